@@ -1,0 +1,70 @@
+import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import type { DescMessage } from '@bufbuild/protobuf';
+import { inflateBody, maybeDeflate } from './compression';
+import { ErrorCode, MagpieError } from './errors';
+import type { Frame } from './frame';
+import {
+  frameBodySchemas,
+  frameName,
+  FrameType,
+  type BodyFrameName,
+  type EmptyFrameName,
+  type FrameBody,
+  type FrameName,
+} from './frame-types';
+import type { WireLimits } from './limits';
+
+type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
+
+/** A decoded frame: its name, its request id, and its typed body. */
+export type DecodedFrame = {
+  [N in FrameName]: { readonly name: N; readonly requestId?: number; readonly body: FrameBody<N> };
+}[FrameName];
+
+export interface EncodeOptions {
+  readonly requestId?: number;
+  /** Bodies larger than this are deflated; omit to never deflate. */
+  readonly compressThresholdBytes?: number;
+}
+
+/** Builds a frame carrying a typed body. */
+export function bodyFrame<N extends BodyFrameName>(name: N, body: InitOf<N>, options: EncodeOptions = {}): Frame {
+  const schema = frameBodySchemas[name] as DescMessage;
+  const bytes = toBinary(schema, create(schema, body as MessageInitShape<DescMessage>));
+  const { body: wireBody, compressed } = maybeDeflate(bytes, options.compressThresholdBytes ?? Infinity);
+  return withRequestId({ type: FrameType[name], compressed, body: wireBody }, options.requestId);
+}
+
+/** Builds a frame with no body (PING, PONG). */
+export function emptyFrame(name: EmptyFrameName, options: { requestId?: number } = {}): Frame {
+  return withRequestId({ type: FrameType[name], compressed: false, body: new Uint8Array(0) }, options.requestId);
+}
+
+function withRequestId(frame: Frame, requestId: number | undefined): Frame {
+  return requestId === undefined ? frame : { ...frame, requestId };
+}
+
+/** Decodes a frame's body by its type. Errors are MagpieError with a protocol code. */
+export function decodeFrame(frame: Frame, limits: Pick<WireLimits, 'maxBodyBytes'>): DecodedFrame {
+  const name = frameName(frame.type);
+  if (name === undefined) {
+    throw new MagpieError(ErrorCode.UNKNOWN_FRAME_TYPE, `unknown frame type 0x${frame.type.toString(16)}`);
+  }
+  const schema: DescMessage | undefined = frameBodySchemas[name];
+  const base = frame.requestId === undefined ? { name } : { name, requestId: frame.requestId };
+  if (schema === undefined) {
+    if (frame.body.length !== 0 || frame.compressed) {
+      throw new MagpieError(ErrorCode.BAD_BODY, `${name} carries no body`);
+    }
+    return { ...base, body: undefined } as DecodedFrame;
+  }
+  if (frame.body.length > limits.maxBodyBytes) {
+    throw new MagpieError(ErrorCode.BODY_TOO_LARGE, `${name} body exceeds ${limits.maxBodyBytes} bytes`);
+  }
+  const bytes = frame.compressed ? inflateBody(frame.body, limits.maxBodyBytes) : frame.body;
+  try {
+    return { ...base, body: fromBinary(schema, bytes) } as DecodedFrame;
+  } catch (error) {
+    throw new MagpieError(ErrorCode.BAD_BODY, `${name} body does not decode`, { cause: error });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Magpie's error codes: one table for the wire, the server, the client core and the CLI.
+ * Codes are six digits in ranges per layer. Where the seed platform has a code for the same
+ * condition it is used as is (175004, 520016, 560072, 590017). docs/protocol.md lists them all,
+ * and a test keeps that table and this one equal.
+ */
+export const ErrorCode = {
+  // 170xxx: framing and protocol
+  MALFORMED_FRAME: 170001,
+  FRAME_TOO_LARGE: 170002,
+  UNSUPPORTED_VERSION: 170003,
+  UNKNOWN_FRAME_TYPE: 170004,
+  BAD_BODY: 170005,
+  RATE_LIMITED: 170006,
+  LOGIN_TIMEOUT: 170007,
+  NOT_LOGGED_IN: 170008,
+  DECOMPRESSION_FAILED: 170009,
+  BODY_TOO_LARGE: 170010,
+  RESERVED_FLAG: 170011,
+  HELLO_REQUIRED: 170012,
+  UNEXPECTED_FRAME: 170013,
+  IDLE_TIMEOUT: 170014,
+  SERVER_SHUTTING_DOWN: 170015,
+  ALREADY_LOGGED_IN: 170016,
+  // 175xxx: sessions
+  KICKED_OFF: 175004,
+  // 171xxx: the client core (never on the wire from a server)
+  NOT_CONNECTED: 171001,
+  REQUEST_TIMEOUT: 171002,
+  CONNECTION_CLOSED: 171003,
+  CANCELLED: 171004,
+  // 520xxx: identity and login
+  ACCOUNT_NOT_FOUND: 520001,
+  APP_NOT_FOUND: 520002,
+  APP_OFFLINE: 520003,
+  SUB_ACCOUNT_CLOSED: 520004,
+  INVALID_USER_ID: 520005,
+  WRONG_PASSWORD: 520006,
+  SIGNATURE_EXPIRED: 520007,
+  TOO_MANY_LOGIN_ATTEMPTS: 520008,
+  USER_NOT_FOUND: 520009,
+  NAME_TAKEN: 520010,
+  TOKEN_AUTH_FAILED: 520016,
+  // 580xxx: messages
+  INVALID_MESSAGE: 580001,
+  TEXT_TOO_LONG: 580002,
+  RECIPIENT_NOT_FOUND: 580003,
+  MESSAGE_NOT_FOUND: 580004,
+  REVOKE_WINDOW_PASSED: 580005,
+  NOT_ALLOWED: 580006,
+  SELF_MUTED: 580007,
+  INVALID_CLIENT_MSG_ID: 580008,
+  PAYLOAD_TOO_LARGE: 580009,
+  // 560xxx / 590xxx: groups
+  GROUP_NOT_FOUND: 560001,
+  GROUP_DISMISSED: 560002,
+  GROUP_FULL: 560003,
+  NOT_GROUP_OWNER: 560004,
+  NOT_GROUP_ADMIN: 560005,
+  GROUP_PRIVATE: 560006,
+  GROUP_NEEDS_APPROVAL: 560007,
+  REQUEST_NOT_FOUND: 560008,
+  OWNER_CANNOT_QUIT: 560009,
+  INVALID_GROUP_ARGUMENT: 560010,
+  NOT_GROUP_MEMBER: 560072,
+  ALREADY_IN_GROUP: 590017,
+  // 500xxx: the server itself
+  INTERNAL: 500000,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCode;
+export type ErrorCodeValue = (typeof ErrorCode)[ErrorCodeName];
+
+const namesByCode = new Map<number, ErrorCodeName>(
+  (Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]),
+);
+
+/** The stable name of a code, or undefined for a code Magpie does not define. */
+export function errorCodeName(code: number): ErrorCodeName | undefined {
+  return namesByCode.get(code);
+}
+
+/** The one error type of Magpie: a stable numeric code and a message for people. */
+export class MagpieError extends Error {
+  readonly code: number;
+
+  constructor(code: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MagpieError';
+    this.code = code;
+  }
+}
+
+export function isMagpieError(value: unknown): value is MagpieError {
+  return value instanceof MagpieError;
+}

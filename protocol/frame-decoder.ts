@@ -1,0 +1,93 @@
+import { ErrorCode, MagpieError } from './errors';
+import { type Frame, parseFrameInner } from './frame';
+import { MAX_LENGTH_PREFIX_BYTES } from './limits';
+
+/**
+ * Turns a TCP byte stream into frames. Accepts frames split at any byte and many frames in one
+ * chunk. A length prefix above the limit is refused as soon as it is read, before any of the
+ * frame is buffered, so a peer cannot make us hold more than one frame of at most maxFrameBytes.
+ * After an error the decoder stays failed: the connection is to be closed.
+ */
+export class FrameDecoder {
+  private readonly maxFrameBytes: number;
+  private lengthValue = 0;
+  private lengthBytes = 0;
+  private scale = 1;
+  /** Inner bytes of the frame being assembled, once its length is known. */
+  private partial: Uint8Array | undefined;
+  private filled = 0;
+  private failure: MagpieError | undefined;
+
+  constructor(options: { maxFrameBytes: number }) {
+    this.maxFrameBytes = options.maxFrameBytes;
+  }
+
+  /** Bytes held for a frame not yet complete. */
+  get bufferedBytes(): number {
+    return this.filled;
+  }
+
+  push(chunk: Uint8Array): Frame[] {
+    if (this.failure) throw this.failure;
+    try {
+      return this.consume(chunk);
+    } catch (error) {
+      this.failure =
+        error instanceof MagpieError
+          ? error
+          : new MagpieError(ErrorCode.MALFORMED_FRAME, 'undecodable frame', { cause: error });
+      throw this.failure;
+    }
+  }
+
+  private consume(chunk: Uint8Array): Frame[] {
+    const frames: Frame[] = [];
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.partial === undefined) {
+        // reading the length prefix, one byte at a time
+        const byte = chunk[at++]!;
+        this.lengthValue += (byte & 0x7f) * this.scale;
+        this.scale *= 128;
+        this.lengthBytes++;
+        if (byte & 0x80) {
+          if (this.lengthBytes >= MAX_LENGTH_PREFIX_BYTES) {
+            throw new MagpieError(ErrorCode.FRAME_TOO_LARGE, 'length prefix longer than 4 bytes');
+          }
+          continue;
+        }
+        const inner = this.lengthValue;
+        if (inner + this.lengthBytes > this.maxFrameBytes) {
+          throw new MagpieError(
+            ErrorCode.FRAME_TOO_LARGE,
+            `frame of ${inner + this.lengthBytes} bytes exceeds the limit of ${this.maxFrameBytes}`,
+          );
+        }
+        if (inner < 2) throw new MagpieError(ErrorCode.MALFORMED_FRAME, `frame length ${inner} is below 2`);
+        this.lengthValue = 0;
+        this.lengthBytes = 0;
+        this.scale = 1;
+        if (chunk.length - at >= inner) {
+          // the whole frame is in this chunk: no copy
+          frames.push(parseFrameInner(chunk.subarray(at, at + inner)));
+          at += inner;
+          continue;
+        }
+        this.partial = new Uint8Array(inner);
+        this.filled = 0;
+      }
+      const need = this.partial.length - this.filled;
+      const take = Math.min(need, chunk.length - at);
+      this.partial.set(chunk.subarray(at, at + take), this.filled);
+      this.filled += take;
+      at += take;
+      if (this.filled === this.partial.length) {
+        const inner = this.partial;
+        this.partial = undefined;
+        this.filled = 0;
+        frames.push(parseFrameInner(inner));
+      }
+    }
+    return frames;
+  }
+}

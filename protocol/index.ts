@@ -1,0 +1,11 @@
+export * from './errors';
+export * from './limits';
+export * from './frame';
+export * from './frame-decoder';
+export * from './frame-types';
+export * from './codec';
+export * from './compression';
+export * from './batcher';
+export * as pb from './gen/magpie/v1/magpie_pb';
+export * from './ids';
+export * from './clock';

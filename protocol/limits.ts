@@ -1,0 +1,21 @@
+/** Wire limits. Both ends enforce them; the server announces its own in HELLO_ACK. */
+export interface WireLimits {
+  /** The largest frame, header included, a peer may send: checked from the length prefix alone. */
+  readonly maxFrameBytes: number;
+  /** The largest body after decompression. */
+  readonly maxBodyBytes: number;
+  /** Bodies larger than this are deflated; smaller ones never are. */
+  readonly compressThresholdBytes: number;
+}
+
+export const DEFAULT_WIRE_LIMITS: WireLimits = {
+  maxFrameBytes: 256 * 1024,
+  maxBodyBytes: 1024 * 1024,
+  compressThresholdBytes: 512,
+};
+
+/** The length prefix is a varint of at most this many bytes (values below 2^28). */
+export const MAX_LENGTH_PREFIX_BYTES = 4;
+
+export const PROTOCOL_MAJOR = 1;
+export const PROTOCOL_MINOR = 0;

@@ -1,0 +1,55 @@
+import type { Clock, DecodedFrame, Frame, FrameBody, FrameName } from '../protocol';
+import type { pb } from '../protocol';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+
+/**
+ * The seams between the server's parts. The gateway owns sockets and sessions; the services
+ * (identity, chat, sync, groups, profiles) own the rules and the storage; they meet here.
+ */
+
+/** Who is calling: a logged-in session. */
+export interface Caller {
+  readonly sessionId: string;
+  readonly appId: string;
+  readonly userId: string;
+  readonly device: pb.DeviceKind;
+  readonly deviceId: string;
+}
+
+/** A request the gateway hands to a service, with its typed body. */
+export interface Call<N extends FrameName> {
+  readonly caller: Caller;
+  readonly body: FrameBody<N>;
+  readonly requestId?: number;
+}
+
+/**
+ * A service's answer: a frame to send back (the gateway sets the request id), or nothing.
+ * Throwing a MagpieError answers an ERROR frame with its code; any other error answers INTERNAL
+ * and is logged.
+ */
+export type Reply = Frame | undefined;
+
+export type Handler<N extends FrameName> = (call: Call<N>) => Reply | Promise<Reply>;
+
+/** The handlers of the frames a logged-in session may send, by frame name. */
+export type HandlerTable = { [N in FrameName]?: Handler<N> };
+
+/** Delivery to online sessions; implemented by the gateway's session registry. */
+export interface Delivery {
+  /** Sends a frame to every online session of a user, except the one named. */
+  toUser(appId: string, userId: string, frame: Frame, exceptSessionId?: string): number;
+  /** Whether the user has any online session. */
+  isOnline(appId: string, userId: string): boolean;
+}
+
+/** What every service is built from. */
+export interface ServerDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly delivery: Delivery;
+}
+
+export type { DecodedFrame };
