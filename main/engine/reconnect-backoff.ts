@@ -1,0 +1,47 @@
+import type { EngineTuning } from './tuning';
+
+/**
+ * Reconnect delays: exponential from backoffBaseMs up to backoffMaxMs, each reduced at random by
+ * up to backoffJitterRatio so that clients cut off by the same outage do not return in step.
+ * A passive object like the heartbeat policy: the engine owns the timer.
+ */
+export type BackoffTuning = Pick<EngineTuning, 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitterRatio'>;
+
+export interface ReconnectBackoff {
+  /** The delay before the next attempt; each call counts one more attempt. */
+  nextDelayMs(): number;
+  /** Attempts counted since the last reset. */
+  readonly attempts: number;
+  /** A connection succeeded: the next loss starts again from the base delay. */
+  onConnected(): void;
+  /** The shell reports the network is back: try again soon, not after the long delay reached so far. */
+  onNetworkUp(): void;
+}
+
+export interface ReconnectBackoffDeps {
+  readonly tuning: BackoffTuning;
+  /** A number in [0, 1); Math.random in production, a fixed sequence in tests. */
+  readonly random: () => number;
+}
+
+export function createReconnectBackoff({ tuning, random }: ReconnectBackoffDeps): ReconnectBackoff {
+  let attempts = 0;
+  const reset = (): void => {
+    attempts = 0;
+  };
+  return {
+    nextDelayMs() {
+      // cap the exponent too, so a long outage never overflows to Infinity
+      const exponent = Math.min(attempts, 30);
+      attempts += 1;
+      const ceilingMs = Math.min(tuning.backoffMaxMs, tuning.backoffBaseMs * 2 ** exponent);
+      const jitter = Math.min(Math.max(random(), 0), 1) * tuning.backoffJitterRatio;
+      return Math.round(ceilingMs * (1 - jitter));
+    },
+    get attempts() {
+      return attempts;
+    },
+    onConnected: reset,
+    onNetworkUp: reset,
+  };
+}

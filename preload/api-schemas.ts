@@ -1,0 +1,146 @@
+/**
+ * The runtime check of the contract: one zod schema per method's arguments. Shells validate every
+ * call with these before it reaches the core; `satisfies` keeps them equal to api.ts.
+ */
+import { z } from 'zod';
+import type { MethodArgs, MethodName } from './api';
+
+const empty = z.object({}).strict();
+const id = z.string().min(1).max(64);
+const ids = z.array(id).max(500);
+const groupId = z.string().regex(/^g[A-Za-z0-9]{1,63}$/);
+const conversation = z.string().min(1).max(64);
+const key = z.string().min(1).max(80);
+const requestId = z.number().int().nonnegative();
+const mode = z.enum(['public', 'approval', 'private']);
+const offset = z.number().int().min(0).max(1_000_000).optional();
+const limit = z.number().int().min(1).max(500).optional();
+const server = z.string().min(3).max(300);
+
+const auth = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('password'), user: id, password: z.string().min(1).max(256) }).strict(),
+  z.object({ type: z.literal('appToken'), user: id, token: z.string().min(1).max(256) }).strict(),
+  z.object({
+    type: z.literal('signed'),
+    user: id,
+    signature: z.string().min(1).max(256),
+    timestamp: z.string().min(1).max(32),
+    algorithm: z.enum(['hmac-sha256', 'md5']),
+  }).strict(),
+]);
+
+const location = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  title: z.string().max(200),
+  address: z.string().max(500),
+}).strict();
+
+const content = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('text'),
+    text: z.string().min(1).max(10_000),
+    mentions: ids.optional(),
+    mentionAll: z.boolean().optional(),
+    burnAfterReading: z.boolean().optional(),
+  }).strict(),
+  z.object({ kind: z.literal('location'), location }).strict(),
+  z.object({
+    kind: z.literal('custom'),
+    command: z.string().min(1).max(128),
+    payload: z.string().max(64 * 1024),
+    transient: z.boolean().optional(),
+    silent: z.boolean().optional(),
+  }).strict(),
+]);
+
+const settings = z.object({
+  notifications: z.boolean(),
+  preview: z.enum(['full', 'sender', 'none']),
+  language: z.enum(['system', 'zh-CN', 'en']),
+  theme: z.enum(['system', 'light', 'dark']),
+  servers: z.array(server).min(1).max(16),
+});
+
+export const methodSchemas = {
+  'app.info': { args: empty },
+  'session.login': {
+    args: z.object({
+      servers: z.array(server).min(1).max(16),
+      appId: z.string().min(1).max(64),
+      auth,
+      mode: z.enum(['auto', 'force']).optional(),
+      remember: z.boolean().optional(),
+    }).strict(),
+  },
+  'session.restore': { args: empty },
+  'session.logout': { args: z.object({ forget: z.boolean().optional() }).strict() },
+  'session.connection': { args: empty },
+  'ui.state': { args: z.object({ focused: z.boolean(), activeConversation: conversation.optional() }).strict() },
+  'conversations.list': { args: empty },
+  'conversation.markRead': { args: z.object({ conversation }).strict() },
+  'conversation.setDraft': { args: z.object({ conversation, draft: z.string().max(10_000) }).strict() },
+  'conversation.setPinned': { args: z.object({ conversation, pinned: z.boolean() }).strict() },
+  'conversation.setMuted': { args: z.object({ conversation, muted: z.boolean() }).strict() },
+  'messages.page': {
+    args: z.object({ conversation, beforeTimeMs: z.number().int().nonnegative().optional(), limit }).strict(),
+  },
+  'message.send': { args: z.object({ conversation, content }).strict() },
+  'message.retry': { args: z.object({ key }).strict() },
+  'message.cancel': { args: z.object({ key }).strict() },
+  'message.revoke': { args: z.object({ key }).strict() },
+  'message.deleteLocal': { args: z.object({ key }).strict() },
+  'message.readers': { args: z.object({ key }).strict() },
+  'typing.send': { args: z.object({ conversation, stopped: z.boolean().optional() }).strict() },
+  'search.messages': { args: z.object({ query: z.string().min(1).max(200), limit }).strict() },
+  'profile.me': { args: empty },
+  'profile.update': {
+    args: z.object({ nickname: z.string().min(1).max(64).optional(), avatar: z.string().max(512).optional() }).strict(),
+  },
+  'profiles.get': { args: z.object({ userIds: ids }).strict() },
+  'settings.get': { args: empty },
+  'settings.update': { args: settings.partial().strict() },
+  'groups.create': {
+    args: z.object({
+      name: z.string().min(1).max(64),
+      mode,
+      capacity: z.union([z.literal(100), z.literal(300), z.literal(500), z.literal(1000), z.literal(2000)]).optional(),
+      members: ids.optional(),
+      announcement: z.string().max(2000).optional(),
+      inviteConfirm: z.boolean().optional(),
+    }).strict(),
+  },
+  'groups.mine': { args: empty },
+  'groups.search': { args: z.object({ keyword: z.string().max(64), offset, limit }).strict() },
+  'group.info': { args: z.object({ groupId }).strict() },
+  'group.members': { args: z.object({ groupId, offset, limit }).strict() },
+  'group.join': { args: z.object({ groupId }).strict() },
+  'group.apply': { args: z.object({ groupId, reason: z.string().max(500).optional() }).strict() },
+  'group.approve': { args: z.object({ groupId, requestId }).strict() },
+  'group.reject': { args: z.object({ groupId, requestId, reason: z.string().max(500).optional() }).strict() },
+  'group.invite': { args: z.object({ groupId, users: ids.min(1), reason: z.string().max(500).optional() }).strict() },
+  'group.acceptInvite': { args: z.object({ groupId, requestId }).strict() },
+  'group.declineInvite': { args: z.object({ groupId, requestId, reason: z.string().max(500).optional() }).strict() },
+  'group.kick': { args: z.object({ groupId, users: ids.min(1) }).strict() },
+  'group.quit': { args: z.object({ groupId }).strict() },
+  'group.dismiss': { args: z.object({ groupId }).strict() },
+  'group.transfer': { args: z.object({ groupId, user: id }).strict() },
+  'group.setRole': { args: z.object({ groupId, user: id, role: z.enum(['admin', 'member']) }).strict() },
+  'group.mute': { args: z.object({ groupId, user: id, seconds: z.number().int().min(0).max(30 * 24 * 3600) }).strict() },
+  'group.setCard': { args: z.object({ groupId, user: id.optional(), card: z.string().max(64) }).strict() },
+  'group.setDnd': { args: z.object({ groupId, on: z.boolean() }).strict() },
+  'group.modify': {
+    args: z.object({
+      groupId,
+      name: z.string().min(1).max(64).optional(),
+      announcement: z.string().max(2000).optional(),
+      mode: mode.optional(),
+      inviteConfirm: z.boolean().optional(),
+    }).strict(),
+  },
+  'group.requests': { args: empty },
+} as const satisfies { [M in MethodName]: { args: z.ZodType<MethodArgs<M>> } };
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.hasOwn(methodSchemas, value);
+}

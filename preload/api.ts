@@ -1,0 +1,269 @@
+/**
+ * The one contract between the renderer and the core: methods the page may call and events it may
+ * hear. Both shells (Electron IPC and the web shell's WebSocket) implement exactly this, and check
+ * every call against the schemas in api-schemas.ts at the boundary. This file holds types and
+ * constants only, so the sandboxed preload and the renderer bundle nothing else from it.
+ */
+
+// ---- views: what the page sees -----------------------------------------------------------------
+
+export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
+export type MessageKind = 'text' | 'voice' | 'image' | 'file' | 'location' | 'custom' | 'notice';
+export type MessageState = 'sending' | 'sent' | 'failed' | 'received' | 'read';
+export type ConversationKind = 'user' | 'group';
+export type GroupRoleName = 'owner' | 'admin' | 'member' | 'none';
+export type GroupModeName = 'public' | 'approval' | 'private';
+export type NoticeKindName =
+  | 'create' | 'invite' | 'invite_request' | 'apply' | 'approve' | 'reject' | 'join' | 'quit'
+  | 'kick' | 'dismiss' | 'role' | 'mute' | 'modify' | 'transfer' | 'decline';
+
+export interface MediaView {
+  fileId: string;
+  name: string;
+  size: number;
+  mime: string;
+  durationMs?: number;
+  width?: number;
+  height?: number;
+}
+
+export interface LocationView {
+  latitude: number;
+  longitude: number;
+  title: string;
+  address: string;
+}
+
+export interface CustomView {
+  command: string;
+  /** The payload as UTF-8 text when it is text, else base64. */
+  payload: string;
+}
+
+export interface NoticeView {
+  kind: NoticeKindName;
+  groupId: string;
+  actor: string;
+  targets: string[];
+  text: string;
+  requestId?: number;
+  role?: GroupRoleName;
+  muteUntilMs?: number;
+}
+
+export interface MessageView {
+  /** Stable local key: the client id for messages sent from here, else derived from the server id. */
+  key: string;
+  msgId?: number;
+  clientMsgId?: string;
+  conversation: string;
+  conversationKind: ConversationKind;
+  from: string;
+  to: string;
+  outgoing: boolean;
+  kind: MessageKind;
+  text: string;
+  mentions: string[];
+  mentionAll: boolean;
+  media?: MediaView;
+  location?: LocationView;
+  custom?: CustomView;
+  notice?: NoticeView;
+  timeMs: number;
+  state: MessageState;
+  errorCode?: number;
+  revoked: boolean;
+  burnAfterReading: boolean;
+  burned: boolean;
+}
+
+export interface ConversationView {
+  id: string;
+  kind: ConversationKind;
+  title: string;
+  unread: number;
+  mentioned: boolean;
+  lastPreview: string;
+  lastTimeMs: number;
+  lastFrom?: string;
+  draft: string;
+  pinned: boolean;
+  muted: boolean;
+}
+
+export interface ProfileView {
+  userId: string;
+  nickname: string;
+  avatar: string;
+}
+
+export interface GroupView {
+  groupId: string;
+  name: string;
+  owner: string;
+  mode: GroupModeName;
+  capacity: number;
+  memberCount: number;
+  announcement: string;
+  myRole: GroupRoleName;
+  dnd: boolean;
+  inviteConfirm: boolean;
+  dismissed: boolean;
+  myMuteUntilMs: number;
+}
+
+export interface MemberView {
+  userId: string;
+  nickname: string;
+  role: GroupRoleName;
+  card: string;
+  muteUntilMs: number;
+}
+
+export interface SearchHit {
+  conversation: string;
+  key: string;
+  from: string;
+  timeMs: number;
+  snippet: string;
+}
+
+export interface Settings {
+  notifications: boolean;
+  preview: 'full' | 'sender' | 'none';
+  language: 'system' | 'zh-CN' | 'en';
+  theme: 'system' | 'light' | 'dark';
+  servers: string[];
+}
+
+export type LoginAuth =
+  | { type: 'password'; user: string; password: string }
+  | { type: 'appToken'; user: string; token: string }
+  | { type: 'signed'; user: string; signature: string; timestamp: string; algorithm: 'hmac-sha256' | 'md5' };
+
+export interface SessionView {
+  userId: string;
+  appId: string;
+  nickname: string;
+  servers: string[];
+}
+
+export interface ConnectionInfo {
+  state: ConnectionState;
+  reason?: string;
+  code?: number;
+  heartbeatMs?: number;
+  server?: string;
+}
+
+// ---- methods ---------------------------------------------------------------------------------
+
+export type OutgoingContent =
+  | { kind: 'text'; text: string; mentions?: string[]; mentionAll?: boolean; burnAfterReading?: boolean }
+  | { kind: 'location'; location: LocationView }
+  | { kind: 'custom'; command: string; payload: string; transient?: boolean; silent?: boolean };
+
+export interface Methods {
+  'app.info': { args: Record<string, never>; result: { name: string; version: string; shell: 'electron' | 'web' } };
+  'session.login': {
+    args: { servers: string[]; appId: string; auth: LoginAuth; mode?: 'auto' | 'force'; remember?: boolean };
+    result: SessionView;
+  };
+  'session.restore': { args: Record<string, never>; result: SessionView | null };
+  'session.logout': { args: { forget?: boolean }; result: null };
+  'session.connection': { args: Record<string, never>; result: ConnectionInfo };
+  'ui.state': { args: { focused: boolean; activeConversation?: string }; result: null };
+  'conversations.list': { args: Record<string, never>; result: ConversationView[] };
+  'conversation.markRead': { args: { conversation: string }; result: null };
+  'conversation.setDraft': { args: { conversation: string; draft: string }; result: null };
+  'conversation.setPinned': { args: { conversation: string; pinned: boolean }; result: null };
+  'conversation.setMuted': { args: { conversation: string; muted: boolean }; result: null };
+  'messages.page': {
+    args: { conversation: string; beforeTimeMs?: number; limit?: number };
+    result: { messages: MessageView[]; more: boolean };
+  };
+  'message.send': { args: { conversation: string; content: OutgoingContent }; result: MessageView };
+  'message.retry': { args: { key: string }; result: MessageView };
+  'message.cancel': { args: { key: string }; result: null };
+  'message.revoke': { args: { key: string }; result: null };
+  'message.deleteLocal': { args: { key: string }; result: null };
+  'message.readers': { args: { key: string }; result: { read: string[]; unread: string[] } };
+  'typing.send': { args: { conversation: string; stopped?: boolean }; result: null };
+  'search.messages': { args: { query: string; limit?: number }; result: SearchHit[] };
+  'profile.me': { args: Record<string, never>; result: ProfileView };
+  'profile.update': { args: { nickname?: string; avatar?: string }; result: ProfileView };
+  'profiles.get': { args: { userIds: string[] }; result: ProfileView[] };
+  'settings.get': { args: Record<string, never>; result: Settings };
+  'settings.update': { args: Partial<Settings>; result: Settings };
+  'groups.create': {
+    args: { name: string; mode: GroupModeName; capacity?: number; members?: string[]; announcement?: string; inviteConfirm?: boolean };
+    result: GroupView;
+  };
+  'groups.mine': { args: Record<string, never>; result: GroupView[] };
+  'groups.search': { args: { keyword: string; offset?: number; limit?: number }; result: GroupView[] };
+  'group.info': { args: { groupId: string }; result: GroupView };
+  'group.members': { args: { groupId: string; offset?: number; limit?: number }; result: { members: MemberView[]; total: number } };
+  'group.join': { args: { groupId: string }; result: GroupView };
+  'group.apply': { args: { groupId: string; reason?: string }; result: { requestId: number } };
+  'group.approve': { args: { groupId: string; requestId: number }; result: null };
+  'group.reject': { args: { groupId: string; requestId: number; reason?: string }; result: null };
+  'group.invite': { args: { groupId: string; users: string[]; reason?: string }; result: null };
+  'group.acceptInvite': { args: { groupId: string; requestId: number }; result: null };
+  'group.declineInvite': { args: { groupId: string; requestId: number; reason?: string }; result: null };
+  'group.kick': { args: { groupId: string; users: string[] }; result: null };
+  'group.quit': { args: { groupId: string }; result: null };
+  'group.dismiss': { args: { groupId: string }; result: null };
+  'group.transfer': { args: { groupId: string; user: string }; result: null };
+  'group.setRole': { args: { groupId: string; user: string; role: 'admin' | 'member' }; result: null };
+  'group.mute': { args: { groupId: string; user: string; seconds: number }; result: null };
+  'group.setCard': { args: { groupId: string; user?: string; card: string }; result: null };
+  'group.setDnd': { args: { groupId: string; on: boolean }; result: null };
+  'group.modify': {
+    args: { groupId: string; name?: string; announcement?: string; mode?: GroupModeName; inviteConfirm?: boolean };
+    result: GroupView;
+  };
+  'group.requests': { args: Record<string, never>; result: NoticeView[] };
+}
+
+export type MethodName = keyof Methods;
+export type MethodArgs<M extends MethodName> = Methods[M]['args'];
+export type MethodResult<M extends MethodName> = Methods[M]['result'];
+/** Kept for the shells' switch statements. */
+export type MethodArgsMap = { [M in MethodName]: MethodArgs<M> };
+
+// ---- events ----------------------------------------------------------------------------------
+
+export interface EventPayloads {
+  'connection.state': ConnectionInfo;
+  'sync.progress': { applied: number; target: number; done: boolean };
+  'message.upserted': { message: MessageView };
+  'message.removed': { conversation: string; key: string };
+  'conversation.updated': { conversation: ConversationView };
+  'conversation.removed': { conversation: string };
+  typing: { conversation: string; from: string; stopped: boolean };
+  'notification.open': { conversation: string };
+  'group.updated': { group: GroupView };
+  'session.ended': { reason: string; code?: number };
+}
+export type EventName = keyof EventPayloads;
+
+/** Errors cross the boundary as values, never as thrown exceptions. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: number; message: string } };
+
+export interface MagpieApi {
+  invoke<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Result<MethodResult<M>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+}
+
+/** The IPC channels the Electron shell uses: nothing else is reachable. */
+export const IPC_INVOKE_CHANNEL = 'magpie:invoke';
+export const IPC_EVENT_CHANNEL = 'magpie:event';
+
+/**
+ * The web shell carries the same contract over a WebSocket at ws://127.0.0.1:PORT/api?token=T
+ * (the page is served at http://127.0.0.1:PORT/?token=T). JSON text messages, one per frame.
+ */
+export type WebClientMessage = { type: 'invoke'; id: number; method: string; args: unknown };
+export type WebServerMessage =
+  | { type: 'result'; id: number; result: Result<unknown> }
+  | { type: 'event'; event: EventName; payload: unknown };

@@ -1,0 +1,21 @@
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../../protocol';
+import type { Delivery } from '../handler-types';
+import type { MembershipStore } from '../groups/membership';
+import type { InboxStore } from '../sync/inbox';
+import type { MessageStore } from './message-store';
+import type { ReadMarkStore } from './read-marks';
+
+/** What the chat handlers share: the stores, the clock and the delivery to online sessions. */
+export interface ChatContext {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly delivery: Delivery;
+  readonly inbox: InboxStore;
+  readonly messages: MessageStore;
+  readonly readMarks: ReadMarkStore;
+  readonly membership: MembershipStore;
+  /** Makes a user known to the app (a message to a user never seen before). */
+  readonly ensureUser: (appId: string, userId: string) => void;
+  readonly revokeWindowMs: number;
+}

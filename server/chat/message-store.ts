@@ -1,0 +1,110 @@
+import type { Database } from 'better-sqlite3';
+
+/** One stored message as the rules see it (its content stays encoded). */
+export interface StoredMessage {
+  readonly msgId: number;
+  readonly sender: string;
+  readonly target: string;
+  readonly isGroup: boolean;
+  readonly type: number;
+  readonly timeMs: number;
+  readonly senderSeq: number;
+  readonly burn: boolean;
+  readonly revokedMs: number | null;
+  readonly burnedMs: number | null;
+}
+
+export interface NewMessage {
+  readonly appId: string;
+  readonly sender: string;
+  readonly target: string;
+  readonly isGroup: boolean;
+  readonly type: number;
+  readonly content: Uint8Array;
+  readonly clientMsgId: Uint8Array;
+  readonly timeMs: number;
+  readonly burn: boolean;
+}
+
+export interface MessageStore {
+  /** Inserts a message and returns its id. Call inside a transaction. */
+  insert(message: NewMessage): number;
+  setSenderSeq(msgId: number, seq: number): void;
+  byClientId(appId: string, sender: string, clientMsgId: Uint8Array): StoredMessage | undefined;
+  byId(appId: string, msgId: number): StoredMessage | undefined;
+  /** The newest message id of the whole server; read marks never go past it. */
+  newestId(): number;
+  /** Replaces the content by a shell that keeps only the type and the flags. */
+  markRevoked(msgId: number, timeMs: number, shell: Uint8Array): void;
+  markBurned(msgId: number, timeMs: number, shell: Uint8Array): void;
+  /** Burn-after-reading messages from `sender` to `reader` up to a message id, not yet burned. */
+  pendingBurns(appId: string, sender: string, reader: string, upToMsgId: number): number[];
+}
+
+interface MessageRow {
+  msg_id: number;
+  sender: string;
+  target: string;
+  is_group: number;
+  type: number;
+  time_ms: number;
+  sender_seq: number;
+  burn: number;
+  revoked_ms: number | null;
+  burned_ms: number | null;
+}
+
+const COLUMNS = 'msg_id, sender, target, is_group, type, time_ms, sender_seq, burn, revoked_ms, burned_ms';
+
+export function createMessageStore(db: Database): MessageStore {
+  const insert = db.prepare(`
+    INSERT INTO messages (app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`);
+  const setSenderSeq = db.prepare('UPDATE messages SET sender_seq = ? WHERE msg_id = ?');
+  const byClientId = db.prepare<[string, string, Uint8Array], MessageRow>(
+    `SELECT ${COLUMNS} FROM messages WHERE app_id = ? AND sender = ? AND client_msg_id = ?`,
+  );
+  const byId = db.prepare<[number, string], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE msg_id = ? AND app_id = ?`);
+  const newestId = db.prepare<[], number | null>('SELECT MAX(msg_id) FROM messages').pluck();
+  const markRevoked = db.prepare('UPDATE messages SET revoked_ms = ?, content = ? WHERE msg_id = ?');
+  const markBurned = db.prepare('UPDATE messages SET burned_ms = ?, content = ? WHERE msg_id = ?');
+  const pendingBurns = db
+    .prepare<[string, string, string, number], number>(
+      `SELECT msg_id FROM messages
+       WHERE app_id = ? AND target = ? AND sender = ? AND msg_id <= ?
+         AND burn = 1 AND burned_ms IS NULL AND revoked_ms IS NULL
+       ORDER BY msg_id`,
+    )
+    .pluck();
+
+  return {
+    insert: (m) =>
+      Number(
+        insert.run(m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.burn ? 1 : 0)
+          .lastInsertRowid,
+      ),
+    setSenderSeq: (msgId, seq) => void setSenderSeq.run(seq, msgId),
+    byClientId: (appId, sender, clientMsgId) => fromRow(byClientId.get(appId, sender, clientMsgId)),
+    byId: (appId, msgId) => fromRow(byId.get(msgId, appId)),
+    newestId: () => newestId.get() ?? 0,
+    markRevoked: (msgId, timeMs, shell) => void markRevoked.run(timeMs, shell, msgId),
+    markBurned: (msgId, timeMs, shell) => void markBurned.run(timeMs, shell, msgId),
+    pendingBurns: (appId, sender, reader, upToMsgId) => pendingBurns.all(appId, reader, sender, upToMsgId),
+  };
+}
+
+function fromRow(row: MessageRow | undefined): StoredMessage | undefined {
+  if (row === undefined) return undefined;
+  return {
+    msgId: row.msg_id,
+    sender: row.sender,
+    target: row.target,
+    isGroup: row.is_group === 1,
+    type: row.type,
+    timeMs: row.time_ms,
+    senderSeq: row.sender_seq,
+    burn: row.burn === 1,
+    revokedMs: row.revoked_ms,
+    burnedMs: row.burned_ms,
+  };
+}

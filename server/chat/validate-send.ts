@@ -1,0 +1,103 @@
+import { create } from '@bufbuild/protobuf';
+import { ErrorCode, isValidUserId, MagpieError, pb } from '../../protocol';
+import { CONTENT_LIMITS as L } from './content-limits';
+
+/**
+ * Checks a SEND's content against the limits and returns what is stored: the content fields
+ * only, each type carrying just its own parts. Who, where and when come from the server.
+ */
+export function validatedContent(send: pb.Send, toGroup: boolean): pb.Message {
+  checkClientMsgId(send.clientMsgId);
+  if (send.text.length > L.maxTextChars) {
+    throw new MagpieError(ErrorCode.TEXT_TOO_LONG, `text is longer than ${L.maxTextChars} characters`);
+  }
+  checkMentions(send, toGroup);
+  if (send.burnAfterReading && toGroup) invalid('burn-after-reading is for one-to-one messages');
+  const content = create(pb.MessageSchema, {
+    type: send.type,
+    text: send.text,
+    mentions: send.mentions,
+    mentionAll: send.mentionAll,
+    burnAfterReading: send.burnAfterReading,
+  });
+  if (send.type !== pb.MessageType.CUSTOM && send.custom !== undefined) invalid('custom content on a non-custom message');
+  if (send.type !== pb.MessageType.LOCATION && send.location !== undefined) invalid('a location on a non-location message');
+  const isMedia = send.type === pb.MessageType.VOICE || send.type === pb.MessageType.IMAGE || send.type === pb.MessageType.FILE;
+  if (!isMedia && send.media !== undefined) invalid('media on a message of another type');
+  switch (send.type) {
+    case pb.MessageType.TEXT:
+      if (send.text.length === 0) invalid('a text message needs text');
+      break;
+    case pb.MessageType.VOICE:
+    case pb.MessageType.IMAGE:
+    case pb.MessageType.FILE:
+      content.media = checkedMedia(send.type, send.media);
+      break;
+    case pb.MessageType.LOCATION:
+      content.location = checkedLocation(send.location);
+      break;
+    case pb.MessageType.CUSTOM:
+      content.custom = checkedCustom(send.custom);
+      if (send.custom?.transient === true && send.burnAfterReading) invalid('a transient message is never stored, so it cannot burn');
+      break;
+    default:
+      invalid(`unknown message type ${String(send.type)}`);
+  }
+  return content;
+}
+
+export function checkClientMsgId(id: Uint8Array): void {
+  if (id.length < L.minClientMsgIdBytes || id.length > L.maxClientMsgIdBytes) {
+    throw new MagpieError(
+      ErrorCode.INVALID_CLIENT_MSG_ID,
+      `client_msg_id must be ${L.minClientMsgIdBytes}-${L.maxClientMsgIdBytes} bytes (16 random bytes recommended)`,
+    );
+  }
+}
+
+function checkMentions(send: pb.Send, toGroup: boolean): void {
+  if (!toGroup && (send.mentions.length > 0 || send.mentionAll)) invalid('mentions are for group messages');
+  if (send.mentions.length > L.maxMentions) invalid(`at most ${L.maxMentions} mentions`);
+  for (const user of send.mentions) {
+    if (!isValidUserId(user)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `mention of an invalid user id "${user}"`);
+  }
+}
+
+function checkedMedia(type: pb.MessageType, media: pb.Media | undefined): pb.Media {
+  if (media === undefined) invalid('a voice, image or file message needs media');
+  if (media.fileId.length === 0 || media.fileId.length > L.maxFileIdChars) invalid(`media.file_id must be 1-${L.maxFileIdChars} characters`);
+  if (media.name.length > L.maxFileNameChars) invalid(`media.name is longer than ${L.maxFileNameChars} characters`);
+  if (media.mime.length > L.maxMimeChars) invalid(`media.mime is longer than ${L.maxMimeChars} characters`);
+  if (media.thumbnailId.length > L.maxFileIdChars) invalid(`media.thumbnail_id is longer than ${L.maxFileIdChars} characters`);
+  if (media.size > BigInt(L.maxMediaBytes)) throw new MagpieError(ErrorCode.PAYLOAD_TOO_LARGE, 'media larger than 2 GiB');
+  if (media.sha256.length !== 0 && !/^[0-9a-f]{64}$/.test(media.sha256)) invalid('media.sha256 must be 64 lowercase hex digits');
+  if (type === pb.MessageType.VOICE && (media.durationMs === 0 || media.durationMs > L.maxVoiceDurationMs)) {
+    invalid(`a voice message lasts 1 ms to ${L.maxVoiceDurationMs} ms`);
+  }
+  if (media.width > L.maxImageSidePx || media.height > L.maxImageSidePx) invalid('image sides are at most 100000 px');
+  return media;
+}
+
+function checkedLocation(location: pb.Location | undefined): pb.Location {
+  if (location === undefined) invalid('a location message needs a location');
+  const { latitude, longitude } = location;
+  if (!Number.isFinite(latitude) || latitude < -90 || latitude > 90) invalid('latitude must be within -90..90');
+  if (!Number.isFinite(longitude) || longitude < -180 || longitude > 180) invalid('longitude must be within -180..180');
+  if (location.title.length > L.maxLocationTextChars || location.address.length > L.maxLocationTextChars) {
+    invalid(`location title and address are at most ${L.maxLocationTextChars} characters`);
+  }
+  return location;
+}
+
+function checkedCustom(custom: pb.Custom | undefined): pb.Custom {
+  if (custom === undefined) invalid('a custom message needs custom content');
+  if (custom.command.length === 0 || custom.command.length > L.maxCommandChars) invalid(`custom.command must be 1-${L.maxCommandChars} characters`);
+  if (custom.payload.length > L.maxCustomPayloadBytes) {
+    throw new MagpieError(ErrorCode.PAYLOAD_TOO_LARGE, `custom.payload is larger than ${L.maxCustomPayloadBytes} bytes`);
+  }
+  return custom;
+}
+
+function invalid(message: string): never {
+  throw new MagpieError(ErrorCode.INVALID_MESSAGE, message);
+}

@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../protocol';
+import { resolveTuning, type Tuning } from './tuning';
+
+export interface TlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** The TLS listener's port; 0 picks a free one. */
+  readonly port: number;
+}
+
+/** What createMagpieServer needs. Everything but dataDir has a default. */
+export interface ServerConfig {
+  readonly dataDir: string;
+  readonly host?: string;
+  /** The plain TCP listener's port; 0 picks a free one. */
+  readonly port?: number;
+  readonly tls?: TlsConfig;
+  readonly tuning?: Partial<Tuning>;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8883;
+export const DEFAULT_TLS_PORT = 8884;
+export const DEFAULT_DATA_DIR = './magpie-data';
+
+export interface ResolvedConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: TlsConfig | undefined;
+  readonly tuning: Tuning;
+}
+
+export function resolveConfig(config: ServerConfig): ResolvedConfig {
+  return {
+    dataDir: config.dataDir,
+    host: config.host ?? DEFAULT_HOST,
+    port: config.port ?? DEFAULT_PORT,
+    tls: config.tls,
+    tuning: resolveTuning(config.tuning),
+  };
+}

@@ -1,0 +1,334 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import {
+  bodyFrame,
+  decodeFrame,
+  emptyFrame,
+  ErrorCode,
+  FrameDecoder,
+  isMagpieError,
+  MagpieError,
+  pb,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  type Clock,
+  type DecodedFrame,
+  type Frame,
+  type TimerHandle,
+} from '../../protocol';
+import type { Authenticator } from '../auth/authenticator';
+import type { Caller, Handler, HandlerTable } from '../handler-types';
+import type { Tuning } from '../tuning';
+import { createOutbound } from './outbound';
+import type { Session, SessionRegistry } from './sessions';
+import { createTokenBucket } from './token-bucket';
+
+export const SERVER_NAME = 'magpie-server/0.1.0';
+
+/** How long a closing socket may take to read our last frame before it is destroyed. */
+const CLOSE_LINGER_MS = 2_000;
+
+export interface InboxHead {
+  readonly maxSeq: number;
+  readonly confirmedSeq: number;
+}
+
+export interface ConnectionDeps {
+  readonly socket: Socket;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly tuning: Tuning;
+  readonly authenticator: Authenticator;
+  readonly sessions: SessionRegistry;
+  readonly handlers: HandlerTable;
+  inboxHead(appId: string, userId: string): InboxHead;
+  onClosed(connection: Connection): void;
+}
+
+/** One client socket, from HELLO to close. */
+export interface Connection {
+  readonly caller: Caller | undefined;
+  /** Stops reading, lets the requests already received finish, then says why and closes. */
+  shutdown(code: number, reason: string): Promise<void>;
+  /** Closes at once. */
+  destroy(): void;
+  readonly closed: Promise<void>;
+}
+
+type Phase = 'hello' | 'login' | 'ready' | 'closing';
+
+export function createConnection(deps: ConnectionDeps): Connection {
+  const { socket, clock, tuning, sessions } = deps;
+  const log = deps.log.child({ remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` });
+  const decoder = new FrameDecoder({ maxFrameBytes: tuning.maxFrameBytes });
+  const bucket = createTokenBucket({ clock, ratePerSecond: tuning.requestsPerSecond, burst: tuning.requestBurst });
+  const queue: DecodedFrame[] = [];
+  let phase: Phase = 'hello';
+  let caller: Caller | undefined;
+  let session: Session | undefined;
+  let strikes = 0;
+  let lastHeardMs = clock.now();
+  let working: Promise<void> | undefined;
+  let lingerTimer: TimerHandle | undefined;
+  let idleTimer: TimerHandle | undefined;
+  let loginTimer: TimerHandle | undefined = clock.setTimeout(
+    () => fail(new MagpieError(ErrorCode.LOGIN_TIMEOUT, `no login within ${tuning.loginTimeoutMs} ms`)),
+    tuning.loginTimeoutMs,
+  );
+
+  const outbound = createOutbound({
+    socket,
+    clock,
+    tuning,
+    onCongestion: () => updateReading(),
+    onOverflow: (reason) => {
+      log.warn({ reason }, 'dropping a client that does not read');
+      socket.destroy();
+    },
+  });
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+
+  function send(frame: Frame): void {
+    if (phase !== 'closing') outbound.send(frame);
+  }
+
+  function errorFrame(code: number, message: string, requestId?: number): Frame {
+    return bodyFrame('ERROR', { code, message }, requestId === undefined ? {} : { requestId });
+  }
+
+  function reply(frame: Frame, requestId: number | undefined): void {
+    send(requestId === undefined ? frame : { ...frame, requestId });
+  }
+
+  /** Sends a last frame and closes this socket only. */
+  function closeWith(frame: Frame | undefined): void {
+    if (phase === 'closing') return;
+    if (frame) outbound.send(frame);
+    outbound.flush();
+    phase = 'closing';
+    stopTimers();
+    if (session) sessions.remove(session);
+    socket.end();
+    lingerTimer = clock.setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+  }
+
+  function fail(error: MagpieError): void {
+    log.debug({ code: error.code, message: error.message }, 'closing connection');
+    closeWith(errorFrame(error.code, error.message));
+  }
+
+  function stopTimers(): void {
+    for (const timer of [loginTimer, idleTimer]) if (timer) clock.clearTimeout(timer);
+    loginTimer = idleTimer = undefined;
+  }
+
+  function scheduleIdleCheck(afterMs: number): void {
+    idleTimer = clock.setTimeout(() => {
+      const silentMs = clock.now() - lastHeardMs;
+      if (silentMs >= tuning.idleTimeoutMs) {
+        fail(new MagpieError(ErrorCode.IDLE_TIMEOUT, `silent for ${silentMs} ms`));
+      } else {
+        scheduleIdleCheck(tuning.idleTimeoutMs - silentMs);
+      }
+    }, afterMs);
+  }
+
+  function updateReading(): void {
+    if (phase === 'closing') return;
+    const shouldPause = outbound.congested || queue.length >= tuning.maxQueuedRequests;
+    if (shouldPause && !socket.isPaused()) socket.pause();
+    else if (!shouldPause && socket.isPaused()) socket.resume();
+  }
+
+  function onData(chunk: Buffer): void {
+    if (phase === 'closing') return;
+    let frames: Frame[];
+    try {
+      frames = decoder.push(chunk);
+    } catch (error) {
+      fail(asMagpieError(error));
+      return;
+    }
+    for (const frame of frames) {
+      if (phase === 'closing') return;
+      lastHeardMs = clock.now();
+      if (!bucket.take()) {
+        strikes++;
+        if (strikes >= tuning.rateLimitStrikesBeforeClose) {
+          fail(new MagpieError(ErrorCode.RATE_LIMITED, 'sustained request rate above the limit'));
+          return;
+        }
+        send(errorFrame(ErrorCode.RATE_LIMITED, `more than ${tuning.requestsPerSecond} requests per second`, frame.requestId));
+        continue;
+      }
+      strikes = 0;
+      let decoded: DecodedFrame;
+      try {
+        decoded = decodeFrame(frame, tuning);
+      } catch (error) {
+        fail(asMagpieError(error));
+        return;
+      }
+      queue.push(decoded);
+    }
+    updateReading();
+    if (!working && queue.length > 0) working = work();
+  }
+
+  /** Handles queued frames one at a time, so a client's requests take effect in the order sent. */
+  async function work(): Promise<void> {
+    try {
+      for (let next = queue.shift(); next && phase !== 'closing'; next = queue.shift()) {
+        await handle(next);
+        updateReading();
+      }
+    } finally {
+      working = undefined;
+    }
+  }
+
+  async function handle(frame: DecodedFrame): Promise<void> {
+    const id = frame.requestId;
+    if (phase === 'hello') return handleHello(frame);
+    if (frame.name === 'PING') return reply(emptyFrame('PONG'), id);
+    if (frame.name === 'HELLO') return reply(errorFrame(ErrorCode.UNEXPECTED_FRAME, 'HELLO was already sent'), id);
+    if (frame.name === 'LOGOUT') {
+      reply(bodyFrame('OK', {}), id);
+      closeWith(undefined);
+      return;
+    }
+    if (phase === 'login') {
+      if (frame.name === 'LOGIN') return handleLogin(frame.body, id);
+      return reply(errorFrame(ErrorCode.NOT_LOGGED_IN, `${frame.name} needs a login first`), id);
+    }
+    if (frame.name === 'LOGIN') return reply(errorFrame(ErrorCode.ALREADY_LOGGED_IN, 'this connection is logged in'), id);
+    await dispatch(frame);
+  }
+
+  function handleHello(frame: DecodedFrame): void {
+    if (frame.name !== 'HELLO') {
+      fail(new MagpieError(ErrorCode.HELLO_REQUIRED, `the first frame must be HELLO, not ${frame.name}`));
+      return;
+    }
+    if (frame.body.major !== PROTOCOL_MAJOR) {
+      fail(
+        new MagpieError(
+          ErrorCode.UNSUPPORTED_VERSION,
+          `protocol ${frame.body.major}.${frame.body.minor} is not supported; this server speaks ${PROTOCOL_MAJOR}.${PROTOCOL_MINOR}`,
+        ),
+      );
+      return;
+    }
+    phase = 'login';
+    const ack = bodyFrame('HELLO_ACK', {
+      major: PROTOCOL_MAJOR,
+      minor: PROTOCOL_MINOR,
+      server: SERVER_NAME,
+      maxFrameBytes: tuning.maxFrameBytes,
+      maxBodyBytes: tuning.maxBodyBytes,
+      compressThresholdBytes: tuning.compressThresholdBytes,
+      loginTimeoutMs: tuning.loginTimeoutMs,
+    });
+    reply(ack, frame.requestId);
+  }
+
+  async function handleLogin(body: pb.Login, requestId: number | undefined): Promise<void> {
+    let who;
+    try {
+      who = await deps.authenticator.login(body, socket.remoteAddress ?? 'unknown');
+    } catch (error) {
+      if (!isMagpieError(error)) log.error({ err: error }, 'login failed unexpectedly');
+      const failure = asMagpieError(error, ErrorCode.INTERNAL);
+      reply(errorFrame(failure.code, failure.message), requestId);
+      return;
+    }
+    if (phase !== 'login') return;
+    const head = deps.inboxHead(who.appId, who.userId);
+    caller = {
+      sessionId: randomBytes(8).toString('hex'),
+      appId: who.appId,
+      userId: who.userId,
+      device: body.device,
+      deviceId: body.deviceId,
+    };
+    session = {
+      caller,
+      send,
+      kick: (code, reason, byDevice) => closeWith(bodyFrame('KICKED', { code, reason, byDevice })),
+    };
+    sessions.add(session, body.mode);
+    phase = 'ready';
+    if (loginTimer) clock.clearTimeout(loginTimer);
+    loginTimer = undefined;
+    scheduleIdleCheck(tuning.idleTimeoutMs);
+    log.info({ appId: who.appId, userId: who.userId, device: body.device, sessionId: caller.sessionId }, 'logged in');
+    const result = bodyFrame('LOGIN_RESULT', {
+      userId: who.userId,
+      nickname: who.nickname,
+      serverTimeMs: BigInt(clock.now()),
+      idleTimeoutMs: tuning.idleTimeoutMs,
+      maxSeq: BigInt(head.maxSeq),
+      confirmedSeq: BigInt(head.confirmedSeq),
+      sessionId: caller.sessionId,
+      appId: who.appId,
+    });
+    reply(result, requestId);
+  }
+
+  async function dispatch(frame: DecodedFrame): Promise<void> {
+    const handler = deps.handlers[frame.name] as Handler<typeof frame.name> | undefined;
+    const id = frame.requestId;
+    if (!handler) return reply(errorFrame(ErrorCode.UNEXPECTED_FRAME, `a client does not send ${frame.name}`), id);
+    try {
+      const answer = await handler({ caller: caller!, body: frame.body as never, requestId: id });
+      // a frame sent without a request id (CONFIRM, TYPING) wants no answer
+      if (answer && id !== undefined) reply(answer, id);
+    } catch (error) {
+      if (isMagpieError(error)) {
+        if (id !== undefined) reply(errorFrame(error.code, error.message), id);
+        else log.debug({ code: error.code, frame: frame.name }, 'request without id failed');
+        return;
+      }
+      log.error({ err: error, frame: frame.name }, 'handler failed');
+      if (id !== undefined) reply(errorFrame(ErrorCode.INTERNAL, 'internal server error'), id);
+    }
+  }
+
+  socket.on('data', onData);
+  socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
+  socket.on('close', () => {
+    phase = 'closing';
+    stopTimers();
+    if (lingerTimer) clock.clearTimeout(lingerTimer);
+    outbound.dispose();
+    if (session) sessions.remove(session);
+    queue.length = 0;
+    deps.onClosed(connection);
+    resolveClosed();
+  });
+
+  const connection: Connection = {
+    get caller() {
+      return caller;
+    },
+    async shutdown(code, reason) {
+      if (phase === 'closing') return;
+      socket.pause();
+      // the requests already read are finished; new ones are not read any more
+      while (working) await working;
+      closeWith(errorFrame(code, reason));
+    },
+    destroy() {
+      socket.destroy();
+    },
+    closed,
+  };
+  return connection;
+}
+
+function asMagpieError(error: unknown, fallback: number = ErrorCode.MALFORMED_FRAME): MagpieError {
+  return isMagpieError(error) ? error : new MagpieError(fallback, 'undecodable frame', { cause: error });
+}

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Logger } from 'pino';
+import { ErrorCode, type Clock } from '../../protocol';
+import type { Authenticator } from '../auth/authenticator';
+import type { TlsConfig } from '../config';
+import type { HandlerTable } from '../handler-types';
+import type { Tuning } from '../tuning';
+import { createConnection, type Connection, type InboxHead } from './connection';
+import type { SessionRegistry } from './sessions';
+
+export interface GatewayDeps {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: TlsConfig | undefined;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly tuning: Tuning;
+  readonly authenticator: Authenticator;
+  readonly sessions: SessionRegistry;
+  readonly handlers: HandlerTable;
+  inboxHead(appId: string, userId: string): InboxHead;
+}
+
+export interface Gateway {
+  listen(): Promise<{ port: number; tlsPort?: number }>;
+  /** Stops accepting, lets in-flight requests finish (up to the grace time), closes every socket. */
+  stop(): Promise<void>;
+  readonly connectionCount: number;
+}
+
+/** The TCP (and optional TLS) listeners and the connections they accept. */
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { clock, tuning, log } = deps;
+  const connections = new Set<Connection>();
+  const servers: Server[] = [];
+
+  function accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const connection = createConnection({
+      socket,
+      clock,
+      log,
+      tuning,
+      authenticator: deps.authenticator,
+      sessions: deps.sessions,
+      handlers: deps.handlers,
+      inboxHead: deps.inboxHead,
+      onClosed: (closed) => connections.delete(closed),
+    });
+    connections.add(connection);
+  }
+
+  function listenOn(server: Server, port: number): Promise<number> {
+    server.maxConnections = tuning.maxConnections;
+    server.on('error', (error) => log.error({ err: error }, 'listener error'));
+    servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, deps.host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  return {
+    get connectionCount() {
+      return connections.size;
+    },
+    async listen() {
+      const port = await listenOn(createTcpServer(accept), deps.port);
+      if (!deps.tls) return { port };
+      const tlsServer = createTlsServer(
+        { cert: readFileSync(deps.tls.certFile), key: readFileSync(deps.tls.keyFile) },
+        accept,
+      );
+      // a failed handshake is that client's problem only
+      tlsServer.on('tlsClientError', (error) => log.debug({ err: error }, 'TLS handshake failed'));
+      const tlsPort = await listenOn(tlsServer, deps.tls.port);
+      return { port, tlsPort };
+    },
+    async stop() {
+      const closing = servers.map(
+        (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+      );
+      const open = [...connections];
+      const graceful = Promise.all([
+        ...open.map((connection) => connection.shutdown(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is stopping')),
+        ...open.map((connection) => connection.closed),
+      ]);
+      let timer: ReturnType<Clock['setTimeout']> | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = clock.setTimeout(resolve, tuning.shutdownGraceMs);
+      });
+      await Promise.race([graceful, deadline]);
+      if (timer) clock.clearTimeout(timer);
+      for (const connection of connections) connection.destroy();
+      await Promise.all([...open.map((connection) => connection.closed), ...closing]);
+      servers.length = 0;
+    },
+  };
+}

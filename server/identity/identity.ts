@@ -1,0 +1,241 @@
+import type { Database } from 'better-sqlite3';
+import { ErrorCode, MagpieError, userIdProblem, type Clock } from '../../protocol';
+import { hashSecret, randomDigits, randomHex32, randomPassword } from './secrets';
+import type { ServerKey } from './server-key';
+import type { UserStore } from './users';
+
+export type AppState = 'online' | 'offline';
+
+export interface AccountCreated {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly dateCreated: string;
+}
+
+export interface AppInfo {
+  readonly appId: string;
+  readonly accountSid: string;
+  readonly name: string;
+  readonly appToken: string;
+  readonly state: AppState;
+  readonly dateCreated: string;
+}
+
+export interface SubAccountCreated {
+  readonly subAccountSid: string;
+  readonly subToken: string;
+  readonly voipAccount: string;
+  readonly voipPwd: string;
+  readonly friendlyName: string;
+  readonly appId: string;
+  readonly dateCreated: string;
+}
+
+export interface SubAccountInfo {
+  readonly subAccountSid: string;
+  readonly appId: string;
+  readonly voipAccount: string;
+  readonly friendlyName: string;
+  readonly closed: boolean;
+  readonly dateCreated: string;
+}
+
+/** What password login needs of a sub-account. */
+export interface SubAccountCredentials extends SubAccountInfo {
+  readonly voipPwdHash: string;
+}
+
+export interface Identity {
+  createAccount(): AccountCreated;
+  createApp(accountSid: string, name: string): AppInfo;
+  setAppState(appId: string, state: AppState): AppInfo;
+  getApp(appId: string): AppInfo | undefined;
+  listApps(accountSid: string): AppInfo[];
+  /** voipAccount and voipPwd are generated unless given (the demo users choose theirs). */
+  createSubAccount(appId: string, friendlyName: string, chosen?: { voipAccount?: string; voipPwd?: string }): SubAccountCreated;
+  listSubAccounts(appId: string): SubAccountInfo[];
+  closeSubAccount(subAccountSid: string): SubAccountInfo;
+  findByVoipAccount(voipAccount: string): SubAccountCredentials | undefined;
+}
+
+export interface IdentityDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly serverKey: ServerKey;
+  readonly users: UserStore;
+  readonly scryptCost: number;
+}
+
+const MAX_NAME_CHARS = 64;
+const VOIP_ACCOUNT_DIGITS = 14;
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function checkName(what: string, name: string): void {
+  if (name.trim().length === 0 || name.length > MAX_NAME_CHARS) {
+    throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must have 1-${MAX_NAME_CHARS} characters`);
+  }
+}
+
+interface RawApp {
+  app_id: string;
+  account_sid: string;
+  name: string;
+  app_token_sealed: string;
+  state: AppState;
+  created_ms: number;
+}
+
+interface RawSub {
+  sub_account_sid: string;
+  app_id: string;
+  voip_account: string;
+  friendly_name: string;
+  voip_pwd_hash: string;
+  closed: number;
+  date_created: number;
+}
+
+export function createIdentity(deps: IdentityDeps): Identity {
+  const { db, clock, serverKey, users, scryptCost } = deps;
+  const q = {
+    insertAccount: db.prepare('INSERT INTO accounts (account_sid, auth_token_hash, created_ms) VALUES (?, ?, ?)'),
+    account: db.prepare('SELECT account_sid FROM accounts WHERE account_sid = ?'),
+    insertApp: db.prepare(
+      `INSERT INTO apps (app_id, account_sid, name, app_token_sealed, state, created_ms)
+       VALUES (?, ?, ?, ?, 'online', ?)`,
+    ),
+    app: db.prepare('SELECT * FROM apps WHERE app_id = ?'),
+    appsOf: db.prepare('SELECT * FROM apps WHERE account_sid = ? ORDER BY created_ms, app_id'),
+    setState: db.prepare('UPDATE apps SET state = ? WHERE app_id = ?'),
+    insertSub: db.prepare(
+      `INSERT INTO sub_accounts (sub_account_sid, app_id, voip_account, friendly_name, sub_token_hash, voip_pwd_hash, date_created)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    subByName: db.prepare('SELECT 1 FROM sub_accounts WHERE app_id = ? AND friendly_name = ?'),
+    subByVoip: db.prepare('SELECT * FROM sub_accounts WHERE voip_account = ?'),
+    subBySid: db.prepare('SELECT * FROM sub_accounts WHERE sub_account_sid = ?'),
+    subsOf: db.prepare('SELECT * FROM sub_accounts WHERE app_id = ? ORDER BY date_created, sub_account_sid'),
+    closeSub: db.prepare('UPDATE sub_accounts SET closed = 1 WHERE sub_account_sid = ?'),
+  };
+
+  function toApp(row: RawApp): AppInfo {
+    return {
+      appId: row.app_id,
+      accountSid: row.account_sid,
+      name: row.name,
+      appToken: serverKey.open(row.app_token_sealed, row.app_id),
+      state: row.state,
+      dateCreated: isoDate(row.created_ms),
+    };
+  }
+
+  function toSub(row: RawSub): SubAccountCredentials {
+    return {
+      subAccountSid: row.sub_account_sid,
+      appId: row.app_id,
+      voipAccount: row.voip_account,
+      friendlyName: row.friendly_name,
+      closed: row.closed !== 0,
+      dateCreated: isoDate(row.date_created),
+      voipPwdHash: row.voip_pwd_hash,
+    };
+  }
+
+  function publicSub(sub: SubAccountCredentials): SubAccountInfo {
+    const { voipPwdHash: _hidden, ...info } = sub;
+    return info;
+  }
+
+  function requireApp(appId: string): AppInfo {
+    const row = q.app.get(appId) as RawApp | undefined;
+    if (!row) throw new MagpieError(ErrorCode.APP_NOT_FOUND, `no app ${appId}`);
+    return toApp(row);
+  }
+
+  function freeVoipAccount(): string {
+    for (;;) {
+      const candidate = '8' + randomDigits(VOIP_ACCOUNT_DIGITS - 1);
+      if (!q.subByVoip.get(candidate)) return candidate;
+    }
+  }
+
+  return {
+    createAccount() {
+      const accountSid = randomHex32();
+      const authToken = randomHex32();
+      const now = clock.now();
+      q.insertAccount.run(accountSid, hashSecret(authToken, scryptCost), now);
+      return { accountSid, authToken, dateCreated: isoDate(now) };
+    },
+
+    createApp(accountSid, name) {
+      checkName('an app name', name);
+      if (!q.account.get(accountSid)) throw new MagpieError(ErrorCode.ACCOUNT_NOT_FOUND, `no main account ${accountSid}`);
+      const appId = randomHex32();
+      const appToken = randomHex32();
+      q.insertApp.run(appId, accountSid, name, serverKey.seal(appToken, appId), clock.now());
+      return requireApp(appId);
+    },
+
+    setAppState(appId, state) {
+      requireApp(appId);
+      q.setState.run(state, appId);
+      return requireApp(appId);
+    },
+
+    getApp(appId) {
+      const row = q.app.get(appId) as RawApp | undefined;
+      return row && toApp(row);
+    },
+
+    listApps(accountSid) {
+      if (!q.account.get(accountSid)) throw new MagpieError(ErrorCode.ACCOUNT_NOT_FOUND, `no main account ${accountSid}`);
+      return (q.appsOf.all(accountSid) as RawApp[]).map(toApp);
+    },
+
+    createSubAccount(appId, friendlyName, chosen = {}) {
+      checkName('a friendly name', friendlyName);
+      requireApp(appId);
+      const voipPwd = chosen.voipPwd ?? randomPassword();
+      const subToken = randomHex32();
+      // hash outside the transaction: scrypt is slow and a write lock should be short
+      const pwdHash = hashSecret(voipPwd, scryptCost);
+      const tokenHash = hashSecret(subToken, scryptCost);
+      const create = db.transaction(() => {
+        if (q.subByName.get(appId, friendlyName)) {
+          throw new MagpieError(ErrorCode.NAME_TAKEN, `friendly name ${friendlyName} is taken in app ${appId}`);
+        }
+        const voipAccount = chosen.voipAccount ?? freeVoipAccount();
+        const problem = userIdProblem(voipAccount);
+        if (problem) throw new MagpieError(ErrorCode.INVALID_USER_ID, problem);
+        if (q.subByVoip.get(voipAccount)) throw new MagpieError(ErrorCode.NAME_TAKEN, `voip account ${voipAccount} is taken`);
+        const now = clock.now();
+        users.ensureUser(appId, voipAccount, friendlyName);
+        const subAccountSid = randomHex32();
+        q.insertSub.run(subAccountSid, appId, voipAccount, friendlyName, tokenHash, pwdHash, now);
+        return { subAccountSid, subToken, voipAccount, voipPwd, friendlyName, appId, dateCreated: isoDate(now) };
+      });
+      return create.immediate();
+    },
+
+    listSubAccounts(appId) {
+      requireApp(appId);
+      return (q.subsOf.all(appId) as RawSub[]).map((row) => publicSub(toSub(row)));
+    },
+
+    closeSubAccount(subAccountSid) {
+      if (q.closeSub.run(subAccountSid).changes === 0) {
+        throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no sub-account ${subAccountSid}`);
+      }
+      return publicSub(toSub(q.subBySid.get(subAccountSid) as RawSub));
+    },
+
+    findByVoipAccount(voipAccount) {
+      const row = q.subByVoip.get(voipAccount) as RawSub | undefined;
+      return row && toSub(row);
+    },
+  };
+}

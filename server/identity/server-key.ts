@@ -1,0 +1,55 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const SERVER_KEY_FILE = 'server.key';
+
+/**
+ * The server key seals secrets the server must be able to read back: the app token, which the
+ * signed and app-token logins use as an HMAC key and a comparison value, so a one-way hash cannot
+ * serve. A copied database alone does not reveal app tokens; the key file (mode 0600) stays in the
+ * data folder, outside the database.
+ */
+export interface ServerKey {
+  /** Encrypts a value bound to a context (e.g. the app id), so sealed values cannot be swapped. */
+  seal(plain: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
+const FORMAT = 'v1';
+
+/** Reads the key from the data folder, creating it on first use. */
+export function loadOrCreateServerKey(dataDir: string): ServerKey {
+  const file = join(dataDir, SERVER_KEY_FILE);
+  try {
+    // 'wx': a server and an admin command starting together never overwrite each other's key
+    writeFileSync(file, randomBytes(32).toString('hex') + '\n', { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  chmodSync(file, 0o600);
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  if (key.length !== 32) throw new Error(`${file} does not hold a 256-bit key`);
+  return createServerKey(key);
+}
+
+export function createServerKey(key: Buffer): ServerKey {
+  return {
+    seal(plain, context) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.from(context, 'utf8'));
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return `${FORMAT}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+    },
+    open(sealed, context) {
+      const [format, data] = sealed.split(':');
+      if (format !== FORMAT || data === undefined) throw new Error('sealed value has an unknown format');
+      const bytes = Buffer.from(data, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+      decipher.setAAD(Buffer.from(context, 'utf8'));
+      decipher.setAuthTag(bytes.subarray(12, 28));
+      return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DATABASE_FILE = 'magpie.db';
+
+export interface OpenDatabaseOptions {
+  readonly busyTimeoutMs: number;
+}
+
+/**
+ * Opens (creating if needed) the server database in the data folder. WAL lets the admin commands
+ * of the CLI read and write while a server runs; the busy timeout makes either side wait for the
+ * other's short write transactions instead of failing.
+ */
+export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Database {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new BetterSqlite3(join(dataDir, DATABASE_FILE), { timeout: options.busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+  return db;
+}

@@ -1,0 +1,151 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import type { Database } from 'better-sqlite3';
+import { pb } from '../../protocol';
+
+/**
+ * The per-user seq inbox (DESIGN.md "Sync"): every message, notice and receipt a user must see
+ * gets the next seq in that user's inbox. A message is stored once in `messages` and referenced
+ * here; every other item is stored as its encoded Entry. Appends run inside the caller's
+ * transaction, so a message and all its inbox rows commit together or not at all.
+ */
+
+/** What an inbox row holds; `message` rows reference a stored message by id. */
+export type InboxItem =
+  | { readonly case: 'message'; readonly message: pb.Message; readonly own: boolean }
+  | { readonly case: 'notice'; readonly value: pb.Notice }
+  | { readonly case: 'revoked'; readonly value: pb.Revoked }
+  | { readonly case: 'read'; readonly value: pb.ReadReceipt }
+  | { readonly case: 'burned'; readonly value: pb.Burned };
+
+const KIND = { message: 1, notice: 2, revoked: 3, read: 4, burned: 5 } as const;
+
+/** One appended row: who got it and the entry with its seq, ready to push. */
+export interface Appended {
+  readonly userId: string;
+  readonly entry: pb.Entry;
+}
+
+export interface InboxHead {
+  readonly maxSeq: number;
+  readonly confirmedSeq: number;
+}
+
+export interface InboxPage {
+  readonly entries: pb.Entry[];
+  readonly maxSeq: number;
+  readonly more: boolean;
+}
+
+export interface InboxStore {
+  /** Appends one item to each user's inbox. Call inside a transaction. */
+  append(appId: string, userIds: readonly string[], item: InboxItem): Appended[];
+  head(appId: string, userId: string): InboxHead;
+  /** Entries after `afterSeq`, at most `limit` and about `maxBytes` (always at least one). */
+  page(appId: string, userId: string, afterSeq: number, limit: number, maxBytes: number): InboxPage;
+  /** Stores the confirmed seq; it only moves forward and never past the head. */
+  confirm(appId: string, userId: string, seq: number): InboxHead;
+}
+
+interface PageRow {
+  seq: number;
+  kind: number;
+  own: number;
+  item: Buffer | null;
+  msg_id: number | null;
+  sender: string | null;
+  target: string | null;
+  time_ms: number | null;
+  content: Buffer | null;
+  client_msg_id: Buffer | null;
+}
+
+/** Bytes an entry adds to a page besides its content: seq, tags, lengths. */
+const ENTRY_OVERHEAD_BYTES = 24;
+
+export function createInboxStore(db: Database): InboxStore {
+  const nextSeq = db.prepare<[string, string], { max_seq: number }>(`
+    INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES (?, ?, 1, 0)
+    ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = max_seq + 1
+    RETURNING max_seq`);
+  const insertRow = db.prepare(
+    'INSERT INTO inbox (app_id, user_id, seq, kind, msg_id, own, item) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectHead = db.prepare<[string, string], { max_seq: number; confirmed_seq: number }>(
+    'SELECT max_seq, confirmed_seq FROM inbox_heads WHERE app_id = ? AND user_id = ?',
+  );
+  const selectPage = db.prepare<[string, string, number, number], PageRow>(`
+    SELECT i.seq, i.kind, i.own, i.item, m.msg_id, m.sender, m.target, m.time_ms, m.content, m.client_msg_id
+    FROM inbox i LEFT JOIN messages m ON m.msg_id = i.msg_id
+    WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ?
+    ORDER BY i.seq LIMIT ?`);
+  const updateConfirmed = db.prepare(`
+    UPDATE inbox_heads SET confirmed_seq = MAX(confirmed_seq, MIN(?, max_seq))
+    WHERE app_id = ? AND user_id = ?`);
+
+  function append(appId: string, userIds: readonly string[], item: InboxItem): Appended[] {
+    const appended: Appended[] = [];
+    if (item.case === 'message') {
+      const msgId = Number(item.message.msgId);
+      for (const userId of userIds) {
+        const seq = nextSeq.get(appId, userId)!.max_seq;
+        insertRow.run(appId, userId, seq, KIND.message, msgId, item.own ? 1 : 0, null);
+        appended.push({ userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'message', value: item.message } }) });
+      }
+      return appended;
+    }
+    // encoded once for every receiver: the seq lives in the row, not in the bytes
+    const stored = toBinary(pb.EntrySchema, create(pb.EntrySchema, { item: { case: item.case, value: item.value } as pb.Entry['item'] }));
+    for (const userId of userIds) {
+      const seq = nextSeq.get(appId, userId)!.max_seq;
+      insertRow.run(appId, userId, seq, KIND[item.case], null, 0, stored);
+      appended.push({
+        userId,
+        entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: item.case, value: item.value } as pb.Entry['item'] }),
+      });
+    }
+    return appended;
+  }
+
+  function head(appId: string, userId: string): InboxHead {
+    const row = selectHead.get(appId, userId);
+    return row === undefined ? { maxSeq: 0, confirmedSeq: 0 } : { maxSeq: row.max_seq, confirmedSeq: row.confirmed_seq };
+  }
+
+  function page(appId: string, userId: string, afterSeq: number, limit: number, maxBytes: number): InboxPage {
+    const maxSeq = head(appId, userId).maxSeq;
+    const rows = selectPage.all(appId, userId, afterSeq, limit);
+    const entries: pb.Entry[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const size = (row.item?.length ?? 0) + (row.content?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
+      if (entries.length > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      entries.push(entryOf(row));
+    }
+    const lastSeq = entries.length === 0 ? afterSeq : Number(entries.at(-1)!.seq);
+    return { entries, maxSeq, more: lastSeq < maxSeq };
+  }
+
+  function confirm(appId: string, userId: string, seq: number): InboxHead {
+    updateConfirmed.run(seq, appId, userId);
+    return head(appId, userId);
+  }
+
+  return { append, head, page, confirm };
+}
+
+function entryOf(row: PageRow): pb.Entry {
+  if (row.kind === KIND.message) {
+    // the stored content holds what the sender wrote; the columns hold who, where and when
+    const message = fromBinary(pb.MessageSchema, row.content ?? new Uint8Array(0));
+    message.msgId = BigInt(row.msg_id ?? 0);
+    message.from = row.sender ?? '';
+    message.to = row.target ?? '';
+    message.timeMs = BigInt(row.time_ms ?? 0);
+    if (row.own === 1 && row.client_msg_id !== null) message.clientMsgId = new Uint8Array(row.client_msg_id);
+    return create(pb.EntrySchema, { seq: BigInt(row.seq), item: { case: 'message', value: message } });
+  }
+  const entry = fromBinary(pb.EntrySchema, row.item ?? new Uint8Array(0));
+  entry.seq = BigInt(row.seq);
+  return entry;
+}

@@ -1,0 +1,81 @@
+import { DEFAULT_WIRE_LIMITS } from '../protocol';
+
+/**
+ * Every limit and timing of the server, with units in the names. docs/server.md lists them in one
+ * table; a test keeps that table and this object equal. The config may override any of them.
+ */
+export interface Tuning {
+  /** Largest frame a client may send, header included. */
+  readonly maxFrameBytes: number;
+  /** Largest body after decompression. */
+  readonly maxBodyBytes: number;
+  /** Bodies the server sends above this size are deflated. */
+  readonly compressThresholdBytes: number;
+  /** A socket that has not logged in within this time is closed. */
+  readonly loginTimeoutMs: number;
+  /** A logged-in session silent for this long is closed; announced in LOGIN_RESULT. */
+  readonly idleTimeoutMs: number;
+  /** Sustained requests per second per connection (token bucket refill rate). */
+  readonly requestsPerSecond: number;
+  /** Requests a connection may send at once before the rate applies (bucket size). */
+  readonly requestBurst: number;
+  /** Refused frames in a row after which a connection is closed as abusive. */
+  readonly rateLimitStrikesBeforeClose: number;
+  /** Frames received but not yet handled, per connection, above which reading pauses. */
+  readonly maxQueuedRequests: number;
+  /** Bytes waiting in a socket's write buffer above which the server stops reading from it. */
+  readonly writeHighWaterBytes: number;
+  /** Bytes waiting in a socket's write buffer above which the connection is dropped. */
+  readonly maxWriteBufferBytes: number;
+  /** A socket whose write buffer stays above the high-water mark this long is dropped. */
+  readonly writeStallTimeoutMs: number;
+  /** Failed logins allowed per remote address and user within the window. */
+  readonly maxFailedLogins: number;
+  readonly failedLoginWindowMs: number;
+  /** A signed login's timestamp may differ from the server's time by at most this much. */
+  readonly signatureWindowMs: number;
+  /** The MD5 login form's yyyyMMddHHmmss is wall-clock time at this UTC offset (the seed's: +8 h). */
+  readonly md5TimestampUtcOffsetMinutes: number;
+  /** Open connections the server accepts at most (per listener). */
+  readonly maxConnections: number;
+  /** On stop, how long in-flight requests may take before sockets are closed anyway. */
+  readonly shutdownGraceMs: number;
+  /** scrypt cost (N) for stored passwords and tokens; stored with each hash, so it may change. */
+  readonly scryptCost: number;
+  /** SQLite waits this long for a lock held by another process (e.g. an admin command). */
+  readonly sqliteBusyTimeoutMs: number;
+  readonly maxNicknameChars: number;
+  readonly maxAvatarChars: number;
+  /** User ids one PROFILE_QUERY may name. */
+  readonly maxProfileQueryIds: number;
+}
+
+export const DEFAULT_TUNING: Tuning = {
+  maxFrameBytes: DEFAULT_WIRE_LIMITS.maxFrameBytes,
+  maxBodyBytes: DEFAULT_WIRE_LIMITS.maxBodyBytes,
+  compressThresholdBytes: DEFAULT_WIRE_LIMITS.compressThresholdBytes,
+  loginTimeoutMs: 10_000,
+  idleTimeoutMs: 600_000,
+  requestsPerSecond: 50,
+  requestBurst: 100,
+  rateLimitStrikesBeforeClose: 50,
+  maxQueuedRequests: 64,
+  writeHighWaterBytes: 1024 * 1024,
+  maxWriteBufferBytes: 8 * 1024 * 1024,
+  writeStallTimeoutMs: 30_000,
+  maxFailedLogins: 5,
+  failedLoginWindowMs: 60_000,
+  signatureWindowMs: 300_000,
+  md5TimestampUtcOffsetMinutes: 480,
+  maxConnections: 10_000,
+  shutdownGraceMs: 3_000,
+  scryptCost: 16_384,
+  sqliteBusyTimeoutMs: 5_000,
+  maxNicknameChars: 64,
+  maxAvatarChars: 512,
+  maxProfileQueryIds: 100,
+};
+
+export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {
+  return { ...DEFAULT_TUNING, ...overrides };
+}

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../../..');
+const depcruise = join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
+const config = join(root, '.dependency-cruiser.cjs');
+
+/** Lays out a small tree in a temp folder and runs the project's own dependency rules over it. */
+async function cruise(files: Record<string, string>): Promise<{ failed: boolean; output: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'magpie-house-'));
+  dirs.push(dir);
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' } }));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  const folders = [...new Set(Object.keys(files).map((f) => f.split('/')[0]!))];
+  try {
+    const { stdout } = await run(process.execPath, [depcruise, ...folders, '--config', config], { cwd: dir });
+    return { failed: false, output: stdout };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    return { failed: true, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('the house rules in lint', () => {
+  it('pass a tree that keeps the layering', async () => {
+    const result = await cruise({
+      'protocol/frame.ts': 'export const x = 1;\n',
+      'server/gateway.ts': "import { x } from '../protocol/frame';\nexport const y = x;\n",
+      'main/engine.ts': "import { x } from '../protocol/frame';\nexport const z = x;\n",
+      'preload/api.ts': 'export type Api = { a: number };\n',
+      'renderer/app.ts': "import type { Api } from '../preload/api';\nexport const a: Api = { a: 1 };\n",
+    });
+    expect(result.output).not.toMatch(/error/);
+    expect(result.failed).toBe(false);
+  });
+
+  const violations: Array<[string, Record<string, string>]> = [
+    ['renderer-only-contract', { 'main/core.ts': 'export const c = 1;\n', 'renderer/app.ts': "import { c } from '../main/core';\nexport const d = c;\n" }],
+    ['renderer-no-node', { 'renderer/app.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n" }],
+    ['only-electron-shell-imports-electron', { 'main/engine.ts': "import { app } from 'electron';\nexport const a = app;\n" }],
+    ['protocol-is-pure', { 'server/db.ts': 'export const db = 1;\n', 'protocol/frame.ts': "import { db } from '../server/db';\nexport const f = db;\n" }],
+    ['main-never-imports-server', { 'server/db.ts': 'export const db = 1;\n', 'main/store.ts': "import { db } from '../server/db';\nexport const s = db;\n" }],
+    ['server-never-imports-client', { 'main/store.ts': 'export const s = 1;\n', 'server/db.ts': "import { s } from '../main/store';\nexport const d = s;\n" }],
+  ];
+
+  for (const [rule, files] of violations) {
+    it(`fail on a deliberate violation of ${rule}`, async () => {
+      const result = await cruise(files);
+      expect(result.failed).toBe(true);
+      expect(result.output).toContain(rule);
+    });
+  }
+});
