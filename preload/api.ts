@@ -148,6 +148,13 @@ export interface SessionView {
   servers: string[];
 }
 
+/** The local demo server's accounts, when the shell started one (first run with no server). */
+export interface DemoInfo {
+  servers: string[];
+  appId: string;
+  users: { name: string; user: string; password: string }[];
+}
+
 export interface ConnectionInfo {
   state: ConnectionState;
   reason?: string;
@@ -164,7 +171,10 @@ export type OutgoingContent =
   | { kind: 'custom'; command: string; payload: string; transient?: boolean; silent?: boolean };
 
 export interface Methods {
-  'app.info': { args: Record<string, never>; result: { name: string; version: string; shell: 'electron' | 'web' } };
+  'app.info': {
+    args: Record<string, never>;
+    result: { name: string; version: string; shell: 'electron' | 'web'; demo?: DemoInfo };
+  };
   'session.login': {
     args: { servers: string[]; appId: string; auth: LoginAuth; mode?: 'auto' | 'force'; remember?: boolean };
     result: SessionView;

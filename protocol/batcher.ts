@@ -1,4 +1,4 @@
-import { encodeFrames, type Frame } from './frame';
+import { checkFrame, encodeFrames, type Frame } from './frame';
 
 /**
  * Merges the frames queued in one tick into one buffer for one write. Pure: the caller gives the
@@ -17,7 +17,10 @@ export class FrameBatcher {
     return this.queued.length;
   }
 
+  /** Throws a MagpieError at once for a frame that cannot be encoded, rather than in the flush. */
   enqueue(frame: Frame): void {
+    // a throw inside the scheduled flush would be an uncaught exception and drop the whole batch
+    checkFrame(frame);
     this.queued.push(frame);
     if (this.scheduled) return;
     this.scheduled = true;

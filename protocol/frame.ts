@@ -58,13 +58,21 @@ function innerSize(frame: Frame): number {
   return 2 + reqIdSize + frame.body.length;
 }
 
-function checkFrame(frame: Frame): void {
+/** The largest inner length a length prefix of MAX_LENGTH_PREFIX_BYTES can carry. */
+const MAX_INNER_BYTES = 128 ** MAX_LENGTH_PREFIX_BYTES - 1;
+
+/** Throws the MagpieError encoding would throw, so a caller can refuse a frame before queueing it. */
+export function checkFrame(frame: Frame): void {
   if (!Number.isInteger(frame.type) || frame.type < 0 || frame.type > 0xff) {
     throw new MagpieError(ErrorCode.MALFORMED_FRAME, `frame type ${frame.type} is not a byte`);
   }
   const id = frame.requestId;
   if (id !== undefined && (!Number.isInteger(id) || id < 0 || id > MAX_REQUEST_ID)) {
     throw new MagpieError(ErrorCode.MALFORMED_FRAME, `request id ${id} is out of range`);
+  }
+  // a longer prefix would be written, which every decoder refuses
+  if (innerSize(frame) > MAX_INNER_BYTES) {
+    throw new MagpieError(ErrorCode.FRAME_TOO_LARGE, `frame of ${innerSize(frame)} bytes needs a length prefix over 4 bytes`);
   }
 }
 

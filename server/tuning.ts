@@ -1,4 +1,5 @@
 import { DEFAULT_WIRE_LIMITS } from '../protocol';
+import { DEFAULT_REVOKE_WINDOW_MS } from './chat/content-limits';
 
 /**
  * Every limit and timing of the server, with units in the names. docs/server.md lists them in one
@@ -48,6 +49,8 @@ export interface Tuning {
   readonly maxAvatarChars: number;
   /** User ids one PROFILE_QUERY may name. */
   readonly maxProfileQueryIds: number;
+  /** A sender may revoke a message this long after sending (group owners and admins at any time). */
+  readonly revokeWindowMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -74,6 +77,7 @@ export const DEFAULT_TUNING: Tuning = {
   maxNicknameChars: 64,
   maxAvatarChars: 512,
   maxProfileQueryIds: 100,
+  revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

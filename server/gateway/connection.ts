@@ -9,7 +9,7 @@ import {
   FrameDecoder,
   isMagpieError,
   MagpieError,
-  pb,
+  type pb,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
   type Clock,
@@ -68,9 +68,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let caller: Caller | undefined;
   let session: Session | undefined;
   let strikes = 0;
+  /** Set by shutdown(): reading stays paused while the last requests finish. */
+  let stopping = false;
   let lastHeardMs = clock.now();
   let working: Promise<void> | undefined;
-  let lingerTimer: TimerHandle | undefined;
+  let lingerTimer: ReturnType<typeof setTimeout> | undefined;
   let idleTimer: TimerHandle | undefined;
   let loginTimer: TimerHandle | undefined = clock.setTimeout(
     () => fail(new MagpieError(ErrorCode.LOGIN_TIMEOUT, `no login within ${tuning.loginTimeoutMs} ms`)),
@@ -90,6 +92,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+
+  function isClosing(): boolean {
+    return phase === 'closing';
+  }
 
   function send(frame: Frame): void {
     if (phase !== 'closing') outbound.send(frame);
@@ -112,7 +118,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
     stopTimers();
     if (session) sessions.remove(session);
     socket.end();
-    lingerTimer = clock.setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+    // wall time on purpose: a safety net against a peer that never closes, not behaviour under test
+    lingerTimer = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+    lingerTimer.unref();
   }
 
   function fail(error: MagpieError): void {
@@ -138,7 +146,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   function updateReading(): void {
     if (phase === 'closing') return;
-    const shouldPause = outbound.congested || queue.length >= tuning.maxQueuedRequests;
+    const shouldPause = stopping || outbound.congested || queue.length >= tuning.maxQueuedRequests;
     if (shouldPause && !socket.isPaused()) socket.pause();
     else if (!shouldPause && socket.isPaused()) socket.resume();
   }
@@ -153,7 +161,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return;
     }
     for (const frame of frames) {
-      if (phase === 'closing') return;
+      // a frame earlier in this chunk may have closed the connection
+      if (isClosing()) return;
       lastHeardMs = clock.now();
       if (!bucket.take()) {
         strikes++;
@@ -302,7 +311,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   socket.on('close', () => {
     phase = 'closing';
     stopTimers();
-    if (lingerTimer) clock.clearTimeout(lingerTimer);
+    clearTimeout(lingerTimer);
     outbound.dispose();
     if (session) sessions.remove(session);
     queue.length = 0;
@@ -316,6 +325,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     },
     async shutdown(code, reason) {
       if (phase === 'closing') return;
+      stopping = true;
       socket.pause();
       // the requests already read are finished; new ones are not read any more
       while (working) await working;

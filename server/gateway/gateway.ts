@@ -91,12 +91,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
         ...open.map((connection) => connection.shutdown(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is stopping')),
         ...open.map((connection) => connection.closed),
       ]);
-      let timer: ReturnType<Clock['setTimeout']> | undefined;
+      // wall time on purpose: the stop must end even when a test drives a manual clock
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<void>((resolve) => {
-        timer = clock.setTimeout(resolve, tuning.shutdownGraceMs);
+        timer = setTimeout(resolve, tuning.shutdownGraceMs);
       });
       await Promise.race([graceful, deadline]);
-      if (timer) clock.clearTimeout(timer);
+      clearTimeout(timer);
       for (const connection of connections) connection.destroy();
       await Promise.all([...open.map((connection) => connection.closed), ...closing]);
       servers.length = 0;

@@ -1,4 +1,4 @@
-import { bodyFrame, ErrorCode, MagpieError, pb, type Frame } from '../../protocol';
+import { bodyFrame, ErrorCode, MagpieError, type Frame } from '../../protocol';
 import type { HandlerTable } from '../handler-types';
 import type { UserRow, UserStore } from '../identity/users';
 import type { Tuning } from '../tuning';

@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DATABASE_FILE = 'magpie.db';
@@ -15,7 +15,10 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new BetterSqlite3(join(dataDir, DATABASE_FILE), { timeout: options.busyTimeoutMs });
+  const file = join(dataDir, DATABASE_FILE);
+  const db = new BetterSqlite3(file, { timeout: options.busyTimeoutMs });
+  // it holds sealed app tokens and password hashes: for the server's user only
+  chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');

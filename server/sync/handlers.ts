@@ -1,4 +1,4 @@
-import { bodyFrame, ErrorCode, MagpieError } from '../../protocol';
+import { bodyFrame } from '../../protocol';
 import type { Handler } from '../handler-types';
 import type { InboxStore } from './inbox';
 import { SYNC_LIMITS } from './sync-limits';
@@ -19,7 +19,6 @@ export function createSyncHandlers(inbox: InboxStore): SyncHandlers {
       return bodyFrame('SYNC_PAGE', { entries: page.entries, maxSeq: BigInt(page.maxSeq), more: page.more });
     },
     CONFIRM: ({ caller, body, requestId }) => {
-      if (body.seq < 0n) throw new MagpieError(ErrorCode.INVALID_MESSAGE, 'confirm seq must not be negative');
       inbox.confirm(caller.appId, caller.userId, Number(body.seq));
       return requestId === undefined ? undefined : bodyFrame('OK', {});
     },

@@ -12,7 +12,9 @@ export const migration0002Messages: Migration = {
   up(db) {
     db.exec(`
       CREATE TABLE messages (
-        msg_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- no AUTOINCREMENT: messages are never deleted, so rowids only grow, and each send
+        -- saves a write to sqlite_sequence
+        msg_id INTEGER PRIMARY KEY,
         app_id TEXT NOT NULL,
         sender TEXT NOT NULL,
         -- the recipient's user id (1:1) or the group id

@@ -8,6 +8,7 @@ import {
   encodeFrames,
   FrameBatcher,
   FrameDecoder,
+  MagpieError,
   type BodyFrameName,
   type Frame,
 } from '../../../protocol';
@@ -114,6 +115,16 @@ describe('merging frames into one write', () => {
     batcher.enqueue(emptyFrame('PING'));
     await Promise.resolve();
     expect(writes.map((bytes) => bytes.length)).toEqual([3, 6]);
+  });
+
+  it('a frame that cannot be encoded is refused at enqueue and does not spoil the batch', async () => {
+    const writes: Uint8Array[] = [];
+    const batcher = new FrameBatcher((bytes) => writes.push(bytes));
+    batcher.enqueue(emptyFrame('PING'));
+    expect(() => batcher.enqueue({ type: 0x100, compressed: false, body: new Uint8Array(0) })).toThrow(MagpieError);
+    expect(() => batcher.enqueue({ ...emptyFrame('PING'), requestId: -1 })).toThrow(MagpieError);
+    await Promise.resolve();
+    expect(writes).toEqual([encodeFrame(emptyFrame('PING'))]);
   });
 
   it('uses the scheduler it is given, and an explicit flush writes at once', () => {

@@ -1,0 +1,133 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { ErrorCode, isGroupId, MagpieError, pb } from '../../protocol';
+import type { MessageView, OutgoingContent, SearchHit } from '../../preload/api';
+import type { MagpieClient } from '../client/magpie-client';
+import type { StoredMessage } from '../store';
+import { localIdOfKey, messageKey, noticeAsMessageView, toMessageView } from '../views/message-view';
+import { buildOutgoing } from './outgoing-message';
+
+const DEFAULT_PAGE = 50;
+
+/**
+ * Chat as the user sees it: send every kind, retry and cancel, revoke, read, typing, local delete,
+ * history pages and search. Every send is stored before it goes out (the outbox).
+ */
+export function createChatService(client: MagpieClient) {
+  const { store } = client;
+
+  function messageByKey(key: string): StoredMessage {
+    const localId = localIdOfKey(key);
+    const message = localId === undefined ? undefined : store.messages.getByLocalId(localId);
+    if (!message) throw new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${key}`);
+    return message;
+  }
+
+  return {
+    /** Stores the message as sending and hands it to the outbox; a transient custom message is only fired. */
+    async send(conversation: string, content: OutgoingContent): Promise<MessageView> {
+      const draft = buildOutgoing(client.selfId, conversation, content, client.clock.now());
+      if (content.kind === 'custom' && content.transient) {
+        const answer = await client.request('SEND', draft.send);
+        if (answer.name !== 'SENT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `SEND answered by ${answer.name}`);
+        return { ...toMessageView({ ...draft.message, localId: 0, revoked: false, revokedBy: null, burned: false }), state: 'sent' };
+      }
+      const stored = store.outbox.enqueue({ message: draft.message, sendBody: draft.sendBody }, client.clock.now());
+      client.submit(draft.clientMsgId, draft.send);
+      return toMessageView(stored);
+    },
+
+    retry(key: string): MessageView {
+      const message = messageByKey(key);
+      if (!message.clientMsgId || !store.outbox.retry(message.clientMsgId, client.clock.now())) {
+        throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a failed message can be sent again');
+      }
+      const item = store.outbox.get(message.clientMsgId);
+      if (item) client.submit(item.clientMsgId, fromBinary(pb.SendSchema, item.body));
+      return toMessageView(messageByKey(key));
+    },
+
+    /** Withdraws a message not yet sent; returns its conversation. */
+    cancel(key: string): string {
+      const message = messageByKey(key);
+      if (!message.clientMsgId || message.state === 'sent' || !store.outbox.cancel(message.clientMsgId)) {
+        throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a message not yet sent can be cancelled');
+      }
+      store.conversations.refresh(message.conversation);
+      return message.conversation;
+    },
+
+    async revoke(key: string): Promise<void> {
+      const message = messageByKey(key);
+      if (message.msgId === null) throw new MagpieError(ErrorCode.NOT_ALLOWED, 'a message not yet sent cannot be revoked');
+      await client.request('REVOKE', { msgId: BigInt(message.msgId) });
+    },
+
+    /** Deletes a message on this device only; the conversation's summary follows. */
+    deleteLocal(key: string): string {
+      const message = messageByKey(key);
+      store.transaction(() => {
+        store.messages.deleteLocally([message.localId]);
+        store.conversations.refresh(message.conversation);
+      });
+      return message.conversation;
+    },
+
+    /** Marks the conversation read here and tells the server (and so my other devices and the peer). */
+    markRead(conversation: string): void {
+      const upTo = store.conversations.markRead(conversation);
+      if (upTo === undefined) return;
+      client.fire('READ', { conversation, upToMsgId: BigInt(upTo) });
+    },
+
+    typing(conversation: string, stopped: boolean): void {
+      if (isGroupId(conversation)) return; // typing is shown in 1:1 chats only
+      client.fire('TYPING', { to: conversation, stopped });
+    },
+
+    async readers(key: string): Promise<{ read: string[]; unread: string[] }> {
+      const message = messageByKey(key);
+      if (message.msgId === null) return { read: [], unread: [] };
+      const answer = await client.request('READERS_QUERY', { msgId: BigInt(message.msgId) });
+      if (answer.name !== 'READERS') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `READERS_QUERY answered by ${answer.name}`);
+      return { read: [...answer.body.read], unread: [...answer.body.unread] };
+    },
+
+    /** A page of history, oldest first, with group notices placed among the messages by time. */
+    page(conversation: string, beforeTimeMs: number | undefined, limit = DEFAULT_PAGE): { messages: MessageView[]; more: boolean } {
+      const cursor = beforeTimeMs === undefined ? undefined : { beforeTimeMs };
+      const rows = store.messages.page(conversation, limit + 1, cursor);
+      const more = rows.length > limit;
+      const page = more ? rows.slice(1) : rows;
+      const views = page.map(toMessageView);
+      if (isGroupId(conversation)) {
+        const from = more ? page[0]!.timeMs : 0;
+        const to = beforeTimeMs ?? Number.MAX_SAFE_INTEGER;
+        const notices = store.notices
+          .listForGroup(conversation, 500)
+          .filter((n) => n.timeMs >= from && n.timeMs < to)
+          .map(noticeAsMessageView);
+        views.push(...notices);
+        views.sort((a, b) => a.timeMs - b.timeMs);
+      }
+      return { messages: views, more };
+    },
+
+    search(query: string, limit = 50): SearchHit[] {
+      return store.search.search(query, { limit }).map((hit) => ({
+        conversation: hit.conversation,
+        key: String(hit.localId),
+        from: hit.from,
+        timeMs: hit.timeMs,
+        snippet: hit.snippet.text,
+      }));
+    },
+
+    view(message: StoredMessage): MessageView {
+      return toMessageView(message);
+    },
+
+    keyOf: messageKey,
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

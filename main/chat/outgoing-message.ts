@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { ErrorCode, isGroupId, isValidUserId, MagpieError, pb } from '../../protocol';
+import type { OutgoingContent } from '../../preload/api';
+import { bodyOfWireMessage, clientMsgIdToHex, type MessageInput } from '../store';
+
+export type SendInit = MessageInitShape<typeof pb.SendSchema>;
+
+export interface OutgoingDraft {
+  readonly clientMsgId: string;
+  readonly send: SendInit;
+  readonly sendBody: Uint8Array;
+  readonly message: MessageInput & { readonly clientMsgId: string };
+}
+
+/** Builds the SEND body and the local row of a message about to be sent. */
+export function buildOutgoing(selfId: string, to: string, content: OutgoingContent, nowMs: number): OutgoingDraft {
+  if (!isGroupId(to) && !isValidUserId(to)) {
+    throw new MagpieError(ErrorCode.INVALID_USER_ID, `not a user or group id: ${JSON.stringify(to)}`);
+  }
+  const id = new Uint8Array(randomBytes(16));
+  const send = sendInit(id, to, content);
+  const wire = create(pb.SendSchema, send);
+  const clientMsgId = clientMsgIdToHex(id);
+  return {
+    clientMsgId,
+    send,
+    sendBody: toBinary(pb.SendSchema, wire),
+    message: {
+      msgId: null,
+      clientMsgId,
+      conversation: to,
+      from: selfId,
+      to,
+      outgoing: true,
+      type: wire.type,
+      text: wire.text,
+      body: bodyOfWireMessage(wire),
+      timeMs: nowMs,
+      seq: null,
+      state: 'sending',
+      mentionsMe: false,
+      burnAfterReading: wire.burnAfterReading,
+    },
+  };
+}
+
+function sendInit(clientMsgId: Uint8Array, to: string, content: OutgoingContent): SendInit {
+  switch (content.kind) {
+    case 'text':
+      return {
+        clientMsgId,
+        to,
+        type: pb.MessageType.TEXT,
+        text: content.text,
+        mentions: content.mentions ?? [],
+        mentionAll: content.mentionAll ?? false,
+        burnAfterReading: content.burnAfterReading ?? false,
+      };
+    case 'location':
+      return { clientMsgId, to, type: pb.MessageType.LOCATION, location: content.location };
+    case 'custom':
+      return {
+        clientMsgId,
+        to,
+        type: pb.MessageType.CUSTOM,
+        custom: {
+          command: content.command,
+          payload: new TextEncoder().encode(content.payload),
+          transient: content.transient ?? false,
+          silent: content.silent ?? false,
+        },
+      };
+    default: {
+      const unreachable: never = content;
+      throw new MagpieError(ErrorCode.INVALID_MESSAGE, `unknown content ${String(unreachable)}`);
+    }
+  }
+}

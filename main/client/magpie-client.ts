@@ -1,0 +1,195 @@
+import { EventEmitter } from 'node:events';
+import { fromBinary } from '@bufbuild/protobuf';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Logger } from 'pino';
+import {
+  ErrorCode,
+  MagpieError,
+  pb,
+  systemClock,
+  type BodyFrameName,
+  type Clock,
+  type DecodedFrame,
+  type frameBodySchemas,
+} from '../../protocol';
+import { ClientConnection, type ConnectionStatus } from '../engine/client-connection';
+import type { Link } from '../engine/link';
+import { OutboxSender, type SentReceipt } from '../engine/outbox-sender';
+import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
+import { createEngineTuning, type EngineTuning } from '../engine/tuning';
+import { openClientStore, type ClientStore, type IngestResult, type StoredMessage } from '../store';
+import type { LoginInit } from './login-request';
+
+export interface ClientEvents {
+  status: [ConnectionStatus];
+  login: [pb.LoginResult];
+  progress: [SyncProgress];
+  /** A page or push was stored: what it changed. */
+  ingested: [IngestResult];
+  /** An outgoing message changed state (sent with its ids, or failed). */
+  outgoing: [StoredMessage];
+  typing: [pb.Typing];
+  transient: [pb.Entry];
+  error: [unknown];
+}
+
+export interface MagpieClientOptions {
+  readonly profileDir: string;
+  readonly servers: readonly string[];
+  readonly login: LoginInit & { appId: string; user: string };
+  readonly tuning?: Partial<EngineTuning>;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly log: Logger;
+  readonly clientName?: string;
+}
+
+type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
+
+/**
+ * One logged-in user's engine: the store (opened before any network, so history is readable
+ * offline), the connection, push-pull sync into the store, and the outbox. Services build on it.
+ */
+export class MagpieClient {
+  readonly events = new EventEmitter<ClientEvents>();
+  readonly store: ClientStore;
+  readonly selfId: string;
+  readonly appId: string;
+  readonly clock: Clock;
+  private readonly connection: ClientConnection;
+  private readonly sync: SyncEngine;
+  private readonly outbox: OutboxSender;
+  private readonly tuning: EngineTuning;
+
+  constructor(private readonly options: MagpieClientOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.tuning = createEngineTuning(options.tuning);
+    this.selfId = options.login.user;
+    this.appId = options.login.appId;
+    this.store = openClientStore({ profileDir: options.profileDir, appId: this.appId, userId: this.selfId, clock: this.clock });
+    const timeout = (callback: () => void, ms: number) => {
+      const handle = this.clock.setTimeout(callback, ms);
+      return { cancel: () => this.clock.clearTimeout(handle) };
+    };
+    this.sync = new SyncEngine({
+      ledger: {
+        lastAppliedSeq: () => this.store.syncState.get().appliedSeq,
+        applyEntries: async (entries) => {
+          const result = await this.store.ingest.ingestEntries(entries);
+          this.events.emit('ingested', result);
+        },
+      },
+      pageEntries: this.tuning.syncPageEntries,
+      confirmDelayMs: this.tuning.confirmDelayMs,
+      setTimeout: timeout,
+      onTransient: (entry) => this.events.emit('transient', entry),
+      onProgress: (progress) => this.events.emit('progress', progress),
+      onError: (error) => this.reportError(error),
+    });
+    this.outbox = new OutboxSender({
+      ledger: {
+        pending: () =>
+          this.store.outbox.pending().map((item) => ({ clientMsgId: item.clientMsgId, send: fromBinary(pb.SendSchema, item.body) })),
+        markSent: (clientMsgId, receipt) => this.onSent(clientMsgId, receipt),
+        markFailed: (clientMsgId, code, message) => {
+          this.store.outbox.markFailed(clientMsgId, code, message, this.clock.now());
+          const stored = this.store.messages.getByClientMsgId(clientMsgId);
+          if (stored) this.events.emit('outgoing', stored);
+        },
+      },
+      onSettled: () => undefined,
+      onError: (error) => this.reportError(error),
+      retryDelayMs: this.tuning.backoffBaseMs,
+      setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
+    });
+    this.connection = new ClientConnection({
+      addresses: options.servers,
+      login: options.login,
+      tuning: this.tuning,
+      clock: this.clock,
+      random: options.random ?? Math.random,
+      clientName: options.clientName,
+      onLogin: (result, link) => this.onLogin(result, link),
+      onPush: (frame) => this.onPush(frame),
+      onStatus: (status) => {
+        if (status.state !== 'online') {
+          this.sync.detach();
+          this.outbox.detach();
+        }
+        this.events.emit('status', status);
+      },
+    });
+  }
+
+  get status(): ConnectionStatus {
+    return this.connection.current;
+  }
+
+  get heartbeatIntervalMs(): number {
+    return this.connection.heartbeatIntervalMs;
+  }
+
+  /** Connects and logs in; resolves with the first login, rejects when it cannot succeed. */
+  start(): Promise<pb.LoginResult> {
+    return this.connection.start();
+  }
+
+  /** Resolves once everything synced so far is stored. */
+  syncIdle(): Promise<void> {
+    return this.sync.idle();
+  }
+
+  networkUp(): void {
+    this.connection.networkUp();
+  }
+
+  /** Disconnects; the store stays open for offline reading until close(). */
+  stop(reason = 'stopped'): void {
+    this.connection.stop(reason);
+  }
+
+  close(): void {
+    this.connection.stop('closed');
+    this.store.close();
+  }
+
+  /** A request to the server; fails at once with NOT_CONNECTED while offline. */
+  async request<N extends BodyFrameName>(name: N, body: InitOf<N>): Promise<DecodedFrame> {
+    const link = this.connection.onlineLink;
+    if (!link) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'not connected to the server');
+    return link.request(name, body);
+  }
+
+  /** A frame that needs no answer (TYPING); dropped while offline. */
+  fire<N extends BodyFrameName>(name: N, body: InitOf<N>): void {
+    this.connection.onlineLink?.fire(name, body);
+  }
+
+  /** Hands a stored outbox item to the sender: sent now if online, else on the next login. */
+  submit(clientMsgId: string, send: InitOf<'SEND'>): void {
+    this.outbox.submit({ clientMsgId, send });
+  }
+
+  private onLogin(result: pb.LoginResult, link: Link): void {
+    this.store.syncState.raiseServerMax(Number(result.maxSeq), this.clock.now());
+    this.sync.attach(link, result);
+    this.outbox.attach(link);
+    this.events.emit('login', result);
+  }
+
+  private onPush(frame: DecodedFrame): void {
+    if (this.sync.handlePush(frame)) return;
+    if (frame.name === 'TYPING') this.events.emit('typing', frame.body);
+    else if (frame.name === 'ERROR') this.reportError(new MagpieError(frame.body.code, frame.body.message));
+  }
+
+  private onSent(clientMsgId: string, receipt: SentReceipt): void {
+    const stored = this.store.outbox.markSent(clientMsgId, receipt, this.clock.now());
+    if (stored) this.events.emit('outgoing', stored);
+  }
+
+  private reportError(error: unknown): void {
+    this.options.log.warn({ err: error }, 'client engine error');
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
+  }
+}

@@ -1,0 +1,409 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ErrorCode, isGroupId, MagpieError } from '../../protocol';
+import type { DemoInfo, EventName, EventPayloads, LoginAuth, SessionView, Settings } from '../../preload/api';
+import type { ApiHandlers } from '../api/dispatch';
+import type { ConnectionStatus } from '../engine/client-connection';
+import type { EngineTuning } from '../engine/tuning';
+import { notificationFor, type AttentionState, type Notifier } from '../notifications/notification-policy';
+import type { SecretBox } from '../settings/secret-box';
+import { loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../settings/settings-file';
+import type { IngestResult, StoredMessage } from '../store';
+import { noticeAsMessageView, toMessageView } from '../views/message-view';
+import { openSession, type Session } from './session';
+
+export interface MagpieCoreOptions {
+  readonly profileDir: string;
+  readonly shell: 'electron' | 'web';
+  readonly version: string;
+  readonly secretBox: SecretBox;
+  readonly notifier?: Notifier;
+  readonly emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
+  readonly log: Logger;
+  readonly tuning?: Partial<EngineTuning>;
+  /** The system's language (navigator or OS locale), for 'system' in settings. */
+  readonly systemLanguage?: string;
+  /** The local demo server's accounts, shown on the login screen. */
+  readonly demo?: DemoInfo;
+  /** How long an interactive login waits for the server before it gives up. */
+  readonly loginTimeoutMs?: number;
+}
+
+/** Notifications raised for one synced batch at most: a catch-up after a night offline is not a storm. */
+const MAX_NOTIFICATIONS_PER_BATCH = 3;
+
+/**
+ * The application behind the contract: settings, the remembered login, the signed-in session,
+ * and the events the page hears. Both shells serve exactly these handlers.
+ */
+export class MagpieCore {
+  private session: Session | undefined;
+  private settings: Settings;
+  private attention: AttentionState = { focused: true };
+  private readonly settingsFile: string;
+  private readonly rememberFile: string;
+  private readonly deviceId: string;
+
+  constructor(private readonly options: MagpieCoreOptions) {
+    mkdirSync(options.profileDir, { recursive: true, mode: 0o700 });
+    this.settingsFile = join(options.profileDir, 'settings.json');
+    this.rememberFile = join(options.profileDir, 'login.json');
+    this.settings = loadSettings(this.settingsFile);
+    this.deviceId = loadDeviceId(join(options.profileDir, 'device-id'));
+  }
+
+  readonly handlers: ApiHandlers = {
+    'app.info': () => ({
+      name: 'Magpie',
+      version: this.options.version,
+      shell: this.options.shell,
+      ...(this.options.demo ? { demo: this.options.demo } : {}),
+    }),
+    'session.login': async (args) => {
+      this.endSession('replaced by a new login');
+      const session = this.startSession(args.servers, args.appId, args.auth, args.mode);
+      try {
+        await withTimeout(session.client.start(), this.options.loginTimeoutMs ?? 20_000);
+      } catch (error) {
+        this.endSession('login failed');
+        throw error;
+      }
+      this.settings = { ...this.settings, servers: args.servers };
+      saveSettings(this.settingsFile, this.settings);
+      if (args.remember) saveRememberedLogin(this.rememberFile, this.options.secretBox, { servers: args.servers, appId: args.appId, auth: args.auth });
+      else rmSync(this.rememberFile, { force: true });
+      return this.sessionView(session);
+    },
+    'session.restore': () => {
+      if (this.session) return this.sessionView(this.session);
+      const remembered = loadRememberedLogin(this.rememberFile, this.options.secretBox);
+      if (!remembered) return null;
+      // history opens at once from the store; the connection comes up in the background
+      const session = this.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto');
+      session.client.start().catch((error: unknown) => this.options.log.info({ err: error }, 'remembered login did not succeed'));
+      return this.sessionView(session);
+    },
+    'session.logout': (args) => {
+      this.endSession('signed out');
+      if (args.forget ?? true) rmSync(this.rememberFile, { force: true });
+      return null;
+    },
+    'session.connection': () => toConnectionInfo(this.session?.client.status ?? { state: 'idle' }),
+    'ui.state': (args) => {
+      this.attention = args;
+      return null;
+    },
+    'conversations.list': () => {
+      const session = this.requireSession();
+      return session.client.store.conversations.list(500).map((c) => session.conversationView(c));
+    },
+    'conversation.markRead': (args) => {
+      const session = this.requireSession();
+      session.chat.markRead(args.conversation);
+      this.emitConversation(session, args.conversation);
+      return null;
+    },
+    'conversation.setDraft': (args) => {
+      const session = this.requireSession();
+      session.client.store.conversations.setDraft(args.conversation, args.draft, session.client.clock.now());
+      this.emitConversation(session, args.conversation);
+      return null;
+    },
+    'conversation.setPinned': (args) => {
+      const session = this.requireSession();
+      session.client.store.conversations.setPinned(args.conversation, args.pinned);
+      this.emitConversation(session, args.conversation);
+      return null;
+    },
+    'conversation.setMuted': async (args) => {
+      const session = this.requireSession();
+      session.client.store.conversations.setMuted(args.conversation, args.muted);
+      // a group's mute is its do-not-disturb, kept on the server so pushes respect it too
+      if (isGroupId(args.conversation) && session.client.status.state === 'online') {
+        await session.groups.setDnd(args.conversation, args.muted);
+      }
+      this.emitConversation(session, args.conversation);
+      return null;
+    },
+    'messages.page': (args) => this.requireSession().chat.page(args.conversation, args.beforeTimeMs, args.limit),
+    'message.send': async (args) => {
+      const session = this.requireSession();
+      const view = await session.chat.send(args.conversation, args.content);
+      this.emitConversation(session, args.conversation);
+      return view;
+    },
+    'message.retry': (args) => this.requireSession().chat.retry(args.key),
+    'message.cancel': (args) => {
+      const session = this.requireSession();
+      const conversation = session.chat.cancel(args.key);
+      this.options.emit('message.removed', { conversation, key: args.key });
+      this.emitConversation(session, conversation);
+      return null;
+    },
+    'message.revoke': async (args) => {
+      await this.requireSession().chat.revoke(args.key);
+      return null;
+    },
+    'message.deleteLocal': (args) => {
+      const session = this.requireSession();
+      const conversation = session.chat.deleteLocal(args.key);
+      this.options.emit('message.removed', { conversation, key: args.key });
+      this.emitConversation(session, conversation);
+      return null;
+    },
+    'message.readers': (args) => this.requireSession().chat.readers(args.key),
+    'typing.send': (args) => {
+      this.requireSession().chat.typing(args.conversation, args.stopped ?? false);
+      return null;
+    },
+    'search.messages': (args) => this.requireSession().chat.search(args.query, args.limit),
+    'profile.me': () => this.requireSession().profiles.me(),
+    'profile.update': (args) => this.requireSession().profiles.update(args),
+    'profiles.get': (args) => this.requireSession().profiles.get(args.userIds),
+    'settings.get': () => ({ ...this.settings }),
+    'settings.update': (args) => {
+      this.settings = { ...this.settings, ...args };
+      saveSettings(this.settingsFile, this.settings);
+      return { ...this.settings };
+    },
+    'groups.create': (args) => this.groupCall((g) => g.create(args)),
+    'groups.mine': () => this.requireSession().groups.mine(),
+    'groups.search': (args) => this.requireSession().groups.search(args.keyword, args.offset, args.limit),
+    'group.info': (args) => this.requireSession().groups.info(args.groupId),
+    'group.members': (args) => this.requireSession().groups.members(args.groupId, args.offset, args.limit),
+    'group.join': (args) => this.groupCall((g) => g.join(args.groupId)),
+    'group.apply': (args) => this.requireSession().groups.apply(args.groupId, args.reason),
+    'group.approve': async (args) => {
+      await this.requireSession().groups.approve(args.groupId, args.requestId);
+      return null;
+    },
+    'group.reject': async (args) => {
+      await this.requireSession().groups.reject(args.groupId, args.requestId, args.reason);
+      return null;
+    },
+    'group.invite': async (args) => {
+      await this.requireSession().groups.invite(args.groupId, args.users, args.reason);
+      return null;
+    },
+    'group.acceptInvite': async (args) => {
+      await this.requireSession().groups.acceptInvite(args.groupId, args.requestId);
+      return null;
+    },
+    'group.declineInvite': async (args) => {
+      await this.requireSession().groups.declineInvite(args.groupId, args.requestId, args.reason);
+      return null;
+    },
+    'group.kick': async (args) => {
+      await this.requireSession().groups.kick(args.groupId, args.users);
+      return null;
+    },
+    'group.quit': async (args) => {
+      await this.requireSession().groups.quit(args.groupId);
+      return null;
+    },
+    'group.dismiss': async (args) => {
+      await this.requireSession().groups.dismiss(args.groupId);
+      return null;
+    },
+    'group.transfer': async (args) => {
+      await this.requireSession().groups.transfer(args.groupId, args.user);
+      return null;
+    },
+    'group.setRole': async (args) => {
+      await this.requireSession().groups.setRole(args.groupId, args.user, args.role);
+      return null;
+    },
+    'group.mute': async (args) => {
+      await this.requireSession().groups.mute(args.groupId, args.user, args.seconds);
+      return null;
+    },
+    'group.setCard': async (args) => {
+      await this.requireSession().groups.setCard(args.groupId, args.user, args.card);
+      return null;
+    },
+    'group.setDnd': async (args) => {
+      const session = this.requireSession();
+      await session.groups.setDnd(args.groupId, args.on);
+      session.client.store.conversations.setMuted(args.groupId, args.on);
+      this.emitConversation(session, args.groupId);
+      return null;
+    },
+    'group.modify': (args) => this.groupCall((g) => g.modify(args)),
+    'group.requests': () => this.requireSession().groups.requests(),
+  };
+
+  /** The shell saw the network come back. */
+  networkUp(): void {
+    this.session?.client.networkUp();
+  }
+
+  /** Called by the shell when a notification is clicked. */
+  openConversation(conversation: string): void {
+    this.options.emit('notification.open', { conversation });
+  }
+
+  shutdown(): void {
+    this.endSession('shutting down');
+  }
+
+  private startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force'): Session {
+    const session = openSession({
+      profileDir: this.options.profileDir,
+      servers,
+      appId,
+      auth,
+      mode,
+      deviceId: this.deviceId,
+      log: this.options.log,
+      tuning: this.options.tuning,
+      clientName: `magpie-${this.options.shell}/${this.options.version}`,
+    });
+    this.session = session;
+    this.wire(session);
+    return session;
+  }
+
+  private endSession(reason: string): void {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    session.client.events.removeAllListeners();
+    session.client.close();
+    this.options.emit('session.ended', { reason });
+  }
+
+  private requireSession(): Session {
+    if (!this.session) throw new MagpieError(ErrorCode.NOT_LOGGED_IN, 'sign in first');
+    return this.session;
+  }
+
+  private async groupCall<T extends { groupId: string }>(run: (groups: Session['groups']) => Promise<T>): Promise<T> {
+    const session = this.requireSession();
+    const group = await run(session.groups);
+    this.emitConversation(session, group.groupId);
+    return group;
+  }
+
+  private sessionView(session: Session): SessionView {
+    const me = session.client.store.users.get(session.client.selfId);
+    return { userId: session.client.selfId, appId: session.client.appId, nickname: me?.nickname ?? '', servers: session.servers };
+  }
+
+  private emitConversation(session: Session, id: string): void {
+    const conversation = session.client.store.conversations.get(id);
+    if (conversation) this.options.emit('conversation.updated', { conversation: session.conversationView(conversation) });
+  }
+
+  private wire(session: Session): void {
+    const { events, store } = session.client;
+    events.on('status', (status) => {
+      this.options.emit('connection.state', toConnectionInfo(status));
+      if (status.state === 'kicked') this.options.emit('session.ended', { reason: status.reason ?? 'kicked', code: status.code });
+    });
+    events.on('progress', (progress) => this.options.emit('sync.progress', progress));
+    events.on('outgoing', (message) => {
+      this.options.emit('message.upserted', { message: toMessageView(message) });
+      this.emitConversation(session, message.conversation);
+    });
+    events.on('typing', (typing) => {
+      this.options.emit('typing', { conversation: typing.from, from: typing.from, stopped: typing.stopped });
+    });
+    events.on('ingested', (result) => this.onIngested(session, result));
+    events.on('login', () => {
+      // names for the conversation list: ask for the profiles of the people it shows
+      const ids = store.conversations.list(500).filter((c) => !isGroupId(c.id)).map((c) => c.id);
+      session.profiles
+        .get([session.client.selfId, ...ids])
+        .then(() => {
+          for (const id of ids) this.emitConversation(session, id);
+        })
+        .catch((error: unknown) => this.options.log.debug({ err: error }, 'profiles not fetched'));
+    });
+  }
+
+  private onIngested(session: Session, result: IngestResult): void {
+    const emit = this.options.emit;
+    const changed = new Map<string, StoredMessage>();
+    for (const list of [result.messages, result.ownMessagesConfirmed, result.revoked, result.burned]) {
+      for (const message of list) changed.set(String(message.localId), message);
+    }
+    for (const receipt of result.readReceipts) {
+      for (const message of session.client.store.messages.page(receipt.conversation, 50)) {
+        if (message.outgoing && message.state === 'read') changed.set(String(message.localId), message);
+      }
+    }
+    for (const message of changed.values()) emit('message.upserted', { message: toMessageView(message) });
+    for (const notice of result.notices) emit('message.upserted', { message: noticeAsMessageView(notice) });
+    for (const id of result.conversations) this.emitConversation(session, id);
+    this.notify(session, result.messages);
+  }
+
+  private notify(session: Session, messages: readonly StoredMessage[]): void {
+    const notifier = this.options.notifier;
+    if (!notifier) return;
+    const language = this.language();
+    let raised = 0;
+    for (const message of messages) {
+      if (raised >= MAX_NOTIFICATIONS_PER_BATCH) break;
+      const conversation = session.client.store.conversations.get(message.conversation);
+      const group = isGroupId(message.conversation) ? session.client.store.groups.getGroup(message.conversation) : undefined;
+      const request = notificationFor(
+        {
+          outgoing: message.outgoing,
+          conversation: message.conversation,
+          senderName: session.conversationTitle(message.from),
+          conversationTitle: session.conversationTitle(message.conversation),
+          isGroup: isGroupId(message.conversation),
+          preview: conversation?.lastPreview ?? message.text,
+          mentionsMe: message.mentionsMe,
+        },
+        { settings: this.settings, muted: (conversation?.muted ?? false) || (group?.dnd ?? false), attention: this.attention, language },
+      );
+      if (!request) continue;
+      raised++;
+      notifier.notify(request, () => this.openConversation(message.conversation));
+    }
+  }
+
+  private language(): 'en' | 'zh-CN' {
+    const chosen = this.settings.language === 'system' ? this.options.systemLanguage ?? 'en' : this.settings.language;
+    return chosen.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+  }
+}
+
+function toConnectionInfo(status: ConnectionStatus): EventPayloads['connection.state'] {
+  const info: EventPayloads['connection.state'] = { state: status.state };
+  if (status.reason !== undefined) info.reason = status.reason;
+  if (status.code !== undefined) info.code = status.code;
+  if (status.heartbeatMs !== undefined) info.heartbeatMs = status.heartbeatMs;
+  if (status.server !== undefined) info.server = status.server;
+  return info;
+}
+
+function loadDeviceId(file: string): string {
+  if (existsSync(file)) {
+    const id = readFileSync(file, 'utf8').trim();
+    if (id) return id;
+  }
+  const id = randomUUID();
+  writeFileSync(file, id, { mode: 0o600 });
+  return id;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new MagpieError(ErrorCode.NOT_CONNECTED, `the server did not answer within ${ms / 1000} s`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { isGroupId } from '../../protocol';
+import type { ConversationView, LoginAuth } from '../../preload/api';
+import { createChatService, type ChatService } from '../chat/chat-service';
+import { loginRequest } from '../client/login-request';
+import { MagpieClient } from '../client/magpie-client';
+import type { EngineTuning } from '../engine/tuning';
+import { createGroupService, type GroupService } from '../groups/group-service';
+import { createProfileService, type ProfileService } from '../profiles/profile-service';
+import type { Conversation } from '../store';
+import { toConversationView } from '../views/conversation-view';
+
+/** One signed-in user: the engine and the services on it. */
+export interface Session {
+  readonly client: MagpieClient;
+  readonly chat: ChatService;
+  readonly groups: GroupService;
+  readonly profiles: ProfileService;
+  readonly servers: string[];
+  conversationView(conversation: Conversation): ConversationView;
+  conversationTitle(id: string): string;
+}
+
+export function openSession(options: {
+  profileDir: string;
+  servers: string[];
+  appId: string;
+  auth: LoginAuth;
+  mode?: 'auto' | 'force';
+  deviceId: string;
+  log: Logger;
+  tuning?: Partial<EngineTuning>;
+  clientName: string;
+}): Session {
+  const login = loginRequest(options.appId, options.auth, { mode: options.mode, deviceId: options.deviceId });
+  const client = new MagpieClient({
+    profileDir: options.profileDir,
+    servers: options.servers,
+    login: { ...login, appId: options.appId, user: options.auth.user },
+    tuning: options.tuning,
+    log: options.log,
+    clientName: options.clientName,
+  });
+  const conversationTitle = (id: string): string => {
+    if (isGroupId(id)) return client.store.groups.getGroup(id)?.name || id;
+    return client.store.users.get(id)?.nickname || id;
+  };
+  return {
+    client,
+    chat: createChatService(client),
+    groups: createGroupService(client),
+    profiles: createProfileService(client),
+    servers: options.servers,
+    conversationTitle,
+    conversationView: (conversation) => toConversationView(conversation, conversationTitle(conversation.id)),
+  };
+}

@@ -1,0 +1,282 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import {
+  DEFAULT_WIRE_LIMITS,
+  ErrorCode,
+  MagpieError,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  type Clock,
+  type DecodedFrame,
+  type TimerHandle,
+  type WireLimits,
+} from '../../protocol';
+import type { pb } from '../../protocol';
+import { createAddressBook, type AddressBook } from './address-book';
+import { connectTcp, createAddressRacer, type ConnectFn } from './address-racer';
+import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
+import { Link, type LinkSocket } from './link';
+import { createReconnectBackoff, type ReconnectBackoff } from './reconnect-backoff';
+import type { EngineTuning } from './tuning';
+
+export type ConnectionStateName = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
+
+export interface ConnectionStatus {
+  readonly state: ConnectionStateName;
+  readonly reason?: string;
+  readonly code?: number;
+  readonly heartbeatMs?: number;
+  readonly server?: string;
+}
+
+type LoginInit = MessageInitShape<typeof pb.LoginSchema>;
+
+export interface ClientConnectionDeps {
+  readonly addresses: readonly string[];
+  readonly login: LoginInit;
+  readonly tuning: EngineTuning;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly limits?: WireLimits;
+  readonly connect?: ConnectFn<LinkSocket & { destroy(): void }>;
+  readonly clientName?: string;
+  /** Runs after each successful login, before the state turns online (the sync engine's catch-up starts here). */
+  readonly onLogin: (result: pb.LoginResult, link: Link) => void;
+  readonly onPush: (frame: DecodedFrame) => void;
+  readonly onStatus: (status: ConnectionStatus) => void;
+}
+
+/** Login failures that retrying cannot fix: the user must change something first. */
+const PERMANENT_LOGIN_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.WRONG_PASSWORD,
+  ErrorCode.TOKEN_AUTH_FAILED,
+  ErrorCode.APP_NOT_FOUND,
+  ErrorCode.APP_OFFLINE,
+  ErrorCode.SUB_ACCOUNT_CLOSED,
+  ErrorCode.INVALID_USER_ID,
+  ErrorCode.SIGNATURE_EXPIRED,
+  ErrorCode.UNSUPPORTED_VERSION,
+  ErrorCode.USER_NOT_FOUND,
+  ErrorCode.ACCOUNT_NOT_FOUND,
+]);
+
+/**
+ * The long-lived connection: races the server addresses, says HELLO and logs in, keeps the link
+ * alive with an adaptive heartbeat, and reconnects with backoff until stopped or kicked.
+ */
+export class ClientConnection {
+  private readonly book: AddressBook;
+  private readonly heartbeat: HeartbeatPolicy;
+  private readonly backoff: ReconnectBackoff;
+  private readonly limits: WireLimits;
+  private link: Link | undefined;
+  private status: ConnectionStatus = { state: 'idle' };
+  private running = false;
+  private attempt: AbortController | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private heartbeatTimer: TimerHandle | undefined;
+  private heartbeatDeadline: TimerHandle | undefined;
+  private firstLogin: { resolve: (r: pb.LoginResult) => void; reject: (e: MagpieError) => void } | undefined;
+
+  constructor(private readonly deps: ClientConnectionDeps) {
+    this.book = createAddressBook({ addresses: deps.addresses, clock: deps.clock, tuning: deps.tuning });
+    this.heartbeat = createHeartbeatPolicy({ tuning: deps.tuning, clock: deps.clock });
+    this.backoff = createReconnectBackoff({ tuning: deps.tuning, random: deps.random });
+    this.limits = deps.limits ?? DEFAULT_WIRE_LIMITS;
+  }
+
+  get current(): ConnectionStatus {
+    return this.status;
+  }
+
+  get heartbeatIntervalMs(): number {
+    return this.heartbeat.currentIntervalMs;
+  }
+
+  /** The link while online, for requests. */
+  get onlineLink(): Link | undefined {
+    return this.status.state === 'online' ? this.link : undefined;
+  }
+
+  /**
+   * Starts connecting. Resolves with the first login's result; rejects when that login fails for
+   * a reason retrying cannot fix (a wrong password, say). Later losses reconnect on their own.
+   */
+  start(): Promise<pb.LoginResult> {
+    if (this.running) return Promise.reject(new MagpieError(ErrorCode.ALREADY_LOGGED_IN, 'already started'));
+    this.running = true;
+    const first = new Promise<pb.LoginResult>((resolve, reject) => {
+      this.firstLogin = { resolve, reject };
+    });
+    this.setStatus({ state: 'connecting' });
+    void this.connectOnce();
+    return first;
+  }
+
+  /** Stops for good: closes the link, cancels timers, no reconnect. */
+  stop(reason = 'stopped'): void {
+    this.running = false;
+    this.clearTimers();
+    this.attempt?.abort(new MagpieError(ErrorCode.CANCELLED, reason));
+    const link = this.link;
+    this.link = undefined;
+    link?.close();
+    if (this.status.state !== 'kicked') this.setStatus({ state: 'offline', reason });
+    this.rejectFirst(new MagpieError(ErrorCode.CANCELLED, reason));
+  }
+
+  /** The shell saw the network come back: reconnect now rather than after the backoff delay. */
+  networkUp(): void {
+    this.backoff.onNetworkUp();
+    this.heartbeat.onNetworkChange();
+    if (!this.running || this.link || this.attempt) return;
+    if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    void this.connectOnce();
+  }
+
+  private async connectOnce(): Promise<void> {
+    if (!this.running) return;
+    const controller = new AbortController();
+    this.attempt = controller;
+    const racer = createAddressRacer({
+      book: this.book,
+      connect: this.deps.connect ?? connectTcp,
+      clock: this.deps.clock,
+      tuning: this.deps.tuning,
+    });
+    let link: Link | undefined;
+    try {
+      const { socket, address } = await racer.connect(controller.signal);
+      if (!this.running) {
+        socket.destroy();
+        return;
+      }
+      link = new Link({
+        socket,
+        clock: this.deps.clock,
+        limits: this.limits,
+        requestTimeoutMs: this.deps.tuning.requestTimeoutMs,
+        onPush: (frame) => this.onPush(frame),
+        onActivity: () => this.onActivity(),
+        onClose: (error) => this.onLinkClosed(link!, error),
+      });
+      this.link = link;
+      const result = await this.handshake(link);
+      if (!this.running || this.link !== link) return;
+      this.attempt = undefined;
+      this.backoff.onConnected();
+      this.heartbeat.onServerIdleTimeout(result.idleTimeoutMs);
+      this.deps.onLogin(result, link);
+      this.setStatus({ state: 'online', heartbeatMs: this.heartbeat.currentIntervalMs, server: address.key });
+      this.scheduleHeartbeat();
+      this.firstLogin?.resolve(result);
+      this.firstLogin = undefined;
+    } catch (error) {
+      this.attempt = undefined;
+      const magpieError = error instanceof MagpieError ? error : new MagpieError(ErrorCode.NOT_CONNECTED, String(error));
+      if (link && this.link === link) {
+        this.link = undefined;
+        link.close();
+      }
+      if (!this.running) return;
+      if (PERMANENT_LOGIN_CODES.has(magpieError.code)) {
+        this.running = false;
+        this.setStatus({ state: 'offline', reason: magpieError.message, code: magpieError.code });
+        this.rejectFirst(magpieError);
+        return;
+      }
+      this.scheduleReconnect(magpieError);
+    }
+  }
+
+  private async handshake(link: Link): Promise<pb.LoginResult> {
+    const timeout = this.deps.tuning.loginTimeoutMs;
+    const ack = await link.request('HELLO', { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR, client: this.deps.clientName ?? 'magpie-core' }, timeout);
+    if (ack.name !== 'HELLO_ACK') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `HELLO answered by ${ack.name}`);
+    const answer = await link.request('LOGIN', this.deps.login, timeout);
+    if (answer.name !== 'LOGIN_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `LOGIN answered by ${answer.name}`);
+    return answer.body;
+  }
+
+  private onPush(frame: DecodedFrame): void {
+    if (frame.name === 'KICKED') {
+      this.running = false;
+      this.clearTimers();
+      this.setStatus({ state: 'kicked', reason: frame.body.reason, code: frame.body.code });
+      this.rejectFirst(new MagpieError(frame.body.code, frame.body.reason));
+      const link = this.link;
+      this.link = undefined;
+      link?.close();
+      return;
+    }
+    if (frame.name === 'PONG') return;
+    this.deps.onPush(frame);
+  }
+
+  private onActivity(): void {
+    // any frame proves the link alive: the pending heartbeat has its answer
+    if (this.heartbeatDeadline) {
+      this.deps.clock.clearTimeout(this.heartbeatDeadline);
+      this.heartbeatDeadline = undefined;
+      this.heartbeat.onHeartbeatSuccess();
+      this.scheduleHeartbeat();
+    }
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.heartbeatTimer) this.deps.clock.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = this.deps.clock.setTimeout(() => this.sendHeartbeat(), this.heartbeat.nextIntervalMs());
+    if (this.status.state === 'online' && this.status.heartbeatMs !== this.heartbeat.currentIntervalMs) {
+      this.setStatus({ ...this.status, heartbeatMs: this.heartbeat.currentIntervalMs });
+    }
+  }
+
+  private sendHeartbeat(): void {
+    this.heartbeatTimer = undefined;
+    const link = this.link;
+    if (!link || this.status.state !== 'online') return;
+    link.ping();
+    this.heartbeatDeadline = this.deps.clock.setTimeout(() => {
+      this.heartbeatDeadline = undefined;
+      this.heartbeat.onHeartbeatTimeout();
+      // no answer: the path is dead (a NAT dropped it); start over on a new connection
+      this.onLinkClosed(link, new MagpieError(ErrorCode.CONNECTION_CLOSED, 'heartbeat got no answer'));
+      link.close();
+    }, this.deps.tuning.heartbeatTimeoutMs);
+  }
+
+  private onLinkClosed(link: Link, error: MagpieError | undefined): void {
+    if (this.link !== link) return;
+    this.link = undefined;
+    this.clearTimers();
+    if (!this.running) return;
+    if (this.attempt) return; // the handshake's own catch decides
+    this.scheduleReconnect(error ?? new MagpieError(ErrorCode.CONNECTION_CLOSED, 'connection closed'));
+  }
+
+  private scheduleReconnect(error: MagpieError): void {
+    const delay = this.backoff.nextDelayMs();
+    this.setStatus({ state: 'reconnecting', reason: error.message, code: error.code });
+    this.retryTimer = this.deps.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.connectOnce();
+    }, delay);
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.retryTimer, this.heartbeatTimer, this.heartbeatDeadline]) {
+      if (timer) this.deps.clock.clearTimeout(timer);
+    }
+    this.retryTimer = this.heartbeatTimer = this.heartbeatDeadline = undefined;
+  }
+
+  private rejectFirst(error: MagpieError): void {
+    this.firstLogin?.reject(error);
+    this.firstLogin = undefined;
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    this.deps.onStatus(status);
+  }
+}

@@ -1,0 +1,177 @@
+import {
+  bodyFrame,
+  decodeFrame,
+  emptyFrame,
+  ErrorCode,
+  FrameBatcher,
+  FrameDecoder,
+  MagpieError,
+  MAX_REQUEST_ID,
+  type BodyFrameName,
+  type Clock,
+  type DecodedFrame,
+  type Frame,
+  type TimerHandle,
+  type WireLimits,
+} from '../../protocol';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { frameBodySchemas } from '../../protocol';
+
+/** The byte stream a link runs on: a net.Socket or tls.TLSSocket. */
+export interface LinkSocket {
+  write(bytes: Uint8Array): boolean;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  end(): unknown;
+  destroy(): unknown;
+  setNoDelay?(noDelay?: boolean): unknown;
+}
+
+export interface LinkOptions {
+  readonly socket: LinkSocket;
+  readonly clock: Clock;
+  readonly limits: WireLimits;
+  readonly requestTimeoutMs: number;
+  /** Every pushed frame (no request id, or one we did not ask). */
+  readonly onPush: (frame: DecodedFrame) => void;
+  /** Any frame at all arrived: the connection is alive. */
+  readonly onActivity?: () => void;
+  /** Called once when the link is gone; the error says why when it was not our own close(). */
+  readonly onClose: (error: MagpieError | undefined) => void;
+}
+
+interface Pending {
+  readonly resolve: (frame: DecodedFrame) => void;
+  readonly reject: (error: MagpieError) => void;
+  readonly timer: TimerHandle;
+}
+
+type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
+
+/**
+ * One connection to the server: frames in and out, requests matched to their answers by request
+ * id, pushes handed on. It knows nothing of login, heartbeats or reconnecting.
+ */
+export class Link {
+  private readonly decoder: FrameDecoder;
+  private readonly batcher: FrameBatcher;
+  private readonly pending = new Map<number, Pending>();
+  private nextRequestId = 1;
+  private closed = false;
+  private closeError: MagpieError | undefined;
+
+  constructor(private readonly options: LinkOptions) {
+    this.decoder = new FrameDecoder({ maxFrameBytes: options.limits.maxFrameBytes });
+    this.batcher = new FrameBatcher((bytes) => {
+      if (!this.closed) options.socket.write(bytes);
+    });
+    options.socket.setNoDelay?.(true);
+    options.socket.on('data', (chunk) => this.onData(chunk));
+    options.socket.on('error', (error) =>
+      this.shutdown(new MagpieError(ErrorCode.CONNECTION_CLOSED, `connection error: ${error.message}`, { cause: error })),
+    );
+    options.socket.on('close', () => this.shutdown(new MagpieError(ErrorCode.CONNECTION_CLOSED, 'connection closed')));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Sends a request and resolves with its answer; an ERROR answer rejects with its code. */
+  request<N extends BodyFrameName>(name: N, body: InitOf<N>, timeoutMs = this.options.requestTimeoutMs): Promise<DecodedFrame> {
+    if (this.closed) {
+      return Promise.reject(this.closeError ?? new MagpieError(ErrorCode.NOT_CONNECTED, 'not connected'));
+    }
+    const requestId = this.takeRequestId();
+    return new Promise<DecodedFrame>((resolve, reject) => {
+      const timer = this.options.clock.setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new MagpieError(ErrorCode.REQUEST_TIMEOUT, `${name} got no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(requestId, { resolve, reject, timer });
+      this.batcher.enqueue(
+        bodyFrame(name, body, { requestId, compressThresholdBytes: this.options.limits.compressThresholdBytes }),
+      );
+    });
+  }
+
+  /** Sends a frame that expects no answer. */
+  fire<N extends BodyFrameName>(name: N, body: InitOf<N>): void {
+    if (this.closed) return;
+    this.batcher.enqueue(bodyFrame(name, body, { compressThresholdBytes: this.options.limits.compressThresholdBytes }));
+  }
+
+  ping(): void {
+    if (!this.closed) this.batcher.enqueue(emptyFrame('PING'));
+  }
+
+  /** Flushes what is queued and closes. Pending requests fail with CONNECTION_CLOSED. */
+  close(): void {
+    if (this.closed) return;
+    this.batcher.flush();
+    this.options.socket.end();
+    this.shutdown(undefined);
+    this.options.socket.destroy();
+  }
+
+  private takeRequestId(): number {
+    const id = this.nextRequestId;
+    this.nextRequestId = id >= MAX_REQUEST_ID ? 1 : id + 1;
+    return id;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    for (const frame of frames) {
+      let decoded: DecodedFrame;
+      try {
+        decoded = decodeFrame(frame, this.options.limits);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      this.options.onActivity?.();
+      this.route(decoded);
+      if (this.closed) return;
+    }
+  }
+
+  private route(frame: DecodedFrame): void {
+    const waiting = frame.requestId === undefined ? undefined : this.pending.get(frame.requestId);
+    if (!waiting) {
+      this.options.onPush(frame);
+      return;
+    }
+    this.pending.delete(frame.requestId!);
+    this.options.clock.clearTimeout(waiting.timer);
+    if (frame.name === 'ERROR') waiting.reject(new MagpieError(frame.body.code, frame.body.message));
+    else waiting.resolve(frame);
+  }
+
+  private fail(error: unknown): void {
+    const magpieError =
+      error instanceof MagpieError ? error : new MagpieError(ErrorCode.MALFORMED_FRAME, 'bad frame from server', { cause: error });
+    this.shutdown(magpieError);
+    this.options.socket.destroy();
+  }
+
+  private shutdown(error: MagpieError | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeError = error ?? new MagpieError(ErrorCode.CONNECTION_CLOSED, 'connection closed');
+    for (const [, waiting] of this.pending) {
+      this.options.clock.clearTimeout(waiting.timer);
+      waiting.reject(this.closeError);
+    }
+    this.pending.clear();
+    this.options.onClose(error);
+  }
+}

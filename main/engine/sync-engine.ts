@@ -1,0 +1,148 @@
+import { ErrorCode, MagpieError, type DecodedFrame } from '../../protocol';
+import type { pb } from '../../protocol';
+import type { Link } from './link';
+
+/** Where synced entries go: the client store, behind this narrow seam. */
+export interface SyncLedger {
+  /** The newest seq whose entry is stored (0 for a new profile). */
+  lastAppliedSeq(): number;
+  /**
+   * Stores entries and advances the last applied seq to upToSeq, in one transaction, so a crash
+   * leaves either all of it or none. Applying an entry twice must change nothing.
+   */
+  applyEntries(entries: readonly pb.Entry[], upToSeq: number): void | Promise<void>;
+}
+
+export interface SyncProgress {
+  readonly applied: number;
+  readonly target: number;
+  readonly done: boolean;
+}
+
+export interface SyncEngineDeps {
+  readonly ledger: SyncLedger;
+  readonly pageEntries: number;
+  readonly confirmDelayMs: number;
+  readonly setTimeout: (callback: () => void, ms: number) => { cancel(): void };
+  /** Entries with seq 0: shown, never stored (transient custom messages). */
+  readonly onTransient: (entry: pb.Entry) => void;
+  readonly onProgress: (progress: SyncProgress) => void;
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Push-pull sync. Pushed entries are applied when they continue the sequence; a gap or a NOTIFY
+ * pulls from the last applied seq in pages until caught up. Every application runs through one
+ * queue, so entries are stored in seq order and never twice; the stored seq is confirmed after
+ * its transaction commits, never before, or a crash would lose what was confirmed.
+ */
+export class SyncEngine {
+  private link: Link | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private pulling = false;
+  private headSeen = 0;
+  private confirmTimer: { cancel(): void } | undefined;
+  private confirmedSeq = 0;
+
+  constructor(private readonly deps: SyncEngineDeps) {}
+
+  /** A new login: catch up from the stored seq to the inbox head it announced. */
+  attach(link: Link, login: Pick<pb.LoginResult, 'maxSeq' | 'confirmedSeq'>): void {
+    this.link = link;
+    this.confirmedSeq = 0;
+    this.headSeen = Math.max(this.headSeen, Number(login.maxSeq));
+    this.enqueue(() => this.pull());
+  }
+
+  detach(): void {
+    this.link = undefined;
+    this.confirmTimer?.cancel();
+    this.confirmTimer = undefined;
+  }
+
+  /** Resolves when everything queued so far has been applied. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Frames pushed by the server that concern sync: PUSH and NOTIFY. Returns false for others. */
+  handlePush(frame: DecodedFrame): boolean {
+    if (frame.name === 'PUSH') {
+      const entry = frame.body;
+      if (entry.seq === 0n) {
+        this.deps.onTransient(entry);
+        return true;
+      }
+      this.headSeen = Math.max(this.headSeen, Number(entry.seq));
+      this.enqueue(() => this.applyPushed(entry));
+      return true;
+    }
+    if (frame.name === 'NOTIFY') {
+      this.headSeen = Math.max(this.headSeen, Number(frame.body.maxSeq));
+      this.enqueue(() => this.pull());
+      return true;
+    }
+    return false;
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => this.deps.onError(error));
+  }
+
+  private async applyPushed(entry: pb.Entry): Promise<void> {
+    const seq = Number(entry.seq);
+    const last = this.deps.ledger.lastAppliedSeq();
+    if (seq <= last) return; // already stored (a pull got it first)
+    if (seq === last + 1) {
+      await this.deps.ledger.applyEntries([entry], seq);
+      this.scheduleConfirm();
+      return;
+    }
+    await this.pull(); // a gap: something was missed
+  }
+
+  private async pull(): Promise<void> {
+    if (this.pulling) return;
+    this.pulling = true;
+    const start = this.deps.ledger.lastAppliedSeq();
+    try {
+      for (;;) {
+        const link = this.link;
+        if (!link) return;
+        const last = this.deps.ledger.lastAppliedSeq();
+        if (last >= this.headSeen) {
+          this.deps.onProgress({ applied: last - start, target: last - start, done: true });
+          break;
+        }
+        const answer = await link.request('SYNC', { afterSeq: BigInt(last), limit: this.deps.pageEntries });
+        if (answer.name !== 'SYNC_PAGE') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `SYNC answered by ${answer.name}`);
+        const page = answer.body;
+        this.headSeen = Math.max(this.headSeen, Number(page.maxSeq));
+        const entries = page.entries.filter((e) => Number(e.seq) > last);
+        const upTo = entries.reduce((max, e) => Math.max(max, Number(e.seq)), last);
+        if (entries.length > 0) await this.deps.ledger.applyEntries(entries, upTo);
+        this.confirmNow(link);
+        const done = !page.more || entries.length === 0;
+        this.deps.onProgress({ applied: upTo - start, target: Math.max(0, this.headSeen - start), done });
+        if (done) break;
+      }
+    } finally {
+      this.pulling = false;
+    }
+  }
+
+  private scheduleConfirm(): void {
+    if (this.confirmTimer) return;
+    this.confirmTimer = this.deps.setTimeout(() => {
+      this.confirmTimer = undefined;
+      if (this.link) this.confirmNow(this.link);
+    }, this.deps.confirmDelayMs);
+  }
+
+  private confirmNow(link: Link): void {
+    const seq = this.deps.ledger.lastAppliedSeq();
+    if (seq <= this.confirmedSeq) return;
+    this.confirmedSeq = seq;
+    link.fire('CONFIRM', { seq: BigInt(seq) });
+  }
+}

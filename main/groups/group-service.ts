@@ -1,0 +1,219 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { ErrorCode, MagpieError, pb } from '../../protocol';
+import type { GroupModeName, GroupView, MemberView, NoticeView } from '../../preload/api';
+import type { MagpieClient } from '../client/magpie-client';
+import { groupFromWire, memberFromWire } from '../store';
+import { MODE_BY_NAME, toGroupView, toMemberView } from '../views/conversation-view';
+import { toNoticeView } from '../views/message-view';
+
+type GroupOp = MessageInitShape<typeof pb.GroupRequestSchema>['op'];
+
+const TYPE_BY_CAPACITY: Record<number, pb.GroupType> = {
+  100: pb.GroupType.TEMPORARY,
+  300: pb.GroupType.NORMAL,
+  500: pb.GroupType.SENIOR,
+  1000: pb.GroupType.ADVANCED,
+  2000: pb.GroupType.SUPER,
+};
+
+/** A new group holds up to 500 members unless asked otherwise, as a common desktop messenger's does. */
+export const DEFAULT_GROUP_CAPACITY = 500;
+
+/**
+ * Every group operation, checked by the server; what the answers say about groups and members is
+ * kept in the store so the group list and member lists read offline.
+ */
+export function createGroupService(client: MagpieClient) {
+  const { store } = client;
+  const now = () => client.clock.now();
+
+  async function call(op: GroupOp): Promise<pb.GroupResult> {
+    const answer = await client.request('GROUP', { op });
+    if (answer.name !== 'GROUP_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `GROUP answered by ${answer.name}`);
+    return answer.body;
+  }
+
+  function keepGroup(result: pb.GroupResult): GroupView {
+    if (result.result.case !== 'group') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, 'expected a group in the answer');
+    const record = groupFromWire(result.result.value);
+    store.groups.upsertGroup(record, now());
+    if (record.myRole !== pb.GroupRole.NONE) store.conversations.ensure(record.groupId, record.createdMs);
+    return toGroupView(record);
+  }
+
+  function offline(error: unknown): boolean {
+    return error instanceof MagpieError && error.code === ErrorCode.NOT_CONNECTED;
+  }
+
+  /** An application or invite answered here no longer waits in the approvals inbox. */
+  function markRequestHandled(groupId: string, requestId: number): void {
+    for (const notice of store.notices.listForGroup(groupId, 500)) {
+      if (notice.requestId === requestId) store.notices.markHandled(notice.seq);
+    }
+  }
+
+  return {
+    async create(args: {
+      name: string;
+      mode: GroupModeName;
+      capacity?: number;
+      members?: string[];
+      announcement?: string;
+      inviteConfirm?: boolean;
+    }): Promise<GroupView> {
+      const type = TYPE_BY_CAPACITY[args.capacity ?? DEFAULT_GROUP_CAPACITY];
+      if (type === undefined) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `no group size of ${args.capacity}`);
+      return keepGroup(
+        await call({
+          case: 'create',
+          value: {
+            name: args.name,
+            type,
+            mode: MODE_BY_NAME[args.mode],
+            members: args.members ?? [],
+            announcement: args.announcement ?? '',
+            inviteConfirm: args.inviteConfirm ?? false,
+          },
+        }),
+      );
+    },
+
+    /** My groups from the server, or from the store while offline. */
+    async mine(): Promise<GroupView[]> {
+      try {
+        const result = await call({ case: 'listMine', value: {} });
+        if (result.result.case !== 'groups') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, 'expected groups');
+        for (const info of result.result.value.groups) store.groups.upsertGroup(groupFromWire(info), now());
+      } catch (error) {
+        if (!offline(error)) throw error;
+      }
+      return store.groups.listMine().map(toGroupView);
+    },
+
+    async search(keyword: string, offset = 0, limit = 20): Promise<GroupView[]> {
+      const result = await call({ case: 'search', value: { keyword, offset, limit } });
+      if (result.result.case !== 'groups') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, 'expected groups');
+      return result.result.value.groups.map((info) => toGroupView(groupFromWire(info)));
+    },
+
+    async info(groupId: string): Promise<GroupView> {
+      try {
+        return keepGroup(await call({ case: 'info', value: { groupId } }));
+      } catch (error) {
+        const known = store.groups.getGroup(groupId);
+        if (offline(error) && known) return toGroupView(known);
+        throw error;
+      }
+    },
+
+    async members(groupId: string, offset = 0, limit = 100): Promise<{ members: MemberView[]; total: number }> {
+      try {
+        const result = await call({ case: 'members', value: { groupId, offset, limit } });
+        if (result.result.case !== 'members') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, 'expected members');
+        const records = result.result.value.members.map((m) => memberFromWire(groupId, m));
+        if (offset === 0 && records.length === result.result.value.total) store.groups.replaceMembers(groupId, records);
+        else store.groups.upsertMembers(records);
+        const profiles = new Map(store.users.getMany(records.map((r) => r.userId)).map((p) => [p.userId, p]));
+        return { members: records.map((r) => toMemberView(r, profiles.get(r.userId))), total: result.result.value.total };
+      } catch (error) {
+        if (!offline(error)) throw error;
+        const records = store.groups.listMembers(groupId, offset, limit);
+        const profiles = new Map(store.users.getMany(records.map((r) => r.userId)).map((p) => [p.userId, p]));
+        return { members: records.map((r) => toMemberView(r, profiles.get(r.userId))), total: records.length };
+      }
+    },
+
+    async join(groupId: string): Promise<GroupView> {
+      return keepGroup(await call({ case: 'join', value: { groupId } }));
+    },
+
+    async apply(groupId: string, reason = ''): Promise<{ requestId: number }> {
+      const result = await call({ case: 'apply', value: { groupId, reason } });
+      if (result.result.case === 'pending') return { requestId: Number(result.result.value.requestId) };
+      if (result.result.case === 'group') keepGroup(result);
+      return { requestId: 0 };
+    },
+
+    async approve(groupId: string, requestId: number): Promise<void> {
+      await call({ case: 'approve', value: { groupId, requestId: BigInt(requestId) } });
+      markRequestHandled(groupId, requestId);
+    },
+
+    async reject(groupId: string, requestId: number, reason = ''): Promise<void> {
+      await call({ case: 'reject', value: { groupId, requestId: BigInt(requestId), reason } });
+      markRequestHandled(groupId, requestId);
+    },
+
+    async acceptInvite(groupId: string, requestId: number): Promise<void> {
+      await call({ case: 'acceptInvite', value: { groupId, requestId: BigInt(requestId) } });
+      markRequestHandled(groupId, requestId);
+    },
+
+    async declineInvite(groupId: string, requestId: number, reason = ''): Promise<void> {
+      await call({ case: 'declineInvite', value: { groupId, requestId: BigInt(requestId), reason } });
+      markRequestHandled(groupId, requestId);
+    },
+
+    async invite(groupId: string, users: string[], reason = ''): Promise<void> {
+      await call({ case: 'invite', value: { groupId, users, reason } });
+    },
+
+    async kick(groupId: string, users: string[]): Promise<void> {
+      await call({ case: 'kick', value: { groupId, users } });
+      store.groups.removeMembers(groupId, users);
+    },
+
+    async quit(groupId: string): Promise<void> {
+      await call({ case: 'quit', value: { groupId } });
+      store.groups.patchGroup(groupId, { myRole: pb.GroupRole.NONE }, now());
+    },
+
+    async dismiss(groupId: string): Promise<void> {
+      await call({ case: 'dismiss', value: { groupId } });
+      store.groups.patchGroup(groupId, { dismissed: true }, now());
+    },
+
+    async transfer(groupId: string, user: string): Promise<void> {
+      await call({ case: 'transfer', value: { groupId, user } });
+    },
+
+    async setRole(groupId: string, user: string, role: 'admin' | 'member'): Promise<void> {
+      await call({ case: 'setRole', value: { groupId, user, role: role === 'admin' ? pb.GroupRole.ADMIN : pb.GroupRole.MEMBER } });
+    },
+
+    async mute(groupId: string, user: string, seconds: number): Promise<void> {
+      await call({ case: 'mute', value: { groupId, user, seconds } });
+    },
+
+    async setCard(groupId: string, user: string | undefined, card: string): Promise<void> {
+      await call({ case: 'setCard', value: { groupId, user: user ?? '', card } });
+    },
+
+    async setDnd(groupId: string, on: boolean): Promise<void> {
+      await call({ case: 'setDnd', value: { groupId, on } });
+      store.groups.patchGroup(groupId, { dnd: on }, now());
+    },
+
+    async modify(args: { groupId: string; name?: string; announcement?: string; mode?: GroupModeName; inviteConfirm?: boolean }): Promise<GroupView> {
+      const value: MessageInitShape<typeof pb.ModifyGroupSchema> = { groupId: args.groupId };
+      if (args.name !== undefined) value.name = args.name;
+      if (args.announcement !== undefined) value.announcement = args.announcement;
+      if (args.mode !== undefined) value.mode = MODE_BY_NAME[args.mode];
+      if (args.inviteConfirm !== undefined) value.inviteConfirm = args.inviteConfirm;
+      const result = await call({ case: 'modify', value });
+      if (result.result.case === 'group') return keepGroup(result);
+      return this.info(args.groupId);
+    },
+
+    /** Applications to groups I manage and invites to me, not yet answered. */
+    requests(): NoticeView[] {
+      const waiting = new Set([pb.NoticeKind.APPLY, pb.NoticeKind.INVITE_REQUEST]);
+      return store.notices
+        .list(500)
+        .filter((n) => waiting.has(n.kind) && !n.handled)
+        .map(toNoticeView);
+    },
+  };
+}
+
+export type GroupService = ReturnType<typeof createGroupService>;

@@ -1,0 +1,61 @@
+import type { Settings } from '../../preload/api';
+
+export interface NotificationRequest {
+  readonly title: string;
+  readonly body: string;
+  readonly conversation: string;
+}
+
+/** The shell's notifier (node-notifier on the desktop); a click opens the conversation. */
+export interface Notifier {
+  notify(request: NotificationRequest, onClick: () => void): void;
+}
+
+export interface IncomingForNotice {
+  readonly outgoing: boolean;
+  readonly conversation: string;
+  readonly senderName: string;
+  readonly conversationTitle: string;
+  readonly isGroup: boolean;
+  readonly preview: string;
+  readonly mentionsMe: boolean;
+}
+
+export interface AttentionState {
+  readonly focused: boolean;
+  readonly activeConversation?: string;
+}
+
+const NEW_MESSAGE: Record<'en' | 'zh-CN', string> = { en: 'New message', 'zh-CN': '新消息' };
+const MENTIONED: Record<'en' | 'zh-CN', string> = { en: '[mentioned you] ', 'zh-CN': '[有人@我] ' };
+
+/**
+ * Whether a message raises a desktop notification, and what it says. Notify when the window is
+ * not focused, the conversation is not muted (a mention still gets through, as in common
+ * messengers), and the message is not one's own; the preview setting decides how much it shows.
+ */
+export function notificationFor(
+  message: IncomingForNotice,
+  context: { settings: Pick<Settings, 'notifications' | 'preview'>; muted: boolean; attention: AttentionState; language: 'en' | 'zh-CN' },
+): NotificationRequest | undefined {
+  const { settings, attention, language } = context;
+  if (!settings.notifications || message.outgoing || attention.focused) return undefined;
+  if (context.muted && !message.mentionsMe) return undefined;
+  const mention = message.mentionsMe ? MENTIONED[language] : '';
+  switch (settings.preview) {
+    case 'full':
+      return {
+        title: message.conversationTitle,
+        body: `${mention}${message.isGroup ? `${message.senderName}: ` : ''}${message.preview || NEW_MESSAGE[language]}`,
+        conversation: message.conversation,
+      };
+    case 'sender':
+      return { title: message.conversationTitle, body: `${mention}${NEW_MESSAGE[language]}`, conversation: message.conversation };
+    case 'none':
+      return { title: 'Magpie', body: NEW_MESSAGE[language], conversation: message.conversation };
+    default: {
+      const unreachable: never = settings.preview;
+      return unreachable;
+    }
+  }
+}

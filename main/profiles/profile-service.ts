@@ -1,0 +1,55 @@
+import { ErrorCode, MagpieError, type pb } from '../../protocol';
+import type { ProfileView } from '../../preload/api';
+import type { MagpieClient } from '../client/magpie-client';
+import type { UserProfile } from '../store';
+
+function toView(profile: UserProfile | undefined, userId: string): ProfileView {
+  return { userId, nickname: profile?.nickname ?? '', avatar: profile?.avatar ?? '' };
+}
+
+function fromWire(profile: pb.Profile): UserProfile {
+  return { userId: profile.userId, nickname: profile.nickname, avatar: profile.avatar, updatedMs: Number(profile.updatedMs) };
+}
+
+/** Nicknames and avatars: asked of the server, kept in the store, read from it while offline. */
+export function createProfileService(client: MagpieClient) {
+  const { store } = client;
+
+  async function fetch(userIds: readonly string[]): Promise<void> {
+    const answer = await client.request('PROFILE_QUERY', { userIds: [...userIds] });
+    if (answer.name !== 'PROFILES') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `PROFILE_QUERY answered by ${answer.name}`);
+    store.users.upsert(answer.body.profiles.map(fromWire));
+  }
+
+  return {
+    async get(userIds: readonly string[]): Promise<ProfileView[]> {
+      const unique = [...new Set(userIds)];
+      try {
+        if (unique.length > 0) await fetch(unique);
+      } catch (error) {
+        if (!(error instanceof MagpieError && error.code === ErrorCode.NOT_CONNECTED)) throw error;
+      }
+      const known = new Map(store.users.getMany(unique).map((p) => [p.userId, p]));
+      return unique.map((id) => toView(known.get(id), id));
+    },
+
+    /** What the store knows, without asking the server (for titles and notifications). */
+    known(userId: string): ProfileView {
+      return toView(store.users.get(userId), userId);
+    },
+
+    async me(): Promise<ProfileView> {
+      const [me] = await this.get([client.selfId]);
+      return me!;
+    },
+
+    async update(change: { nickname?: string; avatar?: string }): Promise<ProfileView> {
+      const answer = await client.request('PROFILE_UPDATE', change);
+      if (answer.name === 'PROFILES' && answer.body.profiles[0]) store.users.upsert([fromWire(answer.body.profiles[0])]);
+      else await fetch([client.selfId]);
+      return toView(store.users.get(client.selfId), client.selfId);
+    },
+  };
+}
+
+export type ProfileService = ReturnType<typeof createProfileService>;

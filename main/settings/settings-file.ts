@@ -1,0 +1,82 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { LoginAuth, Settings } from '../../preload/api';
+import type { SecretBox } from './secret-box';
+
+export const DEFAULT_SETTINGS: Settings = {
+  notifications: true,
+  preview: 'full',
+  language: 'system',
+  theme: 'system',
+  servers: ['127.0.0.1:8883'],
+};
+
+const settingsSchema = z.object({
+  notifications: z.boolean(),
+  preview: z.enum(['full', 'sender', 'none']),
+  language: z.enum(['system', 'zh-CN', 'en']),
+  theme: z.enum(['system', 'light', 'dark']),
+  servers: z.array(z.string()).min(1),
+});
+
+const rememberedSchema = z.object({
+  servers: z.array(z.string()).min(1),
+  appId: z.string(),
+  user: z.string(),
+  /** The LoginAuth as JSON, sealed by the SecretBox, in base64. */
+  sealedAuth: z.string(),
+});
+
+export interface RememberedLogin {
+  readonly servers: string[];
+  readonly appId: string;
+  readonly auth: LoginAuth;
+}
+
+/** Writes a JSON file whole: to a temp file, then renamed, so a crash never leaves half of it. */
+function writeJsonAtomic(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(value, null, 2), { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The profile's settings.json: a broken or missing file gives the defaults. */
+export function loadSettings(file: string): Settings {
+  const parsed = settingsSchema.safeParse(readJson(file));
+  return parsed.success ? parsed.data : { ...DEFAULT_SETTINGS };
+}
+
+export function saveSettings(file: string, settings: Settings): void {
+  writeJsonAtomic(file, settings);
+}
+
+/** The remembered login, its secret sealed; undefined when none or when it cannot be opened. */
+export function loadRememberedLogin(file: string, box: SecretBox): RememberedLogin | undefined {
+  const parsed = rememberedSchema.safeParse(readJson(file));
+  if (!parsed.success) return undefined;
+  try {
+    const auth = JSON.parse(box.open(Buffer.from(parsed.data.sealedAuth, 'base64'))) as LoginAuth;
+    return { servers: parsed.data.servers, appId: parsed.data.appId, auth };
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveRememberedLogin(file: string, box: SecretBox, login: RememberedLogin): void {
+  writeJsonAtomic(file, {
+    servers: login.servers,
+    appId: login.appId,
+    user: login.auth.user,
+    sealedAuth: box.seal(JSON.stringify(login.auth)).toString('base64'),
+  });
+}

@@ -1,0 +1,80 @@
+import type { Database } from 'better-sqlite3';
+import { systemClock, type Clock } from '../../protocol';
+import { createConversationStore, type ConversationStore } from './conversation-store';
+import { clientStorePath, openClientDatabase } from './database';
+import { createGroupStore, type GroupStore } from './group-store';
+import { createInboxIngest, type InboxIngest } from './inbox-ingest';
+import { createMessageSearch, type MessageSearch } from './message-search';
+import { createMessageStore, type MessageStore } from './message-store';
+import type { MigrationOutcome } from './migrate';
+import { createNoticeStore, type NoticeStore } from './notice-store';
+import { createOutboxStore, type OutboxStore } from './outbox-store';
+import { createSyncStateStore, type SyncStateStore } from './sync-state-store';
+import { createUserStore, type UserStore } from './user-store';
+
+/**
+ * One user's client database and its typed stores. The one writer of the file: the engine and
+ * the services share this object, never a second connection for writes.
+ */
+export interface ClientStore {
+  readonly file: string;
+  readonly selfId: string;
+  readonly db: Database;
+  readonly migration: MigrationOutcome;
+  readonly messages: MessageStore;
+  readonly conversations: ConversationStore;
+  readonly outbox: OutboxStore;
+  readonly syncState: SyncStateStore;
+  readonly users: UserStore;
+  readonly groups: GroupStore;
+  readonly notices: NoticeStore;
+  readonly search: MessageSearch;
+  readonly ingest: InboxIngest;
+  /** Runs fn in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface OpenClientStoreOptions {
+  /** The profile folder; the database is <profileDir>/<appId>/<userId>/magpie.db. */
+  readonly profileDir: string;
+  readonly appId: string;
+  readonly userId: string;
+  readonly clock?: Pick<Clock, 'now'>;
+}
+
+export function openClientStore(options: OpenClientStoreOptions): ClientStore {
+  const file = clientStorePath(options.profileDir, options.appId, options.userId);
+  return openClientStoreFile(file, options.userId, options.clock);
+}
+
+/** Opens a database at an explicit path (or ':memory:'), for tools and tests. */
+export function openClientStoreFile(file: string, selfId: string, clock: Pick<Clock, 'now'> = systemClock): ClientStore {
+  const { db, migration } = openClientDatabase(file);
+  const messages = createMessageStore(db);
+  const conversations = createConversationStore(db, messages);
+  const outbox = createOutboxStore(db, messages, conversations);
+  const syncState = createSyncStateStore(db);
+  const users = createUserStore(db);
+  const groups = createGroupStore(db);
+  const notices = createNoticeStore(db);
+  const search = createMessageSearch(db);
+  const ingest = createInboxIngest({ db, selfId, clock, messages, conversations, outbox, notices, groups, syncState });
+  return {
+    file,
+    selfId,
+    db,
+    migration,
+    messages,
+    conversations,
+    outbox,
+    syncState,
+    users,
+    groups,
+    notices,
+    search,
+    ingest,
+    transaction: (fn) => db.transaction(fn)(),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { ErrorCode, MagpieError, isValidUserId } from '../../protocol';
+import { migrate, type MigrationOutcome } from './migrate';
+import { clientStoreMigrations } from './migrations';
+
+const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Where a user's database lives: <profileDir>/<appId>/<userId>/magpie.db. Ids are checked so
+ * neither can climb out of the profile folder.
+ */
+export function clientStorePath(profileDir: string, appId: string, userId: string): string {
+  if (!APP_ID.test(appId)) throw new MagpieError(ErrorCode.APP_NOT_FOUND, `not an app id: ${JSON.stringify(appId)}`);
+  if (!isValidUserId(userId)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `not a user id: ${JSON.stringify(userId)}`);
+  return join(profileDir, appId, userId, 'magpie.db');
+}
+
+export interface OpenedDatabase {
+  readonly db: Database;
+  readonly migration: MigrationOutcome;
+}
+
+/** Opens (creating folders and file as needed) a client database in WAL mode and migrates it. */
+export function openClientDatabase(file: string): OpenedDatabase {
+  if (file !== ':memory:') mkdirSync(join(file, '..'), { recursive: true });
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a commit survives a process kill; only a power cut may lose the last commits
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const migration = migrate(db, clientStoreMigrations);
+    return { db, migration };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,295 @@
+import type { Database } from 'better-sqlite3';
+import { isGroupId, pb, type Clock } from '../../protocol';
+import type { ConversationStore } from './conversation-store';
+import type { GroupStore } from './group-store';
+import { inputFromWireMessage, type StoredMessage } from './message-record';
+import type { MessageStore } from './message-store';
+import { noticeFromWire, type NoticeStore, type StoredNotice } from './notice-store';
+import type { OutboxStore } from './outbox-store';
+import type { SyncStateStore } from './sync-state-store';
+
+export interface ReadReceiptApplied {
+  readonly conversation: string;
+  readonly reader: string;
+  readonly upToMsgId: number;
+}
+
+/** What a page changed, for the services' events. Duplicates (entries already applied) appear nowhere. */
+export interface IngestResult {
+  /** sync_state.appliedSeq after the page. */
+  readonly appliedSeq: number;
+  /** Entries with a seq, applied or found already applied. */
+  readonly storedEntries: number;
+  /** Entries with seq 0 (transient): not stored, left to the caller. */
+  readonly transientEntries: number;
+  /** Messages stored for the first time, in seq order. */
+  readonly messages: StoredMessage[];
+  /** Messages sent from this device whose server copy arrived: now sent, with server ids. */
+  readonly ownMessagesConfirmed: StoredMessage[];
+  readonly revoked: StoredMessage[];
+  readonly burned: StoredMessage[];
+  readonly readReceipts: ReadReceiptApplied[];
+  readonly notices: StoredNotice[];
+  /** Conversations whose row changed. */
+  readonly conversations: string[];
+}
+
+export interface IngestOptions {
+  /** Work done between two yields to the event loop (default 4 ms: with the commit and a minor GC it stays well inside a 16 ms frame). */
+  readonly budgetMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Applies inbox entries (messages, notices, revokes, read receipts, burns) to the store.
+ * Idempotent: every entry is keyed (msg_id, notice seq) or monotonic (read up to, revoked, burned),
+ * so a page applied twice changes nothing. appliedSeq rises in the same transaction as the
+ * entries, so a crash never leaves it ahead of what is stored.
+ */
+export interface InboxIngest {
+  /** One page in one transaction: for pages of a few hundred entries (a sync page, a push). */
+  ingestPage(entries: readonly pb.Entry[]): IngestResult;
+  /**
+   * Any number of entries in chunks of budgetMs of work, each chunk one transaction, yielding to
+   * the event loop between chunks, so a catch-up of thousands never stalls the UI.
+   */
+  ingestEntries(entries: readonly pb.Entry[], options?: IngestOptions): Promise<IngestResult>;
+}
+
+export interface InboxIngestDeps {
+  readonly db: Database;
+  readonly selfId: string;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly messages: MessageStore;
+  readonly conversations: ConversationStore;
+  readonly outbox: OutboxStore;
+  readonly notices: NoticeStore;
+  readonly groups: GroupStore;
+  readonly syncState: SyncStateStore;
+}
+
+interface Accumulator {
+  storedEntries: number;
+  transientEntries: number;
+  maxSeq: number;
+  messages: StoredMessage[];
+  ownMessagesConfirmed: StoredMessage[];
+  revoked: StoredMessage[];
+  burned: StoredMessage[];
+  readReceipts: ReadReceiptApplied[];
+  notices: StoredNotice[];
+  conversations: Set<string>;
+}
+
+const emptyAccumulator = (): Accumulator => ({
+  storedEntries: 0,
+  transientEntries: 0,
+  maxSeq: 0,
+  messages: [],
+  ownMessagesConfirmed: [],
+  revoked: [],
+  burned: [],
+  readReceipts: [],
+  notices: [],
+  conversations: new Set(),
+});
+
+export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
+  const { db, selfId, messages, conversations } = deps;
+
+  function applyMessage(message: pb.Message, seq: number, acc: Accumulator): void {
+    const msgId = Number(message.msgId);
+    if (messages.getByMsgId(msgId)) return;
+    const readUpTo = conversations.readUpToMsgId(messageConversation(message));
+    const input = inputFromWireMessage(message, seq, selfId, readUpTo);
+    if (input.outgoing && input.clientMsgId !== null && messages.getByClientMsgId(input.clientMsgId)) {
+      // sent from here: the SENT receipt may have been lost, the sync copy confirms it
+      const confirmed = deps.outbox.markSent(input.clientMsgId, { msgId, seq, timeMs: input.timeMs }, deps.clock.now());
+      if (confirmed) acc.ownMessagesConfirmed.push(confirmed);
+      acc.conversations.add(input.conversation);
+      return;
+    }
+    const stored = messages.insert(input);
+    if (!stored) return;
+    conversations.noteNewMessage(stored);
+    acc.messages.push(stored);
+    acc.conversations.add(stored.conversation);
+  }
+
+  function messageConversation(message: pb.Message): string {
+    if (isGroupId(message.to)) return message.to;
+    return message.from === selfId ? message.to : message.from;
+  }
+
+  function applyNotice(notice: pb.Notice, seq: number, acc: Accumulator): void {
+    const stored = noticeFromWire(seq, notice);
+    if (!deps.notices.insert(stored)) return;
+    acc.notices.push({ ...stored, handled: false });
+    if (stored.groupId !== '' && applyNoticeToGroup(stored)) {
+      conversations.ensure(stored.groupId, stored.timeMs);
+      acc.conversations.add(stored.groupId);
+    }
+  }
+
+  /** Keeps groups and members in step with a notice; true when it made me a member. */
+  function applyNoticeToGroup(notice: Omit<StoredNotice, 'handled'>): boolean {
+    const { groups } = deps;
+    const now = deps.clock.now();
+    const groupId = notice.groupId;
+    const affected = notice.targets.length > 0 ? notice.targets : [notice.actor];
+    const addMembers = (userIds: readonly string[], role: pb.GroupRole): void => {
+      const fresh = userIds.filter((userId) => !groups.getMember(groupId, userId));
+      groups.upsertMembers(
+        fresh.map((userId) => ({ groupId, userId, role, card: '', muteUntilMs: 0, joinedMs: notice.timeMs, nickname: '' })),
+      );
+    };
+    const meAmong = (userIds: readonly string[]): boolean => userIds.includes(selfId);
+    switch (notice.kind) {
+      case pb.NoticeKind.CREATE: {
+        groups.patchGroup(groupId, { owner: notice.actor, createdMs: notice.timeMs, ...named(notice) }, now);
+        addMembers([notice.actor], pb.GroupRole.OWNER);
+        addMembers(notice.targets, pb.GroupRole.MEMBER);
+        const role = notice.actor === selfId ? pb.GroupRole.OWNER : meAmong(notice.targets) ? pb.GroupRole.MEMBER : undefined;
+        if (role === undefined) return false;
+        groups.patchGroup(groupId, { myRole: role }, now);
+        return true;
+      }
+      case pb.NoticeKind.INVITE:
+      case pb.NoticeKind.JOIN:
+      case pb.NoticeKind.APPROVE:
+        addMembers(affected, pb.GroupRole.MEMBER);
+        if (named(notice).name !== undefined) groups.patchGroup(groupId, named(notice), now);
+        if (!meAmong(affected)) return false;
+        if ((groups.getGroup(groupId)?.myRole ?? pb.GroupRole.NONE) === pb.GroupRole.NONE) {
+          groups.patchGroup(groupId, { myRole: pb.GroupRole.MEMBER }, now);
+        }
+        return true;
+      case pb.NoticeKind.QUIT:
+      case pb.NoticeKind.KICK:
+        groups.removeMembers(groupId, affected);
+        if (meAmong(affected)) groups.patchGroup(groupId, { myRole: pb.GroupRole.NONE }, now);
+        return false;
+      case pb.NoticeKind.DISMISS:
+        groups.patchGroup(groupId, { dismissed: true }, now);
+        return false;
+      case pb.NoticeKind.ROLE:
+        for (const userId of notice.targets) groups.patchMember(groupId, userId, { role: notice.role });
+        if (meAmong(notice.targets)) groups.patchGroup(groupId, { myRole: notice.role }, now);
+        return false;
+      case pb.NoticeKind.MUTE:
+        for (const userId of notice.targets) groups.patchMember(groupId, userId, { muteUntilMs: notice.muteUntilMs });
+        if (meAmong(notice.targets)) groups.patchGroup(groupId, { myMuteUntilMs: notice.muteUntilMs }, now);
+        return false;
+      case pb.NoticeKind.MODIFY:
+        if (named(notice).name !== undefined) groups.patchGroup(groupId, named(notice), now);
+        return false;
+      case pb.NoticeKind.TRANSFER: {
+        const newOwner = notice.targets[0];
+        if (newOwner === undefined) return false;
+        groups.patchGroup(groupId, { owner: newOwner }, now);
+        groups.patchMember(groupId, newOwner, { role: pb.GroupRole.OWNER });
+        groups.patchMember(groupId, notice.actor, { role: pb.GroupRole.MEMBER });
+        if (newOwner === selfId) groups.patchGroup(groupId, { myRole: pb.GroupRole.OWNER }, now);
+        else if (notice.actor === selfId) groups.patchGroup(groupId, { myRole: pb.GroupRole.MEMBER }, now);
+        return false;
+      }
+      default:
+        // applications, invite requests, rejections and declines are only notices
+        return false;
+    }
+  }
+
+  function applyEntry(entry: pb.Entry, acc: Accumulator): void {
+    const seq = Number(entry.seq);
+    if (seq === 0) {
+      acc.transientEntries += 1;
+      return;
+    }
+    acc.storedEntries += 1;
+    acc.maxSeq = Math.max(acc.maxSeq, seq);
+    const item = entry.item;
+    switch (item.case) {
+      case 'message':
+        applyMessage(item.value, seq, acc);
+        break;
+      case 'notice':
+        applyNotice(item.value, seq, acc);
+        break;
+      case 'revoked': {
+        const revoked = messages.markRevoked(Number(item.value.msgId), item.value.by, Number(item.value.timeMs));
+        if (!revoked) break;
+        conversations.refresh(revoked.conversation);
+        acc.revoked.push(revoked);
+        acc.conversations.add(revoked.conversation);
+        break;
+      }
+      case 'read': {
+        const { reader, conversation } = item.value;
+        const upToMsgId = Number(item.value.upToMsgId);
+        const changed =
+          reader === selfId
+            ? conversations.applyOwnReadReceipt(conversation, upToMsgId)
+            : // group read receipts are asked for per message (READERS), not kept per member
+              !isGroupId(conversation) && conversations.applyPeerReadReceipt(conversation, upToMsgId);
+        if (!changed) break;
+        acc.readReceipts.push({ conversation, reader, upToMsgId });
+        acc.conversations.add(conversation);
+        break;
+      }
+      case 'burned': {
+        const burned = messages.markBurned(Number(item.value.msgId));
+        if (!burned) break;
+        conversations.refresh(burned.conversation);
+        acc.burned.push(burned);
+        acc.conversations.add(burned.conversation);
+        break;
+      }
+      case undefined:
+        break;
+      default: {
+        const unknown: never = item;
+        throw new TypeError(`unknown inbox entry ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  function finish(acc: Accumulator): IngestResult {
+    const { maxSeq: _maxSeq, conversations: changed, ...rest } = acc;
+    return { ...rest, appliedSeq: deps.syncState.get().appliedSeq, conversations: [...changed] };
+  }
+
+  /** Applies entries from `from` until done or the budget is spent; returns where it stopped. */
+  const applyChunk = db.transaction((entries: readonly pb.Entry[], from: number, budgetMs: number, acc: Accumulator) => {
+    const started = performance.now();
+    let i = from;
+    do {
+      applyEntry(entries[i]!, acc);
+      i += 1;
+    } while (i < entries.length && performance.now() - started < budgetMs);
+    if (acc.maxSeq > 0) deps.syncState.raiseApplied(acc.maxSeq, deps.clock.now());
+    return i;
+  });
+
+  return {
+    ingestPage(entries) {
+      const acc = emptyAccumulator();
+      if (entries.length > 0) applyChunk(entries, 0, Infinity, acc);
+      return finish(acc);
+    },
+    async ingestEntries(entries, options = {}) {
+      const budgetMs = options.budgetMs ?? 4;
+      const acc = emptyAccumulator();
+      let next = 0;
+      while (next < entries.length) {
+        options.signal?.throwIfAborted();
+        next = applyChunk(entries, next, budgetMs, acc);
+        if (next < entries.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return finish(acc);
+    },
+  };
+}
+
+function named(notice: { groupName: string }): { name?: string } {
+  return notice.groupName !== '' ? { name: notice.groupName } : {};
+}

@@ -1,0 +1,199 @@
+import { isGroupId, pb } from '../../protocol';
+
+/**
+ * A message as the client stores it, and the conversions to it from the wire. Ids and times are
+ * numbers (the wire's uint64 fit easily: seqs, ms times and server ids stay below 2^53).
+ */
+export type OutgoingState = 'sending' | 'sent' | 'failed' | 'read';
+export type IncomingState = 'received' | 'read';
+export type MessageState = OutgoingState | IncomingState;
+
+/** Everything but text that a message carries, stored as JSON in messages.body. */
+export interface MessageBody {
+  mentions?: string[];
+  mentionAll?: boolean;
+  media?: {
+    fileId: string;
+    name: string;
+    size: number;
+    mime: string;
+    durationMs?: number;
+    width?: number;
+    height?: number;
+    thumbnailId?: string;
+    sha256?: string;
+  };
+  location?: { latitude: number; longitude: number; title: string; address: string };
+  /** payload in base64 */
+  custom?: { command: string; payload: string; transient: boolean; silent: boolean };
+}
+
+export interface StoredMessage {
+  readonly localId: number;
+  readonly msgId: number | null;
+  readonly clientMsgId: string | null;
+  readonly conversation: string;
+  readonly from: string;
+  readonly to: string;
+  readonly outgoing: boolean;
+  readonly type: pb.MessageType;
+  readonly text: string;
+  readonly body: MessageBody;
+  readonly timeMs: number;
+  readonly seq: number | null;
+  readonly state: MessageState;
+  readonly mentionsMe: boolean;
+  readonly burnAfterReading: boolean;
+  readonly revoked: boolean;
+  readonly revokedBy: string | null;
+  readonly burned: boolean;
+}
+
+/** A message about to be stored: from the wire, or written here before it is sent. */
+export interface MessageInput {
+  readonly msgId: number | null;
+  readonly clientMsgId: string | null;
+  readonly conversation: string;
+  readonly from: string;
+  readonly to: string;
+  readonly outgoing: boolean;
+  readonly type: pb.MessageType;
+  readonly text: string;
+  readonly body: MessageBody;
+  readonly timeMs: number;
+  readonly seq: number | null;
+  readonly state: MessageState;
+  readonly mentionsMe: boolean;
+  readonly burnAfterReading: boolean;
+}
+
+export interface MessageRow {
+  local_id: number;
+  msg_id: number | null;
+  client_msg_id: string | null;
+  conversation: string;
+  sender: string;
+  recipient: string;
+  outgoing: number;
+  type: number;
+  text: string;
+  body: string | null;
+  time_ms: number;
+  seq: number | null;
+  state: MessageState;
+  mentions_me: number;
+  burn_after_reading: number;
+  revoked: number;
+  revoked_by: string | null;
+  burned: number;
+}
+
+export function messageFromRow(row: MessageRow): StoredMessage {
+  return {
+    localId: row.local_id,
+    msgId: row.msg_id,
+    clientMsgId: row.client_msg_id,
+    conversation: row.conversation,
+    from: row.sender,
+    to: row.recipient,
+    outgoing: row.outgoing === 1,
+    type: row.type as pb.MessageType,
+    text: row.text,
+    body: row.body ? (JSON.parse(row.body) as MessageBody) : {},
+    timeMs: row.time_ms,
+    seq: row.seq,
+    state: row.state,
+    mentionsMe: row.mentions_me === 1,
+    burnAfterReading: row.burn_after_reading === 1,
+    revoked: row.revoked === 1,
+    revokedBy: row.revoked_by,
+    burned: row.burned === 1,
+  };
+}
+
+/** The conversation a message belongs to, seen from selfId: the group, or the other user. */
+export function conversationOf(from: string, to: string, selfId: string): string {
+  if (isGroupId(to)) return to;
+  return from === selfId ? to : from;
+}
+
+export function clientMsgIdToHex(id: Uint8Array): string {
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+}
+
+export function bodyOfWireMessage(message: Pick<pb.Message, 'mentions' | 'mentionAll' | 'media' | 'location' | 'custom'>): MessageBody {
+  const body: MessageBody = {};
+  if (message.mentions.length > 0) body.mentions = [...message.mentions];
+  if (message.mentionAll) body.mentionAll = true;
+  if (message.media) {
+    const m = message.media;
+    body.media = { fileId: m.fileId, name: m.name, size: Number(m.size), mime: m.mime };
+    if (m.durationMs) body.media.durationMs = m.durationMs;
+    if (m.width) body.media.width = m.width;
+    if (m.height) body.media.height = m.height;
+    if (m.thumbnailId) body.media.thumbnailId = m.thumbnailId;
+    if (m.sha256) body.media.sha256 = m.sha256;
+  }
+  if (message.location) {
+    const { latitude, longitude, title, address } = message.location;
+    body.location = { latitude, longitude, title, address };
+  }
+  if (message.custom) {
+    const c = message.custom;
+    body.custom = { command: c.command, payload: Buffer.from(c.payload).toString('base64'), transient: c.transient, silent: c.silent };
+  }
+  return body;
+}
+
+/** A stored message from an inbox entry, seen from selfId; readUpToMsgId decides received or read. */
+export function inputFromWireMessage(message: pb.Message, seq: number, selfId: string, readUpToMsgId: number): MessageInput {
+  const outgoing = message.from === selfId;
+  const msgId = Number(message.msgId);
+  const body = bodyOfWireMessage(message);
+  return {
+    msgId,
+    clientMsgId: message.clientMsgId.length > 0 ? clientMsgIdToHex(message.clientMsgId) : null,
+    conversation: conversationOf(message.from, message.to, selfId),
+    from: message.from,
+    to: message.to,
+    outgoing,
+    type: message.type,
+    text: message.text,
+    body,
+    timeMs: Number(message.timeMs),
+    seq,
+    state: outgoing ? 'sent' : msgId <= readUpToMsgId ? 'read' : 'received',
+    mentionsMe: !outgoing && (message.mentionAll || message.mentions.includes(selfId)),
+    burnAfterReading: message.burnAfterReading,
+  };
+}
+
+/** What search indexes of a message: its text, a file's name, a place's title and address. */
+export function searchableText(text: string, body: MessageBody): string {
+  return [text, body.media?.name, body.location?.title, body.location?.address].filter(Boolean).join(' ');
+}
+
+/**
+ * The one-line preview in the conversation list. Placeholders are in brackets so the renderer can
+ * localise them by type; revoked and burned messages preview as empty (the list shows why).
+ */
+export function previewOf(message: Pick<StoredMessage, 'type' | 'text' | 'body' | 'revoked' | 'burned'>): string {
+  if (message.revoked || message.burned) return '';
+  const text = message.text.length > 120 ? `${message.text.slice(0, 120)}…` : message.text;
+  switch (message.type) {
+    case pb.MessageType.TEXT:
+      return text;
+    case pb.MessageType.VOICE:
+      return '[voice]';
+    case pb.MessageType.IMAGE:
+      return text || '[image]';
+    case pb.MessageType.FILE:
+      return message.body.media?.name || '[file]';
+    case pb.MessageType.LOCATION:
+      return message.body.location?.title || '[location]';
+    case pb.MessageType.CUSTOM:
+      return text || `[${message.body.custom?.command ?? 'custom'}]`;
+    default:
+      return text;
+  }
+}

@@ -1,0 +1,93 @@
+import type { Database } from 'better-sqlite3';
+import type { pb } from '../../protocol';
+
+export interface StoredNotice {
+  readonly seq: number;
+  readonly kind: pb.NoticeKind;
+  readonly groupId: string;
+  readonly actor: string;
+  readonly targets: readonly string[];
+  readonly text: string;
+  readonly timeMs: number;
+  readonly role: pb.GroupRole;
+  readonly muteUntilMs: number;
+  readonly groupName: string;
+  readonly requestId: number;
+  /** An application or invite this user has answered. */
+  readonly handled: boolean;
+}
+
+interface NoticeRow {
+  seq: number;
+  kind: number;
+  group_id: string;
+  actor: string;
+  targets: string;
+  text: string;
+  time_ms: number;
+  role: number;
+  mute_until_ms: number;
+  group_name: string;
+  request_id: number;
+  handled: number;
+}
+
+const fromRow = (r: NoticeRow): StoredNotice => ({
+  seq: r.seq,
+  kind: r.kind,
+  groupId: r.group_id,
+  actor: r.actor,
+  targets: JSON.parse(r.targets) as string[],
+  text: r.text,
+  timeMs: r.time_ms,
+  role: r.role,
+  muteUntilMs: r.mute_until_ms,
+  groupName: r.group_name,
+  requestId: r.request_id,
+  handled: r.handled === 1,
+});
+
+export function noticeFromWire(seq: number, notice: pb.Notice): Omit<StoredNotice, 'handled'> {
+  return {
+    seq,
+    kind: notice.kind,
+    groupId: notice.groupId,
+    actor: notice.actor,
+    targets: [...notice.targets],
+    text: notice.text,
+    timeMs: Number(notice.timeMs),
+    role: notice.role,
+    muteUntilMs: Number(notice.muteUntilMs),
+    groupName: notice.groupName,
+    requestId: Number(notice.requestId),
+  };
+}
+
+/** Group notices, by inbox seq. */
+export interface NoticeStore {
+  /** Stores a notice unless its seq is already there; true when it was new. */
+  insert(notice: Omit<StoredNotice, 'handled'>): boolean;
+  /** Newest first, before a seq. */
+  list(limit?: number, beforeSeq?: number): StoredNotice[];
+  listForGroup(groupId: string, limit?: number): StoredNotice[];
+  markHandled(seq: number): void;
+}
+
+export function createNoticeStore(db: Database): NoticeStore {
+  const insertStmt = db.prepare(`
+    INSERT OR IGNORE INTO notices (seq, kind, group_id, actor, targets, text, time_ms, role, mute_until_ms, group_name, request_id)
+    VALUES (@seq, @kind, @groupId, @actor, @targets, @text, @timeMs, @role, @muteUntilMs, @groupName, @requestId)`);
+  const listStmt = db.prepare<[number, number], NoticeRow>('SELECT * FROM notices WHERE seq < ? ORDER BY seq DESC LIMIT ?');
+  const byGroup = db.prepare<[string, number], NoticeRow>(
+    'SELECT * FROM notices WHERE group_id = ? ORDER BY seq DESC LIMIT ?',
+  );
+  const handled = db.prepare('UPDATE notices SET handled = 1 WHERE seq = ?');
+  return {
+    insert: (notice) => insertStmt.run({ ...notice, targets: JSON.stringify(notice.targets) }).changes > 0,
+    list: (limit = 100, beforeSeq = Number.MAX_SAFE_INTEGER) => listStmt.all(beforeSeq, limit).map(fromRow),
+    listForGroup: (groupId, limit = 100) => byGroup.all(groupId, limit).map(fromRow),
+    markHandled(seq) {
+      handled.run(seq);
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import type { Database } from 'better-sqlite3';
+import type { ConversationStore } from './conversation-store';
+import type { MessageInput, StoredMessage } from './message-record';
+import type { MessageStore, ServerCopy } from './message-store';
+
+export type OutboxState = 'sending' | 'sent' | 'failed';
+
+export interface OutboxItem {
+  readonly clientMsgId: string;
+  /** The message row shown in the conversation while it is sent. */
+  readonly localId: number | null;
+  readonly to: string;
+  /** The encoded SEND body, resent as it is with the same client_msg_id. */
+  readonly body: Uint8Array;
+  readonly state: OutboxState;
+  readonly errorCode: number | null;
+  readonly errorMessage: string | null;
+  readonly attempts: number;
+  readonly createdMs: number;
+  readonly updatedMs: number;
+  readonly msgId: number | null;
+  readonly seq: number | null;
+}
+
+interface OutboxRow {
+  client_msg_id: string;
+  local_id: number | null;
+  recipient: string;
+  body: Buffer;
+  state: OutboxState;
+  error_code: number | null;
+  error_message: string | null;
+  attempts: number;
+  created_ms: number;
+  updated_ms: number;
+  msg_id: number | null;
+  seq: number | null;
+}
+
+function fromRow(row: OutboxRow): OutboxItem {
+  return {
+    clientMsgId: row.client_msg_id,
+    localId: row.local_id,
+    to: row.recipient,
+    body: new Uint8Array(row.body),
+    state: row.state,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    attempts: row.attempts,
+    createdMs: row.created_ms,
+    updatedMs: row.updated_ms,
+    msgId: row.msg_id,
+    seq: row.seq,
+  };
+}
+
+/** A message to send: its encoded SEND body and the row it shows as in the conversation. */
+export interface OutgoingMessage {
+  readonly message: MessageInput & { readonly clientMsgId: string };
+  readonly sendBody: Uint8Array;
+}
+
+/**
+ * Messages written before they are sent (the outbox): every send is stored first, in one
+ * transaction with its message row, so it survives a crash and is resent with the same id.
+ */
+export interface OutboxStore {
+  /** Stores the message (state sending) and its outbox row; returns the message row. */
+  enqueue(outgoing: OutgoingMessage, nowMs: number): StoredMessage;
+  get(clientMsgId: string): OutboxItem | undefined;
+  /** Items waiting to be sent, oldest first. */
+  pending(limit?: number): OutboxItem[];
+  /** Every item, newest first, for `magpie outbox`. */
+  list(limit?: number): OutboxItem[];
+  /** Counts one more attempt to send it. */
+  noteAttempt(clientMsgId: string, nowMs: number): void;
+  /** The server's SENT receipt: the item and its message become sent with the server's ids. */
+  markSent(clientMsgId: string, copy: ServerCopy, nowMs: number): StoredMessage | undefined;
+  /** The server refused it (or it cannot be sent): the item and its message become failed. */
+  markFailed(clientMsgId: string, errorCode: number, errorMessage: string, nowMs: number): void;
+  /** The user asks to send a failed item again: back to sending, attempts kept. */
+  retry(clientMsgId: string, nowMs: number): boolean;
+  /** The user withdraws an unsent item: the outbox row and its message row go away. */
+  cancel(clientMsgId: string): boolean;
+  /** Drops sent items older than beforeMs (their messages stay). */
+  purgeSent(beforeMs: number): number;
+}
+
+export function createOutboxStore(db: Database, messages: MessageStore, conversations: ConversationStore): OutboxStore {
+  const insert = db.prepare(`
+    INSERT INTO outbox (client_msg_id, local_id, recipient, body, state, attempts, created_ms, updated_ms)
+    VALUES (?, ?, ?, ?, 'sending', 0, ?, ?)`);
+  const byId = db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE client_msg_id = ?');
+  const pendingStmt = db.prepare<[number], OutboxRow>(
+    `SELECT * FROM outbox WHERE state = 'sending' ORDER BY created_ms LIMIT ?`,
+  );
+  const listStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY created_ms DESC LIMIT ?');
+  const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_ms = ? WHERE client_msg_id = ?');
+  const sent = db.prepare(`
+    UPDATE outbox SET state = 'sent', msg_id = ?, seq = ?, error_code = NULL, error_message = NULL, updated_ms = ?
+    WHERE client_msg_id = ?`);
+  const failed = db.prepare(`
+    UPDATE outbox SET state = 'failed', error_code = ?, error_message = ?, updated_ms = ?
+    WHERE client_msg_id = ? AND state = 'sending'`);
+  const retryStmt = db.prepare(`
+    UPDATE outbox SET state = 'sending', error_code = NULL, error_message = NULL, updated_ms = ?
+    WHERE client_msg_id = ? AND state = 'failed'`);
+  const remove = db.prepare(`DELETE FROM outbox WHERE client_msg_id = ? AND state <> 'sent'`);
+  const purge = db.prepare(`DELETE FROM outbox WHERE state = 'sent' AND updated_ms < ?`);
+
+  const setMessageState = (clientMsgId: string, state: 'sending' | 'failed'): void => {
+    const message = messages.getByClientMsgId(clientMsgId);
+    if (message && message.msgId === null) messages.setState(message.localId, state);
+  };
+
+  return {
+    enqueue: db.transaction((outgoing: OutgoingMessage, nowMs: number) => {
+      const stored =
+        messages.insert({ ...outgoing.message, state: 'sending' }) ??
+        messages.getByClientMsgId(outgoing.message.clientMsgId)!;
+      conversations.noteNewMessage(stored);
+      insert.run(stored.clientMsgId, stored.localId, outgoing.message.to, Buffer.from(outgoing.sendBody), nowMs, nowMs);
+      return stored;
+    }),
+    get: (clientMsgId) => {
+      const row = byId.get(clientMsgId);
+      return row ? fromRow(row) : undefined;
+    },
+    pending: (limit = 1000) => pendingStmt.all(limit).map(fromRow),
+    list: (limit = 1000) => listStmt.all(limit).map(fromRow),
+    noteAttempt(clientMsgId, nowMs) {
+      attempt.run(nowMs, clientMsgId);
+    },
+    markSent: db.transaction((clientMsgId: string, copy: ServerCopy, nowMs: number) => {
+      sent.run(copy.msgId, copy.seq, nowMs, clientMsgId);
+      // the server's own copy may have come by sync first and already taken this msg_id
+      const other = messages.getByMsgId(copy.msgId);
+      if (other && other.clientMsgId !== clientMsgId) return other;
+      const message = messages.attachServerCopy(clientMsgId, copy);
+      if (message) conversations.refresh(message.conversation);
+      return message;
+    }),
+    markFailed: db.transaction((clientMsgId: string, errorCode: number, errorMessage: string, nowMs: number) => {
+      if (failed.run(errorCode, errorMessage, nowMs, clientMsgId).changes > 0) setMessageState(clientMsgId, 'failed');
+    }),
+    retry: db.transaction((clientMsgId: string, nowMs: number) => {
+      if (retryStmt.run(nowMs, clientMsgId).changes === 0) return false;
+      setMessageState(clientMsgId, 'sending');
+      return true;
+    }),
+    cancel: db.transaction((clientMsgId: string) => {
+      if (remove.run(clientMsgId).changes === 0) return false;
+      const message = messages.getByClientMsgId(clientMsgId);
+      if (message && message.msgId === null) {
+        messages.deleteLocally([message.localId]);
+        conversations.refresh(message.conversation);
+      }
+      return true;
+    }),
+    purgeSent: (beforeMs) => purge.run(beforeMs).changes,
+  };
+}

@@ -1,0 +1,124 @@
+import { isGroupId, pb } from '../../protocol';
+import type { GroupRoleName, MessageKind, MessageView, NoticeKindName, NoticeView } from '../../preload/api';
+import type { StoredMessage, StoredNotice } from '../store';
+
+const KIND_BY_TYPE: Record<pb.MessageType, MessageKind> = {
+  [pb.MessageType.TEXT]: 'text',
+  [pb.MessageType.VOICE]: 'voice',
+  [pb.MessageType.IMAGE]: 'image',
+  [pb.MessageType.FILE]: 'file',
+  [pb.MessageType.LOCATION]: 'location',
+  [pb.MessageType.CUSTOM]: 'custom',
+};
+
+export const NOTICE_KIND_NAMES: Record<pb.NoticeKind, NoticeKindName | undefined> = {
+  [pb.NoticeKind.UNSPECIFIED]: undefined,
+  [pb.NoticeKind.CREATE]: 'create',
+  [pb.NoticeKind.INVITE]: 'invite',
+  [pb.NoticeKind.INVITE_REQUEST]: 'invite_request',
+  [pb.NoticeKind.APPLY]: 'apply',
+  [pb.NoticeKind.APPROVE]: 'approve',
+  [pb.NoticeKind.REJECT]: 'reject',
+  [pb.NoticeKind.JOIN]: 'join',
+  [pb.NoticeKind.QUIT]: 'quit',
+  [pb.NoticeKind.KICK]: 'kick',
+  [pb.NoticeKind.DISMISS]: 'dismiss',
+  [pb.NoticeKind.ROLE]: 'role',
+  [pb.NoticeKind.MUTE]: 'mute',
+  [pb.NoticeKind.MODIFY]: 'modify',
+  [pb.NoticeKind.TRANSFER]: 'transfer',
+  [pb.NoticeKind.DECLINE]: 'decline',
+};
+
+export const ROLE_NAMES: Record<pb.GroupRole, GroupRoleName> = {
+  [pb.GroupRole.NONE]: 'none',
+  [pb.GroupRole.MEMBER]: 'member',
+  [pb.GroupRole.ADMIN]: 'admin',
+  [pb.GroupRole.OWNER]: 'owner',
+};
+
+/** The local key of a stored message: its row id, stable for the life of the profile. */
+export function messageKey(message: Pick<StoredMessage, 'localId'>): string {
+  return String(message.localId);
+}
+
+export function localIdOfKey(key: string): number | undefined {
+  return /^\d{1,15}$/.test(key) ? Number(key) : undefined;
+}
+
+/** A notice's key: 'n' + its inbox seq, so it never collides with a message's. */
+export function noticeKey(notice: Pick<StoredNotice, 'seq'>): string {
+  return `n${notice.seq}`;
+}
+
+export function toMessageView(message: StoredMessage): MessageView {
+  const payload = message.body.custom?.payload;
+  const view: MessageView = {
+    key: messageKey(message),
+    conversation: message.conversation,
+    conversationKind: isGroupId(message.conversation) ? 'group' : 'user',
+    from: message.from,
+    to: message.to,
+    outgoing: message.outgoing,
+    kind: KIND_BY_TYPE[message.type] ?? 'custom',
+    text: message.burned ? '' : message.text,
+    mentions: message.body.mentions ?? [],
+    mentionAll: message.body.mentionAll ?? false,
+    timeMs: message.timeMs,
+    state: message.state,
+    revoked: message.revoked,
+    burnAfterReading: message.burnAfterReading,
+    burned: message.burned,
+  };
+  if (message.msgId !== null) view.msgId = message.msgId;
+  if (message.clientMsgId !== null) view.clientMsgId = message.clientMsgId;
+  if (message.body.media && !message.burned) view.media = { ...message.body.media };
+  if (message.body.location && !message.burned) view.location = { ...message.body.location };
+  if (message.body.custom && payload !== undefined) {
+    view.custom = { command: message.body.custom.command, payload: payloadText(payload) };
+  }
+  return view;
+}
+
+/** A custom payload as text when it is valid UTF-8 text, else left in base64. */
+function payloadText(base64: string): string {
+  const bytes = Buffer.from(base64, 'base64');
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : base64;
+}
+
+export function toNoticeView(notice: StoredNotice): NoticeView {
+  const view: NoticeView = {
+    kind: NOTICE_KIND_NAMES[notice.kind] ?? 'modify',
+    groupId: notice.groupId,
+    actor: notice.actor,
+    targets: [...notice.targets],
+    text: notice.text,
+  };
+  if (notice.requestId) view.requestId = notice.requestId;
+  if (notice.role) view.role = ROLE_NAMES[notice.role];
+  if (notice.kind === pb.NoticeKind.MUTE) view.muteUntilMs = notice.muteUntilMs;
+  return view;
+}
+
+/** A group notice shown inline in its conversation, as a system line. */
+export function noticeAsMessageView(notice: StoredNotice): MessageView {
+  return {
+    key: noticeKey(notice),
+    conversation: notice.groupId,
+    conversationKind: 'group',
+    from: notice.actor,
+    to: notice.groupId,
+    outgoing: false,
+    kind: 'notice',
+    text: notice.text,
+    mentions: [],
+    mentionAll: false,
+    notice: toNoticeView(notice),
+    timeMs: notice.timeMs,
+    state: 'received',
+    revoked: false,
+    burnAfterReading: false,
+    burned: false,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm run web`: the Magpie UI in a browser, served with the same core and contract as the
+ * desktop app. With no --server it starts (or reuses) a local Magpie server with demo accounts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import type { EventName, EventPayloads } from '../../preload/api';
+import { createDispatch } from '../api/dispatch';
+import { MagpieCore } from '../core/magpie-core';
+import { ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
+import { createKeyFileSecretBox } from '../settings/secret-box';
+import { defaultProfileDir } from '../shell/profile-dir';
+import { createWebShell, type WebShell } from './web-shell';
+
+const root = resolve(import.meta.dirname, '../..');
+
+const USAGE = `usage: npm run web -- [--port N] [--profile DIR] [--server HOST:PORT] [--no-local-server]
+
+  --port N           serve the UI on 127.0.0.1:N (default: a free port)
+  --profile DIR      the profile folder (default: the per-user config folder, or $MAGPIE_PROFILE)
+  --server H:P       do not start a local server; the login screen proposes this address
+  --no-local-server  start no local server
+Set MAGPIE_NOTIFY_FILE=F to write notifications to F as JSON lines instead of the desktop.`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        port: { type: 'string' },
+        profile: { type: 'string' },
+        server: { type: 'string' },
+        'no-local-server': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const port = args.port === undefined ? 0 : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be a port number\n${USAGE}\n`);
+    return 2;
+  }
+  const rendererDir = join(root, 'out/renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    process.stderr.write('The UI is not built: run `npm run build` (npm run web does it for you).\n');
+    return 1;
+  }
+  const profileDir = resolve(args.profile ?? defaultProfileDir());
+  const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+
+  let localServer: LocalServer | undefined;
+  if (!args.server && !args['no-local-server']) {
+    localServer = await ensureLocalServer({
+      serverBin: join(root, 'bin/magpie-server.js'),
+      dataDir: join(profileDir, 'local-server'),
+    });
+    log.info({ address: localServer.address }, 'local Magpie server ready');
+  }
+
+  let shell: WebShell | undefined;
+  const emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => shell?.emit(event, payload);
+  const notifyFile = process.env['MAGPIE_NOTIFY_FILE'];
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const core = new MagpieCore({
+    profileDir,
+    shell: 'web',
+    version,
+    secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
+    notifier: notifyFile ? createFileNotifier(notifyFile) : createDesktopNotifier({ onError: (e) => log.debug({ err: e }, 'notifier') }),
+    emit,
+    log,
+    systemLanguage: Intl.DateTimeFormat().resolvedOptions().locale,
+    ...(localServer?.demo ? { demo: localServer.demo } : args.server ? { demo: { servers: [args.server], appId: '', users: [] } } : {}),
+  });
+  shell = createWebShell({
+    rendererDir,
+    port,
+    dispatch: createDispatch(core.handlers, (error) => log.error({ err: error }, 'unexpected error in a call')),
+    onError: (error) => log.error({ err: error }, 'web shell error'),
+  });
+  const { url } = await shell.start();
+  process.stdout.write(`Magpie is running. Open this address in your browser:\n\n  ${url}\n\n(Ctrl+C stops it.)\n`);
+  if (localServer?.demo) {
+    const users = localServer.demo.users.map((u) => `${u.user} / ${u.password}`).join(', ');
+    process.stdout.write(`Demo server ${localServer.address}, app ${localServer.demo.appId}; users: ${users}\n`);
+  }
+
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await shell.stop();
+  core.shutdown();
+  await localServer?.stop();
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`magpie web: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,113 @@
+/**
+ * The conversation list and which conversation is open. Marks the open conversation read only
+ * while the window is focused, and tells the core (ui.state) so it can decide on notifications.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ConversationView } from '../../../preload/api';
+import { useBackend } from './backend';
+import { filterConversations, orderConversations, placeholderConversation, totalUnread } from './conversation-order';
+
+export const useConversations = defineStore('conversations', () => {
+  const backend = useBackend();
+  const byId = ref<Record<string, ConversationView>>({});
+  const activeId = ref<string | null>(null);
+  const focused = ref(true);
+  const filter = ref('');
+  const loaded = ref(false);
+
+  const ordered = computed(() => orderConversations(Object.values(byId.value)));
+  const visible = computed(() => filterConversations(ordered.value, filter.value));
+  const unreadTotal = computed(() => totalUnread(Object.values(byId.value)));
+  const active = computed(() => (activeId.value ? byId.value[activeId.value] ?? null : null));
+
+  async function load(): Promise<void> {
+    const list = await backend.run('conversations.list', {});
+    if (!list) return;
+    const next: Record<string, ConversationView> = {};
+    for (const c of list) next[c.id] = c;
+    // a conversation opened before it had any message stays in the list
+    if (activeId.value && !next[activeId.value] && byId.value[activeId.value]) {
+      next[activeId.value] = byId.value[activeId.value]!;
+    }
+    byId.value = next;
+    loaded.value = true;
+    await markActiveReadIfSeen();
+  }
+
+  function upsert(conversation: ConversationView): void {
+    const previous = byId.value[conversation.id];
+    // the draft being typed here is newer than what the core echoes back
+    const draft = previous && conversation.id === activeId.value ? previous.draft : conversation.draft;
+    byId.value = { ...byId.value, [conversation.id]: { ...conversation, draft } };
+    if (conversation.id === activeId.value && conversation.unread > 0) void markActiveReadIfSeen();
+  }
+
+  function remove(id: string): void {
+    if (!byId.value[id]) return;
+    const next = { ...byId.value };
+    delete next[id];
+    byId.value = next;
+    if (activeId.value === id) activeId.value = null;
+  }
+
+  async function reportUiState(): Promise<void> {
+    await backend.call('ui.state', { focused: focused.value, activeConversation: activeId.value ?? undefined });
+  }
+
+  async function markActiveReadIfSeen(): Promise<void> {
+    const c = active.value;
+    if (!c || !focused.value || (c.unread === 0 && !c.mentioned)) return;
+    byId.value = { ...byId.value, [c.id]: { ...c, unread: 0, mentioned: false } };
+    await backend.run('conversation.markRead', { conversation: c.id });
+  }
+
+  async function open(id: string, title?: string): Promise<void> {
+    if (!byId.value[id]) byId.value = { ...byId.value, [id]: placeholderConversation(id, title) };
+    activeId.value = id;
+    await Promise.all([reportUiState(), markActiveReadIfSeen()]);
+  }
+
+  async function close(): Promise<void> {
+    activeId.value = null;
+    await reportUiState();
+  }
+
+  async function setFocused(value: boolean): Promise<void> {
+    if (focused.value === value) return;
+    focused.value = value;
+    await Promise.all([reportUiState(), markActiveReadIfSeen()]);
+  }
+
+  /** Keeps the draft locally at once and in the core when it changed. */
+  async function saveDraft(id: string, draft: string): Promise<void> {
+    const c = byId.value[id];
+    if (!c || c.draft === draft) return;
+    byId.value = { ...byId.value, [id]: { ...c, draft } };
+    await backend.run('conversation.setDraft', { conversation: id, draft });
+  }
+
+  async function setPinned(id: string, pinned: boolean): Promise<void> {
+    const c = byId.value[id];
+    if (c) byId.value = { ...byId.value, [id]: { ...c, pinned } };
+    await backend.run('conversation.setPinned', { conversation: id, pinned });
+  }
+
+  async function setMuted(id: string, muted: boolean): Promise<void> {
+    const c = byId.value[id];
+    if (c) byId.value = { ...byId.value, [id]: { ...c, muted } };
+    await backend.run('conversation.setMuted', { conversation: id, muted });
+  }
+
+  function reset(): void {
+    byId.value = {};
+    activeId.value = null;
+    filter.value = '';
+    loaded.value = false;
+  }
+
+  return {
+    byId, activeId, focused, filter, loaded, ordered, visible, unreadTotal, active,
+    load, upsert, remove, open, close, setFocused, saveDraft, setPinned, setMuted, reset, reportUiState,
+  };
+});

@@ -1,0 +1,39 @@
+/** Routes the core's events to the stores that hold what they change. Returns the unsubscribe. */
+import { useBackend } from './backend';
+import { useConversations } from './conversations';
+import { useGroups } from './groups';
+import { useMessages } from './messages';
+import { useSession } from './session';
+import { useTyping } from './typing';
+import { useUi } from './ui';
+
+export function wireEvents(): () => void {
+  const backend = useBackend();
+  const session = useSession();
+  const conversations = useConversations();
+  const messages = useMessages();
+  const groups = useGroups();
+  const typing = useTyping();
+  const offs = [
+    backend.on('connection.state', (info) => session.onConnection(info)),
+    backend.on('sync.progress', (p) => session.onSyncProgress(p)),
+    backend.on('message.upserted', ({ message }) => {
+      messages.upsert(message);
+      if (message.kind === 'notice' && message.notice?.requestId !== undefined) void groups.loadRequests();
+      if (!message.outgoing) typing.stop(message.conversation, message.from);
+    }),
+    backend.on('message.removed', ({ conversation, key }) => messages.remove(conversation, key)),
+    backend.on('conversation.updated', ({ conversation }) => conversations.upsert(conversation)),
+    backend.on('conversation.removed', ({ conversation }) => conversations.remove(conversation)),
+    backend.on('typing', (event) => typing.onTyping(event)),
+    backend.on('notification.open', ({ conversation }) => {
+      useUi().view = 'chats';
+      void conversations.open(conversation);
+    }),
+    backend.on('group.updated', ({ group }) => groups.upsert(group)),
+    backend.on('session.ended', (info) => session.onEnded(info)),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}

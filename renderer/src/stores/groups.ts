@@ -1,0 +1,147 @@
+/** My groups, their members, the search for public groups and the requests inbox. */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { GroupModeName, GroupView, MemberView, NoticeView } from '../../../preload/api';
+import { useBackend } from './backend';
+
+export const MEMBER_PAGE = 200;
+
+/** Owners and admins manage members and answer requests. */
+export function canManage(group: GroupView | undefined): boolean {
+  return group?.myRole === 'owner' || group?.myRole === 'admin';
+}
+
+export function parseUserList(text: string): string[] {
+  return [...new Set(text.split(/[\s,，;；]+/).map((s) => s.trim()).filter(Boolean))];
+}
+
+export const useGroups = defineStore('groups', () => {
+  const backend = useBackend();
+  const byId = ref<Record<string, GroupView>>({});
+  const members = ref<Record<string, MemberView[]>>({});
+  const requests = ref<NoticeView[]>([]);
+  const searchResults = ref<GroupView[]>([]);
+  const selectedId = ref<string | null>(null);
+
+  const mine = computed(() =>
+    Object.values(byId.value)
+      .filter((g) => g.myRole !== 'none' && !g.dismissed)
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
+
+  function upsert(group: GroupView): void {
+    byId.value = { ...byId.value, [group.groupId]: group };
+  }
+
+  async function loadMine(): Promise<void> {
+    const list = await backend.run('groups.mine', {});
+    if (!list) return;
+    const next: Record<string, GroupView> = {};
+    for (const g of list) next[g.groupId] = g;
+    byId.value = next;
+  }
+
+  async function refresh(groupId: string): Promise<GroupView | undefined> {
+    const group = await backend.run('group.info', { groupId });
+    if (group) upsert(group);
+    return group;
+  }
+
+  async function loadMembers(groupId: string): Promise<void> {
+    const all: MemberView[] = [];
+    for (let offset = 0; ; offset += MEMBER_PAGE) {
+      const page = await backend.run('group.members', { groupId, offset, limit: MEMBER_PAGE });
+      if (!page) return;
+      all.push(...page.members);
+      if (page.members.length < MEMBER_PAGE || all.length >= page.total) break;
+    }
+    members.value = { ...members.value, [groupId]: all };
+  }
+
+  async function loadRequests(): Promise<void> {
+    const list = await backend.run('group.requests', {});
+    if (list) requests.value = list;
+  }
+
+  async function create(args: { name: string; mode: GroupModeName; capacity?: number; members?: string[]; announcement?: string }): Promise<GroupView | undefined> {
+    const group = await backend.run('groups.create', args);
+    if (group) upsert(group);
+    return group;
+  }
+
+  async function search(keyword: string): Promise<void> {
+    const list = await backend.run('groups.search', { keyword, limit: 50 });
+    searchResults.value = list ?? [];
+  }
+
+  async function join(groupId: string): Promise<boolean> {
+    const group = await backend.run('group.join', { groupId });
+    if (group) upsert(group);
+    return group !== undefined;
+  }
+
+  async function apply(groupId: string, reason?: string): Promise<boolean> {
+    return (await backend.run('group.apply', { groupId, reason })) !== undefined;
+  }
+
+  function dropRequest(request: NoticeView): void {
+    requests.value = requests.value.filter((r) => !(r.requestId === request.requestId && r.groupId === request.groupId));
+  }
+
+  /** Answers a request: an apply to a group I manage, or an invitation to me. */
+  async function answer(request: NoticeView, accept: boolean): Promise<void> {
+    if (request.requestId === undefined) return;
+    const args = { groupId: request.groupId, requestId: request.requestId };
+    const isInvite = request.kind === 'invite_request' || request.kind === 'invite';
+    const method = isInvite ? (accept ? 'group.acceptInvite' : 'group.declineInvite') : accept ? 'group.approve' : 'group.reject';
+    const done = await backend.run(method, args);
+    if (done !== undefined) {
+      dropRequest(request);
+      if (accept) await refresh(request.groupId);
+    }
+  }
+
+  async function memberAction(groupId: string, action: () => Promise<unknown>): Promise<void> {
+    if ((await action()) !== undefined) await Promise.all([loadMembers(groupId), refresh(groupId)]);
+  }
+
+  const invite = (groupId: string, users: string[]) => memberAction(groupId, () => backend.run('group.invite', { groupId, users }));
+  const kick = (groupId: string, user: string) => memberAction(groupId, () => backend.run('group.kick', { groupId, users: [user] }));
+  const mute = (groupId: string, user: string, seconds: number) => memberAction(groupId, () => backend.run('group.mute', { groupId, user, seconds }));
+  const setRole = (groupId: string, user: string, role: 'admin' | 'member') =>
+    memberAction(groupId, () => backend.run('group.setRole', { groupId, user, role }));
+  const transfer = (groupId: string, user: string) => memberAction(groupId, () => backend.run('group.transfer', { groupId, user }));
+
+  async function leave(groupId: string, how: 'quit' | 'dismiss'): Promise<boolean> {
+    const done = await backend.run(how === 'quit' ? 'group.quit' : 'group.dismiss', { groupId });
+    if (done === undefined) return false;
+    const g = byId.value[groupId];
+    if (g) upsert(how === 'quit' ? { ...g, myRole: 'none' } : { ...g, dismissed: true });
+    if (selectedId.value === groupId) selectedId.value = null;
+    return true;
+  }
+
+  async function setDnd(groupId: string, on: boolean): Promise<void> {
+    const g = byId.value[groupId];
+    if (g) upsert({ ...g, dnd: on });
+    await backend.run('group.setDnd', { groupId, on });
+  }
+
+  async function modify(groupId: string, change: { name?: string; announcement?: string; mode?: GroupModeName }): Promise<void> {
+    const group = await backend.run('group.modify', { groupId, ...change });
+    if (group) upsert(group);
+  }
+
+  function reset(): void {
+    byId.value = {};
+    members.value = {};
+    requests.value = [];
+    searchResults.value = [];
+    selectedId.value = null;
+  }
+
+  return {
+    byId, members, requests, searchResults, selectedId, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
+    create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, modify, reset,
+  };
+});

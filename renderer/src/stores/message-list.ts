@@ -1,0 +1,52 @@
+/**
+ * One conversation's history as a sorted array: merging pages and upserted messages without
+ * duplicates (by key), and removing. Pure functions, so the paging rules are tested alone.
+ */
+import type { MessageView } from '../../../preload/api';
+
+/** Time order; messages of the same millisecond keep server order (msgId), then key. */
+export function compareMessages(a: MessageView, b: MessageView): number {
+  if (a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
+  const am = a.msgId ?? Number.MAX_SAFE_INTEGER;
+  const bm = b.msgId ?? Number.MAX_SAFE_INTEGER;
+  if (am !== bm) return am - bm;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Returns a new sorted list with `incoming` merged in; a message with a known key replaces the old. */
+export function mergeMessages(list: readonly MessageView[], incoming: readonly MessageView[]): MessageView[] {
+  if (incoming.length === 0) return list as MessageView[];
+  const byKey = new Map<string, MessageView>();
+  for (const m of list) byKey.set(m.key, m);
+  for (const m of incoming) byKey.set(m.key, m);
+  return [...byKey.values()].sort(compareMessages);
+}
+
+export function removeMessage(list: readonly MessageView[], key: string): MessageView[] {
+  return list.filter((m) => m.key !== key);
+}
+
+/** Rows the history shows: a day separator before the first message of each day, then messages. */
+export type HistoryRow =
+  | { type: 'day'; key: string; dayStartMs: number }
+  | { type: 'message'; key: string; message: MessageView };
+
+export function startOfDay(timeMs: number): number {
+  const d = new Date(timeMs);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+export function historyRows(list: readonly MessageView[]): HistoryRow[] {
+  const rows: HistoryRow[] = [];
+  let day = Number.NaN;
+  for (const message of list) {
+    const start = startOfDay(message.timeMs);
+    if (start !== day) {
+      day = start;
+      rows.push({ type: 'day', key: `day:${start}`, dayStartMs: start });
+    }
+    rows.push({ type: 'message', key: message.key, message });
+  }
+  return rows;
+}

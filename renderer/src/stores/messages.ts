@@ -1,0 +1,133 @@
+/**
+ * Message history per conversation: the latest page when a conversation opens, older pages as the
+ * reader scrolls up (messages.page with beforeTimeMs), and the core's upserted/removed events.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { MessageView, OutgoingContent } from '../../../preload/api';
+import { useBackend } from './backend';
+import { mergeMessages, removeMessage } from './message-list';
+
+export interface History {
+  items: MessageView[];
+  /** The core has older messages than items[0]. */
+  more: boolean;
+  loading: boolean;
+  /** The latest page was fetched at least once. */
+  loaded: boolean;
+}
+
+export const PAGE_SIZE = 40;
+
+function emptyHistory(): History {
+  return { items: [], more: true, loading: false, loaded: false };
+}
+
+export const useMessages = defineStore('messages', () => {
+  const backend = useBackend();
+  const histories = ref<Record<string, History>>({});
+  /** The message a search jumped to, shown highlighted. */
+  const highlightKey = ref<string | null>(null);
+
+  function history(conversation: string): History {
+    return histories.value[conversation] ?? emptyHistory();
+  }
+
+  function update(conversation: string, change: (h: History) => Partial<History>): void {
+    const current = history(conversation);
+    histories.value = { ...histories.value, [conversation]: { ...current, ...change(current) } };
+  }
+
+  function upsert(message: MessageView): void {
+    update(message.conversation, (h) => ({ items: mergeMessages(h.items, [message]) }));
+  }
+
+  function remove(conversation: string, key: string): void {
+    if (!histories.value[conversation]) return;
+    update(conversation, (h) => ({ items: removeMessage(h.items, key) }));
+  }
+
+  async function loadLatest(conversation: string): Promise<void> {
+    if (history(conversation).loading) return;
+    update(conversation, () => ({ loading: true }));
+    const page = await backend.run('messages.page', { conversation, limit: PAGE_SIZE });
+    update(conversation, (h) =>
+      page
+        ? { items: mergeMessages(h.items, page.messages), more: h.loaded ? h.more : page.more, loading: false, loaded: true }
+        : { loading: false },
+    );
+  }
+
+  /** Fetches the page before the oldest message held; returns how many new messages came. */
+  async function loadOlder(conversation: string): Promise<number> {
+    const h = history(conversation);
+    if (h.loading || !h.more || !h.loaded) return 0;
+    const oldest = h.items[0];
+    update(conversation, () => ({ loading: true }));
+    const page = await backend.run('messages.page', {
+      conversation,
+      limit: PAGE_SIZE,
+      ...(oldest ? { beforeTimeMs: oldest.timeMs } : {}),
+    });
+    if (!page) {
+      update(conversation, () => ({ loading: false }));
+      return 0;
+    }
+    const before = history(conversation).items.length;
+    update(conversation, (cur) => ({ items: mergeMessages(cur.items, page.messages), more: page.more, loading: false }));
+    const added = history(conversation).items.length - before;
+    // a page of nothing new means the core has nothing older to give
+    if (added === 0) update(conversation, () => ({ more: false }));
+    return added;
+  }
+
+  /** Loads older pages until `key` is held or history runs out (for a search jump). */
+  async function loadUntil(conversation: string, key: string, maxPages = 50): Promise<boolean> {
+    if (!history(conversation).loaded) await loadLatest(conversation);
+    for (let i = 0; i < maxPages; i++) {
+      if (history(conversation).items.some((m) => m.key === key)) return true;
+      if ((await loadOlder(conversation)) === 0 && !history(conversation).more) break;
+    }
+    return history(conversation).items.some((m) => m.key === key);
+  }
+
+  async function send(conversation: string, content: OutgoingContent): Promise<boolean> {
+    const message = await backend.run('message.send', { conversation, content });
+    if (message) upsert(message);
+    return message !== undefined;
+  }
+
+  async function retry(key: string): Promise<void> {
+    const message = await backend.run('message.retry', { key });
+    if (message) upsert(message);
+  }
+
+  async function revoke(key: string): Promise<void> {
+    await backend.run('message.revoke', { key });
+  }
+
+  async function deleteLocal(conversation: string, key: string): Promise<void> {
+    const done = await backend.run('message.deleteLocal', { key });
+    if (done !== undefined) remove(conversation, key);
+  }
+
+  /** Burn-after-reading: once read, the message is deleted here and shown as burned. */
+  async function burn(message: MessageView): Promise<void> {
+    upsert({ ...message, burned: true, text: '' });
+    await backend.run('message.deleteLocal', { key: message.key });
+  }
+
+  async function readers(key: string): Promise<{ read: string[]; unread: string[] } | undefined> {
+    return backend.run('message.readers', { key });
+  }
+
+  function reset(): void {
+    histories.value = {};
+    highlightKey.value = null;
+  }
+
+  return {
+    histories, highlightKey, history, upsert, remove, loadLatest, loadOlder, loadUntil, send, retry, revoke,
+    deleteLocal, burn, readers, reset,
+  };
+});

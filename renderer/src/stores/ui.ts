@@ -1,0 +1,34 @@
+/** Which screen of the main layout shows, the side panels that are open, and the confirm dialog. */
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+
+export type MainView = 'chats' | 'groups' | 'settings';
+
+interface ConfirmRequest {
+  text: string;
+  danger: boolean;
+  answer: (yes: boolean) => void;
+}
+
+export const useUi = defineStore('ui', () => {
+  const view = ref<MainView>('chats');
+  const groupInfoOpen = ref(false);
+  const confirmRequest = shallowRef<ConfirmRequest | null>(null);
+
+  /** Asks a yes/no question in the app's own dialog (window.confirm does not fit the app's look). */
+  function confirm(text: string, danger = true): Promise<boolean> {
+    confirmRequest.value?.answer(false);
+    return new Promise((resolve) => {
+      confirmRequest.value = {
+        text,
+        danger,
+        answer: (yes) => {
+          confirmRequest.value = null;
+          resolve(yes);
+        },
+      };
+    });
+  }
+
+  return { view, groupInfoOpen, confirmRequest, confirm };
+});

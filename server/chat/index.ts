@@ -1,0 +1,55 @@
+import type { HandlerTable, ServerDeps } from '../handler-types';
+import { createMembershipStore } from '../groups/membership';
+import { createSyncHandlers } from '../sync/handlers';
+import { createInboxStore } from '../sync/inbox';
+import type { ChatContext } from './chat-context';
+import { DEFAULT_REVOKE_WINDOW_MS } from './content-limits';
+import { createMessageStore } from './message-store';
+import { createReadHandler } from './read';
+import { createReadMarkStore } from './read-marks';
+import { createReadersHandler } from './readers';
+import { createRevokeHandler } from './revoke';
+import { createSendHandler } from './send';
+import { createTypingHandler } from './typing';
+
+export interface ChatDeps extends ServerDeps {
+  /** Makes a user known to the app when a message names one never seen; the identity service's. */
+  readonly ensureUser?: (appId: string, userId: string) => void;
+  /** How long a sender may revoke a message; 2 minutes by default. */
+  readonly revokeWindowMs?: number;
+}
+
+export interface ChatService {
+  readonly handlers: HandlerTable;
+  /** The inbox head for LOGIN_RESULT. */
+  inboxHead(appId: string, userId: string): { maxSeq: number; confirmedSeq: number };
+}
+
+/** Messages, the seq inbox and its sync: SEND, SYNC, CONFIRM, REVOKE, READ, TYPING, READERS_QUERY. */
+export function createChatService(deps: ChatDeps): ChatService {
+  const inbox = createInboxStore(deps.db);
+  const ctx: ChatContext = {
+    db: deps.db,
+    clock: deps.clock,
+    delivery: deps.delivery,
+    inbox,
+    messages: createMessageStore(deps.db),
+    readMarks: createReadMarkStore(deps.db),
+    membership: createMembershipStore(deps.db),
+    ensureUser: deps.ensureUser ?? (() => undefined),
+    revokeWindowMs: deps.revokeWindowMs ?? DEFAULT_REVOKE_WINDOW_MS,
+  };
+  const sync = createSyncHandlers(inbox);
+  return {
+    handlers: {
+      SEND: createSendHandler(ctx),
+      SYNC: sync.SYNC,
+      CONFIRM: sync.CONFIRM,
+      REVOKE: createRevokeHandler(ctx),
+      READ: createReadHandler(ctx),
+      TYPING: createTypingHandler(ctx),
+      READERS_QUERY: createReadersHandler(ctx),
+    },
+    inboxHead: (appId, userId) => inbox.head(appId, userId),
+  };
+}

@@ -1,0 +1,52 @@
+import { create } from '@bufbuild/protobuf';
+import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError, pb } from '../../protocol';
+import type { Caller, Handler } from '../handler-types';
+import type { Appended } from '../sync/inbox';
+import { pushAppended } from '../sync/push';
+import type { ChatContext } from './chat-context';
+import { shellOf } from './revoke';
+
+/**
+ * READ: the caller has read a conversation up to a message. The mark only moves forward. In 1:1
+ * the peer gets a ReadReceipt and every burn-after-reading message the read covers is burned on
+ * both sides; in a group the mark feeds READERS_QUERY. The reader's own other devices get a
+ * ReadReceipt too, so their unread counts follow.
+ */
+export function createReadHandler(ctx: ChatContext): Handler<'READ'> {
+  return ({ caller, body }) => {
+    const { appId, userId: reader } = caller;
+    const conversation = body.conversation;
+    const toGroup = checkConversation(ctx, caller, conversation);
+    if (body.upToMsgId === 0n) throw new MagpieError(ErrorCode.INVALID_MESSAGE, 'up_to_msg_id must name a message');
+    const upTo = Math.min(Number(body.upToMsgId), ctx.messages.newestId());
+    const timeMs = ctx.clock.now();
+    const appended = ctx.db.transaction((): Appended[] => {
+      if (!ctx.readMarks.advance(appId, reader, conversation, upTo, timeMs)) return [];
+      const receipt = (reader_: string, conv: string): pb.ReadReceipt =>
+        create(pb.ReadReceiptSchema, { reader: reader_, conversation: conv, upToMsgId: BigInt(upTo), timeMs: BigInt(timeMs) });
+      const out = ctx.inbox.append(appId, [reader], { case: 'read', value: receipt(reader, conversation) });
+      if (toGroup || conversation === reader) return out;
+      out.push(...ctx.inbox.append(appId, [conversation], { case: 'read', value: receipt(reader, reader) }));
+      for (const msgId of ctx.messages.pendingBurns(appId, conversation, reader, upTo)) {
+        const message = ctx.messages.byId(appId, msgId)!;
+        ctx.messages.markBurned(msgId, timeMs, shellOf(message));
+        const burned = (conv: string): pb.Burned => create(pb.BurnedSchema, { msgId: BigInt(msgId), conversation: conv });
+        out.push(...ctx.inbox.append(appId, [reader], { case: 'burned', value: burned(conversation) }));
+        out.push(...ctx.inbox.append(appId, [conversation], { case: 'burned', value: burned(reader) }));
+      }
+      return out;
+    })();
+    pushAppended(ctx.delivery, appId, appended);
+    return bodyFrame('OK', {});
+  };
+}
+
+function checkConversation(ctx: ChatContext, caller: Caller, conversation: string): boolean {
+  if (isGroupId(conversation)) {
+    ctx.membership.requireActiveGroup(caller.appId, conversation);
+    ctx.membership.requireMember(caller.appId, conversation, caller.userId);
+    return true;
+  }
+  if (!isValidUserId(conversation)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `"${conversation}" is not a conversation`);
+  return false;
+}

@@ -1,0 +1,56 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { bodyFrame, ErrorCode, MagpieError, pb } from '../../protocol';
+import type { Caller, Handler } from '../handler-types';
+import { pushAppended } from '../sync/push';
+import type { ChatContext } from './chat-context';
+import type { StoredMessage } from './message-store';
+
+/**
+ * REVOKE: the sender within the revoke window, or an owner or admin of the message's group at
+ * any time. The content is dropped and a Revoked entry reaches every party's inbox.
+ */
+export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
+  return ({ caller, body }) => {
+    const { appId } = caller;
+    const message = ctx.messages.byId(appId, Number(body.msgId));
+    if (message === undefined) throw new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${String(body.msgId)}`);
+    if (message.revokedMs !== null) return bodyFrame('OK', {});
+    checkMayRevoke(ctx, caller, message);
+    const timeMs = ctx.clock.now();
+    const appended = ctx.db.transaction(() => {
+      ctx.messages.markRevoked(message.msgId, timeMs, shellOf(message));
+      const revoked = (conversation: string): pb.Revoked =>
+        create(pb.RevokedSchema, { msgId: BigInt(message.msgId), by: caller.userId, conversation, timeMs: BigInt(timeMs) });
+      if (message.isGroup) {
+        const parties = new Set(ctx.membership.memberIds(appId, message.target));
+        parties.add(message.sender);
+        return ctx.inbox.append(appId, [...parties], { case: 'revoked', value: revoked(message.target) });
+      }
+      return [
+        ...ctx.inbox.append(appId, [message.sender], { case: 'revoked', value: revoked(message.target) }),
+        ...(message.target === message.sender
+          ? []
+          : ctx.inbox.append(appId, [message.target], { case: 'revoked', value: revoked(message.sender) })),
+      ];
+    })();
+    pushAppended(ctx.delivery, appId, appended);
+    return bodyFrame('OK', {});
+  };
+}
+
+function checkMayRevoke(ctx: ChatContext, caller: Caller, message: StoredMessage): void {
+  const isSender = message.sender === caller.userId;
+  const withinWindow = ctx.clock.now() - message.timeMs <= ctx.revokeWindowMs;
+  if (isSender && withinWindow) return;
+  if (message.isGroup) {
+    const me = ctx.membership.member(caller.appId, message.target, caller.userId);
+    if (me !== undefined && me.role >= pb.GroupRole.ADMIN) return;
+  }
+  if (isSender) throw new MagpieError(ErrorCode.REVOKE_WINDOW_PASSED, `messages can be revoked for ${ctx.revokeWindowMs} ms`);
+  throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only the sender, or an owner or admin of the group, may revoke a message');
+}
+
+/** What stays of a revoked or burned message: its type and flags, no content. */
+export function shellOf(message: StoredMessage): Uint8Array {
+  return toBinary(pb.MessageSchema, create(pb.MessageSchema, { type: message.type as pb.MessageType, burnAfterReading: message.burn }));
+}

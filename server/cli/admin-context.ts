@@ -1,0 +1,28 @@
+import { systemClock } from '../../protocol';
+import { createIdentity, type Identity } from '../identity/identity';
+import { loadOrCreateServerKey } from '../identity/server-key';
+import { createUserStore } from '../identity/users';
+import { openDatabase } from '../storage/database';
+import { runMigrations } from '../storage/migrate';
+import { migrations } from '../storage/migrations';
+import { DEFAULT_TUNING } from '../tuning';
+
+/** The identity of a data folder, opened beside a running server (WAL makes that safe). */
+export function openAdminContext(dataDir: string): { identity: Identity; close(): void } {
+  const db = openDatabase(dataDir, { busyTimeoutMs: DEFAULT_TUNING.sqliteBusyTimeoutMs });
+  try {
+    runMigrations(db, migrations);
+    const users = createUserStore({ db, clock: systemClock });
+    const identity = createIdentity({
+      db,
+      clock: systemClock,
+      serverKey: loadOrCreateServerKey(dataDir),
+      users,
+      scryptCost: DEFAULT_TUNING.scryptCost,
+    });
+    return { identity, close: () => db.close() };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,133 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
+import { UsageError } from './usage';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'start'; dataDir: string; host: string; port: number; tls: TlsConfig | undefined; logLevel: LogLevel }
+  | { kind: 'account-create'; dataDir: string }
+  | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
+  | { kind: 'app-state'; dataDir: string; appId: string; state: 'online' | 'offline' }
+  | { kind: 'app-list'; dataDir: string; accountSid: string }
+  | { kind: 'user-create'; dataDir: string; appId: string; name: string }
+  | { kind: 'user-list'; dataDir: string; appId: string }
+  | { kind: 'user-close'; dataDir: string; subAccountSid: string };
+
+const OPTIONS = {
+  data: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-port': { type: 'string' },
+  'log-level': { type: 'string' },
+  account: { type: 'string' },
+  app: { type: 'string' },
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** Turns argv (without node and the script) into a command; throws UsageError when it cannot. */
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
+  const dataDir = values.data ?? DEFAULT_DATA_DIR;
+  const [group, action, target, ...extra] = positionals;
+  const allow = (...names: (keyof typeof OPTIONS)[]) => onlyOptions(values, ['data', 'help', ...names], positionals.join(' '));
+  const noMore = (count: number) => {
+    if (positionals.length > count) throw new UsageError(`unexpected argument: ${positionals[count]}`);
+  };
+
+  switch (`${group} ${action ?? ''}`.trim()) {
+    case 'start':
+      allow('host', 'port', 'tls-cert', 'tls-key', 'tls-port', 'log-level');
+      noMore(1);
+      return {
+        kind: 'start',
+        dataDir,
+        host: values.host ?? DEFAULT_HOST,
+        port: parsePort('--port', values.port, DEFAULT_PORT),
+        tls: parseTls(values),
+        logLevel: parseLogLevel(values['log-level']),
+      };
+    case 'account create':
+      allow();
+      noMore(2);
+      return { kind: 'account-create', dataDir };
+    case 'app create':
+      allow('account', 'name');
+      noMore(2);
+      return { kind: 'app-create', dataDir, accountSid: required('--account', values.account), name: required('--name', values.name) };
+    case 'app online':
+    case 'app offline':
+      allow();
+      if (!target) throw new UsageError(`app ${action} needs an APPID`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
+      return { kind: 'app-state', dataDir, appId: target, state: action === 'online' ? 'online' : 'offline' };
+    case 'app list':
+      allow('account');
+      noMore(2);
+      return { kind: 'app-list', dataDir, accountSid: required('--account', values.account) };
+    case 'user create':
+      allow('app', 'name');
+      noMore(2);
+      return { kind: 'user-create', dataDir, appId: required('--app', values.app), name: required('--name', values.name) };
+    case 'user list':
+      allow('app');
+      noMore(2);
+      return { kind: 'user-list', dataDir, appId: required('--app', values.app) };
+    case 'user close':
+      allow();
+      if (!target) throw new UsageError('user close needs a SUBACCOUNTSID');
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
+      return { kind: 'user-close', dataDir, subAccountSid: target };
+    default:
+      throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  }
+}
+
+function onlyOptions(values: Values, allowed: readonly string[], command: string): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && !allowed.includes(name)) throw new UsageError(`--${name} does not apply to "${command}"`);
+  }
+}
+
+function required(flag: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function parsePort(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new UsageError(`${flag} must be a port number (0-65535), not "${text}"`);
+  return port;
+}
+
+function parseTls(values: Values): TlsConfig | undefined {
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if (certFile === undefined && keyFile === undefined) {
+    if (values['tls-port'] !== undefined) throw new UsageError('--tls-port needs --tls-cert and --tls-key');
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) throw new UsageError('--tls-cert and --tls-key go together');
+  return { certFile, keyFile, port: parsePort('--tls-port', values['tls-port'], DEFAULT_TLS_PORT) };
+}
+
+function parseLogLevel(text: string | undefined): LogLevel {
+  if (text === undefined) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(text)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return text as LogLevel;
+}

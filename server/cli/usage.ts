@@ -1,0 +1,23 @@
+/** Bad command-line arguments: the CLI prints the message and the usage, and exits with 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `usage: magpie-server <command> [options]
+
+  start [--host 127.0.0.1] [--port 8883] [--data ./magpie-data]
+        [--tls-cert FILE --tls-key FILE [--tls-port 8884]] [--log-level info]
+                                        run the server (SIGINT/SIGTERM stop it)
+  account create                        create a main account
+  app create --account SID --name NAME  create an app (online)
+  app online APPID | app offline APPID  switch an app on or off
+  app list --account SID                list a main account's apps
+  user create --app APPID --name NAME   create a sub-account
+  user list --app APPID                 list an app's sub-accounts
+  user close SUBACCOUNTSID              close a sub-account
+
+Every command takes --data DIR (default ./magpie-data). Admin commands print JSON on stdout
+and work while the server runs.`;

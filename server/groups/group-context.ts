@@ -1,0 +1,137 @@
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { ErrorCode, isValidUserId, MagpieError, pb, userIdProblem, type Clock } from '../../protocol';
+import type { Caller } from '../handler-types';
+import type { Appended, InboxStore } from '../sync/inbox';
+import type { GroupStore } from './group-store';
+import type { GroupRecord, MemberRecord, MembershipStore } from './membership';
+
+/** What every group operation uses. */
+export interface GroupContext {
+  readonly clock: Clock;
+  readonly membership: MembershipStore;
+  readonly store: GroupStore;
+  readonly inbox: InboxStore;
+  readonly ensureUser: (appId: string, userId: string) => void;
+  readonly newGroupId: () => string;
+}
+
+export interface NoticeInit {
+  readonly kind: pb.NoticeKind;
+  readonly targets?: readonly string[];
+  readonly text?: string;
+  readonly role?: pb.GroupRole;
+  readonly muteUntilMs?: number;
+  readonly requestId?: number;
+  /** Defaults to the caller. */
+  readonly actor?: string;
+}
+
+/** One group operation in flight: who asks, and the notices it leaves (pushed after commit). */
+export class GroupOp {
+  readonly appended: Appended[] = [];
+
+  constructor(
+    readonly ctx: GroupContext,
+    readonly caller: Caller,
+  ) {}
+
+  get appId(): string {
+    return this.caller.appId;
+  }
+
+  get me(): string {
+    return this.caller.userId;
+  }
+
+  /** Appends a notice about `group` to each user's inbox, in this operation's transaction. */
+  notify(userIds: Iterable<string>, group: GroupRecord, init: NoticeInit): void {
+    const users = [...new Set(userIds)];
+    if (users.length === 0) return;
+    const notice = create(pb.NoticeSchema, {
+      kind: init.kind,
+      groupId: group.groupId,
+      groupName: group.name,
+      actor: init.actor ?? this.me,
+      targets: init.targets === undefined ? [] : [...init.targets],
+      text: init.text ?? '',
+      timeMs: BigInt(this.ctx.clock.now()),
+      role: init.role ?? pb.GroupRole.NONE,
+      muteUntilMs: BigInt(init.muteUntilMs ?? 0),
+      requestId: BigInt(init.requestId ?? 0),
+    });
+    this.appended.push(...this.ctx.inbox.append(this.appId, users, { case: 'notice', value: notice }));
+  }
+
+  /** Every member of the group now. */
+  members(groupId: string): string[] {
+    return this.ctx.membership.memberIds(this.appId, groupId);
+  }
+
+  activeGroup(groupId: string): GroupRecord {
+    return this.ctx.membership.requireActiveGroup(this.appId, groupId);
+  }
+
+  /** The active group and the caller's membership in it. */
+  myMembership(groupId: string): { group: GroupRecord; me: MemberRecord } {
+    const group = this.activeGroup(groupId);
+    return { group, me: this.ctx.membership.requireMember(this.appId, groupId, this.me) };
+  }
+
+  /** The group as the caller sees it. */
+  info(groupId: string): pb.GroupInfo {
+    const group = this.ctx.membership.group(this.appId, groupId);
+    if (group === undefined) throw new MagpieError(ErrorCode.GROUP_NOT_FOUND, `no group ${groupId}`);
+    return groupInfo(group, this.ctx.membership.member(this.appId, groupId, this.me));
+  }
+}
+
+export type GroupResultInit = MessageInitShape<typeof pb.GroupResultSchema>;
+
+export function groupInfo(group: GroupRecord, me: MemberRecord | undefined): pb.GroupInfo {
+  return create(pb.GroupInfoSchema, {
+    groupId: group.groupId,
+    name: group.name,
+    owner: group.owner,
+    type: group.type,
+    mode: group.mode,
+    announcement: group.announcement,
+    memberCount: group.memberCount,
+    capacity: group.capacity,
+    createdMs: BigInt(group.createdMs),
+    myRole: me?.role ?? pb.GroupRole.NONE,
+    dnd: me?.dnd ?? false,
+    inviteConfirm: group.inviteConfirm,
+    dismissed: group.dismissedMs !== null,
+    myMuteUntilMs: BigInt(me?.muteUntilMs ?? 0),
+  });
+}
+
+export const okResult: GroupResultInit = { result: { case: 'ok', value: {} } };
+
+export function requireManager(me: MemberRecord): void {
+  if (me.role < pb.GroupRole.ADMIN) throw new MagpieError(ErrorCode.NOT_GROUP_ADMIN, 'only the owner or an admin may do this');
+}
+
+export function requireOwner(me: MemberRecord): void {
+  if (me.role !== pb.GroupRole.OWNER) throw new MagpieError(ErrorCode.NOT_GROUP_OWNER, 'only the owner may do this');
+}
+
+export function checkUserIds(users: readonly string[], max: number): string[] {
+  if (users.length > max) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `at most ${max} users per request`);
+  for (const user of users) {
+    if (!isValidUserId(user)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `"${user}": ${userIdProblem(user) ?? 'invalid'}`);
+  }
+  return [...new Set(users)];
+}
+
+export function checkText(value: string, max: number, what: string, allowEmpty = true): string {
+  if (value.length > max) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} is longer than ${max} characters`);
+  if (!allowEmpty && value.trim().length === 0) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} must not be empty`);
+  return value;
+}
+
+export function requireRequest(found: { state: number; groupId: string } | undefined, groupId: string): void {
+  if (found === undefined || found.state !== 0 || found.groupId !== groupId) {
+    throw new MagpieError(ErrorCode.REQUEST_NOT_FOUND, 'no such pending request in this group');
+  }
+}

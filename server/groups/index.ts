@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { bodyFrame, ErrorCode, MagpieError, type pb } from '../../protocol';
+import type { HandlerTable, ServerDeps } from '../handler-types';
+import { createInboxStore } from '../sync/inbox';
+import { pushAppended } from '../sync/push';
+import { GroupOp, type GroupContext, type GroupResultInit } from './group-context';
+import { createGroupStore } from './group-store';
+import { createMembershipStore } from './membership';
+import { createGroup, dismissGroup, groupInfoOp, listMine, modifyGroup, searchGroups } from './ops-lifecycle';
+import { answerInvite, applyToGroup, decideApplication, inviteToGroup, joinGroup } from './ops-joining';
+import { kickMembers, listMembers, muteMember, quitGroup, setCard, setDnd, setRole, transferOwner } from './ops-members';
+
+export interface GroupDeps extends ServerDeps {
+  /** Makes a user known to the app (an invitee never seen before). */
+  ensureUser(appId: string, userId: string): void;
+}
+
+export interface GroupService {
+  readonly handlers: HandlerTable;
+}
+
+/**
+ * GROUP: every group operation, each in one transaction with the notices it leaves in members'
+ * inboxes; the notices are pushed to online sessions after the commit.
+ */
+export function createGroupService(deps: GroupDeps): GroupService {
+  const ctx: GroupContext = {
+    clock: deps.clock,
+    membership: createMembershipStore(deps.db),
+    store: createGroupStore(deps.db),
+    inbox: createInboxStore(deps.db),
+    ensureUser: (appId, userId) => deps.ensureUser(appId, userId),
+    newGroupId: () => `g${randomBytes(8).toString('hex')}`,
+  };
+  return {
+    handlers: {
+      GROUP: ({ caller, body }) => {
+        const op = new GroupOp(ctx, caller);
+        const result = deps.db.transaction(() => run(op, body.op))();
+        pushAppended(deps.delivery, caller.appId, op.appended);
+        return bodyFrame('GROUP_RESULT', result);
+      },
+    },
+  };
+}
+
+function run(op: GroupOp, request: pb.GroupRequest['op']): GroupResultInit {
+  switch (request.case) {
+    case 'create':
+      return createGroup(op, request.value);
+    case 'modify':
+      return modifyGroup(op, request.value);
+    case 'dismiss':
+      return dismissGroup(op, request.value);
+    case 'apply':
+      return applyToGroup(op, request.value);
+    case 'join':
+      return joinGroup(op, request.value);
+    case 'approve':
+      return decideApplication(op, request.value, true);
+    case 'reject':
+      return decideApplication(op, request.value, false);
+    case 'invite':
+      return inviteToGroup(op, request.value);
+    case 'acceptInvite':
+      return answerInvite(op, request.value, true);
+    case 'declineInvite':
+      return answerInvite(op, request.value, false);
+    case 'kick':
+      return kickMembers(op, request.value);
+    case 'quit':
+      return quitGroup(op, request.value);
+    case 'transfer':
+      return transferOwner(op, request.value);
+    case 'setRole':
+      return setRole(op, request.value);
+    case 'mute':
+      return muteMember(op, request.value);
+    case 'setCard':
+      return setCard(op, request.value);
+    case 'setDnd':
+      return setDnd(op, request.value);
+    case 'search':
+      return searchGroups(op, request.value);
+    case 'listMine':
+      return listMine(op);
+    case 'members':
+      return listMembers(op, request.value);
+    case 'info':
+      return groupInfoOp(op, request.value);
+    case undefined:
+      throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, 'a GROUP request names one operation');
+    default:
+      return assertNever(request);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group operation ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,105 @@
+import { ErrorCode, MagpieError, pb } from '../../protocol';
+import {
+  checkText,
+  checkUserIds,
+  groupInfo,
+  okResult,
+  requireManager,
+  requireOwner,
+  type GroupOp,
+  type GroupResultInit,
+} from './group-context';
+import { CAPACITY_BY_TYPE, GROUP_LIMITS as L } from './group-limits';
+import { RequestKind } from './group-store';
+
+/** CREATE: the caller owns the new group; listed members join at once, or get an invite to confirm. */
+export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit {
+  const { ctx, appId, me } = op;
+  checkText(body.name, L.maxNameChars, 'name', false);
+  checkText(body.announcement, L.maxAnnouncementChars, 'announcement');
+  const capacity = CAPACITY_BY_TYPE[body.type];
+  if (capacity === undefined) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group type ${String(body.type)}`);
+  if (!(body.mode in pb.GroupMode)) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group mode ${String(body.mode)}`);
+  const others = checkUserIds(body.members, L.maxUsersPerRequest).filter((user) => user !== me);
+  if (others.length + 1 > capacity) throw new MagpieError(ErrorCode.GROUP_FULL, `a group of this type holds ${capacity} members`);
+  const now = ctx.clock.now();
+  const groupId = ctx.newGroupId();
+  ctx.store.insertGroup(appId, {
+    groupId,
+    name: body.name,
+    owner: me,
+    type: body.type,
+    mode: body.mode,
+    announcement: body.announcement,
+    inviteConfirm: body.inviteConfirm,
+    capacity,
+    createdMs: now,
+  });
+  ctx.store.addMember(appId, groupId, me, pb.GroupRole.OWNER, now);
+  for (const user of others) ctx.ensureUser(appId, user);
+  const joined = body.inviteConfirm ? [] : others;
+  for (const user of joined) ctx.store.addMember(appId, groupId, user, pb.GroupRole.MEMBER, now);
+  const group = op.activeGroup(groupId);
+  op.notify([me, ...joined], group, { kind: pb.NoticeKind.CREATE, targets: joined });
+  if (body.inviteConfirm) {
+    for (const user of others) {
+      const requestId = ctx.store.createRequest(appId, groupId, RequestKind.INVITE, user, me, '', now);
+      op.notify([user], group, { kind: pb.NoticeKind.INVITE_REQUEST, targets: [user], requestId });
+    }
+  }
+  return { result: { case: 'group', value: op.info(groupId) } };
+}
+
+/** MODIFY: name, announcement, mode and invite confirmation; owner or admin. */
+export function modifyGroup(op: GroupOp, body: pb.ModifyGroup): GroupResultInit {
+  const { group, me } = op.myMembership(body.groupId);
+  requireManager(me);
+  if (body.name !== undefined) checkText(body.name, L.maxNameChars, 'name', false);
+  if (body.announcement !== undefined) checkText(body.announcement, L.maxAnnouncementChars, 'announcement');
+  if (body.mode !== undefined && !(body.mode in pb.GroupMode)) {
+    throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group mode ${String(body.mode)}`);
+  }
+  op.ctx.store.modify(op.appId, group.groupId, {
+    name: body.name,
+    announcement: body.announcement,
+    mode: body.mode,
+    inviteConfirm: body.inviteConfirm,
+  });
+  const changed = op.activeGroup(group.groupId);
+  op.notify(op.members(group.groupId), changed, { kind: pb.NoticeKind.MODIFY, text: body.announcement ?? '' });
+  return { result: { case: 'group', value: op.info(group.groupId) } };
+}
+
+/** DISMISS: the owner ends the group; every member is told, then the members are gone. */
+export function dismissGroup(op: GroupOp, body: pb.GroupRef): GroupResultInit {
+  const { group, me } = op.myMembership(body.groupId);
+  requireOwner(me);
+  op.notify(op.members(group.groupId), group, { kind: pb.NoticeKind.DISMISS });
+  op.ctx.store.dismiss(op.appId, group.groupId, op.ctx.clock.now());
+  return okResult;
+}
+
+/** INFO: anyone may see a public or approval group; a private one only its members. */
+export function groupInfoOp(op: GroupOp, body: pb.GroupRef): GroupResultInit {
+  const info = op.info(body.groupId);
+  if (info.mode === pb.GroupMode.PRIVATE && info.myRole === pb.GroupRole.NONE && !info.dismissed) {
+    throw new MagpieError(ErrorCode.NOT_GROUP_MEMBER, 'a private group shows itself to its members only');
+  }
+  return { result: { case: 'group', value: info } };
+}
+
+/** SEARCH: public and approval groups whose name holds the keyword, or whose id is the keyword. */
+export function searchGroups(op: GroupOp, body: pb.SearchGroups): GroupResultInit {
+  checkText(body.keyword, L.maxKeywordChars, 'keyword', false);
+  const limit = Math.min(body.limit === 0 ? L.defaultSearchPage : body.limit, L.maxSearchPage);
+  const { groups, total } = op.ctx.store.search(op.appId, body.keyword, body.offset, limit);
+  const infos = groups.map((g) => groupInfo(g, op.ctx.membership.member(op.appId, g.groupId, op.me)));
+  return { result: { case: 'groups', value: { groups: infos, total } } };
+}
+
+/** LIST_MINE: the groups the caller is a member of. */
+export function listMine(op: GroupOp): GroupResultInit {
+  const groups = op.ctx.store.groupsOf(op.appId, op.me);
+  const infos = groups.map((g) => groupInfo(g, op.ctx.membership.member(op.appId, g.groupId, op.me)));
+  return { result: { case: 'groups', value: { groups: infos, total: infos.length } } };
+}

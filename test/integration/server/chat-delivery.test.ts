@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bodyFrame, pb } from '../../../protocol';
+import { clientId, isMessage, openChatWorld, textBody, type ChatWorld } from './chat-fixture';
+
+let world: ChatWorld;
+beforeEach(async () => {
+  world = await openChatWorld();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+describe('one-to-one delivery over TCP', () => {
+  it('pushes a message to an online recipient with its seq', async () => {
+    const alice = await world.login('alice01');
+    const bob = await world.login('bob01');
+    const sent = await alice.text('bob01', 'hello 🐦', 1);
+    const entry = await bob.nextPush(isMessage);
+    expect(entry.seq).toBe(1n);
+    expect(entry.item.value).toMatchObject({ msgId: sent.msgId, from: 'alice01', to: 'bob01', text: 'hello 🐦' });
+    expect((entry.item.value as pb.Message).clientMsgId).toHaveLength(0);
+  });
+
+  it('keeps a message for an offline recipient, who pulls it after login', async () => {
+    const alice = await world.login('alice01');
+    const sent = await alice.text('bob01', 'while you were out', 1);
+    const bob = await world.login('bob01');
+    expect(bob.login.maxSeq).toBe(1n);
+    const [entry] = await bob.syncAll();
+    expect(entry).toMatchObject({ seq: 1n, item: { case: 'message', value: { msgId: sent.msgId, text: 'while you were out' } } });
+  });
+
+  it('answers a resend with the same receipt and delivers once', async () => {
+    const alice = await world.login('alice01');
+    const first = await alice.text('bob01', 'once', 42);
+    const again = await alice.text('bob01', 'once', 42);
+    expect(again).toEqual(first);
+    const bob = await world.login('bob01');
+    expect(await bob.syncAll()).toHaveLength(1);
+  });
+
+  it('gives the sender’s other devices their own copy, with the client id', async () => {
+    const desktop = await world.login('alice01', { device: pb.DeviceKind.DESKTOP, deviceId: 'd1' });
+    const phone = await world.login('alice01', { device: pb.DeviceKind.MOBILE, deviceId: 'p1' });
+    const sent = await desktop.text('bob01', 'from my desk', 1);
+    const copy = await phone.nextPush(isMessage);
+    expect(copy.seq).toBe(sent.seq);
+    expect(new Uint8Array((copy.item.value as pb.Message).clientMsgId)).toEqual(clientId(1));
+    await desktop.client.ping();
+    expect(desktop.client.pushes.filter((f) => f.name === 'PUSH')).toHaveLength(0);
+  });
+
+  it('refuses content over the limits with its code', async () => {
+    const alice = await world.login('alice01');
+    await expect(alice.text('bob01', 'x'.repeat(5001), 1)).rejects.toMatchObject({ code: 580002 });
+    await expect(alice.text('not a user', 'x', 2)).rejects.toMatchObject({ code: 520005 });
+  });
+});
+
+describe('transient traffic', () => {
+  it('forwards typing to the peer with `from` set and never stores it', async () => {
+    const alice = await world.login('alice01');
+    const bob = await world.login('bob01');
+    alice.client.sendFrame(bodyFrame('TYPING', { to: 'bob01' }));
+    expect(await bob.client.waitForPush('TYPING')).toMatchObject({ from: 'alice01', to: 'bob01' });
+    expect(await bob.syncAll()).toHaveLength(0);
+    expect(await alice.syncAll()).toHaveLength(0);
+  });
+
+  it('pushes a transient custom message with seq 0 to online sessions only', async () => {
+    const alice = await world.login('alice01');
+    const bob = await world.login('bob01');
+    const sent = await alice.send({ ...textBody('bob01', '', 1), type: pb.MessageType.CUSTOM, custom: { command: 'ring', transient: true } });
+    expect(sent.seq).toBe(0n);
+    const entry = await bob.nextPush();
+    expect(entry).toMatchObject({ seq: 0n, item: { case: 'message', value: { custom: { command: 'ring' } } } });
+    expect(await bob.syncAll()).toHaveLength(0);
+  });
+});

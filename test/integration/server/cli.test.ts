@@ -1,0 +1,166 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol';
+import { TestClient } from '../../support/test-client';
+
+const BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
+const run = promisify(execFile);
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(...args: string[]): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function admin<T>(...args: string[]): Promise<T> {
+  const result = await cli(...args);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Starts the bin, resolving once it prints where it listens. */
+function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number; stdout: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line; stdout: ${stdout}`)), 45_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /"listening":\{[^}]*"port":(\d+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(match[1]), stdout: () => stdout, exited });
+      }
+    });
+    child.stderr!.resume();
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${stdout}`)));
+  });
+}
+
+describe('magpie-server CLI', () => {
+  let dataDir: string;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  const clients: TestClient[] = [];
+
+  async function login(voipAccount: string, voipPwd: string) {
+    const client = await TestClient.connect(server.port);
+    clients.push(client);
+    await client.hello();
+    return client.loginWithPassword(voipAccount, voipPwd);
+  }
+
+  beforeAll(async () => {
+    dataDir = join(await mkdtemp(join(tmpdir(), 'magpie-cli-')), 'data');
+    server = await startServer(dataDir);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    await rm(join(dataDir, '..'), { recursive: true, force: true });
+  });
+
+  it('creates a demo account, app and users on the first start, in demo.json (mode 0600)', async () => {
+    const printed = JSON.parse(server.stdout().slice(0, server.stdout().indexOf('\n{"listening"'))) as {
+      demo: { appId: string; users: { voipAccount: string; voipPwd: string }[] };
+    };
+    const file = join(dataDir, 'demo.json');
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
+    const demo = JSON.parse(await readFile(file, 'utf8')) as typeof printed.demo;
+    expect(demo).toEqual(printed.demo);
+    const alice = demo.users.find((u) => u.voipAccount === 'alice')!;
+    const result = await login(alice.voipAccount, alice.voipPwd);
+    expect(result.userId).toBe('alice');
+    expect(result.appId).toBe(demo.appId);
+  });
+
+  it('runs every admin command while the server runs', async () => {
+    const account = await admin<{ accountSid: string; authToken: string }>('account', 'create', '--data', dataDir);
+    expect(account.accountSid).toMatch(/^[0-9a-f]{32}$/);
+    expect(account.authToken).toMatch(/^[0-9a-f]{32}$/);
+
+    const app = await admin<{ appId: string; appToken: string; state: string }>(
+      'app', 'create', '--account', account.accountSid, '--name', 'Chatter', '--data', dataDir,
+    );
+    expect(app.appId).toMatch(/^[0-9a-f]{32}$/);
+    expect(app.state).toBe('online');
+
+    const listed = await admin<{ apps: { appId: string; name: string }[] }>('app', 'list', '--account', account.accountSid, '--data', dataDir);
+    expect(listed.apps.map((a) => a.name)).toEqual(['Chatter']);
+
+    const user = await admin<{ subAccountSid: string; subToken: string; voipAccount: string; voipPwd: string; dateCreated: string }>(
+      'user', 'create', '--app', app.appId, '--name', 'Wendy', '--data', dataDir,
+    );
+    expect(Object.keys(user)).toEqual(expect.arrayContaining(['subAccountSid', 'subToken', 'voipAccount', 'voipPwd', 'dateCreated']));
+    expect((await login(user.voipAccount, user.voipPwd)).userId).toBe(user.voipAccount);
+
+    const users = await admin<{ users: { friendlyName: string; closed: boolean }[] }>('user', 'list', '--app', app.appId, '--data', dataDir);
+    expect(users.users).toEqual([expect.objectContaining({ friendlyName: 'Wendy', closed: false })]);
+
+    await admin('app', 'offline', app.appId, '--data', dataDir);
+    await expect(login(user.voipAccount, user.voipPwd)).rejects.toMatchObject({ code: ErrorCode.APP_OFFLINE });
+    await admin('app', 'online', app.appId, '--data', dataDir);
+    expect((await login(user.voipAccount, user.voipPwd)).userId).toBe(user.voipAccount);
+
+    const closed = await admin<{ closed: boolean }>('user', 'close', user.subAccountSid, '--data', dataDir);
+    expect(closed.closed).toBe(true);
+    await expect(login(user.voipAccount, user.voipPwd)).rejects.toMatchObject({ code: ErrorCode.SUB_ACCOUNT_CLOSED });
+    // eleven processes, each starting Node and tsx: slow on a shared two-core machine
+  }, 150_000);
+
+  it('refuses a taken friendly name and an unknown app with their codes (exit 1)', async () => {
+    const demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as { appId: string };
+    const taken = await cli('user', 'create', '--app', demo.appId, '--name', 'alice', '--data', dataDir);
+    expect(taken.code).toBe(1);
+    expect(JSON.parse(taken.stderr)).toMatchObject({ error: { code: ErrorCode.NAME_TAKEN, name: 'NAME_TAKEN' } });
+    const missing = await cli('user', 'list', '--app', 'nope', '--data', dataDir);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: ErrorCode.APP_NOT_FOUND } });
+  }, 60_000);
+
+  it.each([
+    // the parser's every refusal is in test/unit/server/cli-args.test.ts; these check the exit path
+    [['bogus']],
+    [['start', '--port', 'eighty']],
+  ])('exits 2 with a clear message on bad arguments: %j', async (args) => {
+    const result = await cli(...args, '--data', dataDir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^magpie-server: .+\n/);
+    expect(result.stderr).toContain('usage: magpie-server');
+    expect(result.stdout).toBe('');
+  });
+
+  it('stops on SIGTERM with exit code 0, and a restart keeps the data without a new demo', async () => {
+    const client = await TestClient.connect(server.port);
+    clients.push(client);
+    await client.hello();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await client.waitClosed();
+    const shutdown = client.pushes.find((f) => f.name === 'ERROR');
+    expect(shutdown?.name === 'ERROR' && shutdown.body.code).toBe(ErrorCode.SERVER_SHUTTING_DOWN);
+
+    const demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as { users: { voipAccount: string; voipPwd: string }[] };
+    server = await startServer(dataDir);
+    expect(server.stdout()).not.toContain('"demo"');
+    const bob = demo.users.find((u) => u.voipAccount === 'bob')!;
+    expect((await login(bob.voipAccount, bob.voipPwd)).userId).toBe('bob');
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(0);
+  }, 60_000);
+});

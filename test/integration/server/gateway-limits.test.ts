@@ -1,0 +1,129 @@
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bodyFrame, encodeFrame, ErrorCode, PROTOCOL_MAJOR } from '../../../protocol';
+import { TestClient } from '../../support/test-client';
+import { startTestServer, type TestServer } from '../../support/test-server';
+
+describe('gateway limits', () => {
+  let world: TestServer | undefined;
+  const clients: TestClient[] = [];
+
+  async function client(): Promise<TestClient> {
+    const c = await TestClient.connect(world!.port);
+    clients.push(c);
+    return c;
+  }
+
+  function errorBefore(c: TestClient): number | undefined {
+    const error = c.pushes.find((frame) => frame.name === 'ERROR');
+    return error?.name === 'ERROR' ? error.body.code : undefined;
+  }
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await world?.stop();
+    world = undefined;
+  });
+
+  it('closes a socket that does not log in within the login timeout', async () => {
+    world = await startTestServer({ tuning: { loginTimeoutMs: 200 } });
+    const started = Date.now();
+    const silent = await client();
+    const greeted = await client();
+    await greeted.hello();
+    await silent.waitClosed(3_000);
+    await greeted.waitClosed(3_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(errorBefore(silent)).toBe(ErrorCode.LOGIN_TIMEOUT);
+    expect(errorBefore(greeted)).toBe(ErrorCode.LOGIN_TIMEOUT);
+  });
+
+  it('keeps a logged-in socket past the login timeout', async () => {
+    world = await startTestServer({ tuning: { loginTimeoutMs: 200 } });
+    const c = await client();
+    await c.hello();
+    await c.loginWithAppToken(world.appId, world.appToken, 'settled');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await c.ping();
+  });
+
+  it('announces the idle timeout and closes a silent session after it, while a pinging one stays', async () => {
+    world = await startTestServer({ tuning: { idleTimeoutMs: 1_000 } });
+    const quiet = await client();
+    const chatty = await client();
+    for (const c of [quiet, chatty]) await c.hello();
+    const result = await quiet.loginWithAppToken(world.appId, world.appToken, 'quiet');
+    await chatty.loginWithAppToken(world.appId, world.appToken, 'chatty');
+    expect(result.idleTimeoutMs).toBe(1_000);
+    const pinging = setInterval(() => void chatty.ping().catch(() => undefined), 100);
+    try {
+      await quiet.waitClosed(5_000);
+      expect(errorBefore(quiet)).toBe(ErrorCode.IDLE_TIMEOUT);
+      expect(chatty.isClosed).toBe(false);
+      await chatty.ping();
+    } finally {
+      clearInterval(pinging);
+    }
+  });
+
+  it('answers requests above the rate with RATE_LIMITED, then closes on sustained abuse', async () => {
+    world = await startTestServer({ tuning: { requestsPerSecond: 5, requestBurst: 5, rateLimitStrikesBeforeClose: 20 } });
+    const c = await client();
+    await c.hello();
+    await c.loginWithAppToken(world.appId, world.appToken, 'flooder');
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => c.ping()));
+    const limited = results.filter((r) => r.status === 'rejected' && (r.reason as { code?: number }).code === ErrorCode.RATE_LIMITED);
+    expect(limited.length).toBeGreaterThanOrEqual(3);
+    expect(c.isClosed).toBe(false);
+    // a flood well past the strikes limit closes the socket
+    await Promise.allSettled(Array.from({ length: 40 }, () => c.ping()));
+    await c.waitClosed(3_000);
+    expect(errorBefore(c)).toBe(ErrorCode.RATE_LIMITED);
+  });
+
+  it('drops a client that does not read instead of buffering for it without bound', async () => {
+    world = await startTestServer({
+      tuning: {
+        requestsPerSecond: 100_000,
+        requestBurst: 100_000,
+        writeHighWaterBytes: 64 * 1024,
+        maxWriteBufferBytes: 256 * 1024,
+        writeStallTimeoutMs: 300,
+      },
+    });
+    // users with long avatars make every PROFILES answer about 50 KB
+    const setup = await client();
+    await setup.hello();
+    await setup.loginWithAppToken(world.appId, world.appToken, 'setup');
+    const ids = Array.from({ length: 100 }, (_, i) => `wide${i}`);
+    for (const id of ids) world.server.users.updateProfile(world.appId, id, { avatar: 'x'.repeat(500) });
+
+    const socket = await new Promise<Socket>((resolve) => {
+      const s = connect({ port: world!.port, host: '127.0.0.1' }, () => resolve(s));
+    });
+    socket.on('error', () => undefined);
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => (received += chunk.length));
+    socket.write(encodeFrame(bodyFrame('HELLO', { major: PROTOCOL_MAJOR }, { requestId: 1 })));
+    socket.write(
+      encodeFrame(bodyFrame('LOGIN', { auth: 1, appId: world.appId, user: 'sluggish', secret: world.appToken }, { requestId: 2 })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.pause();
+    const query = encodeFrame(bodyFrame('PROFILE_QUERY', { userIds: ids }, { requestId: 3 }));
+    const asks = 2_000; // answers worth about 100 MB if the server kept them all
+    for (let i = 0; i < asks; i++) socket.write(query);
+
+    const deadline = Date.now() + 10_000;
+    while (world.server.stats().connections > 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(world.server.stats().connections).toBe(1); // only the setup client is left
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.resume();
+    await closed;
+    expect(received).toBeLessThan(asks * 40_000);
+    // the others keep working
+    await setup.ping();
+  });
+});

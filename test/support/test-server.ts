@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../protocol';
+import type { SubAccountCreated } from '../../server/identity/identity';
+import { createMagpieServer, type MagpieServer } from '../../server/server';
+import type { Tuning } from '../../server/tuning';
+
+/**
+ * A real Magpie server on a loopback port with its data in a fresh temp folder, plus one main
+ * account and one online app. stop() closes it and deletes the folder (unless keepData).
+ */
+export interface TestServer {
+  readonly server: MagpieServer;
+  readonly port: number;
+  readonly tlsPort: number | undefined;
+  readonly dataDir: string;
+  readonly accountSid: string;
+  readonly appId: string;
+  readonly appToken: string;
+  /** A sub-account of the app: log in with voipAccount + voipPwd. */
+  createUser(friendlyName: string): SubAccountCreated;
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly tuning?: Partial<Tuning>;
+  readonly dataDir?: string;
+  readonly clock?: Clock;
+  readonly tls?: { certFile: string; keyFile: string };
+}
+
+/** Cheap scrypt: the tests check behaviour, not hashing cost. */
+const TEST_TUNING: Partial<Tuning> = { scryptCost: 1024 };
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'magpie-test-')));
+  const server = createMagpieServer({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    tuning: { ...TEST_TUNING, ...options.tuning },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tls ? { tls: { ...options.tls, port: 0 } } : {}),
+  });
+  const ports = await server.start();
+  const existing = server.db.prepare('SELECT app_id, account_sid FROM apps ORDER BY created_ms LIMIT 1').get() as
+    | { app_id: string; account_sid: string }
+    | undefined;
+  let accountSid: string;
+  let appId: string;
+  if (existing) {
+    accountSid = existing.account_sid;
+    appId = existing.app_id;
+  } else {
+    accountSid = server.identity.createAccount().accountSid;
+    appId = server.identity.createApp(accountSid, 'test app').appId;
+  }
+  const appToken = server.identity.getApp(appId)!.appToken;
+  return {
+    server,
+    port: ports.port,
+    tlsPort: ports.tlsPort,
+    dataDir,
+    accountSid,
+    appId,
+    appToken,
+    createUser: (friendlyName) => server.identity.createSubAccount(appId, friendlyName),
+    async stop(stopOptions = {}) {
+      await server.stop();
+      if (!stopOptions.keepData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

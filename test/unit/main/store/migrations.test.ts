@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, MagpieError } from '../../../../protocol';
+import { clientStorePath, migrate, openClientStore, openClientStoreFile } from '../../../../main/store';
+import { clientStoreMigrations } from '../../../../main/store/migrations';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'magpie-migrate-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('client store migrations', () => {
+  it('create every table on a fresh database, in WAL mode, at the newest version', () => {
+    const profileDir = tempDir();
+    const store = openClientStore({ profileDir, appId: 'app1', userId: 'alice' });
+    try {
+      expect(store.file).toBe(join(profileDir, 'app1', 'alice', 'magpie.db'));
+      expect(store.migration).toEqual({ fromVersion: 0, toVersion: clientStoreMigrations.length });
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const tables = store.db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'message_search_%'")
+        .all()
+        .map((row) => row.name);
+      expect(tables).toEqual(
+        expect.arrayContaining(['messages', 'message_search', 'conversations', 'users', 'groups', 'members', 'notices', 'outbox', 'sync_state']),
+      );
+      expect(store.syncState.get()).toEqual({ appliedSeq: 0, confirmedSeq: 0, serverMaxSeq: 0 });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reopening a current database runs nothing', () => {
+    const file = join(tempDir(), 'magpie.db');
+    openClientStoreFile(file, 'alice').close();
+    const again = openClientStoreFile(file, 'alice');
+    expect(again.migration.fromVersion).toBe(again.migration.toVersion);
+    again.close();
+  });
+
+  it('refuses a database written by a newer app and leaves it untouched', () => {
+    const file = join(tempDir(), 'magpie.db');
+    const raw = new BetterSqlite3(file);
+    raw.pragma('user_version = 999');
+    raw.close();
+    let error: unknown;
+    try {
+      openClientStoreFile(file, 'alice');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MagpieError);
+    expect((error as MagpieError).code).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    const check = new BetterSqlite3(file);
+    expect(check.pragma('user_version', { simple: true })).toBe(999);
+    check.close();
+  });
+
+  it('a failing migration rolls back whole, version included', () => {
+    const db = new BetterSqlite3(':memory:');
+    const broken = [
+      { version: 1, name: 'ok', up: (d: typeof db) => d.exec('CREATE TABLE a (x)') },
+      { version: 2, name: 'broken', up: (d: typeof db) => d.exec('CREATE TABLE b (x); SELECT * FROM missing') },
+    ];
+    expect(() => migrate(db, broken)).toThrow(/missing/);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'b'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('keeps ids from climbing out of the profile folder', () => {
+    expect(() => clientStorePath('/p', '../x', 'alice')).toThrow(MagpieError);
+    expect(() => clientStorePath('/p', 'app', '../../etc')).toThrow(MagpieError);
+  });
+});

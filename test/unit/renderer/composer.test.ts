@@ -1,0 +1,106 @@
+// @vitest-environment happy-dom
+import { mount, flushPromises } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import { describe, expect, it } from 'vitest';
+import type { MemberView } from '../../../preload/api';
+import ChatComposer from '../../../renderer/src/components/chat/ChatComposer.vue';
+import { createMagpieI18n } from '../../../renderer/src/i18n';
+import { useBackend } from '../../../renderer/src/stores/backend';
+import { useConversations } from '../../../renderer/src/stores/conversations';
+import { conversation, createFakeApi, message } from './fake-api';
+
+/** The textarea's own fields; the root tsconfig that checks tests has no DOM types. */
+interface TextBox {
+  value: string;
+  setSelectionRange(start: number, end: number): void;
+}
+const textBox = (element: unknown) => element as TextBox;
+
+const members: MemberView[] = [
+  { userId: 'alice01', nickname: 'Alice', role: 'owner', card: '', muteUntilMs: 0 },
+  { userId: 'albert', nickname: 'Bert', role: 'member', card: '', muteUntilMs: 0 },
+  { userId: 'carol', nickname: 'Carol', role: 'member', card: '', muteUntilMs: 0 },
+];
+
+async function mountComposer(isGroup = false) {
+  const api = createFakeApi({
+    'message.send': ({ conversation: c, content }) => message('c1', 1, { conversation: c, text: content.kind === 'text' ? content.text : '', outgoing: true, state: 'sending' }),
+    'conversations.list': () => [conversation('g1'), conversation('alice01')],
+  });
+  const pinia = createPinia();
+  const i18n = createMagpieI18n('en');
+  const wrapper = mount(ChatComposer, {
+    props: { conversation: isGroup ? 'g1' : 'alice01', isGroup, members, myId: 'me' },
+    global: { plugins: [pinia, i18n] },
+  });
+  useBackend(pinia).attach(api);
+  await useConversations(pinia).load();
+  return { api, wrapper };
+}
+
+describe('the composer', () => {
+  it('sends the text on Enter and clears the box', async () => {
+    const { api, wrapper } = await mountComposer();
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('hello there');
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(api.callsOf('message.send')).toEqual([
+      { conversation: 'alice01', content: { kind: 'text', text: 'hello there', mentions: [], mentionAll: false, burnAfterReading: undefined } },
+    ]);
+    expect(textBox(box.element).value).toBe('');
+    wrapper.unmount();
+  });
+
+  it('keeps typing on Shift+Enter instead of sending', async () => {
+    const { api, wrapper } = await mountComposer();
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('line one');
+    await box.trigger('keydown', { key: 'Enter', shiftKey: true });
+    await flushPromises();
+    expect(api.callsOf('message.send')).toEqual([]);
+    expect(textBox(box.element).value).toBe('line one');
+    wrapper.unmount();
+  });
+
+  it('does not send an empty message', async () => {
+    const { api, wrapper } = await mountComposer();
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('   ');
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(api.callsOf('message.send')).toEqual([]);
+    expect(wrapper.get('[data-testid="composer-send"]').attributes('disabled')).toBeDefined();
+    wrapper.unmount();
+  });
+
+  it('in a group, shows the members matching what follows @ and mentions the one picked', async () => {
+    const { api, wrapper } = await mountComposer(true);
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('hi @al');
+    textBox(box.element).setSelectionRange(6, 6);
+    await box.trigger('input');
+    const options = wrapper.findAll('[data-testid="mention-option"]').map((o) => o.attributes('data-user'));
+    expect(options).toEqual(['@all', 'alice01', 'albert']);
+
+    await box.trigger('keydown', { key: 'ArrowDown' });
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(textBox(box.element).value).toBe('hi @Alice ');
+    expect(wrapper.find('[data-testid="mention-picker"]').exists()).toBe(false);
+
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(api.callsOf('message.send')[0]?.content).toMatchObject({ kind: 'text', text: 'hi @Alice', mentions: ['alice01'], mentionAll: false });
+    wrapper.unmount();
+  });
+
+  it('does not open the mention picker in a one-to-one chat', async () => {
+    const { wrapper } = await mountComposer(false);
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('@al');
+    await box.trigger('input');
+    expect(wrapper.find('[data-testid="mention-picker"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import en from '../../../renderer/src/i18n/en';
+import { localeFromLanguageTag, resolveLocale } from '../../../renderer/src/i18n';
+import zhCN from '../../../renderer/src/i18n/zh-CN';
+
+function keys(tree: object, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === 'object' && v !== null ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+
+function leaves(tree: object): string[] {
+  return Object.values(tree).flatMap((v) => (typeof v === 'object' && v !== null ? leaves(v as object) : [v as string]));
+}
+
+describe('the two languages', () => {
+  it('have exactly the same keys', () => {
+    expect(keys(zhCN).sort()).toEqual(keys(en).sort());
+  });
+
+  it('translate every text (no empty strings)', () => {
+    expect(leaves(en).filter((v) => !v.trim())).toEqual([]);
+    expect(leaves(zhCN).filter((v) => !v.trim())).toEqual([]);
+  });
+
+  it('use the same placeholders in each text', () => {
+    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const zhByKey = new Map(keys(zhCN).map((k) => [k, k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], zhCN) as string]));
+    for (const key of keys(en)) {
+      const enText = key.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], en) as string;
+      expect(placeholders(zhByKey.get(key) ?? ''), key).toEqual(placeholders(enText));
+    }
+  });
+
+  it('follow the system language when the setting says system', () => {
+    expect(localeFromLanguageTag('zh-TW')).toBe('zh-CN');
+    expect(localeFromLanguageTag('zh')).toBe('zh-CN');
+    expect(localeFromLanguageTag('en-GB')).toBe('en');
+    expect(localeFromLanguageTag('fr')).toBe('en');
+    expect(resolveLocale('system', 'zh-CN')).toBe('zh-CN');
+    expect(resolveLocale('en', 'zh-CN')).toBe('en');
+    expect(resolveLocale('zh-CN', 'en-US')).toBe('zh-CN');
+  });
+});

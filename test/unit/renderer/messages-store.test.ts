@@ -1,0 +1,127 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { MessageView } from '../../../preload/api';
+import { useBackend } from '../../../renderer/src/stores/backend';
+import { wireEvents } from '../../../renderer/src/stores/event-wiring';
+import { historyRows, mergeMessages, removeMessage } from '../../../renderer/src/stores/message-list';
+import { useMessages } from '../../../renderer/src/stores/messages';
+import { createFakeApi, message, type FakeApi } from './fake-api';
+
+/** A history of `count` messages one minute apart, served by time like the core's messages.page. */
+function archive(count: number): MessageView[] {
+  return Array.from({ length: count }, (_, i) => message(`m${i}`, 1_700_000_000_000 + i * 60_000));
+}
+
+function pager(all: MessageView[]) {
+  return ({ beforeTimeMs, limit = 40 }: { beforeTimeMs?: number; limit?: number }) => {
+    const older = all.filter((m) => beforeTimeMs === undefined || m.timeMs < beforeTimeMs);
+    return { messages: older.slice(-limit), more: older.length > limit };
+  };
+}
+
+describe('merging a history', () => {
+  it('sorts by time and replaces a message with the same key', () => {
+    const list = mergeMessages([message('a', 1), message('c', 3)], [message('b', 2), message('a', 1, { state: 'read' })]);
+    expect(list.map((m) => m.key)).toEqual(['a', 'b', 'c']);
+    expect(list[0]?.state).toBe('read');
+  });
+
+  it('moves a sent message to its server time', () => {
+    const sending = message('local', 50, { outgoing: true, state: 'sending', msgId: undefined });
+    const list = mergeMessages([message('a', 10), sending, message('b', 60)], [{ ...sending, timeMs: 70, state: 'sent', msgId: 70 }]);
+    expect(list.map((m) => m.key)).toEqual(['a', 'b', 'local']);
+  });
+
+  it('removes by key', () => {
+    expect(removeMessage([message('a', 1), message('b', 2)], 'a').map((m) => m.key)).toEqual(['b']);
+  });
+
+  it('puts a day separator before the first message of each day', () => {
+    const day = new Date(2026, 0, 5, 9).getTime();
+    const rows = historyRows([message('a', day), message('b', day + 3_600_000), message('c', day + 86_400_000)]);
+    expect(rows.map((r) => r.type)).toEqual(['day', 'message', 'message', 'day', 'message']);
+  });
+});
+
+describe('the messages store', () => {
+  let api: FakeApi;
+  const all = archive(100);
+
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    api = createFakeApi({ 'messages.page': pager(all) });
+    useBackend().attach(api);
+  });
+
+  it('loads the latest page, then older pages before the oldest held, without duplicates', async () => {
+    const store = useMessages();
+    await store.loadLatest('alice');
+    expect(store.history('alice').items.map((m) => m.key)).toEqual(all.slice(60).map((m) => m.key));
+    expect(store.history('alice').more).toBe(true);
+
+    expect(await store.loadOlder('alice')).toBe(40);
+    expect(api.callsOf('messages.page')[1]).toEqual({ conversation: 'alice', limit: 40, beforeTimeMs: all[60]!.timeMs });
+    expect(await store.loadOlder('alice')).toBe(20);
+    expect(store.history('alice').more).toBe(false);
+    expect(await store.loadOlder('alice')).toBe(0);
+    expect(api.callsOf('messages.page')).toHaveLength(3);
+
+    const keys = store.history('alice').items.map((m) => m.key);
+    expect(keys).toEqual(all.map((m) => m.key));
+    expect(new Set(keys).size).toBe(100);
+  });
+
+  it('stops paging when a page brings nothing new', async () => {
+    setActivePinia(createPinia());
+    const stubborn = createFakeApi({ 'messages.page': () => ({ messages: [message('x', 5)], more: true }) });
+    useBackend().attach(stubborn);
+    const store = useMessages();
+    await store.loadLatest('alice');
+    expect(await store.loadOlder('alice')).toBe(0);
+    expect(store.history('alice').more).toBe(false);
+  });
+
+  it('applies upserted and removed events, and an event for a loaded message updates it in place', async () => {
+    const store = useMessages();
+    wireEvents();
+    await store.loadLatest('alice');
+    const newest = message('new', all[99]!.timeMs + 1000);
+    api.emit('message.upserted', { message: newest });
+    api.emit('message.upserted', { message: newest });
+    api.emit('message.upserted', { message: { ...all[99]!, revoked: true } });
+    api.emit('message.removed', { conversation: 'alice', key: 'm98' });
+    const items = store.history('alice').items;
+    expect(items).toHaveLength(40);
+    expect(items.at(-1)?.key).toBe('new');
+    expect(items.find((m) => m.key === 'm99')?.revoked).toBe(true);
+    expect(items.some((m) => m.key === 'm98')).toBe(false);
+  });
+
+  it('merges a page that overlaps messages already pushed by events', async () => {
+    const store = useMessages();
+    store.upsert(all[99]!);
+    store.upsert(all[98]!);
+    await store.loadLatest('alice');
+    expect(store.history('alice').items).toHaveLength(40);
+  });
+
+  it('keeps a sent message once when both the send result and the event arrive', async () => {
+    setActivePinia(createPinia());
+    const sent = message('c1', 10, { outgoing: true, state: 'sending', msgId: undefined });
+    const sender = createFakeApi({ 'message.send': () => sent, 'messages.page': () => ({ messages: [], more: false }) });
+    useBackend().attach(sender);
+    const store = useMessages();
+    wireEvents();
+    await store.loadLatest('alice');
+    await store.send('alice', { kind: 'text', text: 'hi' });
+    sender.emit('message.upserted', { message: { ...sent, state: 'sent', msgId: 11 } });
+    expect(store.history('alice').items.map((m) => [m.key, m.state])).toEqual([['c1', 'sent']]);
+  });
+
+  it('pages back until a searched message is held', async () => {
+    const store = useMessages();
+    expect(await store.loadUntil('alice', 'm5')).toBe(true);
+    expect(store.history('alice').items.some((m) => m.key === 'm5')).toBe(true);
+    expect(await store.loadUntil('alice', 'missing')).toBe(false);
+  });
+});

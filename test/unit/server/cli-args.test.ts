@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../../server/cli/args';
+import { UsageError } from '../../../server/cli/usage';
+
+describe('magpie-server arguments', () => {
+  it('starts with the documented defaults', () => {
+    expect(parseCommand(['start'])).toEqual({
+      kind: 'start',
+      dataDir: './magpie-data',
+      host: '127.0.0.1',
+      port: 8883,
+      tls: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('takes host, port, data and TLS files', () => {
+    const command = parseCommand(['start', '--host', '0.0.0.0', '--port', '9000', '--data', '/d', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']);
+    expect(command).toMatchObject({ host: '0.0.0.0', port: 9000, dataDir: '/d', tls: { certFile: 'c.pem', keyFile: 'k.pem', port: 8884 } });
+  });
+
+  it('reads every admin command', () => {
+    expect(parseCommand(['account', 'create', '--data', 'x'])).toEqual({ kind: 'account-create', dataDir: 'x' });
+    expect(parseCommand(['app', 'create', '--account', 'A', '--name', 'N'])).toMatchObject({ kind: 'app-create', accountSid: 'A', name: 'N' });
+    expect(parseCommand(['app', 'online', 'X'])).toMatchObject({ kind: 'app-state', appId: 'X', state: 'online' });
+    expect(parseCommand(['app', 'offline', 'X'])).toMatchObject({ kind: 'app-state', appId: 'X', state: 'offline' });
+    expect(parseCommand(['app', 'list', '--account', 'A'])).toMatchObject({ kind: 'app-list', accountSid: 'A' });
+    expect(parseCommand(['user', 'create', '--app', 'P', '--name', 'N'])).toMatchObject({ kind: 'user-create', appId: 'P', name: 'N' });
+    expect(parseCommand(['user', 'list', '--app', 'P'])).toMatchObject({ kind: 'user-list', appId: 'P' });
+    expect(parseCommand(['user', 'close', 'S'])).toMatchObject({ kind: 'user-close', subAccountSid: 'S' });
+  });
+
+  it('shows help without a command or with --help', () => {
+    expect(parseCommand([])).toEqual({ kind: 'help' });
+    expect(parseCommand(['start', '--help'])).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    [['bogus'], /unknown command/],
+    [['app', 'create', '--name', 'x'], /--account is required/],
+    [['app', 'create', '--account', 'a', '--name', ' '], /--name is required/],
+    [['app', 'online'], /needs an APPID/],
+    [['app', 'online', 'a', 'b'], /unexpected argument: b/],
+    [['user', 'create', '--app', 'a', '--name', 'b', '--port', '1'], /--port does not apply/],
+    [['user', 'close'], /needs a SUBACCOUNTSID/],
+    [['start', '--port', 'eighty'], /--port must be a port number/],
+    [['start', '--port', '70000'], /--port must be a port number/],
+    [['start', '--tls-cert', 'only-a-cert.pem'], /go together/],
+    [['start', '--tls-port', '1'], /needs --tls-cert/],
+    [['start', '--log-level', 'loud'], /--log-level must be one of/],
+    [['account', 'create', '--frobnicate'], /Unknown option/],
+    [['account', 'create', 'extra'], /unexpected argument: extra/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCommand(argv)).toThrow(UsageError);
+    expect(() => parseCommand(argv)).toThrow(message);
+  });
+});
