@@ -53,7 +53,11 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
 
   // the features get ensureUser beside ServerDeps, for users they meet before those log in
   const featureDeps = { ...deps, ensureUser };
-  const chat = createChatService({ ...featureDeps, revokeWindowMs: tuning.revokeWindowMs });
+  const chat = createChatService({
+    ...featureDeps,
+    revokeWindowMs: tuning.revokeWindowMs,
+    compressThresholdBytes: tuning.compressThresholdBytes,
+  });
   const groups = createGroupService(featureDeps);
   const profiles = createProfileService({ users, tuning });
   const handlers: HandlerTable = { ...chat.handlers, ...groups.handlers, ...profiles.handlers };

@@ -100,6 +100,7 @@ export class MagpieClient {
       onSettled: () => undefined,
       onError: (error) => this.reportError(error),
       retryDelayMs: this.tuning.backoffBaseMs,
+      maxInFlight: this.tuning.maxSendsInFlight,
       setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
     });
     this.connection = new ClientConnection({

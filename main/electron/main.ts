@@ -1,70 +1,159 @@
 /**
- * The Electron shell: lifecycle, the window, and the IPC bridge to the core. Thin on purpose:
- * every decision lives in plain-Node modules tested without Electron.
+ * The Electron shell: lifecycle, the window, the tray, and the IPC bridge to the core. Thin on
+ * purpose: every decision lives in plain-Node modules that are tested without Electron.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, powerMonitor, session, shell, Tray } from 'electron';
 import { join } from 'node:path';
-import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
-import { IPC_INVOKE_CHANNEL } from '../../preload/api';
+import pino from 'pino';
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type EventName, type EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
+import { MagpieCore } from '../core/magpie-core';
+import { ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { createDesktopNotifier } from '../notifications/desktop-notifier';
+import { createKeyFileSecretBox } from '../settings/secret-box';
+import { loadSettings } from '../settings/settings-file';
+import { defaultProfileDir } from '../shell/profile-dir';
+import { UnreadBadge } from '../shell/unread-badge';
+import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
+import { createSafeStorageBox } from './safe-storage-box';
+
+const appRoot = join(import.meta.dirname, '../..');
+const iconPath = join(appRoot, 'build/icon.png');
+const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' });
+
+let window: BrowserWindow | undefined;
+let tray: Tray | undefined;
+let core: MagpieCore | undefined;
+let localServer: LocalServer | undefined;
+const badge = new UnreadBadge();
+
+function emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+  if (event === 'conversation.updated') showUnread(badge.update((payload as EventPayloads['conversation.updated']).conversation));
+  if (event === 'session.ended') {
+    badge.clear();
+    showUnread(0);
+  }
+  if (event === 'notification.open') showWindow();
+  window?.webContents.send(IPC_EVENT_CHANNEL, event, payload);
+}
+
+function showUnread(total: number): void {
+  app.setBadgeCount(total);
+  tray?.setToolTip(badge.label(app.getLocale().startsWith('zh') ? 'zh-CN' : 'en'));
+}
+
+function showWindow(): void {
+  if (!window) window = createWindow();
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+}
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
+  const win = new BrowserWindow({
     width: 1100,
     height: 720,
     minWidth: 720,
     minHeight: 480,
     show: false,
     title: 'Magpie',
+    icon: iconPath,
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
   });
-  window.once('ready-to-show', () => window.show());
+  win.once('ready-to-show', () => win.show());
   // navigation and new windows are denied; safe links open in the system browser
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
+  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
     if (isSafeExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
+  win.on('closed', () => {
+    window = undefined;
+  });
   const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl) void window.loadURL(devUrl);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  return window;
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  return win;
 }
 
-function installIpc(): void {
-  const dispatch = createDispatch(
-    { 'app.info': () => ({ name: 'Magpie', version: app.getVersion(), shell: 'electron' }) },
-    (error) => process.stderr.write(`magpie: unexpected error: ${String(error)}\n`),
+function createTray(): Tray {
+  const icon = nativeImage.createFromPath(iconPath).resize({ width: 16, height: 16 });
+  const t = new Tray(icon);
+  t.setToolTip('Magpie');
+  t.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: 'Open Magpie', click: () => showWindow() },
+      { type: 'separator' },
+      { label: 'Quit', click: () => app.quit() },
+    ]),
   );
-  ipcMain.handle(IPC_INVOKE_CHANNEL, (_event, method: unknown, args: unknown) => dispatch(method, args));
+  t.on('click', () => showWindow());
+  return t;
+}
+
+async function startCore(): Promise<MagpieCore> {
+  const profileDir = process.env['MAGPIE_PROFILE'] ?? join(app.getPath('userData'), 'profile');
+  const settings = loadSettings(join(profileDir, 'settings.json'));
+  // first run with no server of one's own: a local server with demo accounts, so the app works at once
+  const onlyDefault = settings.servers.length === 1 && settings.servers[0] === '127.0.0.1:8883';
+  if (onlyDefault && !process.env['MAGPIE_NO_LOCAL_SERVER']) {
+    try {
+      localServer = await ensureLocalServer({
+        serverBin: join(appRoot, 'bin/magpie-server.js'),
+        dataDir: join(profileDir, 'local-server'),
+      });
+    } catch (error) {
+      log.warn({ err: error }, 'no local server');
+    }
+  }
+  return new MagpieCore({
+    profileDir: profileDir || defaultProfileDir(),
+    shell: 'electron',
+    version: app.getVersion(),
+    secretBox: createSafeStorageBox() ?? createKeyFileSecretBox(join(profileDir, 'secret.key')),
+    notifier: createDesktopNotifier({ iconPath, onError: (error) => log.debug({ err: error }, 'notifier') }),
+    emit,
+    log,
+    systemLanguage: app.getLocale(),
+    ...(localServer?.demo ? { demo: localServer.demo } : {}),
+  });
+}
+
+function installIpc(magpie: MagpieCore): void {
+  const dispatch = createDispatch(magpie.handlers, (error) => log.error({ err: error }, 'unexpected error in a call'));
+  // the one channel the preload uses; only our own window may call it
+  ipcMain.handle(IPC_INVOKE_CHANNEL, (event, method: unknown, args: unknown) => {
+    if (!window || event.sender !== window.webContents) return { ok: false, error: { code: 170013, message: 'unknown sender' } };
+    return dispatch(method, args);
+  });
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    const [window] = BrowserWindow.getAllWindows();
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
-  });
+  app.on('second-instance', () => showWindow());
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({
-        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] },
-      });
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
     });
-    installIpc();
-    createWindow();
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow();
-    });
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    core = await startCore();
+    installIpc(core);
+    tray = createTray();
+    window = createWindow();
+    window.on('focus', () => window?.webContents.send(IPC_EVENT_CHANNEL, 'window.focus', { focused: true }));
+    powerMonitor.on('resume', () => core?.networkUp());
+    powerMonitor.on('unlock-screen', () => core?.networkUp());
+    app.on('activate', () => showWindow());
   });
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    // the tray keeps Magpie running, as messengers do; quit from the tray menu
+  });
+  app.on('before-quit', () => {
+    core?.shutdown();
+    void localServer?.stop();
   });
 }

@@ -11,7 +11,7 @@ import {
   type WireLimits,
 } from '../../protocol';
 import type { pb } from '../../protocol';
-import { createAddressBook, type AddressBook } from './address-book';
+import { createAddressBook, type AddressBook, type ResolvedAddress } from './address-book';
 import { connectTcp, createAddressRacer, type ConnectFn } from './address-racer';
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
 import { Link, type LinkSocket } from './link';
@@ -29,6 +29,12 @@ export interface ConnectionStatus {
 }
 
 type LoginInit = MessageInitShape<typeof pb.LoginSchema>;
+
+/** A link that has said HELLO and heard back: what a connect race hands the winner. */
+interface OpenedLink {
+  readonly link: Link;
+  destroy(): void;
+}
 
 export interface ClientConnectionDeps {
   readonly addresses: readonly string[];
@@ -138,30 +144,24 @@ export class ClientConnection {
     if (!this.running) return;
     const controller = new AbortController();
     this.attempt = controller;
-    const racer = createAddressRacer({
+    // the race is won by the first server to answer HELLO, not the first TCP accept: a proxy or
+    // balancer that accepts fast but forwards slowly (or nowhere) must not win
+    const racer = createAddressRacer<OpenedLink>({
       book: this.book,
-      connect: this.deps.connect ?? connectTcp,
+      connect: (address, signal) => this.openLink(address, signal),
       clock: this.deps.clock,
       tuning: this.deps.tuning,
     });
     let link: Link | undefined;
     try {
-      const { socket, address } = await racer.connect(controller.signal);
+      const { socket: opened, address } = await racer.connect(controller.signal);
+      link = opened.link;
       if (!this.running) {
-        socket.destroy();
+        link.close();
         return;
       }
-      link = new Link({
-        socket,
-        clock: this.deps.clock,
-        limits: this.limits,
-        requestTimeoutMs: this.deps.tuning.requestTimeoutMs,
-        onPush: (frame) => this.onPush(frame),
-        onActivity: () => this.onActivity(),
-        onClose: (error) => this.onLinkClosed(link!, error),
-      });
       this.link = link;
-      const result = await this.handshake(link);
+      const result = await this.login(link);
       if (!this.running || this.link !== link) return;
       this.attempt = undefined;
       this.backoff.onConnected();
@@ -189,11 +189,35 @@ export class ClientConnection {
     }
   }
 
-  private async handshake(link: Link): Promise<pb.LoginResult> {
-    const timeout = this.deps.tuning.loginTimeoutMs;
-    const ack = await link.request('HELLO', { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR, client: this.deps.clientName ?? 'magpie-core' }, timeout);
-    if (ack.name !== 'HELLO_ACK') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `HELLO answered by ${ack.name}`);
-    const answer = await link.request('LOGIN', this.deps.login, timeout);
+  /** One racer attempt: TCP (or TLS) to the address, then HELLO and its answer. */
+  private async openLink(address: ResolvedAddress, signal: AbortSignal): Promise<OpenedLink> {
+    const socket = await (this.deps.connect ?? connectTcp)(address, signal);
+    const link: Link = new Link({
+      socket,
+      clock: this.deps.clock,
+      limits: this.limits,
+      requestTimeoutMs: this.deps.tuning.requestTimeoutMs,
+      onPush: (frame) => this.onPush(frame),
+      onActivity: () => this.onActivity(),
+      onClose: (error) => this.onLinkClosed(link, error),
+    });
+    const onAbort = (): void => link.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const hello = { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR, client: this.deps.clientName ?? 'magpie-core' };
+      const ack = await link.request('HELLO', hello, this.deps.tuning.loginTimeoutMs);
+      if (ack.name !== 'HELLO_ACK') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `HELLO answered by ${ack.name}`);
+    } catch (error) {
+      link.close();
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    return { link, destroy: () => link.close() };
+  }
+
+  private async login(link: Link): Promise<pb.LoginResult> {
+    const answer = await link.request('LOGIN', this.deps.login, this.deps.tuning.loginTimeoutMs);
     if (answer.name !== 'LOGIN_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `LOGIN answered by ${answer.name}`);
     return answer.body;
   }
@@ -237,11 +261,15 @@ export class ClientConnection {
     if (!link || this.status.state !== 'online') return;
     link.ping();
     this.heartbeatDeadline = this.deps.clock.setTimeout(() => {
-      this.heartbeatDeadline = undefined;
-      this.heartbeat.onHeartbeatTimeout();
-      // no answer: the path is dead (a NAT dropped it); start over on a new connection
-      this.onLinkClosed(link, new MagpieError(ErrorCode.CONNECTION_CLOSED, 'heartbeat got no answer'));
-      link.close();
+      // after a busy event loop the answer may be read but not yet handled: timers run before
+      // I/O, so look once more on the next turn before calling the link dead
+      this.heartbeatDeadline = this.deps.clock.setTimeout(() => {
+        this.heartbeatDeadline = undefined;
+        this.heartbeat.onHeartbeatTimeout();
+        // no answer: the path is dead (a NAT dropped it); start over on a new connection
+        this.onLinkClosed(link, new MagpieError(ErrorCode.CONNECTION_CLOSED, 'heartbeat got no answer'));
+        link.close();
+      }, 0);
     }, this.deps.tuning.heartbeatTimeoutMs);
   }
 

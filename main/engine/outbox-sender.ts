@@ -44,9 +44,16 @@ export function isRetryableSendError(code: number): boolean {
  * Sends what the outbox holds. A message is written to SQLite before it is handed here, goes out
  * when a link is online, keeps its client id on every retry (the server answers a repeat with the
  * same receipt), and leaves the outbox only with the server's receipt or a final error.
+ *
+ * Items go out in the order they were written, at most maxInFlight at a time: a link that is cut
+ * every few hundred ms still moves the oldest items forward instead of resending the whole
+ * backlog on every new connection, and one connection never carries two copies of an item.
  */
 export class OutboxSender {
   private link: Link | undefined;
+  /** Items waiting for a free slot on the current link, in order. */
+  private queue: OutboxItem[] = [];
+  private readonly queued = new Set<string>();
   private readonly inFlight = new Set<string>();
 
   constructor(
@@ -56,6 +63,8 @@ export class OutboxSender {
       readonly onError: (error: unknown) => void;
       /** A retryable failure on a link that stays open is sent again after this long. */
       readonly retryDelayMs: number;
+      /** SENDs awaiting their receipt at once, per link. */
+      readonly maxInFlight: number;
       readonly setTimeout: (callback: () => void, ms: number) => unknown;
     },
   ) {}
@@ -63,25 +72,50 @@ export class OutboxSender {
   /** A link is online: send everything still pending, oldest first. */
   attach(link: Link): void {
     this.link = link;
-    for (const item of this.deps.ledger.pending()) this.transmit(item);
+    this.clearQueue();
+    for (const item of this.deps.ledger.pending()) this.enqueue(item);
+    this.pump();
   }
 
   detach(): void {
     this.link = undefined;
+    this.clearQueue();
   }
 
-  /** A new item was stored: send it now if online. */
+  /** A new item was stored: send it now if online (after the items written before it). */
   submit(item: OutboxItem): void {
-    this.transmit(item);
+    if (!this.link) return;
+    this.enqueue(item);
+    this.pump();
   }
 
   get inFlightCount(): number {
     return this.inFlight.size;
   }
 
-  private transmit(item: OutboxItem): void {
-    const link = this.link;
-    if (!link || !link.isOpen || this.inFlight.has(item.clientMsgId)) return;
+  private clearQueue(): void {
+    this.queue = [];
+    this.queued.clear();
+  }
+
+  private enqueue(item: OutboxItem, first = false): void {
+    if (this.queued.has(item.clientMsgId)) return;
+    this.queued.add(item.clientMsgId);
+    if (first) this.queue.unshift(item);
+    else this.queue.push(item);
+  }
+
+  private pump(): void {
+    while (this.link?.isOpen && this.inFlight.size < this.deps.maxInFlight && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      this.queued.delete(item.clientMsgId);
+      // still awaiting an answer on an earlier link: attach() of the next one sends it again
+      if (this.inFlight.has(item.clientMsgId)) continue;
+      this.transmit(this.link, item);
+    }
+  }
+
+  private transmit(link: Link, item: OutboxItem): void {
     this.inFlight.add(item.clientMsgId);
     link
       .request('SEND', item.send)
@@ -96,7 +130,9 @@ export class OutboxSender {
         if (isRetryableSendError(magpieError.code)) {
           // stays pending: sent again soon on this link, or by attach() on the next one
           this.deps.setTimeout(() => {
-            if (this.link === link && link.isOpen) this.transmit(item);
+            if (this.link !== link || !link.isOpen) return;
+            this.enqueue(item, true);
+            this.pump();
           }, this.deps.retryDelayMs);
           return;
         }
@@ -104,6 +140,9 @@ export class OutboxSender {
         this.deps.onSettled(item.clientMsgId, { error: magpieError });
       })
       .catch((error: unknown) => this.deps.onError(error))
-      .finally(() => this.inFlight.delete(item.clientMsgId));
+      .finally(() => {
+        this.inFlight.delete(item.clientMsgId);
+        this.pump();
+      });
   }
 }

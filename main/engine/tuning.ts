@@ -47,6 +47,8 @@ export interface EngineTuning {
   readonly syncPageEntries: number;
   /** Confirms are coalesced for this long, so a burst of pushes costs one CONFIRM. */
   readonly confirmDelayMs: number;
+  /** Outbox SENDs awaiting their receipt at once on one link; the rest wait their turn, in order. */
+  readonly maxSendsInFlight: number;
 }
 
 /** Desktop defaults: a wired or Wi-Fi network behind a home NAT, so the heartbeat starts lower than Mars' 3.5 min. */
@@ -69,6 +71,7 @@ export const desktopTuning: EngineTuning = Object.freeze({
   loginTimeoutMs: 10_000,
   syncPageEntries: 200,
   confirmDelayMs: 200,
+  maxSendsInFlight: 64,
 });
 
 /** Overrides that make every timing short, for tests of the engine against a real server on loopback. */
@@ -105,6 +108,7 @@ export function createEngineTuning(overrides: Partial<EngineTuning> = {}): Engin
   if (tuning.backoffMaxMs < tuning.backoffBaseMs) throw invalid('backoffMaxMs must be >= backoffBaseMs');
   if (tuning.backoffJitterRatio > 1) throw invalid('backoffJitterRatio must be between 0 and 1');
   if (tuning.syncPageEntries < 1) throw invalid('syncPageEntries must be >= 1');
+  if (tuning.maxSendsInFlight < 1) throw invalid('maxSendsInFlight must be >= 1');
   return Object.freeze(tuning);
 }
 

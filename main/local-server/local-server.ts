@@ -64,7 +64,8 @@ export async function ensureLocalServer(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     [options.serverBin, 'start', '--host', host, '--port', String(port), '--data', options.dataDir],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // inside Electron, execPath is the app itself: run it as plain Node
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
   );
   child.stderr?.on('data', (chunk: Buffer) => options.onLog?.(chunk.toString()));
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);

@@ -32,6 +32,8 @@ export interface ClientStore {
   readonly ingest: InboxIngest;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
+  /** WAL checkpoints run in a worker every second; this asks for one now. */
+  checkpointSoon(): void;
   close(): void;
 }
 
@@ -50,7 +52,8 @@ export function openClientStore(options: OpenClientStoreOptions): ClientStore {
 
 /** Opens a database at an explicit path (or ':memory:'), for tools and tests. */
 export function openClientStoreFile(file: string, selfId: string, clock: Pick<Clock, 'now'> = systemClock): ClientStore {
-  const { db, migration } = openClientDatabase(file);
+  const opened = openClientDatabase(file);
+  const { db, migration } = opened;
   const messages = createMessageStore(db);
   const conversations = createConversationStore(db, messages);
   const outbox = createOutboxStore(db, messages, conversations);
@@ -75,6 +78,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
     search,
     ingest,
     transaction: (fn) => db.transaction(fn)(),
-    close: () => db.close(),
+    checkpointSoon: () => opened.checkpointSoon(),
+    close: () => opened.close(),
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { ErrorCode, MagpieError, isValidUserId } from '../../protocol';
 import { migrate, type MigrationOutcome } from './migrate';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
 import { clientStoreMigrations } from './migrations';
 
 const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -20,6 +21,10 @@ export function clientStorePath(profileDir: string, appId: string, userId: strin
 export interface OpenedDatabase {
   readonly db: Database;
   readonly migration: MigrationOutcome;
+  /** Asks the checkpoint worker to copy the log into the database now (after a large ingest). */
+  checkpointSoon(): void;
+  /** Stops the checkpoint worker and closes the connection. */
+  close(): void;
 }
 
 /** Opens (creating folders and file as needed) a client database in WAL mode and migrates it. */
@@ -33,9 +38,30 @@ export function openClientDatabase(file: string): OpenedDatabase {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     const migration = migrate(db, clientStoreMigrations);
-    return { db, migration };
+    const checkpointer = file === ':memory:' ? undefined : moveCheckpointsToWorker(db, file);
+    return {
+      db,
+      migration,
+      checkpointSoon: () => checkpointer?.checkpointSoon(),
+      close() {
+        checkpointer?.stop();
+        if (db.open) db.close();
+      },
+    };
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/** SQLite checkpoints inside a commit on the main thread; a worker does it instead (wal-checkpointer.ts). */
+function moveCheckpointsToWorker(db: Database, file: string): WalCheckpointer {
+  db.pragma('wal_autocheckpoint = 0');
+  return startWalCheckpointer({
+    file,
+    onWorkerLost: () => {
+      // without the worker, SQLite's own checkpoints keep the log from growing without end
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+    },
+  });
 }

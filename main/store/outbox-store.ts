@@ -68,7 +68,7 @@ export interface OutboxStore {
   /** Stores the message (state sending) and its outbox row; returns the message row. */
   enqueue(outgoing: OutgoingMessage, nowMs: number): StoredMessage;
   get(clientMsgId: string): OutboxItem | undefined;
-  /** Items waiting to be sent, oldest first. */
+  /** Items waiting to be sent, in the order they were written (limit: all when not given). */
   pending(limit?: number): OutboxItem[];
   /** Every item, newest first, for `magpie outbox`. */
   list(limit?: number): OutboxItem[];
@@ -92,7 +92,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
     VALUES (?, ?, ?, ?, 'sending', 0, ?, ?)`);
   const byId = db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE client_msg_id = ?');
   const pendingStmt = db.prepare<[number], OutboxRow>(
-    `SELECT * FROM outbox WHERE state = 'sending' ORDER BY created_ms LIMIT ?`,
+    `SELECT * FROM outbox WHERE state = 'sending' ORDER BY local_id LIMIT ?`,
   );
   const listStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY created_ms DESC LIMIT ?');
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_ms = ? WHERE client_msg_id = ?');
@@ -126,7 +126,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
       const row = byId.get(clientMsgId);
       return row ? fromRow(row) : undefined;
     },
-    pending: (limit = 1000) => pendingStmt.all(limit).map(fromRow),
+    pending: (limit = Number.MAX_SAFE_INTEGER) => pendingStmt.all(limit).map(fromRow),
     list: (limit = 1000) => listStmt.all(limit).map(fromRow),
     noteAttempt(clientMsgId, nowMs) {
       attempt.run(nowMs, clientMsgId);

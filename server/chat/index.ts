@@ -1,3 +1,4 @@
+import { DEFAULT_WIRE_LIMITS } from '../../protocol';
 import type { HandlerTable, ServerDeps } from '../handler-types';
 import { createMembershipStore } from '../groups/membership';
 import { createSyncHandlers } from '../sync/handlers';
@@ -17,6 +18,8 @@ export interface ChatDeps extends ServerDeps {
   readonly ensureUser?: (appId: string, userId: string) => void;
   /** How long a sender may revoke a message; 2 minutes by default. */
   readonly revokeWindowMs?: number;
+  /** SYNC pages larger than this are deflated; the wire default when absent. */
+  readonly compressThresholdBytes?: number;
 }
 
 export interface ChatService {
@@ -39,7 +42,7 @@ export function createChatService(deps: ChatDeps): ChatService {
     ensureUser: deps.ensureUser ?? (() => undefined),
     revokeWindowMs: deps.revokeWindowMs ?? DEFAULT_REVOKE_WINDOW_MS,
   };
-  const sync = createSyncHandlers(inbox);
+  const sync = createSyncHandlers(inbox, deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes);
   return {
     handlers: {
       SEND: createSendHandler(ctx),

@@ -22,5 +22,9 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Dat
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
+  // a group message writes one inbox row per member: keep the hot pages in memory (64 MiB) and
+  // checkpoint less often, so a 2,000-member fan-out is not 2,000 scattered page reads
+  db.pragma('cache_size = -65536');
+  db.pragma('wal_autocheckpoint = 4000');
   return db;
 }

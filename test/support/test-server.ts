@@ -26,6 +26,8 @@ export interface TestServer {
 export interface TestServerOptions {
   readonly tuning?: Partial<Tuning>;
   readonly dataDir?: string;
+  /** A fixed port, to restart a stopped server where its clients expect it (default: any free port). */
+  readonly port?: number;
   readonly clock?: Clock;
   readonly tls?: { certFile: string; keyFile: string };
 }
@@ -38,7 +40,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = createMagpieServer({
     dataDir,
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     tuning: { ...TEST_TUNING, ...options.tuning },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tls ? { tls: { ...options.tls, port: 0 } } : {}),

@@ -35,7 +35,7 @@ const en = {
     empty: 'No chats yet',
     noMatch: 'No chat matches',
     draft: '[Draft]',
-    mentioned: '[@ you]',
+    mentioned: "[{'@'} you]",
     muted: 'Muted',
     pinned: 'Pinned',
     unread: '{n} unread',

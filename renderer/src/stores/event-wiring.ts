@@ -19,7 +19,10 @@ export function wireEvents(): () => void {
     backend.on('sync.progress', (p) => session.onSyncProgress(p)),
     backend.on('message.upserted', ({ message }) => {
       messages.upsert(message);
-      if (message.kind === 'notice' && message.notice?.requestId !== undefined) void groups.loadRequests();
+      const notice = message.kind === 'notice' ? message.notice : undefined;
+      if (notice?.requestId !== undefined) void groups.loadRequests();
+      // a membership change makes the member list shown for that group stale
+      if (notice && groups.members[notice.groupId]) void groups.loadMembers(notice.groupId);
       if (!message.outgoing) typing.stop(message.conversation, message.from);
     }),
     backend.on('message.removed', ({ conversation, key }) => messages.remove(conversation, key)),

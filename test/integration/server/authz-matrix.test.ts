@@ -104,6 +104,26 @@ const cases: Case[] = [
     run: (s, g) => s.client.ask('READERS_QUERY', { msgId: g.ref }, 'READERS'),
     outcomes: managers(NGM, NGA),
   },
+  {
+    name: 'accept an invite meant for someone else',
+    prepare: async (groupId) => {
+      await sessions.owner.group({ case: 'modify', value: { groupId, inviteConfirm: true } });
+      const result = await sessions.owner.group({ case: 'invite', value: { groupId, users: ['invitee01'] } });
+      return (result.value as pb.Pending).requestId;
+    },
+    run: (s, g) => s.group({ case: 'acceptInvite', value: { groupId: g.groupId, requestId: g.ref } }),
+    outcomes: { nonMember: ErrorCode.REQUEST_NOT_FOUND, member: ErrorCode.REQUEST_NOT_FOUND, admin: ErrorCode.REQUEST_NOT_FOUND, owner: ErrorCode.REQUEST_NOT_FOUND },
+  },
+  {
+    name: 'search groups',
+    run: (s) => s.group({ case: 'search', value: { keyword: 'matrix' } }),
+    outcomes: { nonMember: 'ok', member: 'ok', admin: 'ok', owner: 'ok' },
+  },
+  {
+    name: 'create a group',
+    run: (s) => s.group({ case: 'create', value: { name: 'another' } }),
+    outcomes: { nonMember: 'ok', member: 'ok', admin: 'ok', owner: 'ok' },
+  },
 ];
 
 async function freshGroup(mode: pb.GroupMode): Promise<string> {

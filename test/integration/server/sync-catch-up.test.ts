@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { pb } from '../../../protocol';
+import { type pb } from '../../../protocol';
 import { openChatWorld, textBody, type ChatWorld } from './chat-fixture';
 
 /** The 10,000 sends go out at once: the per-connection request rate is not what is tested here. */
@@ -43,7 +43,8 @@ describe('sync over many messages', () => {
     await bob.close();
     const again = await world.login('bob01');
     expect(again.login).toMatchObject({ maxSeq: BigInt(total), confirmedSeq: BigInt(total) });
-  });
+    // each send is its own committed transaction: give a loaded two-core machine room
+  }, 120_000);
 
   it('a server restart keeps messages, inboxes and confirmed seqs', async () => {
     world = await openChatWorld();

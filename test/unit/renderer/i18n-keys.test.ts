@@ -42,3 +42,21 @@ describe('the two languages', () => {
     expect(resolveLocale('zh-CN', 'en-US')).toBe('zh-CN');
   });
 });
+
+describe('the texts', () => {
+  it('compile in vue-i18n in both languages (no stray @ or | that it reads as syntax)', async () => {
+    const { createMagpieI18n } = await import('../../../renderer/src/i18n');
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const i18n = createMagpieI18n(locale);
+      const errors: string[] = [];
+      for (const key of keys(en)) {
+        try {
+          i18n.global.t(key, { n: 1, name: 'x', actor: 'a', targets: 't', role: 'r', reason: 'r', time: 't', code: 1, message: 'm', applied: 1, target: 2, lat: 1, lng: 2, max: 3, group: 'g', version: 'v', shell: 's' });
+        } catch (error) {
+          errors.push(`${locale} ${key}: ${String(error)}`);
+        }
+      }
+      expect(errors).toEqual([]);
+    }
+  });
+});

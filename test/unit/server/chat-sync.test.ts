@@ -1,3 +1,4 @@
+import { create } from '@bufbuild/protobuf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pb } from '../../../protocol';
 import { APP, bodyOf, clientId, createChatFixture, syncAll, text, type ChatFixture } from './chat-fixture';
@@ -42,6 +43,13 @@ describe('sync by pages', () => {
     expect(page.entries.length).toBeLessThan(30);
     expect(page.more).toBe(true);
     expect(await syncAll(f, 'bob')).toHaveLength(30);
+  });
+
+  it('deflates a page of many entries', async () => {
+    await sendMany(50);
+    const body = create(pb.SyncSchema, { afterSeq: 0n, limit: 200 });
+    const frame = await f.chat.handlers.SYNC!({ caller: f.caller('bob'), body, requestId: 1 });
+    expect(frame?.compressed).toBe(true);
   });
 
   it('answers an empty page when caught up', async () => {

@@ -107,4 +107,17 @@ describe('invites', () => {
     await expect(group(f, 'carol', { case: 'join', value: { groupId } })).rejects.toMatchObject({ code: ErrorCode.GROUP_FULL });
     await expect(group(f, 'alice', { case: 'invite', value: { groupId, users: ['carol'] } })).rejects.toMatchObject({ code: ErrorCode.GROUP_FULL });
   });
+
+  it('fills a super group to 2,000 members, and one message reaches every inbox once', async () => {
+    const groupId = await makeGroup(f, 'alice', [], { type: pb.GroupType.SUPER, mode: pb.GroupMode.PRIVATE });
+    for (let batch = 0; batch < 10; batch++) {
+      const users = Array.from({ length: batch === 9 ? 199 : 200 }, (_, i) => `u${batch}n${i}`);
+      await group(f, 'alice', { case: 'invite', value: { groupId, users } });
+    }
+    await expect(group(f, 'alice', { case: 'invite', value: { groupId, users: ['onemore'] } })).rejects.toMatchObject({ code: ErrorCode.GROUP_FULL });
+    await f.call('alice', 'SEND', { clientMsgId: new Uint8Array(16).fill(9), to: groupId, type: pb.MessageType.TEXT, text: 'all hands' });
+    const rows = f.db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM inbox WHERE msg_id IS NOT NULL').get();
+    expect(rows).toEqual({ n: 2000, users: 2000 });
+    expect(f.db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 1 });
+  }, 60_000);
 });

@@ -29,7 +29,7 @@ describe('query plans of the hot queries', () => {
     expect(page).toMatch(/SEARCH messages USING INDEX messages_by_conversation_time \(conversation=\? AND time_ms<\?\)/);
     expect(page).not.toMatch(/TEMP B-TREE|SCAN/);
 
-    const outbox = plan(`SELECT * FROM outbox WHERE state = 'sending' ORDER BY created_ms LIMIT ?`, 10);
+    const outbox = plan(`SELECT * FROM outbox WHERE state = 'sending' ORDER BY local_id LIMIT ?`, 10);
     expect(outbox).toMatch(/SEARCH outbox USING INDEX outbox_by_state \(state=\?\)/);
     expect(outbox).not.toMatch(/TEMP B-TREE|SCAN/);
 

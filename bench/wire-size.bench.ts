@@ -3,7 +3,7 @@
  * a 1,000-message exchange between two online users. Counts frame bytes only (no TCP/IP or TLS
  * overhead). Needs no server and no peer.
  *
- *   npx tsx bench/wire-size.ts [--smoke]
+ *   npm run bench -- wire-size [--smoke]
  *
  * --smoke is accepted for CI and changes nothing but the title: the run takes milliseconds either way.
  */

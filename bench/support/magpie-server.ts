@@ -1,0 +1,88 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { Tuning } from '../../server/tuning';
+
+/** Messages between forkMagpieServer() and its child (magpie-server-child.ts). */
+export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'stop' };
+export type ChildReply =
+  | { type: 'ready'; port: number; appId: string; appToken: string }
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; connections: number; sessions: number }
+  | { type: 'gc' };
+
+export type ServerStats = Omit<Extract<ChildReply, { type: 'stats' }>, 'type'>;
+
+export interface BenchServer {
+  readonly port: number;
+  readonly appId: string;
+  readonly appToken: string;
+  readonly pid: number;
+  stats(): Promise<ServerStats>;
+  /** A full garbage collection in the server, before a memory figure. */
+  gc(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The limits a benchmark lifts: the per-connection request rate (50/s by default, an abuse guard
+ * that would otherwise be what the 1:1 bench measures) and the connection cap. Everything else,
+ * persistence included, is the server's default.
+ */
+export const BENCH_TUNING: Partial<Tuning> = {
+  requestsPerSecond: 1_000_000,
+  requestBurst: 1_000_000,
+  maxConnections: 1_000_000,
+  scryptCost: 1024,
+};
+
+export interface ForkOptions {
+  readonly tuning?: Partial<Tuning>;
+  /** Extra node flags for the server process (e.g. a larger heap). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/** Starts a Magpie server in a child process on a free loopback port. */
+export function forkMagpieServer(options: ForkOptions = {}): Promise<BenchServer> {
+  const child = fork(join(import.meta.dirname, 'magpie-server-child.ts'), [JSON.stringify({ tuning: { ...BENCH_TUNING, ...options.tuning } })], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeFlags ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const next = <T extends ChildReply['type']>(type: T) =>
+    new Promise<Extract<ChildReply, { type: T }>>((resolve, reject) => {
+      const onMessage = (reply: ChildReply) => {
+        if (reply.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(reply as Extract<ChildReply, { type: T }>);
+      };
+      const onExit = (code: number | null) => {
+        child.off('message', onMessage);
+        reject(new Error(`the Magpie server process exited (code ${String(code)})`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  return next('ready').then((ready) => ({
+    port: ready.port,
+    appId: ready.appId,
+    appToken: ready.appToken,
+    pid: child.pid!,
+    async stats() {
+      const reply = next('stats');
+      child.send({ type: 'stats' } satisfies ParentRequest);
+      const { type: _type, ...stats } = await reply;
+      return stats;
+    },
+    async gc() {
+      const reply = next('gc');
+      child.send({ type: 'gc' } satisfies ParentRequest);
+      await reply;
+    },
+    async stop() {
+      if (child.exitCode === null && child.connected) child.send({ type: 'stop' } satisfies ParentRequest);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  }));
+}

@@ -1,0 +1,308 @@
+import { parseArgs } from 'node:util';
+import { isGroupId, isValidUserId } from '../../protocol';
+import type { GroupModeName, LoginAuth } from '../../preload/api';
+import { parseServerAddressList } from '../engine/address-book';
+import { UsageError } from './usage';
+
+export const DEFAULT_SERVER = '127.0.0.1:8883';
+export const DEFAULT_TIMEOUT_S = 10;
+
+/** What every command needs to reach its store and, unless offline, the server. */
+export interface GlobalOptions {
+  readonly servers: string[];
+  readonly appId: string;
+  readonly auth: LoginAuth;
+  /** Undefined: the default profile folder. */
+  readonly profileDir: string | undefined;
+  /** 0 waits for ever. */
+  readonly timeoutMs: number;
+}
+
+export type GroupCommand =
+  | { op: 'create'; name: string; mode: GroupModeName; members: string[]; capacity?: number }
+  | { op: 'join' | 'quit' | 'dismiss'; groupId: string }
+  | { op: 'apply'; groupId: string; reason: string }
+  | { op: 'approve'; groupId: string; requestId: number }
+  | { op: 'reject'; groupId: string; requestId: number; reason: string }
+  | { op: 'invite' | 'kick'; groupId: string; users: string[] }
+  | { op: 'members'; groupId: string; limit: number }
+  | { op: 'list' | 'requests' }
+  | { op: 'mute'; groupId: string; user: string; seconds: number }
+  | { op: 'role'; groupId: string; user: string; role: 'admin' | 'member' }
+  | { op: 'transfer'; groupId: string; user: string }
+  | { op: 'dnd'; groupId: string; on: boolean };
+
+export type Command =
+  | { kind: 'help'; topic: string }
+  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean }
+  | { kind: 'listen'; count: number | undefined }
+  | { kind: 'history'; conversation: string; limit: number; offline: boolean }
+  | { kind: 'outbox'; flush: boolean }
+  | { kind: 'search'; query: string; limit: number }
+  | { kind: 'group'; group: GroupCommand }
+  | { kind: 'profile'; nickname: string | undefined; avatar: string | undefined };
+
+export interface ParsedCli {
+  readonly command: Command;
+  /** Undefined for help. */
+  readonly global: GlobalOptions | undefined;
+}
+
+const OPTIONS = {
+  // global
+  server: { type: 'string' },
+  app: { type: 'string' },
+  user: { type: 'string' },
+  token: { type: 'string' },
+  password: { type: 'string' },
+  signed: { type: 'string' },
+  ts: { type: 'string' },
+  md5: { type: 'boolean' },
+  profile: { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  // commands
+  to: { type: 'string' },
+  group: { type: 'string' },
+  text: { type: 'string' },
+  stdin: { type: 'boolean' },
+  count: { type: 'string' },
+  with: { type: 'string' },
+  limit: { type: 'string' },
+  offline: { type: 'boolean' },
+  name: { type: 'string' },
+  mode: { type: 'string' },
+  members: { type: 'string' },
+  capacity: { type: 'string' },
+  reason: { type: 'string' },
+  request: { type: 'string' },
+  member: { type: 'string' },
+  seconds: { type: 'string' },
+  role: { type: 'string' },
+  on: { type: 'boolean' },
+  off: { type: 'boolean' },
+  nickname: { type: 'string' },
+  avatar: { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+const GLOBAL_OPTIONS: readonly OptionName[] = ['server', 'app', 'user', 'token', 'password', 'signed', 'ts', 'md5', 'profile', 'timeout', 'help'];
+
+/** Turns argv (without node and the script) into a command; throws UsageError when it cannot. */
+export function parseCli(argv: readonly string[]): ParsedCli {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values as Values;
+  const positionals = parsed.positionals;
+  const [name, sub, ...rest] = positionals;
+  if (name === undefined || name === 'help') return { command: { kind: 'help', topic: sub ?? '' }, global: undefined };
+  if (values.help) return { command: { kind: 'help', topic: name }, global: undefined };
+  const command = parseCommand(name, sub, rest, values);
+  return { command, global: parseGlobal(values, name) };
+}
+
+function parseCommand(name: string, sub: string | undefined, rest: readonly string[], values: Values): Command {
+  const allow = (...names: OptionName[]): void => onlyOptions(values, names, name);
+  const noMore = (extra: readonly (string | undefined)[]): void => {
+    const first = extra.find((e) => e !== undefined);
+    if (first !== undefined) throw new UsageError(`unexpected argument: ${first}`, name);
+  };
+  switch (name) {
+    case 'send': {
+      allow('to', 'group', 'text', 'stdin');
+      noMore([sub, ...rest]);
+      const to = conversationTarget(values.to, values.group, '--to', name);
+      if ((values.text === undefined) === !values.stdin) throw new UsageError('give either --text T or --stdin', name);
+      if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
+      return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };
+    }
+    case 'listen':
+      allow('count');
+      noMore([sub, ...rest]);
+      return { kind: 'listen', count: values.count === undefined ? undefined : positiveInt('--count', values.count, name) };
+    case 'history': {
+      allow('with', 'group', 'limit', 'offline');
+      noMore([sub, ...rest]);
+      const conversation = conversationTarget(values.with, values.group, '--with', name);
+      return { kind: 'history', conversation, limit: limitOf(values, 50, name), offline: values.offline ?? false };
+    }
+    case 'outbox':
+      allow();
+      if (sub !== undefined && sub !== 'flush') throw new UsageError(`unknown outbox command: ${sub}`, name);
+      noMore(rest);
+      return { kind: 'outbox', flush: sub === 'flush' };
+    case 'search': {
+      allow('limit');
+      const query = [sub, ...rest].filter((p) => p !== undefined).join(' ').trim();
+      if (query === '') throw new UsageError('search needs TEXT', name);
+      return { kind: 'search', query, limit: limitOf(values, 50, name) };
+    }
+    case 'group':
+      return { kind: 'group', group: parseGroup(sub, rest, values) };
+    case 'profile':
+      allow('nickname', 'avatar');
+      if (sub !== 'set') throw new UsageError(sub === undefined ? 'profile needs a subcommand: set' : `unknown profile command: ${sub}`, name);
+      noMore(rest);
+      if (values.nickname === undefined && values.avatar === undefined) throw new UsageError('give --nickname N or --avatar URL', name);
+      return { kind: 'profile', nickname: values.nickname, avatar: values.avatar };
+    default:
+      throw new UsageError(`unknown command: ${name}`);
+  }
+}
+
+function parseGroup(op: string | undefined, rest: readonly string[], values: Values): GroupCommand {
+  const where = 'group';
+  const allow = (...names: OptionName[]): void => onlyOptions(values, names, `group ${op ?? ''}`.trim(), where);
+  if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`, where);
+  const groupId = (): string => {
+    const id = required('--group', values.group, where);
+    if (!isGroupId(id)) throw new UsageError(`--group must be a group id (it starts with "g"), not "${id}"`, where);
+    return id;
+  };
+  const member = (): string => userId('--member', required('--member', values.member, where), where);
+  switch (op) {
+    case 'create': {
+      allow('name', 'mode', 'members', 'capacity');
+      const mode = values.mode ?? 'public';
+      if (mode !== 'public' && mode !== 'approval' && mode !== 'private') {
+        throw new UsageError(`--mode must be public, approval or private, not "${mode}"`, where);
+      }
+      const create: GroupCommand = { op, name: required('--name', values.name, where), mode, members: userList(values.members, where, false) };
+      return values.capacity === undefined ? create : { ...create, capacity: positiveInt('--capacity', values.capacity, where) };
+    }
+    case 'join':
+    case 'quit':
+    case 'dismiss':
+      allow('group');
+      return { op, groupId: groupId() };
+    case 'apply':
+      allow('group', 'reason');
+      return { op, groupId: groupId(), reason: values.reason ?? '' };
+    case 'approve':
+      allow('group', 'request');
+      return { op, groupId: groupId(), requestId: positiveInt('--request', required('--request', values.request, where), where) };
+    case 'reject':
+      allow('group', 'request', 'reason');
+      return {
+        op,
+        groupId: groupId(),
+        requestId: positiveInt('--request', required('--request', values.request, where), where),
+        reason: values.reason ?? '',
+      };
+    case 'invite':
+    case 'kick':
+      allow('group', 'members');
+      return { op, groupId: groupId(), users: userList(values.members, where, true) };
+    case 'members':
+      allow('group', 'limit');
+      return { op, groupId: groupId(), limit: limitOf(values, 100, where) };
+    case 'list':
+    case 'requests':
+      allow();
+      return { op };
+    case 'mute': {
+      allow('group', 'member', 'seconds');
+      const seconds = Number(required('--seconds', values.seconds, where));
+      if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`--seconds must be a whole number >= 0, not "${values.seconds}"`, where);
+      return { op, groupId: groupId(), user: member(), seconds };
+    }
+    case 'role': {
+      allow('group', 'member', 'role');
+      const role = required('--role', values.role, where);
+      if (role !== 'admin' && role !== 'member') throw new UsageError(`--role must be admin or member, not "${role}"`, where);
+      return { op, groupId: groupId(), user: member(), role };
+    }
+    case 'transfer':
+      allow('group', 'member');
+      return { op, groupId: groupId(), user: member() };
+    case 'dnd':
+      allow('group', 'on', 'off');
+      if (values.on === values.off || (values.on ?? false) === (values.off ?? false)) throw new UsageError('give either --on or --off', where);
+      return { op, groupId: groupId(), on: values.on ?? false };
+    case undefined:
+      throw new UsageError('group needs a subcommand', where);
+    default:
+      throw new UsageError(`unknown group command: ${op}`, where);
+  }
+}
+
+function parseGlobal(values: Values, command: string): GlobalOptions {
+  const servers = values.server ?? DEFAULT_SERVER;
+  try {
+    if (parseServerAddressList(servers).length === 0) throw new Error('no address');
+  } catch {
+    throw new UsageError(`--server must be host:port[,host:port...], not "${servers}"`, command);
+  }
+  const appId = required('--app', values.app, command);
+  const user = required('--user', values.user, command);
+  const ways = [values.token !== undefined, values.password !== undefined, values.signed !== undefined].filter(Boolean).length;
+  if (ways !== 1) throw new UsageError('log in with exactly one of --token, --password or --signed (with --ts)', command);
+  let auth: LoginAuth;
+  if (values.token !== undefined) auth = { type: 'appToken', user: userId('--user', user, command), token: values.token };
+  else if (values.password !== undefined) auth = { type: 'password', user, password: values.password };
+  else {
+    const timestamp = required('--ts', values.ts, command);
+    auth = { type: 'signed', user: userId('--user', user, command), signature: values.signed!, timestamp, algorithm: values.md5 ? 'md5' : 'hmac-sha256' };
+  }
+  if (values.signed === undefined && (values.ts !== undefined || values.md5)) throw new UsageError('--ts and --md5 go with --signed', command);
+  const timeoutText = values.timeout ?? String(DEFAULT_TIMEOUT_S);
+  const timeoutS = Number(timeoutText);
+  if (timeoutText.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0) {
+    throw new UsageError(`--timeout must be a number of seconds >= 0, not "${timeoutText}"`, command);
+  }
+  return {
+    servers: servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    appId,
+    auth,
+    profileDir: values.profile,
+    timeoutMs: Math.round(timeoutS * 1000),
+  };
+}
+
+function onlyOptions(values: Values, allowed: readonly OptionName[], command: string, usage = command): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined || GLOBAL_OPTIONS.includes(name as OptionName) || allowed.includes(name as OptionName)) continue;
+    throw new UsageError(`--${name} does not apply to "${command}"`, usage);
+  }
+}
+
+function conversationTarget(user: string | undefined, group: string | undefined, userFlag: string, command: string): string {
+  if ((user === undefined) === (group === undefined)) throw new UsageError(`give either ${userFlag} USER or --group GID`, command);
+  if (group !== undefined) {
+    if (!isGroupId(group)) throw new UsageError(`--group must be a group id (it starts with "g"), not "${group}"`, command);
+    return group;
+  }
+  return userId(userFlag, user!, command);
+}
+
+function userId(flag: string, id: string, command: string): string {
+  if (!isValidUserId(id)) throw new UsageError(`${flag} must be a user id (letters, digits, _ and -, not starting with "g"), not "${id}"`, command);
+  return id;
+}
+
+function userList(text: string | undefined, command: string, needed: boolean): string[] {
+  const users = (text ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+  if (needed && users.length === 0) throw new UsageError('--members needs at least one user id (a,b,c)', command);
+  return users.map((u) => userId('--members', u, command));
+}
+
+function required(flag: string, value: string | undefined, command: string): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`${flag} is required`, command);
+  return value;
+}
+
+function positiveInt(flag: string, text: string, command: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number >= 1, not "${text}"`, command);
+  return value;
+}
+
+function limitOf(values: Values, fallback: number, command: string): number {
+  return values.limit === undefined ? fallback : positiveInt('--limit', values.limit, command);
+}

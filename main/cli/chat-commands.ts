@@ -1,0 +1,166 @@
+import { createInterface } from 'node:readline';
+import { ErrorCode, isGroupId, MagpieError, pb } from '../../protocol';
+import { inputFromWireMessage, type StoredMessage } from '../store';
+import type { Command } from './args';
+import { CliExit, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { messageLine, noticeLine, outboxLine, type MessageLine, type NoticeLine } from './output';
+
+type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
+
+/**
+ * Prints outgoing messages in the order they were written, each once it has left 'sending';
+ * resolves when every tracked message has (or at the deadline, with exit 3).
+ */
+async function awaitSent(session: CliSession, io: CliIo, ids: readonly string[], more: () => boolean): Promise<number> {
+  const { client } = session;
+  let printed = 0;
+  let refused = false;
+  const printSettled = (): boolean => {
+    while (printed < ids.length) {
+      const id = ids[printed]!;
+      const message = client.store.messages.getByClientMsgId(id);
+      if (!message || message.state === 'sending') break;
+      const item = client.store.outbox.get(id);
+      if (message.state === 'failed') refused = true;
+      io.out(messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined));
+      printed += 1;
+    }
+    return printed === ids.length && !more();
+  };
+  if (!printSettled()) {
+    const settled = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!printSettled()) return;
+        client.events.off('outgoing', check);
+        client.events.off('ingested', check);
+        resolve();
+      };
+      client.events.on('outgoing', check);
+      client.events.on('ingested', check);
+    });
+    try {
+      await session.deadline.race(settled, 'sending');
+    } catch (error) {
+      for (const id of ids.slice(printed)) {
+        const message = client.store.messages.getByClientMsgId(id);
+        if (message) io.out(messageLine(message));
+      }
+      const state = client.status;
+      const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
+      const why = error instanceof Error ? error.message : String(error);
+      throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${ids.length - printed} message(s) not sent (${why}); they stay in the outbox`));
+    }
+  }
+  return refused ? ExitCode.REFUSED : ExitCode.OK;
+}
+
+export async function runSend(session: CliSession, io: CliIo, command: CommandOf<'send'>): Promise<number> {
+  const ids: string[] = [];
+  const sendText = async (text: string): Promise<void> => {
+    const view = await session.chat.send(command.to, { kind: 'text', text });
+    ids.push(view.clientMsgId!);
+  };
+  if (command.text !== undefined) await sendText(command.text);
+  // connect while stdin is read: lines are stored at once, and sent in order as the link allows
+  const connected = session.connect();
+  connected.catch(() => undefined);
+  if (command.stdin) {
+    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line.trim() !== '') await sendText(line);
+    }
+  }
+  // a login the server refused is final: say so rather than wait for the deadline
+  const loginFailed = connected.then(
+    () => new Promise<never>(() => undefined),
+    (error: unknown) => {
+      if (error instanceof CliExit && error.exitCode === ExitCode.TIMEOUT) return new Promise<never>(() => undefined);
+      throw error;
+    },
+  );
+  return Promise.race([awaitSent(session, io, ids, () => false), loginFailed]);
+}
+
+export async function runListen(session: CliSession, io: CliIo, command: CommandOf<'listen'>): Promise<number> {
+  const { client } = session;
+  let printed = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const print = (lines: (MessageLine | NoticeLine)[]): void => {
+    lines.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    for (const line of lines) {
+      if (command.count !== undefined && printed >= command.count) break;
+      io.out(line);
+      printed += 1;
+    }
+    if (command.count !== undefined && printed >= command.count) done();
+  };
+  client.events.on('ingested', (result) => {
+    print([...result.messages.filter((m) => !m.outgoing).map((m) => messageLine(m)), ...result.notices.map(noticeLine)]);
+  });
+  client.events.on('transient', (entry) => {
+    if (entry.item.case !== 'message' || entry.item.value.from === client.selfId) return;
+    print([messageLine(transientMessage(entry.item.value, client.selfId))]);
+  });
+  await session.connect();
+  await Promise.race([finished, session.deadline.reached]);
+  if (command.count !== undefined && printed < command.count) {
+    const why = io.signal.aborted ? 'interrupted' : 'the timeout passed';
+    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(ErrorCode.REQUEST_TIMEOUT, `${printed} of ${command.count} messages arrived before ${why}`));
+  }
+  return ExitCode.OK;
+}
+
+export async function runHistory(session: CliSession, io: CliIo, command: CommandOf<'history'>): Promise<number> {
+  if (!command.offline) await session.connect();
+  const { store } = session.client;
+  const messages = store.messages.page(command.conversation, command.limit);
+  const lines: (MessageLine | NoticeLine)[] = messages.map((m) => messageLine(m));
+  if (isGroupId(command.conversation)) {
+    // notices sit among the messages by time; a short history shows the group's whole life
+    const from = messages.length === command.limit ? messages[0]!.timeMs : 0;
+    const notices = store.notices.listForGroup(command.conversation, 500).filter((n) => n.timeMs >= from);
+    lines.push(...notices.map(noticeLine));
+    lines.sort((a, b) => a.time - b.time || (a.seq ?? 0) - (b.seq ?? 0));
+  }
+  for (const line of lines.slice(-command.limit)) io.out(line);
+  return ExitCode.OK;
+}
+
+export async function runOutbox(session: CliSession, io: CliIo, command: CommandOf<'outbox'>): Promise<number> {
+  const { store } = session.client;
+  if (!command.flush) {
+    const items = store.outbox.list().filter((item) => item.state !== 'sent').reverse();
+    for (const item of items) io.out(outboxLine(item, store.messages.getByClientMsgId(item.clientMsgId)));
+    return ExitCode.OK;
+  }
+  const ids = store.outbox.pending().map((item) => item.clientMsgId);
+  const connected = session.connect();
+  connected.catch(() => undefined);
+  if (ids.length === 0) {
+    await connected;
+    return ExitCode.OK;
+  }
+  const loginFailed = connected.then(
+    () => new Promise<never>(() => undefined),
+    (error: unknown) => {
+      if (error instanceof CliExit && error.exitCode === ExitCode.TIMEOUT) return new Promise<never>(() => undefined);
+      throw error;
+    },
+  );
+  return Promise.race([awaitSent(session, io, ids, () => false), loginFailed]);
+}
+
+export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'search'>): number {
+  const { store } = session.client;
+  for (const hit of store.search.search(command.query, { limit: command.limit })) {
+    const message = store.messages.getByLocalId(hit.localId);
+    if (message) io.out({ ...messageLine(message), snippet: hit.snippet.text });
+  }
+  return ExitCode.OK;
+}
+
+/** A transient custom message (seq 0): shown, never stored. */
+function transientMessage(message: pb.Message, selfId: string): StoredMessage {
+  return { ...inputFromWireMessage(message, 0, selfId, 0), localId: 0, revoked: false, revokedBy: null, burned: false };
+}

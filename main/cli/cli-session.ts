@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { ErrorCode, MagpieError, pb } from '../../protocol';
+import { createChatService, type ChatService } from '../chat/chat-service';
+import { loginRequest } from '../client/login-request';
+import { MagpieClient } from '../client/magpie-client';
+import { createGroupService, type GroupService } from '../groups/group-service';
+import { createProfileService, type ProfileService } from '../profiles/profile-service';
+import { defaultProfileDir } from '../shell/profile-dir';
+import type { GlobalOptions } from './args';
+
+/** Exit codes, as documented in the usage text and docs/client.md. */
+export const ExitCode = {
+  OK: 0,
+  REFUSED: 1,
+  USAGE: 2,
+  TIMEOUT: 3,
+  LOGIN_FAILED: 4,
+} as const;
+
+/** A command ends with this exit code; the error (if any) is printed as a JSON line on stderr. */
+export class CliExit extends Error {
+  constructor(
+    readonly exitCode: number,
+    readonly error?: unknown,
+  ) {
+    super(error instanceof Error ? error.message : `exit ${exitCode}`);
+    this.name = 'CliExit';
+  }
+}
+
+/** Where the command prints and what stops it early (Ctrl-C). */
+export interface CliIo {
+  out(line: object): void;
+  err(line: object): void;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly signal: AbortSignal;
+}
+
+/** The point in time after which a command gives up; 0 ms means never. */
+export interface Deadline {
+  /** Resolves with the promise's value, or rejects with REQUEST_TIMEOUT when the deadline passes first. */
+  race<T>(promise: Promise<T>, what: string): Promise<T>;
+  /** Resolves when the deadline passes (never for no deadline) or the command is interrupted. */
+  readonly reached: Promise<void>;
+}
+
+export function createDeadline(timeoutMs: number, signal: AbortSignal): Deadline & { cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const reached = new Promise<void>((resolve) => {
+    if (timeoutMs > 0) timer = setTimeout(resolve, timeoutMs);
+    onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const seconds = timeoutMs / 1000;
+  return {
+    reached,
+    race<T>(promise: Promise<T>, what: string): Promise<T> {
+      const expired = reached.then((): never => {
+        throw new MagpieError(ErrorCode.REQUEST_TIMEOUT, signal.aborted ? `interrupted while ${what}` : `${what}: no result within ${seconds} s`);
+      });
+      return Promise.race([promise, expired]);
+    },
+    cancel() {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** One signed-in user for one command: the store at once, the connection on connect(). */
+export interface CliSession {
+  readonly client: MagpieClient;
+  readonly chat: ChatService;
+  readonly groups: GroupService;
+  readonly profiles: ProfileService;
+  readonly deadline: Deadline;
+  /**
+   * Connects and logs in within the deadline, then waits for the catch-up sync. Fails with
+   * CliExit 4 for a login the server refused, 3 when no server answered in time.
+   */
+  connect(): Promise<void>;
+  close(): void;
+}
+
+export function cliProfileDir(global: Pick<GlobalOptions, 'profileDir'>): string {
+  return global.profileDir ?? join(defaultProfileDir(), 'cli');
+}
+
+export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = cliLogger()): CliSession {
+  const profileDir = cliProfileDir(global);
+  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  const login = loginRequest(global.appId, global.auth, {
+    device: pb.DeviceKind.BOT,
+    mode: 'auto',
+    deviceId: loadDeviceId(join(profileDir, 'device-id')),
+  });
+  const client = new MagpieClient({
+    profileDir,
+    servers: global.servers,
+    login: { ...login, appId: global.appId, user: global.auth.user },
+    log,
+    clientName: 'magpie-cli',
+  });
+  const deadline = createDeadline(global.timeoutMs, io.signal);
+  let connecting: Promise<void> | undefined;
+  return {
+    client,
+    chat: createChatService(client),
+    groups: createGroupService(client),
+    profiles: createProfileService(client),
+    deadline,
+    connect() {
+      connecting ??= (async () => {
+        try {
+          await deadline.race(client.start(), 'connecting');
+        } catch (error) {
+          if (error instanceof MagpieError && error.code === ErrorCode.REQUEST_TIMEOUT) {
+            const status = client.status;
+            const why = status.reason ? ` (${status.reason})` : '';
+            throw new CliExit(ExitCode.TIMEOUT, new MagpieError(status.code ?? ErrorCode.NOT_CONNECTED, `could not connect and log in${why}: ${error.message}`));
+          }
+          throw new CliExit(ExitCode.LOGIN_FAILED, error);
+        }
+        await deadline.race(client.syncIdle(), 'syncing');
+      })();
+      return connecting;
+    },
+    close() {
+      deadline.cancel();
+      client.events.removeAllListeners();
+      client.close();
+    },
+  };
+}
+
+/** Silent unless MAGPIE_LOG_LEVEL asks; always on stderr, so stdout stays JSON lines. */
+export function cliLogger(env: NodeJS.ProcessEnv = process.env): Logger {
+  return pino({ level: env['MAGPIE_LOG_LEVEL'] ?? 'silent' }, pino.destination(2));
+}
+
+function loadDeviceId(file: string): string {
+  if (existsSync(file)) {
+    const id = readFileSync(file, 'utf8').trim();
+    if (id) return id;
+  }
+  const id = randomUUID();
+  writeFileSync(file, id, { mode: 0o600 });
+  return id;
+}

@@ -1,0 +1,96 @@
+import { ErrorCode, isMagpieError } from '../../protocol';
+import { parseCli, type Command, type GlobalOptions } from './args';
+import { runHistory, runListen, runOutbox, runSearch, runSend } from './chat-commands';
+import { CliExit, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
+import { runGroup, runProfile } from './group-commands';
+import { errorLine } from './output';
+import { COMMAND_USAGE, GLOBAL_USAGE, UsageError } from './usage';
+
+/** Errors that mean "no answer in time" rather than "the server said no". */
+const TIMEOUT_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.REQUEST_TIMEOUT,
+  ErrorCode.NOT_CONNECTED,
+  ErrorCode.CONNECTION_CLOSED,
+  ErrorCode.CANCELLED,
+]);
+
+/** The standard streams, and Ctrl-C or SIGTERM as the signal that ends a command cleanly. */
+export function processIo(): CliIo & { dispose(): void } {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    out: (line) => process.stdout.write(JSON.stringify(line) + '\n'),
+    err: (line) => process.stderr.write(JSON.stringify(line) + '\n'),
+    stdin: process.stdin,
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+/** The magpie command line. Resolves with the exit code (see GLOBAL_USAGE). */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await runParsed(argv, io);
+  } finally {
+    if ('dispose' in io && typeof io.dispose === 'function') (io.dispose as () => void)();
+  }
+}
+
+async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
+  let command: Command;
+  let global: GlobalOptions | undefined;
+  try {
+    ({ command, global } = parseCli(argv));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`magpie: ${error.message}\n\n${COMMAND_USAGE[error.command] ?? GLOBAL_USAGE}\n`);
+    return ExitCode.USAGE;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(`${COMMAND_USAGE[command.topic] ?? GLOBAL_USAGE}\n`);
+    return ExitCode.OK;
+  }
+  let session: CliSession | undefined;
+  try {
+    session = openCliSession(global!, io);
+    return await runCommand(session, io, command);
+  } catch (error) {
+    if (error instanceof CliExit) {
+      if (error.error !== undefined) io.err(errorLine(error.error));
+      return error.exitCode;
+    }
+    io.err(errorLine(error));
+    if (isMagpieError(error)) return TIMEOUT_CODES.has(error.code) ? ExitCode.TIMEOUT : ExitCode.REFUSED;
+    return ExitCode.REFUSED;
+  } finally {
+    session?.close();
+  }
+}
+
+function runCommand(session: CliSession, io: CliIo, command: Exclude<Command, { kind: 'help' }>): Promise<number> | number {
+  switch (command.kind) {
+    case 'send':
+      return runSend(session, io, command);
+    case 'listen':
+      return runListen(session, io, command);
+    case 'history':
+      return runHistory(session, io, command);
+    case 'outbox':
+      return runOutbox(session, io, command);
+    case 'search':
+      return runSearch(session, io, command);
+    case 'group':
+      return runGroup(session, io, command.group);
+    case 'profile':
+      return runProfile(session, io, command);
+    default: {
+      const unreachable: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

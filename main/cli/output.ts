@@ -1,0 +1,111 @@
+import { errorCodeName, ErrorCode, isMagpieError } from '../../protocol';
+import type { GroupView, MemberView, NoticeView } from '../../preload/api';
+import type { OutboxItem, StoredMessage, StoredNotice } from '../store';
+import { toMessageView, toNoticeView } from '../views/message-view';
+
+/**
+ * The CLI's JSON lines. Their fields are a contract with scripts: add fields, never rename.
+ * A message's id is its client id (hex), the same on the sender's and the receiver's side and
+ * known before the server has it; msgId is the server's id once it has one.
+ */
+export interface MessageLine {
+  id: string;
+  msgId: number | null;
+  conversation: string;
+  from: string;
+  to: string;
+  type: string;
+  text: string;
+  seq: number | null;
+  time: number;
+  state: string;
+  location?: { latitude: number; longitude: number; title: string; address: string };
+  custom?: { command: string; payload: string };
+  code?: number;
+  message?: string;
+}
+
+export interface NoticeLine {
+  id: string;
+  conversation: string;
+  from: string;
+  to: string;
+  type: 'notice';
+  notice: string;
+  targets: string[];
+  text: string;
+  seq: number;
+  time: number;
+  state: 'received';
+  requestId?: number;
+}
+
+export interface ErrorLine {
+  code: number;
+  name: string;
+  message: string;
+}
+
+export function messageLine(message: StoredMessage, failure?: { code: number | null; message: string | null }): MessageLine {
+  const view = toMessageView(message);
+  const line: MessageLine = {
+    id: message.clientMsgId ?? `m${message.msgId ?? message.localId}`,
+    msgId: message.msgId,
+    conversation: message.conversation,
+    from: message.from,
+    to: message.to,
+    type: view.kind,
+    text: view.text,
+    seq: message.seq,
+    time: message.timeMs,
+    state: message.state,
+  };
+  if (view.location) line.location = view.location;
+  if (view.custom) line.custom = view.custom;
+  if (failure?.code) {
+    line.code = failure.code;
+    if (failure.message) line.message = failure.message;
+  }
+  return line;
+}
+
+export function noticeLine(notice: Omit<StoredNotice, 'handled'>): NoticeLine {
+  const view: NoticeView = toNoticeView({ ...notice, handled: false });
+  const line: NoticeLine = {
+    id: `n${notice.seq}`,
+    conversation: notice.groupId,
+    from: notice.actor,
+    to: notice.groupId,
+    type: 'notice',
+    notice: view.kind,
+    targets: view.targets,
+    text: view.text,
+    seq: notice.seq,
+    time: notice.timeMs,
+    state: 'received',
+  };
+  if (view.requestId) line.requestId = view.requestId;
+  return line;
+}
+
+/** An outbox row as a line: its message, with attempts and the last error. */
+export function outboxLine(item: OutboxItem, message: StoredMessage | undefined): MessageLine & { attempts: number } {
+  const base: MessageLine = message
+    ? messageLine(message)
+    : { id: item.clientMsgId, msgId: item.msgId, conversation: item.to, from: '', to: item.to, type: 'text', text: '', seq: item.seq, time: item.createdMs, state: item.state };
+  const line = { ...base, state: message?.state === 'read' ? 'read' : item.state, attempts: item.attempts };
+  if (item.errorCode !== null) {
+    line.code = item.errorCode;
+    if (item.errorMessage) line.message = item.errorMessage;
+  }
+  return line;
+}
+
+export function errorLine(error: unknown): ErrorLine {
+  if (isMagpieError(error)) return { code: error.code, name: errorCodeName(error.code) ?? 'UNKNOWN', message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: ErrorCode.INTERNAL, name: 'INTERNAL', message };
+}
+
+export type GroupLine = GroupView;
+export type MemberLine = MemberView;

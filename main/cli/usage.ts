@@ -1,0 +1,87 @@
+/** Bad command-line arguments: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose usage is shown with the message (a key of COMMAND_USAGE). */
+    readonly command = '',
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const GLOBAL_USAGE = `Usage: magpie [global flags] COMMAND [flags]
+
+Sends, receives and manages Magpie messages from scripts, on the same core as the desktop app.
+Output is JSON lines on stdout; errors are JSON lines {"code","name","message"} on stderr.
+
+Commands:
+  send          send a text message (or one per stdin line)
+  listen        sync what was missed, then print incoming messages and notices
+  history       a conversation's messages (from the server, or --offline from the local store)
+  outbox        messages not yet sent; "outbox flush" sends them
+  search TEXT   full-text search of the local store (offline)
+  group ...     create|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
+  profile set   set my nickname (or avatar)
+
+Global flags:
+  --server H:P[,H:P...]   server addresses, raced (default 127.0.0.1:8883)
+  --app APPID             the app
+  --user ID               the user id (the voipAccount for --password)
+  --token APPTOKEN        log in with the app token (any user id of the app)
+  --password PWD          log in with the sub-account password
+  --signed SIG --ts TS    log in with a signature by the app server (HMAC-SHA256; --md5 for the MD5 form)
+  --profile DIR           where the local store lives (default: <config dir>/magpie/cli, or $MAGPIE_PROFILE/cli)
+  --timeout S             give up after S seconds (default 10; 0 waits for ever)
+  --help                  this text, or a command's ("magpie send --help")
+
+Exit codes: 0 done; 1 refused by the server; 2 bad arguments; 3 timed out (not sent, not
+connected); 4 login failed (the code and message are printed).
+Logs: MAGPIE_LOG_LEVEL=debug prints the engine's log on stderr.`;
+
+const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
+
+  group create --name N [--mode public|approval|private] [--members a,b] [--capacity 100|300|500|1000|2000]
+  group join --group G                      join a public group
+  group apply --group G [--reason R]        ask to join an approval group (prints the request id)
+  group approve --group G --request R       accept an application (owner or admin)
+  group reject --group G --request R [--reason R]
+  group invite --group G --members a,b
+  group kick --group G --members a,b
+  group quit --group G
+  group dismiss --group G                   owner only
+  group members --group G [--limit N]
+  group list                                my groups
+  group requests                            applications and invites waiting for an answer
+  group mute --group G --member U --seconds S   (0 lifts it)
+  group role --group G --member U --role admin|member
+  group transfer --group G --member U       give the group to another member
+  group dnd --group G --on|--off            do not disturb`;
+
+/** Per-command help, printed by "magpie COMMAND --help" and with a usage error. */
+export const COMMAND_USAGE: Record<string, string> = {
+  send: `Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin)
+
+Stores the message in the outbox, connects and sends it; prints it with state "sent".
+--stdin sends one message per input line, in order. Not sent within --timeout: prints it with
+state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.`,
+  listen: `Usage: magpie [global flags] listen [--count N]
+
+Connects, syncs what arrived while away, and prints every incoming message and group notice until
+N have been printed or --timeout passes (exit 0 at the timeout without --count; 3 with it).`,
+  history: `Usage: magpie [global flags] history (--with USER | --group GID) [--limit N] [--offline]
+
+Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless
+--offline, which reads the local store without connecting.`,
+  outbox: `Usage: magpie [global flags] outbox [flush]
+
+Lists the outbox (offline). "outbox flush" connects and sends what waits there; exit 0 when all
+are sent, 1 if the server refused one, 3 if some are still unsent at --timeout.`,
+  search: `Usage: magpie [global flags] search TEXT [--limit N]
+
+Searches the messages in the local store (Chinese and English), newest first, without connecting.`,
+  group: GROUP_USAGE,
+  profile: `Usage: magpie [global flags] profile set [--nickname N] [--avatar URL]
+
+Sets my profile on the server and prints it.`,
+};

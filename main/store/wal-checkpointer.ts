@@ -1,0 +1,71 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Moves WAL checkpoints off the main thread. A checkpoint copies the write-ahead log into the
+ * database file and fsyncs both: the one piece of store work that cannot be cut into small chunks,
+ * and SQLite runs it inside whichever commit crosses wal_autocheckpoint. So the main connection
+ * turns auto-checkpoints off and a worker thread with its own connection runs a PASSIVE checkpoint
+ * (it never blocks the writer) every intervalMs.
+ */
+export interface WalCheckpointer {
+  /** Asks for a checkpoint now, e.g. after a large ingest. */
+  checkpointSoon(): void;
+  /** Stops the worker; its connection closes itself. */
+  stop(): void;
+}
+
+export interface WalCheckpointerOptions {
+  readonly file: string;
+  readonly intervalMs?: number;
+  /** A checkpoint failed (the next one retries). */
+  readonly onError?: (message: string) => void;
+  /** The worker died: the caller turns SQLite's own auto-checkpoints back on. */
+  readonly onWorkerLost?: (message: string) => void;
+}
+
+// CommonJS run with eval, so it needs no file of its own in the build; the driver path is resolved here
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driverPath);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 2000');
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    parentPort.postMessage({ error: String((error && error.message) || error) });
+  }
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message === 'checkpoint') return checkpoint();
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckpointer {
+  const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { driverPath, file: options.file, intervalMs: options.intervalMs ?? 1_000 },
+  });
+  worker.unref();
+  worker.on('message', (message: { error?: string }) => {
+    if (message.error !== undefined) options.onError?.(message.error);
+  });
+  worker.on('error', (error) => options.onWorkerLost?.(error.message));
+  let stopped = false;
+  return {
+    checkpointSoon() {
+      if (!stopped) worker.postMessage('checkpoint');
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      worker.postMessage('close');
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { notificationFor, type IncomingForNotice } from '../../../main/notifications/notification-policy';
+
+const message: IncomingForNotice = {
+  outgoing: false,
+  conversation: 'gTeam',
+  senderName: 'Alice',
+  conversationTitle: 'Team',
+  isGroup: true,
+  preview: 'lunch at noon?',
+  mentionsMe: false,
+};
+const settings = { notifications: true, preview: 'full' as const };
+const away = { focused: false };
+
+describe('notification policy', () => {
+  it('notifies a message for a window not focused, with sender and text', () => {
+    expect(notificationFor(message, { settings, muted: false, attention: away, language: 'en' })).toEqual({
+      title: 'Team',
+      body: 'Alice: lunch at noon?',
+      conversation: 'gTeam',
+    });
+  });
+
+  it('stays quiet for a focused window, my own message, muted chats and notifications off', () => {
+    expect(notificationFor(message, { settings, muted: false, attention: { focused: true }, language: 'en' })).toBeUndefined();
+    expect(notificationFor({ ...message, outgoing: true }, { settings, muted: false, attention: away, language: 'en' })).toBeUndefined();
+    expect(notificationFor(message, { settings, muted: true, attention: away, language: 'en' })).toBeUndefined();
+    expect(
+      notificationFor(message, { settings: { ...settings, notifications: false }, muted: false, attention: away, language: 'en' }),
+    ).toBeUndefined();
+  });
+
+  it('lets a mention through a muted chat', () => {
+    const note = notificationFor({ ...message, mentionsMe: true }, { settings, muted: true, attention: away, language: 'zh-CN' });
+    expect(note?.body).toBe('[有人@我] Alice: lunch at noon?');
+  });
+
+  it('shows as much as the preview setting allows', () => {
+    const sender = notificationFor(message, { settings: { ...settings, preview: 'sender' }, muted: false, attention: away, language: 'en' });
+    expect(sender).toEqual({ title: 'Team', body: 'New message', conversation: 'gTeam' });
+    const none = notificationFor(message, { settings: { ...settings, preview: 'none' }, muted: false, attention: away, language: 'zh-CN' });
+    expect(none).toEqual({ title: 'Magpie', body: '新消息', conversation: 'gTeam' });
+  });
+});

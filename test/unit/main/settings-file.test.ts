@@ -1,0 +1,42 @@
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
+import { DEFAULT_SETTINGS, loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../../../main/settings/settings-file';
+
+describe('settings and the remembered login', () => {
+  it('gives the defaults for a missing or broken settings file, and keeps what is saved', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-settings-'));
+    const file = join(dir, 'settings.json');
+    expect(loadSettings(file)).toEqual(DEFAULT_SETTINGS);
+    await writeFile(file, '{ not json');
+    expect(loadSettings(file)).toEqual(DEFAULT_SETTINGS);
+    saveSettings(file, { ...DEFAULT_SETTINGS, language: 'zh-CN', theme: 'dark' });
+    expect(loadSettings(file)).toMatchObject({ language: 'zh-CN', theme: 'dark' });
+  });
+
+  it('never writes the password in plain text, and reads it back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
+    const box = createKeyFileSecretBox(join(dir, 'secret.key'));
+    const file = join(dir, 'login.json');
+    const login = { servers: ['127.0.0.1:8883'], appId: 'a1', auth: { type: 'password' as const, user: 'alice', password: 'pa55-秘密' } };
+    saveRememberedLogin(file, box, login);
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('pa55');
+    expect((await stat(file)).mode & 0o077).toBe(0);
+    expect((await stat(join(dir, 'secret.key'))).mode & 0o077).toBe(0);
+    expect(loadRememberedLogin(file, createKeyFileSecretBox(join(dir, 'secret.key')))).toEqual(login);
+  });
+
+  it('forgets a remembered login sealed with another key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
+    const file = join(dir, 'login.json');
+    saveRememberedLogin(file, createKeyFileSecretBox(join(dir, 'k1')), {
+      servers: ['127.0.0.1:1'],
+      appId: 'a',
+      auth: { type: 'appToken', user: 'u1', token: 't' },
+    });
+    expect(loadRememberedLogin(file, createKeyFileSecretBox(join(dir, 'k2')))).toBeUndefined();
+  });
+});

@@ -1,0 +1,55 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import { describe, expect, it } from 'vitest';
+import ConversationList from '../../../renderer/src/components/conversations/ConversationList.vue';
+import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
+import { useBackend } from '../../../renderer/src/stores/backend';
+import { useConversations } from '../../../renderer/src/stores/conversations';
+import { conversation, createFakeApi } from './fake-api';
+
+async function mountList(locale: Locale) {
+  const pinia = createPinia();
+  const api = createFakeApi({
+    'conversations.list': () => [
+      conversation('alice', { title: 'Alice', lastTimeMs: 30, unread: 2, lastPreview: 'hi' }),
+      conversation('bob', { title: 'Bob', lastTimeMs: 20, draft: 'see you at', unread: 5, muted: true }),
+      conversation('g1', { title: 'Team', lastTimeMs: 10, pinned: true }),
+    ],
+  });
+  useBackend(pinia).attach(api);
+  await useConversations(pinia).load();
+  const wrapper = mount(ConversationList, { global: { plugins: [pinia, createMagpieI18n(locale)] } });
+  return { wrapper, pinia, api };
+}
+
+describe('the conversation list', () => {
+  it('shows pinned first, then by time, with unread badges, a grey badge when muted, and the draft marker', async () => {
+    const { wrapper } = await mountList('en');
+    const items = wrapper.findAll('[data-testid="conversation-item"]');
+    expect(items.map((i) => i.attributes('data-conversation'))).toEqual(['g1', 'alice', 'bob']);
+    expect(items[1]!.get('[data-testid="unread-badge"]').text()).toBe('2');
+    expect(items[2]!.get('[data-testid="unread-badge"]').classes()).toContain('muted');
+    expect(items[2]!.get('[data-testid="draft-marker"]').text()).toBe('[Draft]');
+    expect(items[2]!.text()).toContain('see you at');
+    wrapper.unmount();
+  });
+
+  it('marks drafts in Chinese too', async () => {
+    const { wrapper } = await mountList('zh-CN');
+    expect(wrapper.get('[data-testid="draft-marker"]').text()).toBe('[草稿]');
+    wrapper.unmount();
+  });
+
+  it('filters as you type and opens a conversation on click', async () => {
+    const { wrapper, pinia, api } = await mountList('en');
+    await wrapper.get('[data-testid="conversation-filter"]').setValue('ali');
+    const items = wrapper.findAll('[data-testid="conversation-item"]');
+    expect(items.map((i) => i.attributes('data-conversation'))).toEqual(['alice']);
+    await items[0]!.trigger('click');
+    await flushPromises();
+    expect(useConversations(pinia).activeId).toBe('alice');
+    expect(api.callsOf('conversation.markRead')).toEqual([{ conversation: 'alice' }]);
+    wrapper.unmount();
+  });
+});

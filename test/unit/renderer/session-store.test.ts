@@ -1,0 +1,155 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { describe, expect, it } from 'vitest';
+import type { GroupView, NoticeView } from '../../../preload/api';
+import { useBackend } from '../../../renderer/src/stores/backend';
+import { useConversations } from '../../../renderer/src/stores/conversations';
+import { wireEvents } from '../../../renderer/src/stores/event-wiring';
+import { useGroups } from '../../../renderer/src/stores/groups';
+import { useSession } from '../../../renderer/src/stores/session';
+import { useSettings } from '../../../renderer/src/stores/settings';
+import { useToasts } from '../../../renderer/src/stores/toasts';
+import { conversation, createFakeApi, type Handlers } from './fake-api';
+
+const me = { userId: 'u1', appId: 'app', nickname: 'Me', servers: ['127.0.0.1:8883'] };
+
+function start(handlers: Handlers) {
+  setActivePinia(createPinia());
+  const api = createFakeApi({
+    'app.info': () => ({ name: 'Magpie', version: '0.1.0', shell: 'web' }),
+    'conversations.list': () => [conversation('alice', { unread: 1 })],
+    'groups.mine': () => [],
+    'group.requests': () => [],
+    'session.connection': () => ({ state: 'online' }),
+    'profile.me': () => ({ userId: 'u1', nickname: 'Me', avatar: '' }),
+    ...handlers,
+  });
+  useBackend().attach(api);
+  wireEvents();
+  return api;
+}
+
+describe('the session store', () => {
+  it('restores a remembered session at start and loads the main screen', async () => {
+    start({ 'session.restore': () => me });
+    const session = useSession();
+    await session.start();
+    expect(session.phase).toBe('signedIn');
+    expect(session.connection.state).toBe('online');
+    expect(useConversations().byId.alice).toBeDefined();
+    expect(session.appInfo?.shell).toBe('web');
+  });
+
+  it('shows the sign-in form when nothing is remembered', async () => {
+    start({ 'session.restore': () => null });
+    const session = useSession();
+    await session.start();
+    expect(session.phase).toBe('signedOut');
+  });
+
+  it('returns a failed sign-in as an error for the form, and stays signed out', async () => {
+    const api = start({ 'session.restore': () => null, 'session.login': () => ({ ok: false, error: { code: 520006, message: 'wrong password' } }) });
+    const session = useSession();
+    await session.start();
+    const error = await session.login({ servers: ['127.0.0.1:8883'], appId: 'app', auth: { type: 'password', user: 'u1', password: 'x' }, remember: false, force: true });
+    expect(error).toEqual({ code: 520006, message: 'wrong password' });
+    expect(session.phase).toBe('signedOut');
+    expect(api.callsOf('session.login')[0]).toMatchObject({ remember: false, mode: 'force' });
+  });
+
+  it('shows the sync bar only for a large sync, until it is done', () => {
+    start({});
+    const session = useSession();
+    session.onSyncProgress({ applied: 0, target: 10, done: false });
+    expect(session.sync.visible).toBe(false);
+    session.onSyncProgress({ applied: 0, target: 500, done: false });
+    expect(session.sync.visible).toBe(true);
+    session.onSyncProgress({ applied: 480, target: 500, done: false });
+    expect(session.sync.visible).toBe(true);
+    session.onSyncProgress({ applied: 500, target: 500, done: true });
+    expect(session.sync.visible).toBe(false);
+  });
+
+  it('follows connection events and signs out when the session ends', async () => {
+    const api = start({ 'session.restore': () => me });
+    const session = useSession();
+    await session.start();
+    api.emit('connection.state', { state: 'kicked', reason: 'signed in on another desktop' });
+    expect(session.connection).toEqual({ state: 'kicked', reason: 'signed in on another desktop' });
+    api.emit('session.ended', { reason: 'account closed', code: 520004 });
+    expect(session.phase).toBe('signedOut');
+    expect(session.ended?.code).toBe(520004);
+    expect(useConversations().byId).toEqual({});
+  });
+
+  it('reports a failed action as a toast with its code', async () => {
+    start({ 'conversation.setPinned': () => ({ ok: false, error: { code: 171001, message: 'not connected' } }) });
+    await useConversations().setPinned('alice', true);
+    expect(useToasts().items.map((t) => t.code)).toEqual([171001]);
+  });
+});
+
+describe('the groups store', () => {
+  const group: GroupView = {
+    groupId: 'g1', name: 'Team', owner: 'u1', mode: 'approval', capacity: 200, memberCount: 2, announcement: '',
+    myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+  };
+  const apply: NoticeView = { kind: 'apply', groupId: 'g1', actor: 'bob', targets: ['bob'], text: '', requestId: 7 };
+  const invite: NoticeView = { kind: 'invite_request', groupId: 'g2', actor: 'carol', targets: ['u1'], text: '', requestId: 9 };
+
+  it('approves an application, accepts an invitation, and clears each from the inbox', async () => {
+    const api = start({ 'group.requests': () => [apply, invite], 'group.info': ({ groupId }) => ({ ...group, groupId }) });
+    const groups = useGroups();
+    await groups.loadRequests();
+    await groups.answer(apply, true);
+    await groups.answer(invite, true);
+    expect(api.callsOf('group.approve')).toEqual([{ groupId: 'g1', requestId: 7 }]);
+    expect(api.callsOf('group.acceptInvite')).toEqual([{ groupId: 'g2', requestId: 9 }]);
+    expect(groups.requests).toEqual([]);
+    expect(groups.byId.g2?.groupId).toBe('g2');
+  });
+
+  it('rejects an application and declines an invitation', async () => {
+    const api = start({ 'group.requests': () => [apply, invite] });
+    const groups = useGroups();
+    await groups.loadRequests();
+    await groups.answer(apply, false);
+    await groups.answer(invite, false);
+    expect(api.callsOf('group.reject')).toEqual([{ groupId: 'g1', requestId: 7 }]);
+    expect(api.callsOf('group.declineInvite')).toEqual([{ groupId: 'g2', requestId: 9 }]);
+  });
+
+  it('lists only groups I am still in, and follows group updates', async () => {
+    const api = start({ 'groups.mine': () => [group, { ...group, groupId: 'g0', name: 'Archive', dismissed: true }] });
+    const groups = useGroups();
+    await groups.loadMine();
+    expect(groups.mine.map((g) => g.groupId)).toEqual(['g1']);
+    api.emit('group.updated', { group: { ...group, name: 'Renamed' } });
+    expect(groups.mine[0]?.name).toBe('Renamed');
+    await groups.leave('g1', 'dismiss');
+    expect(groups.mine).toEqual([]);
+  });
+});
+
+describe('the settings store', () => {
+  it('follows the system language and colour scheme when set to system', async () => {
+    start({ 'settings.get': () => ({ notifications: true, preview: 'full', language: 'system', theme: 'system', servers: [] }) });
+    const settings = useSettings();
+    await settings.load();
+    settings.setSystem('zh-CN', true);
+    expect(settings.locale).toBe('zh-CN');
+    expect(settings.theme).toBe('dark');
+    settings.setSystem('en-US', false);
+    expect(settings.locale).toBe('en');
+    expect(settings.theme).toBe('light');
+  });
+
+  it('keeps an explicit choice whatever the system says', async () => {
+    const api = start({ 'settings.update': (change) => ({ notifications: true, preview: 'full', language: 'system', theme: 'system', servers: [], ...change }) });
+    const settings = useSettings();
+    settings.setSystem('en-US', true);
+    await settings.update({ language: 'zh-CN', theme: 'light' });
+    expect(settings.locale).toBe('zh-CN');
+    expect(settings.theme).toBe('light');
+    expect(api.callsOf('settings.update')).toEqual([{ language: 'zh-CN', theme: 'light' }]);
+  });
+});
