@@ -2,7 +2,7 @@
  * One sender and one receiver on each system, behind one small interface, so the 1:1 and wire
  * benchmarks drive Magpie, XMPP and MQTT the same way: send(text) on A, onReceive(text) on B.
  */
-import { client as xmppClient, xml } from '@xmpp/client';
+import { client as xmppClient, xml, type XmppClient } from '@xmpp/client';
 import mqtt from 'mqtt';
 import { WireClient, pushedText } from './magpie-wire-client';
 
@@ -21,10 +21,16 @@ export interface MagpieTarget {
   readonly appToken: string;
 }
 
-/** alice → bob on Magpie; bob confirms pushes coalesced over 200 ms, as the desktop client does. */
-export async function magpiePair(server: MagpieTarget, port = server.port): Promise<ChatPair> {
-  const a = await WireClient.login(port, server.appId, server.appToken, 'alice');
-  const b = await WireClient.login(port, server.appId, server.appToken, 'bob', { confirmDelayMs: 200 });
+export interface PairPorts {
+  /** Where A and B connect (default: the server's port), e.g. two counting proxies. */
+  readonly portA?: number;
+  readonly portB?: number;
+}
+
+/** alice → bob on Magpie; bob confirms pushes coalesced over confirmDelayMs (200 ms, as the desktop client does). */
+export async function magpiePair(server: MagpieTarget, options: PairPorts & { confirmDelayMs?: number } = {}): Promise<ChatPair> {
+  const a = await WireClient.login(options.portA ?? server.port, server.appId, server.appToken, 'alice');
+  const b = await WireClient.login(options.portB ?? server.port, server.appId, server.appToken, 'bob', { confirmDelayMs: options.confirmDelayMs ?? 200 });
   const pair: ChatPair = {
     name: 'Magpie',
     send: (text) => a.sendText('bob', text),
@@ -40,18 +46,20 @@ export async function magpiePair(server: MagpieTarget, port = server.port): Prom
   return pair;
 }
 
-/** alice → bob as XMPP chat messages; both send initial presence so messages go to the live session. */
-export async function xmppPair(name: string, port: number, domain: string, password: string): Promise<ChatPair> {
-  const connectUser = async (username: string) => {
-    const entity = xmppClient({ service: `xmpp://127.0.0.1:${port}`, domain, username, password, resource: 'bench' });
-    entity.on('error', () => undefined);
-    await entity.start();
-    entity.reconnect.stop();
-    await entity.send(xml('presence'));
-    return entity;
-  };
-  const a = await connectUser('alice');
-  const b = await connectUser('bob');
+/** An XMPP session over plain TCP, online with initial presence (so messages reach this session). */
+export async function connectXmppUser(port: number, domain: string, username: string, password: string): Promise<XmppClient> {
+  const entity = xmppClient({ service: `xmpp://127.0.0.1:${port}`, domain, username, password, resource: 'bench' });
+  entity.on('error', () => undefined);
+  await entity.start();
+  entity.reconnect.stop();
+  await entity.send(xml('presence'));
+  return entity;
+}
+
+/** alice → bob as XMPP chat messages. */
+export async function xmppPair(name: string, port: number, domain: string, password: string, options: PairPorts = {}): Promise<ChatPair> {
+  const a = await connectXmppUser(options.portA ?? port, domain, 'alice', password);
+  const b = await connectXmppUser(options.portB ?? port, domain, 'bob', password);
   const to = `bob@${domain}`;
   const pair: ChatPair = {
     name,

@@ -34,7 +34,8 @@ export function printTable(title: string, rows: readonly Row[], notes: readonly 
       .map((v, i) => (i === 0 || i === 2 || i >= 5 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const out = [title, line(HEADERS), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), ...notes.map((n) => `note: ${n}`)];
+  const ratioNote = rows.some((r) => r.ratio) ? ['ratio: how many times better Magpie\'s figure is than the peer\'s (above 1x: Magpie is better, below: the peer is)'] : [];
+  const out = [title, line(HEADERS), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), ...[...notes, ...ratioNote].map((n) => `note: ${n}`)];
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -53,9 +54,9 @@ export function ratioHigher(ours: number, theirs: number): string {
   return Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0 ? `${(ours / theirs).toFixed(2)}x` : '';
 }
 
-/** theirs ÷ ours as "1.23x faster" (for latencies, lower is better). */
+/** theirs ÷ ours as "1.23x" (for latencies and sizes, where lower is better). */
 export function ratioLower(ours: number, theirs: number): string {
-  return Number.isFinite(ours) && Number.isFinite(theirs) && ours > 0 ? `${(theirs / ours).toFixed(2)}x lower` : '';
+  return Number.isFinite(ours) && Number.isFinite(theirs) && ours > 0 ? `${(theirs / ours).toFixed(2)}x` : '';
 }
 
 export function isSmoke(): boolean {

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { ErrorCode, isGroupId, MagpieError, pb } from '../../protocol';
+import { ErrorCode, isGroupId, MagpieError, type pb } from '../../protocol';
 import { inputFromWireMessage, type StoredMessage } from '../store';
 import type { Command } from './args';
 import { CliExit, ExitCode, type CliIo, type CliSession } from './cli-session';

@@ -23,7 +23,10 @@ export function processIo(): CliIo & { dispose(): void } {
   return {
     out: (line) => process.stdout.write(JSON.stringify(line) + '\n'),
     err: (line) => process.stderr.write(JSON.stringify(line) + '\n'),
-    stdin: process.stdin,
+    // read lazily: touching process.stdin opens a handle that would keep a finished command alive
+    get stdin() {
+      return process.stdin;
+    },
     signal: controller.signal,
     dispose() {
       process.off('SIGINT', stop);

@@ -5,12 +5,13 @@ import { toMessageView, toNoticeView } from '../views/message-view';
 
 /**
  * The CLI's JSON lines. Their fields are a contract with scripts: add fields, never rename.
- * A message's id is its client id (hex), the same on the sender's and the receiver's side and
- * known before the server has it; msgId is the server's id once it has one.
+ * A message's id is the server's message id (as a string), the same for sender and receivers;
+ * a message the server has not yet accepted (the outbox) has its client id (32 hex) instead.
  */
 export interface MessageLine {
   id: string;
-  msgId: number | null;
+  /** The id this client gave a message it sent (32 hex); null for messages received. */
+  clientId: string | null;
   conversation: string;
   from: string;
   to: string;
@@ -49,8 +50,8 @@ export interface ErrorLine {
 export function messageLine(message: StoredMessage, failure?: { code: number | null; message: string | null }): MessageLine {
   const view = toMessageView(message);
   const line: MessageLine = {
-    id: message.clientMsgId ?? `m${message.msgId ?? message.localId}`,
-    msgId: message.msgId,
+    id: message.msgId !== null ? String(message.msgId) : (message.clientMsgId ?? `local-${message.localId}`),
+    clientId: message.outgoing ? message.clientMsgId : null,
     conversation: message.conversation,
     from: message.from,
     to: message.to,
@@ -92,7 +93,7 @@ export function noticeLine(notice: Omit<StoredNotice, 'handled'>): NoticeLine {
 export function outboxLine(item: OutboxItem, message: StoredMessage | undefined): MessageLine & { attempts: number } {
   const base: MessageLine = message
     ? messageLine(message)
-    : { id: item.clientMsgId, msgId: item.msgId, conversation: item.to, from: '', to: item.to, type: 'text', text: '', seq: item.seq, time: item.createdMs, state: item.state };
+    : { id: item.msgId !== null ? String(item.msgId) : item.clientMsgId, clientId: item.clientMsgId, conversation: item.to, from: '', to: item.to, type: 'text', text: '', seq: item.seq, time: item.createdMs, state: item.state };
   const line = { ...base, state: message?.state === 'read' ? 'read' : item.state, attempts: item.attempts };
   if (item.errorCode !== null) {
     line.code = item.errorCode;

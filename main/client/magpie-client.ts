@@ -74,8 +74,8 @@ export class MagpieClient {
     this.sync = new SyncEngine({
       ledger: {
         lastAppliedSeq: () => this.store.syncState.get().appliedSeq,
-        applyEntries: async (entries) => {
-          const result = await this.store.ingest.ingestEntries(entries);
+        applyEntries: async (entries, upToSeq) => {
+          const result = await this.store.ingest.ingestEntries(entries, { upToSeq });
           this.events.emit('ingested', result);
         },
       },

@@ -132,6 +132,7 @@ export class MagpieCore {
       const session = this.requireSession();
       const view = await session.chat.send(args.conversation, args.content);
       this.emitConversation(session, args.conversation);
+      this.fetchProfiles(session, this.unknownUsers(session, [args.conversation]));
       return view;
     },
     'message.retry': (args) => this.requireSession().chat.retry(args.key),
@@ -314,13 +315,26 @@ export class MagpieCore {
     events.on('login', () => {
       // names for the conversation list: ask for the profiles of the people it shows
       const ids = store.conversations.list(500).filter((c) => !isGroupId(c.id)).map((c) => c.id);
-      session.profiles
-        .get([session.client.selfId, ...ids])
-        .then(() => {
-          for (const id of ids) this.emitConversation(session, id);
-        })
-        .catch((error: unknown) => this.options.log.debug({ err: error }, 'profiles not fetched'));
+      this.fetchProfiles(session, [session.client.selfId, ...ids]);
     });
+  }
+
+  /** Asks the server for profiles not yet known here, then refreshes the conversations they name. */
+  private fetchProfiles(session: Session, userIds: readonly string[]): void {
+    if (userIds.length === 0 || session.client.status.state !== 'online') return;
+    session.profiles
+      .get(userIds)
+      .then(() => {
+        if (this.session !== session) return;
+        for (const id of userIds) this.emitConversation(session, id);
+      })
+      .catch((error: unknown) => this.options.log.debug({ err: error }, 'profiles not fetched'));
+  }
+
+  private unknownUsers(session: Session, ids: Iterable<string>): string[] {
+    const unknown = new Set<string>();
+    for (const id of ids) if (!isGroupId(id) && !session.client.store.users.get(id)) unknown.add(id);
+    return [...unknown];
   }
 
   private onIngested(session: Session, result: IngestResult): void {
@@ -337,6 +351,7 @@ export class MagpieCore {
     for (const message of changed.values()) emit('message.upserted', { message: toMessageView(message) });
     for (const notice of result.notices) emit('message.upserted', { message: noticeAsMessageView(notice) });
     for (const id of result.conversations) this.emitConversation(session, id);
+    this.fetchProfiles(session, this.unknownUsers(session, [...result.messages.map((m) => m.from), ...result.conversations]));
     this.notify(session, result.messages);
   }
 

@@ -54,7 +54,10 @@ export class OutboxSender {
   /** Items waiting for a free slot on the current link, in order. */
   private queue: OutboxItem[] = [];
   private readonly queued = new Set<string>();
-  private readonly inFlight = new Set<string>();
+  /** Items sent on the current link and not yet answered; a new link starts a new set. */
+  private inFlight = new Set<string>();
+  /** The link a queue rebuild is scheduled for. */
+  private requeueFor: Link | undefined;
 
   constructor(
     private readonly deps: {
@@ -72,6 +75,8 @@ export class OutboxSender {
   /** A link is online: send everything still pending, oldest first. */
   attach(link: Link): void {
     this.link = link;
+    // answers still outstanding on an old link will never come: their items go out again here
+    this.inFlight = new Set();
     this.clearQueue();
     for (const item of this.deps.ledger.pending()) this.enqueue(item);
     this.pump();
@@ -98,25 +103,42 @@ export class OutboxSender {
     this.queued.clear();
   }
 
-  private enqueue(item: OutboxItem, first = false): void {
+  private enqueue(item: OutboxItem): void {
     if (this.queued.has(item.clientMsgId)) return;
     this.queued.add(item.clientMsgId);
-    if (first) this.queue.unshift(item);
-    else this.queue.push(item);
+    this.queue.push(item);
+  }
+
+  /**
+   * After retryable failures on a link that stays open (a timeout, a rate limit), the queue is
+   * rebuilt from the outbox once, in written order, so the retried items go before newer ones.
+   */
+  private scheduleRequeue(link: Link): void {
+    if (this.requeueFor === link) return;
+    this.requeueFor = link;
+    this.deps.setTimeout(() => {
+      if (this.requeueFor === link) this.requeueFor = undefined;
+      if (this.link !== link || !link.isOpen) return;
+      this.clearQueue();
+      for (const item of this.deps.ledger.pending()) {
+        if (!this.inFlight.has(item.clientMsgId)) this.enqueue(item);
+      }
+      this.pump();
+    }, this.deps.retryDelayMs);
   }
 
   private pump(): void {
     while (this.link?.isOpen && this.inFlight.size < this.deps.maxInFlight && this.queue.length > 0) {
       const item = this.queue.shift()!;
       this.queued.delete(item.clientMsgId);
-      // still awaiting an answer on an earlier link: attach() of the next one sends it again
       if (this.inFlight.has(item.clientMsgId)) continue;
       this.transmit(this.link, item);
     }
   }
 
   private transmit(link: Link, item: OutboxItem): void {
-    this.inFlight.add(item.clientMsgId);
+    const flight = this.inFlight;
+    flight.add(item.clientMsgId);
     link
       .request('SEND', item.send)
       .then((answer) => {
@@ -129,11 +151,7 @@ export class OutboxSender {
         const magpieError = error instanceof MagpieError ? error : new MagpieError(ErrorCode.INTERNAL, String(error));
         if (isRetryableSendError(magpieError.code)) {
           // stays pending: sent again soon on this link, or by attach() on the next one
-          this.deps.setTimeout(() => {
-            if (this.link !== link || !link.isOpen) return;
-            this.enqueue(item, true);
-            this.pump();
-          }, this.deps.retryDelayMs);
+          this.scheduleRequeue(link);
           return;
         }
         this.deps.ledger.markFailed(item.clientMsgId, magpieError.code, magpieError.message);
@@ -141,8 +159,8 @@ export class OutboxSender {
       })
       .catch((error: unknown) => this.deps.onError(error))
       .finally(() => {
-        this.inFlight.delete(item.clientMsgId);
-        this.pump();
+        flight.delete(item.clientMsgId);
+        if (flight === this.inFlight) this.pump();
       });
   }
 }

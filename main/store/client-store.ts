@@ -34,7 +34,9 @@ export interface ClientStore {
   transaction<T>(fn: () => T): T;
   /** WAL checkpoints run in a worker every second; this asks for one now. */
   checkpointSoon(): void;
+  /** Closes the database; `closed` resolves once the checkpoint worker has let go of the file too. */
   close(): void;
+  readonly closed: Promise<void>;
 }
 
 export interface OpenClientStoreOptions {
@@ -80,5 +82,6 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
     transaction: (fn) => db.transaction(fn)(),
     checkpointSoon: () => opened.checkpointSoon(),
     close: () => opened.close(),
+    closed: opened.closed,
   };
 }

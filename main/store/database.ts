@@ -25,6 +25,8 @@ export interface OpenedDatabase {
   checkpointSoon(): void;
   /** Stops the checkpoint worker and closes the connection. */
   close(): void;
+  /** Resolves when close() has finished everywhere, the checkpoint worker's connection included. */
+  readonly closed: Promise<void>;
 }
 
 /** Opens (creating folders and file as needed) a client database in WAL mode and migrates it. */
@@ -39,13 +41,19 @@ export function openClientDatabase(file: string): OpenedDatabase {
     db.pragma('busy_timeout = 5000');
     const migration = migrate(db, clientStoreMigrations);
     const checkpointer = file === ':memory:' ? undefined : moveCheckpointsToWorker(db, file);
+    let markClosed: (stopped: Promise<void>) => void = () => undefined;
+    const closed = new Promise<void>((resolve) => {
+      markClosed = (stopped) => resolve(stopped);
+    });
     return {
       db,
       migration,
+      closed,
       checkpointSoon: () => checkpointer?.checkpointSoon(),
       close() {
-        checkpointer?.stop();
+        const stopped = checkpointer?.stop() ?? Promise.resolve();
         if (db.open) db.close();
+        markClosed(stopped);
       },
     };
   } catch (error) {

@@ -35,6 +35,11 @@ export interface IngestResult {
 }
 
 export interface IngestOptions {
+  /**
+   * The seq these entries bring the inbox up to, when it is past their last seq (a sync page that
+   * ends in seqs with nothing to store). appliedSeq rises to it with the last chunk.
+   */
+  readonly upToSeq?: number;
   /** Work done between two yields to the event loop (default 4 ms: with the commit and a minor GC it stays well inside a 16 ms frame). */
   readonly budgetMs?: number;
   readonly signal?: AbortSignal;
@@ -48,7 +53,7 @@ export interface IngestOptions {
  */
 export interface InboxIngest {
   /** One page in one transaction: for pages of a few hundred entries (a sync page, a push). */
-  ingestPage(entries: readonly pb.Entry[]): IngestResult;
+  ingestPage(entries: readonly pb.Entry[], upToSeq?: number): IngestResult;
   /**
    * Any number of entries in chunks of budgetMs of work, each chunk one transaction, yielding to
    * the event loop between chunks, so a catch-up of thousands never stalls the UI.
@@ -259,32 +264,37 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
   }
 
   /** Applies entries from `from` until done or the budget is spent; returns where it stopped. */
-  const applyChunk = db.transaction((entries: readonly pb.Entry[], from: number, budgetMs: number, acc: Accumulator) => {
-    const started = performance.now();
-    let i = from;
-    do {
-      applyEntry(entries[i]!, acc);
-      i += 1;
-    } while (i < entries.length && performance.now() - started < budgetMs);
-    if (acc.maxSeq > 0) deps.syncState.raiseApplied(acc.maxSeq, deps.clock.now());
-    return i;
-  });
+  const applyChunk = db.transaction(
+    (entries: readonly pb.Entry[], from: number, budgetMs: number, acc: Accumulator, upToSeq: number) => {
+      const started = performance.now();
+      let i = from;
+      while (i < entries.length) {
+        applyEntry(entries[i]!, acc);
+        i += 1;
+        if (performance.now() - started >= budgetMs) break;
+      }
+      const appliedSeq = i >= entries.length ? Math.max(acc.maxSeq, upToSeq) : acc.maxSeq;
+      if (appliedSeq > 0) deps.syncState.raiseApplied(appliedSeq, deps.clock.now());
+      return i;
+    },
+  );
 
   return {
-    ingestPage(entries) {
+    ingestPage(entries, upToSeq = 0) {
       const acc = emptyAccumulator();
-      if (entries.length > 0) applyChunk(entries, 0, Infinity, acc);
+      applyChunk(entries, 0, Infinity, acc, upToSeq);
       return finish(acc);
     },
     async ingestEntries(entries, options = {}) {
       const budgetMs = options.budgetMs ?? 4;
+      const upToSeq = options.upToSeq ?? 0;
       const acc = emptyAccumulator();
       let next = 0;
-      while (next < entries.length) {
+      do {
         options.signal?.throwIfAborted();
-        next = applyChunk(entries, next, budgetMs, acc);
+        next = applyChunk(entries, next, budgetMs, acc, upToSeq);
         if (next < entries.length) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      } while (next < entries.length);
       return finish(acc);
     },
   };

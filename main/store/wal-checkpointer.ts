@@ -11,8 +11,8 @@ import { Worker } from 'node:worker_threads';
 export interface WalCheckpointer {
   /** Asks for a checkpoint now, e.g. after a large ingest. */
   checkpointSoon(): void;
-  /** Stops the worker; its connection closes itself. */
-  stop(): void;
+  /** Stops the worker; resolves once its connection is closed and the thread has ended. */
+  stop(): Promise<void>;
 }
 
 export interface WalCheckpointerOptions {
@@ -58,14 +58,17 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   });
   worker.on('error', (error) => options.onWorkerLost?.(error.message));
   let stopped = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     checkpointSoon() {
       if (!stopped) worker.postMessage('checkpoint');
     },
     stop() {
-      if (stopped) return;
-      stopped = true;
-      worker.postMessage('close');
+      if (!stopped) {
+        stopped = true;
+        worker.postMessage('close');
+      }
+      return exited;
     },
   };
 }

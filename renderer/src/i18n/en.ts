@@ -27,6 +27,8 @@ const en = {
     submit: 'Sign in',
     submitting: 'Signing in…',
     missing: 'Please fill in every field.',
+    demo: 'Demo accounts on this computer:',
+    demoUser: 'Fill in the demo account {name}',
   },
   nav: { label: 'Main navigation', chats: 'Chats', groups: 'Groups', settings: 'Settings', search: 'Search messages (Ctrl+K)' },
   conversations: {
@@ -91,6 +93,7 @@ const en = {
     groupInfo: 'Group info',
     mutedUntil: 'You are muted in this group until {time}',
     dismissedGroup: 'This group was dismissed',
+    notMember: 'You are no longer a member of this group',
     jumpLatest: 'Jump to latest',
     history: 'Message history',
     you: 'You',

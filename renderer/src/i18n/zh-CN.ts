@@ -29,6 +29,8 @@ const zhCN: MessageSchema = {
     submit: '登录',
     submitting: '正在登录…',
     missing: '请填写所有字段。',
+    demo: '本机演示账号：',
+    demoUser: '填入演示账号 {name}',
   },
   nav: { label: '主导航', chats: '聊天', groups: '群组', settings: '设置', search: '搜索消息（Ctrl+K）' },
   conversations: {
@@ -93,6 +95,7 @@ const zhCN: MessageSchema = {
     groupInfo: '群资料',
     mutedUntil: '你在本群被禁言至 {time}',
     dismissedGroup: '该群已解散',
+    notMember: '你已不是该群成员',
     jumpLatest: '回到最新消息',
     history: '消息记录',
     you: '你',

@@ -58,11 +58,22 @@ export const useMessages = defineStore('messages', () => {
     );
   }
 
+  /** Older-page fetches in flight, so a second caller waits for the same page instead of skipping. */
+  const olderInFlight = new Map<string, Promise<number>>();
+
   /** Fetches the page before the oldest message held; returns how many new messages came. */
-  async function loadOlder(conversation: string): Promise<number> {
+  function loadOlder(conversation: string): Promise<number> {
+    const running = olderInFlight.get(conversation);
+    if (running) return running;
     const h = history(conversation);
-    if (h.loading || !h.more || !h.loaded) return 0;
-    const oldest = h.items[0];
+    if (h.loading || !h.more || !h.loaded) return Promise.resolve(0);
+    const fetch = fetchOlder(conversation).finally(() => olderInFlight.delete(conversation));
+    olderInFlight.set(conversation, fetch);
+    return fetch;
+  }
+
+  async function fetchOlder(conversation: string): Promise<number> {
+    const oldest = history(conversation).items[0];
     update(conversation, () => ({ loading: true }));
     const page = await backend.run('messages.page', {
       conversation,
@@ -86,7 +97,8 @@ export const useMessages = defineStore('messages', () => {
     if (!history(conversation).loaded) await loadLatest(conversation);
     for (let i = 0; i < maxPages; i++) {
       if (history(conversation).items.some((m) => m.key === key)) return true;
-      if ((await loadOlder(conversation)) === 0 && !history(conversation).more) break;
+      const added = await loadOlder(conversation);
+      if (added === 0 && (!history(conversation).more || history(conversation).loading)) break;
     }
     return history(conversation).items.some((m) => m.key === key);
   }

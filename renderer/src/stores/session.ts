@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ConnectionInfo, LoginAuth, ProfileView, SessionView } from '../../../preload/api';
+import type { ConnectionInfo, LoginAuth, MethodResult, ProfileView, SessionView } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useGroups } from './groups';
@@ -34,7 +34,7 @@ export const useSession = defineStore('session', () => {
   const connection = ref<ConnectionInfo>({ state: 'idle' });
   const sync = ref<{ applied: number; target: number; done: boolean; visible: boolean }>({ applied: 0, target: 0, done: true, visible: false });
   const ended = ref<{ reason: string; code?: number } | null>(null);
-  const appInfo = ref<{ name: string; version: string; shell: 'electron' | 'web' } | null>(null);
+  const appInfo = ref<MethodResult<'app.info'> | null>(null);
 
   async function afterSignIn(view: SessionView): Promise<void> {
     session.value = view;

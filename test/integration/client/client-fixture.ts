@@ -42,7 +42,12 @@ export function createClientFixture(): ClientFixture {
       return client;
     },
     async cleanup() {
-      for (const client of clients.splice(0)) client.close();
+      const closing = clients.splice(0).map((client) => {
+        client.close();
+        return client.store.closed;
+      });
+      // the store's checkpoint worker lets go of the file a moment after close()
+      await Promise.all(closing);
       await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
     },
   };
@@ -53,6 +58,6 @@ export async function eventually(check: () => boolean, timeoutMs: number, what: 
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -125,3 +125,17 @@ describe('the messages store', () => {
     expect(await store.loadUntil('alice', 'missing')).toBe(false);
   });
 });
+
+describe('paging while a page is already coming', () => {
+  it('makes a second caller wait for the same page instead of fetching twice', async () => {
+    setActivePinia(createPinia());
+    const all = archive(100);
+    const api = createFakeApi({ 'messages.page': pager(all) });
+    useBackend().attach(api);
+    const store = useMessages();
+    await store.loadLatest('alice');
+    const [a, b] = await Promise.all([store.loadOlder('alice'), store.loadOlder('alice')]);
+    expect([a, b]).toEqual([40, 40]);
+    expect(api.callsOf('messages.page')).toHaveLength(2);
+  });
+});

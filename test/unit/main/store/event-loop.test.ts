@@ -30,7 +30,7 @@ describe('long store work and the event loop', () => {
     // every run, while a shared, overloaded test machine adds the odd noisy gap to one of them.
     const reports: StallReport[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
-      temp?.dispose();
+      await temp?.dispose();
       temp = openTempStore('alice');
       const store = temp.store;
       let stored = 0;

@@ -67,7 +67,12 @@ export function noticeEntry(
 }
 
 /** A store in a fresh temp folder; dispose() closes it and removes the folder. */
-export function openTempStore(selfId = 'alice'): { store: ClientStore; dir: string; reopen(): ClientStore; dispose(): void } {
+export function openTempStore(selfId = 'alice'): {
+  store: ClientStore;
+  dir: string;
+  reopen(): ClientStore;
+  dispose(): Promise<void>;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'magpie-store-'));
   const file = join(dir, 'magpie.db');
   let store = openClientStoreFile(file, selfId);
@@ -81,8 +86,9 @@ export function openTempStore(selfId = 'alice'): { store: ClientStore; dir: stri
       store = openClientStoreFile(file, selfId);
       return store;
     },
-    dispose() {
-      if (store.db.open) store.close();
+    async dispose() {
+      store.close();
+      await store.closed;
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -142,6 +142,29 @@ describe('inbox ingest', () => {
     ]);
   });
 
+  it('raises the applied seq past entries with nothing to store when told the page ends there', async () => {
+    temp = openTempStore('alice');
+    temp.store.ingest.ingestPage([messageEntry(1, { msgId: 1, from: 'bob', to: 'alice' })], 3);
+    expect(temp.store.syncState.get().appliedSeq).toBe(3);
+    await temp.store.ingest.ingestEntries([], { upToSeq: 5 });
+    expect(temp.store.syncState.get().appliedSeq).toBe(5);
+    temp.store.ingest.ingestPage([messageEntry(2, { msgId: 2, from: 'bob', to: 'alice' })]);
+    expect(temp.store.syncState.get().appliedSeq).toBe(5); // never lowered
+  });
+
+  it('stops between chunks when its signal aborts, with what it stored kept and counted', async () => {
+    temp = openTempStore('alice');
+    const controller = new AbortController();
+    const entries = Array.from({ length: 2_000 }, (_, i) => messageEntry(i + 1, { msgId: i + 1, from: 'bob', to: 'alice' }));
+    const ingest = temp.store.ingest.ingestEntries(entries, { budgetMs: 1, signal: controller.signal });
+    controller.abort();
+    await expect(ingest).rejects.toThrow();
+    const { appliedSeq } = temp.store.syncState.get();
+    expect(appliedSeq).toBeGreaterThan(0);
+    expect(appliedSeq).toBeLessThan(2_000);
+    expect(temp.store.conversations.get('bob')?.unreadCount).toBe(appliedSeq);
+  });
+
   it('leaves transient entries (seq 0) to the caller', () => {
     temp = openTempStore('alice');
     const result = temp.store.ingest.ingestPage([messageEntry(0, { msgId: 5, from: 'bob', to: 'alice', text: 'typing-ish' })]);

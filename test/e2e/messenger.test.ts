@@ -1,0 +1,210 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, repoRoot, startWebApp, type WebApp } from './support/web-app';
+
+/**
+ * The real UI in Debian's Chromium, served by the web shell (its own core and SQLite profile per
+ * user), against a real server on loopback.
+ */
+const ARTIFACTS = join(repoRoot, 'test/e2e/artifacts');
+const WAIT = { timeout: 15_000 };
+
+interface User {
+  readonly voipAccount: string;
+  readonly voipPwd: string;
+}
+
+describe('the Magpie app in a browser', () => {
+  let server: TestServer;
+  let serverPort: number;
+  let browser: Browser;
+  let work: string;
+  const apps: WebApp[] = [];
+  let alice: User;
+  let bob: User;
+  let carol: User;
+  let pageA: Page;
+  let pageB: Page;
+  let notifyFileB: string;
+
+  async function openApp(name: string, notifyFile?: string): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${serverPort}`, profileDir: join(work, name), notifyFile });
+    apps.push(app);
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US' });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(app.url);
+    return page;
+  }
+
+  async function signIn(page: Page, user: User): Promise<void> {
+    await page.getByTestId('login-form').waitFor(WAIT);
+    await page.getByTestId('login-servers').fill(`127.0.0.1:${serverPort}`);
+    await page.getByTestId('login-app-id').fill(server.appId);
+    await page.getByTestId('login-user').fill(user.voipAccount);
+    await page.getByTestId('login-secret').fill(user.voipPwd);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('conversation-list').waitFor(WAIT);
+  }
+
+  /** The page's window focus as the app sees it (headless pages are all "focused" otherwise). */
+  async function setFocused(page: Page, focused: boolean): Promise<void> {
+    await page.evaluate((f) => {
+      document.hasFocus = () => f;
+      window.dispatchEvent(new Event(f ? 'focus' : 'blur'));
+    }, focused);
+  }
+
+  async function openChatWith(page: Page, userId: string): Promise<void> {
+    const item = page.locator(`[data-testid="conversation-item"][data-conversation="${userId}"]`);
+    if ((await item.count()) > 0) {
+      await item.click();
+      return;
+    }
+    await page.getByTestId('new-chat').click();
+    await page.getByTestId('new-chat-user').fill(userId);
+    await page.getByTestId('new-chat-start').click();
+    await page.getByTestId('composer-input').waitFor(WAIT);
+  }
+
+  async function send(page: Page, text: string): Promise<void> {
+    await page.getByTestId('composer-input').fill(text);
+    await page.getByTestId('composer-input').press('Enter');
+  }
+
+  function bubble(page: Page, text: string) {
+    return page.getByTestId('message-bubble').filter({ hasText: text });
+  }
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    await mkdir(ARTIFACTS, { recursive: true });
+    work = await mkdtemp(join(tmpdir(), 'magpie-e2e-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    serverPort = server.port;
+    alice = server.createUser('alice');
+    bob = server.createUser('bob');
+    carol = server.createUser('carol');
+    browser = await launchChromium();
+    notifyFileB = join(work, 'notifications-bob.jsonl');
+    pageA = await openApp('alice');
+    pageB = await openApp('bob', notifyFileB);
+    await signIn(pageA, alice);
+    await signIn(pageB, bob);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((app) => app.stop()));
+    await server?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('two users chat both ways, with sent and read states', async () => {
+    await openChatWith(pageA, bob.voipAccount);
+    await send(pageA, 'Hello Bob 你好 👋');
+    await expect.poll(() => bubble(pageA, 'Hello Bob').getAttribute('data-state'), WAIT).toMatch(/sent|read/);
+
+    const fromAlice = pageB.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`);
+    await fromAlice.waitFor(WAIT);
+    await setFocused(pageB, true);
+    await fromAlice.click();
+    await bubble(pageB, 'Hello Bob 你好 👋').waitFor(WAIT);
+    await send(pageB, 'Hi Alice, got it');
+    await bubble(pageA, 'Hi Alice, got it').waitFor(WAIT);
+    // Bob read it with the conversation open and focused: Alice's message turns read
+    await expect.poll(() => bubble(pageA, 'Hello Bob').getAttribute('data-state'), WAIT).toBe('read');
+    await pageA.screenshot({ path: join(ARTIFACTS, 'chat-en.png') });
+  });
+
+  it('a message for a background window raises a notification through the notifier', async () => {
+    await setFocused(pageB, false);
+    await send(pageA, 'Are you there?');
+    await expect
+      .poll(async () => (await readFile(notifyFileB, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { body: string; conversation: string }), WAIT)
+      .toContainEqual(expect.objectContaining({ conversation: alice.voipAccount, body: expect.stringContaining('Are you there?') }));
+    await setFocused(pageB, true);
+  });
+
+  it('a group is created, a member invited, and messages flow', async () => {
+    await pageA.getByTestId('nav-groups').click();
+    await pageA.getByTestId('groups-create').click();
+    await pageA.getByTestId('create-group-name').fill('Team 团队');
+    await pageA.getByTestId('create-group-submit').click();
+    const details = pageA.getByTestId('group-details');
+    await details.waitFor(WAIT);
+    const groupId = await details.getAttribute('data-group');
+    expect(groupId).toMatch(/^g/);
+    await pageA.getByTestId('group-invite').click();
+    await pageA.getByTestId('invite-users').fill(bob.voipAccount);
+    await pageA.getByTestId('invite-send').click();
+    await pageA.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).waitFor(WAIT);
+    await pageA.screenshot({ path: join(ARTIFACTS, 'group-en.png') });
+
+    await pageA.getByTestId('group-open-chat').click();
+    await send(pageA, 'Welcome to the team');
+    const groupItem = pageB.locator(`[data-testid="conversation-item"][data-conversation="${groupId}"]`);
+    await groupItem.waitFor(WAIT);
+    await groupItem.click();
+    await bubble(pageB, 'Welcome to the team').waitFor(WAIT);
+    await send(pageB, 'Thanks 谢谢');
+    await bubble(pageA, 'Thanks 谢谢').waitFor(WAIT);
+  });
+
+  it('an offline user gets what was missed on sign-in, in order', async () => {
+    await pageA.getByTestId('nav-chats').click();
+    await openChatWith(pageA, carol.voipAccount);
+    for (const text of ['missed one', 'missed two', 'missed three']) await send(pageA, text);
+    await expect.poll(() => bubble(pageA, 'missed three').getAttribute('data-state'), WAIT).toBe('sent');
+
+    const pageC = await openApp('carol');
+    await signIn(pageC, carol);
+    await pageC.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`).click(WAIT);
+    await bubble(pageC, 'missed three').waitFor(WAIT);
+    const texts = await pageC.getByTestId('message-text').allTextContents();
+    expect(texts.filter((t) => t.startsWith('missed'))).toEqual(['missed one', 'missed two', 'missed three']);
+  });
+
+  it('with the server stopped, history and search still work and a message waits as sending', async () => {
+    await server.stop({ keepData: true });
+    await expect.poll(() => pageA.getByTestId('connection-banner').getAttribute('data-state'), WAIT).toMatch(/reconnecting|connecting|offline/);
+
+    await pageA.getByTestId('nav-chats').click();
+    await openChatWith(pageA, bob.voipAccount);
+    await bubble(pageA, 'Hello Bob 你好 👋').waitFor(WAIT);
+    await pageA.keyboard.press('Control+k');
+    await pageA.getByTestId('search-input').fill('你好');
+    await pageA.getByTestId('search-hit').first().waitFor(WAIT);
+    await pageA.keyboard.press('Escape');
+
+    await send(pageA, 'sent while the server is down');
+    await expect.poll(() => bubble(pageA, 'sent while the server is down').getAttribute('data-state'), WAIT).toBe('sending');
+    await pageA.screenshot({ path: join(ARTIFACTS, 'offline-en.png') });
+
+    server = await startTestServer({ dataDir: join(work, 'server'), port: serverPort });
+    // the engine reconnects on its own backoff (at most a minute apart on the desktop)
+    await expect
+      .poll(() => bubble(pageA, 'sent while the server is down').getAttribute('data-state'), { timeout: 75_000 })
+      .toMatch(/sent|read/);
+    await pageB.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`).click();
+    await bubble(pageB, 'sent while the server is down').waitFor({ timeout: 75_000 });
+  }, 120_000);
+
+  it('speaks Chinese: the main screens in zh-CN', async () => {
+    await pageA.getByTestId('nav-settings').click();
+    await pageA.getByTestId('settings-language').selectOption('zh-CN');
+    await expect.poll(() => pageA.getByTestId('nav-chats').getAttribute('aria-label'), WAIT).toBe('聊天');
+    await pageA.screenshot({ path: join(ARTIFACTS, 'settings-zh-CN.png') });
+    await pageA.getByTestId('nav-chats').click();
+    await openChatWith(pageA, bob.voipAccount);
+    await pageA.screenshot({ path: join(ARTIFACTS, 'chat-zh-CN.png') });
+    await pageA.getByTestId('nav-groups').click();
+    await pageA.screenshot({ path: join(ARTIFACTS, 'groups-zh-CN.png') });
+  });
+});

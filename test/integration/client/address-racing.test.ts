@@ -1,0 +1,63 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCutProxy, type CutProxy } from '../../support/cut-proxy';
+import { startTestServer, type TestServer } from '../../support/test-server';
+import { createClientFixture, eventually } from './client-fixture';
+
+async function deadAddress(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
+
+describe('address racing', () => {
+  const fixture = createClientFixture();
+  let server: TestServer | undefined;
+  const proxies: CutProxy[] = [];
+
+  afterEach(async () => {
+    await fixture.cleanup();
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+    await server?.stop();
+  });
+
+  it('skips a dead address listed first and logs in on the live one at once', async () => {
+    server = await startTestServer();
+    const live = `127.0.0.1:${server.port}`;
+    const alice = await fixture.client(server, 'alice', { servers: [await deadAddress(), live] });
+    const started = Date.now();
+    await alice.start();
+    expect(alice.status).toMatchObject({ state: 'online', server: live });
+    // a refused connect starts the next attempt without waiting for the stagger
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('picks the faster of two live addresses: the first to answer HELLO, not the first to accept', async () => {
+    server = await startTestServer();
+    const slow = await startCutProxy({ port: server.port });
+    proxies.push(slow);
+    slow.setDelay(400);
+    const fast = `127.0.0.1:${server.port}`;
+    const alice = await fixture.client(server, 'alice', { servers: [slow.address, fast], tuning: { connectStaggerMs: 100 } });
+    await alice.start();
+    expect(alice.status).toMatchObject({ state: 'online', server: fast });
+    // the slow attempt was tried, then dropped once the fast one won
+    expect(slow.accepted).toBe(1);
+    await eventually(() => slow.open === 0, 2_000, () => `${slow.open} open through the slow proxy`);
+
+    // the winner is remembered: after a cut, the next connect goes to it first
+    const viaFast = await startCutProxy({ port: server.port });
+    proxies.push(viaFast);
+    const bob = await fixture.client(server, 'bob', { servers: [slow.address, viaFast.address], tuning: { connectStaggerMs: 100 } });
+    await bob.start();
+    expect(bob.status.server).toBe(viaFast.address);
+    const slowBefore = slow.accepted;
+    viaFast.cutAll();
+    await eventually(() => bob.status.state === 'reconnecting', 2_000);
+    await eventually(() => bob.status.state === 'online', 3_000, () => bob.status.state);
+    expect(bob.status.server).toBe(viaFast.address);
+    expect(slow.accepted).toBe(slowBefore);
+  });
+});

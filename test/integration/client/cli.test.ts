@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol';
+import { startTestServer, type TestServer } from '../../support/test-server';
+
+const BIN = join(import.meta.dirname, '../../../bin/magpie.js');
+
+interface Run {
+  code: number | null;
+  /** stdout as JSON lines (empty when it is not JSON, like --help). */
+  lines: Record<string, unknown>[];
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the magpie bin to its end, feeding stdin; stdout parsed as JSON lines. */
+function magpie(args: readonly string[], stdin = ''): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(stdin);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (stdout !== '' && !stdout.startsWith('{')) return resolve({ code, lines: [], stdout, stderr });
+      try {
+        const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+        resolve({ code, lines, stdout, stderr });
+      } catch (error) {
+        reject(new Error(`stdout is not JSON lines: ${stdout}\n${String(error)}`));
+      }
+    });
+  });
+}
+
+async function deadAddress(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
+
+describe('the magpie CLI, end to end', () => {
+  let server: TestServer;
+  let root: string;
+  let live: string;
+  let dead: string;
+  const as = (user: string, ...more: string[]): string[] => [
+    '--server', live, '--app', server.appId, '--token', server.appToken, '--user', user, '--profile', join(root, user), ...more,
+  ];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    root = await mkdtemp(join(tmpdir(), 'magpie-cli-client-'));
+    live = `127.0.0.1:${server.port}`;
+    dead = await deadAddress();
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('sends and listens between two users, one message per stdin line, in order', { timeout: 30_000 }, async () => {
+    const listening = magpie([...as('bob'), 'listen', '--count', '3', '--timeout', '20']);
+    const one = await magpie([...as('alice'), 'send', '--to', 'bob', '--text', 'hello 你好']);
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(0);
+    expect(one.lines).toEqual([
+      expect.objectContaining({ conversation: 'bob', from: 'alice', to: 'bob', type: 'text', text: 'hello 你好', state: 'sent' }),
+    ]);
+    expect(one.lines[0]).toMatchObject({ id: expect.stringMatching(/^\d+$/), seq: expect.any(Number), time: expect.any(Number) });
+
+    const many = await magpie([...as('alice'), 'send', '--to', 'bob', '--stdin'], 'line one\nline two\n');
+    expect(many.code).toBe(0);
+    expect(many.lines.map((l) => [l['text'], l['state']])).toEqual([['line one', 'sent'], ['line two', 'sent']]);
+
+    const heard = await listening;
+    expect(heard.code).toBe(0);
+    expect(heard.lines.map((l) => l['text'])).toEqual(['hello 你好', 'line one', 'line two']);
+    expect(heard.lines.map((l) => l['id'])).toEqual([...one.lines, ...many.lines].map((l) => l['id']));
+    expect(heard.lines[0]).toMatchObject({ conversation: 'alice', from: 'alice', to: 'bob', state: 'received' });
+
+    // offline: the dead address proves no connection is needed
+    const [history, found] = await Promise.all([
+      magpie([...as('bob'), '--server', dead, 'history', '--with', 'alice', '--offline']),
+      magpie([...as('bob'), '--server', dead, 'search', '你好']),
+    ]);
+    expect(history.code).toBe(0);
+    expect(history.lines.map((l) => l['text'])).toEqual(['hello 你好', 'line one', 'line two']);
+    expect(found.lines.map((l) => l['text'])).toEqual(['hello 你好']);
+  });
+
+  it('exits 2 on bad arguments, 4 when the login is refused, 3 when nothing comes in time', { timeout: 30_000 }, async () => {
+    const [noTarget, unknown, help, wrongPassword, quiet] = await Promise.all([
+      magpie([...as('alice'), 'send', '--text', 'to nobody']),
+      magpie([...as('alice'), 'fly']),
+      magpie(['send', '--help']),
+      magpie(['--server', live, '--app', server.appId, '--user', server.createUser('carol').voipAccount, '--password', 'wrong', '--profile', join(root, 'carol'), 'listen']),
+      magpie([...as('dave'), 'listen', '--count', '1', '--timeout', '1']),
+    ]);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain('give either --to USER or --group GID');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command: fly');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin)');
+    expect(wrongPassword.code).toBe(4);
+    expect(JSON.parse(wrongPassword.stderr)).toMatchObject({ code: ErrorCode.WRONG_PASSWORD, name: 'WRONG_PASSWORD' });
+    expect(quiet.code).toBe(3);
+    expect(JSON.parse(quiet.stderr)).toMatchObject({ code: ErrorCode.REQUEST_TIMEOUT });
+  });
+
+  it('keeps a message sent while the server is down in the outbox, and outbox flush sends it', { timeout: 30_000 }, async () => {
+    const down = await magpie([...as('erin'), '--server', dead, '--timeout', '1', 'send', '--to', 'frank', '--text', 'when you are back']);
+    expect(down.code).toBe(3);
+    expect(down.lines).toEqual([expect.objectContaining({ text: 'when you are back', state: 'sending' })]);
+    expect(JSON.parse(down.stderr)).toMatchObject({ code: expect.any(Number), message: expect.stringContaining('outbox') });
+
+    const waiting = await magpie([...as('erin'), 'outbox']);
+    expect(waiting.lines).toEqual([expect.objectContaining({ id: down.lines[0]!['id'], state: 'sending', attempts: expect.any(Number) })]);
+
+    const flushed = await magpie([...as('erin'), 'outbox', 'flush']);
+    expect(flushed.code).toBe(0);
+    expect(flushed.lines).toEqual([expect.objectContaining({ text: 'when you are back', state: 'sent', clientId: down.lines[0]!['id'] })]);
+    const [emptied, frank] = await Promise.all([magpie([...as('erin'), 'outbox']), magpie([...as('frank'), 'history', '--with', 'erin'])]);
+    expect(emptied.lines).toEqual([]);
+    expect(frank.lines.map((l) => [l['text'], l['id']])).toEqual([['when you are back', flushed.lines[0]!['id']]]);
+  });
+
+  it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 30_000 }, async () => {
+    const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
+    expect(created.code).toBe(0);
+    const groupId = created.lines[0]!['groupId'] as string;
+    expect(created.lines[0]).toMatchObject({ name: 'team', mode: 'private', myRole: 'owner' });
+
+    const sent = await magpie([...as('ivan'), 'send', '--group', groupId, '--text', 'welcome']);
+    expect(sent.lines[0]).toMatchObject({ conversation: groupId, to: groupId, state: 'sent' });
+    const [members, history] = await Promise.all([
+      magpie([...as('ivan'), 'group', 'members', '--group', groupId]),
+      magpie([...as('judy'), 'history', '--group', groupId]),
+    ]);
+    expect(members.lines.map((l) => [l['userId'], l['role']]).sort()).toEqual([['ivan', 'owner'], ['judy', 'member']]);
+    expect(history.lines.map((l) => [l['type'], l['type'] === 'notice' ? l['notice'] : l['text']])).toEqual([
+      ['notice', 'create'],
+      ['text', 'welcome'],
+    ]);
+  });
+});

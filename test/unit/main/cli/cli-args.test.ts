@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../../../main/cli/args';
+import { UsageError } from '../../../../main/cli/usage';
+
+const LOGIN = ['--app', 'app1', '--token', 'tok', '--user', 'alice'];
+
+function usageError(argv: string[]): UsageError {
+  try {
+    parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`no usage error for ${argv.join(' ')}`);
+}
+
+describe('magpie CLI arguments', () => {
+  it('reads the global flags with their defaults and the three logins', () => {
+    const token = parseCli([...LOGIN, 'listen']);
+    expect(token.global).toEqual({
+      servers: ['127.0.0.1:8883'],
+      appId: 'app1',
+      auth: { type: 'appToken', user: 'alice', token: 'tok' },
+      profileDir: undefined,
+      timeoutMs: 10_000,
+    });
+    const password = parseCli(['--server', '10.0.0.1:1,10.0.0.2:2', '--app', 'a', '--user', '8001', '--password', 'pw', '--timeout', '2.5', 'outbox']);
+    expect(password.global).toMatchObject({ servers: ['10.0.0.1:1', '10.0.0.2:2'], auth: { type: 'password', user: '8001', password: 'pw' }, timeoutMs: 2_500 });
+    const signed = parseCli(['--app', 'a', '--user', 'bob', '--signed', 'SIG', '--ts', '20261128', '--md5', '--profile', '/p', 'outbox']);
+    expect(signed.global).toMatchObject({ profileDir: '/p', auth: { type: 'signed', signature: 'SIG', timestamp: '20261128', algorithm: 'md5' } });
+  });
+
+  it('parses each command into what it asks for', () => {
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--text', 'hi']).command).toEqual({ kind: 'send', to: 'bob', text: 'hi', stdin: false });
+    expect(parseCli([...LOGIN, 'send', '--group', 'g42', '--stdin']).command).toEqual({ kind: 'send', to: 'g42', text: undefined, stdin: true });
+    expect(parseCli([...LOGIN, 'listen', '--count', '3']).command).toEqual({ kind: 'listen', count: 3 });
+    expect(parseCli([...LOGIN, 'history', '--with', 'bob', '--limit', '5', '--offline']).command).toEqual({
+      kind: 'history', conversation: 'bob', limit: 5, offline: true,
+    });
+    expect(parseCli([...LOGIN, 'outbox', 'flush']).command).toEqual({ kind: 'outbox', flush: true });
+    expect(parseCli([...LOGIN, 'search', '北京', 'meeting']).command).toEqual({ kind: 'search', query: '北京 meeting', limit: 50 });
+    expect(parseCli([...LOGIN, 'group', 'create', '--name', 'team', '--mode', 'approval', '--members', 'bob, carol']).command).toEqual({
+      kind: 'group', group: { op: 'create', name: 'team', mode: 'approval', members: ['bob', 'carol'] },
+    });
+    expect(parseCli([...LOGIN, 'group', 'approve', '--group', 'g1', '--request', '7']).command).toEqual({
+      kind: 'group', group: { op: 'approve', groupId: 'g1', requestId: 7 },
+    });
+    expect(parseCli([...LOGIN, 'group', 'dnd', '--group', 'g1', '--off']).command).toEqual({ kind: 'group', group: { op: 'dnd', groupId: 'g1', on: false } });
+    expect(parseCli([...LOGIN, 'profile', 'set', '--nickname', '喜鹊']).command).toEqual({ kind: 'profile', nickname: '喜鹊', avatar: undefined });
+  });
+
+  it('gives help for the whole tool and for each command, with no login needed', () => {
+    expect(parseCli([]).command).toEqual({ kind: 'help', topic: '' });
+    expect(parseCli(['send', '--help']).command).toEqual({ kind: 'help', topic: 'send' });
+    expect(parseCli(['group', 'create', '-h']).command).toEqual({ kind: 'help', topic: 'group' });
+  });
+
+  it('refuses bad arguments with a message that says what is wrong', () => {
+    expect(usageError([...LOGIN, 'send', '--text', 'hi']).message).toBe('give either --to USER or --group GID');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob']).message).toBe('give either --text T or --stdin');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--group', 'g1', '--text', 'x']).message).toBe('give either --to USER or --group GID');
+    expect(usageError([...LOGIN, 'send', '--to', 'b@d', '--text', 'x']).message).toMatch(/--to must be a user id/);
+    expect(usageError([...LOGIN, 'listen', '--count', '0']).message).toMatch(/--count must be a whole number >= 1/);
+    expect(usageError([...LOGIN, 'listen', '--text', 'x']).message).toBe('--text does not apply to "listen"');
+    expect(usageError([...LOGIN, 'group', 'approve', '--group', 'g1']).message).toBe('--request is required');
+    expect(usageError([...LOGIN, 'group', 'role', '--group', 'g1', '--member', 'bob', '--role', 'owner']).message).toMatch(/--role must be admin or member/);
+    expect(usageError([...LOGIN, 'group', 'fly']).message).toBe('unknown group command: fly');
+    expect(usageError(['--app', 'a', '--user', 'alice', 'listen']).message).toMatch(/exactly one of --token, --password or --signed/);
+    expect(usageError(['--app', 'a', '--user', 'alice', '--signed', 's', 'listen']).message).toBe('--ts is required');
+    expect(usageError([...LOGIN, '--timeout', 'soon', 'listen']).message).toMatch(/--timeout must be a number of seconds/);
+    expect(usageError([...LOGIN, '--server', 'nowhere', 'listen']).message).toMatch(/--server must be host:port/);
+    expect(usageError([...LOGIN, '--bogus', 'listen']).message).toMatch(/bogus/);
+    expect(usageError([...LOGIN, 'fly']).message).toBe('unknown command: fly');
+  });
+});
