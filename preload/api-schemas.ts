@@ -77,6 +77,7 @@ export const methodSchemas = {
   'session.logout': { args: z.object({ forget: z.boolean().optional() }).strict() },
   'session.connection': { args: empty },
   'ui.state': { args: z.object({ focused: z.boolean(), activeConversation: conversation.optional() }).strict() },
+  'network.changed': { args: z.object({ online: z.boolean() }).strict() },
   'conversations.list': { args: empty },
   'conversation.markRead': { args: z.object({ conversation }).strict() },
   'conversation.setDraft': { args: z.object({ conversation, draft: z.string().max(10_000) }).strict() },

@@ -183,6 +183,8 @@ export interface Methods {
   'session.logout': { args: { forget?: boolean }; result: null };
   'session.connection': { args: Record<string, never>; result: ConnectionInfo };
   'ui.state': { args: { focused: boolean; activeConversation?: string }; result: null };
+  /** The page saw the network come back (or go): the engine reconnects at once rather than after its backoff. */
+  'network.changed': { args: { online: boolean }; result: null };
   'conversations.list': { args: Record<string, never>; result: ConversationView[] };
   'conversation.markRead': { args: { conversation: string }; result: null };
   'conversation.setDraft': { args: { conversation: string; draft: string }; result: null };

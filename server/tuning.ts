@@ -20,8 +20,6 @@ export interface Tuning {
   readonly requestsPerSecond: number;
   /** Requests a connection may send at once before the rate applies (bucket size). */
   readonly requestBurst: number;
-  /** Refused frames in a row after which a connection is closed as abusive. */
-  readonly rateLimitStrikesBeforeClose: number;
   /** Frames received but not yet handled, per connection, above which reading pauses. */
   readonly maxQueuedRequests: number;
   /** Bytes waiting in a socket's write buffer above which the server stops reading from it. */
@@ -61,7 +59,6 @@ export const DEFAULT_TUNING: Tuning = {
   idleTimeoutMs: 600_000,
   requestsPerSecond: 50,
   requestBurst: 100,
-  rateLimitStrikesBeforeClose: 50,
   maxQueuedRequests: 64,
   writeHighWaterBytes: 1024 * 1024,
   maxWriteBufferBytes: 8 * 1024 * 1024,

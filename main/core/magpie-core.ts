@@ -95,6 +95,10 @@ export class MagpieCore {
       this.attention = args;
       return null;
     },
+    'network.changed': (args) => {
+      if (args.online) this.networkUp();
+      return null;
+    },
     'conversations.list': () => {
       const session = this.requireSession();
       return session.client.store.conversations.list(500).map((c) => session.conversationView(c));

@@ -12,7 +12,6 @@ import { ensureLocalServer, type LocalServer } from '../local-server/local-serve
 import { createDesktopNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { loadSettings } from '../settings/settings-file';
-import { defaultProfileDir } from '../shell/profile-dir';
 import { UnreadBadge } from '../shell/unread-badge';
 import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
 import { createSafeStorageBox } from './safe-storage-box';
@@ -92,7 +91,7 @@ function createTray(): Tray {
 }
 
 async function startCore(): Promise<MagpieCore> {
-  const profileDir = process.env['MAGPIE_PROFILE'] ?? join(app.getPath('userData'), 'profile');
+  const profileDir = join(app.getPath('userData'), 'profile');
   const settings = loadSettings(join(profileDir, 'settings.json'));
   // first run with no server of one's own: a local server with demo accounts, so the app works at once
   const onlyDefault = settings.servers.length === 1 && settings.servers[0] === '127.0.0.1:8883';
@@ -107,7 +106,7 @@ async function startCore(): Promise<MagpieCore> {
     }
   }
   return new MagpieCore({
-    profileDir: profileDir || defaultProfileDir(),
+    profileDir,
     shell: 'electron',
     version: app.getVersion(),
     secretBox: createSafeStorageBox() ?? createKeyFileSecretBox(join(profileDir, 'secret.key')),
@@ -127,6 +126,9 @@ function installIpc(magpie: MagpieCore): void {
     return dispatch(method, args);
   });
 }
+
+// one instance per profile: the lock lives in the profile's own folder
+if (process.env['MAGPIE_PROFILE']) app.setPath('userData', process.env['MAGPIE_PROFILE']);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

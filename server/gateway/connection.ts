@@ -67,7 +67,6 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let phase: Phase = 'hello';
   let caller: Caller | undefined;
   let session: Session | undefined;
-  let strikes = 0;
   /** Set by shutdown(): reading stays paused while the last requests finish. */
   let stopping = false;
   let lastHeardMs = clock.now();
@@ -164,16 +163,6 @@ export function createConnection(deps: ConnectionDeps): Connection {
       // a frame earlier in this chunk may have closed the connection
       if (isClosing()) return;
       lastHeardMs = clock.now();
-      if (!bucket.take()) {
-        strikes++;
-        if (strikes >= tuning.rateLimitStrikesBeforeClose) {
-          fail(new MagpieError(ErrorCode.RATE_LIMITED, 'sustained request rate above the limit'));
-          return;
-        }
-        send(errorFrame(ErrorCode.RATE_LIMITED, `more than ${tuning.requestsPerSecond} requests per second`, frame.requestId));
-        continue;
-      }
-      strikes = 0;
       let decoded: DecodedFrame;
       try {
         decoded = decodeFrame(frame, tuning);
@@ -187,10 +176,24 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (!working && queue.length > 0) working = work();
   }
 
+  /**
+   * Waits until the request-rate bucket has a token. Requests above the rate are delayed, never
+   * refused: refusing one while later ones pass would reorder a client's messages. Reading
+   * pauses while the queue is full, so a fast sender is slowed by TCP itself.
+   */
+  async function rateToken(): Promise<void> {
+    for (let wait = bucket.msUntilToken(); wait > 0 && phase !== 'closing'; wait = bucket.msUntilToken()) {
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, wait));
+    }
+    bucket.take();
+  }
+
   /** Handles queued frames one at a time, so a client's requests take effect in the order sent. */
   async function work(): Promise<void> {
     try {
       for (let next = queue.shift(); next && phase !== 'closing'; next = queue.shift()) {
+        await rateToken();
+        if (isClosing()) break;
         await handle(next);
         updateReading();
       }

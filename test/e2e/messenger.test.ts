@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +80,29 @@ describe('the Magpie app in a browser', () => {
     await page.getByTestId('composer-input').press('Enter');
   }
 
+  /** Visible controls with no accessible name (label, aria-label, title, text or placeholder). */
+  function unnamedControls(page: Page): Promise<string[]> {
+    return page.evaluate(() => {
+      const unnamed: string[] = [];
+      for (const el of document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [role="button"]')) {
+        if ((el as HTMLInputElement).type === 'hidden' || el.closest('[aria-hidden="true"]')) continue;
+        const style = getComputedStyle(el);
+        if (style.display === 'none' || style.visibility === 'hidden' || el.getClientRects().length === 0) continue;
+        const labelledBy = el.getAttribute('aria-labelledby');
+        const name =
+          el.getAttribute('aria-label') ||
+          (labelledBy ? labelledBy.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ') : '') ||
+          [...((el as HTMLInputElement).labels ?? [])].map((l) => l.textContent ?? '').join(' ') ||
+          el.getAttribute('title') ||
+          (['BUTTON', 'A'].includes(el.tagName) || el.getAttribute('role') === 'button' ? el.textContent ?? '' : '') ||
+          el.getAttribute('placeholder') ||
+          '';
+        if (!name.trim()) unnamed.push(el.outerHTML.slice(0, 160));
+      }
+      return unnamed;
+    });
+  }
+
   function bubble(page: Page, text: string) {
     return page.getByTestId('message-bubble').filter({ hasText: text });
   }
@@ -106,6 +131,23 @@ describe('the Magpie app in a browser', () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  it('the login screen offers the sign-in methods with named controls, in English', async () => {
+    const page = await openApp('login-check');
+    await page.getByTestId('login-form').waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, 'login-en.png') });
+    expect(await unnamedControls(page)).toEqual([]);
+    await page.getByTestId('login-auth-signed').check({ force: true });
+    await page.getByTestId('login-timestamp').waitFor(WAIT);
+    await page.getByTestId('login-app-id').fill(server.appId);
+    await page.getByTestId('login-user').fill(alice.voipAccount);
+    await page.getByTestId('login-secret').fill('00');
+    await page.getByTestId('login-timestamp').fill(String(Date.now()));
+    await page.getByTestId('login-submit').click();
+    // a wrong signature is refused with its code, in words
+    await expect.poll(() => page.getByTestId('login-error').textContent(), WAIT).toMatch(/520016|520005|520007/);
+    await page.context().close();
+  });
+
   it('two users chat both ways, with sent and read states', async () => {
     await openChatWith(pageA, bob.voipAccount);
     await send(pageA, 'Hello Bob 你好 👋');
@@ -121,6 +163,7 @@ describe('the Magpie app in a browser', () => {
     // Bob read it with the conversation open and focused: Alice's message turns read
     await expect.poll(() => bubble(pageA, 'Hello Bob').getAttribute('data-state'), WAIT).toBe('read');
     await pageA.screenshot({ path: join(ARTIFACTS, 'chat-en.png') });
+    expect(await unnamedControls(pageA)).toEqual([]);
   });
 
   it('a message for a background window raises a notification through the notifier', async () => {
@@ -201,10 +244,13 @@ describe('the Magpie app in a browser', () => {
     await pageA.getByTestId('settings-language').selectOption('zh-CN');
     await expect.poll(() => pageA.getByTestId('nav-chats').getAttribute('aria-label'), WAIT).toBe('聊天');
     await pageA.screenshot({ path: join(ARTIFACTS, 'settings-zh-CN.png') });
+    expect(await unnamedControls(pageA)).toEqual([]);
     await pageA.getByTestId('nav-chats').click();
     await openChatWith(pageA, bob.voipAccount);
     await pageA.screenshot({ path: join(ARTIFACTS, 'chat-zh-CN.png') });
+    expect(await unnamedControls(pageA)).toEqual([]);
     await pageA.getByTestId('nav-groups').click();
     await pageA.screenshot({ path: join(ARTIFACTS, 'groups-zh-CN.png') });
+    expect(await unnamedControls(pageA)).toEqual([]);
   });
 });

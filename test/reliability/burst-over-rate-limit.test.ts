@@ -2,17 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChatService } from '../../main/chat/chat-service';
-import type { MagpieClient } from '../../main/client/magpie-client';
-import { createClientPool, sleep, suiteSize, waitUntil } from './support/client-pool';
-import { countDelivery, messageText, readClientStore, reliabilityLine } from './support/delivery-count';
+import { burstOutcome, faults, receivedCount, sendBurst, sentCount } from './support/burst-check';
+import { createClientPool, suiteSize, waitUntil } from './support/client-pool';
+import { reliabilityLine } from './support/delivery-count';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 
 const MESSAGES = suiteSize({ ci: 400, full: 2_000 });
-
-function countOf(client: MagpieClient, sql: string): number {
-  return (client.store.db.prepare(sql).get() as { n: number }).n;
-}
 
 describe('a burst beyond the shipped server rate limit (the bin, default tuning)', () => {
   const pool = createClientPool();
@@ -36,29 +31,21 @@ describe('a burst beyond the shipped server rate limit (the bin, default tuning)
     await Promise.all([alice.start(), bob.start()]);
 
     const startedMs = Date.now();
-    const chat = createChatService(alice);
-    for (let i = 0; i < MESSAGES; i++) {
-      await chat.send('bob', { kind: 'text', text: messageText('alice', i) });
-      if (i % 100 === 0) await sleep(0);
-    }
-    const sentByAlice = () => countOf(alice, `SELECT count(*) AS n FROM messages WHERE conversation = 'bob' AND outgoing = 1 AND state IN ('sent', 'read')`);
-    const storedAtBob = () => countOf(bob, `SELECT count(*) AS n FROM messages WHERE conversation = 'alice' AND outgoing = 0`);
+    await sendBurst(alice, 'bob', MESSAGES);
     await waitUntil(
-      () => sentByAlice() === MESSAGES && storedAtBob() >= MESSAGES,
+      () => sentCount(alice, 'bob') === MESSAGES && receivedCount(bob, 'alice') >= MESSAGES,
       90_000,
-      () => `every message sent and stored (alice sent ${sentByAlice()}, bob holds ${storedAtBob()})`,
+      () => `every message sent and stored (alice sent ${sentCount(alice, 'bob')}, bob holds ${receivedCount(bob, 'alice')})`,
     );
     const elapsedMs = Date.now() - startedMs;
     const [aliceFile, bobFile] = [alice.store.file, bob.store.file];
     pool.close(alice);
     pool.close(bob);
-    const atAlice = readClientStore(aliceFile, 'bob');
-    const atBob = readClientStore(bobFile, 'alice');
+    const outcome = burstOutcome(aliceFile, 'alice', bobFile, 'bob', MESSAGES);
 
-    const count = countDelivery('alice', MESSAGES, atBob.incomingTexts);
-    console.log(reliabilityLine('burst-over-rate-limit', count, { ms: elapsedMs }));
-    expect({ lost: count.lost, duplicated: count.duplicated, misordered: count.misordered }).toEqual({ lost: 0, duplicated: 0, misordered: 0 });
-    expect(atAlice.outgoingStates).toEqual({ sent: MESSAGES });
-    expect(atAlice.outboxPending).toBe(0);
+    console.log(reliabilityLine('burst-over-rate-limit', outcome.delivery, { ms: elapsedMs }));
+    expect(faults(outcome.delivery)).toEqual({ lost: 0, duplicated: 0, misordered: 0 });
+    expect(outcome.senderStates).toEqual({ sent: MESSAGES });
+    expect(outcome.senderOutboxPending).toBe(0);
   });
 });

@@ -21,7 +21,7 @@ describe('a client process killed mid-sync', () => {
     await server?.stop();
   });
 
-  it('resumes on the same profile and ends with every message exactly once', { timeout: 60_000 }, async () => {
+  it('resumes on the same profile and ends with every message exactly once', { timeout: 90_000 }, async () => {
     server = await startTestServer({ tuning: { requestsPerSecond: 100_000, requestBurst: 100_000 } });
     const alice = await fixture.client(server, 'alice');
     await alice.start();

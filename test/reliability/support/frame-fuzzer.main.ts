@@ -11,7 +11,7 @@
 import { connect, type Socket } from 'node:net';
 import { FrameDecoder, FrameType } from '../../../protocol';
 import { seededRandom } from './client-pool';
-import { openSilentSockets } from './silent-sockets';
+import { loopbackSource, openSilentSockets } from './silent-sockets';
 import { createFrameFuzzer } from './fuzz-frames';
 import type { FuzzerSpec } from './frame-fuzzer';
 
@@ -38,7 +38,8 @@ function report(kind: 'progress' | 'done'): void {
 function runConnection(): Promise<void> {
   return new Promise((resolve) => {
     tally.connections += 1;
-    const socket: Socket = connect({ host: spec.host, port: spec.port });
+    const localAddress = spec.host.startsWith('127.') ? loopbackSource(2, tally.connections) : undefined;
+    const socket: Socket = connect({ host: spec.host, port: spec.port, localAddress });
     let leaving = false;
     // the server's answers: an ERROR with a request id refuses one request; one without closes the socket
     const decoder = new FrameDecoder({ maxFrameBytes: 64 * 1024 * 1024 });

@@ -53,7 +53,10 @@ export function createFrameFuzzer(random: () => number, login: FuzzLogin) {
   function mutatedBody(): Uint8Array {
     const frame = pick(validRequests)();
     const body = Uint8Array.from(frame.body);
-    for (let flips = 1 + int(3); flips > 0 && body.length > 0; flips--) body[int(body.length)] ^= 1 << int(8);
+    for (let flips = 1 + int(3); flips > 0 && body.length > 0; flips--) {
+      const at = int(body.length);
+      body[at] = body[at]! ^ (1 << int(8));
+    }
     return encode({ ...frame, body });
   }
 

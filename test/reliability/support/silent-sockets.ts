@@ -9,6 +9,15 @@ export interface SilentSockets {
   closeAll(): void;
 }
 
+/**
+ * Spreads a test's many connections over source addresses 127.0.<block>.1-100: from one address
+ * they would share one range of ephemeral ports with everything else on the machine, and with the
+ * TIME_WAIT of earlier runs that range runs out (EADDRNOTAVAIL).
+ */
+export function loopbackSource(block: number, index: number): string {
+  return `127.0.${block}.${1 + (index % 100)}`;
+}
+
 export async function openSilentSockets(host: string, port: number, count: number): Promise<SilentSockets> {
   const sockets: Socket[] = [];
   let closedByPeer = 0;
@@ -17,9 +26,10 @@ export async function openSilentSockets(host: string, port: number, count: numbe
   for (let start = 0; start < count; start += BATCH) {
     const batch = Array.from(
       { length: Math.min(BATCH, count - start) },
-      () =>
+      (_, offset) =>
         new Promise<Socket>((resolve, reject) => {
-          const socket = connect({ host, port }, () => resolve(socket));
+          const localAddress = host.startsWith('127.') ? loopbackSource(1, start + offset) : undefined;
+          const socket = connect({ host, port, localAddress }, () => resolve(socket));
           socket.once('error', reject);
         }),
     );

@@ -61,7 +61,8 @@ describe('long store work and the event loop', () => {
     // the measurement itself must see a stall when there is one
     temp = openTempStore('alice');
     const store = temp.store;
-    const entries = catchUpEntries(5_000);
+    // large enough that one transaction takes far more than a frame on any machine
+    const entries = catchUpEntries(20_000);
     const report = await measureStalls(async () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       store.ingest.ingestPage(entries);
