@@ -75,8 +75,10 @@ async function main(): Promise<void> {
       const cpuBefore = (await server.stats()).cpuMicros;
       sentAt = nowMs();
       owner.sendText(groupId, text);
-      const timeout = sleep(30_000).then(() => Number.NaN);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(Number.NaN), 30_000)));
       const completion = await Promise.race([allHave, timeout]);
+      clearTimeout(timer);
       if (Number.isNaN(completion)) notes.push(`message ${m}: ${remaining} members did not get it within 30 s`);
       else if (m >= 0) {
         completions.push(completion);

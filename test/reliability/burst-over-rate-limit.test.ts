@@ -20,8 +20,8 @@ describe('a burst beyond the shipped server rate limit (the bin, default tuning)
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  // The server refuses SENDs above requestsPerSecond with RATE_LIMITED; the outbox sends a refused
-  // one again. Nothing else happens to the network here: only the limit is under test.
+  // Requests above the server's rate must be delayed, never refused one by one: a refused SEND sent
+  // again after later ones passed would reorder the burst. Only the limit is under test here.
   it(`delivers ${MESSAGES} messages sent at once exactly once and in order`, { timeout: 120_000 }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'magpie-reliability-server-'));
     server = await startServerProcess({ dataDir });

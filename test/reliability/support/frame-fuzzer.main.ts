@@ -41,15 +41,13 @@ function runConnection(): Promise<void> {
     const localAddress = spec.host.startsWith('127.') ? loopbackSource(2, tally.connections) : undefined;
     const socket: Socket = connect({ host: spec.host, port: spec.port, localAddress });
     let leaving = false;
-    // the server's answers: an ERROR with a request id refuses one request; one without closes the socket
+    // the server's answers: an ERROR with a request id refuses one request without closing
     const decoder = new FrameDecoder({ maxFrameBytes: 64 * 1024 * 1024 });
     socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) {
-        if (frame.type !== FrameType.ERROR) continue;
-        if (frame.requestId === undefined) tally.closedByServer += 1;
-        else tally.refusedRequests += 1;
-      }
+      for (const frame of decoder.push(chunk)) if (frame.type === FrameType.ERROR && frame.requestId !== undefined) tally.refusedRequests += 1;
     });
+    // this side never half-closes (it destroys when done), so an end is always the server hanging up
+    socket.once('end', () => (tally.closedByServer += 1));
     socket.on('error', () => undefined);
     socket.on('close', () => resolve());
     socket.once('connect', () => {
