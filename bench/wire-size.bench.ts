@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { bodyFrame, DEFAULT_WIRE_LIMITS, emptyFrame, encodeFrame, type Frame } from '../protocol';
+import { CHAT_TEXTS } from './support/chat-texts';
 
 const smoke = process.argv.includes('--smoke');
 
@@ -29,19 +30,7 @@ function hiFrames(requestId: number, msgId: bigint, senderSeq: bigint, recipient
   };
 }
 
-// What people type: short and long, Latin, Chinese and emoji.
-const TEXTS = [
-  'hi',
-  'ok',
-  'see you at 8',
-  'on my way 🚲',
-  '好的，明天见',
-  'Can you send me the slides from this morning?',
-  '周五下午三点开会，记得带上季度报告。',
-  'lol 😂😂',
-  'The build is green again, I merged the fix for the login timeout.',
-  '收到',
-];
+const TEXTS = CHAT_TEXTS;
 
 const now = BigInt(Date.now());
 const hi = hiFrames(1, 1_000_001n, 5_001n, 7_001n, 'hi', now);
@@ -77,4 +66,4 @@ console.log(`Magpie wire sizes (frame bytes, no TCP/IP overhead)${smoke ? ' [smo
 console.log(`${'frame'.padEnd(nameWidth)}  ${'bytes'.padStart(bytesWidth)}  note`);
 console.log(`${'-'.repeat(nameWidth)}  ${'-'.repeat(bytesWidth)}  ----`);
 for (const [name, bytes, note] of rows) console.log(`${name.padEnd(nameWidth)}  ${String(bytes).padStart(bytesWidth)}  ${note}`);
-console.log('no peer in this benchmark: the XMPP comparison of the same exchange is a later bench');
+console.log('sizes only: wire-xmpp.bench.ts compares the same exchange with XMPP');

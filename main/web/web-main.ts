@@ -67,8 +67,9 @@ async function main(): Promise<number> {
     log.info({ address: localServer.address }, 'local Magpie server ready');
   }
 
-  let shell: WebShell | undefined;
-  const emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => shell?.emit(event, payload);
+  // the core is built before the shell that carries its events: they meet through this holder
+  const page: { shell?: WebShell } = {};
+  const emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => page.shell?.emit(event, payload);
   const notifyFile = process.env['MAGPIE_NOTIFY_FILE'];
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const core = new MagpieCore({
@@ -82,12 +83,13 @@ async function main(): Promise<number> {
     systemLanguage: Intl.DateTimeFormat().resolvedOptions().locale,
     ...(localServer?.demo ? { demo: localServer.demo } : args.server ? { demo: { servers: [args.server], appId: '', users: [] } } : {}),
   });
-  shell = createWebShell({
+  const shell = createWebShell({
     rendererDir,
     port,
     dispatch: createDispatch(core.handlers, (error) => log.error({ err: error }, 'unexpected error in a call')),
     onError: (error) => log.error({ err: error }, 'web shell error'),
   });
+  page.shell = shell;
   const { url } = await shell.start();
   process.stdout.write(`Magpie is running. Open this address in your browser:\n\n  ${url}\n\n(Ctrl+C stops it.)\n`);
   if (localServer?.demo) {
