@@ -77,6 +77,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     limiter: createLoginLimiter({ clock, maxFailures: tuning.maxFailedLogins, windowMs: tuning.failedLoginWindowMs }),
     signatureWindowMs: tuning.signatureWindowMs,
     md5TimestampUtcOffsetMinutes: tuning.md5TimestampUtcOffsetMinutes,
+    scryptCost: tuning.scryptCost,
   });
   const gateway = createGateway({
     host: resolved.host,

@@ -85,6 +85,7 @@ export class MagpieClient {
       onTransient: (entry) => this.events.emit('transient', entry),
       onProgress: (progress) => this.events.emit('progress', progress),
       onError: (error) => this.reportError(error),
+      retryDelayMs: this.tuning.backoffBaseMs,
     });
     this.outbox = new OutboxSender({
       ledger: {

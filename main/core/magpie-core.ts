@@ -67,9 +67,12 @@ export class MagpieCore {
       try {
         await withTimeout(session.client.start(), this.options.loginTimeoutMs ?? 20_000);
       } catch (error) {
-        this.endSession('login failed');
+        // only this login's session: a newer login may have replaced it meanwhile
+        if (this.session === session) this.endSession('login failed');
+        else session.client.close();
         throw error;
       }
+      if (this.session !== session) throw new MagpieError(ErrorCode.CANCELLED, 'replaced by a newer sign-in');
       this.settings = { ...this.settings, servers: args.servers };
       saveSettings(this.settingsFile, this.settings);
       if (args.remember) saveRememberedLogin(this.rememberFile, this.options.secretBox, { servers: args.servers, appId: args.appId, auth: args.auth });

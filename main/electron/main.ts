@@ -69,7 +69,8 @@ function createWindow(): BrowserWindow {
   win.on('closed', () => {
     window = undefined;
   });
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
+  // the dev server's page only in development: a packaged app loads nothing but its own files
+  const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
   if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
   return win;

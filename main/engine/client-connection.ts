@@ -3,6 +3,7 @@ import {
   DEFAULT_WIRE_LIMITS,
   ErrorCode,
   MagpieError,
+  pb,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
   type Clock,
@@ -10,7 +11,6 @@ import {
   type TimerHandle,
   type WireLimits,
 } from '../../protocol';
-import type { pb } from '../../protocol';
 import { createAddressBook, type AddressBook, type ResolvedAddress } from './address-book';
 import { connectTcp, createAddressRacer, type ConnectFn } from './address-racer';
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
@@ -81,6 +81,7 @@ export class ClientConnection {
   private retryTimer: TimerHandle | undefined;
   private heartbeatTimer: TimerHandle | undefined;
   private heartbeatDeadline: TimerHandle | undefined;
+  private loggedInOnce = false;
   private firstLogin: { resolve: (r: pb.LoginResult) => void; reject: (e: MagpieError) => void } | undefined;
 
   constructor(private readonly deps: ClientConnectionDeps) {
@@ -164,6 +165,7 @@ export class ClientConnection {
       const result = await this.login(link);
       if (!this.running || this.link !== link) return;
       this.attempt = undefined;
+      this.loggedInOnce = true;
       this.backoff.onConnected();
       this.heartbeat.onServerIdleTimeout(result.idleTimeoutMs);
       this.deps.onLogin(result, link);

@@ -28,6 +28,8 @@ export interface SyncEngineDeps {
   readonly onTransient: (entry: pb.Entry) => void;
   readonly onProgress: (progress: SyncProgress) => void;
   readonly onError: (error: unknown) => void;
+  /** A pull that failed on a link still up (a timeout, a store error) is tried again after this long. */
+  readonly retryDelayMs: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export class SyncEngine {
   private pulling = false;
   private headSeen = 0;
   private confirmTimer: { cancel(): void } | undefined;
+  private retryTimer: { cancel(): void } | undefined;
   private confirmedSeq = 0;
 
   constructor(private readonly deps: SyncEngineDeps) {}
@@ -58,6 +61,8 @@ export class SyncEngine {
     this.link = undefined;
     this.confirmTimer?.cancel();
     this.confirmTimer = undefined;
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
   }
 
   /** Resolves when everything queued so far has been applied. */
@@ -86,7 +91,20 @@ export class SyncEngine {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((error: unknown) => this.deps.onError(error));
+    this.queue = this.queue.then(task).catch((error: unknown) => {
+      this.deps.onError(error);
+      this.retryLater();
+    });
+  }
+
+  /** Entries the server announced must not wait for the next push: pull again soon. */
+  private retryLater(): void {
+    const link = this.link;
+    if (!link || this.retryTimer) return;
+    this.retryTimer = this.deps.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.link === link && link.isOpen) this.enqueue(() => this.pull());
+    }, this.deps.retryDelayMs);
   }
 
   private async applyPushed(entry: pb.Entry): Promise<void> {

@@ -173,7 +173,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
       queue.push(decoded);
     }
     updateReading();
-    if (!working && queue.length > 0) working = work();
+    if (!working && queue.length > 0) {
+      // a failure outside any handler (the database, say) closes this connection, never the process
+      working = work().catch((error: unknown) => {
+        log.error({ err: error }, 'connection failed');
+        fail(new MagpieError(ErrorCode.INTERNAL, 'internal error'));
+      });
+    }
   }
 
   /**

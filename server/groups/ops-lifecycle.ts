@@ -82,7 +82,7 @@ export function dismissGroup(op: GroupOp, body: pb.GroupRef): GroupResultInit {
 /** INFO: anyone may see a public or approval group; a private one only its members. */
 export function groupInfoOp(op: GroupOp, body: pb.GroupRef): GroupResultInit {
   const info = op.info(body.groupId);
-  if (info.mode === pb.GroupMode.PRIVATE && info.myRole === pb.GroupRole.NONE && !info.dismissed) {
+  if (info.mode === pb.GroupMode.PRIVATE && info.myRole === pb.GroupRole.NONE) {
     throw new MagpieError(ErrorCode.NOT_GROUP_MEMBER, 'a private group shows itself to its members only');
   }
   return { result: { case: 'group', value: info } };

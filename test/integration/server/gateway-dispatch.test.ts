@@ -50,6 +50,7 @@ async function startGateway(handlers: HandlerTable): Promise<TestGateway> {
       limiter: createLoginLimiter({ clock: systemClock, maxFailures: 5, windowMs: 60_000 }),
       signatureWindowMs: tuning.signatureWindowMs,
       md5TimestampUtcOffsetMinutes: 480,
+      scryptCost: tuning.scryptCost,
     }),
     sessions,
     handlers,

@@ -192,6 +192,16 @@ describe('login', () => {
       // another user from the same address is not blocked
       expect((await client.loginWithPassword(other.voipAccount, other.voipPwd)).userId).toBe(other.voipAccount);
     });
+
+    it('count while they are checked: guesses sent at once on many sockets get no more tries', async () => {
+      const user = world.createUser('ona');
+      const clients = await Promise.all(Array.from({ length: 10 }, () => connected()));
+      const outcomes = await Promise.allSettled(clients.map((c) => c.loginWithPassword(user.voipAccount, 'guess')));
+      const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: number }).code : 0));
+      // at most maxFailedLogins (3) passwords were checked; every other guess was refused unchecked
+      expect(codes.filter((c) => c === ErrorCode.WRONG_PASSWORD).length).toBeLessThanOrEqual(3);
+      expect(codes.filter((c) => c === ErrorCode.TOO_MANY_LOGIN_ATTEMPTS).length).toBeGreaterThanOrEqual(7);
+    });
   });
 
   describe('a logged-in connection', () => {
