@@ -219,7 +219,9 @@ export class ClientConnection {
   }
 
   private async login(link: Link): Promise<pb.LoginResult> {
-    const answer = await link.request('LOGIN', this.deps.login, this.deps.tuning.loginTimeoutMs);
+    // force is the user's choice at sign-in; a reconnect must never kick a newer login of ours
+    const body = this.loggedInOnce ? { ...this.deps.login, mode: pb.LoginMode.AUTO } : this.deps.login;
+    const answer = await link.request('LOGIN', body, this.deps.tuning.loginTimeoutMs);
     if (answer.name !== 'LOGIN_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `LOGIN answered by ${answer.name}`);
     return answer.body;
   }
