@@ -3,7 +3,7 @@ import { ErrorCode, isGroupId, MagpieError, pb } from '../../protocol';
 import type { MessageView, OutgoingContent, SearchHit } from '../../preload/api';
 import type { MagpieClient } from '../client/magpie-client';
 import type { StoredMessage } from '../store';
-import { localIdOfKey, messageKey, noticeAsMessageView, toMessageView } from '../views/message-view';
+import { localIdOfKey, noticeAsMessageView, toMessageView } from '../views/message-view';
 import { buildOutgoing } from './outgoing-message';
 
 const DEFAULT_PAGE = 50;
@@ -126,7 +126,6 @@ export function createChatService(client: MagpieClient) {
       return toMessageView(message);
     },
 
-    keyOf: messageKey,
   };
 }
 

@@ -28,27 +28,6 @@ export interface MessageBody {
   custom?: { command: string; payload: string; transient: boolean; silent: boolean };
 }
 
-export interface StoredMessage {
-  readonly localId: number;
-  readonly msgId: number | null;
-  readonly clientMsgId: string | null;
-  readonly conversation: string;
-  readonly from: string;
-  readonly to: string;
-  readonly outgoing: boolean;
-  readonly type: pb.MessageType;
-  readonly text: string;
-  readonly body: MessageBody;
-  readonly timeMs: number;
-  readonly seq: number | null;
-  readonly state: MessageState;
-  readonly mentionsMe: boolean;
-  readonly burnAfterReading: boolean;
-  readonly revoked: boolean;
-  readonly revokedBy: string | null;
-  readonly burned: boolean;
-}
-
 /** A message about to be stored: from the wire, or written here before it is sent. */
 export interface MessageInput {
   readonly msgId: number | null;
@@ -65,6 +44,14 @@ export interface MessageInput {
   readonly state: MessageState;
   readonly mentionsMe: boolean;
   readonly burnAfterReading: boolean;
+}
+
+/** A stored message: what was put in, its row id, and what happened to it since. */
+export interface StoredMessage extends MessageInput {
+  readonly localId: number;
+  readonly revoked: boolean;
+  readonly revokedBy: string | null;
+  readonly burned: boolean;
 }
 
 export interface MessageRow {
