@@ -11,6 +11,7 @@ import { notificationFor, type AttentionState, type Notifier } from '../notifica
 import type { SecretBox } from '../settings/secret-box';
 import { loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../settings/settings-file';
 import type { IngestResult, StoredMessage } from '../store';
+import { toGroupView } from '../views/conversation-view';
 import { noticeAsMessageView, toMessageView } from '../views/message-view';
 import { openSession, type Session } from './session';
 
@@ -357,6 +358,11 @@ export class MagpieCore {
     }
     for (const message of changed.values()) emit('message.upserted', { message: toMessageView(message) });
     for (const notice of result.notices) emit('message.upserted', { message: noticeAsMessageView(notice) });
+    // a notice changes the group it is about (members, roles, name, dismissal): the page's card follows
+    for (const groupId of new Set(result.notices.map((n) => n.groupId))) {
+      const group = session.client.store.groups.getGroup(groupId);
+      if (group) emit('group.updated', { group: toGroupView(group) });
+    }
     for (const id of result.conversations) this.emitConversation(session, id);
     this.fetchProfiles(session, this.unknownUsers(session, [...result.messages.map((m) => m.from), ...result.conversations]));
     this.notify(session, result.messages);
