@@ -83,6 +83,7 @@ export const methodSchemas = {
   'conversation.setDraft': { args: z.object({ conversation, draft: z.string().max(10_000) }).strict() },
   'conversation.setPinned': { args: z.object({ conversation, pinned: z.boolean() }).strict() },
   'conversation.setMuted': { args: z.object({ conversation, muted: z.boolean() }).strict() },
+  'conversation.remove': { args: z.object({ conversation }).strict() },
   'messages.page': {
     args: z.object({ conversation, beforeTimeMs: z.number().int().nonnegative().optional(), limit }).strict(),
   },

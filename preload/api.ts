@@ -190,6 +190,8 @@ export interface Methods {
   'conversation.setDraft': { args: { conversation: string; draft: string }; result: null };
   'conversation.setPinned': { args: { conversation: string; pinned: boolean }; result: null };
   'conversation.setMuted': { args: { conversation: string; muted: boolean }; result: null };
+  /** Deletes the chat on this device: it leaves the list and its history is hidden here. */
+  'conversation.remove': { args: { conversation: string }; result: null };
   'messages.page': {
     args: { conversation: string; beforeTimeMs?: number; limit?: number };
     result: { messages: MessageView[]; more: boolean };

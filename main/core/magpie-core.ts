@@ -135,6 +135,12 @@ export class MagpieCore {
       this.emitConversation(session, args.conversation);
       return null;
     },
+    'conversation.remove': (args) => {
+      // as a common messenger's "delete chat": this device only; a new message brings it back
+      this.requireSession().client.store.conversations.remove(args.conversation);
+      this.options.emit('conversation.removed', { conversation: args.conversation });
+      return null;
+    },
     'messages.page': (args) => this.requireSession().chat.page(args.conversation, args.beforeTimeMs, args.limit),
     'message.send': async (args) => {
       const session = this.requireSession();

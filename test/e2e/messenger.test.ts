@@ -214,6 +214,19 @@ describe('the Magpie app in a browser', () => {
     expect(texts.filter((t) => t.startsWith('missed'))).toEqual(['missed one', 'missed two', 'missed three']);
   });
 
+  it('a chat deleted on this device leaves the list and stays gone after a reload', async () => {
+    await pageA.getByTestId('nav-chats').click();
+    const item = pageA.locator(`[data-testid="conversation-item"][data-conversation="${carol.voipAccount}"]`);
+    await item.click({ button: 'right' });
+    await pageA.getByTestId('conversation-delete').click();
+    await pageA.getByTestId('confirm-yes').click();
+    await expect.poll(() => item.count(), WAIT).toBe(0);
+    await pageA.reload();
+    await pageA.getByTestId('conversation-list').waitFor(WAIT);
+    await pageA.locator(`[data-testid="conversation-item"][data-conversation="${bob.voipAccount}"]`).waitFor(WAIT);
+    expect(await item.count()).toBe(0);
+  });
+
   it('with the server stopped, history and search still work and a message waits as sending', async () => {
     await server.stop({ keepData: true });
     await expect.poll(() => pageA.getByTestId('connection-banner').getAttribute('data-state'), WAIT).toMatch(/reconnecting|connecting|offline/);

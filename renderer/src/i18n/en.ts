@@ -48,6 +48,8 @@ const en = {
     unpin: 'Unpin',
     mute: 'Mute notifications',
     unmute: 'Unmute',
+    delete: 'Delete chat',
+    confirmDelete: 'Delete the chat with {name} from this device? Its history here is removed; a new message brings the chat back.',
     menu: 'Chat options',
   },
   chat: {

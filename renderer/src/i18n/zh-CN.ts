@@ -50,6 +50,8 @@ const zhCN: MessageSchema = {
     unpin: '取消置顶',
     mute: '消息免打扰',
     unmute: '取消免打扰',
+    delete: '删除聊天',
+    confirmDelete: '从本机删除与 {name} 的聊天？本机的聊天记录将被清除；收到新消息时会话会重新出现。',
     menu: '会话选项',
   },
   chat: {

@@ -93,6 +93,11 @@ export const useConversations = defineStore('conversations', () => {
     await backend.run('conversation.setPinned', { conversation: id, pinned });
   }
 
+  async function removeChat(id: string): Promise<void> {
+    remove(id);
+    await backend.run('conversation.remove', { conversation: id });
+  }
+
   async function setMuted(id: string, muted: boolean): Promise<void> {
     const c = byId.value[id];
     if (c) byId.value = { ...byId.value, [id]: { ...c, muted } };
@@ -108,6 +113,6 @@ export const useConversations = defineStore('conversations', () => {
 
   return {
     byId, activeId, focused, filter, loaded, ordered, visible, unreadTotal, active,
-    load, upsert, remove, open, close, setFocused, saveDraft, setPinned, setMuted, reset, reportUiState,
+    load, upsert, remove, open, close, setFocused, saveDraft, setPinned, setMuted, removeChat, reset, reportUiState,
   };
 });
