@@ -49,15 +49,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
   const sessions = createSessionRegistry();
   const deps: ServerDeps = { db, clock, log, delivery: sessions };
-  // users are never deleted, so a row known to exist needs no insert: this is on every send's path
-  const knownUsers = new Set<string>();
-  const ensureUser = (appId: string, userId: string) => {
-    const key = `${appId}\u0000${userId}`;
-    if (knownUsers.has(key)) return;
-    users.ensureUser(appId, userId);
-    if (knownUsers.size >= 100_000) knownUsers.clear();
-    knownUsers.add(key);
-  };
+  const ensureUser = (appId: string, userId: string) => users.ensureUser(appId, userId);
 
   // the features get ensureUser beside ServerDeps, for users they meet before those log in
   const featureDeps = { ...deps, ensureUser };

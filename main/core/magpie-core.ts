@@ -357,8 +357,8 @@ export class MagpieCore {
     for (const list of [result.messages, result.ownMessagesConfirmed, result.revoked, result.burned]) {
       for (const message of list) changed.set(String(message.localId), message);
     }
-    for (const receipt of result.readReceipts) {
-      for (const message of session.client.store.messages.page(receipt.conversation, 50)) {
+    for (const conversation of new Set(result.readReceipts.map((r) => r.conversation))) {
+      for (const message of session.client.store.messages.page(conversation, 50)) {
         if (message.outgoing && message.state === 'read') changed.set(String(message.localId), message);
       }
     }

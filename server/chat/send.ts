@@ -28,8 +28,9 @@ export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
       return sentFrame(body.clientMsgId, 0, timeMs, 0);
     }
 
+    // committed on its own, before the message: a recipient row without a message is harmless
+    if (!toGroup) ctx.ensureUser(appId, body.to);
     const { msgId, senderSeq, appended } = ctx.db.transaction(() => {
-      if (!toGroup) ctx.ensureUser(appId, body.to);
       const id = ctx.messages.insert({
         appId,
         sender,

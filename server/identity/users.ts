@@ -51,10 +51,19 @@ export function createUserStore(deps: { db: Database; clock: Clock }): UserStore
      WHERE app_id = ? AND user_id = ?`,
   );
 
+  // users are never deleted, so a row known to be committed needs no insert (every send asks);
+  // inside a transaction the row may still be rolled back, so only committed ones are remembered
+  const committedUsers = new Set<string>();
+
   const store: UserStore = {
     ensureUser(appId, userId, nickname = '') {
+      const key = `${appId}\u0000${userId}`;
+      if (committedUsers.has(key)) return;
       const now = clock.now();
       insert.run(appId, userId, nickname, now, now);
+      if (db.inTransaction) return;
+      if (committedUsers.size >= 100_000) committedUsers.clear();
+      committedUsers.add(key);
     },
     getUser(appId, userId) {
       const row = select.get(appId, userId) as RawUser | undefined;
