@@ -101,6 +101,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       if (state === 'stopped') return;
       state = 'stopped';
       await gateway.stop();
+      chat.flushWrites();
       db.close();
       log.info('magpie server stopped');
     },

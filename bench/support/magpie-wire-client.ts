@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
@@ -7,6 +6,7 @@ import {
   emptyFrame,
   encodeFrame,
   FrameDecoder,
+  newClientMsgId,
   pb,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
@@ -91,7 +91,7 @@ export class WireClient {
 
   /** A text message to a user or a group; onSent gets the SENT (or ERROR). */
   sendText(to: string, text: string, onSent?: (frame: DecodedFrame) => void): void {
-    this.fire('SEND', { clientMsgId: randomBytes(16), to, text }, onSent);
+    this.fire('SEND', { clientMsgId: newClientMsgId(Date.now()), to, text }, onSent);
   }
 
   ping(onPong: () => void): void {

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
-import { ErrorCode, isGroupId, isValidUserId, MagpieError, pb } from '../../protocol';
+import { ErrorCode, isGroupId, isValidUserId, MagpieError, newClientMsgId, pb } from '../../protocol';
 import type { OutgoingContent } from '../../preload/api';
 import { bodyOfWireMessage, clientMsgIdToHex, type MessageInput } from '../store';
 
@@ -18,7 +17,7 @@ export function buildOutgoing(selfId: string, to: string, content: OutgoingConte
   if (!isGroupId(to) && !isValidUserId(to)) {
     throw new MagpieError(ErrorCode.INVALID_USER_ID, `not a user or group id: ${JSON.stringify(to)}`);
   }
-  const id = new Uint8Array(randomBytes(16));
+  const id = newClientMsgId(nowMs);
   const send = sendInit(id, to, content);
   const wire = create(pb.SendSchema, send);
   const clientMsgId = clientMsgIdToHex(id);

@@ -4,6 +4,7 @@ import type { Delivery } from '../handler-types';
 import type { MembershipStore } from '../groups/membership';
 import type { InboxStore } from '../sync/inbox';
 import type { MessageStore } from './message-store';
+import type { WriteBatch } from '../storage/write-batch';
 import type { ReadMarkStore } from './read-marks';
 
 /** What the chat handlers share: the stores, the clock and the delivery to online sessions. */
@@ -11,6 +12,8 @@ export interface ChatContext {
   readonly db: Database;
   readonly clock: Clock;
   readonly delivery: Delivery;
+  /** The turn's shared transaction, for SENDs (group commit). */
+  readonly writes: WriteBatch;
   readonly inbox: InboxStore;
   readonly messages: MessageStore;
   readonly readMarks: ReadMarkStore;

@@ -6,6 +6,7 @@ import { createInboxStore } from '../sync/inbox';
 import type { ChatContext } from './chat-context';
 import { DEFAULT_REVOKE_WINDOW_MS } from './content-limits';
 import { createMessageStore } from './message-store';
+import { createWriteBatch } from '../storage/write-batch';
 import { createReadHandler } from './read';
 import { createReadMarkStore } from './read-marks';
 import { createReadersHandler } from './readers';
@@ -26,6 +27,8 @@ export interface ChatService {
   readonly handlers: HandlerTable;
   /** The inbox head for LOGIN_RESULT. */
   inboxHead(appId: string, userId: string): { maxSeq: number; confirmedSeq: number };
+  /** Commits the SENDs waiting for the end of this turn; before the database closes. */
+  flushWrites(): void;
 }
 
 /** Messages, the seq inbox and its sync: SEND, SYNC, CONFIRM, REVOKE, READ, TYPING, READERS_QUERY. */
@@ -35,6 +38,7 @@ export function createChatService(deps: ChatDeps): ChatService {
     db: deps.db,
     clock: deps.clock,
     delivery: deps.delivery,
+    writes: createWriteBatch(deps.db),
     inbox,
     messages: createMessageStore(deps.db),
     readMarks: createReadMarkStore(deps.db),
@@ -54,5 +58,6 @@ export function createChatService(deps: ChatDeps): ChatService {
       READERS_QUERY: createReadersHandler(ctx),
     },
     inboxHead: (appId, userId) => inbox.head(appId, userId),
+    flushWrites: () => ctx.writes.flush(),
   };
 }

@@ -23,13 +23,14 @@ export interface NewMessage {
   readonly content: Uint8Array;
   readonly clientMsgId: Uint8Array;
   readonly timeMs: number;
+  /** The seq of the sender's own copy in the sender's inbox. */
+  readonly senderSeq: number;
   readonly burn: boolean;
 }
 
 export interface MessageStore {
   /** Inserts a message and returns its id. Call inside a transaction. */
   insert(message: NewMessage): number;
-  setSenderSeq(msgId: number, seq: number): void;
   byClientId(appId: string, sender: string, clientMsgId: Uint8Array): StoredMessage | undefined;
   byId(appId: string, msgId: number): StoredMessage | undefined;
   /** The newest message id of the whole server; read marks never go past it. */
@@ -59,8 +60,7 @@ const COLUMNS = 'msg_id, sender, target, is_group, type, time_ms, sender_seq, bu
 export function createMessageStore(db: Database): MessageStore {
   const insert = db.prepare(`
     INSERT INTO messages (app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`);
-  const setSenderSeq = db.prepare('UPDATE messages SET sender_seq = ? WHERE msg_id = ?');
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const byClientId = db.prepare<[string, string, Uint8Array], MessageRow>(
     `SELECT ${COLUMNS} FROM messages WHERE app_id = ? AND sender = ? AND client_msg_id = ?`,
   );
@@ -80,10 +80,9 @@ export function createMessageStore(db: Database): MessageStore {
   return {
     insert: (m) =>
       Number(
-        insert.run(m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.burn ? 1 : 0)
+        insert.run(m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.senderSeq, m.burn ? 1 : 0)
           .lastInsertRowid,
       ),
-    setSenderSeq: (msgId, seq) => void setSenderSeq.run(seq, msgId),
     byClientId: (appId, sender, clientMsgId) => fromRow(byClientId.get(appId, sender, clientMsgId)),
     byId: (appId, msgId) => fromRow(byId.get(msgId, appId)),
     newestId: () => newestId.get() ?? 0,

@@ -4,56 +4,77 @@ import type { Caller, Handler } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
 import type { ChatContext } from './chat-context';
-import { checkClientMsgId, validatedContent } from './validate-send';
+import { validatedContent } from './validate-send';
 
 /**
- * SEND: check the rights and the content, store the message and every inbox entry in one
- * transaction, answer SENT, then push to every online session of every recipient and to the
- * sender's other sessions. A resend with the same client id answers the first SENT again.
+ * SEND: check the rights and the content, store the message and every inbox entry, answer SENT,
+ * then push to every online session of every recipient and to the sender's other sessions. The
+ * store runs in the turn's shared transaction (group commit, `ctx.writes`): SENT and the pushes
+ * leave only after it is committed. A resend with the same client id answers the first SENT again.
  */
 export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
   return ({ caller, body }) => {
-    checkClientMsgId(body.clientMsgId);
-    const { appId, userId: sender } = caller;
-    const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
-    if (earlier !== undefined) {
-      return sentFrame(body.clientMsgId, earlier.msgId, earlier.timeMs, earlier.senderSeq);
-    }
     const toGroup = checkRecipient(body.to);
     const content = validatedContent(body, toGroup);
-    const recipients = toGroup ? groupRecipients(ctx, caller, body) : oneToOneRecipients(body.to, sender);
-    const timeMs = ctx.clock.now();
-    if (content.custom?.transient === true) {
-      deliverTransient(ctx, caller, body.to, recipients, content, timeMs);
-      return sentFrame(body.clientMsgId, 0, timeMs, 0);
-    }
-
     // committed on its own, before the message: a recipient row without a message is harmless
-    if (!toGroup) ctx.ensureUser(appId, body.to);
-    const { msgId, senderSeq, appended } = ctx.db.transaction(() => {
-      const id = ctx.messages.insert({
-        appId,
-        sender,
-        target: body.to,
-        isGroup: toGroup,
-        type: content.type,
-        content: toBinary(pb.MessageSchema, content),
-        clientMsgId: body.clientMsgId,
-        timeMs,
-        burn: content.burnAfterReading,
-      });
-      const message = create(pb.MessageSchema, { ...content, msgId: BigInt(id), from: sender, to: body.to, timeMs: BigInt(timeMs) });
-      const ownCopy = create(pb.MessageSchema, { ...message, clientMsgId: body.clientMsgId });
-      const toOthers = ctx.inbox.append(appId, recipients, { case: 'message', message, own: false });
-      const toSelf = ctx.inbox.append(appId, [sender], { case: 'message', message: ownCopy, own: true });
-      const seq = Number(toSelf[0]!.entry.seq);
-      ctx.messages.setSenderSeq(id, seq);
-      return { msgId: id, senderSeq: seq, appended: [...toOthers, ...toSelf] as Appended[] };
-    })();
-
-    pushAppended(ctx.delivery, appId, appended, { userId: sender, sessionId: caller.sessionId });
-    return sentFrame(body.clientMsgId, msgId, timeMs, senderSeq);
+    if (!toGroup) ctx.ensureUser(caller.appId, body.to);
+    return ctx.writes.run(
+      () => store(ctx, caller, body, toGroup, content),
+      (outcome) => deliver(ctx, caller, body, outcome),
+    );
   };
+}
+
+type SendOutcome =
+  | { readonly case: 'earlier'; readonly sent: Frame }
+  | { readonly case: 'transient'; readonly recipients: readonly string[]; readonly content: pb.Message; readonly timeMs: number }
+  | { readonly case: 'stored'; readonly msgId: number; readonly senderSeq: number; readonly timeMs: number; readonly appended: Appended[] };
+
+/** Runs inside the write batch's transaction, in its own savepoint. */
+function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message): SendOutcome {
+  const { appId, userId: sender } = caller;
+  // checked here, not before: a resend in the same batch must see the first one's row
+  const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
+  if (earlier !== undefined) {
+    return { case: 'earlier', sent: sentFrame(body.clientMsgId, earlier.msgId, earlier.timeMs, earlier.senderSeq) };
+  }
+  const recipients = toGroup ? groupRecipients(ctx, caller, body) : oneToOneRecipients(body.to, sender);
+  const timeMs = ctx.clock.now();
+  if (content.custom?.transient === true) return { case: 'transient', recipients, content, timeMs };
+
+  // the sender's own seq first, so the message row is written once, with it
+  const senderSeq = ctx.inbox.reserveSeq(appId, sender);
+  const msgId = ctx.messages.insert({
+    appId,
+    sender,
+    target: body.to,
+    isGroup: toGroup,
+    type: content.type,
+    content: toBinary(pb.MessageSchema, content),
+    clientMsgId: body.clientMsgId,
+    timeMs,
+    senderSeq,
+    burn: content.burnAfterReading,
+  });
+  const message = create(pb.MessageSchema, { ...content, msgId: BigInt(msgId), from: sender, to: body.to, timeMs: BigInt(timeMs) });
+  const ownCopy = create(pb.MessageSchema, { ...message, clientMsgId: body.clientMsgId });
+  const toOthers = ctx.inbox.append(appId, recipients, { case: 'message', message, own: false });
+  const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
+  return { case: 'stored', msgId, senderSeq, timeMs, appended: [...toOthers, toSelf] };
+}
+
+/** Runs after the commit: the answer, and the pushes to everyone online. */
+function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendOutcome): Frame {
+  switch (outcome.case) {
+    case 'earlier':
+      return outcome.sent;
+    case 'transient':
+      deliverTransient(ctx, caller, body.to, outcome.recipients, outcome.content, outcome.timeMs);
+      return sentFrame(body.clientMsgId, 0, outcome.timeMs, 0);
+    case 'stored':
+      pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
+      return sentFrame(body.clientMsgId, outcome.msgId, outcome.timeMs, outcome.senderSeq);
+  }
 }
 
 /** Whether the recipient is a group; an invalid user id is refused. */

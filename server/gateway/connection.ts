@@ -64,6 +64,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
   const decoder = new FrameDecoder({ maxFrameBytes: tuning.maxFrameBytes });
   const bucket = createTokenBucket({ clock, ratePerSecond: tuning.requestsPerSecond, burst: tuning.requestBurst });
   const queue: DecodedFrame[] = [];
+  /** SENDs handed to the chat service and not yet answered. */
+  const sending = new Set<Promise<void>>();
   let phase: Phase = 'hello';
   let caller: Caller | undefined;
   let session: Session | undefined;
@@ -194,18 +196,33 @@ export function createConnection(deps: ConnectionDeps): Connection {
     bucket.take();
   }
 
-  /** Handles queued frames one at a time, so a client's requests take effect in the order sent. */
+  /**
+   * Handles queued frames in the order sent. A SEND does not wait for the one before it: SENDs
+   * join the turn's shared transaction in order (group commit) and are answered in that order
+   * after it commits. Any other request first waits for the SENDs before it, so it sees them.
+   */
   async function work(): Promise<void> {
     try {
       for (let next = queue.shift(); next && phase !== 'closing'; next = queue.shift()) {
         await rateToken();
         if (isClosing()) break;
-        await handle(next);
+        if (phase === 'ready' && next.name === 'SEND') {
+          if (sending.size >= tuning.maxQueuedRequests) await Promise.race(sending);
+          const done: Promise<void> = dispatch(next).finally(() => sending.delete(done));
+          sending.add(done);
+        } else {
+          await allSent();
+          await handle(next);
+        }
         updateReading();
       }
     } finally {
       working = undefined;
     }
+  }
+
+  async function allSent(): Promise<void> {
+    while (sending.size > 0) await Promise.all(sending);
   }
 
   async function handle(frame: DecodedFrame): Promise<void> {
@@ -338,6 +355,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       socket.pause();
       // the requests already read are finished; new ones are not read any more
       while (working) await working;
+      await allSent();
       closeWith(errorFrame(code, reason));
     },
     destroy() {

@@ -39,6 +39,10 @@ export interface InboxPage {
 export interface InboxStore {
   /** Appends one item to each user's inbox. Call inside a transaction. */
   append(appId: string, userIds: readonly string[], item: InboxItem): Appended[];
+  /** Takes the user's next seq, for an item appended with appendAt. Call inside a transaction. */
+  reserveSeq(appId: string, userId: string): number;
+  /** Appends an item at a seq reserveSeq gave. Call inside the same transaction. */
+  appendAt(appId: string, userId: string, seq: number, item: InboxItem): Appended;
   head(appId: string, userId: string): InboxHead;
   /** Entries after `afterSeq`, at most `limit` and about `maxBytes` (always at least one). */
   page(appId: string, userId: string, afterSeq: number, limit: number, maxBytes: number): InboxPage;
@@ -82,28 +86,23 @@ export function createInboxStore(db: Database): InboxStore {
     UPDATE inbox_heads SET confirmed_seq = MAX(confirmed_seq, MIN(?, max_seq))
     WHERE app_id = ? AND user_id = ?`);
 
-  function append(appId: string, userIds: readonly string[], item: InboxItem): Appended[] {
-    const appended: Appended[] = [];
+  function reserveSeq(appId: string, userId: string): number {
+    return nextSeq.get(appId, userId)!.max_seq;
+  }
+
+  function appendAt(appId: string, userId: string, seq: number, item: InboxItem, stored?: Uint8Array): Appended {
     if (item.case === 'message') {
-      const msgId = Number(item.message.msgId);
-      for (const userId of userIds) {
-        const seq = nextSeq.get(appId, userId)!.max_seq;
-        insertRow.run(appId, userId, seq, KIND.message, msgId, item.own ? 1 : 0, null);
-        appended.push({ userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'message', value: item.message } }) });
-      }
-      return appended;
+      insertRow.run(appId, userId, seq, KIND.message, Number(item.message.msgId), item.own ? 1 : 0, null);
+      return { userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'message', value: item.message } }) };
     }
+    insertRow.run(appId, userId, seq, KIND[item.case], null, 0, stored ?? encodedItem(item));
+    return { userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: item.case, value: item.value } as pb.Entry['item'] }) };
+  }
+
+  function append(appId: string, userIds: readonly string[], item: InboxItem): Appended[] {
     // encoded once for every receiver: the seq lives in the row, not in the bytes
-    const stored = toBinary(pb.EntrySchema, create(pb.EntrySchema, { item: { case: item.case, value: item.value } as pb.Entry['item'] }));
-    for (const userId of userIds) {
-      const seq = nextSeq.get(appId, userId)!.max_seq;
-      insertRow.run(appId, userId, seq, KIND[item.case], null, 0, stored);
-      appended.push({
-        userId,
-        entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: item.case, value: item.value } as pb.Entry['item'] }),
-      });
-    }
-    return appended;
+    const stored = item.case === 'message' ? undefined : encodedItem(item);
+    return userIds.map((userId) => appendAt(appId, userId, reserveSeq(appId, userId), item, stored));
   }
 
   function head(appId: string, userId: string): InboxHead {
@@ -131,7 +130,11 @@ export function createInboxStore(db: Database): InboxStore {
     return head(appId, userId);
   }
 
-  return { append, head, page, confirm };
+  return { append, reserveSeq, appendAt, head, page, confirm };
+}
+
+function encodedItem(item: Exclude<InboxItem, { case: 'message' }>): Uint8Array {
+  return toBinary(pb.EntrySchema, create(pb.EntrySchema, { item: { case: item.case, value: item.value } as pb.Entry['item'] }));
 }
 
 function entryOf(row: PageRow): pb.Entry {

@@ -50,6 +50,43 @@ describe('one-to-one delivery over TCP', () => {
     expect(desktop.client.pushes.filter((f) => f.name === 'PUSH')).toHaveLength(0);
   });
 
+  it('answers a pipelined burst in order, with a bad SEND and a resend among them refused or answered alone', async () => {
+    const alice = await world.login('alice01');
+    const bob = await world.login('bob01');
+    // all written at once, so the server reads them in one or a few turns and commits them together
+    const replies = Promise.allSettled([
+      alice.text('bob01', 'one', 1),
+      alice.text('bob01', 'two', 2),
+      alice.text('bob01', 'x'.repeat(5001), 3),
+      alice.text('bob01', 'two', 2),
+      alice.text('not a user', 'lost', 4),
+      alice.text('bob01', 'three', 5),
+    ]);
+    const [one, two, tooLong, resend, badUser, three] = await replies;
+    expect(tooLong).toMatchObject({ status: 'rejected', reason: { code: 580002 } });
+    expect(badUser).toMatchObject({ status: 'rejected', reason: { code: 520005 } });
+    const sent = [one, two, resend, three].map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+    expect(sent[2]).toEqual(sent[1]);
+    expect(sent.map((s) => s?.seq)).toEqual([1n, 2n, 2n, 3n]);
+    const pushed = [await bob.nextPush(isMessage), await bob.nextPush(isMessage), await bob.nextPush(isMessage)];
+    expect(pushed.map((e) => (e.item.value as pb.Message).text)).toEqual(['one', 'two', 'three']);
+    expect((await bob.syncAll()).map((e) => e.seq)).toEqual([1n, 2n, 3n]);
+  });
+
+  it('answers every SEND of a stream written in many small pieces while earlier ones commit', async () => {
+    await world.close();
+    world = await openChatWorld({ tuning: { requestsPerSecond: 1_000_000, requestBurst: 1_000_000 } });
+    const alice = await world.login('alice01');
+    const answers: Promise<pb.Sent>[] = [];
+    for (let n = 1; n <= 2000; n++) {
+      answers.push(alice.text('bob01', `m${n}`, n));
+      // a separate write per message, some landing while the server commits the ones before
+      if (n % 2 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const sent = await Promise.all(answers);
+    expect(sent.map((s) => s.seq)).toEqual(Array.from({ length: 2000 }, (_, i) => BigInt(i + 1)));
+  });
+
   it('refuses content over the limits with its code', async () => {
     const alice = await world.login('alice01');
     await expect(alice.text('bob01', 'x'.repeat(5001), 1)).rejects.toMatchObject({ code: 580002 });

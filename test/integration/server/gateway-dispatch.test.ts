@@ -169,6 +169,51 @@ describe('gateway dispatch', () => {
   });
 });
 
+describe('pipelined SENDs', () => {
+  it('takes a SEND without waiting for the one before, answers in order, and holds other requests until they are answered', async () => {
+    const gates: (() => void)[] = [];
+    const events: string[] = [];
+    const at = await startGateway({
+      SEND: async ({ body }) => {
+        events.push(`start ${body.text}`);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        events.push(`end ${body.text}`);
+        return bodyFrame('SENT', { seq: BigInt(body.text.length) });
+      },
+      PROFILE_QUERY: () => {
+        events.push('query');
+        return bodyFrame('PROFILES', {});
+      },
+    });
+    const client = await loggedIn(at, 'piper');
+    const first = client.request('SEND', { to: 'x', text: 'a' });
+    const second = client.request('SEND', { to: 'x', text: 'bb' });
+    await waitUntil(() => gates.length === 2, () => JSON.stringify(events));
+    // a request that arrives while both wait for their commit is read, and held behind them
+    const query = client.request('PROFILE_QUERY', {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual(['start a', 'start bb']);
+    gates.splice(0).forEach((open) => open());
+    await Promise.all([first, second, query]);
+    expect(events).toEqual(['start a', 'start bb', 'end a', 'end bb', 'query']);
+    // a SEND read in a later chunk, while one is still waiting, is taken at once too
+    const third = client.request('SEND', { to: 'x', text: 'ccc' });
+    await waitUntil(() => gates.length === 1);
+    const fourth = client.request('SEND', { to: 'x', text: 'dddd' });
+    await waitUntil(() => gates.length === 2);
+    gates.splice(0).forEach((open) => open());
+    expect((await third).name).toBe('SENT');
+    expect((await fourth).name).toBe('SENT');
+    await client.close();
+    await at.stop();
+  });
+});
+
+async function waitUntil(condition: () => boolean, what: () => string = () => ""): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition(), what()).toBe(true);
+}
+
 describe('gateway stop', () => {
   it('finishes the requests in flight, then tells every client and closes', async () => {
     let release!: () => void;

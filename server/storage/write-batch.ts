@@ -1,0 +1,98 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Group commit. Every write asked for during one event-loop turn runs in one transaction at the
+ * end of the turn, each in its own savepoint, so a write that throws rolls back alone and the
+ * others still commit. The commit is most of what a small write costs; a burst of SENDs read from
+ * the sockets in one turn pays it once instead of once per message.
+ *
+ * Writes run in the order they were asked for, and each one's `after` (the answers and pushes
+ * that must not leave before the data is on disk) runs after the commit, in the same order.
+ */
+export interface WriteBatch {
+  run<T, R>(write: () => T, after: (result: T) => R): Promise<R>;
+  /** Runs what is waiting now, instead of at the end of the turn (before the database closes). */
+  flush(): void;
+  /** Writes waiting for the end of the turn. */
+  readonly pending: number;
+}
+
+interface Pending {
+  readonly write: () => unknown;
+  readonly after: (result: unknown) => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export function createWriteBatch(db: Database, schedule: (run: () => void) => void = setImmediate): WriteBatch {
+  let waiting: Pending[] = [];
+  let scheduled = false;
+
+  /**
+   * Every write in one transaction and no savepoints (a savepoint costs about as much as the write
+   * itself). Should one throw, the whole transaction is rolled back and run again with a savepoint
+   * per write, so that one fails alone; the writes only read the database and the clock, so the
+   * second run decides what the first would have.
+   */
+  function commitBatch(batch: readonly Pending[]): Outcome[] {
+    try {
+      return db.transaction(() => batch.map((item): Outcome => ({ ok: true, value: item.write() })))();
+    } catch {
+      return db.transaction(() =>
+        batch.map((item): Outcome => {
+          try {
+            // nested: better-sqlite3 runs it in a savepoint, rolled back if it throws
+            return { ok: true, value: db.transaction(item.write)() };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }),
+      )();
+    }
+  }
+
+  function flush(): void {
+    scheduled = false;
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = commitBatch(batch);
+    } catch (error) {
+      // the commit itself failed: nothing of this batch is stored
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, index) => {
+      const outcome = outcomes[index]!;
+      if (!outcome.ok) {
+        item.reject(outcome.error);
+        return;
+      }
+      try {
+        item.resolve(item.after(outcome.value));
+      } catch (error) {
+        item.reject(error);
+      }
+    });
+  }
+
+  return {
+    run<T, R>(write: () => T, after: (result: T) => R): Promise<R> {
+      return new Promise<R>((resolve, reject) => {
+        waiting.push({ write, after: after as (result: unknown) => unknown, resolve: resolve as (value: unknown) => void, reject });
+        if (!scheduled) {
+          scheduled = true;
+          schedule(flush);
+        }
+      });
+    },
+    flush,
+    get pending() {
+      return waiting.length;
+    },
+  };
+}
