@@ -7,8 +7,7 @@
  *
  * --smoke is accepted for CI and changes nothing but the title: the run takes milliseconds either way.
  */
-import { randomBytes } from 'node:crypto';
-import { bodyFrame, DEFAULT_WIRE_LIMITS, emptyFrame, encodeFrame, type Frame } from '../protocol';
+import { bodyFrame, DEFAULT_WIRE_LIMITS, emptyFrame, encodeFrame, newClientMsgId, type Frame } from '../protocol';
 import { CHAT_TEXTS } from './support/chat-texts';
 
 const smoke = process.argv.includes('--smoke');
@@ -17,10 +16,10 @@ const threshold = DEFAULT_WIRE_LIMITS.compressThresholdBytes;
 const size = (frame: Frame): number => encodeFrame(frame).length;
 
 function hiFrames(requestId: number, msgId: bigint, senderSeq: bigint, recipientSeq: bigint, text: string, timeMs: bigint) {
-  const clientMsgId = randomBytes(16);
+  const clientMsgId = newClientMsgId(Number(timeMs));
   return {
     send: bodyFrame('SEND', { clientMsgId, to: 'bob', text }, { requestId, compressThresholdBytes: threshold }),
-    sent: bodyFrame('SENT', { clientMsgId, msgId, timeMs, seq: senderSeq }, { requestId }),
+    sent: bodyFrame('SENT', { msgId, timeMs, seq: senderSeq }, { requestId }),
     push: bodyFrame(
       'PUSH',
       { seq: recipientSeq, item: { case: 'message', value: { msgId, from: 'alice', to: 'bob', timeMs, text } } },

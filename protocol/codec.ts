@@ -1,5 +1,6 @@
 import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import type { DescMessage } from '@bufbuild/protobuf';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { inflateBody, maybeDeflate } from './compression';
 import { ErrorCode, MagpieError } from './errors';
 import type { Frame } from './frame';
@@ -33,6 +34,25 @@ export function bodyFrame<N extends BodyFrameName>(name: N, body: InitOf<N>, opt
   const bytes = toBinary(schema, create(schema, body as MessageInitShape<DescMessage>));
   const { body: wireBody, compressed } = maybeDeflate(bytes, options.compressThresholdBytes ?? Infinity);
   return withRequestId({ type: FrameType[name], compressed, body: wireBody }, options.requestId);
+}
+
+/** Field numbers of Entry (magpie.proto) that messagePushFrame writes. */
+const ENTRY_SEQ_FIELD = 1;
+const ENTRY_MESSAGE_FIELD = 2;
+
+/**
+ * A PUSH of a message entry whose Message is already encoded. A fan-out to a group encodes the
+ * message once and only the seq per member; the bytes equal bodyFrame('PUSH', entry)'s.
+ */
+export function messagePushFrame(seq: bigint, encodedMessage: Uint8Array): Frame {
+  const writer = new BinaryWriter();
+  // proto3 leaves a zero scalar out
+  if (seq !== 0n) writer.tag(ENTRY_SEQ_FIELD, WireType.Varint).uint64(seq);
+  const body = writer
+    .tag(ENTRY_MESSAGE_FIELD, WireType.LengthDelimited)
+    .bytes(encodedMessage)
+    .finish();
+  return { type: FrameType.PUSH, compressed: false, body };
 }
 
 /** Builds a frame with no body (PING, PONG). */

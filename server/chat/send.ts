@@ -36,7 +36,7 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   // checked here, not before: a resend in the same batch must see the first one's row
   const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
   if (earlier !== undefined) {
-    return { case: 'earlier', sent: sentFrame(body.clientMsgId, earlier.msgId, earlier.timeMs, earlier.senderSeq) };
+    return { case: 'earlier', sent: sentFrame(earlier.msgId, earlier.timeMs, earlier.senderSeq) };
   }
   const recipients = toGroup ? groupRecipients(ctx, caller, body) : oneToOneRecipients(body.to, sender);
   const timeMs = ctx.clock.now();
@@ -70,10 +70,10 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
       return outcome.sent;
     case 'transient':
       deliverTransient(ctx, caller, body.to, outcome.recipients, outcome.content, outcome.timeMs);
-      return sentFrame(body.clientMsgId, 0, outcome.timeMs, 0);
+      return sentFrame(0, outcome.timeMs, 0);
     case 'stored':
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
-      return sentFrame(body.clientMsgId, outcome.msgId, outcome.timeMs, outcome.senderSeq);
+      return sentFrame(outcome.msgId, outcome.timeMs, outcome.senderSeq);
   }
 }
 
@@ -116,6 +116,7 @@ function deliverTransient(ctx: ChatContext, caller: Caller, to: string, recipien
   ctx.delivery.toUser(caller.appId, caller.userId, frame, caller.sessionId);
 }
 
-function sentFrame(clientMsgId: Uint8Array, msgId: number, timeMs: number, seq: number): Frame {
-  return bodyFrame('SENT', { clientMsgId, msgId: BigInt(msgId), timeMs: BigInt(timeMs), seq: BigInt(seq) });
+/** SENT leaves client_msg_id empty: its request id already says which SEND it answers. */
+function sentFrame(msgId: number, timeMs: number, seq: number): Frame {
+  return bodyFrame('SENT', { msgId: BigInt(msgId), timeMs: BigInt(timeMs), seq: BigInt(seq) });
 }

@@ -172,6 +172,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
         fail(asMagpieError(error));
         return;
       }
+      if (isIdlePing(decoded)) {
+        bucket.take();
+        reply(emptyFrame('PONG'), decoded.requestId);
+        continue;
+      }
       queue.push(decoded);
     }
     updateReading();
@@ -182,6 +187,22 @@ export function createConnection(deps: ConnectionDeps): Connection {
         fail(new MagpieError(ErrorCode.INTERNAL, 'internal error'));
       });
     }
+  }
+
+  /**
+   * A heartbeat on a connection with nothing else to do is answered at once, without the queue
+   * and its worker: with many idle sessions, heartbeats are most of what the server does. Behind
+   * other requests a PING waits its turn, so its PONG still says they are done.
+   */
+  function isIdlePing(frame: DecodedFrame): boolean {
+    return (
+      frame.name === 'PING' &&
+      phase !== 'hello' &&
+      queue.length === 0 &&
+      working === undefined &&
+      sending.size === 0 &&
+      bucket.msUntilToken() === 0
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
-import { bodyFrame } from '../../protocol';
+import { toBinary } from '@bufbuild/protobuf';
+import { bodyFrame, messagePushFrame, pb, type Frame } from '../../protocol';
 import type { Delivery } from '../handler-types';
 import type { Appended } from './inbox';
 
@@ -13,9 +14,22 @@ export interface SkipSession {
  * are skipped before any encoding: they pull the same entries by SYNC.
  */
 export function pushAppended(delivery: Delivery, appId: string, appended: readonly Appended[], skip?: SkipSession): void {
+  // a group message is the same Message in every member's entry: encode it once
+  const encoded = new Map<pb.Message, Uint8Array>();
   for (const { userId, entry } of appended) {
     if (!delivery.isOnline(appId, userId)) continue;
     const except = skip !== undefined && skip.userId === userId ? skip.sessionId : undefined;
-    delivery.toUser(appId, userId, bodyFrame('PUSH', entry), except);
+    delivery.toUser(appId, userId, pushFrame(entry, encoded), except);
   }
+}
+
+function pushFrame(entry: pb.Entry, encoded: Map<pb.Message, Uint8Array>): Frame {
+  if (entry.item.case !== 'message') return bodyFrame('PUSH', entry);
+  const message = entry.item.value;
+  let bytes = encoded.get(message);
+  if (bytes === undefined) {
+    bytes = toBinary(pb.MessageSchema, message);
+    encoded.set(message, bytes);
+  }
+  return messagePushFrame(entry.seq, bytes);
 }

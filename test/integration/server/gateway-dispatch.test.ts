@@ -146,6 +146,18 @@ describe('gateway dispatch', () => {
     await client.close();
   });
 
+  it('answers a PING behind a slow request only after it, and an idle PING at once', async () => {
+    const client = await loggedIn(at, 'pinger');
+    const order: string[] = [];
+    await Promise.all([
+      client.request('PROFILE_UPDATE', {}).then(() => order.push('slow')),
+      client.ping().then(() => order.push('pong')),
+    ]);
+    expect(order).toEqual(['slow', 'pong']);
+    for (let i = 0; i < 5; i++) await client.ping();
+    await client.close();
+  });
+
   it('sends no answer to a frame without a request id', async () => {
     const client = await loggedIn(at, 'typist');
     client.sendFrame(bodyFrame('TYPING', { to: 'someone' }));

@@ -128,7 +128,7 @@ const timeMs = 1_764_288_000_000n;
 const dumpedFrames: Record<string, Frame> = {
   ping: emptyFrame('PING'),
   'send-hi': bodyFrame('SEND', { clientMsgId, to: 'bob', text: 'hi' }, { requestId: 7 }),
-  'sent-hi': bodyFrame('SENT', { clientMsgId, msgId: 1001n, timeMs, seq: 57n }, { requestId: 7 }),
+  'sent-hi': bodyFrame('SENT', { msgId: 1001n, timeMs, seq: 57n }, { requestId: 7 }),
   'push-hi': bodyFrame('PUSH', {
     seq: 42n,
     item: { case: 'message', value: { msgId: 1001n, from: 'alice', to: 'bob', timeMs, text: 'hi' } },

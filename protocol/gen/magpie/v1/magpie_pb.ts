@@ -500,6 +500,8 @@ export const SendSchema: GenMessage<Send> = /*@__PURE__*/
  */
 export type Sent = Message$1<"magpie.v1.Sent"> & {
   /**
+   * left empty: the request id says which SEND this answers
+   *
    * @generated from field: bytes client_msg_id = 1;
    */
   clientMsgId: Uint8Array;
