@@ -22,6 +22,7 @@ export const ErrorCode = {
   IDLE_TIMEOUT: 170014,
   SERVER_SHUTTING_DOWN: 170015,
   ALREADY_LOGGED_IN: 170016,
+  TOO_MANY_PENDING_CONNECTIONS: 170017,
   // 175xxx: sessions
   KICKED_OFF: 175004,
   // 171xxx: the client core (never on the wire from a server)

@@ -37,6 +37,8 @@ export interface Tuning {
   readonly md5TimestampUtcOffsetMinutes: number;
   /** Open connections the server accepts at most (per listener). */
   readonly maxConnections: number;
+  /** Connections from one remote address that may be open without having logged in yet. */
+  readonly maxPendingConnectionsPerAddress: number;
   /** On stop, how long in-flight requests may take before sockets are closed anyway. */
   readonly shutdownGraceMs: number;
   /** scrypt cost (N) for stored passwords and tokens; stored with each hash, so it may change. */
@@ -68,6 +70,7 @@ export const DEFAULT_TUNING: Tuning = {
   signatureWindowMs: 300_000,
   md5TimestampUtcOffsetMinutes: 480,
   maxConnections: 10_000,
+  maxPendingConnectionsPerAddress: 128,
   shutdownGraceMs: 3_000,
   scryptCost: 16_384,
   sqliteBusyTimeoutMs: 5_000,

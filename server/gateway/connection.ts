@@ -43,6 +43,8 @@ export interface ConnectionDeps {
   readonly sessions: SessionRegistry;
   readonly handlers: HandlerTable;
   inboxHead(appId: string, userId: string): InboxHead;
+  /** Called once, when the login succeeds. */
+  onLoggedIn?(): void;
   onClosed(connection: Connection): void;
 }
 
@@ -317,6 +319,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     };
     sessions.add(session, body.mode);
     phase = 'ready';
+    deps.onLoggedIn?.();
     if (loginTimer) clock.clearTimeout(loginTimer);
     loginTimer = undefined;
     scheduleIdleCheck(tuning.idleTimeoutMs);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
-import { ErrorCode, type Clock } from '../../protocol';
+import { bodyFrame, encodeFrame, ErrorCode, type Clock } from '../../protocol';
 import type { Authenticator } from '../auth/authenticator';
 import type { TlsConfig } from '../config';
 import type { HandlerTable } from '../handler-types';
@@ -36,8 +36,36 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const connections = new Set<Connection>();
   const servers: Server[] = [];
 
+  /** Connections per remote address that have not logged in yet. */
+  const pendingByAddress = new Map<string, number>();
+
+  function changePending(address: string, by: 1 | -1): void {
+    const count = (pendingByAddress.get(address) ?? 0) + by;
+    if (count > 0) pendingByAddress.set(address, count);
+    else pendingByAddress.delete(address);
+  }
+
+  function refuse(socket: Socket, code: number, message: string): void {
+    socket.on('error', () => undefined);
+    socket.end(encodeFrame(bodyFrame('ERROR', { code, message })));
+    // wall time on purpose: a safety net against a peer that never reads our last frame
+    setTimeout(() => socket.destroy(), 2_000).unref();
+  }
+
   function accept(socket: Socket): void {
     socket.setNoDelay(true);
+    const address = socket.remoteAddress ?? 'unknown';
+    if ((pendingByAddress.get(address) ?? 0) >= tuning.maxPendingConnectionsPerAddress) {
+      log.debug({ address }, 'refusing a connection: too many from this address have not logged in');
+      refuse(socket, ErrorCode.TOO_MANY_PENDING_CONNECTIONS, `more than ${tuning.maxPendingConnectionsPerAddress} connections from this address have not logged in`);
+      return;
+    }
+    changePending(address, 1);
+    let pending = true;
+    const settle = () => {
+      if (pending) changePending(address, -1);
+      pending = false;
+    };
     const connection = createConnection({
       socket,
       clock,
@@ -47,7 +75,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       sessions: deps.sessions,
       handlers: deps.handlers,
       inboxHead: deps.inboxHead,
-      onClosed: (closed) => connections.delete(closed),
+      onLoggedIn: settle,
+      onClosed: (closed) => {
+        settle();
+        connections.delete(closed);
+      },
     });
     connections.add(connection);
   }

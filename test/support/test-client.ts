@@ -34,6 +34,8 @@ export interface ConnectOptions {
   readonly host?: string;
   /** Connect with TLS; the test's self-signed certificate is accepted. */
   readonly tls?: boolean;
+  /** The source address, e.g. another 127.x.y.z to appear as another host. */
+  readonly localAddress?: string;
 }
 
 export class TestClient {
@@ -65,7 +67,7 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const socket = options.tls
         ? tlsConnect({ port, host, rejectUnauthorized: false }, () => resolve(new TestClient(socket)))
-        : netConnect({ port, host }, () => resolve(new TestClient(socket)));
+        : netConnect({ port, host, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -8,8 +8,8 @@ describe('gateway limits', () => {
   let world: TestServer | undefined;
   const clients: TestClient[] = [];
 
-  async function client(): Promise<TestClient> {
-    const c = await TestClient.connect(world!.port);
+  async function client(localAddress?: string): Promise<TestClient> {
+    const c = await TestClient.connect(world!.port, localAddress ? { localAddress } : {});
     clients.push(c);
     return c;
   }
@@ -36,6 +36,31 @@ describe('gateway limits', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(errorBefore(silent)).toBe(ErrorCode.LOGIN_TIMEOUT);
     expect(errorBefore(greeted)).toBe(ErrorCode.LOGIN_TIMEOUT);
+  });
+
+  it('refuses more connections without a login from one address than the limit, and only from that address', async () => {
+    world = await startTestServer({ tuning: { maxPendingConnectionsPerAddress: 3 } });
+    const waiting = [await client('127.0.0.1'), await client('127.0.0.1'), await client('127.0.0.1')];
+    const refused = await client('127.0.0.1');
+    await refused.waitClosed(3_000);
+    expect(errorBefore(refused)).toBe(ErrorCode.TOO_MANY_PENDING_CONNECTIONS);
+    // another host is not held back by this one
+    const elsewhere = await client('127.0.0.2');
+    await elsewhere.hello();
+    await elsewhere.loginWithAppToken(world.appId, world.appToken, 'elsewhere');
+    // a login frees its place, and so does a close
+    await waiting[0]!.hello();
+    await waiting[0]!.loginWithAppToken(world.appId, world.appToken, 'arrived');
+    await waiting[1]!.close();
+    // the refused sockets are gone too: two logged in, and waiting[2] still waiting
+    for (let i = 0; i < 100 && world.server.stats().connections > 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(world.server.stats().connections).toBe(3);
+    const late = [await client('127.0.0.1'), await client('127.0.0.1')];
+    for (const c of late) await c.hello();
+    await waiting[0]!.ping();
+    const third = await client('127.0.0.1');
+    await third.waitClosed(3_000);
+    expect(errorBefore(third)).toBe(ErrorCode.TOO_MANY_PENDING_CONNECTIONS);
   });
 
   it('keeps a logged-in socket past the login timeout', async () => {
