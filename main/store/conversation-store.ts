@@ -80,6 +80,12 @@ export interface ConversationStore {
   ensure(id: string, lastTimeMs?: number): Conversation;
   /** A message was stored: it becomes the last one if newest, and counts as unread if incoming and unread. */
   noteNewMessage(message: StoredMessage): void;
+  /**
+   * Several messages of one conversation were stored, as noteNewMessage for each but in one
+   * update: newest is the newest of them (by time, then local id), unread how many of them count
+   * as unread, mentions how many of those mention me.
+   */
+  noteNewMessages(newest: StoredMessage, unread: number, mentions: number): void;
   /** Recomputes unread counts and the last message from the messages table (after revoke, burn, read, delete). */
   refresh(id: string): Conversation | undefined;
   /**
@@ -113,7 +119,7 @@ export function createConversationStore(db: Database, messages: MessageStore): C
     UPDATE conversations SET last_local_id = @localId, last_time_ms = max(last_time_ms, @timeMs), last_preview = @preview,
       last_type = @type, last_sender = @sender WHERE id = @id`);
   const addUnread = db.prepare(
-    'UPDATE conversations SET unread_count = unread_count + 1, unread_mentions = unread_mentions + ? WHERE id = ?',
+    'UPDATE conversations SET unread_count = unread_count + ?, unread_mentions = unread_mentions + ? WHERE id = ?',
   );
   const setUnread = db.prepare('UPDATE conversations SET unread_count = ?, unread_mentions = ? WHERE id = ?');
   const setReadUpTo = db.prepare(
@@ -142,18 +148,20 @@ export function createConversationStore(db: Database, messages: MessageStore): C
       return fromRow(byId.get(id)!);
     },
     noteNewMessage(message) {
-      insertIfMissing.run(message.conversation, isGroupId(message.conversation) ? 'group' : 'user', 0);
+      const unread = message.state === 'received' && !message.revoked && !message.burned;
+      store.noteNewMessages(message, unread ? 1 : 0, unread && message.mentionsMe ? 1 : 0);
+    },
+    noteNewMessages(newest, unread, mentions) {
+      insertIfMissing.run(newest.conversation, isGroupId(newest.conversation) ? 'group' : 'user', 0);
       setLast.run({
-        id: message.conversation,
-        localId: message.localId,
-        timeMs: message.timeMs,
-        preview: previewOf(message),
-        type: message.type,
-        sender: message.from,
+        id: newest.conversation,
+        localId: newest.localId,
+        timeMs: newest.timeMs,
+        preview: previewOf(newest),
+        type: newest.type,
+        sender: newest.from,
       });
-      if (message.state === 'received' && !message.revoked && !message.burned) {
-        addUnread.run(message.mentionsMe ? 1 : 0, message.conversation);
-      }
+      if (unread > 0) addUnread.run(unread, mentions, newest.conversation);
     },
     refresh(id) {
       if (!byId.get(id)) return undefined;

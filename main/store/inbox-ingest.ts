@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { isGroupId, pb, type Clock } from '../../protocol';
+import { createConversationBatch } from './conversation-batch';
 import type { ConversationStore } from './conversation-store';
 import type { GroupStore } from './group-store';
-import { inputFromWireMessage, type StoredMessage } from './message-record';
+import { newMessageFromWire, type StoredMessage } from './message-record';
 import type { MessageStore } from './message-store';
 import { noticeFromWire, type NoticeStore, type StoredNotice } from './notice-store';
 import type { OutboxStore } from './outbox-store';
@@ -101,24 +102,26 @@ const emptyAccumulator = (): Accumulator => ({
 
 export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
   const { db, selfId, messages, conversations } = deps;
+  const batch = createConversationBatch(conversations);
 
   function applyMessage(message: pb.Message, seq: number, acc: Accumulator): void {
-    const msgId = Number(message.msgId);
-    if (messages.getByMsgId(msgId)) return;
-    const readUpTo = conversations.readUpToMsgId(messageConversation(message));
-    const input = inputFromWireMessage(message, seq, selfId, readUpTo);
-    if (input.outgoing && input.clientMsgId !== null && messages.getByClientMsgId(input.clientMsgId)) {
-      // sent from here: the SENT receipt may have been lost, the sync copy confirms it
-      const confirmed = deps.outbox.markSent(input.clientMsgId, { msgId, seq, timeMs: input.timeMs }, deps.clock.now());
-      if (confirmed) acc.ownMessagesConfirmed.push(confirmed);
-      acc.conversations.add(input.conversation);
+    const conversation = messageConversation(message);
+    const stored = newMessageFromWire(message, seq, selfId, batch.readUpToMsgId(conversation));
+    // the insert is the duplicate check: a known msg_id or client id leaves the row as it is
+    if (messages.insertNew(stored)) {
+      batch.noteNewMessage(stored);
+      acc.messages.push(stored);
+      acc.conversations.add(conversation);
       return;
     }
-    const stored = messages.insert(input);
-    if (!stored) return;
-    conversations.noteNewMessage(stored);
-    acc.messages.push(stored);
-    acc.conversations.add(stored.conversation);
+    const { msgId, clientMsgId } = stored;
+    if (!stored.outgoing || clientMsgId === null || msgId === null || messages.hasMsgId(msgId)) return;
+    if (!messages.getByClientMsgId(clientMsgId)) return;
+    // sent from here: the SENT receipt may have been lost, the sync copy confirms it
+    batch.flush();
+    const confirmed = deps.outbox.markSent(clientMsgId, { msgId, seq, timeMs: stored.timeMs }, deps.clock.now());
+    if (confirmed) acc.ownMessagesConfirmed.push(confirmed);
+    acc.conversations.add(conversation);
   }
 
   function messageConversation(message: pb.Message): string {
@@ -213,10 +216,12 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
     acc.storedEntries += 1;
     acc.maxSeq = Math.max(acc.maxSeq, seq);
     const item = entry.item;
+    if (item.case === 'message') {
+      applyMessage(item.value, seq, acc);
+      return;
+    }
+    batch.flush();
     switch (item.case) {
-      case 'message':
-        applyMessage(item.value, seq, acc);
-        break;
       case 'notice':
         applyNotice(item.value, seq, acc);
         break;
@@ -267,12 +272,20 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
   const applyChunk = db.transaction(
     (entries: readonly pb.Entry[], from: number, budgetMs: number, acc: Accumulator, upToSeq: number) => {
       const started = performance.now();
+      const messagesBefore = acc.messages.length;
       let i = from;
-      while (i < entries.length) {
-        applyEntry(entries[i]!, acc);
-        i += 1;
-        if (performance.now() - started >= budgetMs) break;
+      try {
+        while (i < entries.length) {
+          applyEntry(entries[i]!, acc);
+          i += 1;
+          if (performance.now() - started >= budgetMs) break;
+        }
+        batch.flush();
+      } finally {
+        // a failed entry rolls the chunk back: nothing it noted may reach the next one
+        batch.reset();
       }
+      messages.mergeSearchIndex(acc.messages.length - messagesBefore);
       const appliedSeq = i >= entries.length ? Math.max(acc.maxSeq, upToSeq) : acc.maxSeq;
       if (appliedSeq > 0) deps.syncState.raiseApplied(appliedSeq, deps.clock.now());
       return i;

@@ -134,9 +134,26 @@ export function bodyOfWireMessage(message: Pick<pb.Message, 'mentions' | 'mentio
 
 /** A stored message from an inbox entry, seen from selfId; readUpToMsgId decides received or read. */
 export function inputFromWireMessage(message: pb.Message, seq: number, selfId: string, readUpToMsgId: number): MessageInput {
+  const { localId: _localId, revoked: _revoked, revokedBy: _revokedBy, burned: _burned, ...input } = newMessageFromWire(
+    message,
+    seq,
+    selfId,
+    readUpToMsgId,
+  );
+  return input;
+}
+
+/** A message from an inbox entry as it will be stored: localId is set once its row is written. */
+export type NewMessage = { -readonly [K in keyof StoredMessage]: StoredMessage[K] };
+
+/**
+ * A message from an inbox entry, seen from selfId (readUpToMsgId decides received or read), with
+ * the fields of a fresh row: ingest builds thousands of these a second and reports the same
+ * object in its result, so it is allocated once.
+ */
+export function newMessageFromWire(message: pb.Message, seq: number, selfId: string, readUpToMsgId: number): NewMessage {
   const outgoing = message.from === selfId;
   const msgId = Number(message.msgId);
-  const body = bodyOfWireMessage(message);
   return {
     msgId,
     clientMsgId: message.clientMsgId.length > 0 ? clientMsgIdToHex(message.clientMsgId) : null,
@@ -146,18 +163,30 @@ export function inputFromWireMessage(message: pb.Message, seq: number, selfId: s
     outgoing,
     type: message.type,
     text: message.text,
-    body,
+    body: bodyOfWireMessage(message),
     timeMs: Number(message.timeMs),
     seq,
     state: outgoing ? 'sent' : msgId <= readUpToMsgId ? 'read' : 'received',
     mentionsMe: !outgoing && (message.mentionAll || message.mentions.includes(selfId)),
     burnAfterReading: message.burnAfterReading,
+    localId: 0,
+    revoked: false,
+    revokedBy: null,
+    burned: false,
   };
 }
 
 /** What search indexes of a message: its text, a file's name, a place's title and address. */
 export function searchableText(text: string, body: MessageBody): string {
+  // most messages are text alone: no array to build for them
+  if (body.media === undefined && body.location === undefined) return text;
   return [text, body.media?.name, body.location?.title, body.location?.address].filter(Boolean).join(' ');
+}
+
+/** The body as messages.body stores it: JSON, or NULL when there is nothing but text. */
+export function bodyColumn(body: MessageBody): string | null {
+  for (const _key in body) return JSON.stringify(body);
+  return null;
 }
 
 /**

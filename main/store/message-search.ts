@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { messageFromRow, searchableText, type MessageRow } from './message-record';
+import { prepareSearchMerge } from './search-merge';
 import { makeSnippet, toIndexedText, toMatchExpression, type Snippet } from './search-text';
 
 export interface SearchHit {
@@ -48,6 +49,7 @@ export function createMessageSearch(db: Database): MessageSearch {
     ORDER BY local_id LIMIT ?`);
   const indexText = db.prepare('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
   const unindex = db.prepare('DELETE FROM message_search WHERE rowid = ?');
+  const mergeSearch = prepareSearchMerge(db);
 
   return {
     search(query, options = {}) {
@@ -87,6 +89,7 @@ export function createMessageSearch(db: Database): MessageSearch {
             unindex.run(row.local_id);
             if (text !== '') indexText.run(row.local_id, toIndexedText(text));
           }
+          mergeSearch(rows.length);
         })();
         indexed += rows.length;
         after = rows[rows.length - 1]!.local_id;

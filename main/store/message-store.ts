@@ -1,12 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import {
+  bodyColumn,
   messageFromRow,
   searchableText,
   type MessageInput,
   type MessageRow,
   type MessageState,
+  type NewMessage,
   type StoredMessage,
 } from './message-record';
+import { prepareSearchMerge } from './search-merge';
 import { toIndexedText } from './search-text';
 
 /** Where a page of a conversation ends: strictly before this message (or time). */
@@ -29,6 +32,19 @@ export interface ServerCopy {
 export interface MessageStore {
   /** Stores a message unless one with its msg_id or client_msg_id is already there (then undefined). */
   insert(input: MessageInput): StoredMessage | undefined;
+  /**
+   * insert for ingest: writes the new local id into the message itself rather than building a
+   * second record; false when its msg_id or client_msg_id is already there.
+   */
+  insertNew(message: NewMessage): boolean;
+  /** Whether a message with this server id is stored (deleted ones included). */
+  hasMsgId(msgId: number): boolean;
+  /**
+   * Merges a little of the search index, in proportion to the messages just indexed. The index
+   * merges only when asked (search-merge.ts): FTS5's own merges ran inside whichever commit
+   * crossed their threshold, for tens of ms on a large index, so ingest asks after every chunk.
+   */
+  mergeSearchIndex(messagesIndexed: number): void;
   getByLocalId(localId: number): StoredMessage | undefined;
   getByMsgId(msgId: number): StoredMessage | undefined;
   getByClientMsgId(clientMsgId: string): StoredMessage | undefined;
@@ -59,12 +75,13 @@ export function createMessageStore(db: Database): MessageStore {
   const insertRow = db.prepare(`
     INSERT OR IGNORE INTO messages (msg_id, client_msg_id, conversation, sender, recipient, outgoing, type, text,
       body, time_ms, seq, state, mentions_me, burn_after_reading)
-    VALUES (@msgId, @clientMsgId, @conversation, @from, @to, @outgoing, @type, @text,
-      @body, @timeMs, @seq, @state, @mentionsMe, @burnAfterReading)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const indexText = db.prepare('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
   const unindex = db.prepare('DELETE FROM message_search WHERE rowid = ?');
+  const mergeSearch = prepareSearchMerge(db);
   const byLocalId = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE local_id = ?');
   const byMsgId = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE msg_id = ?');
+  const msgIdStored = db.prepare<[number], number>('SELECT 1 FROM messages WHERE msg_id = ?').pluck();
   const byClientMsgId = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE client_msg_id = ?');
   const pageBefore = db.prepare<[string, number, number, number], MessageRow>(`
     SELECT * FROM messages
@@ -92,22 +109,47 @@ export function createMessageStore(db: Database): MessageStore {
 
   const get = (row: MessageRow | undefined): StoredMessage | undefined => (row ? messageFromRow(row) : undefined);
 
+  /** Writes the row and its search entry; the new local id, or undefined for a duplicate. */
+  function write(input: MessageInput): number | undefined {
+    // positional parameters: no object to build per row, no names to look up while binding
+    const result = insertRow.run(
+      input.msgId,
+      input.clientMsgId,
+      input.conversation,
+      input.from,
+      input.to,
+      input.outgoing ? 1 : 0,
+      input.type,
+      input.text,
+      bodyColumn(input.body),
+      input.timeMs,
+      input.seq,
+      input.state,
+      input.mentionsMe ? 1 : 0,
+      input.burnAfterReading ? 1 : 0,
+    );
+    if (result.changes === 0) return undefined;
+    const localId = Number(result.lastInsertRowid);
+    const searchable = searchableText(input.text, input.body);
+    if (searchable !== '') indexText.run(localId, toIndexedText(searchable));
+    return localId;
+  }
+
   return {
     insert(input) {
-      const result = insertRow.run({
-        ...input,
-        outgoing: input.outgoing ? 1 : 0,
-        body: Object.keys(input.body).length > 0 ? JSON.stringify(input.body) : null,
-        mentionsMe: input.mentionsMe ? 1 : 0,
-        burnAfterReading: input.burnAfterReading ? 1 : 0,
-      });
-      if (result.changes === 0) return undefined;
-      const localId = Number(result.lastInsertRowid);
-      const searchable = searchableText(input.text, input.body);
-      if (searchable !== '') indexText.run(localId, toIndexedText(searchable));
-      // built from the input rather than read back: ingest stores thousands of these per second
+      const localId = write(input);
+      if (localId === undefined) return undefined;
+      // built from the input rather than read back
       return { ...input, localId, revoked: false, revokedBy: null, burned: false };
     },
+    insertNew(message) {
+      const localId = write(message);
+      if (localId === undefined) return false;
+      message.localId = localId;
+      return true;
+    },
+    hasMsgId: (msgId) => msgIdStored.get(msgId) !== undefined,
+    mergeSearchIndex: mergeSearch,
     getByLocalId: (localId) => get(byLocalId.get(localId)),
     getByMsgId: (msgId) => get(byMsgId.get(msgId)),
     getByClientMsgId: (clientMsgId) => get(byClientMsgId.get(clientMsgId)),

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, MagpieError } from '../../../../protocol';
 import { clientStorePath, migrate, openClientStore, openClientStoreFile } from '../../../../main/store';
 import { clientStoreMigrations } from '../../../../main/store/migrations';
+import { messageEntry } from './inbox-entries';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -62,6 +63,28 @@ describe('client store migrations', () => {
     const check = new BetterSqlite3(file);
     expect(check.pragma('user_version', { simple: true })).toBe(999);
     check.close();
+  });
+
+  it('0003 leaves search-index merging to ingest and keeps what was indexed', async () => {
+    const file = join(tempDir(), 'magpie.db');
+    const before = new BetterSqlite3(file);
+    migrate(before, clientStoreMigrations.slice(0, 2));
+    before.exec(`
+      INSERT INTO messages (local_id, msg_id, conversation, sender, recipient, outgoing, type, text, time_ms, seq, state)
+      VALUES (1, 1, 'bob', 'bob', 'alice', 0, 0, '明天开会', 1000, 1, 'received');
+      INSERT INTO message_search (rowid, body) VALUES (1, ' 明  天  开  会 ');`);
+    before.close();
+
+    const store = openClientStoreFile(file, 'alice');
+    try {
+      expect(store.migration).toEqual({ fromVersion: 2, toVersion: 3 });
+      const automerge = store.db.prepare("SELECT v FROM message_search_config WHERE k = 'automerge'").pluck().get();
+      expect(automerge).toBe(0);
+      await store.ingest.ingestEntries([messageEntry(2, { msgId: 2, from: 'bob', to: 'alice', text: '开会了吗' })]);
+      expect(store.search.search('开会').map((hit) => hit.msgId).sort()).toEqual([1, 2]);
+    } finally {
+      store.close();
+    }
   });
 
   it('a failing migration rolls back whole, version included', () => {

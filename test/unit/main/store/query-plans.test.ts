@@ -52,6 +52,7 @@ describe('query plans of the hot queries', () => {
 
     for (const sql of [
       'SELECT * FROM messages WHERE msg_id = ?',
+      'SELECT 1 FROM messages WHERE msg_id = ?',
       'SELECT * FROM messages WHERE client_msg_id = ?',
       'SELECT * FROM notices WHERE group_id = ? ORDER BY seq DESC LIMIT ?',
     ]) {
