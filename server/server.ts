@@ -5,6 +5,7 @@ import { createLoginLimiter } from './auth/login-limiter';
 import { resolveConfig, type ServerConfig } from './config';
 import { createGateway } from './gateway/gateway';
 import { createSessionRegistry } from './gateway/sessions';
+import { startWalCheckpointer, type WalCheckpointer } from './storage/wal-checkpointer';
 import { createChatService } from './chat';
 import { createGroupService } from './groups';
 import type { HandlerTable, ServerDeps } from './handler-types';
@@ -85,6 +86,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   });
 
   let state: 'new' | 'started' | 'stopped' = 'new';
+  let checkpointer: WalCheckpointer | undefined;
   return {
     identity,
     users,
@@ -93,6 +95,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
       state = 'started';
+      checkpointer = startWalCheckpointer({ db, log });
       const ports = await gateway.listen();
       log.info({ host: resolved.host, ...ports, dataDir: resolved.dataDir }, 'magpie server listening');
       return ports;
@@ -102,6 +105,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       state = 'stopped';
       await gateway.stop();
       chat.flushWrites();
+      await checkpointer?.stop();
       db.close();
       log.info('magpie server stopped');
     },

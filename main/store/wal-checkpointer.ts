@@ -66,6 +66,8 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
     stop() {
       if (!stopped) {
         stopped = true;
+        // referenced again: an unreferenced worker's exit would not keep the process waiting for it
+        worker.ref();
         worker.postMessage('close');
       }
       return exited;

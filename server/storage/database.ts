@@ -4,6 +4,9 @@ import { join } from 'node:path';
 
 export const DATABASE_FILE = 'magpie.db';
 
+/** Pages in the write-ahead log at which a commit checkpoints it (when no checkpoint worker runs). */
+export const AUTOCHECKPOINT_PAGES = 4_000;
+
 export interface OpenDatabaseOptions {
   readonly busyTimeoutMs: number;
 }
@@ -25,6 +28,6 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Dat
   // a group message writes one inbox row per member: keep the hot pages in memory (64 MiB) and
   // checkpoint less often, so a 2,000-member fan-out is not 2,000 scattered page reads
   db.pragma('cache_size = -65536');
-  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   return db;
 }
