@@ -2,8 +2,8 @@
  * 1:1 throughput and latency: A sends N messages to B, in a burst (no waiting) and serially (each
  * after the previous one reached B); msg/s, median and p99 latency from A's send to B's receipt.
  * Then p99 latency at half of Magpie's burst rate (paced sends), for every system at that rate.
- * Magpie runs in a child process and stores every message (one SQLite transaction) before its
- * SENT and its PUSH. Peers: ejabberd and prosody over @xmpp/client, mosquitto at QoS 1 over mqtt.
+ * Magpie runs in a child process and stores every message before its SENT and its PUSH (the SENDs
+ * of one event-loop turn share a SQLite transaction: group commit). Peers: ejabberd and prosody over @xmpp/client, mosquitto at QoS 1 over mqtt.
  *
  *   npm run bench -- one-to-one [--smoke] [--peers]   (--smoke: 300 messages, no peers unless --peers)
  */
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
 
   printTable(`1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     `paced = ${fmt(halfRate)} msg/s for every system, half of Magpie's burst rate`,
-    'Magpie persists every message in SQLite (WAL, one transaction each) before SENT and PUSH; the XMPP peers keep online messages in memory only (no MAM); mosquitto runs without persistence',
+    'Magpie persists every message in SQLite (WAL; the SENDs read in one event-loop turn share one transaction) before SENT and PUSH; the XMPP peers keep online messages in memory only (no MAM); mosquitto runs without persistence',
     'Magpie runs with its per-connection request rate limit lifted (default 50/s); the XMPP peers run without shapers',
     ...(ours.burst.missing + ours.serial.missing > 0 ? [`Magpie lost ${ours.burst.missing + ours.serial.missing} messages (timeout)`] : []),
   ]);

@@ -22,7 +22,7 @@ function hiFrames(requestId: number, msgId: bigint, senderSeq: bigint, recipient
     sent: bodyFrame('SENT', { msgId, timeMs, seq: senderSeq }, { requestId }),
     push: bodyFrame(
       'PUSH',
-      { seq: recipientSeq, item: { case: 'message', value: { msgId, from: 'alice', to: 'bob', timeMs, text } } },
+      { seq: recipientSeq, item: { case: 'message', value: { msgId, from: 'alice', timeMs, text } } },
       { compressThresholdBytes: threshold },
     ),
     confirm: bodyFrame('CONFIRM', { seq: recipientSeq }),
@@ -50,7 +50,7 @@ const rows: [string, number, string][] = [
   ['pong (s→c)', size(emptyFrame('PONG')), ''],
   ['"hi" SEND (alice→server)', size(hi.send), '16-byte client id, request id 1'],
   ['"hi" SENT receipt (server→alice)', size(hi.sent), 'msg_id, time_ms, seq'],
-  ['"hi" PUSH (server→bob)', size(hi.push), 'seq, msg_id, from, to, time_ms'],
+  ['"hi" PUSH (server→bob)', size(hi.push), 'seq, msg_id, from, time_ms (no to: bob is the reader)'],
   ['CONFIRM (bob→server)', size(hi.confirm), 'seq, no request id'],
   [`${count} messages: SEND`, exchange.send, `${TEXTS.length} texts in turn`],
   [`${count} messages: SENT`, exchange.sent, ''],

@@ -1,7 +1,7 @@
 /**
  * A process holding many idle logged-in Magpie sessions for the connections bench. argv[2]: JSON
  * IdleClientsJob. Reports progress over IPC; on 'heartbeat' every session pings at the interval
- * (phases spread evenly), on 'stop' it closes everything and exits.
+ * (phases spread evenly; a new interval replaces the last one, and pongs count from zero again), on 'stop' it closes everything and exits.
  */
 import { WireClient } from './magpie-wire-client';
 import type { IdleClientsJob, IdleClientsReply, IdleClientsRequest } from './idle-clients';
@@ -17,6 +17,8 @@ async function main(): Promise<void> {
 
   process.on('message', (request: IdleClientsRequest) => {
     if (request.type === 'heartbeat') {
+      for (const timer of timers.splice(0)) clearTimeout(timer);
+      pongs = 0;
       const spacing = request.intervalMs / Math.max(1, clients.length);
       clients.forEach((client, i) => {
         const start = setTimeout(() => {

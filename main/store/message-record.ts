@@ -154,12 +154,14 @@ export type NewMessage = { -readonly [K in keyof StoredMessage]: StoredMessage[K
 export function newMessageFromWire(message: pb.Message, seq: number, selfId: string, readUpToMsgId: number): NewMessage {
   const outgoing = message.from === selfId;
   const msgId = Number(message.msgId);
+  // the server leaves `to` out of a one-to-one message in its recipient's own inbox
+  const to = message.to === '' ? selfId : message.to;
   return {
     msgId,
     clientMsgId: message.clientMsgId.length > 0 ? clientMsgIdToHex(message.clientMsgId) : null,
-    conversation: conversationOf(message.from, message.to, selfId),
+    conversation: conversationOf(message.from, to, selfId),
     from: message.from,
-    to: message.to,
+    to,
     outgoing,
     type: message.type,
     text: message.text,

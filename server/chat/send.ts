@@ -58,7 +58,9 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   });
   const message = create(pb.MessageSchema, { ...content, msgId: BigInt(msgId), from: sender, to: body.to, timeMs: BigInt(timeMs) });
   const ownCopy = create(pb.MessageSchema, { ...message, clientMsgId: body.clientMsgId });
-  const toOthers = ctx.inbox.append(appId, recipients, { case: 'message', message, own: false });
+  // a one-to-one recipient is the reader of its own inbox: its copy leaves `to` out
+  const delivered = toGroup ? message : create(pb.MessageSchema, { ...message, to: '' });
+  const toOthers = ctx.inbox.append(appId, recipients, { case: 'message', message: delivered, own: false });
   const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
   return { case: 'stored', msgId, senderSeq, timeMs, appended: [...toOthers, toSelf] };
 }

@@ -119,7 +119,7 @@ export function createInboxStore(db: Database): InboxStore {
       const size = (row.item?.length ?? 0) + (row.content?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
       if (entries.length > 0 && bytes + size > maxBytes) break;
       bytes += size;
-      entries.push(entryOf(row));
+      entries.push(entryOf(row, userId));
     }
     const lastSeq = entries.length === 0 ? afterSeq : Number(entries.at(-1)!.seq);
     return { entries, maxSeq, more: lastSeq < maxSeq };
@@ -137,13 +137,14 @@ function encodedItem(item: Exclude<InboxItem, { case: 'message' }>): Uint8Array 
   return toBinary(pb.EntrySchema, create(pb.EntrySchema, { item: { case: item.case, value: item.value } as pb.Entry['item'] }));
 }
 
-function entryOf(row: PageRow): pb.Entry {
+function entryOf(row: PageRow, userId: string): pb.Entry {
   if (row.kind === KIND.message) {
     // the stored content holds what the sender wrote; the columns hold who, where and when
     const message = fromBinary(pb.MessageSchema, row.content ?? new Uint8Array(0));
     message.msgId = BigInt(row.msg_id ?? 0);
     message.from = row.sender ?? '';
-    message.to = row.target ?? '';
+    // as pushed: a one-to-one message in its recipient's own inbox leaves `to` out
+    if (row.own === 1 || row.target !== userId) message.to = row.target ?? '';
     message.timeMs = BigInt(row.time_ms ?? 0);
     if (row.own === 1 && row.client_msg_id !== null) message.clientMsgId = new Uint8Array(row.client_msg_id);
     return create(pb.EntrySchema, { seq: BigInt(row.seq), item: { case: 'message', value: message } });

@@ -131,7 +131,8 @@ const dumpedFrames: Record<string, Frame> = {
   'sent-hi': bodyFrame('SENT', { msgId: 1001n, timeMs, seq: 57n }, { requestId: 7 }),
   'push-hi': bodyFrame('PUSH', {
     seq: 42n,
-    item: { case: 'message', value: { msgId: 1001n, from: 'alice', to: 'bob', timeMs, text: 'hi' } },
+    // no `to`: in bob's own inbox the recipient of a one-to-one message is bob
+    item: { case: 'message', value: { msgId: 1001n, from: 'alice', timeMs, text: 'hi' } },
   }),
 };
 

@@ -24,11 +24,13 @@ describe('sending one-to-one', () => {
     const [bobEntry] = await syncAll(f, 'bob');
     expect(bobEntry?.item.case).toBe('message');
     const message = bobEntry!.item.value as pb.Message;
-    expect(message).toMatchObject({ from: 'alice', to: 'bob', text: 'hi 👋', msgId: sent.msgId, timeMs: sent.timeMs });
+    // `to` is left out in the recipient's own inbox; the sender's copy names the recipient
+    expect(message).toMatchObject({ from: 'alice', to: '', text: 'hi 👋', msgId: sent.msgId, timeMs: sent.timeMs });
     expect(message.clientMsgId).toHaveLength(0);
 
     const [own] = await syncAll(f, 'alice');
     expect((own!.item.value as pb.Message).clientMsgId).toEqual(clientId(1));
+    expect((own!.item.value as pb.Message).to).toBe('bob');
   });
 
   it('pushes to the recipient and to the sender’s other sessions, not the sending one', async () => {

@@ -34,6 +34,13 @@ describe('inbox ingest', () => {
     expect(snapshotTables()).toEqual(before);
   });
 
+  it('takes a one-to-one message without `to` (as the server sends it to its recipient) as addressed to this user', () => {
+    temp = openTempStore('alice');
+    const result = temp.store.ingest.ingestPage([messageEntry(1, { msgId: 20, from: 'bob', to: '', text: 'for you' })]);
+    expect(result.messages).toMatchObject([{ conversation: 'bob', from: 'bob', to: 'alice', outgoing: false }]);
+    expect(temp.store.messages.page('bob', 10)).toMatchObject([{ to: 'alice', text: 'for you' }]);
+  });
+
   it('counts unread incoming messages and keeps the last message of each conversation', () => {
     temp = openTempStore('alice');
     temp.store.ingest.ingestPage([
