@@ -31,8 +31,8 @@ export const CLIENT_MSG_ID_BYTES = 16;
 /**
  * A new client message id: the sender's clock in ms (6 bytes, big-endian), then 10 random bytes.
  * Unique per sender as a random id would be (80 random bits within one millisecond), and
- * time-ordered, so the server's index of ids per sender grows at its end instead of touching a
- * random page per message.
+ * time-ordered, so the server's index of (sender, id) grows at the end of each sender's range
+ * instead of touching a random page per message.
  */
 export function newClientMsgId(nowMs: number): Uint8Array {
   const id = new Uint8Array(CLIENT_MSG_ID_BYTES);

@@ -38,7 +38,7 @@ export function createChatService(deps: ChatDeps): ChatService {
     db: deps.db,
     clock: deps.clock,
     delivery: deps.delivery,
-    writes: createWriteBatch(deps.db),
+    writes: createWriteBatch(deps.db, { onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each') }),
     inbox,
     messages: createMessageStore(deps.db),
     readMarks: createReadMarkStore(deps.db),

@@ -16,8 +16,14 @@ export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
   return ({ caller, body }) => {
     const toGroup = checkRecipient(body.to);
     const content = validatedContent(body, toGroup);
-    // committed on its own, before the message: a recipient row without a message is harmless
-    if (!toGroup) ctx.ensureUser(caller.appId, body.to);
+    // refused before the batch when it can be: a SEND that fails inside makes the batch run twice
+    // (the check inside still decides; a resend of a stored message is answered, not refused)
+    if (toGroup && ctx.messages.byClientId(caller.appId, caller.userId, body.clientMsgId) === undefined) {
+      checkMayPost(ctx, caller, body);
+    }
+    // committed on its own, before the message: a recipient row without a message is harmless;
+    // a transient message is never stored, so its recipient is not recorded either
+    if (!toGroup && content.custom?.transient !== true) ctx.ensureUser(caller.appId, body.to);
     return ctx.writes.run(
       () => store(ctx, caller, body, toGroup, content),
       (outcome) => deliver(ctx, caller, body, outcome),
@@ -30,7 +36,7 @@ type SendOutcome =
   | { readonly case: 'transient'; readonly recipients: readonly string[]; readonly content: pb.Message; readonly timeMs: number }
   | { readonly case: 'stored'; readonly msgId: number; readonly senderSeq: number; readonly timeMs: number; readonly appended: Appended[] };
 
-/** Runs inside the write batch's transaction, in its own savepoint. */
+/** Runs inside the write batch's transaction; should it throw, it alone is rolled back (see WriteBatch). */
 function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message): SendOutcome {
   const { appId, userId: sender } = caller;
   // checked here, not before: a resend in the same batch must see the first one's row
@@ -93,6 +99,12 @@ function oneToOneRecipients(to: string, sender: string): string[] {
 }
 
 function groupRecipients(ctx: ChatContext, caller: Caller, send: pb.Send): string[] {
+  checkMayPost(ctx, caller, send);
+  return ctx.membership.memberIds(caller.appId, send.to).filter((member) => member !== caller.userId);
+}
+
+/** Whether the caller may post this message to its group: a member, not muted, mentions allowed. */
+function checkMayPost(ctx: ChatContext, caller: Caller, send: pb.Send): void {
   const { appId, userId } = caller;
   ctx.membership.requireActiveGroup(appId, send.to);
   const me = ctx.membership.requireMember(appId, send.to, userId);
@@ -107,7 +119,6 @@ function groupRecipients(ctx: ChatContext, caller: Caller, send: pb.Send): strin
       throw new MagpieError(ErrorCode.INVALID_MESSAGE, `${mentioned} is not a member of ${send.to}`);
     }
   }
-  return ctx.membership.memberIds(appId, send.to).filter((member) => member !== userId);
 }
 
 /** Transient custom messages reach online sessions only, with seq 0, and are never stored. */

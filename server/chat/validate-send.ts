@@ -50,7 +50,7 @@ export function checkClientMsgId(id: Uint8Array): void {
   if (id.length < L.minClientMsgIdBytes || id.length > L.maxClientMsgIdBytes) {
     throw new MagpieError(
       ErrorCode.INVALID_CLIENT_MSG_ID,
-      `client_msg_id must be ${L.minClientMsgIdBytes}-${L.maxClientMsgIdBytes} bytes (16 random bytes recommended)`,
+      `client_msg_id must be ${L.minClientMsgIdBytes}-${L.maxClientMsgIdBytes} bytes (16 recommended: the clock in ms in 6 bytes, then 10 random)`,
     );
   }
 }

@@ -183,11 +183,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     }
     updateReading();
     if (!working && queue.length > 0) {
-      // a failure outside any handler (the database, say) closes this connection, never the process
-      working = work().catch((error: unknown) => {
-        log.error({ err: error }, 'connection failed');
-        fail(new MagpieError(ErrorCode.INTERNAL, 'internal error'));
-      });
+      working = work().catch(failed);
     }
   }
 
@@ -207,6 +203,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
     );
   }
 
+  /** A failure outside any handler (the database, say) closes this connection, never the process. */
+  function failed(error: unknown): void {
+    log.error({ err: error }, 'connection failed');
+    fail(new MagpieError(ErrorCode.INTERNAL, 'internal error'));
+  }
+
   /**
    * Waits until the request-rate bucket has a token. Requests above the rate are delayed, never
    * refused: refusing one while later ones pass would reorder a client's messages. Reading
@@ -221,8 +223,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   /**
    * Handles queued frames in the order sent. A SEND does not wait for the one before it: SENDs
-   * join the turn's shared transaction in order (group commit) and are answered in that order
-   * after it commits. Any other request first waits for the SENDs before it, so it sees them.
+   * join the turn's shared transaction in order (group commit) and take effect in that order when
+   * it commits (one refused by its own checks is answered at once, which clients match by request
+   * id). Any other request first waits for the SENDs before it, so it sees them.
    */
   async function work(): Promise<void> {
     try {
@@ -231,10 +234,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
         if (isClosing()) break;
         if (phase === 'ready' && next.name === 'SEND') {
           if (sending.size >= tuning.maxQueuedRequests) await Promise.race(sending);
-          const done: Promise<void> = dispatch(next).finally(() => sending.delete(done));
+          // a kick or a timeout may have closed the connection meanwhile: nothing more takes effect
+          if (isClosing()) break;
+          const done: Promise<void> = dispatch(next)
+            .catch(failed)
+            .finally(() => sending.delete(done));
           sending.add(done);
         } else {
           await allSent();
+          if (isClosing()) break;
           await handle(next);
         }
         updateReading();

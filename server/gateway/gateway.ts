@@ -57,7 +57,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const address = socket.remoteAddress ?? 'unknown';
     if ((pendingByAddress.get(address) ?? 0) >= tuning.maxPendingConnectionsPerAddress) {
       log.debug({ address }, 'refusing a connection: too many from this address have not logged in');
-      refuse(socket, ErrorCode.TOO_MANY_PENDING_CONNECTIONS, `more than ${tuning.maxPendingConnectionsPerAddress} connections from this address have not logged in`);
+      refuse(socket, ErrorCode.TOO_MANY_PENDING_CONNECTIONS, `${tuning.maxPendingConnectionsPerAddress} connections from this address have not logged in yet; retry later`);
       return;
     }
     changePending(address, 1);

@@ -7,6 +7,9 @@ export const DATABASE_FILE = 'magpie.db';
 /** Pages in the write-ahead log at which a commit checkpoints it (when no checkpoint worker runs). */
 export const AUTOCHECKPOINT_PAGES = 4_000;
 
+/** Bytes the write-ahead log file is truncated to when it starts over. */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export interface OpenDatabaseOptions {
   readonly busyTimeoutMs: number;
 }
@@ -29,5 +32,7 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Dat
   // checkpoint less often, so a 2,000-member fan-out is not 2,000 scattered page reads
   db.pragma('cache_size = -65536');
   db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  // a log that grew in a burst is cut back to this size when it starts over
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   return db;
 }

@@ -10,7 +10,14 @@ import { AUTOCHECKPOINT_PAGES } from './database';
  * socket waits, which was most of the server's tail latency. Here the server's connection turns
  * automatic checkpoints off and a worker thread with its own connection runs a PASSIVE checkpoint
  * (one that never waits for, nor blocks, the writer) every second. Should the worker die, SQLite's
- * own checkpoints come back on, so the log never grows without bound.
+ * own checkpoints come back on.
+ *
+ * SQLite starts the log over from its beginning only when a write finds it wholly copied into the
+ * database, and under steady load a checkpoint in another thread never ends with nothing new
+ * behind it: the log would grow for as long as the load lasts. So once the log is past
+ * `restartAfterPages` and the worker could not finish it, the server's own connection runs one
+ * PASSIVE checkpoint between two turns, when no commit can overlap it; the worker has already
+ * copied almost everything, so it is short, and the next write starts the log over.
  */
 export interface WalCheckpointer {
   /** Stops the worker; resolves once its connection is closed and the thread has ended. */
@@ -21,6 +28,8 @@ export interface WalCheckpointerOptions {
   readonly db: Database;
   readonly log: Logger;
   readonly intervalMs?: number;
+  /** Log size (pages) past which an unfinished checkpoint is completed on the server's connection. */
+  readonly restartAfterPages?: number;
 }
 
 // CommonJS run with eval, so it needs no file of its own; the driver path is resolved here
@@ -31,7 +40,8 @@ const db = new Database(workerData.file);
 db.pragma('busy_timeout = 2000');
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed });
   } catch (error) {
     parentPort.postMessage({ error: String((error && error.message) || error) });
   }
@@ -52,8 +62,24 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   });
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
-  worker.on('message', (message: { error?: string }) => {
+  const restartAfterPages = options.restartAfterPages ?? AUTOCHECKPOINT_PAGES;
+  let finishing = false;
+  const finishCheckpoint = () => {
+    finishing = false;
+    if (!db.open) return;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      log.warn({ err: error }, 'WAL checkpoint on the server connection failed; the worker goes on');
+    }
+  };
+  worker.on('message', (message: { error?: string; log?: number; checkpointed?: number }) => {
     if (message.error !== undefined) log.warn({ error: message.error }, 'WAL checkpoint failed; the next one retries');
+    const { log: pages = 0, checkpointed = 0 } = message;
+    if (pages > restartAfterPages && checkpointed < pages && !finishing) {
+      finishing = true;
+      setImmediate(finishCheckpoint);
+    }
   });
   let stopped = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

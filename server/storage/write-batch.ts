@@ -2,8 +2,7 @@ import type { Database } from 'better-sqlite3';
 
 /**
  * Group commit. Every write asked for during one event-loop turn runs in one transaction at the
- * end of the turn, each in its own savepoint, so a write that throws rolls back alone and the
- * others still commit. The commit is most of what a small write costs; a burst of SENDs read from
+ * end of the turn; a write that throws rolls back alone and the others still commit. The commit is most of what a small write costs; a burst of SENDs read from
  * the sockets in one turn pays it once instead of once per message.
  *
  * Writes run in the order they were asked for, and each one's `after` (the answers and pushes
@@ -26,7 +25,15 @@ interface Pending {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export function createWriteBatch(db: Database, schedule: (run: () => void) => void = setImmediate): WriteBatch {
+export interface WriteBatchOptions {
+  /** When the end of the turn comes (tests pass their own). */
+  readonly schedule?: (run: () => void) => void;
+  /** A write failed in the shared pass and the batch runs again with a savepoint per write. */
+  readonly onRetry?: (error: unknown) => void;
+}
+
+export function createWriteBatch(db: Database, options: WriteBatchOptions = {}): WriteBatch {
+  const schedule = options.schedule ?? setImmediate;
   let waiting: Pending[] = [];
   let scheduled = false;
 
@@ -39,14 +46,18 @@ export function createWriteBatch(db: Database, schedule: (run: () => void) => vo
   function commitBatch(batch: readonly Pending[]): Outcome[] {
     try {
       return db.transaction(() => batch.map((item): Outcome => ({ ok: true, value: item.write() })))();
-    } catch {
+    } catch (error) {
+      options.onRetry?.(error);
       return db.transaction(() =>
         batch.map((item): Outcome => {
           try {
             // nested: better-sqlite3 runs it in a savepoint, rolled back if it throws
             return { ok: true, value: db.transaction(item.write)() };
-          } catch (error) {
-            return { ok: false, error };
+          } catch (failure) {
+            // some errors (a full disk, I/O) end the whole transaction, not just the savepoint:
+            // then the rest must not commit one by one, the batch fails as one
+            if (!db.inTransaction) throw failure;
+            return { ok: false, error: failure };
           }
         }),
       )();

@@ -221,6 +221,35 @@ describe('pipelined SENDs', () => {
   });
 });
 
+describe('a connection closed while its SENDs commit', () => {
+  it('lets the requests queued behind them take no effect', async () => {
+    const gates: (() => void)[] = [];
+    const events: string[] = [];
+    const at = await startGateway({
+      SEND: async () => {
+        await new Promise<void>((resolve) => gates.push(resolve));
+        events.push('sent');
+        return bodyFrame('SENT', {});
+      },
+      PROFILE_UPDATE: () => {
+        events.push('profile changed');
+        return bodyFrame('PROFILES', {});
+      },
+    });
+    const client = await loggedIn(at, 'leaver');
+    void client.request('SEND', { to: 'x', text: 'a' }).catch(() => undefined);
+    void client.request('PROFILE_UPDATE', {}).catch(() => undefined);
+    await waitUntil(() => gates.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.socket.destroy();
+    await waitUntil(() => at.gateway.connectionCount === 0);
+    gates.splice(0).forEach((open) => open());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual(['sent']);
+    await at.stop();
+  });
+});
+
 async function waitUntil(condition: () => boolean, what: () => string = () => ""): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   expect(condition(), what()).toBe(true);

@@ -153,6 +153,21 @@ describe('sending to a group', () => {
     expect(carolsLast).toMatchObject({ from: 'bob', to: groupId, mentions: ['alice'] });
   });
 
+  it('fails alone a SEND that loses its right to post between its checks and the shared commit', async () => {
+    const groupId = await makeGroup(f, 'alice', ['bob', 'carol']);
+    // all three checked now and stored at the end of this turn, in one transaction
+    const before = f.call('bob', 'SEND', text(groupId, 'before', 1));
+    const doomed = f.call('carol', 'SEND', text(groupId, 'doomed', 2));
+    const after = f.call('bob', 'SEND', text(groupId, 'after', 3));
+    // committed at once, before that turn ends
+    void f.call('alice', 'GROUP', { op: { case: 'kick', value: { groupId, users: ['carol'] } } });
+    await expect(doomed).rejects.toMatchObject({ code: ErrorCode.NOT_GROUP_MEMBER });
+    const [first, last] = [bodyOf(await before, 'SENT'), bodyOf(await after, 'SENT')];
+    expect(last.msgId).toBeGreaterThan(first.msgId);
+    const stored = f.db.prepare('SELECT sender FROM messages WHERE target = ? ORDER BY msg_id').all(groupId) as { sender: string }[];
+    expect(stored.map((row) => row.sender)).toEqual(['bob', 'bob']);
+  });
+
   it('refuses non-members, muted members, dismissed groups and @all from members', async () => {
     const groupId = await makeGroup(f, 'alice', ['bob', 'carol']);
     await expect(f.call('mallory', 'SEND', text(groupId, 'x', 1))).rejects.toMatchObject({ code: ErrorCode.NOT_GROUP_MEMBER });

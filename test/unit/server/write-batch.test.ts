@@ -18,7 +18,7 @@ beforeEach(() => {
   db.exec('CREATE TABLE t (n INTEGER PRIMARY KEY)');
   reader = new BetterSqlite3(join(dir, 'test.db'), { readonly: true });
   turnEnds = [];
-  batch = createWriteBatch(db, (run) => turnEnds.push(run));
+  batch = createWriteBatch(db, { schedule: (run) => turnEnds.push(run) });
 });
 afterEach(() => {
   reader.close();
@@ -81,6 +81,22 @@ describe('the write batch (group commit)', () => {
     await expect(fine).rejects.toThrow(/FOREIGN KEY/);
     await expect(orphan).rejects.toThrow(/FOREIGN KEY/);
     expect(rows()).toEqual([]);
+  });
+
+  it('fails the whole batch, storing none of it, when an error ends the transaction itself', async () => {
+    const first = batch.run(insert(1), () => 'first');
+    // stands for SQLite ending the whole transaction on a full disk or an I/O error
+    const fatal = batch.run(() => {
+      db.exec('ROLLBACK');
+      throw new Error('disk full');
+    }, () => 'fatal');
+    const last = batch.run(insert(3), () => 'last');
+    endTurn();
+    await expect(first).rejects.toThrow('disk full');
+    await expect(fatal).rejects.toThrow('disk full');
+    await expect(last).rejects.toThrow('disk full');
+    expect(rows()).toEqual([]);
+    expect(db.inTransaction).toBe(false);
   });
 
   it('rejects a write whose after-step throws, without touching the others', async () => {

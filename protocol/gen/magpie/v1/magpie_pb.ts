@@ -430,7 +430,7 @@ export const CustomSchema: GenMessage<Custom> = /*@__PURE__*/
  */
 export type Send = Message$1<"magpie.v1.Send"> & {
   /**
-   * 16 random bytes, unique per sender
+   * unique per sender: 16 bytes, its clock in ms (6) then 10 random
    *
    * @generated from field: bytes client_msg_id = 1;
    */
