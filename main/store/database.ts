@@ -39,6 +39,8 @@ export function openClientDatabase(file: string): OpenedDatabase {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // a log that grew during a long sync is cut back to 16 MiB when it starts over
+    db.pragma('journal_size_limit = 16777216');
     const migration = migrate(db, clientStoreMigrations);
     const checkpointer = file === ':memory:' ? undefined : moveCheckpointsToWorker(db, file);
     let markClosed: (stopped: Promise<void>) => void = () => undefined;
