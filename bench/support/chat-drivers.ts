@@ -52,6 +52,8 @@ export async function connectXmppUser(port: number, domain: string, username: st
   entity.on('error', () => undefined);
   await entity.start();
   entity.reconnect.stop();
+  // the client drops its own listeners when it stops; a reset that comes after must not end the bench
+  entity.socket?.on('error', () => undefined);
   await entity.send(xml('presence'));
   return entity;
 }
@@ -66,7 +68,9 @@ export async function xmppPair(name: string, port: number, domain: string, passw
     send: (text) => void a.send(xml('message', { to, type: 'chat' }, xml('body', {}, text))).catch(() => undefined),
     onReceive: () => undefined,
     async close() {
-      await Promise.all([a.stop().catch(() => undefined), b.stop().catch(() => undefined)]);
+      // a server still busy with a backlog may not close the stream in time: do not wait for ever
+      const stopped = Promise.all([a.stop().catch(() => undefined), b.stop().catch(() => undefined)]);
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     },
   };
   b.on('stanza', (stanza) => {

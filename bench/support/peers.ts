@@ -5,7 +5,8 @@
  * "peer not installed" instead of failing.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,11 +75,30 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+export interface EjabberdOptions {
+  /**
+   * Archive every message as it passes (mod_mam, default: always) in SQLite with ejabberd's own
+   * schema, as Magpie stores every one. Needs Debian's erlang-p1-sqlite3 besides ejabberd.
+   */
+  readonly archive?: boolean;
+}
+
+/** ejabberd's SQLite schema, as Debian installs it. */
+const EJABBERD_SQLITE_SCHEMA = '/usr/share/ejabberd/sql/lite.sql';
+
 /** ejabberd with plain c2s on its own port, no shaper, no TLS; users registered with ejabberdctl. */
-export async function startEjabberd(users: readonly string[], password: string): Promise<Peer | undefined> {
+export async function startEjabberd(users: readonly string[], password: string, options: EjabberdOptions = {}): Promise<Peer | undefined> {
   const version = installedVersion('ejabberd');
   if (version === undefined || !existsSync('/usr/sbin/ejabberdctl')) return undefined;
+  if (options.archive && (installedVersion('erlang-p1-sqlite3') === undefined || !existsSync(EJABBERD_SQLITE_SCHEMA))) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bench-ejabberd-'));
+  const archiveFile = join(dir, 'archive.db');
+  if (options.archive) {
+    const db = new BetterSqlite3(archiveFile);
+    db.pragma('journal_mode = WAL');
+    db.exec(readFileSync(EJABBERD_SQLITE_SCHEMA, 'utf8'));
+    db.close();
+  }
   const port = await freePort();
   const node = `benchejd${port}@localhost`;
   writeFileSync(
@@ -96,6 +116,7 @@ export async function startEjabberd(users: readonly string[], password: string):
       '    max_stanza_size: 262144',
       'auth_method: internal',
       'auth_password_format: plain',
+      ...(options.archive ? ['sql_type: sqlite', `sql_database: "${archiveFile}"`] : []),
       'acl:',
       '  local:',
       '    user_regexp: ""',
@@ -109,12 +130,13 @@ export async function startEjabberd(users: readonly string[], password: string):
       '  mod_disco: {}',
       '  mod_ping: {}',
       '  mod_offline: {}',
+      ...(options.archive ? ['  mod_mam:', '    db_type: sql', '    default: always'] : []),
       '',
     ].join('\n'),
   );
   if (existsSync('/etc/ejabberd/inetrc')) copyFileSync('/etc/ejabberd/inetrc', join(dir, 'inetrc'));
   chmodSync(dir, 0o755);
-  for (const file of ['', 'ejabberd.yml', 'inetrc']) if (existsSync(join(dir, file))) chownUser(join(dir, file), 'ejabberd');
+  for (const file of ['', 'ejabberd.yml', 'inetrc', 'archive.db']) if (existsSync(join(dir, file))) chownUser(join(dir, file), 'ejabberd');
   const ctl = ['--config-dir', dir, '--config', join(dir, 'ejabberd.yml'), '--spool', dir, '--logs', dir, '--node', node];
   const child = spawn('ejabberdctl', [...ctl, 'foreground-quiet'], { cwd: dir, stdio: 'ignore', detached: true });
   try {

@@ -1,5 +1,6 @@
 /** The few parts of @xmpp/client (which ships no types) that the benchmarks use. */
 declare module '@xmpp/client' {
+  import type { Socket } from 'node:net';
   export interface Element {
     is(name: string): boolean;
     getChildText(name: string): string | null;
@@ -14,6 +15,8 @@ declare module '@xmpp/client' {
     send(element: Element): Promise<void>;
     write(text: string): Promise<void>;
     reconnect: { stop(): void };
+    /** The TCP socket while connected. */
+    socket: Socket | null;
   }
   export function client(options: { service: string; domain: string; username: string; password: string; resource?: string }): XmppClient;
   export function xml(name: string, attrs?: Record<string, string> | null, ...children: (Element | string)[]): Element;
