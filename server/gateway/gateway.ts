@@ -45,8 +45,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     else pendingByAddress.delete(address);
   }
 
+  /** Sockets told why they are refused, closing; a stop does not wait for their peers. */
+  const refused = new Set<Socket>();
+
   function refuse(socket: Socket, code: number, message: string): void {
+    refused.add(socket);
     socket.on('error', () => undefined);
+    socket.on('close', () => refused.delete(socket));
     socket.end(encodeFrame(bodyFrame('ERROR', { code, message })));
     // wall time on purpose: a safety net against a peer that never reads our last frame
     setTimeout(() => socket.destroy(), 2_000).unref();
@@ -131,6 +136,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await Promise.race([graceful, deadline]);
       clearTimeout(timer);
       for (const connection of connections) connection.destroy();
+      for (const socket of refused) socket.destroy();
       await Promise.all([...open.map((connection) => connection.closed), ...closing]);
       servers.length = 0;
     },

@@ -63,6 +63,22 @@ describe('gateway limits', () => {
     expect(errorBefore(third)).toBe(ErrorCode.TOO_MANY_PENDING_CONNECTIONS);
   });
 
+  it('does not wait on stop for a refused peer that never closes its side', async () => {
+    world = await startTestServer({ tuning: { maxPendingConnectionsPerAddress: 1 } });
+    const waiting = await client('127.0.0.1');
+    // a peer that keeps its half of the connection open after the server has said why it closes
+    const stubborn = connect({ host: '127.0.0.1', port: world.port, allowHalfOpen: true });
+    stubborn.on('error', () => undefined);
+    stubborn.on('data', () => undefined);
+    await new Promise<void>((resolve) => stubborn.once('end', () => resolve()));
+    const started = Date.now();
+    await world.stop();
+    world = undefined;
+    expect(Date.now() - started).toBeLessThan(1_500);
+    stubborn.destroy();
+    await waiting.waitClosed();
+  });
+
   it('keeps a logged-in socket past the login timeout', async () => {
     world = await startTestServer({ tuning: { loginTimeoutMs: 200 } });
     const c = await client();
