@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createMagpieServer } from '../../server/server';
 import type { Tuning } from '../../server/tuning';
 import type { ChildReply, ParentRequest } from './magpie-server';
@@ -19,12 +20,17 @@ async function main(): Promise<void> {
   const appId = server.identity.createApp(accountSid, 'bench').appId;
   const appToken = server.identity.getApp(appId)!.appToken;
   const send = (reply: ChildReply) => process.send?.(reply);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
 
   process.on('message', (request: ParentRequest) => {
     if (request.type === 'stats') {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
       send({ type: 'stats', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMicros: cpu.user + cpu.system, ...server.stats() });
+    } else if (request.type === 'loop') {
+      send({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 });
+      loop.reset();
     } else if (request.type === 'gc') {
       globalThis.gc?.();
       send({ type: 'gc' });

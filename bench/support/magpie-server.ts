@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { Tuning } from '../../server/tuning';
 
 /** Messages between forkMagpieServer() and its child (magpie-server-child.ts). */
-export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'stop' };
+export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'loop' } | { type: 'stop' };
 export type ChildReply =
   | { type: 'ready'; port: number; appId: string; appToken: string }
   | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; connections: number; sessions: number }
-  | { type: 'gc' };
+  | { type: 'gc' }
+  | { type: 'loop'; p99Ms: number; maxMs: number };
 
 export type ServerStats = Omit<Extract<ChildReply, { type: 'stats' }>, 'type'>;
 
@@ -19,6 +20,8 @@ export interface BenchServer {
   stats(): Promise<ServerStats>;
   /** A full garbage collection in the server, before a memory figure. */
   gc(): Promise<void>;
+  /** The server's event-loop delay since the last call (1 ms resolution); starts a new window. */
+  loopDelay(): Promise<{ p99Ms: number; maxMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +80,12 @@ export function forkMagpieServer(options: ForkOptions = {}): Promise<BenchServer
       const reply = next('gc');
       child.send({ type: 'gc' } satisfies ParentRequest);
       await reply;
+    },
+    async loopDelay() {
+      const reply = next('loop');
+      child.send({ type: 'loop' } satisfies ParentRequest);
+      const { p99Ms, maxMs } = await reply;
+      return { p99Ms, maxMs };
     },
     async stop() {
       if (child.exitCode === null && child.connected) child.send({ type: 'stop' } satisfies ParentRequest);

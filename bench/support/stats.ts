@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 /** Small statistics for latency samples (milliseconds). */
 export interface LatencySummary {
   readonly count: number;
@@ -26,6 +27,18 @@ export function summarize(samples: readonly number[]): LatencySummary {
 /** Milliseconds from a monotonic clock, with sub-millisecond precision. */
 export function nowMs(): number {
   return performance.now();
+}
+
+/** Runs `work` and reports this process's event-loop delay meanwhile (1 ms resolution). */
+export async function withLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; p99Ms: number; maxMs: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  try {
+    const result = await work();
+    return { result, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
+  } finally {
+    loop.disable();
+  }
 }
 
 export function sleep(ms: number): Promise<void> {
