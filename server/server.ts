@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { systemClock } from '../protocol';
 import { createAuthenticator } from './auth/authenticator';
+import { createAccountLoginLimiter } from './auth/account-login-limiter';
 import { createLoginLimiter } from './auth/login-limiter';
 import { resolveConfig, type ServerConfig } from './config';
 import { createGateway } from './gateway/gateway';
@@ -68,6 +69,11 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     users,
     clock,
     limiter: createLoginLimiter({ clock, maxFailures: tuning.maxFailedLogins, windowMs: tuning.failedLoginWindowMs }),
+    accountLimiter: createAccountLoginLimiter({
+      clock,
+      maxFailures: tuning.maxFailedLoginsPerAccount,
+      windowMs: tuning.accountFailedLoginWindowMs,
+    }),
     signatureWindowMs: tuning.signatureWindowMs,
     md5TimestampUtcOffsetMinutes: tuning.md5TimestampUtcOffsetMinutes,
     scryptCost: tuning.scryptCost,

@@ -31,6 +31,9 @@ export interface Tuning {
   /** Failed logins allowed per remote address and user within the window. */
   readonly maxFailedLogins: number;
   readonly failedLoginWindowMs: number;
+  /** Failed logins allowed per account from all addresses together within its window. */
+  readonly maxFailedLoginsPerAccount: number;
+  readonly accountFailedLoginWindowMs: number;
   /** A signed login's timestamp may differ from the server's time by at most this much. */
   readonly signatureWindowMs: number;
   /** The MD5 login form's yyyyMMddHHmmss is wall-clock time at this UTC offset (the seed's: +8 h). */
@@ -67,6 +70,8 @@ export const DEFAULT_TUNING: Tuning = {
   writeStallTimeoutMs: 30_000,
   maxFailedLogins: 5,
   failedLoginWindowMs: 60_000,
+  maxFailedLoginsPerAccount: 100,
+  accountFailedLoginWindowMs: 900_000,
   signatureWindowMs: 300_000,
   md5TimestampUtcOffsetMinutes: 480,
   maxConnections: 10_000,

@@ -2,6 +2,7 @@ import { ErrorCode, MagpieError, pb, userIdProblem, type Clock } from '../../pro
 import type { Identity, AppInfo } from '../identity/identity';
 import { constantTimeEqual, verifySecret } from '../identity/secrets';
 import type { UserStore } from '../identity/users';
+import type { AccountLoginLimiter } from './account-login-limiter';
 import type { LoginLimiter } from './login-limiter';
 import { hmacLoginSignature, md5LoginSignature, parseCompactTimestamp } from './signature';
 
@@ -19,7 +20,10 @@ export interface Authenticator {
 export interface AuthenticatorDeps {
   readonly identity: Identity;
   readonly users: UserStore;
+  /** Failed logins per address and account. */
   readonly limiter: LoginLimiter;
+  /** Failed logins per account, from all addresses together. */
+  readonly accountLimiter: AccountLoginLimiter;
   readonly clock: Clock;
   readonly signatureWindowMs: number;
   readonly md5TimestampUtcOffsetMinutes: number;
@@ -122,8 +126,10 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       limiter.check(key);
       // counted as failed before the slow check, so logins sent at once cannot all pass check()
       limiter.recordFailure(key);
+      const perAccount = deps.accountLimiter.begin(`${body.appId}\u0000${body.user}`, remoteAddress);
       const result = await attempt(body);
       limiter.recordSuccess(key);
+      perAccount.succeeded();
       return result;
     },
   };

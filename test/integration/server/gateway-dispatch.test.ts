@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyFrame, ErrorCode, MagpieError, systemClock } from '../../../protocol';
 import { createAuthenticator } from '../../../server/auth/authenticator';
+import { createAccountLoginLimiter } from '../../../server/auth/account-login-limiter';
 import { createLoginLimiter } from '../../../server/auth/login-limiter';
 import { createGateway, type Gateway } from '../../../server/gateway/gateway';
 import { createSessionRegistry, type SessionRegistry } from '../../../server/gateway/sessions';
@@ -48,6 +49,7 @@ async function startGateway(handlers: HandlerTable): Promise<TestGateway> {
       users,
       clock: systemClock,
       limiter: createLoginLimiter({ clock: systemClock, maxFailures: 5, windowMs: 60_000 }),
+      accountLimiter: createAccountLoginLimiter({ clock: systemClock, maxFailures: 100, windowMs: 900_000 }),
       signatureWindowMs: tuning.signatureWindowMs,
       md5TimestampUtcOffsetMinutes: 480,
       scryptCost: tuning.scryptCost,

@@ -225,3 +225,30 @@ describe('login', () => {
     });
   });
 });
+
+describe('failed logins to one account from many addresses', () => {
+  it('lock out new addresses after the per-account limit, not one that logged in to it before', async () => {
+    const world = await startTestServer({ tuning: { maxFailedLogins: 3, maxFailedLoginsPerAccount: 4 } });
+    const clients: TestClient[] = [];
+    const from = async (localAddress: string) => {
+      const client = await TestClient.connect(world.port, { localAddress });
+      clients.push(client);
+      await client.hello();
+      return client;
+    };
+    try {
+      const user = world.server.identity.createSubAccount(world.appId, 'pat');
+      expect((await (await from('127.0.0.9')).loginWithPassword(user.voipAccount, user.voipPwd)).userId).toBe(user.voipAccount);
+      // two guesses from each of two addresses: under the per-address limit, at the per-account one
+      for (const address of ['127.0.1.1', '127.0.1.2']) {
+        const guesser = await from(address);
+        for (let i = 0; i < 2; i++) await expectCode(guesser.loginWithPassword(user.voipAccount, 'guess'), ErrorCode.WRONG_PASSWORD);
+      }
+      await expectCode((await from('127.0.1.3')).loginWithPassword(user.voipAccount, user.voipPwd), ErrorCode.TOO_MANY_LOGIN_ATTEMPTS);
+      expect((await (await from('127.0.0.9')).loginWithPassword(user.voipAccount, user.voipPwd)).userId).toBe(user.voipAccount);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await world.stop();
+    }
+  });
+});

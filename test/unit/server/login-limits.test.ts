@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../../protocol';
+import { createAccountLoginLimiter } from '../../../server/auth/account-login-limiter';
 import { createLoginLimiter } from '../../../server/auth/login-limiter';
 import { formatCompactTimestamp, hmacLoginSignature, md5LoginSignature, parseCompactTimestamp } from '../../../server/auth/signature';
 import { createTokenBucket } from '../../../server/gateway/token-bucket';
@@ -58,5 +59,34 @@ describe('login signatures', () => {
     expect(parseCompactTimestamp('20240201000509', 480)).toBe(ms);
     expect(parseCompactTimestamp('20240231000000', 0)).toBeUndefined();
     expect(parseCompactTimestamp('2024-02-01', 0)).toBeUndefined();
+  });
+});
+
+describe('per-account failed-login limiter', () => {
+  const blocked = expect.objectContaining({ code: ErrorCode.TOO_MANY_LOGIN_ATTEMPTS });
+
+  it('blocks an account that failed from many addresses, for new addresses only, until the window passes', () => {
+    const clock = new ManualClock(1_000);
+    const limiter = createAccountLoginLimiter({ clock, maxFailures: 3, windowMs: 60_000 });
+    limiter.begin('app|bob', 'home').succeeded();
+    // a guesser from three addresses: each attempt fails (never succeeded)
+    for (const address of ['a1', 'a2', 'a3']) limiter.begin('app|bob', address);
+    expect(() => limiter.begin('app|bob', 'a4')).toThrow(blocked);
+    // the owner's address still gets in, and another account is untouched
+    limiter.begin('app|bob', 'home').succeeded();
+    limiter.begin('app|alice', 'a4');
+    clock.advance(60_001);
+    limiter.begin('app|bob', 'a4');
+  });
+
+  it('counts a login in flight as failed, and a success takes back only its own count', () => {
+    const limiter = createAccountLoginLimiter({ clock: new ManualClock(5_000), maxFailures: 2, windowMs: 60_000 });
+    const first = limiter.begin('k', 'x');
+    limiter.begin('k', 'y');
+    // two in flight at once, at the same millisecond: a third is refused before either ends
+    expect(() => limiter.begin('k', 'z')).toThrow(blocked);
+    first.succeeded();
+    limiter.begin('k', 'z');
+    expect(() => limiter.begin('k', 'w')).toThrow(blocked);
   });
 });
