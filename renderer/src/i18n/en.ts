@@ -226,6 +226,7 @@ const en = {
     e170008: 'You are not signed in',
     e170015: 'The server is shutting down',
     e170016: 'Already signed in',
+    e170017: 'Too many connections from your network are waiting to sign in; retrying shortly',
     e175004: 'You were signed out because you signed in elsewhere',
     e171001: 'Not connected to the server',
     e171002: 'The server did not answer in time',
