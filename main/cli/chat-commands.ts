@@ -70,7 +70,14 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
       if (line.trim() !== '') await sendText(line);
     }
   }
-  // a login the server refused is final: say so rather than wait for the deadline
+  return awaitSentUnlessRefused(session, io, ids, connected);
+}
+
+/**
+ * Waits for the messages' receipts; a login the server refused is final, so it ends the wait at
+ * once rather than at the deadline (a connection that merely times out keeps waiting).
+ */
+function awaitSentUnlessRefused(session: CliSession, io: CliIo, ids: readonly string[], connected: Promise<unknown>): Promise<number> {
   const loginFailed = connected.then(
     () => new Promise<never>(() => undefined),
     (error: unknown) => {
@@ -141,14 +148,7 @@ export async function runOutbox(session: CliSession, io: CliIo, command: Command
     await connected;
     return ExitCode.OK;
   }
-  const loginFailed = connected.then(
-    () => new Promise<never>(() => undefined),
-    (error: unknown) => {
-      if (error instanceof CliExit && error.exitCode === ExitCode.TIMEOUT) return new Promise<never>(() => undefined);
-      throw error;
-    },
-  );
-  return Promise.race([awaitSent(session, io, ids, () => false), loginFailed]);
+  return awaitSentUnlessRefused(session, io, ids, connected);
 }
 
 export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'search'>): number {

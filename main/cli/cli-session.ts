@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
@@ -8,6 +7,7 @@ import { loginRequest } from '../client/login-request';
 import { MagpieClient } from '../client/magpie-client';
 import { createGroupService, type GroupService } from '../groups/group-service';
 import { createProfileService, type ProfileService } from '../profiles/profile-service';
+import { loadDeviceId } from '../settings/device-id';
 import { defaultProfileDir } from '../shell/profile-dir';
 import type { GlobalOptions } from './args';
 
@@ -96,7 +96,7 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
   const login = loginRequest(global.appId, global.auth, {
     device: pb.DeviceKind.BOT,
     mode: 'auto',
-    deviceId: loadDeviceId(join(profileDir, 'device-id')),
+    deviceId: loadDeviceId(profileDir),
   });
   const client = new MagpieClient({
     profileDir,
@@ -142,12 +142,3 @@ export function cliLogger(env: NodeJS.ProcessEnv = process.env): Logger {
   return pino({ level: env['MAGPIE_LOG_LEVEL'] ?? 'silent' }, pino.destination(2));
 }
 
-function loadDeviceId(file: string): string {
-  if (existsSync(file)) {
-    const id = readFileSync(file, 'utf8').trim();
-    if (id) return id;
-  }
-  const id = randomUUID();
-  writeFileSync(file, id, { mode: 0o600 });
-  return id;
-}

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, isGroupId, MagpieError } from '../../protocol';
@@ -8,6 +7,7 @@ import type { ApiHandlers } from '../api/dispatch';
 import type { ConnectionStatus } from '../engine/client-connection';
 import type { EngineTuning } from '../engine/tuning';
 import { notificationFor, type AttentionState, type Notifier } from '../notifications/notification-policy';
+import { loadDeviceId } from '../settings/device-id';
 import type { SecretBox } from '../settings/secret-box';
 import { loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../settings/settings-file';
 import type { IngestResult, StoredMessage } from '../store';
@@ -52,7 +52,7 @@ export class MagpieCore {
     this.settingsFile = join(options.profileDir, 'settings.json');
     this.rememberFile = join(options.profileDir, 'login.json');
     this.settings = loadSettings(this.settingsFile);
-    this.deviceId = loadDeviceId(join(options.profileDir, 'device-id'));
+    this.deviceId = loadDeviceId(options.profileDir);
   }
 
   readonly handlers: ApiHandlers = {
@@ -414,16 +414,6 @@ function toConnectionInfo(status: ConnectionStatus): EventPayloads['connection.s
   if (status.heartbeatMs !== undefined) info.heartbeatMs = status.heartbeatMs;
   if (status.server !== undefined) info.server = status.server;
   return info;
-}
-
-function loadDeviceId(file: string): string {
-  if (existsSync(file)) {
-    const id = readFileSync(file, 'utf8').trim();
-    if (id) return id;
-  }
-  const id = randomUUID();
-  writeFileSync(file, id, { mode: 0o600 });
-  return id;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,4 +1,5 @@
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { createFailureWindow } from './failure-window';
 
 /**
  * Failed logins per account, from every address together: what stops a guesser who spreads over
@@ -28,46 +29,32 @@ const KNOWN_ADDRESSES_PER_ACCOUNT = 16;
 
 export function createAccountLoginLimiter(deps: AccountLoginLimiterDeps): AccountLoginLimiter {
   const { clock, maxFailures, windowMs } = deps;
-  const failures = new Map<string, number[]>();
+  const failures = createFailureWindow({ clock, windowMs, maxKeys: MAX_TRACKED_ACCOUNTS });
   const knownAddresses = new Map<string, string[]>();
-
-  function recent(account: string): number[] {
-    const since = clock.now() - windowMs;
-    const times = (failures.get(account) ?? []).filter((at) => at > since);
-    if (times.length === 0) failures.delete(account);
-    else failures.set(account, times);
-    return times;
-  }
-
-  function remember<T>(map: Map<string, T>, key: string, value: T): void {
-    // re-inserted, so the map's order is least recently used first
-    map.delete(key);
-    map.set(key, value);
-    if (map.size > MAX_TRACKED_ACCOUNTS) map.delete(map.keys().next().value!);
-  }
 
   function isKnown(account: string, address: string): boolean {
     return knownAddresses.get(account)?.includes(address) ?? false;
   }
 
+  function rememberAddress(account: string, address: string): void {
+    const known = (knownAddresses.get(account) ?? []).filter((other) => other !== address);
+    // re-inserted, so the map's order is least recently used first
+    knownAddresses.delete(account);
+    knownAddresses.set(account, [address, ...known].slice(0, KNOWN_ADDRESSES_PER_ACCOUNT));
+    if (knownAddresses.size > MAX_TRACKED_ACCOUNTS) knownAddresses.delete(knownAddresses.keys().next().value!);
+  }
+
   return {
     begin(account, address) {
-      const times = recent(account);
-      if (times.length >= maxFailures && !isKnown(account, address)) {
+      if (failures.count(account) >= maxFailures && !isKnown(account, address)) {
         throw new MagpieError(ErrorCode.TOO_MANY_LOGIN_ATTEMPTS, 'too many failed logins to this account; try again later');
       }
-      const at = clock.now();
-      remember(failures, account, [...times, at]);
+      const at = failures.add(account);
       return {
         succeeded() {
           // only this attempt's provisional failure goes: the others' still count
-          const left = [...(failures.get(account) ?? [])];
-          const mine = left.indexOf(at);
-          if (mine >= 0) left.splice(mine, 1);
-          if (left.length === 0) failures.delete(account);
-          else failures.set(account, left);
-          const known = (knownAddresses.get(account) ?? []).filter((known) => known !== address);
-          remember(knownAddresses, account, [address, ...known].slice(0, KNOWN_ADDRESSES_PER_ACCOUNT));
+          failures.takeBack(account, at);
+          rememberAddress(account, address);
         },
       };
     },

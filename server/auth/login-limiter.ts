@@ -1,4 +1,5 @@
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { createFailureWindow } from './failure-window';
 
 /**
  * Counts failed logins per key (remote address + app + user) in a sliding window. Once a key has
@@ -11,38 +12,23 @@ export interface LoginLimiter {
   recordSuccess(key: string): void;
 }
 
+/** Keys (address + app + user) remembered at most; the least recently failed are forgotten first. */
+const MAX_TRACKED_KEYS = 100_000;
+
 export function createLoginLimiter(deps: { clock: Clock; maxFailures: number; windowMs: number }): LoginLimiter {
   const { clock, maxFailures, windowMs } = deps;
-  const failures = new Map<string, number[]>();
-  // above this many keys, forget the stale ones so the map cannot grow without bound
-  const sweepAbove = 10_000;
-
-  function recent(key: string): number[] {
-    const since = clock.now() - windowMs;
-    const times = (failures.get(key) ?? []).filter((at) => at > since);
-    if (times.length === 0) failures.delete(key);
-    else failures.set(key, times);
-    return times;
-  }
-
-  function sweep(): void {
-    for (const key of [...failures.keys()]) recent(key);
-  }
-
+  const failures = createFailureWindow({ clock, windowMs, maxKeys: MAX_TRACKED_KEYS });
   return {
     check(key) {
-      if (recent(key).length >= maxFailures) {
+      if (failures.count(key) >= maxFailures) {
         throw new MagpieError(ErrorCode.TOO_MANY_LOGIN_ATTEMPTS, 'too many failed logins; try again later');
       }
     },
     recordFailure(key) {
-      const times = recent(key);
-      times.push(clock.now());
-      failures.set(key, times);
-      if (failures.size > sweepAbove) sweep();
+      failures.add(key);
     },
     recordSuccess(key) {
-      failures.delete(key);
+      failures.clear(key);
     },
   };
 }

@@ -18,9 +18,7 @@ export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
     const content = validatedContent(body, toGroup);
     // refused before the batch when it can be: a SEND that fails inside makes the batch run twice
     // (the check inside still decides; a resend of a stored message is answered, not refused)
-    if (toGroup && ctx.messages.byClientId(caller.appId, caller.userId, body.clientMsgId) === undefined) {
-      checkMayPost(ctx, caller, body);
-    }
+    if (toGroup) checkMayPostUnlessStored(ctx, caller, body);
     // committed on its own, before the message: a recipient row without a message is harmless;
     // a transient message is never stored, so its recipient is not recorded either
     if (!toGroup && content.custom?.transient !== true) ctx.ensureUser(caller.appId, body.to);
@@ -101,6 +99,15 @@ function oneToOneRecipients(to: string, sender: string): string[] {
 function groupRecipients(ctx: ChatContext, caller: Caller, send: pb.Send): string[] {
   checkMayPost(ctx, caller, send);
   return ctx.membership.memberIds(caller.appId, send.to).filter((member) => member !== caller.userId);
+}
+
+function checkMayPostUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Send): void {
+  try {
+    checkMayPost(ctx, caller, send);
+  } catch (error) {
+    // looked up only when refused, so an accepted SEND does not read its client id twice
+    if (ctx.messages.byClientId(caller.appId, caller.userId, send.clientMsgId) === undefined) throw error;
+  }
 }
 
 /** Whether the caller may post this message to its group: a member, not muted, mentions allowed. */

@@ -27,7 +27,7 @@ import { createTokenBucket } from './token-bucket';
 export const SERVER_NAME = 'magpie-server/0.1.0';
 
 /** How long a closing socket may take to read our last frame before it is destroyed. */
-const CLOSE_LINGER_MS = 2_000;
+export const CLOSE_LINGER_MS = 2_000;
 
 export interface InboxHead {
   readonly maxSeq: number;

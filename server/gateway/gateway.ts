@@ -7,7 +7,7 @@ import type { Authenticator } from '../auth/authenticator';
 import type { TlsConfig } from '../config';
 import type { HandlerTable } from '../handler-types';
 import type { Tuning } from '../tuning';
-import { createConnection, type Connection, type InboxHead } from './connection';
+import { CLOSE_LINGER_MS, createConnection, type Connection, type InboxHead } from './connection';
 import type { SessionRegistry } from './sessions';
 
 export interface GatewayDeps {
@@ -54,7 +54,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     socket.on('close', () => refused.delete(socket));
     socket.end(encodeFrame(bodyFrame('ERROR', { code, message })));
     // wall time on purpose: a safety net against a peer that never reads our last frame
-    setTimeout(() => socket.destroy(), 2_000).unref();
+    setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
   }
 
   function accept(socket: Socket): void {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { burstOutcome, faults, receivedCount, sendBurst, sentCount } from './support/burst-check';
-import { createClientPool, suiteSize, waitUntil } from './support/client-pool';
+import { createClientPool, suiteSize, targetOf, waitUntil } from './support/client-pool';
 import { reliabilityLine } from './support/delivery-count';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 
@@ -25,7 +25,7 @@ describe('a burst beyond the shipped server rate limit (the bin, default tuning)
   it(`delivers ${MESSAGES} messages sent at once exactly once and in order`, { timeout: 120_000 }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'magpie-reliability-server-'));
     server = await startServerProcess({ dataDir });
-    const target = { servers: [`127.0.0.1:${server.port}`], appId: server.credentials.appId, appToken: server.credentials.appToken };
+    const target = targetOf(server);
     const alice = await pool.client(target, { user: 'alice' });
     const bob = await pool.client(target, { user: 'bob' });
     await Promise.all([alice.start(), bob.start()]);

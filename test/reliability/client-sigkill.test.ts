@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faults } from './support/burst-check';
-import { scenarioSeed, seededRandom, sleep, suiteSize } from './support/client-pool';
+import { scenarioSeed, seededRandom, sleep, suiteSize, targetOf } from './support/client-pool';
 import { startClientProcess, type ClientProcess, type ClientProcessSpec, type ClientProgress } from './support/client-process';
 import { countDelivery, findClientDatabase, readClientStore, reliabilityLine } from './support/delivery-count';
 import { startServerProcess, type ServerProcess } from './support/server-process';
@@ -61,7 +61,7 @@ describe('the client process killed with SIGKILL during sends and during sync', 
     const random = seededRandom(seed);
     const dataDir = await folder('magpie-reliability-server-');
     server = await startServerProcess({ dataDir, launcher: NO_RATE_LIMIT });
-    const common = { servers: [`127.0.0.1:${server.port}`], appId: server.credentials.appId, appToken: server.credentials.appToken };
+    const common = targetOf(server);
     const aliceSpec: ClientProcessSpec = { ...common, profileDir: await folder('magpie-reliability-alice-'), user: 'alice', sendTo: 'bob', sendCount: MESSAGES };
     // small sync pages, so a catch-up takes many round trips for a kill to land in
     const bobSpec: ClientProcessSpec = {

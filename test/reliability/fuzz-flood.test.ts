@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faults } from './support/burst-check';
-import { createClientPool, scenarioSeed, sleep, suiteSize, waitUntil } from './support/client-pool';
+import { createClientPool, scenarioSeed, sleep, suiteSize, targetOf, waitUntil } from './support/client-pool';
 import { countDelivery, readClientStore, reliabilityLine } from './support/delivery-count';
 import { startFuzzerProcess, type FuzzerProcess } from './support/frame-fuzzer';
 import { createLatencyProbe, percentile } from './support/latency-probe';
@@ -51,7 +51,7 @@ describe('a live server fed fuzzed frames and held by silent sockets', () => {
     }
     dataDir = await mkdtemp(join(tmpdir(), 'magpie-reliability-server-'));
     server = await startServerProcess({ dataDir, launcher: FLOOD_LAUNCHER, maxOpenFiles: Math.min(OPEN_FILES_NEEDED, hardOpenFileLimit()) });
-    const target = { servers: [`127.0.0.1:${server.port}`], appId: server.credentials.appId, appToken: server.credentials.appToken };
+    const target = targetOf(server);
     const alice = await pool.client(target, { user: 'alice' });
     const bob = await pool.client(target, { user: 'bob' });
     await Promise.all([alice.start(), bob.start()]);

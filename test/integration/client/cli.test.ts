@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
+import { deadAddress } from '../../support/dead-address';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 const BIN = join(import.meta.dirname, '../../../bin/magpie.js');
@@ -37,14 +37,6 @@ function magpie(args: readonly string[], stdin = ''): Promise<Run> {
       }
     });
   });
-}
-
-async function deadAddress(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `127.0.0.1:${port}`;
 }
 
 describe('the magpie CLI, end to end', () => {

@@ -1,18 +1,9 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatService } from '../../../main/chat/chat-service';
 import { openClientStore, type StoredMessage } from '../../../main/store';
+import { deadAddress } from '../../support/dead-address';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
-
-/** A loopback address where nothing listens: the server is down. */
-async function deadAddress(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `127.0.0.1:${port}`;
-}
 
 describe('the outbox survives a restart', () => {
   const fixture = createClientFixture();

@@ -13,6 +13,11 @@ export interface ClientTarget {
   readonly appToken: string;
 }
 
+/** The target of a server process started by the suite: its port and its demo app. */
+export function targetOf(server: { readonly port: number; readonly credentials: { readonly appId: string; readonly appToken: string } }): ClientTarget {
+  return { servers: [`127.0.0.1:${server.port}`], appId: server.credentials.appId, appToken: server.credentials.appToken };
+}
+
 export interface ClientSpec {
   readonly user: string;
   /** A profile folder from profile(); a fresh one when absent. */
