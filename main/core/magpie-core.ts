@@ -157,10 +157,7 @@ export class MagpieCore {
       this.emitConversation(session, conversation);
       return null;
     },
-    'message.revoke': async (args) => {
-      await this.requireSession().chat.revoke(args.key);
-      return null;
-    },
+    'message.revoke': (args) => answerNothing(this.requireSession().chat.revoke(args.key)),
     'message.deleteLocal': (args) => {
       const session = this.requireSession();
       const conversation = session.chat.deleteLocal(args.key);
@@ -190,54 +187,18 @@ export class MagpieCore {
     'group.members': (args) => this.requireSession().groups.members(args.groupId, args.offset, args.limit),
     'group.join': (args) => this.groupCall((g) => g.join(args.groupId)),
     'group.apply': (args) => this.requireSession().groups.apply(args.groupId, args.reason),
-    'group.approve': async (args) => {
-      await this.requireSession().groups.approve(args.groupId, args.requestId);
-      return null;
-    },
-    'group.reject': async (args) => {
-      await this.requireSession().groups.reject(args.groupId, args.requestId, args.reason);
-      return null;
-    },
-    'group.invite': async (args) => {
-      await this.requireSession().groups.invite(args.groupId, args.users, args.reason);
-      return null;
-    },
-    'group.acceptInvite': async (args) => {
-      await this.requireSession().groups.acceptInvite(args.groupId, args.requestId);
-      return null;
-    },
-    'group.declineInvite': async (args) => {
-      await this.requireSession().groups.declineInvite(args.groupId, args.requestId, args.reason);
-      return null;
-    },
-    'group.kick': async (args) => {
-      await this.requireSession().groups.kick(args.groupId, args.users);
-      return null;
-    },
-    'group.quit': async (args) => {
-      await this.requireSession().groups.quit(args.groupId);
-      return null;
-    },
-    'group.dismiss': async (args) => {
-      await this.requireSession().groups.dismiss(args.groupId);
-      return null;
-    },
-    'group.transfer': async (args) => {
-      await this.requireSession().groups.transfer(args.groupId, args.user);
-      return null;
-    },
-    'group.setRole': async (args) => {
-      await this.requireSession().groups.setRole(args.groupId, args.user, args.role);
-      return null;
-    },
-    'group.mute': async (args) => {
-      await this.requireSession().groups.mute(args.groupId, args.user, args.seconds);
-      return null;
-    },
-    'group.setCard': async (args) => {
-      await this.requireSession().groups.setCard(args.groupId, args.user, args.card);
-      return null;
-    },
+    'group.approve': (args) => answerNothing(this.requireSession().groups.approve(args.groupId, args.requestId)),
+    'group.reject': (args) => answerNothing(this.requireSession().groups.reject(args.groupId, args.requestId, args.reason)),
+    'group.invite': (args) => answerNothing(this.requireSession().groups.invite(args.groupId, args.users, args.reason)),
+    'group.acceptInvite': (args) => answerNothing(this.requireSession().groups.acceptInvite(args.groupId, args.requestId)),
+    'group.declineInvite': (args) => answerNothing(this.requireSession().groups.declineInvite(args.groupId, args.requestId, args.reason)),
+    'group.kick': (args) => answerNothing(this.requireSession().groups.kick(args.groupId, args.users)),
+    'group.quit': (args) => answerNothing(this.requireSession().groups.quit(args.groupId)),
+    'group.dismiss': (args) => answerNothing(this.requireSession().groups.dismiss(args.groupId)),
+    'group.transfer': (args) => answerNothing(this.requireSession().groups.transfer(args.groupId, args.user)),
+    'group.setRole': (args) => answerNothing(this.requireSession().groups.setRole(args.groupId, args.user, args.role)),
+    'group.mute': (args) => answerNothing(this.requireSession().groups.mute(args.groupId, args.user, args.seconds)),
+    'group.setCard': (args) => answerNothing(this.requireSession().groups.setCard(args.groupId, args.user, args.card)),
     'group.setDnd': async (args) => {
       const session = this.requireSession();
       await session.groups.setDnd(args.groupId, args.on);
@@ -430,4 +391,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/** For the calls whose contract answers nothing: null once the work is done. */
+async function answerNothing(work: Promise<unknown>): Promise<null> {
+  await work;
+  return null;
 }

@@ -23,17 +23,8 @@ export interface MemberWithNickname {
   readonly nickname: string;
 }
 
-export interface NewGroup {
-  readonly groupId: string;
-  readonly name: string;
-  readonly owner: string;
-  readonly type: pb.GroupType;
-  readonly mode: pb.GroupMode;
-  readonly announcement: string;
-  readonly inviteConfirm: boolean;
-  readonly capacity: number;
-  readonly createdMs: number;
-}
+/** A group as created: what a stored group has but its member count and dismissal. */
+export type NewGroup = Omit<GroupRecord, 'memberCount' | 'dismissedMs'>;
 
 export interface GroupChanges {
   readonly name?: string;
