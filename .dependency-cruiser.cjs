@@ -62,6 +62,41 @@ module.exports = {
       to: { path: '^(main|server|renderer)/' },
     },
     {
+      name: 'client-store-is-bottom',
+      comment: 'Inside the client (docs/client.md "Layers"): the store knows nothing above it.',
+      severity: 'error',
+      from: { path: '^main/store/' },
+      to: { path: '^main/(?!store/)' },
+    },
+    {
+      name: 'client-engine-below-client',
+      comment: 'The engine knows the store (through its seams) and nothing above.',
+      severity: 'error',
+      from: { path: '^main/engine/' },
+      to: { path: '^main/(client|chat|groups|profiles|notifications|views|core|api|cli|web|electron)/' },
+    },
+    {
+      name: 'client-below-services',
+      comment: 'MagpieClient (one user\'s store, connection and sync) knows no service, core or shell.',
+      severity: 'error',
+      from: { path: '^main/client/' },
+      to: { path: '^main/(chat|groups|profiles|notifications|views|core|api|cli|web|electron)/' },
+    },
+    {
+      name: 'client-services-below-core',
+      comment: 'Services are used by the core and the shells, never the other way round.',
+      severity: 'error',
+      from: { path: '^main/(chat|groups|profiles|notifications|views)/' },
+      to: { path: '^main/(core|api|cli|web|electron)/' },
+    },
+    {
+      name: 'client-core-below-shells',
+      comment: 'The core serves every shell and imports none of them.',
+      severity: 'error',
+      from: { path: '^main/(core|api)/' },
+      to: { path: '^main/(cli|web|electron)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -75,8 +110,10 @@ module.exports = {
     },
   ],
   options: {
+    // node_modules is not followed but must not be excluded: excluding it also drops every
+    // dependency that resolves into it, and the electron rule above would never see 'electron'
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(out|dist|node_modules)/' },
+    exclude: { path: '(^|/)(out|dist)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,8 @@ async function cruise(files: Record<string, string>): Promise<{ failed: boolean;
   const dir = await mkdtemp(join(tmpdir(), 'magpie-house-'));
   dirs.push(dir);
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' } }));
+  // packages resolve exactly as in the real tree: an 'electron' import lands in node_modules/electron
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), text);
@@ -42,6 +44,10 @@ describe('the house rules in lint', () => {
       'main/engine.ts': "import { x } from '../protocol/frame';\nexport const z = x;\n",
       'preload/api.ts': 'export type Api = { a: number };\n',
       'renderer/app.ts': "import type { Api } from '../preload/api';\nexport const a: Api = { a: 1 };\n",
+      'main/electron/shell.ts': "import { app } from 'electron';\nexport const e = app;\n",
+      'main/core/core.ts': "import { l } from '../engine/link';\nexport const k = l;\n",
+      'main/engine/link.ts': "import { d } from '../store/db';\nexport const l = d;\n",
+      'main/store/db.ts': "import { x } from '../../protocol/frame';\nexport const d = x;\n",
     });
     expect(result.output).not.toMatch(/error/);
     expect(result.failed).toBe(false);
@@ -50,10 +56,15 @@ describe('the house rules in lint', () => {
   const violations: Array<[string, Record<string, string>]> = [
     ['renderer-only-contract', { 'main/core.ts': 'export const c = 1;\n', 'renderer/app.ts': "import { c } from '../main/core';\nexport const d = c;\n" }],
     ['renderer-no-node', { 'renderer/app.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n" }],
-    ['only-electron-shell-imports-electron', { 'main/engine.ts': "import { app } from 'electron';\nexport const a = app;\n" }],
     ['protocol-is-pure', { 'server/db.ts': 'export const db = 1;\n', 'protocol/frame.ts': "import { db } from '../server/db';\nexport const f = db;\n" }],
     ['main-never-imports-server', { 'server/db.ts': 'export const db = 1;\n', 'main/store.ts': "import { db } from '../server/db';\nexport const s = db;\n" }],
     ['server-never-imports-client', { 'main/store.ts': 'export const s = 1;\n', 'server/db.ts': "import { s } from '../main/store';\nexport const d = s;\n" }],
+    ['only-electron-shell-imports-electron', { 'main/engine/link.ts': "import { app } from 'electron';\nexport const a = app;\n" }],
+    ['client-store-is-bottom', { 'main/engine/link.ts': 'export const l = 1;\n', 'main/store/db.ts': "import { l } from '../engine/link';\nexport const d = l;\n" }],
+    ['client-engine-below-client', { 'main/client/c.ts': 'export const c = 1;\n', 'main/engine/link.ts': "import { c } from '../client/c';\nexport const l = c;\n" }],
+    ['client-below-services', { 'main/chat/s.ts': 'export const s = 1;\n', 'main/client/c.ts': "import { s } from '../chat/s';\nexport const c = s;\n" }],
+    ['client-services-below-core', { 'main/core/k.ts': 'export const k = 1;\n', 'main/chat/s.ts': "import { k } from '../core/k';\nexport const s = k;\n" }],
+    ['client-core-below-shells', { 'main/web/w.ts': 'export const w = 1;\n', 'main/core/k.ts': "import { w } from '../web/w';\nexport const k = w;\n" }],
   ];
 
   for (const [rule, files] of violations) {
