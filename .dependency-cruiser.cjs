@@ -7,10 +7,10 @@ module.exports = {
   forbidden: [
     {
       name: 'renderer-only-contract',
-      comment: 'The renderer knows only the preload contract: nothing of main/, server/ or protocol/.',
+      comment: 'The renderer knows only the preload contract: nothing of main/, server/, protocol/ or platform/.',
       severity: 'error',
       from: { path: '^renderer/' },
-      to: { path: '^(main|server|protocol)/' },
+      to: { path: '^(main|server|protocol|platform)/' },
     },
     {
       name: 'renderer-no-node',
@@ -39,6 +39,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^protocol/' },
       to: { path: '^(server|main|preload|renderer|test|bench)/' },
+    },
+    {
+      name: 'platform-is-pure',
+      comment: 'platform/ is Node plumbing both halves share (SQLite migrations, the checkpoint worker): it imports nothing of ours.',
+      severity: 'error',
+      from: { path: '^platform/' },
+      to: { path: '^(protocol|server|main|preload|renderer|test|bench)/' },
     },
     {
       name: 'main-never-imports-server',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { ErrorCode, MagpieError, isValidUserId } from '../../protocol';
 import { migrate, type MigrationOutcome } from './migrate';
-import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
+import { startWalCheckpointWorker, type WalCheckpointWorker } from '../../platform/sqlite';
 import { clientStoreMigrations } from './migrations';
 
 const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -64,10 +64,10 @@ export function openClientDatabase(file: string): OpenedDatabase {
   }
 }
 
-/** SQLite checkpoints inside a commit on the main thread; a worker does it instead (wal-checkpointer.ts). */
-function moveCheckpointsToWorker(db: Database, file: string): WalCheckpointer {
+/** SQLite checkpoints inside a commit on the main thread; a worker does it instead (platform/sqlite). */
+function moveCheckpointsToWorker(db: Database, file: string): WalCheckpointWorker {
   db.pragma('wal_autocheckpoint = 0');
-  return startWalCheckpointer({
+  return startWalCheckpointWorker({
     file,
     onWorkerLost: () => {
       // without the worker, SQLite's own checkpoints keep the log from growing without end

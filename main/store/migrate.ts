@@ -1,42 +1,21 @@
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { NewerSchemaError, runMigrations, userVersionLedger, type Migration, type MigrationOutcome } from '../../platform/sqlite';
 
-/** One numbered schema step (migrations/NNNN-name.ts), run in its own transaction. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  up(db: Database): void;
-}
-
-export interface MigrationOutcome {
-  readonly fromVersion: number;
-  readonly toVersion: number;
-}
+export type { Migration, MigrationOutcome } from '../../platform/sqlite';
 
 /**
- * Brings the database to the newest version. The version lives in PRAGMA user_version, written
- * in the same transaction as the step, so a crash leaves the database at a step's start or end.
- * A database from a newer app is refused rather than half-understood.
+ * Brings the message database to the newest version (platform/sqlite). The version lives in
+ * PRAGMA user_version, written in the same transaction as the step. A database from a newer app
+ * is refused with UNSUPPORTED_VERSION rather than half-understood.
  */
 export function migrate(db: Database, migrations: readonly Migration[]): MigrationOutcome {
-  migrations.forEach((migration, i) => {
-    if (migration.version !== i + 1) {
-      throw new RangeError(`migration ${migration.name} has version ${migration.version}, expected ${i + 1}`);
+  try {
+    return runMigrations(db, migrations, { ledger: userVersionLedger, newerHint: 'update the app' });
+  } catch (error) {
+    if (error instanceof NewerSchemaError) {
+      throw new MagpieError(ErrorCode.UNSUPPORTED_VERSION, `the message ${error.message.replace(/^the /, '')}`);
     }
-  });
-  const latest = migrations.length;
-  const fromVersion = db.pragma('user_version', { simple: true }) as number;
-  if (fromVersion > latest) {
-    throw new MagpieError(
-      ErrorCode.UNSUPPORTED_VERSION,
-      `the message database has schema version ${fromVersion}, newer than this app knows (${latest}); update the app`,
-    );
+    throw error;
   }
-  for (const migration of migrations.slice(fromVersion)) {
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
-  }
-  return { fromVersion, toVersion: latest };
 }

@@ -47,7 +47,9 @@ describe('the house rules in lint', () => {
       'main/electron/shell.ts': "import { app } from 'electron';\nexport const e = app;\n",
       'main/core/core.ts': "import { l } from '../engine/link';\nexport const k = l;\n",
       'main/engine/link.ts': "import { d } from '../store/db';\nexport const l = d;\n",
-      'main/store/db.ts': "import { x } from '../../protocol/frame';\nexport const d = x;\n",
+      'main/store/db.ts': "import { x } from '../../protocol/frame';\nimport { p } from '../../platform/sqlite';\nexport const d = x + p;\n",
+      'platform/sqlite.ts': 'export const p = 1;\n',
+      'server/storage.ts': "import { p } from '../platform/sqlite';\nexport const s = p;\n",
     });
     expect(result.output).not.toMatch(/error/);
     expect(result.failed).toBe(false);
@@ -59,6 +61,8 @@ describe('the house rules in lint', () => {
     ['protocol-is-pure', { 'server/db.ts': 'export const db = 1;\n', 'protocol/frame.ts': "import { db } from '../server/db';\nexport const f = db;\n" }],
     ['main-never-imports-server', { 'server/db.ts': 'export const db = 1;\n', 'main/store.ts': "import { db } from '../server/db';\nexport const s = db;\n" }],
     ['server-never-imports-client', { 'main/store.ts': 'export const s = 1;\n', 'server/db.ts': "import { s } from '../main/store';\nexport const d = s;\n" }],
+    ['platform-is-pure', { 'protocol/frame.ts': 'export const f = 1;\n', 'platform/sqlite.ts': "import { f } from '../protocol/frame';\nexport const p = f;\n" }],
+    ['renderer-only-contract', { 'platform/sqlite.ts': 'export const p = 1;\n', 'renderer/app.ts': "import { p } from '../platform/sqlite';\nexport const a = p;\n" }],
     ['only-electron-shell-imports-electron', { 'main/engine/link.ts': "import { app } from 'electron';\nexport const a = app;\n" }],
     ['client-store-is-bottom', { 'main/engine/link.ts': 'export const l = 1;\n', 'main/store/db.ts': "import { l } from '../engine/link';\nexport const d = l;\n" }],
     ['client-engine-below-client', { 'main/client/c.ts': 'export const c = 1;\n', 'main/engine/link.ts': "import { c } from '../client/c';\nexport const l = c;\n" }],
@@ -68,7 +72,7 @@ describe('the house rules in lint', () => {
   ];
 
   for (const [rule, files] of violations) {
-    it(`fail on a deliberate violation of ${rule}`, async () => {
+    it(`fail on a deliberate violation of ${rule}: ${Object.keys(files).at(-1)}`, async () => {
       const result = await cruise(files);
       expect(result.failed).toBe(true);
       expect(result.output).toContain(rule);
