@@ -85,7 +85,11 @@ export const methodSchemas = {
   'conversation.setMuted': { args: z.object({ conversation, muted: z.boolean() }).strict() },
   'conversation.remove': { args: z.object({ conversation }).strict() },
   'messages.page': {
-    args: z.object({ conversation, beforeTimeMs: z.number().int().nonnegative().optional(), limit }).strict(),
+    args: z.object({
+      conversation,
+      before: z.object({ timeMs: z.number().int().nonnegative(), key: z.string().regex(/^\d{1,15}$/) }).strict().optional(),
+      limit,
+    }).strict(),
   },
   'message.send': { args: z.object({ conversation, content }).strict() },
   'message.retry': { args: z.object({ key }).strict() },

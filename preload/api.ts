@@ -163,6 +163,12 @@ export interface ConnectionInfo {
   server?: string;
 }
 
+/** Where a page of history ends: strictly before the message with this time and key. */
+export interface HistoryCursor {
+  timeMs: number;
+  key: string;
+}
+
 // ---- methods ---------------------------------------------------------------------------------
 
 export type OutgoingContent =
@@ -192,9 +198,14 @@ export interface Methods {
   'conversation.setMuted': { args: { conversation: string; muted: boolean }; result: null };
   /** Deletes the chat on this device: it leaves the list and its history is hidden here. */
   'conversation.remove': { args: { conversation: string }; result: null };
+  /**
+   * A page of history, oldest first. Pass back the `next` of the previous page as `before` for the
+   * page older than it: the cursor is (time, row), as the store orders history, so messages sharing
+   * a millisecond are neither skipped nor repeated at a page's edge.
+   */
   'messages.page': {
-    args: { conversation: string; beforeTimeMs?: number; limit?: number };
-    result: { messages: MessageView[]; more: boolean };
+    args: { conversation: string; before?: HistoryCursor; limit?: number };
+    result: { messages: MessageView[]; more: boolean; next?: HistoryCursor };
   };
   'message.send': { args: { conversation: string; content: OutgoingContent }; result: MessageView };
   'message.retry': { args: { key: string }; result: MessageView };

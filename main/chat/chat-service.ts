@@ -1,9 +1,9 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ErrorCode, isGroupId, MagpieError, pb } from '../../protocol';
-import type { MessageView, OutgoingContent, SearchHit } from '../../preload/api';
+import type { HistoryCursor, MessageView, OutgoingContent, SearchHit } from '../../preload/api';
 import type { MagpieClient } from '../client/magpie-client';
 import type { StoredMessage } from '../store';
-import { localIdOfKey, noticeAsMessageView, toMessageView } from '../views/message-view';
+import { localIdOfKey, messageKey, noticeAsMessageView, toMessageView } from '../views/message-view';
 import { buildOutgoing } from './outgoing-message';
 
 const DEFAULT_PAGE = 50;
@@ -92,16 +92,20 @@ export function createChatService(client: MagpieClient) {
       return { read: [...answer.body.read], unread: [...answer.body.unread] };
     },
 
-    /** A page of history, oldest first, with group notices placed among the messages by time. */
-    page(conversation: string, beforeTimeMs: number | undefined, limit = DEFAULT_PAGE): { messages: MessageView[]; more: boolean } {
-      const cursor = beforeTimeMs === undefined ? undefined : { beforeTimeMs };
+    /**
+     * A page of history, oldest first, with group notices placed among the messages by time. The
+     * cursor is the store's own order (time, row id): a batch stamped with one millisecond can
+     * straddle a page's edge, and a time alone would drop the rest of it.
+     */
+    page(conversation: string, before: HistoryCursor | undefined, limit = DEFAULT_PAGE): { messages: MessageView[]; more: boolean; next?: HistoryCursor } {
+      const cursor = before === undefined ? undefined : { beforeTimeMs: before.timeMs, beforeLocalId: localIdOfKey(before.key) ?? 0 };
       const rows = store.messages.page(conversation, limit + 1, cursor);
       const more = rows.length > limit;
       const page = more ? rows.slice(1) : rows;
       const views = page.map(toMessageView);
       if (isGroupId(conversation)) {
         const from = more ? page[0]!.timeMs : 0;
-        const to = beforeTimeMs ?? Number.MAX_SAFE_INTEGER;
+        const to = before?.timeMs ?? Number.MAX_SAFE_INTEGER;
         const notices = store.notices
           .listForGroup(conversation, 500)
           .filter((n) => n.timeMs >= from && n.timeMs < to)
@@ -109,7 +113,8 @@ export function createChatService(client: MagpieClient) {
         views.push(...notices);
         views.sort((a, b) => a.timeMs - b.timeMs);
       }
-      return { messages: views, more };
+      const oldest = page[0];
+      return oldest && more ? { messages: views, more, next: { timeMs: oldest.timeMs, key: messageKey(oldest) } } : { messages: views, more };
     },
 
     search(query: string, limit = 50): SearchHit[] {

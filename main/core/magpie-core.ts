@@ -141,7 +141,7 @@ export class MagpieCore {
       this.options.emit('conversation.removed', { conversation: args.conversation });
       return null;
     },
-    'messages.page': (args) => this.requireSession().chat.page(args.conversation, args.beforeTimeMs, args.limit),
+    'messages.page': (args) => this.requireSession().chat.page(args.conversation, args.before, args.limit),
     'message.send': async (args) => {
       const session = this.requireSession();
       const view = await session.chat.send(args.conversation, args.content);
