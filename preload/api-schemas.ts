@@ -96,6 +96,7 @@ export const methodSchemas = {
   'message.cancel': { args: z.object({ key }).strict() },
   'message.revoke': { args: z.object({ key }).strict() },
   'message.deleteLocal': { args: z.object({ key }).strict() },
+  'message.burn': { args: z.object({ key }).strict() },
   'message.readers': { args: z.object({ key }).strict() },
   'typing.send': { args: z.object({ conversation, stopped: z.boolean().optional() }).strict() },
   'search.messages': { args: z.object({ query: z.string().min(1).max(200), limit }).strict() },

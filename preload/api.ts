@@ -212,6 +212,8 @@ export interface Methods {
   'message.cancel': { args: { key: string }; result: null };
   'message.revoke': { args: { key: string }; result: null };
   'message.deleteLocal': { args: { key: string }; result: null };
+  /** A received burn-after-reading message was opened and its countdown ran out: it is burned on both sides. */
+  'message.burn': { args: { key: string }; result: MessageView };
   'message.readers': { args: { key: string }; result: { read: string[]; unread: string[] } };
   'typing.send': { args: { conversation: string; stopped?: boolean }; result: null };
   'search.messages': { args: { query: string; limit?: number }; result: SearchHit[] };

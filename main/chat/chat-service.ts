@@ -22,6 +22,13 @@ export function createChatService(client: MagpieClient) {
     return message;
   }
 
+  /** READ up to upTo, but never over a burn-after-reading message not yet opened. */
+  function sendRead(conversation: string, upTo: number): void {
+    const unopened = store.messages.oldestUnburnedMsgId(conversation);
+    const wire = unopened === undefined ? upTo : Math.min(upTo, unopened - 1);
+    if (wire > 0) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
+  }
+
   return {
     /** Stores the message as sending and hands it to the outbox; a transient custom message is only fired. */
     async send(conversation: string, content: OutgoingContent): Promise<MessageView> {
@@ -72,11 +79,34 @@ export function createChatService(client: MagpieClient) {
       return message.conversation;
     },
 
-    /** Marks the conversation read here and tells the server (and so my other devices and the peer). */
+    /**
+     * Marks the conversation read here and tells the server (and so my other devices and the peer).
+     * The READ stops before the oldest burn-after-reading message not yet opened: the server burns
+     * what a READ covers, and such a message must stay until its reader opens it (burn below).
+     */
     markRead(conversation: string): void {
       const upTo = store.conversations.markRead(conversation);
       if (upTo === undefined) return;
-      client.fire('READ', { conversation, upToMsgId: BigInt(upTo) });
+      sendRead(conversation, upTo);
+    },
+
+    /**
+     * The reader opened a burn-after-reading message and its countdown ran out: it is emptied here
+     * at once, and the READ that covers it burns it on the server and at the sender.
+     */
+    burn(key: string): StoredMessage {
+      const message = messageByKey(key);
+      if (!message.burnAfterReading || message.outgoing || message.msgId === null) {
+        throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a received burn-after-reading message can be burned');
+      }
+      const burned = store.transaction(() => {
+        const emptied = store.messages.markBurned(message.msgId!);
+        store.conversations.refresh(message.conversation);
+        return emptied;
+      });
+      const readUpTo = Math.max(message.msgId, store.conversations.get(message.conversation)?.readUpToMsgId ?? 0);
+      sendRead(message.conversation, readUpTo);
+      return burned ?? messageByKey(key);
     },
 
     typing(conversation: string, stopped: boolean): void {

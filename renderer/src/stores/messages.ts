@@ -132,10 +132,11 @@ export const useMessages = defineStore('messages', () => {
     if (done !== undefined) remove(conversation, key);
   }
 
-  /** Burn-after-reading: once read, the message is deleted here and shown as burned. */
+  /** Burn-after-reading: once opened and its countdown ran out, it is burned on both sides. */
   async function burn(message: MessageView): Promise<void> {
     upsert({ ...message, burned: true, text: '' });
-    await backend.run('message.deleteLocal', { key: message.key });
+    const burned = await backend.run('message.burn', { key: message.key });
+    if (burned) upsert(burned);
   }
 
   async function readers(key: string): Promise<{ read: string[]; unread: string[] } | undefined> {
