@@ -3,7 +3,7 @@
  * call with these before it reaches the core; `satisfies` keeps them equal to api.ts.
  */
 import { z } from 'zod';
-import type { MethodArgs, MethodName } from './api';
+import { MESSAGE_LIMITS, type MethodArgs, type MethodName } from './api';
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(64);
@@ -32,22 +32,22 @@ const auth = z.discriminatedUnion('type', [
 const location = z.object({
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
-  title: z.string().max(200),
-  address: z.string().max(500),
+  title: z.string().max(MESSAGE_LIMITS.maxLocationTextChars),
+  address: z.string().max(MESSAGE_LIMITS.maxLocationTextChars),
 }).strict();
 
 const content = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('text'),
-    text: z.string().min(1).max(10_000),
-    mentions: ids.optional(),
+    text: z.string().min(1).max(MESSAGE_LIMITS.maxTextChars),
+    mentions: z.array(id).max(MESSAGE_LIMITS.maxMentions).optional(),
     mentionAll: z.boolean().optional(),
     burnAfterReading: z.boolean().optional(),
   }).strict(),
   z.object({ kind: z.literal('location'), location }).strict(),
   z.object({
     kind: z.literal('custom'),
-    command: z.string().min(1).max(128),
+    command: z.string().min(1).max(MESSAGE_LIMITS.maxCommandChars),
     payload: z.string().max(64 * 1024),
     transient: z.boolean().optional(),
     silent: z.boolean().optional(),
@@ -80,7 +80,8 @@ export const methodSchemas = {
   'network.changed': { args: z.object({ online: z.boolean() }).strict() },
   'conversations.list': { args: empty },
   'conversation.markRead': { args: z.object({ conversation }).strict() },
-  'conversation.setDraft': { args: z.object({ conversation, draft: z.string().max(10_000) }).strict() },
+  // a draft may run past the message limit while it is being cut down to size
+  'conversation.setDraft': { args: z.object({ conversation, draft: z.string().max(4 * MESSAGE_LIMITS.maxTextChars) }).strict() },
   'conversation.setPinned': { args: z.object({ conversation, pinned: z.boolean() }).strict() },
   'conversation.setMuted': { args: z.object({ conversation, muted: z.boolean() }).strict() },
   'conversation.remove': { args: z.object({ conversation }).strict() },

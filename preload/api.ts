@@ -5,6 +5,9 @@
  * constants only, so the sandboxed preload and the renderer bundle nothing else from it.
  */
 
+/** The content limits the server enforces: the composer counts against them. */
+export { MESSAGE_LIMITS } from '../protocol/content-limits';
+
 // ---- views: what the page sees -----------------------------------------------------------------
 
 export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
@@ -71,7 +74,9 @@ export interface MessageView {
   notice?: NoticeView;
   timeMs: number;
   state: MessageState;
+  /** Why a failed message was not sent: the server's (or the client's) code and words. */
   errorCode?: number;
+  errorMessage?: string;
   revoked: boolean;
   burnAfterReading: boolean;
   burned: boolean;

@@ -22,6 +22,16 @@ export function createChatService(client: MagpieClient) {
     return message;
   }
 
+  /** A message as the page sees it; a failed one says why it was not sent. */
+  function view(message: StoredMessage): MessageView {
+    const shown = toMessageView(message);
+    if (message.state !== 'failed' || !message.clientMsgId) return shown;
+    const item = store.outbox.get(message.clientMsgId);
+    if (item?.errorCode != null) shown.errorCode = item.errorCode;
+    if (item?.errorMessage) shown.errorMessage = item.errorMessage;
+    return shown;
+  }
+
   /** READ up to upTo, but never over a burn-after-reading message not yet opened. */
   function sendRead(conversation: string, upTo: number): void {
     const unopened = store.messages.oldestUnburnedMsgId(conversation);
@@ -50,7 +60,7 @@ export function createChatService(client: MagpieClient) {
       }
       const item = store.outbox.get(message.clientMsgId);
       if (item) client.submit(item.clientMsgId, fromBinary(pb.SendSchema, item.body));
-      return toMessageView(messageByKey(key));
+      return view(messageByKey(key));
     },
 
     /** Withdraws a message not yet sent; returns its conversation. */
@@ -132,7 +142,7 @@ export function createChatService(client: MagpieClient) {
       const rows = store.messages.page(conversation, limit + 1, cursor);
       const more = rows.length > limit;
       const page = more ? rows.slice(1) : rows;
-      const views = page.map(toMessageView);
+      const views = page.map(view);
       if (isGroupId(conversation)) {
         const from = more ? page[0]!.timeMs : 0;
         const to = before?.timeMs ?? Number.MAX_SAFE_INTEGER;
@@ -157,9 +167,7 @@ export function createChatService(client: MagpieClient) {
       }));
     },
 
-    view(message: StoredMessage): MessageView {
-      return toMessageView(message);
-    },
+    view,
 
   };
 }

@@ -287,7 +287,7 @@ export class MagpieCore {
     });
     events.on('progress', (progress) => this.options.emit('sync.progress', progress));
     events.on('outgoing', (message) => {
-      this.options.emit('message.upserted', { message: toMessageView(message) });
+      this.options.emit('message.upserted', { message: session.chat.view(message) });
       this.emitConversation(session, message.conversation);
     });
     events.on('typing', (typing) => {

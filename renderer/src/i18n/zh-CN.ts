@@ -267,6 +267,13 @@ const zhCN: MessageSchema = {
     e590017: '你已在该群中',
     e500000: '服务器错误',
   },
+  // ---- messages that go missing or lie (composer limits, refusals, burn, sign-in) ----
+  composerLimits: {
+    tooLong: '消息超出 {max} 字上限 {n} 字，请删减后再发送',
+    counter: '已输入 {n} / {max} 字',
+    notSent: '未发送',
+    notSentBecause: '未发送：{reason}',
+  },
 };
 
 export default zhCN;

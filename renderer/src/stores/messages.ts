@@ -112,10 +112,12 @@ export const useMessages = defineStore('messages', () => {
     return history(conversation).items.some((m) => m.key === key);
   }
 
-  async function send(conversation: string, content: OutgoingContent): Promise<boolean> {
-    const message = await backend.run('message.send', { conversation, content });
-    if (message) upsert(message);
-    return message !== undefined;
+  /** Sends; the refusal (the core's or the link's) comes back for the composer to show, not as a toast. */
+  async function send(conversation: string, content: OutgoingContent): Promise<{ code: number; message: string } | null> {
+    const result = await backend.call('message.send', { conversation, content });
+    if (!result.ok) return result.error;
+    upsert(result.value);
+    return null;
   }
 
   async function retry(key: string): Promise<void> {
