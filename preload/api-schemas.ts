@@ -76,6 +76,7 @@ export const methodSchemas = {
   'session.restore': { args: empty },
   'session.logout': { args: z.object({ forget: z.boolean().optional() }).strict() },
   'session.connection': { args: empty },
+  'session.reconnect': { args: empty },
   'ui.state': { args: z.object({ focused: z.boolean(), activeConversation: conversation.optional() }).strict() },
   'network.changed': { args: z.object({ online: z.boolean() }).strict() },
   'conversations.list': { args: empty },

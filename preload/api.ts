@@ -193,6 +193,11 @@ export interface Methods {
   'session.restore': { args: Record<string, never>; result: SessionView | null };
   'session.logout': { args: { forget?: boolean }; result: null };
   'session.connection': { args: Record<string, never>; result: ConnectionInfo };
+  /**
+   * "Retry now": reconnect at once rather than after the backoff; after a refused sign-in (offline
+   * with a code) it tries that sign-in again, for a refusal that may have been lifted meanwhile.
+   */
+  'session.reconnect': { args: Record<string, never>; result: ConnectionInfo };
   'ui.state': { args: { focused: boolean; activeConversation?: string }; result: null };
   /** The page saw the network come back (or go): the engine reconnects at once rather than after its backoff. */
   'network.changed': { args: { online: boolean }; result: null };

@@ -95,6 +95,16 @@ export class MagpieCore {
       return null;
     },
     'session.connection': () => toConnectionInfo(this.session?.client.status ?? { state: 'idle' }),
+    'session.reconnect': () => {
+      const session = this.requireSession();
+      if (session.client.status.state === 'offline') {
+        // the engine stopped on a refusal: sign in again with what is remembered, in the background
+        session.client.start().catch((error: unknown) => this.options.log.info({ err: error }, 'sign-in retried and refused'));
+      } else {
+        session.client.networkUp();
+      }
+      return toConnectionInfo(session.client.status);
+    },
     'ui.state': (args) => {
       this.attention = args;
       return null;

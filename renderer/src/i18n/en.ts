@@ -272,6 +272,11 @@ const en = {
     notSent: 'Not sent',
     notSentBecause: 'Not sent: {reason}',
   },
+  signInRefused: {
+    banner: 'The server refused to sign you in: {reason} (code {code}). Nothing is sent until you sign in again.',
+    unknown: 'the sign-in was not accepted',
+    retryNow: 'Retry now',
+  },
 };
 
 export default en;
