@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import type { EventName, EventPayloads, MessageView } from '../../../preload/api';
+import type { EventName, EventPayloads, MessageView, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
 import { createDispatch } from '../../../main/api/dispatch';
 import { createChatService } from '../../../main/chat/chat-service';
 import { MagpieCore } from '../../../main/core/magpie-core';
@@ -45,9 +45,11 @@ describe('the core tells the truth', () => {
       systemLanguage: 'en',
     });
     cores.push(core);
-    const call = createDispatch(core.handlers, (error) => {
+    const dispatch = createDispatch(core.handlers, (error) => {
       throw error;
     });
+    // through the shells' own boundary (schemas included), typed as the page sees it
+    const call = <M extends MethodName>(method: M, args: MethodArgs<M>) => dispatch(method, args) as Promise<Result<MethodResult<M>>>;
     await core.handlers['ui.state']({ focused });
     await core.handlers['session.login']({
       servers: [`127.0.0.1:${srv.port}`],
@@ -66,7 +68,7 @@ describe('the core tells the truth', () => {
     await bob.start();
     await createProfileService(bob).update({ nickname: 'Bobby' });
     const bobChat = createChatService(bob);
-    const sent = [];
+    const sent: MessageView[] = [];
     for (const n of [1, 2, 3]) sent.push(await bobChat.send('alice', { kind: 'text', text: `offline #${n}` }));
     await eventually(() => sent.every((m) => bob.store.messages.getByLocalId(Number(m.key))?.state === 'sent'), 5_000);
 
