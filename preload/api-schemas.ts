@@ -3,7 +3,7 @@
  * call with these before it reaches the core; `satisfies` keeps them equal to api.ts.
  */
 import { z } from 'zod';
-import type { MethodArgs, MethodName } from './api';
+import { MESSAGE_LIMITS, type MethodArgs, type MethodName } from './api';
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(64);
@@ -32,22 +32,22 @@ const auth = z.discriminatedUnion('type', [
 const location = z.object({
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
-  title: z.string().max(200),
-  address: z.string().max(500),
+  title: z.string().max(MESSAGE_LIMITS.maxLocationTextChars),
+  address: z.string().max(MESSAGE_LIMITS.maxLocationTextChars),
 }).strict();
 
 const content = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('text'),
-    text: z.string().min(1).max(10_000),
-    mentions: ids.optional(),
+    text: z.string().min(1).max(MESSAGE_LIMITS.maxTextChars),
+    mentions: z.array(id).max(MESSAGE_LIMITS.maxMentions).optional(),
     mentionAll: z.boolean().optional(),
     burnAfterReading: z.boolean().optional(),
   }).strict(),
   z.object({ kind: z.literal('location'), location }).strict(),
   z.object({
     kind: z.literal('custom'),
-    command: z.string().min(1).max(128),
+    command: z.string().min(1).max(MESSAGE_LIMITS.maxCommandChars),
     payload: z.string().max(64 * 1024),
     transient: z.boolean().optional(),
     silent: z.boolean().optional(),
@@ -76,22 +76,29 @@ export const methodSchemas = {
   'session.restore': { args: empty },
   'session.logout': { args: z.object({ forget: z.boolean().optional() }).strict() },
   'session.connection': { args: empty },
+  'session.reconnect': { args: empty },
   'ui.state': { args: z.object({ focused: z.boolean(), activeConversation: conversation.optional() }).strict() },
   'network.changed': { args: z.object({ online: z.boolean() }).strict() },
   'conversations.list': { args: empty },
   'conversation.markRead': { args: z.object({ conversation }).strict() },
-  'conversation.setDraft': { args: z.object({ conversation, draft: z.string().max(10_000) }).strict() },
+  // a draft may run past the message limit while it is being cut down to size
+  'conversation.setDraft': { args: z.object({ conversation, draft: z.string().max(4 * MESSAGE_LIMITS.maxTextChars) }).strict() },
   'conversation.setPinned': { args: z.object({ conversation, pinned: z.boolean() }).strict() },
   'conversation.setMuted': { args: z.object({ conversation, muted: z.boolean() }).strict() },
   'conversation.remove': { args: z.object({ conversation }).strict() },
   'messages.page': {
-    args: z.object({ conversation, beforeTimeMs: z.number().int().nonnegative().optional(), limit }).strict(),
+    args: z.object({
+      conversation,
+      before: z.object({ timeMs: z.number().int().nonnegative(), key: z.string().regex(/^\d{1,15}$/) }).strict().optional(),
+      limit,
+    }).strict(),
   },
   'message.send': { args: z.object({ conversation, content }).strict() },
   'message.retry': { args: z.object({ key }).strict() },
   'message.cancel': { args: z.object({ key }).strict() },
   'message.revoke': { args: z.object({ key }).strict() },
   'message.deleteLocal': { args: z.object({ key }).strict() },
+  'message.burn': { args: z.object({ key }).strict() },
   'message.readers': { args: z.object({ key }).strict() },
   'typing.send': { args: z.object({ conversation, stopped: z.boolean().optional() }).strict() },
   'search.messages': { args: z.object({ query: z.string().min(1).max(200), limit }).strict() },

@@ -5,6 +5,9 @@
  * constants only, so the sandboxed preload and the renderer bundle nothing else from it.
  */
 
+/** The content limits the server enforces: the composer counts against them. */
+export { MESSAGE_LIMITS } from '../protocol/content-limits';
+
 // ---- views: what the page sees -----------------------------------------------------------------
 
 export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
@@ -71,7 +74,9 @@ export interface MessageView {
   notice?: NoticeView;
   timeMs: number;
   state: MessageState;
+  /** Why a failed message was not sent: the server's (or the client's) code and words. */
   errorCode?: number;
+  errorMessage?: string;
   revoked: boolean;
   burnAfterReading: boolean;
   burned: boolean;
@@ -163,6 +168,12 @@ export interface ConnectionInfo {
   server?: string;
 }
 
+/** Where a page of history ends: strictly before the message with this time and key. */
+export interface HistoryCursor {
+  timeMs: number;
+  key: string;
+}
+
 // ---- methods ---------------------------------------------------------------------------------
 
 export type OutgoingContent =
@@ -182,6 +193,11 @@ export interface Methods {
   'session.restore': { args: Record<string, never>; result: SessionView | null };
   'session.logout': { args: { forget?: boolean }; result: null };
   'session.connection': { args: Record<string, never>; result: ConnectionInfo };
+  /**
+   * "Retry now": reconnect at once rather than after the backoff; after a refused sign-in (offline
+   * with a code) it tries that sign-in again, for a refusal that may have been lifted meanwhile.
+   */
+  'session.reconnect': { args: Record<string, never>; result: ConnectionInfo };
   'ui.state': { args: { focused: boolean; activeConversation?: string }; result: null };
   /** The page saw the network come back (or go): the engine reconnects at once rather than after its backoff. */
   'network.changed': { args: { online: boolean }; result: null };
@@ -192,15 +208,22 @@ export interface Methods {
   'conversation.setMuted': { args: { conversation: string; muted: boolean }; result: null };
   /** Deletes the chat on this device: it leaves the list and its history is hidden here. */
   'conversation.remove': { args: { conversation: string }; result: null };
+  /**
+   * A page of history, oldest first. Pass back the `next` of the previous page as `before` for the
+   * page older than it: the cursor is (time, row), as the store orders history, so messages sharing
+   * a millisecond are neither skipped nor repeated at a page's edge.
+   */
   'messages.page': {
-    args: { conversation: string; beforeTimeMs?: number; limit?: number };
-    result: { messages: MessageView[]; more: boolean };
+    args: { conversation: string; before?: HistoryCursor; limit?: number };
+    result: { messages: MessageView[]; more: boolean; next?: HistoryCursor };
   };
   'message.send': { args: { conversation: string; content: OutgoingContent }; result: MessageView };
   'message.retry': { args: { key: string }; result: MessageView };
   'message.cancel': { args: { key: string }; result: null };
   'message.revoke': { args: { key: string }; result: null };
   'message.deleteLocal': { args: { key: string }; result: null };
+  /** A received burn-after-reading message was opened and its countdown ran out: it is burned on both sides. */
+  'message.burn': { args: { key: string }; result: MessageView };
   'message.readers': { args: { key: string }; result: { read: string[]; unread: string[] } };
   'typing.send': { args: { conversation: string; stopped?: boolean }; result: null };
   'search.messages': { args: { query: string; limit?: number }; result: SearchHit[] };

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './limits';
+export * from './content-limits';
 export * from './frame';
 export * from './frame-decoder';
 export * from './frame-types';

@@ -1,9 +1,9 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ErrorCode, isGroupId, MagpieError, pb } from '../../protocol';
-import type { MessageView, OutgoingContent, SearchHit } from '../../preload/api';
+import type { HistoryCursor, MessageView, OutgoingContent, SearchHit } from '../../preload/api';
 import type { MagpieClient } from '../client/magpie-client';
 import type { StoredMessage } from '../store';
-import { localIdOfKey, noticeAsMessageView, toMessageView } from '../views/message-view';
+import { localIdOfKey, messageKey, noticeAsMessageView, toMessageView } from '../views/message-view';
 import { buildOutgoing } from './outgoing-message';
 
 const DEFAULT_PAGE = 50;
@@ -20,6 +20,23 @@ export function createChatService(client: MagpieClient) {
     const message = localId === undefined ? undefined : store.messages.getByLocalId(localId);
     if (!message) throw new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${key}`);
     return message;
+  }
+
+  /** A message as the page sees it; a failed one says why it was not sent. */
+  function view(message: StoredMessage): MessageView {
+    const shown = toMessageView(message);
+    if (message.state !== 'failed' || !message.clientMsgId) return shown;
+    const item = store.outbox.get(message.clientMsgId);
+    if (item?.errorCode != null) shown.errorCode = item.errorCode;
+    if (item?.errorMessage) shown.errorMessage = item.errorMessage;
+    return shown;
+  }
+
+  /** READ up to upTo, but never over a burn-after-reading message not yet opened. */
+  function sendRead(conversation: string, upTo: number): void {
+    const unopened = store.messages.oldestUnburnedMsgId(conversation);
+    const wire = unopened === undefined ? upTo : Math.min(upTo, unopened - 1);
+    if (wire > 0) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
   }
 
   return {
@@ -43,7 +60,7 @@ export function createChatService(client: MagpieClient) {
       }
       const item = store.outbox.get(message.clientMsgId);
       if (item) client.submit(item.clientMsgId, fromBinary(pb.SendSchema, item.body));
-      return toMessageView(messageByKey(key));
+      return view(messageByKey(key));
     },
 
     /** Withdraws a message not yet sent; returns its conversation. */
@@ -72,11 +89,34 @@ export function createChatService(client: MagpieClient) {
       return message.conversation;
     },
 
-    /** Marks the conversation read here and tells the server (and so my other devices and the peer). */
+    /**
+     * Marks the conversation read here and tells the server (and so my other devices and the peer).
+     * The READ stops before the oldest burn-after-reading message not yet opened: the server burns
+     * what a READ covers, and such a message must stay until its reader opens it (burn below).
+     */
     markRead(conversation: string): void {
       const upTo = store.conversations.markRead(conversation);
       if (upTo === undefined) return;
-      client.fire('READ', { conversation, upToMsgId: BigInt(upTo) });
+      sendRead(conversation, upTo);
+    },
+
+    /**
+     * The reader opened a burn-after-reading message and its countdown ran out: it is emptied here
+     * at once, and the READ that covers it burns it on the server and at the sender.
+     */
+    burn(key: string): StoredMessage {
+      const message = messageByKey(key);
+      if (!message.burnAfterReading || message.outgoing || message.msgId === null) {
+        throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a received burn-after-reading message can be burned');
+      }
+      const burned = store.transaction(() => {
+        const emptied = store.messages.markBurned(message.msgId!);
+        store.conversations.refresh(message.conversation);
+        return emptied;
+      });
+      const readUpTo = Math.max(message.msgId, store.conversations.get(message.conversation)?.readUpToMsgId ?? 0);
+      sendRead(message.conversation, readUpTo);
+      return burned ?? messageByKey(key);
     },
 
     typing(conversation: string, stopped: boolean): void {
@@ -92,16 +132,20 @@ export function createChatService(client: MagpieClient) {
       return { read: [...answer.body.read], unread: [...answer.body.unread] };
     },
 
-    /** A page of history, oldest first, with group notices placed among the messages by time. */
-    page(conversation: string, beforeTimeMs: number | undefined, limit = DEFAULT_PAGE): { messages: MessageView[]; more: boolean } {
-      const cursor = beforeTimeMs === undefined ? undefined : { beforeTimeMs };
+    /**
+     * A page of history, oldest first, with group notices placed among the messages by time. The
+     * cursor is the store's own order (time, row id): a batch stamped with one millisecond can
+     * straddle a page's edge, and a time alone would drop the rest of it.
+     */
+    page(conversation: string, before: HistoryCursor | undefined, limit = DEFAULT_PAGE): { messages: MessageView[]; more: boolean; next?: HistoryCursor } {
+      const cursor = before === undefined ? undefined : { beforeTimeMs: before.timeMs, beforeLocalId: localIdOfKey(before.key) ?? 0 };
       const rows = store.messages.page(conversation, limit + 1, cursor);
       const more = rows.length > limit;
       const page = more ? rows.slice(1) : rows;
-      const views = page.map(toMessageView);
+      const views = page.map(view);
       if (isGroupId(conversation)) {
         const from = more ? page[0]!.timeMs : 0;
-        const to = beforeTimeMs ?? Number.MAX_SAFE_INTEGER;
+        const to = before?.timeMs ?? Number.MAX_SAFE_INTEGER;
         const notices = store.notices
           .listForGroup(conversation, 500)
           .filter((n) => n.timeMs >= from && n.timeMs < to)
@@ -109,7 +153,8 @@ export function createChatService(client: MagpieClient) {
         views.push(...notices);
         views.sort((a, b) => a.timeMs - b.timeMs);
       }
-      return { messages: views, more };
+      const oldest = page[0];
+      return oldest && more ? { messages: views, more, next: { timeMs: oldest.timeMs, key: messageKey(oldest) } } : { messages: views, more };
     },
 
     search(query: string, limit = 50): SearchHit[] {
@@ -122,9 +167,7 @@ export function createChatService(client: MagpieClient) {
       }));
     },
 
-    view(message: StoredMessage): MessageView {
-      return toMessageView(message);
-    },
+    view,
 
   };
 }

@@ -10,7 +10,7 @@ import { notificationFor, type AttentionState, type Notifier } from '../notifica
 import { loadDeviceId } from '../settings/device-id';
 import type { SecretBox } from '../settings/secret-box';
 import { loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../settings/settings-file';
-import type { IngestResult, StoredMessage } from '../store';
+import { previewOf, type IngestResult, type StoredMessage } from '../store';
 import { toGroupView } from '../views/conversation-view';
 import { noticeAsMessageView, toMessageView } from '../views/message-view';
 import { openSession, type Session } from './session';
@@ -95,6 +95,16 @@ export class MagpieCore {
       return null;
     },
     'session.connection': () => toConnectionInfo(this.session?.client.status ?? { state: 'idle' }),
+    'session.reconnect': () => {
+      const session = this.requireSession();
+      if (session.client.status.state === 'offline') {
+        // the engine stopped on a refusal: sign in again with what is remembered, in the background
+        session.client.start().catch((error: unknown) => this.options.log.info({ err: error }, 'sign-in retried and refused'));
+      } else {
+        session.client.networkUp();
+      }
+      return toConnectionInfo(session.client.status);
+    },
     'ui.state': (args) => {
       this.attention = args;
       return null;
@@ -141,12 +151,12 @@ export class MagpieCore {
       this.options.emit('conversation.removed', { conversation: args.conversation });
       return null;
     },
-    'messages.page': (args) => this.requireSession().chat.page(args.conversation, args.beforeTimeMs, args.limit),
+    'messages.page': (args) => this.requireSession().chat.page(args.conversation, args.before, args.limit),
     'message.send': async (args) => {
       const session = this.requireSession();
       const view = await session.chat.send(args.conversation, args.content);
       this.emitConversation(session, args.conversation);
-      this.fetchProfiles(session, this.unknownUsers(session, [args.conversation]));
+      void this.fetchProfiles(session, this.unknownUsers(session, [args.conversation]));
       return view;
     },
     'message.retry': (args) => this.requireSession().chat.retry(args.key),
@@ -164,6 +174,13 @@ export class MagpieCore {
       this.options.emit('message.removed', { conversation, key: args.key });
       this.emitConversation(session, conversation);
       return null;
+    },
+    'message.burn': (args) => {
+      const session = this.requireSession();
+      const view = toMessageView(session.chat.burn(args.key));
+      this.options.emit('message.upserted', { message: view });
+      this.emitConversation(session, view.conversation);
+      return view;
     },
     'message.readers': (args) => this.requireSession().chat.readers(args.key),
     'typing.send': (args) => {
@@ -280,7 +297,7 @@ export class MagpieCore {
     });
     events.on('progress', (progress) => this.options.emit('sync.progress', progress));
     events.on('outgoing', (message) => {
-      this.options.emit('message.upserted', { message: toMessageView(message) });
+      this.options.emit('message.upserted', { message: session.chat.view(message) });
       this.emitConversation(session, message.conversation);
     });
     events.on('typing', (typing) => {
@@ -290,14 +307,17 @@ export class MagpieCore {
     events.on('login', () => {
       // names for the conversation list: ask for the profiles of the people it shows
       const ids = store.conversations.list(500).filter((c) => !isGroupId(c.id)).map((c) => c.id);
-      this.fetchProfiles(session, [session.client.selfId, ...ids]);
+      void this.fetchProfiles(session, [session.client.selfId, ...ids]);
     });
   }
 
-  /** Asks the server for profiles not yet known here, then refreshes the conversations they name. */
-  private fetchProfiles(session: Session, userIds: readonly string[]): void {
-    if (userIds.length === 0 || session.client.status.state !== 'online') return;
-    session.profiles
+  /**
+   * Asks the server for profiles not yet known here, then refreshes the conversations they name.
+   * Resolves once the names are in the store (or could not be had), never rejects.
+   */
+  private fetchProfiles(session: Session, userIds: readonly string[]): Promise<void> {
+    if (userIds.length === 0 || session.client.status.state !== 'online') return Promise.resolve();
+    return session.profiles
       .get(userIds)
       .then(() => {
         if (this.session !== session) return;
@@ -331,8 +351,10 @@ export class MagpieCore {
       if (group) emit('group.updated', { group: toGroupView(group) });
     }
     for (const id of result.conversations) this.emitConversation(session, id);
-    this.fetchProfiles(session, this.unknownUsers(session, [...result.messages.map((m) => m.from), ...result.conversations]));
-    this.notify(session, result.messages);
+    // a first message from someone new is notified under their name, not their raw id
+    void this.fetchProfiles(session, this.unknownUsers(session, [...result.messages.map((m) => m.from), ...result.conversations])).then(() => {
+      if (this.session === session) this.notify(session, result.messages);
+    });
   }
 
   private notify(session: Session, messages: readonly StoredMessage[]): void {
@@ -351,8 +373,10 @@ export class MagpieCore {
           senderName: session.conversationTitle(message.from),
           conversationTitle: session.conversationTitle(message.conversation),
           isGroup: isGroupId(message.conversation),
-          preview: conversation?.lastPreview ?? message.text,
+          // this message's own text: the conversation's last preview is the batch's last message
+          preview: previewOf(message),
           mentionsMe: message.mentionsMe,
+          burnAfterReading: message.burnAfterReading,
         },
         { settings: this.settings, muted: (conversation?.muted ?? false) || (group?.dnd ?? false), attention: this.attention, language },
       );

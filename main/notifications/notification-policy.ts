@@ -19,6 +19,8 @@ export interface IncomingForNotice {
   readonly isGroup: boolean;
   readonly preview: string;
   readonly mentionsMe: boolean;
+  /** A burn-after-reading message never shows its text outside the chat. */
+  readonly burnAfterReading?: boolean;
 }
 
 export interface AttentionState {
@@ -27,6 +29,11 @@ export interface AttentionState {
 }
 
 const NEW_MESSAGE: Record<'en' | 'zh-CN', string> = { en: 'New message', 'zh-CN': '新消息' };
+const BURN_MESSAGE: Record<'en' | 'zh-CN', string> = { en: 'Burn-after-reading message', 'zh-CN': '阅后即焚消息' };
+const PLACEHOLDERS: Record<'en' | 'zh-CN', Record<string, string>> = {
+  en: { '[voice]': '[Voice message]', '[image]': '[Image]', '[file]': '[File]', '[location]': '[Location]' },
+  'zh-CN': { '[voice]': '[语音]', '[image]': '[图片]', '[file]': '[文件]', '[location]': '[位置]' },
+};
 const MENTIONED: Record<'en' | 'zh-CN', string> = { en: '[mentioned you] ', 'zh-CN': '[有人@我] ' };
 
 /**
@@ -42,11 +49,12 @@ export function notificationFor(
   if (!settings.notifications || message.outgoing || attention.focused) return undefined;
   if (context.muted && !message.mentionsMe) return undefined;
   const mention = message.mentionsMe ? MENTIONED[language] : '';
+  const text = message.burnAfterReading ? BURN_MESSAGE[language] : PLACEHOLDERS[language][message.preview] ?? message.preview;
   switch (settings.preview) {
     case 'full':
       return {
         title: message.conversationTitle,
-        body: `${mention}${message.isGroup ? `${message.senderName}: ` : ''}${message.preview || NEW_MESSAGE[language]}`,
+        body: `${mention}${message.isGroup ? `${message.senderName}: ` : ''}${text || NEW_MESSAGE[language]}`,
         conversation: message.conversation,
       };
     case 'sender':

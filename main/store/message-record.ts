@@ -193,10 +193,13 @@ export function bodyColumn(body: MessageBody): string | null {
 
 /**
  * The one-line preview in the conversation list. Placeholders are in brackets so the renderer can
- * localise them by type; revoked and burned messages preview as empty (the list shows why).
+ * localise them by type ('[burn]' for a burn-after-reading message, whose text never shows
+ * outside its chat); revoked and burned messages preview as empty (the list shows why).
  */
-export function previewOf(message: Pick<StoredMessage, 'type' | 'text' | 'body' | 'revoked' | 'burned'>): string {
+export function previewOf(message: Pick<StoredMessage, 'type' | 'text' | 'body' | 'revoked' | 'burned' | 'burnAfterReading'>): string {
   if (message.revoked || message.burned) return '';
+  // its text shows only in the chat, once, when opened
+  if (message.burnAfterReading) return '[burn]';
   const text = message.text.length > 120 ? `${message.text.slice(0, 120)}…` : message.text;
   switch (message.type) {
     case pb.MessageType.TEXT:

@@ -45,7 +45,7 @@ export function createMessageSearch(db: Database): MessageSearch {
     ORDER BY s.rowid DESC LIMIT ?`);
   const clear = db.prepare('DELETE FROM message_search');
   const chunk = db.prepare<[number, number], MessageRow>(`
-    SELECT * FROM messages WHERE local_id > ? AND revoked = 0 AND burned = 0 AND deleted = 0
+    SELECT * FROM messages WHERE local_id > ? AND revoked = 0 AND burned = 0 AND deleted = 0 AND burn_after_reading = 0
     ORDER BY local_id LIMIT ?`);
   const indexText = db.prepare('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
   const unindex = db.prepare('DELETE FROM message_search WHERE rowid = ?');

@@ -69,6 +69,8 @@ export interface MessageStore {
   countUnread(conversation: string): { unread: number; mentions: number };
   /** The newest incoming msg_id of a conversation, for a READ frame. */
   newestIncomingMsgId(conversation: string): number | undefined;
+  /** The oldest incoming burn-after-reading message not yet burned (not yet opened), if any. */
+  oldestUnburnedMsgId(conversation: string): number | undefined;
 }
 
 export function createMessageStore(db: Database): MessageStore {
@@ -107,6 +109,10 @@ export function createMessageStore(db: Database): MessageStore {
   const newestIncoming = db.prepare<[string], { id: number | null }>(`
     SELECT max(msg_id) AS id FROM messages WHERE conversation = ? AND state = 'received'`);
 
+  const unburned = db.prepare<[string], { id: number | null }>(`
+    SELECT min(msg_id) AS id FROM messages
+    WHERE conversation = ? AND burn_after_reading = 1 AND burned = 0 AND outgoing = 0 AND msg_id IS NOT NULL`);
+
   const get = (row: MessageRow | undefined): StoredMessage | undefined => (row ? messageFromRow(row) : undefined);
 
   /** Writes the row and its search entry; the new local id, or undefined for a duplicate. */
@@ -130,6 +136,8 @@ export function createMessageStore(db: Database): MessageStore {
     );
     if (result.changes === 0) return undefined;
     const localId = Number(result.lastInsertRowid);
+    // a burn-after-reading text is read once in its chat: search never finds it
+    if (input.burnAfterReading) return localId;
     const searchable = searchableText(input.text, input.body);
     if (searchable !== '') indexText.run(localId, toIndexedText(searchable));
     return localId;
@@ -197,5 +205,6 @@ export function createMessageStore(db: Database): MessageStore {
       return { unread: row.unread, mentions: row.mentions ?? 0 };
     },
     newestIncomingMsgId: (conversation) => newestIncoming.get(conversation)?.id ?? undefined,
+    oldestUnburnedMsgId: (conversation) => unburned.get(conversation)?.id ?? undefined,
   };
 }

@@ -13,6 +13,7 @@ import { ensureLocalServer, type LocalServer } from '../local-server/local-serve
 import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { defaultProfileDir } from '../shell/profile-dir';
+import { lockProfile } from '../shell/profile-lock';
 import { createWebShell, type WebShell } from './web-shell';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -56,6 +57,16 @@ async function main(): Promise<number> {
     return 1;
   }
   const profileDir = resolve(args.profile ?? defaultProfileDir());
+  const locked = lockProfile(profileDir);
+  if (!locked.ok) {
+    const where = locked.holder.url ? `Open it there:\n\n  ${locked.holder.url}\n\n` : '';
+    process.stderr.write(
+      `This profile (${profileDir}) is already open in another Magpie (process ${locked.holder.pid}). ${where}` +
+        'To run a second one side by side, give it its own --profile folder.\n',
+    );
+    return 3;
+  }
+  const profileLock = locked.lock;
   const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
 
   let localServer: LocalServer | undefined;
@@ -91,6 +102,7 @@ async function main(): Promise<number> {
   });
   page.shell = shell;
   const { url } = await shell.start();
+  profileLock.setUrl(url);
   process.stdout.write(`Magpie is running. Open this address in your browser:\n\n  ${url}\n\n(Ctrl+C stops it.)\n`);
   if (localServer?.demo) {
     const users = localServer.demo.users.map((u) => `${u.user} / ${u.password}`).join(', ');
@@ -104,6 +116,7 @@ async function main(): Promise<number> {
   await shell.stop();
   core.shutdown();
   await localServer?.stop();
+  profileLock.release();
   return 0;
 }
 

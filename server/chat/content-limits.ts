@@ -1,8 +1,11 @@
-/** Limits of a message's content; docs/server.md "Messages and sync" lists them. */
+import { MESSAGE_LIMITS } from '../../protocol';
+
+/**
+ * Limits of a message's content; docs/server.md "Messages and sync" lists them. Those a client
+ * also offers come from protocol's MESSAGE_LIMITS, so the desktop's composer counts the same.
+ */
 export const CONTENT_LIMITS = {
-  /** Characters (UTF-16 code units) of a text message or a media caption. */
-  maxTextChars: 5_000,
-  maxMentions: 50,
+  ...MESSAGE_LIMITS,
   minClientMsgIdBytes: 8,
   maxClientMsgIdBytes: 64,
   maxFileIdChars: 256,
@@ -11,9 +14,6 @@ export const CONTENT_LIMITS = {
   maxMediaBytes: 2 * 1024 * 1024 * 1024,
   maxVoiceDurationMs: 10 * 60 * 1000,
   maxImageSidePx: 100_000,
-  maxLocationTextChars: 256,
-  maxCommandChars: 64,
-  maxCustomPayloadBytes: 16 * 1024,
 } as const;
 
 /** Anyone may revoke their own message this long after sending; owners and admins at any time. */

@@ -1,7 +1,7 @@
 /**
  * The MagpieApi of the web shell: the same contract as window.magpie, carried over one WebSocket
  * (WebClientMessage out, WebServerMessage in). Calls made while the socket is (re)connecting wait
- * for it; when the socket drops, every call still waiting gets an error Result, and the bridge
+ * for it (a while only, once it was up: the app may be gone); when the socket drops, every call still waiting gets an error Result, and the bridge
  * reconnects with a growing delay.
  */
 import type {
@@ -33,7 +33,14 @@ export interface WebBridgeOptions {
   timers: BridgeTimers;
   /** Delay before reconnect attempt n (0-based). */
   reconnectDelayMs?: (attempt: number) => number;
+  /**
+   * How long a call made while the link is down (after it was up once) waits for it to come back
+   * before it fails: the app behind it may be gone, and a send must not hang with its text lost.
+   */
+  queuedCallTimeoutMs?: number;
 }
+
+const DEFAULT_QUEUED_CALL_TIMEOUT_MS = 5_000;
 
 export interface WebBridge extends MagpieApi {
   /** Called each time the socket opens again after a drop, so the page can refresh what it shows. */
@@ -47,6 +54,8 @@ interface Pending {
   message: string;
   sent: boolean;
   resolve: (result: Result<unknown>) => void;
+  /** The give-up timer of a call queued while the link was down. */
+  timer?: unknown;
 }
 
 /** ws://host/api?token=T for a page served at http://host/?token=T. */
@@ -81,6 +90,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
         if (!p.sent) {
           s.send(p.message);
           p.sent = true;
+          if (p.timer !== undefined) options.timers.clearTimeout(p.timer);
         }
       }
       if (everOpened) for (const l of reopenListeners) l();
@@ -145,6 +155,12 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
       if (socket && socket.readyState === OPEN) {
         socket.send(p.message);
         p.sent = true;
+      } else if (everOpened) {
+        p.timer = options.timers.setTimeout(() => {
+          if (pending.get(id) !== p || p.sent) return;
+          pending.delete(id);
+          resolve({ ok: false, error: { code: BRIDGE_CLOSED_CODE, message: 'the app did not come back' } } as Result<MethodResult<M>>);
+        }, options.queuedCallTimeoutMs ?? DEFAULT_QUEUED_CALL_TIMEOUT_MS);
       }
     });
   }

@@ -265,6 +265,18 @@ const en = {
     e590017: 'Already in this group',
     e500000: 'Server error',
   },
+  // ---- messages that go missing or lie (composer limits, refusals, burn, sign-in) ----
+  composerLimits: {
+    tooLong: 'The message is {n} characters over the limit of {max}: shorten it to send',
+    counter: '{n} of {max} characters',
+    notSent: 'Not sent',
+    notSentBecause: 'Not sent: {reason}',
+  },
+  signInRefused: {
+    banner: 'The server refused to sign you in: {reason} (code {code}). Nothing is sent until you sign in again.',
+    unknown: 'the sign-in was not accepted',
+    retryNow: 'Retry now',
+  },
 };
 
 export default en;

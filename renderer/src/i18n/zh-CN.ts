@@ -267,6 +267,18 @@ const zhCN: MessageSchema = {
     e590017: '你已在该群中',
     e500000: '服务器错误',
   },
+  // ---- messages that go missing or lie (composer limits, refusals, burn, sign-in) ----
+  composerLimits: {
+    tooLong: '消息超出 {max} 字上限 {n} 字，请删减后再发送',
+    counter: '已输入 {n} / {max} 字',
+    notSent: '未发送',
+    notSentBecause: '未发送：{reason}',
+  },
+  signInRefused: {
+    banner: '服务器拒绝了登录：{reason}（代码 {code}）。重新登录之前不会发送任何消息。',
+    unknown: '登录未被接受',
+    retryNow: '立即重试',
+  },
 };
 
 export default zhCN;

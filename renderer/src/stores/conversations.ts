@@ -1,6 +1,7 @@
 /**
  * The conversation list and which conversation is open. Marks the open conversation read only
- * while the window is focused, and tells the core (ui.state) so it can decide on notifications.
+ * while the user can see it: the page visible and the chat pane showing it (not Settings, not a
+ * hidden window). Tells the core (ui.state) about focus so it can decide on notifications.
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
@@ -13,6 +14,10 @@ export const useConversations = defineStore('conversations', () => {
   const byId = ref<Record<string, ConversationView>>({});
   const activeId = ref<string | null>(null);
   const focused = ref(true);
+  /** The page is visible (document.visibilityState), so an open chat pane is on screen. */
+  const pageVisible = ref(true);
+  /** The chat pane is mounted (the Chats screen shows), so the active conversation is on screen. */
+  const paneShowing = ref(false);
   const filter = ref('');
   const loaded = ref(false);
 
@@ -57,7 +62,7 @@ export const useConversations = defineStore('conversations', () => {
 
   async function markActiveReadIfSeen(): Promise<void> {
     const c = active.value;
-    if (!c || !focused.value || (c.unread === 0 && !c.mentioned)) return;
+    if (!c || !pageVisible.value || !paneShowing.value || (c.unread === 0 && !c.mentioned)) return;
     byId.value = { ...byId.value, [c.id]: { ...c, unread: 0, mentioned: false } };
     await backend.run('conversation.markRead', { conversation: c.id });
   }
@@ -77,6 +82,18 @@ export const useConversations = defineStore('conversations', () => {
     if (focused.value === value) return;
     focused.value = value;
     await Promise.all([reportUiState(), markActiveReadIfSeen()]);
+  }
+
+  async function setPageVisible(value: boolean): Promise<void> {
+    if (pageVisible.value === value) return;
+    pageVisible.value = value;
+    await markActiveReadIfSeen();
+  }
+
+  async function setPaneShowing(value: boolean): Promise<void> {
+    if (paneShowing.value === value) return;
+    paneShowing.value = value;
+    await markActiveReadIfSeen();
   }
 
   /** Keeps the draft locally at once and in the core when it changed. */
@@ -112,7 +129,7 @@ export const useConversations = defineStore('conversations', () => {
   }
 
   return {
-    byId, activeId, focused, filter, loaded, ordered, visible, unreadTotal, active,
+    byId, activeId, focused, pageVisible, paneShowing, setPageVisible, setPaneShowing, filter, loaded, ordered, visible, unreadTotal, active,
     load, upsert, remove, open, close, setFocused, saveDraft, setPinned, setMuted, removeChat, reset, reportUiState,
   };
 });

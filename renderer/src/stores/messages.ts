@@ -1,10 +1,11 @@
 /**
  * Message history per conversation: the latest page when a conversation opens, older pages as the
- * reader scrolls up (messages.page with beforeTimeMs), and the core's upserted/removed events.
+ * reader scrolls up (messages.page from the cursor the previous page handed back), and the core's
+ * upserted/removed events.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { MessageView, OutgoingContent } from '../../../preload/api';
+import type { HistoryCursor, MessageView, OutgoingContent } from '../../../preload/api';
 import { useBackend } from './backend';
 import { mergeMessages, removeMessage } from './message-list';
 
@@ -15,6 +16,11 @@ export interface History {
   loading: boolean;
   /** The latest page was fetched at least once. */
   loaded: boolean;
+  /**
+   * Where the next older page starts, as the core handed it back. Not the oldest item held: an
+   * event may bring in an older message, and messages of one millisecond need the row to part them.
+   */
+  next?: HistoryCursor;
 }
 
 export const PAGE_SIZE = 40;
@@ -53,7 +59,13 @@ export const useMessages = defineStore('messages', () => {
     const page = await backend.run('messages.page', { conversation, limit: PAGE_SIZE });
     update(conversation, (h) =>
       page
-        ? { items: mergeMessages(h.items, page.messages), more: h.loaded ? h.more : page.more, loading: false, loaded: true }
+        ? {
+            items: mergeMessages(h.items, page.messages),
+            more: h.loaded ? h.more : page.more,
+            next: h.loaded ? h.next : page.next,
+            loading: false,
+            loaded: true,
+          }
         : { loading: false },
     );
   }
@@ -73,23 +85,20 @@ export const useMessages = defineStore('messages', () => {
   }
 
   async function fetchOlder(conversation: string): Promise<number> {
-    const oldest = history(conversation).items[0];
+    const next = history(conversation).next;
+    if (!next) {
+      update(conversation, () => ({ more: false }));
+      return 0;
+    }
     update(conversation, () => ({ loading: true }));
-    const page = await backend.run('messages.page', {
-      conversation,
-      limit: PAGE_SIZE,
-      ...(oldest ? { beforeTimeMs: oldest.timeMs } : {}),
-    });
+    const page = await backend.run('messages.page', { conversation, limit: PAGE_SIZE, before: next });
     if (!page) {
       update(conversation, () => ({ loading: false }));
       return 0;
     }
     const before = history(conversation).items.length;
-    update(conversation, (cur) => ({ items: mergeMessages(cur.items, page.messages), more: page.more, loading: false }));
-    const added = history(conversation).items.length - before;
-    // a page of nothing new means the core has nothing older to give
-    if (added === 0) update(conversation, () => ({ more: false }));
-    return added;
+    update(conversation, (cur) => ({ items: mergeMessages(cur.items, page.messages), more: page.more, next: page.next, loading: false }));
+    return history(conversation).items.length - before;
   }
 
   /** Loads older pages until `key` is held or history runs out (for a search jump). */
@@ -103,10 +112,12 @@ export const useMessages = defineStore('messages', () => {
     return history(conversation).items.some((m) => m.key === key);
   }
 
-  async function send(conversation: string, content: OutgoingContent): Promise<boolean> {
-    const message = await backend.run('message.send', { conversation, content });
-    if (message) upsert(message);
-    return message !== undefined;
+  /** Sends; the refusal (the core's or the link's) comes back for the composer to show, not as a toast. */
+  async function send(conversation: string, content: OutgoingContent): Promise<{ code: number; message: string } | null> {
+    const result = await backend.call('message.send', { conversation, content });
+    if (!result.ok) return result.error;
+    upsert(result.value);
+    return null;
   }
 
   async function retry(key: string): Promise<void> {
@@ -123,10 +134,11 @@ export const useMessages = defineStore('messages', () => {
     if (done !== undefined) remove(conversation, key);
   }
 
-  /** Burn-after-reading: once read, the message is deleted here and shown as burned. */
+  /** Burn-after-reading: once opened and its countdown ran out, it is burned on both sides. */
   async function burn(message: MessageView): Promise<void> {
     upsert({ ...message, burned: true, text: '' });
-    await backend.run('message.deleteLocal', { key: message.key });
+    const burned = await backend.run('message.burn', { key: message.key });
+    if (burned) upsert(burned);
   }
 
   async function readers(key: string): Promise<{ read: string[]; unread: string[] } | undefined> {

@@ -112,6 +112,12 @@ export const useSession = defineStore('session', () => {
     ended.value = info;
   }
 
+  /** "Retry now": reconnect at once, or after a refused sign-in, try it again. */
+  async function reconnect(): Promise<void> {
+    const result = await backend.call('session.reconnect', {});
+    if (result.ok) connection.value = result.value;
+  }
+
   async function updateNickname(nickname: string): Promise<void> {
     const profile = await backend.run('profile.update', { nickname });
     if (profile) me.value = profile;
@@ -119,6 +125,6 @@ export const useSession = defineStore('session', () => {
 
   return {
     phase, session, me, connection, sync, ended, appInfo,
-    start, login, logout, refresh, onConnection, onSyncProgress, onEnded, updateNickname,
+    start, login, logout, refresh, reconnect, onConnection, onSyncProgress, onEnded, updateNickname,
   };
 });

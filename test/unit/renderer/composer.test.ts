@@ -7,7 +7,8 @@ import ChatComposer from '../../../renderer/src/components/chat/ChatComposer.vue
 import { createMagpieI18n } from '../../../renderer/src/i18n';
 import { useBackend } from '../../../renderer/src/stores/backend';
 import { useConversations } from '../../../renderer/src/stores/conversations';
-import { conversation, createFakeApi, message } from './fake-api';
+import { conversation, createFakeApi, message, type Handlers } from './fake-api';
+import { MESSAGE_LIMITS } from '../../../preload/api';
 
 /** The textarea's own fields; the root tsconfig that checks tests has no DOM types. */
 interface TextBox {
@@ -22,9 +23,10 @@ const members: MemberView[] = [
   { userId: 'carol', nickname: 'Carol', role: 'member', card: '', muteUntilMs: 0 },
 ];
 
-async function mountComposer(isGroup = false) {
+async function mountComposer(isGroup = false, handlers: Handlers = {}) {
   const api = createFakeApi({
     'message.send': ({ conversation: c, content }) => message('c1', 1, { conversation: c, text: content.kind === 'text' ? content.text : '', outgoing: true, state: 'sending' }),
+    ...handlers,
     'conversations.list': () => [conversation('g1'), conversation('alice01')],
   });
   const pinia = createPinia();
@@ -101,6 +103,39 @@ describe('the composer', () => {
     await box.setValue('@al');
     await box.trigger('input');
     expect(wrapper.find('[data-testid="mention-picker"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('keeps the typed text when the send is refused, and says why at the composer', async () => {
+    const { wrapper } = await mountComposer(false, {
+      'message.send': () => ({ ok: false, error: { code: 171003, message: 'the connection to the app closed' } }),
+    });
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('please do not lose me');
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(textBox(box.element).value).toBe('please do not lose me');
+    expect(wrapper.get('[data-testid="composer-refusal"]').text()).toBe('The connection was closed (code 171003)');
+    await box.setValue('please do not lose me!');
+    await box.trigger('input');
+    expect(wrapper.find('[data-testid="composer-refusal"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('counts near the server\'s limit and will not send past it, saying why', async () => {
+    const { api, wrapper } = await mountComposer();
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('x'.repeat(100));
+    expect(wrapper.find('[data-testid="composer-counter"]').exists()).toBe(false);
+    await box.setValue('x'.repeat(MESSAGE_LIMITS.maxTextChars - 5));
+    expect(wrapper.get('[data-testid="composer-counter"]').text()).toBe(`${MESSAGE_LIMITS.maxTextChars - 5} / ${MESSAGE_LIMITS.maxTextChars}`);
+    await box.setValue('x'.repeat(MESSAGE_LIMITS.maxTextChars + 3));
+    expect(wrapper.get('[data-testid="composer-send"]').attributes('disabled')).toBeDefined();
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(api.callsOf('message.send')).toEqual([]);
+    expect(wrapper.get('[data-testid="composer-refusal"]').text()).toContain('3 characters over the limit of 5000');
+    expect(textBox(box.element).value).toHaveLength(MESSAGE_LIMITS.maxTextChars + 3);
     wrapper.unmount();
   });
 });

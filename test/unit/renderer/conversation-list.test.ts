@@ -46,6 +46,8 @@ describe('the conversation list', () => {
     await wrapper.get('[data-testid="conversation-filter"]').setValue('ali');
     const items = wrapper.findAll('[data-testid="conversation-item"]');
     expect(items.map((i) => i.attributes('data-conversation'))).toEqual(['alice']);
+    // the chat pane beside the list shows what is opened
+    useConversations(pinia).paneShowing = true;
     await items[0]!.trigger('click');
     await flushPromises();
     expect(useConversations(pinia).activeId).toBe('alice');

@@ -54,8 +54,9 @@ describe('the conversations store', () => {
     useBackend().attach(api);
   });
 
-  it('marks an opened conversation read while the window is focused', async () => {
+  it('marks an opened conversation read while its chat pane is on screen', async () => {
     const store = useConversations();
+    await store.setPaneShowing(true);
     await store.load();
     await store.open('alice');
     expect(store.byId.alice?.unread).toBe(0);
@@ -63,21 +64,38 @@ describe('the conversations store', () => {
     expect(api.callsOf('ui.state').at(-1)).toEqual({ focused: true, activeConversation: 'alice' });
   });
 
-  it('waits for focus before marking read, and marks read when focus returns', async () => {
+  it('waits for the page to be visible before marking read, and marks read when it shows', async () => {
     const store = useConversations();
+    await store.setPaneShowing(true);
     await store.load();
-    await store.setFocused(false);
+    await store.setPageVisible(false);
     await store.open('alice');
     expect(store.byId.alice?.unread).toBe(2);
     expect(api.callsOf('conversation.markRead')).toEqual([]);
-    await store.setFocused(true);
+    await store.setPageVisible(true);
     expect(store.byId.alice?.unread).toBe(0);
     expect(api.callsOf('conversation.markRead')).toEqual([{ conversation: 'alice' }]);
+  });
+
+  it('does not mark read while another screen (Settings) covers the chat pane', async () => {
+    const store = useConversations();
+    wireEvents();
+    await store.setPaneShowing(true);
+    await store.load();
+    await store.open('bob');
+    await store.setPaneShowing(false);
+    api.emit('conversation.updated', { conversation: conversation('bob', { unread: 1, lastTimeMs: 30 }) });
+    await Promise.resolve();
+    expect(store.byId.bob?.unread).toBe(1);
+    expect(api.callsOf('conversation.markRead')).toEqual([]);
+    await store.setPaneShowing(true);
+    expect(api.callsOf('conversation.markRead')).toEqual([{ conversation: 'bob' }]);
   });
 
   it('marks read a message arriving in the open conversation', async () => {
     const store = useConversations();
     wireEvents();
+    await store.setPaneShowing(true);
     await store.load();
     await store.open('bob');
     api.emit('conversation.updated', { conversation: conversation('bob', { unread: 1, lastTimeMs: 30, lastPreview: 'hi' }) });

@@ -1,21 +1,33 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MessageView } from '../../../preload/api';
+import type { HistoryCursor, MessageView } from '../../../preload/api';
 import { useBackend } from '../../../renderer/src/stores/backend';
 import { wireEvents } from '../../../renderer/src/stores/event-wiring';
 import { historyRows, mergeMessages, removeMessage } from '../../../renderer/src/stores/message-list';
 import { useMessages } from '../../../renderer/src/stores/messages';
 import { createFakeApi, message, type FakeApi } from './fake-api';
 
-/** A history of `count` messages one minute apart, served by time like the core's messages.page. */
-function archive(count: number): MessageView[] {
-  return Array.from({ length: count }, (_, i) => message(`m${i}`, 1_700_000_000_000 + i * 60_000));
+/**
+ * A history of `count` messages, `perMs` of them sharing each millisecond (the server stamps a
+ * batch with one time), keyed by row id as the core keys them.
+ */
+function archive(count: number, perMs = 1): MessageView[] {
+  return Array.from({ length: count }, (_, i) => {
+    const timeMs = 1_700_000_000_000 + Math.floor(i / perMs) * 60_000;
+    return message(String(i + 1), timeMs, { msgId: i + 1, text: `m${i}` });
+  });
 }
 
+/** Pages as the core's store does: strictly before (time, row id), newest page when no cursor. */
 function pager(all: MessageView[]) {
-  return ({ beforeTimeMs, limit = 40 }: { beforeTimeMs?: number; limit?: number }) => {
-    const older = all.filter((m) => beforeTimeMs === undefined || m.timeMs < beforeTimeMs);
-    return { messages: older.slice(-limit), more: older.length > limit };
+  const rowOf = (m: { key: string }) => Number(m.key);
+  const before = (m: MessageView, c: HistoryCursor) => m.timeMs < c.timeMs || (m.timeMs === c.timeMs && rowOf(m) < rowOf(c));
+  return ({ before: cursor, limit = 40 }: { before?: HistoryCursor; limit?: number }) => {
+    const older = all.filter((m) => cursor === undefined || before(m, cursor));
+    const page = older.slice(-limit);
+    const more = older.length > limit;
+    const oldest = page[0];
+    return more && oldest ? { messages: page, more, next: { timeMs: oldest.timeMs, key: oldest.key } } : { messages: page, more };
   };
 }
 
@@ -60,7 +72,7 @@ describe('the messages store', () => {
     expect(store.history('alice').more).toBe(true);
 
     expect(await store.loadOlder('alice')).toBe(40);
-    expect(api.callsOf('messages.page')[1]).toEqual({ conversation: 'alice', limit: 40, beforeTimeMs: all[60]!.timeMs });
+    expect(api.callsOf('messages.page')[1]).toEqual({ conversation: 'alice', limit: 40, before: { timeMs: all[60]!.timeMs, key: all[60]!.key } });
     expect(await store.loadOlder('alice')).toBe(20);
     expect(store.history('alice').more).toBe(false);
     expect(await store.loadOlder('alice')).toBe(0);
@@ -69,6 +81,27 @@ describe('the messages store', () => {
     const keys = store.history('alice').items.map((m) => m.key);
     expect(keys).toEqual(all.map((m) => m.key));
     expect(new Set(keys).size).toBe(100);
+  });
+
+  it('pages through messages that share the boundary millisecond without dropping one', async () => {
+    setActivePinia(createPinia());
+    // batches of 5 in one millisecond: with pages of 40 the edge falls inside a batch
+    const batched = archive(103, 5);
+    useBackend().attach(createFakeApi({ 'messages.page': pager(batched) }));
+    const store = useMessages();
+    await store.loadLatest('alice');
+    while ((await store.loadOlder('alice')) > 0);
+    expect(store.history('alice').items.map((m) => m.text)).toEqual(batched.map((m) => m.text));
+    expect(store.history('alice').more).toBe(false);
+  });
+
+  it('pages from the cursor the core handed back, not from an older message an event brought in', async () => {
+    const store = useMessages();
+    wireEvents();
+    await store.loadLatest('alice');
+    api.emit('message.upserted', { message: { ...all[3]!, revoked: true } });
+    await store.loadOlder('alice');
+    expect(store.history('alice').items.map((m) => m.key)).toEqual([all[3]!, ...all.slice(20)].map((m) => m.key));
   });
 
   it('stops paging when a page brings nothing new', async () => {
@@ -89,12 +122,12 @@ describe('the messages store', () => {
     api.emit('message.upserted', { message: newest });
     api.emit('message.upserted', { message: newest });
     api.emit('message.upserted', { message: { ...all[99]!, revoked: true } });
-    api.emit('message.removed', { conversation: 'alice', key: 'm98' });
+    api.emit('message.removed', { conversation: 'alice', key: all[98]!.key });
     const items = store.history('alice').items;
     expect(items).toHaveLength(40);
     expect(items.at(-1)?.key).toBe('new');
-    expect(items.find((m) => m.key === 'm99')?.revoked).toBe(true);
-    expect(items.some((m) => m.key === 'm98')).toBe(false);
+    expect(items.find((m) => m.key === all[99]!.key)?.revoked).toBe(true);
+    expect(items.some((m) => m.key === all[98]!.key)).toBe(false);
   });
 
   it('merges a page that overlaps messages already pushed by events', async () => {
@@ -120,8 +153,8 @@ describe('the messages store', () => {
 
   it('pages back until a searched message is held', async () => {
     const store = useMessages();
-    expect(await store.loadUntil('alice', 'm5')).toBe(true);
-    expect(store.history('alice').items.some((m) => m.key === 'm5')).toBe(true);
+    expect(await store.loadUntil('alice', all[5]!.key)).toBe(true);
+    expect(store.history('alice').items.some((m) => m.key === all[5]!.key)).toBe(true);
     expect(await store.loadUntil('alice', 'missing')).toBe(false);
   });
 });

@@ -114,6 +114,17 @@ describe('the web bridge', () => {
     expect(await queued).toEqual({ ok: true, value: [] });
   });
 
+  it('fails a call made while the link is down once it has waited a while, as the app may be gone', async () => {
+    const { bridge, timers, last } = setup();
+    last().open();
+    last().drop();
+    const waiting = bridge.invoke('message.send', { conversation: 'bob', content: { kind: 'text', text: 'hello?' } });
+    const giveUp = timers.at(-1)!;
+    expect(giveUp.delayMs).toBe(5_000);
+    giveUp.callback();
+    expect(await waiting).toEqual({ ok: false, error: { code: BRIDGE_CLOSED_CODE, message: expect.any(String) } });
+  });
+
   it('waits longer after each failed reconnect and tells the page when the link is back', () => {
     const { bridge, timers, last } = setup();
     let reopened = 0;

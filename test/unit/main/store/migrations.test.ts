@@ -77,7 +77,7 @@ describe('client store migrations', () => {
 
     const store = openClientStoreFile(file, 'alice');
     try {
-      expect(store.migration).toEqual({ fromVersion: 2, toVersion: 3 });
+      expect(store.migration).toEqual({ fromVersion: 2, toVersion: clientStoreMigrations.length });
       const automerge = store.db.prepare("SELECT v FROM message_search_config WHERE k = 'automerge'").pluck().get();
       expect(automerge).toBe(0);
       await store.ingest.ingestEntries([messageEntry(2, { msgId: 2, from: 'bob', to: 'alice', text: '开会了吗' })]);

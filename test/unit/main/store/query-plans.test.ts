@@ -46,6 +46,13 @@ describe('query plans of the hot queries', () => {
     const peerRead = plan(`UPDATE messages SET state = 'read' WHERE conversation = ? AND state = 'sent' AND msg_id <= ?`, 'u1', 9);
     expect(peerRead).toMatch(/USING INDEX messages_unread_by_peer/);
 
+    const unburned = plan(
+      `SELECT min(msg_id) AS id FROM messages
+       WHERE conversation = ? AND burn_after_reading = 1 AND burned = 0 AND outgoing = 0 AND msg_id IS NOT NULL`,
+      'u1',
+    );
+    expect(unburned).toMatch(/USING (COVERING )?INDEX messages_unburned/);
+
     const list = plan('SELECT * FROM conversations ORDER BY pinned DESC, last_time_ms DESC LIMIT ? OFFSET ?', 50, 0);
     expect(list).toMatch(/SCAN conversations USING INDEX conversations_by_list_order/);
     expect(list).not.toMatch(/TEMP B-TREE/);

@@ -1,0 +1,184 @@
+/// <reference lib="dom" />
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp } from './support/web-app';
+
+/**
+ * What the app tells its user must be true: read means seen, a burn-after-reading message is
+ * read once, typed text is never thrown away, a refusal says why, and a second window on one
+ * profile is refused rather than silently half-alive. The real UI in Chromium, two users.
+ */
+const WAIT = { timeout: 15_000 };
+
+interface User {
+  readonly voipAccount: string;
+  readonly voipPwd: string;
+}
+
+describe('the app tells the truth', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let work: string;
+  const apps = new Map<string, WebApp>();
+  let alice: User;
+  let bob: User;
+  let pageA: Page;
+  let pageB: Page;
+
+  async function openApp(name: string): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
+    apps.set(name, app);
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US' });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(app.url);
+    return page;
+  }
+
+  async function signIn(page: Page, user: User): Promise<void> {
+    await page.getByTestId('login-form').waitFor(WAIT);
+    await page.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
+    await page.getByTestId('login-app-id').fill(server.appId);
+    await page.getByTestId('login-user').fill(user.voipAccount);
+    await page.getByTestId('login-secret').fill(user.voipPwd);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('conversation-list').waitFor(WAIT);
+  }
+
+  /** The page's visibility as the app sees it (a headless page is always "visible" otherwise). */
+  async function setVisible(page: Page, visible: boolean): Promise<void> {
+    await page.evaluate((v) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (v ? 'visible' : 'hidden') });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, visible);
+  }
+
+  async function openChatWith(page: Page, id: string): Promise<void> {
+    const item = page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
+    if ((await item.count()) > 0) {
+      await item.click();
+      return;
+    }
+    await page.getByTestId('new-chat').click();
+    await page.getByTestId('new-chat-user').fill(id);
+    await page.getByTestId('new-chat-start').click();
+    await composer(page).waitFor(WAIT);
+  }
+
+  const composer = (page: Page) => page.getByRole('combobox', { name: 'Message' });
+
+  async function send(page: Page, text: string): Promise<void> {
+    await composer(page).fill(text);
+    await composer(page).press('Enter');
+  }
+
+  const bubble = (page: Page, text: string) => page.getByTestId('message-bubble').filter({ hasText: text });
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    work = await mkdtemp(join(tmpdir(), 'magpie-e2e-honesty-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    alice = server.createUser('alice');
+    bob = server.createUser('bob');
+    browser = await launchChromium();
+    pageA = await openApp('alice');
+    pageB = await openApp('bob');
+    await signIn(pageA, alice);
+    await signIn(pageB, bob);
+    await openChatWith(pageA, bob.voipAccount);
+    await send(pageA, 'first hello');
+    const fromAlice = pageB.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`);
+    await fromAlice.click(WAIT);
+    await pageA.locator('[data-testid="message-bubble"][data-state="read"]').filter({ hasText: 'first hello' }).waitFor(WAIT);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([...apps.values()].map((app) => app.stop()));
+    await server?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('a message turns read only while its conversation is on screen: not behind Settings, not in a hidden window', async () => {
+    await pageB.getByTestId('nav-settings').click();
+    await send(pageA, 'sent while you are in Settings');
+    await expect.poll(() => bubble(pageA, 'sent while you are in Settings').getAttribute('data-state'), WAIT).toBe('sent');
+    await pause(1_500);
+    expect(await bubble(pageA, 'sent while you are in Settings').getAttribute('data-state')).toBe('sent');
+    await pageB.getByTestId('nav-chats').click();
+    await expect.poll(() => bubble(pageA, 'sent while you are in Settings').getAttribute('data-state'), WAIT).toBe('read');
+
+    await setVisible(pageB, false);
+    await send(pageA, 'sent while your window is hidden');
+    await expect.poll(() => bubble(pageA, 'sent while your window is hidden').getAttribute('data-state'), WAIT).toBe('sent');
+    await pause(1_500);
+    expect(await bubble(pageA, 'sent while your window is hidden').getAttribute('data-state')).toBe('sent');
+    await setVisible(pageB, true);
+    await expect.poll(() => bubble(pageA, 'sent while your window is hidden').getAttribute('data-state'), WAIT).toBe('read');
+  });
+
+  it('a burn-after-reading message stays covered until opened, shows nowhere else, then burns on both sides after a countdown', async () => {
+    const burnToggle = pageA.getByRole('button', { name: 'Burn after reading' });
+    await burnToggle.click();
+    await send(pageA, 'the vault code is 4711');
+    await burnToggle.click();
+    const covered = pageB.getByRole('button', { name: 'Burn after reading: click to view' });
+    await covered.waitFor(WAIT);
+    // open chat, visible window: still covered, not burned, and its text nowhere on the page
+    await pause(1_500);
+    expect(await covered.count()).toBe(1);
+    expect(await pageB.locator('body').innerText()).not.toContain('4711');
+    expect(await bubble(pageA, 'the vault code is 4711').getAttribute('data-state')).toBe('sent');
+
+    await covered.click();
+    await bubble(pageB, 'the vault code is 4711').waitFor(WAIT);
+    await pageB.getByRole('timer').waitFor(WAIT);
+    await pageB.getByText('This message was burned after reading').waitFor({ timeout: 20_000 });
+    await pageA.getByText('This message was burned after reading').waitFor(WAIT);
+    expect(await pageB.locator('body').innerText()).not.toContain('4711');
+  }, 40_000);
+
+  it('a text over the limit is counted and held back with the reason; the typed text stays', async () => {
+    const long = 'x'.repeat(5_003);
+    await composer(pageA).fill(long);
+    await expect.poll(() => pageA.getByTestId('composer-counter').textContent(), WAIT).toBe('5003 / 5000');
+    expect(await pageA.getByTestId('composer-send').isDisabled()).toBe(true);
+    await composer(pageA).press('Enter');
+    await expect.poll(() => pageA.getByRole('alert').filter({ hasText: 'over the limit' }).count(), WAIT).toBe(1);
+    expect(await composer(pageA).inputValue()).toBe(long);
+    await composer(pageA).fill('');
+  });
+
+  it('a message the server refuses says why on its bubble', async () => {
+    await openChatWith(pageA, 'gnosuchgroup42');
+    await send(pageA, 'is anyone here?');
+    await expect.poll(() => bubble(pageA, 'is anyone here?').getAttribute('data-state'), WAIT).toBe('failed');
+    await expect.poll(() => bubble(pageA, 'is anyone here?').getByTestId('failure-reason').textContent(), WAIT).toContain('Group not found');
+  });
+
+  it('when the app behind the page is gone, a send keeps the typed text and says why', async () => {
+    const carol = server.createUser('carol');
+    const pageC = await openApp('carol');
+    await signIn(pageC, carol);
+    await openChatWith(pageC, alice.voipAccount);
+    await apps.get('carol')!.stop();
+    await send(pageC, 'please do not lose me');
+    await expect.poll(() => pageC.getByTestId('composer-refusal').textContent(), WAIT).toContain('code 171003');
+    expect(await pageC.getByTestId('composer-refusal').getAttribute('role')).toBe('alert');
+    expect(await composer(pageC).inputValue()).toBe('please do not lose me');
+    await pageC.context().close();
+  }, 60_000);
+
+  it('a second shell on a profile in use is refused and points to the first', async () => {
+    const second = startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'alice') });
+    await expect(second).rejects.toThrow(/already open in another Magpie/);
+    await expect(second).rejects.toThrow(apps.get('alice')!.url);
+  }, 60_000);
+});
