@@ -68,6 +68,11 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     identity,
     users,
     clock,
+    addressLimiter: createLoginLimiter({
+      clock,
+      maxFailures: tuning.maxFailedLoginsPerAddress,
+      windowMs: tuning.addressFailedLoginWindowMs,
+    }),
     limiter: createLoginLimiter({ clock, maxFailures: tuning.maxFailedLogins, windowMs: tuning.failedLoginWindowMs }),
     accountLimiter: createAccountLoginLimiter({
       clock,
@@ -77,6 +82,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     signatureWindowMs: tuning.signatureWindowMs,
     md5TimestampUtcOffsetMinutes: tuning.md5TimestampUtcOffsetMinutes,
     scryptCost: tuning.scryptCost,
+    fakeSaltKey: serverKey.derive('password-challenge-fake-salt'),
   });
   const gateway = createGateway({
     host: resolved.host,
