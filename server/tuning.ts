@@ -37,6 +37,11 @@ export interface Tuning {
    */
   readonly maxFailedLoginsPerAddress: number;
   readonly addressFailedLoginWindowMs: number;
+  /**
+   * Keys (addresses, address + account, accounts) each failed-login limiter remembers; past it the
+   * least recently failed key that is not blocked is forgotten (a blocked one never is).
+   */
+  readonly maxTrackedLoginKeys: number;
   /** Failed logins allowed per account from all addresses together within its window. */
   readonly maxFailedLoginsPerAccount: number;
   readonly accountFailedLoginWindowMs: number;
@@ -81,6 +86,7 @@ export const DEFAULT_TUNING: Tuning = {
   failedLoginWindowMs: 60_000,
   maxFailedLoginsPerAddress: 50,
   addressFailedLoginWindowMs: 600_000,
+  maxTrackedLoginKeys: 100_000,
   maxFailedLoginsPerAccount: 100,
   accountFailedLoginWindowMs: 900_000,
   signatureWindowMs: 300_000,

@@ -23,13 +23,16 @@ export interface AccountLoginLimiterDeps {
   readonly clock: Clock;
   readonly maxFailures: number;
   readonly windowMs: number;
+  /** Accounts remembered at most (see failure-window.ts); default MAX_TRACKED_KEYS. */
+  readonly maxKeys?: number;
 }
 
 const KNOWN_ADDRESSES_PER_ACCOUNT = 16;
 
 export function createAccountLoginLimiter(deps: AccountLoginLimiterDeps): AccountLoginLimiter {
   const { clock, maxFailures, windowMs } = deps;
-  const failures = createFailureWindow({ clock, windowMs, maxKeys: MAX_TRACKED_KEYS, blockAt: maxFailures });
+  const maxKeys = deps.maxKeys ?? MAX_TRACKED_KEYS;
+  const failures = createFailureWindow({ clock, windowMs, maxKeys, blockAt: maxFailures });
   const knownAddresses = new Map<string, string[]>();
 
   function isKnown(account: string, address: string): boolean {
@@ -41,7 +44,7 @@ export function createAccountLoginLimiter(deps: AccountLoginLimiterDeps): Accoun
     // re-inserted, so the map's order is least recently used first
     knownAddresses.delete(account);
     knownAddresses.set(account, [address, ...known].slice(0, KNOWN_ADDRESSES_PER_ACCOUNT));
-    if (knownAddresses.size > MAX_TRACKED_KEYS) knownAddresses.delete(knownAddresses.keys().next().value!);
+    if (knownAddresses.size > maxKeys) knownAddresses.delete(knownAddresses.keys().next().value!);
   }
 
   return {
