@@ -15,7 +15,7 @@ import {
   encodeFrame,
   ErrorCode,
   FrameDecoder,
-  MagpieError,
+  type MagpieError,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
 } from '../../../protocol';
