@@ -17,6 +17,8 @@ export const FrameType = {
   KICKED: 0x08, // s→c push, then close
   ERROR: 0x09,
   OK: 0x0a,
+  AUTH_START: 0x0b, // c→s; AUTH_CHALLENGE or ERROR
+  AUTH_CHALLENGE: 0x0c,
   SEND: 0x10,
   SENT: 0x11,
   PUSH: 0x12, // s→c push: one inbox entry
@@ -50,6 +52,8 @@ export const frameBodySchemas = {
   KICKED: pb.KickedSchema,
   ERROR: pb.ErrorSchema,
   OK: pb.OkSchema,
+  AUTH_START: pb.AuthStartSchema,
+  AUTH_CHALLENGE: pb.AuthChallengeSchema,
   SEND: pb.SendSchema,
   SENT: pb.SentSchema,
   PUSH: pb.EntrySchema,

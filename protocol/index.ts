@@ -10,3 +10,4 @@ export * from './batcher';
 export * as pb from './gen/magpie/v1/magpie_pb';
 export * from './ids';
 export * from './clock';
+export * from './password-proof';

@@ -17,5 +17,5 @@ export const DEFAULT_WIRE_LIMITS: WireLimits = {
 /** The length prefix is a varint of at most this many bytes (values below 2^28). */
 export const MAX_LENGTH_PREFIX_BYTES = 4;
 
-export const PROTOCOL_MAJOR = 1;
+export const PROTOCOL_MAJOR = 2;
 export const PROTOCOL_MINOR = 0;

@@ -68,15 +68,28 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     identity,
     users,
     clock,
-    limiter: createLoginLimiter({ clock, maxFailures: tuning.maxFailedLogins, windowMs: tuning.failedLoginWindowMs }),
+    addressLimiter: createLoginLimiter({
+      clock,
+      maxFailures: tuning.maxFailedLoginsPerAddress,
+      windowMs: tuning.addressFailedLoginWindowMs,
+      maxKeys: tuning.maxTrackedLoginKeys,
+    }),
+    limiter: createLoginLimiter({
+      clock,
+      maxFailures: tuning.maxFailedLogins,
+      windowMs: tuning.failedLoginWindowMs,
+      maxKeys: tuning.maxTrackedLoginKeys,
+    }),
     accountLimiter: createAccountLoginLimiter({
       clock,
       maxFailures: tuning.maxFailedLoginsPerAccount,
       windowMs: tuning.accountFailedLoginWindowMs,
+      maxKeys: tuning.maxTrackedLoginKeys,
     }),
     signatureWindowMs: tuning.signatureWindowMs,
     md5TimestampUtcOffsetMinutes: tuning.md5TimestampUtcOffsetMinutes,
     scryptCost: tuning.scryptCost,
+    fakeSaltKey: serverKey.derive('password-challenge-fake-salt'),
   });
   const gateway = createGateway({
     host: resolved.host,

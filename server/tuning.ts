@@ -28,9 +28,20 @@ export interface Tuning {
   readonly maxWriteBufferBytes: number;
   /** A socket whose write buffer stays above the high-water mark this long is dropped. */
   readonly writeStallTimeoutMs: number;
-  /** Failed logins allowed per remote address and user within the window. */
+  /** Failed password logins allowed per remote address and existing sub-account within the window. */
   readonly maxFailedLogins: number;
   readonly failedLoginWindowMs: number;
+  /**
+   * Failed logins of every kind allowed per remote address within its window, whatever the app
+   * and user named: unknown apps and users count here only, so junk cannot flush the other limits.
+   */
+  readonly maxFailedLoginsPerAddress: number;
+  readonly addressFailedLoginWindowMs: number;
+  /**
+   * Keys (addresses, address + account, accounts) each failed-login limiter remembers; past it the
+   * least recently failed key that is not blocked is forgotten (a blocked one never is).
+   */
+  readonly maxTrackedLoginKeys: number;
   /** Failed logins allowed per account from all addresses together within its window. */
   readonly maxFailedLoginsPerAccount: number;
   readonly accountFailedLoginWindowMs: number;
@@ -44,7 +55,10 @@ export interface Tuning {
   readonly maxPendingConnectionsPerAddress: number;
   /** On stop, how long in-flight requests may take before sockets are closed anyway. */
   readonly shutdownGraceMs: number;
-  /** scrypt cost (N) for stored passwords and tokens; stored with each hash, so it may change. */
+  /**
+   * scrypt cost (N) for stored passwords and tokens; stored with each, so it may change. For a
+   * password the client runs it at login (the server never does); clients refuse above 2^20.
+   */
   readonly scryptCost: number;
   /** SQLite waits this long for a lock held by another process (e.g. an admin command). */
   readonly sqliteBusyTimeoutMs: number;
@@ -70,6 +84,9 @@ export const DEFAULT_TUNING: Tuning = {
   writeStallTimeoutMs: 30_000,
   maxFailedLogins: 5,
   failedLoginWindowMs: 60_000,
+  maxFailedLoginsPerAddress: 50,
+  addressFailedLoginWindowMs: 600_000,
+  maxTrackedLoginKeys: 100_000,
   maxFailedLoginsPerAccount: 100,
   accountFailedLoginWindowMs: 900_000,
   signatureWindowMs: 300_000,

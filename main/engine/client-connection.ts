@@ -14,6 +14,7 @@ import {
 import { createAddressBook, type AddressBook, type ResolvedAddress } from './address-book';
 import { connectTcp, createAddressRacer, type ConnectFn } from './address-racer';
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
+import { createPasswordLogin, isPasswordLogin } from './password-login';
 import { Link, type LinkSocket } from './link';
 import { createReconnectBackoff, type ReconnectBackoff } from './reconnect-backoff';
 import type { EngineTuning } from './tuning';
@@ -63,6 +64,7 @@ const PERMANENT_LOGIN_CODES: ReadonlySet<number> = new Set([
   ErrorCode.UNSUPPORTED_VERSION,
   ErrorCode.USER_NOT_FOUND,
   ErrorCode.ACCOUNT_NOT_FOUND,
+  ErrorCode.SERVER_PROOF_FAILED,
 ]);
 
 /**
@@ -74,6 +76,7 @@ export class ClientConnection {
   private readonly heartbeat: HeartbeatPolicy;
   private readonly backoff: ReconnectBackoff;
   private readonly limits: WireLimits;
+  private readonly passwordLogin = createPasswordLogin();
   private link: Link | undefined;
   private status: ConnectionStatus = { state: 'idle' };
   private running = false;
@@ -221,6 +224,7 @@ export class ClientConnection {
   private async login(link: Link): Promise<pb.LoginResult> {
     // force is the user's choice at sign-in; a reconnect must never kick a newer login of ours
     const body = this.loggedInOnce ? { ...this.deps.login, mode: pb.LoginMode.AUTO } : this.deps.login;
+    if (isPasswordLogin(body)) return this.passwordLogin.login(link, body, this.deps.tuning.loginTimeoutMs);
     const answer = await link.request('LOGIN', body, this.deps.tuning.loginTimeoutMs);
     if (answer.name !== 'LOGIN_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `LOGIN answered by ${answer.name}`);
     return answer.body;

@@ -1,35 +1,38 @@
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import { createFailureWindow } from './failure-window';
+import { MAX_TRACKED_KEYS } from './login-limiter';
 
 /**
- * Failed logins per account, from every address together: what stops a guesser who spreads over
- * many addresses (the per-address limiter stops one who does not). Once an account has too many
- * failures in the window, logins to it are refused before any secret is checked, except from an
- * address that has logged in to it before: a guesser can then lock strangers out, not the owner.
+ * Wrong passwords per existing sub-account, from every address together: what stops a guesser who
+ * spreads over many addresses (the per-address limits stop one who does not). Once an account has
+ * too many in the window, password logins to it are refused before any proof is checked, except
+ * from an address that has logged in to it before. The owner is never locked out for good: a login
+ * with the app token or the app server's signature is not refused here, and any successful login
+ * to the account ends the lock.
  */
 export interface AccountLoginLimiter {
-  /** Throws TOO_MANY_LOGIN_ATTEMPTS when the account is blocked for this address. */
-  begin(account: string, address: string): Attempt;
-}
-
-/** One login in flight: counted as failed until it succeeds, so logins sent at once cannot all pass. */
-export interface Attempt {
-  succeeded(): void;
+  /** Throws TOO_MANY_LOGIN_ATTEMPTS when the account takes no password logins from this address. */
+  check(account: string, address: string): void;
+  /** A wrong password for an account that exists. */
+  failed(account: string): void;
+  /** A successful login of any kind: the lock ends and the address becomes known. */
+  succeeded(account: string, address: string): void;
 }
 
 export interface AccountLoginLimiterDeps {
   readonly clock: Clock;
   readonly maxFailures: number;
   readonly windowMs: number;
+  /** Accounts remembered at most (see failure-window.ts); default MAX_TRACKED_KEYS. */
+  readonly maxKeys?: number;
 }
 
-/** Accounts and known addresses remembered at most; the oldest are forgotten first. */
-const MAX_TRACKED_ACCOUNTS = 100_000;
 const KNOWN_ADDRESSES_PER_ACCOUNT = 16;
 
 export function createAccountLoginLimiter(deps: AccountLoginLimiterDeps): AccountLoginLimiter {
   const { clock, maxFailures, windowMs } = deps;
-  const failures = createFailureWindow({ clock, windowMs, maxKeys: MAX_TRACKED_ACCOUNTS });
+  const maxKeys = deps.maxKeys ?? MAX_TRACKED_KEYS;
+  const failures = createFailureWindow({ clock, windowMs, maxKeys, blockAt: maxFailures });
   const knownAddresses = new Map<string, string[]>();
 
   function isKnown(account: string, address: string): boolean {
@@ -41,22 +44,24 @@ export function createAccountLoginLimiter(deps: AccountLoginLimiterDeps): Accoun
     // re-inserted, so the map's order is least recently used first
     knownAddresses.delete(account);
     knownAddresses.set(account, [address, ...known].slice(0, KNOWN_ADDRESSES_PER_ACCOUNT));
-    if (knownAddresses.size > MAX_TRACKED_ACCOUNTS) knownAddresses.delete(knownAddresses.keys().next().value!);
+    if (knownAddresses.size > maxKeys) knownAddresses.delete(knownAddresses.keys().next().value!);
   }
 
   return {
-    begin(account, address) {
-      if (failures.count(account) >= maxFailures && !isKnown(account, address)) {
-        throw new MagpieError(ErrorCode.TOO_MANY_LOGIN_ATTEMPTS, 'too many failed logins to this account; try again later');
+    check(account, address) {
+      if (failures.blocked(account) && !isKnown(account, address)) {
+        throw new MagpieError(
+          ErrorCode.TOO_MANY_LOGIN_ATTEMPTS,
+          'too many failed logins to this account; try again later, or sign in with the app token or signature',
+        );
       }
-      const at = failures.add(account);
-      return {
-        succeeded() {
-          // only this attempt's provisional failure goes: the others' still count
-          failures.takeBack(account, at);
-          rememberAddress(account, address);
-        },
-      };
+    },
+    failed(account) {
+      failures.add(account);
+    },
+    succeeded(account, address) {
+      failures.clear(account);
+      rememberAddress(account, address);
     },
   };
 }

@@ -1,73 +1,109 @@
-import { ErrorCode, MagpieError, pb, userIdProblem, type Clock } from '../../protocol';
+import { ErrorCode, MagpieError, pb, serverSignature, userIdProblem, verifyClientProof, type Clock } from '../../protocol';
 import type { Identity, AppInfo } from '../identity/identity';
-import { constantTimeEqual, verifySecret } from '../identity/secrets';
+import { constantTimeEqual } from '../identity/secrets';
 import type { UserStore } from '../identity/users';
 import type { AccountLoginLimiter } from './account-login-limiter';
 import type { LoginLimiter } from './login-limiter';
-import { hmacLoginSignature, md5LoginSignature, parseCompactTimestamp } from './signature';
+import { createPasswordChallenges, type PasswordChallenge } from './password-challenge';
+import { hmacLoginSignature, md5LoginSignature, parseCompactTimestamp, parseMsTimestamp } from './signature';
 
 export interface LoggedIn {
   readonly appId: string;
   readonly userId: string;
   readonly nickname: string;
+  /** Password logins: the server's signature, LOGIN_RESULT.server_signature. */
+  readonly serverSignature?: Uint8Array;
 }
 
-/** Checks a LOGIN body, one of three ways (DESIGN.md "Identity"). */
+/**
+ * Checks logins, one of three ways (DESIGN.md "Identity"). Nothing here is slow: a password is
+ * proven with a few HMACs (the client ran the scrypt), so a flood of logins costs the server little
+ * and the limits below bound what a guesser gets.
+ */
 export interface Authenticator {
-  login(body: pb.Login, remoteAddress: string): Promise<LoggedIn>;
+  /** AUTH_START: the first half of a password login. */
+  challenge(body: pb.AuthStart): PasswordChallenge;
+  /** LOGIN; a password login needs the connection's challenge from AUTH_START. */
+  login(body: pb.Login, remoteAddress: string, challenge?: PasswordChallenge): LoggedIn;
 }
 
 export interface AuthenticatorDeps {
   readonly identity: Identity;
   readonly users: UserStore;
-  /** Failed logins per address and account. */
+  /** Failed logins of every kind per remote address, whatever app and user they name. */
+  readonly addressLimiter: LoginLimiter;
+  /** Wrong passwords per remote address and existing sub-account. */
   readonly limiter: LoginLimiter;
-  /** Failed logins per account, from all addresses together. */
+  /** Wrong passwords per existing sub-account, from all addresses together. */
   readonly accountLimiter: AccountLoginLimiter;
   readonly clock: Clock;
   readonly signatureWindowMs: number;
   readonly md5TimestampUtcOffsetMinutes: number;
-  /** The scrypt cost of stored password hashes, so the stand-in hash below costs the same. */
+  /** The scrypt cost of new passwords, which an unknown account's stand-in challenge shows. */
   readonly scryptCost: number;
+  /** A server secret for the unknown accounts' stand-in salts. */
+  readonly fakeSaltKey: Buffer;
 }
 
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
-  const { identity, users, limiter, clock } = deps;
-  // checked when the voip account is unknown, so an unknown account takes as long as a wrong password
-  const DUMMY_HASH = ['scrypt', deps.scryptCost, 8, 1, Buffer.alloc(16).toString('base64'), Buffer.alloc(32).toString('base64')].join('$');
+  const { identity, users, clock, addressLimiter, limiter, accountLimiter } = deps;
+  const challenges = createPasswordChallenges({ identity, fakeSaltKey: deps.fakeSaltKey, scryptCost: deps.scryptCost });
 
-  async function byPassword(body: pb.Login): Promise<LoggedIn> {
-    const sub = identity.findByVoipAccount(body.user);
-    const matches = await verifySecret(body.secret, sub?.voipPwdHash ?? DUMMY_HASH);
-    // an app id, when given, must be the sub-account's; a mismatch says no more than a wrong password
-    if (!sub || !matches || (body.appId !== '' && body.appId !== sub.appId)) {
-      throw new MagpieError(ErrorCode.WRONG_PASSWORD, 'wrong voip account or password');
-    }
-    if (sub.closed) throw new MagpieError(ErrorCode.SUB_ACCOUNT_CLOSED, `sub-account ${sub.voipAccount} is closed`);
-    onlineApp(sub.appId);
-    return { appId: sub.appId, userId: sub.voipAccount, nickname: nicknameOf(sub.appId, sub.voipAccount) };
+  function accountKey(appId: string, userId: string): string {
+    return `${appId}\u0000${userId}`;
   }
 
-  function byAppToken(body: pb.Login): LoggedIn {
+  function byPassword(body: pb.Login, address: string, challenge: PasswordChallenge | undefined): LoggedIn {
+    if (!challenge) throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, 'a password LOGIN must follow AUTH_START and its AUTH_CHALLENGE');
+    const sub = challenge.sub;
+    const wrong = new MagpieError(ErrorCode.WRONG_PASSWORD, 'wrong voip account or password');
+    // only attempts against an account that exists are counted per account: junk counts per address
+    const account = sub && accountKey(sub.appId, sub.voipAccount);
+    const pairKey = account && `${address}\u0000${account}`;
+    if (pairKey) limiter.check(pairKey);
+    if (account) accountLimiter.check(account, address);
+    const matches =
+      body.user === challenge.user &&
+      body.appId === challenge.appId &&
+      verifyClientProof(challenge.verifier.storedKey, challenge.message, body.clientProof);
+    // an app id, when given, must be the sub-account's; a mismatch says no more than a wrong password
+    if (!sub || !matches || (body.appId !== '' && body.appId !== sub.appId)) {
+      if (pairKey) limiter.recordFailure(pairKey);
+      if (account) accountLimiter.failed(account);
+      throw wrong;
+    }
+    if (pairKey) limiter.recordSuccess(pairKey);
+    if (sub.closed) throw new MagpieError(ErrorCode.SUB_ACCOUNT_CLOSED, `sub-account ${sub.voipAccount} is closed`);
+    onlineApp(sub.appId);
+    accountLimiter.succeeded(account!, address);
+    return {
+      appId: sub.appId,
+      userId: sub.voipAccount,
+      nickname: nicknameOf(sub.appId, sub.voipAccount),
+      serverSignature: serverSignature(challenge.verifier.serverKey, challenge.message),
+    };
+  }
+
+  function byAppToken(body: pb.Login, address: string): LoggedIn {
     const app = requireApp(body.appId);
     checkUserId(body.user);
     if (!constantTimeEqual(body.secret.toLowerCase(), app.appToken)) {
       throw new MagpieError(ErrorCode.TOKEN_AUTH_FAILED, 'the app token does not match');
     }
-    return admit(app, body.user);
+    return admit(app, body.user, address);
   }
 
-  function bySignature(body: pb.Login): LoggedIn {
+  function bySignature(body: pb.Login, address: string): LoggedIn {
     const app = requireApp(body.appId);
     checkUserId(body.user);
     const md5 = body.signatureAlgorithm === pb.SignatureAlgorithm.MD5;
-    const signedAt = md5
-      ? parseCompactTimestamp(body.timestamp, deps.md5TimestampUtcOffsetMinutes)
-      : /^\d{1,16}$/.test(body.timestamp)
-        ? Number(body.timestamp)
-        : undefined;
+    // only the canonical form: a leading zero would let the digits move between user id and time
+    const signedAt = md5 ? parseCompactTimestamp(body.timestamp, deps.md5TimestampUtcOffsetMinutes) : parseMsTimestamp(body.timestamp);
     if (signedAt === undefined) {
-      throw new MagpieError(ErrorCode.TOKEN_AUTH_FAILED, md5 ? 'timestamp is not yyyyMMddHHmmss' : 'timestamp is not ms since epoch');
+      throw new MagpieError(
+        ErrorCode.TOKEN_AUTH_FAILED,
+        md5 ? 'timestamp is not yyyyMMddHHmmss' : 'timestamp is not ms since epoch in decimal without leading zeros',
+      );
     }
     const expected = md5
       ? md5LoginSignature(app.appId, body.user, body.timestamp, app.appToken)
@@ -79,12 +115,14 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     if (Math.abs(clock.now() - signedAt) > deps.signatureWindowMs) {
       throw new MagpieError(ErrorCode.SIGNATURE_EXPIRED, `the signature's timestamp is more than ${deps.signatureWindowMs} ms away`);
     }
-    return admit(app, body.user);
+    return admit(app, body.user, address);
   }
 
-  function admit(app: AppInfo, userId: string): LoggedIn {
+  /** App token and signature: the app vouches for the user, which also ends a password lock on it. */
+  function admit(app: AppInfo, userId: string, address: string): LoggedIn {
     onlineApp(app.appId);
     users.ensureUser(app.appId, userId);
+    accountLimiter.succeeded(accountKey(app.appId, userId), address);
     return { appId: app.appId, userId, nickname: nicknameOf(app.appId, userId) };
   }
 
@@ -107,30 +145,33 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     return users.getUser(appId, userId)?.nickname ?? '';
   }
 
-  async function attempt(body: pb.Login): Promise<LoggedIn> {
+  function attempt(body: pb.Login, address: string, challenge: PasswordChallenge | undefined): LoggedIn {
     switch (body.auth) {
       case pb.AuthType.PASSWORD:
-        return byPassword(body);
+        return byPassword(body, address, challenge);
       case pb.AuthType.APP_TOKEN:
-        return byAppToken(body);
+        return byAppToken(body, address);
       case pb.AuthType.SIGNED:
-        return bySignature(body);
+        return bySignature(body, address);
       default:
         throw new MagpieError(ErrorCode.BAD_BODY, `unknown auth type ${String(body.auth)}`);
     }
   }
 
+  /** Refusals that say nothing about a secret, so they do not count as guesses. */
+  const NOT_GUESSES: ReadonlySet<number> = new Set([ErrorCode.TOO_MANY_LOGIN_ATTEMPTS, ErrorCode.SUB_ACCOUNT_CLOSED, ErrorCode.APP_OFFLINE]);
+
   return {
-    async login(body, remoteAddress) {
-      const key = `${remoteAddress}\u0000${body.appId}\u0000${body.user}`;
-      limiter.check(key);
-      // counted as failed before the slow check, so logins sent at once cannot all pass check()
-      limiter.recordFailure(key);
-      const perAccount = deps.accountLimiter.begin(`${body.appId}\u0000${body.user}`, remoteAddress);
-      const result = await attempt(body);
-      limiter.recordSuccess(key);
-      perAccount.succeeded();
-      return result;
+    challenge: (body) => challenges.start(body),
+    login(body, remoteAddress, challenge) {
+      addressLimiter.check(remoteAddress);
+      try {
+        return attempt(body, remoteAddress, challenge);
+      } catch (error) {
+        // every other failure counts against the address, whatever app or user it named
+        if (!(error instanceof MagpieError) || !NOT_GUESSES.has(error.code)) addressLimiter.recordFailure(remoteAddress);
+        throw error;
+      }
     },
   };
 }

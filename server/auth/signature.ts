@@ -1,13 +1,31 @@
 import { createHash, createHmac } from 'node:crypto';
 
-/** The signed login's HMAC form: hex HMAC-SHA256 of appId + userId + timestamp, keyed by appToken. */
+/**
+ * The signed login's HMAC form: hex HMAC-SHA256, keyed by the appToken, of
+ * `appId + "\n" + userId + "\n" + timestamp`. The newline cannot occur in an app id, a valid user id
+ * or a canonical timestamp, so one signature names exactly one (app, user, time): a bare
+ * concatenation let a signature for `user10` at T log `user1` in at "0" + T.
+ */
 export function hmacLoginSignature(appId: string, userId: string, timestampMs: string, appToken: string): string {
-  return createHmac('sha256', appToken).update(appId + userId + timestampMs).digest('hex');
+  return createHmac('sha256', appToken).update(`${appId}\n${userId}\n${timestampMs}`).digest('hex');
 }
 
-/** The seed's MD5 form: uppercase hex MD5 of appId + userId + timestamp (yyyyMMddHHmmss) + appToken. */
+/**
+ * The seed's MD5 form: uppercase hex MD5 of appId + userId + timestamp (yyyyMMddHHmmss) + appToken.
+ * Its bytes are the seed's and cannot change; it stays unambiguous only because the app id (the
+ * stored app's own, 32 hex) and the timestamp (exactly 14 digits) have fixed lengths, so the server
+ * accepts nothing else in those places.
+ */
 export function md5LoginSignature(appId: string, userId: string, timestamp: string, appToken: string): string {
   return createHash('md5').update(appId + userId + timestamp + appToken).digest('hex').toUpperCase();
+}
+
+/** The only accepted form of the HMAC timestamp: ms since the epoch in decimal, no sign, no leading zero. */
+const CANONICAL_MS = /^(0|[1-9]\d{0,15})$/;
+
+/** Parses the HMAC form's timestamp; undefined unless it is canonical. */
+export function parseMsTimestamp(text: string): number | undefined {
+  return CANONICAL_MS.test(text) ? Number(text) : undefined;
 }
 
 /**
@@ -20,7 +38,7 @@ export function parseCompactTimestamp(text: string, utcOffsetMinutes: number): n
   const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
   const utc = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(utc);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
   return utc - utcOffsetMinutes * 60_000;
 }
 

@@ -18,6 +18,7 @@ import {
   type TimerHandle,
 } from '../../protocol';
 import type { Authenticator } from '../auth/authenticator';
+import type { PasswordChallenge } from '../auth/password-challenge';
 import type { Caller, Handler, HandlerTable } from '../handler-types';
 import type { Tuning } from '../tuning';
 import { createOutbound } from './outbound';
@@ -71,6 +72,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let phase: Phase = 'hello';
   let caller: Caller | undefined;
   let session: Session | undefined;
+  /** The last AUTH_CHALLENGE sent, for the password LOGIN that answers it; used once. */
+  let challenge: PasswordChallenge | undefined;
   /** Set by shutdown(): reading stays paused while the last requests finish. */
   let stopping = false;
   let lastHeardMs = clock.now();
@@ -268,9 +271,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
     }
     if (phase === 'login') {
       if (frame.name === 'LOGIN') return handleLogin(frame.body, id);
+      if (frame.name === 'AUTH_START') return handleAuthStart(frame.body, id);
       return reply(errorFrame(ErrorCode.NOT_LOGGED_IN, `${frame.name} needs a login first`), id);
     }
-    if (frame.name === 'LOGIN') return reply(errorFrame(ErrorCode.ALREADY_LOGGED_IN, 'this connection is logged in'), id);
+    if (frame.name === 'LOGIN' || frame.name === 'AUTH_START') {
+      return reply(errorFrame(ErrorCode.ALREADY_LOGGED_IN, 'this connection is logged in'), id);
+    }
     await dispatch(frame);
   }
 
@@ -301,10 +307,26 @@ export function createConnection(deps: ConnectionDeps): Connection {
     reply(ack, frame.requestId);
   }
 
-  async function handleLogin(body: pb.Login, requestId: number | undefined): Promise<void> {
-    let who;
+  function handleAuthStart(body: pb.AuthStart, requestId: number | undefined): void {
+    challenge = undefined;
     try {
-      who = await deps.authenticator.login(body, socket.remoteAddress ?? 'unknown');
+      challenge = deps.authenticator.challenge(body);
+    } catch (error) {
+      if (!isMagpieError(error)) log.error({ err: error }, 'auth start failed unexpectedly');
+      const failure = asMagpieError(error, ErrorCode.INTERNAL);
+      reply(errorFrame(failure.code, failure.message), requestId);
+      return;
+    }
+    reply(bodyFrame('AUTH_CHALLENGE', challenge.reply), requestId);
+  }
+
+  function handleLogin(body: pb.Login, requestId: number | undefined): void {
+    let who;
+    // a challenge answers one LOGIN only, so a proof cannot be replayed on this connection
+    const pending = challenge;
+    challenge = undefined;
+    try {
+      who = deps.authenticator.login(body, socket.remoteAddress ?? 'unknown', pending);
     } catch (error) {
       if (!isMagpieError(error)) log.error({ err: error }, 'login failed unexpectedly');
       const failure = asMagpieError(error, ErrorCode.INTERNAL);
@@ -341,6 +363,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       confirmedSeq: BigInt(head.confirmedSeq),
       sessionId: caller.sessionId,
       appId: who.appId,
+      ...(who.serverSignature ? { serverSignature: who.serverSignature } : {}),
     });
     reply(result, requestId);
   }

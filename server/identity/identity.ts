@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, MagpieError, userIdProblem, type Clock } from '../../protocol';
+import { createPasswordVerifier } from './password-verifier';
 import { hashSecret, randomDigits, randomHex32, randomPassword } from './secrets';
 import type { ServerKey } from './server-key';
 import type { UserStore } from './users';
@@ -42,6 +43,7 @@ export interface SubAccountInfo {
 
 /** What password login needs of a sub-account. */
 export interface SubAccountCredentials extends SubAccountInfo {
+  /** The stored verifier (server/identity/password-verifier.ts), never the password or its hash. */
   readonly voipPwdHash: string;
 }
 
@@ -202,7 +204,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const voipPwd = chosen.voipPwd ?? randomPassword();
       const subToken = randomHex32();
       // hash outside the transaction: scrypt is slow and a write lock should be short
-      const pwdHash = hashSecret(voipPwd, scryptCost);
+      const pwdHash = createPasswordVerifier(voipPwd, scryptCost);
       const tokenHash = hashSecret(subToken, scryptCost);
       const create = db.transaction(() => {
         if (q.subByName.get(appId, friendlyName)) {

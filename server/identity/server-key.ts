@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ export interface ServerKey {
   /** Encrypts a value bound to a context (e.g. the app id), so sealed values cannot be swapped. */
   seal(plain: string, context: string): string;
   open(sealed: string, context: string): string;
+  /** A 32-byte secret for one purpose, stable across restarts and unknown to anyone without the key file. */
+  derive(purpose: string): Buffer;
 }
 
 const FORMAT = 'v1';
@@ -41,6 +43,9 @@ export function createServerKey(key: Buffer): ServerKey {
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
       return `${FORMAT}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+    },
+    derive(purpose) {
+      return createHmac('sha256', key).update(`magpie-derive\u0000${purpose}`).digest();
     },
     open(sealed, context) {
       const [format, data] = sealed.split(':');

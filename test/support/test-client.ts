@@ -1,8 +1,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { randomBytes } from 'node:crypto';
 import {
+  authMessage,
   bodyFrame,
+  clientProof,
+  passwordKeys,
+  saltPassword,
+  serverSignature,
+  signatureMatches,
   decodeFrame,
   emptyFrame,
   encodeFrame,
@@ -81,8 +88,22 @@ export class TestClient {
     return this.ask('LOGIN', body, 'LOGIN_RESULT');
   }
 
-  loginWithPassword(voipAccount: string, voipPwd: string, options: LoginOptions = {}): Promise<pb.LoginResult> {
-    return this.login({ auth: pb.AuthType.PASSWORD, user: voipAccount, secret: voipPwd, ...options });
+  /**
+   * A password login as the real client does it: AUTH_START, LOGIN with a proof of the password,
+   * and a check of the server's signature (docs/protocol.md "Password login").
+   */
+  async loginWithPassword(voipAccount: string, voipPwd: string, options: LoginOptions & { appId?: string } = {}): Promise<pb.LoginResult> {
+    const appId = options.appId ?? '';
+    const clientNonce = randomBytes(24);
+    const challenge = await this.ask('AUTH_START', { appId, user: voipAccount, clientNonce }, 'AUTH_CHALLENGE');
+    const params = { N: challenge.scryptN, r: challenge.scryptR, p: challenge.scryptP };
+    const keys = passwordKeys(await saltPassword(voipPwd, challenge.salt, params));
+    const message = authMessage({ appId, user: voipAccount, clientNonce, serverNonce: challenge.serverNonce, salt: challenge.salt, params });
+    const result = await this.login({ auth: pb.AuthType.PASSWORD, user: voipAccount, clientProof: clientProof(keys, message), ...options, appId });
+    if (!signatureMatches(serverSignature(keys.serverKey, message), result.serverSignature)) {
+      throw new Error('the server signature does not match');
+    }
+    return result;
   }
 
   loginWithAppToken(appId: string, appToken: string, userId: string, options: LoginOptions = {}): Promise<pb.LoginResult> {

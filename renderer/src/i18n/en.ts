@@ -243,6 +243,7 @@ const en = {
     e520009: 'User not found',
     e520010: 'That name is already taken',
     e520016: 'Token authentication failed',
+    e520017: 'The server could not prove it is the real server for this account',
     e580001: 'Invalid message',
     e580002: 'The message is too long',
     e580003: 'Recipient not found',

@@ -24,6 +24,18 @@ export const sampleBodies: SampleBodies = {
     compressThresholdBytes: 512,
     loginTimeoutMs: 10_000,
   },
+  AUTH_START: {
+    appId: '8a2b3c4d5e6f70819203a4b5c6d7e8f9',
+    user: '80012345678901',
+    clientNonce: Uint8Array.from({ length: 24 }, (_, i) => (i * 37 + 11) & 0xff),
+  },
+  AUTH_CHALLENGE: {
+    salt: Uint8Array.from({ length: 16 }, (_, i) => (i * 53 + 5) & 0xff),
+    scryptN: 16_384,
+    scryptR: 8,
+    scryptP: 1,
+    serverNonce: Uint8Array.from({ length: 24 }, (_, i) => (i * 29 + 3) & 0xff),
+  },
   LOGIN: {
     auth: pb.AuthType.SIGNED,
     appId: '8a2b3c4d5e6f70819203a4b5c6d7e8f9',
