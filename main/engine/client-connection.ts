@@ -12,10 +12,11 @@ import {
   type WireLimits,
 } from '../../protocol';
 import { createAddressBook, type AddressBook, type ResolvedAddress } from './address-book';
-import { connectTcp, createAddressRacer, type ConnectFn } from './address-racer';
+import { createAddressRacer, type ConnectFn } from './address-racer';
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
-import { Link, type LinkSocket } from './link';
+import { Link } from './link';
 import { createReconnectBackoff, type ReconnectBackoff } from './reconnect-backoff';
+import { createTransportConnect, type TransportOptions, type TransportSocket } from './transport';
 import type { EngineTuning } from './tuning';
 
 export type ConnectionStateName = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
@@ -43,7 +44,9 @@ export interface ClientConnectionDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly limits?: WireLimits;
-  readonly connect?: ConnectFn<LinkSocket & { destroy(): void }>;
+  /** TLS trust and the plain-TCP policy for the addresses; TLS off this machine by default. */
+  readonly transport?: TransportOptions;
+  readonly connect?: ConnectFn<TransportSocket>;
   readonly clientName?: string;
   /** Runs after each successful login, before the state turns online (the sync engine's catch-up starts here). */
   readonly onLogin: (result: pb.LoginResult, link: Link) => void;
@@ -51,8 +54,9 @@ export interface ClientConnectionDeps {
   readonly onStatus: (status: ConnectionStatus) => void;
 }
 
-/** Login failures that retrying cannot fix: the user must change something first. */
+/** Failures that retrying cannot fix: the user must change something first. */
 const PERMANENT_LOGIN_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.CERTIFICATE_REJECTED,
   ErrorCode.WRONG_PASSWORD,
   ErrorCode.TOKEN_AUTH_FAILED,
   ErrorCode.APP_NOT_FOUND,
@@ -74,6 +78,7 @@ export class ClientConnection {
   private readonly heartbeat: HeartbeatPolicy;
   private readonly backoff: ReconnectBackoff;
   private readonly limits: WireLimits;
+  private readonly connectSocket: ConnectFn<TransportSocket>;
   private link: Link | undefined;
   private status: ConnectionStatus = { state: 'idle' };
   private running = false;
@@ -85,7 +90,8 @@ export class ClientConnection {
   private firstLogin: { resolve: (r: pb.LoginResult) => void; reject: (e: MagpieError) => void } | undefined;
 
   constructor(private readonly deps: ClientConnectionDeps) {
-    this.book = createAddressBook({ addresses: deps.addresses, clock: deps.clock, tuning: deps.tuning });
+    this.book = createAddressBook({ addresses: deps.addresses, clock: deps.clock, tuning: deps.tuning, policy: deps.transport ?? {} });
+    this.connectSocket = deps.connect ?? createTransportConnect(deps.transport);
     this.heartbeat = createHeartbeatPolicy({ tuning: deps.tuning, clock: deps.clock });
     this.backoff = createReconnectBackoff({ tuning: deps.tuning, random: deps.random });
     this.limits = deps.limits ?? DEFAULT_WIRE_LIMITS;
@@ -193,7 +199,7 @@ export class ClientConnection {
 
   /** One racer attempt: TCP (or TLS) to the address, then HELLO and its answer. */
   private async openLink(address: ResolvedAddress, signal: AbortSignal): Promise<OpenedLink> {
-    const socket = await (this.deps.connect ?? connectTcp)(address, signal);
+    const socket = await this.connectSocket(address, signal);
     const link: Link = new Link({
       socket,
       clock: this.deps.clock,

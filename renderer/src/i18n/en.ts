@@ -232,6 +232,8 @@ const en = {
     e171002: 'The server did not answer in time',
     e171003: 'The connection was closed',
     e171004: 'Cancelled',
+    e171005: "The server's certificate is not trusted: check the address, or give its CA file under Advanced",
+    e171006: 'Another program holds the local demo server\'s port',
     e520001: 'Account not found',
     e520002: 'App not found',
     e520003: 'This app is offline',
