@@ -58,7 +58,11 @@ function createWindow(): BrowserWindow {
     icon: iconPath,
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
   });
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    win.show();
+    // bin/desktop-launch.js (npm start) waits for this line to know the app opened here
+    process.stdout.write('MAGPIE_WINDOW_READY\n');
+  });
   // navigation and new windows are denied; safe links open in the system browser
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
