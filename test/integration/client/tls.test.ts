@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MagpieError } from '../../../protocol';
+import pino from 'pino';
 import { createChatService } from '../../../main/chat/chat-service';
+import { MagpieCore } from '../../../main/core/magpie-core';
+import { fastTestTuning } from '../../../main/engine/tuning';
+import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
+import { loadRememberedLogin } from '../../../main/settings/settings-file';
 import type { ConnectionStatus } from '../../../main/engine/client-connection';
 import { makeSelfSignedCert, type CertFiles } from '../../support/self-signed-cert';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -48,6 +53,8 @@ describe('the client over TLS', () => {
     for (const caPem of [undefined, other.certPem]) {
       const client = await fixture.client(server, 'carol', {
         servers: [`tls://127.0.0.1:${server.tlsPort}`],
+        // a slow handshake on a loaded machine must not pass for a retried failure
+        tuning: { connectTimeoutMs: 10_000, loginTimeoutMs: 10_000 },
         ...(caPem ? { transport: { caPem } } : {}),
       });
       const states: ConnectionStatus[] = [];
@@ -61,6 +68,35 @@ describe('the client over TLS', () => {
       expect((failure as MagpieError).message).toMatch(/certificate is not trusted/);
       expect(states.map((s) => s.state)).toEqual(['connecting', 'offline']);
       expect(states.at(-1)?.code).toBe(ErrorCode.CERTIFICATE_REJECTED);
+    }
+  });
+
+  it('the desktop login takes the CA file from its advanced options, and remembers it', { timeout: 30_000 }, async () => {
+    const profileDir = join(dir, 'core');
+    const core = new MagpieCore({
+      profileDir,
+      shell: 'web',
+      version: '0.0.0',
+      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
+      emit: () => undefined,
+      log: pino({ level: 'silent' }),
+      tuning: fastTestTuning,
+    });
+    const login = (caFile?: string) =>
+      core.handlers['session.login']({
+        servers: [`tls://127.0.0.1:${server.tlsPort}`],
+        appId: server.appId,
+        auth: { type: 'appToken', user: 'erin', token: server.appToken },
+        remember: true,
+        ...(caFile ? { caFile } : {}),
+      });
+    try {
+      await expect(login()).rejects.toMatchObject({ code: ErrorCode.CERTIFICATE_REJECTED });
+      await expect(login(join(dir, 'missing.pem'))).rejects.toMatchObject({ code: ErrorCode.CERTIFICATE_REJECTED, message: expect.stringMatching(/cannot be read/) });
+      await expect(login(cert.certFile)).resolves.toMatchObject({ userId: 'erin' });
+      expect(loadRememberedLogin(join(profileDir, 'login.json'), createKeyFileSecretBox(join(profileDir, 'secret.key')))).toMatchObject({ caFile: cert.certFile });
+    } finally {
+      core.shutdown();
     }
   });
 
