@@ -71,6 +71,7 @@ export const methodSchemas = {
       auth,
       mode: z.enum(['auto', 'force']).optional(),
       remember: z.boolean().optional(),
+      caFile: z.string().min(1).max(4096).optional(),
     }).strict(),
   },
   'session.restore': { args: empty },

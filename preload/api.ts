@@ -187,7 +187,15 @@ export interface Methods {
     result: { name: string; version: string; shell: 'electron' | 'web'; demo?: DemoInfo };
   };
   'session.login': {
-    args: { servers: string[]; appId: string; auth: LoginAuth; mode?: 'auto' | 'force'; remember?: boolean };
+    args: {
+      servers: string[];
+      appId: string;
+      auth: LoginAuth;
+      mode?: 'auto' | 'force';
+      remember?: boolean;
+      /** A CA certificate file (PEM) trusted besides the system's: a server with a self-signed certificate. */
+      caFile?: string;
+    };
     result: SessionView;
   };
   'session.restore': { args: Record<string, never>; result: SessionView | null };

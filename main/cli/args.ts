@@ -16,6 +16,10 @@ export interface GlobalOptions {
   readonly profileDir: string | undefined;
   /** 0 waits for ever. */
   readonly timeoutMs: number;
+  /** A CA certificate (PEM) trusted besides the system's, for a self-signed server. */
+  readonly caFile: string | undefined;
+  /** Bare remote addresses go plain TCP instead of TLS. */
+  readonly insecurePlain: boolean;
 }
 
 export type GroupCommand =
@@ -60,6 +64,8 @@ const OPTIONS = {
   md5: { type: 'boolean' },
   profile: { type: 'string' },
   timeout: { type: 'string' },
+  ca: { type: 'string' },
+  'insecure-plain': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   // commands
   to: { type: 'string' },
@@ -88,7 +94,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-const GLOBAL_OPTIONS: readonly OptionName[] = ['server', 'app', 'user', 'token', 'password', 'signed', 'ts', 'md5', 'profile', 'timeout', 'help'];
+const GLOBAL_OPTIONS: readonly OptionName[] = ['server', 'app', 'user', 'token', 'password', 'signed', 'ts', 'md5', 'profile', 'timeout', 'ca', 'insecure-plain', 'help'];
 
 /** Turns argv (without node and the script) into a command; throws UsageError when it cannot. */
 export function parseCli(argv: readonly string[]): ParsedCli {
@@ -237,7 +243,7 @@ function parseGlobal(values: Values, command: string): GlobalOptions {
   try {
     if (parseServerAddressList(servers).length === 0) throw new Error('no address');
   } catch {
-    throw new UsageError(`--server must be host:port[,host:port...], not "${servers}"`, command);
+    throw new UsageError(`--server must be [tls://|tcp://]host:port[,...], not "${servers}"`, command);
   }
   const appId = required('--app', values.app, command);
   const user = required('--user', values.user, command);
@@ -262,6 +268,8 @@ function parseGlobal(values: Values, command: string): GlobalOptions {
     auth,
     profileDir: values.profile,
     timeoutMs: Math.round(timeoutS * 1000),
+    caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
+    insecurePlain: values['insecure-plain'] ?? false,
   };
 }
 

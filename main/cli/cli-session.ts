@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
@@ -101,6 +101,7 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
   const client = new MagpieClient({
     profileDir,
     servers: global.servers,
+    transport: { insecurePlain: global.insecurePlain, ...(global.caFile === undefined ? {} : { caPem: readCaFile(global.caFile) }) },
     login: { ...login, appId: global.appId, user: global.auth.user },
     log,
     clientName: 'magpie-cli',
@@ -135,6 +136,14 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
       client.close();
     },
   };
+}
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.CERTIFICATE_REJECTED, `--ca ${file}: ${(error as Error).message}`));
+  }
 }
 
 /** Silent unless MAGPIE_LOG_LEVEL asks; always on stderr, so stdout stays JSON lines. */

@@ -25,7 +25,10 @@ Commands:
   profile set   set my nickname (or avatar)
 
 Global flags:
-  --server H:P[,H:P...]   server addresses, raced (default 127.0.0.1:8883)
+  --server H:P[,H:P...]   server addresses, raced (default 127.0.0.1:8883); TLS unless on this
+                          machine: write tcp://H:P for a plain port, tls://H:P for TLS on loopback
+  --ca FILE               trust this CA certificate (PEM) too: a server with a self-signed certificate
+  --insecure-plain        plain TCP to bare remote addresses too (anyone on the path reads it)
   --app APPID             the app
   --user ID               the user id (the voipAccount for --password)
   --token APPTOKEN        log in with the app token (any user id of the app)

@@ -16,6 +16,7 @@ import { ClientConnection, type ConnectionStatus } from '../engine/client-connec
 import type { Link } from '../engine/link';
 import { OutboxSender, type SentReceipt } from '../engine/outbox-sender';
 import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
+import type { TransportOptions } from '../engine/transport';
 import { createEngineTuning, type EngineTuning } from '../engine/tuning';
 import { openClientStore, type ClientStore, type IngestResult, type StoredMessage } from '../store';
 import type { LoginInit } from './login-request';
@@ -36,6 +37,8 @@ export interface ClientEvents {
 export interface MagpieClientOptions {
   readonly profileDir: string;
   readonly servers: readonly string[];
+  /** TLS trust (a CA for a self-signed server) and the plain-TCP policy. */
+  readonly transport?: TransportOptions;
   readonly login: LoginInit & { appId: string; user: string };
   readonly tuning?: Partial<EngineTuning>;
   readonly clock?: Clock;
@@ -106,6 +109,7 @@ export class MagpieClient {
     });
     this.connection = new ClientConnection({
       addresses: options.servers,
+      ...(options.transport ? { transport: options.transport } : {}),
       login: options.login,
       tuning: this.tuning,
       clock: this.clock,

@@ -64,7 +64,7 @@ export class MagpieCore {
     }),
     'session.login': async (args) => {
       this.endSession('replaced by a new login');
-      const session = this.startSession(args.servers, args.appId, args.auth, args.mode);
+      const session = this.startSession(args.servers, args.appId, args.auth, args.mode, args.caFile);
       try {
         await withTimeout(session.client.start(), this.options.loginTimeoutMs ?? 20_000);
       } catch (error) {
@@ -76,7 +76,7 @@ export class MagpieCore {
       if (this.session !== session) throw new MagpieError(ErrorCode.CANCELLED, 'replaced by a newer sign-in');
       this.settings = { ...this.settings, servers: args.servers };
       saveSettings(this.settingsFile, this.settings);
-      if (args.remember) saveRememberedLogin(this.rememberFile, this.options.secretBox, { servers: args.servers, appId: args.appId, auth: args.auth });
+      if (args.remember) saveRememberedLogin(this.rememberFile, this.options.secretBox, { servers: args.servers, appId: args.appId, auth: args.auth, ...(args.caFile ? { caFile: args.caFile } : {}) });
       else rmSync(this.rememberFile, { force: true });
       return this.sessionView(session);
     },
@@ -85,7 +85,7 @@ export class MagpieCore {
       const remembered = loadRememberedLogin(this.rememberFile, this.options.secretBox);
       if (!remembered) return null;
       // history opens at once from the store; the connection comes up in the background
-      const session = this.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto');
+      const session = this.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto', remembered.caFile);
       session.client.start().catch((error: unknown) => this.options.log.info({ err: error }, 'remembered login did not succeed'));
       return this.sessionView(session);
     },
@@ -241,10 +241,11 @@ export class MagpieCore {
     this.endSession('shutting down');
   }
 
-  private startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force'): Session {
+  private startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string): Session {
     const session = openSession({
       profileDir: this.options.profileDir,
       servers,
+      caFile,
       appId,
       auth,
       mode,

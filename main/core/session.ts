@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { isGroupId } from '../../protocol';
+import { readFileSync } from 'node:fs';
+import { ErrorCode, isGroupId, MagpieError } from '../../protocol';
 import type { ConversationView, LoginAuth } from '../../preload/api';
 import { createChatService, type ChatService } from '../chat/chat-service';
 import { loginRequest } from '../client/login-request';
@@ -21,9 +22,20 @@ export interface Session {
   conversationTitle(id: string): string;
 }
 
+/** The CA file's PEM; unreadable, it is the login's own error, before any connect. */
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new MagpieError(ErrorCode.CERTIFICATE_REJECTED, `the CA file ${file} cannot be read: ${(error as Error).message}`);
+  }
+}
+
 export function openSession(options: {
   profileDir: string;
   servers: string[];
+  /** A CA certificate file trusted besides the system's (the login's advanced option). */
+  caFile?: string | undefined;
   appId: string;
   auth: LoginAuth;
   mode?: 'auto' | 'force';
@@ -36,6 +48,7 @@ export function openSession(options: {
   const client = new MagpieClient({
     profileDir: options.profileDir,
     servers: options.servers,
+    ...(options.caFile ? { transport: { caPem: readCaFile(options.caFile) } } : {}),
     login: { ...login, appId: options.appId, user: options.auth.user },
     tuning: options.tuning,
     log: options.log,

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type EventName, type EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { loadSettings } from '../settings/settings-file';
@@ -23,7 +23,6 @@ const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' });
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let core: MagpieCore | undefined;
-let localServer: LocalServer | undefined;
 const badge = new UnreadBadge();
 
 function emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
@@ -59,7 +58,11 @@ function createWindow(): BrowserWindow {
     icon: iconPath,
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
   });
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    win.show();
+    // bin/desktop-launch.js (npm start) waits for this line to know the app opened here
+    process.stdout.write('MAGPIE_WINDOW_READY\n');
+  });
   // navigation and new windows are denied; safe links open in the system browser
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
@@ -96,12 +99,11 @@ async function startCore(): Promise<MagpieCore> {
   const settings = loadSettings(join(profileDir, 'settings.json'));
   // first run with no server of one's own: a local server with demo accounts, so the app works at once
   const onlyDefault = settings.servers.length === 1 && settings.servers[0] === '127.0.0.1:8883';
+  let localServer: LocalServer | undefined;
   if (onlyDefault && !process.env['MAGPIE_NO_LOCAL_SERVER']) {
     try {
-      localServer = await ensureLocalServer({
-        serverBin: join(appRoot, 'bin/magpie-server.js'),
-        dataDir: join(profileDir, 'local-server'),
-      });
+      // its own process and folder, shared with the browser version: it outlives this window
+      localServer = await ensureLocalServer({ serverBin: join(appRoot, 'bin/magpie-server.js'), dataDir: defaultLocalServerDir() });
     } catch (error) {
       log.warn({ err: error }, 'no local server');
     }
@@ -157,6 +159,5 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('before-quit', () => {
     core?.shutdown();
-    void localServer?.stop();
   });
 }

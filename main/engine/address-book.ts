@@ -13,6 +13,7 @@ export interface ServerAddress {
   readonly key: string;
   readonly host: string;
   readonly port: number;
+  readonly transport: Transport;
 }
 
 export interface ResolvedAddress extends ServerAddress {
@@ -24,24 +25,51 @@ export interface ResolvedAddress extends ServerAddress {
 /** dns.promises.lookup's shape, injected so tests count and fake lookups. */
 export type LookupFn = (hostname: string) => Promise<{ address: string; family: number }>;
 
-/** "host:port", "1.2.3.4:port" or "[::1]:port". */
-export function parseServerAddress(text: string): ServerAddress {
+/** How a connection to an address is carried: TLS, or plain TCP only where that is safe or asked for. */
+export type Transport = 'tls' | 'tcp';
+
+export interface AddressPolicy {
+  /** Bare addresses off this machine go plain too (--insecure-plain); tls:// still means TLS. */
+  readonly insecurePlain?: boolean;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const lower = host.toLowerCase();
+  if (lower === 'localhost' || lower === '::1') return true;
+  const v4 = lower.startsWith('::ffff:') ? lower.slice(7) : lower;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * "host:port", "1.2.3.4:port" or "[::1]:port", optionally prefixed "tls://" or "tcp://". A bare
+ * address off this machine is TLS (anyone on the path would read plain frames); a loopback one is
+ * plain; tcp:// is plain only because the user wrote it.
+ */
+export function parseServerAddress(text: string, policy: AddressPolicy = {}): ServerAddress {
   const trimmed = text.trim();
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(trimmed);
+  const scheme = /^(tls|tcp):\/\//i.exec(trimmed);
+  const rest = scheme ? trimmed.slice(scheme[0].length) : trimmed;
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]/]+)):(\d{1,5})$/.exec(rest);
   const port = match ? Number(match[3]) : NaN;
   if (!match || !(port > 0 && port < 65536)) {
-    throw new MagpieError(ErrorCode.NOT_CONNECTED, `not a server address (host:port): ${JSON.stringify(text)}`);
+    throw new MagpieError(ErrorCode.NOT_CONNECTED, `not a server address ([tls://|tcp://]host:port): ${JSON.stringify(text)}`);
   }
   const host = (match[1] ?? match[2])!;
-  return { key: isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`, host, port };
+  const transport: Transport = scheme
+    ? (scheme[1]!.toLowerCase() as Transport)
+    : isLoopbackHost(host) || policy.insecurePlain
+      ? 'tcp'
+      : 'tls';
+  return { key: isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`, host, port, transport };
 }
 
 /** A comma-separated list, as given to --server. */
-export function parseServerAddressList(text: string): ServerAddress[] {
+export function parseServerAddressList(text: string, policy: AddressPolicy = {}): ServerAddress[] {
   return text
     .split(',')
     .filter((part) => part.trim() !== '')
-    .map(parseServerAddress);
+    .map((part) => parseServerAddress(part, policy));
 }
 
 export interface AddressBook {
@@ -67,10 +95,11 @@ export interface AddressBookDeps {
   readonly clock: Pick<Clock, 'now'>;
   readonly tuning: Pick<EngineTuning, 'addressBanMs'>;
   readonly lookup?: LookupFn;
+  readonly policy?: AddressPolicy;
 }
 
 export function createAddressBook(deps: AddressBookDeps): AddressBook {
-  const addresses = deps.addresses.map((a) => (typeof a === 'string' ? parseServerAddress(a) : a));
+  const addresses = deps.addresses.map((a) => (typeof a === 'string' ? parseServerAddress(a, deps.policy) : a));
   if (addresses.length === 0) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'no server address configured');
   const lookup = deps.lookup ?? ((hostname: string) => dnsLookup(hostname));
   // one lookup per name, shared by concurrent callers; a failed lookup is forgotten and retried later

@@ -80,6 +80,12 @@ export function raceConnects<S extends Destroyable>(
       if (settled || running > 0 || attempts.length < candidates.length) return;
       stopAll();
       const detail = failures.map((f) => `${f.address.key}: ${errorText(f.error)}`).join('; ');
+      // a server that is not who its address says is a configuration error, not an outage: say so
+      const rejected = failures.find((f) => f.error instanceof MagpieError && f.error.code === ErrorCode.CERTIFICATE_REJECTED);
+      if (rejected) {
+        reject(new MagpieError(ErrorCode.CERTIFICATE_REJECTED, errorText(rejected.error), { cause: new AggregateError(failures.map((f) => f.error)) }));
+        return;
+      }
       reject(
         new MagpieError(ErrorCode.NOT_CONNECTED, `no server address could be reached (${detail || 'none configured'})`, {
           cause: new AggregateError(failures.map((f) => f.error)),

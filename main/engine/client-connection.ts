@@ -12,11 +12,12 @@ import {
   type WireLimits,
 } from '../../protocol';
 import { createAddressBook, type AddressBook, type ResolvedAddress } from './address-book';
-import { connectTcp, createAddressRacer, type ConnectFn } from './address-racer';
+import { createAddressRacer, type ConnectFn } from './address-racer';
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
 import { createPasswordLogin, isPasswordLogin } from './password-login';
-import { Link, type LinkSocket } from './link';
+import { Link } from './link';
 import { createReconnectBackoff, type ReconnectBackoff } from './reconnect-backoff';
+import { createTransportConnect, type TransportOptions, type TransportSocket } from './transport';
 import type { EngineTuning } from './tuning';
 
 export type ConnectionStateName = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
@@ -44,7 +45,9 @@ export interface ClientConnectionDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly limits?: WireLimits;
-  readonly connect?: ConnectFn<LinkSocket & { destroy(): void }>;
+  /** TLS trust and the plain-TCP policy for the addresses; TLS off this machine by default. */
+  readonly transport?: TransportOptions;
+  readonly connect?: ConnectFn<TransportSocket>;
   readonly clientName?: string;
   /** Runs after each successful login, before the state turns online (the sync engine's catch-up starts here). */
   readonly onLogin: (result: pb.LoginResult, link: Link) => void;
@@ -52,8 +55,9 @@ export interface ClientConnectionDeps {
   readonly onStatus: (status: ConnectionStatus) => void;
 }
 
-/** Login failures that retrying cannot fix: the user must change something first. */
+/** Failures that retrying cannot fix: the user must change something first. */
 const PERMANENT_LOGIN_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.CERTIFICATE_REJECTED,
   ErrorCode.WRONG_PASSWORD,
   ErrorCode.TOKEN_AUTH_FAILED,
   ErrorCode.APP_NOT_FOUND,
@@ -77,6 +81,7 @@ export class ClientConnection {
   private readonly backoff: ReconnectBackoff;
   private readonly limits: WireLimits;
   private readonly passwordLogin = createPasswordLogin();
+  private readonly connectSocket: ConnectFn<TransportSocket>;
   private link: Link | undefined;
   private status: ConnectionStatus = { state: 'idle' };
   private running = false;
@@ -88,7 +93,8 @@ export class ClientConnection {
   private firstLogin: { resolve: (r: pb.LoginResult) => void; reject: (e: MagpieError) => void } | undefined;
 
   constructor(private readonly deps: ClientConnectionDeps) {
-    this.book = createAddressBook({ addresses: deps.addresses, clock: deps.clock, tuning: deps.tuning });
+    this.book = createAddressBook({ addresses: deps.addresses, clock: deps.clock, tuning: deps.tuning, policy: deps.transport ?? {} });
+    this.connectSocket = deps.connect ?? createTransportConnect(deps.transport);
     this.heartbeat = createHeartbeatPolicy({ tuning: deps.tuning, clock: deps.clock });
     this.backoff = createReconnectBackoff({ tuning: deps.tuning, random: deps.random });
     this.limits = deps.limits ?? DEFAULT_WIRE_LIMITS;
@@ -196,7 +202,7 @@ export class ClientConnection {
 
   /** One racer attempt: TCP (or TLS) to the address, then HELLO and its answer. */
   private async openLink(address: ResolvedAddress, signal: AbortSignal): Promise<OpenedLink> {
-    const socket = await (this.deps.connect ?? connectTcp)(address, signal);
+    const socket = await this.connectSocket(address, signal);
     const link: Link = new Link({
       socket,
       clock: this.deps.clock,

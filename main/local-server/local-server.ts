@@ -1,38 +1,61 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { ErrorCode, MagpieError } from '../../protocol';
 import type { DemoInfo } from '../../preload/api';
+import { ensureIdentity, peerFingerprint, portAccepts, readRecord, writeRecord } from './local-server-identity';
+
+/**
+ * The local demo server, for a first run with no server of one's own: a Magpie server process of
+ * its own (detached: it outlives the window that started it, and every shell of this user shares
+ * it), with its own data folder. Reused only after it proved to be that server (its TLS key's
+ * fingerprint); its demo accounts are read from its own demo.json, so they are never stale.
+ */
+export interface LocalServer {
+  /** The plain loopback address the clients use. */
+  readonly address: string;
+  readonly demo: DemoInfo | undefined;
+  readonly pid: number | undefined;
+  /** True when it was already running (started by another shell or an earlier run). */
+  readonly reused: boolean;
+}
+
+export interface LocalServerOptions {
+  readonly serverBin: string;
+  readonly dataDir: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly tlsPort?: number;
+  readonly startTimeoutMs?: number;
+}
+
+export const DEFAULT_LOCAL_PORT = 8883;
+export const DEFAULT_LOCAL_TLS_PORT = 8884;
+const LOCK_FILE = 'start.lock';
+const LOG_FILE = 'server.log';
+
+/**
+ * One folder per user, the same for the desktop app and the browser version, so they share one
+ * server and one set of demo accounts. MAGPIE_LOCAL_SERVER_DIR overrides it (tests).
+ */
+export function defaultLocalServerDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env['MAGPIE_LOCAL_SERVER_DIR']) return env['MAGPIE_LOCAL_SERVER_DIR'];
+  if (platform === 'win32') return join(env['LOCALAPPDATA'] ?? join(homedir(), 'AppData', 'Local'), 'Magpie', 'local-server');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Magpie Local Server');
+  return join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'magpie', 'local-server');
+}
 
 const demoFileSchema = z.object({
   appId: z.string(),
   users: z.array(z.object({ friendlyName: z.string(), voipAccount: z.string(), voipPwd: z.string() })),
 });
 
-export interface LocalServer {
-  readonly address: string;
-  readonly demo: DemoInfo | undefined;
-  /** Stops the server if this process started it. */
-  stop(): Promise<void>;
-}
-
-function portAccepts(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 /** The demo credentials of a server's data folder, for the login screen. */
 export function readDemo(dataDir: string, address: string): DemoInfo | undefined {
   try {
-    const parsed = demoFileSchema.parse(JSON.parse(readFileSync(`${dataDir}/demo.json`, 'utf8')));
+    const parsed = demoFileSchema.parse(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')));
     return {
       servers: [address],
       appId: parsed.appId,
@@ -43,49 +66,139 @@ export function readDemo(dataDir: string, address: string): DemoInfo | undefined
   }
 }
 
-/**
- * A Magpie server on this machine for a first run with no server of one's own: started as a
- * child process on loopback with its data in the profile, reused when it already runs.
- */
-export async function ensureLocalServer(options: {
-  serverBin: string;
-  dataDir: string;
-  host?: string;
-  port?: number;
-  startTimeoutMs?: number;
-  onLog?: (line: string) => void;
-}): Promise<LocalServer> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 8883;
-  const address = `${host}:${port}`;
-  if (await portAccepts(host, port)) {
-    return { address, demo: readDemo(options.dataDir, address), stop: () => Promise.resolve() };
-  }
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [options.serverBin, 'start', '--host', host, '--port', String(port), '--data', options.dataDir],
-    // inside Electron, execPath is the app itself: run it as plain Node
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+type Probe = 'ours' | 'stranger' | 'free';
+
+async function probe(host: string, port: number, tlsPort: number, fingerprint: string): Promise<Probe> {
+  const seen = await peerFingerprint(host, tlsPort);
+  if (seen === fingerprint) return (await portAccepts(host, port)) ? 'ours' : 'stranger';
+  if (seen !== undefined) return 'stranger';
+  const [plain, tls] = await Promise.all([portAccepts(host, port), portAccepts(host, tlsPort)]);
+  return plain || tls ? 'stranger' : 'free';
+}
+
+function strangerError(host: string, port: number, tlsPort: number): MagpieError {
+  return new MagpieError(
+    ErrorCode.LOCAL_SERVER_UNVERIFIED,
+    `something else listens on ${host}:${port} or ${host}:${tlsPort}: it is not this user's local Magpie server ` +
+      '(it could not prove the key recorded at its first start), so it is not used',
   );
-  child.stderr?.on('data', (chunk: Buffer) => options.onLog?.(chunk.toString()));
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
-  while (!(await portAccepts(host, port))) {
-    if (child.exitCode !== null) throw new Error(`the local Magpie server exited with code ${child.exitCode}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new Error(`the local Magpie server did not start on ${address}`);
+}
+
+/** Takes the start lock, or answers false while another live process holds it. */
+function takeStartLock(dataDir: string, staleMs: number): boolean {
+  const file = join(dataDir, LOCK_FILE);
+  for (let tries = 0; tries < 2; tries += 1) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (lockAlive(file, staleMs)) return false;
+      rmSync(file, { force: true });
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return {
-    address,
-    demo: readDemo(options.dataDir, address),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+  return false;
+}
+
+function lockAlive(file: string, staleMs: number): boolean {
+  try {
+    if (Date.now() - statSync(file).mtimeMs > staleMs) return false;
+    return processAlive(Number(readFileSync(file, 'utf8')));
+  } catch {
+    return false;
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-5).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function ensureLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_LOCAL_PORT;
+  const tlsPort = options.tlsPort ?? DEFAULT_LOCAL_TLS_PORT;
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const address = `${host}:${port}`;
+  const { dataDir } = options;
+  const identity = ensureIdentity(dataDir);
+  const reuse = (reused: boolean): LocalServer => ({ address, demo: readDemo(dataDir, address), pid: readRecord(dataDir)?.pid, reused });
+
+  const found = await probe(host, port, tlsPort, identity.fingerprint256);
+  if (found === 'ours') return reuse(true);
+  if (found === 'stranger') throw strangerError(host, port, tlsPort);
+
+  if (!takeStartLock(dataDir, timeoutMs)) {
+    // another shell is starting it right now: wait for it rather than start a second one
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await sleep(100);
+      if ((await probe(host, port, tlsPort, identity.fingerprint256)) === 'ours') return reuse(true);
+    }
+    throw new MagpieError(ErrorCode.NOT_CONNECTED, `the local Magpie server did not start on ${address} in time`);
+  }
+  try {
+    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort });
+    const logFile = join(dataDir, LOG_FILE);
+    // the first start prints the demo's secrets, like demo.json: the log is the user's alone
+    const log = openSync(logFile, 'a', 0o600);
+    const child = spawn(
+      process.execPath,
+      [options.serverBin, 'start', '--demo', '--data', dataDir, '--host', host, '--port', String(port),
+        '--tls-cert', identity.certFile, '--tls-key', identity.keyFile, '--tls-port', String(tlsPort)],
+      // detached with its own log: it outlives this window; inside Electron, execPath is the app: run it as Node
+      { detached: true, stdio: ['ignore', log, log], windowsHide: true, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+    );
+    closeSync(log);
+    let exit: string | undefined;
+    child.once('exit', (code, signal) => (exit = `exited (${signal ?? `code ${code}`})`));
+    child.once('error', (error) => (exit = `could not start (${error.message})`));
+    child.unref();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await probe(host, port, tlsPort, identity.fingerprint256)) === 'ours') break;
+      if (exit) throw new MagpieError(ErrorCode.NOT_CONNECTED, `the local Magpie server ${exit}: ${tail(logFile)}`);
+      if (Date.now() > deadline) {
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-      }),
-  };
+        throw new MagpieError(ErrorCode.NOT_CONNECTED, `the local Magpie server did not start on ${address} in time: ${tail(logFile)}`);
+      }
+      await sleep(100);
+    }
+    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, ...(child.pid ? { pid: child.pid } : {}) });
+    return reuse(false);
+  } finally {
+    rmSync(join(dataDir, LOCK_FILE), { force: true });
+  }
+}
+
+/**
+ * Stops the local server of this data folder, after checking that what runs there is it: the
+ * recorded pid alone could by now belong to another process.
+ */
+export async function stopLocalServer(dataDir: string, timeoutMs = 10_000): Promise<boolean> {
+  const record = readRecord(dataDir);
+  if (!record?.pid) return false;
+  const identity = ensureIdentity(dataDir);
+  if ((await probe(record.host, record.port, record.tlsPort, identity.fingerprint256)) !== 'ours') return false;
+  process.kill(record.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(record.pid)) {
+    if (Date.now() > deadline) throw new Error(`the local Magpie server (pid ${record.pid}) did not stop`);
+    await sleep(100);
+  }
+  return true;
 }

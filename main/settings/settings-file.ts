@@ -26,12 +26,14 @@ const rememberedSchema = z.object({
   user: z.string(),
   /** The LoginAuth as JSON, sealed by the SecretBox, in base64. */
   sealedAuth: z.string(),
+  caFile: z.string().optional(),
 });
 
 export interface RememberedLogin {
   readonly servers: string[];
   readonly appId: string;
   readonly auth: LoginAuth;
+  readonly caFile?: string;
 }
 
 /** Writes a JSON file whole: to a temp file, then renamed, so a crash never leaves half of it. */
@@ -66,7 +68,7 @@ export function loadRememberedLogin(file: string, box: SecretBox): RememberedLog
   if (!parsed.success) return undefined;
   try {
     const auth = JSON.parse(box.open(Buffer.from(parsed.data.sealedAuth, 'base64'))) as LoginAuth;
-    return { servers: parsed.data.servers, appId: parsed.data.appId, auth };
+    return { servers: parsed.data.servers, appId: parsed.data.appId, auth, ...(parsed.data.caFile ? { caFile: parsed.data.caFile } : {}) };
   } catch {
     return undefined;
   }
@@ -78,5 +80,6 @@ export function saveRememberedLogin(file: string, box: SecretBox, login: Remembe
     appId: login.appId,
     user: login.auth.user,
     sealedAuth: box.seal(JSON.stringify(login.auth)).toString('base64'),
+    ...(login.caFile ? { caFile: login.caFile } : {}),
   });
 }

@@ -9,7 +9,7 @@ import pino from 'pino';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { defaultProfileDir } from '../shell/profile-dir';
@@ -71,11 +71,13 @@ async function main(): Promise<number> {
 
   let localServer: LocalServer | undefined;
   if (!args.server && !args['no-local-server']) {
-    localServer = await ensureLocalServer({
-      serverBin: join(root, 'bin/magpie-server.js'),
-      dataDir: join(profileDir, 'local-server'),
-    });
-    log.info({ address: localServer.address }, 'local Magpie server ready');
+    try {
+      // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C
+      localServer = await ensureLocalServer({ serverBin: join(root, 'bin/magpie-server.js'), dataDir: defaultLocalServerDir() });
+      log.info({ address: localServer.address, pid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
+    } catch (error) {
+      process.stderr.write(`No local demo server: ${(error as Error).message}\n`);
+    }
   }
 
   // the core is built before the shell that carries its events: they meet through this holder
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
   if (localServer?.demo) {
     const users = localServer.demo.users.map((u) => `${u.user} / ${u.password}`).join(', ');
     process.stdout.write(`Demo server ${localServer.address}, app ${localServer.demo.appId}; users: ${users}\n`);
+    process.stdout.write(`It runs on its own (pid ${localServer.pid ?? '?'}, data in ${defaultLocalServerDir()}); stop it with: kill ${localServer.pid ?? 'PID'}\n`);
   }
 
   await new Promise<void>((done) => {
@@ -115,7 +118,6 @@ async function main(): Promise<number> {
   });
   await shell.stop();
   core.shutdown();
-  await localServer?.stop();
   profileLock.release();
   return 0;
 }

@@ -21,6 +21,8 @@ export interface LoginForm {
   auth: LoginAuth;
   remember: boolean;
   force: boolean;
+  /** A CA certificate file on this computer, for a server with a self-signed certificate. */
+  caFile?: string;
 }
 
 /** A sync this large shows a progress bar; smaller ones finish before anyone would notice. */
@@ -74,6 +76,7 @@ export const useSession = defineStore('session', () => {
       auth: form.auth,
       remember: form.remember,
       mode: form.force ? 'force' : 'auto',
+      ...(form.caFile ? { caFile: form.caFile } : {}),
     });
     if (!result.ok) return result.error;
     await afterSignIn(result.value);

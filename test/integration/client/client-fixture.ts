@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { MagpieClient } from '../../../main/client/magpie-client';
 import { loginRequest } from '../../../main/client/login-request';
+import type { TransportOptions } from '../../../main/engine/transport';
 import { fastTestTuning, type EngineTuning } from '../../../main/engine/tuning';
 import type { TestServer } from '../../support/test-server';
 
@@ -13,7 +14,7 @@ export interface ClientFixture {
   client(
     server: Pick<TestServer, 'appId' | 'appToken' | 'port'>,
     user: string,
-    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning> },
+    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; transport?: TransportOptions },
   ): Promise<MagpieClient>;
   cleanup(): Promise<void>;
 }
@@ -34,6 +35,7 @@ export function createClientFixture(): ClientFixture {
       const client = new MagpieClient({
         profileDir: options.profileDir ?? (await profile()),
         servers: options.servers ?? [`127.0.0.1:${server.port}`],
+        ...(options.transport ? { transport: options.transport } : {}),
         login: { ...login, appId: server.appId, user },
         tuning: { ...fastTestTuning, ...options.tuning },
         log,

@@ -23,11 +23,16 @@ describe('magpie CLI arguments', () => {
       auth: { type: 'appToken', user: 'alice', token: 'tok' },
       profileDir: undefined,
       timeoutMs: 10_000,
+      caFile: undefined,
+      insecurePlain: false,
     });
     const password = parseCli(['--server', '10.0.0.1:1,10.0.0.2:2', '--app', 'a', '--user', '8001', '--password', 'pw', '--timeout', '2.5', 'outbox']);
     expect(password.global).toMatchObject({ servers: ['10.0.0.1:1', '10.0.0.2:2'], auth: { type: 'password', user: '8001', password: 'pw' }, timeoutMs: 2_500 });
     const signed = parseCli(['--app', 'a', '--user', 'bob', '--signed', 'SIG', '--ts', '20261128', '--md5', '--profile', '/p', 'outbox']);
     expect(signed.global).toMatchObject({ profileDir: '/p', auth: { type: 'signed', signature: 'SIG', timestamp: '20261128', algorithm: 'md5' } });
+    const tls = parseCli([...LOGIN, '--server', 'tls://im.example.com:8884,tcp://10.0.0.1:8883', '--ca', '/etc/magpie/ca.pem', 'listen']);
+    expect(tls.global).toMatchObject({ servers: ['tls://im.example.com:8884', 'tcp://10.0.0.1:8883'], caFile: '/etc/magpie/ca.pem', insecurePlain: false });
+    expect(parseCli([...LOGIN, '--insecure-plain', 'listen']).global).toMatchObject({ insecurePlain: true });
   });
 
   it('parses each command into what it asks for', () => {
@@ -68,7 +73,7 @@ describe('magpie CLI arguments', () => {
     expect(usageError(['--app', 'a', '--user', 'alice', 'listen']).message).toMatch(/exactly one of --token, --password or --signed/);
     expect(usageError(['--app', 'a', '--user', 'alice', '--signed', 's', 'listen']).message).toBe('--ts is required');
     expect(usageError([...LOGIN, '--timeout', 'soon', 'listen']).message).toMatch(/--timeout must be a number of seconds/);
-    expect(usageError([...LOGIN, '--server', 'nowhere', 'listen']).message).toMatch(/--server must be host:port/);
+    expect(usageError([...LOGIN, '--server', 'nowhere', 'listen']).message).toMatch(/--server must be \[tls:\/\/\|tcp:\/\/\]host:port/);
     expect(usageError([...LOGIN, '--bogus', 'listen']).message).toMatch(/bogus/);
     expect(usageError([...LOGIN, 'fly']).message).toBe('unknown command: fly');
   });

@@ -141,7 +141,7 @@ describe('address racing over real sockets', () => {
 
 describe('staggering on a manual clock', () => {
   const addresses = (n: number): ResolvedAddress[] =>
-    Array.from({ length: n }, (_, i) => ({ key: `10.0.0.${i}:1`, host: `10.0.0.${i}`, port: 1, ip: `10.0.0.${i}`, family: 4 }));
+    Array.from({ length: n }, (_, i) => ({ key: `10.0.0.${i}:1`, host: `10.0.0.${i}`, port: 1, transport: 'tcp', ip: `10.0.0.${i}`, family: 4 }));
 
   it('starts one attempt, then the next each stagger, and destroys a late winner', async () => {
     const clock = new ManualClock();

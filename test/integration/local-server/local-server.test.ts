@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createNetServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, MagpieError } from '../../../protocol';
+import { loginRequest } from '../../../main/client/login-request';
+import { MagpieClient } from '../../../main/client/magpie-client';
+import { fastTestTuning } from '../../../main/engine/tuning';
+import { ensureLocalServer, stopLocalServer, type LocalServer } from '../../../main/local-server/local-server';
+import { createSelfSignedCert } from '../../../main/local-server/self-signed-cert';
+
+const SERVER_BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
+const CHILD = join(import.meta.dirname, '../../support/local-server-child.ts');
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the local demo server', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'magpie-local-server-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('makes a certificate that TLS accepts, with the fingerprint it records', () => {
+    const made = createSelfSignedCert({ commonName: 'Magpie local server', ips: ['127.0.0.1'], dnsNames: ['localhost'] });
+    const cert = new X509Certificate(made.certPem);
+    expect(cert.fingerprint256).toBe(made.fingerprint256);
+    expect(cert.subjectAltName).toBe('IP Address:127.0.0.1, DNS:localhost');
+    expect(cert.verify(cert.publicKey)).toBe(true);
+    expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(new Date(cert.validTo).getUTCFullYear()).toBe(2049);
+  });
+
+  it('outlives the shell that started it, is reused by a second shell, and its demo accounts log in', { timeout: 90_000 }, async () => {
+    const dataDir = join(root, 'shared');
+    const options = { serverBin: SERVER_BIN, dataDir, port: await freePort(), tlsPort: await freePort() };
+    let first: LocalServer | undefined;
+    try {
+      // the shell that starts it quits at once: the server must not go with it
+      const shell = spawnSync(process.execPath, ['--import', 'tsx', CHILD, SERVER_BIN, dataDir, String(options.port), String(options.tlsPort)], {
+        encoding: 'utf8',
+      });
+      expect(shell.status, shell.stderr).toBe(0);
+      first = JSON.parse(shell.stdout) as LocalServer;
+      expect(first.reused).toBe(false);
+      expect(first.pid).toBeGreaterThan(0);
+      expect(isAlive(first.pid!)).toBe(true);
+      expect(first.demo?.users.map((u) => u.user)).toEqual(['alice', 'bob']);
+
+      // a second shell (the browser version beside the desktop app): the same server, the same accounts
+      const second = await ensureLocalServer(options);
+      expect(second).toEqual({ ...first, reused: true });
+
+      const demo = second.demo!;
+      const alice = demo.users[0]!;
+      const client = new MagpieClient({
+        profileDir: join(root, 'profile'),
+        servers: demo.servers,
+        login: { ...loginRequest(demo.appId, { type: 'password', user: alice.user, password: alice.password }, { deviceId: 'local-test' }), appId: demo.appId, user: alice.user },
+        tuning: fastTestTuning,
+        log: pino({ level: 'silent' }),
+      });
+      try {
+        await client.start();
+        expect(client.status.state).toBe('online');
+      } finally {
+        client.close();
+        await client.store.closed;
+      }
+    } finally {
+      expect(await stopLocalServer(dataDir)).toBe(true);
+    }
+    expect(isAlive(first!.pid!)).toBe(false);
+  });
+
+  it('does not take a stranger on its ports for itself', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const tlsPort = await freePort();
+    const options = { serverBin: SERVER_BIN, dataDir: join(root, 'stranger-check'), port, tlsPort, startTimeoutMs: 5_000 };
+
+    // something plain on the client port
+    const plain = createNetServer((socket) => socket.end());
+    await listen(plain, port);
+    try {
+      const error = await ensureLocalServer(options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MagpieError);
+      expect((error as MagpieError).code).toBe(ErrorCode.LOCAL_SERVER_UNVERIFIED);
+
+      // and a TLS server with another key on the TLS port: the handshake shows it is not ours
+      const other = createSelfSignedCert({ commonName: 'Magpie local server', ips: ['127.0.0.1'], dnsNames: ['localhost'] });
+      const tls = createTlsServer({ cert: other.certPem, key: other.keyPem }, (socket) => socket.end());
+      await listen(tls, tlsPort);
+      try {
+        const again = await ensureLocalServer(options).catch((e: unknown) => e);
+        expect((again as MagpieError).code).toBe(ErrorCode.LOCAL_SERVER_UNVERIFIED);
+        expect(await stopLocalServer(options.dataDir)).toBe(false);
+      } finally {
+        await new Promise((resolve) => tls.close(resolve));
+      }
+    } finally {
+      await new Promise((resolve) => plain.close(resolve));
+    }
+  });
+});
