@@ -219,6 +219,39 @@ const en = {
     hint: 'Type at least one character',
     results: '{n} results',
   },
+  // ---- the desktop client's state and wording (issue 15, items 10-18) ----
+  sessionEnd: {
+    elsewhere: 'You were signed out because you signed in on another {device}.',
+    devices: { desktop: 'computer' },
+    withCode: 'Your session ended: {message} (code {code})',
+    byServer: 'The server ended your session',
+    signedOutElsewhere: 'You signed out in another window of this app.',
+  },
+  ids: {
+    empty: 'Enter a user ID',
+    tooLong: '"{id}" is longer than 64 characters',
+    characters: '"{id}" may contain only ASCII letters (a-z, A-Z), digits, _ and -',
+    groupPrefix: '"{id}" starts with "g", which only group IDs do',
+    rules: 'User IDs use ASCII letters, digits, _ and - (1 to 64 of them) and do not start with g.',
+    neverSeen: 'A message to a user who has never signed in waits on the server until they do.',
+    unreachable: 'Could not reach {servers}',
+  },
+  notices: { you: 'you' },
+  appLink: {
+    lost: 'This page lost its link to the Magpie app (the app has stopped). Start Magpie again, then reload this page.',
+    reload: 'Reload',
+  },
+  times: { yesterdayAt: 'Yesterday {time}' },
+  locationPicker: {
+    input: 'Map link or coordinates',
+    hint: 'Paste a link from OpenStreetMap, Google Maps, Apple Maps, Bing Maps, Amap or Baidu Maps, or type "latitude, longitude". Searching by place name is not available.',
+    found: 'Latitude {lat}, longitude {lng}',
+    notFound: 'No coordinates found: paste a map link or type "latitude, longitude"',
+  },
+  confirmations: {
+    logout: 'Sign out of {user} on this computer? Your history stays here.',
+    logoutForget: 'Sign out of {user} and forget this account on this computer?',
+  },
   errors: {
     unknown: 'Something went wrong',
     withCode: '{message} (code {code})',

@@ -6,6 +6,8 @@ export type MainView = 'chats' | 'groups' | 'settings';
 
 interface ConfirmRequest {
   text: string;
+  /** What is confirmed ("Dismiss group"): the dialog's title and its yes button, never a bare "Confirm". */
+  action: string;
   danger: boolean;
   answer: (yes: boolean) => void;
 }
@@ -16,11 +18,12 @@ export const useUi = defineStore('ui', () => {
   const confirmRequest = shallowRef<ConfirmRequest | null>(null);
 
   /** Asks a yes/no question in the app's own dialog (window.confirm does not fit the app's look). */
-  function confirm(text: string, danger = true): Promise<boolean> {
+  function confirm(text: string, action: string, danger = true): Promise<boolean> {
     confirmRequest.value?.answer(false);
     return new Promise((resolve) => {
       confirmRequest.value = {
         text,
+        action,
         danger,
         answer: (yes) => {
           confirmRequest.value = null;
