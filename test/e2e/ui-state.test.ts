@@ -192,4 +192,15 @@ describe('the app keeps every view current and says what happened', () => {
     expect(await banner.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
     await page.context().close();
   });
+
+  it('a page whose app process stopped says so and stops looking alive', async () => {
+    const { page, app } = await openApp('stopping');
+    await page.getByTestId('login-form').waitFor(WAIT);
+    expect(await page.getByTestId('app-link-lost').count()).toBe(0);
+    await app.stop();
+    await page.getByTestId('app-link-lost').waitFor(WAIT);
+    expect(await page.getByTestId('app-link-lost').textContent()).toContain('the app has stopped');
+    expect(await page.locator('.app-body').getAttribute('inert')).not.toBeNull();
+    await page.context().close();
+  });
 });

@@ -238,8 +238,7 @@ const en = {
   },
   notices: { you: 'you' },
   appLink: {
-    lost: 'This page lost its link to the Magpie app (the app has stopped). Start Magpie again, then reload this page.',
-    reload: 'Reload',
+    lost: 'This page lost its link to the Magpie app: the app has stopped. Start Magpie again and open the address it prints.',
   },
   times: { yesterdayAt: 'Yesterday {time}' },
   locationPicker: {

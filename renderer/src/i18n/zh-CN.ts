@@ -240,8 +240,7 @@ const zhCN: MessageSchema = {
   },
   notices: { you: '你' },
   appLink: {
-    lost: '此页面与鹊 Magpie 应用的连接已断开（应用已停止）。请重新启动应用，然后刷新此页面。',
-    reload: '刷新',
+    lost: '此页面与鹊 Magpie 应用的连接已断开：应用已停止。请重新启动应用，并打开它显示的地址。',
   },
   times: { yesterdayAt: '昨天 {time}' },
   locationPicker: {

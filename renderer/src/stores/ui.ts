@@ -16,6 +16,8 @@ export const useUi = defineStore('ui', () => {
   const view = ref<MainView>('chats');
   const groupInfoOpen = ref(false);
   const confirmRequest = shallowRef<ConfirmRequest | null>(null);
+  /** The web shell's link to the app process: false once the page's socket to it dropped. */
+  const appLinkUp = ref(true);
 
   /** Asks a yes/no question in the app's own dialog (window.confirm does not fit the app's look). */
   function confirm(text: string, action: string, danger = true): Promise<boolean> {
@@ -33,5 +35,5 @@ export const useUi = defineStore('ui', () => {
     });
   }
 
-  return { view, groupInfoOpen, confirmRequest, confirm };
+  return { view, groupInfoOpen, confirmRequest, confirm, appLinkUp };
 });
