@@ -149,6 +149,30 @@ describe('the app keeps every view current and says what happened', () => {
     expect((await row.locator('.avatar').textContent())?.trim()).toBe('鲍');
   });
 
+  it('a muted member reads "muted you" and gets no composer buttons; a map link fills the location', async () => {
+    await pageA.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).getByTestId('member-actions').click();
+    await pageA.getByTestId('member-mute').click();
+    await pageA.getByTestId('mute-minutes').fill('10');
+    await pageA.getByTestId('mute-save').click();
+
+    await pageB.getByTestId('nav-chats').click();
+    await pageB.locator(`[data-testid="conversation-item"][data-conversation="${groupId}"]`).click(WAIT);
+    await expect.poll(() => pageB.getByTestId('notice-line').last().textContent(), WAIT).toMatch(/muted you\s*$/);
+    await pageB.getByTestId('composer-disabled').waitFor(WAIT);
+    expect(await pageB.getByTestId('location-button').count()).toBe(0);
+    expect(await pageB.getByTestId('composer-send').count()).toBe(0);
+
+    await pageA.getByTestId('group-open-chat').click();
+    await pageA.getByTestId('location-button').click();
+    await pageA.getByTestId('location-link').fill('https://www.openstreetmap.org/?mlat=31.2304&mlon=121.4737#map=16/31.23/121.47');
+    await expect.poll(() => pageA.getByTestId('location-lat').inputValue(), WAIT).toBe('31.2304');
+    expect(await pageA.getByTestId('location-lng').inputValue()).toBe('121.4737');
+    await pageA.getByTestId('location-send').click();
+    await pageA.getByTestId('message-bubble').filter({ hasText: '31.2304' }).waitFor(WAIT);
+    await pageA.getByTestId('nav-groups').click();
+    await groupItem(pageA).click();
+  });
+
   it('dismissing a group gives its owner no error', async () => {
     await pageA.getByTestId('group-dismiss').click();
     await expect.poll(() => pageA.getByTestId('confirm-dialog').textContent(), WAIT).toContain('Dismiss group');
