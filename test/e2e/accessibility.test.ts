@@ -113,6 +113,6 @@ describe('every screen passes axe-core, light and dark', () => {
       await expectClean(page, 'chats in Chinese');
       await page.context().close();
       await peer.context().close();
-    }, 90_000);
+    }, 240_000);
   }
 });

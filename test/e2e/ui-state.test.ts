@@ -221,6 +221,13 @@ describe('the app keeps every view current and says what happened', () => {
     const { page, app } = await openApp('stopping');
     await page.getByTestId('login-form').waitFor(WAIT);
     expect(await page.getByTestId('app-link-lost').count()).toBe(0);
+    // the tab carries the app's icon
+    const icon = await page.evaluate(async () => {
+      const href = document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? '';
+      const answer = href ? await fetch(href) : undefined;
+      return { ok: answer?.ok ?? false, type: answer?.headers.get('content-type') ?? '' };
+    });
+    expect(icon).toEqual({ ok: true, type: expect.stringContaining('image/svg+xml') });
     await app.stop();
     await page.getByTestId('app-link-lost').waitFor(WAIT);
     expect(await page.getByTestId('app-link-lost').textContent()).toContain('the app has stopped');

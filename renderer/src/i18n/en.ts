@@ -34,8 +34,8 @@ const en = {
   conversations: {
     title: 'Chats',
     filter: 'Filter chats',
-    empty: 'No chats yet',
-    noMatch: 'No chat matches',
+    empty: 'No chats yet. Start one with the + button above, or open a group.',
+    noMatch: 'No chat matches "{filter}"',
     draft: '[Draft]',
     mentioned: "[{'@'} you]",
     muted: 'Muted',
@@ -107,11 +107,11 @@ const en = {
   groups: {
     title: 'Groups',
     mine: 'My groups',
-    noneMine: 'You are not in any group yet',
+    noneMine: 'You are not in any group yet. Create one, or find a public group to join.',
     create: 'Create group',
     find: 'Find groups',
     requests: 'Requests',
-    requestsCount: '{n} pending requests',
+    requestsCount: '{n} pending request | {n} pending requests',
     noRequests: 'No pending requests',
     name: 'Group name',
     mode: 'Join mode',
@@ -217,7 +217,7 @@ const en = {
     placeholder: 'Search messages in every chat',
     noHits: 'No messages found',
     hint: 'Type at least one character',
-    results: '{n} results',
+    results: 'no results | {n} result | {n} results',
   },
   // ---- the desktop client's state and wording (issue 15, items 10-18) ----
   sessionEnd: {

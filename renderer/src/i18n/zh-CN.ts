@@ -36,8 +36,8 @@ const zhCN: MessageSchema = {
   conversations: {
     title: '聊天',
     filter: '筛选会话',
-    empty: '还没有会话',
-    noMatch: '没有匹配的会话',
+    empty: '还没有会话。点上方的 + 开始聊天，或打开一个群组。',
+    noMatch: '没有与“{filter}”匹配的会话',
     draft: '[草稿]',
     mentioned: "[有人{'@'}我]",
     muted: '免打扰',
@@ -109,7 +109,7 @@ const zhCN: MessageSchema = {
   groups: {
     title: '群组',
     mine: '我的群组',
-    noneMine: '你还没有加入任何群组',
+    noneMine: '你还没有加入任何群组。可以创建一个，或查找公开群组加入。',
     create: '创建群组',
     find: '查找群组',
     requests: '申请与邀请',
