@@ -86,7 +86,7 @@ describe('the app keeps every view current and says what happened', () => {
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 30_000 }).toContain('Could not reach 127.0.0.1:1');
     await page.context().close();
-  }, 60_000);
+  }, 90_000);
 
   it('a new chat and an invite name the id that breaks the rules, and why', async () => {
     await pageA.getByTestId('new-chat').click();
@@ -215,7 +215,7 @@ describe('the app keeps every view current and says what happened', () => {
     await expect.poll(() => banner.textContent(), WAIT).toContain('signed in on another computer');
     expect(await banner.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
     await page.context().close();
-  });
+  }, 90_000);
 
   it('a page whose app process stopped says so and stops looking alive', async () => {
     const { page, app } = await openApp('stopping');
@@ -233,5 +233,5 @@ describe('the app keeps every view current and says what happened', () => {
     expect(await page.getByTestId('app-link-lost').textContent()).toContain('the app has stopped');
     expect(await page.locator('.app-body').getAttribute('inert')).not.toBeNull();
     await page.context().close();
-  });
+  }, 90_000);
 });
