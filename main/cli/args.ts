@@ -38,13 +38,20 @@ export type GroupCommand =
 
 export type Command =
   | { kind: 'help'; topic: string }
-  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean }
+  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
   | { kind: 'outbox'; flush: boolean }
   | { kind: 'search'; query: string; limit: number }
   | { kind: 'group'; group: GroupCommand }
   | { kind: 'profile'; nickname: string | undefined; avatar: string | undefined };
+
+/** A custom message (command + JSON payload), as `send --custom CMD --payload JSON [--transient]`. */
+export interface CustomSend {
+  readonly command: string;
+  readonly payload: string;
+  readonly transient: boolean;
+}
 
 export interface ParsedCli {
   readonly command: Command;
@@ -72,6 +79,9 @@ const OPTIONS = {
   group: { type: 'string' },
   text: { type: 'string' },
   stdin: { type: 'boolean' },
+  custom: { type: 'string' },
+  payload: { type: 'string' },
+  transient: { type: 'boolean' },
   count: { type: 'string' },
   with: { type: 'string' },
   limit: { type: 'string' },
@@ -113,6 +123,19 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   return { command, global: parseGlobal(values, name) };
 }
 
+function customOf(values: Values, command: string): CustomSend {
+  if (values.text !== undefined || values.stdin) throw new UsageError('give --custom CMD or a text (--text, --stdin), not both', command);
+  const custom = values.custom ?? '';
+  if (custom.trim() === '') throw new UsageError('--custom must name a command', command);
+  const payload = values.payload ?? '{}';
+  try {
+    JSON.parse(payload);
+  } catch (error) {
+    throw new UsageError(`--payload must be JSON: ${(error as Error).message}`, command);
+  }
+  return { command: custom, payload, transient: values.transient ?? false };
+}
+
 function parseCommand(name: string, sub: string | undefined, rest: readonly string[], values: Values): Command {
   const allow = (...names: OptionName[]): void => onlyOptions(values, names, name);
   const noMore = (extra: readonly (string | undefined)[]): void => {
@@ -121,9 +144,11 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
   };
   switch (name) {
     case 'send': {
-      allow('to', 'group', 'text', 'stdin');
+      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient');
       noMore([sub, ...rest]);
       const to = conversationTarget(values.to, values.group, '--to', name);
+      if (values.custom !== undefined) return { kind: 'send', to, text: undefined, stdin: false, custom: customOf(values, name) };
+      if (values.payload !== undefined || values.transient) throw new UsageError('--payload and --transient go with --custom CMD', name);
       if ((values.text === undefined) === !values.stdin) throw new UsageError('give either --text T or --stdin', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
       return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };

@@ -60,6 +60,11 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
     const view = await session.chat.send(command.to, { kind: 'text', text });
     ids.push(view.clientMsgId!);
   };
+  if (command.custom) {
+    const { command: name, payload, transient } = command.custom;
+    const view = await session.chat.send(command.to, { kind: 'custom', command: name, payload, transient });
+    ids.push(view.clientMsgId!);
+  }
   if (command.text !== undefined) await sendText(command.text);
   // connect while stdin is read: lines are stored at once, and sent in order as the link allows
   const connected = session.connect();

@@ -16,7 +16,7 @@ Sends, receives and manages Magpie messages from scripts, on the same core as th
 Output is JSON lines on stdout; errors are JSON lines {"code","name","message"} on stderr.
 
 Commands:
-  send          send a text message (or one per stdin line)
+  send          send a text message (or one per stdin line), or a custom one (--custom)
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
   outbox        messages not yet sent; "outbox flush" sends them
@@ -63,11 +63,13 @@ const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
 
 /** Per-command help, printed by "magpie COMMAND --help" and with a usage error. */
 export const COMMAND_USAGE: Record<string, string> = {
-  send: `Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin)
+  send: `Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin | --custom CMD [--payload JSON] [--transient])
 
 Stores the message in the outbox, connects and sends it; prints it with state "sent".
 --stdin sends one message per input line, in order. Not sent within --timeout: prints it with
-state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.`,
+state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
+--custom sends a custom message: the command string CMD with a JSON payload (default {});
+--transient asks the server to push it to whoever is online and store nothing.`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until

@@ -57,31 +57,51 @@ export interface Snippet {
 }
 
 /**
+ * The text folded for matching (NFKC, lower case) one character at a time, with where each folded
+ * unit came from, so a match found in the folded text maps back onto the text as written.
+ */
+function foldWithOrigins(text: string): { folded: string; origin: number[] } {
+  let folded = '';
+  const origin: number[] = [];
+  let at = 0;
+  for (const ch of text) {
+    const piece = normalize(ch).toLowerCase();
+    folded += piece;
+    for (let i = 0; i < piece.length; i++) origin.push(at);
+    at += ch.length;
+  }
+  origin.push(at);
+  return { folded, origin };
+}
+
+/**
  * A short piece of the message around the first match, with the matches marked. Computed here
- * rather than by FTS5's snippet(), which would show the spaced index text.
+ * rather than by FTS5's snippet(), which would show the spaced index text; and cut from the text
+ * as written, so full-width punctuation ("，") stays as it was typed.
  */
 export function makeSnippet(text: string, query: string, maxChars = 64): Snippet {
-  const source = normalize(text);
-  const lower = source.toLowerCase();
+  const { folded, origin } = foldWithOrigins(text);
   const needles = queryTerms(query)
     .flatMap((tokens) => [tokens.join(''), ...tokens])
     .map((needle) => needle.toLowerCase())
     .filter((needle, i, all) => needle !== '' && all.indexOf(needle) === i)
     .sort((a, b) => b.length - a.length);
-  const firstHit = needles.map((needle) => lower.indexOf(needle)).filter((at) => at >= 0);
-  const anchor = firstHit.length > 0 ? Math.min(...firstHit) : 0;
+  // matched ranges in the written text
+  const hits: { start: number; end: number }[] = [];
+  for (const needle of needles) {
+    for (let at = folded.indexOf(needle); at >= 0; at = folded.indexOf(needle, at + 1)) {
+      hits.push({ start: origin[at]!, end: origin[at + needle.length]! });
+    }
+  }
+  const anchor = hits.length > 0 ? Math.min(...hits.map((h) => h.start)) : 0;
   let start = Math.max(0, anchor - Math.floor(maxChars / 4));
-  const end = Math.min(source.length, start + maxChars);
+  const end = Math.min(text.length, start + maxChars);
   start = Math.max(0, Math.min(start, end - maxChars));
   const prefix = start > 0 ? '…' : '';
-  const suffix = end < source.length ? '…' : '';
-  const window = source.slice(start, end);
-  const windowLower = window.toLowerCase();
-  const marked = new Array<boolean>(window.length).fill(false);
-  for (const needle of needles) {
-    for (let at = windowLower.indexOf(needle); at >= 0; at = windowLower.indexOf(needle, at + 1)) {
-      for (let i = at; i < at + needle.length; i++) marked[i] = true;
-    }
+  const suffix = end < text.length ? '…' : '';
+  const marked = new Array<boolean>(end - start).fill(false);
+  for (const hit of hits) {
+    for (let i = Math.max(hit.start, start); i < Math.min(hit.end, end); i++) marked[i - start] = true;
   }
   const highlights: { start: number; end: number }[] = [];
   marked.forEach((isMarked, i) => {
@@ -90,5 +110,5 @@ export function makeSnippet(text: string, query: string, maxChars = 64): Snippet
     if (lastRange && lastRange.end === i + prefix.length) lastRange.end += 1;
     else highlights.push({ start: i + prefix.length, end: i + prefix.length + 1 });
   });
-  return { text: prefix + window + suffix, highlights };
+  return { text: prefix + text.slice(start, end) + suffix, highlights };
 }

@@ -45,6 +45,8 @@ const DEFAULT_QUEUED_CALL_TIMEOUT_MS = 5_000;
 export interface WebBridge extends MagpieApi {
   /** Called each time the socket opens again after a drop, so the page can refresh what it shows. */
   onReopen(listener: () => void): () => void;
+  /** Told true when the socket to the app opens and false when it drops, so the page can show a dead link. */
+  onLinkChange(listener: (up: boolean) => void): () => void;
   close(): void;
 }
 
@@ -74,6 +76,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
   const pending = new Map<number, Pending>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const reopenListeners = new Set<() => void>();
+  const linkListeners = new Set<(up: boolean) => void>();
   let nextId = 1;
   let socket: SocketLike | null = null;
   let attempt = 0;
@@ -95,6 +98,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
       }
       if (everOpened) for (const l of reopenListeners) l();
       everOpened = true;
+      for (const l of linkListeners) l(true);
     };
     s.onmessage = (event) => {
       if (typeof event.data === 'string') handleMessage(event.data);
@@ -104,7 +108,10 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
       if (socket !== s) return;
       socket = null;
       failAll();
-      if (!closedByUser) scheduleReconnect();
+      if (!closedByUser) {
+        for (const l of linkListeners) l(false);
+        scheduleReconnect();
+      }
     };
   }
 
@@ -187,6 +194,12 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
       reopenListeners.add(listener);
       return () => {
         reopenListeners.delete(listener);
+      };
+    },
+    onLinkChange(listener) {
+      linkListeners.add(listener);
+      return () => {
+        linkListeners.delete(listener);
       };
     },
     close() {

@@ -8,7 +8,7 @@ export function useTimeFormat() {
   const { t, locale } = useI18n();
 
   function clock(timeMs: number): string {
-    return new Date(timeMs).toLocaleTimeString(locale.value, { hour: '2-digit', minute: '2-digit' });
+    return new Date(timeMs).toLocaleTimeString(locale.value, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   }
 
   function listTime(timeMs: number, nowMs = Date.now()): string {
@@ -20,16 +20,23 @@ export function useTimeFormat() {
     return new Date(timeMs).toLocaleDateString(locale.value, { year: '2-digit', month: 'numeric', day: 'numeric' });
   }
 
-  function dayLabel(dayStartMs: number, nowMs = Date.now()): string {
+  /** The centred time between messages: "14:05" today, "Yesterday 14:05", weekday this week, else the date. */
+  function dividerTime(timeMs: number, nowMs = Date.now()): string {
     const today = startOfDay(nowMs);
-    if (dayStartMs === today) return t('chat.today');
-    if (dayStartMs === startOfDay(today - DAY_MS / 2)) return t('chat.yesterday');
-    return new Date(dayStartMs).toLocaleDateString(locale.value, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' });
+    const time = clock(timeMs);
+    if (timeMs >= today) return time;
+    if (timeMs >= startOfDay(today - DAY_MS / 2)) return t('times.yesterdayAt', { time });
+    if (timeMs >= startOfDay(today - 6 * DAY_MS + DAY_MS / 2)) {
+      return `${new Date(timeMs).toLocaleDateString(locale.value, { weekday: 'long' })} ${time}`;
+    }
+    const sameYear = new Date(timeMs).getFullYear() === new Date(nowMs).getFullYear();
+    const date = new Date(timeMs).toLocaleDateString(locale.value, { year: sameYear ? undefined : 'numeric', month: 'long', day: 'numeric' });
+    return `${date} ${time}`;
   }
 
   function dateTime(timeMs: number): string {
     return new Date(timeMs).toLocaleString(locale.value, { dateStyle: 'medium', timeStyle: 'short' });
   }
 
-  return { clock, listTime, dayLabel, dateTime };
+  return { clock, listTime, dividerTime, dateTime };
 }

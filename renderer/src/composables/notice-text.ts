@@ -3,17 +3,55 @@ import type { NoticeView } from '../../../preload/api';
 import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
 
+const OPEN = '\u0001';
+const CLOSE = '\u0002';
+const HAN = /[\u3400-\u9fff]/u;
+const LATIN = /[A-Za-z0-9]/u;
+
+/**
+ * Joins the names into a Chinese sentence: a space only where a name in Latin letters meets Chinese
+ * text ("alice 加入了群组"), none where Chinese meets Chinese ("你加入了群组", "alice 将你禁言").
+ * The names arrive wrapped in OPEN/CLOSE marks so only their edges are looked at, never their inside.
+ */
+export function spaceNames(text: string): string {
+  const needsSpace = (a: string | undefined, b: string | undefined) =>
+    a !== undefined && b !== undefined && ((LATIN.test(a) && HAN.test(b)) || (HAN.test(a) && LATIN.test(b)));
+  let out = '';
+  const chars = [...text];
+  let lastVisible: string | undefined;
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (ch === OPEN || ch === CLOSE) {
+      let j = i + 1;
+      while (chars[j] === OPEN || chars[j] === CLOSE) j++;
+      if (needsSpace(lastVisible, chars[j])) out += ' ';
+      i = j - 1;
+      continue;
+    }
+    out += ch;
+    lastVisible = ch;
+  }
+  return out;
+}
+
 /** The centred system line for a group notice, in the current language. */
 export function useNoticeText(): (notice: NoticeView) => string {
   const { t, locale } = useI18n();
   const profiles = useProfiles();
   const session = useSession();
-  const name = (userId: string) => (userId === session.session?.userId ? t('chat.you') : profiles.name(userId));
+  const zh = () => locale.value === 'zh-CN';
+  // names are marked for spaceNames in Chinese; in English the templates carry their own spaces
+  const mark = (name: string) => (zh() ? `${OPEN}${name}${CLOSE}` : name);
+  const name = (userId: string) => mark(userId === session.session?.userId ? t('notices.you') : profiles.name(userId));
   return (notice) => {
     const actor = name(notice.actor);
-    const targets = notice.targets.map(name).join(locale.value === 'zh-CN' ? '、' : ', ');
+    const targets = notice.targets.map(name).join(zh() ? '、' : ', ');
     const role = notice.role ? t(`groups.role.${notice.role}`) : '';
     const kind = notice.kind === 'mute' && !notice.muteUntilMs ? 'unmute' : notice.kind;
-    return t(`notice.${kind}`, { actor, targets, role });
+    const text = t(`notice.${kind}`, { actor, targets, role });
+    if (zh()) return spaceNames(text);
+    // "you" starts a sentence with a capital ("You joined the group"), and stays small inside one
+    const you = t('notices.you');
+    return text.startsWith(`${you} `) ? you.charAt(0).toUpperCase() + text.slice(1) : text;
   };
 }

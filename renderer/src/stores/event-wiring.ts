@@ -21,8 +21,7 @@ export function wireEvents(): () => void {
       messages.upsert(message);
       const notice = message.kind === 'notice' ? message.notice : undefined;
       if (notice?.requestId !== undefined) void groups.loadRequests();
-      // a membership change makes the member list shown for that group stale
-      if (notice && groups.members[notice.groupId]) void groups.loadMembers(notice.groupId);
+      if (notice) void groups.onNotice(notice);
       if (!message.outgoing) typing.stop(message.conversation, message.from);
     }),
     backend.on('message.removed', ({ conversation, key }) => messages.remove(conversation, key)),

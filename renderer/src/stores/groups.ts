@@ -1,8 +1,9 @@
 /** My groups, their members, the search for public groups and the requests inbox. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { GroupModeName, GroupView, MemberView, NoticeView } from '../../../preload/api';
+import type { GroupModeName, GroupView, MemberView, NoticeView, Result } from '../../../preload/api';
 import { useBackend } from './backend';
+import { useConversations } from './conversations';
 
 export const MEMBER_PAGE = 200;
 
@@ -13,6 +14,11 @@ export function canManage(group: GroupView | undefined): boolean {
 
 export function parseUserList(text: string): string[] {
   return [...new Set(text.split(/[\s,，;；]+/).map((s) => s.trim()).filter(Boolean))];
+}
+
+async function quietly<T>(pending: Promise<Result<T>>): Promise<T | undefined> {
+  const result = await pending;
+  return result.ok ? result.value : undefined;
 }
 
 export const useGroups = defineStore('groups', () => {
@@ -41,21 +47,42 @@ export const useGroups = defineStore('groups', () => {
     byId.value = next;
   }
 
-  async function refresh(groupId: string): Promise<GroupView | undefined> {
-    const group = await backend.run('group.info', { groupId });
+  /** Asks the server for the group; quiet for background refreshes, where a failure is no news. */
+  async function refresh(groupId: string, quiet = false): Promise<GroupView | undefined> {
+    const group = quiet ? await quietly(backend.call('group.info', { groupId })) : await backend.run('group.info', { groupId });
     if (group) upsert(group);
     return group;
   }
 
-  async function loadMembers(groupId: string): Promise<void> {
+  async function loadMembers(groupId: string, quiet = false): Promise<void> {
     const all: MemberView[] = [];
     for (let offset = 0; ; offset += MEMBER_PAGE) {
-      const page = await backend.run('group.members', { groupId, offset, limit: MEMBER_PAGE });
+      const args = { groupId, offset, limit: MEMBER_PAGE };
+      const page = quiet ? await quietly(backend.call('group.members', args)) : await backend.run('group.members', args);
       if (!page) return;
       all.push(...page.members);
       if (page.members.length < MEMBER_PAGE || all.length >= page.total) break;
     }
     members.value = { ...members.value, [groupId]: all };
+  }
+
+  /**
+   * A group notice changed the group (name, mode, members, roles, dismissal): the card, the list
+   * and the chat header follow at once from the server's answer. Quiet, since a dismissed group or
+   * one I just left answers with an error that says nothing new.
+   */
+  async function onNotice(notice: NoticeView): Promise<void> {
+    const { groupId } = notice;
+    if (notice.kind === 'dismiss') {
+      const g = byId.value[groupId];
+      if (g) upsert({ ...g, dismissed: true });
+      return;
+    }
+    const [group] = await Promise.all([refresh(groupId, true), members.value[groupId] ? loadMembers(groupId, true) : Promise.resolve()]);
+    // the chat list and header carry the group's name too
+    const conversations = useConversations();
+    const c = conversations.byId[groupId];
+    if (group && c && c.title !== group.name) conversations.upsert({ ...c, title: group.name });
   }
 
   async function loadRequests(): Promise<void> {
@@ -132,6 +159,16 @@ export const useGroups = defineStore('groups', () => {
     if (group) upsert(group);
   }
 
+  /** A member's nickname changed: member lists show the new one. */
+  function renameMember(userId: string, nickname: string): void {
+    const next: Record<string, MemberView[]> = {};
+    let changed = false;
+    for (const [groupId, list] of Object.entries(members.value)) {
+      next[groupId] = list.map((m) => (m.userId === userId && m.nickname !== nickname ? ((changed = true), { ...m, nickname }) : m));
+    }
+    if (changed) members.value = next;
+  }
+
   function reset(): void {
     byId.value = {};
     members.value = {};
@@ -143,5 +180,6 @@ export const useGroups = defineStore('groups', () => {
   return {
     byId, members, requests, searchResults, selectedId, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
     create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, modify, reset,
+    onNotice, renameMember,
   };
 });

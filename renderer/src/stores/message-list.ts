@@ -26,10 +26,16 @@ export function removeMessage(list: readonly MessageView[], key: string): Messag
   return list.filter((m) => m.key !== key);
 }
 
-/** Rows the history shows: a day separator before the first message of each day, then messages. */
+/**
+ * Rows the history shows: messages, with a centred time before the first message, before each
+ * message that follows the one before it by more than TIME_GAP_MS, and at each new day (as
+ * WeChat groups them).
+ */
 export type HistoryRow =
-  | { type: 'day'; key: string; dayStartMs: number }
+  | { type: 'time'; key: string; timeMs: number }
   | { type: 'message'; key: string; message: MessageView };
+
+export const TIME_GAP_MS = 5 * 60_000;
 
 export function startOfDay(timeMs: number): number {
   const d = new Date(timeMs);
@@ -39,13 +45,11 @@ export function startOfDay(timeMs: number): number {
 
 export function historyRows(list: readonly MessageView[]): HistoryRow[] {
   const rows: HistoryRow[] = [];
-  let day = Number.NaN;
+  let previousMs = Number.NaN;
   for (const message of list) {
-    const start = startOfDay(message.timeMs);
-    if (start !== day) {
-      day = start;
-      rows.push({ type: 'day', key: `day:${start}`, dayStartMs: start });
-    }
+    const gap = !(message.timeMs - previousMs <= TIME_GAP_MS) || startOfDay(message.timeMs) !== startOfDay(previousMs);
+    if (gap) rows.push({ type: 'time', key: `time:${message.key}`, timeMs: message.timeMs });
+    previousMs = message.timeMs;
     rows.push({ type: 'message', key: message.key, message });
   }
   return rows;

@@ -9,9 +9,11 @@ import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useGroups } from './groups';
 import { useMessages } from './messages';
+import { createProfileRefresh } from './profile-refresh';
 import { useProfiles } from './profiles';
 import { useSettings } from './settings';
 import { useTyping } from './typing';
+import { useUi } from './ui';
 
 export type Phase = 'starting' | 'signedOut' | 'signedIn';
 
@@ -37,11 +39,17 @@ export const useSession = defineStore('session', () => {
   const sync = ref<{ applied: number; target: number; done: boolean; visible: boolean }>({ applied: 0, target: 0, done: true, visible: false });
   const ended = ref<{ reason: string; code?: number } | null>(null);
   const appInfo = ref<MethodResult<'app.info'> | null>(null);
+  /** Who signed in last, so the form after a sign-out or a kick still holds the app and user. */
+  const lastLogin = ref<{ appId: string; userId: string; servers: string[] } | null>(null);
+  let signingOut = false;
 
   async function afterSignIn(view: SessionView): Promise<void> {
     session.value = view;
+    lastLogin.value = { appId: view.appId, userId: view.userId, servers: view.servers };
     ended.value = null;
     phase.value = 'signedIn';
+    // every sign-in opens on the chats, not on whatever screen the last session left open
+    useUi().view = 'chats';
     await refresh();
   }
 
@@ -96,9 +104,16 @@ export const useSession = defineStore('session', () => {
     phase.value = 'signedOut';
   }
 
+  /** Signing out is the user's own choice: no "session ended" notice follows it. */
   async function logout(forget: boolean): Promise<void> {
-    await backend.call('session.logout', { forget });
+    signingOut = true;
+    try {
+      await backend.call('session.logout', { forget });
+    } finally {
+      signingOut = false;
+    }
     clearAll();
+    ended.value = null;
   }
 
   function onConnection(info: ConnectionInfo): void {
@@ -111,8 +126,10 @@ export const useSession = defineStore('session', () => {
   }
 
   function onEnded(info: { reason: string; code?: number }): void {
+    // our own sign-out's echo (it may come before or after the call's answer) is no news
+    const ownSignOut = info.code === undefined && (signingOut || phase.value === 'signedOut');
     clearAll();
-    ended.value = info;
+    if (!ownSignOut) ended.value = info;
   }
 
   /** "Retry now": reconnect at once, or after a refused sign-in, try it again. */
@@ -123,11 +140,14 @@ export const useSession = defineStore('session', () => {
 
   async function updateNickname(nickname: string): Promise<void> {
     const profile = await backend.run('profile.update', { nickname });
-    if (profile) me.value = profile;
+    if (!profile) return;
+    me.value = profile;
+    // my own name shows in member lists and notices too: they follow at once
+    createProfileRefresh().apply([profile]);
   }
 
   return {
-    phase, session, me, connection, sync, ended, appInfo,
+    phase, session, me, connection, sync, ended, appInfo, lastLogin,
     start, login, logout, refresh, reconnect, onConnection, onSyncProgress, onEnded, updateNickname,
   };
 });

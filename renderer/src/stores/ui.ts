@@ -6,6 +6,8 @@ export type MainView = 'chats' | 'groups' | 'settings';
 
 interface ConfirmRequest {
   text: string;
+  /** What is confirmed ("Dismiss group"): the dialog's title and its yes button, never a bare "Confirm". */
+  action: string;
   danger: boolean;
   answer: (yes: boolean) => void;
 }
@@ -14,13 +16,16 @@ export const useUi = defineStore('ui', () => {
   const view = ref<MainView>('chats');
   const groupInfoOpen = ref(false);
   const confirmRequest = shallowRef<ConfirmRequest | null>(null);
+  /** The web shell's link to the app process: false once the page's socket to it dropped. */
+  const appLinkUp = ref(true);
 
   /** Asks a yes/no question in the app's own dialog (window.confirm does not fit the app's look). */
-  function confirm(text: string, danger = true): Promise<boolean> {
+  function confirm(text: string, action: string, danger = true): Promise<boolean> {
     confirmRequest.value?.answer(false);
     return new Promise((resolve) => {
       confirmRequest.value = {
         text,
+        action,
         danger,
         answer: (yes) => {
           confirmRequest.value = null;
@@ -30,5 +35,5 @@ export const useUi = defineStore('ui', () => {
     });
   }
 
-  return { view, groupInfoOpen, confirmRequest, confirm };
+  return { view, groupInfoOpen, confirmRequest, confirm, appLinkUp };
 });

@@ -89,6 +89,17 @@ describe('the magpie CLI, end to end', () => {
     expect(found.lines.map((l) => l['text'])).toEqual(['hello 你好']);
   });
 
+  it('sends a custom message (command and JSON payload) that the other side hears as such', { timeout: 60_000 }, async () => {
+    const listening = magpie([...as('kate'), 'listen', '--count', '1', '--timeout', '45']);
+    const sent = await magpie([...as('liam'), 'send', '--to', 'kate', '--custom', 'order.paid', '--payload', '{"order":7,"名":"茶"}']);
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    expect(sent.lines).toEqual([expect.objectContaining({ type: 'custom', state: 'sent', custom: { command: 'order.paid', payload: '{"order":7,"名":"茶"}' } })]);
+    const heard = await listening;
+    expect(heard.code).toBe(0);
+    expect(heard.lines).toEqual([expect.objectContaining({ from: 'liam', type: 'custom', custom: { command: 'order.paid', payload: '{"order":7,"名":"茶"}' } })]);
+  });
+
   it('exits 2 on bad arguments, 4 when the login is refused, 3 when nothing comes in time', { timeout: 60_000 }, async () => {
     const [noTarget, unknown, help, wrongPassword, quiet] = await Promise.all([
       magpie([...as('alice'), 'send', '--text', 'to nobody']),
@@ -102,7 +113,7 @@ describe('the magpie CLI, end to end', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command: fly');
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin)');
+    expect(help.stdout).toContain('Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin | --custom CMD');
     expect(wrongPassword.code).toBe(4);
     expect(JSON.parse(wrongPassword.stderr)).toMatchObject({ code: ErrorCode.WRONG_PASSWORD, name: 'WRONG_PASSWORD' });
     expect(quiet.code).toBe(3);

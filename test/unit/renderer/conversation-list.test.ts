@@ -54,4 +54,17 @@ describe('the conversation list', () => {
     expect(api.callsOf('conversation.markRead')).toEqual([{ conversation: 'alice' }]);
     wrapper.unmount();
   });
+
+  it('says when the filter matches nothing, and how to start when there is nothing at all', async () => {
+    const { wrapper, pinia } = await mountList('en');
+    await wrapper.get('[data-testid="conversation-filter"]').setValue('zzz');
+    expect(wrapper.findAll('[data-testid="conversation-item"]')).toHaveLength(0);
+    expect(wrapper.get('[data-testid="conversation-empty"]').text()).toBe('No chat matches "zzz"');
+    await wrapper.get('[data-testid="conversation-filter"]').setValue('');
+    useConversations(pinia).reset();
+    await flushPromises();
+    expect(wrapper.get('[data-testid="conversation-empty"]').text()).toContain('No chats yet');
+    expect(wrapper.get('[data-testid="conversation-empty"]').text()).toContain('+');
+    wrapper.unmount();
+  });
 });

@@ -24,7 +24,8 @@ describe('the two languages', () => {
   });
 
   it('use the same placeholders in each text', () => {
-    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    // a plural's forms repeat its placeholders: each counts once
+    const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
     const zhByKey = new Map(keys(zhCN).map((k) => [k, k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], zhCN) as string]));
     for (const key of keys(en)) {
       const enText = key.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], en) as string;
@@ -58,5 +59,13 @@ describe('the texts', () => {
       }
       expect(errors).toEqual([]);
     }
+  });
+
+  it('count in the plural form the number needs', async () => {
+    const { createMagpieI18n } = await import('../../../renderer/src/i18n');
+    const { t } = createMagpieI18n('en').global;
+    expect([0, 1, 2].map((n) => t('search.results', { n }, n))).toEqual(['no results', '1 result', '2 results']);
+    expect(t('groups.requestsCount', { n: 1 }, 1)).toBe('1 pending request');
+    expect(createMagpieI18n('zh-CN').global.t('search.results', { n: 1 }, 1)).toBe('1 条结果');
   });
 });

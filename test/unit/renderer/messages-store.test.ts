@@ -48,10 +48,20 @@ describe('merging a history', () => {
     expect(removeMessage([message('a', 1), message('b', 2)], 'a').map((m) => m.key)).toEqual(['b']);
   });
 
-  it('puts a day separator before the first message of each day', () => {
+  it('puts a time before the first message, after a gap of more than 5 minutes, and at each new day', () => {
     const day = new Date(2026, 0, 5, 9).getTime();
-    const rows = historyRows([message('a', day), message('b', day + 3_600_000), message('c', day + 86_400_000)]);
-    expect(rows.map((r) => r.type)).toEqual(['day', 'message', 'message', 'day', 'message']);
+    const minute = 60_000;
+    const rows = historyRows([
+      message('a', day),
+      message('b', day + 5 * minute),
+      message('c', day + 11 * minute),
+      message('d', day + 86_400_000),
+    ]);
+    expect(rows.map((r) => (r.type === 'time' ? `time@${r.timeMs - day}` : r.key))).toEqual([
+      'time@0', 'a', 'b', `time@${11 * minute}`, 'c', `time@${86_400_000}`, 'd',
+    ]);
+    const lateNight = new Date(2026, 0, 5, 23, 58).getTime();
+    expect(historyRows([message('x', lateNight), message('y', lateNight + 3 * minute)]).map((r) => r.type)).toEqual(['time', 'message', 'time', 'message']);
   });
 });
 

@@ -161,4 +161,17 @@ describe('the web bridge', () => {
     expect(timers.filter((t) => !t.cleared)).toHaveLength(0);
     expect(sockets).toHaveLength(1);
   });
+
+  it('tells the page when its link to the app goes down and comes back', () => {
+    const { bridge, last, timers } = setup();
+    const seen: boolean[] = [];
+    bridge.onLinkChange((up) => seen.push(up));
+    last().open();
+    last().drop();
+    timers[timers.length - 1]!.callback();
+    last().open();
+    expect(seen).toEqual([true, false, true]);
+    bridge.close();
+    expect(seen).toEqual([true, false, true]);
+  });
 });

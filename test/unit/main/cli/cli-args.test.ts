@@ -38,6 +38,12 @@ describe('magpie CLI arguments', () => {
   it('parses each command into what it asks for', () => {
     expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--text', 'hi']).command).toEqual({ kind: 'send', to: 'bob', text: 'hi', stdin: false });
     expect(parseCli([...LOGIN, 'send', '--group', 'g42', '--stdin']).command).toEqual({ kind: 'send', to: 'g42', text: undefined, stdin: true });
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'order.paid', '--payload', '{"id":7}']).command).toEqual({
+      kind: 'send', to: 'bob', text: undefined, stdin: false, custom: { command: 'order.paid', payload: '{"id":7}', transient: false },
+    });
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'ping', '--transient']).command).toMatchObject({
+      custom: { command: 'ping', payload: '{}', transient: true },
+    });
     expect(parseCli([...LOGIN, 'listen', '--count', '3']).command).toEqual({ kind: 'listen', count: 3 });
     expect(parseCli([...LOGIN, 'history', '--with', 'bob', '--limit', '5', '--offline']).command).toEqual({
       kind: 'history', conversation: 'bob', limit: 5, offline: true,
@@ -63,6 +69,9 @@ describe('magpie CLI arguments', () => {
   it('refuses bad arguments with a message that says what is wrong', () => {
     expect(usageError([...LOGIN, 'send', '--text', 'hi']).message).toBe('give either --to USER or --group GID');
     expect(usageError([...LOGIN, 'send', '--to', 'bob']).message).toBe('give either --text T or --stdin');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'x', '--payload', '{oops']).message).toMatch(/^--payload must be JSON/);
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'x', '--text', 'hi']).message).toBe('give --custom CMD or a text (--text, --stdin), not both');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'hi', '--payload', '{}']).message).toBe('--payload and --transient go with --custom CMD');
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--group', 'g1', '--text', 'x']).message).toBe('give either --to USER or --group GID');
     expect(usageError([...LOGIN, 'send', '--to', 'b@d', '--text', 'x']).message).toMatch(/--to must be a user id/);
     expect(usageError([...LOGIN, 'listen', '--count', '0']).message).toMatch(/--count must be a whole number >= 1/);

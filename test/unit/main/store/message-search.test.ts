@@ -103,4 +103,13 @@ describe('search text', () => {
     expect(snippet.text.endsWith('…')).toBe(true);
     expect(snippet.highlights.map((h) => snippet.text.slice(h.start, h.end))).toEqual(['目标']);
   });
+
+  it('keeps full-width punctuation and letters as typed, matching them by their folded form', () => {
+    const snippet = makeSnippet('你好，世界！ＡＢＣ magpie', 'abc');
+    expect(snippet.text).toBe('你好，世界！ＡＢＣ magpie');
+    expect(snippet.highlights.map((h) => snippet.text.slice(h.start, h.end))).toEqual(['ＡＢＣ']);
+    const chinese = makeSnippet('我们明天见，好吗？', '明天');
+    expect(chinese.text).toBe('我们明天见，好吗？');
+    expect(chinese.highlights.map((h) => chinese.text.slice(h.start, h.end))).toEqual(['明天']);
+  });
 });
