@@ -63,7 +63,8 @@ export async function ensureLocalServer(options: {
   }
   const child: ChildProcess = spawn(
     process.execPath,
-    [options.serverBin, 'start', '--host', host, '--port', String(port), '--data', options.dataDir],
+    // --demo: this server is for trying Magpie out, so a new data folder gets the demo users
+    [options.serverBin, 'start', '--host', host, '--port', String(port), '--data', options.dataDir, '--demo'],
     // inside Electron, execPath is the app itself: run it as plain Node
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
   );

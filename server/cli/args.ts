@@ -7,7 +7,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; host: string; port: number; tls: TlsConfig | undefined; logLevel: LogLevel }
+  | { kind: 'start'; dataDir: string; host: string; port: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean }
   | { kind: 'account-create'; dataDir: string }
   | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
   | { kind: 'app-state'; dataDir: string; appId: string; state: 'online' | 'offline' }
@@ -24,6 +24,7 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-port': { type: 'string' },
   'log-level': { type: 'string' },
+  demo: { type: 'boolean' },
   account: { type: 'string' },
   app: { type: 'string' },
   name: { type: 'string' },
@@ -51,7 +52,7 @@ export function parseCommand(argv: readonly string[]): Command {
 
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'start':
-      allow('host', 'port', 'tls-cert', 'tls-key', 'tls-port', 'log-level');
+      allow('host', 'port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo');
       noMore(1);
       return {
         kind: 'start',
@@ -60,6 +61,7 @@ export function parseCommand(argv: readonly string[]): Command {
         port: parsePort('--port', values.port, DEFAULT_PORT),
         tls: parseTls(values),
         logLevel: parseLogLevel(values['log-level']),
+        demo: values.demo ?? false,
       };
     case 'account create':
       allow();
