@@ -25,11 +25,15 @@ export const ErrorCode = {
   TOO_MANY_PENDING_CONNECTIONS: 170017,
   // 175xxx: sessions
   KICKED_OFF: 175004,
+  TOO_MANY_SESSIONS_FOR_USER: 175010,
+  TOO_MANY_SESSIONS_FROM_ADDRESS: 175011,
+  TOO_MANY_SESSIONS_FOR_APP: 175012,
   // 171xxx: the client core (never on the wire from a server)
   NOT_CONNECTED: 171001,
   REQUEST_TIMEOUT: 171002,
   CONNECTION_CLOSED: 171003,
   CANCELLED: 171004,
+  LOCAL_STORE_CORRUPT: 171005,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,
@@ -67,6 +71,7 @@ export const ErrorCode = {
   ALREADY_IN_GROUP: 590017,
   // 500xxx: the server itself
   INTERNAL: 500000,
+  STORAGE_UNAVAILABLE: 500001,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

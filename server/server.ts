@@ -49,7 +49,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const serverKey = loadOrCreateServerKey(resolved.dataDir);
   const users = createUserStore({ db, clock });
   const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
-  const sessions = createSessionRegistry();
+  const sessions = createSessionRegistry(tuning);
   const deps: ServerDeps = { db, clock, log, delivery: sessions };
   const ensureUser = (appId: string, userId: string) => users.ensureUser(appId, userId);
 

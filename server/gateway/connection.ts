@@ -313,19 +313,30 @@ export function createConnection(deps: ConnectionDeps): Connection {
     }
     if (phase !== 'login') return;
     const head = deps.inboxHead(who.appId, who.userId);
-    caller = {
+    const candidate: Caller = {
       sessionId: randomBytes(8).toString('hex'),
       appId: who.appId,
       userId: who.userId,
       device: body.device,
       deviceId: body.deviceId,
     };
-    session = {
-      caller,
+    const loggingIn: Session = {
+      caller: candidate,
+      address: socket.remoteAddress ?? 'unknown',
       send,
       kick: (code, reason, byDevice) => closeWith(bodyFrame('KICKED', { code, reason, byDevice })),
     };
-    sessions.add(session, body.mode);
+    try {
+      sessions.add(loggingIn, body.mode);
+    } catch (error) {
+      // over a session cap: refused like a failed login, and the socket may try again later
+      const refusal = asMagpieError(error, ErrorCode.INTERNAL);
+      log.info({ appId: who.appId, userId: who.userId, code: refusal.code }, 'login refused: session limit');
+      reply(errorFrame(refusal.code, refusal.message), requestId);
+      return;
+    }
+    caller = candidate;
+    session = loggingIn;
     phase = 'ready';
     deps.onLoggedIn?.();
     if (loginTimer) clock.clearTimeout(loginTimer);

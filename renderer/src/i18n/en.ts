@@ -228,10 +228,14 @@ const en = {
     e170016: 'Already signed in',
     e170017: 'Too many connections from your network are waiting to sign in; retrying shortly',
     e175004: 'You were signed out because you signed in elsewhere',
+    e175010: 'Too many sessions of this account on this kind of device; sign out of one, or sign in again to replace them',
+    e175011: 'Too many sessions from your network; retrying shortly',
+    e175012: 'This app has too many users signed in right now; retrying shortly',
     e171001: 'Not connected to the server',
     e171002: 'The server did not answer in time',
     e171003: 'The connection was closed',
     e171004: 'Cancelled',
+    e171005: 'The local message store is damaged; sign in with a fresh profile to load everything again from the server',
     e520001: 'Account not found',
     e520002: 'App not found',
     e520003: 'This app is offline',
@@ -264,6 +268,7 @@ const en = {
     e560072: 'You are not a member of this group',
     e590017: 'Already in this group',
     e500000: 'Server error',
+    e500001: 'The server cannot store anything right now (storage unavailable); try again later',
   },
 };
 
