@@ -41,7 +41,7 @@ async function runParsed(argv: readonly string[], out: (text: string) => void, e
   let context;
   try {
     context = openAdminContext(command.dataDir);
-    out(JSON.stringify(runAdminCommand(context.identity, command), null, 2));
+    out(JSON.stringify(runAdminCommand(context.identity, context.access, command), null, 2));
     return ExitCode.OK;
   } catch (error) {
     if (isMagpieError(error)) {
