@@ -17,6 +17,9 @@ export async function runStart(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
+  // stdout and stderr may sit on a full disk or a closed pipe: losing a line must not end the server
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const log = createLogger({ level: command.logLevel });
   // a demo app's token printed on stdout is fine on a developer's machine, never on a real server
   const demoStart = command.demo && isNewDataFolder(command.dataDir);

@@ -19,6 +19,7 @@ import {
 } from '../../protocol';
 import type { Authenticator } from '../auth/authenticator';
 import type { Caller, Handler, HandlerTable } from '../handler-types';
+import { storageUnavailable } from '../storage/storage-errors';
 import type { Tuning } from '../tuning';
 import { createOutbound } from './outbound';
 import type { Session, SessionRegistry } from './sessions';
@@ -206,7 +207,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   /** A failure outside any handler (the database, say) closes this connection, never the process. */
   function failed(error: unknown): void {
     log.error({ err: error }, 'connection failed');
-    fail(new MagpieError(ErrorCode.INTERNAL, 'internal error'));
+    fail(storageUnavailable(error) ?? new MagpieError(ErrorCode.INTERNAL, 'internal error'));
   }
 
   /**
@@ -306,8 +307,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
     try {
       who = await deps.authenticator.login(body, socket.remoteAddress ?? 'unknown');
     } catch (error) {
-      if (!isMagpieError(error)) log.error({ err: error }, 'login failed unexpectedly');
-      const failure = asMagpieError(error, ErrorCode.INTERNAL);
+      const storage = storageUnavailable(error);
+      if (!isMagpieError(error) && !storage) log.error({ err: error }, 'login failed unexpectedly');
+      const failure = storage ?? asMagpieError(error, ErrorCode.INTERNAL);
       reply(errorFrame(failure.code, failure.message), requestId);
       return;
     }
@@ -364,7 +366,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
       const answer = await handler({ caller: caller!, body: frame.body as never, requestId: id });
       // a frame sent without a request id (CONFIRM, TYPING) wants no answer
       if (answer && id !== undefined) reply(answer, id);
-    } catch (error) {
+    } catch (thrown) {
+      // a full or failing disk is answered with its own code: the client retries later
+      const error = storageUnavailable(thrown) ?? thrown;
       if (isMagpieError(error)) {
         if (id !== undefined) reply(errorFrame(error.code, error.message), id);
         else log.debug({ code: error.code, frame: frame.name }, 'request without id failed');
