@@ -60,12 +60,12 @@ describe('the magpie CLI, end to end', () => {
   });
 
   it('takes the app token from the environment or from stdin, never needing it in the arguments (ps)', { timeout: 60_000 }, async () => {
-    const noSecret = ['--server', live, '--app', server.appId, '--user', 'carol', '--profile', join(root, 'carol')];
-    const byEnv = await magpie([...noSecret, 'send', '--to', 'dave', '--text', 'env'], '', { MAGPIE_TOKEN: server.appToken });
+    const noSecret = ['--server', live, '--app', server.appId, '--user', 'ivy', '--profile', join(root, 'ivy')];
+    const byEnv = await magpie([...noSecret, 'send', '--to', 'jack', '--text', 'env'], '', { MAGPIE_TOKEN: server.appToken });
     expect(byEnv.stderr).toBe('');
     expect(byEnv.code).toBe(0);
     expect(byEnv.lines).toEqual([expect.objectContaining({ text: 'env', state: 'sent' })]);
-    const byStdin = await magpie([...noSecret, '--token-file', '-', 'send', '--to', 'dave', '--text', 'stdin'], `${server.appToken}\n`);
+    const byStdin = await magpie([...noSecret, '--token-file', '-', 'send', '--to', 'jack', '--text', 'stdin'], `${server.appToken}\n`);
     expect(byStdin.stderr).toBe('');
     expect(byStdin.lines).toEqual([expect.objectContaining({ text: 'stdin', state: 'sent' })]);
     const help = await magpie(['--help']);
@@ -74,21 +74,21 @@ describe('the magpie CLI, end to end', () => {
   });
 
   it('reports a damaged local store as such (171005, exit 5) with how to recover, and a fresh profile resyncs', { timeout: 60_000 }, async () => {
-    const sent = await magpie([...as('erin'), 'send', '--to', 'frank', '--text', 'kept by the server']);
+    const sent = await magpie([...as('kim'), 'send', '--to', 'lee', '--text', 'kept by the server']);
     expect(sent.code).toBe(0);
-    const profile = join(root, 'erin');
-    const file = join(profile, server.appId, 'erin', 'magpie.db');
+    const profile = join(root, 'kim');
+    const file = join(profile, server.appId, 'kim', 'magpie.db');
     await rm(`${file}-wal`, { force: true });
     await rm(`${file}-shm`, { force: true });
     await writeFile(file, 'this is no longer a SQLite database '.repeat(200));
-    const broken = await magpie([...as('erin'), 'history', '--with', 'frank']);
+    const broken = await magpie([...as('kim'), 'history', '--with', 'lee']);
     expect(broken.code).toBe(5);
     const error = JSON.parse(broken.stderr.trim()) as { code: number; name: string; message: string };
     expect(error).toMatchObject({ code: ErrorCode.LOCAL_STORE_CORRUPT, name: 'LOCAL_STORE_CORRUPT' });
     expect(error.message).toContain(file);
     expect(error.message).toMatch(/server keeps every message.*--profile/);
     // the recovery it describes: a fresh profile gets the history back from the server
-    const fresh = await magpie(['--server', live, '--app', server.appId, '--token', server.appToken, '--user', 'erin', '--profile', join(root, 'erin-new'), 'history', '--with', 'frank']);
+    const fresh = await magpie(['--server', live, '--app', server.appId, '--token', server.appToken, '--user', 'kim', '--profile', join(root, 'kim-new'), 'history', '--with', 'lee']);
     expect(fresh.code).toBe(0);
     expect(fresh.lines).toEqual([expect.objectContaining({ text: 'kept by the server' })]);
   });
