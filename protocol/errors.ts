@@ -25,6 +25,9 @@ export const ErrorCode = {
   TOO_MANY_PENDING_CONNECTIONS: 170017,
   // 175xxx: sessions
   KICKED_OFF: 175004,
+  TOO_MANY_SESSIONS_FOR_USER: 175010,
+  TOO_MANY_SESSIONS_FROM_ADDRESS: 175011,
+  TOO_MANY_SESSIONS_FOR_APP: 175012,
   // 171xxx: the client core (never on the wire from a server)
   NOT_CONNECTED: 171001,
   REQUEST_TIMEOUT: 171002,
@@ -32,6 +35,7 @@ export const ErrorCode = {
   CANCELLED: 171004,
   CERTIFICATE_REJECTED: 171005,
   LOCAL_SERVER_UNVERIFIED: 171006,
+  LOCAL_STORE_CORRUPT: 171007,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,
@@ -70,6 +74,7 @@ export const ErrorCode = {
   ALREADY_IN_GROUP: 590017,
   // 500xxx: the server itself
   INTERNAL: 500000,
+  STORAGE_UNAVAILABLE: 500001,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

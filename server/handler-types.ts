@@ -44,6 +44,16 @@ export interface Delivery {
   isOnline(appId: string, userId: string): boolean;
 }
 
+/**
+ * Ends live sessions at once: each gets KICKED with the code and reason (shown to the user) and is
+ * closed. Implemented by the gateway's session registry; called by AccessControl when access is
+ * taken away (a closed sub-account, an app taken offline), whoever took it away.
+ */
+export interface SessionControl {
+  endUserSessions(appId: string, userId: string, code: number, reason: string): number;
+  endAppSessions(appId: string, code: number, reason: string): number;
+}
+
 /** What every service is built from. */
 export interface ServerDeps {
   readonly db: Database;

@@ -1,5 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { systemClock } from '../protocol';
+import { createAccessControl, type AccessControl } from './access/access-control';
+import { startRevocationWatcher, type RevocationWatcher } from './access/revocation-watcher';
 import { createAuthenticator } from './auth/authenticator';
 import { createAccountLoginLimiter } from './auth/account-login-limiter';
 import { createLoginLimiter } from './auth/login-limiter';
@@ -27,6 +29,8 @@ export interface MagpieServer {
   readonly identity: Identity;
   readonly users: UserStore;
   readonly db: Database;
+  /** Takes access away (closed sub-accounts, apps offline) and ends the sessions it no longer allows. */
+  readonly access: AccessControl;
   /** Open connections and logged-in sessions, for operators and tests. */
   stats(): { connections: number; sessions: number };
 }
@@ -49,8 +53,9 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const serverKey = loadOrCreateServerKey(resolved.dataDir);
   const users = createUserStore({ db, clock });
   const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
-  const sessions = createSessionRegistry();
+  const sessions = createSessionRegistry(tuning);
   const deps: ServerDeps = { db, clock, log, delivery: sessions };
+  const access = createAccessControl({ db, clock, identity, sessions });
   const ensureUser = (appId: string, userId: string) => users.ensureUser(appId, userId);
 
   // the features get ensureUser beside ServerDeps, for users they meet before those log in
@@ -106,15 +111,27 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
 
   let state: 'new' | 'started' | 'stopped' = 'new';
   let checkpointer: WalCheckpointer | undefined;
+  let revocations: RevocationWatcher | undefined;
   return {
     identity,
     users,
     db,
+    access,
     stats: () => ({ connections: gateway.connectionCount, sessions: sessions.size }),
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
       state = 'started';
       checkpointer = startWalCheckpointer({ db, log });
+      revocations = startRevocationWatcher({
+        db,
+        clock,
+        log,
+        intervalMs: tuning.revocationPollMs,
+        onRevoked: (revocation) => {
+          const ended = access.enforce(revocation);
+          if (ended > 0) log.info({ ...revocation, ended }, 'ended sessions whose access was taken away');
+        },
+      });
       const ports = await gateway.listen();
       log.info({ host: resolved.host, ...ports, dataDir: resolved.dataDir }, 'magpie server listening');
       return ports;
@@ -122,6 +139,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
+      revocations?.stop();
       await gateway.stop();
       chat.flushWrites();
       await checkpointer?.stop();

@@ -53,6 +53,14 @@ export interface Tuning {
   readonly maxConnections: number;
   /** Connections from one remote address that may be open without having logged in yet. */
   readonly maxPendingConnectionsPerAddress: number;
+  /** Logged-in sessions of one user of one device kind (auto mode; force mode replaces them). */
+  readonly maxSessionsPerUserDevice: number;
+  /** Logged-in sessions from one remote address, all users and apps together. */
+  readonly maxSessionsPerAddress: number;
+  /** Logged-in sessions of one app, all its users together. */
+  readonly maxSessionsPerApp: number;
+  /** How often the server looks for access taken away by another process (the admin CLI). */
+  readonly revocationPollMs: number;
   /** On stop, how long in-flight requests may take before sockets are closed anyway. */
   readonly shutdownGraceMs: number;
   /**
@@ -93,6 +101,10 @@ export const DEFAULT_TUNING: Tuning = {
   md5TimestampUtcOffsetMinutes: 480,
   maxConnections: 10_000,
   maxPendingConnectionsPerAddress: 128,
+  maxSessionsPerUserDevice: 5,
+  maxSessionsPerAddress: 2_000,
+  maxSessionsPerApp: 8_000,
+  revocationPollMs: 250,
   shutdownGraceMs: 3_000,
   scryptCost: 16_384,
   sqliteBusyTimeoutMs: 5_000,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isGroupId, isValidUserId } from '../../protocol';
 import type { GroupModeName, LoginAuth } from '../../preload/api';
@@ -66,6 +67,8 @@ const OPTIONS = {
   user: { type: 'string' },
   token: { type: 'string' },
   password: { type: 'string' },
+  'token-file': { type: 'string' },
+  'password-file': { type: 'string' },
   signed: { type: 'string' },
   ts: { type: 'string' },
   md5: { type: 'boolean' },
@@ -104,10 +107,28 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-const GLOBAL_OPTIONS: readonly OptionName[] = ['server', 'app', 'user', 'token', 'password', 'signed', 'ts', 'md5', 'profile', 'timeout', 'ca', 'insecure-plain', 'help'];
+const GLOBAL_OPTIONS: readonly OptionName[] = [
+  'server', 'app', 'user', 'token', 'password', 'token-file', 'password-file', 'signed', 'ts', 'md5', 'profile', 'timeout', 'ca', 'insecure-plain', 'help',
+];
+
+/** The environment variables that may carry the secret instead of an argument (visible in ps). */
+export const TOKEN_ENV = 'MAGPIE_TOKEN';
+export const PASSWORD_ENV = 'MAGPIE_PASSWORD';
+
+/** Where secrets may come from besides the command line. */
+export interface SecretSources {
+  readonly env: NodeJS.ProcessEnv;
+  /** The text of a file; "-" is stdin. */
+  readFile(path: string): string;
+}
+
+export const processSecretSources: SecretSources = {
+  env: process.env,
+  readFile: (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
+};
 
 /** Turns argv (without node and the script) into a command; throws UsageError when it cannot. */
-export function parseCli(argv: readonly string[]): ParsedCli {
+export function parseCli(argv: readonly string[], secrets: SecretSources = processSecretSources): ParsedCli {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -120,7 +141,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   if (name === undefined || name === 'help') return { command: { kind: 'help', topic: sub ?? '' }, global: undefined };
   if (values.help) return { command: { kind: 'help', topic: name }, global: undefined };
   const command = parseCommand(name, sub, rest, values);
-  return { command, global: parseGlobal(values, name) };
+  return { command, global: parseGlobal(values, name, command, secrets) };
 }
 
 function customOf(values: Values, command: string): CustomSend {
@@ -263,7 +284,7 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
   }
 }
 
-function parseGlobal(values: Values, command: string): GlobalOptions {
+function parseGlobal(values: Values, command: string, parsed: Command, secrets: SecretSources): GlobalOptions {
   const servers = values.server ?? DEFAULT_SERVER;
   try {
     if (parseServerAddressList(servers).length === 0) throw new Error('no address');
@@ -272,14 +293,13 @@ function parseGlobal(values: Values, command: string): GlobalOptions {
   }
   const appId = required('--app', values.app, command);
   const user = required('--user', values.user, command);
-  const ways = [values.token !== undefined, values.password !== undefined, values.signed !== undefined].filter(Boolean).length;
-  if (ways !== 1) throw new UsageError('log in with exactly one of --token, --password or --signed (with --ts)', command);
+  const secret = loginSecret(values, command, parsed, secrets);
   let auth: LoginAuth;
-  if (values.token !== undefined) auth = { type: 'appToken', user: userId('--user', user, command), token: values.token };
-  else if (values.password !== undefined) auth = { type: 'password', user, password: values.password };
+  if (secret.kind === 'token') auth = { type: 'appToken', user: userId('--user', user, command), token: secret.value };
+  else if (secret.kind === 'password') auth = { type: 'password', user, password: secret.value };
   else {
     const timestamp = required('--ts', values.ts, command);
-    auth = { type: 'signed', user: userId('--user', user, command), signature: values.signed!, timestamp, algorithm: values.md5 ? 'md5' : 'hmac-sha256' };
+    auth = { type: 'signed', user: userId('--user', user, command), signature: secret.value, timestamp, algorithm: values.md5 ? 'md5' : 'hmac-sha256' };
   }
   if (values.signed === undefined && (values.ts !== undefined || values.md5)) throw new UsageError('--ts and --md5 go with --signed', command);
   const timeoutText = values.timeout ?? String(DEFAULT_TIMEOUT_S);
@@ -296,6 +316,55 @@ function parseGlobal(values: Values, command: string): GlobalOptions {
     caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
     insecurePlain: values['insecure-plain'] ?? false,
   };
+}
+
+/**
+ * The login secret, from exactly one place: an argument (--token, --password, --signed), a file
+ * (--token-file, --password-file; "-" reads the first line of stdin), or, when none is given, the
+ * environment (MAGPIE_TOKEN or MAGPIE_PASSWORD). Arguments show in `ps`; files and the
+ * environment do not.
+ */
+function loginSecret(
+  values: Values,
+  command: string,
+  parsed: Command,
+  secrets: SecretSources,
+): { kind: 'token' | 'password' | 'signed'; value: string } {
+  const given = [
+    values.token !== undefined && 'token',
+    values['token-file'] !== undefined && 'token-file',
+    values.password !== undefined && 'password',
+    values['password-file'] !== undefined && 'password-file',
+    values.signed !== undefined && 'signed',
+  ].filter((way): way is string => way !== false);
+  if (given.length > 1) throw new UsageError(`log in one way only, not ${given.map((w) => `--${w}`).join(' and ')}`, command);
+  if (values.token !== undefined) return { kind: 'token', value: values.token };
+  if (values.password !== undefined) return { kind: 'password', value: values.password };
+  if (values.signed !== undefined) return { kind: 'signed', value: values.signed };
+  const file = values['token-file'] ?? values['password-file'];
+  if (file !== undefined) {
+    const kind = values['token-file'] !== undefined ? 'token' : 'password';
+    if (file === '-' && parsed.kind === 'send' && parsed.stdin) {
+      throw new UsageError(`--${kind}-file - and send --stdin cannot both read stdin`, command);
+    }
+    let text: string;
+    try {
+      text = secrets.readFile(file);
+    } catch (error) {
+      throw new UsageError(`--${kind}-file ${file}: ${(error as Error).message}`, command);
+    }
+    const value = (text.split(/\r?\n/)[0] ?? '').trim();
+    if (value === '') throw new UsageError(`--${kind}-file ${file} holds no ${kind} on its first line`, command);
+    return { kind, value };
+  }
+  const fromEnv = [TOKEN_ENV, PASSWORD_ENV].filter((name) => (secrets.env[name] ?? '') !== '');
+  if (fromEnv.length > 1) throw new UsageError(`set only one of ${TOKEN_ENV} and ${PASSWORD_ENV}`, command);
+  if (fromEnv[0] === TOKEN_ENV) return { kind: 'token', value: secrets.env[TOKEN_ENV]! };
+  if (fromEnv[0] === PASSWORD_ENV) return { kind: 'password', value: secrets.env[PASSWORD_ENV]! };
+  throw new UsageError(
+    `log in with exactly one of --token, --token-file, --password, --password-file or --signed (with --ts), or set ${TOKEN_ENV} or ${PASSWORD_ENV}`,
+    command,
+  );
 }
 
 function onlyOptions(values: Values, allowed: readonly OptionName[], command: string, usage = command): void {

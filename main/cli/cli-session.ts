@@ -18,6 +18,7 @@ export const ExitCode = {
   USAGE: 2,
   TIMEOUT: 3,
   LOGIN_FAILED: 4,
+  LOCAL_STORE_CORRUPT: 5,
 } as const;
 
 /** A command ends with this exit code; the error (if any) is printed as a JSON line on stderr. */

@@ -1,7 +1,9 @@
 import { ErrorCode, isMagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
 import { runHistory, runListen, runOutbox, runSearch, runSend } from './chat-commands';
-import { CliExit, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
+import { CliExit, cliProfileDir, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
+import { localStoreCorruption } from './local-store-error';
+import { clientStorePath } from '../store/database';
 import { runGroup, runProfile } from './group-commands';
 import { errorLine } from './output';
 import { COMMAND_USAGE, GLOBAL_USAGE, UsageError } from './usage';
@@ -63,6 +65,12 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
     session = openCliSession(global!, io);
     return await runCommand(session, io, command);
   } catch (error) {
+    // a damaged store is this machine's problem, not the server's: its own code and exit code
+    const corrupt = localStoreCorruption(error instanceof CliExit ? error.error : error, cliProfileDir(global!), storeFile(global!));
+    if (corrupt) {
+      io.err(errorLine(corrupt));
+      return ExitCode.LOCAL_STORE_CORRUPT;
+    }
     if (error instanceof CliExit) {
       if (error.error !== undefined) io.err(errorLine(error.error));
       return error.exitCode;
@@ -72,6 +80,15 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
     return ExitCode.REFUSED;
   } finally {
     session?.close();
+  }
+}
+
+/** The user's store file, for messages about it; undefined when the ids cannot name one. */
+function storeFile(global: GlobalOptions): string | undefined {
+  try {
+    return clientStorePath(cliProfileDir(global), global.appId, global.auth.user);
+  } catch {
+    return undefined;
   }
 }
 

@@ -33,13 +33,19 @@ Global flags:
   --user ID               the user id (the voipAccount for --password)
   --token APPTOKEN        log in with the app token (any user id of the app)
   --password PWD          log in with the sub-account password
+  --token-file F, --password-file F
+                          the same, read from the first line of file F ("-": stdin); or set
+                          MAGPIE_TOKEN or MAGPIE_PASSWORD in the environment. Prefer these:
+                          arguments are visible to every user of the machine (ps)
   --signed SIG --ts TS    log in with a signature by the app server (HMAC-SHA256; --md5 for the MD5 form)
   --profile DIR           where the local store lives (default: <config dir>/magpie/cli, or $MAGPIE_PROFILE/cli)
   --timeout S             give up after S seconds (default 10; 0 waits for ever)
   --help                  this text, or a command's ("magpie send --help")
 
 Exit codes: 0 done; 1 refused by the server; 2 bad arguments; 3 timed out (not sent, not
-connected); 4 login failed (the code and message are printed).
+connected); 4 login failed (the code and message are printed); 5 the local store is damaged
+(LOCAL_STORE_CORRUPT: move the --profile folder aside, or use a new one, and run again: the
+server keeps every message and a fresh profile syncs them).
 Logs: MAGPIE_LOG_LEVEL=debug prints the engine's log on stderr.`;
 
 const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]

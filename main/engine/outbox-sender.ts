@@ -32,6 +32,8 @@ const RETRYABLE: ReadonlySet<number> = new Set([
   ErrorCode.CONNECTION_CLOSED,
   ErrorCode.NOT_CONNECTED,
   ErrorCode.INTERNAL,
+  // the server's disk is full or failing: nothing was stored, the same message goes again later
+  ErrorCode.STORAGE_UNAVAILABLE,
   ErrorCode.SERVER_SHUTTING_DOWN,
   ErrorCode.CANCELLED,
 ]);

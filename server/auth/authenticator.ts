@@ -121,6 +121,9 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   /** App token and signature: the app vouches for the user, which also ends a password lock on it. */
   function admit(app: AppInfo, userId: string, address: string): LoggedIn {
     onlineApp(app.appId);
+    // a closed sub-account's id must not come back in through the app token or a signature
+    const sub = identity.findByVoipAccount(userId);
+    if (sub?.appId === app.appId && sub.closed) throw new MagpieError(ErrorCode.SUB_ACCOUNT_CLOSED, `sub-account ${userId} is closed`);
     users.ensureUser(app.appId, userId);
     accountLimiter.succeeded(accountKey(app.appId, userId), address);
     return { appId: app.appId, userId, nickname: nicknameOf(app.appId, userId) };

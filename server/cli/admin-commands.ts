@@ -1,17 +1,18 @@
+import type { AccessControl } from '../access/access-control';
 import type { Identity } from '../identity/identity';
 import type { Command } from './args';
 
 type AdminCommand = Exclude<Command, { kind: 'help' } | { kind: 'start' }>;
 
 /** Runs one admin command against the identity and returns what to print as JSON. */
-export function runAdminCommand(identity: Identity, command: AdminCommand): unknown {
+export function runAdminCommand(identity: Identity, access: AccessControl, command: AdminCommand): unknown {
   switch (command.kind) {
     case 'account-create':
       return identity.createAccount();
     case 'app-create':
       return identity.createApp(command.accountSid, command.name);
     case 'app-state':
-      return identity.setAppState(command.appId, command.state);
+      return access.setAppState(command.appId, command.state);
     case 'app-list':
       return { apps: identity.listApps(command.accountSid) };
     case 'user-create': {
@@ -24,7 +25,7 @@ export function runAdminCommand(identity: Identity, command: AdminCommand): unkn
     case 'user-list':
       return { users: identity.listSubAccounts(command.appId) };
     case 'user-close':
-      return identity.closeSubAccount(command.subAccountSid);
+      return access.closeSubAccount(command.subAccountSid);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);

@@ -1,4 +1,5 @@
 import { systemClock } from '../../protocol';
+import { createAccessControl, NO_SESSIONS, type AccessControl } from '../access/access-control';
 import { createIdentity, type Identity } from '../identity/identity';
 import { loadOrCreateServerKey } from '../identity/server-key';
 import { createUserStore } from '../identity/users';
@@ -8,7 +9,7 @@ import { migrations } from '../storage/migrations';
 import { DEFAULT_TUNING } from '../tuning';
 
 /** The identity of a data folder, opened beside a running server (WAL makes that safe). */
-export function openAdminContext(dataDir: string): { identity: Identity; close(): void } {
+export function openAdminContext(dataDir: string): { identity: Identity; access: AccessControl; close(): void } {
   const db = openDatabase(dataDir, { busyTimeoutMs: DEFAULT_TUNING.sqliteBusyTimeoutMs });
   try {
     runMigrations(db, migrations);
@@ -20,7 +21,9 @@ export function openAdminContext(dataDir: string): { identity: Identity; close()
       users,
       scryptCost: DEFAULT_TUNING.scryptCost,
     });
-    return { identity, close: () => db.close() };
+    // no sessions here: a running server learns of what this process revokes from the table
+    const access = createAccessControl({ db, clock: systemClock, identity, sessions: NO_SESSIONS });
+    return { identity, access, close: () => db.close() };
   } catch (error) {
     db.close();
     throw error;

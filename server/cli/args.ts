@@ -7,7 +7,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; host: string; port: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo?: true }
+  | { kind: 'start'; dataDir: string; host: string; port: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean }
   | { kind: 'account-create'; dataDir: string }
   | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
   | { kind: 'app-state'; dataDir: string; appId: string; state: 'online' | 'offline' }
@@ -61,8 +61,7 @@ export function parseCommand(argv: readonly string[]): Command {
         port: parsePort('--port', values.port, DEFAULT_PORT),
         tls: parseTls(values),
         logLevel: parseLogLevel(values['log-level']),
-        // the local demo server of the desktop and web shells asks for the demo app by name
-        ...(values.demo ? { demo: true as const } : {}),
+        demo: values.demo ?? false,
       };
     case 'account create':
       allow();

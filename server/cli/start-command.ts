@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { createLogger } from '../logger';
 import { createMagpieServer } from '../server';
 import type { Command } from './args';
+import { dataFolderMessage, isDataFolderError } from './data-folder-error';
 import { createDemo, DEMO_FILE, isNewDataFolder } from './demo';
+import { ExitCode } from './exit-codes';
 
 type StartCommand = Extract<Command, { kind: 'start' }>;
 
@@ -10,18 +12,41 @@ type StartCommand = Extract<Command, { kind: 'start' }>;
  * Runs the server until SIGINT or SIGTERM, then stops it gracefully. Resolves with the exit code.
  * Logs go to stderr; stdout gets the demo credentials on the first start.
  */
-export async function runStart(command: StartCommand, out: (text: string) => void): Promise<number> {
+export async function runStart(
+  command: StartCommand,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  // stdout and stderr may sit on a full disk or a closed pipe: losing a line must not end the server
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const log = createLogger({ level: command.logLevel });
-  const firstStart = isNewDataFolder(command.dataDir);
-  const server = createMagpieServer({
-    dataDir: command.dataDir,
-    host: command.host,
-    port: command.port,
-    ...(command.tls ? { tls: command.tls } : {}),
-    logger: log,
-  });
-  if (firstStart) {
-    const demo = createDemo(server.identity, command.dataDir);
+  // a demo app's token printed on stdout is fine on a developer's machine, never on a real server
+  const demoStart = command.demo && isNewDataFolder(command.dataDir);
+  let server;
+  try {
+    server = createMagpieServer({
+      dataDir: command.dataDir,
+      host: command.host,
+      port: command.port,
+      ...(command.tls ? { tls: command.tls } : {}),
+      logger: log,
+    });
+  } catch (error) {
+    if (!isDataFolderError(error)) throw error;
+    err(`magpie-server: ${dataFolderMessage(command.dataDir, error)}`);
+    return ExitCode.DATA_FOLDER;
+  }
+  if (demoStart) {
+    let demo;
+    try {
+      demo = createDemo(server.identity, command.dataDir);
+    } catch (error) {
+      await server.stop();
+      if (!isDataFolderError(error)) throw error;
+      err(`magpie-server: ${dataFolderMessage(command.dataDir, error)}`);
+      return ExitCode.DATA_FOLDER;
+    }
     out(JSON.stringify({ demo, file: join(command.dataDir, DEMO_FILE) }, null, 2));
     log.info({ file: DEMO_FILE }, 'created the demo account, app and users (alice, bob)');
   }
@@ -30,8 +55,9 @@ export async function runStart(command: StartCommand, out: (text: string) => voi
     ports = await server.start();
   } catch (error) {
     log.error({ err: error }, 'could not start');
+    err(`magpie-server: could not start: ${(error as Error).message}`);
     await server.stop();
-    return 1;
+    return ExitCode.FAILED;
   }
   out(JSON.stringify({ listening: { host: command.host, ...ports } }));
 
@@ -47,5 +73,5 @@ export async function runStart(command: StartCommand, out: (text: string) => voi
   });
   await server.stop();
   log.flush();
-  return 0;
+  return ExitCode.OK;
 }

@@ -10,7 +10,9 @@ export const USAGE = `usage: magpie-server <command> [options]
 
   start [--host 127.0.0.1] [--port 8883] [--data ./magpie-data]
         [--tls-cert FILE --tls-key FILE [--tls-port 8884]] [--log-level info] [--demo]
-                                        run the server (SIGINT/SIGTERM stop it)
+                                        run the server (SIGINT/SIGTERM stop it); --demo: on a
+                                        new data folder, also create a demo app and users
+                                        and print their secrets (never for real use)
   account create                        create a main account
   app create --account SID --name NAME  create an app (online)
   app online APPID | app offline APPID  switch an app on or off

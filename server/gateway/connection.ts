@@ -20,6 +20,7 @@ import {
 import type { Authenticator } from '../auth/authenticator';
 import type { PasswordChallenge } from '../auth/password-challenge';
 import type { Caller, Handler, HandlerTable } from '../handler-types';
+import { storageUnavailable } from '../storage/storage-errors';
 import type { Tuning } from '../tuning';
 import { createOutbound } from './outbound';
 import type { Session, SessionRegistry } from './sessions';
@@ -209,7 +210,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   /** A failure outside any handler (the database, say) closes this connection, never the process. */
   function failed(error: unknown): void {
     log.error({ err: error }, 'connection failed');
-    fail(new MagpieError(ErrorCode.INTERNAL, 'internal error'));
+    fail(storageUnavailable(error) ?? new MagpieError(ErrorCode.INTERNAL, 'internal error'));
   }
 
   /**
@@ -328,26 +329,38 @@ export function createConnection(deps: ConnectionDeps): Connection {
     try {
       who = deps.authenticator.login(body, socket.remoteAddress ?? 'unknown', pending);
     } catch (error) {
-      if (!isMagpieError(error)) log.error({ err: error }, 'login failed unexpectedly');
-      const failure = asMagpieError(error, ErrorCode.INTERNAL);
+      const storage = storageUnavailable(error);
+      if (!isMagpieError(error) && !storage) log.error({ err: error }, 'login failed unexpectedly');
+      const failure = storage ?? asMagpieError(error, ErrorCode.INTERNAL);
       reply(errorFrame(failure.code, failure.message), requestId);
       return;
     }
     if (phase !== 'login') return;
     const head = deps.inboxHead(who.appId, who.userId);
-    caller = {
+    const candidate: Caller = {
       sessionId: randomBytes(8).toString('hex'),
       appId: who.appId,
       userId: who.userId,
       device: body.device,
       deviceId: body.deviceId,
     };
-    session = {
-      caller,
+    const loggingIn: Session = {
+      caller: candidate,
+      address: socket.remoteAddress ?? 'unknown',
       send,
       kick: (code, reason, byDevice) => closeWith(bodyFrame('KICKED', { code, reason, byDevice })),
     };
-    sessions.add(session, body.mode);
+    try {
+      sessions.add(loggingIn, body.mode);
+    } catch (error) {
+      // over a session cap: refused like a failed login, and the socket may try again later
+      const refusal = asMagpieError(error, ErrorCode.INTERNAL);
+      log.info({ appId: who.appId, userId: who.userId, code: refusal.code }, 'login refused: session limit');
+      reply(errorFrame(refusal.code, refusal.message), requestId);
+      return;
+    }
+    caller = candidate;
+    session = loggingIn;
     phase = 'ready';
     deps.onLoggedIn?.();
     if (loginTimer) clock.clearTimeout(loginTimer);
@@ -376,7 +389,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
       const answer = await handler({ caller: caller!, body: frame.body as never, requestId: id });
       // a frame sent without a request id (CONFIRM, TYPING) wants no answer
       if (answer && id !== undefined) reply(answer, id);
-    } catch (error) {
+    } catch (thrown) {
+      // a full or failing disk is answered with its own code: the client retries later
+      const error = storageUnavailable(thrown) ?? thrown;
       if (isMagpieError(error)) {
         if (id !== undefined) reply(errorFrame(error.code, error.message), id);
         else log.debug({ code: error.code, frame: frame.name }, 'request without id failed');

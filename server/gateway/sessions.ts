@@ -1,17 +1,32 @@
-import { ErrorCode, pb, type Frame } from '../../protocol';
-import type { Caller, Delivery } from '../handler-types';
+import { ErrorCode, MagpieError, pb, type Frame } from '../../protocol';
+import type { Caller, Delivery, SessionControl } from '../handler-types';
 
 /** A logged-in connection as the registry sees it. */
 export interface Session {
   readonly caller: Caller;
+  /** The remote address it logged in from. */
+  readonly address: string;
   send(frame: Frame): void;
   /** Tells the client why (KICKED) and closes the connection. */
   kick(code: number, reason: string, byDevice: pb.DeviceKind): void;
 }
 
-/** Every logged-in session, by user: the gateway's implementation of Delivery. */
-export interface SessionRegistry extends Delivery {
-  /** Registers a session; in force mode first kicks the user's sessions of the same device kind. */
+/** Caps on logged-in sessions, so that no user, host or app can take every connection slot. */
+export interface SessionLimits {
+  /** Sessions of one user of one device kind (auto mode; force mode replaces them instead). */
+  readonly maxSessionsPerUserDevice: number;
+  /** Sessions logged in from one remote address, all users and apps together. */
+  readonly maxSessionsPerAddress: number;
+  /** Sessions of one app, all its users together. */
+  readonly maxSessionsPerApp: number;
+}
+
+/** Every logged-in session, by user: the gateway's implementation of Delivery and SessionControl. */
+export interface SessionRegistry extends Delivery, SessionControl {
+  /**
+   * Registers a session; in force mode first kicks the user's sessions of the same device kind.
+   * Throws a MagpieError (and kicks nobody) when the session would pass one of the limits.
+   */
   add(session: Session, mode: pb.LoginMode): Session[];
   remove(session: Session): void;
   sessionsOf(appId: string, userId: string): Session[];
@@ -30,10 +45,55 @@ export function deviceName(kind: pb.DeviceKind): string {
   return DEVICE_NAMES[kind] ?? `device kind ${String(kind)}`;
 }
 
-export function createSessionRegistry(): SessionRegistry {
+const UNLIMITED: SessionLimits = {
+  maxSessionsPerUserDevice: Infinity,
+  maxSessionsPerAddress: Infinity,
+  maxSessionsPerApp: Infinity,
+};
+
+export function createSessionRegistry(limits: SessionLimits = UNLIMITED): SessionRegistry {
   const byUser = new Map<string, Set<Session>>();
+  const byApp = new Map<string, Set<Session>>();
+  const perAddress = new Map<string, number>();
   let size = 0;
   const keyOf = (appId: string, userId: string) => `${appId}\u0000${userId}`;
+
+  function count(map: Map<string, number>, key: string, by: 1 | -1): void {
+    const next = (map.get(key) ?? 0) + by;
+    if (next > 0) map.set(key, next);
+    else map.delete(key);
+  }
+
+  /** Refuses a session over a cap; the sessions a force login replaces are counted as gone. */
+  function checkLimits(session: Session, replaced: readonly Session[]): void {
+    const { appId, userId, device } = session.caller;
+    const sameDevice = [...(byUser.get(keyOf(appId, userId)) ?? [])].filter((s) => s.caller.device === device).length;
+    if (sameDevice - replaced.length >= limits.maxSessionsPerUserDevice) {
+      throw new MagpieError(
+        ErrorCode.TOO_MANY_SESSIONS_FOR_USER,
+        `${userId} already has ${limits.maxSessionsPerUserDevice} ${deviceName(device)} sessions; log in with force to replace them, or log out of one`,
+      );
+    }
+    const fromAddress = (perAddress.get(session.address) ?? 0) - replaced.filter((s) => s.address === session.address).length;
+    if (fromAddress >= limits.maxSessionsPerAddress) {
+      throw new MagpieError(
+        ErrorCode.TOO_MANY_SESSIONS_FROM_ADDRESS,
+        `${limits.maxSessionsPerAddress} sessions are logged in from this address; retry later`,
+      );
+    }
+    if ((byApp.get(appId)?.size ?? 0) - replaced.length >= limits.maxSessionsPerApp) {
+      throw new MagpieError(ErrorCode.TOO_MANY_SESSIONS_FOR_APP, `this app has ${limits.maxSessionsPerApp} sessions logged in; retry later`);
+    }
+  }
+
+  /** Ends sessions: out of the registry first, so nothing more is delivered to them, then kicked. */
+  function end(sessions: readonly Session[], code: number, reason: string, byDevice?: pb.DeviceKind): number {
+    for (const session of sessions) {
+      registry.remove(session);
+      session.kick(code, reason, byDevice ?? session.caller.device);
+    }
+    return sessions.length;
+  }
 
   const registry: SessionRegistry = {
     get size() {
@@ -42,26 +102,24 @@ export function createSessionRegistry(): SessionRegistry {
     add(session, mode) {
       const { appId, userId, device } = session.caller;
       const key = keyOf(appId, userId);
-      const kicked: Session[] = [];
-      if (mode === pb.LoginMode.FORCE) {
-        for (const other of byUser.get(key) ?? []) {
-          if (other.caller.device === device) kicked.push(other);
-        }
-      }
-      for (const other of kicked) {
-        // out of the registry first, so nothing more is delivered to a session on its way out
-        registry.remove(other);
-        other.kick(
-          ErrorCode.KICKED_OFF,
-          `logged in on another ${deviceName(device)} device${session.caller.deviceId ? ` (${session.caller.deviceId})` : ''}`,
-          device,
-        );
-      }
+      const replaced =
+        mode === pb.LoginMode.FORCE ? [...(byUser.get(key) ?? [])].filter((other) => other.caller.device === device) : [];
+      checkLimits(session, replaced);
+      end(
+        replaced,
+        ErrorCode.KICKED_OFF,
+        `logged in on another ${deviceName(device)} device${session.caller.deviceId ? ` (${session.caller.deviceId})` : ''}`,
+        device,
+      );
       let set = byUser.get(key);
       if (!set) byUser.set(key, (set = new Set()));
       set.add(session);
+      let app = byApp.get(appId);
+      if (!app) byApp.set(appId, (app = new Set()));
+      app.add(session);
+      count(perAddress, session.address, 1);
       size++;
-      return kicked;
+      return replaced;
     },
     remove(session) {
       const key = keyOf(session.caller.appId, session.caller.userId);
@@ -69,9 +127,19 @@ export function createSessionRegistry(): SessionRegistry {
       if (!set?.delete(session)) return;
       size--;
       if (set.size === 0) byUser.delete(key);
+      const app = byApp.get(session.caller.appId);
+      app?.delete(session);
+      if (app?.size === 0) byApp.delete(session.caller.appId);
+      count(perAddress, session.address, -1);
     },
     sessionsOf(appId, userId) {
       return [...(byUser.get(keyOf(appId, userId)) ?? [])];
+    },
+    endUserSessions(appId, userId, code, reason) {
+      return end(registry.sessionsOf(appId, userId), code, reason);
+    },
+    endAppSessions(appId, code, reason) {
+      return end([...(byApp.get(appId) ?? [])], code, reason);
     },
     toUser(appId, userId, frame, exceptSessionId) {
       let sent = 0;

@@ -51,6 +51,10 @@ export interface GroupStore {
   decideRequest(requestId: number, state: number, by: string, timeMs: number): void;
   /** Drops a user's pending applications and invites of a group (they joined some other way). */
   dropPending(appId: string, groupId: string, userId: string, timeMs: number): void;
+  /** Drops the pending invites a user sent for a group: they left it, so their invites go too. */
+  dropInvitesBy(appId: string, groupId: string, actor: string, timeMs: number): void;
+  /** Drops every pending application and invite of a group: its mode changed, so they were asked under other rules. */
+  dropAllPending(appId: string, groupId: string, timeMs: number): void;
   search(appId: string, keyword: string, offset: number, limit: number): { groups: GroupRecord[]; total: number };
   groupsOf(appId: string, userId: string): GroupRecord[];
   membersPage(appId: string, groupId: string, offset: number, limit: number): MemberWithNickname[];
@@ -100,6 +104,9 @@ export function createGroupStore(db: Database): GroupStore {
   const updateRequest = db.prepare('UPDATE group_requests SET state = ?, decided_by = ?, decided_ms = ? WHERE request_id = ?');
   const dropUserRequests = db.prepare(
     'UPDATE group_requests SET state = 3, decided_ms = ? WHERE app_id = ? AND group_id = ? AND user_id = ? AND state = 0',
+  );
+  const dropActorInvites = db.prepare(
+    `UPDATE group_requests SET state = 3, decided_ms = ? WHERE app_id = ? AND group_id = ? AND actor = ? AND kind = ${RequestKind.INVITE} AND state = 0`,
   );
   const SEARCH_WHERE = `app_id = ? AND dismissed_ms IS NULL AND mode IN (0, 1) AND (name LIKE ? ESCAPE '\\' OR group_id = ?)`;
   const searchGroups = db.prepare<[string, string, string, number, number], GroupRow>(
@@ -157,6 +164,8 @@ export function createGroupStore(db: Database): GroupStore {
     request: (appId, requestId) => toRequest(selectRequest.get(requestId, appId)),
     decideRequest: (requestId, state, by, timeMs) => void updateRequest.run(state, by, timeMs, requestId),
     dropPending: (appId, groupId, userId, timeMs) => void dropUserRequests.run(timeMs, appId, groupId, userId),
+    dropInvitesBy: (appId, groupId, actor, timeMs) => void dropActorInvites.run(timeMs, appId, groupId, actor),
+    dropAllPending: (appId, groupId, timeMs) => void dropGroupRequests.run(timeMs, appId, groupId),
     search(appId, keyword, offset, limit) {
       const pattern = likePattern(keyword);
       return {

@@ -124,6 +124,17 @@ export function inviteToGroup(op: GroupOp, body: pb.GroupUsers): GroupResultInit
   return { result: { case: 'group', value: op.info(group.groupId) } };
 }
 
+/**
+ * An invite admits only while its inviter could still send it: a member of the group, and a
+ * manager unless the group is public. Leaving, a kick, a demotion or a mode change ends it.
+ */
+function requireInviterStillEntitled(op: GroupOp, group: GroupRecord, inviter: string): void {
+  const member = op.ctx.membership.member(op.appId, group.groupId, inviter);
+  if (member === undefined || (group.mode !== pb.GroupMode.PUBLIC && member.role < pb.GroupRole.ADMIN)) {
+    throw new MagpieError(ErrorCode.REQUEST_NOT_FOUND, 'this invite is no longer valid: its inviter may no longer invite to this group');
+  }
+}
+
 /** ACCEPT_INVITE or DECLINE_INVITE: the invitee answers an invite waiting for them. */
 export function answerInvite(op: GroupOp, body: pb.Decide, accept: boolean): GroupResultInit {
   const group = op.activeGroup(body.groupId);
@@ -145,6 +156,7 @@ export function answerInvite(op: GroupOp, body: pb.Decide, accept: boolean): Gro
     return okResult;
   }
   requireNotMember(op, group.groupId, op.me);
+  requireInviterStillEntitled(op, group, request!.actor);
   requireRoom(group, 1);
   op.ctx.store.decideRequest(request!.requestId, RequestState.ACCEPTED, op.me, now);
   admit(op, group.groupId, op.me);

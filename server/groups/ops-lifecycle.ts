@@ -59,6 +59,9 @@ export function modifyGroup(op: GroupOp, body: pb.ModifyGroup): GroupResultInit 
   if (body.mode !== undefined && !(body.mode in pb.GroupMode)) {
     throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group mode ${String(body.mode)}`);
   }
+  // invites and applications were made under the old mode's rules (a member may invite to a public
+  // group, not to a private one): a new mode ends them, and the invitees or applicants ask again
+  if (body.mode !== undefined && body.mode !== group.mode) op.ctx.store.dropAllPending(op.appId, group.groupId, op.ctx.clock.now());
   op.ctx.store.modify(op.appId, group.groupId, {
     name: body.name,
     announcement: body.announcement,

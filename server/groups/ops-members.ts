@@ -34,7 +34,12 @@ export function kickMembers(op: GroupOp, body: pb.GroupUsers): GroupResultInit {
   if (users.includes(op.me)) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, 'quit instead of kicking yourself');
   for (const user of users) requireOutranks(me, targetMember(op, group.groupId, user));
   op.notify(op.members(group.groupId), group, { kind: pb.NoticeKind.KICK, targets: users, text: body.reason });
-  for (const user of users) op.ctx.store.removeMember(op.appId, group.groupId, user);
+  const now = op.ctx.clock.now();
+  for (const user of users) {
+    op.ctx.store.removeMember(op.appId, group.groupId, user);
+    // an invite is only as good as its inviter's membership: an outsider must not get in through it
+    op.ctx.store.dropInvitesBy(op.appId, group.groupId, user, now);
+  }
   return okResult;
 }
 
@@ -44,6 +49,7 @@ export function quitGroup(op: GroupOp, body: pb.GroupRef): GroupResultInit {
   if (me.role === pb.GroupRole.OWNER) throw new MagpieError(ErrorCode.OWNER_CANNOT_QUIT, 'the owner transfers the group before quitting');
   op.notify(op.members(group.groupId), group, { kind: pb.NoticeKind.QUIT, targets: [op.me] });
   op.ctx.store.removeMember(op.appId, group.groupId, op.me);
+  op.ctx.store.dropInvitesBy(op.appId, group.groupId, op.me, op.ctx.clock.now());
   return okResult;
 }
 

@@ -3,6 +3,13 @@ import { migration0001Identity } from './0001-identity';
 import { migration0002Messages } from './0002-messages';
 import { migration0003Groups } from './0003-groups';
 import { migration0004PasswordVerifiers } from './0004-password-verifiers';
+import { migration0005AccessRevocations } from './0005-access-revocations';
 
 /** Every migration, in order. Append new ones at the end; never reorder or edit applied ones. */
-export const migrations: readonly Migration[] = [migration0001Identity, migration0002Messages, migration0003Groups, migration0004PasswordVerifiers];
+export const migrations: readonly Migration[] = [
+  migration0001Identity,
+  migration0002Messages,
+  migration0003Groups,
+  migration0004PasswordVerifiers,
+  migration0005AccessRevocations,
+];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +18,8 @@ interface Run {
 }
 
 /** Runs the magpie bin to its end, feeding stdin; stdout parsed as JSON lines. */
-function magpie(args: readonly string[], stdin = ''): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+function magpie(args: readonly string[], stdin = '', env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -57,6 +57,40 @@ describe('the magpie CLI, end to end', () => {
   afterAll(async () => {
     await server.stop();
     await rm(root, { recursive: true, force: true });
+  });
+
+  it('takes the app token from the environment or from stdin, never needing it in the arguments (ps)', { timeout: 60_000 }, async () => {
+    const noSecret = ['--server', live, '--app', server.appId, '--user', 'ivy', '--profile', join(root, 'ivy')];
+    const byEnv = await magpie([...noSecret, 'send', '--to', 'jack', '--text', 'env'], '', { MAGPIE_TOKEN: server.appToken });
+    expect(byEnv.stderr).toBe('');
+    expect(byEnv.code).toBe(0);
+    expect(byEnv.lines).toEqual([expect.objectContaining({ text: 'env', state: 'sent' })]);
+    const byStdin = await magpie([...noSecret, '--token-file', '-', 'send', '--to', 'jack', '--text', 'stdin'], `${server.appToken}\n`);
+    expect(byStdin.stderr).toBe('');
+    expect(byStdin.lines).toEqual([expect.objectContaining({ text: 'stdin', state: 'sent' })]);
+    const help = await magpie(['--help']);
+    expect(help.stdout).toMatch(/--token-file F, --password-file F/);
+    expect(help.stdout).toMatch(/MAGPIE_TOKEN or MAGPIE_PASSWORD/);
+  });
+
+  it('reports a damaged local store as such (171007, exit 5) with how to recover, and a fresh profile resyncs', { timeout: 60_000 }, async () => {
+    const sent = await magpie([...as('kim'), 'send', '--to', 'lee', '--text', 'kept by the server']);
+    expect(sent.code).toBe(0);
+    const profile = join(root, 'kim');
+    const file = join(profile, server.appId, 'kim', 'magpie.db');
+    await rm(`${file}-wal`, { force: true });
+    await rm(`${file}-shm`, { force: true });
+    await writeFile(file, 'this is no longer a SQLite database '.repeat(200));
+    const broken = await magpie([...as('kim'), 'history', '--with', 'lee']);
+    expect(broken.code).toBe(5);
+    const error = JSON.parse(broken.stderr.trim()) as { code: number; name: string; message: string };
+    expect(error).toMatchObject({ code: ErrorCode.LOCAL_STORE_CORRUPT, name: 'LOCAL_STORE_CORRUPT' });
+    expect(error.message).toContain(file);
+    expect(error.message).toMatch(/server keeps every message.*--profile/);
+    // the recovery it describes: a fresh profile gets the history back from the server
+    const fresh = await magpie(['--server', live, '--app', server.appId, '--token', server.appToken, '--user', 'kim', '--profile', join(root, 'kim-new'), 'history', '--with', 'lee']);
+    expect(fresh.code).toBe(0);
+    expect(fresh.lines).toEqual([expect.objectContaining({ text: 'kept by the server' })]);
   });
 
   it('sends and listens between two users, one message per stdin line, in order', { timeout: 60_000 }, async () => {

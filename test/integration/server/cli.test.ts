@@ -34,8 +34,11 @@ async function admin<T>(...args: string[]): Promise<T> {
 }
 
 /** Starts the bin, resolving once it prints where it listens. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number; stdout: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startServer(
+  dataDir: string,
+  extra: readonly string[] = ['--demo'],
+): Promise<{ child: ChildProcess; port: number; stdout: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -75,7 +78,7 @@ describe('magpie-server CLI', () => {
     await rm(join(dataDir, '..'), { recursive: true, force: true });
   });
 
-  it('creates a demo account, app and users on the first start, in demo.json (mode 0600)', async () => {
+  it('creates a demo account, app and users on the first start with --demo, in demo.json (mode 0600)', async () => {
     const printed = JSON.parse(server.stdout().slice(0, server.stdout().indexOf('\n{"listening"'))) as {
       demo: { appId: string; users: { voipAccount: string; voipPwd: string }[] };
     };
@@ -144,6 +147,27 @@ describe('magpie-server CLI', () => {
     expect(result.stderr).toContain('usage: magpie-server');
     expect(result.stdout).toBe('');
   });
+
+  it('without --demo creates no app, prints no secret, and an account made with the admin commands logs in', async () => {
+    const plainDir = join(dataDir, '..', 'plain');
+    const plain = await startServer(plainDir, []);
+    try {
+      expect(plain.stdout().trim().split('\n')).toEqual([expect.stringMatching(/^\{"listening":/)]);
+      await expect(stat(join(plainDir, 'demo.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+      const account = await admin<{ accountSid: string }>('account', 'create', '--data', plainDir);
+      const app = await admin<{ appId: string }>('app', 'create', '--account', account.accountSid, '--name', 'Real', '--data', plainDir);
+      const apps = await admin<{ apps: unknown[] }>('app', 'list', '--account', account.accountSid, '--data', plainDir);
+      expect(apps.apps).toHaveLength(1);
+      const user = await admin<{ voipAccount: string; voipPwd: string }>('user', 'create', '--app', app.appId, '--name', 'Ann', '--data', plainDir);
+      const client = await TestClient.connect(plain.port);
+      clients.push(client);
+      await client.hello();
+      expect((await client.loginWithPassword(user.voipAccount, user.voipPwd)).appId).toBe(app.appId);
+    } finally {
+      plain.child.kill('SIGTERM');
+      await plain.exited;
+    }
+  }, 120_000);
 
   it('stops on SIGTERM with exit code 0, and a restart keeps the data without a new demo', async () => {
     const client = await TestClient.connect(server.port);

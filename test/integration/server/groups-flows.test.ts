@@ -57,6 +57,57 @@ describe('group flows over TCP', () => {
     expect((await owner.nextPush(isNotice(pb.NoticeKind.JOIN))).item.value).toMatchObject({ actor: 'reader01' });
   });
 
+  describe('an invite dies with its inviter\'s right to send it', () => {
+    async function pendingInvite(mode: pb.GroupMode, inviterRole: pb.GroupRole) {
+      const owner = await world.login('owner01');
+      const inviter = await world.login('member01');
+      const outsider = await world.login('outsider01');
+      const group = infoOf(await owner.group({ case: 'create', value: { name: 'Den', mode, inviteConfirm: true } }));
+      await owner.group({ case: 'invite', value: { groupId: group.groupId, users: ['member01'] } });
+      const own = (await inviter.nextPush(isNotice(pb.NoticeKind.INVITE_REQUEST))).item.value as pb.Notice;
+      await inviter.group({ case: 'acceptInvite', value: { groupId: group.groupId, requestId: own.requestId } });
+      if (inviterRole === pb.GroupRole.ADMIN) {
+        await owner.group({ case: 'setRole', value: { groupId: group.groupId, user: 'member01', role: pb.GroupRole.ADMIN } });
+      }
+      await inviter.group({ case: 'invite', value: { groupId: group.groupId, users: ['outsider01'] } });
+      const invite = (await outsider.nextPush(isNotice(pb.NoticeKind.INVITE_REQUEST))).item.value as pb.Notice;
+      const accept = () => outsider.group({ case: 'acceptInvite', value: { groupId: group.groupId, requestId: invite.requestId } });
+      return { owner, group, accept };
+    }
+
+    it('a kicked member\'s invite lets nobody in after the group was made private', async () => {
+      const { owner, group, accept } = await pendingInvite(pb.GroupMode.PUBLIC, pb.GroupRole.MEMBER);
+      await owner.group({ case: 'kick', value: { groupId: group.groupId, users: ['member01'] } });
+      await owner.group({ case: 'modify', value: { groupId: group.groupId, mode: pb.GroupMode.PRIVATE } });
+      await expect(accept()).rejects.toMatchObject({ code: ErrorCode.REQUEST_NOT_FOUND });
+      const info = infoOf(await owner.group({ case: 'info', value: { groupId: group.groupId } }));
+      expect(info.memberCount).toBe(1);
+    });
+
+    it('a kick alone ends the kicked member\'s invites', async () => {
+      const { owner, group, accept } = await pendingInvite(pb.GroupMode.PUBLIC, pb.GroupRole.MEMBER);
+      await owner.group({ case: 'kick', value: { groupId: group.groupId, users: ['member01'] } });
+      await expect(accept()).rejects.toMatchObject({ code: ErrorCode.REQUEST_NOT_FOUND });
+    });
+
+    it('a mode change alone ends the invites sent under the old mode', async () => {
+      const { owner, group, accept } = await pendingInvite(pb.GroupMode.PUBLIC, pb.GroupRole.MEMBER);
+      await owner.group({ case: 'modify', value: { groupId: group.groupId, mode: pb.GroupMode.PRIVATE } });
+      await expect(accept()).rejects.toMatchObject({ code: ErrorCode.REQUEST_NOT_FOUND });
+    });
+
+    it('an admin demoted to member in a private group can no longer admit anyone by an old invite', async () => {
+      const { owner, group, accept } = await pendingInvite(pb.GroupMode.PRIVATE, pb.GroupRole.ADMIN);
+      await owner.group({ case: 'setRole', value: { groupId: group.groupId, user: 'member01', role: pb.GroupRole.MEMBER } });
+      await expect(accept()).rejects.toMatchObject({ code: ErrorCode.REQUEST_NOT_FOUND });
+    });
+
+    it('an invite whose inviter is still entitled still admits', async () => {
+      const { accept } = await pendingInvite(pb.GroupMode.PRIVATE, pb.GroupRole.ADMIN);
+      expect(infoOf(await accept()).memberCount).toBe(3);
+    });
+  });
+
   it('kicked and dismissed members learn it when they come back', async () => {
     const owner = await world.login('owner01');
     const a = infoOf(await owner.group({ case: 'create', value: { name: 'A', members: ['away01'] } }));

@@ -11,7 +11,9 @@ describe('magpie-server arguments', () => {
       port: 8883,
       tls: undefined,
       logLevel: 'info',
+      demo: false,
     });
+    expect(parseCommand(['start', '--demo'])).toMatchObject({ kind: 'start', demo: true });
   });
 
   it('takes host, port, data and TLS files', () => {

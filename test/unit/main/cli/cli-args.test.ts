@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../../../../main/cli/args';
+import { parseCli, type SecretSources } from '../../../../main/cli/args';
 import { UsageError } from '../../../../main/cli/usage';
 
 const LOGIN = ['--app', 'app1', '--token', 'tok', '--user', 'alice'];
@@ -79,11 +79,50 @@ describe('magpie CLI arguments', () => {
     expect(usageError([...LOGIN, 'group', 'approve', '--group', 'g1']).message).toBe('--request is required');
     expect(usageError([...LOGIN, 'group', 'role', '--group', 'g1', '--member', 'bob', '--role', 'owner']).message).toMatch(/--role must be admin or member/);
     expect(usageError([...LOGIN, 'group', 'fly']).message).toBe('unknown group command: fly');
-    expect(usageError(['--app', 'a', '--user', 'alice', 'listen']).message).toMatch(/exactly one of --token, --password or --signed/);
+    expect(usageError(['--app', 'a', '--user', 'alice', 'listen']).message).toMatch(/exactly one of --token, --token-file, --password, --password-file or --signed/);
     expect(usageError(['--app', 'a', '--user', 'alice', '--signed', 's', 'listen']).message).toBe('--ts is required');
     expect(usageError([...LOGIN, '--timeout', 'soon', 'listen']).message).toMatch(/--timeout must be a number of seconds/);
     expect(usageError([...LOGIN, '--server', 'nowhere', 'listen']).message).toMatch(/--server must be \[tls:\/\/\|tcp:\/\/\]host:port/);
     expect(usageError([...LOGIN, '--bogus', 'listen']).message).toMatch(/bogus/);
     expect(usageError([...LOGIN, 'fly']).message).toBe('unknown command: fly');
+  });
+});
+
+describe('magpie login secrets kept out of the command line (ps shows arguments)', () => {
+  const files: Record<string, string> = { '/run/token': 'tok-from-file\n', '-': 'pw-from-stdin\r\nsecond line\n', '/run/empty': '\n' };
+  const sources = (env: Record<string, string> = {}): SecretSources => ({
+    env,
+    readFile: (path) => {
+      const text = files[path];
+      if (text === undefined) throw new Error('ENOENT: no such file');
+      return text;
+    },
+  });
+  const BASE = ['--app', 'a', '--user', 'alice'];
+  const refusal = (argv: string[], env: Record<string, string> = {}): string => {
+    try {
+      parseCli(argv, sources(env));
+    } catch (error) {
+      if (error instanceof UsageError) return error.message;
+      throw error;
+    }
+    throw new Error('no usage error');
+  };
+
+  it('reads the app token or the password from a file, stdin ("-") or the environment', () => {
+    expect(parseCli([...BASE, '--token-file', '/run/token', 'listen'], sources()).global!.auth).toEqual({ type: 'appToken', user: 'alice', token: 'tok-from-file' });
+    expect(parseCli([...BASE, '--password-file', '-', 'listen'], sources()).global!.auth).toEqual({ type: 'password', user: 'alice', password: 'pw-from-stdin' });
+    expect(parseCli([...BASE, 'listen'], sources({ MAGPIE_TOKEN: 'tok-env' })).global!.auth).toMatchObject({ type: 'appToken', token: 'tok-env' });
+    expect(parseCli([...BASE, 'listen'], sources({ MAGPIE_PASSWORD: 'pw-env' })).global!.auth).toMatchObject({ type: 'password', password: 'pw-env' });
+    // an argument wins over the environment
+    expect(parseCli([...BASE, '--password', 'pw-arg', 'listen'], sources({ MAGPIE_TOKEN: 'tok-env' })).global!.auth).toMatchObject({ type: 'password', password: 'pw-arg' });
+  });
+
+  it('refuses two sources at once, an empty or missing file, and stdin wanted twice', () => {
+    expect(refusal([...BASE, '--token', 't', '--token-file', '/run/token', 'listen'])).toBe('log in one way only, not --token and --token-file');
+    expect(refusal([...BASE, 'listen'], { MAGPIE_TOKEN: 't', MAGPIE_PASSWORD: 'p' })).toBe('set only one of MAGPIE_TOKEN and MAGPIE_PASSWORD');
+    expect(refusal([...BASE, '--token-file', '/run/empty', 'listen'])).toMatch(/holds no token/);
+    expect(refusal([...BASE, '--password-file', '/nope', 'listen'])).toMatch(/--password-file \/nope: ENOENT/);
+    expect(refusal([...BASE, '--password-file', '-', 'send', '--to', 'bob', '--stdin'])).toMatch(/cannot both read stdin/);
   });
 });

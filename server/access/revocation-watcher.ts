@@ -1,0 +1,63 @@
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../../protocol';
+import { createRevocationLog, type Revocation } from './revocation-log';
+
+/**
+ * How a running server learns that the admin CLI (another process, writing the same database)
+ * took access away. Every `intervalMs` it reads `PRAGMA data_version`, which changes only when
+ * another connection has committed: a few microseconds, no table read. When it changed, the
+ * revocation rows after the last one seen are handed to `onRevoked`. Rows written before the
+ * server started are skipped: their sessions did not exist then.
+ */
+export interface RevocationWatcher {
+  stop(): void;
+}
+
+export interface RevocationWatcherDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly intervalMs: number;
+  onRevoked(revocation: Revocation): void;
+}
+
+export function startRevocationWatcher(deps: RevocationWatcherDeps): RevocationWatcher {
+  const { db, clock, log } = deps;
+  const revocations = createRevocationLog(db);
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let version = dataVersion.get();
+  let lastId = revocations.lastId();
+  let timer: TimerHandle | undefined;
+  let stopped = false;
+
+  function check(): void {
+    timer = undefined;
+    if (stopped || !db.open) return;
+    try {
+      const now = dataVersion.get();
+      if (now !== version) {
+        version = now;
+        for (let batch = revocations.after(lastId); batch.length > 0; batch = revocations.after(lastId)) {
+          for (const revocation of batch) {
+            lastId = revocation.id;
+            deps.onRevoked(revocation);
+          }
+        }
+      }
+    } catch (error) {
+      // a busy or failing disk: the next turn tries again, and sessions end a little later
+      log.warn({ err: error }, 'could not read access revocations; retrying');
+    }
+    timer = clock.setTimeout(check, deps.intervalMs);
+  }
+
+  timer = clock.setTimeout(check, deps.intervalMs);
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

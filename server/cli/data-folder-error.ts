@@ -1,0 +1,22 @@
+/**
+ * Failures that mean "this data folder cannot be used": the folder cannot be made, read or
+ * written (permissions, a read-only or full file system, a file where the folder should be), or
+ * its database cannot be opened. The CLI prints them as one line with their own exit code instead
+ * of a stack trace.
+ */
+const FILE_SYSTEM_CODES = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EISDIR', 'ENOENT', 'EEXIST', 'EIO', 'EDQUOT']);
+
+/** better-sqlite3's codes: SQLITE_CANTOPEN, SQLITE_READONLY_*, SQLITE_IOERR_*, SQLITE_FULL, ... */
+const SQLITE_CODE = /^SQLITE_(CANTOPEN|READONLY|IOERR|FULL|NOTADB|CORRUPT|PERM|AUTH)/;
+
+export function isDataFolderError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return FILE_SYSTEM_CODES.has(code) || SQLITE_CODE.test(code);
+}
+
+/** One line for people: what could not be done and the system's reason, without a stack. */
+export function dataFolderMessage(dataDir: string, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return `cannot use the data folder ${dataDir}: ${reason.split('\n')[0]}`;
+}

@@ -1,0 +1,10 @@
+/** The magpie-server process's exit codes, as docs/server.md lists them. */
+export const ExitCode = {
+  OK: 0,
+  /** A refused admin operation, a listener that could not open, or an unexpected failure. */
+  FAILED: 1,
+  /** Bad arguments. */
+  USAGE: 2,
+  /** The data folder cannot be made, opened or written (permissions, read-only or full disk, ...). */
+  DATA_FOLDER: 3,
+} as const;

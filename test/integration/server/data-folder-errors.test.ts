@@ -1,0 +1,65 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
+const run = promisify(execFile);
+
+async function server(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Exit 3 and one line on stderr that names the folder: no stack trace. */
+function expectDataFolderError(result: { code: number; stdout: string; stderr: string }, dataDir: string): void {
+  expect(result.code).toBe(3);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^magpie-server: cannot use the data folder ${dataDir}: `));
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('an unusable data folder', () => {
+  let root: string;
+  let readOnly: string | undefined;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'magpie-datadir-'));
+  });
+  afterAll(async () => {
+    if (readOnly) execFileSync('umount', [readOnly]);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('where a file stands in the way: start and admin commands say so in one line and exit 3', async () => {
+    const file = join(root, 'a-file');
+    await writeFile(file, 'x');
+    const dataDir = join(file, 'data');
+    expectDataFolderError(await server('start', '--port', '0', '--data', dataDir), dataDir);
+    expectDataFolderError(await server('account', 'create', '--data', dataDir), dataDir);
+  }, 90_000);
+
+  it('that cannot be written (a read-only file system, or no write permission)', async () => {
+    const dataDir = join(root, 'ro', 'data');
+    const made = await server('account', 'create', '--data', dataDir);
+    expect(made.code).toBe(0);
+    if (process.getuid?.() === 0) {
+      // root ignores permission bits: a read-only mount is what stops root from writing
+      readOnly = join(root, 'ro');
+      execFileSync('mount', ['--bind', readOnly, readOnly]);
+      execFileSync('mount', ['-o', 'remount,bind,ro', readOnly]);
+    } else {
+      await chmod(join(dataDir, 'magpie.db'), 0o400);
+      await chmod(dataDir, 0o500);
+    }
+    expectDataFolderError(await server('start', '--port', '0', '--data', dataDir), dataDir);
+  }, 90_000);
+});
