@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { systemClock } from '../protocol';
+import { bodyFrame, systemClock } from '../protocol';
 import { createAuthenticator } from './auth/authenticator';
 import { createAccountLoginLimiter } from './auth/account-login-limiter';
 import { createLoginLimiter } from './auth/login-limiter';
@@ -8,7 +8,9 @@ import { createGateway } from './gateway/gateway';
 import { createSessionRegistry } from './gateway/sessions';
 import { startWalCheckpointer, type WalCheckpointer } from './storage/wal-checkpointer';
 import { createChatService } from './chat';
+import { createFileService, type FileService } from './files';
 import { createGroupService } from './groups';
+import { createHttpServer } from './http/http-server';
 import type { HandlerTable, ServerDeps } from './handler-types';
 import { createIdentity, type Identity } from './identity/identity';
 import { loadOrCreateServerKey } from './identity/server-key';
@@ -20,13 +22,15 @@ import { runMigrations } from './storage/migrate';
 import { migrations } from './storage/migrations';
 
 export interface MagpieServer {
-  start(): Promise<{ port: number; tlsPort?: number }>;
+  start(): Promise<{ port: number; tlsPort?: number; httpPort?: number }>;
   /** Stops accepting, finishes what is in flight, closes every session and the database. */
   stop(): Promise<void>;
   /** For the CLI's first-start demo and for tests: the identity of this server's database. */
   readonly identity: Identity;
   readonly users: UserStore;
   readonly db: Database;
+  /** Uploads, downloads and media tokens. */
+  readonly files: FileService;
   /** Open connections and logged-in sessions, for operators and tests. */
   stats(): { connections: number; sessions: number };
 }
@@ -55,14 +59,30 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
 
   // the features get ensureUser beside ServerDeps, for users they meet before those log in
   const featureDeps = { ...deps, ensureUser };
+  const files = createFileService({ db, clock, log, tuning, dataDir: resolved.dataDir });
   const chat = createChatService({
     ...featureDeps,
+    media: files.references,
     revokeWindowMs: tuning.revokeWindowMs,
     compressThresholdBytes: tuning.compressThresholdBytes,
   });
   const groups = createGroupService(featureDeps);
   const profiles = createProfileService({ users, tuning });
-  const handlers: HandlerTable = { ...chat.handlers, ...groups.handlers, ...profiles.handlers };
+  const handlers: HandlerTable = {
+    ...chat.handlers,
+    ...groups.handlers,
+    ...profiles.handlers,
+    MEDIA_TOKEN: ({ caller }) => bodyFrame('MEDIA_TOKEN_RESULT', mediaTokenBody(caller.appId, caller.userId)),
+  };
+  const http =
+    resolved.httpPort === undefined
+      ? undefined
+      : createHttpServer({ host: resolved.host, port: resolved.httpPort, log, routes: [(app) => files.plugin(app)] });
+  let httpPort = 0;
+  const mediaTokenBody = (appId: string, userId: string) => {
+    const issued = files.tokens.issue(appId, userId);
+    return { token: issued.token, expiresMs: BigInt(issued.expiresMs) };
+  };
 
   const authenticator = createAuthenticator({
     identity,
@@ -89,6 +109,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     sessions,
     handlers,
     inboxHead: (appId, userId) => chat.inboxHead(appId, userId),
+    loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId) }),
   });
 
   let state: 'new' | 'started' | 'stopped' = 'new';
@@ -97,12 +118,15 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     identity,
     users,
     db,
+    files,
     stats: () => ({ connections: gateway.connectionCount, sessions: sessions.size }),
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
       state = 'started';
       checkpointer = startWalCheckpointer({ db, log });
-      const ports = await gateway.listen();
+      if (http) httpPort = await http.listen();
+      files.sweeper.start();
+      const ports = { ...(await gateway.listen()), ...(http ? { httpPort } : {}) };
       log.info({ host: resolved.host, ...ports, dataDir: resolved.dataDir }, 'magpie server listening');
       return ports;
     },
@@ -110,6 +134,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       if (state === 'stopped') return;
       state = 'stopped';
       await gateway.stop();
+      await http?.close();
+      await files.sweeper.stop();
       chat.flushWrites();
       await checkpointer?.stop();
       db.close();

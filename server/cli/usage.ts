@@ -8,7 +8,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: magpie-server <command> [options]
 
-  start [--host 127.0.0.1] [--port 8883] [--data ./magpie-data]
+  start [--host 127.0.0.1] [--port 8883] [--http-port 8885] [--data ./magpie-data]
         [--tls-cert FILE --tls-key FILE [--tls-port 8884]] [--log-level info]
                                         run the server (SIGINT/SIGTERM stop it)
   account create                        create a main account

@@ -13,7 +13,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file magpie/v1/magpie.proto.
  */
 export const file_magpie_v1_magpie: GenFile = /*@__PURE__*/
-  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIoUCCgVMb2dpbhIhCgRhdXRoGAEgASgOMhMubWFncGllLnYxLkF1dGhUeXBlEg4KBmFwcF9pZBgCIAEoCRIMCgR1c2VyGAMgASgJEg4KBnNlY3JldBgEIAEoCRIRCgl0aW1lc3RhbXAYBSABKAkSOgoTc2lnbmF0dXJlX2FsZ29yaXRobRgGIAEoDjIdLm1hZ3BpZS52MS5TaWduYXR1cmVBbGdvcml0aG0SJQoGZGV2aWNlGAcgASgOMhUubWFncGllLnYxLkRldmljZUtpbmQSIgoEbW9kZRgIIAEoDjIULm1hZ3BpZS52MS5Mb2dpbk1vZGUSEQoJZGV2aWNlX2lkGAkgASgJIq0BCgtMb2dpblJlc3VsdBIPCgd1c2VyX2lkGAEgASgJEhAKCG5pY2tuYW1lGAIgASgJEhYKDnNlcnZlcl90aW1lX21zGAMgASgEEhcKD2lkbGVfdGltZW91dF9tcxgEIAEoDRIPCgdtYXhfc2VxGAUgASgEEhUKDWNvbmZpcm1lZF9zZXEYBiABKAQSEgoKc2Vzc2lvbl9pZBgHIAEoCRIOCgZhcHBfaWQYCCABKAkiUAoGS2lja2VkEgwKBGNvZGUYASABKA0SDgoGcmVhc29uGAIgASgJEigKCWJ5X2RldmljZRgDIAEoDjIVLm1hZ3BpZS52MS5EZXZpY2VLaW5kIiYKBUVycm9yEgwKBGNvZGUYASABKA0SDwoHbWVzc2FnZRgCIAEoCSIECgJPayKcAQoFTWVkaWESDwoHZmlsZV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHNpemUYAyABKAQSDAoEbWltZRgEIAEoCRITCgtkdXJhdGlvbl9tcxgFIAEoDRINCgV3aWR0aBgGIAEoDRIOCgZoZWlnaHQYByABKA0SFAoMdGh1bWJuYWlsX2lkGAggASgJEg4KBnNoYTI1NhgJIAEoCSJPCghMb2NhdGlvbhIQCghsYXRpdHVkZRgBIAEoARIRCglsb25naXR1ZGUYAiABKAESDQoFdGl0bGUYAyABKAkSDwoHYWRkcmVzcxgEIAEoCSJNCgZDdXN0b20SDwoHY29tbWFuZBgBIAEoCRIPCgdwYXlsb2FkGAIgASgMEhEKCXRyYW5zaWVudBgDIAEoCBIOCgZzaWxlbnQYBCABKAgiiwIKBFNlbmQSFQoNY2xpZW50X21zZ19pZBgBIAEoDBIKCgJ0bxgCIAEoCRIkCgR0eXBlGAMgASgOMhYubWFncGllLnYxLk1lc3NhZ2VUeXBlEgwKBHRleHQYBCABKAkSEAoIbWVudGlvbnMYBSADKAkSEwoLbWVudGlvbl9hbGwYBiABKAgSHwoFbWVkaWEYByABKAsyEC5tYWdwaWUudjEuTWVkaWESJQoIbG9jYXRpb24YCCABKAsyEy5tYWdwaWUudjEuTG9jYXRpb24SIQoGY3VzdG9tGAkgASgLMhEubWFncGllLnYxLkN1c3RvbRIaChJidXJuX2FmdGVyX3JlYWRpbmcYCiABKAgiSwoEU2VudBIVCg1jbGllbnRfbXNnX2lkGAEgASgMEg4KBm1zZ19pZBgCIAEoBBIPCgd0aW1lX21zGAMgASgEEgsKA3NlcRgEIAEoBCK9AgoHTWVzc2FnZRIOCgZtc2dfaWQYASABKAQSDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCRIMCgR0ZXh0GAQgASgJEg8KB3RpbWVfbXMYBSABKAQSJAoEdHlwZRgGIAEoDjIWLm1hZ3BpZS52MS5NZXNzYWdlVHlwZRIQCghtZW50aW9ucxgHIAMoCRITCgttZW50aW9uX2FsbBgIIAEoCBIfCgVtZWRpYRgJIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgKIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCyABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgMIAEoCBIVCg1jbGllbnRfbXNnX2lkGA0gASgMIuEBCgZOb3RpY2USIwoEa2luZBgBIAEoDjIVLm1hZ3BpZS52MS5Ob3RpY2VLaW5kEhAKCGdyb3VwX2lkGAIgASgJEg0KBWFjdG9yGAMgASgJEg8KB3RhcmdldHMYBCADKAkSDAoEdGV4dBgFIAEoCRIPCgd0aW1lX21zGAYgASgEEiIKBHJvbGUYByABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlEhUKDW11dGVfdW50aWxfbXMYCCABKAQSEgoKZ3JvdXBfbmFtZRgJIAEoCRISCgpyZXF1ZXN0X2lkGAogASgEIkwKB1Jldm9rZWQSDgoGbXNnX2lkGAEgASgEEgoKAmJ5GAIgASgJEhQKDGNvbnZlcnNhdGlvbhgDIAEoCRIPCgd0aW1lX21zGAQgASgEIloKC1JlYWRSZWNlaXB0Eg4KBnJlYWRlchgBIAEoCRIUCgxjb252ZXJzYXRpb24YAiABKAkSFAoMdXBfdG9fbXNnX2lkGAMgASgEEg8KB3RpbWVfbXMYBCABKAQiLgoGQnVybmVkEg4KBm1zZ19pZBgBIAEoBBIUCgxjb252ZXJzYXRpb24YAiABKAki3AEKBUVudHJ5EgsKA3NlcRgBIAEoBBIlCgdtZXNzYWdlGAIgASgLMhIubWFncGllLnYxLk1lc3NhZ2VIABIjCgZub3RpY2UYAyABKAsyES5tYWdwaWUudjEuTm90aWNlSAASJQoHcmV2b2tlZBgEIAEoCzISLm1hZ3BpZS52MS5SZXZva2VkSAASJgoEcmVhZBgFIAEoCzIWLm1hZ3BpZS52MS5SZWFkUmVjZWlwdEgAEiMKBmJ1cm5lZBgGIAEoCzIRLm1hZ3BpZS52MS5CdXJuZWRIAEIGCgRpdGVtIhkKBk5vdGlmeRIPCgdtYXhfc2VxGAEgASgEIigKBFN5bmMSEQoJYWZ0ZXJfc2VxGAEgASgEEg0KBWxpbWl0GAIgASgNIkwKCFN5bmNQYWdlEiEKB2VudHJpZXMYASADKAsyEC5tYWdwaWUudjEuRW50cnkSDwoHbWF4X3NlcRgCIAEoBBIMCgRtb3JlGAMgASgIIhYKB0NvbmZpcm0SCwoDc2VxGAEgASgEIhgKBlJldm9rZRIOCgZtc2dfaWQYASABKAQiMgoEUmVhZBIUCgxjb252ZXJzYXRpb24YASABKAkSFAoMdXBfdG9fbXNnX2lkGAIgASgEIjMKBlR5cGluZxIKCgJ0bxgBIAEoCRIMCgRmcm9tGAIgASgJEg8KB3N0b3BwZWQYAyABKAgiHgoMUmVhZGVyc1F1ZXJ5Eg4KBm1zZ19pZBgBIAEoBCI3CgdSZWFkZXJzEg4KBm1zZ19pZBgBIAEoBBIMCgRyZWFkGAIgAygJEg4KBnVucmVhZBgDIAMoCSLNAgoJR3JvdXBJbmZvEhAKCGdyb3VwX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFb3duZXIYAyABKAkSIgoEdHlwZRgEIAEoDjIULm1hZ3BpZS52MS5Hcm91cFR5cGUSIgoEbW9kZRgFIAEoDjIULm1hZ3BpZS52MS5Hcm91cE1vZGUSFAoMYW5ub3VuY2VtZW50GAYgASgJEhQKDG1lbWJlcl9jb3VudBgHIAEoDRIQCghjYXBhY2l0eRgIIAEoDRISCgpjcmVhdGVkX21zGAkgASgEEiUKB215X3JvbGUYCiABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlEgsKA2RuZBgLIAEoCBIWCg5pbnZpdGVfY29uZmlybRgMIAEoCBIRCglkaXNtaXNzZWQYDSABKAgSGAoQbXlfbXV0ZV91bnRpbF9tcxgOIAEoBCKMAQoLR3JvdXBNZW1iZXISDwoHdXNlcl9pZBgBIAEoCRIiCgRyb2xlGAIgASgOMhQubWFncGllLnYxLkdyb3VwUm9sZRIMCgRjYXJkGAMgASgJEhUKDW11dGVfdW50aWxfbXMYBCABKAQSEQoJam9pbmVkX21zGAUgASgEEhAKCG5pY2tuYW1lGAYgASgJIqIBCgtDcmVhdGVHcm91cBIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5tYWdwaWUudjEuR3JvdXBUeXBlEiIKBG1vZGUYAyABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlEhQKDGFubm91bmNlbWVudBgEIAEoCRIPCgdtZW1iZXJzGAUgAygJEhYKDmludml0ZV9jb25maXJtGAYgASgIIskBCgtNb2RpZnlHcm91cBIQCghncm91cF9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESGQoMYW5ub3VuY2VtZW50GAMgASgJSAGIAQESJwoEbW9kZRgEIAEoDjIULm1hZ3BpZS52MS5Hcm91cE1vZGVIAogBARIbCg5pbnZpdGVfY29uZmlybRgFIAEoCEgDiAEBQgcKBV9uYW1lQg8KDV9hbm5vdW5jZW1lbnRCBwoFX21vZGVCEQoPX2ludml0ZV9jb25maXJtIhwKCEdyb3VwUmVmEhAKCGdyb3VwX2lkGAEgASgJIi4KCkFwcGx5R3JvdXASEAoIZ3JvdXBfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIj4KBkRlY2lkZRIQCghncm91cF9pZBgBIAEoCRISCgpyZXF1ZXN0X2lkGAIgASgEEg4KBnJlYXNvbhgDIAEoCSI9CgpHcm91cFVzZXJzEhAKCGdyb3VwX2lkGAEgASgJEg0KBXVzZXJzGAIgAygJEg4KBnJlYXNvbhgDIAEoCSItCgtHcm91cFRhcmdldBIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJIk0KB1NldFJvbGUSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIiCgRyb2xlGAMgASgOMhQubWFncGllLnYxLkdyb3VwUm9sZSI9CgpNdXRlTWVtYmVyEhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkSDwoHc2Vjb25kcxgDIAEoDSI3CgdTZXRDYXJkEhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkSDAoEY2FyZBgDIAEoCSI+CgxTZWFyY2hHcm91cHMSDwoHa2V5d29yZBgBIAEoCRIOCgZvZmZzZXQYAiABKA0SDQoFbGltaXQYAyABKA0iPgoLTGlzdE1lbWJlcnMSEAoIZ3JvdXBfaWQYASABKAkSDgoGb2Zmc2V0GAIgASgNEg0KBWxpbWl0GAMgASgNIiYKBlNldERuZBIQCghncm91cF9pZBgBIAEoCRIKCgJvbhgCIAEoCCLkBgoMR3JvdXBSZXF1ZXN0EigKBmNyZWF0ZRgBIAEoCzIWLm1hZ3BpZS52MS5DcmVhdGVHcm91cEgAEigKBm1vZGlmeRgCIAEoCzIWLm1hZ3BpZS52MS5Nb2RpZnlHcm91cEgAEiYKB2Rpc21pc3MYAyABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIABImCgVhcHBseRgEIAEoCzIVLm1hZ3BpZS52MS5BcHBseUdyb3VwSAASJAoHYXBwcm92ZRgFIAEoCzIRLm1hZ3BpZS52MS5EZWNpZGVIABIjCgZyZWplY3QYBiABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASJwoGaW52aXRlGAcgASgLMhUubWFncGllLnYxLkdyb3VwVXNlcnNIABIlCgRraWNrGAggASgLMhUubWFncGllLnYxLkdyb3VwVXNlcnNIABIjCgRxdWl0GAkgASgLMhMubWFncGllLnYxLkdyb3VwUmVmSAASKgoIdHJhbnNmZXIYCiABKAsyFi5tYWdwaWUudjEuR3JvdXBUYXJnZXRIABImCghzZXRfcm9sZRgLIAEoCzISLm1hZ3BpZS52MS5TZXRSb2xlSAASJQoEbXV0ZRgMIAEoCzIVLm1hZ3BpZS52MS5NdXRlTWVtYmVySAASJgoIc2V0X2NhcmQYDSABKAsyEi5tYWdwaWUudjEuU2V0Q2FyZEgAEikKBnNlYXJjaBgOIAEoCzIXLm1hZ3BpZS52MS5TZWFyY2hHcm91cHNIABIoCglsaXN0X21pbmUYDyABKAsyEy5tYWdwaWUudjEuTGlzdE1pbmVIABIpCgdtZW1iZXJzGBAgASgLMhYubWFncGllLnYxLkxpc3RNZW1iZXJzSAASJAoHc2V0X2RuZBgRIAEoCzIRLm1hZ3BpZS52MS5TZXREbmRIABIjCgRpbmZvGBIgASgLMhMubWFncGllLnYxLkdyb3VwUmVmSAASKgoNYWNjZXB0X2ludml0ZRgTIAEoCzIRLm1hZ3BpZS52MS5EZWNpZGVIABIrCg5kZWNsaW5lX2ludml0ZRgUIAEoCzIRLm1hZ3BpZS52MS5EZWNpZGVIABIjCgRqb2luGBUgASgLMhMubWFncGllLnYxLkdyb3VwUmVmSABCBAoCb3AiCgoITGlzdE1pbmUiQAoJR3JvdXBMaXN0EiQKBmdyb3VwcxgBIAMoCzIULm1hZ3BpZS52MS5Hcm91cEluZm8SDQoFdG90YWwYAiABKA0iRAoKTWVtYmVyUGFnZRInCgdtZW1iZXJzGAEgAygLMhYubWFncGllLnYxLkdyb3VwTWVtYmVyEg0KBXRvdGFsGAIgASgNItQBCgtHcm91cFJlc3VsdBIlCgVncm91cBgBIAEoCzIULm1hZ3BpZS52MS5Hcm91cEluZm9IABImCgZncm91cHMYAiABKAsyFC5tYWdwaWUudjEuR3JvdXBMaXN0SAASKAoHbWVtYmVycxgDIAEoCzIVLm1hZ3BpZS52MS5NZW1iZXJQYWdlSAASGwoCb2sYBCABKAsyDS5tYWdwaWUudjEuT2tIABIlCgdwZW5kaW5nGAUgASgLMhIubWFncGllLnYxLlBlbmRpbmdIAEIICgZyZXN1bHQiHQoHUGVuZGluZxISCgpyZXF1ZXN0X2lkGAEgASgEIlAKB1Byb2ZpbGUSDwoHdXNlcl9pZBgBIAEoCRIQCghuaWNrbmFtZRgCIAEoCRIOCgZhdmF0YXIYAyABKAkSEgoKdXBkYXRlZF9tcxgEIAEoBCIgCgxQcm9maWxlUXVlcnkSEAoIdXNlcl9pZHMYASADKAkiMAoIUHJvZmlsZXMSJAoIcHJvZmlsZXMYASADKAsyEi5tYWdwaWUudjEuUHJvZmlsZSJTCg1Qcm9maWxlVXBkYXRlEhUKCG5pY2tuYW1lGAEgASgJSACIAQESEwoGYXZhdGFyGAIgASgJSAGIAQFCCwoJX25pY2tuYW1lQgkKB19hdmF0YXIqUQoIQXV0aFR5cGUSFgoSQVVUSF9UWVBFX1BBU1NXT1JEEAASFwoTQVVUSF9UWVBFX0FQUF9UT0tFThABEhQKEEFVVEhfVFlQRV9TSUdORUQQAipWChJTaWduYXR1cmVBbGdvcml0aG0SIwofU0lHTkFUVVJFX0FMR09SSVRITV9ITUFDX1NIQTI1NhAAEhsKF1NJR05BVFVSRV9BTEdPUklUSE1fTUQ1EAEqfAoKRGV2aWNlS2luZBIXChNERVZJQ0VfS0lORF9ERVNLVE9QEAASFgoSREVWSUNFX0tJTkRfTU9CSUxFEAESEwoPREVWSUNFX0tJTkRfV0VCEAISEwoPREVWSUNFX0tJTkRfUEFEEAMSEwoPREVWSUNFX0tJTkRfQk9UEAQqNgoJTG9naW5Nb2RlEhMKD0xPR0lOX01PREVfQVVUTxAAEhQKEExPR0lOX01PREVfRk9SQ0UQASqfAQoLTWVzc2FnZVR5cGUSFQoRTUVTU0FHRV9UWVBFX1RFWFQQABIWChJNRVNTQUdFX1RZUEVfVk9JQ0UQARIWChJNRVNTQUdFX1RZUEVfSU1BR0UQAhIVChFNRVNTQUdFX1RZUEVfRklMRRADEhkKFU1FU1NBR0VfVFlQRV9MT0NBVElPThAEEhcKE01FU1NBR0VfVFlQRV9DVVNUT00QBSqTAwoKTm90aWNlS2luZBIbChdOT1RJQ0VfS0lORF9VTlNQRUNJRklFRBAAEhYKEk5PVElDRV9LSU5EX0NSRUFURRABEhYKEk5PVElDRV9LSU5EX0lOVklURRACEh4KGk5PVElDRV9LSU5EX0lOVklURV9SRVFVRVNUEAMSFQoRTk9USUNFX0tJTkRfQVBQTFkQBBIXChNOT1RJQ0VfS0lORF9BUFBST1ZFEAUSFgoSTk9USUNFX0tJTkRfUkVKRUNUEAYSFAoQTk9USUNFX0tJTkRfSk9JThAHEhQKEE5PVElDRV9LSU5EX1FVSVQQCBIUChBOT1RJQ0VfS0lORF9LSUNLEAkSFwoTTk9USUNFX0tJTkRfRElTTUlTUxAKEhQKEE5PVElDRV9LSU5EX1JPTEUQCxIUChBOT1RJQ0VfS0lORF9NVVRFEAwSFgoSTk9USUNFX0tJTkRfTU9ESUZZEA0SGAoUTk9USUNFX0tJTkRfVFJBTlNGRVIQDhIXChNOT1RJQ0VfS0lORF9ERUNMSU5FEA8qggEKCUdyb3VwVHlwZRIYChRHUk9VUF9UWVBFX1RFTVBPUkFSWRAAEhUKEUdST1VQX1RZUEVfTk9STUFMEAESFQoRR1JPVVBfVFlQRV9TRU5JT1IQAhIXChNHUk9VUF9UWVBFX0FEVkFOQ0VEEAMSFAoQR1JPVVBfVFlQRV9TVVBFUhAEKlMKCUdyb3VwTW9kZRIVChFHUk9VUF9NT0RFX1BVQkxJQxAAEhcKE0dST1VQX01PREVfQVBQUk9WQUwQARIWChJHUk9VUF9NT0RFX1BSSVZBVEUQAipjCglHcm91cFJvbGUSEwoPR1JPVVBfUk9MRV9OT05FEAASFQoRR1JPVVBfUk9MRV9NRU1CRVIQARIUChBHUk9VUF9ST0xFX0FETUlOEAISFAoQR1JPVVBfUk9MRV9PV05FUhADYgZwcm90bzM");
+  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIoUCCgVMb2dpbhIhCgRhdXRoGAEgASgOMhMubWFncGllLnYxLkF1dGhUeXBlEg4KBmFwcF9pZBgCIAEoCRIMCgR1c2VyGAMgASgJEg4KBnNlY3JldBgEIAEoCRIRCgl0aW1lc3RhbXAYBSABKAkSOgoTc2lnbmF0dXJlX2FsZ29yaXRobRgGIAEoDjIdLm1hZ3BpZS52MS5TaWduYXR1cmVBbGdvcml0aG0SJQoGZGV2aWNlGAcgASgOMhUubWFncGllLnYxLkRldmljZUtpbmQSIgoEbW9kZRgIIAEoDjIULm1hZ3BpZS52MS5Mb2dpbk1vZGUSEQoJZGV2aWNlX2lkGAkgASgJIuwBCgtMb2dpblJlc3VsdBIPCgd1c2VyX2lkGAEgASgJEhAKCG5pY2tuYW1lGAIgASgJEhYKDnNlcnZlcl90aW1lX21zGAMgASgEEhcKD2lkbGVfdGltZW91dF9tcxgEIAEoDRIPCgdtYXhfc2VxGAUgASgEEhUKDWNvbmZpcm1lZF9zZXEYBiABKAQSEgoKc2Vzc2lvbl9pZBgHIAEoCRIOCgZhcHBfaWQYCCABKAkSEQoJaHR0cF9wb3J0GAkgASgNEioKC21lZGlhX3Rva2VuGAogASgLMhUubWFncGllLnYxLk1lZGlhVG9rZW4iLwoKTWVkaWFUb2tlbhINCgV0b2tlbhgBIAEoCRISCgpleHBpcmVzX21zGAIgASgEIlAKBktpY2tlZBIMCgRjb2RlGAEgASgNEg4KBnJlYXNvbhgCIAEoCRIoCglieV9kZXZpY2UYAyABKA4yFS5tYWdwaWUudjEuRGV2aWNlS2luZCImCgVFcnJvchIMCgRjb2RlGAEgASgNEg8KB21lc3NhZ2UYAiABKAkiBAoCT2sinAEKBU1lZGlhEg8KB2ZpbGVfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRzaXplGAMgASgEEgwKBG1pbWUYBCABKAkSEwoLZHVyYXRpb25fbXMYBSABKA0SDQoFd2lkdGgYBiABKA0SDgoGaGVpZ2h0GAcgASgNEhQKDHRodW1ibmFpbF9pZBgIIAEoCRIOCgZzaGEyNTYYCSABKAkiTwoITG9jYXRpb24SEAoIbGF0aXR1ZGUYASABKAESEQoJbG9uZ2l0dWRlGAIgASgBEg0KBXRpdGxlGAMgASgJEg8KB2FkZHJlc3MYBCABKAkiTQoGQ3VzdG9tEg8KB2NvbW1hbmQYASABKAkSDwoHcGF5bG9hZBgCIAEoDBIRCgl0cmFuc2llbnQYAyABKAgSDgoGc2lsZW50GAQgASgIIosCCgRTZW5kEhUKDWNsaWVudF9tc2dfaWQYASABKAwSCgoCdG8YAiABKAkSJAoEdHlwZRgDIAEoDjIWLm1hZ3BpZS52MS5NZXNzYWdlVHlwZRIMCgR0ZXh0GAQgASgJEhAKCG1lbnRpb25zGAUgAygJEhMKC21lbnRpb25fYWxsGAYgASgIEh8KBW1lZGlhGAcgASgLMhAubWFncGllLnYxLk1lZGlhEiUKCGxvY2F0aW9uGAggASgLMhMubWFncGllLnYxLkxvY2F0aW9uEiEKBmN1c3RvbRgJIAEoCzIRLm1hZ3BpZS52MS5DdXN0b20SGgoSYnVybl9hZnRlcl9yZWFkaW5nGAogASgIIksKBFNlbnQSFQoNY2xpZW50X21zZ19pZBgBIAEoDBIOCgZtc2dfaWQYAiABKAQSDwoHdGltZV9tcxgDIAEoBBILCgNzZXEYBCABKAQivQIKB01lc3NhZ2USDgoGbXNnX2lkGAEgASgEEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDAoEdGV4dBgEIAEoCRIPCgd0aW1lX21zGAUgASgEEiQKBHR5cGUYBiABKA4yFi5tYWdwaWUudjEuTWVzc2FnZVR5cGUSEAoIbWVudGlvbnMYByADKAkSEwoLbWVudGlvbl9hbGwYCCABKAgSHwoFbWVkaWEYCSABKAsyEC5tYWdwaWUudjEuTWVkaWESJQoIbG9jYXRpb24YCiABKAsyEy5tYWdwaWUudjEuTG9jYXRpb24SIQoGY3VzdG9tGAsgASgLMhEubWFncGllLnYxLkN1c3RvbRIaChJidXJuX2FmdGVyX3JlYWRpbmcYDCABKAgSFQoNY2xpZW50X21zZ19pZBgNIAEoDCLhAQoGTm90aWNlEiMKBGtpbmQYASABKA4yFS5tYWdwaWUudjEuTm90aWNlS2luZBIQCghncm91cF9pZBgCIAEoCRINCgVhY3RvchgDIAEoCRIPCgd0YXJnZXRzGAQgAygJEgwKBHRleHQYBSABKAkSDwoHdGltZV9tcxgGIAEoBBIiCgRyb2xlGAcgASgOMhQubWFncGllLnYxLkdyb3VwUm9sZRIVCg1tdXRlX3VudGlsX21zGAggASgEEhIKCmdyb3VwX25hbWUYCSABKAkSEgoKcmVxdWVzdF9pZBgKIAEoBCJMCgdSZXZva2VkEg4KBm1zZ19pZBgBIAEoBBIKCgJieRgCIAEoCRIUCgxjb252ZXJzYXRpb24YAyABKAkSDwoHdGltZV9tcxgEIAEoBCJaCgtSZWFkUmVjZWlwdBIOCgZyZWFkZXIYASABKAkSFAoMY29udmVyc2F0aW9uGAIgASgJEhQKDHVwX3RvX21zZ19pZBgDIAEoBBIPCgd0aW1lX21zGAQgASgEIi4KBkJ1cm5lZBIOCgZtc2dfaWQYASABKAQSFAoMY29udmVyc2F0aW9uGAIgASgJItwBCgVFbnRyeRILCgNzZXEYASABKAQSJQoHbWVzc2FnZRgCIAEoCzISLm1hZ3BpZS52MS5NZXNzYWdlSAASIwoGbm90aWNlGAMgASgLMhEubWFncGllLnYxLk5vdGljZUgAEiUKB3Jldm9rZWQYBCABKAsyEi5tYWdwaWUudjEuUmV2b2tlZEgAEiYKBHJlYWQYBSABKAsyFi5tYWdwaWUudjEuUmVhZFJlY2VpcHRIABIjCgZidXJuZWQYBiABKAsyES5tYWdwaWUudjEuQnVybmVkSABCBgoEaXRlbSIZCgZOb3RpZnkSDwoHbWF4X3NlcRgBIAEoBCIoCgRTeW5jEhEKCWFmdGVyX3NlcRgBIAEoBBINCgVsaW1pdBgCIAEoDSJMCghTeW5jUGFnZRIhCgdlbnRyaWVzGAEgAygLMhAubWFncGllLnYxLkVudHJ5Eg8KB21heF9zZXEYAiABKAQSDAoEbW9yZRgDIAEoCCIWCgdDb25maXJtEgsKA3NlcRgBIAEoBCIYCgZSZXZva2USDgoGbXNnX2lkGAEgASgEIjIKBFJlYWQSFAoMY29udmVyc2F0aW9uGAEgASgJEhQKDHVwX3RvX21zZ19pZBgCIAEoBCIzCgZUeXBpbmcSCgoCdG8YASABKAkSDAoEZnJvbRgCIAEoCRIPCgdzdG9wcGVkGAMgASgIIh4KDFJlYWRlcnNRdWVyeRIOCgZtc2dfaWQYASABKAQiNwoHUmVhZGVycxIOCgZtc2dfaWQYASABKAQSDAoEcmVhZBgCIAMoCRIOCgZ1bnJlYWQYAyADKAkizQIKCUdyb3VwSW5mbxIQCghncm91cF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBW93bmVyGAMgASgJEiIKBHR5cGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBUeXBlEiIKBG1vZGUYBSABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlEhQKDGFubm91bmNlbWVudBgGIAEoCRIUCgxtZW1iZXJfY291bnQYByABKA0SEAoIY2FwYWNpdHkYCCABKA0SEgoKY3JlYXRlZF9tcxgJIAEoBBIlCgdteV9yb2xlGAogASgOMhQubWFncGllLnYxLkdyb3VwUm9sZRILCgNkbmQYCyABKAgSFgoOaW52aXRlX2NvbmZpcm0YDCABKAgSEQoJZGlzbWlzc2VkGA0gASgIEhgKEG15X211dGVfdW50aWxfbXMYDiABKAQijAEKC0dyb3VwTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSIgoEcm9sZRgCIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSDAoEY2FyZBgDIAEoCRIVCg1tdXRlX3VudGlsX21zGAQgASgEEhEKCWpvaW5lZF9tcxgFIAEoBBIQCghuaWNrbmFtZRgGIAEoCSKiAQoLQ3JlYXRlR3JvdXASDAoEbmFtZRgBIAEoCRIiCgR0eXBlGAIgASgOMhQubWFncGllLnYxLkdyb3VwVHlwZRIiCgRtb2RlGAMgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIUCgxhbm5vdW5jZW1lbnQYBCABKAkSDwoHbWVtYmVycxgFIAMoCRIWCg5pbnZpdGVfY29uZmlybRgGIAEoCCLJAQoLTW9kaWZ5R3JvdXASEAoIZ3JvdXBfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEhkKDGFubm91bmNlbWVudBgDIAEoCUgBiAEBEicKBG1vZGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlSAKIAQESGwoOaW52aXRlX2NvbmZpcm0YBSABKAhIA4gBAUIHCgVfbmFtZUIPCg1fYW5ub3VuY2VtZW50QgcKBV9tb2RlQhEKD19pbnZpdGVfY29uZmlybSIcCghHcm91cFJlZhIQCghncm91cF9pZBgBIAEoCSIuCgpBcHBseUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI+CgZEZWNpZGUSEAoIZ3JvdXBfaWQYASABKAkSEgoKcmVxdWVzdF9pZBgCIAEoBBIOCgZyZWFzb24YAyABKAkiPQoKR3JvdXBVc2VycxIQCghncm91cF9pZBgBIAEoCRINCgV1c2VycxgCIAMoCRIOCgZyZWFzb24YAyABKAkiLQoLR3JvdXBUYXJnZXQSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCSJNCgdTZXRSb2xlEhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkSIgoEcm9sZRgDIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUiPQoKTXV0ZU1lbWJlchIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEg8KB3NlY29uZHMYAyABKA0iNwoHU2V0Q2FyZBIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEgwKBGNhcmQYAyABKAkiPgoMU2VhcmNoR3JvdXBzEg8KB2tleXdvcmQYASABKAkSDgoGb2Zmc2V0GAIgASgNEg0KBWxpbWl0GAMgASgNIj4KC0xpc3RNZW1iZXJzEhAKCGdyb3VwX2lkGAEgASgJEg4KBm9mZnNldBgCIAEoDRINCgVsaW1pdBgDIAEoDSImCgZTZXREbmQSEAoIZ3JvdXBfaWQYASABKAkSCgoCb24YAiABKAgi5AYKDEdyb3VwUmVxdWVzdBIoCgZjcmVhdGUYASABKAsyFi5tYWdwaWUudjEuQ3JlYXRlR3JvdXBIABIoCgZtb2RpZnkYAiABKAsyFi5tYWdwaWUudjEuTW9kaWZ5R3JvdXBIABImCgdkaXNtaXNzGAMgASgLMhMubWFncGllLnYxLkdyb3VwUmVmSAASJgoFYXBwbHkYBCABKAsyFS5tYWdwaWUudjEuQXBwbHlHcm91cEgAEiQKB2FwcHJvdmUYBSABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoGcmVqZWN0GAYgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEicKBmludml0ZRgHIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASJQoEa2ljaxgIIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASIwoEcXVpdBgJIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKCHRyYW5zZmVyGAogASgLMhYubWFncGllLnYxLkdyb3VwVGFyZ2V0SAASJgoIc2V0X3JvbGUYCyABKAsyEi5tYWdwaWUudjEuU2V0Um9sZUgAEiUKBG11dGUYDCABKAsyFS5tYWdwaWUudjEuTXV0ZU1lbWJlckgAEiYKCHNldF9jYXJkGA0gASgLMhIubWFncGllLnYxLlNldENhcmRIABIpCgZzZWFyY2gYDiABKAsyFy5tYWdwaWUudjEuU2VhcmNoR3JvdXBzSAASKAoJbGlzdF9taW5lGA8gASgLMhMubWFncGllLnYxLkxpc3RNaW5lSAASKQoHbWVtYmVycxgQIAEoCzIWLm1hZ3BpZS52MS5MaXN0TWVtYmVyc0gAEiQKB3NldF9kbmQYESABKAsyES5tYWdwaWUudjEuU2V0RG5kSAASIwoEaW5mbxgSIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKDWFjY2VwdF9pbnZpdGUYEyABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASKwoOZGVjbGluZV9pbnZpdGUYFCABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoEam9pbhgVIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAQgQKAm9wIgoKCExpc3RNaW5lIkAKCUdyb3VwTGlzdBIkCgZncm91cHMYASADKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvEg0KBXRvdGFsGAIgASgNIkQKCk1lbWJlclBhZ2USJwoHbWVtYmVycxgBIAMoCzIWLm1hZ3BpZS52MS5Hcm91cE1lbWJlchINCgV0b3RhbBgCIAEoDSLUAQoLR3JvdXBSZXN1bHQSJQoFZ3JvdXAYASABKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvSAASJgoGZ3JvdXBzGAIgASgLMhQubWFncGllLnYxLkdyb3VwTGlzdEgAEigKB21lbWJlcnMYAyABKAsyFS5tYWdwaWUudjEuTWVtYmVyUGFnZUgAEhsKAm9rGAQgASgLMg0ubWFncGllLnYxLk9rSAASJQoHcGVuZGluZxgFIAEoCzISLm1hZ3BpZS52MS5QZW5kaW5nSABCCAoGcmVzdWx0Ih0KB1BlbmRpbmcSEgoKcmVxdWVzdF9pZBgBIAEoBCJQCgdQcm9maWxlEg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSDgoGYXZhdGFyGAMgASgJEhIKCnVwZGF0ZWRfbXMYBCABKAQiIAoMUHJvZmlsZVF1ZXJ5EhAKCHVzZXJfaWRzGAEgAygJIjAKCFByb2ZpbGVzEiQKCHByb2ZpbGVzGAEgAygLMhIubWFncGllLnYxLlByb2ZpbGUiUwoNUHJvZmlsZVVwZGF0ZRIVCghuaWNrbmFtZRgBIAEoCUgAiAEBEhMKBmF2YXRhchgCIAEoCUgBiAEBQgsKCV9uaWNrbmFtZUIJCgdfYXZhdGFyKlEKCEF1dGhUeXBlEhYKEkFVVEhfVFlQRV9QQVNTV09SRBAAEhcKE0FVVEhfVFlQRV9BUFBfVE9LRU4QARIUChBBVVRIX1RZUEVfU0lHTkVEEAIqVgoSU2lnbmF0dXJlQWxnb3JpdGhtEiMKH1NJR05BVFVSRV9BTEdPUklUSE1fSE1BQ19TSEEyNTYQABIbChdTSUdOQVRVUkVfQUxHT1JJVEhNX01ENRABKnwKCkRldmljZUtpbmQSFwoTREVWSUNFX0tJTkRfREVTS1RPUBAAEhYKEkRFVklDRV9LSU5EX01PQklMRRABEhMKD0RFVklDRV9LSU5EX1dFQhACEhMKD0RFVklDRV9LSU5EX1BBRBADEhMKD0RFVklDRV9LSU5EX0JPVBAEKjYKCUxvZ2luTW9kZRITCg9MT0dJTl9NT0RFX0FVVE8QABIUChBMT0dJTl9NT0RFX0ZPUkNFEAEqnwEKC01lc3NhZ2VUeXBlEhUKEU1FU1NBR0VfVFlQRV9URVhUEAASFgoSTUVTU0FHRV9UWVBFX1ZPSUNFEAESFgoSTUVTU0FHRV9UWVBFX0lNQUdFEAISFQoRTUVTU0FHRV9UWVBFX0ZJTEUQAxIZChVNRVNTQUdFX1RZUEVfTE9DQVRJT04QBBIXChNNRVNTQUdFX1RZUEVfQ1VTVE9NEAUqkwMKCk5vdGljZUtpbmQSGwoXTk9USUNFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJOT1RJQ0VfS0lORF9DUkVBVEUQARIWChJOT1RJQ0VfS0lORF9JTlZJVEUQAhIeChpOT1RJQ0VfS0lORF9JTlZJVEVfUkVRVUVTVBADEhUKEU5PVElDRV9LSU5EX0FQUExZEAQSFwoTTk9USUNFX0tJTkRfQVBQUk9WRRAFEhYKEk5PVElDRV9LSU5EX1JFSkVDVBAGEhQKEE5PVElDRV9LSU5EX0pPSU4QBxIUChBOT1RJQ0VfS0lORF9RVUlUEAgSFAoQTk9USUNFX0tJTkRfS0lDSxAJEhcKE05PVElDRV9LSU5EX0RJU01JU1MQChIUChBOT1RJQ0VfS0lORF9ST0xFEAsSFAoQTk9USUNFX0tJTkRfTVVURRAMEhYKEk5PVElDRV9LSU5EX01PRElGWRANEhgKFE5PVElDRV9LSU5EX1RSQU5TRkVSEA4SFwoTTk9USUNFX0tJTkRfREVDTElORRAPKoIBCglHcm91cFR5cGUSGAoUR1JPVVBfVFlQRV9URU1QT1JBUlkQABIVChFHUk9VUF9UWVBFX05PUk1BTBABEhUKEUdST1VQX1RZUEVfU0VOSU9SEAISFwoTR1JPVVBfVFlQRV9BRFZBTkNFRBADEhQKEEdST1VQX1RZUEVfU1VQRVIQBCpTCglHcm91cE1vZGUSFQoRR1JPVVBfTU9ERV9QVUJMSUMQABIXChNHUk9VUF9NT0RFX0FQUFJPVkFMEAESFgoSR1JPVVBfTU9ERV9QUklWQVRFEAIqYwoJR3JvdXBSb2xlEhMKD0dST1VQX1JPTEVfTk9ORRAAEhUKEUdST1VQX1JPTEVfTUVNQkVSEAESFAoQR1JPVVBfUk9MRV9BRE1JThACEhQKEEdST1VQX1JPTEVfT1dORVIQA2IGcHJvdG8z");
 
 /**
  * HELLO, the client's first frame.
@@ -213,6 +213,20 @@ export type LoginResult = Message$1<"magpie.v1.LoginResult"> & {
    * @generated from field: string app_id = 8;
    */
   appId: string;
+
+  /**
+   * the file service's HTTP port on the server's host; 0: none
+   *
+   * @generated from field: uint32 http_port = 9;
+   */
+  httpPort: number;
+
+  /**
+   * for the file service; refreshed with MEDIA_TOKEN
+   *
+   * @generated from field: magpie.v1.MediaToken media_token = 10;
+   */
+  mediaToken?: MediaToken | undefined;
 };
 
 /**
@@ -221,6 +235,32 @@ export type LoginResult = Message$1<"magpie.v1.LoginResult"> & {
  */
 export const LoginResultSchema: GenMessage<LoginResult> = /*@__PURE__*/
   messageDesc(file_magpie_v1_magpie, 3);
+
+/**
+ * MEDIA_TOKEN_RESULT, and LOGIN_RESULT's media_token: the bearer token of the file service.
+ *
+ * @generated from message magpie.v1.MediaToken
+ */
+export type MediaToken = Message$1<"magpie.v1.MediaToken"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * server time after which the file service refuses it
+   *
+   * @generated from field: uint64 expires_ms = 2;
+   */
+  expiresMs: bigint;
+};
+
+/**
+ * Describes the message magpie.v1.MediaToken.
+ * Use `create(MediaTokenSchema)` to create a new message.
+ */
+export const MediaTokenSchema: GenMessage<MediaToken> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 4);
 
 /**
  * KICKED, pushed before the server closes a session it replaces or closes.
@@ -249,7 +289,7 @@ export type Kicked = Message$1<"magpie.v1.Kicked"> & {
  * Use `create(KickedSchema)` to create a new message.
  */
 export const KickedSchema: GenMessage<Kicked> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 4);
+  messageDesc(file_magpie_v1_magpie, 5);
 
 /**
  * ERROR: the answer to a failed request (with its request id), or the last frame before a close.
@@ -273,7 +313,7 @@ export type Error = Message$1<"magpie.v1.Error"> & {
  * Use `create(ErrorSchema)` to create a new message.
  */
 export const ErrorSchema: GenMessage<Error> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 5);
+  messageDesc(file_magpie_v1_magpie, 6);
 
 /**
  * OK: the answer to a request that returns nothing else.
@@ -288,7 +328,7 @@ export type Ok = Message$1<"magpie.v1.Ok"> & {
  * Use `create(OkSchema)` to create a new message.
  */
 export const OkSchema: GenMessage<Ok> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 6);
+  messageDesc(file_magpie_v1_magpie, 7);
 
 /**
  * Media travels over the file service; the message carries its reference and metadata.
@@ -353,7 +393,7 @@ export type Media = Message$1<"magpie.v1.Media"> & {
  * Use `create(MediaSchema)` to create a new message.
  */
 export const MediaSchema: GenMessage<Media> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 7);
+  messageDesc(file_magpie_v1_magpie, 8);
 
 /**
  * @generated from message magpie.v1.Location
@@ -385,7 +425,7 @@ export type Location = Message$1<"magpie.v1.Location"> & {
  * Use `create(LocationSchema)` to create a new message.
  */
 export const LocationSchema: GenMessage<Location> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 8);
+  messageDesc(file_magpie_v1_magpie, 9);
 
 /**
  * @generated from message magpie.v1.Custom
@@ -421,7 +461,7 @@ export type Custom = Message$1<"magpie.v1.Custom"> & {
  * Use `create(CustomSchema)` to create a new message.
  */
 export const CustomSchema: GenMessage<Custom> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 9);
+  messageDesc(file_magpie_v1_magpie, 10);
 
 /**
  * SEND: a message from the client. client_msg_id makes a resend idempotent.
@@ -491,7 +531,7 @@ export type Send = Message$1<"magpie.v1.Send"> & {
  * Use `create(SendSchema)` to create a new message.
  */
 export const SendSchema: GenMessage<Send> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 10);
+  messageDesc(file_magpie_v1_magpie, 11);
 
 /**
  * SENT: the server has stored the message and every inbox entry (the "sent" receipt).
@@ -529,7 +569,7 @@ export type Sent = Message$1<"magpie.v1.Sent"> & {
  * Use `create(SentSchema)` to create a new message.
  */
 export const SentSchema: GenMessage<Sent> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 11);
+  messageDesc(file_magpie_v1_magpie, 12);
 
 /**
  * A message as stored and delivered.
@@ -610,7 +650,7 @@ export type Message = Message$1<"magpie.v1.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 12);
+  messageDesc(file_magpie_v1_magpie, 13);
 
 /**
  * @generated from message magpie.v1.Notice
@@ -680,7 +720,7 @@ export type Notice = Message$1<"magpie.v1.Notice"> & {
  * Use `create(NoticeSchema)` to create a new message.
  */
 export const NoticeSchema: GenMessage<Notice> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 13);
+  messageDesc(file_magpie_v1_magpie, 14);
 
 /**
  * @generated from message magpie.v1.Revoked
@@ -714,7 +754,7 @@ export type Revoked = Message$1<"magpie.v1.Revoked"> & {
  * Use `create(RevokedSchema)` to create a new message.
  */
 export const RevokedSchema: GenMessage<Revoked> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 14);
+  messageDesc(file_magpie_v1_magpie, 15);
 
 /**
  * @generated from message magpie.v1.ReadReceipt
@@ -748,7 +788,7 @@ export type ReadReceipt = Message$1<"magpie.v1.ReadReceipt"> & {
  * Use `create(ReadReceiptSchema)` to create a new message.
  */
 export const ReadReceiptSchema: GenMessage<ReadReceipt> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 15);
+  messageDesc(file_magpie_v1_magpie, 16);
 
 /**
  * @generated from message magpie.v1.Burned
@@ -770,7 +810,7 @@ export type Burned = Message$1<"magpie.v1.Burned"> & {
  * Use `create(BurnedSchema)` to create a new message.
  */
 export const BurnedSchema: GenMessage<Burned> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 16);
+  messageDesc(file_magpie_v1_magpie, 17);
 
 /**
  * One item of a user's inbox. seq 0 marks a transient entry: shown, never stored or confirmed.
@@ -824,7 +864,7 @@ export type Entry = Message$1<"magpie.v1.Entry"> & {
  * Use `create(EntrySchema)` to create a new message.
  */
 export const EntrySchema: GenMessage<Entry> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 17);
+  messageDesc(file_magpie_v1_magpie, 18);
 
 /**
  * NOTIFY: the inbox has entries up to max_seq; pull what you miss.
@@ -843,7 +883,7 @@ export type Notify = Message$1<"magpie.v1.Notify"> & {
  * Use `create(NotifySchema)` to create a new message.
  */
 export const NotifySchema: GenMessage<Notify> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 18);
+  messageDesc(file_magpie_v1_magpie, 19);
 
 /**
  * SYNC: pull entries with seq > after_seq.
@@ -867,7 +907,7 @@ export type Sync = Message$1<"magpie.v1.Sync"> & {
  * Use `create(SyncSchema)` to create a new message.
  */
 export const SyncSchema: GenMessage<Sync> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 19);
+  messageDesc(file_magpie_v1_magpie, 20);
 
 /**
  * SYNC_PAGE.
@@ -898,7 +938,7 @@ export type SyncPage = Message$1<"magpie.v1.SyncPage"> & {
  * Use `create(SyncPageSchema)` to create a new message.
  */
 export const SyncPageSchema: GenMessage<SyncPage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 20);
+  messageDesc(file_magpie_v1_magpie, 21);
 
 /**
  * CONFIRM: the client has stored everything up to seq.
@@ -917,7 +957,7 @@ export type Confirm = Message$1<"magpie.v1.Confirm"> & {
  * Use `create(ConfirmSchema)` to create a new message.
  */
 export const ConfirmSchema: GenMessage<Confirm> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 21);
+  messageDesc(file_magpie_v1_magpie, 22);
 
 /**
  * REVOKE.
@@ -936,7 +976,7 @@ export type Revoke = Message$1<"magpie.v1.Revoke"> & {
  * Use `create(RevokeSchema)` to create a new message.
  */
 export const RevokeSchema: GenMessage<Revoke> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 22);
+  messageDesc(file_magpie_v1_magpie, 23);
 
 /**
  * READ: the reader has read the conversation up to and including up_to_msg_id.
@@ -960,7 +1000,7 @@ export type Read = Message$1<"magpie.v1.Read"> & {
  * Use `create(ReadSchema)` to create a new message.
  */
 export const ReadSchema: GenMessage<Read> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 23);
+  messageDesc(file_magpie_v1_magpie, 24);
 
 /**
  * TYPING: transient, never stored. The client sends `to`; the server adds `from`.
@@ -989,7 +1029,7 @@ export type Typing = Message$1<"magpie.v1.Typing"> & {
  * Use `create(TypingSchema)` to create a new message.
  */
 export const TypingSchema: GenMessage<Typing> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 24);
+  messageDesc(file_magpie_v1_magpie, 25);
 
 /**
  * READERS: who has and has not read a group message (asked by its sender or a group admin).
@@ -1008,7 +1048,7 @@ export type ReadersQuery = Message$1<"magpie.v1.ReadersQuery"> & {
  * Use `create(ReadersQuerySchema)` to create a new message.
  */
 export const ReadersQuerySchema: GenMessage<ReadersQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 25);
+  messageDesc(file_magpie_v1_magpie, 26);
 
 /**
  * @generated from message magpie.v1.Readers
@@ -1035,7 +1075,7 @@ export type Readers = Message$1<"magpie.v1.Readers"> & {
  * Use `create(ReadersSchema)` to create a new message.
  */
 export const ReadersSchema: GenMessage<Readers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 26);
+  messageDesc(file_magpie_v1_magpie, 27);
 
 /**
  * @generated from message magpie.v1.GroupInfo
@@ -1123,7 +1163,7 @@ export type GroupInfo = Message$1<"magpie.v1.GroupInfo"> & {
  * Use `create(GroupInfoSchema)` to create a new message.
  */
 export const GroupInfoSchema: GenMessage<GroupInfo> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 27);
+  messageDesc(file_magpie_v1_magpie, 28);
 
 /**
  * @generated from message magpie.v1.GroupMember
@@ -1165,7 +1205,7 @@ export type GroupMember = Message$1<"magpie.v1.GroupMember"> & {
  * Use `create(GroupMemberSchema)` to create a new message.
  */
 export const GroupMemberSchema: GenMessage<GroupMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 28);
+  messageDesc(file_magpie_v1_magpie, 29);
 
 /**
  * @generated from message magpie.v1.CreateGroup
@@ -1209,7 +1249,7 @@ export type CreateGroup = Message$1<"magpie.v1.CreateGroup"> & {
  * Use `create(CreateGroupSchema)` to create a new message.
  */
 export const CreateGroupSchema: GenMessage<CreateGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 29);
+  messageDesc(file_magpie_v1_magpie, 30);
 
 /**
  * @generated from message magpie.v1.ModifyGroup
@@ -1246,7 +1286,7 @@ export type ModifyGroup = Message$1<"magpie.v1.ModifyGroup"> & {
  * Use `create(ModifyGroupSchema)` to create a new message.
  */
 export const ModifyGroupSchema: GenMessage<ModifyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 30);
+  messageDesc(file_magpie_v1_magpie, 31);
 
 /**
  * @generated from message magpie.v1.GroupRef
@@ -1263,7 +1303,7 @@ export type GroupRef = Message$1<"magpie.v1.GroupRef"> & {
  * Use `create(GroupRefSchema)` to create a new message.
  */
 export const GroupRefSchema: GenMessage<GroupRef> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 31);
+  messageDesc(file_magpie_v1_magpie, 32);
 
 /**
  * @generated from message magpie.v1.ApplyGroup
@@ -1285,7 +1325,7 @@ export type ApplyGroup = Message$1<"magpie.v1.ApplyGroup"> & {
  * Use `create(ApplyGroupSchema)` to create a new message.
  */
 export const ApplyGroupSchema: GenMessage<ApplyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 32);
+  messageDesc(file_magpie_v1_magpie, 33);
 
 /**
  * approve / reject an application, accept / decline an invite.
@@ -1314,7 +1354,7 @@ export type Decide = Message$1<"magpie.v1.Decide"> & {
  * Use `create(DecideSchema)` to create a new message.
  */
 export const DecideSchema: GenMessage<Decide> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 33);
+  messageDesc(file_magpie_v1_magpie, 34);
 
 /**
  * @generated from message magpie.v1.GroupUsers
@@ -1341,7 +1381,7 @@ export type GroupUsers = Message$1<"magpie.v1.GroupUsers"> & {
  * Use `create(GroupUsersSchema)` to create a new message.
  */
 export const GroupUsersSchema: GenMessage<GroupUsers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 34);
+  messageDesc(file_magpie_v1_magpie, 35);
 
 /**
  * @generated from message magpie.v1.GroupTarget
@@ -1363,7 +1403,7 @@ export type GroupTarget = Message$1<"magpie.v1.GroupTarget"> & {
  * Use `create(GroupTargetSchema)` to create a new message.
  */
 export const GroupTargetSchema: GenMessage<GroupTarget> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 35);
+  messageDesc(file_magpie_v1_magpie, 36);
 
 /**
  * @generated from message magpie.v1.SetRole
@@ -1392,7 +1432,7 @@ export type SetRole = Message$1<"magpie.v1.SetRole"> & {
  * Use `create(SetRoleSchema)` to create a new message.
  */
 export const SetRoleSchema: GenMessage<SetRole> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 36);
+  messageDesc(file_magpie_v1_magpie, 37);
 
 /**
  * @generated from message magpie.v1.MuteMember
@@ -1421,7 +1461,7 @@ export type MuteMember = Message$1<"magpie.v1.MuteMember"> & {
  * Use `create(MuteMemberSchema)` to create a new message.
  */
 export const MuteMemberSchema: GenMessage<MuteMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 37);
+  messageDesc(file_magpie_v1_magpie, 38);
 
 /**
  * @generated from message magpie.v1.SetCard
@@ -1450,7 +1490,7 @@ export type SetCard = Message$1<"magpie.v1.SetCard"> & {
  * Use `create(SetCardSchema)` to create a new message.
  */
 export const SetCardSchema: GenMessage<SetCard> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 38);
+  messageDesc(file_magpie_v1_magpie, 39);
 
 /**
  * @generated from message magpie.v1.SearchGroups
@@ -1477,7 +1517,7 @@ export type SearchGroups = Message$1<"magpie.v1.SearchGroups"> & {
  * Use `create(SearchGroupsSchema)` to create a new message.
  */
 export const SearchGroupsSchema: GenMessage<SearchGroups> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 39);
+  messageDesc(file_magpie_v1_magpie, 40);
 
 /**
  * @generated from message magpie.v1.ListMembers
@@ -1504,7 +1544,7 @@ export type ListMembers = Message$1<"magpie.v1.ListMembers"> & {
  * Use `create(ListMembersSchema)` to create a new message.
  */
 export const ListMembersSchema: GenMessage<ListMembers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 40);
+  messageDesc(file_magpie_v1_magpie, 41);
 
 /**
  * @generated from message magpie.v1.SetDnd
@@ -1526,7 +1566,7 @@ export type SetDnd = Message$1<"magpie.v1.SetDnd"> & {
  * Use `create(SetDndSchema)` to create a new message.
  */
 export const SetDndSchema: GenMessage<SetDnd> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 41);
+  messageDesc(file_magpie_v1_magpie, 42);
 
 /**
  * GROUP: one group operation.
@@ -1673,7 +1713,7 @@ export type GroupRequest = Message$1<"magpie.v1.GroupRequest"> & {
  * Use `create(GroupRequestSchema)` to create a new message.
  */
 export const GroupRequestSchema: GenMessage<GroupRequest> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 42);
+  messageDesc(file_magpie_v1_magpie, 43);
 
 /**
  * @generated from message magpie.v1.ListMine
@@ -1686,7 +1726,7 @@ export type ListMine = Message$1<"magpie.v1.ListMine"> & {
  * Use `create(ListMineSchema)` to create a new message.
  */
 export const ListMineSchema: GenMessage<ListMine> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 43);
+  messageDesc(file_magpie_v1_magpie, 44);
 
 /**
  * @generated from message magpie.v1.GroupList
@@ -1708,7 +1748,7 @@ export type GroupList = Message$1<"magpie.v1.GroupList"> & {
  * Use `create(GroupListSchema)` to create a new message.
  */
 export const GroupListSchema: GenMessage<GroupList> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 44);
+  messageDesc(file_magpie_v1_magpie, 45);
 
 /**
  * @generated from message magpie.v1.MemberPage
@@ -1730,7 +1770,7 @@ export type MemberPage = Message$1<"magpie.v1.MemberPage"> & {
  * Use `create(MemberPageSchema)` to create a new message.
  */
 export const MemberPageSchema: GenMessage<MemberPage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 45);
+  messageDesc(file_magpie_v1_magpie, 46);
 
 /**
  * GROUP_RESULT.
@@ -1781,7 +1821,7 @@ export type GroupResult = Message$1<"magpie.v1.GroupResult"> & {
  * Use `create(GroupResultSchema)` to create a new message.
  */
 export const GroupResultSchema: GenMessage<GroupResult> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 46);
+  messageDesc(file_magpie_v1_magpie, 47);
 
 /**
  * @generated from message magpie.v1.Pending
@@ -1798,7 +1838,7 @@ export type Pending = Message$1<"magpie.v1.Pending"> & {
  * Use `create(PendingSchema)` to create a new message.
  */
 export const PendingSchema: GenMessage<Pending> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 47);
+  messageDesc(file_magpie_v1_magpie, 48);
 
 /**
  * @generated from message magpie.v1.Profile
@@ -1832,7 +1872,7 @@ export type Profile = Message$1<"magpie.v1.Profile"> & {
  * Use `create(ProfileSchema)` to create a new message.
  */
 export const ProfileSchema: GenMessage<Profile> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 48);
+  messageDesc(file_magpie_v1_magpie, 49);
 
 /**
  * @generated from message magpie.v1.ProfileQuery
@@ -1849,7 +1889,7 @@ export type ProfileQuery = Message$1<"magpie.v1.ProfileQuery"> & {
  * Use `create(ProfileQuerySchema)` to create a new message.
  */
 export const ProfileQuerySchema: GenMessage<ProfileQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 49);
+  messageDesc(file_magpie_v1_magpie, 50);
 
 /**
  * @generated from message magpie.v1.Profiles
@@ -1866,7 +1906,7 @@ export type Profiles = Message$1<"magpie.v1.Profiles"> & {
  * Use `create(ProfilesSchema)` to create a new message.
  */
 export const ProfilesSchema: GenMessage<Profiles> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 50);
+  messageDesc(file_magpie_v1_magpie, 51);
 
 /**
  * @generated from message magpie.v1.ProfileUpdate
@@ -1888,7 +1928,7 @@ export type ProfileUpdate = Message$1<"magpie.v1.ProfileUpdate"> & {
  * Use `create(ProfileUpdateSchema)` to create a new message.
  */
 export const ProfileUpdateSchema: GenMessage<ProfileUpdate> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 51);
+  messageDesc(file_magpie_v1_magpie, 52);
 
 /**
  * @generated from enum magpie.v1.AuthType
