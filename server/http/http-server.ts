@@ -24,8 +24,8 @@ export interface HttpServer {
  */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const app = Fastify({
-    loggerInstance: deps.log.child({ part: 'http' }),
-    disableRequestLogging: true,
+    // one line per request would drown the log: only warnings and errors from the HTTP side
+    loggerInstance: deps.log.child({ part: 'http' }, { level: 'warn' }),
     // the body of an upload is streamed to disk by its route, never buffered here
     bodyLimit: 1024 * 1024,
   });
