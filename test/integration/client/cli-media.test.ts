@@ -58,6 +58,11 @@ describe('the magpie CLI with files', () => {
     expect(got.lines[0]).toMatchObject({ path: join(root, 'inbox', 'report.bin'), size: 300_000 });
     expect(Buffer.compare(await readFile(join(root, 'inbox', 'report.bin')), bytes)).toBe(0);
 
+    // fetched once, it is in bob's file cache: a second copy needs no server
+    const offline = await magpie([...as('bob', 'download', String(line['id']), '--out', join(root, 'again')).map((a) => (a === `127.0.0.1:${server.port}` ? '127.0.0.1:1' : a))]);
+    expect(offline.code).toBe(0);
+    expect(Buffer.compare(await readFile(join(root, 'again', 'report.bin')), bytes)).toBe(0);
+
     const stranger = await magpie(as('eve', 'download', String(line['id']), '--out', join(root, 'eve')));
     expect(stranger.code).toBe(1);
   }, 60_000);
