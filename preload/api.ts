@@ -179,7 +179,9 @@ export interface HistoryCursor {
 export type OutgoingContent =
   | { kind: 'text'; text: string; mentions?: string[]; mentionAll?: boolean; burnAfterReading?: boolean }
   | { kind: 'location'; location: LocationView }
-  | { kind: 'custom'; command: string; payload: string; transient?: boolean; silent?: boolean };
+  | { kind: 'custom'; command: string; payload: string; transient?: boolean; silent?: boolean }
+  /** A finished upload of the file service (main/files), named by its file id. */
+  | { kind: 'media'; type: 'voice' | 'image' | 'file'; media: MediaView };
 
 export interface Methods {
   'app.info': {

@@ -36,6 +36,8 @@ export const FrameType = {
   PROFILE_QUERY: 0x22,
   PROFILES: 0x23,
   PROFILE_UPDATE: 0x24,
+  MEDIA_TOKEN: 0x30, // c→s, body Ok; answered by MEDIA_TOKEN_RESULT
+  MEDIA_TOKEN_RESULT: 0x31,
 } as const;
 
 export type FrameName = keyof typeof FrameType;
@@ -71,6 +73,8 @@ export const frameBodySchemas = {
   PROFILE_QUERY: pb.ProfileQuerySchema,
   PROFILES: pb.ProfilesSchema,
   PROFILE_UPDATE: pb.ProfileUpdateSchema,
+  MEDIA_TOKEN: pb.OkSchema,
+  MEDIA_TOKEN_RESULT: pb.MediaTokenSchema,
 } as const satisfies Record<FrameName, DescMessage | undefined>;
 
 type Schemas = typeof frameBodySchemas;

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { systemClock } from '../protocol';
+import { bodyFrame, systemClock } from '../protocol';
 import { createAccessControl, type AccessControl } from './access/access-control';
 import { startRevocationWatcher, type RevocationWatcher } from './access/revocation-watcher';
 import { createAuthenticator } from './auth/authenticator';
@@ -10,7 +10,9 @@ import { createGateway } from './gateway/gateway';
 import { createSessionRegistry } from './gateway/sessions';
 import { startWalCheckpointer, type WalCheckpointer } from './storage/wal-checkpointer';
 import { createChatService } from './chat';
+import { createFileService, type FileService } from './files';
 import { createGroupService } from './groups';
+import { createHttpServer } from './http/http-server';
 import type { HandlerTable, ServerDeps } from './handler-types';
 import { createIdentity, type Identity } from './identity/identity';
 import { loadOrCreateServerKey } from './identity/server-key';
@@ -22,7 +24,7 @@ import { runMigrations } from './storage/migrate';
 import { migrations } from './storage/migrations';
 
 export interface MagpieServer {
-  start(): Promise<{ port: number; tlsPort?: number }>;
+  start(): Promise<{ port: number; tlsPort?: number; httpPort?: number }>;
   /** Stops accepting, finishes what is in flight, closes every session and the database. */
   stop(): Promise<void>;
   /** For the CLI's first-start demo and for tests: the identity of this server's database. */
@@ -31,6 +33,8 @@ export interface MagpieServer {
   readonly db: Database;
   /** Takes access away (closed sub-accounts, apps offline) and ends the sessions it no longer allows. */
   readonly access: AccessControl;
+  /** Uploads, downloads and media tokens. */
+  readonly files: FileService;
   /** Open connections and logged-in sessions, for operators and tests. */
   stats(): { connections: number; sessions: number };
 }
@@ -60,14 +64,30 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
 
   // the features get ensureUser beside ServerDeps, for users they meet before those log in
   const featureDeps = { ...deps, ensureUser };
+  const files = createFileService({ db, clock, log, tuning, dataDir: resolved.dataDir });
   const chat = createChatService({
     ...featureDeps,
+    media: files.references,
     revokeWindowMs: tuning.revokeWindowMs,
     compressThresholdBytes: tuning.compressThresholdBytes,
   });
   const groups = createGroupService(featureDeps);
   const profiles = createProfileService({ users, tuning });
-  const handlers: HandlerTable = { ...chat.handlers, ...groups.handlers, ...profiles.handlers };
+  const handlers: HandlerTable = {
+    ...chat.handlers,
+    ...groups.handlers,
+    ...profiles.handlers,
+    MEDIA_TOKEN: ({ caller }) => bodyFrame('MEDIA_TOKEN_RESULT', mediaTokenBody(caller.appId, caller.userId)),
+  };
+  const http =
+    resolved.httpPort === undefined
+      ? undefined
+      : createHttpServer({ host: resolved.host, port: resolved.httpPort, log, routes: [(app) => files.plugin(app)] });
+  let httpPort = 0;
+  const mediaTokenBody = (appId: string, userId: string) => {
+    const issued = files.tokens.issue(appId, userId);
+    return { token: issued.token, expiresMs: BigInt(issued.expiresMs) };
+  };
 
   const authenticator = createAuthenticator({
     identity,
@@ -107,6 +127,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     sessions,
     handlers,
     inboxHead: (appId, userId) => chat.inboxHead(appId, userId),
+    loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId) }),
   });
 
   let state: 'new' | 'started' | 'stopped' = 'new';
@@ -117,6 +138,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     users,
     db,
     access,
+    files,
     stats: () => ({ connections: gateway.connectionCount, sessions: sessions.size }),
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
@@ -132,7 +154,9 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
           if (ended > 0) log.info({ ...revocation, ended }, 'ended sessions whose access was taken away');
         },
       });
-      const ports = await gateway.listen();
+      if (http) httpPort = await http.listen();
+      files.sweeper.start();
+      const ports = { ...(await gateway.listen()), ...(http ? { httpPort } : {}) };
       log.info({ host: resolved.host, ...ports, dataDir: resolved.dataDir }, 'magpie server listening');
       return ports;
     },
@@ -141,6 +165,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       state = 'stopped';
       revocations?.stop();
       await gateway.stop();
+      await http?.close();
+      await files.sweeper.stop();
       chat.flushWrites();
       await checkpointer?.stop();
       db.close();

@@ -76,6 +76,20 @@ export interface Tuning {
   readonly maxProfileQueryIds: number;
   /** A sender may revoke a message this long after sending (group owners and admins at any time). */
   readonly revokeWindowMs: number;
+  /** The file service: the largest image, voice and file upload, in bytes. */
+  readonly maxImageBytes: number;
+  readonly maxVoiceBytes: number;
+  readonly maxFileBytes: number;
+  /** The longest voice message a SEND may announce. */
+  readonly maxVoiceDurationMs: number;
+  /** A media token (LOGIN_RESULT, MEDIA_TOKEN) is accepted this long after it is issued. */
+  readonly mediaTokenTtlMs: number;
+  /** An upload no SEND referenced within this time is deleted, finished or not. */
+  readonly unreferencedUploadTtlMs: number;
+  /** How often the server looks for such uploads. */
+  readonly uploadSweepIntervalMs: number;
+  /** An image's thumbnail fits in a square of this side (WebP). */
+  readonly thumbnailMaxSidePx: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -112,6 +126,14 @@ export const DEFAULT_TUNING: Tuning = {
   maxAvatarChars: 512,
   maxProfileQueryIds: 100,
   revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
+  maxImageBytes: 20 * 1024 * 1024,
+  maxVoiceBytes: 2 * 1024 * 1024,
+  maxFileBytes: 100 * 1024 * 1024,
+  maxVoiceDurationMs: 60_000,
+  mediaTokenTtlMs: 3_600_000,
+  unreferencedUploadTtlMs: 86_400_000,
+  uploadSweepIntervalMs: 600_000,
+  thumbnailMaxSidePx: 320,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

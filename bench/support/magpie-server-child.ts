@@ -14,8 +14,8 @@ import type { ChildReply, ParentRequest } from './magpie-server';
 async function main(): Promise<void> {
   const { tuning } = JSON.parse(process.argv[2] ?? '{}') as { tuning?: Partial<Tuning> };
   const dataDir = await mkdtemp(join(tmpdir(), 'magpie-bench-'));
-  const server = createMagpieServer({ dataDir, host: '127.0.0.1', port: 0, tuning: tuning ?? {} });
-  const { port } = await server.start();
+  const server = createMagpieServer({ dataDir, host: '127.0.0.1', port: 0, httpPort: 0, tuning: tuning ?? {} });
+  const { port, httpPort = 0 } = await server.start();
   const accountSid = server.identity.createAccount().accountSid;
   const appId = server.identity.createApp(accountSid, 'bench').appId;
   const appToken = server.identity.getApp(appId)!.appToken;
@@ -42,7 +42,9 @@ async function main(): Promise<void> {
     }
   });
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', port, appId, appToken });
+  // the file-service bench needs no TCP session: a token for its one user is enough
+  const mediaToken = server.files.tokens.issue(appId, 'bench-media').token;
+  send({ type: 'ready', port, appId, appToken, httpPort, mediaToken });
 }
 
 void main();

@@ -5,7 +5,7 @@ import type { Tuning } from '../../server/tuning';
 /** Messages between forkMagpieServer() and its child (magpie-server-child.ts). */
 export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'loop' } | { type: 'stop' };
 export type ChildReply =
-  | { type: 'ready'; port: number; appId: string; appToken: string }
+  | { type: 'ready'; port: number; appId: string; appToken: string; httpPort: number; mediaToken: string }
   | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; connections: number; sessions: number }
   | { type: 'gc' }
   | { type: 'loop'; p99Ms: number; maxMs: number };
@@ -14,6 +14,9 @@ export type ServerStats = Omit<Extract<ChildReply, { type: 'stats' }>, 'type'>;
 
 export interface BenchServer {
   readonly port: number;
+  /** The HTTP file service, and a media token of the user "bench-media" for it. */
+  readonly httpPort: number;
+  readonly mediaToken: string;
   readonly appId: string;
   readonly appToken: string;
   readonly pid: number;
@@ -70,6 +73,8 @@ export function forkMagpieServer(options: ForkOptions = {}): Promise<BenchServer
     });
   return next('ready').then((ready) => ({
     port: ready.port,
+    httpPort: ready.httpPort,
+    mediaToken: ready.mediaToken,
     appId: ready.appId,
     appToken: ready.appToken,
     pid: child.pid!,

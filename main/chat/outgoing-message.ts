@@ -12,6 +12,8 @@ export interface OutgoingDraft {
   readonly message: MessageInput & { readonly clientMsgId: string };
 }
 
+const MEDIA_TYPES = { voice: pb.MessageType.VOICE, image: pb.MessageType.IMAGE, file: pb.MessageType.FILE } as const;
+
 /** Builds the SEND body and the local row of a message about to be sent. */
 export function buildOutgoing(selfId: string, to: string, content: OutgoingContent, nowMs: number): OutgoingDraft {
   if (!isGroupId(to) && !isValidUserId(to)) {
@@ -70,6 +72,8 @@ function sendInit(clientMsgId: Uint8Array, to: string, content: OutgoingContent)
           silent: content.silent ?? false,
         },
       };
+    case 'media':
+      return { clientMsgId, to, type: MEDIA_TYPES[content.type], media: { ...content.media, size: BigInt(content.media.size) } };
     default: {
       const unreachable: never = content;
       throw new MagpieError(ErrorCode.INVALID_MESSAGE, `unknown content ${String(unreachable)}`);

@@ -40,6 +40,8 @@ export type GroupCommand =
 export type Command =
   | { kind: 'help'; topic: string }
   | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend }
+  | { kind: 'send-file'; to: string; path: string; mediaKind: 'voice' | 'image' | 'file'; durationMs: number | undefined }
+  | { kind: 'download'; msgId: number; outDir: string }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
   | { kind: 'outbox'; flush: boolean }
@@ -102,6 +104,11 @@ const OPTIONS = {
   off: { type: 'boolean' },
   nickname: { type: 'string' },
   avatar: { type: 'string' },
+  file: { type: 'string' },
+  image: { type: 'string' },
+  voice: { type: 'string' },
+  duration: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -170,9 +177,17 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       const to = conversationTarget(values.to, values.group, '--to', name);
       if (values.custom !== undefined) return { kind: 'send', to, text: undefined, stdin: false, custom: customOf(values, name) };
       if (values.payload !== undefined || values.transient) throw new UsageError('--payload and --transient go with --custom CMD', name);
+        return { kind: 'send-file', to, ...media, durationMs };
       if ((values.text === undefined) === !values.stdin) throw new UsageError('give either --text T or --stdin', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
       return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };
+    }
+    case 'download': {
+      allow('out');
+      noMore(rest);
+      if (sub === undefined || !/^\d+$/.test(sub)) throw new UsageError('download needs MSGID (the message id listen and history print)', name);
+      if (values.out === undefined || values.out === '') throw new UsageError('download needs --out DIR', name);
+      return { kind: 'download', msgId: Number(sub), outDir: values.out };
     }
     case 'listen':
       allow('count');
@@ -206,6 +221,16 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
     default:
       throw new UsageError(`unknown command: ${name}`);
   }
+}
+
+function mediaOption(values: Values, where: string): { path: string; mediaKind: 'voice' | 'image' | 'file' } | undefined {
+  const given = (['file', 'image', 'voice'] as const).filter((kind) => values[kind] !== undefined);
+  if (given.length > 1) throw new UsageError('give one of --file, --image, --voice', where);
+  const kind = given[0];
+  if (kind === undefined) return undefined;
+  const path = values[kind]!;
+  if (path === '') throw new UsageError(`--${kind} needs a PATH`, where);
+  return { path, mediaKind: kind };
 }
 
 function parseGroup(op: string | undefined, rest: readonly string[], values: Values): GroupCommand {

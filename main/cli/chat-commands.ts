@@ -82,7 +82,7 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
  * Waits for the messages' receipts; a login the server refused is final, so it ends the wait at
  * once rather than at the deadline (a connection that merely times out keeps waiting).
  */
-function awaitSentUnlessRefused(session: CliSession, io: CliIo, ids: readonly string[], connected: Promise<unknown>): Promise<number> {
+export function awaitSentUnlessRefused(session: CliSession, io: CliIo, ids: readonly string[], connected: Promise<unknown>): Promise<number> {
   const loginFailed = connected.then(
     () => new Promise<never>(() => undefined),
     (error: unknown) => {

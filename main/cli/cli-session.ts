@@ -79,6 +79,8 @@ export interface CliSession {
   readonly groups: GroupService;
   readonly profiles: ProfileService;
   readonly deadline: Deadline;
+  /** The profile folder this session's store lives in. */
+  readonly profileDir: string;
   /**
    * Connects and logs in within the deadline, then waits for the catch-up sync. Fails with
    * CliExit 4 for a login the server refused, 3 when no server answered in time.
@@ -115,6 +117,7 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     groups: createGroupService(client),
     profiles: createProfileService(client),
     deadline,
+    profileDir,
     connect() {
       connecting ??= (async () => {
         try {

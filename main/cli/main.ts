@@ -1,3 +1,4 @@
+import { runDownload, runSendFile } from './media-commands';
 import { ErrorCode, isMagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
 import { runHistory, runListen, runOutbox, runSearch, runSend } from './chat-commands';
@@ -96,6 +97,10 @@ function runCommand(session: CliSession, io: CliIo, command: Exclude<Command, { 
   switch (command.kind) {
     case 'send':
       return runSend(session, io, command);
+    case 'send-file':
+      return runSendFile(session, io, command);
+    case 'download':
+      return runDownload(session, io, command);
     case 'listen':
       return runListen(session, io, command);
     case 'history':

@@ -22,6 +22,8 @@ export interface MessageLine {
   state: string;
   location?: { latitude: number; longitude: number; title: string; address: string };
   custom?: { command: string; payload: string };
+  /** Voice, image, file: what the message says of its file ("magpie download ID" fetches it). */
+  media?: { fileId: string; name: string; size: number; mime: string; durationMs?: number; width?: number; height?: number };
   code?: number;
   message?: string;
 }
@@ -63,6 +65,7 @@ export function messageLine(message: StoredMessage, failure?: { code: number | n
   };
   if (view.location) line.location = view.location;
   if (view.custom) line.custom = view.custom;
+  if (view.media) line.media = { ...view.media };
   if (failure?.code) {
     line.code = failure.code;
     if (failure.message) line.message = failure.message;

@@ -16,7 +16,9 @@ Sends, receives and manages Magpie messages from scripts, on the same core as th
 Output is JSON lines on stdout; errors are JSON lines {"code","name","message"} on stderr.
 
 Commands:
-  send          send a text message (or one per stdin line), or a custom one (--custom)
+  send          send a text message (or one per stdin line), a custom one (--custom), or a
+                file, image or voice message
+  download ID   fetch a media message's file
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
   outbox        messages not yet sent; "outbox flush" sends them
@@ -75,7 +77,17 @@ Stores the message in the outbox, connects and sends it; prints it with state "s
 --stdin sends one message per input line, in order. Not sent within --timeout: prints it with
 state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
 --custom sends a custom message: the command string CMD with a JSON payload (default {});
---transient asks the server to push it to whoever is online and store nothing.`,
+--transient asks the server to push it to whoever is online and store nothing.
+
+       magpie [global flags] send (--to USER | --group GID) (--file P | --image P | --voice P --duration MS)
+
+Uploads the file to the server's file service (resumable; progress as JSON lines on stderr), then
+sends the message naming it. An image must be an image, a voice message audio: the server checks
+the bytes.`,
+  download: `Usage: magpie [global flags] download MSGID --out DIR
+
+Fetches the file of a voice, image or file message (its id as listen and history print it) into
+DIR, under the message's file name, checked against its sha256; prints its path.`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until

@@ -5,6 +5,7 @@ import type { MembershipStore } from '../groups/membership';
 import type { InboxStore } from '../sync/inbox';
 import type { MessageStore } from './message-store';
 import type { WriteBatch } from '../storage/write-batch';
+import type { MediaReferences } from './media-reference';
 import type { ReadMarkStore } from './read-marks';
 
 /** What the chat handlers share: the stores, the clock and the delivery to online sessions. */
@@ -21,4 +22,6 @@ export interface ChatContext {
   /** Makes a user known to the app (a message to a user never seen before). */
   readonly ensureUser: (appId: string, userId: string) => void;
   readonly revokeWindowMs: number;
+  /** The file service's check of media messages; absent, media passes as given. */
+  readonly media?: MediaReferences;
 }

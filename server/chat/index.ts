@@ -5,6 +5,7 @@ import { createSyncHandlers } from '../sync/handlers';
 import { createInboxStore } from '../sync/inbox';
 import type { ChatContext } from './chat-context';
 import { DEFAULT_REVOKE_WINDOW_MS } from './content-limits';
+import type { MediaReferences } from './media-reference';
 import { createMessageStore } from './message-store';
 import { createWriteBatch } from '../storage/write-batch';
 import { createReadHandler } from './read';
@@ -21,6 +22,8 @@ export interface ChatDeps extends ServerDeps {
   readonly revokeWindowMs?: number;
   /** SYNC pages larger than this are deflated; the wire default when absent. */
   readonly compressThresholdBytes?: number;
+  /** The file service's check of media messages. */
+  readonly media?: MediaReferences;
 }
 
 export interface ChatService {
@@ -45,6 +48,7 @@ export function createChatService(deps: ChatDeps): ChatService {
     membership: createMembershipStore(deps.db),
     ensureUser: deps.ensureUser ?? (() => undefined),
     revokeWindowMs: deps.revokeWindowMs ?? DEFAULT_REVOKE_WINDOW_MS,
+    ...(deps.media ? { media: deps.media } : {}),
   };
   const sync = createSyncHandlers(inbox, deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes);
   return {

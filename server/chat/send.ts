@@ -4,6 +4,7 @@ import type { Caller, Handler } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
 import type { ChatContext } from './chat-context';
+import { checkMediaReference, recordMediaReference } from './media-reference';
 import { validatedContent } from './validate-send';
 
 /**
@@ -16,6 +17,7 @@ export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
   return ({ caller, body }) => {
     const toGroup = checkRecipient(body.to);
     const content = validatedContent(body, toGroup);
+    checkMediaReference(ctx.media, caller, content);
     // refused before the batch when it can be: a SEND that fails inside makes the batch run twice
     // (the check inside still decides; a resend of a stored message is answered, not refused)
     if (toGroup) checkMayPostUnlessStored(ctx, caller, body);
@@ -60,6 +62,7 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
     senderSeq,
     burn: content.burnAfterReading,
   });
+  recordMediaReference(ctx.media, appId, content, msgId, timeMs);
   const message = create(pb.MessageSchema, { ...content, msgId: BigInt(msgId), from: sender, to: body.to, timeMs: BigInt(timeMs) });
   const ownCopy = create(pb.MessageSchema, { ...message, clientMsgId: body.clientMsgId });
   // a one-to-one recipient is the reader of its own inbox: its copy leaves `to` out

@@ -29,6 +29,7 @@ export async function runStart(
       dataDir: command.dataDir,
       host: command.host,
       port: command.port,
+      httpPort: command.httpPort,
       ...(command.tls ? { tls: command.tls } : {}),
       logger: log,
     });

@@ -8,7 +8,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: magpie-server <command> [options]
 
-  start [--host 127.0.0.1] [--port 8883] [--data ./magpie-data]
+  start [--host 127.0.0.1] [--port 8883] [--http-port 8885] [--data ./magpie-data]
         [--tls-cert FILE --tls-key FILE [--tls-port 8884]] [--log-level info] [--demo]
                                         run the server (SIGINT/SIGTERM stop it); --demo: on a
                                         new data folder, also create a demo app and users

@@ -17,6 +17,7 @@ import {
   type Frame,
   type TimerHandle,
 } from '../../protocol';
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Authenticator } from '../auth/authenticator';
 import type { PasswordChallenge } from '../auth/password-challenge';
 import type { Caller, Handler, HandlerTable } from '../handler-types';
@@ -45,10 +46,14 @@ export interface ConnectionDeps {
   readonly sessions: SessionRegistry;
   readonly handlers: HandlerTable;
   inboxHead(appId: string, userId: string): InboxHead;
+  /** Fields other parts add to LOGIN_RESULT (the file service's port and media token). */
+  loginExtras?(appId: string, userId: string): LoginExtras;
   /** Called once, when the login succeeds. */
   onLoggedIn?(): void;
   onClosed(connection: Connection): void;
 }
+
+export type LoginExtras = Pick<MessageInitShape<typeof pb.LoginResultSchema>, 'httpPort' | 'mediaToken'>;
 
 /** One client socket, from HELLO to close. */
 export interface Connection {
@@ -377,6 +382,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       sessionId: caller.sessionId,
       appId: who.appId,
       ...(who.serverSignature ? { serverSignature: who.serverSignature } : {}),
+      ...deps.loginExtras?.(who.appId, who.userId),
     });
     reply(result, requestId);
   }

@@ -7,7 +7,7 @@ import type { Authenticator } from '../auth/authenticator';
 import type { TlsConfig } from '../config';
 import type { HandlerTable } from '../handler-types';
 import type { Tuning } from '../tuning';
-import { CLOSE_LINGER_MS, createConnection, type Connection, type InboxHead } from './connection';
+import { CLOSE_LINGER_MS, createConnection, type Connection, type InboxHead, type LoginExtras } from './connection';
 import type { SessionRegistry } from './sessions';
 
 export interface GatewayDeps {
@@ -21,6 +21,7 @@ export interface GatewayDeps {
   readonly sessions: SessionRegistry;
   readonly handlers: HandlerTable;
   inboxHead(appId: string, userId: string): InboxHead;
+  loginExtras?(appId: string, userId: string): LoginExtras;
 }
 
 export interface Gateway {
@@ -80,6 +81,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       sessions: deps.sessions,
       handlers: deps.handlers,
       inboxHead: deps.inboxHead,
+      ...(deps.loginExtras ? { loginExtras: deps.loginExtras } : {}),
       onLoggedIn: settle,
       onClosed: (closed) => {
         settle();

@@ -14,6 +14,8 @@ export interface TestServer {
   readonly server: MagpieServer;
   readonly port: number;
   readonly tlsPort: number | undefined;
+  /** The HTTP listener (the file service). */
+  readonly httpPort: number;
   readonly dataDir: string;
   readonly accountSid: string;
   readonly appId: string;
@@ -30,6 +32,8 @@ export interface TestServerOptions {
   readonly port?: number;
   readonly clock?: Clock;
   readonly tls?: { certFile: string; keyFile: string };
+  /** The HTTP listener's port; any free port by default. */
+  readonly httpPort?: number;
 }
 
 /** Cheap scrypt: the tests check behaviour, not hashing cost. */
@@ -41,6 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
     host: '127.0.0.1',
     port: options.port ?? 0,
+    httpPort: options.httpPort ?? 0,
     tuning: { ...TEST_TUNING, ...options.tuning },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tls ? { tls: { ...options.tls, port: 0 } } : {}),
@@ -63,6 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     server,
     port: ports.port,
     tlsPort: ports.tlsPort,
+    httpPort: ports.httpPort ?? 0,
     dataDir,
     accountSid,
     appId,

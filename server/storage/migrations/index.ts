@@ -4,6 +4,7 @@ import { migration0002Messages } from './0002-messages';
 import { migration0003Groups } from './0003-groups';
 import { migration0004PasswordVerifiers } from './0004-password-verifiers';
 import { migration0005AccessRevocations } from './0005-access-revocations';
+import { migration0006Files } from './0006-files';
 
 /** Every migration, in order. Append new ones at the end; never reorder or edit applied ones. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   migration0003Groups,
   migration0004PasswordVerifiers,
   migration0005AccessRevocations,
+  migration0006Files,
 ];

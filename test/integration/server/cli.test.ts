@@ -38,14 +38,14 @@ function startServer(
   dataDir: string,
   extra: readonly string[] = ['--demo'],
 ): Promise<{ child: ChildProcess; port: number; stdout: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--http-port', '0', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line; stdout: ${stdout}`)), 45_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /"listening":\{[^}]*"port":(\d+)/.exec(stdout);
+      const match = /"listening":\{[^}]*"port":(\d+)[^}]*"httpPort":\d+/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve({ child, port: Number(match[1]), stdout: () => stdout, exited });

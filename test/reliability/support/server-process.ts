@@ -59,7 +59,7 @@ function commandFor(options: ServerProcessOptions, host: string): { file: string
   const common = ['--host', host, '--port', String(options.port ?? 0), '--data', options.dataDir];
   const node =
     launcher.kind === 'bin'
-      ? [SERVER_BIN, 'start', ...common, '--log-level', 'warn', '--demo']
+      ? [SERVER_BIN, 'start', ...common, '--http-port', '0', '--log-level', 'warn', '--demo']
       : [
           '--import',
           'tsx',

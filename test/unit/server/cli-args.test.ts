@@ -9,6 +9,7 @@ describe('magpie-server arguments', () => {
       dataDir: './magpie-data',
       host: '127.0.0.1',
       port: 8883,
+      httpPort: 8885,
       tls: undefined,
       logLevel: 'info',
       demo: false,
@@ -19,6 +20,11 @@ describe('magpie-server arguments', () => {
   it('takes host, port, data and TLS files', () => {
     const command = parseCommand(['start', '--host', '0.0.0.0', '--port', '9000', '--data', '/d', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']);
     expect(command).toMatchObject({ host: '0.0.0.0', port: 9000, dataDir: '/d', tls: { certFile: 'c.pem', keyFile: 'k.pem', port: 8884 } });
+  });
+
+  it('takes the HTTP listener’s port, 0 for any free one', () => {
+    expect(parseCommand(['start', '--http-port', '0'])).toMatchObject({ httpPort: 0 });
+    expect(() => parseCommand(['start', '--http-port', 'web'])).toThrow(/--http-port must be a port number/);
   });
 
   it('reads every admin command', () => {

@@ -13,7 +13,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file magpie/v1/magpie.proto.
  */
 export const file_magpie_v1_magpie: GenFile = /*@__PURE__*/
-  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIj8KCUF1dGhTdGFydBIOCgZhcHBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIUCgxjbGllbnRfbm9uY2UYAyABKAwiaQoNQXV0aENoYWxsZW5nZRIMCgRzYWx0GAEgASgMEhAKCHNjcnlwdF9uGAIgASgNEhAKCHNjcnlwdF9yGAMgASgNEhAKCHNjcnlwdF9wGAQgASgNEhQKDHNlcnZlcl9ub25jZRgFIAEoDCKbAgoFTG9naW4SIQoEYXV0aBgBIAEoDjITLm1hZ3BpZS52MS5BdXRoVHlwZRIOCgZhcHBfaWQYAiABKAkSDAoEdXNlchgDIAEoCRIOCgZzZWNyZXQYBCABKAkSEQoJdGltZXN0YW1wGAUgASgJEjoKE3NpZ25hdHVyZV9hbGdvcml0aG0YBiABKA4yHS5tYWdwaWUudjEuU2lnbmF0dXJlQWxnb3JpdGhtEiUKBmRldmljZRgHIAEoDjIVLm1hZ3BpZS52MS5EZXZpY2VLaW5kEiIKBG1vZGUYCCABKA4yFC5tYWdwaWUudjEuTG9naW5Nb2RlEhEKCWRldmljZV9pZBgJIAEoCRIUCgxjbGllbnRfcHJvb2YYCiABKAwixwEKC0xvZ2luUmVzdWx0Eg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSFgoOc2VydmVyX3RpbWVfbXMYAyABKAQSFwoPaWRsZV90aW1lb3V0X21zGAQgASgNEg8KB21heF9zZXEYBSABKAQSFQoNY29uZmlybWVkX3NlcRgGIAEoBBISCgpzZXNzaW9uX2lkGAcgASgJEg4KBmFwcF9pZBgIIAEoCRIYChBzZXJ2ZXJfc2lnbmF0dXJlGAkgASgMIlAKBktpY2tlZBIMCgRjb2RlGAEgASgNEg4KBnJlYXNvbhgCIAEoCRIoCglieV9kZXZpY2UYAyABKA4yFS5tYWdwaWUudjEuRGV2aWNlS2luZCImCgVFcnJvchIMCgRjb2RlGAEgASgNEg8KB21lc3NhZ2UYAiABKAkiBAoCT2sinAEKBU1lZGlhEg8KB2ZpbGVfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRzaXplGAMgASgEEgwKBG1pbWUYBCABKAkSEwoLZHVyYXRpb25fbXMYBSABKA0SDQoFd2lkdGgYBiABKA0SDgoGaGVpZ2h0GAcgASgNEhQKDHRodW1ibmFpbF9pZBgIIAEoCRIOCgZzaGEyNTYYCSABKAkiTwoITG9jYXRpb24SEAoIbGF0aXR1ZGUYASABKAESEQoJbG9uZ2l0dWRlGAIgASgBEg0KBXRpdGxlGAMgASgJEg8KB2FkZHJlc3MYBCABKAkiTQoGQ3VzdG9tEg8KB2NvbW1hbmQYASABKAkSDwoHcGF5bG9hZBgCIAEoDBIRCgl0cmFuc2llbnQYAyABKAgSDgoGc2lsZW50GAQgASgIIosCCgRTZW5kEhUKDWNsaWVudF9tc2dfaWQYASABKAwSCgoCdG8YAiABKAkSJAoEdHlwZRgDIAEoDjIWLm1hZ3BpZS52MS5NZXNzYWdlVHlwZRIMCgR0ZXh0GAQgASgJEhAKCG1lbnRpb25zGAUgAygJEhMKC21lbnRpb25fYWxsGAYgASgIEh8KBW1lZGlhGAcgASgLMhAubWFncGllLnYxLk1lZGlhEiUKCGxvY2F0aW9uGAggASgLMhMubWFncGllLnYxLkxvY2F0aW9uEiEKBmN1c3RvbRgJIAEoCzIRLm1hZ3BpZS52MS5DdXN0b20SGgoSYnVybl9hZnRlcl9yZWFkaW5nGAogASgIIksKBFNlbnQSFQoNY2xpZW50X21zZ19pZBgBIAEoDBIOCgZtc2dfaWQYAiABKAQSDwoHdGltZV9tcxgDIAEoBBILCgNzZXEYBCABKAQivQIKB01lc3NhZ2USDgoGbXNnX2lkGAEgASgEEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDAoEdGV4dBgEIAEoCRIPCgd0aW1lX21zGAUgASgEEiQKBHR5cGUYBiABKA4yFi5tYWdwaWUudjEuTWVzc2FnZVR5cGUSEAoIbWVudGlvbnMYByADKAkSEwoLbWVudGlvbl9hbGwYCCABKAgSHwoFbWVkaWEYCSABKAsyEC5tYWdwaWUudjEuTWVkaWESJQoIbG9jYXRpb24YCiABKAsyEy5tYWdwaWUudjEuTG9jYXRpb24SIQoGY3VzdG9tGAsgASgLMhEubWFncGllLnYxLkN1c3RvbRIaChJidXJuX2FmdGVyX3JlYWRpbmcYDCABKAgSFQoNY2xpZW50X21zZ19pZBgNIAEoDCLhAQoGTm90aWNlEiMKBGtpbmQYASABKA4yFS5tYWdwaWUudjEuTm90aWNlS2luZBIQCghncm91cF9pZBgCIAEoCRINCgVhY3RvchgDIAEoCRIPCgd0YXJnZXRzGAQgAygJEgwKBHRleHQYBSABKAkSDwoHdGltZV9tcxgGIAEoBBIiCgRyb2xlGAcgASgOMhQubWFncGllLnYxLkdyb3VwUm9sZRIVCg1tdXRlX3VudGlsX21zGAggASgEEhIKCmdyb3VwX25hbWUYCSABKAkSEgoKcmVxdWVzdF9pZBgKIAEoBCJMCgdSZXZva2VkEg4KBm1zZ19pZBgBIAEoBBIKCgJieRgCIAEoCRIUCgxjb252ZXJzYXRpb24YAyABKAkSDwoHdGltZV9tcxgEIAEoBCJaCgtSZWFkUmVjZWlwdBIOCgZyZWFkZXIYASABKAkSFAoMY29udmVyc2F0aW9uGAIgASgJEhQKDHVwX3RvX21zZ19pZBgDIAEoBBIPCgd0aW1lX21zGAQgASgEIi4KBkJ1cm5lZBIOCgZtc2dfaWQYASABKAQSFAoMY29udmVyc2F0aW9uGAIgASgJItwBCgVFbnRyeRILCgNzZXEYASABKAQSJQoHbWVzc2FnZRgCIAEoCzISLm1hZ3BpZS52MS5NZXNzYWdlSAASIwoGbm90aWNlGAMgASgLMhEubWFncGllLnYxLk5vdGljZUgAEiUKB3Jldm9rZWQYBCABKAsyEi5tYWdwaWUudjEuUmV2b2tlZEgAEiYKBHJlYWQYBSABKAsyFi5tYWdwaWUudjEuUmVhZFJlY2VpcHRIABIjCgZidXJuZWQYBiABKAsyES5tYWdwaWUudjEuQnVybmVkSABCBgoEaXRlbSIZCgZOb3RpZnkSDwoHbWF4X3NlcRgBIAEoBCIoCgRTeW5jEhEKCWFmdGVyX3NlcRgBIAEoBBINCgVsaW1pdBgCIAEoDSJMCghTeW5jUGFnZRIhCgdlbnRyaWVzGAEgAygLMhAubWFncGllLnYxLkVudHJ5Eg8KB21heF9zZXEYAiABKAQSDAoEbW9yZRgDIAEoCCIWCgdDb25maXJtEgsKA3NlcRgBIAEoBCIYCgZSZXZva2USDgoGbXNnX2lkGAEgASgEIjIKBFJlYWQSFAoMY29udmVyc2F0aW9uGAEgASgJEhQKDHVwX3RvX21zZ19pZBgCIAEoBCIzCgZUeXBpbmcSCgoCdG8YASABKAkSDAoEZnJvbRgCIAEoCRIPCgdzdG9wcGVkGAMgASgIIh4KDFJlYWRlcnNRdWVyeRIOCgZtc2dfaWQYASABKAQiNwoHUmVhZGVycxIOCgZtc2dfaWQYASABKAQSDAoEcmVhZBgCIAMoCRIOCgZ1bnJlYWQYAyADKAkizQIKCUdyb3VwSW5mbxIQCghncm91cF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBW93bmVyGAMgASgJEiIKBHR5cGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBUeXBlEiIKBG1vZGUYBSABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlEhQKDGFubm91bmNlbWVudBgGIAEoCRIUCgxtZW1iZXJfY291bnQYByABKA0SEAoIY2FwYWNpdHkYCCABKA0SEgoKY3JlYXRlZF9tcxgJIAEoBBIlCgdteV9yb2xlGAogASgOMhQubWFncGllLnYxLkdyb3VwUm9sZRILCgNkbmQYCyABKAgSFgoOaW52aXRlX2NvbmZpcm0YDCABKAgSEQoJZGlzbWlzc2VkGA0gASgIEhgKEG15X211dGVfdW50aWxfbXMYDiABKAQijAEKC0dyb3VwTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSIgoEcm9sZRgCIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSDAoEY2FyZBgDIAEoCRIVCg1tdXRlX3VudGlsX21zGAQgASgEEhEKCWpvaW5lZF9tcxgFIAEoBBIQCghuaWNrbmFtZRgGIAEoCSKiAQoLQ3JlYXRlR3JvdXASDAoEbmFtZRgBIAEoCRIiCgR0eXBlGAIgASgOMhQubWFncGllLnYxLkdyb3VwVHlwZRIiCgRtb2RlGAMgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIUCgxhbm5vdW5jZW1lbnQYBCABKAkSDwoHbWVtYmVycxgFIAMoCRIWCg5pbnZpdGVfY29uZmlybRgGIAEoCCLJAQoLTW9kaWZ5R3JvdXASEAoIZ3JvdXBfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEhkKDGFubm91bmNlbWVudBgDIAEoCUgBiAEBEicKBG1vZGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlSAKIAQESGwoOaW52aXRlX2NvbmZpcm0YBSABKAhIA4gBAUIHCgVfbmFtZUIPCg1fYW5ub3VuY2VtZW50QgcKBV9tb2RlQhEKD19pbnZpdGVfY29uZmlybSIcCghHcm91cFJlZhIQCghncm91cF9pZBgBIAEoCSIuCgpBcHBseUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI+CgZEZWNpZGUSEAoIZ3JvdXBfaWQYASABKAkSEgoKcmVxdWVzdF9pZBgCIAEoBBIOCgZyZWFzb24YAyABKAkiPQoKR3JvdXBVc2VycxIQCghncm91cF9pZBgBIAEoCRINCgV1c2VycxgCIAMoCRIOCgZyZWFzb24YAyABKAkiLQoLR3JvdXBUYXJnZXQSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCSJNCgdTZXRSb2xlEhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkSIgoEcm9sZRgDIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUiPQoKTXV0ZU1lbWJlchIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEg8KB3NlY29uZHMYAyABKA0iNwoHU2V0Q2FyZBIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEgwKBGNhcmQYAyABKAkiPgoMU2VhcmNoR3JvdXBzEg8KB2tleXdvcmQYASABKAkSDgoGb2Zmc2V0GAIgASgNEg0KBWxpbWl0GAMgASgNIj4KC0xpc3RNZW1iZXJzEhAKCGdyb3VwX2lkGAEgASgJEg4KBm9mZnNldBgCIAEoDRINCgVsaW1pdBgDIAEoDSImCgZTZXREbmQSEAoIZ3JvdXBfaWQYASABKAkSCgoCb24YAiABKAgi5AYKDEdyb3VwUmVxdWVzdBIoCgZjcmVhdGUYASABKAsyFi5tYWdwaWUudjEuQ3JlYXRlR3JvdXBIABIoCgZtb2RpZnkYAiABKAsyFi5tYWdwaWUudjEuTW9kaWZ5R3JvdXBIABImCgdkaXNtaXNzGAMgASgLMhMubWFncGllLnYxLkdyb3VwUmVmSAASJgoFYXBwbHkYBCABKAsyFS5tYWdwaWUudjEuQXBwbHlHcm91cEgAEiQKB2FwcHJvdmUYBSABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoGcmVqZWN0GAYgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEicKBmludml0ZRgHIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASJQoEa2ljaxgIIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASIwoEcXVpdBgJIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKCHRyYW5zZmVyGAogASgLMhYubWFncGllLnYxLkdyb3VwVGFyZ2V0SAASJgoIc2V0X3JvbGUYCyABKAsyEi5tYWdwaWUudjEuU2V0Um9sZUgAEiUKBG11dGUYDCABKAsyFS5tYWdwaWUudjEuTXV0ZU1lbWJlckgAEiYKCHNldF9jYXJkGA0gASgLMhIubWFncGllLnYxLlNldENhcmRIABIpCgZzZWFyY2gYDiABKAsyFy5tYWdwaWUudjEuU2VhcmNoR3JvdXBzSAASKAoJbGlzdF9taW5lGA8gASgLMhMubWFncGllLnYxLkxpc3RNaW5lSAASKQoHbWVtYmVycxgQIAEoCzIWLm1hZ3BpZS52MS5MaXN0TWVtYmVyc0gAEiQKB3NldF9kbmQYESABKAsyES5tYWdwaWUudjEuU2V0RG5kSAASIwoEaW5mbxgSIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKDWFjY2VwdF9pbnZpdGUYEyABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASKwoOZGVjbGluZV9pbnZpdGUYFCABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoEam9pbhgVIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAQgQKAm9wIgoKCExpc3RNaW5lIkAKCUdyb3VwTGlzdBIkCgZncm91cHMYASADKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvEg0KBXRvdGFsGAIgASgNIkQKCk1lbWJlclBhZ2USJwoHbWVtYmVycxgBIAMoCzIWLm1hZ3BpZS52MS5Hcm91cE1lbWJlchINCgV0b3RhbBgCIAEoDSLUAQoLR3JvdXBSZXN1bHQSJQoFZ3JvdXAYASABKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvSAASJgoGZ3JvdXBzGAIgASgLMhQubWFncGllLnYxLkdyb3VwTGlzdEgAEigKB21lbWJlcnMYAyABKAsyFS5tYWdwaWUudjEuTWVtYmVyUGFnZUgAEhsKAm9rGAQgASgLMg0ubWFncGllLnYxLk9rSAASJQoHcGVuZGluZxgFIAEoCzISLm1hZ3BpZS52MS5QZW5kaW5nSABCCAoGcmVzdWx0Ih0KB1BlbmRpbmcSEgoKcmVxdWVzdF9pZBgBIAEoBCJQCgdQcm9maWxlEg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSDgoGYXZhdGFyGAMgASgJEhIKCnVwZGF0ZWRfbXMYBCABKAQiIAoMUHJvZmlsZVF1ZXJ5EhAKCHVzZXJfaWRzGAEgAygJIjAKCFByb2ZpbGVzEiQKCHByb2ZpbGVzGAEgAygLMhIubWFncGllLnYxLlByb2ZpbGUiUwoNUHJvZmlsZVVwZGF0ZRIVCghuaWNrbmFtZRgBIAEoCUgAiAEBEhMKBmF2YXRhchgCIAEoCUgBiAEBQgsKCV9uaWNrbmFtZUIJCgdfYXZhdGFyKlEKCEF1dGhUeXBlEhYKEkFVVEhfVFlQRV9QQVNTV09SRBAAEhcKE0FVVEhfVFlQRV9BUFBfVE9LRU4QARIUChBBVVRIX1RZUEVfU0lHTkVEEAIqVgoSU2lnbmF0dXJlQWxnb3JpdGhtEiMKH1NJR05BVFVSRV9BTEdPUklUSE1fSE1BQ19TSEEyNTYQABIbChdTSUdOQVRVUkVfQUxHT1JJVEhNX01ENRABKnwKCkRldmljZUtpbmQSFwoTREVWSUNFX0tJTkRfREVTS1RPUBAAEhYKEkRFVklDRV9LSU5EX01PQklMRRABEhMKD0RFVklDRV9LSU5EX1dFQhACEhMKD0RFVklDRV9LSU5EX1BBRBADEhMKD0RFVklDRV9LSU5EX0JPVBAEKjYKCUxvZ2luTW9kZRITCg9MT0dJTl9NT0RFX0FVVE8QABIUChBMT0dJTl9NT0RFX0ZPUkNFEAEqnwEKC01lc3NhZ2VUeXBlEhUKEU1FU1NBR0VfVFlQRV9URVhUEAASFgoSTUVTU0FHRV9UWVBFX1ZPSUNFEAESFgoSTUVTU0FHRV9UWVBFX0lNQUdFEAISFQoRTUVTU0FHRV9UWVBFX0ZJTEUQAxIZChVNRVNTQUdFX1RZUEVfTE9DQVRJT04QBBIXChNNRVNTQUdFX1RZUEVfQ1VTVE9NEAUqkwMKCk5vdGljZUtpbmQSGwoXTk9USUNFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJOT1RJQ0VfS0lORF9DUkVBVEUQARIWChJOT1RJQ0VfS0lORF9JTlZJVEUQAhIeChpOT1RJQ0VfS0lORF9JTlZJVEVfUkVRVUVTVBADEhUKEU5PVElDRV9LSU5EX0FQUExZEAQSFwoTTk9USUNFX0tJTkRfQVBQUk9WRRAFEhYKEk5PVElDRV9LSU5EX1JFSkVDVBAGEhQKEE5PVElDRV9LSU5EX0pPSU4QBxIUChBOT1RJQ0VfS0lORF9RVUlUEAgSFAoQTk9USUNFX0tJTkRfS0lDSxAJEhcKE05PVElDRV9LSU5EX0RJU01JU1MQChIUChBOT1RJQ0VfS0lORF9ST0xFEAsSFAoQTk9USUNFX0tJTkRfTVVURRAMEhYKEk5PVElDRV9LSU5EX01PRElGWRANEhgKFE5PVElDRV9LSU5EX1RSQU5TRkVSEA4SFwoTTk9USUNFX0tJTkRfREVDTElORRAPKoIBCglHcm91cFR5cGUSGAoUR1JPVVBfVFlQRV9URU1QT1JBUlkQABIVChFHUk9VUF9UWVBFX05PUk1BTBABEhUKEUdST1VQX1RZUEVfU0VOSU9SEAISFwoTR1JPVVBfVFlQRV9BRFZBTkNFRBADEhQKEEdST1VQX1RZUEVfU1VQRVIQBCpTCglHcm91cE1vZGUSFQoRR1JPVVBfTU9ERV9QVUJMSUMQABIXChNHUk9VUF9NT0RFX0FQUFJPVkFMEAESFgoSR1JPVVBfTU9ERV9QUklWQVRFEAIqYwoJR3JvdXBSb2xlEhMKD0dST1VQX1JPTEVfTk9ORRAAEhUKEUdST1VQX1JPTEVfTUVNQkVSEAESFAoQR1JPVVBfUk9MRV9BRE1JThACEhQKEEdST1VQX1JPTEVfT1dORVIQA2IGcHJvdG8z");
+  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIj8KCUF1dGhTdGFydBIOCgZhcHBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIUCgxjbGllbnRfbm9uY2UYAyABKAwiaQoNQXV0aENoYWxsZW5nZRIMCgRzYWx0GAEgASgMEhAKCHNjcnlwdF9uGAIgASgNEhAKCHNjcnlwdF9yGAMgASgNEhAKCHNjcnlwdF9wGAQgASgNEhQKDHNlcnZlcl9ub25jZRgFIAEoDCKbAgoFTG9naW4SIQoEYXV0aBgBIAEoDjITLm1hZ3BpZS52MS5BdXRoVHlwZRIOCgZhcHBfaWQYAiABKAkSDAoEdXNlchgDIAEoCRIOCgZzZWNyZXQYBCABKAkSEQoJdGltZXN0YW1wGAUgASgJEjoKE3NpZ25hdHVyZV9hbGdvcml0aG0YBiABKA4yHS5tYWdwaWUudjEuU2lnbmF0dXJlQWxnb3JpdGhtEiUKBmRldmljZRgHIAEoDjIVLm1hZ3BpZS52MS5EZXZpY2VLaW5kEiIKBG1vZGUYCCABKA4yFC5tYWdwaWUudjEuTG9naW5Nb2RlEhEKCWRldmljZV9pZBgJIAEoCRIUCgxjbGllbnRfcHJvb2YYCiABKAwihgIKC0xvZ2luUmVzdWx0Eg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSFgoOc2VydmVyX3RpbWVfbXMYAyABKAQSFwoPaWRsZV90aW1lb3V0X21zGAQgASgNEg8KB21heF9zZXEYBSABKAQSFQoNY29uZmlybWVkX3NlcRgGIAEoBBISCgpzZXNzaW9uX2lkGAcgASgJEg4KBmFwcF9pZBgIIAEoCRIYChBzZXJ2ZXJfc2lnbmF0dXJlGAkgASgMEhEKCWh0dHBfcG9ydBgKIAEoDRIqCgttZWRpYV90b2tlbhgLIAEoCzIVLm1hZ3BpZS52MS5NZWRpYVRva2VuIi8KCk1lZGlhVG9rZW4SDQoFdG9rZW4YASABKAkSEgoKZXhwaXJlc19tcxgCIAEoBCJQCgZLaWNrZWQSDAoEY29kZRgBIAEoDRIOCgZyZWFzb24YAiABKAkSKAoJYnlfZGV2aWNlGAMgASgOMhUubWFncGllLnYxLkRldmljZUtpbmQiJgoFRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIgQKAk9rIpwBCgVNZWRpYRIPCgdmaWxlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc2l6ZRgDIAEoBBIMCgRtaW1lGAQgASgJEhMKC2R1cmF0aW9uX21zGAUgASgNEg0KBXdpZHRoGAYgASgNEg4KBmhlaWdodBgHIAEoDRIUCgx0aHVtYm5haWxfaWQYCCABKAkSDgoGc2hhMjU2GAkgASgJIk8KCExvY2F0aW9uEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIk0KBkN1c3RvbRIPCgdjb21tYW5kGAEgASgJEg8KB3BheWxvYWQYAiABKAwSEQoJdHJhbnNpZW50GAMgASgIEg4KBnNpbGVudBgEIAEoCCKLAgoEU2VuZBIVCg1jbGllbnRfbXNnX2lkGAEgASgMEgoKAnRvGAIgASgJEiQKBHR5cGUYAyABKA4yFi5tYWdwaWUudjEuTWVzc2FnZVR5cGUSDAoEdGV4dBgEIAEoCRIQCghtZW50aW9ucxgFIAMoCRITCgttZW50aW9uX2FsbBgGIAEoCBIfCgVtZWRpYRgHIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgIIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCSABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgKIAEoCCJLCgRTZW50EhUKDWNsaWVudF9tc2dfaWQYASABKAwSDgoGbXNnX2lkGAIgASgEEg8KB3RpbWVfbXMYAyABKAQSCwoDc2VxGAQgASgEIr0CCgdNZXNzYWdlEg4KBm1zZ19pZBgBIAEoBBIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEgwKBHRleHQYBCABKAkSDwoHdGltZV9tcxgFIAEoBBIkCgR0eXBlGAYgASgOMhYubWFncGllLnYxLk1lc3NhZ2VUeXBlEhAKCG1lbnRpb25zGAcgAygJEhMKC21lbnRpb25fYWxsGAggASgIEh8KBW1lZGlhGAkgASgLMhAubWFncGllLnYxLk1lZGlhEiUKCGxvY2F0aW9uGAogASgLMhMubWFncGllLnYxLkxvY2F0aW9uEiEKBmN1c3RvbRgLIAEoCzIRLm1hZ3BpZS52MS5DdXN0b20SGgoSYnVybl9hZnRlcl9yZWFkaW5nGAwgASgIEhUKDWNsaWVudF9tc2dfaWQYDSABKAwi4QEKBk5vdGljZRIjCgRraW5kGAEgASgOMhUubWFncGllLnYxLk5vdGljZUtpbmQSEAoIZ3JvdXBfaWQYAiABKAkSDQoFYWN0b3IYAyABKAkSDwoHdGFyZ2V0cxgEIAMoCRIMCgR0ZXh0GAUgASgJEg8KB3RpbWVfbXMYBiABKAQSIgoEcm9sZRgHIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSFQoNbXV0ZV91bnRpbF9tcxgIIAEoBBISCgpncm91cF9uYW1lGAkgASgJEhIKCnJlcXVlc3RfaWQYCiABKAQiTAoHUmV2b2tlZBIOCgZtc2dfaWQYASABKAQSCgoCYnkYAiABKAkSFAoMY29udmVyc2F0aW9uGAMgASgJEg8KB3RpbWVfbXMYBCABKAQiWgoLUmVhZFJlY2VpcHQSDgoGcmVhZGVyGAEgASgJEhQKDGNvbnZlcnNhdGlvbhgCIAEoCRIUCgx1cF90b19tc2dfaWQYAyABKAQSDwoHdGltZV9tcxgEIAEoBCIuCgZCdXJuZWQSDgoGbXNnX2lkGAEgASgEEhQKDGNvbnZlcnNhdGlvbhgCIAEoCSLcAQoFRW50cnkSCwoDc2VxGAEgASgEEiUKB21lc3NhZ2UYAiABKAsyEi5tYWdwaWUudjEuTWVzc2FnZUgAEiMKBm5vdGljZRgDIAEoCzIRLm1hZ3BpZS52MS5Ob3RpY2VIABIlCgdyZXZva2VkGAQgASgLMhIubWFncGllLnYxLlJldm9rZWRIABImCgRyZWFkGAUgASgLMhYubWFncGllLnYxLlJlYWRSZWNlaXB0SAASIwoGYnVybmVkGAYgASgLMhEubWFncGllLnYxLkJ1cm5lZEgAQgYKBGl0ZW0iGQoGTm90aWZ5Eg8KB21heF9zZXEYASABKAQiKAoEU3luYxIRCglhZnRlcl9zZXEYASABKAQSDQoFbGltaXQYAiABKA0iTAoIU3luY1BhZ2USIQoHZW50cmllcxgBIAMoCzIQLm1hZ3BpZS52MS5FbnRyeRIPCgdtYXhfc2VxGAIgASgEEgwKBG1vcmUYAyABKAgiFgoHQ29uZmlybRILCgNzZXEYASABKAQiGAoGUmV2b2tlEg4KBm1zZ19pZBgBIAEoBCIyCgRSZWFkEhQKDGNvbnZlcnNhdGlvbhgBIAEoCRIUCgx1cF90b19tc2dfaWQYAiABKAQiMwoGVHlwaW5nEgoKAnRvGAEgASgJEgwKBGZyb20YAiABKAkSDwoHc3RvcHBlZBgDIAEoCCIeCgxSZWFkZXJzUXVlcnkSDgoGbXNnX2lkGAEgASgEIjcKB1JlYWRlcnMSDgoGbXNnX2lkGAEgASgEEgwKBHJlYWQYAiADKAkSDgoGdW5yZWFkGAMgAygJIs0CCglHcm91cEluZm8SEAoIZ3JvdXBfaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVvd25lchgDIAEoCRIiCgR0eXBlGAQgASgOMhQubWFncGllLnYxLkdyb3VwVHlwZRIiCgRtb2RlGAUgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIUCgxhbm5vdW5jZW1lbnQYBiABKAkSFAoMbWVtYmVyX2NvdW50GAcgASgNEhAKCGNhcGFjaXR5GAggASgNEhIKCmNyZWF0ZWRfbXMYCSABKAQSJQoHbXlfcm9sZRgKIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSCwoDZG5kGAsgASgIEhYKDmludml0ZV9jb25maXJtGAwgASgIEhEKCWRpc21pc3NlZBgNIAEoCBIYChBteV9tdXRlX3VudGlsX21zGA4gASgEIowBCgtHcm91cE1lbWJlchIPCgd1c2VyX2lkGAEgASgJEiIKBHJvbGUYAiABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlEgwKBGNhcmQYAyABKAkSFQoNbXV0ZV91bnRpbF9tcxgEIAEoBBIRCglqb2luZWRfbXMYBSABKAQSEAoIbmlja25hbWUYBiABKAkiogEKC0NyZWF0ZUdyb3VwEgwKBG5hbWUYASABKAkSIgoEdHlwZRgCIAEoDjIULm1hZ3BpZS52MS5Hcm91cFR5cGUSIgoEbW9kZRgDIAEoDjIULm1hZ3BpZS52MS5Hcm91cE1vZGUSFAoMYW5ub3VuY2VtZW50GAQgASgJEg8KB21lbWJlcnMYBSADKAkSFgoOaW52aXRlX2NvbmZpcm0YBiABKAgiyQEKC01vZGlmeUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEhEKBG5hbWUYAiABKAlIAIgBARIZCgxhbm5vdW5jZW1lbnQYAyABKAlIAYgBARInCgRtb2RlGAQgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZUgCiAEBEhsKDmludml0ZV9jb25maXJtGAUgASgISAOIAQFCBwoFX25hbWVCDwoNX2Fubm91bmNlbWVudEIHCgVfbW9kZUIRCg9faW52aXRlX2NvbmZpcm0iHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiLgoKQXBwbHlHcm91cBIQCghncm91cF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPgoGRGVjaWRlEhAKCGdyb3VwX2lkGAEgASgJEhIKCnJlcXVlc3RfaWQYAiABKAQSDgoGcmVhc29uGAMgASgJIj0KCkdyb3VwVXNlcnMSEAoIZ3JvdXBfaWQYASABKAkSDQoFdXNlcnMYAiADKAkSDgoGcmVhc29uGAMgASgJIi0KC0dyb3VwVGFyZ2V0EhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkiTQoHU2V0Um9sZRIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEiIKBHJvbGUYAyABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlIj0KCk11dGVNZW1iZXISEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIPCgdzZWNvbmRzGAMgASgNIjcKB1NldENhcmQSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIMCgRjYXJkGAMgASgJIj4KDFNlYXJjaEdyb3VwcxIPCgdrZXl3b3JkGAEgASgJEg4KBm9mZnNldBgCIAEoDRINCgVsaW1pdBgDIAEoDSI+CgtMaXN0TWVtYmVycxIQCghncm91cF9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKA0SDQoFbGltaXQYAyABKA0iJgoGU2V0RG5kEhAKCGdyb3VwX2lkGAEgASgJEgoKAm9uGAIgASgIIuQGCgxHcm91cFJlcXVlc3QSKAoGY3JlYXRlGAEgASgLMhYubWFncGllLnYxLkNyZWF0ZUdyb3VwSAASKAoGbW9kaWZ5GAIgASgLMhYubWFncGllLnYxLk1vZGlmeUdyb3VwSAASJgoHZGlzbWlzcxgDIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEiYKBWFwcGx5GAQgASgLMhUubWFncGllLnYxLkFwcGx5R3JvdXBIABIkCgdhcHByb3ZlGAUgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEiMKBnJlamVjdBgGIAEoCzIRLm1hZ3BpZS52MS5EZWNpZGVIABInCgZpbnZpdGUYByABKAsyFS5tYWdwaWUudjEuR3JvdXBVc2Vyc0gAEiUKBGtpY2sYCCABKAsyFS5tYWdwaWUudjEuR3JvdXBVc2Vyc0gAEiMKBHF1aXQYCSABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIABIqCgh0cmFuc2ZlchgKIAEoCzIWLm1hZ3BpZS52MS5Hcm91cFRhcmdldEgAEiYKCHNldF9yb2xlGAsgASgLMhIubWFncGllLnYxLlNldFJvbGVIABIlCgRtdXRlGAwgASgLMhUubWFncGllLnYxLk11dGVNZW1iZXJIABImCghzZXRfY2FyZBgNIAEoCzISLm1hZ3BpZS52MS5TZXRDYXJkSAASKQoGc2VhcmNoGA4gASgLMhcubWFncGllLnYxLlNlYXJjaEdyb3Vwc0gAEigKCWxpc3RfbWluZRgPIAEoCzITLm1hZ3BpZS52MS5MaXN0TWluZUgAEikKB21lbWJlcnMYECABKAsyFi5tYWdwaWUudjEuTGlzdE1lbWJlcnNIABIkCgdzZXRfZG5kGBEgASgLMhEubWFncGllLnYxLlNldERuZEgAEiMKBGluZm8YEiABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIABIqCg1hY2NlcHRfaW52aXRlGBMgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEisKDmRlY2xpbmVfaW52aXRlGBQgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEiMKBGpvaW4YFSABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIAEIECgJvcCIKCghMaXN0TWluZSJACglHcm91cExpc3QSJAoGZ3JvdXBzGAEgAygLMhQubWFncGllLnYxLkdyb3VwSW5mbxINCgV0b3RhbBgCIAEoDSJECgpNZW1iZXJQYWdlEicKB21lbWJlcnMYASADKAsyFi5tYWdwaWUudjEuR3JvdXBNZW1iZXISDQoFdG90YWwYAiABKA0i1AEKC0dyb3VwUmVzdWx0EiUKBWdyb3VwGAEgASgLMhQubWFncGllLnYxLkdyb3VwSW5mb0gAEiYKBmdyb3VwcxgCIAEoCzIULm1hZ3BpZS52MS5Hcm91cExpc3RIABIoCgdtZW1iZXJzGAMgASgLMhUubWFncGllLnYxLk1lbWJlclBhZ2VIABIbCgJvaxgEIAEoCzINLm1hZ3BpZS52MS5Pa0gAEiUKB3BlbmRpbmcYBSABKAsyEi5tYWdwaWUudjEuUGVuZGluZ0gAQggKBnJlc3VsdCIdCgdQZW5kaW5nEhIKCnJlcXVlc3RfaWQYASABKAQiUAoHUHJvZmlsZRIPCgd1c2VyX2lkGAEgASgJEhAKCG5pY2tuYW1lGAIgASgJEg4KBmF2YXRhchgDIAEoCRISCgp1cGRhdGVkX21zGAQgASgEIiAKDFByb2ZpbGVRdWVyeRIQCgh1c2VyX2lkcxgBIAMoCSIwCghQcm9maWxlcxIkCghwcm9maWxlcxgBIAMoCzISLm1hZ3BpZS52MS5Qcm9maWxlIlMKDVByb2ZpbGVVcGRhdGUSFQoIbmlja25hbWUYASABKAlIAIgBARITCgZhdmF0YXIYAiABKAlIAYgBAUILCglfbmlja25hbWVCCQoHX2F2YXRhcipRCghBdXRoVHlwZRIWChJBVVRIX1RZUEVfUEFTU1dPUkQQABIXChNBVVRIX1RZUEVfQVBQX1RPS0VOEAESFAoQQVVUSF9UWVBFX1NJR05FRBACKlYKElNpZ25hdHVyZUFsZ29yaXRobRIjCh9TSUdOQVRVUkVfQUxHT1JJVEhNX0hNQUNfU0hBMjU2EAASGwoXU0lHTkFUVVJFX0FMR09SSVRITV9NRDUQASp8CgpEZXZpY2VLaW5kEhcKE0RFVklDRV9LSU5EX0RFU0tUT1AQABIWChJERVZJQ0VfS0lORF9NT0JJTEUQARITCg9ERVZJQ0VfS0lORF9XRUIQAhITCg9ERVZJQ0VfS0lORF9QQUQQAxITCg9ERVZJQ0VfS0lORF9CT1QQBCo2CglMb2dpbk1vZGUSEwoPTE9HSU5fTU9ERV9BVVRPEAASFAoQTE9HSU5fTU9ERV9GT1JDRRABKp8BCgtNZXNzYWdlVHlwZRIVChFNRVNTQUdFX1RZUEVfVEVYVBAAEhYKEk1FU1NBR0VfVFlQRV9WT0lDRRABEhYKEk1FU1NBR0VfVFlQRV9JTUFHRRACEhUKEU1FU1NBR0VfVFlQRV9GSUxFEAMSGQoVTUVTU0FHRV9UWVBFX0xPQ0FUSU9OEAQSFwoTTUVTU0FHRV9UWVBFX0NVU1RPTRAFKpMDCgpOb3RpY2VLaW5kEhsKF05PVElDRV9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSTk9USUNFX0tJTkRfQ1JFQVRFEAESFgoSTk9USUNFX0tJTkRfSU5WSVRFEAISHgoaTk9USUNFX0tJTkRfSU5WSVRFX1JFUVVFU1QQAxIVChFOT1RJQ0VfS0lORF9BUFBMWRAEEhcKE05PVElDRV9LSU5EX0FQUFJPVkUQBRIWChJOT1RJQ0VfS0lORF9SRUpFQ1QQBhIUChBOT1RJQ0VfS0lORF9KT0lOEAcSFAoQTk9USUNFX0tJTkRfUVVJVBAIEhQKEE5PVElDRV9LSU5EX0tJQ0sQCRIXChNOT1RJQ0VfS0lORF9ESVNNSVNTEAoSFAoQTk9USUNFX0tJTkRfUk9MRRALEhQKEE5PVElDRV9LSU5EX01VVEUQDBIWChJOT1RJQ0VfS0lORF9NT0RJRlkQDRIYChROT1RJQ0VfS0lORF9UUkFOU0ZFUhAOEhcKE05PVElDRV9LSU5EX0RFQ0xJTkUQDyqCAQoJR3JvdXBUeXBlEhgKFEdST1VQX1RZUEVfVEVNUE9SQVJZEAASFQoRR1JPVVBfVFlQRV9OT1JNQUwQARIVChFHUk9VUF9UWVBFX1NFTklPUhACEhcKE0dST1VQX1RZUEVfQURWQU5DRUQQAxIUChBHUk9VUF9UWVBFX1NVUEVSEAQqUwoJR3JvdXBNb2RlEhUKEUdST1VQX01PREVfUFVCTElDEAASFwoTR1JPVVBfTU9ERV9BUFBST1ZBTBABEhYKEkdST1VQX01PREVfUFJJVkFURRACKmMKCUdyb3VwUm9sZRITCg9HUk9VUF9ST0xFX05PTkUQABIVChFHUk9VUF9ST0xFX01FTUJFUhABEhQKEEdST1VQX1JPTEVfQURNSU4QAhIUChBHUk9VUF9ST0xFX09XTkVSEANiBnByb3RvMw");
 
 /**
  * HELLO, the client's first frame.
@@ -302,6 +302,20 @@ export type LoginResult = Message$1<"magpie.v1.LoginResult"> & {
    * @generated from field: bytes server_signature = 9;
    */
   serverSignature: Uint8Array;
+
+  /**
+   * the file service's HTTP port on the server's host; 0: none
+   *
+   * @generated from field: uint32 http_port = 10;
+   */
+  httpPort: number;
+
+  /**
+   * for the file service; refreshed with MEDIA_TOKEN
+   *
+   * @generated from field: magpie.v1.MediaToken media_token = 11;
+   */
+  mediaToken?: MediaToken | undefined;
 };
 
 /**
@@ -310,6 +324,32 @@ export type LoginResult = Message$1<"magpie.v1.LoginResult"> & {
  */
 export const LoginResultSchema: GenMessage<LoginResult> = /*@__PURE__*/
   messageDesc(file_magpie_v1_magpie, 5);
+
+/**
+ * MEDIA_TOKEN_RESULT, and LOGIN_RESULT's media_token: the bearer token of the file service.
+ *
+ * @generated from message magpie.v1.MediaToken
+ */
+export type MediaToken = Message$1<"magpie.v1.MediaToken"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * server time after which the file service refuses it
+   *
+   * @generated from field: uint64 expires_ms = 2;
+   */
+  expiresMs: bigint;
+};
+
+/**
+ * Describes the message magpie.v1.MediaToken.
+ * Use `create(MediaTokenSchema)` to create a new message.
+ */
+export const MediaTokenSchema: GenMessage<MediaToken> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 6);
 
 /**
  * KICKED, pushed before the server closes a session it replaces or closes.
@@ -338,7 +378,7 @@ export type Kicked = Message$1<"magpie.v1.Kicked"> & {
  * Use `create(KickedSchema)` to create a new message.
  */
 export const KickedSchema: GenMessage<Kicked> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 6);
+  messageDesc(file_magpie_v1_magpie, 7);
 
 /**
  * ERROR: the answer to a failed request (with its request id), or the last frame before a close.
@@ -362,7 +402,7 @@ export type Error = Message$1<"magpie.v1.Error"> & {
  * Use `create(ErrorSchema)` to create a new message.
  */
 export const ErrorSchema: GenMessage<Error> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 7);
+  messageDesc(file_magpie_v1_magpie, 8);
 
 /**
  * OK: the answer to a request that returns nothing else.
@@ -377,7 +417,7 @@ export type Ok = Message$1<"magpie.v1.Ok"> & {
  * Use `create(OkSchema)` to create a new message.
  */
 export const OkSchema: GenMessage<Ok> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 8);
+  messageDesc(file_magpie_v1_magpie, 9);
 
 /**
  * Media travels over the file service; the message carries its reference and metadata.
@@ -442,7 +482,7 @@ export type Media = Message$1<"magpie.v1.Media"> & {
  * Use `create(MediaSchema)` to create a new message.
  */
 export const MediaSchema: GenMessage<Media> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 9);
+  messageDesc(file_magpie_v1_magpie, 10);
 
 /**
  * @generated from message magpie.v1.Location
@@ -474,7 +514,7 @@ export type Location = Message$1<"magpie.v1.Location"> & {
  * Use `create(LocationSchema)` to create a new message.
  */
 export const LocationSchema: GenMessage<Location> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 10);
+  messageDesc(file_magpie_v1_magpie, 11);
 
 /**
  * @generated from message magpie.v1.Custom
@@ -510,7 +550,7 @@ export type Custom = Message$1<"magpie.v1.Custom"> & {
  * Use `create(CustomSchema)` to create a new message.
  */
 export const CustomSchema: GenMessage<Custom> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 11);
+  messageDesc(file_magpie_v1_magpie, 12);
 
 /**
  * SEND: a message from the client. client_msg_id makes a resend idempotent.
@@ -580,7 +620,7 @@ export type Send = Message$1<"magpie.v1.Send"> & {
  * Use `create(SendSchema)` to create a new message.
  */
 export const SendSchema: GenMessage<Send> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 12);
+  messageDesc(file_magpie_v1_magpie, 13);
 
 /**
  * SENT: the server has stored the message and every inbox entry (the "sent" receipt).
@@ -618,7 +658,7 @@ export type Sent = Message$1<"magpie.v1.Sent"> & {
  * Use `create(SentSchema)` to create a new message.
  */
 export const SentSchema: GenMessage<Sent> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 13);
+  messageDesc(file_magpie_v1_magpie, 14);
 
 /**
  * A message as stored and delivered.
@@ -699,7 +739,7 @@ export type Message = Message$1<"magpie.v1.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 14);
+  messageDesc(file_magpie_v1_magpie, 15);
 
 /**
  * @generated from message magpie.v1.Notice
@@ -769,7 +809,7 @@ export type Notice = Message$1<"magpie.v1.Notice"> & {
  * Use `create(NoticeSchema)` to create a new message.
  */
 export const NoticeSchema: GenMessage<Notice> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 15);
+  messageDesc(file_magpie_v1_magpie, 16);
 
 /**
  * @generated from message magpie.v1.Revoked
@@ -803,7 +843,7 @@ export type Revoked = Message$1<"magpie.v1.Revoked"> & {
  * Use `create(RevokedSchema)` to create a new message.
  */
 export const RevokedSchema: GenMessage<Revoked> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 16);
+  messageDesc(file_magpie_v1_magpie, 17);
 
 /**
  * @generated from message magpie.v1.ReadReceipt
@@ -837,7 +877,7 @@ export type ReadReceipt = Message$1<"magpie.v1.ReadReceipt"> & {
  * Use `create(ReadReceiptSchema)` to create a new message.
  */
 export const ReadReceiptSchema: GenMessage<ReadReceipt> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 17);
+  messageDesc(file_magpie_v1_magpie, 18);
 
 /**
  * @generated from message magpie.v1.Burned
@@ -859,7 +899,7 @@ export type Burned = Message$1<"magpie.v1.Burned"> & {
  * Use `create(BurnedSchema)` to create a new message.
  */
 export const BurnedSchema: GenMessage<Burned> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 18);
+  messageDesc(file_magpie_v1_magpie, 19);
 
 /**
  * One item of a user's inbox. seq 0 marks a transient entry: shown, never stored or confirmed.
@@ -913,7 +953,7 @@ export type Entry = Message$1<"magpie.v1.Entry"> & {
  * Use `create(EntrySchema)` to create a new message.
  */
 export const EntrySchema: GenMessage<Entry> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 19);
+  messageDesc(file_magpie_v1_magpie, 20);
 
 /**
  * NOTIFY: the inbox has entries up to max_seq; pull what you miss.
@@ -932,7 +972,7 @@ export type Notify = Message$1<"magpie.v1.Notify"> & {
  * Use `create(NotifySchema)` to create a new message.
  */
 export const NotifySchema: GenMessage<Notify> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 20);
+  messageDesc(file_magpie_v1_magpie, 21);
 
 /**
  * SYNC: pull entries with seq > after_seq.
@@ -956,7 +996,7 @@ export type Sync = Message$1<"magpie.v1.Sync"> & {
  * Use `create(SyncSchema)` to create a new message.
  */
 export const SyncSchema: GenMessage<Sync> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 21);
+  messageDesc(file_magpie_v1_magpie, 22);
 
 /**
  * SYNC_PAGE.
@@ -987,7 +1027,7 @@ export type SyncPage = Message$1<"magpie.v1.SyncPage"> & {
  * Use `create(SyncPageSchema)` to create a new message.
  */
 export const SyncPageSchema: GenMessage<SyncPage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 22);
+  messageDesc(file_magpie_v1_magpie, 23);
 
 /**
  * CONFIRM: the client has stored everything up to seq.
@@ -1006,7 +1046,7 @@ export type Confirm = Message$1<"magpie.v1.Confirm"> & {
  * Use `create(ConfirmSchema)` to create a new message.
  */
 export const ConfirmSchema: GenMessage<Confirm> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 23);
+  messageDesc(file_magpie_v1_magpie, 24);
 
 /**
  * REVOKE.
@@ -1025,7 +1065,7 @@ export type Revoke = Message$1<"magpie.v1.Revoke"> & {
  * Use `create(RevokeSchema)` to create a new message.
  */
 export const RevokeSchema: GenMessage<Revoke> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 24);
+  messageDesc(file_magpie_v1_magpie, 25);
 
 /**
  * READ: the reader has read the conversation up to and including up_to_msg_id.
@@ -1049,7 +1089,7 @@ export type Read = Message$1<"magpie.v1.Read"> & {
  * Use `create(ReadSchema)` to create a new message.
  */
 export const ReadSchema: GenMessage<Read> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 25);
+  messageDesc(file_magpie_v1_magpie, 26);
 
 /**
  * TYPING: transient, never stored. The client sends `to`; the server adds `from`.
@@ -1078,7 +1118,7 @@ export type Typing = Message$1<"magpie.v1.Typing"> & {
  * Use `create(TypingSchema)` to create a new message.
  */
 export const TypingSchema: GenMessage<Typing> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 26);
+  messageDesc(file_magpie_v1_magpie, 27);
 
 /**
  * READERS: who has and has not read a group message (asked by its sender or a group admin).
@@ -1097,7 +1137,7 @@ export type ReadersQuery = Message$1<"magpie.v1.ReadersQuery"> & {
  * Use `create(ReadersQuerySchema)` to create a new message.
  */
 export const ReadersQuerySchema: GenMessage<ReadersQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 27);
+  messageDesc(file_magpie_v1_magpie, 28);
 
 /**
  * @generated from message magpie.v1.Readers
@@ -1124,7 +1164,7 @@ export type Readers = Message$1<"magpie.v1.Readers"> & {
  * Use `create(ReadersSchema)` to create a new message.
  */
 export const ReadersSchema: GenMessage<Readers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 28);
+  messageDesc(file_magpie_v1_magpie, 29);
 
 /**
  * @generated from message magpie.v1.GroupInfo
@@ -1212,7 +1252,7 @@ export type GroupInfo = Message$1<"magpie.v1.GroupInfo"> & {
  * Use `create(GroupInfoSchema)` to create a new message.
  */
 export const GroupInfoSchema: GenMessage<GroupInfo> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 29);
+  messageDesc(file_magpie_v1_magpie, 30);
 
 /**
  * @generated from message magpie.v1.GroupMember
@@ -1254,7 +1294,7 @@ export type GroupMember = Message$1<"magpie.v1.GroupMember"> & {
  * Use `create(GroupMemberSchema)` to create a new message.
  */
 export const GroupMemberSchema: GenMessage<GroupMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 30);
+  messageDesc(file_magpie_v1_magpie, 31);
 
 /**
  * @generated from message magpie.v1.CreateGroup
@@ -1298,7 +1338,7 @@ export type CreateGroup = Message$1<"magpie.v1.CreateGroup"> & {
  * Use `create(CreateGroupSchema)` to create a new message.
  */
 export const CreateGroupSchema: GenMessage<CreateGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 31);
+  messageDesc(file_magpie_v1_magpie, 32);
 
 /**
  * @generated from message magpie.v1.ModifyGroup
@@ -1335,7 +1375,7 @@ export type ModifyGroup = Message$1<"magpie.v1.ModifyGroup"> & {
  * Use `create(ModifyGroupSchema)` to create a new message.
  */
 export const ModifyGroupSchema: GenMessage<ModifyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 32);
+  messageDesc(file_magpie_v1_magpie, 33);
 
 /**
  * @generated from message magpie.v1.GroupRef
@@ -1352,7 +1392,7 @@ export type GroupRef = Message$1<"magpie.v1.GroupRef"> & {
  * Use `create(GroupRefSchema)` to create a new message.
  */
 export const GroupRefSchema: GenMessage<GroupRef> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 33);
+  messageDesc(file_magpie_v1_magpie, 34);
 
 /**
  * @generated from message magpie.v1.ApplyGroup
@@ -1374,7 +1414,7 @@ export type ApplyGroup = Message$1<"magpie.v1.ApplyGroup"> & {
  * Use `create(ApplyGroupSchema)` to create a new message.
  */
 export const ApplyGroupSchema: GenMessage<ApplyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 34);
+  messageDesc(file_magpie_v1_magpie, 35);
 
 /**
  * approve / reject an application, accept / decline an invite.
@@ -1403,7 +1443,7 @@ export type Decide = Message$1<"magpie.v1.Decide"> & {
  * Use `create(DecideSchema)` to create a new message.
  */
 export const DecideSchema: GenMessage<Decide> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 35);
+  messageDesc(file_magpie_v1_magpie, 36);
 
 /**
  * @generated from message magpie.v1.GroupUsers
@@ -1430,7 +1470,7 @@ export type GroupUsers = Message$1<"magpie.v1.GroupUsers"> & {
  * Use `create(GroupUsersSchema)` to create a new message.
  */
 export const GroupUsersSchema: GenMessage<GroupUsers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 36);
+  messageDesc(file_magpie_v1_magpie, 37);
 
 /**
  * @generated from message magpie.v1.GroupTarget
@@ -1452,7 +1492,7 @@ export type GroupTarget = Message$1<"magpie.v1.GroupTarget"> & {
  * Use `create(GroupTargetSchema)` to create a new message.
  */
 export const GroupTargetSchema: GenMessage<GroupTarget> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 37);
+  messageDesc(file_magpie_v1_magpie, 38);
 
 /**
  * @generated from message magpie.v1.SetRole
@@ -1481,7 +1521,7 @@ export type SetRole = Message$1<"magpie.v1.SetRole"> & {
  * Use `create(SetRoleSchema)` to create a new message.
  */
 export const SetRoleSchema: GenMessage<SetRole> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 38);
+  messageDesc(file_magpie_v1_magpie, 39);
 
 /**
  * @generated from message magpie.v1.MuteMember
@@ -1510,7 +1550,7 @@ export type MuteMember = Message$1<"magpie.v1.MuteMember"> & {
  * Use `create(MuteMemberSchema)` to create a new message.
  */
 export const MuteMemberSchema: GenMessage<MuteMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 39);
+  messageDesc(file_magpie_v1_magpie, 40);
 
 /**
  * @generated from message magpie.v1.SetCard
@@ -1539,7 +1579,7 @@ export type SetCard = Message$1<"magpie.v1.SetCard"> & {
  * Use `create(SetCardSchema)` to create a new message.
  */
 export const SetCardSchema: GenMessage<SetCard> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 40);
+  messageDesc(file_magpie_v1_magpie, 41);
 
 /**
  * @generated from message magpie.v1.SearchGroups
@@ -1566,7 +1606,7 @@ export type SearchGroups = Message$1<"magpie.v1.SearchGroups"> & {
  * Use `create(SearchGroupsSchema)` to create a new message.
  */
 export const SearchGroupsSchema: GenMessage<SearchGroups> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 41);
+  messageDesc(file_magpie_v1_magpie, 42);
 
 /**
  * @generated from message magpie.v1.ListMembers
@@ -1593,7 +1633,7 @@ export type ListMembers = Message$1<"magpie.v1.ListMembers"> & {
  * Use `create(ListMembersSchema)` to create a new message.
  */
 export const ListMembersSchema: GenMessage<ListMembers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 42);
+  messageDesc(file_magpie_v1_magpie, 43);
 
 /**
  * @generated from message magpie.v1.SetDnd
@@ -1615,7 +1655,7 @@ export type SetDnd = Message$1<"magpie.v1.SetDnd"> & {
  * Use `create(SetDndSchema)` to create a new message.
  */
 export const SetDndSchema: GenMessage<SetDnd> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 43);
+  messageDesc(file_magpie_v1_magpie, 44);
 
 /**
  * GROUP: one group operation.
@@ -1762,7 +1802,7 @@ export type GroupRequest = Message$1<"magpie.v1.GroupRequest"> & {
  * Use `create(GroupRequestSchema)` to create a new message.
  */
 export const GroupRequestSchema: GenMessage<GroupRequest> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 44);
+  messageDesc(file_magpie_v1_magpie, 45);
 
 /**
  * @generated from message magpie.v1.ListMine
@@ -1775,7 +1815,7 @@ export type ListMine = Message$1<"magpie.v1.ListMine"> & {
  * Use `create(ListMineSchema)` to create a new message.
  */
 export const ListMineSchema: GenMessage<ListMine> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 45);
+  messageDesc(file_magpie_v1_magpie, 46);
 
 /**
  * @generated from message magpie.v1.GroupList
@@ -1797,7 +1837,7 @@ export type GroupList = Message$1<"magpie.v1.GroupList"> & {
  * Use `create(GroupListSchema)` to create a new message.
  */
 export const GroupListSchema: GenMessage<GroupList> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 46);
+  messageDesc(file_magpie_v1_magpie, 47);
 
 /**
  * @generated from message magpie.v1.MemberPage
@@ -1819,7 +1859,7 @@ export type MemberPage = Message$1<"magpie.v1.MemberPage"> & {
  * Use `create(MemberPageSchema)` to create a new message.
  */
 export const MemberPageSchema: GenMessage<MemberPage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 47);
+  messageDesc(file_magpie_v1_magpie, 48);
 
 /**
  * GROUP_RESULT.
@@ -1870,7 +1910,7 @@ export type GroupResult = Message$1<"magpie.v1.GroupResult"> & {
  * Use `create(GroupResultSchema)` to create a new message.
  */
 export const GroupResultSchema: GenMessage<GroupResult> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 48);
+  messageDesc(file_magpie_v1_magpie, 49);
 
 /**
  * @generated from message magpie.v1.Pending
@@ -1887,7 +1927,7 @@ export type Pending = Message$1<"magpie.v1.Pending"> & {
  * Use `create(PendingSchema)` to create a new message.
  */
 export const PendingSchema: GenMessage<Pending> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 49);
+  messageDesc(file_magpie_v1_magpie, 50);
 
 /**
  * @generated from message magpie.v1.Profile
@@ -1921,7 +1961,7 @@ export type Profile = Message$1<"magpie.v1.Profile"> & {
  * Use `create(ProfileSchema)` to create a new message.
  */
 export const ProfileSchema: GenMessage<Profile> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 50);
+  messageDesc(file_magpie_v1_magpie, 51);
 
 /**
  * @generated from message magpie.v1.ProfileQuery
@@ -1938,7 +1978,7 @@ export type ProfileQuery = Message$1<"magpie.v1.ProfileQuery"> & {
  * Use `create(ProfileQuerySchema)` to create a new message.
  */
 export const ProfileQuerySchema: GenMessage<ProfileQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 51);
+  messageDesc(file_magpie_v1_magpie, 52);
 
 /**
  * @generated from message magpie.v1.Profiles
@@ -1955,7 +1995,7 @@ export type Profiles = Message$1<"magpie.v1.Profiles"> & {
  * Use `create(ProfilesSchema)` to create a new message.
  */
 export const ProfilesSchema: GenMessage<Profiles> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 52);
+  messageDesc(file_magpie_v1_magpie, 53);
 
 /**
  * @generated from message magpie.v1.ProfileUpdate
@@ -1977,7 +2017,7 @@ export type ProfileUpdate = Message$1<"magpie.v1.ProfileUpdate"> & {
  * Use `create(ProfileUpdateSchema)` to create a new message.
  */
 export const ProfileUpdateSchema: GenMessage<ProfileUpdate> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 53);
+  messageDesc(file_magpie_v1_magpie, 54);
 
 /**
  * @generated from enum magpie.v1.AuthType

@@ -1,0 +1,89 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { ErrorCode, MagpieError } from '../../protocol';
+import { downloadFile } from '../files/downloader';
+import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, saveCopy } from '../files/file-cache';
+import { createMediaAccess } from '../files/media-access';
+import { sendFile } from '../files/media-sender';
+import type { Command } from './args';
+import { CliExit, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { awaitSentUnlessRefused } from './chat-commands';
+
+type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
+
+/** send --file/--image/--voice: connects, uploads (progress on stderr), then sends the message. */
+export async function runSendFile(session: CliSession, io: CliIo, command: CommandOf<'send-file'>): Promise<number> {
+  const access = createMediaAccess(session.client);
+  try {
+    const connected = session.connect();
+    await connected;
+    let lastTenth = -1;
+    const view = await session.deadline.race(
+      sendFile(session.chat, access, {
+        to: command.to,
+        path: command.path,
+        kind: command.mediaKind,
+        ...(command.durationMs ? { durationMs: command.durationMs } : {}),
+        signal: io.signal,
+        onProgress: (sent, total) => {
+          const tenth = Math.floor((sent / Math.max(total, 1)) * 10);
+          if (tenth !== lastTenth) io.err({ progress: { sent, total } });
+          lastTenth = tenth;
+        },
+      }),
+      'uploading',
+    );
+    return await awaitSentUnlessRefused(session, io, [view.clientMsgId!], connected);
+  } finally {
+    access.dispose();
+  }
+}
+
+/**
+ * download MSGID --out DIR: a media message's file (checked against its sha256), through the
+ * profile's file cache: a file fetched once is copied out again offline, without connecting.
+ */
+export async function runDownload(session: CliSession, io: CliIo, command: CommandOf<'download'>): Promise<number> {
+  const { client } = session;
+  const access = createMediaAccess(client);
+  const cache = openFileCache({ dir: fileCacheDir(session.profileDir, client.appId, client.selfId), maxBytes: DEFAULT_FILE_CACHE_BYTES, clock: client.clock });
+  try {
+    let connected = false;
+    const connect = async () => {
+      if (!connected) await session.connect();
+      connected = true;
+    };
+    let message = client.store.messages.getByMsgId(command.msgId);
+    if (!message) {
+      await connect();
+      message = client.store.messages.getByMsgId(command.msgId);
+    }
+    const media = message?.body.media;
+    if (!message || !media) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${command.msgId} here`));
+    await mkdir(command.outDir, { recursive: true });
+    // the sender's name is a display name, never a path
+    const name = basename(media.name.replace(/\\/g, '/'));
+    const dest = resolve(join(command.outDir, name === '' || name === '.' || name === '..' ? media.fileId : name));
+    const cached = await session.deadline.race(
+      cache.fetch(media.fileId, media.mime, async (path) => {
+        await connect();
+        const grant = await access.grant();
+        await downloadFile({
+          baseUrl: grant.baseUrl,
+          token: () => grant.token,
+          fileId: media.fileId,
+          dest: path,
+          ...(media.sha256 ? { sha256: media.sha256 } : {}),
+          signal: io.signal,
+        });
+      }),
+      'downloading',
+    );
+    await saveCopy(cached, dest);
+    io.out({ id: String(command.msgId), path: dest, name: media.name, size: cached.size, mime: media.mime, sha256: media.sha256 ?? '' });
+    return ExitCode.OK;
+  } finally {
+    cache.close();
+    access.dispose();
+  }
+}

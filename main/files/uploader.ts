@@ -1,0 +1,116 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Upload, type DetailedError } from 'tus-js-client';
+import { ErrorCode, MagpieError } from '../../protocol';
+
+export type MediaKindName = 'voice' | 'image' | 'file';
+
+export interface UploadRequest {
+  /** The file service's base, e.g. http://127.0.0.1:8885 (host of the TCP server, LOGIN_RESULT's http_port). */
+  readonly baseUrl: string;
+  /** The current media token (LOGIN_RESULT's, or a fresher one from MEDIA_TOKEN). */
+  readonly token: () => string;
+  readonly path: string;
+  readonly kind: MediaKindName;
+  /** The name shown to people; the file's own name by default. */
+  readonly name?: string;
+  /** An earlier upload's URL: it continues from the server's offset instead of from 0. */
+  readonly resumeUrl?: string;
+  /** Called once the server has given the upload its URL: keep it to resume after a restart. */
+  readonly onUrl?: (url: string) => void;
+  readonly onProgress?: (sentBytes: number, totalBytes: number) => void;
+  readonly signal?: AbortSignal;
+  /** Bytes per PATCH; one streamed PATCH by default. */
+  readonly chunkSize?: number;
+}
+
+/** What the server measured of a finished upload: what a SEND's media names. */
+export interface UploadedFile {
+  readonly fileId: string;
+  readonly url: string;
+  readonly size: number;
+  readonly mime: string;
+  readonly sha256: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export const UPLOADS_PATH = '/files/uploads';
+
+/**
+ * Uploads a file over tus 1.0: resumable (a cut upload continues from the server's offset),
+ * with progress, cancelled by the signal (the server keeps what it has, to resume later).
+ */
+export async function uploadFile(request: UploadRequest): Promise<UploadedFile> {
+  const size = (await stat(request.path)).size;
+  const name = request.name ?? basename(request.path);
+  return new Promise<UploadedFile>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      request.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const upload = new Upload(createReadStream(request.path), {
+      endpoint: `${request.baseUrl}${UPLOADS_PATH}`,
+      ...(request.resumeUrl ? { uploadUrl: request.resumeUrl } : {}),
+      uploadSize: size,
+      metadata: { kind: request.kind, filename: name },
+      ...(request.chunkSize ? { chunkSize: request.chunkSize } : {}),
+      retryDelays: [0, 500, 2000],
+      storeFingerprintForResuming: false,
+      onBeforeRequest: (req) => req.setHeader('Authorization', `Bearer ${request.token()}`),
+      onShouldRetry: (error) => retryable(error),
+      onUploadUrlAvailable: () => {
+        if (upload.url) request.onUrl?.(upload.url);
+      },
+      onProgress: (sent, total) => request.onProgress?.(sent, total),
+      onSuccess: ({ lastResponse }) =>
+        finish(() =>
+          resolve({
+            fileId: lastResponse.getHeader('Magpie-File-Id') ?? idFromUrl(upload.url ?? ''),
+            url: upload.url ?? '',
+            size,
+            mime: lastResponse.getHeader('Magpie-Mime') ?? '',
+            sha256: lastResponse.getHeader('Magpie-Sha256') ?? '',
+            width: Number(lastResponse.getHeader('Magpie-Width') ?? 0),
+            height: Number(lastResponse.getHeader('Magpie-Height') ?? 0),
+          }),
+        ),
+      onError: (error) => finish(() => reject(asMagpieError(error))),
+    });
+    const onAbort = () => {
+      void upload.abort(false);
+      finish(() => reject(new MagpieError(ErrorCode.CANCELLED, 'the upload was cancelled')));
+    };
+    if (request.signal?.aborted) return onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    upload.start();
+  });
+}
+
+function idFromUrl(url: string): string {
+  return url.split('/').at(-1) ?? '';
+}
+
+/** A refusal (4xx) is final; a network failure or a 5xx is worth another try. */
+function retryable(error: DetailedError): boolean {
+  const status = error.originalResponse?.getStatus() ?? 0;
+  return status === 0 || status >= 500 || status === 409 || status === 423;
+}
+
+/** The server's JSON error body turned back into its code; a transport failure as NOT_CONNECTED. */
+export function asMagpieError(error: Error | DetailedError): MagpieError {
+  const body = 'originalResponse' in error ? error.originalResponse?.getBody() : undefined;
+  if (body) {
+    try {
+      const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
+      if (typeof parsed.code === 'number') return new MagpieError(parsed.code, String(parsed.message ?? 'refused'));
+    } catch {
+      // not one of ours: reported as a transport failure below
+    }
+  }
+  return new MagpieError(ErrorCode.NOT_CONNECTED, `the upload failed: ${error.message}`, { cause: error });
+}

@@ -1,0 +1,29 @@
+import { ErrorCode } from '../../protocol';
+
+/** The error shape tus hooks throw and the download route sends: a JSON body with a stable code. */
+export interface HttpError {
+  readonly status_code: number;
+  readonly body: string;
+}
+
+export function httpError(status: number, code: number, message: string): HttpError {
+  return { status_code: status, body: JSON.stringify({ code, message }) };
+}
+
+/** The HTTP status that goes with a file-service code. */
+export function statusOf(code: number): number {
+  switch (code) {
+    case ErrorCode.MEDIA_TOKEN_INVALID:
+      return 401;
+    case ErrorCode.FILE_FORBIDDEN:
+      return 403;
+    case ErrorCode.FILE_TOO_LARGE:
+      return 413;
+    case ErrorCode.FILE_TYPE_REFUSED:
+      return 415;
+    case ErrorCode.UPLOAD_NOT_FOUND:
+      return 404;
+    default:
+      return 400;
+  }
+}

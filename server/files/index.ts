@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../../protocol';
+import type { MediaReferences } from '../chat/media-reference';
+import type { Tuning } from '../tuning';
+import { createLocalBlobStore, type BlobStore } from './blob-store';
+import { registerDownloads } from './downloads';
+import { createMediaReferences } from './media-references';
+import { createMediaTokens, type MediaTokens } from './media-tokens';
+import { createTusUploads, UPLOADS_PATH } from './tus-uploads';
+import { createUploadRecords, type UploadRecords } from './upload-records';
+import { createUploadSweeper, type UploadSweeper } from './upload-sweeper';
+
+export interface FileServiceDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly tuning: Tuning;
+  readonly dataDir: string;
+  /** Where the bytes live; a local folder under the data folder by default. */
+  readonly blobs?: BlobStore;
+}
+
+export interface FileService {
+  readonly tokens: MediaTokens;
+  readonly references: MediaReferences;
+  readonly records: UploadRecords;
+  readonly sweeper: UploadSweeper;
+  /** The HTTP routes: tus uploads under /files/uploads, downloads at /files/:fileId. */
+  plugin(app: FastifyInstance): Promise<void>;
+}
+
+/** Uploads, downloads, media tokens and the SEND-side check of media messages. */
+export function createFileService(deps: FileServiceDeps): FileService {
+  const blobs = deps.blobs ?? createLocalBlobStore(join(deps.dataDir, 'files', 'blobs'));
+  const records = createUploadRecords(deps.db);
+  const tokens = createMediaTokens({ clock: deps.clock, ttlMs: deps.tuning.mediaTokenTtlMs });
+  const uploads = createTusUploads({
+    partialDir: join(deps.dataDir, 'files', 'partial'),
+    blobs,
+    records,
+    tokens,
+    clock: deps.clock,
+    log: deps.log,
+    tuning: deps.tuning,
+  });
+  const sweeper = createUploadSweeper({
+    records,
+    blobs,
+    clock: deps.clock,
+    log: deps.log,
+    unreferencedTtlMs: deps.tuning.unreferencedUploadTtlMs,
+    intervalMs: deps.tuning.uploadSweepIntervalMs,
+    discardPartial: (fileId) => uploads.discardPartial(fileId),
+  });
+  return {
+    tokens,
+    references: createMediaReferences(records, deps.tuning),
+    records,
+    sweeper,
+    async plugin(app) {
+      // tus reads the request body itself: Fastify must leave the stream alone
+      app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
+      const toTus = async (request: FastifyRequest, reply: FastifyReply) => {
+        reply.hijack();
+        await uploads.server.handle(request.raw, reply.raw);
+      };
+      app.route({ method: ['POST', 'PATCH', 'HEAD', 'DELETE', 'OPTIONS'], url: UPLOADS_PATH, handler: toTus });
+      app.route({ method: ['POST', 'PATCH', 'HEAD', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: toTus });
+      registerDownloads(app, { blobs, records, tokens });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { ErrorCode, MagpieError } from '../../protocol';
+import type { Tuning } from '../tuning';
+import { MediaKind, type MediaKindValue } from './upload-records';
+
+const KIND_NAMES: Record<string, MediaKindValue> = { voice: MediaKind.VOICE, image: MediaKind.IMAGE, file: MediaKind.FILE };
+
+/** The kind an upload declares in its tus metadata (`kind`: voice, image or file). */
+export function parseKind(value: string | null | undefined): MediaKindValue {
+  const kind = value === null || value === undefined ? undefined : KIND_NAMES[value];
+  if (kind === undefined) throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, 'an upload declares its kind: voice, image or file');
+  return kind;
+}
+
+export function maxBytesOf(kind: MediaKindValue, tuning: Tuning): number {
+  switch (kind) {
+    case MediaKind.VOICE:
+      return tuning.maxVoiceBytes;
+    case MediaKind.IMAGE:
+      return tuning.maxImageBytes;
+    case MediaKind.FILE:
+      return tuning.maxFileBytes;
+  }
+}
+
+export function checkSize(kind: MediaKindValue, size: number | undefined, tuning: Tuning): number {
+  if (size === undefined || !Number.isSafeInteger(size) || size <= 0) {
+    throw new MagpieError(ErrorCode.FILE_TOO_LARGE, 'an upload announces its length (Upload-Length), at least 1 byte');
+  }
+  const max = maxBytesOf(kind, tuning);
+  if (size > max) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `this kind of upload is at most ${max} bytes`);
+  return size;
+}
+
+/**
+ * The media type the bytes really have, checked against the declared kind: an image must be an
+ * image, a voice message audio (WebM and Ogg containers count); a file may be anything.
+ */
+export function acceptedMime(kind: MediaKindValue, sniffed: string | undefined): string {
+  switch (kind) {
+    case MediaKind.IMAGE:
+      if (sniffed?.startsWith('image/') === true) return sniffed;
+      throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, `the bytes are not an image (${sniffed ?? 'unknown type'})`);
+    case MediaKind.VOICE:
+      if (sniffed !== undefined && (sniffed.startsWith('audio/') || sniffed === 'video/webm' || sniffed === 'video/ogg')) return sniffed;
+      throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, `the bytes are not audio (${sniffed ?? 'unknown type'})`);
+    case MediaKind.FILE:
+      return sniffed ?? 'application/octet-stream';
+  }
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { Server as TusServer } from '@tus/server';
+import type { Logger } from 'pino';
+import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { CONTENT_LIMITS } from '../chat/content-limits';
+import type { Tuning } from '../tuning';
+import type { BlobStore } from './blob-store';
+import { httpError, statusOf } from './http-errors';
+import { takeInUpload } from './media-intake';
+import { checkSize, parseKind } from './media-limits';
+import type { MediaBearer, MediaTokens } from './media-tokens';
+import type { UploadRecords } from './upload-records';
+
+export const UPLOADS_PATH = '/files/uploads';
+
+export interface TusUploadDeps {
+  readonly partialDir: string;
+  readonly blobs: BlobStore;
+  readonly records: UploadRecords;
+  readonly tokens: MediaTokens;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly tuning: Tuning;
+}
+
+export interface TusUploads {
+  readonly server: TusServer;
+  /** Removes what an unfinished upload left in the staging folder. */
+  discardPartial(fileId: string): Promise<void>;
+}
+
+/**
+ * Resumable uploads (tus 1.0): the bytes land in a staging folder, so an interrupted upload
+ * continues from its offset; the last byte triggers the intake into the blob store. Every request
+ * carries the media token; only the upload's creator may continue, inspect or end it.
+ */
+export function createTusUploads(deps: TusUploadDeps): TusUploads {
+  const datastore = new FileStore({ directory: deps.partialDir });
+  const bearerOf = (req: Request): MediaBearer => deps.tokens.verify(bearerToken(req.headers.get('authorization')));
+  const asTusError = (error: unknown) => {
+    if (error instanceof MagpieError) return httpError(statusOf(error.code), error.code, error.message);
+    deps.log.error({ err: error }, 'an upload failed on the server');
+    return httpError(500, ErrorCode.INTERNAL, 'the upload failed on the server');
+  };
+
+  const server = new TusServer({
+    path: UPLOADS_PATH,
+    datastore,
+    relativeLocation: true,
+    exposedHeaders: ['Magpie-File-Id', 'Magpie-Mime', 'Magpie-Sha256', 'Magpie-Width', 'Magpie-Height'],
+    namingFunction: () => randomBytes(16).toString('hex'),
+    maxSize: Math.max(deps.tuning.maxFileBytes, deps.tuning.maxImageBytes, deps.tuning.maxVoiceBytes),
+    async onUploadCreate(req, upload) {
+      try {
+        const bearer = bearerOf(req);
+        const kind = parseKind(upload.metadata?.kind);
+        const declaredSize = checkSize(kind, upload.size, deps.tuning);
+        const name = upload.metadata?.filename ?? '';
+        if (name.length > CONTENT_LIMITS.maxFileNameChars) {
+          throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `a file name is at most ${CONTENT_LIMITS.maxFileNameChars} characters`);
+        }
+        deps.records.insert({ fileId: upload.id, appId: bearer.appId, owner: bearer.userId, kind, name, declaredSize, createdMs: deps.clock.now() });
+        return {};
+      } catch (error) {
+        throw asTusError(error);
+      }
+    },
+    async onIncomingRequest(req, fileId) {
+      try {
+        const bearer = bearerOf(req);
+        // a POST names the id it is about to create: onUploadCreate checks it
+        if (req.method === 'POST') return;
+        const record = deps.records.get(fileId);
+        // someone else's upload and no upload at all look the same
+        if (record === undefined || record.appId !== bearer.appId || record.owner !== bearer.userId) {
+          throw new MagpieError(ErrorCode.FILE_FORBIDDEN, 'no such upload of yours');
+        }
+      } catch (error) {
+        throw asTusError(error);
+      }
+    },
+    async onUploadFinish(_req, upload) {
+      const record = deps.records.get(upload.id);
+      try {
+        if (record === undefined) throw new MagpieError(ErrorCode.UPLOAD_NOT_FOUND, 'the upload is gone');
+        await takeInUpload({ ...deps, thumbnailMaxSidePx: deps.tuning.thumbnailMaxSidePx }, record, join(deps.partialDir, upload.id));
+        await datastore.configstore.delete(upload.id);
+        const done = deps.records.get(upload.id);
+        // what the client's SEND must say of the file, so it need not guess the sniffed type
+        return {
+          headers: {
+            'Magpie-File-Id': upload.id,
+            'Magpie-Mime': done?.mime ?? '',
+            'Magpie-Sha256': done?.sha256 ?? '',
+            'Magpie-Width': done?.width ?? 0,
+            'Magpie-Height': done?.height ?? 0,
+          },
+        };
+      } catch (error) {
+        deps.records.delete(upload.id);
+        await datastore.remove(upload.id).catch(() => undefined);
+        throw asTusError(error);
+      }
+    },
+  });
+
+  return {
+    server,
+    async discardPartial(fileId) {
+      await datastore.remove(fileId).catch(() => undefined);
+    },
+  };
+}
+
+export function bearerToken(header: string | null | undefined): string {
+  const match = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!match?.[1]) throw new MagpieError(ErrorCode.MEDIA_TOKEN_INVALID, 'the file service needs "Authorization: Bearer <media token>"');
+  return match[1];
+}

@@ -1,0 +1,139 @@
+import type { Database } from 'better-sqlite3';
+
+/** The kinds of media an upload is for; the numbers are pb.MessageType's. */
+export const MediaKind = { VOICE: 1, IMAGE: 2, FILE: 3 } as const;
+export type MediaKindValue = (typeof MediaKind)[keyof typeof MediaKind];
+
+export interface NewUpload {
+  readonly fileId: string;
+  readonly appId: string;
+  readonly owner: string;
+  readonly kind: MediaKindValue;
+  readonly name: string;
+  readonly declaredSize: number;
+  readonly createdMs: number;
+}
+
+export interface Completion {
+  readonly sha256: string;
+  readonly mime: string;
+  readonly width: number;
+  readonly height: number;
+  readonly thumbnailSha256: string | null;
+  readonly completedMs: number;
+}
+
+export interface UploadRecord extends NewUpload {
+  readonly sha256: string | null;
+  readonly mime: string | null;
+  readonly width: number;
+  readonly height: number;
+  readonly thumbnailSha256: string | null;
+  readonly completedMs: number | null;
+  readonly referencedMs: number | null;
+}
+
+export interface UploadRecords {
+  insert(upload: NewUpload): void;
+  get(fileId: string): UploadRecord | undefined;
+  complete(fileId: string, completion: Completion): void;
+  delete(fileId: string): void;
+  /** Marks the upload referenced (first time only) and records the message that names it. */
+  reference(appId: string, fileId: string, msgId: number, timeMs: number): void;
+  /** Whether the user may read the upload: its owner, or a participant of a message naming it. */
+  mayRead(appId: string, userId: string, fileId: string): boolean;
+  /** Uploads created before the cutoff and never referenced by a message. */
+  unreferencedBefore(cutoffMs: number, limit: number): UploadRecord[];
+  /** Whether any upload still names the blob, as its bytes or its thumbnail. */
+  blobInUse(sha256: string): boolean;
+}
+
+interface Row {
+  file_id: string;
+  app_id: string;
+  owner: string;
+  kind: number;
+  name: string;
+  declared_size: number;
+  created_ms: number;
+  sha256: string | null;
+  mime: string | null;
+  width: number;
+  height: number;
+  thumbnail_sha256: string | null;
+  completed_ms: number | null;
+  referenced_ms: number | null;
+}
+
+export function createUploadRecords(db: Database): UploadRecords {
+  const insert = db.prepare(
+    'INSERT INTO uploads (file_id, app_id, owner, kind, name, declared_size, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const get = db.prepare<[string], Row>('SELECT * FROM uploads WHERE file_id = ?');
+  const complete = db.prepare(
+    'UPDATE uploads SET sha256 = ?, mime = ?, width = ?, height = ?, thumbnail_sha256 = ?, completed_ms = ? WHERE file_id = ?',
+  );
+  const remove = db.prepare('DELETE FROM uploads WHERE file_id = ?');
+  const markReferenced = db.prepare('UPDATE uploads SET referenced_ms = ? WHERE file_id = ? AND referenced_ms IS NULL');
+  const addRef = db.prepare('INSERT OR IGNORE INTO file_refs (app_id, file_id, msg_id) VALUES (?, ?, ?)');
+  // group members may read what was posted while they were in the group (joined at or before it)
+  const participant = db
+    .prepare<{ app: string; user: string; file: string }, number>(
+      `SELECT 1 FROM file_refs r JOIN messages m ON m.msg_id = r.msg_id
+       WHERE r.file_id = @file AND r.app_id = @app AND m.revoked_ms IS NULL AND m.burned_ms IS NULL
+         AND (m.sender = @user
+           OR (m.is_group = 0 AND m.target = @user)
+           OR (m.is_group = 1 AND EXISTS (
+             SELECT 1 FROM group_members g
+             WHERE g.app_id = m.app_id AND g.group_id = m.target AND g.user_id = @user AND g.joined_ms <= m.time_ms)))
+       LIMIT 1`,
+    )
+    .pluck();
+  const unreferenced = db.prepare<[number, number], Row>(
+    'SELECT * FROM uploads WHERE referenced_ms IS NULL AND created_ms < ? ORDER BY created_ms LIMIT ?',
+  );
+  const blobInUse = db
+    .prepare<[string, string], number>(
+      'SELECT 1 WHERE EXISTS (SELECT 1 FROM uploads WHERE sha256 = ?) OR EXISTS (SELECT 1 FROM uploads WHERE thumbnail_sha256 = ?)',
+    )
+    .pluck();
+
+  return {
+    insert: (u) => void insert.run(u.fileId, u.appId, u.owner, u.kind, u.name, u.declaredSize, u.createdMs),
+    get: (fileId) => fromRow(get.get(fileId)),
+    complete: (fileId, c) => void complete.run(c.sha256, c.mime, c.width, c.height, c.thumbnailSha256, c.completedMs, fileId),
+    delete: (fileId) => void remove.run(fileId),
+    reference(appId, fileId, msgId, timeMs) {
+      markReferenced.run(timeMs, fileId);
+      addRef.run(appId, fileId, msgId);
+    },
+    mayRead(appId, userId, fileId) {
+      const upload = get.get(fileId);
+      if (upload === undefined || upload.app_id !== appId || upload.completed_ms === null) return false;
+      if (upload.owner === userId) return true;
+      return participant.get({ app: appId, user: userId, file: fileId }) !== undefined;
+    },
+    unreferencedBefore: (cutoffMs, limit) => unreferenced.all(cutoffMs, limit).map((row) => fromRow(row)!),
+    blobInUse: (sha256) => blobInUse.get(sha256, sha256) !== undefined,
+  };
+}
+
+function fromRow(row: Row | undefined): UploadRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    fileId: row.file_id,
+    appId: row.app_id,
+    owner: row.owner,
+    kind: row.kind as MediaKindValue,
+    name: row.name,
+    declaredSize: row.declared_size,
+    createdMs: row.created_ms,
+    sha256: row.sha256,
+    mime: row.mime,
+    width: row.width,
+    height: row.height,
+    thumbnailSha256: row.thumbnail_sha256,
+    completedMs: row.completed_ms,
+    referencedMs: row.referenced_ms,
+  };
+}

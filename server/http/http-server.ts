@@ -1,0 +1,44 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** One feature's routes, mounted on the shared listener (files today; a REST API and a console later). */
+export type HttpRoutes = (app: FastifyInstance) => Promise<void>;
+
+export interface HttpServerDeps {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly log: Logger;
+  readonly routes: readonly HttpRoutes[];
+}
+
+export interface HttpServer {
+  /** Starts listening; resolves with the port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The server's HTTP listener, beside the TCP gateway in the same process: a composition point
+ * where each feature registers its routes as a Fastify plugin.
+ */
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const app = Fastify({
+    // one line per request would drown the log: only warnings and errors from the HTTP side
+    loggerInstance: deps.log.child({ part: 'http' }, { level: 'warn' }),
+    // the body of an upload is streamed to disk by its route, never buffered here
+    bodyLimit: 1024 * 1024,
+  });
+  for (const routes of deps.routes) void app.register(routes);
+  return {
+    async listen() {
+      await app.listen({ host: deps.host, port: deps.port });
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('the HTTP listener has no port');
+      return address.port;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol';
+import { startTestServer, type TestServer } from '../../support/test-server';
+
+const BIN = join(import.meta.dirname, '../../../bin/magpie.js');
+
+function magpie(args: readonly string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      resolve({ code, lines, stderr });
+    });
+  });
+}
+
+describe('the magpie CLI with files', () => {
+  let server: TestServer;
+  let root: string;
+  const as = (user: string, ...more: string[]): string[] => [
+    '--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--token', server.appToken, '--user', user, '--profile', join(root, user), ...more,
+  ];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    root = await mkdtemp(join(tmpdir(), 'magpie-cli-media-'));
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('sends a file that the recipient lists and downloads with the same bytes', async () => {
+    const bytes = randomBytes(300_000);
+    await writeFile(join(root, 'report.bin'), bytes);
+    const sent = await magpie(as('alice', 'send', '--to', 'bob', '--file', join(root, 'report.bin')));
+    expect(sent.code).toBe(0);
+    expect(sent.lines[0]).toMatchObject({ type: 'file', state: 'sent', media: { name: 'report.bin', size: 300_000, mime: 'application/octet-stream' } });
+    expect(sent.stderr).toContain('"progress"');
+
+    const history = await magpie(as('bob', 'history', '--with', 'alice'));
+    const line = history.lines.at(-1)!;
+    expect(line).toMatchObject({ type: 'file', media: { name: 'report.bin', size: 300_000 } });
+
+    const got = await magpie(as('bob', 'download', String(line['id']), '--out', join(root, 'inbox')));
+    expect(got.code).toBe(0);
+    expect(got.lines[0]).toMatchObject({ path: join(root, 'inbox', 'report.bin'), size: 300_000 });
+    expect(Buffer.compare(await readFile(join(root, 'inbox', 'report.bin')), bytes)).toBe(0);
+
+    // fetched once, it is in bob's file cache: a second copy needs no server
+    const offline = await magpie([...as('bob', 'download', String(line['id']), '--out', join(root, 'again')).map((a) => (a === `127.0.0.1:${server.port}` ? '127.0.0.1:1' : a))]);
+    expect(offline.code).toBe(0);
+    expect(Buffer.compare(await readFile(join(root, 'again', 'report.bin')), bytes)).toBe(0);
+
+    const stranger = await magpie(as('eve', 'download', String(line['id']), '--out', join(root, 'eve')));
+    expect(stranger.code).toBe(1);
+  }, 60_000);
+
+  it('sends an image with its sides, and refuses an "image" that is none', async () => {
+    await writeFile(join(root, 'pic.png'), await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123' } }).png().toBuffer());
+    const sent = await magpie(as('alice', 'send', '--to', 'bob', '--image', join(root, 'pic.png')));
+    expect(sent.code).toBe(0);
+    expect(sent.lines[0]).toMatchObject({ type: 'image', media: { mime: 'image/png' } });
+    const listen = await magpie(as('bob', '--timeout', '2', 'history', '--with', 'alice'));
+    expect(listen.lines.at(-1)).toMatchObject({ type: 'image', media: { width: 64, height: 48, mime: 'image/png' } });
+
+    await writeFile(join(root, 'fake.png'), randomBytes(2000));
+    const refused = await magpie(as('alice', 'send', '--to', 'bob', '--image', join(root, 'fake.png')));
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.FILE_TYPE_REFUSED });
+  }, 60_000);
+});
