@@ -172,12 +172,21 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
   };
   switch (name) {
     case 'send': {
-      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient');
+      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient', 'file', 'image', 'voice', 'duration');
       noMore([sub, ...rest]);
       const to = conversationTarget(values.to, values.group, '--to', name);
+      const media = mediaOption(values, name);
+      if (media !== undefined) {
+        if (values.text !== undefined || values.stdin || values.custom !== undefined) {
+          throw new UsageError('send either text, --custom or one of --file, --image, --voice', name);
+        }
+        if (values.duration !== undefined && media.mediaKind !== 'voice') throw new UsageError('--duration is for --voice', name);
+        const durationMs = values.duration === undefined ? undefined : positiveInt('--duration', values.duration, name);
+        if (media.mediaKind === 'voice' && durationMs === undefined) throw new UsageError('--voice needs --duration MS', name);
+        return { kind: 'send-file', to, ...media, durationMs };
+      }
       if (values.custom !== undefined) return { kind: 'send', to, text: undefined, stdin: false, custom: customOf(values, name) };
       if (values.payload !== undefined || values.transient) throw new UsageError('--payload and --transient go with --custom CMD', name);
-        return { kind: 'send-file', to, ...media, durationMs };
       if ((values.text === undefined) === !values.stdin) throw new UsageError('give either --text T or --stdin', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
       return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };
