@@ -58,6 +58,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const chat = createChatService({
     ...featureDeps,
     revokeWindowMs: tuning.revokeWindowMs,
+    contentBytesPerSecond: tuning.contentBytesPerSecond,
+    contentBurstBytes: tuning.contentBurstBytes,
     compressThresholdBytes: tuning.compressThresholdBytes,
   });
   const groups = createGroupService(featureDeps);

@@ -1,5 +1,5 @@
 import { DEFAULT_WIRE_LIMITS } from '../protocol';
-import { DEFAULT_REVOKE_WINDOW_MS } from './chat/content-limits';
+import { DEFAULT_CONTENT_BUDGET, DEFAULT_REVOKE_WINDOW_MS } from './chat/content-limits';
 
 /**
  * Every limit and timing of the server, with units in the names. docs/server.md lists them in one
@@ -54,6 +54,10 @@ export interface Tuning {
   readonly maxProfileQueryIds: number;
   /** A sender may revoke a message this long after sending (group owners and admins at any time). */
   readonly revokeWindowMs: number;
+  /** Stored message content a sender may add per second, sustained (token bucket refill rate). */
+  readonly contentBytesPerSecond: number;
+  /** Stored message content a sender may add at once before the rate applies (bucket size). */
+  readonly contentBurstBytes: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -83,6 +87,8 @@ export const DEFAULT_TUNING: Tuning = {
   maxAvatarChars: 512,
   maxProfileQueryIds: 100,
   revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
+  contentBytesPerSecond: DEFAULT_CONTENT_BUDGET.bytesPerSecond,
+  contentBurstBytes: DEFAULT_CONTENT_BUDGET.burstBytes,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

@@ -27,12 +27,15 @@ export interface BenchServer {
 
 /**
  * The limits a benchmark lifts: the per-connection request rate (50/s by default, an abuse guard
- * that would otherwise be what the 1:1 bench measures) and the connection cap. Everything else,
+ * that would otherwise be what the 1:1 bench measures), each sender's stored-content budget (the
+ * 1:1 bench's sender stores more in seconds than a person in a day) and the connection cap. Everything else,
  * persistence included, is the server's default.
  */
 export const BENCH_TUNING: Partial<Tuning> = {
   requestsPerSecond: 1_000_000,
   requestBurst: 1_000_000,
+  contentBytesPerSecond: 1024 * 1024 * 1024,
+  contentBurstBytes: 1024 * 1024 * 1024,
   maxConnections: 1_000_000,
   scryptCost: 1024,
 };

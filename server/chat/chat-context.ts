@@ -6,6 +6,7 @@ import type { InboxStore } from '../sync/inbox';
 import type { MessageStore } from './message-store';
 import type { WriteBatch } from '../storage/write-batch';
 import type { ReadMarkStore } from './read-marks';
+import type { ContentBudget } from './content-budget';
 
 /** What the chat handlers share: the stores, the clock and the delivery to online sessions. */
 export interface ChatContext {
@@ -21,4 +22,6 @@ export interface ChatContext {
   /** Makes a user known to the app (a message to a user never seen before). */
   readonly ensureUser: (appId: string, userId: string) => void;
   readonly revokeWindowMs: number;
+  /** Stored-content bytes per sender over time. */
+  readonly contentBudget: ContentBudget;
 }

@@ -1,10 +1,13 @@
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError, pb, type Frame } from '../../protocol';
 import type { Caller, Handler } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
 import type { ChatContext } from './chat-context';
 import { validatedContent } from './validate-send';
+
+/** What a stored message costs besides its content: the row, its indexes, the sender's inbox row. */
+const STORED_ROW_OVERHEAD_BYTES = 128;
 
 /**
  * SEND: check the rights and the content, store the message and every inbox entry, answer SENT,
@@ -15,15 +18,16 @@ import { validatedContent } from './validate-send';
 export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
   return ({ caller, body }) => {
     const toGroup = checkRecipient(body.to);
-    const content = validatedContent(body, toGroup);
+    const { content, encoded } = validatedContent(body, toGroup);
     // refused before the batch when it can be: a SEND that fails inside makes the batch run twice
     // (the check inside still decides; a resend of a stored message is answered, not refused)
     if (toGroup) checkMayPostUnlessStored(ctx, caller, body);
+    if (content.custom?.transient !== true) takeBudgetUnlessStored(ctx, caller, body, encoded.length);
     // committed on its own, before the message: a recipient row without a message is harmless;
     // a transient message is never stored, so its recipient is not recorded either
     if (!toGroup && content.custom?.transient !== true) ctx.ensureUser(caller.appId, body.to);
     return ctx.writes.run(
-      () => store(ctx, caller, body, toGroup, content),
+      () => store(ctx, caller, body, toGroup, content, encoded),
       (outcome) => deliver(ctx, caller, body, outcome),
     );
   };
@@ -35,7 +39,7 @@ type SendOutcome =
   | { readonly case: 'stored'; readonly msgId: number; readonly senderSeq: number; readonly timeMs: number; readonly appended: Appended[] };
 
 /** Runs inside the write batch's transaction; should it throw, it alone is rolled back (see WriteBatch). */
-function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message): SendOutcome {
+function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message, encoded: Uint8Array): SendOutcome {
   const { appId, userId: sender } = caller;
   // checked here, not before: a resend in the same batch must see the first one's row
   const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
@@ -54,7 +58,7 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
     target: body.to,
     isGroup: toGroup,
     type: content.type,
-    content: toBinary(pb.MessageSchema, content),
+    content: encoded,
     clientMsgId: body.clientMsgId,
     timeMs,
     senderSeq,
@@ -108,6 +112,22 @@ function checkMayPostUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Sen
     // looked up only when refused, so an accepted SEND does not read its client id twice
     if (ctx.messages.byClientId(caller.appId, caller.userId, send.clientMsgId) === undefined) throw error;
   }
+}
+
+/**
+ * Charges the sender's stored-content budget: the encoded content plus what a row costs besides.
+ * A resend of a stored message is answered, not refused, as it stores nothing.
+ */
+function takeBudgetUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Send, contentBytes: number): void {
+  const key = `${caller.appId}/${caller.userId}`;
+  const bytes = contentBytes + STORED_ROW_OVERHEAD_BYTES;
+  if (ctx.contentBudget.take(key, bytes)) return;
+  if (ctx.messages.byClientId(caller.appId, caller.userId, send.clientMsgId) !== undefined) return;
+  const waitMs = ctx.contentBudget.msUntil(key, bytes);
+  throw new MagpieError(
+    ErrorCode.CONTENT_BUDGET_EXCEEDED,
+    `you have stored too much content lately: this message fits again in ${waitMs} ms`,
+  );
 }
 
 /** Whether the caller may post this message to its group: a member, not muted, mentions allowed. */

@@ -251,6 +251,8 @@ const en = {
     e580006: 'You are not allowed to do that',
     e580007: 'You are muted in this group',
     e580009: 'The content is too large',
+    e580010: 'You have sent a lot of content lately; try again in a little while',
+    e580011: 'That message is not in this conversation',
     e560001: 'Group not found',
     e560002: 'The group was dismissed',
     e560003: 'The group is full',

@@ -1,0 +1,65 @@
+import type { Clock } from '../../protocol';
+
+/**
+ * Bytes of stored content each user may add over time: a token bucket per user that holds
+ * `burstBytes` and refills at `bytesPerSecond`. Without it one ordinary user fills the disk with
+ * messages that each pass every per-message limit.
+ */
+export interface ContentBudget {
+  /** Takes `bytes` from the user's bucket; false (and nothing taken) when there are not enough. */
+  take(key: string, bytes: number): boolean;
+  /** How long until the user's bucket holds `bytes` again. */
+  msUntil(key: string, bytes: number): number;
+}
+
+export interface ContentBudgetDeps {
+  readonly clock: Clock;
+  readonly bytesPerSecond: number;
+  readonly burstBytes: number;
+  /** Buckets kept at most; full buckets are forgotten first (a full bucket is the default). */
+  readonly maxTrackedUsers?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  refilledAt: number;
+}
+
+export function createContentBudget(deps: ContentBudgetDeps): ContentBudget {
+  const { clock, bytesPerSecond, burstBytes } = deps;
+  const maxTracked = deps.maxTrackedUsers ?? 100_000;
+  const buckets = new Map<string, Bucket>();
+
+  const refilled = (key: string): Bucket => {
+    const now = clock.now();
+    const bucket = buckets.get(key);
+    if (bucket === undefined) return { tokens: burstBytes, refilledAt: now };
+    bucket.tokens = Math.min(burstBytes, bucket.tokens + ((now - bucket.refilledAt) * bytesPerSecond) / 1000);
+    bucket.refilledAt = now;
+    return bucket;
+  };
+
+  const forgetFull = (): void => {
+    for (const [key] of buckets) {
+      if (refilled(key).tokens >= burstBytes) buckets.delete(key);
+    }
+  };
+
+  return {
+    take(key, bytes) {
+      const bucket = refilled(key);
+      if (bucket.tokens < bytes) return false;
+      bucket.tokens -= bytes;
+      if (!buckets.has(key)) {
+        if (buckets.size >= maxTracked) forgetFull();
+        buckets.set(key, bucket);
+      }
+      return true;
+    },
+    msUntil(key, bytes) {
+      const bucket = refilled(key);
+      const missing = Math.min(bytes, burstBytes) - bucket.tokens;
+      return missing <= 0 ? 0 : Math.ceil((missing * 1000) / bytesPerSecond);
+    },
+  };
+}
