@@ -153,3 +153,41 @@ describe('message ids do not count the server’s messages', () => {
     f = createChatFixture();
   });
 });
+
+describe('sync pages fit the client’s limits', () => {
+  it('withholds the content of a message stored too large, and the page still goes on', async () => {
+    f = createChatFixture();
+    const huge = bodyOf(await f.call('alice', 'SEND', text('bob', 'soon huge', 1)), 'SENT');
+    await f.call('alice', 'SEND', text('bob', 'after it', 2));
+    // as main stored it before content was bounded: a megabyte of content in one row
+    const content = toBinary(pb.MessageSchema, create(pb.MessageSchema, { type: pb.MessageType.CUSTOM, custom: { command: 'x', payload: new Uint8Array(1024 * 1024) } }));
+    f.db.prepare('UPDATE messages SET content = ?, type = ? WHERE msg_id = ?').run(content, pb.MessageType.CUSTOM, Number(huge.msgId));
+    const reply = await f.call('bob', 'SYNC', { afterSeq: 0n, limit: 100 });
+    const page = bodyOf(reply, 'SYNC_PAGE');
+    expect(toBinary(pb.SyncPageSchema, page).length).toBeLessThan(4 * 1024);
+    const [first, second] = page.entries.map((e) => e.item.value as pb.Message);
+    expect(first).toMatchObject({ msgId: huge.msgId, from: 'alice', type: pb.MessageType.CUSTOM, withheld: true, text: '' });
+    expect(first!.custom).toBeUndefined();
+    expect(second).toMatchObject({ text: 'after it', withheld: false });
+  });
+
+  it('cuts pages of large messages by their encoded size', async () => {
+    f = createChatFixture();
+    const payload = new Uint8Array(CONTENT_LIMITS.maxCustomPayloadBytes);
+    for (let n = 1; n <= 30; n += 1) {
+      const body = { clientMsgId: clientId(n), to: 'bob', type: pb.MessageType.CUSTOM, text: '鹊'.repeat(5_000), custom: { command: 'c', payload } };
+      bodyOf(await f.call('alice', 'SEND', body), 'SENT');
+    }
+    let after = 0n;
+    let pages = 0;
+    for (;;) {
+      const page = bodyOf(await f.call('bob', 'SYNC', { afterSeq: after, limit: 200 }), 'SYNC_PAGE');
+      expect(toBinary(pb.SyncPageSchema, page).length).toBeLessThanOrEqual(192 * 1024);
+      pages += 1;
+      after = page.entries.at(-1)!.seq;
+      if (!page.more) break;
+    }
+    expect(after).toBe(30n);
+    expect(pages).toBeGreaterThan(1);
+  });
+});
