@@ -73,6 +73,7 @@ const en = {
     revoked: 'This message was revoked',
     revokedByMe: 'You revoked a message',
     burned: 'This message was burned after reading',
+    unavailable: 'This message could not be shown',
     burnHidden: 'Burn after reading: click to view',
     burnCountdown: 'Disappears in {n}s',
     state: { sending: 'Sending', sent: 'Sent', failed: 'Not sent', received: 'Received', read: 'Read' },

@@ -75,6 +75,7 @@ const zhCN: MessageSchema = {
     revoked: '此消息已撤回',
     revokedByMe: '你撤回了一条消息',
     burned: '此消息已阅后即焚',
+    unavailable: '此消息无法显示',
     burnHidden: '阅后即焚消息：点击查看',
     burnCountdown: '{n} 秒后消失',
     state: { sending: '发送中', sent: '已发送', failed: '发送失败', received: '已收到', read: '已读' },

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import type { WireLimits } from '../../../protocol';
 import { MagpieClient } from '../../../main/client/magpie-client';
 import { loginRequest } from '../../../main/client/login-request';
 import { fastTestTuning, type EngineTuning } from '../../../main/engine/tuning';
@@ -13,7 +14,7 @@ export interface ClientFixture {
   client(
     server: Pick<TestServer, 'appId' | 'appToken' | 'port'>,
     user: string,
-    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning> },
+    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; limits?: WireLimits },
   ): Promise<MagpieClient>;
   cleanup(): Promise<void>;
 }
@@ -36,6 +37,7 @@ export function createClientFixture(): ClientFixture {
         servers: options.servers ?? [`127.0.0.1:${server.port}`],
         login: { ...login, appId: server.appId, user },
         tuning: { ...fastTestTuning, ...options.tuning },
+        ...(options.limits ? { limits: options.limits } : {}),
         log,
       });
       clients.push(client);
