@@ -8,6 +8,8 @@ import type { Clock } from '../../protocol';
 export interface ContentBudget {
   /** Takes `bytes` from the user's bucket; false (and nothing taken) when there are not enough. */
   take(key: string, bytes: number): boolean;
+  /** Gives back what a take() charged for something that was not stored after all. */
+  refund(key: string, bytes: number): void;
   /** How long until the user's bucket holds `bytes` again. */
   msUntil(key: string, bytes: number): number;
 }
@@ -55,6 +57,10 @@ export function createContentBudget(deps: ContentBudgetDeps): ContentBudget {
         buckets.set(key, bucket);
       }
       return true;
+    },
+    refund(key, bytes) {
+      const bucket = buckets.get(key);
+      if (bucket !== undefined) bucket.tokens = Math.min(burstBytes, bucket.tokens + bytes);
     },
     msUntil(key, bytes) {
       const bucket = refilled(key);

@@ -22,13 +22,18 @@ export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
     // refused before the batch when it can be: a SEND that fails inside makes the batch run twice
     // (the check inside still decides; a resend of a stored message is answered, not refused)
     if (toGroup) checkMayPostUnlessStored(ctx, caller, body);
-    if (content.custom?.transient !== true) takeBudgetUnlessStored(ctx, caller, body, encoded.length);
+    const charged = content.custom?.transient === true ? 0 : takeBudgetUnlessStored(ctx, caller, body, encoded.length);
     // committed on its own, before the message: a recipient row without a message is harmless;
     // a transient message is never stored, so its recipient is not recorded either
     if (!toGroup && content.custom?.transient !== true) ctx.ensureUser(caller.appId, body.to);
     return ctx.writes.run(
       () => store(ctx, caller, body, toGroup, content, encoded),
-      (outcome) => deliver(ctx, caller, body, outcome),
+      (outcome) => {
+        // a resend stored nothing: what it was charged goes back, or an outbox resending across
+        // cut connections would pay for one message many times
+        if (outcome.case === 'earlier' && charged > 0) ctx.contentBudget.refund(budgetKey(caller), charged);
+        return deliver(ctx, caller, body, outcome);
+      },
     );
   };
 }
@@ -115,19 +120,23 @@ function checkMayPostUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Sen
 }
 
 /**
- * Charges the sender's stored-content budget: the encoded content plus what a row costs besides.
- * A resend of a stored message is answered, not refused, as it stores nothing.
+ * Charges the sender's stored-content budget: the encoded content plus what a row costs besides;
+ * returns what it charged. A resend of a stored message is answered, not refused, as it stores nothing.
  */
-function takeBudgetUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Send, contentBytes: number): void {
-  const key = `${caller.appId}/${caller.userId}`;
+function takeBudgetUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Send, contentBytes: number): number {
+  const key = budgetKey(caller);
   const bytes = contentBytes + STORED_ROW_OVERHEAD_BYTES;
-  if (ctx.contentBudget.take(key, bytes)) return;
-  if (ctx.messages.byClientId(caller.appId, caller.userId, send.clientMsgId) !== undefined) return;
+  if (ctx.contentBudget.take(key, bytes)) return bytes;
+  if (ctx.messages.byClientId(caller.appId, caller.userId, send.clientMsgId) !== undefined) return 0;
   const waitMs = ctx.contentBudget.msUntil(key, bytes);
   throw new MagpieError(
     ErrorCode.CONTENT_BUDGET_EXCEEDED,
     `you have stored too much content lately: this message fits again in ${waitMs} ms`,
   );
+}
+
+function budgetKey(caller: Caller): string {
+  return `${caller.appId}/${caller.userId}`;
 }
 
 /** Whether the caller may post this message to its group: a member, not muted, mentions allowed. */

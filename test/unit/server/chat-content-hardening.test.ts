@@ -75,6 +75,12 @@ describe('each sender has a budget of stored bytes over time', () => {
     bodyOf(await f.call('alice', 'SEND', custom(7)), 'SENT');
   });
 
+  it('does not charge a resend, which stores nothing', async () => {
+    f = createChatFixture({ contentBurstBytes: 100 * 1024, contentBytesPerSecond: 1 });
+    for (let again = 0; again < 20; again += 1) bodyOf(await f.call('alice', 'SEND', custom(1)), 'SENT');
+    for (let n = 2; n <= 6; n += 1) bodyOf(await f.call('alice', 'SEND', custom(n)), 'SENT');
+  });
+
   it('does not charge transient messages, which are never stored', async () => {
     f = createChatFixture({ contentBurstBytes: 20 * 1024, contentBytesPerSecond: 1 });
     for (let n = 1; n <= 5; n += 1) {
