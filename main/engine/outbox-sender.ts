@@ -34,6 +34,8 @@ const RETRYABLE: ReadonlySet<number> = new Set([
   ErrorCode.INTERNAL,
   ErrorCode.SERVER_SHUTTING_DOWN,
   ErrorCode.CANCELLED,
+  // the sender's stored-bytes budget refills over time: wait, keep the order, do not fail
+  ErrorCode.CONTENT_BUDGET_EXCEEDED,
 ]);
 
 export function isRetryableSendError(code: number): boolean {
