@@ -11,7 +11,8 @@ export { MESSAGE_LIMITS } from '../protocol/content-limits';
 // ---- views: what the page sees -----------------------------------------------------------------
 
 export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
-export type MessageKind = 'text' | 'voice' | 'image' | 'file' | 'location' | 'custom' | 'notice';
+/** 'unavailable': a message that could not be shown (the server withheld it); a placeholder line. */
+export type MessageKind = 'text' | 'voice' | 'image' | 'file' | 'location' | 'custom' | 'notice' | 'unavailable';
 export type MessageState = 'sending' | 'sent' | 'failed' | 'received' | 'read';
 export type ConversationKind = 'user' | 'group';
 export type GroupRoleName = 'owner' | 'admin' | 'member' | 'none';

@@ -69,6 +69,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     ...featureDeps,
     media: files.references,
     revokeWindowMs: tuning.revokeWindowMs,
+    contentBytesPerSecond: tuning.contentBytesPerSecond,
+    contentBurstBytes: tuning.contentBurstBytes,
     compressThresholdBytes: tuning.compressThresholdBytes,
   });
   const groups = createGroupService(featureDeps);

@@ -1,5 +1,5 @@
 import { DEFAULT_WIRE_LIMITS } from '../protocol';
-import { DEFAULT_REVOKE_WINDOW_MS } from './chat/content-limits';
+import { DEFAULT_CONTENT_BUDGET, DEFAULT_REVOKE_WINDOW_MS } from './chat/content-limits';
 
 /**
  * Every limit and timing of the server, with units in the names. docs/server.md lists them in one
@@ -90,6 +90,10 @@ export interface Tuning {
   readonly uploadSweepIntervalMs: number;
   /** An image's thumbnail fits in a square of this side (WebP). */
   readonly thumbnailMaxSidePx: number;
+  /** Stored message content a sender may add per second, sustained (token bucket refill rate). */
+  readonly contentBytesPerSecond: number;
+  /** Stored message content a sender may add at once before the rate applies (bucket size). */
+  readonly contentBurstBytes: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -134,6 +138,8 @@ export const DEFAULT_TUNING: Tuning = {
   unreferencedUploadTtlMs: 86_400_000,
   uploadSweepIntervalMs: 600_000,
   thumbnailMaxSidePx: 320,
+  contentBytesPerSecond: DEFAULT_CONTENT_BUDGET.bytesPerSecond,
+  contentBurstBytes: DEFAULT_CONTENT_BUDGET.burstBytes,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

@@ -30,13 +30,16 @@ export interface BenchServer {
 
 /**
  * The limits a benchmark lifts: the per-connection request rate (50/s by default, an abuse guard
- * that would otherwise be what the 1:1 bench measures), the connection cap and the session caps
- * (per address and per app: the connections bench holds 100k sessions of one app from a few
- * addresses). Everything else, persistence included, is the server's default.
+ * that would otherwise be what the 1:1 bench measures), each sender's stored-content budget (the
+ * 1:1 bench's sender stores more in seconds than a person in a day), the connection cap and the
+ * session caps (per address and per app: the connections bench holds 100k sessions of one app
+ * from a few addresses). Everything else, persistence included, is the server's default.
  */
 export const BENCH_TUNING: Partial<Tuning> = {
   requestsPerSecond: 1_000_000,
   requestBurst: 1_000_000,
+  contentBytesPerSecond: 1024 * 1024 * 1024,
+  contentBurstBytes: 1024 * 1024 * 1024,
   maxConnections: 1_000_000,
   maxSessionsPerAddress: 1_000_000,
   maxSessionsPerApp: 1_000_000,

@@ -11,6 +11,7 @@ import {
   type Clock,
   type DecodedFrame,
   type frameBodySchemas,
+  type WireLimits,
 } from '../../protocol';
 import { ClientConnection, type ConnectionStatus } from '../engine/client-connection';
 import type { Link } from '../engine/link';
@@ -45,6 +46,8 @@ export interface MagpieClientOptions {
   readonly random?: () => number;
   readonly log: Logger;
   readonly clientName?: string;
+  /** The wire limits this client enforces on what it receives (the protocol's defaults when absent). */
+  readonly limits?: WireLimits;
 }
 
 type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
@@ -79,7 +82,17 @@ export class MagpieClient {
         lastAppliedSeq: () => this.store.syncState.get().appliedSeq,
         applyEntries: async (entries, upToSeq) => {
           const result = await this.store.ingest.ingestEntries(entries, { upToSeq });
+          for (const message of result.messages) {
+            if (message.body.unavailable) {
+              options.log.warn({ msgId: message.msgId, conversation: message.conversation }, 'the server withheld a message too large to deliver; a placeholder shows it');
+            }
+          }
           this.events.emit('ingested', result);
+        },
+        skipEntry: (seq, reason) => {
+          options.log.warn({ seq, code: reason.code, err: reason }, 'an inbox entry cannot be read even alone: skipped');
+          this.events.emit('ingested', this.store.ingest.skipEntry(seq));
+          this.reportError(new MagpieError(reason.code, `an inbox entry (seq ${seq}) could not be read and was skipped: ${reason.message}`));
         },
       },
       pageEntries: this.tuning.syncPageEntries,
@@ -115,6 +128,7 @@ export class MagpieClient {
       clock: this.clock,
       random: options.random ?? Math.random,
       clientName: options.clientName,
+      ...(options.limits ? { limits: options.limits } : {}),
       onLogin: (result, link) => this.onLogin(result, link),
       onPush: (frame) => this.onPush(frame),
       onStatus: (status) => {

@@ -135,6 +135,9 @@ export class Link {
       try {
         decoded = decodeFrame(frame, this.options.limits);
       } catch (error) {
+        // the framing is intact, only this body is unreadable: its request fails, the link stays
+        // (dropping it would fetch the same answer after every reconnect, for ever)
+        if (this.rejectUnreadableAnswer(frame, error)) continue;
         this.fail(error);
         return;
       }
@@ -154,6 +157,16 @@ export class Link {
     this.options.clock.clearTimeout(waiting.timer);
     if (frame.name === 'ERROR') waiting.reject(new MagpieError(frame.body.code, frame.body.message));
     else waiting.resolve(frame);
+  }
+
+  /** Fails the request an undecodable answer belongs to; false when it answers none. */
+  private rejectUnreadableAnswer(frame: Frame, error: unknown): boolean {
+    const waiting = frame.requestId === undefined ? undefined : this.pending.get(frame.requestId);
+    if (!waiting || !(error instanceof MagpieError)) return false;
+    this.pending.delete(frame.requestId!);
+    this.options.clock.clearTimeout(waiting.timer);
+    waiting.reject(error);
+    return true;
   }
 
   private fail(error: unknown): void {

@@ -36,6 +36,8 @@ const RETRYABLE: ReadonlySet<number> = new Set([
   ErrorCode.STORAGE_UNAVAILABLE,
   ErrorCode.SERVER_SHUTTING_DOWN,
   ErrorCode.CANCELLED,
+  // the sender's stored-bytes budget refills over time: wait, keep the order, do not fail
+  ErrorCode.CONTENT_BUDGET_EXCEEDED,
 ]);
 
 export function isRetryableSendError(code: number): boolean {

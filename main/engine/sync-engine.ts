@@ -11,6 +11,18 @@ export interface SyncLedger {
    * leaves either all of it or none. Applying an entry twice must change nothing.
    */
   applyEntries(entries: readonly pb.Entry[], upToSeq: number): void | Promise<void>;
+  /**
+   * An entry that cannot be read even alone (its page is too large or does not decode): the last
+   * applied seq moves past it, or the client would ask for it again for ever.
+   */
+  skipEntry(seq: number, reason: MagpieError): void | Promise<void>;
+}
+
+/** Codes of an answer whose frame arrived whole but whose body cannot be read. */
+const UNREADABLE_BODY: ReadonlySet<number> = new Set([ErrorCode.BODY_TOO_LARGE, ErrorCode.BAD_BODY, ErrorCode.DECOMPRESSION_FAILED]);
+
+function isUnreadableBody(error: unknown): error is MagpieError {
+  return error instanceof MagpieError && UNREADABLE_BODY.has(error.code);
 }
 
 export interface SyncProgress {
@@ -123,6 +135,8 @@ export class SyncEngine {
     if (this.pulling) return;
     this.pulling = true;
     const start = this.deps.ledger.lastAppliedSeq();
+    // after a page that could not be read: one entry at a time, to find the one at fault
+    let singly = false;
     try {
       for (;;) {
         const link = this.link;
@@ -132,7 +146,20 @@ export class SyncEngine {
           this.deps.onProgress({ applied: last - start, target: last - start, done: true });
           break;
         }
-        const answer = await link.request('SYNC', { afterSeq: BigInt(last), limit: this.deps.pageEntries });
+        let answer: DecodedFrame;
+        try {
+          answer = await link.request('SYNC', { afterSeq: BigInt(last), limit: singly ? 1 : this.deps.pageEntries });
+        } catch (error) {
+          if (!isUnreadableBody(error)) throw error;
+          if (!singly) {
+            singly = true;
+            continue;
+          }
+          await this.deps.ledger.skipEntry(last + 1, error);
+          this.confirmNow(link);
+          continue;
+        }
+        singly = false;
         if (answer.name !== 'SYNC_PAGE') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `SYNC answered by ${answer.name}`);
         const page = answer.body;
         this.headSeen = Math.max(this.headSeen, Number(page.maxSeq));

@@ -60,6 +60,12 @@ export interface InboxIngest {
    * the event loop between chunks, so a catch-up of thousands never stalls the UI.
    */
   ingestEntries(entries: readonly pb.Entry[], options?: IngestOptions): Promise<IngestResult>;
+  /**
+   * Moves appliedSeq past an entry that cannot be read at all (nothing of it is known, not even
+   * its conversation), so sync goes on after it. A message the server withheld is not this: it
+   * arrives as a shell and is stored as a placeholder by the ingest itself.
+   */
+  skipEntry(seq: number): IngestResult;
 }
 
 export interface InboxIngestDeps {
@@ -292,7 +298,13 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
     },
   );
 
+  const skipEntry = db.transaction((seq: number): IngestResult => {
+    deps.syncState.raiseApplied(seq, deps.clock.now());
+    return finish(emptyAccumulator());
+  });
+
   return {
+    skipEntry,
     ingestPage(entries, upToSeq = 0) {
       const acc = emptyAccumulator();
       applyChunk(entries, 0, Infinity, acc, upToSeq);

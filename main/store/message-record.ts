@@ -26,6 +26,8 @@ export interface MessageBody {
   location?: { latitude: number; longitude: number; title: string; address: string };
   /** payload in base64 */
   custom?: { command: string; payload: string; transient: boolean; silent: boolean };
+  /** The server withheld the content (stored too large to deliver): shown as a placeholder. */
+  unavailable?: true;
 }
 
 /** A message about to be stored: from the wire, or written here before it is sent. */
@@ -108,7 +110,10 @@ export function clientMsgIdToHex(id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
 }
 
-export function bodyOfWireMessage(message: Pick<pb.Message, 'mentions' | 'mentionAll' | 'media' | 'location' | 'custom'>): MessageBody {
+export function bodyOfWireMessage(
+  message: Pick<pb.Message, 'mentions' | 'mentionAll' | 'media' | 'location' | 'custom'> & { withheld?: boolean },
+): MessageBody {
+  if (message.withheld === true) return { unavailable: true };
   const body: MessageBody = {};
   if (message.mentions.length > 0) body.mentions = [...message.mentions];
   if (message.mentionAll) body.mentionAll = true;
@@ -164,12 +169,12 @@ export function newMessageFromWire(message: pb.Message, seq: number, selfId: str
     to,
     outgoing,
     type: message.type,
-    text: message.text,
+    text: message.withheld ? '' : message.text,
     body: bodyOfWireMessage(message),
     timeMs: Number(message.timeMs),
     seq,
     state: outgoing ? 'sent' : msgId <= readUpToMsgId ? 'read' : 'received',
-    mentionsMe: !outgoing && (message.mentionAll || message.mentions.includes(selfId)),
+    mentionsMe: !outgoing && !message.withheld && (message.mentionAll || message.mentions.includes(selfId)),
     burnAfterReading: message.burnAfterReading,
     localId: 0,
     revoked: false,
@@ -198,6 +203,7 @@ export function bodyColumn(body: MessageBody): string | null {
  */
 export function previewOf(message: Pick<StoredMessage, 'type' | 'text' | 'body' | 'revoked' | 'burned' | 'burnAfterReading'>): string {
   if (message.revoked || message.burned) return '';
+  if (message.body.unavailable) return '[unavailable]';
   // its text shows only in the chat, once, when opened
   if (message.burnAfterReading) return '[burn]';
   const text = message.text.length > 120 ? `${message.text.slice(0, 120)}…` : message.text;

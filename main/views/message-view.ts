@@ -60,7 +60,7 @@ export function toMessageView(message: StoredMessage): MessageView {
     from: message.from,
     to: message.to,
     outgoing: message.outgoing,
-    kind: KIND_BY_TYPE[message.type] ?? 'custom',
+    kind: message.body.unavailable ? 'unavailable' : (KIND_BY_TYPE[message.type] ?? 'custom'),
     text: message.burned ? '' : message.text,
     mentions: message.body.mentions ?? [],
     mentionAll: message.body.mentionAll ?? false,

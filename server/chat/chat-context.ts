@@ -7,6 +7,7 @@ import type { MessageStore } from './message-store';
 import type { WriteBatch } from '../storage/write-batch';
 import type { MediaReferences } from './media-reference';
 import type { ReadMarkStore } from './read-marks';
+import type { ContentBudget } from './content-budget';
 
 /** What the chat handlers share: the stores, the clock and the delivery to online sessions. */
 export interface ChatContext {
@@ -24,4 +25,6 @@ export interface ChatContext {
   readonly revokeWindowMs: number;
   /** The file service's check of media messages; absent, media passes as given. */
   readonly media?: MediaReferences;
+  /** Stored-content bytes per sender over time. */
+  readonly contentBudget: ContentBudget;
 }

@@ -14,7 +14,19 @@ export const CONTENT_LIMITS = {
   maxMediaBytes: 2 * 1024 * 1024 * 1024,
   maxVoiceDurationMs: 10 * 60 * 1000,
   maxImageSidePx: 100_000,
+  /**
+   * A stored message's encoding, at most. The limits above keep every valid message under about
+   * 32 KiB (5,000 characters of text are up to 15,000 bytes); this bounds what one entry adds to
+   * a sync page or a push, whatever a future field allows.
+   */
+  maxStoredMessageBytes: 48 * 1024,
 } as const;
 
 /** Anyone may revoke their own message this long after sending; owners and admins at any time. */
 export const DEFAULT_REVOKE_WINDOW_MS = 2 * 60 * 1000;
+
+/**
+ * Stored content per sender: 2 MiB at once (some 10,000 short texts), then 32 KiB/s (far beyond
+ * any person's typing; a bot that needs more gets its own tuning).
+ */
+export const DEFAULT_CONTENT_BUDGET = { bytesPerSecond: 32 * 1024, burstBytes: 2 * 1024 * 1024 } as const;

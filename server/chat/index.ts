@@ -4,7 +4,8 @@ import { createMembershipStore } from '../groups/membership';
 import { createSyncHandlers } from '../sync/handlers';
 import { createInboxStore } from '../sync/inbox';
 import type { ChatContext } from './chat-context';
-import { DEFAULT_REVOKE_WINDOW_MS } from './content-limits';
+import { createContentBudget } from './content-budget';
+import { DEFAULT_CONTENT_BUDGET, DEFAULT_REVOKE_WINDOW_MS } from './content-limits';
 import type { MediaReferences } from './media-reference';
 import { createMessageStore } from './message-store';
 import { createWriteBatch } from '../storage/write-batch';
@@ -20,6 +21,9 @@ export interface ChatDeps extends ServerDeps {
   readonly ensureUser?: (appId: string, userId: string) => void;
   /** How long a sender may revoke a message; 2 minutes by default. */
   readonly revokeWindowMs?: number;
+  /** Each sender's stored-content budget (token bucket); DEFAULT_CONTENT_BUDGET when absent. */
+  readonly contentBytesPerSecond?: number;
+  readonly contentBurstBytes?: number;
   /** SYNC pages larger than this are deflated; the wire default when absent. */
   readonly compressThresholdBytes?: number;
   /** The file service's check of media messages. */
@@ -49,6 +53,11 @@ export function createChatService(deps: ChatDeps): ChatService {
     ensureUser: deps.ensureUser ?? (() => undefined),
     revokeWindowMs: deps.revokeWindowMs ?? DEFAULT_REVOKE_WINDOW_MS,
     ...(deps.media ? { media: deps.media } : {}),
+    contentBudget: createContentBudget({
+      clock: deps.clock,
+      bytesPerSecond: deps.contentBytesPerSecond ?? DEFAULT_CONTENT_BUDGET.bytesPerSecond,
+      burstBytes: deps.contentBurstBytes ?? DEFAULT_CONTENT_BUDGET.burstBytes,
+    }),
   };
   const sync = createSyncHandlers(inbox, deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes);
   return {

@@ -15,10 +15,15 @@ export interface MediaReferences {
   record(appId: string, fileId: string, msgId: number, timeMs: number): void;
 }
 
-/** The hook SEND calls after validating the content: media messages must name a real upload. */
-export function checkMediaReference(refs: MediaReferences | undefined, caller: Caller, content: pb.Message): void {
-  if (refs === undefined || content.media === undefined) return;
+/**
+ * The hook SEND calls after validating the content: media messages must name a real upload.
+ * True when it replaced the media part with what the server measured (the content then needs
+ * encoding again).
+ */
+export function checkMediaReference(refs: MediaReferences | undefined, caller: Caller, content: pb.Message): boolean {
+  if (refs === undefined || content.media === undefined) return false;
   content.media = refs.resolve(caller.appId, caller.userId, content.type, content.media);
+  return true;
 }
 
 /** The hook SEND calls once the message has its id. */

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 
 /** One stored message as the rules see it (its content stays encoded). */
@@ -29,12 +30,10 @@ export interface NewMessage {
 }
 
 export interface MessageStore {
-  /** Inserts a message and returns its id. Call inside a transaction. */
+  /** Inserts a message and returns its id (see nextMessageId). Call inside a transaction. */
   insert(message: NewMessage): number;
   byClientId(appId: string, sender: string, clientMsgId: Uint8Array): StoredMessage | undefined;
   byId(appId: string, msgId: number): StoredMessage | undefined;
-  /** The newest message id of the whole server; read marks never go past it. */
-  newestId(): number;
   /** Replaces the content by a shell that keeps only the type and the flags. */
   markRevoked(msgId: number, timeMs: number, shell: Uint8Array): void;
   markBurned(msgId: number, timeMs: number, shell: Uint8Array): void;
@@ -59,12 +58,13 @@ const COLUMNS = 'msg_id, sender, target, is_group, type, time_ms, sender_seq, bu
 
 export function createMessageStore(db: Database): MessageStore {
   const insert = db.prepare(`
-    INSERT INTO messages (app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    INSERT INTO messages (msg_id, app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const byClientId = db.prepare<[string, string, Uint8Array], MessageRow>(
     `SELECT ${COLUMNS} FROM messages WHERE app_id = ? AND sender = ? AND client_msg_id = ?`,
   );
   const byId = db.prepare<[number, string], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE msg_id = ? AND app_id = ?`);
+  // the rowid's largest value: read from the end of the table's b-tree, not a scan
   const newestId = db.prepare<[], number | null>('SELECT MAX(msg_id) FROM messages').pluck();
   const markRevoked = db.prepare('UPDATE messages SET revoked_ms = ?, content = ? WHERE msg_id = ?');
   const markBurned = db.prepare('UPDATE messages SET burned_ms = ?, content = ? WHERE msg_id = ?');
@@ -78,18 +78,33 @@ export function createMessageStore(db: Database): MessageStore {
     .pluck();
 
   return {
-    insert: (m) =>
-      Number(
-        insert.run(m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.senderSeq, m.burn ? 1 : 0)
-          .lastInsertRowid,
-      ),
+    insert: (m) => {
+      const msgId = nextMessageId(newestId.get() ?? 0, m.timeMs, randomInt(MSG_ID_RANDOM_STEPS));
+      insert.run(msgId, m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.senderSeq, m.burn ? 1 : 0);
+      return msgId;
+    },
     byClientId: (appId, sender, clientMsgId) => fromRow(byClientId.get(appId, sender, clientMsgId)),
     byId: (appId, msgId) => fromRow(byId.get(msgId, appId)),
-    newestId: () => newestId.get() ?? 0,
     markRevoked: (msgId, timeMs, shell) => void markRevoked.run(timeMs, shell, msgId),
     markBurned: (msgId, timeMs, shell) => void markBurned.run(timeMs, shell, msgId),
     pendingBurns: (appId, sender, reader, upToMsgId) => pendingBurns.all(appId, reader, sender, upToMsgId),
   };
+}
+
+/** Message ids advance by this much per millisecond of the clock (2^10: safe integers until the year 2248). */
+export const MSG_ID_TIME_FACTOR = 1024;
+/** The random part of each step: ids outrun the clock only past 1024 / 32 = 32 messages per ms. */
+export const MSG_ID_RANDOM_STEPS = 64;
+
+/**
+ * The id of the next message: the send time scaled by MSG_ID_TIME_FACTOR, or just past the newest
+ * id when that is already further, plus a random step of 1..MSG_ID_RANDOM_STEPS. Ids stay unique
+ * and rising server-wide (read marks and burns compare them), but the gap between two ids tells
+ * only the time between them, not how many messages the server stored in between, in any app: a
+ * counter's ids showed every client the server's whole traffic.
+ */
+export function nextMessageId(newestId: number, timeMs: number, random: number): number {
+  return Math.max(newestId, timeMs * MSG_ID_TIME_FACTOR) + 1 + random;
 }
 
 function fromRow(row: MessageRow | undefined): StoredMessage | undefined {

@@ -18,7 +18,7 @@ export function createReadHandler(ctx: ChatContext): Handler<'READ'> {
     const conversation = body.conversation;
     const toGroup = checkConversation(ctx, caller, conversation);
     if (body.upToMsgId === 0n) throw new MagpieError(ErrorCode.INVALID_MESSAGE, 'up_to_msg_id must name a message');
-    const upTo = Math.min(Number(body.upToMsgId), ctx.messages.newestId());
+    const upTo = checkReadMessage(ctx, caller, conversation, toGroup, body.upToMsgId);
     const timeMs = ctx.clock.now();
     const appended = ctx.db.transaction((): Appended[] => {
       if (!ctx.readMarks.advance(appId, reader, conversation, upTo, timeMs)) return [];
@@ -39,6 +39,27 @@ export function createReadHandler(ctx: ChatContext): Handler<'READ'> {
     pushAppended(ctx.delivery, appId, appended);
     return bodyFrame('OK', {});
   };
+}
+
+/**
+ * The mark is a message of this conversation, so only its parties may move it (a stranger
+ * pushing receipts into someone's inbox is refused) and the receipt tells the peer nothing but
+ * an id the peer already has.
+ */
+function checkReadMessage(ctx: ChatContext, caller: Caller, conversation: string, toGroup: boolean, upToMsgId: bigint): number {
+  const message = upToMsgId > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : ctx.messages.byId(caller.appId, Number(upToMsgId));
+  const me = caller.userId;
+  // one answer for a foreign message and for none: which ids exist is no stranger's business
+  const inConversation =
+    message !== undefined &&
+    (toGroup
+      ? message.isGroup && message.target === conversation
+      : !message.isGroup &&
+        ((message.sender === conversation && message.target === me) || (message.sender === me && message.target === conversation)));
+  if (!inConversation) {
+    throw new MagpieError(ErrorCode.NOT_IN_CONVERSATION, `message ${String(upToMsgId)} is not in your conversation with ${conversation}`);
+  }
+  return message.msgId;
 }
 
 function checkConversation(ctx: ChatContext, caller: Caller, conversation: string): boolean {

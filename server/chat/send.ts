@@ -7,6 +7,9 @@ import type { ChatContext } from './chat-context';
 import { checkMediaReference, recordMediaReference } from './media-reference';
 import { validatedContent } from './validate-send';
 
+/** What a stored message costs besides its content: the row, its indexes, the sender's inbox row. */
+const STORED_ROW_OVERHEAD_BYTES = 128;
+
 /**
  * SEND: check the rights and the content, store the message and every inbox entry, answer SENT,
  * then push to every online session of every recipient and to the sender's other sessions. The
@@ -16,17 +19,25 @@ import { validatedContent } from './validate-send';
 export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
   return ({ caller, body }) => {
     const toGroup = checkRecipient(body.to);
-    const content = validatedContent(body, toGroup);
-    checkMediaReference(ctx.media, caller, content);
+    const validated = validatedContent(body, toGroup);
+    const { content } = validated;
+    // the file service puts what it measured (size, type, sha256, sides) in place of the claims
+    const encoded = checkMediaReference(ctx.media, caller, content) ? toBinary(pb.MessageSchema, content) : validated.encoded;
     // refused before the batch when it can be: a SEND that fails inside makes the batch run twice
     // (the check inside still decides; a resend of a stored message is answered, not refused)
     if (toGroup) checkMayPostUnlessStored(ctx, caller, body);
+    const charged = content.custom?.transient === true ? 0 : takeBudgetUnlessStored(ctx, caller, body, encoded.length);
     // committed on its own, before the message: a recipient row without a message is harmless;
     // a transient message is never stored, so its recipient is not recorded either
     if (!toGroup && content.custom?.transient !== true) ctx.ensureUser(caller.appId, body.to);
     return ctx.writes.run(
-      () => store(ctx, caller, body, toGroup, content),
-      (outcome) => deliver(ctx, caller, body, outcome),
+      () => store(ctx, caller, body, toGroup, content, encoded),
+      (outcome) => {
+        // a resend stored nothing: what it was charged goes back, or an outbox resending across
+        // cut connections would pay for one message many times
+        if (outcome.case === 'earlier' && charged > 0) ctx.contentBudget.refund(budgetKey(caller), charged);
+        return deliver(ctx, caller, body, outcome);
+      },
     );
   };
 }
@@ -37,7 +48,7 @@ type SendOutcome =
   | { readonly case: 'stored'; readonly msgId: number; readonly senderSeq: number; readonly timeMs: number; readonly appended: Appended[] };
 
 /** Runs inside the write batch's transaction; should it throw, it alone is rolled back (see WriteBatch). */
-function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message): SendOutcome {
+function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message, encoded: Uint8Array): SendOutcome {
   const { appId, userId: sender } = caller;
   // checked here, not before: a resend in the same batch must see the first one's row
   const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
@@ -56,7 +67,7 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
     target: body.to,
     isGroup: toGroup,
     type: content.type,
-    content: toBinary(pb.MessageSchema, content),
+    content: encoded,
     clientMsgId: body.clientMsgId,
     timeMs,
     senderSeq,
@@ -111,6 +122,26 @@ function checkMayPostUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Sen
     // looked up only when refused, so an accepted SEND does not read its client id twice
     if (ctx.messages.byClientId(caller.appId, caller.userId, send.clientMsgId) === undefined) throw error;
   }
+}
+
+/**
+ * Charges the sender's stored-content budget: the encoded content plus what a row costs besides;
+ * returns what it charged. A resend of a stored message is answered, not refused, as it stores nothing.
+ */
+function takeBudgetUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Send, contentBytes: number): number {
+  const key = budgetKey(caller);
+  const bytes = contentBytes + STORED_ROW_OVERHEAD_BYTES;
+  if (ctx.contentBudget.take(key, bytes)) return bytes;
+  if (ctx.messages.byClientId(caller.appId, caller.userId, send.clientMsgId) !== undefined) return 0;
+  const waitMs = ctx.contentBudget.msUntil(key, bytes);
+  throw new MagpieError(
+    ErrorCode.CONTENT_BUDGET_EXCEEDED,
+    `you have stored too much content lately: this message fits again in ${waitMs} ms`,
+  );
+}
+
+function budgetKey(caller: Caller): string {
+  return `${caller.appId}/${caller.userId}`;
 }
 
 /** Whether the caller may post this message to its group: a member, not muted, mentions allowed. */

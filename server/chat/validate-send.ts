@@ -1,12 +1,29 @@
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { ErrorCode, isValidUserId, MagpieError, pb } from '../../protocol';
 import { CONTENT_LIMITS as L } from './content-limits';
 
+/** A SEND's content as stored: the message and its encoding, which the checks have bounded. */
+export interface ValidatedContent {
+  readonly content: pb.Message;
+  readonly encoded: Uint8Array;
+}
+
 /**
  * Checks a SEND's content against the limits and returns what is stored: the content fields
- * only, each type carrying just its own parts. Who, where and when come from the server.
+ * only, each type carrying just its own parts, each part rebuilt from the fields the proto names
+ * (unknown fields would be stored and delivered as they came). Who, where and when come from the server.
  */
-export function validatedContent(send: pb.Send, toGroup: boolean): pb.Message {
+export function validatedContent(send: pb.Send, toGroup: boolean): ValidatedContent {
+  const content = checkedContent(send, toGroup);
+  const encoded = toBinary(pb.MessageSchema, content);
+  // the parts' limits already keep it far below; this bounds what a recipient is ever sent
+  if (encoded.length > L.maxStoredMessageBytes) {
+    throw new MagpieError(ErrorCode.PAYLOAD_TOO_LARGE, `the message encodes to more than ${L.maxStoredMessageBytes} bytes`);
+  }
+  return { content, encoded };
+}
+
+function checkedContent(send: pb.Send, toGroup: boolean): pb.Message {
   checkClientMsgId(send.clientMsgId);
   if (send.text.length > L.maxTextChars) {
     throw new MagpieError(ErrorCode.TEXT_TOO_LONG, `text is longer than ${L.maxTextChars} characters`);
@@ -16,7 +33,7 @@ export function validatedContent(send: pb.Send, toGroup: boolean): pb.Message {
   const content = create(pb.MessageSchema, {
     type: send.type,
     text: send.text,
-    mentions: send.mentions,
+    mentions: [...send.mentions],
     mentionAll: send.mentionAll,
     burnAfterReading: send.burnAfterReading,
   });
@@ -75,7 +92,8 @@ function checkedMedia(type: pb.MessageType, media: pb.Media | undefined): pb.Med
     invalid(`a voice message lasts 1 ms to ${L.maxVoiceDurationMs} ms`);
   }
   if (media.width > L.maxImageSidePx || media.height > L.maxImageSidePx) invalid('image sides are at most 100000 px');
-  return media;
+  const { fileId, name, size, mime, durationMs, width, height, thumbnailId, sha256 } = media;
+  return create(pb.MediaSchema, { fileId, name, size, mime, durationMs, width, height, thumbnailId, sha256 });
 }
 
 function checkedLocation(location: pb.Location | undefined): pb.Location {
@@ -86,7 +104,7 @@ function checkedLocation(location: pb.Location | undefined): pb.Location {
   if (location.title.length > L.maxLocationTextChars || location.address.length > L.maxLocationTextChars) {
     invalid(`location title and address are at most ${L.maxLocationTextChars} characters`);
   }
-  return location;
+  return create(pb.LocationSchema, { latitude, longitude, title: location.title, address: location.address });
 }
 
 function checkedCustom(custom: pb.Custom | undefined): pb.Custom {
@@ -95,7 +113,8 @@ function checkedCustom(custom: pb.Custom | undefined): pb.Custom {
   if (custom.payload.length > L.maxCustomPayloadBytes) {
     throw new MagpieError(ErrorCode.PAYLOAD_TOO_LARGE, `custom.payload is larger than ${L.maxCustomPayloadBytes} bytes`);
   }
-  return custom;
+  const { command, payload, transient, silent } = custom;
+  return create(pb.CustomSchema, { command, payload, transient, silent });
 }
 
 function invalid(message: string): never {

@@ -1,6 +1,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Database } from 'better-sqlite3';
 import { pb } from '../../protocol';
+import { CONTENT_LIMITS } from '../chat/content-limits';
 
 /**
  * The per-user seq inbox (DESIGN.md "Sync"): every message, notice and receipt a user must see
@@ -44,7 +45,10 @@ export interface InboxStore {
   /** Appends an item at a seq reserveSeq gave. Call inside the same transaction. */
   appendAt(appId: string, userId: string, seq: number, item: InboxItem): Appended;
   head(appId: string, userId: string): InboxHead;
-  /** Entries after `afterSeq`, at most `limit` and about `maxBytes` (always at least one). */
+  /**
+   * Entries after `afterSeq`: at most `limit`, and at most `maxBytes` encoded (always at least one;
+   * a message stored above the content bound is sent as a withheld shell, so one entry always fits).
+   */
   page(appId: string, userId: string, afterSeq: number, limit: number, maxBytes: number): InboxPage;
   /** Stores the confirmed seq; it only moves forward and never past the head. */
   confirm(appId: string, userId: string, seq: number): InboxHead;
@@ -56,6 +60,8 @@ interface PageRow {
   own: number;
   item: Buffer | null;
   msg_id: number | null;
+  type: number | null;
+  burn: number | null;
   sender: string | null;
   target: string | null;
   time_ms: number | null;
@@ -63,8 +69,11 @@ interface PageRow {
   client_msg_id: Buffer | null;
 }
 
-/** Bytes an entry adds to a page besides its content: seq, tags, lengths. */
-const ENTRY_OVERHEAD_BYTES = 24;
+/**
+ * Bytes an entry adds to a page besides its stored bytes and the ids it is given: seq, msg_id,
+ * time, type, flags, every tag and length. An upper bound, so a page never grows past its budget.
+ */
+const ENTRY_OVERHEAD_BYTES = 64;
 
 export function createInboxStore(db: Database): InboxStore {
   const nextSeq = db.prepare<[string, string], { max_seq: number }>(`
@@ -78,7 +87,7 @@ export function createInboxStore(db: Database): InboxStore {
     'SELECT max_seq, confirmed_seq FROM inbox_heads WHERE app_id = ? AND user_id = ?',
   );
   const selectPage = db.prepare<[string, string, number, number], PageRow>(`
-    SELECT i.seq, i.kind, i.own, i.item, m.msg_id, m.sender, m.target, m.time_ms, m.content, m.client_msg_id
+    SELECT i.seq, i.kind, i.own, i.item, m.msg_id, m.type, m.burn, m.sender, m.target, m.time_ms, m.content, m.client_msg_id
     FROM inbox i LEFT JOIN messages m ON m.msg_id = i.msg_id
     WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ?
     ORDER BY i.seq LIMIT ?`);
@@ -116,10 +125,12 @@ export function createInboxStore(db: Database): InboxStore {
     const entries: pb.Entry[] = [];
     let bytes = 0;
     for (const row of rows) {
-      const size = (row.item?.length ?? 0) + (row.content?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
+      // stored before content was bounded (or by a bug): sending it would break the client's limits
+      const withheld = row.kind === KIND.message && (row.content?.length ?? 0) > CONTENT_LIMITS.maxStoredMessageBytes;
+      const size = entrySizeBound(row, withheld);
       if (entries.length > 0 && bytes + size > maxBytes) break;
       bytes += size;
-      entries.push(entryOf(row, userId));
+      entries.push(entryOf(row, userId, withheld));
     }
     const lastSeq = entries.length === 0 ? afterSeq : Number(entries.at(-1)!.seq);
     return { entries, maxSeq, more: lastSeq < maxSeq };
@@ -137,10 +148,20 @@ function encodedItem(item: Exclude<InboxItem, { case: 'message' }>): Uint8Array 
   return toBinary(pb.EntrySchema, create(pb.EntrySchema, { item: { case: item.case, value: item.value } as pb.Entry['item'] }));
 }
 
-function entryOf(row: PageRow, userId: string): pb.Entry {
+/** What a row adds to a page at most, encoded: its stored bytes plus the ids and overhead it gains. */
+function entrySizeBound(row: PageRow, withheld: boolean): number {
+  const content = withheld ? 0 : (row.content?.length ?? 0);
+  const ids = (row.sender?.length ?? 0) + (row.target?.length ?? 0) + (row.client_msg_id?.length ?? 0);
+  return (row.item?.length ?? 0) + content + ids + ENTRY_OVERHEAD_BYTES;
+}
+
+function entryOf(row: PageRow, userId: string, withheld: boolean): pb.Entry {
   if (row.kind === KIND.message) {
-    // the stored content holds what the sender wrote; the columns hold who, where and when
-    const message = fromBinary(pb.MessageSchema, row.content ?? new Uint8Array(0));
+    // the stored content holds what the sender wrote; the columns hold who, where and when.
+    // Fields the protocol does not name are dropped, should an old row hold any.
+    const message = withheld
+      ? create(pb.MessageSchema, { type: (row.type ?? 0) as pb.MessageType, burnAfterReading: row.burn === 1, withheld: true })
+      : fromBinary(pb.MessageSchema, row.content ?? new Uint8Array(0), { readUnknownFields: false });
     message.msgId = BigInt(row.msg_id ?? 0);
     message.from = row.sender ?? '';
     // as pushed: a one-to-one message in its recipient's own inbox leaves `to` out

@@ -2,6 +2,10 @@
 export const SYNC_LIMITS = {
   defaultPageEntries: 100,
   maxPageEntries: 200,
-  /** Estimated bytes of entries per page; the largest message (a 16 KiB custom payload) still fits many times. */
+  /**
+   * Encoded bytes of entries per page, counted as an upper bound: below the 256 KiB frame even
+   * uncompressed, and below the 1 MiB body every client accepts; the largest stored message
+   * (48 KiB) fits four times over.
+   */
   maxPageBytes: 192 * 1024,
 } as const;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import type { WireLimits } from '../../../protocol';
 import { MagpieClient } from '../../../main/client/magpie-client';
 import { loginRequest } from '../../../main/client/login-request';
 import type { TransportOptions } from '../../../main/engine/transport';
@@ -14,7 +15,7 @@ export interface ClientFixture {
   client(
     server: Pick<TestServer, 'appId' | 'appToken' | 'port'>,
     user: string,
-    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; transport?: TransportOptions },
+    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; transport?: TransportOptions; limits?: WireLimits },
   ): Promise<MagpieClient>;
   cleanup(): Promise<void>;
 }
@@ -38,6 +39,7 @@ export function createClientFixture(): ClientFixture {
         ...(options.transport ? { transport: options.transport } : {}),
         login: { ...login, appId: server.appId, user },
         tuning: { ...fastTestTuning, ...options.tuning },
+        ...(options.limits ? { limits: options.limits } : {}),
         log,
       });
       clients.push(client);

@@ -1,4 +1,6 @@
-import { bodyFrame, emptyFrame, encodeFrame, pb, PROTOCOL_MAJOR, PROTOCOL_MINOR, type Frame } from '../../../protocol';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { bodyFrame, emptyFrame, encodeFrame, FrameType, pb, PROTOCOL_MAJOR, PROTOCOL_MINOR, type Frame } from '../../../protocol';
 
 /** One fuzzed frame's bytes, and whether it was left well-formed (the server should answer, not close). */
 export interface FuzzedFrame {
@@ -36,6 +38,8 @@ export function createFrameFuzzer(random: () => number, login: FuzzLogin) {
         { clientMsgId: bytes(pick([16, 16, 16, 0, 3, 40])), to: pick([user(), '', 'g-no-such-group', 'x'.repeat(70)]), type: int(12), text: String.fromCharCode(...bytes(int(60))) },
         withId(),
       ),
+    // content attacks (docs/reliability.md, "Security"); the large ones rare, or they would be the flood
+    () => contentAttack(),
     () => bodyFrame('TYPING', { to: user(), stopped: random() < 0.5 }),
     () => bodyFrame('READ', { conversation: user(), upToMsgId: BigInt(int(10_000)) }),
     () => bodyFrame('REVOKE', { msgId: BigInt(int(10_000)) }, withId()),
@@ -44,6 +48,31 @@ export function createFrameFuzzer(random: () => number, login: FuzzLogin) {
     () => bodyFrame('HELLO', { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR }, withId()),
     () => bodyFrame('LOGIN', { appId: login.appId, user: user(), secret: 'wrong' }, withId()),
   ];
+
+  function contentAttack(): Frame {
+    const roll = random();
+    // a part carrying fields the protocol does not name: the server must store none of them
+    if (roll < 0.03) return sendWithUnknownFields();
+    // the largest custom message: charged to the sender's stored-bytes budget
+    if (roll < 0.05) {
+      const custom = { command: 'fuzz', payload: bytes(16 * 1024) };
+      return bodyFrame('SEND', { clientMsgId: bytes(16), to: user(), type: pb.MessageType.CUSTOM, custom }, withId());
+    }
+    // a stranger's read receipt, at an id past any message
+    return bodyFrame('READ', { conversation: user(), upToMsgId: 1n << BigInt(40 + int(13)) }, withId());
+  }
+
+  function sendWithUnknownFields(): Frame {
+    const [field, part, type] = pick([
+      [7, toBinary(pb.MediaSchema, create(pb.MediaSchema, { fileId: 'f', name: 'n' })), pb.MessageType.FILE],
+      [8, toBinary(pb.LocationSchema, create(pb.LocationSchema, { latitude: 1, longitude: 1 })), pb.MessageType.LOCATION],
+      [9, toBinary(pb.CustomSchema, create(pb.CustomSchema, { command: 'c' })), pb.MessageType.CUSTOM],
+    ] as const);
+    const padded = new BinaryWriter().raw(part).tag(100 + int(1000), WireType.LengthDelimited).bytes(new Uint8Array(int(64 * 1024))).finish();
+    const head = toBinary(pb.SendSchema, create(pb.SendSchema, { clientMsgId: bytes(16), to: user(), type }));
+    const body = new BinaryWriter().raw(head).tag(field, WireType.LengthDelimited).bytes(padded).finish();
+    return { type: FrameType.SEND, compressed: false, body, ...withId() };
+  }
 
   function encode(frame: Frame): Uint8Array {
     return encodeFrame(frame);

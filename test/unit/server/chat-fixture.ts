@@ -67,7 +67,9 @@ export interface ChatFixture {
   close(): void;
 }
 
-export function createChatFixture(options: { revokeWindowMs?: number } = {}): ChatFixture {
+export function createChatFixture(
+  options: { revokeWindowMs?: number; contentBytesPerSecond?: number; contentBurstBytes?: number } = {},
+): ChatFixture {
   const dir = mkdtempSync(join(tmpdir(), 'magpie-chat-'));
   const db = openDatabase(dir, { busyTimeoutMs: 1000 });
   runMigrations(db, migrations);
