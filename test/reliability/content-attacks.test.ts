@@ -24,12 +24,19 @@ const clientMsgId = (): Uint8Array => {
   return id;
 };
 
-/** A SEND of about 1 KiB deflated that carries a megabyte of fields the protocol does not name, in its media part. */
-function unknownFieldsSend(to: string, requestId: number): { type: number; compressed: boolean; body: Uint8Array; requestId: number } {
-  const media = toBinary(pb.MediaSchema, create(pb.MediaSchema, { fileId: 'f', name: 'x.png', size: 1n }));
-  const padded = new BinaryWriter().raw(media).tag(1000, WireType.LengthDelimited).bytes(new Uint8Array(1000 * 1024)).finish();
-  const head = toBinary(pb.SendSchema, create(pb.SendSchema, { clientMsgId: clientMsgId(), to, type: pb.MessageType.IMAGE }));
-  const body = new BinaryWriter().raw(head).tag(7, WireType.LengthDelimited).bytes(padded).finish();
+/**
+ * A SEND of about 1 KiB deflated that carries a megabyte of fields the protocol does not name, in
+ * its location part (or its media part: a media SEND must also name a finished upload of its own).
+ */
+function unknownFieldsSend(to: string, requestId: number, part: 'location' | 'media' = 'location'): { type: number; compressed: boolean; body: Uint8Array; requestId: number } {
+  const known =
+    part === 'media'
+      ? toBinary(pb.MediaSchema, create(pb.MediaSchema, { fileId: 'f', name: 'x.png', size: 1n }))
+      : toBinary(pb.LocationSchema, create(pb.LocationSchema, { latitude: 31.23, longitude: 121.47, title: 'here' }));
+  const padded = new BinaryWriter().raw(known).tag(1000, WireType.LengthDelimited).bytes(new Uint8Array(1000 * 1024)).finish();
+  const type = part === 'media' ? pb.MessageType.IMAGE : pb.MessageType.LOCATION;
+  const head = toBinary(pb.SendSchema, create(pb.SendSchema, { clientMsgId: clientMsgId(), to, type }));
+  const body = new BinaryWriter().raw(head).tag(part === 'media' ? 7 : 8, WireType.LengthDelimited).bytes(padded).finish();
   return { type: FrameType.SEND, compressed: true, body: deflateRawSync(body), requestId };
 }
 
@@ -87,8 +94,11 @@ describe('message content attacks on the shipped server', () => {
   it('one SEND with a megabyte of unknown fields neither bricks its recipient nor hides what comes after', { timeout: 60_000 }, async () => {
     const mallory = await rawUser('mallory1');
     const answer = await answerTo(mallory, unknownFieldsSend('bob1', 1_000));
-    // the unknown fields are dropped: what is stored is an ordinary image message
+    // the unknown fields are dropped: what is stored is an ordinary location message
     expect(answer.name).toBe('SENT');
+    // in a media part they never get that far: no finished upload of mallory's is named
+    const media = await answerTo(mallory, unknownFieldsSend('bob1', 1_001, 'media'));
+    expect(media.name === 'ERROR' ? media.body.code : media.name).toBe(ErrorCode.UPLOAD_NOT_FOUND);
     await mallory.ask('SEND', { clientMsgId: clientMsgId(), to: 'bob1', type: pb.MessageType.TEXT, text: 'newer' }, 'SENT');
 
     const bob = await pool.client(targetOf(server!), { user: 'bob1' });
