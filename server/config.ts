@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** The plain TCP listener's port; 0 picks a free one. */
   readonly port?: number;
   readonly tls?: TlsConfig;
+  /** The HTTP listener's port (REST API, /healthz, /metrics); absent: no HTTP listener; 0 picks a free one. */
+  readonly httpPort?: number;
   readonly tuning?: Partial<Tuning>;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -24,6 +26,7 @@ export interface ServerConfig {
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8883;
 export const DEFAULT_TLS_PORT = 8884;
+export const DEFAULT_HTTP_PORT = 8884;
 export const DEFAULT_DATA_DIR = './magpie-data';
 
 export interface ResolvedConfig {
@@ -31,6 +34,7 @@ export interface ResolvedConfig {
   readonly host: string;
   readonly port: number;
   readonly tls: TlsConfig | undefined;
+  readonly httpPort: number | undefined;
   readonly tuning: Tuning;
 }
 
@@ -40,6 +44,7 @@ export function resolveConfig(config: ServerConfig): ResolvedConfig {
     host: config.host ?? DEFAULT_HOST,
     port: config.port ?? DEFAULT_PORT,
     tls: config.tls,
+    httpPort: config.httpPort,
     tuning: resolveTuning(config.tuning),
   };
 }

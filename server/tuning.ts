@@ -54,6 +54,36 @@ export interface Tuning {
   readonly maxProfileQueryIds: number;
   /** A sender may revoke a message this long after sending (group owners and admins at any time). */
   readonly revokeWindowMs: number;
+  /** Largest HTTP request body the REST API reads. */
+  readonly httpBodyLimitBytes: number;
+  /** A signed REST request's timestamp may differ from the server's time by at most this much. */
+  readonly restSignatureWindowMs: number;
+  /** Refused REST requests per remote address within the window; then all its requests are refused. */
+  readonly restMaxRefusals: number;
+  readonly restRefusalWindowMs: number;
+  /** Items per page of a REST list (sub-accounts, history, members) at most. */
+  readonly maxRestPageItems: number;
+  /** User ids one REST presence query may name. */
+  readonly maxPresenceQueryUsers: number;
+  /** User ids a broadcast's list may name (without a list it goes to every user). */
+  readonly maxBroadcastListUsers: number;
+  /** Recipients a broadcast sends per chunk: one commit each, the event loop free between chunks. */
+  readonly broadcastChunkUsers: number;
+  /** An offline push waits this long for more messages to merge with, and for the user to come back. */
+  readonly pushDelayMs: number;
+  /** After a push to a user, the next one waits at least this long (the messages in between merge). */
+  readonly pushMinIntervalMs: number;
+  /** A failed push is retried after this, doubling each time up to pushRetryMaxMs. */
+  readonly pushRetryBaseMs: number;
+  readonly pushRetryMaxMs: number;
+  /** Attempts before a push is dropped (and logged). */
+  readonly pushMaxAttempts: number;
+  /** A webhook call that takes longer than this has failed. */
+  readonly pushTimeoutMs: number;
+  /** Webhook calls in flight at once. */
+  readonly pushConcurrency: number;
+  /** Characters of a message's text in a push preview. */
+  readonly pushPreviewChars: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -83,6 +113,22 @@ export const DEFAULT_TUNING: Tuning = {
   maxAvatarChars: 512,
   maxProfileQueryIds: 100,
   revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
+  httpBodyLimitBytes: 4 * 1024 * 1024,
+  restSignatureWindowMs: 300_000,
+  restMaxRefusals: 30,
+  restRefusalWindowMs: 60_000,
+  maxRestPageItems: 1_000,
+  maxPresenceQueryUsers: 500,
+  maxBroadcastListUsers: 100_000,
+  broadcastChunkUsers: 500,
+  pushDelayMs: 2_000,
+  pushMinIntervalMs: 60_000,
+  pushRetryBaseMs: 2_000,
+  pushRetryMaxMs: 600_000,
+  pushMaxAttempts: 12,
+  pushTimeoutMs: 10_000,
+  pushConcurrency: 16,
+  pushPreviewChars: 100,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

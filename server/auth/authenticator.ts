@@ -84,6 +84,9 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
 
   function admit(app: AppInfo, userId: string): LoggedIn {
     onlineApp(app.appId);
+    // a closed sub-account stays closed whichever way it logs in (its voip account is its user id)
+    const sub = identity.findByVoipAccount(userId);
+    if (sub?.appId === app.appId && sub.closed) throw new MagpieError(ErrorCode.SUB_ACCOUNT_CLOSED, `sub-account ${userId} is closed`);
     users.ensureUser(app.appId, userId);
     return { appId: app.appId, userId, nickname: nicknameOf(app.appId, userId) };
   }

@@ -21,6 +21,8 @@ export interface ChatDeps extends ServerDeps {
   readonly revokeWindowMs?: number;
   /** SYNC pages larger than this are deflated; the wire default when absent. */
   readonly compressThresholdBytes?: number;
+  /** Each group commit's duration in seconds (the server's metrics). */
+  readonly onCommit?: (seconds: number) => void;
 }
 
 export interface ChatService {
@@ -38,7 +40,10 @@ export function createChatService(deps: ChatDeps): ChatService {
     db: deps.db,
     clock: deps.clock,
     delivery: deps.delivery,
-    writes: createWriteBatch(deps.db, { onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each') }),
+    writes: createWriteBatch(deps.db, {
+      onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each'),
+      ...(deps.onCommit ? { onCommit: deps.onCommit } : {}),
+    }),
     inbox,
     messages: createMessageStore(deps.db),
     readMarks: createReadMarkStore(deps.db),

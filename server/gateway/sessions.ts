@@ -15,6 +15,10 @@ export interface SessionRegistry extends Delivery {
   add(session: Session, mode: pb.LoginMode): Session[];
   remove(session: Session): void;
   sessionsOf(appId: string, userId: string): Session[];
+  /** Ends every live session of a user (a closed sub-account): told why, then closed. */
+  endUser(appId: string, userId: string, code: number, reason: string): number;
+  /** Ends every live session of an app (taken offline or deleted). */
+  endApp(appId: string, code: number, reason: string): number;
   readonly size: number;
 }
 
@@ -73,6 +77,15 @@ export function createSessionRegistry(): SessionRegistry {
     sessionsOf(appId, userId) {
       return [...(byUser.get(keyOf(appId, userId)) ?? [])];
     },
+    endUser(appId, userId, code, reason) {
+      return endAll(registry.sessionsOf(appId, userId), code, reason);
+    },
+    endApp(appId, code, reason) {
+      const prefix = keyOf(appId, '');
+      const ending: Session[] = [];
+      for (const [key, set] of byUser) if (key.startsWith(prefix)) ending.push(...set);
+      return endAll(ending, code, reason);
+    },
     toUser(appId, userId, frame, exceptSessionId) {
       let sent = 0;
       for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
@@ -86,5 +99,13 @@ export function createSessionRegistry(): SessionRegistry {
       return byUser.has(keyOf(appId, userId));
     },
   };
+  function endAll(ending: readonly Session[], code: number, reason: string): number {
+    for (const session of ending) {
+      // out of the registry first, so nothing more is delivered to a session on its way out
+      registry.remove(session);
+      session.kick(code, reason, session.caller.device);
+    }
+    return ending.length;
+  }
   return registry;
 }

@@ -14,8 +14,12 @@ export interface TestServer {
   readonly server: MagpieServer;
   readonly port: number;
   readonly tlsPort: number | undefined;
+  /** The HTTP listener's port (REST, /healthz, /metrics), when started with `http: true`. */
+  readonly httpPort: number | undefined;
   readonly dataDir: string;
   readonly accountSid: string;
+  /** The main account's auth token (signs REST requests). */
+  readonly authToken: string;
   readonly appId: string;
   readonly appToken: string;
   /** A sub-account of the app: log in with voipAccount + voipPwd. */
@@ -30,6 +34,8 @@ export interface TestServerOptions {
   readonly port?: number;
   readonly clock?: Clock;
   readonly tls?: { certFile: string; keyFile: string };
+  /** Open the HTTP listener too, on a free port. */
+  readonly http?: boolean;
 }
 
 /** Cheap scrypt: the tests check behaviour, not hashing cost. */
@@ -44,6 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     tuning: { ...TEST_TUNING, ...options.tuning },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tls ? { tls: { ...options.tls, port: 0 } } : {}),
+    ...(options.http ? { httpPort: 0 } : {}),
   });
   const ports = await server.start();
   const existing = server.db.prepare('SELECT app_id, account_sid FROM apps ORDER BY created_ms LIMIT 1').get() as
@@ -59,12 +66,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     appId = server.identity.createApp(accountSid, 'test app').appId;
   }
   const appToken = server.identity.getApp(appId)!.appToken;
+  const authToken = server.identity.authTokenOf(accountSid) ?? server.identity.rotateAuthToken(accountSid).authToken;
   return {
     server,
     port: ports.port,
     tlsPort: ports.tlsPort,
+    httpPort: ports.httpPort,
     dataDir,
     accountSid,
+    authToken,
     appId,
     appToken,
     createUser: (friendlyName) => server.identity.createSubAccount(appId, friendlyName),
