@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
 import { UsageError } from './usage';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -7,7 +7,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; host: string; port: number; tls: TlsConfig | undefined; logLevel: LogLevel }
+  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel }
   | { kind: 'account-create'; dataDir: string }
   | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
   | { kind: 'app-state'; dataDir: string; appId: string; state: 'online' | 'offline' }
@@ -23,6 +23,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-port': { type: 'string' },
+  'http-port': { type: 'string' },
   'log-level': { type: 'string' },
   account: { type: 'string' },
   app: { type: 'string' },
@@ -51,16 +52,17 @@ export function parseCommand(argv: readonly string[]): Command {
 
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'start':
-      allow('host', 'port', 'tls-cert', 'tls-key', 'tls-port', 'log-level');
+      allow('host', 'port', 'tls-cert', 'tls-key', 'tls-port', 'http-port', 'log-level');
       noMore(1);
-      return {
+      return checkedPorts({
         kind: 'start',
         dataDir,
         host: values.host ?? DEFAULT_HOST,
         port: parsePort('--port', values.port, DEFAULT_PORT),
+        httpPort: parsePort('--http-port', values['http-port'], DEFAULT_HTTP_PORT),
         tls: parseTls(values),
         logLevel: parseLogLevel(values['log-level']),
-      };
+      });
     case 'account create':
       allow();
       noMore(2);
@@ -95,6 +97,13 @@ export function parseCommand(argv: readonly string[]): Command {
     default:
       throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   }
+}
+
+/** The listeners cannot share a port (the TLS and HTTP defaults are both 8884: TLS users pick one). */
+function checkedPorts(command: Extract<Command, { kind: 'start' }>): Command {
+  const ports = [command.port, command.httpPort, ...(command.tls ? [command.tls.port] : [])].filter((port) => port !== 0);
+  if (new Set(ports).size !== ports.length) throw new UsageError(`--port, --http-port and --tls-port must differ (got ${ports.join(', ')})`);
+  return command;
 }
 
 function onlyOptions(values: Values, allowed: readonly string[], command: string): void {

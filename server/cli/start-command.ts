@@ -17,6 +17,7 @@ export async function runStart(command: StartCommand, out: (text: string) => voi
     dataDir: command.dataDir,
     host: command.host,
     port: command.port,
+    httpPort: command.httpPort,
     ...(command.tls ? { tls: command.tls } : {}),
     logger: log,
   });

@@ -9,7 +9,8 @@ export class UsageError extends Error {
 export const USAGE = `usage: magpie-server <command> [options]
 
   start [--host 127.0.0.1] [--port 8883] [--data ./magpie-data]
-        [--tls-cert FILE --tls-key FILE [--tls-port 8884]] [--log-level info]
+        [--tls-cert FILE --tls-key FILE [--tls-port 8884]] [--http-port 8884]
+        [--log-level info]                (the listeners' ports must differ)
                                         run the server (SIGINT/SIGTERM stop it)
   account create                        create a main account
   app create --account SID --name NAME  create an app (online)

@@ -35,7 +35,7 @@ async function admin<T>(...args: string[]): Promise<T> {
 
 /** Starts the bin, resolving once it prints where it listens. */
 function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number; stdout: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--http-port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
