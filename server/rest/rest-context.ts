@@ -35,6 +35,8 @@ export function ownApp(ctx: RestContext, accountSid: string, appId: string): App
 
 /** The sub-account, if it exists in an app of the signed account (and in `appId` when given). */
 export function ownSubAccount(ctx: RestContext, accountSid: string, subAccountSid: string, appId?: string): SubAccountInfo {
+  // the app named first: another account's app is refused before anything is looked up in it
+  if (appId !== undefined) ownApp(ctx, accountSid, appId);
   const sub = ctx.identity.getSubAccount(subAccountSid);
   if (!sub) throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no sub-account ${subAccountSid}`);
   ownApp(ctx, accountSid, sub.appId);
