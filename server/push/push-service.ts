@@ -132,6 +132,9 @@ export function createPushService(deps: PushServiceDeps): PushService {
     if (!running) return;
     const earliest = queue.earliestDueMs();
     if (earliest === undefined || earliest >= timerAtMs) return;
+    // what is due now is being sent (or waits for a free slot): the end of a send schedules again,
+    // where a timer now would only find the same rows in flight, again and again
+    if (earliest <= clock.now() && inFlight.size > 0) return;
     if (timer) clock.clearTimeout(timer);
     timerAtMs = earliest;
     timer = clock.setTimeout(() => {
