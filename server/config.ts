@@ -16,7 +16,7 @@ export interface ServerConfig {
   /** The plain TCP listener's port; 0 picks a free one. */
   readonly port?: number;
   readonly tls?: TlsConfig;
-  /** The HTTP listener's port (the file service); 0 picks a free one; absent: no HTTP listener. */
+  /** The HTTP listener's port (file service, REST API, /healthz, /metrics); absent: no HTTP listener; 0 picks a free one. */
   readonly httpPort?: number;
   readonly tuning?: Partial<Tuning>;
   readonly clock?: Clock;

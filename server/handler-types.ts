@@ -42,6 +42,8 @@ export interface Delivery {
   toUser(appId: string, userId: string, frame: Frame, exceptSessionId?: string): number;
   /** Whether the user has any online session. */
   isOnline(appId: string, userId: string): boolean;
+  /** Told of each committed inbox entry whose user has no online session (the offline push). */
+  offline?(appId: string, userId: string, entry: pb.Entry): void;
 }
 
 /**

@@ -13,7 +13,7 @@ import { createChatService } from './chat';
 import { createFileService, type FileService } from './files';
 import { createGroupService } from './groups';
 import { createHttpServer } from './http/http-server';
-import type { HandlerTable, ServerDeps } from './handler-types';
+import type { Delivery, HandlerTable, ServerDeps } from './handler-types';
 import { createIdentity, type Identity } from './identity/identity';
 import { loadOrCreateServerKey } from './identity/server-key';
 import { createUserStore, type UserStore } from './identity/users';
@@ -22,6 +22,10 @@ import { createProfileService } from './profiles/profile-service';
 import { openDatabase } from './storage/database';
 import { runMigrations } from './storage/migrate';
 import { migrations } from './storage/migrations';
+import { createOpsMetrics, createOpsPlugin, type OpsSources } from './ops/ops-plugin';
+import { createPushService } from './push/push-service';
+import { createPushSettings } from './push/push-settings';
+import { createRestServices } from './rest/rest-services';
 
 export interface MagpieServer {
   start(): Promise<{ port: number; tlsPort?: number; httpPort?: number }>;
@@ -37,6 +41,8 @@ export interface MagpieServer {
   readonly files: FileService;
   /** Open connections and logged-in sessions, for operators and tests. */
   stats(): { connections: number; sessions: number };
+  /** Recipients with an offline push pending. */
+  pushQueueDepth(): number;
 }
 
 
@@ -58,7 +64,28 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const users = createUserStore({ db, clock });
   const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
   const sessions = createSessionRegistry(tuning);
-  const deps: ServerDeps = { db, clock, log, delivery: sessions };
+  const pushSettings = createPushSettings(db, serverKey);
+  const push = createPushService({ db, clock, log, users, settings: pushSettings, isOnline: (a, u) => sessions.isOnline(a, u), tuning });
+  // the sessions deliver; what finds no session goes to the offline push
+  const delivery: Delivery = {
+    toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
+    isOnline: (appId, userId) => sessions.isOnline(appId, userId),
+    offline: (appId, userId, entry) => push.offline(appId, userId, entry),
+  };
+  let listening = false;
+  // message ids tell time, not counts: the metric counts rows
+  const messagesStored = db.prepare<[], number | null>('SELECT COUNT(*) FROM messages').pluck();
+  // the gateway is built below, after the services whose commits the metrics time
+  let connectionCount = () => 0;
+  const opsSources: OpsSources = {
+    ready: () => db.open && listening,
+    connections: () => connectionCount(),
+    sessions: () => sessions.size,
+    messagesStored: () => messagesStored.get() ?? 0,
+    pushQueueDepth: () => push.depth(),
+  };
+  const metrics = createOpsMetrics(opsSources);
+  const deps: ServerDeps = { db, clock, log, delivery };
   const access = createAccessControl({ db, clock, identity, sessions });
   const ensureUser = (appId: string, userId: string) => users.ensureUser(appId, userId);
 
@@ -72,6 +99,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     contentBytesPerSecond: tuning.contentBytesPerSecond,
     contentBurstBytes: tuning.contentBurstBytes,
     compressThresholdBytes: tuning.compressThresholdBytes,
+    onCommit: (seconds) => metrics.observeCommit(seconds),
   });
   const groups = createGroupService(featureDeps);
   const profiles = createProfileService({ users, tuning });
@@ -81,10 +109,6 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     ...profiles.handlers,
     MEDIA_TOKEN: ({ caller }) => bodyFrame('MEDIA_TOKEN_RESULT', mediaTokenBody(caller.appId, caller.userId)),
   };
-  const http =
-    resolved.httpPort === undefined
-      ? undefined
-      : createHttpServer({ host: resolved.host, port: resolved.httpPort, log, routes: [(app) => files.plugin(app)] });
   let httpPort = 0;
   const mediaTokenBody = (appId: string, userId: string) => {
     const issued = files.tokens.issue(appId, userId);
@@ -131,6 +155,29 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     inboxHead: (appId, userId) => chat.inboxHead(appId, userId),
     loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId) }),
   });
+  connectionCount = () => gateway.connectionCount;
+  const rest = createRestServices({
+    db,
+    clock,
+    log,
+    tuning,
+    identity,
+    users,
+    sessions,
+    handlers,
+    pushSettings,
+    onRefused: () => metrics.countRefusal(),
+  });
+  const http =
+    resolved.httpPort === undefined
+      ? undefined
+      : createHttpServer({
+          host: resolved.host,
+          port: resolved.httpPort,
+          log,
+          bodyLimitBytes: tuning.httpBodyLimitBytes,
+          routes: [(app) => files.plugin(app), rest.plugin, createOpsPlugin({ sources: opsSources, metrics })],
+        });
 
   let state: 'new' | 'started' | 'stopped' = 'new';
   let checkpointer: WalCheckpointer | undefined;
@@ -142,6 +189,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     access,
     files,
     stats: () => ({ connections: gateway.connectionCount, sessions: sessions.size }),
+    pushQueueDepth: () => push.depth(),
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
       state = 'started';
@@ -159,6 +207,9 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       if (http) httpPort = await http.listen();
       files.sweeper.start();
       const ports = { ...(await gateway.listen()), ...(http ? { httpPort } : {}) };
+      listening = true;
+      push.start();
+      rest.broadcasts.resume();
       log.info({ host: resolved.host, ...ports, dataDir: resolved.dataDir }, 'magpie server listening');
       return ports;
     },
@@ -166,10 +217,13 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       if (state === 'stopped') return;
       state = 'stopped';
       revocations?.stop();
+      listening = false;
+      await rest.broadcasts.stop();
       await gateway.stop();
       await http?.close();
       await files.sweeper.stop();
       chat.flushWrites();
+      await push.stop();
       await checkpointer?.stop();
       db.close();
       log.info('magpie server stopped');

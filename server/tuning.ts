@@ -94,6 +94,36 @@ export interface Tuning {
   readonly contentBytesPerSecond: number;
   /** Stored message content a sender may add at once before the rate applies (bucket size). */
   readonly contentBurstBytes: number;
+  /** Largest HTTP request body the REST API reads. */
+  readonly httpBodyLimitBytes: number;
+  /** A signed REST request's timestamp may differ from the server's time by at most this much. */
+  readonly restSignatureWindowMs: number;
+  /** Refused REST requests per remote address within the window; then all its requests are refused. */
+  readonly restMaxRefusals: number;
+  readonly restRefusalWindowMs: number;
+  /** Items per page of a REST list (sub-accounts, history, members) at most. */
+  readonly maxRestPageItems: number;
+  /** User ids one REST presence query may name. */
+  readonly maxPresenceQueryUsers: number;
+  /** User ids a broadcast's list may name (without a list it goes to every user). */
+  readonly maxBroadcastListUsers: number;
+  /** Recipients a broadcast sends per chunk: one commit each, the event loop free between chunks. */
+  readonly broadcastChunkUsers: number;
+  /** An offline push waits this long for more messages to merge with, and for the user to come back. */
+  readonly pushDelayMs: number;
+  /** After a push to a user, the next one waits at least this long (the messages in between merge). */
+  readonly pushMinIntervalMs: number;
+  /** A failed push is retried after this, doubling each time up to pushRetryMaxMs. */
+  readonly pushRetryBaseMs: number;
+  readonly pushRetryMaxMs: number;
+  /** Attempts before a push is dropped (and logged). */
+  readonly pushMaxAttempts: number;
+  /** A webhook call that takes longer than this has failed. */
+  readonly pushTimeoutMs: number;
+  /** Webhook calls in flight at once. */
+  readonly pushConcurrency: number;
+  /** Characters of a message's text in a push preview. */
+  readonly pushPreviewChars: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -140,6 +170,22 @@ export const DEFAULT_TUNING: Tuning = {
   thumbnailMaxSidePx: 320,
   contentBytesPerSecond: DEFAULT_CONTENT_BUDGET.bytesPerSecond,
   contentBurstBytes: DEFAULT_CONTENT_BUDGET.burstBytes,
+  httpBodyLimitBytes: 4 * 1024 * 1024,
+  restSignatureWindowMs: 300_000,
+  restMaxRefusals: 30,
+  restRefusalWindowMs: 60_000,
+  maxRestPageItems: 1_000,
+  maxPresenceQueryUsers: 500,
+  maxBroadcastListUsers: 100_000,
+  broadcastChunkUsers: 500,
+  pushDelayMs: 2_000,
+  pushMinIntervalMs: 60_000,
+  pushRetryBaseMs: 2_000,
+  pushRetryMaxMs: 600_000,
+  pushMaxAttempts: 12,
+  pushTimeoutMs: 10_000,
+  pushConcurrency: 16,
+  pushPreviewChars: 100,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

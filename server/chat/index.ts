@@ -28,6 +28,8 @@ export interface ChatDeps extends ServerDeps {
   readonly compressThresholdBytes?: number;
   /** The file service's check of media messages. */
   readonly media?: MediaReferences;
+  /** Each group commit's duration in seconds (the server's metrics). */
+  readonly onCommit?: (seconds: number) => void;
 }
 
 export interface ChatService {
@@ -45,7 +47,10 @@ export function createChatService(deps: ChatDeps): ChatService {
     db: deps.db,
     clock: deps.clock,
     delivery: deps.delivery,
-    writes: createWriteBatch(deps.db, { onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each') }),
+    writes: createWriteBatch(deps.db, {
+      onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each'),
+      ...(deps.onCommit ? { onCommit: deps.onCommit } : {}),
+    }),
     inbox,
     messages: createMessageStore(deps.db),
     readMarks: createReadMarkStore(deps.db),

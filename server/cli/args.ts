@@ -55,7 +55,7 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'start':
       allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo');
       noMore(1);
-      return {
+      return checkedPorts({
         kind: 'start',
         dataDir,
         host: values.host ?? DEFAULT_HOST,
@@ -64,7 +64,7 @@ export function parseCommand(argv: readonly string[]): Command {
         tls: parseTls(values),
         logLevel: parseLogLevel(values['log-level']),
         demo: values.demo ?? false,
-      };
+      });
     case 'account create':
       allow();
       noMore(2);
@@ -99,6 +99,13 @@ export function parseCommand(argv: readonly string[]): Command {
     default:
       throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   }
+}
+
+/** The listeners cannot share a port (the TLS and HTTP defaults are both 8884: TLS users pick one). */
+function checkedPorts(command: Extract<Command, { kind: 'start' }>): Command {
+  const ports = [command.port, command.httpPort, ...(command.tls ? [command.tls.port] : [])].filter((port) => port !== 0);
+  if (new Set(ports).size !== ports.length) throw new UsageError(`--port, --http-port and --tls-port must differ (got ${ports.join(', ')})`);
+  return command;
 }
 
 function onlyOptions(values: Values, allowed: readonly string[], command: string): void {

@@ -1,8 +1,8 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 
-/** One feature's routes, mounted on the shared listener (files today; a REST API and a console later). */
-export type HttpRoutes = (app: FastifyInstance) => Promise<void>;
+/** One feature's routes, mounted on the shared listener (files, the REST API, health and metrics). */
+export type HttpRoutes = ((app: FastifyInstance) => Promise<void>) | FastifyPluginAsync;
 
 export interface HttpServerDeps {
   readonly host: string;
@@ -10,6 +10,8 @@ export interface HttpServerDeps {
   readonly port: number;
   readonly log: Logger;
   readonly routes: readonly HttpRoutes[];
+  /** Largest body a route reads whole (uploads are streamed by their route and not bound by it). */
+  readonly bodyLimitBytes?: number;
 }
 
 export interface HttpServer {
@@ -27,7 +29,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     // one line per request would drown the log: only warnings and errors from the HTTP side
     loggerInstance: deps.log.child({ part: 'http' }, { level: 'warn' }),
     // the body of an upload is streamed to disk by its route, never buffered here
-    bodyLimit: 1024 * 1024,
+    bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
   });
   for (const routes of deps.routes) void app.register(routes);
   return {

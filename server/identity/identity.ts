@@ -47,16 +47,37 @@ export interface SubAccountCredentials extends SubAccountInfo {
   readonly voipPwdHash: string;
 }
 
+export interface AccountInfo {
+  readonly accountSid: string;
+  readonly dateCreated: string;
+}
+
 export interface Identity {
   createAccount(): AccountCreated;
+  getAccount(accountSid: string): AccountInfo | undefined;
+  /**
+   * The account's auth token, for the REST signature: undefined for no such account, null for an
+   * account made before tokens were sealed (it must rotate its token first).
+   */
+  authTokenOf(accountSid: string): string | null | undefined;
+  rotateAuthToken(accountSid: string): AccountCreated;
   createApp(accountSid: string, name: string): AppInfo;
   setAppState(appId: string, state: AppState): AppInfo;
   getApp(appId: string): AppInfo | undefined;
+  renameApp(appId: string, name: string): AppInfo;
+  /** Hides the app for good: it is no longer found, listed, or logged in to. */
+  deleteApp(appId: string): void;
+  rotateAppToken(appId: string): AppInfo;
   listApps(accountSid: string): AppInfo[];
   /** voipAccount and voipPwd are generated unless given (the demo users choose theirs). */
   createSubAccount(appId: string, friendlyName: string, chosen?: { voipAccount?: string; voipPwd?: string }): SubAccountCreated;
   listSubAccounts(appId: string): SubAccountInfo[];
+  /** One page of the app's sub-accounts, oldest first, and how many there are. */
+  listSubAccountsPage(appId: string, offset: number, limit: number): { total: number; items: SubAccountInfo[] };
+  getSubAccount(subAccountSid: string): SubAccountInfo | undefined;
+  findByFriendlyName(appId: string, friendlyName: string): SubAccountInfo | undefined;
   closeSubAccount(subAccountSid: string): SubAccountInfo;
+  reopenSubAccount(subAccountSid: string): SubAccountInfo;
   findByVoipAccount(voipAccount: string): SubAccountCredentials | undefined;
 }
 
@@ -73,6 +94,11 @@ const VOIP_ACCOUNT_DIGITS = 14;
 
 function isoDate(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** The sealed auth token is bound to its account, so sealed values cannot be swapped between rows. */
+function accountContext(accountSid: string): string {
+  return `account:${accountSid}`;
 }
 
 function checkName(what: string, name: string): void {
@@ -103,14 +129,26 @@ interface RawSub {
 export function createIdentity(deps: IdentityDeps): Identity {
   const { db, clock, serverKey, users, scryptCost } = deps;
   const q = {
-    insertAccount: db.prepare('INSERT INTO accounts (account_sid, auth_token_hash, created_ms) VALUES (?, ?, ?)'),
+    insertAccount: db.prepare('INSERT INTO accounts (account_sid, auth_token_hash, auth_token_sealed, created_ms) VALUES (?, ?, ?, ?)'),
     account: db.prepare('SELECT account_sid FROM accounts WHERE account_sid = ?'),
+    accountRow: db.prepare<[string], { account_sid: string; auth_token_sealed: string | null; created_ms: number }>(
+      'SELECT account_sid, auth_token_sealed, created_ms FROM accounts WHERE account_sid = ?',
+    ),
+    setAuthToken: db.prepare('UPDATE accounts SET auth_token_hash = ?, auth_token_sealed = ? WHERE account_sid = ?'),
+    rename: db.prepare('UPDATE apps SET name = ? WHERE app_id = ?'),
+    deleteApp: db.prepare("UPDATE apps SET deleted_ms = ?, state = 'offline' WHERE app_id = ?"),
+    setAppToken: db.prepare('UPDATE apps SET app_token_sealed = ? WHERE app_id = ?'),
+    subByFriendlyName: db.prepare('SELECT * FROM sub_accounts WHERE app_id = ? AND friendly_name = ?'),
+    subsPage: db.prepare('SELECT * FROM sub_accounts WHERE app_id = ? ORDER BY date_created, sub_account_sid LIMIT ? OFFSET ?'),
+    subsCount: db.prepare<[string], number>('SELECT COUNT(*) FROM sub_accounts WHERE app_id = ?').pluck(),
+    reopenSub: db.prepare('UPDATE sub_accounts SET closed = 0 WHERE sub_account_sid = ?'),
     insertApp: db.prepare(
       `INSERT INTO apps (app_id, account_sid, name, app_token_sealed, state, created_ms)
        VALUES (?, ?, ?, ?, 'online', ?)`,
     ),
-    app: db.prepare('SELECT * FROM apps WHERE app_id = ?'),
-    appsOf: db.prepare('SELECT * FROM apps WHERE account_sid = ? ORDER BY created_ms, app_id'),
+    // a deleted app is as good as gone: not found, not listed, no logins
+    app: db.prepare('SELECT * FROM apps WHERE app_id = ? AND deleted_ms IS NULL'),
+    appsOf: db.prepare('SELECT * FROM apps WHERE account_sid = ? AND deleted_ms IS NULL ORDER BY created_ms, app_id'),
     setState: db.prepare('UPDATE apps SET state = ? WHERE app_id = ?'),
     insertSub: db.prepare(
       `INSERT INTO sub_accounts (sub_account_sid, app_id, voip_account, friendly_name, sub_token_hash, voip_pwd_hash, date_created)
@@ -169,8 +207,27 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const accountSid = randomHex32();
       const authToken = randomHex32();
       const now = clock.now();
-      q.insertAccount.run(accountSid, hashSecret(authToken, scryptCost), now);
+      q.insertAccount.run(accountSid, hashSecret(authToken, scryptCost), serverKey.seal(authToken, accountContext(accountSid)), now);
       return { accountSid, authToken, dateCreated: isoDate(now) };
+    },
+
+    getAccount(accountSid) {
+      const row = q.accountRow.get(accountSid);
+      return row && { accountSid: row.account_sid, dateCreated: isoDate(row.created_ms) };
+    },
+
+    authTokenOf(accountSid) {
+      const row = q.accountRow.get(accountSid);
+      if (!row) return undefined;
+      return row.auth_token_sealed === null ? null : serverKey.open(row.auth_token_sealed, accountContext(accountSid));
+    },
+
+    rotateAuthToken(accountSid) {
+      const row = q.accountRow.get(accountSid);
+      if (!row) throw new MagpieError(ErrorCode.ACCOUNT_NOT_FOUND, `no main account ${accountSid}`);
+      const authToken = randomHex32();
+      q.setAuthToken.run(hashSecret(authToken, scryptCost), serverKey.seal(authToken, accountContext(accountSid)), accountSid);
+      return { accountSid, authToken, dateCreated: isoDate(row.created_ms) };
     },
 
     createApp(accountSid, name) {
@@ -191,6 +248,24 @@ export function createIdentity(deps: IdentityDeps): Identity {
     getApp(appId) {
       const row = q.app.get(appId) as RawApp | undefined;
       return row && toApp(row);
+    },
+
+    renameApp(appId, name) {
+      checkName('an app name', name);
+      requireApp(appId);
+      q.rename.run(name, appId);
+      return requireApp(appId);
+    },
+
+    deleteApp(appId) {
+      requireApp(appId);
+      q.deleteApp.run(clock.now(), appId);
+    },
+
+    rotateAppToken(appId) {
+      requireApp(appId);
+      q.setAppToken.run(serverKey.seal(randomHex32(), appId), appId);
+      return requireApp(appId);
     },
 
     listApps(accountSid) {
@@ -226,6 +301,29 @@ export function createIdentity(deps: IdentityDeps): Identity {
     listSubAccounts(appId) {
       requireApp(appId);
       return (q.subsOf.all(appId) as RawSub[]).map((row) => publicSub(toSub(row)));
+    },
+
+    listSubAccountsPage(appId, offset, limit) {
+      requireApp(appId);
+      const items = (q.subsPage.all(appId, limit, offset) as RawSub[]).map((row) => publicSub(toSub(row)));
+      return { total: q.subsCount.get(appId) ?? 0, items };
+    },
+
+    getSubAccount(subAccountSid) {
+      const row = q.subBySid.get(subAccountSid) as RawSub | undefined;
+      return row && publicSub(toSub(row));
+    },
+
+    findByFriendlyName(appId, friendlyName) {
+      const row = q.subByFriendlyName.get(appId, friendlyName) as RawSub | undefined;
+      return row && publicSub(toSub(row));
+    },
+
+    reopenSubAccount(subAccountSid) {
+      if (q.reopenSub.run(subAccountSid).changes === 0) {
+        throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no sub-account ${subAccountSid}`);
+      }
+      return publicSub(toSub(q.subBySid.get(subAccountSid) as RawSub));
     },
 
     closeSubAccount(subAccountSid) {

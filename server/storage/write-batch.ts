@@ -30,6 +30,8 @@ export interface WriteBatchOptions {
   readonly schedule?: (run: () => void) => void;
   /** A write failed in the shared pass and the batch runs again with a savepoint per write. */
   readonly onRetry?: (error: unknown) => void;
+  /** Each batch's transaction time, in seconds (for the metrics). */
+  readonly onCommit?: (seconds: number) => void;
 }
 
 export function createWriteBatch(db: Database, options: WriteBatchOptions = {}): WriteBatch {
@@ -70,8 +72,10 @@ export function createWriteBatch(db: Database, options: WriteBatchOptions = {}):
     waiting = [];
     if (batch.length === 0) return;
     let outcomes: Outcome[];
+    const startedMs = performance.now();
     try {
       outcomes = commitBatch(batch);
+      options.onCommit?.((performance.now() - startedMs) / 1000);
     } catch (error) {
       // the commit itself failed: nothing of this batch is stored
       for (const item of batch) item.reject(error);

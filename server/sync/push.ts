@@ -17,7 +17,10 @@ export function pushAppended(delivery: Delivery, appId: string, appended: readon
   // a group message is the same Message in every member's entry: encode it once
   const encoded = new Map<pb.Message, Uint8Array>();
   for (const { userId, entry } of appended) {
-    if (!delivery.isOnline(appId, userId)) continue;
+    if (!delivery.isOnline(appId, userId)) {
+      delivery.offline?.(appId, userId, entry);
+      continue;
+    }
     const except = skip !== undefined && skip.userId === userId ? skip.sessionId : undefined;
     delivery.toUser(appId, userId, pushFrame(entry, encoded), except);
   }

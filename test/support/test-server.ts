@@ -14,10 +14,12 @@ export interface TestServer {
   readonly server: MagpieServer;
   readonly port: number;
   readonly tlsPort: number | undefined;
-  /** The HTTP listener (the file service). */
+  /** The HTTP listener (file service, REST, /healthz, /metrics). */
   readonly httpPort: number;
   readonly dataDir: string;
   readonly accountSid: string;
+  /** The main account's auth token (signs REST requests). */
+  readonly authToken: string;
   readonly appId: string;
   readonly appToken: string;
   /** A sub-account of the app: log in with voipAccount + voipPwd. */
@@ -64,6 +66,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     appId = server.identity.createApp(accountSid, 'test app').appId;
   }
   const appToken = server.identity.getApp(appId)!.appToken;
+  const authToken = server.identity.authTokenOf(accountSid) ?? server.identity.rotateAuthToken(accountSid).authToken;
   return {
     server,
     port: ports.port,
@@ -71,6 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     httpPort: ports.httpPort ?? 0,
     dataDir,
     accountSid,
+    authToken,
     appId,
     appToken,
     createUser: (friendlyName) => server.identity.createSubAccount(appId, friendlyName),

@@ -5,6 +5,7 @@ import { migration0003Groups } from './0003-groups';
 import { migration0004PasswordVerifiers } from './0004-password-verifiers';
 import { migration0005AccessRevocations } from './0005-access-revocations';
 import { migration0006Files } from './0006-files';
+import { migration0007RestPush } from './0007-rest-push';
 
 /** Every migration, in order. Append new ones at the end; never reorder or edit applied ones. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration0004PasswordVerifiers,
   migration0005AccessRevocations,
   migration0006Files,
+  migration0007RestPush,
 ];

@@ -31,12 +31,16 @@ export interface ServerProcessOptions {
   readonly launcher?: ServerLauncher;
   /** Raise the child's open-file limit to this (through prlimit) for tests that hold many sockets. */
   readonly maxOpenFiles?: number;
+  /** The HTTP listener's port (0, the default, picks a free one); a restart passes the first start's. */
+  readonly httpPort?: number;
 }
 
 export interface ServerProcess {
   readonly pid: number;
   readonly host: string;
   readonly port: number;
+  /** The HTTP listener's port (REST, /healthz, /metrics); undefined if it has none. */
+  readonly httpPort: number | undefined;
   /** The first start's demo account, app and users (read from the data folder's demo.json). */
   readonly credentials: DemoCredentials;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -56,7 +60,7 @@ export interface ServerProcess {
 
 function commandFor(options: ServerProcessOptions, host: string): { file: string; args: string[] } {
   const launcher = options.launcher ?? { kind: 'bin' };
-  const common = ['--host', host, '--port', String(options.port ?? 0), '--data', options.dataDir];
+  const common = ['--host', host, '--port', String(options.port ?? 0), '--http-port', String(options.httpPort ?? 0), '--data', options.dataDir];
   const node =
     launcher.kind === 'bin'
       ? [SERVER_BIN, 'start', ...common, '--http-port', '0', '--log-level', 'warn', '--demo']
@@ -91,7 +95,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const logTail = () => logLines.join('\n');
 
   let stalls: { p99Ms: number; maxMs: number }[] = [];
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<{ port: number; httpPort?: number }>((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => reject(new Error(`server did not listen within ${START_TIMEOUT_MS} ms:\n${logTail()}`)), START_TIMEOUT_MS);
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {
@@ -102,7 +106,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
         if (line.startsWith('{"eventLoop"')) stalls.push((JSON.parse(line) as { eventLoop: { p99Ms: number; maxMs: number } }).eventLoop);
         if (!line.startsWith('{"listening"')) continue;
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { listening: { port: number } }).listening.port);
+        resolve((JSON.parse(line) as { listening: { port: number; httpPort?: number } }).listening);
       }
     });
     void exited.then(({ code, signal }) => {
@@ -112,10 +116,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   });
   const credentials = JSON.parse(readFileSync(join(options.dataDir, 'demo.json'), 'utf8')) as DemoCredentials;
 
+  const { port, httpPort } = listening;
   return {
     pid: child.pid!,
     host,
     port,
+    httpPort,
     credentials,
     exited,
     isAlive: () => alive,

@@ -19,6 +19,7 @@ const { values } = parseArgs({
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
+    'http-port': { type: 'string' },
     data: { type: 'string' },
     tuning: { type: 'string' },
     'event-loop-report': { type: 'string' },
@@ -30,6 +31,7 @@ const server = createMagpieServer({
   dataDir,
   host: values.host ?? '127.0.0.1',
   port: Number(values.port ?? 0),
+  ...(values['http-port'] !== undefined ? { httpPort: Number(values['http-port']) } : {}),
   tuning: JSON.parse(values.tuning ?? '{}') as Partial<Tuning>,
   logger: createLogger({ level: 'warn' }),
 });

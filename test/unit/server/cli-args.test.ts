@@ -18,7 +18,7 @@ describe('magpie-server arguments', () => {
   });
 
   it('takes host, port, data and TLS files', () => {
-    const command = parseCommand(['start', '--host', '0.0.0.0', '--port', '9000', '--data', '/d', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']);
+    const command = parseCommand(['start', '--host', '0.0.0.0', '--port', '9000', '--data', '/d', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--http-port', '8080']);
     expect(command).toMatchObject({ host: '0.0.0.0', port: 9000, dataDir: '/d', tls: { certFile: 'c.pem', keyFile: 'k.pem', port: 8884 } });
   });
 
@@ -55,6 +55,7 @@ describe('magpie-server arguments', () => {
     [['start', '--port', '70000'], /--port must be a port number/],
     [['start', '--tls-cert', 'only-a-cert.pem'], /go together/],
     [['start', '--tls-port', '1'], /needs --tls-cert/],
+    [['start', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], /must differ/],
     [['start', '--log-level', 'loud'], /--log-level must be one of/],
     [['account', 'create', '--frobnicate'], /Unknown option/],
     [['account', 'create', 'extra'], /unexpected argument: extra/],

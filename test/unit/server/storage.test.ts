@@ -71,8 +71,8 @@ describe('server storage', () => {
 
   it('enforces one friendly name per app and the (app_id, user_id) pair of users', () => {
     runMigrations(db, migrations);
-    db.prepare("INSERT INTO accounts VALUES ('acc', 'h', 0)").run();
-    db.prepare("INSERT INTO apps VALUES ('app', 'acc', 'n', 'sealed', 'online', 0)").run();
+    db.prepare("INSERT INTO accounts (account_sid, auth_token_hash, created_ms) VALUES ('acc', 'h', 0)").run();
+    db.prepare("INSERT INTO apps (app_id, account_sid, name, app_token_sealed, state, created_ms) VALUES ('app', 'acc', 'n', 'sealed', 'online', 0)").run();
     const user = db.prepare("INSERT INTO users (app_id, user_id, created_ms, updated_ms) VALUES ('app', ?, 0, 0)");
     user.run('u1');
     expect(() => user.run('u1')).toThrow(/UNIQUE/);

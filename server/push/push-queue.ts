@@ -1,0 +1,124 @@
+import type { Database } from 'better-sqlite3';
+
+/** One offline message for a recipient, as the queue merges it. */
+export interface PushItem {
+  readonly appId: string;
+  readonly userId: string;
+  readonly seq: number;
+  readonly sender: string;
+  readonly senderNickname: string;
+  readonly conversation: string;
+  readonly preview: string | null;
+  readonly mention: boolean;
+}
+
+/** A recipient's pending notification: every message since the last one, merged. */
+export interface PendingPush {
+  readonly appId: string;
+  readonly userId: string;
+  readonly count: number;
+  readonly maxSeq: number;
+  readonly sender: string;
+  readonly senderNickname: string;
+  /** Empty when the merged messages came from several conversations. */
+  readonly conversation: string;
+  readonly preview: string | null;
+  readonly mention: boolean;
+  readonly dueMs: number;
+  readonly attempts: number;
+}
+
+export interface PushQueue {
+  /** Merges the items into their recipients' rows, in one transaction. */
+  enqueue(items: readonly PushItem[], nowMs: number, delayMs: number, minIntervalMs: number): void;
+  due(nowMs: number, limit: number): PendingPush[];
+  earliestDueMs(): number | undefined;
+  /** `count` of the row's messages were notified (more may have merged meanwhile). */
+  sent(push: PendingPush, nowMs: number, minIntervalMs: number): void;
+  retryAt(push: PendingPush, dueMs: number): void;
+  /** Nothing to notify any more (the user came back, or attempts ran out). */
+  drop(push: PendingPush): void;
+  /** Forgets rows with nothing pending whose quiet period is over. */
+  sweep(nowMs: number, minIntervalMs: number): void;
+  depth(): number;
+}
+
+interface Row {
+  app_id: string;
+  user_id: string;
+  count: number;
+  max_seq: number;
+  sender: string;
+  sender_nickname: string;
+  conversation: string;
+  preview: string | null;
+  mention: number;
+  due_ms: number;
+  attempts: number;
+}
+
+/**
+ * The durable queue of offline pushes (table push_pending): one row per recipient. A new row is
+ * due after the delay; messages that arrive while it waits merge into it; a row already sent
+ * (count 0) is due again no sooner than minInterval after that send. In SQLite's UPDATE every
+ * right-hand side reads the row as it was, so the CASEs below see the old count.
+ */
+export function createPushQueue(db: Database): PushQueue {
+  const upsert = db.prepare(`
+    INSERT INTO push_pending (app_id, user_id, count, max_seq, sender, sender_nickname, conversation, preview, mention, due_ms)
+    VALUES (@appId, @userId, 1, @seq, @sender, @senderNickname, @conversation, @preview, @mention, @dueMs)
+    ON CONFLICT (app_id, user_id) DO UPDATE SET
+      due_ms = CASE WHEN count = 0 THEN MAX(excluded.due_ms, COALESCE(sent_ms, 0) + @minIntervalMs) ELSE due_ms END,
+      attempts = CASE WHEN count = 0 THEN 0 ELSE attempts END,
+      conversation = CASE WHEN count = 0 OR conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
+      count = count + 1,
+      max_seq = MAX(max_seq, excluded.max_seq),
+      sender = excluded.sender,
+      sender_nickname = excluded.sender_nickname,
+      preview = excluded.preview,
+      mention = CASE WHEN count = 0 THEN excluded.mention ELSE MAX(mention, excluded.mention) END`);
+  const due = db.prepare<[number, number], Row>('SELECT * FROM push_pending WHERE count > 0 AND due_ms <= ? ORDER BY due_ms LIMIT ?');
+  const earliest = db.prepare<[], number | null>('SELECT MIN(due_ms) FROM push_pending WHERE count > 0').pluck();
+  const sent = db.prepare(`
+    UPDATE push_pending SET count = MAX(0, count - @count), sent_ms = @nowMs, attempts = 0,
+      due_ms = CASE WHEN count > @count THEN @nowMs + @minIntervalMs ELSE due_ms END
+    WHERE app_id = @appId AND user_id = @userId`);
+  const retry = db.prepare('UPDATE push_pending SET attempts = attempts + 1, due_ms = ? WHERE app_id = ? AND user_id = ?');
+  const drop = db.prepare('UPDATE push_pending SET count = 0, attempts = 0 WHERE app_id = ? AND user_id = ? AND max_seq <= ?');
+  const sweep = db.prepare('DELETE FROM push_pending WHERE count = 0 AND COALESCE(sent_ms, 0) < ?');
+  const depth = db.prepare<[], number>('SELECT COUNT(*) FROM push_pending WHERE count > 0').pluck();
+
+  const enqueueAll = db.transaction((items: readonly PushItem[], nowMs: number, delayMs: number, minIntervalMs: number) => {
+    for (const item of items) {
+      upsert.run({ ...item, mention: item.mention ? 1 : 0, dueMs: nowMs + delayMs, minIntervalMs });
+    }
+  });
+
+  return {
+    enqueue: (items, nowMs, delayMs, minIntervalMs) => enqueueAll(items, nowMs, delayMs, minIntervalMs),
+    due: (nowMs, limit) => due.all(nowMs, limit).map(toPending),
+    earliestDueMs: () => earliest.get() ?? undefined,
+    sent: (push, nowMs, minIntervalMs) => void sent.run({ count: push.count, nowMs, minIntervalMs, appId: push.appId, userId: push.userId }),
+    retryAt: (push, dueMs) => void retry.run(dueMs, push.appId, push.userId),
+    // a message merged after the decision keeps its row pending
+    drop: (push) => void drop.run(push.appId, push.userId, push.maxSeq),
+    sweep: (nowMs, minIntervalMs) => void sweep.run(nowMs - minIntervalMs),
+    depth: () => depth.get() ?? 0,
+  };
+}
+
+function toPending(row: Row): PendingPush {
+  return {
+    appId: row.app_id,
+    userId: row.user_id,
+    count: row.count,
+    maxSeq: row.max_seq,
+    sender: row.sender,
+    senderNickname: row.sender_nickname,
+    conversation: row.conversation,
+    preview: row.preview,
+    mention: row.mention === 1,
+    dueMs: row.due_ms,
+    attempts: row.attempts,
+  };
+}

@@ -1,0 +1,255 @@
+import { createHmac } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { isGroupId, pb, type Clock, type TimerHandle } from '../../protocol';
+import type { UserStore } from '../identity/users';
+import type { Tuning } from '../tuning';
+import { createPushQueue, type PendingPush, type PushItem } from './push-queue';
+import { checkPushUrl, type PushSettings } from './push-settings';
+
+export type PushTuning = Pick<
+  Tuning,
+  'pushDelayMs' | 'pushMinIntervalMs' | 'pushRetryBaseMs' | 'pushRetryMaxMs' | 'pushMaxAttempts' | 'pushTimeoutMs' | 'pushConcurrency' | 'pushPreviewChars'
+>;
+
+export interface PushServiceDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly users: UserStore;
+  readonly settings: PushSettings;
+  /** Whether the user has an online session now (the gateway's sessions). */
+  readonly isOnline: (appId: string, userId: string) => boolean;
+  readonly tuning: PushTuning;
+}
+
+export interface PushService {
+  /** A committed inbox entry for a user with no online session (Delivery.offline). */
+  offline(appId: string, userId: string, entry: pb.Entry): void;
+  /** Starts sending what is due, including what a previous run left in the table. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Recipients with a notification pending. */
+  depth(): number;
+}
+
+/** The webhook's headers (docs/rest.md "Offline push"). */
+export const PUSH_HEADERS = {
+  timestamp: 'x-magpie-timestamp',
+  signature: 'x-magpie-signature',
+  pushId: 'x-magpie-push-id',
+} as const;
+
+/** hex HMAC-SHA256(secret, timestamp + "." + body): what X-Magpie-Signature carries after "v1=". */
+export function pushSignature(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+const TYPE_PREVIEWS: Record<number, string> = {
+  [pb.MessageType.VOICE]: '[voice]',
+  [pb.MessageType.IMAGE]: '[image]',
+  [pb.MessageType.FILE]: '[file]',
+  [pb.MessageType.LOCATION]: '[location]',
+  [pb.MessageType.CUSTOM]: '[custom]',
+};
+
+/**
+ * The offline push: messages for users with no online session become rows of a durable queue
+ * (merged per recipient), and a dispatcher posts each due row to the app's webhook, signed,
+ * retrying with backoff. A row whose user came back online, or confirmed the messages, is dropped.
+ */
+export function createPushService(deps: PushServiceDeps): PushService {
+  const { db, clock, log, users, settings, tuning } = deps;
+  const queue = createPushQueue(db);
+  const dndOf = db.prepare<[string, string, string], number>('SELECT dnd FROM group_members WHERE app_id = ? AND group_id = ? AND user_id = ?').pluck();
+  const headOf = db.prepare<[string, string], { max_seq: number; confirmed_seq: number }>(
+    'SELECT max_seq, confirmed_seq FROM inbox_heads WHERE app_id = ? AND user_id = ?',
+  );
+  let buffered: PushItem[] = [];
+  let flushScheduled = false;
+  let timer: TimerHandle | undefined;
+  let timerAtMs = Infinity;
+  let running = false;
+  const inFlight = new Map<string, Promise<void>>();
+
+  function itemOf(appId: string, userId: string, entry: pb.Entry): PushItem | undefined {
+    if (entry.item.case !== 'message') return undefined;
+    const message = entry.item.value;
+    // a user's own copy (another device of the sender) is no news to them
+    if (message.from === userId) return undefined;
+    if (message.custom?.silent === true) return undefined;
+    const group = isGroupId(message.to) ? message.to : undefined;
+    const mention = group !== undefined && (message.mentionAll || message.mentions.includes(userId));
+    // an @mention comes through a group's do-not-disturb, like in the apps people know
+    if (group !== undefined && !mention && dndOf.get(appId, group, userId) === 1) return undefined;
+    return {
+      appId,
+      userId,
+      seq: Number(entry.seq),
+      sender: message.from,
+      senderNickname: '',
+      conversation: group ?? message.from,
+      preview: message.burnAfterReading ? null : previewOf(message),
+      mention,
+    };
+  }
+
+  function previewOf(message: pb.Message): string {
+    if (message.type === pb.MessageType.TEXT) return [...message.text].slice(0, tuning.pushPreviewChars).join('');
+    return TYPE_PREVIEWS[message.type] ?? '';
+  }
+
+  /** Committed in the turn after the message's own commit, all of a fan-out in one transaction. */
+  function flush(): void {
+    flushScheduled = false;
+    const items = buffered;
+    buffered = [];
+    if (items.length === 0) return;
+    const apps = new Map<string, { enabled: boolean; hide: boolean }>();
+    const wanted: PushItem[] = [];
+    for (const item of items) {
+      let app = apps.get(item.appId);
+      if (!app) {
+        const s = settings.get(item.appId);
+        app = { enabled: s.url !== null, hide: s.hideContent };
+        apps.set(item.appId, app);
+      }
+      if (!app.enabled) continue;
+      const nickname = users.getUser(item.appId, item.sender)?.nickname || item.sender;
+      wanted.push({ ...item, senderNickname: nickname, preview: app.hide ? null : item.preview });
+    }
+    if (wanted.length === 0) return;
+    try {
+      queue.enqueue(wanted, clock.now(), tuning.pushDelayMs, tuning.pushMinIntervalMs);
+    } catch (error) {
+      log.error({ err: error, count: wanted.length }, 'could not queue offline pushes');
+      return;
+    }
+    schedule();
+  }
+
+  function schedule(): void {
+    if (!running) return;
+    const earliest = queue.earliestDueMs();
+    if (earliest === undefined || earliest >= timerAtMs) return;
+    // what is due now is being sent (or waits for a free slot): the end of a send schedules again,
+    // where a timer now would only find the same rows in flight, again and again
+    if (earliest <= clock.now() && inFlight.size > 0) return;
+    if (timer) clock.clearTimeout(timer);
+    timerAtMs = earliest;
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      timerAtMs = Infinity;
+      pass();
+    }, Math.max(0, earliest - clock.now()));
+  }
+
+  function pass(): void {
+    if (!running) return;
+    const now = clock.now();
+    queue.sweep(now, tuning.pushMinIntervalMs);
+    for (const push of queue.due(now, tuning.pushConcurrency + inFlight.size)) {
+      if (inFlight.size >= tuning.pushConcurrency) break;
+      const key = `${push.appId}\u0000${push.userId}`;
+      if (inFlight.has(key)) continue;
+      if (cameBack(push)) {
+        queue.drop(push);
+        continue;
+      }
+      const sending = deliver(push).finally(() => {
+        inFlight.delete(key);
+        schedule();
+      });
+      inFlight.set(key, sending);
+    }
+    schedule();
+    // rows still due but skipped (in flight, or over the concurrency) are picked up when a send ends
+  }
+
+  /** Online now, or every merged message confirmed: the notification has nothing to say. */
+  function cameBack(push: PendingPush): boolean {
+    if (deps.isOnline(push.appId, push.userId)) return true;
+    const head = headOf.get(push.appId, push.userId);
+    return head !== undefined && head.confirmed_seq >= push.maxSeq;
+  }
+
+  async function deliver(push: PendingPush): Promise<void> {
+    const app = settings.get(push.appId);
+    if (app.url === null || app.secret === null) {
+      queue.drop(push);
+      return;
+    }
+    const head = headOf.get(push.appId, push.userId);
+    const body = JSON.stringify({
+      type: 'magpie.push',
+      appId: push.appId,
+      recipient: push.userId,
+      sender: push.sender,
+      senderNickname: push.senderNickname,
+      conversation: push.conversation,
+      isGroup: isGroupId(push.conversation),
+      mention: push.mention,
+      count: push.count,
+      unread: head ? head.max_seq - head.confirmed_seq : push.count,
+      preview: push.count === 1 ? push.preview : null,
+      title: push.senderNickname,
+      body: push.count > 1 ? `${push.count} new messages` : (push.preview ?? 'New message'),
+      maxSeq: push.maxSeq,
+    });
+    const timestamp = String(clock.now());
+    try {
+      checkPushUrl(app.url);
+      const response = await fetch(app.url, {
+        method: 'POST',
+        redirect: 'error',
+        signal: AbortSignal.timeout(tuning.pushTimeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          [PUSH_HEADERS.timestamp]: timestamp,
+          [PUSH_HEADERS.signature]: `v1=${pushSignature(app.secret, timestamp, body)}`,
+          [PUSH_HEADERS.pushId]: `${push.appId}:${push.userId}:${push.maxSeq}`,
+        },
+        body,
+      });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`the push endpoint answered HTTP ${response.status}`);
+      if (running) queue.sent(push, clock.now(), tuning.pushMinIntervalMs);
+    } catch (error) {
+      if (!running) return;
+      const attempts = push.attempts + 1;
+      if (attempts >= tuning.pushMaxAttempts) {
+        log.warn({ err: error, appId: push.appId, userId: push.userId, attempts }, 'offline push dropped after its last attempt');
+        queue.drop(push);
+        return;
+      }
+      const waitMs = Math.min(tuning.pushRetryMaxMs, tuning.pushRetryBaseMs * 2 ** push.attempts);
+      log.debug({ err: error, appId: push.appId, userId: push.userId, attempts, waitMs }, 'offline push failed; retrying later');
+      queue.retryAt(push, clock.now() + waitMs);
+    }
+  }
+
+  return {
+    offline(appId, userId, entry) {
+      const item = itemOf(appId, userId, entry);
+      if (!item) return;
+      buffered.push(item);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    },
+    start() {
+      running = true;
+      pass();
+    },
+    async stop() {
+      flush();
+      running = false;
+      if (timer) clock.clearTimeout(timer);
+      timer = undefined;
+      timerAtMs = Infinity;
+      await Promise.allSettled([...inFlight.values()]);
+    },
+    depth: () => queue.depth(),
+  };
+}

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { clientMsgIdOf, sendBodyOf, type MessageInput } from './message-input';
+import type { ServiceCalls } from './service-calls';
+
+export interface BroadcastJob {
+  readonly jobId: string;
+  readonly appId: string;
+  readonly sender: string;
+  readonly state: 'running' | 'done' | 'failed';
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly createdMs: number;
+  readonly finishedMs: number | null;
+}
+
+export interface BroadcastJobs {
+  /** Stores the job and starts it; the answer does not wait for any send. */
+  start(appId: string, sender: string, message: MessageInput, recipients: readonly string[] | undefined): BroadcastJob;
+  get(appId: string, jobId: string): BroadcastJob;
+  /** Goes on with the jobs a stopped or killed server left running. */
+  resume(): void;
+  /** Stops between chunks; the job stays running in the table and resume() continues it. */
+  stop(): Promise<void>;
+}
+
+export interface BroadcastDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly calls: ServiceCalls;
+  /** Recipients sent per chunk; each chunk is one commit, and the event loop turns between chunks. */
+  readonly chunkUsers: number;
+}
+
+interface Row {
+  job_id: string;
+  app_id: string;
+  sender: string;
+  message: string;
+  recipients: string | null;
+  state: 'running' | 'done' | 'failed';
+  total: number;
+  done: number;
+  failed: number;
+  cursor: string;
+  created_ms: number;
+  finished_ms: number | null;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A broadcast is a job: one ordinary SEND per recipient (the same storage and push path as any
+ * message: one inbox entry with a seq each, pushed to online sessions), a chunk of recipients per
+ * commit with the event loop free between chunks. The job's progress is committed after each
+ * chunk; a chunk cut by a crash is sent again after restart, and the per-recipient client id
+ * (job id + user id) makes the second SEND answer the first one's receipt instead of storing twice.
+ */
+export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
+  const { db, clock, log, calls } = deps;
+  const q = {
+    insert: db.prepare(
+      `INSERT INTO broadcast_jobs (job_id, app_id, sender, message, recipients, state, total, created_ms)
+       VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
+    ),
+    get: db.prepare<[string], Row>('SELECT * FROM broadcast_jobs WHERE job_id = ?'),
+    running: db.prepare<[], Row>("SELECT * FROM broadcast_jobs WHERE state = 'running' ORDER BY created_ms"),
+    countUsers: db.prepare<[string, string], number>('SELECT COUNT(*) FROM users WHERE app_id = ? AND user_id <> ?').pluck(),
+    usersAfter: db
+      .prepare<[string, string, string, number], string>('SELECT user_id FROM users WHERE app_id = ? AND user_id > ? AND user_id <> ? ORDER BY user_id LIMIT ?')
+      .pluck(),
+    progress: db.prepare('UPDATE broadcast_jobs SET done = done + ?, failed = failed + ?, cursor = ? WHERE job_id = ?'),
+    finish: db.prepare('UPDATE broadcast_jobs SET state = ?, error = ?, finished_ms = ? WHERE job_id = ?'),
+  };
+  const active = new Map<string, Promise<void>>();
+  let stopping = false;
+
+  function toJob(row: Row): BroadcastJob {
+    return {
+      jobId: row.job_id,
+      appId: row.app_id,
+      sender: row.sender,
+      state: row.state,
+      total: row.total,
+      done: row.done,
+      failed: row.failed,
+      createdMs: row.created_ms,
+      finishedMs: row.finished_ms,
+    };
+  }
+
+  /** The next chunk after the cursor: a list index, or the last user id (every user, by id). */
+  function nextChunk(row: Row, cursor: string): { users: string[]; cursor: string } {
+    if (row.recipients !== null) {
+      const list = JSON.parse(row.recipients) as string[];
+      const from = cursor === '' ? 0 : Number(cursor);
+      const users = list.slice(from, from + deps.chunkUsers);
+      return { users, cursor: String(from + users.length) };
+    }
+    const users = q.usersAfter.all(row.app_id, cursor, row.sender, deps.chunkUsers);
+    return { users, cursor: users.at(-1) ?? cursor };
+  }
+
+  async function run(jobId: string): Promise<void> {
+    const row = q.get.get(jobId)!;
+    const message = JSON.parse(row.message) as MessageInput;
+    let cursor = row.cursor;
+    for (;;) {
+      if (stopping) return;
+      const chunk = nextChunk(row, cursor);
+      if (chunk.users.length === 0) break;
+      // every SEND of the chunk joins the same write batch: one commit for the chunk
+      const outcomes = await Promise.allSettled(
+        chunk.users.map((user) =>
+          calls.send(row.app_id, row.sender, sendBodyOf(message, user, clientMsgIdOf(`${jobId}:${user}`, clock.now()))),
+        ),
+      );
+      const failed = outcomes.filter((outcome) => outcome.status === 'rejected').length;
+      if (failed > 0) log.warn({ jobId, failed }, 'broadcast: some recipients were refused');
+      q.progress.run(chunk.users.length, failed, chunk.cursor, jobId);
+      cursor = chunk.cursor;
+      await nextTurn();
+    }
+    q.finish.run('done', null, clock.now(), jobId);
+    log.info({ jobId }, 'broadcast done');
+  }
+
+  function launch(jobId: string): void {
+    if (active.has(jobId)) return;
+    const running = run(jobId)
+      .catch((error: unknown) => {
+        log.error({ err: error, jobId }, 'broadcast failed');
+        q.finish.run('failed', String(error), clock.now(), jobId);
+      })
+      .finally(() => active.delete(jobId));
+    active.set(jobId, running);
+  }
+
+  return {
+    start(appId, sender, message, recipients) {
+      // refused at once, not recipient by recipient
+      sendBodyOf(message, sender, clientMsgIdOf('check', 0));
+      const jobId = `b${randomBytes(12).toString('hex')}`;
+      const unique = recipients === undefined ? undefined : [...new Set(recipients)].filter((user) => user !== sender);
+      const total = unique?.length ?? q.countUsers.get(appId, sender) ?? 0;
+      q.insert.run(jobId, appId, sender, JSON.stringify(message), unique === undefined ? null : JSON.stringify(unique), total, clock.now());
+      launch(jobId);
+      return toJob(q.get.get(jobId)!);
+    },
+    get(appId, jobId) {
+      const row = q.get.get(jobId);
+      if (!row || row.app_id !== appId) throw new MagpieError(ErrorCode.REST_NOT_FOUND, `no broadcast ${jobId} in app ${appId}`);
+      return toJob(row);
+    },
+    resume() {
+      stopping = false;
+      for (const row of q.running.all()) launch(row.job_id);
+    },
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([...active.values()]);
+    },
+  };
+}

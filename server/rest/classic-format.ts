@@ -1,0 +1,46 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { ErrorCode, MagpieError } from '../../protocol';
+
+/**
+ * The classic API speaks JSON or XML: the body by its Content-Type, the answer by Accept (or, if
+ * Accept names neither, like the body). An XML body is one root element whose children are the
+ * fields (`<SubAccount><appId>..</appId><friendlyName>..</friendlyName></SubAccount>`); an XML
+ * answer is `<Response>` with the same fields the JSON answer has.
+ */
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true });
+const builder = new XMLBuilder({ format: false, suppressEmptyNode: false });
+
+export function parseClassicXml(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text, true);
+  } catch (error) {
+    throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body does not parse: ${(error as Error).message}`);
+  }
+  const roots = Object.entries(parsed as Record<string, unknown>).filter(([name]) => name !== '?xml');
+  if (roots.length !== 1 || typeof roots[0]![1] !== 'object' || roots[0]![1] === null) {
+    throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'an XML body is one root element holding the fields');
+  }
+  return roots[0]![1] as Record<string, unknown>;
+}
+
+export function wantsXml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  if (/xml/i.test(accept)) return true;
+  if (/json/i.test(accept)) return false;
+  return /xml/i.test(request.headers['content-type'] ?? '');
+}
+
+/** Sends a classic answer in the format the request asked for. */
+export function sendClassic(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
+  reply.code(status);
+  if (wantsXml(request)) {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ Response: body }) as string}`;
+    return reply.type('application/xml; charset=utf-8').send(xml);
+  }
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/** The classic success code. */
+export const CLASSIC_OK = '000000';

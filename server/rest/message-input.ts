@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { z } from 'zod';
+import { ErrorCode, MagpieError, newClientMsgId, pb } from '../../protocol';
+
+/** A user id as DESIGN.md has it: letters, digits, '_' and '-', 1-64, not starting with 'g'. */
+export const userIdSchema = z.string().regex(/^(?!g)[A-Za-z0-9_-]{1,64}$/, 'a user id: letters, digits, _ and -, 1-64, not starting with g');
+export const groupIdSchema = z.string().regex(/^g[A-Za-z0-9_-]{1,63}$/, 'a group id starts with g');
+
+/** A message as the REST API takes it; the server's own checks (validate-send) still apply. */
+export const messageInputSchema = z
+  .object({
+    type: z.enum(['text', 'custom', 'image', 'voice', 'file']),
+    text: z.string().max(20_000).optional(),
+    custom: z
+      .object({
+        command: z.string().min(1).max(128),
+        /** UTF-8 text (for binary, base64 it yourself). */
+        payload: z.string().max(65_536).optional(),
+        /** Never causes an offline push. */
+        silent: z.boolean().optional(),
+        /** Delivered to online sessions only, never stored. */
+        transient: z.boolean().optional(),
+      })
+      .optional(),
+    media: z.object({ fileId: z.string().min(1).max(256) }).optional(),
+    mentions: z.array(userIdSchema).max(100).optional(),
+    mentionAll: z.boolean().optional(),
+    burnAfterReading: z.boolean().optional(),
+  })
+  .strict();
+export type MessageInput = z.infer<typeof messageInputSchema>;
+
+const TYPES = { text: pb.MessageType.TEXT, custom: pb.MessageType.CUSTOM, image: pb.MessageType.IMAGE, voice: pb.MessageType.VOICE, file: pb.MessageType.FILE } as const;
+
+/**
+ * A client id from an idempotency key (the same key sends once), or a fresh one. Broadcasts use
+ * job id + user id, so a job resumed after a restart never sends anyone a second copy.
+ */
+export function clientMsgIdOf(key: string | undefined, nowMs: number): Uint8Array {
+  if (key === undefined) return newClientMsgId(nowMs);
+  return new Uint8Array(createHash('sha256').update(key).digest().subarray(0, 16));
+}
+
+/** The SEND body for a REST message; media waits for the file service. */
+export function sendBodyOf(message: MessageInput, to: string, clientMsgId: Uint8Array): MessageInitShape<typeof pb.SendSchema> {
+  if (message.type === 'image' || message.type === 'voice' || message.type === 'file' || message.media !== undefined) {
+    throw new MagpieError(ErrorCode.MEDIA_UNAVAILABLE, 'media messages by file id are refused until the file service is enabled on this server');
+  }
+  return {
+    clientMsgId,
+    to,
+    type: TYPES[message.type],
+    text: message.text ?? '',
+    mentions: message.mentions ?? [],
+    mentionAll: message.mentionAll ?? false,
+    burnAfterReading: message.burnAfterReading ?? false,
+    ...(message.custom
+      ? {
+          custom: {
+            command: message.custom.command,
+            payload: new TextEncoder().encode(message.custom.payload ?? ''),
+            silent: message.custom.silent ?? false,
+            transient: message.custom.transient ?? false,
+          },
+        }
+      : {}),
+  };
+}

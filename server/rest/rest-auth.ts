@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { createFailureWindow } from '../auth/failure-window';
+import { parseCompactTimestamp } from '../auth/signature';
+import type { Identity } from '../identity/identity';
+import { constantTimeEqual } from '../identity/secrets';
+
+/** What a signed REST request carries (docs/rest.md "Signing"). */
+export interface SignedRequest {
+  readonly accountSid: string;
+  /** The `sig` query parameter: upper-case hex MD5(accountSid + authToken + timestamp). */
+  readonly sig: string | undefined;
+  /** The Authorization header: base64(accountSid + ':' + timestamp). */
+  readonly authorization: string | undefined;
+  /** Method, URL and body, so that only an identical request counts as a replay. */
+  readonly method: string;
+  readonly url: string;
+  readonly body: unknown;
+  readonly remoteAddress: string;
+}
+
+export interface RestAuth {
+  /** Checks a request's signature; throws a MagpieError (a REST code) when it is refused. */
+  verify(request: SignedRequest): void;
+}
+
+export interface RestAuthDeps {
+  readonly identity: Identity;
+  readonly clock: Clock;
+  /** The timestamp may differ from the server's time by at most this much. */
+  readonly signatureWindowMs: number;
+  /** The timestamp's wall clock is at this UTC offset (the seed's: +480 minutes). */
+  readonly utcOffsetMinutes: number;
+  /** Refused requests allowed per remote address within the window; then every request is refused. */
+  readonly maxRefusals: number;
+  readonly refusalWindowMs: number;
+  /** Told of each refused request (for the metrics). */
+  readonly onRefused?: () => void;
+}
+
+/** The classic form: MD5 of accountSid, token and timestamp, upper-case hex. */
+export function restSignature(accountSid: string, authToken: string, timestamp: string): string {
+  return createHash('md5').update(accountSid + authToken + timestamp).digest('hex').toUpperCase();
+}
+
+export function restAuthorization(accountSid: string, timestamp: string): string {
+  return Buffer.from(`${accountSid}:${timestamp}`, 'utf8').toString('base64');
+}
+
+export function createRestAuth(deps: RestAuthDeps): RestAuth {
+  const { identity, clock } = deps;
+  const refusals = createFailureWindow({ clock, windowMs: deps.refusalWindowMs, maxKeys: 100_000 });
+  // accepted requests by key until their timestamp leaves the window: a second identical one is a replay
+  const seen = new Map<string, number>();
+
+  function forgetExpired(): void {
+    const now = clock.now();
+    for (const [key, until] of seen) {
+      if (until > now) break;
+      seen.delete(key);
+    }
+  }
+
+  function check(request: SignedRequest): { replayKey: string; expiresMs: number } {
+    const fail = (message: string, code: number = ErrorCode.REST_AUTH_FAILED) => new MagpieError(code, message);
+    if (request.sig === undefined || request.authorization === undefined) {
+      throw fail('a REST request needs the sig query parameter and the Authorization header');
+    }
+    const decoded = Buffer.from(request.authorization.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
+    const colon = decoded.lastIndexOf(':');
+    const headerSid = decoded.slice(0, colon);
+    const timestamp = decoded.slice(colon + 1);
+    if (colon < 0 || headerSid !== request.accountSid) throw fail('the Authorization header does not name this account');
+    const signedAt = parseCompactTimestamp(timestamp, deps.utcOffsetMinutes);
+    if (signedAt === undefined) throw fail('the Authorization timestamp is not yyyyMMddHHmmss');
+    const token = identity.authTokenOf(request.accountSid);
+    if (token === null) throw fail('this account has no checkable auth token: rotate it', ErrorCode.AUTH_TOKEN_UNAVAILABLE);
+    // an unknown account is refused like a wrong signature, so accounts cannot be probed
+    const expected = restSignature(request.accountSid, token ?? 'x'.repeat(32), timestamp);
+    if (token === undefined || !constantTimeEqual(request.sig.toUpperCase(), expected)) throw fail('the signature does not match');
+    const now = clock.now();
+    if (Math.abs(now - signedAt) > deps.signatureWindowMs) {
+      throw fail(`the timestamp is more than ${deps.signatureWindowMs} ms from the server's time`, ErrorCode.REST_SIGNATURE_EXPIRED);
+    }
+    const bodyHash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
+    const replayKey = `${request.sig}\u0000${request.method}\u0000${request.url}\u0000${bodyHash}`;
+    if ((seen.get(replayKey) ?? 0) > now) throw fail('this signed request was already accepted', ErrorCode.REST_REPLAYED);
+    return { replayKey, expiresMs: signedAt + deps.signatureWindowMs + 1 };
+  }
+
+  return {
+    verify(request) {
+      const address = request.remoteAddress;
+      if (refusals.count(address) >= deps.maxRefusals) {
+        throw new MagpieError(ErrorCode.REST_RATE_LIMITED, 'too many refused requests from this address; wait and retry');
+      }
+      let accepted;
+      try {
+        accepted = check(request);
+      } catch (error) {
+        refusals.add(address);
+        deps.onRefused?.();
+        throw error;
+      }
+      forgetExpired();
+      // re-inserted so the map stays in about expiry order (forgetExpired stops at the first live one)
+      seen.delete(accepted.replayKey);
+      seen.set(accepted.replayKey, accepted.expiresMs);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { ErrorCode, isMagpieError } from '../../protocol';
+
+/** The HTTP status of each code a REST call may answer; anything else is a 400 (a refused rule). */
+const STATUS: Partial<Record<number, number>> = {
+  [ErrorCode.REST_BAD_REQUEST]: 400,
+  [ErrorCode.REST_AUTH_FAILED]: 401,
+  [ErrorCode.REST_SIGNATURE_EXPIRED]: 401,
+  [ErrorCode.REST_REPLAYED]: 401,
+  [ErrorCode.AUTH_TOKEN_UNAVAILABLE]: 401,
+  [ErrorCode.REST_FORBIDDEN]: 403,
+  [ErrorCode.REST_NOT_FOUND]: 404,
+  [ErrorCode.ACCOUNT_NOT_FOUND]: 404,
+  [ErrorCode.APP_NOT_FOUND]: 404,
+  [ErrorCode.USER_NOT_FOUND]: 404,
+  [ErrorCode.GROUP_NOT_FOUND]: 404,
+  [ErrorCode.MESSAGE_NOT_FOUND]: 404,
+  [ErrorCode.RECIPIENT_NOT_FOUND]: 404,
+  [ErrorCode.NAME_TAKEN]: 409,
+  [ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCode.REST_RATE_LIMITED]: 429,
+  [ErrorCode.MEDIA_UNAVAILABLE]: 501,
+  [ErrorCode.INTERNAL]: 500,
+};
+
+export interface RestError {
+  readonly status: number;
+  readonly code: number;
+  readonly message: string;
+}
+
+interface FastifyLikeError {
+  readonly validation?: unknown;
+  readonly statusCode?: number;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+/**
+ * Turns what a handler threw into the answer: a MagpieError keeps its code; Fastify's own errors
+ * (a schema that does not match, a body that does not parse, one too large) become REST codes;
+ * anything else is INTERNAL and its message is not shown.
+ */
+export function restErrorOf(error: unknown): RestError {
+  if (isMagpieError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
+  const fastify = error as FastifyLikeError;
+  if (fastify.validation !== undefined) {
+    return { status: 400, code: ErrorCode.REST_BAD_REQUEST, message: fastify.message ?? 'the request does not match its schema' };
+  }
+  if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { status: 415, code: ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE, message: 'send JSON (application/json) or XML (application/xml)' };
+  }
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    return { status: fastify.statusCode, code: ErrorCode.REST_BAD_REQUEST, message: fastify.message ?? 'bad request' };
+  }
+  return { status: 500, code: ErrorCode.INTERNAL, message: 'the server failed; the request may be retried' };
+}

@@ -1,0 +1,115 @@
+import swagger from '@fastify/swagger';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { ErrorCode, MagpieError } from '../../protocol';
+import { parseClassicXml, sendClassic } from './classic-format';
+import type { RestAuth } from './rest-auth';
+import type { RestContext } from './rest-context';
+import { restErrorOf } from './rest-errors';
+import { registerAppRoutes } from './routes-apps';
+import { registerClassicRoutes } from './routes-classic';
+import { registerGroupRoutes } from './routes-groups';
+import { registerMessageRoutes } from './routes-messages';
+import { registerSubAccountRoutes } from './routes-subaccounts';
+
+export interface RestPluginDeps extends RestContext {
+  readonly auth: RestAuth;
+}
+
+/** Where the OpenAPI document of the native and classic paths is served (unsigned). */
+export const OPENAPI_PATH = '/v1/openapi.json';
+
+/**
+ * The REST API for app servers (docs/rest.md): the native resources under /v1/accounts/{sid} and
+ * the classic paths under /2013-12-26/Accounts/{sid}. Every request there is signed by the main
+ * account; schemas (zod) validate requests and answers and generate the OpenAPI document.
+ */
+export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'Magpie REST API', version: '1.0.0', description: 'Signed by the main account: see docs/rest.md.' },
+        components: {
+          securitySchemes: {
+            sig: { type: 'apiKey', in: 'query', name: 'sig', description: 'upper-case hex MD5(accountSid + authToken + timestamp)' },
+            authorization: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'base64(accountSid:timestamp), timestamp yyyyMMddHHmmss' },
+          },
+        },
+        security: [{ sig: [], authorization: [] }],
+      },
+      transform: jsonSchemaTransform,
+    });
+    app.get(OPENAPI_PATH, { schema: { hide: true } }, () => app.swagger());
+
+    await app.register(async (native) => {
+      native.setErrorHandler(nativeErrorHandler(deps.log));
+      native.addHook('preValidation', signedBy(deps));
+      registerAppRoutes(native, deps);
+      registerSubAccountRoutes(native, deps);
+      registerMessageRoutes(native, deps);
+      registerGroupRoutes(native, deps);
+      native.all('/v1/*', { schema: { hide: true } }, () => {
+        throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
+      });
+    });
+
+    await app.register(async (classic) => {
+      classic.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) => {
+        try {
+          done(null, parseClassicXml(body as string));
+        } catch (error) {
+          done(error as Error, undefined);
+        }
+      });
+      classic.setErrorHandler(classicErrorHandler(deps.log));
+      classic.addHook('preValidation', signedBy(deps));
+      registerClassicRoutes(classic, deps);
+      classic.all('/2013-12-26/*', { schema: { hide: true } }, () => {
+        throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
+      });
+    });
+  };
+}
+
+/** Every route with an {accountSid} must be signed by that account. */
+function signedBy(deps: RestPluginDeps) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const accountSid = (request.params as { accountSid?: string }).accountSid;
+    if (accountSid === undefined) return;
+    const sig = (request.query as { sig?: unknown }).sig;
+    deps.auth.verify({
+      accountSid,
+      sig: typeof sig === 'string' ? sig : undefined,
+      authorization: request.headers.authorization,
+      method: request.method,
+      url: request.url,
+      body: request.body,
+      remoteAddress: request.ip,
+    });
+  };
+}
+
+function logFailure(log: Logger, request: FastifyRequest, error: unknown, status: number): void {
+  if (status >= 500) log.error({ err: error, url: request.url }, 'REST request failed');
+  else log.debug({ url: request.url, err: error }, 'REST request refused');
+}
+
+function nativeErrorHandler(log: Logger) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const refused = restErrorOf(error);
+    logFailure(log, request, error, refused.status);
+    return reply.code(refused.status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
+  };
+}
+
+function classicErrorHandler(log: Logger) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const refused = restErrorOf(error);
+    logFailure(log, request, error, refused.status);
+    return sendClassic(request, reply, refused.status, { statusCode: String(refused.code), statusMsg: refused.message });
+  };
+}
+

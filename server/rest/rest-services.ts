@@ -1,0 +1,64 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Clock } from '../../protocol';
+import type { SessionRegistry } from '../gateway/sessions';
+import type { HandlerTable } from '../handler-types';
+import type { Identity } from '../identity/identity';
+import type { UserStore } from '../identity/users';
+import type { PushSettings } from '../push/push-settings';
+import type { Tuning } from '../tuning';
+import { createBroadcastJobs, type BroadcastJobs } from './broadcast';
+import { createHistoryStore } from './history';
+import { createRestAuth } from './rest-auth';
+import { createRestPlugin } from './rest-plugin';
+import { createServiceCalls } from './service-calls';
+
+export interface RestServicesDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly tuning: Tuning;
+  readonly identity: Identity;
+  readonly users: UserStore;
+  readonly sessions: SessionRegistry;
+  readonly handlers: HandlerTable;
+  readonly pushSettings: PushSettings;
+  readonly onRefused?: () => void;
+}
+
+export interface RestServices {
+  readonly plugin: FastifyPluginAsync;
+  readonly broadcasts: BroadcastJobs;
+}
+
+/** The REST API's parts, built on the server's own services. */
+export function createRestServices(deps: RestServicesDeps): RestServices {
+  const { tuning } = deps;
+  const calls = createServiceCalls({ handlers: deps.handlers, maxBodyBytes: tuning.maxBodyBytes });
+  const broadcasts = createBroadcastJobs({ db: deps.db, clock: deps.clock, log: deps.log, calls, chunkUsers: tuning.broadcastChunkUsers });
+  const auth = createRestAuth({
+    identity: deps.identity,
+    clock: deps.clock,
+    signatureWindowMs: tuning.restSignatureWindowMs,
+    utcOffsetMinutes: tuning.md5TimestampUtcOffsetMinutes,
+    maxRefusals: tuning.restMaxRefusals,
+    refusalWindowMs: tuning.restRefusalWindowMs,
+    ...(deps.onRefused ? { onRefused: deps.onRefused } : {}),
+  });
+  const plugin = createRestPlugin({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    tuning,
+    identity: deps.identity,
+    users: deps.users,
+    sessions: deps.sessions,
+    calls,
+    broadcasts,
+    history: createHistoryStore(deps.db),
+    pushSettings: deps.pushSettings,
+    auth,
+  });
+  return { plugin, broadcasts };
+}

@@ -1,0 +1,164 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorCode, MagpieError, type pb } from '../../protocol';
+import { groupIdSchema, userIdSchema } from './message-input';
+import { ownApp, type RestContext } from './rest-context';
+
+const appParams = z.object({ accountSid: z.string(), appId: z.string() });
+const groupParams = appParams.extend({ groupId: groupIdSchema });
+const TYPES = ['temporary', 'normal', 'senior', 'advanced', 'super'] as const;
+const MODES = ['public', 'approval', 'private'] as const;
+const ROLES = ['none', 'member', 'admin', 'owner'] as const;
+const groupSchema = z.object({
+  groupId: z.string(),
+  name: z.string(),
+  owner: z.string(),
+  type: z.enum(TYPES),
+  mode: z.enum(MODES),
+  announcement: z.string(),
+  memberCount: z.number(),
+  capacity: z.number(),
+  createdMs: z.number(),
+  dismissed: z.boolean(),
+});
+const okSchema = z.object({ ok: z.literal(true) });
+
+function groupJson(info: pb.GroupInfo): z.infer<typeof groupSchema> {
+  return {
+    groupId: info.groupId,
+    name: info.name,
+    owner: info.owner,
+    type: TYPES[info.type] ?? 'normal',
+    mode: MODES[info.mode] ?? 'public',
+    announcement: info.announcement,
+    memberCount: info.memberCount,
+    capacity: info.capacity,
+    createdMs: Number(info.createdMs),
+    dismissed: info.dismissed,
+  };
+}
+
+function resultGroup(result: pb.GroupResult): pb.GroupInfo {
+  if (result.result.case !== 'group') throw new MagpieError(ErrorCode.INTERNAL, 'expected a group');
+  return result.result.value;
+}
+
+/**
+ * Groups as the app server manages them. Each call runs as the group's owner (or, for create,
+ * the owner named), through the same GROUP operations and rules a client's requests go through.
+ */
+export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const base = '/v1/accounts/:accountSid/apps/:appId/groups';
+  const tags = ['groups'];
+  const ownerOf = ctx.db.prepare<[string, string], string>('SELECT owner FROM groups WHERE app_id = ? AND group_id = ?').pluck();
+
+  const asOwner = (appId: string, groupId: string): string => {
+    const owner = ownerOf.get(appId, groupId);
+    if (owner === undefined) throw new MagpieError(ErrorCode.GROUP_NOT_FOUND, `no group ${groupId}`);
+    return owner;
+  };
+
+  app.post(
+    base,
+    {
+      schema: {
+        tags,
+        params: appParams,
+        body: z
+          .object({
+            owner: userIdSchema,
+            name: z.string().min(1).max(128),
+            type: z.enum(TYPES).default('normal'),
+            mode: z.enum(MODES).default('public'),
+            announcement: z.string().max(2000).default(''),
+            members: z.array(userIdSchema).max(2000).default([]),
+          })
+          .strict(),
+        response: { 201: groupSchema },
+      },
+    },
+    async (request, reply) => {
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const { owner, name, type, mode, announcement, members } = request.body;
+      ctx.users.ensureUser(appId, owner);
+      const result = await ctx.calls.group(appId, owner, {
+        case: 'create',
+        value: { $typeName: 'magpie.v1.CreateGroup', name, type: TYPES.indexOf(type), mode: MODES.indexOf(mode), announcement, members, inviteConfirm: false },
+      });
+      return reply.code(201).send(groupJson(resultGroup(result)));
+    },
+  );
+
+  app.get(`${base}/:groupId`, { schema: { tags, params: groupParams, response: { 200: groupSchema } } }, async (request) => {
+    const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+    const { groupId } = request.params;
+    const result = await ctx.calls.group(appId, asOwner(appId, groupId), { case: 'info', value: { $typeName: 'magpie.v1.GroupRef', groupId } });
+    return groupJson(resultGroup(result));
+  });
+
+  app.delete(`${base}/:groupId`, { schema: { tags, params: groupParams, response: { 200: okSchema } } }, async (request) => {
+    const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+    const { groupId } = request.params;
+    await ctx.calls.group(appId, asOwner(appId, groupId), { case: 'dismiss', value: { $typeName: 'magpie.v1.GroupRef', groupId } });
+    return { ok: true as const };
+  });
+
+  app.get(
+    `${base}/:groupId/members`,
+    {
+      schema: {
+        tags,
+        params: groupParams,
+        querystring: z.object({
+          offset: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(ctx.tuning.maxRestPageItems).default(100),
+        }),
+        response: {
+          200: z.object({
+            total: z.number(),
+            members: z.array(z.object({ userId: z.string(), role: z.enum(ROLES), nickname: z.string(), joinedMs: z.number() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const { groupId } = request.params;
+      const { offset, limit } = request.query;
+      const result = await ctx.calls.group(appId, asOwner(appId, groupId), {
+        case: 'members',
+        value: { $typeName: 'magpie.v1.ListMembers', groupId, offset, limit },
+      });
+      if (result.result.case !== 'members') throw new MagpieError(ErrorCode.INTERNAL, 'expected members');
+      const page = result.result.value;
+      return {
+        total: page.total,
+        members: page.members.map((m) => ({ userId: m.userId, role: ROLES[m.role] ?? 'member', nickname: m.nickname, joinedMs: Number(m.joinedMs) })),
+      };
+    },
+  );
+
+  const usersBody = z.object({ users: z.array(userIdSchema).min(1).max(500) }).strict();
+
+  app.post(`${base}/:groupId/members`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {
+    const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+    const { groupId } = request.params;
+    await ctx.calls.group(appId, asOwner(appId, groupId), {
+      case: 'invite',
+      value: { $typeName: 'magpie.v1.GroupUsers', groupId, users: request.body.users, reason: '' },
+    });
+    return { ok: true as const };
+  });
+
+  app.post(`${base}/:groupId/kick`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {
+    const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+    const { groupId } = request.params;
+    await ctx.calls.group(appId, asOwner(appId, groupId), {
+      case: 'kick',
+      value: { $typeName: 'magpie.v1.GroupUsers', groupId, users: request.body.users, reason: '' },
+    });
+    return { ok: true as const };
+  });
+}

@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorCode, MagpieError } from '../../protocol';
+import { clientMsgIdOf, groupIdSchema, messageInputSchema, sendBodyOf, userIdSchema } from './message-input';
+import { ownApp, type RestContext } from './rest-context';
+
+/** The sender of messages an app sends as itself (no `from`). */
+export const SYSTEM_SENDER = 'system';
+
+const appParams = z.object({ accountSid: z.string(), appId: z.string() });
+const jobSchema = z.object({
+  jobId: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  total: z.number(),
+  done: z.number(),
+  failed: z.number(),
+  createdMs: z.number(),
+  finishedMs: z.number().nullable(),
+});
+const historyMessage = z.object({
+  msgId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  isGroup: z.boolean(),
+  type: z.string(),
+  text: z.string(),
+  timeMs: z.number(),
+  mentions: z.array(z.string()),
+  custom: z.object({ command: z.string(), payload: z.string(), silent: z.boolean() }).optional(),
+  media: z.object({ fileId: z.string(), name: z.string(), mime: z.string(), size: z.number() }).optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), title: z.string() }).optional(),
+  revoked: z.boolean(),
+  burned: z.boolean(),
+});
+
+/** Sending as a user or as the app, broadcasts, and history. */
+export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const base = '/v1/accounts/:accountSid/apps/:appId';
+  const tags = ['messages'];
+
+  const senderOf = (appId: string, from: string | undefined): string => {
+    if (from !== undefined) return from;
+    ctx.users.ensureUser(appId, SYSTEM_SENDER, 'System');
+    return SYSTEM_SENDER;
+  };
+
+  app.post(
+    `${base}/messages`,
+    {
+      schema: {
+        tags,
+        params: appParams,
+        body: z
+          .object({
+            from: userIdSchema.optional(),
+            to: z.union([userIdSchema, groupIdSchema]),
+            message: messageInputSchema,
+            /** The same key sends once: a retried request answers the first receipt. */
+            idempotencyKey: z.string().min(1).max(128).optional(),
+          })
+          .strict(),
+        response: { 200: z.object({ msgId: z.string(), timeMs: z.number(), seq: z.number() }) },
+      },
+    },
+    async (request) => {
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const { from, to, message, idempotencyKey } = request.body;
+      const key = idempotencyKey === undefined ? undefined : `rest:${idempotencyKey}`;
+      const body = sendBodyOf(message, to, clientMsgIdOf(key, ctx.clock.now()));
+      const sent = await ctx.calls.send(appId, senderOf(appId, from), body);
+      return { msgId: String(sent.msgId), timeMs: Number(sent.timeMs), seq: Number(sent.seq) };
+    },
+  );
+
+  app.post(
+    `${base}/broadcasts`,
+    {
+      schema: {
+        tags,
+        params: appParams,
+        body: z
+          .object({
+            from: userIdSchema.optional(),
+            /** Omitted: every user of the app. */
+            to: z.array(userIdSchema).min(1).max(ctx.tuning.maxBroadcastListUsers).optional(),
+            message: messageInputSchema,
+          })
+          .strict(),
+        response: { 202: jobSchema },
+      },
+    },
+    async (request, reply) => {
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const { from, to, message } = request.body;
+      if (message.custom?.transient) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'a broadcast is stored: it cannot be transient');
+      const job = ctx.broadcasts.start(appId, senderOf(appId, from), message, to);
+      return reply.code(202).send(job);
+    },
+  );
+
+  app.get(
+    `${base}/broadcasts/:jobId`,
+    { schema: { tags, params: appParams.extend({ jobId: z.string() }), response: { 200: jobSchema } } },
+    (request) => {
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      return ctx.broadcasts.get(appId, request.params.jobId);
+    },
+  );
+
+  app.get(
+    `${base}/history`,
+    {
+      schema: {
+        tags,
+        params: appParams,
+        querystring: z
+          .object({
+            user: userIdSchema.optional(),
+            peer: userIdSchema.optional(),
+            group: groupIdSchema.optional(),
+            fromMs: z.coerce.number().int().min(0).default(0),
+            toMs: z.coerce.number().int().min(0).default(Number.MAX_SAFE_INTEGER),
+            cursor: z.string().max(64).optional(),
+            limit: z.coerce.number().int().min(1).max(ctx.tuning.maxRestPageItems).default(100),
+          })
+          .refine((q) => (q.group !== undefined) !== (q.user !== undefined), 'give either group, or user (with or without peer)')
+          .refine((q) => q.peer === undefined || q.user !== undefined, 'peer needs user'),
+        response: { 200: z.object({ messages: z.array(historyMessage), nextCursor: z.string().optional() }) },
+      },
+    },
+    (request) => {
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const { user, peer, group, fromMs, toMs, cursor, limit } = request.query;
+      const scope =
+        group !== undefined
+          ? { kind: 'group' as const, groupId: group }
+          : peer !== undefined
+            ? { kind: 'conversation' as const, user: user!, peer }
+            : { kind: 'user' as const, user: user! };
+      return ctx.history.page({ appId, scope, fromMs, toMs, cursor, limit });
+    },
+  );
+}

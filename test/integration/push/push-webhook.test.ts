@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pb } from '../../../protocol';
+import { openChatWorld, clientId, type ChatWorld, type Session } from '../server/chat-fixture';
+import { restClient, waitFor, type RestCall } from '../rest/rest-fixture';
+import { startPushReceiver, type PushReceiver } from './push-receiver';
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('offline push through the app webhook', () => {
+  let world: ChatWorld;
+  let call: RestCall;
+  let receiver: PushReceiver;
+  let secret: string;
+  let alice: Session;
+  let n = 1000;
+  const say = (to: string, text: string, extra = {}) => alice.send({ clientMsgId: clientId(n++), to, type: pb.MessageType.TEXT, text, ...extra });
+
+  beforeAll(async () => {
+    receiver = await startPushReceiver();
+    world = await openChatWorld({ tuning: { pushDelayMs: 150, pushRetryBaseMs: 100, pushMinIntervalMs: 60_000 } });
+    call = restClient(`http://127.0.0.1:${world.server.httpPort}`, world.server.accountSid, world.server.authToken);
+    const push = await call('PUT', `/v1/accounts/{sid}/apps/${world.server.appId}/push`, { url: receiver.url });
+    expect(push.status).toBe(200);
+    secret = push.json.secret as string;
+    alice = await world.login('alice');
+    await alice.client.ask('PROFILE_UPDATE', { nickname: 'Alice Liddell' }, 'PROFILES');
+  });
+  afterAll(async () => {
+    await world.close();
+    await receiver.close();
+  });
+
+  it('posts one signed notification with the nickname for a user with no online session', async () => {
+    await say('bob', 'hello bob');
+    await waitFor(() => receiver.callsFor('bob').length > 0, 5_000, 'the push to bob');
+    await settle(400);
+    const calls = receiver.callsFor('bob');
+    expect(calls).toHaveLength(1);
+    expect(receiver.verify(calls[0]!, secret)).toBe(true);
+    expect(calls[0]!.body).toMatchObject({
+      appId: world.server.appId,
+      recipient: 'bob',
+      sender: 'alice',
+      senderNickname: 'Alice Liddell',
+      conversation: 'alice',
+      preview: 'hello bob',
+      count: 1,
+      unread: 1,
+    });
+    expect(receiver.verify(calls[0]!, 'another secret')).toBe(false);
+  });
+
+  it('merges ten messages in a burst into one "10 new messages"', async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => say('carol', `m${i}`)));
+    await waitFor(() => receiver.callsFor('carol').length > 0, 5_000, 'the push to carol');
+    await settle(400);
+    const calls = receiver.callsFor('carol');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.body).toMatchObject({ count: 10, body: '10 new messages', preview: null });
+  });
+
+  it('sends nothing to a user who is online, nor for a silent custom message', async () => {
+    const dave = await world.login('dave');
+    await say('dave', 'you are here');
+    await dave.nextPush();
+    await alice.send({ clientMsgId: clientId(n++), to: 'eve', type: pb.MessageType.CUSTOM, custom: { command: 'sync', silent: true } });
+    await settle(600);
+    expect(receiver.callsFor('dave')).toEqual([]);
+    expect(receiver.callsFor('eve')).toEqual([]);
+  });
+
+  it('respects a group do-not-disturb, except for an @mention', async () => {
+    const created = await alice.group({ case: 'create', value: { name: 'quiet', members: ['frank', 'kate'] } });
+    const groupId = created.case === 'group' ? created.value.groupId : '';
+    const frank = await world.login('frank');
+    await frank.group({ case: 'setDnd', value: { groupId, on: true } });
+    await frank.close();
+    await say(groupId, 'group news');
+    await waitFor(() => receiver.callsFor('kate').length > 0, 5_000, 'the push to kate');
+    await settle(300);
+    expect(receiver.callsFor('frank')).toEqual([]);
+    expect(receiver.callsFor('kate')[0]!.body).toMatchObject({ conversation: groupId, isGroup: true, senderNickname: 'Alice Liddell' });
+    await say(groupId, '@frank look', { mentions: ['frank'] });
+    await waitFor(() => receiver.callsFor('frank').length > 0, 5_000, 'the mention push to frank');
+    expect(receiver.callsFor('frank')[0]!.body).toMatchObject({ mention: true });
+  });
+
+  it('retries after the receiver answers 500, and hides the preview when the app chooses so', async () => {
+    await call('PUT', `/v1/accounts/{sid}/apps/${world.server.appId}/push`, { hideContent: true });
+    receiver.failNext(500, 500);
+    await say('hank', 'secret plans');
+    await waitFor(() => receiver.callsFor('hank').some((c) => c.status === 200), 5_000, 'the retried push to hank');
+    const calls = receiver.callsFor('hank');
+    expect(calls.map((c) => c.status)).toEqual([500, 500, 200]);
+    expect(new Set(calls.map((c) => c.headers['x-magpie-push-id'])).size).toBe(1);
+    expect(calls[2]!.body.preview).toBeNull();
+    expect(calls[2]!.raw).not.toContain('secret plans');
+    await call('PUT', `/v1/accounts/{sid}/apps/${world.server.appId}/push`, { hideContent: false });
+  });
+
+  it('drops a pending push once the user comes online before it is due', async () => {
+    const slow = await openChatWorld({ tuning: { pushDelayMs: 1_500 } });
+    try {
+      const rest = restClient(`http://127.0.0.1:${slow.server.httpPort}`, slow.server.accountSid, slow.server.authToken);
+      await rest('PUT', `/v1/accounts/{sid}/apps/${slow.server.appId}/push`, { url: receiver.url });
+      const sender = await slow.login('ivan');
+      await sender.send({ clientMsgId: clientId(1), to: 'judy', type: pb.MessageType.TEXT, text: 'soon' });
+      await waitFor(() => slow.server.server.pushQueueDepth() === 1, 2_000, 'the push to be queued');
+      const judy = await slow.login('judy');
+      await judy.syncAll();
+      await settle(1_800);
+      expect(receiver.callsFor('judy')).toEqual([]);
+      expect(slow.server.server.pushQueueDepth()).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  });
+});

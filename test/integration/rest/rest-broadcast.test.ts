@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient } from '../../support/test-client';
+import { startTestServer, type TestServer } from '../../support/test-server';
+import { restClient, waitFor, type RestCall } from './rest-fixture';
+
+const USERS = 10_000;
+
+describe('REST broadcast', () => {
+  let server: TestServer;
+  let call: RestCall;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
+    const { db, users } = server.server;
+    db.transaction(() => {
+      for (let i = 0; i < USERS; i++) users.ensureUser(server.appId, `u${String(i).padStart(5, '0')}`);
+    })();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await server.stop();
+  });
+
+  it(`reaches each of ${USERS} users exactly once, in their inbox with a seq, pushed to those online, without blocking the server`, { timeout: 120_000 }, async () => {
+    const online = ['u00007', 'u04242', 'u09999'];
+    for (const user of online) {
+      const client = await TestClient.connect(server.port);
+      await client.hello();
+      await client.loginWithAppToken(server.appId, server.appToken, user);
+      clients.push(client);
+    }
+    const started = await call('POST', `/v1/accounts/{sid}/apps/${server.appId}/broadcasts`, { message: { type: 'text', text: 'to everyone' } });
+    expect(started.status).toBe(202);
+    expect(started.json).toMatchObject({ state: 'running', total: USERS });
+    const jobId = started.json.jobId as string;
+
+    // the server answers other requests while the job runs
+    const probe = await fetch(`http://127.0.0.1:${server.httpPort}/healthz`);
+    expect(probe.status).toBe(200);
+    await clients[0]!.ping();
+
+    let job: { state: string; done: number; failed: number } = started.json;
+    await waitFor(
+      async () => {
+        job = (await call('GET', `/v1/accounts/{sid}/apps/${server.appId}/broadcasts/${jobId}`)).json;
+        return job.state !== 'running';
+      },
+      100_000,
+      'the broadcast to finish',
+    );
+    expect(job).toMatchObject({ state: 'done', done: USERS, failed: 0 });
+
+    for (const client of clients) {
+      const push = await client.waitForPush('PUSH');
+      expect(push.item.case === 'message' && push.item.value.text).toBe('to everyone');
+      expect(push.seq).toBe(1n);
+    }
+    const rows = server.server.db
+      .prepare(
+        `SELECT COUNT(*) AS entries, COUNT(DISTINCT i.user_id) AS users, MIN(i.seq) AS minSeq, MAX(i.seq) AS maxSeq
+         FROM inbox i JOIN messages m ON m.msg_id = i.msg_id
+         WHERE i.app_id = ? AND i.own = 0 AND m.sender = 'system'`,
+      )
+      .get(server.appId);
+    expect(rows).toEqual({ entries: USERS, users: USERS, minSeq: 1, maxSeq: 1 });
+  });
+});

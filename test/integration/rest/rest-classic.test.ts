@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol';
+import { TestClient } from '../../support/test-client';
+import { startTestServer, type TestServer } from '../../support/test-server';
+
+/**
+ * The classic paths driven exactly as an existing integration drives them: a timestamp in
+ * yyyyMMddHHmmss (China Standard Time), sig = upper-case MD5(accountSid + authToken + timestamp)
+ * in the query, Authorization = base64(accountSid:timestamp), JSON or XML bodies with the appId.
+ */
+function cstTimestamp(ms = Date.now()): string {
+  const d = new Date(ms + 8 * 3_600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+describe('the classic REST paths', () => {
+  let server: TestServer;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    base = `http://127.0.0.1:${server.httpPort}/2013-12-26/Accounts/${server.accountSid}`;
+  });
+  afterAll(() => server.stop());
+
+  async function classic(method: string, name: string, body: string | undefined, format: 'json' | 'xml') {
+    const timestamp = cstTimestamp();
+    const sig = createHash('md5').update(server.accountSid + server.authToken + timestamp).digest('hex').toUpperCase();
+    const type = format === 'json' ? 'application/json;charset=utf-8' : 'application/xml;charset=utf-8';
+    const response = await fetch(`${base}/${name}?sig=${sig}`, {
+      method,
+      headers: {
+        Accept: format === 'json' ? 'application/json' : 'application/xml',
+        'Content-Type': type,
+        Authorization: Buffer.from(`${server.accountSid}:${timestamp}`).toString('base64'),
+      },
+      ...(body === undefined ? {} : { body }),
+    });
+    return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+  }
+  const json = async (method: string, name: string, body?: object) => {
+    const reply = await classic(method, name, body && JSON.stringify(body), 'json');
+    return { ...reply, json: JSON.parse(reply.text) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+
+  it('answers AccountInfo, creates a sub-account (again: the same one), pages, queries and closes, in JSON', async () => {
+    const info = await json('GET', 'AccountInfo');
+    expect(info.json.statusCode).toBe('000000');
+    expect(info.json.Account.dateCreated).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+
+    const created = await json('POST', 'SubAccounts', { appId: server.appId, friendlyName: 'classic-json' });
+    expect(created.json.statusCode).toBe('000000');
+    const sub = created.json.SubAccount as Record<string, string>;
+    expect(Object.keys(sub).sort()).toEqual(['dateCreated', 'subAccountSid', 'subToken', 'voipAccount', 'voipPwd']);
+    const client = await TestClient.connect(server.port);
+    await client.hello();
+    await client.loginWithPassword(sub.voipAccount!, sub.voipPwd!);
+
+    // the identical request within the same second would be a replay (REST_REPLAYED): the
+    // integration's next call carries the next second's timestamp, hence another signature
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const again = await json('POST', 'SubAccounts', { appId: server.appId, friendlyName: 'classic-json' });
+    expect(again.json.SubAccount.subAccountSid).toBe(sub.subAccountSid);
+
+    const page = await json('POST', 'GetSubAccounts', { appId: server.appId, startNo: 0, offset: 10 });
+    expect(page.json.statusCode).toBe('000000');
+    expect(page.json.SubAccount.map((s: { subAccountSid: string }) => s.subAccountSid)).toContain(sub.subAccountSid);
+    expect(Number(page.json.totalCount)).toBeGreaterThanOrEqual(1);
+
+    const found = await json('POST', 'QuerySubAccountByName', { appId: server.appId, friendlyName: 'classic-json' });
+    expect(found.json.SubAccount.voipAccount).toBe(sub.voipAccount);
+
+    const closed = await json('POST', 'CloseSubAccount', { appId: server.appId, subAccountSid: sub.subAccountSid });
+    expect(closed.json).toEqual({ statusCode: '000000' });
+    expect((await client.waitForPush('KICKED')).code).toBe(ErrorCode.SUB_ACCOUNT_CLOSED);
+
+    const missing = await json('POST', 'QuerySubAccountByName', { appId: server.appId, friendlyName: 'nobody' });
+    expect(missing.status).toBe(404);
+    expect(missing.json).toEqual({ statusCode: String(ErrorCode.USER_NOT_FOUND), statusMsg: expect.any(String) });
+  });
+
+  it('takes and answers XML', async () => {
+    const created = await classic(
+      'POST',
+      'SubAccounts',
+      `<?xml version="1.0" encoding="utf-8"?><SubAccount><appId>${server.appId}</appId><friendlyName>classic-xml</friendlyName></SubAccount>`,
+      'xml',
+    );
+    expect(created.type).toContain('application/xml');
+    expect(created.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response><statusCode>000000<\/statusCode><SubAccount><subAccountSid>[0-9a-f]{32}<\/subAccountSid><subToken>/);
+    const voipAccount = /<voipAccount>(\d+)<\/voipAccount>/.exec(created.text)![1];
+
+    const page = await classic('POST', 'GetSubAccounts', `<SubAccount><appId>${server.appId}</appId><startNo>0</startNo><offset>100</offset></SubAccount>`, 'xml');
+    expect(page.text).toContain(`<voipAccount>${voipAccount}</voipAccount>`);
+    expect(page.text).toContain('<totalCount>');
+
+    const bad = await classic('POST', 'SubAccounts', '<SubAccount><appId>', 'xml');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain(`<statusCode>${ErrorCode.REST_BAD_REQUEST}</statusCode>`);
+  });
+});

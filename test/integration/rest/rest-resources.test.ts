@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, pb } from '../../../protocol';
+import { TestClient } from '../../support/test-client';
+import { openChatWorld, type ChatWorld } from '../server/chat-fixture';
+import { restClient, type RestCall } from './rest-fixture';
+
+describe('REST resources, on the real server with real clients', () => {
+  let world: ChatWorld;
+  let call: RestCall;
+  let app: string;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    world = await openChatWorld({ tuning: { restMaxRefusals: 1_000_000 } });
+    call = restClient(`http://127.0.0.1:${world.server.httpPort}`, world.server.accountSid, world.server.authToken);
+    app = `/v1/accounts/{sid}/apps/${world.server.appId}`;
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await world.close();
+  });
+
+  async function connectAs(appId: string, appToken: string, userId: string): Promise<TestClient> {
+    const client = await TestClient.connect(world.server.port);
+    clients.push(client);
+    await client.hello();
+    await client.loginWithAppToken(appId, appToken, userId);
+    return client;
+  }
+
+  it('creates, lists, edits, rotates and deletes apps; offline ends live sessions and refuses logins', async () => {
+    const created = await call('POST', '/v1/accounts/{sid}/apps', { name: 'second' });
+    expect(created.status).toBe(201);
+    const { appId, appToken } = created.json as { appId: string; appToken: string };
+    expect((await call('GET', '/v1/accounts/{sid}/apps')).json.apps.map((a: { appId: string }) => a.appId)).toContain(appId);
+    expect((await call('PATCH', `/v1/accounts/{sid}/apps/${appId}`, { name: 'renamed' })).json.name).toBe('renamed');
+
+    const live = await connectAs(appId, appToken, 'dora');
+    const offline = await call('POST', `/v1/accounts/{sid}/apps/${appId}/offline`);
+    expect(offline.json.state).toBe('offline');
+    const kicked = await live.waitForPush('KICKED');
+    expect(kicked.code).toBe(ErrorCode.APP_OFFLINE);
+    await live.waitClosed();
+    await expect(connectAs(appId, appToken, 'dora')).rejects.toMatchObject({ code: ErrorCode.APP_OFFLINE });
+
+    expect((await call('POST', `/v1/accounts/{sid}/apps/${appId}/online`)).json.state).toBe('online');
+    const rotated = await call('POST', `/v1/accounts/{sid}/apps/${appId}/token`);
+    expect(rotated.json.appToken).not.toBe(appToken);
+    await expect(connectAs(appId, appToken, 'dora')).rejects.toMatchObject({ code: ErrorCode.TOKEN_AUTH_FAILED });
+    await connectAs(appId, rotated.json.appToken as string, 'dora');
+
+    expect((await call('DELETE', `/v1/accounts/{sid}/apps/${appId}`)).status).toBe(200);
+    expect((await call('GET', `/v1/accounts/{sid}/apps/${appId}`)).status).toBe(404);
+  });
+
+  it('creates sub-accounts, pages them exactly once, finds one by name, closes and reopens it', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const reply = await call('POST', `${app}/subaccounts`, { friendlyName: `page-${i}` });
+      expect(reply.status).toBe(201);
+      made.push(reply.json.subAccountSid as string);
+    }
+    const seen: string[] = [];
+    for (let offset = 0; ; offset += 3) {
+      const page = await call('GET', `${app}/subaccounts?offset=${offset}&limit=3`);
+      seen.push(...(page.json.subAccounts as { subAccountSid: string }[]).map((s) => s.subAccountSid));
+      if (offset + 3 >= (page.json.total as number)) break;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(made));
+    const byName = await call('GET', `${app}/subaccounts?friendlyName=page-3`);
+    expect(byName.json.subAccounts[0].subAccountSid).toBe(made[3]);
+    expect((await call('POST', `${app}/subaccounts`, { friendlyName: 'page-3' })).json.error.code).toBe(ErrorCode.NAME_TAKEN);
+  });
+
+  it('a closed sub-account loses its live session and cannot log in by password or app token; reopened it can', async () => {
+    const created = (await call('POST', `${app}/subaccounts`, { friendlyName: 'closing' })).json as { subAccountSid: string; voipAccount: string; voipPwd: string };
+    const live = await TestClient.connect(world.server.port);
+    clients.push(live);
+    await live.hello();
+    await live.loginWithPassword(created.voipAccount, created.voipPwd);
+
+    const closed = await call('POST', `${app}/subaccounts/${created.subAccountSid}/close`);
+    expect(closed.json.closed).toBe(true);
+    expect((await live.waitForPush('KICKED')).code).toBe(ErrorCode.SUB_ACCOUNT_CLOSED);
+    await live.waitClosed();
+    const again = await TestClient.connect(world.server.port);
+    clients.push(again);
+    await again.hello();
+    await expect(again.loginWithPassword(created.voipAccount, created.voipPwd)).rejects.toMatchObject({ code: ErrorCode.SUB_ACCOUNT_CLOSED });
+    await expect(again.loginWithAppToken(world.server.appId, world.server.appToken, created.voipAccount)).rejects.toMatchObject({
+      code: ErrorCode.SUB_ACCOUNT_CLOSED,
+    });
+
+    expect((await call('POST', `${app}/subaccounts/${created.subAccountSid}/reopen`)).json.closed).toBe(false);
+    await again.loginWithPassword(created.voipAccount, created.voipPwd);
+  });
+
+  it('sends as a user and as the app: stored once, pushed to the online recipient; media waits for the file service', async () => {
+    const bob = await world.login('bob');
+    const sent = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'text', text: 'from the app server' }, idempotencyKey: 'k1' });
+    expect(sent.status).toBe(200);
+    const pushed = await bob.nextPush((e) => e.item.case === 'message' && e.item.value.text === 'from the app server');
+    expect(pushed.item.value).toMatchObject({ from: 'alice' });
+    const retried = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'text', text: 'from the app server' }, idempotencyKey: 'k1' });
+    expect(retried.json.msgId).toBe(sent.json.msgId);
+
+    const system = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'custom', custom: { command: 'refresh', payload: '{"a":1}' } } });
+    expect(system.status).toBe(200);
+    const custom = await bob.nextPush((e) => e.item.case === 'message' && e.item.value.type === pb.MessageType.CUSTOM);
+    expect(custom.item.value).toMatchObject({ from: 'system' });
+
+    const media = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'image', media: { fileId: 'f1' } } });
+    expect([media.status, media.json.error.code]).toEqual([501, ErrorCode.MEDIA_UNAVAILABLE]);
+    const rule = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '' } });
+    expect([rule.status, rule.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
+  });
+
+  it('pages a conversation by cursor: every message exactly once, in order, within the time range', async () => {
+    const sentIds: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const from = i % 2 === 0 ? 'hist-a' : 'hist-b';
+      const to = i % 2 === 0 ? 'hist-b' : 'hist-a';
+      sentIds.push((await call('POST', `${app}/messages`, { from, to, message: { type: 'text', text: `h${i}` } })).json.msgId as string);
+      // noise in another conversation of the same user
+      if (i % 10 === 0) await call('POST', `${app}/messages`, { from: 'hist-a', to: 'hist-c', message: { type: 'text', text: 'noise' } });
+    }
+    const got: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call('GET', `${app}/history?user=hist-a&peer=hist-b&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      got.push(...(page.json.messages as { msgId: string }[]).map((m) => m.msgId));
+      cursor = page.json.nextCursor as string | undefined;
+      pages++;
+    } while (cursor);
+    expect(got).toEqual(sentIds);
+    expect(pages).toBe(9);
+    const user = await call('GET', `${app}/history?user=hist-c`);
+    expect(user.json.messages).toHaveLength(6);
+    const none = await call('GET', `${app}/history?user=hist-a&peer=hist-b&toMs=1`);
+    expect(none.json.messages).toEqual([]);
+    const bad = await call('GET', `${app}/history?user=hist-a&cursor=nonsense`);
+    expect([bad.status, bad.json.error.code]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
+  });
+
+  it('manages groups: create with members, info, members, add, kick, dismiss; and tells who is online', async () => {
+    const erin = await world.login('erin');
+    const created = await call('POST', `${app}/groups`, { owner: 'owner1', name: 'team', members: ['erin', 'frank'] });
+    expect(created.status, created.text).toBe(201);
+    const groupId = created.json.groupId as string;
+    expect(created.json.memberCount).toBe(3);
+    expect((await call('GET', `${app}/groups/${groupId}`)).json.name).toBe('team');
+    expect((await call('POST', `${app}/groups/${groupId}/members`, { users: ['hana'] })).status).toBe(200);
+    expect((await call('POST', `${app}/groups/${groupId}/kick`, { users: ['frank'] })).status).toBe(200);
+    const members = await call('GET', `${app}/groups/${groupId}/members`);
+    expect((members.json.members as { userId: string }[]).map((m) => m.userId).sort()).toEqual(['erin', 'hana', 'owner1']);
+    await erin.nextPush((e) => e.item.case === 'notice');
+    const presence = await call('POST', `${app}/presence`, { users: ['erin', 'frank'] });
+    expect(presence.json.users).toEqual([
+      { userId: 'erin', online: true, devices: expect.any(Array) },
+      { userId: 'frank', online: false, devices: [] },
+    ]);
+    expect((await call('DELETE', `${app}/groups/${groupId}`)).status).toBe(200);
+    expect((await call('GET', `${app}/groups/${groupId}`)).json.dismissed).toBe(true);
+    expect((await call('GET', `${app}/groups/gnothing`)).json.error.code).toBe(ErrorCode.GROUP_NOT_FOUND);
+  });
+
+  it('serves an OpenAPI document generated from the same schemas, unsigned', async () => {
+    const reply = await fetch(`http://127.0.0.1:${world.server.httpPort}/v1/openapi.json`);
+    const doc = (await reply.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/accounts/{accountSid}/apps',
+        '/v1/accounts/{accountSid}/apps/{appId}/messages',
+        '/v1/accounts/{accountSid}/apps/{appId}/broadcasts',
+        '/2013-12-26/Accounts/{accountSid}/SubAccounts',
+      ]),
+    );
+    expect(JSON.stringify(doc.paths['/v1/accounts/{accountSid}/apps/{appId}/messages'])).toContain('idempotencyKey');
+  });
+});

@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pb } from '../../protocol';
+import { TestClient } from '../support/test-client';
+import { startPushReceiver, type PushReceiver } from '../integration/push/push-receiver';
+import { restClient, waitFor } from '../integration/rest/rest-fixture';
+import { startServerProcess, type ServerProcess } from './support/server-process';
+
+describe('a pending offline push and a server killed with SIGKILL', () => {
+  let server: ServerProcess | undefined;
+  let receiver: PushReceiver | undefined;
+  let dataDir: string | undefined;
+
+  afterEach(async () => {
+    await server?.kill();
+    await receiver?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('is still delivered, once, after the restart', { timeout: 60_000 }, async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'magpie-push-sigkill-'));
+    receiver = await startPushReceiver();
+    // the push waits long enough for the kill to come first
+    const launcher = { kind: 'tuned' as const, tuning: { pushDelayMs: 2_000 } };
+    server = await startServerProcess({ dataDir, launcher });
+    const { accountSid, authToken, appId, appToken } = server.credentials;
+    const call = restClient(`http://127.0.0.1:${server.httpPort}`, accountSid, authToken);
+    const push = await call('PUT', `/v1/accounts/{sid}/apps/${appId}/push`, { url: receiver.url });
+    expect(push.status).toBe(200);
+
+    const alice = await TestClient.connect(server.port);
+    await alice.hello();
+    await alice.loginWithAppToken(appId, appToken, 'alice');
+    await alice.ask('SEND', { clientMsgId: new Uint8Array(16).fill(7), to: 'bob', type: pb.MessageType.TEXT, text: 'while you sleep' }, 'SENT');
+    const db = new BetterSqlite3(join(dataDir, 'magpie.db'), { readonly: true });
+    try {
+      await waitFor(() => (db.prepare('SELECT COUNT(*) AS n FROM push_pending WHERE count > 0').get() as { n: number }).n === 1, 2_000, 'the push row');
+    } finally {
+      db.close();
+    }
+    await server.kill();
+    await alice.close();
+    expect(receiver.calls).toEqual([]);
+
+    server = await startServerProcess({ dataDir, launcher, port: server.port });
+    await waitFor(() => receiver!.calls.length > 0, 15_000, 'the push after the restart');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.calls).toHaveLength(1);
+    expect(receiver.calls[0]!.body).toMatchObject({ recipient: 'bob', sender: 'alice', preview: 'while you sleep' });
+    expect(receiver.verify(receiver.calls[0]!, push.json.secret as string)).toBe(true);
+  });
+});
