@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
 import { bodyFrame, systemClock } from '../protocol';
 import { createAccessControl, type AccessControl } from './access/access-control';
 import { startRevocationWatcher, type RevocationWatcher } from './access/revocation-watcher';
@@ -176,7 +177,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
           port: resolved.httpPort,
           log,
           bodyLimitBytes: tuning.httpBodyLimitBytes,
-          routes: [(app) => files.plugin(app), rest.plugin, createOpsPlugin({ sources: opsSources, metrics })],
+          routes: [(app: FastifyInstance) => files.plugin(app), rest.plugin, createOpsPlugin({ sources: opsSources, metrics })],
         });
 
   let state: 'new' | 'started' | 'stopped' = 'new';

@@ -49,7 +49,7 @@ export function restAuthorization(accountSid: string, timestamp: string): string
 
 export function createRestAuth(deps: RestAuthDeps): RestAuth {
   const { identity, clock } = deps;
-  const refusals = createFailureWindow({ clock, windowMs: deps.refusalWindowMs, maxKeys: 100_000 });
+  const refusals = createFailureWindow({ clock, windowMs: deps.refusalWindowMs, maxKeys: 100_000, blockAt: deps.maxRefusals });
   // accepted requests by key until their timestamp leaves the window: a second identical one is a replay
   const seen = new Map<string, number>();
 
@@ -91,7 +91,7 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
   return {
     verify(request) {
       const address = request.remoteAddress;
-      if (refusals.count(address) >= deps.maxRefusals) {
+      if (refusals.blocked(address)) {
         throw new MagpieError(ErrorCode.REST_RATE_LIMITED, 'too many refused requests from this address; wait and retry');
       }
       let accepted;
