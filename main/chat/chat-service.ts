@@ -35,8 +35,8 @@ export function createChatService(client: MagpieClient) {
   /** READ up to upTo, but never over a burn-after-reading message not yet opened. */
   function sendRead(conversation: string, upTo: number): void {
     const unopened = store.messages.oldestUnburnedMsgId(conversation);
-    const wire = unopened === undefined ? upTo : Math.min(upTo, unopened - 1);
-    if (wire > 0) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
+    const wire = unopened === undefined || upTo < unopened ? upTo : store.messages.newestIncomingMsgIdBefore(conversation, unopened);
+    if (wire !== undefined && wire > 0) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
   }
 
   return {

@@ -71,6 +71,8 @@ export interface MessageStore {
   newestIncomingMsgId(conversation: string): number | undefined;
   /** The oldest incoming burn-after-reading message not yet burned (not yet opened), if any. */
   oldestUnburnedMsgId(conversation: string): number | undefined;
+  /** The newest incoming message older than beforeMsgId (ids are not consecutive: a READ must name a real one). */
+  newestIncomingMsgIdBefore(conversation: string, beforeMsgId: number): number | undefined;
 }
 
 export function createMessageStore(db: Database): MessageStore {
@@ -108,6 +110,9 @@ export function createMessageStore(db: Database): MessageStore {
     WHERE conversation = ? AND state = 'received' AND revoked = 0 AND burned = 0 AND deleted = 0`);
   const newestIncoming = db.prepare<[string], { id: number | null }>(`
     SELECT max(msg_id) AS id FROM messages WHERE conversation = ? AND state = 'received'`);
+
+  const newestIncomingBefore = db.prepare<[string, number], { id: number | null }>(`
+    SELECT max(msg_id) AS id FROM messages WHERE conversation = ? AND outgoing = 0 AND msg_id < ?`);
 
   const unburned = db.prepare<[string], { id: number | null }>(`
     SELECT min(msg_id) AS id FROM messages
@@ -206,5 +211,6 @@ export function createMessageStore(db: Database): MessageStore {
     },
     newestIncomingMsgId: (conversation) => newestIncoming.get(conversation)?.id ?? undefined,
     oldestUnburnedMsgId: (conversation) => unburned.get(conversation)?.id ?? undefined,
+    newestIncomingMsgIdBefore: (conversation, beforeMsgId) => newestIncomingBefore.get(conversation, beforeMsgId)?.id ?? undefined,
   };
 }
