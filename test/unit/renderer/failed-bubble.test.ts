@@ -1,0 +1,44 @@
+// @vitest-environment happy-dom
+import { mount } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import { describe, expect, it } from 'vitest';
+import type { MessageView } from '../../../preload/api';
+import MessageBubble from '../../../renderer/src/components/chat/MessageBubble.vue';
+import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
+
+const refused: MessageView = {
+  key: '1',
+  msgId: null,
+  conversation: 'g42',
+  conversationKind: 'group',
+  from: 'alice',
+  to: 'g42',
+  outgoing: true,
+  kind: 'text',
+  text: 'is anyone here?',
+  mentions: [],
+  mentionAll: false,
+  timeMs: 0,
+  state: 'failed',
+  errorCode: 560001,
+  errorMessage: 'no group g42',
+  revoked: false,
+  burnAfterReading: false,
+  burned: false,
+};
+
+describe('a message the server refused', () => {
+  for (const [locale, words] of [
+    ['en', 'Group not found'],
+    ['zh-CN', '群组不存在'],
+  ] as [Locale, string][]) {
+    it(`says why on its bubble, in the user's language (${locale})`, () => {
+      const wrapper = mount(MessageBubble, {
+        props: { message: refused, isGroup: true, highlighted: false },
+        global: { plugins: [createPinia(), createMagpieI18n(locale)] },
+      });
+      expect(wrapper.get('[data-testid="failure-reason"]').text()).toContain(words);
+      wrapper.unmount();
+    });
+  }
+});
