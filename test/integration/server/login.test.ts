@@ -223,6 +223,13 @@ describe('login', () => {
       expect(reply.name).toBe('OK');
       await client.waitClosed();
     });
+
+    it('answers a LOGOUT before any login with OK and closes', async () => {
+      const client = await connected();
+      const reply = await client.request('LOGOUT', {});
+      expect(reply.name).toBe('OK');
+      await client.waitClosed();
+    });
   });
 });
 

@@ -29,6 +29,8 @@ export const APP = 'app0000000000000000000000000001';
 /** A Delivery that records what it would push, for the users the test marks online. */
 export class RecordingDelivery implements Delivery {
   readonly sent: { userId: string; frame: DecodedFrame; exceptSessionId: string | undefined }[] = [];
+  /** Every frame as the server would write it, before decoding (its COMPRESSED flag included). */
+  readonly raw: Frame[] = [];
   private readonly online = new Map<string, string[]>();
 
   connect(userId: string, sessionId: string): void {
@@ -36,6 +38,7 @@ export class RecordingDelivery implements Delivery {
   }
 
   toUser(_appId: string, userId: string, frame: Frame, exceptSessionId?: string): number {
+    this.raw.push(frame);
     const sessions = (this.online.get(userId) ?? []).filter((s) => s !== exceptSessionId);
     if (sessions.length > 0) this.sent.push({ userId, frame: decodeFrame(frame, DEFAULT_WIRE_LIMITS), exceptSessionId });
     return sessions.length;

@@ -83,7 +83,8 @@ describe('content rules', () => {
     ['no recipient', { ...text('', 'x', 1) }, ErrorCode.RECIPIENT_NOT_FOUND],
     ['an empty text', { ...text('bob', '', 1) }, ErrorCode.INVALID_MESSAGE],
     ['text over 5000 characters', { ...text('bob', 'x'.repeat(5001), 1) }, ErrorCode.TEXT_TOO_LONG],
-    ['a short client id', { ...text('bob', 'x', 1), clientMsgId: new Uint8Array(4) }, ErrorCode.INVALID_CLIENT_MSG_ID],
+    ['a short client id', { ...text('bob', 'x', 1), clientMsgId: new Uint8Array(7).fill(1) }, ErrorCode.INVALID_CLIENT_MSG_ID],
+    ['a long client id', { ...text('bob', 'x', 1), clientMsgId: new Uint8Array(65).fill(1) }, ErrorCode.INVALID_CLIENT_MSG_ID],
     ['mentions in 1:1', { ...text('bob', 'x', 1), mentions: ['carol'] }, ErrorCode.INVALID_MESSAGE],
     ['an image without media', { clientMsgId: clientId(1), to: 'bob', type: pb.MessageType.IMAGE }, ErrorCode.INVALID_MESSAGE],
     [
@@ -105,6 +106,21 @@ describe('content rules', () => {
   ] as [string, MessageInitShape<typeof pb.SendSchema>, number][])('refuses %s', async (_name, body, code) => {
     await expect(send(body)).rejects.toMatchObject({ code });
     expect(count('messages')).toBe(0);
+  });
+
+  it('takes client ids of 8 to 64 bytes, and any valid user id as a recipient', async () => {
+    expect(bodyOf(await send({ ...text('bob', 'x', 1), clientMsgId: new Uint8Array(8).fill(1) }), 'SENT').seq).toBe(1n);
+    expect(bodyOf(await send({ ...text('nobody-yet', 'x', 2), clientMsgId: new Uint8Array(64).fill(2) }), 'SENT').seq).toBe(2n);
+  });
+
+  it('stores and delivers custom.silent as sent, and does nothing else with it', async () => {
+    f.delivery.connect('bob', 'bob-1');
+    await send({ clientMsgId: clientId(1), to: 'bob', type: pb.MessageType.CUSTOM, custom: { command: 'hush', silent: true } });
+    const pushed = f.delivery.take('bob').map((frame) => bodyOf(frame, 'PUSH').item.value as pb.Message);
+    const synced = (await syncAll(f, 'bob')).map((e) => e.item.value as pb.Message);
+    for (const message of [...pushed, ...synced]) expect(message.custom).toMatchObject({ command: 'hush', silent: true, transient: false });
+    expect(pushed).toHaveLength(1);
+    expect(synced).toHaveLength(1);
   });
 
   it('stores each message type with its own parts', async () => {

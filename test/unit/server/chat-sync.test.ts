@@ -52,6 +52,17 @@ describe('sync by pages', () => {
     expect(frame?.compressed).toBe(true);
   });
 
+  it('deflates SYNC_PAGE only: a PUSH far above the threshold goes out plain', async () => {
+    f.delivery.connect('bob', 'bob-1');
+    const long = 'a'.repeat(3000);
+    await f.call('alice', 'SEND', text('bob', long, 1));
+    expect(f.delivery.raw).toHaveLength(1);
+    expect(f.delivery.raw[0]!.body.length).toBeGreaterThan(3000);
+    expect(f.delivery.raw[0]!.compressed).toBe(false);
+    const page = await f.chat.handlers.SYNC!({ caller: f.caller('bob'), body: create(pb.SyncSchema, { afterSeq: 0n }), requestId: 1 });
+    expect(page?.compressed).toBe(true);
+  });
+
   it('answers an empty page when caught up', async () => {
     await sendMany(3);
     const page = bodyOf(await f.call('bob', 'SYNC', { afterSeq: 3n }), 'SYNC_PAGE');
