@@ -5,7 +5,7 @@
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, powerMonitor, session, shell, Tray } from 'electron';
 import { join } from 'node:path';
 import pino from 'pino';
-import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type EventName, type EventPayloads } from '../../preload/api';
+import { ApiErrorCode, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type EventName, type EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
 import { defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
@@ -125,7 +125,7 @@ function installIpc(magpie: MagpieCore): void {
   const dispatch = createDispatch(magpie.handlers, (error) => log.error({ err: error }, 'unexpected error in a call'));
   // the one channel the preload uses; only our own window may call it
   ipcMain.handle(IPC_INVOKE_CHANNEL, (event, method: unknown, args: unknown) => {
-    if (!window || event.sender !== window.webContents) return { ok: false, error: { code: 170013, message: 'unknown sender' } };
+    if (!window || event.sender !== window.webContents) return { ok: false, error: { code: ApiErrorCode.UNKNOWN_SENDER, message: 'unknown sender' } };
     return dispatch(method, args);
   });
 }
