@@ -304,6 +304,28 @@ export interface MagpieApi {
 }
 
 /** The IPC channels the Electron shell uses: nothing else is reachable. */
+/**
+ * The error codes a call's answer may carry that the page acts on, by name, so the renderer needs
+ * no raw numbers. The contract's own (171008-171011) say a call itself was wrong; the others are
+ * core and server codes the page handles specially. Values equal protocol/errors.ts's ErrorCode
+ * (a unit test holds them to it); this file stays free of runtime imports the page would bundle.
+ */
+export const ApiErrorCode = {
+  /** The method is not part of the contract. */
+  UNKNOWN_METHOD: 171008,
+  /** The arguments do not match the method's schema. */
+  BAD_ARGUMENT: 171009,
+  /** The method exists but this shell does not serve it. */
+  METHOD_UNAVAILABLE: 171010,
+  /** (Electron) the call came from a page other than Magpie's own window. */
+  UNKNOWN_SENDER: 171011,
+  NOT_CONNECTED: 171001,
+  CONNECTION_CLOSED: 171003,
+  KICKED_OFF: 175004,
+  INVALID_USER_ID: 520005,
+} as const;
+export type ApiErrorCodeName = keyof typeof ApiErrorCode;
+
 export const IPC_INVOKE_CHANNEL = 'magpie:invoke';
 export const IPC_EVENT_CHANNEL = 'magpie:event';
 

@@ -36,6 +36,11 @@ export const ErrorCode = {
   CERTIFICATE_REJECTED: 171005,
   LOCAL_SERVER_UNVERIFIED: 171006,
   LOCAL_STORE_CORRUPT: 171007,
+  // the UI contract (preload/api.ts): a call the page made that the core cannot take
+  UNKNOWN_METHOD: 171008,
+  BAD_ARGUMENT: 171009,
+  METHOD_UNAVAILABLE: 171010,
+  UNKNOWN_SENDER: 171011,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,

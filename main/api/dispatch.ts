@@ -2,9 +2,8 @@
  * The boundary both shells share: a call arrives as (method, args) from an untrusted page, is
  * checked against the contract's schema, runs on the core, and goes back as a Result value.
  */
-import { isMagpieError } from '../../protocol/errors';
-import { ErrorCode } from '../../protocol/errors';
-import type { MethodArgs, MethodName, MethodResult, Result } from '../../preload/api';
+import { ErrorCode, isMagpieError } from '../../protocol/errors';
+import { ApiErrorCode, type MethodArgs, type MethodName, type MethodResult, type Result } from '../../preload/api';
 import { isMethodName, methodSchemas } from '../../preload/api-schemas';
 
 /** The core as the shells see it: one async function per contract method. */
@@ -15,15 +14,15 @@ export type Dispatch = (method: unknown, args: unknown) => Promise<Result<unknow
 export function createDispatch(handlers: Partial<ApiHandlers>, onUnexpected: (error: unknown) => void): Dispatch {
   return async (method, args) => {
     if (!isMethodName(method)) {
-      return { ok: false, error: { code: ErrorCode.UNKNOWN_FRAME_TYPE, message: `unknown method ${String(method)}` } };
+      return { ok: false, error: { code: ApiErrorCode.UNKNOWN_METHOD, message: `unknown method ${String(method)}` } };
     }
     const parsed = methodSchemas[method].args.safeParse(args ?? {});
     if (!parsed.success) {
-      return { ok: false, error: { code: ErrorCode.BAD_BODY, message: `${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'} ${i.message}`).join('; ')}` } };
+      return { ok: false, error: { code: ApiErrorCode.BAD_ARGUMENT, message: `${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'} ${i.message}`).join('; ')}` } };
     }
     const handler = handlers[method] as ((a: unknown) => unknown) | undefined;
     if (!handler) {
-      return { ok: false, error: { code: ErrorCode.UNEXPECTED_FRAME, message: `${method} is not available in this shell` } };
+      return { ok: false, error: { code: ApiErrorCode.METHOD_UNAVAILABLE, message: `${method} is not available in this shell` } };
     }
     try {
       return { ok: true, value: (await handler(parsed.data)) ?? null };

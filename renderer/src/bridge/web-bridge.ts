@@ -4,12 +4,12 @@
  * for it (a while only, once it was up: the app may be gone); when the socket drops, every call still waiting gets an error Result, and the bridge
  * reconnects with a growing delay.
  */
-import type {
-  EventName, EventPayloads, MagpieApi, MethodArgs, MethodName, MethodResult, Result, WebClientMessage, WebServerMessage,
+import {
+  ApiErrorCode, type EventName, type EventPayloads, type MagpieApi, type MethodArgs, type MethodName, type MethodResult, type Result, type WebClientMessage, type WebServerMessage,
 } from '../../../preload/api';
 
-/** The client core's CONNECTION_CLOSED code (protocol/errors.ts), which the renderer may not import. */
-export const BRIDGE_CLOSED_CODE = 171003;
+/** What a call gets when the socket to the app is gone: the contract's CONNECTION_CLOSED. */
+export const BRIDGE_CLOSED_CODE = ApiErrorCode.CONNECTION_CLOSED;
 
 /** The part of the browser's WebSocket the bridge uses, so tests can hand in a fake. */
 export interface SocketLike {

@@ -1,7 +1,8 @@
 import { useI18n } from 'vue-i18n';
+import { ApiErrorCode } from '../../../preload/api';
 
 /** The server's code for "the same user signed in on another device of this kind" (protocol/errors.ts). */
-export const KICKED_OFF_CODE = 175004;
+export const KICKED_OFF_CODE = ApiErrorCode.KICKED_OFF;
 
 /**
  * Why a session ended, in the current language. The server's reason is English for operators

@@ -4,11 +4,8 @@
  */
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
-import type { EventName, EventPayloads, MagpieApi, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
+import { ApiErrorCode, type EventName, type EventPayloads, type MagpieApi, type MethodArgs, type MethodName, type MethodResult, type Result } from '../../../preload/api';
 import { useToasts } from './toasts';
-
-/** The client core's NOT_CONNECTED code (protocol/errors.ts), used before any api is attached. */
-const NOT_CONNECTED_CODE = 171001;
 
 export const useBackend = defineStore('backend', () => {
   const api = shallowRef<MagpieApi | null>(null);
@@ -19,7 +16,7 @@ export const useBackend = defineStore('backend', () => {
 
   async function call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Result<MethodResult<M>>> {
     const current = api.value;
-    if (!current) return { ok: false, error: { code: NOT_CONNECTED_CODE, message: 'no api attached' } };
+    if (!current) return { ok: false, error: { code: ApiErrorCode.NOT_CONNECTED, message: 'no api attached' } };
     return current.invoke(method, args);
   }
 

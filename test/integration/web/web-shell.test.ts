@@ -95,10 +95,10 @@ describe('the web shell', () => {
     });
     socket.send(JSON.stringify({ type: 'invoke', id: 2, method: 'no.such', args: {} }));
     const unknown = await nextMessage(socket);
-    expect(unknown.type === 'result' && !unknown.result.ok && unknown.result.error.code).toBe(ErrorCode.UNKNOWN_FRAME_TYPE);
+    expect(unknown.type === 'result' && !unknown.result.ok && unknown.result.error.code).toBe(ErrorCode.UNKNOWN_METHOD);
     socket.send(JSON.stringify({ type: 'invoke', id: 3, method: 'app.info', args: { extra: 1 } }));
     const bad = await nextMessage(socket);
-    expect(bad.type === 'result' && !bad.result.ok && bad.result.error.code).toBe(ErrorCode.BAD_BODY);
+    expect(bad.type === 'result' && !bad.result.ok && bad.result.error.code).toBe(ErrorCode.BAD_ARGUMENT);
     const event = nextMessage(socket);
     shell.emit('typing', { conversation: 'bob', from: 'bob', stopped: false });
     expect(await event).toEqual({ type: 'event', event: 'typing', payload: { conversation: 'bob', from: 'bob', stopped: false } });

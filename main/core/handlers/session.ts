@@ -1,0 +1,111 @@
+import { rmSync } from 'node:fs';
+import { ErrorCode, MagpieError } from '../../../protocol';
+import type { DemoInfo, LoginAuth, SessionView } from '../../../preload/api';
+import type { AttentionState } from '../../notifications/notification-policy';
+import type { SecretBox } from '../../settings/secret-box';
+import { loadRememberedLogin, saveRememberedLogin } from '../../settings/settings-file';
+import type { Session } from '../session';
+import { toConnectionInfo, type CoreDeps, type HandlerSlice } from './deps';
+import type { SettingsState } from './settings';
+
+type SessionMethods =
+  | 'app.info' | 'session.login' | 'session.restore' | 'session.logout' | 'session.connection'
+  | 'session.reconnect' | 'ui.state' | 'network.changed';
+
+export interface SessionHandlerDeps extends CoreDeps {
+  readonly app: { readonly version: string; readonly shell: 'electron' | 'web'; readonly demo?: DemoInfo };
+  readonly settings: SettingsState;
+  readonly secretBox: SecretBox;
+  /** Where a remembered login is kept (sealed by secretBox). */
+  readonly rememberFile: string;
+  /** How long an interactive login waits for the server before it gives up. */
+  readonly loginTimeoutMs: number;
+  startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string): Session;
+  endSession(reason: string): void;
+  setAttention(attention: AttentionState): void;
+  networkUp(): void;
+}
+
+/** Signing in and out, the remembered login, the connection, and what the shell tells the core. */
+export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<SessionMethods> {
+  return {
+    'app.info': () => ({
+      name: 'Magpie',
+      version: deps.app.version,
+      shell: deps.app.shell,
+      ...(deps.app.demo ? { demo: deps.app.demo } : {}),
+    }),
+    'session.login': async (args) => {
+      deps.endSession('replaced by a new login');
+      const session = deps.startSession(args.servers, args.appId, args.auth, args.mode, args.caFile);
+      try {
+        await withTimeout(session.client.start(), deps.loginTimeoutMs);
+      } catch (error) {
+        // only this login's session: a newer login may have replaced it meanwhile
+        if (deps.current() === session) deps.endSession('login failed');
+        else session.client.close();
+        throw error;
+      }
+      if (deps.current() !== session) throw new MagpieError(ErrorCode.CANCELLED, 'replaced by a newer sign-in');
+      deps.settings.update({ servers: args.servers });
+      if (args.remember) saveRememberedLogin(deps.rememberFile, deps.secretBox, { servers: args.servers, appId: args.appId, auth: args.auth, ...(args.caFile ? { caFile: args.caFile } : {}) });
+      else rmSync(deps.rememberFile, { force: true });
+      return sessionView(session);
+    },
+    'session.restore': () => {
+      const current = deps.current();
+      if (current) return sessionView(current);
+      const remembered = loadRememberedLogin(deps.rememberFile, deps.secretBox);
+      if (!remembered) return null;
+      // history opens at once from the store; the connection comes up in the background
+      const session = deps.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto', remembered.caFile);
+      session.client.start().catch((error: unknown) => deps.log.info({ err: error }, 'remembered login did not succeed'));
+      return sessionView(session);
+    },
+    'session.logout': (args) => {
+      deps.endSession('signed out');
+      if (args.forget ?? true) rmSync(deps.rememberFile, { force: true });
+      return null;
+    },
+    'session.connection': () => toConnectionInfo(deps.current()?.client.status ?? { state: 'idle' }),
+    'session.reconnect': () => {
+      const session = deps.requireSession();
+      if (session.client.status.state === 'offline') {
+        // the engine stopped on a refusal: sign in again with what is remembered, in the background
+        session.client.start().catch((error: unknown) => deps.log.info({ err: error }, 'sign-in retried and refused'));
+      } else {
+        session.client.networkUp();
+      }
+      return toConnectionInfo(session.client.status);
+    },
+    'ui.state': (args) => {
+      deps.setAttention(args);
+      return null;
+    },
+    'network.changed': (args) => {
+      if (args.online) deps.networkUp();
+      return null;
+    },
+  };
+}
+
+function sessionView(session: Session): SessionView {
+  const me = session.client.store.users.get(session.client.selfId);
+  return { userId: session.client.selfId, appId: session.client.appId, nickname: me?.nickname ?? '', servers: session.servers };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new MagpieError(ErrorCode.NOT_CONNECTED, `the server did not answer within ${ms / 1000} s`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,0 +1,58 @@
+import { isGroupId } from '../../protocol';
+import type { IngestResult, StoredMessage } from '../store';
+import { toGroupView } from '../views/conversation-view';
+import { noticeAsMessageView, toMessageView } from '../views/message-view';
+import { toConnectionInfo, type CoreDeps } from './handlers/deps';
+import type { Session } from './session';
+
+export interface SessionEventDeps extends CoreDeps {
+  readonly notify: (session: Session, messages: readonly StoredMessage[]) => void;
+}
+
+/** Translates one session's engine events into the contract's events for the page. */
+export function wireSessionEvents(session: Session, deps: SessionEventDeps): void {
+  const { events, store } = session.client;
+  events.on('status', (status) => {
+    deps.emit('connection.state', toConnectionInfo(status));
+    if (status.state === 'kicked') deps.emit('session.ended', { reason: status.reason ?? 'kicked', code: status.code });
+  });
+  events.on('progress', (progress) => deps.emit('sync.progress', progress));
+  events.on('outgoing', (message) => {
+    deps.emit('message.upserted', { message: session.chat.view(message) });
+    deps.emitConversation(session, message.conversation);
+  });
+  events.on('typing', (typing) => {
+    deps.emit('typing', { conversation: typing.from, from: typing.from, stopped: typing.stopped });
+  });
+  events.on('ingested', (result) => onIngested(session, result, deps));
+  events.on('login', () => {
+    // names for the conversation list: ask for the profiles of the people it shows
+    const ids = store.conversations.list(500).filter((c) => !isGroupId(c.id)).map((c) => c.id);
+    void deps.fetchProfiles(session, [session.client.selfId, ...ids]);
+  });
+}
+
+function onIngested(session: Session, result: IngestResult, deps: SessionEventDeps): void {
+  const emit = deps.emit;
+  const changed = new Map<string, StoredMessage>();
+  for (const list of [result.messages, result.ownMessagesConfirmed, result.revoked, result.burned]) {
+    for (const message of list) changed.set(String(message.localId), message);
+  }
+  for (const conversation of new Set(result.readReceipts.map((r) => r.conversation))) {
+    for (const message of session.client.store.messages.page(conversation, 50)) {
+      if (message.outgoing && message.state === 'read') changed.set(String(message.localId), message);
+    }
+  }
+  for (const message of changed.values()) emit('message.upserted', { message: toMessageView(message) });
+  for (const notice of result.notices) emit('message.upserted', { message: noticeAsMessageView(notice) });
+  // a notice changes the group it is about (members, roles, name, dismissal): the page's card follows
+  for (const groupId of new Set(result.notices.map((n) => n.groupId))) {
+    const group = session.client.store.groups.getGroup(groupId);
+    if (group) emit('group.updated', { group: toGroupView(group) });
+  }
+  for (const id of result.conversations) deps.emitConversation(session, id);
+  // a first message from someone new is notified under their name, not their raw id
+  void deps.fetchProfiles(session, deps.unknownUsers(session, [...result.messages.map((m) => m.from), ...result.conversations])).then(() => {
+    if (deps.current() === session) deps.notify(session, result.messages);
+  });
+}
