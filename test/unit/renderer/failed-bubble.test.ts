@@ -8,7 +8,7 @@ import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
 
 const refused: MessageView = {
   key: '1',
-  msgId: null,
+  msgId: undefined,
   conversation: 'g42',
   conversationKind: 'group',
   from: 'alice',
