@@ -1,16 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { fromBinary } from '@bufbuild/protobuf';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
 import {
   ErrorCode,
   MagpieError,
   pb,
   systemClock,
+  type AnswerTo,
   type BodyFrameName,
   type Clock,
   type DecodedFrame,
-  type frameBodySchemas,
+  type InitOf,
+  type RequestName,
   type WireLimits,
 } from '../../protocol';
 import { ClientConnection, type ConnectionStatus } from '../engine/client-connection';
@@ -49,8 +50,6 @@ export interface MagpieClientOptions {
   /** The wire limits this client enforces on what it receives (the protocol's defaults when absent). */
   readonly limits?: WireLimits;
 }
-
-type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
 
 /**
  * One logged-in user's engine: the store (opened before any network, so history is readable
@@ -174,7 +173,7 @@ export class MagpieClient {
   }
 
   /** A request to the server; fails at once with NOT_CONNECTED while offline. */
-  async request<N extends BodyFrameName>(name: N, body: InitOf<N>): Promise<DecodedFrame> {
+  async request<N extends RequestName>(name: N, body: InitOf<N>): Promise<AnswerTo<N>> {
     const link = this.connection.onlineLink;
     if (!link) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'not connected to the server');
     return link.request(name, body);

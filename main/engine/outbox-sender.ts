@@ -146,7 +146,6 @@ export class OutboxSender {
     link
       .request('SEND', item.send)
       .then((answer) => {
-        if (answer.name !== 'SENT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `SEND answered by ${answer.name}`);
         const receipt = { msgId: Number(answer.body.msgId), timeMs: Number(answer.body.timeMs), seq: Number(answer.body.seq) };
         this.deps.ledger.markSent(item.clientMsgId, receipt);
         this.deps.onSettled(item.clientMsgId, { receipt });

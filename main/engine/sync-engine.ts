@@ -1,4 +1,4 @@
-import { ErrorCode, MagpieError, type DecodedFrame } from '../../protocol';
+import { ErrorCode, MagpieError, type AnswerTo, type DecodedFrame } from '../../protocol';
 import type { pb } from '../../protocol';
 import type { Link } from './link';
 
@@ -146,7 +146,7 @@ export class SyncEngine {
           this.deps.onProgress({ applied: last - start, target: last - start, done: true });
           break;
         }
-        let answer: DecodedFrame;
+        let answer: AnswerTo<'SYNC'>;
         try {
           answer = await link.request('SYNC', { afterSeq: BigInt(last), limit: singly ? 1 : this.deps.pageEntries });
         } catch (error) {
@@ -160,7 +160,6 @@ export class SyncEngine {
           continue;
         }
         singly = false;
-        if (answer.name !== 'SYNC_PAGE') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `SYNC answered by ${answer.name}`);
         const page = answer.body;
         this.headSeen = Math.max(this.headSeen, Number(page.maxSeq));
         const entries = page.entries.filter((e) => Number(e.seq) > last);
