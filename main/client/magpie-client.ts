@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { fromBinary } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
 import {
   ErrorCode,
   MagpieError,
-  pb,
+  type pb,
   systemClock,
   type AnswerTo,
   type BodyFrameName,
@@ -16,12 +15,13 @@ import {
 } from '../../protocol';
 import { ClientConnection, type ConnectionStatus } from '../engine/client-connection';
 import type { Link } from '../engine/link';
-import { OutboxSender, type SentReceipt } from '../engine/outbox-sender';
+import { OutboxSender } from '../engine/outbox-sender';
 import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
 import type { TransportOptions } from '../engine/transport';
 import { createEngineTuning, type EngineTuning } from '../engine/tuning';
 import { openClientStore, type ClientStore, type IngestResult, type StoredMessage } from '../store';
 import type { LoginInit } from './login-request';
+import { createOutboxLedger } from './outbox-ledger';
 
 export interface ClientEvents {
   status: [ConnectionStatus];
@@ -103,21 +103,11 @@ export class MagpieClient {
       retryDelayMs: this.tuning.backoffBaseMs,
     });
     this.outbox = new OutboxSender({
-      ledger: {
-        pending: () =>
-          this.store.outbox.pending().map((item) => ({ clientMsgId: item.clientMsgId, send: fromBinary(pb.SendSchema, item.body) })),
-        markSent: (clientMsgId, receipt) => this.onSent(clientMsgId, receipt),
-        markFailed: (clientMsgId, code, message) => {
-          this.store.outbox.markFailed(clientMsgId, code, message, this.clock.now());
-          const stored = this.store.messages.getByClientMsgId(clientMsgId);
-          if (stored) this.events.emit('outgoing', stored);
-        },
-      },
-      onSettled: () => undefined,
+      ledger: createOutboxLedger({ store: this.store, clock: this.clock, onOutgoing: (stored) => this.events.emit('outgoing', stored) }),
       onError: (error) => this.reportError(error),
       retryDelayMs: this.tuning.backoffBaseMs,
       maxInFlight: this.tuning.maxSendsInFlight,
-      setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
+      clock: this.clock,
     });
     this.connection = new ClientConnection({
       addresses: options.servers,
@@ -200,11 +190,6 @@ export class MagpieClient {
     if (this.sync.handlePush(frame)) return;
     if (frame.name === 'TYPING') this.events.emit('typing', frame.body);
     else if (frame.name === 'ERROR') this.reportError(new MagpieError(frame.body.code, frame.body.message));
-  }
-
-  private onSent(clientMsgId: string, receipt: SentReceipt): void {
-    const stored = this.store.outbox.markSent(clientMsgId, receipt, this.clock.now());
-    if (stored) this.events.emit('outgoing', stored);
   }
 
   private reportError(error: unknown): void {

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { ErrorCode, MagpieError } from '../../protocol';
+import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import type { pb } from '../../protocol';
 import type { Link } from './link';
 
@@ -21,6 +21,8 @@ export interface SentReceipt {
 export interface OutboxLedger {
   /** Items still waiting for the server's receipt, oldest first. */
   pending(): OutboxItem[];
+  /** Its SEND is going on the wire once more (the store counts attempts). */
+  noteAttempt(clientMsgId: string): void;
   markSent(clientMsgId: string, receipt: SentReceipt): void;
   markFailed(clientMsgId: string, code: number, message: string): void;
 }
@@ -66,13 +68,12 @@ export class OutboxSender {
   constructor(
     private readonly deps: {
       readonly ledger: OutboxLedger;
-      readonly onSettled: (clientMsgId: string, outcome: { receipt: SentReceipt } | { error: MagpieError }) => void;
       readonly onError: (error: unknown) => void;
       /** A retryable failure on a link that stays open is sent again after this long. */
       readonly retryDelayMs: number;
       /** SENDs awaiting their receipt at once, per link. */
       readonly maxInFlight: number;
-      readonly setTimeout: (callback: () => void, ms: number) => unknown;
+      readonly clock: Pick<Clock, 'setTimeout'>;
     },
   ) {}
 
@@ -120,7 +121,7 @@ export class OutboxSender {
   private scheduleRequeue(link: Link): void {
     if (this.requeueFor === link) return;
     this.requeueFor = link;
-    this.deps.setTimeout(() => {
+    this.deps.clock.setTimeout(() => {
       if (this.requeueFor === link) this.requeueFor = undefined;
       if (this.link !== link || !link.isOpen) return;
       this.clearQueue();
@@ -143,12 +144,17 @@ export class OutboxSender {
   private transmit(link: Link, item: OutboxItem): void {
     const flight = this.inFlight;
     flight.add(item.clientMsgId);
+    try {
+      this.deps.ledger.noteAttempt(item.clientMsgId);
+    } catch (error) {
+      // a count that could not be written must not keep the message from going out
+      this.deps.onError(error);
+    }
     link
       .request('SEND', item.send)
       .then((answer) => {
         const receipt = { msgId: Number(answer.body.msgId), timeMs: Number(answer.body.timeMs), seq: Number(answer.body.seq) };
         this.deps.ledger.markSent(item.clientMsgId, receipt);
-        this.deps.onSettled(item.clientMsgId, { receipt });
       })
       .catch((error: unknown) => {
         const magpieError = error instanceof MagpieError ? error : new MagpieError(ErrorCode.INTERNAL, String(error));
@@ -158,7 +164,6 @@ export class OutboxSender {
           return;
         }
         this.deps.ledger.markFailed(item.clientMsgId, magpieError.code, magpieError.message);
-        this.deps.onSettled(item.clientMsgId, { error: magpieError });
       })
       .catch((error: unknown) => this.deps.onError(error))
       .finally(() => {
