@@ -72,10 +72,6 @@ export class MagpieClient {
     this.selfId = options.login.user;
     this.appId = options.login.appId;
     this.store = openClientStore({ profileDir: options.profileDir, appId: this.appId, userId: this.selfId, clock: this.clock });
-    const timeout = (callback: () => void, ms: number) => {
-      const handle = this.clock.setTimeout(callback, ms);
-      return { cancel: () => this.clock.clearTimeout(handle) };
-    };
     this.sync = new SyncEngine({
       ledger: {
         lastAppliedSeq: () => this.store.syncState.get().appliedSeq,
@@ -96,7 +92,7 @@ export class MagpieClient {
       },
       pageEntries: this.tuning.syncPageEntries,
       confirmDelayMs: this.tuning.confirmDelayMs,
-      setTimeout: timeout,
+      clock: this.clock,
       onTransient: (entry) => this.events.emit('transient', entry),
       onProgress: (progress) => this.events.emit('progress', progress),
       onError: (error) => this.reportError(error),

@@ -1,4 +1,4 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { InitOf } from '../../protocol';
 import {
   DEFAULT_WIRE_LIMITS,
   ErrorCode,
@@ -30,8 +30,6 @@ export interface ConnectionStatus {
   readonly server?: string;
 }
 
-type LoginInit = MessageInitShape<typeof pb.LoginSchema>;
-
 /** A link that has said HELLO and heard back: what a connect race hands the winner. */
 interface OpenedLink {
   readonly link: Link;
@@ -40,7 +38,7 @@ interface OpenedLink {
 
 export interface ClientConnectionDeps {
   readonly addresses: readonly string[];
-  readonly login: LoginInit;
+  readonly login: InitOf<'LOGIN'>;
   readonly tuning: EngineTuning;
   readonly clock: Clock;
   readonly random: () => number;

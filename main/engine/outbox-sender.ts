@@ -1,14 +1,12 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { InitOf } from '../../protocol';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
-import type { pb } from '../../protocol';
 import type { Link } from './link';
 
-export type SendInit = MessageInitShape<typeof pb.SendSchema>;
-
-export interface OutboxItem {
+/** What the sender sends: the store's OutboxItem, its body decoded. */
+export interface PendingSend {
   /** Hex of the 16-byte client message id. */
   readonly clientMsgId: string;
-  readonly send: SendInit;
+  readonly send: InitOf<'SEND'>;
 }
 
 export interface SentReceipt {
@@ -20,7 +18,7 @@ export interface SentReceipt {
 /** The outbox rows in SQLite, behind this narrow seam. */
 export interface OutboxLedger {
   /** Items still waiting for the server's receipt, oldest first. */
-  pending(): OutboxItem[];
+  pending(): PendingSend[];
   /** Its SEND is going on the wire once more (the store counts attempts). */
   noteAttempt(clientMsgId: string): void;
   markSent(clientMsgId: string, receipt: SentReceipt): void;
@@ -58,7 +56,7 @@ export function isRetryableSendError(code: number): boolean {
 export class OutboxSender {
   private link: Link | undefined;
   /** Items waiting for a free slot on the current link, in order. */
-  private queue: OutboxItem[] = [];
+  private queue: PendingSend[] = [];
   private readonly queued = new Set<string>();
   /** Items sent on the current link and not yet answered; a new link starts a new set. */
   private inFlight = new Set<string>();
@@ -93,7 +91,7 @@ export class OutboxSender {
   }
 
   /** A new item was stored: send it now if online (after the items written before it). */
-  submit(item: OutboxItem): void {
+  submit(item: PendingSend): void {
     if (!this.link) return;
     this.enqueue(item);
     this.pump();
@@ -108,7 +106,7 @@ export class OutboxSender {
     this.queued.clear();
   }
 
-  private enqueue(item: OutboxItem): void {
+  private enqueue(item: PendingSend): void {
     if (this.queued.has(item.clientMsgId)) return;
     this.queued.add(item.clientMsgId);
     this.queue.push(item);
@@ -141,7 +139,7 @@ export class OutboxSender {
     }
   }
 
-  private transmit(link: Link, item: OutboxItem): void {
+  private transmit(link: Link, item: PendingSend): void {
     const flight = this.inFlight;
     flight.add(item.clientMsgId);
     try {
