@@ -1,5 +1,4 @@
-import type { InitOf } from '../../protocol';
-import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { ErrorCode, MagpieError, type Clock, type InitOf } from '../../protocol';
 import type { Link } from './link';
 
 /** What the sender sends: the store's OutboxItem, its body decoded. */

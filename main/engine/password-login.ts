@@ -1,5 +1,5 @@
-import type { InitOf } from '../../protocol';
 import { randomBytes } from 'node:crypto';
+import type { InitOf } from '../../protocol';
 import {
   authMessage,
   clientProof,
