@@ -15,7 +15,8 @@ import {
 } from './frame-types';
 import type { WireLimits } from './limits';
 
-type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
+/** What a frame's body is built from (any field may be left out). */
+export type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
 
 /** A decoded frame: its name, its request id, and its typed body. */
 export type DecodedFrame = {

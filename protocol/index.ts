@@ -5,6 +5,7 @@ export * from './frame';
 export * from './frame-decoder';
 export * from './frame-types';
 export * from './codec';
+export * from './requests';
 export * from './compression';
 export * from './batcher';
 export * as pb from './gen/magpie/v1/magpie_pb';

@@ -1,26 +1,27 @@
 import { EventEmitter } from 'node:events';
-import { fromBinary } from '@bufbuild/protobuf';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
 import {
   ErrorCode,
   MagpieError,
-  pb,
+  type pb,
   systemClock,
+  type AnswerTo,
   type BodyFrameName,
   type Clock,
   type DecodedFrame,
-  type frameBodySchemas,
+  type InitOf,
+  type RequestName,
   type WireLimits,
 } from '../../protocol';
 import { ClientConnection, type ConnectionStatus } from '../engine/client-connection';
 import type { Link } from '../engine/link';
-import { OutboxSender, type SentReceipt } from '../engine/outbox-sender';
+import { OutboxSender } from '../engine/outbox-sender';
 import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
 import type { TransportOptions } from '../engine/transport';
 import { createEngineTuning, type EngineTuning } from '../engine/tuning';
 import { openClientStore, type ClientStore, type IngestResult, type StoredMessage } from '../store';
 import type { LoginInit } from './login-request';
+import { createOutboxLedger } from './outbox-ledger';
 
 export interface ClientEvents {
   status: [ConnectionStatus];
@@ -50,8 +51,6 @@ export interface MagpieClientOptions {
   readonly limits?: WireLimits;
 }
 
-type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
-
 /**
  * One logged-in user's engine: the store (opened before any network, so history is readable
  * offline), the connection, push-pull sync into the store, and the outbox. Services build on it.
@@ -73,10 +72,6 @@ export class MagpieClient {
     this.selfId = options.login.user;
     this.appId = options.login.appId;
     this.store = openClientStore({ profileDir: options.profileDir, appId: this.appId, userId: this.selfId, clock: this.clock });
-    const timeout = (callback: () => void, ms: number) => {
-      const handle = this.clock.setTimeout(callback, ms);
-      return { cancel: () => this.clock.clearTimeout(handle) };
-    };
     this.sync = new SyncEngine({
       ledger: {
         lastAppliedSeq: () => this.store.syncState.get().appliedSeq,
@@ -97,28 +92,18 @@ export class MagpieClient {
       },
       pageEntries: this.tuning.syncPageEntries,
       confirmDelayMs: this.tuning.confirmDelayMs,
-      setTimeout: timeout,
+      clock: this.clock,
       onTransient: (entry) => this.events.emit('transient', entry),
       onProgress: (progress) => this.events.emit('progress', progress),
       onError: (error) => this.reportError(error),
       retryDelayMs: this.tuning.backoffBaseMs,
     });
     this.outbox = new OutboxSender({
-      ledger: {
-        pending: () =>
-          this.store.outbox.pending().map((item) => ({ clientMsgId: item.clientMsgId, send: fromBinary(pb.SendSchema, item.body) })),
-        markSent: (clientMsgId, receipt) => this.onSent(clientMsgId, receipt),
-        markFailed: (clientMsgId, code, message) => {
-          this.store.outbox.markFailed(clientMsgId, code, message, this.clock.now());
-          const stored = this.store.messages.getByClientMsgId(clientMsgId);
-          if (stored) this.events.emit('outgoing', stored);
-        },
-      },
-      onSettled: () => undefined,
+      ledger: createOutboxLedger({ store: this.store, clock: this.clock, onOutgoing: (stored) => this.events.emit('outgoing', stored) }),
       onError: (error) => this.reportError(error),
       retryDelayMs: this.tuning.backoffBaseMs,
       maxInFlight: this.tuning.maxSendsInFlight,
-      setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
+      clock: this.clock,
     });
     this.connection = new ClientConnection({
       addresses: options.servers,
@@ -174,7 +159,7 @@ export class MagpieClient {
   }
 
   /** A request to the server; fails at once with NOT_CONNECTED while offline. */
-  async request<N extends BodyFrameName>(name: N, body: InitOf<N>): Promise<DecodedFrame> {
+  async request<N extends RequestName>(name: N, body: InitOf<N>): Promise<AnswerTo<N>> {
     const link = this.connection.onlineLink;
     if (!link) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'not connected to the server');
     return link.request(name, body);
@@ -201,11 +186,6 @@ export class MagpieClient {
     if (this.sync.handlePush(frame)) return;
     if (frame.name === 'TYPING') this.events.emit('typing', frame.body);
     else if (frame.name === 'ERROR') this.reportError(new MagpieError(frame.body.code, frame.body.message));
-  }
-
-  private onSent(clientMsgId: string, receipt: SentReceipt): void {
-    const stored = this.store.outbox.markSent(clientMsgId, receipt, this.clock.now());
-    if (stored) this.events.emit('outgoing', stored);
   }
 
   private reportError(error: unknown): void {

@@ -7,15 +7,17 @@ import {
   FrameDecoder,
   MagpieError,
   MAX_REQUEST_ID,
+  requestAnswers,
+  type AnswerTo,
   type BodyFrameName,
   type Clock,
   type DecodedFrame,
   type Frame,
+  type InitOf,
+  type RequestName,
   type TimerHandle,
   type WireLimits,
 } from '../../protocol';
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { frameBodySchemas } from '../../protocol';
 
 /** The byte stream a link runs on: a net.Socket or tls.TLSSocket. */
 export interface LinkSocket {
@@ -42,12 +44,11 @@ export interface LinkOptions {
 }
 
 interface Pending {
+  readonly request: RequestName;
   readonly resolve: (frame: DecodedFrame) => void;
   readonly reject: (error: MagpieError) => void;
   readonly timer: TimerHandle;
 }
-
-type InitOf<N extends BodyFrameName> = MessageInitShape<(typeof frameBodySchemas)[N]>;
 
 /**
  * One connection to the server: frames in and out, requests matched to their answers by request
@@ -78,18 +79,21 @@ export class Link {
     return !this.closed;
   }
 
-  /** Sends a request and resolves with its answer; an ERROR answer rejects with its code. */
-  request<N extends BodyFrameName>(name: N, body: InitOf<N>, timeoutMs = this.options.requestTimeoutMs): Promise<DecodedFrame> {
+  /**
+   * Sends a request and resolves with its answer, the frame requestAnswers names; an ERROR answer
+   * rejects with its code, any other frame with UNEXPECTED_FRAME.
+   */
+  request<N extends RequestName>(name: N, body: InitOf<N>, timeoutMs = this.options.requestTimeoutMs): Promise<AnswerTo<N>> {
     if (this.closed) {
       return Promise.reject(this.closeError ?? new MagpieError(ErrorCode.NOT_CONNECTED, 'not connected'));
     }
     const requestId = this.takeRequestId();
-    return new Promise<DecodedFrame>((resolve, reject) => {
+    return new Promise<AnswerTo<N>>((resolve, reject) => {
       const timer = this.options.clock.setTimeout(() => {
         this.pending.delete(requestId);
         reject(new MagpieError(ErrorCode.REQUEST_TIMEOUT, `${name} got no answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(requestId, { resolve, reject, timer });
+      this.pending.set(requestId, { request: name, resolve: resolve as (frame: DecodedFrame) => void, reject, timer });
       this.batcher.enqueue(
         bodyFrame(name, body, { requestId, compressThresholdBytes: this.options.limits.compressThresholdBytes }),
       );
@@ -156,7 +160,9 @@ export class Link {
     this.pending.delete(frame.requestId!);
     this.options.clock.clearTimeout(waiting.timer);
     if (frame.name === 'ERROR') waiting.reject(new MagpieError(frame.body.code, frame.body.message));
-    else waiting.resolve(frame);
+    else if (frame.name !== requestAnswers[waiting.request]) {
+      waiting.reject(new MagpieError(ErrorCode.UNEXPECTED_FRAME, `${waiting.request} answered by ${frame.name}`));
+    } else waiting.resolve(frame);
   }
 
   /** Fails the request an undecodable answer belongs to; false when it answers none. */

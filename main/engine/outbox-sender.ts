@@ -1,14 +1,11 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import { ErrorCode, MagpieError } from '../../protocol';
-import type { pb } from '../../protocol';
+import { ErrorCode, MagpieError, type Clock, type InitOf } from '../../protocol';
 import type { Link } from './link';
 
-export type SendInit = MessageInitShape<typeof pb.SendSchema>;
-
-export interface OutboxItem {
+/** What the sender sends: the store's OutboxItem, its body decoded. */
+export interface PendingSend {
   /** Hex of the 16-byte client message id. */
   readonly clientMsgId: string;
-  readonly send: SendInit;
+  readonly send: InitOf<'SEND'>;
 }
 
 export interface SentReceipt {
@@ -20,7 +17,9 @@ export interface SentReceipt {
 /** The outbox rows in SQLite, behind this narrow seam. */
 export interface OutboxLedger {
   /** Items still waiting for the server's receipt, oldest first. */
-  pending(): OutboxItem[];
+  pending(): PendingSend[];
+  /** Its SEND is going on the wire once more (the store counts attempts). */
+  noteAttempt(clientMsgId: string): void;
   markSent(clientMsgId: string, receipt: SentReceipt): void;
   markFailed(clientMsgId: string, code: number, message: string): void;
 }
@@ -56,7 +55,7 @@ export function isRetryableSendError(code: number): boolean {
 export class OutboxSender {
   private link: Link | undefined;
   /** Items waiting for a free slot on the current link, in order. */
-  private queue: OutboxItem[] = [];
+  private queue: PendingSend[] = [];
   private readonly queued = new Set<string>();
   /** Items sent on the current link and not yet answered; a new link starts a new set. */
   private inFlight = new Set<string>();
@@ -66,13 +65,12 @@ export class OutboxSender {
   constructor(
     private readonly deps: {
       readonly ledger: OutboxLedger;
-      readonly onSettled: (clientMsgId: string, outcome: { receipt: SentReceipt } | { error: MagpieError }) => void;
       readonly onError: (error: unknown) => void;
       /** A retryable failure on a link that stays open is sent again after this long. */
       readonly retryDelayMs: number;
       /** SENDs awaiting their receipt at once, per link. */
       readonly maxInFlight: number;
-      readonly setTimeout: (callback: () => void, ms: number) => unknown;
+      readonly clock: Pick<Clock, 'setTimeout'>;
     },
   ) {}
 
@@ -92,7 +90,7 @@ export class OutboxSender {
   }
 
   /** A new item was stored: send it now if online (after the items written before it). */
-  submit(item: OutboxItem): void {
+  submit(item: PendingSend): void {
     if (!this.link) return;
     this.enqueue(item);
     this.pump();
@@ -107,7 +105,7 @@ export class OutboxSender {
     this.queued.clear();
   }
 
-  private enqueue(item: OutboxItem): void {
+  private enqueue(item: PendingSend): void {
     if (this.queued.has(item.clientMsgId)) return;
     this.queued.add(item.clientMsgId);
     this.queue.push(item);
@@ -120,7 +118,7 @@ export class OutboxSender {
   private scheduleRequeue(link: Link): void {
     if (this.requeueFor === link) return;
     this.requeueFor = link;
-    this.deps.setTimeout(() => {
+    this.deps.clock.setTimeout(() => {
       if (this.requeueFor === link) this.requeueFor = undefined;
       if (this.link !== link || !link.isOpen) return;
       this.clearQueue();
@@ -140,16 +138,20 @@ export class OutboxSender {
     }
   }
 
-  private transmit(link: Link, item: OutboxItem): void {
+  private transmit(link: Link, item: PendingSend): void {
     const flight = this.inFlight;
     flight.add(item.clientMsgId);
+    try {
+      this.deps.ledger.noteAttempt(item.clientMsgId);
+    } catch (error) {
+      // a count that could not be written must not keep the message from going out
+      this.deps.onError(error);
+    }
     link
       .request('SEND', item.send)
       .then((answer) => {
-        if (answer.name !== 'SENT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `SEND answered by ${answer.name}`);
         const receipt = { msgId: Number(answer.body.msgId), timeMs: Number(answer.body.timeMs), seq: Number(answer.body.seq) };
         this.deps.ledger.markSent(item.clientMsgId, receipt);
-        this.deps.onSettled(item.clientMsgId, { receipt });
       })
       .catch((error: unknown) => {
         const magpieError = error instanceof MagpieError ? error : new MagpieError(ErrorCode.INTERNAL, String(error));
@@ -159,7 +161,6 @@ export class OutboxSender {
           return;
         }
         this.deps.ledger.markFailed(item.clientMsgId, magpieError.code, magpieError.message);
-        this.deps.onSettled(item.clientMsgId, { error: magpieError });
       })
       .catch((error: unknown) => this.deps.onError(error))
       .finally(() => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { InitOf } from '../../protocol';
 import {
   authMessage,
   clientProof,
@@ -15,8 +15,6 @@ import {
 } from '../../protocol';
 import type { Link } from './link';
 
-type LoginInit = MessageInitShape<typeof pb.LoginSchema>;
-
 /**
  * The most scrypt work a server may ask of this client (N, r, p): a server, or someone posing as
  * one, cannot make a login take minutes or gigabytes. 2^20 × 8 is 1 GiB of memory.
@@ -25,7 +23,7 @@ export const MAX_PASSWORD_SCRYPT = { N: 2 ** 20, r: 16, p: 4, memoryBytes: 1024 
 
 const CLIENT_NONCE_BYTES = 24;
 
-export function isPasswordLogin(login: LoginInit): boolean {
+export function isPasswordLogin(login: InitOf<'LOGIN'>): boolean {
   return (login.auth ?? pb.AuthType.PASSWORD) === pb.AuthType.PASSWORD;
 }
 
@@ -35,7 +33,7 @@ export function isPasswordLogin(login: LoginInit): boolean {
  * `secret`, held in memory only) never goes on the wire. The keys derived from it are kept for the
  * next login with the same salt and parameters, so a reconnect does not run scrypt again.
  */
-export function createPasswordLogin(): { login(link: Link, body: LoginInit, timeoutMs: number): Promise<pb.LoginResult> } {
+export function createPasswordLogin(): { login(link: Link, body: InitOf<'LOGIN'>, timeoutMs: number): Promise<pb.LoginResult> } {
   let cached: { id: string; keys: PasswordKeys } | undefined;
 
   async function keysFor(password: string, salt: Uint8Array, params: ScryptParams): Promise<PasswordKeys> {
@@ -63,15 +61,13 @@ export function createPasswordLogin(): { login(link: Link, body: LoginInit, time
       const user = body.user ?? '';
       const clientNonce = randomBytes(CLIENT_NONCE_BYTES);
       const answer = await link.request('AUTH_START', { appId, user, clientNonce }, timeoutMs);
-      if (answer.name !== 'AUTH_CHALLENGE') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `AUTH_START answered by ${answer.name}`);
       const challenge = answer.body;
       const params = { N: challenge.scryptN, r: challenge.scryptR, p: challenge.scryptP };
       const keys = await keysFor(body.secret ?? '', challenge.salt, params);
       const message = authMessage({ appId, user, clientNonce, serverNonce: challenge.serverNonce, salt: challenge.salt, params });
       const proof = clientProof(keys, message);
-      const onWire: LoginInit = { ...body, auth: pb.AuthType.PASSWORD, secret: '', clientProof: proof };
+      const onWire: InitOf<'LOGIN'> = { ...body, auth: pb.AuthType.PASSWORD, secret: '', clientProof: proof };
       const result = await link.request('LOGIN', onWire, timeoutMs);
-      if (result.name !== 'LOGIN_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `LOGIN answered by ${result.name}`);
       // a server that does not hold the account's ServerKey cannot sign: it is not the real one
       if (!signatureMatches(serverSignature(keys.serverKey, message), result.body.serverSignature)) {
         throw new MagpieError(ErrorCode.SERVER_PROOF_FAILED, 'the server could not prove it knows this account');

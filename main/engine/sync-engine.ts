@@ -1,4 +1,4 @@
-import { ErrorCode, MagpieError, type DecodedFrame } from '../../protocol';
+import { ErrorCode, MagpieError, type AnswerTo, type Clock, type DecodedFrame, type TimerHandle } from '../../protocol';
 import type { pb } from '../../protocol';
 import type { Link } from './link';
 
@@ -35,7 +35,7 @@ export interface SyncEngineDeps {
   readonly ledger: SyncLedger;
   readonly pageEntries: number;
   readonly confirmDelayMs: number;
-  readonly setTimeout: (callback: () => void, ms: number) => { cancel(): void };
+  readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Entries with seq 0: shown, never stored (transient custom messages). */
   readonly onTransient: (entry: pb.Entry) => void;
   readonly onProgress: (progress: SyncProgress) => void;
@@ -55,8 +55,8 @@ export class SyncEngine {
   private queue: Promise<void> = Promise.resolve();
   private pulling = false;
   private headSeen = 0;
-  private confirmTimer: { cancel(): void } | undefined;
-  private retryTimer: { cancel(): void } | undefined;
+  private confirmTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
   private confirmedSeq = 0;
 
   constructor(private readonly deps: SyncEngineDeps) {}
@@ -71,9 +71,9 @@ export class SyncEngine {
 
   detach(): void {
     this.link = undefined;
-    this.confirmTimer?.cancel();
+    if (this.confirmTimer) this.deps.clock.clearTimeout(this.confirmTimer);
     this.confirmTimer = undefined;
-    this.retryTimer?.cancel();
+    if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
 
@@ -113,7 +113,7 @@ export class SyncEngine {
   private retryLater(): void {
     const link = this.link;
     if (!link || this.retryTimer) return;
-    this.retryTimer = this.deps.setTimeout(() => {
+    this.retryTimer = this.deps.clock.setTimeout(() => {
       this.retryTimer = undefined;
       if (this.link === link && link.isOpen) this.enqueue(() => this.pull());
     }, this.deps.retryDelayMs);
@@ -146,7 +146,7 @@ export class SyncEngine {
           this.deps.onProgress({ applied: last - start, target: last - start, done: true });
           break;
         }
-        let answer: DecodedFrame;
+        let answer: AnswerTo<'SYNC'>;
         try {
           answer = await link.request('SYNC', { afterSeq: BigInt(last), limit: singly ? 1 : this.deps.pageEntries });
         } catch (error) {
@@ -160,7 +160,6 @@ export class SyncEngine {
           continue;
         }
         singly = false;
-        if (answer.name !== 'SYNC_PAGE') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `SYNC answered by ${answer.name}`);
         const page = answer.body;
         this.headSeen = Math.max(this.headSeen, Number(page.maxSeq));
         const entries = page.entries.filter((e) => Number(e.seq) > last);
@@ -178,7 +177,7 @@ export class SyncEngine {
 
   private scheduleConfirm(): void {
     if (this.confirmTimer) return;
-    this.confirmTimer = this.deps.setTimeout(() => {
+    this.confirmTimer = this.deps.clock.setTimeout(() => {
       this.confirmTimer = undefined;
       if (this.link) this.confirmNow(this.link);
     }, this.deps.confirmDelayMs);

@@ -37,7 +37,6 @@ export function createMediaAccess(client: MagpieClient): MediaAccess {
 
   const refresh = async () => {
     const answer = await client.request('MEDIA_TOKEN', {});
-    if (answer.name !== 'MEDIA_TOKEN_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `MEDIA_TOKEN answered by ${answer.name}`);
     token = answer.body.token;
     expiresServerMs = Number(answer.body.expiresMs);
   };

@@ -29,7 +29,6 @@ export function createGroupService(client: MagpieClient) {
 
   async function call(op: GroupOp): Promise<pb.GroupResult> {
     const answer = await client.request('GROUP', { op });
-    if (answer.name !== 'GROUP_RESULT') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `GROUP answered by ${answer.name}`);
     return answer.body;
   }
 

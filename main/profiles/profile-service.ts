@@ -17,7 +17,6 @@ export function createProfileService(client: MagpieClient) {
 
   async function fetch(userIds: readonly string[]): Promise<void> {
     const answer = await client.request('PROFILE_QUERY', { userIds: [...userIds] });
-    if (answer.name !== 'PROFILES') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, `PROFILE_QUERY answered by ${answer.name}`);
     store.users.upsert(answer.body.profiles.map(fromWire));
   }
 
@@ -45,7 +44,7 @@ export function createProfileService(client: MagpieClient) {
 
     async update(change: { nickname?: string; avatar?: string }): Promise<ProfileView> {
       const answer = await client.request('PROFILE_UPDATE', change);
-      if (answer.name === 'PROFILES' && answer.body.profiles[0]) store.users.upsert([fromWire(answer.body.profiles[0])]);
+      if (answer.body.profiles[0]) store.users.upsert([fromWire(answer.body.profiles[0])]);
       else await fetch([client.selfId]);
       return toView(store.users.get(client.selfId), client.selfId);
     },

@@ -59,6 +59,8 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
   const messages = createMessageStore(db);
   const conversations = createConversationStore(db, messages);
   const outbox = createOutboxStore(db, messages, conversations);
+  // a receipt deletes its outbox row; rows an earlier version kept after theirs go on opening
+  outbox.purgeSent();
   const syncState = createSyncStateStore(db);
   const users = createUserStore(db);
   const groups = createGroupStore(db);

@@ -125,7 +125,7 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
     if (!messages.getByClientMsgId(clientMsgId)) return;
     // sent from here: the SENT receipt may have been lost, the sync copy confirms it
     batch.flush();
-    const confirmed = deps.outbox.markSent(clientMsgId, { msgId, seq, timeMs: stored.timeMs }, deps.clock.now());
+    const confirmed = deps.outbox.markSent(clientMsgId, { msgId, seq, timeMs: stored.timeMs });
     if (confirmed) acc.ownMessagesConfirmed.push(confirmed);
     acc.conversations.add(conversation);
   }

@@ -72,18 +72,21 @@ export interface OutboxStore {
   pending(limit?: number): OutboxItem[];
   /** Every item, newest first, for `magpie outbox`. */
   list(limit?: number): OutboxItem[];
-  /** Counts one more attempt to send it. */
+  /** Counts one more attempt to send it: called each time its SEND goes on the wire. */
   noteAttempt(clientMsgId: string, nowMs: number): void;
-  /** The server's SENT receipt: the item and its message become sent with the server's ids. */
-  markSent(clientMsgId: string, copy: ServerCopy, nowMs: number): StoredMessage | undefined;
+  /**
+   * The server's SENT receipt: the message becomes sent with the server's ids and the outbox row
+   * goes away (nothing is left to send; the message row keeps what the conversation shows).
+   */
+  markSent(clientMsgId: string, copy: ServerCopy): StoredMessage | undefined;
   /** The server refused it (or it cannot be sent): the item and its message become failed. */
   markFailed(clientMsgId: string, errorCode: number, errorMessage: string, nowMs: number): void;
   /** The user asks to send a failed item again: back to sending, attempts kept. */
   retry(clientMsgId: string, nowMs: number): boolean;
   /** The user withdraws an unsent item: the outbox row and its message row go away. */
   cancel(clientMsgId: string): boolean;
-  /** Drops sent items older than beforeMs (their messages stay). */
-  purgeSent(beforeMs: number): number;
+  /** Drops the sent rows an earlier version kept after their receipt (their messages stay). */
+  purgeSent(): number;
 }
 
 export function createOutboxStore(db: Database, messages: MessageStore, conversations: ConversationStore): OutboxStore {
@@ -96,9 +99,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
   );
   const listStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY created_ms DESC LIMIT ?');
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_ms = ? WHERE client_msg_id = ?');
-  const sent = db.prepare(`
-    UPDATE outbox SET state = 'sent', msg_id = ?, seq = ?, error_code = NULL, error_message = NULL, updated_ms = ?
-    WHERE client_msg_id = ?`);
+  const sent = db.prepare('DELETE FROM outbox WHERE client_msg_id = ?');
   const failed = db.prepare(`
     UPDATE outbox SET state = 'failed', error_code = ?, error_message = ?, updated_ms = ?
     WHERE client_msg_id = ? AND state = 'sending'`);
@@ -106,7 +107,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
     UPDATE outbox SET state = 'sending', error_code = NULL, error_message = NULL, updated_ms = ?
     WHERE client_msg_id = ? AND state = 'failed'`);
   const remove = db.prepare(`DELETE FROM outbox WHERE client_msg_id = ? AND state <> 'sent'`);
-  const purge = db.prepare(`DELETE FROM outbox WHERE state = 'sent' AND updated_ms < ?`);
+  const purge = db.prepare(`DELETE FROM outbox WHERE state = 'sent'`);
 
   const setMessageState = (clientMsgId: string, state: 'sending' | 'failed'): void => {
     const message = messages.getByClientMsgId(clientMsgId);
@@ -131,8 +132,8 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
     noteAttempt(clientMsgId, nowMs) {
       attempt.run(nowMs, clientMsgId);
     },
-    markSent: db.transaction((clientMsgId: string, copy: ServerCopy, nowMs: number) => {
-      sent.run(copy.msgId, copy.seq, nowMs, clientMsgId);
+    markSent: db.transaction((clientMsgId: string, copy: ServerCopy) => {
+      sent.run(clientMsgId);
       // the server's own copy may have come by sync first and already taken this msg_id
       const other = messages.getByMsgId(copy.msgId);
       if (other && other.clientMsgId !== clientMsgId) return other;
@@ -157,6 +158,6 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
       }
       return true;
     }),
-    purgeSent: (beforeMs) => purge.run(beforeMs).changes,
+    purgeSent: () => purge.run().changes,
   };
 }

@@ -43,9 +43,9 @@ describe('outbox', () => {
     const b = outgoing(2).message.clientMsgId;
     outbox.enqueue(outgoing(1), 100);
     outbox.enqueue(outgoing(2), 200);
-    outbox.markSent(a, { msgId: 501, seq: 9, timeMs: 5000 }, 300);
+    outbox.markSent(a, { msgId: 501, seq: 9, timeMs: 5000 });
     outbox.markFailed(b, ErrorCode.TEXT_TOO_LONG, 'too long', 300);
-    expect(outbox.get(a)).toMatchObject({ state: 'sent', msgId: 501, seq: 9 });
+    expect(outbox.get(a)).toBeUndefined(); // the receipt ends the outbox row
     expect(messages.getByClientMsgId(a)).toMatchObject({ state: 'sent', msgId: 501, timeMs: 5000 });
     expect(outbox.get(b)).toMatchObject({ state: 'failed', errorCode: ErrorCode.TEXT_TOO_LONG });
     expect(messages.getByClientMsgId(b)?.state).toBe('failed');
@@ -68,8 +68,21 @@ describe('outbox', () => {
     expect(messages.page('bob', 10).map((m) => m.text)).toEqual(['draft 1']);
     expect(conversations.get('bob')?.lastPreview).toBe('draft 1');
     const a = outgoing(1).message.clientMsgId;
-    outbox.markSent(a, { msgId: 1, seq: 1, timeMs: 1 }, 1);
+    outbox.markSent(a, { msgId: 1, seq: 1, timeMs: 1 });
     expect(outbox.cancel(a)).toBe(false);
-    expect(outbox.purgeSent(2)).toBe(1);
+    expect(messages.getByClientMsgId(a)).toMatchObject({ msgId: 1, state: 'sent' });
+  });
+
+  it('purges, on opening, the sent rows an earlier version kept, and keeps their messages', () => {
+    temp = openTempStore('alice');
+    temp.store.outbox.enqueue(outgoing(1), 100);
+    temp.store.outbox.enqueue(outgoing(2), 200);
+    const a = outgoing(1).message.clientMsgId;
+    // what an earlier version left: the row marked sent instead of deleted
+    temp.store.db.prepare(`UPDATE outbox SET state = 'sent', msg_id = 7, seq = 3 WHERE client_msg_id = ?`).run(a);
+    const reopened = temp.reopen();
+    expect(reopened.outbox.get(a)).toBeUndefined();
+    expect(reopened.outbox.list().map((item) => item.clientMsgId)).toEqual([outgoing(2).message.clientMsgId]);
+    expect(reopened.messages.getByClientMsgId(a)?.text).toBe('draft 1');
   });
 });
