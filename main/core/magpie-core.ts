@@ -13,6 +13,7 @@ import { loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } 
 import { previewOf, type IngestResult, type StoredMessage } from '../store';
 import { toGroupView } from '../views/conversation-view';
 import { noticeAsMessageView, toMessageView } from '../views/message-view';
+import { createMediaHandlers } from './media-handlers';
 import { openSession, type Session } from './session';
 
 export interface MagpieCoreOptions {
@@ -53,7 +54,10 @@ export class MagpieCore {
     this.rememberFile = join(options.profileDir, 'login.json');
     this.settings = loadSettings(this.settingsFile);
     this.deviceId = loadDeviceId(options.profileDir);
+    this.media = createMediaHandlers({ profileDir: options.profileDir, requireSession: () => this.requireSession(), emit: options.emit, log: options.log });
   }
+
+  private readonly media: ReturnType<typeof createMediaHandlers>;
 
   readonly handlers: ApiHandlers = {
     'app.info': () => ({
@@ -225,6 +229,8 @@ export class MagpieCore {
     },
     'group.modify': (args) => this.groupCall((g) => g.modify(args)),
     'group.requests': () => this.requireSession().groups.requests(),
+    'media.send': (args) => this.media.handlers['media.send'](args),
+    'media.fetch': (args) => this.media.handlers['media.fetch'](args),
   };
 
   /** The shell saw the network come back. */
@@ -255,6 +261,7 @@ export class MagpieCore {
       clientName: `magpie-${this.options.shell}/${this.options.version}`,
     });
     this.session = session;
+    this.media.attach(session);
     this.wire(session);
     return session;
   }
@@ -263,6 +270,7 @@ export class MagpieCore {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
+    this.media.detach();
     session.client.events.removeAllListeners();
     session.client.close();
     this.options.emit('session.ended', { reason });
