@@ -319,6 +319,18 @@ const en = {
     unknown: 'the sign-in was not accepted',
     retryNow: 'Retry now',
   },
+  mediaUi: {
+    attach: 'Attach a file',
+    uploading: 'Sending {name}… {percent}%',
+    notSent: '{name} was not sent: {reason}',
+    retry: 'Try again',
+    openImage: 'Open image {name}',
+    viewer: 'Image',
+    save: 'Save',
+    saveFile: 'Save {name}',
+    downloading: 'Downloading {name}',
+    unavailable: 'The file could not be fetched',
+  },
 };
 
 export default en;
