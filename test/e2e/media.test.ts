@@ -23,7 +23,7 @@ describe('media in the app', () => {
   async function openApp(name: string, user: SubAccountCreated): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
     apps.push(app);
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', acceptDownloads: true });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', acceptDownloads: true, permissions: ['microphone'] });
     const page = await context.newPage();
     page.on('pageerror', (error) => {
       throw error;
@@ -59,7 +59,7 @@ describe('media in the app', () => {
     server = await startTestServer({ dataDir: join(work, 'server') });
     const alice = server.createUser('alice');
     const bob = server.createUser('bob');
-    browser = await launchChromium();
+    browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
     pageA = await openApp('alice', alice);
     pageB = await openApp('bob', bob);
     await openChatWith(pageA, bob.voipAccount);
@@ -99,5 +99,22 @@ describe('media in the app', () => {
     expect(await card.textContent()).toContain('146.5 KB');
     const saved = await downloaded(pageB, () => card.getByRole('button', { name: 'Save notes.bin' }).click());
     expect(Buffer.compare(saved, bytes)).toBe(0);
+  }, 60_000);
+
+  it('records a voice message with a running timer; the other side plays it', async () => {
+    await pageA.getByRole('button', { name: 'Record a voice message' }).click();
+    const timer = pageA.getByTestId('voice-timer');
+    await timer.waitFor(WAIT);
+    await pageA.waitForFunction(() => document.querySelector('[data-testid="voice-timer"]')?.textContent?.includes('0:01'), undefined, WAIT);
+    await pageA.getByRole('button', { name: 'Stop and send' }).click();
+    await pageA.getByTestId('voice-recorder').waitFor({ state: 'detached', ...WAIT });
+
+    const voice = pageB.getByTestId('media-voice').first();
+    await voice.waitFor(WAIT);
+    expect(await voice.getAttribute('aria-label')).toMatch(/^Play voice message, \d+ seconds$/);
+    await voice.click();
+    await pageB.waitForSelector('[data-testid="media-voice"][data-playing="true"]', WAIT);
+    await voice.click();
+    await pageB.waitForSelector('[data-testid="media-voice"][data-playing="false"]', WAIT);
   }, 60_000);
 });

@@ -320,6 +320,12 @@ const en = {
     retryNow: 'Retry now',
   },
   mediaUi: {
+    record: 'Record a voice message',
+    recording: 'Recording, {n} seconds',
+    stopAndSend: 'Stop and send',
+    cancelRecording: 'Cancel',
+    play: 'Play voice message, {n} seconds',
+    pause: 'Pause',
     attach: 'Attach a file',
     uploading: 'Sending {name}… {percent}%',
     notSent: '{name} was not sent: {reason}',

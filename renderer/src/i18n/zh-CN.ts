@@ -322,6 +322,12 @@ const zhCN: MessageSchema = {
     retryNow: '立即重试',
   },
   mediaUi: {
+    record: '录制语音消息',
+    recording: '正在录音，{n} 秒',
+    stopAndSend: '停止并发送',
+    cancelRecording: '取消',
+    play: '播放语音消息，{n} 秒',
+    pause: '暂停',
     attach: '发送文件',
     uploading: '正在发送 {name}… {percent}%',
     notSent: '{name} 未发送：{reason}',
