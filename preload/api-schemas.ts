@@ -3,7 +3,7 @@
  * call with these before it reaches the core; `satisfies` keeps them equal to api.ts.
  */
 import { z } from 'zod';
-import { MESSAGE_LIMITS, type MethodArgs, type MethodName } from './api';
+import { MEDIA_LIMITS, MESSAGE_LIMITS, type MethodArgs, type MethodName } from './api';
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(64);
@@ -149,6 +149,18 @@ export const methodSchemas = {
     }).strict(),
   },
   'group.requests': { args: empty },
+  'media.send': {
+    args: z.object({
+      conversation,
+      kind: z.enum(['image', 'file', 'voice']),
+      name: z.string().min(1).max(255),
+      // base64 of at most maxSendBytes
+      bytes: z.string().min(1).max(Math.ceil(MEDIA_LIMITS.maxSendBytes / 3) * 4),
+      durationMs: z.number().int().min(0).max(3_600_000).optional(),
+      ref: z.string().max(80).optional(),
+    }).strict(),
+  },
+  'media.fetch': { args: z.object({ key, thumb: z.boolean().optional() }).strict() },
 } as const satisfies { [M in MethodName]: { args: z.ZodType<MethodArgs<M>> } };
 
 export function isMethodName(value: unknown): value is MethodName {

@@ -8,6 +8,14 @@
 /** The content limits the server enforces: the composer counts against them. */
 export { MESSAGE_LIMITS } from '../protocol/content-limits';
 
+/** What the page may hand over or get back as bytes through the contract (both shells carry base64). */
+export const MEDIA_LIMITS = {
+  /** A file the page sends: 16 MiB (the web shell's socket takes its base64 with room to spare). */
+  maxSendBytes: 16 * 1024 * 1024,
+  /** A file the page is handed to show or save: 32 MiB. */
+  maxFetchBytes: 32 * 1024 * 1024,
+} as const;
+
 // ---- views: what the page sees -----------------------------------------------------------------
 
 export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
@@ -271,6 +279,19 @@ export interface Methods {
     result: GroupView;
   };
   'group.requests': { args: Record<string, never>; result: NoticeView[] };
+  /**
+   * Sends a file the user picked, pasted or recorded: the page has no paths, so it hands the bytes
+   * (base64). The upload's progress arrives as `media.progress` under `ref`.
+   */
+  'media.send': {
+    args: { conversation: string; kind: 'image' | 'file' | 'voice'; name: string; bytes: string; durationMs?: number; ref?: string };
+    result: MessageView;
+  };
+  /**
+   * A media message's file (or an image's thumbnail), fetched once into the profile's cache and
+   * handed over as base64 to show from a blob: URL or to save; progress as `media.progress` under the key.
+   */
+  'media.fetch': { args: { key: string; thumb?: boolean }; result: { mime: string; size: number; bytes: string } };
 }
 
 export type MethodName = keyof Methods;
@@ -292,6 +313,8 @@ export interface EventPayloads {
   'notification.open': { conversation: string };
   'group.updated': { group: GroupView };
   'session.ended': { reason: string; code?: number };
+  /** An upload (its `ref`) or a download (its message key) moved on. */
+  'media.progress': { ref: string; loaded: number; total: number };
 }
 export type EventName = keyof EventPayloads;
 

@@ -15,6 +15,7 @@ import { createMessageHandlers } from './handlers/messages';
 import { createProfileHandlers } from './handlers/profiles';
 import { createSessionHandlers } from './handlers/session';
 import { createSettingsHandlers, createSettingsState } from './handlers/settings';
+import { createMediaHandlers, type MediaHandlers } from './media-handlers';
 import { openSession, type Session } from './session';
 import { wireSessionEvents } from './session-events';
 import { createSessionNotifications } from './session-notifications';
@@ -45,6 +46,7 @@ export interface MagpieCoreOptions {
 export class MagpieCore {
   readonly handlers: ApiHandlers;
   private session: Session | undefined;
+  private readonly media: MediaHandlers;
   private attention: AttentionState = { focused: true };
 
   constructor(private readonly options: MagpieCoreOptions) {
@@ -52,6 +54,12 @@ export class MagpieCore {
     const settings = createSettingsState(join(options.profileDir, 'settings.json'));
     const deviceId = loadDeviceId(options.profileDir);
     const current = (): Session | undefined => this.session;
+    this.media = createMediaHandlers({
+      profileDir: options.profileDir,
+      requireSession: () => requireSessionOf(current),
+      emit: options.emit,
+      log: options.log,
+    });
 
     const deps: CoreDeps = {
       emit: options.emit,
@@ -101,6 +109,7 @@ export class MagpieCore {
         clientName: `magpie-${options.shell}/${options.version}`,
       });
       this.session = session;
+      this.media.attach(session);
       wireSessionEvents(session, { ...deps, notify });
       return session;
     };
@@ -125,6 +134,7 @@ export class MagpieCore {
       ...createProfileHandlers(deps),
       ...createSettingsHandlers({ settings }),
       ...createGroupHandlers(deps),
+      ...this.media.handlers,
     };
   }
 
@@ -146,6 +156,7 @@ export class MagpieCore {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
+    this.media.detach();
     session.client.events.removeAllListeners();
     session.client.close();
     this.options.emit('session.ended', { reason });

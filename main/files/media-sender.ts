@@ -37,6 +37,8 @@ export async function sendFile(chat: ChatService, access: MediaAccess, request: 
     size: uploaded.size,
     mime: uploaded.mime,
     ...(request.durationMs ? { durationMs: request.durationMs } : {}),
+    // the sender's own bubble is sized as the recipient's is, from what the server measured
+    ...(uploaded.width > 0 && uploaded.height > 0 ? { width: uploaded.width, height: uploaded.height } : {}),
   };
   return chat.send(request.to, { kind: 'media', type: request.kind, media });
 }

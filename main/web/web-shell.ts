@@ -2,10 +2,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventName, EventPayloads, WebClientMessage, WebServerMessage } from '../../preload/api';
+import { MEDIA_LIMITS, type EventName, type EventPayloads, type WebClientMessage, type WebServerMessage } from '../../preload/api';
 import type { Dispatch } from '../api/dispatch';
 import { contentSecurityPolicy } from '../shell/window-policy';
 import { createStaticHandler } from './static-files';
+
+/** A page's largest socket message: room for a media.send's base64 (MEDIA_LIMITS.maxSendBytes) and its JSON. */
+const DEFAULT_MAX_MESSAGE_BYTES = Math.ceil(MEDIA_LIMITS.maxSendBytes / 3) * 4 + 64 * 1024;
 
 export interface WebShellOptions {
   /** The built renderer (out/renderer). */
@@ -94,7 +97,7 @@ export function createWebShell(options: WebShellOptions): WebShell {
           if (!response.headersSent) response.writeHead(500).end();
         });
       });
-      wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 });
+      wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
       server.on('upgrade', (request, socket, head) => {
         const path = new URL(request.url ?? '/', 'http://localhost').pathname;
         // only our own page may talk to the core: the right path, the token, and our origin

@@ -323,6 +323,24 @@ const en = {
     unknown: 'the sign-in was not accepted',
     retryNow: 'Retry now',
   },
+  mediaUi: {
+    record: 'Record a voice message',
+    recording: 'Recording, {n} seconds',
+    stopAndSend: 'Stop and send',
+    cancelRecording: 'Cancel',
+    play: 'Play voice message, {n} seconds',
+    pause: 'Pause',
+    attach: 'Attach a file',
+    uploading: 'Sending {name}… {percent}%',
+    notSent: '{name} was not sent: {reason}',
+    retry: 'Try again',
+    openImage: 'Open image {name}',
+    viewer: 'Image',
+    save: 'Save',
+    saveFile: 'Save {name}',
+    downloading: 'Downloading {name}',
+    unavailable: 'The file could not be fetched',
+  },
 };
 
 export default en;

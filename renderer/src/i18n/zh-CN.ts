@@ -325,6 +325,24 @@ const zhCN: MessageSchema = {
     unknown: '登录未被接受',
     retryNow: '立即重试',
   },
+  mediaUi: {
+    record: '录制语音消息',
+    recording: '正在录音，{n} 秒',
+    stopAndSend: '停止并发送',
+    cancelRecording: '取消',
+    play: '播放语音消息，{n} 秒',
+    pause: '暂停',
+    attach: '发送文件',
+    uploading: '正在发送 {name}… {percent}%',
+    notSent: '{name} 未发送：{reason}',
+    retry: '重试',
+    openImage: '查看图片 {name}',
+    viewer: '图片',
+    save: '保存',
+    saveFile: '保存 {name}',
+    downloading: '正在下载 {name}',
+    unavailable: '无法获取该文件',
+  },
 };
 
 export default zhCN;

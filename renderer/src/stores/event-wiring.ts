@@ -1,4 +1,5 @@
 /** Routes the core's events to the stores that hold what they change. Returns the unsubscribe. */
+import { useMedia } from './media';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useGroups } from './groups';
@@ -34,6 +35,7 @@ export function wireEvents(): () => void {
     }),
     backend.on('group.updated', ({ group }) => groups.upsert(group)),
     backend.on('session.ended', (info) => session.onEnded(info)),
+    backend.on('media.progress', (p) => useMedia().onProgress(p)),
   ];
   return () => {
     for (const off of offs) off();

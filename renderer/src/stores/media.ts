@@ -1,0 +1,88 @@
+/**
+ * Files in the page: sending what the user picked or pasted (the bytes go over the contract, the
+ * page has no paths), fetching a message's file as a blob: URL to show or save, and the progress
+ * the core reports for both.
+ */
+import { defineStore } from 'pinia';
+import { reactive } from 'vue';
+import type { EventPayloads, MessageView } from '../../../preload/api';
+import { MEDIA_LIMITS } from '../../../preload/api';
+import { useBackend } from './backend';
+import { useMessages } from './messages';
+
+export type MediaKind = 'image' | 'file' | 'voice';
+
+/** The contract's FILE_TOO_LARGE code (protocol/errors.ts). */
+const FILE_TOO_LARGE_CODE = 581004;
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  // in slices: String.fromCharCode takes a bounded number of arguments
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export const useMedia = defineStore('media', () => {
+  const backend = useBackend();
+  /** Progress by ref (an upload) or message key (a download), 0..1. */
+  const progress = reactive(new Map<string, number>());
+  const urls = new Map<string, Promise<string | null>>();
+  let uploads = 0;
+
+  function onProgress(p: EventPayloads['media.progress']): void {
+    progress.set(p.ref, p.total > 0 ? p.loaded / p.total : 0);
+  }
+
+  /** Sends a file; the refusal (code and words) when it was not sent. */
+  async function send(conversation: string, file: Blob, name: string, kind: MediaKind, durationMs?: number): Promise<{ code: number; message: string } | null> {
+    if (file.size > MEDIA_LIMITS.maxSendBytes) return { code: FILE_TOO_LARGE_CODE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` };
+    const ref = `upload-${++uploads}`;
+    progress.set(ref, 0);
+    try {
+      const bytes = toBase64(new Uint8Array(await file.arrayBuffer()));
+      const result = await backend.call('media.send', { conversation, kind, name, bytes, ref, ...(durationMs ? { durationMs } : {}) });
+      if (!result.ok) return result.error;
+      useMessages().upsert(result.value);
+      return null;
+    } finally {
+      progress.delete(ref);
+    }
+  }
+
+  /** A blob: URL of a message's file (or thumbnail), fetched once per page; null when it could not be had. */
+  function url(message: MessageView, thumb = false): Promise<string | null> {
+    const id = `${message.media?.fileId ?? message.key}${thumb ? '.thumb' : ''}`;
+    let known = urls.get(id);
+    if (!known) {
+      known = backend.run('media.fetch', { key: message.key, ...(thumb ? { thumb } : {}) }).then((got) => {
+        progress.delete(message.key);
+        if (!got) {
+          urls.delete(id);
+          return null;
+        }
+        return URL.createObjectURL(new Blob([fromBase64(got.bytes)], { type: got.mime }));
+      });
+      urls.set(id, known);
+    }
+    return known;
+  }
+
+  /** Saves a message's file through the browser's (or Electron's) download. */
+  async function save(message: MessageView): Promise<void> {
+    const href = await url(message);
+    if (!href) return;
+    const link = document.createElement('a');
+    link.href = href;
+    link.download = message.media?.name || 'file';
+    link.click();
+  }
+
+  return { progress, onProgress, send, url, save };
+});

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SubAccountCreated } from '../../server/identity/identity';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp } from './support/web-app';
+
+const WAIT = { timeout: 15_000 };
+
+/** Images and files between two browsers, each on its own web shell, through the real file service. */
+describe('media in the app', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let work: string;
+  const apps: WebApp[] = [];
+  let pageA: Page;
+  let pageB: Page;
+
+  async function openApp(name: string, user: SubAccountCreated): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
+    apps.push(app);
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', acceptDownloads: true, permissions: ['microphone'] });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(app.url);
+    await page.getByTestId('login-form').waitFor(WAIT);
+    await page.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
+    await page.getByTestId('login-app-id').fill(server.appId);
+    await page.getByTestId('login-user').fill(user.voipAccount);
+    await page.getByTestId('login-secret').fill(user.voipPwd);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('conversation-list').waitFor(WAIT);
+    return page;
+  }
+
+  async function openChatWith(page: Page, userId: string): Promise<void> {
+    const item = page.locator(`[data-testid="conversation-item"][data-conversation="${userId}"]`);
+    if ((await item.count()) > 0) return item.click();
+    await page.getByTestId('new-chat').click();
+    await page.getByTestId('new-chat-user').fill(userId);
+    await page.getByTestId('new-chat-start').click();
+    await page.getByTestId('composer-input').waitFor(WAIT);
+  }
+
+  async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffer> {
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), click()]);
+    return readFile((await download.path())!);
+  }
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    work = await mkdtemp(join(tmpdir(), 'magpie-e2e-media-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    const alice = server.createUser('alice');
+    const bob = server.createUser('bob');
+    browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
+    pageA = await openApp('alice', alice);
+    pageB = await openApp('bob', bob);
+    await openChatWith(pageA, bob.voipAccount);
+    await openChatWith(pageB, alice.voipAccount);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((app) => app.stop()));
+    await server?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('sends an image picked in the file chooser; the other side sees its thumbnail, opens it and saves equal bytes', async () => {
+    const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#2a7' } }).png().toBuffer();
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'meadow.png', mimeType: 'image/png', buffer: png });
+    await pageA.getByTestId('media-thumb').first().waitFor(WAIT);
+
+    const thumb = pageB.getByTestId('media-thumb').first();
+    await thumb.waitFor(WAIT);
+    expect(await thumb.getAttribute('src')).toMatch(/^blob:/);
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeLessThanOrEqual(320);
+    await pageB.getByRole('button', { name: 'Open image meadow.png' }).click();
+    const full = pageB.getByTestId('media-full');
+    await full.waitFor(WAIT);
+    expect(await full.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(800);
+    const saved = await downloaded(pageB, () => pageB.getByTestId('media-viewer').getByTestId('media-save').click());
+    expect(Buffer.compare(saved, png)).toBe(0);
+    await pageB.keyboard.press('Escape');
+  }, 60_000);
+
+  it('sends a file; the other side sees its card and downloads equal bytes', async () => {
+    const bytes = randomBytes(150_000);
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    const card = pageB.getByTestId('media-card').filter({ hasText: 'notes.bin' });
+    await card.waitFor(WAIT);
+    expect(await card.textContent()).toContain('146.5 KB');
+    const saved = await downloaded(pageB, () => card.getByRole('button', { name: 'Save notes.bin' }).click());
+    expect(Buffer.compare(saved, bytes)).toBe(0);
+  }, 60_000);
+
+  it('records a voice message with a running timer; the other side plays it', async () => {
+    await pageA.getByRole('button', { name: 'Record a voice message' }).click();
+    const timer = pageA.getByTestId('voice-timer');
+    await timer.waitFor(WAIT);
+    await pageA.waitForFunction(() => document.querySelector('[data-testid="voice-timer"]')?.textContent?.includes('0:01'), undefined, WAIT);
+    await pageA.getByRole('button', { name: 'Stop and send' }).click();
+    await pageA.getByTestId('voice-recorder').waitFor({ state: 'detached', ...WAIT });
+
+    const voice = pageB.getByTestId('media-voice').first();
+    await voice.waitFor(WAIT);
+    expect(await voice.getAttribute('aria-label')).toMatch(/^Play voice message, \d+ seconds$/);
+    await voice.click();
+    await pageB.waitForSelector('[data-testid="media-voice"][data-playing="true"]', WAIT);
+    await voice.click();
+    await pageB.waitForSelector('[data-testid="media-voice"][data-playing="false"]', WAIT);
+  }, 60_000);
+});
