@@ -46,7 +46,8 @@ describe(`a lossy, slow link (${LOSS_PERCENT}% loss each way) between clients an
     const dataDir = await folder('magpie-reliability-server-');
     server = await startServerProcess({ dataDir, host: namespace.hostAddress, launcher: NO_RATE_LIMIT });
     const common = {
-      servers: [`${namespace.hostAddress}:${server.port}`],
+      // a plain port off loopback: written tcp:// (bare remote addresses are TLS by default)
+      servers: [`tcp://${namespace.hostAddress}:${server.port}`],
       appId: server.credentials.appId,
       appToken: server.credentials.appToken,
     };
