@@ -118,7 +118,7 @@ describe('the core tells the truth', () => {
     server = await startTestServer();
     const alice = await aliceCore(server, true);
     const tooLong = await alice.call('message.send', { conversation: 'bob', content: { kind: 'text', text: 'x'.repeat(5_001) } });
-    expect(tooLong).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_BODY } });
+    expect(tooLong).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
     const fits = await alice.call('message.send', { conversation: 'bob', content: { kind: 'text', text: 'x'.repeat(5_000) } });
     expect(fits.ok).toBe(true);
 
