@@ -121,8 +121,9 @@ function cursorAfter(msgId: string): string {
 
 function parseCursor(cursor: string | undefined): number {
   if (cursor === undefined || cursor === '') return 0;
-  const match = /^m:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'cursor is not one this server gave');
+  // message ids are the send time in ms × 1024 plus a step: 16 digits today, always below 2^53
+  const match = /^m:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || !Number.isSafeInteger(Number(match[1]))) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'cursor is not one this server gave');
   return Number(match[1]);
 }
 
