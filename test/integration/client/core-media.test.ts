@@ -80,6 +80,6 @@ describe('media through the contract', () => {
     const missing = await alice.call('media.fetch', { key: '999999' });
     expect(missing).toMatchObject({ ok: false, error: { code: ErrorCode.MESSAGE_NOT_FOUND } });
     const bad = await alice.call('media.send', { conversation: 'bob', kind: 'sticker' as 'file', name: 'a', bytes: 'AA==' });
-    expect(bad).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_BODY } });
+    expect(bad).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
   }, 30_000);
 });
