@@ -55,7 +55,7 @@ describe('magpie-server arguments', () => {
     [['start', '--port', '70000'], /--port must be a port number/],
     [['start', '--tls-cert', 'only-a-cert.pem'], /go together/],
     [['start', '--tls-port', '1'], /needs --tls-cert/],
-    [['start', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], /must differ/],
+    [['start', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--http-port', '8884'], /must differ/],
     [['start', '--log-level', 'loud'], /--log-level must be one of/],
     [['account', 'create', '--frobnicate'], /Unknown option/],
     [['account', 'create', 'extra'], /unexpected argument: extra/],
