@@ -148,17 +148,19 @@ export class MagpieCore {
     this.options.emit('notification.open', { conversation });
   }
 
-  shutdown(): void {
-    this.endSession('shutting down');
+  /** Ends the session; resolves once the local store (its checkpoint worker too) has let go of its files. */
+  shutdown(): Promise<void> {
+    return this.endSession('shutting down');
   }
 
-  private endSession(reason: string): void {
+  private endSession(reason: string): Promise<void> {
     const session = this.session;
-    if (!session) return;
+    if (!session) return Promise.resolve();
     this.session = undefined;
     this.media.detach();
     session.client.events.removeAllListeners();
     session.client.close();
     this.options.emit('session.ended', { reason });
+    return session.client.store.closed;
   }
 }

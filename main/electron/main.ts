@@ -171,7 +171,7 @@ export function createDesktopApp(deps: DesktopAppDeps): { run(): void } {
       // the tray keeps Magpie running, as messengers do; quit from the tray menu
     });
     app.on('before-quit', () => {
-      core?.shutdown();
+      void core?.shutdown();
     });
   }
 

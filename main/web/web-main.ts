@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => done());
   });
   await shell.stop();
-  core.shutdown();
+  await core.shutdown();
   profileLock.release();
   return 0;
 }

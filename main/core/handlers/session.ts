@@ -21,7 +21,7 @@ export interface SessionHandlerDeps extends CoreDeps {
   /** How long an interactive login waits for the server before it gives up. */
   readonly loginTimeoutMs: number;
   startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string): Session;
-  endSession(reason: string): void;
+  endSession(reason: string): Promise<void>;
   setAttention(attention: AttentionState): void;
   networkUp(): void;
 }
@@ -36,13 +36,13 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       ...(deps.app.demo ? { demo: deps.app.demo } : {}),
     }),
     'session.login': async (args) => {
-      deps.endSession('replaced by a new login');
+      await deps.endSession('replaced by a new login');
       const session = deps.startSession(args.servers, args.appId, args.auth, args.mode, args.caFile);
       try {
         await withTimeout(session.client.start(), deps.loginTimeoutMs);
       } catch (error) {
         // only this login's session: a newer login may have replaced it meanwhile
-        if (deps.current() === session) deps.endSession('login failed');
+        if (deps.current() === session) await deps.endSession('login failed');
         else session.client.close();
         throw error;
       }
@@ -62,8 +62,8 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       session.client.start().catch((error: unknown) => deps.log.info({ err: error }, 'remembered login did not succeed'));
       return sessionView(session);
     },
-    'session.logout': (args) => {
-      deps.endSession('signed out');
+    'session.logout': async (args) => {
+      await deps.endSession('signed out');
       if (args.forget ?? true) rmSync(deps.rememberFile, { force: true });
       return null;
     },

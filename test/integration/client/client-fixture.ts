@@ -52,7 +52,7 @@ export function createClientFixture(): ClientFixture {
       });
       // the store's checkpoint worker lets go of the file a moment after close()
       await Promise.all(closing);
-      await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+      await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
     },
   };
 }

@@ -23,7 +23,7 @@ describe('the core tells the truth', () => {
   const cores: MagpieCore[] = [];
 
   afterEach(async () => {
-    for (const core of cores.splice(0)) core.shutdown();
+    await Promise.all(cores.splice(0).map((core) => core.shutdown()));
     await fixture.cleanup();
     await server?.stop();
   });

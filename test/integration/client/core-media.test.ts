@@ -19,7 +19,7 @@ describe('media through the contract', () => {
   const cores: MagpieCore[] = [];
 
   afterEach(async () => {
-    for (const core of cores.splice(0)) core.shutdown();
+    await Promise.all(cores.splice(0).map((core) => core.shutdown()));
     await fixture.cleanup();
     await server?.stop();
   });

@@ -96,7 +96,7 @@ describe('the client over TLS', () => {
       await expect(login(cert.certFile)).resolves.toMatchObject({ userId: 'erin' });
       expect(loadRememberedLogin(join(profileDir, 'login.json'), createKeyFileSecretBox(join(profileDir, 'secret.key')))).toMatchObject({ caFile: cert.certFile });
     } finally {
-      core.shutdown();
+      await core.shutdown();
     }
   });
 
