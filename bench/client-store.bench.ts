@@ -227,7 +227,7 @@ async function main(): Promise<void> {
       'baseline: one prepared INSERT, transactions of 10,000 rows, no full-text index, LIKE scan for search (a 100,000-row batch never yields, so its stall is the batch)',
     ]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   } finally {
     await nginx?.stop();
     await server.stop();
-    rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

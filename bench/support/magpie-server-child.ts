@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     } else {
       void server
         .stop()
-        .then(() => rm(dataDir, { recursive: true, force: true }))
+        .then(() => rm(dataDir, { recursive: true, force: true, maxRetries: 5 }))
         .finally(() => process.exit(0));
     }
   });

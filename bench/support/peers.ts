@@ -145,7 +145,7 @@ export async function startEjabberd(users: readonly string[], password: string, 
     for (const user of users) await run('ejabberdctl', [...ctl, 'register', user, 'localhost', password], { cwd: dir });
   } catch (error) {
     killGroup(child);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     throw error;
   }
   return {
@@ -157,7 +157,7 @@ export async function startEjabberd(users: readonly string[], password: string, 
       await run('ejabberdctl', [...ctl, 'stop'], { cwd: dir }).catch(() => undefined);
       await waitExit(child, 15_000);
       killGroup(child);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
@@ -198,7 +198,7 @@ export async function startProsody(users: readonly string[], password: string): 
     await waitForPort(port, 30_000, child);
   } catch (error) {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     throw error;
   }
   return {
@@ -209,7 +209,7 @@ export async function startProsody(users: readonly string[], password: string): 
     async stop() {
       child.kill('SIGTERM');
       await waitExit(child, 10_000);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
@@ -227,7 +227,7 @@ export async function startMosquitto(): Promise<Peer | undefined> {
     await waitForPort(port, 10_000, child);
   } catch (error) {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     throw error;
   }
   return {
@@ -238,7 +238,7 @@ export async function startMosquitto(): Promise<Peer | undefined> {
     async stop() {
       child.kill('SIGTERM');
       await waitExit(child, 10_000);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -57,7 +57,7 @@ describe('every screen passes axe-core, light and dark', () => {
     await browser?.close();
     await Promise.all(apps.map((app) => app.stop()));
     await server?.stop();
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
   });
 
   for (const scheme of ['light', 'dark'] as const) {

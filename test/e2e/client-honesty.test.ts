@@ -103,7 +103,7 @@ describe('the app tells the truth', () => {
     await browser?.close();
     await Promise.all([...apps.values()].map((app) => app.stop()));
     await server?.stop();
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('a message turns read only while its conversation is on screen: not behind Settings, not in a hidden window', async () => {

@@ -70,7 +70,7 @@ describe('media in the app', () => {
     await browser?.close();
     await Promise.all(apps.map((app) => app.stop()));
     await server?.stop();
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('sends an image picked in the file chooser; the other side sees its thumbnail, opens it and saves equal bytes', async () => {

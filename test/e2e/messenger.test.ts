@@ -128,7 +128,7 @@ describe('the Magpie app in a browser', () => {
     await browser?.close();
     await Promise.all(apps.map((app) => app.stop()));
     await server?.stop();
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('the login screen offers the sign-in methods with named controls, in English', async () => {

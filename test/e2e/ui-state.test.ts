@@ -69,7 +69,7 @@ describe('the app keeps every view current and says what happened', () => {
     await browser?.close();
     await Promise.all(apps.map((app) => app.stop()));
     await server?.stop();
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('the sign-in form says which characters an id may have and which address failed', async () => {

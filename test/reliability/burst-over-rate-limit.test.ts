@@ -17,7 +17,7 @@ describe('a burst beyond the shipped server rate limit (the bin, default tuning)
   afterEach(async () => {
     await pool.cleanup();
     await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   // Requests above the server's rate must be delayed, never refused one by one: a refused SEND sent

@@ -21,7 +21,7 @@ describe('the client process killed with SIGKILL during sends and during sync', 
     for (const client of running) await client.kill();
     running.clear();
     await server?.stop();
-    await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
   });
 
   async function folder(prefix: string): Promise<string> {

@@ -74,7 +74,7 @@ describe('message content attacks on the shipped server', () => {
 
   afterAll(async () => {
     await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   async function rawUser(user: string): Promise<TestClient> {

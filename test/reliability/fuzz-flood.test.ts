@@ -39,7 +39,7 @@ describe('a live server fed fuzzed frames and held by silent sockets', () => {
     fuzzer?.kill();
     await pool.cleanup();
     await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it(`stays up through ${FUZZED_FRAMES} fuzzed frames and ${SILENT_SOCKETS} silent sockets, and a normal client keeps its latency`, { timeout: 200_000 }, async () => {

@@ -39,7 +39,7 @@ describe('login attacks on the shipped server', () => {
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it(`a password login flood from ${FLOOD_ADDRESSES.length * SOCKETS_PER_ADDRESS} sockets on ${FLOOD_ADDRESSES.length} addresses leaves a real login fast`, { timeout: 60_000 }, async () => {

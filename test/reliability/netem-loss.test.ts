@@ -26,7 +26,7 @@ describe(`a lossy, slow link (${LOSS_PERCENT}% loss each way) between clients an
     for (const client of clients.splice(0)) await client.kill();
     await server?.stop();
     namespace?.remove();
-    await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
   });
 
   async function folder(prefix: string): Promise<string> {

@@ -25,7 +25,7 @@ describe('a proxy that cuts, cuts mid-frame, delays and throttles at random', ()
     await pool.cleanup();
     await proxy?.close();
     await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('loses, repeats and reorders nothing in either direction', { timeout: 150_000 }, async () => {

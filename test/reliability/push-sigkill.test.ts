@@ -17,7 +17,7 @@ describe('a pending offline push and a server killed with SIGKILL', () => {
   afterEach(async () => {
     await server?.kill();
     await receiver?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('is still delivered, once, after the restart', { timeout: 60_000 }, async () => {

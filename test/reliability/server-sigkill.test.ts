@@ -20,7 +20,7 @@ describe('the server killed with SIGKILL during a burst', () => {
   afterEach(async () => {
     await pool.cleanup();
     await server?.kill();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it(`loses, repeats and reorders nothing of ${MESSAGES} messages across ${KILLS} kills and restarts`, { timeout: 150_000 }, async () => {

@@ -33,7 +33,7 @@ describe('session floods and revoked access, against the shipped server', () => 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   /** Logs in `count` sessions, WAVE at a time; keeps those let in, closes those refused (by code). */

@@ -80,7 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     createUser: (friendlyName) => server.identity.createSubAccount(appId, friendlyName),
     async stop(stopOptions = {}) {
       await server.stop();
-      if (!stopOptions.keepData) await rm(dataDir, { recursive: true, force: true });
+      if (!stopOptions.keepData) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -38,7 +38,7 @@ describe('the magpie CLI with files', () => {
   });
   afterAll(async () => {
     await server.stop();
-    await rm(root, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('sends a file that the recipient lists and downloads with the same bytes', async () => {

@@ -56,7 +56,7 @@ describe('the magpie CLI, end to end', () => {
   });
   afterAll(async () => {
     await server.stop();
-    await rm(root, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('takes the app token from the environment or from stdin, never needing it in the arguments (ps)', { timeout: 60_000 }, async () => {

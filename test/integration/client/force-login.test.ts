@@ -24,7 +24,7 @@ describe('a forced sign-in', () => {
     await other?.close();
     await proxy?.close();
     await server?.stop();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    if (profile) await rm(profile, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('forces only the sign-in itself: a reconnect never kicks a newer session of the same kind', async () => {

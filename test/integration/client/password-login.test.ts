@@ -58,7 +58,7 @@ describe('the client password login', () => {
 
   async function loginTo(address: string): Promise<MagpieError> {
     const profile = await mkdtemp(join(tmpdir(), 'magpie-impostor-'));
-    cleanups.push(() => rm(profile, { recursive: true, force: true }));
+    cleanups.push(() => rm(profile, { recursive: true, force: true, maxRetries: 5 }));
     const login = loginRequest('', { type: 'password', user: 'alice', password: 'secret-pw' }, { deviceId: 'impostor-test' });
     const client = new MagpieClient({
       profileDir: profile,

@@ -33,7 +33,7 @@ describe('the client over TLS', () => {
   afterAll(async () => {
     await fixture.cleanup();
     await server.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('logs in and chats over TLS when given the self-signed server\'s CA', async () => {

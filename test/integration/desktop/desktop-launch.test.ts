@@ -52,7 +52,7 @@ setTimeout(() => process.exit(0), 50);
     chmodSync(join(standIn, 'electron'), 0o755);
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   const base = (): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '', HOME: dir });

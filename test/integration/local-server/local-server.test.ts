@@ -44,7 +44,7 @@ describe('the local demo server', () => {
     root = await mkdtemp(join(tmpdir(), 'magpie-local-server-'));
   });
   afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('makes a certificate that TLS accepts, with the fingerprint it records', () => {

@@ -37,7 +37,7 @@ describe('offline push retries', () => {
     await push.stop();
     db.close();
     await receiver.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('waits the base delay, then doubles it, after each failed call; the URL must be http(s)', async () => {

@@ -75,7 +75,7 @@ describe('magpie-server CLI', () => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    await rm(join(dataDir, '..'), { recursive: true, force: true });
+    await rm(join(dataDir, '..'), { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('creates a demo account, app and users on the first start with --demo, in demo.json (mode 0600)', async () => {

@@ -36,7 +36,7 @@ describe('an unusable data folder', () => {
   });
   afterAll(async () => {
     if (readOnly) execFileSync('umount', [readOnly]);
-    await rm(root, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('where a file stands in the way: start and admin commands say so in one line and exit 3', async () => {

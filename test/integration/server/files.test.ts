@@ -21,7 +21,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await world.close();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('the file service', () => {

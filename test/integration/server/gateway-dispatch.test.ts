@@ -69,7 +69,7 @@ async function startGateway(handlers: HandlerTable): Promise<TestGateway> {
     async stop() {
       await gateway.stop();
       db.close();
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -23,7 +23,7 @@ describe('TLS listener', () => {
   });
   afterAll(async () => {
     await world.stop();
-    await rm(certDir, { recursive: true, force: true });
+    await rm(certDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('speaks the same protocol over TLS, beside the plain TCP listener', async () => {

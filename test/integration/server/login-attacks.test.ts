@@ -95,7 +95,7 @@ describe('login attacks', () => {
       } finally {
         client.stop();
         await relay.close();
-        await rm(profile, { recursive: true, force: true });
+        await rm(profile, { recursive: true, force: true, maxRetries: 5 });
       }
     });
 

@@ -7,7 +7,7 @@ import { openDatabase } from '../../../server/storage/database';
 import { startWalCheckpointer } from '../../../server/storage/wal-checkpointer';
 
 const dir = mkdtempSync(join(tmpdir(), 'magpie-wal-growth-'));
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 describe('the write-ahead log under steady writes', () => {
   it('starts over instead of growing while the worker checkpoints beside a writer that never pauses', async () => {

@@ -60,7 +60,7 @@ describe('the web shell', () => {
 
   afterEach(async () => {
     await shell.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('serves the page only with its token, under a strict CSP', async () => {

@@ -63,7 +63,7 @@ export function createClientPool(): ClientPool {
     async cleanup() {
       for (const client of clients) client.close();
       clients.clear();
-      await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+      await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
     },
   };
 }

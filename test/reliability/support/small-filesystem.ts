@@ -35,7 +35,7 @@ export function smallFilesystemAvailability(): FilesystemAvailability {
     spawnSync('umount', [probe]);
     return { ok: true };
   } finally {
-    rmSync(probe, { recursive: true, force: true });
+    rmSync(probe, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
@@ -80,7 +80,7 @@ export function mountSmallFilesystem(sizeBytes: number): SmallFilesystem {
       mounted = false;
       // a process that still holds a file there (a killed server's log) makes a plain umount fail
       if (spawnSync('umount', [path]).status !== 0) spawnSync('umount', ['-l', path]);
-      rmSync(path, { recursive: true, force: true });
+      rmSync(path, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -33,7 +33,7 @@ async function cruise(files: Record<string, string>): Promise<{ failed: boolean;
 
 const dirs: string[] = [];
 afterAll(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true, maxRetries: 5 })));
 });
 
 describe('the house rules in lint', () => {

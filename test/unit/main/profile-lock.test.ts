@@ -12,7 +12,7 @@ describe('one shell per profile', () => {
     return dir;
   };
   afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('refuses a second shell on a profile held by a live one, and points to its window', () => {

@@ -109,7 +109,7 @@ export function createChatFixture(
     },
     close() {
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

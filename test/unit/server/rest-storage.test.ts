@@ -22,7 +22,7 @@ describe('REST storage (migration 4)', () => {
   });
   afterEach(async () => {
     db.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('walks an index for every history and push query', () => {

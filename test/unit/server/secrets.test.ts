@@ -39,7 +39,7 @@ describe('secrets', () => {
       expect(loadOrCreateServerKey(dir).open(sealed, 'app-1')).toBe('the app token');
       expect(() => key.open(sealed, 'app-2')).toThrow();
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

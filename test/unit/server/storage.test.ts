@@ -18,7 +18,7 @@ describe('server storage', () => {
   });
   afterEach(async () => {
     if (db.open) db.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   const tables = () =>

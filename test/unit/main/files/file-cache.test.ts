@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   cache.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('the file cache', () => {

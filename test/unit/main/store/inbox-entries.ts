@@ -89,7 +89,7 @@ export function openTempStore(selfId = 'alice'): {
     async dispose() {
       store.close();
       await store.closed;
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -11,7 +11,7 @@ afterEach(async () => {
   for (const { store, dir } of opened.splice(0)) {
     store.close();
     await store.closed;
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 
