@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { access as accessFile, constants, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { downloadFile } from '../files/downloader';
@@ -13,6 +13,7 @@ type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
 /** send --file/--image/--voice: connects, uploads (progress on stderr), then sends the message. */
 export async function runSendFile(session: CliSession, io: CliIo, command: CommandOf<'send-file'>): Promise<number> {
+  await requireReadableFile(command.path);
   const access = createMediaAccess(session.client);
   try {
     const connected = session.connect();
@@ -37,6 +38,18 @@ export async function runSendFile(session: CliSession, io: CliIo, command: Comma
   } finally {
     access.dispose();
   }
+}
+
+/** A path that is not a readable regular file is the caller's mistake (exit 2), found before connecting. */
+async function requireReadableFile(path: string): Promise<void> {
+  const refuse = (why: string) => new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `cannot send ${path}: ${why}`));
+  const found = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw refuse(error.code === 'ENOENT' ? 'no such file' : error.message);
+  });
+  if (!found.isFile()) throw refuse('not a regular file');
+  await accessFile(path, constants.R_OK).catch(() => {
+    throw refuse('not readable');
+  });
 }
 
 /**

@@ -80,4 +80,12 @@ describe('the magpie CLI with files', () => {
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.FILE_TYPE_REFUSED });
   }, 60_000);
+
+  it('refuses a path that is no readable file as a bad argument, before connecting', async () => {
+    for (const path of [join(root, 'missing.bin'), root]) {
+      const refused = await magpie(as('alice', 'send', '--to', 'bob', '--file', path));
+      expect(refused.code).toBe(2);
+      expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining(path) });
+    }
+  }, 30_000);
 });
