@@ -13,7 +13,7 @@ import { createDesktopNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { loadSettings } from '../settings/settings-file';
 import { UnreadBadge } from '../shell/unread-badge';
-import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
+import { allowsPermission, contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
 import { createSafeStorageBox } from './safe-storage-box';
 
 export interface DesktopAppDeps {
@@ -156,7 +156,15 @@ export function createDesktopApp(deps: DesktopAppDeps): { run(): void } {
       session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
         callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
       });
-      session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+      // the microphone for voice messages, asked by our own window's main frame; nothing else
+      const ownMainFrame = (contents: Electron.WebContents | null, isMainFrame: boolean) => isMainFrame && contents !== null && contents === window?.webContents;
+      session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
+        const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+        callback(allowsPermission({ permission, ...(mediaTypes ? { mediaTypes } : {}), fromOwnWindow: ownMainFrame(contents, details.isMainFrame) }));
+      });
+      session.defaultSession.setPermissionCheckHandler((contents, permission, _origin, details) =>
+        allowsPermission({ permission, ...(details.mediaType ? { mediaTypes: [details.mediaType] } : {}), fromOwnWindow: ownMainFrame(contents, details.isMainFrame) }),
+      );
       const started = await startCore();
       core = started;
       installIpc(started);

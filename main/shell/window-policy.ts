@@ -51,3 +51,22 @@ export function secureWebPreferences(preloadPath: string) {
     spellcheck: false,
   } as const;
 }
+
+/** What a permission request says of itself, as far as the policy needs it. */
+export interface PermissionAsk {
+  readonly permission: string;
+  /** For 'media': the kinds of capture asked for. */
+  readonly mediaTypes?: readonly string[];
+  /** Whether the request comes from our own window's main frame. */
+  readonly fromOwnWindow: boolean;
+}
+
+/**
+ * The one permission the page may have: the microphone, for recording a voice message, asked by
+ * our own window. No camera, screen, location, notifications (the core notifies), or anything else.
+ */
+export function allowsPermission(ask: PermissionAsk): boolean {
+  if (!ask.fromOwnWindow || ask.permission !== 'media') return false;
+  const types = ask.mediaTypes ?? [];
+  return types.length > 0 && types.every((type) => type === 'audio');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../../../main/shell/window-policy';
+import { allowsPermission, contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../../../main/shell/window-policy';
 
 describe('window policy', () => {
   it('keeps every window sandboxed and isolated, with no Node', () => {
@@ -23,5 +23,17 @@ describe('window policy', () => {
     expect(isSafeExternalUrl('smb://host/share')).toBe(false);
     expect(isSafeExternalUrl('https://user:pw@example.org/')).toBe(false);
     expect(isSafeExternalUrl('not a url')).toBe(false);
+  });
+
+  it('grants our own window the microphone for voice messages, and nothing else to anyone', () => {
+    expect(allowsPermission({ permission: 'media', mediaTypes: ['audio'], fromOwnWindow: true })).toBe(true);
+    expect(allowsPermission({ permission: 'media', mediaTypes: ['audio'], fromOwnWindow: false })).toBe(false);
+    expect(allowsPermission({ permission: 'media', mediaTypes: ['audio', 'video'], fromOwnWindow: true })).toBe(false);
+    expect(allowsPermission({ permission: 'media', mediaTypes: ['video'], fromOwnWindow: true })).toBe(false);
+    expect(allowsPermission({ permission: 'media', mediaTypes: [], fromOwnWindow: true })).toBe(false);
+    expect(allowsPermission({ permission: 'media', fromOwnWindow: true })).toBe(false);
+    for (const permission of ['geolocation', 'notifications', 'display-capture', 'clipboard-read', 'openExternal']) {
+      expect(allowsPermission({ permission, fromOwnWindow: true })).toBe(false);
+    }
   });
 });
