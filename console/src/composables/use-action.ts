@@ -1,0 +1,30 @@
+import { inject, ref, type InjectionKey } from 'vue';
+import { useI18n } from 'vue-i18n';
+import { errorText, isSignedOut } from '../api/error-text';
+
+/** App.vue provides this: a call answered 401 sends the page back to the sign-in form. */
+export const SIGNED_OUT: InjectionKey<() => void> = Symbol('signed-out');
+
+/** Runs a console call for a component: busy while it runs, its error shown in the reader's language. */
+export function useAction() {
+  const { t } = useI18n();
+  const signedOut = inject(SIGNED_OUT, () => undefined);
+  const error = ref('');
+  const busy = ref(false);
+
+  async function run<T>(action: () => Promise<T>): Promise<T | undefined> {
+    busy.value = true;
+    error.value = '';
+    try {
+      return await action();
+    } catch (caught) {
+      if (isSignedOut(caught)) signedOut();
+      else error.value = errorText(t, caught);
+      return undefined;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return { error, busy, run };
+}
