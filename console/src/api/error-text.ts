@@ -8,7 +8,7 @@ export function errorText(t: Translate, error: unknown): string {
   if (!(error instanceof ConsoleApiError)) return t('errors.generic', { code: '-', message: error instanceof Error ? error.message : String(error) });
   switch (error.code) {
     case ErrorCode.REST_AUTH_FAILED:
-      return error.status === 401 && error.message.startsWith('sign in') ? t('errors.sessionEnded') : t('errors.wrongCredentials');
+      return t('errors.wrongCredentials');
     case ErrorCode.REST_RATE_LIMITED:
       return t('errors.rateLimited');
     case ErrorCode.REST_FORBIDDEN:

@@ -5,8 +5,11 @@ import { errorText, isSignedOut } from '../api/error-text';
 /** App.vue provides this: a call answered 401 sends the page back to the sign-in form. */
 export const SIGNED_OUT: InjectionKey<() => void> = Symbol('signed-out');
 
-/** Runs a console call for a component: busy while it runs, its error shown in the reader's language. */
-export function useAction() {
+/**
+ * Runs a console call for a component: busy while it runs, its error shown in the reader's
+ * language. A 401 means the session is gone, except for the sign-in itself (a wrong token).
+ */
+export function useAction(options: { signIn?: boolean } = {}) {
   const { t } = useI18n();
   const signedOut = inject(SIGNED_OUT, () => undefined);
   const error = ref('');
@@ -18,7 +21,7 @@ export function useAction() {
     try {
       return await action();
     } catch (caught) {
-      if (isSignedOut(caught)) signedOut();
+      if (!options.signIn && isSignedOut(caught)) signedOut();
       else error.value = errorText(t, caught);
       return undefined;
     } finally {
