@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
+import { MESSAGES_SINCE_SQL } from '../../../server/console/app-stats';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { startPushReceiver, type PushReceiver } from '../push/push-receiver';
@@ -124,6 +125,11 @@ describe('the developer console API', () => {
     expect((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json).toMatchObject({ delivered: false, status: 500 });
 
     expect((await call('DELETE', `/console/api/apps/${appId}`)).json).toEqual({ deleted: true });
+  });
+
+  it("counts today's messages by a range of message ids, not by an app's whole history", () => {
+    const plan = server.server.db.prepare(`EXPLAIN QUERY PLAN ${MESSAGES_SINCE_SQL}`).all(0, server.appId, 0) as { detail: string }[];
+    expect(plan.map((step) => step.detail)).toEqual([expect.stringMatching(/USING INTEGER PRIMARY KEY \(rowid>\?\)/)]);
   });
 
   it('pages, finds, closes and reopens sub-accounts; another account\'s app is refused', async () => {
