@@ -37,8 +37,16 @@ describe('the developer console, end to end in Chromium', () => {
     await server?.stop();
   });
 
-  async function openConsole(locale: string, options: { bypassCSP?: boolean } = {}): Promise<{ page: Page; urls: string[]; cspErrors: string[] }> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 }, bypassCSP: options.bypassCSP ?? false });
+  async function openConsole(
+    locale: string,
+    options: { bypassCSP?: boolean; colorScheme?: 'light' | 'dark' } = {},
+  ): Promise<{ page: Page; urls: string[]; cspErrors: string[] }> {
+    const context = await browser.newContext({
+      locale,
+      viewport: { width: 1280, height: 900 },
+      bypassCSP: options.bypassCSP ?? false,
+      colorScheme: options.colorScheme ?? 'light',
+    });
     const page = await context.newPage();
     const urls: string[] = [];
     const cspErrors: string[] = [];
@@ -145,19 +153,24 @@ describe('the developer console, end to end in Chromium', () => {
     expect(cspErrors).toEqual([]);
   }, 120_000);
 
-  it('opens in Chinese for a Chinese browser, and passes axe-core signed out and signed in', async () => {
-    const { page } = await openConsole('zh-CN', { bypassCSP: true });
-    await page.getByRole('heading', { name: '鹊 Magpie 开发者控制台' }).waitFor(WAIT);
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
-    expect(await seriousViolations(page)).toEqual([]);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`opens in Chinese for a Chinese browser, and passes axe-core signed out and signed in (${colorScheme})`, async () => {
+      // a row in the sub-account table, so axe sees it too
+      server.createUser(`kim-${colorScheme}`);
+      // axe is injected as a script: only a context that bypasses the page's CSP lets it in
+      const { page } = await openConsole('zh-CN', { bypassCSP: true, colorScheme });
+      await page.getByRole('heading', { name: '鹊 Magpie 开发者控制台' }).waitFor(WAIT);
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+      expect(await seriousViolations(page)).toEqual([]);
 
-    await page.getByLabel('ACCOUNT SID').fill(server.accountSid);
-    await page.getByLabel('AUTH TOKEN').fill(server.authToken);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('heading', { name: '应用' }).waitFor(WAIT);
-    await page.getByRole('navigation', { name: '应用' }).getByRole('button', { name: /test app/ }).click();
-    await page.getByRole('region', { name: '子账号' }).waitFor(WAIT);
-    await page.getByRole('button', { name: '显示 APP TOKEN' }).waitFor(WAIT);
-    expect(await seriousViolations(page)).toEqual([]);
-  }, 60_000);
+      await page.getByLabel('ACCOUNT SID').fill(server.accountSid);
+      await page.getByLabel('AUTH TOKEN').fill(server.authToken);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByRole('heading', { name: '应用' }).waitFor(WAIT);
+      await page.getByRole('navigation', { name: '应用' }).getByRole('button', { name: /test app/ }).click();
+      await page.getByRole('region', { name: '子账号' }).getByRole('rowheader', { name: `kim-${colorScheme}` }).waitFor(WAIT);
+      await page.getByRole('button', { name: '显示 APP TOKEN' }).waitFor(WAIT);
+      expect(await seriousViolations(page)).toEqual([]);
+    }, 60_000);
+  }
 });
