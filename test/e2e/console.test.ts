@@ -141,6 +141,8 @@ describe('the developer console, end to end in Chromium', () => {
     await page.getByLabel('Language').selectOption('zh-CN');
     await page.getByRole('heading', { name: '鹊 Magpie 开发者控制台' }).waitFor(WAIT);
     await page.getByRole('button', { name: '发送测试推送' }).waitFor(WAIT);
+    // what was said before the switch is said again in Chinese
+    await expect.poll(() => page.getByRole('region', { name: '离线推送' }).getByRole('status').textContent(), WAIT).toContain('接收方返回 HTTP 503。');
     await page.getByLabel('语言').selectOption('en');
 
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -1,4 +1,4 @@
-import { inject, ref, type InjectionKey } from 'vue';
+import { computed, inject, ref, shallowRef, type InjectionKey } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { errorText, isSignedOut } from '../api/error-text';
 
@@ -12,17 +12,19 @@ export const SIGNED_OUT: InjectionKey<() => void> = Symbol('signed-out');
 export function useAction(options: { signIn?: boolean } = {}) {
   const { t } = useI18n();
   const signedOut = inject(SIGNED_OUT, () => undefined);
-  const error = ref('');
+  const failure = shallowRef<unknown>();
+  // worded when shown, so a switch of language rewords it too
+  const error = computed(() => (failure.value === undefined ? '' : errorText(t, failure.value)));
   const busy = ref(false);
 
   async function run<T>(action: () => Promise<T>): Promise<T | undefined> {
     busy.value = true;
-    error.value = '';
+    failure.value = undefined;
     try {
       return await action();
     } catch (caught) {
       if (!options.signIn && isSignedOut(caught)) signedOut();
-      else error.value = errorText(t, caught);
+      else failure.value = caught;
       return undefined;
     } finally {
       busy.value = false;
