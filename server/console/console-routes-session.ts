@@ -21,6 +21,9 @@ export function registerConsoleSessionRoutes(root: FastifyInstance, ctx: Console
     },
     (request, reply) => {
       const session = ctx.signIn.check(request.body.accountSid, request.body.authToken, request.ip);
+      // a browser holds one session: the one it signed in with before ends here
+      const previous = request.cookies[CONSOLE_COOKIE];
+      if (previous !== undefined) ctx.sessions.close(previous);
       ctx.guard.setCookie(request, reply, ctx.sessions.open(session));
       return { accountSid: session.accountSid };
     },

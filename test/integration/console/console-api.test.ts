@@ -55,6 +55,12 @@ describe('the developer console API', () => {
     expect((await call('GET', '/console/api/session')).json).toEqual({ accountSid: server.accountSid });
     expect((await call('GET', '/console/api/apps')).json.apps.map((a: { appId: string }) => a.appId)).toContain(server.appId);
 
+    // signing in again replaces the browser's session
+    const before = call.cookie()!;
+    await call('POST', '/console/api/session', { accountSid: server.accountSid, authToken: server.authToken });
+    expect(call.cookie()).not.toBe(before);
+    expect((await call('GET', '/console/api/session', undefined, { cookie: before })).status).toBe(401);
+
     expect((await call('DELETE', '/console/api/session')).status).toBe(200);
     expect((await call('GET', '/console/api/apps')).status).toBe(401);
   });
