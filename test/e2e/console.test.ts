@@ -136,6 +136,14 @@ describe('the developer console, end to end in Chromium', () => {
     await subs.getByRole('button', { name: 'Close heidi' }).click();
     await subs.getByRole('button', { name: 'Reopen heidi' }).waitFor(WAIT);
     expect(server.server.identity.findByFriendlyName(appId, 'heidi')?.closed).toBe(true);
+    // ten to a page: twelve sub-accounts are two pages
+    for (let i = 0; i < 10; i++) server.server.identity.createSubAccount(appId, `user-${i}`);
+    await subs.getByRole('button', { name: 'Show all' }).click();
+    const pager = subs.getByRole('navigation', { name: 'Sub-account pages' });
+    await expect.poll(() => pager.textContent(), WAIT).toContain('Page 1 of 2 (12 in all)');
+    await pager.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => pager.textContent(), WAIT).toContain('Page 2 of 2');
+    expect(await subs.getByRole('rowheader').allTextContents()).toEqual(['user-8', 'user-9']);
 
     // Chinese, switched on the page
     await page.getByLabel('Language').selectOption('zh-CN');

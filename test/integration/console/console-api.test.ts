@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../protocol';
+import { ErrorCode, pb } from '../../../protocol';
 import { MESSAGES_SINCE_SQL } from '../../../server/console/app-stats';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -105,6 +105,11 @@ describe('the developer console API', () => {
     await client.hello();
     await client.loginWithAppToken(appId, appToken, 'carol');
     const since = Date.now() - 60_000;
+    // a second device of the same user is still one user online
+    const phone = await TestClient.connect(server.port);
+    clients.push(phone);
+    await phone.hello();
+    await phone.loginWithAppToken(appId, appToken, 'carol', { device: pb.DeviceKind.MOBILE });
     expect((await call('GET', `/console/api/apps/${appId}/stats?sinceMs=${since}`)).json).toEqual({ onlineUsers: 1, messagesSince: 0 });
     await client.ask('SEND', textBody('dave', 'hi', 1), 'SENT');
     expect((await call('GET', `/console/api/apps/${appId}/stats?sinceMs=${since}`)).json).toEqual({ onlineUsers: 1, messagesSince: 1 });
