@@ -143,7 +143,7 @@ describe('the developer console, end to end in Chromium', () => {
     await expect.poll(() => pager.textContent(), WAIT).toContain('Page 1 of 2 (12 in all)');
     await pager.getByRole('button', { name: 'Next page' }).click();
     await expect.poll(() => pager.textContent(), WAIT).toContain('Page 2 of 2');
-    expect(await subs.getByRole('rowheader').allTextContents()).toEqual(['user-8', 'user-9']);
+    await expect.poll(() => subs.getByRole('rowheader').allTextContents(), WAIT).toEqual(['user-8', 'user-9']);
 
     // Chinese, switched on the page
     await page.getByLabel('Language').selectOption('zh-CN');
@@ -152,6 +152,17 @@ describe('the developer console, end to end in Chromium', () => {
     // what was said before the switch is said again in Chinese
     await expect.poll(() => page.getByRole('region', { name: '离线推送' }).getByRole('status').textContent(), WAIT).toContain('接收方返回 HTTP 503。');
     await page.getByLabel('语言').selectOption('en');
+
+    // rename, then delete
+    await page.getByLabel('App name', { exact: true }).fill('Shop 2');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('heading', { name: 'Shop 2' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Delete app' }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByText('Choose an app to manage it.').waitFor(WAIT);
+    const appList = page.getByRole('navigation', { name: 'Apps' });
+    expect(await appList.getByRole('listitem').allTextContents()).toEqual([expect.stringContaining('test app')]);
+    expect(server.server.identity.getApp(appId)).toBeUndefined();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
