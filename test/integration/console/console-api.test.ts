@@ -89,6 +89,10 @@ describe('the developer console API', () => {
     expect(noHeader.json.error.code).toBe(ErrorCode.REST_FORBIDDEN);
     const elsewhere = await call('POST', '/console/api/apps', { name: 'csrf' }, { origin: 'http://evil.example' });
     expect(elsewhere.status).toBe(403);
+    const crossSite = await call('POST', '/console/api/apps', { name: 'csrf' }, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
+    const badOrigin = await call('DELETE', `/console/api/apps/${server.appId}`, undefined, { origin: 'null' });
+    expect(badOrigin.status).toBe(403);
     const signInElsewhere = await consoleClient(base)('POST', '/console/api/session', { accountSid: server.accountSid, authToken: server.authToken }, { origin: 'http://evil.example' });
     expect(signInElsewhere.status).toBe(403);
     expect((await call('GET', '/console/api/apps')).json.apps.map((a: { name: string }) => a.name)).not.toContain('csrf');

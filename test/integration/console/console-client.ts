@@ -12,6 +12,7 @@ export interface ConsoleCallOptions {
   /** Send no cookie. */
   readonly anonymous?: boolean;
   readonly cookie?: string;
+  readonly headers?: Record<string, string>;
 }
 
 /** A browser's side of the console API with Node's fetch: keeps the session cookie, sends the CSRF header and the page's Origin. */
@@ -26,6 +27,7 @@ export function consoleClient(baseUrl: string) {
         ...(options.noCsrf ? {} : { 'x-magpie-console': '1' }),
         ...(sendCookie ? { cookie: sendCookie } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       redirect: 'manual',
