@@ -27,6 +27,27 @@ module.exports = {
       to: { path: '^preload/', pathNot: '^preload/api\\.ts$' },
     },
     {
+      name: 'console-only-its-own',
+      comment: 'The developer console is a page of its own: of ours it imports only the error codes (protocol/errors.ts).',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^(main|server|preload|renderer|platform|test|bench|protocol)/', pathNot: '^protocol/errors\\.ts$' },
+    },
+    {
+      name: 'console-no-node',
+      comment: 'The console runs in a browser: no Node built-ins.',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'nobody-imports-console',
+      comment: 'The server serves the built console (out/console); no code imports its sources.',
+      severity: 'error',
+      from: { pathNot: '^console/' },
+      to: { path: '^console/' },
+    },
+    {
       name: 'only-electron-shell-imports-electron',
       comment: "Only main/electron/ and preload/ may import 'electron'; everything else runs in plain Node.",
       severity: 'error',

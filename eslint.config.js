@@ -28,12 +28,12 @@ export default tseslint.config(
   },
   {
     // library code logs through pino, never the console
-    files: ['protocol/**/*.ts', 'server/**/*.ts', 'main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,vue}'],
+    files: ['protocol/**/*.ts', 'server/**/*.ts', 'main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,vue}', 'console/**/*.{ts,vue}'],
     ignores: ['**/cli/**'],
     rules: { 'no-console': 'error' },
   },
   {
-    files: ['renderer/**/*.{ts,vue}'],
+    files: ['renderer/**/*.{ts,vue}', 'console/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'vue/no-v-html': 'error', 'vue/multi-word-component-names': 'off' },
   },

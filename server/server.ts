@@ -27,6 +27,8 @@ import { createOpsMetrics, createOpsPlugin, type OpsSources } from './ops/ops-pl
 import { createPushService } from './push/push-service';
 import { createPushSettings } from './push/push-settings';
 import { createRestServices } from './rest/rest-services';
+import { createConsolePlugin } from './console/console-plugin';
+import { resolve } from 'node:path';
 
 export interface MagpieServer {
   start(): Promise<{ port: number; tlsPort?: number; httpPort?: number }>;
@@ -177,7 +179,13 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
           port: resolved.httpPort,
           log,
           bodyLimitBytes: tuning.httpBodyLimitBytes,
-          routes: [(app: FastifyInstance) => files.plugin(app), rest.plugin, createOpsPlugin({ sources: opsSources, metrics })],
+          routes: [
+            (app: FastifyInstance) => files.plugin(app),
+            rest.plugin,
+            createOpsPlugin({ sources: opsSources, metrics }),
+            // `npm run build` writes the console's page there (vite.console.config.ts)
+            createConsolePlugin({ rest: rest.context, assetsDir: resolve(import.meta.dirname, '../out/console'), onRefused: () => metrics.countRefusal() }),
+          ],
         });
 
   let state: 'new' | 'started' | 'stopped' = 'new';

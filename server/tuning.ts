@@ -103,6 +103,10 @@ export interface Tuning {
   readonly restRefusalWindowMs: number;
   /** Items per page of a REST list (sub-accounts, history, members) at most. */
   readonly maxRestPageItems: number;
+  /** A developer-console session unused this long is signed out. */
+  readonly consoleSessionIdleMs: number;
+  /** Console sessions kept at once; past it the least recently used one is signed out. */
+  readonly maxConsoleSessions: number;
   /** User ids one REST presence query may name. */
   readonly maxPresenceQueryUsers: number;
   /** User ids a broadcast's list may name (without a list it goes to every user). */
@@ -175,6 +179,8 @@ export const DEFAULT_TUNING: Tuning = {
   restMaxRefusals: 30,
   restRefusalWindowMs: 60_000,
   maxRestPageItems: 1_000,
+  consoleSessionIdleMs: 8 * 3_600_000,
+  maxConsoleSessions: 10_000,
   maxPresenceQueryUsers: 500,
   maxBroadcastListUsers: 100_000,
   broadcastChunkUsers: 500,

@@ -9,6 +9,8 @@ export function runAdminCommand(identity: Identity, access: AccessControl, comma
   switch (command.kind) {
     case 'account-create':
       return identity.createAccount();
+    case 'account-rotate-token':
+      return identity.rotateAuthToken(command.accountSid);
     case 'app-create':
       return identity.createApp(command.accountSid, command.name);
     case 'app-state':

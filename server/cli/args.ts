@@ -9,6 +9,7 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean }
   | { kind: 'account-create'; dataDir: string }
+  | { kind: 'account-rotate-token'; dataDir: string; accountSid: string }
   | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
   | { kind: 'app-state'; dataDir: string; appId: string; state: 'online' | 'offline' }
   | { kind: 'app-list'; dataDir: string; accountSid: string }
@@ -69,6 +70,10 @@ export function parseCommand(argv: readonly string[]): Command {
       allow();
       noMore(2);
       return { kind: 'account-create', dataDir };
+    case 'account rotate-token':
+      allow('account');
+      noMore(2);
+      return { kind: 'account-rotate-token', dataDir, accountSid: required('--account', values.account) };
     case 'app create':
       allow('account', 'name');
       noMore(2);

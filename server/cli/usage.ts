@@ -15,6 +15,7 @@ export const USAGE = `usage: magpie-server <command> [options]
                                         new data folder, also create a demo app and users
                                         and print their secrets (never for real use)
   account create                        create a main account
+  account rotate-token --account SID    a new auth token (the old one stops working)
   app create --account SID --name NAME  create an app (online)
   app online APPID | app offline APPID  switch an app on or off
   app list --account SID                list a main account's apps

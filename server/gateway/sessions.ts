@@ -30,6 +30,8 @@ export interface SessionRegistry extends Delivery, SessionControl {
   add(session: Session, mode: pb.LoginMode): Session[];
   remove(session: Session): void;
   sessionsOf(appId: string, userId: string): Session[];
+  /** Distinct users of the app with at least one session (the developer console's count). */
+  usersOnline(appId: string): number;
   readonly size: number;
 }
 
@@ -134,6 +136,9 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED): Sessio
     },
     sessionsOf(appId, userId) {
       return [...(byUser.get(keyOf(appId, userId)) ?? [])];
+    },
+    usersOnline(appId) {
+      return new Set([...(byApp.get(appId) ?? [])].map((session) => session.caller.userId)).size;
     },
     endUserSessions(appId, userId, code, reason) {
       return end(registry.sessionsOf(appId, userId), code, reason);

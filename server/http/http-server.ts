@@ -27,7 +27,11 @@ export interface HttpServer {
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const app = Fastify({
     // one line per request would drown the log: only warnings and errors from the HTTP side
-    loggerInstance: deps.log.child({ part: 'http' }, { level: 'warn' }),
+    // no secret reaches the log even if a request is logged whole: cookies, signatures, bodies
+    loggerInstance: deps.log.child(
+      { part: 'http' },
+      { level: 'warn', redact: ['req.headers.cookie', 'req.headers.authorization', 'req.body', 'res.headers["set-cookie"]'] },
+    ),
     // the body of an upload is streamed to disk by its route, never buffered here
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
   });

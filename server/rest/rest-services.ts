@@ -11,6 +11,7 @@ import type { Tuning } from '../tuning';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast';
 import { createHistoryStore } from './history';
 import { createRestAuth } from './rest-auth';
+import type { RestContext } from './rest-context';
 import { createRestPlugin } from './rest-plugin';
 import { createServiceCalls } from './service-calls';
 
@@ -30,6 +31,8 @@ export interface RestServicesDeps {
 export interface RestServices {
   readonly plugin: FastifyPluginAsync;
   readonly broadcasts: BroadcastJobs;
+  /** What the routes share: the developer console acts through the same context. */
+  readonly context: RestContext;
 }
 
 /** The REST API's parts, built on the server's own services. */
@@ -46,7 +49,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     refusalWindowMs: tuning.restRefusalWindowMs,
     ...(deps.onRefused ? { onRefused: deps.onRefused } : {}),
   });
-  const plugin = createRestPlugin({
+  const context: RestContext = {
     db: deps.db,
     clock: deps.clock,
     log: deps.log,
@@ -58,7 +61,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     broadcasts,
     history: createHistoryStore(deps.db),
     pushSettings: deps.pushSettings,
-    auth,
-  });
-  return { plugin, broadcasts };
+  };
+  const plugin = createRestPlugin({ ...context, auth });
+  return { plugin, broadcasts, context };
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
 import type { SubAccountCreated } from '../../server/identity/identity';
 import { createMagpieServer, type MagpieServer } from '../../server/server';
@@ -36,6 +37,8 @@ export interface TestServerOptions {
   readonly tls?: { certFile: string; keyFile: string };
   /** The HTTP listener's port; any free port by default. */
   readonly httpPort?: number;
+  /** The server's log (silent by default). */
+  readonly logger?: Logger;
 }
 
 /** Cheap scrypt: the tests check behaviour, not hashing cost. */
@@ -50,6 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     httpPort: options.httpPort ?? 0,
     tuning: { ...TEST_TUNING, ...options.tuning },
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(options.tls ? { tls: { ...options.tls, port: 0 } } : {}),
   });
   const ports = await server.start();

@@ -96,6 +96,10 @@ describe('magpie-server CLI', () => {
     const account = await admin<{ accountSid: string; authToken: string }>('account', 'create', '--data', dataDir);
     expect(account.accountSid).toMatch(/^[0-9a-f]{32}$/);
     expect(account.authToken).toMatch(/^[0-9a-f]{32}$/);
+    const rotated = await admin<{ accountSid: string; authToken: string }>('account', 'rotate-token', '--account', account.accountSid, '--data', dataDir);
+    expect(rotated.accountSid).toBe(account.accountSid);
+    expect(rotated.authToken).toMatch(/^[0-9a-f]{32}$/);
+    expect(rotated.authToken).not.toBe(account.authToken);
 
     const app = await admin<{ appId: string; appToken: string; state: string }>(
       'app', 'create', '--account', account.accountSid, '--name', 'Chatter', '--data', dataDir,

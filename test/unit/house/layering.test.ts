@@ -50,6 +50,8 @@ describe('the house rules in lint', () => {
       'main/store/db.ts': "import { x } from '../../protocol/frame';\nimport { p } from '../../platform/sqlite';\nexport const d = x + p;\n",
       'platform/sqlite.ts': 'export const p = 1;\n',
       'server/storage.ts': "import { p } from '../platform/sqlite';\nexport const s = p;\n",
+      'protocol/errors.ts': 'export const ErrorCode = { A: 1 };\n',
+      'console/page.ts': "import { ErrorCode } from '../protocol/errors';\nexport const c = ErrorCode.A;\n",
     });
     expect(result.output).not.toMatch(/error/);
     expect(result.failed).toBe(false);
@@ -71,6 +73,10 @@ describe('the house rules in lint', () => {
     ['client-below-services', 'main/client/v11.ts', '../chat/v11', 'main/chat/v11.ts'],
     ['client-services-below-core', 'main/chat/v12.ts', '../core/v12', 'main/core/v12.ts'],
     ['client-core-below-shells', 'main/core/v13.ts', '../web/v13', 'main/web/v13.ts'],
+    ['console-only-its-own', 'console/v14.ts', '../server/v14', 'server/v14.ts'],
+    ['console-only-its-own', 'console/v15.ts', '../protocol/v15', 'protocol/v15.ts'],
+    ['console-no-node', 'console/v16.ts', 'node:fs'],
+    ['nobody-imports-console', 'server/v17.ts', '../console/v17', 'console/v17.ts'],
   ];
 
   let broken: Promise<{ failed: boolean; output: string }> | undefined;

@@ -29,6 +29,7 @@ describe('magpie-server arguments', () => {
 
   it('reads every admin command', () => {
     expect(parseCommand(['account', 'create', '--data', 'x'])).toEqual({ kind: 'account-create', dataDir: 'x' });
+    expect(parseCommand(['account', 'rotate-token', '--account', 'A'])).toMatchObject({ kind: 'account-rotate-token', accountSid: 'A' });
     expect(parseCommand(['app', 'create', '--account', 'A', '--name', 'N'])).toMatchObject({ kind: 'app-create', accountSid: 'A', name: 'N' });
     expect(parseCommand(['app', 'online', 'X'])).toMatchObject({ kind: 'app-state', appId: 'X', state: 'online' });
     expect(parseCommand(['app', 'offline', 'X'])).toMatchObject({ kind: 'app-state', appId: 'X', state: 'offline' });

@@ -1,0 +1,40 @@
+import type { Clock } from '../../protocol';
+import { PUSH_HEADERS, pushSignature } from '../push/push-service';
+import type { AppPushSettings } from '../push/push-settings';
+
+/** What the receiver answered a test push: its HTTP status, or why no answer came. */
+export type TestPushResult = { readonly delivered: true; readonly status: number } | { readonly delivered: false; readonly status?: number; readonly error: string };
+
+/**
+ * Posts one signed notification of type "magpie.push.test" to the app's webhook, exactly as a real
+ * push is signed, so a developer can check their receiver (signature included) from the console.
+ */
+export async function sendTestPush(appId: string, settings: AppPushSettings, deps: { clock: Clock; timeoutMs: number }): Promise<TestPushResult> {
+  if (settings.url === null || settings.secret === null) return { delivered: false, error: 'no push URL is set' };
+  const timestamp = String(deps.clock.now());
+  const body = JSON.stringify({
+    type: 'magpie.push.test',
+    appId,
+    title: 'Magpie',
+    body: 'A test push from the developer console',
+  });
+  try {
+    const response = await fetch(settings.url, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(deps.timeoutMs),
+      headers: {
+        'content-type': 'application/json',
+        [PUSH_HEADERS.timestamp]: timestamp,
+        [PUSH_HEADERS.signature]: `v1=${pushSignature(settings.secret, timestamp, body)}`,
+        [PUSH_HEADERS.pushId]: `${appId}:test:${timestamp}`,
+      },
+      body,
+    });
+    await response.body?.cancel();
+    return response.ok ? { delivered: true, status: response.status } : { delivered: false, status: response.status, error: `the receiver answered ${response.status}` };
+  } catch (error) {
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${deps.timeoutMs} ms` : 'the receiver could not be reached';
+    return { delivered: false, error: reason };
+  }
+}
