@@ -165,6 +165,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     identity,
     users,
     sessions,
+    access,
     handlers,
     pushSettings,
     onRefused: () => metrics.countRefusal(),

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import type { AccessControl } from '../access/access-control';
 import type { SessionRegistry } from '../gateway/sessions';
 import type { AppInfo, Identity, SubAccountInfo } from '../identity/identity';
 import type { UserStore } from '../identity/users';
@@ -19,6 +20,8 @@ export interface RestContext {
   readonly identity: Identity;
   readonly users: UserStore;
   readonly sessions: SessionRegistry;
+  /** Where access is taken away, as the admin CLI does it: a revocation row, and live sessions end. */
+  readonly access: AccessControl;
   readonly calls: ServiceCalls;
   readonly broadcasts: BroadcastJobs;
   readonly history: HistoryStore;
@@ -44,15 +47,15 @@ export function ownSubAccount(ctx: RestContext, accountSid: string, subAccountSi
   return sub;
 }
 
-/** Takes an app offline: its live sessions end too, not only new logins. */
-export function takeAppOffline(ctx: RestContext, appId: string, reason: string): void {
-  ctx.identity.setAppState(appId, 'offline');
-  ctx.sessions.endAppSessions(appId, ErrorCode.APP_OFFLINE, reason);
+/**
+ * Takes an app offline through AccessControl, like the admin CLI: a revocation row is written (so
+ * every server process learns of it) and the app's live sessions end, not only new logins.
+ */
+export function takeAppOffline(ctx: RestContext, appId: string): void {
+  ctx.access.setAppState(appId, 'offline');
 }
 
-/** Closes a sub-account: no login by any method, and its live sessions end. */
+/** Closes a sub-account through AccessControl: no login by any method, and its live sessions end everywhere. */
 export function closeSubAccount(ctx: RestContext, sub: SubAccountInfo): SubAccountInfo {
-  const closed = ctx.identity.closeSubAccount(sub.subAccountSid);
-  ctx.sessions.endUserSessions(sub.appId, sub.voipAccount, ErrorCode.SUB_ACCOUNT_CLOSED, 'the sub-account was closed');
-  return closed;
+  return ctx.access.closeSubAccount(sub.subAccountSid);
 }

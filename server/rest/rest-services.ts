@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
+import type { AccessControl } from '../access/access-control';
 import type { SessionRegistry } from '../gateway/sessions';
 import type { HandlerTable } from '../handler-types';
 import type { Identity } from '../identity/identity';
@@ -22,6 +23,7 @@ export interface RestServicesDeps {
   readonly identity: Identity;
   readonly users: UserStore;
   readonly sessions: SessionRegistry;
+  readonly access: AccessControl;
   readonly handlers: HandlerTable;
   readonly pushSettings: PushSettings;
   readonly onRefused?: () => void;
@@ -54,6 +56,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     identity: deps.identity,
     users: deps.users,
     sessions: deps.sessions,
+    access: deps.access,
     calls,
     broadcasts,
     history: createHistoryStore(deps.db),
