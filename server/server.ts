@@ -168,6 +168,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     access,
     handlers,
     pushSettings,
+    files,
     onRefused: () => metrics.countRefusal(),
   });
   const http =

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
 import type { AccessControl } from '../access/access-control';
 import type { SessionRegistry } from '../gateway/sessions';
+import type { FileService } from '../files';
 import type { HandlerTable } from '../handler-types';
 import type { Identity } from '../identity/identity';
 import type { UserStore } from '../identity/users';
@@ -12,6 +13,7 @@ import type { Tuning } from '../tuning';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast';
 import { createHistoryStore } from './history';
 import { createRestAuth } from './rest-auth';
+import { uploadSizeOf } from './rest-context';
 import { createRestPlugin } from './rest-plugin';
 import { createServiceCalls } from './service-calls';
 
@@ -26,6 +28,7 @@ export interface RestServicesDeps {
   readonly access: AccessControl;
   readonly handlers: HandlerTable;
   readonly pushSettings: PushSettings;
+  readonly files?: Pick<FileService, 'ingest' | 'records'>;
   readonly onRefused?: () => void;
 }
 
@@ -38,7 +41,9 @@ export interface RestServices {
 export function createRestServices(deps: RestServicesDeps): RestServices {
   const { tuning } = deps;
   const calls = createServiceCalls({ handlers: deps.handlers, maxBodyBytes: tuning.maxBodyBytes });
-  const broadcasts = createBroadcastJobs({ db: deps.db, clock: deps.clock, log: deps.log, calls, chunkUsers: tuning.broadcastChunkUsers });
+  const broadcasts = createBroadcastJobs({ db: deps.db, clock: deps.clock, log: deps.log, calls, chunkUsers: tuning.broadcastChunkUsers,
+    uploadSizeOf: (appId, sender) => uploadSizeOf(deps.files, appId, sender),
+  });
   const auth = createRestAuth({
     identity: deps.identity,
     clock: deps.clock,
@@ -58,6 +63,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     sessions: deps.sessions,
     access: deps.access,
     calls,
+    files: deps.files,
     broadcasts,
     history: createHistoryStore(deps.db),
     pushSettings: deps.pushSettings,

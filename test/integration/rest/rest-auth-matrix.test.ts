@@ -51,6 +51,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     body: { to: ['bob'], message: { type: 'text', text: 'hi' } },
     bad: { body: { to: ['not valid!'], message: { type: 'text', text: 'hi' } } },
   },
+  { name: 'upload file', method: 'POST', path: `${A}/files?kind=file&name=a.txt`, body: { any: 'bytes' }, bad: { path: `${A}/files?kind=movie` } },
   { name: 'broadcast status', method: 'GET', path: `${A}/broadcasts/b1` },
   { name: 'history', method: 'GET', path: `${A}/history?user=bob`, bad: { path: `${A}/history?peer=bob` } },
   { name: 'create group', method: 'POST', path: `${A}/groups`, body: { owner: 'bob', name: 'g' }, bad: { body: { owner: 'bob', name: 'g', type: 'huge' } } },
@@ -72,7 +73,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { name: 'classic CloseSubAccount', method: 'POST', path: `${C}/CloseSubAccount`, body: { appId: '{app}', subAccountSid: 's1' }, bad: { body: { subAccountSid: 5 } } },
 ];
 
-const TABLES = ['accounts', 'apps', 'sub_accounts', 'users', 'messages', 'inbox', 'groups', 'broadcast_jobs', 'push_pending'];
+const TABLES = ['accounts', 'apps', 'sub_accounts', 'users', 'messages', 'inbox', 'groups', 'broadcast_jobs', 'push_pending', 'uploads'];
 
 describe('REST: every endpoint checks signature, time, account and body', () => {
   let server: TestServer;

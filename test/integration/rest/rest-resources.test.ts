@@ -96,7 +96,7 @@ describe('REST resources, on the real server with real clients', () => {
     await again.loginWithPassword(created.voipAccount, created.voipPwd);
   });
 
-  it('sends as a user and as the app: stored once, pushed to the online recipient; media waits for the file service', async () => {
+  it('sends as a user and as the app: stored once, pushed to the online recipient; media needs the sender\'s own upload', async () => {
     const bob = await world.login('bob');
     const sent = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'text', text: 'from the app server' }, idempotencyKey: 'k1' });
     expect(sent.status).toBe(200);
@@ -111,7 +111,7 @@ describe('REST resources, on the real server with real clients', () => {
     expect(custom.item.value).toMatchObject({ from: 'system' });
 
     const media = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'image', media: { fileId: 'f1' } } });
-    expect([media.status, media.json.error.code]).toEqual([501, ErrorCode.MEDIA_UNAVAILABLE]);
+    expect([media.status, media.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
     const rule = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '' } });
     expect([rule.status, rule.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
   });
