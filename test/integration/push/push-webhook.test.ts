@@ -116,6 +116,15 @@ describe('offline push through the app webhook', () => {
     expect(receiver.callsFor('lena')[0]!.body).toMatchObject({ conversation: 'alice', preview: 'audible words' });
   });
 
+  it("falls back to the sender's id without a nickname, and shows no preview of a burn-after-reading message", async () => {
+    const nameless = await world.login('nameless');
+    await nameless.send({ clientMsgId: clientId(n++), to: 'olga', type: pb.MessageType.TEXT, text: 'burn me', burnAfterReading: true });
+    await waitFor(() => receiver.callsFor('olga').length > 0, 5_000, 'the push to olga');
+    const [only] = receiver.callsFor('olga');
+    expect(only!.body).toMatchObject({ sender: 'nameless', senderNickname: 'nameless', title: 'nameless', preview: null, body: 'New message' });
+    expect(only!.raw).not.toContain('burn me');
+  });
+
   it('refuses a group id or an invalid user id in MUTE_UPDATE', async () => {
     const user = await world.login('mona');
     await expect(user.client.ask('MUTE_UPDATE', { mute: ['gteam'] }, 'MUTES')).rejects.toMatchObject({ code: ErrorCode.BAD_BODY });
