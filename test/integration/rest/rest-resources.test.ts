@@ -145,6 +145,31 @@ describe('REST resources, on the real server with real clients', () => {
     expect([bad.status, bad.json.error.code]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
   });
 
+  it('pages a group by cursor, every message once, and within a time range', async () => {
+    const created = await call('POST', `${app}/groups`, { owner: 'hg-owner', name: 'history', members: ['hg-a'] });
+    expect(created.status, created.text).toBe(201);
+    const groupId = created.json.groupId as string;
+    const sent: { msgId: string; timeMs: number }[] = [];
+    for (let i = 0; i < 11; i++) {
+      const from = i % 2 === 0 ? 'hg-owner' : 'hg-a';
+      sent.push((await call('POST', `${app}/messages`, { from, to: groupId, message: { type: 'text', text: `g${i}` } })).json);
+    }
+    const got: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call('GET', `${app}/history?group=${groupId}&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status, page.text).toBe(200);
+      got.push(...(page.json.messages as { msgId: string; isGroup: boolean }[]).filter((m) => m.isGroup).map((m) => m.msgId));
+      cursor = page.json.nextCursor as string | undefined;
+    } while (cursor);
+    expect(got).toEqual(sent.map((m) => m.msgId));
+    // a time range: from the sixth message's time on
+    const from = sent[5]!.timeMs;
+    const ranged = await call('GET', `${app}/history?group=${groupId}&fromMs=${from}`);
+    const inRange = sent.filter((m) => m.timeMs >= from).map((m) => m.msgId);
+    expect((ranged.json.messages as { msgId: string }[]).map((m) => m.msgId)).toEqual(inRange);
+  });
+
   it('manages groups: create with members, info, members, add, kick, dismiss; and tells who is online', async () => {
     const erin = await world.login('erin');
     const created = await call('POST', `${app}/groups`, { owner: 'owner1', name: 'team', members: ['erin', 'frank'] });
