@@ -70,6 +70,8 @@ describe('REST resources, on the real server with real clients', () => {
     expect(seen).toEqual(expect.arrayContaining(made));
     const byName = await call('GET', `${app}/subaccounts?friendlyName=page-3`);
     expect(byName.json.subAccounts[0].subAccountSid).toBe(made[3]);
+    const bySid = await call('GET', `${app}/subaccounts/${made[3]}`);
+    expect(bySid.json).toMatchObject({ subAccountSid: made[3], friendlyName: 'page-3', closed: false });
     expect((await call('POST', `${app}/subaccounts`, { friendlyName: 'page-3' })).json.error.code).toBe(ErrorCode.NAME_TAKEN);
   });
 
@@ -168,6 +170,19 @@ describe('REST resources, on the real server with real clients', () => {
     const ranged = await call('GET', `${app}/history?group=${groupId}&fromMs=${from}`);
     const inRange = sent.filter((m) => m.timeMs >= from).map((m) => m.msgId);
     expect((ranged.json.messages as { msgId: string }[]).map((m) => m.msgId)).toEqual(inRange);
+  });
+
+  it('sets, shows and rotates the push settings; refuses a URL that is not http(s)', async () => {
+    expect((await call('GET', `${app}/push`)).json).toEqual({ url: null, secret: null, hideContent: false });
+    const set = await call('PUT', `${app}/push`, { url: 'https://push.example.test/hook', hideContent: true });
+    expect(set.json).toMatchObject({ url: 'https://push.example.test/hook', hideContent: true, secret: expect.stringMatching(/^[0-9a-f]{32,}$/) });
+    expect((await call('GET', `${app}/push`)).json).toEqual(set.json);
+    const rotated = await call('PUT', `${app}/push`, { rotateSecret: true });
+    expect(rotated.json.secret).not.toBe(set.json.secret);
+    expect(rotated.json.url).toBe('https://push.example.test/hook');
+    const bad = await call('PUT', `${app}/push`, { url: 'ftp://push.example.test/' });
+    expect([bad.status, bad.json.error.code]).toEqual([400, ErrorCode.PUSH_URL_INVALID]);
+    expect((await call('PUT', `${app}/push`, { url: null, hideContent: false })).json).toMatchObject({ url: null, hideContent: false });
   });
 
   it('manages groups: create with members, info, members, add, kick, dismiss; and tells who is online', async () => {
