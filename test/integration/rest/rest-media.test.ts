@@ -1,11 +1,14 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, pb } from '../../../protocol';
 import { openChatWorld, type ChatWorld, type Session } from '../server/chat-fixture';
 import { download, raw, tempDir, tokenOf } from '../server/files-fixture';
-import { restClient, type RestCall } from './rest-fixture';
+import { formatCompactTimestamp } from '../../../server/auth/signature';
+import { restAuthorization, restSignature } from '../../../server/rest/rest-auth';
+import { CST_MINUTES, restClient, waitFor, type RestCall } from './rest-fixture';
 
 /** A WAV file of silence: enough for the server to sniff it as audio. */
 function wav(samples: number): Buffer {
@@ -105,7 +108,24 @@ describe('REST media: upload, then send by file id', () => {
     expect((await receivedBy(bob, voice.json.fileId as string)).media?.durationMs).toBe(1000);
   });
 
-  it('refuses an oversize upload with FILE_TOO_LARGE, bytes that are not of the kind, and another account, storing nothing', async () => {
+  it('broadcasts an uploaded file to a list: each recipient may download it', async () => {
+    const bytes = new TextEncoder().encode('to everyone on the list\n'.repeat(50));
+    const file = await uploadBytes('kind=file&name=notice.txt', bytes);
+    expect(file.status, file.text).toBe(201);
+    const carol = await world.login('carol');
+    const job = await call('POST', `${app}/broadcasts`, { to: ['bob', 'carol'], message: { type: 'file', media: { fileId: file.json.fileId } } });
+    expect(job.status, job.text).toBe(202);
+    for (const session of [bob, carol]) {
+      const message = await receivedBy(session, file.json.fileId as string);
+      const dest = join(dir, `notice-${session.userId}.txt`);
+      await download(session, world.server.httpPort, message.media!.fileId, dest);
+      expect(Buffer.compare(await readFile(dest), Buffer.from(bytes))).toBe(0);
+    }
+    const foreign = await call('POST', `${app}/broadcasts`, { from: 'alice', to: ['bob'], message: { type: 'file', media: { fileId: file.json.fileId } } });
+    expect([foreign.status, foreign.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
+  });
+
+  it('refuses an oversize upload with FILE_TOO_LARGE, bytes that are not of the kind, another account, and a cut body, storing nothing', async () => {
     const uploads = () => (world.server.server.db.prepare('SELECT COUNT(*) AS n FROM uploads').get() as { n: number }).n;
     const before = uploads();
     const big = await uploadBytes('kind=image&from=alice', new Uint8Array(MAX_IMAGE + 1));
@@ -119,7 +139,22 @@ describe('REST media: upload, then send by file id', () => {
       headers: { 'content-type': 'application/octet-stream' },
     });
     expect([foreign.status, foreign.json.error.code]).toEqual([403, ErrorCode.REST_FORBIDDEN]);
-    expect(uploads()).toBe(before);
+    // a body cut off halfway: nothing kept, not even the staging file
+    const timestamp = formatCompactTimestamp(Date.now(), CST_MINUTES);
+    const { accountSid, authToken, appId, httpPort } = world.server;
+    const cut = httpRequest({
+      host: '127.0.0.1',
+      port: httpPort,
+      method: 'POST',
+      path: `/v1/accounts/${accountSid}/apps/${appId}/files?kind=file&sig=${restSignature(accountSid, authToken, timestamp)}`,
+      headers: { authorization: restAuthorization(accountSid, timestamp), 'content-type': 'application/octet-stream', 'content-length': '100000' },
+    });
+    cut.on('error', () => undefined);
+    cut.write(Buffer.alloc(1000));
+    await waitFor(() => uploads() > before, 5_000, 'the upload to start');
+    cut.destroy();
+    await waitFor(() => uploads() === before, 5_000, 'the cut upload to be removed');
+    await waitFor(async () => (await readdir(join(world.server.dataDir, 'files', 'direct'))).length === 0, 5_000, 'no staging file');
     const unknown = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'image', media: { fileId: 'f'.repeat(32) } } });
     expect([unknown.status, unknown.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
   });
