@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -157,5 +157,17 @@ describe('REST media: upload, then send by file id', () => {
     await waitFor(async () => (await readdir(join(world.server.dataDir, 'files', 'direct'))).length === 0, 5_000, 'no staging file');
     const unknown = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'image', media: { fileId: 'f'.repeat(32) } } });
     expect([unknown.status, unknown.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
+  });
+
+  it('sweeps what a crash left of a REST upload: its unfinished record and staging file', async () => {
+    const { server, appId, dataDir } = world.server;
+    const fileId = 'ab'.repeat(16);
+    server.files.records.insert({ fileId, appId, owner: 'alice', kind: 3, name: '', declaredSize: 10, createdMs: 0 });
+    const staged = join(dataDir, 'files', 'direct', fileId);
+    await mkdir(join(dataDir, 'files', 'direct'), { recursive: true });
+    await writeFile(staged, 'half');
+    await server.files.sweeper.sweep();
+    expect(server.files.records.get(fileId)).toBeUndefined();
+    await expect(readFile(staged)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
