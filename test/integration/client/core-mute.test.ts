@@ -102,4 +102,31 @@ describe('muting a one-to-one conversation in the client', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.callsFor('bob').map((c) => c.body.preview)).toEqual(['audible words']);
   }, 60_000);
+
+  it('a mute changed while offline reaches the server when the session is back online', async () => {
+    const desk = await device('carl');
+    await say('carl', 'hello carl');
+    await waitFor(async () => (await desk.conversation('alice')) !== undefined, 5_000, 'the conversation with alice');
+    const { dataDir, port, httpPort } = server;
+    await alice.close();
+    await server.stop({ keepData: true });
+    await waitFor(async () => {
+      const status = await desk.call('session.connection', {});
+      return status.ok && status.value.state !== 'online';
+    }, 5_000, 'the core to notice');
+    expect(await desk.call('conversation.setMuted', { conversation: 'alice', muted: true })).toEqual({ ok: true, value: null });
+    expect((await desk.conversation('alice'))?.muted).toBe(true);
+
+    server = await startTestServer({ dataDir, port, httpPort, tuning: { pushDelayMs: 100, restMaxRefusals: 1_000_000 } });
+    alice = await TestClient.connect(server.port);
+    await alice.hello();
+    await alice.loginWithAppToken(server.appId, server.appToken, 'alice');
+    const check = await TestClient.connect(server.port);
+    await check.hello();
+    await check.loginWithAppToken(server.appId, server.appToken, 'carl', { device: pb.DeviceKind.BOT });
+    await waitFor(async () => (await check.ask('MUTE_UPDATE', {}, 'MUTES')).peers.includes('alice'), 15_000, 'the mute on the server');
+    await check.close();
+    expect((await desk.conversation('alice'))?.muted).toBe(true);
+    await desk.core.shutdown();
+  }, 60_000);
 });
