@@ -216,6 +216,7 @@ describe('REST resources, on the real server with real clients', () => {
         '/v1/accounts/{accountSid}/apps',
         '/v1/accounts/{accountSid}/apps/{appId}/messages',
         '/v1/accounts/{accountSid}/apps/{appId}/broadcasts',
+        '/v1/accounts/{accountSid}/apps/{appId}/files',
         '/2013-12-26/Accounts/{accountSid}/SubAccounts',
       ]),
     );
