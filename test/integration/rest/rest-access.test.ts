@@ -79,7 +79,7 @@ describe('REST: taking access away', () => {
     });
   }
 
-  for (const how of ['POST /offline', 'PATCH state'] as const) {
+  for (const how of ['POST /offline', 'PATCH state', 'DELETE'] as const) {
     it(`taking an app offline (${how}) writes a revocation, ends its live sessions within a second, and no login method works`, async () => {
       const created = (await call('POST', '/v1/accounts/{sid}/apps', { name: `doomed ${how}` })).json as { appId: string; appToken: string };
       const user = (await call('POST', `/v1/accounts/{sid}/apps/${created.appId}/subaccounts`, { friendlyName: 'inside' })).json as {
@@ -97,13 +97,17 @@ describe('REST: taking access away', () => {
       const reply =
         how === 'POST /offline'
           ? await call('POST', `/v1/accounts/{sid}/apps/${created.appId}/offline`)
-          : await call('PATCH', `/v1/accounts/{sid}/apps/${created.appId}`, { state: 'offline' });
-      expect(reply.json.state).toBe('offline');
+          : how === 'PATCH state'
+            ? await call('PATCH', `/v1/accounts/{sid}/apps/${created.appId}`, { state: 'offline' })
+            : await call('DELETE', `/v1/accounts/{sid}/apps/${created.appId}`);
+      expect(reply.status, reply.text).toBe(200);
       await Promise.all([endedWithinASecond(live, ErrorCode.APP_OFFLINE), endedWithinASecond(bot, ErrorCode.APP_OFFLINE)]);
       expect(revocations().slice(before)).toEqual([{ appId: created.appId, userId: null }]);
       await bystander.ping();
-      await refusedEveryWay(created.appId, created.appToken, user, ErrorCode.APP_OFFLINE);
-      await refusedEveryWay(created.appId, created.appToken, { voipAccount: 'bot01' }, ErrorCode.APP_OFFLINE);
+      // a deleted app is as good as gone: not found
+      const code = how === 'DELETE' ? ErrorCode.APP_NOT_FOUND : ErrorCode.APP_OFFLINE;
+      await refusedEveryWay(created.appId, created.appToken, user, code);
+      await refusedEveryWay(created.appId, created.appToken, { voipAccount: 'bot01' }, code);
     });
   }
 });
