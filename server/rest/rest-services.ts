@@ -13,7 +13,7 @@ import type { Tuning } from '../tuning';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast';
 import { createHistoryStore } from './history';
 import { createRestAuth } from './rest-auth';
-import { uploadSizeOf } from './rest-context';
+import { uploadSizeOf, type RestContext } from './rest-context';
 import { createRestPlugin } from './rest-plugin';
 import { createServiceCalls } from './service-calls';
 
@@ -35,13 +35,20 @@ export interface RestServicesDeps {
 export interface RestServices {
   readonly plugin: FastifyPluginAsync;
   readonly broadcasts: BroadcastJobs;
+  /** What the routes share: the developer console acts through the same context. */
+  readonly context: RestContext;
 }
 
 /** The REST API's parts, built on the server's own services. */
 export function createRestServices(deps: RestServicesDeps): RestServices {
   const { tuning } = deps;
   const calls = createServiceCalls({ handlers: deps.handlers, maxBodyBytes: tuning.maxBodyBytes });
-  const broadcasts = createBroadcastJobs({ db: deps.db, clock: deps.clock, log: deps.log, calls, chunkUsers: tuning.broadcastChunkUsers,
+  const broadcasts = createBroadcastJobs({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    calls,
+    chunkUsers: tuning.broadcastChunkUsers,
     uploadSizeOf: (appId, sender) => uploadSizeOf(deps.files, appId, sender),
   });
   const auth = createRestAuth({
@@ -53,7 +60,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     refusalWindowMs: tuning.restRefusalWindowMs,
     ...(deps.onRefused ? { onRefused: deps.onRefused } : {}),
   });
-  const plugin = createRestPlugin({
+  const context: RestContext = {
     db: deps.db,
     clock: deps.clock,
     log: deps.log,
@@ -67,7 +74,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     broadcasts,
     history: createHistoryStore(deps.db),
     pushSettings: deps.pushSettings,
-    auth,
-  });
-  return { plugin, broadcasts };
+  };
+  const plugin = createRestPlugin({ ...context, auth });
+  return { plugin, broadcasts, context };
 }
