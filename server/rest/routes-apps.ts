@@ -54,7 +54,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
     (request) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       if (request.body.name !== undefined) ctx.identity.renameApp(appId, request.body.name);
-      if (request.body.state === 'offline') takeAppOffline(ctx, appId);
+      if (request.body.state === 'offline') takeAppOffline(ctx, appId, 'the app was taken offline');
       if (request.body.state === 'online') ctx.access.setAppState(appId, 'online');
       return appJson(ownApp(ctx, request.params.accountSid, appId));
     },
@@ -62,7 +62,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
 
   app.delete(`${base}/:appId`, { schema: { tags, params: appParams, response: { 200: z.object({ deleted: z.literal(true) }) } } }, (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-    takeAppOffline(ctx, appId);
+    takeAppOffline(ctx, appId, 'the app was deleted');
     ctx.identity.deleteApp(appId);
     return { deleted: true as const };
   });
@@ -70,7 +70,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
   for (const state of ['online', 'offline'] as const) {
     app.post(`${base}/:appId/${state}`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-      if (state === 'offline') takeAppOffline(ctx, appId);
+      if (state === 'offline') takeAppOffline(ctx, appId, 'the app was taken offline');
       else ctx.access.setAppState(appId, 'online');
       return appJson(ownApp(ctx, request.params.accountSid, appId));
     });
