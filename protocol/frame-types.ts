@@ -36,6 +36,8 @@ export const FrameType = {
   PROFILE_QUERY: 0x22,
   PROFILES: 0x23,
   PROFILE_UPDATE: 0x24,
+  MUTE_UPDATE: 0x25,
+  MUTES: 0x26, // the answer to MUTE_UPDATE; also pushed to the user's other sessions
   MEDIA_TOKEN: 0x30, // c→s, body Ok; answered by MEDIA_TOKEN_RESULT
   MEDIA_TOKEN_RESULT: 0x31,
 } as const;
@@ -73,6 +75,8 @@ export const frameBodySchemas = {
   PROFILE_QUERY: pb.ProfileQuerySchema,
   PROFILES: pb.ProfilesSchema,
   PROFILE_UPDATE: pb.ProfileUpdateSchema,
+  MUTE_UPDATE: pb.MuteUpdateSchema,
+  MUTES: pb.MutesSchema,
   MEDIA_TOKEN: pb.OkSchema,
   MEDIA_TOKEN_RESULT: pb.MediaTokenSchema,
 } as const satisfies Record<FrameName, DescMessage | undefined>;

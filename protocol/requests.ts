@@ -20,6 +20,7 @@ export const requestAnswers = {
   GROUP: 'GROUP_RESULT',
   PROFILE_QUERY: 'PROFILES',
   PROFILE_UPDATE: 'PROFILES',
+  MUTE_UPDATE: 'MUTES',
   MEDIA_TOKEN: 'MEDIA_TOKEN_RESULT',
 } as const satisfies Partial<Record<BodyFrameName, FrameName>>;
 

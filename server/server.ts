@@ -19,6 +19,7 @@ import { createIdentity, type Identity } from './identity/identity';
 import { loadOrCreateServerKey } from './identity/server-key';
 import { createUserStore, type UserStore } from './identity/users';
 import { createSilentLogger } from './logger';
+import { createConversationMutes } from './profiles/conversation-mutes';
 import { createProfileService } from './profiles/profile-service';
 import { openDatabase } from './storage/database';
 import { runMigrations } from './storage/migrate';
@@ -68,7 +69,17 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
   const sessions = createSessionRegistry(tuning);
   const pushSettings = createPushSettings(db, serverKey);
-  const push = createPushService({ db, clock, log, users, settings: pushSettings, isOnline: (a, u) => sessions.isOnline(a, u), tuning });
+  const mutes = createConversationMutes({ db, delivery: sessions, tuning });
+  const push = createPushService({
+    db,
+    clock,
+    log,
+    users,
+    settings: pushSettings,
+    isOnline: (a, u) => sessions.isOnline(a, u),
+    isMuted: (a, u, peer) => mutes.isMuted(a, u, peer),
+    tuning,
+  });
   // the sessions deliver; what finds no session goes to the offline push
   const delivery: Delivery = {
     toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
@@ -110,6 +121,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     ...chat.handlers,
     ...groups.handlers,
     ...profiles.handlers,
+    ...mutes.handlers,
     MEDIA_TOKEN: ({ caller }) => bodyFrame('MEDIA_TOKEN_RESULT', mediaTokenBody(caller.appId, caller.userId)),
   };
   let httpPort = 0;
@@ -167,8 +179,10 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     identity,
     users,
     sessions,
+    access,
     handlers,
     pushSettings,
+    files,
     onRefused: () => metrics.countRefusal(),
   });
   const http =

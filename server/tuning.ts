@@ -74,6 +74,8 @@ export interface Tuning {
   readonly maxAvatarChars: number;
   /** User ids one PROFILE_QUERY may name. */
   readonly maxProfileQueryIds: number;
+  /** One-to-one conversations a user may mute (MUTE_UPDATE). */
+  readonly maxMutedConversations: number;
   /** A sender may revoke a message this long after sending (group owners and admins at any time). */
   readonly revokeWindowMs: number;
   /** The file service: the largest image, voice and file upload, in bytes. */
@@ -163,6 +165,7 @@ export const DEFAULT_TUNING: Tuning = {
   maxNicknameChars: 64,
   maxAvatarChars: 512,
   maxProfileQueryIds: 100,
+  maxMutedConversations: 1000,
   revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
   maxImageBytes: 20 * 1024 * 1024,
   maxVoiceBytes: 2 * 1024 * 1024,

@@ -32,6 +32,8 @@ export interface ClientEvents {
   /** An outgoing message changed state (sent with its ids, or failed). */
   outgoing: [StoredMessage];
   typing: [pb.Typing];
+  /** The user's muted one-to-one conversations changed on another device. */
+  mutes: [pb.Mutes];
   transient: [pb.Entry];
   error: [unknown];
 }
@@ -185,6 +187,7 @@ export class MagpieClient {
   private onPush(frame: DecodedFrame): void {
     if (this.sync.handlePush(frame)) return;
     if (frame.name === 'TYPING') this.events.emit('typing', frame.body);
+    else if (frame.name === 'MUTES') this.events.emit('mutes', frame.body);
     else if (frame.name === 'ERROR') this.reportError(new MagpieError(frame.body.code, frame.body.message));
   }
 

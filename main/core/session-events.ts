@@ -15,6 +15,15 @@ export function wireSessionEvents(session: Session, deps: SessionEventDeps): voi
   events.on('status', (status) => {
     deps.emit('connection.state', toConnectionInfo(status));
     if (status.state === 'kicked') deps.emit('session.ended', { reason: status.reason ?? 'kicked', code: status.code });
+    // each time the session is up (requests work from then on): offline mute changes out, the list in
+    if (status.state === 'online') {
+      session.mutes
+        .sync()
+        .then((changed) => {
+          for (const id of changed) deps.emitConversation(session, id);
+        })
+        .catch((error: unknown) => deps.log.warn({ err: error }, 'could not sync the muted conversations'));
+    }
   });
   events.on('progress', (progress) => deps.emit('sync.progress', progress));
   events.on('outgoing', (message) => {
@@ -25,6 +34,9 @@ export function wireSessionEvents(session: Session, deps: SessionEventDeps): voi
     deps.emit('typing', { conversation: typing.from, from: typing.from, stopped: typing.stopped });
   });
   events.on('ingested', (result) => onIngested(session, result, deps));
+  events.on('mutes', (mutes) => {
+    for (const id of session.mutes.apply(mutes.peers)) deps.emitConversation(session, id);
+  });
   events.on('login', () => {
     // names for the conversation list: ask for the profiles of the people it shows
     const ids = store.conversations.list(500).filter((c) => !isGroupId(c.id)).map((c) => c.id);
@@ -50,6 +62,7 @@ function onIngested(session: Session, result: IngestResult, deps: SessionEventDe
     const group = session.client.store.groups.getGroup(groupId);
     if (group) emit('group.updated', { group: toGroupView(group) });
   }
+  session.mutes.follow(result.conversations);
   for (const id of result.conversations) deps.emitConversation(session, id);
   // a first message from someone new is notified under their name, not their raw id
   void deps.fetchProfiles(session, deps.unknownUsers(session, [...result.messages.map((m) => m.from), ...result.conversations])).then(() => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ErrorCode, isGroupId, MagpieError } from '../../protocol';
 import type { ConversationView, LoginAuth } from '../../preload/api';
 import { createChatService, type ChatService } from '../chat/chat-service';
+import { createMuteService, type MuteService } from '../chat/mute-service';
 import { loginRequest } from '../client/login-request';
 import { MagpieClient } from '../client/magpie-client';
 import type { EngineTuning } from '../engine/tuning';
@@ -17,6 +18,8 @@ export interface Session {
   readonly chat: ChatService;
   readonly groups: GroupService;
   readonly profiles: ProfileService;
+  /** One-to-one mutes, kept on the server. */
+  readonly mutes: MuteService;
   readonly servers: string[];
   conversationView(conversation: Conversation): ConversationView;
   conversationTitle(id: string): string;
@@ -63,6 +66,7 @@ export function openSession(options: {
     chat: createChatService(client),
     groups: createGroupService(client),
     profiles: createProfileService(client),
+    mutes: createMuteService(client),
     servers: options.servers,
     conversationTitle,
     conversationView: (conversation) => toConversationView(conversation, conversationTitle(conversation.id)),

@@ -13,8 +13,8 @@ import { createRevocationLog, type Revocation } from './revocation-log';
 export interface AccessControl {
   /** Closes a sub-account: no login by any method, and its live sessions end (SUB_ACCOUNT_CLOSED). */
   closeSubAccount(subAccountSid: string): SubAccountInfo;
-  /** Switches an app on or off; off ends every session of the app (APP_OFFLINE). */
-  setAppState(appId: string, state: AppState): AppInfo;
+  /** Switches an app on or off; off ends every session of the app (APP_OFFLINE, with the reason given or the default). */
+  setAppState(appId: string, state: AppState, reason?: string): AppInfo;
   /**
    * Ends the sessions that a revocation (seen in the table, written by another process) no longer
    * allows, judged by the state now: an app switched back online keeps its sessions.
@@ -43,8 +43,8 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     'SELECT closed FROM sub_accounts WHERE app_id = ? AND voip_account = ?',
   ).pluck();
 
-  function endApp(appId: string): number {
-    return sessions.endAppSessions(appId, ErrorCode.APP_OFFLINE, APP_OFFLINE_REASON);
+  function endApp(appId: string, reason = APP_OFFLINE_REASON): number {
+    return sessions.endAppSessions(appId, ErrorCode.APP_OFFLINE, reason);
   }
 
   function endUser(appId: string, userId: string): number {
@@ -61,13 +61,13 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
       endUser(closed.appId, closed.voipAccount);
       return closed;
     },
-    setAppState(appId, state) {
+    setAppState(appId, state, reason) {
       const app = db.transaction(() => {
         const changed = identity.setAppState(appId, state);
         if (state === 'offline') log.record(appId, undefined, clock.now());
         return changed;
       })();
-      if (state === 'offline') endApp(appId);
+      if (state === 'offline') endApp(appId, reason);
       return app;
     },
     enforce({ appId, userId }) {

@@ -44,7 +44,7 @@ export function registerConsoleAppRoutes(root: FastifyInstance, ctx: ConsoleCont
       const { appId } = owned(request, request.params.appId);
       if (request.body.name !== undefined) rest.identity.renameApp(appId, request.body.name);
       if (request.body.state === 'offline') takeAppOffline(rest, appId, 'the app was taken offline');
-      if (request.body.state === 'online') rest.identity.setAppState(appId, 'online');
+      if (request.body.state === 'online') rest.access.setAppState(appId, 'online');
       return appJson(owned(request, appId));
     },
   );

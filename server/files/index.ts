@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -6,11 +7,12 @@ import type { Clock } from '../../protocol';
 import type { MediaReferences } from '../chat/media-reference';
 import type { Tuning } from '../tuning';
 import { createLocalBlobStore, type BlobStore } from './blob-store';
+import { stagingPathOf, takeInDirectUpload, type DirectUpload } from './direct-upload';
 import { registerDownloads } from './downloads';
 import { createMediaReferences } from './media-references';
 import { createMediaTokens, type MediaTokens } from './media-tokens';
 import { createTusUploads, UPLOADS_PATH } from './tus-uploads';
-import { createUploadRecords, type UploadRecords } from './upload-records';
+import { createUploadRecords, type UploadRecord, type UploadRecords } from './upload-records';
 import { createUploadSweeper, type UploadSweeper } from './upload-sweeper';
 
 export interface FileServiceDeps {
@@ -28,6 +30,8 @@ export interface FileService {
   readonly references: MediaReferences;
   readonly records: UploadRecords;
   readonly sweeper: UploadSweeper;
+  /** An upload that arrives whole in one request (the REST API's), into the same store as tus uploads. */
+  ingest(upload: DirectUpload): Promise<UploadRecord>;
   /** The HTTP routes: tus uploads under /files/uploads, downloads at /files/:fileId. */
   plugin(app: FastifyInstance): Promise<void>;
 }
@@ -46,6 +50,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
     log: deps.log,
     tuning: deps.tuning,
   });
+  const direct = { stagingDir: join(deps.dataDir, 'files', 'direct'), blobs, records, clock: deps.clock, tuning: deps.tuning };
   const sweeper = createUploadSweeper({
     records,
     blobs,
@@ -53,13 +58,18 @@ export function createFileService(deps: FileServiceDeps): FileService {
     log: deps.log,
     unreferencedTtlMs: deps.tuning.unreferencedUploadTtlMs,
     intervalMs: deps.tuning.uploadSweepIntervalMs,
-    discardPartial: (fileId) => uploads.discardPartial(fileId),
+    async discardPartial(fileId) {
+      await uploads.discardPartial(fileId);
+      // a direct upload cut off by a crash left its staging file under the same id
+      if (/^[0-9a-f]{32}$/.test(fileId)) await rm(stagingPathOf(direct.stagingDir, fileId), { force: true });
+    },
   });
   return {
     tokens,
     references: createMediaReferences(records, deps.tuning),
     records,
     sweeper,
+    ingest: (upload) => takeInDirectUpload(direct, upload),
     async plugin(app) {
       // tus reads the request body itself: Fastify must leave the stream alone
       app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));

@@ -20,6 +20,8 @@ export interface PushServiceDeps {
   readonly settings: PushSettings;
   /** Whether the user has an online session now (the gateway's sessions). */
   readonly isOnline: (appId: string, userId: string) => boolean;
+  /** Whether the user muted the one-to-one conversation with the peer (MUTE_UPDATE). */
+  readonly isMuted?: (appId: string, userId: string, peer: string) => boolean;
   readonly tuning: PushTuning;
 }
 
@@ -82,6 +84,8 @@ export function createPushService(deps: PushServiceDeps): PushService {
     const mention = group !== undefined && (message.mentionAll || message.mentions.includes(userId));
     // an @mention comes through a group's do-not-disturb, like in the apps people know
     if (group !== undefined && !mention && dndOf.get(appId, group, userId) === 1) return undefined;
+    // a muted one-to-one conversation stays quiet on every device, the phone's included
+    if (group === undefined && deps.isMuted?.(appId, userId, message.from) === true) return undefined;
     return {
       appId,
       userId,

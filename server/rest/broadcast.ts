@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
-import { clientMsgIdOf, sendBodyOf, type MessageInput } from './message-input';
+import { clientMsgIdOf, sendBodyOf, type MessageInput, type UploadSizeOf } from './message-input';
 import type { ServiceCalls } from './service-calls';
 
 export interface BroadcastJob {
@@ -34,6 +34,8 @@ export interface BroadcastDeps {
   readonly calls: ServiceCalls;
   /** Recipients sent per chunk; each chunk is one commit, and the event loop turns between chunks. */
   readonly chunkUsers: number;
+  /** The sender's uploads, for media broadcasts; absent without a file service. */
+  readonly uploadSizeOf?: (appId: string, sender: string) => UploadSizeOf | undefined;
 }
 
 interface Row {
@@ -116,7 +118,7 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       // every SEND of the chunk joins the same write batch: one commit for the chunk
       const outcomes = await Promise.allSettled(
         chunk.users.map((user) =>
-          calls.send(row.app_id, row.sender, sendBodyOf(message, user, clientMsgIdOf(`${jobId}:${user}`, clock.now()))),
+          calls.send(row.app_id, row.sender, sendBodyOf(message, user, clientMsgIdOf(`${jobId}:${user}`, clock.now()), deps.uploadSizeOf?.(row.app_id, row.sender))),
         ),
       );
       const failed = outcomes.filter((outcome) => outcome.status === 'rejected').length;
@@ -143,7 +145,7 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
   return {
     start(appId, sender, message, recipients) {
       // refused at once, not recipient by recipient
-      sendBodyOf(message, sender, clientMsgIdOf('check', 0));
+      sendBodyOf(message, sender, clientMsgIdOf('check', 0), deps.uploadSizeOf?.(appId, sender));
       const jobId = `b${randomBytes(12).toString('hex')}`;
       const unique = recipients === undefined ? undefined : [...new Set(recipients)].filter((user) => user !== sender);
       const total = unique?.length ?? q.countUsers.get(appId, sender) ?? 0;

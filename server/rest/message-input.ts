@@ -23,7 +23,17 @@ export const messageInputSchema = z
         transient: z.boolean().optional(),
       })
       .optional(),
-    media: z.object({ fileId: z.string().min(1).max(256) }).optional(),
+    /** A file uploaded first (POST .../files) by the sender: image, voice or file by its id. */
+    media: z
+      .object({
+        fileId: z.string().min(1).max(256),
+        /** Shown to the receiver; the upload's name when absent. */
+        name: z.string().max(255).optional(),
+        /** Voice only, required there: how long it plays. */
+        durationMs: z.number().int().min(1).max(2_147_483_647).optional(),
+      })
+      .strict()
+      .optional(),
     mentions: z.array(userIdSchema).max(100).optional(),
     mentionAll: z.boolean().optional(),
     burnAfterReading: z.boolean().optional(),
@@ -42,11 +52,31 @@ export function clientMsgIdOf(key: string | undefined, nowMs: number): Uint8Arra
   return new Uint8Array(createHash('sha256').update(key).digest().subarray(0, 16));
 }
 
-/** The SEND body for a REST message; media waits for the file service. */
-export function sendBodyOf(message: MessageInput, to: string, clientMsgId: Uint8Array): MessageInitShape<typeof pb.SendSchema> {
-  if (message.type === 'image' || message.type === 'voice' || message.type === 'file' || message.media !== undefined) {
-    throw new MagpieError(ErrorCode.MEDIA_UNAVAILABLE, 'media messages by file id are refused until the file service is enabled on this server');
+/**
+ * The size of the sender's own finished upload, as SEND's media check will compare it; throws
+ * UPLOAD_NOT_FOUND for anything else. Absent on a server without a file service.
+ */
+export type UploadSizeOf = (fileId: string) => number;
+
+/** The SEND body for a REST message; SEND itself then checks the media against the upload. */
+export function sendBodyOf(message: MessageInput, to: string, clientMsgId: Uint8Array, uploadSizeOf?: UploadSizeOf): MessageInitShape<typeof pb.SendSchema> {
+  const isMedia = message.type === 'image' || message.type === 'voice' || message.type === 'file';
+  if ((isMedia || message.media !== undefined) && uploadSizeOf === undefined) {
+    throw new MagpieError(ErrorCode.MEDIA_UNAVAILABLE, 'media messages by file id are refused: this server has no file service');
   }
+  if (!isMedia && message.media !== undefined) throw new MagpieError(ErrorCode.INVALID_MESSAGE, 'media is for image, voice and file messages');
+  if (isMedia && message.media === undefined) throw new MagpieError(ErrorCode.INVALID_MESSAGE, 'an image, voice or file message needs media.fileId');
+  const media =
+    isMedia && message.media !== undefined && uploadSizeOf !== undefined
+      ? {
+          media: {
+            fileId: message.media.fileId,
+            name: message.media.name ?? '',
+            size: BigInt(uploadSizeOf(message.media.fileId)),
+            durationMs: message.media.durationMs ?? 0,
+          },
+        }
+      : {};
   return {
     clientMsgId,
     to,
@@ -65,5 +95,6 @@ export function sendBodyOf(message: MessageInput, to: string, clientMsgId: Uint8
           },
         }
       : {}),
+    ...media,
   };
 }

@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import type { AccessControl } from '../access/access-control';
+import type { FileService } from '../files';
 import type { SessionRegistry } from '../gateway/sessions';
 import type { AppInfo, Identity, SubAccountInfo } from '../identity/identity';
 import type { UserStore } from '../identity/users';
@@ -8,6 +10,7 @@ import type { PushSettings } from '../push/push-settings';
 import type { Tuning } from '../tuning';
 import type { BroadcastJobs } from './broadcast';
 import type { HistoryStore } from './history';
+import type { UploadSizeOf } from './message-input';
 import type { ServiceCalls } from './service-calls';
 
 /** What the REST routes share. */
@@ -19,10 +22,24 @@ export interface RestContext {
   readonly identity: Identity;
   readonly users: UserStore;
   readonly sessions: SessionRegistry;
+  /** Where access is taken away, as the admin CLI does it: a revocation row, and live sessions end. */
+  readonly access: AccessControl;
   readonly calls: ServiceCalls;
+  /** The file service the clients' uploads use; absent: media messages are refused (MEDIA_UNAVAILABLE). */
+  readonly files: Pick<FileService, 'ingest' | 'records'> | undefined;
   readonly broadcasts: BroadcastJobs;
   readonly history: HistoryStore;
   readonly pushSettings: PushSettings;
+}
+
+/** The sender of messages (and owner of uploads) an app sends as itself (no `from`). */
+export const SYSTEM_SENDER = 'system';
+
+/** `from`, or the app's system sender (made a user the first time). */
+export function restSender(ctx: RestContext, appId: string, from: string | undefined): string {
+  if (from !== undefined) return from;
+  ctx.users.ensureUser(appId, SYSTEM_SENDER, 'System');
+  return SYSTEM_SENDER;
 }
 
 /** The app, if it exists and belongs to the signed account. */
@@ -44,15 +61,29 @@ export function ownSubAccount(ctx: RestContext, accountSid: string, subAccountSi
   return sub;
 }
 
-/** Takes an app offline: its live sessions end too, not only new logins. */
-export function takeAppOffline(ctx: RestContext, appId: string, reason: string): void {
-  ctx.identity.setAppState(appId, 'offline');
-  ctx.sessions.endAppSessions(appId, ErrorCode.APP_OFFLINE, reason);
+/** How REST sends look up the sender's upload (see UploadSizeOf); undefined without a file service. */
+export function uploadSizeOf(files: RestContext['files'], appId: string, owner: string): UploadSizeOf | undefined {
+  if (files === undefined) return undefined;
+  return (fileId) => {
+    const upload = files.records.get(fileId);
+    // the same answer SEND gives: someone else's upload and none at all look alike
+    if (upload === undefined || upload.appId !== appId || upload.owner !== owner || upload.completedMs === null) {
+      throw new MagpieError(ErrorCode.UPLOAD_NOT_FOUND, `${fileId} is no finished upload of ${owner}`);
+    }
+    return upload.declaredSize;
+  };
 }
 
-/** Closes a sub-account: no login by any method, and its live sessions end. */
+/**
+ * Takes an app offline through AccessControl, like the admin CLI: a revocation row is written (so
+ * every server process learns of it) and the app's live sessions end, not only new logins. The
+ * reason is what this process's sessions are told (KICKED); other processes tell the default.
+ */
+export function takeAppOffline(ctx: RestContext, appId: string, reason?: string): void {
+  ctx.access.setAppState(appId, 'offline', reason);
+}
+
+/** Closes a sub-account through AccessControl: no login by any method, and its live sessions end everywhere. */
 export function closeSubAccount(ctx: RestContext, sub: SubAccountInfo): SubAccountInfo {
-  const closed = ctx.identity.closeSubAccount(sub.subAccountSid);
-  ctx.sessions.endUserSessions(sub.appId, sub.voipAccount, ErrorCode.SUB_ACCOUNT_CLOSED, 'the sub-account was closed');
-  return closed;
+  return ctx.access.closeSubAccount(sub.subAccountSid);
 }

@@ -19,6 +19,10 @@ const STATUS: Partial<Record<number, number>> = {
   [ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]: 415,
   [ErrorCode.REST_RATE_LIMITED]: 429,
   [ErrorCode.MEDIA_UNAVAILABLE]: 501,
+  [ErrorCode.UPLOAD_NOT_FOUND]: 404,
+  [ErrorCode.FILE_FORBIDDEN]: 403,
+  [ErrorCode.FILE_TOO_LARGE]: 413,
+  [ErrorCode.FILE_TYPE_REFUSED]: 415,
   [ErrorCode.INTERNAL]: 500,
 };
 

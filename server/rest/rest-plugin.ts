@@ -9,6 +9,7 @@ import type { RestContext } from './rest-context';
 import { restErrorOf } from './rest-errors';
 import { registerAppRoutes } from './routes-apps';
 import { registerClassicRoutes } from './routes-classic';
+import { registerFileRoutes } from './routes-files';
 import { registerGroupRoutes } from './routes-groups';
 import { registerMessageRoutes } from './routes-messages';
 import { registerSubAccountRoutes } from './routes-subaccounts';
@@ -51,6 +52,7 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       registerSubAccountRoutes(native, deps);
       registerMessageRoutes(native, deps);
       registerGroupRoutes(native, deps);
+      await registerFileRoutes(native, deps);
       native.all('/v1/*', { schema: { hide: true } }, () => {
         throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
       });

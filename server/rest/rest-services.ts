@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
+import type { AccessControl } from '../access/access-control';
 import type { SessionRegistry } from '../gateway/sessions';
+import type { FileService } from '../files';
 import type { HandlerTable } from '../handler-types';
 import type { Identity } from '../identity/identity';
 import type { UserStore } from '../identity/users';
@@ -11,7 +13,7 @@ import type { Tuning } from '../tuning';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast';
 import { createHistoryStore } from './history';
 import { createRestAuth } from './rest-auth';
-import type { RestContext } from './rest-context';
+import { uploadSizeOf, type RestContext } from './rest-context';
 import { createRestPlugin } from './rest-plugin';
 import { createServiceCalls } from './service-calls';
 
@@ -23,8 +25,10 @@ export interface RestServicesDeps {
   readonly identity: Identity;
   readonly users: UserStore;
   readonly sessions: SessionRegistry;
+  readonly access: AccessControl;
   readonly handlers: HandlerTable;
   readonly pushSettings: PushSettings;
+  readonly files?: Pick<FileService, 'ingest' | 'records'>;
   readonly onRefused?: () => void;
 }
 
@@ -39,7 +43,14 @@ export interface RestServices {
 export function createRestServices(deps: RestServicesDeps): RestServices {
   const { tuning } = deps;
   const calls = createServiceCalls({ handlers: deps.handlers, maxBodyBytes: tuning.maxBodyBytes });
-  const broadcasts = createBroadcastJobs({ db: deps.db, clock: deps.clock, log: deps.log, calls, chunkUsers: tuning.broadcastChunkUsers });
+  const broadcasts = createBroadcastJobs({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    calls,
+    chunkUsers: tuning.broadcastChunkUsers,
+    uploadSizeOf: (appId, sender) => uploadSizeOf(deps.files, appId, sender),
+  });
   const auth = createRestAuth({
     identity: deps.identity,
     clock: deps.clock,
@@ -57,7 +68,9 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     identity: deps.identity,
     users: deps.users,
     sessions: deps.sessions,
+    access: deps.access,
     calls,
+    files: deps.files,
     broadcasts,
     history: createHistoryStore(deps.db),
     pushSettings: deps.pushSettings,

@@ -55,7 +55,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       if (request.body.name !== undefined) ctx.identity.renameApp(appId, request.body.name);
       if (request.body.state === 'offline') takeAppOffline(ctx, appId, 'the app was taken offline');
-      if (request.body.state === 'online') ctx.identity.setAppState(appId, 'online');
+      if (request.body.state === 'online') ctx.access.setAppState(appId, 'online');
       return appJson(ownApp(ctx, request.params.accountSid, appId));
     },
   );
@@ -71,7 +71,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
     app.post(`${base}/:appId/${state}`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       if (state === 'offline') takeAppOffline(ctx, appId, 'the app was taken offline');
-      else ctx.identity.setAppState(appId, 'online');
+      else ctx.access.setAppState(appId, 'online');
       return appJson(ownApp(ctx, request.params.accountSid, appId));
     });
   }

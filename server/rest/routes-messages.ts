@@ -3,10 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { clientMsgIdOf, groupIdSchema, messageInputSchema, sendBodyOf, userIdSchema } from './message-input';
-import { ownApp, type RestContext } from './rest-context';
+import { ownApp, restSender, uploadSizeOf, type RestContext } from './rest-context';
 
-/** The sender of messages an app sends as itself (no `from`). */
-export const SYSTEM_SENDER = 'system';
 
 const appParams = z.object({ accountSid: z.string(), appId: z.string() });
 const jobSchema = z.object({
@@ -40,11 +38,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   const base = '/v1/accounts/:accountSid/apps/:appId';
   const tags = ['messages'];
 
-  const senderOf = (appId: string, from: string | undefined): string => {
-    if (from !== undefined) return from;
-    ctx.users.ensureUser(appId, SYSTEM_SENDER, 'System');
-    return SYSTEM_SENDER;
-  };
+  const senderOf = (appId: string, from: string | undefined) => restSender(ctx, appId, from);
 
   app.post(
     `${base}/messages`,
@@ -68,8 +62,9 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { from, to, message, idempotencyKey } = request.body;
       const key = idempotencyKey === undefined ? undefined : `rest:${idempotencyKey}`;
-      const body = sendBodyOf(message, to, clientMsgIdOf(key, ctx.clock.now()));
-      const sent = await ctx.calls.send(appId, senderOf(appId, from), body);
+      const sender = senderOf(appId, from);
+      const body = sendBodyOf(message, to, clientMsgIdOf(key, ctx.clock.now()), uploadSizeOf(ctx.files, appId, sender));
+      const sent = await ctx.calls.send(appId, sender, body);
       return { msgId: String(sent.msgId), timeMs: Number(sent.timeMs), seq: Number(sent.seq) };
     },
   );

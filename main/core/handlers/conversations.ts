@@ -32,10 +32,13 @@ export function createConversationHandlers(deps: CoreDeps): HandlerSlice<Convers
     },
     'conversation.setMuted': async (args) => {
       const session = deps.requireSession();
-      session.client.store.conversations.setMuted(args.conversation, args.muted);
-      // a group's mute is its do-not-disturb, kept on the server so pushes respect it too
-      if (isGroupId(args.conversation) && session.client.status.state === 'online') {
-        await session.groups.setDnd(args.conversation, args.muted);
+      // both kept on the server so the offline push respects them: a group's mute is its
+      // do-not-disturb; a one-to-one mute is sent now, or with the next login when offline
+      if (!isGroupId(args.conversation)) {
+        await session.mutes.set(args.conversation, args.muted);
+      } else {
+        session.client.store.conversations.setMuted(args.conversation, args.muted);
+        if (session.client.status.state === 'online') await session.groups.setDnd(args.conversation, args.muted);
       }
       deps.emitConversation(session, args.conversation);
       return null;

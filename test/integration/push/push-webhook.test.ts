@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pb } from '../../../protocol';
+import { ErrorCode, pb } from '../../../protocol';
 import { openChatWorld, clientId, type ChatWorld, type Session } from '../server/chat-fixture';
 import { restClient, waitFor, type RestCall } from '../rest/rest-fixture';
 import { startPushReceiver, type PushReceiver } from './push-receiver';
@@ -83,6 +83,53 @@ describe('offline push through the app webhook', () => {
     await say(groupId, '@frank look', { mentions: ['frank'] });
     await waitFor(() => receiver.callsFor('frank').length > 0, 5_000, 'the mention push to frank');
     expect(receiver.callsFor('frank')[0]!.body).toMatchObject({ mention: true });
+  });
+
+  it('sends nothing for a one-to-one conversation the recipient muted (kept on the server, seen by every device); one once unmuted', async () => {
+    const offline = async (user: string) => {
+      await waitFor(
+        async () => (await call('POST', `/v1/accounts/{sid}/apps/${world.server.appId}/presence`, { users: [user] })).json.users[0].online === false,
+        5_000,
+        `${user} to be offline`,
+      );
+    };
+    const desktop = await world.login('lena');
+    const phone = await world.login('lena', { device: pb.DeviceKind.MOBILE });
+    expect((await desktop.client.ask('MUTE_UPDATE', { mute: ['alice'] }, 'MUTES')).peers).toEqual(['alice']);
+    expect((await phone.client.waitForPush('MUTES')).peers).toEqual(['alice']);
+    await Promise.all([desktop.close(), phone.close()]);
+    await offline('lena');
+    await say('lena', 'muted words');
+    await settle(600);
+    expect(receiver.callsFor('lena')).toEqual([]);
+
+    // the mute survives the reconnect: a new session asks for the list and gets it
+    const again = await world.login('lena');
+    expect((await again.client.ask('MUTE_UPDATE', {}, 'MUTES')).peers).toEqual(['alice']);
+    expect((await again.client.ask('MUTE_UPDATE', { unmute: ['alice'] }, 'MUTES')).peers).toEqual([]);
+    await again.close();
+    await offline('lena');
+    await say('lena', 'audible words');
+    await waitFor(() => receiver.callsFor('lena').length > 0, 5_000, 'the push to lena');
+    await settle(400);
+    expect(receiver.callsFor('lena')).toHaveLength(1);
+    expect(receiver.callsFor('lena')[0]!.body).toMatchObject({ conversation: 'alice', preview: 'audible words' });
+  });
+
+  it("falls back to the sender's id without a nickname, and shows no preview of a burn-after-reading message", async () => {
+    const nameless = await world.login('nameless');
+    await nameless.send({ clientMsgId: clientId(n++), to: 'olga', type: pb.MessageType.TEXT, text: 'burn me', burnAfterReading: true });
+    await waitFor(() => receiver.callsFor('olga').length > 0, 5_000, 'the push to olga');
+    const [only] = receiver.callsFor('olga');
+    expect(only!.body).toMatchObject({ sender: 'nameless', senderNickname: 'nameless', title: 'nameless', preview: null, body: 'New message' });
+    expect(only!.raw).not.toContain('burn me');
+  });
+
+  it('refuses a group id or an invalid user id in MUTE_UPDATE', async () => {
+    const user = await world.login('mona');
+    await expect(user.client.ask('MUTE_UPDATE', { mute: ['gteam'] }, 'MUTES')).rejects.toMatchObject({ code: ErrorCode.BAD_BODY });
+    await expect(user.client.ask('MUTE_UPDATE', { mute: ['not valid!'] }, 'MUTES')).rejects.toMatchObject({ code: ErrorCode.INVALID_USER_ID });
+    expect((await user.client.ask('MUTE_UPDATE', {}, 'MUTES')).peers).toEqual([]);
   });
 
   it('retries after the receiver answers 500, and hides the preview when the app chooses so', async () => {

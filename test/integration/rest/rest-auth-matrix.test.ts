@@ -1,7 +1,10 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCompactTimestamp } from '../../../server/auth/signature';
+import { restAuthorization, restSignature } from '../../../server/rest/rest-auth';
 import { ErrorCode } from '../../../protocol';
 import { startTestServer, type TestServer } from '../../support/test-server';
-import { restClient, type RestCall } from './rest-fixture';
+import { CST_MINUTES, restClient, type RestCall } from './rest-fixture';
 
 /**
  * Every endpoint refuses what is not signed right by the owner of what it names: a wrong token,
@@ -51,6 +54,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     body: { to: ['bob'], message: { type: 'text', text: 'hi' } },
     bad: { body: { to: ['not valid!'], message: { type: 'text', text: 'hi' } } },
   },
+  { name: 'upload file', method: 'POST', path: `${A}/files?kind=file&name=a.txt`, body: { any: 'bytes' }, bad: { path: `${A}/files?kind=movie` } },
   { name: 'broadcast status', method: 'GET', path: `${A}/broadcasts/b1` },
   { name: 'history', method: 'GET', path: `${A}/history?user=bob`, bad: { path: `${A}/history?peer=bob` } },
   { name: 'create group', method: 'POST', path: `${A}/groups`, body: { owner: 'bob', name: 'g' }, bad: { body: { owner: 'bob', name: 'g', type: 'huge' } } },
@@ -72,7 +76,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { name: 'classic CloseSubAccount', method: 'POST', path: `${C}/CloseSubAccount`, body: { appId: '{app}', subAccountSid: 's1' }, bad: { body: { subAccountSid: 5 } } },
 ];
 
-const TABLES = ['accounts', 'apps', 'sub_accounts', 'users', 'messages', 'inbox', 'groups', 'broadcast_jobs', 'push_pending'];
+const TABLES = ['accounts', 'apps', 'sub_accounts', 'users', 'messages', 'inbox', 'groups', 'broadcast_jobs', 'push_pending', 'uploads'];
 
 describe('REST: every endpoint checks signature, time, account and body', () => {
   let server: TestServer;
@@ -154,13 +158,31 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
 });
 
 describe('REST: refusals are rate-limited per source', () => {
-  it('refuses every request from an address after too many refused ones', async () => {
+  it('refuses every request from an address after too many refused ones, and only from that address', async () => {
     const server = await startTestServer({ tuning: { restMaxRefusals: 3 } });
     try {
       const call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
       for (let i = 0; i < 3; i++) expect((await call('GET', '/v1/accounts/{sid}/apps', undefined, { token: '0'.repeat(32) })).status).toBe(401);
       const good = await call('GET', '/v1/accounts/{sid}/apps');
       expect([good.status, codeOf(good)]).toEqual([429, ErrorCode.REST_RATE_LIMITED]);
+      // a forwarded-for header changes nothing: the source is the connection's address
+      const spoofed = await call('GET', '/v1/accounts/{sid}/apps', undefined, { headers: { 'x-forwarded-for': '10.9.9.9' } });
+      expect(spoofed.status).toBe(429);
+      // another source (127.0.0.2, loopback too) is not blocked by this one's refusals
+      const timestamp = formatCompactTimestamp(Date.now(), CST_MINUTES);
+      const path = `/v1/accounts/${server.accountSid}/apps?sig=${restSignature(server.accountSid, server.authToken, timestamp)}`;
+      const other = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port: server.httpPort, path, localAddress: '127.0.0.2', headers: { authorization: restAuthorization(server.accountSid, timestamp) } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
+      expect(other).toBe(200);
     } finally {
       await server.stop();
     }

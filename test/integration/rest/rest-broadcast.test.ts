@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../../../server/storage/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -65,5 +68,74 @@ describe('REST broadcast', () => {
       )
       .get(server.appId);
     expect(rows).toEqual({ entries: USERS, users: USERS, minSeq: 1, maxSeq: 1 });
+  });
+
+  it('to a list: each listed user once (duplicates and the sender left out), nobody else', async () => {
+    const to = ['u00001', 'u00002', 'u00002', 'u00003', 'u00004'];
+    const started = await call('POST', `/v1/accounts/{sid}/apps/${server.appId}/broadcasts`, { from: 'u00004', to, message: { type: 'text', text: 'to a few' } });
+    expect(started.status, started.text).toBe(202);
+    expect(started.json.total).toBe(3);
+    await waitFor(
+      async () => (await call('GET', `/v1/accounts/{sid}/apps/${server.appId}/broadcasts/${started.json.jobId}`)).json.state === 'done',
+      20_000,
+      'the list broadcast',
+    );
+    const got = server.server.db
+      .prepare(
+        `SELECT i.user_id AS user, COUNT(*) AS n FROM inbox i JOIN messages m ON m.msg_id = i.msg_id
+         WHERE i.app_id = ? AND i.own = 0 AND m.sender = 'u00004' GROUP BY i.user_id ORDER BY i.user_id`,
+      )
+      .all(server.appId);
+    expect(got).toEqual([
+      { user: 'u00001', n: 1 },
+      { user: 'u00002', n: 1 },
+      { user: 'u00003', n: 1 },
+    ]);
+  });
+});
+
+describe('REST broadcast across a restart', () => {
+  it('goes on after the server stopped mid-job, and nobody gets it twice', { timeout: 120_000 }, async () => {
+    const tuning = { broadcastChunkUsers: 20 };
+    let server = await startTestServer({ tuning });
+    const { dataDir } = server;
+    try {
+      const { db, users } = server.server;
+      db.transaction(() => {
+        for (let i = 0; i < 3_000; i++) users.ensureUser(server.appId, `r${i}`);
+      })();
+      const call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
+      const started = await call('POST', `/v1/accounts/{sid}/apps/${server.appId}/broadcasts`, { message: { type: 'text', text: 'survives' } });
+      const jobId = started.json.jobId as string;
+      await waitFor(() => (db.prepare('SELECT done FROM broadcast_jobs WHERE job_id = ?').pluck().get(jobId) as number) > 0, 20_000, 'some progress');
+      await server.stop({ keepData: true });
+      const cut = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+      const midway = cut.prepare('SELECT state, done, total FROM broadcast_jobs WHERE job_id = ?').get(jobId) as { state: string; done: number; total: number };
+      cut.close();
+      expect(midway.state).toBe('running');
+      expect(midway.done).toBeLessThan(midway.total);
+
+      server = await startTestServer({ tuning, dataDir });
+      const again = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
+      let job: { state: string; done: number; total: number } = midway;
+      await waitFor(
+        async () => {
+          job = (await again('GET', `/v1/accounts/{sid}/apps/${server.appId}/broadcasts/${jobId}`)).json;
+          return job.state !== 'running';
+        },
+        100_000,
+        'the resumed broadcast',
+      );
+      expect(job).toMatchObject({ state: 'done', done: 3_000, total: 3_000 });
+      const rows = server.server.db
+        .prepare(
+          `SELECT COUNT(*) AS entries, COUNT(DISTINCT i.user_id) AS users FROM inbox i JOIN messages m ON m.msg_id = i.msg_id
+           WHERE i.app_id = ? AND i.own = 0 AND m.sender = 'system'`,
+        )
+        .get(server.appId);
+      expect(rows).toEqual({ entries: 3_000, users: 3_000 });
+    } finally {
+      await server.stop();
+    }
   });
 });

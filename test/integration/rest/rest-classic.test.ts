@@ -25,14 +25,24 @@ describe('the classic REST paths', () => {
   });
   afterAll(() => server.stop());
 
-  async function classic(method: string, name: string, body: string | undefined, format: 'json' | 'xml') {
-    const timestamp = cstTimestamp();
-    const sig = createHash('md5').update(server.accountSid + server.authToken + timestamp).digest('hex').toUpperCase();
+  async function classic(
+    method: string,
+    name: string,
+    body: string | undefined,
+    format: 'json' | 'xml',
+    options: { atMs?: number; token?: string; accept?: 'json' | 'xml' } = {},
+  ) {
+    const timestamp = cstTimestamp(options.atMs);
+    const sig = createHash('md5')
+      .update(server.accountSid + (options.token ?? server.authToken) + timestamp)
+      .digest('hex')
+      .toUpperCase();
     const type = format === 'json' ? 'application/json;charset=utf-8' : 'application/xml;charset=utf-8';
+    const accept = options.accept ?? format;
     const response = await fetch(`${base}/${name}?sig=${sig}`, {
       method,
       headers: {
-        Accept: format === 'json' ? 'application/json' : 'application/xml',
+        Accept: accept === 'json' ? 'application/json' : 'application/xml',
         'Content-Type': type,
         Authorization: Buffer.from(`${server.accountSid}:${timestamp}`).toString('base64'),
       },
@@ -99,5 +109,40 @@ describe('the classic REST paths', () => {
     const bad = await classic('POST', 'SubAccounts', '<SubAccount><appId>', 'xml');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain(`<statusCode>${ErrorCode.REST_BAD_REQUEST}</statusCode>`);
+  });
+
+  it('answers every classic path in XML, refusals included, and XML to a JSON body when Accept asks', async () => {
+    const xml = (fields: Record<string, string>) =>
+      `<?xml version="1.0" encoding="utf-8"?><Request>${Object.entries(fields)
+        .map(([k, v]) => `<${k}>${v}</${k}>`)
+        .join('')}</Request>`;
+    const tag = (text: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
+
+    const info = await classic('GET', 'AccountInfo', undefined, 'xml');
+    expect([info.status, tag(info.text, 'statusCode'), tag(info.text, 'accountSid')]).toEqual([200, '000000', server.accountSid]);
+    expect(info.type).toContain('application/xml');
+
+    const created = await classic('POST', 'SubAccounts', xml({ appId: server.appId, friendlyName: 'xml-all' }), 'xml');
+    expect(tag(created.text, 'statusCode')).toBe('000000');
+    const subAccountSid = tag(created.text, 'subAccountSid')!;
+    for (const field of ['subToken', 'voipAccount', 'voipPwd', 'dateCreated']) expect(tag(created.text, field)).toBeTruthy();
+
+    const found = await classic('POST', 'QuerySubAccountByName', xml({ appId: server.appId, friendlyName: 'xml-all' }), 'xml');
+    expect([tag(found.text, 'statusCode'), tag(found.text, 'subAccountSid')]).toEqual(['000000', subAccountSid]);
+
+    const page = await classic('POST', 'GetSubAccounts', JSON.stringify({ appId: server.appId, startNo: 0, offset: 100 }), 'json', { accept: 'xml' });
+    expect(page.type).toContain('application/xml');
+    expect(page.text).toContain(`<subAccountSid>${subAccountSid}</subAccountSid>`);
+
+    const closed = await classic('POST', 'CloseSubAccount', xml({ appId: server.appId, subAccountSid }), 'xml');
+    expect([closed.status, tag(closed.text, 'statusCode')]).toEqual([200, '000000']);
+
+    const wrongToken = await classic('GET', 'AccountInfo', undefined, 'xml', { token: 'f'.repeat(32) });
+    expect([wrongToken.status, tag(wrongToken.text, 'statusCode')]).toEqual([401, String(ErrorCode.REST_AUTH_FAILED)]);
+    expect(tag(wrongToken.text, 'statusMsg')).toBeTruthy();
+    const stale = await classic('GET', 'AccountInfo', undefined, 'xml', { atMs: Date.now() - 10 * 60_000 });
+    expect([stale.status, tag(stale.text, 'statusCode')]).toEqual([401, String(ErrorCode.REST_SIGNATURE_EXPIRED)]);
+    const missing = await classic('POST', 'QuerySubAccountByName', xml({ appId: server.appId, friendlyName: 'nobody-xml' }), 'xml');
+    expect([missing.status, tag(missing.text, 'statusCode')]).toEqual([404, String(ErrorCode.USER_NOT_FOUND)]);
   });
 });

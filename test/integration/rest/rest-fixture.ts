@@ -14,8 +14,8 @@ export interface SignOptions {
   /** Leave the nonce out: repeat the exact request (a replay). */
   readonly noNonce?: boolean;
   readonly headers?: Record<string, string>;
-  /** A raw body (XML, broken JSON) instead of JSON.stringify(body). */
-  readonly raw?: string;
+  /** A raw body (XML, broken JSON, a file's bytes) instead of JSON.stringify(body). */
+  readonly raw?: string | Uint8Array<ArrayBuffer>;
 }
 
 export interface RestReply {

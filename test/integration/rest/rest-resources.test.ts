@@ -70,6 +70,8 @@ describe('REST resources, on the real server with real clients', () => {
     expect(seen).toEqual(expect.arrayContaining(made));
     const byName = await call('GET', `${app}/subaccounts?friendlyName=page-3`);
     expect(byName.json.subAccounts[0].subAccountSid).toBe(made[3]);
+    const bySid = await call('GET', `${app}/subaccounts/${made[3]}`);
+    expect(bySid.json).toMatchObject({ subAccountSid: made[3], friendlyName: 'page-3', closed: false });
     expect((await call('POST', `${app}/subaccounts`, { friendlyName: 'page-3' })).json.error.code).toBe(ErrorCode.NAME_TAKEN);
   });
 
@@ -96,7 +98,7 @@ describe('REST resources, on the real server with real clients', () => {
     await again.loginWithPassword(created.voipAccount, created.voipPwd);
   });
 
-  it('sends as a user and as the app: stored once, pushed to the online recipient; media waits for the file service', async () => {
+  it('sends as a user and as the app: stored once, pushed to the online recipient; media needs the sender\'s own upload', async () => {
     const bob = await world.login('bob');
     const sent = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'text', text: 'from the app server' }, idempotencyKey: 'k1' });
     expect(sent.status).toBe(200);
@@ -111,7 +113,7 @@ describe('REST resources, on the real server with real clients', () => {
     expect(custom.item.value).toMatchObject({ from: 'system' });
 
     const media = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'image', media: { fileId: 'f1' } } });
-    expect([media.status, media.json.error.code]).toEqual([501, ErrorCode.MEDIA_UNAVAILABLE]);
+    expect([media.status, media.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
     const rule = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '' } });
     expect([rule.status, rule.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
   });
@@ -145,6 +147,44 @@ describe('REST resources, on the real server with real clients', () => {
     expect([bad.status, bad.json.error.code]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
   });
 
+  it('pages a group by cursor, every message once, and within a time range', async () => {
+    const created = await call('POST', `${app}/groups`, { owner: 'hg-owner', name: 'history', members: ['hg-a'] });
+    expect(created.status, created.text).toBe(201);
+    const groupId = created.json.groupId as string;
+    const sent: { msgId: string; timeMs: number }[] = [];
+    for (let i = 0; i < 11; i++) {
+      const from = i % 2 === 0 ? 'hg-owner' : 'hg-a';
+      sent.push((await call('POST', `${app}/messages`, { from, to: groupId, message: { type: 'text', text: `g${i}` } })).json);
+    }
+    const got: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call('GET', `${app}/history?group=${groupId}&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status, page.text).toBe(200);
+      got.push(...(page.json.messages as { msgId: string; isGroup: boolean }[]).filter((m) => m.isGroup).map((m) => m.msgId));
+      cursor = page.json.nextCursor as string | undefined;
+    } while (cursor);
+    expect(got).toEqual(sent.map((m) => m.msgId));
+    // a time range: from the sixth message's time on
+    const from = sent[5]!.timeMs;
+    const ranged = await call('GET', `${app}/history?group=${groupId}&fromMs=${from}`);
+    const inRange = sent.filter((m) => m.timeMs >= from).map((m) => m.msgId);
+    expect((ranged.json.messages as { msgId: string }[]).map((m) => m.msgId)).toEqual(inRange);
+  });
+
+  it('sets, shows and rotates the push settings; refuses a URL that is not http(s)', async () => {
+    expect((await call('GET', `${app}/push`)).json).toEqual({ url: null, secret: null, hideContent: false });
+    const set = await call('PUT', `${app}/push`, { url: 'https://push.example.test/hook', hideContent: true });
+    expect(set.json).toMatchObject({ url: 'https://push.example.test/hook', hideContent: true, secret: expect.stringMatching(/^[0-9a-f]{32,}$/) });
+    expect((await call('GET', `${app}/push`)).json).toEqual(set.json);
+    const rotated = await call('PUT', `${app}/push`, { rotateSecret: true });
+    expect(rotated.json.secret).not.toBe(set.json.secret);
+    expect(rotated.json.url).toBe('https://push.example.test/hook');
+    const bad = await call('PUT', `${app}/push`, { url: 'ftp://push.example.test/' });
+    expect([bad.status, bad.json.error.code]).toEqual([400, ErrorCode.PUSH_URL_INVALID]);
+    expect((await call('PUT', `${app}/push`, { url: null, hideContent: false })).json).toMatchObject({ url: null, hideContent: false });
+  });
+
   it('manages groups: create with members, info, members, add, kick, dismiss; and tells who is online', async () => {
     const erin = await world.login('erin');
     const created = await call('POST', `${app}/groups`, { owner: 'owner1', name: 'team', members: ['erin', 'frank'] });
@@ -176,6 +216,7 @@ describe('REST resources, on the real server with real clients', () => {
         '/v1/accounts/{accountSid}/apps',
         '/v1/accounts/{accountSid}/apps/{appId}/messages',
         '/v1/accounts/{accountSid}/apps/{appId}/broadcasts',
+        '/v1/accounts/{accountSid}/apps/{appId}/files',
         '/2013-12-26/Accounts/{accountSid}/SubAccounts',
       ]),
     );

@@ -144,6 +144,8 @@ export const sampleBodies: SampleBodies = {
   PROFILE_QUERY: { userIds: ['bob', 'carol'] },
   PROFILES: { profiles: [{ userId: 'bob', nickname: 'Bob', avatar: 'f-avatar-bob', updatedMs: NOW_MS }] },
   PROFILE_UPDATE: { nickname: 'Alice 爱丽丝' },
+  MUTE_UPDATE: { mute: ['bob'], unmute: ['carol'] },
+  MUTES: { peers: ['bob', 'dave'] },
   MEDIA_TOKEN: {},
   MEDIA_TOKEN_RESULT: { token: 'eyJhIjoiYXBwMSIsInUiOiJhbGljZSIsImUiOjF9.c2lnbmF0dXJl', expiresMs: NOW_MS + 3_600_000n },
 };

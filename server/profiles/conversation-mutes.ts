@@ -1,0 +1,61 @@
+import type { Database } from 'better-sqlite3';
+import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError } from '../../protocol';
+import type { Delivery, HandlerTable } from '../handler-types';
+import type { Tuning } from '../tuning';
+
+/** The one-to-one mutes of each user (table conversation_mutes): MUTE_UPDATE, and the push's check. */
+export interface ConversationMutes {
+  readonly handlers: HandlerTable;
+  /** Whether the user muted the one-to-one conversation with `peer`. */
+  isMuted(appId: string, userId: string, peer: string): boolean;
+}
+
+export function createConversationMutes(deps: {
+  db: Database;
+  delivery: Pick<Delivery, 'toUser'>;
+  tuning: Pick<Tuning, 'maxMutedConversations'>;
+}): ConversationMutes {
+  const { db, delivery, tuning } = deps;
+  const insert = db.prepare('INSERT OR IGNORE INTO conversation_mutes (app_id, user_id, peer) VALUES (?, ?, ?)');
+  const remove = db.prepare('DELETE FROM conversation_mutes WHERE app_id = ? AND user_id = ? AND peer = ?');
+  const list = db.prepare<[string, string], string>('SELECT peer FROM conversation_mutes WHERE app_id = ? AND user_id = ? ORDER BY peer').pluck();
+  const muted = db.prepare<[string, string, string], number>('SELECT 1 FROM conversation_mutes WHERE app_id = ? AND user_id = ? AND peer = ?').pluck();
+
+  const checkPeers = (peers: readonly string[]) => {
+    if (peers.length > tuning.maxMutedConversations) {
+      throw new MagpieError(ErrorCode.BAD_BODY, `at most ${tuning.maxMutedConversations} peers per MUTE_UPDATE`);
+    }
+    for (const peer of peers) {
+      // a group's mute is its do-not-disturb (GROUP set_dnd), which the group's members list keeps
+      if (isGroupId(peer)) throw new MagpieError(ErrorCode.BAD_BODY, `${peer} is a group: mute it with the group's do-not-disturb`);
+      if (!isValidUserId(peer)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `"${peer}" is not a valid user id`);
+    }
+  };
+
+  const update = db.transaction((appId: string, userId: string, mute: readonly string[], unmute: readonly string[]) => {
+    for (const peer of unmute) remove.run(appId, userId, peer);
+    for (const peer of mute) insert.run(appId, userId, peer);
+    const peers = list.all(appId, userId);
+    // checked inside the transaction, so a refused update changes nothing
+    if (peers.length > tuning.maxMutedConversations) {
+      throw new MagpieError(ErrorCode.BAD_BODY, `at most ${tuning.maxMutedConversations} muted conversations`);
+    }
+    return peers;
+  });
+
+  return {
+    handlers: {
+      MUTE_UPDATE: ({ caller, body }) => {
+        checkPeers(body.mute);
+        checkPeers(body.unmute);
+        const changes = body.mute.length + body.unmute.length;
+        const peers = changes > 0 ? update(caller.appId, caller.userId, body.mute, body.unmute) : list.all(caller.appId, caller.userId);
+        const answer = bodyFrame('MUTES', { peers });
+        // the user's other devices show the same mutes at once
+        if (changes > 0) delivery.toUser(caller.appId, caller.userId, answer, caller.sessionId);
+        return answer;
+      },
+    },
+    isMuted: (appId, userId, peer) => muted.get(appId, userId, peer) !== undefined,
+  };
+}
