@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubAccountCreated } from '../../server/identity/identity';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage } from './support/web-app';
 
-const WAIT = { timeout: 15_000 };
 
 /** Images and files between two browsers, each on its own web shell, through the real file service. */
 describe('media in the app', () => {
@@ -20,33 +18,14 @@ describe('media in the app', () => {
   let pageA: Page;
   let pageB: Page;
 
-  async function openApp(name: string, user: SubAccountCreated): Promise<Page> {
+  async function openApp(name: string, user: User): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
     apps.push(app);
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', acceptDownloads: true, permissions: ['microphone'] });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(app.url);
-    await page.getByTestId('login-form').waitFor(WAIT);
-    await page.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
-    await page.getByTestId('login-app-id').fill(server.appId);
-    await page.getByTestId('login-user').fill(user.voipAccount);
-    await page.getByTestId('login-secret').fill(user.voipPwd);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('conversation-list').waitFor(WAIT);
+    const page = await openPage(browser, app.url, { acceptDownloads: true, permissions: ['microphone'] });
+    await signIn(page, server, user);
     return page;
   }
 
-  async function openChatWith(page: Page, userId: string): Promise<void> {
-    const item = page.locator(`[data-testid="conversation-item"][data-conversation="${userId}"]`);
-    if ((await item.count()) > 0) return item.click();
-    await page.getByTestId('new-chat').click();
-    await page.getByTestId('new-chat-user').fill(userId);
-    await page.getByTestId('new-chat-start').click();
-    await page.getByTestId('composer-input').waitFor(WAIT);
-  }
 
   async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffer> {
     const [download] = await Promise.all([page.waitForEvent('download', WAIT), click()]);

@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import pino from 'pino';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import type { EventName, EventPayloads, MessageView, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
-import { createDispatch } from '../../../main/api/dispatch';
-import { MagpieCore } from '../../../main/core/magpie-core';
-import { fastTestTuning } from '../../../main/engine/tuning';
-import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
 
@@ -16,42 +9,17 @@ import { createClientFixture, eventually } from './client-fixture';
 describe('media through the contract', () => {
   const fixture = createClientFixture();
   let server: TestServer | undefined;
-  const cores: MagpieCore[] = [];
 
   afterEach(async () => {
-    await Promise.all(cores.splice(0).map((core) => core.shutdown()));
     await fixture.cleanup();
     await server?.stop();
   });
 
-  async function coreOf(srv: TestServer, user: string) {
-    const profileDir = await fixture.profile();
-    const events: Array<{ event: EventName; payload: unknown }> = [];
-    const core = new MagpieCore({
-      profileDir,
-      shell: 'web',
-      version: '0.0.0',
-      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-      emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => events.push({ event, payload }),
-      log: pino({ level: 'silent' }),
-      tuning: fastTestTuning,
-    });
-    cores.push(core);
-    const dispatch = createDispatch(core.handlers, (error) => {
-      throw error;
-    });
-    const call = <M extends MethodName>(method: M, args: MethodArgs<M>) => dispatch(method, args) as Promise<Result<MethodResult<M>>>;
-    await core.handlers['session.login']({ servers: [`127.0.0.1:${srv.port}`], appId: srv.appId, auth: { type: 'appToken', user, token: srv.appToken } });
-    const upserted = (): MessageView[] =>
-      events.filter((e) => e.event === 'message.upserted').map((e) => (e.payload as EventPayloads['message.upserted']).message);
-    const progress = () => events.filter((e) => e.event === 'media.progress').map((e) => e.payload as EventPayloads['media.progress']);
-    return { call, upserted, progress };
-  }
 
   it('sends an image that the other side fetches with equal bytes, and its thumbnail', async () => {
     server = await startTestServer();
-    const alice = await coreOf(server, 'alice');
-    const bob = await coreOf(server, 'bob');
+    const alice = await fixture.core(server, 'alice');
+    const bob = await fixture.core(server, 'bob');
     const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#36c' } }).png().toBuffer();
     const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'sky.png', bytes: png.toString('base64'), ref: 'up-1' });
     expect(sent).toMatchObject({ ok: true, value: { kind: 'image', media: { name: 'sky.png', size: png.length, mime: 'image/png', width: 640, height: 480 } } });
@@ -68,7 +36,7 @@ describe('media through the contract', () => {
 
   it('sends a file, refuses an "image" that is none with the file service\'s code, and a bad call at the boundary', async () => {
     server = await startTestServer();
-    const alice = await coreOf(server, 'alice');
+    const alice = await fixture.core(server, 'alice');
     const bytes = randomBytes(200_000);
     const sent = await alice.call('media.send', { conversation: 'bob', kind: 'file', name: 'data.bin', bytes: bytes.toString('base64') });
     expect(sent).toMatchObject({ ok: true, value: { kind: 'file', media: { size: 200_000 } } });
