@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
 import type { EventName, EventPayloads } from '../../preload/api';
@@ -9,8 +9,9 @@ import type { ApiHandlers } from '../api/dispatch';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type FileCache } from '../files/file-cache';
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
-import { sendFile } from '../files/media-sender';
-import { localIdOfKey } from '../views/message-view';
+import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
+import { clientStorePath } from '../store';
+import { localIdOfKey, messageKey } from '../views/message-view';
 import type { Session } from './session';
 
 type MediaMethods = 'media.send' | 'media.fetch';
@@ -27,6 +28,7 @@ interface Attached {
   readonly session: Session;
   readonly access: MediaAccess;
   readonly cache: FileCache;
+  readonly outbox: MediaOutbox;
 }
 
 /**
@@ -50,6 +52,7 @@ export function createMediaHandlers(deps: {
   };
 
   const detach = () => {
+    attached?.outbox.dispose();
     attached?.access.dispose();
     attached?.cache.close();
     attached = undefined;
@@ -59,34 +62,47 @@ export function createMediaHandlers(deps: {
     attach(session) {
       detach();
       const { client } = session;
+      const access = createMediaAccess(client);
       attached = {
         session,
-        access: createMediaAccess(client),
+        access,
         cache: openFileCache({ dir: fileCacheDir(deps.profileDir, client.appId, client.selfId), maxBytes: DEFAULT_FILE_CACHE_BYTES, clock: client.clock }),
+        outbox: createMediaOutbox({
+          client,
+          access,
+          log: deps.log,
+          onProgress: (clientMsgId, loaded, total) => {
+            const message = client.store.messages.getByClientMsgId(clientMsgId);
+            if (message) deps.emit('media.progress', { ref: messageKey(message), loaded, total });
+          },
+        }),
       };
+      void sweepOutgoing(outgoingDir(deps.profileDir, client), new Set(client.store.uploads.ownedPaths()));
     },
     detach,
     handlers: {
       'media.send': async (args) => {
-        const { session, access } = current();
+        const { session, outbox } = current();
         const bytes = Buffer.from(args.bytes, 'base64');
         if (bytes.length === 0) throw new MagpieError(ErrorCode.BAD_ARGUMENT, 'an empty file is not sent');
         if (bytes.length > MEDIA_LIMITS.maxSendBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `at most ${MEDIA_LIMITS.maxSendBytes} bytes from the page`);
-        const dir = join(deps.profileDir, 'outgoing');
+        const dir = outgoingDir(deps.profileDir, session.client);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         const path = join(dir, randomBytes(12).toString('hex'));
         await writeFile(path, bytes, { mode: 0o600 });
         try {
-          return await sendFile(session.chat, access, {
+          // the copy stays until the upload is done (or the message withdrawn): it is what a restart resumes from
+          return await outbox.send({
             to: args.conversation,
             path,
             kind: args.kind,
             name: args.name,
+            owned: true,
             ...(args.durationMs ? { durationMs: args.durationMs } : {}),
-            onProgress: (loaded, total) => deps.emit('media.progress', { ref: args.ref ?? '', loaded, total }),
           });
-        } finally {
+        } catch (error) {
           await rm(path, { force: true });
+          throw error;
         }
       },
       'media.fetch': async (args) => {
@@ -95,6 +111,7 @@ export function createMediaHandlers(deps: {
         const message = localId === undefined ? undefined : session.client.store.messages.getByLocalId(localId);
         const media = message?.body.media;
         if (!media) throw new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${args.key}`);
+        if (!media.fileId) throw new MagpieError(ErrorCode.UPLOAD_NOT_FOUND, `${media.name}: not uploaded yet`);
         const thumb = args.thumb === true && media.mime.startsWith('image/');
         const fileId = thumb ? `${media.fileId}.thumb` : media.fileId;
         const cached = await cache.fetch(fileId, thumb ? 'image/webp' : media.mime, async (dest) => {
@@ -114,4 +131,15 @@ export function createMediaHandlers(deps: {
       },
     },
   };
+}
+
+/** Where the page's bytes wait for their upload: the user's own folder in the profile, beside the database. */
+function outgoingDir(profileDir: string, client: { readonly appId: string; readonly selfId: string }): string {
+  return join(dirname(clientStorePath(profileDir, client.appId, client.selfId)), 'outgoing');
+}
+
+/** Copies no upload waits for any more (a message withdrawn, or one sent just before a crash) are removed. */
+async function sweepOutgoing(dir: string, keep: ReadonlySet<string>): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.map((name) => join(dir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })));
 }

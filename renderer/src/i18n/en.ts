@@ -252,6 +252,8 @@ const en = {
     logoutForget: 'Sign out of {user} and forget this account on this computer?',
   },
   errors: {
+    e581004: 'The file is larger than the server accepts for its kind',
+    e581007: 'The file was deleted or changed before it was uploaded',
     unknown: 'Something went wrong',
     withCode: '{message} (code {code})',
     e170006: 'Too many requests, slow down',

@@ -254,6 +254,8 @@ const zhCN: MessageSchema = {
     logoutForget: '确定退出 {user} 并在这台电脑上忘记此账号吗？',
   },
   errors: {
+    e581004: '文件超过服务器对此类文件的大小限制',
+    e581007: '文件在上传完成前已被删除或修改',
     unknown: '出错了',
     withCode: '{message}（错误码 {code}）',
     e170006: '请求过于频繁，请稍后再试',

@@ -2,8 +2,16 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
+import type { MessageView } from '../../../preload/api';
 import { startTestServer, type TestServer } from '../../support/test-server';
-import { createClientFixture, eventually } from './client-fixture';
+import { createClientFixture, eventually, type TestCore } from './client-fixture';
+
+/** The message's latest view once it has left 'sending'. */
+async function settled(core: TestCore, key: string): Promise<MessageView> {
+  const latest = () => core.upserted().filter((m) => m.key === key).at(-1);
+  await eventually(() => (latest()?.state ?? 'sending') !== 'sending', 10_000, () => `message ${key} to settle`);
+  return latest()!;
+}
 
 /** The contract's media calls, core against a real server and its file service. */
 describe('media through the contract', () => {
@@ -22,8 +30,12 @@ describe('media through the contract', () => {
     const bob = await fixture.core(server, 'bob');
     const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#36c' } }).png().toBuffer();
     const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'sky.png', bytes: png.toString('base64'), ref: 'up-1' });
-    expect(sent).toMatchObject({ ok: true, value: { kind: 'image', media: { name: 'sky.png', size: png.length, mime: 'image/png', width: 640, height: 480 } } });
-    expect(alice.progress().some((p) => p.ref === 'up-1' && p.loaded === png.length)).toBe(true);
+    // stored at once, sending; the upload runs beside the chat and the bubble follows it by its key
+    expect(sent).toMatchObject({ ok: true, value: { kind: 'image', state: 'sending', media: { name: 'sky.png', size: png.length } } });
+    const key = sent.ok ? sent.value.key : '';
+    const done = await settled(alice, key);
+    expect(done).toMatchObject({ state: 'sent', media: { name: 'sky.png', size: png.length, mime: 'image/png', width: 640, height: 480 } });
+    expect(alice.progress().some((p) => p.ref === key && p.loaded === png.length)).toBe(true);
 
     await eventually(() => bob.upserted().some((m) => m.kind === 'image'), 5_000);
     const received = bob.upserted().find((m) => m.kind === 'image')!;
@@ -40,11 +52,13 @@ describe('media through the contract', () => {
     const bytes = randomBytes(200_000);
     const sent = await alice.call('media.send', { conversation: 'bob', kind: 'file', name: 'data.bin', bytes: bytes.toString('base64') });
     expect(sent).toMatchObject({ ok: true, value: { kind: 'file', media: { size: 200_000 } } });
+    expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent' });
     const own = await alice.call('media.fetch', { key: sent.ok ? sent.value.key : '' });
     expect(own.ok && Buffer.compare(Buffer.from(own.value.bytes, 'base64'), bytes)).toBe(0);
 
+    // refused by the file service: the message stays, failed with its code
     const fake = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'x.png', bytes: randomBytes(500).toString('base64') });
-    expect(fake).toMatchObject({ ok: false, error: { code: ErrorCode.FILE_TYPE_REFUSED } });
+    expect(await settled(alice, fake.ok ? fake.value.key : '')).toMatchObject({ state: 'failed', errorCode: ErrorCode.FILE_TYPE_REFUSED });
     const missing = await alice.call('media.fetch', { key: '999999' });
     expect(missing).toMatchObject({ ok: false, error: { code: ErrorCode.MESSAGE_NOT_FOUND } });
     const bad = await alice.call('media.send', { conversation: 'bob', kind: 'sticker' as 'file', name: 'a', bytes: 'AA==' });
