@@ -8,24 +8,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage } from './support/web-app';
 
+/** The first server takes images up to this size, so a larger one fails until the server is fixed. */
+const SMALL_IMAGE_LIMIT = 100_000;
 
 /** Images and files between two browsers, each on its own web shell, through the real file service. */
 describe('media in the app', () => {
-  let server: TestServer;
+  let server: TestServer | undefined;
   let browser: Browser;
   let work: string;
   const apps: WebApp[] = [];
   let pageA: Page;
   let pageB: Page;
+  let alice: User;
 
-  async function openApp(name: string, user: User): Promise<Page> {
-    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
+  async function openApp(srv: TestServer, name: string, user: User): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${srv.port}`, profileDir: join(work, name) });
     apps.push(app);
     const page = await openPage(browser, app.url, { acceptDownloads: true, permissions: ['microphone'] });
-    await signIn(page, server, user);
+    await signIn(page, srv, user);
     return page;
   }
-
 
   async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffer> {
     const [download] = await Promise.all([page.waitForEvent('download', WAIT), click()]);
@@ -35,12 +37,12 @@ describe('media in the app', () => {
   beforeAll(async () => {
     ensureRendererBuilt();
     work = await mkdtemp(join(tmpdir(), 'magpie-e2e-media-'));
-    server = await startTestServer({ dataDir: join(work, 'server') });
-    const alice = server.createUser('alice');
+    server = await startTestServer({ dataDir: join(work, 'server'), tuning: { maxImageBytes: SMALL_IMAGE_LIMIT } });
+    alice = server.createUser('alice');
     const bob = server.createUser('bob');
     browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
-    pageA = await openApp('alice', alice);
-    pageB = await openApp('bob', bob);
+    pageA = await openApp(server, 'alice', alice);
+    pageB = await openApp(server, 'bob', bob);
     await openChatWith(pageA, bob.voipAccount);
     await openChatWith(pageB, alice.voipAccount);
   }, 120_000);
@@ -95,5 +97,44 @@ describe('media in the app', () => {
     await pageB.waitForSelector('[data-testid="media-voice"][data-playing="true"]', WAIT);
     await voice.click();
     await pageB.waitForSelector('[data-testid="media-voice"][data-playing="false"]', WAIT);
+  }, 60_000);
+
+  it('an upload the server refuses stays on its bubble, failed with the reason and a Retry that sends it once the server is fixed', async () => {
+    const noise = await sharp(randomBytes(256 * 256 * 3), { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
+    expect(noise.length).toBeGreaterThan(SMALL_IMAGE_LIMIT);
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: noise });
+    const bubble = pageA.locator('[data-testid="message-bubble"][data-kind="image"]').filter({ has: pageA.getByRole('button', { name: 'Open image noise.png' }) });
+    await expect.poll(() => bubble.getAttribute('data-state'), WAIT).toBe('failed');
+    expect(await bubble.getByTestId('failure-reason').textContent()).toContain('larger than the server accepts');
+    expect(await pageA.getByTestId('composer-upload').count()).toBe(0);
+
+    // the server is fixed (a larger limit) and comes back where its clients expect it
+    const { port, httpPort, dataDir } = server!;
+    await server!.stop({ keepData: true });
+    await expect.poll(() => pageA.getByTestId('connection-banner').count(), WAIT).toBe(1);
+    server = await startTestServer({ dataDir, port, httpPort });
+    await expect.poll(() => pageA.getByTestId('connection-banner').count(), { timeout: 75_000 }).toBe(0);
+
+    await bubble.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => bubble.getAttribute('data-state'), { timeout: 30_000 }).toMatch(/sent|read/);
+    expect(await bubble.getByTestId('failure').count()).toBe(0);
+    await pageB.getByRole('button', { name: 'Open image noise.png' }).getByTestId('media-thumb').waitFor({ timeout: 30_000 });
+  }, 150_000);
+
+  it('with the server stopped, bob still sees the image he saw, after a reload: thumbnail and full image from the profile', async () => {
+    await server!.stop();
+    server = undefined;
+    await expect.poll(() => pageB.getByTestId('connection-banner').count(), WAIT).toBe(1);
+    await pageB.reload();
+    await pageB.getByTestId('conversation-list').waitFor(WAIT);
+    await openChatWith(pageB, alice.voipAccount);
+    const thumb = pageB.getByRole('button', { name: 'Open image meadow.png' }).getByTestId('media-thumb');
+    await thumb.waitFor(WAIT);
+    expect(await thumb.getAttribute('src')).toMatch(/^blob:/);
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await pageB.getByRole('button', { name: 'Open image meadow.png' }).click();
+    const full = pageB.getByTestId('media-full');
+    await full.waitFor(WAIT);
+    await expect.poll(() => full.evaluate((img: HTMLImageElement) => img.naturalWidth), WAIT).toBe(800);
   }, 60_000);
 });

@@ -89,6 +89,7 @@ const en = {
     revoke: 'Revoke',
     delete: 'Delete for me',
     retry: 'Retry sending',
+    retryShort: 'Retry',
     cancelSend: 'Cancel sending',
     locationCard: 'Location',
     openMap: 'Coordinates {lat}, {lng}',

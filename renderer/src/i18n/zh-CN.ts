@@ -91,6 +91,7 @@ const zhCN: MessageSchema = {
     revoke: '撤回',
     delete: '仅为我删除',
     retry: '重新发送',
+    retryShort: '重试',
     cancelSend: '取消发送',
     locationCard: '位置',
     openMap: '坐标 {lat}, {lng}',
