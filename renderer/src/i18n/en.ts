@@ -327,6 +327,8 @@ const en = {
     retryNow: 'Retry now',
   },
   mediaUi: {
+    open: 'Open',
+    openFile: 'Open {name}',
     record: 'Record a voice message',
     recording: 'Recording, {n} seconds',
     stopAndSend: 'Stop and send',

@@ -329,6 +329,8 @@ const zhCN: MessageSchema = {
     retryNow: '立即重试',
   },
   mediaUi: {
+    open: '打开',
+    openFile: '打开 {name}',
     record: '录制语音消息',
     recording: '正在录音，{n} 秒',
     stopAndSend: '停止并发送',

@@ -6,6 +6,7 @@ import type { WireLimits } from '../../../protocol';
 import type { EventName, EventPayloads, MessageView, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
 import { createDispatch } from '../../../main/api/dispatch';
 import { MagpieCore } from '../../../main/core/magpie-core';
+import type { DesktopFiles } from '../../../main/files/desktop-files';
 import type { NotificationRequest } from '../../../main/notifications/notification-policy';
 import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
 import { MagpieClient } from '../../../main/client/magpie-client';
@@ -37,7 +38,7 @@ export interface ClientFixture {
     options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; transport?: TransportOptions; limits?: WireLimits },
   ): Promise<MagpieClient>;
   /** A core for user, its window focused or not, in a fresh profile unless one is given. */
-  core(server: Pick<TestServer, 'appId' | 'appToken' | 'port'>, user: string, options?: { focused?: boolean; profileDir?: string }): Promise<TestCore>;
+  core(server: Pick<TestServer, 'appId' | 'appToken' | 'port'>, user: string, options?: { focused?: boolean; profileDir?: string; desktopFiles?: DesktopFiles }): Promise<TestCore>;
   cleanup(): Promise<void>;
 }
 
@@ -81,6 +82,7 @@ export function createClientFixture(): ClientFixture {
         log,
         tuning: fastTestTuning,
         systemLanguage: 'en',
+        ...(options.desktopFiles ? { desktopFiles: options.desktopFiles } : {}),
       });
       cores.push(core);
       const dispatch = createDispatch(core.handlers, (error) => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
@@ -63,5 +65,48 @@ describe('media through the contract', () => {
     expect(missing).toMatchObject({ ok: false, error: { code: ErrorCode.MESSAGE_NOT_FOUND } });
     const bad = await alice.call('media.send', { conversation: 'bob', kind: 'sticker' as 'file', name: 'a', bytes: 'AA==' });
     expect(bad).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
+  }, 30_000);
+
+  it('opens and saves a file through the desktop shell\'s system app and save dialog; the web shell leaves both to its page', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    // the system's app and dialog are outside our system: these record what they were asked
+    const opened: string[] = [];
+    const dialog: { answer?: string } = {};
+    const asked: string[] = [];
+    const desktopFiles = {
+      openPath: (path: string) => {
+        opened.push(path);
+        return Promise.resolve('');
+      },
+      askSavePath: (name: string) => {
+        asked.push(name);
+        return Promise.resolve(dialog.answer);
+      },
+    };
+    const bob = await fixture.core(server, 'bob', { desktopFiles });
+    const bytes = randomBytes(120_000);
+    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'file', name: '../report.pdf', bytes: bytes.toString('base64') });
+    expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent' });
+    await eventually(() => bob.upserted().some((m) => m.kind === 'file'), 5_000);
+    const { key } = bob.upserted().find((m) => m.kind === 'file')!;
+
+    // open: a copy under the sender's name (as one safe segment) goes to the system's app
+    expect(await bob.call('media.open', { key })).toEqual({ ok: true, value: null });
+    expect(opened).toHaveLength(1);
+    expect(basename(opened[0]!)).toBe('report.pdf');
+    expect(Buffer.compare(await readFile(opened[0]!), bytes)).toBe(0);
+
+    // save: the dialog is asked with the name; cancelled, nothing is written; chosen, the bytes land there
+    expect(await bob.call('media.save', { key })).toEqual({ ok: true, value: { saved: false } });
+    const chosen = join(bob.profileDir, 'chosen.pdf');
+    dialog.answer = chosen;
+    expect(await bob.call('media.save', { key })).toEqual({ ok: true, value: { saved: true } });
+    expect(asked).toEqual(['report.pdf', 'report.pdf']);
+    expect(Buffer.compare(await readFile(chosen), bytes)).toBe(0);
+
+    // the web shell has no desktop files: its page downloads through the browser
+    const web = await alice.call('media.save', { key: sent.ok ? sent.value.key : '' });
+    expect(web).toMatchObject({ ok: false, error: { code: ErrorCode.METHOD_UNAVAILABLE } });
   }, 30_000);
 });
