@@ -80,10 +80,8 @@ describe('media in the app', () => {
     expect(await card.textContent()).toContain('146.5 KB');
     const saved = await downloaded(pageB, () => card.getByRole('button', { name: 'Save notes.bin' }).click());
     expect(Buffer.compare(saved, bytes)).toBe(0);
-    // the web shell opens it in a new tab, from the page's own copy
-    const [tab] = await Promise.all([pageB.waitForEvent('popup', WAIT), card.getByRole('button', { name: 'Open notes.bin' }).click()]);
-    expect(tab.url()).toMatch(/^blob:/);
-    await tab.close();
+    // the web shell opens it in a new tab, from the page's own copy (a type the browser cannot show, it downloads)
+    await Promise.all([pageB.waitForEvent('popup', WAIT), card.getByRole('button', { name: 'Open notes.bin' }).click()]);
   }, 60_000);
 
   it('records a voice message with a running timer; the other side plays it', async () => {
