@@ -281,7 +281,9 @@ export interface Methods {
   'group.requests': { args: Record<string, never>; result: NoticeView[] };
   /**
    * Sends a file the user picked, pasted or recorded: the page has no paths, so it hands the bytes
-   * (base64). The upload's progress arrives as `media.progress` under `ref`.
+   * (base64). Answers at once with the message (sending): it waits in the outbox for its upload,
+   * across restarts, and the upload's progress arrives as `media.progress` under the message's key.
+   * A failed upload marks the message failed with its code; `message.retry` resumes it.
    */
   'media.send': {
     args: { conversation: string; kind: 'image' | 'file' | 'voice'; name: string; bytes: string; durationMs?: number; ref?: string };
