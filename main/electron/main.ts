@@ -13,7 +13,7 @@ import { createDesktopNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { loadSettings } from '../settings/settings-file';
 import { UnreadBadge } from '../shell/unread-badge';
-import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
+import { contentSecurityPolicy, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
 import { createElectronFiles } from './electron-files';
 import { createSafeStorageBox } from './safe-storage-box';
 
@@ -158,7 +158,11 @@ export function createDesktopApp(deps: DesktopAppDeps): { run(): void } {
       session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
         callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
       });
-      session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+      // the microphone for voice messages, in our own window; every other permission is refused
+      session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
+        const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+        callback(isPermissionAllowed({ permission, ...(mediaTypes ? { mediaTypes } : {}), ownWindow: contents === window?.webContents }));
+      });
       const started = await startCore();
       core = started;
       installIpc(started);

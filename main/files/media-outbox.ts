@@ -81,7 +81,11 @@ export function createMediaOutbox(deps: {
       onProgress: (sent, total) => deps.onProgress?.(id, sent, total),
     });
     const item = store.outbox.get(id);
-    if (!item) return; // withdrawn while it uploaded
+    if (!item) {
+      // withdrawn while it uploaded: the server forgets an upload no message names within a day
+      if (row.owned) await rm(row.path, { force: true });
+      return;
+    }
     const send = fromBinary(pb.SendSchema, item.body);
     const media = send.media ?? create(pb.MediaSchema);
     media.fileId = uploaded.fileId;

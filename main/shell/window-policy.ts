@@ -51,3 +51,13 @@ export function secureWebPreferences(preloadPath: string) {
     spellcheck: false,
   } as const;
 }
+
+/**
+ * Whether a page may have a permission it asks for: only Magpie's own window, and only the
+ * microphone (a voice message); camera, screen, location, notifications and the rest are refused.
+ */
+export function isPermissionAllowed(request: { readonly permission: string; readonly mediaTypes?: readonly string[]; readonly ownWindow: boolean }): boolean {
+  if (!request.ownWindow || request.permission !== 'media') return false;
+  const types = request.mediaTypes ?? [];
+  return types.length > 0 && types.every((type) => type === 'audio');
+}

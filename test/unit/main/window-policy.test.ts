@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../../../main/shell/window-policy';
+import { contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences, isPermissionAllowed } from '../../../main/shell/window-policy';
 
 describe('window policy', () => {
   it('keeps every window sandboxed and isolated, with no Node', () => {
@@ -23,5 +23,15 @@ describe('window policy', () => {
     expect(isSafeExternalUrl('smb://host/share')).toBe(false);
     expect(isSafeExternalUrl('https://user:pw@example.org/')).toBe(false);
     expect(isSafeExternalUrl('not a url')).toBe(false);
+  });
+
+  it('lets only its own window have the microphone, and nothing else', () => {
+    expect(isPermissionAllowed({ permission: 'media', mediaTypes: ['audio'], ownWindow: true })).toBe(true);
+    expect(isPermissionAllowed({ permission: 'media', mediaTypes: ['audio'], ownWindow: false })).toBe(false);
+    expect(isPermissionAllowed({ permission: 'media', mediaTypes: ['audio', 'video'], ownWindow: true })).toBe(false);
+    expect(isPermissionAllowed({ permission: 'media', mediaTypes: [], ownWindow: true })).toBe(false);
+    expect(isPermissionAllowed({ permission: 'media', ownWindow: true })).toBe(false);
+    expect(isPermissionAllowed({ permission: 'geolocation', ownWindow: true })).toBe(false);
+    expect(isPermissionAllowed({ permission: 'notifications', ownWindow: true })).toBe(false);
   });
 });
