@@ -161,6 +161,8 @@ export const methodSchemas = {
     }).strict(),
   },
   'media.fetch': { args: z.object({ key, thumb: z.boolean().optional() }).strict() },
+  'media.open': { args: z.object({ key }).strict() },
+  'media.save': { args: z.object({ key }).strict() },
 } as const satisfies { [M in MethodName]: { args: z.ZodType<MethodArgs<M>> } };
 
 export function isMethodName(value: unknown): value is MethodName {

@@ -281,7 +281,9 @@ export interface Methods {
   'group.requests': { args: Record<string, never>; result: NoticeView[] };
   /**
    * Sends a file the user picked, pasted or recorded: the page has no paths, so it hands the bytes
-   * (base64). The upload's progress arrives as `media.progress` under `ref`.
+   * (base64). Answers at once with the message (sending): it waits in the outbox for its upload,
+   * across restarts, and the upload's progress arrives as `media.progress` under the message's key.
+   * A failed upload marks the message failed with its code; `message.retry` resumes it.
    */
   'media.send': {
     args: { conversation: string; kind: 'image' | 'file' | 'voice'; name: string; bytes: string; durationMs?: number; ref?: string };
@@ -292,6 +294,17 @@ export interface Methods {
    * handed over as base64 to show from a blob: URL or to save; progress as `media.progress` under the key.
    */
   'media.fetch': { args: { key: string; thumb?: boolean }; result: { mime: string; size: number; bytes: string } };
+  /**
+   * Electron shell only: opens a media message's file (fetched into the cache first) with the
+   * system's default app. The web shell answers METHOD_UNAVAILABLE; its page opens a blob: URL.
+   */
+  'media.open': { args: { key: string }; result: null };
+  /**
+   * Electron shell only: asks where to save a media message's file (the system's save dialog)
+   * and copies it there; saved is false when the user cancelled. The web shell answers
+   * METHOD_UNAVAILABLE; its page saves through the browser's download.
+   */
+  'media.save': { args: { key: string }; result: { saved: boolean } };
 }
 
 export type MethodName = keyof Methods;

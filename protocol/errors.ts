@@ -73,6 +73,8 @@ export const ErrorCode = {
   FILE_TOO_LARGE: 581004,
   FILE_TYPE_REFUSED: 581005,
   FILE_FORBIDDEN: 581006,
+  /** Client side: the file a media message waits to upload is gone or changed since it was picked. */
+  FILE_SOURCE_MISSING: 581007,
   // 560xxx / 590xxx: groups
   GROUP_NOT_FOUND: 560001,
   GROUP_DISMISSED: 560002,

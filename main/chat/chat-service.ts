@@ -58,7 +58,9 @@ export function createChatService(client: MagpieClient) {
         throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a failed message can be sent again');
       }
       const item = store.outbox.get(message.clientMsgId);
-      if (item) client.submit(item.clientMsgId, fromBinary(pb.SendSchema, item.body));
+      // a media message whose file is not up yet starts its upload again (media-outbox.ts)
+      if (item && store.uploads.get(item.clientMsgId)) client.events.emit('uploadDue', item.clientMsgId);
+      else if (item) client.submit(item.clientMsgId, fromBinary(pb.SendSchema, item.body));
       return view(messageByKey(key));
     },
 

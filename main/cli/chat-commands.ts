@@ -2,7 +2,9 @@ import { createInterface } from 'node:readline';
 import { ErrorCode, isGroupId, MagpieError, type pb } from '../../protocol';
 import { inputFromWireMessage, type StoredMessage } from '../store';
 import type { Command } from './args';
-import { CliExit, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { createMediaAccess } from '../files/media-access';
+import { createMediaOutbox } from '../files/media-outbox';
+import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { messageLine, noticeLine, outboxLine, type MessageLine, type NoticeLine } from './output';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
@@ -146,14 +148,22 @@ export async function runOutbox(session: CliSession, io: CliIo, command: Command
     for (const item of items) io.out(outboxLine(item, store.messages.getByClientMsgId(item.clientMsgId)));
     return ExitCode.OK;
   }
-  const ids = store.outbox.pending().map((item) => item.clientMsgId);
-  const connected = session.connect();
-  connected.catch(() => undefined);
-  if (ids.length === 0) {
-    await connected;
-    return ExitCode.OK;
+  // media messages still waiting for their upload resume it (from the server's offset) at login
+  const access = createMediaAccess(session.client);
+  const media = createMediaOutbox({ client: session.client, access, log: cliLogger() });
+  try {
+    const ids = [...store.outbox.pending().map((item) => item.clientMsgId), ...store.uploads.due().map((upload) => upload.clientMsgId)];
+    const connected = session.connect();
+    connected.catch(() => undefined);
+    if (ids.length === 0) {
+      await connected;
+      return ExitCode.OK;
+    }
+    return await awaitSentUnlessRefused(session, io, ids, connected);
+  } finally {
+    media.dispose();
+    access.dispose();
   }
-  return awaitSentUnlessRefused(session, io, ids, connected);
 }
 
 export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'search'>): number {

@@ -4,38 +4,46 @@ import { ErrorCode, MagpieError } from '../../protocol';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, saveCopy } from '../files/file-cache';
 import { createMediaAccess } from '../files/media-access';
-import { sendFile } from '../files/media-sender';
+import { createMediaOutbox } from '../files/media-outbox';
 import type { Command } from './args';
-import { CliExit, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { awaitSentUnlessRefused } from './chat-commands';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
-/** send --file/--image/--voice: connects, uploads (progress on stderr), then sends the message. */
+/**
+ * send --file/--image/--voice: connects, stores the message with its upload (so a cut or a later
+ * run resumes it), uploads (progress on stderr), then waits for the message's receipt.
+ */
 export async function runSendFile(session: CliSession, io: CliIo, command: CommandOf<'send-file'>): Promise<number> {
   await requireReadableFile(command.path);
   const access = createMediaAccess(session.client);
+  let lastTenth = -1;
+  const outbox = createMediaOutbox({
+    client: session.client,
+    access,
+    log: cliLogger(),
+    onProgress: (_id, sent, total) => {
+      const tenth = Math.floor((sent / Math.max(total, 1)) * 10);
+      if (tenth !== lastTenth) io.err({ progress: { sent, total } });
+      lastTenth = tenth;
+    },
+  });
+  const stop = () => outbox.dispose();
+  io.signal.addEventListener('abort', stop, { once: true });
   try {
     const connected = session.connect();
     await connected;
-    let lastTenth = -1;
-    const view = await session.deadline.race(
-      sendFile(session.chat, access, {
-        to: command.to,
-        path: command.path,
-        kind: command.mediaKind,
-        ...(command.durationMs ? { durationMs: command.durationMs } : {}),
-        signal: io.signal,
-        onProgress: (sent, total) => {
-          const tenth = Math.floor((sent / Math.max(total, 1)) * 10);
-          if (tenth !== lastTenth) io.err({ progress: { sent, total } });
-          lastTenth = tenth;
-        },
-      }),
-      'uploading',
-    );
+    const view = await outbox.send({
+      to: command.to,
+      path: resolve(command.path),
+      kind: command.mediaKind,
+      ...(command.durationMs ? { durationMs: command.durationMs } : {}),
+    });
     return await awaitSentUnlessRefused(session, io, [view.clientMsgId!], connected);
   } finally {
+    io.signal.removeEventListener('abort', stop);
+    outbox.dispose();
     access.dispose();
   }
 }

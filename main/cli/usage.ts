@@ -98,7 +98,8 @@ Prints the newest N (default 50) messages of a conversation, oldest first. Syncs
 --offline, which reads the local store without connecting.`,
   outbox: `Usage: magpie [global flags] outbox [flush]
 
-Lists the outbox (offline). "outbox flush" connects and sends what waits there; exit 0 when all
+Lists the outbox (offline). "outbox flush" connects and sends what waits there (a file message
+whose upload was cut resumes it from the server's offset); exit 0 when all
 are sent, 1 if the server refused one, 3 if some are still unsent at --timeout.`,
   search: `Usage: magpie [global flags] search TEXT [--limit N]
 

@@ -31,6 +31,8 @@ export interface ClientEvents {
   ingested: [IngestResult];
   /** An outgoing message changed state (sent with its ids, or failed). */
   outgoing: [StoredMessage];
+  /** A media message's upload is to run again (its retry): the media outbox starts it. */
+  uploadDue: [string];
   typing: [pb.Typing];
   /** The user's muted one-to-one conversations changed on another device. */
   mutes: [pb.Mutes];

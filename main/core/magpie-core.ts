@@ -15,6 +15,7 @@ import { createMessageHandlers } from './handlers/messages';
 import { createProfileHandlers } from './handlers/profiles';
 import { createSessionHandlers } from './handlers/session';
 import { createSettingsHandlers, createSettingsState } from './handlers/settings';
+import type { DesktopFiles } from '../files/desktop-files';
 import { createMediaHandlers, type MediaHandlers } from './media-handlers';
 import { openSession, type Session } from './session';
 import { wireSessionEvents } from './session-events';
@@ -35,6 +36,8 @@ export interface MagpieCoreOptions {
   readonly demo?: DemoInfo;
   /** How long an interactive login waits for the server before it gives up. */
   readonly loginTimeoutMs?: number;
+  /** The desktop shell's open-with-app and save dialog (Electron only): media.open and media.save. */
+  readonly desktopFiles?: DesktopFiles;
 }
 
 /**
@@ -59,6 +62,7 @@ export class MagpieCore {
       requireSession: () => requireSessionOf(current),
       emit: options.emit,
       log: options.log,
+      ...(options.desktopFiles ? { desktopFiles: options.desktopFiles } : {}),
     });
 
     const deps: CoreDeps = {

@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { MEDIA_LIMITS } from '../../preload/api';
 import type { ApiHandlers } from '../api/dispatch';
+import { safeFileName, type DesktopFiles } from '../files/desktop-files';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type FileCache } from '../files/file-cache';
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
-import { sendFile } from '../files/media-sender';
-import { localIdOfKey } from '../views/message-view';
+import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
+import { clientStorePath } from '../store';
+import { localIdOfKey, messageKey } from '../views/message-view';
 import type { Session } from './session';
 
-type MediaMethods = 'media.send' | 'media.fetch';
+type MediaMethods = 'media.send' | 'media.fetch' | 'media.open' | 'media.save';
 
 export interface MediaHandlers {
   readonly handlers: Pick<ApiHandlers, MediaMethods>;
@@ -27,6 +29,7 @@ interface Attached {
   readonly session: Session;
   readonly access: MediaAccess;
   readonly cache: FileCache;
+  readonly outbox: MediaOutbox;
 }
 
 /**
@@ -40,6 +43,8 @@ export function createMediaHandlers(deps: {
   readonly requireSession: () => Session;
   readonly emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
   readonly log: Logger;
+  /** The desktop shell's open and save (Electron); absent in the web shell. */
+  readonly desktopFiles?: DesktopFiles;
 }): MediaHandlers {
   let attached: Attached | undefined;
 
@@ -50,68 +55,134 @@ export function createMediaHandlers(deps: {
   };
 
   const detach = () => {
+    attached?.outbox.dispose();
     attached?.access.dispose();
     attached?.cache.close();
     attached = undefined;
+  };
+
+  const desktopFiles = (): DesktopFiles => {
+    if (!deps.desktopFiles) throw new MagpieError(ErrorCode.METHOD_UNAVAILABLE, 'this shell opens and saves files in the page');
+    return deps.desktopFiles;
+  };
+
+  /** A media message's file (or thumbnail) in the profile's cache, downloaded first when it is not there. */
+  const fetchToCache = async (key: string, wantThumb: boolean) => {
+    const { session, access, cache } = current();
+    const localId = localIdOfKey(key);
+    const message = localId === undefined ? undefined : session.client.store.messages.getByLocalId(localId);
+    const media = message?.body.media;
+    if (!media) throw new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${key}`);
+    if (!media.fileId) throw new MagpieError(ErrorCode.UPLOAD_NOT_FOUND, `${media.name}: not uploaded yet`);
+    const thumb = wantThumb && media.mime.startsWith('image/');
+    const fileId = thumb ? `${media.fileId}.thumb` : media.fileId;
+    return cache.fetch(fileId, thumb ? 'image/webp' : media.mime, async (dest) => {
+      const grant = await access.grant();
+      const downloaded = await downloadFile({
+        baseUrl: grant.baseUrl,
+        token: () => grant.token,
+        fileId,
+        dest,
+        ...(!thumb && media.sha256 ? { sha256: media.sha256 } : {}),
+        onProgress: (loaded, total) => deps.emit('media.progress', { ref: key, loaded, total }),
+      });
+      deps.log.debug({ fileId, size: downloaded.size }, 'media fetched');
+    });
+  };
+
+  /** The whole file and the name it is shown under, as one safe file name. */
+  const fileOf = async (key: string) => {
+    const cached = await fetchToCache(key, false);
+    const localId = localIdOfKey(key);
+    const media = current().session.client.store.messages.getByLocalId(localId ?? 0)?.body.media;
+    return { cached, name: safeFileName(media?.name ?? '', cached.fileId) };
   };
 
   return {
     attach(session) {
       detach();
       const { client } = session;
+      const access = createMediaAccess(client);
       attached = {
         session,
-        access: createMediaAccess(client),
+        access,
         cache: openFileCache({ dir: fileCacheDir(deps.profileDir, client.appId, client.selfId), maxBytes: DEFAULT_FILE_CACHE_BYTES, clock: client.clock }),
+        outbox: createMediaOutbox({
+          client,
+          access,
+          log: deps.log,
+          onProgress: (clientMsgId, loaded, total) => {
+            const message = client.store.messages.getByClientMsgId(clientMsgId);
+            if (message) deps.emit('media.progress', { ref: messageKey(message), loaded, total });
+          },
+        }),
       };
+      void sweepOutgoing(outgoingDir(deps.profileDir, client), new Set(client.store.uploads.ownedPaths()));
+      // copies handed to other apps by an earlier session: those apps have had them
+      void rm(join(dirname(outgoingDir(deps.profileDir, client)), 'opened'), { recursive: true, force: true });
     },
     detach,
     handlers: {
       'media.send': async (args) => {
-        const { session, access } = current();
+        const { session, outbox } = current();
         const bytes = Buffer.from(args.bytes, 'base64');
         if (bytes.length === 0) throw new MagpieError(ErrorCode.BAD_ARGUMENT, 'an empty file is not sent');
         if (bytes.length > MEDIA_LIMITS.maxSendBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `at most ${MEDIA_LIMITS.maxSendBytes} bytes from the page`);
-        const dir = join(deps.profileDir, 'outgoing');
+        const dir = outgoingDir(deps.profileDir, session.client);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         const path = join(dir, randomBytes(12).toString('hex'));
         await writeFile(path, bytes, { mode: 0o600 });
         try {
-          return await sendFile(session.chat, access, {
+          // the copy stays until the upload is done (or the message withdrawn): it is what a restart resumes from
+          return await outbox.send({
             to: args.conversation,
             path,
             kind: args.kind,
             name: args.name,
+            owned: true,
             ...(args.durationMs ? { durationMs: args.durationMs } : {}),
-            onProgress: (loaded, total) => deps.emit('media.progress', { ref: args.ref ?? '', loaded, total }),
           });
-        } finally {
+        } catch (error) {
           await rm(path, { force: true });
+          throw error;
         }
       },
       'media.fetch': async (args) => {
-        const { session, access, cache } = current();
-        const localId = localIdOfKey(args.key);
-        const message = localId === undefined ? undefined : session.client.store.messages.getByLocalId(localId);
-        const media = message?.body.media;
-        if (!media) throw new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${args.key}`);
-        const thumb = args.thumb === true && media.mime.startsWith('image/');
-        const fileId = thumb ? `${media.fileId}.thumb` : media.fileId;
-        const cached = await cache.fetch(fileId, thumb ? 'image/webp' : media.mime, async (dest) => {
-          const grant = await access.grant();
-          const downloaded = await downloadFile({
-            baseUrl: grant.baseUrl,
-            token: () => grant.token,
-            fileId,
-            dest,
-            ...(!thumb && media.sha256 ? { sha256: media.sha256 } : {}),
-            onProgress: (loaded, total) => deps.emit('media.progress', { ref: args.key, loaded, total }),
-          });
-          deps.log.debug({ fileId, size: downloaded.size }, 'media fetched');
-        });
+        const cached = await fetchToCache(args.key, args.thumb === true);
         if (cached.size > MEDIA_LIMITS.maxFetchBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a file over ${MEDIA_LIMITS.maxFetchBytes} bytes is not handed to the page`);
         return { mime: cached.mime, size: cached.size, bytes: (await readFile(cached.path)).toString('base64') };
       },
+      'media.open': async (args) => {
+        const files = desktopFiles();
+        const { cached, name } = await fileOf(args.key);
+        // the cache names files by id: the system picks the app by the name, so a named copy is opened
+        const dir = join(dirname(cached.path), '..', 'opened', cached.fileId);
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        const path = join(dir, name);
+        await copyFile(cached.path, path);
+        const failure = await files.openPath(path);
+        if (failure) throw new MagpieError(ErrorCode.NOT_ALLOWED, `${name} could not be opened: ${failure}`);
+        return null;
+      },
+      'media.save': async (args) => {
+        const files = desktopFiles();
+        const { cached, name } = await fileOf(args.key);
+        const dest = await files.askSavePath(name);
+        if (!dest) return { saved: false };
+        await copyFile(cached.path, dest);
+        return { saved: true };
+      },
     },
   };
+}
+
+/** Where the page's bytes wait for their upload: the user's own folder in the profile, beside the database. */
+function outgoingDir(profileDir: string, client: { readonly appId: string; readonly selfId: string }): string {
+  return join(dirname(clientStorePath(profileDir, client.appId, client.selfId)), 'outgoing');
+}
+
+/** Copies no upload waits for any more (a message withdrawn, or one sent just before a crash) are removed. */
+async function sweepOutgoing(dir: string, keep: ReadonlySet<string>): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.map((name) => join(dir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })));
 }

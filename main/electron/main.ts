@@ -14,6 +14,7 @@ import { createKeyFileSecretBox } from '../settings/secret-box';
 import { loadSettings } from '../settings/settings-file';
 import { UnreadBadge } from '../shell/unread-badge';
 import { allowsPermission, contentSecurityPolicy, isSafeExternalUrl, secureWebPreferences } from '../shell/window-policy';
+import { createElectronFiles } from './electron-files';
 import { createSafeStorageBox } from './safe-storage-box';
 
 export interface DesktopAppDeps {
@@ -127,6 +128,7 @@ export function createDesktopApp(deps: DesktopAppDeps): { run(): void } {
       emit,
       log,
       systemLanguage: app.getLocale(),
+      desktopFiles: createElectronFiles(() => window),
       ...(localServer?.demo ? { demo: localServer.demo } : {}),
     });
   }

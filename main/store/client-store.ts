@@ -10,6 +10,7 @@ import type { MigrationOutcome } from './migrate';
 import { createNoticeStore, type NoticeStore } from './notice-store';
 import { createOutboxStore, type OutboxStore } from './outbox-store';
 import { createSyncStateStore, type SyncStateStore } from './sync-state-store';
+import { createUploadStore, type UploadStore } from './upload-store';
 import { createUserStore, type UserStore } from './user-store';
 
 /**
@@ -24,6 +25,8 @@ export interface ClientStore {
   readonly messages: MessageStore;
   readonly conversations: ConversationStore;
   readonly outbox: OutboxStore;
+  /** Files media messages in the outbox wait for. */
+  readonly uploads: UploadStore;
   readonly syncState: SyncStateStore;
   readonly users: UserStore;
   readonly groups: GroupStore;
@@ -58,7 +61,8 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
   const { db, migration } = opened;
   const messages = createMessageStore(db);
   const conversations = createConversationStore(db, messages);
-  const outbox = createOutboxStore(db, messages, conversations);
+  const uploads = createUploadStore(db);
+  const outbox = createOutboxStore(db, messages, conversations, uploads);
   // a receipt deletes its outbox row; rows an earlier version kept after theirs go on opening
   outbox.purgeSent();
   const syncState = createSyncStateStore(db);
@@ -75,6 +79,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
     messages,
     conversations,
     outbox,
+    uploads,
     syncState,
     users,
     groups,

@@ -12,3 +12,4 @@ export * from './outbox-store';
 export * from './search-text';
 export * from './sync-state-store';
 export * from './user-store';
+export * from './upload-store';

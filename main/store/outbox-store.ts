@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { ConversationStore } from './conversation-store';
 import type { MessageInput, StoredMessage } from './message-record';
 import type { MessageStore, ServerCopy } from './message-store';
+import type { PendingUpload, UploadStore } from './upload-store';
 
 export type OutboxState = 'sending' | 'sent' | 'failed';
 
@@ -58,6 +59,8 @@ function fromRow(row: OutboxRow): OutboxItem {
 export interface OutgoingMessage {
   readonly message: MessageInput & { readonly clientMsgId: string };
   readonly sendBody: Uint8Array;
+  /** A media message's file still to upload: the message waits for it (upload-store.ts). */
+  readonly upload?: Omit<PendingUpload, 'clientMsgId' | 'createdMs'>;
 }
 
 /**
@@ -68,7 +71,7 @@ export interface OutboxStore {
   /** Stores the message (state sending) and its outbox row; returns the message row. */
   enqueue(outgoing: OutgoingMessage, nowMs: number): StoredMessage;
   get(clientMsgId: string): OutboxItem | undefined;
-  /** Items waiting to be sent, in the order they were written (limit: all when not given). */
+  /** Items waiting to be sent, in the order they were written, but not those still waiting for an upload (limit: all when not given). */
   pending(limit?: number): OutboxItem[];
   /** Every item, newest first, for `magpie outbox`. */
   list(limit?: number): OutboxItem[];
@@ -89,13 +92,15 @@ export interface OutboxStore {
   purgeSent(): number;
 }
 
-export function createOutboxStore(db: Database, messages: MessageStore, conversations: ConversationStore): OutboxStore {
+export function createOutboxStore(db: Database, messages: MessageStore, conversations: ConversationStore, uploads: UploadStore): OutboxStore {
   const insert = db.prepare(`
     INSERT INTO outbox (client_msg_id, local_id, recipient, body, state, attempts, created_ms, updated_ms)
     VALUES (?, ?, ?, ?, 'sending', 0, ?, ?)`);
   const byId = db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE client_msg_id = ?');
   const pendingStmt = db.prepare<[number], OutboxRow>(
-    `SELECT * FROM outbox WHERE state = 'sending' ORDER BY local_id LIMIT ?`,
+    `SELECT * FROM outbox WHERE state = 'sending'
+       AND NOT EXISTS (SELECT 1 FROM outbox_uploads u WHERE u.client_msg_id = outbox.client_msg_id)
+     ORDER BY local_id LIMIT ?`,
   );
   const listStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY created_ms DESC LIMIT ?');
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_ms = ? WHERE client_msg_id = ?');
@@ -121,6 +126,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
         messages.getByClientMsgId(outgoing.message.clientMsgId)!;
       conversations.noteNewMessage(stored);
       insert.run(stored.clientMsgId, stored.localId, outgoing.message.to, Buffer.from(outgoing.sendBody), nowMs, nowMs);
+      if (outgoing.upload) uploads.add({ ...outgoing.upload, clientMsgId: outgoing.message.clientMsgId, createdMs: nowMs });
       return stored;
     }),
     get: (clientMsgId) => {
@@ -151,6 +157,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
     }),
     cancel: db.transaction((clientMsgId: string) => {
       if (remove.run(clientMsgId).changes === 0) return false;
+      uploads.remove(clientMsgId);
       const message = messages.getByClientMsgId(clientMsgId);
       if (message && message.msgId === null) {
         messages.deleteLocally([message.localId]);

@@ -6,13 +6,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { seriousViolations } from './support/axe';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, signIn, openPage } from './support/web-app';
 
 /**
  * axe-core's WCAG 2.1 A/AA rules over every screen of the real UI, in both themes: no serious or
  * critical violation (contrast, names, roles) may come back.
  */
-const WAIT = { timeout: 15_000 };
 
 describe('every screen passes axe-core, light and dark', () => {
   let server: TestServer;
@@ -25,21 +24,10 @@ describe('every screen passes axe-core, light and dark', () => {
   async function openApp(name: string, scheme: 'light' | 'dark'): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
     apps.push(app);
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', colorScheme: scheme, bypassCSP: true });
-    const p = await context.newPage();
-    await p.goto(app.url);
+    const p = await openPage(browser, app.url, { colorScheme: scheme, bypassCSP: true, pageErrors: 'ignore' });
     return p;
   }
 
-  async function signIn(p: Page, user: { voipAccount: string; voipPwd: string }): Promise<void> {
-    await p.getByTestId('login-form').waitFor(WAIT);
-    await p.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
-    await p.getByTestId('login-app-id').fill(server.appId);
-    await p.getByTestId('login-user').fill(user.voipAccount);
-    await p.getByTestId('login-secret').fill(user.voipPwd);
-    await p.getByTestId('login-submit').click();
-    await p.getByTestId('conversation-list').waitFor(WAIT);
-  }
 
   async function expectClean(p: Page, screen: string): Promise<void> {
     const found = await seriousViolations(p);
@@ -71,9 +59,9 @@ describe('every screen passes axe-core, light and dark', () => {
       await page.getByTestId('login-submit').click();
       await expectClean(page, 'login with an error');
 
-      await signIn(page, alice);
+      await signIn(page, server, alice);
       peer = await openApp(`bob-${scheme}`, scheme);
-      await signIn(peer, bob);
+      await signIn(peer, server, bob);
       await expectClean(page, 'empty chat list');
 
       await page.getByTestId('new-chat').click();

@@ -5,19 +5,13 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, type User, signIn, openChatWith, sendText, openPage } from './support/web-app';
 
 /**
  * What the app tells its user must be true: read means seen, a burn-after-reading message is
  * read once, typed text is never thrown away, a refusal says why, and a second window on one
  * profile is refused rather than silently half-alive. The real UI in Chromium, two users.
  */
-const WAIT = { timeout: 15_000 };
-
-interface User {
-  readonly voipAccount: string;
-  readonly voipPwd: string;
-}
 
 describe('the app tells the truth', () => {
   let server: TestServer;
@@ -32,24 +26,10 @@ describe('the app tells the truth', () => {
   async function openApp(name: string): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
     apps.set(name, app);
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(app.url);
+    const page = await openPage(browser, app.url);
     return page;
   }
 
-  async function signIn(page: Page, user: User): Promise<void> {
-    await page.getByTestId('login-form').waitFor(WAIT);
-    await page.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
-    await page.getByTestId('login-app-id').fill(server.appId);
-    await page.getByTestId('login-user').fill(user.voipAccount);
-    await page.getByTestId('login-secret').fill(user.voipPwd);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('conversation-list').waitFor(WAIT);
-  }
 
   /** The page's visibility as the app sees it (a headless page is always "visible" otherwise). */
   async function setVisible(page: Page, visible: boolean): Promise<void> {
@@ -59,24 +39,9 @@ describe('the app tells the truth', () => {
     }, visible);
   }
 
-  async function openChatWith(page: Page, id: string): Promise<void> {
-    const item = page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
-    if ((await item.count()) > 0) {
-      await item.click();
-      return;
-    }
-    await page.getByTestId('new-chat').click();
-    await page.getByTestId('new-chat-user').fill(id);
-    await page.getByTestId('new-chat-start').click();
-    await composer(page).waitFor(WAIT);
-  }
 
   const composer = (page: Page) => page.getByRole('combobox', { name: 'Message' });
 
-  async function send(page: Page, text: string): Promise<void> {
-    await composer(page).fill(text);
-    await composer(page).press('Enter');
-  }
 
   const bubble = (page: Page, text: string) => page.getByTestId('message-bubble').filter({ hasText: text });
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,10 +55,10 @@ describe('the app tells the truth', () => {
     browser = await launchChromium();
     pageA = await openApp('alice');
     pageB = await openApp('bob');
-    await signIn(pageA, alice);
-    await signIn(pageB, bob);
+    await signIn(pageA, server, alice);
+    await signIn(pageB, server, bob);
     await openChatWith(pageA, bob.voipAccount);
-    await send(pageA, 'first hello');
+    await sendText(pageA, 'first hello');
     const fromAlice = pageB.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`);
     await fromAlice.click(WAIT);
     await pageA.locator('[data-testid="message-bubble"][data-state="read"]').filter({ hasText: 'first hello' }).waitFor(WAIT);
@@ -108,7 +73,7 @@ describe('the app tells the truth', () => {
 
   it('a message turns read only while its conversation is on screen: not behind Settings, not in a hidden window', async () => {
     await pageB.getByTestId('nav-settings').click();
-    await send(pageA, 'sent while you are in Settings');
+    await sendText(pageA, 'sent while you are in Settings');
     await expect.poll(() => bubble(pageA, 'sent while you are in Settings').getAttribute('data-state'), WAIT).toBe('sent');
     await pause(1_500);
     expect(await bubble(pageA, 'sent while you are in Settings').getAttribute('data-state')).toBe('sent');
@@ -116,7 +81,7 @@ describe('the app tells the truth', () => {
     await expect.poll(() => bubble(pageA, 'sent while you are in Settings').getAttribute('data-state'), WAIT).toBe('read');
 
     await setVisible(pageB, false);
-    await send(pageA, 'sent while your window is hidden');
+    await sendText(pageA, 'sent while your window is hidden');
     await expect.poll(() => bubble(pageA, 'sent while your window is hidden').getAttribute('data-state'), WAIT).toBe('sent');
     await pause(1_500);
     expect(await bubble(pageA, 'sent while your window is hidden').getAttribute('data-state')).toBe('sent');
@@ -127,7 +92,7 @@ describe('the app tells the truth', () => {
   it('a burn-after-reading message stays covered until opened, shows nowhere else, then burns on both sides after a countdown', async () => {
     const burnToggle = pageA.getByRole('button', { name: 'Burn after reading' });
     await burnToggle.click();
-    await send(pageA, 'the vault code is 4711');
+    await sendText(pageA, 'the vault code is 4711');
     await burnToggle.click();
     const covered = pageB.getByRole('button', { name: 'Burn after reading: click to view' });
     await covered.waitFor(WAIT);
@@ -161,7 +126,7 @@ describe('the app tells the truth', () => {
   it('when the app behind the page is gone, the typed text stays and the page says why', async () => {
     const carol = server.createUser('carol');
     const pageC = await openApp('carol');
-    await signIn(pageC, carol);
+    await signIn(pageC, server, carol);
     await openChatWith(pageC, alice.voipAccount);
     await composer(pageC).fill('please do not lose me');
     await apps.get('carol')!.stop();

@@ -5,47 +5,28 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubAccountCreated } from '../../server/identity/identity';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage } from './support/web-app';
 
-const WAIT = { timeout: 15_000 };
+/** The first server takes images up to this size, so a larger one fails until the server is fixed. */
+const SMALL_IMAGE_LIMIT = 100_000;
 
 /** Images and files between two browsers, each on its own web shell, through the real file service. */
 describe('media in the app', () => {
-  let server: TestServer;
+  let server: TestServer | undefined;
   let browser: Browser;
   let work: string;
   const apps: WebApp[] = [];
   let pageA: Page;
   let pageB: Page;
+  let alice: User;
 
-  async function openApp(name: string, user: SubAccountCreated): Promise<Page> {
-    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
+  async function openApp(srv: TestServer, name: string, user: User): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${srv.port}`, profileDir: join(work, name) });
     apps.push(app);
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', acceptDownloads: true, permissions: ['microphone'] });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(app.url);
-    await page.getByTestId('login-form').waitFor(WAIT);
-    await page.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
-    await page.getByTestId('login-app-id').fill(server.appId);
-    await page.getByTestId('login-user').fill(user.voipAccount);
-    await page.getByTestId('login-secret').fill(user.voipPwd);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('conversation-list').waitFor(WAIT);
+    const page = await openPage(browser, app.url, { acceptDownloads: true, permissions: ['microphone'] });
+    await signIn(page, srv, user);
     return page;
-  }
-
-  async function openChatWith(page: Page, userId: string): Promise<void> {
-    const item = page.locator(`[data-testid="conversation-item"][data-conversation="${userId}"]`);
-    if ((await item.count()) > 0) return item.click();
-    await page.getByTestId('new-chat').click();
-    await page.getByTestId('new-chat-user').fill(userId);
-    await page.getByTestId('new-chat-start').click();
-    await page.getByTestId('composer-input').waitFor(WAIT);
   }
 
   async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffer> {
@@ -56,12 +37,12 @@ describe('media in the app', () => {
   beforeAll(async () => {
     ensureRendererBuilt();
     work = await mkdtemp(join(tmpdir(), 'magpie-e2e-media-'));
-    server = await startTestServer({ dataDir: join(work, 'server') });
-    const alice = server.createUser('alice');
+    server = await startTestServer({ dataDir: join(work, 'server'), tuning: { maxImageBytes: SMALL_IMAGE_LIMIT } });
+    alice = server.createUser('alice');
     const bob = server.createUser('bob');
     browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
-    pageA = await openApp('alice', alice);
-    pageB = await openApp('bob', bob);
+    pageA = await openApp(server, 'alice', alice);
+    pageB = await openApp(server, 'bob', bob);
     await openChatWith(pageA, bob.voipAccount);
     await openChatWith(pageB, alice.voipAccount);
   }, 120_000);
@@ -99,6 +80,8 @@ describe('media in the app', () => {
     expect(await card.textContent()).toContain('146.5 KB');
     const saved = await downloaded(pageB, () => card.getByRole('button', { name: 'Save notes.bin' }).click());
     expect(Buffer.compare(saved, bytes)).toBe(0);
+    // the web shell opens it in a new tab, from the page's own copy (a type the browser cannot show, it downloads)
+    await Promise.all([pageB.waitForEvent('popup', WAIT), card.getByRole('button', { name: 'Open notes.bin' }).click()]);
   }, 60_000);
 
   it('records a voice message with a running timer; the other side plays it', async () => {
@@ -116,5 +99,44 @@ describe('media in the app', () => {
     await pageB.waitForSelector('[data-testid="media-voice"][data-playing="true"]', WAIT);
     await voice.click();
     await pageB.waitForSelector('[data-testid="media-voice"][data-playing="false"]', WAIT);
+  }, 60_000);
+
+  it('an upload the server refuses stays on its bubble, failed with the reason and a Retry that sends it once the server is fixed', async () => {
+    const noise = await sharp(randomBytes(256 * 256 * 3), { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
+    expect(noise.length).toBeGreaterThan(SMALL_IMAGE_LIMIT);
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: noise });
+    const bubble = pageA.locator('[data-testid="message-bubble"][data-kind="image"]').filter({ has: pageA.getByRole('button', { name: 'Open image noise.png' }) });
+    await expect.poll(() => bubble.getAttribute('data-state'), WAIT).toBe('failed');
+    expect(await bubble.getByTestId('failure-reason').textContent()).toContain('larger than the server accepts');
+    expect(await pageA.getByTestId('composer-upload').count()).toBe(0);
+
+    // the server is fixed (a larger limit) and comes back where its clients expect it
+    const { port, httpPort, dataDir } = server!;
+    await server!.stop({ keepData: true });
+    await expect.poll(() => pageA.getByTestId('connection-banner').count(), WAIT).toBe(1);
+    server = await startTestServer({ dataDir, port, httpPort });
+    await expect.poll(() => pageA.getByTestId('connection-banner').count(), { timeout: 75_000 }).toBe(0);
+
+    await bubble.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => bubble.getAttribute('data-state'), { timeout: 30_000 }).toMatch(/sent|read/);
+    expect(await bubble.getByTestId('failure').count()).toBe(0);
+    await pageB.getByRole('button', { name: 'Open image noise.png' }).getByTestId('media-thumb').waitFor({ timeout: 30_000 });
+  }, 150_000);
+
+  it('with the server stopped, bob still sees the image he saw, after a reload: thumbnail and full image from the profile', async () => {
+    await server!.stop();
+    server = undefined;
+    await expect.poll(() => pageB.getByTestId('connection-banner').count(), WAIT).toBe(1);
+    await pageB.reload();
+    await pageB.getByTestId('conversation-list').waitFor(WAIT);
+    await openChatWith(pageB, alice.voipAccount);
+    const thumb = pageB.getByRole('button', { name: 'Open image meadow.png' }).getByTestId('media-thumb');
+    await thumb.waitFor(WAIT);
+    expect(await thumb.getAttribute('src')).toMatch(/^blob:/);
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await pageB.getByRole('button', { name: 'Open image meadow.png' }).click();
+    const full = pageB.getByTestId('media-full');
+    await full.waitFor(WAIT);
+    await expect.poll(() => full.evaluate((img: HTMLImageElement) => img.naturalWidth), WAIT).toBe(800);
   }, 60_000);
 });

@@ -6,19 +6,13 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, repoRoot, startWebApp, type WebApp } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, repoRoot, startWebApp, type WebApp, WAIT, type User, signIn, openChatWith, sendText, openPage } from './support/web-app';
 
 /**
  * The real UI in Debian's Chromium, served by the web shell (its own core and SQLite profile per
  * user), against a real server on loopback.
  */
 const ARTIFACTS = join(repoRoot, 'test/e2e/artifacts');
-const WAIT = { timeout: 15_000 };
-
-interface User {
-  readonly voipAccount: string;
-  readonly voipPwd: string;
-}
 
 describe('the Magpie app in a browser', () => {
   let server: TestServer;
@@ -36,24 +30,10 @@ describe('the Magpie app in a browser', () => {
   async function openApp(name: string, notifyFile?: string): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${serverPort}`, profileDir: join(work, name), notifyFile });
     apps.push(app);
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(app.url);
+    const page = await openPage(browser, app.url);
     return page;
   }
 
-  async function signIn(page: Page, user: User): Promise<void> {
-    await page.getByTestId('login-form').waitFor(WAIT);
-    await page.getByTestId('login-servers').fill(`127.0.0.1:${serverPort}`);
-    await page.getByTestId('login-app-id').fill(server.appId);
-    await page.getByTestId('login-user').fill(user.voipAccount);
-    await page.getByTestId('login-secret').fill(user.voipPwd);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('conversation-list').waitFor(WAIT);
-  }
 
   /** The page's window focus as the app sees it (headless pages are all "focused" otherwise). */
   async function setFocused(page: Page, focused: boolean): Promise<void> {
@@ -63,22 +43,7 @@ describe('the Magpie app in a browser', () => {
     }, focused);
   }
 
-  async function openChatWith(page: Page, userId: string): Promise<void> {
-    const item = page.locator(`[data-testid="conversation-item"][data-conversation="${userId}"]`);
-    if ((await item.count()) > 0) {
-      await item.click();
-      return;
-    }
-    await page.getByTestId('new-chat').click();
-    await page.getByTestId('new-chat-user').fill(userId);
-    await page.getByTestId('new-chat-start').click();
-    await page.getByTestId('composer-input').waitFor(WAIT);
-  }
 
-  async function send(page: Page, text: string): Promise<void> {
-    await page.getByTestId('composer-input').fill(text);
-    await page.getByTestId('composer-input').press('Enter');
-  }
 
   /** Visible controls with no accessible name (label, aria-label, title, text or placeholder). */
   function unnamedControls(page: Page): Promise<string[]> {
@@ -120,8 +85,8 @@ describe('the Magpie app in a browser', () => {
     notifyFileB = join(work, 'notifications-bob.jsonl');
     pageA = await openApp('alice');
     pageB = await openApp('bob', notifyFileB);
-    await signIn(pageA, alice);
-    await signIn(pageB, bob);
+    await signIn(pageA, server, alice);
+    await signIn(pageB, server, bob);
   }, 120_000);
 
   afterAll(async () => {
@@ -150,7 +115,7 @@ describe('the Magpie app in a browser', () => {
 
   it('two users chat both ways, with sent and read states', async () => {
     await openChatWith(pageA, bob.voipAccount);
-    await send(pageA, 'Hello Bob 你好 👋');
+    await sendText(pageA, 'Hello Bob 你好 👋');
     await expect.poll(() => bubble(pageA, 'Hello Bob').getAttribute('data-state'), WAIT).toMatch(/sent|read/);
 
     const fromAlice = pageB.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`);
@@ -158,7 +123,7 @@ describe('the Magpie app in a browser', () => {
     await setFocused(pageB, true);
     await fromAlice.click();
     await bubble(pageB, 'Hello Bob 你好 👋').waitFor(WAIT);
-    await send(pageB, 'Hi Alice, got it');
+    await sendText(pageB, 'Hi Alice, got it');
     await bubble(pageA, 'Hi Alice, got it').waitFor(WAIT);
     // Bob read it with the conversation open and focused: Alice's message turns read
     await expect.poll(() => bubble(pageA, 'Hello Bob').getAttribute('data-state'), WAIT).toBe('read');
@@ -168,7 +133,7 @@ describe('the Magpie app in a browser', () => {
 
   it('a message for a background window raises a notification through the notifier', async () => {
     await setFocused(pageB, false);
-    await send(pageA, 'Are you there?');
+    await sendText(pageA, 'Are you there?');
     await expect
       .poll(async () => (await readFile(notifyFileB, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { body: string; conversation: string }), WAIT)
       .toContainEqual(expect.objectContaining({ conversation: alice.voipAccount, body: expect.stringContaining('Are you there?') }));
@@ -191,23 +156,23 @@ describe('the Magpie app in a browser', () => {
     await pageA.screenshot({ path: join(ARTIFACTS, 'group-en.png') });
 
     await pageA.getByTestId('group-open-chat').click();
-    await send(pageA, 'Welcome to the team');
+    await sendText(pageA, 'Welcome to the team');
     const groupItem = pageB.locator(`[data-testid="conversation-item"][data-conversation="${groupId}"]`);
     await groupItem.waitFor(WAIT);
     await groupItem.click();
     await bubble(pageB, 'Welcome to the team').waitFor(WAIT);
-    await send(pageB, 'Thanks 谢谢');
+    await sendText(pageB, 'Thanks 谢谢');
     await bubble(pageA, 'Thanks 谢谢').waitFor(WAIT);
   });
 
   it('an offline user gets what was missed on sign-in, in order', async () => {
     await pageA.getByTestId('nav-chats').click();
     await openChatWith(pageA, carol.voipAccount);
-    for (const text of ['missed one', 'missed two', 'missed three']) await send(pageA, text);
+    for (const text of ['missed one', 'missed two', 'missed three']) await sendText(pageA, text);
     await expect.poll(() => bubble(pageA, 'missed three').getAttribute('data-state'), WAIT).toBe('sent');
 
     const pageC = await openApp('carol');
-    await signIn(pageC, carol);
+    await signIn(pageC, server, carol);
     await pageC.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`).click(WAIT);
     await bubble(pageC, 'missed three').waitFor(WAIT);
     const texts = await pageC.getByTestId('message-text').allTextContents();
@@ -239,7 +204,7 @@ describe('the Magpie app in a browser', () => {
     await pageA.getByTestId('search-hit').first().waitFor(WAIT);
     await pageA.keyboard.press('Escape');
 
-    await send(pageA, 'sent while the server is down');
+    await sendText(pageA, 'sent while the server is down');
     await expect.poll(() => bubble(pageA, 'sent while the server is down').getAttribute('data-state'), WAIT).toBe('sending');
     await pageA.screenshot({ path: join(ARTIFACTS, 'offline-en.png') });
 

@@ -5,19 +5,13 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, type User, signIn, openPage } from './support/web-app';
 
 /**
  * What a new user saw go stale or read wrong, in two windows (alice and bob) of the real UI: a
  * change made in one window shows in the other without a reload, and voluntary actions are not
  * reported as failures.
  */
-const WAIT = { timeout: 15_000 };
-
-interface User {
-  readonly voipAccount: string;
-  readonly voipPwd: string;
-}
 
 describe('the app keeps every view current and says what happened', () => {
   let server: TestServer;
@@ -33,21 +27,10 @@ describe('the app keeps every view current and says what happened', () => {
   async function openApp(name: string): Promise<{ page: Page; app: WebApp }> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
     apps.push(app);
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US' });
-    const page = await context.newPage();
-    await page.goto(app.url);
+    const page = await openPage(browser, app.url, { pageErrors: 'ignore' });
     return { page, app };
   }
 
-  async function signIn(page: Page, user: User): Promise<void> {
-    await page.getByTestId('login-form').waitFor(WAIT);
-    await page.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
-    await page.getByTestId('login-app-id').fill(server.appId);
-    await page.getByTestId('login-user').fill(user.voipAccount);
-    await page.getByTestId('login-secret').fill(user.voipPwd);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('conversation-list').waitFor(WAIT);
-  }
 
   const errorToasts = (page: Page) => page.locator('[data-testid="toasts"] .toast.error');
   const groupItem = (page: Page) => page.locator(`[data-testid="group-item"][data-group="${groupId}"]`);
@@ -61,8 +44,8 @@ describe('the app keeps every view current and says what happened', () => {
     browser = await launchChromium();
     pageA = (await openApp('alice')).page;
     pageB = (await openApp('bob')).page;
-    await signIn(pageA, alice);
-    await signIn(pageB, bob);
+    await signIn(pageA, server, alice);
+    await signIn(pageB, server, bob);
   }, 120_000);
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-outbox-send-order';
 import { migration0003 } from './0003-search-merge-in-steps';
 import { migration0004 } from './0004-unburned-index';
+import { migration0005 } from './0005-outbox-uploads';
 
 /** Every migration in order; a new one is a new numbered file added at the end, never an edit. */
-export const clientStoreMigrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const clientStoreMigrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];

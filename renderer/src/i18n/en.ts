@@ -89,6 +89,7 @@ const en = {
     revoke: 'Revoke',
     delete: 'Delete for me',
     retry: 'Retry sending',
+    retryShort: 'Retry',
     cancelSend: 'Cancel sending',
     locationCard: 'Location',
     openMap: 'Coordinates {lat}, {lng}',
@@ -252,6 +253,8 @@ const en = {
     logoutForget: 'Sign out of {user} and forget this account on this computer?',
   },
   errors: {
+    e581004: 'The file is larger than the server accepts for its kind',
+    e581007: 'The file was deleted or changed before it was uploaded',
     unknown: 'Something went wrong',
     withCode: '{message} (code {code})',
     e170006: 'Too many requests, slow down',
@@ -324,6 +327,8 @@ const en = {
     retryNow: 'Retry now',
   },
   mediaUi: {
+    open: 'Open',
+    openFile: 'Open {name}',
     record: 'Record a voice message',
     recording: 'Recording, {n} seconds',
     stopAndSend: 'Stop and send',

@@ -91,6 +91,7 @@ const zhCN: MessageSchema = {
     revoke: '撤回',
     delete: '仅为我删除',
     retry: '重新发送',
+    retryShort: '重试',
     cancelSend: '取消发送',
     locationCard: '位置',
     openMap: '坐标 {lat}, {lng}',
@@ -254,6 +255,8 @@ const zhCN: MessageSchema = {
     logoutForget: '确定退出 {user} 并在这台电脑上忘记此账号吗？',
   },
   errors: {
+    e581004: '文件超过服务器对此类文件的大小限制',
+    e581007: '文件在上传完成前已被删除或修改',
     unknown: '出错了',
     withCode: '{message}（错误码 {code}）',
     e170006: '请求过于频繁，请稍后再试',
@@ -326,6 +329,8 @@ const zhCN: MessageSchema = {
     retryNow: '立即重试',
   },
   mediaUi: {
+    open: '打开',
+    openFile: '打开 {name}',
     record: '录制语音消息',
     recording: '正在录音，{n} 秒',
     stopAndSend: '停止并发送',

@@ -9,6 +9,7 @@ import type { EventPayloads, MessageView } from '../../../preload/api';
 import { MEDIA_LIMITS } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useMessages } from './messages';
+import { useSession } from './session';
 
 export type MediaKind = 'image' | 'file' | 'voice';
 
@@ -74,8 +75,15 @@ export const useMedia = defineStore('media', () => {
     return known;
   }
 
-  /** Saves a message's file through the browser's (or Electron's) download. */
+  /** The Electron shell opens and saves through the system (the contract's media.open / media.save). */
+  const desktop = () => useSession().appInfo?.shell === 'electron';
+
+  /** Saves a message's file: the system's save dialog in Electron, the browser's download in the web shell. */
   async function save(message: MessageView): Promise<void> {
+    if (desktop()) {
+      await backend.run('media.save', { key: message.key });
+      return;
+    }
     const href = await url(message);
     if (!href) return;
     const link = document.createElement('a');
@@ -84,5 +92,15 @@ export const useMedia = defineStore('media', () => {
     link.click();
   }
 
-  return { progress, onProgress, send, url, save };
+  /** Opens a message's file: with the system's app in Electron, in a new browser tab in the web shell. */
+  async function open(message: MessageView): Promise<void> {
+    if (desktop()) {
+      await backend.run('media.open', { key: message.key });
+      return;
+    }
+    const href = await url(message);
+    if (href) window.open(href, '_blank', 'noopener');
+  }
+
+  return { progress, onProgress, send, url, save, open };
 });

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -85,4 +85,60 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
       ...extraArgs,
     ],
   });
+}
+
+/** How long a step of the UI may take under a loaded machine. */
+export const WAIT = { timeout: 15_000 };
+
+/** A sub-account's sign-in: its communication account and password. */
+export interface User {
+  readonly voipAccount: string;
+  readonly voipPwd: string;
+}
+
+/** Fills the sign-in form for user against the server (its TCP port and app) and waits for the chat list. */
+export async function signIn(page: Page, server: { readonly port: number; readonly appId: string }, user: User): Promise<void> {
+  await page.getByTestId('login-form').waitFor(WAIT);
+  await page.getByTestId('login-servers').fill(`127.0.0.1:${server.port}`);
+  await page.getByTestId('login-app-id').fill(server.appId);
+  await page.getByTestId('login-user').fill(user.voipAccount);
+  await page.getByTestId('login-secret').fill(user.voipPwd);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('conversation-list').waitFor(WAIT);
+}
+
+/** Opens the chat with a user or group: its row when listed, else a new chat. */
+export async function openChatWith(page: Page, id: string): Promise<void> {
+  const item = page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
+  if ((await item.count()) > 0) {
+    await item.click();
+    return;
+  }
+  await page.getByTestId('new-chat').click();
+  await page.getByTestId('new-chat-user').fill(id);
+  await page.getByTestId('new-chat-start').click();
+  await page.getByTestId('composer-input').waitFor(WAIT);
+}
+
+/** Types a text in the open chat's composer and sends it with Enter. */
+export async function sendText(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('composer-input').press('Enter');
+}
+
+/**
+ * A fresh browser context (1200×760, en-US unless overridden) on the app's URL. An uncaught error
+ * in the page fails the test unless pageErrors is 'ignore'.
+ */
+export async function openPage(browser: Browser, url: string, options: BrowserContextOptions & { pageErrors?: 'throw' | 'ignore' } = {}): Promise<Page> {
+  const { pageErrors = 'throw', ...contextOptions } = options;
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', ...contextOptions });
+  const page = await context.newPage();
+  if (pageErrors === 'throw') {
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+  }
+  await page.goto(url);
+  return page;
 }

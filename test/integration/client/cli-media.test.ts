@@ -9,6 +9,7 @@ import { ErrorCode } from '../../../protocol';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 const BIN = join(import.meta.dirname, '../../../bin/magpie.js');
+const CHILD = join(import.meta.dirname, '../../support/media-upload-child.ts');
 
 function magpie(args: readonly string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,8 +78,24 @@ describe('the magpie CLI with files', () => {
 
     await writeFile(join(root, 'fake.png'), randomBytes(2000));
     const refused = await magpie(as('alice', 'send', '--to', 'bob', '--image', join(root, 'fake.png')));
+    // the message stays in the outbox, failed with the file service's code
     expect(refused.code).toBe(1);
-    expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.FILE_TYPE_REFUSED });
+    expect(refused.lines.at(-1)).toMatchObject({ type: 'image', state: 'failed', code: ErrorCode.FILE_TYPE_REFUSED });
+  }, 60_000);
+
+  it('outbox flush resumes an upload a killed run left half done, and sends its message', async () => {
+    const bytes = randomBytes(12 * 1024 * 1024);
+    await writeFile(join(root, 'half.bin'), bytes);
+    // a client on carol's CLI profile dies at 40% of the upload
+    const args = { port: server.port, appId: server.appId, appToken: server.appToken, user: 'carol', profileDir: join(root, 'carol'), to: 'bob', files: [join(root, 'half.bin')], killAt: 0.4 };
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: 'ignore' });
+    expect(await new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)))).toBe('SIGKILL');
+
+    const waiting = await magpie(as('carol', 'outbox'));
+    expect(waiting.lines).toMatchObject([{ type: 'file', state: 'sending' }]);
+    const flushed = await magpie(as('carol', 'outbox', 'flush'));
+    expect(flushed.code).toBe(0);
+    expect(flushed.lines).toMatchObject([{ type: 'file', state: 'sent', media: { name: 'half.bin', size: bytes.length } }]);
   }, 60_000);
 
   it('refuses a path that is no readable file as a bad argument, before connecting', async () => {

@@ -1,15 +1,8 @@
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import type { EventName, EventPayloads, MessageView, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
-import { createDispatch } from '../../../main/api/dispatch';
+import type { MessageView } from '../../../preload/api';
 import { createChatService } from '../../../main/chat/chat-service';
-import { MagpieCore } from '../../../main/core/magpie-core';
-import { fastTestTuning } from '../../../main/engine/tuning';
-import type { NotificationRequest } from '../../../main/notifications/notification-policy';
 import { createProfileService } from '../../../main/profiles/profile-service';
-import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
 
@@ -20,47 +13,12 @@ import { createClientFixture, eventually } from './client-fixture';
 describe('the core tells the truth', () => {
   const fixture = createClientFixture();
   let server: TestServer | undefined;
-  const cores: MagpieCore[] = [];
 
   afterEach(async () => {
-    await Promise.all(cores.splice(0).map((core) => core.shutdown()));
     await fixture.cleanup();
     await server?.stop();
   });
 
-  /** Alice's desktop core with a notifier that only records (the OS notifier is outside our system). */
-  async function aliceCore(srv: TestServer, focused: boolean) {
-    const profileDir = await fixture.profile();
-    const notifications: NotificationRequest[] = [];
-    const events: Array<{ event: EventName; payload: unknown }> = [];
-    const core = new MagpieCore({
-      profileDir,
-      shell: 'web',
-      version: '0.0.0',
-      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-      notifier: { notify: (request) => notifications.push(request) },
-      emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => events.push({ event, payload }),
-      log: pino({ level: 'silent' }),
-      tuning: fastTestTuning,
-      systemLanguage: 'en',
-    });
-    cores.push(core);
-    const dispatch = createDispatch(core.handlers, (error) => {
-      throw error;
-    });
-    // through the shells' own boundary (schemas included), typed as the page sees it
-    const call = <M extends MethodName>(method: M, args: MethodArgs<M>) => dispatch(method, args) as Promise<Result<MethodResult<M>>>;
-    await core.handlers['ui.state']({ focused });
-    await core.handlers['session.login']({
-      servers: [`127.0.0.1:${srv.port}`],
-      appId: srv.appId,
-      auth: { type: 'appToken', user: 'alice', token: srv.appToken },
-    });
-    const upserted = (): MessageView[] =>
-      events.filter((e) => e.event === 'message.upserted').map((e) => (e.payload as EventPayloads['message.upserted']).message);
-    const states = (): string[] => events.filter((e) => e.event === 'connection.state').map((e) => (e.payload as { state: string }).state);
-    return { core, call, notifications, events, upserted, states };
-  }
 
   it('notifies a catch-up with each message\'s own text, under the new sender\'s nickname', async () => {
     server = await startTestServer();
@@ -72,7 +30,7 @@ describe('the core tells the truth', () => {
     for (const n of [1, 2, 3]) sent.push(await bobChat.send('alice', { kind: 'text', text: `offline #${n}` }));
     await eventually(() => sent.every((m) => bob.store.messages.getByLocalId(Number(m.key))?.state === 'sent'), 5_000);
 
-    const alice = await aliceCore(server, false);
+    const alice = await fixture.core(server, 'alice', { focused: false });
     await eventually(() => alice.notifications.length === 3, 5_000, () => `${alice.notifications.length} notifications`);
     expect(alice.notifications.map((n) => [n.title, n.body])).toEqual([
       ['Bobby', 'offline #1'],
@@ -85,7 +43,7 @@ describe('the core tells the truth', () => {
     server = await startTestServer();
     const bob = await fixture.client(server, 'bob');
     await bob.start();
-    const alice = await aliceCore(server, false);
+    const alice = await fixture.core(server, 'alice', { focused: false });
     const bobChat = createChatService(bob);
     const before = await bobChat.send('alice', { kind: 'text', text: 'plain hello' });
     const secret = await bobChat.send('alice', { kind: 'text', text: 'the vault code is 4711', burnAfterReading: true });
@@ -116,7 +74,7 @@ describe('the core tells the truth', () => {
 
   it('refuses an over-long text at the contract with the shared limit, and a failed message says why', async () => {
     server = await startTestServer();
-    const alice = await aliceCore(server, true);
+    const alice = await fixture.core(server, 'alice', { focused: true });
     const tooLong = await alice.call('message.send', { conversation: 'bob', content: { kind: 'text', text: 'x'.repeat(5_001) } });
     expect(tooLong).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
     const fits = await alice.call('message.send', { conversation: 'bob', content: { kind: 'text', text: 'x'.repeat(5_000) } });
@@ -135,7 +93,7 @@ describe('the core tells the truth', () => {
 
   it('after a sign-in refused while reconnecting, says so, and "retry now" signs in once the refusal is lifted', async () => {
     server = await startTestServer();
-    const alice = await aliceCore(server, true);
+    const alice = await fixture.core(server, 'alice', { focused: true });
     const { appId, port, dataDir } = server;
     server.server.identity.setAppState(appId, 'offline');
     await server.stop({ keepData: true });

@@ -1,61 +1,43 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import pino from 'pino';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import type { EventName, EventPayloads, MessageView, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
-import { createDispatch } from '../../../main/api/dispatch';
-import { MagpieCore } from '../../../main/core/magpie-core';
-import { fastTestTuning } from '../../../main/engine/tuning';
-import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
+import type { MessageView } from '../../../preload/api';
 import { startTestServer, type TestServer } from '../../support/test-server';
-import { createClientFixture, eventually } from './client-fixture';
+import { createClientFixture, eventually, type TestCore } from './client-fixture';
+
+/** The message's latest view once it has left 'sending'. */
+async function settled(core: TestCore, key: string): Promise<MessageView> {
+  const latest = () => core.upserted().filter((m) => m.key === key).at(-1);
+  await eventually(() => (latest()?.state ?? 'sending') !== 'sending', 10_000, () => `message ${key} to settle`);
+  return latest()!;
+}
 
 /** The contract's media calls, core against a real server and its file service. */
 describe('media through the contract', () => {
   const fixture = createClientFixture();
   let server: TestServer | undefined;
-  const cores: MagpieCore[] = [];
 
   afterEach(async () => {
-    await Promise.all(cores.splice(0).map((core) => core.shutdown()));
     await fixture.cleanup();
     await server?.stop();
   });
 
-  async function coreOf(srv: TestServer, user: string) {
-    const profileDir = await fixture.profile();
-    const events: Array<{ event: EventName; payload: unknown }> = [];
-    const core = new MagpieCore({
-      profileDir,
-      shell: 'web',
-      version: '0.0.0',
-      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-      emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => events.push({ event, payload }),
-      log: pino({ level: 'silent' }),
-      tuning: fastTestTuning,
-    });
-    cores.push(core);
-    const dispatch = createDispatch(core.handlers, (error) => {
-      throw error;
-    });
-    const call = <M extends MethodName>(method: M, args: MethodArgs<M>) => dispatch(method, args) as Promise<Result<MethodResult<M>>>;
-    await core.handlers['session.login']({ servers: [`127.0.0.1:${srv.port}`], appId: srv.appId, auth: { type: 'appToken', user, token: srv.appToken } });
-    const upserted = (): MessageView[] =>
-      events.filter((e) => e.event === 'message.upserted').map((e) => (e.payload as EventPayloads['message.upserted']).message);
-    const progress = () => events.filter((e) => e.event === 'media.progress').map((e) => e.payload as EventPayloads['media.progress']);
-    return { call, upserted, progress };
-  }
 
   it('sends an image that the other side fetches with equal bytes, and its thumbnail', async () => {
     server = await startTestServer();
-    const alice = await coreOf(server, 'alice');
-    const bob = await coreOf(server, 'bob');
+    const alice = await fixture.core(server, 'alice');
+    const bob = await fixture.core(server, 'bob');
     const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#36c' } }).png().toBuffer();
     const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'sky.png', bytes: png.toString('base64'), ref: 'up-1' });
-    expect(sent).toMatchObject({ ok: true, value: { kind: 'image', media: { name: 'sky.png', size: png.length, mime: 'image/png', width: 640, height: 480 } } });
-    expect(alice.progress().some((p) => p.ref === 'up-1' && p.loaded === png.length)).toBe(true);
+    // stored at once, sending; the upload runs beside the chat and the bubble follows it by its key
+    expect(sent).toMatchObject({ ok: true, value: { kind: 'image', state: 'sending', media: { name: 'sky.png', size: png.length } } });
+    const key = sent.ok ? sent.value.key : '';
+    const done = await settled(alice, key);
+    expect(done).toMatchObject({ state: 'sent', media: { name: 'sky.png', size: png.length, mime: 'image/png', width: 640, height: 480 } });
+    expect(alice.progress().some((p) => p.ref === key && p.loaded === png.length)).toBe(true);
 
     await eventually(() => bob.upserted().some((m) => m.kind === 'image'), 5_000);
     const received = bob.upserted().find((m) => m.kind === 'image')!;
@@ -68,18 +50,63 @@ describe('media through the contract', () => {
 
   it('sends a file, refuses an "image" that is none with the file service\'s code, and a bad call at the boundary', async () => {
     server = await startTestServer();
-    const alice = await coreOf(server, 'alice');
+    const alice = await fixture.core(server, 'alice');
     const bytes = randomBytes(200_000);
     const sent = await alice.call('media.send', { conversation: 'bob', kind: 'file', name: 'data.bin', bytes: bytes.toString('base64') });
     expect(sent).toMatchObject({ ok: true, value: { kind: 'file', media: { size: 200_000 } } });
+    expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent' });
     const own = await alice.call('media.fetch', { key: sent.ok ? sent.value.key : '' });
     expect(own.ok && Buffer.compare(Buffer.from(own.value.bytes, 'base64'), bytes)).toBe(0);
 
+    // refused by the file service: the message stays, failed with its code
     const fake = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'x.png', bytes: randomBytes(500).toString('base64') });
-    expect(fake).toMatchObject({ ok: false, error: { code: ErrorCode.FILE_TYPE_REFUSED } });
+    expect(await settled(alice, fake.ok ? fake.value.key : '')).toMatchObject({ state: 'failed', errorCode: ErrorCode.FILE_TYPE_REFUSED });
     const missing = await alice.call('media.fetch', { key: '999999' });
     expect(missing).toMatchObject({ ok: false, error: { code: ErrorCode.MESSAGE_NOT_FOUND } });
     const bad = await alice.call('media.send', { conversation: 'bob', kind: 'sticker' as 'file', name: 'a', bytes: 'AA==' });
     expect(bad).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
+  }, 30_000);
+
+  it('opens and saves a file through the desktop shell\'s system app and save dialog; the web shell leaves both to its page', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    // the system's app and dialog are outside our system: these record what they were asked
+    const opened: string[] = [];
+    const dialog: { answer?: string } = {};
+    const asked: string[] = [];
+    const desktopFiles = {
+      openPath: (path: string) => {
+        opened.push(path);
+        return Promise.resolve('');
+      },
+      askSavePath: (name: string) => {
+        asked.push(name);
+        return Promise.resolve(dialog.answer);
+      },
+    };
+    const bob = await fixture.core(server, 'bob', { desktopFiles });
+    const bytes = randomBytes(120_000);
+    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'file', name: '../report.pdf', bytes: bytes.toString('base64') });
+    expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent' });
+    await eventually(() => bob.upserted().some((m) => m.kind === 'file'), 5_000);
+    const { key } = bob.upserted().find((m) => m.kind === 'file')!;
+
+    // open: a copy under the sender's name (as one safe segment) goes to the system's app
+    expect(await bob.call('media.open', { key })).toEqual({ ok: true, value: null });
+    expect(opened).toHaveLength(1);
+    expect(basename(opened[0]!)).toBe('report.pdf');
+    expect(Buffer.compare(await readFile(opened[0]!), bytes)).toBe(0);
+
+    // save: the dialog is asked with the name; cancelled, nothing is written; chosen, the bytes land there
+    expect(await bob.call('media.save', { key })).toEqual({ ok: true, value: { saved: false } });
+    const chosen = join(bob.profileDir, 'chosen.pdf');
+    dialog.answer = chosen;
+    expect(await bob.call('media.save', { key })).toEqual({ ok: true, value: { saved: true } });
+    expect(asked).toEqual(['report.pdf', 'report.pdf']);
+    expect(Buffer.compare(await readFile(chosen), bytes)).toBe(0);
+
+    // the web shell has no desktop files: its page downloads through the browser
+    const web = await alice.call('media.save', { key: sent.ok ? sent.value.key : '' });
+    expect(web).toMatchObject({ ok: false, error: { code: ErrorCode.METHOD_UNAVAILABLE } });
   }, 30_000);
 });

@@ -28,16 +28,21 @@ const refused: MessageView = {
 };
 
 describe('a message the server refused', () => {
-  for (const [locale, words] of [
-    ['en', 'Group not found'],
-    ['zh-CN', '群组不存在'],
-  ] as [Locale, string][]) {
+  for (const [locale, words, retry] of [
+    ['en', 'Group not found', 'Retry'],
+    ['zh-CN', '群组不存在', '重试'],
+  ] as [Locale, string, string][]) {
     it(`says why on its bubble, in the user's language (${locale})`, () => {
       const wrapper = mount(MessageBubble, {
         props: { message: refused, isGroup: true, highlighted: false },
         global: { plugins: [createPinia(), createMagpieI18n(locale)] },
       });
       expect(wrapper.get('[data-testid="failure-reason"]').text()).toContain(words);
+      // the message stays, with a Retry on its own bubble
+      const button = wrapper.get('[data-testid="failure"] button');
+      expect(button.text()).toBe(retry);
+      void button.trigger('click');
+      expect(wrapper.emitted('retry')).toHaveLength(1);
       wrapper.unmount();
     });
   }

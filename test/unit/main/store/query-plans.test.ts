@@ -29,8 +29,15 @@ describe('query plans of the hot queries', () => {
     expect(page).toMatch(/SEARCH messages USING INDEX messages_by_conversation_time \(conversation=\? AND time_ms<\?\)/);
     expect(page).not.toMatch(/TEMP B-TREE|SCAN/);
 
-    const outbox = plan(`SELECT * FROM outbox WHERE state = 'sending' ORDER BY local_id LIMIT ?`, 10);
+    // what to send next skips media messages still waiting for their upload, by its primary key
+    const outbox = plan(
+      `SELECT * FROM outbox WHERE state = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM outbox_uploads u WHERE u.client_msg_id = outbox.client_msg_id)
+       ORDER BY local_id LIMIT ?`,
+      10,
+    );
     expect(outbox).toMatch(/SEARCH outbox USING INDEX outbox_by_state \(state=\?\)/);
+    expect(outbox).toMatch(/SEARCH u USING PRIMARY KEY \(client_msg_id=\?\)/);
     expect(outbox).not.toMatch(/TEMP B-TREE|SCAN/);
 
     const unread = plan(

@@ -1,0 +1,18 @@
+/**
+ * What a desktop shell offers for a file the user opens or saves: the system's default app, and
+ * the system's save dialog. The Electron shell implements it (main/electron/electron-files.ts);
+ * the web shell has none, and its page uses the browser's own download instead.
+ */
+export interface DesktopFiles {
+  /** Opens the file with the system's default app; resolves to an error text, '' when it opened. */
+  openPath(path: string): Promise<string>;
+  /** Asks where to save a file of this name; undefined when the user cancelled. */
+  askSavePath(suggestedName: string): Promise<string | undefined>;
+}
+
+/** A sender's file name as one safe path segment: no folders, no control characters, never empty. */
+export function safeFileName(name: string, fallback: string): string {
+  // eslint-disable-next-line no-control-regex
+  const last = (name.replace(/\\/g, '/').split('/').at(-1) ?? '').replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
+  return last === '' || last === '.' || last === '..' ? fallback : last.slice(0, 200);
+}
