@@ -15,8 +15,12 @@ export function wireSessionEvents(session: Session, deps: SessionEventDeps): voi
   events.on('status', (status) => {
     deps.emit('connection.state', toConnectionInfo(status));
     if (status.state === 'kicked') deps.emit('session.ended', { reason: status.reason ?? 'kicked', code: status.code });
-    // each time the session is up (requests work from then on): offline mute changes out, the list in
+    // each time the session is up (requests work from then on, not yet at 'login'): offline mute
+    // changes out, the list in
     if (status.state === 'online') {
+      // names for the conversation list: the profiles of the people it shows (renamed while away)
+      const ids = store.conversations.list(500).filter((c) => !isGroupId(c.id)).map((c) => c.id);
+      void deps.fetchProfiles(session, [session.client.selfId, ...ids]);
       session.mutes
         .sync()
         .then((changed) => {
@@ -36,11 +40,6 @@ export function wireSessionEvents(session: Session, deps: SessionEventDeps): voi
   events.on('ingested', (result) => onIngested(session, result, deps));
   events.on('mutes', (mutes) => {
     for (const id of session.mutes.apply(mutes.peers)) deps.emitConversation(session, id);
-  });
-  events.on('login', () => {
-    // names for the conversation list: ask for the profiles of the people it shows
-    const ids = store.conversations.list(500).filter((c) => !isGroupId(c.id)).map((c) => c.id);
-    void deps.fetchProfiles(session, [session.client.selfId, ...ids]);
   });
 }
 

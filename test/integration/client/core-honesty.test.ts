@@ -109,4 +109,27 @@ describe('the core tells the truth', () => {
     expect(await alice.call('session.reconnect', {})).toMatchObject({ ok: true });
     await eventually(() => alice.states().at(-1) === 'online', 10_000, () => alice.states().join());
   });
+
+  it('names the conversation list anew at each sign-in: a peer renamed while we were away shows under the new name', async () => {
+    server = await startTestServer();
+    const bob = await fixture.client(server, 'bob');
+    await bob.start();
+    await createProfileService(bob).update({ nickname: 'Bob One' });
+    const sent = await createChatService(bob).send('alice', { kind: 'text', text: 'hello' });
+    await eventually(() => bob.store.messages.getByLocalId(Number(sent.key))?.state === 'sent', 5_000);
+
+    const first = await fixture.core(server, 'alice');
+    const titleOfBob = (core: typeof first) =>
+      core.events
+        .filter((e) => e.event === 'conversation.updated')
+        .map((e) => (e.payload as EventPayloads['conversation.updated']).conversation)
+        .filter((c) => c.id === 'bob')
+        .at(-1)?.title;
+    await eventually(() => titleOfBob(first) === 'Bob One', 5_000, () => `title ${titleOfBob(first)}`);
+    await first.core.shutdown();
+
+    await createProfileService(bob).update({ nickname: 'Bob Two' });
+    const again = await fixture.core(server, 'alice', { profileDir: first.profileDir });
+    await eventually(() => titleOfBob(again) === 'Bob Two', 5_000, () => `title ${titleOfBob(again)}`);
+  });
 });
