@@ -5,7 +5,7 @@
  * Magpie runs in a child process and stores every message before its SENT and its PUSH (the SENDs
  * of one event-loop turn share a SQLite transaction: group commit). Peers: ejabberd and prosody over @xmpp/client, mosquitto at QoS 1 over mqtt.
  *
- *   npm run bench -- one-to-one [--smoke] [--peers]   (--smoke: 300 messages, no peers unless --peers)
+ *   npm run bench -- one-to-one [--smoke] [--peers] [--no-peers]   (--smoke: 300 messages, no peers unless --peers)
  */
 import { magpiePair, mqttPair, xmppPair, type ChatPair } from './support/chat-drivers';
 import { burst, paced, serial, type RunResult } from './support/chat-runs';
@@ -40,6 +40,7 @@ async function withPeer(
   connect: (peer: Peer) => Promise<ChatPair>,
   halfRate: number,
 ): Promise<PeerOutcome> {
+  if (process.argv.includes('--no-peers')) return { name, note: 'skipped (--no-peers)' };
   if (smoke && !process.argv.includes('--peers')) return { name, note: 'skipped in smoke mode' };
   let peer: Peer | undefined;
   try {
