@@ -26,11 +26,21 @@ interface Figures {
   paced?: RunResult;
   /** Magpie's server's event-loop delay during the paced run. */
   serverLoop?: { p99Ms: number; maxMs: number };
+  /** Magpie's server's CPU time per message (user + system), µs. */
+  serverCpuUs?: { burst: number; serial: number };
 }
 
-async function measure(pair: ProcessPair): Promise<Figures> {
+/** `cpu`: the server's CPU time so far in µs (Magpie only), to report its cost per message in each mode. */
+async function measure(pair: ProcessPair, cpu?: () => Promise<number>): Promise<Figures> {
   await pair.run('burst', WARMUP, { tag: 'warm' });
-  return { burst: await pair.run('burst', N), serial: await pair.run('serial', N) };
+  const c0 = await cpu?.();
+  const burstRun = await pair.run('burst', N);
+  const c1 = await cpu?.();
+  const serialRun = await pair.run('serial', N);
+  const c2 = await cpu?.();
+  const figures: Figures = { burst: burstRun, serial: serialRun };
+  if (c0 !== undefined && c1 !== undefined && c2 !== undefined) figures.serverCpuUs = { burst: (c1 - c0) / N, serial: (c2 - c1) / N };
+  return figures;
 }
 
 type PeerOutcome = { name: string; figures?: Figures; note?: string };
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
   try {
     const pair = await forkChatPair({ kind: 'magpie', port: server.port, appId: server.appId, appToken: server.appToken });
     try {
-      ours = await measure(pair);
+      ours = await measure(pair, async () => (await server.stats()).cpuMicros);
       await server.loopDelay();
       ours.paced = await pair.run('paced', N, { rate: ours.burst.messagesPerSecond / 2 });
       ours.serverLoop = await server.loopDelay();
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
 
   printTable(`1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     `paced = ${fmt(halfRate)} msg/s for every system, half of Magpie's burst rate`,
+    `Magpie's server CPU per message (user + system, stored and delivered): burst ${ours.serverCpuUs!.burst.toFixed(0)} µs, serial ${ours.serverCpuUs!.serial.toFixed(0)} µs`,
     `event-loop delay during each paced run (p99 / max; A and B each in a process of their own, timed on the system-wide monotonic clock): ${loopNotes(ours, peers)}`,
     'Magpie persists every message in SQLite (WAL; the SENDs read in one event-loop turn share one transaction) before SENT and PUSH; ejabberd and prosody keep online messages in memory only, except "ejabberd + archive" (mod_mam with default: always: every message archived in SQLite, WAL, the schema ejabberd ships; its connection syncs each commit to disk, the SQLite default, where Magpie syncs at checkpoints: a commit survives a crashed process, not a power cut); mosquitto runs without persistence',
     'Magpie runs with its per-connection request rate limit lifted (default 50/s); the XMPP peers run without shapers',
