@@ -55,7 +55,7 @@ interface Sizes {
   pingDown: number;
 }
 
-/** Runs fn against a fresh Magpie server behind two counting proxies (A's and B's), so ids start equal. */
+/** Runs fn against a fresh Magpie server behind two counting proxies (A's and B's), so seqs start equal (msg ids are time-based). */
 async function withMagpie<T>(fn: (server: BenchServer, proxies: Proxies) => Promise<T>): Promise<T> {
   const server = await forkMagpieServer();
   const proxies = [await startCountingProxy(server.port), await startCountingProxy(server.port)] as const;
