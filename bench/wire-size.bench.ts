@@ -8,6 +8,7 @@
  * --smoke is accepted for CI and changes nothing but the title: the run takes milliseconds either way.
  */
 import { bodyFrame, DEFAULT_WIRE_LIMITS, emptyFrame, encodeFrame, newClientMsgId, type Frame } from '../protocol';
+import { nextMessageId } from '../server/chat/message-store';
 import { CHAT_TEXTS } from './support/chat-texts';
 
 const smoke = process.argv.includes('--smoke');
@@ -32,11 +33,14 @@ function hiFrames(requestId: number, msgId: bigint, senderSeq: bigint, recipient
 const TEXTS = CHAT_TEXTS;
 
 const now = BigInt(Date.now());
-const hi = hiFrames(1, 1_000_001n, 5_001n, 7_001n, 'hi', now);
+/** A message id as the server gives it: time-based (ms × 1024 plus a random step), a 7–8-byte varint. */
+const msgIdAt = (timeMs: bigint): bigint => BigInt(nextMessageId(0, Number(timeMs), 17));
+const hi = hiFrames(1, msgIdAt(now), 5_001n, 7_001n, 'hi', now);
 
 const exchange = { messages: 1_000, send: 0, sent: 0, push: 0, confirm: 0 };
 for (let i = 0; i < exchange.messages; i++) {
-  const frames = hiFrames(2 + i, 1_000_002n + BigInt(i), 5_002n + BigInt(i), 7_002n + BigInt(i), TEXTS[i % TEXTS.length]!, now + BigInt(i * 1500));
+  const at = now + BigInt(i * 1500);
+  const frames = hiFrames(2 + i, msgIdAt(at), 5_002n + BigInt(i), 7_002n + BigInt(i), TEXTS[i % TEXTS.length]!, at);
   exchange.send += size(frames.send);
   exchange.sent += size(frames.sent);
   exchange.push += size(frames.push);

@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ErrorCode, MagpieError } from './errors';
+import type { Frame } from './frame';
 
 /** Deflates a body when it is larger than the threshold; smaller bodies are never deflated. */
 export function maybeDeflate(body: Uint8Array, thresholdBytes: number): { body: Uint8Array; compressed: boolean } {
@@ -21,4 +22,22 @@ export function inflateBody(body: Uint8Array, maxBodyBytes: number): Uint8Array 
     }
     throw new MagpieError(ErrorCode.DECOMPRESSION_FAILED, 'compressed body does not inflate', { cause: error });
   }
+}
+
+/** Bodies already deflated (or found incompressible), so a frame sent to many sessions is deflated once. */
+const deflatedBodies = new WeakMap<Uint8Array, { body: Uint8Array; compressed: boolean }>();
+
+/**
+ * The frame with its body deflated when it is larger than the threshold (and deflating makes it
+ * smaller); a frame already compressed, or small, is returned as it is. The same body (one PUSH
+ * to every session of a user or every member of a group) is deflated once.
+ */
+export function compressFrame(frame: Frame, thresholdBytes: number): Frame {
+  if (frame.compressed || frame.body.length <= thresholdBytes) return frame;
+  let result = deflatedBodies.get(frame.body);
+  if (result === undefined) {
+    result = maybeDeflate(frame.body, thresholdBytes);
+    deflatedBodies.set(frame.body, result);
+  }
+  return result.compressed ? { ...frame, compressed: true, body: result.body } : frame;
 }

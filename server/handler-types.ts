@@ -42,6 +42,8 @@ export interface Delivery {
   toUser(appId: string, userId: string, frame: Frame, exceptSessionId?: string): number;
   /** Whether the user has any online session. */
   isOnline(appId: string, userId: string): boolean;
+  /** Whether the user has an online session other than the one named (the sender's other devices). */
+  isOnlineBesides?(appId: string, userId: string, exceptSessionId: string): boolean;
   /** Told of each committed inbox entry whose user has no online session (the offline push). */
   offline?(appId: string, userId: string, entry: pb.Entry): void;
 }

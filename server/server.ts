@@ -84,6 +84,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const delivery: Delivery = {
     toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
     isOnline: (appId, userId) => sessions.isOnline(appId, userId),
+    isOnlineBesides: (appId, userId, except) => sessions.isOnlineBesides(appId, userId, except),
     offline: (appId, userId, entry) => push.offline(appId, userId, entry),
   };
   let listening = false;

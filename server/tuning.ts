@@ -10,7 +10,7 @@ export interface Tuning {
   readonly maxFrameBytes: number;
   /** Largest body after decompression. */
   readonly maxBodyBytes: number;
-  /** Bodies the server sends above this size are deflated. */
+  /** Bodies above this size are deflated, by the server and (announced in HELLO_ACK) by clients. */
   readonly compressThresholdBytes: number;
   /** A socket that has not logged in within this time is closed. */
   readonly loginTimeoutMs: number;

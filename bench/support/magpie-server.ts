@@ -52,10 +52,18 @@ export interface ForkOptions {
   readonly nodeFlags?: readonly string[];
 }
 
+/**
+ * Extra node flags for every bench server from MAGPIE_BENCH_SERVER_FLAGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server during a bench.
+ */
+function envServerFlags(): string[] {
+  return (process.env.MAGPIE_BENCH_SERVER_FLAGS ?? '').split(' ').filter((flag) => flag.length > 0);
+}
+
 /** Starts a Magpie server in a child process on a free loopback port. */
 export function forkMagpieServer(options: ForkOptions = {}): Promise<BenchServer> {
   const child = fork(join(import.meta.dirname, 'magpie-server-child.ts'), [JSON.stringify({ tuning: { ...BENCH_TUNING, ...options.tuning } })], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeFlags ?? [])],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeFlags ?? []), ...envServerFlags()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

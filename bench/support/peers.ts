@@ -81,6 +81,8 @@ export interface EjabberdOptions {
    * schema, as Magpie stores every one. Needs Debian's erlang-p1-sqlite3 besides ejabberd.
    */
   readonly archive?: boolean;
+  /** Offer XEP-0198 stream management (mod_stream_mgmt): acks of stanzas both ways. */
+  readonly streamManagement?: boolean;
 }
 
 /** ejabberd's SQLite schema, as Debian installs it. */
@@ -131,6 +133,7 @@ export async function startEjabberd(users: readonly string[], password: string, 
       '  mod_ping: {}',
       '  mod_offline: {}',
       ...(options.archive ? ['  mod_mam:', '    db_type: sql', '    default: always'] : []),
+      ...(options.streamManagement ? ['  mod_stream_mgmt: {}'] : []),
       '',
     ].join('\n'),
   );

@@ -4,6 +4,7 @@ declare module '@xmpp/client' {
   export interface Element {
     is(name: string): boolean;
     getChildText(name: string): string | null;
+    getChild(name: string, xmlns?: string): Element | undefined;
     attrs: Record<string, string>;
     toString(): string;
   }
@@ -15,6 +16,8 @@ declare module '@xmpp/client' {
     send(element: Element): Promise<void>;
     write(text: string): Promise<void>;
     reconnect: { stop(): void };
+    /** XEP-0198, when the server offers it: `enabled` once on, and the delay before an <r/> after stanzas go out. */
+    streamManagement: { enabled: boolean; requestAckDebounce: number };
     /** The TCP socket while connected. */
     socket: Socket | null;
   }

@@ -22,6 +22,7 @@ import { createEngineTuning, type EngineTuning } from '../engine/tuning';
 import { openClientStore, type ClientStore, type IngestResult, type StoredMessage } from '../store';
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
+import { ownEntry } from './own-entry';
 
 export interface ClientEvents {
   status: [ConnectionStatus];
@@ -108,6 +109,7 @@ export class MagpieClient {
       retryDelayMs: this.tuning.backoffBaseMs,
       maxInFlight: this.tuning.maxSendsInFlight,
       clock: this.clock,
+      onSent: (send, receipt) => this.sync.handleSent(ownEntry(this.selfId, send, receipt)),
     });
     this.connection = new ClientConnection({
       addresses: options.servers,

@@ -61,8 +61,11 @@ export class Link {
   private nextRequestId = 1;
   private closed = false;
   private closeError: MagpieError | undefined;
+  /** Bodies above this leave deflated: our own limit until the server's HELLO_ACK names one. */
+  private compressThresholdBytes: number;
 
   constructor(private readonly options: LinkOptions) {
+    this.compressThresholdBytes = options.limits.compressThresholdBytes;
     this.decoder = new FrameDecoder({ maxFrameBytes: options.limits.maxFrameBytes });
     this.batcher = new FrameBatcher((bytes) => {
       if (!this.closed) options.socket.write(bytes);
@@ -95,7 +98,7 @@ export class Link {
       }, timeoutMs);
       this.pending.set(requestId, { request: name, resolve: resolve as (frame: DecodedFrame) => void, reject, timer });
       this.batcher.enqueue(
-        bodyFrame(name, body, { requestId, compressThresholdBytes: this.options.limits.compressThresholdBytes }),
+        bodyFrame(name, body, { requestId, compressThresholdBytes: this.compressThresholdBytes }),
       );
     });
   }
@@ -103,7 +106,15 @@ export class Link {
   /** Sends a frame that expects no answer. */
   fire<N extends BodyFrameName>(name: N, body: InitOf<N>): void {
     if (this.closed) return;
-    this.batcher.enqueue(bodyFrame(name, body, { compressThresholdBytes: this.options.limits.compressThresholdBytes }));
+    this.batcher.enqueue(bodyFrame(name, body, { compressThresholdBytes: this.compressThresholdBytes }));
+  }
+
+  /**
+   * The threshold the server announced in HELLO_ACK: both sides deflate every body above it
+   * (docs/protocol.md, section 2). 0 (a server that names none) keeps our own.
+   */
+  useCompressThreshold(bytes: number): void {
+    if (bytes > 0) this.compressThresholdBytes = bytes;
   }
 
   ping(): void {

@@ -71,6 +71,8 @@ export class OutboxSender {
       /** SENDs awaiting their receipt at once, per link. */
       readonly maxInFlight: number;
       readonly clock: Pick<Clock, 'setTimeout'>;
+      /** After the receipt is written: the sync engine applies the own copy it stands for. */
+      readonly onSent?: (send: InitOf<'SEND'>, receipt: SentReceipt) => void;
     },
   ) {}
 
@@ -152,6 +154,7 @@ export class OutboxSender {
       .then((answer) => {
         const receipt = { msgId: Number(answer.body.msgId), timeMs: Number(answer.body.timeMs), seq: Number(answer.body.seq) };
         this.deps.ledger.markSent(item.clientMsgId, receipt);
+        this.deps.onSent?.(item.send, receipt);
       })
       .catch((error: unknown) => {
         const magpieError = error instanceof MagpieError ? error : new MagpieError(ErrorCode.INTERNAL, String(error));

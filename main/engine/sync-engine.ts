@@ -58,6 +58,12 @@ export class SyncEngine {
   private confirmTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private confirmedSeq = 0;
+  /**
+   * One's own messages this session sent, by seq, built from SEND and its SENT: the server pushes
+   * them to the other sessions only, SENT stands for the push here. Applied when they continue
+   * the sequence, so the next entry (a reply) needs no pull.
+   */
+  private readonly sentOwn = new Map<number, pb.Entry>();
 
   constructor(private readonly deps: SyncEngineDeps) {}
 
@@ -71,6 +77,7 @@ export class SyncEngine {
 
   detach(): void {
     this.link = undefined;
+    this.sentOwn.clear();
     if (this.confirmTimer) this.deps.clock.clearTimeout(this.confirmTimer);
     this.confirmTimer = undefined;
     if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
@@ -102,6 +109,18 @@ export class SyncEngine {
     return false;
   }
 
+  /**
+   * The SENT of one of this session's messages: its entry (the own copy, seq from SENT) is applied
+   * like a push when it is the next seq, and fills a gap a later push would otherwise pull for.
+   */
+  handleSent(entry: pb.Entry): void {
+    const seq = Number(entry.seq);
+    if (seq === 0) return; // transient: never stored
+    this.headSeen = Math.max(this.headSeen, seq);
+    this.sentOwn.set(seq, entry);
+    this.enqueue(() => this.applyPushed(entry));
+  }
+
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch((error: unknown) => {
       this.deps.onError(error);
@@ -122,13 +141,27 @@ export class SyncEngine {
   private async applyPushed(entry: pb.Entry): Promise<void> {
     const seq = Number(entry.seq);
     const last = this.deps.ledger.lastAppliedSeq();
-    if (seq <= last) return; // already stored (a pull got it first)
-    if (seq === last + 1) {
-      await this.deps.ledger.applyEntries([entry], seq);
+    if (seq <= last) return this.forgetSent(last); // already stored (a pull got it first)
+    // one's own messages answered by SENT may fill what lies between
+    const run: pb.Entry[] = [];
+    for (let s = last + 1; s < seq; s++) {
+      const own = this.sentOwn.get(s);
+      if (own === undefined) break;
+      run.push(own);
+    }
+    if (seq === last + 1 + run.length) {
+      run.push(entry);
+      await this.deps.ledger.applyEntries(run, seq);
+      this.forgetSent(seq);
       this.scheduleConfirm();
       return;
     }
     await this.pull(); // a gap: something was missed
+    this.forgetSent(this.deps.ledger.lastAppliedSeq());
+  }
+
+  private forgetSent(upToSeq: number): void {
+    for (const seq of this.sentOwn.keys()) if (seq <= upToSeq) this.sentOwn.delete(seq);
   }
 
   private async pull(): Promise<void> {

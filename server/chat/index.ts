@@ -43,6 +43,7 @@ export interface ChatService {
 /** Messages, the seq inbox and its sync: SEND, SYNC, CONFIRM, REVOKE, READ, TYPING, READERS_QUERY. */
 export function createChatService(deps: ChatDeps): ChatService {
   const inbox = createInboxStore(deps.db);
+  const messages = createMessageStore(deps.db);
   const ctx: ChatContext = {
     db: deps.db,
     clock: deps.clock,
@@ -50,9 +51,11 @@ export function createChatService(deps: ChatDeps): ChatService {
     writes: createWriteBatch(deps.db, {
       onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each'),
       ...(deps.onCommit ? { onCommit: deps.onCommit } : {}),
+      // the message rows first, then the inbox rows that point at them
+      hooks: [messages.batchHooks, inbox.batchHooks],
     }),
     inbox,
-    messages: createMessageStore(deps.db),
+    messages,
     readMarks: createReadMarkStore(deps.db),
     membership: createMembershipStore(deps.db),
     ensureUser: deps.ensureUser ?? (() => undefined),

@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { createMultiRowInsert } from '../storage/multi-row-insert';
+import type { BatchHooks } from '../storage/write-batch';
 
 /** One stored message as the rules see it (its content stays encoded). */
 export interface StoredMessage {
@@ -39,7 +41,26 @@ export interface MessageStore {
   markBurned(msgId: number, timeMs: number, shell: Uint8Array): void;
   /** Burn-after-reading messages from `sender` to `reader` up to a message id, not yet burned. */
   pendingBurns(appId: string, sender: string, reader: string, upToMsgId: number): number[];
+  /**
+   * For the write batch: during a batch the rows are kept and written in one multi-row INSERT at
+   * its end, and the newest id is read once; a resend in the same batch finds the kept row.
+   */
+  readonly batchHooks: BatchHooks;
 }
+
+type MessageRowValues = [
+  msgId: number,
+  appId: string,
+  sender: string,
+  target: string,
+  isGroup: number,
+  type: number,
+  content: Uint8Array,
+  clientMsgId: Uint8Array,
+  timeMs: number,
+  senderSeq: number,
+  burn: number,
+];
 
 interface MessageRow {
   msg_id: number;
@@ -57,9 +78,9 @@ interface MessageRow {
 const COLUMNS = 'msg_id, sender, target, is_group, type, time_ms, sender_seq, burn, revoked_ms, burned_ms';
 
 export function createMessageStore(db: Database): MessageStore {
-  const insert = db.prepare(`
-    INSERT INTO messages (msg_id, app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertHead = 'INSERT INTO messages (msg_id, app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn) VALUES';
+  const insert = db.prepare(`${insertHead} (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertRows = createMultiRowInsert(db, insertHead, 11);
   const byClientId = db.prepare<[string, string, Uint8Array], MessageRow>(
     `SELECT ${COLUMNS} FROM messages WHERE app_id = ? AND sender = ? AND client_msg_id = ?`,
   );
@@ -77,18 +98,78 @@ export function createMessageStore(db: Database): MessageStore {
     )
     .pluck();
 
-  return {
-    insert: (m) => {
+  /** Set while a write batch runs: the rows kept, by client id, and the newest id given. */
+  let batch: { rows: MessageRowValues[]; byClientId: Map<string, StoredMessage>; newestId: number | undefined } | undefined;
+
+  /** Writes the kept rows; a read that the kept rows could change calls it first. */
+  function flushBatch(): void {
+    if (batch === undefined || batch.rows.length === 0) return;
+    insertRows(batch.rows);
+    batch.rows = [];
+    batch.byClientId.clear();
+  }
+
+  function insertMessage(m: NewMessage): number {
+    if (batch === undefined) {
       const msgId = nextMessageId(newestId.get() ?? 0, m.timeMs, randomInt(MSG_ID_RANDOM_STEPS));
       insert.run(msgId, m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.senderSeq, m.burn ? 1 : 0);
       return msgId;
+    }
+    const msgId = nextMessageId(batch.newestId ?? newestId.get() ?? 0, m.timeMs, randomInt(MSG_ID_RANDOM_STEPS));
+    batch.newestId = msgId;
+    batch.rows.push([msgId, m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.senderSeq, m.burn ? 1 : 0]);
+    batch.byClientId.set(clientKey(m.appId, m.sender, m.clientMsgId), {
+      msgId,
+      sender: m.sender,
+      target: m.target,
+      isGroup: m.isGroup,
+      type: m.type,
+      timeMs: m.timeMs,
+      senderSeq: m.senderSeq,
+      burn: m.burn,
+      revokedMs: null,
+      burnedMs: null,
+    });
+    return msgId;
+  }
+
+  const fresh = () => ({ rows: [], byClientId: new Map<string, StoredMessage>(), newestId: undefined });
+
+  return {
+    insert: insertMessage,
+    // a row kept in this batch is the only one with its client id: the unique index says so
+    byClientId: (appId, sender, clientMsgId) =>
+      batch?.byClientId.get(clientKey(appId, sender, clientMsgId)) ?? fromRow(byClientId.get(appId, sender, clientMsgId)),
+    byId: (appId, msgId) => {
+      flushBatch();
+      return fromRow(byId.get(msgId, appId));
     },
-    byClientId: (appId, sender, clientMsgId) => fromRow(byClientId.get(appId, sender, clientMsgId)),
-    byId: (appId, msgId) => fromRow(byId.get(msgId, appId)),
-    markRevoked: (msgId, timeMs, shell) => void markRevoked.run(timeMs, shell, msgId),
-    markBurned: (msgId, timeMs, shell) => void markBurned.run(timeMs, shell, msgId),
-    pendingBurns: (appId, sender, reader, upToMsgId) => pendingBurns.all(appId, reader, sender, upToMsgId),
+    markRevoked: (msgId, timeMs, shell) => {
+      flushBatch();
+      markRevoked.run(timeMs, shell, msgId);
+    },
+    markBurned: (msgId, timeMs, shell) => {
+      flushBatch();
+      markBurned.run(timeMs, shell, msgId);
+    },
+    pendingBurns: (appId, sender, reader, upToMsgId) => {
+      flushBatch();
+      return pendingBurns.all(appId, reader, sender, upToMsgId);
+    },
+    batchHooks: {
+      begin: () => (batch = fresh()),
+      flush: flushBatch,
+      // the newest id is forgotten too: the rolled-back rows' ids may be given again
+      discard: () => {
+        if (batch !== undefined) batch = fresh();
+      },
+      end: () => (batch = undefined),
+    },
   };
+}
+
+function clientKey(appId: string, sender: string, clientMsgId: Uint8Array): string {
+  return `${appId}\u0000${sender}\u0000${Buffer.from(clientMsgId.buffer, clientMsgId.byteOffset, clientMsgId.byteLength).toString('base64')}`;
 }
 
 /** Message ids advance by this much per millisecond of the clock (2^10: safe integers until the year 2248). */

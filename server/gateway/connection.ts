@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import {
   bodyFrame,
+  compressFrame,
   decodeFrame,
   emptyFrame,
   ErrorCode,
@@ -109,8 +110,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
     return phase === 'closing';
   }
 
+  /** Every body above the threshold announced in HELLO_ACK leaves deflated (docs/protocol.md, section 2). */
   function send(frame: Frame): void {
-    if (phase !== 'closing') outbound.send(frame);
+    if (phase !== 'closing') outbound.send(compressFrame(frame, tuning.compressThresholdBytes));
   }
 
   function errorFrame(code: number, message: string, requestId?: number): Frame {

@@ -29,6 +29,7 @@ export interface SessionRegistry extends Delivery, SessionControl {
    */
   add(session: Session, mode: pb.LoginMode): Session[];
   remove(session: Session): void;
+  isOnlineBesides(appId: string, userId: string, exceptSessionId: string): boolean;
   sessionsOf(appId: string, userId: string): Session[];
   /** Distinct users of the app with at least one session (the developer console's count). */
   usersOnline(appId: string): number;
@@ -157,6 +158,10 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED): Sessio
     },
     isOnline(appId, userId) {
       return byUser.has(keyOf(appId, userId));
+    },
+    isOnlineBesides(appId, userId, exceptSessionId) {
+      for (const session of byUser.get(keyOf(appId, userId)) ?? []) if (session.caller.sessionId !== exceptSessionId) return true;
+      return false;
     },
   };
   return registry;

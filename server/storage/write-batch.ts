@@ -23,6 +23,21 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * A store that keeps its writes in memory while a batch runs and writes them in a few statements
+ * at its end (the inbox's seq heads and rows, the message rows). Outside a batch it writes through.
+ */
+export interface BatchHooks {
+  /** The batch's transaction has begun: writes may be kept in memory from now on. */
+  begin(): void;
+  /** Writes what is kept, inside the transaction (before the commit, or a write's savepoint ends). */
+  flush(): void;
+  /** The transaction or a write's savepoint rolled back: forgets what is kept and what it read. */
+  discard(): void;
+  /** The batch is over (committed or not): forgets everything and writes through again. */
+  end(): void;
+}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export interface WriteBatchOptions {
@@ -32,12 +47,29 @@ export interface WriteBatchOptions {
   readonly onRetry?: (error: unknown) => void;
   /** Each batch's transaction time, in seconds (for the metrics). */
   readonly onCommit?: (seconds: number) => void;
+  /** Stores that keep their writes in memory during a batch, flushed in this order. */
+  readonly hooks?: readonly BatchHooks[];
 }
 
 export function createWriteBatch(db: Database, options: WriteBatchOptions = {}): WriteBatch {
   const schedule = options.schedule ?? setImmediate;
   let waiting: Pending[] = [];
   let scheduled = false;
+  const hooks = options.hooks ?? [];
+
+  /** Runs a batch with every store keeping its writes in memory until flushHooks(). */
+  function inBatch<T>(run: () => T): T {
+    for (const hook of hooks) hook.begin();
+    try {
+      return run();
+    } finally {
+      for (const hook of hooks) hook.end();
+    }
+  }
+
+  function flushHooks(): void {
+    for (const hook of hooks) hook.flush();
+  }
 
   /**
    * Every write in one transaction and no savepoints (a savepoint costs about as much as the write
@@ -47,21 +79,38 @@ export function createWriteBatch(db: Database, options: WriteBatchOptions = {}):
    */
   function commitBatch(batch: readonly Pending[]): Outcome[] {
     try {
-      return db.transaction(() => batch.map((item): Outcome => ({ ok: true, value: item.write() })))();
+      return db.transaction(() =>
+        inBatch(() => {
+          const outcomes = batch.map((item): Outcome => ({ ok: true, value: item.write() }));
+          flushHooks();
+          return outcomes;
+        }),
+      )();
     } catch (error) {
       options.onRetry?.(error);
       return db.transaction(() =>
-        batch.map((item): Outcome => {
-          try {
-            // nested: better-sqlite3 runs it in a savepoint, rolled back if it throws
-            return { ok: true, value: db.transaction(item.write)() };
-          } catch (failure) {
-            // some errors (a full disk, I/O) end the whole transaction, not just the savepoint:
-            // then the rest must not commit one by one, the batch fails as one
-            if (!db.inTransaction) throw failure;
-            return { ok: false, error: failure };
-          }
-        }),
+        inBatch(() =>
+          batch.map((item): Outcome => {
+            try {
+              // nested: better-sqlite3 runs it in a savepoint, rolled back if it throws; what the
+              // stores kept is written inside it, so a failing flush fails this write alone
+              return {
+                ok: true,
+                value: db.transaction(() => {
+                  const value = item.write();
+                  flushHooks();
+                  return value;
+                })(),
+              };
+            } catch (failure) {
+              for (const hook of hooks) hook.discard();
+              // some errors (a full disk, I/O) end the whole transaction, not just the savepoint:
+              // then the rest must not commit one by one, the batch fails as one
+              if (!db.inTransaction) throw failure;
+              return { ok: false, error: failure };
+            }
+          }),
+        ),
       )();
     }
   }

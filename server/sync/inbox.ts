@@ -2,6 +2,8 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Database } from 'better-sqlite3';
 import { pb } from '../../protocol';
 import { CONTENT_LIMITS } from '../chat/content-limits';
+import type { BatchHooks } from '../storage/write-batch';
+import { createMultiRowInsert } from '../storage/multi-row-insert';
 
 /**
  * The per-user seq inbox (DESIGN.md "Sync"): every message, notice and receipt a user must see
@@ -52,7 +54,24 @@ export interface InboxStore {
   page(appId: string, userId: string, afterSeq: number, limit: number, maxBytes: number): InboxPage;
   /** Stores the confirmed seq; it only moves forward and never past the head. */
   confirm(appId: string, userId: string, seq: number): InboxHead;
+  /**
+   * For the write batch: during a batch each user's head is read once and kept in memory, the
+   * rows are kept too, and both are written once at the batch's end (one multi-row INSERT, one
+   * write per head) instead of an UPSERT and an INSERT per entry. Seqs stay gap-free: a batch that
+   * rolls back forgets its heads with its rows.
+   */
+  readonly batchHooks: BatchHooks;
 }
+
+/** A user's head during a batch: the seq last given, read from the table once. */
+interface BatchHead {
+  readonly appId: string;
+  readonly userId: string;
+  maxSeq: number;
+  dirty: boolean;
+}
+
+type InboxRowValues = [appId: string, userId: string, seq: number, kind: number, msgId: number | null, own: number, item: Uint8Array | null];
 
 interface PageRow {
   seq: number;
@@ -94,17 +113,50 @@ export function createInboxStore(db: Database): InboxStore {
   const updateConfirmed = db.prepare(`
     UPDATE inbox_heads SET confirmed_seq = MAX(confirmed_seq, MIN(?, max_seq))
     WHERE app_id = ? AND user_id = ?`);
+  const writeHead = db.prepare(`
+    INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES (?, ?, ?, 0)
+    ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = excluded.max_seq`);
+  const insertRows = createMultiRowInsert(db, 'INSERT INTO inbox (app_id, user_id, seq, kind, msg_id, own, item) VALUES', 7);
+
+  /** Set while a write batch runs: heads and rows kept until its flush. */
+  let batch: { heads: Map<string, BatchHead>; rows: InboxRowValues[] } | undefined;
 
   function reserveSeq(appId: string, userId: string): number {
-    return nextSeq.get(appId, userId)!.max_seq;
+    if (batch === undefined) return nextSeq.get(appId, userId)!.max_seq;
+    const key = `${appId}\u0000${userId}`;
+    let head = batch.heads.get(key);
+    if (head === undefined) {
+      head = { appId, userId, maxSeq: selectHead.get(appId, userId)?.max_seq ?? 0, dirty: false };
+      batch.heads.set(key, head);
+    }
+    head.maxSeq++;
+    head.dirty = true;
+    return head.maxSeq;
+  }
+
+  function insert(values: InboxRowValues): void {
+    if (batch === undefined) insertRow.run(...values);
+    else batch.rows.push(values);
+  }
+
+  /** Writes the batch's rows and heads; a read during a batch calls it first, so it sees them. */
+  function flushBatch(): void {
+    if (batch === undefined) return;
+    insertRows(batch.rows);
+    batch.rows = [];
+    for (const head of batch.heads.values()) {
+      if (!head.dirty) continue;
+      writeHead.run(head.appId, head.userId, head.maxSeq);
+      head.dirty = false;
+    }
   }
 
   function appendAt(appId: string, userId: string, seq: number, item: InboxItem, stored?: Uint8Array): Appended {
     if (item.case === 'message') {
-      insertRow.run(appId, userId, seq, KIND.message, Number(item.message.msgId), item.own ? 1 : 0, null);
+      insert([appId, userId, seq, KIND.message, Number(item.message.msgId), item.own ? 1 : 0, null]);
       return { userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'message', value: item.message } }) };
     }
-    insertRow.run(appId, userId, seq, KIND[item.case], null, 0, stored ?? encodedItem(item));
+    insert([appId, userId, seq, KIND[item.case], null, 0, stored ?? encodedItem(item)]);
     return { userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: item.case, value: item.value } as pb.Entry['item'] }) };
   }
 
@@ -115,12 +167,14 @@ export function createInboxStore(db: Database): InboxStore {
   }
 
   function head(appId: string, userId: string): InboxHead {
+    flushBatch();
     const row = selectHead.get(appId, userId);
     return row === undefined ? { maxSeq: 0, confirmedSeq: 0 } : { maxSeq: row.max_seq, confirmedSeq: row.confirmed_seq };
   }
 
   function page(appId: string, userId: string, afterSeq: number, limit: number, maxBytes: number): InboxPage {
     const maxSeq = head(appId, userId).maxSeq;
+    // head() wrote what a running batch kept
     const rows = selectPage.all(appId, userId, afterSeq, limit);
     const entries: pb.Entry[] = [];
     let bytes = 0;
@@ -137,11 +191,21 @@ export function createInboxStore(db: Database): InboxStore {
   }
 
   function confirm(appId: string, userId: string, seq: number): InboxHead {
+    flushBatch();
     updateConfirmed.run(seq, appId, userId);
     return head(appId, userId);
   }
 
-  return { append, reserveSeq, appendAt, head, page, confirm };
+  const batchHooks: BatchHooks = {
+    begin: () => (batch = { heads: new Map(), rows: [] }),
+    flush: flushBatch,
+    discard: () => {
+      if (batch !== undefined) batch = { heads: new Map(), rows: [] };
+    },
+    end: () => (batch = undefined),
+  };
+
+  return { append, reserveSeq, appendAt, head, page, confirm, batchHooks };
 }
 
 function encodedItem(item: Exclude<InboxItem, { case: 'message' }>): Uint8Array {

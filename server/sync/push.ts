@@ -22,6 +22,8 @@ export function pushAppended(delivery: Delivery, appId: string, appended: readon
       continue;
     }
     const except = skip !== undefined && skip.userId === userId ? skip.sessionId : undefined;
+    // the sender's own copy, when its only session is the one that has SENT: nothing to encode
+    if (except !== undefined && delivery.isOnlineBesides?.(appId, userId, except) === false) continue;
     delivery.toUser(appId, userId, pushFrame(entry, encoded), except);
   }
 }

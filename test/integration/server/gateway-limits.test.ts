@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bodyFrame, encodeFrame, ErrorCode, PROTOCOL_MAJOR } from '../../../protocol';
@@ -131,12 +132,13 @@ describe('gateway limits', () => {
         writeStallTimeoutMs: 300,
       },
     });
-    // users with long avatars make every PROFILES answer about 50 KB
+    // users with long avatars make every PROFILES answer about 50 KB; random, so deflate (which
+    // every answer above the threshold gets) leaves it large
     const setup = await client();
     await setup.hello();
     await setup.loginWithAppToken(world.appId, world.appToken, 'setup');
     const ids = Array.from({ length: 100 }, (_, i) => `wide${i}`);
-    for (const id of ids) world.server.users.updateProfile(world.appId, id, { avatar: 'x'.repeat(500) });
+    for (const id of ids) world.server.users.updateProfile(world.appId, id, { avatar: randomBytes(375).toString('base64') });
 
     const socket = await new Promise<Socket>((resolve) => {
       const s = connect({ port: world!.port, host: '127.0.0.1' }, () => resolve(s));

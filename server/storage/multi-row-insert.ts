@@ -1,0 +1,30 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/** Rows per INSERT statement: with 7–11 columns, well under SQLite's 32,766 bound parameters. */
+export const MULTI_ROW_INSERT_ROWS = 64;
+
+/**
+ * An INSERT of many rows in few statements (`VALUES (…), (…), …`, up to MULTI_ROW_INSERT_ROWS
+ * rows each): one statement step per chunk instead of one per row. `head` is the statement up to
+ * and including VALUES. The statements for each chunk size are prepared once, when first needed.
+ */
+export function createMultiRowInsert(db: Database, head: string, columns: number): (rows: readonly (readonly unknown[])[]) => void {
+  const statements = new Map<number, Statement>();
+  const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+
+  function statementFor(rows: number): Statement {
+    let statement = statements.get(rows);
+    if (statement === undefined) {
+      statement = db.prepare(`${head} ${Array.from({ length: rows }, () => tuple).join(', ')}`);
+      statements.set(rows, statement);
+    }
+    return statement;
+  }
+
+  return (rows) => {
+    for (let start = 0; start < rows.length; start += MULTI_ROW_INSERT_ROWS) {
+      const chunk = rows.slice(start, start + MULTI_ROW_INSERT_ROWS);
+      statementFor(chunk.length).run(chunk.flat());
+    }
+  };
+}

@@ -1,0 +1,58 @@
+import { connect as netConnect, createServer, type Socket } from 'node:net';
+import { FrameDecoder, frameName, type Frame } from '../../protocol';
+
+/** One frame seen on the wire, as it travelled (its body deflated when `compressed`). */
+export interface TappedFrame {
+  readonly direction: 'up' | 'down';
+  readonly name: string;
+  readonly frame: Frame;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 that passes bytes unchanged and decodes the frames of both directions
+ * (up: client to server, down: server to client), for tests of what actually goes on the wire.
+ */
+export interface FrameTap {
+  readonly port: number;
+  readonly address: string;
+  readonly frames: readonly TappedFrame[];
+  count(direction: TappedFrame['direction'], name: string): number;
+  close(): Promise<void>;
+}
+
+export async function startFrameTap(targetPort: number): Promise<FrameTap> {
+  const frames: TappedFrame[] = [];
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  };
+  const pipe = (from: Socket, to: Socket, direction: TappedFrame['direction']) => {
+    const decoder = new FrameDecoder({ maxFrameBytes: 16 * 1024 * 1024 });
+    from.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) frames.push({ direction, name: frameName(frame.type) ?? `0x${frame.type.toString(16)}`, frame });
+      to.write(chunk);
+    });
+    from.on('close', () => to.destroy());
+  };
+  const server = createServer((client) => {
+    const upstream = netConnect(targetPort, '127.0.0.1');
+    track(client);
+    track(upstream);
+    pipe(client, upstream, 'up');
+    pipe(upstream, client, 'down');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    frames,
+    count: (direction, name) => frames.filter((f) => f.direction === direction && f.name === name).length,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
