@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import type { MessageView } from '../../../preload/api';
+import type { EventPayloads, MessageView } from '../../../preload/api';
 import { createChatService } from '../../../main/chat/chat-service';
 import { createProfileService } from '../../../main/profiles/profile-service';
 import { startTestServer, type TestServer } from '../../support/test-server';
