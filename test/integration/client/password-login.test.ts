@@ -67,7 +67,10 @@ describe('the client password login', () => {
       tuning: fastTestTuning,
       log: pino({ level: 'silent' }),
     });
-    cleanups.push(() => client.stop());
+    cleanups.push(() => {
+      client.close();
+      return client.store.closed;
+    });
     return client.start().then(
       () => {
         throw new Error('logged in to an impostor');

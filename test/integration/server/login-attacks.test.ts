@@ -93,7 +93,8 @@ describe('login attacks', () => {
         };
         expect(stored.voip_pwd_hash.startsWith('scram-scrypt$')).toBe(true);
       } finally {
-        client.stop();
+        client.close();
+        await client.store.closed;
         await relay.close();
         await rm(profile, { recursive: true, force: true, maxRetries: 5 });
       }

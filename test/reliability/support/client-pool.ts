@@ -62,6 +62,8 @@ export function createClientPool(): ClientPool {
     },
     async cleanup() {
       for (const client of clients) client.close();
+      // each store's checkpoint worker lets go of its folder a moment after close()
+      await Promise.all([...clients].map((client) => client.store.closed));
       clients.clear();
       await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
     },

@@ -76,6 +76,8 @@ export function openTempStore(selfId = 'alice'): {
   const dir = mkdtempSync(join(tmpdir(), 'magpie-store-'));
   const file = join(dir, 'magpie.db');
   let store = openClientStoreFile(file, selfId);
+  // every store opened here, so dispose() waits for each checkpoint worker to let go of the folder
+  const opened = [store];
   return {
     get store() {
       return store;
@@ -84,11 +86,12 @@ export function openTempStore(selfId = 'alice'): {
     reopen() {
       store.close();
       store = openClientStoreFile(file, selfId);
+      opened.push(store);
       return store;
     },
     async dispose() {
       store.close();
-      await store.closed;
+      await Promise.all(opened.map((s) => s.closed));
       rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };

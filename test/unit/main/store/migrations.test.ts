@@ -14,7 +14,14 @@ function tempDir(): string {
   dirs.push(dir);
   return dir;
 }
-afterEach(() => {
+// a closed store's checkpoint worker lets go of the folder a moment later: wait for each one
+const closing: Promise<void>[] = [];
+function close(store: { close(): void; closed: Promise<void> }): void {
+  store.close();
+  closing.push(store.closed);
+}
+afterEach(async () => {
+  await Promise.all(closing.splice(0));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
@@ -35,16 +42,16 @@ describe('client store migrations', () => {
       );
       expect(store.syncState.get()).toEqual({ appliedSeq: 0, confirmedSeq: 0, serverMaxSeq: 0 });
     } finally {
-      store.close();
+      close(store);
     }
   });
 
   it('reopening a current database runs nothing', () => {
     const file = join(tempDir(), 'magpie.db');
-    openClientStoreFile(file, 'alice').close();
+    close(openClientStoreFile(file, 'alice'));
     const again = openClientStoreFile(file, 'alice');
     expect(again.migration.fromVersion).toBe(again.migration.toVersion);
-    again.close();
+    close(again);
   });
 
   it('refuses a database written by a newer app and leaves it untouched', () => {
@@ -83,7 +90,7 @@ describe('client store migrations', () => {
       await store.ingest.ingestEntries([messageEntry(2, { msgId: 2, from: 'bob', to: 'alice', text: '开会了吗' })]);
       expect(store.search.search('开会').map((hit) => hit.msgId).sort()).toEqual([1, 2]);
     } finally {
-      store.close();
+      close(store);
     }
   });
 
