@@ -70,6 +70,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   // the sessions deliver; what finds no session goes to the offline push
   const delivery: Delivery = {
     toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
+    toUserSince: (appId, userId, minMinor, frame, except) => sessions.toUserSince(appId, userId, minMinor, frame, except),
     isOnline: (appId, userId) => sessions.isOnline(appId, userId),
     offline: (appId, userId, entry) => push.offline(appId, userId, entry),
   };
@@ -100,6 +101,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     contentBytesPerSecond: tuning.contentBytesPerSecond,
     contentBurstBytes: tuning.contentBurstBytes,
     compressThresholdBytes: tuning.compressThresholdBytes,
+    groupTimelineThreshold: tuning.groupTimelineThreshold,
     onCommit: (seconds) => metrics.observeCommit(seconds),
   });
   const groups = createGroupService(featureDeps);

@@ -15,6 +15,8 @@ import { createReadersHandler } from './readers';
 import { createRevokeHandler } from './revoke';
 import { createSendHandler } from './send';
 import { createTypingHandler } from './typing';
+import { createTimelineStore } from '../timeline/timeline-store';
+import { createTimelineHandlers } from '../timeline/timeline-handlers';
 
 export interface ChatDeps extends ServerDeps {
   /** Makes a user known to the app when a message names one never seen; the identity service's. */
@@ -28,6 +30,8 @@ export interface ChatDeps extends ServerDeps {
   readonly compressThresholdBytes?: number;
   /** The file service's check of media messages. */
   readonly media?: MediaReferences;
+  /** A group with at least this many members is read-diffused (docs/server.md); Infinity: never. */
+  readonly groupTimelineThreshold?: number;
   /** Each group commit's duration in seconds (the server's metrics). */
   readonly onCommit?: (seconds: number) => void;
 }
@@ -43,6 +47,8 @@ export interface ChatService {
 /** Messages, the seq inbox and its sync: SEND, SYNC, CONFIRM, REVOKE, READ, TYPING, READERS_QUERY. */
 export function createChatService(deps: ChatDeps): ChatService {
   const inbox = createInboxStore(deps.db);
+  const timelineStore = createTimelineStore(deps.db);
+  const threshold = deps.groupTimelineThreshold ?? Infinity;
   const ctx: ChatContext = {
     db: deps.db,
     clock: deps.clock,
@@ -63,13 +69,18 @@ export function createChatService(deps: ChatDeps): ChatService {
       bytesPerSecond: deps.contentBytesPerSecond ?? DEFAULT_CONTENT_BUDGET.bytesPerSecond,
       burstBytes: deps.contentBurstBytes ?? DEFAULT_CONTENT_BUDGET.burstBytes,
     }),
+    timelines: { store: timelineStore, threshold },
   };
-  const sync = createSyncHandlers(inbox, deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes);
+  const compressThresholdBytes = deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes;
+  const sync = createSyncHandlers(inbox, compressThresholdBytes);
+  const timeline = createTimelineHandlers(timelineStore, compressThresholdBytes);
   return {
     handlers: {
       SEND: createSendHandler(ctx),
       SYNC: sync.SYNC,
       CONFIRM: sync.CONFIRM,
+      TIMELINE_SYNC: timeline.TIMELINE_SYNC,
+      TIMELINE_CONFIRM: timeline.TIMELINE_CONFIRM,
       REVOKE: createRevokeHandler(ctx),
       READ: createReadHandler(ctx),
       TYPING: createTypingHandler(ctx),

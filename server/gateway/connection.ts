@@ -76,6 +76,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
   /** SENDs handed to the chat service and not yet answered. */
   const sending = new Set<Promise<void>>();
   let phase: Phase = 'hello';
+  // what the client said in HELLO: a 2.0 client is never sent a group timeline's entries
+  let clientMinor = 0;
   let caller: Caller | undefined;
   let session: Session | undefined;
   /** The last AUTH_CHALLENGE sent, for the password LOGIN that answers it; used once. */
@@ -301,6 +303,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return;
     }
     phase = 'login';
+    clientMinor = frame.body.minor;
     const ack = bodyFrame('HELLO_ACK', {
       major: PROTOCOL_MAJOR,
       minor: PROTOCOL_MINOR,
@@ -348,6 +351,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       userId: who.userId,
       device: body.device,
       deviceId: body.deviceId,
+      protocolMinor: clientMinor,
     };
     const loggingIn: Session = {
       caller: candidate,

@@ -30,6 +30,7 @@ export interface SessionRegistry extends Delivery, SessionControl {
   add(session: Session, mode: pb.LoginMode): Session[];
   remove(session: Session): void;
   sessionsOf(appId: string, userId: string): Session[];
+  toUserSince(appId: string, userId: string, minMinor: number, frame: Frame, exceptSessionId?: string): number;
   readonly size: number;
 }
 
@@ -145,6 +146,15 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED): Sessio
       let sent = 0;
       for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
         if (session.caller.sessionId === exceptSessionId) continue;
+        session.send(frame);
+        sent++;
+      }
+      return sent;
+    },
+    toUserSince(appId, userId, minMinor, frame, exceptSessionId) {
+      let sent = 0;
+      for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
+        if (session.caller.sessionId === exceptSessionId || (session.caller.protocolMinor ?? 0) < minMinor) continue;
         session.send(frame);
         sent++;
       }
