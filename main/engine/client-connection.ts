@@ -214,7 +214,8 @@ export class ClientConnection {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const hello = { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR, client: this.deps.clientName ?? 'magpie-core' };
-      await link.request('HELLO', hello, this.deps.tuning.loginTimeoutMs);
+      const ack = await link.request('HELLO', hello, this.deps.tuning.loginTimeoutMs);
+      link.serverMinor = ack.body.minor;
     } catch (error) {
       link.close();
       throw error;

@@ -61,6 +61,8 @@ export class Link {
   private nextRequestId = 1;
   private closed = false;
   private closeError: MagpieError | undefined;
+  /** The protocol minor the server announced in HELLO_ACK (0 until then). */
+  serverMinor = 0;
 
   constructor(private readonly options: LinkOptions) {
     this.decoder = new FrameDecoder({ maxFrameBytes: options.limits.maxFrameBytes });

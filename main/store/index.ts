@@ -11,4 +11,5 @@ export * from './notice-store';
 export * from './outbox-store';
 export * from './search-text';
 export * from './sync-state-store';
+export * from './timeline-cursor-store';
 export * from './user-store';
