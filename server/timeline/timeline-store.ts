@@ -89,6 +89,12 @@ export function createTimelineStore(db: Database): TimelineStore {
     FROM timeline_access a JOIN group_timelines t ON t.app_id = a.app_id AND t.group_id = a.group_id
     WHERE a.app_id = ? AND a.user_id = ?
     ORDER BY a.group_id, a.from_seq`);
+  const selectGroupMax = db
+    .prepare<[string, string, string], number | null>(`
+      SELECT MAX(MIN(t.max_seq, COALESCE(a.until_seq, t.max_seq)))
+      FROM timeline_access a JOIN group_timelines t ON t.app_id = a.app_id AND t.group_id = a.group_id
+      WHERE a.app_id = ? AND a.user_id = ? AND a.group_id = ?`)
+    .pluck();
   const selectEntries = db.prepare<[string, string, number, number, number], EntryRow>(`
     SELECT e.seq, e.kind, e.item, m.msg_id, m.type, m.burn, m.sender, m.target, m.time_ms, m.content
     FROM group_timeline e LEFT JOIN messages m ON m.msg_id = e.msg_id
@@ -191,9 +197,9 @@ export function createTimelineStore(db: Database): TimelineStore {
     },
     page,
     confirm(appId, userId, groupId, seq) {
-      const ranges = rangesOf(appId, userId).get(groupId);
-      if (ranges === undefined) return;
-      const maxSeq = ranges.reduce((max, r) => Math.max(max, r.until), 0);
+      // one group's ranges only: a confirm comes every few pushes from every member online
+      const maxSeq = selectGroupMax.get(appId, userId, groupId) ?? null;
+      if (maxSeq === null || maxSeq <= 0) return;
       upsertConfirm.run(appId, userId, groupId, Math.min(seq, maxSeq));
     },
     confirmed: (appId, userId, groupId) => selectConfirmed.get(appId, userId, groupId) ?? 0,
