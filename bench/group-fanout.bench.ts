@@ -10,7 +10,8 @@
  * - catch-up (read diffusion only): a user in many large groups, offline while each of them got
  *   messages, logs in and pulls its inbox and every timeline to the end, confirming as it goes.
  *
- *   npm run bench -- group-fanout [--smoke]     (--smoke: 100 members, a few messages, 10 small groups)
+ *   npm run bench -- group-fanout [--smoke] [--part=fan-out|catch-up]
+ *   (--smoke: 100 members, a few messages, 10 small groups; --part: run one part only)
  *
  * The server runs in a child process; the receiving sockets live in this process (so their
  * decoding cost is in the latency figures too, not in the server's CPU). No peer: ejabberd and
@@ -24,6 +25,7 @@ import { nowMs, sleep, summarize } from './support/stats';
 import { fmt, fmtMs, isSmoke, printTable } from './support/table';
 
 const smoke = isSmoke();
+const part = process.argv.find((a) => a.startsWith('--part='))?.slice('--part='.length);
 const WANTED_MEMBERS = smoke ? 100 : 2_000;
 const SERIAL_MESSAGES = smoke ? 3 : 30;
 const RATE_PER_SECOND = 100;
@@ -40,6 +42,8 @@ const NEVER = 1_000_000_000;
 const readThreshold = (members: number): number | undefined => (members >= 200 ? undefined : Math.ceil(members / 2));
 
 interface ModeFigures {
+  /** Server CPU per message with no member online: the store's part, without the pushes. */
+  readonly offlineCpu: ReturnType<typeof summarize>;
   readonly serialAll: ReturnType<typeof summarize>;
   readonly serialCpu: ReturnType<typeof summarize>;
   readonly sustainedAll: ReturnType<typeof summarize>;
@@ -102,6 +106,12 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
     clients.push(owner);
     const ids = Array.from({ length: members - 1 }, (_, i) => `member${i}`);
     const groupId = await createGroup(owner, ids);
+    const offlineCpu: number[] = [];
+    for (let m = -2; m < SERIAL_MESSAGES; m++) {
+      const cpuBefore = (await server.stats()).cpuMicros;
+      await new Promise((resolve) => owner.sendText(groupId, `offline:${m}`, resolve));
+      if (m >= 0) offlineCpu.push(((await server.stats()).cpuMicros - cpuBefore) / 1000);
+    }
     for (let i = 0; i < ids.length; i += LOGINS_AT_ONCE) {
       const batch = await Promise.all(ids.slice(i, i + LOGINS_AT_ONCE).map((id) => WireClient.login(server.port, server.appId, server.appToken, id, { confirmDelayMs: 200 })));
       clients.push(...batch);
@@ -151,6 +161,7 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
     lost += sustainedMs.filter((ms) => Number.isNaN(ms)).length;
     if (lost > 0) notes.push(`${threshold === NEVER ? 'write' : 'read'} diffusion: ${lost} messages did not reach every member within 30 s`);
     return {
+      offlineCpu: summarize(offlineCpu),
       serialAll: summarize(serialAll),
       serialCpu: summarize(serialCpu),
       sustainedAll: summarize(sustainedMs.filter((ms) => !Number.isNaN(ms))),
@@ -257,19 +268,31 @@ async function main(): Promise<void> {
     members = Math.max(10, Math.floor((limit - 256) / 2));
     notes.push(`open-file limit ${limit} (could not raise it): ran with ${members} members instead of ${WANTED_MEMBERS}; raise it with ulimit -n or prlimit`);
   }
-  const write = await fanOut(members, NEVER, notes);
-  const read = await fanOut(members, readThreshold(members), notes);
-  const caught = await catchUp();
   const rows = (name: string, f: ModeFigures, targets: boolean) => [
+    { measure: `${name}: no member online, server CPU per message, median`, magpie: fmtMs(f.offlineCpu.medianMs), peer: 'no peer' },
     { measure: `${name}: serial, all have it, median`, magpie: fmtMs(f.serialAll.medianMs), peer: 'no peer' },
     { measure: `${name}: serial, server CPU per message, median`, magpie: fmtMs(f.serialCpu.medianMs), peer: 'no peer', ...(targets ? { target: '< 5 ms', met: f.serialCpu.medianMs < 5 } : {}) },
     { measure: `${name}: ${RATE_PER_SECOND} msg/s, all have it, median`, magpie: fmtMs(f.sustainedAll.medianMs), peer: 'no peer' },
     { measure: `${name}: ${RATE_PER_SECOND} msg/s, all have it, p99`, magpie: fmtMs(f.sustainedAll.p99Ms), peer: 'no peer', ...(targets ? { target: '< 200 ms', met: f.sustainedAll.p99Ms < 200 && f.lost === 0 } : {}) },
     { measure: `${name}: ${RATE_PER_SECOND} msg/s, server CPU per message (confirms included)`, magpie: fmtMs(f.sustainedCpuPerMessageMs), peer: 'no peer' },
   ];
-  printTable(`Group fan-out, ${fmt(members)} members online${smoke ? ' [smoke]' : ''}`, [
-    ...rows('write diffusion', write, false),
-    ...rows('read diffusion', read, true),
+  // each part is printed as soon as it is measured: the catch-up's setup is long
+  if (part !== 'catch-up') await fanOuts(members, notes, rows);
+  if (part !== 'fan-out') await catchUpTable();
+}
+
+async function fanOuts(members: number, notes: string[], rows: (name: string, f: ModeFigures, targets: boolean) => Parameters<typeof printTable>[1]): Promise<void> {
+  const write = await fanOut(members, NEVER, notes);
+  printTable(`Group fan-out, ${fmt(members)} members online, write diffusion${smoke ? ' [smoke]' : ''}`, rows('write diffusion', write, false), [
+    `serial: ${SERIAL_MESSAGES} messages, each into a quiet server; sustained: ${fmt(RATE_PER_SECOND * SUSTAINED_SECONDS)} messages at ${RATE_PER_SECOND}/s; members confirm 200 ms after a push`,
+  ]);
+  const read = await fanOut(members, readThreshold(members), notes);
+  printTable(`Group fan-out, ${fmt(members)} members online, read diffusion${smoke ? ' [smoke]' : ''}`, rows('read diffusion', read, true), notes);
+}
+
+async function catchUpTable(): Promise<void> {
+  const caught = await catchUp();
+  printTable(`Catch-up of a user in ${CATCH_UP_GROUPS} read-diffused groups${smoke ? ' [smoke]' : ''}`, [
     {
       measure: `catch-up: ${CATCH_UP_GROUPS} groups of ${fmt(CATCH_UP_MEMBERS)}, ${fmt(caught.timelineEntries)} timeline + ${fmt(caught.inboxEntries)} inbox entries`,
       magpie: fmtMs(caught.ms),
@@ -278,8 +301,6 @@ async function main(): Promise<void> {
       met: caught.ms < 2_000,
     },
   ], [
-    ...notes,
-    `serial: ${SERIAL_MESSAGES} messages, each into a quiet server; sustained: ${fmt(RATE_PER_SECOND * SUSTAINED_SECONDS)} messages at ${RATE_PER_SECOND}/s; members confirm 200 ms after a push`,
     `catch-up: ${CATCH_UP_MESSAGES_PER_GROUP} messages per group while the user was away (1 in 100 mentions it), pulled by a wire client (decoding, no client store) in ${caught.requests} requests; setup took ${fmt(caught.setupSeconds)} s`,
   ]);
 }
