@@ -47,6 +47,8 @@ export interface Delivery {
    * (a group timeline's entries: protocol 2.1), except the one named; returns how many.
    */
   toUserSince?(appId: string, userId: string, minMinor: number, frame: Frame, exceptSessionId?: string): number;
+  /** Whether the user has an online session whose protocol minor is below `minor`. */
+  onlineBelow?(appId: string, userId: string, minor: number): boolean;
   /** Whether the user has any online session. */
   isOnline(appId: string, userId: string): boolean;
   /** Told of each committed inbox entry whose user has no online session (the offline push). */

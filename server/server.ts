@@ -71,6 +71,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const delivery: Delivery = {
     toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
     toUserSince: (appId, userId, minMinor, frame, except) => sessions.toUserSince(appId, userId, minMinor, frame, except),
+    onlineBelow: (appId, userId, minor) => sessions.onlineBelow(appId, userId, minor),
     isOnline: (appId, userId) => sessions.isOnline(appId, userId),
     offline: (appId, userId, entry) => push.offline(appId, userId, entry),
   };
@@ -155,7 +156,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     authenticator,
     sessions,
     handlers,
-    inboxHead: (appId, userId) => chat.inboxHead(appId, userId),
+    inboxHead: (appId, userId, clientMinor) => chat.inboxHead(appId, userId, clientMinor),
     loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId) }),
   });
   connectionCount = () => gateway.connectionCount;

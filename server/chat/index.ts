@@ -17,6 +17,9 @@ import { createSendHandler } from './send';
 import { createTypingHandler } from './typing';
 import { createTimelineStore } from '../timeline/timeline-store';
 import { createTimelineHandlers } from '../timeline/timeline-handlers';
+import { copyTimelinesToInbox } from '../timeline/timeline-legacy';
+import { TIMELINE_MIN_MINOR } from '../timeline/timeline-delivery';
+import { pushAppended } from '../sync/push';
 
 export interface ChatDeps extends ServerDeps {
   /** Makes a user known to the app when a message names one never seen; the identity service's. */
@@ -38,8 +41,8 @@ export interface ChatDeps extends ServerDeps {
 
 export interface ChatService {
   readonly handlers: HandlerTable;
-  /** The inbox head for LOGIN_RESULT. */
-  inboxHead(appId: string, userId: string): { maxSeq: number; confirmedSeq: number };
+  /** The inbox head for LOGIN_RESULT; a 2.0 client's user first gets its timelines copied in. */
+  inboxHead(appId: string, userId: string, clientMinor?: number): { maxSeq: number; confirmedSeq: number };
   /** Commits the SENDs waiting for the end of this turn; before the database closes. */
   flushWrites(): void;
 }
@@ -74,10 +77,22 @@ export function createChatService(deps: ChatDeps): ChatService {
   const compressThresholdBytes = deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes;
   const sync = createSyncHandlers(inbox, compressThresholdBytes);
   const timeline = createTimelineHandlers(timelineStore, compressThresholdBytes);
+  /** Copies, and pushes the copies to the user's other sessions (the asking one pulls them). */
+  function copyForLegacy(appId: string, userId: string, exceptSessionId?: string): void {
+    const appended = copyTimelinesToInbox(deps.db, timelineStore, inbox, appId, userId);
+    // at a login there is no session yet: nothing to push, and no offline push for copies
+    if (appended.length === 0 || !ctx.delivery.isOnline(appId, userId)) return;
+    pushAppended(ctx.delivery, appId, appended, exceptSessionId === undefined ? undefined : { userId, sessionId: exceptSessionId });
+  }
+
   return {
     handlers: {
       SEND: createSendHandler(ctx),
-      SYNC: sync.SYNC,
+      SYNC: (call) => {
+        // a 2.0 client reads large groups from its inbox: copy what it may read there first
+        if ((call.caller.protocolMinor ?? 0) < TIMELINE_MIN_MINOR) copyForLegacy(call.caller.appId, call.caller.userId, call.caller.sessionId);
+        return sync.SYNC(call);
+      },
       CONFIRM: sync.CONFIRM,
       TIMELINE_SYNC: timeline.TIMELINE_SYNC,
       TIMELINE_CONFIRM: timeline.TIMELINE_CONFIRM,
@@ -86,7 +101,10 @@ export function createChatService(deps: ChatDeps): ChatService {
       TYPING: createTypingHandler(ctx),
       READERS_QUERY: createReadersHandler(ctx),
     },
-    inboxHead: (appId, userId) => inbox.head(appId, userId),
+    inboxHead: (appId, userId, clientMinor = TIMELINE_MIN_MINOR) => {
+      if (clientMinor < TIMELINE_MIN_MINOR) copyForLegacy(appId, userId);
+      return inbox.head(appId, userId);
+    },
     flushWrites: () => ctx.writes.flush(),
   };
 }

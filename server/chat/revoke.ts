@@ -4,6 +4,7 @@ import type { Caller, Handler } from '../handler-types';
 import { pushAppended } from '../sync/push';
 import { pushTimeline, type TimelinePush } from '../timeline';
 import { revokeInTimeline } from '../timeline/timeline-revoke';
+import { legacyCopier } from './send';
 import type { ChatContext } from './chat-context';
 import type { StoredMessage } from './message-store';
 
@@ -42,7 +43,7 @@ export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
       ];
     })();
     pushAppended(ctx.delivery, appId, appended);
-    if (timeline !== undefined) pushTimeline(ctx.delivery, appId, timeline);
+    if (timeline !== undefined) pushTimeline(ctx.delivery, appId, timeline, legacyCopier(ctx, appId));
     return bodyFrame('OK', {});
   };
 }

@@ -5,6 +5,7 @@ import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
 import { pushTimeline, type TimelinePush } from '../timeline';
 import { storeInTimeline } from '../timeline/timeline-send';
+import { copyTimelinesToInbox } from '../timeline/timeline-legacy';
 import type { ChatContext } from './chat-context';
 import { checkMediaReference, recordMediaReference } from './media-reference';
 import { validatedContent } from './validate-send';
@@ -108,9 +109,15 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
       return sentFrame(0, outcome.timeMs, 0);
     case 'stored':
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
-      if (outcome.timeline !== undefined) pushTimeline(ctx.delivery, caller.appId, outcome.timeline);
+      if (outcome.timeline !== undefined) pushTimeline(ctx.delivery, caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
       return sentFrame(outcome.msgId, outcome.timeMs, outcome.senderSeq);
   }
+}
+
+/** Copies a large group's timeline into the inbox of a user online with a 2.0 client. */
+export function legacyCopier(ctx: ChatContext, appId: string): ((userId: string) => Appended[]) | undefined {
+  const store = ctx.timelines?.store;
+  return store === undefined ? undefined : (userId) => copyTimelinesToInbox(ctx.db, store, ctx.inbox, appId, userId);
 }
 
 /** Whether the recipient is a group; an invalid user id is refused. */

@@ -45,7 +45,8 @@ export interface ConnectionDeps {
   readonly authenticator: Authenticator;
   readonly sessions: SessionRegistry;
   readonly handlers: HandlerTable;
-  inboxHead(appId: string, userId: string): InboxHead;
+  /** The inbox head for LOGIN_RESULT; a 2.0 client's user first gets its timelines copied in. */
+  inboxHead(appId: string, userId: string, clientMinor: number): InboxHead;
   /** Fields other parts add to LOGIN_RESULT (the file service's port and media token). */
   loginExtras?(appId: string, userId: string): LoginExtras;
   /** Called once, when the login succeeds. */
@@ -344,7 +345,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return;
     }
     if (phase !== 'login') return;
-    const head = deps.inboxHead(who.appId, who.userId);
+    const head = deps.inboxHead(who.appId, who.userId, clientMinor);
     const candidate: Caller = {
       sessionId: randomBytes(8).toString('hex'),
       appId: who.appId,

@@ -31,6 +31,7 @@ export interface SessionRegistry extends Delivery, SessionControl {
   remove(session: Session): void;
   sessionsOf(appId: string, userId: string): Session[];
   toUserSince(appId: string, userId: string, minMinor: number, frame: Frame, exceptSessionId?: string): number;
+  onlineBelow(appId: string, userId: string, minor: number): boolean;
   readonly size: number;
 }
 
@@ -159,6 +160,12 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED): Sessio
         sent++;
       }
       return sent;
+    },
+    onlineBelow(appId, userId, minor) {
+      for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
+        if ((session.caller.protocolMinor ?? 0) < minor) return true;
+      }
+      return false;
     },
     isOnline(appId, userId) {
       return byUser.has(keyOf(appId, userId));

@@ -44,6 +44,10 @@ export interface TimelineStore {
   confirm(appId: string, userId: string, groupId: string, seq: number): void;
   /** The confirmed seq of one of the reader's timelines (0: none). */
   confirmed(appId: string, userId: string, groupId: string): number;
+  /** How far each of the reader's timelines was copied to the reader's inbox (for 2.0 clients). */
+  copiedCursors(appId: string, userId: string): Map<string, number>;
+  /** Records how far a timeline was copied. Call inside the copy's transaction. */
+  setCopied(appId: string, userId: string, groupId: string, seq: number): void;
 }
 
 interface RangeRow {
@@ -178,7 +182,16 @@ export function createTimelineStore(db: Database): TimelineStore {
     return { slices, more };
   }
 
+  const selectCopied = db.prepare<[string, string], { group_id: string; copied_seq: number }>(
+    'SELECT group_id, copied_seq FROM timeline_legacy_copies WHERE app_id = ? AND user_id = ?',
+  );
+  const upsertCopied = db.prepare(`
+    INSERT INTO timeline_legacy_copies (app_id, user_id, group_id, copied_seq) VALUES (?, ?, ?, ?)
+    ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET copied_seq = MAX(copied_seq, excluded.copied_seq)`);
+
   return {
+    copiedCursors: (appId, userId) => new Map(selectCopied.all(appId, userId).map((r) => [r.group_id, r.copied_seq])),
+    setCopied: (appId, userId, groupId, seq) => void upsertCopied.run(appId, userId, groupId, seq),
     has,
     ensure(appId, groupId, memberCount, threshold, timeMs) {
       if (has(appId, groupId)) return true;

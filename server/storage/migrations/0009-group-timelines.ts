@@ -52,6 +52,16 @@ export const migration0009GroupTimelines: Migration = {
         PRIMARY KEY (app_id, user_id, group_id)
       ) STRICT, WITHOUT ROWID;
 
+      -- a 2.0 client cannot read timelines: its user's inbox is given copies of what it may read,
+      -- up to copied_seq per timeline, when such a client syncs, logs in or is online for a push
+      CREATE TABLE timeline_legacy_copies (
+        app_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        copied_seq INTEGER NOT NULL,
+        PRIMARY KEY (app_id, user_id, group_id)
+      ) STRICT, WITHOUT ROWID;
+
       -- a join opens a range at the head: the member sees from the join on, not before
       -- (a range left empty by a leave at the same head is replaced, it held nothing)
       CREATE TRIGGER timeline_member_joined AFTER INSERT ON group_members

@@ -154,18 +154,45 @@ describe('large groups by read diffusion (threshold 3)', () => {
     expect(texts(await pullTimelines(ann))).toEqual(['', 'revoked']);
   });
 
-  it('a 2.0 client is never pushed a timeline entry (it would take its seq for an inbox seq)', async () => {
+  it('a 2.0 client is never pushed a timeline entry: its user\'s inbox gets copies, pushed as inbox entries', async () => {
     await open();
     const owner = await world.login('owner01');
     const groupId = await createGroup(owner, ['ann01', 'ben01']);
     const old = await TestClient.connect(world.server.port);
     await old.hello(2, 0);
-    await old.loginWithAppToken(world.server.appId, world.server.appToken, 'ann01');
+    const oldLogin = await old.loginWithAppToken(world.server.appId, world.server.appToken, 'ann01');
     const current = await world.login('ann01', { device: pb.DeviceKind.MOBILE });
-    const pushed = current.nextPush(isMessage);
-    await owner.text(groupId, 'only for 2.1', 1);
-    expect(await pushed).toMatchObject({ groupId });
-    await expect(old.waitFor((f) => f.name === 'PUSH', 300)).rejects.toThrow();
+    const pushed = current.nextPush((e) => isMessage(e) && e.groupId !== '');
+    const oldPushed = old.waitFor((f) => f.name === 'PUSH');
+    await owner.text(groupId, 'for everyone', 1);
+    expect(await pushed).toMatchObject({ groupId, seq: 1n });
+    const copy = (await oldPushed).body as pb.Entry;
+    expect(copy).toMatchObject({ groupId: '', seq: oldLogin.maxSeq + 1n });
+    expect(copy.item.value).toMatchObject({ text: 'for everyone', to: groupId });
+    await old.close();
+  });
+
+  it('a 2.0 client that was offline finds what it may read of large groups in its inbox, each once', async () => {
+    await open();
+    const owner = await world.login('owner01');
+    const groupId = await createGroup(owner, ['ann01', 'ben01']);
+    await owner.text(groupId, 'one', 1);
+    await owner.text(groupId, 'ann, two', 2, { mentions: ['ann01'] });
+    const gone = await owner.text(groupId, 'three', 3);
+    await owner.client.ask('REVOKE', { msgId: gone.msgId }, 'OK');
+    await owner.group({ case: 'kick', value: { groupId, users: ['ann01'] } });
+    await owner.text(groupId, 'after the kick', 4);
+    const old = await TestClient.connect(world.server.port);
+    await old.hello(2, 0);
+    const login = await old.loginWithAppToken(world.server.appId, world.server.appToken, 'ann01');
+    const session: Session = { client: old } as Session;
+    const entries = await inbox(session);
+    expect(BigInt(entries.length)).toBe(login.maxSeq);
+    const seen = entries.filter((e) => e.item.case !== 'notice').map((e) => (e.item.case === 'message' ? e.item.value.text : e.item.case));
+    // the mention was in the inbox from the start; the copies follow (the revoked one a shell, then its revoke)
+    expect(seen).toEqual(['ann, two', 'one', '', 'revoked']);
+    // a later SYNC copies nothing twice
+    expect(await inbox(session)).toHaveLength(entries.length);
     await old.close();
   });
 
