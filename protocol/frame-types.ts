@@ -31,6 +31,9 @@ export const FrameType = {
   TYPING: 0x19, // both ways, transient
   READERS_QUERY: 0x1a,
   READERS: 0x1b,
+  TIMELINE_SYNC: 0x1c, // protocol 2.1
+  TIMELINE_PAGE: 0x1d,
+  TIMELINE_CONFIRM: 0x1e, // c→s; answered by OK only when it carries a request id
   GROUP: 0x20,
   GROUP_RESULT: 0x21,
   PROFILE_QUERY: 0x22,
@@ -70,6 +73,9 @@ export const frameBodySchemas = {
   TYPING: pb.TypingSchema,
   READERS_QUERY: pb.ReadersQuerySchema,
   READERS: pb.ReadersSchema,
+  TIMELINE_SYNC: pb.TimelineSyncSchema,
+  TIMELINE_PAGE: pb.TimelinePageSchema,
+  TIMELINE_CONFIRM: pb.TimelineConfirmSchema,
   GROUP: pb.GroupRequestSchema,
   GROUP_RESULT: pb.GroupResultSchema,
   PROFILE_QUERY: pb.ProfileQuerySchema,

@@ -18,4 +18,4 @@ export const DEFAULT_WIRE_LIMITS: WireLimits = {
 export const MAX_LENGTH_PREFIX_BYTES = 4;
 
 export const PROTOCOL_MAJOR = 2;
-export const PROTOCOL_MINOR = 0;
+export const PROTOCOL_MINOR = 1;

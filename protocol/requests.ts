@@ -14,6 +14,8 @@ export const requestAnswers = {
   SEND: 'SENT',
   SYNC: 'SYNC_PAGE',
   CONFIRM: 'OK',
+  TIMELINE_SYNC: 'TIMELINE_PAGE',
+  TIMELINE_CONFIRM: 'OK',
   REVOKE: 'OK',
   READ: 'OK',
   READERS_QUERY: 'READERS',

@@ -15,6 +15,8 @@ export interface Caller {
   readonly userId: string;
   readonly device: pb.DeviceKind;
   readonly deviceId: string;
+  /** The protocol minor the client spoke in HELLO (absent: 0). */
+  readonly protocolMinor?: number;
 }
 
 /** A request the gateway hands to a service, with its typed body. */
@@ -40,6 +42,13 @@ export type HandlerTable = { [N in FrameName]?: Handler<N> };
 export interface Delivery {
   /** Sends a frame to every online session of a user, except the one named. */
   toUser(appId: string, userId: string, frame: Frame, exceptSessionId?: string): number;
+  /**
+   * Sends a frame to the user's online sessions whose protocol minor is at least `minMinor`
+   * (a group timeline's entries: protocol 2.1), except the one named; returns how many.
+   */
+  toUserSince?(appId: string, userId: string, minMinor: number, frame: Frame, exceptSessionId?: string): number;
+  /** Whether the user has an online session whose protocol minor is below `minor`. */
+  onlineBelow?(appId: string, userId: string, minor: number): boolean;
   /** Whether the user has any online session. */
   isOnline(appId: string, userId: string): boolean;
   /** Whether the user has an online session other than the one named (the sender's other devices). */

@@ -83,6 +83,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   // the sessions deliver; what finds no session goes to the offline push
   const delivery: Delivery = {
     toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
+    toUserSince: (appId, userId, minMinor, frame, except) => sessions.toUserSince(appId, userId, minMinor, frame, except),
+    onlineBelow: (appId, userId, minor) => sessions.onlineBelow(appId, userId, minor),
     isOnline: (appId, userId) => sessions.isOnline(appId, userId),
     isOnlineBesides: (appId, userId, except) => sessions.isOnlineBesides(appId, userId, except),
     offline: (appId, userId, entry) => push.offline(appId, userId, entry),
@@ -114,6 +116,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     contentBytesPerSecond: tuning.contentBytesPerSecond,
     contentBurstBytes: tuning.contentBurstBytes,
     compressThresholdBytes: tuning.compressThresholdBytes,
+    groupTimelineThreshold: tuning.groupTimelineThreshold,
     onCommit: (seconds) => metrics.observeCommit(seconds),
   });
   const groups = createGroupService(featureDeps);
@@ -168,7 +171,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     authenticator,
     sessions,
     handlers,
-    inboxHead: (appId, userId) => chat.inboxHead(appId, userId),
+    inboxHead: (appId, userId, clientMinor) => chat.inboxHead(appId, userId, clientMinor),
     loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId) }),
   });
   connectionCount = () => gateway.connectionCount;

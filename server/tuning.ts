@@ -78,6 +78,11 @@ export interface Tuning {
   readonly maxMutedConversations: number;
   /** A sender may revoke a message this long after sending (group owners and admins at any time). */
   readonly revokeWindowMs: number;
+  /**
+   * A group with at least this many members stores its messages once, in its own timeline (read
+   * diffusion), instead of once per member's inbox; once read-diffused it stays so.
+   */
+  readonly groupTimelineThreshold: number;
   /** The file service: the largest image, voice and file upload, in bytes. */
   readonly maxImageBytes: number;
   readonly maxVoiceBytes: number;
@@ -167,6 +172,7 @@ export const DEFAULT_TUNING: Tuning = {
   maxProfileQueryIds: 100,
   maxMutedConversations: 1000,
   revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
+  groupTimelineThreshold: 200,
   maxImageBytes: 20 * 1024 * 1024,
   maxVoiceBytes: 2 * 1024 * 1024,
   maxFileBytes: 100 * 1024 * 1024,

@@ -38,6 +38,9 @@ export class WireClient {
   private nextRequestId = 1;
   private confirmTimer: NodeJS.Timeout | undefined;
   private highestSeq = 0n;
+  /** A large group's timeline entries are confirmed per timeline (protocol 2.1). */
+  private readonly timelineSeqs = new Map<string, bigint>();
+  private timelinesToConfirm = false;
 
   private constructor(
     readonly socket: Socket,
@@ -120,17 +123,30 @@ export class WireClient {
         waiting(decoded);
         continue;
       }
-      if (decoded.name === 'PUSH') this.noteSeq(decoded.body.seq);
+      if (decoded.name === 'PUSH') this.noteSeq(decoded.body.seq, decoded.body.groupId);
       this.onPush(decoded);
     }
   }
 
-  private noteSeq(seq: bigint): void {
-    if (this.confirmDelayMs === undefined || seq <= this.highestSeq) return;
-    this.highestSeq = seq;
+  private noteSeq(seq: bigint, groupId: string): void {
+    if (this.confirmDelayMs === undefined) return;
+    if (groupId !== '') {
+      if (seq <= (this.timelineSeqs.get(groupId) ?? 0n)) return;
+      this.timelineSeqs.set(groupId, seq);
+      this.timelinesToConfirm = true;
+    } else {
+      if (seq <= this.highestSeq) return;
+      this.highestSeq = seq;
+    }
     this.confirmTimer ??= setTimeout(() => {
       this.confirmTimer = undefined;
-      if (!this.socket.destroyed) this.socket.write(encodeFrame(bodyFrame('CONFIRM', { seq: this.highestSeq })));
+      if (this.socket.destroyed) return;
+      if (this.highestSeq > 0n) this.socket.write(encodeFrame(bodyFrame('CONFIRM', { seq: this.highestSeq })));
+      if (this.timelinesToConfirm) {
+        const cursors = [...this.timelineSeqs].map(([id, at]) => ({ groupId: id, seq: at }));
+        this.socket.write(encodeFrame(bodyFrame('TIMELINE_CONFIRM', { cursors })));
+        this.timelinesToConfirm = false;
+      }
     }, this.confirmDelayMs);
   }
 }

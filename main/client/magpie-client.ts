@@ -95,6 +95,16 @@ export class MagpieClient {
           this.reportError(new MagpieError(reason.code, `an inbox entry (seq ${seq}) could not be read and was skipped: ${reason.message}`));
         },
       },
+      timelines: {
+        cursors: () => this.store.timelineCursors.applied(),
+        cursorOf: (groupId) => this.store.timelineCursors.appliedOf(groupId),
+        applyTimeline: async (groupId, entries, upToSeq) => {
+          this.events.emit('ingested', await this.store.ingest.ingestTimeline(groupId, entries, { upToSeq }));
+        },
+        confirmed: (cursors) => {
+          for (const [groupId, seq] of cursors) this.store.timelineCursors.raiseConfirmed(groupId, seq, this.clock.now());
+        },
+      },
       pageEntries: this.tuning.syncPageEntries,
       confirmDelayMs: this.tuning.confirmDelayMs,
       clock: this.clock,

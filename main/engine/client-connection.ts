@@ -216,6 +216,7 @@ export class ClientConnection {
       const hello = { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR, client: this.deps.clientName ?? 'magpie-core' };
       const ack = await link.request('HELLO', hello, this.deps.tuning.loginTimeoutMs);
       link.useCompressThreshold(ack.body.compressThresholdBytes);
+      link.serverMinor = ack.body.minor;
     } catch (error) {
       link.close();
       throw error;

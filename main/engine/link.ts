@@ -63,6 +63,8 @@ export class Link {
   private closeError: MagpieError | undefined;
   /** Bodies above this leave deflated: our own limit until the server's HELLO_ACK names one. */
   private compressThresholdBytes: number;
+  /** The protocol minor the server announced in HELLO_ACK (0 until then). */
+  serverMinor = 0;
 
   constructor(private readonly options: LinkOptions) {
     this.compressThresholdBytes = options.limits.compressThresholdBytes;

@@ -1,6 +1,7 @@
 import { ErrorCode, MagpieError, type AnswerTo, type Clock, type DecodedFrame, type TimerHandle } from '../../protocol';
 import type { pb } from '../../protocol';
 import type { Link } from './link';
+import { TimelineSync, type TimelineLedger } from './timeline-sync';
 
 /** Where synced entries go: the client store, behind this narrow seam. */
 export interface SyncLedger {
@@ -42,6 +43,8 @@ export interface SyncEngineDeps {
   readonly onError: (error: unknown) => void;
   /** A pull that failed on a link still up (a timeout, a store error) is tried again after this long. */
   readonly retryDelayMs: number;
+  /** The large groups' timelines (protocol 2.1); absent, entries with a group_id are ignored. */
+  readonly timelines?: TimelineLedger;
 }
 
 /**
@@ -64,20 +67,30 @@ export class SyncEngine {
    * the sequence, so the next entry (a reply) needs no pull.
    */
   private readonly sentOwn = new Map<number, pb.Entry>();
+  private readonly timelines: TimelineSync | undefined;
 
-  constructor(private readonly deps: SyncEngineDeps) {}
+  constructor(private readonly deps: SyncEngineDeps) {
+    this.timelines =
+      deps.timelines === undefined
+        ? undefined
+        : new TimelineSync({ ledger: deps.timelines, pageEntries: deps.pageEntries, confirmDelayMs: deps.confirmDelayMs, clock: deps.clock });
+  }
 
   /** A new login: catch up from the stored seq to the inbox head it announced. */
   attach(link: Link, login: Pick<pb.LoginResult, 'maxSeq' | 'confirmedSeq'>): void {
     this.link = link;
     this.confirmedSeq = 0;
     this.headSeen = Math.max(this.headSeen, Number(login.maxSeq));
+    this.timelines?.attach(link);
     this.enqueue(() => this.pull());
+    // after the inbox: a revoke in a timeline may name a message the inbox brings
+    if (this.timelines) this.enqueue(() => this.timelines!.pull());
   }
 
   detach(): void {
     this.link = undefined;
     this.sentOwn.clear();
+    this.timelines?.detach();
     if (this.confirmTimer) this.deps.clock.clearTimeout(this.confirmTimer);
     this.confirmTimer = undefined;
     if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
@@ -95,6 +108,12 @@ export class SyncEngine {
       const entry = frame.body;
       if (entry.seq === 0n) {
         this.deps.onTransient(entry);
+        return true;
+      }
+      if (entry.groupId !== '') {
+        // a large group's timeline entry: its seq is the timeline's, never the inbox's
+        const timelines = this.timelines;
+        if (timelines) this.enqueue(() => timelines.applyPushed(entry));
         return true;
       }
       this.headSeen = Math.max(this.headSeen, Number(entry.seq));

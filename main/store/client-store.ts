@@ -12,6 +12,7 @@ import { createOutboxStore, type OutboxStore } from './outbox-store';
 import { createSyncStateStore, type SyncStateStore } from './sync-state-store';
 import { createUploadStore, type UploadStore } from './upload-store';
 import { createUserStore, type UserStore } from './user-store';
+import { createTimelineCursorStore, type TimelineCursorStore } from './timeline-cursor-store';
 
 /**
  * One user's client database and its typed stores. The one writer of the file: the engine and
@@ -28,6 +29,8 @@ export interface ClientStore {
   /** Files media messages in the outbox wait for. */
   readonly uploads: UploadStore;
   readonly syncState: SyncStateStore;
+  /** Large groups' timeline cursors (protocol 2.1). */
+  readonly timelineCursors: TimelineCursorStore;
   readonly users: UserStore;
   readonly groups: GroupStore;
   readonly notices: NoticeStore;
@@ -66,11 +69,12 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
   // a receipt deletes its outbox row; rows an earlier version kept after theirs go on opening
   outbox.purgeSent();
   const syncState = createSyncStateStore(db);
+  const timelineCursors = createTimelineCursorStore(db);
   const users = createUserStore(db);
   const groups = createGroupStore(db);
   const notices = createNoticeStore(db);
   const search = createMessageSearch(db);
-  const ingest = createInboxIngest({ db, selfId, clock, messages, conversations, outbox, notices, groups, syncState });
+  const ingest = createInboxIngest({ db, selfId, clock, messages, conversations, outbox, notices, groups, syncState, timelineCursors });
   return {
     file,
     selfId,
@@ -81,6 +85,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
     outbox,
     uploads,
     syncState,
+    timelineCursors,
     users,
     groups,
     notices,

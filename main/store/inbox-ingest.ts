@@ -8,6 +8,7 @@ import type { MessageStore } from './message-store';
 import { noticeFromWire, type NoticeStore, type StoredNotice } from './notice-store';
 import type { OutboxStore } from './outbox-store';
 import type { SyncStateStore } from './sync-state-store';
+import type { TimelineCursorStore } from './timeline-cursor-store';
 
 export interface ReadReceiptApplied {
   readonly conversation: string;
@@ -66,6 +67,12 @@ export interface InboxIngest {
    * arrives as a shell and is stored as a placeholder by the ingest itself.
    */
   skipEntry(seq: number): IngestResult;
+  /**
+   * Entries of one large group's timeline (protocol 2.1), in chunks like ingestEntries: the same
+   * rules, but the group's timeline cursor rises (to upToSeq with the last chunk), not appliedSeq,
+   * and a message keeps no inbox seq. A message already stored from the inbox is kept once.
+   */
+  ingestTimeline(groupId: string, entries: readonly pb.Entry[], options?: IngestOptions): Promise<IngestResult>;
 }
 
 export interface InboxIngestDeps {
@@ -78,9 +85,12 @@ export interface InboxIngestDeps {
   readonly notices: NoticeStore;
   readonly groups: GroupStore;
   readonly syncState: SyncStateStore;
+  readonly timelineCursors: TimelineCursorStore;
 }
 
 interface Accumulator {
+  /** Set for a timeline's entries: its seqs are the timeline's, not the inbox's. */
+  timeline: string | undefined;
   storedEntries: number;
   transientEntries: number;
   maxSeq: number;
@@ -93,7 +103,8 @@ interface Accumulator {
   conversations: Set<string>;
 }
 
-const emptyAccumulator = (): Accumulator => ({
+const emptyAccumulator = (timeline?: string): Accumulator => ({
+  timeline,
   storedEntries: 0,
   transientEntries: 0,
   maxSeq: 0,
@@ -113,6 +124,7 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
   function applyMessage(message: pb.Message, seq: number, acc: Accumulator): void {
     const conversation = messageConversation(message);
     const stored = newMessageFromWire(message, seq, selfId, batch.readUpToMsgId(conversation));
+    if (acc.timeline !== undefined) stored.seq = null;
     // the insert is the duplicate check: a known msg_id or client id leaves the row as it is
     if (messages.insertNew(stored)) {
       batch.noteNewMessage(stored);
@@ -270,7 +282,7 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
   }
 
   function finish(acc: Accumulator): IngestResult {
-    const { maxSeq: _maxSeq, conversations: changed, ...rest } = acc;
+    const { maxSeq: _maxSeq, timeline: _timeline, conversations: changed, ...rest } = acc;
     return { ...rest, appliedSeq: deps.syncState.get().appliedSeq, conversations: [...changed] };
   }
 
@@ -293,10 +305,23 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
       }
       messages.mergeSearchIndex(acc.messages.length - messagesBefore);
       const appliedSeq = i >= entries.length ? Math.max(acc.maxSeq, upToSeq) : acc.maxSeq;
-      if (appliedSeq > 0) deps.syncState.raiseApplied(appliedSeq, deps.clock.now());
+      if (appliedSeq > 0 && acc.timeline !== undefined) deps.timelineCursors.raiseApplied(acc.timeline, appliedSeq, deps.clock.now());
+      else if (appliedSeq > 0) deps.syncState.raiseApplied(appliedSeq, deps.clock.now());
       return i;
     },
   );
+
+  async function ingestInChunks(entries: readonly pb.Entry[], options: IngestOptions, acc: Accumulator): Promise<IngestResult> {
+    const budgetMs = options.budgetMs ?? 4;
+    const upToSeq = options.upToSeq ?? 0;
+    let next = 0;
+    do {
+      options.signal?.throwIfAborted();
+      next = applyChunk(entries, next, budgetMs, acc, upToSeq);
+      if (next < entries.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    } while (next < entries.length);
+    return finish(acc);
+  }
 
   const skipEntry = db.transaction((seq: number): IngestResult => {
     deps.syncState.raiseApplied(seq, deps.clock.now());
@@ -310,18 +335,8 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
       applyChunk(entries, 0, Infinity, acc, upToSeq);
       return finish(acc);
     },
-    async ingestEntries(entries, options = {}) {
-      const budgetMs = options.budgetMs ?? 4;
-      const upToSeq = options.upToSeq ?? 0;
-      const acc = emptyAccumulator();
-      let next = 0;
-      do {
-        options.signal?.throwIfAborted();
-        next = applyChunk(entries, next, budgetMs, acc, upToSeq);
-        if (next < entries.length) await new Promise<void>((resolve) => setImmediate(resolve));
-      } while (next < entries.length);
-      return finish(acc);
-    },
+    ingestEntries: (entries, options = {}) => ingestInChunks(entries, options, emptyAccumulator()),
+    ingestTimeline: (groupId, entries, options = {}) => ingestInChunks(entries, options, emptyAccumulator(groupId)),
   };
 }
 

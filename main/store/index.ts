@@ -11,5 +11,6 @@ export * from './notice-store';
 export * from './outbox-store';
 export * from './search-text';
 export * from './sync-state-store';
+export * from './timeline-cursor-store';
 export * from './user-store';
 export * from './upload-store';

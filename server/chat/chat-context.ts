@@ -8,6 +8,7 @@ import type { WriteBatch } from '../storage/write-batch';
 import type { MediaReferences } from './media-reference';
 import type { ReadMarkStore } from './read-marks';
 import type { ContentBudget } from './content-budget';
+import type { Timelines } from '../timeline';
 
 /** What the chat handlers share: the stores, the clock and the delivery to online sessions. */
 export interface ChatContext {
@@ -27,4 +28,6 @@ export interface ChatContext {
   readonly media?: MediaReferences;
   /** Stored-content bytes per sender over time. */
   readonly contentBudget: ContentBudget;
+  /** Large groups' timelines (read diffusion); absent, every group is write-diffused. */
+  readonly timelines?: Timelines;
 }

@@ -15,6 +15,11 @@ import { createReadersHandler } from './readers';
 import { createRevokeHandler } from './revoke';
 import { createSendHandler } from './send';
 import { createTypingHandler } from './typing';
+import { createTimelineStore } from '../timeline/timeline-store';
+import { createTimelineHandlers } from '../timeline/timeline-handlers';
+import { copyTimelinesToInbox } from '../timeline/timeline-legacy';
+import { TIMELINE_MIN_MINOR } from '../timeline/timeline-delivery';
+import { pushAppended } from '../sync/push';
 
 export interface ChatDeps extends ServerDeps {
   /** Makes a user known to the app when a message names one never seen; the identity service's. */
@@ -28,14 +33,16 @@ export interface ChatDeps extends ServerDeps {
   readonly compressThresholdBytes?: number;
   /** The file service's check of media messages. */
   readonly media?: MediaReferences;
+  /** A group with at least this many members is read-diffused (docs/server.md); Infinity: never. */
+  readonly groupTimelineThreshold?: number;
   /** Each group commit's duration in seconds (the server's metrics). */
   readonly onCommit?: (seconds: number) => void;
 }
 
 export interface ChatService {
   readonly handlers: HandlerTable;
-  /** The inbox head for LOGIN_RESULT. */
-  inboxHead(appId: string, userId: string): { maxSeq: number; confirmedSeq: number };
+  /** The inbox head for LOGIN_RESULT; a 2.0 client's user first gets its timelines copied in. */
+  inboxHead(appId: string, userId: string, clientMinor?: number): { maxSeq: number; confirmedSeq: number };
   /** Commits the SENDs waiting for the end of this turn; before the database closes. */
   flushWrites(): void;
 }
@@ -44,6 +51,8 @@ export interface ChatService {
 export function createChatService(deps: ChatDeps): ChatService {
   const inbox = createInboxStore(deps.db);
   const messages = createMessageStore(deps.db);
+  const timelineStore = createTimelineStore(deps.db);
+  const threshold = deps.groupTimelineThreshold ?? Infinity;
   const ctx: ChatContext = {
     db: deps.db,
     clock: deps.clock,
@@ -66,19 +75,39 @@ export function createChatService(deps: ChatDeps): ChatService {
       bytesPerSecond: deps.contentBytesPerSecond ?? DEFAULT_CONTENT_BUDGET.bytesPerSecond,
       burstBytes: deps.contentBurstBytes ?? DEFAULT_CONTENT_BUDGET.burstBytes,
     }),
+    timelines: { store: timelineStore, threshold },
   };
-  const sync = createSyncHandlers(inbox, deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes);
+  const compressThresholdBytes = deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes;
+  const sync = createSyncHandlers(inbox, compressThresholdBytes);
+  const timeline = createTimelineHandlers(timelineStore, compressThresholdBytes);
+  /** Copies, and pushes the copies to the user's other sessions (the asking one pulls them). */
+  function copyForLegacy(appId: string, userId: string, exceptSessionId?: string): void {
+    const appended = copyTimelinesToInbox(deps.db, timelineStore, inbox, appId, userId);
+    // at a login there is no session yet: nothing to push, and no offline push for copies
+    if (appended.length === 0 || !ctx.delivery.isOnline(appId, userId)) return;
+    pushAppended(ctx.delivery, appId, appended, exceptSessionId === undefined ? undefined : { userId, sessionId: exceptSessionId });
+  }
+
   return {
     handlers: {
       SEND: createSendHandler(ctx),
-      SYNC: sync.SYNC,
+      SYNC: (call) => {
+        // a 2.0 client reads large groups from its inbox: copy what it may read there first
+        if ((call.caller.protocolMinor ?? 0) < TIMELINE_MIN_MINOR) copyForLegacy(call.caller.appId, call.caller.userId, call.caller.sessionId);
+        return sync.SYNC(call);
+      },
       CONFIRM: sync.CONFIRM,
+      TIMELINE_SYNC: timeline.TIMELINE_SYNC,
+      TIMELINE_CONFIRM: timeline.TIMELINE_CONFIRM,
       REVOKE: createRevokeHandler(ctx),
       READ: createReadHandler(ctx),
       TYPING: createTypingHandler(ctx),
       READERS_QUERY: createReadersHandler(ctx),
     },
-    inboxHead: (appId, userId) => inbox.head(appId, userId),
+    inboxHead: (appId, userId, clientMinor = TIMELINE_MIN_MINOR) => {
+      if (clientMinor < TIMELINE_MIN_MINOR) copyForLegacy(appId, userId);
+      return inbox.head(appId, userId);
+    },
     flushWrites: () => ctx.writes.flush(),
   };
 }

@@ -2,6 +2,9 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { bodyFrame, ErrorCode, MagpieError, pb } from '../../protocol';
 import type { Caller, Handler } from '../handler-types';
 import { pushAppended } from '../sync/push';
+import { pushTimeline, type TimelinePush } from '../timeline';
+import { revokeInTimeline } from '../timeline/timeline-revoke';
+import { legacyCopier } from './send';
 import type { ChatContext } from './chat-context';
 import type { StoredMessage } from './message-store';
 
@@ -17,11 +20,17 @@ export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
     if (message.revokedMs !== null) return bodyFrame('OK', {});
     checkMayRevoke(ctx, caller, message);
     const timeMs = ctx.clock.now();
+    let timeline: TimelinePush | undefined;
     const appended = ctx.db.transaction(() => {
       ctx.messages.markRevoked(message.msgId, timeMs, shellOf(message));
       const revoked = (conversation: string): pb.Revoked =>
         create(pb.RevokedSchema, { msgId: BigInt(message.msgId), by: caller.userId, conversation, timeMs: BigInt(timeMs) });
       if (message.isGroup) {
+        const read = revokeInTimeline(ctx, appId, message.target, message.sender, revoked(message.target));
+        if (read !== undefined) {
+          timeline = read.push;
+          return read.appended;
+        }
         const parties = new Set(ctx.membership.memberIds(appId, message.target));
         parties.add(message.sender);
         return ctx.inbox.append(appId, [...parties], { case: 'revoked', value: revoked(message.target) });
@@ -34,6 +43,7 @@ export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
       ];
     })();
     pushAppended(ctx.delivery, appId, appended);
+    if (timeline !== undefined) pushTimeline(ctx.delivery, appId, timeline, legacyCopier(ctx, appId));
     return bodyFrame('OK', {});
   };
 }

@@ -3,6 +3,9 @@ import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError, pb, type F
 import type { Caller, Handler } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
+import { pushTimeline, type TimelinePush } from '../timeline';
+import { storeInTimeline } from '../timeline/timeline-send';
+import { copyTimelinesToInbox } from '../timeline/timeline-legacy';
 import type { ChatContext } from './chat-context';
 import { checkMediaReference, recordMediaReference } from './media-reference';
 import { validatedContent } from './validate-send';
@@ -45,7 +48,15 @@ export function createSendHandler(ctx: ChatContext): Handler<'SEND'> {
 type SendOutcome =
   | { readonly case: 'earlier'; readonly sent: Frame }
   | { readonly case: 'transient'; readonly recipients: readonly string[]; readonly content: pb.Message; readonly timeMs: number }
-  | { readonly case: 'stored'; readonly msgId: number; readonly senderSeq: number; readonly timeMs: number; readonly appended: Appended[] };
+  | {
+      readonly case: 'stored';
+      readonly msgId: number;
+      readonly senderSeq: number;
+      readonly timeMs: number;
+      readonly appended: Appended[];
+      /** A read-diffused group's message: one timeline entry for every member. */
+      readonly timeline?: TimelinePush;
+    };
 
 /** Runs inside the write batch's transaction; should it throw, it alone is rolled back (see WriteBatch). */
 function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message, encoded: Uint8Array): SendOutcome {
@@ -78,6 +89,11 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   const ownCopy = create(pb.MessageSchema, { ...message, clientMsgId: body.clientMsgId });
   // a one-to-one recipient is the reader of its own inbox: its copy leaves `to` out
   const delivered = toGroup ? message : create(pb.MessageSchema, { ...message, to: '' });
+  const timeline = toGroup ? storeInTimeline(ctx, appId, body, message, recipients, timeMs) : undefined;
+  if (timeline !== undefined) {
+    const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
+    return { case: 'stored', msgId, senderSeq, timeMs, appended: [...timeline.appended, toSelf], timeline: timeline.push };
+  }
   const toOthers = ctx.inbox.append(appId, recipients, { case: 'message', message: delivered, own: false });
   const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
   return { case: 'stored', msgId, senderSeq, timeMs, appended: [...toOthers, toSelf] };
@@ -93,8 +109,15 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
       return sentFrame(0, outcome.timeMs, 0);
     case 'stored':
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
+      if (outcome.timeline !== undefined) pushTimeline(ctx.delivery, caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
       return sentFrame(outcome.msgId, outcome.timeMs, outcome.senderSeq);
   }
+}
+
+/** Copies a large group's timeline into the inbox of a user online with a 2.0 client. */
+export function legacyCopier(ctx: ChatContext, appId: string): ((userId: string) => Appended[]) | undefined {
+  const store = ctx.timelines?.store;
+  return store === undefined ? undefined : (userId) => copyTimelinesToInbox(ctx.db, store, ctx.inbox, appId, userId);
 }
 
 /** Whether the recipient is a group; an invalid user id is refused. */

@@ -46,7 +46,8 @@ export interface ConnectionDeps {
   readonly authenticator: Authenticator;
   readonly sessions: SessionRegistry;
   readonly handlers: HandlerTable;
-  inboxHead(appId: string, userId: string): InboxHead;
+  /** The inbox head for LOGIN_RESULT; a 2.0 client's user first gets its timelines copied in. */
+  inboxHead(appId: string, userId: string, clientMinor: number): InboxHead;
   /** Fields other parts add to LOGIN_RESULT (the file service's port and media token). */
   loginExtras?(appId: string, userId: string): LoginExtras;
   /** Called once, when the login succeeds. */
@@ -77,6 +78,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
   /** SENDs handed to the chat service and not yet answered. */
   const sending = new Set<Promise<void>>();
   let phase: Phase = 'hello';
+  // what the client said in HELLO: a 2.0 client is never sent a group timeline's entries
+  let clientMinor = 0;
   let caller: Caller | undefined;
   let session: Session | undefined;
   /** The last AUTH_CHALLENGE sent, for the password LOGIN that answers it; used once. */
@@ -303,6 +306,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return;
     }
     phase = 'login';
+    clientMinor = frame.body.minor;
     const ack = bodyFrame('HELLO_ACK', {
       major: PROTOCOL_MAJOR,
       minor: PROTOCOL_MINOR,
@@ -343,13 +347,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return;
     }
     if (phase !== 'login') return;
-    const head = deps.inboxHead(who.appId, who.userId);
+    const head = deps.inboxHead(who.appId, who.userId, clientMinor);
     const candidate: Caller = {
       sessionId: randomBytes(8).toString('hex'),
       appId: who.appId,
       userId: who.userId,
       device: body.device,
       deviceId: body.deviceId,
+      protocolMinor: clientMinor,
     };
     const loggingIn: Session = {
       caller: candidate,

@@ -20,7 +20,7 @@ export interface GatewayDeps {
   readonly authenticator: Authenticator;
   readonly sessions: SessionRegistry;
   readonly handlers: HandlerTable;
-  inboxHead(appId: string, userId: string): InboxHead;
+  inboxHead(appId: string, userId: string, clientMinor: number): InboxHead;
   loginExtras?(appId: string, userId: string): LoginExtras;
 }
 

@@ -33,6 +33,8 @@ export interface SessionRegistry extends Delivery, SessionControl {
   sessionsOf(appId: string, userId: string): Session[];
   /** Distinct users of the app with at least one session (the developer console's count). */
   usersOnline(appId: string): number;
+  toUserSince(appId: string, userId: string, minMinor: number, frame: Frame, exceptSessionId?: string): number;
+  onlineBelow(appId: string, userId: string, minor: number): boolean;
   readonly size: number;
 }
 
@@ -155,6 +157,21 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED): Sessio
         sent++;
       }
       return sent;
+    },
+    toUserSince(appId, userId, minMinor, frame, exceptSessionId) {
+      let sent = 0;
+      for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
+        if (session.caller.sessionId === exceptSessionId || (session.caller.protocolMinor ?? 0) < minMinor) continue;
+        session.send(frame);
+        sent++;
+      }
+      return sent;
+    },
+    onlineBelow(appId, userId, minor) {
+      for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
+        if ((session.caller.protocolMinor ?? 0) < minor) return true;
+      }
+      return false;
     },
     isOnline(appId, userId) {
       return byUser.has(keyOf(appId, userId));

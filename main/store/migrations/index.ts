@@ -4,6 +4,7 @@ import { migration0002 } from './0002-outbox-send-order';
 import { migration0003 } from './0003-search-merge-in-steps';
 import { migration0004 } from './0004-unburned-index';
 import { migration0005 } from './0005-outbox-uploads';
+import { migration0006 } from './0006-timeline-cursors';
 
 /** Every migration in order; a new one is a new numbered file added at the end, never an edit. */
-export const clientStoreMigrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
+export const clientStoreMigrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];

@@ -7,6 +7,7 @@ import { migration0005AccessRevocations } from './0005-access-revocations';
 import { migration0006Files } from './0006-files';
 import { migration0007RestPush } from './0007-rest-push';
 import { migration0008ConversationMutes } from './0008-conversation-mutes';
+import { migration0009GroupTimelines } from './0009-group-timelines';
 
 /** Every migration, in order. Append new ones at the end; never reorder or edit applied ones. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration0006Files,
   migration0007RestPush,
   migration0008ConversationMutes,
+  migration0009GroupTimelines,
 ];

@@ -21,7 +21,10 @@ export interface Session {
   send(body: MessageInitShape<typeof pb.SendSchema>): Promise<pb.Sent>;
   text(to: string, words: string, n: number, extra?: Partial<MessageInitShape<typeof pb.SendSchema>>): Promise<pb.Sent>;
   group(op: MessageInitShape<typeof pb.GroupRequestSchema>['op']): Promise<pb.GroupResult['result']>;
-  /** Every inbox entry after a seq, by SYNC pages. */
+  /**
+   * Every inbox entry after a seq, by SYNC pages, then every entry of the user's group timelines
+   * (read-diffused groups) by TIMELINE_SYNC pages, a message met in both kept once, as a client does.
+   */
   syncAll(afterSeq?: bigint): Promise<pb.Entry[]>;
   /** The next PUSH whose entry matches. */
   nextPush(match?: (entry: pb.Entry) => boolean, timeoutMs?: number): Promise<pb.Entry>;
@@ -81,6 +84,20 @@ function sessionOf(userId: string, client: TestClient, login: pb.LoginResult): S
         const page = await client.ask('SYNC', { afterSeq: after, limit: 200 }, 'SYNC_PAGE');
         entries.push(...page.entries);
         if (page.entries.length > 0) after = page.entries.at(-1)!.seq;
+        if (!page.more) break;
+      }
+      const seen = new Set(entries.flatMap((e) => (e.item.case === 'message' ? [e.item.value.msgId] : [])));
+      const cursors = new Map<string, bigint>();
+      for (;;) {
+        const cursorList = [...cursors].map(([groupId, seq]) => ({ groupId, seq }));
+        const page = await client.ask('TIMELINE_SYNC', { cursors: cursorList, limit: 200 }, 'TIMELINE_PAGE');
+        for (const slice of page.slices) {
+          for (const entry of slice.entries) {
+            if (entry.item.case === 'message' && seen.has(entry.item.value.msgId)) continue;
+            entries.push(entry);
+          }
+          cursors.set(slice.groupId, slice.more ? slice.entries.at(-1)!.seq : slice.maxSeq);
+        }
         if (!page.more) return entries;
       }
     },
@@ -97,5 +114,11 @@ export const isNotice =
   (kind: pb.NoticeKind) =>
   (entry: pb.Entry): boolean =>
     entry.item.case === 'notice' && entry.item.value.kind === kind;
+
+/** The existing group tests run in both modes: every group write-diffused, and read-diffused from 2 members on. */
+export const DIFFUSION_MODES: readonly (readonly [string, number])[] = [
+  ['write diffusion', Infinity],
+  ['read diffusion from 2 members', 2],
+];
 
 export const isMessage = (entry: pb.Entry): boolean => entry.item.case === 'message';

@@ -1,104 +1,110 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock, pb } from '../../../protocol';
-import { isMessage, openChatWorld, type ChatWorld } from './chat-fixture';
+import { DIFFUSION_MODES, isMessage, openChatWorld, type ChatWorld } from './chat-fixture';
 
 let world: ChatWorld;
 let clock: ManualClock;
-beforeEach(async () => {
-  clock = new ManualClock(Date.UTC(2026, 10, 28, 6, 0, 0));
-  // the clock jumps days ahead: sessions must not time out meanwhile
-  world = await openChatWorld({ clock, tuning: { requestsPerSecond: 100_000, requestBurst: 100_000, idleTimeoutMs: 30 * 86_400_000 } });
-});
-afterEach(async () => {
-  await world.close();
-});
 
-const isRevoked = (entry: pb.Entry): boolean => entry.item.case === 'revoked';
-
-describe('revoke over TCP', () => {
-  it('lets the sender revoke within two minutes and pushes the Revoked entry to the peer', async () => {
-    const alice = await world.login('alice01');
-    const bob = await world.login('bob01');
-    const sent = await alice.text('bob01', 'wrong chat', 1);
-    await bob.nextPush(isMessage);
-    clock.advance(119_000);
-    await alice.client.ask('REVOKE', { msgId: sent.msgId }, 'OK');
-    expect((await bob.nextPush(isRevoked)).item.value).toMatchObject({ msgId: sent.msgId, by: 'alice01', conversation: 'alice01' });
-    const late = await alice.text('bob01', 'kept', 2);
-    clock.advance(120_001);
-    await expect(alice.client.ask('REVOKE', { msgId: late.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.REVOKE_WINDOW_PASSED });
-    const [first] = await bob.syncAll();
-    expect(first!.item.value).toMatchObject({ msgId: sent.msgId, text: '' });
-  });
-
-  it('lets a group owner revoke a member’s message long after', async () => {
-    const owner = await world.login('owner01');
-    const member = await world.login('member01');
-    const created = await owner.group({ case: 'create', value: { name: 'team', members: ['member01'] } });
-    const groupId = (created.value as pb.GroupInfo).groupId;
-    const sent = await member.text(groupId, 'regrettable', 1);
-    clock.advance(86_400_000);
-    await expect(member.client.ask('REVOKE', { msgId: sent.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.REVOKE_WINDOW_PASSED });
-    await owner.client.ask('REVOKE', { msgId: sent.msgId }, 'OK');
-    expect((await member.nextPush(isRevoked)).item.value).toMatchObject({ by: 'owner01', conversation: groupId });
-  });
-});
-
-describe('read receipts over TCP', () => {
-  it('tells the sender when the peer has read up to a message', async () => {
-    const alice = await world.login('alice01');
-    const bob = await world.login('bob01');
-    await alice.text('bob01', 'one', 1);
-    const two = await alice.text('bob01', 'two', 2);
-    await bob.client.ask('READ', { conversation: 'alice01', upToMsgId: two.msgId }, 'OK');
-    const receipt = await alice.nextPush((e) => e.item.case === 'read');
-    expect(receipt.item.value).toMatchObject({ reader: 'bob01', conversation: 'bob01', upToMsgId: two.msgId });
-  });
-
-  it('answers who read a group message and who did not', async () => {
-    const owner = await world.login('owner01');
-    const ann = await world.login('ann01');
-    await world.login('ben01');
-    const created = await owner.group({ case: 'create', value: { name: 'team', members: ['ann01', 'ben01'] } });
-    const groupId = (created.value as pb.GroupInfo).groupId;
-    const sent = await owner.text(groupId, 'meeting at 3', 1);
-    await ann.client.ask('READ', { conversation: groupId, upToMsgId: sent.msgId }, 'OK');
-    const readers = await owner.client.ask('READERS_QUERY', { msgId: sent.msgId }, 'READERS');
-    expect(readers).toMatchObject({ read: ['ann01'], unread: ['ben01'] });
-    await expect(ann.client.ask('READERS_QUERY', { msgId: sent.msgId }, 'READERS')).rejects.toMatchObject({
-      code: ErrorCode.NOT_GROUP_ADMIN,
+describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
+  beforeEach(async () => {
+    clock = new ManualClock(Date.UTC(2026, 10, 28, 6, 0, 0));
+    // the clock jumps days ahead: sessions must not time out meanwhile
+    world = await openChatWorld({
+      clock,
+      tuning: { requestsPerSecond: 100_000, requestBurst: 100_000, idleTimeoutMs: 30 * 86_400_000, groupTimelineThreshold },
     });
   });
-});
-
-describe('burn after reading over TCP', () => {
-  it('a read by the recipient burns the message on both sides', async () => {
-    const alice = await world.login('alice01');
-    const bob = await world.login('bob01');
-    const sent = await alice.text('bob01', 'read once', 1, { burnAfterReading: true });
-    expect((await bob.nextPush(isMessage)).item.value).toMatchObject({ text: 'read once', burnAfterReading: true });
-    await bob.client.ask('READ', { conversation: 'alice01', upToMsgId: sent.msgId }, 'OK');
-    const burnedForAlice = await alice.nextPush((e) => e.item.case === 'burned');
-    expect(burnedForAlice.item.value).toMatchObject({ msgId: sent.msgId, conversation: 'bob01' });
-    const bobLater = await world.login('bob01', { device: pb.DeviceKind.MOBILE });
-    const entries = await bobLater.syncAll();
-    expect(entries[0]!.item.value).toMatchObject({ msgId: sent.msgId, text: '' });
-    expect(entries.some((e) => e.item.case === 'burned')).toBe(true);
+  afterEach(async () => {
+    await world.close();
   });
-});
 
-describe('notices through the same inbox', () => {
-  it('reach a member who was offline, in order, on sync', async () => {
-    const owner = await world.login('owner01');
-    const created = await owner.group({ case: 'create', value: { name: 'team', members: ['carl01', 'dora01'] } });
-    const groupId = (created.value as pb.GroupInfo).groupId;
-    await owner.group({ case: 'setRole', value: { groupId, user: 'dora01', role: pb.GroupRole.ADMIN } });
-    await owner.group({ case: 'mute', value: { groupId, user: 'carl01', seconds: 60 } });
-    await owner.group({ case: 'modify', value: { groupId, name: 'renamed' } });
-    await owner.text(groupId, 'hello all', 1);
-    const carl = await world.login('carl01');
-    const kinds = (await carl.syncAll()).map((e) => (e.item.case === 'notice' ? e.item.value.kind : e.item.case));
-    expect(kinds).toEqual([pb.NoticeKind.CREATE, pb.NoticeKind.ROLE, pb.NoticeKind.MUTE, pb.NoticeKind.MODIFY, 'message']);
-    await expect(carl.text(groupId, 'can I speak?', 1)).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
+  const isRevoked = (entry: pb.Entry): boolean => entry.item.case === 'revoked';
+
+  describe('revoke over TCP', () => {
+    it('lets the sender revoke within two minutes and pushes the Revoked entry to the peer', async () => {
+      const alice = await world.login('alice01');
+      const bob = await world.login('bob01');
+      const sent = await alice.text('bob01', 'wrong chat', 1);
+      await bob.nextPush(isMessage);
+      clock.advance(119_000);
+      await alice.client.ask('REVOKE', { msgId: sent.msgId }, 'OK');
+      expect((await bob.nextPush(isRevoked)).item.value).toMatchObject({ msgId: sent.msgId, by: 'alice01', conversation: 'alice01' });
+      const late = await alice.text('bob01', 'kept', 2);
+      clock.advance(120_001);
+      await expect(alice.client.ask('REVOKE', { msgId: late.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.REVOKE_WINDOW_PASSED });
+      const [first] = await bob.syncAll();
+      expect(first!.item.value).toMatchObject({ msgId: sent.msgId, text: '' });
+    });
+
+    it('lets a group owner revoke a member’s message long after', async () => {
+      const owner = await world.login('owner01');
+      const member = await world.login('member01');
+      const created = await owner.group({ case: 'create', value: { name: 'team', members: ['member01'] } });
+      const groupId = (created.value as pb.GroupInfo).groupId;
+      const sent = await member.text(groupId, 'regrettable', 1);
+      clock.advance(86_400_000);
+      await expect(member.client.ask('REVOKE', { msgId: sent.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.REVOKE_WINDOW_PASSED });
+      await owner.client.ask('REVOKE', { msgId: sent.msgId }, 'OK');
+      expect((await member.nextPush(isRevoked)).item.value).toMatchObject({ by: 'owner01', conversation: groupId });
+    });
+  });
+
+  describe('read receipts over TCP', () => {
+    it('tells the sender when the peer has read up to a message', async () => {
+      const alice = await world.login('alice01');
+      const bob = await world.login('bob01');
+      await alice.text('bob01', 'one', 1);
+      const two = await alice.text('bob01', 'two', 2);
+      await bob.client.ask('READ', { conversation: 'alice01', upToMsgId: two.msgId }, 'OK');
+      const receipt = await alice.nextPush((e) => e.item.case === 'read');
+      expect(receipt.item.value).toMatchObject({ reader: 'bob01', conversation: 'bob01', upToMsgId: two.msgId });
+    });
+
+    it('answers who read a group message and who did not', async () => {
+      const owner = await world.login('owner01');
+      const ann = await world.login('ann01');
+      await world.login('ben01');
+      const created = await owner.group({ case: 'create', value: { name: 'team', members: ['ann01', 'ben01'] } });
+      const groupId = (created.value as pb.GroupInfo).groupId;
+      const sent = await owner.text(groupId, 'meeting at 3', 1);
+      await ann.client.ask('READ', { conversation: groupId, upToMsgId: sent.msgId }, 'OK');
+      const readers = await owner.client.ask('READERS_QUERY', { msgId: sent.msgId }, 'READERS');
+      expect(readers).toMatchObject({ read: ['ann01'], unread: ['ben01'] });
+      await expect(ann.client.ask('READERS_QUERY', { msgId: sent.msgId }, 'READERS')).rejects.toMatchObject({
+        code: ErrorCode.NOT_GROUP_ADMIN,
+      });
+    });
+  });
+
+  describe('burn after reading over TCP', () => {
+    it('a read by the recipient burns the message on both sides', async () => {
+      const alice = await world.login('alice01');
+      const bob = await world.login('bob01');
+      const sent = await alice.text('bob01', 'read once', 1, { burnAfterReading: true });
+      expect((await bob.nextPush(isMessage)).item.value).toMatchObject({ text: 'read once', burnAfterReading: true });
+      await bob.client.ask('READ', { conversation: 'alice01', upToMsgId: sent.msgId }, 'OK');
+      const burnedForAlice = await alice.nextPush((e) => e.item.case === 'burned');
+      expect(burnedForAlice.item.value).toMatchObject({ msgId: sent.msgId, conversation: 'bob01' });
+      const bobLater = await world.login('bob01', { device: pb.DeviceKind.MOBILE });
+      const entries = await bobLater.syncAll();
+      expect(entries[0]!.item.value).toMatchObject({ msgId: sent.msgId, text: '' });
+      expect(entries.some((e) => e.item.case === 'burned')).toBe(true);
+    });
+  });
+
+  describe('notices through the same inbox', () => {
+    it('reach a member who was offline, in order, on sync', async () => {
+      const owner = await world.login('owner01');
+      const created = await owner.group({ case: 'create', value: { name: 'team', members: ['carl01', 'dora01'] } });
+      const groupId = (created.value as pb.GroupInfo).groupId;
+      await owner.group({ case: 'setRole', value: { groupId, user: 'dora01', role: pb.GroupRole.ADMIN } });
+      await owner.group({ case: 'mute', value: { groupId, user: 'carl01', seconds: 60 } });
+      await owner.group({ case: 'modify', value: { groupId, name: 'renamed' } });
+      await owner.text(groupId, 'hello all', 1);
+      const carl = await world.login('carl01');
+      const kinds = (await carl.syncAll()).map((e) => (e.item.case === 'notice' ? e.item.value.kind : e.item.case));
+      expect(kinds).toEqual([pb.NoticeKind.CREATE, pb.NoticeKind.ROLE, pb.NoticeKind.MUTE, pb.NoticeKind.MODIFY, 'message']);
+      await expect(carl.text(groupId, 'can I speak?', 1)).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
+    });
   });
 });

@@ -110,6 +110,12 @@ export const sampleBodies: SampleBodies = {
   TYPING: { to: 'bob', from: 'alice', stopped: false },
   READERS_QUERY: { msgId: 918_274n },
   READERS: { msgId: 918_274n, read: ['bob', 'carol'], unread: ['dave'] },
+  TIMELINE_SYNC: { cursors: [{ groupId: 'g-climbers', seq: 41n }], limit: 100 },
+  TIMELINE_PAGE: {
+    slices: [{ groupId: 'g-climbers', entries: [{ seq: 42n, groupId: 'g-climbers', item: { case: 'message', value: { msgId: 9_001n, from: 'alice', to: 'g-climbers', text: 'hi' } } }], maxSeq: 42n, more: false }],
+    more: false,
+  },
+  TIMELINE_CONFIRM: { cursors: [{ groupId: 'g-climbers', seq: 42n }] },
   GROUP: {
     op: {
       case: 'create',
@@ -176,6 +182,10 @@ export const largeBodies: Partial<SampleBodies> = {
     })),
   },
   READERS: { msgId: 918_274n, read: manyUsers.slice(0, 70), unread: manyUsers.slice(70) },
+  TIMELINE_PAGE: {
+    slices: manyUsers.slice(0, 40).map((user, i) => ({ groupId: `g-${user}`, entries: [{ seq: BigInt(i + 1), groupId: `g-${user}`, item: { case: 'message' as const, value: { msgId: BigInt(i + 1), from: user, to: `g-${user}`, text: 'x'.repeat(200) } } }], maxSeq: BigInt(i + 1) })),
+    more: true,
+  },
   GROUP: { op: { case: 'invite', value: { groupId: 'gTeam42', users: manyUsers, reason: 'the whole department' } } },
   GROUP_RESULT: {
     result: {

@@ -13,7 +13,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file magpie/v1/magpie.proto.
  */
 export const file_magpie_v1_magpie: GenFile = /*@__PURE__*/
-  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIj8KCUF1dGhTdGFydBIOCgZhcHBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIUCgxjbGllbnRfbm9uY2UYAyABKAwiaQoNQXV0aENoYWxsZW5nZRIMCgRzYWx0GAEgASgMEhAKCHNjcnlwdF9uGAIgASgNEhAKCHNjcnlwdF9yGAMgASgNEhAKCHNjcnlwdF9wGAQgASgNEhQKDHNlcnZlcl9ub25jZRgFIAEoDCKbAgoFTG9naW4SIQoEYXV0aBgBIAEoDjITLm1hZ3BpZS52MS5BdXRoVHlwZRIOCgZhcHBfaWQYAiABKAkSDAoEdXNlchgDIAEoCRIOCgZzZWNyZXQYBCABKAkSEQoJdGltZXN0YW1wGAUgASgJEjoKE3NpZ25hdHVyZV9hbGdvcml0aG0YBiABKA4yHS5tYWdwaWUudjEuU2lnbmF0dXJlQWxnb3JpdGhtEiUKBmRldmljZRgHIAEoDjIVLm1hZ3BpZS52MS5EZXZpY2VLaW5kEiIKBG1vZGUYCCABKA4yFC5tYWdwaWUudjEuTG9naW5Nb2RlEhEKCWRldmljZV9pZBgJIAEoCRIUCgxjbGllbnRfcHJvb2YYCiABKAwihgIKC0xvZ2luUmVzdWx0Eg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSFgoOc2VydmVyX3RpbWVfbXMYAyABKAQSFwoPaWRsZV90aW1lb3V0X21zGAQgASgNEg8KB21heF9zZXEYBSABKAQSFQoNY29uZmlybWVkX3NlcRgGIAEoBBISCgpzZXNzaW9uX2lkGAcgASgJEg4KBmFwcF9pZBgIIAEoCRIYChBzZXJ2ZXJfc2lnbmF0dXJlGAkgASgMEhEKCWh0dHBfcG9ydBgKIAEoDRIqCgttZWRpYV90b2tlbhgLIAEoCzIVLm1hZ3BpZS52MS5NZWRpYVRva2VuIi8KCk1lZGlhVG9rZW4SDQoFdG9rZW4YASABKAkSEgoKZXhwaXJlc19tcxgCIAEoBCJQCgZLaWNrZWQSDAoEY29kZRgBIAEoDRIOCgZyZWFzb24YAiABKAkSKAoJYnlfZGV2aWNlGAMgASgOMhUubWFncGllLnYxLkRldmljZUtpbmQiJgoFRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIgQKAk9rIpwBCgVNZWRpYRIPCgdmaWxlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc2l6ZRgDIAEoBBIMCgRtaW1lGAQgASgJEhMKC2R1cmF0aW9uX21zGAUgASgNEg0KBXdpZHRoGAYgASgNEg4KBmhlaWdodBgHIAEoDRIUCgx0aHVtYm5haWxfaWQYCCABKAkSDgoGc2hhMjU2GAkgASgJIk8KCExvY2F0aW9uEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIk0KBkN1c3RvbRIPCgdjb21tYW5kGAEgASgJEg8KB3BheWxvYWQYAiABKAwSEQoJdHJhbnNpZW50GAMgASgIEg4KBnNpbGVudBgEIAEoCCKLAgoEU2VuZBIVCg1jbGllbnRfbXNnX2lkGAEgASgMEgoKAnRvGAIgASgJEiQKBHR5cGUYAyABKA4yFi5tYWdwaWUudjEuTWVzc2FnZVR5cGUSDAoEdGV4dBgEIAEoCRIQCghtZW50aW9ucxgFIAMoCRITCgttZW50aW9uX2FsbBgGIAEoCBIfCgVtZWRpYRgHIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgIIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCSABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgKIAEoCCJLCgRTZW50EhUKDWNsaWVudF9tc2dfaWQYASABKAwSDgoGbXNnX2lkGAIgASgEEg8KB3RpbWVfbXMYAyABKAQSCwoDc2VxGAQgASgEIs8CCgdNZXNzYWdlEg4KBm1zZ19pZBgBIAEoBBIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEgwKBHRleHQYBCABKAkSDwoHdGltZV9tcxgFIAEoBBIkCgR0eXBlGAYgASgOMhYubWFncGllLnYxLk1lc3NhZ2VUeXBlEhAKCG1lbnRpb25zGAcgAygJEhMKC21lbnRpb25fYWxsGAggASgIEh8KBW1lZGlhGAkgASgLMhAubWFncGllLnYxLk1lZGlhEiUKCGxvY2F0aW9uGAogASgLMhMubWFncGllLnYxLkxvY2F0aW9uEiEKBmN1c3RvbRgLIAEoCzIRLm1hZ3BpZS52MS5DdXN0b20SGgoSYnVybl9hZnRlcl9yZWFkaW5nGAwgASgIEhUKDWNsaWVudF9tc2dfaWQYDSABKAwSEAoId2l0aGhlbGQYDiABKAgi4QEKBk5vdGljZRIjCgRraW5kGAEgASgOMhUubWFncGllLnYxLk5vdGljZUtpbmQSEAoIZ3JvdXBfaWQYAiABKAkSDQoFYWN0b3IYAyABKAkSDwoHdGFyZ2V0cxgEIAMoCRIMCgR0ZXh0GAUgASgJEg8KB3RpbWVfbXMYBiABKAQSIgoEcm9sZRgHIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSFQoNbXV0ZV91bnRpbF9tcxgIIAEoBBISCgpncm91cF9uYW1lGAkgASgJEhIKCnJlcXVlc3RfaWQYCiABKAQiTAoHUmV2b2tlZBIOCgZtc2dfaWQYASABKAQSCgoCYnkYAiABKAkSFAoMY29udmVyc2F0aW9uGAMgASgJEg8KB3RpbWVfbXMYBCABKAQiWgoLUmVhZFJlY2VpcHQSDgoGcmVhZGVyGAEgASgJEhQKDGNvbnZlcnNhdGlvbhgCIAEoCRIUCgx1cF90b19tc2dfaWQYAyABKAQSDwoHdGltZV9tcxgEIAEoBCIuCgZCdXJuZWQSDgoGbXNnX2lkGAEgASgEEhQKDGNvbnZlcnNhdGlvbhgCIAEoCSLcAQoFRW50cnkSCwoDc2VxGAEgASgEEiUKB21lc3NhZ2UYAiABKAsyEi5tYWdwaWUudjEuTWVzc2FnZUgAEiMKBm5vdGljZRgDIAEoCzIRLm1hZ3BpZS52MS5Ob3RpY2VIABIlCgdyZXZva2VkGAQgASgLMhIubWFncGllLnYxLlJldm9rZWRIABImCgRyZWFkGAUgASgLMhYubWFncGllLnYxLlJlYWRSZWNlaXB0SAASIwoGYnVybmVkGAYgASgLMhEubWFncGllLnYxLkJ1cm5lZEgAQgYKBGl0ZW0iGQoGTm90aWZ5Eg8KB21heF9zZXEYASABKAQiKAoEU3luYxIRCglhZnRlcl9zZXEYASABKAQSDQoFbGltaXQYAiABKA0iTAoIU3luY1BhZ2USIQoHZW50cmllcxgBIAMoCzIQLm1hZ3BpZS52MS5FbnRyeRIPCgdtYXhfc2VxGAIgASgEEgwKBG1vcmUYAyABKAgiFgoHQ29uZmlybRILCgNzZXEYASABKAQiGAoGUmV2b2tlEg4KBm1zZ19pZBgBIAEoBCIyCgRSZWFkEhQKDGNvbnZlcnNhdGlvbhgBIAEoCRIUCgx1cF90b19tc2dfaWQYAiABKAQiMwoGVHlwaW5nEgoKAnRvGAEgASgJEgwKBGZyb20YAiABKAkSDwoHc3RvcHBlZBgDIAEoCCIeCgxSZWFkZXJzUXVlcnkSDgoGbXNnX2lkGAEgASgEIjcKB1JlYWRlcnMSDgoGbXNnX2lkGAEgASgEEgwKBHJlYWQYAiADKAkSDgoGdW5yZWFkGAMgAygJIs0CCglHcm91cEluZm8SEAoIZ3JvdXBfaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVvd25lchgDIAEoCRIiCgR0eXBlGAQgASgOMhQubWFncGllLnYxLkdyb3VwVHlwZRIiCgRtb2RlGAUgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIUCgxhbm5vdW5jZW1lbnQYBiABKAkSFAoMbWVtYmVyX2NvdW50GAcgASgNEhAKCGNhcGFjaXR5GAggASgNEhIKCmNyZWF0ZWRfbXMYCSABKAQSJQoHbXlfcm9sZRgKIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSCwoDZG5kGAsgASgIEhYKDmludml0ZV9jb25maXJtGAwgASgIEhEKCWRpc21pc3NlZBgNIAEoCBIYChBteV9tdXRlX3VudGlsX21zGA4gASgEIowBCgtHcm91cE1lbWJlchIPCgd1c2VyX2lkGAEgASgJEiIKBHJvbGUYAiABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlEgwKBGNhcmQYAyABKAkSFQoNbXV0ZV91bnRpbF9tcxgEIAEoBBIRCglqb2luZWRfbXMYBSABKAQSEAoIbmlja25hbWUYBiABKAkiogEKC0NyZWF0ZUdyb3VwEgwKBG5hbWUYASABKAkSIgoEdHlwZRgCIAEoDjIULm1hZ3BpZS52MS5Hcm91cFR5cGUSIgoEbW9kZRgDIAEoDjIULm1hZ3BpZS52MS5Hcm91cE1vZGUSFAoMYW5ub3VuY2VtZW50GAQgASgJEg8KB21lbWJlcnMYBSADKAkSFgoOaW52aXRlX2NvbmZpcm0YBiABKAgiyQEKC01vZGlmeUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEhEKBG5hbWUYAiABKAlIAIgBARIZCgxhbm5vdW5jZW1lbnQYAyABKAlIAYgBARInCgRtb2RlGAQgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZUgCiAEBEhsKDmludml0ZV9jb25maXJtGAUgASgISAOIAQFCBwoFX25hbWVCDwoNX2Fubm91bmNlbWVudEIHCgVfbW9kZUIRCg9faW52aXRlX2NvbmZpcm0iHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiLgoKQXBwbHlHcm91cBIQCghncm91cF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPgoGRGVjaWRlEhAKCGdyb3VwX2lkGAEgASgJEhIKCnJlcXVlc3RfaWQYAiABKAQSDgoGcmVhc29uGAMgASgJIj0KCkdyb3VwVXNlcnMSEAoIZ3JvdXBfaWQYASABKAkSDQoFdXNlcnMYAiADKAkSDgoGcmVhc29uGAMgASgJIi0KC0dyb3VwVGFyZ2V0EhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkiTQoHU2V0Um9sZRIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEiIKBHJvbGUYAyABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlIj0KCk11dGVNZW1iZXISEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIPCgdzZWNvbmRzGAMgASgNIjcKB1NldENhcmQSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIMCgRjYXJkGAMgASgJIj4KDFNlYXJjaEdyb3VwcxIPCgdrZXl3b3JkGAEgASgJEg4KBm9mZnNldBgCIAEoDRINCgVsaW1pdBgDIAEoDSI+CgtMaXN0TWVtYmVycxIQCghncm91cF9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKA0SDQoFbGltaXQYAyABKA0iJgoGU2V0RG5kEhAKCGdyb3VwX2lkGAEgASgJEgoKAm9uGAIgASgIIuQGCgxHcm91cFJlcXVlc3QSKAoGY3JlYXRlGAEgASgLMhYubWFncGllLnYxLkNyZWF0ZUdyb3VwSAASKAoGbW9kaWZ5GAIgASgLMhYubWFncGllLnYxLk1vZGlmeUdyb3VwSAASJgoHZGlzbWlzcxgDIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEiYKBWFwcGx5GAQgASgLMhUubWFncGllLnYxLkFwcGx5R3JvdXBIABIkCgdhcHByb3ZlGAUgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEiMKBnJlamVjdBgGIAEoCzIRLm1hZ3BpZS52MS5EZWNpZGVIABInCgZpbnZpdGUYByABKAsyFS5tYWdwaWUudjEuR3JvdXBVc2Vyc0gAEiUKBGtpY2sYCCABKAsyFS5tYWdwaWUudjEuR3JvdXBVc2Vyc0gAEiMKBHF1aXQYCSABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIABIqCgh0cmFuc2ZlchgKIAEoCzIWLm1hZ3BpZS52MS5Hcm91cFRhcmdldEgAEiYKCHNldF9yb2xlGAsgASgLMhIubWFncGllLnYxLlNldFJvbGVIABIlCgRtdXRlGAwgASgLMhUubWFncGllLnYxLk11dGVNZW1iZXJIABImCghzZXRfY2FyZBgNIAEoCzISLm1hZ3BpZS52MS5TZXRDYXJkSAASKQoGc2VhcmNoGA4gASgLMhcubWFncGllLnYxLlNlYXJjaEdyb3Vwc0gAEigKCWxpc3RfbWluZRgPIAEoCzITLm1hZ3BpZS52MS5MaXN0TWluZUgAEikKB21lbWJlcnMYECABKAsyFi5tYWdwaWUudjEuTGlzdE1lbWJlcnNIABIkCgdzZXRfZG5kGBEgASgLMhEubWFncGllLnYxLlNldERuZEgAEiMKBGluZm8YEiABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIABIqCg1hY2NlcHRfaW52aXRlGBMgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEisKDmRlY2xpbmVfaW52aXRlGBQgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEiMKBGpvaW4YFSABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIAEIECgJvcCIKCghMaXN0TWluZSJACglHcm91cExpc3QSJAoGZ3JvdXBzGAEgAygLMhQubWFncGllLnYxLkdyb3VwSW5mbxINCgV0b3RhbBgCIAEoDSJECgpNZW1iZXJQYWdlEicKB21lbWJlcnMYASADKAsyFi5tYWdwaWUudjEuR3JvdXBNZW1iZXISDQoFdG90YWwYAiABKA0i1AEKC0dyb3VwUmVzdWx0EiUKBWdyb3VwGAEgASgLMhQubWFncGllLnYxLkdyb3VwSW5mb0gAEiYKBmdyb3VwcxgCIAEoCzIULm1hZ3BpZS52MS5Hcm91cExpc3RIABIoCgdtZW1iZXJzGAMgASgLMhUubWFncGllLnYxLk1lbWJlclBhZ2VIABIbCgJvaxgEIAEoCzINLm1hZ3BpZS52MS5Pa0gAEiUKB3BlbmRpbmcYBSABKAsyEi5tYWdwaWUudjEuUGVuZGluZ0gAQggKBnJlc3VsdCIdCgdQZW5kaW5nEhIKCnJlcXVlc3RfaWQYASABKAQiUAoHUHJvZmlsZRIPCgd1c2VyX2lkGAEgASgJEhAKCG5pY2tuYW1lGAIgASgJEg4KBmF2YXRhchgDIAEoCRISCgp1cGRhdGVkX21zGAQgASgEIiAKDFByb2ZpbGVRdWVyeRIQCgh1c2VyX2lkcxgBIAMoCSIwCghQcm9maWxlcxIkCghwcm9maWxlcxgBIAMoCzISLm1hZ3BpZS52MS5Qcm9maWxlIlMKDVByb2ZpbGVVcGRhdGUSFQoIbmlja25hbWUYASABKAlIAIgBARITCgZhdmF0YXIYAiABKAlIAYgBAUILCglfbmlja25hbWVCCQoHX2F2YXRhciIqCgpNdXRlVXBkYXRlEgwKBG11dGUYASADKAkSDgoGdW5tdXRlGAIgAygJIhYKBU11dGVzEg0KBXBlZXJzGAEgAygJKlEKCEF1dGhUeXBlEhYKEkFVVEhfVFlQRV9QQVNTV09SRBAAEhcKE0FVVEhfVFlQRV9BUFBfVE9LRU4QARIUChBBVVRIX1RZUEVfU0lHTkVEEAIqVgoSU2lnbmF0dXJlQWxnb3JpdGhtEiMKH1NJR05BVFVSRV9BTEdPUklUSE1fSE1BQ19TSEEyNTYQABIbChdTSUdOQVRVUkVfQUxHT1JJVEhNX01ENRABKnwKCkRldmljZUtpbmQSFwoTREVWSUNFX0tJTkRfREVTS1RPUBAAEhYKEkRFVklDRV9LSU5EX01PQklMRRABEhMKD0RFVklDRV9LSU5EX1dFQhACEhMKD0RFVklDRV9LSU5EX1BBRBADEhMKD0RFVklDRV9LSU5EX0JPVBAEKjYKCUxvZ2luTW9kZRITCg9MT0dJTl9NT0RFX0FVVE8QABIUChBMT0dJTl9NT0RFX0ZPUkNFEAEqnwEKC01lc3NhZ2VUeXBlEhUKEU1FU1NBR0VfVFlQRV9URVhUEAASFgoSTUVTU0FHRV9UWVBFX1ZPSUNFEAESFgoSTUVTU0FHRV9UWVBFX0lNQUdFEAISFQoRTUVTU0FHRV9UWVBFX0ZJTEUQAxIZChVNRVNTQUdFX1RZUEVfTE9DQVRJT04QBBIXChNNRVNTQUdFX1RZUEVfQ1VTVE9NEAUqkwMKCk5vdGljZUtpbmQSGwoXTk9USUNFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJOT1RJQ0VfS0lORF9DUkVBVEUQARIWChJOT1RJQ0VfS0lORF9JTlZJVEUQAhIeChpOT1RJQ0VfS0lORF9JTlZJVEVfUkVRVUVTVBADEhUKEU5PVElDRV9LSU5EX0FQUExZEAQSFwoTTk9USUNFX0tJTkRfQVBQUk9WRRAFEhYKEk5PVElDRV9LSU5EX1JFSkVDVBAGEhQKEE5PVElDRV9LSU5EX0pPSU4QBxIUChBOT1RJQ0VfS0lORF9RVUlUEAgSFAoQTk9USUNFX0tJTkRfS0lDSxAJEhcKE05PVElDRV9LSU5EX0RJU01JU1MQChIUChBOT1RJQ0VfS0lORF9ST0xFEAsSFAoQTk9USUNFX0tJTkRfTVVURRAMEhYKEk5PVElDRV9LSU5EX01PRElGWRANEhgKFE5PVElDRV9LSU5EX1RSQU5TRkVSEA4SFwoTTk9USUNFX0tJTkRfREVDTElORRAPKoIBCglHcm91cFR5cGUSGAoUR1JPVVBfVFlQRV9URU1QT1JBUlkQABIVChFHUk9VUF9UWVBFX05PUk1BTBABEhUKEUdST1VQX1RZUEVfU0VOSU9SEAISFwoTR1JPVVBfVFlQRV9BRFZBTkNFRBADEhQKEEdST1VQX1RZUEVfU1VQRVIQBCpTCglHcm91cE1vZGUSFQoRR1JPVVBfTU9ERV9QVUJMSUMQABIXChNHUk9VUF9NT0RFX0FQUFJPVkFMEAESFgoSR1JPVVBfTU9ERV9QUklWQVRFEAIqYwoJR3JvdXBSb2xlEhMKD0dST1VQX1JPTEVfTk9ORRAAEhUKEUdST1VQX1JPTEVfTUVNQkVSEAESFAoQR1JPVVBfUk9MRV9BRE1JThACEhQKEEdST1VQX1JPTEVfT1dORVIQA2IGcHJvdG8z");
+  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIj8KCUF1dGhTdGFydBIOCgZhcHBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIUCgxjbGllbnRfbm9uY2UYAyABKAwiaQoNQXV0aENoYWxsZW5nZRIMCgRzYWx0GAEgASgMEhAKCHNjcnlwdF9uGAIgASgNEhAKCHNjcnlwdF9yGAMgASgNEhAKCHNjcnlwdF9wGAQgASgNEhQKDHNlcnZlcl9ub25jZRgFIAEoDCKbAgoFTG9naW4SIQoEYXV0aBgBIAEoDjITLm1hZ3BpZS52MS5BdXRoVHlwZRIOCgZhcHBfaWQYAiABKAkSDAoEdXNlchgDIAEoCRIOCgZzZWNyZXQYBCABKAkSEQoJdGltZXN0YW1wGAUgASgJEjoKE3NpZ25hdHVyZV9hbGdvcml0aG0YBiABKA4yHS5tYWdwaWUudjEuU2lnbmF0dXJlQWxnb3JpdGhtEiUKBmRldmljZRgHIAEoDjIVLm1hZ3BpZS52MS5EZXZpY2VLaW5kEiIKBG1vZGUYCCABKA4yFC5tYWdwaWUudjEuTG9naW5Nb2RlEhEKCWRldmljZV9pZBgJIAEoCRIUCgxjbGllbnRfcHJvb2YYCiABKAwihgIKC0xvZ2luUmVzdWx0Eg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSFgoOc2VydmVyX3RpbWVfbXMYAyABKAQSFwoPaWRsZV90aW1lb3V0X21zGAQgASgNEg8KB21heF9zZXEYBSABKAQSFQoNY29uZmlybWVkX3NlcRgGIAEoBBISCgpzZXNzaW9uX2lkGAcgASgJEg4KBmFwcF9pZBgIIAEoCRIYChBzZXJ2ZXJfc2lnbmF0dXJlGAkgASgMEhEKCWh0dHBfcG9ydBgKIAEoDRIqCgttZWRpYV90b2tlbhgLIAEoCzIVLm1hZ3BpZS52MS5NZWRpYVRva2VuIi8KCk1lZGlhVG9rZW4SDQoFdG9rZW4YASABKAkSEgoKZXhwaXJlc19tcxgCIAEoBCJQCgZLaWNrZWQSDAoEY29kZRgBIAEoDRIOCgZyZWFzb24YAiABKAkSKAoJYnlfZGV2aWNlGAMgASgOMhUubWFncGllLnYxLkRldmljZUtpbmQiJgoFRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIgQKAk9rIpwBCgVNZWRpYRIPCgdmaWxlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc2l6ZRgDIAEoBBIMCgRtaW1lGAQgASgJEhMKC2R1cmF0aW9uX21zGAUgASgNEg0KBXdpZHRoGAYgASgNEg4KBmhlaWdodBgHIAEoDRIUCgx0aHVtYm5haWxfaWQYCCABKAkSDgoGc2hhMjU2GAkgASgJIk8KCExvY2F0aW9uEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIk0KBkN1c3RvbRIPCgdjb21tYW5kGAEgASgJEg8KB3BheWxvYWQYAiABKAwSEQoJdHJhbnNpZW50GAMgASgIEg4KBnNpbGVudBgEIAEoCCKLAgoEU2VuZBIVCg1jbGllbnRfbXNnX2lkGAEgASgMEgoKAnRvGAIgASgJEiQKBHR5cGUYAyABKA4yFi5tYWdwaWUudjEuTWVzc2FnZVR5cGUSDAoEdGV4dBgEIAEoCRIQCghtZW50aW9ucxgFIAMoCRITCgttZW50aW9uX2FsbBgGIAEoCBIfCgVtZWRpYRgHIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgIIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCSABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgKIAEoCCJLCgRTZW50EhUKDWNsaWVudF9tc2dfaWQYASABKAwSDgoGbXNnX2lkGAIgASgEEg8KB3RpbWVfbXMYAyABKAQSCwoDc2VxGAQgASgEIs8CCgdNZXNzYWdlEg4KBm1zZ19pZBgBIAEoBBIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEgwKBHRleHQYBCABKAkSDwoHdGltZV9tcxgFIAEoBBIkCgR0eXBlGAYgASgOMhYubWFncGllLnYxLk1lc3NhZ2VUeXBlEhAKCG1lbnRpb25zGAcgAygJEhMKC21lbnRpb25fYWxsGAggASgIEh8KBW1lZGlhGAkgASgLMhAubWFncGllLnYxLk1lZGlhEiUKCGxvY2F0aW9uGAogASgLMhMubWFncGllLnYxLkxvY2F0aW9uEiEKBmN1c3RvbRgLIAEoCzIRLm1hZ3BpZS52MS5DdXN0b20SGgoSYnVybl9hZnRlcl9yZWFkaW5nGAwgASgIEhUKDWNsaWVudF9tc2dfaWQYDSABKAwSEAoId2l0aGhlbGQYDiABKAgi4QEKBk5vdGljZRIjCgRraW5kGAEgASgOMhUubWFncGllLnYxLk5vdGljZUtpbmQSEAoIZ3JvdXBfaWQYAiABKAkSDQoFYWN0b3IYAyABKAkSDwoHdGFyZ2V0cxgEIAMoCRIMCgR0ZXh0GAUgASgJEg8KB3RpbWVfbXMYBiABKAQSIgoEcm9sZRgHIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSFQoNbXV0ZV91bnRpbF9tcxgIIAEoBBISCgpncm91cF9uYW1lGAkgASgJEhIKCnJlcXVlc3RfaWQYCiABKAQiTAoHUmV2b2tlZBIOCgZtc2dfaWQYASABKAQSCgoCYnkYAiABKAkSFAoMY29udmVyc2F0aW9uGAMgASgJEg8KB3RpbWVfbXMYBCABKAQiWgoLUmVhZFJlY2VpcHQSDgoGcmVhZGVyGAEgASgJEhQKDGNvbnZlcnNhdGlvbhgCIAEoCRIUCgx1cF90b19tc2dfaWQYAyABKAQSDwoHdGltZV9tcxgEIAEoBCIuCgZCdXJuZWQSDgoGbXNnX2lkGAEgASgEEhQKDGNvbnZlcnNhdGlvbhgCIAEoCSLuAQoFRW50cnkSCwoDc2VxGAEgASgEEiUKB21lc3NhZ2UYAiABKAsyEi5tYWdwaWUudjEuTWVzc2FnZUgAEiMKBm5vdGljZRgDIAEoCzIRLm1hZ3BpZS52MS5Ob3RpY2VIABIlCgdyZXZva2VkGAQgASgLMhIubWFncGllLnYxLlJldm9rZWRIABImCgRyZWFkGAUgASgLMhYubWFncGllLnYxLlJlYWRSZWNlaXB0SAASIwoGYnVybmVkGAYgASgLMhEubWFncGllLnYxLkJ1cm5lZEgAEhAKCGdyb3VwX2lkGAcgASgJQgYKBGl0ZW0iGQoGTm90aWZ5Eg8KB21heF9zZXEYASABKAQiKAoEU3luYxIRCglhZnRlcl9zZXEYASABKAQSDQoFbGltaXQYAiABKA0iTAoIU3luY1BhZ2USIQoHZW50cmllcxgBIAMoCzIQLm1hZ3BpZS52MS5FbnRyeRIPCgdtYXhfc2VxGAIgASgEEgwKBG1vcmUYAyABKAgiFgoHQ29uZmlybRILCgNzZXEYASABKAQiLwoOVGltZWxpbmVDdXJzb3ISEAoIZ3JvdXBfaWQYASABKAkSCwoDc2VxGAIgASgEIkkKDFRpbWVsaW5lU3luYxIqCgdjdXJzb3JzGAEgAygLMhkubWFncGllLnYxLlRpbWVsaW5lQ3Vyc29yEg0KBWxpbWl0GAIgASgNImMKDVRpbWVsaW5lU2xpY2USEAoIZ3JvdXBfaWQYASABKAkSIQoHZW50cmllcxgCIAMoCzIQLm1hZ3BpZS52MS5FbnRyeRIPCgdtYXhfc2VxGAMgASgEEgwKBG1vcmUYBCABKAgiRgoMVGltZWxpbmVQYWdlEigKBnNsaWNlcxgBIAMoCzIYLm1hZ3BpZS52MS5UaW1lbGluZVNsaWNlEgwKBG1vcmUYAiABKAgiPQoPVGltZWxpbmVDb25maXJtEioKB2N1cnNvcnMYASADKAsyGS5tYWdwaWUudjEuVGltZWxpbmVDdXJzb3IiGAoGUmV2b2tlEg4KBm1zZ19pZBgBIAEoBCIyCgRSZWFkEhQKDGNvbnZlcnNhdGlvbhgBIAEoCRIUCgx1cF90b19tc2dfaWQYAiABKAQiMwoGVHlwaW5nEgoKAnRvGAEgASgJEgwKBGZyb20YAiABKAkSDwoHc3RvcHBlZBgDIAEoCCIeCgxSZWFkZXJzUXVlcnkSDgoGbXNnX2lkGAEgASgEIjcKB1JlYWRlcnMSDgoGbXNnX2lkGAEgASgEEgwKBHJlYWQYAiADKAkSDgoGdW5yZWFkGAMgAygJIs0CCglHcm91cEluZm8SEAoIZ3JvdXBfaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVvd25lchgDIAEoCRIiCgR0eXBlGAQgASgOMhQubWFncGllLnYxLkdyb3VwVHlwZRIiCgRtb2RlGAUgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIUCgxhbm5vdW5jZW1lbnQYBiABKAkSFAoMbWVtYmVyX2NvdW50GAcgASgNEhAKCGNhcGFjaXR5GAggASgNEhIKCmNyZWF0ZWRfbXMYCSABKAQSJQoHbXlfcm9sZRgKIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSCwoDZG5kGAsgASgIEhYKDmludml0ZV9jb25maXJtGAwgASgIEhEKCWRpc21pc3NlZBgNIAEoCBIYChBteV9tdXRlX3VudGlsX21zGA4gASgEIowBCgtHcm91cE1lbWJlchIPCgd1c2VyX2lkGAEgASgJEiIKBHJvbGUYAiABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlEgwKBGNhcmQYAyABKAkSFQoNbXV0ZV91bnRpbF9tcxgEIAEoBBIRCglqb2luZWRfbXMYBSABKAQSEAoIbmlja25hbWUYBiABKAkiogEKC0NyZWF0ZUdyb3VwEgwKBG5hbWUYASABKAkSIgoEdHlwZRgCIAEoDjIULm1hZ3BpZS52MS5Hcm91cFR5cGUSIgoEbW9kZRgDIAEoDjIULm1hZ3BpZS52MS5Hcm91cE1vZGUSFAoMYW5ub3VuY2VtZW50GAQgASgJEg8KB21lbWJlcnMYBSADKAkSFgoOaW52aXRlX2NvbmZpcm0YBiABKAgiyQEKC01vZGlmeUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEhEKBG5hbWUYAiABKAlIAIgBARIZCgxhbm5vdW5jZW1lbnQYAyABKAlIAYgBARInCgRtb2RlGAQgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZUgCiAEBEhsKDmludml0ZV9jb25maXJtGAUgASgISAOIAQFCBwoFX25hbWVCDwoNX2Fubm91bmNlbWVudEIHCgVfbW9kZUIRCg9faW52aXRlX2NvbmZpcm0iHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiLgoKQXBwbHlHcm91cBIQCghncm91cF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPgoGRGVjaWRlEhAKCGdyb3VwX2lkGAEgASgJEhIKCnJlcXVlc3RfaWQYAiABKAQSDgoGcmVhc29uGAMgASgJIj0KCkdyb3VwVXNlcnMSEAoIZ3JvdXBfaWQYASABKAkSDQoFdXNlcnMYAiADKAkSDgoGcmVhc29uGAMgASgJIi0KC0dyb3VwVGFyZ2V0EhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkiTQoHU2V0Um9sZRIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEiIKBHJvbGUYAyABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlIj0KCk11dGVNZW1iZXISEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIPCgdzZWNvbmRzGAMgASgNIjcKB1NldENhcmQSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIMCgRjYXJkGAMgASgJIj4KDFNlYXJjaEdyb3VwcxIPCgdrZXl3b3JkGAEgASgJEg4KBm9mZnNldBgCIAEoDRINCgVsaW1pdBgDIAEoDSI+CgtMaXN0TWVtYmVycxIQCghncm91cF9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKA0SDQoFbGltaXQYAyABKA0iJgoGU2V0RG5kEhAKCGdyb3VwX2lkGAEgASgJEgoKAm9uGAIgASgIIuQGCgxHcm91cFJlcXVlc3QSKAoGY3JlYXRlGAEgASgLMhYubWFncGllLnYxLkNyZWF0ZUdyb3VwSAASKAoGbW9kaWZ5GAIgASgLMhYubWFncGllLnYxLk1vZGlmeUdyb3VwSAASJgoHZGlzbWlzcxgDIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEiYKBWFwcGx5GAQgASgLMhUubWFncGllLnYxLkFwcGx5R3JvdXBIABIkCgdhcHByb3ZlGAUgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEiMKBnJlamVjdBgGIAEoCzIRLm1hZ3BpZS52MS5EZWNpZGVIABInCgZpbnZpdGUYByABKAsyFS5tYWdwaWUudjEuR3JvdXBVc2Vyc0gAEiUKBGtpY2sYCCABKAsyFS5tYWdwaWUudjEuR3JvdXBVc2Vyc0gAEiMKBHF1aXQYCSABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIABIqCgh0cmFuc2ZlchgKIAEoCzIWLm1hZ3BpZS52MS5Hcm91cFRhcmdldEgAEiYKCHNldF9yb2xlGAsgASgLMhIubWFncGllLnYxLlNldFJvbGVIABIlCgRtdXRlGAwgASgLMhUubWFncGllLnYxLk11dGVNZW1iZXJIABImCghzZXRfY2FyZBgNIAEoCzISLm1hZ3BpZS52MS5TZXRDYXJkSAASKQoGc2VhcmNoGA4gASgLMhcubWFncGllLnYxLlNlYXJjaEdyb3Vwc0gAEigKCWxpc3RfbWluZRgPIAEoCzITLm1hZ3BpZS52MS5MaXN0TWluZUgAEikKB21lbWJlcnMYECABKAsyFi5tYWdwaWUudjEuTGlzdE1lbWJlcnNIABIkCgdzZXRfZG5kGBEgASgLMhEubWFncGllLnYxLlNldERuZEgAEiMKBGluZm8YEiABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIABIqCg1hY2NlcHRfaW52aXRlGBMgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEisKDmRlY2xpbmVfaW52aXRlGBQgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEiMKBGpvaW4YFSABKAsyEy5tYWdwaWUudjEuR3JvdXBSZWZIAEIECgJvcCIKCghMaXN0TWluZSJACglHcm91cExpc3QSJAoGZ3JvdXBzGAEgAygLMhQubWFncGllLnYxLkdyb3VwSW5mbxINCgV0b3RhbBgCIAEoDSJECgpNZW1iZXJQYWdlEicKB21lbWJlcnMYASADKAsyFi5tYWdwaWUudjEuR3JvdXBNZW1iZXISDQoFdG90YWwYAiABKA0i1AEKC0dyb3VwUmVzdWx0EiUKBWdyb3VwGAEgASgLMhQubWFncGllLnYxLkdyb3VwSW5mb0gAEiYKBmdyb3VwcxgCIAEoCzIULm1hZ3BpZS52MS5Hcm91cExpc3RIABIoCgdtZW1iZXJzGAMgASgLMhUubWFncGllLnYxLk1lbWJlclBhZ2VIABIbCgJvaxgEIAEoCzINLm1hZ3BpZS52MS5Pa0gAEiUKB3BlbmRpbmcYBSABKAsyEi5tYWdwaWUudjEuUGVuZGluZ0gAQggKBnJlc3VsdCIdCgdQZW5kaW5nEhIKCnJlcXVlc3RfaWQYASABKAQiUAoHUHJvZmlsZRIPCgd1c2VyX2lkGAEgASgJEhAKCG5pY2tuYW1lGAIgASgJEg4KBmF2YXRhchgDIAEoCRISCgp1cGRhdGVkX21zGAQgASgEIiAKDFByb2ZpbGVRdWVyeRIQCgh1c2VyX2lkcxgBIAMoCSIwCghQcm9maWxlcxIkCghwcm9maWxlcxgBIAMoCzISLm1hZ3BpZS52MS5Qcm9maWxlIlMKDVByb2ZpbGVVcGRhdGUSFQoIbmlja25hbWUYASABKAlIAIgBARITCgZhdmF0YXIYAiABKAlIAYgBAUILCglfbmlja25hbWVCCQoHX2F2YXRhciIqCgpNdXRlVXBkYXRlEgwKBG11dGUYASADKAkSDgoGdW5tdXRlGAIgAygJIhYKBU11dGVzEg0KBXBlZXJzGAEgAygJKlEKCEF1dGhUeXBlEhYKEkFVVEhfVFlQRV9QQVNTV09SRBAAEhcKE0FVVEhfVFlQRV9BUFBfVE9LRU4QARIUChBBVVRIX1RZUEVfU0lHTkVEEAIqVgoSU2lnbmF0dXJlQWxnb3JpdGhtEiMKH1NJR05BVFVSRV9BTEdPUklUSE1fSE1BQ19TSEEyNTYQABIbChdTSUdOQVRVUkVfQUxHT1JJVEhNX01ENRABKnwKCkRldmljZUtpbmQSFwoTREVWSUNFX0tJTkRfREVTS1RPUBAAEhYKEkRFVklDRV9LSU5EX01PQklMRRABEhMKD0RFVklDRV9LSU5EX1dFQhACEhMKD0RFVklDRV9LSU5EX1BBRBADEhMKD0RFVklDRV9LSU5EX0JPVBAEKjYKCUxvZ2luTW9kZRITCg9MT0dJTl9NT0RFX0FVVE8QABIUChBMT0dJTl9NT0RFX0ZPUkNFEAEqnwEKC01lc3NhZ2VUeXBlEhUKEU1FU1NBR0VfVFlQRV9URVhUEAASFgoSTUVTU0FHRV9UWVBFX1ZPSUNFEAESFgoSTUVTU0FHRV9UWVBFX0lNQUdFEAISFQoRTUVTU0FHRV9UWVBFX0ZJTEUQAxIZChVNRVNTQUdFX1RZUEVfTE9DQVRJT04QBBIXChNNRVNTQUdFX1RZUEVfQ1VTVE9NEAUqkwMKCk5vdGljZUtpbmQSGwoXTk9USUNFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJOT1RJQ0VfS0lORF9DUkVBVEUQARIWChJOT1RJQ0VfS0lORF9JTlZJVEUQAhIeChpOT1RJQ0VfS0lORF9JTlZJVEVfUkVRVUVTVBADEhUKEU5PVElDRV9LSU5EX0FQUExZEAQSFwoTTk9USUNFX0tJTkRfQVBQUk9WRRAFEhYKEk5PVElDRV9LSU5EX1JFSkVDVBAGEhQKEE5PVElDRV9LSU5EX0pPSU4QBxIUChBOT1RJQ0VfS0lORF9RVUlUEAgSFAoQTk9USUNFX0tJTkRfS0lDSxAJEhcKE05PVElDRV9LSU5EX0RJU01JU1MQChIUChBOT1RJQ0VfS0lORF9ST0xFEAsSFAoQTk9USUNFX0tJTkRfTVVURRAMEhYKEk5PVElDRV9LSU5EX01PRElGWRANEhgKFE5PVElDRV9LSU5EX1RSQU5TRkVSEA4SFwoTTk9USUNFX0tJTkRfREVDTElORRAPKoIBCglHcm91cFR5cGUSGAoUR1JPVVBfVFlQRV9URU1QT1JBUlkQABIVChFHUk9VUF9UWVBFX05PUk1BTBABEhUKEUdST1VQX1RZUEVfU0VOSU9SEAISFwoTR1JPVVBfVFlQRV9BRFZBTkNFRBADEhQKEEdST1VQX1RZUEVfU1VQRVIQBCpTCglHcm91cE1vZGUSFQoRR1JPVVBfTU9ERV9QVUJMSUMQABIXChNHUk9VUF9NT0RFX0FQUFJPVkFMEAESFgoSR1JPVVBfTU9ERV9QUklWQVRFEAIqYwoJR3JvdXBSb2xlEhMKD0dST1VQX1JPTEVfTk9ORRAAEhUKEUdST1VQX1JPTEVfTUVNQkVSEAESFAoQR1JPVVBfUk9MRV9BRE1JThACEhQKEEdST1VQX1JPTEVfT1dORVIQA2IGcHJvdG8z");
 
 /**
  * HELLO, the client's first frame.
@@ -953,6 +953,13 @@ export type Entry = Message$1<"magpie.v1.Entry"> & {
     value: Burned;
     case: "burned";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * set: the entry is in this group's timeline and seq is the timeline's seq (protocol 2.1)
+   *
+   * @generated from field: string group_id = 7;
+   */
+  groupId: string;
 };
 
 /**
@@ -1056,6 +1063,135 @@ export const ConfirmSchema: GenMessage<Confirm> = /*@__PURE__*/
   messageDesc(file_magpie_v1_magpie, 24);
 
 /**
+ * A place in one group's timeline (protocol 2.1).
+ *
+ * @generated from message magpie.v1.TimelineCursor
+ */
+export type TimelineCursor = Message$1<"magpie.v1.TimelineCursor"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: uint64 seq = 2;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message magpie.v1.TimelineCursor.
+ * Use `create(TimelineCursorSchema)` to create a new message.
+ */
+export const TimelineCursorSchema: GenMessage<TimelineCursor> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 25);
+
+/**
+ * TIMELINE_SYNC: pull the timelines of the caller's large groups after the cursors given.
+ *
+ * @generated from message magpie.v1.TimelineSync
+ */
+export type TimelineSync = Message$1<"magpie.v1.TimelineSync"> & {
+  /**
+   * @generated from field: repeated magpie.v1.TimelineCursor cursors = 1;
+   */
+  cursors: TimelineCursor[];
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message magpie.v1.TimelineSync.
+ * Use `create(TimelineSyncSchema)` to create a new message.
+ */
+export const TimelineSyncSchema: GenMessage<TimelineSync> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 26);
+
+/**
+ * One group's part of a TIMELINE_PAGE.
+ *
+ * @generated from message magpie.v1.TimelineSlice
+ */
+export type TimelineSlice = Message$1<"magpie.v1.TimelineSlice"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: repeated magpie.v1.Entry entries = 2;
+   */
+  entries: Entry[];
+
+  /**
+   * the newest seq of this timeline the caller may read
+   *
+   * @generated from field: uint64 max_seq = 3;
+   */
+  maxSeq: bigint;
+
+  /**
+   * @generated from field: bool more = 4;
+   */
+  more: boolean;
+};
+
+/**
+ * Describes the message magpie.v1.TimelineSlice.
+ * Use `create(TimelineSliceSchema)` to create a new message.
+ */
+export const TimelineSliceSchema: GenMessage<TimelineSlice> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 27);
+
+/**
+ * TIMELINE_PAGE: the answer to TIMELINE_SYNC.
+ *
+ * @generated from message magpie.v1.TimelinePage
+ */
+export type TimelinePage = Message$1<"magpie.v1.TimelinePage"> & {
+  /**
+   * @generated from field: repeated magpie.v1.TimelineSlice slices = 1;
+   */
+  slices: TimelineSlice[];
+
+  /**
+   * some timeline has more: ask again with the new cursors
+   *
+   * @generated from field: bool more = 2;
+   */
+  more: boolean;
+};
+
+/**
+ * Describes the message magpie.v1.TimelinePage.
+ * Use `create(TimelinePageSchema)` to create a new message.
+ */
+export const TimelinePageSchema: GenMessage<TimelinePage> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 28);
+
+/**
+ * TIMELINE_CONFIRM: the client has stored these timelines up to their seqs.
+ *
+ * @generated from message magpie.v1.TimelineConfirm
+ */
+export type TimelineConfirm = Message$1<"magpie.v1.TimelineConfirm"> & {
+  /**
+   * @generated from field: repeated magpie.v1.TimelineCursor cursors = 1;
+   */
+  cursors: TimelineCursor[];
+};
+
+/**
+ * Describes the message magpie.v1.TimelineConfirm.
+ * Use `create(TimelineConfirmSchema)` to create a new message.
+ */
+export const TimelineConfirmSchema: GenMessage<TimelineConfirm> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 29);
+
+/**
  * REVOKE.
  *
  * @generated from message magpie.v1.Revoke
@@ -1072,7 +1208,7 @@ export type Revoke = Message$1<"magpie.v1.Revoke"> & {
  * Use `create(RevokeSchema)` to create a new message.
  */
 export const RevokeSchema: GenMessage<Revoke> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 25);
+  messageDesc(file_magpie_v1_magpie, 30);
 
 /**
  * READ: the reader has read the conversation up to and including up_to_msg_id.
@@ -1096,7 +1232,7 @@ export type Read = Message$1<"magpie.v1.Read"> & {
  * Use `create(ReadSchema)` to create a new message.
  */
 export const ReadSchema: GenMessage<Read> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 26);
+  messageDesc(file_magpie_v1_magpie, 31);
 
 /**
  * TYPING: transient, never stored. The client sends `to`; the server adds `from`.
@@ -1125,7 +1261,7 @@ export type Typing = Message$1<"magpie.v1.Typing"> & {
  * Use `create(TypingSchema)` to create a new message.
  */
 export const TypingSchema: GenMessage<Typing> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 27);
+  messageDesc(file_magpie_v1_magpie, 32);
 
 /**
  * READERS: who has and has not read a group message (asked by its sender or a group admin).
@@ -1144,7 +1280,7 @@ export type ReadersQuery = Message$1<"magpie.v1.ReadersQuery"> & {
  * Use `create(ReadersQuerySchema)` to create a new message.
  */
 export const ReadersQuerySchema: GenMessage<ReadersQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 28);
+  messageDesc(file_magpie_v1_magpie, 33);
 
 /**
  * @generated from message magpie.v1.Readers
@@ -1171,7 +1307,7 @@ export type Readers = Message$1<"magpie.v1.Readers"> & {
  * Use `create(ReadersSchema)` to create a new message.
  */
 export const ReadersSchema: GenMessage<Readers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 29);
+  messageDesc(file_magpie_v1_magpie, 34);
 
 /**
  * @generated from message magpie.v1.GroupInfo
@@ -1259,7 +1395,7 @@ export type GroupInfo = Message$1<"magpie.v1.GroupInfo"> & {
  * Use `create(GroupInfoSchema)` to create a new message.
  */
 export const GroupInfoSchema: GenMessage<GroupInfo> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 30);
+  messageDesc(file_magpie_v1_magpie, 35);
 
 /**
  * @generated from message magpie.v1.GroupMember
@@ -1301,7 +1437,7 @@ export type GroupMember = Message$1<"magpie.v1.GroupMember"> & {
  * Use `create(GroupMemberSchema)` to create a new message.
  */
 export const GroupMemberSchema: GenMessage<GroupMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 31);
+  messageDesc(file_magpie_v1_magpie, 36);
 
 /**
  * @generated from message magpie.v1.CreateGroup
@@ -1345,7 +1481,7 @@ export type CreateGroup = Message$1<"magpie.v1.CreateGroup"> & {
  * Use `create(CreateGroupSchema)` to create a new message.
  */
 export const CreateGroupSchema: GenMessage<CreateGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 32);
+  messageDesc(file_magpie_v1_magpie, 37);
 
 /**
  * @generated from message magpie.v1.ModifyGroup
@@ -1382,7 +1518,7 @@ export type ModifyGroup = Message$1<"magpie.v1.ModifyGroup"> & {
  * Use `create(ModifyGroupSchema)` to create a new message.
  */
 export const ModifyGroupSchema: GenMessage<ModifyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 33);
+  messageDesc(file_magpie_v1_magpie, 38);
 
 /**
  * @generated from message magpie.v1.GroupRef
@@ -1399,7 +1535,7 @@ export type GroupRef = Message$1<"magpie.v1.GroupRef"> & {
  * Use `create(GroupRefSchema)` to create a new message.
  */
 export const GroupRefSchema: GenMessage<GroupRef> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 34);
+  messageDesc(file_magpie_v1_magpie, 39);
 
 /**
  * @generated from message magpie.v1.ApplyGroup
@@ -1421,7 +1557,7 @@ export type ApplyGroup = Message$1<"magpie.v1.ApplyGroup"> & {
  * Use `create(ApplyGroupSchema)` to create a new message.
  */
 export const ApplyGroupSchema: GenMessage<ApplyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 35);
+  messageDesc(file_magpie_v1_magpie, 40);
 
 /**
  * approve / reject an application, accept / decline an invite.
@@ -1450,7 +1586,7 @@ export type Decide = Message$1<"magpie.v1.Decide"> & {
  * Use `create(DecideSchema)` to create a new message.
  */
 export const DecideSchema: GenMessage<Decide> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 36);
+  messageDesc(file_magpie_v1_magpie, 41);
 
 /**
  * @generated from message magpie.v1.GroupUsers
@@ -1477,7 +1613,7 @@ export type GroupUsers = Message$1<"magpie.v1.GroupUsers"> & {
  * Use `create(GroupUsersSchema)` to create a new message.
  */
 export const GroupUsersSchema: GenMessage<GroupUsers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 37);
+  messageDesc(file_magpie_v1_magpie, 42);
 
 /**
  * @generated from message magpie.v1.GroupTarget
@@ -1499,7 +1635,7 @@ export type GroupTarget = Message$1<"magpie.v1.GroupTarget"> & {
  * Use `create(GroupTargetSchema)` to create a new message.
  */
 export const GroupTargetSchema: GenMessage<GroupTarget> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 38);
+  messageDesc(file_magpie_v1_magpie, 43);
 
 /**
  * @generated from message magpie.v1.SetRole
@@ -1528,7 +1664,7 @@ export type SetRole = Message$1<"magpie.v1.SetRole"> & {
  * Use `create(SetRoleSchema)` to create a new message.
  */
 export const SetRoleSchema: GenMessage<SetRole> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 39);
+  messageDesc(file_magpie_v1_magpie, 44);
 
 /**
  * @generated from message magpie.v1.MuteMember
@@ -1557,7 +1693,7 @@ export type MuteMember = Message$1<"magpie.v1.MuteMember"> & {
  * Use `create(MuteMemberSchema)` to create a new message.
  */
 export const MuteMemberSchema: GenMessage<MuteMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 40);
+  messageDesc(file_magpie_v1_magpie, 45);
 
 /**
  * @generated from message magpie.v1.SetCard
@@ -1586,7 +1722,7 @@ export type SetCard = Message$1<"magpie.v1.SetCard"> & {
  * Use `create(SetCardSchema)` to create a new message.
  */
 export const SetCardSchema: GenMessage<SetCard> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 41);
+  messageDesc(file_magpie_v1_magpie, 46);
 
 /**
  * @generated from message magpie.v1.SearchGroups
@@ -1613,7 +1749,7 @@ export type SearchGroups = Message$1<"magpie.v1.SearchGroups"> & {
  * Use `create(SearchGroupsSchema)` to create a new message.
  */
 export const SearchGroupsSchema: GenMessage<SearchGroups> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 42);
+  messageDesc(file_magpie_v1_magpie, 47);
 
 /**
  * @generated from message magpie.v1.ListMembers
@@ -1640,7 +1776,7 @@ export type ListMembers = Message$1<"magpie.v1.ListMembers"> & {
  * Use `create(ListMembersSchema)` to create a new message.
  */
 export const ListMembersSchema: GenMessage<ListMembers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 43);
+  messageDesc(file_magpie_v1_magpie, 48);
 
 /**
  * @generated from message magpie.v1.SetDnd
@@ -1662,7 +1798,7 @@ export type SetDnd = Message$1<"magpie.v1.SetDnd"> & {
  * Use `create(SetDndSchema)` to create a new message.
  */
 export const SetDndSchema: GenMessage<SetDnd> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 44);
+  messageDesc(file_magpie_v1_magpie, 49);
 
 /**
  * GROUP: one group operation.
@@ -1809,7 +1945,7 @@ export type GroupRequest = Message$1<"magpie.v1.GroupRequest"> & {
  * Use `create(GroupRequestSchema)` to create a new message.
  */
 export const GroupRequestSchema: GenMessage<GroupRequest> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 45);
+  messageDesc(file_magpie_v1_magpie, 50);
 
 /**
  * @generated from message magpie.v1.ListMine
@@ -1822,7 +1958,7 @@ export type ListMine = Message$1<"magpie.v1.ListMine"> & {
  * Use `create(ListMineSchema)` to create a new message.
  */
 export const ListMineSchema: GenMessage<ListMine> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 46);
+  messageDesc(file_magpie_v1_magpie, 51);
 
 /**
  * @generated from message magpie.v1.GroupList
@@ -1844,7 +1980,7 @@ export type GroupList = Message$1<"magpie.v1.GroupList"> & {
  * Use `create(GroupListSchema)` to create a new message.
  */
 export const GroupListSchema: GenMessage<GroupList> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 47);
+  messageDesc(file_magpie_v1_magpie, 52);
 
 /**
  * @generated from message magpie.v1.MemberPage
@@ -1866,7 +2002,7 @@ export type MemberPage = Message$1<"magpie.v1.MemberPage"> & {
  * Use `create(MemberPageSchema)` to create a new message.
  */
 export const MemberPageSchema: GenMessage<MemberPage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 48);
+  messageDesc(file_magpie_v1_magpie, 53);
 
 /**
  * GROUP_RESULT.
@@ -1917,7 +2053,7 @@ export type GroupResult = Message$1<"magpie.v1.GroupResult"> & {
  * Use `create(GroupResultSchema)` to create a new message.
  */
 export const GroupResultSchema: GenMessage<GroupResult> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 49);
+  messageDesc(file_magpie_v1_magpie, 54);
 
 /**
  * @generated from message magpie.v1.Pending
@@ -1934,7 +2070,7 @@ export type Pending = Message$1<"magpie.v1.Pending"> & {
  * Use `create(PendingSchema)` to create a new message.
  */
 export const PendingSchema: GenMessage<Pending> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 50);
+  messageDesc(file_magpie_v1_magpie, 55);
 
 /**
  * @generated from message magpie.v1.Profile
@@ -1968,7 +2104,7 @@ export type Profile = Message$1<"magpie.v1.Profile"> & {
  * Use `create(ProfileSchema)` to create a new message.
  */
 export const ProfileSchema: GenMessage<Profile> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 51);
+  messageDesc(file_magpie_v1_magpie, 56);
 
 /**
  * @generated from message magpie.v1.ProfileQuery
@@ -1985,7 +2121,7 @@ export type ProfileQuery = Message$1<"magpie.v1.ProfileQuery"> & {
  * Use `create(ProfileQuerySchema)` to create a new message.
  */
 export const ProfileQuerySchema: GenMessage<ProfileQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 52);
+  messageDesc(file_magpie_v1_magpie, 57);
 
 /**
  * @generated from message magpie.v1.Profiles
@@ -2002,7 +2138,7 @@ export type Profiles = Message$1<"magpie.v1.Profiles"> & {
  * Use `create(ProfilesSchema)` to create a new message.
  */
 export const ProfilesSchema: GenMessage<Profiles> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 53);
+  messageDesc(file_magpie_v1_magpie, 58);
 
 /**
  * @generated from message magpie.v1.ProfileUpdate
@@ -2024,7 +2160,7 @@ export type ProfileUpdate = Message$1<"magpie.v1.ProfileUpdate"> & {
  * Use `create(ProfileUpdateSchema)` to create a new message.
  */
 export const ProfileUpdateSchema: GenMessage<ProfileUpdate> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 54);
+  messageDesc(file_magpie_v1_magpie, 59);
 
 /**
  * MUTE_UPDATE: the caller mutes or unmutes one-to-one conversations, by the peer's user id. The
@@ -2050,7 +2186,7 @@ export type MuteUpdate = Message$1<"magpie.v1.MuteUpdate"> & {
  * Use `create(MuteUpdateSchema)` to create a new message.
  */
 export const MuteUpdateSchema: GenMessage<MuteUpdate> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 55);
+  messageDesc(file_magpie_v1_magpie, 60);
 
 /**
  * MUTES: the peers whose one-to-one conversations the user muted, all of them. The answer to
@@ -2070,7 +2206,7 @@ export type Mutes = Message$1<"magpie.v1.Mutes"> & {
  * Use `create(MutesSchema)` to create a new message.
  */
 export const MutesSchema: GenMessage<Mutes> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 56);
+  messageDesc(file_magpie_v1_magpie, 61);
 
 /**
  * @generated from enum magpie.v1.AuthType

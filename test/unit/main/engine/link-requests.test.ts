@@ -73,7 +73,7 @@ describe('link requests', () => {
 
   it('names an answer for every request docs/protocol.md lists as one', () => {
     expect(Object.keys(requestAnswers).sort()).toEqual(
-      ['AUTH_START', 'CONFIRM', 'GROUP', 'HELLO', 'LOGIN', 'LOGOUT', 'MEDIA_TOKEN', 'MUTE_UPDATE', 'PROFILE_QUERY', 'PROFILE_UPDATE', 'READ', 'READERS_QUERY', 'REVOKE', 'SEND', 'SYNC'].sort(),
+      ['AUTH_START', 'CONFIRM', 'GROUP', 'HELLO', 'LOGIN', 'LOGOUT', 'MEDIA_TOKEN', 'MUTE_UPDATE', 'PROFILE_QUERY', 'PROFILE_UPDATE', 'READ', 'READERS_QUERY', 'REVOKE', 'SEND', 'SYNC', 'TIMELINE_CONFIRM', 'TIMELINE_SYNC'].sort(),
     );
   });
 });

@@ -1,0 +1,116 @@
+import type { pb } from '../../protocol';
+import type { Clock, TimerHandle } from '../../protocol';
+import type { Link } from './link';
+
+/** Timelines came with protocol 2.1: a 2.0 server would close the connection on TIMELINE_SYNC. */
+export const TIMELINE_MIN_SERVER_MINOR = 1;
+
+/** Where a large group's timeline entries go: the client store, behind this narrow seam. */
+export interface TimelineLedger {
+  /** The newest stored seq of every timeline known here. */
+  cursors(): ReadonlyMap<string, number>;
+  cursorOf(groupId: string): number;
+  /** Stores entries and raises the group's cursor to upToSeq, atomically; applying twice changes nothing. */
+  applyTimeline(groupId: string, entries: readonly pb.Entry[], upToSeq: number): void | Promise<void>;
+  /** The server has the TIMELINE_CONFIRM of these cursors. */
+  confirmed?(cursors: ReadonlyMap<string, number>): void;
+}
+
+export interface TimelineSyncDeps {
+  readonly ledger: TimelineLedger;
+  readonly pageEntries: number;
+  readonly confirmDelayMs: number;
+  readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+}
+
+/**
+ * The timelines of the user's large groups (docs/protocol.md section 7, "Large groups"): one
+ * cursor per group. A pushed entry that continues its timeline is stored, a duplicate dropped, a
+ * gap pulls; a pull asks for every timeline at once (TIMELINE_SYNC) until no slice has more; what
+ * is stored is confirmed per timeline after its commit. It runs in the sync engine's queue, so
+ * timeline and inbox entries are never applied at the same time and a pull follows the inbox's.
+ */
+export class TimelineSync {
+  private link: Link | undefined;
+  private pulling = false;
+  private confirmTimer: TimerHandle | undefined;
+  private readonly sentConfirms = new Map<string, number>();
+
+  constructor(private readonly deps: TimelineSyncDeps) {}
+
+  attach(link: Link): void {
+    this.link = link;
+    this.sentConfirms.clear();
+  }
+
+  detach(): void {
+    this.link = undefined;
+    if (this.confirmTimer) this.deps.clock.clearTimeout(this.confirmTimer);
+    this.confirmTimer = undefined;
+  }
+
+  /** Whether the server of the current link speaks timelines. */
+  get enabled(): boolean {
+    return (this.link?.serverMinor ?? 0) >= TIMELINE_MIN_SERVER_MINOR;
+  }
+
+  async applyPushed(entry: pb.Entry): Promise<void> {
+    const groupId = entry.groupId;
+    const seq = Number(entry.seq);
+    const cursor = this.deps.ledger.cursorOf(groupId);
+    if (seq <= cursor) return;
+    if (seq === cursor + 1) {
+      await this.deps.ledger.applyTimeline(groupId, [entry], seq);
+      this.scheduleConfirm();
+      return;
+    }
+    await this.pull(); // a gap, or a timeline new to this device
+  }
+
+  async pull(): Promise<void> {
+    if (this.pulling || !this.enabled) return;
+    this.pulling = true;
+    try {
+      for (;;) {
+        const link = this.link;
+        if (!link) return;
+        const cursors = this.deps.ledger.cursors();
+        const answer = await link.request('TIMELINE_SYNC', {
+          cursors: [...cursors].map(([groupId, seq]) => ({ groupId, seq: BigInt(seq) })),
+          limit: this.deps.pageEntries,
+        });
+        for (const slice of answer.body.slices) {
+          const after = cursors.get(slice.groupId) ?? 0;
+          const entries = slice.entries.filter((e) => Number(e.seq) > after);
+          const last = entries.reduce((max, e) => Math.max(max, Number(e.seq)), after);
+          // without more, the cursor steps to max_seq, past parts of the timeline that are not ours
+          const upTo = slice.more ? last : Math.max(last, Number(slice.maxSeq));
+          if (upTo > after) await this.deps.ledger.applyTimeline(slice.groupId, entries, upTo);
+        }
+        this.confirmNow(link);
+        if (!answer.body.more) break;
+      }
+    } finally {
+      this.pulling = false;
+    }
+  }
+
+  private scheduleConfirm(): void {
+    if (this.confirmTimer) return;
+    this.confirmTimer = this.deps.clock.setTimeout(() => {
+      this.confirmTimer = undefined;
+      if (this.link) this.confirmNow(this.link);
+    }, this.deps.confirmDelayMs);
+  }
+
+  private confirmNow(link: Link): void {
+    const fresh = new Map<string, number>();
+    for (const [groupId, seq] of this.deps.ledger.cursors()) {
+      if (seq > (this.sentConfirms.get(groupId) ?? 0)) fresh.set(groupId, seq);
+    }
+    if (fresh.size === 0) return;
+    for (const [groupId, seq] of fresh) this.sentConfirms.set(groupId, seq);
+    link.fire('TIMELINE_CONFIRM', { cursors: [...fresh].map(([groupId, seq]) => ({ groupId, seq: BigInt(seq) })) });
+    this.deps.ledger.confirmed?.(fresh);
+  }
+}

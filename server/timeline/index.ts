@@ -1,0 +1,11 @@
+import type { TimelineStore } from './timeline-store';
+
+export * from './timeline-delivery';
+export * from './timeline-store';
+
+/** What chat needs to read-diffuse large groups: the store and the member count where it starts. */
+export interface Timelines {
+  readonly store: TimelineStore;
+  /** A group with at least this many members is read-diffused (tuning.groupTimelineThreshold). */
+  readonly threshold: number;
+}

@@ -1,0 +1,29 @@
+import type { pb } from '../../protocol';
+import type { ChatContext } from '../chat/chat-context';
+import type { Appended } from '../sync/inbox';
+import { timelineMessageEntry } from './timeline-store';
+import type { TimelinePush } from './timeline-delivery';
+
+/**
+ * A SEND to a group, inside its transaction: when the group is (or now becomes) read-diffused, the
+ * message goes into the group's timeline once, and only the members it mentions get it in their
+ * inbox as well (their own entry: an alert, an offline push). Returns undefined for a group below
+ * the threshold, which the caller write-diffuses as before.
+ */
+export function storeInTimeline(
+  ctx: ChatContext,
+  appId: string,
+  send: pb.Send,
+  message: pb.Message,
+  recipients: readonly string[],
+  timeMs: number,
+): { appended: Appended[]; push: TimelinePush } | undefined {
+  const timelines = ctx.timelines;
+  // the recipients are every member but the sender
+  if (timelines === undefined || !timelines.store.ensure(appId, send.to, recipients.length + 1, timelines.threshold, timeMs)) return undefined;
+  const seq = timelines.store.appendMessage(appId, send.to, Number(message.msgId));
+  const members = new Set(recipients);
+  const mentioned = [...new Set(send.mentions)].filter((user) => members.has(user));
+  const appended = ctx.inbox.append(appId, mentioned, { case: 'message', message, own: false });
+  return { appended, push: { entry: timelineMessageEntry(seq, send.to, message), readers: recipients } };
+}

@@ -1,0 +1,247 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import type { Database } from 'better-sqlite3';
+import { pb } from '../../protocol';
+import { CONTENT_LIMITS } from '../chat/content-limits';
+
+/**
+ * Group timelines (read diffusion, migration 0009): a large group's messages and revokes stored
+ * once, each with the next seq of the group's own timeline. A member reads the parts of it that
+ * fall in the member's ranges (from the join on, up to the leave); the ranges are kept by triggers
+ * on group_members. Appends run inside the caller's transaction.
+ */
+
+const KIND = { message: 1, revoked: 3 } as const;
+
+export interface TimelineSlicePage {
+  readonly groupId: string;
+  readonly entries: pb.Entry[];
+  /** The newest seq of this timeline the reader may read. */
+  readonly maxSeq: number;
+  readonly more: boolean;
+}
+
+export interface TimelinePageResult {
+  readonly slices: TimelineSlicePage[];
+  readonly more: boolean;
+}
+
+export interface TimelineStore {
+  /** Whether the group is read-diffused. */
+  has(appId: string, groupId: string): boolean;
+  /**
+   * Makes the group read-diffused when it has at least `threshold` members: its timeline starts at
+   * seq 0 and every current member may read it from the start. Returns whether it is (now).
+   * Call inside a transaction.
+   */
+  ensure(appId: string, groupId: string, memberCount: number, threshold: number, timeMs: number): boolean;
+  /** Appends a stored message; returns its timeline seq. Call inside a transaction. */
+  appendMessage(appId: string, groupId: string, msgId: number): number;
+  /** Appends a revoke; returns its entry, seq and group set. Call inside a transaction. */
+  appendRevoked(appId: string, groupId: string, revoked: pb.Revoked): pb.Entry;
+  /** The timelines the reader may read, after the reader's cursors (a group not named: from 0). */
+  page(appId: string, userId: string, cursors: ReadonlyMap<string, number>, limit: number, maxBytes: number): TimelinePageResult;
+  /** Stores what the reader's devices confirmed; only forward, never past what the reader may read. */
+  confirm(appId: string, userId: string, groupId: string, seq: number): void;
+  /** The confirmed seq of one of the reader's timelines (0: none). */
+  confirmed(appId: string, userId: string, groupId: string): number;
+  /** How far each of the reader's timelines was copied to the reader's inbox (for 2.0 clients). */
+  copiedCursors(appId: string, userId: string): Map<string, number>;
+  /** Records how far a timeline was copied. Call inside the copy's transaction. */
+  setCopied(appId: string, userId: string, groupId: string, seq: number): void;
+}
+
+interface RangeRow {
+  group_id: string;
+  from_seq: number;
+  until_seq: number | null;
+  head: number;
+}
+
+interface EntryRow {
+  seq: number;
+  kind: number;
+  item: Buffer | null;
+  msg_id: number | null;
+  type: number | null;
+  burn: number | null;
+  sender: string | null;
+  target: string | null;
+  time_ms: number | null;
+  content: Buffer | null;
+}
+
+/** As inbox.ts: what an entry adds to a page besides its stored bytes and ids, as an upper bound. */
+const ENTRY_OVERHEAD_BYTES = 64;
+
+export function createTimelineStore(db: Database): TimelineStore {
+  const selectHead = db
+    .prepare<[string, string], number>('SELECT max_seq FROM group_timelines WHERE app_id = ? AND group_id = ?')
+    .pluck();
+  const insertHead = db.prepare('INSERT INTO group_timelines (app_id, group_id, max_seq, created_ms) VALUES (?, ?, 0, ?)');
+  // every current member reads from the start; the trigger opens ranges only for later joins
+  const openRangesForMembers = db.prepare(`
+    INSERT OR IGNORE INTO timeline_access (app_id, user_id, group_id, from_seq, until_seq)
+    SELECT app_id, user_id, group_id, 0, NULL FROM group_members WHERE app_id = ? AND group_id = ?`);
+  const nextSeq = db
+    .prepare<[string, string], number>(
+      'UPDATE group_timelines SET max_seq = max_seq + 1 WHERE app_id = ? AND group_id = ? RETURNING max_seq',
+    )
+    .pluck();
+  const insertEntry = db.prepare('INSERT INTO group_timeline (app_id, group_id, seq, kind, msg_id, item) VALUES (?, ?, ?, ?, ?, ?)');
+  const selectRanges = db.prepare<[string, string], RangeRow>(`
+    SELECT a.group_id, a.from_seq, a.until_seq, t.max_seq AS head
+    FROM timeline_access a JOIN group_timelines t ON t.app_id = a.app_id AND t.group_id = a.group_id
+    WHERE a.app_id = ? AND a.user_id = ?
+    ORDER BY a.group_id, a.from_seq`);
+  const selectGroupMax = db
+    .prepare<[string, string, string], number | null>(`
+      SELECT MAX(MIN(t.max_seq, COALESCE(a.until_seq, t.max_seq)))
+      FROM timeline_access a JOIN group_timelines t ON t.app_id = a.app_id AND t.group_id = a.group_id
+      WHERE a.app_id = ? AND a.user_id = ? AND a.group_id = ?`)
+    .pluck();
+  const selectEntries = db.prepare<[string, string, number, number, number], EntryRow>(`
+    SELECT e.seq, e.kind, e.item, m.msg_id, m.type, m.burn, m.sender, m.target, m.time_ms, m.content
+    FROM group_timeline e LEFT JOIN messages m ON m.msg_id = e.msg_id
+    WHERE e.app_id = ? AND e.group_id = ? AND e.seq > ? AND e.seq <= ?
+    ORDER BY e.seq LIMIT ?`);
+  const upsertConfirm = db.prepare(`
+    INSERT INTO timeline_confirms (app_id, user_id, group_id, confirmed_seq) VALUES (?, ?, ?, ?)
+    ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET confirmed_seq = MAX(confirmed_seq, excluded.confirmed_seq)`);
+  const selectConfirmed = db
+    .prepare<[string, string, string], number>(
+      'SELECT confirmed_seq FROM timeline_confirms WHERE app_id = ? AND user_id = ? AND group_id = ?',
+    )
+    .pluck();
+
+  function has(appId: string, groupId: string): boolean {
+    return selectHead.get(appId, groupId) !== undefined;
+  }
+
+  function append(appId: string, groupId: string, kind: number, msgId: number | null, item: Uint8Array | null): number {
+    const seq = nextSeq.get(appId, groupId);
+    if (seq === undefined) throw new Error(`group ${groupId} has no timeline`);
+    insertEntry.run(appId, groupId, seq, kind, msgId, item);
+    return seq;
+  }
+
+  /** The reader's ranges, by group, each clipped to the timeline's head. */
+  function rangesOf(appId: string, userId: string): Map<string, { from: number; until: number }[]> {
+    const byGroup = new Map<string, { from: number; until: number }[]>();
+    for (const row of selectRanges.all(appId, userId)) {
+      const until = Math.min(row.head, row.until_seq ?? row.head);
+      if (until <= row.from_seq) continue; // an empty range: joined and left at the same head
+      const list = byGroup.get(row.group_id) ?? [];
+      list.push({ from: row.from_seq, until });
+      byGroup.set(row.group_id, list);
+    }
+    return byGroup;
+  }
+
+  function page(appId: string, userId: string, cursors: ReadonlyMap<string, number>, limit: number, maxBytes: number): TimelinePageResult {
+    const slices: TimelineSlicePage[] = [];
+    let entriesLeft = limit;
+    let bytes = 0;
+    let more = false;
+    for (const [groupId, ranges] of rangesOf(appId, userId)) {
+      const after = cursors.get(groupId) ?? 0;
+      const maxSeq = ranges.reduce((max, r) => Math.max(max, r.until), 0);
+      if (maxSeq <= after) continue;
+      if (entriesLeft <= 0 || bytes >= maxBytes) {
+        more = true;
+        continue;
+      }
+      const entries: pb.Entry[] = [];
+      let stopped = false;
+      for (const range of ranges) {
+        if (stopped) break;
+        if (range.until <= after) continue;
+        for (const row of selectEntries.all(appId, groupId, Math.max(after, range.from), range.until, entriesLeft)) {
+          const withheld = row.kind === KIND.message && (row.content?.length ?? 0) > CONTENT_LIMITS.maxStoredMessageBytes;
+          const size = sizeBound(row, withheld);
+          // a page always carries at least one entry, so the reader always moves on
+          if ((entries.length > 0 || slices.length > 0) && bytes + size > maxBytes) {
+            stopped = true;
+            break;
+          }
+          bytes += size;
+          entries.push(entryOf(row, groupId, withheld));
+          entriesLeft -= 1;
+        }
+        if (entriesLeft <= 0) stopped = true;
+      }
+      if (entries.length === 0 && stopped) {
+        more = true;
+        continue;
+      }
+      const last = entries.length === 0 ? after : Number(entries.at(-1)!.seq);
+      // not more: the reader's cursor moves to maxSeq, past entries between ranges that are not the reader's
+      const sliceMore = stopped && last < maxSeq;
+      slices.push({ groupId, entries, maxSeq, more: sliceMore });
+      if (sliceMore) more = true;
+    }
+    return { slices, more };
+  }
+
+  const selectCopied = db.prepare<[string, string], { group_id: string; copied_seq: number }>(
+    'SELECT group_id, copied_seq FROM timeline_legacy_copies WHERE app_id = ? AND user_id = ?',
+  );
+  const upsertCopied = db.prepare(`
+    INSERT INTO timeline_legacy_copies (app_id, user_id, group_id, copied_seq) VALUES (?, ?, ?, ?)
+    ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET copied_seq = MAX(copied_seq, excluded.copied_seq)`);
+
+  return {
+    copiedCursors: (appId, userId) => new Map(selectCopied.all(appId, userId).map((r) => [r.group_id, r.copied_seq])),
+    setCopied: (appId, userId, groupId, seq) => void upsertCopied.run(appId, userId, groupId, seq),
+    has,
+    ensure(appId, groupId, memberCount, threshold, timeMs) {
+      if (has(appId, groupId)) return true;
+      if (memberCount < threshold) return false;
+      insertHead.run(appId, groupId, timeMs);
+      openRangesForMembers.run(appId, groupId);
+      return true;
+    },
+    appendMessage: (appId, groupId, msgId) => append(appId, groupId, KIND.message, msgId, null),
+    appendRevoked(appId, groupId, revoked) {
+      const entry = create(pb.EntrySchema, { item: { case: 'revoked', value: revoked } });
+      const seq = append(appId, groupId, KIND.revoked, null, toBinary(pb.EntrySchema, entry));
+      entry.seq = BigInt(seq);
+      entry.groupId = groupId;
+      return entry;
+    },
+    page,
+    confirm(appId, userId, groupId, seq) {
+      // one group's ranges only: a confirm comes every few pushes from every member online
+      const maxSeq = selectGroupMax.get(appId, userId, groupId) ?? null;
+      if (maxSeq === null || maxSeq <= 0) return;
+      upsertConfirm.run(appId, userId, groupId, Math.min(seq, maxSeq));
+    },
+    confirmed: (appId, userId, groupId) => selectConfirmed.get(appId, userId, groupId) ?? 0,
+  };
+}
+
+function sizeBound(row: EntryRow, withheld: boolean): number {
+  const content = withheld ? 0 : (row.content?.length ?? 0);
+  return (row.item?.length ?? 0) + content + (row.sender?.length ?? 0) + (row.target?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
+}
+
+/** A timeline entry as every member reads it: the same bytes for all, so it is pushed encoded once. */
+export function timelineMessageEntry(seq: number, groupId: string, message: pb.Message): pb.Entry {
+  return create(pb.EntrySchema, { seq: BigInt(seq), groupId, item: { case: 'message', value: message } });
+}
+
+function entryOf(row: EntryRow, groupId: string, withheld: boolean): pb.Entry {
+  if (row.kind === KIND.message) {
+    const message = withheld
+      ? create(pb.MessageSchema, { type: (row.type ?? 0) as pb.MessageType, burnAfterReading: row.burn === 1, withheld: true })
+      : fromBinary(pb.MessageSchema, row.content ?? new Uint8Array(0), { readUnknownFields: false });
+    message.msgId = BigInt(row.msg_id ?? 0);
+    message.from = row.sender ?? '';
+    message.to = row.target ?? '';
+    message.timeMs = BigInt(row.time_ms ?? 0);
+    return timelineMessageEntry(row.seq, groupId, message);
+  }
+  const entry = fromBinary(pb.EntrySchema, row.item ?? new Uint8Array(0));
+  entry.seq = BigInt(row.seq);
+  entry.groupId = groupId;
+  return entry;
+}
