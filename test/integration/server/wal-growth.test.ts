@@ -14,7 +14,7 @@ describe('the write-ahead log under steady writes', () => {
   // busy with other test files) it may get none, which says nothing of the log; so it has three tries
   it('starts over instead of growing while the worker checkpoints beside a writer that never pauses', { retry: 2 }, async () => {
     const db = openDatabase(dir, { busyTimeoutMs: 1000 });
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)');
+    db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body BLOB)');
     const checkpointer = startWalCheckpointer({ db, log: createSilentLogger(), intervalMs: 20, restartAfterPages: 100 });
     const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
     const body = Buffer.alloc(2_000, 7);
