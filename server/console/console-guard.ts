@@ -35,22 +35,38 @@ export function checkSameOrigin(request: FastifyRequest): void {
 export interface ConsoleGuard {
   /** The signed-in session of the request's cookie; throws REST_AUTH_FAILED without one. */
   sessionOf(request: FastifyRequest): ConsoleSession;
+  /** The main account the request acts as: its session's. */
+  accountOf(request: FastifyRequest): string;
+  /** The same session, or undefined when nobody is signed in (no cookie, an ended session, a rotated token). */
+  signedIn(request: FastifyRequest): ConsoleSession | undefined;
   /** Sets the session cookie on a successful sign-in. */
   setCookie(request: FastifyRequest, reply: FastifyReply, id: string): void;
   clearCookie(reply: FastifyReply): void;
 }
 
 export function createConsoleGuard(deps: { sessions: ConsoleSessions; signIn: ConsoleSignIn; idleMs: number }): ConsoleGuard {
+  /** The request's session, or why it has none. */
+  const lookUp = (request: FastifyRequest): ConsoleSession | string => {
+    const id = request.cookies[CONSOLE_COOKIE];
+    const session = id === undefined ? undefined : deps.sessions.find(id);
+    if (id === undefined || session === undefined) return 'sign in to the console first';
+    if (!deps.signIn.stillValid(session)) {
+      deps.sessions.close(id);
+      return 'the auth token changed: sign in again';
+    }
+    return session;
+  };
+  const sessionOf = (request: FastifyRequest): ConsoleSession => {
+    const found = lookUp(request);
+    if (typeof found === 'string') throw new MagpieError(ErrorCode.REST_AUTH_FAILED, found);
+    return found;
+  };
   return {
-    sessionOf(request) {
-      const id = request.cookies[CONSOLE_COOKIE];
-      const session = id === undefined ? undefined : deps.sessions.find(id);
-      if (id === undefined || session === undefined) throw new MagpieError(ErrorCode.REST_AUTH_FAILED, 'sign in to the console first');
-      if (!deps.signIn.stillValid(session)) {
-        deps.sessions.close(id);
-        throw new MagpieError(ErrorCode.REST_AUTH_FAILED, 'the auth token changed: sign in again');
-      }
-      return session;
+    sessionOf,
+    accountOf: (request) => sessionOf(request).accountSid,
+    signedIn(request) {
+      const found = lookUp(request);
+      return typeof found === 'string' ? undefined : found;
     },
     setCookie(request, reply, id) {
       reply.setCookie(CONSOLE_COOKIE, id, {

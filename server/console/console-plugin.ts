@@ -23,8 +23,8 @@ export interface ConsolePluginDeps {
   readonly onRefused?: () => void;
 }
 
-/** Routes that need no session: signing in and out. */
-const PUBLIC = new Set(['POST /console/api/session', 'DELETE /console/api/session']);
+/** Routes that need no session: signing in and out, and asking whether one is signed in. */
+const PUBLIC = new Set(['POST /console/api/session', 'GET /console/api/session', 'DELETE /console/api/session']);
 
 /**
  * The developer console (docs/console.md): the page under /console/ and its JSON API under

@@ -1,5 +1,5 @@
 import type { Clock } from '../../protocol';
-import { PUSH_HEADERS, pushSignature } from '../push/push-service';
+import { pushHeaders } from '../push/push-service';
 import type { AppPushSettings } from '../push/push-settings';
 
 /** What the receiver answered a test push: its HTTP status, or why no answer came. */
@@ -23,12 +23,7 @@ export async function sendTestPush(appId: string, settings: AppPushSettings, dep
       method: 'POST',
       redirect: 'manual',
       signal: AbortSignal.timeout(deps.timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        [PUSH_HEADERS.timestamp]: timestamp,
-        [PUSH_HEADERS.signature]: `v1=${pushSignature(settings.secret, timestamp, body)}`,
-        [PUSH_HEADERS.pushId]: `${appId}:test:${timestamp}`,
-      },
+      headers: pushHeaders(settings.secret, timestamp, `${appId}:test:${timestamp}`, body),
       body,
     });
     await response.body?.cancel();

@@ -47,6 +47,16 @@ export function pushSignature(secret: string, timestamp: string, body: string): 
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
+/** What every post to the webhook carries, a real push or the console's test: its time, its id, and the signature of time and body. */
+export function pushHeaders(secret: string, timestamp: string, pushId: string, body: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    [PUSH_HEADERS.timestamp]: timestamp,
+    [PUSH_HEADERS.signature]: `v1=${pushSignature(secret, timestamp, body)}`,
+    [PUSH_HEADERS.pushId]: pushId,
+  };
+}
+
 const TYPE_PREVIEWS: Record<number, string> = {
   [pb.MessageType.VOICE]: '[voice]',
   [pb.MessageType.IMAGE]: '[image]',
@@ -207,12 +217,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
         method: 'POST',
         redirect: 'error',
         signal: AbortSignal.timeout(tuning.pushTimeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          [PUSH_HEADERS.timestamp]: timestamp,
-          [PUSH_HEADERS.signature]: `v1=${pushSignature(app.secret, timestamp, body)}`,
-          [PUSH_HEADERS.pushId]: `${push.appId}:${push.userId}:${push.maxSeq}`,
-        },
+        headers: pushHeaders(app.secret, timestamp, `${push.appId}:${push.userId}:${push.maxSeq}`, body),
         body,
       });
       await response.body?.cancel();

@@ -73,17 +73,3 @@ export function uploadSizeOf(files: RestContext['files'], appId: string, owner: 
     return upload.declaredSize;
   };
 }
-
-/**
- * Takes an app offline through AccessControl, like the admin CLI: a revocation row is written (so
- * every server process learns of it) and the app's live sessions end, not only new logins. The
- * reason is what this process's sessions are told (KICKED); other processes tell the default.
- */
-export function takeAppOffline(ctx: RestContext, appId: string, reason?: string): void {
-  ctx.access.setAppState(appId, 'offline', reason);
-}
-
-/** Closes a sub-account through AccessControl: no login by any method, and its live sessions end everywhere. */
-export function closeSubAccount(ctx: RestContext, sub: SubAccountInfo): SubAccountInfo {
-  return ctx.access.closeSubAccount(sub.subAccountSid);
-}

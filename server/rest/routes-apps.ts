@@ -1,25 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppInfo } from '../identity/identity';
-import { ownApp, takeAppOffline, type RestContext } from './rest-context';
+import { changeApp, deleteApp, rotateAppToken } from './app-operations';
+import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, nameSchema, pushChangeSchema, pushSchema } from './app-resources';
+import { ownApp, type RestContext } from './rest-context';
 import { userIdSchema } from './message-input';
 
 const accountParams = z.object({ accountSid: z.string() });
 const appParams = accountParams.extend({ appId: z.string() });
-const appSchema = z.object({
-  appId: z.string(),
-  name: z.string(),
-  appToken: z.string(),
-  state: z.enum(['online', 'offline']),
-  dateCreated: z.string(),
-});
-const pushSchema = z.object({ url: z.string().nullable(), secret: z.string().nullable(), hideContent: z.boolean() });
-const appName = z.string().min(1).max(64);
-
-function appJson(app: AppInfo): z.infer<typeof appSchema> {
-  return { appId: app.appId, name: app.name, appToken: app.appToken, state: app.state, dateCreated: app.dateCreated };
-}
 
 /** Apps of the signed main account: create, list, edit, delete, online/offline, token, push, presence. */
 export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void {
@@ -27,13 +15,13 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
   const base = '/v1/accounts/:accountSid/apps';
   const tags = ['apps'];
 
-  app.get(base, { schema: { tags, params: accountParams, response: { 200: z.object({ apps: z.array(appSchema) }) } } }, (request) => ({
+  app.get(base, { schema: { tags, params: accountParams, response: { 200: appListSchema } } }, (request) => ({
     apps: ctx.identity.listApps(request.params.accountSid).map(appJson),
   }));
 
   app.post(
     base,
-    { schema: { tags, params: accountParams, body: z.object({ name: appName }).strict(), response: { 201: appSchema } } },
+    { schema: { tags, params: accountParams, body: z.object({ name: nameSchema }).strict(), response: { 201: appSchema } } },
     async (request, reply) => reply.code(201).send(appJson(ctx.identity.createApp(request.params.accountSid, request.body.name))),
   );
 
@@ -47,39 +35,27 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
       schema: {
         tags,
         params: appParams,
-        body: z.object({ name: appName.optional(), state: z.enum(['online', 'offline']).optional() }).strict(),
+        body: appChangeSchema(nameSchema),
         response: { 200: appSchema },
       },
     },
-    (request) => {
-      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-      if (request.body.name !== undefined) ctx.identity.renameApp(appId, request.body.name);
-      if (request.body.state === 'offline') takeAppOffline(ctx, appId, 'the app was taken offline');
-      if (request.body.state === 'online') ctx.access.setAppState(appId, 'online');
-      return appJson(ownApp(ctx, request.params.accountSid, appId));
-    },
+    (request) => appJson(changeApp(ctx, request.params.accountSid, request.params.appId, request.body)),
   );
 
-  app.delete(`${base}/:appId`, { schema: { tags, params: appParams, response: { 200: z.object({ deleted: z.literal(true) }) } } }, (request) => {
-    const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-    takeAppOffline(ctx, appId, 'the app was deleted');
-    ctx.identity.deleteApp(appId);
+  app.delete(`${base}/:appId`, { schema: { tags, params: appParams, response: { 200: deletedSchema } } }, (request) => {
+    deleteApp(ctx, request.params.accountSid, request.params.appId);
     return { deleted: true as const };
   });
 
   for (const state of ['online', 'offline'] as const) {
-    app.post(`${base}/:appId/${state}`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) => {
-      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-      if (state === 'offline') takeAppOffline(ctx, appId, 'the app was taken offline');
-      else ctx.access.setAppState(appId, 'online');
-      return appJson(ownApp(ctx, request.params.accountSid, appId));
-    });
+    app.post(`${base}/:appId/${state}`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
+      appJson(changeApp(ctx, request.params.accountSid, request.params.appId, { state })),
+    );
   }
 
-  app.post(`${base}/:appId/token`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) => {
-    const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-    return appJson(ctx.identity.rotateAppToken(appId));
-  });
+  app.post(`${base}/:appId/token`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
+    appJson(rotateAppToken(ctx, request.params.accountSid, request.params.appId)),
+  );
 
   app.get(`${base}/:appId/push`, { schema: { tags, params: appParams, response: { 200: pushSchema } } }, (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
@@ -92,9 +68,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
       schema: {
         tags,
         params: appParams,
-        body: z
-          .object({ url: z.string().max(2048).nullable().optional(), hideContent: z.boolean().optional(), rotateSecret: z.boolean().optional() })
-          .strict(),
+        body: pushChangeSchema,
         response: { 200: pushSchema },
       },
     },

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import type { SubAccountInfo } from '../identity/identity';
 import { CLASSIC_OK, sendClassic } from './classic-format';
-import { closeSubAccount, ownApp, ownSubAccount, type RestContext } from './rest-context';
+import { closeSubAccount } from './app-operations';
+import { ownApp, type RestContext } from './rest-context';
 
 /** The classic paths' version segment, as existing integrations call them. */
 export const CLASSIC_PREFIX = '/2013-12-26/Accounts/:accountSid';
@@ -101,8 +102,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
     `${CLASSIC_PREFIX}/CloseSubAccount`,
     { schema: { tags, params, body: z.object({ appId: appId.optional(), subAccountSid: z.string().min(1).max(64) }) } },
     (request, reply) => {
-      const sub = ownSubAccount(ctx, request.params.accountSid, request.body.subAccountSid, request.body.appId);
-      closeSubAccount(ctx, sub);
+      closeSubAccount(ctx, request.params.accountSid, request.body.subAccountSid, request.body.appId);
       return sendClassic(request, reply, 200, { statusCode: CLASSIC_OK });
     },
   );

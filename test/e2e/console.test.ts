@@ -40,7 +40,7 @@ describe('the developer console, end to end in Chromium', () => {
   async function openConsole(
     locale: string,
     options: { bypassCSP?: boolean; colorScheme?: 'light' | 'dark' } = {},
-  ): Promise<{ page: Page; urls: string[]; cspErrors: string[] }> {
+  ): Promise<{ page: Page; urls: string[]; errors: string[]; cspErrors: string[] }> {
     const context = await browser.newContext({
       locale,
       viewport: { width: 1280, height: 900 },
@@ -49,13 +49,17 @@ describe('the developer console, end to end in Chromium', () => {
     });
     const page = await context.newPage();
     const urls: string[] = [];
+    // every error the browser writes to its console (a refused request among them)
+    const errors: string[] = [];
     const cspErrors: string[] = [];
     page.on('request', (request) => urls.push(request.url()));
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+      if (message.type() !== 'error') return;
+      errors.push(message.text());
+      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
     });
     await page.goto(`${base}/console`);
-    return { page, urls, cspErrors };
+    return { page, urls, errors, cspErrors };
   }
 
   async function appTokenLogin(appId: string, token: string, userId: string): Promise<TestClient> {
@@ -67,8 +71,11 @@ describe('the developer console, end to end in Chromium', () => {
   }
 
   it('signs in, manages an app, its token, push and sub-accounts, and counts who is online', async () => {
-    const { page, urls, cspErrors } = await openConsole('en-US');
+    const { page, urls, errors, cspErrors } = await openConsole('en-US');
     await page.getByRole('heading', { name: 'Magpie developer console' }).waitFor(WAIT);
+    // nobody signed in yet is an ordinary answer: the sign-in form, and no error in the browser's console
+    await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    expect(errors).toEqual([]);
 
     await page.getByLabel('ACCOUNT SID').fill(server.accountSid);
     await page.getByLabel('AUTH TOKEN').fill('0'.repeat(32));
@@ -81,8 +88,13 @@ describe('the developer console, end to end in Chromium', () => {
     await page.getByLabel('New app name').fill('Shop');
     await page.getByRole('button', { name: 'Create app' }).click();
     await page.getByRole('heading', { name: 'Shop' }).waitFor(WAIT);
-    const appId = server.server.identity.listApps(server.accountSid).find((app) => app.name === 'Shop')!.appId;
+    const shop = server.server.identity.listApps(server.accountSid).find((app) => app.name === 'Shop')!;
+    const appId = shop.appId;
     expect(appId).toMatch(/^[0-9a-f]{32}$/);
+    // the date the app was made, in the page's language; the exact instant stays in the datetime attribute
+    const created = page.getByTestId('app-created');
+    expect(await created.getAttribute('datetime')).toBe(shop.dateCreated);
+    await expect.poll(() => created.textContent(), WAIT).toMatch(new RegExp(`^[A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2}\\s[AP]M$`));
 
     // offline, then online again
     await page.getByRole('button', { name: 'Take offline' }).click();
@@ -149,6 +161,7 @@ describe('the developer console, end to end in Chromium', () => {
     await page.getByLabel('Language').selectOption('zh-CN');
     await page.getByRole('heading', { name: '鹊 Magpie 开发者控制台' }).waitFor(WAIT);
     await page.getByRole('button', { name: '发送测试推送' }).waitFor(WAIT);
+    await expect.poll(() => created.textContent(), WAIT).toMatch(new RegExp(`^\\d{4}年\\d{1,2}月\\d{1,2}日 \\d{1,2}:\\d{2}$`));
     // what was said before the switch is said again in Chinese
     await expect.poll(() => page.getByRole('region', { name: '离线推送' }).getByRole('status').textContent(), WAIT).toContain('接收方返回 HTTP 503。');
     await page.getByLabel('语言').selectOption('en');
@@ -166,8 +179,11 @@ describe('the developer console, end to end in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    // the wrong token's refusal above was an error; a visit after signing out brings none
+    const errorsBefore = errors.length;
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    expect(errors.slice(errorsBefore)).toEqual([]);
 
     // the auth token went in a POST body only; the page ran under its CSP without a refusal
     expect(urls.filter((url) => url.includes(server.authToken))).toEqual([]);
@@ -179,8 +195,10 @@ describe('the developer console, end to end in Chromium', () => {
       // a row in the sub-account table, so axe sees it too
       server.createUser(`kim-${colorScheme}`);
       // axe is injected as a script: only a context that bypasses the page's CSP lets it in
-      const { page } = await openConsole('zh-CN', { bypassCSP: true, colorScheme });
+      const { page, errors } = await openConsole('zh-CN', { bypassCSP: true, colorScheme });
       await page.getByRole('heading', { name: '鹊 Magpie 开发者控制台' }).waitFor(WAIT);
+      await page.getByRole('button', { name: '登录' }).waitFor(WAIT);
+      expect(errors).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
       expect(await seriousViolations(page)).toEqual([]);
 

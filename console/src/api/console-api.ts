@@ -38,6 +38,9 @@ export interface StatsView {
   readonly messagesSince: number;
 }
 
+/** Who is signed in: not being signed in is an answer, not an error. */
+export type SessionView = { readonly signedIn: true; readonly accountSid: string } | { readonly signedIn: false };
+
 /** A refused call: the HTTP status and the server's code and message. */
 export class ConsoleApiError extends Error {
   constructor(
@@ -66,7 +69,7 @@ const app = (appId: string) => `/apps/${encodeURIComponent(appId)}`;
 
 export const consoleApi = {
   signIn: (accountSid: string, authToken: string) => call<{ accountSid: string }>('POST', '/session', { accountSid, authToken }),
-  whoAmI: () => call<{ accountSid: string }>('GET', '/session'),
+  whoAmI: () => call<SessionView>('GET', '/session'),
   signOut: () => call<{ signedOut: true }>('DELETE', '/session'),
   listApps: () => call<{ apps: AppView[] }>('GET', '/apps'),
   createApp: (name: string) => call<AppView>('POST', '/apps', { name }),

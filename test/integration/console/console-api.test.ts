@@ -52,17 +52,49 @@ describe('the developer console API', () => {
     expect(set).toContain('HttpOnly');
     expect(set).toContain('SameSite=Strict');
     expect(set).not.toContain(server.authToken);
-    expect((await call('GET', '/console/api/session')).json).toEqual({ accountSid: server.accountSid });
+    expect((await call('GET', '/console/api/session')).json).toEqual({ signedIn: true, accountSid: server.accountSid });
     expect((await call('GET', '/console/api/apps')).json.apps.map((a: { appId: string }) => a.appId)).toContain(server.appId);
 
     // signing in again replaces the browser's session
     const before = call.cookie()!;
     await call('POST', '/console/api/session', { accountSid: server.accountSid, authToken: server.authToken });
     expect(call.cookie()).not.toBe(before);
-    expect((await call('GET', '/console/api/session', undefined, { cookie: before })).status).toBe(401);
+    // the replaced session is over: asked who is signed in, it answers nobody, and lets the browser drop its cookie
+    const replaced = await consoleClient(base)('GET', '/console/api/session', undefined, { cookie: before });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json).toEqual({ signedIn: false });
+    expect(replaced.headers.getSetCookie().join('\n')).toMatch(/^magpie_console=;/);
+    expect((await call('GET', '/console/api/apps', undefined, { cookie: before })).status).toBe(401);
 
     expect((await call('DELETE', '/console/api/session')).status).toBe(200);
     expect((await call('GET', '/console/api/apps')).status).toBe(401);
+  });
+
+  it('answers "nobody is signed in" to a browser without a session, and 401 on every other path', async () => {
+    const call = consoleClient(base);
+    const nobody = await call('GET', '/console/api/session');
+    expect(nobody.status).toBe(200);
+    expect(nobody.json).toEqual({ signedIn: false });
+    // no cookie came, so none is cleared
+    expect(nobody.headers.getSetCookie()).toEqual([]);
+    for (const [method, path] of [
+      ['GET', '/console/api/apps'],
+      ['POST', '/console/api/apps'],
+      ['PATCH', `/console/api/apps/${server.appId}`],
+      ['DELETE', `/console/api/apps/${server.appId}`],
+      ['POST', `/console/api/apps/${server.appId}/token`],
+      ['GET', `/console/api/apps/${server.appId}/push`],
+      ['PUT', `/console/api/apps/${server.appId}/push`],
+      ['POST', `/console/api/apps/${server.appId}/push/test`],
+      ['GET', `/console/api/apps/${server.appId}/stats?sinceMs=0`],
+      ['GET', `/console/api/apps/${server.appId}/subaccounts`],
+      ['POST', `/console/api/apps/${server.appId}/subaccounts`],
+      ['POST', `/console/api/apps/${server.appId}/subaccounts/${'0'.repeat(32)}/close`],
+      ['POST', `/console/api/apps/${server.appId}/subaccounts/${'0'.repeat(32)}/reopen`],
+    ] as const) {
+      const reply = await call(method, path, method === 'GET' ? undefined : {});
+      expect({ method, path, status: reply.status, code: reply.json.error?.code }).toEqual({ method, path, status: 401, code: ErrorCode.REST_AUTH_FAILED });
+    }
   });
 
   it('refuses a wrong token and an unknown account alike, and then the address, like REST refusals', async () => {
