@@ -4,7 +4,7 @@ import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import type { EngineTuning } from './tuning';
 
 /**
- * The server addresses a client may connect to, as Mars' address sorter keeps them: names are
+ * The server addresses a client may connect to: names are
  * resolved once and cached (no DNS on the reconnect path), IPs are used as they are, the address
  * that won the last race is tried first, and an address that failed is left out for addressBanMs.
  */

@@ -2,9 +2,9 @@ import type { Clock } from '../../protocol';
 import type { EngineTuning } from './tuning';
 
 /**
- * The adaptive heartbeat, after Tencent Mars' smart heartbeat. A passive object: the engine tells
- * it what happened (onX) and asks it how long to wait (nextIntervalMs); it owns no timer and no
- * socket, so it is tested by calling it.
+ * The adaptive heartbeat: it grows while pings are answered and steps back when one is not. A
+ * passive object: the engine tells it what happened (onX) and asks it how long to wait
+ * (nextIntervalMs); it owns no timer and no socket, so it is tested by calling it.
  *
  * The interval lives between a minimum and the server's idle timeout less a margin. It grows by a
  * step after a run of successes; a heartbeat that times out marks its interval as a ceiling for a

@@ -1,6 +1,5 @@
 /**
- * Every timing of the client engine in one place, with its unit in its name (as in Mars'
- * tuning files). The engine reads only an EngineTuning it is given, so a test builds one with
+ * Every timing of the client engine in one place, with its unit in its name. The engine reads only an EngineTuning it is given, so a test builds one with
  * createEngineTuning({ ...fastTestTuning }) and runs heartbeat, backoff and racing in milliseconds.
  */
 export interface EngineTuning {
@@ -9,7 +8,7 @@ export interface EngineTuning {
   readonly minHeartbeatMs: number;
   /** The longest interval used while the server has not yet announced its idle timeout. */
   readonly maxHeartbeatMs: number;
-  /** How much the interval grows after a run of successes (Mars: +60 s on mobile). */
+  /** How much the interval grows after a run of successes. */
   readonly heartbeatStepMs: number;
   /** Consecutive successes at one interval before it grows by a step. */
   readonly successesBeforeGrowth: number;
@@ -51,7 +50,7 @@ export interface EngineTuning {
   readonly maxSendsInFlight: number;
 }
 
-/** Desktop defaults: a wired or Wi-Fi network behind a home NAT, so the heartbeat starts lower than Mars' 3.5 min. */
+/** Desktop defaults: a wired or Wi-Fi network behind a home NAT, whose mappings live a few minutes at least. */
 export const desktopTuning: EngineTuning = Object.freeze({
   minHeartbeatMs: 60_000,
   maxHeartbeatMs: 270_000,

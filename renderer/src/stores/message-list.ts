@@ -28,8 +28,7 @@ export function removeMessage(list: readonly MessageView[], key: string): Messag
 
 /**
  * Rows the history shows: messages, with a centred time before the first message, before each
- * message that follows the one before it by more than TIME_GAP_MS, and at each new day (as
- * WeChat groups them).
+ * message that follows the one before it by more than TIME_GAP_MS, and at each new day.
  */
 export type HistoryRow =
   | { type: 'time'; key: string; timeMs: number }
