@@ -71,8 +71,9 @@ describe('the media outbox under the user\'s control', () => {
       // no byte counted after the cancel settled, and never the whole file
       expect(progress.length).toBe(seen);
       expect(Math.max(...progress)).toBeLessThan(size);
-      // the message, its outbox row and its upload are gone; so is the profile's copy
-      expect(alice.store.messages.getByClientMsgId(sent.clientMsgId!)).toBeUndefined();
+      // the message is withdrawn (hidden, never sent), its outbox row and upload gone; so is the profile's copy
+      expect(alice.store.messages.getByClientMsgId(sent.clientMsgId!)).toMatchObject({ state: 'sending', msgId: null });
+      expect(alice.store.messages.page('bob', 10).map((m) => m.clientMsgId)).not.toContain(sent.clientMsgId);
       expect(alice.store.outbox.get(sent.clientMsgId!)).toBeUndefined();
       expect(alice.store.uploads.get(sent.clientMsgId!)).toBeUndefined();
       await eventually(() => !existsSync(path), 5_000, () => 'the outgoing copy to be removed');
