@@ -31,7 +31,7 @@ describe('media through the contract', () => {
     const alice = await fixture.core(server, 'alice');
     const bob = await fixture.core(server, 'bob');
     const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#36c' } }).png().toBuffer();
-    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'sky.png', bytes: png.toString('base64'), ref: 'up-1' });
+    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'sky.png', bytes: png.toString('base64') });
     // stored at once, sending; the upload runs beside the chat and the bubble follows it by its key
     expect(sent).toMatchObject({ ok: true, value: { kind: 'image', state: 'sending', media: { name: 'sky.png', size: png.length } } });
     const key = sent.ok ? sent.value.key : '';
