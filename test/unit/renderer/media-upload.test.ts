@@ -59,10 +59,11 @@ describe('an upload\'s progress', () => {
     api.emit('media.progress', { ref: '7', loaded: 100, total: 100 });
     await flushPromises();
     expect(bubble.find('[data-testid="upload-progress"]').exists()).toBe(false);
-    await bubble.setProps({ message: { ...own('7', 'file'), state: 'sent' } });
-    expect(bubble.find('progress').exists()).toBe(false);
+    const sent = mount(MessageBubble, { props: { message: { ...own('7', 'file'), state: 'sent' }, isGroup: false, highlighted: false }, global: { plugins: [pinia, i18n] } });
+    expect(sent.find('progress').exists()).toBe(false);
     composer.unmount();
     bubble.unmount();
+    sent.unmount();
   });
 });
 
@@ -73,8 +74,9 @@ describe('the sender\'s own media before its upload is done', () => {
     expect(file.get('[data-testid="media-open"]').attributes('disabled')).toBeUndefined();
     expect(file.get('[data-testid="media-save"]').attributes('disabled')).toBeUndefined();
     // someone else's file without its id is not there yet
-    await file.setProps({ message: { ...own('8', 'file'), outgoing: false } });
-    expect(file.get('[data-testid="media-open"]').attributes('disabled')).toBeDefined();
+    const theirs = mount(MessageBubble, { props: { message: { ...own('8', 'file'), outgoing: false }, isGroup: false, highlighted: false }, global: { plugins: [pinia, i18n] } });
+    expect(theirs.get('[data-testid="media-open"]').attributes('disabled')).toBeDefined();
+    theirs.unmount();
 
     const voice = mount(MessageBubble, { props: { message: own('9', 'voice'), isGroup: false, highlighted: false }, global: { plugins: [pinia, i18n] } });
     await voice.get('[data-testid="media-voice"]').trigger('click');
