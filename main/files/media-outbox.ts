@@ -9,7 +9,7 @@ import type { MagpieClient } from '../client/magpie-client';
 import { bodyOfWireMessage, type PendingUpload } from '../store';
 import { toMessageView } from '../views/message-view';
 import type { MediaAccess } from './media-access';
-import { DISCARD_UPLOAD, uploadFile, type MediaKindName } from './uploader';
+import { DISCARD_UPLOAD, discardUpload, uploadFile, type MediaKindName } from './uploader';
 
 export interface QueueFileRequest {
   readonly to: string;
@@ -171,8 +171,14 @@ export function createMediaOutbox(deps: {
   };
   const onDue = (clientMsgId: string) => void start(clientMsgId);
   const onWithdrawn = (row: PendingUpload) => {
-    const ended = jobs.get(row.clientMsgId)?.done ?? Promise.resolve();
-    abort(row.clientMsgId, DISCARD_UPLOAD);
+    const job = jobs.get(row.clientMsgId);
+    const ended = job?.done ?? Promise.resolve();
+    if (job) abort(row.clientMsgId, DISCARD_UPLOAD);
+    else if (row.uploadUrl) {
+      // a failed upload the server holds part of: dropped now rather than at its 24-hour sweep
+      const url = row.uploadUrl;
+      void deps.access.grant().then((grant) => discardUpload({ url, token: grant.token })).catch(() => undefined);
+    }
     // the profile's copy goes once nothing reads it any more
     if (row.owned) void ended.then(() => rm(row.path, { force: true }));
   };

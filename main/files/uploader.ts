@@ -100,6 +100,11 @@ export async function uploadFile(request: UploadRequest): Promise<UploadedFile> 
   });
 }
 
+/** Asks the server to delete an upload no message will name (tus termination); best effort. */
+export async function discardUpload(request: { readonly url: string; readonly token: string }): Promise<void> {
+  await Upload.terminate(request.url, { headers: { Authorization: `Bearer ${request.token}` }, retryDelays: [] });
+}
+
 function idFromUrl(url: string): string {
   return url.split('/').at(-1) ?? '';
 }

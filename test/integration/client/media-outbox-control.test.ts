@@ -89,6 +89,48 @@ describe('the media outbox under the user\'s control', () => {
     }
   }, 60_000);
 
+  it('cancelling a message whose upload is not running (stopped mid-way) drops the server\'s partial file too', async () => {
+    server = await startTestServer();
+    const size = 24 * 1024 * 1024;
+    const profileDir = await fixture.profile();
+    const path = join(profileDir, 'big.bin');
+    await writeFile(path, randomBytes(size));
+    const alice = await fixture.client(server, 'alice', { profileDir });
+    const mediaAccess = createMediaAccess(alice);
+    const chat = createChatService(alice);
+    let stopAt = -1;
+    const first = createMediaOutbox({
+      client: alice,
+      access: mediaAccess,
+      log: pino({ level: 'silent' }),
+      onProgress: (_id, sent) => {
+        if (stopAt < 0 && sent > 0) stopAt = sent;
+      },
+    });
+    let second: ReturnType<typeof createMediaOutbox> | undefined;
+    try {
+      await alice.start();
+      const sent = await first.send({ to: 'bob', path, kind: 'file' });
+      const id = sent.clientMsgId!;
+      await eventually(() => stopAt >= 0 && alice.store.uploads.get(id)?.uploadUrl != null, 10_000, () => 'the upload to start');
+      // the session's uploads stop (as at logout): kept sending, its URL kept, part of it on the server
+      first.dispose();
+      await first.settled(id);
+      const url = alice.store.uploads.get(id)!.uploadUrl!;
+      const partial = join(server.dataDir, 'files', 'partial', url.split('/').at(-1)!);
+      expect(existsSync(partial)).toBe(true);
+      // an outbox with nothing running for it (no login since): the cancel still reaches the server
+      second = createMediaOutbox({ client: alice, access: mediaAccess, log: pino({ level: 'silent' }) });
+      chat.cancel(messageKey(alice.store.messages.getByClientMsgId(id)!));
+      await eventually(() => !existsSync(partial), 5_000, () => 'the server\'s partial file to be removed');
+      expect(existsSync(path)).toBe(true); // the user's own file is not ours to remove
+    } finally {
+      first.dispose();
+      second?.dispose();
+      mediaAccess.dispose();
+    }
+  }, 60_000);
+
   it('runs at most two uploads at once; the others wait and start in the order they were sent', async () => {
     server = await startTestServer();
     const size = 6 * 1024 * 1024;
