@@ -157,7 +157,6 @@ export const methodSchemas = {
       // base64 of at most maxSendBytes
       bytes: z.string().min(1).max(Math.ceil(MEDIA_LIMITS.maxSendBytes / 3) * 4),
       durationMs: z.number().int().min(0).max(3_600_000).optional(),
-      ref: z.string().max(80).optional(),
     }).strict(),
   },
   'media.fetch': { args: z.object({ key, thumb: z.boolean().optional() }).strict() },

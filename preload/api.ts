@@ -286,12 +286,13 @@ export interface Methods {
    * A failed upload marks the message failed with its code; `message.retry` resumes it.
    */
   'media.send': {
-    args: { conversation: string; kind: 'image' | 'file' | 'voice'; name: string; bytes: string; durationMs?: number; ref?: string };
+    args: { conversation: string; kind: 'image' | 'file' | 'voice'; name: string; bytes: string; durationMs?: number };
     result: MessageView;
   };
   /**
    * A media message's file (or an image's thumbnail), fetched once into the profile's cache and
    * handed over as base64 to show from a blob: URL or to save; progress as `media.progress` under the key.
+   * The sender's own file not uploaded yet comes from its local copy (an image's whole file as its thumbnail).
    */
   'media.fetch': { args: { key: string; thumb?: boolean }; result: { mime: string; size: number; bytes: string } };
   /**
@@ -326,7 +327,7 @@ export interface EventPayloads {
   'notification.open': { conversation: string };
   'group.updated': { group: GroupView };
   'session.ended': { reason: string; code?: number };
-  /** An upload (its `ref`) or a download (its message key) moved on. */
+  /** A message's upload or download moved on: `ref` is the message's key. */
   'media.progress': { ref: string; loaded: number; total: number };
 }
 export type EventName = keyof EventPayloads;

@@ -67,10 +67,13 @@ export function createChatService(client: MagpieClient) {
     /** Withdraws a message not yet sent; returns its conversation. */
     cancel(key: string): string {
       const message = messageByKey(key);
+      const upload = message.clientMsgId ? store.uploads.get(message.clientMsgId) : undefined;
       if (!message.clientMsgId || message.state === 'sent' || !store.outbox.cancel(message.clientMsgId)) {
         throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a message not yet sent can be cancelled');
       }
       store.conversations.refresh(message.conversation);
+      // its upload stops at once and the server drops what it has (media-outbox.ts)
+      if (upload) client.events.emit('uploadWithdrawn', upload);
       return message.conversation;
     },
 

@@ -19,7 +19,7 @@ import { OutboxSender } from '../engine/outbox-sender';
 import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
 import type { TransportOptions } from '../engine/transport';
 import { createEngineTuning, type EngineTuning } from '../engine/tuning';
-import { openClientStore, type ClientStore, type IngestResult, type StoredMessage } from '../store';
+import { openClientStore, type ClientStore, type IngestResult, type PendingUpload, type StoredMessage } from '../store';
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
@@ -34,6 +34,8 @@ export interface ClientEvents {
   outgoing: [StoredMessage];
   /** A media message's upload is to run again (its retry): the media outbox starts it. */
   uploadDue: [string];
+  /** A media message was withdrawn before its upload finished: the media outbox discards the upload. */
+  uploadWithdrawn: [PendingUpload];
   typing: [pb.Typing];
   /** The user's muted one-to-one conversations changed on another device. */
   mutes: [pb.Mutes];
@@ -69,7 +71,7 @@ export class MagpieClient {
   private readonly connection: ClientConnection;
   private readonly sync: SyncEngine;
   private readonly outbox: OutboxSender;
-  private readonly tuning: EngineTuning;
+  readonly tuning: EngineTuning;
 
   constructor(private readonly options: MagpieClientOptions) {
     this.clock = options.clock ?? systemClock;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileTypeFromFile } from 'file-type';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
 import type { EventName, EventPayloads } from '../../preload/api';
@@ -90,9 +91,27 @@ export function createMediaHandlers(deps: {
     });
   };
 
+  /**
+   * The sender's own file while its upload is not done: the bytes are here (the picked file or the
+   * profile's outgoing copy), so they are shown from it instead of waiting for the server.
+   */
+  const localCopy = async (key: string): Promise<{ fileId: string; path: string; size: number; mime: string } | undefined> => {
+    const { session } = current();
+    const { store } = session.client;
+    const message = store.messages.getByLocalId(localIdOfKey(key) ?? 0);
+    if (!message?.clientMsgId || message.body.media?.fileId) return undefined;
+    const upload = store.uploads.get(message.clientMsgId);
+    if (!upload) return undefined;
+    const source = await stat(upload.path).catch(() => undefined);
+    if (!source?.isFile()) throw new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `${upload.name}: the file to send is gone`);
+    // the server's sniffed type comes with the upload; until then the same sniffing says what it is
+    const mime = (await fileTypeFromFile(upload.path).catch(() => undefined))?.mime ?? 'application/octet-stream';
+    return { fileId: `local-${message.clientMsgId}`, path: upload.path, size: source.size, mime };
+  };
+
   /** The whole file and the name it is shown under, as one safe file name. */
   const fileOf = async (key: string) => {
-    const cached = await fetchToCache(key, false);
+    const cached = (await localCopy(key)) ?? (await fetchToCache(key, false));
     const localId = localIdOfKey(key);
     const media = current().session.client.store.messages.getByLocalId(localId ?? 0)?.body.media;
     return { cached, name: safeFileName(media?.name ?? '', cached.fileId) };
@@ -148,7 +167,8 @@ export function createMediaHandlers(deps: {
         }
       },
       'media.fetch': async (args) => {
-        const cached = await fetchToCache(args.key, args.thumb === true);
+        // an own image not uploaded yet has no thumbnail: the page scales the whole one
+        const cached = (await localCopy(args.key)) ?? (await fetchToCache(args.key, args.thumb === true));
         if (cached.size > MEDIA_LIMITS.maxFetchBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a file over ${MEDIA_LIMITS.maxFetchBytes} bytes is not handed to the page`);
         return { mime: cached.mime, size: cached.size, bytes: (await readFile(cached.path)).toString('base64') };
       },

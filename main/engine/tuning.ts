@@ -48,6 +48,10 @@ export interface EngineTuning {
   readonly confirmDelayMs: number;
   /** Outbox SENDs awaiting their receipt at once on one link; the rest wait their turn, in order. */
   readonly maxSendsInFlight: number;
+
+  // ---- files (main/files/media-outbox.ts)
+  /** Media uploads running at once; later ones wait their turn, in the order they were sent. */
+  readonly maxUploadsAtOnce: number;
 }
 
 /** Desktop defaults: a wired or Wi-Fi network behind a home NAT, whose mappings live a few minutes at least. */
@@ -71,6 +75,7 @@ export const desktopTuning: EngineTuning = Object.freeze({
   syncPageEntries: 200,
   confirmDelayMs: 200,
   maxSendsInFlight: 64,
+  maxUploadsAtOnce: 2,
 });
 
 /** Overrides that make every timing short, for tests of the engine against a real server on loopback. */
@@ -108,6 +113,7 @@ export function createEngineTuning(overrides: Partial<EngineTuning> = {}): Engin
   if (tuning.backoffJitterRatio > 1) throw invalid('backoffJitterRatio must be between 0 and 1');
   if (tuning.syncPageEntries < 1) throw invalid('syncPageEntries must be >= 1');
   if (tuning.maxSendsInFlight < 1) throw invalid('maxSendsInFlight must be >= 1');
+  if (tuning.maxUploadsAtOnce < 1) throw invalid('maxUploadsAtOnce must be >= 1');
   return Object.freeze(tuning);
 }
 

@@ -9,7 +9,7 @@ import type { MagpieClient } from '../client/magpie-client';
 import { bodyOfWireMessage, type PendingUpload } from '../store';
 import { toMessageView } from '../views/message-view';
 import type { MediaAccess } from './media-access';
-import { uploadFile, type MediaKindName } from './uploader';
+import { DISCARD_UPLOAD, discardUpload, uploadFile, type MediaKindName } from './uploader';
 
 export interface QueueFileRequest {
   readonly to: string;
@@ -29,6 +29,8 @@ export interface QueueFileRequest {
  * SEND is given the server's file id and handed to the outbox like any other. The upload's URL is
  * kept, so after a restart (or a cut) it continues from the server's offset. A failure marks the
  * message failed with its code; the message's retry (ChatService.retry) starts the upload again.
+ * At most the client tuning's maxUploadsAtOnce run at once; the others wait their turn in order.
+ * Withdrawing the message (ChatService.cancel) stops its upload and the server drops what it has.
  */
 export interface MediaOutbox {
   send(request: QueueFileRequest): Promise<MessageView>;
@@ -47,7 +49,11 @@ export function createMediaOutbox(deps: {
 }): MediaOutbox {
   const { client } = deps;
   const { store } = client;
-  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Uploads queued or running, by clientMsgId; `begin` gives a queued one its turn. */
+  const jobs = new Map<string, { controller: AbortController; done: Promise<void>; begin: () => void }>();
+  /** Waiting for a slot, oldest first (client tuning's maxUploadsAtOnce run at once). */
+  const queue: string[] = [];
+  let active = 0;
   let disposed = false;
 
   const changed = (clientMsgId: string) => {
@@ -101,23 +107,62 @@ export function createMediaOutbox(deps: {
     if (row.owned) await rm(row.path, { force: true });
   }
 
+  /** Takes the next waiting uploads, in order, while slots are free. */
+  const pump = () => {
+    while (active < client.tuning.maxUploadsAtOnce && queue.length > 0) {
+      const next = jobs.get(queue.shift() ?? '');
+      if (!next) continue;
+      active++;
+      next.begin();
+    }
+  };
+
+  /** Stops an upload, queued or running; a queued one ends without taking a slot's turn. */
+  const abort = (clientMsgId: string, reason: string) => {
+    const job = jobs.get(clientMsgId);
+    if (!job) return;
+    job.controller.abort(reason);
+    const waiting = queue.indexOf(clientMsgId);
+    if (waiting >= 0) {
+      queue.splice(waiting, 1);
+      active++;
+      job.begin();
+    }
+  };
+
   function start(clientMsgId: string): Promise<void> {
-    const known = running.get(clientMsgId);
+    const known = jobs.get(clientMsgId);
     if (known) return known.done;
     const row = store.uploads.get(clientMsgId);
     if (!row || disposed) return Promise.resolve();
     const controller = new AbortController();
-    const done = upload(row, controller.signal)
+    let begin = () => {};
+    const turn = new Promise<void>((resolve) => (begin = resolve));
+    const done = turn
+      .then(() => {
+        if (controller.signal.aborted) throw new MagpieError(ErrorCode.CANCELLED, 'the upload was stopped before its turn');
+        return upload(row, controller.signal);
+      })
       .catch((error: unknown) => {
         const failure = error instanceof MagpieError ? error : new MagpieError(ErrorCode.INTERNAL, String(error));
-        // stopped with the session: it stays sending and goes on at the next login
-        if (disposed && failure.code === ErrorCode.CANCELLED) return;
+        if (failure.code === ErrorCode.CANCELLED) {
+          // stopped with the session: it stays sending and goes on at the next login
+          if (disposed) return;
+          // withdrawn (message.cancel): the message is gone, nothing to mark
+          if (controller.signal.reason === DISCARD_UPLOAD) return;
+        }
         deps.log.info({ clientMsgId, code: failure.code }, 'a media upload failed');
         store.outbox.markFailed(clientMsgId, failure.code, failure.message, client.clock.now());
         changed(clientMsgId);
       })
-      .finally(() => running.delete(clientMsgId));
-    running.set(clientMsgId, { controller, done });
+      .finally(() => {
+        active--;
+        jobs.delete(clientMsgId);
+        pump();
+      });
+    jobs.set(clientMsgId, { controller, done, begin });
+    queue.push(clientMsgId);
+    pump();
     return done;
   }
 
@@ -125,8 +170,21 @@ export function createMediaOutbox(deps: {
     for (const row of store.uploads.due()) void start(row.clientMsgId);
   };
   const onDue = (clientMsgId: string) => void start(clientMsgId);
+  const onWithdrawn = (row: PendingUpload) => {
+    const job = jobs.get(row.clientMsgId);
+    const ended = job?.done ?? Promise.resolve();
+    if (job) abort(row.clientMsgId, DISCARD_UPLOAD);
+    else if (row.uploadUrl) {
+      // a failed upload the server holds part of: dropped now rather than at its 24-hour sweep
+      const url = row.uploadUrl;
+      void deps.access.grant().then((grant) => discardUpload({ url, token: grant.token })).catch(() => undefined);
+    }
+    // the profile's copy goes once nothing reads it any more
+    if (row.owned) void ended.then(() => rm(row.path, { force: true }));
+  };
   client.events.on('login', resumeDue);
   client.events.on('uploadDue', onDue);
+  client.events.on('uploadWithdrawn', onWithdrawn);
 
   return {
     async send(request) {
@@ -158,12 +216,13 @@ export function createMediaOutbox(deps: {
       void start(draft.clientMsgId);
       return toMessageView(stored);
     },
-    settled: (clientMsgId) => running.get(clientMsgId)?.done ?? Promise.resolve(),
+    settled: (clientMsgId) => jobs.get(clientMsgId)?.done ?? Promise.resolve(),
     dispose() {
       disposed = true;
       client.events.off('login', resumeDue);
       client.events.off('uploadDue', onDue);
-      for (const { controller } of running.values()) controller.abort();
+      client.events.off('uploadWithdrawn', onWithdrawn);
+      for (const clientMsgId of [...jobs.keys()]) abort(clientMsgId, 'session ended');
     },
   };
 }

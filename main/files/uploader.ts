@@ -39,8 +39,15 @@ export interface UploadedFile {
 export const UPLOADS_PATH = '/files/uploads';
 
 /**
+ * The abort reason that also discards the upload: the server is asked to delete what it has (tus
+ * termination) instead of keeping it to resume. Any other reason keeps it.
+ */
+export const DISCARD_UPLOAD = 'discard-upload';
+
+/**
  * Uploads a file over tus 1.0: resumable (a cut upload continues from the server's offset),
- * with progress, cancelled by the signal (the server keeps what it has, to resume later).
+ * with progress, cancelled by the signal (the server keeps what it has, to resume later, unless the
+ * reason is DISCARD_UPLOAD).
  */
 export async function uploadFile(request: UploadRequest): Promise<UploadedFile> {
   const size = (await stat(request.path)).size;
@@ -82,13 +89,20 @@ export async function uploadFile(request: UploadRequest): Promise<UploadedFile> 
       onError: (error) => finish(() => reject(asMagpieError(error))),
     });
     const onAbort = () => {
-      void upload.abort(false);
-      finish(() => reject(new MagpieError(ErrorCode.CANCELLED, 'the upload was cancelled')));
+      const discard = request.signal?.reason === DISCARD_UPLOAD;
+      // a discarded upload's DELETE is best effort: the server sweeps what nobody names within a day
+      void upload.abort(discard).catch(() => undefined);
+      finish(() => reject(new MagpieError(ErrorCode.CANCELLED, discard ? 'the upload was withdrawn' : 'the upload was cancelled')));
     };
     if (request.signal?.aborted) return onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
     upload.start();
   });
+}
+
+/** Asks the server to delete an upload no message will name (tus termination); best effort. */
+export async function discardUpload(request: { readonly url: string; readonly token: string }): Promise<void> {
+  await Upload.terminate(request.url, { headers: { Authorization: `Bearer ${request.token}` }, retryDelays: [] });
 }
 
 function idFromUrl(url: string): string {

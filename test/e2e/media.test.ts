@@ -109,6 +109,14 @@ describe('media in the app', () => {
     await expect.poll(() => bubble.getAttribute('data-state'), WAIT).toBe('failed');
     expect(await bubble.getByTestId('failure-reason').textContent()).toContain('larger than the server accepts');
     expect(await pageA.getByTestId('composer-upload').count()).toBe(0);
+    // never uploaded, yet its sender sees it: thumbnail and full image from the local copy, no error toast
+    await bubble.getByTestId('media-thumb').waitFor(WAIT);
+    await bubble.getByRole('button', { name: 'Open image noise.png' }).click();
+    const own = pageA.getByTestId('media-full');
+    await own.waitFor(WAIT);
+    await expect.poll(() => own.evaluate((img: HTMLImageElement) => img.naturalWidth), WAIT).toBe(256);
+    expect(await pageA.getByTestId('toasts').textContent()).toBe('');
+    await pageA.keyboard.press('Escape');
 
     // the server is fixed (a larger limit) and comes back where its clients expect it
     const { port, httpPort, dataDir } = server!;

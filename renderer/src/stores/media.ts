@@ -32,34 +32,33 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 
 export const useMedia = defineStore('media', () => {
   const backend = useBackend();
-  /** Progress by ref (an upload) or message key (a download), 0..1. */
+  /** Progress of a message's upload or download, by its key, 0..1; gone once the last byte is in. */
   const progress = reactive(new Map<string, number>());
   const urls = new Map<string, Promise<string | null>>();
-  let uploads = 0;
 
   function onProgress(p: EventPayloads['media.progress']): void {
-    progress.set(p.ref, p.total > 0 ? p.loaded / p.total : 0);
+    // a finished transfer leaves no bar behind (a sent file card would show a full "download")
+    if (p.total > 0 && p.loaded >= p.total) progress.delete(p.ref);
+    else progress.set(p.ref, p.total > 0 ? p.loaded / p.total : 0);
   }
 
   /** Sends a file; the refusal (code and words) when it was not sent. */
   async function send(conversation: string, file: Blob, name: string, kind: MediaKind, durationMs?: number): Promise<{ code: number; message: string } | null> {
     if (file.size > MEDIA_LIMITS.maxSendBytes) return { code: FILE_TOO_LARGE_CODE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` };
-    const ref = `upload-${++uploads}`;
-    progress.set(ref, 0);
-    try {
-      const bytes = toBase64(new Uint8Array(await file.arrayBuffer()));
-      const result = await backend.call('media.send', { conversation, kind, name, bytes, ref, ...(durationMs ? { durationMs } : {}) });
-      if (!result.ok) return result.error;
-      useMessages().upsert(result.value);
-      return null;
-    } finally {
-      progress.delete(ref);
-    }
+    // the upload's progress arrives under the message's key and shows on its bubble
+    const bytes = toBase64(new Uint8Array(await file.arrayBuffer()));
+    const result = await backend.call('media.send', { conversation, kind, name, bytes, ...(durationMs ? { durationMs } : {}) });
+    if (!result.ok) return result.error;
+    useMessages().upsert(result.value);
+    return null;
   }
 
-  /** A blob: URL of a message's file (or thumbnail), fetched once per page; null when it could not be had. */
+  /**
+   * A blob: URL of a message's file (or thumbnail), fetched once per page; null when it could not be
+   * had. The sender's own file not uploaded yet comes from the core's local copy, under its key.
+   */
   function url(message: MessageView, thumb = false): Promise<string | null> {
-    const id = `${message.media?.fileId ?? message.key}${thumb ? '.thumb' : ''}`;
+    const id = `${message.media?.fileId || `local-${message.key}`}${thumb ? '.thumb' : ''}`;
     let known = urls.get(id);
     if (!known) {
       known = backend.run('media.fetch', { key: message.key, ...(thumb ? { thumb } : {}) }).then((got) => {

@@ -31,7 +31,7 @@ describe('media through the contract', () => {
     const alice = await fixture.core(server, 'alice');
     const bob = await fixture.core(server, 'bob');
     const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#36c' } }).png().toBuffer();
-    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'sky.png', bytes: png.toString('base64'), ref: 'up-1' });
+    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'sky.png', bytes: png.toString('base64') });
     // stored at once, sending; the upload runs beside the chat and the bubble follows it by its key
     expect(sent).toMatchObject({ ok: true, value: { kind: 'image', state: 'sending', media: { name: 'sky.png', size: png.length } } });
     const key = sent.ok ? sent.value.key : '';
@@ -109,4 +109,44 @@ describe('media through the contract', () => {
     const web = await alice.call('media.save', { key: sent.ok ? sent.value.key : '' });
     expect(web).toMatchObject({ ok: false, error: { code: ErrorCode.METHOD_UNAVAILABLE } });
   }, 30_000);
+
+  it('shows the sender\'s own image and file from the local copy while its upload waits or runs, then from the server', async () => {
+    server = await startTestServer();
+    const opened: string[] = [];
+    const desktopFiles = {
+      openPath: (path: string) => {
+        opened.push(path);
+        return Promise.resolve('');
+      },
+      askSavePath: () => Promise.resolve(undefined),
+    };
+    const alice = await fixture.core(server, 'alice', { desktopFiles });
+    // two large files take the two upload slots, so what follows waits its turn (not uploaded yet)
+    for (const name of ['a.bin', 'b.bin']) {
+      await alice.call('media.send', { conversation: 'bob', kind: 'file', name, bytes: randomBytes(15 * 1024 * 1024).toString('base64') });
+    }
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c63' } }).png().toBuffer();
+    const image = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'mine.png', bytes: png.toString('base64') });
+    const doc = randomBytes(3000);
+    const file = await alice.call('media.send', { conversation: 'bob', kind: 'file', name: 'notes.txt', bytes: doc.toString('base64') });
+    const imageKey = image.ok ? image.value.key : '';
+    const fileKey = file.ok ? file.value.key : '';
+    expect(image).toMatchObject({ ok: true, value: { state: 'sending', media: { fileId: '' } } });
+
+    // before the upload: the bytes come from the profile's copy, not UPLOAD_NOT_FOUND
+    const thumb = await alice.call('media.fetch', { key: imageKey, thumb: true });
+    expect(thumb).toMatchObject({ ok: true, value: { mime: 'image/png', size: png.length } });
+    expect(thumb.ok && Buffer.compare(Buffer.from(thumb.value.bytes, 'base64'), png)).toBe(0);
+    const own = await alice.call('media.fetch', { key: fileKey });
+    expect(own).toMatchObject({ ok: true, value: { size: 3000 } });
+    expect(own.ok && Buffer.compare(Buffer.from(own.value.bytes, 'base64'), doc)).toBe(0);
+    expect(await alice.call('media.open', { key: fileKey })).toEqual({ ok: true, value: null });
+    expect(basename(opened[0]!)).toBe('notes.txt');
+    expect(Buffer.compare(await readFile(opened[0]!), doc)).toBe(0);
+
+    // once up, the same calls go to the server's file
+    expect(await settled(alice, imageKey)).toMatchObject({ state: 'sent' });
+    const full = await alice.call('media.fetch', { key: imageKey });
+    expect(full.ok && Buffer.compare(Buffer.from(full.value.bytes, 'base64'), png)).toBe(0);
+  }, 60_000);
 });
