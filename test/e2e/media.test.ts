@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage, sendText } from './support/web-app';
 
 /** The first server takes images up to this size, so a larger one fails until the server is fixed. */
 const SMALL_IMAGE_LIMIT = 100_000;
@@ -132,6 +132,9 @@ describe('media in the app', () => {
   }, 150_000);
 
   it('with the server stopped, bob still sees the image he saw, after a reload: thumbnail and full image from the profile', async () => {
+    // a text after the images: once their thumbnails arrive it must still be in sight at the end
+    await sendText(pageA, 'that is all');
+    await pageB.getByTestId('message-list').getByText('that is all').waitFor(WAIT);
     await server!.stop();
     server = undefined;
     await expect.poll(() => pageB.getByTestId('connection-banner').count(), WAIT).toBe(1);
@@ -142,6 +145,9 @@ describe('media in the app', () => {
     await thumb.waitFor(WAIT);
     expect(await thumb.getAttribute('src')).toMatch(/^blob:/);
     expect(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    // thumbnails arrive after the chat opened at its end: the view stays there, newest message in sight
+    const distanceFromEnd = () => pageB.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    await expect.poll(distanceFromEnd, WAIT).toBeLessThan(2);
     await pageB.getByRole('button', { name: 'Open image meadow.png' }).click();
     const full = pageB.getByTestId('media-full');
     await full.waitFor(WAIT);
