@@ -27,6 +27,8 @@ import { ownEntry } from './own-entry';
 export interface ClientEvents {
   status: [ConnectionStatus];
   login: [pb.LoginResult];
+  /** A login brought a new list of advertised addresses: what the engine now races after servers. */
+  learnedServers: [string[]];
   progress: [SyncProgress];
   /** A page or push was stored: what it changed. */
   ingested: [IngestResult];
@@ -44,6 +46,8 @@ export interface ClientEvents {
 export interface MagpieClientOptions {
   readonly profileDir: string;
   readonly servers: readonly string[];
+  /** Addresses a server advertised in an earlier session: raced after servers (docs/client.md). */
+  readonly learnedServers?: readonly string[];
   /** TLS trust (a CA for a self-signed server) and the plain-TCP policy. */
   readonly transport?: TransportOptions;
   readonly login: LoginInit & { appId: string; user: string };
@@ -123,6 +127,10 @@ export class MagpieClient {
     });
     this.connection = new ClientConnection({
       addresses: options.servers,
+      ...(options.learnedServers ? { learned: options.learnedServers } : {}),
+      onAdvertised: ({ ignored }) => {
+        for (const entry of ignored) options.log.warn({ address: entry.text, reason: entry.reason }, 'advertised server address ignored');
+      },
       ...(options.transport ? { transport: options.transport } : {}),
       login: options.login,
       tuning: this.tuning,
@@ -191,7 +199,13 @@ export class MagpieClient {
     this.outbox.submit({ clientMsgId, send });
   }
 
+  /** The advertised addresses the engine races after servers (to remember for the next start). */
+  get learnedServers(): string[] {
+    return this.connection.learnedAddresses;
+  }
+
   private onLogin(result: pb.LoginResult, link: Link): void {
+    if (result.advertisedAddresses.length > 0) this.events.emit('learnedServers', this.connection.learnedAddresses);
     this.store.syncState.raiseServerMax(Number(result.maxSeq), this.clock.now());
     this.sync.attach(link, result);
     this.outbox.attach(link);
