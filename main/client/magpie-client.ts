@@ -74,6 +74,8 @@ export class MagpieClient {
   private readonly sync: SyncEngine;
   private readonly outbox: OutboxSender;
   private readonly tuning: EngineTuning;
+  /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
+  private toldLearned: string;
 
   constructor(private readonly options: MagpieClientOptions) {
     this.clock = options.clock ?? systemClock;
@@ -148,6 +150,7 @@ export class MagpieClient {
         this.events.emit('status', status);
       },
     });
+    this.toldLearned = this.connection.learnedAddresses.join(',');
   }
 
   get status(): ConnectionStatus {
@@ -205,7 +208,12 @@ export class MagpieClient {
   }
 
   private onLogin(result: pb.LoginResult, link: Link): void {
-    if (result.advertisedAddresses.length > 0) this.events.emit('learnedServers', this.connection.learnedAddresses);
+    // told once per change, not at every reconnect: listeners write it to disk
+    const learned = this.connection.learnedAddresses;
+    if (result.advertisedAddresses.length > 0 && learned.join(',') !== this.toldLearned) {
+      this.toldLearned = learned.join(',');
+      this.events.emit('learnedServers', learned);
+    }
     this.store.syncState.raiseServerMax(Number(result.maxSeq), this.clock.now());
     this.sync.attach(link, result);
     this.outbox.attach(link);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../protocol';
 import { createAddressBook, parseServerAddressList } from '../../../../main/engine/address-book';
-import { acceptAdvertised, addressText } from '../../../../main/engine/advertised-addresses';
+import { acceptAdvertised, addressText, type AcceptedAdvertised } from '../../../../main/engine/advertised-addresses';
+import { ClientConnection } from '../../../../main/engine/client-connection';
 import { createEngineTuning } from '../../../../main/engine/tuning';
 
 const texts = (list: readonly { transport: string; key: string }[]) => list.map((a) => `${a.transport}://${a.key}`);
@@ -65,5 +66,25 @@ describe('the address book with learned addresses', () => {
     expect(book.learned.map((a) => a.key)).toEqual(['127.0.0.1:4']);
     book.ban('127.0.0.1:1');
     expect((await book.candidates()).map((a) => a.key)).toEqual(['127.0.0.1:2', '127.0.0.1:4']);
+  });
+});
+
+describe('addresses remembered from an earlier session', () => {
+  it('are checked again when the engine starts: the bad ones are left out and reported, never thrown', () => {
+    const outcomes: AcceptedAdvertised[] = [];
+    const connection = new ClientConnection({
+      addresses: ['a.example:8884'],
+      learned: ['tls://b.example:8884', 'tcp://c.example:8883', 'garbage', 'a.example:8884', '127.0.0.1:9'],
+      login: {},
+      tuning: createEngineTuning(),
+      clock: new ManualClock(),
+      random: () => 0.5,
+      onLogin: () => undefined,
+      onPush: () => undefined,
+      onStatus: () => undefined,
+      onAdvertised: (outcome) => outcomes.push(outcome),
+    });
+    expect(connection.learnedAddresses).toEqual(['tls://b.example:8884', 'tcp://127.0.0.1:9']);
+    expect(outcomes[0]!.ignored.map((i) => i.text)).toEqual(['tcp://c.example:8883', 'garbage']);
   });
 });
