@@ -12,3 +12,4 @@ export * as pb from './gen/magpie/v1/magpie_pb';
 export * from './ids';
 export * from './clock';
 export * from './password-proof';
+export * from './server-address';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../protocol';
+import { advertiseProblem } from './cluster/advertised-addresses';
 import { resolveTuning, type Tuning } from './tuning';
 
 export interface TlsConfig {
@@ -18,6 +19,8 @@ export interface ServerConfig {
   readonly tls?: TlsConfig;
   /** The HTTP listener's port (file service, REST API, /healthz, /metrics); absent: no HTTP listener; 0 picks a free one. */
   readonly httpPort?: number;
+  /** More addresses of this service for clients to race (--advertise; docs/server.md); none by default. */
+  readonly advertise?: readonly string[];
   readonly tuning?: Partial<Tuning>;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -36,6 +39,7 @@ export interface ResolvedConfig {
   readonly port: number;
   readonly tls: TlsConfig | undefined;
   readonly httpPort: number | undefined;
+  readonly advertise: readonly string[];
   readonly tuning: Tuning;
 }
 
@@ -46,6 +50,13 @@ export function resolveConfig(config: ServerConfig): ResolvedConfig {
     port: config.port ?? DEFAULT_PORT,
     tls: config.tls,
     httpPort: config.httpPort,
+    advertise: checkedAdvertise(config.advertise ?? []),
     tuning: resolveTuning(config.tuning),
   };
+}
+
+function checkedAdvertise(addresses: readonly string[]): readonly string[] {
+  const problem = advertiseProblem(addresses);
+  if (problem) throw new RangeError(`advertise: ${problem}`);
+  return addresses.map((text) => text.trim());
 }

@@ -172,7 +172,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     sessions,
     handlers,
     inboxHead: (appId, userId, clientMinor) => chat.inboxHead(appId, userId, clientMinor),
-    loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId) }),
+    loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId), advertisedAddresses: [...resolved.advertise] }),
   });
   connectionCount = () => gateway.connectionCount;
   const rest = createRestServices({

@@ -10,6 +10,7 @@ import { createProfileService, type ProfileService } from '../profiles/profile-s
 import { loadDeviceId } from '../settings/device-id';
 import { defaultProfileDir } from '../shell/profile-dir';
 import type { GlobalOptions } from './args';
+import { loadLearnedServers, saveLearnedServers } from './learned-servers';
 
 /** Exit codes, as documented in the usage text and docs/client.md. */
 export const ExitCode = {
@@ -104,10 +105,18 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
   const client = new MagpieClient({
     profileDir,
     servers: global.servers,
+    learnedServers: loadLearnedServers(profileDir, global.servers),
     transport: { insecurePlain: global.insecurePlain, ...(global.caFile === undefined ? {} : { caPem: readCaFile(global.caFile) }) },
     login: { ...login, appId: global.appId, user: global.auth.user },
     log,
     clientName: 'magpie-cli',
+  });
+  client.events.on('learnedServers', (learned) => {
+    try {
+      saveLearnedServers(profileDir, global.servers, learned);
+    } catch (error) {
+      log.warn({ err: error }, 'could not keep the advertised server addresses');
+    }
   });
   const deadline = createDeadline(global.timeoutMs, io.signal);
   let connecting: Promise<void> | undefined;

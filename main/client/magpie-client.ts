@@ -27,6 +27,8 @@ import { ownEntry } from './own-entry';
 export interface ClientEvents {
   status: [ConnectionStatus];
   login: [pb.LoginResult];
+  /** A login brought a new list of advertised addresses: what the engine now races after servers. */
+  learnedServers: [string[]];
   progress: [SyncProgress];
   /** A page or push was stored: what it changed. */
   ingested: [IngestResult];
@@ -46,6 +48,8 @@ export interface ClientEvents {
 export interface MagpieClientOptions {
   readonly profileDir: string;
   readonly servers: readonly string[];
+  /** Addresses a server advertised in an earlier session: raced after servers (docs/client.md). */
+  readonly learnedServers?: readonly string[];
   /** TLS trust (a CA for a self-signed server) and the plain-TCP policy. */
   readonly transport?: TransportOptions;
   readonly login: LoginInit & { appId: string; user: string };
@@ -72,6 +76,8 @@ export class MagpieClient {
   private readonly sync: SyncEngine;
   private readonly outbox: OutboxSender;
   readonly tuning: EngineTuning;
+  /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
+  private toldLearned: string;
 
   constructor(private readonly options: MagpieClientOptions) {
     this.clock = options.clock ?? systemClock;
@@ -125,6 +131,10 @@ export class MagpieClient {
     });
     this.connection = new ClientConnection({
       addresses: options.servers,
+      ...(options.learnedServers ? { learned: options.learnedServers } : {}),
+      onAdvertised: ({ ignored }) => {
+        for (const entry of ignored) options.log.warn({ address: entry.text, reason: entry.reason }, 'advertised server address ignored');
+      },
       ...(options.transport ? { transport: options.transport } : {}),
       login: options.login,
       tuning: this.tuning,
@@ -142,6 +152,7 @@ export class MagpieClient {
         this.events.emit('status', status);
       },
     });
+    this.toldLearned = this.connection.learnedAddresses.join(',');
   }
 
   get status(): ConnectionStatus {
@@ -193,7 +204,18 @@ export class MagpieClient {
     this.outbox.submit({ clientMsgId, send });
   }
 
+  /** The advertised addresses the engine races after servers (to remember for the next start). */
+  get learnedServers(): string[] {
+    return this.connection.learnedAddresses;
+  }
+
   private onLogin(result: pb.LoginResult, link: Link): void {
+    // told once per change, not at every reconnect: listeners write it to disk
+    const learned = this.connection.learnedAddresses;
+    if (result.advertisedAddresses.length > 0 && learned.join(',') !== this.toldLearned) {
+      this.toldLearned = learned.join(',');
+      this.events.emit('learnedServers', learned);
+    }
     this.store.syncState.raiseServerMax(Number(result.maxSeq), this.clock.now());
     this.sync.attach(link, result);
     this.outbox.attach(link);

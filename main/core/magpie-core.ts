@@ -99,10 +99,11 @@ export class MagpieCore {
       open: (conversation) => this.openConversation(conversation),
     });
 
-    const startSession = (servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string): Session => {
+    const startSession = (servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string, learnedServers?: string[]): Session => {
       const session = openSession({
         profileDir: options.profileDir,
         servers,
+        learnedServers,
         caFile,
         appId,
         auth,

@@ -37,6 +37,8 @@ function readCaFile(file: string): string {
 export function openSession(options: {
   profileDir: string;
   servers: string[];
+  /** Addresses the service advertised in an earlier session, raced after servers. */
+  learnedServers?: string[] | undefined;
   /** A CA certificate file trusted besides the system's (the login's advanced option). */
   caFile?: string | undefined;
   appId: string;
@@ -51,6 +53,7 @@ export function openSession(options: {
   const client = new MagpieClient({
     profileDir: options.profileDir,
     servers: options.servers,
+    ...(options.learnedServers ? { learnedServers: options.learnedServers } : {}),
     ...(options.caFile ? { transport: { caPem: readCaFile(options.caFile) } } : {}),
     login: { ...login, appId: options.appId, user: options.auth.user },
     tuning: options.tuning,

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { ErrorCode, MagpieError, parseAddressText, type Clock } from '../../protocol';
 import type { EngineTuning } from './tuning';
 
 /**
@@ -47,20 +47,12 @@ export function isLoopbackHost(host: string): boolean {
  * plain; tcp:// is plain only because the user wrote it.
  */
 export function parseServerAddress(text: string, policy: AddressPolicy = {}): ServerAddress {
-  const trimmed = text.trim();
-  const scheme = /^(tls|tcp):\/\//i.exec(trimmed);
-  const rest = scheme ? trimmed.slice(scheme[0].length) : trimmed;
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]/]+)):(\d{1,5})$/.exec(rest);
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || !(port > 0 && port < 65536)) {
+  const parsed = parseAddressText(text);
+  if (!parsed) {
     throw new MagpieError(ErrorCode.NOT_CONNECTED, `not a server address ([tls://|tcp://]host:port): ${JSON.stringify(text)}`);
   }
-  const host = (match[1] ?? match[2])!;
-  const transport: Transport = scheme
-    ? (scheme[1]!.toLowerCase() as Transport)
-    : isLoopbackHost(host) || policy.insecurePlain
-      ? 'tcp'
-      : 'tls';
+  const { host, port } = parsed;
+  const transport: Transport = parsed.scheme ?? (isLoopbackHost(host) || policy.insecurePlain ? 'tcp' : 'tls');
   return { key: isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`, host, port, transport };
 }
 
@@ -73,7 +65,13 @@ export function parseServerAddressList(text: string, policy: AddressPolicy = {})
 }
 
 export interface AddressBook {
+  /** The configured addresses, then the learned ones. */
   readonly addresses: readonly ServerAddress[];
+  readonly configured: readonly ServerAddress[];
+  /** Addresses a server advertised, raced after the configured ones. */
+  readonly learned: readonly ServerAddress[];
+  /** Replaces the learned addresses (already checked by acceptAdvertised). */
+  learn(addresses: readonly ServerAddress[]): void;
   /**
    * The addresses to race, best first: the last winner, then the rest in configured order, each
    * resolved to an IP. Banned addresses are left out while any other remains; when every address
@@ -92,6 +90,8 @@ export interface AddressBook {
 
 export interface AddressBookDeps {
   readonly addresses: readonly (string | ServerAddress)[];
+  /** Advertised addresses remembered from an earlier session (already checked). */
+  readonly learned?: readonly ServerAddress[];
   readonly clock: Pick<Clock, 'now'>;
   readonly tuning: Pick<EngineTuning, 'addressBanMs'>;
   readonly lookup?: LookupFn;
@@ -99,8 +99,16 @@ export interface AddressBookDeps {
 }
 
 export function createAddressBook(deps: AddressBookDeps): AddressBook {
-  const addresses = deps.addresses.map((a) => (typeof a === 'string' ? parseServerAddress(a, deps.policy) : a));
-  if (addresses.length === 0) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'no server address configured');
+  const configured = deps.addresses.map((a) => (typeof a === 'string' ? parseServerAddress(a, deps.policy) : a));
+  if (configured.length === 0) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'no server address configured');
+  let learned: readonly ServerAddress[] = [];
+  let addresses: readonly ServerAddress[] = configured;
+  const learn = (next: readonly ServerAddress[]): void => {
+    const own = new Set(configured.map((a) => a.key));
+    learned = next.filter((a) => !own.has(a.key));
+    addresses = [...configured, ...learned];
+  };
+  learn(deps.learned ?? []);
   const lookup = deps.lookup ?? ((hostname: string) => dnsLookup(hostname));
   // one lookup per name, shared by concurrent callers; a failed lookup is forgotten and retried later
   const resolved = new Map<string, Promise<{ ip: string; family: 4 | 6 }>>();
@@ -134,7 +142,14 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
   }
 
   return {
-    addresses,
+    get addresses() {
+      return addresses;
+    },
+    configured,
+    get learned() {
+      return learned;
+    },
+    learn,
     get preferred() {
       return preferred;
     },

@@ -13,6 +13,7 @@ import {
 } from '../../protocol';
 import { createAddressBook, type AddressBook, type ResolvedAddress } from './address-book';
 import { createAddressRacer, type ConnectFn } from './address-racer';
+import { acceptAdvertised, addressText, type AcceptedAdvertised } from './advertised-addresses';
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
 import { createPasswordLogin, isPasswordLogin } from './password-login';
 import { Link } from './link';
@@ -38,6 +39,8 @@ interface OpenedLink {
 
 export interface ClientConnectionDeps {
   readonly addresses: readonly string[];
+  /** Addresses a server advertised in an earlier session (checked again here), raced after addresses. */
+  readonly learned?: readonly string[];
   readonly login: InitOf<'LOGIN'>;
   readonly tuning: EngineTuning;
   readonly clock: Clock;
@@ -50,6 +53,8 @@ export interface ClientConnectionDeps {
   /** Runs after each successful login, before the state turns online (the sync engine's catch-up starts here). */
   readonly onLogin: (result: pb.LoginResult, link: Link) => void;
   readonly onPush: (frame: DecodedFrame) => void;
+  /** Told what came of the advertised addresses: at construction (the remembered ones) and at each login that names some. */
+  readonly onAdvertised?: (outcome: AcceptedAdvertised) => void;
   readonly onStatus: (status: ConnectionStatus) => void;
 }
 
@@ -92,6 +97,7 @@ export class ClientConnection {
 
   constructor(private readonly deps: ClientConnectionDeps) {
     this.book = createAddressBook({ addresses: deps.addresses, clock: deps.clock, tuning: deps.tuning, policy: deps.transport ?? {} });
+    if (deps.learned && deps.learned.length > 0) this.learn(deps.learned);
     this.connectSocket = deps.connect ?? createTransportConnect(deps.transport);
     this.heartbeat = createHeartbeatPolicy({ tuning: deps.tuning, clock: deps.clock });
     this.backoff = createReconnectBackoff({ tuning: deps.tuning, random: deps.random });
@@ -104,6 +110,11 @@ export class ClientConnection {
 
   get heartbeatIntervalMs(): number {
     return this.heartbeat.currentIntervalMs;
+  }
+
+  /** The advertised addresses this connection races after the configured ones, written out in full. */
+  get learnedAddresses(): string[] {
+    return this.book.learned.map(addressText);
   }
 
   /** The link while online, for requests. */
@@ -175,6 +186,8 @@ export class ClientConnection {
       this.loggedInOnce = true;
       this.backoff.onConnected();
       this.heartbeat.onServerIdleTimeout(result.idleTimeoutMs);
+      // an empty list: this server advertises nothing, and what was learned before still holds
+      if (result.advertisedAddresses.length > 0) this.learn(result.advertisedAddresses);
       this.deps.onLogin(result, link);
       this.setStatus({ state: 'online', heartbeatMs: this.heartbeat.currentIntervalMs, server: address.key });
       this.scheduleHeartbeat();
@@ -196,6 +209,12 @@ export class ClientConnection {
       }
       this.scheduleReconnect(magpieError);
     }
+  }
+
+  private learn(advertised: readonly string[]): void {
+    const outcome = acceptAdvertised(this.book.configured, advertised, this.deps.transport ?? {});
+    this.book.learn(outcome.accepted);
+    this.deps.onAdvertised?.(outcome);
   }
 
   /** One racer attempt: TCP (or TLS) to the address, then HELLO and its answer. */

@@ -27,6 +27,8 @@ const rememberedSchema = z.object({
   /** The LoginAuth as JSON, sealed by the SecretBox, in base64. */
   sealedAuth: z.string(),
   caFile: z.string().optional(),
+  /** Addresses the service advertised at login (docs/client.md); checked again when used. */
+  learnedServers: z.array(z.string()).optional(),
 });
 
 export interface RememberedLogin {
@@ -34,6 +36,8 @@ export interface RememberedLogin {
   readonly appId: string;
   readonly auth: LoginAuth;
   readonly caFile?: string;
+  /** Addresses the service advertised: raced after servers, never instead of them. */
+  readonly learnedServers?: string[];
 }
 
 /** Writes a JSON file whole: to a temp file, then renamed, so a crash never leaves half of it. */
@@ -68,7 +72,13 @@ export function loadRememberedLogin(file: string, box: SecretBox): RememberedLog
   if (!parsed.success) return undefined;
   try {
     const auth = JSON.parse(box.open(Buffer.from(parsed.data.sealedAuth, 'base64'))) as LoginAuth;
-    return { servers: parsed.data.servers, appId: parsed.data.appId, auth, ...(parsed.data.caFile ? { caFile: parsed.data.caFile } : {}) };
+    return {
+      servers: parsed.data.servers,
+      appId: parsed.data.appId,
+      auth,
+      ...(parsed.data.caFile ? { caFile: parsed.data.caFile } : {}),
+      ...(parsed.data.learnedServers?.length ? { learnedServers: parsed.data.learnedServers } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -81,5 +91,6 @@ export function saveRememberedLogin(file: string, box: SecretBox, login: Remembe
     user: login.auth.user,
     sealedAuth: box.seal(JSON.stringify(login.auth)).toString('base64'),
     ...(login.caFile ? { caFile: login.caFile } : {}),
+    ...(login.learnedServers?.length ? { learnedServers: login.learnedServers } : {}),
   });
 }

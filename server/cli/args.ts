@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
+import { advertiseProblem, splitAdvertiseList } from '../cluster/advertised-addresses';
 import { UsageError } from './usage';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -7,7 +8,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean }
+  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[] }
   | { kind: 'account-create'; dataDir: string }
   | { kind: 'account-rotate-token'; dataDir: string; accountSid: string }
   | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
@@ -26,6 +27,7 @@ const OPTIONS = {
   'tls-port': { type: 'string' },
   'http-port': { type: 'string' },
   'log-level': { type: 'string' },
+  advertise: { type: 'string' },
   demo: { type: 'boolean' },
   account: { type: 'string' },
   app: { type: 'string' },
@@ -54,7 +56,7 @@ export function parseCommand(argv: readonly string[]): Command {
 
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'start':
-      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo');
+      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise');
       noMore(1);
       return checkedPorts({
         kind: 'start',
@@ -65,6 +67,7 @@ export function parseCommand(argv: readonly string[]): Command {
         tls: parseTls(values),
         logLevel: parseLogLevel(values['log-level']),
         demo: values.demo ?? false,
+        advertise: parseAdvertise(values.advertise),
       });
     case 'account create':
       allow();
@@ -140,6 +143,14 @@ function parseTls(values: Values): TlsConfig | undefined {
   }
   if (certFile === undefined || keyFile === undefined) throw new UsageError('--tls-cert and --tls-key go together');
   return { certFile, keyFile, port: parsePort('--tls-port', values['tls-port'], DEFAULT_TLS_PORT) };
+}
+
+function parseAdvertise(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const addresses = splitAdvertiseList(text);
+  const problem = addresses.length === 0 ? 'needs at least one address' : advertiseProblem(addresses);
+  if (problem) throw new UsageError(`--advertise ADDR[,ADDR...]: ${problem}`);
+  return addresses;
 }
 
 function parseLogLevel(text: string | undefined): LogLevel {

@@ -30,6 +30,7 @@ export async function runStart(
       host: command.host,
       port: command.port,
       httpPort: command.httpPort,
+      advertise: command.advertise,
       ...(command.tls ? { tls: command.tls } : {}),
       logger: log,
     });

@@ -10,7 +10,9 @@ export const USAGE = `usage: magpie-server <command> [options]
 
   start [--host 127.0.0.1] [--port 8883] [--http-port 8885] [--data ./magpie-data]
         [--tls-cert FILE --tls-key FILE [--tls-port 8884]] [--log-level info] [--demo]
-                                        (the listeners' ports must differ)
+        [--advertise ADDR[,ADDR...]]    (the listeners' ports must differ; --advertise: more
+                                        addresses of this service, [tls://|tcp://]host:port,
+                                        at most 16, that clients race on their next connects)
                                         run the server (SIGINT/SIGTERM stop it); --demo: on a
                                         new data folder, also create a demo app and users
                                         and print their secrets (never for real use)

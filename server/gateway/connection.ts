@@ -55,7 +55,7 @@ export interface ConnectionDeps {
   onClosed(connection: Connection): void;
 }
 
-export type LoginExtras = Pick<MessageInitShape<typeof pb.LoginResultSchema>, 'httpPort' | 'mediaToken'>;
+export type LoginExtras = Pick<MessageInitShape<typeof pb.LoginResultSchema>, 'httpPort' | 'mediaToken' | 'advertisedAddresses'>;
 
 /** One client socket, from HELLO to close. */
 export interface Connection {

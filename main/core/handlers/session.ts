@@ -1,9 +1,9 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { ErrorCode, MagpieError } from '../../../protocol';
 import type { DemoInfo, LoginAuth, SessionView } from '../../../preload/api';
 import type { AttentionState } from '../../notifications/notification-policy';
 import type { SecretBox } from '../../settings/secret-box';
-import { loadRememberedLogin, saveRememberedLogin } from '../../settings/settings-file';
+import { loadRememberedLogin, saveRememberedLogin, type RememberedLogin } from '../../settings/settings-file';
 import type { Session } from '../session';
 import { toConnectionInfo, type CoreDeps, type HandlerSlice } from './deps';
 import type { SettingsState } from './settings';
@@ -20,7 +20,7 @@ export interface SessionHandlerDeps extends CoreDeps {
   readonly rememberFile: string;
   /** How long an interactive login waits for the server before it gives up. */
   readonly loginTimeoutMs: number;
-  startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string): Session;
+  startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string, learnedServers?: string[]): Session;
   endSession(reason: string): Promise<void>;
   setAttention(attention: AttentionState): void;
   networkUp(): void;
@@ -48,8 +48,11 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       }
       if (deps.current() !== session) throw new MagpieError(ErrorCode.CANCELLED, 'replaced by a newer sign-in');
       deps.settings.update({ servers: args.servers });
-      if (args.remember) saveRememberedLogin(deps.rememberFile, deps.secretBox, { servers: args.servers, appId: args.appId, auth: args.auth, ...(args.caFile ? { caFile: args.caFile } : {}) });
-      else rmSync(deps.rememberFile, { force: true });
+      if (args.remember) {
+        const remembered = { servers: args.servers, appId: args.appId, auth: args.auth, ...(args.caFile ? { caFile: args.caFile } : {}) };
+        saveRememberedLogin(deps.rememberFile, deps.secretBox, { ...remembered, learnedServers: session.client.learnedServers });
+        rememberLearnedServers(deps, session, remembered);
+      } else rmSync(deps.rememberFile, { force: true });
       return sessionView(session);
     },
     'session.restore': () => {
@@ -58,7 +61,8 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       const remembered = loadRememberedLogin(deps.rememberFile, deps.secretBox);
       if (!remembered) return null;
       // history opens at once from the store; the connection comes up in the background
-      const session = deps.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto', remembered.caFile);
+      const session = deps.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto', remembered.caFile, remembered.learnedServers);
+      rememberLearnedServers(deps, session, remembered);
       session.client.start().catch((error: unknown) => deps.log.info({ err: error }, 'remembered login did not succeed'));
       return sessionView(session);
     },
@@ -87,6 +91,19 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       return null;
     },
   };
+}
+
+/** A later login's advertised list replaces the remembered one, so the next start races the nodes of now. */
+function rememberLearnedServers(deps: SessionHandlerDeps, session: Session, remembered: RememberedLogin): void {
+  session.client.events.on('learnedServers', (learnedServers) => {
+    // signed out (and forgotten) or replaced meanwhile: nothing to keep
+    if (deps.current() !== session || !existsSync(deps.rememberFile)) return;
+    try {
+      saveRememberedLogin(deps.rememberFile, deps.secretBox, { ...remembered, learnedServers });
+    } catch (error) {
+      deps.log.warn({ err: error }, 'could not remember the advertised server addresses');
+    }
+  });
 }
 
 function sessionView(session: Session): SessionView {

@@ -144,6 +144,7 @@ describe('magpie-server CLI', () => {
     // the parser's every refusal is in test/unit/server/cli-args.test.ts; these check the exit path
     [['bogus']],
     [['start', '--port', 'eighty']],
+    [['start', '--advertise', 'b.example:8883,nohost']],
   ])('exits 2 with a clear message on bad arguments: %j', async (args) => {
     const result = await cli(...args, '--data', dataDir);
     expect(result.code).toBe(2);

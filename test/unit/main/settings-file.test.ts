@@ -29,6 +29,17 @@ describe('settings and the remembered login', () => {
     expect(loadRememberedLogin(file, createKeyFileSecretBox(join(dir, 'secret.key')))).toEqual(login);
   });
 
+  it('keeps the advertised addresses beside the user’s own, and leaves an empty list out', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
+    const box = createKeyFileSecretBox(join(dir, 'secret.key'));
+    const file = join(dir, 'login.json');
+    const login = { servers: ['a.example:8884'], appId: 'a1', auth: { type: 'appToken' as const, user: 'u1', token: 't' } };
+    saveRememberedLogin(file, box, { ...login, learnedServers: ['tls://b.example:8884', 'tcp://127.0.0.1:9'] });
+    expect(loadRememberedLogin(file, box)).toEqual({ ...login, learnedServers: ['tls://b.example:8884', 'tcp://127.0.0.1:9'] });
+    saveRememberedLogin(file, box, { ...login, learnedServers: [] });
+    expect(loadRememberedLogin(file, box)).toEqual(login);
+  });
+
   it('forgets a remembered login sealed with another key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
     const file = join(dir, 'login.json');

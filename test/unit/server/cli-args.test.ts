@@ -13,6 +13,7 @@ describe('magpie-server arguments', () => {
       tls: undefined,
       logLevel: 'info',
       demo: false,
+      advertise: [],
     });
     expect(parseCommand(['start', '--demo'])).toMatchObject({ kind: 'start', demo: true });
   });
@@ -25,6 +26,19 @@ describe('magpie-server arguments', () => {
   it('takes the HTTP listener’s port, 0 for any free one', () => {
     expect(parseCommand(['start', '--http-port', '0'])).toMatchObject({ httpPort: 0 });
     expect(() => parseCommand(['start', '--http-port', 'web'])).toThrow(/--http-port must be a port number/);
+  });
+
+  it('takes the addresses to advertise, written as clients write them', () => {
+    expect(parseCommand(['start', '--advertise', 'b.example:8883, tls://c.example:8884,tcp://127.0.0.1:9000,[::1]:7']))
+      .toMatchObject({ advertise: ['b.example:8883', 'tls://c.example:8884', 'tcp://127.0.0.1:9000', '[::1]:7'] });
+  });
+
+  it('refuses a malformed, overlong or too long advertise list with a usage error', () => {
+    for (const bad of ['b.example', 'http://b:1', 'b:0', 'b:70000', ',', `${'h'.repeat(260)}:1`, Array.from({ length: 17 }, (_, i) => `h${i}:1`).join(',')]) {
+      expect(() => parseCommand(['start', '--advertise', bad]), bad).toThrow(UsageError);
+    }
+    expect(() => parseCommand(['start', '--advertise', 'nohost'])).toThrow(/--advertise ADDR\[,ADDR...\]: "nohost" is not an address/);
+    expect(() => parseCommand(['user', 'list', '--app', 'P', '--advertise', 'b:1'])).toThrow(/--advertise does not apply/);
   });
 
   it('reads every admin command', () => {
