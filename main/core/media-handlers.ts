@@ -136,9 +136,11 @@ export function createMediaHandlers(deps: {
           },
         }),
       };
-      void sweepOutgoing(outgoingDir(deps.profileDir, client), new Set(client.store.uploads.ownedPaths()));
+      void sweepOutgoing(outgoingDir(deps.profileDir, client), () => new Set(client.store.uploads.ownedPaths()), Date.now());
       // copies handed to other apps by an earlier session: those apps have had them
-      void rm(join(dirname(outgoingDir(deps.profileDir, client)), 'opened'), { recursive: true, force: true });
+      void rm(openedDir(deps.profileDir, client), { recursive: true, force: true }).catch((error: unknown) =>
+        deps.log.debug({ err: error }, 'earlier opened copies not removed'),
+      );
     },
     detach,
     handlers: {
@@ -175,8 +177,9 @@ export function createMediaHandlers(deps: {
       'media.open': async (args) => {
         const files = desktopFiles();
         const { cached, name } = await fileOf(args.key);
-        // the cache names files by id: the system picks the app by the name, so a named copy is opened
-        const dir = join(dirname(cached.path), '..', 'opened', cached.fileId);
+        // the cache names files by id: the system picks the app by the name, so a named copy is opened;
+        // always in the profile, even when the bytes are still the user's own file awaiting upload
+        const dir = join(openedDir(deps.profileDir, current().session.client), cached.fileId);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         const path = join(dir, name);
         await copyFile(cached.path, path);
@@ -201,8 +204,27 @@ function outgoingDir(profileDir: string, client: { readonly appId: string; reado
   return join(dirname(clientStorePath(profileDir, client.appId, client.selfId)), 'outgoing');
 }
 
-/** Copies no upload waits for any more (a message withdrawn, or one sent just before a crash) are removed. */
-async function sweepOutgoing(dir: string, keep: ReadonlySet<string>): Promise<void> {
+/** Where copies handed to the system's apps go: beside the outgoing folder, emptied at each sign-in. */
+function openedDir(profileDir: string, client: { readonly appId: string; readonly selfId: string }): string {
+  return join(dirname(outgoingDir(profileDir, client)), 'opened');
+}
+
+/**
+ * Copies no upload waits for any more (a message withdrawn, or one sent just before a crash) are
+ * removed. What uploads keep is read after the folder, and a copy written since the sweep began is
+ * left alone: a media.send racing the sweep must not lose its bytes.
+ */
+async function sweepOutgoing(dir: string, keep: () => ReadonlySet<string>, startedAtMs: number): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.map((name) => join(dir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })));
+  const kept = keep();
+  await Promise.all(
+    names
+      .map((name) => join(dir, name))
+      .filter((path) => !kept.has(path))
+      .map(async (path) => {
+        const info = await stat(path).catch(() => undefined);
+        if (!info?.isFile() || info.mtimeMs >= startedAtMs) return;
+        await rm(path, { force: true }).catch(() => undefined);
+      }),
+  );
 }

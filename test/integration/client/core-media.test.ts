@@ -142,6 +142,8 @@ describe('media through the contract', () => {
     expect(own.ok && Buffer.compare(Buffer.from(own.value.bytes, 'base64'), doc)).toBe(0);
     expect(await alice.call('media.open', { key: fileKey })).toEqual({ ok: true, value: null });
     expect(basename(opened[0]!)).toBe('notes.txt');
+    // the named copy handed to the system is Magpie's own, in the profile
+    expect(opened[0]!.startsWith(join(alice.profileDir, server.appId, 'alice', 'opened'))).toBe(true);
     expect(Buffer.compare(await readFile(opened[0]!), doc)).toBe(0);
 
     // once up, the same calls go to the server's file
