@@ -79,7 +79,7 @@ export function createChatService(deps: ChatDeps): ChatService {
   };
   const compressThresholdBytes = deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes;
   const sync = createSyncHandlers(inbox, compressThresholdBytes);
-  const timeline = createTimelineHandlers(timelineStore, compressThresholdBytes);
+  const timeline = createTimelineHandlers(deps.db, timelineStore, compressThresholdBytes);
   /** Copies, and pushes the copies to the user's other sessions (the asking one pulls them). */
   function copyForLegacy(appId: string, userId: string, exceptSessionId?: string): void {
     const appended = copyTimelinesToInbox(deps.db, timelineStore, inbox, appId, userId);
