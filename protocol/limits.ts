@@ -19,3 +19,10 @@ export const MAX_LENGTH_PREFIX_BYTES = 4;
 
 export const PROTOCOL_MAJOR = 2;
 export const PROTOCOL_MINOR = 1;
+
+/**
+ * Cursors one TIMELINE_CONFIRM may carry; the server refuses more (BAD_BODY), so a client in more
+ * large groups sends several. Bounds the work of one frame (a compressed 1 MiB body could repeat
+ * one cursor tens of thousands of times).
+ */
+export const MAX_TIMELINE_CONFIRM_CURSORS = 256;

@@ -117,6 +117,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     contentBurstBytes: tuning.contentBurstBytes,
     compressThresholdBytes: tuning.compressThresholdBytes,
     groupTimelineThreshold: tuning.groupTimelineThreshold,
+    legacyCopyEntriesPerCall: tuning.legacyCopyEntriesPerCall,
     onCommit: (seconds) => metrics.observeCommit(seconds),
   });
   const groups = createGroupService(featureDeps);

@@ -83,6 +83,11 @@ export interface Tuning {
    * diffusion), instead of once per member's inbox; once read-diffused it stays so.
    */
   readonly groupTimelineThreshold: number;
+  /**
+   * Timeline entries one copy into the inbox of a 2.0 client's user reads at most (its login, each
+   * of its SYNCs, each push while it is online); the rest is copied by its following SYNCs.
+   */
+  readonly legacyCopyEntriesPerCall: number;
   /** The file service: the largest image, voice and file upload, in bytes. */
   readonly maxImageBytes: number;
   readonly maxVoiceBytes: number;
@@ -173,6 +178,7 @@ export const DEFAULT_TUNING: Tuning = {
   maxMutedConversations: 1000,
   revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
   groupTimelineThreshold: 200,
+  legacyCopyEntriesPerCall: 1000,
   maxImageBytes: 20 * 1024 * 1024,
   maxVoiceBytes: 2 * 1024 * 1024,
   maxFileBytes: 100 * 1024 * 1024,

@@ -1,5 +1,6 @@
 import type { pb } from '../../protocol';
 import type { Clock, TimerHandle } from '../../protocol';
+import { MAX_TIMELINE_CONFIRM_CURSORS } from '../../protocol';
 import type { Link } from './link';
 
 /** Timelines came with protocol 2.1: a 2.0 server would close the connection on TIMELINE_SYNC. */
@@ -110,7 +111,11 @@ export class TimelineSync {
     }
     if (fresh.size === 0) return;
     for (const [groupId, seq] of fresh) this.sentConfirms.set(groupId, seq);
-    link.fire('TIMELINE_CONFIRM', { cursors: [...fresh].map(([groupId, seq]) => ({ groupId, seq: BigInt(seq) })) });
+    const cursors = [...fresh].map(([groupId, seq]) => ({ groupId, seq: BigInt(seq) }));
+    // the server takes a bounded number of cursors per frame
+    for (let i = 0; i < cursors.length; i += MAX_TIMELINE_CONFIRM_CURSORS) {
+      link.fire('TIMELINE_CONFIRM', { cursors: cursors.slice(i, i + MAX_TIMELINE_CONFIRM_CURSORS) });
+    }
     this.deps.ledger.confirmed?.(fresh);
   }
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
 import type { Delivery } from '../handler-types';
 import type { MembershipStore } from '../groups/membership';
@@ -15,6 +16,7 @@ export interface ChatContext {
   readonly db: Database;
   readonly clock: Clock;
   readonly delivery: Delivery;
+  readonly log: Logger;
   /** The turn's shared transaction, for SENDs (group commit). */
   readonly writes: WriteBatch;
   readonly inbox: InboxStore;

@@ -35,6 +35,8 @@ export interface ChatDeps extends ServerDeps {
   readonly media?: MediaReferences;
   /** A group with at least this many members is read-diffused (docs/server.md); Infinity: never. */
   readonly groupTimelineThreshold?: number;
+  /** Timeline entries one copy into a 2.0 client's inbox reads at most; 1000 when absent. */
+  readonly legacyCopyEntriesPerCall?: number;
   /** Each group commit's duration in seconds (the server's metrics). */
   readonly onCommit?: (seconds: number) => void;
 }
@@ -53,10 +55,12 @@ export function createChatService(deps: ChatDeps): ChatService {
   const messages = createMessageStore(deps.db);
   const timelineStore = createTimelineStore(deps.db);
   const threshold = deps.groupTimelineThreshold ?? Infinity;
+  const legacyCopyEntries = deps.legacyCopyEntriesPerCall ?? 1000;
   const ctx: ChatContext = {
     db: deps.db,
     clock: deps.clock,
     delivery: deps.delivery,
+    log: deps.log,
     writes: createWriteBatch(deps.db, {
       onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each'),
       ...(deps.onCommit ? { onCommit: deps.onCommit } : {}),
@@ -75,17 +79,21 @@ export function createChatService(deps: ChatDeps): ChatService {
       bytesPerSecond: deps.contentBytesPerSecond ?? DEFAULT_CONTENT_BUDGET.bytesPerSecond,
       burstBytes: deps.contentBurstBytes ?? DEFAULT_CONTENT_BUDGET.burstBytes,
     }),
-    timelines: { store: timelineStore, threshold },
+    timelines: { store: timelineStore, threshold, legacyCopyEntries },
   };
   const compressThresholdBytes = deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes;
   const sync = createSyncHandlers(inbox, compressThresholdBytes);
-  const timeline = createTimelineHandlers(timelineStore, compressThresholdBytes);
-  /** Copies, and pushes the copies to the user's other sessions (the asking one pulls them). */
-  function copyForLegacy(appId: string, userId: string, exceptSessionId?: string): void {
-    const appended = copyTimelinesToInbox(deps.db, timelineStore, inbox, appId, userId);
+  const timeline = createTimelineHandlers(deps.db, timelineStore, compressThresholdBytes);
+  /**
+   * Copies a bounded part of the backlog, and pushes the copies to the user's other sessions (the
+   * asking one pulls them). Returns whether the backlog is all copied.
+   */
+  function copyForLegacy(appId: string, userId: string, exceptSessionId?: string): boolean {
+    const { appended, done } = copyTimelinesToInbox(deps.db, timelineStore, inbox, appId, userId, legacyCopyEntries);
     // at a login there is no session yet: nothing to push, and no offline push for copies
-    if (appended.length === 0 || !ctx.delivery.isOnline(appId, userId)) return;
+    if (appended.length === 0 || !ctx.delivery.isOnline(appId, userId)) return done;
     pushAppended(ctx.delivery, appId, appended, exceptSessionId === undefined ? undefined : { userId, sessionId: exceptSessionId });
+    return done;
   }
 
   return {
@@ -93,8 +101,10 @@ export function createChatService(deps: ChatDeps): ChatService {
       SEND: createSendHandler(ctx),
       SYNC: (call) => {
         // a 2.0 client reads large groups from its inbox: copy what it may read there first
-        if ((call.caller.protocolMinor ?? 0) < TIMELINE_MIN_MINOR) copyForLegacy(call.caller.appId, call.caller.userId, call.caller.sessionId);
-        return sync.SYNC(call);
+        if ((call.caller.protocolMinor ?? 0) >= TIMELINE_MIN_MINOR) return sync.SYNC(call);
+        const done = copyForLegacy(call.caller.appId, call.caller.userId, call.caller.sessionId);
+        // a backlog left to copy: the client asks again, and that SYNC copies the next part
+        return sync.page(call, !done);
       },
       CONFIRM: sync.CONFIRM,
       TIMELINE_SYNC: timeline.TIMELINE_SYNC,

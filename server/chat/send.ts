@@ -5,7 +5,7 @@ import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
 import { pushTimeline, type TimelinePush } from '../timeline';
 import { storeInTimeline } from '../timeline/timeline-send';
-import { copyTimelinesToInbox } from '../timeline/timeline-legacy';
+import { copyTimelinesForMembers } from '../timeline/timeline-legacy';
 import type { ChatContext } from './chat-context';
 import { checkMediaReference, recordMediaReference } from './media-reference';
 import { validatedContent } from './validate-send';
@@ -114,10 +114,13 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
   }
 }
 
-/** Copies a large group's timeline into the inbox of a user online with a 2.0 client. */
-export function legacyCopier(ctx: ChatContext, appId: string): ((userId: string) => Appended[]) | undefined {
-  const store = ctx.timelines?.store;
-  return store === undefined ? undefined : (userId) => copyTimelinesToInbox(ctx.db, store, ctx.inbox, appId, userId);
+/** Copies large groups' timelines into the inboxes of the users online with a 2.0 client, in one transaction. */
+export function legacyCopier(ctx: ChatContext, appId: string): ((userIds: readonly string[]) => Appended[]) | undefined {
+  const timelines = ctx.timelines;
+  if (timelines === undefined) return undefined;
+  // after the commit: a failed copy is logged, never the SEND's or REVOKE's answer
+  const onError = (error: unknown, userId?: string) => ctx.log.warn({ err: error, appId, userId }, 'copying a timeline to a 2.0 client\'s inbox failed; its next SYNC copies it');
+  return (userIds) => copyTimelinesForMembers(ctx.db, timelines.store, ctx.inbox, appId, userIds, timelines.legacyCopyEntries, onError);
 }
 
 /** Whether the recipient is a group; an invalid user id is refused. */

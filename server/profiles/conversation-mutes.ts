@@ -3,6 +3,9 @@ import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError } from '../
 import type { Delivery, HandlerTable } from '../handler-types';
 import type { Tuning } from '../tuning';
 
+/** MUTE_UPDATE and MUTES are protocol 2.1: a 2.0 client does not know frame 0x26 and would close its link. */
+export const MUTES_MIN_MINOR = 1;
+
 /** The one-to-one mutes of each user (table conversation_mutes): MUTE_UPDATE, and the push's check. */
 export interface ConversationMutes {
   readonly handlers: HandlerTable;
@@ -12,7 +15,7 @@ export interface ConversationMutes {
 
 export function createConversationMutes(deps: {
   db: Database;
-  delivery: Pick<Delivery, 'toUser'>;
+  delivery: Pick<Delivery, 'toUserSince'>;
   tuning: Pick<Tuning, 'maxMutedConversations'>;
 }): ConversationMutes {
   const { db, delivery, tuning } = deps;
@@ -46,13 +49,16 @@ export function createConversationMutes(deps: {
   return {
     handlers: {
       MUTE_UPDATE: ({ caller, body }) => {
+        if ((caller.protocolMinor ?? 0) < MUTES_MIN_MINOR) {
+          throw new MagpieError(ErrorCode.UNSUPPORTED_VERSION, 'MUTE_UPDATE is protocol 2.1: say minor 1 in HELLO');
+        }
         checkPeers(body.mute);
         checkPeers(body.unmute);
         const changes = body.mute.length + body.unmute.length;
         const peers = changes > 0 ? update(caller.appId, caller.userId, body.mute, body.unmute) : list.all(caller.appId, caller.userId);
         const answer = bodyFrame('MUTES', { peers });
-        // the user's other devices show the same mutes at once
-        if (changes > 0) delivery.toUser(caller.appId, caller.userId, answer, caller.sessionId);
+        // the user's other 2.1 devices show the same mutes at once (a 2.0 one would take 0x26 for garbage)
+        if (changes > 0) delivery.toUserSince?.(caller.appId, caller.userId, MUTES_MIN_MINOR, answer, caller.sessionId);
         return answer;
       },
     },

@@ -8,4 +8,6 @@ export interface Timelines {
   readonly store: TimelineStore;
   /** A group with at least this many members is read-diffused (tuning.groupTimelineThreshold). */
   readonly threshold: number;
+  /** Timeline entries one copy to a 2.0 client's inbox reads at most (tuning.legacyCopyEntriesPerCall). */
+  readonly legacyCopyEntries: number;
 }

@@ -17,15 +17,21 @@ export interface TimelinePush {
  * Pushes one timeline entry to every online member: one encoding, one frame, the same bytes for
  * everyone (read diffusion: nothing per member was stored). Offline members pull it with
  * TIMELINE_SYNC; they get no offline push for it (an @mention does: it is in their inbox).
+ * `copyForLegacy` copies the timelines of the members online with a 2.0 client into their inboxes,
+ * all at once and without throwing (timeline-legacy.ts); those copies are pushed as inbox entries.
  */
-export function pushTimeline(delivery: Delivery, appId: string, push: TimelinePush, copyForLegacy?: (userId: string) => Appended[]): void {
+export function pushTimeline(
+  delivery: Delivery,
+  appId: string,
+  push: TimelinePush,
+  copyForLegacy?: (userIds: readonly string[]) => Appended[],
+): void {
   const frame = bodyFrame('PUSH', push.entry);
   if (delivery.toUserSince === undefined) return;
+  const legacy: string[] = [];
   for (const reader of push.readers) {
     delivery.toUserSince(appId, reader, TIMELINE_MIN_MINOR, frame);
-    // a 2.0 session online: its user's inbox gets the copy now, pushed like any inbox entry
-    if (copyForLegacy !== undefined && delivery.onlineBelow?.(appId, reader, TIMELINE_MIN_MINOR) === true) {
-      pushAppended(delivery, appId, copyForLegacy(reader));
-    }
+    if (copyForLegacy !== undefined && delivery.onlineBelow?.(appId, reader, TIMELINE_MIN_MINOR) === true) legacy.push(reader);
   }
+  if (legacy.length > 0) pushAppended(delivery, appId, copyForLegacy!(legacy));
 }

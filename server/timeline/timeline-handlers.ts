@@ -1,4 +1,5 @@
-import { bodyFrame } from '../../protocol';
+import type { Database } from 'better-sqlite3';
+import { bodyFrame, ErrorCode, MagpieError, MAX_TIMELINE_CONFIRM_CURSORS } from '../../protocol';
 import type { Handler } from '../handler-types';
 import { SYNC_LIMITS } from '../sync/sync-limits';
 import type { TimelineStore } from './timeline-store';
@@ -13,7 +14,11 @@ export interface TimelineHandlers {
  * caller's ranges only (from each join to each leave); TIMELINE_CONFIRM stores what the client kept.
  * Pages are bounded like SYNC_PAGE's, across all the timelines of one answer.
  */
-export function createTimelineHandlers(store: TimelineStore, compressThresholdBytes: number): TimelineHandlers {
+export function createTimelineHandlers(db: Database, store: TimelineStore, compressThresholdBytes: number): TimelineHandlers {
+  // one commit for the whole frame, not one per cursor
+  const confirmAll = db.transaction((appId: string, userId: string, highest: ReadonlyMap<string, number>) => {
+    for (const [groupId, seq] of highest) store.confirm(appId, userId, groupId, seq);
+  });
   return {
     TIMELINE_SYNC: ({ caller, body }) => {
       const cursors = new Map<string, number>();
@@ -25,7 +30,13 @@ export function createTimelineHandlers(store: TimelineStore, compressThresholdBy
       return bodyFrame('TIMELINE_PAGE', { slices, more: page.more }, { compressThresholdBytes });
     },
     TIMELINE_CONFIRM: ({ caller, body, requestId }) => {
-      for (const cursor of body.cursors) store.confirm(caller.appId, caller.userId, cursor.groupId, Number(cursor.seq));
+      if (body.cursors.length > MAX_TIMELINE_CONFIRM_CURSORS) {
+        throw new MagpieError(ErrorCode.BAD_BODY, `at most ${MAX_TIMELINE_CONFIRM_CURSORS} cursors per TIMELINE_CONFIRM`);
+      }
+      // a group named twice counts once, at its highest seq
+      const highest = new Map<string, number>();
+      for (const cursor of body.cursors) highest.set(cursor.groupId, Math.max(highest.get(cursor.groupId) ?? 0, Number(cursor.seq)));
+      confirmAll(caller.appId, caller.userId, highest);
       return requestId === undefined ? undefined : bodyFrame('OK', {});
     },
   };

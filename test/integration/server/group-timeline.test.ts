@@ -196,6 +196,26 @@ describe('large groups by read diffusion (threshold 3)', () => {
     await old.close();
   });
 
+  it('a 2.0 client\'s backlog longer than one copy arrives whole and in order over several SYNCs', async () => {
+    world = await openChatWorld({ tuning: { groupTimelineThreshold: THRESHOLD, legacyCopyEntriesPerCall: 3 } });
+    const owner = await world.login('owner01');
+    const groupId = await createGroup(owner, ['ann01', 'ben01']);
+    const sent = [];
+    for (let i = 1; i <= 8; i++) sent.push(`m${i}`);
+    for (const [i, text] of sent.entries()) await owner.text(groupId, text, i + 1);
+    const old = await TestClient.connect(world.server.port);
+    await old.hello(2, 0);
+    const login = await old.loginWithAppToken(world.server.appId, world.server.appToken, 'ann01');
+    const session: Session = { client: old } as Session;
+    const notices = (await world.login('ben01').then((ben) => inbox(ben))).length;
+    // the login copied one bounded part only
+    expect(login.maxSeq).toBe(BigInt(notices + 3));
+    const messages = (await inbox(session)).filter(isMessage).map((e) => (e.item.value as pb.Message).text);
+    expect(messages).toEqual(sent);
+    expect((await inbox(session)).filter(isMessage)).toHaveLength(8);
+    await old.close();
+  });
+
   it('members still cannot post once kicked, and the timeline stays theirs up to the kick', async () => {
     await open();
     const owner = await world.login('owner01');
