@@ -119,6 +119,10 @@ export interface Tuning {
   readonly consoleSessionIdleMs: number;
   /** Console sessions kept at once; past it the least recently used one is signed out. */
   readonly maxConsoleSessions: number;
+  /** Console sessions one account keeps at once; past it that account's least recently used one is signed out. */
+  readonly maxConsoleSessionsPerAccount: number;
+  /** One console test push per app at most this often (it answers what an address says: a probe). */
+  readonly consoleTestPushIntervalMs: number;
   /** User ids one REST presence query may name. */
   readonly maxPresenceQueryUsers: number;
   /** User ids a broadcast's list may name (without a list it goes to every user). */
@@ -196,6 +200,8 @@ export const DEFAULT_TUNING: Tuning = {
   maxRestPageItems: 1_000,
   consoleSessionIdleMs: 8 * 3_600_000,
   maxConsoleSessions: 10_000,
+  maxConsoleSessionsPerAccount: 20,
+  consoleTestPushIntervalMs: 5_000,
   maxPresenceQueryUsers: 500,
   maxBroadcastListUsers: 100_000,
   broadcastChunkUsers: 500,

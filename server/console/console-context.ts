@@ -3,6 +3,7 @@ import type { AppStats } from './app-stats';
 import type { ConsoleGuard } from './console-guard';
 import type { ConsoleSessions } from './console-sessions';
 import type { ConsoleSignIn } from './console-sign-in';
+import type { TestPushLimit } from './test-push-limit';
 
 /** What the console's routes share: the REST API's own context (so rights are checked once) and the console's session parts. */
 export interface ConsoleContext {
@@ -11,4 +12,5 @@ export interface ConsoleContext {
   readonly signIn: ConsoleSignIn;
   readonly guard: ConsoleGuard;
   readonly stats: AppStats;
+  readonly testPushLimit: TestPushLimit;
 }

@@ -13,6 +13,7 @@ import { registerConsoleSessionRoutes } from './console-routes-session';
 import { registerConsoleSubAccountRoutes } from './console-routes-subaccounts';
 import { createConsoleSessions } from './console-sessions';
 import { createConsoleSignIn } from './console-sign-in';
+import { createTestPushLimit } from './test-push-limit';
 
 export interface ConsolePluginDeps {
   /** The REST API's context: the console acts through the same services and ownership checks. */
@@ -33,7 +34,12 @@ const PUBLIC = new Set(['POST /console/api/session', 'GET /console/api/session',
 export function createConsolePlugin(deps: ConsolePluginDeps): FastifyPluginAsync {
   const { rest } = deps;
   return async (app) => {
-    const sessions = createConsoleSessions({ clock: rest.clock, idleMs: rest.tuning.consoleSessionIdleMs, maxSessions: rest.tuning.maxConsoleSessions });
+    const sessions = createConsoleSessions({
+      clock: rest.clock,
+      idleMs: rest.tuning.consoleSessionIdleMs,
+      maxSessions: rest.tuning.maxConsoleSessions,
+      maxPerAccount: rest.tuning.maxConsoleSessionsPerAccount,
+    });
     const signIn = createConsoleSignIn({
       identity: rest.identity,
       clock: rest.clock,
@@ -47,6 +53,7 @@ export function createConsolePlugin(deps: ConsolePluginDeps): FastifyPluginAsync
       signIn,
       guard: createConsoleGuard({ sessions, signIn, idleMs: rest.tuning.consoleSessionIdleMs }),
       stats: createAppStats({ db: rest.db, sessions: rest.sessions }),
+      testPushLimit: createTestPushLimit({ clock: rest.clock, intervalMs: rest.tuning.consoleTestPushIntervalMs }),
     };
     await app.register(fastifyCookie);
     app.addHook('onRequest', async (request, reply) => {

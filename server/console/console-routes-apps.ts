@@ -57,6 +57,7 @@ export function registerConsoleAppRoutes(root: FastifyInstance, ctx: ConsoleCont
     },
     async (request) => {
       const { appId } = owned(request, request.params.appId);
+      ctx.testPushLimit.take(appId);
       return sendTestPush(appId, rest.pushSettings.get(appId), { clock: rest.clock, timeoutMs: rest.tuning.pushTimeoutMs });
     },
   );

@@ -20,7 +20,10 @@ export interface ConsoleSessions {
 export interface ConsoleSessionsDeps {
   readonly clock: Clock;
   readonly idleMs: number;
+  /** The last resort across all accounts; each account is first held to maxPerAccount. */
   readonly maxSessions: number;
+  /** Sessions one account keeps; a further sign-in signs out that account's least recently used. */
+  readonly maxPerAccount: number;
 }
 
 export function fingerprint(secret: string): string {
@@ -43,10 +46,24 @@ export function createConsoleSessions(deps: ConsoleSessionsDeps): ConsoleSession
     }
   }
 
+  // one account signing in again and again signs out only its own sessions, not everyone's
+  // (a scan of the map: sign-ins are rare, and the per-account cap keeps it from mattering)
+  function evictOwnOldest(accountSid: string): void {
+    let own = 0;
+    for (const entry of byHash.values()) if (entry.session.accountSid === accountSid) own += 1;
+    for (const [hash, entry] of byHash) {
+      if (own <= deps.maxPerAccount) break;
+      if (entry.session.accountSid !== accountSid) continue;
+      byHash.delete(hash);
+      own -= 1;
+    }
+  }
+
   return {
     open(session) {
       const id = randomBytes(32).toString('base64url');
       byHash.set(fingerprint(id), { session, usedMs: deps.clock.now() });
+      evictOwnOldest(session.accountSid);
       expire();
       return id;
     },

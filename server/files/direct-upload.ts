@@ -58,7 +58,13 @@ export async function takeInDirectUpload(deps: DirectUploadDeps, upload: DirectU
         else done(null, chunk);
       },
     });
-    await pipeline(upload.body, counted, createWriteStream(path));
+    try {
+      await pipeline(upload.body, counted, createWriteStream(path));
+    } catch (error) {
+      // the client hung up mid-body ("aborted"): a short body, not a failure of the server
+      if (isAborted(error)) throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `the body ended at ${received} bytes, before its Content-Length ${declaredSize}`);
+      throw error;
+    }
     if (received !== declaredSize) {
       throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `the body has ${received} bytes, not its Content-Length ${declaredSize}`);
     }
@@ -71,6 +77,12 @@ export async function takeInDirectUpload(deps: DirectUploadDeps, upload: DirectU
     await rm(path, { force: true });
     throw error;
   }
+}
+
+/** Node's error when a request's connection closes before its body is complete. */
+function isAborted(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || message === 'aborted';
 }
 
 const unfinished = { sha256: null, mime: null, width: 0, height: 0, thumbnailSha256: null, completedMs: null, referencedMs: null } as const;

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import { pathOf } from './path-of';
 
 /** One feature's routes, mounted on the shared listener (files, the REST API, health and metrics). */
 export type HttpRoutes = ((app: FastifyInstance) => Promise<void>) | FastifyPluginAsync;
@@ -30,7 +31,12 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     // no secret reaches the log even if a request is logged whole: cookies, signatures, bodies
     loggerInstance: deps.log.child(
       { part: 'http' },
-      { level: 'warn', redact: ['req.headers.cookie', 'req.headers.authorization', 'req.body', 'res.headers["set-cookie"]'] },
+      {
+        level: 'warn',
+        redact: ['req.headers.cookie', 'req.headers.authorization', 'req.body', 'res.headers["set-cookie"]'],
+        // a request is logged by its path: its query may hold a REST signature (sig=)
+        serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: pathOf(req.url ?? '') }) },
+      },
     ),
     // the body of an upload is streamed to disk by its route, never buffered here
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { pathOf } from '../http/path-of';
 import { parseClassicXml, sendClassic } from './classic-format';
 import type { RestAuth } from './rest-auth';
 import type { RestContext } from './rest-context';
@@ -94,9 +95,14 @@ function signedBy(deps: RestPluginDeps) {
   };
 }
 
+/**
+ * Logs the route pattern and the path, never the query: the query carries the signature (sig=),
+ * which stays valid for its whole window and is not bound to the method or the URL.
+ */
 function logFailure(log: Logger, request: FastifyRequest, error: unknown, status: number): void {
-  if (status >= 500) log.error({ err: error, url: request.url }, 'REST request failed');
-  else log.debug({ url: request.url, err: error }, 'REST request refused');
+  const where = { method: request.method, route: request.routeOptions.url, path: pathOf(request.url), status };
+  if (status >= 500) log.error({ err: error, ...where }, 'REST request failed');
+  else log.debug({ err: error, ...where }, 'REST request refused');
 }
 
 function nativeErrorHandler(log: Logger) {

@@ -14,6 +14,8 @@ import { launchChromium } from './support/web-app';
  * (roles, labels, names): sign in, apps, the app token, push, sub-accounts, the online count.
  */
 const WAIT = { timeout: 15_000 };
+/** Long enough that the second click comes sooner, short enough to wait out. */
+const TEST_PUSH_INTERVAL_MS = 3_000;
 
 describe('the developer console, end to end in Chromium', () => {
   let server: TestServer;
@@ -24,7 +26,7 @@ describe('the developer console, end to end in Chromium', () => {
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    server = await startTestServer();
+    server = await startTestServer({ tuning: { consoleTestPushIntervalMs: TEST_PUSH_INTERVAL_MS } });
     receiver = await startPushReceiver();
     browser = await launchChromium();
     base = `http://127.0.0.1:${server.httpPort}`;
@@ -131,6 +133,11 @@ describe('the developer console, end to end in Chromium', () => {
     expect(receiver.calls).toHaveLength(1);
     expect(receiver.calls[0]!.body).toMatchObject({ type: 'magpie.push.test', appId });
     expect(receiver.verify(receiver.calls[0]!, secret)).toBe(true);
+    // one test push per app per consoleTestPushIntervalMs: a click too soon is refused
+    await push.getByRole('button', { name: 'Send test push' }).click();
+    await expect.poll(() => push.textContent(), WAIT).toContain('Too many attempts. Wait a moment and try again.');
+    expect(receiver.calls).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, TEST_PUSH_INTERVAL_MS));
     receiver.failNext(503);
     await push.getByRole('button', { name: 'Send test push' }).click();
     await expect.poll(() => push.getByRole('status').textContent(), WAIT).toContain('The receiver answered HTTP 503.');

@@ -18,7 +18,7 @@ const en = {
   },
   errors: {
     wrongCredentials: 'The ACCOUNT SID or the AUTH TOKEN is wrong.',
-    rateLimited: 'Too many refused attempts from this address. Wait a minute and try again.',
+    rateLimited: 'Too many attempts. Wait a moment and try again.',
     forbidden: 'This belongs to another account.',
     sessionEnded: 'Your session ended. Please sign in again.',
     pushUrlInvalid: 'The webhook URL must be an http or https URL.',

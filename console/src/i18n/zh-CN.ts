@@ -20,7 +20,7 @@ const zhCN: MessageSchema = {
   },
   errors: {
     wrongCredentials: 'ACCOUNT SID 或 AUTH TOKEN 不正确。',
-    rateLimited: '此地址被拒绝的尝试过多，请稍等一分钟后重试。',
+    rateLimited: '尝试过于频繁，请稍等片刻后重试。',
     forbidden: '这属于另一个账号。',
     sessionEnded: '会话已结束，请重新登录。',
     pushUrlInvalid: '推送地址必须是 http 或 https 网址。',

@@ -1,3 +1,4 @@
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ describe('the developer console API', () => {
         done();
       },
     });
-    server = await startTestServer({ logger: pino({ level: 'trace' }, capture), tuning: { restMaxRefusals: 5 } });
+    server = await startTestServer({ logger: pino({ level: 'trace' }, capture), tuning: { restMaxRefusals: 5, consoleTestPushIntervalMs: 400, pushTimeoutMs: 1_000 } });
     receiver = await startPushReceiver();
     base = `http://127.0.0.1:${server.httpPort}`;
   });
@@ -168,8 +169,32 @@ describe('the developer console API', () => {
     const last = receiver.calls.at(-1)!;
     expect(last.body.type).toBe('magpie.push.test');
     expect(receiver.verify(last, push.json.secret)).toBe(true);
+    // one test push per app per consoleTestPushIntervalMs: each answer tells something of an address
+    const tooSoon = await call('POST', `/console/api/apps/${appId}/push/test`, {});
+    expect([tooSoon.status, tooSoon.json.error.code]).toEqual([429, ErrorCode.REST_RATE_LIMITED]);
+    await new Promise((resolve) => setTimeout(resolve, 450));
     receiver.failNext(500);
     expect((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json).toMatchObject({ delivered: false, status: 500 });
+
+    // a closed port and a silent one answer alike: the test push does not scan the server's network
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const answers = [];
+    for (const port of [closedPort, silentPort]) {
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      await call('PUT', `/console/api/apps/${appId}/push`, { url: `http://127.0.0.1:${port}/hook` });
+      answers.push((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json);
+    }
+    silent.close();
+    expect(answers).toEqual([
+      { delivered: false, error: 'no answer from the receiver' },
+      { delivered: false, error: 'no answer from the receiver' },
+    ]);
 
     expect((await call('DELETE', `/console/api/apps/${appId}`)).json).toEqual({ deleted: true });
   });
