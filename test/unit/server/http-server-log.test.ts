@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../../../server/http/http-server';
 
 it("the HTTP layer's own log names a request by its path, never its query (a REST signature is there)", async () => {
@@ -16,7 +17,7 @@ it("the HTTP layer's own log names a request by its path, never its query (a RES
     port: 0,
     log: pino({ level: 'trace' }, capture),
     routes: [
-      async (app) => {
+      async (app: FastifyInstance) => {
         app.get('/boom', async () => {
           throw new Error('boom');
         });
