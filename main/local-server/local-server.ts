@@ -28,11 +28,14 @@ export interface LocalServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly tlsPort?: number;
+  /** The HTTP port (files, REST, the developer console). */
+  readonly httpPort?: number;
   readonly startTimeoutMs?: number;
 }
 
 export const DEFAULT_LOCAL_PORT = 8883;
 export const DEFAULT_LOCAL_TLS_PORT = 8884;
+export const DEFAULT_LOCAL_HTTP_PORT = 8885;
 const LOCK_FILE = 'start.lock';
 const LOG_FILE = 'server.log';
 
@@ -132,6 +135,7 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_LOCAL_PORT;
   const tlsPort = options.tlsPort ?? DEFAULT_LOCAL_TLS_PORT;
+  const httpPort = options.httpPort ?? DEFAULT_LOCAL_HTTP_PORT;
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const address = `${host}:${port}`;
   const { dataDir } = options;
@@ -159,7 +163,7 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
     const child = spawn(
       process.execPath,
       [options.serverBin, 'start', '--demo', '--data', dataDir, '--host', host, '--port', String(port),
-        '--tls-cert', identity.certFile, '--tls-key', identity.keyFile, '--tls-port', String(tlsPort)],
+        '--tls-cert', identity.certFile, '--tls-key', identity.keyFile, '--tls-port', String(tlsPort), '--http-port', String(httpPort)],
       // detached with its own log: it outlives this window; inside Electron, execPath is the app: run it as Node
       { detached: true, stdio: ['ignore', log, log], windowsHide: true, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
     );

@@ -25,7 +25,7 @@ function startServer(fs: SmallFilesystem): { child: ChildProcess; port: Promise<
   const log = openSync(join(fs.path, 'server.log'), 'a');
   const child = spawn(
     process.execPath,
-    [SERVER_BIN, 'start', '--port', '0', '--data', join(fs.path, 'data'), '--demo', '--log-level', 'debug'],
+    [SERVER_BIN, 'start', '--port', '0', '--http-port', '0', '--data', join(fs.path, 'data'), '--demo', '--log-level', 'debug'],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', log] },
   );
   closeSync(log);

@@ -59,11 +59,12 @@ describe('the local demo server', () => {
 
   it('outlives the shell that started it, is reused by a second shell, and its demo accounts log in', { timeout: 90_000 }, async () => {
     const dataDir = join(root, 'shared');
-    const options = { serverBin: SERVER_BIN, dataDir, port: await freePort(), tlsPort: await freePort() };
+    // every port its own: the default HTTP port may be another server's (a user's demo server, another test)
+    const options = { serverBin: SERVER_BIN, dataDir, port: await freePort(), tlsPort: await freePort(), httpPort: await freePort() };
     let first: LocalServer | undefined;
     try {
       // the shell that starts it quits at once: the server must not go with it
-      const shell = spawnSync(process.execPath, ['--import', 'tsx', CHILD, SERVER_BIN, dataDir, String(options.port), String(options.tlsPort)], {
+      const shell = spawnSync(process.execPath, ['--import', 'tsx', CHILD, SERVER_BIN, dataDir, String(options.port), String(options.tlsPort), String(options.httpPort)], {
         encoding: 'utf8',
       });
       expect(shell.status, shell.stderr).toBe(0);

@@ -43,7 +43,7 @@ describe('an unusable data folder', () => {
     const file = join(root, 'a-file');
     await writeFile(file, 'x');
     const dataDir = join(file, 'data');
-    expectDataFolderError(await server('start', '--port', '0', '--data', dataDir), dataDir);
+    expectDataFolderError(await server('start', '--port', '0', '--http-port', '0', '--data', dataDir), dataDir);
     expectDataFolderError(await server('account', 'create', '--data', dataDir), dataDir);
   }, 90_000);
 
@@ -60,6 +60,6 @@ describe('an unusable data folder', () => {
       await chmod(join(dataDir, 'magpie.db'), 0o400);
       await chmod(dataDir, 0o500);
     }
-    expectDataFolderError(await server('start', '--port', '0', '--data', dataDir), dataDir);
+    expectDataFolderError(await server('start', '--port', '0', '--http-port', '0', '--data', dataDir), dataDir);
   }, 90_000);
 });
