@@ -9,9 +9,13 @@ import { openDesktopApp } from './desktop-launch.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const electronVite = join(root, 'node_modules/electron-vite/bin/electron-vite.js');
+const vite = join(root, 'node_modules/vite/bin/vite.js');
 
-const build = spawnSync(process.execPath, [electronVite, 'build'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// the app, then the developer console the local demo server serves (npm run build does the same)
+for (const command of [[electronVite, 'build'], [vite, 'build', '-c', 'vite.console.config.ts']]) {
+  const build = spawnSync(process.execPath, command, { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 const args = process.argv.slice(2);
 const desktop = await openDesktopApp({ root, args });
