@@ -9,7 +9,7 @@ import pino from 'pino';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { DEFAULT_LOCAL_HTTP_PORT, defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { defaultProfileDir } from '../shell/profile-dir';
@@ -110,6 +110,9 @@ async function main(): Promise<number> {
     const users = localServer.demo.users.map((u) => `${u.user} / ${u.password}`).join(', ');
     process.stdout.write(`Demo server ${localServer.address}, app ${localServer.demo.appId}; users: ${users}\n`);
     process.stdout.write(`It runs on its own (pid ${localServer.pid ?? '?'}, data in ${defaultLocalServerDir()}); stop it with: kill ${localServer.pid ?? 'PID'}\n`);
+    process.stdout.write(
+      `Developer console: http://127.0.0.1:${DEFAULT_LOCAL_HTTP_PORT}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
+    );
   }
 
   await new Promise<void>((done) => {
