@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { pb } from '../../protocol';
 import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { BatchHooks } from '../storage/write-batch';
+import { entrySizeBound, messageOfRow, type StoredEntryRow } from './stored-entry-row';
 import { createMultiRowInsert } from '../storage/multi-row-insert';
 
 /**
@@ -73,26 +74,11 @@ interface BatchHead {
 
 type InboxRowValues = [appId: string, userId: string, seq: number, kind: number, msgId: number | null, own: number, item: Uint8Array | null];
 
-interface PageRow {
-  seq: number;
-  kind: number;
+interface PageRow extends StoredEntryRow {
   own: number;
-  item: Buffer | null;
-  msg_id: number | null;
-  type: number | null;
-  burn: number | null;
-  sender: string | null;
-  target: string | null;
-  time_ms: number | null;
-  content: Buffer | null;
   client_msg_id: Buffer | null;
 }
 
-/**
- * Bytes an entry adds to a page besides its stored bytes and the ids it is given: seq, msg_id,
- * time, type, flags, every tag and length. An upper bound, so a page never grows past its budget.
- */
-const ENTRY_OVERHEAD_BYTES = 64;
 
 export function createInboxStore(db: Database): InboxStore {
   const nextSeq = db.prepare<[string, string], { max_seq: number }>(`
@@ -181,7 +167,7 @@ export function createInboxStore(db: Database): InboxStore {
     for (const row of rows) {
       // stored before content was bounded (or by a bug): sending it would break the client's limits
       const withheld = row.kind === KIND.message && (row.content?.length ?? 0) > CONTENT_LIMITS.maxStoredMessageBytes;
-      const size = entrySizeBound(row, withheld);
+      const size = entrySizeBound(row, withheld, row.client_msg_id?.length ?? 0);
       if (entries.length > 0 && bytes + size > maxBytes) break;
       bytes += size;
       entries.push(entryOf(row, userId, withheld));
@@ -212,25 +198,12 @@ function encodedItem(item: Exclude<InboxItem, { case: 'message' }>): Uint8Array 
   return toBinary(pb.EntrySchema, create(pb.EntrySchema, { item: { case: item.case, value: item.value } as pb.Entry['item'] }));
 }
 
-/** What a row adds to a page at most, encoded: its stored bytes plus the ids and overhead it gains. */
-function entrySizeBound(row: PageRow, withheld: boolean): number {
-  const content = withheld ? 0 : (row.content?.length ?? 0);
-  const ids = (row.sender?.length ?? 0) + (row.target?.length ?? 0) + (row.client_msg_id?.length ?? 0);
-  return (row.item?.length ?? 0) + content + ids + ENTRY_OVERHEAD_BYTES;
-}
 
 function entryOf(row: PageRow, userId: string, withheld: boolean): pb.Entry {
   if (row.kind === KIND.message) {
-    // the stored content holds what the sender wrote; the columns hold who, where and when.
-    // Fields the protocol does not name are dropped, should an old row hold any.
-    const message = withheld
-      ? create(pb.MessageSchema, { type: (row.type ?? 0) as pb.MessageType, burnAfterReading: row.burn === 1, withheld: true })
-      : fromBinary(pb.MessageSchema, row.content ?? new Uint8Array(0), { readUnknownFields: false });
-    message.msgId = BigInt(row.msg_id ?? 0);
-    message.from = row.sender ?? '';
+    const message = messageOfRow(row, withheld);
     // as pushed: a one-to-one message in its recipient's own inbox leaves `to` out
     if (row.own === 1 || row.target !== userId) message.to = row.target ?? '';
-    message.timeMs = BigInt(row.time_ms ?? 0);
     if (row.own === 1 && row.client_msg_id !== null) message.clientMsgId = new Uint8Array(row.client_msg_id);
     return create(pb.EntrySchema, { seq: BigInt(row.seq), item: { case: 'message', value: message } });
   }

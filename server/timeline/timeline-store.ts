@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Database } from 'better-sqlite3';
 import { pb } from '../../protocol';
 import { CONTENT_LIMITS } from '../chat/content-limits';
+import { entrySizeBound, messageOfRow, type StoredEntryRow } from '../sync/stored-entry-row';
 
 /**
  * Group timelines (read diffusion, migration 0009): a large group's messages and revokes stored
@@ -57,22 +58,6 @@ interface RangeRow {
   head: number;
 }
 
-interface EntryRow {
-  seq: number;
-  kind: number;
-  item: Buffer | null;
-  msg_id: number | null;
-  type: number | null;
-  burn: number | null;
-  sender: string | null;
-  target: string | null;
-  time_ms: number | null;
-  content: Buffer | null;
-}
-
-/** As inbox.ts: what an entry adds to a page besides its stored bytes and ids, as an upper bound. */
-const ENTRY_OVERHEAD_BYTES = 64;
-
 export function createTimelineStore(db: Database): TimelineStore {
   const selectHead = db
     .prepare<[string, string], number>('SELECT max_seq FROM group_timelines WHERE app_id = ? AND group_id = ?')
@@ -99,7 +84,7 @@ export function createTimelineStore(db: Database): TimelineStore {
       FROM timeline_access a JOIN group_timelines t ON t.app_id = a.app_id AND t.group_id = a.group_id
       WHERE a.app_id = ? AND a.user_id = ? AND a.group_id = ?`)
     .pluck();
-  const selectEntries = db.prepare<[string, string, number, number, number], EntryRow>(`
+  const selectEntries = db.prepare<[string, string, number, number, number], StoredEntryRow>(`
     SELECT e.seq, e.kind, e.item, m.msg_id, m.type, m.burn, m.sender, m.target, m.time_ms, m.content
     FROM group_timeline e LEFT JOIN messages m ON m.msg_id = e.msg_id
     WHERE e.app_id = ? AND e.group_id = ? AND e.seq > ? AND e.seq <= ?
@@ -157,7 +142,7 @@ export function createTimelineStore(db: Database): TimelineStore {
         if (range.until <= after) continue;
         for (const row of selectEntries.all(appId, groupId, Math.max(after, range.from), range.until, entriesLeft)) {
           const withheld = row.kind === KIND.message && (row.content?.length ?? 0) > CONTENT_LIMITS.maxStoredMessageBytes;
-          const size = sizeBound(row, withheld);
+          const size = entrySizeBound(row, withheld);
           // a page always carries at least one entry, so the reader always moves on
           if ((entries.length > 0 || slices.length > 0) && bytes + size > maxBytes) {
             stopped = true;
@@ -219,25 +204,15 @@ export function createTimelineStore(db: Database): TimelineStore {
   };
 }
 
-function sizeBound(row: EntryRow, withheld: boolean): number {
-  const content = withheld ? 0 : (row.content?.length ?? 0);
-  return (row.item?.length ?? 0) + content + (row.sender?.length ?? 0) + (row.target?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
-}
-
 /** A timeline entry as every member reads it: the same bytes for all, so it is pushed encoded once. */
 export function timelineMessageEntry(seq: number, groupId: string, message: pb.Message): pb.Entry {
   return create(pb.EntrySchema, { seq: BigInt(seq), groupId, item: { case: 'message', value: message } });
 }
 
-function entryOf(row: EntryRow, groupId: string, withheld: boolean): pb.Entry {
+function entryOf(row: StoredEntryRow, groupId: string, withheld: boolean): pb.Entry {
   if (row.kind === KIND.message) {
-    const message = withheld
-      ? create(pb.MessageSchema, { type: (row.type ?? 0) as pb.MessageType, burnAfterReading: row.burn === 1, withheld: true })
-      : fromBinary(pb.MessageSchema, row.content ?? new Uint8Array(0), { readUnknownFields: false });
-    message.msgId = BigInt(row.msg_id ?? 0);
-    message.from = row.sender ?? '';
+    const message = messageOfRow(row, withheld);
     message.to = row.target ?? '';
-    message.timeMs = BigInt(row.time_ms ?? 0);
     return timelineMessageEntry(row.seq, groupId, message);
   }
   const entry = fromBinary(pb.EntrySchema, row.item ?? new Uint8Array(0));
