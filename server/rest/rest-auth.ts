@@ -80,7 +80,13 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
     if (token === undefined || !constantTimeEqual(request.sig.toUpperCase(), expected)) throw fail('the signature does not match');
     const now = clock.now();
     if (Math.abs(now - signedAt) > deps.signatureWindowMs) {
-      throw fail(`the timestamp is more than ${deps.signatureWindowMs} ms from the server's time`, ErrorCode.REST_SIGNATURE_EXPIRED);
+      // a common mistake is a UTC timestamp: say which clock the server reads it on
+      const offset = deps.utcOffsetMinutes;
+      const zone = `UTC${offset < 0 ? '-' : '+'}${Math.floor(Math.abs(offset) / 60)}${Math.abs(offset) % 60 ? `:${String(Math.abs(offset) % 60).padStart(2, '0')}` : ''}`;
+      throw fail(
+        `the timestamp is more than ${deps.signatureWindowMs} ms from the server's time (it is read as wall-clock time at ${zone})`,
+        ErrorCode.REST_SIGNATURE_EXPIRED,
+      );
     }
     const bodyHash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
     const replayKey = `${request.sig}\u0000${request.method}\u0000${request.url}\u0000${bodyHash}`;

@@ -142,6 +142,8 @@ describe('the classic REST paths', () => {
     expect(tag(wrongToken.text, 'statusMsg')).toBeTruthy();
     const stale = await classic('GET', 'AccountInfo', undefined, 'xml', { atMs: Date.now() - 10 * 60_000 });
     expect([stale.status, tag(stale.text, 'statusCode')]).toEqual([401, String(ErrorCode.REST_SIGNATURE_EXPIRED)]);
+    // a stale timestamp says which clock it was read on (a UTC timestamp is the usual mistake)
+    expect(tag(stale.text, 'statusMsg')).toContain('UTC+8');
     const missing = await classic('POST', 'QuerySubAccountByName', xml({ appId: server.appId, friendlyName: 'nobody-xml' }), 'xml');
     expect([missing.status, tag(missing.text, 'statusCode')]).toEqual([404, String(ErrorCode.USER_NOT_FOUND)]);
   });
