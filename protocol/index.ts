@@ -13,3 +13,4 @@ export * from './ids';
 export * from './clock';
 export * from './password-proof';
 export * from './server-address';
+export * from './message-types';

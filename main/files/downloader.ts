@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { sha256OfFile } from '../../platform/files';
 
 export interface DownloadRequest {
   readonly baseUrl: string;
@@ -58,7 +58,7 @@ export async function downloadFile(request: DownloadRequest): Promise<Downloaded
       throw new MagpieError(ErrorCode.NOT_CONNECTED, 'the download was cut; it resumes next time', { cause: error });
     },
   );
-  if (request.sha256 && (await hashOf(partial)) !== request.sha256) {
+  if (request.sha256 && (await sha256OfFile(partial)) !== request.sha256) {
     await rm(partial, { force: true });
     throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `${request.fileId}: the bytes do not match their sha256`);
   }
@@ -99,12 +99,3 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-export function hashOf(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}

@@ -1,15 +1,6 @@
-import { isGroupId, pb } from '../../protocol';
-import type { GroupRoleName, MessageKind, MessageView, NoticeKindName, NoticeView } from '../../preload/api';
+import { isGroupId, MESSAGE_TYPE_NAMES, pb } from '../../protocol';
+import type { GroupRoleName, MessageView, NoticeKindName, NoticeView } from '../../preload/api';
 import type { StoredMessage, StoredNotice } from '../store';
-
-const KIND_BY_TYPE: Record<pb.MessageType, MessageKind> = {
-  [pb.MessageType.TEXT]: 'text',
-  [pb.MessageType.VOICE]: 'voice',
-  [pb.MessageType.IMAGE]: 'image',
-  [pb.MessageType.FILE]: 'file',
-  [pb.MessageType.LOCATION]: 'location',
-  [pb.MessageType.CUSTOM]: 'custom',
-};
 
 export const NOTICE_KIND_NAMES: Record<pb.NoticeKind, NoticeKindName | undefined> = {
   [pb.NoticeKind.UNSPECIFIED]: undefined,
@@ -60,7 +51,7 @@ export function toMessageView(message: StoredMessage): MessageView {
     from: message.from,
     to: message.to,
     outgoing: message.outgoing,
-    kind: message.body.unavailable ? 'unavailable' : (KIND_BY_TYPE[message.type] ?? 'custom'),
+    kind: message.body.unavailable ? 'unavailable' : (MESSAGE_TYPE_NAMES[message.type] ?? 'custom'),
     text: message.burned ? '' : message.text,
     mentions: message.body.mentions ?? [],
     mentionAll: message.body.mentionAll ?? false,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { fileTypeFromFile } from 'file-type';
 import sharp from 'sharp';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { sha256OfFile } from '../../platform/files';
 import type { BlobStore } from './blob-store';
 import { acceptedMime } from './media-limits';
 import { MediaKind, type UploadRecord, type UploadRecords } from './upload-records';
@@ -20,7 +20,7 @@ export interface MediaIntakeDeps {
  * a thumbnail, then moved into the blob store under its sha256 (kept once however often sent).
  */
 export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, path: string): Promise<void> {
-  const sha256 = await hashFile(path);
+  const sha256 = await sha256OfFile(path);
   const sniffed = (await fileTypeFromFile(path))?.mime;
   const mime = acceptedMime(upload.kind, sniffed);
   let width = 0;
@@ -53,12 +53,3 @@ async function measured(path: string): Promise<{ width: number; height: number }
   }
 }
 
-function hashFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}

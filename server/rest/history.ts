@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Database } from 'better-sqlite3';
-import { ErrorCode, MagpieError, pb } from '../../protocol';
+import { ErrorCode, MagpieError, MESSAGE_TYPE_NAMES, pb } from '../../protocol';
 
 /** Which messages: a one-to-one conversation, a group's, or everything a user sent or got 1:1. */
 export type HistoryScope =
@@ -43,15 +43,6 @@ export interface HistoryPage {
 export interface HistoryStore {
   page(query: HistoryQuery): HistoryPage;
 }
-
-const TYPE_NAMES: Record<number, string> = {
-  [pb.MessageType.TEXT]: 'text',
-  [pb.MessageType.VOICE]: 'voice',
-  [pb.MessageType.IMAGE]: 'image',
-  [pb.MessageType.FILE]: 'file',
-  [pb.MessageType.LOCATION]: 'location',
-  [pb.MessageType.CUSTOM]: 'custom',
-};
 
 interface Row {
   msg_id: number;
@@ -134,7 +125,7 @@ function toMessage(row: Row): HistoryMessage {
     from: row.sender,
     to: row.target,
     isGroup: row.is_group === 1,
-    type: TYPE_NAMES[content.type] ?? 'unknown',
+    type: MESSAGE_TYPE_NAMES[content.type] ?? 'unknown',
     text: content.text,
     timeMs: row.time_ms,
     mentions: content.mentions,

@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { seriousViolations } from './support/axe';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, signIn, openPage } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, signIn, openPage, tearDown } from './support/web-app';
 
 /**
  * axe-core's WCAG 2.1 A/AA rules over every screen of the real UI, in both themes: no serious or
@@ -41,12 +41,7 @@ describe('every screen passes axe-core, light and dark', () => {
     browser = await launchChromium();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(apps.map((app) => app.stop()));
-    await server?.stop();
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
-  });
+  afterAll(() => tearDown({ browser, apps, server, work }));
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`login, chat, groups and settings in the ${scheme} theme`, async () => {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage, sendText } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage, sendText, tearDown } from './support/web-app';
 
 /** The first server takes images up to this size, so a larger one fails until the server is fixed. */
 const SMALL_IMAGE_LIMIT = 100_000;
@@ -47,12 +47,7 @@ describe('media in the app', () => {
     await openChatWith(pageB, alice.voipAccount);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(apps.map((app) => app.stop()));
-    await server?.stop();
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
-  });
+  afterAll(() => tearDown({ browser, apps, server, work }));
 
   it('sends an image picked in the file chooser; the other side sees its thumbnail, opens it and saves equal bytes', async () => {
     const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#2a7' } }).png().toBuffer();

@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, repoRoot, startWebApp, type WebApp, WAIT, type User, signIn, openChatWith, sendText, openPage } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, repoRoot, startWebApp, type WebApp, WAIT, type User, signIn, openChatWith, sendText, openPage, tearDown } from './support/web-app';
 
 /**
  * The real UI in Debian's Chromium, served by the web shell (its own core and SQLite profile per
@@ -89,12 +89,7 @@ describe('the Magpie app in a browser', () => {
     await signIn(pageB, server, bob);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(apps.map((app) => app.stop()));
-    await server?.stop();
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
-  });
+  afterAll(() => tearDown({ browser, apps, server, work }));
 
   it('the login screen offers the sign-in methods with named controls, in English', async () => {
     const page = await openApp('login-check');

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, type User, signIn, openPage } from './support/web-app';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, type User, signIn, openPage, tearDown } from './support/web-app';
 
 /**
  * What a new user saw go stale or read wrong, in two windows (alice and bob) of the real UI: a
@@ -48,12 +48,7 @@ describe('the app keeps every view current and says what happened', () => {
     await signIn(pageB, server, bob);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(apps.map((app) => app.stop()));
-    await server?.stop();
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
-  });
+  afterAll(() => tearDown({ browser, apps, server, work }));
 
   it('the sign-in form says which characters an id may have and which address failed', async () => {
     const { page } = await openApp('login-help');

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
@@ -141,4 +142,12 @@ export async function openPage(browser: Browser, url: string, options: BrowserCo
   }
   await page.goto(url);
   return page;
+}
+
+/** After a file's tests: the browser, the web shells, the server, then the work folder. */
+export async function tearDown(parts: { browser?: Browser; apps: readonly WebApp[]; server?: { stop(): Promise<unknown> }; work?: string }): Promise<void> {
+  await parts.browser?.close();
+  await Promise.all(parts.apps.map((app) => app.stop()));
+  await parts.server?.stop();
+  if (parts.work) await rm(parts.work, { recursive: true, force: true, maxRetries: 5 });
 }

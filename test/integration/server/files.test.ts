@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock, pb } from '../../../protocol';
-import { hashOf } from '../../../main/files/downloader';
+import { sha256OfFile as hashOf } from '../../../platform/files';
 import { uploadFile } from '../../../main/files/uploader';
 import { isMessage, openChatWorld, type ChatWorld } from './chat-fixture';
 import { baseUrl, blobCount, download, randomFile, raw, sendMedia, tempDir, tokenOf, upload } from './files-fixture';
