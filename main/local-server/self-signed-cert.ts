@@ -63,7 +63,8 @@ export function createSelfSignedCert(options: {
   const now = options.now ?? new Date();
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // a positive INTEGER
+  // a positive INTEGER in its shortest form: a leading 0x00 byte would be padding DER refuses
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const altNames = seq(
     ...options.ips.map((ip) => tlv(0x87, ipBytes(ip))),
     ...options.dnsNames.map((dns) => tlv(0x82, Buffer.from(dns, 'ascii'))),
