@@ -10,9 +10,9 @@
  * - catch-up (read diffusion only): a user in many large groups, offline while each of them got
  *   messages, logs in and pulls its inbox and every timeline to the end, confirming as it goes.
  *
- *   npm run bench -- group-fanout [--smoke] [--part=fan-out|catch-up] [--mode=write|read]
+ *   npm run bench -- group-fanout [--smoke] [--part=fan-out|catch-up] [--mode=write|read] [--push-interval=MS]
  *   (--smoke: 100 members, a few messages, 10 small groups; --part: run one part only; --mode:
- *   run the fan-out in one mode only)
+ *   run the fan-out in one mode only; --push-interval: the server's largeGroupPushIntervalMs)
  *
  * The server runs in a child process; the receiving sockets live in this process (so their
  * decoding cost is in the latency figures too, not in the server's CPU). No peer: ejabberd and
@@ -28,6 +28,9 @@ import { fmt, fmtMs, isSmoke, printTable } from './support/table';
 const smoke = isSmoke();
 const part = process.argv.find((a) => a.startsWith('--part='))?.slice('--part='.length);
 const mode = process.argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length);
+const pushInterval = process.argv.find((a) => a.startsWith('--push-interval='))?.slice('--push-interval='.length);
+/** The server's tuning besides the threshold: the push interval when one is given. */
+const extraTuning = pushInterval === undefined ? {} : { largeGroupPushIntervalMs: Number(pushInterval) };
 const WANTED_MEMBERS = smoke ? 100 : 2_000;
 const SERIAL_MESSAGES = smoke ? 3 : 30;
 const RATE_PER_SECOND = 100;
@@ -108,7 +111,7 @@ class Arrivals {
 }
 
 async function fanOut(members: number, threshold: number | undefined, notes: string[]): Promise<ModeFigures> {
-  const server = await forkMagpieServer(threshold === undefined ? {} : { tuning: { groupTimelineThreshold: threshold } });
+  const server = await forkMagpieServer({ tuning: { ...extraTuning, ...(threshold === undefined ? {} : { groupTimelineThreshold: threshold }) } });
   const clients: WireClient[] = [];
   try {
     const owner = await WireClient.login(server.port, server.appId, server.appToken, 'owner');
