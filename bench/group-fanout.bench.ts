@@ -319,13 +319,14 @@ async function main(): Promise<void> {
 async function fanOuts(members: number, notes: string[], rows: (name: string, f: ModeFigures, targets: boolean) => Parameters<typeof printTable>[1]): Promise<void> {
   const about = `serial: ${SERIAL_MESSAGES} messages, each into a quiet server; sustained: ${fmt(RATE_PER_SECOND * SUSTAINED_SECONDS)} messages at ${RATE_PER_SECOND}/s; members confirm 200 ms after a push`;
   if (mode !== 'read') {
-    const write = await fanOut(members, NEVER, notes);
-    printTable(`Group fan-out, ${fmt(members)} members online, write diffusion${smoke ? ' [smoke]' : ''}`, rows('write diffusion', write, false), [about]);
+    // the notes so far (the open-file limit) and this mode's own
+    const writeNotes = [...notes];
+    const write = await fanOut(members, NEVER, writeNotes);
+    printTable(`Group fan-out, ${fmt(members)} members online, write diffusion${smoke ? ' [smoke]' : ''}`, rows('write diffusion', write, false), [about, ...writeNotes]);
   }
   if (mode === 'write') return;
-  if (mode === 'read') notes.unshift(about);
   const read = await fanOut(members, readThreshold(members), notes);
-  printTable(`Group fan-out, ${fmt(members)} members online, read diffusion${smoke ? ' [smoke]' : ''}`, rows('read diffusion', read, true), notes);
+  printTable(`Group fan-out, ${fmt(members)} members online, read diffusion${smoke ? ' [smoke]' : ''}`, rows('read diffusion', read, true), [about, ...notes]);
 }
 
 async function catchUpTable(): Promise<void> {
