@@ -7,8 +7,11 @@ export interface Session {
   /** The remote address it logged in from. */
   readonly address: string;
   send(frame: Frame): void;
-  /** Writes frames already encoded, after what `send` queued before (bytes shared by many sessions). */
-  sendEncoded(bytes: Buffer): void;
+  /**
+   * Writes frames already encoded, after what `send` queued before (bytes shared by many
+   * sessions). Optional: a session without it is sent each frame with `send`.
+   */
+  sendEncoded?(bytes: Buffer): void;
   /** Tells the client why (KICKED) and closes the connection. */
   kick(code: number, reason: string, byDevice: pb.DeviceKind): void;
 }
@@ -211,10 +214,14 @@ export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED
             if (below.at(-1) !== userId) below.push(userId);
             continue;
           }
+          sent++;
+          if (session.sendEncoded === undefined) {
+            for (const frame of frames) session.send(frame);
+            continue;
+          }
           // encoded at the first session that takes it, as one Buffer every socket writes
           bytes ??= sharedBytes(frames, compressThreshold);
           session.sendEncoded(bytes);
-          sent++;
         }
       }
       return { sessions: sent, below };
