@@ -85,6 +85,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
     toUserSince: (appId, userId, minMinor, frame, except) => sessions.toUserSince(appId, userId, minMinor, frame, except),
     onlineBelow: (appId, userId, minor) => sessions.onlineBelow(appId, userId, minor),
+    toUsersSince: (appId, userIds, minMinor, frames) => sessions.toUsersSince(appId, userIds, minMinor, frames),
     isOnline: (appId, userId) => sessions.isOnline(appId, userId),
     isOnlineBesides: (appId, userId, except) => sessions.isOnlineBesides(appId, userId, except),
     offline: (appId, userId, entry) => push.offline(appId, userId, entry),
@@ -118,6 +119,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     compressThresholdBytes: tuning.compressThresholdBytes,
     groupTimelineThreshold: tuning.groupTimelineThreshold,
     legacyCopyEntriesPerCall: tuning.legacyCopyEntriesPerCall,
+    largeGroupPushIntervalMs: tuning.largeGroupPushIntervalMs,
     onCommit: (seconds) => metrics.observeCommit(seconds),
   });
   const groups = createGroupService(featureDeps);
