@@ -124,8 +124,12 @@ export class SyncEngine {
       return true;
     }
     if (frame.name === 'NOTIFY') {
+      // "pull": the server may have dropped pushes (a cluster node cut off, a slow link), of the
+      // inbox or of a large group's timeline, so both are pulled
       this.headSeen = Math.max(this.headSeen, Number(frame.body.maxSeq));
       this.enqueue(() => this.pull());
+      const timelines = this.timelines;
+      if (timelines) this.enqueue(() => timelines.pull());
       return true;
     }
     return false;

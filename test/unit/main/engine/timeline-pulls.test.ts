@@ -56,3 +56,44 @@ describe('a failed timeline pull', () => {
     expect(requests).toEqual(['TIMELINE_SYNC', 'TIMELINE_SYNC']);
   });
 });
+
+describe('a NOTIFY', () => {
+  it('pulls the timelines too: a cluster node sends it when routed pushes (of the inbox or a timeline) may be lost', async () => {
+    const requests: string[] = [];
+    const groupEntry = create(pb.EntrySchema, { seq: 1n, groupId: 'gbig', item: { case: 'message', value: create(pb.MessageSchema, { text: 'hi' }) } });
+    let timelineHasEntry = false;
+    const link = {
+      isOpen: true,
+      serverMinor: 1,
+      request: (name: string) => {
+        requests.push(name);
+        if (name === 'SYNC') return Promise.resolve({ name, body: create(pb.SyncPageSchema, { entries: [], maxSeq: 0n, more: false }) });
+        const slices = timelineHasEntry ? [{ groupId: 'gbig', entries: [groupEntry], maxSeq: 1n, more: false }] : [];
+        return Promise.resolve({ name, body: create(pb.TimelinePageSchema, { slices, more: false }) });
+      },
+      fire: () => undefined,
+    } as unknown as Link;
+    const cursors = new Map<string, number>();
+    const engine = new SyncEngine({
+      ledger: { lastAppliedSeq: () => 0, applyEntries: () => undefined, skipEntry: () => undefined },
+      timelines: { cursors: () => cursors, cursorOf: (g) => cursors.get(g) ?? 0, applyTimeline: (g, _e, upTo) => void cursors.set(g, upTo) },
+      pageEntries: 100,
+      confirmDelayMs: 1_000,
+      clock: { setTimeout: () => 0 as never, clearTimeout: () => undefined },
+      onTransient: () => undefined,
+      onProgress: () => undefined,
+      onError: (error) => {
+        throw error;
+      },
+      retryDelayMs: 1_000,
+    });
+    engine.attach(link, { maxSeq: 0n, confirmedSeq: 0n });
+    await engine.idle();
+    // the group's push was lost on the way; the node's NOTIFY names the unchanged inbox head
+    timelineHasEntry = true;
+    engine.handlePush({ name: 'NOTIFY', body: create(pb.NotifySchema, { maxSeq: 0n }) });
+    await engine.idle();
+    expect(cursors.get('gbig')).toBe(1);
+    expect(requests).toEqual(['TIMELINE_SYNC', 'TIMELINE_SYNC']);
+  });
+});
