@@ -13,7 +13,7 @@ import { parsePgUrl } from '../../server/storage/pg/pg-url';
 export const TEST_DB_ENV = 'MAGPIE_TEST_DB';
 
 /** The database of the postgres project when MAGPIE_TEST_DB does not name one (vitest.config.ts). */
-export const DEFAULT_TEST_DB = 'postgres://postgres@127.0.0.1:5432/test';
+export const DEFAULT_TEST_DB = 'postgres://postgres@127.0.0.1:5432/test?options=-c%20synchronous_commit%3Doff';
 
 const SCHEMA_FILE = '.magpie-test-schema';
 
@@ -50,6 +50,12 @@ export function testDatabaseUrl(dataDir: string): string | undefined {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, schema);
   return withSchema(base, schema);
+}
+
+/** `--db URL` for a magpie-server command on the data folder, or nothing on SQLite. */
+export function testDatabaseArgs(dataDir: string): string[] {
+  const url = testDatabaseUrl(dataDir);
+  return url === undefined ? [] : ['--db', url];
 }
 
 /** Drops the schema the data folder names (before the folder itself goes). */
