@@ -162,7 +162,10 @@ export function createPushService(deps: PushServiceDeps): PushService {
     if (!running) return;
     const now = clock.now();
     queue.sweep(now, tuning.pushMinIntervalMs);
-    for (const push of queue.due(now, tuning.pushConcurrency + inFlight.size)) {
+    const free = tuning.pushConcurrency - inFlight.size;
+    // on SQLite rows in flight here are read again and skipped; on PostgreSQL they are claimed
+    const limit = db.dialect === 'postgres' ? Math.max(0, free) : tuning.pushConcurrency + inFlight.size;
+    for (const push of limit === 0 ? [] : queue.due(now, limit, pushClaimMs(tuning))) {
       if (inFlight.size >= tuning.pushConcurrency) break;
       const key = `${push.appId}\u0000${push.userId}`;
       if (inFlight.has(key)) continue;

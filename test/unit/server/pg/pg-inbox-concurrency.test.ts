@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../../../../server/storage/migrate';
 import { migrations } from '../../../../server/storage/migrations';
-import { PgDatabase } from '../../../../server/storage/pg/pg-database';
+import { type PgDatabase } from '../../../../server/storage/pg/pg-database';
 import { pgTestSchema } from './pg-test-schema';
 
 const run = promisify(execFile);
