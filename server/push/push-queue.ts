@@ -85,7 +85,7 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
   const due = db.prepare<[number, number], Row>('SELECT * FROM push_pending WHERE count > 0 AND due_ms <= ? ORDER BY due_ms LIMIT ?');
   // PostgreSQL, several nodes: rows another node is sending are skipped (locked or claimed), and
   // the rows taken are claimed in the same statement
-  const claimDue = db.prepare<{ nowMs: number; limit: number; until: number }, Row>(`
+  const claimDue = db.dialect !== 'postgres' ? undefined : db.prepare<{ nowMs: number; limit: number; until: number }, Row>(`
     UPDATE push_pending SET claimed_until_ms = @until
     WHERE (app_id, user_id) IN (
       SELECT app_id, user_id FROM push_pending
@@ -116,7 +116,7 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
   return {
     enqueue: (items, nowMs, delayMs, minIntervalMs) => enqueueAll(items, nowMs, delayMs, minIntervalMs),
     due: (nowMs, limit, claimMs) =>
-      (db.dialect === 'postgres' ? claimDue.all({ nowMs, limit, until: nowMs + claimMs }).sort((a, b) => a.due_ms - b.due_ms) : due.all(nowMs, limit)).map(
+      (claimDue !== undefined ? claimDue.all({ nowMs, limit, until: nowMs + claimMs }).sort((a, b) => a.due_ms - b.due_ms) : due.all(nowMs, limit)).map(
         toPending,
       ),
     earliestDueMs: () => earliest.get() ?? undefined,

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { DATABASE_FILE, sqliteDatabase } from '../../server/storage/database';
 import { PgDatabase } from '../../server/storage/pg/pg-database';
+import type { SqlDatabase } from '../../server/storage/sql-database';
 import { parsePgUrl } from '../../server/storage/pg/pg-url';
 
 /**
@@ -50,6 +53,17 @@ export function testDatabaseUrl(dataDir: string): string | undefined {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, schema);
   return withSchema(base, schema);
+}
+
+/**
+ * A connection of the test's own to the database of a server's data folder (the SQLite file, read
+ * only, or the folder's PostgreSQL schema), e.g. to look at what a stopped or killed server left.
+ */
+export function openServerDatabase(dataDir: string): SqlDatabase {
+  const url = testDatabaseUrl(dataDir);
+  if (url === undefined) return sqliteDatabase(new BetterSqlite3(join(dataDir, DATABASE_FILE), { readonly: true }));
+  const location = parsePgUrl(url);
+  return new PgDatabase({ conninfo: location.conninfo, schema: location.schema });
 }
 
 /** `--db URL` for a magpie-server command on the data folder, or nothing on SQLite. */
