@@ -57,7 +57,10 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const clock = config.clock ?? systemClock;
   const log = config.logger ?? createSilentLogger();
 
-  const db = openStore(resolved.dataDir, config.database, { busyTimeoutMs: tuning.sqliteBusyTimeoutMs });
+  const db = openStore(resolved.dataDir, config.database, {
+    busyTimeoutMs: tuning.sqliteBusyTimeoutMs,
+    pgTimeouts: { lockMs: tuning.pgLockTimeoutMs, statementMs: tuning.pgStatementTimeoutMs, idleInTransactionMs: tuning.pgIdleInTransactionTimeoutMs },
+  });
   try {
     runMigrations(db, migrations, () => clock.now());
   } catch (error) {

@@ -32,7 +32,25 @@ export interface PgConnectOptions {
   readonly conninfo: string;
   /** The schema the connection works in (created if missing); undefined: the server's default. */
   readonly schema?: string;
+  /** Bounds on waits, set on the session at connect (docs/server.md "PostgreSQL"); defaults below. */
+  readonly timeouts?: Partial<PgTimeouts>;
+  /** The session's application_name (pg_stat_activity), e.g. magpie-<node>; default magpie-<schema>. */
+  readonly applicationName?: string;
 }
+
+/**
+ * How long one statement may wait, in ms. The event loop waits with it (libpq is synchronous), and
+ * a node that froze holding inbox head locks would otherwise stop every other node: a lock wait
+ * past lockMs, a statement past statementMs fail (STORAGE_UNAVAILABLE), and PostgreSQL ends a
+ * session left idle inside a transaction for idleInTransactionMs (a frozen node's locks go).
+ */
+export interface PgTimeouts {
+  readonly lockMs: number;
+  readonly statementMs: number;
+  readonly idleInTransactionMs: number;
+}
+
+export const DEFAULT_PG_TIMEOUTS: PgTimeouts = { lockMs: 2_000, statementMs: 10_000, idleInTransactionMs: 10_000 };
 
 export class PgDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
@@ -47,14 +65,34 @@ export class PgDatabase implements SqlDatabase {
     } catch (error) {
       throw pgError(`cannot connect to PostgreSQL: ${(error as Error).message}`, undefined);
     }
-    this.exec("SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+    const timeouts = { ...DEFAULT_PG_TIMEOUTS, ...options.timeouts };
+    const applicationName = (options.applicationName ?? `magpie-${options.schema ?? 'server'}`).slice(0, 63);
+    // the value decoder reads hex bytea and the placeholder scanner plain '' strings: both set here,
+    // whatever the server's or the role's defaults say
+    this.exec(
+      [
+        "SET client_encoding = 'UTF8'",
+        'SET client_min_messages = warning',
+        'SET bytea_output = hex',
+        'SET standard_conforming_strings = on',
+        `SET application_name = ${this.pq.escapeLiteral(applicationName)}`,
+        `SET lock_timeout = ${Math.trunc(timeouts.lockMs)}`,
+        `SET statement_timeout = ${Math.trunc(timeouts.statementMs)}`,
+        `SET idle_in_transaction_session_timeout = ${Math.trunc(timeouts.idleInTransactionMs)}`,
+      ].join('; '),
+    );
     if (options.schema !== undefined) {
       const schema = this.pq.escapeIdentifier(options.schema);
-      try {
-        this.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      } catch (error) {
-        // two nodes creating it at the same moment: one of them loses the race, the schema is there
-        if ((error as { sqlState?: string }).sqlState !== '23505' && (error as { sqlState?: string }).sqlState !== '42P06') throw error;
+      // looked up first: CREATE SCHEMA IF NOT EXISTS needs the CREATE right on the database even
+      // when the schema is there, which a least-privilege role does not have
+      const exists = this.prepare<[string], number>('SELECT 1 FROM pg_namespace WHERE nspname = ?').pluck().get(options.schema) !== undefined;
+      if (!exists) {
+        try {
+          this.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        } catch (error) {
+          // two nodes creating it at the same moment: one of them loses the race, the schema is there
+          if ((error as { sqlState?: string }).sqlState !== '23505' && (error as { sqlState?: string }).sqlState !== '42P06') throw error;
+        }
       }
       this.exec(`SET search_path TO ${schema}`);
     }

@@ -48,7 +48,10 @@ const BY_STATE: Readonly<Record<string, string>> = {
   '40001': 'SQLITE_BUSY_SERIALIZATION',
   '40P01': 'SQLITE_BUSY_DEADLOCK',
   '55P03': 'SQLITE_BUSY_LOCK',
-  '57014': 'SQLITE_INTERRUPT',
+  // a statement past statement_timeout: the database is too slow now, the request is not wrong
+  '57014': 'SQLITE_BUSY_TIMEOUT',
+  // the session ended by idle_in_transaction_session_timeout: the connection is gone
+  '25P03': 'SQLITE_IOERR_CONNECTION',
   '25006': 'SQLITE_READONLY',
 };
 

@@ -19,6 +19,9 @@ const LEDGER_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (
 )`;
 
 function lockSchema(db: SqlDatabase): void {
+  // a step may wait for another node's step and build indexes on big tables: the session's bounds
+  // (PgTimeouts) are for requests, not for migrations
+  db.exec('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
   db.prepare(`SELECT pg_advisory_xact_lock(${LOCK_KEY}, hashtext(current_schema()))`).get();
 }
 

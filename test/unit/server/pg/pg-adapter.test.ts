@@ -31,7 +31,7 @@ describe('database URLs', () => {
   it('takes schema out of the URL and adds a connect timeout', () => {
     const location = parsePgUrl('postgres://u@h:5433/db?schema=tenant_1&sslmode=disable');
     expect(location.schema).toBe('tenant_1');
-    expect(location.conninfo).toBe('postgres://u@h:5433/db?sslmode=disable&connect_timeout=10');
+    expect(location.conninfo).toBe('postgres://u@h:5433/db?sslmode=disable&connect_timeout=10&keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3&tcp_user_timeout=30000');
     expect(parsePgUrl('postgresql://u@h/db').schema).toBe('public');
   });
 
