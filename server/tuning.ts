@@ -70,6 +70,12 @@ export interface Tuning {
   readonly scryptCost: number;
   /** SQLite waits this long for a lock held by another process (e.g. an admin command). */
   readonly sqliteBusyTimeoutMs: number;
+  /** PostgreSQL: a statement waits this long for a lock (another node's inbox head) before it fails (lock_timeout). */
+  readonly pgLockTimeoutMs: number;
+  /** PostgreSQL: a statement running longer fails (statement_timeout; migrations are not bounded). */
+  readonly pgStatementTimeoutMs: number;
+  /** PostgreSQL ends a session idle inside a transaction this long (a frozen node), releasing its locks. */
+  readonly pgIdleInTransactionTimeoutMs: number;
   readonly maxNicknameChars: number;
   readonly maxAvatarChars: number;
   /** User ids one PROFILE_QUERY may name. */
@@ -182,6 +188,9 @@ export const DEFAULT_TUNING: Tuning = {
   shutdownGraceMs: 3_000,
   scryptCost: 16_384,
   sqliteBusyTimeoutMs: 5_000,
+  pgLockTimeoutMs: 2_000,
+  pgStatementTimeoutMs: 10_000,
+  pgIdleInTransactionTimeoutMs: 10_000,
   maxNicknameChars: 64,
   maxAvatarChars: 512,
   maxProfileQueryIds: 100,

@@ -55,7 +55,7 @@ export interface ChatService {
 /** Messages, the seq inbox and its sync: SEND, SYNC, CONFIRM, REVOKE, READ, TYPING, READERS_QUERY. */
 export function createChatService(deps: ChatDeps): ChatService {
   const inbox = createInboxStore(deps.db);
-  const messages = createMessageStore(deps.db);
+  const messages = createMessageStore(deps.db, { settledSeq: inbox.settledSeq });
   const timelineStore = createTimelineStore(deps.db);
   const threshold = deps.groupTimelineThreshold ?? Infinity;
   const legacyCopyEntries = deps.legacyCopyEntriesPerCall ?? 1000;

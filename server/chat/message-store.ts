@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { createMultiRowInsert } from '../storage/multi-row-insert';
 import type { BatchHooks } from '../storage/write-batch';
 
@@ -77,7 +77,16 @@ interface MessageRow {
 
 const COLUMNS = 'msg_id, sender, target, is_group, type, time_ms, sender_seq, burn, revoked_ms, burned_ms';
 
-export function createMessageStore(db: Database): MessageStore {
+export interface MessageStoreOptions {
+  /**
+   * The final value of a sender's seq given during the write batch (InboxStore.settledSeq): on
+   * PostgreSQL the inbox settles a batch's seqs when it locks their heads, at the flush.
+   */
+  readonly settledSeq?: (appId: string, userId: string, seq: number) => number;
+}
+
+export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions = {}): MessageStore {
+  const settledSeq = options.settledSeq ?? ((_appId: string, _userId: string, seq: number) => seq);
   const insertHead = 'INSERT INTO messages (msg_id, app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn) VALUES';
   const insert = db.prepare(`${insertHead} (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertRows = createMultiRowInsert(db, insertHead, 11);
@@ -104,6 +113,7 @@ export function createMessageStore(db: Database): MessageStore {
   /** Writes the kept rows; a read that the kept rows could change calls it first. */
   function flushBatch(): void {
     if (batch === undefined || batch.rows.length === 0) return;
+    for (const row of batch.rows) row[9] = settledSeq(row[1], row[2], row[9]);
     insertRows(batch.rows);
     batch.rows = [];
     batch.byClientId.clear();
@@ -138,8 +148,11 @@ export function createMessageStore(db: Database): MessageStore {
   return {
     insert: insertMessage,
     // a row kept in this batch is the only one with its client id: the unique index says so
-    byClientId: (appId, sender, clientMsgId) =>
-      batch?.byClientId.get(clientKey(appId, sender, clientMsgId)) ?? fromRow(byClientId.get(appId, sender, clientMsgId)),
+    byClientId: (appId, sender, clientMsgId) => {
+      const kept = batch?.byClientId.get(clientKey(appId, sender, clientMsgId));
+      if (kept !== undefined) return { ...kept, senderSeq: settledSeq(appId, sender, kept.senderSeq) };
+      return fromRow(byClientId.get(appId, sender, clientMsgId));
+    },
     byId: (appId, msgId) => {
       flushBatch();
       return fromRow(byId.get(msgId, appId));

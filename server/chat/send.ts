@@ -51,8 +51,9 @@ type SendOutcome =
   | {
       readonly case: 'stored';
       readonly msgId: number;
-      readonly senderSeq: number;
       readonly timeMs: number;
+      /** The sender's own copy: its seq is the sender's seq (final only after the batch's flush, on PostgreSQL). */
+      readonly own: Appended;
       readonly appended: Appended[];
       /** A read-diffused group's message: one timeline entry for every member. */
       readonly timeline?: TimelinePush;
@@ -70,7 +71,8 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   const timeMs = ctx.clock.now();
   if (content.custom?.transient === true) return { case: 'transient', recipients, content, timeMs };
 
-  // the sender's own seq first, so the message row is written once, with it
+  // the sender's own seq first, so the message row is written once, with it (on PostgreSQL a seq
+  // counted within the batch, which the message store settles when it writes the row)
   const senderSeq = ctx.inbox.reserveSeq(appId, sender);
   const msgId = ctx.messages.insert({
     appId,
@@ -92,11 +94,11 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   const timeline = toGroup ? storeInTimeline(ctx, appId, body, message, recipients, timeMs) : undefined;
   if (timeline !== undefined) {
     const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
-    return { case: 'stored', msgId, senderSeq, timeMs, appended: [...timeline.appended, toSelf], timeline: timeline.push };
+    return { case: 'stored', msgId, timeMs, own: toSelf, appended: [...timeline.appended, toSelf], timeline: timeline.push };
   }
   const toOthers = ctx.inbox.append(appId, recipients, { case: 'message', message: delivered, own: false });
   const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
-  return { case: 'stored', msgId, senderSeq, timeMs, appended: [...toOthers, toSelf] };
+  return { case: 'stored', msgId, timeMs, own: toSelf, appended: [...toOthers, toSelf] };
 }
 
 /** Runs after the commit: the answer, and the pushes to everyone online. */
@@ -110,7 +112,7 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
     case 'stored':
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
       if (outcome.timeline !== undefined) ctx.timelines?.fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
-      return sentFrame(outcome.msgId, outcome.timeMs, outcome.senderSeq);
+      return sentFrame(outcome.msgId, outcome.timeMs, Number(outcome.own.entry.seq));
   }
 }
 

@@ -13,6 +13,11 @@ export interface GroupContext {
   readonly inbox: InboxStore;
   readonly ensureUser: (appId: string, userId: string) => void;
   readonly newGroupId: () => string;
+  /**
+   * Holds the group's row until the operation commits (PostgreSQL: SELECT … FOR UPDATE), so that
+   * two nodes' operations on one group run one after the other; nothing on SQLite (one writer).
+   */
+  readonly lockGroup?: (appId: string, groupId: string) => void;
 }
 
 export interface NoticeInit {
@@ -29,6 +34,7 @@ export interface NoticeInit {
 /** One group operation in flight: who asks, and the notices it leaves (pushed after commit). */
 export class GroupOp {
   readonly appended: Appended[] = [];
+  private readonly locked = new Set<string>();
 
   constructor(
     readonly ctx: GroupContext,
@@ -67,7 +73,16 @@ export class GroupOp {
     return this.ctx.membership.memberIds(this.appId, groupId);
   }
 
+  /**
+   * The group, checked active. Every operation that changes a group reads it here first: on
+   * PostgreSQL its row is locked here, before any inbox head (those are locked at the end, in key
+   * order), so operations of several nodes on one group are serialised and cannot deadlock.
+   */
   activeGroup(groupId: string): GroupRecord {
+    if (this.ctx.lockGroup !== undefined && !this.locked.has(groupId)) {
+      this.ctx.lockGroup(this.appId, groupId);
+      this.locked.add(groupId);
+    }
     return this.ctx.membership.requireActiveGroup(this.appId, groupId);
   }
 

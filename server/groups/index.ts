@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { bodyFrame, ErrorCode, MagpieError, type pb } from '../../protocol';
-import type { HandlerTable, ServerDeps } from '../handler-types';
+import type { Caller, HandlerTable, ServerDeps } from '../handler-types';
+import { isRetryableConflict } from '../storage/pg/pg-errors';
+import { BATCH_CONFLICT_ATTEMPTS } from '../storage/write-batch';
 import { createInboxStore } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
 import { GroupOp, type GroupContext, type GroupResultInit } from './group-context';
@@ -24,21 +26,50 @@ export interface GroupService {
  * inboxes; the notices are pushed to online sessions after the commit.
  */
 export function createGroupService(deps: GroupDeps): GroupService {
+  const db = deps.db;
+  const inbox = createInboxStore(db);
+  const lockStatement = db.dialect === 'postgres' ? db.prepare('SELECT 1 FROM groups WHERE app_id = ? AND group_id = ? FOR UPDATE') : undefined;
   const ctx: GroupContext = {
     clock: deps.clock,
-    membership: createMembershipStore(deps.db),
-    store: createGroupStore(deps.db),
-    inbox: createInboxStore(deps.db),
+    membership: createMembershipStore(db),
+    store: createGroupStore(db),
+    inbox,
     ensureUser: (appId, userId) => deps.ensureUser(appId, userId),
     newGroupId: () => `g${randomBytes(8).toString('hex')}`,
+    ...(lockStatement ? { lockGroup: (appId: string, groupId: string) => void lockStatement.get(appId, groupId) } : {}),
   };
+  /**
+   * One operation in one transaction. Its notices' seqs are given in memory and their inbox heads
+   * locked at the end, in key order (the inbox's batch mode), as the write batch of SENDs does;
+   * should another node's transaction still get in the way (PostgreSQL: a deadlock or a
+   * serialization failure), the whole operation runs again.
+   */
+  function runOnce(caller: Caller, request: pb.GroupRequest['op']): { op: GroupOp; result: GroupResultInit } {
+    const op = new GroupOp(ctx, caller);
+    const result = db.transaction(() => {
+      inbox.batchHooks.begin();
+      try {
+        const value = run(op, request);
+        inbox.batchHooks.flush();
+        return value;
+      } finally {
+        inbox.batchHooks.end();
+      }
+    })();
+    return { op, result };
+  }
   return {
     handlers: {
       GROUP: ({ caller, body }) => {
-        const op = new GroupOp(ctx, caller);
-        const result = deps.db.transaction(() => run(op, body.op))();
-        pushAppended(deps.delivery, caller.appId, op.appended);
-        return bodyFrame('GROUP_RESULT', result);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const { op, result } = runOnce(caller, body.op);
+            pushAppended(deps.delivery, caller.appId, op.appended);
+            return bodyFrame('GROUP_RESULT', result);
+          } catch (error) {
+            if (!isRetryableConflict(error) || attempt >= BATCH_CONFLICT_ATTEMPTS) throw error;
+          }
+        }
       },
     },
   };

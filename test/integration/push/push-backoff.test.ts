@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { createServerKey } from '../../../server/identity/server-key';
 import { createUserStore } from '../../../server/identity/users';
 import { createPushService, type PushService } from '../../../server/push/push-service';
 import { createPushSettings } from '../../../server/push/push-settings';
-import { openDatabase } from '../../../server/storage/database';
+import { dropTestSchema, openTestStore } from '../../support/test-database';
 import { runMigrations } from '../../../server/storage/migrate';
 import { migrations } from '../../../server/storage/migrations';
 import { DEFAULT_TUNING } from '../../../server/tuning';
@@ -21,7 +21,7 @@ import { startPushReceiver, type PushReceiver } from './push-receiver';
 /** The push service on a real database and a real receiver, its time moved by hand. */
 describe('offline push retries', () => {
   let dir: string;
-  let db: Database;
+  let db: SqlDatabase;
   let receiver: PushReceiver;
   let push: PushService;
   const clock = new ManualClock(1_000_000);
@@ -29,13 +29,14 @@ describe('offline push retries', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'magpie-push-backoff-'));
-    db = openDatabase(dir, { busyTimeoutMs: 1000 });
+    db = openTestStore(dir);
     runMigrations(db, migrations);
     receiver = await startPushReceiver();
   });
   afterEach(async () => {
     await push.stop();
     db.close();
+    dropTestSchema(dir);
     await receiver.close();
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
