@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
 import { advertiseProblem, splitAdvertiseList } from '../cluster/advertised-addresses';
+import { parseClusterFlags, type ClusterFlags } from './cluster-args';
 import { UsageError } from './usage';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -8,7 +9,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[] }
+  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[]; cluster?: ClusterFlags }
   | { kind: 'account-create'; dataDir: string }
   | { kind: 'account-rotate-token'; dataDir: string; accountSid: string }
   | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
@@ -28,6 +29,10 @@ const OPTIONS = {
   'http-port': { type: 'string' },
   'log-level': { type: 'string' },
   advertise: { type: 'string' },
+  cluster: { type: 'boolean' },
+  nats: { type: 'string' },
+  'node-id': { type: 'string' },
+  'cluster-name': { type: 'string' },
   demo: { type: 'boolean' },
   account: { type: 'string' },
   app: { type: 'string' },
@@ -55,9 +60,10 @@ export function parseCommand(argv: readonly string[]): Command {
   };
 
   switch (`${group} ${action ?? ''}`.trim()) {
-    case 'start':
-      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise');
+    case 'start': {
+      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise', 'cluster', 'nats', 'node-id', 'cluster-name');
       noMore(1);
+      const cluster = parseClusterFlags(values);
       return checkedPorts({
         kind: 'start',
         dataDir,
@@ -68,7 +74,9 @@ export function parseCommand(argv: readonly string[]): Command {
         logLevel: parseLogLevel(values['log-level']),
         demo: values.demo ?? false,
         advertise: parseAdvertise(values.advertise),
+        ...(cluster ? { cluster } : {}),
       });
+    }
     case 'account create':
       allow();
       noMore(2);
