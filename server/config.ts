@@ -22,6 +22,8 @@ export interface ServerConfig {
   readonly httpPort?: number;
   /** More addresses of this service for clients to race (--advertise; docs/server.md); none by default. */
   readonly advertise?: readonly string[];
+  /** A PostgreSQL URL (postgres://USER@HOST:PORT/DB[?schema=NAME]); absent: SQLite in dataDir. */
+  readonly database?: string;
   /** Run as a node of a cluster (NATS routing between nodes; docs/server.md "Cluster mode"). */
   readonly cluster?: ClusterConfig;
   readonly tuning?: Partial<Tuning>;
