@@ -4,12 +4,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../../server/logger';
 import { createMagpieServer, type MagpieServer } from '../../../server/server';
+import { PgDatabase } from '../../../server/storage/pg/pg-database';
+import { parsePgUrl } from '../../../server/storage/pg/pg-url';
 import type { Tuning } from '../../../server/tuning';
 import { TestClient, type LoginOptions } from '../../support/test-client';
 import { sessionOf, type Session } from '../server/chat-fixture';
 
 /** The machine's NATS (docs/server.md); each world uses subjects of its own. */
 export const MACHINE_NATS_URL = process.env.MAGPIE_TEST_NATS ?? 'nats://127.0.0.1:4222';
+/** The machine's PostgreSQL; each world uses a schema of its own, dropped at close. */
+export const CLUSTER_TEST_DB = process.env.MAGPIE_TEST_DB || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh schema's URL on the test database. */
+export function freshSchemaUrl(): { url: string; schema: string } {
+  const schema = `magpie_cl_${randomBytes(6).toString('hex')}`;
+  const url = new URL(CLUSTER_TEST_DB);
+  url.searchParams.set('schema', schema);
+  return { url: url.toString(), schema };
+}
+
+export function dropSchema(schema: string): void {
+  const db = new PgDatabase({ conninfo: parsePgUrl(CLUSTER_TEST_DB).conninfo });
+  try {
+    db.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    db.close();
+  }
+}
 
 /** Quick presence so the tests wait less; the defaults are tested by the multi-process suite. */
 const CLUSTER_TEST_TUNING: Partial<Tuning> = {
@@ -27,9 +48,8 @@ export interface ClusterNodeHandle {
 }
 
 /**
- * Several real cluster nodes in this process, on real sockets and the machine's NATS, sharing one
- * data folder (its SQLite file is the shared database: every node reads and writes it through its
- * own connection, as nodes on PostgreSQL do).
+ * Several real cluster nodes in this process, on real sockets, the machine's NATS and PostgreSQL
+ * (one schema of its own), sharing one data folder, as a cluster's nodes do.
  */
 export interface ClusterWorld {
   readonly nodes: ClusterNodeHandle[];
@@ -54,12 +74,14 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
 export async function openClusterWorld(count: number, tuning: Partial<Tuning> = {}): Promise<ClusterWorld> {
   const dataDir = await mkdtemp(join(tmpdir(), 'magpie-cluster-'));
   const prefix = `cltest-${randomBytes(4).toString('hex')}`;
+  const database = freshSchemaUrl();
   const nodes: ClusterNodeHandle[] = [];
   const stopped = new Set<number>();
   for (let i = 0; i < count; i++) {
     const id = `node${i + 1}`;
     const server = createMagpieServer({
       dataDir,
+      database: database.url,
       host: '127.0.0.1',
       port: 0,
       httpPort: 0,
@@ -111,6 +133,7 @@ export async function openClusterWorld(count: number, tuning: Partial<Tuning> = 
       await Promise.all(sessions.map((session) => session.close()));
       for (let i = 0; i < nodes.length; i++) if (!stopped.has(i)) await nodes[i]!.server.stop();
       await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
+      dropSchema(database.schema);
     },
   };
   return world;
