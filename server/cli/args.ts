@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
 import { advertiseProblem, splitAdvertiseList } from '../cluster/advertised-addresses';
+import { parsePgUrl } from '../storage/pg/pg-url';
 import { parseClusterFlags, type ClusterFlags } from './cluster-args';
 import { UsageError } from './usage';
 
@@ -9,7 +10,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[]; cluster?: ClusterFlags }
+  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[]; database?: string; cluster?: ClusterFlags }
   | { kind: 'account-create'; dataDir: string }
   | { kind: 'account-rotate-token'; dataDir: string; accountSid: string }
   | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
@@ -29,6 +30,7 @@ const OPTIONS = {
   'http-port': { type: 'string' },
   'log-level': { type: 'string' },
   advertise: { type: 'string' },
+  db: { type: 'string' },
   cluster: { type: 'boolean' },
   nats: { type: 'string' },
   'node-id': { type: 'string' },
@@ -61,9 +63,10 @@ export function parseCommand(argv: readonly string[]): Command {
 
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'start': {
-      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise', 'cluster', 'nats', 'node-id', 'cluster-name');
+      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise', 'db', 'cluster', 'nats', 'node-id', 'cluster-name');
       noMore(1);
-      const cluster = parseClusterFlags(values);
+      const database = parseDatabaseUrl(values.db);
+      const cluster = parseClusterFlags(values, database);
       return checkedPorts({
         kind: 'start',
         dataDir,
@@ -74,6 +77,7 @@ export function parseCommand(argv: readonly string[]): Command {
         logLevel: parseLogLevel(values['log-level']),
         demo: values.demo ?? false,
         advertise: parseAdvertise(values.advertise),
+        ...(database === undefined ? {} : { database }),
         ...(cluster ? { cluster } : {}),
       });
     }
@@ -159,6 +163,17 @@ function parseAdvertise(text: string | undefined): string[] {
   const problem = addresses.length === 0 ? 'needs at least one address' : advertiseProblem(addresses);
   if (problem) throw new UsageError(`--advertise ADDR[,ADDR...]: ${problem}`);
   return addresses;
+}
+
+/** --db: checked here, so a typo is a usage error (exit 2), not a failed start. */
+function parseDatabaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    parsePgUrl(text);
+  } catch (error) {
+    throw new UsageError(`--db: ${(error as Error).message}`);
+  }
+  return text;
 }
 
 function parseLogLevel(text: string | undefined): LogLevel {

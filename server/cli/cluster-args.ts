@@ -17,10 +17,10 @@ interface ClusterValues {
 }
 
 /**
- * --cluster needs --nats and --node-id; those flags need --cluster (a typo must not start a lone
+ * --cluster needs --db (PostgreSQL), --nats and --node-id; those flags need --cluster (a typo must not start a lone
  * server that the operator believes is a node). Undefined without --cluster.
  */
-export function parseClusterFlags(values: ClusterValues): ClusterFlags | undefined {
+export function parseClusterFlags(values: ClusterValues, database: string | undefined): ClusterFlags | undefined {
   const nats = values.nats;
   const nodeId = values['node-id'];
   const name = values['cluster-name'];
@@ -29,6 +29,8 @@ export function parseClusterFlags(values: ClusterValues): ClusterFlags | undefin
     if (stray) throw new UsageError(`${stray} needs --cluster`);
     return undefined;
   }
+  // the nodes share their data through PostgreSQL: SQLite files are one machine's, one process's
+  if (database === undefined) throw new UsageError('--cluster needs --db postgres://USER@HOST:PORT/DB (the database the nodes share)');
   if (nats === undefined || nats.trim() === '') throw new UsageError('--cluster needs --nats nats://HOST:PORT');
   if (!/^(nats|tls):\/\/[^\s/]+$/.test(nats)) throw new UsageError(`--nats must be nats://HOST:PORT, not "${nats}"`);
   if (nodeId === undefined) throw new UsageError('--cluster needs --node-id ID (unique per node)');

@@ -31,6 +31,7 @@ export async function runStart(
       port: command.port,
       httpPort: command.httpPort,
       advertise: command.advertise,
+      ...(command.database === undefined ? {} : { database: command.database }),
       ...(command.cluster ? { cluster: command.cluster } : {}),
       ...(command.tls ? { tls: command.tls } : {}),
       logger: log,
