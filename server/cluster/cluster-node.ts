@@ -251,7 +251,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       scheduleFlush();
       if (mode === pb.LoginMode.FORCE) {
         const control: Control = { t: 'force', node: nodeId, appId, userId, device, deviceId, sessionId };
-        link?.publish(subjects.control, Buffer.from(JSON.stringify(control), 'utf8'));
+        link?.publishKept(subjects.control, Buffer.from(JSON.stringify(control), 'utf8'));
       }
       // pushes other nodes routed before they knew of this session are pulled after this NOTIFY
       recheckTimers.set(

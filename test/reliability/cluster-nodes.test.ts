@@ -54,15 +54,15 @@ describe('three cluster node processes on PostgreSQL and NATS', () => {
   it('lets users on different nodes chat one-to-one and in a group, and a force login kick across nodes', { timeout: 120_000 }, async () => {
     cluster = await startClusterOfProcesses(3);
     await cluster.linked();
-    expect(await cluster.nodes[1]!.health()).toMatchObject({ status: 'ready', node: 'node2', cluster: 'up', peers: 2 });
+    expect(await cluster.nodes[1]!.health()).toMatchObject({ status: 'ready', node: 'node2', cluster: 'up', peers: 2, clusterSessions: 0 });
 
     const alice = await loginAt(0, 'alice01');
     const bob = await loginAt(1, 'bob01');
     const carol = await loginAt(2, 'carol01');
     // the other nodes' addresses are handed out at login
     expect(alice.login.advertisedAddresses).toEqual(expect.arrayContaining([cluster.nodes[1]!.address, cluster.nodes[2]!.address]));
-    // presence has to reach the sender's node before its push can: the login NOTIFY covers the gap
-    await sleep(1_500);
+    // presence has to reach the sender's node before its push can (a login's NOTIFY covers the gap)
+    await cluster.linked(3);
 
     const sent = await alice.client.ask('SEND', { clientMsgId: new Uint8Array(16).fill(1), to: 'bob01', type: pb.MessageType.TEXT, text: 'across nodes' }, 'SENT');
     const pushed = entryOf(await bob.client.waitFor((frame) => isPush(frame) && entryOf(frame).item.case === 'message', 15_000));
@@ -86,7 +86,7 @@ describe('three cluster node processes on PostgreSQL and NATS', () => {
     }
 
     const oldDesk = await loginAt(0, 'dave01', { device: pb.DeviceKind.DESKTOP, deviceId: 'old-desk' });
-    await sleep(1_500);
+    await cluster.linked(4);
     await loginAt(1, 'dave01', { device: pb.DeviceKind.DESKTOP, deviceId: 'new-desk', mode: pb.LoginMode.FORCE });
     const kicked = await oldDesk.client.waitForPush('KICKED', 15_000);
     expect(kicked).toMatchObject({ code: ErrorCode.KICKED_OFF, byDevice: pb.DeviceKind.DESKTOP });
@@ -99,7 +99,7 @@ describe('three cluster node processes on PostgreSQL and NATS', () => {
     const alice = await pool.client(targetAt(0), { user: 'alice' });
     const bob = await pool.client(targetAt(1), { user: 'bob' });
     await Promise.all([alice.start(), bob.start()]);
-    await sleep(1_500);
+    await cluster!.linked(2);
     const startedMs = Date.now();
     const burst = sendBurst(alice, 'bob', MESSAGES);
     const extra = await disrupt(alice);
@@ -148,7 +148,14 @@ describe('three cluster node processes on PostgreSQL and NATS', () => {
       const downMs = 500 + Math.floor(random() * 3_000);
       await sleep(downMs);
       await nats!.start();
-      return { restarts: 1, stopAt, downMs, seed };
+      // the second outage takes the burst's end: no later push shows bob a gap, the catch-up NOTIFY must
+      const tail = MESSAGES - 150;
+      await waitUntil(() => sentCount(alice, 'bob') >= tail, 90_000, () => `alice to have ${tail} sent (has ${sentCount(alice, 'bob')})`);
+      await nats!.stop();
+      await waitUntil(() => sentCount(alice, 'bob') === MESSAGES, 90_000, () => `alice to have all sent while NATS is down (has ${sentCount(alice, 'bob')})`);
+      await sleep(500);
+      await nats!.start();
+      return { restarts: 2, stopAt, downMs, seed };
     });
     await cluster.linked();
   });
