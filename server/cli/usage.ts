@@ -16,8 +16,6 @@ export const USAGE = `usage: magpie-server <command> [options]
                                         run the server (SIGINT/SIGTERM stop it); --demo: on a
                                         new data folder, also create a demo app and users
                                         and print their secrets (never for real use)
-        [--db postgres://USER@HOST:PORT/DB[?schema=NAME]]
-                                        store in PostgreSQL instead of SQLite in --data
         [--cluster --db postgres://... --nats nats://HOST:PORT --node-id ID [--cluster-name magpie]]
                                         run as one node of a cluster: nodes share the database,
                                         NATS and the data folder (docs/server.md "Cluster mode")
@@ -30,5 +28,7 @@ export const USAGE = `usage: magpie-server <command> [options]
   user list --app APPID                 list an app's sub-accounts
   user close SUBACCOUNTSID              close a sub-account
 
-Every command takes --data DIR (default ./magpie-data). Admin commands print JSON on stdout
-and work while the server runs.`;
+Every command takes --data DIR (default ./magpie-data) and --db URL: a PostgreSQL database,
+postgres://USER@HOST:PORT/DB[?schema=NAME], instead of the SQLite file in --data (the server
+key and files stay in --data). Admin commands print JSON on stdout and work while the server
+runs.`;

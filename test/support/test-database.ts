@@ -12,7 +12,16 @@ import { parsePgUrl } from '../../server/storage/pg/pg-url';
  */
 export const TEST_DB_ENV = 'MAGPIE_TEST_DB';
 
+/** The database of the postgres project when MAGPIE_TEST_DB does not name one (vitest.config.ts). */
+export const DEFAULT_TEST_DB = 'postgres://postgres@127.0.0.1:5432/test';
+
 const SCHEMA_FILE = '.magpie-test-schema';
+
+/** Every test schema's name starts so; then the run's id (test/support/postgres-global-setup.ts). */
+export const SCHEMA_PREFIX = 'magpie_t_';
+
+/** Set by the postgres project's global setup: one id per run, whose schemas its teardown drops. */
+export const TEST_RUN_ENV = 'MAGPIE_TEST_RUN';
 
 /** The database URL of the PostgreSQL run, or undefined for SQLite. */
 export function testDatabaseBase(): string | undefined {
@@ -37,7 +46,7 @@ export function testDatabaseUrl(dataDir: string): string | undefined {
   if (base === undefined) return undefined;
   const file = join(dataDir, SCHEMA_FILE);
   if (existsSync(file)) return withSchema(base, readFileSync(file, 'utf8').trim());
-  const schema = `magpie_t_${randomBytes(8).toString('hex')}`;
+  const schema = `${SCHEMA_PREFIX}${process.env[TEST_RUN_ENV] ?? 'x'}_${randomBytes(6).toString('hex')}`;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, schema);
   return withSchema(base, schema);
@@ -48,10 +57,28 @@ export function dropTestSchema(dataDir: string): void {
   const base = testDatabaseBase();
   const file = join(dataDir, SCHEMA_FILE);
   if (base === undefined || !existsSync(file)) return;
-  const schema = readFileSync(file, 'utf8').trim();
+  dropSchemas(base, [readFileSync(file, 'utf8').trim()]);
+}
+
+/** Drops every schema a run left (servers a test did not stop, data folders removed by hand). */
+export function dropRunSchemas(base: string, runId: string): number {
   const db = new PgDatabase({ conninfo: parsePgUrl(base).conninfo });
   try {
-    db.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    const names = db
+      .prepare<[string], string>('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, ?)')
+      .pluck()
+      .all(`${SCHEMA_PREFIX}${runId}_`);
+    for (const name of names) db.exec(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    return names.length;
+  } finally {
+    db.close();
+  }
+}
+
+function dropSchemas(base: string, schemas: readonly string[]): void {
+  const db = new PgDatabase({ conninfo: parsePgUrl(base).conninfo });
+  try {
+    for (const schema of schemas) db.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     db.close();
   }
