@@ -51,6 +51,8 @@ export interface ClusterNode {
   sessionDown(session: Session): void;
   remoteSessionsOf(appId: string, userId: string): RemoteSession[];
   remoteIsOnline(appId: string, userId: string): boolean;
+  /** Every session of the other nodes. */
+  remoteSessions(): Iterable<RemoteSession>;
   /** Queues a push for a session of another node; pushes leave once per turn, one message per node. */
   route(node: string, push: RoutedPush): void;
 }
@@ -275,6 +277,9 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     },
     remoteIsOnline(appId, userId) {
       return mirror.isOnline(appId, userId);
+    },
+    remoteSessions() {
+      return mirror.all();
     },
     route(node, push) {
       let batch = outgoing.get(node);

@@ -55,6 +55,9 @@ export interface ClusterWorld {
   readonly nodes: ClusterNodeHandle[];
   readonly appId: string;
   readonly appToken: string;
+  readonly accountSid: string;
+  /** The main account's auth token (signs REST requests). */
+  readonly authToken: string;
   readonly prefix: string;
   login(node: number, userId: string, options?: LoginOptions): Promise<Session>;
   /** Resolves once every node sees every other node's sessions as they are now. */
@@ -97,12 +100,15 @@ export async function openClusterWorld(count: number, tuning: Partial<Tuning> = 
   const accountSid = first.identity.createAccount().accountSid;
   const appId = first.identity.createApp(accountSid, 'cluster app').appId;
   const appToken = first.identity.getApp(appId)!.appToken;
+  const authToken = first.identity.authTokenOf(accountSid) ?? first.identity.rotateAuthToken(accountSid).authToken;
   const sessions: Session[] = [];
 
   const world: ClusterWorld = {
     nodes,
     appId,
     appToken,
+    accountSid,
+    authToken,
     prefix,
     async login(node, userId, options = {}) {
       const client = await TestClient.connect(nodes[node]!.port);

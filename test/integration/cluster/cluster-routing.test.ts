@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bodyFrame, ErrorCode, pb } from '../../../protocol';
+import { restClient } from '../rest/rest-fixture';
 import { isMessage, isNotice } from '../server/chat-fixture';
 import { openClusterWorld, waitFor, type ClusterWorld } from './cluster-fixture';
 
@@ -94,5 +95,18 @@ describe('routing between cluster nodes', () => {
     await hal.client.waitClosed();
     await waitFor(() => world.nodes[0]!.server.cluster()!.peers === 1, 5_000, 'node 1 to forget node 3');
     expect(world.nodes[0]!.server.cluster()!.clusterSessions).toBe(1);
+  });
+
+  it('answers the REST presence query for users on any node', async () => {
+    await world.login(1, 'jan01', { deviceId: 'jan-desk' });
+    await world.login(2, 'jan01', { device: pb.DeviceKind.MOBILE, deviceId: 'jan-phone' });
+    await world.settled();
+    const call = restClient(`http://127.0.0.1:${world.nodes[0]!.httpPort}`, world.accountSid, world.authToken);
+    const presence = await call('POST', `/v1/accounts/{sid}/apps/${world.appId}/presence`, { users: ['jan01', 'kim01'] });
+    expect(presence.status, presence.text).toBe(200);
+    expect(presence.json.users).toEqual([
+      { userId: 'jan01', online: true, devices: expect.arrayContaining(['jan-desk', 'jan-phone']) },
+      { userId: 'kim01', online: false, devices: [] },
+    ]);
   });
 });
