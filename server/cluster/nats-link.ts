@@ -41,6 +41,8 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
   const { log } = deps;
   let state: LinkState = 'connecting';
   let dropped = 0;
+  // a node waits for NATS at start (it routes nothing without it); say so while it waits
+  const waiting = setTimeout(() => log.warn({ url: deps.url }, 'waiting for NATS to accept the cluster link'), 2_000);
   const connection: NatsConnection = await connect({
     servers: deps.url,
     name: deps.name,
@@ -52,6 +54,7 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
     pingInterval: 5_000,
     maxPingOut: 2,
   });
+  clearTimeout(waiting);
   state = 'up';
   const subscriptions: Subscription[] = [];
 
