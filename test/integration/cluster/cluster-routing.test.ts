@@ -4,6 +4,9 @@ import { restClient } from '../rest/rest-fixture';
 import { isMessage, isNotice } from '../server/chat-fixture';
 import { openClusterWorld, waitFor, type ClusterWorld } from './cluster-fixture';
 
+/** Generous: two loaded cores run other suites beside this one. */
+const WAIT_MS = 15_000;
+
 let world: ClusterWorld;
 beforeEach(async () => {
   world = await openClusterWorld(3);
@@ -23,13 +26,13 @@ describe('routing between cluster nodes', () => {
     const bob = await world.login(1, 'bob01');
     await world.settled();
     const sent = await alice.text('bob01', 'hello from node 1', 1);
-    const pushed = await bob.nextPush(isMessage);
+    const pushed = await bob.nextPush(isMessage, WAIT_MS);
     expect(pushed.item.value).toMatchObject({ msgId: sent.msgId, from: 'alice01', text: 'hello from node 1' });
     await bob.client.ask('READ', { conversation: 'alice01', upToMsgId: sent.msgId }, 'OK');
-    const receipt = await alice.nextPush((entry) => entry.item.case === 'read');
+    const receipt = await alice.nextPush((entry) => entry.item.case === 'read', WAIT_MS);
     expect(receipt.item.value).toMatchObject({ reader: 'bob01', upToMsgId: sent.msgId });
     bob.client.sendFrame(bodyFrame('TYPING', { to: 'alice01' }));
-    expect(await alice.client.waitForPush('TYPING')).toMatchObject({ from: 'bob01', to: 'alice01' });
+    expect(await alice.client.waitForPush('TYPING', WAIT_MS)).toMatchObject({ from: 'bob01', to: 'alice01' });
   });
 
   it('gives the sender’s device on another node its own copy', async () => {
@@ -37,7 +40,7 @@ describe('routing between cluster nodes', () => {
     const phone = await world.login(2, 'alice01', { device: pb.DeviceKind.MOBILE });
     await world.settled();
     const sent = await desk.text('bob01', 'from my desk', 1);
-    const copy = await phone.nextPush(isMessage);
+    const copy = await phone.nextPush(isMessage, WAIT_MS);
     expect(copy.seq).toBe(sent.seq);
   });
 
@@ -48,15 +51,15 @@ describe('routing between cluster nodes', () => {
     const three = await world.login(2, 'member03');
     await world.settled();
     const groupId = groupIdOf(await owner.group({ case: 'create', value: { name: 'spread', members: ['member02', 'member03'] } }));
-    await two.nextPush(isNotice(pb.NoticeKind.CREATE));
-    await three.nextPush(isNotice(pb.NoticeKind.CREATE));
+    await two.nextPush(isNotice(pb.NoticeKind.CREATE), WAIT_MS);
+    await three.nextPush(isNotice(pb.NoticeKind.CREATE), WAIT_MS);
     const sent = await two.text(groupId, 'hi all', 1);
     for (const member of [owner, three]) {
-      expect((await member.nextPush(isMessage)).item.value).toMatchObject({ msgId: sent.msgId, text: 'hi all' });
+      expect((await member.nextPush(isMessage, WAIT_MS)).item.value).toMatchObject({ msgId: sent.msgId, text: 'hi all' });
     }
     // a group's read mark goes to the reader's other devices (the sender asks READERS_QUERY)
     await owner.client.ask('READ', { conversation: groupId, upToMsgId: sent.msgId }, 'OK');
-    expect((await ownerPhone.nextPush((entry) => entry.item.case === 'read')).item.value).toMatchObject({ reader: 'owner01', conversation: groupId });
+    expect((await ownerPhone.nextPush((entry) => entry.item.case === 'read', WAIT_MS)).item.value).toMatchObject({ reader: 'owner01', conversation: groupId });
   });
 
   it('lets a force login on one node kick the same device kind on another, told why', async () => {
@@ -64,10 +67,10 @@ describe('routing between cluster nodes', () => {
     const phone = await world.login(0, 'carol01', { device: pb.DeviceKind.MOBILE, deviceId: 'phone' });
     await world.settled();
     const second = await world.login(1, 'carol01', { device: pb.DeviceKind.DESKTOP, deviceId: 'new-desk', mode: pb.LoginMode.FORCE });
-    const kicked = await first.client.waitForPush('KICKED');
+    const kicked = await first.client.waitForPush('KICKED', WAIT_MS);
     expect(kicked).toMatchObject({ code: ErrorCode.KICKED_OFF, byDevice: pb.DeviceKind.DESKTOP });
     expect(kicked.reason).toContain('new-desk');
-    await first.client.waitClosed();
+    await first.client.waitClosed(WAIT_MS);
     await phone.client.ping();
     await second.client.ping();
     await world.settled();
@@ -79,7 +82,7 @@ describe('routing between cluster nodes', () => {
     await world.settled();
     world.nodes[0]!.server.access.setAppState(world.appId, 'offline', 'maintenance');
     for (const session of sessions) {
-      expect(await session.client.waitForPush('KICKED')).toMatchObject({ code: ErrorCode.APP_OFFLINE });
+      expect(await session.client.waitForPush('KICKED', WAIT_MS)).toMatchObject({ code: ErrorCode.APP_OFFLINE });
     }
   });
 
@@ -92,7 +95,7 @@ describe('routing between cluster nodes', () => {
     await world.settled();
     expect(world.nodes[0]!.server.cluster()!.clusterSessions).toBe(2);
     await world.stopNode(2);
-    await hal.client.waitClosed();
+    await hal.client.waitClosed(WAIT_MS);
     await waitFor(() => world.nodes[0]!.server.cluster()!.peers === 1, 5_000, 'node 1 to forget node 3');
     expect(world.nodes[0]!.server.cluster()!.clusterSessions).toBe(1);
   });
