@@ -112,4 +112,20 @@ describe('routing between cluster nodes', () => {
       { userId: 'kim01', online: false, devices: [] },
     ]);
   });
+
+  it('pushes a large group’s timeline entries to members on other nodes', async () => {
+    await world.close();
+    // read diffusion from 2 members on: the group's messages live once, in its timeline
+    world = await openClusterWorld(3, { groupTimelineThreshold: 2 });
+    const owner = await world.login(0, 'owner01');
+    const two = await world.login(1, 'member02');
+    const three = await world.login(2, 'member03');
+    await world.settled();
+    const groupId = groupIdOf(await owner.group({ case: 'create', value: { name: 'big', members: ['member02', 'member03'] } }));
+    const sent = await owner.text(groupId, 'to the timeline', 1);
+    for (const member of [two, three]) {
+      const entry = await member.nextPush((e) => e.item.case === 'message' && e.groupId === groupId, WAIT_MS);
+      expect(entry.item.value).toMatchObject({ msgId: sent.msgId, text: 'to the timeline' });
+    }
+  });
 });
