@@ -35,6 +35,14 @@ describe('routing between cluster nodes', () => {
     expect(await alice.client.waitForPush('TYPING', WAIT_MS)).toMatchObject({ from: 'bob01', to: 'alice01' });
   });
 
+  it('shows a mute update on the user’s device on another node', async () => {
+    const desk = await world.login(0, 'mia01', { device: pb.DeviceKind.DESKTOP });
+    const phone = await world.login(1, 'mia01', { device: pb.DeviceKind.MOBILE });
+    await world.settled();
+    await desk.client.ask('MUTE_UPDATE', { mute: ['noisy01'], unmute: [] }, 'MUTES');
+    expect(await phone.client.waitForPush('MUTES', WAIT_MS)).toMatchObject({ peers: ['noisy01'] });
+  });
+
   it('gives the sender’s device on another node its own copy', async () => {
     const desk = await world.login(0, 'alice01', { device: pb.DeviceKind.DESKTOP });
     const phone = await world.login(2, 'alice01', { device: pb.DeviceKind.MOBILE });
