@@ -148,6 +148,8 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     mirror.apply(message);
     // a node that joins, or lost track of us, gets our snapshot (one per turn, whoever asked)
     if (message.t === 'hello' || (message.t === 'want' && message.target === nodeId)) scheduleSnapshot();
+    // what it routed to us while cut off is lost: our sessions pull
+    if (message.t === 'hello' && message.rejoin === true) scheduleNotifyAll();
   }
 
   function onPushes(data: Uint8Array): void {
@@ -168,6 +170,17 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       session.kick(ErrorCode.KICKED_OFF, reason, control.device);
     }
     if (replaced.length > 0) log.info({ appId: control.appId, userId: control.userId, by: control.node, kicked: replaced.length }, 'force login on another node');
+  }
+
+  let notifyAllScheduled = false;
+  /** One catch-up per turn, however many nodes rejoined in it. */
+  function scheduleNotifyAll(): void {
+    if (notifyAllScheduled) return;
+    notifyAllScheduled = true;
+    setImmediate(() => {
+      notifyAllScheduled = false;
+      notifyAll();
+    });
   }
 
   /** Every local session pulls: pushes routed to us while the link was down are lost. */
@@ -201,7 +214,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
         onDisconnect: () => undefined,
         onReconnect: () => {
           if (stopped) return;
-          publishPresence({ t: 'hello', node: nodeId, epoch });
+          publishPresence({ t: 'hello', node: nodeId, epoch, rejoin: true });
           publishSnapshot();
           notifyAll();
         },

@@ -74,7 +74,8 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   }
 }
 
-export async function openClusterWorld(count: number, tuning: Partial<Tuning> = {}, natsUrl = MACHINE_NATS_URL): Promise<ClusterWorld> {
+/** `natsUrl`: one for every node, or one per node (a node may reach NATS through a proxy of the test's). */
+export async function openClusterWorld(count: number, tuning: Partial<Tuning> = {}, natsUrl: string | readonly string[] = MACHINE_NATS_URL): Promise<ClusterWorld> {
   const dataDir = await mkdtemp(join(tmpdir(), 'magpie-cluster-'));
   const prefix = `cltest-${randomBytes(4).toString('hex')}`;
   const database = freshSchemaUrl();
@@ -89,7 +90,7 @@ export async function openClusterWorld(count: number, tuning: Partial<Tuning> = 
       port: 0,
       httpPort: 0,
       tuning: { ...CLUSTER_TEST_TUNING, ...tuning },
-      cluster: { natsUrl, nodeId: id, subjectPrefix: prefix },
+      cluster: { natsUrl: typeof natsUrl === 'string' ? natsUrl : natsUrl[i]!, nodeId: id, subjectPrefix: prefix },
       // MAGPIE_TEST_LOG=debug shows what the nodes did, for a failure
       ...(process.env.MAGPIE_TEST_LOG ? { logger: createLogger({ level: process.env.MAGPIE_TEST_LOG as 'debug', name: id }) } : {}),
     });
