@@ -208,7 +208,7 @@ export class PgDatabase implements SqlDatabase {
     if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return;
     const fields = this.pq.resultErrorFields();
     const message = this.pq.resultErrorMessage() || this.pq.errorMessage() || status;
-    throw pgError(message, fields?.sqlState);
+    throw pgError(message, fields?.sqlState, fields?.constraintName);
   }
 }
 
