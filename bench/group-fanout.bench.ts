@@ -10,22 +10,27 @@
  * - catch-up (read diffusion only): a user in many large groups, offline while each of them got
  *   messages, logs in and pulls its inbox and every timeline to the end, confirming as it goes.
  *
- *   npm run bench -- group-fanout [--smoke] [--part=fan-out|catch-up]
- *   (--smoke: 100 members, a few messages, 10 small groups; --part: run one part only)
+ *   npm run bench -- group-fanout [--smoke] [--part=fan-out|catch-up] [--mode=write|read] [--push-interval=MS]
+ *   (--smoke: 100 members, a few messages, 10 small groups; --part: run one part only; --mode:
+ *   run the fan-out in one mode only; --push-interval: the server's largeGroupPushIntervalMs)
  *
  * The server runs in a child process; the receiving sockets live in this process (so their
  * decoding cost is in the latency figures too, not in the server's CPU). No peer: ejabberd and
  * prosody groups (MUC) need a room protocol the 1:1 drivers do not speak.
  */
-import type { DecodedFrame } from '../protocol';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { raiseOpenFileLimit } from './support/fd-limit';
 import { forkMagpieServer, type BenchServer } from './support/magpie-server';
-import { pushedText, WireClient } from './support/magpie-wire-client';
+import { WireClient } from './support/magpie-wire-client';
 import { nowMs, sleep, summarize } from './support/stats';
 import { fmt, fmtMs, isSmoke, printTable } from './support/table';
 
 const smoke = isSmoke();
 const part = process.argv.find((a) => a.startsWith('--part='))?.slice('--part='.length);
+const mode = process.argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length);
+const pushInterval = process.argv.find((a) => a.startsWith('--push-interval='))?.slice('--push-interval='.length);
+/** The server's tuning besides the threshold: the push interval when one is given. */
+const extraTuning = pushInterval === undefined ? {} : { largeGroupPushIntervalMs: Number(pushInterval) };
 const WANTED_MEMBERS = smoke ? 100 : 2_000;
 const SERIAL_MESSAGES = smoke ? 3 : 30;
 const RATE_PER_SECOND = 100;
@@ -46,6 +51,8 @@ interface ModeFigures {
   readonly offlineCpu: ReturnType<typeof summarize>;
   readonly serialAll: ReturnType<typeof summarize>;
   readonly serialCpu: ReturnType<typeof summarize>;
+  /** The kernel's share of serialCpu (system time: the socket writes, and loopback's receiving side). */
+  readonly serialSystemCpu: ReturnType<typeof summarize>;
   readonly sustainedAll: ReturnType<typeof summarize>;
   readonly sustainedCpuPerMessageMs: number;
   readonly sustainedSent: number;
@@ -68,19 +75,24 @@ async function pingPong(client: WireClient): Promise<void> {
 
 /** Tracks, per message text, when it was sent and how many members still miss it. */
 class Arrivals {
-  private readonly waiting = new Map<string, { sentAt: number; remaining: number; done: (ms: number) => void }>();
+  private readonly waiting = new Map<string, { sentAt: number; remaining: number; first?: number; done: (ms: number) => void }>();
+  /** Per message, the time until the first member had it. */
+  readonly firsts: number[] = [];
 
   constructor(receivers: readonly WireClient[]) {
-    const onPush = (frame: DecodedFrame): void => {
-      const text = pushedText(frame);
+    const onPushedText = (text: string | undefined): void => {
       const wait = text === undefined ? undefined : this.waiting.get(text);
       if (wait === undefined || text === undefined) return;
+      if (wait.first === undefined) {
+        wait.first = nowMs() - wait.sentAt;
+        this.firsts.push(wait.first);
+      }
       if (--wait.remaining === 0) {
         this.waiting.delete(text);
         wait.done(nowMs() - wait.sentAt);
       }
     };
-    for (const client of receivers) client.onPush = onPush;
+    for (const client of receivers) client.onPushedText = onPushedText;
     this.receivers = receivers.length;
   }
 
@@ -99,7 +111,7 @@ class Arrivals {
 }
 
 async function fanOut(members: number, threshold: number | undefined, notes: string[]): Promise<ModeFigures> {
-  const server = await forkMagpieServer(threshold === undefined ? {} : { tuning: { groupTimelineThreshold: threshold } });
+  const server = await forkMagpieServer({ tuning: { ...extraTuning, ...(threshold === undefined ? {} : { groupTimelineThreshold: threshold }) } });
   const clients: WireClient[] = [];
   try {
     const owner = await WireClient.login(server.port, server.appId, server.appToken, 'owner');
@@ -121,10 +133,11 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
 
     const serialAll: number[] = [];
     const serialCpu: number[] = [];
+    const serialSystemCpu: number[] = [];
     for (let m = -2; m < SERIAL_MESSAGES; m++) {
       // two warm-up messages first, then the measured ones
       const text = `serial:${m}`;
-      const cpuBefore = (await server.stats()).cpuMicros;
+      const before = await server.stats();
       const sentAt = nowMs();
       const all = arrivals.expect(text, sentAt);
       owner.sendText(groupId, text);
@@ -132,7 +145,9 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
       if (Number.isNaN(ms)) lost++;
       else if (m >= 0) {
         serialAll.push(ms);
-        serialCpu.push(((await server.stats()).cpuMicros - cpuBefore) / 1000);
+        const after = await server.stats();
+        serialCpu.push((after.cpuMicros - before.cpuMicros) / 1000);
+        serialSystemCpu.push((after.cpuSystemMicros - before.cpuSystemMicros) / 1000);
       }
       // members confirm 200 ms after the push (as the desktop client does): let those confirms
       // drain before the next message, so each figure is one message into a quiet server
@@ -143,17 +158,35 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
     // sustained: sends on a fixed schedule, whatever the answers do
     const total = RATE_PER_SECOND * SUSTAINED_SECONDS;
     const sustained: Promise<number>[] = [];
+    const sentMs: number[] = [];
+    arrivals.firsts.length = 0;
     const cpuBefore = (await server.stats()).cpuMicros;
+    const receiversBefore = process.cpuUsage();
+    const ownLoop = monitorEventLoopDelay({ resolution: 1 });
+    ownLoop.enable();
+    await server.loopDelay();
     const started = nowMs();
     for (let m = 0; m < total; m++) {
       const due = started + (m * 1000) / RATE_PER_SECOND;
       const wait = due - nowMs();
       if (wait > 0) await sleep(wait);
       const text = `rate:${m}`;
-      sustained.push(arrivals.expect(text, nowMs()));
-      owner.sendText(groupId, text);
+      const sentAt = nowMs();
+      sustained.push(arrivals.expect(text, sentAt));
+      owner.sendText(groupId, text, () => sentMs.push(nowMs() - sentAt));
     }
     const sustainedMs = await Promise.all(sustained);
+    const receivers = process.cpuUsage(receiversBefore);
+    const receiversShare = (receivers.user + receivers.system) / 1000 / (nowMs() - started);
+    const firsts = summarize(arrivals.firsts);
+    ownLoop.disable();
+    const serverLoop = await server.loopDelay();
+    notes.push(`event-loop delay p99 / max during it: server ${fmtMs(serverLoop.p99Ms)} / ${fmtMs(serverLoop.maxMs)}, receivers ${fmtMs(ownLoop.percentile(99) / 1e6)} / ${fmtMs(ownLoop.max / 1e6)}`);
+    const sents = summarize(sentMs);
+    notes.push(
+      `${threshold === NEVER ? 'write' : 'read'} diffusion, ${RATE_PER_SECOND} msg/s: the receiving members' process (this one) used ${(100 * receiversShare).toFixed(0)}% of a core; ` +
+        `SENT after ${fmtMs(sents.medianMs)} (p99 ${fmtMs(sents.p99Ms)}), first member had it after ${fmtMs(firsts.medianMs)} (p99 ${fmtMs(firsts.p99Ms)})`,
+    );
     // the last confirms arrive 200 ms after the last push
     await sleep(400);
     await pingPong(owner);
@@ -164,6 +197,7 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
       offlineCpu: summarize(offlineCpu),
       serialAll: summarize(serialAll),
       serialCpu: summarize(serialCpu),
+      serialSystemCpu: summarize(serialSystemCpu),
       sustainedAll: summarize(sustainedMs.filter((ms) => !Number.isNaN(ms))),
       sustainedCpuPerMessageMs: cpuMs / total,
       sustainedSent: total,
@@ -272,6 +306,7 @@ async function main(): Promise<void> {
     { measure: `${name}: no member online, server CPU per message, median`, magpie: fmtMs(f.offlineCpu.medianMs), peer: 'no peer' },
     { measure: `${name}: serial, all have it, median`, magpie: fmtMs(f.serialAll.medianMs), peer: 'no peer' },
     { measure: `${name}: serial, server CPU per message, median`, magpie: fmtMs(f.serialCpu.medianMs), peer: 'no peer', ...(targets ? { target: '< 5 ms', met: f.serialCpu.medianMs < 5 } : {}) },
+    { measure: `${name}: serial, of which system (kernel) time, median`, magpie: fmtMs(f.serialSystemCpu.medianMs), peer: 'no peer' },
     { measure: `${name}: ${RATE_PER_SECOND} msg/s, all have it, median`, magpie: fmtMs(f.sustainedAll.medianMs), peer: 'no peer' },
     { measure: `${name}: ${RATE_PER_SECOND} msg/s, all have it, p99`, magpie: fmtMs(f.sustainedAll.p99Ms), peer: 'no peer', ...(targets ? { target: '< 200 ms', met: f.sustainedAll.p99Ms < 200 && f.lost === 0 } : {}) },
     { measure: `${name}: ${RATE_PER_SECOND} msg/s, server CPU per message (confirms included)`, magpie: fmtMs(f.sustainedCpuPerMessageMs), peer: 'no peer' },
@@ -282,12 +317,16 @@ async function main(): Promise<void> {
 }
 
 async function fanOuts(members: number, notes: string[], rows: (name: string, f: ModeFigures, targets: boolean) => Parameters<typeof printTable>[1]): Promise<void> {
-  const write = await fanOut(members, NEVER, notes);
-  printTable(`Group fan-out, ${fmt(members)} members online, write diffusion${smoke ? ' [smoke]' : ''}`, rows('write diffusion', write, false), [
-    `serial: ${SERIAL_MESSAGES} messages, each into a quiet server; sustained: ${fmt(RATE_PER_SECOND * SUSTAINED_SECONDS)} messages at ${RATE_PER_SECOND}/s; members confirm 200 ms after a push`,
-  ]);
+  const about = `serial: ${SERIAL_MESSAGES} messages, each into a quiet server; sustained: ${fmt(RATE_PER_SECOND * SUSTAINED_SECONDS)} messages at ${RATE_PER_SECOND}/s; members confirm 200 ms after a push`;
+  if (mode !== 'read') {
+    // the notes so far (the open-file limit) and this mode's own
+    const writeNotes = [...notes];
+    const write = await fanOut(members, NEVER, writeNotes);
+    printTable(`Group fan-out, ${fmt(members)} members online, write diffusion${smoke ? ' [smoke]' : ''}`, rows('write diffusion', write, false), [about, ...writeNotes]);
+  }
+  if (mode === 'write') return;
   const read = await fanOut(members, readThreshold(members), notes);
-  printTable(`Group fan-out, ${fmt(members)} members online, read diffusion${smoke ? ' [smoke]' : ''}`, rows('read diffusion', read, true), notes);
+  printTable(`Group fan-out, ${fmt(members)} members online, read diffusion${smoke ? ' [smoke]' : ''}`, rows('read diffusion', read, true), [about, ...notes]);
 }
 
 async function catchUpTable(): Promise<void> {

@@ -47,6 +47,14 @@ export interface Delivery {
    * (a group timeline's entries: protocol 2.1), except the one named; returns how many.
    */
   toUserSince?(appId: string, userId: string, minMinor: number, frame: Frame, exceptSessionId?: string): number;
+  /**
+   * Sends the same frames, in order, to the sessions of many users whose protocol minor is at
+   * least `minMinor` (a large group's pushes), encoded once for all; returns how many sessions got
+   * them and which of these users have a session below `minMinor`. Optional: without it, a large
+   * group's pushes go through toUserSince and onlineBelow, one user at a time. A Delivery that
+   * wraps another (routing to other nodes) must implement it for every user or leave it out.
+   */
+  toUsersSince?(appId: string, userIds: readonly string[], minMinor: number, frames: readonly Frame[]): { sessions: number; below: string[] };
   /** Whether the user has an online session whose protocol minor is below `minor`. */
   onlineBelow?(appId: string, userId: string, minor: number): boolean;
   /** Whether the user has any online session. */

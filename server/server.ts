@@ -105,6 +105,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     toUser: (appId, userId, frame, except) => reach.toUser(appId, userId, frame, except),
     toUserSince: (appId, userId, minMinor, frame, except) => reach.toUserSince!(appId, userId, minMinor, frame, except),
     onlineBelow: (appId, userId, minor) => reach.onlineBelow!(appId, userId, minor),
+    // a large group's pushes: on a cluster node, to the members on every node (cluster-delivery.ts)
+    toUsersSince: (appId, userIds, minMinor, frames) => reach.toUsersSince!(appId, userIds, minMinor, frames),
     isOnline: (appId, userId) => reach.isOnline(appId, userId),
     isOnlineBesides: (appId, userId, except) => reach.isOnlineBesides!(appId, userId, except),
     offline: (appId, userId, entry) => push.offline(appId, userId, entry),
@@ -139,6 +141,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     compressThresholdBytes: tuning.compressThresholdBytes,
     groupTimelineThreshold: tuning.groupTimelineThreshold,
     legacyCopyEntriesPerCall: tuning.legacyCopyEntriesPerCall,
+    largeGroupPushIntervalMs: tuning.largeGroupPushIntervalMs,
     onCommit: (seconds) => metrics.observeCommit(seconds),
   });
   const groups = createGroupService(featureDeps);

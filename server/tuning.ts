@@ -88,6 +88,12 @@ export interface Tuning {
    * of its SYNCs, each push while it is online); the rest is copied by its following SYNCs.
    */
   readonly legacyCopyEntriesPerCall: number;
+  /**
+   * A read-diffused group's pushes leave at most once per this long: the first message after a
+   * quiet spell at once, the ones sent meanwhile together when it is up, so a burst costs each
+   * online member one socket write per interval instead of one per message. 0: every turn.
+   */
+  readonly largeGroupPushIntervalMs: number;
   /** The file service: the largest image, voice and file upload, in bytes. */
   readonly maxImageBytes: number;
   readonly maxVoiceBytes: number;
@@ -195,6 +201,7 @@ export const DEFAULT_TUNING: Tuning = {
   revokeWindowMs: DEFAULT_REVOKE_WINDOW_MS,
   groupTimelineThreshold: 200,
   legacyCopyEntriesPerCall: 1000,
+  largeGroupPushIntervalMs: 50,
   maxImageBytes: 20 * 1024 * 1024,
   maxVoiceBytes: 2 * 1024 * 1024,
   maxFileBytes: 100 * 1024 * 1024,

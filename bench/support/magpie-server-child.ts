@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     if (request.type === 'stats') {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
-      send({ type: 'stats', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMicros: cpu.user + cpu.system, ...server.stats() });
+      send({ type: 'stats', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMicros: cpu.user + cpu.system, cpuSystemMicros: cpu.system, ...server.stats() });
     } else if (request.type === 'loop') {
       send({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 });
       loop.reset();

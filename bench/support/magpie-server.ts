@@ -6,7 +6,7 @@ import type { Tuning } from '../../server/tuning';
 export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'loop' } | { type: 'stop' };
 export type ChildReply =
   | { type: 'ready'; port: number; appId: string; appToken: string; httpPort: number; mediaToken: string }
-  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; connections: number; sessions: number }
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; cpuSystemMicros: number; connections: number; sessions: number }
   | { type: 'gc' }
   | { type: 'loop'; p99Ms: number; maxMs: number };
 

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { readPush } from './push-reader';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
   bodyFrame,
@@ -6,6 +7,7 @@ import {
   emptyFrame,
   encodeFrame,
   FrameDecoder,
+  FrameType,
   newClientMsgId,
   pb,
   PROTOCOL_MAJOR,
@@ -32,6 +34,11 @@ export interface WireClientOptions {
  */
 export class WireClient {
   onPush: (frame: DecodedFrame) => void = () => undefined;
+  /**
+   * Set: PUSH frames are read for their seq, group and text only (push-reader.ts) and handed here
+   * instead of to onPush, so that many receivers in one process cost it little.
+   */
+  onPushedText: ((text: string | undefined) => void) | undefined;
   readonly closed: Promise<void>;
   private readonly decoder = new FrameDecoder({ maxFrameBytes: 64 * 1024 * 1024 });
   private readonly pending = new Map<number, (frame: DecodedFrame) => void>();
@@ -116,6 +123,12 @@ export class WireClient {
 
   private onData(chunk: Buffer): void {
     for (const frame of this.decoder.push(chunk)) {
+      if (this.onPushedText !== undefined && frame.type === FrameType.PUSH && !frame.compressed && frame.requestId === undefined) {
+        const push = readPush(frame.body);
+        this.noteSeq(BigInt(push.seq), push.groupId);
+        this.onPushedText(push.text);
+        continue;
+      }
       const decoded = decodeFrame(frame, LIMITS);
       const waiting = decoded.requestId === undefined ? undefined : this.pending.get(decoded.requestId);
       if (waiting) {

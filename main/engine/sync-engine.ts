@@ -1,6 +1,7 @@
 import { ErrorCode, MagpieError, type AnswerTo, type Clock, type DecodedFrame, type TimerHandle } from '../../protocol';
 import type { pb } from '../../protocol';
 import type { Link } from './link';
+import { ConfirmTimer } from './confirm-timer';
 import { TimelineSync, type TimelineLedger } from './timeline-sync';
 
 /** Where synced entries go: the client store, behind this narrow seam. */
@@ -58,7 +59,7 @@ export class SyncEngine {
   private queue: Promise<void> = Promise.resolve();
   private pulling = false;
   private headSeen = 0;
-  private confirmTimer: TimerHandle | undefined;
+  private readonly confirmTimer: ConfirmTimer;
   private retryTimer: TimerHandle | undefined;
   private confirmedSeq = 0;
   /**
@@ -70,6 +71,9 @@ export class SyncEngine {
   private readonly timelines: TimelineSync | undefined;
 
   constructor(private readonly deps: SyncEngineDeps) {
+    this.confirmTimer = new ConfirmTimer(deps.clock, deps.confirmDelayMs, () => {
+      if (this.link) this.confirmNow(this.link);
+    });
     this.timelines =
       deps.timelines === undefined
         ? undefined
@@ -91,8 +95,7 @@ export class SyncEngine {
     this.link = undefined;
     this.sentOwn.clear();
     this.timelines?.detach();
-    if (this.confirmTimer) this.deps.clock.clearTimeout(this.confirmTimer);
-    this.confirmTimer = undefined;
+    this.confirmTimer.cancel();
     if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
@@ -147,13 +150,19 @@ export class SyncEngine {
     });
   }
 
-  /** Entries the server announced must not wait for the next push: pull again soon. */
+  /**
+   * Entries the server announced must not wait for the next push: pull again soon, the inbox and
+   * then the timelines (a failed timeline pull would otherwise wait for the group's next message).
+   */
   private retryLater(): void {
     const link = this.link;
     if (!link || this.retryTimer) return;
     this.retryTimer = this.deps.clock.setTimeout(() => {
       this.retryTimer = undefined;
-      if (this.link === link && link.isOpen) this.enqueue(() => this.pull());
+      if (this.link !== link || !link.isOpen) return;
+      this.enqueue(() => this.pull());
+      const timelines = this.timelines;
+      if (timelines) this.enqueue(() => timelines.pull());
     }, this.deps.retryDelayMs);
   }
 
@@ -172,7 +181,7 @@ export class SyncEngine {
       run.push(entry);
       await this.deps.ledger.applyEntries(run, seq);
       this.forgetSent(seq);
-      this.scheduleConfirm();
+      this.confirmTimer.schedule();
       return;
     }
     await this.pull(); // a gap: something was missed
@@ -225,14 +234,6 @@ export class SyncEngine {
     } finally {
       this.pulling = false;
     }
-  }
-
-  private scheduleConfirm(): void {
-    if (this.confirmTimer) return;
-    this.confirmTimer = this.deps.clock.setTimeout(() => {
-      this.confirmTimer = undefined;
-      if (this.link) this.confirmNow(this.link);
-    }, this.deps.confirmDelayMs);
   }
 
   private confirmNow(link: Link): void {

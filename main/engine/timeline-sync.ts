@@ -1,6 +1,7 @@
 import type { pb } from '../../protocol';
-import type { Clock, TimerHandle } from '../../protocol';
+import type { Clock } from '../../protocol';
 import { MAX_TIMELINE_CONFIRM_CURSORS } from '../../protocol';
+import { ConfirmTimer } from './confirm-timer';
 import type { Link } from './link';
 
 /** Timelines came with protocol 2.1: a 2.0 server would close the connection on TIMELINE_SYNC. */
@@ -34,10 +35,14 @@ export interface TimelineSyncDeps {
 export class TimelineSync {
   private link: Link | undefined;
   private pulling = false;
-  private confirmTimer: TimerHandle | undefined;
+  private readonly confirmTimer: ConfirmTimer;
   private readonly sentConfirms = new Map<string, number>();
 
-  constructor(private readonly deps: TimelineSyncDeps) {}
+  constructor(private readonly deps: TimelineSyncDeps) {
+    this.confirmTimer = new ConfirmTimer(deps.clock, deps.confirmDelayMs, () => {
+      if (this.link) this.confirmNow(this.link);
+    });
+  }
 
   attach(link: Link): void {
     this.link = link;
@@ -46,8 +51,7 @@ export class TimelineSync {
 
   detach(): void {
     this.link = undefined;
-    if (this.confirmTimer) this.deps.clock.clearTimeout(this.confirmTimer);
-    this.confirmTimer = undefined;
+    this.confirmTimer.cancel();
   }
 
   /** Whether the server of the current link speaks timelines. */
@@ -62,7 +66,7 @@ export class TimelineSync {
     if (seq <= cursor) return;
     if (seq === cursor + 1) {
       await this.deps.ledger.applyTimeline(groupId, [entry], seq);
-      this.scheduleConfirm();
+      this.confirmTimer.schedule();
       return;
     }
     await this.pull(); // a gap, or a timeline new to this device
@@ -94,14 +98,6 @@ export class TimelineSync {
     } finally {
       this.pulling = false;
     }
-  }
-
-  private scheduleConfirm(): void {
-    if (this.confirmTimer) return;
-    this.confirmTimer = this.deps.clock.setTimeout(() => {
-      this.confirmTimer = undefined;
-      if (this.link) this.confirmNow(this.link);
-    }, this.deps.confirmDelayMs);
   }
 
   private confirmNow(link: Link): void {

@@ -17,6 +17,7 @@ import { createSendHandler } from './send';
 import { createTypingHandler } from './typing';
 import { createTimelineStore } from '../timeline/timeline-store';
 import { createTimelineHandlers } from '../timeline/timeline-handlers';
+import { createTimelineFanout } from '../timeline/timeline-fanout';
 import { copyTimelinesToInbox } from '../timeline/timeline-legacy';
 import { TIMELINE_MIN_MINOR } from '../timeline/timeline-delivery';
 import { pushAppended } from '../sync/push';
@@ -37,6 +38,8 @@ export interface ChatDeps extends ServerDeps {
   readonly groupTimelineThreshold?: number;
   /** Timeline entries one copy into a 2.0 client's inbox reads at most; 1000 when absent. */
   readonly legacyCopyEntriesPerCall?: number;
+  /** A large group's pushes leave at most once per this long (tuning.largeGroupPushIntervalMs); 0 when absent. */
+  readonly largeGroupPushIntervalMs?: number;
   /** Each group commit's duration in seconds (the server's metrics). */
   readonly onCommit?: (seconds: number) => void;
 }
@@ -79,11 +82,16 @@ export function createChatService(deps: ChatDeps): ChatService {
       bytesPerSecond: deps.contentBytesPerSecond ?? DEFAULT_CONTENT_BUDGET.bytesPerSecond,
       burstBytes: deps.contentBurstBytes ?? DEFAULT_CONTENT_BUDGET.burstBytes,
     }),
-    timelines: { store: timelineStore, threshold, legacyCopyEntries },
+    timelines: {
+      store: timelineStore,
+      threshold,
+      legacyCopyEntries,
+      fanout: createTimelineFanout({ delivery: deps.delivery, clock: deps.clock, intervalMs: deps.largeGroupPushIntervalMs ?? 0 }),
+    },
   };
   const compressThresholdBytes = deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes;
   const sync = createSyncHandlers(inbox, compressThresholdBytes);
-  const timeline = createTimelineHandlers(deps.db, timelineStore, compressThresholdBytes);
+  const timeline = createTimelineHandlers(deps.db, timelineStore, compressThresholdBytes, ctx.writes);
   /**
    * Copies a bounded part of the backlog, and pushes the copies to the user's other sessions (the
    * asking one pulls them). Returns whether the backlog is all copied.
@@ -118,6 +126,10 @@ export function createChatService(deps: ChatDeps): ChatService {
       if (clientMinor < TIMELINE_MIN_MINOR) copyForLegacy(appId, userId);
       return inbox.head(appId, userId);
     },
-    flushWrites: () => ctx.writes.flush(),
+    flushWrites: () => {
+      ctx.writes.flush();
+      // the pushes of what was just committed, rather than after the sockets close
+      ctx.timelines?.fanout.flush();
+    },
   };
 }

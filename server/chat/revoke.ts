@@ -2,7 +2,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { bodyFrame, ErrorCode, MagpieError, pb } from '../../protocol';
 import type { Caller, Handler } from '../handler-types';
 import { pushAppended } from '../sync/push';
-import { pushTimeline, type TimelinePush } from '../timeline';
+import type { TimelinePush } from '../timeline';
 import { revokeInTimeline } from '../timeline/timeline-revoke';
 import { legacyCopier } from './send';
 import type { ChatContext } from './chat-context';
@@ -43,7 +43,7 @@ export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
       ];
     })();
     pushAppended(ctx.delivery, appId, appended);
-    if (timeline !== undefined) pushTimeline(ctx.delivery, appId, timeline, legacyCopier(ctx, appId));
+    if (timeline !== undefined) ctx.timelines?.fanout.push(appId, timeline, legacyCopier(ctx, appId));
     return bodyFrame('OK', {});
   };
 }

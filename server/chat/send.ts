@@ -3,7 +3,7 @@ import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError, pb, type F
 import type { Caller, Handler } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
-import { pushTimeline, type TimelinePush } from '../timeline';
+import type { TimelinePush } from '../timeline';
 import { storeInTimeline } from '../timeline/timeline-send';
 import { copyTimelinesForMembers } from '../timeline/timeline-legacy';
 import type { ChatContext } from './chat-context';
@@ -109,7 +109,7 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
       return sentFrame(0, outcome.timeMs, 0);
     case 'stored':
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
-      if (outcome.timeline !== undefined) pushTimeline(ctx.delivery, caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
+      if (outcome.timeline !== undefined) ctx.timelines?.fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
       return sentFrame(outcome.msgId, outcome.timeMs, outcome.senderSeq);
   }
 }

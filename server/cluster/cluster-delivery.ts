@@ -23,6 +23,7 @@ export function createClusterDelivery(local: SessionRegistry, cluster: ClusterNo
   }
 
   return {
+    toUsersSince: clusterToUsersSince((appId, userIds, minMinor, frames) => local.toUsersSince(appId, userIds, minMinor, frames), cluster),
     toUser(appId, userId, frame, except) {
       const sent = local.toUser(appId, userId, frame, except);
       return sent + routeTo(cluster.remoteSessionsOf(appId, userId), appId, userId, 0, frame, except);
@@ -48,29 +49,33 @@ export type ToUsersSince = (appId: string, userIds: readonly string[], minMinor:
 
 /**
  * Delivery.toUsersSince for the whole cluster, around the local registry's: each other node that
- * holds some of the users gets the frames for them in its turn's one routing message, each frame
- * carried once however many users share it. `below` names the users with a session under
- * `minMinor` on any node (they get their copies through their inbox).
+ * holds some of the users gets, in its turn's routing message, one item naming them with the
+ * frames (carried once), and hands them to its own toUsersSince, which encodes them once there.
+ * `below` names the users with a session under `minMinor` on any node (they get their copies
+ * through their inbox, whichever node holds the 2.0 session).
  */
 export function clusterToUsersSince(local: ToUsersSince, cluster: ClusterNode): ToUsersSince {
   return (appId, userIds, minMinor, frames) => {
     const here = local(appId, userIds, minMinor, frames);
     let sessions = here.sessions;
     const below = new Set(here.below);
+    const perNode = new Map<string, string[]>();
     for (const userId of userIds) {
       const remote = cluster.remoteSessionsOf(appId, userId);
       if (remote.length === 0) continue;
-      const nodes = new Set<string>();
       for (const session of remote) {
         if (session.minor < minMinor) {
           below.add(userId);
           continue;
         }
         sessions++;
-        nodes.add(session.node);
+        let users = perNode.get(session.node);
+        if (!users) perNode.set(session.node, (users = []));
+        // a user's sessions on one node are named once
+        if (users.at(-1) !== userId) users.push(userId);
       }
-      for (const node of nodes) for (const frame of frames) cluster.route(node, { appId, userId, minMinor, exceptSessionId: '', frame });
     }
+    if (frames.length > 0) for (const [node, users] of perNode) cluster.route(node, { appId, userIds: users, minMinor, frames });
     return { sessions, below: [...below] };
   };
 }

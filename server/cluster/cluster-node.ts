@@ -8,7 +8,7 @@ import { openNatsLink, type LinkState, type NatsLink } from './nats-link';
 import { createPresenceAnnouncer } from './presence-announcer';
 import { decodePresence, encodePresence, type PresenceMessage, type SessionRow } from './presence-messages';
 import { createPresenceMirror, type RemoteSession } from './presence-mirror';
-import { decodeRoutedPushes, encodeRoutedPushes, type RoutedPush } from './route-codec';
+import { decodeRoutedPushes, encodeRoutedPushes, isShared, type RoutedItem } from './route-codec';
 
 export type ClusterTuning = Pick<
   Tuning,
@@ -54,7 +54,7 @@ export interface ClusterNode {
   /** Every session of the other nodes. */
   remoteSessions(): Iterable<RemoteSession>;
   /** Queues a push for a session of another node; pushes leave once per turn, one message per node. */
-  route(node: string, push: RoutedPush): void;
+  route(node: string, push: RoutedItem): void;
 }
 
 type Control = { t: 'force'; node: string; appId: string; userId: string; device: number; deviceId: string; sessionId: string };
@@ -85,7 +85,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
   /** This node's logged-in sessions, as the registry reported them. */
   const local = new Set<Session>();
   /** Pushes waiting for the end of this turn, per node, with their approximate size. */
-  const outgoing = new Map<string, { pushes: RoutedPush[]; bytes: number }>();
+  const outgoing = new Map<string, { pushes: RoutedItem[]; bytes: number }>();
   let flushScheduled = false;
 
   const mirror = createPresenceMirror({
@@ -155,6 +155,11 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
   function onPushes(data: Uint8Array): void {
     for (const push of decodeRoutedPushes(data)) {
       routedIn++;
+      if (isShared(push)) {
+        // once per run of frames: encoded once for every session of these users here
+        sessions.toUsersSince(push.appId, push.userIds, push.minMinor, push.frames);
+        continue;
+      }
       const except = push.exceptSessionId === '' ? undefined : push.exceptSessionId;
       sessions.toUserSince(push.appId, push.userId, push.minMinor, push.frame, except);
     }
@@ -298,7 +303,9 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       let batch = outgoing.get(node);
       if (!batch) outgoing.set(node, (batch = { pushes: [], bytes: 0 }));
       batch.pushes.push(push);
-      batch.bytes += push.frame.body.length + push.userId.length + 32;
+      batch.bytes += isShared(push)
+        ? push.frames.reduce((sum, frame) => sum + frame.body.length + 16, 0) + push.userIds.reduce((sum, userId) => sum + userId.length + 3, 32)
+        : push.frame.body.length + push.userId.length + 32;
       // one NATS message has a size limit: a big turn leaves in several
       if (batch.bytes >= tuning.clusterRouteBatchBytes) flushPushes(node);
       else scheduleFlush();

@@ -360,6 +360,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
       caller: candidate,
       address: socket.remoteAddress ?? 'unknown',
       send,
+      sendEncoded: (bytes) => {
+        if (phase !== 'closing') outbound.sendEncoded(bytes);
+      },
       kick: (code, reason, byDevice) => closeWith(bodyFrame('KICKED', { code, reason, byDevice })),
     };
     try {

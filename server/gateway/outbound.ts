@@ -10,6 +10,12 @@ import type { Tuning } from '../tuning';
  */
 export interface Outbound {
   send(frame: Frame): void;
+  /**
+   * Writes bytes already encoded (frames shared by many connections: a large group's pushes),
+   * after whatever is queued, so the order of this connection's frames stays the order they were
+   * sent in. The same bounds apply as to queued frames.
+   */
+  sendEncoded(bytes: Buffer): void;
   /** Writes whatever is queued now. */
   flush(): void;
   /** True while writes wait for the peer to read. */
@@ -57,7 +63,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const onDrain = () => setCongested(false);
   socket.on('drain', onDrain);
 
-  const batcher = new FrameBatcher((bytes) => {
+  function write(bytes: Uint8Array): void {
     if (overflowed || socket.destroyed || !socket.writable) return;
     socket.write(bytes);
     const waiting = socket.writableLength;
@@ -66,13 +72,20 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     } else if (waiting > tuning.writeHighWaterBytes) {
       setCongested(true);
     }
-    // flushed after the I/O of this loop turn, not after each microtask: the answers to every
-    // request read in one chunk, and the pushes they cause, leave in one write
-  }, (flush) => setImmediate(flush));
+  }
+
+  // flushed after the I/O of this loop turn, not after each microtask: the answers to every
+  // request read in one chunk, and the pushes they cause, leave in one write
+  const batcher = new FrameBatcher(write, (flush) => setImmediate(flush));
 
   return {
     send(frame) {
       if (!overflowed) batcher.enqueue(frame);
+    },
+    sendEncoded(bytes) {
+      if (overflowed) return;
+      if (batcher.pending > 0) batcher.flush();
+      write(bytes);
     },
     flush() {
       batcher.flush();

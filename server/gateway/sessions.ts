@@ -1,4 +1,4 @@
-import { ErrorCode, MagpieError, pb, type Frame } from '../../protocol';
+import { compressFrame, encodeFrames, ErrorCode, MagpieError, pb, type Frame } from '../../protocol';
 import type { Caller, Delivery, SessionControl } from '../handler-types';
 
 /** A logged-in connection as the registry sees it. */
@@ -7,6 +7,11 @@ export interface Session {
   /** The remote address it logged in from. */
   readonly address: string;
   send(frame: Frame): void;
+  /**
+   * Writes frames already encoded, after what `send` queued before (bytes shared by many
+   * sessions). Optional: a session without it is sent each frame with `send`.
+   */
+  sendEncoded?(bytes: Buffer): void;
   /** Tells the client why (KICKED) and closes the connection. */
   kick(code: number, reason: string, byDevice: pb.DeviceKind): void;
 }
@@ -35,7 +40,24 @@ export interface SessionRegistry extends Delivery, SessionControl {
   usersOnline(appId: string): number;
   toUserSince(appId: string, userId: string, minMinor: number, frame: Frame, exceptSessionId?: string): number;
   onlineBelow(appId: string, userId: string, minor: number): boolean;
+  /**
+   * Sends the same frames, in order, to every session of these users whose protocol minor is at
+   * least `minMinor` (a large group's pushes): encoded (and deflated) once, one write per session
+   * with no per-session encoding. Returns how many sessions got them, and the users among these
+   * with a session below `minMinor` (2.0 clients, which get inbox copies instead).
+   */
+  toUsersSince(appId: string, userIds: readonly string[], minMinor: number, frames: readonly Frame[]): SharedSend;
   readonly size: number;
+}
+
+export interface SharedSend {
+  readonly sessions: number;
+  readonly below: string[];
+}
+
+export interface SessionRegistryOptions extends SessionLimits {
+  /** Bodies above this are deflated (the threshold HELLO_ACK announces); frames sent to many sessions are deflated once. */
+  readonly compressThresholdBytes?: number;
 }
 
 const DEVICE_NAMES: Record<pb.DeviceKind, string> = {
@@ -62,12 +84,14 @@ const UNLIMITED: SessionLimits = {
   maxSessionsPerApp: Infinity,
 };
 
-export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observer?: SessionObserver): SessionRegistry {
-  const byUser = new Map<string, Set<Session>>();
+export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED, observer?: SessionObserver): SessionRegistry {
+  /** app → user → sessions: a fan-out looks up each member by its id alone, with no key to build. */
+  const byUser = new Map<string, Map<string, Set<Session>>>();
   const byApp = new Map<string, Set<Session>>();
   const perAddress = new Map<string, number>();
+  const compressThreshold = limits.compressThresholdBytes ?? Infinity;
   let size = 0;
-  const keyOf = (appId: string, userId: string) => `${appId}\u0000${userId}`;
+  const sessionsOf = (appId: string, userId: string): Set<Session> | undefined => byUser.get(appId)?.get(userId);
 
   function count(map: Map<string, number>, key: string, by: 1 | -1): void {
     const next = (map.get(key) ?? 0) + by;
@@ -78,7 +102,7 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
   /** Refuses a session over a cap; the sessions a force login replaces are counted as gone. */
   function checkLimits(session: Session, replaced: readonly Session[]): void {
     const { appId, userId, device } = session.caller;
-    const sameDevice = [...(byUser.get(keyOf(appId, userId)) ?? [])].filter((s) => s.caller.device === device).length;
+    const sameDevice = [...(sessionsOf(appId, userId) ?? [])].filter((s) => s.caller.device === device).length;
     if (sameDevice - replaced.length >= limits.maxSessionsPerUserDevice) {
       throw new MagpieError(
         ErrorCode.TOO_MANY_SESSIONS_FOR_USER,
@@ -112,9 +136,8 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
     },
     add(session, mode) {
       const { appId, userId, device } = session.caller;
-      const key = keyOf(appId, userId);
       const replaced =
-        mode === pb.LoginMode.FORCE ? [...(byUser.get(key) ?? [])].filter((other) => other.caller.device === device) : [];
+        mode === pb.LoginMode.FORCE ? [...(sessionsOf(appId, userId) ?? [])].filter((other) => other.caller.device === device) : [];
       checkLimits(session, replaced);
       end(
         replaced,
@@ -122,8 +145,10 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
         `logged in on another ${deviceName(device)} device${session.caller.deviceId ? ` (${session.caller.deviceId})` : ''}`,
         device,
       );
-      let set = byUser.get(key);
-      if (!set) byUser.set(key, (set = new Set()));
+      let users = byUser.get(appId);
+      if (!users) byUser.set(appId, (users = new Map()));
+      let set = users.get(userId);
+      if (!set) users.set(userId, (set = new Set()));
       set.add(session);
       let app = byApp.get(appId);
       if (!app) byApp.set(appId, (app = new Set()));
@@ -134,11 +159,13 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
       return replaced;
     },
     remove(session) {
-      const key = keyOf(session.caller.appId, session.caller.userId);
-      const set = byUser.get(key);
+      const { appId, userId } = session.caller;
+      const users = byUser.get(appId);
+      const set = users?.get(userId);
       if (!set?.delete(session)) return;
       size--;
-      if (set.size === 0) byUser.delete(key);
+      if (set.size === 0) users!.delete(userId);
+      if (users!.size === 0) byUser.delete(appId);
       const app = byApp.get(session.caller.appId);
       app?.delete(session);
       if (app?.size === 0) byApp.delete(session.caller.appId);
@@ -146,7 +173,7 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
       observer?.down(session);
     },
     sessionsOf(appId, userId) {
-      return [...(byUser.get(keyOf(appId, userId)) ?? [])];
+      return [...(sessionsOf(appId, userId) ?? [])];
     },
     usersOnline(appId) {
       return new Set([...(byApp.get(appId) ?? [])].map((session) => session.caller.userId)).size;
@@ -159,7 +186,7 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
     },
     toUser(appId, userId, frame, exceptSessionId) {
       let sent = 0;
-      for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
+      for (const session of sessionsOf(appId, userId) ?? []) {
         if (session.caller.sessionId === exceptSessionId) continue;
         session.send(frame);
         sent++;
@@ -168,7 +195,7 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
     },
     toUserSince(appId, userId, minMinor, frame, exceptSessionId) {
       let sent = 0;
-      for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
+      for (const session of sessionsOf(appId, userId) ?? []) {
         if (session.caller.sessionId === exceptSessionId || (session.caller.protocolMinor ?? 0) < minMinor) continue;
         session.send(frame);
         sent++;
@@ -176,18 +203,51 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observe
       return sent;
     },
     onlineBelow(appId, userId, minor) {
-      for (const session of byUser.get(keyOf(appId, userId)) ?? []) {
+      for (const session of sessionsOf(appId, userId) ?? []) {
         if ((session.caller.protocolMinor ?? 0) < minor) return true;
       }
       return false;
     },
+    toUsersSince(appId, userIds, minMinor, frames) {
+      const users = byUser.get(appId);
+      const below: string[] = [];
+      let sent = 0;
+      if (users === undefined || frames.length === 0) return { sessions: 0, below };
+      let bytes: Buffer | undefined;
+      for (const userId of userIds) {
+        const set = users.get(userId);
+        if (set === undefined) continue;
+        for (const session of set) {
+          if ((session.caller.protocolMinor ?? 0) < minMinor) {
+            if (below.at(-1) !== userId) below.push(userId);
+            continue;
+          }
+          sent++;
+          if (session.sendEncoded === undefined) {
+            for (const frame of frames) session.send(frame);
+            continue;
+          }
+          // encoded at the first session that takes it, as one Buffer every socket writes
+          bytes ??= sharedBytes(frames, compressThreshold);
+          session.sendEncoded(bytes);
+        }
+      }
+      return { sessions: sent, below };
+    },
     isOnline(appId, userId) {
-      return byUser.has(keyOf(appId, userId));
+      return sessionsOf(appId, userId) !== undefined;
     },
     isOnlineBesides(appId, userId, exceptSessionId) {
-      for (const session of byUser.get(keyOf(appId, userId)) ?? []) if (session.caller.sessionId !== exceptSessionId) return true;
+      for (const session of sessionsOf(appId, userId) ?? []) if (session.caller.sessionId !== exceptSessionId) return true;
       return false;
     },
   };
   return registry;
+}
+
+/** Frames as the bytes of one write, deflated above the threshold like any frame a connection sends. */
+function sharedBytes(frames: readonly Frame[], compressThreshold: number): Buffer {
+  const encoded = encodeFrames(frames.map((frame) => compressFrame(frame, compressThreshold)));
+  // a Buffer view: a socket given a plain Uint8Array wraps it in a new Buffer at every write
+  return Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
 }

@@ -1,6 +1,8 @@
+import type { TimelineFanout } from './timeline-fanout';
 import type { TimelineStore } from './timeline-store';
 
 export * from './timeline-delivery';
+export * from './timeline-fanout';
 export * from './timeline-store';
 
 /** What chat needs to read-diffuse large groups: the store and the member count where it starts. */
@@ -10,4 +12,6 @@ export interface Timelines {
   readonly threshold: number;
   /** Timeline entries one copy to a 2.0 client's inbox reads at most (tuning.legacyCopyEntriesPerCall). */
   readonly legacyCopyEntries: number;
+  /** Pushes the timelines' entries to online members, coalesced per group (tuning.largeGroupPushIntervalMs). */
+  readonly fanout: TimelineFanout;
 }

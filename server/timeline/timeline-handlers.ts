@@ -1,6 +1,7 @@
 import type { SqlDatabase } from '../storage/sql-database';
 import { bodyFrame, ErrorCode, MagpieError, MAX_TIMELINE_CONFIRM_CURSORS } from '../../protocol';
 import type { Handler } from '../handler-types';
+import type { WriteBatch } from '../storage/write-batch';
 import { SYNC_LIMITS } from '../sync/sync-limits';
 import type { TimelineStore } from './timeline-store';
 
@@ -14,11 +15,12 @@ export interface TimelineHandlers {
  * caller's ranges only (from each join to each leave); TIMELINE_CONFIRM stores what the client kept.
  * Pages are bounded like SYNC_PAGE's, across all the timelines of one answer.
  */
-export function createTimelineHandlers(db: SqlDatabase, store: TimelineStore, compressThresholdBytes: number): TimelineHandlers {
-  // one commit for the whole frame, not one per cursor
-  const confirmAll = db.transaction((appId: string, userId: string, highest: ReadonlyMap<string, number>) => {
+export function createTimelineHandlers(db: SqlDatabase, store: TimelineStore, compressThresholdBytes: number, writes?: WriteBatch): TimelineHandlers {
+  const confirmEach = (appId: string, userId: string, highest: ReadonlyMap<string, number>) => {
     for (const [groupId, seq] of highest) store.confirm(appId, userId, groupId, seq);
-  });
+  };
+  // one commit for the whole frame, not one per cursor
+  const confirmAll = db.transaction(confirmEach);
   return {
     TIMELINE_SYNC: ({ caller, body }) => {
       const cursors = new Map<string, number>();
@@ -36,8 +38,14 @@ export function createTimelineHandlers(db: SqlDatabase, store: TimelineStore, co
       // a group named twice counts once, at its highest seq
       const highest = new Map<string, number>();
       for (const cursor of body.cursors) highest.set(cursor.groupId, Math.max(highest.get(cursor.groupId) ?? 0, Number(cursor.seq)));
-      confirmAll(caller.appId, caller.userId, highest);
-      return requestId === undefined ? undefined : bodyFrame('OK', {});
+      const answer = requestId === undefined ? undefined : bodyFrame('OK', {});
+      if (writes === undefined) {
+        confirmAll(caller.appId, caller.userId, highest);
+        return answer;
+      }
+      // in the turn's shared commit: a large group's members confirm its pushes all at once, and
+      // 2,000 confirms then cost one commit, not 2,000; the connection's next request waits for it
+      return writes.run(() => confirmEach(caller.appId, caller.userId, highest), () => answer);
     },
   };
 }

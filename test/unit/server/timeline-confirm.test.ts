@@ -9,6 +9,7 @@ import type { Caller } from '../../../server/handler-types';
 import { openDatabase } from '../../../server/storage/database';
 import { runMigrations } from '../../../server/storage/migrate';
 import { migrations } from '../../../server/storage/migrations';
+import { createWriteBatch } from '../../../server/storage/write-batch';
 import { createTimelineHandlers } from '../../../server/timeline/timeline-handlers';
 import { createTimelineStore, type TimelineStore } from '../../../server/timeline/timeline-store';
 
@@ -66,5 +67,21 @@ describe('TIMELINE_CONFIRM', () => {
     expect(handlers.TIMELINE_CONFIRM({ caller: ann, body: confirmBody(seqs), requestId: 1 })).toBeDefined();
     expect(calls).toEqual([{ groupId: G, seq: 7, inTransaction: true }]);
     expect(store.confirmed(APP, 'ann', G)).toBe(7);
+  });
+
+  it('with a write batch, the confirms read in one turn share one commit, and each is answered after it', async () => {
+    let commits = 0;
+    const writes = createWriteBatch(db, { onCommit: () => commits++ });
+    const handlers = createTimelineHandlers(db, store, 512, writes);
+    const users = ['owner', 'ann', 'ben'];
+    const answers = users.map((userId, i) =>
+      handlers.TIMELINE_CONFIRM({ caller: { ...ann, userId, sessionId: `s${i}` }, body: confirmBody([3 + i]), requestId: i === 0 ? undefined : i }),
+    );
+    // nothing is stored before the end of the turn
+    expect(store.confirmed(APP, 'ann', G)).toBe(0);
+    const replies = await Promise.all(answers);
+    expect(commits).toBe(1);
+    expect(users.map((userId) => store.confirmed(APP, userId, G))).toEqual([3, 4, 5]);
+    expect(replies.map((reply) => reply?.type)).toEqual([undefined, expect.any(Number), expect.any(Number)]);
   });
 });

@@ -3,7 +3,7 @@ import { bodyFrame, decodeFrame, DEFAULT_WIRE_LIMITS } from '../../../../protoco
 import { createPresenceAnnouncer } from '../../../../server/cluster/presence-announcer';
 import { decodePresence, encodePresence, type PresenceMessage } from '../../../../server/cluster/presence-messages';
 import { createPresenceMirror } from '../../../../server/cluster/presence-mirror';
-import { decodeRoutedPushes, encodeRoutedPushes } from '../../../../server/cluster/route-codec';
+import { decodeRoutedPushes, encodeRoutedPushes, type RoutedPush, type RoutedShared } from '../../../../server/cluster/route-codec';
 
 function mirrorOf(self = 'b') {
   let now = 0;
@@ -102,7 +102,7 @@ describe('cluster presence', () => {
       { appId: 'app', userId: 'carol', minMinor: 1, exceptSessionId: 's1', frame: shared },
       { appId: 'app', userId: 'carol', minMinor: 0, exceptSessionId: '', frame: own },
     ]);
-    const pushes = decodeRoutedPushes(bytes);
+    const pushes = decodeRoutedPushes(bytes) as RoutedPush[];
     expect(pushes.map((push) => [push.userId, push.minMinor, push.exceptSessionId])).toEqual([
       ['bob', 0, ''],
       ['carol', 1, 's1'],
@@ -110,5 +110,19 @@ describe('cluster presence', () => {
     ]);
     expect(pushes[0]!.frame).toBe(pushes[1]!.frame);
     expect(decodeFrame(pushes[2]!.frame, DEFAULT_WIRE_LIMITS)).toMatchObject({ name: 'NOTIFY', body: { maxSeq: 7n } });
+  });
+
+  it('carries a large group’s frames for many users in order, beside single pushes', () => {
+    const first = bodyFrame('TYPING', { from: 'alice', to: 'g1' });
+    const second = bodyFrame('NOTIFY', { maxSeq: 9n });
+    const bytes = encodeRoutedPushes([
+      { appId: 'app', userId: 'bob', minMinor: 0, exceptSessionId: '', frame: first },
+      { appId: 'app', userIds: ['bob', 'carol'], minMinor: 1, frames: [first, second] },
+    ]);
+    const [single, shared] = decodeRoutedPushes(bytes) as [RoutedPush, RoutedShared];
+    expect(single.userId).toBe('bob');
+    expect(shared).toMatchObject({ appId: 'app', userIds: ['bob', 'carol'], minMinor: 1 });
+    expect(shared.frames[0]).toBe(single.frame);
+    expect(decodeFrame(shared.frames[1]!, DEFAULT_WIRE_LIMITS)).toMatchObject({ name: 'NOTIFY', body: { maxSeq: 9n } });
   });
 });

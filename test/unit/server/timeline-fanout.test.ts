@@ -1,0 +1,102 @@
+import { create } from '@bufbuild/protobuf';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, ManualClock, pb, type Frame } from '../../../protocol';
+import type { Delivery } from '../../../server/handler-types';
+import { createTimelineFanout, type TimelinePush } from '../../../server/timeline';
+
+/**
+ * The fan-out's schedule, with a clock moved by hand, through a Delivery that has no bulk send
+ * (as one that routes between nodes may be): every entry reaches each reader through
+ * toUserSince, in order, once; 2.0 members are found with onlineBelow and get inbox copies.
+ */
+interface Sent {
+  readonly userId: string;
+  readonly seq: number;
+}
+
+function recordingDelivery(legacyUsers: readonly string[] = []): { delivery: Delivery; sent: Sent[] } {
+  const sent: Sent[] = [];
+  const delivery: Delivery = {
+    toUser: () => 0,
+    toUserSince: (_appId, userId, _minMinor, frame: Frame) => {
+      const decoded = decodeFrame(frame, { maxBodyBytes: 1 << 20 });
+      if (decoded.name === 'PUSH') sent.push({ userId, seq: Number(decoded.body.seq) });
+      return 1;
+    },
+    onlineBelow: (_appId, userId) => legacyUsers.includes(userId),
+    isOnline: () => true,
+  };
+  return { delivery, sent };
+}
+
+function entry(seq: number, readers: readonly string[]): TimelinePush {
+  const message = create(pb.MessageSchema, { msgId: BigInt(seq), from: 'owner', to: 'g1', text: `m${seq}` });
+  return { entry: create(pb.EntrySchema, { seq: BigInt(seq), groupId: 'g1', item: { case: 'message', value: message } }), readers };
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('timeline fan-out', () => {
+  it('sends the first entry at the end of its turn and holds the next ones for the interval', async () => {
+    const clock = new ManualClock(0);
+    const { delivery, sent } = recordingDelivery();
+    const fanout = createTimelineFanout({ delivery, clock, intervalMs: 50 });
+    fanout.push('app', entry(1, ['ann', 'ben']));
+    expect(sent).toEqual([]);
+    await turn();
+    expect(sent).toEqual([
+      { userId: 'ann', seq: 1 },
+      { userId: 'ben', seq: 1 },
+    ]);
+    fanout.push('app', entry(2, ['ann', 'ben']));
+    fanout.push('app', entry(3, ['ann', 'ben']));
+    await turn();
+    expect(sent).toHaveLength(2);
+    expect(fanout.pending).toBe(2);
+    clock.advance(50);
+    expect(sent.slice(2)).toEqual([
+      { userId: 'ann', seq: 2 },
+      { userId: 'ann', seq: 3 },
+      { userId: 'ben', seq: 2 },
+      { userId: 'ben', seq: 3 },
+    ]);
+    expect(fanout.pending).toBe(0);
+    // a whole quiet interval: the next entry leaves at once again
+    clock.advance(50);
+    fanout.push('app', entry(4, ['ann']));
+    await turn();
+    expect(sent.at(-1)).toEqual({ userId: 'ann', seq: 4 });
+  });
+
+  it('sends each waiting entry only to the readers it was stored for, and copies for 2.0 members once', async () => {
+    const clock = new ManualClock(0);
+    const { delivery, sent } = recordingDelivery(['old']);
+    const fanout = createTimelineFanout({ delivery, clock, intervalMs: 50 });
+    const copied: string[][] = [];
+    const copier = (userIds: readonly string[]) => {
+      copied.push([...userIds]);
+      return [];
+    };
+    fanout.push('app', entry(1, ['ann', 'ben', 'old']), copier);
+    await turn();
+    fanout.push('app', entry(2, ['ann', 'ben', 'old']), copier);
+    // ben kicked between the two
+    fanout.push('app', entry(3, ['ann', 'old']), copier);
+    clock.advance(50);
+    expect(sent.filter((s) => s.userId === 'ben').map((s) => s.seq)).toEqual([1, 2]);
+    expect(sent.filter((s) => s.userId === 'ann').map((s) => s.seq)).toEqual([1, 2, 3]);
+    expect(copied).toEqual([['old'], ['old']]);
+  });
+
+  it('flush sends everything waiting at once', async () => {
+    const clock = new ManualClock(0);
+    const { delivery, sent } = recordingDelivery();
+    const fanout = createTimelineFanout({ delivery, clock, intervalMs: 1_000 });
+    fanout.push('app', entry(1, ['ann']));
+    await turn();
+    fanout.push('app', entry(2, ['ann']));
+    fanout.flush();
+    expect(sent.map((s) => s.seq)).toEqual([1, 2]);
+    expect(fanout.pending).toBe(0);
+  });
+});
