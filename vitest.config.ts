@@ -13,7 +13,7 @@ const POSTGRES_TEST_DB = process.env.MAGPIE_TEST_DB || 'postgres://postgres@127.
 const PG_UNIT_TESTS = 'test/unit/server/pg/**/*.test.ts';
 
 /** Cluster mode runs on PostgreSQL only (the contract of --cluster): the postgres project runs these. */
-const CLUSTER_TESTS = ['test/integration/cluster/**', 'test/reliability/cluster-nodes.test.ts'];
+const CLUSTER_TESTS = ['test/integration/cluster/**', 'test/reliability/cluster-*.test.ts'];
 
 /**
  * Tests about SQLite itself, which the postgres project leaves out; docs/server.md "PostgreSQL"

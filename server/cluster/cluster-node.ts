@@ -81,6 +81,10 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let routedOut = 0;
   let routedIn = 0;
   let beatTimer: TimerHandle | undefined;
+  /** When the last beat ran: a beat far later than planned means this node's event loop was blocked. */
+  let lastBeatMs = 0;
+  /** Nodes this node forgot for silence: when they are back, their sessions missed our routes. */
+  const forgotten = new Set<string>();
   const recheckTimers = new Map<Session, TimerHandle>();
   /** This node's logged-in sessions, as the registry reported them. */
   const local = new Set<Session>();
@@ -146,10 +150,29 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       return;
     }
     mirror.apply(message);
+    if (message.t === 'bye') forgotten.delete(message.node);
     // a node that joins, or lost track of us, gets our snapshot (one per turn, whoever asked)
     if (message.t === 'hello' || (message.t === 'want' && message.target === nodeId)) scheduleSnapshot();
-    // what it routed to us while cut off is lost: our sessions pull
+    // what it routed to us while cut off (or blocked) is lost: our sessions pull
     if (message.t === 'hello' && message.rejoin === true) scheduleNotifyAll();
+    // it had forgotten us for silence and routed nothing to our sessions since: they pull
+    if (message.t === 'want' && message.target === nodeId && message.lost === true) {
+      log.warn({ nodeId, by: message.node }, 'another node had forgotten this node for silence; its sessions pull what they missed');
+      scheduleNotifyAll();
+    }
+    if (forgotten.has(message.node) && mirror.nodes().some((node) => node.node === message.node && node.synced)) backFromSilence(message.node);
+  }
+
+  /**
+   * A node forgotten for silence is known again (its snapshot is in): pushes for its sessions
+   * stored meanwhile were never routed, so it is told to NOTIFY them (now that routing to them
+   * works again), and this node's own sessions pull too, for what it may have dropped towards us.
+   */
+  function backFromSilence(node: string): void {
+    forgotten.delete(node);
+    log.warn({ node }, 'cluster node forgotten for silence is back; both sides catch up');
+    publishPresence({ t: 'want', node: nodeId, epoch, target: node, lost: true });
+    scheduleNotifyAll();
   }
 
   function onPushes(data: Uint8Array): void {
@@ -203,9 +226,25 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
 
   function beat(): void {
     if (stopped) return;
+    const now = clock.now();
+    const sinceLastMs = now - lastBeatMs;
+    lastBeatMs = now;
     flushDelta();
-    publishPresence(announcer.beat(addresses));
-    for (const node of mirror.dropSilent()) log.warn({ node, silentMs: tuning.clusterNodeSilenceMs }, 'cluster node went silent; forgetting its sessions');
+    if (sinceLastMs > tuning.clusterNodeSilenceMs) {
+      // this node's event loop was blocked: the others went silent only to us (the messages wait
+      // in the socket), and they forgot our sessions. Rejoin: our snapshot, their sessions and ours pull.
+      log.warn({ nodeId, blockedMs: sinceLastMs - tuning.clusterHeartbeatMs, silenceMs: tuning.clusterNodeSilenceMs }, 'this node was blocked for longer than the cluster silence limit; rejoining');
+      mirror.touchAll();
+      publishPresence({ t: 'hello', node: nodeId, epoch, rejoin: true });
+      publishSnapshot();
+      scheduleNotifyAll();
+    } else {
+      publishPresence(announcer.beat(addresses));
+    }
+    for (const node of mirror.dropSilent()) {
+      forgotten.add(node);
+      log.warn({ node, silentMs: tuning.clusterNodeSilenceMs }, 'cluster node went silent; forgetting its sessions');
+    }
     beatTimer = clock.setTimeout(beat, tuning.clusterHeartbeatMs);
   }
 
@@ -229,6 +268,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       link.subscribe(subjects.control, onControl);
       publishPresence({ t: 'hello', node: nodeId, epoch });
       publishSnapshot();
+      lastBeatMs = clock.now();
       beatTimer = clock.setTimeout(beat, tuning.clusterHeartbeatMs);
       log.info({ nodeId, nats: config.natsUrl, prefix }, 'joined the cluster');
     },

@@ -38,6 +38,8 @@ export interface PresenceMirror {
   all(): Iterable<RemoteSession>;
   /** Other nodes known now, with their client addresses and session counts. */
   nodes(): { node: string; addresses: readonly string[]; sessions: number; synced: boolean }[];
+  /** Counts every known node as heard now (this node itself was blocked: their silence was ours). */
+  touchAll(): void;
   /** Forgets every node (our link was down too long to trust what we knew). */
   clear(): void;
 }
@@ -184,6 +186,10 @@ export function createPresenceMirror(deps: PresenceMirrorDeps): PresenceMirror {
     },
     nodes() {
       return [...mirrors].map(([node, mirror]) => ({ node, addresses: mirror.addresses, sessions: mirror.sessions.size, synced: mirror.synced }));
+    },
+    touchAll() {
+      const now = deps.now();
+      for (const mirror of mirrors.values()) mirror.lastHeardMs = now;
     },
     clear() {
       mirrors.clear();
