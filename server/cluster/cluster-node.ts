@@ -57,7 +57,24 @@ export interface ClusterNode {
   route(node: string, push: RoutedItem): void;
 }
 
-type Control = { t: 'force'; node: string; appId: string; userId: string; device: number; deviceId: string; sessionId: string };
+/**
+ * A force login: sessions of the user's device kind that logged in before it (by `loginMs`, then
+ * node id) are kicked on every node. A later login is never kicked by an earlier one's control,
+ * however late the control arrives.
+ */
+type Control = { t: 'force'; node: string; appId: string; userId: string; device: number; deviceId: string; sessionId: string; loginMs: number };
+
+/**
+ * A force login's control that could not leave because the link was down waits this long for the
+ * reconnect; older ones are dropped (the sessions they would kick, if older, meet a newer control
+ * or stay: two sessions of one kind beat kicking the wrong one).
+ */
+export const CLUSTER_CONTROL_KEEP_MS = 60_000;
+
+/** Whether a session that logged in at `aMs` on node `aNode` came before one at `bMs` on `bNode`. */
+export function loggedInBefore(aMs: number, aNode: string, bMs: number, bNode: string): boolean {
+  return aMs < bMs || (aMs === bMs && aNode < bNode);
+}
 
 /**
  * One node's part in the cluster: presence out (its sessions) and in (the others'), pushes routed
@@ -86,8 +103,12 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
   /** Nodes this node forgot for silence: when they are back, their sessions missed our routes. */
   const forgotten = new Set<string>();
   const recheckTimers = new Map<Session, TimerHandle>();
-  /** This node's logged-in sessions, as the registry reported them. */
-  const local = new Set<Session>();
+  /** This node's logged-in sessions, as the registry reported them, with when they logged in. */
+  const local = new Map<Session, number>();
+  /** The controls of this node's force-login sessions still logged in (sent again to a node that holds an older one). */
+  const forceControls = new Map<Session, Control>();
+  /** Controls waiting for the link to come back, with when they were made. */
+  const heldControls: Control[] = [];
   /** Pushes waiting for the end of this turn, per node, with their approximate size. */
   const outgoing = new Map<string, { pushes: RoutedItem[]; bytes: number }>();
   let flushScheduled = false;
@@ -191,13 +212,44 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
   function onControl(data: Uint8Array): void {
     const control = JSON.parse(Buffer.from(data).toString('utf8')) as Control;
     if (control.t !== 'force' || control.node === nodeId) return;
-    const replaced = sessions.sessionsOf(control.appId, control.userId).filter((session) => session.caller.device === control.device);
+    if (typeof control.loginMs !== 'number') {
+      log.warn({ by: control.node }, 'force-login control without a login time ignored');
+      return;
+    }
+    const mine = sessions.sessionsOf(control.appId, control.userId).filter((session) => session.caller.device === control.device);
+    const replaced = mine.filter((session) => loggedInBefore(local.get(session) ?? 0, nodeId, control.loginMs, control.node));
     const reason = `logged in on another ${deviceName(control.device)} device${control.deviceId ? ` (${control.deviceId})` : ''}`;
     for (const session of replaced) {
       sessions.remove(session);
       session.kick(ErrorCode.KICKED_OFF, reason, control.device);
     }
     if (replaced.length > 0) log.info({ appId: control.appId, userId: control.userId, by: control.node, kicked: replaced.length }, 'force login on another node');
+    // the control came late (held through an outage): a force login of ours that is newer tells
+    // that node again, so its older session goes and ours stays
+    for (const session of mine) {
+      const own = forceControls.get(session);
+      if (own && loggedInBefore(control.loginMs, control.node, own.loginMs, nodeId)) publishControl(own);
+    }
+  }
+
+  function publishControl(control: Control): void {
+    if (!link || link.state !== 'up') {
+      heldControls.push(control);
+      return;
+    }
+    link.publishKept(subjects.control, Buffer.from(JSON.stringify(control), 'utf8'));
+  }
+
+  /** After a reconnect: the held controls young enough to still be right. */
+  function releaseControls(): void {
+    const now = clock.now();
+    for (const control of heldControls.splice(0)) {
+      if (now - control.loginMs > CLUSTER_CONTROL_KEEP_MS) {
+        log.warn({ appId: control.appId, userId: control.userId, heldMs: now - control.loginMs }, 'force-login control held too long through a NATS outage; dropped');
+        continue;
+      }
+      publishControl(control);
+    }
   }
 
   let notifyAllScheduled = false;
@@ -213,7 +265,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
 
   /** Every local session pulls: pushes routed to us while the link was down are lost. */
   function notifyAll(): void {
-    const all = [...local];
+    const all = [...local.keys()];
     const step = (from: number) => {
       if (stopped) return;
       const end = Math.min(all.length, from + 500);
@@ -260,6 +312,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
           if (stopped) return;
           publishPresence({ t: 'hello', node: nodeId, epoch, rejoin: true });
           publishSnapshot();
+          releaseControls();
           notifyAll();
         },
       });
@@ -305,13 +358,15 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     },
     sessionUp(session, mode) {
       const { sessionId, appId, userId, device, deviceId, protocolMinor } = session.caller;
-      local.add(session);
+      const loginMs = clock.now();
+      local.set(session, loginMs);
       const row: SessionRow = [sessionId, appId, userId, device, protocolMinor ?? 0, deviceId];
       announcer.up(row);
       scheduleFlush();
       if (mode === pb.LoginMode.FORCE) {
-        const control: Control = { t: 'force', node: nodeId, appId, userId, device, deviceId, sessionId };
-        link?.publishKept(subjects.control, Buffer.from(JSON.stringify(control), 'utf8'));
+        const control: Control = { t: 'force', node: nodeId, appId, userId, device, deviceId, sessionId, loginMs };
+        forceControls.set(session, control);
+        publishControl(control);
       }
       // pushes other nodes routed before they knew of this session are pulled after this NOTIFY
       recheckTimers.set(
@@ -324,6 +379,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     },
     sessionDown(session) {
       if (!local.delete(session)) return;
+      forceControls.delete(session);
       announcer.down(session.caller.sessionId);
       const timer = recheckTimers.get(session);
       if (timer) clock.clearTimeout(timer);

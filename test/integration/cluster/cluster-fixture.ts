@@ -36,7 +36,8 @@ export function dropSchema(schema: string): void {
 const CLUSTER_TEST_TUNING: Partial<Tuning> = {
   scryptCost: 1024,
   clusterHeartbeatMs: 200,
-  clusterNodeSilenceMs: 1_500,
+  // long: a loaded machine may stall a process for seconds; tests that need a node dropped stop it
+  clusterNodeSilenceMs: 6_000,
   clusterLoginRecheckMs: 300,
 };
 
