@@ -72,13 +72,19 @@ export function deviceName(kind: pb.DeviceKind): string {
   return DEVICE_NAMES[kind] ?? `device kind ${String(kind)}`;
 }
 
+/** Told of every session that comes up or goes down (cluster presence). */
+export interface SessionObserver {
+  up(session: Session, mode: pb.LoginMode): void;
+  down(session: Session): void;
+}
+
 const UNLIMITED: SessionLimits = {
   maxSessionsPerUserDevice: Infinity,
   maxSessionsPerAddress: Infinity,
   maxSessionsPerApp: Infinity,
 };
 
-export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED): SessionRegistry {
+export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED, observer?: SessionObserver): SessionRegistry {
   /** app → user → sessions: a fan-out looks up each member by its id alone, with no key to build. */
   const byUser = new Map<string, Map<string, Set<Session>>>();
   const byApp = new Map<string, Set<Session>>();
@@ -149,6 +155,7 @@ export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED
       app.add(session);
       count(perAddress, session.address, 1);
       size++;
+      observer?.up(session, mode);
       return replaced;
     },
     remove(session) {
@@ -163,6 +170,7 @@ export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED
       app?.delete(session);
       if (app?.size === 0) byApp.delete(session.caller.appId);
       count(perAddress, session.address, -1);
+      observer?.down(session);
     },
     sessionsOf(appId, userId) {
       return [...(sessionsOf(appId, userId) ?? [])];

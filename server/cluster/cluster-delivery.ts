@@ -1,0 +1,81 @@
+import type { Frame } from '../../protocol';
+import type { SessionRegistry } from '../gateway/sessions';
+import type { Delivery } from '../handler-types';
+import type { ClusterNode } from './cluster-node';
+import type { RemoteSession } from './presence-mirror';
+
+/**
+ * Delivery for the whole cluster: this node's sessions get the frame at once, every other node
+ * that holds the user gets it routed (once per node per turn, however many of its sessions want
+ * it), and a user is online when any node holds a session of theirs.
+ */
+export function createClusterDelivery(local: SessionRegistry, cluster: ClusterNode): Omit<Delivery, 'offline'> {
+  function routeTo(remote: readonly RemoteSession[], appId: string, userId: string, minMinor: number, frame: Frame, except: string | undefined): number {
+    let sent = 0;
+    const nodes = new Set<string>();
+    for (const session of remote) {
+      if (session.sessionId === except || session.minor < minMinor) continue;
+      sent++;
+      nodes.add(session.node);
+    }
+    for (const node of nodes) cluster.route(node, { appId, userId, minMinor, exceptSessionId: except ?? '', frame });
+    return sent;
+  }
+
+  return {
+    toUsersSince: clusterToUsersSince((appId, userIds, minMinor, frames) => local.toUsersSince(appId, userIds, minMinor, frames), cluster),
+    toUser(appId, userId, frame, except) {
+      const sent = local.toUser(appId, userId, frame, except);
+      return sent + routeTo(cluster.remoteSessionsOf(appId, userId), appId, userId, 0, frame, except);
+    },
+    toUserSince(appId, userId, minMinor, frame, except) {
+      const sent = local.toUserSince(appId, userId, minMinor, frame, except);
+      return sent + routeTo(cluster.remoteSessionsOf(appId, userId), appId, userId, minMinor, frame, except);
+    },
+    onlineBelow(appId, userId, minor) {
+      return local.onlineBelow(appId, userId, minor) || cluster.remoteSessionsOf(appId, userId).some((session) => session.minor < minor);
+    },
+    isOnline(appId, userId) {
+      return local.isOnline(appId, userId) || cluster.remoteIsOnline(appId, userId);
+    },
+    isOnlineBesides(appId, userId, except) {
+      return local.isOnlineBesides(appId, userId, except) || cluster.remoteSessionsOf(appId, userId).some((session) => session.sessionId !== except);
+    },
+  };
+}
+
+/** Many users' pushes of the same frames (a large group's), this node's sessions first. */
+export type ToUsersSince = (appId: string, userIds: readonly string[], minMinor: number, frames: readonly Frame[]) => { sessions: number; below: string[] };
+
+/**
+ * Delivery.toUsersSince for the whole cluster, around the local registry's: each other node that
+ * holds some of the users gets, in its turn's routing message, one item naming them with the
+ * frames (carried once), and hands them to its own toUsersSince, which encodes them once there.
+ * `below` names the users with a session under `minMinor` on any node (they get their copies
+ * through their inbox, whichever node holds the 2.0 session).
+ */
+export function clusterToUsersSince(local: ToUsersSince, cluster: ClusterNode): ToUsersSince {
+  return (appId, userIds, minMinor, frames) => {
+    const here = local(appId, userIds, minMinor, frames);
+    let sessions = here.sessions;
+    const below = new Set(here.below);
+    const perNode = new Map<string, string[]>();
+    for (const userId of userIds) {
+      const remote = cluster.remoteSessionsOf(appId, userId);
+      if (remote.length === 0) continue;
+      for (const session of remote) {
+        if (session.minor < minMinor) {
+          below.add(userId);
+          continue;
+        }
+        sessions++;
+        let users = perNode.get(session.node);
+        if (!users) perNode.set(session.node, (users = []));
+        // a user's sessions on one node are named once
+        if (users.at(-1) !== userId) users.push(userId);
+      }
+    }
+    if (frames.length > 0) for (const [node, users] of perNode) cluster.route(node, { appId, userIds: users, minMinor, frames });
+    return { sessions, below: [...below] };
+  };
+}
