@@ -13,7 +13,7 @@ import type { ProcessPair, RunResult } from './support/chat-processes';
 import { forkChatPair } from './support/chat-processes';
 import { describeSetup, NATS_URL, openSetup, type ChatSetup, type OpenSetup } from './support/chat-setups';
 import { clusterSupport, NO_CLUSTER, NO_POSTGRES } from './support/cluster-support';
-import { natsProblem } from './support/nats-counter';
+import { countNatsMessages, natsProblem, type NatsCount } from './support/nats-counter';
 import { NOT_INSTALLED, startEjabberd } from './support/peers';
 import { postgresProblem } from './support/pg-schema';
 import { describeLoad, machineLoadWindow, totalCpuMicros, type MachineLoad } from './support/proc-usage';
@@ -23,6 +23,8 @@ import { fmt, fmtMs, isSmoke, printTable, ratioHigher, ratioLower, type Row } fr
 const smoke = isSmoke();
 const N = smoke ? 300 : 10_000;
 const WARMUP = smoke ? 50 : 500;
+/** A serial warm-up, during which (as during the burst one) the bench counts the cluster's NATS messages. */
+const WARMUP_SERIAL = smoke ? 20 : 200;
 const PASSWORD = 'bench-password';
 
 interface Figures {
@@ -35,6 +37,8 @@ interface Figures {
   /** The CPU of the PostgreSQL backends serving the nodes, per message, µs. */
   readonly postgresCpuUs?: { burst: number; serial: number };
   rowWritesPerMessage?: number;
+  /** NATS messages per chat message during the warm-ups: pushes routed, and all the cluster's subjects (presence beats included). */
+  nats?: { burst: NatsCount; serial: NatsCount };
   readonly load: MachineLoad;
   pacedLoad?: MachineLoad;
   /** The nodes' event-loop delay during the paced run (the worst node). */
@@ -54,7 +58,13 @@ function cpuOf(pids: readonly number[]): number {
 
 async function measure(name: string, pair: ProcessPair, open?: OpenSetup): Promise<Figures> {
   const rows0 = await open?.schema?.rowWrites();
+  // counted during the warm-ups only: the counter is one more subscriber NATS delivers to
+  const counter = open?.natsPrefix ? await countNatsMessages(NATS_URL, `${open.natsPrefix}.>`) : undefined;
   await pair.run('burst', WARMUP, { tag: 'warm' });
+  const natsBurst = counter?.seen();
+  await pair.run('serial', WARMUP_SERIAL, { tag: 'warms' });
+  const natsSerial = counter?.seen();
+  counter?.close();
   const pgPids = (await open?.postgresPids()) ?? [];
   const nodes = () => cpuOf(open?.nodePids ?? []);
   const pg = () => cpuOf(pgPids);
@@ -66,14 +76,21 @@ async function measure(name: string, pair: ProcessPair, open?: OpenSetup): Promi
   const [n2, p2] = [nodes(), pg()];
   const figures: Figures = { name, burst, serial, load: loadWindow() };
   if (open === undefined) return figures;
+  if (natsBurst && natsSerial) figures.nats = { burst: natsBurst, serial: minus(natsSerial, natsBurst) };
   const perMessage = (a: number, b: number, c: number) => ({ burst: (b - a) / N, serial: (c - b) / N });
   Object.assign(figures, { nodeCpuUs: perMessage(n0, n1, n2) });
   if (pgPids.length > 0) Object.assign(figures, { postgresCpuUs: perMessage(p0, p1, p2) });
   if (open.schema && rows0 && !smoke) {
     const rows1 = await settledRowWrites(open);
-    figures.rowWritesPerMessage = (rows1 - (rows0.inserted + rows0.updated + rows0.deleted)) / (WARMUP + 2 * N);
+    figures.rowWritesPerMessage = (rows1 - (rows0.inserted + rows0.updated + rows0.deleted)) / (WARMUP + WARMUP_SERIAL + 2 * N);
   }
   return figures;
+}
+
+function minus(a: NatsCount, b: NatsCount): NatsCount {
+  const byKind: Record<string, number> = {};
+  for (const kind of Object.keys(a.byKind)) byKind[kind] = a.byKind[kind]! - (b.byKind[kind] ?? 0);
+  return { messages: a.messages - b.messages, bytes: a.bytes - b.bytes, byKind };
 }
 
 /** PostgreSQL's table statistics arrive from each backend up to ~10 s late: wait until they stop moving. */
@@ -198,6 +215,14 @@ function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number,
   for (const f of ours.filter((x) => x.rowWritesPerMessage !== undefined)) {
     rows.push({ measure: `rows written per message (inserts + updates), ${f.name}`, magpie: fmt(f.rowWritesPerMessage!, 1), peer: 'no peer' });
   }
+  for (const f of ours.filter((x) => x.nats)) {
+    const per = (c: NatsCount, n: number) => `${fmt((c.byKind.push ?? 0) / n, 2)} push, ${fmt(c.messages / n, 2)} all`;
+    rows.push({
+      measure: `NATS messages per chat message, burst / serial warm-up, ${f.name}`,
+      magpie: `${per(f.nats!.burst, WARMUP)} / ${per(f.nats!.serial, WARMUP_SERIAL)}`,
+      peer: 'no peer',
+    });
+  }
   const lost = ours.filter((f) => f.burst.missing + f.serial.missing + (f.paced?.missing ?? 0) > 0);
   printTable(`Cluster 1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     ...skipped.map((line) => `${line}`),
@@ -205,7 +230,7 @@ function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number,
     `machine load during burst + serial / paced: ${[...ours, ...(theirs ? [theirs] : [])].map((f) => `${f.name}: ${describeLoad(f.load)} / ${f.pacedLoad ? describeLoad(f.pacedLoad) : 'n/a'}`).join('; ')}`,
     `nodes' event-loop delay during the paced run (worst node, p99 / max): ${ours.map((f) => `${f.name}: ${fmtMs(f.serverLoop?.p99Ms ?? Number.NaN)} / ${fmtMs(f.serverLoop?.maxMs ?? Number.NaN)}`).join('; ')}`,
     'all nodes, PostgreSQL, NATS, both clients and ejabberd share this machine\'s cores: a second or third node adds a hop and its cost, not capacity; every set-up stays open (idle) while the others run',
-    "CPU from /proc/PID/stat (10 ms ticks); PostgreSQL backends: those serving the nodes' connections (pg_stat_activity matched to the nodes' sockets); rows: pg_stat_user_tables of the run's schema over warm-up, burst and serial, logins included",
+    `CPU from /proc/PID/stat (10 ms ticks); PostgreSQL backends: those serving the nodes' connections (pg_stat_activity matched to the nodes' sockets); rows: pg_stat_user_tables of the run's schema over warm-ups, burst and serial, logins included; NATS: a subscriber on the cluster's subjects (a prefix of the run's own) during the burst and serial warm-ups (${fmt(WARMUP)} and ${fmt(WARMUP_SERIAL)} messages), presence beats included in "all"`,
     'Magpie stores every message (SQLite WAL, or PostgreSQL) before SENT and PUSH; ejabberd keeps online messages in memory only; Magpie runs with its per-connection request rate limit lifted',
     ...lost.map((f) => `${f.name} lost ${fmt(f.burst.missing + f.serial.missing + (f.paced?.missing ?? 0))} messages (timeout)`),
   ]);

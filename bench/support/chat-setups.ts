@@ -7,7 +7,6 @@
 import { forkChatPair, type ProcessPair } from './chat-processes';
 import { startMagpieNodes, type MagpieNodes } from './magpie-cluster';
 import type { BenchServer } from './magpie-server';
-import { countNatsMessages, type NatsCounter } from './nats-counter';
 import { createBenchSchema, type BenchSchema } from './pg-schema';
 import { postgresBackends } from './service-processes';
 
@@ -25,8 +24,8 @@ export interface OpenSetup {
   readonly servers: readonly BenchServer[];
   readonly nodePids: readonly number[];
   readonly schema?: BenchSchema;
-  /** Messages the nodes publish on NATS (undefined: the cluster's subjects are not known to the bench). */
-  readonly nats?: NatsCounter;
+  /** The first token of the cluster's NATS subjects (several nodes only). */
+  readonly natsPrefix?: string;
   /** The PostgreSQL backends serving the nodes now (their pools may open more connections on demand). */
   postgresPids(): Promise<number[]>;
   close(): Promise<void>;
@@ -59,6 +58,7 @@ export async function openSetup(setup: ChatSetup): Promise<OpenSetup> {
       servers: nodes.nodes,
       nodePids,
       ...(schema ? { schema } : {}),
+      ...(setup.nodes > 1 && schema ? { natsPrefix: schema.name } : {}),
       postgresPids: () => (schema ? postgresBackends(nodePids) : Promise.resolve([])),
       async close() {
         await opened.pair.close();
@@ -72,9 +72,4 @@ export async function openSetup(setup: ChatSetup): Promise<OpenSetup> {
     await schema?.drop();
     throw error;
   }
-}
-
-/** Counts a cluster's NATS messages when its subjects carry a prefix the bench can subscribe to. */
-export function natsCounterFor(subjectPattern: string | undefined): Promise<NatsCounter | undefined> {
-  return subjectPattern === undefined ? Promise.resolve(undefined) : countNatsMessages(NATS_URL, subjectPattern);
 }

@@ -3,6 +3,7 @@
  * when this tree has cluster mode, otherwise independent SQLite servers (one app each) so the
  * per-session cost of the gateway is still measured; the bench prints which it ran.
  */
+import type { Tuning } from '../../server/tuning';
 import { startMagpieNodes } from './magpie-cluster';
 import { forkMagpieServer, type BenchServer } from './magpie-server';
 import { createBenchSchema, type BenchSchema } from './pg-schema';
@@ -19,10 +20,10 @@ export interface IdleNodes {
   stop(): Promise<void>;
 }
 
-export async function startClusterNodes(count: number, natsUrl: string): Promise<IdleNodes> {
+export async function startClusterNodes(count: number, natsUrl: string, tuning: Partial<Tuning>): Promise<IdleNodes> {
   const schema = await createBenchSchema('idle');
   try {
-    const cluster = await startMagpieNodes({ count, label: schema.name, database: schema.url, natsUrl });
+    const cluster = await startMagpieNodes({ count, label: schema.name, database: schema.url, natsUrl, tuning });
     return {
       nodes: cluster.nodes.map((server) => ({ server, appId: cluster.appId, appToken: cluster.appToken })),
       schema,

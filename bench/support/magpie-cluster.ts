@@ -16,7 +16,7 @@ export interface NodesOptions {
   readonly database?: string;
   /** NATS for routing between the nodes; required with more than one node. */
   readonly natsUrl?: string;
-  /** Node ids are `${label}-${i}`. */
+  /** Node ids are `${label}-${i}`; the cluster's NATS subjects start with `${label}.`. */
   readonly label: string;
   readonly tuning?: Partial<Tuning>;
   readonly nodeFlags?: readonly string[];
@@ -46,7 +46,7 @@ export async function startMagpieNodes(options: NodesOptions): Promise<MagpieNod
       ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
       ...(options.database ? { database: options.database } : {}),
     };
-    const cluster = (i: number) => (options.count > 1 ? { cluster: { natsUrl: options.natsUrl!, nodeId: `${options.label}-${i}` } } : {});
+    const cluster = (i: number) => (options.count > 1 ? { cluster: { natsUrl: options.natsUrl!, nodeId: `${options.label}-${i}`, subjectPrefix: options.label } } : {});
     // the first node migrates the schema and creates the app; the others join it
     const first = await forkMagpieServer({ ...common, ...cluster(0) });
     nodes.push(first);

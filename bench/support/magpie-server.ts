@@ -19,6 +19,8 @@ export interface ChildJob {
 export interface ClusterJob {
   readonly natsUrl: string;
   readonly nodeId: string;
+  /** The first token of the cluster's NATS subjects, so runs and tests sharing one NATS cannot collide. */
+  readonly subjectPrefix?: string;
 }
 
 export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'loop' } | { type: 'stop' };

@@ -5,9 +5,17 @@
  */
 import { connect, type Socket } from 'node:net';
 
+export interface NatsCount {
+  readonly messages: number;
+  /** Payload bytes, headers included. */
+  readonly bytes: number;
+  /** Messages per subject kind: the token after the prefix ("push", "presence", …). */
+  readonly byKind: Readonly<Record<string, number>>;
+}
+
 export interface NatsCounter {
-  /** Messages and payload bytes (headers included) seen so far. */
-  readonly seen: () => { messages: number; bytes: number };
+  /** What was seen so far. */
+  readonly seen: () => NatsCount;
   close(): void;
 }
 
@@ -20,8 +28,9 @@ export function countNatsMessages(url: string, subject: string): Promise<NatsCou
     let buffered: Buffer = Buffer.alloc(0);
     let messages = 0;
     let bytes = 0;
+    const byKind: Record<string, number> = {};
     let subscribed = false;
-    const counter: NatsCounter = { seen: () => ({ messages, bytes }), close: () => socket.destroy() };
+    const counter: NatsCounter = { seen: () => ({ messages, bytes, byKind: { ...byKind } }), close: () => socket.destroy() };
     socket.once('error', reject);
     socket.on('data', (chunk: Buffer) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
@@ -37,6 +46,8 @@ export function countNatsMessages(url: string, subject: string): Promise<NatsCou
           if (buffered.length < end + 2 + size + 2) return;
           messages++;
           bytes += size;
+          const kind = words[1]!.split('.')[1] ?? '';
+          byKind[kind] = (byKind[kind] ?? 0) + 1;
           buffered = buffered.subarray(end + 2 + size + 2);
           continue;
         }
