@@ -1,15 +1,55 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import { DEFAULT_TEST_DB } from './test/support/test-database';
+
+/** The PostgreSQL run's database (docs/server.md "PostgreSQL"); each server gets a schema of its own. */
+const POSTGRES_TEST_DB = process.env.MAGPIE_TEST_DB || DEFAULT_TEST_DB;
+
+/** The unit tests of the PostgreSQL store need a database: they run in the postgres project only. */
+const PG_UNIT_TESTS = 'test/unit/server/pg/**/*.test.ts';
+
+/**
+ * Tests about SQLite itself, which the postgres project leaves out; docs/server.md "PostgreSQL"
+ * lists each with its reason.
+ */
+const SQLITE_ONLY = [
+  // the write-ahead log of the SQLite file and its checkpoints
+  'test/integration/server/wal-checkpoint.test.ts',
+  'test/integration/server/wal-growth.test.ts',
+  // a full disk under the SQLite file
+  'test/reliability/disk-full.test.ts',
+  // the data folder's database file that cannot be made or opened
+  'test/integration/server/data-folder-errors.test.ts',
+  // the desktop's local server is the embedded SQLite server by design
+  'test/integration/local-server/**',
+];
 
 export default defineConfig({
   // the renderer's component tests import .vue files
   plugins: [vue()],
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // integration tests open real sockets and SQLite files; two cores, so two workers
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        // as the suite always ran: SQLite, even when MAGPIE_TEST_DB is set in the shell
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [PG_UNIT_TESTS], env: { MAGPIE_TEST_DB: '' } },
+      },
+      {
+        // the server-backed suites again, every server on PostgreSQL (MAGPIE_TEST_DB)
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts', PG_UNIT_TESTS],
+          exclude: SQLITE_ONLY,
+          env: { MAGPIE_TEST_DB: POSTGRES_TEST_DB },
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+        },
+      },
+    ],
   },
 });

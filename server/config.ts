@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly httpPort?: number;
   /** More addresses of this service for clients to race (--advertise; docs/server.md); none by default. */
   readonly advertise?: readonly string[];
+  /** A PostgreSQL URL (postgres://USER@HOST:PORT/DB[?schema=NAME]); absent: SQLite in dataDir. */
+  readonly database?: string;
   readonly tuning?: Partial<Tuning>;
   readonly clock?: Clock;
   readonly logger?: Logger;

@@ -1,6 +1,6 @@
 import type { Clock, DecodedFrame, Frame, FrameBody, FrameName } from '../protocol';
 import type { pb } from '../protocol';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './storage/sql-database';
 import type { Logger } from 'pino';
 
 /**
@@ -69,7 +69,7 @@ export interface SessionControl {
 
 /** What every service is built from. */
 export interface ServerDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly log: Logger;
   readonly delivery: Delivery;

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './storage/sql-database';
 import type { FastifyInstance } from 'fastify';
 import { bodyFrame, systemClock } from '../protocol';
 import { createAccessControl, type AccessControl } from './access/access-control';
@@ -21,7 +21,7 @@ import { createUserStore, type UserStore } from './identity/users';
 import { createSilentLogger } from './logger';
 import { createConversationMutes } from './profiles/conversation-mutes';
 import { createProfileService } from './profiles/profile-service';
-import { openDatabase } from './storage/database';
+import { openStore } from './storage/open-store';
 import { runMigrations } from './storage/migrate';
 import { migrations } from './storage/migrations';
 import { createOpsMetrics, createOpsPlugin, type OpsSources } from './ops/ops-plugin';
@@ -38,7 +38,7 @@ export interface MagpieServer {
   /** For the CLI's first-start demo and for tests: the identity of this server's database. */
   readonly identity: Identity;
   readonly users: UserStore;
-  readonly db: Database;
+  readonly db: SqlDatabase;
   /** Takes access away (closed sub-accounts, apps offline) and ends the sessions it no longer allows. */
   readonly access: AccessControl;
   /** Uploads, downloads and media tokens. */
@@ -57,7 +57,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const clock = config.clock ?? systemClock;
   const log = config.logger ?? createSilentLogger();
 
-  const db = openDatabase(resolved.dataDir, { busyTimeoutMs: tuning.sqliteBusyTimeoutMs });
+  const db = openStore(resolved.dataDir, config.database, { busyTimeoutMs: tuning.sqliteBusyTimeoutMs });
   try {
     runMigrations(db, migrations, () => clock.now());
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { ErrorCode, type Clock } from '../../protocol';
 import type { SessionControl } from '../handler-types';
 import type { AppInfo, AppState, Identity, SubAccountInfo } from '../identity/identity';
@@ -23,7 +23,7 @@ export interface AccessControl {
 }
 
 export interface AccessControlDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly identity: Identity;
   /** The live sessions of this process; the admin CLI has none. */

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 
 /** One change that took access away: a user of an app (a closed sub-account), or a whole app. */
 export interface Revocation {
@@ -17,7 +17,7 @@ export interface RevocationLog {
   lastId(): number;
 }
 
-export function createRevocationLog(db: Database): RevocationLog {
+export function createRevocationLog(db: SqlDatabase): RevocationLog {
   const insert = db.prepare('INSERT INTO access_revocations (app_id, user_id, created_ms) VALUES (?, ?, ?)');
   const after = db.prepare<[number], { revocation_id: number; app_id: string; user_id: string | null }>(
     'SELECT revocation_id, app_id, user_id FROM access_revocations WHERE revocation_id > ? ORDER BY revocation_id LIMIT 1000',

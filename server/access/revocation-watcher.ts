@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../protocol';
 import { createRevocationLog, type Revocation } from './revocation-log';
@@ -8,14 +8,15 @@ import { createRevocationLog, type Revocation } from './revocation-log';
  * took access away. Every `intervalMs` it reads `PRAGMA data_version`, which changes only when
  * another connection has committed: a few microseconds, no table read. When it changed, the
  * revocation rows after the last one seen are handed to `onRevoked`. Rows written before the
- * server started are skipped: their sessions did not exist then.
+ * server started are skipped: their sessions did not exist then. On PostgreSQL the same poll
+ * reads the newest revocation id instead, which also carries revocations made by other nodes.
  */
 export interface RevocationWatcher {
   stop(): void;
 }
 
 export interface RevocationWatcherDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly log: Logger;
   readonly intervalMs: number;
@@ -25,7 +26,12 @@ export interface RevocationWatcherDeps {
 export function startRevocationWatcher(deps: RevocationWatcherDeps): RevocationWatcher {
   const { db, clock, log } = deps;
   const revocations = createRevocationLog(db);
-  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  // PostgreSQL has no data_version: the newest revocation id is its marker (one index lookup); a
+  // revocation another node commits after a later-numbered one is seen on the next change
+  const dataVersion =
+    db.dialect === 'postgres'
+      ? db.prepare('SELECT COALESCE(MAX(revocation_id), 0) FROM access_revocations').pluck()
+      : db.prepare('PRAGMA data_version').pluck();
   let version = dataVersion.get();
   let lastId = revocations.lastId();
   let timer: TimerHandle | undefined;

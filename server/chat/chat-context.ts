@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
 import type { Delivery } from '../handler-types';
@@ -13,7 +13,7 @@ import type { Timelines } from '../timeline';
 
 /** What the chat handlers share: the stores, the clock and the delivery to online sessions. */
 export interface ChatContext {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly delivery: Delivery;
   readonly log: Logger;

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { createMultiRowInsert } from '../storage/multi-row-insert';
 import type { BatchHooks } from '../storage/write-batch';
 
@@ -77,7 +77,7 @@ interface MessageRow {
 
 const COLUMNS = 'msg_id, sender, target, is_group, type, time_ms, sender_seq, burn, revoked_ms, burned_ms';
 
-export function createMessageStore(db: Database): MessageStore {
+export function createMessageStore(db: SqlDatabase): MessageStore {
   const insertHead = 'INSERT INTO messages (msg_id, app_id, sender, target, is_group, type, content, client_msg_id, time_ms, sender_seq, burn) VALUES';
   const insert = db.prepare(`${insertHead} (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertRows = createMultiRowInsert(db, insertHead, 11);

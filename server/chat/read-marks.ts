@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 
 export interface MemberReadState {
   readonly userId: string;
@@ -14,7 +14,7 @@ export interface ReadMarkStore {
   groupMembersReadState(appId: string, groupId: string, joinedBy: number): MemberReadState[];
 }
 
-export function createReadMarkStore(db: Database): ReadMarkStore {
+export function createReadMarkStore(db: SqlDatabase): ReadMarkStore {
   const select = db
     .prepare<[string, string, string], number>(
       'SELECT up_to_msg_id FROM read_marks WHERE app_id = ? AND conversation = ? AND user_id = ?',

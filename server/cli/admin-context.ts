@@ -3,14 +3,17 @@ import { createAccessControl, NO_SESSIONS, type AccessControl } from '../access/
 import { createIdentity, type Identity } from '../identity/identity';
 import { loadOrCreateServerKey } from '../identity/server-key';
 import { createUserStore } from '../identity/users';
-import { openDatabase } from '../storage/database';
+import { openStore } from '../storage/open-store';
 import { runMigrations } from '../storage/migrate';
 import { migrations } from '../storage/migrations';
 import { DEFAULT_TUNING } from '../tuning';
 
-/** The identity of a data folder, opened beside a running server (WAL makes that safe). */
-export function openAdminContext(dataDir: string): { identity: Identity; access: AccessControl; close(): void } {
-  const db = openDatabase(dataDir, { busyTimeoutMs: DEFAULT_TUNING.sqliteBusyTimeoutMs });
+/**
+ * The identity of a data folder (or of the PostgreSQL database --db names; the server key stays in
+ * the folder), opened beside a running server (WAL makes that safe on SQLite).
+ */
+export function openAdminContext(dataDir: string, database?: string): { identity: Identity; access: AccessControl; close(): void } {
+  const db = openStore(dataDir, database, { busyTimeoutMs: DEFAULT_TUNING.sqliteBusyTimeoutMs });
   try {
     runMigrations(db, migrations);
     const users = createUserStore({ db, clock: systemClock });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
 import { advertiseProblem, splitAdvertiseList } from '../cluster/advertised-addresses';
+import { DatabaseUrlError, parsePgUrl } from '../storage/pg/pg-url';
 import { UsageError } from './usage';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -8,18 +9,19 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[] }
-  | { kind: 'account-create'; dataDir: string }
-  | { kind: 'account-rotate-token'; dataDir: string; accountSid: string }
-  | { kind: 'app-create'; dataDir: string; accountSid: string; name: string }
-  | { kind: 'app-state'; dataDir: string; appId: string; state: 'online' | 'offline' }
-  | { kind: 'app-list'; dataDir: string; accountSid: string }
-  | { kind: 'user-create'; dataDir: string; appId: string; name: string }
-  | { kind: 'user-list'; dataDir: string; appId: string }
-  | { kind: 'user-close'; dataDir: string; subAccountSid: string };
+  | { kind: 'start'; dataDir: string; database: string | undefined; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[] }
+  | { kind: 'account-create'; dataDir: string; database: string | undefined }
+  | { kind: 'account-rotate-token'; dataDir: string; database: string | undefined; accountSid: string }
+  | { kind: 'app-create'; dataDir: string; database: string | undefined; accountSid: string; name: string }
+  | { kind: 'app-state'; dataDir: string; database: string | undefined; appId: string; state: 'online' | 'offline' }
+  | { kind: 'app-list'; dataDir: string; database: string | undefined; accountSid: string }
+  | { kind: 'user-create'; dataDir: string; database: string | undefined; appId: string; name: string }
+  | { kind: 'user-list'; dataDir: string; database: string | undefined; appId: string }
+  | { kind: 'user-close'; dataDir: string; database: string | undefined; subAccountSid: string };
 
 const OPTIONS = {
   data: { type: 'string' },
+  db: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -48,8 +50,9 @@ export function parseCommand(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
   const dataDir = values.data ?? DEFAULT_DATA_DIR;
+  const database = parseDatabase(values.db);
   const [group, action, target, ...extra] = positionals;
-  const allow = (...names: (keyof typeof OPTIONS)[]) => onlyOptions(values, ['data', 'help', ...names], positionals.join(' '));
+  const allow = (...names: (keyof typeof OPTIONS)[]) => onlyOptions(values, ['data', 'db', 'help', ...names], positionals.join(' '));
   const noMore = (count: number) => {
     if (positionals.length > count) throw new UsageError(`unexpected argument: ${positionals[count]}`);
   };
@@ -61,6 +64,7 @@ export function parseCommand(argv: readonly string[]): Command {
       return checkedPorts({
         kind: 'start',
         dataDir,
+        database,
         host: values.host ?? DEFAULT_HOST,
         port: parsePort('--port', values.port, DEFAULT_PORT),
         httpPort: parsePort('--http-port', values['http-port'], DEFAULT_HTTP_PORT),
@@ -72,38 +76,38 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'account create':
       allow();
       noMore(2);
-      return { kind: 'account-create', dataDir };
+      return { kind: 'account-create', dataDir, database };
     case 'account rotate-token':
       allow('account');
       noMore(2);
-      return { kind: 'account-rotate-token', dataDir, accountSid: required('--account', values.account) };
+      return { kind: 'account-rotate-token', dataDir, database, accountSid: required('--account', values.account) };
     case 'app create':
       allow('account', 'name');
       noMore(2);
-      return { kind: 'app-create', dataDir, accountSid: required('--account', values.account), name: required('--name', values.name) };
+      return { kind: 'app-create', dataDir, database, accountSid: required('--account', values.account), name: required('--name', values.name) };
     case 'app online':
     case 'app offline':
       allow();
       if (!target) throw new UsageError(`app ${action} needs an APPID`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
-      return { kind: 'app-state', dataDir, appId: target, state: action === 'online' ? 'online' : 'offline' };
+      return { kind: 'app-state', dataDir, database, appId: target, state: action === 'online' ? 'online' : 'offline' };
     case 'app list':
       allow('account');
       noMore(2);
-      return { kind: 'app-list', dataDir, accountSid: required('--account', values.account) };
+      return { kind: 'app-list', dataDir, database, accountSid: required('--account', values.account) };
     case 'user create':
       allow('app', 'name');
       noMore(2);
-      return { kind: 'user-create', dataDir, appId: required('--app', values.app), name: required('--name', values.name) };
+      return { kind: 'user-create', dataDir, database, appId: required('--app', values.app), name: required('--name', values.name) };
     case 'user list':
       allow('app');
       noMore(2);
-      return { kind: 'user-list', dataDir, appId: required('--app', values.app) };
+      return { kind: 'user-list', dataDir, database, appId: required('--app', values.app) };
     case 'user close':
       allow();
       if (!target) throw new UsageError('user close needs a SUBACCOUNTSID');
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
-      return { kind: 'user-close', dataDir, subAccountSid: target };
+      return { kind: 'user-close', dataDir, database, subAccountSid: target };
     default:
       throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   }
@@ -120,6 +124,18 @@ function onlyOptions(values: Values, allowed: readonly string[], command: string
   for (const [name, value] of Object.entries(values)) {
     if (value !== undefined && !allowed.includes(name)) throw new UsageError(`--${name} does not apply to "${command}"`);
   }
+}
+
+/** --db: a PostgreSQL URL, checked here so a typo is a usage error before anything opens. */
+function parseDatabase(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    parsePgUrl(text);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new UsageError(`--db: ${error.message}`);
+    throw error;
+  }
+  return text;
 }
 
 function required(flag: string, value: string | undefined): string {

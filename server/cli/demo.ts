@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Identity } from '../identity/identity';
+import { SERVER_KEY_FILE } from '../identity/server-key';
 import { DATABASE_FILE } from '../storage/database';
 
 export const DEMO_FILE = 'demo.json';
@@ -13,9 +14,13 @@ export interface DemoCredentials {
   readonly users: readonly { friendlyName: string; voipAccount: string; voipPwd: string; subAccountSid: string; subToken: string }[];
 }
 
-/** A data folder is new when it holds no database yet: that is when the demo is created. */
-export function isNewDataFolder(dataDir: string): boolean {
-  return !existsSync(join(dataDir, DATABASE_FILE));
+/**
+ * A data folder is new when it holds no database yet: that is when the demo is created. With the
+ * database in PostgreSQL (`database` given), when it holds no server key yet: the first start
+ * makes one there.
+ */
+export function isNewDataFolder(dataDir: string, database?: string): boolean {
+  return !existsSync(join(dataDir, database === undefined ? DATABASE_FILE : SERVER_KEY_FILE));
 }
 
 /**

@@ -2,7 +2,7 @@ import { isMagpieError, errorCodeName } from '../../protocol';
 import { runAdminCommand } from './admin-commands';
 import { openAdminContext } from './admin-context';
 import { parseCommand } from './args';
-import { dataFolderMessage, isDataFolderError } from './data-folder-error';
+import { databaseMessage, dataFolderMessage, isDatabaseError, isDataFolderError } from './data-folder-error';
 import { ExitCode } from './exit-codes';
 import { USAGE, UsageError } from './usage';
 
@@ -40,13 +40,17 @@ async function runParsed(argv: readonly string[], out: (text: string) => void, e
 
   let context;
   try {
-    context = openAdminContext(command.dataDir);
+    context = openAdminContext(command.dataDir, command.database);
     out(JSON.stringify(runAdminCommand(context.identity, context.access, command), null, 2));
     return ExitCode.OK;
   } catch (error) {
     if (isMagpieError(error)) {
       err(JSON.stringify({ error: { code: error.code, name: errorCodeName(error.code), message: error.message } }));
       return ExitCode.FAILED;
+    }
+    if (isDatabaseError(error)) {
+      err(`magpie-server: ${databaseMessage(error)}`);
+      return ExitCode.DATABASE;
     }
     if (isDataFolderError(error)) {
       err(`magpie-server: ${dataFolderMessage(command.dataDir, error)}`);

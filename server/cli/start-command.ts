@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createLogger } from '../logger';
 import { createMagpieServer } from '../server';
 import type { Command } from './args';
-import { dataFolderMessage, isDataFolderError } from './data-folder-error';
+import { databaseMessage, dataFolderMessage, isDatabaseError, isDataFolderError } from './data-folder-error';
 import { createDemo, DEMO_FILE, isNewDataFolder } from './demo';
 import { ExitCode } from './exit-codes';
 
@@ -22,11 +22,12 @@ export async function runStart(
   process.stderr.on('error', () => undefined);
   const log = createLogger({ level: command.logLevel });
   // a demo app's token printed on stdout is fine on a developer's machine, never on a real server
-  const demoStart = command.demo && isNewDataFolder(command.dataDir);
+  const demoStart = command.demo && isNewDataFolder(command.dataDir, command.database);
   let server;
   try {
     server = createMagpieServer({
       dataDir: command.dataDir,
+      ...(command.database === undefined ? {} : { database: command.database }),
       host: command.host,
       port: command.port,
       httpPort: command.httpPort,
@@ -35,6 +36,10 @@ export async function runStart(
       logger: log,
     });
   } catch (error) {
+    if (isDatabaseError(error)) {
+      err(`magpie-server: ${databaseMessage(error)}`);
+      return ExitCode.DATABASE;
+    }
     if (!isDataFolderError(error)) throw error;
     err(`magpie-server: ${dataFolderMessage(command.dataDir, error)}`);
     return ExitCode.DATA_FOLDER;

@@ -25,5 +25,7 @@ export const USAGE = `usage: magpie-server <command> [options]
   user list --app APPID                 list an app's sub-accounts
   user close SUBACCOUNTSID              close a sub-account
 
-Every command takes --data DIR (default ./magpie-data). Admin commands print JSON on stdout
-and work while the server runs.`;
+Every command takes --data DIR (default ./magpie-data) and --db URL: a PostgreSQL database,
+postgres://USER@HOST:PORT/DB[?schema=NAME], instead of the SQLite file in --data (the server
+key and files stay in --data). Admin commands print JSON on stdout and work while the server
+runs.`;

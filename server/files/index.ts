@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
@@ -16,7 +16,7 @@ import { createUploadRecords, type UploadRecord, type UploadRecords } from './up
 import { createUploadSweeper, type UploadSweeper } from './upload-sweeper';
 
 export interface FileServiceDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly log: Logger;
   readonly tuning: Tuning;

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 
 /** The kinds of media an upload is for; the numbers are pb.MessageType's. */
 export const MediaKind = { VOICE: 1, IMAGE: 2, FILE: 3 } as const;
@@ -65,7 +65,7 @@ interface Row {
   referenced_ms: number | null;
 }
 
-export function createUploadRecords(db: Database): UploadRecords {
+export function createUploadRecords(db: SqlDatabase): UploadRecords {
   const insert = db.prepare(
     'INSERT INTO uploads (file_id, app_id, owner, kind, name, declared_size, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -75,7 +75,7 @@ export function createUploadRecords(db: Database): UploadRecords {
   );
   const remove = db.prepare('DELETE FROM uploads WHERE file_id = ?');
   const markReferenced = db.prepare('UPDATE uploads SET referenced_ms = ? WHERE file_id = ? AND referenced_ms IS NULL');
-  const addRef = db.prepare('INSERT OR IGNORE INTO file_refs (app_id, file_id, msg_id) VALUES (?, ?, ?)');
+  const addRef = db.prepare('INSERT INTO file_refs (app_id, file_id, msg_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
   // group members may read what was posted while they were in the group (joined at or before it)
   const participant = db
     .prepare<{ app: string; user: string; file: string }, number>(

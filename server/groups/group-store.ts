@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import { likeIgnoringCase, type SqlDatabase } from '../storage/sql-database';
 import { type pb } from '../../protocol';
 import { GROUP_COLUMNS, groupFromRow, type GroupRecord, type GroupRow } from './membership';
 
@@ -69,7 +69,7 @@ interface RequestRow {
   state: number;
 }
 
-export function createGroupStore(db: Database): GroupStore {
+export function createGroupStore(db: SqlDatabase): GroupStore {
   const insertGroup = db.prepare(`
     INSERT INTO groups (app_id, group_id, name, owner, type, mode, announcement, invite_confirm, capacity, member_count, created_ms)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`);
@@ -92,8 +92,9 @@ export function createGroupStore(db: Database): GroupStore {
   const dropGroupRequests = db.prepare(
     'UPDATE group_requests SET state = 3, decided_ms = ? WHERE app_id = ? AND group_id = ? AND state = 0',
   );
-  const insertRequest = db.prepare(`
-    INSERT INTO group_requests (app_id, group_id, kind, user_id, actor, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insertRequest = db.prepare<[string, string, number, string, string, string, number], number>(`
+    INSERT INTO group_requests (app_id, group_id, kind, user_id, actor, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+    RETURNING request_id`).pluck();
   const REQUEST_COLUMNS = 'request_id, group_id, kind, user_id, actor, state';
   const selectPending = db.prepare<[string, string, string, number], RequestRow>(
     `SELECT ${REQUEST_COLUMNS} FROM group_requests WHERE app_id = ? AND group_id = ? AND user_id = ? AND kind = ? AND state = 0`,
@@ -108,7 +109,7 @@ export function createGroupStore(db: Database): GroupStore {
   const dropActorInvites = db.prepare(
     `UPDATE group_requests SET state = 3, decided_ms = ? WHERE app_id = ? AND group_id = ? AND actor = ? AND kind = ${RequestKind.INVITE} AND state = 0`,
   );
-  const SEARCH_WHERE = `app_id = ? AND dismissed_ms IS NULL AND mode IN (0, 1) AND (name LIKE ? ESCAPE '\\' OR group_id = ?)`;
+  const SEARCH_WHERE = `app_id = ? AND dismissed_ms IS NULL AND mode IN (0, 1) AND (name ${likeIgnoringCase(db)} ? ESCAPE '\\' OR group_id = ?)`;
   const searchGroups = db.prepare<[string, string, string, number, number], GroupRow>(
     `SELECT ${GROUP_COLUMNS} FROM groups WHERE ${SEARCH_WHERE} ORDER BY created_ms, group_id LIMIT ? OFFSET ?`,
   );
@@ -159,7 +160,7 @@ export function createGroupStore(db: Database): GroupStore {
       dropGroupRequests.run(timeMs, appId, groupId);
     },
     createRequest: (appId, groupId, kind, userId, actor, reason, timeMs) =>
-      Number(insertRequest.run(appId, groupId, kind, userId, actor, reason, timeMs).lastInsertRowid),
+      insertRequest.get(appId, groupId, kind, userId, actor, reason, timeMs)!,
     pendingRequest: (appId, groupId, userId, kind) => toRequest(selectPending.get(appId, groupId, userId, kind)),
     request: (appId, requestId) => toRequest(selectRequest.get(requestId, appId)),
     decideRequest: (requestId, state, by, timeMs) => void updateRequest.run(state, by, timeMs, requestId),

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
 
 /**
@@ -85,7 +85,7 @@ export function groupFromRow(row: GroupRow): GroupRecord {
 
 export type { GroupRow };
 
-export function createMembershipStore(db: Database): MembershipStore {
+export function createMembershipStore(db: SqlDatabase): MembershipStore {
   const selectGroup = db.prepare<[string, string], GroupRow>(
     `SELECT ${GROUP_COLUMNS} FROM groups WHERE app_id = ? AND group_id = ?`,
   );

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { ErrorCode, MagpieError, userIdProblem, type Clock } from '../../protocol';
 import { createPasswordVerifier } from './password-verifier';
 import { hashSecret, randomDigits, randomHex32, randomPassword } from './secrets';
@@ -82,7 +82,7 @@ export interface Identity {
 }
 
 export interface IdentityDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly serverKey: ServerKey;
   readonly users: UserStore;

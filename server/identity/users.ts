@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Clock } from '../../protocol';
 
 export interface UserRow {
@@ -39,7 +39,7 @@ function toUser(row: RawUser): UserRow {
   };
 }
 
-export function createUserStore(deps: { db: Database; clock: Clock }): UserStore {
+export function createUserStore(deps: { db: SqlDatabase; clock: Clock }): UserStore {
   const { db, clock } = deps;
   const insert = db.prepare(
     `INSERT INTO users (app_id, user_id, nickname, avatar, created_ms, updated_ms)

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError } from '../../protocol';
 import type { Delivery, HandlerTable } from '../handler-types';
 import type { Tuning } from '../tuning';
@@ -14,12 +14,12 @@ export interface ConversationMutes {
 }
 
 export function createConversationMutes(deps: {
-  db: Database;
+  db: SqlDatabase;
   delivery: Pick<Delivery, 'toUserSince'>;
   tuning: Pick<Tuning, 'maxMutedConversations'>;
 }): ConversationMutes {
   const { db, delivery, tuning } = deps;
-  const insert = db.prepare('INSERT OR IGNORE INTO conversation_mutes (app_id, user_id, peer) VALUES (?, ?, ?)');
+  const insert = db.prepare('INSERT INTO conversation_mutes (app_id, user_id, peer) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
   const remove = db.prepare('DELETE FROM conversation_mutes WHERE app_id = ? AND user_id = ? AND peer = ?');
   const list = db.prepare<[string, string], string>('SELECT peer FROM conversation_mutes WHERE app_id = ? AND user_id = ? ORDER BY peer').pluck();
   const muted = db.prepare<[string, string, string], number>('SELECT 1 FROM conversation_mutes WHERE app_id = ? AND user_id = ? AND peer = ?').pluck();

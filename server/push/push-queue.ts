@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import { greatest, type SqlDatabase } from '../storage/sql-database';
 
 /** One offline message for a recipient, as the queue merges it. */
 export interface PushItem {
@@ -63,25 +63,26 @@ interface Row {
  * (count 0) is due again no sooner than minInterval after that send. In SQLite's UPDATE every
  * right-hand side reads the row as it was, so the CASEs below see the old count.
  */
-export function createPushQueue(db: Database): PushQueue {
+export function createPushQueue(db: SqlDatabase): PushQueue {
+  const max = greatest(db);
   const upsert = db.prepare(`
-    INSERT INTO push_pending (app_id, user_id, count, max_seq, sender, sender_nickname, conversation, preview, mention, due_ms)
+    INSERT INTO push_pending AS p (app_id, user_id, count, max_seq, sender, sender_nickname, conversation, preview, mention, due_ms)
     VALUES (@appId, @userId, 1, @seq, @sender, @senderNickname, @conversation, @preview, @mention, @dueMs)
     ON CONFLICT (app_id, user_id) DO UPDATE SET
-      due_ms = CASE WHEN count = 0 THEN MAX(excluded.due_ms, COALESCE(sent_ms, 0) + @minIntervalMs) ELSE due_ms END,
-      attempts = CASE WHEN count = 0 THEN 0 ELSE attempts END,
-      conversation = CASE WHEN count = 0 OR conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
-      count = count + 1,
-      max_seq = MAX(max_seq, excluded.max_seq),
+      due_ms = CASE WHEN p.count = 0 THEN ${max}(excluded.due_ms, COALESCE(p.sent_ms, 0) + @minIntervalMs) ELSE p.due_ms END,
+      attempts = CASE WHEN p.count = 0 THEN 0 ELSE p.attempts END,
+      conversation = CASE WHEN p.count = 0 OR p.conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
+      count = p.count + 1,
+      max_seq = ${max}(p.max_seq, excluded.max_seq),
       sender = excluded.sender,
       sender_nickname = excluded.sender_nickname,
       preview = excluded.preview,
-      mention = CASE WHEN count = 0 THEN excluded.mention ELSE MAX(mention, excluded.mention) END`);
+      mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END`);
   const due = db.prepare<[number, number], Row>('SELECT * FROM push_pending WHERE count > 0 AND due_ms <= ? ORDER BY due_ms LIMIT ?');
   const earliest = db.prepare<[], number | null>('SELECT MIN(due_ms) FROM push_pending WHERE count > 0').pluck();
   const sent = db.prepare(`
-    UPDATE push_pending SET count = MAX(0, count - @count), sent_ms = @nowMs, attempts = 0,
-      due_ms = CASE WHEN count > @count THEN @nowMs + @minIntervalMs ELSE due_ms END
+    UPDATE push_pending SET count = ${max}(0, count - @count), sent_ms = @nowMs, attempts = 0,
+      due_ms = CASE WHEN count > @count THEN CAST(@nowMs AS BIGINT) + @minIntervalMs ELSE due_ms END
     WHERE app_id = @appId AND user_id = @userId`);
   const retry = db.prepare('UPDATE push_pending SET attempts = attempts + 1, due_ms = ? WHERE app_id = ? AND user_id = ?');
   const drop = db.prepare('UPDATE push_pending SET count = 0, attempts = 0 WHERE app_id = ? AND user_id = ? AND max_seq <= ?');

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import { isGroupId, pb, type Clock, type TimerHandle } from '../../protocol';
 import type { UserStore } from '../identity/users';
@@ -13,7 +13,7 @@ export type PushTuning = Pick<
 >;
 
 export interface PushServiceDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly log: Logger;
   readonly users: UserStore;

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { randomHex32 } from '../identity/secrets';
 import type { ServerKey } from '../identity/server-key';
@@ -36,7 +36,7 @@ interface Row {
 }
 
 /** The secret is sealed with the server key (like app tokens): the server signs with it. */
-export function createPushSettings(db: Database, serverKey: ServerKey): PushSettings {
+export function createPushSettings(db: SqlDatabase, serverKey: ServerKey): PushSettings {
   const select = db.prepare<[string], Row>('SELECT push_url, push_secret_sealed, push_hide_content FROM apps WHERE app_id = ?');
   const update = db.prepare('UPDATE apps SET push_url = ?, push_secret_sealed = ?, push_hide_content = ? WHERE app_id = ?');
   const context = (appId: string) => `push:${appId}`;

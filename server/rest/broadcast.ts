@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import { clientMsgIdOf, sendBodyOf, type MessageInput, type UploadSizeOf } from './message-input';
@@ -28,7 +28,7 @@ export interface BroadcastJobs {
 }
 
 export interface BroadcastDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly log: Logger;
   readonly calls: ServiceCalls;

@@ -1,5 +1,5 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { ErrorCode, MagpieError, MESSAGE_TYPE_NAMES, pb } from '../../protocol';
 
 /** Which messages: a one-to-one conversation, a group's, or everything a user sent or got 1:1. */
@@ -63,13 +63,13 @@ const WINDOW = 'app_id = ? AND msg_id > ? AND time_ms >= ? AND time_ms <= ?';
  * exactly one page whatever arrives meanwhile. Each branch walks one of the (app, target|sender,
  * msg_id) indexes.
  */
-export function createHistoryStore(db: Database): HistoryStore {
+export function createHistoryStore(db: SqlDatabase): HistoryStore {
   const conversation = db.prepare<[string, string, string, number, number, number, string, string, string, number, number, number, number], Row>(`
     SELECT ${COLUMNS} FROM (
       SELECT ${COLUMNS} FROM messages WHERE target = ? AND sender = ? AND is_group = 0 AND ${WINDOW}
       UNION ALL
       SELECT ${COLUMNS} FROM messages WHERE target = ? AND sender = ? AND is_group = 0 AND ${WINDOW}
-    ) ORDER BY msg_id LIMIT ?`);
+    ) AS page ORDER BY msg_id LIMIT ?`);
   const group = db.prepare<[string, string, number, number, number, number], Row>(
     `SELECT ${COLUMNS} FROM messages WHERE target = ? AND is_group = 1 AND ${WINDOW} ORDER BY msg_id LIMIT ?`,
   );
@@ -78,7 +78,7 @@ export function createHistoryStore(db: Database): HistoryStore {
       SELECT ${COLUMNS} FROM messages WHERE sender = ? AND ${WINDOW}
       UNION ALL
       SELECT ${COLUMNS} FROM messages WHERE target = ? AND is_group = 0 AND sender <> ? AND ${WINDOW}
-    ) ORDER BY msg_id LIMIT ?`);
+    ) AS page ORDER BY msg_id LIMIT ?`);
 
   return {
     page(query) {

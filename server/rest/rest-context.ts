@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import type { AccessControl } from '../access/access-control';
@@ -15,7 +15,7 @@ import type { ServiceCalls } from './service-calls';
 
 /** What the REST routes share. */
 export interface RestContext {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly log: Logger;
   readonly tuning: Tuning;

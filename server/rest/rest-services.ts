@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
 import type { AccessControl } from '../access/access-control';
@@ -18,7 +18,7 @@ import { createRestPlugin } from './rest-plugin';
 import { createServiceCalls } from './service-calls';
 
 export interface RestServicesDeps {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: Clock;
   readonly log: Logger;
   readonly tuning: Tuning;

@@ -1,6 +1,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SqlDatabase } from './sql-database';
 
 export const DATABASE_FILE = 'magpie.db';
 
@@ -19,7 +20,7 @@ export interface OpenDatabaseOptions {
  * of the CLI read and write while a server runs; the busy timeout makes either side wait for the
  * other's short write transactions instead of failing.
  */
-export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Database {
+export function openDatabase(dataDir: string, options: OpenDatabaseOptions): SqlDatabase {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, DATABASE_FILE);
   const db = new BetterSqlite3(file, { timeout: options.busyTimeoutMs });
@@ -34,5 +35,18 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Dat
   db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   // a log that grew in a burst is cut back to this size when it starts over
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-  return db;
+  return sqliteDatabase(db);
+}
+
+/**
+ * A better-sqlite3 connection as the server's SqlDatabase: the same object, marked with its
+ * dialect, so every statement goes straight to the driver.
+ */
+export function sqliteDatabase(db: Database): SqlDatabase {
+  return Object.assign(db, { dialect: 'sqlite' as const }) as unknown as SqlDatabase;
+}
+
+/** The better-sqlite3 connection behind a SQLite SqlDatabase (pragmas, checkpoints); undefined on PostgreSQL. */
+export function sqliteConnection(db: SqlDatabase): Database | undefined {
+  return db.dialect === 'sqlite' ? (db as unknown as Database) : undefined;
 }

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from './sql-database';
 
 /** Rows per INSERT statement: with 7–11 columns, well under SQLite's 32,766 bound parameters. */
 export const MULTI_ROW_INSERT_ROWS = 64;
@@ -8,11 +8,11 @@ export const MULTI_ROW_INSERT_ROWS = 64;
  * rows each): one statement step per chunk instead of one per row. `head` is the statement up to
  * and including VALUES. The statements for each chunk size are prepared once, when first needed.
  */
-export function createMultiRowInsert(db: Database, head: string, columns: number): (rows: readonly (readonly unknown[])[]) => void {
-  const statements = new Map<number, Statement>();
+export function createMultiRowInsert(db: SqlDatabase, head: string, columns: number): (rows: readonly (readonly unknown[])[]) => void {
+  const statements = new Map<number, SqlStatement>();
   const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
 
-  function statementFor(rows: number): Statement {
+  function statementFor(rows: number): SqlStatement {
     let statement = statements.get(rows);
     if (statement === undefined) {
       statement = db.prepare(`${head} ${Array.from({ length: rows }, () => tuple).join(', ')}`);

@@ -1,7 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { startWalCheckpointWorker } from '../../platform/sqlite';
-import { AUTOCHECKPOINT_PAGES } from './database';
+import { AUTOCHECKPOINT_PAGES, sqliteConnection } from './database';
+import type { SqlDatabase } from './sql-database';
 
 /**
  * WAL checkpoints off the event loop (platform/sqlite's worker): SQLite's own checkpoint inside a
@@ -21,7 +21,7 @@ export interface WalCheckpointer {
 }
 
 export interface WalCheckpointerOptions {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly log: Logger;
   readonly intervalMs?: number;
   /** Log size (pages) past which an unfinished checkpoint is completed on the server's connection. */
@@ -29,7 +29,10 @@ export interface WalCheckpointerOptions {
 }
 
 export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckpointer {
-  const { db, log } = options;
+  const { log } = options;
+  const db = sqliteConnection(options.db);
+  // PostgreSQL keeps its own write-ahead log: nothing to do here
+  if (db === undefined) return { stop: () => Promise.resolve() };
   const restartAfterPages = options.restartAfterPages ?? AUTOCHECKPOINT_PAGES;
   let finishing = false;
   const finishCheckpoint = () => {

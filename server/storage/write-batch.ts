@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './sql-database';
 
 /**
  * Group commit. Every write asked for during one event-loop turn runs in one transaction at the
@@ -51,7 +51,7 @@ export interface WriteBatchOptions {
   readonly hooks?: readonly BatchHooks[];
 }
 
-export function createWriteBatch(db: Database, options: WriteBatchOptions = {}): WriteBatch {
+export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {}): WriteBatch {
   const schedule = options.schedule ?? setImmediate;
   let waiting: Pending[] = [];
   let scheduled = false;

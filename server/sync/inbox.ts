@@ -1,5 +1,5 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import type { Database } from 'better-sqlite3';
+import { greatest, least, type SqlDatabase } from '../storage/sql-database';
 import { pb } from '../../protocol';
 import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { BatchHooks } from '../storage/write-batch';
@@ -80,10 +80,10 @@ interface PageRow extends StoredEntryRow {
 }
 
 
-export function createInboxStore(db: Database): InboxStore {
+export function createInboxStore(db: SqlDatabase): InboxStore {
   const nextSeq = db.prepare<[string, string], { max_seq: number }>(`
     INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES (?, ?, 1, 0)
-    ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = max_seq + 1
+    ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = inbox_heads.max_seq + 1
     RETURNING max_seq`);
   const insertRow = db.prepare(
     'INSERT INTO inbox (app_id, user_id, seq, kind, msg_id, own, item) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -97,7 +97,7 @@ export function createInboxStore(db: Database): InboxStore {
     WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ?
     ORDER BY i.seq LIMIT ?`);
   const updateConfirmed = db.prepare(`
-    UPDATE inbox_heads SET confirmed_seq = MAX(confirmed_seq, MIN(?, max_seq))
+    UPDATE inbox_heads SET confirmed_seq = ${greatest(db)}(confirmed_seq, ${least(db)}(?, max_seq))
     WHERE app_id = ? AND user_id = ?`);
   const writeHead = db.prepare(`
     INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES (?, ?, ?, 0)

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import { bodyFrame, ErrorCode, MagpieError, MAX_TIMELINE_CONFIRM_CURSORS } from '../../protocol';
 import type { Handler } from '../handler-types';
 import { SYNC_LIMITS } from '../sync/sync-limits';
@@ -14,7 +14,7 @@ export interface TimelineHandlers {
  * caller's ranges only (from each join to each leave); TIMELINE_CONFIRM stores what the client kept.
  * Pages are bounded like SYNC_PAGE's, across all the timelines of one answer.
  */
-export function createTimelineHandlers(db: Database, store: TimelineStore, compressThresholdBytes: number): TimelineHandlers {
+export function createTimelineHandlers(db: SqlDatabase, store: TimelineStore, compressThresholdBytes: number): TimelineHandlers {
   // one commit for the whole frame, not one per cursor
   const confirmAll = db.transaction((appId: string, userId: string, highest: ReadonlyMap<string, number>) => {
     for (const [groupId, seq] of highest) store.confirm(appId, userId, groupId, seq);

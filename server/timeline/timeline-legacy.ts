@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { Appended, InboxStore } from '../sync/inbox';
 import type { TimelineStore } from './timeline-store';
 
@@ -23,7 +23,7 @@ const COPY_PAGE_ENTRIES = 200;
  * go: the rest is copied by the following calls, from the cursors stored here.
  */
 export function copyTimelinesToInbox(
-  db: Database,
+  db: SqlDatabase,
   store: TimelineStore,
   inbox: InboxStore,
   appId: string,
@@ -65,7 +65,7 @@ export function copyTimelinesToInbox(
  * SEND or REVOKE is committed already and the other members still get theirs. Never throws.
  */
 export function copyTimelinesForMembers(
-  db: Database,
+  db: SqlDatabase,
   store: TimelineStore,
   inbox: InboxStore,
   appId: string,

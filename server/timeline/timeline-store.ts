@@ -1,5 +1,5 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import type { Database } from 'better-sqlite3';
+import { greatest, least, type SqlDatabase } from '../storage/sql-database';
 import { pb } from '../../protocol';
 import { CONTENT_LIMITS } from '../chat/content-limits';
 import { entrySizeBound, messageOfRow, type StoredEntryRow } from '../sync/stored-entry-row';
@@ -58,15 +58,16 @@ interface RangeRow {
   head: number;
 }
 
-export function createTimelineStore(db: Database): TimelineStore {
+export function createTimelineStore(db: SqlDatabase): TimelineStore {
   const selectHead = db
     .prepare<[string, string], number>('SELECT max_seq FROM group_timelines WHERE app_id = ? AND group_id = ?')
     .pluck();
   const insertHead = db.prepare('INSERT INTO group_timelines (app_id, group_id, max_seq, created_ms) VALUES (?, ?, 0, ?)');
   // every current member reads from the start; the trigger opens ranges only for later joins
   const openRangesForMembers = db.prepare(`
-    INSERT OR IGNORE INTO timeline_access (app_id, user_id, group_id, from_seq, until_seq)
-    SELECT app_id, user_id, group_id, 0, NULL FROM group_members WHERE app_id = ? AND group_id = ?`);
+    INSERT INTO timeline_access (app_id, user_id, group_id, from_seq, until_seq)
+    SELECT app_id, user_id, group_id, 0, NULL FROM group_members WHERE app_id = ? AND group_id = ?
+    ON CONFLICT DO NOTHING`);
   const nextSeq = db
     .prepare<[string, string], number>(
       'UPDATE group_timelines SET max_seq = max_seq + 1 WHERE app_id = ? AND group_id = ? RETURNING max_seq',
@@ -80,7 +81,7 @@ export function createTimelineStore(db: Database): TimelineStore {
     ORDER BY a.group_id, a.from_seq`);
   const selectGroupMax = db
     .prepare<[string, string, string], number | null>(`
-      SELECT MAX(MIN(t.max_seq, COALESCE(a.until_seq, t.max_seq)))
+      SELECT MAX(${least(db)}(t.max_seq, COALESCE(a.until_seq, t.max_seq)))
       FROM timeline_access a JOIN group_timelines t ON t.app_id = a.app_id AND t.group_id = a.group_id
       WHERE a.app_id = ? AND a.user_id = ? AND a.group_id = ?`)
     .pluck();
@@ -91,7 +92,7 @@ export function createTimelineStore(db: Database): TimelineStore {
     ORDER BY e.seq LIMIT ?`);
   const upsertConfirm = db.prepare(`
     INSERT INTO timeline_confirms (app_id, user_id, group_id, confirmed_seq) VALUES (?, ?, ?, ?)
-    ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET confirmed_seq = MAX(confirmed_seq, excluded.confirmed_seq)`);
+    ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET confirmed_seq = ${greatest(db)}(timeline_confirms.confirmed_seq, excluded.confirmed_seq)`);
   const selectConfirmed = db
     .prepare<[string, string, string], number>(
       'SELECT confirmed_seq FROM timeline_confirms WHERE app_id = ? AND user_id = ? AND group_id = ?',
@@ -172,7 +173,7 @@ export function createTimelineStore(db: Database): TimelineStore {
   );
   const upsertCopied = db.prepare(`
     INSERT INTO timeline_legacy_copies (app_id, user_id, group_id, copied_seq) VALUES (?, ?, ?, ?)
-    ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET copied_seq = MAX(copied_seq, excluded.copied_seq)`);
+    ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET copied_seq = ${greatest(db)}(timeline_legacy_copies.copied_seq, excluded.copied_seq)`);
 
   return {
     copiedCursors: (appId, userId) => new Map(selectCopied.all(appId, userId).map((r) => [r.group_id, r.copied_seq])),

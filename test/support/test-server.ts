@@ -6,10 +6,13 @@ import type { Clock } from '../../protocol';
 import type { SubAccountCreated } from '../../server/identity/identity';
 import { createMagpieServer, type MagpieServer } from '../../server/server';
 import type { Tuning } from '../../server/tuning';
+import { dropTestSchema, testDatabaseUrl } from './test-database';
 
 /**
  * A real Magpie server on a loopback port with its data in a fresh temp folder, plus one main
- * account and one online app. stop() closes it and deletes the folder (unless keepData).
+ * account and one online app. stop() closes it and deletes the folder (unless keepData). With
+ * MAGPIE_TEST_DB set the server stores in a PostgreSQL schema of its own, named in the folder and
+ * dropped with it (test-database.ts).
  */
 export interface TestServer {
   readonly server: MagpieServer;
@@ -46,8 +49,10 @@ const TEST_TUNING: Partial<Tuning> = { scryptCost: 1024 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'magpie-test-')));
+  const database = testDatabaseUrl(dataDir);
   const server = createMagpieServer({
     dataDir,
+    ...(database === undefined ? {} : { database }),
     host: '127.0.0.1',
     port: options.port ?? 0,
     httpPort: options.httpPort ?? 0,
@@ -84,7 +89,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     createUser: (friendlyName) => server.identity.createSubAccount(appId, friendlyName),
     async stop(stopOptions = {}) {
       await server.stop();
-      if (!stopOptions.keepData) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
+      if (stopOptions.keepData) return;
+      dropTestSchema(dataDir);
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

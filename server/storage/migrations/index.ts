@@ -8,16 +8,21 @@ import { migration0006Files } from './0006-files';
 import { migration0007RestPush } from './0007-rest-push';
 import { migration0008ConversationMutes } from './0008-conversation-mutes';
 import { migration0009GroupTimelines } from './0009-group-timelines';
+import { pgGroups, pgIdentity, pgMessages } from './postgres/0001-0003';
+import { pgAccessRevocations, pgConversationMutes, pgFiles, pgGroupTimelines, pgRestPush } from './postgres/0005-0009';
 
-/** Every migration, in order. Append new ones at the end; never reorder or edit applied ones. */
+/**
+ * Every migration, in order, each with its PostgreSQL body (migrations/postgres/). Append new ones
+ * at the end; never reorder or edit applied ones.
+ */
 export const migrations: readonly Migration[] = [
-  migration0001Identity,
-  migration0002Messages,
-  migration0003Groups,
-  migration0004PasswordVerifiers,
-  migration0005AccessRevocations,
-  migration0006Files,
-  migration0007RestPush,
-  migration0008ConversationMutes,
-  migration0009GroupTimelines,
+  { ...migration0001Identity, postgres: pgIdentity },
+  { ...migration0002Messages, postgres: pgMessages },
+  { ...migration0003Groups, postgres: pgGroups },
+  { ...migration0004PasswordVerifiers, postgres: (db) => migration0004PasswordVerifiers.up(db) },
+  { ...migration0005AccessRevocations, postgres: pgAccessRevocations },
+  { ...migration0006Files, postgres: pgFiles },
+  { ...migration0007RestPush, postgres: pgRestPush },
+  { ...migration0008ConversationMutes, postgres: pgConversationMutes },
+  { ...migration0009GroupTimelines, postgres: pgGroupTimelines },
 ];

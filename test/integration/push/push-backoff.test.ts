@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { startPushReceiver, type PushReceiver } from './push-receiver';
 /** The push service on a real database and a real receiver, its time moved by hand. */
 describe('offline push retries', () => {
   let dir: string;
-  let db: Database;
+  let db: SqlDatabase;
   let receiver: PushReceiver;
   let push: PushService;
   const clock = new ManualClock(1_000_000);

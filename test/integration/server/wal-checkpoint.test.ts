@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../../../server/storage/database';
+import { DATABASE_FILE, sqliteConnection } from '../../../server/storage/database';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 describe('WAL checkpoints', () => {
@@ -14,7 +14,7 @@ describe('WAL checkpoints', () => {
   it('are run by the worker, off the event loop, long before a commit would cross the automatic threshold', async () => {
     world = await startTestServer();
     const { db, users } = world.server;
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(sqliteConnection(db)!.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const file = join(world.dataDir, DATABASE_FILE);
     const sizeBefore = statSync(file).size;
     // a few hundred pages: far below the 4,000 at which a commit would checkpoint by itself

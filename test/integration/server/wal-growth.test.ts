@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../server/logger';
-import { openDatabase } from '../../../server/storage/database';
+import { openDatabase, sqliteConnection } from '../../../server/storage/database';
 import { startWalCheckpointer } from '../../../server/storage/wal-checkpointer';
 
 const dir = mkdtempSync(join(tmpdir(), 'magpie-wal-growth-'));
@@ -27,7 +27,7 @@ describe('the write-ahead log under steady writes', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await checkpointer.stop();
-    const [{ log: pagesInLog }] = db.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
+    const [{ log: pagesInLog }] = sqliteConnection(db)!.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
     db.close();
     expect(commits).toBeGreaterThan(2_000);
     // every commit appends at least one page: a log that never started over holds more pages than

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DemoCredentials } from '../../../server/cli/demo';
 import type { Tuning } from '../../../server/tuning';
+import { testDatabaseUrl } from '../../support/test-database';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER_BIN = join(REPO_ROOT, 'bin/magpie-server.js');
@@ -60,7 +61,19 @@ export interface ServerProcess {
 
 function commandFor(options: ServerProcessOptions, host: string): { file: string; args: string[] } {
   const launcher = options.launcher ?? { kind: 'bin' };
-  const common = ['--host', host, '--port', String(options.port ?? 0), '--http-port', String(options.httpPort ?? 0), '--data', options.dataDir];
+  // the PostgreSQL run: a schema of the data folder's own (test-database.ts), kept across restarts
+  const database = testDatabaseUrl(options.dataDir);
+  const common = [
+    '--host',
+    host,
+    '--port',
+    String(options.port ?? 0),
+    '--http-port',
+    String(options.httpPort ?? 0),
+    '--data',
+    options.dataDir,
+    ...(database === undefined ? [] : ['--db', database]),
+  ];
   const node =
     launcher.kind === 'bin'
       ? [SERVER_BIN, 'start', ...common, '--http-port', '0', '--log-level', 'warn', '--demo']

@@ -21,14 +21,16 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'http-port': { type: 'string' },
     data: { type: 'string' },
+    db: { type: 'string' },
     tuning: { type: 'string' },
     'event-loop-report': { type: 'string' },
   },
 });
 const dataDir = values.data!;
-const firstStart = isNewDataFolder(dataDir);
+const firstStart = isNewDataFolder(dataDir, values.db);
 const server = createMagpieServer({
   dataDir,
+  ...(values.db === undefined ? {} : { database: values.db }),
   host: values.host ?? '127.0.0.1',
   port: Number(values.port ?? 0),
   ...(values['http-port'] !== undefined ? { httpPort: Number(values['http-port']) } : {}),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { create, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import {
   decodeFrame,
@@ -58,7 +58,7 @@ export class RecordingDelivery implements Delivery {
 
 /** The chat and group services on a real SQLite file in a temp folder, with a manual clock. */
 export interface ChatFixture {
-  readonly db: Database;
+  readonly db: SqlDatabase;
   readonly clock: ManualClock;
   readonly delivery: RecordingDelivery;
   readonly chat: ChatService;

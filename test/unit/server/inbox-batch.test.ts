@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { createInboxStore, type InboxStore } from '../../../server/sync/inbox';
 /** The inbox and message stores keep their writes in memory during a write batch (BatchHooks). */
 describe('inbox and messages inside a write batch', () => {
   let dir: string;
-  let db: Database;
+  let db: SqlDatabase;
   let inbox: InboxStore;
   let messages: MessageStore;
   let batch: WriteBatch;

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { formatCompactTimestamp } from '../../../server/auth/signature';
 
 describe('REST storage (migration 4)', () => {
   let dir: string;
-  let db: Database;
+  let db: SqlDatabase;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'magpie-rest-storage-'));
     db = openDatabase(dir, { busyTimeoutMs: 1000 });

@@ -1,16 +1,16 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../server/storage/database';
+import { openDatabase, sqliteConnection } from '../../../server/storage/database';
 import { NewerSchemaError, runMigrations, schemaVersion } from '../../../server/storage/migrate';
 import type { Migration } from '../../../server/storage/migration';
 import { migrations } from '../../../server/storage/migrations';
 
 describe('server storage', () => {
   let dir: string;
-  let db: Database;
+  let db: SqlDatabase;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'magpie-storage-'));
@@ -25,8 +25,8 @@ describe('server storage', () => {
     (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 
   it('opens in WAL mode with foreign keys on', () => {
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(sqliteConnection(db)!.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqliteConnection(db)!.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
   it('lists migrations numbered 1, 2, 3... in order', () => {

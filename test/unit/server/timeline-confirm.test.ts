@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, MAX_TIMELINE_CONFIRM_CURSORS, pb } from '../../../protocol';
 import type { Caller } from '../../../server/handler-types';
@@ -14,7 +14,7 @@ import { createTimelineStore, type TimelineStore } from '../../../server/timelin
 
 /** TIMELINE_CONFIRM on a real SQLite file: bounded, one group once at its highest seq, one commit. */
 let dir: string;
-let db: Database;
+let db: SqlDatabase;
 let store: TimelineStore;
 const APP = 'app1';
 const G = 'g0000000000000001';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/storage/database';
 import { runMigrations } from '../../../server/storage/migrate';
@@ -12,7 +12,7 @@ import { createTimelineStore, type TimelineStore } from '../../../server/timelin
 
 /** The copies into 2.0 clients' inboxes on a real SQLite file: bounded per call, one failure isolated. */
 let dir: string;
-let db: Database;
+let db: SqlDatabase;
 let store: TimelineStore;
 let inbox: InboxStore;
 const APP = 'app1';

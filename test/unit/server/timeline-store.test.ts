@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/storage/database';
 import { runMigrations } from '../../../server/storage/migrate';
@@ -10,7 +10,7 @@ import { createTimelineStore, type TimelineStore } from '../../../server/timelin
 
 /** The timeline store on a real SQLite file: ranges from the membership triggers, pages, confirms. */
 let dir: string;
-let db: Database;
+let db: SqlDatabase;
 let store: TimelineStore;
 const APP = 'app1';
 const G = 'g0000000000000001';

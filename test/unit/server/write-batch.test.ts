@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteDatabase } from '../../../server/storage/database';
 import { createWriteBatch, type WriteBatch } from '../../../server/storage/write-batch';
 
 let dir: string;
@@ -18,7 +19,7 @@ beforeEach(() => {
   db.exec('CREATE TABLE t (n INTEGER PRIMARY KEY)');
   reader = new BetterSqlite3(join(dir, 'test.db'), { readonly: true });
   turnEnds = [];
-  batch = createWriteBatch(db, { schedule: (run) => turnEnds.push(run) });
+  batch = createWriteBatch(sqliteDatabase(db), { schedule: (run) => turnEnds.push(run) });
 });
 afterEach(() => {
   reader.close();

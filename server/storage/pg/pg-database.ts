@@ -1,0 +1,264 @@
+import { createRequire } from 'node:module';
+import type PQType from 'libpq';
+import type { RunResult, SqlDatabase, SqlStatement, SqlTransaction } from '../sql-database';
+import { pgError } from './pg-errors';
+import { translatePlaceholders, type TranslatedSql } from './pg-sql';
+import { decoderFor, encodeParameter, type Decoder } from './pg-values';
+
+/**
+ * The server's SqlDatabase on one PostgreSQL connection (libpq, synchronous). Each statement is
+ * prepared once per connection, by name, and run with PQexecPrepared: one round trip, during which
+ * the event loop waits, as it waits for SQLite's disk. No reconnect: a lost connection fails every
+ * statement (STORAGE_UNAVAILABLE) until the process is restarted, so a node never goes on with a
+ * half-known state.
+ */
+
+// required, not imported: libpq prints its source folder when it has no parent module, as an
+// ESM import leaves it
+const PQ = createRequire(import.meta.url)('libpq') as typeof PQType;
+
+/** libpq's PQtransactionStatus values. */
+const TX_IDLE = 0;
+const TX_IN_ERROR = 3;
+const TX_UNKNOWN = 4;
+
+interface Prepared {
+  readonly name: string;
+  readonly sql: TranslatedSql;
+}
+
+export interface PgConnectOptions {
+  /** libpq connection string or postgres:// URL, without Magpie's own `schema` parameter. */
+  readonly conninfo: string;
+  /** The schema the connection works in (created if missing); undefined: the server's default. */
+  readonly schema?: string;
+}
+
+export class PgDatabase implements SqlDatabase {
+  readonly dialect = 'postgres' as const;
+  private readonly pq = new PQ();
+  private readonly prepared = new Map<string, Prepared>();
+  private savepoints = 0;
+  private closed = false;
+
+  constructor(options: PgConnectOptions) {
+    try {
+      this.pq.connectSync(options.conninfo);
+    } catch (error) {
+      throw pgError(`cannot connect to PostgreSQL: ${(error as Error).message}`, undefined);
+    }
+    this.exec("SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+    if (options.schema !== undefined) {
+      const schema = this.pq.escapeIdentifier(options.schema);
+      try {
+        this.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } catch (error) {
+        // two nodes creating it at the same moment: one of them loses the race, the schema is there
+        if ((error as { sqlState?: string }).sqlState !== '23505' && (error as { sqlState?: string }).sqlState !== '42P06') throw error;
+      }
+      this.exec(`SET search_path TO ${schema}`);
+    }
+  }
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  get inTransaction(): boolean {
+    if (this.closed) return false;
+    const status = this.pq.transactionStatus();
+    return status !== TX_IDLE && status !== TX_UNKNOWN;
+  }
+
+  prepare<BindParameters extends unknown[] | object = unknown[], Result = unknown>(
+    source: string,
+  ): BindParameters extends unknown[] ? SqlStatement<BindParameters, Result> : SqlStatement<[BindParameters], Result> {
+    const statement = new PgStatement<Result>(this, this.preparedFor(source));
+    return statement as unknown as BindParameters extends unknown[] ? SqlStatement<BindParameters, Result> : SqlStatement<[BindParameters], Result>;
+  }
+
+  transaction<F extends (...params: never[]) => unknown>(fn: F): SqlTransaction<F> {
+    type Args = Parameters<F>;
+    type Out = ReturnType<F>;
+    const run = (...args: Args): Out => (this.inTransaction ? this.inSavepoint(fn, args) : this.inNewTransaction(fn, args)) as Out;
+    return Object.assign(run, { immediate: run }) as unknown as SqlTransaction<F>;
+  }
+
+  exec(source: string): this {
+    this.ensureOpen();
+    this.pq.exec(source);
+    this.check();
+    return this;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pq.finish();
+  }
+
+  /** Runs a prepared statement with its parameters; the result stays in the connection until the next call. */
+  execute(prepared: Prepared, params: readonly unknown[]): void {
+    this.ensureOpen();
+    this.pq.execPrepared(prepared.name, bindValues(prepared.sql, params));
+    this.check();
+  }
+
+  /** The rows of the last result, decoded. */
+  rows(pluck: boolean): unknown[] {
+    const pq = this.pq;
+    const count = pq.ntuples();
+    if (count === 0) return [];
+    const fields = pq.nfields();
+    const decoders: Decoder[] = [];
+    const names: string[] = [];
+    for (let column = 0; column < fields; column++) {
+      decoders.push(decoderFor(pq.ftype(column)));
+      names.push(pq.fname(column));
+    }
+    const rows: unknown[] = new Array(count);
+    for (let row = 0; row < count; row++) {
+      if (pluck) {
+        rows[row] = pq.getisnull(row, 0) ? null : decoders[0]!(pq.getvalue(row, 0));
+        continue;
+      }
+      const record: Record<string, unknown> = {};
+      for (let column = 0; column < fields; column++) {
+        record[names[column]!] = pq.getisnull(row, column) ? null : decoders[column]!(pq.getvalue(row, column));
+      }
+      rows[row] = record;
+    }
+    return rows;
+  }
+
+  changes(): number {
+    return Number(this.pq.cmdTuples()) || 0;
+  }
+
+  private preparedFor(source: string): Prepared {
+    let prepared = this.prepared.get(source);
+    if (prepared === undefined) {
+      const sql = translatePlaceholders(source);
+      const name = `s${this.prepared.size + 1}`;
+      this.ensureOpen();
+      this.pq.prepare(name, sql.text, 0);
+      this.check();
+      prepared = { name, sql };
+      this.prepared.set(source, prepared);
+    }
+    return prepared;
+  }
+
+  private inNewTransaction(fn: (...args: never[]) => unknown, args: unknown[]): unknown {
+    this.exec('BEGIN');
+    let result: unknown;
+    try {
+      result = fn(...(args as never[]));
+    } catch (error) {
+      this.rollbackQuietly('ROLLBACK');
+      throw error;
+    }
+    if (this.pq.transactionStatus() === TX_IN_ERROR) {
+      // a statement failed and the caller went on: PostgreSQL would turn the COMMIT into a rollback
+      this.rollbackQuietly('ROLLBACK');
+      throw pgError('the transaction was aborted by an earlier failed statement and rolled back', '25P02');
+    }
+    this.exec('COMMIT');
+    return result;
+  }
+
+  private inSavepoint(fn: (...args: never[]) => unknown, args: unknown[]): unknown {
+    const name = `sp${++this.savepoints}`;
+    try {
+      this.exec(`SAVEPOINT ${name}`);
+      let result: unknown;
+      try {
+        result = fn(...(args as never[]));
+        if (this.pq.transactionStatus() === TX_IN_ERROR) {
+          throw pgError('the savepoint was aborted by an earlier failed statement', '25P02');
+        }
+      } catch (error) {
+        this.rollbackQuietly(`ROLLBACK TO SAVEPOINT ${name}`);
+        if (this.inTransaction) this.rollbackQuietly(`RELEASE SAVEPOINT ${name}`);
+        throw error;
+      }
+      this.exec(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } finally {
+      this.savepoints--;
+    }
+  }
+
+  /** Rolls back after a failure; a connection that is gone already rolled back on the server. */
+  private rollbackQuietly(command: string): void {
+    if (this.closed) return;
+    try {
+      this.exec(command);
+    } catch {
+      // the first failure is the one the caller hears about
+    }
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new TypeError('The database connection is not open');
+  }
+
+  private check(): void {
+    const status = this.pq.resultStatus();
+    if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return;
+    const fields = this.pq.resultErrorFields();
+    const message = this.pq.resultErrorMessage() || this.pq.errorMessage() || status;
+    throw pgError(message, fields?.sqlState);
+  }
+}
+
+class PgStatement<Result> {
+  private plucking = false;
+
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly prepared: Prepared,
+  ) {}
+
+  run(...params: unknown[]): RunResult {
+    this.db.execute(this.prepared, params);
+    return { changes: this.db.changes() };
+  }
+
+  get(...params: unknown[]): Result | undefined {
+    this.db.execute(this.prepared, params);
+    return this.db.rows(this.plucking)[0] as Result | undefined;
+  }
+
+  all(...params: unknown[]): Result[] {
+    this.db.execute(this.prepared, params);
+    return this.db.rows(this.plucking) as Result[];
+  }
+
+  pluck(toggleState = true): this {
+    this.plucking = toggleState;
+    return this;
+  }
+}
+
+/**
+ * better-sqlite3's binding rules: values in order (arrays are spread), or one object whose keys
+ * name the `@name` placeholders.
+ */
+function bindValues(sql: TranslatedSql, params: readonly unknown[]): (string | null)[] {
+  if (sql.names.length > 0) {
+    const named = params[0] as Record<string, unknown> | undefined;
+    if (named === undefined || typeof named !== 'object' || named === null) throw new TypeError('this statement takes named parameters (an object)');
+    return sql.names.map((name) => {
+      if (!(name in named)) throw new RangeError(`Missing named parameter "${name}"`);
+      return encodeParameter(named[name]);
+    });
+  }
+  const values: (string | null)[] = [];
+  for (const param of params) {
+    if (Array.isArray(param)) for (const value of param) values.push(encodeParameter(value));
+    else values.push(encodeParameter(param));
+  }
+  if (values.length !== sql.positional) throw new RangeError(`Too ${values.length < sql.positional ? 'few' : 'many'} parameter values were provided`);
+  return values;
+}
