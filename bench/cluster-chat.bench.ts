@@ -93,6 +93,12 @@ function minus(a: NatsCount, b: NatsCount): NatsCount {
   return { messages: a.messages - b.messages, bytes: a.bytes - b.bytes, byKind };
 }
 
+/** One message across nodes first: nodes that do not route would leave every run to its timeout. */
+async function checkRoutes(open: OpenSetup): Promise<void> {
+  const probe = await open.pair.run('serial', 1, { tag: 'probe', timeoutMs: 5_000 });
+  if (probe.missing > 0) throw new Error(`a message from node 1 did not reach node ${open.setup.nodes} within 5 s: the nodes do not route to each other`);
+}
+
 /** PostgreSQL's table statistics arrive from each backend up to ~10 s late: wait until they stop moving. */
 async function settledRowWrites(open: OpenSetup): Promise<number> {
   const read = async () => {
@@ -170,9 +176,16 @@ async function main(): Promise<void> {
   let peer: PeerOutcome;
   try {
     for (const setup of setups) {
-      const open = await openSetup(setup);
-      opened.push(open);
-      ours.push(await measure(describeSetup(setup), open.pair, open));
+      let open: OpenSetup | undefined;
+      try {
+        open = await openSetup(setup);
+        if (setup.nodes > 1) await checkRoutes(open);
+        ours.push(await measure(describeSetup(setup), open.pair, open));
+        opened.push(open);
+      } catch (error) {
+        skipped.push(`${describeSetup(setup)}: failed: ${(error as Error).message}`);
+        await open?.close();
+      }
     }
     const rate = Math.min(...ours.map((f) => f.burst.messagesPerSecond)) / 2;
     for (const [i, open] of opened.entries()) await pacedRun(open.pair, rate, ours[i]!, open);
