@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../protocol';
 import { advertiseProblem } from './cluster/advertised-addresses';
+import { clusterNameProblem, type ClusterConfig } from './cluster/cluster-config';
 import { resolveTuning, type Tuning } from './tuning';
 
 export interface TlsConfig {
@@ -23,6 +24,8 @@ export interface ServerConfig {
   readonly advertise?: readonly string[];
   /** A PostgreSQL URL (postgres://USER@HOST:PORT/DB[?schema=NAME]); absent: SQLite in dataDir. */
   readonly database?: string;
+  /** Run as a node of a cluster (NATS routing between nodes; docs/server.md "Cluster mode"). */
+  readonly cluster?: ClusterConfig;
   readonly tuning?: Partial<Tuning>;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -42,6 +45,7 @@ export interface ResolvedConfig {
   readonly tls: TlsConfig | undefined;
   readonly httpPort: number | undefined;
   readonly advertise: readonly string[];
+  readonly cluster: ClusterConfig | undefined;
   readonly tuning: Tuning;
 }
 
@@ -53,6 +57,7 @@ export function resolveConfig(config: ServerConfig): ResolvedConfig {
     tls: config.tls,
     httpPort: config.httpPort,
     advertise: checkedAdvertise(config.advertise ?? []),
+    cluster: checkedCluster(config.cluster),
     tuning: resolveTuning(config.tuning),
   };
 }
@@ -61,4 +66,14 @@ function checkedAdvertise(addresses: readonly string[]): readonly string[] {
   const problem = advertiseProblem(addresses);
   if (problem) throw new RangeError(`advertise: ${problem}`);
   return addresses.map((text) => text.trim());
+}
+
+function checkedCluster(cluster: ClusterConfig | undefined): ClusterConfig | undefined {
+  if (!cluster) return undefined;
+  const problem =
+    clusterNameProblem('node id', cluster.nodeId) ??
+    (cluster.subjectPrefix === undefined ? undefined : clusterNameProblem('cluster name', cluster.subjectPrefix));
+  if (problem) throw new RangeError(`cluster: ${problem}`);
+  if (!/^(nats|tls):\/\/[^\s]+$/.test(cluster.natsUrl)) throw new RangeError(`cluster: "${cluster.natsUrl}" is not a NATS URL (nats://host:port)`);
+  return cluster;
 }

@@ -8,7 +8,10 @@ import { createAccountLoginLimiter } from './auth/account-login-limiter';
 import { createLoginLimiter } from './auth/login-limiter';
 import { resolveConfig, type ServerConfig } from './config';
 import { createGateway } from './gateway/gateway';
-import { createSessionRegistry } from './gateway/sessions';
+import { createSessionRegistry, type Session } from './gateway/sessions';
+import { createClusterNode, type ClusterNode, type ClusterStatus } from './cluster/cluster-node';
+import { createClusterDelivery } from './cluster/cluster-delivery';
+import { clientAddresses, mergeAdvertised } from './cluster/advertised-addresses';
 import { startWalCheckpointer, type WalCheckpointer } from './storage/wal-checkpointer';
 import { createChatService } from './chat';
 import { createFileService, type FileService } from './files';
@@ -47,6 +50,8 @@ export interface MagpieServer {
   stats(): { connections: number; sessions: number };
   /** Recipients with an offline push pending. */
   pushQueueDepth(): number;
+  /** The cluster node's id and link, when the server runs as one (ServerConfig.cluster). */
+  cluster(): ClusterStatus | undefined;
 }
 
 
@@ -67,26 +72,40 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const serverKey = loadOrCreateServerKey(resolved.dataDir);
   const users = createUserStore({ db, clock });
   const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
-  const sessions = createSessionRegistry(tuning);
+  // a cluster node tells the others of each session; built below, once the services exist
+  let clusterNode: ClusterNode | undefined;
+  const sessions = createSessionRegistry(
+    tuning,
+    resolved.cluster && {
+      up: (session, mode) => clusterNode?.sessionUp(session, mode),
+      down: (session) => clusterNode?.sessionDown(session),
+    },
+  );
+  // what the services deliver through: this node's sessions, or the whole cluster's
+  let reach: Omit<Delivery, 'offline'> = sessions;
   const pushSettings = createPushSettings(db, serverKey);
-  const mutes = createConversationMutes({ db, delivery: sessions, tuning });
+  const mutes = createConversationMutes({
+    db,
+    delivery: { toUserSince: (appId, userId, minMinor, frame, except) => reach.toUserSince!(appId, userId, minMinor, frame, except) },
+    tuning,
+  });
   const push = createPushService({
     db,
     clock,
     log,
     users,
     settings: pushSettings,
-    isOnline: (a, u) => sessions.isOnline(a, u),
+    isOnline: (a, u) => reach.isOnline(a, u),
     isMuted: (a, u, peer) => mutes.isMuted(a, u, peer),
     tuning,
   });
   // the sessions deliver; what finds no session goes to the offline push
   const delivery: Delivery = {
-    toUser: (appId, userId, frame, except) => sessions.toUser(appId, userId, frame, except),
-    toUserSince: (appId, userId, minMinor, frame, except) => sessions.toUserSince(appId, userId, minMinor, frame, except),
-    onlineBelow: (appId, userId, minor) => sessions.onlineBelow(appId, userId, minor),
-    isOnline: (appId, userId) => sessions.isOnline(appId, userId),
-    isOnlineBesides: (appId, userId, except) => sessions.isOnlineBesides(appId, userId, except),
+    toUser: (appId, userId, frame, except) => reach.toUser(appId, userId, frame, except),
+    toUserSince: (appId, userId, minMinor, frame, except) => reach.toUserSince!(appId, userId, minMinor, frame, except),
+    onlineBelow: (appId, userId, minor) => reach.onlineBelow!(appId, userId, minor),
+    isOnline: (appId, userId) => reach.isOnline(appId, userId),
+    isOnlineBesides: (appId, userId, except) => reach.isOnlineBesides!(appId, userId, except),
     offline: (appId, userId, entry) => push.offline(appId, userId, entry),
   };
   let listening = false;
@@ -100,6 +119,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     sessions: () => sessions.size,
     messagesStored: () => messagesStored.get() ?? 0,
     pushQueueDepth: () => push.depth(),
+    ...(resolved.cluster ? { cluster: () => clusterNode?.status() } : {}),
   };
   const metrics = createOpsMetrics(opsSources);
   const deps: ServerDeps = { db, clock, log, delivery };
@@ -173,8 +193,27 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     sessions,
     handlers,
     inboxHead: (appId, userId, clientMinor) => chat.inboxHead(appId, userId, clientMinor),
-    loginExtras: (appId, userId) => ({ httpPort, mediaToken: mediaTokenBody(appId, userId), advertisedAddresses: [...resolved.advertise] }),
+    loginExtras: (appId, userId) => ({
+      httpPort,
+      mediaToken: mediaTokenBody(appId, userId),
+      // a cluster node adds the other nodes' addresses, so clients can move when this one goes
+      advertisedAddresses: clusterNode ? mergeAdvertised(resolved.advertise, clusterNode.peerAddresses()) : [...resolved.advertise],
+    }),
   });
+  if (resolved.cluster) {
+    clusterNode = createClusterNode({
+      config: resolved.cluster,
+      sessions,
+      clock,
+      log,
+      tuning,
+      notify: (session: Session) => {
+        const head = chat.inboxHead(session.caller.appId, session.caller.userId);
+        session.send(bodyFrame('NOTIFY', { maxSeq: BigInt(head.maxSeq) }));
+      },
+    });
+    reach = createClusterDelivery(sessions, clusterNode);
+  }
   connectionCount = () => gateway.connectionCount;
   const rest = createRestServices({
     db,
@@ -218,6 +257,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     files,
     stats: () => ({ connections: gateway.connectionCount, sessions: sessions.size }),
     pushQueueDepth: () => push.depth(),
+    cluster: () => clusterNode?.status(),
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
       state = 'started';
@@ -234,7 +274,10 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       });
       if (http) httpPort = await http.listen();
       files.sweeper.start();
+      // the link first: no session logs in before the other nodes can hear of it
+      await clusterNode?.start();
       const ports = { ...(await gateway.listen()), ...(http ? { httpPort } : {}) };
+      clusterNode?.setAddresses(clientAddresses(resolved.host, ports));
       listening = true;
       push.start();
       rest.broadcasts.resume();
@@ -248,6 +291,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       listening = false;
       await rest.broadcasts.stop();
       await gateway.stop();
+      await clusterNode?.stop();
       await http?.close();
       await files.sweeper.stop();
       chat.flushWrites();

@@ -144,6 +144,18 @@ export interface Tuning {
   readonly pushConcurrency: number;
   /** Characters of a message's text in a push preview. */
   readonly pushPreviewChars: number;
+  /** A cluster node announces its presence (and its seq, so gaps show) this often. */
+  readonly clusterHeartbeatMs: number;
+  /** A cluster node not heard from this long is forgotten, with its sessions. */
+  readonly clusterNodeSilenceMs: number;
+  /** This long after a login a cluster node sends the session a NOTIFY, for pushes routed before the others knew of it. */
+  readonly clusterLoginRecheckMs: number;
+  /** Sessions per part of a presence snapshot (one NATS message each). */
+  readonly clusterSnapshotRowsPerPart: number;
+  /** Routed pushes for one node leave early once a turn's batch reaches this many bytes. */
+  readonly clusterRouteBatchBytes: number;
+  /** Wait between reconnect attempts to NATS (with up to half of it again as jitter); forever. */
+  readonly clusterReconnectWaitMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -213,6 +225,12 @@ export const DEFAULT_TUNING: Tuning = {
   pushTimeoutMs: 10_000,
   pushConcurrency: 16,
   pushPreviewChars: 100,
+  clusterHeartbeatMs: 1_000,
+  clusterNodeSilenceMs: 3_000,
+  clusterLoginRecheckMs: 1_000,
+  clusterSnapshotRowsPerPart: 2_000,
+  clusterRouteBatchBytes: 256 * 1024,
+  clusterReconnectWaitMs: 250,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

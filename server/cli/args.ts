@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PORT, DEFAULT_TLS_PORT, type TlsConfig } from '../config';
 import { advertiseProblem, splitAdvertiseList } from '../cluster/advertised-addresses';
 import { DatabaseUrlError, parsePgUrl } from '../storage/pg/pg-url';
+import { parseClusterFlags, type ClusterFlags } from './cluster-args';
 import { UsageError } from './usage';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -9,7 +10,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; dataDir: string; database: string | undefined; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[] }
+  | { kind: 'start'; dataDir: string; database: string | undefined; host: string; port: number; httpPort: number; tls: TlsConfig | undefined; logLevel: LogLevel; demo: boolean; advertise: string[]; cluster?: ClusterFlags }
   | { kind: 'account-create'; dataDir: string; database: string | undefined }
   | { kind: 'account-rotate-token'; dataDir: string; database: string | undefined; accountSid: string }
   | { kind: 'app-create'; dataDir: string; database: string | undefined; accountSid: string; name: string }
@@ -30,6 +31,10 @@ const OPTIONS = {
   'http-port': { type: 'string' },
   'log-level': { type: 'string' },
   advertise: { type: 'string' },
+  cluster: { type: 'boolean' },
+  nats: { type: 'string' },
+  'node-id': { type: 'string' },
+  'cluster-name': { type: 'string' },
   demo: { type: 'boolean' },
   account: { type: 'string' },
   app: { type: 'string' },
@@ -58,9 +63,10 @@ export function parseCommand(argv: readonly string[]): Command {
   };
 
   switch (`${group} ${action ?? ''}`.trim()) {
-    case 'start':
-      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise');
+    case 'start': {
+      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise', 'db', 'cluster', 'nats', 'node-id', 'cluster-name');
       noMore(1);
+      const cluster = parseClusterFlags(values, database);
       return checkedPorts({
         kind: 'start',
         dataDir,
@@ -72,7 +78,9 @@ export function parseCommand(argv: readonly string[]): Command {
         logLevel: parseLogLevel(values['log-level']),
         demo: values.demo ?? false,
         advertise: parseAdvertise(values.advertise),
+        ...(cluster ? { cluster } : {}),
       });
+    }
     case 'account create':
       allow();
       noMore(2);

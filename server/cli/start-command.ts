@@ -32,6 +32,7 @@ export async function runStart(
       port: command.port,
       httpPort: command.httpPort,
       advertise: command.advertise,
+      ...(command.cluster ? { cluster: command.cluster } : {}),
       ...(command.tls ? { tls: command.tls } : {}),
       logger: log,
     });

@@ -16,6 +16,11 @@ export const USAGE = `usage: magpie-server <command> [options]
                                         run the server (SIGINT/SIGTERM stop it); --demo: on a
                                         new data folder, also create a demo app and users
                                         and print their secrets (never for real use)
+        [--db postgres://USER@HOST:PORT/DB[?schema=NAME]]
+                                        store in PostgreSQL instead of SQLite in --data
+        [--cluster --db postgres://... --nats nats://HOST:PORT --node-id ID [--cluster-name magpie]]
+                                        run as one node of a cluster: nodes share the database,
+                                        NATS and the data folder (docs/server.md "Cluster mode")
   account create                        create a main account
   account rotate-token --account SID    a new auth token (the old one stops working)
   app create --account SID --name NAME  create an app (online)

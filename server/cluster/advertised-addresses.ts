@@ -21,3 +21,29 @@ export function splitAdvertiseList(text: string): string[] {
     .map((part) => part.trim())
     .filter((part) => part !== '');
 }
+
+/** A listening host a client could dial: not a wildcard. */
+function dialable(host: string): boolean {
+  return host !== '0.0.0.0' && host !== '::' && host !== '';
+}
+
+/**
+ * The client addresses of this node's listeners, which it shares with the other nodes of its
+ * cluster. A node on a wildcard host cannot know its reachable address: it shares none, and
+ * --advertise names the addresses instead.
+ */
+export function clientAddresses(host: string, ports: { port: number; tlsPort?: number }): string[] {
+  if (!dialable(host)) return [];
+  const hostText = host.includes(':') ? `[${host}]` : host;
+  return [`${hostText}:${ports.port}`, ...(ports.tlsPort === undefined ? [] : [`tls://${hostText}:${ports.tlsPort}`])];
+}
+
+/** The --advertise list, then the other nodes' addresses not already in it, up to the protocol's cap. */
+export function mergeAdvertised(configured: readonly string[], peers: readonly string[]): string[] {
+  const out = [...configured];
+  for (const address of peers) {
+    if (out.length >= MAX_ADVERTISED_ADDRESSES) break;
+    if (!out.includes(address) && address.length <= MAX_ADVERTISED_ADDRESS_CHARS && parseAddressText(address)) out.push(address);
+  }
+  return out;
+}

@@ -50,13 +50,19 @@ export function deviceName(kind: pb.DeviceKind): string {
   return DEVICE_NAMES[kind] ?? `device kind ${String(kind)}`;
 }
 
+/** Told of every session that comes up or goes down (cluster presence). */
+export interface SessionObserver {
+  up(session: Session, mode: pb.LoginMode): void;
+  down(session: Session): void;
+}
+
 const UNLIMITED: SessionLimits = {
   maxSessionsPerUserDevice: Infinity,
   maxSessionsPerAddress: Infinity,
   maxSessionsPerApp: Infinity,
 };
 
-export function createSessionRegistry(limits: SessionLimits = UNLIMITED): SessionRegistry {
+export function createSessionRegistry(limits: SessionLimits = UNLIMITED, observer?: SessionObserver): SessionRegistry {
   const byUser = new Map<string, Set<Session>>();
   const byApp = new Map<string, Set<Session>>();
   const perAddress = new Map<string, number>();
@@ -124,6 +130,7 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED): Sessio
       app.add(session);
       count(perAddress, session.address, 1);
       size++;
+      observer?.up(session, mode);
       return replaced;
     },
     remove(session) {
@@ -136,6 +143,7 @@ export function createSessionRegistry(limits: SessionLimits = UNLIMITED): Sessio
       app?.delete(session);
       if (app?.size === 0) byApp.delete(session.caller.appId);
       count(perAddress, session.address, -1);
+      observer?.down(session);
     },
     sessionsOf(appId, userId) {
       return [...(byUser.get(keyOf(appId, userId)) ?? [])];

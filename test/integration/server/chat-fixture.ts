@@ -65,7 +65,7 @@ export async function openChatWorld(options: TestServerOptions = {}): Promise<Ch
   };
 }
 
-function sessionOf(userId: string, client: TestClient, login: pb.LoginResult): Session {
+export function sessionOf(userId: string, client: TestClient, login: pb.LoginResult): Session {
   const session: Session = {
     userId,
     client,

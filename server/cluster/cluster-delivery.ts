@@ -1,0 +1,44 @@
+import type { Frame } from '../../protocol';
+import type { SessionRegistry } from '../gateway/sessions';
+import type { Delivery } from '../handler-types';
+import type { ClusterNode } from './cluster-node';
+import type { RemoteSession } from './presence-mirror';
+
+/**
+ * Delivery for the whole cluster: this node's sessions get the frame at once, every other node
+ * that holds the user gets it routed (once per node per turn, however many of its sessions want
+ * it), and a user is online when any node holds a session of theirs.
+ */
+export function createClusterDelivery(local: SessionRegistry, cluster: ClusterNode): Omit<Delivery, 'offline'> {
+  function routeTo(remote: readonly RemoteSession[], appId: string, userId: string, minMinor: number, frame: Frame, except: string | undefined): number {
+    let sent = 0;
+    const nodes = new Set<string>();
+    for (const session of remote) {
+      if (session.sessionId === except || session.minor < minMinor) continue;
+      sent++;
+      nodes.add(session.node);
+    }
+    for (const node of nodes) cluster.route(node, { appId, userId, minMinor, exceptSessionId: except ?? '', frame });
+    return sent;
+  }
+
+  return {
+    toUser(appId, userId, frame, except) {
+      const sent = local.toUser(appId, userId, frame, except);
+      return sent + routeTo(cluster.remoteSessionsOf(appId, userId), appId, userId, 0, frame, except);
+    },
+    toUserSince(appId, userId, minMinor, frame, except) {
+      const sent = local.toUserSince(appId, userId, minMinor, frame, except);
+      return sent + routeTo(cluster.remoteSessionsOf(appId, userId), appId, userId, minMinor, frame, except);
+    },
+    onlineBelow(appId, userId, minor) {
+      return local.onlineBelow(appId, userId, minor) || cluster.remoteSessionsOf(appId, userId).some((session) => session.minor < minor);
+    },
+    isOnline(appId, userId) {
+      return local.isOnline(appId, userId) || cluster.remoteIsOnline(appId, userId);
+    },
+    isOnlineBesides(appId, userId, except) {
+      return local.isOnlineBesides(appId, userId, except) || cluster.remoteSessionsOf(appId, userId).some((session) => session.sessionId !== except);
+    },
+  };
+}
