@@ -10,9 +10,8 @@
  * cluster mode, otherwise independent SQLite servers (the table says which). Logins are paced
  * app-token logins (the cheapest the server has).
  *
- *   npm run bench -- cluster-idle [--smoke] [--sessions=N]     (--smoke: 2 nodes, 200 sessions, 1 s windows)
+ *   npm run bench -- cluster-idle [--smoke] [--sessions=N]     (--smoke: 2 nodes, 200 sessions, 0.5 s windows)
  */
-import type { Tuning } from '../server/tuning';
 import { NATS_URL } from './support/chat-setups';
 import { clusterSupport, NO_CLUSTER } from './support/cluster-support';
 import { openFileLimit } from './support/fd-limit';
@@ -31,11 +30,11 @@ const sessionsFlag = process.argv.find((a) => a.startsWith('--sessions='));
 const WANTED = sessionsFlag ? Number(sessionsFlag.slice('--sessions='.length)) : smoke ? 200 : 100_000;
 /** File descriptors a node keeps for what is not a session: its listeners, database, NATS, logs. */
 const NODE_FD_RESERVE = 1_500;
-const HEARTBEAT_MS = smoke ? 500 : 30_000;
+const HEARTBEAT_MS = smoke ? 250 : 30_000;
 /** The cluster's node heartbeat (default 1 s), short so the idle window measures it well above the 10 ms ticks. */
 const CLUSTER_HEARTBEAT_MS = 100;
-const IDLE_WINDOW_MS = smoke ? 1_000 : 20_000;
-const HEARTBEAT_WINDOW_MS = smoke ? 1_000 : 30_000;
+const IDLE_WINDOW_MS = smoke ? 500 : 20_000;
+const HEARTBEAT_WINDOW_MS = smoke ? 500 : 30_000;
 /** Logins started per second per client process, and in flight at once: a storm the nodes absorb. */
 const PACE = { loginsPerSecond: smoke ? 1_000 : 300, concurrency: 32 };
 
@@ -59,9 +58,7 @@ async function startNodes(count: number, notes: string[]): Promise<IdleNodes> {
   const support = clusterSupport();
   const problem = support.cluster ? ((await postgresProblem()) ?? (await natsProblem(NATS_URL))) : NO_CLUSTER;
   if (problem === undefined) {
-    // a field of the cluster branch's tuning: typed loosely so this file compiles on a tree without it
-    const tuning = { clusterHeartbeatMs: CLUSTER_HEARTBEAT_MS } as Record<string, number> as Partial<Tuning>;
-    return startClusterNodes(count, NATS_URL, tuning);
+    return startClusterNodes(count, NATS_URL, { clusterHeartbeatMs: CLUSTER_HEARTBEAT_MS });
   }
   notes.push(`cluster on PostgreSQL + NATS ${problem}; these nodes are ${count} independent SQLite servers instead (the gateway's cost per session, without a cluster's presence)`);
   return startIndependentNodes(count);
@@ -111,7 +108,8 @@ async function main(): Promise<void> {
     await sleep(smoke ? 200 : 2_000);
     await gcAll();
     const rssAfter = pids.map(rssBytes);
-    const sessions = (await Promise.all(nodes.map((n) => n.server.stats()))).map((s) => s.sessions);
+    const stats = await Promise.all(nodes.map((n) => n.server.stats()));
+    const sessions = stats.map((s) => s.sessions);
     const perSessionKiB = pids.map((_, i) => (rssAfter[i]! - rssBefore[i]!) / 1024 / Math.max(1, sessions[i]!));
     const ownKiB = pids.map((_, i) => perSessionKiB[i]! - (mirrorKiB * (sum(sessions) - sessions[i]!)) / Math.max(1, sessions[i]!));
 
@@ -143,6 +141,9 @@ async function main(): Promise<void> {
     const rows: Row[] = [
       { measure: 'sessions logged in, all nodes', magpie: fmt(ok), peer: 'no peer', target: fmt(WANTED), met: ok >= WANTED },
       { measure: 'sessions per node', magpie: list(sessions, 0), peer: 'no peer' },
+      ...(clustered
+        ? [{ measure: 'cluster sessions each node knows of (its own + its presence mirror)', magpie: list(stats.map((x) => x.cluster?.clusterSessions ?? Number.NaN), 0), peer: 'no peer' }]
+        : []),
       { measure: 'sessions still open after the windows', magpie: fmt(sum(counts.map((c) => c.open))), peer: 'no peer' },
       { measure: 'logins per second: node 1 alone / the other nodes together (paced)', magpie: `${fmt(first.ok / first.seconds)} / ${fmt(rest.ok / rest.seconds)}`, peer: 'no peer' },
       { measure: 'node RSS before / after the logins (MiB, mean of nodes)', magpie: `${mib(sum(rssBefore) / nodes.length)} / ${mib(sum(rssAfter) / nodes.length)}`, peer: 'no peer' },

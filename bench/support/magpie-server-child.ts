@@ -16,8 +16,6 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as ChildJob;
   const ownDataDir = job.dataDir === undefined;
   const dataDir = job.dataDir ?? (await mkdtemp(join(tmpdir(), 'magpie-bench-')));
-  // database and cluster are the cluster contract's fields (COMMON.md); a spread keeps this file
-  // compiling on a tree that has not grown them yet (the bench checks support before asking for them)
   const config: ServerConfig = {
     dataDir,
     host: '127.0.0.1',
@@ -44,7 +42,7 @@ async function main(): Promise<void> {
     if (request.type === 'stats') {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
-      send({ type: 'stats', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMicros: cpu.user + cpu.system, ...server.stats() });
+      send({ type: 'stats', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMicros: cpu.user + cpu.system, ...server.stats(), cluster: server.cluster() });
     } else if (request.type === 'loop') {
       send({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 });
       loop.reset();

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import type { ClusterStatus } from '../../server/cluster/cluster-node';
 import type { Tuning } from '../../server/tuning';
 
 /** Messages between forkMagpieServer() and its child (magpie-server-child.ts). */
@@ -26,7 +27,7 @@ export interface ClusterJob {
 export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'loop' } | { type: 'stop' };
 export type ChildReply =
   | { type: 'ready'; port: number; appId: string; appToken: string; httpPort: number; mediaToken: string }
-  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; connections: number; sessions: number }
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; connections: number; sessions: number; cluster: ClusterStatus | undefined }
   | { type: 'gc' }
   | { type: 'loop'; p99Ms: number; maxMs: number };
 
