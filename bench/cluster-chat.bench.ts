@@ -15,9 +15,10 @@ import { describeSetup, NATS_URL, openSetup, type ChatSetup, type OpenSetup } fr
 import { clusterSupport, NO_CLUSTER, NO_POSTGRES } from './support/cluster-support';
 import { countNatsMessages, natsProblem, type NatsCount } from './support/nats-counter';
 import { NOT_INSTALLED, startEjabberd } from './support/peers';
-import { postgresProblem } from './support/pg-schema';
+import { pgRoundTrip } from './support/pg-round-trip';
+import { BENCH_PG, postgresProblem } from './support/pg-schema';
 import { describeLoad, machineLoadWindow, totalCpuMicros, type MachineLoad } from './support/proc-usage';
-import { sleep } from './support/stats';
+import { sleep, type LatencySummary } from './support/stats';
 import { fmt, fmtMs, isSmoke, printTable, ratioHigher, ratioLower, type Row } from './support/table';
 
 const smoke = isSmoke();
@@ -65,6 +66,9 @@ async function measure(name: string, pair: ProcessPair, open?: OpenSetup): Promi
   await pair.run('serial', WARMUP_SERIAL, { tag: 'warms' });
   const natsSerial = counter?.seen();
   counter?.close();
+  // this machine's PostgreSQL runs without autovacuum: without statistics on the new tables the
+  // planner takes a sender's index for the resend check and scans all of a sender's messages per SEND
+  await open?.schema?.analyze();
   const pgPids = (await open?.postgresPids()) ?? [];
   const nodes = () => cpuOf(open?.nodePids ?? []);
   const pg = () => cpuOf(pgPids);
@@ -172,6 +176,7 @@ async function plannedSetups(): Promise<{ setups: ChatSetup[]; skipped: string[]
 
 async function main(): Promise<void> {
   const { setups, skipped } = await plannedSetups();
+  const pg = setups.some((s) => s.store === 'postgres') ? pgRoundTrip(`postgres://${BENCH_PG.user}@${BENCH_PG.host}:${BENCH_PG.port}/${BENCH_PG.database}`, smoke ? 200 : 5_000) : undefined;
   const opened: OpenSetup[] = [];
   const ours: Figures[] = [];
   let peer: PeerOutcome;
@@ -192,13 +197,13 @@ async function main(): Promise<void> {
     for (const [i, open] of opened.entries()) await pacedRun(open.pair, rate, ours[i]!, open);
     for (const open of opened.splice(0)) await open.close();
     peer = await ejabberdFigures(rate);
-    printFigures(ours, peer, rate, skipped);
+    printFigures(ours, peer, rate, skipped, pg);
   } finally {
     for (const open of opened) await open.close();
   }
 }
 
-function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number, skipped: readonly string[]): void {
+function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number, skipped: readonly string[], pg: LatencySummary | undefined): void {
   const rows: Row[] = [];
   const theirs = peer.figures;
   const versus = (mine: number, pick: (f: Figures) => number, higher: boolean) => ({
@@ -237,6 +242,7 @@ function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number,
       peer: 'no peer',
     });
   }
+  if (pg) rows.push({ measure: 'PostgreSQL round trip, one prepared statement (libpq, synchronous, as a node), median / p99', magpie: `${fmtMs(pg.medianMs)} / ${fmtMs(pg.p99Ms)}`, peer: 'no peer' });
   const lost = ours.filter((f) => f.burst.missing + f.serial.missing + (f.paced?.missing ?? 0) > 0);
   printTable(`Cluster 1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     ...skipped.map((line) => `${line}`),
@@ -250,4 +256,7 @@ function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number,
   ]);
 }
 
-await main();
+await main().catch((error: unknown) => {
+  process.stderr.write(`cluster-chat failed: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -17,6 +17,8 @@ export interface BenchSchema {
   readonly url: string;
   /** Rows inserted, updated and deleted in this schema's tables so far (PostgreSQL's statistics, which lag by up to a second). */
   rowWrites(): Promise<{ inserted: number; updated: number; deleted: number }>;
+  /** ANALYZE of this schema's tables, as autovacuum would do on a server where it is on. */
+  analyze(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -53,6 +55,10 @@ export async function createBenchSchema(label: string): Promise<BenchSchema> {
       );
       const [inserted, updated, deleted] = out.split('|').map(Number);
       return { inserted: inserted!, updated: updated!, deleted: deleted! };
+    },
+    async analyze() {
+      const tables = (await psql(`select tablename from pg_tables where schemaname = '${name}'`)).split('\n').filter((t) => t !== '');
+      if (tables.length > 0) await psql(`analyze ${tables.map((t) => `${name}."${t}"`).join(', ')}`);
     },
     async drop() {
       await psql(`drop schema if exists ${name} cascade`);
