@@ -226,23 +226,23 @@ function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number,
   }
   const us = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value)} µs`);
   for (const f of ours) {
-    rows.push({ measure: `nodes' CPU per message, burst / serial, ${f.name}`, magpie: `${us(f.nodeCpuUs?.burst)} / ${us(f.nodeCpuUs?.serial)}`, peer: 'no peer' });
+    rows.push({ measure: `nodes' CPU/msg, burst / serial, ${f.name}`, magpie: `${us(f.nodeCpuUs?.burst)} / ${us(f.nodeCpuUs?.serial)}`, peer: 'no peer' });
   }
   for (const f of ours.filter((x) => x.postgresCpuUs)) {
-    rows.push({ measure: `PostgreSQL backends' CPU per message, burst / serial, ${f.name}`, magpie: `${us(f.postgresCpuUs?.burst)} / ${us(f.postgresCpuUs?.serial)}`, peer: 'no peer' });
+    rows.push({ measure: `PG backends' CPU/msg, burst / serial, ${f.name}`, magpie: `${us(f.postgresCpuUs?.burst)} / ${us(f.postgresCpuUs?.serial)}`, peer: 'no peer' });
   }
   for (const f of ours.filter((x) => x.rowWritesPerMessage !== undefined)) {
-    rows.push({ measure: `rows written per message (inserts + updates), ${f.name}`, magpie: fmt(f.rowWritesPerMessage!, 1), peer: 'no peer' });
+    rows.push({ measure: `PG rows written/msg, ${f.name}`, magpie: fmt(f.rowWritesPerMessage!, 1), peer: 'no peer' });
   }
   for (const f of ours.filter((x) => x.nats)) {
     const per = (c: NatsCount, n: number) => `${fmt((c.byKind.push ?? 0) / n, 2)} push, ${fmt(c.messages / n, 2)} all`;
     rows.push({
-      measure: `NATS messages per chat message, burst / serial warm-up, ${f.name}`,
+      measure: `NATS msgs/msg, burst / serial warm-up, ${f.name}`,
       magpie: `${per(f.nats!.burst, WARMUP)} / ${per(f.nats!.serial, WARMUP_SERIAL)}`,
       peer: 'no peer',
     });
   }
-  if (pg) rows.push({ measure: 'PostgreSQL round trip, one prepared statement (libpq, synchronous, as a node), median / p99', magpie: `${fmtMs(pg.medianMs)} / ${fmtMs(pg.p99Ms)}`, peer: 'no peer' });
+  if (pg) rows.push({ measure: 'PG round trip, one prepared statement, median / p99', magpie: `${fmtMs(pg.medianMs)} / ${fmtMs(pg.p99Ms)}`, peer: 'no peer' });
   const lost = ours.filter((f) => f.burst.missing + f.serial.missing + (f.paced?.missing ?? 0) > 0);
   printTable(`Cluster 1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     ...skipped.map((line) => `${line}`),
@@ -251,6 +251,7 @@ function printFigures(ours: readonly Figures[], peer: PeerOutcome, rate: number,
     `nodes' event-loop delay during the paced run (worst node, p99 / max): ${ours.map((f) => `${f.name}: ${fmtMs(f.serverLoop?.p99Ms ?? Number.NaN)} / ${fmtMs(f.serverLoop?.maxMs ?? Number.NaN)}`).join('; ')}`,
     'all nodes, PostgreSQL, NATS, both clients and ejabberd share this machine\'s cores: a second or third node adds a hop and its cost, not capacity; every set-up stays open (idle) while the others run',
     `CPU from /proc/PID/stat (10 ms ticks); PostgreSQL backends: those serving the nodes' connections (pg_stat_activity matched to the nodes' sockets); rows: pg_stat_user_tables of the run's schema over warm-ups, burst and serial, logins included; NATS: a subscriber on the cluster's subjects (a prefix of the run's own) during the burst and serial warm-ups (${fmt(WARMUP)} and ${fmt(WARMUP_SERIAL)} messages), presence beats included in "all"`,
+    'PG = PostgreSQL (one synchronous libpq connection per node, fsync on); rows written = inserts + updates; NATS msgs/msg: "push" = routed pushes, "all" = every message on the cluster\'s subjects; PG round trip: a prepared SELECT on a connection like a node\'s',
     'Magpie stores every message (SQLite WAL, or PostgreSQL) before SENT and PUSH; ejabberd keeps online messages in memory only; Magpie runs with its per-connection request rate limit lifted',
     ...lost.map((f) => `${f.name} lost ${fmt(f.burst.missing + f.serial.missing + (f.paced?.missing ?? 0))} messages (timeout)`),
   ]);

@@ -32,8 +32,8 @@ export interface OpenSetup {
 }
 
 export function describeSetup(setup: ChatSetup): string {
-  if (setup.store === 'sqlite') return '1 node, SQLite';
-  return setup.nodes === 1 ? '1 node, PostgreSQL' : `${setup.nodes} nodes, PostgreSQL + NATS (A on node 1, B on node ${setup.nodes})`;
+  if (setup.store === 'sqlite') return '1 node SQLite';
+  return setup.nodes === 1 ? '1 node PG' : `${setup.nodes} nodes PG+NATS, A on 1, B on ${setup.nodes}`;
 }
 
 export async function openSetup(setup: ChatSetup): Promise<OpenSetup> {

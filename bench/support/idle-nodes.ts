@@ -38,8 +38,8 @@ export async function startClusterNodes(count: number, natsUrl: string, tuning: 
   }
 }
 
-export async function startIndependentNodes(count: number): Promise<IdleNodes> {
-  const servers = await Promise.all(Array.from({ length: count }, () => forkMagpieServer()));
+export async function startIndependentNodes(count: number, tuning: Partial<Tuning>): Promise<IdleNodes> {
+  const servers = await Promise.all(Array.from({ length: count }, () => forkMagpieServer({ tuning })));
   return {
     nodes: servers.map((server) => ({ server, appId: server.appId, appToken: server.appToken })),
     async stop() {
