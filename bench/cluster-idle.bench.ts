@@ -5,7 +5,7 @@
  * after a full GC, minus the node's RSS before the logins), CPU while nobody pings (the cluster's
  * own heartbeat, at a short interval set through tuning, is then the node's only work), and CPU
  * per client heartbeat while every session pings (/proc/PID/stat over measured windows).
- * Node 1's sessions log in first, alone: the other nodes' growth meanwhile is what mirroring a
+ * Node 1's sessions log in first, alone: the other nodes' JS heap growth meanwhile is what mirroring a
  * remote session's presence costs. Nodes are a cluster on PostgreSQL + NATS where this tree has
  * cluster mode, otherwise independent SQLite servers (the table says which). Logins are paced
  * app-token logins (the cheapest the server has).
@@ -102,6 +102,8 @@ async function main(): Promise<void> {
     const gcAll = () => Promise.all(nodes.map((n) => n.server.gc()));
     await gcAll();
     const rssBefore = pids.map(rssBytes);
+    const heap = async () => (await Promise.all(nodes.map((n) => n.server.stats()))).map((x) => x.heapUsedBytes);
+    const heapBefore = await heap();
     const share = Math.ceil(WANTED / nodes.length);
     const targets: StormTarget[] = nodes.map((node, k) => ({
       port: node.server.port,
@@ -120,8 +122,9 @@ async function main(): Promise<void> {
     const mirrorShort = await presenceSettled(nodes.slice(1), nodes.slice(1).map(() => first.ok));
     if (sum(mirrorShort) > 0) notes.push(`after node 1's logins, nodes 2+ still missed ${list(mirrorShort, 0)} of its sessions after ${fmt(PRESENCE_WAIT_MS / 1000)} s`);
     await gcAll();
-    const rssMirror = pids.map(rssBytes);
-    const mirrorKiB = sum(pids.slice(1).map((_, i) => rssMirror[i + 1]! - rssBefore[i + 1]!)) / (nodes.length - 1) / 1024 / Math.max(1, first.ok);
+    // the JS heap after a full GC, not RSS: a few MiB of mirror drown in RSS's own swings
+    const heapMirror = await heap();
+    const mirrorKiB = sum(nodes.slice(1).map((_, i) => heapMirror[i + 1]! - heapBefore[i + 1]!)) / (nodes.length - 1) / 1024 / Math.max(1, first.ok);
     const rest = await loginStorm(targets.slice(1), PACE);
     groups.push(...rest.groups);
     const ok = first.ok + rest.ok;
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
       { measure: 'RSS growth per session, all nodes', magpie: `${fmt((sum(rssAfter) - sum(rssBefore)) / 1024 / Math.max(1, sum(sessions)), 1)} KiB`, peer: 'no peer' },
       ...(clustered
         ? [
-            { measure: "presence mirror: RSS per remote session (nodes 2+ while node 1's logged in)", magpie: `${fmt(mirrorKiB, 2)} KiB`, peer: 'no peer' },
+            { measure: "presence mirror: JS heap per remote session (nodes 2+ while node 1's logged in)", magpie: `${fmt(mirrorKiB, 2)} KiB`, peer: 'no peer' },
             { measure: 'RSS per own session net of the mirror, each node (KiB)', magpie: list(ownKiB, 1), peer: 'no peer' },
           ]
         : []),
