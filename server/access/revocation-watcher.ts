@@ -1,6 +1,6 @@
 import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../../protocol';
+import { systemClock, type Clock, type TimerHandle } from '../../protocol';
 import { createRevocationLog, type Revocation } from './revocation-log';
 
 /**
@@ -24,7 +24,10 @@ export interface RevocationWatcherDeps {
 }
 
 export function startRevocationWatcher(deps: RevocationWatcherDeps): RevocationWatcher {
-  const { db, clock, log } = deps;
+  const { db, log } = deps;
+  // the poll watches other processes, so it keeps wall-clock time; on PostgreSQL each poll is a
+  // round trip, and a test's hand-moved clock would run thousands of them in one jump
+  const clock = db.dialect === 'postgres' ? systemClock : deps.clock;
   const revocations = createRevocationLog(db);
   // PostgreSQL has no data_version: the newest revocation id is its marker (one index lookup); a
   // revocation another node commits after a later-numbered one is seen on the next change

@@ -46,6 +46,12 @@ export interface UploadRecords {
   unreferencedBefore(cutoffMs: number, limit: number): UploadRecord[];
   /** Whether any upload still names the blob, as its bytes or its thumbnail. */
   blobInUse(sha256: string): boolean;
+  /**
+   * One node sweeps at a time (PostgreSQL: a session advisory lock); false when another node is
+   * sweeping now. Always true on SQLite.
+   */
+  lockSweep(): boolean;
+  unlockSweep(): void;
 }
 
 interface Row {
@@ -65,7 +71,13 @@ interface Row {
   referenced_ms: number | null;
 }
 
+/** The advisory lock the sweeping node holds (PostgreSQL), one per schema: locks are per database. */
+const SWEEP_LOCK = "hashtext('magpie upload sweep ' || current_schema())";
+
 export function createUploadRecords(db: SqlDatabase): UploadRecords {
+  const clustered = db.dialect === 'postgres';
+  const trySweepLock = clustered ? db.prepare<[], number>(`SELECT pg_try_advisory_lock(${SWEEP_LOCK})::int`).pluck() : undefined;
+  const sweepUnlock = clustered ? db.prepare(`SELECT pg_advisory_unlock(${SWEEP_LOCK})`) : undefined;
   const insert = db.prepare(
     'INSERT INTO uploads (file_id, app_id, owner, kind, name, declared_size, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -115,6 +127,10 @@ export function createUploadRecords(db: SqlDatabase): UploadRecords {
     },
     unreferencedBefore: (cutoffMs, limit) => unreferenced.all(cutoffMs, limit).map((row) => fromRow(row)!),
     blobInUse: (sha256) => blobInUse.get(sha256, sha256) !== undefined,
+    lockSweep: () => trySweepLock === undefined || trySweepLock.get() === 1,
+    unlockSweep: () => {
+      if (db.open) sweepUnlock?.get();
+    },
   };
 }
 

@@ -32,6 +32,16 @@ export function createUploadSweeper(deps: UploadSweeperDeps): UploadSweeper {
   let stopped = false;
 
   async function sweepOnce(): Promise<number> {
+    // several nodes on one database: the others skip this round
+    if (!deps.records.lockSweep()) return 0;
+    try {
+      return await sweepRows();
+    } finally {
+      deps.records.unlockSweep();
+    }
+  }
+
+  async function sweepRows(): Promise<number> {
     let removed = 0;
     for (;;) {
       const stale = deps.records.unreferencedBefore(deps.clock.now() - deps.unreferencedTtlMs, BATCH);

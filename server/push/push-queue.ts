@@ -31,7 +31,11 @@ export interface PendingPush {
 export interface PushQueue {
   /** Merges the items into their recipients' rows, in one transaction. */
   enqueue(items: readonly PushItem[], nowMs: number, delayMs: number, minIntervalMs: number): void;
-  due(nowMs: number, limit: number): PendingPush[];
+  /**
+   * Rows due now, at most `limit`. On PostgreSQL they are claimed for `claimMs` (other nodes skip
+   * them until the send ends or the claim runs out), so two nodes never send the same push.
+   */
+  due(nowMs: number, limit: number, claimMs: number): PendingPush[];
   earliestDueMs(): number | undefined;
   /** `count` of the row's messages were notified (more may have merged meanwhile). */
   sent(push: PendingPush, nowMs: number, minIntervalMs: number): void;
@@ -79,13 +83,27 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       preview = excluded.preview,
       mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END`);
   const due = db.prepare<[number, number], Row>('SELECT * FROM push_pending WHERE count > 0 AND due_ms <= ? ORDER BY due_ms LIMIT ?');
-  const earliest = db.prepare<[], number | null>('SELECT MIN(due_ms) FROM push_pending WHERE count > 0').pluck();
+  // PostgreSQL, several nodes: rows another node is sending are skipped (locked or claimed), and
+  // the rows taken are claimed in the same statement
+  const claimDue = db.dialect !== 'postgres' ? undefined : db.prepare<{ nowMs: number; limit: number; until: number }, Row>(`
+    UPDATE push_pending SET claimed_until_ms = @until
+    WHERE (app_id, user_id) IN (
+      SELECT app_id, user_id FROM push_pending
+      WHERE count > 0 AND due_ms <= @nowMs AND (claimed_until_ms IS NULL OR claimed_until_ms <= @nowMs)
+      ORDER BY due_ms LIMIT @limit FOR UPDATE SKIP LOCKED)
+    RETURNING *`);
+  const earliest =
+    db.dialect === 'postgres'
+      ? // a claimed row is due again when its claim runs out, not before (else a timer would spin)
+        db.prepare<[], number | null>(`SELECT MIN(GREATEST(due_ms, COALESCE(claimed_until_ms, 0))) FROM push_pending WHERE count > 0`).pluck()
+      : db.prepare<[], number | null>('SELECT MIN(due_ms) FROM push_pending WHERE count > 0').pluck();
   const sent = db.prepare(`
-    UPDATE push_pending SET count = ${max}(0, count - @count), sent_ms = @nowMs, attempts = 0,
+    UPDATE push_pending SET count = ${max}(0, count - @count), sent_ms = @nowMs, attempts = 0, claimed_until_ms = NULL,
       due_ms = CASE WHEN count > @count THEN CAST(@nowMs AS BIGINT) + @minIntervalMs ELSE due_ms END
     WHERE app_id = @appId AND user_id = @userId`);
-  const retry = db.prepare('UPDATE push_pending SET attempts = attempts + 1, due_ms = ? WHERE app_id = ? AND user_id = ?');
-  const drop = db.prepare('UPDATE push_pending SET count = 0, attempts = 0 WHERE app_id = ? AND user_id = ? AND max_seq <= ?');
+  const retry = db.prepare('UPDATE push_pending SET attempts = attempts + 1, due_ms = ?, claimed_until_ms = NULL WHERE app_id = ? AND user_id = ?');
+  const drop = db.prepare('UPDATE push_pending SET count = 0, attempts = 0, claimed_until_ms = NULL WHERE app_id = ? AND user_id = ? AND max_seq <= ?');
+  const release = db.prepare('UPDATE push_pending SET claimed_until_ms = NULL WHERE app_id = ? AND user_id = ?');
   const sweep = db.prepare('DELETE FROM push_pending WHERE count = 0 AND COALESCE(sent_ms, 0) < ?');
   const depth = db.prepare<[], number>('SELECT COUNT(*) FROM push_pending WHERE count > 0').pluck();
 
@@ -97,12 +115,19 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
 
   return {
     enqueue: (items, nowMs, delayMs, minIntervalMs) => enqueueAll(items, nowMs, delayMs, minIntervalMs),
-    due: (nowMs, limit) => due.all(nowMs, limit).map(toPending),
+    due: (nowMs, limit, claimMs) =>
+      (claimDue !== undefined ? claimDue.all({ nowMs, limit, until: nowMs + claimMs }).sort((a, b) => a.due_ms - b.due_ms) : due.all(nowMs, limit)).map(
+        toPending,
+      ),
     earliestDueMs: () => earliest.get() ?? undefined,
     sent: (push, nowMs, minIntervalMs) => void sent.run({ count: push.count, nowMs, minIntervalMs, appId: push.appId, userId: push.userId }),
     retryAt: (push, dueMs) => void retry.run(dueMs, push.appId, push.userId),
     // a message merged after the decision keeps its row pending
-    drop: (push) => void drop.run(push.appId, push.userId, push.maxSeq),
+    drop: (push) => {
+      drop.run(push.appId, push.userId, push.maxSeq);
+      // a message merged after the decision keeps its row pending: for any node to take
+      release.run(push.appId, push.userId);
+    },
     sweep: (nowMs, minIntervalMs) => void sweep.run(nowMs - minIntervalMs),
     depth: () => depth.get() ?? 0,
   };

@@ -57,6 +57,17 @@ export function pushHeaders(secret: string, timestamp: string, pushId: string, b
   };
 }
 
+/** Beyond the webhook's timeout, how long a node's claim on a push it sends lasts (PostgreSQL). */
+export const PUSH_CLAIM_MARGIN_MS = 10_000;
+
+/** How often a node on PostgreSQL looks for pushes other nodes queued (or left claimed when they died). */
+export const PUSH_POLL_MS = 5_000;
+
+/** A claimed push is another node's until the send ends, or this long after it was taken. */
+export function pushClaimMs(tuning: Pick<Tuning, 'pushTimeoutMs'>): number {
+  return tuning.pushTimeoutMs + PUSH_CLAIM_MARGIN_MS;
+}
+
 const TYPE_PREVIEWS: Record<number, string> = {
   [pb.MessageType.VOICE]: '[voice]',
   [pb.MessageType.IMAGE]: '[image]',
@@ -82,6 +93,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
   let timer: TimerHandle | undefined;
   let timerAtMs = Infinity;
   let running = false;
+  let pollTimer: NodeJS.Timeout | undefined;
   const inFlight = new Map<string, Promise<void>>();
 
   function itemOf(appId: string, userId: string, entry: pb.Entry): PushItem | undefined {
@@ -162,7 +174,10 @@ export function createPushService(deps: PushServiceDeps): PushService {
     if (!running) return;
     const now = clock.now();
     queue.sweep(now, tuning.pushMinIntervalMs);
-    for (const push of queue.due(now, tuning.pushConcurrency + inFlight.size)) {
+    const free = tuning.pushConcurrency - inFlight.size;
+    // on SQLite rows in flight here are read again and skipped; on PostgreSQL they are claimed
+    const limit = db.dialect === 'postgres' ? Math.max(0, free) : tuning.pushConcurrency + inFlight.size;
+    for (const push of limit === 0 ? [] : queue.due(now, limit, pushClaimMs(tuning))) {
       if (inFlight.size >= tuning.pushConcurrency) break;
       const key = `${push.appId}\u0000${push.userId}`;
       if (inFlight.has(key)) continue;
@@ -250,10 +265,18 @@ export function createPushService(deps: PushServiceDeps): PushService {
     start() {
       running = true;
       pass();
+      // PostgreSQL: other nodes queue pushes too, and one that dies leaves its claims to run out;
+      // wall-clock time, as it watches other processes
+      if (db.dialect === 'postgres') {
+        pollTimer = setInterval(() => schedule(), PUSH_POLL_MS);
+        pollTimer.unref();
+      }
     },
     async stop() {
       flush();
       running = false;
+      if (pollTimer) clearInterval(pollTimer);
+      pollTimer = undefined;
       if (timer) clock.clearTimeout(timer);
       timer = undefined;
       timerAtMs = Infinity;

@@ -53,6 +53,12 @@ interface Row {
   finished_ms: number | null;
 }
 
+/** How long a node's claim on a broadcast job lasts without a chunk done (PostgreSQL). */
+export const BROADCAST_CLAIM_MS = 60_000;
+
+/** How often a node on PostgreSQL looks for running jobs no node holds. */
+export const BROADCAST_POLL_MS = 15_000;
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -76,10 +82,25 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       .prepare<[string, string, string, number], string>('SELECT user_id FROM users WHERE app_id = ? AND user_id > ? AND user_id <> ? ORDER BY user_id LIMIT ?')
       .pluck(),
     progress: db.prepare('UPDATE broadcast_jobs SET done = done + ?, failed = failed + ?, cursor = ? WHERE job_id = ?'),
-    finish: db.prepare('UPDATE broadcast_jobs SET state = ?, error = ?, finished_ms = ? WHERE job_id = ?'),
+    finish: db.prepare('UPDATE broadcast_jobs SET state = ?, error = ?, finished_ms = ?, claimed_until_ms = NULL WHERE job_id = ?'),
+    // PostgreSQL, several nodes: the node that runs a job holds a claim, renewed after each chunk
+    claim: db.prepare(
+      "UPDATE broadcast_jobs SET claimed_until_ms = ? WHERE job_id = ? AND state = 'running' AND (claimed_until_ms IS NULL OR claimed_until_ms <= ?)",
+    ),
+    renew: db.prepare('UPDATE broadcast_jobs SET claimed_until_ms = ? WHERE job_id = ?'),
+    release: db.prepare('UPDATE broadcast_jobs SET claimed_until_ms = NULL WHERE job_id = ?'),
   };
+  const clustered = db.dialect === 'postgres';
   const active = new Map<string, Promise<void>>();
   let stopping = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+
+  /** Takes the job for this node; false when another node runs it (PostgreSQL). */
+  function claim(jobId: string): boolean {
+    if (!clustered) return true;
+    const now = clock.now();
+    return q.claim.run(now + BROADCAST_CLAIM_MS, jobId, now).changes === 1;
+  }
 
   function toJob(row: Row): BroadcastJob {
     return {
@@ -124,6 +145,7 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       const failed = outcomes.filter((outcome) => outcome.status === 'rejected').length;
       if (failed > 0) log.warn({ jobId, failed }, 'broadcast: some recipients were refused');
       q.progress.run(chunk.users.length, failed, chunk.cursor, jobId);
+      if (clustered) q.renew.run(clock.now() + BROADCAST_CLAIM_MS, jobId);
       cursor = chunk.cursor;
       await nextTurn();
     }
@@ -132,13 +154,17 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
   }
 
   function launch(jobId: string): void {
-    if (active.has(jobId)) return;
+    if (active.has(jobId) || !claim(jobId)) return;
     const running = run(jobId)
       .catch((error: unknown) => {
         log.error({ err: error, jobId }, 'broadcast failed');
         q.finish.run('failed', String(error), clock.now(), jobId);
       })
-      .finally(() => active.delete(jobId));
+      .finally(() => {
+        active.delete(jobId);
+        // stopped midway: another node (or this one, restarted) goes on from the cursor
+        if (clustered && stopping && db.open) q.release.run(jobId);
+      });
     active.set(jobId, running);
   }
 
@@ -160,10 +186,22 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
     },
     resume() {
       stopping = false;
-      for (const row of q.running.all()) launch(row.job_id);
+      const resumeAll = () => {
+        for (const row of q.running.all()) launch(row.job_id);
+      };
+      resumeAll();
+      // PostgreSQL: jobs of a node that died are taken over once their claim runs out
+      if (clustered) {
+        pollTimer = setInterval(() => {
+          if (!stopping && db.open) resumeAll();
+        }, BROADCAST_POLL_MS);
+        pollTimer.unref();
+      }
     },
     async stop() {
       stopping = true;
+      if (pollTimer) clearInterval(pollTimer);
+      pollTimer = undefined;
       await Promise.allSettled([...active.values()]);
     },
   };

@@ -1,3 +1,4 @@
+import { isRetryableConflict } from './pg/pg-errors';
 import type { SqlDatabase } from './sql-database';
 
 /**
@@ -28,8 +29,12 @@ interface Pending {
  * at its end (the inbox's seq heads and rows, the message rows). Outside a batch it writes through.
  */
 export interface BatchHooks {
-  /** The batch's transaction has begun: writes may be kept in memory from now on. */
-  begin(): void;
+  /**
+   * The batch's transaction has begun: writes may be kept in memory from now on. `rerun`: the
+   * previous run of the same batch was rolled back because another node's transaction got in the
+   * way (a deadlock); a store may take the locks that run needed first, in a fixed order.
+   */
+  begin(rerun?: boolean): void;
   /** Writes what is kept, inside the transaction (before the commit, or a write's savepoint ends). */
   flush(): void;
   /** The transaction or a write's savepoint rolled back: forgets what is kept and what it read. */
@@ -38,6 +43,12 @@ export interface BatchHooks {
   end(): void;
 }
 
+/**
+ * Runs of a batch that another node's transaction got in the way of (PostgreSQL: a deadlock, a
+ * serialization failure, a message id taken at the same moment), before its writes fail.
+ */
+export const BATCH_CONFLICT_ATTEMPTS = 8;
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export interface WriteBatchOptions {
@@ -45,6 +56,8 @@ export interface WriteBatchOptions {
   readonly schedule?: (run: () => void) => void;
   /** A write failed in the shared pass and the batch runs again with a savepoint per write. */
   readonly onRetry?: (error: unknown) => void;
+  /** Another node's transaction got in the way (PostgreSQL) and the whole batch runs again. */
+  readonly onConflict?: (error: unknown, attempt: number) => void;
   /** Each batch's transaction time, in seconds (for the metrics). */
   readonly onCommit?: (seconds: number) => void;
   /** Stores that keep their writes in memory during a batch, flushed in this order. */
@@ -58,8 +71,10 @@ export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {
   const hooks = options.hooks ?? [];
 
   /** Runs a batch with every store keeping its writes in memory until flushHooks(). */
+  let rerun = false;
+
   function inBatch<T>(run: () => T): T {
-    for (const hook of hooks) hook.begin();
+    for (const hook of hooks) hook.begin(rerun);
     try {
       return run();
     } finally {
@@ -78,6 +93,20 @@ export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {
    * second run decides what the first would have.
    */
   function commitBatch(batch: readonly Pending[]): Outcome[] {
+    for (let attempt = 1; ; attempt++) {
+      rerun = attempt > 1;
+      try {
+        return commitPasses(batch);
+      } catch (error) {
+        if (!isRetryableConflict(error) || attempt >= BATCH_CONFLICT_ATTEMPTS) throw error;
+        options.onConflict?.(error, attempt);
+      } finally {
+        rerun = false;
+      }
+    }
+  }
+
+  function commitPasses(batch: readonly Pending[]): Outcome[] {
     try {
       return db.transaction(() =>
         inBatch(() => {
@@ -87,6 +116,8 @@ export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {
         }),
       )();
     } catch (error) {
+      // a deadlock or another node's key: the transaction is gone, the whole batch runs again
+      if (isRetryableConflict(error)) throw error;
       options.onRetry?.(error);
       return db.transaction(() =>
         inBatch(() =>
@@ -104,6 +135,8 @@ export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {
               };
             } catch (failure) {
               for (const hook of hooks) hook.discard();
+              // not this write's fault: every write of the batch runs again (commitBatch)
+              if (isRetryableConflict(failure)) throw failure;
               // some errors (a full disk, I/O) end the whole transaction, not just the savepoint:
               // then the rest must not commit one by one, the batch fails as one
               if (!db.inTransaction) throw failure;

@@ -103,16 +103,47 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
     INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES (?, ?, ?, 0)
     ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = excluded.max_seq`);
   const insertRows = createMultiRowInsert(db, 'INSERT INTO inbox (app_id, user_id, seq, kind, msg_id, own, item) VALUES', 7);
+  // The head a batch starts from. On SQLite one writer holds the whole database, so a read is
+  // enough. On PostgreSQL other nodes write the same inboxes: the head row is locked until the
+  // batch commits (an upsert that changes nothing, so a missing row is made without a race), and a
+  // second node's batch waits for it, then reads the new head. Seqs stay gap-free and unique; a
+  // deadlock between two batches is run again by the write batch.
+  const batchStartHead =
+    db.dialect === 'postgres'
+      ? db
+          .prepare<[string, string], number>(`
+            INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES (?, ?, 0, 0)
+            ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = inbox_heads.max_seq
+            RETURNING max_seq`)
+          .pluck()
+      : db.prepare<[string, string], number>('SELECT max_seq FROM inbox_heads WHERE app_id = ? AND user_id = ?').pluck();
 
   /** Set while a write batch runs: heads and rows kept until its flush. */
   let batch: { heads: Map<string, BatchHead>; rows: InboxRowValues[] } | undefined;
+  /**
+   * The heads the runs of this batch read so far: a rerun after a deadlock locks them all first,
+   * in key order, so by the second rerun the batch takes every lock it needs in one fixed order.
+   */
+  let headsSeen = new Map<string, { appId: string; userId: string }>();
+
+  function beginBatch(rerun: boolean): void {
+    batch = { heads: new Map(), rows: [] };
+    if (!rerun) headsSeen = new Map();
+    if (!rerun || db.dialect !== 'postgres') return;
+    // two reruns that lock in the same order cannot deadlock each other
+    const ordered = [...headsSeen.keys()].sort();
+    for (const key of ordered) {
+      const { appId, userId } = headsSeen.get(key)!;
+      batch.heads.set(`${appId}\u0000${userId}`, { appId, userId, maxSeq: batchStartHead.get(appId, userId) ?? 0, dirty: false });
+    }
+  }
 
   function reserveSeq(appId: string, userId: string): number {
     if (batch === undefined) return nextSeq.get(appId, userId)!.max_seq;
     const key = `${appId}\u0000${userId}`;
     let head = batch.heads.get(key);
     if (head === undefined) {
-      head = { appId, userId, maxSeq: selectHead.get(appId, userId)?.max_seq ?? 0, dirty: false };
+      head = { appId, userId, maxSeq: batchStartHead.get(appId, userId) ?? 0, dirty: false };
       batch.heads.set(key, head);
     }
     head.maxSeq++;
@@ -183,12 +214,17 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
   }
 
   const batchHooks: BatchHooks = {
-    begin: () => (batch = { heads: new Map(), rows: [] }),
+    begin: (rerun) => beginBatch(rerun === true),
     flush: flushBatch,
     discard: () => {
-      if (batch !== undefined) batch = { heads: new Map(), rows: [] };
+      if (batch === undefined) return;
+      for (const [key, head] of batch.heads) headsSeen.set(key, { appId: head.appId, userId: head.userId });
+      batch = { heads: new Map(), rows: [] };
     },
-    end: () => (batch = undefined),
+    end: () => {
+      for (const [key, head] of batch?.heads ?? []) headsSeen.set(key, { appId: head.appId, userId: head.userId });
+      batch = undefined;
+    },
   };
 
   return { append, reserveSeq, appendAt, head, page, confirm, batchHooks };

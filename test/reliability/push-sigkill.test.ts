@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pb } from '../../protocol';
+import { openServerDatabase } from '../support/test-database';
 import { TestClient } from '../support/test-client';
 import { startPushReceiver, type PushReceiver } from '../integration/push/push-receiver';
 import { restClient, waitFor } from '../integration/rest/rest-fixture';
@@ -35,7 +35,7 @@ describe('a pending offline push and a server killed with SIGKILL', () => {
     await alice.hello();
     await alice.loginWithAppToken(appId, appToken, 'alice');
     await alice.ask('SEND', { clientMsgId: new Uint8Array(16).fill(7), to: 'bob', type: pb.MessageType.TEXT, text: 'while you sleep' }, 'SENT');
-    const db = new BetterSqlite3(join(dataDir, 'magpie.db'), { readonly: true });
+    const db = openServerDatabase(dataDir);
     try {
       await waitFor(() => (db.prepare('SELECT COUNT(*) AS n FROM push_pending WHERE count > 0').get() as { n: number }).n === 1, 2_000, 'the push row');
     } finally {

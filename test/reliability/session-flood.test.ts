@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testDatabaseArgs } from '../support/test-database';
 import { ErrorCode, isMagpieError, pb } from '../../protocol';
 import { DEFAULT_TUNING } from '../../server/tuning';
 import { TestClient } from '../support/test-client';
@@ -66,7 +67,7 @@ describe('session floods and revoked access, against the shipped server', () => 
     server = await startServerProcess({ dataDir });
     const { appId, appToken, accountSid } = server.credentials;
     const admin = async (...args: string[]) =>
-      JSON.parse((await run(process.execPath, [SERVER_BIN, ...args, '--data', dataDir!], { timeout: 60_000 })).stdout) as Record<string, string>;
+      JSON.parse((await run(process.execPath, [SERVER_BIN, ...args, '--data', dataDir!, ...testDatabaseArgs(dataDir!)], { timeout: 60_000 })).stdout) as Record<string, string>;
 
     // one user, session after session of one device kind
     const perUser = DEFAULT_TUNING.maxSessionsPerUserDevice;

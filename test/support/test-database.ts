@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { DATABASE_FILE, openDatabase, sqliteDatabase } from '../../server/storage/database';
 import { PgDatabase } from '../../server/storage/pg/pg-database';
+import type { SqlDatabase } from '../../server/storage/sql-database';
 import { parsePgUrl } from '../../server/storage/pg/pg-url';
 
 /**
@@ -13,7 +16,7 @@ import { parsePgUrl } from '../../server/storage/pg/pg-url';
 export const TEST_DB_ENV = 'MAGPIE_TEST_DB';
 
 /** The database of the postgres project when MAGPIE_TEST_DB does not name one (vitest.config.ts). */
-export const DEFAULT_TEST_DB = 'postgres://postgres@127.0.0.1:5432/test';
+export const DEFAULT_TEST_DB = 'postgres://postgres@127.0.0.1:5432/test?options=-c%20synchronous_commit%3Doff';
 
 const SCHEMA_FILE = '.magpie-test-schema';
 
@@ -50,6 +53,34 @@ export function testDatabaseUrl(dataDir: string): string | undefined {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, schema);
   return withSchema(base, schema);
+}
+
+/**
+ * A connection of the test's own to the database of a server's data folder (the SQLite file, read
+ * only, or the folder's PostgreSQL schema), e.g. to look at what a stopped or killed server left.
+ */
+export function openServerDatabase(dataDir: string): SqlDatabase {
+  const url = testDatabaseUrl(dataDir);
+  if (url === undefined) return sqliteDatabase(new BetterSqlite3(join(dataDir, DATABASE_FILE), { readonly: true }));
+  const location = parsePgUrl(url);
+  return new PgDatabase({ conninfo: location.conninfo, schema: location.schema });
+}
+
+/**
+ * The store a test builds its own server parts on: the folder's PostgreSQL schema in the PostgreSQL
+ * run, else a SQLite file in the folder (as the server opens it). Close it, then dropTestSchema.
+ */
+export function openTestStore(dataDir: string): SqlDatabase {
+  const url = testDatabaseUrl(dataDir);
+  if (url === undefined) return openDatabase(dataDir, { busyTimeoutMs: 1000 });
+  const location = parsePgUrl(url);
+  return new PgDatabase({ conninfo: location.conninfo, schema: location.schema });
+}
+
+/** `--db URL` for a magpie-server command on the data folder, or nothing on SQLite. */
+export function testDatabaseArgs(dataDir: string): string[] {
+  const url = testDatabaseUrl(dataDir);
+  return url === undefined ? [] : ['--db', url];
 }
 
 /** Drops the schema the data folder names (before the folder itself goes). */

@@ -8,6 +8,7 @@ import { migration0006Files } from './0006-files';
 import { migration0007RestPush } from './0007-rest-push';
 import { migration0008ConversationMutes } from './0008-conversation-mutes';
 import { migration0009GroupTimelines } from './0009-group-timelines';
+import { migration0010ClusterClaims } from './0010-cluster-claims';
 import { pgGroups, pgIdentity, pgMessages } from './postgres/0001-0003';
 import { pgAccessRevocations, pgConversationMutes, pgFiles, pgGroupTimelines, pgRestPush } from './postgres/0005-0009';
 
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { ...migration0007RestPush, postgres: pgRestPush },
   { ...migration0008ConversationMutes, postgres: pgConversationMutes },
   { ...migration0009GroupTimelines, postgres: pgGroupTimelines },
+  migration0010ClusterClaims,
 ];

@@ -12,7 +12,7 @@ declare module 'libpq' {
     execParams(commandText: string, parameters: (string | null)[]): void;
     resultStatus(): string;
     resultErrorMessage(): string;
-    resultErrorFields(): { sqlState?: string } | null;
+    resultErrorFields(): { sqlState?: string; constraintName?: string } | null;
     ntuples(): number;
     nfields(): number;
     fname(index: number): string;

@@ -60,8 +60,9 @@ export class PgDatabase implements SqlDatabase {
     }
   }
 
+  /** False once closed, and once the connection is lost (then /healthz says not ready). */
   get open(): boolean {
-    return !this.closed;
+    return !this.closed && this.pq.transactionStatus() !== TX_UNKNOWN;
   }
 
   get inTransaction(): boolean {
@@ -208,7 +209,7 @@ export class PgDatabase implements SqlDatabase {
     if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return;
     const fields = this.pq.resultErrorFields();
     const message = this.pq.resultErrorMessage() || this.pq.errorMessage() || status;
-    throw pgError(message, fields?.sqlState);
+    throw pgError(message, fields?.sqlState, fields?.constraintName);
   }
 }
 

@@ -10,6 +10,8 @@ export class PgError extends Error {
     message: string,
     readonly code: string,
     readonly sqlState: string | undefined,
+    /** The constraint a violation names (e.g. messages_pkey). */
+    readonly constraint?: string,
   ) {
     super(message);
     this.name = 'PgError';
@@ -19,9 +21,23 @@ export class PgError extends Error {
 /** SQLSTATEs a transaction may simply be run again after (it was rolled back as a whole). */
 export const RETRYABLE_SQL_STATES: ReadonlySet<string> = new Set(['40001', '40P01']);
 
+/**
+ * Unique keys two nodes may insert at once, each after reading that the key was free: the second
+ * insert waits for the first's commit and fails, and run again it reads the first's row. A message
+ * id is the newest id read, plus the time and a random step (chat/message-store.ts): the rerun
+ * picks past it; the same client id sent to two nodes at once: the rerun finds the first copy and
+ * answers its receipt; a group's timeline made by two nodes at once: the rerun finds it made.
+ */
+const RETRYABLE_CONSTRAINTS: ReadonlySet<string> = new Set(['messages_pkey', 'messages_by_client_id', 'group_timelines_pkey']);
+
+/**
+ * A failure that says another node's transaction got in the way, not that this one was wrong:
+ * the write batch runs the whole transaction again.
+ */
 export function isRetryableConflict(error: unknown): boolean {
-  const state = (error as { sqlState?: unknown } | null)?.sqlState;
-  return typeof state === 'string' && RETRYABLE_SQL_STATES.has(state);
+  if (!(error instanceof PgError) || error.sqlState === undefined) return false;
+  if (RETRYABLE_SQL_STATES.has(error.sqlState)) return true;
+  return error.sqlState === '23505' && error.constraint !== undefined && RETRYABLE_CONSTRAINTS.has(error.constraint);
 }
 
 const BY_STATE: Readonly<Record<string, string>> = {
@@ -53,6 +69,6 @@ export function codeForState(state: string | undefined): string {
   return BY_STATE[state] ?? BY_CLASS[state.slice(0, 2)] ?? 'SQLITE_ERROR';
 }
 
-export function pgError(message: string, state: string | undefined): PgError {
-  return new PgError(message.trim(), codeForState(state), state === '' ? undefined : state);
+export function pgError(message: string, state: string | undefined, constraint?: string): PgError {
+  return new PgError(message.trim(), codeForState(state), state === '' ? undefined : state, constraint);
 }

@@ -36,7 +36,10 @@ export function parsePgUrl(text: string): PgLocation {
   if (!SCHEMA_NAME.test(schema)) {
     throw new DatabaseUrlError(`the schema "${schema}" is not a plain name (letters, digits, _; at most 63)`);
   }
-  url.searchParams.delete('schema');
-  if (!url.searchParams.has('connect_timeout')) url.searchParams.set('connect_timeout', String(PG_CONNECT_TIMEOUT_SECONDS));
+  const params = new URLSearchParams(url.searchParams);
+  params.delete('schema');
+  if (!params.has('connect_timeout')) params.set('connect_timeout', String(PG_CONNECT_TIMEOUT_SECONDS));
+  // libpq reads %20 as a space but not URLSearchParams' "+"
+  url.search = [...params].map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
   return { conninfo: url.toString(), schema };
 }

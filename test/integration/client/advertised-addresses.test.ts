@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseArgs } from '../../support/test-database';
 import { LEARNED_SERVERS_FILE } from '../../../main/cli/learned-servers';
 import { MagpieCore } from '../../../main/core/magpie-core';
 import { fastTestTuning } from '../../../main/engine/tuning';
@@ -61,12 +62,12 @@ describe('addresses the server advertises at login', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'magpie-advertise-'));
     const dataDir = join(root, 'data');
-    const admin = async <T>(...args: string[]) => JSON.parse((await run(process.execPath, [SERVER_BIN, ...args, '--data', dataDir])).stdout) as T;
+    const admin = async <T>(...args: string[]) => JSON.parse((await run(process.execPath, [SERVER_BIN, ...args, '--data', dataDir, ...testDatabaseArgs(dataDir)])).stdout) as T;
     const { accountSid } = await admin<{ accountSid: string }>('account', 'create');
     app = await admin<{ appId: string; appToken: string }>('app', 'create', '--account', accountSid, '--name', 'cluster');
     serverPort = await freePort();
     nodeB = await startCutProxy({ port: serverPort });
-    server = await startServerProcess(['--port', String(serverPort), '--http-port', '0', '--data', dataDir, '--advertise', nodeB.address]);
+    server = await startServerProcess(['--port', String(serverPort), '--http-port', '0', '--data', dataDir, ...testDatabaseArgs(dataDir), '--advertise', nodeB.address]);
   }, 60_000);
 
   afterEach(async () => {

@@ -24,7 +24,7 @@ describe('REST: taking access away', () => {
   });
 
   const revocations = () =>
-    world.server.db.prepare('SELECT app_id AS appId, user_id AS userId FROM access_revocations ORDER BY revocation_id').all() as {
+    world.server.db.prepare('SELECT app_id AS "appId", user_id AS "userId" FROM access_revocations ORDER BY revocation_id').all() as {
       appId: string;
       userId: string | null;
     }[];

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { DATABASE_FILE } from '../../../server/storage/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openServerDatabase } from '../../support/test-database';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { restClient, waitFor, type RestCall } from './rest-fixture';
@@ -62,12 +60,12 @@ describe('REST broadcast', () => {
     }
     const rows = server.server.db
       .prepare(
-        `SELECT COUNT(*) AS entries, COUNT(DISTINCT i.user_id) AS users, MIN(i.seq) AS minSeq, MAX(i.seq) AS maxSeq
+        `SELECT COUNT(*) AS entries, COUNT(DISTINCT i.user_id) AS users, MIN(i.seq) AS min_seq, MAX(i.seq) AS max_seq
          FROM inbox i JOIN messages m ON m.msg_id = i.msg_id
          WHERE i.app_id = ? AND i.own = 0 AND m.sender = 'system'`,
       )
       .get(server.appId);
-    expect(rows).toEqual({ entries: USERS, users: USERS, minSeq: 1, maxSeq: 1 });
+    expect(rows).toEqual({ entries: USERS, users: USERS, min_seq: 1, max_seq: 1 });
   });
 
   it('to a list: each listed user once (duplicates and the sender left out), nobody else', async () => {
@@ -109,7 +107,7 @@ describe('REST broadcast across a restart', () => {
       const jobId = started.json.jobId as string;
       await waitFor(() => (db.prepare('SELECT done FROM broadcast_jobs WHERE job_id = ?').pluck().get(jobId) as number) > 0, 20_000, 'some progress');
       await server.stop({ keepData: true });
-      const cut = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+      const cut = openServerDatabase(dataDir);
       const midway = cut.prepare('SELECT state, done, total FROM broadcast_jobs WHERE job_id = ?').get(jobId) as { state: string; done: number; total: number };
       cut.close();
       expect(midway.state).toBe('running');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, pb } from '../../../protocol';
 import { createClientFixture, eventually } from '../client/client-fixture';
 import { hmacLoginSignature, TestClient } from '../../support/test-client';
+import { testDatabaseArgs } from '../../support/test-database';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 const BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
@@ -37,7 +38,7 @@ describe('revoked access', () => {
   }
 
   async function admin(...args: string[]): Promise<void> {
-    await run(process.execPath, [BIN, ...args, '--data', world.dataDir], { timeout: 60_000 });
+    await run(process.execPath, [BIN, ...args, '--data', world.dataDir, ...testDatabaseArgs(world.dataDir)], { timeout: 60_000 });
   }
 
   beforeAll(async () => {
