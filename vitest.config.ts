@@ -12,6 +12,9 @@ const POSTGRES_TEST_DB = process.env.MAGPIE_TEST_DB || 'postgres://postgres@127.
 /** The unit tests of the PostgreSQL store need a database: they run in the postgres project only. */
 const PG_UNIT_TESTS = 'test/unit/server/pg/**/*.test.ts';
 
+/** Cluster mode runs on PostgreSQL only (the contract of --cluster): the postgres project runs these. */
+const CLUSTER_TESTS = ['test/integration/cluster/**', 'test/reliability/cluster-nodes.test.ts'];
+
 /**
  * Tests about SQLite itself, which the postgres project leaves out; docs/server.md "PostgreSQL"
  * lists each with its reason.
@@ -41,7 +44,7 @@ export default defineConfig({
       {
         extends: true,
         // as the suite always ran: SQLite, even when MAGPIE_TEST_DB is set in the shell
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [PG_UNIT_TESTS], env: { MAGPIE_TEST_DB: '' } },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [PG_UNIT_TESTS, ...CLUSTER_TESTS], env: { MAGPIE_TEST_DB: '' } },
       },
       {
         // the server-backed suites again, every server on PostgreSQL (MAGPIE_TEST_DB)

@@ -11,6 +11,7 @@ import { createGateway } from './gateway/gateway';
 import { createSessionRegistry, type Session } from './gateway/sessions';
 import { createClusterNode, type ClusterNode, type ClusterStatus } from './cluster/cluster-node';
 import { createClusterDelivery } from './cluster/cluster-delivery';
+import { createClusterSessionView } from './cluster/cluster-session-view';
 import { clientAddresses, mergeAdvertised } from './cluster/advertised-addresses';
 import { startWalCheckpointer, type WalCheckpointer } from './storage/wal-checkpointer';
 import { createChatService } from './chat';
@@ -222,7 +223,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     tuning,
     identity,
     users,
-    sessions,
+    // the REST presence query and the console's online count see every node
+    sessions: clusterNode ? createClusterSessionView(sessions, clusterNode) : sessions,
     access,
     handlers,
     pushSettings,

@@ -64,7 +64,7 @@ export function parseCommand(argv: readonly string[]): Command {
 
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'start': {
-      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise', 'db', 'cluster', 'nats', 'node-id', 'cluster-name');
+      allow('host', 'port', 'http-port', 'tls-cert', 'tls-key', 'tls-port', 'log-level', 'demo', 'advertise', 'cluster', 'nats', 'node-id', 'cluster-name');
       noMore(1);
       const cluster = parseClusterFlags(values, database);
       return checkedPorts({

@@ -16,8 +16,6 @@ export const USAGE = `usage: magpie-server <command> [options]
                                         run the server (SIGINT/SIGTERM stop it); --demo: on a
                                         new data folder, also create a demo app and users
                                         and print their secrets (never for real use)
-        [--db postgres://USER@HOST:PORT/DB[?schema=NAME]]
-                                        store in PostgreSQL instead of SQLite in --data
         [--cluster --db postgres://... --nats nats://HOST:PORT --node-id ID [--cluster-name magpie]]
                                         run as one node of a cluster: nodes share the database,
                                         NATS and the data folder (docs/server.md "Cluster mode")

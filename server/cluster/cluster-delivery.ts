@@ -42,3 +42,35 @@ export function createClusterDelivery(local: SessionRegistry, cluster: ClusterNo
     },
   };
 }
+
+/** Many users' pushes of the same frames (a large group's), this node's sessions first. */
+export type ToUsersSince = (appId: string, userIds: readonly string[], minMinor: number, frames: readonly Frame[]) => { sessions: number; below: string[] };
+
+/**
+ * Delivery.toUsersSince for the whole cluster, around the local registry's: each other node that
+ * holds some of the users gets the frames for them in its turn's one routing message, each frame
+ * carried once however many users share it. `below` names the users with a session under
+ * `minMinor` on any node (they get their copies through their inbox).
+ */
+export function clusterToUsersSince(local: ToUsersSince, cluster: ClusterNode): ToUsersSince {
+  return (appId, userIds, minMinor, frames) => {
+    const here = local(appId, userIds, minMinor, frames);
+    let sessions = here.sessions;
+    const below = new Set(here.below);
+    for (const userId of userIds) {
+      const remote = cluster.remoteSessionsOf(appId, userId);
+      if (remote.length === 0) continue;
+      const nodes = new Set<string>();
+      for (const session of remote) {
+        if (session.minor < minMinor) {
+          below.add(userId);
+          continue;
+        }
+        sessions++;
+        nodes.add(session.node);
+      }
+      for (const node of nodes) for (const frame of frames) cluster.route(node, { appId, userId, minMinor, exceptSessionId: '', frame });
+    }
+    return { sessions, below: [...below] };
+  };
+}

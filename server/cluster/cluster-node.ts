@@ -51,6 +51,8 @@ export interface ClusterNode {
   sessionDown(session: Session): void;
   remoteSessionsOf(appId: string, userId: string): RemoteSession[];
   remoteIsOnline(appId: string, userId: string): boolean;
+  /** Every session of the other nodes. */
+  remoteSessions(): Iterable<RemoteSession>;
   /** Queues a push for a session of another node; pushes leave once per turn, one message per node. */
   route(node: string, push: RoutedPush): void;
 }
@@ -146,6 +148,8 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     mirror.apply(message);
     // a node that joins, or lost track of us, gets our snapshot (one per turn, whoever asked)
     if (message.t === 'hello' || (message.t === 'want' && message.target === nodeId)) scheduleSnapshot();
+    // what it routed to us while cut off is lost: our sessions pull
+    if (message.t === 'hello' && message.rejoin === true) scheduleNotifyAll();
   }
 
   function onPushes(data: Uint8Array): void {
@@ -166,6 +170,17 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       session.kick(ErrorCode.KICKED_OFF, reason, control.device);
     }
     if (replaced.length > 0) log.info({ appId: control.appId, userId: control.userId, by: control.node, kicked: replaced.length }, 'force login on another node');
+  }
+
+  let notifyAllScheduled = false;
+  /** One catch-up per turn, however many nodes rejoined in it. */
+  function scheduleNotifyAll(): void {
+    if (notifyAllScheduled) return;
+    notifyAllScheduled = true;
+    setImmediate(() => {
+      notifyAllScheduled = false;
+      notifyAll();
+    });
   }
 
   /** Every local session pulls: pushes routed to us while the link was down are lost. */
@@ -199,7 +214,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
         onDisconnect: () => undefined,
         onReconnect: () => {
           if (stopped) return;
-          publishPresence({ t: 'hello', node: nodeId, epoch });
+          publishPresence({ t: 'hello', node: nodeId, epoch, rejoin: true });
           publishSnapshot();
           notifyAll();
         },
@@ -251,7 +266,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       scheduleFlush();
       if (mode === pb.LoginMode.FORCE) {
         const control: Control = { t: 'force', node: nodeId, appId, userId, device, deviceId, sessionId };
-        link?.publish(subjects.control, Buffer.from(JSON.stringify(control), 'utf8'));
+        link?.publishKept(subjects.control, Buffer.from(JSON.stringify(control), 'utf8'));
       }
       // pushes other nodes routed before they knew of this session are pulled after this NOTIFY
       recheckTimers.set(
@@ -275,6 +290,9 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     },
     remoteIsOnline(appId, userId) {
       return mirror.isOnline(appId, userId);
+    },
+    remoteSessions() {
+      return mirror.all();
     },
     route(node, push) {
       let batch = outgoing.get(node);

@@ -6,15 +6,20 @@ export type LinkState = 'connecting' | 'up' | 'down' | 'closed';
 
 /**
  * The node's one connection to NATS. It reconnects forever: a NATS restart only pauses routing
- * (what is stored is pulled by the clients, see cluster-node.ts). What is published while the
- * link is down waits in the client's reconnect buffer; what cannot wait is dropped (and counted).
+ * (what is stored is pulled by the clients, see cluster-node.ts).
  */
 export interface NatsLink {
   readonly state: LinkState;
+  /**
+   * Publishes now, or drops (and counts) while the link is down: a push or a presence change is
+   * stale by the time the link is back, and the reconnect's NOTIFYs and snapshots replace it.
+   */
   publish(subject: string, data: Uint8Array): void;
+  /** Publishes, or keeps it for the reconnect while the link is down (a force-login kick must not be lost). */
+  publishKept(subject: string, data: Uint8Array): void;
   /** Calls `onMessage` for each message on the subject, in the order NATS delivers them. */
   subscribe(subject: string, onMessage: (data: Uint8Array, subject: string) => void): void;
-  /** Publishes failed because the reconnect buffer was full or the link closed. */
+  /** Publishes dropped because the link was down (or its reconnect buffer full). */
   readonly droppedPublishes: number;
   close(): Promise<void>;
 }
@@ -36,6 +41,8 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
   const { log } = deps;
   let state: LinkState = 'connecting';
   let dropped = 0;
+  // a node waits for NATS at start (it routes nothing without it); say so while it waits
+  const waiting = setTimeout(() => log.warn({ url: deps.url }, 'waiting for NATS to accept the cluster link'), 2_000);
   const connection: NatsConnection = await connect({
     servers: deps.url,
     name: deps.name,
@@ -47,6 +54,7 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
     pingInterval: 5_000,
     maxPingOut: 2,
   });
+  clearTimeout(waiting);
   state = 'up';
   const subscriptions: Subscription[] = [];
 
@@ -74,12 +82,26 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
     },
     publish(subject, data) {
       if (state === 'closed') return;
+      if (state !== 'up') {
+        dropped++;
+        return;
+      }
       try {
         connection.publish(subject, data);
       } catch (error) {
         // the reconnect buffer is full: this push is lost, its message is not (clients pull it)
         dropped++;
         if (dropped === 1 || dropped % 1000 === 0) log.warn({ err: error, dropped }, 'cluster publish dropped');
+      }
+    },
+    publishKept(subject, data) {
+      if (state === 'closed') return;
+      try {
+        // the client's reconnect buffer keeps it while NATS is unreachable
+        connection.publish(subject, data);
+      } catch (error) {
+        dropped++;
+        log.warn({ err: error, subject }, 'cluster publish dropped');
       }
     },
     subscribe(subject, onMessage) {

@@ -7,7 +7,9 @@
  *   deltas, so a receiver that missed one sees the gap.
  * - beat: every clusterHeartbeatMs, with the node's seq (a gap shows even without a next delta) and
  *   the addresses its clients may use.
- * - hello: a node (re)joined; every other node answers with its snapshot.
+ * - hello: a node joined, or (`rejoin`) its link to NATS is back; every other node answers with its
+ *   snapshot, and after a rejoin sends its own sessions a NOTIFY: pushes the node routed while it
+ *   was cut off were dropped, and a node whose own link stayed up has no other way to know.
  * - want: a node lost track of `target` and asks for its snapshot.
  * - snap: a node's sessions at its `seq`, in parts (one NATS message has a size limit).
  * - bye: a node stops; the others forget it at once.
@@ -17,7 +19,7 @@ export type SessionRow = [sessionId: string, appId: string, userId: string, devi
 export type PresenceMessage =
   | { t: 'delta'; node: string; epoch: string; seq: number; up: SessionRow[]; down: string[] }
   | { t: 'beat'; node: string; epoch: string; seq: number; addresses: string[] }
-  | { t: 'hello'; node: string; epoch: string }
+  | { t: 'hello'; node: string; epoch: string; rejoin?: boolean }
   | { t: 'want'; node: string; epoch: string; target: string }
   | { t: 'snap'; node: string; epoch: string; seq: number; part: number; parts: number; sessions: SessionRow[]; addresses: string[] }
   | { t: 'bye'; node: string; epoch: string };

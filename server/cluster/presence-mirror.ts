@@ -34,6 +34,8 @@ export interface PresenceMirror {
   /** Every session of the user on other nodes. */
   sessionsOf(appId: string, userId: string): RemoteSession[];
   isOnline(appId: string, userId: string): boolean;
+  /** Every session of every other node (for counts an operator asks for, not per message). */
+  all(): Iterable<RemoteSession>;
   /** Other nodes known now, with their client addresses and session counts. */
   nodes(): { node: string; addresses: readonly string[]; sessions: number; synced: boolean }[];
   /** Forgets every node (our link was down too long to trust what we knew). */
@@ -176,6 +178,9 @@ export function createPresenceMirror(deps: PresenceMirrorDeps): PresenceMirror {
       const key = userKey(appId, userId);
       for (const mirror of mirrors.values()) if (mirror.byUser.has(key)) return true;
       return false;
+    },
+    *all() {
+      for (const mirror of mirrors.values()) yield* mirror.sessions.values();
     },
     nodes() {
       return [...mirrors].map(([node, mirror]) => ({ node, addresses: mirror.addresses, sessions: mirror.sessions.size, synced: mirror.synced }));

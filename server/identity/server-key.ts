@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SERVER_KEY_FILE = 'server.key';
@@ -23,11 +23,19 @@ const FORMAT = 'v1';
 /** Reads the key from the data folder, creating it on first use. */
 export function loadOrCreateServerKey(dataDir: string): ServerKey {
   const file = join(dataDir, SERVER_KEY_FILE);
-  try {
-    // 'wx': a server and an admin command starting together never overwrite each other's key
-    writeFileSync(file, randomBytes(32).toString('hex') + '\n', { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // written whole under a name of its own, then linked into place: processes starting together
+  // (a server and an admin command, a cluster's nodes on one folder) never overwrite each other's
+  // key, nor read a key file that is still being written
+  if (!existsSync(file)) {
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(draft, randomBytes(32).toString('hex') + '\n', { flag: 'wx', mode: 0o600 });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(draft, { force: true });
+    }
   }
   chmodSync(file, 0o600);
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');

@@ -6,6 +6,7 @@ export interface ClusterOpsStatus {
   readonly nodeId: string;
   readonly link: string;
   readonly peers: number;
+  readonly clusterSessions: number;
   readonly routedOut: number;
   readonly routedIn: number;
   readonly droppedPublishes: number;
@@ -87,7 +88,8 @@ function addClusterMetrics(registry: Registry, status: () => ClusterOpsStatus | 
 
 /**
  * GET /healthz: 200 {"status":"ready"} when the database is open and the gateway listens, else
- * 503; a cluster node adds its id, its link to NATS (up, down, connecting) and the peers it hears. GET /metrics: the Prometheus text format. Neither is signed: bind the HTTP port to a
+ * 503; a cluster node adds its id, its link to NATS (up, down, connecting), the peers it hears
+ * and the sessions of the whole cluster as it sees them. GET /metrics: the Prometheus text format. Neither is signed: bind the HTTP port to a
  * trusted network or put these paths behind the proxy's own rules (docs/rest.md).
  */
 export function createOpsPlugin(deps: { sources: OpsSources; metrics: OpsMetrics }): FastifyPluginAsync {
@@ -98,7 +100,7 @@ export function createOpsPlugin(deps: { sources: OpsSources; metrics: OpsMetrics
       // a node cut off from NATS still serves its own sessions: ready, with the link's state beside
       return reply
         .code(ready ? 200 : 503)
-        .send({ status: ready ? 'ready' : 'unavailable', ...(cluster ? { node: cluster.nodeId, cluster: cluster.link, peers: cluster.peers } : {}) });
+        .send({ status: ready ? 'ready' : 'unavailable', ...(cluster ? { node: cluster.nodeId, cluster: cluster.link, peers: cluster.peers, clusterSessions: cluster.clusterSessions } : {}) });
     });
     app.get('/metrics', async (_request, reply) => {
       const text = await deps.metrics.registry.metrics();

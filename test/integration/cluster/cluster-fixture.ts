@@ -55,6 +55,9 @@ export interface ClusterWorld {
   readonly nodes: ClusterNodeHandle[];
   readonly appId: string;
   readonly appToken: string;
+  readonly accountSid: string;
+  /** The main account's auth token (signs REST requests). */
+  readonly authToken: string;
   readonly prefix: string;
   login(node: number, userId: string, options?: LoginOptions): Promise<Session>;
   /** Resolves once every node sees every other node's sessions as they are now. */
@@ -71,7 +74,8 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   }
 }
 
-export async function openClusterWorld(count: number, tuning: Partial<Tuning> = {}): Promise<ClusterWorld> {
+/** `natsUrl`: one for every node, or one per node (a node may reach NATS through a proxy of the test's). */
+export async function openClusterWorld(count: number, tuning: Partial<Tuning> = {}, natsUrl: string | readonly string[] = MACHINE_NATS_URL): Promise<ClusterWorld> {
   const dataDir = await mkdtemp(join(tmpdir(), 'magpie-cluster-'));
   const prefix = `cltest-${randomBytes(4).toString('hex')}`;
   const database = freshSchemaUrl();
@@ -86,7 +90,7 @@ export async function openClusterWorld(count: number, tuning: Partial<Tuning> = 
       port: 0,
       httpPort: 0,
       tuning: { ...CLUSTER_TEST_TUNING, ...tuning },
-      cluster: { natsUrl: MACHINE_NATS_URL, nodeId: id, subjectPrefix: prefix },
+      cluster: { natsUrl: typeof natsUrl === 'string' ? natsUrl : natsUrl[i]!, nodeId: id, subjectPrefix: prefix },
       // MAGPIE_TEST_LOG=debug shows what the nodes did, for a failure
       ...(process.env.MAGPIE_TEST_LOG ? { logger: createLogger({ level: process.env.MAGPIE_TEST_LOG as 'debug', name: id }) } : {}),
     });
@@ -97,12 +101,15 @@ export async function openClusterWorld(count: number, tuning: Partial<Tuning> = 
   const accountSid = first.identity.createAccount().accountSid;
   const appId = first.identity.createApp(accountSid, 'cluster app').appId;
   const appToken = first.identity.getApp(appId)!.appToken;
+  const authToken = first.identity.authTokenOf(accountSid) ?? first.identity.rotateAuthToken(accountSid).authToken;
   const sessions: Session[] = [];
 
   const world: ClusterWorld = {
     nodes,
     appId,
     appToken,
+    accountSid,
+    authToken,
     prefix,
     async login(node, userId, options = {}) {
       const client = await TestClient.connect(nodes[node]!.port);

@@ -20,6 +20,14 @@ const START_TIMEOUT_MS = 30_000;
 export const TEST_DB = process.env.MAGPIE_TEST_DB || 'postgres://postgres@127.0.0.1:5432/test';
 export const MACHINE_NATS = process.env.MAGPIE_TEST_NATS ?? 'nats://127.0.0.1:4222';
 
+export interface Health {
+  readonly status: string;
+  readonly node?: string;
+  readonly cluster?: string;
+  readonly peers?: number;
+  readonly clusterSessions?: number;
+}
+
 export interface NodeProcess {
   readonly id: string;
   readonly pid: number;
@@ -32,7 +40,7 @@ export interface NodeProcess {
   stop(): Promise<void>;
   logTail(): string;
   /** GET /healthz, parsed. */
-  health(): Promise<{ status: string; node?: string; cluster?: string; peers?: number }>;
+  health(): Promise<Health>;
 }
 
 export interface ClusterOfProcesses {
@@ -41,8 +49,8 @@ export interface ClusterOfProcesses {
   readonly dataDir: string;
   /** Starts one more node (or a node again, under its id) on the cluster's database, NATS and folder. */
   startNode(id: string, port?: number): Promise<NodeProcess>;
-  /** Resolves once every live node hears every other live node. */
-  linked(): Promise<void>;
+  /** Resolves once every live node hears every other live node (and sees `sessions` sessions, if given). */
+  linked(sessions?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,7 +131,7 @@ export async function startNodeProcess(options: {
     logTail,
     async health() {
       const response = await fetch(`http://127.0.0.1:${listening.httpPort}/healthz`);
-      return (await response.json()) as { status: string; node?: string; cluster?: string; peers?: number };
+      return (await response.json()) as Health;
     },
   };
 }
@@ -156,12 +164,14 @@ export async function startClusterOfProcesses(count: number, natsUrl = MACHINE_N
       else nodes.push(node);
       return node;
     },
-    async linked() {
+    async linked(sessions) {
       let ready = false;
       const live = () => nodes.filter((node) => node.isAlive());
       const check = async () => {
         const healths = await Promise.all(live().map((node) => node.health().catch(() => undefined)));
-        ready = healths.every((health) => health?.cluster === 'up' && health.peers === live().length - 1);
+        ready = healths.every(
+          (health) => health?.cluster === 'up' && health.peers === live().length - 1 && (sessions === undefined || health.clusterSessions === sessions),
+        );
       };
       await waitUntil(
         () => {
