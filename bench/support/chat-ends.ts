@@ -8,7 +8,15 @@ import { connectXmppUser } from './chat-drivers';
 import { WireClient, pushedText } from './magpie-wire-client';
 
 export type ChatSystem =
-  | { readonly kind: 'magpie'; readonly port: number; readonly appId: string; readonly appToken: string; readonly confirmDelayMs?: number }
+  | {
+      readonly kind: 'magpie';
+      readonly port: number;
+      /** The receiver's node in a cluster (default: port, the sender's). */
+      readonly receiverPort?: number;
+      readonly appId: string;
+      readonly appToken: string;
+      readonly confirmDelayMs?: number;
+    }
   | { readonly kind: 'xmpp'; readonly port: number; readonly domain: string; readonly password: string }
   | { readonly kind: 'mqtt'; readonly port: number };
 
@@ -37,7 +45,8 @@ export async function openChatEnd(system: ChatSystem, role: ChatRole): Promise<C
 async function magpieEnd(system: Extract<ChatSystem, { kind: 'magpie' }>, role: ChatRole): Promise<ChatEnd> {
   const user = role === 'sender' ? 'alice' : 'bob';
   const options = role === 'receiver' ? { confirmDelayMs: system.confirmDelayMs ?? 200 } : {};
-  const client = await WireClient.login(system.port, system.appId, system.appToken, user, options);
+  const port = role === 'receiver' ? (system.receiverPort ?? system.port) : system.port;
+  const client = await WireClient.login(port, system.appId, system.appToken, user, options);
   const end: ChatEnd = {
     send: (text) => client.sendText('bob', text),
     onReceive: () => undefined,

@@ -40,9 +40,15 @@ async function main(): Promise<void> {
 
   let next = 0;
   let lastReport = 0;
+  const startedAt = Date.now();
   const worker = async () => {
     while (next < job.count) {
-      const user = `idle${job.firstUser + next++}`;
+      const index = next++;
+      const user = `idle${job.firstUser + index}`;
+      if (job.loginsPerSecond !== undefined) {
+        const due = startedAt + (index / job.loginsPerSecond) * 1000;
+        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
       try {
         clients.push(await WireClient.login(job.port, job.appId, job.appToken, user, { localAddress: job.localAddress }));
       } catch (error) {

@@ -11,6 +11,8 @@ export interface IdleClientsJob {
   readonly localAddress: string;
   /** Logins in flight at once. */
   readonly concurrency: number;
+  /** Logins started per second at most (absent: as fast as concurrency allows), so a storm of them stays below what the server accepts. */
+  readonly loginsPerSecond?: number;
 }
 
 export type IdleClientsRequest = { type: 'heartbeat'; intervalMs: number } | { type: 'count' } | { type: 'stop' };

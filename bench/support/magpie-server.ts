@@ -1,12 +1,33 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import type { ClusterStatus } from '../../server/cluster/cluster-node';
 import type { Tuning } from '../../server/tuning';
 
 /** Messages between forkMagpieServer() and its child (magpie-server-child.ts). */
+/** What a server child runs: argv[2] of magpie-server-child.ts. */
+export interface ChildJob {
+  readonly tuning?: Partial<Tuning>;
+  /** `--db`: a PostgreSQL URL (cluster contract, COMMON.md); absent: SQLite in the data folder. */
+  readonly database?: string;
+  /** `--cluster --nats --node-id`: this node's place in a cluster. */
+  readonly cluster?: ClusterJob;
+  /** A data folder shared by a cluster's nodes (the parent deletes it); absent: a fresh one of its own. */
+  readonly dataDir?: string;
+  /** The app to hand out; absent: the child creates one (the first node of a cluster). */
+  readonly app?: { readonly appId: string; readonly appToken: string };
+}
+
+export interface ClusterJob {
+  readonly natsUrl: string;
+  readonly nodeId: string;
+  /** The first token of the cluster's NATS subjects, so runs and tests sharing one NATS cannot collide. */
+  readonly subjectPrefix?: string;
+}
+
 export type ParentRequest = { type: 'stats' } | { type: 'gc' } | { type: 'loop' } | { type: 'stop' };
 export type ChildReply =
   | { type: 'ready'; port: number; appId: string; appToken: string; httpPort: number; mediaToken: string }
-  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; cpuSystemMicros: number; connections: number; sessions: number }
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; cpuSystemMicros: number; connections: number; sessions: number; cluster: ClusterStatus | undefined }
   | { type: 'gc' }
   | { type: 'loop'; p99Ms: number; maxMs: number };
 
@@ -46,7 +67,7 @@ export const BENCH_TUNING: Partial<Tuning> = {
   scryptCost: 1024,
 };
 
-export interface ForkOptions {
+export interface ForkOptions extends Omit<ChildJob, 'tuning'> {
   readonly tuning?: Partial<Tuning>;
   /** Extra node flags for the server process (e.g. a larger heap). */
   readonly nodeFlags?: readonly string[];
@@ -62,8 +83,10 @@ function envServerFlags(): string[] {
 
 /** Starts a Magpie server in a child process on a free loopback port. */
 export function forkMagpieServer(options: ForkOptions = {}): Promise<BenchServer> {
-  const child = fork(join(import.meta.dirname, 'magpie-server-child.ts'), [JSON.stringify({ tuning: { ...BENCH_TUNING, ...options.tuning } })], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeFlags ?? []), ...envServerFlags()],
+  const { nodeFlags, ...job } = options;
+  const childJob: ChildJob = { ...job, tuning: { ...BENCH_TUNING, ...options.tuning } };
+  const child = fork(join(import.meta.dirname, 'magpie-server-child.ts'), [JSON.stringify(childJob)], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(nodeFlags ?? []), ...envServerFlags()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
