@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import type PQType from 'libpq';
 import type { RunResult, SqlDatabase, SqlStatement, SqlTransaction } from '../sql-database';
+import { loadLibpq } from './load-libpq';
 import { pgError } from './pg-errors';
 import { translatePlaceholders, type TranslatedSql } from './pg-sql';
 import { decoderFor, encodeParameter, type Decoder } from './pg-values';
@@ -13,9 +13,6 @@ import { decoderFor, encodeParameter, type Decoder } from './pg-values';
  * half-known state.
  */
 
-// required, not imported: libpq prints its source folder when it has no parent module, as an
-// ESM import leaves it
-const PQ = createRequire(import.meta.url)('libpq') as typeof PQType;
 
 /** libpq's PQtransactionStatus values. */
 const TX_IDLE = 0;
@@ -54,7 +51,7 @@ export const DEFAULT_PG_TIMEOUTS: PgTimeouts = { lockMs: 2_000, statementMs: 10_
 
 export class PgDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
-  private readonly pq = new PQ();
+  private readonly pq: PQType = new (loadLibpq())();
   private readonly prepared = new Map<string, Prepared>();
   private savepoints = 0;
   private closed = false;
