@@ -3,12 +3,12 @@
  * on this machine (each under the per-process open-file limit), from one client process per node,
  * each bound to its own 127.0.0.x source address. Per node: RSS per session (/proc/PID/status,
  * after a full GC, minus the node's RSS before the logins), CPU while nobody pings (the cluster's
- * own heartbeat, at a short interval set through tuning, is then the node's only work), and CPU
- * per client heartbeat while every session pings (/proc/PID/stat over measured windows).
- * Node 1's sessions log in first, alone: the other nodes' JS heap growth meanwhile is what mirroring a
- * remote session's presence costs. Nodes are a cluster on PostgreSQL + NATS where this tree has
- * cluster mode, otherwise independent SQLite servers (the table says which). Logins are paced
- * app-token logins (the cheapest the server has).
+ * own heartbeat, short through tuning, the revocation poll and timers), and CPU per client
+ * heartbeat while every session pings (/proc/PID/stat over measured windows). Node 1's sessions
+ * log in first, alone: the other nodes' JS heap growth meanwhile is what mirroring a remote
+ * session's presence costs. Nodes are a cluster on PostgreSQL + NATS where this tree has cluster
+ * mode, otherwise independent SQLite servers (the table says which). Logins are paced app-token
+ * logins (the cheapest the server has).
  *
  *   npm run bench -- cluster-idle [--smoke] [--sessions=N]     (--smoke: 2 nodes, 200 sessions, 0.5 s windows)
  */
