@@ -47,6 +47,12 @@ export interface MagpieServer {
   stats(): { connections: number; sessions: number };
   /** Recipients with an offline push pending. */
   pushQueueDepth(): number;
+  /**
+   * PostgreSQL: called once when the database connection is lost. From then on /healthz answers
+   * 503 and requests STORAGE_UNAVAILABLE; the CLI stops the node and exits 4, for its supervisor to
+   * start it again (there is no reconnect: docs/server.md "PostgreSQL").
+   */
+  onDatabaseLost(listener: (error: Error) => void): void;
 }
 
 
@@ -98,7 +104,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   // the gateway is built below, after the services whose commits the metrics time
   let connectionCount = () => 0;
   const opsSources: OpsSources = {
-    ready: () => db.open && listening,
+    // PostgreSQL: one round trip, so a lost connection turns /healthz to 503 without other traffic
+    ready: () => db.open && listening && (db.ping?.() ?? true),
     connections: () => connectionCount(),
     sessions: () => sessions.size,
     messagesStored: () => messagesStored.get() ?? 0,
@@ -210,6 +217,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
           ],
         });
 
+  db.onConnectionLost?.((error) => log.error({ err: error }, 'lost the database connection'));
   let state: 'new' | 'started' | 'stopped' = 'new';
   let checkpointer: WalCheckpointer | undefined;
   let revocations: RevocationWatcher | undefined;
@@ -221,6 +229,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     files,
     stats: () => ({ connections: gateway.connectionCount, sessions: sessions.size }),
     pushQueueDepth: () => push.depth(),
+    onDatabaseLost: (listener) => db.onConnectionLost?.(listener),
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
       state = 'started';

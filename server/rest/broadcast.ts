@@ -193,7 +193,13 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       // PostgreSQL: jobs of a node that died are taken over once their claim runs out
       if (clustered) {
         pollTimer = setInterval(() => {
-          if (!stopping && db.open) resumeAll();
+          if (stopping || !db.open) return;
+          try {
+            resumeAll();
+          } catch (error) {
+            // a lost database connection: logged, never thrown out of the timer
+            log.warn({ err: error }, 'broadcast jobs could not be read; trying again later');
+          }
         }, BROADCAST_POLL_MS);
         pollTimer.unref();
       }
