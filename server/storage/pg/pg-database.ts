@@ -100,8 +100,9 @@ export class PgDatabase implements SqlDatabase {
     }
   }
 
+  /** False once closed, and once the connection is lost (then /healthz says not ready). */
   get open(): boolean {
-    return !this.closed;
+    return !this.closed && this.pq.transactionStatus() !== TX_UNKNOWN;
   }
 
   /** Whether the connection still answers; once lost, it stays lost (no reconnect). */

@@ -22,11 +22,13 @@ export class PgError extends Error {
 export const RETRYABLE_SQL_STATES: ReadonlySet<string> = new Set(['40001', '40P01']);
 
 /**
- * Unique keys two nodes may pick at once, each from what it read: the second insert waits for the
- * first's commit and fails, and run again it reads the first's row and picks past it. A message
- * id is the newest id read, plus the time and a random step (chat/message-store.ts).
+ * Unique keys two nodes may insert at once, each after reading that the key was free: the second
+ * insert waits for the first's commit and fails, and run again it reads the first's row. A message
+ * id is the newest id read, plus the time and a random step (chat/message-store.ts): the rerun
+ * picks past it; the same client id sent to two nodes at once: the rerun finds the first copy and
+ * answers its receipt; a group's timeline made by two nodes at once: the rerun finds it made.
  */
-const RETRYABLE_CONSTRAINTS: ReadonlySet<string> = new Set(['messages_pkey']);
+const RETRYABLE_CONSTRAINTS: ReadonlySet<string> = new Set(['messages_pkey', 'messages_by_client_id', 'group_timelines_pkey']);
 
 /**
  * A failure that says another node's transaction got in the way, not that this one was wrong:

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
 import { TestClient } from '../../support/test-client';
+import { testDatabaseArgs } from '../../support/test-database';
 
 const BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
 const run = promisify(execFile);
@@ -16,9 +17,15 @@ interface Result {
   stderr: string;
 }
 
+/** The PostgreSQL run (MAGPIE_TEST_DB) gives every command on a data folder the folder's schema. */
+function withTestDatabase(args: readonly string[]): string[] {
+  const data = args.indexOf('--data');
+  return data < 0 || args.includes('--db') ? [...args] : [...args, ...testDatabaseArgs(args[data + 1]!)];
+}
+
 async function cli(...args: string[]): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...withTestDatabase(args)]);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -38,7 +45,9 @@ function startServer(
   dataDir: string,
   extra: readonly string[] = ['--demo'],
 ): Promise<{ child: ChildProcess; port: number; stdout: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--http-port', '0', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...withTestDatabase(['start', '--port', '0', '--http-port', '0', '--data', dataDir, ...extra])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -192,4 +201,35 @@ describe('magpie-server CLI', () => {
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
   }, 60_000);
+});
+
+describe('the database URL (--db)', () => {
+  it('refuses what is not a postgres:// URL as a usage error (exit 2), before anything opens', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-cli-db-'));
+    try {
+      for (const url of ['nope', 'mysql://h/db', 'postgres://h/db?schema=a-b']) {
+        const result = await cli('account', 'create', '--data', dir, '--db', url);
+        expect(result.code, url).toBe(2);
+        expect(result.stderr).toMatch(/^magpie-server: --db: /);
+        expect(result.stdout).toBe('');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops with one line and exit 4 when the database cannot be reached, for start and the admin commands', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-cli-db-'));
+    try {
+      const url = 'postgres://postgres@127.0.0.1:1/test?connect_timeout=2';
+      for (const args of [['start', '--port', '0', '--http-port', '0'], ['account', 'create']]) {
+        const result = await cli(...args, '--data', dir, '--db', url);
+        expect(result.code, args[0]).toBe(4);
+        expect(result.stderr).toMatch(/^magpie-server: cannot use the database: cannot connect to PostgreSQL: .*127\.0\.0\.1.*\n$/);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

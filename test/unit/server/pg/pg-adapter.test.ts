@@ -152,6 +152,7 @@ describe('the PostgreSQL store (libpq)', () => {
     const pid = lost.prepare<[], number>('SELECT pg_backend_pid()').pluck().get()!;
     db.prepare('SELECT pg_terminate_backend(?)').get(pid);
     const read = () => lost.prepare('SELECT 1').get();
+    expect(lost.open).toBe(true);
     for (let attempt = 0; attempt < 2; attempt++) {
       let failure: unknown;
       try {
@@ -163,6 +164,8 @@ describe('the PostgreSQL store (libpq)', () => {
       expect((failure as PgError).code).toMatch(/^SQLITE_IOERR/);
       expect(storageUnavailable(failure)?.code).toBe(ErrorCode.STORAGE_UNAVAILABLE);
     }
+    // the health check reads it: a node without its database is not ready
+    expect(lost.open).toBe(false);
     lost.close();
     expect(lost.open).toBe(false);
   });
