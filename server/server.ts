@@ -53,6 +53,12 @@ export interface MagpieServer {
   pushQueueDepth(): number;
   /** The cluster node's id and link, when the server runs as one (ServerConfig.cluster). */
   cluster(): ClusterStatus | undefined;
+  /**
+   * PostgreSQL: called once when the database connection is lost. From then on /healthz answers
+   * 503 and requests STORAGE_UNAVAILABLE; the CLI stops the node and exits 4, for its supervisor to
+   * start it again (there is no reconnect: docs/server.md "PostgreSQL").
+   */
+  onDatabaseLost(listener: (error: Error) => void): void;
 }
 
 
@@ -120,7 +126,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   // the gateway is built below, after the services whose commits the metrics time
   let connectionCount = () => 0;
   const opsSources: OpsSources = {
-    ready: () => db.open && listening,
+    // PostgreSQL: one round trip, so a lost connection turns /healthz to 503 without other traffic
+    ready: () => db.open && listening && (db.ping?.() ?? true),
     connections: () => connectionCount(),
     sessions: () => sessions.size,
     messagesStored: () => messagesStored.get() ?? 0,
@@ -254,6 +261,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
           ],
         });
 
+  db.onConnectionLost?.((error) => log.error({ err: error }, 'lost the database connection'));
   let state: 'new' | 'started' | 'stopped' = 'new';
   let checkpointer: WalCheckpointer | undefined;
   let revocations: RevocationWatcher | undefined;
@@ -266,6 +274,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
     stats: () => ({ connections: gateway.connectionCount, sessions: sessions.size }),
     pushQueueDepth: () => push.depth(),
     cluster: () => clusterNode?.status(),
+    onDatabaseLost: (listener) => db.onConnectionLost?.(listener),
     async start() {
       if (state !== 'new') throw new Error(`the server is ${state}`);
       state = 'started';

@@ -67,8 +67,9 @@ export function createChatService(deps: ChatDeps): ChatService {
     writes: createWriteBatch(deps.db, {
       onRetry: (error) => deps.log.debug({ err: error }, 'a SEND failed in a shared commit; the batch runs again with a savepoint each'),
       ...(deps.onCommit ? { onCommit: deps.onCommit } : {}),
-      // the message rows first, then the inbox rows that point at them
-      hooks: [messages.batchHooks, inbox.batchHooks],
+      // the timeline heads first (locked as SENDs reach them; a rerun locks them first), then the
+      // message rows, then the inbox rows that point at them
+      hooks: [timelineStore.batchHooks, messages.batchHooks, inbox.batchHooks],
     }),
     inbox,
     messages,

@@ -69,16 +69,28 @@ export async function runStart(
   }
   out(JSON.stringify({ listening: { host: command.host, ...ports } }));
 
-  await new Promise<void>((resolve) => {
+  // PostgreSQL: a lost connection ends the node on purpose (exit 4) for its supervisor to restart
+  const lost = await new Promise<Error | undefined>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log.info({ signal }, 'stopping');
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolve();
+      resolve(undefined);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    server.onDatabaseLost((error) => resolve(error));
   });
+  if (lost !== undefined) {
+    err(`magpie-server: lost the database connection (${lost.message.split('\n')[0]!.trim()}); exiting for a restart`);
+    try {
+      await server.stop();
+    } catch {
+      // what is in flight fails with the connection; the node exits all the same
+    }
+    log.flush();
+    return ExitCode.DATABASE;
+  }
   await server.stop();
   log.flush();
   return ExitCode.OK;

@@ -154,6 +154,15 @@ export function createPushService(deps: PushServiceDeps): PushService {
     schedule();
   }
 
+  /** A timer's work: a storage failure there (a lost database connection) is logged, never thrown out of the timer. */
+  function inTimer(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      log.warn({ err: error }, 'the offline push queue could not be read; trying again later');
+    }
+  }
+
   function schedule(): void {
     if (!running) return;
     const earliest = queue.earliestDueMs();
@@ -166,7 +175,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
     timer = clock.setTimeout(() => {
       timer = undefined;
       timerAtMs = Infinity;
-      pass();
+      inTimer(pass);
     }, Math.max(0, earliest - clock.now()));
   }
 
@@ -268,7 +277,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
       // PostgreSQL: other nodes queue pushes too, and one that dies leaves its claims to run out;
       // wall-clock time, as it watches other processes
       if (db.dialect === 'postgres') {
-        pollTimer = setInterval(() => schedule(), PUSH_POLL_MS);
+        pollTimer = setInterval(() => inTimer(schedule), PUSH_POLL_MS);
         pollTimer.unref();
       }
     },

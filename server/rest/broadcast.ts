@@ -87,9 +87,18 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
     claim: db.prepare(
       "UPDATE broadcast_jobs SET claimed_until_ms = ? WHERE job_id = ? AND state = 'running' AND (claimed_until_ms IS NULL OR claimed_until_ms <= ?)",
     ),
-    renew: db.prepare('UPDATE broadcast_jobs SET claimed_until_ms = ? WHERE job_id = ?'),
-    release: db.prepare('UPDATE broadcast_jobs SET claimed_until_ms = NULL WHERE job_id = ?'),
+    // the progress of a claimed job is written only while the claim is still this node's (the
+    // claim's value is its token): a node that was too slow to renew and lost the job stops
+    progressClaimed: db.prepare(
+      'UPDATE broadcast_jobs SET done = done + ?, failed = failed + ?, cursor = ?, claimed_until_ms = ? WHERE job_id = ? AND claimed_until_ms = ?',
+    ),
+    finishClaimed: db.prepare(
+      'UPDATE broadcast_jobs SET state = ?, error = ?, finished_ms = ?, claimed_until_ms = NULL WHERE job_id = ? AND claimed_until_ms = ?',
+    ),
+    release: db.prepare('UPDATE broadcast_jobs SET claimed_until_ms = NULL WHERE job_id = ? AND claimed_until_ms = ?'),
   };
+  /** PostgreSQL: the claim this node holds on each job it runs (its claimed_until_ms). */
+  const claims = new Map<string, number>();
   const clustered = db.dialect === 'postgres';
   const active = new Map<string, Promise<void>>();
   let stopping = false;
@@ -99,7 +108,16 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
   function claim(jobId: string): boolean {
     if (!clustered) return true;
     const now = clock.now();
-    return q.claim.run(now + BROADCAST_CLAIM_MS, jobId, now).changes === 1;
+    const until = now + BROADCAST_CLAIM_MS;
+    if (q.claim.run(until, jobId, now).changes !== 1) return false;
+    claims.set(jobId, until);
+    return true;
+  }
+
+  /** Ends the job as done or failed; false when another node holds it now (PostgreSQL). */
+  function finish(jobId: string, state: 'done' | 'failed', error: string | null): boolean {
+    if (!clustered) return q.finish.run(state, error, clock.now(), jobId).changes === 1;
+    return q.finishClaimed.run(state, error, clock.now(), jobId, claims.get(jobId) ?? -1).changes === 1;
   }
 
   function toJob(row: Row): BroadcastJob {
@@ -144,13 +162,21 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       );
       const failed = outcomes.filter((outcome) => outcome.status === 'rejected').length;
       if (failed > 0) log.warn({ jobId, failed }, 'broadcast: some recipients were refused');
-      q.progress.run(chunk.users.length, failed, chunk.cursor, jobId);
-      if (clustered) q.renew.run(clock.now() + BROADCAST_CLAIM_MS, jobId);
+      if (clustered) {
+        const until = clock.now() + BROADCAST_CLAIM_MS;
+        if (q.progressClaimed.run(chunk.users.length, failed, chunk.cursor, until, jobId, claims.get(jobId) ?? -1).changes !== 1) {
+          // the claim ran out and another node took the job over from the committed cursor
+          log.warn({ jobId }, 'broadcast: another node took the job over; stopping here');
+          return;
+        }
+        claims.set(jobId, until);
+      } else {
+        q.progress.run(chunk.users.length, failed, chunk.cursor, jobId);
+      }
       cursor = chunk.cursor;
       await nextTurn();
     }
-    q.finish.run('done', null, clock.now(), jobId);
-    log.info({ jobId }, 'broadcast done');
+    if (finish(jobId, 'done', null)) log.info({ jobId }, 'broadcast done');
   }
 
   function launch(jobId: string): void {
@@ -158,12 +184,21 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
     const running = run(jobId)
       .catch((error: unknown) => {
         log.error({ err: error, jobId }, 'broadcast failed');
-        q.finish.run('failed', String(error), clock.now(), jobId);
+        try {
+          finish(jobId, 'failed', String(error));
+        } catch (failure) {
+          log.warn({ err: failure, jobId }, 'broadcast: could not record the failure');
+        }
       })
       .finally(() => {
         active.delete(jobId);
         // stopped midway: another node (or this one, restarted) goes on from the cursor
-        if (clustered && stopping && db.open) q.release.run(jobId);
+        try {
+          if (clustered && stopping && db.open) q.release.run(jobId, claims.get(jobId) ?? -1);
+        } catch (error) {
+          log.warn({ err: error, jobId }, 'broadcast: could not release the job; its claim runs out');
+        }
+        claims.delete(jobId);
       });
     active.set(jobId, running);
   }
@@ -193,7 +228,13 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       // PostgreSQL: jobs of a node that died are taken over once their claim runs out
       if (clustered) {
         pollTimer = setInterval(() => {
-          if (!stopping && db.open) resumeAll();
+          if (stopping || !db.open) return;
+          try {
+            resumeAll();
+          } catch (error) {
+            // a lost database connection: logged, never thrown out of the timer
+            log.warn({ err: error }, 'broadcast jobs could not be read; trying again later');
+          }
         }, BROADCAST_POLL_MS);
         pollTimer.unref();
       }

@@ -4,6 +4,7 @@ import { createFailureWindow } from '../auth/failure-window';
 import { parseCompactTimestamp } from '../auth/signature';
 import type { Identity } from '../identity/identity';
 import { constantTimeEqual } from '../identity/secrets';
+import type { SharedReplays } from './rest-replays';
 
 /** What a signed REST request carries (docs/rest.md "Signing"). */
 export interface SignedRequest {
@@ -36,6 +37,11 @@ export interface RestAuthDeps {
   readonly refusalWindowMs: number;
   /** Told of each refused request (for the metrics). */
   readonly onRefused?: () => void;
+  /**
+   * PostgreSQL: the replay check shared by the nodes of one database (rest-replays.ts); the
+   * memory of this node stays the fast path. Undefined on SQLite (one server).
+   */
+  readonly sharedReplays?: SharedReplays;
 }
 
 /** The classic form: MD5 of accountSid, token and timestamp, upper-case hex. */
@@ -103,6 +109,9 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
       let accepted;
       try {
         accepted = check(request);
+        if (deps.sharedReplays !== undefined && !deps.sharedReplays.record(accepted.replayKey, accepted.expiresMs, clock.now())) {
+          throw new MagpieError(ErrorCode.REST_REPLAYED, 'this signed request was already accepted');
+        }
       } catch (error) {
         refusals.add(address);
         deps.onRefused?.();

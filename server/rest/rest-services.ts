@@ -1,3 +1,4 @@
+import { createSharedReplays } from './rest-replays';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
@@ -59,6 +60,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     maxRefusals: tuning.restMaxRefusals,
     refusalWindowMs: tuning.restRefusalWindowMs,
     ...(deps.onRefused ? { onRefused: deps.onRefused } : {}),
+    ...(deps.db.dialect === 'postgres' ? { sharedReplays: createSharedReplays(deps.db) } : {}),
   });
   const context: RestContext = {
     db: deps.db,

@@ -47,6 +47,13 @@ export interface SqlDatabase {
     source: string,
   ): BindParameters extends unknown[] ? SqlStatement<BindParameters, Result> : SqlStatement<[BindParameters], Result>;
   transaction<F extends VariableArgFunction>(fn: F): SqlTransaction<F>;
+  /**
+   * PostgreSQL only: whether the connection still answers (a `SELECT 1` when no transaction is
+   * open; false once it was lost). SQLite has no connection to lose: undefined.
+   */
+  ping?(): boolean;
+  /** PostgreSQL only: called once when the connection is found lost (a failed statement or ping). */
+  onConnectionLost?(listener: (error: Error) => void): void;
   /** Runs SQL without parameters (several statements allowed): schema steps, tests. */
   exec(source: string): this;
   close(): void;

@@ -74,8 +74,10 @@ export function copyTimelinesForMembers(
   onError: (error: unknown, userId?: string) => void,
 ): Appended[] {
   try {
+    // in key order: each copy locks its member's inbox head (PostgreSQL), and two nodes copying
+    // for the same members must take those locks in the same order
     return db.transaction(() =>
-      userIds.flatMap((userId) => {
+      [...userIds].sort().flatMap((userId) => {
         try {
           // nested: a savepoint of its own, rolled back alone when it throws
           return copyTimelinesToInbox(db, store, inbox, appId, userId, maxEntries).appended;

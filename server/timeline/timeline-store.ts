@@ -1,6 +1,8 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { greatest, least, type SqlDatabase } from '../storage/sql-database';
 import { pb } from '../../protocol';
+import type { BatchHooks } from '../storage/write-batch';
+import { pgError } from '../storage/pg/pg-errors';
 import { CONTENT_LIMITS } from '../chat/content-limits';
 import { entrySizeBound, messageOfRow, type StoredEntryRow } from '../sync/stored-entry-row';
 
@@ -49,6 +51,14 @@ export interface TimelineStore {
   copiedCursors(appId: string, userId: string): Map<string, number>;
   /** Records how far a timeline was copied. Call inside the copy's transaction. */
   setCopied(appId: string, userId: string, groupId: string, seq: number): void;
+  /**
+   * For the write batch (PostgreSQL): a timeline head is locked when a SEND reaches it, so two
+   * heads in one batch could be locked in opposite orders by two nodes. A batch that holds one
+   * head takes the next without waiting (NOWAIT); taken by another node, the batch runs again
+   * (as after a deadlock, at once instead of after deadlock_timeout) and the rerun locks every
+   * head seen first, in key order.
+   */
+  readonly batchHooks: BatchHooks;
 }
 
 interface RangeRow {
@@ -103,7 +113,54 @@ export function createTimelineStore(db: SqlDatabase): TimelineStore {
     return selectHead.get(appId, groupId) !== undefined;
   }
 
+  const lockNowait =
+    db.dialect === 'postgres' ? db.prepare('SELECT 1 FROM group_timelines WHERE app_id = ? AND group_id = ? FOR UPDATE NOWAIT') : undefined;
+  const lockWaiting =
+    db.dialect === 'postgres' ? db.prepare('SELECT 1 FROM group_timelines WHERE app_id = ? AND group_id = ? FOR UPDATE') : undefined;
+  /** The heads this batch's transaction holds, and those every run of the batch has touched. */
+  let held: Set<string> | undefined;
+  let seen = new Map<string, [string, string]>();
+
+  function lockInOrder(appId: string, groupId: string): void {
+    if (held === undefined || lockNowait === undefined) return;
+    const key = `${appId}\u0000${groupId}`;
+    if (held.has(key)) return;
+    seen.set(key, [appId, groupId]);
+    if (held.size > 0) {
+      try {
+        lockNowait.get(appId, groupId);
+      } catch (error) {
+        // another node holds it while this batch holds an earlier head: run the batch again
+        if ((error as { sqlState?: string }).sqlState === '55P03') throw pgError('a group timeline head is locked by another node; the batch runs again', '40P01');
+        throw error;
+      }
+    }
+    held.add(key);
+  }
+
+  const batchHooks: BatchHooks = {
+    begin(rerun) {
+      held = new Set();
+      if (!rerun) seen = new Map();
+      if (!rerun || lockWaiting === undefined) return;
+      for (const key of [...seen.keys()].sort()) {
+        const [appId, groupId] = seen.get(key)!;
+        lockWaiting.get(appId, groupId);
+        held.add(key);
+      }
+    },
+    flush: () => undefined,
+    // a savepoint rolled back lets its locks go
+    discard: () => {
+      if (held !== undefined) held = new Set();
+    },
+    end: () => {
+      held = undefined;
+    },
+  };
+
   function append(appId: string, groupId: string, kind: number, msgId: number | null, item: Uint8Array | null): number {
+    lockInOrder(appId, groupId);
     const seq = nextSeq.get(appId, groupId);
     if (seq === undefined) throw new Error(`group ${groupId} has no timeline`);
     insertEntry.run(appId, groupId, seq, kind, msgId, item);
@@ -176,6 +233,7 @@ export function createTimelineStore(db: SqlDatabase): TimelineStore {
     ON CONFLICT (app_id, user_id, group_id) DO UPDATE SET copied_seq = ${greatest(db)}(timeline_legacy_copies.copied_seq, excluded.copied_seq)`);
 
   return {
+    batchHooks,
     copiedCursors: (appId, userId) => new Map(selectCopied.all(appId, userId).map((r) => [r.group_id, r.copied_seq])),
     setCopied: (appId, userId, groupId, seq) => void upsertCopied.run(appId, userId, groupId, seq),
     has,

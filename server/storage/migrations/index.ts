@@ -9,6 +9,7 @@ import { migration0007RestPush } from './0007-rest-push';
 import { migration0008ConversationMutes } from './0008-conversation-mutes';
 import { migration0009GroupTimelines } from './0009-group-timelines';
 import { migration0010ClusterClaims } from './0010-cluster-claims';
+import { migration0011RestReplays } from './0011-rest-replays';
 import { pgGroups, pgIdentity, pgMessages } from './postgres/0001-0003';
 import { pgAccessRevocations, pgConversationMutes, pgFiles, pgGroupTimelines, pgRestPush } from './postgres/0005-0009';
 
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   { ...migration0008ConversationMutes, postgres: pgConversationMutes },
   { ...migration0009GroupTimelines, postgres: pgGroupTimelines },
   migration0010ClusterClaims,
+  migration0011RestReplays,
 ];

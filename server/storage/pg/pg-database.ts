@@ -55,6 +55,8 @@ export class PgDatabase implements SqlDatabase {
   private readonly prepared = new Map<string, Prepared>();
   private savepoints = 0;
   private closed = false;
+  private lost: Error | undefined;
+  private readonly lostListeners: ((error: Error) => void)[] = [];
 
   constructor(options: PgConnectOptions) {
     try {
@@ -98,6 +100,22 @@ export class PgDatabase implements SqlDatabase {
   /** False once closed, and once the connection is lost (then /healthz says not ready). */
   get open(): boolean {
     return !this.closed && this.pq.transactionStatus() !== TX_UNKNOWN;
+  }
+
+  /** Whether the connection still answers; once lost, it stays lost (no reconnect). */
+  ping(): boolean {
+    if (this.closed || this.lost !== undefined) return false;
+    if (this.inTransaction) return true;
+    try {
+      this.exec('SELECT 1');
+      return true;
+    } catch {
+      return this.lost === undefined;
+    }
+  }
+
+  onConnectionLost(listener: (error: Error) => void): void {
+    this.lostListeners.push(listener);
   }
 
   get inTransaction(): boolean {
@@ -244,8 +262,32 @@ export class PgDatabase implements SqlDatabase {
     if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return;
     const fields = this.pq.resultErrorFields();
     const message = this.pq.resultErrorMessage() || this.pq.errorMessage() || status;
-    throw pgError(message, fields?.sqlState, fields?.constraintName);
+    const error = pgError(message, fields?.sqlState, fields?.constraintName);
+    if (isConnectionLoss(fields?.sqlState)) this.markLost(error);
+    throw error;
   }
+
+  private markLost(error: Error): void {
+    if (this.lost !== undefined) return;
+    this.lost = error;
+    for (const listener of this.lostListeners) {
+      try {
+        listener(error);
+      } catch {
+        // a listener's failure must not replace the statement's
+      }
+    }
+  }
+}
+
+/**
+ * A failure that means the session is gone: no SQLSTATE (the socket closed), a connection
+ * exception (08), the backend terminated by an administrator or a shutdown (57P01-57P03), or the
+ * session ended for idling in a transaction (25P03).
+ */
+function isConnectionLoss(state: string | undefined): boolean {
+  if (state === undefined || state === '') return true;
+  return state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03' || state === '25P03';
 }
 
 class PgStatement<Result> {

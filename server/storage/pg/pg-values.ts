@@ -20,6 +20,12 @@ const OID = {
 export type Decoder = (text: string) => unknown;
 
 const asNumber: Decoder = (text) => Number(text);
+/** An int8 beyond 2^53 would come back rounded: refused, as better-sqlite3 refuses it without safeIntegers. */
+const asSafeInteger: Decoder = (text) => {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`the integer ${text} is too large to be read exactly as a JavaScript number`);
+  return value;
+};
 const asString: Decoder = (text) => text;
 const asBoolean: Decoder = (text) => (text === 't' ? 1 : 0);
 const asBuffer: Decoder = (text) => Buffer.from(text.slice(2), 'hex');
@@ -27,6 +33,7 @@ const asBuffer: Decoder = (text) => Buffer.from(text.slice(2), 'hex');
 export function decoderFor(oid: number): Decoder {
   switch (oid) {
     case OID.int8:
+      return asSafeInteger;
     case OID.int2:
     case OID.int4:
     case OID.oid:

@@ -143,9 +143,11 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
 
   it('refuses the same signed request a second time (a replay), and broken JSON with a clear 400', async () => {
     const path = `/v1/accounts/{sid}/apps/${appOfA}/presence`;
-    const first = await asA('POST', path, { users: ['bob'] }, { noNonce: true });
+    // one timestamp for both: two calls either side of a second's boundary would differ in it
+    const atMs = Date.now();
+    const first = await asA('POST', path, { users: ['bob'] }, { noNonce: true, atMs });
     expect(first.status).toBe(200);
-    const again = await asA('POST', path, { users: ['bob'] }, { noNonce: true });
+    const again = await asA('POST', path, { users: ['bob'] }, { noNonce: true, atMs });
     expect([again.status, codeOf(again)]).toEqual([401, ErrorCode.REST_REPLAYED]);
     const broken = await asA('POST', path, undefined, { raw: '{"users": [', headers: { 'content-type': 'application/json' } });
     expect([broken.status, codeOf(broken)]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openServerDatabase } from '../../support/test-database';
+import { onPostgres, openServerDatabase } from '../../support/test-database';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { restClient, waitFor, type RestCall } from './rest-fixture';
@@ -66,6 +66,22 @@ describe('REST broadcast', () => {
       )
       .get(server.appId);
     expect(rows).toEqual({ entries: USERS, users: USERS, min_seq: 1, max_seq: 1 });
+  });
+
+  it.runIf(onPostgres())('stops a job whose claim another node took over (PostgreSQL), without writing its progress', { timeout: 60_000 }, async () => {
+    const started = await call('POST', `/v1/accounts/{sid}/apps/${server.appId}/broadcasts`, { message: { type: 'text', text: 'taken over' } });
+    expect(started.status).toBe(202);
+    const jobId = started.json.jobId as string;
+    const db = server.server.db;
+    // another node's claim (its value is the token): as after this node's claim ran out
+    expect(db.prepare("UPDATE broadcast_jobs SET claimed_until_ms = 1 WHERE job_id = ? AND state = 'running'").run(jobId).changes).toBe(1);
+    const done = () => db.prepare<[string], { done: number; state: string; claimed_until_ms: number }>('SELECT done, state, claimed_until_ms FROM broadcast_jobs WHERE job_id = ?').get(jobId)!;
+    const atTakeOver = done().done;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(done()).toEqual({ done: atTakeOver, state: 'running', claimed_until_ms: 1 });
+    expect(atTakeOver).toBeLessThan(USERS);
+    // the other node never comes: the job is ended here so that the next tests see no running job
+    db.prepare("UPDATE broadcast_jobs SET state = 'failed', claimed_until_ms = NULL WHERE job_id = ?").run(jobId);
   });
 
   it('to a list: each listed user once (duplicates and the sender left out), nobody else', async () => {

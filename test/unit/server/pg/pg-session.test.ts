@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../protocol';
 import { PgDatabase } from '../../../../server/storage/pg/pg-database';
 import { DatabaseUrlError, parsePgUrl, redactPassword } from '../../../../server/storage/pg/pg-url';
+import { translatePlaceholders } from '../../../../server/storage/pg/pg-sql';
 import { storageUnavailable } from '../../../../server/storage/storage-errors';
 import { pgTestSchema } from './pg-test-schema';
 
@@ -89,5 +90,33 @@ describe('database URLs in messages', () => {
     const failure = failureOf(() => parsePgUrl('postgres://magpie:s3cret@[bad/db'));
     expect(failure).toBeInstanceOf(DatabaseUrlError);
     expect((failure as Error).message).not.toContain('s3cret');
+  });
+});
+
+describe('placeholders next to what PostgreSQL quotes', () => {
+  it("leaves ? inside $$…$$, $tag$…$tag$ and E'…\\'…' alone, and refuses one left open", () => {
+    const sql = translatePlaceholders("SELECT $$a ? b$$, $fn$ ? $fn$, E'it\\'s ?', E'x\\\\', ? FROM t WHERE y = ?");
+    expect(sql.text).toBe("SELECT $$a ? b$$, $fn$ ? $fn$, E'it\\'s ?', E'x\\\\', $1 FROM t WHERE y = $2");
+    expect(sql.positional).toBe(2);
+    expect(() => translatePlaceholders('SELECT $$ ? ')).toThrow(TypeError);
+    expect(() => translatePlaceholders("SELECT E'\\' ?")).toThrow(TypeError);
+  });
+});
+
+describe('int8 values', () => {
+  const schema = pgTestSchema();
+  let db: PgDatabase;
+  beforeAll(() => {
+    db = schema.open();
+  });
+  afterAll(() => {
+    db.close();
+    schema.drop();
+  });
+
+  it('are read exactly up to 2^53 - 1 and refused beyond, never rounded', () => {
+    expect(db.prepare<[], number>('SELECT 9007199254740991::int8').pluck().get()).toBe(Number.MAX_SAFE_INTEGER);
+    expect(db.prepare<[], number>('SELECT -9007199254740991::int8').pluck().get()).toBe(-Number.MAX_SAFE_INTEGER);
+    expect(() => db.prepare('SELECT 9007199254740993::int8').pluck().get()).toThrow(RangeError);
   });
 });
