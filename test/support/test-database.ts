@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { DATABASE_FILE, sqliteDatabase } from '../../server/storage/database';
+import { DATABASE_FILE, openDatabase, sqliteDatabase } from '../../server/storage/database';
 import { PgDatabase } from '../../server/storage/pg/pg-database';
 import type { SqlDatabase } from '../../server/storage/sql-database';
 import { parsePgUrl } from '../../server/storage/pg/pg-url';
@@ -62,6 +62,17 @@ export function testDatabaseUrl(dataDir: string): string | undefined {
 export function openServerDatabase(dataDir: string): SqlDatabase {
   const url = testDatabaseUrl(dataDir);
   if (url === undefined) return sqliteDatabase(new BetterSqlite3(join(dataDir, DATABASE_FILE), { readonly: true }));
+  const location = parsePgUrl(url);
+  return new PgDatabase({ conninfo: location.conninfo, schema: location.schema });
+}
+
+/**
+ * The store a test builds its own server parts on: the folder's PostgreSQL schema in the PostgreSQL
+ * run, else a SQLite file in the folder (as the server opens it). Close it, then dropTestSchema.
+ */
+export function openTestStore(dataDir: string): SqlDatabase {
+  const url = testDatabaseUrl(dataDir);
+  if (url === undefined) return openDatabase(dataDir, { busyTimeoutMs: 1000 });
   const location = parsePgUrl(url);
   return new PgDatabase({ conninfo: location.conninfo, schema: location.schema });
 }

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, pb } from '../../../protocol';
 import { MESSAGES_SINCE_SQL } from '../../../server/console/app-stats';
+import { onPostgres } from '../../support/test-database';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { startPushReceiver, type PushReceiver } from '../push/push-receiver';
@@ -199,7 +200,8 @@ describe('the developer console API', () => {
     expect((await call('DELETE', `/console/api/apps/${appId}`)).json).toEqual({ deleted: true });
   });
 
-  it("counts today's messages by a range of message ids, not by an app's whole history", () => {
+  // SQLite's query plan (PostgreSQL's planner weighs indexes by statistics: docs/server.md, "PostgreSQL")
+  it.skipIf(onPostgres())("counts today's messages by a range of message ids, not by an app's whole history", () => {
     const plan = server.server.db.prepare(`EXPLAIN QUERY PLAN ${MESSAGES_SINCE_SQL}`).all(0, server.appId, 0) as { detail: string }[];
     expect(plan.map((step) => step.detail)).toEqual([expect.stringMatching(/USING INTEGER PRIMARY KEY \(rowid>\?\)/)]);
   });

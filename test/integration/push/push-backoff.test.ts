@@ -11,7 +11,7 @@ import { createServerKey } from '../../../server/identity/server-key';
 import { createUserStore } from '../../../server/identity/users';
 import { createPushService, type PushService } from '../../../server/push/push-service';
 import { createPushSettings } from '../../../server/push/push-settings';
-import { openDatabase } from '../../../server/storage/database';
+import { dropTestSchema, openTestStore } from '../../support/test-database';
 import { runMigrations } from '../../../server/storage/migrate';
 import { migrations } from '../../../server/storage/migrations';
 import { DEFAULT_TUNING } from '../../../server/tuning';
@@ -29,13 +29,14 @@ describe('offline push retries', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'magpie-push-backoff-'));
-    db = openDatabase(dir, { busyTimeoutMs: 1000 });
+    db = openTestStore(dir);
     runMigrations(db, migrations);
     receiver = await startPushReceiver();
   });
   afterEach(async () => {
     await push.stop();
     db.close();
+    dropTestSchema(dir);
     await receiver.close();
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });

@@ -13,7 +13,7 @@ import { createIdentity } from '../../../server/identity/identity';
 import { loadOrCreateServerKey } from '../../../server/identity/server-key';
 import { createUserStore } from '../../../server/identity/users';
 import { createSilentLogger } from '../../../server/logger';
-import { openDatabase } from '../../../server/storage/database';
+import { dropTestSchema, openTestStore } from '../../support/test-database';
 import { runMigrations } from '../../../server/storage/migrate';
 import { migrations } from '../../../server/storage/migrations';
 import { resolveTuning } from '../../../server/tuning';
@@ -30,7 +30,7 @@ interface TestGateway {
 /** A real gateway over a real database, with the handler table the test gives. */
 async function startGateway(handlers: HandlerTable): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'magpie-dispatch-'));
-  const db = openDatabase(dir, { busyTimeoutMs: 1000 });
+  const db = openTestStore(dir);
   runMigrations(db, migrations);
   const users = createUserStore({ db, clock: systemClock });
   const identity = createIdentity({ db, clock: systemClock, serverKey: loadOrCreateServerKey(dir), users, scryptCost: 1024 });
@@ -69,6 +69,7 @@ async function startGateway(handlers: HandlerTable): Promise<TestGateway> {
     async stop() {
       await gateway.stop();
       db.close();
+      dropTestSchema(dir);
       await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };

@@ -73,6 +73,7 @@ describe('the PostgreSQL store (libpq)', () => {
     expect(db.prepare('UPDATE kv SET n = 0').run().changes).toBe(2);
     expect(db.prepare('SELECT n FROM kv WHERE k = @key').pluck().get({ key: 'a' })).toBe(0);
     expect(db.prepare<[], number>(`SELECT ${greatest(db)}(1, 3)`).pluck().get()).toBe(3);
+    expect(db.prepare<[], number>(`SELECT ${least(db)}(1, 3)`).pluck().get()).toBe(1);
   });
 
   it('gives ids with RETURNING, as the server reads them', () => {
