@@ -235,6 +235,9 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
 
   function publishControl(control: Control): void {
     if (!link || link.state !== 'up') {
+      // a long outage keeps only the controls still young enough to be sent (oldest first)
+      const now = clock.now();
+      while (heldControls.length > 0 && now - heldControls[0]!.loginMs > CLUSTER_CONTROL_KEEP_MS) heldControls.shift();
       heldControls.push(control);
       return;
     }
