@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../protocol';
 import { advertiseProblem } from './cluster/advertised-addresses';
 import { clusterNameProblem, type ClusterConfig } from './cluster/cluster-config';
+import { redactNatsUrl } from './cluster/nats-url';
 import { resolveTuning, type Tuning } from './tuning';
 
 export interface TlsConfig {
@@ -74,6 +75,6 @@ function checkedCluster(cluster: ClusterConfig | undefined): ClusterConfig | und
     clusterNameProblem('node id', cluster.nodeId) ??
     (cluster.subjectPrefix === undefined ? undefined : clusterNameProblem('cluster name', cluster.subjectPrefix));
   if (problem) throw new RangeError(`cluster: ${problem}`);
-  if (!/^(nats|tls):\/\/[^\s]+$/.test(cluster.natsUrl)) throw new RangeError(`cluster: "${cluster.natsUrl}" is not a NATS URL (nats://host:port)`);
+  if (!/^(nats|tls):\/\/[^\s]+$/.test(cluster.natsUrl)) throw new RangeError(`cluster: "${redactNatsUrl(cluster.natsUrl)}" is not a NATS URL (nats://host:port)`);
   return cluster;
 }

@@ -1,3 +1,4 @@
+import { redactNatsUrl } from '../cluster/nats-url';
 import { clusterNameProblem } from '../cluster/cluster-config';
 import { UsageError } from './usage';
 
@@ -32,7 +33,7 @@ export function parseClusterFlags(values: ClusterValues, database: string | unde
   // the nodes share their data through PostgreSQL: SQLite files are one machine's, one process's
   if (database === undefined) throw new UsageError('--cluster needs --db postgres://USER@HOST:PORT/DB (the database the nodes share)');
   if (nats === undefined || nats.trim() === '') throw new UsageError('--cluster needs --nats nats://HOST:PORT');
-  if (!/^(nats|tls):\/\/[^\s/]+$/.test(nats)) throw new UsageError(`--nats must be nats://HOST:PORT, not "${nats}"`);
+  if (!/^(nats|tls):\/\/[^\s/]+$/.test(nats)) throw new UsageError(`--nats must be nats://HOST:PORT, not "${redactNatsUrl(nats)}"`);
   if (nodeId === undefined) throw new UsageError('--cluster needs --node-id ID (unique per node)');
   const problem = clusterNameProblem('--node-id', nodeId) ?? (name === undefined ? undefined : clusterNameProblem('--cluster-name', name));
   if (problem) throw new UsageError(problem);

@@ -4,6 +4,7 @@ import { ErrorCode, pb, type Clock, type TimerHandle } from '../../protocol';
 import { deviceName, type Session, type SessionRegistry } from '../gateway/sessions';
 import type { Tuning } from '../tuning';
 import { DEFAULT_SUBJECT_PREFIX, type ClusterConfig } from './cluster-config';
+import { redactNatsUrl } from './nats-url';
 import { openNatsLink, type LinkState, type NatsLink } from './nats-link';
 import { createPresenceAnnouncer } from './presence-announcer';
 import { decodePresence, encodePresence, type PresenceMessage, type SessionRow } from './presence-messages';
@@ -100,8 +101,10 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let beatTimer: TimerHandle | undefined;
   /** When the last beat ran: a beat far later than planned means this node's event loop was blocked. */
   let lastBeatMs = 0;
-  /** Nodes this node forgot for silence: when they are back, their sessions missed our routes. */
-  const forgotten = new Set<string>();
+  /** Nodes this node forgot for silence, with the epoch it knew: when they are back, their sessions missed our routes. */
+  const forgotten = new Map<string, string | undefined>();
+  /** The epoch each other node last spoke with. */
+  const epochs = new Map<string, string>();
   const recheckTimers = new Map<Session, TimerHandle>();
   /** This node's logged-in sessions, as the registry reported them, with when they logged in. */
   const local = new Map<Session, number>();
@@ -171,7 +174,11 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       return;
     }
     mirror.apply(message);
-    if (message.t === 'bye') forgotten.delete(message.node);
+    epochs.set(message.node, message.epoch);
+    if (message.t === 'bye') {
+      forgotten.delete(message.node);
+      epochs.delete(message.node);
+    }
     // a node that joins, or lost track of us, gets our snapshot (one per turn, whoever asked)
     if (message.t === 'hello' || (message.t === 'want' && message.target === nodeId)) scheduleSnapshot();
     // what it routed to us while cut off (or blocked) is lost: our sessions pull
@@ -181,19 +188,21 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       log.warn({ nodeId, by: message.node }, 'another node had forgotten this node for silence; its sessions pull what they missed');
       scheduleNotifyAll();
     }
-    if (forgotten.has(message.node) && mirror.nodes().some((node) => node.node === message.node && node.synced)) backFromSilence(message.node);
+    if (forgotten.has(message.node) && mirror.nodes().some((node) => node.node === message.node && node.synced)) backFromSilence(message.node, message.epoch);
   }
 
   /**
    * A node forgotten for silence is known again (its snapshot is in): pushes for its sessions
    * stored meanwhile were never routed, so it is told to NOTIFY them (now that routing to them
-   * works again), and this node's own sessions pull too, for what it may have dropped towards us.
+   * works again). If it is the same process (not a restart), it may have forgotten us too and
+   * dropped pushes for our sessions: they pull as well.
    */
-  function backFromSilence(node: string): void {
+  function backFromSilence(node: string, itsEpoch: string): void {
+    const sameProcess = forgotten.get(node) === itsEpoch;
     forgotten.delete(node);
-    log.warn({ node }, 'cluster node forgotten for silence is back; both sides catch up');
+    log.warn({ node, restarted: !sameProcess }, 'cluster node forgotten for silence is back; its sessions catch up');
     publishPresence({ t: 'want', node: nodeId, epoch, target: node, lost: true });
-    scheduleNotifyAll();
+    if (sameProcess) scheduleNotifyAll();
   }
 
   function onPushes(data: Uint8Array): void {
@@ -234,6 +243,9 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
 
   function publishControl(control: Control): void {
     if (!link || link.state !== 'up') {
+      // a long outage keeps only the controls still young enough to be sent (oldest first)
+      const now = clock.now();
+      while (heldControls.length > 0 && now - heldControls[0]!.loginMs > CLUSTER_CONTROL_KEEP_MS) heldControls.shift();
       heldControls.push(control);
       return;
     }
@@ -294,7 +306,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       publishPresence(announcer.beat(addresses));
     }
     for (const node of mirror.dropSilent()) {
-      forgotten.add(node);
+      forgotten.set(node, epochs.get(node));
       log.warn({ node, silentMs: tuning.clusterNodeSilenceMs }, 'cluster node went silent; forgetting its sessions');
     }
     beatTimer = clock.setTimeout(beat, tuning.clusterHeartbeatMs);
@@ -323,7 +335,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       publishSnapshot();
       lastBeatMs = clock.now();
       beatTimer = clock.setTimeout(beat, tuning.clusterHeartbeatMs);
-      log.info({ nodeId, nats: config.natsUrl, prefix }, 'joined the cluster');
+      log.info({ nodeId, nats: redactNatsUrl(config.natsUrl), prefix }, 'joined the cluster');
     },
     async stop() {
       if (stopped) return;

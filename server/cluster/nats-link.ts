@@ -1,5 +1,6 @@
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { redactNatsUrl } from './nats-url';
 
 /** The cluster link's state, as /healthz and /metrics show it. */
 export type LinkState = 'connecting' | 'up' | 'down' | 'closed';
@@ -39,10 +40,12 @@ export interface NatsLinkDeps {
 /** Resolves once connected: a node does not start routing before its link is up. */
 export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
   const { log } = deps;
+  // the URL may carry credentials: logs show it without them
+  const shownUrl = redactNatsUrl(deps.url);
   let state: LinkState = 'connecting';
   let dropped = 0;
   // a node waits for NATS at start (it routes nothing without it); say so while it waits
-  const waiting = setTimeout(() => log.warn({ url: deps.url }, 'waiting for NATS to accept the cluster link'), 2_000);
+  const waiting = setTimeout(() => log.warn({ url: shownUrl }, 'waiting for NATS to accept the cluster link'), 2_000);
   const connection: NatsConnection = await connect({
     servers: deps.url,
     name: deps.name,
@@ -63,11 +66,11 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
       if (status.type === 'disconnect') {
         if ((state as LinkState) === 'closed') continue;
         state = 'down';
-        log.warn({ url: deps.url }, 'cluster link to NATS is down; reconnecting');
+        log.warn({ url: shownUrl }, 'cluster link to NATS is down; reconnecting');
         deps.onDisconnect();
       } else if (status.type === 'reconnect') {
         state = 'up';
-        log.warn({ url: deps.url }, 'cluster link to NATS is up again');
+        log.warn({ url: shownUrl }, 'cluster link to NATS is up again');
         deps.onReconnect();
       }
     }

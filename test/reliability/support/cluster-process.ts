@@ -215,26 +215,56 @@ async function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Picks a free port and starts nats-server on it. Another process may take the port between the
+ * pick and the bind: nats-server then exits, and the first start tries another port (a restart
+ * keeps its port, which the nodes reconnect to, and retries it a moment later).
+ */
 export async function startOwnNats(): Promise<OwnNats> {
-  const port = await freePort();
+  let port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  let everStarted = false;
+
+  /** true once this nats-server listens; false if it exited first (the port was taken). */
+  async function launch(): Promise<boolean> {
+    const started = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    child = started;
+    let gone = false;
+    exited = new Promise((resolve) =>
+      started.once('exit', () => {
+        gone = true;
+        resolve();
+      }),
+    );
+    let up = false;
+    await waitUntil(
+      () => {
+        void canConnect(port).then((ok) => (up = ok));
+        return gone || up;
+      },
+      15_000,
+      () => `nats-server to listen on ${port}`,
+    );
+    // a connect to a port another process took does not count: ours must still run
+    return !gone && started.exitCode === null;
+  }
+
   const own: OwnNats = {
-    url: `nats://127.0.0.1:${port}`,
-    port,
+    get url() {
+      return `nats://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
     async start() {
-      const started = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-      child = started;
-      exited = new Promise((resolve) => started.once('exit', () => resolve()));
-      let up = false;
-      await waitUntil(
-        () => {
-          void canConnect(port).then((ok) => (up = ok));
-          return up;
-        },
-        15_000,
-        () => `nats-server to listen on ${port}`,
-      );
+      for (let attempt = 1; ; attempt++) {
+        if (await launch()) break;
+        if (attempt >= 5) throw new Error(`nats-server could not bind a port (last tried ${port})`);
+        if (everStarted) await new Promise((resolve) => setTimeout(resolve, 500));
+        else port = await freePort();
+      }
+      everStarted = true;
     },
     async stop() {
       if (!child || child.exitCode !== null) return;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyFrame, decodeFrame, DEFAULT_WIRE_LIMITS } from '../../../../protocol';
+import { loggedInBefore } from '../../../../server/cluster/cluster-node';
 import { createPresenceAnnouncer } from '../../../../server/cluster/presence-announcer';
 import { decodePresence, encodePresence, type PresenceMessage } from '../../../../server/cluster/presence-messages';
 import { createPresenceMirror } from '../../../../server/cluster/presence-mirror';
@@ -79,6 +80,24 @@ describe('cluster presence', () => {
     advance(3_001);
     expect(mirror.dropSilent()).toEqual(['a']);
     expect(mirror.nodes()).toEqual([]);
+  });
+
+  it('keeps the nodes it heard before this node itself was blocked (their silence was ours)', () => {
+    const { mirror, advance } = mirrorOf();
+    const a = createPresenceAnnouncer('a', 'e1');
+    a.up(['s1', 'app', 'alice', 1, 1, '']);
+    for (const part of a.snapshot([], 10)) mirror.apply(part);
+    advance(10_000);
+    mirror.touchAll();
+    expect(mirror.dropSilent()).toEqual([]);
+    expect(mirror.isOnline('app', 'alice')).toBe(true);
+  });
+
+  it('orders two logins by time, then by node id', () => {
+    expect(loggedInBefore(1_000, 'n2', 2_000, 'n1')).toBe(true);
+    expect(loggedInBefore(2_000, 'n1', 1_000, 'n2')).toBe(false);
+    expect(loggedInBefore(1_000, 'n1', 1_000, 'n2')).toBe(true);
+    expect(loggedInBefore(1_000, 'n2', 1_000, 'n1')).toBe(false);
   });
 
   it('never announces a session that came up and went down in one turn', () => {
