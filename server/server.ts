@@ -72,6 +72,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const db = openStore(resolved.dataDir, config.database, {
     busyTimeoutMs: tuning.sqliteBusyTimeoutMs,
     pgTimeouts: { lockMs: tuning.pgLockTimeoutMs, statementMs: tuning.pgStatementTimeoutMs, idleInTransactionMs: tuning.pgIdleInTransactionTimeoutMs },
+    // a cluster node's session is named after the node in pg_stat_activity (else magpie-<schema>)
+    ...(config.cluster ? { applicationName: `magpie-${config.cluster.nodeId}` } : {}),
   });
   try {
     runMigrations(db, migrations, () => clock.now());
