@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { create } from '@bufbuild/protobuf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, pb, systemClock } from '../../../../protocol';
 import type { Delivery } from '../../../../server/handler-types';
 import { createGroupService } from '../../../../server/groups';
 import { createSilentLogger } from '../../../../server/logger';
-import { runMigrations } from '../../../../server/storage/migrate';
-import { migrations } from '../../../../server/storage/migrations';
 import { type PgDatabase } from '../../../../server/storage/pg/pg-database';
-import { pgTestSchema } from './pg-test-schema';
+import { migrateForSuite, pgTestSchema } from './pg-test-schema';
 
 const JOINER = new URL('./group-joiner.main.ts', import.meta.url).pathname;
 
@@ -36,15 +34,7 @@ function startJoiner(url: string, groupId: string, user: string) {
 describe('GROUP operations of two nodes on one group (PostgreSQL)', () => {
   const schema = pgTestSchema();
   let db: PgDatabase;
-
-  beforeAll(() => {
-    db = schema.open();
-    runMigrations(db, migrations);
-  });
-  afterAll(() => {
-    db.close();
-    schema.drop();
-  });
+  migrateForSuite(schema, (opened) => (db = opened));
 
   it('admit exactly one of two JOINs for the last place', { timeout: 60_000 }, async () => {
     const delivery = { toUser: () => 0, isOnline: () => false, isOnlineBesides: () => false } as unknown as Delivery;

@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMigrations } from '../../../../server/storage/migrate';
-import { migrations } from '../../../../server/storage/migrations';
+import { describe, expect, it } from 'vitest';
 import { type PgDatabase } from '../../../../server/storage/pg/pg-database';
-import { pgTestSchema } from './pg-test-schema';
+import { migrateForSuite, pgTestSchema } from './pg-test-schema';
 
 const run = promisify(execFile);
 const WRITER = new URL('./inbox-writer.main.ts', import.meta.url).pathname;
@@ -18,15 +16,7 @@ const WRITER = new URL('./inbox-writer.main.ts', import.meta.url).pathname;
 describe('seqs with two nodes on one PostgreSQL database', () => {
   const schema = pgTestSchema();
   let db: PgDatabase;
-
-  beforeAll(() => {
-    db = schema.open();
-    runMigrations(db, migrations);
-  });
-  afterAll(() => {
-    db.close();
-    schema.drop();
-  });
+  migrateForSuite(schema, (opened) => (db = opened));
 
   it('stay gap-free and unique per inbox when two writers append to the same users', { timeout: 120_000 }, async () => {
     const users = ['u1', 'u2', 'u3', 'u4'];

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMigrations } from '../../../../server/storage/migrate';
-import { migrations } from '../../../../server/storage/migrations';
+import { describe, expect, it } from 'vitest';
 import { type PgDatabase } from '../../../../server/storage/pg/pg-database';
-import { pgTestSchema } from './pg-test-schema';
+import { migrateForSuite, pgTestSchema } from './pg-test-schema';
 
 const WRITER = new URL('./send-writer.main.ts', import.meta.url).pathname;
 const TIMELINE_WRITER = new URL('./timeline-writer.main.ts', import.meta.url).pathname;
@@ -48,15 +46,7 @@ function startProcess(args: readonly string[], from: string): { child: ChildProc
 describe('SENDs both ways on two nodes of one PostgreSQL database', () => {
   const schema = pgTestSchema();
   let db: PgDatabase;
-
-  beforeAll(() => {
-    db = schema.open();
-    runMigrations(db, migrations);
-  });
-  afterAll(() => {
-    db.close();
-    schema.drop();
-  });
+  migrateForSuite(schema, (opened) => (db = opened));
 
   it('never deadlock, and give gap-free unique seqs', { timeout: 120_000 }, async () => {
     const batches = 150;

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { runMigrations } from '../../../../server/storage/migrate';
+import { migrations } from '../../../../server/storage/migrations';
 import { PgDatabase } from '../../../../server/storage/pg/pg-database';
 import { parsePgUrl } from '../../../../server/storage/pg/pg-url';
 import { DEFAULT_TEST_DB, SCHEMA_PREFIX, TEST_DB_ENV, TEST_RUN_ENV } from '../../../support/test-database';
@@ -25,4 +28,21 @@ export function pgTestSchema(): { readonly url: string; readonly base: string; o
       }
     },
   };
+}
+
+/**
+ * For a describe block: the schema opened and migrated before its tests, closed and dropped after
+ * them; `opened` gets the connection.
+ */
+export function migrateForSuite(schema: ReturnType<typeof pgTestSchema>, opened: (db: PgDatabase) => void): void {
+  let db: PgDatabase | undefined;
+  beforeAll(() => {
+    db = schema.open();
+    runMigrations(db, migrations);
+    opened(db);
+  });
+  afterAll(() => {
+    db?.close();
+    schema.drop();
+  });
 }
