@@ -136,7 +136,10 @@ export function createMediaHandlers(deps: {
           },
         }),
       };
-      void sweepOutgoing(outgoingDir(deps.profileDir, client), () => new Set(client.store.uploads.ownedPaths()), Date.now());
+      // a sign-out during the sweep closes the store: what uploads keep cannot be read, so nothing is removed
+      void sweepOutgoing(outgoingDir(deps.profileDir, client), () => new Set(client.store.uploads.ownedPaths()), Date.now()).catch((error: unknown) =>
+        deps.log.debug({ err: error }, 'outgoing copies not swept'),
+      );
       // copies handed to other apps by an earlier session: those apps have had them
       void rm(openedDir(deps.profileDir, client), { recursive: true, force: true }).catch((error: unknown) =>
         deps.log.debug({ err: error }, 'earlier opened copies not removed'),
