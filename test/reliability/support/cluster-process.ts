@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { childControls } from './child-controls';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -117,17 +118,7 @@ export async function startNodeProcess(options: {
     address: `127.0.0.1:${listening.port}`,
     exited,
     isAlive: () => alive,
-    async kill() {
-      if (alive) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (!alive) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    ...childControls(child, exited, () => alive, 8_000),
     logTail,
     async health() {
       const response = await fetch(`http://127.0.0.1:${listening.httpPort}/healthz`);

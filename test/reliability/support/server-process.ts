@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { childControls } from './child-controls';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,17 +139,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     credentials,
     exited,
     isAlive: () => alive,
-    async kill() {
-      if (alive) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (!alive) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    ...childControls(child, exited, () => alive, 5_000),
     logTail,
     eventLoopStalls() {
       const taken = stalls;
