@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,4 +29,11 @@ it('gives cluster nodes starting together on a new data folder one server key', 
   const keys = await Promise.all(Array.from({ length: 6 }, () => deriveIn(dir!)));
   expect(new Set(keys).size).toBe(1);
   expect(await readdir(dir)).toEqual(['server.key']);
+});
+
+it('makes a data folder that does not exist yet (a node on PostgreSQL has no database file to make it), for the server only', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'magpie-new-key-'));
+  const folder = join(dir, 'new', 'data');
+  expect(await deriveIn(folder)).toMatch(/^[0-9a-f]{64}$/);
+  expect((await stat(folder)).mode & 0o777).toBe(0o700);
 });
