@@ -14,6 +14,20 @@ import { decoderFor, encodeParameter, type Decoder } from './pg-values';
  */
 
 
+/**
+ * Native connections kept alive for a moment after finish(). libpq's finish() hands the
+ * connection's socket watcher to libuv to close at the end of the event-loop turn, but also lets
+ * the garbage collector free the native object that holds that watcher: a collection in between
+ * made libuv close freed memory and aborted the process (`uv__finish_close` assertion; seen as a
+ * test worker exiting unexpectedly). Held until a timer, which runs after that turn's close phase.
+ */
+const closingConnections = new Set<PQType>();
+
+function retainPastClose(pq: PQType): void {
+  closingConnections.add(pq);
+  setTimeout(() => closingConnections.delete(pq), 10).unref();
+}
+
 /** libpq's PQtransactionStatus values. */
 const TX_IDLE = 0;
 const TX_IN_ERROR = 3;
@@ -64,6 +78,16 @@ export class PgDatabase implements SqlDatabase {
     } catch (error) {
       throw pgError(`cannot connect to PostgreSQL: ${(error as Error).message}`, undefined);
     }
+    try {
+      this.setUpSession(options);
+    } catch (error) {
+      // a session that could not be set up is not handed out: its connection goes with the error
+      this.close();
+      throw error;
+    }
+  }
+
+  private setUpSession(options: PgConnectOptions): void {
     const timeouts = { ...DEFAULT_PG_TIMEOUTS, ...options.timeouts };
     const applicationName = (options.applicationName ?? `magpie-${options.schema ?? 'server'}`).slice(0, 63);
     // the value decoder reads hex bytea and the placeholder scanner plain '' strings: both set here,
@@ -149,6 +173,7 @@ export class PgDatabase implements SqlDatabase {
     if (this.closed) return;
     this.closed = true;
     this.pq.finish();
+    retainPastClose(this.pq);
   }
 
   /** Runs a prepared statement with its parameters; the result stays in the connection until the next call. */
