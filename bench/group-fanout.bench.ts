@@ -19,6 +19,7 @@
  * prosody groups (MUC) need a room protocol the 1:1 drivers do not speak.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { desktopTuning } from '../main/engine/tuning';
 import { raiseOpenFileLimit } from './support/fd-limit';
 import { forkMagpieServer, type BenchServer } from './support/magpie-server';
 import { WireClient } from './support/magpie-wire-client';
@@ -41,6 +42,10 @@ const CATCH_UP_MESSAGES_PER_GROUP = smoke ? 10 : 50;
 const LOGINS_AT_ONCE = 50;
 const INVITES_PER_REQUEST = 200;
 const GROUP_TYPE_SUPER = 4;
+/** Members confirm as the desktop client does: the inbox after 200 ms, a timeline's pushes after 2 s. */
+const CONFIRMS = { confirmDelayMs: desktopTuning.confirmDelayMs, timelineConfirmDelayMs: desktopTuning.timelineConfirmDelayMs };
+/** Until the confirms of a push have arrived. */
+const CONFIRMS_DRAINED_MS = Math.max(CONFIRMS.confirmDelayMs, CONFIRMS.timelineConfirmDelayMs) + 300;
 /** Out of reach of any group: every group write-diffused (JSON carries no Infinity). */
 const NEVER = 1_000_000_000;
 /** The server's default threshold; the smoke run's small groups are read-diffused from half their size. */
@@ -125,7 +130,7 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
       if (m >= 0) offlineCpu.push(((await server.stats()).cpuMicros - cpuBefore) / 1000);
     }
     for (let i = 0; i < ids.length; i += LOGINS_AT_ONCE) {
-      const batch = await Promise.all(ids.slice(i, i + LOGINS_AT_ONCE).map((id) => WireClient.login(server.port, server.appId, server.appToken, id, { confirmDelayMs: 200 })));
+      const batch = await Promise.all(ids.slice(i, i + LOGINS_AT_ONCE).map((id) => WireClient.login(server.port, server.appId, server.appToken, id, CONFIRMS)));
       clients.push(...batch);
     }
     const arrivals = new Arrivals(clients.slice(1));
@@ -149,9 +154,9 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
         serialCpu.push((after.cpuMicros - before.cpuMicros) / 1000);
         serialSystemCpu.push((after.cpuSystemMicros - before.cpuSystemMicros) / 1000);
       }
-      // members confirm 200 ms after the push (as the desktop client does): let those confirms
+      // members confirm a while after the push (as the desktop client does): let those confirms
       // drain before the next message, so each figure is one message into a quiet server
-      await sleep(smoke ? 300 : 1_000);
+      await sleep(CONFIRMS_DRAINED_MS);
       await pingPong(owner);
     }
 
@@ -187,8 +192,8 @@ async function fanOut(members: number, threshold: number | undefined, notes: str
       `${threshold === NEVER ? 'write' : 'read'} diffusion, ${RATE_PER_SECOND} msg/s: the receiving members' process (this one) used ${(100 * receiversShare).toFixed(0)}% of a core; ` +
         `SENT after ${fmtMs(sents.medianMs)} (p99 ${fmtMs(sents.p99Ms)}), first member had it after ${fmtMs(firsts.medianMs)} (p99 ${fmtMs(firsts.p99Ms)})`,
     );
-    // the last confirms arrive 200 ms after the last push
-    await sleep(400);
+    // the last confirms arrive a while after the last push
+    await sleep(CONFIRMS_DRAINED_MS);
     await pingPong(owner);
     const cpuMs = ((await server.stats()).cpuMicros - cpuBefore) / 1000;
     lost += sustainedMs.filter((ms) => Number.isNaN(ms)).length;
@@ -317,7 +322,7 @@ async function main(): Promise<void> {
 }
 
 async function fanOuts(members: number, notes: string[], rows: (name: string, f: ModeFigures, targets: boolean) => Parameters<typeof printTable>[1]): Promise<void> {
-  const about = `serial: ${SERIAL_MESSAGES} messages, each into a quiet server; sustained: ${fmt(RATE_PER_SECOND * SUSTAINED_SECONDS)} messages at ${RATE_PER_SECOND}/s; members confirm 200 ms after a push`;
+  const about = `serial: ${SERIAL_MESSAGES} messages, each into a quiet server; sustained: ${fmt(RATE_PER_SECOND * SUSTAINED_SECONDS)} messages at ${RATE_PER_SECOND}/s; members confirm ${fmt(CONFIRMS.confirmDelayMs)} ms (inbox) and ${fmt(CONFIRMS.timelineConfirmDelayMs)} ms (timeline) after a push, as the desktop client does`;
   if (mode !== 'read') {
     // the notes so far (the open-file limit) and this mode's own
     const writeNotes = [...notes];

@@ -26,6 +26,8 @@ export interface WireClientOptions {
   readonly localAddress?: string;
   /** Coalesce CONFIRMs of pushed entries over this long, as the desktop client does (200 ms); undefined: never confirm. */
   readonly confirmDelayMs?: number;
+  /** Coalesce TIMELINE_CONFIRMs over this long (the desktop client: 2,000 ms); default confirmDelayMs. */
+  readonly timelineConfirmDelayMs?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export class WireClient {
   private readonly pending = new Map<number, (frame: DecodedFrame) => void>();
   private nextRequestId = 1;
   private confirmTimer: NodeJS.Timeout | undefined;
+  private timelineConfirmTimer: NodeJS.Timeout | undefined;
   private highestSeq = 0n;
   /** A large group's timeline entries are confirmed per timeline (protocol 2.1). */
   private readonly timelineSeqs = new Map<string, bigint>();
@@ -52,6 +55,7 @@ export class WireClient {
   private constructor(
     readonly socket: Socket,
     private readonly confirmDelayMs: number | undefined,
+    private readonly timelineConfirmDelayMs: number | undefined = confirmDelayMs,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -63,7 +67,7 @@ export class WireClient {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host: options.host ?? '127.0.0.1', ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => {
         socket.off('error', reject);
-        resolve(new WireClient(socket, options.confirmDelayMs));
+        resolve(new WireClient(socket, options.confirmDelayMs, options.timelineConfirmDelayMs ?? options.confirmDelayMs));
       });
       socket.once('error', reject);
     });
@@ -117,6 +121,7 @@ export class WireClient {
 
   close(): Promise<void> {
     clearTimeout(this.confirmTimer);
+    clearTimeout(this.timelineConfirmTimer);
     this.socket.destroy();
     return this.closed;
   }
@@ -147,19 +152,21 @@ export class WireClient {
       if (seq <= (this.timelineSeqs.get(groupId) ?? 0n)) return;
       this.timelineSeqs.set(groupId, seq);
       this.timelinesToConfirm = true;
-    } else {
-      if (seq <= this.highestSeq) return;
-      this.highestSeq = seq;
-    }
-    this.confirmTimer ??= setTimeout(() => {
-      this.confirmTimer = undefined;
-      if (this.socket.destroyed) return;
-      if (this.highestSeq > 0n) this.socket.write(encodeFrame(bodyFrame('CONFIRM', { seq: this.highestSeq })));
-      if (this.timelinesToConfirm) {
+      this.timelineConfirmTimer ??= setTimeout(() => {
+        this.timelineConfirmTimer = undefined;
+        if (this.socket.destroyed || !this.timelinesToConfirm) return;
         const cursors = [...this.timelineSeqs].map(([id, at]) => ({ groupId: id, seq: at }));
         this.socket.write(encodeFrame(bodyFrame('TIMELINE_CONFIRM', { cursors })));
         this.timelinesToConfirm = false;
-      }
+      }, this.timelineConfirmDelayMs);
+      return;
+    }
+    if (seq <= this.highestSeq) return;
+    this.highestSeq = seq;
+    this.confirmTimer ??= setTimeout(() => {
+      this.confirmTimer = undefined;
+      if (this.socket.destroyed) return;
+      this.socket.write(encodeFrame(bodyFrame('CONFIRM', { seq: this.highestSeq })));
     }, this.confirmDelayMs);
   }
 }

@@ -115,6 +115,7 @@ export class MagpieClient {
       },
       pageEntries: this.tuning.syncPageEntries,
       confirmDelayMs: this.tuning.confirmDelayMs,
+      timelineConfirmDelayMs: this.tuning.timelineConfirmDelayMs,
       clock: this.clock,
       onTransient: (entry) => this.events.emit('transient', entry),
       onProgress: (progress) => this.events.emit('progress', progress),

@@ -37,6 +37,8 @@ export interface SyncEngineDeps {
   readonly ledger: SyncLedger;
   readonly pageEntries: number;
   readonly confirmDelayMs: number;
+  /** How long TIMELINE_CONFIRMs of pushed entries are coalesced (EngineTuning); default confirmDelayMs. */
+  readonly timelineConfirmDelayMs?: number;
   readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Entries with seq 0: shown, never stored (transient custom messages). */
   readonly onTransient: (entry: pb.Entry) => void;
@@ -77,7 +79,12 @@ export class SyncEngine {
     this.timelines =
       deps.timelines === undefined
         ? undefined
-        : new TimelineSync({ ledger: deps.timelines, pageEntries: deps.pageEntries, confirmDelayMs: deps.confirmDelayMs, clock: deps.clock });
+        : new TimelineSync({
+            ledger: deps.timelines,
+            pageEntries: deps.pageEntries,
+            confirmDelayMs: deps.timelineConfirmDelayMs ?? deps.confirmDelayMs,
+            clock: deps.clock,
+          });
   }
 
   /** A new login: catch up from the stored seq to the inbox head it announced. */

@@ -46,6 +46,13 @@ export interface EngineTuning {
   readonly syncPageEntries: number;
   /** Confirms are coalesced for this long, so a burst of pushes costs one CONFIRM. */
   readonly confirmDelayMs: number;
+  /**
+   * TIMELINE_CONFIRMs of pushed large-group entries are coalesced for this long. Longer than the
+   * inbox's: in a busy large group every member confirms, and each confirm is a frame and a write
+   * the server pays per member, while nothing waits on it (the server's offline push reads the
+   * inbox's confirms only; a confirm lost with the link re-pulls a few entries, kept once by seq).
+   */
+  readonly timelineConfirmDelayMs: number;
   /** Outbox SENDs awaiting their receipt at once on one link; the rest wait their turn, in order. */
   readonly maxSendsInFlight: number;
 
@@ -74,6 +81,7 @@ export const desktopTuning: EngineTuning = Object.freeze({
   loginTimeoutMs: 10_000,
   syncPageEntries: 200,
   confirmDelayMs: 200,
+  timelineConfirmDelayMs: 2_000,
   maxSendsInFlight: 64,
   maxUploadsAtOnce: 2,
 });
@@ -95,6 +103,7 @@ export const fastTestTuning: Partial<EngineTuning> = Object.freeze({
   requestTimeoutMs: 2_000,
   loginTimeoutMs: 2_000,
   confirmDelayMs: 10,
+  timelineConfirmDelayMs: 10,
 });
 
 /** The desktop defaults with some values replaced; refuses values that make no sense together. */
