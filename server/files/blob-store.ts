@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from '../storage/make-folder';
 import type { Readable } from 'node:stream';
 
 /** An inclusive byte range, as HTTP Range speaks. */
@@ -44,12 +45,12 @@ export function createLocalBlobStore(dir: string): BlobStore {
         await rm(path, { force: true });
         return;
       }
-      await mkdir(join(dir, sha256.slice(0, 2)), { recursive: true });
+      await makeFolder(join(dir, sha256.slice(0, 2)));
       await rename(path, pathOf(sha256));
     },
     async putBytes(sha256, bytes) {
       if ((await size(sha256)) !== undefined) return;
-      await mkdir(join(dir, sha256.slice(0, 2)), { recursive: true });
+      await makeFolder(join(dir, sha256.slice(0, 2)));
       // written aside then renamed, so a reader never sees half a blob
       const partial = `${pathOf(sha256)}.partial`;
       await writeFile(partial, bytes);

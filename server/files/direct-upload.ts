@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { Tuning } from '../tuning';
+import { makeFolder } from '../storage/make-folder';
 import type { BlobStore } from './blob-store';
 import { takeInUpload } from './media-intake';
 import { checkSize } from './media-limits';
@@ -49,7 +50,7 @@ export async function takeInDirectUpload(deps: DirectUploadDeps, upload: DirectU
   const record = { fileId, appId: upload.appId, owner: upload.owner, kind: upload.kind, name: upload.name, declaredSize, createdMs: deps.clock.now() };
   deps.records.insert(record);
   try {
-    await mkdir(deps.stagingDir, { recursive: true });
+    await makeFolder(deps.stagingDir);
     let received = 0;
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, done) {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../protocol';
 import type { MediaReferences } from '../chat/media-reference';
 import type { Tuning } from '../tuning';
+import { makeFolderSync } from '../storage/make-folder';
 import { createLocalBlobStore, type BlobStore } from './blob-store';
 import { stagingPathOf, takeInDirectUpload, type DirectUpload } from './direct-upload';
 import { registerDownloads } from './downloads';
@@ -41,8 +42,12 @@ export function createFileService(deps: FileServiceDeps): FileService {
   const blobs = deps.blobs ?? createLocalBlobStore(join(deps.dataDir, 'files', 'blobs'));
   const records = createUploadRecords(deps.db);
   const tokens = createMediaTokens({ clock: deps.clock, ttlMs: deps.tuning.mediaTokenTtlMs });
+  const partialDir = join(deps.dataDir, 'files', 'partial');
+  // made here so a folder that cannot be made fails the start with its reason: tus would make it
+  // later, off the stack, where its error is an uncaught exception
+  makeFolderSync(partialDir);
   const uploads = createTusUploads({
-    partialDir: join(deps.dataDir, 'files', 'partial'),
+    partialDir,
     blobs,
     records,
     tokens,

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolderSync } from '../storage/make-folder';
 
 export const SERVER_KEY_FILE = 'server.key';
 
@@ -23,7 +24,7 @@ const FORMAT = 'v1';
 /** Reads the key from the data folder, creating it (and the folder) on first use. */
 export function loadOrCreateServerKey(dataDir: string): ServerKey {
   // on PostgreSQL no database file makes the folder first: the key is the first thing written there
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeFolderSync(dataDir, 0o700);
   const file = join(dataDir, SERVER_KEY_FILE);
   // written whole under a name of its own, then linked into place: processes starting together
   // (a server and an admin command, a cluster's nodes on one folder) never overwrite each other's

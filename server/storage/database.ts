@@ -1,6 +1,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolderSync } from './make-folder';
 import type { SqlDatabase } from './sql-database';
 
 export const DATABASE_FILE = 'magpie.db';
@@ -21,7 +22,7 @@ export interface OpenDatabaseOptions {
  * other's short write transactions instead of failing.
  */
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions): SqlDatabase {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeFolderSync(dataDir, 0o700);
   const file = join(dataDir, DATABASE_FILE);
   const db = new BetterSqlite3(file, { timeout: options.busyTimeoutMs });
   // it holds sealed app tokens and password hashes: for the server's user only

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,14 +28,21 @@ function expectDataFolderError(result: { code: number; stdout: string; stderr: s
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
+/** Root ignores permission bits: a read-only bind mount is what stops root from writing. */
+function mountReadOnly(folder: string): string {
+  execFileSync('mount', ['--bind', folder, folder]);
+  execFileSync('mount', ['-o', 'remount,bind,ro', folder]);
+  return folder;
+}
+
 describe('an unusable data folder', () => {
   let root: string;
-  let readOnly: string | undefined;
+  const mounts: string[] = [];
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'magpie-datadir-'));
   });
   afterAll(async () => {
-    if (readOnly) execFileSync('umount', [readOnly]);
+    for (const mount of mounts) execFileSync('umount', [mount]);
     await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
 
@@ -53,13 +60,36 @@ describe('an unusable data folder', () => {
     expect(made.code).toBe(0);
     if (process.getuid?.() === 0) {
       // root ignores permission bits: a read-only mount is what stops root from writing
-      readOnly = join(root, 'ro');
-      execFileSync('mount', ['--bind', readOnly, readOnly]);
-      execFileSync('mount', ['-o', 'remount,bind,ro', readOnly]);
+      mounts.push(mountReadOnly(join(root, 'ro')));
     } else {
       await chmod(join(dataDir, 'magpie.db'), 0o400);
       await chmod(dataDir, 0o500);
     }
     expectDataFolderError(await server('start', '--port', '0', '--http-port', '0', '--data', dataDir), dataDir);
+  }, 90_000);
+
+  it('below /proc: start and admin commands exit 3 at once with the system reason, never spin', async () => {
+    const dataDir = '/proc/magpie-data';
+    const began = Date.now();
+    const started = await server('start', '--port', '0', '--http-port', '0', '--data', dataDir);
+    expectDataFolderError(started, dataDir);
+    expect(started.stderr).toMatch(/ENOENT/);
+    expectDataFolderError(await server('account', 'create', '--data', join(dataDir, 'deeper')), join(dataDir, 'deeper'));
+    // each run is a Node start-up (a second or two); a spinning mkdir would hit the 60 s timeout
+    expect(Date.now() - began).toBeLessThan(20_000);
+  }, 90_000);
+
+  it('to be made in a read-only folder: the message gives the real reason (EROFS), not ENOENT', async () => {
+    const parent = join(root, 'ro-parent');
+    await mkdir(parent);
+    if (process.getuid?.() === 0) mounts.push(mountReadOnly(parent));
+    else await chmod(parent, 0o500);
+    const dataDir = join(parent, 'new', 'data');
+    const started = await server('start', '--port', '0', '--http-port', '0', '--data', dataDir);
+    expectDataFolderError(started, dataDir);
+    expect(started.stderr).toMatch(process.getuid?.() === 0 ? /EROFS: read-only file system, mkdir/ : /EACCES/);
+    const admin = await server('account', 'create', '--data', dataDir);
+    expectDataFolderError(admin, dataDir);
+    expect(admin.stderr).toMatch(process.getuid?.() === 0 ? /EROFS/ : /EACCES/);
   }, 90_000);
 });
