@@ -53,7 +53,9 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
+  if (values.help || positionals[0] === 'help') return { kind: 'help' };
+  // no command is a mistake like a wrong one (exit 2), not a request for help
+  if (positionals.length === 0) throw new UsageError('no command given');
   const dataDir = values.data ?? DEFAULT_DATA_DIR;
   const database = parseDatabase(values.db);
   const [group, action, target, ...extra] = positionals;

@@ -162,6 +162,18 @@ describe('magpie-server CLI', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('with no command prints the usage on stderr and exits 2; --help prints it on stdout and exits 0', async () => {
+    const none = await cli();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^magpie-server: no command given\n/);
+    expect(none.stderr).toContain('usage: magpie-server');
+    expect(none.stdout).toBe('');
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: magpie-server/);
+    expect(help.stderr).toBe('');
+  });
+
   it('without --demo creates no app, prints no secret, and an account made with the admin commands logs in', async () => {
     const plainDir = join(dataDir, '..', 'plain');
     const plain = await startServer(plainDir, []);

@@ -53,9 +53,15 @@ describe('magpie-server arguments', () => {
     expect(parseCommand(['user', 'close', 'S'])).toMatchObject({ kind: 'user-close', subAccountSid: 'S' });
   });
 
-  it('shows help without a command or with --help', () => {
-    expect(parseCommand([])).toEqual({ kind: 'help' });
+  it('shows help with --help or help', () => {
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['start', '--help'])).toEqual({ kind: 'help' });
+  });
+
+  it('refuses no command as a usage error, not help', () => {
+    expect(() => parseCommand([])).toThrow(/no command given/);
+    expect(() => parseCommand(['--data', 'x'])).toThrow(/no command given/);
   });
 
   it.each([
