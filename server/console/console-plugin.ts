@@ -62,6 +62,8 @@ export function createConsolePlugin(deps: ConsolePluginDeps): FastifyPluginAsync
     await registerConsolePage(app, deps.assetsDir);
 
     await app.register(async (api) => {
+      // JSON only: a text/plain body would reach the schema as a string (a 400, not the 415 it is)
+      api.removeContentTypeParser('text/plain');
       api.setValidatorCompiler(validatorCompiler);
       api.setSerializerCompiler(serializerCompiler);
       api.setErrorHandler(apiErrorHandler(rest));

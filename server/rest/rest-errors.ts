@@ -39,19 +39,27 @@ interface FastifyLikeError {
   readonly message?: string;
 }
 
+/** The bodies a family of paths takes, as the 415 answer names them. */
+export type RestBodyFormats = 'json' | 'json-or-xml';
+
+const SEND_WHAT: Record<RestBodyFormats, string> = {
+  json: 'send JSON (application/json)',
+  'json-or-xml': 'send JSON (application/json) or XML (application/xml)',
+};
+
 /**
  * Turns what a handler threw into the answer: a MagpieError keeps its code; Fastify's own errors
- * (a schema that does not match, a body that does not parse, one too large) become REST codes;
- * anything else is INTERNAL and its message is not shown.
+ * (a schema that does not match, a body that does not parse, one too large, a content type no
+ * parser takes) become REST codes; anything else is INTERNAL and its message is not shown.
  */
-export function restErrorOf(error: unknown): RestError {
+export function restErrorOf(error: unknown, formats: RestBodyFormats = 'json'): RestError {
   if (isMagpieError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
   const fastify = error as FastifyLikeError;
   if (fastify.validation !== undefined) {
     return { status: 400, code: ErrorCode.REST_BAD_REQUEST, message: fastify.message ?? 'the request does not match its schema' };
   }
   if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return { status: 415, code: ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE, message: 'send JSON (application/json) or XML (application/xml)' };
+    return { status: 415, code: ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE, message: SEND_WHAT[formats] };
   }
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return { status: fastify.statusCode, code: ErrorCode.REST_BAD_REQUEST, message: fastify.message ?? 'bad request' };

@@ -47,6 +47,9 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
     app.get(OPENAPI_PATH, { schema: { hide: true } }, () => app.swagger());
 
     await app.register(async (native) => {
+      // Fastify also reads text/plain, as a string the schema then refuses with a 400: a body that
+      // is not JSON is the wrong media type (415), whatever its type says
+      native.removeContentTypeParser('text/plain');
       native.setErrorHandler(nativeErrorHandler(deps.log));
       native.addHook('preValidation', signedBy(deps));
       registerAppRoutes(native, deps);
@@ -60,6 +63,7 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
     });
 
     await app.register(async (classic) => {
+      classic.removeContentTypeParser('text/plain');
       classic.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) => {
         try {
           done(null, parseClassicXml(body as string));
@@ -107,7 +111,7 @@ function logFailure(log: Logger, request: FastifyRequest, error: unknown, status
 
 function nativeErrorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const refused = restErrorOf(error);
+    const refused = restErrorOf(error, 'json');
     logFailure(log, request, error, refused.status);
     return reply.code(refused.status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
   };
@@ -115,7 +119,7 @@ function nativeErrorHandler(log: Logger) {
 
 function classicErrorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const refused = restErrorOf(error);
+    const refused = restErrorOf(error, 'json-or-xml');
     logFailure(log, request, error, refused.status);
     return sendClassic(request, reply, refused.status, { statusCode: String(refused.code), statusMsg: refused.message });
   };

@@ -72,6 +72,15 @@ describe('the developer console API', () => {
     expect((await call('GET', '/console/api/apps')).status).toBe(401);
   });
 
+  it('refuses a body that is not JSON (text/plain included) with 415 REST_UNSUPPORTED_MEDIA_TYPE', async () => {
+    const body = JSON.stringify({ accountSid: server.accountSid, authToken: server.authToken });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const reply = await fetch(`${base}/console/api/session`, { method: 'POST', headers: { 'content-type': type, 'x-magpie-console': '1' }, body });
+      expect([type, reply.status]).toEqual([type, 415]);
+      expect(await reply.json()).toEqual({ error: { code: ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE, message: 'send JSON (application/json)' } });
+    }
+  });
+
   it('answers "nobody is signed in" to a browser without a session, and 401 on every other path', async () => {
     const call = consoleClient(base);
     const nobody = await call('GET', '/console/api/session');

@@ -153,6 +153,16 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
     expect([broken.status, codeOf(broken)]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
   });
 
+  it('refuses every body that is not JSON with 415 REST_UNSUPPORTED_MEDIA_TYPE, saying JSON only', async () => {
+    const path = `/v1/accounts/{sid}/apps/${appOfA}/messages`;
+    const body = JSON.stringify({ from: 'alice', to: 'bob', text: 'hi' });
+    for (const type of ['text/plain', 'text/plain;charset=utf-8', 'application/octet-stream', 'application/xml', 'text/xml', 'application/x-www-form-urlencoded']) {
+      const reply = await asA('POST', path, undefined, { raw: body, headers: { 'content-type': type } });
+      expect([type, reply.status, codeOf(reply)]).toEqual([type, 415, ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]);
+      expect(reply.json.error.message).toBe('send JSON (application/json)');
+    }
+  });
+
   it('answers an unknown path under /v1 with REST_NOT_FOUND', async () => {
     const reply = await asA('GET', '/v1/accounts/{sid}/nothing-here');
     expect([reply.status, codeOf(reply)]).toEqual([404, ErrorCode.REST_NOT_FOUND]);

@@ -30,14 +30,14 @@ describe('the classic REST paths', () => {
     name: string,
     body: string | undefined,
     format: 'json' | 'xml',
-    options: { atMs?: number; token?: string; accept?: 'json' | 'xml' } = {},
+    options: { atMs?: number; token?: string; accept?: 'json' | 'xml'; contentType?: string } = {},
   ) {
     const timestamp = cstTimestamp(options.atMs);
     const sig = createHash('md5')
       .update(server.accountSid + (options.token ?? server.authToken) + timestamp)
       .digest('hex')
       .toUpperCase();
-    const type = format === 'json' ? 'application/json;charset=utf-8' : 'application/xml;charset=utf-8';
+    const type = options.contentType ?? (format === 'json' ? 'application/json;charset=utf-8' : 'application/xml;charset=utf-8');
     const accept = options.accept ?? format;
     const response = await fetch(`${base}/${name}?sig=${sig}`, {
       method,
@@ -109,6 +109,15 @@ describe('the classic REST paths', () => {
     const bad = await classic('POST', 'SubAccounts', '<SubAccount><appId>', 'xml');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain(`<statusCode>${ErrorCode.REST_BAD_REQUEST}</statusCode>`);
+  });
+
+  it('refuses a body that is neither JSON nor XML with 415 REST_UNSUPPORTED_MEDIA_TYPE', async () => {
+    const body = JSON.stringify({ appId: server.appId, friendlyName: 'classic-plain' });
+    for (const contentType of ['text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded']) {
+      const reply = await classic('POST', 'SubAccounts', body, 'json', { contentType });
+      expect([contentType, reply.status]).toEqual([contentType, 415]);
+      expect(JSON.parse(reply.text)).toEqual({ statusCode: String(ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE), statusMsg: 'send JSON (application/json) or XML (application/xml)' });
+    }
   });
 
   it('answers every classic path in XML, refusals included, and XML to a JSON body when Accept asks', async () => {
