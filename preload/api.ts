@@ -6,7 +6,7 @@
  */
 
 /** The content limits the server enforces: the composer counts against them. */
-export { MESSAGE_LIMITS } from '../protocol/content-limits';
+export { MESSAGE_LIMITS, textChars } from '../protocol/content-limits';
 
 /** What the page may hand over or get back as bytes through the contract (both shells carry base64). */
 export const MEDIA_LIMITS = {

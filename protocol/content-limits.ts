@@ -1,13 +1,32 @@
 /**
  * Limits of a message's content, shared by the server that enforces them and the client that
- * offers them (its composer counts against these), so the two never disagree. Pure constants:
- * the client's contract re-exports this file alone.
+ * offers them (its composer counts against these), so the two never disagree. Pure constants and
+ * the one way to count characters: the client's contract re-exports this file alone.
  */
 export const MESSAGE_LIMITS = {
-  /** Characters (UTF-16 code units) of a text message or a media caption. */
+  /** Characters (Unicode code points, textChars) of a text message or a media caption. */
   maxTextChars: 5_000,
   maxMentions: 50,
   maxLocationTextChars: 256,
   maxCommandChars: 64,
   maxCustomPayloadBytes: 16 * 1024,
 } as const;
+
+/**
+ * A text's length in characters as the limits count them: Unicode code points, so an emoji
+ * outside the Basic Multilingual Plane (two UTF-16 code units) is one character, as people see
+ * it. A lone surrogate counts as one.
+ */
+export function textChars(text: string): number {
+  let chars = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // a high surrogate followed by a low one is one code point: skip the low one
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    chars++;
+  }
+  return chars;
+}

@@ -16,7 +16,7 @@ export const CONTENT_LIMITS = {
   maxImageSidePx: 100_000,
   /**
    * A stored message's encoding, at most. The limits above keep every valid message under about
-   * 32 KiB (5,000 characters of text are up to 15,000 bytes); this bounds what one entry adds to
+   * 40 KiB (5,000 characters of text, counted in code points, are up to 20,000 bytes); this bounds what one entry adds to
    * a sync page or a push, whatever a future field allows.
    */
   maxStoredMessageBytes: 48 * 1024,

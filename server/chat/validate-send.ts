@@ -1,5 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { ErrorCode, isValidUserId, MagpieError, pb } from '../../protocol';
+import { ErrorCode, isValidUserId, MagpieError, pb, textChars } from '../../protocol';
 import { CONTENT_LIMITS as L } from './content-limits';
 
 /** A SEND's content as stored: the message and its encoding, which the checks have bounded. */
@@ -25,7 +25,8 @@ export function validatedContent(send: pb.Send, toGroup: boolean): ValidatedCont
 
 function checkedContent(send: pb.Send, toGroup: boolean): pb.Message {
   checkClientMsgId(send.clientMsgId);
-  if (send.text.length > L.maxTextChars) {
+  // code units are never fewer than code points: only a text longer in units needs counting
+  if (send.text.length > L.maxTextChars && textChars(send.text) > L.maxTextChars) {
     throw new MagpieError(ErrorCode.TEXT_TOO_LONG, `text is longer than ${L.maxTextChars} characters`);
   }
   checkMentions(send, toGroup);

@@ -88,6 +88,15 @@ describe('one-to-one delivery over TCP', () => {
     expect(sent.map((s) => s.seq)).toEqual(Array.from({ length: 2000 }, (_, i) => BigInt(i + 1)));
   });
 
+  it('counts the text limit in characters (code points): 5,000 emoji are delivered, 5,001 refused', async () => {
+    const alice = await world.login('alice01');
+    const bob = await world.login('bob01');
+    const fits = '🐦'.repeat(5_000);
+    await alice.text('bob01', fits, 1);
+    expect((await bob.nextPush(isMessage)).item.value).toMatchObject({ text: fits });
+    await expect(alice.text('bob01', '🐦'.repeat(5_001), 2)).rejects.toMatchObject({ code: 580002 });
+  });
+
   it('refuses content over the limits with its code', async () => {
     const alice = await world.login('alice01');
     await expect(alice.text('bob01', 'x'.repeat(5001), 1)).rejects.toMatchObject({ code: 580002 });

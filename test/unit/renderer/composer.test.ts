@@ -122,6 +122,15 @@ describe('the composer', () => {
     wrapper.unmount();
   });
 
+  it('counts an emoji as one character, as the server does', async () => {
+    const { wrapper } = await mountComposer();
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('🐦'.repeat(MESSAGE_LIMITS.maxTextChars));
+    expect(wrapper.get('[data-testid="composer-counter"]').text()).toBe(`${MESSAGE_LIMITS.maxTextChars} / ${MESSAGE_LIMITS.maxTextChars}`);
+    expect(wrapper.get('[data-testid="composer-send"]').attributes('disabled')).toBeUndefined();
+    wrapper.unmount();
+  });
+
   it('counts near the server\'s limit and will not send past it, saying why', async () => {
     const { api, wrapper } = await mountComposer();
     const box = wrapper.get('[data-testid="composer-input"]');

@@ -46,8 +46,8 @@ describe('a message stores only the fields the protocol names', () => {
       clientMsgId: clientId(1),
       to: 'bob',
       type: pb.MessageType.CUSTOM,
-      // three UTF-8 bytes per character: the most text can weigh
-      text: '鹊'.repeat(CONTENT_LIMITS.maxTextChars),
+      // four UTF-8 bytes per character (a code point beyond the BMP): the most text can weigh
+      text: '🐦'.repeat(CONTENT_LIMITS.maxTextChars),
       custom: { command: '鹊'.repeat(CONTENT_LIMITS.maxCommandChars), payload: new Uint8Array(CONTENT_LIMITS.maxCustomPayloadBytes) },
     };
     bodyOf(await f.call('alice', 'SEND', big), 'SENT');

@@ -83,6 +83,7 @@ describe('content rules', () => {
     ['no recipient', { ...text('', 'x', 1) }, ErrorCode.RECIPIENT_NOT_FOUND],
     ['an empty text', { ...text('bob', '', 1) }, ErrorCode.INVALID_MESSAGE],
     ['text over 5000 characters', { ...text('bob', 'x'.repeat(5001), 1) }, ErrorCode.TEXT_TOO_LONG],
+    ['text over 5000 characters of emoji', { ...text('bob', '🐦'.repeat(5001), 1) }, ErrorCode.TEXT_TOO_LONG],
     ['a short client id', { ...text('bob', 'x', 1), clientMsgId: new Uint8Array(7).fill(1) }, ErrorCode.INVALID_CLIENT_MSG_ID],
     ['a long client id', { ...text('bob', 'x', 1), clientMsgId: new Uint8Array(65).fill(1) }, ErrorCode.INVALID_CLIENT_MSG_ID],
     ['mentions in 1:1', { ...text('bob', 'x', 1), mentions: ['carol'] }, ErrorCode.INVALID_MESSAGE],
