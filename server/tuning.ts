@@ -168,6 +168,8 @@ export interface Tuning {
   readonly clusterRouteBatchBytes: number;
   /** Wait between reconnect attempts to NATS (with up to half of it again as jitter); forever. */
   readonly clusterReconnectWaitMs: number;
+  /** How long a starting node keeps trying to reach NATS before it gives up (exit 4). */
+  readonly clusterNatsStartTimeoutMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -247,6 +249,7 @@ export const DEFAULT_TUNING: Tuning = {
   clusterSnapshotRowsPerPart: 2_000,
   clusterRouteBatchBytes: 256 * 1024,
   clusterReconnectWaitMs: 250,
+  clusterNatsStartTimeoutMs: 15_000,
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {

@@ -7,6 +7,9 @@ export const ExitCode = {
   USAGE: 2,
   /** The data folder cannot be made, opened or written (permissions, read-only or full disk, ...). */
   DATA_FOLDER: 3,
-  /** The PostgreSQL database (--db) cannot be reached or used (refused, unknown host, no such database, lost). */
+  /**
+   * The PostgreSQL database (--db) cannot be reached or used (refused, unknown host, no such
+   * database, lost), or a starting cluster node cannot reach NATS (--nats).
+   */
   DATABASE: 4,
 } as const;

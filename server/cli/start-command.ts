@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { NatsUnreachableError } from '../cluster/nats-link';
 import { createLogger } from '../logger';
 import { createMagpieServer } from '../server';
 import type { Command } from './args';
@@ -62,6 +63,12 @@ export async function runStart(
   try {
     ports = await server.start();
   } catch (error) {
+    if (error instanceof NatsUnreachableError) {
+      // like an unreachable database: one line, and the exit code a supervisor retries on
+      err(`magpie-server: ${error.message}`);
+      await server.stop();
+      return ExitCode.DATABASE;
+    }
     log.error({ err: error }, 'could not start');
     err(`magpie-server: could not start: ${(error as Error).message}`);
     await server.stop();

@@ -13,7 +13,7 @@ import { decodeRoutedPushes, encodeRoutedPushes, isShared, type RoutedItem } fro
 
 export type ClusterTuning = Pick<
   Tuning,
-  'clusterHeartbeatMs' | 'clusterNodeSilenceMs' | 'clusterLoginRecheckMs' | 'clusterSnapshotRowsPerPart' | 'clusterRouteBatchBytes' | 'clusterReconnectWaitMs'
+  'clusterHeartbeatMs' | 'clusterNodeSilenceMs' | 'clusterLoginRecheckMs' | 'clusterSnapshotRowsPerPart' | 'clusterRouteBatchBytes' | 'clusterReconnectWaitMs' | 'clusterNatsStartTimeoutMs'
 >;
 
 export interface ClusterNodeDeps {
@@ -319,6 +319,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
         name: `magpie-${nodeId}`,
         log,
         reconnectWaitMs: tuning.clusterReconnectWaitMs,
+        startTimeoutMs: tuning.clusterNatsStartTimeoutMs,
         onDisconnect: () => undefined,
         onReconnect: () => {
           if (stopped) return;

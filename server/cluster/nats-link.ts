@@ -35,9 +35,27 @@ export interface NatsLinkDeps {
   /** Called when the link goes down. */
   onDisconnect(): void;
   readonly reconnectWaitMs: number;
+  /** How long the first connect may keep trying before the start fails (NatsUnreachableError). */
+  readonly startTimeoutMs: number;
 }
 
-/** Resolves once connected: a node does not start routing before its link is up. */
+/**
+ * NATS could not be reached while the node started: a mistyped URL or a NATS that is not there
+ * must end the start with a reason, not look like a hung node. The message never holds the
+ * URL's credentials.
+ */
+export class NatsUnreachableError extends Error {
+  constructor(shownUrl: string, reason: string) {
+    super(`cannot reach NATS at ${shownUrl}: ${reason}`);
+    this.name = 'NatsUnreachableError';
+  }
+}
+
+/**
+ * Resolves once connected: a node does not start routing before its link is up. The first connect
+ * is retried for startTimeoutMs at most, then rejects with NatsUnreachableError; once up, the link
+ * reconnects forever.
+ */
 export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
   const { log } = deps;
   // the URL may carry credentials: logs show it without them
@@ -46,18 +64,12 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
   let dropped = 0;
   // a node waits for NATS at start (it routes nothing without it); say so while it waits
   const waiting = setTimeout(() => log.warn({ url: shownUrl }, 'waiting for NATS to accept the cluster link'), 2_000);
-  const connection: NatsConnection = await connect({
-    servers: deps.url,
-    name: deps.name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: deps.reconnectWaitMs,
-    reconnectJitter: Math.floor(deps.reconnectWaitMs / 2),
-    waitOnFirstConnect: true,
-    // a stopped NATS is noticed by the socket's close; pings catch a silent one
-    pingInterval: 5_000,
-    maxPingOut: 2,
-  });
-  clearTimeout(waiting);
+  let connection: NatsConnection;
+  try {
+    connection = await connectAtStart(deps, shownUrl);
+  } finally {
+    clearTimeout(waiting);
+  }
   state = 'up';
   const subscriptions: Subscription[] = [];
 
@@ -134,4 +146,34 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
       }
     },
   };
+}
+
+/**
+ * Tries to connect until startTimeoutMs has passed, reconnectWaitMs apart. Each try fails fast
+ * (waitOnFirstConnect off: nats.js would otherwise retry forever), and a server that accepts the
+ * socket but never answers is cut off by the try's timeout, which is what is left of the wait.
+ */
+async function connectAtStart(deps: NatsLinkDeps, shownUrl: string): Promise<NatsConnection> {
+  const deadline = Date.now() + deps.startTimeoutMs;
+  for (;;) {
+    try {
+      return await connect({
+        servers: deps.url,
+        name: deps.name,
+        timeout: Math.max(1, deadline - Date.now()),
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: deps.reconnectWaitMs,
+        reconnectJitter: Math.floor(deps.reconnectWaitMs / 2),
+        waitOnFirstConnect: false,
+        // a stopped NATS is noticed by the socket's close; pings catch a silent one
+        pingInterval: 5_000,
+        maxPingOut: 2,
+      });
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+      if (Date.now() + deps.reconnectWaitMs >= deadline) throw new NatsUnreachableError(shownUrl, redactNatsUrl(reason));
+      deps.log.debug({ url: shownUrl, reason }, 'NATS not reachable yet; trying again');
+      await new Promise((resolve) => setTimeout(resolve, deps.reconnectWaitMs));
+    }
+  }
 }
