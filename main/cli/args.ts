@@ -21,6 +21,8 @@ export interface GlobalOptions {
   readonly caFile: string | undefined;
   /** Bare remote addresses go plain TCP instead of TLS. */
   readonly insecurePlain: boolean;
+  /** Log in with force: this login replaces the user's other sessions of the same kind (bot). */
+  readonly force: boolean;
 }
 
 export type GroupCommand =
@@ -78,6 +80,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   ca: { type: 'string' },
   'insecure-plain': { type: 'boolean' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   // commands
   to: { type: 'string' },
@@ -115,7 +118,7 @@ type OptionName = keyof typeof OPTIONS;
 type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 const GLOBAL_OPTIONS: readonly OptionName[] = [
-  'server', 'app', 'user', 'token', 'password', 'token-file', 'password-file', 'signed', 'ts', 'md5', 'profile', 'timeout', 'ca', 'insecure-plain', 'help',
+  'server', 'app', 'user', 'token', 'password', 'token-file', 'password-file', 'signed', 'ts', 'md5', 'profile', 'timeout', 'ca', 'insecure-plain', 'force', 'help',
 ];
 
 /** The environment variables that may carry the secret instead of an argument (visible in ps). */
@@ -349,6 +352,7 @@ function parseGlobal(values: Values, command: string, parsed: Command, secrets: 
     timeoutMs: Math.round(timeoutS * 1000),
     caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
     insecurePlain: values['insecure-plain'] ?? false,
+    force: values.force ?? false,
   };
 }
 

@@ -64,7 +64,10 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
   let session: CliSession | undefined;
   try {
     session = openCliSession(global!, io);
-    return await runCommand(session, io, command);
+    const running = Promise.resolve(runCommand(session, io, command));
+    // the session's end decides: what the command still waits for (receipts, messages) fails after
+    running.catch(() => undefined);
+    return await Promise.race([running, session.ended]);
   } catch (error) {
     // a damaged store is this machine's problem, not the server's: its own code and exit code
     const corrupt = localStoreCorruption(error instanceof CliExit ? error.error : error, cliProfileDir(global!), storeFile(global!));
