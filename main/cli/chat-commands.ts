@@ -125,11 +125,18 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
   return ExitCode.OK;
 }
 
+/** A stored message as a line; a failed one carries the code and message its outbox row keeps. */
+function storedLine(store: CliSession['client']['store'], message: StoredMessage): MessageLine {
+  if (message.state !== 'failed' || message.clientMsgId === null) return messageLine(message);
+  const item = store.outbox.get(message.clientMsgId);
+  return messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
+}
+
 export async function runHistory(session: CliSession, io: CliIo, command: CommandOf<'history'>): Promise<number> {
   if (!command.offline) await session.connect();
   const { store } = session.client;
   const messages = store.messages.page(command.conversation, command.limit);
-  const lines: (MessageLine | NoticeLine)[] = messages.map((m) => messageLine(m));
+  const lines: (MessageLine | NoticeLine)[] = messages.map((m) => storedLine(store, m));
   if (isGroupId(command.conversation)) {
     // notices sit among the messages by time; a short history shows the group's whole life
     const from = messages.length === command.limit ? messages[0]!.timeMs : 0;
@@ -170,7 +177,7 @@ export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'se
   const { store } = session.client;
   for (const hit of store.search.search(command.query, { limit: command.limit })) {
     const message = store.messages.getByLocalId(hit.localId);
-    if (message) io.out({ ...messageLine(message), snippet: hit.snippet.text });
+    if (message) io.out({ ...storedLine(store, message), snippet: hit.snippet.text });
   }
   return ExitCode.OK;
 }

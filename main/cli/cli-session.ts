@@ -102,7 +102,7 @@ export function cliProfileDir(global: Pick<GlobalOptions, 'profileDir'>): string
 
 export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = cliLogger()): CliSession {
   const profileDir = cliProfileDir(global);
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  makeProfileDir(profileDir);
   const login = loginRequest(global.appId, global.auth, {
     device: pb.DeviceKind.BOT,
     mode: global.force ? 'force' : 'auto',
@@ -167,6 +167,17 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
       client.close();
     },
   };
+}
+
+/** The profile folder, made if missing; a path that cannot be one is a bad argument (exit 2). */
+function makeProfileDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a folder (a file is in the way)' : (error as Error).message;
+    throw new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `--profile ${dir}: ${why}`));
+  }
 }
 
 function readCaFile(file: string): string {
