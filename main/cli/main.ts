@@ -17,14 +17,29 @@ const TIMEOUT_CODES: ReadonlySet<number> = new Set([
   ErrorCode.CANCELLED,
 ]);
 
-/** The standard streams, and Ctrl-C or SIGTERM as the signal that ends a command cleanly. */
+/**
+ * The standard streams, and Ctrl-C or SIGTERM as the signal that ends a command cleanly. A reader
+ * that goes away early (a pipe into `head`) ends the command the same way, quietly: there is no
+ * one left to print to, and no stack belongs on stderr for it.
+ */
 export function processIo(): CliIo & { dispose(): void } {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
+  let stdoutOpen = true;
+  const onStdoutError = (): void => {
+    stdoutOpen = false;
+    stop();
+  };
+  // stderr closed too: nothing to tell, and nowhere to tell it
+  const onStderrError = (): void => undefined;
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.on('error', onStdoutError);
+  process.stderr.on('error', onStderrError);
   return {
-    out: (line) => process.stdout.write(JSON.stringify(line) + '\n'),
+    out: (line) => {
+      if (stdoutOpen) process.stdout.write(JSON.stringify(line) + '\n');
+    },
     err: (line) => process.stderr.write(JSON.stringify(line) + '\n'),
     // read lazily: touching process.stdin opens a handle that would keep a finished command alive
     get stdin() {
@@ -34,6 +49,11 @@ export function processIo(): CliIo & { dispose(): void } {
     dispose() {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      // the EPIPE of the last writes may come after the command: it must still find a listener
+      process.stdout.on('error', () => undefined);
+      process.stdout.off('error', onStdoutError);
+      process.stderr.off('error', onStderrError);
+      process.stderr.on('error', () => undefined);
     },
   };
 }
