@@ -190,7 +190,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       }
       if (values.custom !== undefined) return { kind: 'send', to, text: undefined, stdin: false, custom: customOf(values, name) };
       if (values.payload !== undefined || values.transient) throw new UsageError('--payload and --transient go with --custom CMD', name);
-      if ((values.text === undefined) === !values.stdin) throw new UsageError('give either --text T or --stdin', name);
+      if (values.text === undefined && !values.stdin) {
+        throw new UsageError('give what to send: --text T, --stdin, --custom CMD, --file P, --image P or --voice P --duration MS', name);
+      }
+      if (values.text !== undefined && values.stdin) throw new UsageError('give either --text T or --stdin, not both', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
       return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };
     }

@@ -100,6 +100,8 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
       return error.exitCode;
     }
     io.err(errorLine(error));
+    // BAD_ARGUMENT is only ever this machine's verdict on what it was given, never the server's
+    if (isMagpieError(error) && error.code === ErrorCode.BAD_ARGUMENT) return ExitCode.USAGE;
     if (isMagpieError(error)) return TIMEOUT_CODES.has(error.code) ? ExitCode.TIMEOUT : ExitCode.REFUSED;
     return ExitCode.REFUSED;
   } finally {
