@@ -41,12 +41,15 @@ async function awaitSent(session: CliSession, io: CliIo, ids: readonly string[],
       client.events.on('ingested', check);
     });
     try {
-      await session.deadline.race(settled, 'sending');
+      await Promise.race([session.deadline.race(settled, 'sending'), session.ended]);
     } catch (error) {
+      // what is not settled is shown as it stands (sending: it stays in the outbox)
       for (const id of ids.slice(printed)) {
         const message = client.store.messages.getByClientMsgId(id);
-        if (message) io.out(messageLine(message));
+        if (message) io.out(storedLine(client.store, message));
       }
+      // the server ended the session: its code and exit 4
+      if (error instanceof CliExit) throw error;
       const state = client.status;
       const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
       const why = error instanceof Error ? error.message : String(error);
@@ -73,8 +76,23 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
   connected.catch(() => undefined);
   if (command.stdin) {
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (line.trim() !== '') await sendText(line);
+    const reading = (async () => {
+      for await (const line of lines) {
+        if (line.trim() !== '') await sendText(line);
+      }
+    })();
+    // a session the server ended takes no more lines: what was read is reported, then the end
+    let cut: unknown;
+    await Promise.race([
+      reading,
+      session.ended.catch((error: unknown) => {
+        cut = error;
+        lines.close();
+      }),
+    ]);
+    if (cut !== undefined) {
+      await awaitSentUnlessRefused(session, io, ids, connected);
+      throw cut;
     }
   }
   return awaitSentUnlessRefused(session, io, ids, connected);

@@ -17,6 +17,9 @@ const TIMEOUT_CODES: ReadonlySet<number> = new Set([
   ErrorCode.CANCELLED,
 ]);
 
+/** How long a command whose session the server ended may take to print what it did. */
+const REPORT_GRACE_MS = 200;
+
 /**
  * The standard streams, and Ctrl-C or SIGTERM as the signal that ends a command cleanly. A reader
  * that goes away early (a pipe into `head`) ends the command the same way, quietly: there is no
@@ -85,9 +88,11 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     session = openCliSession(global!, io);
     const running = Promise.resolve(runCommand(session, io, command));
-    // the session's end decides: what the command still waits for (receipts, messages) fails after
+    // the session's end decides: what the command still waits for (receipts, messages) fails after;
+    // a command that reports what it did first (send prints its messages) has a moment for it
     running.catch(() => undefined);
-    return await Promise.race([running, session.ended]);
+    const ended = session.ended.catch((error: unknown) => new Promise<never>((_, reject) => setTimeout(() => reject(error), REPORT_GRACE_MS)));
+    return await Promise.race([running, ended]);
   } catch (error) {
     // a damaged store is this machine's problem, not the server's: its own code and exit code
     const corrupt = localStoreCorruption(error instanceof CliExit ? error.error : error, cliProfileDir(global!), storeFile(global!));

@@ -21,8 +21,8 @@ export interface RunningCli {
   readonly done: Promise<CliRun>;
 }
 
-/** Starts the magpie bin, feeding stdin, and follows its stdout line by line. */
-export function startMagpie(args: readonly string[], stdin = '', env: Record<string, string> = {}): RunningCli {
+/** Starts the magpie bin, feeding stdin (left open with holdStdin), and follows its stdout line by line. */
+export function startMagpie(args: readonly string[], stdin = '', env: Record<string, string> = {}, options: { holdStdin?: boolean } = {}): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
@@ -42,7 +42,8 @@ export function startMagpie(args: readonly string[], stdin = '', env: Record<str
     for (const watch of watchers) watch();
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(stdin);
+  if (options.holdStdin) child.stdin.write(stdin);
+  else child.stdin.end(stdin);
   const done = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {

@@ -80,4 +80,19 @@ describe('the magpie CLI when the server ends or refuses its session', () => {
       expect(errorOf(ended.stderr)).toMatchObject({ code: ErrorCode.KICKED_OFF, name: 'KICKED_OFF' });
     }
   });
+
+  it('ends a send still reading stdin with exit 4 when a forced login replaces it, showing what it sent', { timeout: 60_000 }, async () => {
+    const receiver = await listening(byToken('rita', 'rita', '--timeout', '0', 'listen'), 'rita');
+    const sending = startMagpie(byToken('sam', 'sam', '--timeout', '0', 'send', '--to', 'rita', '--stdin'), 'first\n', {}, { holdStdin: true });
+    runs.push(sending);
+    await receiver.lineWhere((line) => line['text'] === 'first');
+
+    const forced = await magpie(byToken('sam', 'sam-2', '--force', 'send', '--to', 'rita', '--text', 'second'));
+    expect(forced.code).toBe(0);
+    const ended = await sending.done;
+    expect(ended.code).toBe(4);
+    expect(errorOf(ended.stderr)).toMatchObject({ code: ErrorCode.KICKED_OFF, name: 'KICKED_OFF' });
+    expect(ended.lines).toEqual([expect.objectContaining({ text: 'first', state: 'sent' })]);
+    receiver.child.kill();
+  });
 });
