@@ -52,11 +52,7 @@ export function processIo(): CliIo & { dispose(): void } {
     dispose() {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      // the EPIPE of the last writes may come after the command: it must still find a listener
-      process.stdout.on('error', () => undefined);
-      process.stdout.off('error', onStdoutError);
-      process.stderr.off('error', onStderrError);
-      process.stderr.on('error', () => undefined);
+      // the error listeners stay: the EPIPE of the last writes may come after the command ended
     },
   };
 }
