@@ -21,6 +21,8 @@ export interface GlobalOptions {
   readonly caFile: string | undefined;
   /** Bare remote addresses go plain TCP instead of TLS. */
   readonly insecurePlain: boolean;
+  /** Log in with force: this login replaces the user's other sessions of the same kind (bot). */
+  readonly force: boolean;
 }
 
 export type GroupCommand =
@@ -78,6 +80,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   ca: { type: 'string' },
   'insecure-plain': { type: 'boolean' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   // commands
   to: { type: 'string' },
@@ -115,7 +118,7 @@ type OptionName = keyof typeof OPTIONS;
 type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 const GLOBAL_OPTIONS: readonly OptionName[] = [
-  'server', 'app', 'user', 'token', 'password', 'token-file', 'password-file', 'signed', 'ts', 'md5', 'profile', 'timeout', 'ca', 'insecure-plain', 'help',
+  'server', 'app', 'user', 'token', 'password', 'token-file', 'password-file', 'signed', 'ts', 'md5', 'profile', 'timeout', 'ca', 'insecure-plain', 'force', 'help',
 ];
 
 /** The environment variables that may carry the secret instead of an argument (visible in ps). */
@@ -187,7 +190,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       }
       if (values.custom !== undefined) return { kind: 'send', to, text: undefined, stdin: false, custom: customOf(values, name) };
       if (values.payload !== undefined || values.transient) throw new UsageError('--payload and --transient go with --custom CMD', name);
-      if ((values.text === undefined) === !values.stdin) throw new UsageError('give either --text T or --stdin', name);
+      if (values.text === undefined && !values.stdin) {
+        throw new UsageError('give what to send: --text T, --stdin, --custom CMD, --file P, --image P or --voice P --duration MS', name);
+      }
+      if (values.text !== undefined && values.stdin) throw new UsageError('give either --text T or --stdin, not both', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
       return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };
     }
@@ -349,6 +355,7 @@ function parseGlobal(values: Values, command: string, parsed: Command, secrets: 
     timeoutMs: Math.round(timeoutS * 1000),
     caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
     insecurePlain: values['insecure-plain'] ?? false,
+    force: values.force ?? false,
   };
 }
 

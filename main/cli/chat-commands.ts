@@ -41,12 +41,15 @@ async function awaitSent(session: CliSession, io: CliIo, ids: readonly string[],
       client.events.on('ingested', check);
     });
     try {
-      await session.deadline.race(settled, 'sending');
+      await Promise.race([session.deadline.race(settled, 'sending'), session.ended]);
     } catch (error) {
+      // what is not settled is shown as it stands (sending: it stays in the outbox)
       for (const id of ids.slice(printed)) {
         const message = client.store.messages.getByClientMsgId(id);
-        if (message) io.out(messageLine(message));
+        if (message) io.out(storedLine(client.store, message));
       }
+      // the server ended the session: its code and exit 4
+      if (error instanceof CliExit) throw error;
       const state = client.status;
       const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
       const why = error instanceof Error ? error.message : String(error);
@@ -73,8 +76,23 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
   connected.catch(() => undefined);
   if (command.stdin) {
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (line.trim() !== '') await sendText(line);
+    const reading = (async () => {
+      for await (const line of lines) {
+        if (line.trim() !== '') await sendText(line);
+      }
+    })();
+    // a session the server ended takes no more lines: what was read is reported, then the end
+    let cut: unknown;
+    await Promise.race([
+      reading,
+      session.ended.catch((error: unknown) => {
+        cut = error;
+        lines.close();
+      }),
+    ]);
+    if (cut !== undefined) {
+      await awaitSentUnlessRefused(session, io, ids, connected);
+      throw cut;
     }
   }
   return awaitSentUnlessRefused(session, io, ids, connected);
@@ -125,11 +143,18 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
   return ExitCode.OK;
 }
 
+/** A stored message as a line; a failed one carries the code and message its outbox row keeps. */
+function storedLine(store: CliSession['client']['store'], message: StoredMessage): MessageLine {
+  if (message.state !== 'failed' || message.clientMsgId === null) return messageLine(message);
+  const item = store.outbox.get(message.clientMsgId);
+  return messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
+}
+
 export async function runHistory(session: CliSession, io: CliIo, command: CommandOf<'history'>): Promise<number> {
   if (!command.offline) await session.connect();
   const { store } = session.client;
   const messages = store.messages.page(command.conversation, command.limit);
-  const lines: (MessageLine | NoticeLine)[] = messages.map((m) => messageLine(m));
+  const lines: (MessageLine | NoticeLine)[] = messages.map((m) => storedLine(store, m));
   if (isGroupId(command.conversation)) {
     // notices sit among the messages by time; a short history shows the group's whole life
     const from = messages.length === command.limit ? messages[0]!.timeMs : 0;
@@ -170,7 +195,7 @@ export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'se
   const { store } = session.client;
   for (const hit of store.search.search(command.query, { limit: command.limit })) {
     const message = store.messages.getByLocalId(hit.localId);
-    if (message) io.out({ ...messageLine(message), snippet: hit.snippet.text });
+    if (message) io.out({ ...storedLine(store, message), snippet: hit.snippet.text });
   }
   return ExitCode.OK;
 }

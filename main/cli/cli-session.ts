@@ -87,6 +87,12 @@ export interface CliSession {
    * CliExit 4 for a login the server refused, 3 when no server answered in time.
    */
   connect(): Promise<void>;
+  /**
+   * Rejects with CliExit 4 when the server ends the session (KICKED: the sub-account closed, the
+   * app taken offline, a forced login elsewhere) or refuses a reconnect for good; the engine does
+   * not reconnect then, so a command still running must end too. Never resolves.
+   */
+  readonly ended: Promise<never>;
   close(): void;
 }
 
@@ -96,10 +102,10 @@ export function cliProfileDir(global: Pick<GlobalOptions, 'profileDir'>): string
 
 export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = cliLogger()): CliSession {
   const profileDir = cliProfileDir(global);
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  makeProfileDir(profileDir);
   const login = loginRequest(global.appId, global.auth, {
     device: pb.DeviceKind.BOT,
-    mode: 'auto',
+    mode: global.force ? 'force' : 'auto',
     deviceId: loadDeviceId(profileDir),
   });
   const client = new MagpieClient({
@@ -119,6 +125,17 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     }
   });
   const deadline = createDeadline(global.timeoutMs, io.signal);
+  let endSession: (error: CliExit) => void = () => undefined;
+  const ended = new Promise<never>((_, reject) => (endSession = reject));
+  // a command that never connects never ends this way: nobody need be listening
+  ended.catch(() => undefined);
+  client.events.on('status', (status) => {
+    const final = status.state === 'kicked' || (status.state === 'offline' && status.code !== undefined);
+    if (!final) return;
+    const code = status.code ?? ErrorCode.KICKED_OFF;
+    const why = status.reason ?? 'the server ended the session';
+    endSession(new CliExit(ExitCode.LOGIN_FAILED, new MagpieError(code, status.state === 'kicked' ? `the server ended this session: ${why}` : why)));
+  });
   let connecting: Promise<void> | undefined;
   return {
     client,
@@ -127,6 +144,7 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     profiles: createProfileService(client),
     deadline,
     profileDir,
+    ended,
     connect() {
       connecting ??= (async () => {
         try {
@@ -149,6 +167,17 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
       client.close();
     },
   };
+}
+
+/** The profile folder, made if missing; a path that cannot be one is a bad argument (exit 2). */
+function makeProfileDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a folder (a file is in the way)' : (error as Error).message;
+    throw new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `--profile ${dir}: ${why}`));
+  }
 }
 
 function readCaFile(file: string): string {

@@ -17,14 +17,32 @@ const TIMEOUT_CODES: ReadonlySet<number> = new Set([
   ErrorCode.CANCELLED,
 ]);
 
-/** The standard streams, and Ctrl-C or SIGTERM as the signal that ends a command cleanly. */
+/** How long a command whose session the server ended may take to print what it did. */
+const REPORT_GRACE_MS = 200;
+
+/**
+ * The standard streams, and Ctrl-C or SIGTERM as the signal that ends a command cleanly. A reader
+ * that goes away early (a pipe into `head`) ends the command the same way, quietly: there is no
+ * one left to print to, and no stack belongs on stderr for it.
+ */
 export function processIo(): CliIo & { dispose(): void } {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
+  let stdoutOpen = true;
+  const onStdoutError = (): void => {
+    stdoutOpen = false;
+    stop();
+  };
+  // stderr closed too: nothing to tell, and nowhere to tell it
+  const onStderrError = (): void => undefined;
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.on('error', onStdoutError);
+  process.stderr.on('error', onStderrError);
   return {
-    out: (line) => process.stdout.write(JSON.stringify(line) + '\n'),
+    out: (line) => {
+      if (stdoutOpen) process.stdout.write(JSON.stringify(line) + '\n');
+    },
     err: (line) => process.stderr.write(JSON.stringify(line) + '\n'),
     // read lazily: touching process.stdin opens a handle that would keep a finished command alive
     get stdin() {
@@ -34,6 +52,7 @@ export function processIo(): CliIo & { dispose(): void } {
     dispose() {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      // the error listeners stay: the EPIPE of the last writes may come after the command ended
     },
   };
 }
@@ -64,7 +83,12 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
   let session: CliSession | undefined;
   try {
     session = openCliSession(global!, io);
-    return await runCommand(session, io, command);
+    const running = Promise.resolve(runCommand(session, io, command));
+    // the session's end decides: what the command still waits for (receipts, messages) fails after;
+    // a command that reports what it did first (send prints its messages) has a moment for it
+    running.catch(() => undefined);
+    const ended = session.ended.catch((error: unknown) => new Promise<never>((_, reject) => setTimeout(() => reject(error), REPORT_GRACE_MS)));
+    return await Promise.race([running, ended]);
   } catch (error) {
     // a damaged store is this machine's problem, not the server's: its own code and exit code
     const corrupt = localStoreCorruption(error instanceof CliExit ? error.error : error, cliProfileDir(global!), storeFile(global!));
@@ -77,6 +101,8 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
       return error.exitCode;
     }
     io.err(errorLine(error));
+    // BAD_ARGUMENT is only ever this machine's verdict on what it was given, never the server's
+    if (isMagpieError(error) && error.code === ErrorCode.BAD_ARGUMENT) return ExitCode.USAGE;
     if (isMagpieError(error)) return TIMEOUT_CODES.has(error.code) ? ExitCode.TIMEOUT : ExitCode.REFUSED;
     return ExitCode.REFUSED;
   } finally {

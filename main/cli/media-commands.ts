@@ -55,6 +55,7 @@ async function requireReadableFile(path: string): Promise<void> {
     throw refuse(error.code === 'ENOENT' ? 'no such file' : error.message);
   });
   if (!found.isFile()) throw refuse('not a regular file');
+  if (found.size === 0) throw refuse('an empty file is not sent');
   await accessFile(path, constants.R_OK).catch(() => {
     throw refuse('not readable');
   });

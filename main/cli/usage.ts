@@ -42,10 +42,13 @@ Global flags:
   --signed SIG --ts TS    log in with a signature by the app server (HMAC-SHA256; --md5 for the MD5 form)
   --profile DIR           where the local store lives (default: <config dir>/magpie/cli, or $MAGPIE_PROFILE/cli)
   --timeout S             give up after S seconds (default 10; 0 waits for ever)
+  --force                 log in with force: end this user's other CLI (bot) sessions, as when
+                          the server refuses a login with TOO_MANY_SESSIONS_FOR_USER
   --help                  this text, or a command's ("magpie send --help")
 
 Exit codes: 0 done; 1 refused by the server; 2 bad arguments; 3 timed out (not sent, not
-connected); 4 login failed (the code and message are printed); 5 the local store is damaged
+connected); 4 login failed, or the server ended the session (kicked, account closed: the code
+and message are printed); 5 the local store is damaged
 (LOCAL_STORE_CORRUPT: move the --profile folder aside, or use a new one, and run again: the
 server keeps every message and a fresh profile syncs them).
 Logs: MAGPIE_LOG_LEVEL=debug prints the engine's log on stderr.`;

@@ -75,6 +75,13 @@ const PERMANENT_LOGIN_CODES: ReadonlySet<number> = new Set([
 ]);
 
 /**
+ * Final at the first login only: the user already has as many sessions of this kind as the server
+ * allows, and must log in with force or end one. On a reconnect the count may still hold our own
+ * previous session (the server has not yet noticed it gone), so there it is retried.
+ */
+const FIRST_LOGIN_FINAL_CODES: ReadonlySet<number> = new Set([ErrorCode.TOO_MANY_SESSIONS_FOR_USER]);
+
+/**
  * The long-lived connection: races the server addresses, says HELLO and logs in, keeps the link
  * alive with an adaptive heartbeat, and reconnects with backoff until stopped or kicked.
  */
@@ -201,7 +208,7 @@ export class ClientConnection {
         link.close();
       }
       if (!this.running) return;
-      if (PERMANENT_LOGIN_CODES.has(magpieError.code)) {
+      if (PERMANENT_LOGIN_CODES.has(magpieError.code) || (!this.loggedInOnce && FIRST_LOGIN_FINAL_CODES.has(magpieError.code))) {
         this.running = false;
         this.setStatus({ state: 'offline', reason: magpieError.message, code: magpieError.code });
         this.rejectFirst(magpieError);

@@ -98,9 +98,10 @@ describe('the magpie CLI with files', () => {
     expect(flushed.lines).toMatchObject([{ type: 'file', state: 'sent', media: { name: 'half.bin', size: bytes.length } }]);
   }, 60_000);
 
-  it('refuses a path that is no readable file as a bad argument, before connecting', async () => {
-    for (const path of [join(root, 'missing.bin'), root]) {
-      const refused = await magpie(as('alice', 'send', '--to', 'bob', '--file', path));
+  it('refuses a path that is no readable file, or an empty one, as a bad argument, before connecting', async () => {
+    await writeFile(join(root, 'empty.png'), '');
+    for (const [flag, path] of [['--file', join(root, 'missing.bin')], ['--file', root], ['--image', join(root, 'empty.png')]] as const) {
+      const refused = await magpie(as('alice', 'send', '--to', 'bob', flag, path));
       expect(refused.code).toBe(2);
       expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining(path) });
     }

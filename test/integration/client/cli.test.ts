@@ -1,43 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
+import { magpie } from '../../support/cli-process';
 import { deadAddress } from '../../support/dead-address';
 import { startTestServer, type TestServer } from '../../support/test-server';
-
-const BIN = join(import.meta.dirname, '../../../bin/magpie.js');
-
-interface Run {
-  code: number | null;
-  /** stdout as JSON lines (empty when it is not JSON, like --help). */
-  lines: Record<string, unknown>[];
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the magpie bin to its end, feeding stdin; stdout parsed as JSON lines. */
-function magpie(args: readonly string[], stdin = '', env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(stdin);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (stdout !== '' && !stdout.startsWith('{')) return resolve({ code, lines: [], stdout, stderr });
-      try {
-        const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-        resolve({ code, lines, stdout, stderr });
-      } catch (error) {
-        reject(new Error(`stdout is not JSON lines: ${stdout}\n${String(error)}`));
-      }
-    });
-  });
-}
 
 describe('the magpie CLI, end to end', () => {
   let server: TestServer;

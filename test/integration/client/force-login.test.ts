@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, pb } from '../../../protocol';
+import type { ConnectionStatus } from '../../../main/engine/client-connection';
 import { loginRequest } from '../../../main/client/login-request';
 import { MagpieClient } from '../../../main/client/magpie-client';
 import { fastTestTuning } from '../../../main/engine/tuning';
@@ -55,5 +57,30 @@ describe('a forced sign-in', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(other.isClosed).toBe(false);
     expect(other.pushes.filter((p) => p.name === 'KICKED')).toEqual([]);
+  });
+
+  it('ends the replaced client: its status turns kicked with KICKED_OFF, and it stays off', async () => {
+    server = await startTestServer();
+    profile = await mkdtemp(join(tmpdir(), 'magpie-force-'));
+    const login = loginRequest(server.appId, { type: 'appToken', user: 'eve', token: server.appToken }, { deviceId: 'first-desk' });
+    client = new MagpieClient({
+      profileDir: profile,
+      servers: [`127.0.0.1:${server.port}`],
+      login: { ...login, appId: server.appId, user: 'eve' },
+      tuning: fastTestTuning,
+      log: pino({ level: 'silent' }),
+    });
+    const statuses: ConnectionStatus[] = [];
+    client.events.on('status', (status) => statuses.push(status));
+    await client.start();
+
+    other = await TestClient.connect(server.port);
+    await other.hello();
+    await other.loginWithAppToken(server.appId, server.appToken, 'eve', { deviceId: 'second-desk', device: pb.DeviceKind.DESKTOP, mode: pb.LoginMode.FORCE });
+    await eventually(() => client!.status.state === 'kicked', 5_000, () => client!.status.state);
+    expect(client.status).toMatchObject({ state: 'kicked', code: ErrorCode.KICKED_OFF });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(statuses.at(-1)).toMatchObject({ state: 'kicked' });
+    expect(other.isClosed).toBe(false);
   });
 });

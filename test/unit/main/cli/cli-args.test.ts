@@ -25,6 +25,7 @@ describe('magpie CLI arguments', () => {
       timeoutMs: 10_000,
       caFile: undefined,
       insecurePlain: false,
+      force: false,
     });
     const password = parseCli(['--server', '10.0.0.1:1,10.0.0.2:2', '--app', 'a', '--user', '8001', '--password', 'pw', '--timeout', '2.5', 'outbox']);
     expect(password.global).toMatchObject({ servers: ['10.0.0.1:1', '10.0.0.2:2'], auth: { type: 'password', user: '8001', password: 'pw' }, timeoutMs: 2_500 });
@@ -33,6 +34,7 @@ describe('magpie CLI arguments', () => {
     const tls = parseCli([...LOGIN, '--server', 'tls://im.example.com:8884,tcp://10.0.0.1:8883', '--ca', '/etc/magpie/ca.pem', 'listen']);
     expect(tls.global).toMatchObject({ servers: ['tls://im.example.com:8884', 'tcp://10.0.0.1:8883'], caFile: '/etc/magpie/ca.pem', insecurePlain: false });
     expect(parseCli([...LOGIN, '--insecure-plain', 'listen']).global).toMatchObject({ insecurePlain: true });
+    expect(parseCli([...LOGIN, '--force', 'send', '--to', 'bob', '--text', 'hi']).global).toMatchObject({ force: true });
   });
 
   it('parses each command into what it asks for', () => {
@@ -68,7 +70,10 @@ describe('magpie CLI arguments', () => {
 
   it('refuses bad arguments with a message that says what is wrong', () => {
     expect(usageError([...LOGIN, 'send', '--text', 'hi']).message).toBe('give either --to USER or --group GID');
-    expect(usageError([...LOGIN, 'send', '--to', 'bob']).message).toBe('give either --text T or --stdin');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob']).message).toBe(
+      'give what to send: --text T, --stdin, --custom CMD, --file P, --image P or --voice P --duration MS',
+    );
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'hi', '--stdin']).message).toBe('give either --text T or --stdin, not both');
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'x', '--payload', '{oops']).message).toMatch(/^--payload must be JSON/);
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'x', '--text', 'hi']).message).toBe('give --custom CMD or a text (--text, --stdin), not both');
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'hi', '--payload', '{}']).message).toBe('--payload and --transient go with --custom CMD');

@@ -1,0 +1,59 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol';
+import { deadAddress } from '../../support/dead-address';
+import { magpie } from '../../support/cli-process';
+import { startTestServer, type TestServer } from '../../support/test-server';
+
+describe('what the magpie CLI prints', () => {
+  let server: TestServer;
+  let root: string;
+  const as = (user: string, ...more: string[]): string[] => [
+    '--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--token', server.appToken, '--user', user, '--profile', join(root, user), ...more,
+  ];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    root = await mkdtemp(join(tmpdir(), 'magpie-cli-output-'));
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  it('shows a failed message with its code and message in history, synced and offline, as outbox does', { timeout: 60_000 }, async () => {
+    const refused = await magpie(as('olga', 'send', '--group', 'gnosuchgroup', '--text', 'anyone?'));
+    expect(refused.code).toBe(1);
+    const failed = refused.lines[0]!;
+    expect(failed).toMatchObject({ state: 'failed', code: expect.any(Number), message: expect.any(String) });
+    const expected = { id: failed['id'], state: 'failed', code: failed['code'], message: failed['message'] };
+
+    const outbox = await magpie(as('olga', 'outbox'));
+    expect(outbox.lines).toEqual([expect.objectContaining(expected)]);
+    const dead = await deadAddress();
+    const [synced, offline, found] = await Promise.all([
+      magpie(as('olga', 'history', '--group', 'gnosuchgroup')),
+      magpie([...as('olga', 'history', '--group', 'gnosuchgroup', '--offline'), '--server', dead]),
+      magpie([...as('olga', 'search', 'anyone'), '--server', dead]),
+    ]);
+    for (const run of [synced, offline, found]) {
+      expect(run.code).toBe(0);
+      expect(run.lines).toEqual([expect.objectContaining(expected)]);
+    }
+  });
+
+  it('refuses a --profile that is a file with BAD_ARGUMENT naming it (exit 2)', { timeout: 60_000 }, async () => {
+    const file = join(root, 'a-file');
+    await writeFile(file, 'not a folder');
+    const run = await magpie([...as('pia', 'history', '--with', 'olga', '--offline'), '--profile', file]);
+    expect(run.code).toBe(2);
+    const lines = run.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    const error = JSON.parse(lines[0]!) as { code: number; name: string; message: string };
+    expect(error).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, name: 'BAD_ARGUMENT' });
+    expect(error.message).toContain(file);
+    expect(error.message).not.toContain('EEXIST');
+  });
+});
