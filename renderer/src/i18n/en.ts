@@ -54,6 +54,18 @@ const en = {
     delete: 'Delete chat',
     confirmDelete: 'Delete the chat with {name} from this device? Its history here is removed; a new message brings the chat back.',
     menu: 'Chat options',
+    preview: {
+      voice: '[Voice message]',
+      image: '[Image]',
+      file: '[File]',
+      location: '[Location]',
+      burn: '[Burn after reading]',
+      burned: 'A burn-after-reading message was read',
+      unavailable: '[Message unavailable]',
+      revokedByMe: 'You revoked a message',
+      revokedByPeer: 'The other person revoked a message',
+      revokedByMember: '{name} revoked a message',
+    },
   },
   chat: {
     none: 'Select a chat to start messaging',

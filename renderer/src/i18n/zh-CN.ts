@@ -56,6 +56,18 @@ const zhCN: MessageSchema = {
     delete: '删除聊天',
     confirmDelete: '从本机删除与 {name} 的聊天？本机的聊天记录将被清除；收到新消息时会话会重新出现。',
     menu: '会话选项',
+    preview: {
+      voice: '[语音]',
+      image: '[图片]',
+      file: '[文件]',
+      location: '[位置]',
+      burn: '[阅后即焚]',
+      burned: '阅后即焚消息已被查看',
+      unavailable: '[无法显示的消息]',
+      revokedByMe: '你撤回了一条消息',
+      revokedByPeer: '对方撤回了一条消息',
+      revokedByMember: '"{name}" 撤回了一条消息',
+    },
   },
   chat: {
     none: '选择一个会话开始聊天',
