@@ -69,6 +69,7 @@ const en = {
   },
   chat: {
     none: 'Select a chat to start messaging',
+    backToList: 'Back to chats',
     composer: 'Message',
     composerPlaceholder: 'Type a message. Enter to send, Shift+Enter for a new line',
     send: 'Send',

@@ -71,6 +71,7 @@ const zhCN: MessageSchema = {
   },
   chat: {
     none: '选择一个会话开始聊天',
+    backToList: '返回会话列表',
     composer: '消息',
     composerPlaceholder: '输入消息，Enter 发送，Shift+Enter 换行',
     send: '发送',
