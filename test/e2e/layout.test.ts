@@ -46,6 +46,10 @@ describe('the main screen in a narrow window', () => {
   it('at 400×700 shows the list or the open chat, with its composer and bubbles whole, and a way back', async () => {
     const pageA = await openApp('alice', alice, { width: 1200, height: 760 });
     const pageB = await openApp('bob', bob, { width: 400, height: 700 });
+    // a new user's empty list says how to start at its top, under the filter, not at the window's bottom
+    const empty = pageB.getByTestId('conversation-empty');
+    await empty.waitFor(WAIT);
+    expect((await empty.boundingBox())!.y).toBeLessThan(150);
     await openChatWith(pageA, bob.voipAccount);
     const long = 'A longer message that needs several lines in a narrow window, and must still be read whole: nothing clipped at either side.';
     await sendText(pageA, long);

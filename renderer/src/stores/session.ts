@@ -114,6 +114,8 @@ export const useSession = defineStore('session', () => {
     }
     clearAll();
     ended.value = null;
+    // a forgotten account leaves no user id in the form; the server and app stay, they are no one's
+    if (forget && lastLogin.value) lastLogin.value = { ...lastLogin.value, userId: '' };
   }
 
   function onConnection(info: ConnectionInfo): void {
