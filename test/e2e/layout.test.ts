@@ -15,6 +15,7 @@ describe('the main screen in a narrow window', () => {
   const apps: WebApp[] = [];
   let alice: User;
   let bob: User;
+  let pageAlice: Page;
 
   async function openApp(name: string, user: User, viewport: { width: number; height: number }): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
@@ -79,5 +80,15 @@ describe('the main screen in a narrow window', () => {
     await row.waitFor(WAIT);
     expect(await row.getAttribute('data-unread')).toBe('0');
     expect(await pageB.getByTestId('chat-pane').count()).toBe(0);
+    pageAlice = pageA;
   }, 90_000);
+
+  it('a search jump in a short chat offers no "Jump to latest": nothing is below', async () => {
+    await pageAlice.getByTestId('nav-search').click();
+    await pageAlice.getByTestId('search-input').fill('clipped');
+    await pageAlice.getByTestId('search-hit').first().click();
+    await pageAlice.getByTestId('message-bubble').filter({ hasText: 'nothing clipped' }).waitFor(WAIT);
+    await pageAlice.waitForTimeout(500);
+    expect(await pageAlice.getByTestId('jump-latest').count()).toBe(0);
+  }, 60_000);
 });
