@@ -196,17 +196,29 @@ export function bodyColumn(body: MessageBody): string | null {
   return null;
 }
 
+/** A preview the renderer shows in the UI's language (renderer/src/composables/preview-text.ts). */
+const PLACEHOLDER = /^\[[a-z-]+\]$/;
+
+/** The user's own words, never taken for a placeholder. */
+function literal(words: string): string {
+  return PLACEHOLDER.test(words) ? `\u200b${words}` : words;
+}
+
 /**
- * The one-line preview in the conversation list. Placeholders are in brackets so the renderer can
- * localise them by type ('[burn]' for a burn-after-reading message, whose text never shows
- * outside its chat); revoked and burned messages preview as empty (the list shows why).
+ * The one-line preview in the conversation list. What is not the message's own words is a
+ * placeholder in brackets, which the renderer shows in the UI's language: '[image]', '[burn]' (a
+ * burn-after-reading message, whose text never shows outside its chat), '[revoked]' and '[burned]'
+ * (the list says who recalled it from the conversation's last sender). A text that looks like a
+ * placeholder is preceded by a zero-width space, so it shows as written.
  */
 export function previewOf(message: Pick<StoredMessage, 'type' | 'text' | 'body' | 'revoked' | 'burned' | 'burnAfterReading'>): string {
-  if (message.revoked || message.burned) return '';
+  if (message.revoked) return '[revoked]';
+  if (message.burned) return '[burned]';
   if (message.body.unavailable) return '[unavailable]';
   // its text shows only in the chat, once, when opened
   if (message.burnAfterReading) return '[burn]';
-  const text = message.text.length > 120 ? `${message.text.slice(0, 120)}…` : message.text;
+  const words = literal(message.text);
+  const text = words.length > 120 ? `${words.slice(0, 120)}…` : words;
   switch (message.type) {
     case pb.MessageType.TEXT:
       return text;
@@ -215,9 +227,9 @@ export function previewOf(message: Pick<StoredMessage, 'type' | 'text' | 'body' 
     case pb.MessageType.IMAGE:
       return text || '[image]';
     case pb.MessageType.FILE:
-      return message.body.media?.name || '[file]';
+      return literal(message.body.media?.name ?? '') || '[file]';
     case pb.MessageType.LOCATION:
-      return message.body.location?.title || '[location]';
+      return literal(message.body.location?.title ?? '') || '[location]';
     case pb.MessageType.CUSTOM:
       return text || `[${message.body.custom?.command ?? 'custom'}]`;
     default:

@@ -75,8 +75,46 @@ describe('media in the app', () => {
     expect(await card.textContent()).toContain('146.5 KB');
     const saved = await downloaded(pageB, () => card.getByRole('button', { name: 'Save notes.bin' }).click());
     expect(Buffer.compare(saved, bytes)).toBe(0);
-    // the web shell opens it in a new tab, from the page's own copy (a type the browser cannot show, it downloads)
-    await Promise.all([pageB.waitForEvent('popup', WAIT), card.getByRole('button', { name: 'Open notes.bin' }).click()]);
+    // a type the browser cannot show is downloaded, under the file's own name, not a random one
+    const [download] = await Promise.all([pageB.waitForEvent('download', WAIT), card.getByRole('button', { name: 'Open notes.bin' }).click()]);
+    expect(download.suggestedFilename()).toBe('notes.bin');
+    expect(Buffer.compare(await readFile((await download.path())!), bytes)).toBe(0);
+  }, 60_000);
+
+  it('opens a text file in a new tab as UTF-8 text (text has no signature: its type comes from its name)', async () => {
+    const text = 'meeting notes 会议记录\nline two';
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+    const card = pageB.getByTestId('media-card').filter({ hasText: 'notes.txt' });
+    await card.waitFor(WAIT);
+    const [tab] = await Promise.all([pageB.waitForEvent('popup', WAIT), card.getByRole('button', { name: 'Open notes.txt' }).click()]);
+    await tab.waitForLoadState();
+    expect(await tab.evaluate(() => document.contentType)).toBe('text/plain');
+    expect(await tab.evaluate(() => document.body.innerText)).toBe(text);
+    await tab.close();
+  }, 60_000);
+
+  it('the image viewer covers the whole window, above the messages after the image', async () => {
+    await sendText(pageA, 'a message after the image');
+    await pageB.getByTestId('message-list').getByText('a message after the image').waitFor(WAIT);
+    await pageB.getByRole('button', { name: 'Open image meadow.png' }).click();
+    await pageB.getByTestId('media-full').waitFor(WAIT);
+    const cover = await pageB.evaluate(() => {
+      const backdrop = document.querySelector('[data-testid="media-viewer"]')!.parentElement!;
+      const box = backdrop.getBoundingClientRect();
+      const top = document.elementFromPoint(innerWidth / 2, innerHeight / 2);
+      const corner = document.elementFromPoint(innerWidth - 2, innerHeight - 2);
+      return {
+        box: [box.left, box.top, box.width, box.height],
+        window: [0, 0, innerWidth, innerHeight],
+        centreInViewer: backdrop.contains(top),
+        cornerIsBackdrop: corner === backdrop,
+      };
+    });
+    expect(cover.box).toEqual(cover.window);
+    expect(cover.centreInViewer).toBe(true);
+    expect(cover.cornerIsBackdrop).toBe(true);
+    await pageB.keyboard.press('Escape');
+    await pageB.getByTestId('media-viewer').waitFor({ state: 'detached', ...WAIT });
   }, 60_000);
 
   it('records a voice message with a running timer; the other side plays it', async () => {

@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { reactive } from 'vue';
 import type { EventPayloads, MessageView } from '../../../preload/api';
 import { MEDIA_LIMITS } from '../../../preload/api';
+import { downloadNameOf, tabTypeOf } from '../media/open-in-tab';
 import { useBackend } from './backend';
 import { useMessages } from './messages';
 import { useSession } from './session';
@@ -35,6 +36,8 @@ export const useMedia = defineStore('media', () => {
   /** Progress of a message's upload or download, by its key, 0..1; gone once the last byte is in. */
   const progress = reactive(new Map<string, number>());
   const urls = new Map<string, Promise<string | null>>();
+  /** The blob behind each URL url() made: the page's CSP lets it fetch no blob: URL back. */
+  const blobs = new Map<string, Blob>();
 
   function onProgress(p: EventPayloads['media.progress']): void {
     // a finished transfer leaves no bar behind (a sent file card would show a full "download")
@@ -67,7 +70,10 @@ export const useMedia = defineStore('media', () => {
           urls.delete(id);
           return null;
         }
-        return URL.createObjectURL(new Blob([fromBase64(got.bytes)], { type: got.mime }));
+        const blob = new Blob([fromBase64(got.bytes)], { type: got.mime });
+        const href = URL.createObjectURL(blob);
+        blobs.set(href, blob);
+        return href;
       });
       urls.set(id, known);
     }
@@ -84,21 +90,38 @@ export const useMedia = defineStore('media', () => {
       return;
     }
     const href = await url(message);
-    if (!href) return;
+    if (href) download(href, message.media?.name ?? '');
+  }
+
+  function download(href: string, name: string): void {
     const link = document.createElement('a');
     link.href = href;
-    link.download = message.media?.name || 'file';
+    link.download = downloadNameOf(name);
     link.click();
   }
 
-  /** Opens a message's file: with the system's app in Electron, in a new browser tab in the web shell. */
+  /**
+   * Opens a message's file: with the system's app in Electron; in the web shell in a new tab when
+   * the browser can show its type safely (media/open-in-tab.ts), else downloaded under its name.
+   */
   async function open(message: MessageView): Promise<void> {
     if (desktop()) {
       await backend.run('media.open', { key: message.key });
       return;
     }
     const href = await url(message);
-    if (href) window.open(href, '_blank', 'noopener');
+    const blob = href ? blobs.get(href) : undefined;
+    if (!href || !blob) return;
+    const name = message.media?.name ?? '';
+    const type = tabTypeOf(blob.type, name);
+    if (!type) {
+      download(href, name);
+      return;
+    }
+    const shown = type === blob.type ? href : URL.createObjectURL(blob.slice(0, blob.size, type));
+    window.open(shown, '_blank', 'noopener');
+    // the tab has loaded it by then; the typed copy is not kept
+    if (shown !== href) setTimeout(() => URL.revokeObjectURL(shown), 60_000);
   }
 
   return { progress, onProgress, send, url, save, open };

@@ -114,6 +114,8 @@ export const useSession = defineStore('session', () => {
     }
     clearAll();
     ended.value = null;
+    // a forgotten account leaves no user id in the form; the server and app stay, they are no one's
+    if (forget && lastLogin.value) lastLogin.value = { ...lastLogin.value, userId: '' };
   }
 
   function onConnection(info: ConnectionInfo): void {
@@ -138,12 +140,15 @@ export const useSession = defineStore('session', () => {
     if (result.ok) connection.value = result.value;
   }
 
-  async function updateNickname(nickname: string): Promise<void> {
-    const profile = await backend.run('profile.update', { nickname });
-    if (!profile) return;
+  /** Saves my nickname on the server; the refusal when it was not saved (the caller says so where it was asked). */
+  async function updateNickname(nickname: string): Promise<{ code: number; message: string } | null> {
+    const result = await backend.call('profile.update', { nickname });
+    if (!result.ok) return result.error;
+    const profile = result.value;
     me.value = profile;
     // my own name shows in member lists and notices too: they follow at once
     createProfileRefresh().apply([profile]);
+    return null;
   }
 
   return {

@@ -2,6 +2,12 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 
+/**
+ * Below this width the list and the chat do not both fit (a browser tab has no minimum; the
+ * Electron window's is 720 px), so one shows at a time, as on a phone.
+ */
+export const NARROW_WINDOW_PX = 640;
+
 export type MainView = 'chats' | 'groups' | 'settings';
 
 interface ConfirmRequest {
@@ -18,6 +24,8 @@ export const useUi = defineStore('ui', () => {
   const confirmRequest = shallowRef<ConfirmRequest | null>(null);
   /** The web shell's link to the app process: false once the page's socket to it dropped. */
   const appLinkUp = ref(true);
+  /** The window is narrower than NARROW_WINDOW_PX: the chats screen shows the list or the open chat, not both. */
+  const narrow = ref(false);
 
   /** Asks a yes/no question in the app's own dialog (window.confirm does not fit the app's look). */
   function confirm(text: string, action: string, danger = true): Promise<boolean> {
@@ -35,5 +43,5 @@ export const useUi = defineStore('ui', () => {
     });
   }
 
-  return { view, groupInfoOpen, confirmRequest, confirm, appLinkUp };
+  return { view, groupInfoOpen, confirmRequest, confirm, appLinkUp, narrow };
 });

@@ -39,6 +39,20 @@ describe('the session store', () => {
     expect(session.appInfo?.shell).toBe('web');
   });
 
+  it('signing out keeps who signed in for the form; forgetting the account leaves no user id in it', async () => {
+    start({ 'session.restore': () => me, 'session.logout': () => null });
+    const session = useSession();
+    await session.start();
+    await session.logout(false);
+    expect(session.lastLogin).toEqual({ appId: 'app', userId: 'u1', servers: ['127.0.0.1:8883'] });
+    start({ 'session.restore': () => me, 'session.logout': () => null });
+    const again = useSession();
+    await again.start();
+    await again.logout(true);
+    expect(again.phase).toBe('signedOut');
+    expect(again.lastLogin).toEqual({ appId: 'app', userId: '', servers: ['127.0.0.1:8883'] });
+  });
+
   it('shows the sign-in form when nothing is remembered', async () => {
     start({ 'session.restore': () => null });
     const session = useSession();

@@ -79,7 +79,7 @@ describe('inbox ingest', () => {
     expect(temp.store.messages.getByMsgId(7)?.state).toBe('read');
   });
 
-  it('empties a revoked message and a burned one, drops them from unread and the preview', () => {
+  it('empties a revoked message and a burned one, drops them from unread; the preview says so', () => {
     temp = openTempStore('alice');
     temp.store.ingest.ingestPage([
       messageEntry(1, { msgId: 1, from: 'bob', to: 'alice', text: 'keep' }),
@@ -91,7 +91,7 @@ describe('inbox ingest', () => {
     expect(result.burned.map((m) => m.msgId)).toEqual([3]);
     expect(temp.store.messages.getByMsgId(2)).toMatchObject({ revoked: true, revokedBy: 'bob', text: '' });
     expect(temp.store.messages.getByMsgId(3)).toMatchObject({ burned: true, text: '', burnAfterReading: true });
-    expect(temp.store.conversations.get('bob')).toMatchObject({ unreadCount: 1, lastPreview: '' });
+    expect(temp.store.conversations.get('bob')).toMatchObject({ unreadCount: 1, lastPreview: '[revoked]' });
     expect(temp.store.conversations.get('galpha')).toMatchObject({ unreadCount: 0 });
     expect(temp.store.search.search('secret')).toEqual([]);
     expect(temp.store.search.search('burn')).toEqual([]);

@@ -106,7 +106,7 @@ describe('ingest in chunks', () => {
 
     expect(whole.conversations.get('bob')).toMatchObject({ unreadCount: 3, unreadMentions: 0, lastPreview: 'newest from bob', readUpToMsgId: 2 });
     expect(whole.conversations.get('carol')).toMatchObject({ unreadCount: 0, lastPreview: 'already read elsewhere' });
-    expect(whole.conversations.get('galpha')).toMatchObject({ unreadCount: 1, unreadMentions: 1, lastPreview: '' });
+    expect(whole.conversations.get('galpha')).toMatchObject({ unreadCount: 1, unreadMentions: 1, lastPreview: '[burned]' });
     expect(whole.conversations.get('erin')).toMatchObject({ unreadCount: 2, lastPreview: 'newer' });
     expect(whole.messages.getByMsgId(8)).toMatchObject({ state: 'read', seq: 9 });
   });

@@ -1,0 +1,94 @@
+/// <reference lib="dom" />
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, type User, signIn, openPage, tearDown, openChatWith, sendText } from './support/web-app';
+
+/** How the main screen fits the window the browser version is given: a browser tab has no minimum size. */
+describe('the main screen in a narrow window', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let work: string;
+  const apps: WebApp[] = [];
+  let alice: User;
+  let bob: User;
+  let pageAlice: Page;
+
+  async function openApp(name: string, user: User, viewport: { width: number; height: number }): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
+    apps.push(app);
+    const page = await openPage(browser, app.url, { viewport });
+    await signIn(page, server, user);
+    return page;
+  }
+
+  /** Whether an element is wholly inside the window. */
+  async function inWindow(locator: Locator): Promise<boolean> {
+    return locator.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight;
+    });
+  }
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    work = await mkdtemp(join(tmpdir(), 'magpie-e2e-layout-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    alice = server.createUser('alice');
+    bob = server.createUser('bob');
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(() => tearDown({ browser, apps, server, work }));
+
+  it('at 400×700 shows the list or the open chat, with its composer and bubbles whole, and a way back', async () => {
+    const pageA = await openApp('alice', alice, { width: 1200, height: 760 });
+    const pageB = await openApp('bob', bob, { width: 400, height: 700 });
+    // a new user's empty list says how to start at its top, under the filter, not at the window's bottom
+    const empty = pageB.getByTestId('conversation-empty');
+    await empty.waitFor(WAIT);
+    expect((await empty.boundingBox())!.y).toBeLessThan(150);
+    await openChatWith(pageA, bob.voipAccount);
+    const long = 'A longer message that needs several lines in a narrow window, and must still be read whole: nothing clipped at either side.';
+    await sendText(pageA, long);
+
+    // the list alone, the whole width beside the rail; the chat is not open, so nothing is read yet
+    const row = pageB.locator(`[data-testid="conversation-item"][data-conversation="${alice.voipAccount}"]`);
+    await row.waitFor(WAIT);
+    expect(await pageB.getByTestId('chat-empty').count()).toBe(0);
+    expect(await row.getAttribute('data-unread')).toBe('1');
+    expect(await inWindow(row)).toBe(true);
+
+    await row.click();
+    const bubble = pageB.getByTestId('message-bubble').filter({ hasText: long });
+    await bubble.waitFor(WAIT);
+    expect(await pageB.getByTestId('conversation-list').count()).toBe(0);
+    // MAGPIE_SHOTS=<folder> keeps the screenshot for a look
+    await pageB.screenshot({ path: process.env['MAGPIE_SHOTS'] ? join(process.env['MAGPIE_SHOTS'], 'narrow-chat.png') : join(work, 'narrow-chat.png') });
+    expect(await inWindow(bubble)).toBe(true);
+    // one character per line would make it far taller than wide
+    const box = (await bubble.boundingBox())!;
+    expect(box.width).toBeGreaterThan(150);
+    expect(await inWindow(pageB.getByTestId('composer-input'))).toBe(true);
+    for (const tool of await pageB.locator('.composer .tools button').all()) expect(await inWindow(tool)).toBe(true);
+    expect(await inWindow(pageB.getByRole('button', { name: 'Send', exact: true }))).toBe(true);
+
+    await pageB.getByTestId('chat-back').click();
+    await row.waitFor(WAIT);
+    expect(await row.getAttribute('data-unread')).toBe('0');
+    expect(await pageB.getByTestId('chat-pane').count()).toBe(0);
+    pageAlice = pageA;
+  }, 90_000);
+
+  it('a search jump in a short chat offers no "Jump to latest": nothing is below', async () => {
+    await pageAlice.getByTestId('nav-search').click();
+    await pageAlice.getByTestId('search-input').fill('clipped');
+    await pageAlice.getByTestId('search-hit').first().click();
+    await pageAlice.getByTestId('message-bubble').filter({ hasText: 'nothing clipped' }).waitFor(WAIT);
+    await pageAlice.waitForTimeout(500);
+    expect(await pageAlice.getByTestId('jump-latest').count()).toBe(0);
+  }, 60_000);
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { downloadNameOf, tabTypeOf } from '../../../renderer/src/media/open-in-tab';
+
+describe('what the web shell shows in a new tab', () => {
+  it('text, which has no signature, is shown as UTF-8 text by its extension', () => {
+    expect(tabTypeOf('application/octet-stream', 'report.TXT')).toBe('text/plain;charset=utf-8');
+    expect(tabTypeOf('', 'server.log')).toBe('text/plain;charset=utf-8');
+  });
+
+  it('a sniffed viewable type is kept; an unknown one, or none, downloads', () => {
+    expect(tabTypeOf('image/png', 'photo.txt')).toBe('image/png');
+    expect(tabTypeOf('application/zip', 'archive.txt')).toBeNull();
+    expect(tabTypeOf('application/octet-stream', 'notes.bin')).toBeNull();
+    expect(tabTypeOf('application/octet-stream', 'README')).toBeNull();
+  });
+
+  it('never a type that runs script in the app origin, whatever the name or the sniffed type', () => {
+    for (const name of ['page.html', 'page.htm', 'logo.svg', 'feed.xml', 'page.xhtml']) expect(tabTypeOf('application/octet-stream', name)).toBeNull();
+    expect(tabTypeOf('text/html', 'page.txt')).toBeNull();
+    expect(tabTypeOf('image/svg+xml', 'logo.png')).toBeNull();
+  });
+
+  it('downloads under the file name with no folders or refused characters, never empty', () => {
+    expect(downloadNameOf('report <script>.txt')).toBe('report _script_.txt');
+    expect(downloadNameOf('../../etc/passwd')).toBe('_.._etc_passwd');
+    expect(downloadNameOf('a\u0000b.txt')).toBe('a_b.txt');
+    expect(downloadNameOf('...')).toBe('file');
+    expect(downloadNameOf('')).toBe('file');
+  });
+});
