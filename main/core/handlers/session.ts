@@ -1,10 +1,12 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ErrorCode, MagpieError } from '../../../protocol';
 import type { DemoInfo, LoginAuth, SessionView } from '../../../preload/api';
 import type { AttentionState } from '../../notifications/notification-policy';
 import type { SecretBox } from '../../settings/secret-box';
 import { loadRememberedLogin, saveRememberedLogin, type RememberedLogin } from '../../settings/settings-file';
 import type { Session } from '../session';
+import { clientStorePath } from '../../store';
 import { toConnectionInfo, type CoreDeps, type HandlerSlice } from './deps';
 import type { SettingsState } from './settings';
 
@@ -16,6 +18,8 @@ export interface SessionHandlerDeps extends CoreDeps {
   readonly app: { readonly version: string; readonly shell: 'electron' | 'web'; readonly demo?: DemoInfo };
   readonly settings: SettingsState;
   readonly secretBox: SecretBox;
+  /** The profile folder: users' stores are in it (<appId>/<userId>/magpie.db). */
+  readonly profileDir: string;
   /** Where a remembered login is kept (sealed by secretBox). */
   readonly rememberFile: string;
   /** How long an interactive login waits for the server before it gives up. */
@@ -37,13 +41,24 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
     }),
     'session.login': async (args) => {
       await deps.endSession('replaced by a new login');
-      const session = deps.startSession(args.servers, args.appId, args.auth, args.mode, args.caFile);
+      const firstStore = newStoreFile(deps.profileDir, args.appId, args.auth.user);
+      let session: Session;
+      try {
+        session = deps.startSession(args.servers, args.appId, args.auth, args.mode, args.caFile);
+      } catch (error) {
+        removeFailedFirstStore(deps, firstStore);
+        throw error;
+      }
       try {
         await withTimeout(session.client.start(), deps.loginTimeoutMs);
       } catch (error) {
         // only this login's session: a newer login may have replaced it meanwhile
         if (deps.current() === session) await deps.endSession('login failed');
-        else session.client.close();
+        else {
+          session.client.close();
+          await session.client.store.closed;
+        }
+        removeFailedFirstStore(deps, firstStore);
         throw error;
       }
       if (deps.current() !== session) throw new MagpieError(ErrorCode.CANCELLED, 'replaced by a newer sign-in');
@@ -91,6 +106,34 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       return null;
     },
   };
+}
+
+/** The user's store file when it does not exist yet (this sign-in would be its first), else undefined. */
+function newStoreFile(profileDir: string, appId: string, user: string): string | undefined {
+  try {
+    const file = clientStorePath(profileDir, appId, user);
+    return existsSync(file) ? undefined : file;
+  } catch {
+    // ids that name no store: the sign-in refuses them before any file is made
+    return undefined;
+  }
+}
+
+/**
+ * A first sign-in that failed (wrong app, unknown user, no server) leaves no store behind: its
+ * user folder goes, and the app folder with it when nothing else is in it.
+ */
+function removeFailedFirstStore(deps: SessionHandlerDeps, file: string | undefined): void {
+  // a newer sign-in of the same user may have opened it meanwhile: it is theirs then
+  if (file === undefined || deps.current()?.client.store.file === file) return;
+  const userDir = dirname(file);
+  try {
+    rmSync(userDir, { recursive: true, force: true });
+    const appDir = dirname(userDir);
+    if (readdirSync(appDir).length === 0) rmdirSync(appDir);
+  } catch (error) {
+    deps.log.warn({ err: error, dir: userDir }, 'the store of a failed first sign-in could not be removed');
+  }
 }
 
 /** A later login's advertised list replaces the remembered one, so the next start races the nodes of now. */
