@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ErrorCode, MagpieError } from '../../../protocol';
+import { ErrorCode, MagpieError, parseAddressText } from '../../../protocol';
 import type { DemoInfo, LoginAuth, SessionView } from '../../../preload/api';
 import type { AttentionState } from '../../notifications/notification-policy';
 import type { SecretBox } from '../../settings/secret-box';
@@ -40,6 +40,7 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       ...(deps.app.demo ? { demo: deps.app.demo } : {}),
     }),
     'session.login': async (args) => {
+      checkServerAddresses(args.servers);
       await deps.endSession('replaced by a new login');
       const firstStore = newStoreFile(deps.profileDir, args.appId, args.auth.user);
       let session: Session;
@@ -50,7 +51,7 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
         throw error;
       }
       try {
-        await withTimeout(session.client.start(), deps.loginTimeoutMs);
+        await withTimeout(firstLoginOrFailedRace(session), deps.loginTimeoutMs);
       } catch (error) {
         // only this login's session: a newer login may have replaced it meanwhile
         if (deps.current() === session) await deps.endSession('login failed');
@@ -152,6 +153,36 @@ function rememberLearnedServers(deps: SessionHandlerDeps, session: Session, reme
 function sessionView(session: Session): SessionView {
   const me = session.client.store.users.get(session.client.selfId);
   return { userId: session.client.selfId, appId: session.client.appId, nickname: me?.nickname ?? '', servers: session.servers };
+}
+
+/**
+ * A sign-in's first login, or the first race that reached no address: the person at the form is
+ * told at once why (every address refused, a TLS address on a plain port and its tcp:// hint),
+ * rather than after the login timeout while the engine retries in the background.
+ */
+function firstLoginOrFailedRace(session: Session): Promise<unknown> {
+  const { client } = session;
+  return new Promise((resolve, reject) => {
+    const onStatus = (status: { state: string; reason?: string; code?: number }) => {
+      if (status.state !== 'reconnecting') return;
+      client.events.off('status', onStatus);
+      reject(new MagpieError(status.code ?? ErrorCode.NOT_CONNECTED, status.reason ?? 'no server address could be reached'));
+    };
+    client.events.on('status', onStatus);
+    client.start().then(resolve, reject).finally(() => client.events.off('status', onStatus));
+  });
+}
+
+/** Every "Server addresses" entry is an address with a valid port, or the form is told which is not. */
+function checkServerAddresses(servers: readonly string[]): void {
+  for (const text of servers) {
+    if (parseAddressText(text)) continue;
+    const port = /:(\d+)$/.exec(text.trim())?.[1];
+    const why = port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)
+      ? `the port ${port} is not a port number (1-65535)`
+      : 'it is not an address: write host:port, tcp://host:port (plain) or tls://host:port';
+    throw new MagpieError(ErrorCode.SERVER_ADDRESS_INVALID, `Server addresses: ${JSON.stringify(text)}: ${why}`);
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
