@@ -109,7 +109,8 @@ async function main(): Promise<number> {
   if (localServer?.demo) {
     const users = localServer.demo.users.map((u) => `${u.user} / ${u.password}`).join(', ');
     process.stdout.write(`Demo server ${localServer.address}, app ${localServer.demo.appId}; users: ${users}\n`);
-    process.stdout.write(`It runs on its own (pid ${localServer.pid ?? '?'}, data in ${defaultLocalServerDir()}); stop it with: kill ${localServer.pid ?? 'PID'}\n`);
+    const stopWith = localServer.pid ? `; stop it with: kill ${localServer.pid}` : '';
+    process.stdout.write(`It runs on its own (${localServer.pid ? `pid ${localServer.pid}, ` : ''}data in ${defaultLocalServerDir()})${stopWith}\n`);
     process.stdout.write(
       `Developer console: http://127.0.0.1:${DEFAULT_LOCAL_HTTP_PORT}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
     );

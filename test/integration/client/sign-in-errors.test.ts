@@ -8,7 +8,12 @@ import { createDispatch } from '../../../main/api/dispatch';
 import { MagpieCore } from '../../../main/core/magpie-core';
 import { fastTestTuning } from '../../../main/engine/tuning';
 import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
-import type { ApiError, MethodArgs } from '../../../preload/api';
+import type { MethodArgs } from '../../../preload/api';
+
+interface ApiError {
+  readonly code: number;
+  readonly message: string;
+}
 import { makeSelfSignedCert } from '../../support/self-signed-cert';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
