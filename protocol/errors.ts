@@ -41,6 +41,8 @@ export const ErrorCode = {
   BAD_ARGUMENT: 171009,
   METHOD_UNAVAILABLE: 171010,
   UNKNOWN_SENDER: 171011,
+  // the sign-in form: a "Server addresses" entry that is not an address (or has no valid port)
+  SERVER_ADDRESS_INVALID: 171012,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,

@@ -73,8 +73,8 @@ export class MagpieClient {
   readonly appId: string;
   readonly clock: Clock;
   private readonly connection: ClientConnection;
-  private readonly sync: SyncEngine;
-  private readonly outbox: OutboxSender;
+  private sync!: SyncEngine;
+  private outbox!: OutboxSender;
   readonly tuning: EngineTuning;
   /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
   private toldLearned: string;
@@ -85,6 +85,17 @@ export class MagpieClient {
     this.selfId = options.login.user;
     this.appId = options.login.appId;
     this.store = openClientStore({ profileDir: options.profileDir, appId: this.appId, userId: this.selfId, clock: this.clock });
+    try {
+      this.connection = this.wire(options);
+    } catch (error) {
+      // a refused option (a server address that is not one): nobody would ever close this store
+      this.store.close();
+      throw error;
+    }
+    this.toldLearned = this.connection.learnedAddresses.join(',');
+  }
+
+  private wire(options: MagpieClientOptions): ClientConnection {
     this.sync = new SyncEngine({
       ledger: {
         lastAppliedSeq: () => this.store.syncState.get().appliedSeq,
@@ -130,7 +141,7 @@ export class MagpieClient {
       clock: this.clock,
       onSent: (send, receipt) => this.sync.handleSent(ownEntry(this.selfId, send, receipt)),
     });
-    this.connection = new ClientConnection({
+    return new ClientConnection({
       addresses: options.servers,
       ...(options.learnedServers ? { learned: options.learnedServers } : {}),
       onAdvertised: ({ ignored }) => {
@@ -153,7 +164,6 @@ export class MagpieClient {
         this.events.emit('status', status);
       },
     });
-    this.toldLearned = this.connection.learnedAddresses.join(',');
   }
 
   get status(): ConnectionStatus {

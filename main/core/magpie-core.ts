@@ -20,6 +20,7 @@ import { createMediaHandlers, type MediaHandlers } from './media-handlers';
 import { openSession, type Session } from './session';
 import { wireSessionEvents } from './session-events';
 import { createSessionNotifications } from './session-notifications';
+import type { WalWorkerStopOutcome } from '../../platform/sqlite';
 
 export interface MagpieCoreOptions {
   readonly profileDir: string;
@@ -125,6 +126,7 @@ export class MagpieCore {
         app: { version: options.version, shell: options.shell, ...(options.demo ? { demo: options.demo } : {}) },
         settings,
         secretBox: options.secretBox,
+        profileDir: options.profileDir,
         rememberFile: join(options.profileDir, 'login.json'),
         loginTimeoutMs: options.loginTimeoutMs ?? 20_000,
         startSession,
@@ -153,14 +155,21 @@ export class MagpieCore {
     this.options.emit('notification.open', { conversation });
   }
 
-  /** Ends the session; resolves once the local store (its checkpoint worker too) has let go of its files. */
-  shutdown(): Promise<void> {
-    return this.endSession('shutting down');
+  /**
+   * Ends the session; resolves once the local store has let go of its files: true, or false when
+   * its checkpoint worker was let go still running (it holds the file until the process ends).
+   */
+  async shutdown(): Promise<boolean> {
+    return (await this.closeSession('shutting down')) === 'stopped';
   }
 
-  private endSession(reason: string): Promise<void> {
+  private async endSession(reason: string): Promise<void> {
+    await this.closeSession(reason);
+  }
+
+  private closeSession(reason: string): Promise<WalWorkerStopOutcome> {
     const session = this.session;
-    if (!session) return Promise.resolve();
+    if (!session) return Promise.resolve('stopped');
     this.session = undefined;
     this.media.detach();
     session.client.events.removeAllListeners();

@@ -29,6 +29,8 @@ export interface QueueFileRequest {
  * SEND is given the server's file id and handed to the outbox like any other. The upload's URL is
  * kept, so after a restart (or a cut) it continues from the server's offset. A failure marks the
  * message failed with its code; the message's retry (ChatService.retry) starts the upload again.
+ * Sent while offline (or cut off mid-upload), it is not a failure: the message waits, sending, and
+ * its upload starts at the next login, as a text waits in the outbox.
  * At most the client tuning's maxUploadsAtOnce run at once; the others wait their turn in order.
  * Withdrawing the message (ChatService.cancel) stops its upload and the server drops what it has.
  */
@@ -151,6 +153,11 @@ export function createMediaOutbox(deps: {
           // withdrawn (message.cancel): the message is gone, nothing to mark
           if (controller.signal.reason === DISCARD_UPLOAD) return;
         }
+        // the connection went away under it: it waits, sending, like a text, and goes on at the next login
+        if (failure.code === ErrorCode.NOT_CONNECTED && client.status.state !== 'online') {
+          deps.log.info({ clientMsgId }, 'a media upload waits for the connection');
+          return;
+        }
         deps.log.info({ clientMsgId, code: failure.code }, 'a media upload failed');
         store.outbox.markFailed(clientMsgId, failure.code, failure.message, client.clock.now());
         changed(clientMsgId);
@@ -213,7 +220,8 @@ export function createMediaOutbox(deps: {
         },
         now,
       );
-      void start(draft.clientMsgId);
+      // offline, it waits in the outbox like a text: the login starts the uploads of what is sending
+      if (client.status.state === 'online') void start(draft.clientMsgId);
       return toMessageView(stored);
     },
     settled: (clientMsgId) => jobs.get(clientMsgId)?.done ?? Promise.resolve(),

@@ -129,6 +129,26 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The file the server writes in its data folder once it listens (server/cli/start-command.ts). */
+const SERVER_PID_FILE = 'server.pid';
+
+/**
+ * The pid of the server running on this data folder: the one it wrote itself, when that process
+ * is alive; else the one recorded at our own start, when alive; else undefined (never a dead pid).
+ */
+function runningPid(dataDir: string): number | undefined {
+  let written: number | undefined;
+  try {
+    written = Number(readFileSync(join(dataDir, SERVER_PID_FILE), 'utf8').trim());
+  } catch {
+    written = undefined;
+  }
+  for (const pid of [written, readRecord(dataDir)?.pid]) {
+    if (pid !== undefined && Number.isSafeInteger(pid) && pid > 0 && processAlive(pid)) return pid;
+  }
+  return undefined;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function ensureLocalServer(options: LocalServerOptions): Promise<LocalServer> {
@@ -141,9 +161,15 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
   const { dataDir } = options;
   const identity = ensureIdentity(dataDir);
   const reuse = (reused: boolean): LocalServer => ({ address, demo: readDemo(dataDir, address), pid: readRecord(dataDir)?.pid, reused });
+  /** A running server proven ours: its record names the pid it wrote itself (it may have been restarted by hand). */
+  const reuseRunning = (): LocalServer => {
+    const pid = runningPid(dataDir);
+    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, ...(pid ? { pid } : {}) });
+    return reuse(true);
+  };
 
   const found = await probe(host, port, tlsPort, identity.fingerprint256);
-  if (found === 'ours') return reuse(true);
+  if (found === 'ours') return reuseRunning();
   if (found === 'stranger') throw strangerError(host, port, tlsPort);
 
   if (!takeStartLock(dataDir, timeoutMs)) {
@@ -151,7 +177,7 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       await sleep(100);
-      if ((await probe(host, port, tlsPort, identity.fingerprint256)) === 'ours') return reuse(true);
+      if ((await probe(host, port, tlsPort, identity.fingerprint256)) === 'ours') return reuseRunning();
     }
     throw new MagpieError(ErrorCode.NOT_CONNECTED, `the local Magpie server did not start on ${address} in time`);
   }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { WalWorkerStopOutcome } from '../../platform/sqlite';
 import { systemClock, type Clock } from '../../protocol';
 import { createConversationStore, type ConversationStore } from './conversation-store';
 import { clientStorePath, openClientDatabase } from './database';
@@ -42,7 +43,7 @@ export interface ClientStore {
   checkpointSoon(): void;
   /** Closes the database; `closed` resolves once the checkpoint worker has let go of the file too. */
   close(): void;
-  readonly closed: Promise<void>;
+  readonly closed: Promise<WalWorkerStopOutcome>;
 }
 
 export interface OpenClientStoreOptions {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { ErrorCode, MagpieError, isValidUserId } from '../../protocol';
 import { migrate, type MigrationOutcome } from './migrate';
-import { startWalCheckpointWorker, type WalCheckpointWorker } from '../../platform/sqlite';
+import { startWalCheckpointWorker, type WalCheckpointWorker, type WalWorkerStopOutcome } from '../../platform/sqlite';
 import { clientStoreMigrations } from './migrations';
 
 const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -25,8 +25,11 @@ export interface OpenedDatabase {
   checkpointSoon(): void;
   /** Stops the checkpoint worker and closes the connection. */
   close(): void;
-  /** Resolves when close() has finished everywhere, the checkpoint worker's connection included. */
-  readonly closed: Promise<void>;
+  /**
+   * Resolves when close() has finished: 'stopped' once the checkpoint worker's connection is closed
+   * too, 'abandoned' when that worker was let go still running (it holds the file until it ends).
+   */
+  readonly closed: Promise<WalWorkerStopOutcome>;
 }
 
 /** Opens (creating folders and file as needed) a client database in WAL mode and migrates it. */
@@ -43,8 +46,8 @@ export function openClientDatabase(file: string): OpenedDatabase {
     db.pragma('journal_size_limit = 16777216');
     const migration = migrate(db, clientStoreMigrations);
     const checkpointer = file === ':memory:' ? undefined : moveCheckpointsToWorker(db, file);
-    let markClosed: (stopped: Promise<void>) => void = () => undefined;
-    const closed = new Promise<void>((resolve) => {
+    let markClosed: (stopped: Promise<WalWorkerStopOutcome>) => void = () => undefined;
+    const closed = new Promise<WalWorkerStopOutcome>((resolve) => {
       markClosed = (stopped) => resolve(stopped);
     });
     return {
@@ -53,7 +56,7 @@ export function openClientDatabase(file: string): OpenedDatabase {
       closed,
       checkpointSoon: () => checkpointer?.checkpointSoon(),
       close() {
-        const stopped = checkpointer?.stop() ?? Promise.resolve();
+        const stopped = checkpointer?.stop() ?? Promise.resolve('stopped' as const);
         if (db.open) db.close();
         markClosed(stopped);
       },

@@ -92,7 +92,7 @@ export function createMessageStore(db: Database): MessageStore {
     WHERE conversation = ? AND (time_ms, local_id) < (?, ?) AND deleted = 0
     ORDER BY time_ms DESC, local_id DESC LIMIT ?`);
   const attach = db.prepare(`
-    UPDATE messages SET msg_id = @msgId, seq = coalesce(@seq, seq), time_ms = @timeMs,
+    UPDATE messages SET msg_id = @msgId, seq = coalesce(@seq, seq),
       state = CASE WHEN state = 'read' THEN 'read' ELSE 'sent' END
     WHERE client_msg_id = @clientMsgId`);
   const setStateStmt = db.prepare('UPDATE messages SET state = ? WHERE local_id = ?');
@@ -175,7 +175,9 @@ export function createMessageStore(db: Database): MessageStore {
       return get(pageBefore.get(conversation, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1));
     },
     attachServerCopy(clientMsgId, copy) {
-      attach.run({ clientMsgId, msgId: copy.msgId, seq: copy.seq, timeMs: copy.timeMs });
+      // the sender's own message keeps the time it was sent at here: one queued while offline never
+      // jumps past a later one that waits (an image still uploading) when the server's copy comes
+      attach.run({ clientMsgId, msgId: copy.msgId, seq: copy.seq });
       return get(byClientMsgId.get(clientMsgId));
     },
     setState(localId, state) {

@@ -109,7 +109,8 @@ async function main(): Promise<number> {
   if (localServer?.demo) {
     const users = localServer.demo.users.map((u) => `${u.user} / ${u.password}`).join(', ');
     process.stdout.write(`Demo server ${localServer.address}, app ${localServer.demo.appId}; users: ${users}\n`);
-    process.stdout.write(`It runs on its own (pid ${localServer.pid ?? '?'}, data in ${defaultLocalServerDir()}); stop it with: kill ${localServer.pid ?? 'PID'}\n`);
+    const stopWith = localServer.pid ? `; stop it with: kill ${localServer.pid}` : '';
+    process.stdout.write(`It runs on its own (${localServer.pid ? `pid ${localServer.pid}, ` : ''}data in ${defaultLocalServerDir()})${stopWith}\n`);
     process.stdout.write(
       `Developer console: http://127.0.0.1:${DEFAULT_LOCAL_HTTP_PORT}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
     );
@@ -119,18 +120,31 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());
   });
-  await shell.stop();
-  await core.shutdown();
-  profileLock.release();
+  // a second Ctrl+C does not wait: the lock stays, and the next start takes it over (its pid is gone)
+  process.once('SIGINT', () => process.exit(130));
+  await withDeadline(shell.stop(), SHELL_STOP_MS).catch((error: unknown) => log.warn({ err: error }, 'the page server did not stop cleanly'));
+  const storeClosed = await core.shutdown();
+  // released only once the store is closed: a second shell may open it from then on
+  if (storeClosed) profileLock.release();
+  else log.warn('the store was still open at exit; the next start takes the profile over');
   return 0;
 }
 
+/** How long the page server is given to close its connections at exit. */
+const SHELL_STOP_MS = 2_000;
+
+function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+// exits once done, whatever is left running (a store's worker let go, an open socket): Ctrl+C stops it
 main().then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`magpie web: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

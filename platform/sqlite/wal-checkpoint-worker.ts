@@ -11,11 +11,18 @@ import { Worker } from 'node:worker_threads';
 export interface WalCheckpointWorker {
   /** Asks for a checkpoint now, e.g. after a large ingest. */
   checkpointSoon(): void;
-  /** Stops the worker; resolves once its connection is closed and the thread has ended. */
-  stop(): Promise<void>;
+  /**
+   * Stops the worker: 'stopped' once the thread has ended, its connection closed. A worker still
+   * running after stopTimeoutMs (a checkpoint stuck in SQLite) is let go: 'abandoned', and it no
+   * longer keeps the process alive. It is not terminated: a thread terminated while SQLite returns
+   * an error to it aborts the whole process.
+   */
+  stop(): Promise<WalWorkerStopOutcome>;
 }
 
 /** What one PASSIVE checkpoint found: pages in the log, and how many of them it copied. */
+export type WalWorkerStopOutcome = 'stopped' | 'abandoned';
+
 export interface CheckpointResult {
   readonly logPages: number;
   readonly checkpointedPages: number;
@@ -29,14 +36,20 @@ export interface WalCheckpointWorkerOptions {
   readonly onError?: (message: string) => void;
   /** The worker died: the owner turns SQLite's own automatic checkpoints back on. */
   readonly onWorkerLost?: (error: Error) => void;
+  /** How long stop() waits for the worker to close its connection before letting it go. */
+  readonly stopTimeoutMs?: number;
+  /** The busy timeout of the worker's connection (a checkpoint waits that long for a lock at most). */
+  readonly busyTimeoutMs?: number;
 }
+
+export const DEFAULT_WAL_WORKER_STOP_TIMEOUT_MS = 3_000;
 
 // CommonJS run with eval, so it needs no file of its own in any build; the driver path is resolved here
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.file);
-db.pragma('busy_timeout = 2000');
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 const checkpoint = () => {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
@@ -49,8 +62,12 @@ const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', (message) => {
   if (message === 'checkpoint') return checkpoint();
   clearInterval(timer);
-  db.close();
-  parentPort.close();
+  // the port closes even when close throws: an open port would keep this thread, and its owner, alive
+  try {
+    db.close();
+  } finally {
+    parentPort.close();
+  }
 });
 `;
 
@@ -58,28 +75,37 @@ export function startWalCheckpointWorker(options: WalCheckpointWorkerOptions): W
   const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driverPath, file: options.file, intervalMs: options.intervalMs ?? 1_000 },
+    workerData: { driverPath, file: options.file, intervalMs: options.intervalMs ?? 1_000, busyTimeoutMs: options.busyTimeoutMs ?? 2_000 },
   });
-  worker.unref();
+  // listeners first, unref after: a 'message' listener added to an unreferenced worker references
+  // its port again, and a store never closed would then keep the process alive forever
   worker.on('message', (message: { error?: string; log?: number; checkpointed?: number }) => {
     if (message.error !== undefined) options.onError?.(message.error);
     else options.onCheckpoint?.({ logPages: message.log ?? 0, checkpointedPages: message.checkpointed ?? 0 });
   });
   worker.on('error', (error) => options.onWorkerLost?.(error));
-  let stopped = false;
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopping: Promise<WalWorkerStopOutcome> | undefined;
+  const exited = new Promise<'stopped'>((resolve) => worker.once('exit', () => resolve('stopped')));
+  worker.unref();
   return {
     checkpointSoon() {
-      if (!stopped) worker.postMessage('checkpoint');
+      if (!stopping) worker.postMessage('checkpoint');
     },
     stop() {
-      if (!stopped) {
-        stopped = true;
-        // referenced again: an unreferenced worker's exit would not keep the process waiting for it
-        worker.ref();
-        worker.postMessage('close');
-      }
-      return exited;
+      if (stopping) return stopping;
+      // referenced again: an unreferenced worker's exit would not keep the process waiting for it
+      worker.ref();
+      worker.postMessage('close');
+      const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_WAL_WORKER_STOP_TIMEOUT_MS;
+      let deadline: NodeJS.Timeout | undefined;
+      const late = new Promise<'abandoned'>((resolve) => {
+        deadline = setTimeout(() => {
+          worker.unref();
+          resolve('abandoned');
+        }, stopTimeoutMs);
+      });
+      stopping = Promise.race([exited, late]).finally(() => clearTimeout(deadline));
+      return stopping;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsUnreachableError } from '../cluster/nats-link';
 import { createLogger } from '../logger';
@@ -75,6 +76,7 @@ export async function runStart(
     return ExitCode.FAILED;
   }
   out(JSON.stringify({ listening: { host: command.host, ...ports } }));
+  const pidFile = writePidFile(command.dataDir, log);
 
   // PostgreSQL: a lost connection ends the node on purpose (exit 4) for its supervisor to restart
   const lost = await new Promise<Error | undefined>((resolve) => {
@@ -99,6 +101,31 @@ export async function runStart(
     return ExitCode.DATABASE;
   }
   await server.stop();
+  removePidFile(pidFile);
   log.flush();
   return ExitCode.OK;
+}
+
+/** Which process serves this data folder: the desktop's local server reads it to tell whom to stop. */
+export const PID_FILE = 'server.pid';
+
+function writePidFile(dataDir: string, log: { warn: (o: object, m: string) => void }): string | undefined {
+  const file = join(dataDir, PID_FILE);
+  try {
+    writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
+    return file;
+  } catch (error) {
+    log.warn({ err: error, file }, 'could not write the pid file');
+    return undefined;
+  }
+}
+
+/** Removed only while it still names this process (a later server on the folder may have replaced it). */
+function removePidFile(file: string | undefined): void {
+  if (file === undefined) return;
+  try {
+    if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
+  } catch {
+    // gone already
+  }
 }

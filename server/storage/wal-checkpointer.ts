@@ -60,5 +60,5 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
       if (db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     },
   });
-  return { stop: () => worker.stop() };
+  return { stop: () => worker.stop().then(() => undefined) };
 }

@@ -1,10 +1,12 @@
-import { existsSync, rmSync } from 'node:fs';
-import { ErrorCode, MagpieError } from '../../../protocol';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ErrorCode, MagpieError, parseAddressText } from '../../../protocol';
 import type { DemoInfo, LoginAuth, SessionView } from '../../../preload/api';
 import type { AttentionState } from '../../notifications/notification-policy';
 import type { SecretBox } from '../../settings/secret-box';
 import { loadRememberedLogin, saveRememberedLogin, type RememberedLogin } from '../../settings/settings-file';
 import type { Session } from '../session';
+import { clientStorePath } from '../../store';
 import { toConnectionInfo, type CoreDeps, type HandlerSlice } from './deps';
 import type { SettingsState } from './settings';
 
@@ -16,6 +18,8 @@ export interface SessionHandlerDeps extends CoreDeps {
   readonly app: { readonly version: string; readonly shell: 'electron' | 'web'; readonly demo?: DemoInfo };
   readonly settings: SettingsState;
   readonly secretBox: SecretBox;
+  /** The profile folder: users' stores are in it (<appId>/<userId>/magpie.db). */
+  readonly profileDir: string;
   /** Where a remembered login is kept (sealed by secretBox). */
   readonly rememberFile: string;
   /** How long an interactive login waits for the server before it gives up. */
@@ -36,14 +40,26 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       ...(deps.app.demo ? { demo: deps.app.demo } : {}),
     }),
     'session.login': async (args) => {
+      checkServerAddresses(args.servers);
       await deps.endSession('replaced by a new login');
-      const session = deps.startSession(args.servers, args.appId, args.auth, args.mode, args.caFile);
+      const firstStore = newStoreFile(deps.profileDir, args.appId, args.auth.user);
+      let session: Session;
       try {
-        await withTimeout(session.client.start(), deps.loginTimeoutMs);
+        session = deps.startSession(args.servers, args.appId, args.auth, args.mode, args.caFile);
+      } catch (error) {
+        removeFailedFirstStore(deps, firstStore);
+        throw error;
+      }
+      try {
+        await withTimeout(firstLoginOrFailedRace(session), deps.loginTimeoutMs);
       } catch (error) {
         // only this login's session: a newer login may have replaced it meanwhile
         if (deps.current() === session) await deps.endSession('login failed');
-        else session.client.close();
+        else {
+          session.client.close();
+          await session.client.store.closed;
+        }
+        removeFailedFirstStore(deps, firstStore);
         throw error;
       }
       if (deps.current() !== session) throw new MagpieError(ErrorCode.CANCELLED, 'replaced by a newer sign-in');
@@ -93,6 +109,34 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
   };
 }
 
+/** The user's store file when it does not exist yet (this sign-in would be its first), else undefined. */
+function newStoreFile(profileDir: string, appId: string, user: string): string | undefined {
+  try {
+    const file = clientStorePath(profileDir, appId, user);
+    return existsSync(file) ? undefined : file;
+  } catch {
+    // ids that name no store: the sign-in refuses them before any file is made
+    return undefined;
+  }
+}
+
+/**
+ * A first sign-in that failed (wrong app, unknown user, no server) leaves no store behind: its
+ * user folder goes, and the app folder with it when nothing else is in it.
+ */
+function removeFailedFirstStore(deps: SessionHandlerDeps, file: string | undefined): void {
+  // a newer sign-in of the same user may have opened it meanwhile: it is theirs then
+  if (file === undefined || deps.current()?.client.store.file === file) return;
+  const userDir = dirname(file);
+  try {
+    rmSync(userDir, { recursive: true, force: true });
+    const appDir = dirname(userDir);
+    if (readdirSync(appDir).length === 0) rmdirSync(appDir);
+  } catch (error) {
+    deps.log.warn({ err: error, dir: userDir }, 'the store of a failed first sign-in could not be removed');
+  }
+}
+
 /** A later login's advertised list replaces the remembered one, so the next start races the nodes of now. */
 function rememberLearnedServers(deps: SessionHandlerDeps, session: Session, remembered: RememberedLogin): void {
   session.client.events.on('learnedServers', (learnedServers) => {
@@ -109,6 +153,36 @@ function rememberLearnedServers(deps: SessionHandlerDeps, session: Session, reme
 function sessionView(session: Session): SessionView {
   const me = session.client.store.users.get(session.client.selfId);
   return { userId: session.client.selfId, appId: session.client.appId, nickname: me?.nickname ?? '', servers: session.servers };
+}
+
+/**
+ * A sign-in's first login, or the first race that reached no address: the person at the form is
+ * told at once why (every address refused, a TLS address on a plain port and its tcp:// hint),
+ * rather than after the login timeout while the engine retries in the background.
+ */
+function firstLoginOrFailedRace(session: Session): Promise<unknown> {
+  const { client } = session;
+  return new Promise((resolve, reject) => {
+    const onStatus = (status: { state: string; reason?: string; code?: number }) => {
+      if (status.state !== 'reconnecting') return;
+      client.events.off('status', onStatus);
+      reject(new MagpieError(status.code ?? ErrorCode.NOT_CONNECTED, status.reason ?? 'no server address could be reached'));
+    };
+    client.events.on('status', onStatus);
+    client.start().then(resolve, reject).finally(() => client.events.off('status', onStatus));
+  });
+}
+
+/** Every "Server addresses" entry is an address with a valid port, or the form is told which is not. */
+function checkServerAddresses(servers: readonly string[]): void {
+  for (const text of servers) {
+    if (parseAddressText(text)) continue;
+    const port = /:(\d+)$/.exec(text.trim())?.[1];
+    const why = port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)
+      ? `the port ${port} is not a port number (1-65535)`
+      : 'it is not an address: write host:port, tcp://host:port (plain) or tls://host:port';
+    throw new MagpieError(ErrorCode.SERVER_ADDRESS_INVALID, `Server addresses: ${JSON.stringify(text)}: ${why}`);
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

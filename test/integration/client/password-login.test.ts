@@ -69,7 +69,7 @@ describe('the client password login', () => {
     });
     cleanups.push(() => {
       client.close();
-      return client.store.closed;
+      return client.store.closed.then(() => undefined);
     });
     return client.start().then(
       () => {

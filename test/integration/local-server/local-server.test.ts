@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createNetServer, type Server } from 'node:net';
@@ -13,6 +14,7 @@ import { MagpieClient } from '../../../main/client/magpie-client';
 import { fastTestTuning } from '../../../main/engine/tuning';
 import { ensureLocalServer, stopLocalServer, type LocalServer } from '../../../main/local-server/local-server';
 import { createSelfSignedCert } from '../../../main/local-server/self-signed-cert';
+import { ensureIdentity, portAccepts, readRecord } from '../../../main/local-server/local-server-identity';
 
 const SERVER_BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
 const CHILD = join(import.meta.dirname, '../../support/local-server-child.ts');
@@ -98,6 +100,33 @@ describe('the local demo server', () => {
       expect(await stopLocalServer(dataDir)).toBe(true);
     }
     expect(isAlive(first!.pid!)).toBe(false);
+  });
+
+  it('restarted by hand with the same command line, is reused under its new pid, never the old one', { timeout: 90_000 }, async () => {
+    const dataDir = join(root, 'restarted');
+    const options = { serverBin: SERVER_BIN, dataDir, port: await freePort(), tlsPort: await freePort(), httpPort: await freePort() };
+    const first = await ensureLocalServer(options);
+    let byHand: ChildProcess | undefined;
+    try {
+      expect(await stopLocalServer(dataDir)).toBe(true);
+      expect(isAlive(first.pid!)).toBe(false);
+      // the user starts it again by hand, as `ps` showed it: not through ensureLocalServer
+      const identity = ensureIdentity(dataDir);
+      byHand = spawn(process.execPath, [SERVER_BIN, 'start', '--demo', '--data', dataDir, '--host', '127.0.0.1', '--port', String(options.port),
+        '--tls-cert', identity.certFile, '--tls-key', identity.keyFile, '--tls-port', String(options.tlsPort), '--http-port', String(options.httpPort)], { stdio: 'ignore' });
+      const deadline = Date.now() + 30_000;
+      while (!(await portAccepts('127.0.0.1', options.port)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+
+      const again = await ensureLocalServer(options);
+      expect(again.reused).toBe(true);
+      expect(again.pid).toBe(byHand.pid);
+      expect(readRecord(dataDir)?.pid).toBe(byHand.pid);
+    } finally {
+      expect(await stopLocalServer(dataDir)).toBe(true);
+      byHand?.kill('SIGKILL');
+    }
+    // it is gone: its pid file too, so nothing names a dead process
+    expect(existsSync(join(dataDir, 'server.pid'))).toBe(false);
   });
 
   it('does not take a stranger on its ports for itself', { timeout: 30_000 }, async () => {

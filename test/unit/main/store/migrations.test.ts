@@ -15,8 +15,8 @@ function tempDir(): string {
   return dir;
 }
 // a closed store's checkpoint worker lets go of the folder a moment later: wait for each one
-const closing: Promise<void>[] = [];
-function close(store: { close(): void; closed: Promise<void> }): void {
+const closing: Promise<unknown>[] = [];
+function close(store: { close(): void; closed: Promise<unknown> }): void {
   store.close();
   closing.push(store.closed);
 }

@@ -46,7 +46,8 @@ describe('outbox', () => {
     outbox.markSent(a, { msgId: 501, seq: 9, timeMs: 5000 });
     outbox.markFailed(b, ErrorCode.TEXT_TOO_LONG, 'too long', 300);
     expect(outbox.get(a)).toBeUndefined(); // the receipt ends the outbox row
-    expect(messages.getByClientMsgId(a)).toMatchObject({ state: 'sent', msgId: 501, timeMs: 5000 });
+    // the sender's own message keeps the time it was sent at (its place in the chat); the server's ids come
+    expect(messages.getByClientMsgId(a)).toMatchObject({ state: 'sent', msgId: 501, timeMs: 1001 });
     expect(outbox.get(b)).toMatchObject({ state: 'failed', errorCode: ErrorCode.TEXT_TOO_LONG });
     expect(messages.getByClientMsgId(b)?.state).toBe('failed');
     expect(outbox.pending()).toEqual([]);

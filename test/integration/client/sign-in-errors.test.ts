@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol';
+import { createDispatch } from '../../../main/api/dispatch';
+import { MagpieCore } from '../../../main/core/magpie-core';
+import { fastTestTuning } from '../../../main/engine/tuning';
+import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
+import type { MethodArgs } from '../../../preload/api';
+
+interface ApiError {
+  readonly code: number;
+  readonly message: string;
+}
+import { makeSelfSignedCert } from '../../support/self-signed-cert';
+import { startTestServer, type TestServer } from '../../support/test-server';
+
+/** What the sign-in form is told, and how soon, for addresses that cannot work. */
+describe('the sign-in form\'s server addresses', () => {
+  let server: TestServer;
+  let certDir: string;
+  const cores: MagpieCore[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    certDir = mkdtempSync(join(tmpdir(), 'magpie-sign-in-cert-'));
+    const cert = makeSelfSignedCert(certDir);
+    server = await startTestServer({ tls: { certFile: cert.certFile, keyFile: cert.keyFile } });
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(certDir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await Promise.all(cores.splice(0).map((core) => core.shutdown()));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  /** A sign-in with the production login timeout (20 s): what it answers, and after how long. */
+  async function signIn(servers: string[]): Promise<{ error: ApiError | undefined; ms: number }> {
+    const profileDir = mkdtempSync(join(tmpdir(), 'magpie-sign-in-'));
+    dirs.push(profileDir);
+    const core = new MagpieCore({
+      profileDir,
+      shell: 'web',
+      version: '0.0.0',
+      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
+      notifier: { notify: () => undefined },
+      emit: () => undefined,
+      log: pino({ level: 'silent' }),
+      tuning: fastTestTuning,
+    });
+    cores.push(core);
+    const dispatch = createDispatch(core.handlers, (error) => {
+      throw error;
+    });
+    const args: MethodArgs<'session.login'> = { servers, appId: server.appId, auth: { type: 'appToken', user: 'alice', token: server.appToken } };
+    const started = Date.now();
+    const result = await dispatch('session.login', args);
+    return { error: result.ok ? undefined : result.error, ms: Date.now() - started };
+  }
+
+  it('a TLS address on the plain port fails at once with the hint to write tcp://', async () => {
+    const { error, ms } = await signIn([`tls://127.0.0.1:${server.port}`]);
+    expect(error?.code).toBe(ErrorCode.NOT_CONNECTED);
+    expect(error?.message).toContain(`tcp://127.0.0.1:${server.port}`);
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  it('a plain address on the TLS port fails after one race, not after the login timeout', async () => {
+    const { error, ms } = await signIn([`tcp://127.0.0.1:${server.tlsPort}`]);
+    expect(error?.code).toBe(ErrorCode.NOT_CONNECTED);
+    expect(error?.message).toContain(`127.0.0.1:${server.tlsPort}`);
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  it('a closed port fails at once, once every address was refused', async () => {
+    const { error, ms } = await signIn(['127.0.0.1:9', '127.0.0.2:9']);
+    expect(error?.code).toBe(ErrorCode.NOT_CONNECTED);
+    expect(error?.message).toMatch(/ECONNREFUSED/);
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  it('an entry that is no address, or whose port is none, is named with the field', async () => {
+    const port = await signIn(['127.0.0.1:99999']);
+    expect(port.error).toMatchObject({ code: ErrorCode.SERVER_ADDRESS_INVALID });
+    expect(port.error?.message).toMatch(/^Server addresses: "127\.0\.0\.1:99999": the port 99999 is not a port number/);
+    const text = await signIn(['not an address']);
+    expect(text.error).toMatchObject({ code: ErrorCode.SERVER_ADDRESS_INVALID });
+    expect(text.error?.message).toMatch(/^Server addresses: "not an address": it is not an address/);
+  });
+});
