@@ -356,6 +356,8 @@ export const ApiErrorCode = {
   METHOD_UNAVAILABLE: 171010,
   /** (Electron) the call came from a page other than Magpie's own window. */
   UNKNOWN_SENDER: 171011,
+  /** An entry of the sign-in form's server addresses is no address, or its port is out of range. */
+  SERVER_ADDRESS_INVALID: 171012,
   NOT_CONNECTED: 171001,
   CONNECTION_CLOSED: 171003,
   KICKED_OFF: 175004,

@@ -63,6 +63,14 @@ describe('the app keeps every view current and says what happened', () => {
     await page.getByTestId('login-secret').fill('secret');
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 30_000 }).toContain('Could not reach 127.0.0.1:1');
+    // an entry that is no address names itself, before any connection
+    await page.getByTestId('login-servers').fill('127.0.0.1:99999');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent(), WAIT).toBe('A server address is not valid (write host:port, port 1–65535; tcp:// or tls:// in front if needed) (code 171012): "127.0.0.1:99999"');
+    // a TLS address on the server's plain port: the handshake fails, and the form says what to write
+    await page.getByTestId('login-servers').fill(`tls://127.0.0.1:${server.port}`);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 30_000 }).toContain(`try tcp://127.0.0.1:${server.port}`);
     await page.context().close();
   }, 90_000);
 

@@ -253,6 +253,7 @@ const en = {
     rules: 'User IDs use ASCII letters, digits, _ and - (1 to 64 of them) and do not start with g.',
     neverSeen: 'A message to a user who has never signed in waits on the server until they do.',
     unreachable: 'Could not reach {servers}',
+    plainHint: 'the server may speak plain TCP there: try {address}',
   },
   notices: { you: 'you' },
   appLink: {
@@ -294,6 +295,7 @@ const en = {
     e171009: 'The request was not valid',
     e171010: 'Not available in this version of Magpie',
     e171011: 'Refused: the request did not come from Magpie\'s window',
+    e171012: 'A server address is not valid (write host:port, port 1–65535; tcp:// or tls:// in front if needed)',
     e520001: 'Account not found',
     e520002: 'App not found',
     e520003: 'This app is offline',
