@@ -42,6 +42,9 @@ export interface MediaOutbox {
   dispose(): void;
 }
 
+/** Failures of an upload that say the server was out of reach or going away, not that it refused the file. */
+const CUT_OFF: ReadonlySet<number> = new Set([ErrorCode.NOT_CONNECTED, ErrorCode.CONNECTION_CLOSED, ErrorCode.SERVER_SHUTTING_DOWN]);
+
 export function createMediaOutbox(deps: {
   readonly client: MagpieClient;
   readonly access: MediaAccess;
@@ -53,6 +56,8 @@ export function createMediaOutbox(deps: {
   const { store } = client;
   /** Uploads queued or running, by clientMsgId; `begin` gives a queued one its turn. */
   const jobs = new Map<string, { controller: AbortController; done: Promise<void>; begin: () => void }>();
+  /** Logins so far: an upload cut by a link that came back before it gave up starts again. */
+  let logins = 0;
   /** Waiting for a slot, oldest first (client tuning's maxUploadsAtOnce run at once). */
   const queue: string[] = [];
   let active = 0;
@@ -138,6 +143,8 @@ export function createMediaOutbox(deps: {
     const row = store.uploads.get(clientMsgId);
     if (!row || disposed) return Promise.resolve();
     const controller = new AbortController();
+    const loginsAtStart = logins;
+    let again = false;
     let begin = () => {};
     const turn = new Promise<void>((resolve) => (begin = resolve));
     const done = turn
@@ -153,10 +160,20 @@ export function createMediaOutbox(deps: {
           // withdrawn (message.cancel): the message is gone, nothing to mark
           if (controller.signal.reason === DISCARD_UPLOAD) return;
         }
-        // the connection went away under it: it waits, sending, like a text, and goes on at the next login
-        if (failure.code === ErrorCode.NOT_CONNECTED && client.status.state !== 'online') {
-          deps.log.info({ clientMsgId }, 'a media upload waits for the connection');
-          return;
+        if (CUT_OFF.has(failure.code)) {
+          // the link went and came back while this upload was still retrying: the login's resume
+          // found it running, so it starts again now rather than failing
+          if (logins > loginsAtStart) {
+            again = true;
+            return;
+          }
+          // the connection went away under it, or the server is stopping: it waits, sending, like a
+          // text, and goes on at the next login
+          if (client.status.state !== 'online' || failure.code === ErrorCode.SERVER_SHUTTING_DOWN) {
+            deps.log.info({ clientMsgId, code: failure.code }, 'a media upload waits for the connection');
+            return;
+          }
+          // online all along and the file service still out of reach: failed, with its reason
         }
         deps.log.info({ clientMsgId, code: failure.code }, 'a media upload failed');
         store.outbox.markFailed(clientMsgId, failure.code, failure.message, client.clock.now());
@@ -165,6 +182,7 @@ export function createMediaOutbox(deps: {
       .finally(() => {
         active--;
         jobs.delete(clientMsgId);
+        if (again) void start(clientMsgId);
         pump();
       });
     jobs.set(clientMsgId, { controller, done, begin });
@@ -174,6 +192,7 @@ export function createMediaOutbox(deps: {
   }
 
   const resumeDue = () => {
+    logins++;
     for (const row of store.uploads.due()) void start(row.clientMsgId);
   };
   const onDue = (clientMsgId: string) => void start(clientMsgId);

@@ -92,9 +92,14 @@ export function createMessageStore(db: Database): MessageStore {
     WHERE conversation = ? AND (time_ms, local_id) < (?, ?) AND deleted = 0
     ORDER BY time_ms DESC, local_id DESC LIMIT ?`);
   const attach = db.prepare(`
-    UPDATE messages SET msg_id = @msgId, seq = coalesce(@seq, seq),
+    UPDATE messages SET msg_id = @msgId, seq = coalesce(@seq, seq), time_ms = @timeMs,
       state = CASE WHEN state = 'read' THEN 'read' ELSE 'sent' END
     WHERE client_msg_id = @clientMsgId`);
+  // one's own messages sent after this one and still waiting (an image still uploading) move with
+  // it to the server's time, so they stay below it in the chat, in the order they were sent
+  const keepWaitingBelow = db.prepare(`
+    UPDATE messages SET time_ms = @timeMs
+    WHERE conversation = @conversation AND outgoing = 1 AND state = 'sending' AND local_id > @localId AND time_ms < @timeMs`);
   const setStateStmt = db.prepare('UPDATE messages SET state = ? WHERE local_id = ?');
   const revoke = db.prepare(`
     UPDATE messages SET revoked = 1, revoked_by = ?, revoked_ms = ?, text = '', body = NULL
@@ -175,10 +180,11 @@ export function createMessageStore(db: Database): MessageStore {
       return get(pageBefore.get(conversation, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1));
     },
     attachServerCopy(clientMsgId, copy) {
-      // the sender's own message keeps the time it was sent at here: one queued while offline never
-      // jumps past a later one that waits (an image still uploading) when the server's copy comes
-      attach.run({ clientMsgId, msgId: copy.msgId, seq: copy.seq });
-      return get(byClientMsgId.get(clientMsgId));
+      // the server's time, as every other device of both users shows it
+      attach.run({ clientMsgId, msgId: copy.msgId, seq: copy.seq, timeMs: copy.timeMs });
+      const row = byClientMsgId.get(clientMsgId);
+      if (row !== undefined) keepWaitingBelow.run({ conversation: row.conversation, localId: row.local_id, timeMs: copy.timeMs });
+      return get(row);
     },
     setState(localId, state) {
       setStateStmt.run(state, localId);

@@ -172,7 +172,7 @@ async function connectAtStart(deps: NatsLinkDeps, shownUrl: string): Promise<Nat
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
       if (Date.now() + deps.reconnectWaitMs >= deadline) throw new NatsUnreachableError(shownUrl, redactNatsUrl(reason));
-      deps.log.debug({ url: shownUrl, reason }, 'NATS not reachable yet; trying again');
+      deps.log.debug({ url: shownUrl, reason: redactNatsUrl(reason) }, 'NATS not reachable yet; trying again');
       await new Promise((resolve) => setTimeout(resolve, deps.reconnectWaitMs));
     }
   }

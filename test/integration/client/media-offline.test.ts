@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -6,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createChatService } from '../../../main/chat/chat-service';
 import { createMediaAccess } from '../../../main/files/media-access';
 import { createMediaOutbox } from '../../../main/files/media-outbox';
+import { ErrorCode, MagpieError } from '../../../protocol';
 import type { StoredMessage } from '../../../main/store';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
@@ -62,6 +64,43 @@ describe('media sent while offline', () => {
       look();
       // never the picture above the texts sent before it, not even while it uploads
       expect(new Set(orders)).toEqual(new Set(['one,two,picture.bin']));
+    } finally {
+      outbox.dispose();
+    }
+  });
+
+  it('starts again, rather than failing, when the link came back while its upload was still giving up', async () => {
+    server = await startTestServer();
+    const profileDir = await fixture.profile();
+    const picture = join(profileDir, 'picture.bin');
+    await writeFile(picture, randomBytes(64 * 1024));
+    const bob = await fixture.client(server, 'bob');
+    await bob.start();
+    const alice = await fixture.client(server, 'alice', { profileDir });
+    const access = createMediaAccess(alice);
+    // the first upload's first call ends as a cut does, but only once the link is back (a new login)
+    let firstCall = true;
+    const outbox = createMediaOutbox({
+      client: alice,
+      log: pino({ level: 'silent' }),
+      access: {
+        grant: async () => {
+          if (!firstCall) return access.grant();
+          firstCall = false;
+          await once(alice.events, 'login');
+          throw new MagpieError(ErrorCode.NOT_CONNECTED, 'the connection went while uploading');
+        },
+        dispose: () => access.dispose(),
+      },
+    });
+    try {
+      await alice.start();
+      const sent = await outbox.send({ to: 'bob', path: picture, kind: 'file' });
+      const { port, dataDir } = server;
+      await server.stop({ keepData: true });
+      await eventually(() => alice.status.state !== 'online', 10_000, () => alice.status.state);
+      server = await startTestServer({ dataDir, port });
+      await eventually(() => alice.store.messages.getByClientMsgId(sent.clientMsgId!)?.state === 'sent', 20_000, () => JSON.stringify(alice.store.outbox.get(sent.clientMsgId!)));
     } finally {
       outbox.dispose();
     }

@@ -36,6 +36,24 @@ describe('outbox', () => {
     expect(reopened.conversations.get('bob')).toMatchObject({ lastPreview: 'draft 2', unreadCount: 0 });
   });
 
+  it("takes the server's time for a sent message, and keeps one's later messages still waiting below it", () => {
+    temp = openTempStore('alice');
+    const { outbox, messages } = temp.store;
+    // queued while offline: a text, then an image whose upload is still running when the text is sent
+    outbox.enqueue(outgoing(1), 100);
+    outbox.enqueue(outgoing(2), 200);
+    outbox.markSent(outgoing(1).message.clientMsgId, { msgId: 501, seq: 9, timeMs: 9000 });
+    expect(messages.page('bob', 10).map((m) => [m.text, m.state, m.timeMs])).toEqual([
+      ['draft 1', 'sent', 9000],
+      ['draft 2', 'sending', 9000],
+    ]);
+    outbox.markSent(outgoing(2).message.clientMsgId, { msgId: 502, seq: 10, timeMs: 9100 });
+    expect(messages.page('bob', 10).map((m) => [m.text, m.timeMs])).toEqual([
+      ['draft 1', 9000],
+      ['draft 2', 9100],
+    ]);
+  });
+
   it('marks an item sent with the server ids, or failed with the error code, and retries it', () => {
     temp = openTempStore('alice');
     const { outbox, messages } = temp.store;
@@ -46,8 +64,7 @@ describe('outbox', () => {
     outbox.markSent(a, { msgId: 501, seq: 9, timeMs: 5000 });
     outbox.markFailed(b, ErrorCode.TEXT_TOO_LONG, 'too long', 300);
     expect(outbox.get(a)).toBeUndefined(); // the receipt ends the outbox row
-    // the sender's own message keeps the time it was sent at (its place in the chat); the server's ids come
-    expect(messages.getByClientMsgId(a)).toMatchObject({ state: 'sent', msgId: 501, timeMs: 1001 });
+    expect(messages.getByClientMsgId(a)).toMatchObject({ state: 'sent', msgId: 501, timeMs: 5000 });
     expect(outbox.get(b)).toMatchObject({ state: 'failed', errorCode: ErrorCode.TEXT_TOO_LONG });
     expect(messages.getByClientMsgId(b)?.state).toBe('failed');
     expect(outbox.pending()).toEqual([]);
