@@ -97,6 +97,7 @@ export async function runStart(
     } catch {
       // what is in flight fails with the connection; the node exits all the same
     }
+    removePidFile(pidFile);
     log.flush();
     return ExitCode.DATABASE;
   }
