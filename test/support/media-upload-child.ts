@@ -5,6 +5,7 @@
  *
  *   node --import tsx test/support/media-upload-child.ts '{"port":1,"appId":"..","appToken":"..","user":"alice","profileDir":"..","to":"bob","files":["/a"],"killAt":0.4}'
  */
+import { writeSync } from 'node:fs';
 import pino from 'pino';
 import { loginRequest } from '../../main/client/login-request';
 import { MagpieClient } from '../../main/client/magpie-client';
@@ -41,7 +42,10 @@ async function main(): Promise<void> {
     log,
     onProgress: (clientMsgId, sent, total) => {
       if (clientMsgId !== first || sent < total * args.killAt) return;
-      process.stdout.write(JSON.stringify({ killed: clientMsgId, sent }) + '\n', () => process.kill(process.pid, 'SIGKILL'));
+      // written and killed at once: a kill left to the pipe's write callback let a loaded machine
+      // finish both uploads first
+      writeSync(1, JSON.stringify({ killed: clientMsgId, sent }) + '\n');
+      process.kill(process.pid, 'SIGKILL');
     },
   });
   await client.start();
