@@ -16,7 +16,7 @@ const PLACEHOLDER_KEYS: Readonly<Record<string, string>> = {
 
 /**
  * A conversation's last-message preview in the UI's language: placeholders translated, a recalled
- * message said as WeChat does ("You revoked a message", "对方撤回了一条消息"), the message's own
+ * message said by who recalled it ("You revoked a message", "对方撤回了一条消息"), the message's own
  * words as they are.
  */
 export function usePreviewText(): (conversation: ConversationView) => string {
