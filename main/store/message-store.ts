@@ -96,10 +96,11 @@ export function createMessageStore(db: Database): MessageStore {
       state = CASE WHEN state = 'read' THEN 'read' ELSE 'sent' END
     WHERE client_msg_id = @clientMsgId`);
   // one's own messages sent after this one and still waiting (an image still uploading) move with
-  // it to the server's time, so they stay below it in the chat, in the order they were sent
+  // it to the server's time, so they stay below it in the chat, in the order they were sent; read
+  // by rowid range (the rows after this one), not through the conversation's whole history
   const keepWaitingBelow = db.prepare(`
     UPDATE messages SET time_ms = @timeMs
-    WHERE conversation = @conversation AND outgoing = 1 AND state = 'sending' AND local_id > @localId AND time_ms < @timeMs`);
+    WHERE local_id > @localId AND +conversation = @conversation AND outgoing = 1 AND state = 'sending' AND time_ms < @timeMs`);
   const setStateStmt = db.prepare('UPDATE messages SET state = ? WHERE local_id = ?');
   const revoke = db.prepare(`
     UPDATE messages SET revoked = 1, revoked_by = ?, revoked_ms = ?, text = '', body = NULL

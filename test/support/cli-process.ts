@@ -83,3 +83,8 @@ export function startMagpie(args: readonly string[], stdin = '', env: Record<str
 export function magpie(args: readonly string[], stdin = '', env: Record<string, string> = {}): Promise<CliRun> {
   return startMagpie(args, stdin, env).done;
 }
+
+/** The options that log `user` in to a test server with its app token, the profile in profilesDir/user. */
+export function cliLoginArgs(server: { port: number; appId: string; appToken: string }, profilesDir: string, user: string): string[] {
+  return ['--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--token', server.appToken, '--user', user, '--profile', join(profilesDir, user)];
+}

@@ -4,12 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseArgs } from '../../support/test-database';
 import { LEARNED_SERVERS_FILE } from '../../../main/cli/learned-servers';
-import { MagpieCore } from '../../../main/core/magpie-core';
-import { fastTestTuning } from '../../../main/engine/tuning';
+import { openTestCore } from '../../support/test-core';
 import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
 import { loadRememberedLogin } from '../../../main/settings/settings-file';
 import { startCutProxy, type CutProxy } from '../../support/cut-proxy';
@@ -111,18 +109,7 @@ describe('addresses the server advertises at login', () => {
   it('the desktop core remembers the advertised list, and a restart with A gone signs in through B', async () => {
     const a = await nodeA();
     const profileDir = await fixture.profile();
-    const openCore = () =>
-      new MagpieCore({
-        profileDir,
-        shell: 'web',
-        version: '0.0.0',
-        secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-        notifier: { notify: () => undefined },
-        emit: () => undefined,
-        log: pino({ level: 'silent' }),
-        tuning: fastTestTuning,
-        systemLanguage: 'en',
-      });
+    const openCore = () => openTestCore(profileDir, { systemLanguage: 'en' });
     const first = openCore();
     try {
       await first.handlers['session.login']({ servers: [a.address], appId: app.appId, auth: { type: 'appToken', user: 'carol', token: app.appToken }, remember: true });

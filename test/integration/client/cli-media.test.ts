@@ -6,32 +6,15 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
+import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
-const BIN = join(import.meta.dirname, '../../../bin/magpie.js');
 const CHILD = join(import.meta.dirname, '../../support/media-upload-child.ts');
-
-function magpie(args: readonly string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ code, lines, stderr });
-    });
-  });
-}
 
 describe('the magpie CLI with files', () => {
   let server: TestServer;
   let root: string;
-  const as = (user: string, ...more: string[]): string[] => [
-    '--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--token', server.appToken, '--user', user, '--profile', join(root, user), ...more,
-  ];
+  const as = (user: string, ...more: string[]): string[] => [...cliLoginArgs(server, root, user), ...more];
 
   beforeAll(async () => {
     server = await startTestServer();

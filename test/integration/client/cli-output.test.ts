@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
 import { deadAddress } from '../../support/dead-address';
-import { magpie } from '../../support/cli-process';
+import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 describe('what the magpie CLI prints', () => {
   let server: TestServer;
   let root: string;
-  const as = (user: string, ...more: string[]): string[] => [
-    '--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--token', server.appToken, '--user', user, '--profile', join(root, user), ...more,
-  ];
+  const as = (user: string, ...more: string[]): string[] => [...cliLoginArgs(server, root, user), ...more];
 
   beforeAll(async () => {
     server = await startTestServer();

@@ -1,12 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatch } from '../../../main/api/dispatch';
-import { MagpieCore } from '../../../main/core/magpie-core';
-import { fastTestTuning } from '../../../main/engine/tuning';
-import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
+import type { MagpieCore } from '../../../main/core/magpie-core';
+import { openTestCore } from '../../support/test-core';
 import type { MethodArgs } from '../../../preload/api';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
@@ -35,17 +33,7 @@ describe('a sign-in that fails', () => {
   function core() {
     const profileDir = mkdtempSync(join(tmpdir(), 'magpie-failed-sign-in-'));
     dirs.push(profileDir);
-    const made = new MagpieCore({
-      profileDir,
-      shell: 'web',
-      version: '0.0.0',
-      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-      notifier: { notify: () => undefined },
-      emit: () => undefined,
-      log: pino({ level: 'silent' }),
-      tuning: fastTestTuning,
-      loginTimeoutMs: 5_000,
-    });
+    const made = openTestCore(profileDir, { loginTimeoutMs: 5_000 });
     cores.push(made);
     const dispatch = createDispatch(made.handlers, (error) => {
       throw error;

@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
 import { createDispatch } from '../../../main/api/dispatch';
-import { MagpieCore } from '../../../main/core/magpie-core';
-import { fastTestTuning } from '../../../main/engine/tuning';
-import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
+import type { MagpieCore } from '../../../main/core/magpie-core';
+import { openTestCore } from '../../support/test-core';
 import type { MethodArgs } from '../../../preload/api';
 
 interface ApiError {
@@ -42,16 +40,7 @@ describe('the sign-in form\'s server addresses', () => {
   async function signIn(servers: string[]): Promise<{ error: ApiError | undefined; ms: number }> {
     const profileDir = mkdtempSync(join(tmpdir(), 'magpie-sign-in-'));
     dirs.push(profileDir);
-    const core = new MagpieCore({
-      profileDir,
-      shell: 'web',
-      version: '0.0.0',
-      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-      notifier: { notify: () => undefined },
-      emit: () => undefined,
-      log: pino({ level: 'silent' }),
-      tuning: fastTestTuning,
-    });
+    const core = openTestCore(profileDir);
     cores.push(core);
     const dispatch = createDispatch(core.handlers, (error) => {
       throw error;
