@@ -71,6 +71,21 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
 
   const db = openStore(resolved.dataDir, config.database, {
     busyTimeoutMs: tuning.sqliteBusyTimeoutMs,
+    server: {
+      ...(tuning.commitWindowMs > 0
+        ? {
+            commitWindow: {
+              windowMs: tuning.commitWindowMs,
+              gapMs: tuning.commitWindowGapMs,
+              maxLogBytes: tuning.redoLogMaxBytes,
+              onWindowLost: (error, recovered) =>
+                recovered
+                  ? log.error({ err: error }, 'a commit window was lost; its redo log was run again, nothing is lost')
+                  : log.error({ err: error }, 'a commit window was lost and its redo log could not be run again yet; writes fail until it can'),
+            },
+          }
+        : {}),
+    },
     pgTimeouts: { lockMs: tuning.pgLockTimeoutMs, statementMs: tuning.pgStatementTimeoutMs, idleInTransactionMs: tuning.pgIdleInTransactionTimeoutMs },
     // a cluster node's session is named after the node in pg_stat_activity (else magpie-<schema>)
     ...(config.cluster ? { applicationName: `magpie-${config.cluster.nodeId}` } : {}),

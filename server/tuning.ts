@@ -70,6 +70,16 @@ export interface Tuning {
   readonly scryptCost: number;
   /** SQLite waits this long for a lock held by another process (e.g. an admin command). */
   readonly sqliteBusyTimeoutMs: number;
+  /**
+   * SQLite: how long one commit window stays open (docs/server.md "Commit window"); the write
+   * transactions in it reach the disk as redo-log records and commit together. 0: every write
+   * transaction commits by itself.
+   */
+  readonly commitWindowMs: number;
+  /** SQLite: after each window's commit, write transactions commit alone this long (another process may write). */
+  readonly commitWindowGapMs: number;
+  /** SQLite: a window commits early once its redo log holds this many bytes. */
+  readonly redoLogMaxBytes: number;
   /** PostgreSQL: a statement waits this long for a lock (another node's inbox head) before it fails (lock_timeout). */
   readonly pgLockTimeoutMs: number;
   /** PostgreSQL: a statement running longer fails (statement_timeout; migrations are not bounded). */
@@ -202,6 +212,9 @@ export const DEFAULT_TUNING: Tuning = {
   shutdownGraceMs: 3_000,
   scryptCost: 16_384,
   sqliteBusyTimeoutMs: 5_000,
+  commitWindowMs: 25,
+  commitWindowGapMs: 3,
+  redoLogMaxBytes: 16 * 1024 * 1024,
   pgLockTimeoutMs: 2_000,
   pgStatementTimeoutMs: 10_000,
   pgIdleInTransactionTimeoutMs: 10_000,

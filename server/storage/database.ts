@@ -1,6 +1,8 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { openCommitWindow, REDO_LOG_SUFFIX, replayRedoLog, type CommitWindowOptions, type WindowedDatabase } from './commit-window';
+import { tryLockDataFolder, type DataFolderLock } from './data-folder-lock';
 import { makeFolderSync } from './make-folder';
 import type { SqlDatabase } from './sql-database';
 
@@ -14,6 +16,37 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export interface OpenDatabaseOptions {
   readonly busyTimeoutMs: number;
+  /**
+   * Opened by the server: it owns the data folder until it closes the database (another server on
+   * the same folder is refused, DataFolderInUseError), runs again what its redo log holds, and puts
+   * a commit window in front of the connection when one is given. Without it (an admin command,
+   * a test), the redo log is run again only when no server owns the folder.
+   */
+  readonly server?: { readonly commitWindow?: CommitWindowOptions };
+}
+
+/** Another server process (or another server in this one) has the data folder. */
+export class DataFolderInUseError extends Error {
+  readonly code = 'DATA_FOLDER_IN_USE';
+  constructor() {
+    super('another Magpie server is using this data folder (stop it first, or give this one another --data folder)');
+    this.name = 'DataFolderInUseError';
+  }
+}
+
+/** Takes the folder for a server (or fails); for anyone else, takes it only when it is free. */
+function lockFolder(dataDir: string, forServer: boolean): DataFolderLock | undefined {
+  if (forServer) {
+    const lock = tryLockDataFolder(dataDir);
+    if (lock === undefined) throw new DataFolderInUseError();
+    return lock;
+  }
+  try {
+    return tryLockDataFolder(dataDir);
+  } catch {
+    // a folder this process may read but not write: no redo log of ours can be run here either
+    return undefined;
+  }
 }
 
 /**
@@ -24,7 +57,41 @@ export interface OpenDatabaseOptions {
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions): SqlDatabase {
   makeFolderSync(dataDir, 0o700);
   const file = join(dataDir, DATABASE_FILE);
-  const db = new BetterSqlite3(file, { timeout: options.busyTimeoutMs });
+  const lock = lockFolder(dataDir, options.server !== undefined);
+  let db: Database;
+  try {
+    db = openConnection(file, options.busyTimeoutMs);
+    try {
+      // what a server wrote in a commit window that never committed (the process ended)
+      if (lock !== undefined) replayRedoLog(db, file + REDO_LOG_SUFFIX);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  if (options.server === undefined) {
+    lock?.release();
+    return sqliteDatabase(db);
+  }
+  const window = options.server.commitWindow;
+  const opened: SqlDatabase = window === undefined ? sqliteDatabase(db) : openCommitWindow(db, file + REDO_LOG_SUFFIX, window);
+  // the folder is the server's until its database closes
+  const close = opened.close.bind(opened);
+  opened.close = () => {
+    try {
+      close();
+    } finally {
+      lock?.release();
+    }
+  };
+  return opened;
+}
+
+function openConnection(file: string, busyTimeoutMs: number): Database {
+  const db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
   // it holds sealed app tokens and password hashes: for the server's user only
   chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
@@ -36,7 +103,7 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions): Sql
   db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   // a log that grew in a burst is cut back to this size when it starts over
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-  return sqliteDatabase(db);
+  return db;
 }
 
 /**
@@ -49,5 +116,6 @@ export function sqliteDatabase(db: Database): SqlDatabase {
 
 /** The better-sqlite3 connection behind a SQLite SqlDatabase (pragmas, checkpoints); undefined on PostgreSQL. */
 export function sqliteConnection(db: SqlDatabase): Database | undefined {
-  return db.dialect === 'sqlite' ? (db as unknown as Database) : undefined;
+  if (db.dialect !== 'sqlite') return undefined;
+  return 'rawConnection' in db ? (db as WindowedDatabase).rawConnection : (db as unknown as Database);
 }

@@ -54,6 +54,11 @@ export interface SqlDatabase {
   ping?(): boolean;
   /** PostgreSQL only: called once when the connection is found lost (a failed statement or ping). */
   onConnectionLost?(listener: (error: Error) => void): void;
+  /**
+   * SQLite with a commit window (commit-window.ts): commits what the window holds now. Absent
+   * where every transaction commits by itself.
+   */
+  settle?(): void;
   /** Runs SQL without parameters (several statements allowed): schema steps, tests. */
   exec(source: string): this;
   close(): void;

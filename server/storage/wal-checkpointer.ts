@@ -39,6 +39,8 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
     finishing = false;
     if (!db.open) return;
     try {
+      // a checkpoint cannot run inside the commit window's open transaction
+      options.db.settle?.();
       db.pragma('wal_checkpoint(PASSIVE)');
     } catch (error) {
       log.warn({ err: error }, 'WAL checkpoint on the server connection failed; the worker goes on');
