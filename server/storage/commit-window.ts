@@ -173,6 +173,8 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
     try {
       replayRedoLog(raw, logFile);
       committed = committedWindow(raw);
+      // the replay emptied the file through a handle of its own
+      log.clear();
       definedInLog.clear();
       lost = undefined;
       options.onWindowLost?.(error, true);
@@ -183,8 +185,9 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
     }
   }
 
-  /** Commits the open window (if any) and empties the log. */
+  /** Commits the open window (if any) and empties the log; inside a transaction, leaves it for later. */
   function settle(): void {
+    if (depth > 0) return;
     if (lost !== undefined) recover(lost);
     if (!windowOpen) return;
     clearTimeout(timer);
