@@ -82,6 +82,12 @@ const PERMANENT_LOGIN_CODES: ReadonlySet<number> = new Set([
 const FIRST_LOGIN_FINAL_CODES: ReadonlySet<number> = new Set([ErrorCode.TOO_MANY_SESSIONS_FOR_USER]);
 
 /**
+ * Never final (the user can do nothing about them, and they clear as others log out), but retried
+ * after capacityBackoffMs, not the short reconnect delays: the server is full for this address or app.
+ */
+const CAPACITY_CODES: ReadonlySet<number> = new Set([ErrorCode.TOO_MANY_SESSIONS_FROM_ADDRESS, ErrorCode.TOO_MANY_SESSIONS_FOR_APP]);
+
+/**
  * The long-lived connection: races the server addresses, says HELLO and logs in, keeps the link
  * alive with an adaptive heartbeat, and reconnects with backoff until stopped or kicked.
  */
@@ -321,7 +327,7 @@ export class ClientConnection {
   }
 
   private scheduleReconnect(error: MagpieError): void {
-    const delay = this.backoff.nextDelayMs();
+    const delay = CAPACITY_CODES.has(error.code) ? this.backoff.nextCapacityDelayMs() : this.backoff.nextDelayMs();
     this.setStatus({ state: 'reconnecting', reason: error.message, code: error.code });
     this.retryTimer = this.deps.clock.setTimeout(() => {
       this.retryTimer = undefined;
