@@ -174,6 +174,7 @@ export interface ConnectionInfo {
   reason?: string;
   code?: number;
   heartbeatMs?: number;
+  /** Online: the server's address. Otherwise: the address the failure (`code`) is about, where it names one. */
   server?: string;
 }
 
@@ -333,7 +334,15 @@ export interface EventPayloads {
 export type EventName = keyof EventPayloads;
 
 /** Errors cross the boundary as values, never as thrown exceptions. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: number; message: string } };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** A failed call: a stable code, a message for people (English), and the server address it is about, where it names one. */
+export interface ApiError {
+  readonly code: number;
+  readonly message: string;
+  /** The Server addresses entry (or host:port) the error is about: SERVER_ADDRESS_INVALID, TLS_REQUIRED, TLS_UNAVAILABLE. */
+  readonly address?: string;
+}
 
 export interface MagpieApi {
   invoke<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Result<MethodResult<M>>>;
