@@ -367,6 +367,10 @@ export const ApiErrorCode = {
   UNKNOWN_SENDER: 171011,
   /** An entry of the sign-in form's server addresses is no address, or its port is out of range. */
   SERVER_ADDRESS_INVALID: 171012,
+  /** A plain address on the server's TLS port (the error's `address` is the host:port). */
+  TLS_REQUIRED: 170018,
+  /** A tls:// address on a port that does not speak TLS (the error's `address` is the host:port). */
+  TLS_UNAVAILABLE: 171013,
   NOT_CONNECTED: 171001,
   CONNECTION_CLOSED: 171003,
   KICKED_OFF: 175004,
