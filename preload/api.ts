@@ -87,6 +87,8 @@ export interface MessageView {
   errorCode?: number;
   errorMessage?: string;
   revoked: boolean;
+  /** A revoked message: who revoked it, when that is not its sender (a group owner or admin). */
+  revokedBy?: string;
   burnAfterReading: boolean;
   burned: boolean;
 }
@@ -100,6 +102,8 @@ export interface ConversationView {
   lastPreview: string;
   lastTimeMs: number;
   lastFrom?: string;
+  /** The last message was revoked by someone other than its sender (a group owner or admin): who. */
+  lastRevokedBy?: string;
   draft: string;
   pinned: boolean;
   muted: boolean;

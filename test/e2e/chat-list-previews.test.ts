@@ -14,6 +14,8 @@ import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tea
  * the core's codes), and a message an admin revoked says so, in the list and in the chat.
  */
 type Account = ReturnType<TestServer['createUser']>;
+/** A user as the UI names them: the nickname (the friendly name) once known, the id until then. */
+const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount})`;
 
 describe('the chat list previews', () => {
   let server: TestServer;
@@ -23,6 +25,7 @@ describe('the chat list previews', () => {
   const wires: TestClient[] = [];
   let ann: Account;
   let bob: Account;
+  let cat: Account;
   let page: Page;
 
   /** A user on the wire (a bot device, beside the UI's session), to send and revoke. */
@@ -51,6 +54,7 @@ describe('the chat list previews', () => {
     server = await startTestServer({ dataDir: join(work, 'server') });
     ann = server.createUser('ann');
     bob = server.createUser('bob');
+    cat = server.createUser('cat');
     browser = await launchChromium();
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'bob') });
     apps.push(app);
@@ -86,5 +90,21 @@ describe('the chat list previews', () => {
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-language').selectOption('en');
     await page.getByTestId('nav-chats').click();
+  }, 60_000);
+
+  it("a message the group's owner revoked names the owner, not its sender, in the list and in the chat", async () => {
+    await page.getByTestId('conversation-filter').fill('');
+    const annWire = await wire(ann);
+    const catWire = await wire(cat);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Lunch', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, cat.voipAccount] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+    const msgId = await sendText(catWire, groupId, 'a word too many');
+    await expect.poll(() => item(groupId).textContent(), WAIT).toContain('a word too many');
+    // ann owns the group: she may revoke cat's message
+    await annWire.ask('REVOKE', { msgId }, 'OK');
+    const byOwner = new RegExp(`${shownName(ann)} revoked a message from ${shownName(cat)}`);
+    await expect.poll(() => item(groupId).textContent(), WAIT).toMatch(byOwner);
+    await item(groupId).click();
+    await expect.poll(() => page.getByTestId('message-revoked').textContent(), WAIT).toMatch(byOwner);
   }, 60_000);
 });

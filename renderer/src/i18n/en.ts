@@ -65,6 +65,9 @@ const en = {
       revokedByMe: 'You revoked a message',
       revokedByPeer: 'The other person revoked a message',
       revokedByMember: '{name} revoked a message',
+      revokedMineByAdmin: '{admin} revoked your message',
+      revokedByMeForMember: 'You revoked a message from {name}',
+      revokedByAdminForMember: '{admin} revoked a message from {name}',
     },
   },
   chat: {

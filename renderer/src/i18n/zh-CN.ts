@@ -67,6 +67,9 @@ const zhCN: MessageSchema = {
       revokedByMe: '你撤回了一条消息',
       revokedByPeer: '对方撤回了一条消息',
       revokedByMember: '"{name}" 撤回了一条消息',
+      revokedMineByAdmin: '"{admin}" 撤回了你的一条消息',
+      revokedByMeForMember: '你撤回了 "{name}" 的一条消息',
+      revokedByAdminForMember: '"{admin}" 撤回了 "{name}" 的一条消息',
     },
   },
   chat: {
