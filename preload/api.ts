@@ -87,6 +87,8 @@ export interface MessageView {
   errorCode?: number;
   errorMessage?: string;
   revoked: boolean;
+  /** A revoked message: who revoked it, when that is not its sender (a group owner or admin). */
+  revokedBy?: string;
   burnAfterReading: boolean;
   burned: boolean;
 }
@@ -100,6 +102,8 @@ export interface ConversationView {
   lastPreview: string;
   lastTimeMs: number;
   lastFrom?: string;
+  /** The last message was revoked by someone other than its sender (a group owner or admin): who. */
+  lastRevokedBy?: string;
   draft: string;
   pinned: boolean;
   muted: boolean;
@@ -174,6 +178,7 @@ export interface ConnectionInfo {
   reason?: string;
   code?: number;
   heartbeatMs?: number;
+  /** Online: the server's address. Otherwise: the address the failure (`code`) is about, where it names one. */
   server?: string;
 }
 
@@ -333,7 +338,15 @@ export interface EventPayloads {
 export type EventName = keyof EventPayloads;
 
 /** Errors cross the boundary as values, never as thrown exceptions. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: number; message: string } };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** A failed call: a stable code, a message for people (English), and the server address it is about, where it names one. */
+export interface ApiError {
+  readonly code: number;
+  readonly message: string;
+  /** The Server addresses entry (or host:port) the error is about: SERVER_ADDRESS_INVALID, TLS_REQUIRED, TLS_UNAVAILABLE. */
+  readonly address?: string;
+}
 
 export interface MagpieApi {
   invoke<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Result<MethodResult<M>>>;
@@ -358,6 +371,10 @@ export const ApiErrorCode = {
   UNKNOWN_SENDER: 171011,
   /** An entry of the sign-in form's server addresses is no address, or its port is out of range. */
   SERVER_ADDRESS_INVALID: 171012,
+  /** A plain address on the server's TLS port (the error's `address` is the host:port). */
+  TLS_REQUIRED: 170018,
+  /** A tls:// address on a port that does not speak TLS (the error's `address` is the host:port). */
+  TLS_UNAVAILABLE: 171013,
   NOT_CONNECTED: 171001,
   CONNECTION_CLOSED: 171003,
   KICKED_OFF: 175004,

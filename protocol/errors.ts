@@ -23,6 +23,8 @@ export const ErrorCode = {
   SERVER_SHUTTING_DOWN: 170015,
   ALREADY_LOGGED_IN: 170016,
   TOO_MANY_PENDING_CONNECTIONS: 170017,
+  // a plain client on the server's TLS port (answered in plain, then closed)
+  TLS_REQUIRED: 170018,
   // 175xxx: sessions
   KICKED_OFF: 175004,
   TOO_MANY_SESSIONS_FOR_USER: 175010,
@@ -43,6 +45,8 @@ export const ErrorCode = {
   UNKNOWN_SENDER: 171011,
   // the sign-in form: a "Server addresses" entry that is not an address (or has no valid port)
   SERVER_ADDRESS_INVALID: 171012,
+  // a tls:// address whose port does not speak TLS (a plain Magpie port closes on a TLS hello)
+  TLS_UNAVAILABLE: 171013,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,
@@ -122,11 +126,17 @@ export function errorCodeName(code: number): ErrorCodeName | undefined {
 /** The one error type of Magpie: a stable numeric code and a message for people. */
 export class MagpieError extends Error {
   readonly code: number;
+  /**
+   * The server address the error is about, as the user wrote it (host:port, or the Server addresses
+   * entry that is no address), so a UI can point at it without reading the message.
+   */
+  readonly address?: string;
 
-  constructor(code: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: number, message: string, options?: { cause?: unknown; address?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MagpieError';
     this.code = code;
+    if (options?.address !== undefined) this.address = options.address;
   }
 }
 

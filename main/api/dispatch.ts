@@ -27,7 +27,9 @@ export function createDispatch(handlers: Partial<ApiHandlers>, onUnexpected: (er
     try {
       return { ok: true, value: (await handler(parsed.data)) ?? null };
     } catch (error) {
-      if (isMagpieError(error)) return { ok: false, error: { code: error.code, message: error.message } };
+      if (isMagpieError(error)) {
+        return { ok: false, error: { code: error.code, message: error.message, ...(error.address === undefined ? {} : { address: error.address }) } };
+      }
       onUnexpected(error);
       return { ok: false, error: { code: ErrorCode.INTERNAL, message: 'internal error' } };
     }

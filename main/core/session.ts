@@ -9,7 +9,7 @@ import { MagpieClient } from '../client/magpie-client';
 import type { EngineTuning } from '../engine/tuning';
 import { createGroupService, type GroupService } from '../groups/group-service';
 import { createProfileService, type ProfileService } from '../profiles/profile-service';
-import type { Conversation } from '../store';
+import { REVOKED_PREVIEW, type Conversation } from '../store';
 import { toConversationView } from '../views/conversation-view';
 
 /** One signed-in user: the engine and the services on it. */
@@ -64,6 +64,12 @@ export function openSession(options: {
     if (isGroupId(id)) return client.store.groups.getGroup(id)?.name || id;
     return client.store.users.get(id)?.nickname || id;
   };
+  /** Only a revoked last message is looked up (one read by key): the preview then says who revoked it. */
+  const revokedByOther = (conversation: Conversation): string | undefined => {
+    if (conversation.lastPreview !== REVOKED_PREVIEW || conversation.lastLocalId === null) return undefined;
+    const last = client.store.messages.getByLocalId(conversation.lastLocalId);
+    return last?.revokedBy && last.revokedBy !== last.from ? last.revokedBy : undefined;
+  };
   return {
     client,
     chat: createChatService(client),
@@ -72,6 +78,6 @@ export function openSession(options: {
     mutes: createMuteService(client),
     servers: options.servers,
     conversationTitle,
-    conversationView: (conversation) => toConversationView(conversation, conversationTitle(conversation.id)),
+    conversationView: (conversation) => toConversationView(conversation, conversationTitle(conversation.id), revokedByOther(conversation)),
   };
 }

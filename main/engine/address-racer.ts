@@ -80,10 +80,16 @@ export function raceConnects<S extends Destroyable>(
       if (settled || running > 0 || attempts.length < candidates.length) return;
       stopAll();
       const detail = failures.map((f) => `${f.address.key}: ${errorText(f.error)}`).join('; ');
-      // a server that is not who its address says is a configuration error, not an outage: say so
-      const rejected = failures.find((f) => f.error instanceof MagpieError && f.error.code === ErrorCode.CERTIFICATE_REJECTED);
-      if (rejected) {
-        reject(new MagpieError(ErrorCode.CERTIFICATE_REJECTED, errorText(rejected.error), { cause: new AggregateError(failures.map((f) => f.error)) }));
+      // a server that is not who its address says, or a port of the other transport, is a
+      // configuration error, not an outage: say so
+      const misconfigured = failures.find((f) => f.error instanceof MagpieError && CONFIGURATION_CODES.has(f.error.code))?.error as MagpieError | undefined;
+      if (misconfigured) {
+        reject(
+          new MagpieError(misconfigured.code, misconfigured.message, {
+            cause: new AggregateError(failures.map((f) => f.error)),
+            ...(misconfigured.address === undefined ? {} : { address: misconfigured.address }),
+          }),
+        );
         return;
       }
       reject(
@@ -210,3 +216,6 @@ export function connectTcp(address: ResolvedAddress, signal: AbortSignal): Promi
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Failures that name a wrong address rather than an outage, reported in the race's place. */
+const CONFIGURATION_CODES: ReadonlySet<number> = new Set([ErrorCode.CERTIFICATE_REJECTED, ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE]);

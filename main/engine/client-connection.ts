@@ -28,6 +28,7 @@ export interface ConnectionStatus {
   readonly reason?: string;
   readonly code?: number;
   readonly heartbeatMs?: number;
+  /** Online: the server's address. Reconnecting or offline: the address the failure is about, where it names one. */
   readonly server?: string;
 }
 
@@ -80,6 +81,12 @@ const PERMANENT_LOGIN_CODES: ReadonlySet<number> = new Set([
  * previous session (the server has not yet noticed it gone), so there it is retried.
  */
 const FIRST_LOGIN_FINAL_CODES: ReadonlySet<number> = new Set([ErrorCode.TOO_MANY_SESSIONS_FOR_USER]);
+
+/**
+ * Never final (the user can do nothing about them, and they clear as others log out), but retried
+ * after capacityBackoffMs, not the short reconnect delays: the server is full for this address or app.
+ */
+const CAPACITY_CODES: ReadonlySet<number> = new Set([ErrorCode.TOO_MANY_SESSIONS_FROM_ADDRESS, ErrorCode.TOO_MANY_SESSIONS_FOR_APP]);
 
 /**
  * The long-lived connection: races the server addresses, says HELLO and logs in, keeps the link
@@ -210,7 +217,7 @@ export class ClientConnection {
       if (!this.running) return;
       if (PERMANENT_LOGIN_CODES.has(magpieError.code) || (!this.loggedInOnce && FIRST_LOGIN_FINAL_CODES.has(magpieError.code))) {
         this.running = false;
-        this.setStatus({ state: 'offline', reason: magpieError.message, code: magpieError.code });
+        this.setStatus({ state: 'offline', ...failureStatus(magpieError) });
         this.rejectFirst(magpieError);
         return;
       }
@@ -245,6 +252,9 @@ export class ClientConnection {
       link.serverMinor = ack.body.minor;
     } catch (error) {
       link.close();
+      if (error instanceof MagpieError && error.code === ErrorCode.TLS_REQUIRED) {
+        throw new MagpieError(error.code, `${address.key} speaks TLS: write tls://${address.key}`, { cause: error, address: address.key });
+      }
       throw error;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -321,8 +331,8 @@ export class ClientConnection {
   }
 
   private scheduleReconnect(error: MagpieError): void {
-    const delay = this.backoff.nextDelayMs();
-    this.setStatus({ state: 'reconnecting', reason: error.message, code: error.code });
+    const delay = CAPACITY_CODES.has(error.code) ? this.backoff.nextCapacityDelayMs() : this.backoff.nextDelayMs();
+    this.setStatus({ state: 'reconnecting', ...failureStatus(error) });
     this.retryTimer = this.deps.clock.setTimeout(() => {
       this.retryTimer = undefined;
       void this.connectOnce();
@@ -345,4 +355,9 @@ export class ClientConnection {
     this.status = status;
     this.deps.onStatus(status);
   }
+}
+
+/** A failure as a status: its reason and code, and the address it is about (`server`) where it names one. */
+function failureStatus(error: MagpieError): Pick<ConnectionStatus, 'reason' | 'code' | 'server'> {
+  return { reason: error.message, code: error.code, ...(error.address === undefined ? {} : { server: error.address }) };
 }

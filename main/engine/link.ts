@@ -61,6 +61,8 @@ export class Link {
   private nextRequestId = 1;
   private closed = false;
   private closeError: MagpieError | undefined;
+  /** An ERROR the server sent unasked: why it is closing (a wrong port, too many connections), for a HELLO left waiting. */
+  private farewell: MagpieError | undefined;
   /** Bodies above this leave deflated: our own limit until the server's HELLO_ACK names one. */
   private compressThresholdBytes: number;
   /** The protocol minor the server announced in HELLO_ACK (0 until then). */
@@ -167,6 +169,7 @@ export class Link {
   private route(frame: DecodedFrame): void {
     const waiting = frame.requestId === undefined ? undefined : this.pending.get(frame.requestId);
     if (!waiting) {
+      if (frame.name === 'ERROR') this.farewell = new MagpieError(frame.body.code, frame.body.message);
       this.options.onPush(frame);
       return;
     }
@@ -201,7 +204,9 @@ export class Link {
     this.closeError = error ?? new MagpieError(ErrorCode.CONNECTION_CLOSED, 'connection closed');
     for (const [, waiting] of this.pending) {
       this.options.clock.clearTimeout(waiting.timer);
-      waiting.reject(this.closeError);
+      // a server turning us away at the door says why (a wrong port, too many connections): HELLO
+      // fails with that; later requests keep the plain close, which the outbox takes as retryable
+      waiting.reject(waiting.request === 'HELLO' && this.farewell ? this.farewell : this.closeError);
     }
     this.pending.clear();
     this.options.onClose(error);

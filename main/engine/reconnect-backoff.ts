@@ -5,11 +5,16 @@ import type { EngineTuning } from './tuning';
  * up to backoffJitterRatio so that clients cut off by the same outage do not return in step.
  * A passive object like the heartbeat policy: the engine owns the timer.
  */
-export type BackoffTuning = Pick<EngineTuning, 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitterRatio'>;
+export type BackoffTuning = Pick<EngineTuning, 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitterRatio' | 'capacityBackoffMs'>;
 
 export interface ReconnectBackoff {
   /** The delay before the next attempt; each call counts one more attempt. */
   nextDelayMs(): number;
+  /**
+   * The delay after the server refused a login for want of room (its cap of sessions per address
+   * or per app): long, since others must leave first, and jittered like the others.
+   */
+  nextCapacityDelayMs(): number;
   /** Attempts counted since the last reset. */
   readonly attempts: number;
   /** A connection succeeded: the next loss starts again from the base delay. */
@@ -26,6 +31,8 @@ export interface ReconnectBackoffDeps {
 
 export function createReconnectBackoff({ tuning, random }: ReconnectBackoffDeps): ReconnectBackoff {
   let attempts = 0;
+  const jittered = (ceilingMs: number): number =>
+    Math.round(ceilingMs * (1 - Math.min(Math.max(random(), 0), 1) * tuning.backoffJitterRatio));
   const reset = (): void => {
     attempts = 0;
   };
@@ -35,8 +42,11 @@ export function createReconnectBackoff({ tuning, random }: ReconnectBackoffDeps)
       const exponent = Math.min(attempts, 30);
       attempts += 1;
       const ceilingMs = Math.min(tuning.backoffMaxMs, tuning.backoffBaseMs * 2 ** exponent);
-      const jitter = Math.min(Math.max(random(), 0), 1) * tuning.backoffJitterRatio;
-      return Math.round(ceilingMs * (1 - jitter));
+      return jittered(ceilingMs);
+    },
+    nextCapacityDelayMs() {
+      attempts += 1;
+      return jittered(Math.max(tuning.capacityBackoffMs, tuning.backoffBaseMs));
     },
     get attempts() {
       return attempts;

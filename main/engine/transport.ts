@@ -95,7 +95,13 @@ export function connectTls(address: ResolvedAddress, signal: AbortSignal, option
         );
       } else if (error.code === 'ECONNRESET' || error.code === 'EPROTO' || error.code?.startsWith('ERR_SSL_')) {
         // a plain Magpie port answers a TLS hello by closing: say what is likely wrong
-        reject(new Error(`${address.key}: TLS handshake failed (${error.message}); a plain server's address is written tcp://${address.key}`, { cause: error }));
+        reject(
+          new MagpieError(
+            ErrorCode.TLS_UNAVAILABLE,
+            `${address.key}: TLS handshake failed (${error.message}); a plain server's address is written tcp://${address.key}`,
+            { cause: error, address: address.key },
+          ),
+        );
       } else {
         reject(error);
       }

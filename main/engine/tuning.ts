@@ -36,6 +36,12 @@ export interface EngineTuning {
   readonly backoffMaxMs: number;
   /** Each delay is reduced by up to this share at random, so clients cut off together spread out. */
   readonly backoffJitterRatio: number;
+  /**
+   * The delay (less jitter) before logging in again after TOO_MANY_SESSIONS_FROM_ADDRESS or
+   * TOO_MANY_SESSIONS_FOR_APP: the server is full for us until others leave, and a crowd retrying
+   * every backoffMaxMs would only load it more.
+   */
+  readonly capacityBackoffMs: number;
 
   // ---- requests and sync
   /** A request without an answer fails after this long. */
@@ -77,6 +83,7 @@ export const desktopTuning: EngineTuning = Object.freeze({
   backoffBaseMs: 1_000,
   backoffMaxMs: 60_000,
   backoffJitterRatio: 0.5,
+  capacityBackoffMs: 5 * 60_000,
   requestTimeoutMs: 15_000,
   loginTimeoutMs: 10_000,
   syncPageEntries: 200,
@@ -100,6 +107,7 @@ export const fastTestTuning: Partial<EngineTuning> = Object.freeze({
   addressBanMs: 2_000,
   backoffBaseMs: 20,
   backoffMaxMs: 500,
+  capacityBackoffMs: 2_000,
   requestTimeoutMs: 2_000,
   loginTimeoutMs: 2_000,
   confirmDelayMs: 10,

@@ -208,11 +208,14 @@ function literal(words: string): string {
  * The one-line preview in the conversation list. What is not the message's own words is a
  * placeholder in brackets, which the renderer shows in the UI's language: '[image]', '[burn]' (a
  * burn-after-reading message, whose text never shows outside its chat), '[revoked]' and '[burned]'
- * (the list says who recalled it from the conversation's last sender). A text that looks like a
+ * (the list says who recalled it: the last sender, or the owner or admin the views name). A text that looks like a
  * placeholder is preceded by a zero-width space, so it shows as written.
  */
+/** The preview of a revoked message; the views add who revoked it when that was not its sender. */
+export const REVOKED_PREVIEW = '[revoked]';
+
 export function previewOf(message: Pick<StoredMessage, 'type' | 'text' | 'body' | 'revoked' | 'burned' | 'burnAfterReading'>): string {
-  if (message.revoked) return '[revoked]';
+  if (message.revoked) return REVOKED_PREVIEW;
   if (message.burned) return '[burned]';
   if (message.body.unavailable) return '[unavailable]';
   // its text shows only in the chat, once, when opened

@@ -3,9 +3,11 @@ import { pb } from '../../protocol';
 import type { Conversation, GroupRecord, MemberRecord, UserProfile } from '../store';
 import { ROLE_NAMES } from './message-view';
 
+/** `revokedBy`: who revoked the last message, when it was revoked by someone other than its sender. */
 export function toConversationView(
   conversation: Conversation,
   title: string,
+  revokedBy?: string,
 ): ConversationView {
   const view: ConversationView = {
     id: conversation.id,
@@ -20,6 +22,7 @@ export function toConversationView(
     muted: conversation.muted,
   };
   if (conversation.lastSender) view.lastFrom = conversation.lastSender;
+  if (revokedBy) view.lastRevokedBy = revokedBy;
   return view;
 }
 

@@ -61,6 +61,7 @@ export function toMessageView(message: StoredMessage): MessageView {
     burnAfterReading: message.burnAfterReading,
     burned: message.burned,
   };
+  if (message.revoked && message.revokedBy && message.revokedBy !== message.from) view.revokedBy = message.revokedBy;
   if (message.msgId !== null) view.msgId = message.msgId;
   if (message.clientMsgId !== null) view.clientMsgId = message.clientMsgId;
   if (message.body.media && !message.burned) view.media = { ...message.body.media };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { bodyFrame, encodeFrame, ErrorCode, type Clock } from '../../protocol';
 import type { Authenticator } from '../auth/authenticator';
@@ -105,6 +105,29 @@ export function createGateway(deps: GatewayDeps): Gateway {
     });
   }
 
+  /**
+   * The TLS port's front door: a TLS ClientHello goes on to TLS; anything else is a plain client
+   * given the wrong port, told so in a plain ERROR frame (TLS would hold its HELLO for ever, since
+   * a small HELLO's first bytes can pass for a TLS record header).
+   */
+  function acceptOnTlsPort(tlsServer: TlsServer): (socket: Socket) => void {
+    return (socket) => {
+      // wall time on purpose, as for any unauthenticated socket: a silent peer is dropped
+      const silent = setTimeout(() => socket.destroy(), tuning.loginTimeoutMs).unref();
+      socket.on('error', () => clearTimeout(silent));
+      socket.once('data', (chunk: Buffer) => {
+        clearTimeout(silent);
+        socket.pause();
+        if (!isTlsClientHello(chunk)) {
+          refuse(socket, ErrorCode.TLS_REQUIRED, 'this port speaks TLS: write the server address as tls://host:port');
+          return;
+        }
+        socket.unshift(chunk);
+        tlsServer.emit('connection', socket);
+      });
+    };
+  }
+
   return {
     get connectionCount() {
       return connections.size;
@@ -112,13 +135,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async listen() {
       const port = await listenOn(createTcpServer(accept), deps.port);
       if (!deps.tls) return { port };
+      // never listens itself: the front door hands it the sockets that open with a TLS hello
       const tlsServer = createTlsServer(
         { cert: readFileSync(deps.tls.certFile), key: readFileSync(deps.tls.keyFile) },
         accept,
       );
       // a failed handshake is that client's problem only
       tlsServer.on('tlsClientError', (error) => log.debug({ err: error }, 'TLS handshake failed'));
-      const tlsPort = await listenOn(tlsServer, deps.tls.port);
+      const tlsPort = await listenOn(createTcpServer(acceptOnTlsPort(tlsServer)), deps.tls.port);
       return { port, tlsPort };
     },
     async stop() {
@@ -143,4 +167,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       servers.length = 0;
     },
   };
+}
+
+/**
+ * A TLS record carrying a ClientHello: content type 22, version 3.x, then (after the 2-byte
+ * length) handshake type 1. A Magpie frame can share the first two bytes (length 22, type HELLO)
+ * but not the sixth, which is inside the HELLO body (protocol major 2 or more).
+ */
+function isTlsClientHello(chunk: Buffer): boolean {
+  return chunk[0] === 0x16 && chunk[1] === 0x03 && (chunk.length < 6 || chunk[5] === 0x01);
 }

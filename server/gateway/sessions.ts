@@ -121,6 +121,16 @@ export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED
     }
   }
 
+  /**
+   * At the cap, an auto login replaces the sessions of its own device id: a client that crashed
+   * left a session the server has not yet seen die, and that ghost must not lock its own device out.
+   * Below the cap they are left alone (two live sessions may share an id, e.g. a copied profile).
+   */
+  function ownGhosts(sameKind: readonly Session[], deviceId: string): Session[] {
+    if (!deviceId || sameKind.length < limits.maxSessionsPerUserDevice) return [];
+    return sameKind.filter((other) => other.caller.deviceId === deviceId);
+  }
+
   /** Ends sessions: out of the registry first, so nothing more is delivered to them, then kicked. */
   function end(sessions: readonly Session[], code: number, reason: string, byDevice?: pb.DeviceKind): number {
     for (const session of sessions) {
@@ -135,14 +145,16 @@ export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED
       return size;
     },
     add(session, mode) {
-      const { appId, userId, device } = session.caller;
-      const replaced =
-        mode === pb.LoginMode.FORCE ? [...(sessionsOf(appId, userId) ?? [])].filter((other) => other.caller.device === device) : [];
+      const { appId, userId, device, deviceId } = session.caller;
+      const sameKind = [...(sessionsOf(appId, userId) ?? [])].filter((other) => other.caller.device === device);
+      const replaced = mode === pb.LoginMode.FORCE ? sameKind : ownGhosts(sameKind, deviceId);
       checkLimits(session, replaced);
       end(
         replaced,
         ErrorCode.KICKED_OFF,
-        `logged in on another ${deviceName(device)} device${session.caller.deviceId ? ` (${session.caller.deviceId})` : ''}`,
+        mode === pb.LoginMode.FORCE
+          ? `logged in on another ${deviceName(device)} device${deviceId ? ` (${deviceId})` : ''}`
+          : `this ${deviceName(device)} device (${deviceId}) logged in again`,
         device,
       );
       let users = byUser.get(appId);

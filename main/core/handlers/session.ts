@@ -163,10 +163,11 @@ function sessionView(session: Session): SessionView {
 function firstLoginOrFailedRace(session: Session): Promise<unknown> {
   const { client } = session;
   return new Promise((resolve, reject) => {
-    const onStatus = (status: { state: string; reason?: string; code?: number }) => {
+    const onStatus = (status: { state: string; reason?: string; code?: number; server?: string }) => {
       if (status.state !== 'reconnecting') return;
       client.events.off('status', onStatus);
-      reject(new MagpieError(status.code ?? ErrorCode.NOT_CONNECTED, status.reason ?? 'no server address could be reached'));
+      const address = status.server === undefined ? {} : { address: status.server };
+      reject(new MagpieError(status.code ?? ErrorCode.NOT_CONNECTED, status.reason ?? 'no server address could be reached', address));
     };
     client.events.on('status', onStatus);
     client.start().then(resolve, reject).finally(() => client.events.off('status', onStatus));
@@ -181,7 +182,7 @@ function checkServerAddresses(servers: readonly string[]): void {
     const why = port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)
       ? `the port ${port} is not a port number (1-65535)`
       : 'it is not an address: write host:port, tcp://host:port (plain) or tls://host:port';
-    throw new MagpieError(ErrorCode.SERVER_ADDRESS_INVALID, `Server addresses: ${JSON.stringify(text)}: ${why}`);
+    throw new MagpieError(ErrorCode.SERVER_ADDRESS_INVALID, `Server addresses: ${JSON.stringify(text)}: ${why}`, { address: text });
   }
 }
 

@@ -23,14 +23,32 @@ export function usePreviewText(): (conversation: ConversationView) => string {
   const { t } = useI18n();
   const session = useSession();
   const profiles = useProfiles();
+  const revokedByOther = useRevokedByOtherText();
   return (c) => {
     const preview = c.lastPreview;
     if (preview === '[revoked]') {
+      if (c.lastRevokedBy && c.lastFrom) return revokedByOther(c.lastFrom, c.lastRevokedBy);
       if (c.lastFrom && c.lastFrom === session.session?.userId) return t('conversations.preview.revokedByMe');
       if (c.kind !== 'group' || !c.lastFrom) return t('conversations.preview.revokedByPeer');
       return t('conversations.preview.revokedByMember', { name: profiles.name(c.lastFrom) });
     }
     const key = PLACEHOLDER_KEYS[preview];
     return key ? t(key) : preview;
+  };
+}
+
+/**
+ * A message revoked by a group owner or admin, not its sender: both named, as the chat list and
+ * the chat itself say it ("Ann revoked a message from Bob", "你撤回了 "Bob" 的一条消息").
+ */
+export function useRevokedByOtherText(): (sender: string, revokedBy: string) => string {
+  const { t } = useI18n();
+  const session = useSession();
+  const profiles = useProfiles();
+  return (sender, revokedBy) => {
+    const me = session.session?.userId;
+    if (sender === me) return t('conversations.preview.revokedMineByAdmin', { admin: profiles.name(revokedBy) });
+    if (revokedBy === me) return t('conversations.preview.revokedByMeForMember', { name: profiles.name(sender) });
+    return t('conversations.preview.revokedByAdminForMember', { admin: profiles.name(revokedBy), name: profiles.name(sender) });
   };
 }

@@ -12,12 +12,16 @@ export function orderConversations(list: Iterable<ConversationView>): Conversati
   return [...list].sort(compareConversations);
 }
 
-/** Keeps the conversations whose title, id, preview or draft contains the filter, ignoring case. */
-export function filterConversations(list: ConversationView[], filter: string): ConversationView[] {
+/**
+ * Keeps the conversations whose title, id, preview or draft contains the filter, ignoring case.
+ * The preview is matched as the list shows it (`shownPreview`: "You revoked a message", "[图片]"),
+ * never the core's stored codes ("[revoked]"), so the filter finds what the user reads.
+ */
+export function filterConversations(list: ConversationView[], filter: string, shownPreview: (c: ConversationView) => string): ConversationView[] {
   const needle = filter.trim().toLowerCase();
   if (!needle) return list;
   return list.filter((c) =>
-    [c.title, c.id, c.lastPreview, c.draft].some((field) => field.toLowerCase().includes(needle)),
+    [c.title, c.id, shownPreview(c), c.draft].some((field) => field.toLowerCase().includes(needle)),
   );
 }
 

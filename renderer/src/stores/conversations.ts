@@ -7,7 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ConversationView } from '../../../preload/api';
 import { useBackend } from './backend';
-import { filterConversations, orderConversations, placeholderConversation, totalUnread } from './conversation-order';
+import { orderConversations, placeholderConversation, totalUnread } from './conversation-order';
 
 export const useConversations = defineStore('conversations', () => {
   const backend = useBackend();
@@ -22,7 +22,6 @@ export const useConversations = defineStore('conversations', () => {
   const loaded = ref(false);
 
   const ordered = computed(() => orderConversations(Object.values(byId.value)));
-  const visible = computed(() => filterConversations(ordered.value, filter.value));
   const unreadTotal = computed(() => totalUnread(Object.values(byId.value)));
   const active = computed(() => (activeId.value ? byId.value[activeId.value] ?? null : null));
 
@@ -129,7 +128,7 @@ export const useConversations = defineStore('conversations', () => {
   }
 
   return {
-    byId, activeId, focused, pageVisible, paneShowing, setPageVisible, setPaneShowing, filter, loaded, ordered, visible, unreadTotal, active,
+    byId, activeId, focused, pageVisible, paneShowing, setPageVisible, setPaneShowing, filter, loaded, ordered, unreadTotal, active,
     load, upsert, remove, open, close, setFocused, saveDraft, setPinned, setMuted, removeChat, reset, reportUiState,
   };
 });

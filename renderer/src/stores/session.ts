@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ConnectionInfo, LoginAuth, MethodResult, ProfileView, SessionView } from '../../../preload/api';
+import type { ApiError, ConnectionInfo, LoginAuth, MethodResult, ProfileView, SessionView } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useGroups } from './groups';
@@ -77,7 +77,7 @@ export const useSession = defineStore('session', () => {
   }
 
   /** Signs in; returns the error for the form to show, or null. */
-  async function login(form: LoginForm): Promise<{ code: number; message: string } | null> {
+  async function login(form: LoginForm): Promise<ApiError | null> {
     const result = await backend.call('session.login', {
       servers: form.servers,
       appId: form.appId,

@@ -6,12 +6,7 @@ import { ErrorCode } from '../../../protocol';
 import { createDispatch } from '../../../main/api/dispatch';
 import type { MagpieCore } from '../../../main/core/magpie-core';
 import { openTestCore } from '../../support/test-core';
-import type { MethodArgs } from '../../../preload/api';
-
-interface ApiError {
-  readonly code: number;
-  readonly message: string;
-}
+import type { ApiError, MethodArgs } from '../../../preload/api';
 import { makeSelfSignedCert } from '../../support/self-signed-cert';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
@@ -53,15 +48,15 @@ describe('the sign-in form\'s server addresses', () => {
 
   it('a TLS address on the plain port fails at once with the hint to write tcp://', async () => {
     const { error, ms } = await signIn([`tls://127.0.0.1:${server.port}`]);
-    expect(error?.code).toBe(ErrorCode.NOT_CONNECTED);
+    expect(error).toMatchObject({ code: ErrorCode.TLS_UNAVAILABLE, address: `127.0.0.1:${server.port}` });
     expect(error?.message).toContain(`tcp://127.0.0.1:${server.port}`);
     expect(ms).toBeLessThan(5_000);
   });
 
-  it('a plain address on the TLS port fails after one race, not after the login timeout', async () => {
+  it('a plain address on the TLS port fails at once with the hint to write tls://', async () => {
     const { error, ms } = await signIn([`tcp://127.0.0.1:${server.tlsPort}`]);
-    expect(error?.code).toBe(ErrorCode.NOT_CONNECTED);
-    expect(error?.message).toContain(`127.0.0.1:${server.tlsPort}`);
+    expect(error).toMatchObject({ code: ErrorCode.TLS_REQUIRED, address: `127.0.0.1:${server.tlsPort}` });
+    expect(error?.message).toContain(`tls://127.0.0.1:${server.tlsPort}`);
     expect(ms).toBeLessThan(5_000);
   });
 

@@ -71,6 +71,42 @@ describe('the client over TLS', () => {
     }
   });
 
+  it('a plain address on the TLS port, and a tls:// address on the plain port, fail the sign-in at once with their own codes and the address', { timeout: 30_000 }, async () => {
+    const profileDir = join(dir, 'wrong-port');
+    const core = new MagpieCore({
+      profileDir,
+      shell: 'web',
+      version: '0.0.0',
+      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
+      emit: () => undefined,
+      log: pino({ level: 'silent' }),
+      // long timeouts: the answer must come from the wrong port itself, not from a timeout
+      tuning: { ...fastTestTuning, connectTimeoutMs: 10_000, loginTimeoutMs: 10_000 },
+    });
+    const login = (address: string) =>
+      core.handlers['session.login']({ servers: [address], appId: server.appId, auth: { type: 'appToken', user: 'fay01', token: server.appToken }, remember: false });
+    try {
+      const plainOnTls = `127.0.0.1:${server.tlsPort}`;
+      const started = Date.now();
+      await expect(login(plainOnTls)).rejects.toMatchObject({
+        code: ErrorCode.TLS_REQUIRED,
+        address: plainOnTls,
+        message: expect.stringContaining(`tls://${plainOnTls}`),
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const tlsOnPlain = `127.0.0.1:${server.port}`;
+      await expect(login(`tls://${tlsOnPlain}`)).rejects.toMatchObject({
+        code: ErrorCode.TLS_UNAVAILABLE,
+        address: tlsOnPlain,
+        message: expect.stringContaining(`tcp://${tlsOnPlain}`),
+      });
+      // the TLS port still serves TLS clients after the plain one was turned away
+      await expect(login(`tls://127.0.0.1:${server.tlsPort}`)).rejects.toMatchObject({ code: ErrorCode.CERTIFICATE_REJECTED });
+    } finally {
+      await core.shutdown();
+    }
+  });
+
   it('the desktop login takes the CA file from its advanced options, and remembers it', { timeout: 30_000 }, async () => {
     const profileDir = join(dir, 'core');
     const core = new MagpieCore({

@@ -42,6 +42,21 @@ describe('session caps', () => {
     expect(world!.server.stats().sessions).toBe(3);
   });
 
+  it("a device coming back after a crash replaces its own ghost session at the cap; another device is still refused", async () => {
+    const { appId, appToken } = await open({ maxSessionsPerUserDevice: 1 });
+    // the crashed client's socket, still open as far as the server can tell (no logout, no FIN)
+    const ghost = await login(appId, appToken, 'crash01', { device: pb.DeviceKind.DESKTOP, deviceId: 'desk-1' });
+    await ghost.login;
+    const kicked = ghost.client.waitForPush('KICKED');
+    const back = await login(appId, appToken, 'crash01', { device: pb.DeviceKind.DESKTOP, deviceId: 'desk-1' });
+    await back.login;
+    expect(await kicked).toMatchObject({ code: ErrorCode.KICKED_OFF });
+    // another desktop of the same user is still held to the cap (it must log in with force)
+    const other = await login(appId, appToken, 'crash01', { device: pb.DeviceKind.DESKTOP, deviceId: 'desk-2' });
+    await expect(other.login).rejects.toMatchObject({ code: ErrorCode.TOO_MANY_SESSIONS_FOR_USER });
+    expect(world!.server.stats().sessions).toBe(1);
+  });
+
   it('one address gets at most maxSessionsPerAddress sessions; another address still logs in', async () => {
     const { appId, appToken } = await open({ maxSessionsPerAddress: 4 });
     for (let i = 0; i < 4; i++) await (await login(appId, appToken, `addr${i}x`, {}, '127.0.0.1')).login;

@@ -29,10 +29,11 @@ describe('conversation ordering', () => {
       conversation('carol', { draft: 'half-written lunch plan' }),
       conversation('g1', { title: '项目组' }),
     ];
-    expect(filterConversations(list, 'wang').map((c) => c.id)).toEqual(['alice']);
-    expect(filterConversations(list, 'lunch').map((c) => c.id)).toEqual(['bob', 'carol']);
-    expect(filterConversations(list, '项目').map((c) => c.id)).toEqual(['g1']);
-    expect(filterConversations(list, '  ')).toHaveLength(4);
+    const asStored = (c: { lastPreview: string }) => c.lastPreview;
+    expect(filterConversations(list, 'wang', asStored).map((c) => c.id)).toEqual(['alice']);
+    expect(filterConversations(list, 'lunch', asStored).map((c) => c.id)).toEqual(['bob', 'carol']);
+    expect(filterConversations(list, '项目', asStored).map((c) => c.id)).toEqual(['g1']);
+    expect(filterConversations(list, '  ', asStored)).toHaveLength(4);
   });
 
   it('does not count muted conversations in the total unread', () => {

@@ -12,6 +12,13 @@ describe('reconnect backoff', () => {
     expect(backoff.attempts).toBe(8);
   });
 
+  it('a refusal for want of room waits the capacity delay, jittered, and later losses go on doubling', () => {
+    const values = [0.5, 0];
+    const backoff = createReconnectBackoff({ tuning, random: () => values.shift() ?? 0 });
+    expect(backoff.nextCapacityDelayMs()).toBe(Math.round(300_000 * 0.75));
+    expect(backoff.nextDelayMs()).toBe(2_000);
+  });
+
   it('jitter takes away up to its ratio, at random', () => {
     const values = [0.999, 0.5, 0.25];
     const backoff = createReconnectBackoff({ tuning, random: () => values.shift() ?? 0 });

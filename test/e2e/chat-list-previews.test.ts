@@ -1,0 +1,110 @@
+/// <reference lib="dom" />
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pb } from '../../protocol';
+import { TestClient } from '../support/test-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
+
+/**
+ * The chat list as the user reads it: the filter matches the previews in the page's language (not
+ * the core's codes), and a message an admin revoked says so, in the list and in the chat.
+ */
+type Account = ReturnType<TestServer['createUser']>;
+/** A user as the UI names them: the nickname (the friendly name) once known, the id until then. */
+const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount})`;
+
+describe('the chat list previews', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let work: string;
+  const apps: WebApp[] = [];
+  const wires: TestClient[] = [];
+  let ann: Account;
+  let bob: Account;
+  let cat: Account;
+  let page: Page;
+
+  /** A user on the wire (a bot device, beside the UI's session), to send and revoke. */
+  async function wire(user: Account): Promise<TestClient> {
+    const client = await TestClient.connect(server.port);
+    wires.push(client);
+    await client.hello();
+    await client.loginWithPassword(user.voipAccount, user.voipPwd, { device: pb.DeviceKind.BOT });
+    return client;
+  }
+
+  let sent = 0;
+  async function sendText(from: TestClient, to: string, text: string): Promise<bigint> {
+    sent++;
+    const clientMsgId = new TextEncoder().encode(`previews-${String(sent).padStart(4, '0')}`);
+    const receipt = await from.ask('SEND', { clientMsgId, to, type: pb.MessageType.TEXT, text }, 'SENT');
+    return receipt.msgId;
+  }
+
+  const item = (id: string) => page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
+  const shownIds = () => page.locator('[data-testid="conversation-item"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-conversation')));
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    work = await mkdtemp(join(tmpdir(), 'magpie-previews-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    ann = server.createUser('ann');
+    bob = server.createUser('bob');
+    cat = server.createUser('cat');
+    browser = await launchChromium();
+    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'bob') });
+    apps.push(app);
+    page = await openPage(browser, app.url);
+    await signIn(page, server, bob);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(wires.map((client) => client.close()));
+    await tearDown({ browser, apps, server, work });
+  });
+
+  it('the filter finds a revoked message by the words shown, in English and in Chinese, not by its stored code', async () => {
+    const annWire = await wire(ann);
+    const msgId = await sendText(annWire, bob.voipAccount, 'see you at lunch');
+    await annWire.ask('REVOKE', { msgId }, 'OK');
+    await expect.poll(() => item(ann.voipAccount).textContent(), WAIT).toContain('The other person revoked a message');
+
+    const filter = page.getByTestId('conversation-filter');
+    await filter.fill('other person revoked');
+    await expect.poll(shownIds, WAIT).toEqual([ann.voipAccount]);
+    await filter.fill('[revoked]');
+    await expect.poll(shownIds, WAIT).toEqual([]);
+
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-language').selectOption('zh-CN');
+    await page.getByTestId('nav-chats').click();
+    await filter.fill('对方撤回');
+    await expect.poll(shownIds, WAIT).toEqual([ann.voipAccount]);
+    await filter.fill('other person revoked');
+    await expect.poll(shownIds, WAIT).toEqual([]);
+    await filter.fill('');
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-language').selectOption('en');
+    await page.getByTestId('nav-chats').click();
+  }, 60_000);
+
+  it("a message the group's owner revoked names the owner, not its sender, in the list and in the chat", async () => {
+    await page.getByTestId('conversation-filter').fill('');
+    const annWire = await wire(ann);
+    const catWire = await wire(cat);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Lunch', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, cat.voipAccount] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+    const msgId = await sendText(catWire, groupId, 'a word too many');
+    await expect.poll(() => item(groupId).textContent(), WAIT).toContain('a word too many');
+    // ann owns the group: she may revoke cat's message
+    await annWire.ask('REVOKE', { msgId }, 'OK');
+    const byOwner = new RegExp(`${shownName(ann)} revoked a message from ${shownName(cat)}`);
+    await expect.poll(() => item(groupId).textContent(), WAIT).toMatch(byOwner);
+    await item(groupId).click();
+    await expect.poll(() => page.getByTestId('message-revoked').textContent(), WAIT).toMatch(byOwner);
+  }, 60_000);
+});
