@@ -81,6 +81,25 @@ describe('media in the app', () => {
     expect(Buffer.compare(await readFile((await download.path())!), bytes)).toBe(0);
   }, 60_000);
 
+  it('sends several images picked at once, in the order picked', async () => {
+    const names = ['first.png', 'second.png', 'third.png'];
+    const files = await Promise.all(
+      names.map(async (name, i) => ({ name, mimeType: 'image/png', buffer: await sharp({ create: { width: 40 + i, height: 30, channels: 3, background: '#37a' } }).png().toBuffer() })),
+    );
+    await pageA.getByTestId('attach-input').setInputFiles(files);
+    await pageB.getByRole('button', { name: 'Open image third.png' }).waitFor(WAIT);
+    const shown = await pageB.getByTestId('media-thumb').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt')));
+    expect(shown.filter((alt) => names.includes(alt ?? ''))).toEqual(names);
+  }, 60_000);
+
+  it('a file over the send limit is refused at once with its size and the limit, and no "Try again" that could only fail again', async () => {
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'backup.zip', mimeType: 'application/zip', buffer: Buffer.alloc(17 * 1024 * 1024) });
+    const refusal = pageA.getByTestId('composer-upload');
+    await refusal.waitFor(WAIT);
+    expect(await refusal.textContent()).toContain('backup.zip was not sent: it is 17.0 MB, and files up to 16.0 MB can be sent');
+    expect(await pageA.getByTestId('upload-retry').count()).toBe(0);
+  }, 60_000);
+
   it('opens a text file in a new tab as UTF-8 text (text has no signature: its type comes from its name)', async () => {
     const text = 'meeting notes 会议记录\nline two';
     await pageA.getByTestId('attach-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });

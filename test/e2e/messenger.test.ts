@@ -126,6 +126,28 @@ describe('the Magpie app in a browser', () => {
     expect(await unnamedControls(pageA)).toEqual([]);
   });
 
+  it("the composer's keys: Shift+Enter and Ctrl+Enter break the line, Enter sends; Esc closes the emoji picker back to the typing", async () => {
+    await pageA.getByTestId('nav-chats').click();
+    await openChatWith(pageA, bob.voipAccount);
+    const input = pageA.getByTestId('composer-input');
+    await input.fill('first');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('second');
+    // WeChat's own new-line key: a textarea does nothing with it by itself
+    await input.press('Control+Enter');
+    await input.pressSequentially('third');
+    expect(await input.inputValue()).toBe('first\nsecond\nthird');
+
+    await pageA.getByTestId('emoji-button').click();
+    await pageA.getByTestId('emoji-picker').waitFor(WAIT);
+    await pageA.keyboard.press('Escape');
+    await pageA.getByTestId('emoji-picker').waitFor({ state: 'detached', ...WAIT });
+    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+    await pageA.keyboard.type(' end');
+    await pageA.keyboard.press('Enter');
+    await expect.poll(() => bubble(pageA, 'third end').getByTestId('message-text').textContent(), WAIT).toBe('first\nsecond\nthird end');
+  });
+
   it('a message for a background window raises a notification through the notifier', async () => {
     await setFocused(pageB, false);
     await sendText(pageA, 'Are you there?');

@@ -358,6 +358,7 @@ const en = {
     uploading: 'Sending {name}… {percent}%',
     notSent: '{name} was not sent: {reason}',
     retry: 'Try again',
+    tooLarge: 'it is {size}, and files up to {max} can be sent',
     openImage: 'Open image {name}',
     viewer: 'Image',
     save: 'Save',

@@ -360,6 +360,7 @@ const zhCN: MessageSchema = {
     uploading: '正在发送 {name}… {percent}%',
     notSent: '{name} 未发送：{reason}',
     retry: '重试',
+    tooLarge: '文件大小为 {size}，最大可发送 {max}',
     openImage: '查看图片 {name}',
     viewer: '图片',
     save: '保存',
