@@ -65,6 +65,7 @@ const en = {
       revokedByMe: 'You revoked a message',
       revokedByPeer: 'The other person revoked a message',
       revokedByMember: '{name} revoked a message',
+      fromMember: '{name}: {text}',
     },
   },
   chat: {

@@ -67,6 +67,7 @@ const zhCN: MessageSchema = {
       revokedByMe: '你撤回了一条消息',
       revokedByPeer: '对方撤回了一条消息',
       revokedByMember: '"{name}" 撤回了一条消息',
+      fromMember: '{name}: {text}',
     },
   },
   chat: {
