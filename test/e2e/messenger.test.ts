@@ -148,6 +148,28 @@ describe('the Magpie app in a browser', () => {
     await expect.poll(() => bubble(pageA, 'third end').getByTestId('message-text').textContent(), WAIT).toBe('first\nsecond\nthird end');
   });
 
+  it('Esc gives the focus back to what opened a menu or a dialog', async () => {
+    await pageA.getByTestId('nav-chats').click();
+    await openChatWith(pageA, bob.voipAccount);
+    await sendText(pageA, 'a message to open a menu on');
+    const mine = bubble(pageA, 'a message to open a menu on');
+    await mine.waitFor(WAIT);
+    await mine.focus();
+    await pageA.keyboard.press('Shift+F10');
+    await pageA.getByRole('menu').waitFor(WAIT);
+    await pageA.keyboard.press('Escape');
+    await pageA.getByRole('menu').waitFor({ state: 'detached', ...WAIT });
+    expect(await mine.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    const searchButton = pageA.getByTestId('nav-search');
+    await searchButton.focus();
+    await searchButton.press('Enter');
+    await pageA.getByTestId('search-input').waitFor(WAIT);
+    await pageA.keyboard.press('Escape');
+    await pageA.getByTestId('search-input').waitFor({ state: 'detached', ...WAIT });
+    expect(await searchButton.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
   it('a message for a background window raises a notification through the notifier', async () => {
     await setFocused(pageB, false);
     await sendText(pageA, 'Are you there?');
