@@ -86,7 +86,6 @@ const en = {
     yesterday: 'Yesterday',
     typing: '{name} is typing…',
     typingMany: 'Several people are typing…',
-    revoked: 'This message was revoked',
     revokedByMe: 'You revoked a message',
     burned: 'This message was burned after reading',
     unavailable: 'This message could not be shown',

@@ -88,7 +88,6 @@ const zhCN: MessageSchema = {
     yesterday: '昨天',
     typing: '{name} 正在输入…',
     typingMany: '多人正在输入…',
-    revoked: '此消息已撤回',
     revokedByMe: '你撤回了一条消息',
     burned: '此消息已阅后即焚',
     unavailable: '此消息无法显示',
