@@ -379,6 +379,8 @@ export const ApiErrorCode = {
   CONNECTION_CLOSED: 171003,
   KICKED_OFF: 175004,
   INVALID_USER_ID: 520005,
+  /** A file over the page's send limit (MEDIA_LIMITS.maxSendBytes) or the server's for its kind. */
+  FILE_TOO_LARGE: 581004,
 } as const;
 export type ApiErrorCodeName = keyof typeof ApiErrorCode;
 

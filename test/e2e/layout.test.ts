@@ -91,4 +91,28 @@ describe('the main screen in a narrow window', () => {
     await pageAlice.waitForTimeout(500);
     expect(await pageAlice.getByTestId('jump-latest').count()).toBe(0);
   }, 60_000);
+
+  it("at 800×600 a group's details cover the chat instead of squeezing it, and its toggle in the header closes them", async () => {
+    await pageAlice.setViewportSize({ width: 800, height: 600 });
+    await pageAlice.getByTestId('nav-groups').click();
+    await pageAlice.getByTestId('groups-create').click();
+    await pageAlice.getByTestId('create-group-name').fill('Narrow room');
+    await pageAlice.getByTestId('create-group-members').fill(bob.voipAccount);
+    await pageAlice.getByTestId('create-group-submit').click();
+    await pageAlice.getByTestId('group-open-chat').click();
+    await sendText(pageAlice, 'A message in a group whose details are open beside it');
+    const bubble = pageAlice.getByTestId('message-bubble').filter({ hasText: 'details are open' });
+    await bubble.waitFor(WAIT);
+    const toggle = pageAlice.getByTestId('group-info-toggle');
+    await toggle.click();
+    const details = pageAlice.getByRole('complementary', { name: 'Group details' });
+    await details.waitFor(WAIT);
+    // squeezed beside them, the chat was 150px wide and its bubbles one word a line
+    expect((await pageAlice.getByTestId('message-list').boundingBox())!.width).toBeGreaterThan(400);
+    expect((await bubble.boundingBox())!.height).toBeLessThan(80);
+    expect(await inWindow(details)).toBe(true);
+    expect(await inWindow(toggle)).toBe(true);
+    await toggle.click();
+    await details.waitFor({ state: 'detached', ...WAIT });
+  }, 60_000);
 });

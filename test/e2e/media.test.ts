@@ -81,6 +81,31 @@ describe('media in the app', () => {
     expect(Buffer.compare(await readFile((await download.path())!), bytes)).toBe(0);
   }, 60_000);
 
+  it('sends several images picked at once, in the order picked', async () => {
+    const names = ['first.png', 'second.png', 'third.png'];
+    const files = await Promise.all(
+      names.map(async (name, i) => ({ name, mimeType: 'image/png', buffer: await sharp({ create: { width: 40 + i, height: 30, channels: 3, background: '#37a' } }).png().toBuffer() })),
+    );
+    await pageA.getByTestId('attach-input').setInputFiles(files);
+    await pageB.getByRole('button', { name: 'Open image third.png' }).waitFor(WAIT);
+    const shown = await pageB.locator('[aria-label^="Open image "]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+    expect(shown.filter((label) => names.some((name) => label === `Open image ${name}`))).toEqual(names.map((name) => `Open image ${name}`));
+  }, 60_000);
+
+  it('a file over the send limit is refused at once with its size and the limit, and no "Try again" that could only fail again', async () => {
+    await sendText(pageA, `a tall message before the refusal${'\n.'.repeat(40)}`);
+    const list = pageA.getByTestId('message-list');
+    const distanceFromEnd = () => list.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    await expect.poll(distanceFromEnd, WAIT).toBeLessThan(2);
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'backup.zip', mimeType: 'application/zip', buffer: Buffer.alloc(17 * 1024 * 1024) });
+    const refusal = pageA.getByTestId('composer-upload');
+    await refusal.waitFor(WAIT);
+    expect(await refusal.textContent()).toContain('backup.zip was not sent: it is 17.0 MB, and files up to 16.0 MB can be sent');
+    expect(await pageA.getByTestId('upload-retry').count()).toBe(0);
+    // the composer grew under the list: its newest message is still in sight, not pushed below
+    await expect.poll(distanceFromEnd, WAIT).toBeLessThan(2);
+  }, 60_000);
+
   it('opens a text file in a new tab as UTF-8 text (text has no signature: its type comes from its name)', async () => {
     const text = 'meeting notes 会议记录\nline two';
     await pageA.getByTestId('attach-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });

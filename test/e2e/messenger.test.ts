@@ -126,6 +126,50 @@ describe('the Magpie app in a browser', () => {
     expect(await unnamedControls(pageA)).toEqual([]);
   });
 
+  it("the composer's keys: Shift+Enter and Ctrl+Enter break the line, Enter sends; Esc closes the emoji picker back to the typing", async () => {
+    await pageA.getByTestId('nav-chats').click();
+    await openChatWith(pageA, bob.voipAccount);
+    const input = pageA.getByTestId('composer-input');
+    await input.fill('first');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('second');
+    // WeChat's own new-line key: a textarea does nothing with it by itself
+    await input.press('Control+Enter');
+    await input.pressSequentially('third');
+    expect(await input.inputValue()).toBe('first\nsecond\nthird');
+
+    await pageA.getByTestId('emoji-button').click();
+    await pageA.getByTestId('emoji-picker').waitFor(WAIT);
+    await pageA.keyboard.press('Escape');
+    await pageA.getByTestId('emoji-picker').waitFor({ state: 'detached', ...WAIT });
+    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+    await pageA.keyboard.type(' end');
+    await pageA.keyboard.press('Enter');
+    await expect.poll(() => bubble(pageA, 'third end').getByTestId('message-text').textContent(), WAIT).toBe('first\nsecond\nthird end');
+  });
+
+  it('Esc gives the focus back to what opened a menu or a dialog', async () => {
+    await pageA.getByTestId('nav-chats').click();
+    await openChatWith(pageA, bob.voipAccount);
+    await sendText(pageA, 'a message to open a menu on');
+    const mine = bubble(pageA, 'a message to open a menu on');
+    await mine.waitFor(WAIT);
+    await mine.focus();
+    await pageA.keyboard.press('Shift+F10');
+    await pageA.getByRole('menu').waitFor(WAIT);
+    await pageA.keyboard.press('Escape');
+    await pageA.getByRole('menu').waitFor({ state: 'detached', ...WAIT });
+    expect(await mine.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    const searchButton = pageA.getByTestId('nav-search');
+    await searchButton.focus();
+    await searchButton.press('Enter');
+    await pageA.getByTestId('search-input').waitFor(WAIT);
+    await pageA.keyboard.press('Escape');
+    await pageA.getByTestId('search-input').waitFor({ state: 'detached', ...WAIT });
+    expect(await searchButton.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
   it('a message for a background window raises a notification through the notifier', async () => {
     await setFocused(pageB, false);
     await sendText(pageA, 'Are you there?');

@@ -165,6 +165,10 @@ describe('the app keeps every view current and says what happened', () => {
     await pageA.getByTestId('confirm-yes').click();
     await expect.poll(() => groupItem(pageA).count(), WAIT).toBe(0);
     await expect.poll(() => groupItem(pageB).count(), WAIT).toBe(0);
+    // the member's open chat says so, and counts no members of a group that is gone
+    await pageB.getByTestId('nav-chats').click();
+    await expect.poll(() => pageB.getByTestId('composer-disabled').textContent(), WAIT).toContain('dismissed');
+    expect(await pageB.getByTestId('chat-title').textContent()).not.toMatch(/\(\d+\)/);
     // give any late answer the time to show a toast
     await pageA.waitForTimeout(1_000);
     expect(await errorToasts(pageA).allTextContents()).toEqual([]);

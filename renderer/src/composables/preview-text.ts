@@ -17,7 +17,8 @@ const PLACEHOLDER_KEYS: Readonly<Record<string, string>> = {
 /**
  * A conversation's last-message preview in the UI's language: placeholders translated, a recalled
  * message said by who recalled it ("You revoked a message", "对方撤回了一条消息"), the message's own
- * words as they are.
+ * words as they are; in a group, another member's message after their name ("Carol: hi"), as in
+ * WeChat, so the list says who spoke.
  */
 export function usePreviewText(): (conversation: ConversationView) => string {
   const { t } = useI18n();
@@ -33,7 +34,11 @@ export function usePreviewText(): (conversation: ConversationView) => string {
       return t('conversations.preview.revokedByMember', { name: profiles.name(c.lastFrom) });
     }
     const key = PLACEHOLDER_KEYS[preview];
-    return key ? t(key) : preview;
+    const text = key ? t(key) : preview;
+    const byMember = c.kind === 'group' && !!c.lastFrom && c.lastFrom !== session.session?.userId;
+    // "[burned]" says what happened to a message, not what someone wrote
+    if (!byMember || !text || preview === '[burned]') return text;
+    return t('conversations.preview.fromMember', { name: profiles.name(c.lastFrom!), text });
   };
 }
 

@@ -68,6 +68,7 @@ const en = {
       revokedMineByAdmin: '{admin} revoked your message',
       revokedByMeForMember: 'You revoked a message from {name}',
       revokedByAdminForMember: '{admin} revoked a message from {name}',
+      fromMember: '{name}: {text}',
     },
   },
   chat: {
@@ -88,7 +89,6 @@ const en = {
     yesterday: 'Yesterday',
     typing: '{name} is typing…',
     typingMany: 'Several people are typing…',
-    revoked: 'This message was revoked',
     revokedByMe: 'You revoked a message',
     burned: 'This message was burned after reading',
     unavailable: 'This message could not be shown',
@@ -364,6 +364,7 @@ const en = {
     uploading: 'Sending {name}… {percent}%',
     notSent: '{name} was not sent: {reason}',
     retry: 'Try again',
+    tooLarge: 'it is {size}, and files up to {max} can be sent',
     openImage: 'Open image {name}',
     viewer: 'Image',
     save: 'Save',

@@ -70,6 +70,7 @@ const zhCN: MessageSchema = {
       revokedMineByAdmin: '"{admin}" 撤回了你的一条消息',
       revokedByMeForMember: '你撤回了 "{name}" 的一条消息',
       revokedByAdminForMember: '"{admin}" 撤回了 "{name}" 的一条消息',
+      fromMember: '{name}: {text}',
     },
   },
   chat: {
@@ -90,7 +91,6 @@ const zhCN: MessageSchema = {
     yesterday: '昨天',
     typing: '{name} 正在输入…',
     typingMany: '多人正在输入…',
-    revoked: '此消息已撤回',
     revokedByMe: '你撤回了一条消息',
     burned: '此消息已阅后即焚',
     unavailable: '此消息无法显示',
@@ -366,6 +366,7 @@ const zhCN: MessageSchema = {
     uploading: '正在发送 {name}… {percent}%',
     notSent: '{name} 未发送：{reason}',
     retry: '重试',
+    tooLarge: '文件大小为 {size}，最大可发送 {max}',
     openImage: '查看图片 {name}',
     viewer: '图片',
     save: '保存',

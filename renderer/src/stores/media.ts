@@ -6,7 +6,7 @@
 import { defineStore } from 'pinia';
 import { reactive } from 'vue';
 import type { EventPayloads, MessageView } from '../../../preload/api';
-import { MEDIA_LIMITS } from '../../../preload/api';
+import { ApiErrorCode, MEDIA_LIMITS } from '../../../preload/api';
 import { downloadNameOf, tabTypeOf } from '../media/open-in-tab';
 import { useBackend } from './backend';
 import { useMessages } from './messages';
@@ -14,8 +14,6 @@ import { useSession } from './session';
 
 export type MediaKind = 'image' | 'file' | 'voice';
 
-/** The contract's FILE_TOO_LARGE code (protocol/errors.ts). */
-const FILE_TOO_LARGE_CODE = 581004;
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -47,7 +45,7 @@ export const useMedia = defineStore('media', () => {
 
   /** Sends a file; the refusal (code and words) when it was not sent. */
   async function send(conversation: string, file: Blob, name: string, kind: MediaKind, durationMs?: number): Promise<{ code: number; message: string } | null> {
-    if (file.size > MEDIA_LIMITS.maxSendBytes) return { code: FILE_TOO_LARGE_CODE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` };
+    if (file.size > MEDIA_LIMITS.maxSendBytes) return { code: ApiErrorCode.FILE_TOO_LARGE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` };
     // the upload's progress arrives under the message's key and shows on its bubble
     const bytes = toBase64(new Uint8Array(await file.arrayBuffer()));
     const result = await backend.call('media.send', { conversation, kind, name, bytes, ...(durationMs ? { durationMs } : {}) });

@@ -24,6 +24,9 @@ const lastMessages: Record<string, { message: Previewed; from: string }> = {
   peer: { message: { ...plain, revoked: true }, from: 'bob' },
   gteam: { message: { ...plain, revoked: true }, from: 'carol' },
   typed: { message: { ...plain, text: '[image]' }, from: 'bob' },
+  gtalk: { message: { ...plain, text: 'lunch at noon' }, from: 'carol' },
+  gphoto: { message: { ...plain, type: pb.MessageType.IMAGE }, from: 'carol' },
+  gmine: { message: { ...plain, text: 'see you there' }, from: 'me' },
 };
 
 async function previews(locale: Locale): Promise<Record<string, string>> {
@@ -55,6 +58,9 @@ describe('conversation list previews in the UI language', () => {
       peer: '对方撤回了一条消息',
       gteam: expect.stringMatching(/^"(carol|Carol)" 撤回了一条消息$/),
       typed: '\u200b[image]',
+      gtalk: expect.stringMatching(/^(carol|Carol): lunch at noon$/),
+      gphoto: expect.stringMatching(/^(carol|Carol): \[图片\]$/),
+      gmine: 'see you there',
     });
   });
 
@@ -65,6 +71,9 @@ describe('conversation list previews in the UI language', () => {
       mine: 'You revoked a message',
       peer: 'The other person revoked a message',
       typed: '\u200b[image]',
+      gtalk: expect.stringMatching(/^(carol|Carol): lunch at noon$/),
+      gphoto: expect.stringMatching(/^(carol|Carol): \[Image\]$/),
+      gmine: 'see you there',
     });
   });
 });

@@ -47,3 +47,19 @@ describe('a message the server refused', () => {
     });
   }
 });
+
+describe("a message its sender revoked", () => {
+  for (const [locale, words] of [
+    ['en', 'alice revoked a message'],
+    ['zh-CN', '"alice" 撤回了一条消息'],
+  ] as [Locale, string][]) {
+    it(`says who revoked it, in the words the chat list uses (${locale})`, () => {
+      const wrapper = mount(MessageBubble, {
+        props: { message: { ...refused, outgoing: false, state: 'received', revoked: true }, isGroup: true, highlighted: false },
+        global: { plugins: [createPinia(), createMagpieI18n(locale)] },
+      });
+      expect(wrapper.get('[data-testid="message-revoked"]').text()).toBe(words);
+      wrapper.unmount();
+    });
+  }
+});

@@ -15,4 +15,22 @@ describe('the @mention picker', () => {
     expect(wrapper.findAll('[data-testid="mention-option"]').map((o) => o.text().replace(/\s+/g, ' '))).toEqual(['bob', 'Carol carol', '戴夫 dave']);
     wrapper.unmount();
   });
+
+  it('brings the option the arrow keys select into sight', async () => {
+    const scrolledTo: string[] = [];
+    const original = HTMLElement.prototype.scrollIntoView;
+    HTMLElement.prototype.scrollIntoView = function (this: HTMLElement) {
+      scrolledTo.push(this.dataset['user'] ?? '');
+    };
+    try {
+      const members = Array.from({ length: 8 }, (_, i) => member(`user${i}`));
+      const wrapper = mount(MentionPicker, { props: { members, selected: 0, showAll: true }, global: { plugins: [createMagpieI18n('en')] } });
+      // the .vue shim types no props: the picker's own are members, selected and showAll
+      await wrapper.setProps({ selected: 8 } as never);
+      expect(scrolledTo).toEqual(['user7']);
+      wrapper.unmount();
+    } finally {
+      HTMLElement.prototype.scrollIntoView = original;
+    }
+  });
 });
