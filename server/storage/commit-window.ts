@@ -219,6 +219,8 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
   /** Before the outermost transaction: recovers a lost window, opens one when it is due. */
   function beginOutermost(): void {
     if (lost !== undefined) recover(lost);
+    // a window SQLite ended between two transactions: the next one must not commit alone under it
+    else if (windowOpen && !raw.inTransaction) recover(new Error('SQLite ended the commit window’s transaction'));
     if (!windowOpen && performance.now() >= reopenAtMs) openWindow();
   }
 

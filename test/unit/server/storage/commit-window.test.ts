@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REDO_LOG_SUFFIX } from '../../../../server/storage/commit-window';
-import { DATABASE_FILE, DataFolderInUseError, openDatabase } from '../../../../server/storage/database';
+import { DATABASE_FILE, DataFolderInUseError, openDatabase, sqliteConnection } from '../../../../server/storage/database';
 import type { SqlDatabase } from '../../../../server/storage/sql-database';
 
 const WRITER = new URL('./window-writer.main.ts', import.meta.url).pathname;
@@ -164,6 +164,23 @@ describe('the commit window', () => {
     db = openDatabase(dir, serverOptions(60_000));
     expect(db.prepare('SELECT COUNT(*) FROM rows').pluck().get()).toBe(50);
   }, 30_000);
+
+  it('runs the log again when SQLite ends the window itself, and applies each write once', () => {
+    db = openWithTable(60_000);
+    const insert = db.prepare('INSERT INTO rows (n) VALUES (?)');
+    db.transaction(() => insert.run(1))();
+    db.transaction(() => insert.run(2))();
+    // what an I/O error does: the window's transaction is gone, with both rows
+    sqliteConnection(db)!.exec('ROLLBACK');
+    db.transaction(() => insert.run(3))();
+    expect(db.prepare('SELECT n FROM rows ORDER BY n').pluck().all()).toEqual([1, 2, 3]);
+    sqliteConnection(db)!.exec('ROLLBACK');
+    // a write outside any transaction finds the window gone too
+    db.prepare('INSERT INTO rows (n) VALUES (?)').run(4);
+    db.close();
+    db = openDatabase(dir, serverOptions(60_000));
+    expect(db.prepare('SELECT n FROM rows ORDER BY n').pluck().all()).toEqual([1, 2, 3, 4]);
+  });
 
   it('lets one server have the data folder; an admin command opens it beside that server without running its log', () => {
     db = openWithTable(60_000);
