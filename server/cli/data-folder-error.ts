@@ -6,7 +6,7 @@ import { PgError } from '../storage/pg/pg-errors';
  * its database cannot be opened. The CLI prints them as one line with their own exit code instead
  * of a stack trace.
  */
-const FILE_SYSTEM_CODES = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EISDIR', 'ENOENT', 'EEXIST', 'EIO', 'EDQUOT', 'DATA_FOLDER_IN_USE']);
+const FILE_SYSTEM_CODES = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EISDIR', 'ENOENT', 'EEXIST', 'EIO', 'EDQUOT', 'DATA_FOLDER_IN_USE', 'REDO_LOG_FAILED']);
 
 /** better-sqlite3's codes: SQLITE_CANTOPEN, SQLITE_READONLY_*, SQLITE_IOERR_*, SQLITE_FULL, ... */
 const SQLITE_CODE = /^SQLITE_(CANTOPEN|READONLY|IOERR|FULL|NOTADB|CORRUPT|PERM|AUTH)/;

@@ -52,8 +52,40 @@ export interface WindowedDatabase extends SqlDatabase {
 export interface ReplayOutcome {
   /** Records run again (written by a window that never committed). */
   readonly replayed: number;
+  /** Records of a window later than the next one (after a crash of the machine), not run. */
+  readonly skipped: number;
   /** Bytes of a record cut short at the end of the log (a crash of the machine), dropped. */
   readonly droppedBytes: number;
+}
+
+/** The redo log could not be run again: the database stays as its last window committed it. */
+export class RedoLogError extends Error {
+  readonly code = 'REDO_LOG_FAILED';
+  constructor(logFile: string, cause: unknown) {
+    super(
+      `cannot run the redo log ${logFile} again (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        'free disk space and start again, or move the file away to start without what it holds',
+      { cause },
+    );
+    this.name = 'RedoLogError';
+  }
+}
+
+/** A transaction asked for after SQLite ended the one it belongs in (a full disk, an I/O error). */
+function transactionEnded(): Error {
+  return Object.assign(new Error('the transaction was ended by an earlier storage failure'), { code: 'EIO' });
+}
+
+/** The arguments as they are now: a caller may change a buffer or an object after the statement ran. */
+function copyArgs(args: unknown[]): unknown[] {
+  return args.map(copyValue);
+}
+
+function copyValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (Array.isArray(value)) return value.map(copyValue);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyValue(item)]));
 }
 
 function committedWindow(raw: Database): number {
@@ -62,10 +94,17 @@ function committedWindow(raw: Database): number {
   return raw.prepare<[], number>('SELECT window FROM redo_window WHERE id = 1').pluck().get()!;
 }
 
-/** Runs the records of windows newer than the committed one, in one transaction. */
-function runRecords(raw: Database, records: readonly RedoRecord[], committed: number): number {
-  const pending = records.filter((record) => record.window > committed);
-  if (pending.length === 0) return 0;
+/**
+ * Runs the records of the window after the committed one, in one transaction. Records of a window
+ * that did commit are skipped; records of a later window than the next are not run either: they
+ * can only follow a window whose commit never reached the disk (a crash of the machine, under
+ * `synchronous = NORMAL`), and would run on a state they were not written on.
+ */
+function runRecords(raw: Database, records: readonly RedoRecord[], committed: number): { replayed: number; skipped: number } {
+  const next = committed + 1;
+  const pending = records.filter((record) => record.window === next);
+  const skipped = records.filter((record) => record.window > next).length;
+  if (pending.length === 0) return { replayed: 0, skipped };
   // a later record may use a statement first written down in an earlier, already committed one
   const sqlById = new Map<number, string>();
   for (const record of records) for (const [id, sql] of record.defs) sqlById.set(id, sql);
@@ -84,9 +123,9 @@ function runRecords(raw: Database, records: readonly RedoRecord[], committed: nu
         else statement.run(...args);
       }
     }
-    raw.prepare('UPDATE redo_window SET window = ? WHERE id = 1').run(pending.at(-1)!.window);
+    raw.prepare('UPDATE redo_window SET window = ? WHERE id = 1').run(next);
   }).immediate();
-  return pending.length;
+  return { replayed: pending.length, skipped };
 }
 
 /**
@@ -95,12 +134,17 @@ function runRecords(raw: Database, records: readonly RedoRecord[], committed: nu
  */
 export function replayRedoLog(raw: Database, logFile: string): ReplayOutcome {
   const { records, droppedBytes } = readRedoLog(logFile);
-  if (records.length === 0 && droppedBytes === 0) return { replayed: 0, droppedBytes };
-  const replayed = runRecords(raw, records, committedWindow(raw));
+  if (records.length === 0 && droppedBytes === 0) return { replayed: 0, skipped: 0, droppedBytes };
+  let outcome: { replayed: number; skipped: number };
+  try {
+    outcome = runRecords(raw, records, committedWindow(raw));
+  } catch (error) {
+    throw new RedoLogError(logFile, error);
+  }
   const log = openRedoLog(logFile);
   log.clear();
   log.close();
-  return { replayed, droppedBytes };
+  return { ...outcome, droppedBytes };
 }
 
 /** Puts a commit window in front of a SQLite connection whose redo log was just replayed. */
@@ -136,6 +180,8 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       log.append({ window: openedWindow, defs, entries: capture });
     } catch (error) {
       for (const [id] of defs) definedInLog.delete(id);
+      // a record cut short that could not be cut off: commit what is before it, which empties the log
+      if (log.torn) setImmediate(settleQuietly);
       throw error;
     }
     if (log.size >= options.maxLogBytes) setImmediate(settleQuietly);
@@ -238,7 +284,7 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       if (depth === 0) settle();
     };
     const after = (args: unknown[]) => {
-      if (depth > 0 && windowOpen) capture.push([id, args]);
+      if (depth > 0 && windowOpen && raw.inTransaction) capture.push([id, copyArgs(args)]);
     };
     const wrapped: SqlStatement = {
       run(...args: unknown[]) {
@@ -274,7 +320,8 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       return raw.open;
     },
     get inTransaction() {
-      return depth > 0;
+      // false once SQLite ended the transaction itself: what runs next must not commit alone
+      return depth > 0 && raw.inTransaction;
     },
     prepare(source: string) {
       const statement = raw.prepare(source);
@@ -287,8 +334,12 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
         const mark = capture.length;
         try {
           const result = fn(...args) as unknown;
-          // the record is on disk before the savepoint ends: a failed write rolls the work back
-          if (depth === 1 && windowOpen && capture.length > 0) appendRecord();
+          if (depth === 1 && windowOpen) {
+            // SQLite ended the window under it: part of this transaction's work is gone with it
+            if (!raw.inTransaction) throw transactionEnded();
+            // the record is on disk before the savepoint ends: a failed write rolls the work back
+            if (capture.length > 0) appendRecord();
+          }
           return result;
         } catch (error) {
           capture.length = mark;
@@ -301,7 +352,11 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       const outermost =
         (run: (...args: unknown[]) => unknown) =>
         (...args: unknown[]) => {
-          if (depth > 0) return run(...args);
+          if (depth > 0) {
+            // a savepoint in a transaction SQLite already ended would be a transaction of its own
+            if (!raw.inTransaction) throw transactionEnded();
+            return run(...args);
+          }
           beginOutermost();
           try {
             return run(...args);

@@ -29,10 +29,12 @@ export interface OpenDatabaseOptions {
 export class DataFolderInUseError extends Error {
   readonly code = 'DATA_FOLDER_IN_USE';
   constructor() {
-    super('another Magpie server is using this data folder (stop it first, or give this one another --data folder)');
+    super('another Magpie server is using this data folder (stop it first, or give this one another --data folder; an admin command holds it only for a moment)');
     this.name = 'DataFolderInUseError';
   }
 }
+
+const READ_ONLY_FOLDER = /^(SQLITE_CANTOPEN|SQLITE_READONLY|EACCES|EPERM|EROFS)/;
 
 /** Takes the folder for a server (or fails); for anyone else, takes it only when it is free. */
 function lockFolder(dataDir: string, forServer: boolean): DataFolderLock | undefined {
@@ -43,9 +45,10 @@ function lockFolder(dataDir: string, forServer: boolean): DataFolderLock | undef
   }
   try {
     return tryLockDataFolder(dataDir);
-  } catch {
-    // a folder this process may read but not write: no redo log of ours can be run here either
-    return undefined;
+  } catch (error) {
+    // a folder this process may read but not write: no redo log could be run here either
+    if (READ_ONLY_FOLDER.test(String((error as { code?: unknown }).code))) return undefined;
+    throw error;
   }
 }
 

@@ -2,8 +2,9 @@
  * The redo log's record encoding (redo-log.ts). Hand-written because a record is encoded for every
  * write transaction on the hot path, and V8's general serializer took ~8 µs for a message's four
  * statements where this takes well under one. It knows exactly the values better-sqlite3 binds:
- * null, numbers, bigints, strings, Buffers (and other byte arrays), booleans, and an object of
- * those for named parameters.
+ * null, numbers, bigints, strings, Buffers (and other byte arrays), booleans, an array of those
+ * (better-sqlite3 spreads it over the positional parameters: the multi-row INSERTs pass one), and
+ * an object of those for named parameters.
  */
 
 export type RedoEntry = readonly [statementId: number, args: readonly unknown[]];
@@ -26,6 +27,7 @@ const enum Tag {
   True = 6,
   False = 7,
   Undefined = 8,
+  Array = 9,
 }
 
 class Writer {
@@ -87,6 +89,10 @@ class Writer {
     else if (value instanceof Uint8Array) {
       this.u8(Tag.Bytes);
       this.bytes(value);
+    } else if (Array.isArray(value)) {
+      this.u8(Tag.Array);
+      this.u32(value.length);
+      for (const item of value) this.value(item);
     } else if (typeof value === 'object') {
       const keys = Object.keys(value);
       this.u8(Tag.Object);
@@ -173,6 +179,11 @@ class Reader {
         return true;
       case Tag.False:
         return false;
+      case Tag.Array: {
+        const items: unknown[] = [];
+        for (let count = this.u32(); count > 0; count--) items.push(this.value());
+        return items;
+      }
       case Tag.Object: {
         const object: Record<string, unknown> = {};
         const count = this.u32();

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDO_LOG_SUFFIX } from '../../../../server/storage/commit-window';
+import { isDataFolderError } from '../../../../server/cli/data-folder-error';
+import { REDO_LOG_SUFFIX, RedoLogError } from '../../../../server/storage/commit-window';
 import { DATABASE_FILE, DataFolderInUseError, openDatabase, sqliteConnection } from '../../../../server/storage/database';
 import type { SqlDatabase } from '../../../../server/storage/sql-database';
 
@@ -84,6 +85,35 @@ describe('the commit window', () => {
     expect(committedRows()).toBe(2);
   });
 
+  /**
+   * What a restart after a crash does with this window: the database as the window found it
+   * (its rows gone, the window before it the last committed), then the log run again.
+   */
+  function replayFromScratch(): void {
+    const saved = logFile() + '.saved';
+    copyFileSync(logFile(), saved);
+    db!.close();
+    db = undefined;
+    const reopenedFrom = new BetterSqlite3(join(dir, DATABASE_FILE));
+    reopenedFrom.exec('DELETE FROM rows');
+    reopenedFrom.prepare('UPDATE redo_window SET window = window - 1').run();
+    reopenedFrom.close();
+    copyFileSync(saved, logFile());
+    db = openDatabase(dir, serverOptions(60_000));
+  }
+
+  it('logs a buffer as it was when its statement ran', () => {
+    db = openWithTable(60_000);
+    const insert = db.prepare('INSERT INTO rows (n, body) VALUES (?, ?)');
+    const body = Buffer.from([1, 2, 3]);
+    db.transaction(() => {
+      insert.run(1, body);
+      body[0] = 9;
+    })();
+    replayFromScratch();
+    expect(db.prepare('SELECT body FROM rows WHERE n = 1').pluck().get()).toEqual(Buffer.from([1, 2, 3]));
+  });
+
   it('keeps a failed transaction out of the database and out of the log', async () => {
     db = openWithTable(60_000);
     const insert = db.prepare('INSERT INTO rows (n, note) VALUES (?, ?)');
@@ -103,17 +133,7 @@ describe('the commit window', () => {
         // expected
       }
     })();
-    // the process ends without committing: only the log has the window
-    const saved = logFile() + '.saved';
-    copyFileSync(logFile(), saved);
-    db.close();
-    db = undefined;
-    const reopenedFrom = new BetterSqlite3(join(dir, DATABASE_FILE));
-    reopenedFrom.exec('DELETE FROM rows');
-    reopenedFrom.prepare('UPDATE redo_window SET window = window - 1').run();
-    reopenedFrom.close();
-    copyFileSync(saved, logFile());
-    db = openDatabase(dir, serverOptions(60_000));
+    replayFromScratch();
     expect(db.prepare('SELECT n, note FROM rows ORDER BY n').all()).toEqual([
       { n: 1, note: 'kept' },
       { n: 3, note: 'kept' },
@@ -157,13 +177,57 @@ describe('the commit window', () => {
     expect(statSync(logFile()).size).toBe(0);
   });
 
-  it('drops a record cut short at the end of the log and keeps the ones before it', async () => {
+  it('drops a record cut short, or a tail of zeros, at the end of the log and keeps the ones before it', async () => {
     await killedWriter(dir, 600_000, 50);
     // a crash of the machine can leave half a record behind
     appendFileSync(logFile(), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5]));
     db = openDatabase(dir, serverOptions(60_000));
     expect(db.prepare('SELECT COUNT(*) FROM rows').pluck().get()).toBe(50);
+    db.close();
+    await killedWriter(dir, 600_000, 50);
+    // or blocks of zeros where the file system had not written the data yet
+    appendFileSync(logFile(), Buffer.alloc(4096));
+    db = openDatabase(dir, serverOptions(60_000));
+    expect(db.prepare('SELECT COUNT(*) FROM rows').pluck().get()).toBe(100);
   }, 30_000);
+
+  it('runs only the window after the committed one: a later one would run on a state it was not written on', () => {
+    db = openWithTable(60_000);
+    db.transaction(() => db!.prepare('INSERT INTO rows (n) VALUES (?)').run(1))();
+    const saved = logFile() + '.saved';
+    copyFileSync(logFile(), saved);
+    db.close();
+    db = undefined;
+    // the window's commit never reached the disk (a power cut), but the next window's records did
+    const raw = new BetterSqlite3(join(dir, DATABASE_FILE));
+    raw.exec('DELETE FROM rows');
+    raw.prepare('UPDATE redo_window SET window = window - 2').run();
+    raw.close();
+    copyFileSync(saved, logFile());
+    db = openDatabase(dir, serverOptions(60_000));
+    expect(db.prepare('SELECT COUNT(*) FROM rows').pluck().get()).toBe(0);
+    expect(statSync(logFile()).size).toBe(0);
+  });
+
+  it('fails a transaction whose window SQLite ended under it, and keeps what was answered before', () => {
+    db = openWithTable(60_000);
+    const insert = db.prepare('INSERT INTO rows (n) VALUES (?)');
+    db.transaction(() => insert.run(1))();
+    expect(() =>
+      db!.transaction(() => {
+        insert.run(2);
+        // what an I/O error in the middle of a transaction does
+        sqliteConnection(db!)!.exec('ROLLBACK');
+        expect(db!.inTransaction).toBe(false);
+        // a savepoint now would be a transaction of its own, committing alone
+        db!.transaction(() => insert.run(3))();
+      })(),
+    ).toThrow(/ended by an earlier storage failure/);
+    expect(db.prepare('SELECT n FROM rows ORDER BY n').pluck().all()).toEqual([1]);
+    db.close();
+    db = openDatabase(dir, serverOptions(60_000));
+    expect(db.prepare('SELECT n FROM rows ORDER BY n').pluck().all()).toEqual([1]);
+  });
 
   it('runs the log again when SQLite ends the window itself, and applies each write once', () => {
     db = openWithTable(60_000);
@@ -180,6 +244,33 @@ describe('the commit window', () => {
     db.close();
     db = openDatabase(dir, serverOptions(60_000));
     expect(db.prepare('SELECT n FROM rows ORDER BY n').pluck().all()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses to open over a log it cannot run, with a code the CLI shows as one line', () => {
+    db = openWithTable(60_000);
+    db.exec('CREATE TABLE doomed (n INTEGER)');
+    db.transaction(() => db!.prepare('INSERT INTO doomed (n) VALUES (?)').run(1))();
+    const saved = logFile() + '.saved';
+    copyFileSync(logFile(), saved);
+    db.close();
+    db = undefined;
+    const raw = new BetterSqlite3(join(dir, DATABASE_FILE));
+    raw.exec('DROP TABLE doomed');
+    raw.prepare('UPDATE redo_window SET window = window - 1').run();
+    raw.close();
+    copyFileSync(saved, logFile());
+    let failure: unknown;
+    try {
+      openDatabase(dir, serverOptions(60_000));
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(RedoLogError);
+    expect(isDataFolderError(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(/move the file away/);
+    // the log is kept for whoever fixes it, and the folder is not left locked
+    expect(statSync(logFile()).size).toBeGreaterThan(0);
+    expect(() => openDatabase(dir, serverOptions(60_000))).toThrow(RedoLogError);
   });
 
   it('lets one server have the data folder; an admin command opens it beside that server without running its log', () => {

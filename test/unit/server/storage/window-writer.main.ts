@@ -12,7 +12,8 @@ const insert = db.prepare('INSERT INTO rows (n, body, note) VALUES (?, ?, ?)');
 const bump = db.prepare('UPDATE counter SET value = value + 1 WHERE id = 1');
 const start = db.prepare<[], number>('SELECT COALESCE(MAX(n), 0) FROM rows').pluck().get()!;
 const write = db.transaction((n: number) => {
-  insert.run(n, Buffer.from([n & 255, 1, 2]), `row ${n} 鹊`);
+  // one array for all parameters, as the multi-row INSERTs pass them
+  insert.run([n, Buffer.from([n & 255, 1, 2]), `row ${n} 鹊`]);
   bump.run();
 });
 for (let n = start + 1; n <= start + count; n++) write(n);
