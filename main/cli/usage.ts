@@ -90,7 +90,8 @@ the bytes.`,
   download: `Usage: magpie [global flags] download MSGID --out DIR
 
 Fetches the file of a voice, image or file message (its id as listen and history print it) into
-DIR, under the message's file name, checked against its sha256; prints its path.`,
+DIR, under the message's file name, checked against its sha256; prints its path. A file of that
+name already in DIR is never overwritten: the copy takes "name (1).ext" unless it holds the same bytes.`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until
