@@ -45,13 +45,19 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
     return httpError(500, ErrorCode.INTERNAL, 'the upload failed on the server');
   };
 
+  const maxUploadBytes = Math.max(deps.tuning.maxFileBytes, deps.tuning.maxImageBytes, deps.tuning.maxVoiceBytes);
   const server = new TusServer({
     path: UPLOADS_PATH,
     datastore,
     relativeLocation: true,
     exposedHeaders: ['Magpie-File-Id', 'Magpie-Mime', 'Magpie-Sha256', 'Magpie-Width', 'Magpie-Height'],
     namingFunction: () => randomBytes(16).toString('hex'),
-    maxSize: Math.max(deps.tuning.maxFileBytes, deps.tuning.maxImageBytes, deps.tuning.maxVoiceBytes),
+    maxSize: maxUploadBytes,
+    // tus refuses a length above maxSize itself, in plain text: give it our JSON body and code
+    onResponseError(_req, error) {
+      const tusSizeRefusal = 'status_code' in error && error.status_code === 413 && !error.body.startsWith('{');
+      return tusSizeRefusal ? httpError(413, ErrorCode.FILE_TOO_LARGE, `an upload is at most ${maxUploadBytes} bytes`) : undefined;
+    },
     async onUploadCreate(req, upload) {
       try {
         const bearer = bearerOf(req);
