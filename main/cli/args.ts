@@ -300,8 +300,7 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
       return { op };
     case 'mute': {
       allow('group', 'member', 'seconds');
-      const seconds = Number(required('--seconds', values.seconds, where));
-      if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`--seconds must be a whole number >= 0, not "${values.seconds}"`, where);
+      const seconds = wholeNumber('--seconds', required('--seconds', values.seconds, where), where, 0);
       return { op, groupId: groupId(), user: member(), seconds };
     }
     case 'role': {
@@ -344,15 +343,16 @@ function parseGlobal(values: Values, command: string, parsed: Command, secrets: 
   if (values.signed === undefined && (values.ts !== undefined || values.md5)) throw new UsageError('--ts and --md5 go with --signed', command);
   const timeoutText = values.timeout ?? String(DEFAULT_TIMEOUT_S);
   const timeoutS = Number(timeoutText);
-  if (timeoutText.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0) {
-    throw new UsageError(`--timeout must be a number of seconds >= 0, not "${timeoutText}"`, command);
+  if (timeoutText.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > MAX_TIMEOUT_S) {
+    throw new UsageError(`--timeout must be a number of seconds from 0 (waits for ever) to ${MAX_TIMEOUT_S}, not "${timeoutText}"`, command);
   }
   return {
     servers: servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     appId,
     auth,
     profileDir: values.profile,
-    timeoutMs: Math.round(timeoutS * 1000),
+    // a positive timeout below a millisecond is not 0, which waits for ever
+    timeoutMs: timeoutS === 0 ? 0 : Math.max(1, Math.round(timeoutS * 1000)),
     caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
     insecurePlain: values['insecure-plain'] ?? false,
     force: values.force ?? false,
@@ -440,10 +440,22 @@ function required(flag: string, value: string | undefined, command: string): str
   return value;
 }
 
-function positiveInt(flag: string, text: string, command: string): number {
+/** The largest count, size, duration or id a flag takes: the wire's 32-bit fields hold no more. */
+const MAX_FLAG_NUMBER = 0xffff_ffff;
+
+/** The longest --timeout: Node's timers fire at once past 2^31 - 1 ms. */
+const MAX_TIMEOUT_S = Math.floor(0x7fff_ffff / 1000);
+
+function wholeNumber(flag: string, text: string, command: string, min: 0 | 1): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number >= 1, not "${text}"`, command);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > MAX_FLAG_NUMBER) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${MAX_FLAG_NUMBER}, not "${text}"`, command);
+  }
   return value;
+}
+
+function positiveInt(flag: string, text: string, command: string): number {
+  return wholeNumber(flag, text, command, 1);
 }
 
 function limitOf(values: Values, fallback: number, command: string): number {

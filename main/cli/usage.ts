@@ -41,7 +41,7 @@ Global flags:
                           arguments are visible to every user of the machine (ps)
   --signed SIG --ts TS    log in with a signature by the app server (HMAC-SHA256; --md5 for the MD5 form)
   --profile DIR           where the local store lives (default: <config dir>/magpie/cli, or $MAGPIE_PROFILE/cli)
-  --timeout S             give up after S seconds (default 10; 0 waits for ever)
+  --timeout S             give up after S seconds (default 10; 0 waits for ever; at most 2147483)
   --force                 log in with force: end this user's other CLI (bot) sessions, as when
                           the server refuses a login with TOO_MANY_SESSIONS_FOR_USER
   --help                  this text, or a command's ("magpie send --help")

@@ -140,6 +140,27 @@ describe('the magpie CLI, end to end', () => {
     expect(frank.lines.map((l) => [l['text'], l['id']])).toEqual([['when you are back', flushed.lines[0]!['id']]]);
   });
 
+  it('refuses a number past what the wire or a timer holds as a bad argument (exit 2), not an internal error', { timeout: 60_000 }, async () => {
+    const created = await magpie([...as('olga'), 'group', 'create', '--name', 'numbers', '--members', 'pete']);
+    const groupId = created.lines[0]!['groupId'] as string;
+    await writeFile(join(root, 'v.wav'), Buffer.from('RIFF$\0\0\0WAVEfmt ', 'latin1'));
+    const runs = await Promise.all([
+      magpie([...as('olga'), 'group', 'mute', '--group', groupId, '--member', 'pete', '--seconds', '4294967296']),
+      magpie([...as('olga'), 'group', 'members', '--group', groupId, '--limit', '99999999999']),
+      magpie([...as('olga'), 'send', '--to', 'pete', '--voice', join(root, 'v.wav'), '--duration', '99999999999']),
+      magpie([...as('olga'), '--timeout', '99999999999', 'send', '--to', 'pete', '--text', 'late']),
+    ]);
+    for (const [run, flag] of runs.map((r, i) => [r, ['--seconds', '--limit', '--duration', '--timeout'][i]!] as const)) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${flag} must be a`);
+      expect(run.stderr).not.toContain('INTERNAL');
+    }
+    // within the wire's range, the server's own rule answers
+    const tooLong = await magpie([...as('olga'), 'group', 'mute', '--group', groupId, '--member', 'pete', '--seconds', '4294967295']);
+    expect(tooLong.code).toBe(1);
+    expect(JSON.parse(tooLong.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('at most') });
+  });
+
   it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
     expect(created.code).toBe(0);
