@@ -37,7 +37,8 @@ export type GroupCommand =
   | { op: 'mute'; groupId: string; user: string; seconds: number }
   | { op: 'role'; groupId: string; user: string; role: 'admin' | 'member' }
   | { op: 'transfer'; groupId: string; user: string }
-  | { op: 'dnd'; groupId: string; on: boolean };
+  | { op: 'dnd'; groupId: string; on: boolean }
+  | { op: 'modify'; groupId: string; name?: string; announcement?: string; mode?: GroupModeName };
 
 export type Command =
   | { kind: 'help'; topic: string }
@@ -96,6 +97,7 @@ const OPTIONS = {
   offline: { type: 'boolean' },
   name: { type: 'string' },
   mode: { type: 'string' },
+  announcement: { type: 'string' },
   members: { type: 'string' },
   capacity: { type: 'string' },
   reason: { type: 'string' },
@@ -238,6 +240,11 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
   }
 }
 
+function modeOf(mode: string, where: string): GroupModeName {
+  if (mode !== 'public' && mode !== 'approval' && mode !== 'private') throw new UsageError(`--mode must be public, approval or private, not "${mode}"`, where);
+  return mode;
+}
+
 function mediaOption(values: Values, where: string): { path: string; mediaKind: 'voice' | 'image' | 'file' } | undefined {
   const given = (['file', 'image', 'voice'] as const).filter((kind) => values[kind] !== undefined);
   if (given.length > 1) throw new UsageError('give one of --file, --image, --voice', where);
@@ -261,10 +268,7 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
   switch (op) {
     case 'create': {
       allow('name', 'mode', 'members', 'capacity');
-      const mode = values.mode ?? 'public';
-      if (mode !== 'public' && mode !== 'approval' && mode !== 'private') {
-        throw new UsageError(`--mode must be public, approval or private, not "${mode}"`, where);
-      }
+      const mode = modeOf(values.mode ?? 'public', where);
       const create: GroupCommand = { op, name: required('--name', values.name, where), mode, members: userList(values.members, where, false) };
       return values.capacity === undefined ? create : { ...create, capacity: positiveInt('--capacity', values.capacity, where) };
     }
@@ -316,6 +320,19 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
       allow('group', 'on', 'off');
       if (values.on === values.off || (values.on ?? false) === (values.off ?? false)) throw new UsageError('give either --on or --off', where);
       return { op, groupId: groupId(), on: values.on ?? false };
+    case 'modify': {
+      allow('group', 'name', 'announcement', 'mode');
+      const { name, announcement, mode } = values;
+      if (name === undefined && announcement === undefined && mode === undefined) throw new UsageError('give --name, --announcement or --mode', where);
+      return {
+        op,
+        groupId: groupId(),
+        ...(name === undefined ? {} : { name: required('--name', name, where) }),
+        // an empty announcement clears it
+        ...(announcement === undefined ? {} : { announcement }),
+        ...(mode === undefined ? {} : { mode: modeOf(mode, where) }),
+      };
+    }
     case undefined:
       throw new UsageError('group needs a subcommand', where);
     default:

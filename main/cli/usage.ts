@@ -23,7 +23,7 @@ Commands:
   history       a conversation's messages (from the server, or --offline from the local store)
   outbox        messages not yet sent; "outbox flush" sends them
   search TEXT   full-text search of the local store (offline)
-  group ...     create|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
+  group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
   profile set   set my nickname (or avatar)
 
 Global flags:
@@ -56,6 +56,9 @@ Logs: MAGPIE_LOG_LEVEL=debug prints the engine's log on stderr.`;
 const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
 
   group create --name N [--mode public|approval|private] [--members a,b] [--capacity 100|300|500|1000|2000]
+  group modify --group G [--name N] [--announcement A] [--mode M]
+                                            rename, change the announcement ("" clears it)
+                                            or the join mode (owner or admin); prints the group
   group join --group G                      join a public group
   group apply --group G [--reason R]        ask to join an approval group (prints the request id)
   group approve --group G --request R       accept an application (owner or admin)

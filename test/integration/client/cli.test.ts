@@ -161,6 +161,27 @@ describe('the magpie CLI, end to end', () => {
     expect(JSON.parse(tooLong.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('at most') });
   });
 
+  it('renames a group: members see the new name and a modify notice; a plain member may not', { timeout: 60_000 }, async () => {
+    const created = await magpie([...as('rita'), 'group', 'create', '--name', 'old name', '--members', 'sam']);
+    const groupId = created.lines[0]!['groupId'] as string;
+    const renamed = await magpie([...as('rita'), 'group', 'modify', '--group', groupId, '--name', '新名字 🐦', '--announcement', 'read me']);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.lines[0]).toMatchObject({ groupId, name: '新名字 🐦', announcement: 'read me' });
+
+    const [mine, history, refused] = await Promise.all([
+      magpie([...as('sam'), 'group', 'list']),
+      magpie([...as('sam'), 'history', '--group', groupId]),
+      magpie([...as('sam'), 'group', 'modify', '--group', groupId, '--name', 'mine now']),
+    ]);
+    expect(mine.lines.find((g) => g['groupId'] === groupId)).toMatchObject({ name: '新名字 🐦' });
+    expect(history.lines.map((l) => l['notice'])).toContain('modify');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ code: ErrorCode.NOT_GROUP_ADMIN });
+    const nothing = await magpie([...as('rita'), 'group', 'modify', '--group', groupId]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('give --name, --announcement or --mode');
+  });
+
   it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
     expect(created.code).toBe(0);
