@@ -182,6 +182,24 @@ describe('the magpie CLI, end to end', () => {
     expect(nothing.stderr).toContain('give --name, --announcement or --mode');
   });
 
+  it('refuses a group name or nickname with a line break or an escape, and takes emoji and Chinese', { timeout: 60_000 }, async () => {
+    const [broken, escaped, nickname, fine] = await Promise.all([
+      magpie([...as('tina'), 'group', 'create', '--name', 'two\nlines']),
+      magpie([...as('tina'), 'group', 'create', '--name', 'red\u001b[31m']),
+      magpie([...as('tina'), 'profile', 'set', '--nickname', 'clear\u001b[2J']),
+      magpie([...as('tina'), 'group', 'create', '--name', '茶话会 🍵']),
+    ]);
+    for (const run of [broken, escaped]) {
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('control characters') });
+    }
+    expect(nickname.code).toBe(1);
+    expect(JSON.parse(nickname.stderr)).toMatchObject({ code: ErrorCode.BAD_BODY, message: expect.stringContaining('control characters') });
+    expect(fine.lines[0]).toMatchObject({ name: '茶话会 🍵' });
+    const renamed = await magpie([...as('tina'), 'group', 'modify', '--group', fine.lines[0]!['groupId'] as string, '--name', 'tab\there']);
+    expect(JSON.parse(renamed.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT });
+  });
+
   it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
     expect(created.code).toBe(0);
