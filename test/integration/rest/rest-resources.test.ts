@@ -185,6 +185,9 @@ describe('REST resources, on the real server with real clients', () => {
     const ranged = await call('GET', `${app}/history?group=${groupId}&fromMs=${from}`);
     const inRange = sent.filter((m) => m.timeMs >= from).map((m) => m.msgId);
     expect((ranged.json.messages as { msgId: string }[]).map((m) => m.msgId)).toEqual(inRange);
+    // an unknown group is not an empty one, as on every other group path
+    const unknown = await call('GET', `${app}/history?group=g0123456789abcdef`);
+    expect([unknown.status, unknown.json.error?.code]).toEqual([404, ErrorCode.GROUP_NOT_FOUND]);
   });
 
   it('sets, shows and rotates the push settings; refuses a URL that is not http(s)', async () => {
