@@ -45,6 +45,7 @@ export type Command =
   | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend }
   | { kind: 'send-file'; to: string; path: string; mediaKind: 'voice' | 'image' | 'file'; durationMs: number | undefined }
   | { kind: 'download'; msgId: number; outDir: string }
+  | { kind: 'revoke'; msgId: number }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
   | { kind: 'outbox'; flush: boolean }
@@ -202,10 +203,14 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
     case 'download': {
       allow('out');
       noMore(rest);
-      if (sub === undefined || !/^\d+$/.test(sub)) throw new UsageError('download needs MSGID (the message id listen and history print)', name);
+      const msgId = msgIdArg(name, sub);
       if (values.out === undefined || values.out === '') throw new UsageError('download needs --out DIR', name);
-      return { kind: 'download', msgId: Number(sub), outDir: values.out };
+      return { kind: 'download', msgId, outDir: values.out };
     }
+    case 'revoke':
+      allow();
+      noMore(rest);
+      return { kind: 'revoke', msgId: msgIdArg(name, sub) };
     case 'listen':
       allow('count');
       noMore([sub, ...rest]);
@@ -238,6 +243,14 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
     default:
       throw new UsageError(`unknown command: ${name}`);
   }
+}
+
+/** A server message id as listen and history print it (a client id, 32 hex, is not one yet). */
+function msgIdArg(command: string, text: string | undefined): number {
+  if (text === undefined || !/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${command} needs MSGID (the message id listen and history print)`, command);
+  }
+  return Number(text);
 }
 
 function modeOf(mode: string, where: string): GroupModeName {

@@ -5,6 +5,7 @@ import type { Command } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { messageKey } from '../views/message-view';
 import { messageLine, noticeLine, outboxLine, type MessageLine, type NoticeLine } from './output';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
@@ -148,6 +149,16 @@ function storedLine(store: CliSession['client']['store'], message: StoredMessage
   if (message.state !== 'failed' || message.clientMsgId === null) return messageLine(message);
   const item = store.outbox.get(message.clientMsgId);
   return messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
+}
+
+/** revoke MSGID: takes a message back for everyone; the server's rules (sender's window, group managers) decide. */
+export async function runRevoke(session: CliSession, io: CliIo, command: CommandOf<'revoke'>): Promise<number> {
+  await session.connect();
+  const message = session.client.store.messages.getByMsgId(command.msgId);
+  if (!message) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${command.msgId} here`));
+  await session.deadline.race(session.chat.revoke(messageKey(message)), 'revoking');
+  io.out({ ok: true, op: 'revoke', id: String(command.msgId), conversation: message.conversation });
+  return ExitCode.OK;
 }
 
 export async function runHistory(session: CliSession, io: CliIo, command: CommandOf<'history'>): Promise<number> {

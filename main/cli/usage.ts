@@ -19,6 +19,7 @@ Commands:
   send          send a text message (or one per stdin line), a custom one (--custom), or a
                 file, image or voice message
   download ID   fetch a media message's file
+  revoke ID     take back a message I sent (within the server's window), for everyone
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
   outbox        messages not yet sent; "outbox flush" sends them
@@ -95,6 +96,11 @@ the bytes.`,
 Fetches the file of a voice, image or file message (its id as listen and history print it) into
 DIR, under the message's file name, checked against its sha256; prints its path. A file of that
 name already in DIR is never overwritten: the copy takes "name (1).ext" unless it holds the same bytes.`,
+  revoke: `Usage: magpie [global flags] revoke MSGID
+
+Takes back a message (its id as send, listen and history print it) for everyone in its
+conversation: the sender within the server's revoke window (2 minutes by default), or an owner or
+admin of its group at any time. Every side's copy loses its content and shows "revoked": true.`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until

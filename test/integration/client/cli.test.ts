@@ -200,6 +200,31 @@ describe('the magpie CLI, end to end', () => {
     expect(JSON.parse(renamed.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT });
   });
 
+  it('revokes a sent message for both sides; the peer may not, and an unknown id is refused', { timeout: 60_000 }, async () => {
+    const sent = await magpie([...as('uma'), 'send', '--stdin', '--to', 'vic'], 'oops\nkept\n');
+    const [oops, kept] = sent.lines.map((l) => String(l['id']));
+    expect((await magpie([...as('vic'), 'history', '--with', 'uma'])).lines.map((l) => l['text'])).toEqual(['oops', 'kept']);
+
+    const revoked = await magpie([...as('uma'), 'revoke', oops!]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.lines[0]).toMatchObject({ ok: true, op: 'revoke', id: oops, conversation: 'vic' });
+    const [theirs, mine, notMine, unknown, notAnId] = await Promise.all([
+      magpie([...as('vic'), 'history', '--with', 'uma']),
+      magpie([...as('uma'), 'history', '--with', 'vic', '--offline']),
+      magpie([...as('vic'), 'revoke', kept!]),
+      magpie([...as('uma'), 'revoke', '12345']),
+      magpie([...as('uma'), 'revoke', 'oops']),
+    ]);
+    for (const history of [theirs, mine]) {
+      expect(history.lines.map((l) => [l['text'], l['revoked'] ?? false])).toEqual([['', true], ['kept', false]]);
+    }
+    expect(notMine.code).toBe(1);
+    expect(JSON.parse(notMine.stderr)).toMatchObject({ code: ErrorCode.NOT_ALLOWED });
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ code: ErrorCode.MESSAGE_NOT_FOUND });
+    expect(notAnId.code).toBe(2);
+  });
+
   it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
     expect(created.code).toBe(0);
