@@ -32,11 +32,16 @@ export function createChatService(client: MagpieClient) {
     return shown;
   }
 
-  /** READ up to upTo, but never over a burn-after-reading message not yet opened. */
-  function sendRead(conversation: string, upTo: number): void {
+  /** What a READ up to upTo may say: never over a burn-after-reading message not yet opened. */
+  function readUpToOnWire(conversation: string, upTo: number): number | undefined {
     const unopened = store.messages.oldestUnburnedMsgId(conversation);
     const wire = unopened === undefined || upTo < unopened ? upTo : store.messages.newestIncomingMsgIdBefore(conversation, unopened);
-    if (wire !== undefined && wire > 0) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
+    return wire !== undefined && wire > 0 ? wire : undefined;
+  }
+
+  function sendRead(conversation: string, upTo: number): void {
+    const wire = readUpToOnWire(conversation, upTo);
+    if (wire !== undefined) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
   }
 
   return {
@@ -102,6 +107,20 @@ export function createChatService(client: MagpieClient) {
       const upTo = store.conversations.markRead(conversation);
       if (upTo === undefined) return;
       sendRead(conversation, upTo);
+    },
+
+    /**
+     * markRead, answered: resolves with the message id read up to once the server has the mark (a
+     * command-line run ends right after it); undefined when nothing came in. Refused as the server
+     * refuses a READ.
+     */
+    async markReadConfirmed(conversation: string): Promise<number | undefined> {
+      store.conversations.markRead(conversation);
+      // sent even when this device had marked it already: an earlier run may have ended first
+      const newest = store.messages.newestIncomingMsgIdBefore(conversation, Number.MAX_SAFE_INTEGER);
+      const wire = newest === undefined ? undefined : readUpToOnWire(conversation, newest);
+      if (wire !== undefined) await client.request('READ', { conversation, upToMsgId: BigInt(wire) });
+      return wire;
     },
 
     /**

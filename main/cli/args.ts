@@ -46,6 +46,7 @@ export type Command =
   | { kind: 'send-file'; to: string; path: string; mediaKind: 'voice' | 'image' | 'file'; durationMs: number | undefined }
   | { kind: 'download'; msgId: number; outDir: string }
   | { kind: 'revoke'; msgId: number }
+  | { kind: 'read'; conversation: string }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
   | { kind: 'outbox'; flush: boolean }
@@ -221,6 +222,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       const conversation = conversationTarget(values.with, values.group, '--with', name);
       return { kind: 'history', conversation, limit: limitOf(values, 50, name), offline: values.offline ?? false };
     }
+    case 'read':
+      allow('with', 'group');
+      noMore([sub, ...rest]);
+      return { kind: 'read', conversation: conversationTarget(values.with, values.group, '--with', name) };
     case 'outbox':
       allow();
       if (sub !== undefined && sub !== 'flush') throw new UsageError(`unknown outbox command: ${sub}`, name);

@@ -161,6 +161,14 @@ export async function runRevoke(session: CliSession, io: CliIo, command: Command
   return ExitCode.OK;
 }
 
+/** read --with USER | --group G: marks what came in read, here and on the server (the 1:1 peer sees "read"). */
+export async function runRead(session: CliSession, io: CliIo, command: CommandOf<'read'>): Promise<number> {
+  await session.connect();
+  const upTo = await session.deadline.race(session.chat.markReadConfirmed(command.conversation), 'marking read');
+  io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: upTo === undefined ? null : String(upTo) });
+  return ExitCode.OK;
+}
+
 export async function runHistory(session: CliSession, io: CliIo, command: CommandOf<'history'>): Promise<number> {
   if (!command.offline) await session.connect();
   const { store } = session.client;

@@ -20,6 +20,7 @@ Commands:
                 file, image or voice message
   download ID   fetch a media message's file
   revoke ID     take back a message I sent (within the server's window), for everyone
+  read          mark a conversation read (the other side sees its messages "read")
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
   outbox        messages not yet sent; "outbox flush" sends them
@@ -101,6 +102,11 @@ name already in DIR is never overwritten: the copy takes "name (1).ext" unless i
 Takes back a message (its id as send, listen and history print it) for everyone in its
 conversation: the sender within the server's revoke window (2 minutes by default), or an owner or
 admin of its group at any time. Every side's copy loses its content and shows "revoked": true.`,
+  read: `Usage: magpie [global flags] read (--with USER | --group GID)
+
+Marks every message that came in from the conversation read, here and on the server: in a 1:1
+chat the sender's copies turn "read"; in a group it counts for "who read it". A burn-after-reading
+message not yet opened stays unread (the desktop app opens it). Prints the id read up to.`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until

@@ -225,6 +225,22 @@ describe('the magpie CLI, end to end', () => {
     expect(notAnId.code).toBe(2);
   });
 
+  it('marks a conversation read: the sender sees its messages turn read', { timeout: 60_000 }, async () => {
+    const sent = await magpie([...as('wes'), 'send', '--stdin', '--to', 'xena'], 'one\ntwo\n');
+    const ids = sent.lines.map((l) => String(l['id']));
+    const before = await magpie([...as('wes'), 'history', '--with', 'xena']);
+    expect(before.lines.map((l) => l['state'])).toEqual(['sent', 'sent']);
+
+    const read = await magpie([...as('xena'), 'read', '--with', 'wes']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.lines[0]).toMatchObject({ ok: true, op: 'read', conversation: 'wes', upTo: ids[1] });
+    const after = await magpie([...as('wes'), 'history', '--with', 'xena']);
+    expect(after.lines.map((l) => l['state'])).toEqual(['read', 'read']);
+
+    const nothing = await magpie([...as('xena'), 'read', '--with', 'nobody1']);
+    expect(nothing.lines[0]).toMatchObject({ ok: true, upTo: null });
+  });
+
   it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
     expect(created.code).toBe(0);
