@@ -53,10 +53,13 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
     exposedHeaders: ['Magpie-File-Id', 'Magpie-Mime', 'Magpie-Sha256', 'Magpie-Width', 'Magpie-Height'],
     namingFunction: () => randomBytes(16).toString('hex'),
     maxSize: maxUploadBytes,
-    // tus refuses a length above maxSize itself, in plain text: give it our JSON body and code
+    // tus's own size refusals are plain text: above maxSize, or more bytes than the upload
+    // announced; they get our JSON body and code like every other refusal
     onResponseError(_req, error) {
-      const tusSizeRefusal = 'status_code' in error && error.status_code === 413 && !error.body.startsWith('{');
-      return tusSizeRefusal ? httpError(413, ErrorCode.FILE_TOO_LARGE, `an upload is at most ${maxUploadBytes} bytes`) : undefined;
+      if (!('status_code' in error) || error.status_code !== 413 || error.body.startsWith('{')) return undefined;
+      return error.body.startsWith('Maximum size')
+        ? httpError(413, ErrorCode.FILE_TOO_LARGE, `an upload is at most ${maxUploadBytes} bytes`)
+        : httpError(413, ErrorCode.UPLOAD_MISMATCH, 'more bytes than the upload announced: the file changed while it was sent');
     },
     async onUploadCreate(req, upload) {
       try {
