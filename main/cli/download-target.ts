@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { constants, copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { ErrorCode, MagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, MagpieError } from '../../protocol';
 import { CliExit, ExitCode } from './cli-session';
 
 /** How many "name (n).ext" a download tries before it gives up on a crowded folder. */
@@ -18,9 +18,12 @@ export async function prepareOutDir(dir: string): Promise<void> {
   if (!found.isDirectory()) throw refuse('not a folder');
 }
 
-/** The sender's file name as a name in DIR: a display name, never a path. */
+/**
+ * The sender's file name as a name in DIR: a display name, never a path; a control character
+ * (which the server refuses today, and a NUL no file system takes) becomes "_".
+ */
 export function safeFileName(name: string, fallback: string): string {
-  const base = basename(name.replace(/\\/g, '/'));
+  const base = [...basename(name.replace(/\\/g, '/'))].map((c) => (hasControlCharacter(c) ? '_' : c)).join('');
   return base === '' || base === '.' || base === '..' ? fallback : base;
 }
 

@@ -4,12 +4,11 @@ import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
-import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { Tuning } from '../tuning';
 import type { BlobStore } from './blob-store';
 import { httpError, statusOf } from './http-errors';
 import { takeInUpload } from './media-intake';
-import { checkSize, parseKind } from './media-limits';
+import { checkFileName, checkSize, parseKind } from './media-limits';
 import type { MediaBearer, MediaTokens } from './media-tokens';
 import type { UploadRecords } from './upload-records';
 
@@ -66,10 +65,7 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
         const bearer = bearerOf(req);
         const kind = parseKind(upload.metadata?.kind);
         const declaredSize = checkSize(kind, upload.size, deps.tuning);
-        const name = upload.metadata?.filename ?? '';
-        if (name.length > CONTENT_LIMITS.maxFileNameChars) {
-          throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `a file name is at most ${CONTENT_LIMITS.maxFileNameChars} characters`);
-        }
+        const name = checkFileName(upload.metadata?.filename ?? '');
         deps.records.insert({ fileId: upload.id, appId: bearer.appId, owner: bearer.userId, kind, name, declaredSize, createdMs: deps.clock.now() });
         return {};
       } catch (error) {
