@@ -24,6 +24,11 @@ export function hasControlCharacter(name: string): boolean {
   return false;
 }
 
+/** The name with each control character replaced: a file's name as people are shown it and save it. */
+export function replaceControlCharacters(name: string, replacement = '_'): string {
+  return hasControlCharacter(name) ? [...name].map((c) => (hasControlCharacter(c) ? replacement : c)).join('') : name;
+}
+
 /**
  * A text's length in characters as the limits count them: Unicode code points, so an emoji
  * outside the Basic Multilingual Plane (two UTF-16 code units) is one character, as people see

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { constants, copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { ErrorCode, hasControlCharacter, MagpieError } from '../../protocol';
+import { ErrorCode, MagpieError, replaceControlCharacters } from '../../protocol';
 import { CliExit, ExitCode } from './cli-session';
 
 /** How many "name (n).ext" a download tries before it gives up on a crowded folder. */
@@ -23,7 +23,7 @@ export async function prepareOutDir(dir: string): Promise<void> {
  * (which the server refuses today, and a NUL no file system takes) becomes "_".
  */
 export function safeFileName(name: string, fallback: string): string {
-  const base = [...basename(name.replace(/\\/g, '/'))].map((c) => (hasControlCharacter(c) ? '_' : c)).join('');
+  const base = replaceControlCharacters(basename(name.replace(/\\/g, '/')));
   return base === '' || base === '.' || base === '..' ? fallback : base;
 }
 

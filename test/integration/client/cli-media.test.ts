@@ -77,6 +77,13 @@ describe('the magpie CLI with files', () => {
     expect(JSON.parse(intoFile.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining('not a folder') });
   }, 60_000);
 
+  it('sends a file whose name holds a line break under the name with "_", which the server takes', async () => {
+    await writeFile(join(root, 'two\nlines.txt'), 'odd name');
+    const sent = await magpie(as('alice', 'send', '--to', 'dave', '--file', join(root, 'two\nlines.txt')));
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.lines[0]).toMatchObject({ state: 'sent', media: { name: 'two_lines.txt' } });
+  }, 30_000);
+
   it('sends an image with its sides, and refuses an "image" that is none', async () => {
     await writeFile(join(root, 'pic.png'), await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123' } }).png().toBuffer());
     const sent = await magpie(as('alice', 'send', '--to', 'bob', '--image', join(root, 'pic.png')));
