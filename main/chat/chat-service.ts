@@ -39,6 +39,22 @@ export function createChatService(client: MagpieClient) {
     return wire !== undefined && wire > 0 ? wire : undefined;
   }
 
+  /** Empties a received burn-after-reading message here; answers the READ that burns it everywhere. */
+  function burnHere(key: string): { burned: StoredMessage; read: { conversation: string; upToMsgId: bigint } | undefined } {
+    const message = messageByKey(key);
+    if (!message.burnAfterReading || message.outgoing || message.msgId === null) {
+      throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a received burn-after-reading message can be burned');
+    }
+    const burned = store.transaction(() => {
+      const emptied = store.messages.markBurned(message.msgId!);
+      store.conversations.refresh(message.conversation);
+      return emptied;
+    });
+    const readUpTo = Math.max(message.msgId, store.conversations.get(message.conversation)?.readUpToMsgId ?? 0);
+    const wire = readUpToOnWire(message.conversation, readUpTo);
+    return { burned: burned ?? messageByKey(key), read: wire === undefined ? undefined : { conversation: message.conversation, upToMsgId: BigInt(wire) } };
+  }
+
   function sendRead(conversation: string, upTo: number): void {
     const wire = readUpToOnWire(conversation, upTo);
     if (wire !== undefined) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
@@ -128,18 +144,16 @@ export function createChatService(client: MagpieClient) {
      * at once, and the READ that covers it burns it on the server and at the sender.
      */
     burn(key: string): StoredMessage {
-      const message = messageByKey(key);
-      if (!message.burnAfterReading || message.outgoing || message.msgId === null) {
-        throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a received burn-after-reading message can be burned');
-      }
-      const burned = store.transaction(() => {
-        const emptied = store.messages.markBurned(message.msgId!);
-        store.conversations.refresh(message.conversation);
-        return emptied;
-      });
-      const readUpTo = Math.max(message.msgId, store.conversations.get(message.conversation)?.readUpToMsgId ?? 0);
-      sendRead(message.conversation, readUpTo);
-      return burned ?? messageByKey(key);
+      const { burned, read } = burnHere(key);
+      if (read) client.fire('READ', read);
+      return burned;
+    },
+
+    /** burn, answered: resolves once the server has the READ that burns it (a command-line run ends right after). */
+    async burnConfirmed(key: string): Promise<StoredMessage> {
+      const { burned, read } = burnHere(key);
+      if (read) await client.request('READ', read);
+      return burned;
     },
 
     typing(conversation: string, stopped: boolean): void {

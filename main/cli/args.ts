@@ -42,11 +42,12 @@ export type GroupCommand =
 
 export type Command =
   | { kind: 'help'; topic: string }
-  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend }
+  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend; burn?: boolean }
   | { kind: 'send-file'; to: string; path: string; mediaKind: 'voice' | 'image' | 'file'; durationMs: number | undefined }
   | { kind: 'download'; msgId: number; outDir: string }
   | { kind: 'revoke'; msgId: number }
   | { kind: 'read'; conversation: string }
+  | { kind: 'burn'; msgId: number }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
   | { kind: 'outbox'; flush: boolean }
@@ -116,6 +117,7 @@ const OPTIONS = {
   voice: { type: 'string' },
   duration: { type: 'string' },
   out: { type: 'string' },
+  burn: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -179,7 +181,11 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
   };
   switch (name) {
     case 'send': {
-      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient', 'file', 'image', 'voice', 'duration');
+      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient', 'file', 'image', 'voice', 'duration', 'burn');
+      if (values.burn && (values.text === undefined || values.stdin || values.custom !== undefined || mediaOption(values, name) !== undefined)) {
+        throw new UsageError('--burn goes with --text T (burn after reading is for text)', name);
+      }
+      if (values.burn && values.group !== undefined) throw new UsageError('--burn is for one-to-one messages (--to USER)', name);
       noMore([sub, ...rest]);
       const to = conversationTarget(values.to, values.group, '--to', name);
       const media = mediaOption(values, name);
@@ -199,7 +205,7 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       }
       if (values.text !== undefined && values.stdin) throw new UsageError('give either --text T or --stdin, not both', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
-      return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };
+      return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false, ...(values.burn ? { burn: true } : {}) };
     }
     case 'download': {
       allow('out');
@@ -209,9 +215,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       return { kind: 'download', msgId, outDir: values.out };
     }
     case 'revoke':
+    case 'burn':
       allow();
       noMore(rest);
-      return { kind: 'revoke', msgId: msgIdArg(name, sub) };
+      return { kind: name, msgId: msgIdArg(name, sub) };
     case 'listen':
       allow('count');
       noMore([sub, ...rest]);

@@ -63,7 +63,7 @@ async function awaitSent(session: CliSession, io: CliIo, ids: readonly string[],
 export async function runSend(session: CliSession, io: CliIo, command: CommandOf<'send'>): Promise<number> {
   const ids: string[] = [];
   const sendText = async (text: string): Promise<void> => {
-    const view = await session.chat.send(command.to, { kind: 'text', text });
+    const view = await session.chat.send(command.to, { kind: 'text', text, ...(command.burn ? { burnAfterReading: true } : {}) });
     ids.push(view.clientMsgId!);
   };
   if (command.custom) {
@@ -166,6 +166,16 @@ export async function runRead(session: CliSession, io: CliIo, command: CommandOf
   await session.connect();
   const upTo = await session.deadline.race(session.chat.markReadConfirmed(command.conversation), 'marking read');
   io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: upTo === undefined ? null : String(upTo) });
+  return ExitCode.OK;
+}
+
+/** burn MSGID: a received burn-after-reading message is read: emptied here, at the sender and on the server. */
+export async function runBurn(session: CliSession, io: CliIo, command: CommandOf<'burn'>): Promise<number> {
+  await session.connect();
+  const message = session.client.store.messages.getByMsgId(command.msgId);
+  if (!message) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${command.msgId} here`));
+  const burned = await session.deadline.race(session.chat.burnConfirmed(messageKey(message)), 'burning');
+  io.out(messageLine(burned));
   return ExitCode.OK;
 }
 

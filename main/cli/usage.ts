@@ -21,6 +21,7 @@ Commands:
   download ID   fetch a media message's file
   revoke ID     take back a message I sent (within the server's window), for everyone
   read          mark a conversation read (the other side sees its messages "read")
+  burn ID       burn a received burn-after-reading message (send one with send --burn)
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
   outbox        messages not yet sent; "outbox flush" sends them
@@ -86,6 +87,8 @@ Stores the message in the outbox, connects and sends it; prints it with state "s
 state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
 --custom sends a custom message: the command string CMD with a JSON payload (default {});
 --transient asks the server to push it to whoever is online and store nothing.
+--burn (with --to USER --text T) sends it burn after reading: the reader's "magpie burn ID" (or
+the app, once it is opened) empties it on every side.
 
        magpie [global flags] send (--to USER | --group GID) (--file P | --image P | --voice P --duration MS)
 
@@ -102,6 +105,11 @@ name already in DIR is never overwritten: the copy takes "name (1).ext" unless i
 Takes back a message (its id as send, listen and history print it) for everyone in its
 conversation: the sender within the server's revoke window (2 minutes by default), or an owner or
 admin of its group at any time. Every side's copy loses its content and shows "revoked": true.`,
+  burn: `Usage: magpie [global flags] burn MSGID
+
+A received burn-after-reading message (sent with "send --to USER --text T --burn") is read and
+burned: emptied here, at its sender and on the server. Its text is printed, as any message's, by
+listen and history until then: a script that printed it has opened it.`,
   read: `Usage: magpie [global flags] read (--with USER | --group GID)
 
 Marks every message that came in from the conversation read, here and on the server: in a 1:1

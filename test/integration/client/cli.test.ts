@@ -241,6 +241,31 @@ describe('the magpie CLI, end to end', () => {
     expect(nothing.lines[0]).toMatchObject({ ok: true, upTo: null });
   });
 
+  it('sends a burn-after-reading text that the reader burns on every side; read alone does not burn it', { timeout: 60_000 }, async () => {
+    const sent = await magpie([...as('yan'), 'send', '--to', 'zoe', '--text', 'secret', '--burn']);
+    expect(sent.code, sent.stderr).toBe(0);
+    const id = String(sent.lines[0]!['id']);
+    expect(sent.lines[0]).toMatchObject({ burnAfterReading: true, text: 'secret' });
+
+    await magpie([...as('zoe'), 'read', '--with', 'yan']);
+    const unburned = await magpie([...as('yan'), 'history', '--with', 'zoe']);
+    expect(unburned.lines[0]).toMatchObject({ text: 'secret', burnAfterReading: true });
+    expect(unburned.lines[0]!['burned']).toBeUndefined();
+
+    const burned = await magpie([...as('zoe'), 'burn', id]);
+    expect(burned.code, burned.stderr).toBe(0);
+    expect(burned.lines[0]).toMatchObject({ id, text: '', burned: true });
+    const [senderSide, own, group] = await Promise.all([
+      magpie([...as('yan'), 'history', '--with', 'zoe']),
+      magpie([...as('yan'), 'burn', id]),
+      magpie([...as('yan'), 'send', '--group', 'g0123456789abcdef', '--text', 'x', '--burn']),
+    ]);
+    expect(senderSide.lines[0]).toMatchObject({ id, text: '', burned: true });
+    expect(own.code).toBe(1);
+    expect(JSON.parse(own.stderr)).toMatchObject({ code: ErrorCode.NOT_ALLOWED });
+    expect(group.code).toBe(2);
+  });
+
   it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
     expect(created.code).toBe(0);
