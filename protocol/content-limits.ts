@@ -13,6 +13,23 @@ export const MESSAGE_LIMITS = {
 } as const;
 
 /**
+ * Whether a name (a group's, a member card, a nickname) holds a control character (C0, DEL, C1),
+ * which none may: a line break or an escape in a name breaks lists and terminals.
+ */
+export function hasControlCharacter(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const unit = name.charCodeAt(i);
+    if (unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/** The name with each control character replaced: a file's name as people are shown it and save it. */
+export function replaceControlCharacters(name: string, replacement = '_'): string {
+  return hasControlCharacter(name) ? [...name].map((c) => (hasControlCharacter(c) ? replacement : c)).join('') : name;
+}
+
+/**
  * A text's length in characters as the limits count them: Unicode code points, so an emoji
  * outside the Basic Multilingual Plane (two UTF-16 code units) is one character, as people see
  * it. A lone surrogate counts as one.

@@ -32,11 +32,32 @@ export function createChatService(client: MagpieClient) {
     return shown;
   }
 
-  /** READ up to upTo, but never over a burn-after-reading message not yet opened. */
-  function sendRead(conversation: string, upTo: number): void {
+  /** What a READ up to upTo may say: never over a burn-after-reading message not yet opened. */
+  function readUpToOnWire(conversation: string, upTo: number): number | undefined {
     const unopened = store.messages.oldestUnburnedMsgId(conversation);
     const wire = unopened === undefined || upTo < unopened ? upTo : store.messages.newestIncomingMsgIdBefore(conversation, unopened);
-    if (wire !== undefined && wire > 0) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
+    return wire !== undefined && wire > 0 ? wire : undefined;
+  }
+
+  /** Empties a received burn-after-reading message here; answers the READ that burns it everywhere. */
+  function burnHere(key: string): { burned: StoredMessage; read: { conversation: string; upToMsgId: bigint } | undefined } {
+    const message = messageByKey(key);
+    if (!message.burnAfterReading || message.outgoing || message.msgId === null) {
+      throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a received burn-after-reading message can be burned');
+    }
+    const burned = store.transaction(() => {
+      const emptied = store.messages.markBurned(message.msgId!);
+      store.conversations.refresh(message.conversation);
+      return emptied;
+    });
+    const readUpTo = Math.max(message.msgId, store.conversations.get(message.conversation)?.readUpToMsgId ?? 0);
+    const wire = readUpToOnWire(message.conversation, readUpTo);
+    return { burned: burned ?? messageByKey(key), read: wire === undefined ? undefined : { conversation: message.conversation, upToMsgId: BigInt(wire) } };
+  }
+
+  function sendRead(conversation: string, upTo: number): void {
+    const wire = readUpToOnWire(conversation, upTo);
+    if (wire !== undefined) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
   }
 
   return {
@@ -105,22 +126,34 @@ export function createChatService(client: MagpieClient) {
     },
 
     /**
+     * markRead, answered: resolves with the message id read up to once the server has the mark (a
+     * command-line run ends right after it); undefined when nothing came in. Refused as the server
+     * refuses a READ.
+     */
+    async markReadConfirmed(conversation: string): Promise<number | undefined> {
+      store.conversations.markRead(conversation);
+      // sent even when this device had marked it already: an earlier run may have ended first
+      const newest = store.messages.newestIncomingMsgIdBefore(conversation, Number.MAX_SAFE_INTEGER);
+      const wire = newest === undefined ? undefined : readUpToOnWire(conversation, newest);
+      if (wire !== undefined) await client.request('READ', { conversation, upToMsgId: BigInt(wire) });
+      return wire;
+    },
+
+    /**
      * The reader opened a burn-after-reading message and its countdown ran out: it is emptied here
      * at once, and the READ that covers it burns it on the server and at the sender.
      */
     burn(key: string): StoredMessage {
-      const message = messageByKey(key);
-      if (!message.burnAfterReading || message.outgoing || message.msgId === null) {
-        throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only a received burn-after-reading message can be burned');
-      }
-      const burned = store.transaction(() => {
-        const emptied = store.messages.markBurned(message.msgId!);
-        store.conversations.refresh(message.conversation);
-        return emptied;
-      });
-      const readUpTo = Math.max(message.msgId, store.conversations.get(message.conversation)?.readUpToMsgId ?? 0);
-      sendRead(message.conversation, readUpTo);
-      return burned ?? messageByKey(key);
+      const { burned, read } = burnHere(key);
+      if (read) client.fire('READ', read);
+      return burned;
+    },
+
+    /** burn, answered: resolves once the server has the READ that burns it (a command-line run ends right after). */
+    async burnConfirmed(key: string): Promise<StoredMessage> {
+      const { burned, read } = burnHere(key);
+      if (read) await client.request('READ', read);
+      return burned;
     },
 
     typing(conversation: string, stopped: boolean): void {

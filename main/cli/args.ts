@@ -37,13 +37,17 @@ export type GroupCommand =
   | { op: 'mute'; groupId: string; user: string; seconds: number }
   | { op: 'role'; groupId: string; user: string; role: 'admin' | 'member' }
   | { op: 'transfer'; groupId: string; user: string }
-  | { op: 'dnd'; groupId: string; on: boolean };
+  | { op: 'dnd'; groupId: string; on: boolean }
+  | { op: 'modify'; groupId: string; name?: string; announcement?: string; mode?: GroupModeName };
 
 export type Command =
   | { kind: 'help'; topic: string }
-  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend }
+  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend; burn?: boolean }
   | { kind: 'send-file'; to: string; path: string; mediaKind: 'voice' | 'image' | 'file'; durationMs: number | undefined }
   | { kind: 'download'; msgId: number; outDir: string }
+  | { kind: 'revoke'; msgId: number }
+  | { kind: 'read'; conversation: string }
+  | { kind: 'burn'; msgId: number }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
   | { kind: 'outbox'; flush: boolean }
@@ -96,6 +100,7 @@ const OPTIONS = {
   offline: { type: 'boolean' },
   name: { type: 'string' },
   mode: { type: 'string' },
+  announcement: { type: 'string' },
   members: { type: 'string' },
   capacity: { type: 'string' },
   reason: { type: 'string' },
@@ -112,6 +117,7 @@ const OPTIONS = {
   voice: { type: 'string' },
   duration: { type: 'string' },
   out: { type: 'string' },
+  burn: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -175,7 +181,11 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
   };
   switch (name) {
     case 'send': {
-      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient', 'file', 'image', 'voice', 'duration');
+      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient', 'file', 'image', 'voice', 'duration', 'burn');
+      if (values.burn && (values.text === undefined || values.stdin || values.custom !== undefined || mediaOption(values, name) !== undefined)) {
+        throw new UsageError('--burn goes with --text T (burn after reading is for text)', name);
+      }
+      if (values.burn && values.group !== undefined) throw new UsageError('--burn is for one-to-one messages (--to USER)', name);
       noMore([sub, ...rest]);
       const to = conversationTarget(values.to, values.group, '--to', name);
       const media = mediaOption(values, name);
@@ -195,15 +205,20 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       }
       if (values.text !== undefined && values.stdin) throw new UsageError('give either --text T or --stdin, not both', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
-      return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false };
+      return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false, ...(values.burn ? { burn: true } : {}) };
     }
     case 'download': {
       allow('out');
       noMore(rest);
-      if (sub === undefined || !/^\d+$/.test(sub)) throw new UsageError('download needs MSGID (the message id listen and history print)', name);
+      const msgId = msgIdArg(name, sub);
       if (values.out === undefined || values.out === '') throw new UsageError('download needs --out DIR', name);
-      return { kind: 'download', msgId: Number(sub), outDir: values.out };
+      return { kind: 'download', msgId, outDir: values.out };
     }
+    case 'revoke':
+    case 'burn':
+      allow();
+      noMore(rest);
+      return { kind: name, msgId: msgIdArg(name, sub) };
     case 'listen':
       allow('count');
       noMore([sub, ...rest]);
@@ -214,6 +229,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       const conversation = conversationTarget(values.with, values.group, '--with', name);
       return { kind: 'history', conversation, limit: limitOf(values, 50, name), offline: values.offline ?? false };
     }
+    case 'read':
+      allow('with', 'group');
+      noMore([sub, ...rest]);
+      return { kind: 'read', conversation: conversationTarget(values.with, values.group, '--with', name) };
     case 'outbox':
       allow();
       if (sub !== undefined && sub !== 'flush') throw new UsageError(`unknown outbox command: ${sub}`, name);
@@ -236,6 +255,19 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
     default:
       throw new UsageError(`unknown command: ${name}`);
   }
+}
+
+/** A server message id as listen and history print it (a client id, 32 hex, is not one yet). */
+function msgIdArg(command: string, text: string | undefined): number {
+  if (text === undefined || !/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${command} needs MSGID (the message id listen and history print)`, command);
+  }
+  return Number(text);
+}
+
+function modeOf(mode: string, where: string): GroupModeName {
+  if (mode !== 'public' && mode !== 'approval' && mode !== 'private') throw new UsageError(`--mode must be public, approval or private, not "${mode}"`, where);
+  return mode;
 }
 
 function mediaOption(values: Values, where: string): { path: string; mediaKind: 'voice' | 'image' | 'file' } | undefined {
@@ -261,10 +293,7 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
   switch (op) {
     case 'create': {
       allow('name', 'mode', 'members', 'capacity');
-      const mode = values.mode ?? 'public';
-      if (mode !== 'public' && mode !== 'approval' && mode !== 'private') {
-        throw new UsageError(`--mode must be public, approval or private, not "${mode}"`, where);
-      }
+      const mode = modeOf(values.mode ?? 'public', where);
       const create: GroupCommand = { op, name: required('--name', values.name, where), mode, members: userList(values.members, where, false) };
       return values.capacity === undefined ? create : { ...create, capacity: positiveInt('--capacity', values.capacity, where) };
     }
@@ -300,8 +329,7 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
       return { op };
     case 'mute': {
       allow('group', 'member', 'seconds');
-      const seconds = Number(required('--seconds', values.seconds, where));
-      if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`--seconds must be a whole number >= 0, not "${values.seconds}"`, where);
+      const seconds = wholeNumber('--seconds', required('--seconds', values.seconds, where), where, 0);
       return { op, groupId: groupId(), user: member(), seconds };
     }
     case 'role': {
@@ -317,6 +345,19 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
       allow('group', 'on', 'off');
       if (values.on === values.off || (values.on ?? false) === (values.off ?? false)) throw new UsageError('give either --on or --off', where);
       return { op, groupId: groupId(), on: values.on ?? false };
+    case 'modify': {
+      allow('group', 'name', 'announcement', 'mode');
+      const { name, announcement, mode } = values;
+      if (name === undefined && announcement === undefined && mode === undefined) throw new UsageError('give --name, --announcement or --mode', where);
+      return {
+        op,
+        groupId: groupId(),
+        ...(name === undefined ? {} : { name: required('--name', name, where) }),
+        // an empty announcement clears it
+        ...(announcement === undefined ? {} : { announcement }),
+        ...(mode === undefined ? {} : { mode: modeOf(mode, where) }),
+      };
+    }
     case undefined:
       throw new UsageError('group needs a subcommand', where);
     default:
@@ -344,15 +385,16 @@ function parseGlobal(values: Values, command: string, parsed: Command, secrets: 
   if (values.signed === undefined && (values.ts !== undefined || values.md5)) throw new UsageError('--ts and --md5 go with --signed', command);
   const timeoutText = values.timeout ?? String(DEFAULT_TIMEOUT_S);
   const timeoutS = Number(timeoutText);
-  if (timeoutText.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0) {
-    throw new UsageError(`--timeout must be a number of seconds >= 0, not "${timeoutText}"`, command);
+  if (timeoutText.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > MAX_TIMEOUT_S) {
+    throw new UsageError(`--timeout must be a number of seconds from 0 (waits for ever) to ${MAX_TIMEOUT_S}, not "${timeoutText}"`, command);
   }
   return {
     servers: servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     appId,
     auth,
     profileDir: values.profile,
-    timeoutMs: Math.round(timeoutS * 1000),
+    // a positive timeout below a millisecond is not 0, which waits for ever
+    timeoutMs: timeoutS === 0 ? 0 : Math.max(1, Math.round(timeoutS * 1000)),
     caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
     insecurePlain: values['insecure-plain'] ?? false,
     force: values.force ?? false,
@@ -440,10 +482,22 @@ function required(flag: string, value: string | undefined, command: string): str
   return value;
 }
 
-function positiveInt(flag: string, text: string, command: string): number {
+/** The largest count, size, duration or id a flag takes: the wire's 32-bit fields hold no more. */
+const MAX_FLAG_NUMBER = 0xffff_ffff;
+
+/** The longest --timeout: Node's timers fire at once past 2^31 - 1 ms. */
+const MAX_TIMEOUT_S = Math.floor(0x7fff_ffff / 1000);
+
+function wholeNumber(flag: string, text: string, command: string, min: 0 | 1): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number >= 1, not "${text}"`, command);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > MAX_FLAG_NUMBER) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${MAX_FLAG_NUMBER}, not "${text}"`, command);
+  }
   return value;
+}
+
+function positiveInt(flag: string, text: string, command: string): number {
+  return wholeNumber(flag, text, command, 1);
 }
 
 function limitOf(values: Values, fallback: number, command: string): number {

@@ -5,6 +5,7 @@ import type { Command } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { messageKey } from '../views/message-view';
 import { messageLine, noticeLine, outboxLine, type MessageLine, type NoticeLine } from './output';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
@@ -62,7 +63,7 @@ async function awaitSent(session: CliSession, io: CliIo, ids: readonly string[],
 export async function runSend(session: CliSession, io: CliIo, command: CommandOf<'send'>): Promise<number> {
   const ids: string[] = [];
   const sendText = async (text: string): Promise<void> => {
-    const view = await session.chat.send(command.to, { kind: 'text', text });
+    const view = await session.chat.send(command.to, { kind: 'text', text, ...(command.burn ? { burnAfterReading: true } : {}) });
     ids.push(view.clientMsgId!);
   };
   if (command.custom) {
@@ -148,6 +149,34 @@ function storedLine(store: CliSession['client']['store'], message: StoredMessage
   if (message.state !== 'failed' || message.clientMsgId === null) return messageLine(message);
   const item = store.outbox.get(message.clientMsgId);
   return messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
+}
+
+/** revoke MSGID: takes a message back for everyone; the server's rules (sender's window, group managers) decide. */
+export async function runRevoke(session: CliSession, io: CliIo, command: CommandOf<'revoke'>): Promise<number> {
+  await session.connect();
+  const message = session.client.store.messages.getByMsgId(command.msgId);
+  if (!message) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${command.msgId} here`));
+  await session.deadline.race(session.chat.revoke(messageKey(message)), 'revoking');
+  io.out({ ok: true, op: 'revoke', id: String(command.msgId), conversation: message.conversation });
+  return ExitCode.OK;
+}
+
+/** read --with USER | --group G: marks what came in read, here and on the server (the 1:1 peer sees "read"). */
+export async function runRead(session: CliSession, io: CliIo, command: CommandOf<'read'>): Promise<number> {
+  await session.connect();
+  const upTo = await session.deadline.race(session.chat.markReadConfirmed(command.conversation), 'marking read');
+  io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: upTo === undefined ? null : String(upTo) });
+  return ExitCode.OK;
+}
+
+/** burn MSGID: a received burn-after-reading message is read: emptied here, at the sender and on the server. */
+export async function runBurn(session: CliSession, io: CliIo, command: CommandOf<'burn'>): Promise<number> {
+  await session.connect();
+  const message = session.client.store.messages.getByMsgId(command.msgId);
+  if (!message) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${command.msgId} here`));
+  const burned = await session.deadline.race(session.chat.burnConfirmed(messageKey(message)), 'burning');
+  io.out(messageLine(burned));
+  return ExitCode.OK;
 }
 
 export async function runHistory(session: CliSession, io: CliIo, command: CommandOf<'history'>): Promise<number> {

@@ -76,6 +76,12 @@ export async function runGroup(session: CliSession, io: CliIo, command: GroupCom
       await deadline.race(groups.setDnd(command.groupId, command.on), 'setting do-not-disturb');
       session.client.store.conversations.setMuted(command.groupId, command.on);
       return done({ on: command.on });
+    case 'modify': {
+      const { groupId, name, announcement, mode } = command;
+      const change = { groupId, ...(name === undefined ? {} : { name }), ...(announcement === undefined ? {} : { announcement }), ...(mode === undefined ? {} : { mode }) };
+      io.out(await deadline.race(groups.modify(change), 'changing the group'));
+      return ExitCode.OK;
+    }
     default: {
       const unreachable: never = command;
       throw new Error(`unknown group command ${JSON.stringify(unreachable)}`);

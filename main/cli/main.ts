@@ -1,7 +1,7 @@
 import { runDownload, runSendFile } from './media-commands';
 import { ErrorCode, isMagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
-import { runHistory, runListen, runOutbox, runSearch, runSend } from './chat-commands';
+import { runBurn, runHistory, runListen, runOutbox, runRead, runRevoke, runSearch, runSend } from './chat-commands';
 import { CliExit, cliProfileDir, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
 import { localStoreCorruption } from './local-store-error';
 import { clientStorePath } from '../store/database';
@@ -127,6 +127,12 @@ function runCommand(session: CliSession, io: CliIo, command: Exclude<Command, { 
       return runSendFile(session, io, command);
     case 'download':
       return runDownload(session, io, command);
+    case 'revoke':
+      return runRevoke(session, io, command);
+    case 'read':
+      return runRead(session, io, command);
+    case 'burn':
+      return runBurn(session, io, command);
     case 'listen':
       return runListen(session, io, command);
     case 'history':

@@ -1,13 +1,14 @@
-import { access as accessFile, constants, mkdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { access as accessFile, constants, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { downloadFile } from '../files/downloader';
-import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, saveCopy } from '../files/file-cache';
+import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache } from '../files/file-cache';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import type { Command } from './args';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { awaitSentUnlessRefused } from './chat-commands';
+import { prepareOutDir, safeFileName, saveIntoFolder } from './download-target';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
@@ -82,10 +83,7 @@ export async function runDownload(session: CliSession, io: CliIo, command: Comma
     }
     const media = message?.body.media;
     if (!message || !media) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${command.msgId} here`));
-    await mkdir(command.outDir, { recursive: true });
-    // the sender's name is a display name, never a path
-    const name = basename(media.name.replace(/\\/g, '/'));
-    const dest = resolve(join(command.outDir, name === '' || name === '.' || name === '..' ? media.fileId : name));
+    await prepareOutDir(command.outDir);
     const cached = await session.deadline.race(
       cache.fetch(media.fileId, media.mime, async (path) => {
         await connect();
@@ -101,7 +99,7 @@ export async function runDownload(session: CliSession, io: CliIo, command: Comma
       }),
       'downloading',
     );
-    await saveCopy(cached, dest);
+    const dest = await saveIntoFolder(cached.path, command.outDir, safeFileName(media.name, media.fileId));
     io.out({ id: String(command.msgId), path: dest, name: media.name, size: cached.size, mime: media.mime, sha256: media.sha256 ?? '' });
     return ExitCode.OK;
   } finally {

@@ -24,6 +24,11 @@ export interface MessageLine {
   custom?: { command: string; payload: string };
   /** Voice, image, file: what the message says of its file ("magpie download ID" fetches it). */
   media?: { fileId: string; name: string; size: number; mime: string; durationMs?: number; width?: number; height?: number };
+  /** Taken back (by its sender or a group manager): its content is gone. */
+  revoked?: true;
+  /** Burn after reading; once read and burned, its content is gone. */
+  burnAfterReading?: true;
+  burned?: true;
   code?: number;
   message?: string;
 }
@@ -66,6 +71,9 @@ export function messageLine(message: StoredMessage, failure?: { code: number | n
   if (view.location) line.location = view.location;
   if (view.custom) line.custom = view.custom;
   if (view.media) line.media = { ...view.media };
+  if (message.revoked) line.revoked = true;
+  if (message.burnAfterReading) line.burnAfterReading = true;
+  if (message.burned) line.burned = true;
   if (failure?.code) {
     line.code = failure.code;
     if (failure.message) line.message = failure.message;

@@ -19,11 +19,14 @@ Commands:
   send          send a text message (or one per stdin line), a custom one (--custom), or a
                 file, image or voice message
   download ID   fetch a media message's file
+  revoke ID     take back a message I sent (within the server's window), for everyone
+  read          mark a conversation read (the other side sees its messages "read")
+  burn ID       burn a received burn-after-reading message (send one with send --burn)
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
   outbox        messages not yet sent; "outbox flush" sends them
   search TEXT   full-text search of the local store (offline)
-  group ...     create|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
+  group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
   profile set   set my nickname (or avatar)
 
 Global flags:
@@ -41,7 +44,7 @@ Global flags:
                           arguments are visible to every user of the machine (ps)
   --signed SIG --ts TS    log in with a signature by the app server (HMAC-SHA256; --md5 for the MD5 form)
   --profile DIR           where the local store lives (default: <config dir>/magpie/cli, or $MAGPIE_PROFILE/cli)
-  --timeout S             give up after S seconds (default 10; 0 waits for ever)
+  --timeout S             give up after S seconds (default 10; 0 waits for ever; at most 2147483)
   --force                 log in with force: end this user's other CLI (bot) sessions, as when
                           the server refuses a login with TOO_MANY_SESSIONS_FOR_USER
   --help                  this text, or a command's ("magpie send --help")
@@ -56,6 +59,9 @@ Logs: MAGPIE_LOG_LEVEL=debug prints the engine's log on stderr.`;
 const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
 
   group create --name N [--mode public|approval|private] [--members a,b] [--capacity 100|300|500|1000|2000]
+  group modify --group G [--name N] [--announcement A] [--mode M]
+                                            rename, change the announcement ("" clears it)
+                                            or the join mode (owner or admin); prints the group
   group join --group G                      join a public group
   group apply --group G [--reason R]        ask to join an approval group (prints the request id)
   group approve --group G --request R       accept an application (owner or admin)
@@ -81,6 +87,8 @@ Stores the message in the outbox, connects and sends it; prints it with state "s
 state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
 --custom sends a custom message: the command string CMD with a JSON payload (default {});
 --transient asks the server to push it to whoever is online and store nothing.
+--burn (with --to USER --text T) sends it burn after reading: the reader's "magpie burn ID" (or
+the app, once it is opened) empties it on every side.
 
        magpie [global flags] send (--to USER | --group GID) (--file P | --image P | --voice P --duration MS)
 
@@ -90,7 +98,23 @@ the bytes.`,
   download: `Usage: magpie [global flags] download MSGID --out DIR
 
 Fetches the file of a voice, image or file message (its id as listen and history print it) into
-DIR, under the message's file name, checked against its sha256; prints its path.`,
+DIR, under the message's file name, checked against its sha256; prints its path. A file of that
+name already in DIR is never overwritten: the copy takes "name (1).ext" unless it holds the same bytes.`,
+  revoke: `Usage: magpie [global flags] revoke MSGID
+
+Takes back a message (its id as send, listen and history print it) for everyone in its
+conversation: the sender within the server's revoke window (2 minutes by default), or an owner or
+admin of its group at any time. Every side's copy loses its content and shows "revoked": true.`,
+  burn: `Usage: magpie [global flags] burn MSGID
+
+A received burn-after-reading message (sent with "send --to USER --text T --burn") is read and
+burned: emptied here, at its sender and on the server. Its text is printed, as any message's, by
+listen and history until then: a script that printed it has opened it.`,
+  read: `Usage: magpie [global flags] read (--with USER | --group GID)
+
+Marks every message that came in from the conversation read, here and on the server: in a 1:1
+chat the sender's copies turn "read"; in a group it counts for "who read it". A burn-after-reading
+message not yet opened stays unread (the desktop app opens it). Prints the id read up to.`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
@@ -113,9 +113,4 @@ export function openFileCache(options: FileCacheOptions): FileCache {
     totalBytes: () => total.get()!,
     close: () => db.close(),
   };
-}
-
-/** Copies a cached file out, e.g. to a folder the user chose. */
-export async function saveCopy(file: CachedFile, dest: string): Promise<void> {
-  await copyFile(file.path, dest);
 }

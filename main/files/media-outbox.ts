@@ -2,7 +2,7 @@ import { stat, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
-import { ErrorCode, MagpieError, pb } from '../../protocol';
+import { ErrorCode, MagpieError, pb, replaceControlCharacters } from '../../protocol';
 import type { MediaView, MessageView } from '../../preload/api';
 import { buildOutgoing } from '../chat/outgoing-message';
 import type { MagpieClient } from '../client/magpie-client';
@@ -217,7 +217,8 @@ export function createMediaOutbox(deps: {
       const source = await stat(request.path).catch(() => undefined);
       if (!source?.isFile()) throw new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `no file at ${request.path}`);
       if (source.size === 0) throw new MagpieError(ErrorCode.BAD_ARGUMENT, 'an empty file is not sent');
-      const name = request.name ?? basename(request.path);
+      // a name with a line break (Linux allows one) is shown with "_": the server refuses control characters
+      const name = replaceControlCharacters(request.name ?? basename(request.path));
       // the server's measure replaces these once the file is up
       const media: MediaView = { fileId: '', name, size: source.size, mime: '', ...(request.durationMs ? { durationMs: request.durationMs } : {}) };
       const now = client.clock.now();

@@ -1,5 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { ErrorCode, isValidUserId, MagpieError, pb, textChars } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, textChars } from '../../protocol';
 import { CONTENT_LIMITS as L } from './content-limits';
 
 /** A SEND's content as stored: the message and its encoding, which the checks have bounded. */
@@ -85,6 +85,7 @@ function checkedMedia(type: pb.MessageType, media: pb.Media | undefined): pb.Med
   if (media === undefined) invalid('a voice, image or file message needs media');
   if (media.fileId.length === 0 || media.fileId.length > L.maxFileIdChars) invalid(`media.file_id must be 1-${L.maxFileIdChars} characters`);
   if (media.name.length > L.maxFileNameChars) invalid(`media.name is longer than ${L.maxFileNameChars} characters`);
+  if (hasControlCharacter(media.name)) invalid('media.name must not hold control characters');
   if (media.mime.length > L.maxMimeChars) invalid(`media.mime is longer than ${L.maxMimeChars} characters`);
   if (media.thumbnailId.length > L.maxFileIdChars) invalid(`media.thumbnail_id is longer than ${L.maxFileIdChars} characters`);
   if (media.size > BigInt(L.maxMediaBytes)) throw new MagpieError(ErrorCode.PAYLOAD_TOO_LARGE, 'media larger than 2 GiB');

@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
-import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { Tuning } from '../tuning';
 import { makeFolder } from '../storage/make-folder';
 import type { BlobStore } from './blob-store';
 import { takeInUpload } from './media-intake';
-import { checkSize } from './media-limits';
+import { checkFileName, checkSize } from './media-limits';
 import type { MediaKindValue, UploadRecord, UploadRecords } from './upload-records';
 
 /** One upload in a single request (the app server's REST upload), its length announced up front. */
@@ -42,9 +41,7 @@ export interface DirectUploadDeps {
  */
 export async function takeInDirectUpload(deps: DirectUploadDeps, upload: DirectUpload): Promise<UploadRecord> {
   const declaredSize = checkSize(upload.kind, upload.length, deps.tuning);
-  if (upload.name.length > CONTENT_LIMITS.maxFileNameChars) {
-    throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `a file name is at most ${CONTENT_LIMITS.maxFileNameChars} characters`);
-  }
+  checkFileName(upload.name);
   const fileId = randomBytes(16).toString('hex');
   const path = stagingPathOf(deps.stagingDir, fileId);
   const record = { fileId, appId: upload.appId, owner: upload.owner, kind: upload.kind, name: upload.name, declaredSize, createdMs: deps.clock.now() };

@@ -1,4 +1,5 @@
-import { ErrorCode, MagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, MagpieError } from '../../protocol';
+import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { Tuning } from '../tuning';
 import { MediaKind, type MediaKindValue } from './upload-records';
 
@@ -20,6 +21,15 @@ export function maxBytesOf(kind: MediaKindValue, tuning: Tuning): number {
     case MediaKind.FILE:
       return tuning.maxFileBytes;
   }
+}
+
+/** An upload's file name: what receivers see and save under, so no control character (a NUL cannot be saved at all). */
+export function checkFileName(name: string): string {
+  if (name.length > CONTENT_LIMITS.maxFileNameChars) {
+    throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `a file name is at most ${CONTENT_LIMITS.maxFileNameChars} characters`);
+  }
+  if (hasControlCharacter(name)) throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, 'a file name must not hold control characters');
+  return name;
 }
 
 export function checkSize(kind: MediaKindValue, size: number | undefined, tuning: Tuning): number {

@@ -4,12 +4,11 @@ import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
-import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { Tuning } from '../tuning';
 import type { BlobStore } from './blob-store';
 import { httpError, statusOf } from './http-errors';
 import { takeInUpload } from './media-intake';
-import { checkSize, parseKind } from './media-limits';
+import { checkFileName, checkSize, parseKind } from './media-limits';
 import type { MediaBearer, MediaTokens } from './media-tokens';
 import type { UploadRecords } from './upload-records';
 
@@ -45,22 +44,28 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
     return httpError(500, ErrorCode.INTERNAL, 'the upload failed on the server');
   };
 
+  const maxUploadBytes = Math.max(deps.tuning.maxFileBytes, deps.tuning.maxImageBytes, deps.tuning.maxVoiceBytes);
   const server = new TusServer({
     path: UPLOADS_PATH,
     datastore,
     relativeLocation: true,
     exposedHeaders: ['Magpie-File-Id', 'Magpie-Mime', 'Magpie-Sha256', 'Magpie-Width', 'Magpie-Height'],
     namingFunction: () => randomBytes(16).toString('hex'),
-    maxSize: Math.max(deps.tuning.maxFileBytes, deps.tuning.maxImageBytes, deps.tuning.maxVoiceBytes),
+    maxSize: maxUploadBytes,
+    // tus's own size refusals are plain text: above maxSize, or more bytes than the upload
+    // announced; they get our JSON body and code like every other refusal
+    onResponseError(_req, error) {
+      if (!('status_code' in error) || error.status_code !== 413 || error.body.startsWith('{')) return undefined;
+      return error.body.startsWith('Maximum size')
+        ? httpError(413, ErrorCode.FILE_TOO_LARGE, `an upload is at most ${maxUploadBytes} bytes`)
+        : httpError(413, ErrorCode.UPLOAD_MISMATCH, 'more bytes than the upload announced: the file changed while it was sent');
+    },
     async onUploadCreate(req, upload) {
       try {
         const bearer = bearerOf(req);
         const kind = parseKind(upload.metadata?.kind);
         const declaredSize = checkSize(kind, upload.size, deps.tuning);
-        const name = upload.metadata?.filename ?? '';
-        if (name.length > CONTENT_LIMITS.maxFileNameChars) {
-          throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, `a file name is at most ${CONTENT_LIMITS.maxFileNameChars} characters`);
-        }
+        const name = checkFileName(upload.metadata?.filename ?? '');
         deps.records.insert({ fileId: upload.id, appId: bearer.appId, owner: bearer.userId, kind, name, declaredSize, createdMs: deps.clock.now() });
         return {};
       } catch (error) {

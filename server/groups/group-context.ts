@@ -1,5 +1,5 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { ErrorCode, isValidUserId, MagpieError, pb, userIdProblem, type Clock } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, userIdProblem, type Clock } from '../../protocol';
 import type { Caller } from '../handler-types';
 import type { Appended, InboxStore } from '../sync/inbox';
 import type { GroupStore } from './group-store';
@@ -137,6 +137,12 @@ export function checkUserIds(users: readonly string[], max: number): string[] {
     if (!isValidUserId(user)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `"${user}": ${userIdProblem(user) ?? 'invalid'}`);
   }
   return [...new Set(users)];
+}
+
+/** A group's name or a member card: a text that is shown on one line, so no control character. */
+export function checkName(value: string, max: number, what: string, allowEmpty = true): string {
+  if (hasControlCharacter(value)) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} must not hold control characters (line breaks, escapes)`);
+  return checkText(value, max, what, allowEmpty);
 }
 
 export function checkText(value: string, max: number, what: string, allowEmpty = true): string {

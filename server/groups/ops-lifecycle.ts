@@ -1,5 +1,6 @@
 import { ErrorCode, MagpieError, pb } from '../../protocol';
 import {
+  checkName,
   checkText,
   checkUserIds,
   groupInfo,
@@ -15,7 +16,7 @@ import { RequestKind } from './group-store';
 /** CREATE: the caller owns the new group; listed members join at once, or get an invite to confirm. */
 export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit {
   const { ctx, appId, me } = op;
-  checkText(body.name, L.maxNameChars, 'name', false);
+  checkName(body.name, L.maxNameChars, 'name', false);
   checkText(body.announcement, L.maxAnnouncementChars, 'announcement');
   const capacity = CAPACITY_BY_TYPE[body.type];
   if (capacity === undefined) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group type ${String(body.type)}`);
@@ -54,7 +55,7 @@ export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit 
 export function modifyGroup(op: GroupOp, body: pb.ModifyGroup): GroupResultInit {
   const { group, me } = op.myMembership(body.groupId);
   requireManager(me);
-  if (body.name !== undefined) checkText(body.name, L.maxNameChars, 'name', false);
+  if (body.name !== undefined) checkName(body.name, L.maxNameChars, 'name', false);
   if (body.announcement !== undefined) checkText(body.announcement, L.maxAnnouncementChars, 'announcement');
   if (body.mode !== undefined && !(body.mode in pb.GroupMode)) {
     throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group mode ${String(body.mode)}`);

@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
 import {
+  checkName,
   checkText,
   checkUserIds,
   okResult,
@@ -95,7 +96,7 @@ export function muteMember(op: GroupOp, body: pb.MuteMember): GroupResultInit {
 export function setCard(op: GroupOp, body: pb.SetCard): GroupResultInit {
   const { group, me } = op.myMembership(body.groupId);
   const user = body.user === '' ? op.me : body.user;
-  checkText(body.card, L.maxCardChars, 'card');
+  checkName(body.card, L.maxCardChars, 'card');
   const target = targetMember(op, group.groupId, user);
   if (user !== op.me) requireOutranks(me, target);
   op.ctx.store.setCard(op.appId, group.groupId, user, body.card);

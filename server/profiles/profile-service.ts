@@ -1,4 +1,4 @@
-import { bodyFrame, ErrorCode, MagpieError, type Frame } from '../../protocol';
+import { bodyFrame, ErrorCode, hasControlCharacter, MagpieError, type Frame } from '../../protocol';
 import type { HandlerTable } from '../handler-types';
 import type { UserRow, UserStore } from '../identity/users';
 import type { Tuning } from '../tuning';
@@ -37,6 +37,9 @@ export function createProfileService(deps: {
       PROFILE_UPDATE: ({ caller, body }) => {
         if (body.nickname !== undefined && [...body.nickname].length > tuning.maxNicknameChars) {
           throw new MagpieError(ErrorCode.BAD_BODY, `a nickname has at most ${tuning.maxNicknameChars} characters`);
+        }
+        if (body.nickname !== undefined && hasControlCharacter(body.nickname)) {
+          throw new MagpieError(ErrorCode.BAD_BODY, 'a nickname must not hold control characters (line breaks, escapes)');
         }
         if (body.avatar !== undefined && body.avatar.length > tuning.maxAvatarChars) {
           throw new MagpieError(ErrorCode.BAD_BODY, `an avatar reference has at most ${tuning.maxAvatarChars} characters`);

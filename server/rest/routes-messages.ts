@@ -39,6 +39,8 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   const tags = ['messages'];
 
   const senderOf = (appId: string, from: string | undefined) => restSender(ctx, appId, from);
+  // a dismissed group keeps its row, and its history stays readable
+  const groupKnown = ctx.db.prepare<[string, string], number>('SELECT 1 FROM groups WHERE app_id = ? AND group_id = ?').pluck();
 
   app.post(
     `${base}/messages`,
@@ -128,6 +130,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
     (request) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { user, peer, group, fromMs, toMs, cursor, limit } = request.query;
+      if (group !== undefined && groupKnown.get(appId, group) === undefined) throw new MagpieError(ErrorCode.GROUP_NOT_FOUND, `no group ${group}`);
       const scope =
         group !== undefined
           ? { kind: 'group' as const, groupId: group }

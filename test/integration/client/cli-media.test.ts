@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -50,6 +50,39 @@ describe('the magpie CLI with files', () => {
     const stranger = await magpie(as('eve', 'download', String(line['id']), '--out', join(root, 'eve')));
     expect(stranger.code).toBe(1);
   }, 60_000);
+
+  it('download never overwrites another file of the same name, and refuses an --out that is a file', async () => {
+    const bytes = randomBytes(5_000);
+    await writeFile(join(root, 'notes.txt'), bytes);
+    const sent = await magpie(as('alice', 'send', '--to', 'dave', '--file', join(root, 'notes.txt')));
+    expect(sent.code).toBe(0);
+    const id = String(sent.lines[0]!['id']);
+    const dir = join(root, 'dave-downloads');
+    await mkdir(dir);
+    await writeFile(join(dir, 'notes.txt'), 'the user\'s own notes');
+
+    const got = await magpie(as('dave', 'download', id, '--out', dir));
+    expect(got.code).toBe(0);
+    expect(got.lines[0]).toMatchObject({ path: join(dir, 'notes (1).txt') });
+    expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('the user\'s own notes');
+    expect(Buffer.compare(await readFile(join(dir, 'notes (1).txt')), bytes)).toBe(0);
+
+    // the same download again finds its own copy: no third file
+    const again = await magpie(as('dave', 'download', id, '--out', dir));
+    expect(again.lines[0]).toMatchObject({ path: join(dir, 'notes (1).txt') });
+    expect((await readdir(dir)).sort()).toEqual(['notes (1).txt', 'notes.txt']);
+
+    const intoFile = await magpie(as('dave', 'download', id, '--out', join(dir, 'notes.txt')));
+    expect(intoFile.code).toBe(2);
+    expect(JSON.parse(intoFile.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining('not a folder') });
+  }, 60_000);
+
+  it('sends a file whose name holds a line break under the name with "_", which the server takes', async () => {
+    await writeFile(join(root, 'two\nlines.txt'), 'odd name');
+    const sent = await magpie(as('alice', 'send', '--to', 'dave', '--file', join(root, 'two\nlines.txt')));
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.lines[0]).toMatchObject({ state: 'sent', media: { name: 'two_lines.txt' } });
+  }, 30_000);
 
   it('sends an image with its sides, and refuses an "image" that is none', async () => {
     await writeFile(join(root, 'pic.png'), await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123' } }).png().toBuffer());

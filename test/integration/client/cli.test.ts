@@ -140,6 +140,132 @@ describe('the magpie CLI, end to end', () => {
     expect(frank.lines.map((l) => [l['text'], l['id']])).toEqual([['when you are back', flushed.lines[0]!['id']]]);
   });
 
+  it('refuses a number past what the wire or a timer holds as a bad argument (exit 2), not an internal error', { timeout: 60_000 }, async () => {
+    const created = await magpie([...as('olga'), 'group', 'create', '--name', 'numbers', '--members', 'pete']);
+    const groupId = created.lines[0]!['groupId'] as string;
+    await writeFile(join(root, 'v.wav'), Buffer.from('RIFF$\0\0\0WAVEfmt ', 'latin1'));
+    const runs = await Promise.all([
+      magpie([...as('olga'), 'group', 'mute', '--group', groupId, '--member', 'pete', '--seconds', '4294967296']),
+      magpie([...as('olga'), 'group', 'members', '--group', groupId, '--limit', '99999999999']),
+      magpie([...as('olga'), 'send', '--to', 'pete', '--voice', join(root, 'v.wav'), '--duration', '99999999999']),
+      magpie([...as('olga'), '--timeout', '99999999999', 'send', '--to', 'pete', '--text', 'late']),
+    ]);
+    for (const [run, flag] of runs.map((r, i) => [r, ['--seconds', '--limit', '--duration', '--timeout'][i]!] as const)) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${flag} must be a`);
+      expect(run.stderr).not.toContain('INTERNAL');
+    }
+    // within the wire's range, the server's own rule answers
+    const tooLong = await magpie([...as('olga'), 'group', 'mute', '--group', groupId, '--member', 'pete', '--seconds', '4294967295']);
+    expect(tooLong.code).toBe(1);
+    expect(JSON.parse(tooLong.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('at most') });
+  });
+
+  it('renames a group: members see the new name and a modify notice; a plain member may not', { timeout: 60_000 }, async () => {
+    const created = await magpie([...as('rita'), 'group', 'create', '--name', 'old name', '--members', 'sam']);
+    const groupId = created.lines[0]!['groupId'] as string;
+    const renamed = await magpie([...as('rita'), 'group', 'modify', '--group', groupId, '--name', '新名字 🐦', '--announcement', 'read me']);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.lines[0]).toMatchObject({ groupId, name: '新名字 🐦', announcement: 'read me' });
+
+    const [mine, history, refused] = await Promise.all([
+      magpie([...as('sam'), 'group', 'list']),
+      magpie([...as('sam'), 'history', '--group', groupId]),
+      magpie([...as('sam'), 'group', 'modify', '--group', groupId, '--name', 'mine now']),
+    ]);
+    expect(mine.lines.find((g) => g['groupId'] === groupId)).toMatchObject({ name: '新名字 🐦' });
+    expect(history.lines.map((l) => l['notice'])).toContain('modify');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ code: ErrorCode.NOT_GROUP_ADMIN });
+    const nothing = await magpie([...as('rita'), 'group', 'modify', '--group', groupId]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('give --name, --announcement or --mode');
+  });
+
+  it('refuses a group name or nickname with a line break or an escape, and takes emoji and Chinese', { timeout: 60_000 }, async () => {
+    const [broken, escaped, nickname, fine] = await Promise.all([
+      magpie([...as('tina'), 'group', 'create', '--name', 'two\nlines']),
+      magpie([...as('tina'), 'group', 'create', '--name', 'red\u001b[31m']),
+      magpie([...as('tina'), 'profile', 'set', '--nickname', 'clear\u001b[2J']),
+      magpie([...as('tina'), 'group', 'create', '--name', '茶话会 🍵']),
+    ]);
+    for (const run of [broken, escaped]) {
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('control characters') });
+    }
+    expect(nickname.code).toBe(1);
+    expect(JSON.parse(nickname.stderr)).toMatchObject({ code: ErrorCode.BAD_BODY, message: expect.stringContaining('control characters') });
+    expect(fine.lines[0]).toMatchObject({ name: '茶话会 🍵' });
+    const renamed = await magpie([...as('tina'), 'group', 'modify', '--group', fine.lines[0]!['groupId'] as string, '--name', 'tab\there']);
+    expect(JSON.parse(renamed.stderr)).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT });
+  });
+
+  it('revokes a sent message for both sides; the peer may not, and an unknown id is refused', { timeout: 60_000 }, async () => {
+    const sent = await magpie([...as('uma'), 'send', '--stdin', '--to', 'vic'], 'oops\nkept\n');
+    const [oops, kept] = sent.lines.map((l) => String(l['id']));
+    expect((await magpie([...as('vic'), 'history', '--with', 'uma'])).lines.map((l) => l['text'])).toEqual(['oops', 'kept']);
+
+    const revoked = await magpie([...as('uma'), 'revoke', oops!]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.lines[0]).toMatchObject({ ok: true, op: 'revoke', id: oops, conversation: 'vic' });
+    const [theirs, mine, notMine, unknown, notAnId] = await Promise.all([
+      magpie([...as('vic'), 'history', '--with', 'uma']),
+      magpie([...as('uma'), 'history', '--with', 'vic', '--offline']),
+      magpie([...as('vic'), 'revoke', kept!]),
+      magpie([...as('uma'), 'revoke', '12345']),
+      magpie([...as('uma'), 'revoke', 'oops']),
+    ]);
+    for (const history of [theirs, mine]) {
+      expect(history.lines.map((l) => [l['text'], l['revoked'] ?? false])).toEqual([['', true], ['kept', false]]);
+    }
+    expect(notMine.code).toBe(1);
+    expect(JSON.parse(notMine.stderr)).toMatchObject({ code: ErrorCode.NOT_ALLOWED });
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ code: ErrorCode.MESSAGE_NOT_FOUND });
+    expect(notAnId.code).toBe(2);
+  });
+
+  it('marks a conversation read: the sender sees its messages turn read', { timeout: 60_000 }, async () => {
+    const sent = await magpie([...as('wes'), 'send', '--stdin', '--to', 'xena'], 'one\ntwo\n');
+    const ids = sent.lines.map((l) => String(l['id']));
+    const before = await magpie([...as('wes'), 'history', '--with', 'xena']);
+    expect(before.lines.map((l) => l['state'])).toEqual(['sent', 'sent']);
+
+    const read = await magpie([...as('xena'), 'read', '--with', 'wes']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.lines[0]).toMatchObject({ ok: true, op: 'read', conversation: 'wes', upTo: ids[1] });
+    const after = await magpie([...as('wes'), 'history', '--with', 'xena']);
+    expect(after.lines.map((l) => l['state'])).toEqual(['read', 'read']);
+
+    const nothing = await magpie([...as('xena'), 'read', '--with', 'nobody1']);
+    expect(nothing.lines[0]).toMatchObject({ ok: true, upTo: null });
+  });
+
+  it('sends a burn-after-reading text that the reader burns on every side; read alone does not burn it', { timeout: 60_000 }, async () => {
+    const sent = await magpie([...as('yan'), 'send', '--to', 'zoe', '--text', 'secret', '--burn']);
+    expect(sent.code, sent.stderr).toBe(0);
+    const id = String(sent.lines[0]!['id']);
+    expect(sent.lines[0]).toMatchObject({ burnAfterReading: true, text: 'secret' });
+
+    await magpie([...as('zoe'), 'read', '--with', 'yan']);
+    const unburned = await magpie([...as('yan'), 'history', '--with', 'zoe']);
+    expect(unburned.lines[0]).toMatchObject({ text: 'secret', burnAfterReading: true });
+    expect(unburned.lines[0]!['burned']).toBeUndefined();
+
+    const burned = await magpie([...as('zoe'), 'burn', id]);
+    expect(burned.code, burned.stderr).toBe(0);
+    expect(burned.lines[0]).toMatchObject({ id, text: '', burned: true });
+    const [senderSide, own, group] = await Promise.all([
+      magpie([...as('yan'), 'history', '--with', 'zoe']),
+      magpie([...as('yan'), 'burn', id]),
+      magpie([...as('yan'), 'send', '--group', 'g0123456789abcdef', '--text', 'x', '--burn']),
+    ]);
+    expect(senderSide.lines[0]).toMatchObject({ id, text: '', burned: true });
+    expect(own.code).toBe(1);
+    expect(JSON.parse(own.stderr)).toMatchObject({ code: ErrorCode.NOT_ALLOWED });
+    expect(group.code).toBe(2);
+  });
+
   it('creates a group, sends to it, and shows its members and history with the notice', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('ivan'), 'group', 'create', '--name', 'team', '--mode', 'private', '--members', 'judy']);
     expect(created.code).toBe(0);

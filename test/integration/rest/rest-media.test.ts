@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, pb } from '../../../protocol';
 import { openChatWorld, type ChatWorld, type Session } from '../server/chat-fixture';
-import { download, raw, tempDir, tokenOf } from '../server/files-fixture';
+import { download, raw, tempDir, tokenOf, upload } from '../server/files-fixture';
 import { formatCompactTimestamp } from '../../../server/auth/signature';
 import { restAuthorization, restSignature } from '../../../server/rest/rest-auth';
 import { CST_MINUTES, restClient, waitFor, type RestCall } from './rest-fixture';
@@ -157,6 +157,20 @@ describe('REST media: upload, then send by file id', () => {
     await waitFor(async () => (await readdir(join(world.server.dataDir, 'files', 'direct'))).length === 0, 5_000, 'no staging file');
     const unknown = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'image', media: { fileId: 'f'.repeat(32) } } });
     expect([unknown.status, unknown.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
+  });
+
+  it('refuses a file name holding a control character, by REST, by tus and in a message, which receivers could not save', async () => {
+    for (const name of ['nul\u0000.txt', 'two\nlines.txt']) {
+      const refused = await uploadBytes(`kind=file&from=alice&name=${encodeURIComponent(name)}`, new Uint8Array(10));
+      expect([refused.status, refused.json.error.code]).toEqual([400, ErrorCode.UPLOAD_MISMATCH]);
+    }
+    await writeFile(join(dir, 'plain.bin'), 'some bytes');
+    await expect(upload(bob, world.server.httpPort, join(dir, 'plain.bin'), 'file', { name: 'bell\u0007.bin' })).rejects.toMatchObject({
+      code: ErrorCode.UPLOAD_MISMATCH,
+    });
+    const fine = await uploadBytes('kind=file&from=alice&name=ok.txt', new Uint8Array(10));
+    const renamed = await call('POST', `${app}/messages`, { from: 'alice', to: 'bob', message: { type: 'file', media: { fileId: fine.json.fileId, name: 'esc\u001b.txt' } } });
+    expect([renamed.status, renamed.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
   });
 
   it('sweeps what a crash left of a REST upload: its unfinished record and staging file', async () => {

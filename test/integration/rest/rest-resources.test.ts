@@ -75,6 +75,21 @@ describe('REST resources, on the real server with real clients', () => {
     expect((await call('POST', `${app}/subaccounts`, { friendlyName: 'page-3' })).json.error.code).toBe(ErrorCode.NAME_TAKEN);
   });
 
+  it('refuses an app name or friendly name with a line break or an escape; takes Chinese and emoji', async () => {
+    for (const [path, body] of [
+      [`${app}/subaccounts`, { friendlyName: 'two\nlines' }],
+      [`${app}/subaccounts`, { friendlyName: 'bell\u0007' }],
+      ['/v1/accounts/{sid}/apps', { name: 'nul\u0000' }],
+      [app, { name: 'esc\u001b[2J' }],
+    ] as const) {
+      const refused = await call(path === app ? 'PATCH' : 'POST', path, body);
+      expect(refused.status).toBe(400);
+      expect(refused.json.error).toMatchObject({ code: ErrorCode.INVALID_USER_ID, message: expect.stringContaining('control characters') });
+    }
+    const fine = await call('POST', `${app}/subaccounts`, { friendlyName: '小明 🐦' });
+    expect(fine.status).toBe(201);
+  });
+
   it('a closed sub-account loses its live session and cannot log in by password or app token; reopened it can', async () => {
     const created = (await call('POST', `${app}/subaccounts`, { friendlyName: 'closing' })).json as { subAccountSid: string; voipAccount: string; voipPwd: string };
     const live = await TestClient.connect(world.server.port);
@@ -170,6 +185,9 @@ describe('REST resources, on the real server with real clients', () => {
     const ranged = await call('GET', `${app}/history?group=${groupId}&fromMs=${from}`);
     const inRange = sent.filter((m) => m.timeMs >= from).map((m) => m.msgId);
     expect((ranged.json.messages as { msgId: string }[]).map((m) => m.msgId)).toEqual(inRange);
+    // an unknown group is not an empty one, as on every other group path
+    const unknown = await call('GET', `${app}/history?group=g0123456789abcdef`);
+    expect([unknown.status, unknown.json.error?.code]).toEqual([404, ErrorCode.GROUP_NOT_FOUND]);
   });
 
   it('sets, shows and rotates the push settings; refuses a URL that is not http(s)', async () => {

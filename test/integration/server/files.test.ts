@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -177,6 +177,18 @@ describe('the file service', () => {
     const alice = await world.login('alice01');
     const path = await randomFile(dir, 'v.bin', 2 * 1024 * 1024 + 1);
     await expect(upload(alice, http, path, 'voice')).rejects.toMatchObject({ code: ErrorCode.FILE_TOO_LARGE });
+  });
+
+  it('refuses a file above every kind’s limit with FILE_TOO_LARGE and the limit, as any other too large upload', async () => {
+    const alice = await world.login('alice01');
+    const path = join(dir, 'huge.bin');
+    await writeFile(path, '');
+    // sparse: refused on its announced length, no byte is read
+    await truncate(path, 100 * 1024 * 1024 + 1);
+    await expect(upload(alice, http, path, 'file')).rejects.toMatchObject({
+      code: ErrorCode.FILE_TOO_LARGE,
+      message: expect.stringContaining(String(100 * 1024 * 1024)),
+    });
   });
 
   it('serves ranges and answers 304 to a known ETag', async () => {

@@ -79,7 +79,7 @@ describe('magpie CLI arguments', () => {
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'hi', '--payload', '{}']).message).toBe('--payload and --transient go with --custom CMD');
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--group', 'g1', '--text', 'x']).message).toBe('give either --to USER or --group GID');
     expect(usageError([...LOGIN, 'send', '--to', 'b@d', '--text', 'x']).message).toMatch(/--to must be a user id/);
-    expect(usageError([...LOGIN, 'listen', '--count', '0']).message).toMatch(/--count must be a whole number >= 1/);
+    expect(usageError([...LOGIN, 'listen', '--count', '0']).message).toMatch(/--count must be a whole number from 1 to 4294967295/);
     expect(usageError([...LOGIN, 'listen', '--text', 'x']).message).toBe('--text does not apply to "listen"');
     expect(usageError([...LOGIN, 'group', 'approve', '--group', 'g1']).message).toBe('--request is required');
     expect(usageError([...LOGIN, 'group', 'role', '--group', 'g1', '--member', 'bob', '--role', 'owner']).message).toMatch(/--role must be admin or member/);

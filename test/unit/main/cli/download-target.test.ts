@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { safeFileName } from '../../../../main/cli/download-target';
+
+describe('the name a download is saved under', () => {
+  it('is the last part of the sender\'s name, never a path, and the file id where nothing is left', () => {
+    expect(safeFileName('../../etc/passwd', 'f1')).toBe('passwd');
+    expect(safeFileName('a\\b\\c.txt', 'f1')).toBe('c.txt');
+    expect(safeFileName('..', 'f1')).toBe('f1');
+    expect(safeFileName('', 'f1')).toBe('f1');
+    expect(safeFileName('名字 🐦.txt', 'f1')).toBe('名字 🐦.txt');
+  });
+
+  it('turns control characters, which a file system may not take, into "_"', () => {
+    expect(safeFileName('nul\u0000.txt', 'f1')).toBe('nul_.txt');
+    expect(safeFileName('two\nlines\u009b.txt', 'f1')).toBe('two_lines_.txt');
+  });
+});
