@@ -93,8 +93,10 @@ export function connectTls(address: ResolvedAddress, signal: AbortSignal, option
             { cause: error },
           ),
         );
-      } else if (error.code === 'ECONNRESET' || error.code === 'EPROTO' || error.code?.startsWith('ERR_SSL_')) {
-        // a plain Magpie port answers a TLS hello by closing: say what is likely wrong
+      } else if (error.code === 'EPROTO' || error.code?.startsWith('ERR_SSL_')) {
+        // bytes that are not TLS came back (a plain Magpie port answers a TLS hello with a plain
+        // ERROR): say what is likely wrong. A reset is not taken for it: a restarting server or a
+        // middlebox resets real TLS ports too, and the advice would be to drop encryption
         reject(
           new MagpieError(
             ErrorCode.TLS_UNAVAILABLE,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server as TusServer } from '@tus/server';
+import { ERRORS as TUS_ERRORS, Server as TusServer } from '@tus/server';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import type { Tuning } from '../tuning';
@@ -56,7 +56,7 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
     // announced; they get our JSON body and code like every other refusal
     onResponseError(_req, error) {
       if (!('status_code' in error) || error.status_code !== 413 || error.body.startsWith('{')) return undefined;
-      return error.body.startsWith('Maximum size')
+      return error.body === TUS_ERRORS.ERR_MAX_SIZE_EXCEEDED.body
         ? httpError(413, ErrorCode.FILE_TOO_LARGE, `an upload is at most ${maxUploadBytes} bytes`)
         : httpError(413, ErrorCode.UPLOAD_MISMATCH, 'more bytes than the upload announced: the file changed while it was sent');
     },

@@ -125,9 +125,12 @@ export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED
    * At the cap, an auto login replaces the sessions of its own device id: a client that crashed
    * left a session the server has not yet seen die, and that ghost must not lock its own device out.
    * Below the cap they are left alone (two live sessions may share an id, e.g. a copied profile).
+   * Not for BOT sessions: the CLI's runs on one profile are many live processes with one id (the
+   * desktop shells lock their profile, so one id there is one process, and an older session of it a
+   * ghost).
    */
-  function ownGhosts(sameKind: readonly Session[], deviceId: string): Session[] {
-    if (!deviceId || sameKind.length < limits.maxSessionsPerUserDevice) return [];
+  function ownGhosts(sameKind: readonly Session[], device: pb.DeviceKind, deviceId: string): Session[] {
+    if (!deviceId || device === pb.DeviceKind.BOT || sameKind.length < limits.maxSessionsPerUserDevice) return [];
     return sameKind.filter((other) => other.caller.deviceId === deviceId);
   }
 
@@ -147,7 +150,7 @@ export function createSessionRegistry(limits: SessionRegistryOptions = UNLIMITED
     add(session, mode) {
       const { appId, userId, device, deviceId } = session.caller;
       const sameKind = [...(sessionsOf(appId, userId) ?? [])].filter((other) => other.caller.device === device);
-      const replaced = mode === pb.LoginMode.FORCE ? sameKind : ownGhosts(sameKind, deviceId);
+      const replaced = mode === pb.LoginMode.FORCE ? sameKind : ownGhosts(sameKind, device, deviceId);
       checkLimits(session, replaced);
       end(
         replaced,

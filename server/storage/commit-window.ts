@@ -130,17 +130,22 @@ function runRecords(raw: Database, records: readonly RedoRecord[], committed: nu
 
 /**
  * Runs again what a window wrote but never committed (the process ended in between), then empties
- * the log. Only the process that owns the data folder may do it (data-folder-lock.ts).
+ * the log. Only the process that owns the data folder may do it (data-folder-lock.ts). A failure
+ * is a RedoLogError: the database stays as the last window committed it, the log as it was.
  */
 export function replayRedoLog(raw: Database, logFile: string): ReplayOutcome {
-  const { records, droppedBytes } = readRedoLog(logFile);
-  if (records.length === 0 && droppedBytes === 0) return { replayed: 0, skipped: 0, droppedBytes };
-  let outcome: { replayed: number; skipped: number };
   try {
-    outcome = runRecords(raw, records, committedWindow(raw));
+    return runLog(raw, logFile);
   } catch (error) {
     throw new RedoLogError(logFile, error);
   }
+}
+
+/** replayRedoLog with SQLite's own error on failure (a full disk stays a storage failure). */
+function runLog(raw: Database, logFile: string): ReplayOutcome {
+  const { records, droppedBytes } = readRedoLog(logFile);
+  if (records.length === 0 && droppedBytes === 0) return { replayed: 0, skipped: 0, droppedBytes };
+  const outcome = runRecords(raw, records, committedWindow(raw));
   const log = openRedoLog(logFile);
   log.clear();
   log.close();
@@ -217,7 +222,7 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       }
     }
     try {
-      replayRedoLog(raw, logFile);
+      runLog(raw, logFile);
       committed = committedWindow(raw);
       // the replay emptied the file through a handle of its own
       log.clear();

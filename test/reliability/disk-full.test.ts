@@ -110,7 +110,7 @@ describe('a full disk under the database and the log file', () => {
     expect(before.sent).toBe(1);
 
     const filled = fs.fill();
-    await login('bob');
+    let bob = await login('bob');
     const full: Outcome = { sent: 0, unavailable: 0, other: [] };
     // logins and sends make the server write its log and its database: both must fail softly
     for (let i = 0; i < 60 && full.unavailable < 5; i++) {
@@ -118,7 +118,11 @@ describe('a full disk under the database and the log file', () => {
       // SQLite gives back what a failed write took; the filler takes it again, so the log line of
       // the login below meets a full disk for certain
       fs.fill();
-      if (i % 10 === 0) await login('bob');
+      if (i % 10 === 0) {
+        // one bob at a time: the logins are here for the log lines they write, not to pile up sessions
+        await bob.close();
+        bob = await login('bob');
+      }
       await withTimeout(alice.ping(), ANSWER_MS, 'PING while full');
     }
     expect(full.other).toEqual([]);
@@ -132,7 +136,8 @@ describe('a full disk under the database and the log file', () => {
     while (after.sent < 20 && Date.now() < deadline) await send('after', after);
     expect(after.other).toEqual([]);
     expect(after.sent).toBe(20);
-    const bob = await login('bob');
+    await bob.close();
+    bob = await login('bob');
     const page = await withTimeout(bob.ask('SYNC', { afterSeq: 0n, limit: 200 }, 'SYNC_PAGE'), ANSWER_MS, 'SYNC');
     const received = page.entries
       .filter((e) => e.item.case === 'message')

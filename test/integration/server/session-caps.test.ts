@@ -57,6 +57,20 @@ describe('session caps', () => {
     expect(world!.server.stats().sessions).toBe(1);
   });
 
+  it('CLI runs (BOT) sharing one profile\'s device id are live, not ghosts: one over the cap is refused and kicks none', async () => {
+    const { appId, appToken } = await open({ maxSessionsPerUserDevice: 2 });
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await login(appId, appToken, 'cli01', { device: pb.DeviceKind.BOT, deviceId: 'cli-profile' });
+      await run.login;
+      runs.push(run);
+    }
+    const over = await login(appId, appToken, 'cli01', { device: pb.DeviceKind.BOT, deviceId: 'cli-profile' });
+    await expect(over.login).rejects.toMatchObject({ code: ErrorCode.TOO_MANY_SESSIONS_FOR_USER });
+    for (const run of runs) await run.client.ping();
+    expect(world!.server.stats().sessions).toBe(2);
+  });
+
   it('one address gets at most maxSessionsPerAddress sessions; another address still logs in', async () => {
     const { appId, appToken } = await open({ maxSessionsPerAddress: 4 });
     for (let i = 0; i < 4; i++) await (await login(appId, appToken, `addr${i}x`, {}, '127.0.0.1')).login;
