@@ -18,6 +18,8 @@ export function tryLockDataFolder(dataDir: string): DataFolderLock | undefined {
   let db: Database | undefined;
   try {
     db = new BetterSqlite3(join(dataDir, LOCK_FILE), { timeout: 0 });
+    // no -journal file beside it: the lock is all this database is for
+    db.pragma('journal_mode = MEMORY');
     db.pragma('locking_mode = EXCLUSIVE');
     // the first write takes the exclusive lock; in this mode it is kept after the commit
     db.exec('BEGIN EXCLUSIVE; COMMIT');
