@@ -11,7 +11,8 @@ export const groupIdSchema = z.string().regex(/^g[A-Za-z0-9_-]{1,63}$/, 'a group
 export const messageInputSchema = z
   .object({
     type: z.enum(['text', 'custom', 'image', 'voice', 'file']),
-    text: z.string().max(20_000).optional(),
+    // no length here: the server's own check counts characters as people see them (TEXT_TOO_LONG, with its limit)
+    text: z.string().optional(),
     custom: z
       .object({
         command: z.string().min(1).max(128),

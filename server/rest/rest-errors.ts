@@ -61,6 +61,13 @@ export function restErrorOf(error: unknown, formats: RestBodyFormats = 'json'): 
   if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { status: 415, code: ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE, message: SEND_WHAT[formats] };
   }
+  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      code: ErrorCode.REST_BAD_REQUEST,
+      message: 'the request body is larger than the server takes (httpBodyLimitBytes: 4 MiB unless its operator changed it); send files through /files',
+    };
+  }
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return { status: fastify.statusCode, code: ErrorCode.REST_BAD_REQUEST, message: fastify.message ?? 'bad request' };
   }

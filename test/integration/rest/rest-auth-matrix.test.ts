@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCompactTimestamp } from '../../../server/auth/signature';
 import { restAuthorization, restSignature } from '../../../server/rest/rest-auth';
+import { DEFAULT_TUNING } from '../../../server/tuning';
 import { ErrorCode } from '../../../protocol';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { CST_MINUTES, restClient, type RestCall } from './rest-fixture';
@@ -161,6 +162,14 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
       expect([type, reply.status, codeOf(reply)]).toEqual([type, 415, ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]);
       expect(reply.json.error.message).toBe('send JSON (application/json)');
     }
+  });
+
+  it('refuses a body over the limit with 413, saying the limit and where files go', async () => {
+    const path = `/v1/accounts/{sid}/apps/${appOfA}/messages`;
+    const big = JSON.stringify({ from: 'alice', to: 'bob', message: { type: 'text', text: 'x'.repeat(DEFAULT_TUNING.httpBodyLimitBytes) } });
+    const reply = await asA('POST', path, undefined, { raw: big, headers: { 'content-type': 'application/json' } });
+    expect([reply.status, codeOf(reply)]).toEqual([413, ErrorCode.REST_BAD_REQUEST]);
+    expect(reply.json.error.message).toMatch(/4 MiB.*\/files/);
   });
 
   it('answers an unknown path under /v1 with REST_NOT_FOUND', async () => {

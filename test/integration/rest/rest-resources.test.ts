@@ -131,6 +131,11 @@ describe('REST resources, on the real server with real clients', () => {
     expect([media.status, media.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
     const rule = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '' } });
     expect([rule.status, rule.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
+    // a text over the limit is told the server's limit, however long it is
+    for (const length of [5_001, 30_000]) {
+      const long = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '鹊'.repeat(length) } });
+      expect([long.status, long.json.error.code, long.json.error.message]).toEqual([400, ErrorCode.TEXT_TOO_LONG, expect.stringContaining('5000 characters')]);
+    }
   });
 
   it('pages a conversation by cursor: every message exactly once, in order, within the time range', async () => {
