@@ -104,6 +104,15 @@ describe('media in the app', () => {
     expect(await pageA.getByTestId('upload-retry').count()).toBe(0);
     // the composer grew under the list: its newest message is still in sight, not pushed below
     await expect.poll(distanceFromEnd, WAIT).toBeLessThan(2);
+    // several picked at once: each refusal is said, not only the last
+    await pageA.getByTestId('attach-input').setInputFiles([
+      { name: 'first.zip', mimeType: 'application/zip', buffer: Buffer.alloc(17 * 1024 * 1024) },
+      { name: 'second.zip', mimeType: 'application/zip', buffer: Buffer.alloc(18 * 1024 * 1024) },
+    ]);
+    await expect.poll(() => refusal.allTextContents(), WAIT).toEqual([
+      expect.stringContaining('first.zip was not sent: it is 17.0 MB'),
+      expect.stringContaining('second.zip was not sent: it is 18.0 MB'),
+    ]);
   }, 60_000);
 
   it('opens a text file in a new tab as UTF-8 text (text has no signature: its type comes from its name)', async () => {
