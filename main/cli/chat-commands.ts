@@ -151,11 +151,17 @@ function storedLine(store: CliSession['client']['store'], message: StoredMessage
   return messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
 }
 
+/** The message of this id in the local store (synced at connect), or MESSAGE_NOT_FOUND (exit 1). */
+function syncedMessage(session: CliSession, msgId: number): StoredMessage {
+  const message = session.client.store.messages.getByMsgId(msgId);
+  if (!message) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${msgId} here`));
+  return message;
+}
+
 /** revoke MSGID: takes a message back for everyone; the server's rules (sender's window, group managers) decide. */
 export async function runRevoke(session: CliSession, io: CliIo, command: CommandOf<'revoke'>): Promise<number> {
   await session.connect();
-  const message = session.client.store.messages.getByMsgId(command.msgId);
-  if (!message) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${command.msgId} here`));
+  const message = syncedMessage(session, command.msgId);
   await session.deadline.race(session.chat.revoke(messageKey(message)), 'revoking');
   io.out({ ok: true, op: 'revoke', id: String(command.msgId), conversation: message.conversation });
   return ExitCode.OK;
@@ -172,8 +178,7 @@ export async function runRead(session: CliSession, io: CliIo, command: CommandOf
 /** burn MSGID: a received burn-after-reading message is read: emptied here, at the sender and on the server. */
 export async function runBurn(session: CliSession, io: CliIo, command: CommandOf<'burn'>): Promise<number> {
   await session.connect();
-  const message = session.client.store.messages.getByMsgId(command.msgId);
-  if (!message) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${command.msgId} here`));
+  const message = syncedMessage(session, command.msgId);
   const burned = await session.deadline.race(session.chat.burnConfirmed(messageKey(message)), 'burning');
   io.out(messageLine(burned));
   return ExitCode.OK;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { constants, copyFile, mkdir, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
-import { ErrorCode, MagpieError, replaceControlCharacters } from '../../protocol';
+import { extname, join, resolve } from 'node:path';
+import { ErrorCode, MagpieError } from '../../protocol';
 import { CliExit, ExitCode } from './cli-session';
 
 /** How many "name (n).ext" a download tries before it gives up on a crowded folder. */
@@ -16,15 +16,6 @@ export async function prepareOutDir(dir: string): Promise<void> {
   });
   const found = await stat(dir);
   if (!found.isDirectory()) throw refuse('not a folder');
-}
-
-/**
- * The sender's file name as a name in DIR: a display name, never a path; a control character
- * (which the server refuses today, and a NUL no file system takes) becomes "_".
- */
-export function safeFileName(name: string, fallback: string): string {
-  const base = replaceControlCharacters(basename(name.replace(/\\/g, '/')));
-  return base === '' || base === '.' || base === '..' ? fallback : base;
 }
 
 /**

@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache } from '../files/file-cache';
+import { safeFileName } from '../files/desktop-files';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import type { Command } from './args';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { awaitSentUnlessRefused } from './chat-commands';
-import { prepareOutDir, safeFileName, saveIntoFolder } from './download-target';
+import { prepareOutDir, saveIntoFolder } from './download-target';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 

@@ -1,3 +1,5 @@
+import { replaceControlCharacters } from '../../protocol';
+
 /**
  * What a desktop shell offers for a file the user opens or saves: the system's default app, and
  * the system's save dialog. The Electron shell implements it (main/electron/electron-files.ts);
@@ -10,9 +12,12 @@ export interface DesktopFiles {
   askSavePath(suggestedName: string): Promise<string | undefined>;
 }
 
-/** A sender's file name as one safe path segment: no folders, no control characters, never empty. */
+/**
+ * A sender's file name as one safe path segment, for the desktop's save dialog and the CLI's
+ * download alike: no folders, no control characters (C0, DEL, C1) or characters Windows refuses,
+ * never empty.
+ */
 export function safeFileName(name: string, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
-  const last = (name.replace(/\\/g, '/').split('/').at(-1) ?? '').replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
+  const last = replaceControlCharacters(name.replace(/\\/g, '/').split('/').at(-1) ?? '').replace(/[<>:"|?*]/g, '_').trim();
   return last === '' || last === '.' || last === '..' ? fallback : last.slice(0, 200);
 }

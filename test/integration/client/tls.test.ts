@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MagpieError } from '../../../protocol';
-import pino from 'pino';
 import { createChatService } from '../../../main/chat/chat-service';
-import { MagpieCore } from '../../../main/core/magpie-core';
 import { fastTestTuning } from '../../../main/engine/tuning';
 import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
 import { loadRememberedLogin } from '../../../main/settings/settings-file';
 import type { ConnectionStatus } from '../../../main/engine/client-connection';
 import { makeSelfSignedCert, type CertFiles } from '../../support/self-signed-cert';
+import { openTestCore } from '../../support/test-core';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
 
@@ -73,16 +72,8 @@ describe('the client over TLS', () => {
 
   it('a plain address on the TLS port, and a tls:// address on the plain port, fail the sign-in at once with their own codes and the address', { timeout: 30_000 }, async () => {
     const profileDir = join(dir, 'wrong-port');
-    const core = new MagpieCore({
-      profileDir,
-      shell: 'web',
-      version: '0.0.0',
-      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-      emit: () => undefined,
-      log: pino({ level: 'silent' }),
-      // long timeouts: the answer must come from the wrong port itself, not from a timeout
-      tuning: { ...fastTestTuning, connectTimeoutMs: 10_000, loginTimeoutMs: 10_000 },
-    });
+    // long timeouts: the answer must come from the wrong port itself, not from a timeout
+    const core = openTestCore(profileDir, { tuning: { ...fastTestTuning, connectTimeoutMs: 10_000, loginTimeoutMs: 10_000 } });
     const login = (address: string) =>
       core.handlers['session.login']({ servers: [address], appId: server.appId, auth: { type: 'appToken', user: 'fay01', token: server.appToken }, remember: false });
     try {
@@ -109,15 +100,7 @@ describe('the client over TLS', () => {
 
   it('the desktop login takes the CA file from its advanced options, and remembers it', { timeout: 30_000 }, async () => {
     const profileDir = join(dir, 'core');
-    const core = new MagpieCore({
-      profileDir,
-      shell: 'web',
-      version: '0.0.0',
-      secretBox: createKeyFileSecretBox(join(profileDir, 'secret.key')),
-      emit: () => undefined,
-      log: pino({ level: 'silent' }),
-      tuning: fastTestTuning,
-    });
+    const core = openTestCore(profileDir);
     const login = (caFile?: string) =>
       core.handlers['session.login']({
         servers: [`tls://127.0.0.1:${server.tlsPort}`],

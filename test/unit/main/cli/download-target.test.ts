@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeFileName } from '../../../../main/cli/download-target';
+import { safeFileName } from '../../../../main/files/desktop-files';
 
 describe('the name a download is saved under', () => {
   it('is the last part of the sender\'s name, never a path, and the file id where nothing is left', () => {
