@@ -78,6 +78,16 @@ describe('the commit window', () => {
     expect(committedRows()).toBe(1);
   });
 
+  it('commits early once the log passes its size bound', async () => {
+    db = openDatabase(dir, { busyTimeoutMs: 1000, server: { commitWindow: { windowMs: 60_000, gapMs: 0, maxLogBytes: 64 } } });
+    db.exec('CREATE TABLE IF NOT EXISTS rows (n INTEGER PRIMARY KEY, body BLOB, note TEXT)');
+    db.transaction(() => db!.prepare('INSERT INTO rows (n, note) VALUES (?, ?)').run(1, 'x'.repeat(100)))();
+    expect(committedRows()).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(committedRows()).toBe(1);
+    expect(statSync(logFile()).size).toBe(0);
+  });
+
   it('commits the window before a write outside any transaction, keeping their order', () => {
     db = openWithTable(60_000);
     db.transaction(() => db!.prepare('INSERT INTO rows (n) VALUES (?)').run(1))();
