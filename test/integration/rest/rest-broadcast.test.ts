@@ -73,12 +73,15 @@ describe('REST broadcast', () => {
     expect(started.status).toBe(202);
     const jobId = started.json.jobId as string;
     const db = server.server.db;
-    // another node's claim (its value is the token): as after this node's claim ran out
-    expect(db.prepare("UPDATE broadcast_jobs SET claimed_until_ms = 1 WHERE job_id = ? AND state = 'running'").run(jobId).changes).toBe(1);
+    // another node's live claim (its value is the token), as after this node's claim ran out and
+    // another node took the job: a claim still running, so that this node's own poll (every 15 s)
+    // may not take it back within the wait below
+    const otherClaim = Date.now() + 600_000;
+    expect(db.prepare("UPDATE broadcast_jobs SET claimed_until_ms = ? WHERE job_id = ? AND state = 'running'").run(otherClaim, jobId).changes).toBe(1);
     const done = () => db.prepare<[string], { done: number; state: string; claimed_until_ms: number }>('SELECT done, state, claimed_until_ms FROM broadcast_jobs WHERE job_id = ?').get(jobId)!;
     const atTakeOver = done().done;
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(done()).toEqual({ done: atTakeOver, state: 'running', claimed_until_ms: 1 });
+    expect(done()).toEqual({ done: atTakeOver, state: 'running', claimed_until_ms: otherClaim });
     expect(atTakeOver).toBeLessThan(USERS);
     // the other node never comes: the job is ended here so that the next tests see no running job
     db.prepare("UPDATE broadcast_jobs SET state = 'failed', claimed_until_ms = NULL WHERE job_id = ?").run(jobId);
