@@ -259,8 +259,9 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
 
 /** A server message id as listen and history print it (a client id, 32 hex, is not one yet). */
 function msgIdArg(command: string, text: string | undefined): number {
-  if (text === undefined || !/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`${command} needs MSGID (the message id listen and history print)`, command);
+  if (text === undefined) throw new UsageError(`${command} needs MSGID (the message id listen and history print)`, command);
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${command}: ${JSON.stringify(text)} is not a message id (a number, as listen and history print it)`, command);
   }
   return Number(text);
 }

@@ -1,5 +1,5 @@
 import { runDownload, runSendFile } from './media-commands';
-import { ErrorCode, isMagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isMagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
 import { runBurn, runHistory, runListen, runOutbox, runRead, runRevoke, runSearch, runSend } from './chat-commands';
 import { CliExit, cliProfileDir, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
@@ -66,6 +66,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   }
 }
 
+/** A usage error may quote what was typed: its control characters are shown escaped, never sent to the terminal. */
+function escapeControls(text: string): string {
+  return !hasControlCharacter(text)
+    ? text
+    : [...text].map((c) => (hasControlCharacter(c) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
+}
+
 async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
   let command: Command;
   let global: GlobalOptions | undefined;
@@ -73,7 +80,7 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
     ({ command, global } = parseCli(argv));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`magpie: ${error.message}\n\n${COMMAND_USAGE[error.command] ?? GLOBAL_USAGE}\n`);
+    process.stderr.write(`magpie: ${escapeControls(error.message)}\n\n${COMMAND_USAGE[error.command] ?? GLOBAL_USAGE}\n`);
     return ExitCode.USAGE;
   }
   if (command.kind === 'help') {

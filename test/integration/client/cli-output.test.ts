@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../protocol';
+import { ErrorCode, hasControlCharacter } from '../../../protocol';
 import { deadAddress } from '../../support/dead-address';
 import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -53,5 +53,14 @@ describe('what the magpie CLI prints', () => {
     expect(error).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, name: 'BAD_ARGUMENT' });
     expect(error.message).toContain(file);
     expect(error.message).not.toContain('EEXIST');
+  });
+
+  it('shows what was typed in a usage error with its control characters escaped (exit 2)', async () => {
+    for (const args of [as('pia', 'revoke', '\u001b[2Jgone'), as('pia', '\u001b]0;title\u0007')]) {
+      const run = await magpie(args);
+      expect(run.code).toBe(2);
+      expect(hasControlCharacter(run.stderr.replaceAll('\n', ''))).toBe(false);
+      expect(run.stderr).toContain('\\u001b');
+    }
   });
 });

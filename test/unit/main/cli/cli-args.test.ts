@@ -90,6 +90,10 @@ describe('magpie CLI arguments', () => {
     expect(usageError([...LOGIN, '--server', 'nowhere', 'listen']).message).toMatch(/--server must be \[tls:\/\/\|tcp:\/\/\]host:port/);
     expect(usageError([...LOGIN, '--bogus', 'listen']).message).toMatch(/bogus/);
     expect(usageError([...LOGIN, 'fly']).message).toBe('unknown command: fly');
+    expect(usageError([...LOGIN, 'revoke']).message).toBe('revoke needs MSGID (the message id listen and history print)');
+    expect(usageError([...LOGIN, 'revoke', 'abc']).message).toBe('revoke: "abc" is not a message id (a number, as listen and history print it)');
+    // what the terminal is shown is escaped: an argument cannot send it control sequences
+    expect(usageError([...LOGIN, 'burn', '\u001b[2J']).message).toBe('burn: "\\u001b[2J" is not a message id (a number, as listen and history print it)');
   });
 });
 
