@@ -126,6 +126,10 @@ describe('REST resources, on the real server with real clients', () => {
     expect(system.status).toBe(200);
     const custom = await bob.nextPush((e) => e.item.case === 'message' && e.item.value.type === pb.MessageType.CUSTOM);
     expect(custom.item.value).toMatchObject({ from: 'system' });
+    // history answers the payload as it was sent (text), its bytes in base64 beside it
+    const read = await call('GET', `${app}/history?user=system&peer=bob`);
+    const stored = (read.json.messages as { msgId: string; custom?: unknown }[]).find((m) => m.msgId === system.json.msgId);
+    expect(stored?.custom).toEqual({ command: 'refresh', payload: '{"a":1}', payloadBase64: Buffer.from('{"a":1}').toString('base64'), silent: false });
 
     const media = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'image', media: { fileId: 'f1' } } });
     expect([media.status, media.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
