@@ -209,6 +209,12 @@ describe('REST resources, on the real server with real clients', () => {
     expect(rotated.json.url).toBe('https://push.example.test/hook');
     const bad = await call('PUT', `${app}/push`, { url: 'ftp://push.example.test/' });
     expect([bad.status, bad.json.error.code]).toEqual([400, ErrorCode.PUSH_URL_INVALID]);
+    // a URL the parser would quietly change (a line break, a tab, spaces) is refused, the stored one kept
+    for (const url of ['https://push.example.test/hook\n', 'https://push.exa\tmple.test/', ' https://push.example.test/', 'https://push.example.test/\u0000']) {
+      const changed = await call('PUT', `${app}/push`, { url });
+      expect([changed.status, changed.json.error.code]).toEqual([400, ErrorCode.PUSH_URL_INVALID]);
+    }
+    expect((await call('GET', `${app}/push`)).json.url).toBe('https://push.example.test/hook');
     expect((await call('PUT', `${app}/push`, { url: null, hideContent: false })).json).toMatchObject({ url: null, hideContent: false });
   });
 
