@@ -56,5 +56,13 @@ describe('the developer console across a server restart', () => {
     server = await startTestServer({ dataDir, httpPort });
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    await expect.poll(() => page.getByRole('alert').allTextContents(), WAIT).toContain('Your session ended. Please sign in again.');
+    // signing out by hand is no ended session: the form comes without the notice
+    await page.locator('#account-sid').fill(server.accountSid);
+    await page.locator('#auth-token').fill(server.authToken);
+    await page.locator('form button').click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 });
