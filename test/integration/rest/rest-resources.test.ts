@@ -135,6 +135,11 @@ describe('REST resources, on the real server with real clients', () => {
     expect([media.status, media.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
     const rule = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '' } });
     expect([rule.status, rule.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
+    // a recipient that is neither a user nor a group id is told what one looks like
+    for (const to of ['😀', 'a\nb', 'x'.repeat(65), 'g', '']) {
+      const bad = await call('POST', `${app}/messages`, { to, message: { type: 'text', text: 'x' } });
+      expect([bad.status, bad.json.error.code, bad.json.error.message]).toEqual([400, ErrorCode.REST_BAD_REQUEST, expect.stringMatching(/body\/to .*a (user id or a )?group id/)]);
+    }
     // a text over the limit is told the server's limit, however long it is
     for (const length of [5_001, 30_000]) {
       const long = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '鹊'.repeat(length) } });
