@@ -88,6 +88,20 @@ describe('REST resources, on the real server with real clients', () => {
     }
     const fine = await call('POST', `${app}/subaccounts`, { friendlyName: '小明 🐦' });
     expect(fine.status).toBe(201);
+    // every length out of 1-64 answers the same code, whichever check meets it first
+    for (const name of ['', '   ', 'x'.repeat(65), '🐦'.repeat(65)]) {
+      for (const [method, path, body] of [
+        ['POST', `${app}/subaccounts`, { friendlyName: name }],
+        ['POST', '/v1/accounts/{sid}/apps', { name }],
+        ['PATCH', app, { name }],
+      ] as const) {
+        const refused = await call(method, path, body);
+        expect([refused.status, refused.json.error.code, refused.json.error.message]).toEqual([400, ErrorCode.INVALID_USER_ID, expect.stringContaining('1-64 characters')]);
+      }
+    }
+    // 64 characters as people count them, an emoji one
+    expect((await call('POST', `${app}/subaccounts`, { friendlyName: '🐦'.repeat(64) })).status).toBe(201);
+    expect((await call('POST', '/v1/accounts/{sid}/apps', { name: '🐦'.repeat(64) })).status).toBe(201);
   });
 
   it('a closed sub-account loses its live session and cannot log in by password or app token; reopened it can', async () => {
