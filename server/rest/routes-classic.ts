@@ -88,7 +88,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
 
   app.post(
     `${CLASSIC_PREFIX}/QuerySubAccountByName`,
-    { schema: { tags, params, body: z.object({ appId, friendlyName: z.string() }) } },
+    { schema: { tags, params, body: z.object({ appId, friendlyName: z.string().min(1).max(64) }) } },
     (request, reply) => {
       const { appId: id, friendlyName } = request.body;
       ownApp(ctx, request.params.accountSid, id);
