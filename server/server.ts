@@ -281,6 +281,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
             port: resolved.httpPort,
             log,
             bodyLimitBytes: tuning.httpBodyLimitBytes,
+            shutdownGraceMs: tuning.shutdownGraceMs,
             routes: [
               (app: FastifyInstance) => files.plugin(app),
               rest.plugin,

@@ -13,6 +13,8 @@ export interface HttpServerDeps {
   readonly routes: readonly HttpRoutes[];
   /** Largest body a route reads whole (uploads are streamed by their route and not bound by it). */
   readonly bodyLimitBytes?: number;
+  /** How long close() lets requests in flight finish before it cuts every connection left. */
+  readonly shutdownGraceMs?: number;
 }
 
 export interface HttpServer {
@@ -50,7 +52,15 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       return address.port;
     },
     async close() {
-      await app.close();
+      // Node closes idle keep-alive sockets at once, but not one that has sent no request yet (a
+      // browser opens one ahead of its next request; any client may hold one silent): close() would
+      // wait for its peer for minutes. Requests in flight get the grace, then every socket is cut.
+      const cut = setTimeout(() => app.server.closeAllConnections(), deps.shutdownGraceMs ?? 3_000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../storage/sql-database';
-import { ErrorCode, hasControlCharacter, MagpieError, userIdProblem, type Clock } from '../../protocol';
+import { ErrorCode, hasControlCharacter, MagpieError, textChars, userIdProblem, type Clock } from '../../protocol';
 import { createPasswordVerifier } from './password-verifier';
 import { hashSecret, randomDigits, randomHex32, randomPassword } from './secrets';
 import type { ServerKey } from './server-key';
@@ -102,7 +102,8 @@ function accountContext(accountSid: string): string {
 }
 
 function checkName(what: string, name: string): void {
-  if (name.trim().length === 0 || name.length > MAX_NAME_CHARS) {
+  // counted as the message limits count (code points): 64 emoji or 64 Chinese characters fit
+  if (name.trim().length === 0 || textChars(name) > MAX_NAME_CHARS) {
     throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must have 1-${MAX_NAME_CHARS} characters`);
   }
   if (hasControlCharacter(name)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must not hold control characters (line breaks, escapes)`);

@@ -60,6 +60,9 @@ export function pushHeaders(secret: string, timestamp: string, pushId: string, b
 /** Beyond the webhook's timeout, how long a node's claim on a push it sends lasts (PostgreSQL). */
 export const PUSH_CLAIM_MARGIN_MS = 10_000;
 
+/** A failing webhook is said at warn at most this often per app; the other failures go to debug. */
+export const PUSH_FAILURE_LOG_INTERVAL_MS = 60_000;
+
 /** How often a node on PostgreSQL looks for pushes other nodes queued (or left claimed when they died). */
 export const PUSH_POLL_MS = 5_000;
 
@@ -94,6 +97,30 @@ export function createPushService(deps: PushServiceDeps): PushService {
   let timerAtMs = Infinity;
   let running = false;
   let pollTimer: NodeJS.Timeout | undefined;
+  // per app: when its last failure was logged at warn, and how many failed since
+  const failureLog = new Map<string, { atMs: number; unlogged: number }>();
+
+  /**
+   * A developer whose webhook fails sees it in the log at the default level, at once rather than
+   * when the last attempt gives up hours later, and one line a minute per app, not one per push.
+   */
+  function logFailure(push: PendingPush, error: unknown, attempts: number, waitMs: number): void {
+    const now = clock.now();
+    const last = failureLog.get(push.appId);
+    if (last !== undefined && now - last.atMs < PUSH_FAILURE_LOG_INTERVAL_MS) {
+      last.unlogged += 1;
+      log.debug({ err: error, appId: push.appId, userId: push.userId, attempts, waitMs }, 'offline push failed; retrying later');
+      return;
+    }
+    // fetch says only "fetch failed"; its cause names the refusal (ECONNREFUSED, a DNS failure)
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    const reason = error instanceof Error ? `${error.message}${cause}` : String(error);
+    failureLog.set(push.appId, { atMs: now, unlogged: 0 });
+    log.warn(
+      { appId: push.appId, userId: push.userId, attempts, waitMs, reason, failuresNotLogged: last?.unlogged ?? 0 },
+      'offline push failed; retrying later (one line per app a minute)',
+    );
+  }
   const inFlight = new Map<string, Promise<void>>();
 
   function itemOf(appId: string, userId: string, entry: pb.Entry): PushItem | undefined {
@@ -256,7 +283,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
         return;
       }
       const waitMs = Math.min(tuning.pushRetryMaxMs, tuning.pushRetryBaseMs * 2 ** push.attempts);
-      log.debug({ err: error, appId: push.appId, userId: push.userId, attempts, waitMs }, 'offline push failed; retrying later');
+      logFailure(push, error, attempts, waitMs);
       queue.retryAt(push, clock.now() + waitMs);
     }
   }

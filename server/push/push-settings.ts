@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../storage/sql-database';
-import { ErrorCode, MagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, MagpieError } from '../../protocol';
 import { randomHex32 } from '../identity/secrets';
 import type { ServerKey } from '../identity/server-key';
 
@@ -18,6 +18,11 @@ export interface PushSettings {
 
 /** Only http(s): the push target is the app's own server, never a file or another scheme. */
 export function checkPushUrl(url: string): void {
+  // the URL parser would drop a line break or tab, or trim spaces, and post to another address
+  // than the one stored and shown: refuse them rather than keep a URL that is not what is used
+  if (/\s/u.test(url) || hasControlCharacter(url)) {
+    throw new MagpieError(ErrorCode.PUSH_URL_INVALID, 'a push endpoint URL holds no spaces, line breaks or other control characters');
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

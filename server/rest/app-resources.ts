@@ -9,8 +9,13 @@ import type { AppInfo, SubAccountCreated, SubAccountInfo } from '../identity/ide
 /** Names of apps and sub-accounts. */
 export const NAME_MAX = 64;
 export const nameSchema = z.string().min(1).max(NAME_MAX);
-/** A name typed into the console's forms: surrounding spaces are dropped before the length is checked. */
-export const typedNameSchema = z.string().trim().min(1).max(NAME_MAX);
+/**
+ * A name to create or rename with: its length (1-64 characters, an emoji one) and content are
+ * checked by the identity service, so every bad name answers the same INVALID_USER_ID.
+ */
+export const newNameSchema = z.string();
+/** A name typed into the console's forms: surrounding spaces are dropped before it is checked. */
+export const typedNameSchema = z.string().trim();
 
 export const appStateSchema = z.enum(['online', 'offline']);
 export const appSchema = z.object({

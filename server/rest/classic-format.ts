@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ErrorCode, MagpieError } from '../../protocol';
 
 /**
@@ -16,13 +16,33 @@ export function parseClassicXml(text: string): Record<string, unknown> {
   try {
     parsed = parser.parse(text, true);
   } catch (error) {
-    throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body does not parse: ${(error as Error).message}`);
+    throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body does not parse: ${xmlProblem(text, error)}`);
   }
   const roots = Object.entries(parsed as Record<string, unknown>).filter(([name]) => name !== '?xml');
   if (roots.length !== 1 || typeof roots[0]![1] !== 'object' || roots[0]![1] === null) {
     throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'an XML body is one root element holding the fields');
   }
   return roots[0]![1] as Record<string, unknown>;
+}
+
+/**
+ * The parser's reason in words a caller can act on: for elements left open it says only
+ * "Invalid '[ "SubAccount", "appId" ]' found", which names them but not what is wrong.
+ */
+function xmlProblem(text: string, error: unknown): string {
+  const result = XMLValidator.validate(text);
+  if (result === true) return (error as Error).message;
+  const { msg, line, col } = result.err;
+  const open = /^Invalid '(\[[\s\S]*\])' found\.$/.exec(msg);
+  if (open) {
+    try {
+      const names = JSON.parse(open[1]!) as unknown;
+      if (Array.isArray(names)) return `element${names.length === 1 ? '' : 's'} not closed: ${names.map((n) => `<${String(n)}>`).join(', ')}`;
+    } catch {
+      // not the list it usually is: said as the parser put it
+    }
+  }
+  return col === undefined ? `${msg} (line ${line})` : `${msg} (line ${line}, column ${col})`;
 }
 
 export function wantsXml(request: FastifyRequest): boolean {

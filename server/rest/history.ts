@@ -27,7 +27,8 @@ export interface HistoryMessage {
   readonly text: string;
   readonly timeMs: number;
   readonly mentions: string[];
-  readonly custom?: { command: string; payload: string; silent: boolean } | undefined;
+  /** `payload` is the text as sent (null when a client sent bytes that are not UTF-8); `payloadBase64` the bytes. */
+  readonly custom?: { command: string; payload: string | null; payloadBase64: string; silent: boolean } | undefined;
   readonly media?: { fileId: string; name: string; mime: string; size: number } | undefined;
   readonly location?: { latitude: number; longitude: number; title: string } | undefined;
   readonly revoked: boolean;
@@ -118,6 +119,16 @@ function parseCursor(cursor: string | undefined): number {
   return Number(match[1]);
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function utf8OrNull(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 function toMessage(row: Row): HistoryMessage {
   const content = fromBinary(pb.MessageSchema, row.content);
   return {
@@ -131,7 +142,9 @@ function toMessage(row: Row): HistoryMessage {
     mentions: content.mentions,
     custom: content.custom && {
       command: content.custom.command,
-      payload: Buffer.from(content.custom.payload).toString('base64'),
+      // answered as it is sent (text): the base64 beside it keeps a client's binary payload whole
+      payload: utf8OrNull(content.custom.payload),
+      payloadBase64: Buffer.from(content.custom.payload).toString('base64'),
       silent: content.custom.silent,
     },
     media: content.media && { fileId: content.media.fileId, name: content.media.name, mime: content.media.mime, size: Number(content.media.size) },

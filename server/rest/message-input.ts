@@ -6,6 +6,11 @@ import { ErrorCode, MagpieError, newClientMsgId, pb } from '../../protocol';
 /** A user id as DESIGN.md has it: letters, digits, '_' and '-', 1-64, not starting with 'g'. */
 export const userIdSchema = z.string().regex(/^(?!g)[A-Za-z0-9_-]{1,64}$/, 'a user id: letters, digits, _ and -, 1-64, not starting with g');
 export const groupIdSchema = z.string().regex(/^g[A-Za-z0-9_-]{1,63}$/, 'a group id starts with g');
+/** A user or a group id, refused with one message naming both forms (a union says only "Invalid input"). */
+export const recipientSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a user id or a group id (g…): letters, digits, _ and -, 1-64')
+  .refine((id) => !id.startsWith('g') || id.length >= 2, 'a group id (g…): letters, digits, _ and -, 2-64');
 
 /** A message as the REST API takes it; the server's own checks (validate-send) still apply. */
 export const messageInputSchema = z

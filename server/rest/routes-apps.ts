@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { changeApp, deleteApp, rotateAppToken } from './app-operations';
-import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, nameSchema, pushChangeSchema, pushSchema } from './app-resources';
+import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, newNameSchema, pushChangeSchema, pushSchema } from './app-resources';
 import { ownApp, type RestContext } from './rest-context';
 import { userIdSchema } from './message-input';
 
@@ -21,7 +21,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
 
   app.post(
     base,
-    { schema: { tags, params: accountParams, body: z.object({ name: nameSchema }).strict(), response: { 201: appSchema } } },
+    { schema: { tags, params: accountParams, body: z.object({ name: newNameSchema }).strict(), response: { 201: appSchema } } },
     async (request, reply) => reply.code(201).send(appJson(ctx.identity.createApp(request.params.accountSid, request.body.name))),
   );
 
@@ -35,7 +35,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
       schema: {
         tags,
         params: appParams,
-        body: appChangeSchema(nameSchema),
+        body: appChangeSchema(newNameSchema),
         response: { 200: appSchema },
       },
     },

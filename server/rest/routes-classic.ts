@@ -43,7 +43,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
 
   app.post(
     `${CLASSIC_PREFIX}/SubAccounts`,
-    { schema: { tags, params, body: z.object({ appId, friendlyName: z.string().min(1).max(64) }) } },
+    { schema: { tags, params, body: z.object({ appId, friendlyName: z.string() }) } },
     (request, reply) => {
       const { appId: id, friendlyName } = request.body;
       ownApp(ctx, request.params.accountSid, id);

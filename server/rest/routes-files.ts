@@ -51,7 +51,12 @@ export async function registerFileRoutes(root: FastifyInstance, ctx: RestContext
         if (ctx.files === undefined) throw new MagpieError(ErrorCode.MEDIA_UNAVAILABLE, 'this server has no file service');
         const { kind, from, name } = request.query;
         const header = request.headers['content-length'];
-        const length = header === undefined ? undefined : Number(header);
+        // said here in the REST caller's terms: the file store's own check speaks of tus' Upload-Length
+        if (header === undefined) {
+          throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, 'an upload gives its length in Content-Length (a chunked body is not taken)');
+        }
+        const length = Number(header);
+        if (length === 0) throw new MagpieError(ErrorCode.UPLOAD_MISMATCH, 'the file is empty: an upload has at least 1 byte');
         const upload = await ctx.files.ingest({
           appId,
           owner: restSender(ctx, appId, from),

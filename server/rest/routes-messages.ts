@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
-import { clientMsgIdOf, groupIdSchema, messageInputSchema, sendBodyOf, userIdSchema } from './message-input';
+import { clientMsgIdOf, groupIdSchema, messageInputSchema, recipientSchema, sendBodyOf, userIdSchema } from './message-input';
 import { ownApp, restSender, uploadSizeOf, type RestContext } from './rest-context';
 
 
@@ -25,7 +25,7 @@ const historyMessage = z.object({
   text: z.string(),
   timeMs: z.number(),
   mentions: z.array(z.string()),
-  custom: z.object({ command: z.string(), payload: z.string(), silent: z.boolean() }).optional(),
+  custom: z.object({ command: z.string(), payload: z.string().nullable(), payloadBase64: z.string(), silent: z.boolean() }).optional(),
   media: z.object({ fileId: z.string(), name: z.string(), mime: z.string(), size: z.number() }).optional(),
   location: z.object({ latitude: z.number(), longitude: z.number(), title: z.string() }).optional(),
   revoked: z.boolean(),
@@ -51,7 +51,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
         body: z
           .object({
             from: userIdSchema.optional(),
-            to: z.union([userIdSchema, groupIdSchema]),
+            to: recipientSchema,
             message: messageInputSchema,
             /** The same key sends once: a retried request answers the first receipt. */
             idempotencyKey: z.string().min(1).max(128).optional(),

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { closeSubAccount, createSubAccount, reopenSubAccount, subAccountPage } from './app-operations';
-import { createdSubJson, createdSubSchema, nameSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema } from './app-resources';
+import { createdSubJson, createdSubSchema, newNameSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema } from './app-resources';
 import { ownSubAccount, type RestContext } from './rest-context';
 
 const appParams = z.object({ accountSid: z.string(), appId: z.string() });
@@ -17,7 +17,7 @@ export function registerSubAccountRoutes(root: FastifyInstance, ctx: RestContext
 
   app.post(
     base,
-    { schema: { tags, params: appParams, body: z.object({ friendlyName: nameSchema }).strict(), response: { 201: createdSubSchema } } },
+    { schema: { tags, params: appParams, body: z.object({ friendlyName: newNameSchema }).strict(), response: { 201: createdSubSchema } } },
     async (request, reply) =>
       reply.code(201).send(createdSubJson(createSubAccount(ctx, request.params.accountSid, request.params.appId, request.body.friendlyName))),
   );

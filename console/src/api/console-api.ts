@@ -52,16 +52,37 @@ export class ConsoleApiError extends Error {
   }
 }
 
+/**
+ * No answer from the server: it is stopped, restarting, or the network is down (the browser's
+ * own "Failed to fetch" says none of that), or something in front answered without a Magpie error.
+ */
+export class ConsoleUnreachableError extends Error {
+  constructor(readonly status?: number) {
+    super(status === undefined ? 'no answer from the server' : `HTTP ${status}`);
+  }
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const write = method !== 'GET';
-  const response = await fetch(`/console/api${path}`, {
-    method,
-    credentials: 'same-origin',
-    headers: write ? { 'content-type': 'application/json', 'x-magpie-console': '1' } : {},
-    ...(write ? { body: JSON.stringify(body ?? {}) } : {}),
-  });
-  const json = (await response.json().catch(() => undefined)) as { error?: { code: number; message: string } } | undefined;
-  if (!response.ok) throw new ConsoleApiError(response.status, json?.error?.code ?? 0, json?.error?.message ?? response.statusText);
+  let response: Response;
+  try {
+    response = await fetch(`/console/api${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: write ? { 'content-type': 'application/json', 'x-magpie-console': '1' } : {},
+      ...(write ? { body: JSON.stringify(body ?? {}) } : {}),
+    });
+  } catch {
+    throw new ConsoleUnreachableError();
+  }
+  const json = (await response.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
+  if (!response.ok) {
+    const error = json?.error;
+    if (typeof error?.code === 'number') throw new ConsoleApiError(response.status, error.code, String(error.message ?? ''));
+    // a proxy's 502 page, say: not the server's own refusal, so no code to show (a 401 still signs out)
+    if (response.status !== 401) throw new ConsoleUnreachableError(response.status);
+    throw new ConsoleApiError(response.status, 0, response.statusText);
+  }
   return json as T;
 }
 

@@ -1,10 +1,13 @@
 import { ErrorCode } from '../../../protocol/errors';
-import { ConsoleApiError } from './console-api';
+import { ConsoleApiError, ConsoleUnreachableError } from './console-api';
 
 type Translate = (key: string, values?: Record<string, unknown>) => string;
 
 /** What to tell the developer about a refused call, in their language where the code is known. */
 export function errorText(t: Translate, error: unknown): string {
+  if (error instanceof ConsoleUnreachableError) {
+    return error.status === undefined ? t('errors.unreachable') : t('errors.badAnswer', { status: error.status });
+  }
   if (!(error instanceof ConsoleApiError)) return t('errors.generic', { code: '-', message: error instanceof Error ? error.message : String(error) });
   switch (error.code) {
     case ErrorCode.REST_AUTH_FAILED:

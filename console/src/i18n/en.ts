@@ -25,6 +25,8 @@ const en = {
     nameTaken: 'That name is already taken.',
     badRequest: 'Please check the fields: {message}',
     generic: 'The request failed ({code}): {message}',
+    unreachable: 'The server did not answer: it may be stopped or restarting. Try again in a moment.',
+    badAnswer: 'The server could not be reached (HTTP {status}). Try again in a moment.',
   },
   apps: {
     title: 'Apps',

@@ -27,6 +27,8 @@ const zhCN: MessageSchema = {
     nameTaken: '该名称已被使用。',
     badRequest: '请检查填写的内容：{message}',
     generic: '请求失败（{code}）：{message}',
+    unreachable: '服务器没有响应：它可能已停止或正在重启，请稍后重试。',
+    badAnswer: '无法连接服务器（HTTP {status}），请稍后重试。',
   },
   apps: {
     title: '应用',

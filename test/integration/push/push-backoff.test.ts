@@ -78,4 +78,41 @@ describe('offline push retries', () => {
     expect(receiver.callsFor('bob').map((c) => c.status)).toEqual([500, 503, 500, 200]);
     expect(push.depth()).toBe(0);
   });
+
+  it('says a failing webhook at warn at once, one line per app a minute, counting the failures between', async () => {
+    const serverKey = createServerKey(Buffer.alloc(32, 1));
+    const users = createUserStore({ db, clock });
+    const identity = createIdentity({ db, clock, serverKey, users, scryptCost: 1024 });
+    const appId = identity.createApp(identity.createAccount().accountSid, 'a').appId;
+    const settings = createPushSettings(db, serverKey);
+    settings.set(appId, { url: receiver.url });
+    const lines: { level: number; msg: string; appId?: string; reason?: string; failuresNotLogged?: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const tuning = { ...DEFAULT_TUNING, pushDelayMs: 1_000, pushRetryBaseMs: 30_000, pushRetryMaxMs: 30_000 };
+    push = createPushService({ db, clock, log, users, settings, isOnline: () => false, tuning });
+    push.start();
+    const warnings = () => lines.filter((l) => l.level === 40);
+
+    for (const [i, user] of ['bob', 'carol', 'dave'].entries()) {
+      const message = create(pb.MessageSchema, { msgId: BigInt(i + 1), from: 'alice', text: 'hi', type: pb.MessageType.TEXT });
+      push.offline(appId, user, create(pb.EntrySchema, { seq: 1n, item: { case: 'message', value: message } }));
+    }
+    await tick();
+    receiver.failNext(500, 500, 500, 502, 502, 502);
+    clock.advance(1_000);
+    await waitFor(() => receiver.calls.length === 3, 3_000, 'three failed calls');
+    await waitFor(() => warnings().length === 1, 3_000, 'a warning');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(warnings()).toEqual([expect.objectContaining({ appId, reason: 'the push endpoint answered HTTP 500', failuresNotLogged: 0 })]);
+    // the retries, 30 s later, still within the minute: no new line
+    clock.advance(30_000);
+    await waitFor(() => receiver.calls.length === 6, 3_000, 'three more failed calls');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(warnings()).toHaveLength(1);
+    // a minute after the first line, the next failure is said with the count of those not said
+    receiver.failNext(503);
+    clock.advance(30_000);
+    await waitFor(() => warnings().length === 2, 3_000, 'a second warning');
+    expect(warnings()[1]).toMatchObject({ appId, reason: 'the push endpoint answered HTTP 503', failuresNotLogged: 5 });
+  });
 });

@@ -26,7 +26,7 @@ const A = '/v1/accounts/{sid}/apps/{app}';
 const C = '/2013-12-26/Accounts/{sid}';
 const ENDPOINTS: readonly Endpoint[] = [
   { name: 'list apps', method: 'GET', path: '/v1/accounts/{sid}/apps' },
-  { name: 'create app', method: 'POST', path: '/v1/accounts/{sid}/apps', body: { name: 'n' }, bad: { body: { name: '' } } },
+  { name: 'create app', method: 'POST', path: '/v1/accounts/{sid}/apps', body: { name: 'n' }, bad: { body: { name: 5 } } },
   { name: 'get app', method: 'GET', path: A },
   { name: 'edit app', method: 'PATCH', path: A, body: { name: 'x' }, bad: { body: { state: 'sleeping' } } },
   { name: 'delete app', method: 'DELETE', path: A },

@@ -109,6 +109,10 @@ describe('the classic REST paths', () => {
     const bad = await classic('POST', 'SubAccounts', '<SubAccount><appId>', 'xml');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain(`<statusCode>${ErrorCode.REST_BAD_REQUEST}</statusCode>`);
+    // what is wrong, in words: the elements left open, or where the parser stopped
+    expect(bad.text).toContain('<statusMsg>the XML body does not parse: elements not closed: &lt;SubAccount&gt;, &lt;appId&gt;</statusMsg>');
+    const crossed = await classic('POST', 'SubAccounts', '<SubAccount><appId>x</friendlyName></SubAccount>', 'xml');
+    expect(crossed.text).toContain('instead of closing tag &apos;friendlyName&apos;. (line 1, column');
   });
 
   it('refuses a body that is neither JSON nor XML with 415 REST_UNSUPPORTED_MEDIA_TYPE', async () => {

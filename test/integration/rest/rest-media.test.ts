@@ -132,6 +132,30 @@ describe('REST media: upload, then send by file id', () => {
     expect([big.status, big.json.error.code]).toEqual([413, ErrorCode.FILE_TOO_LARGE]);
     const notImage = await uploadBytes('kind=image&from=alice', new TextEncoder().encode('plain text, not a picture'));
     expect([notImage.status, notImage.json.error.code]).toEqual([415, ErrorCode.FILE_TYPE_REFUSED]);
+    // an empty body, or one with no Content-Length (chunked), is told so in REST's terms, not as too large
+    const empty = await uploadBytes('kind=file&from=alice', new Uint8Array(0));
+    expect([empty.status, empty.json.error.code, empty.json.error.message]).toEqual([400, ErrorCode.UPLOAD_MISMATCH, expect.stringContaining('empty')]);
+    const chunked = await new Promise<{ status: number; json: { error: { code: number; message: string } } }>((resolve, reject) => {
+      const timestamp = formatCompactTimestamp(Date.now(), CST_MINUTES);
+      const { accountSid, authToken, appId, httpPort } = world.server;
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: httpPort,
+          method: 'POST',
+          path: `/v1/accounts/${accountSid}/apps/${appId}/files?kind=file&nonce=chunked&sig=${restSignature(accountSid, authToken, timestamp)}`,
+          headers: { authorization: restAuthorization(accountSid, timestamp), 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
+        },
+      );
+      request.on('error', reject);
+      request.end(Buffer.alloc(10));
+    });
+    expect([chunked.status, chunked.json.error.code, chunked.json.error.message]).toEqual([400, ErrorCode.UPLOAD_MISMATCH, expect.stringContaining('Content-Length')]);
     const other = world.server.server.identity.createAccount();
     const asOther = restClient(`http://127.0.0.1:${world.server.httpPort}`, other.accountSid, other.authToken);
     const foreign = await asOther('POST', `/v1/accounts/{sid}/apps/${world.server.appId}/files?kind=file`, undefined, {

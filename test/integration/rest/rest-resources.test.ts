@@ -88,6 +88,20 @@ describe('REST resources, on the real server with real clients', () => {
     }
     const fine = await call('POST', `${app}/subaccounts`, { friendlyName: '小明 🐦' });
     expect(fine.status).toBe(201);
+    // every length out of 1-64 answers the same code, whichever check meets it first
+    for (const name of ['', '   ', 'x'.repeat(65), '🐦'.repeat(65)]) {
+      for (const [method, path, body] of [
+        ['POST', `${app}/subaccounts`, { friendlyName: name }],
+        ['POST', '/v1/accounts/{sid}/apps', { name }],
+        ['PATCH', app, { name }],
+      ] as const) {
+        const refused = await call(method, path, body);
+        expect([refused.status, refused.json.error.code, refused.json.error.message]).toEqual([400, ErrorCode.INVALID_USER_ID, expect.stringContaining('1-64 characters')]);
+      }
+    }
+    // 64 characters as people count them, an emoji one
+    expect((await call('POST', `${app}/subaccounts`, { friendlyName: '🐦'.repeat(64) })).status).toBe(201);
+    expect((await call('POST', '/v1/accounts/{sid}/apps', { name: '🐦'.repeat(64) })).status).toBe(201);
   });
 
   it('a closed sub-account loses its live session and cannot log in by password or app token; reopened it can', async () => {
@@ -126,11 +140,20 @@ describe('REST resources, on the real server with real clients', () => {
     expect(system.status).toBe(200);
     const custom = await bob.nextPush((e) => e.item.case === 'message' && e.item.value.type === pb.MessageType.CUSTOM);
     expect(custom.item.value).toMatchObject({ from: 'system' });
+    // history answers the payload as it was sent (text), its bytes in base64 beside it
+    const read = await call('GET', `${app}/history?user=system&peer=bob`);
+    const stored = (read.json.messages as { msgId: string; custom?: unknown }[]).find((m) => m.msgId === system.json.msgId);
+    expect(stored?.custom).toEqual({ command: 'refresh', payload: '{"a":1}', payloadBase64: Buffer.from('{"a":1}').toString('base64'), silent: false });
 
     const media = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'image', media: { fileId: 'f1' } } });
     expect([media.status, media.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
     const rule = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '' } });
     expect([rule.status, rule.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
+    // a recipient that is neither a user nor a group id is told what one looks like
+    for (const to of ['😀', 'a\nb', 'x'.repeat(65), 'g', '']) {
+      const bad = await call('POST', `${app}/messages`, { to, message: { type: 'text', text: 'x' } });
+      expect([bad.status, bad.json.error.code, bad.json.error.message]).toEqual([400, ErrorCode.REST_BAD_REQUEST, expect.stringMatching(/body\/to .*a (user id or a )?group id/)]);
+    }
     // a text over the limit is told the server's limit, however long it is
     for (const length of [5_001, 30_000]) {
       const long = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'text', text: '鹊'.repeat(length) } });
@@ -205,6 +228,12 @@ describe('REST resources, on the real server with real clients', () => {
     expect(rotated.json.url).toBe('https://push.example.test/hook');
     const bad = await call('PUT', `${app}/push`, { url: 'ftp://push.example.test/' });
     expect([bad.status, bad.json.error.code]).toEqual([400, ErrorCode.PUSH_URL_INVALID]);
+    // a URL the parser would quietly change (a line break, a tab, spaces) is refused, the stored one kept
+    for (const url of ['https://push.example.test/hook\n', 'https://push.exa\tmple.test/', ' https://push.example.test/', 'https://push.example.test/\u0000']) {
+      const changed = await call('PUT', `${app}/push`, { url });
+      expect([changed.status, changed.json.error.code]).toEqual([400, ErrorCode.PUSH_URL_INVALID]);
+    }
+    expect((await call('GET', `${app}/push`)).json.url).toBe('https://push.example.test/hook');
     expect((await call('PUT', `${app}/push`, { url: null, hideContent: false })).json).toMatchObject({ url: null, hideContent: false });
   });
 
