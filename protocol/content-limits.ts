@@ -13,13 +13,16 @@ export const MESSAGE_LIMITS = {
 } as const;
 
 /**
- * Whether a name (a group's, a member card, a nickname) holds a control character (C0, DEL, C1),
- * which none may: a line break or an escape in a name breaks lists and terminals.
+ * Whether a name (a group's, a member card, a nickname, a file's) holds a control character (C0,
+ * DEL, C1) or a bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069), which
+ * none may: a line break or an escape in a name breaks lists and terminals, and a direction
+ * override shows a name as another (`gnp.exe` read as `exe.png`). Right-to-left names need none
+ * of them: the marks U+200E/U+200F stay allowed.
  */
 export function hasControlCharacter(name: string): boolean {
   for (let i = 0; i < name.length; i++) {
     const unit = name.charCodeAt(i);
-    if (unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f)) return true;
+    if (unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f) || (unit >= 0x202a && unit <= 0x202e) || (unit >= 0x2066 && unit <= 0x2069)) return true;
   }
   return false;
 }

@@ -141,7 +141,7 @@ export function checkUserIds(users: readonly string[], max: number): string[] {
 
 /** A group's name or a member card: a text that is shown on one line, so no control character. */
 export function checkName(value: string, max: number, what: string, allowEmpty = true): string {
-  if (hasControlCharacter(value)) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} must not hold control characters (line breaks, escapes)`);
+  if (hasControlCharacter(value)) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} must not hold control characters (line breaks, escapes, direction overrides)`);
   return checkText(value, max, what, allowEmpty);
 }
 

@@ -106,7 +106,7 @@ function checkName(what: string, name: string): void {
   if (name.trim().length === 0 || textChars(name) > MAX_NAME_CHARS) {
     throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must have 1-${MAX_NAME_CHARS} characters`);
   }
-  if (hasControlCharacter(name)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must not hold control characters (line breaks, escapes)`);
+  if (hasControlCharacter(name)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must not hold control characters (line breaks, escapes, direction overrides)`);
 }
 
 interface RawApp {

@@ -39,7 +39,7 @@ export function createProfileService(deps: {
           throw new MagpieError(ErrorCode.BAD_BODY, `a nickname has at most ${tuning.maxNicknameChars} characters`);
         }
         if (body.nickname !== undefined && hasControlCharacter(body.nickname)) {
-          throw new MagpieError(ErrorCode.BAD_BODY, 'a nickname must not hold control characters (line breaks, escapes)');
+          throw new MagpieError(ErrorCode.BAD_BODY, 'a nickname must not hold control characters (line breaks, escapes, direction overrides)');
         }
         if (body.avatar !== undefined && body.avatar.length > tuning.maxAvatarChars) {
           throw new MagpieError(ErrorCode.BAD_BODY, `an avatar reference has at most ${tuning.maxAvatarChars} characters`);

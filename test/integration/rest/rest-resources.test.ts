@@ -81,6 +81,9 @@ describe('REST resources, on the real server with real clients', () => {
       [`${app}/subaccounts`, { friendlyName: 'bell\u0007' }],
       ['/v1/accounts/{sid}/apps', { name: 'nul\u0000' }],
       [app, { name: 'esc\u001b[2J' }],
+      // a direction override shows "invoice\u202Egnp.exe" as "invoiceexe.png"
+      [`${app}/subaccounts`, { friendlyName: 'invoice\u202Egnp.exe' }],
+      ['/v1/accounts/{sid}/apps', { name: 'isolate\u2066x\u2069' }],
     ] as const) {
       const refused = await call(path === app ? 'PATCH' : 'POST', path, body);
       expect(refused.status).toBe(400);
@@ -88,6 +91,8 @@ describe('REST resources, on the real server with real clients', () => {
     }
     const fine = await call('POST', `${app}/subaccounts`, { friendlyName: '小明 🐦' });
     expect(fine.status).toBe(201);
+    // right-to-left names need no override: Hebrew with a right-to-left mark is taken
+    expect((await call('POST', `${app}/subaccounts`, { friendlyName: 'שלום\u200F 1' })).status).toBe(201);
     // every length out of 1-64 answers the same code, whichever check meets it first
     for (const name of ['', '   ', 'x'.repeat(65), '🐦'.repeat(65)]) {
       for (const [method, path, body] of [
