@@ -142,9 +142,10 @@ describe('the developer console, end to end in Chromium', () => {
     await push.getByRole('button', { name: 'Send test push' }).click();
     await expect.poll(() => push.getByRole('status').textContent(), WAIT).toContain('The receiver answered HTTP 503.');
 
-    // sub-accounts: create two, find one by name, close it
+    // sub-accounts: create two, find one by name, close it; a name of 64 emoji (128 UTF-16 units)
+    // is whole: the field does not cut what the server takes
     const subs = page.getByRole('region', { name: 'Sub-accounts' });
-    for (const name of ['grace', 'heidi']) {
+    for (const name of ['🐦'.repeat(64), 'heidi']) {
       await subs.getByLabel('Friendly name').fill(name);
       await subs.getByRole('button', { name: 'Create sub-account' }).click();
       await subs.getByRole('rowheader', { name }).waitFor(WAIT);
