@@ -104,6 +104,8 @@ export interface ConversationView {
   lastFrom?: string;
   /** The last message was revoked by someone other than its sender (a group owner or admin): who. */
   lastRevokedBy?: string;
+  /** A group's last line is a notice (joined, left, removed, renamed, dismissed…), newer than any message. */
+  lastNotice?: NoticeView;
   draft: string;
   pinned: boolean;
   muted: boolean;
