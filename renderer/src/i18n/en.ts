@@ -371,6 +371,7 @@ const en = {
     saveFile: 'Save {name}',
     downloading: 'Downloading {name}',
     unavailable: 'The file could not be fetched',
+    fileState: { downloading: 'Downloading…', failed: 'Download failed', saved: 'Saved' },
   },
 };
 

@@ -373,6 +373,7 @@ const zhCN: MessageSchema = {
     saveFile: '保存 {name}',
     downloading: '正在下载 {name}',
     unavailable: '无法获取该文件',
+    fileState: { downloading: '下载中…', failed: '下载失败', saved: '已保存' },
   },
 };
 
