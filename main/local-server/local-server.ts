@@ -151,6 +151,23 @@ function runningPid(dataDir: string): number | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * This folder's server, proven ours, running on other ports than these: a second one on the same
+ * data folder must not be started beside it (both would write the one database). Its address and
+ * pid, so the shell can say to stop it first.
+ */
+export async function runningElsewhere(
+  dataDir: string,
+  wanted: { host?: string; port: number; tlsPort: number },
+): Promise<{ address: string; pid: number | undefined } | undefined> {
+  const record = readRecord(dataDir);
+  const host = wanted.host ?? '127.0.0.1';
+  if (!record || (record.host === host && record.port === wanted.port && record.tlsPort === wanted.tlsPort)) return undefined;
+  const identity = ensureIdentity(dataDir);
+  if ((await probe(record.host, record.port, record.tlsPort, identity.fingerprint256)) !== 'ours') return undefined;
+  return { address: `${record.host}:${record.port}`, pid: runningPid(dataDir) };
+}
+
 export async function ensureLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_LOCAL_PORT;

@@ -9,21 +9,26 @@ import pino from 'pino';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { DEFAULT_LOCAL_HTTP_PORT, defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { defaultLocalServerDir, ensureLocalServer, runningElsewhere, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { defaultProfileDir } from '../shell/profile-dir';
 import { lockProfile } from '../shell/profile-lock';
+import { isAddressInUse, portTakenLine, resolveWebPorts, takenDemoPort, type WebPorts } from './web-ports';
 import { createWebShell, type WebShell } from './web-shell';
 
 const root = resolve(import.meta.dirname, '../..');
 
-const USAGE = `usage: npm run web -- [--port N] [--profile DIR] [--server HOST:PORT] [--no-local-server]
+const USAGE = `usage: npm run web -- [--port N] [--demo-port N] [--demo-tls-port N] [--demo-http-port N]
+                      [--profile DIR] [--server HOST:PORT] [--no-local-server]
 
-  --port N           serve the UI on 127.0.0.1:N (default: a free port)
-  --profile DIR      the profile folder (default: the per-user config folder, or $MAGPIE_PROFILE)
-  --server H:P       do not start a local server; the login screen proposes this address
-  --no-local-server  start no local server
+  --port N             serve the UI on 127.0.0.1:N (default: a free port; or $MAGPIE_WEB_PORT)
+  --demo-port N        the local demo server's client port (default 8883; or $MAGPIE_DEMO_PORT)
+  --demo-tls-port N    its TLS port (default 8884; or $MAGPIE_DEMO_TLS_PORT)
+  --demo-http-port N   its HTTP port: files, REST, the console (default 8885; or $MAGPIE_DEMO_HTTP_PORT)
+  --profile DIR        the profile folder (default: the per-user config folder, or $MAGPIE_PROFILE)
+  --server H:P         do not start a local server; the login screen proposes this address
+  --no-local-server    start no local server
 Set MAGPIE_NOTIFY_FILE=F to write notifications to F as JSON lines instead of the desktop.`;
 
 async function main(): Promise<number> {
@@ -32,6 +37,9 @@ async function main(): Promise<number> {
     args = parseArgs({
       options: {
         port: { type: 'string' },
+        'demo-port': { type: 'string' },
+        'demo-tls-port': { type: 'string' },
+        'demo-http-port': { type: 'string' },
         profile: { type: 'string' },
         server: { type: 'string' },
         'no-local-server': { type: 'boolean' },
@@ -46,9 +54,14 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const port = args.port === undefined ? 0 : Number(args.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--port must be a port number\n${USAGE}\n`);
+  let ports: WebPorts;
+  try {
+    ports = resolveWebPorts(
+      { page: args.port, demo: args['demo-port'], demoTls: args['demo-tls-port'], demoHttp: args['demo-http-port'] },
+      process.env,
+    );
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
   const rendererDir = join(root, 'out/renderer');
@@ -71,12 +84,31 @@ async function main(): Promise<number> {
 
   let localServer: LocalServer | undefined;
   if (!args.server && !args['no-local-server']) {
-    try {
-      // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C
-      localServer = await ensureLocalServer({ serverBin: join(root, 'bin/magpie-server.js'), dataDir: defaultLocalServerDir() });
-      log.info({ address: localServer.address, pid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
-    } catch (error) {
-      process.stderr.write(`No local demo server: ${(error as Error).message}\n`);
+    // a second server on the same data folder must not start beside a running one on other ports
+    const elsewhere = await runningElsewhere(defaultLocalServerDir(), { port: ports.demo, tlsPort: ports.demoTls });
+    if (elsewhere) {
+      const stop = elsewhere.pid ? ` (kill ${elsewhere.pid})` : '';
+      process.stderr.write(
+        `No local demo server on port ${ports.demo}: this user's demo server already runs on ${elsewhere.address}; ` +
+          `stop it first${stop} to move it, or start without the port flags to use it.\n`,
+      );
+    } else {
+      try {
+        // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C
+        localServer = await ensureLocalServer({
+          serverBin: join(root, 'bin/magpie-server.js'),
+          dataDir: defaultLocalServerDir(),
+          port: ports.demo,
+          tlsPort: ports.demoTls,
+          httpPort: ports.demoHttp,
+        });
+        log.info({ address: localServer.address, pid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
+      } catch (error) {
+        // a taken port is the usual cause: said in one line, not the server's log with its stack
+        const taken = await takenDemoPort(ports);
+        const why = taken ? portTakenLine(taken, ports[taken]) : (error as Error).message;
+        process.stderr.write(`No local demo server: ${why}\n`);
+      }
     }
   }
 
@@ -98,12 +130,21 @@ async function main(): Promise<number> {
   });
   const shell = createWebShell({
     rendererDir,
-    port,
+    port: ports.page,
     dispatch: createDispatch(core.handlers, (error) => log.error({ err: error }, 'unexpected error in a call')),
     onError: (error) => log.error({ err: error }, 'web shell error'),
   });
   page.shell = shell;
-  const { url } = await shell.start();
+  let url: string;
+  try {
+    ({ url } = await shell.start());
+  } catch (error) {
+    if (!isAddressInUse(error)) throw error;
+    process.stderr.write(`${portTakenLine('page', ports.page)}\n`);
+    await core.shutdown();
+    profileLock.release();
+    return 1;
+  }
   profileLock.setUrl(url);
   process.stdout.write(`Magpie is running. Open this address in your browser:\n\n  ${url}\n\n(Ctrl+C stops it.)\n`);
   if (localServer?.demo) {
@@ -112,7 +153,7 @@ async function main(): Promise<number> {
     const stopWith = localServer.pid ? `; stop it with: kill ${localServer.pid}` : '';
     process.stdout.write(`It runs on its own (${localServer.pid ? `pid ${localServer.pid}, ` : ''}data in ${defaultLocalServerDir()})${stopWith}\n`);
     process.stdout.write(
-      `Developer console: http://127.0.0.1:${DEFAULT_LOCAL_HTTP_PORT}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
+      `Developer console: http://127.0.0.1:${ports.demoHttp}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
     );
   }
 
