@@ -1,0 +1,86 @@
+/// <reference lib="dom" />
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pb } from '../../protocol';
+import { TestClient } from '../support/test-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
+
+/**
+ * Joining as a WeChat user expects: an application to an approval group carries an optional
+ * message that the admins read in the request.
+ */
+type Account = ReturnType<TestServer['createUser']>;
+
+describe('joining and inviting to a group', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let work: string;
+  const apps: WebApp[] = [];
+  const wires: TestClient[] = [];
+  let ann: Account;
+  let bob: Account;
+  let pageAnn: Page;
+  let pageBob: Page;
+
+  async function wire(user: Account): Promise<TestClient> {
+    const client = await TestClient.connect(server.port);
+    wires.push(client);
+    await client.hello();
+    await client.loginWithPassword(user.voipAccount, user.voipPwd, { device: pb.DeviceKind.BOT });
+    return client;
+  }
+
+  async function openApp(name: string, user: Account): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
+    apps.push(app);
+    const page = await openPage(browser, app.url);
+    await signIn(page, server, user);
+    return page;
+  }
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    work = await mkdtemp(join(tmpdir(), 'magpie-join-invite-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    ann = server.createUser('ann');
+    bob = server.createUser('bob');
+    browser = await launchChromium();
+    pageAnn = await openApp('ann', ann);
+    pageBob = await openApp('bob', bob);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(wires.map((client) => client.close()));
+    await tearDown({ browser, apps, server, work });
+  });
+
+  it('an application to an approval group carries an optional message, up to the server\'s 256 characters; the admin reads it in the request', async () => {
+    const annWire = await wire(ann);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Book Club', mode: pb.GroupMode.APPROVAL, members: [] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+
+    await pageBob.getByTestId('nav-groups').click();
+    await pageBob.getByTestId('groups-find').click();
+    await pageBob.getByTestId('group-search-input').fill('Book Club');
+    await pageBob.getByTestId('group-search-submit').click();
+    const result = pageBob.locator(`[data-testid="group-search-result"][data-group="${groupId}"]`);
+    await result.getByTestId('group-apply').click(WAIT);
+    const message = pageBob.getByTestId('apply-message');
+    await message.fill('x'.repeat(300));
+    expect((await message.inputValue()).length).toBe(256);
+    await message.fill('I am Bob, <b>Ann</b>\'s colleague from the reading group');
+    await pageBob.getByTestId('apply-send').click();
+    await expect.poll(() => result.textContent(), WAIT).toContain('Request sent');
+    expect(await pageBob.getByTestId('apply-dialog').count()).toBe(0);
+
+    await pageAnn.getByTestId('nav-groups').click();
+    await pageAnn.getByTestId('groups-requests').click();
+    const request = pageAnn.locator(`[data-testid="request-item"][data-group="${groupId}"]`);
+    await expect.poll(() => request.getByTestId('request-text').textContent(), WAIT).toContain("I am Bob, <b>Ann</b>'s colleague from the reading group");
+    expect(await request.locator('b').count()).toBe(0);
+  }, 60_000);
+});
