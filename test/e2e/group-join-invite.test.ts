@@ -10,8 +10,9 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
 
 /**
- * Joining as a WeChat user expects: an application to an approval group carries an optional
- * message that the admins read in the request.
+ * Joining and inviting as a WeChat user expects: an application to an approval group carries an
+ * optional message that the admins read in the request, and inviting picks people from one's chats
+ * with a search box, beside the ids typed for anyone else.
  */
 type Account = ReturnType<TestServer['createUser']>;
 
@@ -23,6 +24,8 @@ describe('joining and inviting to a group', () => {
   const wires: TestClient[] = [];
   let ann: Account;
   let bob: Account;
+  let cat: Account;
+  let dan: Account;
   let pageAnn: Page;
   let pageBob: Page;
 
@@ -32,6 +35,13 @@ describe('joining and inviting to a group', () => {
     await client.hello();
     await client.loginWithPassword(user.voipAccount, user.voipPwd, { device: pb.DeviceKind.BOT });
     return client;
+  }
+
+  let sent = 0;
+  async function sendText(from: TestClient, to: string, text: string): Promise<void> {
+    sent++;
+    const clientMsgId = new TextEncoder().encode(`join-invite-${String(sent).padStart(4, '0')}`);
+    await from.ask('SEND', { clientMsgId, to, type: pb.MessageType.TEXT, text }, 'SENT');
   }
 
   async function openApp(name: string, user: Account): Promise<Page> {
@@ -48,6 +58,8 @@ describe('joining and inviting to a group', () => {
     server = await startTestServer({ dataDir: join(work, 'server') });
     ann = server.createUser('ann');
     bob = server.createUser('bob');
+    cat = server.createUser('cat');
+    dan = server.createUser('dan');
     browser = await launchChromium();
     pageAnn = await openApp('ann', ann);
     pageBob = await openApp('bob', bob);
@@ -82,5 +94,38 @@ describe('joining and inviting to a group', () => {
     const request = pageAnn.locator(`[data-testid="request-item"][data-group="${groupId}"]`);
     await expect.poll(() => request.getByTestId('request-text').textContent(), WAIT).toContain("I am Bob, <b>Ann</b>'s colleague from the reading group");
     expect(await request.locator('b').count()).toBe(0);
+  }, 60_000);
+
+  it('the invite dialog lists the people one chats with, searchable, less the members; ids typed are invited with them', async () => {
+    for (const user of [bob, cat]) await sendText(await wire(user), ann.voipAccount, `hi from ${user.friendlyName}`);
+    await pageAnn.getByTestId('nav-chats').click();
+    for (const user of [bob, cat]) await pageAnn.locator(`[data-testid="conversation-item"][data-conversation="${user.voipAccount}"]`).waitFor(WAIT);
+
+    await pageAnn.getByTestId('nav-groups').click();
+    await pageAnn.getByTestId('groups-create').click();
+    await pageAnn.getByTestId('create-group-name').fill('Lunch crew');
+    await pageAnn.getByTestId('create-group-submit').click();
+    const details = pageAnn.getByTestId('group-details');
+    await details.waitFor(WAIT);
+    const groupId = (await details.getAttribute('data-group'))!;
+    await pageAnn.locator(`[data-testid="member-row"][data-user="${ann.voipAccount}"]`).waitFor(WAIT);
+
+    await pageAnn.getByTestId('group-invite').click();
+    const candidates = () => pageAnn.getByTestId('invite-candidate').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-user')).sort());
+    await expect.poll(candidates, WAIT).toEqual([bob.voipAccount, cat.voipAccount].sort());
+    await pageAnn.getByTestId('invite-picker-search').fill(cat.voipAccount);
+    await expect.poll(candidates, WAIT).toEqual([cat.voipAccount]);
+    await pageAnn.locator(`[data-testid="invite-candidate"][data-user="${cat.voipAccount}"]`).click();
+    await pageAnn.getByTestId('invite-picker-search').fill('nobody-like-this');
+    expect(await pageAnn.getByTestId('invite-picker-empty').textContent()).toContain('No one matches');
+    await pageAnn.getByTestId('invite-users').fill(dan.voipAccount);
+    await pageAnn.getByTestId('invite-send').click();
+    for (const user of [cat, dan]) await pageAnn.locator(`[data-testid="member-row"][data-user="${user.voipAccount}"]`).waitFor(WAIT);
+    expect(await pageAnn.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).count()).toBe(0);
+
+    // members are not offered again
+    await pageAnn.getByTestId('group-invite').click();
+    await expect.poll(candidates, WAIT).toEqual([bob.voipAccount]);
+    expect(groupId).toMatch(/^g/);
   }, 60_000);
 });
