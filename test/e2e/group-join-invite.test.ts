@@ -127,5 +127,26 @@ describe('joining and inviting to a group', () => {
     await pageAnn.getByTestId('group-invite').click();
     await expect.poll(candidates, WAIT).toEqual([bob.voipAccount]);
     expect(groupId).toMatch(/^g/);
+
+    // Enter in the search box filters; it does not send the invitation
+    await pageAnn.getByTestId('invite-picker-search').fill(bob.voipAccount);
+    await pageAnn.locator(`[data-testid="invite-candidate"][data-user="${bob.voipAccount}"]`).click();
+    await pageAnn.getByTestId('invite-picker-search').press('Enter');
+    await pageAnn.waitForTimeout(500);
+    expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(1);
+    expect(await pageAnn.getByTestId('invite-error').textContent()).toBe('');
+    expect(await pageAnn.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).count()).toBe(0);
+
+    // ticks alone, with nothing typed, are an invitation
+    expect(await pageAnn.getByTestId('invite-users').inputValue()).toBe('');
+    await pageAnn.getByTestId('invite-send').click();
+    await pageAnn.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).waitFor(WAIT);
+    expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(0);
+
+    // nothing ticked and nothing typed is still refused
+    await pageAnn.getByTestId('group-invite').click();
+    await pageAnn.getByTestId('invite-send').click();
+    await expect.poll(() => pageAnn.getByTestId('invite-error').textContent(), WAIT).not.toBe('');
+    expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(1);
   }, 60_000);
 });
