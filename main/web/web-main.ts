@@ -9,12 +9,12 @@ import pino from 'pino';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { defaultLocalServerDir, ensureLocalServer, runningElsewhere, type LocalServer } from '../local-server/local-server';
+import { defaultLocalServerDir, ensureLocalServer, LocalServerElsewhereError, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { defaultProfileDir } from '../shell/profile-dir';
 import { lockProfile } from '../shell/profile-lock';
-import { isAddressInUse, portTakenLine, resolveWebPorts, takenDemoPort, type WebPorts } from './web-ports';
+import { askedPorts, elsewhereLine, isAddressInUse, portIsFree, portTakenLine, resolveWebPorts, takenDemoPort, type WebPorts } from './web-ports';
 import { createWebShell, type WebShell } from './web-shell';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -55,11 +55,10 @@ async function main(): Promise<number> {
     return 0;
   }
   let ports: WebPorts;
+  const portFlags = { page: args.port, demo: args['demo-port'], demoTls: args['demo-tls-port'], demoHttp: args['demo-http-port'] };
+  const asked = askedPorts(portFlags, process.env);
   try {
-    ports = resolveWebPorts(
-      { page: args.port, demo: args['demo-port'], demoTls: args['demo-tls-port'], demoHttp: args['demo-http-port'] },
-      process.env,
-    );
+    ports = resolveWebPorts(portFlags, process.env);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -82,28 +81,30 @@ async function main(): Promise<number> {
   const profileLock = locked.lock;
   const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
 
+  // a taken page port is said before a demo server is started for a page that cannot open
+  if (ports.page !== 0 && !(await portIsFree('127.0.0.1', ports.page))) {
+    process.stderr.write(`${portTakenLine('page', ports.page)}\n`);
+    profileLock.release();
+    return 1;
+  }
+
   let localServer: LocalServer | undefined;
   if (!args.server && !args['no-local-server']) {
-    // a second server on the same data folder must not start beside a running one on other ports
-    const elsewhere = await runningElsewhere(defaultLocalServerDir(), { port: ports.demo, tlsPort: ports.demoTls });
-    if (elsewhere) {
-      const stop = elsewhere.pid ? ` (kill ${elsewhere.pid})` : '';
-      process.stderr.write(
-        `No local demo server on port ${ports.demo}: this user's demo server already runs on ${elsewhere.address}; ` +
-          `stop it first${stop} to move it, or start without the port flags to use it.\n`,
-      );
-    } else {
-      try {
-        // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C
-        localServer = await ensureLocalServer({
-          serverBin: join(root, 'bin/magpie-server.js'),
-          dataDir: defaultLocalServerDir(),
-          port: ports.demo,
-          tlsPort: ports.demoTls,
-          httpPort: ports.demoHttp,
-        });
-        log.info({ address: localServer.address, pid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
-      } catch (error) {
+    try {
+      // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C.
+      // Only the ports asked for are passed: with none, the running server is reused wherever it runs.
+      localServer = await ensureLocalServer({
+        serverBin: join(root, 'bin/magpie-server.js'),
+        dataDir: defaultLocalServerDir(),
+        ...(asked.demo ? { port: ports.demo } : {}),
+        ...(asked.demoTls ? { tlsPort: ports.demoTls } : {}),
+        ...(asked.demoHttp ? { httpPort: ports.demoHttp } : {}),
+      });
+      log.info({ address: localServer.address, pid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
+    } catch (error) {
+      if (error instanceof LocalServerElsewhereError) {
+        process.stderr.write(`No local demo server on the ports asked for: ${elsewhereLine(error.running)}\n`);
+      } else {
         // a taken port is the usual cause: said in one line, not the server's log with its stack
         const taken = await takenDemoPort(ports);
         const why = taken ? portTakenLine(taken, ports[taken]) : (error as Error).message;
@@ -152,9 +153,13 @@ async function main(): Promise<number> {
     process.stdout.write(`Demo server ${localServer.address}, app ${localServer.demo.appId}; users: ${users}\n`);
     const stopWith = localServer.pid ? `; stop it with: kill ${localServer.pid}` : '';
     process.stdout.write(`It runs on its own (${localServer.pid ? `pid ${localServer.pid}, ` : ''}data in ${defaultLocalServerDir()})${stopWith}\n`);
-    process.stdout.write(
-      `Developer console: http://127.0.0.1:${ports.demoHttp}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
-    );
+    // the running server's own HTTP port, as recorded at its start: not this run's flags
+    if (localServer.httpPort) {
+      const host = localServer.address.slice(0, localServer.address.lastIndexOf(':'));
+      process.stdout.write(
+        `Developer console: http://${host}:${localServer.httpPort}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
+      );
+    }
   }
 
   await new Promise<void>((done) => {

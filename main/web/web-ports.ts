@@ -4,7 +4,7 @@
  * that names it and how to pick another, never as a stack.
  */
 import { createServer } from 'node:net';
-import { DEFAULT_LOCAL_HTTP_PORT, DEFAULT_LOCAL_PORT, DEFAULT_LOCAL_TLS_PORT } from '../local-server/local-server';
+import { DEFAULT_LOCAL_HTTP_PORT, DEFAULT_LOCAL_PORT, DEFAULT_LOCAL_TLS_PORT, type RunningLocalServer } from '../local-server/local-server';
 
 export interface WebPorts {
   /** The page (0: any free port). */
@@ -31,24 +31,56 @@ export const PORT_SOURCES: readonly PortSource[] = [
   { key: 'demoHttp', flag: '--demo-http-port', env: 'MAGPIE_DEMO_HTTP_PORT', fallback: DEFAULT_LOCAL_HTTP_PORT, what: "the demo server's HTTP port" },
 ];
 
-/** Reads the ports: a flag wins over its variable. Throws with the one line to print when one is not a port. */
+/** Where each port was given: its flag, else its variable (an empty one is not given), else undefined. */
+function givenAs(source: PortSource, flags: Partial<Record<keyof WebPorts, string>>, env: NodeJS.ProcessEnv): { text: string; named: string } | undefined {
+  const fromFlag = flags[source.key];
+  if (fromFlag !== undefined) return { text: fromFlag, named: source.flag };
+  const fromEnv = env[source.env];
+  return fromEnv !== undefined && fromEnv !== '' ? { text: fromEnv, named: source.env } : undefined;
+}
+
+/**
+ * The ports asked for by a flag or a variable, and how each was named. A demo port not asked for
+ * is left to the running demo server (wherever it was moved), else to its default.
+ */
+export function askedPorts(flags: Partial<Record<keyof WebPorts, string>>, env: NodeJS.ProcessEnv): Partial<Record<keyof WebPorts, string>> {
+  const out: Partial<Record<keyof WebPorts, string>> = {};
+  for (const source of PORT_SOURCES) {
+    const given = givenAs(source, flags, env);
+    if (given) out[source.key] = given.named;
+  }
+  return out;
+}
+
+/**
+ * Reads the ports: a flag wins over its variable. Throws with the one line to print when one is not
+ * a port, or when two of them are the same port (the second listener would fail).
+ */
 export function resolveWebPorts(flags: Partial<Record<keyof WebPorts, string>>, env: NodeJS.ProcessEnv): WebPorts {
   const out: Record<string, number> = {};
+  const namedBy = new Map<number, string>();
   for (const source of PORT_SOURCES) {
-    const fromFlag = flags[source.key];
-    const fromEnv = env[source.env];
-    const text = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
-    if (text === undefined) {
+    const given = givenAs(source, flags, env);
+    if (given === undefined) {
       out[source.key] = source.fallback;
       continue;
     }
+    const { text, named } = given;
     const port = Number(text);
     const lowest = source.key === 'page' ? 0 : 1;
     if (!/^\d+$/u.test(text.trim()) || !Number.isInteger(port) || port < lowest || port > 65535) {
-      const named = fromFlag !== undefined ? source.flag : source.env;
       throw new Error(`${named} must be a port number (${lowest}-65535), not "${text}"`);
     }
     out[source.key] = port;
+  }
+  // among those given only: a default demo port may not be used at all (a moved server is reused)
+  for (const source of PORT_SOURCES) {
+    const port = out[source.key]!;
+    const named = givenAs(source, flags, env)?.named;
+    if (port === 0 || named === undefined) continue;
+    const earlier = namedBy.get(port);
+    if (earlier) throw new Error(`${earlier} and ${named} are both port ${port}: each needs its own port`);
+    namedBy.set(port, named);
   }
   return out as unknown as WebPorts;
 }
@@ -80,4 +112,17 @@ export async function takenDemoPort(ports: WebPorts, host = '127.0.0.1'): Promis
 /** An error from listening on a port that is taken. */
 export function isAddressInUse(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+}
+
+/**
+ * The line for a demo server that already runs on other ports than those asked for: the flags
+ * that use it as it is, and how to stop it to move it.
+ */
+export function elsewhereLine(running: RunningLocalServer): string {
+  const flags = [`--demo-port ${running.port}`, `--demo-tls-port ${running.tlsPort}`, ...(running.httpPort ? [`--demo-http-port ${running.httpPort}`] : [])].join(' ');
+  const stop = running.pid ? `stop it first (kill ${running.pid})` : 'stop it first';
+  return (
+    `this user's demo server already runs on ${running.host}:${running.port} (TLS ${running.tlsPort}${running.httpPort ? `, HTTP ${running.httpPort}` : ''}). ` +
+    `To use it, start with ${flags}, or with no --demo-* flags and no MAGPIE_DEMO_* variables; to move it, ${stop}.`
+  );
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopLocalServer } from '../../../main/local-server/local-server';
+import { portIsFree } from '../../../main/web/web-ports';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -87,7 +88,7 @@ describe('npm run web: its ports', () => {
     expect(run.stderr.trim()).toBe(
       `Port ${portOf(taken)} on 127.0.0.1 (the page) is taken by another program: pick another with --port N or MAGPIE_WEB_PORT=N, or 0 for any free port.`,
     );
-  }, 30_000);
+  }, 60_000);
 
   it('the page port comes from MAGPIE_WEB_PORT; a flag wins over it', async () => {
     const [envPort, flagPort] = await freePorts(2);
@@ -103,7 +104,7 @@ describe('npm run web: its ports', () => {
     runs.push(bad);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe('MAGPIE_WEB_PORT must be a port number (0-65535), not "eighty"');
-  }, 30_000);
+  }, 60_000);
 
   it("the demo server's client port taken (by flag): one line naming it and --demo-port, and the page still opens", async () => {
     const taken = await occupy();
@@ -116,7 +117,7 @@ describe('npm run web: its ports', () => {
     expect(run.stderr.trim()).toBe(
       `No local demo server: Port ${portOf(taken)} on 127.0.0.1 (the demo server's client port) is taken by another program: pick another with --demo-port N or MAGPIE_DEMO_PORT=N.`,
     );
-  }, 30_000);
+  }, 60_000);
 
   it("the demo server's HTTP port taken (ports by variables): one line naming it and MAGPIE_DEMO_HTTP_PORT, not the server's log", async () => {
     const taken = await occupy();
@@ -140,14 +141,50 @@ describe('npm run web: its ports', () => {
     expect(run.stdout).toContain(`Demo server 127.0.0.1:${plain}`);
     expect(run.stdout).toContain(`Developer console: http://127.0.0.1:${http}/console`);
 
-    // the same user's folder with other ports: no second server on that folder, and one line why
+    // the same user's folder with other ports: no second server on that folder, and one line naming
+    // the flags that use the running one, and its pid to stop it
     const serverDir = dirs[dirs.length - 1]!; // the first run's server folder, the last one pushed
     const [otherPlain, otherTls, otherHttp] = await freePorts(3);
     const moved = runWeb(['--demo-port', String(otherPlain), '--demo-tls-port', String(otherTls), '--demo-http-port', String(otherHttp)], {}, dirs, serverDir);
     runs.push(moved);
     await moved.ready;
     expect(moved.stderr.trim()).toMatch(
-      new RegExp(`^No local demo server on port ${otherPlain}: this user's demo server already runs on 127\\.0\\.0\\.1:${plain}; stop it first \\(kill \\d+\\) to move it, or start without the port flags to use it\\.$`, 'u'),
+      new RegExp(
+        `^No local demo server on the ports asked for: this user's demo server already runs on 127\\.0\\.0\\.1:${plain} \\(TLS ${tls}, HTTP ${http}\\)\\. ` +
+          `To use it, start with --demo-port ${plain} --demo-tls-port ${tls} --demo-http-port ${http}, or with no --demo-\\* flags and no MAGPIE_DEMO_\\* variables; ` +
+          `to move it, stop it first \\(kill \\d+\\)\\.$`,
+        'u',
+      ),
     );
+    expect(await portIsFree('127.0.0.1', otherPlain!)).toBe(true);
+
+    // a plain run (no flag, no variable) reuses the moved server, and names its console, not 8885
+    const plainRun = runWeb([], {}, dirs, serverDir);
+    runs.push(plainRun);
+    await plainRun.ready;
+    await new Promise((done) => setTimeout(done, 300));
+    expect(plainRun.stderr).toBe('');
+    expect(plainRun.stdout).toContain(`Demo server 127.0.0.1:${plain}`);
+    expect(plainRun.stdout).toContain(`Developer console: http://127.0.0.1:${http}/console`);
+  }, 120_000);
+
+  it('a taken page port is said before any demo server starts: none is left behind', async () => {
+    const taken = await occupy();
+    held.push(taken);
+    const [plain, tls, http] = await freePorts(3);
+    const run = runWeb(['--port', String(portOf(taken)), '--demo-port', String(plain), '--demo-tls-port', String(tls), '--demo-http-port', String(http)], {}, dirs);
+    runs.push(run);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `Port ${portOf(taken)} on 127.0.0.1 (the page) is taken by another program: pick another with --port N or MAGPIE_WEB_PORT=N, or 0 for any free port.`,
+    );
+    expect(await portIsFree('127.0.0.1', plain!)).toBe(true);
+  }, 60_000);
+
+  it('two of the ports given the same number: one line naming both, exit 2', async () => {
+    const run = runWeb(['--demo-port', '9883'], { MAGPIE_DEMO_TLS_PORT: '9883' }, dirs);
+    runs.push(run);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe('--demo-port and MAGPIE_DEMO_TLS_PORT are both port 9883: each needs its own port');
   }, 60_000);
 });
