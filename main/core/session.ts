@@ -83,7 +83,7 @@ export function openSession(options: {
         conversation,
         conversationTitle(conversation.id),
         revokedByOther(conversation),
-        conversation.kind === 'group' ? client.store.notices.listForGroup(conversation.id, 1)[0] : undefined,
+        conversation.kind === 'group' ? client.store.notices.latestForGroup(conversation.id) : undefined,
       ),
   };
 }

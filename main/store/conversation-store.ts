@@ -117,8 +117,9 @@ export function createConversationStore(db: Database, messages: MessageStore): C
     'SELECT * FROM conversations ORDER BY pinned DESC, last_time_ms DESC LIMIT ? OFFSET ?',
   );
   const insertIfMissing = db.prepare('INSERT OR IGNORE INTO conversations (id, kind, last_time_ms) VALUES (?, ?, ?)');
+  // max: a group notice may have raised the time already (a first message older than it must not lower it)
   const setLast = db.prepare(`
-    UPDATE conversations SET last_local_id = @localId, last_time_ms = @timeMs, last_preview = @preview,
+    UPDATE conversations SET last_local_id = @localId, last_time_ms = max(last_time_ms, @timeMs), last_preview = @preview,
       last_type = @type, last_sender = @sender
     WHERE id = @id AND (last_local_id IS NULL OR last_time_ms < @timeMs OR (last_time_ms = @timeMs AND last_local_id < @localId))`);
   const replaceLast = db.prepare(`
