@@ -15,7 +15,6 @@ import { useSession } from './session';
 export type MediaKind = 'image' | 'file' | 'voice';
 export type FileState = 'downloading' | 'failed' | 'saved';
 
-
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
   // in slices: String.fromCharCode takes a bounded number of arguments
@@ -90,6 +89,19 @@ export const useMedia = defineStore('media', () => {
   /** Saves a message's file: the system's save dialog in Electron, the browser's download in the web shell. */
   async function save(message: MessageView): Promise<void> {
     fileStates.set(message.key, 'downloading');
+    try {
+      await saveNow(message);
+    } finally {
+      settle(message.key);
+    }
+  }
+
+  /** A call that threw (the bridge gone, say) leaves "failed", never a "Downloading…" that stays. */
+  function settle(key: string): void {
+    if (fileStates.get(key) === 'downloading') fileStates.set(key, 'failed');
+  }
+
+  async function saveNow(message: MessageView): Promise<void> {
     if (desktop()) {
       const result = await backend.run('media.save', { key: message.key });
       // a save dialog closed without saving leaves the card as it was
@@ -121,6 +133,14 @@ export const useMedia = defineStore('media', () => {
   async function open(message: MessageView): Promise<void> {
     const before = fileStates.get(message.key);
     fileStates.set(message.key, 'downloading');
+    try {
+      await openNow(message, before);
+    } finally {
+      settle(message.key);
+    }
+  }
+
+  async function openNow(message: MessageView, before: FileState | undefined): Promise<void> {
     const fetched = (ok: boolean) => {
       if (!ok) fileStates.set(message.key, 'failed');
       else if (before === 'saved') fileStates.set(message.key, before);
@@ -146,5 +166,14 @@ export const useMedia = defineStore('media', () => {
     if (shown !== href) setTimeout(() => URL.revokeObjectURL(shown), 60_000);
   }
 
-  return { progress, fileStates, onProgress, send, url, save, open };
+  /** Signed out (or another account signed in): no file's state or copy of the last one stays. */
+  function reset(): void {
+    fileStates.clear();
+    progress.clear();
+    urls.clear();
+    for (const href of blobs.keys()) URL.revokeObjectURL(href);
+    blobs.clear();
+  }
+
+  return { progress, fileStates, onProgress, send, url, save, open, reset };
 });
