@@ -84,6 +84,9 @@ describe('joining and inviting to a group', () => {
     const message = pageBob.getByTestId('apply-message');
     await message.fill('x'.repeat(300));
     expect((await message.inputValue()).length).toBe(256);
+    // the counter is the field's description, read with it
+    const counterId = (await message.getAttribute('aria-describedby'))!;
+    expect(await pageBob.locator(`#${counterId}`).textContent()).toContain('256/256');
     await message.fill('I am Bob, <b>Ann</b>\'s colleague from the reading group');
     await pageBob.getByTestId('apply-send').click();
     await expect.poll(() => result.textContent(), WAIT).toContain('Request sent');

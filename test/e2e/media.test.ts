@@ -102,6 +102,8 @@ describe('media in the app', () => {
     expect(cut).toEqual({ headCut: true, tail: 'view.pdf', tailWhole: true, inside: true });
     expect(await card.getByTestId('file-size').textContent()).toBe('1.5 MB');
     expect(await card.getByTestId('file-state').count()).toBe(0);
+    // the line the state appears in is live: a screen reader hears "Saved" or "Could not…"
+    expect(await card.getByTestId('file-meta').getAttribute('aria-live')).toBe('polite');
     const saved = await downloaded(pageB, () => card.getByRole('button', { name: `Save ${name}` }).click());
     expect(Buffer.compare(saved, bytes)).toBe(0);
     await expect.poll(() => card.getByTestId('file-state').textContent(), WAIT).toBe('Saved');
