@@ -6,7 +6,9 @@ export function formatFileSize(bytes: number, locale?: string): string {
   const units = ['B', 'KB', 'MB', 'GB'] as const;
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  // a value that would round up to 1024 ("1024.0 KB") is said in the next unit ("1.0 MB")
+  const roundsTo1024 = () => unit > 0 && Math.round(value * 10) / 10 >= 1024;
+  while ((value >= 1024 || roundsTo1024()) && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
