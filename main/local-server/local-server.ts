@@ -201,9 +201,13 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
     return reuse(`${host}:${port}`, httpPort, true);
   };
 
-  // the recorded server first, wherever it runs: one data folder has one server (its lock refuses a second)
-  const record = readRecord(dataDir);
-  if (record && (await probe(record.host, record.port, record.tlsPort, identity.fingerprint256)) === 'ours') {
+  /**
+   * The recorded server, wherever it runs, when it runs and proves ours: one data folder has one
+   * server (its data-folder lock refuses a second). Other ports asked for than its: refused.
+   */
+  const recorded = async (): Promise<LocalServer | undefined> => {
+    const record = readRecord(dataDir);
+    if (!record || (await probe(record.host, record.port, record.tlsPort, identity.fingerprint256)) !== 'ours') return undefined;
     const differs = <T>(asked: T | undefined, running: T | undefined) => asked !== undefined && running !== undefined && asked !== running;
     if (
       differs(options.host, record.host) ||
@@ -214,7 +218,9 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
       throw new LocalServerElsewhereError({ host: record.host, port: record.port, tlsPort: record.tlsPort, httpPort: record.httpPort, pid: runningPid(dataDir) });
     }
     return reuseRunning(record.host, record.port, record.tlsPort, record.httpPort ?? options.httpPort);
-  }
+  };
+  const running = await recorded();
+  if (running) return running;
 
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_LOCAL_PORT;
@@ -232,7 +238,9 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       await sleep(100);
-      if ((await probe(host, port, tlsPort, identity.fingerprint256)) === 'ours') return reuseRunning(host, port, tlsPort, readRecord(dataDir)?.httpPort ?? httpPort);
+      // the other shell may be starting it on other ports: its record says which
+      const started = await recorded();
+      if (started) return started;
     }
     throw new MagpieError(ErrorCode.NOT_CONNECTED, `the local Magpie server did not start on ${address} in time`);
   }
