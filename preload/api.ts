@@ -8,6 +8,12 @@
 /** The content limits the server enforces: the composer counts against them. */
 export { MESSAGE_LIMITS, textChars } from '../protocol/content-limits';
 
+/** The server's limits on group words the page lets one type (server/groups/group-limits.ts). */
+export const GROUP_LIMITS = {
+  /** An application's message to the owner and admins, in UTF-16 code units as the server counts. */
+  maxReasonChars: 256,
+} as const;
+
 /** What the page may hand over or get back as bytes through the contract (both shells carry base64). */
 export const MEDIA_LIMITS = {
   /** A file the page sends: 16 MiB (the web shell's socket takes its base64 with room to spare). */
@@ -104,6 +110,8 @@ export interface ConversationView {
   lastFrom?: string;
   /** The last message was revoked by someone other than its sender (a group owner or admin): who. */
   lastRevokedBy?: string;
+  /** A group's last line is a notice (joined, left, removed, renamed, dismissed…), newer than any message. */
+  lastNotice?: NoticeView;
   draft: string;
   pinned: boolean;
   muted: boolean;

@@ -47,6 +47,8 @@ export const ErrorCode = {
   SERVER_ADDRESS_INVALID: 171012,
   // a tls:// address whose port does not speak TLS (a plain Magpie port closes on a TLS hello)
   TLS_UNAVAILABLE: 171013,
+  // the local demo server already runs on this data folder, on other ports than those asked for
+  LOCAL_SERVER_ELSEWHERE: 171014,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,

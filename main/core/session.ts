@@ -78,6 +78,12 @@ export function openSession(options: {
     mutes: createMuteService(client),
     servers: options.servers,
     conversationTitle,
-    conversationView: (conversation) => toConversationView(conversation, conversationTitle(conversation.id), revokedByOther(conversation)),
+    conversationView: (conversation) =>
+      toConversationView(
+        conversation,
+        conversationTitle(conversation.id),
+        revokedByOther(conversation),
+        conversation.kind === 'group' ? client.store.notices.latestForGroup(conversation.id) : undefined,
+      ),
   };
 }

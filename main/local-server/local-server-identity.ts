@@ -19,6 +19,8 @@ export interface LocalServerRecord {
   readonly host: string;
   readonly port: number;
   readonly tlsPort: number;
+  /** Its HTTP port (files, REST, the developer console); absent in records written before it was kept. */
+  readonly httpPort?: number;
   /** The server process, once started (to stop it by hand: kill PID). */
   readonly pid?: number;
 }

@@ -20,8 +20,40 @@ export interface LocalServer {
   readonly pid: number | undefined;
   /** True when it was already running (started by another shell or an earlier run). */
   readonly reused: boolean;
+  /** Its HTTP port (files, REST, the developer console), as recorded at its start; undefined when not recorded. */
+  readonly httpPort: number | undefined;
 }
 
+/** Where this folder's server runs, when it runs on other ports than those asked for. */
+export interface RunningLocalServer {
+  readonly host: string;
+  readonly port: number;
+  readonly tlsPort: number;
+  readonly httpPort: number | undefined;
+  readonly pid: number | undefined;
+}
+
+/**
+ * LOCAL_SERVER_ELSEWHERE: this data folder's server runs, proven ours, on other ports than those
+ * asked for. A second one on the same folder is not started (its data-folder lock would refuse it
+ * anyway); the shell says how to use the running one or how to stop it.
+ */
+export class LocalServerElsewhereError extends MagpieError {
+  constructor(readonly running: RunningLocalServer) {
+    super(
+      ErrorCode.LOCAL_SERVER_ELSEWHERE,
+      `this user's local Magpie server already runs on ${running.host}:${running.port} (TLS ${running.tlsPort}` +
+        `${running.httpPort ? `, HTTP ${running.httpPort}` : ''}${running.pid ? `, pid ${running.pid}` : ''}), not on the ports asked for`,
+      { address: `${running.host}:${running.port}` },
+    );
+  }
+}
+
+/**
+ * The host and ports are those asked for: left out, the server already running on this data folder
+ * is reused wherever it runs (it may have been moved), else one is started on the defaults. Asked
+ * for and differing from the running one's: LocalServerElsewhereError, never a second server.
+ */
 export interface LocalServerOptions {
   readonly serverBin: string;
   readonly dataDir: string;
@@ -152,24 +184,53 @@ function runningPid(dataDir: string): number | undefined {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function ensureLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const { dataDir } = options;
+  const identity = ensureIdentity(dataDir);
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const reuse = (address: string, httpPort: number | undefined, reused: boolean): LocalServer => ({
+    address,
+    demo: readDemo(dataDir, address),
+    pid: readRecord(dataDir)?.pid,
+    reused,
+    httpPort,
+  });
+  /** A running server proven ours: its record names the pid it wrote itself (it may have been restarted by hand). */
+  const reuseRunning = (host: string, port: number, tlsPort: number, httpPort: number | undefined): LocalServer => {
+    const pid = runningPid(dataDir);
+    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, ...(httpPort ? { httpPort } : {}), ...(pid ? { pid } : {}) });
+    return reuse(`${host}:${port}`, httpPort, true);
+  };
+
+  /**
+   * The recorded server, wherever it runs, when it runs and proves ours: one data folder has one
+   * server (its data-folder lock refuses a second). Other ports asked for than its: refused.
+   */
+  const recorded = async (): Promise<LocalServer | undefined> => {
+    const record = readRecord(dataDir);
+    if (!record || (await probe(record.host, record.port, record.tlsPort, identity.fingerprint256)) !== 'ours') return undefined;
+    const differs = <T>(asked: T | undefined, running: T | undefined) => asked !== undefined && running !== undefined && asked !== running;
+    if (
+      differs(options.host, record.host) ||
+      differs(options.port, record.port) ||
+      differs(options.tlsPort, record.tlsPort) ||
+      differs(options.httpPort, record.httpPort)
+    ) {
+      throw new LocalServerElsewhereError({ host: record.host, port: record.port, tlsPort: record.tlsPort, httpPort: record.httpPort, pid: runningPid(dataDir) });
+    }
+    return reuseRunning(record.host, record.port, record.tlsPort, record.httpPort ?? options.httpPort);
+  };
+  const running = await recorded();
+  if (running) return running;
+
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_LOCAL_PORT;
   const tlsPort = options.tlsPort ?? DEFAULT_LOCAL_TLS_PORT;
   const httpPort = options.httpPort ?? DEFAULT_LOCAL_HTTP_PORT;
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
   const address = `${host}:${port}`;
-  const { dataDir } = options;
-  const identity = ensureIdentity(dataDir);
-  const reuse = (reused: boolean): LocalServer => ({ address, demo: readDemo(dataDir, address), pid: readRecord(dataDir)?.pid, reused });
-  /** A running server proven ours: its record names the pid it wrote itself (it may have been restarted by hand). */
-  const reuseRunning = (): LocalServer => {
-    const pid = runningPid(dataDir);
-    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, ...(pid ? { pid } : {}) });
-    return reuse(true);
-  };
 
   const found = await probe(host, port, tlsPort, identity.fingerprint256);
-  if (found === 'ours') return reuseRunning();
+  // ours without a record of it (removed by hand): its HTTP port is not known
+  if (found === 'ours') return reuseRunning(host, port, tlsPort, options.httpPort);
   if (found === 'stranger') throw strangerError(host, port, tlsPort);
 
   if (!takeStartLock(dataDir, timeoutMs)) {
@@ -177,12 +238,14 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       await sleep(100);
-      if ((await probe(host, port, tlsPort, identity.fingerprint256)) === 'ours') return reuseRunning();
+      // the other shell may be starting it on other ports: its record says which
+      const started = await recorded();
+      if (started) return started;
     }
     throw new MagpieError(ErrorCode.NOT_CONNECTED, `the local Magpie server did not start on ${address} in time`);
   }
   try {
-    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort });
+    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, httpPort });
     const logFile = join(dataDir, LOG_FILE);
     // the first start prints the demo's secrets, like demo.json: the log is the user's alone
     const log = openSync(logFile, 'a', 0o600);
@@ -208,8 +271,8 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
       }
       await sleep(100);
     }
-    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, ...(child.pid ? { pid: child.pid } : {}) });
-    return reuse(false);
+    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, httpPort, ...(child.pid ? { pid: child.pid } : {}) });
+    return reuse(address, httpPort, false);
   } finally {
     rmSync(join(dataDir, LOCK_FILE), { force: true });
   }

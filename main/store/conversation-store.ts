@@ -86,6 +86,12 @@ export interface ConversationStore {
    * as unread, mentions how many of those mention me.
    */
   noteNewMessages(newest: StoredMessage, unread: number, mentions: number): void;
+  /**
+   * A group notice (a member joined, left, was removed; the group renamed, dismissed) is the
+   * group's latest event: the chat's place in the list moves to its time, as a message would.
+   * No-op when the conversation is not in the list. True when it is.
+   */
+  noteNotice(groupId: string, timeMs: number): boolean;
   /** Recomputes unread counts and the last message from the messages table (after revoke, burn, read, delete). */
   refresh(id: string): Conversation | undefined;
   /**
@@ -111,13 +117,15 @@ export function createConversationStore(db: Database, messages: MessageStore): C
     'SELECT * FROM conversations ORDER BY pinned DESC, last_time_ms DESC LIMIT ? OFFSET ?',
   );
   const insertIfMissing = db.prepare('INSERT OR IGNORE INTO conversations (id, kind, last_time_ms) VALUES (?, ?, ?)');
+  // max: a group notice may have raised the time already (a first message older than it must not lower it)
   const setLast = db.prepare(`
-    UPDATE conversations SET last_local_id = @localId, last_time_ms = @timeMs, last_preview = @preview,
+    UPDATE conversations SET last_local_id = @localId, last_time_ms = max(last_time_ms, @timeMs), last_preview = @preview,
       last_type = @type, last_sender = @sender
     WHERE id = @id AND (last_local_id IS NULL OR last_time_ms < @timeMs OR (last_time_ms = @timeMs AND last_local_id < @localId))`);
   const replaceLast = db.prepare(`
     UPDATE conversations SET last_local_id = @localId, last_time_ms = max(last_time_ms, @timeMs), last_preview = @preview,
       last_type = @type, last_sender = @sender WHERE id = @id`);
+  const bumpTime = db.prepare('UPDATE conversations SET last_time_ms = max(last_time_ms, ?) WHERE id = ?');
   const addUnread = db.prepare(
     'UPDATE conversations SET unread_count = unread_count + ?, unread_mentions = unread_mentions + ? WHERE id = ?',
   );
@@ -162,6 +170,9 @@ export function createConversationStore(db: Database, messages: MessageStore): C
         sender: newest.from,
       });
       if (unread > 0) addUnread.run(unread, mentions, newest.conversation);
+    },
+    noteNotice(groupId, timeMs) {
+      return bumpTime.run(timeMs, groupId).changes > 0;
     },
     refresh(id) {
       if (!byId.get(id)) return undefined;

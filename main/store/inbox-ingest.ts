@@ -151,10 +151,10 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
     const stored = noticeFromWire(seq, notice);
     if (!deps.notices.insert(stored)) return;
     acc.notices.push({ ...stored, handled: false });
-    if (stored.groupId !== '' && applyNoticeToGroup(stored)) {
-      conversations.ensure(stored.groupId, stored.timeMs);
-      acc.conversations.add(stored.groupId);
-    }
+    if (stored.groupId === '') return;
+    if (applyNoticeToGroup(stored)) conversations.ensure(stored.groupId, stored.timeMs);
+    // the chat list shows the event as the group's latest line (chat-service's notices in the page)
+    if (conversations.noteNotice(stored.groupId, stored.timeMs)) acc.conversations.add(stored.groupId);
   }
 
   /** Keeps groups and members in step with a notice; true when it made me a member. */

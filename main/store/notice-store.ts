@@ -70,6 +70,8 @@ export interface NoticeStore {
   /** Newest first, before a seq. */
   list(limit?: number, beforeSeq?: number): StoredNotice[];
   listForGroup(groupId: string, limit?: number): StoredNotice[];
+  /** The group's newest notice by its time (seq breaks a tie): seq is arrival order, not time order. */
+  latestForGroup(groupId: string): StoredNotice | undefined;
   markHandled(seq: number): void;
 }
 
@@ -81,11 +83,16 @@ export function createNoticeStore(db: Database): NoticeStore {
   const byGroup = db.prepare<[string, number], NoticeRow>(
     'SELECT * FROM notices WHERE group_id = ? ORDER BY seq DESC LIMIT ?',
   );
+  const latestByGroup = db.prepare<[string], NoticeRow>('SELECT * FROM notices WHERE group_id = ? ORDER BY time_ms DESC, seq DESC LIMIT 1');
   const handled = db.prepare('UPDATE notices SET handled = 1 WHERE seq = ?');
   return {
     insert: (notice) => insertStmt.run({ ...notice, targets: JSON.stringify(notice.targets) }).changes > 0,
     list: (limit = 100, beforeSeq = Number.MAX_SAFE_INTEGER) => listStmt.all(beforeSeq, limit).map(fromRow),
     listForGroup: (groupId, limit = 100) => byGroup.all(groupId, limit).map(fromRow),
+    latestForGroup: (groupId) => {
+      const row = latestByGroup.get(groupId);
+      return row ? fromRow(row) : undefined;
+    },
     markHandled(seq) {
       handled.run(seq);
     },

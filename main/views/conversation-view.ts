@@ -1,13 +1,17 @@
 import type { ConversationView, GroupModeName, GroupView, MemberView } from '../../preload/api';
 import { pb } from '../../protocol';
-import type { Conversation, GroupRecord, MemberRecord, UserProfile } from '../store';
-import { ROLE_NAMES } from './message-view';
+import type { Conversation, GroupRecord, MemberRecord, StoredNotice, UserProfile } from '../store';
+import { ROLE_NAMES, toNoticeView } from './message-view';
 
-/** `revokedBy`: who revoked the last message, when it was revoked by someone other than its sender. */
+/**
+ * `revokedBy`: who revoked the last message, when it was revoked by someone other than its sender.
+ * `latestNotice`: a group's newest notice; it is the row's last line when no message came after it.
+ */
 export function toConversationView(
   conversation: Conversation,
   title: string,
   revokedBy?: string,
+  latestNotice?: StoredNotice,
 ): ConversationView {
   const view: ConversationView = {
     id: conversation.id,
@@ -23,6 +27,14 @@ export function toConversationView(
   };
   if (conversation.lastSender) view.lastFrom = conversation.lastSender;
   if (revokedBy) view.lastRevokedBy = revokedBy;
+  // a notice stamped in the same millisecond as the last message is taken as the later: the
+  // conversation's time was raised to the notice's, so the message's own time is no longer known
+  if (latestNotice && (conversation.lastLocalId === null || latestNotice.timeMs >= conversation.lastTimeMs)) {
+    view.lastNotice = toNoticeView(latestNotice);
+    view.lastTimeMs = Math.max(conversation.lastTimeMs, latestNotice.timeMs);
+    delete view.lastFrom;
+    delete view.lastRevokedBy;
+  }
   return view;
 }
 

@@ -9,21 +9,26 @@ import pino from 'pino';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { DEFAULT_LOCAL_HTTP_PORT, defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { defaultLocalServerDir, ensureLocalServer, LocalServerElsewhereError, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { defaultProfileDir } from '../shell/profile-dir';
 import { lockProfile } from '../shell/profile-lock';
+import { askedPorts, elsewhereLine, isAddressInUse, portIsFree, portTakenLine, resolveWebPorts, takenDemoPort, type WebPorts } from './web-ports';
 import { createWebShell, type WebShell } from './web-shell';
 
 const root = resolve(import.meta.dirname, '../..');
 
-const USAGE = `usage: npm run web -- [--port N] [--profile DIR] [--server HOST:PORT] [--no-local-server]
+const USAGE = `usage: npm run web -- [--port N] [--demo-port N] [--demo-tls-port N] [--demo-http-port N]
+                      [--profile DIR] [--server HOST:PORT] [--no-local-server]
 
-  --port N           serve the UI on 127.0.0.1:N (default: a free port)
-  --profile DIR      the profile folder (default: the per-user config folder, or $MAGPIE_PROFILE)
-  --server H:P       do not start a local server; the login screen proposes this address
-  --no-local-server  start no local server
+  --port N             serve the UI on 127.0.0.1:N (default: a free port; or $MAGPIE_WEB_PORT)
+  --demo-port N        the local demo server's client port (default 8883; or $MAGPIE_DEMO_PORT)
+  --demo-tls-port N    its TLS port (default 8884; or $MAGPIE_DEMO_TLS_PORT)
+  --demo-http-port N   its HTTP port: files, REST, the console (default 8885; or $MAGPIE_DEMO_HTTP_PORT)
+  --profile DIR        the profile folder (default: the per-user config folder, or $MAGPIE_PROFILE)
+  --server H:P         do not start a local server; the login screen proposes this address
+  --no-local-server    start no local server
 Set MAGPIE_NOTIFY_FILE=F to write notifications to F as JSON lines instead of the desktop.`;
 
 async function main(): Promise<number> {
@@ -32,6 +37,9 @@ async function main(): Promise<number> {
     args = parseArgs({
       options: {
         port: { type: 'string' },
+        'demo-port': { type: 'string' },
+        'demo-tls-port': { type: 'string' },
+        'demo-http-port': { type: 'string' },
         profile: { type: 'string' },
         server: { type: 'string' },
         'no-local-server': { type: 'boolean' },
@@ -46,9 +54,13 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const port = args.port === undefined ? 0 : Number(args.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--port must be a port number\n${USAGE}\n`);
+  let ports: WebPorts;
+  const portFlags = { page: args.port, demo: args['demo-port'], demoTls: args['demo-tls-port'], demoHttp: args['demo-http-port'] };
+  const asked = askedPorts(portFlags, process.env);
+  try {
+    ports = resolveWebPorts(portFlags, process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
   const rendererDir = join(root, 'out/renderer');
@@ -69,14 +81,35 @@ async function main(): Promise<number> {
   const profileLock = locked.lock;
   const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
 
+  // a taken page port is said before a demo server is started for a page that cannot open
+  if (ports.page !== 0 && !(await portIsFree('127.0.0.1', ports.page))) {
+    process.stderr.write(`${portTakenLine('page', ports.page)}\n`);
+    profileLock.release();
+    return 1;
+  }
+
   let localServer: LocalServer | undefined;
   if (!args.server && !args['no-local-server']) {
     try {
-      // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C
-      localServer = await ensureLocalServer({ serverBin: join(root, 'bin/magpie-server.js'), dataDir: defaultLocalServerDir() });
+      // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C.
+      // Only the ports asked for are passed: with none, the running server is reused wherever it runs.
+      localServer = await ensureLocalServer({
+        serverBin: join(root, 'bin/magpie-server.js'),
+        dataDir: defaultLocalServerDir(),
+        ...(asked.demo ? { port: ports.demo } : {}),
+        ...(asked.demoTls ? { tlsPort: ports.demoTls } : {}),
+        ...(asked.demoHttp ? { httpPort: ports.demoHttp } : {}),
+      });
       log.info({ address: localServer.address, pid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
     } catch (error) {
-      process.stderr.write(`No local demo server: ${(error as Error).message}\n`);
+      if (error instanceof LocalServerElsewhereError) {
+        process.stderr.write(`No local demo server on the ports asked for: ${elsewhereLine(error.running)}\n`);
+      } else {
+        // a taken port is the usual cause: said in one line, not the server's log with its stack
+        const taken = await takenDemoPort(ports);
+        const why = taken ? portTakenLine(taken, ports[taken]) : (error as Error).message;
+        process.stderr.write(`No local demo server: ${why}\n`);
+      }
     }
   }
 
@@ -98,12 +131,21 @@ async function main(): Promise<number> {
   });
   const shell = createWebShell({
     rendererDir,
-    port,
+    port: ports.page,
     dispatch: createDispatch(core.handlers, (error) => log.error({ err: error }, 'unexpected error in a call')),
     onError: (error) => log.error({ err: error }, 'web shell error'),
   });
   page.shell = shell;
-  const { url } = await shell.start();
+  let url: string;
+  try {
+    ({ url } = await shell.start());
+  } catch (error) {
+    if (!isAddressInUse(error)) throw error;
+    process.stderr.write(`${portTakenLine('page', ports.page)}\n`);
+    await core.shutdown();
+    profileLock.release();
+    return 1;
+  }
   profileLock.setUrl(url);
   process.stdout.write(`Magpie is running. Open this address in your browser:\n\n  ${url}\n\n(Ctrl+C stops it.)\n`);
   if (localServer?.demo) {
@@ -111,9 +153,13 @@ async function main(): Promise<number> {
     process.stdout.write(`Demo server ${localServer.address}, app ${localServer.demo.appId}; users: ${users}\n`);
     const stopWith = localServer.pid ? `; stop it with: kill ${localServer.pid}` : '';
     process.stdout.write(`It runs on its own (${localServer.pid ? `pid ${localServer.pid}, ` : ''}data in ${defaultLocalServerDir()})${stopWith}\n`);
-    process.stdout.write(
-      `Developer console: http://127.0.0.1:${DEFAULT_LOCAL_HTTP_PORT}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
-    );
+    // the running server's own HTTP port, as recorded at its start: not this run's flags
+    if (localServer.httpPort) {
+      const host = localServer.address.slice(0, localServer.address.lastIndexOf(':'));
+      process.stdout.write(
+        `Developer console: http://${host}:${localServer.httpPort}/console (its ACCOUNT SID and AUTH TOKEN are in ${join(defaultLocalServerDir(), 'demo.json')})\n`,
+      );
+    }
   }
 
   await new Promise<void>((done) => {

@@ -107,4 +107,33 @@ describe('the chat list previews', () => {
     await item(groupId).click();
     await expect.poll(() => page.getByTestId('message-revoked').textContent(), WAIT).toMatch(byOwner);
   }, 60_000);
+  it('a group event is the row\'s last line, in the chat\'s own words, and moves the row to its time', async () => {
+    await page.getByTestId('conversation-filter').fill('');
+    const annWire = await wire(ann);
+    const catWire = await wire(cat);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Events', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, cat.voipAccount] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+    await sendText(catWire, groupId, 'hello all');
+    await expect.poll(() => item(groupId).textContent(), WAIT).toContain('hello all');
+    // a newer message elsewhere puts that chat above the group
+    await sendText(annWire, bob.voipAccount, 'a newer word');
+    await expect.poll(async () => (await shownIds())[0], WAIT).toBe(ann.voipAccount);
+
+    await catWire.ask('GROUP', { op: { case: 'quit', value: { groupId } } }, 'GROUP_RESULT');
+    const left = new RegExp(`${shownName(cat)} left the group`);
+    await expect.poll(() => item(groupId).locator('.preview').textContent(), WAIT).toMatch(left);
+    await expect.poll(async () => (await shownIds())[0], WAIT).toBe(groupId);
+    await item(groupId).click();
+    await expect.poll(() => page.getByTestId('notice-line').last().textContent(), WAIT).toMatch(left);
+
+    await annWire.ask('GROUP', { op: { case: 'kick', value: { groupId, users: [bob.voipAccount] } } }, 'GROUP_RESULT');
+    await expect.poll(() => item(groupId).locator('.preview').textContent(), WAIT).toMatch(new RegExp(`${shownName(ann)} removed you`));
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-language').selectOption('zh-CN');
+    await page.getByTestId('nav-chats').click();
+    await expect.poll(() => item(groupId).locator('.preview').textContent(), WAIT).toMatch(/将你移出了群组$/);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-language').selectOption('en');
+    await page.getByTestId('nav-chats').click();
+  }, 60_000);
 });

@@ -81,6 +81,34 @@ describe('media in the app', () => {
     expect(Buffer.compare(await readFile((await download.path())!), bytes)).toBe(0);
   }, 60_000);
 
+  it('a file card: an icon by extension, the name cut in the middle keeping the extension, its size, and "Saved" once saved; the name is never HTML', async () => {
+    const name = 'Q3 <b>board</b> report, final version for review.pdf';
+    const bytes = randomBytes(Math.round(1.5 * 1024 * 1024));
+    await pageA.getByTestId('attach-input').setInputFiles({ name, mimeType: 'application/pdf', buffer: bytes });
+    const card = pageB.getByTestId('media-card').filter({ hasText: 'final version' });
+    await card.waitFor(WAIT);
+    expect(await card.getAttribute('data-kind')).toBe('pdf');
+    expect(await card.locator('.badge').textContent()).toBe('PDF');
+    expect(await card.locator('b').count()).toBe(0);
+    const shownName = card.getByTestId('file-name');
+    expect(await shownName.getAttribute('title')).toBe(name);
+    expect(await shownName.textContent()).toBe(name);
+    // the head is cut with an ellipsis; the tail with the extension shows whole
+    const cut = await shownName.evaluate((el) => {
+      const head = el.querySelector<HTMLElement>('.head')!;
+      const tail = el.querySelector<HTMLElement>('.tail')!;
+      return { headCut: head.scrollWidth > head.clientWidth, tail: tail.textContent, tailWhole: tail.scrollWidth <= tail.clientWidth, inside: tail.getBoundingClientRect().right <= el.getBoundingClientRect().right + 0.5 };
+    });
+    expect(cut).toEqual({ headCut: true, tail: 'view.pdf', tailWhole: true, inside: true });
+    expect(await card.getByTestId('file-size').textContent()).toBe('1.5 MB');
+    expect(await card.getByTestId('file-state').count()).toBe(0);
+    // the line the state appears in is live: a screen reader hears "Saved" or "Could not…"
+    expect(await card.getByTestId('file-meta').getAttribute('aria-live')).toBe('polite');
+    const saved = await downloaded(pageB, () => card.getByRole('button', { name: `Save ${name}` }).click());
+    expect(Buffer.compare(saved, bytes)).toBe(0);
+    await expect.poll(() => card.getByTestId('file-state').textContent(), WAIT).toBe('Saved');
+  }, 60_000);
+
   it('sends several images picked at once, in the order picked', async () => {
     const names = ['first.png', 'second.png', 'third.png'];
     const files = await Promise.all(

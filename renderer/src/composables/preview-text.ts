@@ -2,6 +2,7 @@ import { useI18n } from 'vue-i18n';
 import type { ConversationView } from '../../../preload/api';
 import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
+import { useNoticeText } from './notice-text';
 
 /** The placeholders the core puts for what is not the message's own words (main/store/message-record.ts previewOf). */
 const PLACEHOLDER_KEYS: Readonly<Record<string, string>> = {
@@ -18,14 +19,17 @@ const PLACEHOLDER_KEYS: Readonly<Record<string, string>> = {
  * A conversation's last-message preview in the UI's language: placeholders translated, a recalled
  * message said by who recalled it ("You revoked a message", "对方撤回了一条消息"), the message's own
  * words as they are; in a group, another member's message after their name ("Carol: hi"), as in
- * WeChat, so the list says who spoke.
+ * WeChat, so the list says who spoke. A group whose latest event is a notice shows it in the words
+ * of the chat's own system line ("Alice joined the group").
  */
 export function usePreviewText(): (conversation: ConversationView) => string {
   const { t } = useI18n();
   const session = useSession();
   const profiles = useProfiles();
   const revokedByOther = useRevokedByOtherText();
+  const noticeText = useNoticeText();
   return (c) => {
+    if (c.lastNotice) return noticeText(c.lastNotice);
     const preview = c.lastPreview;
     if (preview === '[revoked]') {
       if (c.lastRevokedBy && c.lastFrom) return revokedByOther(c.lastFrom, c.lastRevokedBy);

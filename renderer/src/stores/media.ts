@@ -13,7 +13,7 @@ import { useMessages } from './messages';
 import { useSession } from './session';
 
 export type MediaKind = 'image' | 'file' | 'voice';
-
+export type FileState = 'downloading' | 'failed' | 'saved';
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -36,6 +36,11 @@ export const useMedia = defineStore('media', () => {
   const urls = new Map<string, Promise<string | null>>();
   /** The blob behind each URL url() made: the page's CSP lets it fetch no blob: URL back. */
   const blobs = new Map<string, Blob>();
+  /**
+   * What became of a file card's last open or save on this page, by message key: fetching it, it
+   * could not be had, or saved. Gone for a file never opened or saved here.
+   */
+  const fileStates = reactive(new Map<string, FileState>());
 
   function onProgress(p: EventPayloads['media.progress']): void {
     // a finished transfer leaves no bar behind (a sent file card would show a full "download")
@@ -83,12 +88,35 @@ export const useMedia = defineStore('media', () => {
 
   /** Saves a message's file: the system's save dialog in Electron, the browser's download in the web shell. */
   async function save(message: MessageView): Promise<void> {
+    fileStates.set(message.key, 'downloading');
+    try {
+      await saveNow(message);
+    } finally {
+      settle(message.key);
+    }
+  }
+
+  /** A call that threw (the bridge gone, say) leaves "failed", never a "Downloading…" that stays. */
+  function settle(key: string): void {
+    if (fileStates.get(key) === 'downloading') fileStates.set(key, 'failed');
+  }
+
+  async function saveNow(message: MessageView): Promise<void> {
     if (desktop()) {
-      await backend.run('media.save', { key: message.key });
+      const result = await backend.run('media.save', { key: message.key });
+      // a save dialog closed without saving leaves the card as it was
+      if (!result) fileStates.set(message.key, 'failed');
+      else if (result.saved) fileStates.set(message.key, 'saved');
+      else fileStates.delete(message.key);
       return;
     }
     const href = await url(message);
-    if (href) download(href, message.media?.name ?? '');
+    if (!href) {
+      fileStates.set(message.key, 'failed');
+      return;
+    }
+    download(href, message.media?.name ?? '');
+    fileStates.set(message.key, 'saved');
   }
 
   function download(href: string, name: string): void {
@@ -103,12 +131,28 @@ export const useMedia = defineStore('media', () => {
    * the browser can show its type safely (media/open-in-tab.ts), else downloaded under its name.
    */
   async function open(message: MessageView): Promise<void> {
+    const before = fileStates.get(message.key);
+    fileStates.set(message.key, 'downloading');
+    try {
+      await openNow(message, before);
+    } finally {
+      settle(message.key);
+    }
+  }
+
+  async function openNow(message: MessageView, before: FileState | undefined): Promise<void> {
+    const fetched = (ok: boolean) => {
+      if (!ok) fileStates.set(message.key, 'failed');
+      else if (before === 'saved') fileStates.set(message.key, before);
+      else fileStates.delete(message.key);
+    };
     if (desktop()) {
-      await backend.run('media.open', { key: message.key });
+      fetched((await backend.run('media.open', { key: message.key })) !== undefined);
       return;
     }
     const href = await url(message);
     const blob = href ? blobs.get(href) : undefined;
+    fetched(!!href && !!blob);
     if (!href || !blob) return;
     const name = message.media?.name ?? '';
     const type = tabTypeOf(blob.type, name);
@@ -122,5 +166,14 @@ export const useMedia = defineStore('media', () => {
     if (shown !== href) setTimeout(() => URL.revokeObjectURL(shown), 60_000);
   }
 
-  return { progress, onProgress, send, url, save, open };
+  /** Signed out (or another account signed in): no file's state or copy of the last one stays. */
+  function reset(): void {
+    fileStates.clear();
+    progress.clear();
+    urls.clear();
+    for (const href of blobs.keys()) URL.revokeObjectURL(href);
+    blobs.clear();
+  }
+
+  return { progress, fileStates, onProgress, send, url, save, open, reset };
 });

@@ -12,7 +12,7 @@ import { ErrorCode, MagpieError } from '../../../protocol';
 import { loginRequest } from '../../../main/client/login-request';
 import { MagpieClient } from '../../../main/client/magpie-client';
 import { fastTestTuning } from '../../../main/engine/tuning';
-import { ensureLocalServer, stopLocalServer, type LocalServer } from '../../../main/local-server/local-server';
+import { ensureLocalServer, LocalServerElsewhereError, stopLocalServer, type LocalServer } from '../../../main/local-server/local-server';
 import { createSelfSignedCert } from '../../../main/local-server/self-signed-cert';
 import { ensureIdentity, portAccepts, readRecord } from '../../../main/local-server/local-server-identity';
 
@@ -127,6 +127,37 @@ describe('the local demo server', () => {
     }
     // it is gone: its pid file too, so nothing names a dead process
     expect(existsSync(join(dataDir, 'server.pid'))).toBe(false);
+  });
+
+  it('moved to other ports, is reused wherever it runs when no port is asked for (the desktop app), and refused, naming where it runs, when other ports are', { timeout: 90_000 }, async () => {
+    const dataDir = join(root, 'moved');
+    const moved = { serverBin: SERVER_BIN, dataDir, port: await freePort(), tlsPort: await freePort(), httpPort: await freePort() };
+    const first = await ensureLocalServer(moved);
+    try {
+      expect(first).toMatchObject({ address: `127.0.0.1:${moved.port}`, reused: false, httpPort: moved.httpPort });
+      // its HTTP port is recorded, so a later shell names the console where it is
+      expect(readRecord(dataDir)).toMatchObject({ port: moved.port, tlsPort: moved.tlsPort, httpPort: moved.httpPort, pid: first.pid });
+
+      // no port asked (the desktop app, a plain `npm run web`): that server, not a second one on the defaults
+      const plain = await ensureLocalServer({ serverBin: SERVER_BIN, dataDir, startTimeoutMs: 5_000 });
+      expect(plain).toEqual({ ...first, reused: true });
+
+      // the same ports asked, some of them: still that server
+      expect(await ensureLocalServer({ serverBin: SERVER_BIN, dataDir, port: moved.port })).toEqual({ ...first, reused: true });
+
+      // other ports asked: refused with where it runs and its pid; nothing else started
+      const other = { serverBin: SERVER_BIN, dataDir, port: await freePort(), tlsPort: await freePort(), httpPort: await freePort(), startTimeoutMs: 5_000 };
+      const error = await ensureLocalServer(other).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalServerElsewhereError);
+      expect((error as LocalServerElsewhereError).code).toBe(ErrorCode.LOCAL_SERVER_ELSEWHERE);
+      expect((error as LocalServerElsewhereError).running).toEqual({ host: '127.0.0.1', port: moved.port, tlsPort: moved.tlsPort, httpPort: moved.httpPort, pid: first.pid });
+      expect(await portAccepts('127.0.0.1', other.port)).toBe(false);
+      const onlyHttp = await ensureLocalServer({ serverBin: SERVER_BIN, dataDir, httpPort: other.httpPort }).catch((e: unknown) => e);
+      expect((onlyHttp as MagpieError).code).toBe(ErrorCode.LOCAL_SERVER_ELSEWHERE);
+      expect(readRecord(dataDir)).toMatchObject({ port: moved.port, httpPort: moved.httpPort, pid: first.pid });
+    } finally {
+      expect(await stopLocalServer(dataDir)).toBe(true);
+    }
   });
 
   it('does not take a stranger on its ports for itself', { timeout: 30_000 }, async () => {

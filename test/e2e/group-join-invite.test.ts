@@ -1,0 +1,155 @@
+/// <reference lib="dom" />
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pb } from '../../protocol';
+import { TestClient } from '../support/test-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
+
+/**
+ * Joining and inviting as a WeChat user expects: an application to an approval group carries an
+ * optional message that the admins read in the request, and inviting picks people from one's chats
+ * with a search box, beside the ids typed for anyone else.
+ */
+type Account = ReturnType<TestServer['createUser']>;
+
+describe('joining and inviting to a group', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let work: string;
+  const apps: WebApp[] = [];
+  const wires: TestClient[] = [];
+  let ann: Account;
+  let bob: Account;
+  let cat: Account;
+  let dan: Account;
+  let pageAnn: Page;
+  let pageBob: Page;
+
+  async function wire(user: Account): Promise<TestClient> {
+    const client = await TestClient.connect(server.port);
+    wires.push(client);
+    await client.hello();
+    await client.loginWithPassword(user.voipAccount, user.voipPwd, { device: pb.DeviceKind.BOT });
+    return client;
+  }
+
+  let sent = 0;
+  async function sendText(from: TestClient, to: string, text: string): Promise<void> {
+    sent++;
+    const clientMsgId = new TextEncoder().encode(`join-invite-${String(sent).padStart(4, '0')}`);
+    await from.ask('SEND', { clientMsgId, to, type: pb.MessageType.TEXT, text }, 'SENT');
+  }
+
+  async function openApp(name: string, user: Account): Promise<Page> {
+    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
+    apps.push(app);
+    const page = await openPage(browser, app.url);
+    await signIn(page, server, user);
+    return page;
+  }
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    work = await mkdtemp(join(tmpdir(), 'magpie-join-invite-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    ann = server.createUser('ann');
+    bob = server.createUser('bob');
+    cat = server.createUser('cat');
+    dan = server.createUser('dan');
+    browser = await launchChromium();
+    pageAnn = await openApp('ann', ann);
+    pageBob = await openApp('bob', bob);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(wires.map((client) => client.close()));
+    await tearDown({ browser, apps, server, work });
+  });
+
+  it('an application to an approval group carries an optional message, up to the server\'s 256 characters; the admin reads it in the request', async () => {
+    const annWire = await wire(ann);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Book Club', mode: pb.GroupMode.APPROVAL, members: [] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+
+    await pageBob.getByTestId('nav-groups').click();
+    await pageBob.getByTestId('groups-find').click();
+    await pageBob.getByTestId('group-search-input').fill('Book Club');
+    await pageBob.getByTestId('group-search-submit').click();
+    const result = pageBob.locator(`[data-testid="group-search-result"][data-group="${groupId}"]`);
+    await result.getByTestId('group-apply').click(WAIT);
+    const message = pageBob.getByTestId('apply-message');
+    await message.fill('x'.repeat(300));
+    expect((await message.inputValue()).length).toBe(256);
+    // the counter is the field's description, read with it
+    const counterId = (await message.getAttribute('aria-describedby'))!;
+    expect(await pageBob.locator(`#${counterId}`).textContent()).toContain('256/256');
+    await message.fill('I am Bob, <b>Ann</b>\'s colleague from the reading group');
+    await pageBob.getByTestId('apply-send').click();
+    await expect.poll(() => result.textContent(), WAIT).toContain('Request sent');
+    expect(await pageBob.getByTestId('apply-dialog').count()).toBe(0);
+
+    await pageAnn.getByTestId('nav-groups').click();
+    await pageAnn.getByTestId('groups-requests').click();
+    const request = pageAnn.locator(`[data-testid="request-item"][data-group="${groupId}"]`);
+    await expect.poll(() => request.getByTestId('request-text').textContent(), WAIT).toContain("I am Bob, <b>Ann</b>'s colleague from the reading group");
+    expect(await request.locator('b').count()).toBe(0);
+  }, 60_000);
+
+  it('the invite dialog lists the people one chats with, searchable, less the members; ids typed are invited with them', async () => {
+    for (const user of [bob, cat]) await sendText(await wire(user), ann.voipAccount, `hi from ${user.friendlyName}`);
+    await pageAnn.getByTestId('nav-chats').click();
+    for (const user of [bob, cat]) await pageAnn.locator(`[data-testid="conversation-item"][data-conversation="${user.voipAccount}"]`).waitFor(WAIT);
+
+    await pageAnn.getByTestId('nav-groups').click();
+    await pageAnn.getByTestId('groups-create').click();
+    await pageAnn.getByTestId('create-group-name').fill('Lunch crew');
+    await pageAnn.getByTestId('create-group-submit').click();
+    const details = pageAnn.getByTestId('group-details');
+    await details.waitFor(WAIT);
+    const groupId = (await details.getAttribute('data-group'))!;
+    await pageAnn.locator(`[data-testid="member-row"][data-user="${ann.voipAccount}"]`).waitFor(WAIT);
+
+    await pageAnn.getByTestId('group-invite').click();
+    const candidates = () => pageAnn.getByTestId('invite-candidate').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-user')).sort());
+    await expect.poll(candidates, WAIT).toEqual([bob.voipAccount, cat.voipAccount].sort());
+    await pageAnn.getByTestId('invite-picker-search').fill(cat.voipAccount);
+    await expect.poll(candidates, WAIT).toEqual([cat.voipAccount]);
+    await pageAnn.locator(`[data-testid="invite-candidate"][data-user="${cat.voipAccount}"]`).click();
+    await pageAnn.getByTestId('invite-picker-search').fill('nobody-like-this');
+    expect(await pageAnn.getByTestId('invite-picker-empty').textContent()).toContain('No one matches');
+    await pageAnn.getByTestId('invite-users').fill(dan.voipAccount);
+    await pageAnn.getByTestId('invite-send').click();
+    for (const user of [cat, dan]) await pageAnn.locator(`[data-testid="member-row"][data-user="${user.voipAccount}"]`).waitFor(WAIT);
+    expect(await pageAnn.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).count()).toBe(0);
+
+    // members are not offered again
+    await pageAnn.getByTestId('group-invite').click();
+    await expect.poll(candidates, WAIT).toEqual([bob.voipAccount]);
+    expect(groupId).toMatch(/^g/);
+
+    // Enter in the search box filters; it does not send the invitation
+    await pageAnn.getByTestId('invite-picker-search').fill(bob.voipAccount);
+    await pageAnn.locator(`[data-testid="invite-candidate"][data-user="${bob.voipAccount}"]`).click();
+    await pageAnn.getByTestId('invite-picker-search').press('Enter');
+    await pageAnn.waitForTimeout(500);
+    expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(1);
+    expect(await pageAnn.getByTestId('invite-error').textContent()).toBe('');
+    expect(await pageAnn.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).count()).toBe(0);
+
+    // ticks alone, with nothing typed, are an invitation
+    expect(await pageAnn.getByTestId('invite-users').inputValue()).toBe('');
+    await pageAnn.getByTestId('invite-send').click();
+    await pageAnn.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).waitFor(WAIT);
+    expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(0);
+
+    // nothing ticked and nothing typed is still refused
+    await pageAnn.getByTestId('group-invite').click();
+    await pageAnn.getByTestId('invite-send').click();
+    await expect.poll(() => pageAnn.getByTestId('invite-error').textContent(), WAIT).not.toBe('');
+    expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(1);
+  }, 60_000);
+});
