@@ -16,13 +16,20 @@ export interface PushSettings {
   set(appId: string, change: { url?: string | null; hideContent?: boolean; rotateSecret?: boolean }): AppPushSettings;
 }
 
-/** Only http(s): the push target is the app's own server, never a file or another scheme. */
-export function checkPushUrl(url: string): void {
-  // the URL parser would drop a line break or tab, or trim spaces, and post to another address
-  // than the one stored and shown: refuse them rather than keep a URL that is not what is used
+/**
+ * A URL being set: the URL parser would drop a line break or tab, or trim spaces, and post to
+ * another address than the one stored and shown, so they are refused here rather than kept. Only
+ * what is set is checked so: a URL stored before this check existed is used as the parser reads it.
+ */
+export function checkNewPushUrl(url: string): void {
   if (/\s/u.test(url) || hasControlCharacter(url)) {
     throw new MagpieError(ErrorCode.PUSH_URL_INVALID, 'a push endpoint URL holds no spaces, line breaks or other control characters');
   }
+  checkPushUrl(url);
+}
+
+/** Only http(s): the push target is the app's own server, never a file or another scheme. */
+export function checkPushUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -60,8 +67,8 @@ export function createPushSettings(db: SqlDatabase, serverKey: ServerKey): PushS
     get,
     set(appId, change) {
       const current = get(appId);
+      if (change.url !== undefined && change.url !== null) checkNewPushUrl(change.url);
       const url = change.url === undefined ? current.url : change.url;
-      if (url !== null) checkPushUrl(url);
       const secret = change.rotateSecret || current.secret === null ? randomHex32() : current.secret;
       const hide = change.hideContent ?? current.hideContent;
       update.run(url, serverKey.seal(secret, context(appId)), hide ? 1 : 0, appId);

@@ -239,6 +239,12 @@ describe('REST resources, on the real server with real clients', () => {
       expect([changed.status, changed.json.error.code]).toEqual([400, ErrorCode.PUSH_URL_INVALID]);
     }
     expect((await call('GET', `${app}/push`)).json.url).toBe('https://push.example.test/hook');
+    // a URL stored before that check (the parser trims its spaces) is left alone: the other
+    // settings still change around it
+    world.server.server.db.prepare('UPDATE apps SET push_url = ? WHERE app_id = ?').run(' https://push.example.test/hook ', world.server.appId);
+    const kept = await call('PUT', `${app}/push`, { rotateSecret: true, hideContent: true });
+    expect(kept.status, kept.text).toBe(200);
+    expect(kept.json).toMatchObject({ url: ' https://push.example.test/hook ', hideContent: true });
     expect((await call('PUT', `${app}/push`, { url: null, hideContent: false })).json).toMatchObject({ url: null, hideContent: false });
   });
 
