@@ -21,13 +21,20 @@ export const messageInputSchema = z
     custom: z
       .object({
         command: z.string().min(1).max(128),
-        /** UTF-8 text (for binary, base64 it yourself). */
+        /** UTF-8 text. */
         payload: z.string().max(65_536).optional(),
+        /** Bytes, in base64 (as history answers them): instead of payload, for what is not text. */
+        payloadBase64: z
+          .string()
+          .max(87_384)
+          .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'payloadBase64 is standard base64 (A-Z, a-z, 0-9, + and /, padded with =)')
+          .optional(),
         /** Never causes an offline push. */
         silent: z.boolean().optional(),
         /** Delivered to online sessions only, never stored. */
         transient: z.boolean().optional(),
       })
+      .refine((custom) => custom.payload === undefined || custom.payloadBase64 === undefined, 'give payload (text) or payloadBase64 (bytes), not both')
       .optional(),
     /** A file uploaded first (POST .../files) by the sender: image, voice or file by its id. */
     media: z
@@ -95,7 +102,8 @@ export function sendBodyOf(message: MessageInput, to: string, clientMsgId: Uint8
       ? {
           custom: {
             command: message.custom.command,
-            payload: new TextEncoder().encode(message.custom.payload ?? ''),
+            payload:
+              message.custom.payloadBase64 === undefined ? new TextEncoder().encode(message.custom.payload ?? '') : new Uint8Array(Buffer.from(message.custom.payloadBase64, 'base64')),
             silent: message.custom.silent ?? false,
             transient: message.custom.transient ?? false,
           },

@@ -149,6 +149,18 @@ describe('REST resources, on the real server with real clients', () => {
     const read = await call('GET', `${app}/history?user=system&peer=bob`);
     const stored = (read.json.messages as { msgId: string; custom?: unknown }[]).find((m) => m.msgId === system.json.msgId);
     expect(stored?.custom).toEqual({ command: 'refresh', payload: '{"a":1}', payloadBase64: Buffer.from('{"a":1}').toString('base64'), silent: false });
+    // bytes that are not text go as payloadBase64, and come back the same (payload null)
+    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x41]).toString('base64');
+    const binary = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'custom', custom: { command: 'blob', payloadBase64: bytes } } });
+    expect(binary.status, binary.text).toBe(200);
+    const blob = await bob.nextPush((e) => e.item.case === 'message' && e.item.value.custom?.command === 'blob');
+    expect(blob.item.case === 'message' && Buffer.from(blob.item.value.custom!.payload).toString('base64')).toBe(bytes);
+    const again = (await call('GET', `${app}/history?user=system&peer=bob`)).json.messages as { msgId: string; custom?: unknown }[];
+    expect(again.find((m) => m.msgId === binary.json.msgId)?.custom).toEqual({ command: 'blob', payload: null, payloadBase64: bytes, silent: false });
+    for (const custom of [{ command: 'x', payload: 'a', payloadBase64: 'YQ==' }, { command: 'x', payloadBase64: 'not base64!' }]) {
+      const refused = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'custom', custom } });
+      expect([refused.status, refused.json.error.code]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
+    }
 
     const media = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'image', media: { fileId: 'f1' } } });
     expect([media.status, media.json.error.code]).toEqual([404, ErrorCode.UPLOAD_NOT_FOUND]);
