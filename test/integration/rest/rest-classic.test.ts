@@ -86,6 +86,12 @@ describe('the classic REST paths', () => {
     expect(closed.json).toEqual({ statusCode: '000000' });
     expect((await client.waitForPush('KICKED')).code).toBe(ErrorCode.SUB_ACCOUNT_CLOSED);
 
+    // a name of 64 emoji (128 UTF-16 units) is found as it was made
+    const birds = '🐦'.repeat(64);
+    expect((await json('POST', 'SubAccounts', { appId: server.appId, friendlyName: birds })).json.statusCode).toBe('000000');
+    const foundBirds = await json('POST', 'QuerySubAccountByName', { appId: server.appId, friendlyName: birds });
+    expect(foundBirds.json.statusCode, foundBirds.text).toBe('000000');
+
     const missing = await json('POST', 'QuerySubAccountByName', { appId: server.appId, friendlyName: 'nobody' });
     expect(missing.status).toBe(404);
     expect(missing.json).toEqual({ statusCode: String(ErrorCode.USER_NOT_FOUND), statusMsg: expect.any(String) });

@@ -91,6 +91,12 @@ describe('REST resources, on the real server with real clients', () => {
     }
     const fine = await call('POST', `${app}/subaccounts`, { friendlyName: '小明 🐦' });
     expect(fine.status).toBe(201);
+    // a name of 64 emoji is made and found (rest-classic.test.ts: by the classic lookup too)
+    const birds = '🦜'.repeat(64);
+    expect((await call('POST', `${app}/subaccounts`, { friendlyName: birds })).status).toBe(201);
+    const byName = await call('GET', `${app}/subaccounts?friendlyName=${encodeURIComponent(birds)}`);
+    expect(byName.status, byName.text).toBe(200);
+    expect(JSON.stringify(byName.json)).toContain(birds);
     // right-to-left names need no override: Hebrew with a right-to-left mark is taken
     expect((await call('POST', `${app}/subaccounts`, { friendlyName: 'שלום\u200F 1' })).status).toBe(201);
     // every length out of 1-64 answers the same code, whichever check meets it first
