@@ -274,6 +274,8 @@ export function createPushService(deps: PushServiceDeps): PushService {
       await response.body?.cancel();
       if (!response.ok) throw new Error(`the push endpoint answered HTTP ${response.status}`);
       if (running) queue.sent(push, clock.now(), tuning.pushMinIntervalMs);
+      // the webhook works again: its next failure is said at once
+      failureLog.delete(push.appId);
     } catch (error) {
       if (!running) return;
       const attempts = push.attempts + 1;
