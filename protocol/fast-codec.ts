@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { MessageSchema, SendSchema, type Message, type Send } from './gen/magpie/v1/magpie_pb';
 
@@ -58,7 +58,17 @@ const STRICT_TEXT = SendSchema.field.text!.utf8Validation;
 const STRICT_MENTIONS = SendSchema.field.mentions!.utf8Validation;
 
 function readCommonSend(bytes: Uint8Array): Send | undefined {
-  const send = create(SendSchema);
+  // what create(SendSchema) gives, built directly: create walks the descriptor's members
+  const send: Send = {
+    $typeName: SendSchema.typeName,
+    clientMsgId: new Uint8Array(0),
+    to: '',
+    type: 0,
+    text: '',
+    mentions: [],
+    mentionAll: false,
+    burnAfterReading: false,
+  };
   const reader = new BinaryReader(bytes);
   try {
     while (reader.pos < reader.len) {
