@@ -1,6 +1,7 @@
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { MessageSchema, SendSchema, type Message, type Send } from './gen/magpie/v1/magpie_pb';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { FlatWriter, isUint64, MAX_VARINT_BYTES, stringFieldBound } from './flat-writer';
+import { MessageSchema, SendSchema, SentSchema, type Message, type Send } from './gen/magpie/v1/magpie_pb';
 
 /**
  * Hand-written codecs for the bodies every one-to-one message passes through (SEND in, the
@@ -15,10 +16,11 @@ import { MessageSchema, SendSchema, type Message, type Send } from './gen/magpie
 
 /** The Message's encoding, as toBinary(MessageSchema, message). */
 export function encodeMessage(message: Message): Uint8Array {
-  if (message.media !== undefined || message.location !== undefined || message.custom !== undefined || hasUnknown(message)) {
-    return toBinary(MessageSchema, message);
-  }
-  const writer = new BinaryWriter();
+  if (!isCommonMessage(message)) return toBinary(MessageSchema, message);
+  let bound = 4 * (1 + MAX_VARINT_BYTES) + stringFieldBound(message.from) + stringFieldBound(message.to) + stringFieldBound(message.text);
+  for (const mention of message.mentions) bound += stringFieldBound(mention);
+  bound += 1 + 5 + message.clientMsgId.length;
+  const writer = new FlatWriter(bound);
   if (message.msgId !== 0n) writer.tag(1, WireType.Varint).uint64(message.msgId);
   if (message.from !== '') writer.tag(2, WireType.LengthDelimited).string(message.from);
   if (message.to !== '') writer.tag(3, WireType.LengthDelimited).string(message.to);
@@ -26,16 +28,32 @@ export function encodeMessage(message: Message): Uint8Array {
   if (message.timeMs !== 0n) writer.tag(5, WireType.Varint).uint64(message.timeMs);
   if (message.type !== 0) writer.tag(6, WireType.Varint).int32(message.type);
   for (const mention of message.mentions) writer.tag(7, WireType.LengthDelimited).string(mention);
-  if (message.mentionAll) writer.tag(8, WireType.Varint).bool(true);
-  if (message.burnAfterReading) writer.tag(12, WireType.Varint).bool(true);
+  if (message.mentionAll) writer.tag(8, WireType.Varint).uint(1);
+  if (message.burnAfterReading) writer.tag(12, WireType.Varint).uint(1);
   if (message.clientMsgId.length > 0) writer.tag(13, WireType.LengthDelimited).bytes(message.clientMsgId);
-  if (message.withheld) writer.tag(14, WireType.Varint).bool(true);
+  if (message.withheld) writer.tag(14, WireType.Varint).uint(1);
   return writer.finish();
+}
+
+/** A text-like message with values protobuf-es would write without complaint. */
+function isCommonMessage(message: Message): boolean {
+  return (
+    message.media === undefined &&
+    message.location === undefined &&
+    message.custom === undefined &&
+    !hasUnknown(message) &&
+    isUint64(message.msgId) &&
+    isUint64(message.timeMs) &&
+    Number.isInteger(message.type) &&
+    message.type >= -(2 ** 31) &&
+    message.type < 2 ** 31
+  );
 }
 
 /** SENT's body, as toBinary(SentSchema, create(SentSchema, { msgId, timeMs, seq })). */
 export function encodeSent(msgId: bigint, timeMs: bigint, seq: bigint): Uint8Array {
-  const writer = new BinaryWriter();
+  if (!isUint64(msgId) || !isUint64(timeMs) || !isUint64(seq)) return toBinary(SentSchema, create(SentSchema, { msgId, timeMs, seq }));
+  const writer = new FlatWriter(3 * (1 + MAX_VARINT_BYTES));
   if (msgId !== 0n) writer.tag(2, WireType.Varint).uint64(msgId);
   if (timeMs !== 0n) writer.tag(3, WireType.Varint).uint64(timeMs);
   if (seq !== 0n) writer.tag(4, WireType.Varint).uint64(seq);

@@ -7,7 +7,12 @@ import { createSeededRandom, type SeededRandom } from './seeded-random';
 // The hand-written codecs stand in for protobuf-es on the hot path: each must give exactly what
 // toBinary / fromBinary give, for every body, including the ones it hands back to protobuf-es.
 
-const TEXTS = ['', 'hi', 'héllo wörld', '你好，世界', '😀 emoji', 'x'.repeat(300), '\u0000nul', 'a\u2028b'];
+// around the writer's one-byte length prefix (below 43 UTF-16 units), lone surrogates, a long text
+const TEXTS = [
+  '', 'hi', 'héllo wörld', '你好，世界', '😀 emoji', 'x'.repeat(300), '\u0000nul', 'a\u2028b',
+  'a'.repeat(42), 'a'.repeat(43), 'é'.repeat(42), 'é'.repeat(64), '你'.repeat(42), '😀'.repeat(21), '😀'.repeat(22),
+  'lone \ud800 high', 'lone \udc00 low', 'end \ud83d',
+];
 const USERS = ['', 'alice', 'bob-2', 'u'.repeat(64), 'g123'];
 
 function randomString(random: SeededRandom): string {
@@ -65,12 +70,41 @@ describe('encodeMessage', () => {
     }
   });
 
+  it('gives the bytes of toBinary for a text whose length takes three bytes', () => {
+    const message = create(pb.MessageSchema, { msgId: 5n, from: 'alice', text: '你'.repeat(20_000), mentions: ['😀'.repeat(100)] });
+    expect(Buffer.from(encodeMessage(message)).equals(Buffer.from(toBinary(pb.MessageSchema, message)))).toBe(true);
+  });
+
   it('gives the bytes of toBinary for an empty message and for one carrying unknown fields', () => {
     expect(encodeMessage(create(pb.MessageSchema))).toEqual(toBinary(pb.MessageSchema, create(pb.MessageSchema)));
     const withUnknown = new BinaryWriter().tag(4, WireType.LengthDelimited).string('hi').tag(99, WireType.Varint).uint32(7).finish();
     const decoded = fromBinary(pb.MessageSchema, withUnknown);
     expect(encodeMessage(decoded)).toEqual(toBinary(pb.MessageSchema, decoded));
     expect(encodeMessage(decoded)).toEqual(withUnknown);
+  });
+});
+
+/** What a call gives, or the error it throws (for values protobuf-es refuses). */
+function result(encode: () => Uint8Array): { ok: Uint8Array } | { error: string } {
+  try {
+    return { ok: encode() };
+  } catch (error) {
+    return { error: String(error) };
+  }
+}
+
+describe('encodeMessage and encodeSent on values protobuf-es refuses', () => {
+  it('throw as toBinary throws', () => {
+    const bad: MessageInitShape<typeof pb.MessageSchema>[] = [{ msgId: -1n }, { timeMs: 1n << 64n }, { type: 2 ** 31 }, { type: 1.5 }];
+    for (const init of bad) {
+      const message = { ...create(pb.MessageSchema), ...init } as pb.Message;
+      const reference = result(() => toBinary(pb.MessageSchema, message));
+      expect('error' in reference).toBe(true);
+      expect(result(() => encodeMessage(message))).toEqual(reference);
+    }
+    const sent = result(() => encodeSent(-1n, 0n, 0n));
+    expect(sent).toEqual(result(() => toBinary(pb.SentSchema, { ...create(pb.SentSchema), msgId: -1n })));
+    expect('error' in sent).toBe(true);
   });
 });
 
