@@ -17,6 +17,7 @@ export function stringFieldBound(value: string): number {
 }
 
 const TWO_64 = 1n << 64n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Whether a bigint is a uint64 (anything else is for protobuf-es to refuse). */
 export function isUint64(value: bigint): boolean {
@@ -49,7 +50,7 @@ export class FlatWriter {
 
   /** A varint of a uint64 (isUint64). */
   uint64(value: bigint): this {
-    if (value <= BigInt(Number.MAX_SAFE_INTEGER)) return this.uint(Number(value));
+    if (value <= MAX_SAFE) return this.uint(Number(value));
     while (value >= 0x80n) {
       this.buf[this.pos++] = Number(value & 0x7fn) | 0x80;
       value >>= 7n;
