@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/p
 import type { DescMessage } from '@bufbuild/protobuf';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { inflateBody, maybeDeflate } from './compression';
+import { decodeSend } from './fast-codec';
 import { ErrorCode, MagpieError } from './errors';
 import type { Frame } from './frame';
 import {
@@ -84,7 +85,9 @@ export function decodeFrame(frame: Frame, limits: Pick<WireLimits, 'maxBodyBytes
   }
   const bytes = frame.compressed ? inflateBody(frame.body, limits.maxBodyBytes) : frame.body;
   try {
-    return { ...base, body: fromBinary(schema, bytes) } as DecodedFrame;
+    // SEND, the most frequent request, skips protobuf-es's reflection (fast-codec.ts)
+    const body = name === 'SEND' ? decodeSend(bytes) : fromBinary(schema, bytes);
+    return { ...base, body } as DecodedFrame;
   } catch (error) {
     throw new MagpieError(ErrorCode.BAD_BODY, `${name} body does not decode`, { cause: error });
   }

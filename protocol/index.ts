@@ -14,3 +14,4 @@ export * from './clock';
 export * from './password-proof';
 export * from './server-address';
 export * from './message-types';
+export * from './fast-codec';

@@ -1,5 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { bodyFrame, ErrorCode, isGroupId, isValidUserId, MagpieError, pb, type Frame } from '../../protocol';
+import { bodyFrame, encodeSent, ErrorCode, FrameType, isGroupId, isValidUserId, MagpieError, pb, type Frame } from '../../protocol';
 import type { Caller, Handler } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
@@ -200,5 +200,6 @@ function deliverTransient(ctx: ChatContext, caller: Caller, to: string, recipien
 
 /** SENT leaves client_msg_id empty: its request id already says which SEND it answers. */
 function sentFrame(msgId: number, timeMs: number, seq: number): Frame {
-  return bodyFrame('SENT', { msgId: BigInt(msgId), timeMs: BigInt(timeMs), seq: BigInt(seq) });
+  // the bytes of bodyFrame('SENT', …), without protobuf-es's reflection (one SENT per message)
+  return { type: FrameType.SENT, compressed: false, body: encodeSent(BigInt(msgId), BigInt(timeMs), BigInt(seq)) };
 }

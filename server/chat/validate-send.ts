@@ -1,5 +1,5 @@
-import { create, toBinary } from '@bufbuild/protobuf';
-import { ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, textChars } from '../../protocol';
+import { create } from '@bufbuild/protobuf';
+import { encodeMessage, ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, textChars } from '../../protocol';
 import { CONTENT_LIMITS as L } from './content-limits';
 
 /** A SEND's content as stored: the message and its encoding, which the checks have bounded. */
@@ -15,7 +15,7 @@ export interface ValidatedContent {
  */
 export function validatedContent(send: pb.Send, toGroup: boolean): ValidatedContent {
   const content = checkedContent(send, toGroup);
-  const encoded = toBinary(pb.MessageSchema, content);
+  const encoded = encodeMessage(content);
   // the parts' limits already keep it far below; this bounds what a recipient is ever sent
   if (encoded.length > L.maxStoredMessageBytes) {
     throw new MagpieError(ErrorCode.PAYLOAD_TOO_LARGE, `the message encodes to more than ${L.maxStoredMessageBytes} bytes`);

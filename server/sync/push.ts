@@ -1,5 +1,4 @@
-import { toBinary } from '@bufbuild/protobuf';
-import { bodyFrame, messagePushFrame, pb, type Frame } from '../../protocol';
+import { bodyFrame, encodeMessage, messagePushFrame, type pb, type Frame } from '../../protocol';
 import type { Delivery } from '../handler-types';
 import type { Appended } from './inbox';
 
@@ -33,7 +32,7 @@ function pushFrame(entry: pb.Entry, encoded: Map<pb.Message, Uint8Array>): Frame
   const message = entry.item.value;
   let bytes = encoded.get(message);
   if (bytes === undefined) {
-    bytes = toBinary(pb.MessageSchema, message);
+    bytes = encodeMessage(message);
     encoded.set(message, bytes);
   }
   return messagePushFrame(entry.seq, bytes);
