@@ -19,9 +19,9 @@ export function stringFieldBound(value: string): number {
 const TWO_64 = 1n << 64n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** Whether a bigint is a uint64 (anything else is for protobuf-es to refuse). */
+/** Whether a value is a uint64 bigint (anything else, a number too, is for protobuf-es to judge). */
 export function isUint64(value: bigint): boolean {
-  return value >= 0n && value < TWO_64;
+  return typeof value === 'bigint' && value >= 0n && value < TWO_64;
 }
 
 export class FlatWriter {
