@@ -77,6 +77,10 @@ export const useMedia = defineStore('media', () => {
         const href = URL.createObjectURL(blob);
         blobs.set(href, blob);
         return href;
+      }, () => {
+        // the bridge failed (the connection, say): the next ask fetches again
+        urls.delete(id);
+        return null;
       });
       urls.set(id, known);
     }
