@@ -4,7 +4,7 @@
  * the core reports for both.
  */
 import { defineStore } from 'pinia';
-import { reactive } from 'vue';
+import { reactive, watch } from 'vue';
 import type { EventPayloads, MessageView } from '../../../preload/api';
 import { ApiErrorCode, MEDIA_LIMITS } from '../../../preload/api';
 import { downloadNameOf, tabTypeOf } from '../media/open-in-tab';
@@ -178,6 +178,15 @@ export const useMedia = defineStore('media', () => {
     for (const href of blobs.keys()) URL.revokeObjectURL(href);
     blobs.clear();
   }
+
+  // the session store does not call reset (it would import this store, which imports it): the
+  // media store watches for the sign-out itself
+  watch(
+    () => useSession().phase,
+    (phase) => {
+      if (phase === 'signedOut') reset();
+    },
+  );
 
   return { progress, fileStates, onProgress, send, url, save, open, reset };
 });

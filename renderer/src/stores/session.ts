@@ -8,7 +8,6 @@ import type { ApiError, ConnectionInfo, LoginAuth, MethodResult, ProfileView, Se
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useGroups } from './groups';
-import { useMedia } from './media';
 import { useMessages } from './messages';
 import { createProfileRefresh } from './profile-refresh';
 import { useProfiles } from './profiles';
@@ -102,7 +101,6 @@ export const useSession = defineStore('session', () => {
     useGroups().reset();
     useProfiles().reset();
     useTyping().reset();
-    useMedia().reset();
     phase.value = 'signedOut';
   }
 
