@@ -68,7 +68,15 @@ export function createMediaOutbox(deps: {
     if (message) client.events.emit('outgoing', message);
   };
 
-  async function upload(row: PendingUpload, signal: AbortSignal): Promise<void> {
+  /**
+   * Per conversation, the end of the last media message's hand-off to the outbox: uploads run side
+   * by side, but each message is sent only after those started before it in its conversation were
+   * handed over (or ended), so several files picked at once arrive in the order picked.
+   */
+  const handoffs = new Map<string, Promise<void>>();
+
+  /** Uploads the file, gives its slot back (bytesDone), then hands the message over in its conversation's turn. */
+  async function upload(row: PendingUpload, signal: AbortSignal, turnToSend: Promise<void>, bytesDone: () => void): Promise<void> {
     const id = row.clientMsgId;
     const source = await stat(row.path).catch(() => undefined);
     if (!source?.isFile()) throw new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `${row.name}: the file to send is gone (${row.path})`);
@@ -93,6 +101,10 @@ export function createMediaOutbox(deps: {
       },
       onProgress: (sent, total) => deps.onProgress?.(id, sent, total),
     });
+    // waiting for the messages before it holds no upload slot: another conversation's file goes on
+    bytesDone();
+    await turnToSend;
+    if (signal.aborted) throw new MagpieError(ErrorCode.CANCELLED, 'the upload was stopped');
     const item = store.outbox.get(id);
     if (!item) {
       // withdrawn while it uploaded: the server forgets an upload no message names within a day
@@ -144,13 +156,26 @@ export function createMediaOutbox(deps: {
     if (!row || disposed) return Promise.resolve();
     const controller = new AbortController();
     const loginsAtStart = logins;
+    const conversation = store.outbox.get(clientMsgId)?.to ?? '';
+    const turnToSend = handoffs.get(conversation) ?? Promise.resolve();
+    let handedOver = () => {};
+    const ended = new Promise<void>((resolve) => (handedOver = resolve));
+    const mine = Promise.all([turnToSend, ended]).then(() => undefined);
+    handoffs.set(conversation, mine);
     let again = false;
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      active--;
+      pump();
+    };
     let begin = () => {};
     const turn = new Promise<void>((resolve) => (begin = resolve));
     const done = turn
       .then(() => {
         if (controller.signal.aborted) throw new MagpieError(ErrorCode.CANCELLED, 'the upload was stopped before its turn');
-        return upload(row, controller.signal);
+        return upload(row, controller.signal, turnToSend, releaseSlot);
       })
       .catch((error: unknown) => {
         const failure = error instanceof MagpieError ? error : new MagpieError(ErrorCode.INTERNAL, String(error));
@@ -180,10 +205,14 @@ export function createMediaOutbox(deps: {
         changed(clientMsgId);
       })
       .finally(() => {
-        active--;
+        // handed over, failed or stopped: the next message of its conversation may go
+        handedOver();
+        void mine.then(() => {
+          if (handoffs.get(conversation) === mine) handoffs.delete(conversation);
+        });
         jobs.delete(clientMsgId);
         if (again) void start(clientMsgId);
-        pump();
+        releaseSlot();
       });
     jobs.set(clientMsgId, { controller, done, begin });
     queue.push(clientMsgId);

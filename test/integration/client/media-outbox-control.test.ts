@@ -175,4 +175,46 @@ describe('the media outbox under the user\'s control', () => {
       mediaAccess.dispose();
     }
   }, 90_000);
+
+  it('sends several files in one conversation in the order sent, though a later, smaller one finishes its upload first; other conversations do not wait', async () => {
+    server = await startTestServer();
+    const profileDir = await fixture.profile();
+    const paths = await Promise.all(
+      [12 * 1024 * 1024, 1024, 2048].map(async (size, i) => {
+        const path = join(profileDir, `o${i}.bin`);
+        await writeFile(path, randomBytes(size));
+        return path;
+      }),
+    );
+    const small = join(profileDir, 'to-carol.bin');
+    await writeFile(small, randomBytes(512));
+    const bob = await fixture.client(server, 'bob');
+    const toBob: StoredMessage[] = [];
+    bob.events.on('ingested', (result) => toBob.push(...result.messages));
+    await bob.start();
+    const alice = await fixture.client(server, 'alice', { profileDir });
+    const mediaAccess = createMediaAccess(alice);
+    const outbox = createMediaOutbox({ client: alice, access: mediaAccess, log: pino({ level: 'silent' }) });
+    const sentOrder: string[] = [];
+    alice.events.on('outgoing', (m) => m.clientMsgId && m.state === 'sent' && !sentOrder.includes(m.clientMsgId) && sentOrder.push(m.clientMsgId));
+    try {
+      await alice.start();
+      const ids: string[] = [];
+      // the big one and the next take the two upload slots; the third waits for a slot
+      for (const path of paths) ids.push((await outbox.send({ to: 'bob', path, kind: 'file' })).clientMsgId!);
+      const toCarol = (await outbox.send({ to: 'carol', path: small, kind: 'file' })).clientMsgId!;
+      await eventually(() => toBob.length === 3, 60_000, () => `three files at bob, got ${toBob.length}`);
+      // bob has them in the order alice sent them, by seq
+      const bySeq = [...toBob].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+      expect(bySeq.map((m) => m.msgId)).toEqual(ids.map((id) => alice.store.messages.getByClientMsgId(id)?.msgId));
+      await eventually(() => sentOrder.includes(toCarol), 60_000, () => 'the file to carol to be sent');
+      expect(sentOrder.filter((id) => ids.includes(id))).toEqual(ids);
+      // the small file to carol went while bob's big one still uploaded: a message waiting for its
+      // turn in one conversation holds no upload slot
+      expect(sentOrder.indexOf(toCarol)).toBeLessThan(sentOrder.indexOf(ids[0]!));
+    } finally {
+      outbox.dispose();
+      mediaAccess.dispose();
+    }
+  }, 90_000);
 });
