@@ -31,6 +31,20 @@ const SQLITE_ONLY = [
   'test/integration/local-server/**',
 ];
 
+/**
+ * Tests whose subject is the client or a shell, not the server: the server under them is a fixture,
+ * and the server's own suites run on PostgreSQL. docs/server.md "PostgreSQL" says why each is left out.
+ */
+const CLIENT_SUBJECT = [
+  // the client core, its store, outbox, sync engine and CLI against a running server
+  'test/integration/client/**',
+  // the web shell and the desktop shell
+  'test/integration/web/**',
+  'test/integration/desktop/**',
+  // the client's process killed: its own store and outbox
+  'test/reliability/client-sigkill.test.ts',
+];
+
 export default defineConfig({
   // the renderer's component tests import .vue files
   plugins: [vue()],
@@ -52,7 +66,7 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: ['test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts', PG_UNIT_TESTS],
-          exclude: SQLITE_ONLY,
+          exclude: [...SQLITE_ONLY, ...CLIENT_SUBJECT],
           env: { MAGPIE_TEST_DB: POSTGRES_TEST_DB },
           globalSetup: ['test/support/postgres-global-setup.ts'],
         },

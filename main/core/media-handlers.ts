@@ -9,7 +9,7 @@ import { MEDIA_LIMITS } from '../../preload/api';
 import type { ApiHandlers } from '../api/dispatch';
 import { safeFileName, type DesktopFiles } from '../files/desktop-files';
 import { downloadFile } from '../files/downloader';
-import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type FileCache } from '../files/file-cache';
+import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type CachedFile, type FileCache } from '../files/file-cache';
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
 import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
 import { clientStorePath } from '../store';
@@ -95,7 +95,7 @@ export function createMediaHandlers(deps: {
    * The sender's own file while its upload is not done: the bytes are here (the picked file or the
    * profile's outgoing copy), so they are shown from it instead of waiting for the server.
    */
-  const localCopy = async (key: string): Promise<{ fileId: string; path: string; size: number; mime: string } | undefined> => {
+  const localCopy = async (key: string): Promise<CachedFile | undefined> => {
     const { session } = current();
     const { store } = session.client;
     const message = store.messages.getByLocalId(localIdOfKey(key) ?? 0);
@@ -109,13 +109,28 @@ export function createMediaHandlers(deps: {
     return { fileId: `local-${message.clientMsgId}`, path: upload.path, size: source.size, mime };
   };
 
-  /** The whole file and the name it is shown under, as one safe file name. */
-  const fileOf = async (key: string) => {
-    const cached = (await localCopy(key)) ?? (await fetchToCache(key, false));
-    const localId = localIdOfKey(key);
-    const media = current().session.client.store.messages.getByLocalId(localId ?? 0)?.body.media;
-    return { cached, name: safeFileName(media?.name ?? '', cached.fileId) };
+  /**
+   * Uses a media message's bytes: the sender's own copy while its upload is not done, else the
+   * cache. The own copy is removed once the upload is done, and the message names its file id from
+   * then on, so a copy that went between the look and the read is read from the cache instead.
+   */
+  const withBytes = async <T>(key: string, wantThumb: boolean, use: (file: CachedFile) => Promise<T>): Promise<T> => {
+    try {
+      const local = await localCopy(key);
+      if (local) return await use(local);
+    } catch (error) {
+      if (!uploadedMeanwhile(key)) throw error;
+    }
+    return use(await fetchToCache(key, wantThumb));
   };
+  const uploadedMeanwhile = (key: string) => Boolean(current().session.client.store.messages.getByLocalId(localIdOfKey(key) ?? 0)?.body.media?.fileId);
+
+  /** Uses the whole file and the name it is shown under, as one safe file name. */
+  const withFile = <T>(key: string, use: (file: CachedFile, name: string) => Promise<T>): Promise<T> =>
+    withBytes(key, false, (file) => {
+      const media = current().session.client.store.messages.getByLocalId(localIdOfKey(key) ?? 0)?.body.media;
+      return use(file, safeFileName(media?.name ?? '', file.fileId));
+    });
 
   return {
     attach(session) {
@@ -173,30 +188,37 @@ export function createMediaHandlers(deps: {
       },
       'media.fetch': async (args) => {
         // an own image not uploaded yet has no thumbnail: the page scales the whole one
-        const cached = (await localCopy(args.key)) ?? (await fetchToCache(args.key, args.thumb === true));
-        if (cached.size > MEDIA_LIMITS.maxFetchBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a file over ${MEDIA_LIMITS.maxFetchBytes} bytes is not handed to the page`);
-        return { mime: cached.mime, size: cached.size, bytes: (await readFile(cached.path)).toString('base64') };
+        return withBytes(args.key, args.thumb === true, async (cached) => {
+          if (cached.size > MEDIA_LIMITS.maxFetchBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a file over ${MEDIA_LIMITS.maxFetchBytes} bytes is not handed to the page`);
+          return { mime: cached.mime, size: cached.size, bytes: (await readFile(cached.path)).toString('base64') };
+        });
       },
       'media.open': async (args) => {
         const files = desktopFiles();
-        const { cached, name } = await fileOf(args.key);
         // the cache names files by id: the system picks the app by the name, so a named copy is opened;
         // always in the profile, even when the bytes are still the user's own file awaiting upload
-        const dir = join(openedDir(deps.profileDir, current().session.client), cached.fileId);
-        await mkdir(dir, { recursive: true, mode: 0o700 });
-        const path = join(dir, name);
-        await copyFile(cached.path, path);
+        const { path, name } = await withFile(args.key, async (cached, name) => {
+          const dir = join(openedDir(deps.profileDir, current().session.client), cached.fileId);
+          await mkdir(dir, { recursive: true, mode: 0o700 });
+          const path = join(dir, name);
+          await copyFile(cached.path, path);
+          return { path, name };
+        });
         const failure = await files.openPath(path);
         if (failure) throw new MagpieError(ErrorCode.NOT_ALLOWED, `${name} could not be opened: ${failure}`);
         return null;
       },
       'media.save': async (args) => {
         const files = desktopFiles();
-        const { cached, name } = await fileOf(args.key);
-        const dest = await files.askSavePath(name);
-        if (!dest) return { saved: false };
-        await copyFile(cached.path, dest);
-        return { saved: true };
+        // asked once, even when the bytes are read a second time (an own copy whose upload just ended)
+        let dest: string | null | undefined;
+        const saved = await withFile(args.key, async (cached, name) => {
+          dest ??= (await files.askSavePath(name)) ?? null;
+          if (dest === null) return false;
+          await copyFile(cached.path, dest);
+          return true;
+        });
+        return { saved };
       },
     },
   };

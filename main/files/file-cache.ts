@@ -88,27 +88,40 @@ export function openFileCache(options: FileCacheOptions): FileCache {
     }
   }
 
+  function lookup(fileId: string): CachedFile | undefined {
+    const row = get.get(fileId);
+    if (row === undefined) return undefined;
+    touch.run(options.clock.now(), fileId);
+    return view(row);
+  }
+
+  async function fetchOnce(fileId: string, mime: string, download: (dest: string) => Promise<void>): Promise<CachedFile> {
+    const known = lookup(fileId);
+    if (known) {
+      const present = await stat(known.path).then(() => true, () => false);
+      if (present) return known;
+      remove.run(fileId);
+    }
+    await mkdir(bytesDir, { recursive: true });
+    const path = pathOf(fileId);
+    await download(path);
+    const size = (await stat(path)).size;
+    insert.run(fileId, size, mime, options.clock.now());
+    await evictFor(fileId);
+    return { fileId, path, size, mime };
+  }
+
+  const inFlight = new Map<string, Promise<CachedFile>>();
   return {
-    get(fileId) {
-      const row = get.get(fileId);
-      if (row === undefined) return undefined;
-      touch.run(options.clock.now(), fileId);
-      return view(row);
-    },
-    async fetch(fileId, mime, download) {
-      const known = this.get(fileId);
-      if (known) {
-        const present = await stat(known.path).then(() => true, () => false);
-        if (present) return known;
-        remove.run(fileId);
-      }
-      await mkdir(bytesDir, { recursive: true });
-      const path = pathOf(fileId);
-      await download(path);
-      const size = (await stat(path)).size;
-      insert.run(fileId, size, mime, options.clock.now());
-      await evictFor(fileId);
-      return { fileId, path, size, mime };
+    get: lookup,
+    fetch(fileId, mime, download) {
+      // one download per file: a second fetch while it runs (the thumbnail asked twice) waits for it,
+      // where it would write the same partial file and find it renamed away
+      const running = inFlight.get(fileId);
+      if (running) return running;
+      const fetched = fetchOnce(fileId, mime, download).finally(() => inFlight.delete(fileId));
+      inFlight.set(fileId, fetched);
+      return fetched;
     },
     totalBytes: () => total.get()!,
     close: () => db.close(),

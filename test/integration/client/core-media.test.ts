@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,12 +113,17 @@ describe('media through the contract', () => {
   it('shows the sender\'s own image and file from the local copy while its upload waits or runs, then from the server', async () => {
     server = await startTestServer();
     const opened: string[] = [];
+    let saveAsked = 0;
+    let answerSave: (path: string | undefined) => void = () => undefined;
     const desktopFiles = {
       openPath: (path: string) => {
         opened.push(path);
         return Promise.resolve('');
       },
-      askSavePath: () => Promise.resolve(undefined),
+      askSavePath: () => {
+        saveAsked++;
+        return new Promise<string | undefined>((resolve) => (answerSave = resolve));
+      },
     };
     const alice = await fixture.core(server, 'alice', { desktopFiles });
     // two large files take the two upload slots, so what follows waits its turn (not uploaded yet)
@@ -145,6 +150,20 @@ describe('media through the contract', () => {
     // the named copy handed to the system is Magpie's own, in the profile
     expect(opened[0]!.startsWith(join(alice.profileDir, server.appId, 'alice', 'opened'))).toBe(true);
     expect(Buffer.compare(await readFile(opened[0]!), doc)).toBe(0);
+
+    // saved from the own copy, with the dialog answered only once the upload is done and the copy
+    // gone: the bytes come from the server's file instead, and the dialog is not asked again
+    const saving = alice.call('media.save', { key: fileKey });
+    await eventually(() => saveAsked === 1, 5_000, () => 'the save dialog');
+    expect(await settled(alice, fileKey)).toMatchObject({ state: 'sent' });
+    const outgoing = join(alice.profileDir, server.appId, 'alice', 'outgoing');
+    let left = ['?'];
+    await eventually(() => (void readdir(outgoing).then((names) => (left = names)), left.length === 0), 30_000, () => `own copies removed (${left.join(', ')})`);
+    const savedAt = join(alice.profileDir, 'saved-notes.txt');
+    answerSave(savedAt);
+    expect(await saving).toEqual({ ok: true, value: { saved: true } });
+    expect(saveAsked).toBe(1);
+    expect(Buffer.compare(await readFile(savedAt), doc)).toBe(0);
 
     // once up, the same calls go to the server's file
     expect(await settled(alice, imageKey)).toMatchObject({ state: 'sent' });

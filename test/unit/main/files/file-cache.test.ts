@@ -54,6 +54,20 @@ describe('the file cache', () => {
     expect(cache.totalBytes()).toBe(200);
   });
 
+  it('downloads a file once when it is asked for again while its download runs', async () => {
+    const slow = async (dest: string) => {
+      downloads++;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      writeFileSync(dest, Buffer.alloc(10, 7));
+    };
+    const [first, second] = await Promise.all([cache.fetch(id(4), 'image/webp', slow), cache.fetch(id(4), 'image/webp', slow)]);
+    expect(downloads).toBe(1);
+    expect(second).toEqual(first);
+    // and once it ended, a later fetch is served from the disk, not joined to the finished one
+    expect(await cache.fetch(id(4), 'image/webp', slow)).toEqual(first);
+    expect(downloads).toBe(1);
+  });
+
   it('refuses an id that could name a path outside the cache', async () => {
     await expect(cache.fetch('../../etc/passwd', 'a/b', bytes(1))).rejects.toThrow(/not a file id/);
   });
