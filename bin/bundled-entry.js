@@ -93,7 +93,7 @@ async function makeBundle(root, entry, cacheDir) {
   const sources = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     const path = resolve(root, input);
-    if (!path.startsWith(root) || path.startsWith(join(root, 'node_modules'))) continue;
+    if (path.startsWith(join(root, 'node_modules'))) continue;
     const stat = statSync(path);
     sources[relative(root, path)] = [stat.size, stat.mtimeMs];
   }

@@ -22,5 +22,5 @@ const desktop = await openDesktopApp({ root, args });
 if (desktop.opened) process.exit(desktop.code);
 
 process.stdout.write(`The desktop app cannot open here: ${desktop.reason}.\nStarting the browser version instead.\n`);
-const web = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'main/web/web-main.ts'), ...args], { cwd: root, stdio: 'inherit' });
+const web = spawnSync(process.execPath, [join(root, 'bin/run-source.js'), join(root, 'main/web/web-main.ts'), ...args], { cwd: root, stdio: 'inherit' });
 process.exit(web.status ?? 0);

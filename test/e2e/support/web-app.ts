@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { runSource } from '../../support/run-source';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -26,7 +27,7 @@ export interface WebApp {
 export function startWebApp(options: { server: string; profileDir: string; notifyFile?: string; language?: string }): Promise<WebApp> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'main/web/web-main.ts'), '--server', options.server, '--profile', options.profileDir],
+    [...runSource(join(repoRoot, 'main/web/web-main.ts')), '--server', options.server, '--profile', options.profileDir],
     {
       cwd: repoRoot,
       env: {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
 import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
+import { runSource } from '../../support/run-source';
 
 const CHILD = join(import.meta.dirname, '../../support/media-upload-child.ts');
 
@@ -104,7 +105,7 @@ describe('the magpie CLI with files', () => {
     await writeFile(join(root, 'half.bin'), bytes);
     // a client on carol's CLI profile dies at 40% of the upload
     const args = { port: server.port, appId: server.appId, appToken: server.appToken, user: 'carol', profileDir: join(root, 'carol'), to: 'bob', files: [join(root, 'half.bin')], killAt: 0.4 };
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [...runSource(CHILD), JSON.stringify(args)], { stdio: 'ignore' });
     expect(await new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)))).toBe('SIGKILL');
 
     const waiting = await magpie(as('carol', 'outbox'));

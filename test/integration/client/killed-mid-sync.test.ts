@@ -6,6 +6,7 @@ import { createChatService } from '../../../main/chat/chat-service';
 import { startCutProxy, type CutProxy } from '../../support/cut-proxy';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
+import { runSource } from '../../support/run-source';
 
 const CHILD = join(import.meta.dirname, '../../support/sync-child.ts');
 const BACKLOG = 1_000;
@@ -34,7 +35,7 @@ describe('a client process killed mid-sync', () => {
     proxy.setDelay(5);
     const profileDir = await fixture.profile();
     const args = { port: proxy.port, appId: server.appId, appToken: server.appToken, user: 'bob', profileDir, pageEntries: 25 };
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...runSource(CHILD), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     let killedAt = 0;
     for await (const line of createInterface({ input: child.stdout })) {

@@ -12,6 +12,7 @@ import { createMediaOutbox } from '../../../main/files/media-outbox';
 import { openClientStore, type StoredMessage } from '../../../main/store';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
+import { runSource } from '../../support/run-source';
 
 const CHILD = join(import.meta.dirname, '../../support/media-upload-child.ts');
 const LARGE = 24 * 1024 * 1024;
@@ -38,7 +39,7 @@ describe('a media message waits in the outbox for its upload, across restarts', 
 
     // the first run stores both messages, starts both uploads, and dies at 40% of the first
     const args = { port: server.port, appId: server.appId, appToken: server.appToken, user: 'alice', profileDir, to: 'bob', files: [bigPath, gonePath], killAt: 0.4 };
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...runSource(CHILD), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));

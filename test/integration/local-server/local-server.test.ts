@@ -15,6 +15,7 @@ import { fastTestTuning } from '../../../main/engine/tuning';
 import { ensureLocalServer, LocalServerElsewhereError, stopLocalServer, type LocalServer } from '../../../main/local-server/local-server';
 import { createSelfSignedCert } from '../../../main/local-server/self-signed-cert';
 import { ensureIdentity, portAccepts, readRecord } from '../../../main/local-server/local-server-identity';
+import { runSource } from '../../support/run-source';
 
 const SERVER_BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
 const CHILD = join(import.meta.dirname, '../../support/local-server-child.ts');
@@ -66,7 +67,7 @@ describe('the local demo server', () => {
     let first: LocalServer | undefined;
     try {
       // the shell that starts it quits at once: the server must not go with it
-      const shell = spawnSync(process.execPath, ['--import', 'tsx', CHILD, SERVER_BIN, dataDir, String(options.port), String(options.tlsPort), String(options.httpPort)], {
+      const shell = spawnSync(process.execPath, [...runSource(CHILD), SERVER_BIN, dataDir, String(options.port), String(options.tlsPort), String(options.httpPort)], {
         encoding: 'utf8',
       });
       expect(shell.status, shell.stderr).toBe(0);

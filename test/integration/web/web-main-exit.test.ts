@@ -6,12 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { WebServerMessage } from '../../../preload/api';
 import { startTestServer, type TestServer } from '../../support/test-server';
+import { runSource } from '../../support/run-source';
 
 const root = resolve(import.meta.dirname, '../../..');
 
 /** `npm run web` without the build step (the test run builds first), on a profile of its own. */
 function startWebShell(profileDir: string): { child: ChildProcess; url: Promise<string>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'main/web/web-main.ts'), '--no-local-server', '--profile', profileDir], {
+  const child = spawn(process.execPath, [...runSource(join(root, 'main/web/web-main.ts')), '--no-local-server', '--profile', profileDir], {
     cwd: root,
     env: { ...process.env, MAGPIE_LOG_LEVEL: 'silent', MAGPIE_NOTIFY_FILE: join(profileDir, 'notifications.jsonl') },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopLocalServer } from '../../../main/local-server/local-server';
 import { portIsFree } from '../../../main/web/web-ports';
+import { runSource } from '../../support/run-source';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -26,7 +27,7 @@ function runWeb(args: readonly string[], env: Record<string, string>, dirs: stri
   const profileDir = mkdtempSync(join(tmpdir(), 'magpie-web-ports-'));
   const serverDir = sharedServerDir ?? mkdtempSync(join(tmpdir(), 'magpie-web-ports-server-'));
   dirs.push(profileDir, serverDir);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'main/web/web-main.ts'), '--profile', profileDir, ...args], {
+  const child = spawn(process.execPath, [...runSource(join(root, 'main/web/web-main.ts')), '--profile', profileDir, ...args], {
     cwd: root,
     env: { ...process.env, MAGPIE_LOG_LEVEL: 'silent', MAGPIE_LOCAL_SERVER_DIR: serverDir, MAGPIE_NOTIFY_FILE: join(profileDir, 'n.jsonl'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

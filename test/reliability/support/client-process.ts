@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EngineTuning } from '../../../main/engine/tuning';
+import { runSource } from '../../support/run-source';
 
 const CLIENT_MAIN = fileURLToPath(new URL('./client-process.main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -41,7 +42,7 @@ export interface ClientProcess {
  * Runs client-process.main.ts, optionally inside a network namespace (`ip netns exec NS node ...`).
  */
 export function startClientProcess(spec: ClientProcessSpec, options: { netns?: string } = {}): ClientProcess {
-  const node = [process.execPath, '--import', 'tsx', CLIENT_MAIN, JSON.stringify(spec)];
+  const node = [process.execPath, ...runSource(CLIENT_MAIN), JSON.stringify(spec)];
   const [file, ...args] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...node] : node;
   const child: ChildProcess = spawn(file!, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let latest: ClientProgress = { written: 0, sent: 0, received: 0 };

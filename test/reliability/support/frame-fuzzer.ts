@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FuzzLogin } from './fuzz-frames';
+import { runSource } from '../../support/run-source';
 
 const FUZZER_MAIN = fileURLToPath(new URL('./frame-fuzzer.main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -54,7 +55,7 @@ export interface FuzzerProcess {
  * another machine cannot do. The server still gets every frame as fast as it can take them.
  */
 export function startFuzzerProcess(spec: FuzzerSpec): FuzzerProcess {
-  const node = [process.execPath, '--import', 'tsx', FUZZER_MAIN, JSON.stringify(spec)];
+  const node = [process.execPath, ...runSource(FUZZER_MAIN), JSON.stringify(spec)];
   const child = spawn('nice', ['-n', '10', ...node], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let latest: FuzzTally | undefined;
   let stderr = '';

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { DemoCredentials } from '../../../server/cli/demo';
 import type { Tuning } from '../../../server/tuning';
 import { testDatabaseUrl } from '../../support/test-database';
+import { runSource } from '../../support/run-source';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER_BIN = join(REPO_ROOT, 'bin/magpie-server.js');
@@ -79,9 +80,7 @@ function commandFor(options: ServerProcessOptions, host: string): { file: string
     launcher.kind === 'bin'
       ? [SERVER_BIN, 'start', ...common, '--http-port', '0', '--log-level', 'warn', '--demo']
       : [
-          '--import',
-          'tsx',
-          TUNED_SERVER_MAIN,
+          ...runSource(TUNED_SERVER_MAIN),
           ...common,
           '--tuning',
           JSON.stringify(launcher.tuning),
