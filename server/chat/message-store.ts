@@ -109,14 +109,6 @@ export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions
 
   /** Set while a write batch runs: the rows kept, by client id, and the newest id given. */
   let batch: { rows: MessageRowValues[]; byClientId: Map<string, StoredMessage>; newestId: number | undefined } | undefined;
-  /**
-   * SQLite with a commit window: the newest id committed batches gave, kept from batch to batch
-   * while the same window is open (no other connection can write meanwhile). Forgotten when the
-   * window changes, a batch fails, or a row is written outside a batch.
-   */
-  let kept: { epoch: number; newestId: number } | undefined;
-  /** The newest id the batch that just ended gave, kept once it is known to have committed. */
-  let endedNewestId: number | undefined;
 
   /** Writes the kept rows; a read that the kept rows could change calls it first. */
   function flushBatch(): void {
@@ -129,12 +121,11 @@ export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions
 
   function insertMessage(m: NewMessage): number {
     if (batch === undefined) {
-      kept = undefined;
       const msgId = nextMessageId(newestId.get() ?? 0, m.timeMs, randomInt(MSG_ID_RANDOM_STEPS));
       insert.run(msgId, m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.senderSeq, m.burn ? 1 : 0);
       return msgId;
     }
-    const msgId = nextMessageId(batch.newestId ?? kept?.newestId ?? newestId.get() ?? 0, m.timeMs, randomInt(MSG_ID_RANDOM_STEPS));
+    const msgId = nextMessageId(batch.newestId ?? newestId.get() ?? 0, m.timeMs, randomInt(MSG_ID_RANDOM_STEPS));
     batch.newestId = msgId;
     batch.rows.push([msgId, m.appId, m.sender, m.target, m.isGroup ? 1 : 0, m.type, m.content, m.clientMsgId, m.timeMs, m.senderSeq, m.burn ? 1 : 0]);
     batch.byClientId.set(clientKey(m.appId, m.sender, m.clientMsgId), {
@@ -158,8 +149,8 @@ export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions
     insert: insertMessage,
     // a row kept in this batch is the only one with its client id: the unique index says so
     byClientId: (appId, sender, clientMsgId) => {
-      const inBatch = batch?.byClientId.get(clientKey(appId, sender, clientMsgId));
-      if (inBatch !== undefined) return { ...inBatch, senderSeq: settledSeq(appId, sender, inBatch.senderSeq) };
+      const kept = batch?.byClientId.get(clientKey(appId, sender, clientMsgId));
+      if (kept !== undefined) return { ...kept, senderSeq: settledSeq(appId, sender, kept.senderSeq) };
       return fromRow(byClientId.get(appId, sender, clientMsgId));
     },
     byId: (appId, msgId) => {
@@ -179,29 +170,13 @@ export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions
       return pendingBurns.all(appId, reader, sender, upToMsgId);
     },
     batchHooks: {
-      begin: () => {
-        batch = fresh();
-        endedNewestId = undefined;
-        if (kept !== undefined && kept.epoch !== db.writeEpoch?.()) kept = undefined;
-      },
+      begin: () => (batch = fresh()),
       flush: flushBatch,
       // the newest id is forgotten too: the rolled-back rows' ids may be given again
       discard: () => {
-        kept = undefined;
         if (batch !== undefined) batch = fresh();
       },
-      end: () => {
-        endedNewestId = batch?.newestId;
-        batch = undefined;
-      },
-      settled: (committed) => {
-        // the batch's own transaction moved the epoch on; what begin() found valid still is
-        const epoch = committed ? db.writeEpoch?.() : undefined;
-        if (epoch === undefined) kept = undefined;
-        else if (endedNewestId !== undefined) kept = { epoch, newestId: endedNewestId };
-        else if (kept !== undefined) kept.epoch = epoch;
-        endedNewestId = undefined;
-      },
+      end: () => (batch = undefined),
     },
   };
 }

@@ -160,8 +160,6 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
 
   let windowOpen = false;
   let openedWindow = 0;
-  /** See SqlDatabase.writeEpoch. */
-  let epoch = 0;
   let timer: NodeJS.Timeout | undefined;
   let reopenAtMs = 0;
   /** Nesting of transaction() calls: 0 outside any. */
@@ -203,7 +201,6 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       throw error;
     }
     openedWindow = committed + 1;
-    epoch++;
     windowOpen = true;
     timer = setTimeout(settleQuietly, options.windowMs);
     timer.unref();
@@ -369,7 +366,6 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
           try {
             return run(...args);
           } finally {
-            epoch++;
             endOutermost();
           }
         };
@@ -381,9 +377,6 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       return db;
     },
     settle,
-    writeEpoch() {
-      return windowOpen && lost === undefined && raw.inTransaction ? epoch : undefined;
-    },
     close() {
       if (!raw.open) return;
       try {

@@ -6,22 +6,16 @@ export const MULTI_ROW_INSERT_ROWS = 64;
 /**
  * An INSERT of many rows in few statements (`VALUES (…), (…), …`, up to MULTI_ROW_INSERT_ROWS
  * rows each): one statement step per chunk instead of one per row. `head` is the statement up to
- * and including VALUES; `tail`, what follows the rows (an ON CONFLICT clause). The statements for
- * each chunk size are prepared once, when first needed.
+ * and including VALUES. The statements for each chunk size are prepared once, when first needed.
  */
-export function createMultiRowInsert(
-  db: SqlDatabase,
-  head: string,
-  columns: number,
-  tail = '',
-): (rows: readonly (readonly unknown[])[]) => void {
+export function createMultiRowInsert(db: SqlDatabase, head: string, columns: number): (rows: readonly (readonly unknown[])[]) => void {
   const statements = new Map<number, SqlStatement>();
   const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
 
   function statementFor(rows: number): SqlStatement {
     let statement = statements.get(rows);
     if (statement === undefined) {
-      statement = db.prepare(`${head} ${Array.from({ length: rows }, () => tuple).join(', ')}${tail === '' ? '' : ` ${tail}`}`);
+      statement = db.prepare(`${head} ${Array.from({ length: rows }, () => tuple).join(', ')}`);
       statements.set(rows, statement);
     }
     return statement;

@@ -59,15 +59,6 @@ export interface SqlDatabase {
    * where every transaction commits by itself.
    */
   settle?(): void;
-  /**
-   * SQLite with a commit window: a number that changes whenever someone else may have written
-   * since: at each window opened (another process may write in the gap before it) and at the end
-   * of each outermost transaction on this connection. Undefined while no window is open. A store
-   * that reads it just after its own transaction and finds it the same at the start of its next
-   * one knows nothing else wrote between, and may keep what it read or wrote (a head, the newest id).
-   * Absent where each transaction commits alone.
-   */
-  writeEpoch?(): number | undefined;
   /** Runs SQL without parameters (several statements allowed): schema steps, tests. */
   exec(source: string): this;
   close(): void;

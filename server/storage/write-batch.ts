@@ -41,13 +41,6 @@ export interface BatchHooks {
   discard(): void;
   /** The batch is over (committed or not): forgets everything and writes through again. */
   end(): void;
-  /**
-   * After end(), once the batch's transaction has returned: `committed` says whether what the batch
-   * wrote stands (on SQLite with a commit window: its savepoint was released, its redo record is on
-   * disk). A store that keeps what it read from batch to batch (SqlDatabase.writeEpoch) keeps it
-   * only then.
-   */
-  settled?(committed: boolean): void;
 }
 
 /**
@@ -103,11 +96,8 @@ export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {
     for (let attempt = 1; ; attempt++) {
       rerun = attempt > 1;
       try {
-        const outcomes = commitPasses(batch);
-        for (const hook of hooks) hook.settled?.(true);
-        return outcomes;
+        return commitPasses(batch);
       } catch (error) {
-        for (const hook of hooks) hook.settled?.(false);
         if (!isRetryableConflict(error) || attempt >= BATCH_CONFLICT_ATTEMPTS) throw error;
         options.onConflict?.(error, attempt);
       } finally {

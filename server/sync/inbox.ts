@@ -116,13 +116,9 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
   const updateConfirmed = db.prepare(`
     UPDATE inbox_heads SET confirmed_seq = ${greatest(db)}(confirmed_seq, ${least(db)}(?, max_seq))
     WHERE app_id = ? AND user_id = ?`);
-  // every head a batch moved, in one statement (a lone message moves two: the sender's and the recipient's)
-  const writeHeads = createMultiRowInsert(
-    db,
-    'INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES',
-    4,
-    'ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = excluded.max_seq',
-  );
+  const writeHead = db.prepare(`
+    INSERT INTO inbox_heads (app_id, user_id, max_seq, confirmed_seq) VALUES (?, ?, ?, 0)
+    ON CONFLICT (app_id, user_id) DO UPDATE SET max_seq = excluded.max_seq`);
   const insertRows = createMultiRowInsert(db, 'INSERT INTO inbox (app_id, user_id, seq, kind, msg_id, own, item) VALUES', 7);
   // The head a batch starts from, on SQLite: one writer holds the whole database, a read is enough.
   const batchStartHead = db.prepare<[string, string], number>('SELECT max_seq FROM inbox_heads WHERE app_id = ? AND user_id = ?').pluck();
@@ -137,14 +133,6 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
   /** Set while a write batch runs: heads and rows kept until its flush. */
   let batch: { heads: Map<string, BatchHead>; rows: InboxRowValues[] } | undefined;
   /**
-   * SQLite with a commit window: the heads committed batches left, kept from batch to batch while
-   * the same window is open (no other connection can write meanwhile), so a lone message's batch
-   * reads none. Forgotten when the window changes, a batch fails, or a write goes through.
-   */
-  let kept: { epoch: number; heads: Map<string, number> } | undefined;
-  /** The heads of the batch that just ended, kept once it is known to have committed. */
-  let ended: Map<string, BatchHead> | undefined;
-  /**
    * The heads the runs of this batch read so far: a rerun after a deadlock (a read in the middle
    * of a batch settles the heads given so far, so a batch may lock in two steps) locks them all
    * first, in key order.
@@ -157,8 +145,6 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
 
   function beginBatch(rerun: boolean): void {
     batch = { heads: new Map(), rows: [] };
-    ended = undefined;
-    if (kept !== undefined && kept.epoch !== db.writeEpoch?.()) kept = undefined;
     if (!rerun) headsSeen = new Map();
     if (!rerun || lockHeads === undefined) return;
     for (const [key, { appId, userId }] of headsSeen) batch.heads.set(key, newHead(appId, userId, 0, false));
@@ -190,20 +176,14 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
     const key = `${appId}\u0000${userId}`;
     let head = batch!.heads.get(key);
     if (head === undefined) {
-      head =
-        lockHeads === undefined
-          ? newHead(appId, userId, kept?.heads.get(key) ?? batchStartHead.get(appId, userId) ?? 0, true)
-          : newHead(appId, userId, 0, false);
+      head = lockHeads === undefined ? newHead(appId, userId, batchStartHead.get(appId, userId) ?? 0, true) : newHead(appId, userId, 0, false);
       batch!.heads.set(key, head);
     }
     return head;
   }
 
   function reserveSeq(appId: string, userId: string): number {
-    if (batch === undefined) {
-      kept = undefined;
-      return nextSeq.get(appId, userId)!.max_seq;
-    }
+    if (batch === undefined) return nextSeq.get(appId, userId)!.max_seq;
     const head = batchHead(appId, userId);
     head.maxSeq++;
     head.dirty = true;
@@ -248,13 +228,11 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
     settleHeads();
     insertRows(batch.rows);
     batch.rows = [];
-    const moved: [appId: string, userId: string, maxSeq: number, confirmedSeq: 0][] = [];
     for (const head of batch.heads.values()) {
       if (!head.dirty) continue;
-      moved.push([head.appId, head.userId, head.maxSeq, 0]);
+      writeHead.run(head.appId, head.userId, head.maxSeq);
       head.dirty = false;
     }
-    writeHeads(moved);
   }
 
   function appendAt(appId: string, userId: string, seq: number, item: InboxItem, stored?: Uint8Array): Appended {
@@ -306,27 +284,13 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
     begin: (rerun) => beginBatch(rerun === true),
     flush: flushBatch,
     discard: () => {
-      kept = undefined;
       if (batch === undefined) return;
       for (const [key, head] of batch.heads) headsSeen.set(key, { appId: head.appId, userId: head.userId });
       batch = { heads: new Map(), rows: [] };
     },
     end: () => {
       for (const [key, head] of batch?.heads ?? []) headsSeen.set(key, { appId: head.appId, userId: head.userId });
-      ended = batch?.heads;
       batch = undefined;
-    },
-    settled: (committed) => {
-      // the batch's own transaction moved the epoch on; what begin() found valid still is
-      const epoch = committed && ended !== undefined ? db.writeEpoch?.() : undefined;
-      if (epoch === undefined) {
-        kept = undefined;
-      } else {
-        kept ??= { epoch, heads: new Map() };
-        kept.epoch = epoch;
-        for (const [key, head] of ended!) kept.heads.set(key, head.maxSeq);
-      }
-      ended = undefined;
     },
   };
 
