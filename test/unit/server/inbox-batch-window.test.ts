@@ -109,6 +109,28 @@ describe('inbox heads and the newest message id over batches in a commit window'
     expect(seqs('bob')).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('answers a resend of a message stored in an earlier batch with that message, and the batch’s other writes still commit', async () => {
+    /** As SEND stores: the client id looked for first (the table left to the unique index in the shared pass). */
+    const storeOnce = (cid: number) => () => {
+      const earlier = messages.byClientId('app', 'alice', new Uint8Array([cid]), true);
+      if (earlier !== undefined) return { msgId: earlier.msgId, seq: 0, resend: true };
+      clientId = cid - 1;
+      return { ...send('bob')(), resend: false };
+    };
+    const first = batch.run(storeOnce(7), (r) => r);
+    endTurn();
+    const firstId = (await first).msgId;
+    const results = [8, 7, 9].map((cid) => batch.run(storeOnce(cid), (r) => r));
+    endTurn();
+    const [eight, seven, nine] = await Promise.all(results);
+    expect(seven).toEqual({ msgId: firstId, seq: 0, resend: true });
+    expect([eight!.resend, nine!.resend]).toEqual([false, false]);
+    expect([eight!.seq, nine!.seq]).toEqual([2, 3]);
+    expect(db.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(3);
+    expect(seqs('bob')).toEqual([1, 2, 3]);
+    expect(seqs('alice')).toEqual([1, 2, 3]);
+  });
+
   it('gives a failed write’s seqs again, gap-free, in the same batch and the next', async () => {
     await sendOne('bob');
     const failing = batch.run(() => {
