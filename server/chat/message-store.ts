@@ -34,13 +34,7 @@ export interface NewMessage {
 export interface MessageStore {
   /** Inserts a message and returns its id (see nextMessageId). Call inside a transaction. */
   insert(message: NewMessage): number;
-  /**
-   * The message a sender stored with this client id. `insertFollows`: the caller inserts one with
-   * this id when none is found; then, in a write batch's shared pass on SQLite, only the batch's
-   * own rows are looked at: a resend of an earlier message fails the pass at its INSERT (the unique
-   * index), and the batch runs again with a savepoint per write, where the table is read.
-   */
-  byClientId(appId: string, sender: string, clientMsgId: Uint8Array, insertFollows?: boolean): StoredMessage | undefined;
+  byClientId(appId: string, sender: string, clientMsgId: Uint8Array): StoredMessage | undefined;
   byId(appId: string, msgId: number): StoredMessage | undefined;
   /** Replaces the content by a shell that keeps only the type and the flags. */
   markRevoked(msgId: number, timeMs: number, shell: Uint8Array): void;
@@ -115,12 +109,6 @@ export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions
 
   /** Set while a write batch runs: the rows kept, by client id, and the newest id given. */
   let batch: { rows: MessageRowValues[]; byClientId: Map<string, StoredMessage>; newestId: number | undefined } | undefined;
-  /**
-   * Set in a batch's shared pass on SQLite: a client id is looked for among the batch's rows only.
-   * A lone message's read of the unique index was ~8 % of its batch; a resend is rare and costs the
-   * batch a second pass. Not on PostgreSQL, where a unique violation is another node's conflict.
-   */
-  let trustUniqueIndex = false;
 
   /** Writes the kept rows; a read that the kept rows could change calls it first. */
   function flushBatch(): void {
@@ -160,10 +148,9 @@ export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions
   return {
     insert: insertMessage,
     // a row kept in this batch is the only one with its client id: the unique index says so
-    byClientId: (appId, sender, clientMsgId, insertFollows) => {
+    byClientId: (appId, sender, clientMsgId) => {
       const kept = batch?.byClientId.get(clientKey(appId, sender, clientMsgId));
       if (kept !== undefined) return { ...kept, senderSeq: settledSeq(appId, sender, kept.senderSeq) };
-      if (insertFollows === true && batch !== undefined && trustUniqueIndex) return undefined;
       return fromRow(byClientId.get(appId, sender, clientMsgId));
     },
     byId: (appId, msgId) => {
@@ -183,10 +170,7 @@ export function createMessageStore(db: SqlDatabase, options: MessageStoreOptions
       return pendingBurns.all(appId, reader, sender, upToMsgId);
     },
     batchHooks: {
-      begin: (_rerun, eachAlone) => {
-        batch = fresh();
-        trustUniqueIndex = db.dialect === 'sqlite' && eachAlone !== true;
-      },
+      begin: () => (batch = fresh()),
       flush: flushBatch,
       // the newest id is forgotten too: the rolled-back rows' ids may be given again
       discard: () => {

@@ -62,9 +62,8 @@ type SendOutcome =
 /** Runs inside the write batch's transaction; should it throw, it alone is rolled back (see WriteBatch). */
 function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean, content: pb.Message, encoded: Uint8Array): SendOutcome {
   const { appId, userId: sender } = caller;
-  // checked here, not before: a resend in the same batch must see the first one's row; a message
-  // that will be stored leaves an earlier one to the unique index in the batch's shared pass
-  const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId, content.custom?.transient !== true);
+  // checked here, not before: a resend in the same batch must see the first one's row
+  const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
   if (earlier !== undefined) {
     return { case: 'earlier', sent: sentFrame(earlier.msgId, earlier.timeMs, earlier.senderSeq) };
   }

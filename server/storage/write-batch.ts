@@ -33,11 +33,8 @@ export interface BatchHooks {
    * The batch's transaction has begun: writes may be kept in memory from now on. `rerun`: the
    * previous run of the same batch was rolled back because another node's transaction got in the
    * way (a deadlock); a store may take the locks that run needed first, in a fixed order.
-   * `eachAlone`: the shared pass failed and every write now runs in a savepoint of its own; a
-   * store that skipped a read in the shared pass, trusting a unique index to refuse what the read
-   * would have found, must read now.
    */
-  begin(rerun?: boolean, eachAlone?: boolean): void;
+  begin(rerun?: boolean): void;
   /** Writes what is kept, inside the transaction (before the commit, or a write's savepoint ends). */
   flush(): void;
   /** The transaction or a write's savepoint rolled back: forgets what is kept and what it read. */
@@ -76,8 +73,8 @@ export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {
   /** Runs a batch with every store keeping its writes in memory until flushHooks(). */
   let rerun = false;
 
-  function inBatch<T>(run: () => T, eachAlone = false): T {
-    for (const hook of hooks) hook.begin(rerun, eachAlone);
+  function inBatch<T>(run: () => T): T {
+    for (const hook of hooks) hook.begin(rerun);
     try {
       return run();
     } finally {
@@ -152,7 +149,6 @@ export function createWriteBatch(db: SqlDatabase, options: WriteBatchOptions = {
               return { ok: false, error: failure };
             }
           }),
-          true,
         ),
       )();
     }

@@ -110,9 +110,9 @@ describe('inbox heads and the newest message id over batches in a commit window'
   });
 
   it('answers a resend of a message stored in an earlier batch with that message, and the batch’s other writes still commit', async () => {
-    /** As SEND stores: the client id looked for first (the table left to the unique index in the shared pass). */
+    /** As SEND stores: the client id looked for first. */
     const storeOnce = (cid: number) => () => {
-      const earlier = messages.byClientId('app', 'alice', new Uint8Array([cid]), true);
+      const earlier = messages.byClientId('app', 'alice', new Uint8Array([cid]));
       if (earlier !== undefined) return { msgId: earlier.msgId, seq: 0, resend: true };
       clientId = cid - 1;
       return { ...send('bob')(), resend: false };
