@@ -37,6 +37,24 @@ describe('the developer console across a server restart', () => {
     return page;
   }
 
+  it('says the server did not answer when the page opens while it cannot be reached, and signs in once it answers', async () => {
+    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    // the page came (from a cache, or just before the server stopped); the session call does not
+    await page.route('**/console/api/session', (route) => route.abort('connectionrefused'));
+    await page.goto(`http://127.0.0.1:${server.httpPort}/console`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    await expect.poll(() => page.getByRole('alert').allTextContents(), WAIT).toContain(
+      'The server did not answer: it may be stopped or restarting. Try again in a moment.',
+    );
+    await page.unroute('**/console/api/session');
+    await page.locator('#account-sid').fill(server.accountSid);
+    await page.locator('#auth-token').fill(server.authToken);
+    await page.locator('form button').click();
+    await page.getByRole('button', { name: /test app/ }).waitFor(WAIT);
+    expect(await page.getByRole('alert').allTextContents()).not.toContain('The server did not answer: it may be stopped or restarting. Try again in a moment.');
+    await page.context().close();
+  });
+
   it('says the server did not answer while it is down, then asks to sign in again', async () => {
     const page = await signIn('en-US');
     const chinese = await signIn('zh-CN');
