@@ -73,6 +73,8 @@ async function makeBundle(root, entry, cacheDir) {
   const outdir = join(cacheDir, dir);
   const result = await build({
     entryPoints: [join(root, entry)],
+    // the metafile names its inputs relative to this, whatever the command's working directory
+    absWorkingDir: root,
     bundle: true,
     // a module imported only when needed (the PostgreSQL store, the image tools) stays a chunk of its own
     splitting: true,
