@@ -148,7 +148,7 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     connect() {
       connecting ??= (async () => {
         try {
-          await deadline.race(client.start(), 'connecting');
+          await deadline.race(Promise.race([client.start(), wrongTransport(client)]), 'connecting');
         } catch (error) {
           if (error instanceof MagpieError && error.code === ErrorCode.REQUEST_TIMEOUT) {
             const status = client.status;
@@ -167,6 +167,26 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
       client.close();
     },
   };
+}
+
+/** A port of the other transport: what the server said, or the handshake that failed on it. */
+const WRONG_TRANSPORT_CODES: ReadonlySet<number> = new Set([ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE]);
+
+/**
+ * Rejects once a race has reached no address and one was of the other transport (a plain address
+ * on the TLS port, tls:// on the plain one), with the address to write instead. The engine would
+ * retry it in the background, as a server may be reconfigured; a command fails at once instead of
+ * at its deadline, as the sign-in form does. An outage is still waited for, up to the deadline.
+ */
+function wrongTransport(client: MagpieClient): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const onStatus = (status: { state: string; code?: number; reason?: string; server?: string }) => {
+      if (status.state !== 'reconnecting' || status.code === undefined || !WRONG_TRANSPORT_CODES.has(status.code)) return;
+      client.events.off('status', onStatus);
+      reject(new MagpieError(status.code, status.reason ?? 'a port of the other transport', status.server === undefined ? {} : { address: status.server }));
+    };
+    client.events.on('status', onStatus);
+  });
 }
 
 /** The profile folder, made if missing; a path that cannot be one is a bad argument (exit 2). */

@@ -50,8 +50,9 @@ Global flags:
   --help                  this text, or a command's ("magpie send --help")
 
 Exit codes: 0 done; 1 refused by the server; 2 bad arguments; 3 timed out (not sent, not
-connected); 4 login failed, or the server ended the session (kicked, account closed: the code
-and message are printed); 5 the local store is damaged
+connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
+the message says), or the server ended the session (kicked, account closed: the code and message
+are printed); 5 the local store is damaged
 (LOCAL_STORE_CORRUPT: move the --profile folder aside, or use a new one, and run again: the
 server keeps every message and a fresh profile syncs them).
 Logs: MAGPIE_LOG_LEVEL=debug prints the engine's log on stderr.`;

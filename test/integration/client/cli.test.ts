@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
 import { magpie } from '../../support/cli-process';
 import { deadAddress } from '../../support/dead-address';
+import { makeSelfSignedCert } from '../../support/self-signed-cert';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 describe('the magpie CLI, end to end', () => {
@@ -121,6 +122,37 @@ describe('the magpie CLI, end to end', () => {
     expect(quiet.code).toBe(3);
     // nothing arrived in time (or, on a very busy machine, not even the login did)
     expect([ErrorCode.REQUEST_TIMEOUT, ErrorCode.NOT_CONNECTED]).toContain((JSON.parse(quiet.stderr) as { code: number }).code);
+  });
+
+  it('fails at once (exit 4) on a port of the other transport, with the address to write, not at its deadline', { timeout: 90_000 }, async () => {
+    const cert = makeSelfSignedCert(root, ['127.0.0.1'], 'transport');
+    const tlsServer = await startTestServer({ tls: cert });
+    try {
+      const user = tlsServer.createUser('tess');
+      const on = (address: string, ...more: string[]) => [
+        '--server', address, '--app', tlsServer.appId, '--user', user.voipAccount, '--password', user.voipPwd, '--ca', cert.certFile,
+        '--profile', join(root, 'tess'), '--timeout', '30', ...more,
+      ];
+      const plainOnTls = `127.0.0.1:${tlsServer.tlsPort}`;
+      const tlsOnPlain = `127.0.0.1:${tlsServer.port}`;
+      const started = Date.now();
+      const [toTls, toPlain] = await Promise.all([
+        magpie(on(plainOnTls, 'send', '--to', 'uma', '--text', 'over the wrong port')),
+        magpie(on(`tls://${tlsOnPlain}`, 'listen', '--count', '1')),
+      ]);
+      // the deadline is 30 s: both knew within a few
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(toTls.code).toBe(4);
+      expect(JSON.parse(toTls.stderr)).toMatchObject({ code: ErrorCode.TLS_REQUIRED, name: 'TLS_REQUIRED', message: expect.stringContaining(`tls://${plainOnTls}`) });
+      expect(toPlain.code).toBe(4);
+      expect(JSON.parse(toPlain.stderr)).toMatchObject({ code: ErrorCode.TLS_UNAVAILABLE, name: 'TLS_UNAVAILABLE', message: expect.stringContaining(`tcp://${tlsOnPlain}`) });
+      // the message is kept: written the right way, the address sends it
+      const right = await magpie(on(`tls://${plainOnTls}`, 'outbox', 'flush'));
+      expect(right.code).toBe(0);
+      expect(right.lines).toEqual([expect.objectContaining({ text: 'over the wrong port', state: 'sent' })]);
+    } finally {
+      await tlsServer.stop();
+    }
   });
 
   it('keeps a message sent while the server is down in the outbox, and outbox flush sends it', { timeout: 60_000 }, async () => {
