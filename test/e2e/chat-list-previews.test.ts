@@ -5,45 +5,29 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pb } from '../../protocol';
-import { TestClient } from '../support/test-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
+import { wireUsers, type Account } from './support/wire-users';
+
+/** A user as the UI names them: the nickname (the friendly name) once known, the id until then. */
+const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount})`;
 
 /**
  * The chat list as the user reads it: the filter matches the previews in the page's language (not
  * the core's codes), and a message an admin revoked says so, in the list and in the chat.
  */
-type Account = ReturnType<TestServer['createUser']>;
-/** A user as the UI names them: the nickname (the friendly name) once known, the id until then. */
-const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount})`;
-
 describe('the chat list previews', () => {
   let server: TestServer;
   let browser: Browser;
   let work: string;
   const apps: WebApp[] = [];
-  const wires: TestClient[] = [];
+  const wires = wireUsers(() => server, 'previews');
+  const wire = wires.connect;
+  const sendText = wires.sendText;
   let ann: Account;
   let bob: Account;
   let cat: Account;
   let page: Page;
-
-  /** A user on the wire (a bot device, beside the UI's session), to send and revoke. */
-  async function wire(user: Account): Promise<TestClient> {
-    const client = await TestClient.connect(server.port);
-    wires.push(client);
-    await client.hello();
-    await client.loginWithPassword(user.voipAccount, user.voipPwd, { device: pb.DeviceKind.BOT });
-    return client;
-  }
-
-  let sent = 0;
-  async function sendText(from: TestClient, to: string, text: string): Promise<bigint> {
-    sent++;
-    const clientMsgId = new TextEncoder().encode(`previews-${String(sent).padStart(4, '0')}`);
-    const receipt = await from.ask('SEND', { clientMsgId, to, type: pb.MessageType.TEXT, text }, 'SENT');
-    return receipt.msgId;
-  }
 
   const item = (id: string) => page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
   const shownIds = () => page.locator('[data-testid="conversation-item"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-conversation')));
@@ -63,7 +47,7 @@ describe('the chat list previews', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(wires.map((client) => client.close()));
+    await wires.close();
     await tearDown({ browser, apps, server, work });
   });
 

@@ -5,44 +5,29 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pb } from '../../protocol';
-import { TestClient } from '../support/test-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
+import { wireUsers, type Account } from './support/wire-users';
 
 /**
  * Joining and inviting as a WeChat user expects: an application to an approval group carries an
  * optional message that the admins read in the request, and inviting picks people from one's chats
  * with a search box, beside the ids typed for anyone else.
  */
-type Account = ReturnType<TestServer['createUser']>;
-
 describe('joining and inviting to a group', () => {
   let server: TestServer;
   let browser: Browser;
   let work: string;
   const apps: WebApp[] = [];
-  const wires: TestClient[] = [];
+  const wires = wireUsers(() => server, 'join-invite');
+  const wire = wires.connect;
+  const sendText = wires.sendText;
   let ann: Account;
   let bob: Account;
   let cat: Account;
   let dan: Account;
   let pageAnn: Page;
   let pageBob: Page;
-
-  async function wire(user: Account): Promise<TestClient> {
-    const client = await TestClient.connect(server.port);
-    wires.push(client);
-    await client.hello();
-    await client.loginWithPassword(user.voipAccount, user.voipPwd, { device: pb.DeviceKind.BOT });
-    return client;
-  }
-
-  let sent = 0;
-  async function sendText(from: TestClient, to: string, text: string): Promise<void> {
-    sent++;
-    const clientMsgId = new TextEncoder().encode(`join-invite-${String(sent).padStart(4, '0')}`);
-    await from.ask('SEND', { clientMsgId, to, type: pb.MessageType.TEXT, text }, 'SENT');
-  }
 
   async function openApp(name: string, user: Account): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
@@ -66,7 +51,7 @@ describe('joining and inviting to a group', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(wires.map((client) => client.close()));
+    await wires.close();
     await tearDown({ browser, apps, server, work });
   });
 
