@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
 import { createChatService, type ChatService } from '../chat/chat-service';
+import { failedRace } from '../client/failed-race';
 import { loginRequest } from '../client/login-request';
 import { MagpieClient } from '../client/magpie-client';
 import { createGroupService, type GroupService } from '../groups/group-service';
@@ -148,7 +149,9 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     connect() {
       connecting ??= (async () => {
         try {
-          await deadline.race(Promise.race([client.start(), wrongTransport(client)]), 'connecting');
+          // an address of the other transport fails the command at once; an outage is waited for
+          const wrongTransport = failedRace(client, (code) => code !== undefined && WRONG_TRANSPORT_CODES.has(code));
+          await deadline.race(Promise.race([client.start(), wrongTransport.failed]).finally(wrongTransport.stop), 'connecting');
         } catch (error) {
           if (error instanceof MagpieError && error.code === ErrorCode.REQUEST_TIMEOUT) {
             const status = client.status;
@@ -169,25 +172,12 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
   };
 }
 
-/** A port of the other transport: what the server said, or the handshake that failed on it. */
-const WRONG_TRANSPORT_CODES: ReadonlySet<number> = new Set([ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE]);
-
 /**
- * Rejects once a race has reached no address and one was of the other transport (a plain address
- * on the TLS port, tls:// on the plain one), with the address to write instead. The engine would
- * retry it in the background, as a server may be reconfigured; a command fails at once instead of
- * at its deadline, as the sign-in form does. An outage is still waited for, up to the deadline.
+ * A port of the other transport (a plain address on the TLS port, tls:// on the plain one): the
+ * engine retries it, as a server may be reconfigured, but a command fails at once, with the
+ * address to write, as the sign-in form does, instead of at its deadline.
  */
-function wrongTransport(client: MagpieClient): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    const onStatus = (status: { state: string; code?: number; reason?: string; server?: string }) => {
-      if (status.state !== 'reconnecting' || status.code === undefined || !WRONG_TRANSPORT_CODES.has(status.code)) return;
-      client.events.off('status', onStatus);
-      reject(new MagpieError(status.code, status.reason ?? 'a port of the other transport', status.server === undefined ? {} : { address: status.server }));
-    };
-    client.events.on('status', onStatus);
-  });
-}
+const WRONG_TRANSPORT_CODES: ReadonlySet<number> = new Set([ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE]);
 
 /** The profile folder, made if missing; a path that cannot be one is a bad argument (exit 2). */
 function makeProfileDir(dir: string): void {

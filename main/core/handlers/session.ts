@@ -6,6 +6,7 @@ import type { AttentionState } from '../../notifications/notification-policy';
 import type { SecretBox } from '../../settings/secret-box';
 import { loadRememberedLogin, saveRememberedLogin, type RememberedLogin } from '../../settings/settings-file';
 import type { Session } from '../session';
+import { failedRace } from '../../client/failed-race';
 import { clientStorePath } from '../../store';
 import { toConnectionInfo, type CoreDeps, type HandlerSlice } from './deps';
 import type { SettingsState } from './settings';
@@ -161,17 +162,8 @@ function sessionView(session: Session): SessionView {
  * rather than after the login timeout while the engine retries in the background.
  */
 function firstLoginOrFailedRace(session: Session): Promise<unknown> {
-  const { client } = session;
-  return new Promise((resolve, reject) => {
-    const onStatus = (status: { state: string; reason?: string; code?: number; server?: string }) => {
-      if (status.state !== 'reconnecting') return;
-      client.events.off('status', onStatus);
-      const address = status.server === undefined ? {} : { address: status.server };
-      reject(new MagpieError(status.code ?? ErrorCode.NOT_CONNECTED, status.reason ?? 'no server address could be reached', address));
-    };
-    client.events.on('status', onStatus);
-    client.start().then(resolve, reject).finally(() => client.events.off('status', onStatus));
-  });
+  const race = failedRace(session.client);
+  return Promise.race([session.client.start(), race.failed]).finally(race.stop);
 }
 
 /** Every "Server addresses" entry is an address with a valid port, or the form is told which is not. */
