@@ -126,10 +126,20 @@ function modulePathsKept() {
   };
 }
 
+/** Removes the bundles older than a day that no entry's manifest names (another entry's current one stays). */
 function removeStaleBundles(cacheDir, keep) {
   const now = Date.now();
-  for (const name of readdirSync(cacheDir)) {
-    if (name === keep || name.endsWith('.json')) continue;
+  const names = readdirSync(cacheDir);
+  const named = new Set([keep]);
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    try {
+      named.add(JSON.parse(readFileSync(join(cacheDir, name), 'utf8')).dir);
+    } catch {
+      // a manifest being replaced: its bundle is younger than a day anyway
+    }
+  }
+  for (const name of names) {
+    if (named.has(name) || name.endsWith('.json') || name.includes('.json.')) continue;
     const path = join(cacheDir, name);
     try {
       if (now - statSync(path).mtimeMs > STALE_BUNDLE_MS) rmSync(path, { recursive: true, force: true });

@@ -34,6 +34,14 @@ describe('a bundled entry', () => {
     await importEntry(root, 'src/entry.ts', cache);
     expect(manifest().dir).toBe(made.dir);
 
+    // bundles older than a day: another entry's current one stays, one no manifest names goes
+    const dayAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    for (const name of ['other-current', 'old-unnamed']) {
+      mkdirSync(join(cache, name));
+      utimesSync(join(cache, name), dayAgo, dayAgo);
+    }
+    writeFileSync(join(cache, 'other-entry-ts.json'), JSON.stringify({ dir: 'other-current', sources: {} }));
+
     // a source changed (same size, a later time): a new bundle with the new text
     writeFileSync(join(root, 'src', 'word.ts'), "export const word: string = 'two';\n");
     const later = new Date(Date.now() + 5_000);
@@ -42,7 +50,7 @@ describe('a bundled entry', () => {
     expect(manifest().dir).not.toBe(made.dir);
     expect((second['said'] as () => string)()).toBe('two');
     // the older bundle stays a day, as a process started from it may still load a chunk of it
-    expect(readdirSync(cache).filter((name) => !name.endsWith('.json')).sort()).toEqual([made.dir, manifest().dir].sort());
+    expect(readdirSync(cache).filter((name) => !name.endsWith('.json')).sort()).toEqual([made.dir, manifest().dir, 'other-current'].sort());
   });
 
   it('runs the sources through tsx when the bundle cannot be written', async () => {
