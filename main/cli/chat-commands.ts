@@ -10,12 +10,42 @@ import { messageLine, noticeLine, outboxLine, type MessageLine, type NoticeLine 
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
+/** What a wait for receipts does when the login is refused before the link ever came up. */
+interface AwaitOptions {
+  /**
+   * The messages are this command's own (`send`): a refused login fails them, with the login's
+   * code, so that they are not sent by a later run. Otherwise (`outbox flush`) they stay queued.
+   */
+  readonly ownMessages: boolean;
+}
+
 /**
  * Prints outgoing messages in the order they were written, each once it has left 'sending';
- * resolves when every tracked message has (or at the deadline, with exit 3).
+ * resolves when every tracked message has (or at the deadline, with exit 3). A login the server
+ * refused is final, so it ends the wait at once rather than at the deadline (a connection that
+ * merely times out keeps waiting).
  */
-async function awaitSent(session: CliSession, io: CliIo, ids: readonly string[], more: () => boolean): Promise<number> {
+export async function awaitSentUnlessRefused(
+  session: CliSession,
+  io: CliIo,
+  ids: readonly string[],
+  connected: Promise<unknown>,
+  options: AwaitOptions = { ownMessages: false },
+): Promise<number> {
   const { client } = session;
+  let loggedIn = false;
+  const loginFailed = connected.then(
+    () => {
+      loggedIn = true;
+      return new Promise<never>(() => undefined);
+    },
+    (error: unknown) => {
+      if (error instanceof CliExit && error.exitCode === ExitCode.TIMEOUT) return new Promise<never>(() => undefined);
+      throw error;
+    },
+  );
+  // the wait may end before the login does: its failure is then nobody's to report
+  loginFailed.catch(() => undefined);
   let printed = 0;
   let refused = false;
   const printSettled = (): boolean => {
@@ -28,36 +58,48 @@ async function awaitSent(session: CliSession, io: CliIo, ids: readonly string[],
       io.out(messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined));
       printed += 1;
     }
-    return printed === ids.length && !more();
+    return printed === ids.length;
   };
-  if (!printSettled()) {
-    const settled = new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!printSettled()) return;
-        client.events.off('outgoing', check);
-        client.events.off('ingested', check);
-        resolve();
-      };
-      client.events.on('outgoing', check);
-      client.events.on('ingested', check);
-    });
-    try {
-      await Promise.race([session.deadline.race(settled, 'sending'), session.ended]);
-    } catch (error) {
-      // what is not settled is shown as it stands (sending: it stays in the outbox)
-      for (const id of ids.slice(printed)) {
-        const message = client.store.messages.getByClientMsgId(id);
-        if (message) io.out(storedLine(client.store, message));
-      }
-      // the server ended the session: its code and exit 4
-      if (error instanceof CliExit) throw error;
-      const state = client.status;
-      const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
-      const why = error instanceof Error ? error.message : String(error);
-      throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${ids.length - printed} message(s) not sent (${why}); they stay in the outbox`));
+  if (printSettled()) return refused ? ExitCode.REFUSED : ExitCode.OK;
+  const settled = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (!printSettled()) return;
+      client.events.off('outgoing', check);
+      client.events.off('ingested', check);
+      resolve();
+    };
+    client.events.on('outgoing', check);
+    client.events.on('ingested', check);
+  });
+  try {
+    await Promise.race([session.deadline.race(settled, 'sending'), session.ended, loginFailed]);
+  } catch (error) {
+    const unsent = ids.slice(printed);
+    // a login refused before the link came up: this command's messages failed with it
+    if (options.ownMessages && !loggedIn && error instanceof CliExit && error.exitCode === ExitCode.LOGIN_FAILED) failUnsent(session, unsent, error);
+    // what is not settled is shown as it stands (sending: it stays in the outbox)
+    for (const id of unsent) {
+      const message = client.store.messages.getByClientMsgId(id);
+      if (message) io.out(storedLine(client.store, message));
     }
+    // a refused login, or the server ended the session: its code and exit 4
+    if (error instanceof CliExit) throw error;
+    const state = client.status;
+    const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}); they stay in the outbox`));
   }
   return refused ? ExitCode.REFUSED : ExitCode.OK;
+}
+
+/**
+ * Marks messages failed with the refused login's code: a user told "login failed" who runs the
+ * command again with the right password must not find the first attempt sent as well.
+ */
+function failUnsent(session: CliSession, ids: readonly string[], exit: CliExit): void {
+  const code = exit.error instanceof MagpieError ? exit.error.code : ErrorCode.NOT_CONNECTED;
+  const why = `not sent: the login was refused (${exit.message})`;
+  for (const id of ids) session.client.store.outbox.markFailed(id, code, why, Date.now());
 }
 
 export async function runSend(session: CliSession, io: CliIo, command: CommandOf<'send'>): Promise<number> {
@@ -92,26 +134,11 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
       }),
     ]);
     if (cut !== undefined) {
-      await awaitSentUnlessRefused(session, io, ids, connected);
+      await awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });
       throw cut;
     }
   }
-  return awaitSentUnlessRefused(session, io, ids, connected);
-}
-
-/**
- * Waits for the messages' receipts; a login the server refused is final, so it ends the wait at
- * once rather than at the deadline (a connection that merely times out keeps waiting).
- */
-export function awaitSentUnlessRefused(session: CliSession, io: CliIo, ids: readonly string[], connected: Promise<unknown>): Promise<number> {
-  const loginFailed = connected.then(
-    () => new Promise<never>(() => undefined),
-    (error: unknown) => {
-      if (error instanceof CliExit && error.exitCode === ExitCode.TIMEOUT) return new Promise<never>(() => undefined);
-      throw error;
-    },
-  );
-  return Promise.race([awaitSent(session, io, ids, () => false), loginFailed]);
+  return awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });
 }
 
 export async function runListen(session: CliSession, io: CliIo, command: CommandOf<'listen'>): Promise<number> {

@@ -86,6 +86,7 @@ export const COMMAND_USAGE: Record<string, string> = {
 Stores the message in the outbox, connects and sends it; prints it with state "sent".
 --stdin sends one message per input line, in order. Not sent within --timeout: prints it with
 state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
+A login the server refuses (exit 4) fails it instead: it is never sent later.
 --custom sends a custom message: the command string CMD with a JSON payload (default {});
 --transient asks the server to push it to whoever is online and store nothing.
 --burn (with --to USER --text T) sends it burn after reading: the reader's "magpie burn ID" (or

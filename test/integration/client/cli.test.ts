@@ -124,6 +124,24 @@ describe('the magpie CLI, end to end', () => {
     expect([ErrorCode.REQUEST_TIMEOUT, ErrorCode.NOT_CONNECTED]).toContain((JSON.parse(quiet.stderr) as { code: number }).code);
   });
 
+  it('fails the message of a send whose login is refused: run again with the right password, it goes once', { timeout: 60_000 }, async () => {
+    const grace = server.createUser('grace');
+    const gracePlease = (password: string, ...more: string[]) => [
+      '--server', live, '--app', server.appId, '--user', grace.voipAccount, '--password', password, '--profile', join(root, 'grace'), ...more,
+    ];
+    const refused = await magpie(gracePlease('wrong', 'send', '--to', 'heidi', '--text', 'only once'));
+    expect(refused.code).toBe(4);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ code: ErrorCode.WRONG_PASSWORD });
+    expect(refused.lines).toEqual([expect.objectContaining({ text: 'only once', state: 'failed', code: ErrorCode.WRONG_PASSWORD })]);
+    // listed as failed, and never sent by a later run
+    const listed = await magpie(gracePlease('wrong', 'outbox'));
+    expect(listed.lines).toEqual([expect.objectContaining({ id: refused.lines[0]!['id'], state: 'failed', code: ErrorCode.WRONG_PASSWORD })]);
+    const right = await magpie(gracePlease(grace.voipPwd, 'send', '--to', 'heidi', '--text', 'only once'));
+    expect(right.code).toBe(0);
+    const heidi = await magpie([...as('heidi'), 'history', '--with', grace.voipAccount]);
+    expect(heidi.lines.map((line) => line['id'])).toEqual([right.lines[0]!['id']]);
+  });
+
   it('fails at once (exit 4) on a port of the other transport, with the address to write, not at its deadline', { timeout: 90_000 }, async () => {
     const cert = makeSelfSignedCert(root, ['127.0.0.1'], 'transport');
     const tlsServer = await startTestServer({ tls: cert });
@@ -146,10 +164,14 @@ describe('the magpie CLI, end to end', () => {
       expect(JSON.parse(toTls.stderr)).toMatchObject({ code: ErrorCode.TLS_REQUIRED, name: 'TLS_REQUIRED', message: expect.stringContaining(`tls://${plainOnTls}`) });
       expect(toPlain.code).toBe(4);
       expect(JSON.parse(toPlain.stderr)).toMatchObject({ code: ErrorCode.TLS_UNAVAILABLE, name: 'TLS_UNAVAILABLE', message: expect.stringContaining(`tcp://${tlsOnPlain}`) });
-      // the message is kept: written the right way, the address sends it
-      const right = await magpie(on(`tls://${plainOnTls}`, 'outbox', 'flush'));
+      // the command failed, and so did its message: sent again the right way, it goes once
+      expect(toTls.lines).toEqual([expect.objectContaining({ text: 'over the wrong port', state: 'failed', code: ErrorCode.TLS_REQUIRED })]);
+      const right = await magpie(on(`tls://${plainOnTls}`, 'send', '--to', 'uma', '--text', 'over the wrong port'));
       expect(right.code).toBe(0);
       expect(right.lines).toEqual([expect.objectContaining({ text: 'over the wrong port', state: 'sent' })]);
+      const flushed = await magpie(on(`tls://${plainOnTls}`, 'outbox', 'flush'));
+      expect(flushed.code).toBe(0);
+      expect(flushed.lines).toEqual([]);
     } finally {
       await tlsServer.stop();
     }
