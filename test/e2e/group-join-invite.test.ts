@@ -140,5 +140,9 @@ describe('joining and inviting to a group', () => {
     await pageAnn.getByTestId('invite-send').click();
     await expect.poll(() => pageAnn.getByTestId('invite-error').textContent(), WAIT).not.toBe('');
     expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(1);
+
+    // ids are split on commas only: a space inside one keeps it one id, named whole
+    await pageAnn.getByTestId('invite-users').fill('bad id!，cat');
+    await expect.poll(() => pageAnn.getByTestId('invite-error').textContent(), WAIT).toContain('"bad id!" may contain only ASCII letters');
   }, 60_000);
 });
