@@ -6,7 +6,7 @@
  */
 
 /** The content limits the server enforces: the composer counts against them. */
-export { MESSAGE_LIMITS, textChars } from '../protocol/content-limits';
+export { controlCharacterName, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
 
 /** The server's limits on group words the page lets one type (server/groups/group-limits.ts). */
 export const GROUP_LIMITS = {

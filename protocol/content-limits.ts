@@ -32,6 +32,42 @@ export function replaceControlCharacters(name: string, replacement = '_'): strin
   return hasControlCharacter(name) ? [...name].map((c) => (hasControlCharacter(c) ? replacement : c)).join('') : name;
 }
 
+/** The C0 controls' standard abbreviations, by code (tab and line feed are kept as they are). */
+const C0_NAMES = ['NUL', 'SOH', 'STX', 'ETX', 'EOT', 'ENQ', 'ACK', 'BEL', 'BS', 'HT', 'LF', 'VT', 'FF', 'CR', 'SO', 'SI',
+  'DLE', 'DC1', 'DC2', 'DC3', 'DC4', 'NAK', 'SYN', 'ETB', 'CAN', 'EM', 'SUB', 'ESC', 'FS', 'GS', 'RS', 'US'];
+
+/**
+ * The name a control character is shown by: its abbreviation for C0 and DEL (ESC, BEL, NUL, DEL),
+ * its code point for C1 (U+0085), which has no short name people know. Names rather than the
+ * Control Pictures (␛, ␇) because few fonts have those: a system without one draws them as the
+ * same boxes the controls themselves make.
+ */
+export function controlCharacterName(c: string): string {
+  const unit = c.charCodeAt(0);
+  if (unit <= 0x1f) return C0_NAMES[unit]!;
+  if (unit === 0x7f) return 'DEL';
+  return `U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Each control character of a message's text that is not a tab or a line break (C0, DEL, C1),
+ * which has no glyph (fonts draw a box) and is no instruction to the page. A CR before a line feed
+ * is part of that line break. Global: use with matchAll, split or replace only.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+export const SHOWN_CONTROL_CHARACTER = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/gu;
+
+/**
+ * A message's text as one line of plain text shows it (the chat list's preview, a search hit):
+ * each control character named in angle brackets (`<ESC>`, `<BEL>`, `<U+0085>`), tabs and line
+ * breaks kept. The words themselves are kept as they came (search and copy use them): only
+ * what is drawn changes, and it is drawn as text, never as HTML. The bubble shows the same names,
+ * marked apart from the words (renderer/src/components/chat/message-text.ts).
+ */
+export function showControlCharacters(text: string): string {
+  return text.replace(/\r\n/gu, '\n').replace(SHOWN_CONTROL_CHARACTER, (c) => `<${controlCharacterName(c)}>`);
+}
+
 /**
  * A text's length in characters as the limits count them: Unicode code points, so an emoji
  * outside the Basic Multilingual Plane (two UTF-16 code units) is one character, as people see

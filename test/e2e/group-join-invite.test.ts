@@ -131,10 +131,18 @@ describe('joining and inviting to a group', () => {
     await pageAnn.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).waitFor(WAIT);
     expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(0);
 
-    // nothing ticked and nothing typed is still refused
+    // everyone Ann chats with is now a member: the dialog says so, with no empty list outline
     await pageAnn.getByTestId('group-invite').click();
+    await expect.poll(() => pageAnn.getByTestId('invite-picker-empty').textContent(), WAIT).toContain('Everyone you chat with is already in this group');
+    expect(await pageAnn.getByTestId('invite-picker').locator('ul').count()).toBe(0);
+
+    // nothing ticked and nothing typed is still refused
     await pageAnn.getByTestId('invite-send').click();
     await expect.poll(() => pageAnn.getByTestId('invite-error').textContent(), WAIT).not.toBe('');
     expect(await pageAnn.getByTestId('invite-dialog').count()).toBe(1);
+
+    // ids are split on commas only: a space inside one keeps it one id, named whole
+    await pageAnn.getByTestId('invite-users').fill('bad id!，cat');
+    await expect.poll(() => pageAnn.getByTestId('invite-error').textContent(), WAIT).toContain('"bad id!" may contain only ASCII letters');
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n';
-import type { ConversationView } from '../../../preload/api';
+import { showControlCharacters, type ConversationView } from '../../../preload/api';
 import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
 import { useNoticeText } from './notice-text';
@@ -38,7 +38,8 @@ export function usePreviewText(): (conversation: ConversationView) => string {
       return t('conversations.preview.revokedByMember', { name: profiles.name(c.lastFrom) });
     }
     const key = PLACEHOLDER_KEYS[preview];
-    const text = key ? t(key) : preview;
+    // the message's own words, with their control characters visible as in the bubble
+    const text = key ? t(key) : showControlCharacters(preview);
     const byMember = c.kind === 'group' && !!c.lastFrom && c.lastFrom !== session.session?.userId;
     // "[burned]" says what happened to a message, not what someone wrote
     if (!byMember || !text || preview === '[burned]') return text;

@@ -162,6 +162,7 @@ const en = {
     invitePickerSearch: 'Search your chats by name or ID',
     invitePickerList: 'People you chat with',
     invitePickerNone: 'No one-to-one chats yet: add people by user ID below',
+    invitePickerAllMembers: 'Everyone you chat with is already in this group: add others by user ID below',
     invitePickerNoMatch: 'No one matches: add them by user ID below',
     invitePicked: '{n} person selected | {n} people selected',
     kick: 'Remove from group',

@@ -164,6 +164,7 @@ const zhCN: MessageSchema = {
     invitePickerSearch: '按名称或 ID 搜索聊天',
     invitePickerList: '聊过天的人',
     invitePickerNone: '还没有单聊：请在下方输入用户 ID',
+    invitePickerAllMembers: '聊过天的人都已在本群：可在下方输入用户 ID 邀请其他人',
     invitePickerNoMatch: '没有匹配的人：请在下方输入用户 ID',
     invitePicked: '已选择 {n} 人',
     kick: '移出群组',

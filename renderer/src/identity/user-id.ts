@@ -23,3 +23,13 @@ export function firstBadUserId(ids: readonly string[]): { id: string; problem: U
   }
   return null;
 }
+
+/**
+ * The ids of a list typed as the fields say, "comma separated": split on commas only (ASCII ',' and
+ * the Chinese '，' and '、'), each trimmed, empty parts and repeats dropped. A space inside a part
+ * keeps it one id, which the rules then name whole ("bad id!"), rather than taking "bad" for
+ * another id the user never meant.
+ */
+export function splitUserIds(text: string): string[] {
+  return [...new Set(text.split(/[,，、]/u).map((s) => s.trim()).filter(Boolean))];
+}

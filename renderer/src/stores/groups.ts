@@ -12,10 +12,6 @@ export function canManage(group: GroupView | undefined): boolean {
   return group?.myRole === 'owner' || group?.myRole === 'admin';
 }
 
-export function parseUserList(text: string): string[] {
-  return [...new Set(text.split(/[\s,，;；]+/).map((s) => s.trim()).filter(Boolean))];
-}
-
 async function quietly<T>(pending: Promise<Result<T>>): Promise<T | undefined> {
   const result = await pending;
   return result.ok ? result.value : undefined;

@@ -23,16 +23,30 @@ export interface WebApp {
   stop(): Promise<void>;
 }
 
-/** Starts `npm run web`'s program (without the build step) for one profile against a server. */
-export function startWebApp(options: { server: string; profileDir: string; notifyFile?: string; language?: string }): Promise<WebApp> {
+/**
+ * The local demo server `npm run web` starts when it is given no server: its own data folder and
+ * ports (free ones the test picked), so it never meets a developer's own demo server. The test
+ * stops it with stopLocalServer(dataDir).
+ */
+export interface DemoServerOptions {
+  readonly dataDir: string;
+  readonly ports: { readonly client: number; readonly tls: number; readonly http: number };
+}
+
+/** Starts `npm run web`'s program (without the build step) for one profile against a server, or with a local demo server. */
+export function startWebApp(options: { server: string; profileDir: string; notifyFile?: string; language?: string } | { demo: DemoServerOptions; profileDir: string; notifyFile?: string; language?: string }): Promise<WebApp> {
+  const where = 'demo' in options
+    ? ['--demo-port', String(options.demo.ports.client), '--demo-tls-port', String(options.demo.ports.tls), '--demo-http-port', String(options.demo.ports.http)]
+    : ['--server', options.server];
   const child = spawn(
     process.execPath,
-    [...runSource(join(repoRoot, 'main/web/web-main.ts')), '--server', options.server, '--profile', options.profileDir],
+    [...runSource(join(repoRoot, 'main/web/web-main.ts')), ...where, '--profile', options.profileDir],
     {
       cwd: repoRoot,
       env: {
         ...process.env,
         MAGPIE_LOG_LEVEL: 'warn',
+        ...('demo' in options ? { MAGPIE_LOCAL_SERVER_DIR: options.demo.dataDir } : {}),
         ...(options.notifyFile ? { MAGPIE_NOTIFY_FILE: options.notifyFile } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

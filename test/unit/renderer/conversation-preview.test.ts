@@ -27,6 +27,8 @@ const lastMessages: Record<string, { message: Previewed; from: string }> = {
   gtalk: { message: { ...plain, text: 'lunch at noon' }, from: 'carol' },
   gphoto: { message: { ...plain, type: pb.MessageType.IMAGE }, from: 'carol' },
   gmine: { message: { ...plain, text: 'see you there' }, from: 'me' },
+  beep: { message: { ...plain, text: 'beep\u0007 \u001b[1mbold\u0085' }, from: 'bob' },
+  gbeep: { message: { ...plain, text: 'ding\u0007' }, from: 'carol' },
 };
 
 async function previews(locale: Locale): Promise<Record<string, string>> {
@@ -61,6 +63,8 @@ describe('conversation list previews in the UI language', () => {
       gtalk: expect.stringMatching(/^(carol|Carol): lunch at noon$/),
       gphoto: expect.stringMatching(/^(carol|Carol): \[图片\]$/),
       gmine: 'see you there',
+      beep: 'beep<BEL> <ESC>[1mbold<U+0085>',
+      gbeep: expect.stringMatching(/^(carol|Carol): ding<BEL>$/),
     });
   });
 
@@ -74,6 +78,7 @@ describe('conversation list previews in the UI language', () => {
       gtalk: expect.stringMatching(/^(carol|Carol): lunch at noon$/),
       gphoto: expect.stringMatching(/^(carol|Carol): \[Image\]$/),
       gmine: 'see you there',
+      beep: 'beep<BEL> <ESC>[1mbold<U+0085>',
     });
   });
 });

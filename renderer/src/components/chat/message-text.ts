@@ -1,15 +1,37 @@
+import { controlCharacterName, SHOWN_CONTROL_CHARACTER } from '../../../../preload/api';
+
 /**
- * A message's text as the bubble shows it: web addresses as links, the rest as plain text. The
- * pieces are rendered as text nodes and <a> elements by the template, never as HTML.
+ * A message's text as the bubble shows it: web addresses as links, the rest as plain text, each
+ * control character but tab and line break as its name (ESC, BEL: controlCharacterName), marked
+ * apart from the words. The pieces are rendered as text nodes, <a> and <span> elements by the
+ * template, never as HTML.
  */
 export interface TextPiece {
   readonly text: string;
   /** Set on a web address: where the link goes (http or https only). */
   readonly href?: string;
+  /** Set on a control character, whose name is the text: its code point (U+001B). */
+  readonly control?: string;
 }
 
-/** A web address runs to whitespace, a quote or angle bracket, or Chinese punctuation. */
-const WEB_ADDRESS = /https?:\/\/[^\s<>"'`，。！？、；：（）【】《》「」]+/giu;
+/** Plain text cut at its control characters, each one a piece of its own; a CR before a LF dropped. */
+function plainPieces(text: string): TextPiece[] {
+  const plain = text.replace(/\r\n/gu, '\n');
+  const pieces: TextPiece[] = [];
+  let at = 0;
+  for (const match of plain.matchAll(SHOWN_CONTROL_CHARACTER)) {
+    if (match.index > at) pieces.push({ text: plain.slice(at, match.index) });
+    const code = `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    pieces.push({ text: controlCharacterName(match[0]), control: code });
+    at = match.index + match[0].length;
+  }
+  if (at < plain.length || pieces.length === 0) pieces.push({ text: plain.slice(at) });
+  return pieces;
+}
+
+/** A web address runs to whitespace, a control character, a quote or angle bracket, or Chinese punctuation. */
+// eslint-disable-next-line no-control-regex -- a control character ends an address
+const WEB_ADDRESS = /https?:\/\/[^\s\u0000-\u001f\u007f-\u009f<>"'`，。！？、；：（）【】《》「」]+/giu;
 /** Punctuation that ends a sentence rather than the address ("see https://a.com/x."). */
 const TRAILING = /[.,;:!?'")\]}]+$/u;
 
@@ -39,11 +61,11 @@ export function textPieces(text: string): TextPiece[] {
       href = null;
     }
     if (!href) continue;
-    if (match.index > at) pieces.push({ text: text.slice(at, match.index) });
+    if (match.index > at) pieces.push(...plainPieces(text.slice(at, match.index)));
     pieces.push({ text: address, href });
     at = match.index + address.length;
   }
-  if (at < text.length || pieces.length === 0) pieces.push({ text: text.slice(at) });
+  if (at < text.length || pieces.length === 0) pieces.push(...plainPieces(text.slice(at)));
   return pieces;
 }
 
