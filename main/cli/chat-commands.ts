@@ -87,9 +87,19 @@ export async function awaitSentUnlessRefused(
     const state = client.status;
     const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
     const why = error instanceof Error ? error.message : String(error);
-    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}); they stay in the outbox`));
+    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}${linkDown(state, loggedIn)}); they stay in the outbox`));
   }
   return refused ? ExitCode.REFUSED : ExitCode.OK;
+}
+
+/**
+ * Why the link is down, as the other commands say it when they cannot connect (the address and its
+ * error), or nothing when it is up: a send that timed out offline must not read like a slow server.
+ */
+function linkDown(status: CliSession['client']['status'], loggedIn: boolean): string {
+  if (status.state === 'online') return '';
+  const what = loggedIn ? 'the connection was lost' : 'could not connect and log in';
+  return `; ${what}: ${status.reason ?? `no server answered yet (${status.state})`}`;
 }
 
 /**

@@ -194,6 +194,27 @@ describe('the magpie CLI, end to end', () => {
     expect(frank.lines.map((l) => [l['text'], l['id']])).toEqual([['when you are back', flushed.lines[0]!['id']]]);
   });
 
+  it('says why send could not connect (the address and its error), as history does, and keeps the message queued (exit 3)', { timeout: 60_000 }, async () => {
+    const httpPort = `127.0.0.1:${server.httpPort}`;
+    const [refused, notMagpie] = await Promise.all([
+      magpie([...as('nina'), '--server', dead, '--timeout', '2', 'send', '--to', 'hal', '--text', 'nobody listens']),
+      magpie([...as('nina'), '--server', httpPort, '--timeout', '3', 'send', '--to', 'hal', '--text', 'an HTTP port']),
+    ]);
+    for (const [run, address, text] of [[refused, dead, 'nobody listens'], [notMagpie, httpPort, 'an HTTP port']] as const) {
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.lines).toEqual([expect.objectContaining({ text, state: 'sending' })]);
+      const error = JSON.parse(run.stderr) as { code: number; message: string };
+      expect(error.code).toBe(ErrorCode.NOT_CONNECTED);
+      expect(error.message).toContain(`could not connect and log in: no server address could be reached (${address}: `);
+      expect(error.message).toContain('they stay in the outbox');
+    }
+    expect((JSON.parse(refused.stderr) as { message: string }).message).toContain('ECONNREFUSED');
+    const queued = await magpie([...as('nina'), 'outbox']);
+    expect(queued.lines.map((line) => [line['text'], line['state']])).toEqual(
+      expect.arrayContaining([['nobody listens', 'sending'], ['an HTTP port', 'sending']]),
+    );
+  });
+
   it('refuses a number past what the wire or a timer holds as a bad argument (exit 2), not an internal error', { timeout: 60_000 }, async () => {
     const created = await magpie([...as('olga'), 'group', 'create', '--name', 'numbers', '--members', 'pete']);
     const groupId = created.lines[0]!['groupId'] as string;
