@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isGroupId, isValidUserId } from '../../protocol';
+import { isGroupId, isValidUserId, MESSAGE_LIMITS, textChars } from '../../protocol';
 import type { GroupModeName, LoginAuth } from '../../preload/api';
 import { parseServerAddressList } from '../engine/address-book';
 import { UsageError } from './usage';
@@ -50,7 +50,8 @@ export type Command =
   | { kind: 'burn'; msgId: number }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
-  | { kind: 'outbox'; flush: boolean }
+  /** list (offline), flush (connects and sends), discard (offline: drops failed items, all or the one named) */
+  | { kind: 'outbox'; flush: boolean; discard?: { id: string | undefined } }
   | { kind: 'search'; query: string; limit: number }
   | { kind: 'group'; group: GroupCommand }
   | { kind: 'profile'; nickname: string | undefined; avatar: string | undefined };
@@ -205,6 +206,8 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       }
       if (values.text !== undefined && values.stdin) throw new UsageError('give either --text T or --stdin, not both', name);
       if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
+      const tooLong = values.text === undefined ? undefined : textOverLimit(values.text);
+      if (tooLong !== undefined) throw new UsageError(`--text is ${tooLong}`, name);
       return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false, ...(values.burn ? { burn: true } : {}) };
     }
     case 'download': {
@@ -235,6 +238,14 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       return { kind: 'read', conversation: conversationTarget(values.with, values.group, '--with', name) };
     case 'outbox':
       allow();
+      if (sub === 'discard') {
+        const [id, ...more] = rest;
+        noMore(more);
+        if (id !== undefined && !/^[0-9a-fA-F]{32}$/.test(id)) {
+          throw new UsageError(`outbox discard: ${JSON.stringify(id)} is not an outbox id (the 32 hex digits "magpie outbox" prints)`, name);
+        }
+        return { kind: 'outbox', flush: false, discard: { id: id?.toLowerCase() } };
+      }
       if (sub !== undefined && sub !== 'flush') throw new UsageError(`unknown outbox command: ${sub}`, name);
       noMore(rest);
       return { kind: 'outbox', flush: sub === 'flush' };
@@ -255,6 +266,17 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
     default:
       throw new UsageError(`unknown command: ${name}`);
   }
+}
+
+/**
+ * What is wrong with a text the server would refuse for its length (TEXT_TOO_LONG), or undefined:
+ * counted as the server counts (code points, protocol's textChars and MESSAGE_LIMITS), so such a
+ * text is never stored, sent and left failed in the outbox.
+ */
+export function textOverLimit(text: string): string | undefined {
+  const chars = textChars(text);
+  if (chars <= MESSAGE_LIMITS.maxTextChars) return undefined;
+  return `${chars} characters long; the server takes at most ${MESSAGE_LIMITS.maxTextChars} (Unicode code points: an emoji or a Chinese character is one)`;
 }
 
 /** A server message id as listen and history print it (a client id, 32 hex, is not one yet). */
