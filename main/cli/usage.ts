@@ -51,7 +51,8 @@ Global flags:
                           the server refuses a login with TOO_MANY_SESSIONS_FOR_USER
   --help                  this text, or a command's ("magpie send --help")
 
-Exit codes: 0 done; 1 refused by the server; 2 bad arguments; 3 timed out (not sent, not
+Exit codes: 0 done; 1 refused by the server; 2 bad arguments (BAD_ARGUMENT; a flag that takes a
+value is given once); 3 timed out (not sent, not
 connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
 the message says), or the server ended the session (kicked, account closed: the code and message
 are printed); 5 the local store is damaged

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MESSAGE_LIMITS } from '../../../protocol';
 import { deadAddress } from '../../support/dead-address';
-import { cliLoginArgs, magpie } from '../../support/cli-process';
+import { cliLoginArgs, magpie, withFlag } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 describe('what the magpie CLI stores in its outbox, and how a failure leaves it', () => {
@@ -54,7 +54,7 @@ describe('what the magpie CLI stores in its outbox, and how a failure leaves it'
     ];
     for (const run of [first, second]) expect(run.lines).toEqual([expect.objectContaining({ state: 'failed' })]);
     const dead = await deadAddress();
-    const queued = await magpie([...as('xan', '--timeout', '1', 'send', '--to', 'yara', '--text', 'later'), '--server', dead]);
+    const queued = await magpie(withFlag(as('xan', '--timeout', '1', 'send', '--to', 'yara', '--text', 'later'), '--server', dead));
     expect(queued.code).toBe(3);
     const [firstId, secondId, queuedId] = [first, second, queued].map((run) => run.lines[0]!['id'] as string);
 
@@ -68,13 +68,13 @@ describe('what the magpie CLI stores in its outbox, and how a failure leaves it'
     const one = await magpie(as('xan', 'outbox', 'discard', firstId!));
     expect(one.code).toBe(0);
     expect(one.lines).toEqual([{ ok: true, op: 'discard', id: firstId, conversation: 'gnosuchgroup' }]);
-    const rest = await magpie([...as('xan', 'outbox', 'discard'), '--server', dead]);
+    const rest = await magpie(withFlag(as('xan', 'outbox', 'discard'), '--server', dead));
     expect(rest.code).toBe(0);
     expect(rest.lines).toEqual([{ ok: true, op: 'discard', id: secondId, conversation: 'gnosuchgroup2' }]);
 
     const [left, history] = await Promise.all([
       magpie(as('xan', 'outbox')),
-      magpie([...as('xan', 'history', '--group', 'gnosuchgroup', '--offline'), '--server', dead]),
+      magpie(withFlag(as('xan', 'history', '--group', 'gnosuchgroup', '--offline'), '--server', dead)),
     ]);
     expect(left.lines).toEqual([expect.objectContaining({ id: queuedId, state: 'sending' })]);
     expect(history.lines).toEqual([]);
