@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isGroupId, isValidUserId } from '../../protocol';
+import { isGroupId, isValidUserId, MESSAGE_LIMITS, textChars } from '../../protocol';
 import type { GroupModeName, LoginAuth } from '../../preload/api';
 import { parseServerAddressList } from '../engine/address-book';
 import { UsageError } from './usage';
@@ -50,7 +50,8 @@ export type Command =
   | { kind: 'burn'; msgId: number }
   | { kind: 'listen'; count: number | undefined }
   | { kind: 'history'; conversation: string; limit: number; offline: boolean }
-  | { kind: 'outbox'; flush: boolean }
+  /** list (offline), flush (connects and sends), discard (offline: drops failed items, all or the one named) */
+  | { kind: 'outbox'; flush: boolean; discard?: { id: string | undefined } }
   | { kind: 'search'; query: string; limit: number }
   | { kind: 'group'; group: GroupCommand }
   | { kind: 'profile'; nickname: string | undefined; avatar: string | undefined };
@@ -147,17 +148,42 @@ export const processSecretSources: SecretSources = {
 export function parseCli(argv: readonly string[], secrets: SecretSources = processSecretSources): ParsedCli {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // Node's message spans lines ("Did you forget…"): one line, under the command's usage
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, ' '), commandNamed(argv));
   }
   const values = parsed.values as Values;
   const positionals = parsed.positionals;
   const [name, sub, ...rest] = positionals;
   if (name === undefined || name === 'help') return { command: { kind: 'help', topic: sub ?? '' }, global: undefined };
   if (values.help) return { command: { kind: 'help', topic: name }, global: undefined };
+  onlyOnce(parsed.tokens, name);
   const command = parseCommand(name, sub, rest, values);
   return { command, global: parseGlobal(values, name, command, secrets) };
+}
+
+/** The command an argv names (its first positional), for the usage of an argv that does not parse. */
+function commandNamed(argv: readonly string[]): string {
+  try {
+    const loose = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+    return loose.positionals[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A flag that takes a value is given once: the last of two would win unseen (`--text a --text b`
+ * sending only "b"), so a repeat is a usage error naming it. A repeated switch changes nothing.
+ */
+function onlyOnce(tokens: readonly { kind: string; name?: string; value?: string | undefined }[] | undefined, command: string): void {
+  const seen = new Set<string>();
+  for (const token of tokens ?? []) {
+    if (token.kind !== 'option' || token.name === undefined || OPTIONS[token.name as OptionName]?.type !== 'string') continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once: give it once`, command);
+    seen.add(token.name);
+  }
 }
 
 function customOf(values: Values, command: string): CustomSend {
@@ -204,7 +230,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
         throw new UsageError('give what to send: --text T, --stdin, --custom CMD, --file P, --image P or --voice P --duration MS', name);
       }
       if (values.text !== undefined && values.stdin) throw new UsageError('give either --text T or --stdin, not both', name);
-      if (values.text !== undefined && values.text === '') throw new UsageError('--text must not be empty', name);
+      // as --stdin skips a blank line, a text of only spaces is no message
+      if (values.text !== undefined && values.text.trim() === '') throw new UsageError('--text must not be empty or only white space', name);
+      const tooLong = values.text === undefined ? undefined : textOverLimit(values.text);
+      if (tooLong !== undefined) throw new UsageError(`--text is ${tooLong}`, name);
       return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false, ...(values.burn ? { burn: true } : {}) };
     }
     case 'download': {
@@ -235,6 +264,14 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       return { kind: 'read', conversation: conversationTarget(values.with, values.group, '--with', name) };
     case 'outbox':
       allow();
+      if (sub === 'discard') {
+        const [id, ...more] = rest;
+        noMore(more);
+        if (id !== undefined && !/^[0-9a-fA-F]{32}$/.test(id)) {
+          throw new UsageError(`outbox discard: ${JSON.stringify(id)} is not an outbox id (the 32 hex digits "magpie outbox" prints)`, name);
+        }
+        return { kind: 'outbox', flush: false, discard: { id: id?.toLowerCase() } };
+      }
       if (sub !== undefined && sub !== 'flush') throw new UsageError(`unknown outbox command: ${sub}`, name);
       noMore(rest);
       return { kind: 'outbox', flush: sub === 'flush' };
@@ -255,6 +292,17 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
     default:
       throw new UsageError(`unknown command: ${name}`);
   }
+}
+
+/**
+ * What is wrong with a text the server would refuse for its length (TEXT_TOO_LONG), or undefined:
+ * counted as the server counts (code points, protocol's textChars and MESSAGE_LIMITS), so such a
+ * text is never stored, sent and left failed in the outbox.
+ */
+export function textOverLimit(text: string): string | undefined {
+  const chars = textChars(text);
+  if (chars <= MESSAGE_LIMITS.maxTextChars) return undefined;
+  return `${chars} characters long; the server takes at most ${MESSAGE_LIMITS.maxTextChars} (Unicode code points: an emoji or a Chinese character is one)`;
 }
 
 /** A server message id as listen and history print it (a client id, 32 hex, is not one yet). */

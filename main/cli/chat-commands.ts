@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { ErrorCode, isGroupId, MagpieError, type pb } from '../../protocol';
 import { inputFromWireMessage, type StoredMessage } from '../store';
-import type { Command } from './args';
+import { textOverLimit, type Command } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
@@ -87,9 +87,19 @@ export async function awaitSentUnlessRefused(
     const state = client.status;
     const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
     const why = error instanceof Error ? error.message : String(error);
-    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}); they stay in the outbox`));
+    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}${linkDown(state, loggedIn)}); they stay in the outbox`));
   }
   return refused ? ExitCode.REFUSED : ExitCode.OK;
+}
+
+/**
+ * Why the link is down, as the other commands say it when they cannot connect (the address and its
+ * error), or nothing when it is up: a send that timed out offline must not read like a slow server.
+ */
+function linkDown(status: CliSession['client']['status'], loggedIn: boolean): string {
+  if (status.state === 'online') return '';
+  const what = loggedIn ? 'the connection was lost' : 'could not connect and log in';
+  return `; ${what}: ${status.reason ?? `no server answered yet (${status.state})`}`;
 }
 
 /**
@@ -119,9 +129,21 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
   connected.catch(() => undefined);
   if (command.stdin) {
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+    // a line the server would refuse for its length ends the input there: what came before is sent
+    let tooLong: CliExit | undefined;
     const reading = (async () => {
+      let lineNumber = 0;
       for await (const line of lines) {
-        if (line.trim() !== '') await sendText(line);
+        lineNumber += 1;
+        if (line.trim() === '') continue;
+        const problem = textOverLimit(line);
+        if (problem !== undefined) {
+          const why = `stdin line ${lineNumber} is ${problem}; it and the lines after it were not sent`;
+          tooLong = new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, why));
+          lines.close();
+          break;
+        }
+        await sendText(line);
       }
     })();
     // a session the server ended takes no more lines: what was read is reported, then the end
@@ -133,9 +155,9 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
         lines.close();
       }),
     ]);
-    if (cut !== undefined) {
+    if (cut !== undefined || tooLong !== undefined) {
       await awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });
-      throw cut;
+      throw cut ?? tooLong;
     }
   }
   return awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });
@@ -229,6 +251,7 @@ export async function runHistory(session: CliSession, io: CliIo, command: Comman
 
 export async function runOutbox(session: CliSession, io: CliIo, command: CommandOf<'outbox'>): Promise<number> {
   const { store } = session.client;
+  if (command.discard) return discardFailed(session, io, command.discard.id);
   if (!command.flush) {
     const items = store.outbox.list().filter((item) => item.state !== 'sent').reverse();
     for (const item of items) io.out(outboxLine(item, store.messages.getByClientMsgId(item.clientMsgId)));
@@ -250,6 +273,31 @@ export async function runOutbox(session: CliSession, io: CliIo, command: Command
     media.dispose();
     access.dispose();
   }
+}
+
+/**
+ * outbox discard [ID]: drops failed items (all, or the one named), offline, as the app's "cancel
+ * send" of a failed message does: the outbox row and the unsent message go, so nothing is left
+ * failed for ever. An item still `sending` is refused: it may already be on the server with its
+ * receipt lost, and another run on this profile (a listen, the app) may be sending it; `outbox
+ * flush` settles it, and a failure can then be discarded.
+ */
+function discardFailed(session: CliSession, io: CliIo, id: string | undefined): number {
+  const { store } = session.client;
+  let items = store.outbox.list(Number.MAX_SAFE_INTEGER).filter((item) => item.state === 'failed');
+  if (id !== undefined) {
+    const item = store.outbox.get(id);
+    if (!item) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${id} in the outbox`));
+    if (item.state !== 'failed') {
+      const why = `message ${id} is still sending, not failed: "magpie outbox flush" sends it (a failed one can then be discarded)`;
+      throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.NOT_ALLOWED, why));
+    }
+    items = [item];
+  }
+  for (const item of items.reverse()) {
+    if (store.outbox.cancel(item.clientMsgId)) io.out({ ok: true, op: 'discard', id: item.clientMsgId, conversation: item.to });
+  }
+  return ExitCode.OK;
 }
 
 export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'search'>): number {

@@ -50,11 +50,18 @@ export interface Deadline {
   readonly reached: Promise<void>;
 }
 
+/** The longest a Node timer waits: the tick that keeps a command without a deadline alive. */
+const FOREVER_TICK_MS = 0x7fff_ffff;
+
 export function createDeadline(timeoutMs: number, signal: AbortSignal): Deadline & { cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const reached = new Promise<void>((resolve) => {
     if (timeoutMs > 0) timer = setTimeout(resolve, timeoutMs);
+    // no deadline (--timeout 0) holds the process open as a deadline's timer does: the engine's
+    // timers are unref'd (the client must never keep its host alive), so while the link is down
+    // and a reconnect waits, nothing else would, and Node would end the command with exit 0
+    else timer = setInterval(() => undefined, FOREVER_TICK_MS);
     onAbort = () => resolve();
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -69,6 +76,7 @@ export function createDeadline(timeoutMs: number, signal: AbortSignal): Deadline
     },
     cancel() {
       clearTimeout(timer);
+      clearInterval(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
     },
   };

@@ -1,5 +1,5 @@
 import { runDownload, runSendFile } from './media-commands';
-import { ErrorCode, hasControlCharacter, isMagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isMagpieError, MagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
 import { runBurn, runHistory, runListen, runOutbox, runRead, runRevoke, runSearch, runSend } from './chat-commands';
 import { CliExit, cliProfileDir, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
@@ -66,6 +66,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   }
 }
 
+/** The help command of the command a usage error is about. */
+function helpFor(command: string): string {
+  return command !== '' && COMMAND_USAGE[command] !== undefined ? `magpie ${command} --help` : 'magpie --help';
+}
+
 /** A usage error may quote what was typed: its control characters are shown escaped, never sent to the terminal. */
 function escapeControls(text: string): string {
   return !hasControlCharacter(text)
@@ -80,7 +85,8 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
     ({ command, global } = parseCli(argv));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`magpie: ${escapeControls(error.message)}\n\n${COMMAND_USAGE[error.command] ?? GLOBAL_USAGE}\n`);
+    // one JSON line, as every other error (a --file that is no file among them): scripts read one format
+    io.err(errorLine(new MagpieError(ErrorCode.BAD_ARGUMENT, `${escapeControls(error.message)} (usage: ${helpFor(error.command)})`)));
     return ExitCode.USAGE;
   }
   if (command.kind === 'help') {

@@ -1,3 +1,5 @@
+import { MESSAGE_LIMITS } from '../../protocol';
+
 /** Bad command-line arguments: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
   constructor(
@@ -24,7 +26,7 @@ Commands:
   burn ID       burn a received burn-after-reading message (send one with send --burn)
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
-  outbox        messages not yet sent; "outbox flush" sends them
+  outbox        messages not yet sent; "outbox flush" sends them, "outbox discard" drops failed ones
   search TEXT   full-text search of the local store (offline)
   group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
   profile set   set my nickname (or avatar)
@@ -49,7 +51,8 @@ Global flags:
                           the server refuses a login with TOO_MANY_SESSIONS_FOR_USER
   --help                  this text, or a command's ("magpie send --help")
 
-Exit codes: 0 done; 1 refused by the server; 2 bad arguments; 3 timed out (not sent, not
+Exit codes: 0 done; 1 refused by the server; 2 bad arguments (BAD_ARGUMENT; a flag that takes a
+value is given once); 3 timed out (not sent, not
 connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
 the message says), or the server ended the session (kicked, account closed: the code and message
 are printed); 5 the local store is damaged
@@ -84,7 +87,9 @@ export const COMMAND_USAGE: Record<string, string> = {
   send: `Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin | --custom CMD [--payload JSON] [--transient])
 
 Stores the message in the outbox, connects and sends it; prints it with state "sent".
---stdin sends one message per input line, in order. Not sent within --timeout: prints it with
+A text is at most ${MESSAGE_LIMITS.maxTextChars} characters (Unicode code points, as the server counts); a longer one is
+refused before it is stored (exit 2). --stdin sends one message per input line, in order, up to
+a line over that limit (exit 2, naming the line). Not sent within --timeout: prints it with
 state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
 A login the server refuses (exit 4) fails it instead: it is never sent later.
 --custom sends a custom message: the command string CMD with a JSON payload (default {});
@@ -125,11 +130,14 @@ N have been printed or --timeout passes (exit 0 at the timeout without --count; 
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless
 --offline, which reads the local store without connecting.`,
-  outbox: `Usage: magpie [global flags] outbox [flush]
+  outbox: `Usage: magpie [global flags] outbox [flush | discard [ID]]
 
 Lists the outbox (offline). "outbox flush" connects and sends what waits there (a file message
 whose upload was cut resumes it from the server's offset); exit 0 when all
-are sent, 1 if the server refused one, 3 if some are still unsent at --timeout.`,
+are sent, 1 if the server refused one, 3 if some are still unsent at --timeout.
+"outbox discard" (offline) drops the failed messages, or only the one whose ID (32 hex, as
+"outbox" prints it) is given, printing each; a message still sending is not discarded (exit 1,
+NOT_ALLOWED): it may already be on the server, and "outbox flush" settles it.`,
   search: `Usage: magpie [global flags] search TEXT [--limit N]
 
 Searches the messages in the local store (Chinese and English), newest first, without connecting.`,

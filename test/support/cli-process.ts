@@ -88,3 +88,10 @@ export function magpie(args: readonly string[], stdin = '', env: Record<string, 
 export function cliLoginArgs(server: { port: number; appId: string; appToken: string }, profilesDir: string, user: string): string[] {
   return ['--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--token', server.appToken, '--user', user, '--profile', join(profilesDir, user)];
 }
+
+/** The arguments with the flag's value replaced (or the flag added): magpie refuses a value flag given twice. */
+export function withFlag(args: readonly string[], flag: string, value: string): string[] {
+  const at = args.indexOf(flag);
+  if (at === -1) return [...args, flag, value];
+  return [...args.slice(0, at), flag, value, ...args.slice(at + 2)];
+}

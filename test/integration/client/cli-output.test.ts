@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, hasControlCharacter } from '../../../protocol';
 import { deadAddress } from '../../support/dead-address';
-import { cliLoginArgs, magpie } from '../../support/cli-process';
+import { cliLoginArgs, magpie, withFlag } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 describe('what the magpie CLI prints', () => {
@@ -33,8 +33,8 @@ describe('what the magpie CLI prints', () => {
     const dead = await deadAddress();
     const [synced, offline, found] = await Promise.all([
       magpie(as('olga', 'history', '--group', 'gnosuchgroup')),
-      magpie([...as('olga', 'history', '--group', 'gnosuchgroup', '--offline'), '--server', dead]),
-      magpie([...as('olga', 'search', 'anyone'), '--server', dead]),
+      magpie(withFlag(as('olga', 'history', '--group', 'gnosuchgroup', '--offline'), '--server', dead)),
+      magpie(withFlag(as('olga', 'search', 'anyone'), '--server', dead)),
     ]);
     for (const run of [synced, offline, found]) {
       expect(run.code).toBe(0);
@@ -45,7 +45,7 @@ describe('what the magpie CLI prints', () => {
   it('refuses a --profile that is a file with BAD_ARGUMENT naming it (exit 2)', { timeout: 60_000 }, async () => {
     const file = join(root, 'a-file');
     await writeFile(file, 'not a folder');
-    const run = await magpie([...as('pia', 'history', '--with', 'olga', '--offline'), '--profile', file]);
+    const run = await magpie(withFlag(as('pia', 'history', '--with', 'olga', '--offline'), '--profile', file));
     expect(run.code).toBe(2);
     const lines = run.stderr.split('\n').filter((l) => l.trim() !== '');
     expect(lines).toHaveLength(1);
@@ -53,6 +53,39 @@ describe('what the magpie CLI prints', () => {
     expect(error).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, name: 'BAD_ARGUMENT' });
     expect(error.message).toContain(file);
     expect(error.message).not.toContain('EEXIST');
+  });
+
+  it('prints every usage error as one JSON line (BAD_ARGUMENT, exit 2) naming the help of its command, storing nothing', { timeout: 60_000 }, async () => {
+    const send = (...more: string[]): string[] => as('quin', 'send', '--to', 'rhea', ...more);
+    const cases: [string[], string, string][] = [
+      [send('--text', '   '), '--text must not be empty or only white space', 'magpie send --help'],
+      [send('--text', ''), '--text must not be empty or only white space', 'magpie send --help'],
+      [send('--text', 'a', '--text', 'b'), '--text is given more than once', 'magpie send --help'],
+      [[...as('quin', 'send', '--to', 'rhea', '--to', 'sol'), '--text', 'hi'], '--to is given more than once', 'magpie send --help'],
+      [['--timeout', '-1', ...send('--text', 'hi')], "Option '--timeout' argument is ambiguous.", 'magpie send --help'],
+      [['--timeout=-1', ...send('--text', 'hi')], '--timeout must be a number of seconds', 'magpie send --help'],
+      [
+        ['--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--user', 'quin', '--password-file', join(root, 'no-such-file'), '--profile', join(root, 'quin'), 'listen'],
+        `--password-file ${join(root, 'no-such-file')}: ENOENT`,
+        'magpie listen --help',
+      ],
+      [send('--file', join(root, 'no-such-file')), 'no such file', ''],
+      [as('quin', 'fly'), 'unknown command: fly', 'magpie --help'],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => magpie(args)));
+    for (const [i, run] of runs.entries()) {
+      const [, says, help] = cases[i]!;
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stdout).toBe('');
+      const lines = run.stderr.split('\n').filter((l) => l.trim() !== '');
+      expect(lines, run.stderr).toHaveLength(1);
+      const error = JSON.parse(lines[0]!) as { code: number; name: string; message: string };
+      expect(error).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, name: 'BAD_ARGUMENT', message: expect.stringContaining(says) });
+      expect(error.message).not.toContain('\\u000a');
+      if (help !== '') expect(error.message).toContain(`(usage: ${help})`);
+    }
+    // nothing of it was stored
+    expect((await magpie(as('quin', 'outbox'))).lines).toEqual([]);
   });
 
   it('shows what was typed in a usage error with its control characters escaped (exit 2)', async () => {

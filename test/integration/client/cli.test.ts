@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import { magpie } from '../../support/cli-process';
+import { magpie, withFlag } from '../../support/cli-process';
 import { deadAddress } from '../../support/dead-address';
 import { makeSelfSignedCert } from '../../support/self-signed-cert';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -84,8 +84,8 @@ describe('the magpie CLI, end to end', () => {
 
     // offline: the dead address proves no connection is needed
     const [history, found] = await Promise.all([
-      magpie([...as('bob'), '--server', dead, 'history', '--with', 'alice', '--offline']),
-      magpie([...as('bob'), '--server', dead, 'search', '你好']),
+      magpie([...withFlag(as('bob'), '--server', dead), 'history', '--with', 'alice', '--offline']),
+      magpie([...withFlag(as('bob'), '--server', dead), 'search', '你好']),
     ]);
     expect(history.code).toBe(0);
     expect(history.lines.map((l) => l['text'])).toEqual(['hello 你好', 'line one', 'line two']);
@@ -178,7 +178,7 @@ describe('the magpie CLI, end to end', () => {
   });
 
   it('keeps a message sent while the server is down in the outbox, and outbox flush sends it', { timeout: 60_000 }, async () => {
-    const down = await magpie([...as('erin'), '--server', dead, '--timeout', '1', 'send', '--to', 'frank', '--text', 'when you are back']);
+    const down = await magpie([...withFlag(as('erin'), '--server', dead), '--timeout', '1', 'send', '--to', 'frank', '--text', 'when you are back']);
     expect(down.code).toBe(3);
     expect(down.lines).toEqual([expect.objectContaining({ text: 'when you are back', state: 'sending' })]);
     expect(JSON.parse(down.stderr)).toMatchObject({ code: expect.any(Number), message: expect.stringContaining('outbox') });
@@ -192,6 +192,27 @@ describe('the magpie CLI, end to end', () => {
     const [emptied, frank] = await Promise.all([magpie([...as('erin'), 'outbox']), magpie([...as('frank'), 'history', '--with', 'erin'])]);
     expect(emptied.lines).toEqual([]);
     expect(frank.lines.map((l) => [l['text'], l['id']])).toEqual([['when you are back', flushed.lines[0]!['id']]]);
+  });
+
+  it('says why send could not connect (the address and its error), as history does, and keeps the message queued (exit 3)', { timeout: 60_000 }, async () => {
+    const httpPort = `127.0.0.1:${server.httpPort}`;
+    const [refused, notMagpie] = await Promise.all([
+      magpie([...withFlag(as('nina'), '--server', dead), '--timeout', '2', 'send', '--to', 'hal', '--text', 'nobody listens']),
+      magpie([...withFlag(as('nina'), '--server', httpPort), '--timeout', '3', 'send', '--to', 'hal', '--text', 'an HTTP port']),
+    ]);
+    for (const [run, address, text] of [[refused, dead, 'nobody listens'], [notMagpie, httpPort, 'an HTTP port']] as const) {
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.lines).toEqual([expect.objectContaining({ text, state: 'sending' })]);
+      const error = JSON.parse(run.stderr) as { code: number; message: string };
+      expect(error.code).toBe(ErrorCode.NOT_CONNECTED);
+      expect(error.message).toContain(`could not connect and log in: no server address could be reached (${address}: `);
+      expect(error.message).toContain('they stay in the outbox');
+    }
+    expect((JSON.parse(refused.stderr) as { message: string }).message).toContain('ECONNREFUSED');
+    const queued = await magpie([...as('nina'), 'outbox']);
+    expect(queued.lines.map((line) => [line['text'], line['state']])).toEqual(
+      expect.arrayContaining([['nobody listens', 'sending'], ['an HTTP port', 'sending']]),
+    );
   });
 
   it('refuses a number past what the wire or a timer holds as a bad argument (exit 2), not an internal error', { timeout: 60_000 }, async () => {

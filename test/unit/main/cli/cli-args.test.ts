@@ -51,6 +51,12 @@ describe('magpie CLI arguments', () => {
       kind: 'history', conversation: 'bob', limit: 5, offline: true,
     });
     expect(parseCli([...LOGIN, 'outbox', 'flush']).command).toEqual({ kind: 'outbox', flush: true });
+    expect(parseCli([...LOGIN, 'outbox', 'discard']).command).toEqual({ kind: 'outbox', flush: false, discard: { id: undefined } });
+    expect(parseCli([...LOGIN, 'outbox', 'discard', 'AB'.repeat(16)]).command).toEqual({ kind: 'outbox', flush: false, discard: { id: 'ab'.repeat(16) } });
+    expect(usageError([...LOGIN, 'outbox', 'discard', '17']).message).toContain('not an outbox id');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', ' \t ']).message).toContain('only white space');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'a', '--text', 'b'])).toMatchObject({ command: 'send', message: expect.stringContaining('--text is given more than once') });
+    expect(usageError([...LOGIN, '--timeout', '-1', 'send', '--to', 'bob', '--text', 'a'])).toMatchObject({ command: 'send', message: expect.not.stringContaining('\n') });
     expect(parseCli([...LOGIN, 'search', '北京', 'meeting']).command).toEqual({ kind: 'search', query: '北京 meeting', limit: 50 });
     expect(parseCli([...LOGIN, 'group', 'create', '--name', 'team', '--mode', 'approval', '--members', 'bob, carol']).command).toEqual({
       kind: 'group', group: { op: 'create', name: 'team', mode: 'approval', members: ['bob', 'carol'] },
