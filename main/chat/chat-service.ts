@@ -104,9 +104,13 @@ export function createChatService(client: MagpieClient) {
       await client.request('REVOKE', { msgId: BigInt(message.msgId) });
     },
 
-    /** Deletes a message on this device only; the conversation's summary follows. */
+    /**
+     * Deletes a message on this device only; the conversation's summary follows. A message of mine
+     * not yet sent is withdrawn as cancel() does: deleted, it must not go out later from the outbox.
+     */
     deleteLocal(key: string): string {
       const message = messageByKey(key);
+      if (message.outgoing && message.msgId === null && message.clientMsgId && store.outbox.get(message.clientMsgId)) return this.cancel(key);
       store.transaction(() => {
         store.messages.deleteLocally([message.localId]);
         store.conversations.refresh(message.conversation);

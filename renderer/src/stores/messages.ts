@@ -129,6 +129,12 @@ export const useMessages = defineStore('messages', () => {
     await backend.run('message.revoke', { key });
   }
 
+  /** Withdraws a message of mine not yet sent: it leaves the outbox and the conversation. */
+  async function cancel(conversation: string, key: string): Promise<void> {
+    const done = await backend.run('message.cancel', { key });
+    if (done !== undefined) remove(conversation, key);
+  }
+
   async function deleteLocal(conversation: string, key: string): Promise<void> {
     const done = await backend.run('message.deleteLocal', { key });
     if (done !== undefined) remove(conversation, key);
@@ -152,6 +158,6 @@ export const useMessages = defineStore('messages', () => {
 
   return {
     histories, highlightKey, history, upsert, remove, loadLatest, loadOlder, loadUntil, send, retry, revoke,
-    deleteLocal, burn, readers, reset,
+    cancel, deleteLocal, burn, readers, reset,
   };
 });

@@ -161,6 +161,19 @@ describe('the messages store', () => {
     expect(store.history('alice').items.map((m) => [m.key, m.state])).toEqual([['c1', 'sent']]);
   });
 
+  it('cancels a message not yet sent through message.cancel (out of the outbox), not a local delete', async () => {
+    setActivePinia(createPinia());
+    const sending = message('c2', 10, { outgoing: true, state: 'sending', msgId: undefined });
+    const core = createFakeApi({ 'messages.page': () => ({ messages: [sending], more: false }) });
+    useBackend().attach(core);
+    const store = useMessages();
+    await store.loadLatest('alice');
+    await store.cancel('alice', 'c2');
+    expect(core.callsOf('message.cancel')).toEqual([{ key: 'c2' }]);
+    expect(core.callsOf('message.deleteLocal')).toEqual([]);
+    expect(store.history('alice').items).toEqual([]);
+  });
+
   it('pages back until a searched message is held', async () => {
     const store = useMessages();
     expect(await store.loadUntil('alice', all[5]!.key)).toBe(true);
