@@ -172,6 +172,12 @@ describe('the developer console, end to end in Chromium', () => {
     await expect.poll(() => created.textContent(), WAIT).toMatch(new RegExp(`^\\d{4}年\\d{1,2}月\\d{1,2}日 \\d{1,2}:\\d{2}$`));
     // what was said before the switch is said again in Chinese
     await expect.poll(() => page.getByRole('region', { name: '离线推送' }).getByRole('status').textContent(), WAIT).toContain('接收方返回 HTTP 503。');
+    // a name of spaces is refused in the page's language (the server's message is English)
+    await page.getByLabel('新应用名称').fill('   ');
+    await page.getByRole('button', { name: '创建应用' }).click();
+    await expect
+      .poll(() => page.getByRole('navigation', { name: '应用', exact: true }).getByRole('alert').textContent(), WAIT)
+      .toBe('名称需为 1–64 个字符（表情或汉字各算一个），不能全是空格，也不能包含换行等控制字符。');
     await page.getByLabel('语言').selectOption('en');
 
     // rename, then delete
