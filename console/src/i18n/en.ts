@@ -81,6 +81,8 @@ const en = {
     test: 'Send test push',
     testDelivered: 'The receiver answered HTTP {status}.',
     testRefused: 'The receiver answered HTTP {status}.',
+    testNoAnswer: 'The test push got no answer: the receiver refused the connection, its host name was not found, or it did not answer in time. The console does not say which (it would let anyone probe the server’s network); the server’s log does.',
+    testNoUrl: 'No webhook URL is saved yet: save one first.',
     testFailed: 'The test push failed: {error}.',
   },
   subs: {

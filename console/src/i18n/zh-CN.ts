@@ -83,6 +83,8 @@ const zhCN: MessageSchema = {
     test: '发送测试推送',
     testDelivered: '接收方返回 HTTP {status}。',
     testRefused: '接收方返回 HTTP {status}。',
+    testNoAnswer: '测试推送没有得到响应：接收方拒绝了连接、主机名无法解析，或未在限定时间内响应。控制台不区分这几种情况（否则可被用来探测服务器所在的网络），服务器日志中有具体原因。',
+    testNoUrl: '尚未保存推送地址，请先保存。',
     testFailed: '测试推送失败：{error}。',
   },
   subs: {
