@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import {
   ErrorCode,
+  isMagpieError,
   MagpieError,
   type pb,
   systemClock,
@@ -23,6 +24,12 @@ import { openClientStore, type ClientStore, type IngestResult, type PendingUploa
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
+
+/**
+ * Codes that say only that the connection went away under a request (a server stopping, a cut
+ * network): the connection's status says so, and the work runs again on the next connection.
+ */
+const CUT_OFF: ReadonlySet<number> = new Set([ErrorCode.CONNECTION_CLOSED, ErrorCode.NOT_CONNECTED, ErrorCode.SERVER_SHUTTING_DOWN]);
 
 export interface ClientEvents {
   status: [ConnectionStatus];
@@ -237,11 +244,16 @@ export class MagpieClient {
     if (this.sync.handlePush(frame)) return;
     if (frame.name === 'TYPING') this.events.emit('typing', frame.body);
     else if (frame.name === 'MUTES') this.events.emit('mutes', frame.body);
-    else if (frame.name === 'ERROR') this.reportError(new MagpieError(frame.body.code, frame.body.message));
+    else if (frame.name === 'ERROR' && frame.body.code === ErrorCode.SERVER_SHUTTING_DOWN) {
+      // a normal stop, said by the server before it closes: one line, no stack; the connection reconnects
+      this.options.log.info({ code: frame.body.code, reason: frame.body.message }, 'the server is stopping; reconnecting when it is back');
+      if (this.events.listenerCount('error') > 0) this.events.emit('error', new MagpieError(frame.body.code, frame.body.message));
+    } else if (frame.name === 'ERROR') this.reportError(new MagpieError(frame.body.code, frame.body.message));
   }
 
   private reportError(error: unknown): void {
-    this.options.log.warn({ err: error }, 'client engine error');
+    if (isMagpieError(error) && CUT_OFF.has(error.code)) this.options.log.debug({ err: error }, 'a request was cut off by the lost connection; it runs again on the next');
+    else this.options.log.warn({ err: error }, 'client engine error');
     if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
   }
 }

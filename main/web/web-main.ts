@@ -100,7 +100,8 @@ async function main(): Promise<number> {
         ...(asked.demoTls ? { tlsPort: ports.demoTls } : {}),
         ...(asked.demoHttp ? { httpPort: ports.demoHttp } : {}),
       });
-      log.info({ address: localServer.address, pid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
+      // serverPid: pino's own "pid" is this shell's, and a line with the key twice reads as either
+      log.info({ address: localServer.address, serverPid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
     } catch (error) {
       if (error instanceof LocalServerElsewhereError) {
         process.stderr.write(`No local demo server on the ports asked for: ${elsewhereLine(error.running)}\n`);

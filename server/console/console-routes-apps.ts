@@ -52,13 +52,20 @@ export function registerConsoleAppRoutes(root: FastifyInstance, ctx: ConsoleCont
     {
       schema: {
         params: appParams,
-        response: { 200: z.object({ delivered: z.boolean(), status: z.number().optional(), error: z.string().optional() }) },
+        response: {
+          200: z.object({
+            delivered: z.boolean(),
+            reason: z.enum(['no-url', 'status', 'no-answer']).optional(),
+            status: z.number().optional(),
+            error: z.string().optional(),
+          }),
+        },
       },
     },
     async (request) => {
       const { appId } = owned(request, request.params.appId);
       ctx.testPushLimit.take(appId);
-      return sendTestPush(appId, rest.pushSettings.get(appId), { clock: rest.clock, timeoutMs: rest.tuning.pushTimeoutMs });
+      return sendTestPush(appId, rest.pushSettings.get(appId), { clock: rest.clock, timeoutMs: rest.tuning.pushTimeoutMs, log: rest.log });
     },
   );
 

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import { checkJsonDepth } from './body-depth';
 import { pathOf } from './path-of';
 
 /** One feature's routes, mounted on the shared listener (files, the REST API, health and metrics). */
@@ -42,6 +43,20 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ),
     // the body of an upload is streamed to disk by its route, never buffered here
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+  });
+  // JSON bodies go through Fastify's own parser once their nesting is known to be bounded
+  // (body-depth.ts): every scope below inherits it, the REST API's and the console's
+  // the default parser takes a callback (its type also allows a promise, which it never returns)
+  const parseJson = app.getDefaultJsonParser('error', 'error') as (request: unknown, body: string, done: (error: Error | null, body?: unknown) => void) => void;
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      checkJsonDepth(body as string);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
   });
   for (const routes of deps.routes) void app.register(routes);
   return {

@@ -101,12 +101,15 @@ function accountContext(accountSid: string): string {
   return `account:${accountSid}`;
 }
 
+/** Says which rule a name breaks, one message per rule (docs/rest.md): all are INVALID_USER_ID. */
 function checkName(what: string, name: string): void {
+  const refuse = (why: string) => new MagpieError(ErrorCode.INVALID_USER_ID, `${what} ${why}`);
+  if (name.length === 0) throw refuse(`is empty: it needs 1-${MAX_NAME_CHARS} characters`);
   // counted as the message limits count (code points): 64 emoji or 64 Chinese characters fit
-  if (name.trim().length === 0 || textChars(name) > MAX_NAME_CHARS) {
-    throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must have 1-${MAX_NAME_CHARS} characters`);
-  }
-  if (hasControlCharacter(name)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `${what} must not hold control characters (line breaks, escapes, direction overrides)`);
+  const chars = textChars(name);
+  if (chars > MAX_NAME_CHARS) throw refuse(`has ${chars} characters: at most ${MAX_NAME_CHARS} (an emoji or a Chinese character counts one)`);
+  if (hasControlCharacter(name)) throw refuse('must not hold control characters (line breaks, escapes, direction overrides)');
+  if (name.trim().length === 0) throw refuse('is all spaces: it needs at least one character that is not a space');
 }
 
 interface RawApp {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { checkXmlDepth } from '../http/body-depth';
 
 /**
  * The classic API speaks JSON or XML: the body by its Content-Type, the answer by Accept (or, if
@@ -12,6 +13,8 @@ const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, tri
 const builder = new XMLBuilder({ format: false, suppressEmptyNode: false });
 
 export function parseClassicXml(text: string): Record<string, unknown> {
+  // before the parser, which builds its answer recursively
+  checkXmlDepth(text);
   let parsed: unknown;
   try {
     parsed = parser.parse(text, true);

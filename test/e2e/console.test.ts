@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol';
@@ -172,6 +173,24 @@ describe('the developer console, end to end in Chromium', () => {
     await expect.poll(() => created.textContent(), WAIT).toMatch(new RegExp(`^\\d{4}年\\d{1,2}月\\d{1,2}日 \\d{1,2}:\\d{2}$`));
     // what was said before the switch is said again in Chinese
     await expect.poll(() => page.getByRole('region', { name: '离线推送' }).getByRole('status').textContent(), WAIT).toContain('接收方返回 HTTP 503。');
+    // a name of spaces is refused in the page's language (the server's message is English)
+    await page.getByLabel('新应用名称').fill('   ');
+    await page.getByRole('button', { name: '创建应用' }).click();
+    await expect
+      .poll(() => page.getByRole('navigation', { name: '应用', exact: true }).getByRole('alert').textContent(), WAIT)
+      .toBe('名称需为 1–64 个字符（表情或汉字各算一个），不能全是空格，也不能包含换行等控制字符。');
+    // a test push to a port where nothing listens is worded in Chinese too (not the server's English)
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const pushZh = page.getByRole('region', { name: '离线推送' });
+    await pushZh.getByLabel('推送地址（Webhook URL）').fill(`http://127.0.0.1:${closedPort}/hook`);
+    await pushZh.getByRole('button', { name: '保存推送设置' }).click();
+    await expect.poll(() => pushZh.getByRole('status').textContent(), WAIT).toContain('推送设置已保存。');
+    await new Promise((resolve) => setTimeout(resolve, TEST_PUSH_INTERVAL_MS));
+    await pushZh.getByRole('button', { name: '发送测试推送' }).click();
+    await expect.poll(() => pushZh.getByRole('status').textContent(), WAIT).toContain('测试推送没有得到响应：接收方拒绝了连接');
     await page.getByLabel('语言').selectOption('en');
 
     // rename, then delete

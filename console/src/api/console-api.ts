@@ -29,6 +29,8 @@ export interface CreatedSubAccount extends SubAccountView {
 
 export interface TestPushView {
   readonly delivered: boolean;
+  /** Why it was not delivered (server/console/test-push.ts); absent from a server before it. */
+  readonly reason?: 'no-url' | 'status' | 'no-answer' | (string & {});
   readonly status?: number;
   readonly error?: string;
 }

@@ -3,7 +3,10 @@ import { ConsoleApiError, ConsoleUnreachableError } from './console-api';
 
 type Translate = (key: string, values?: Record<string, unknown>) => string;
 
-/** What to tell the developer about a refused call, in their language where the code is known. */
+/**
+ * What to tell the developer about a refused call: the page's own text in their language for every
+ * code the console's API can answer (docs/console.md), else the server's message with its code.
+ */
 export function errorText(t: Translate, error: unknown): string {
   if (error instanceof ConsoleUnreachableError) {
     return error.status === undefined ? t('errors.unreachable') : t('errors.badAnswer', { status: error.status });
@@ -20,9 +23,23 @@ export function errorText(t: Translate, error: unknown): string {
       return t('errors.pushUrlInvalid');
     case ErrorCode.NAME_TAKEN:
       return t('errors.nameTaken');
+    case ErrorCode.INVALID_USER_ID:
+      return t('errors.invalidName');
+    case ErrorCode.APP_NOT_FOUND:
+      return t('errors.appNotFound');
+    case ErrorCode.USER_NOT_FOUND:
+      return t('errors.subAccountNotFound');
+    case ErrorCode.AUTH_TOKEN_UNAVAILABLE:
+      return t('errors.authTokenUnavailable');
+    case ErrorCode.REST_NOT_FOUND:
+      return t('errors.pageOutdated');
+    case ErrorCode.INTERNAL:
+      return t('errors.internal');
     case ErrorCode.REST_BAD_REQUEST:
+      // the server's message names the field: kept, as no code says which
       return t('errors.badRequest', { message: error.message });
     default:
+      // a code this page does not know (a newer server): the server's words, with the code
       return t('errors.generic', { code: error.code, message: error.message });
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { WireLimits } from '../../../protocol';
 import type { EventName, EventPayloads, MessageView, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
 import { createDispatch } from '../../../main/api/dispatch';
@@ -35,7 +35,7 @@ export interface ClientFixture {
   client(
     server: Pick<TestServer, 'appId' | 'appToken' | 'port'>,
     user: string,
-    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; transport?: TransportOptions; limits?: WireLimits },
+    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; transport?: TransportOptions; limits?: WireLimits; log?: Logger },
   ): Promise<MagpieClient>;
   /** A core for user, its window focused or not, in a fresh profile unless one is given. */
   core(server: Pick<TestServer, 'appId' | 'appToken' | 'port'>, user: string, options?: { focused?: boolean; profileDir?: string; desktopFiles?: DesktopFiles }): Promise<TestCore>;
@@ -63,7 +63,7 @@ export function createClientFixture(): ClientFixture {
         login: { ...login, appId: server.appId, user },
         tuning: { ...fastTestTuning, ...options.tuning },
         ...(options.limits ? { limits: options.limits } : {}),
-        log,
+        log: options.log ?? log,
       });
       clients.push(client);
       return client;

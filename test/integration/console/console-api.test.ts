@@ -201,10 +201,22 @@ describe('the developer console API', () => {
       answers.push((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json);
     }
     silent.close();
-    expect(answers).toEqual([
-      { delivered: false, error: 'no answer from the receiver' },
-      { delivered: false, error: 'no answer from the receiver' },
+    const noAnswer = { delivered: false, reason: 'no-answer', error: 'no answer from the receiver (refused, host not found or silent: the server log says which)' };
+    expect(answers).toEqual([noAnswer, noAnswer]);
+    // the server's operator, who owns the network, reads in the log which it was
+    const lines = logText.split('\n').filter((line) => line.includes('console test push got no answer'));
+    expect(lines.map((line) => (JSON.parse(line) as { reason: string; appId: string }).reason)).toEqual([
+      'the connection was refused (nothing listens there)',
+      'no answer within 1000 ms',
     ]);
+    // a status that is not 2xx says its code, and with no URL set the page is told so
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    await call('PUT', `/console/api/apps/${appId}/push`, { url: receiver.url });
+    receiver.failNext(404);
+    expect((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json).toEqual({ delivered: false, reason: 'status', status: 404, error: 'the receiver answered 404' });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    await call('PUT', `/console/api/apps/${appId}/push`, { url: null });
+    expect((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json).toMatchObject({ delivered: false, reason: 'no-url' });
 
     expect((await call('DELETE', `/console/api/apps/${appId}`)).json).toEqual({ deleted: true });
   });

@@ -99,15 +99,21 @@ describe('REST resources, on the real server with real clients', () => {
     expect(JSON.stringify(byName.json)).toContain(birds);
     // right-to-left names need no override: Hebrew with a right-to-left mark is taken
     expect((await call('POST', `${app}/subaccounts`, { friendlyName: 'שלום\u200F 1' })).status).toBe(201);
-    // every length out of 1-64 answers the same code, whichever check meets it first
-    for (const name of ['', '   ', 'x'.repeat(65), '🐦'.repeat(65)]) {
-      for (const [method, path, body] of [
-        ['POST', `${app}/subaccounts`, { friendlyName: name }],
-        ['POST', '/v1/accounts/{sid}/apps', { name }],
-        ['PATCH', app, { name }],
+    // every bad name answers the same code, and a message that says which rule it breaks
+    for (const [name, says] of [
+      ['', 'is empty: it needs 1-64 characters'],
+      ['   ', 'is all spaces: it needs at least one character that is not a space'],
+      ['\u3000\u00a0', 'is all spaces'],
+      ['x'.repeat(65), 'has 65 characters: at most 64 (an emoji or a Chinese character counts one)'],
+      ['🐦'.repeat(70), 'has 70 characters: at most 64'],
+    ] as const) {
+      for (const [method, path, body, what] of [
+        ['POST', `${app}/subaccounts`, { friendlyName: name }, 'a friendly name'],
+        ['POST', '/v1/accounts/{sid}/apps', { name }, 'an app name'],
+        ['PATCH', app, { name }, 'an app name'],
       ] as const) {
         const refused = await call(method, path, body);
-        expect([refused.status, refused.json.error.code, refused.json.error.message]).toEqual([400, ErrorCode.INVALID_USER_ID, expect.stringContaining('1-64 characters')]);
+        expect([refused.status, refused.json.error.code, refused.json.error.message]).toEqual([400, ErrorCode.INVALID_USER_ID, expect.stringContaining(`${what} ${says}`)]);
       }
     }
     // 64 characters as people count them, an emoji one

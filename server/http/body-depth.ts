@@ -1,0 +1,94 @@
+import { ErrorCode, MagpieError } from '../../protocol';
+
+/**
+ * How deep a JSON or XML request body may nest (arrays and objects, or elements). No body the
+ * server takes needs more than a few levels; the bound is checked on the raw text before it is
+ * parsed, because the replay check's hash, the schemas and the XML parser each walk a parsed body
+ * recursively, and a body of a few hundred kilobytes of `[` would overflow the stack (a 500).
+ */
+export const MAX_BODY_DEPTH = 64;
+
+function tooDeep(): MagpieError {
+  // statusCode: a 400 under any error handler, not only the REST API's
+  return Object.assign(new MagpieError(ErrorCode.REST_BAD_REQUEST, `the request body is nested more than ${MAX_BODY_DEPTH} levels deep`), {
+    statusCode: 400,
+  });
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/** Throws REST_BAD_REQUEST when JSON text nests deeper than MAX_BODY_DEPTH (brackets in strings are text). */
+export function checkJsonDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > MAX_BODY_DEPTH) throw tooDeep();
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+      depth--;
+    }
+  }
+}
+
+/** Where `end` finishes, searching from `from`; the text's end if it never does (the parser then says what is wrong). */
+function after(text: string, end: string, from: number): number {
+  const at = text.indexOf(end, from);
+  return at < 0 ? text.length : at + end.length;
+}
+
+/**
+ * Throws REST_BAD_REQUEST when XML text nests elements deeper than MAX_BODY_DEPTH. Comments,
+ * CDATA, processing instructions and declarations are skipped; a self-closed element does not
+ * nest. Malformed XML may be counted loosely: the parser refuses it afterwards anyway.
+ */
+export function checkXmlDepth(text: string): void {
+  let depth = 0;
+  let i = 0;
+  while (i < text.length) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return;
+    if (text.startsWith('<!--', lt)) {
+      i = after(text, '-->', lt + 4);
+    } else if (text.startsWith('<![CDATA[', lt)) {
+      i = after(text, ']]>', lt + 9);
+    } else if (text.startsWith('<?', lt)) {
+      i = after(text, '?>', lt + 2);
+    } else if (text.startsWith('<!', lt)) {
+      // a DOCTYPE: its internal subset, in [ ], may hold '>'
+      const close = text.indexOf('>', lt);
+      const subset = text.indexOf('[', lt);
+      if (subset >= 0 && (close < 0 || subset < close)) i = after(text, '>', after(text, ']', subset));
+      else i = close < 0 ? text.length : close + 1;
+    } else if (text.charCodeAt(lt + 1) === 0x2f) {
+      depth--;
+      i = after(text, '>', lt);
+    } else {
+      // a start tag: it ends at the first '>' outside a quoted attribute value
+      let quote = 0;
+      let j = lt + 1;
+      for (; j < text.length; j++) {
+        const c = text.charCodeAt(j);
+        if (quote !== 0) {
+          if (c === quote) quote = 0;
+        } else if (c === 0x22 || c === 0x27) {
+          quote = c;
+        } else if (c === 0x3e) {
+          break;
+        }
+      }
+      if (text.charCodeAt(j - 1) !== 0x2f && ++depth > MAX_BODY_DEPTH) throw tooDeep();
+      i = j + 1;
+    }
+  }
+}
