@@ -131,6 +131,7 @@ const en = {
     create: 'Create group',
     find: 'Find groups',
     requests: 'Requests',
+    backToList: 'Back to groups',
     requestsCount: '{n} pending request | {n} pending requests',
     noRequests: 'No pending requests',
     name: 'Group name',

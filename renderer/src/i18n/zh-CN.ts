@@ -133,6 +133,7 @@ const zhCN: MessageSchema = {
     create: '创建群组',
     find: '查找群组',
     requests: '申请与邀请',
+    backToList: '返回群组列表',
     requestsCount: '{n} 条待处理',
     noRequests: '没有待处理的申请',
     name: '群名称',
