@@ -3,7 +3,7 @@
  * call with these before it reaches the core; `satisfies` keeps them equal to api.ts.
  */
 import { z } from 'zod';
-import { MEDIA_LIMITS, MESSAGE_LIMITS, type MethodArgs, type MethodName } from './api';
+import { GROUP_LIMITS, MEDIA_LIMITS, MESSAGE_LIMITS, type MethodArgs, type MethodName } from './api';
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(64);
@@ -136,7 +136,7 @@ export const methodSchemas = {
   'group.dismiss': { args: z.object({ groupId }).strict() },
   'group.transfer': { args: z.object({ groupId, user: id }).strict() },
   'group.setRole': { args: z.object({ groupId, user: id, role: z.enum(['admin', 'member']) }).strict() },
-  'group.mute': { args: z.object({ groupId, user: id, seconds: z.number().int().min(0).max(30 * 24 * 3600) }).strict() },
+  'group.mute': { args: z.object({ groupId, user: id, seconds: z.number().int().min(0).max(GROUP_LIMITS.maxMuteSeconds) }).strict() },
   'group.setCard': { args: z.object({ groupId, user: id.optional(), card: z.string().max(64) }).strict() },
   'group.setDnd': { args: z.object({ groupId, on: z.boolean() }).strict() },
   'group.modify': {

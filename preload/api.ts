@@ -6,12 +6,18 @@
  */
 
 /** The content limits the server enforces: the composer counts against them. */
-export { controlCharacterName, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
+export { controlCharacterName, hasControlCharacter, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
 
 /** The server's limits on group words the page lets one type (server/groups/group-limits.ts). */
 export const GROUP_LIMITS = {
   /** An application's message to the owner and admins, in UTF-16 code units as the server counts. */
   maxReasonChars: 256,
+  /** A group's name: 1 to 64 UTF-16 code units, not all spaces, no control characters. */
+  maxNameChars: 64,
+  /** A group's announcement, in UTF-16 code units. */
+  maxAnnouncementChars: 1_024,
+  /** The longest a member can be muted: 30 days. */
+  maxMuteSeconds: 30 * 24 * 3600,
 } as const;
 
 /** What the page may hand over or get back as bytes through the contract (both shells carry base64). */

@@ -33,6 +33,19 @@ describe('the main screen in a narrow window', () => {
     });
   }
 
+  /** Elements inside the main layout that scroll sideways (or the page itself): a narrow screen must have none. */
+  async function sidewaysScrollers(page: Page): Promise<string[]> {
+    return page.evaluate(() => {
+      const found: string[] = [];
+      if (document.documentElement.scrollWidth > innerWidth) found.push('document');
+      for (const el of document.querySelectorAll<HTMLElement>('.layout, .layout *')) {
+        const overflowX = getComputedStyle(el).overflowX;
+        if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) found.push(`${el.tagName.toLowerCase()}.${el.className}`);
+      }
+      return found;
+    });
+  }
+
   beforeAll(async () => {
     ensureRendererBuilt();
     work = await mkdtemp(join(tmpdir(), 'magpie-e2e-layout-'));
@@ -114,5 +127,49 @@ describe('the main screen in a narrow window', () => {
     expect(await inWindow(toggle)).toBe(true);
     await toggle.click();
     await details.waitFor({ state: 'detached', ...WAIT });
+  }, 60_000);
+
+  it('at 420×700 Groups shows the list or one pane over the whole width, with a way back, and nothing scrolls sideways', async () => {
+    await pageAlice.setViewportSize({ width: 420, height: 700 });
+    await pageAlice.getByTestId('nav-groups').click();
+    const list = pageAlice.getByTestId('my-groups');
+    const row = list.getByTestId('group-item').filter({ hasText: 'Narrow room' });
+    await row.waitFor(WAIT);
+    // the list alone: no squeezed pane beside it
+    expect(await pageAlice.getByTestId('groups-content').count()).toBe(0);
+    expect(await inWindow(row)).toBe(true);
+    expect(await sidewaysScrollers(pageAlice)).toEqual([]);
+
+    // the create form over the whole width, its labels and radio buttons whole
+    await pageAlice.getByTestId('groups-create').click();
+    const form = pageAlice.getByTestId('create-group-form');
+    await form.waitFor(WAIT);
+    expect(await list.count()).toBe(0);
+    for (const mode of ['public', 'approval', 'private']) {
+      const radio = pageAlice.getByTestId(`create-group-mode-${mode}`);
+      expect(await inWindow(radio)).toBe(true);
+      expect(await inWindow(radio.locator('xpath=..'))).toBe(true);
+    }
+    expect(await inWindow(pageAlice.getByTestId('create-group-name'))).toBe(true);
+    expect(await sidewaysScrollers(pageAlice)).toEqual([]);
+    await pageAlice.getByTestId('groups-back').click();
+    await row.waitFor(WAIT);
+
+    // a group's details take the width beside the rail; the name reads on one line, not a character a line
+    await row.click();
+    const details = pageAlice.getByTestId('group-details');
+    await details.waitFor(WAIT);
+    await pageAlice.screenshot({ path: join(process.env['MAGPIE_SHOTS'] ?? work, 'narrow-groups.png') });
+    const rail = (await pageAlice.getByTestId('nav-groups').boundingBox())!;
+    const pane = (await pageAlice.getByTestId('groups-content').boundingBox())!;
+    expect(pane.x).toBeLessThan(rail.x + rail.width + 80);
+    expect(pane.x + pane.width).toBeGreaterThan(415);
+    const name = (await details.getByRole('heading', { name: 'Narrow room' }).boundingBox())!;
+    expect(name.height).toBeLessThan(40);
+    expect(await inWindow(pageAlice.getByTestId('group-open-chat'))).toBe(true);
+    expect(await sidewaysScrollers(pageAlice)).toEqual([]);
+    await pageAlice.getByTestId('groups-back').click();
+    await row.waitFor(WAIT);
+    expect(await pageAlice.getByTestId('group-details').count()).toBe(0);
   }, 60_000);
 });

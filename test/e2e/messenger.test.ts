@@ -231,6 +231,25 @@ describe('the Magpie app in a browser', () => {
     expect(await item.count()).toBe(0);
   });
 
+  it('the search dialog reopens with its last query selected, so typing replaces it', async () => {
+    await pageA.getByTestId('nav-search').click();
+    const input = pageA.getByTestId('search-input');
+    await input.fill('Budget');
+    // the query is kept once its search ran (after the typing pause)
+    await pageA.waitForTimeout(600);
+    await pageA.keyboard.press('Escape');
+    await input.waitFor({ state: 'detached', ...WAIT });
+
+    await pageA.getByTestId('nav-search').click();
+    await input.waitFor(WAIT);
+    expect(await input.inputValue()).toBe('Budget');
+    expect(await input.evaluate((el: HTMLInputElement) => [el === document.activeElement, el.selectionStart, el.selectionEnd])).toEqual([true, 0, 6]);
+    await pageA.keyboard.type('zzz');
+    expect(await input.inputValue()).toBe('zzz');
+    await pageA.keyboard.press('Escape');
+    await input.waitFor({ state: 'detached', ...WAIT });
+  });
+
   it('with the server stopped, history and search still work and a message waits as sending', async () => {
     await server.stop({ keepData: true });
     await expect.poll(() => pageA.getByTestId('connection-banner').getAttribute('data-state'), WAIT).toMatch(/reconnecting|connecting|offline/);

@@ -1,7 +1,7 @@
 /** My groups, their members, the search for public groups and the requests inbox. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { GroupModeName, GroupView, MemberView, NoticeView, Result } from '../../../preload/api';
+import type { ApiError, GroupModeName, GroupView, MemberView, NoticeView, Result } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 
@@ -130,7 +130,13 @@ export const useGroups = defineStore('groups', () => {
 
   const invite = (groupId: string, users: string[]) => memberAction(groupId, () => backend.run('group.invite', { groupId, users }));
   const kick = (groupId: string, user: string) => memberAction(groupId, () => backend.run('group.kick', { groupId, users: [user] }));
-  const mute = (groupId: string, user: string, seconds: number) => memberAction(groupId, () => backend.run('group.mute', { groupId, user, seconds }));
+  /** Mutes (0 lifts it); the refusal is returned, not toasted, so the mute dialog can say it beside its field. */
+  async function mute(groupId: string, user: string, seconds: number): Promise<ApiError | undefined> {
+    const result = await backend.call('group.mute', { groupId, user, seconds });
+    if (!result.ok) return result.error;
+    await Promise.all([loadMembers(groupId), refresh(groupId)]);
+    return undefined;
+  }
   const setRole = (groupId: string, user: string, role: 'admin' | 'member') =>
     memberAction(groupId, () => backend.run('group.setRole', { groupId, user, role }));
   const transfer = (groupId: string, user: string) => memberAction(groupId, () => backend.run('group.transfer', { groupId, user }));
@@ -150,9 +156,12 @@ export const useGroups = defineStore('groups', () => {
     await backend.run('group.setDnd', { groupId, on });
   }
 
-  async function modify(groupId: string, change: { name?: string; announcement?: string; mode?: GroupModeName }): Promise<void> {
-    const group = await backend.run('group.modify', { groupId, ...change });
-    if (group) upsert(group);
+  /** Changes the group; the refusal is returned, not toasted, so the edit dialog can stay open and say it. */
+  async function modify(groupId: string, change: { name?: string; announcement?: string; mode?: GroupModeName }): Promise<ApiError | undefined> {
+    const result = await backend.call('group.modify', { groupId, ...change });
+    if (!result.ok) return result.error;
+    upsert(result.value);
+    return undefined;
   }
 
   /** A member's nickname changed: member lists show the new one. */

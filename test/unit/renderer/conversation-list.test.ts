@@ -35,6 +35,20 @@ describe('the conversation list', () => {
     wrapper.unmount();
   });
 
+  it('marks a pinned chat with a visible pin, not only in words for screen readers, as a muted one has its bell', async () => {
+    for (const [locale, word] of [['en', 'Pinned'], ['zh-CN', '置顶']] as const) {
+      const { wrapper } = await mountList(locale);
+      const [team, alice, bob] = wrapper.findAll('[data-testid="conversation-item"]');
+      const pin = team!.get('[data-testid="pinned-marker"]');
+      expect(pin.find('svg').exists()).toBe(true);
+      expect(pin.attributes('title')).toBe(word);
+      expect(alice!.find('[data-testid="pinned-marker"]').exists()).toBe(false);
+      expect(bob!.find('[data-testid="pinned-marker"]').exists()).toBe(false);
+      expect(bob!.find('[data-testid="muted-marker"]').exists()).toBe(true);
+      wrapper.unmount();
+    }
+  });
+
   it('marks drafts in Chinese too', async () => {
     const { wrapper } = await mountList('zh-CN');
     expect(wrapper.get('[data-testid="draft-marker"]').text()).toBe('[草稿]');

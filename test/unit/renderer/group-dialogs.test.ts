@@ -1,0 +1,162 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GroupView, MemberView, Result } from '../../../preload/api';
+import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
+import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
+import { useBackend } from '../../../renderer/src/stores/backend';
+import { useSession } from '../../../renderer/src/stores/session';
+import { useToasts } from '../../../renderer/src/stores/toasts';
+import { createFakeApi } from './fake-api';
+
+const group: GroupView = {
+  groupId: 'gteam', name: 'Team', owner: 'me', mode: 'public', capacity: 500, memberCount: 2, announcement: '',
+  myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+};
+const members: MemberView[] = [
+  { userId: 'me', nickname: 'Me', role: 'owner', card: '', muteUntilMs: 0 },
+  { userId: 'bob', nickname: 'Bob', role: 'member', card: '', muteUntilMs: 0 },
+];
+
+/** The owner's view of a group, the server behind it answering mute and modify with `refuse` when given. */
+async function mountDetails(locale: Locale, refuse?: Result<never>) {
+  const pinia = createPinia();
+  const api = createFakeApi({
+    'group.info': () => group,
+    'group.members': () => ({ members, total: members.length }),
+    'group.mute': () => refuse ?? null,
+    'group.modify': (args) => refuse ?? { ...group, ...args },
+  });
+  useBackend(pinia).attach(api);
+  useSession(pinia).session = { userId: 'me', appId: 'app', nickname: '', servers: [] };
+  const wrapper = mount(GroupDetails, { props: { groupId: 'gteam' }, global: { plugins: [pinia, createMagpieI18n(locale)] }, attachTo: document.body });
+  await flushPromises();
+  return { wrapper, api, toasts: useToasts(pinia) };
+}
+
+const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+async function click(id: string): Promise<void> {
+  byTestId(id)!.click();
+  await flushPromises();
+}
+
+async function type(id: string, value: string): Promise<void> {
+  const input = byTestId(id) as HTMLInputElement;
+  input.value = value;
+  input.dispatchEvent(new Event('input'));
+  await flushPromises();
+}
+
+async function openMute(): Promise<void> {
+  const actions = document.querySelectorAll<HTMLElement>('[data-testid="member-actions"]');
+  actions[0]!.click();
+  await flushPromises();
+  await click('member-mute');
+}
+
+let unmount: (() => void) | undefined;
+afterEach(() => {
+  unmount?.();
+  document.body.innerHTML = '';
+});
+
+describe('the mute dialog', () => {
+  it('keeps a bad length and says what it takes, in en and zh-CN, sending nothing', async () => {
+    for (const [locale, text] of [['en', 'Enter whole minutes from 1 to 43200 (at most 30 days)'], ['zh-CN', '请输入 1 到 43200 之间的整数分钟（最长 30 天）']] as const) {
+      const { wrapper, api } = await mountDetails(locale);
+      unmount = () => wrapper.unmount();
+      await openMute();
+      for (const bad of ['-5', '0', 'abc', '100000', '1.5']) {
+        await type('mute-minutes', bad);
+        await click('mute-save');
+        expect(byTestId('mute-dialog')).not.toBeNull();
+        expect((byTestId('mute-minutes') as HTMLInputElement).value).toBe(bad);
+        expect(byTestId('mute-error')!.textContent!.trim()).toBe(text);
+        expect(byTestId('mute-minutes')!.getAttribute('aria-invalid')).toBe('true');
+      }
+      expect(api.callsOf('group.mute')).toEqual([]);
+      wrapper.unmount();
+      document.body.innerHTML = '';
+    }
+    unmount = undefined;
+  });
+
+  it('sends 30 days, the longest, in seconds and closes', async () => {
+    const { wrapper, api } = await mountDetails('en');
+    unmount = () => wrapper.unmount();
+    await openMute();
+    await type('mute-minutes', '43200');
+    await click('mute-save');
+    expect(api.callsOf('group.mute')).toEqual([{ groupId: 'gteam', user: 'bob', seconds: 30 * 24 * 3600 }]);
+    expect(byTestId('mute-dialog')).toBeNull();
+  });
+
+  it("keeps the dialog open with the server's refusal beside the field, not a toast", async () => {
+    const { wrapper, toasts } = await mountDetails('en', { ok: false, error: { code: 560005, message: 'not a manager' } });
+    unmount = () => wrapper.unmount();
+    await openMute();
+    await type('mute-minutes', '15');
+    await click('mute-save');
+    expect(byTestId('mute-dialog')).not.toBeNull();
+    expect((byTestId('mute-minutes') as HTMLInputElement).value).toBe('15');
+    expect(byTestId('mute-error')!.textContent).toContain('Only owners and admins can do that (code 560005)');
+    expect(toasts.items).toEqual([]);
+  });
+});
+
+describe('the edit group dialog', () => {
+  it('keeps a name over 64 characters and says "1–64 characters", in en and zh-CN, sending nothing', async () => {
+    const long = 'n'.repeat(70);
+    for (const [locale, text] of [['en', 'A group name is 1–64 characters (this one is 70)'], ['zh-CN', '群名称须为 1–64 个字符（当前 70 个）']] as const) {
+      const { wrapper, api } = await mountDetails(locale);
+      unmount = () => wrapper.unmount();
+      await click('group-edit');
+      await type('edit-group-name', long);
+      await click('edit-group-save');
+      expect(byTestId('edit-group-dialog')).not.toBeNull();
+      expect((byTestId('edit-group-name') as HTMLInputElement).value).toBe(long);
+      expect(byTestId('edit-group-name-error')!.textContent!.trim()).toBe(text);
+      expect(api.callsOf('group.modify')).toEqual([]);
+      wrapper.unmount();
+      document.body.innerHTML = '';
+    }
+    unmount = undefined;
+  });
+
+  it('refuses an empty name and an announcement over 1024 characters', async () => {
+    const { wrapper, api } = await mountDetails('en');
+    unmount = () => wrapper.unmount();
+    await click('group-edit');
+    await type('edit-group-name', '   ');
+    await type('edit-group-announcement', 'a'.repeat(1025));
+    await click('edit-group-save');
+    expect(byTestId('edit-group-name-error')!.textContent).toContain('1–64 characters (this one is 0)');
+    expect(byTestId('edit-group-announcement-error')!.textContent).toContain('at most 1024 characters (this one is 1025)');
+    expect(api.callsOf('group.modify')).toEqual([]);
+  });
+
+  it("keeps the dialog and its input open with the server's refusal", async () => {
+    const { wrapper, toasts } = await mountDetails('en', { ok: false, error: { code: 560010, message: 'name must not hold control characters' } });
+    unmount = () => wrapper.unmount();
+    await click('group-edit');
+    await type('edit-group-name', 'New name');
+    await click('edit-group-save');
+    expect(byTestId('edit-group-dialog')).not.toBeNull();
+    expect((byTestId('edit-group-name') as HTMLInputElement).value).toBe('New name');
+    expect(byTestId('edit-group-error')!.textContent).toContain('(code 560010)');
+    expect(toasts.items).toEqual([]);
+  });
+
+  it('closes once the server took the change', async () => {
+    const { wrapper, api } = await mountDetails('en');
+    unmount = () => wrapper.unmount();
+    await click('group-edit');
+    await type('edit-group-name', '  Renamed  ');
+    await click('edit-group-save');
+    expect(api.callsOf('group.modify')).toEqual([{ groupId: 'gteam', name: 'Renamed', announcement: '', mode: 'public' }]);
+    expect(byTestId('edit-group-dialog')).toBeNull();
+  });
+});
+
