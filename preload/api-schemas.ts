@@ -116,7 +116,7 @@ export const methodSchemas = {
       mode,
       capacity: z.union([z.literal(100), z.literal(300), z.literal(500), z.literal(1000), z.literal(2000)]).optional(),
       members: ids.optional(),
-      announcement: z.string().max(2000).optional(),
+      announcement: z.string().max(GROUP_LIMITS.maxAnnouncementChars).optional(),
       inviteConfirm: z.boolean().optional(),
     }).strict(),
   },
@@ -143,7 +143,7 @@ export const methodSchemas = {
     args: z.object({
       groupId,
       name: z.string().min(1).max(64).optional(),
-      announcement: z.string().max(2000).optional(),
+      announcement: z.string().max(GROUP_LIMITS.maxAnnouncementChars).optional(),
       mode: mode.optional(),
       inviteConfirm: z.boolean().optional(),
     }).strict(),
