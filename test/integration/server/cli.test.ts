@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -149,6 +149,38 @@ describe('magpie-server CLI', () => {
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: ErrorCode.APP_NOT_FOUND } });
   }, 60_000);
 
+  it('refuses every admin command on a folder with no Magpie data (a mistyped --data), creating nothing', async () => {
+    const missing = join(dataDir, '..', 'typo');
+    const empty = join(dataDir, '..', 'empty');
+    await mkdir(empty);
+    const commands = [
+      ['account', 'create'],
+      ['account', 'rotate-token', '--account', 'abc'],
+      ['app', 'create', '--account', 'abc', '--name', 'x'],
+      ['app', 'list', '--account', 'abc'],
+      ['app', 'online', 'abc'],
+      ['user', 'create', '--app', 'abc', '--name', 'x'],
+      ['user', 'list', '--app', 'abc'],
+      ['user', 'close', 'abc'],
+    ];
+    for (const folder of [missing, empty]) {
+      for (const args of commands) {
+        // straight to the bin: the PostgreSQL run's helper would make the folder to name its schema
+        const result = await run(process.execPath, [BIN, ...args, '--data', folder]).then(
+          ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+          (e: Result) => e,
+        );
+        expect(result.code, args.join(' ')).toBe(3);
+        expect(result.stdout).toBe('');
+        expect(JSON.parse(result.stderr)).toEqual({
+          error: { code: ErrorCode.NO_MAGPIE_DATA, name: 'NO_MAGPIE_DATA', message: `no Magpie data in ${folder}: start the server on it first, or check --data` },
+        });
+      }
+    }
+    await expect(stat(missing)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readdir(empty)).toEqual([]);
+  }, 120_000);
+
   it.each([
     // the parser's every refusal is in test/unit/server/cli-args.test.ts; these check the exit path
     [['bogus']],
@@ -234,6 +266,8 @@ describe('the database URL (--db)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'magpie-cli-db-'));
     try {
       const url = 'postgres://postgres@127.0.0.1:1/test?connect_timeout=2';
+      // a folder a node has used (its server key): admin commands refuse one without (NO_MAGPIE_DATA)
+      await writeFile(join(dir, 'server.key'), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
       for (const args of [['start', '--port', '0', '--http-port', '0'], ['account', 'create']]) {
         const result = await cli(...args, '--data', dir, '--db', url);
         expect(result.code, args[0]).toBe(4);
