@@ -94,7 +94,7 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'app create':
       allow('account', 'name');
       noMore(2);
-      return { kind: 'app-create', dataDir, database, accountSid: required('--account', values.account), name: required('--name', values.name) };
+      return { kind: 'app-create', dataDir, database, accountSid: required('--account', values.account), name: given('--name', values.name) };
     case 'app online':
     case 'app offline':
       allow();
@@ -108,7 +108,7 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'user create':
       allow('app', 'name');
       noMore(2);
-      return { kind: 'user-create', dataDir, database, appId: required('--app', values.app), name: required('--name', values.name) };
+      return { kind: 'user-create', dataDir, database, appId: required('--app', values.app), name: given('--name', values.name) };
     case 'user list':
       allow('app');
       noMore(2);
@@ -146,6 +146,15 @@ function parseDatabase(text: string | undefined): string | undefined {
     throw error;
   }
   return text;
+}
+
+/**
+ * A name flag only has to be there: a blank or overlong name is the identity service's to refuse,
+ * with the same INVALID_USER_ID and rule the REST API gives ("is all spaces", "is empty", …).
+ */
+function given(flag: string, value: string | undefined): string {
+  if (value === undefined) throw new UsageError(`${flag} is required`);
+  return value;
 }
 
 function required(flag: string, value: string | undefined): string {

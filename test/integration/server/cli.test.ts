@@ -149,6 +149,25 @@ describe('magpie-server CLI', () => {
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: ErrorCode.APP_NOT_FOUND } });
   }, 60_000);
 
+  it('refuses a blank or broken --name with INVALID_USER_ID naming the rule, as REST does (exit 1)', async () => {
+    const demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as { appId: string; accountSid: string };
+    const cases: [string[], string][] = [
+      [['user', 'create', '--app', demo.appId, '--name', '   '], 'a friendly name is all spaces'],
+      [['user', 'create', '--app', demo.appId, '--name', ''], 'a friendly name is empty'],
+      [['user', 'create', '--app', demo.appId, '--name', 'a\tb'], 'a friendly name must not hold control characters'],
+      [['user', 'create', '--app', demo.appId, '--name', 'x'.repeat(65)], 'a friendly name has 65 characters'],
+      [['app', 'create', '--account', demo.accountSid, '--name', '  '], 'an app name is all spaces'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(...args, '--data', dataDir);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stdout).toBe('');
+      const { error } = JSON.parse(result.stderr) as { error: { code: number; name: string; message: string } };
+      expect(error).toMatchObject({ code: ErrorCode.INVALID_USER_ID, name: 'INVALID_USER_ID' });
+      expect(error.message.startsWith(message), error.message).toBe(true);
+    }
+  }, 120_000);
+
   it('refuses every admin command on a folder with no Magpie data (a mistyped --data), creating nothing', async () => {
     const missing = join(dataDir, '..', 'typo');
     const empty = join(dataDir, '..', 'empty');

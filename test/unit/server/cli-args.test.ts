@@ -53,6 +53,11 @@ describe('magpie-server arguments', () => {
     expect(parseCommand(['user', 'close', 'S'])).toMatchObject({ kind: 'user-close', subAccountSid: 'S' });
   });
 
+  it('passes a blank --name on, for the identity service to refuse with the rule it breaks', () => {
+    expect(parseCommand(['app', 'create', '--account', 'A', '--name', '   '])).toMatchObject({ kind: 'app-create', name: '   ' });
+    expect(parseCommand(['user', 'create', '--app', 'P', '--name', ''])).toMatchObject({ kind: 'user-create', name: '' });
+  });
+
   it('shows help with --help or help', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['help'])).toEqual({ kind: 'help' });
@@ -67,7 +72,8 @@ describe('magpie-server arguments', () => {
   it.each([
     [['bogus'], /unknown command/],
     [['app', 'create', '--name', 'x'], /--account is required/],
-    [['app', 'create', '--account', 'a', '--name', ' '], /--name is required/],
+    [['app', 'create', '--account', 'a'], /--name is required/],
+    [['user', 'create', '--app', 'a'], /--name is required/],
     [['app', 'online'], /needs an APPID/],
     [['app', 'online', 'a', 'b'], /unexpected argument: b/],
     [['user', 'create', '--app', 'a', '--name', 'b', '--port', '1'], /--port does not apply/],
