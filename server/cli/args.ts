@@ -18,7 +18,8 @@ export type Command =
   | { kind: 'app-list'; dataDir: string; database: string | undefined; accountSid: string }
   | { kind: 'user-create'; dataDir: string; database: string | undefined; appId: string; name: string }
   | { kind: 'user-list'; dataDir: string; database: string | undefined; appId: string }
-  | { kind: 'user-close'; dataDir: string; database: string | undefined; subAccountSid: string };
+  | { kind: 'user-close'; dataDir: string; database: string | undefined; subAccountSid: string }
+  | { kind: 'user-reopen'; dataDir: string; database: string | undefined; subAccountSid: string };
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -114,10 +115,11 @@ export function parseCommand(argv: readonly string[]): Command {
       noMore(2);
       return { kind: 'user-list', dataDir, database, appId: required('--app', values.app) };
     case 'user close':
+    case 'user reopen':
       allow();
-      if (!target) throw new UsageError('user close needs a SUBACCOUNTSID');
+      if (!target) throw new UsageError(`user ${action} needs a SUBACCOUNTSID`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
-      return { kind: 'user-close', dataDir, database, subAccountSid: target };
+      return { kind: action === 'close' ? 'user-close' : 'user-reopen', dataDir, database, subAccountSid: target };
     default:
       throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   }

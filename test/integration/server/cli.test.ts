@@ -136,7 +136,13 @@ describe('magpie-server CLI', () => {
     const closed = await admin<{ closed: boolean }>('user', 'close', user.subAccountSid, '--data', dataDir);
     expect(closed.closed).toBe(true);
     await expect(login(user.voipAccount, user.voipPwd)).rejects.toMatchObject({ code: ErrorCode.SUB_ACCOUNT_CLOSED });
-    // eleven processes, each starting Node and tsx: slow on a shared two-core machine
+    const reopened = await admin<{ subAccountSid: string; closed: boolean }>('user', 'reopen', user.subAccountSid, '--data', dataDir);
+    expect(reopened).toMatchObject({ subAccountSid: user.subAccountSid, closed: false });
+    expect((await login(user.voipAccount, user.voipPwd)).userId).toBe(user.voipAccount);
+    const unknown = await cli('user', 'reopen', 'nope', '--data', dataDir);
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ error: { code: ErrorCode.USER_NOT_FOUND, name: 'USER_NOT_FOUND' } });
+    // thirteen processes, each starting Node and tsx: slow on a shared two-core machine
   }, 150_000);
 
   it('refuses a taken friendly name and an unknown app with their codes (exit 1)', async () => {
@@ -181,6 +187,7 @@ describe('magpie-server CLI', () => {
       ['user', 'create', '--app', 'abc', '--name', 'x'],
       ['user', 'list', '--app', 'abc'],
       ['user', 'close', 'abc'],
+      ['user', 'reopen', 'abc'],
     ];
     for (const folder of [missing, empty]) {
       for (const args of commands) {

@@ -51,6 +51,7 @@ describe('magpie-server arguments', () => {
     expect(parseCommand(['user', 'create', '--app', 'P', '--name', 'N'])).toMatchObject({ kind: 'user-create', appId: 'P', name: 'N' });
     expect(parseCommand(['user', 'list', '--app', 'P'])).toMatchObject({ kind: 'user-list', appId: 'P' });
     expect(parseCommand(['user', 'close', 'S'])).toMatchObject({ kind: 'user-close', subAccountSid: 'S' });
+    expect(parseCommand(['user', 'reopen', 'S'])).toMatchObject({ kind: 'user-reopen', subAccountSid: 'S' });
   });
 
   it('passes a blank --name on, for the identity service to refuse with the rule it breaks', () => {
@@ -78,6 +79,9 @@ describe('magpie-server arguments', () => {
     [['app', 'online', 'a', 'b'], /unexpected argument: b/],
     [['user', 'create', '--app', 'a', '--name', 'b', '--port', '1'], /--port does not apply/],
     [['user', 'close'], /needs a SUBACCOUNTSID/],
+    [['user', 'reopen'], /user reopen needs a SUBACCOUNTSID/],
+    [['user', 'reopen', 'S', 'T'], /unexpected argument: T/],
+    [['user', 'reopen', 'S', '--name', 'x'], /--name does not apply/],
     [['start', '--port', 'eighty'], /--port must be a port number/],
     [['start', '--port', '70000'], /--port must be a port number/],
     [['start', '--tls-cert', 'only-a-cert.pem'], /go together/],
