@@ -70,7 +70,8 @@ export async function runStart(
       await server.stop();
       return ExitCode.DATABASE;
     }
-    log.error({ err: error }, 'could not start');
+    // one line for people (docs/server.md, exit 1); the stack only for who asks for debug logs
+    log.debug({ err: error }, 'could not start');
     err(`magpie-server: could not start: ${(error as Error).message}`);
     await server.stop();
     return ExitCode.FAILED;

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
@@ -206,6 +207,23 @@ describe('magpie-server CLI', () => {
     await expect(stat(missing)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await readdir(empty)).toEqual([]);
   }, 120_000);
+
+  it('on a taken port says so in one line and exits 1: no log lines, no stack', async () => {
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = String((blocker.address() as AddressInfo).port);
+    try {
+      for (const ports of [['--port', taken, '--http-port', '0'], ['--port', '0', '--http-port', taken]]) {
+        // a folder of its own: the test's running server holds dataDir's lock
+        const result = await cli('start', ...ports, '--data', join(dataDir, '..', 'port-taken'));
+        expect(result.code, ports.join(' ')).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toBe(`magpie-server: could not start: listen EADDRINUSE: address already in use 127.0.0.1:${taken}\n`);
+      }
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 60_000);
 
   it.each([
     // the parser's every refusal is in test/unit/server/cli-args.test.ts; these check the exit path
