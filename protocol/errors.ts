@@ -111,6 +111,8 @@ export const ErrorCode = {
   // 500xxx: the server itself
   INTERNAL: 500000,
   STORAGE_UNAVAILABLE: 500001,
+  // an admin command on a folder (or --db database) no server has started on: a mistyped --data
+  NO_MAGPIE_DATA: 500002,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

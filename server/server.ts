@@ -335,6 +335,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
         if (state === 'stopped') return;
         state = 'stopped';
         revocations?.stop();
+        // a start that failed (a port taken) was already reported in one line: no "stopped" after it
+        const wasListening = listening;
         listening = false;
         await rest.broadcasts.stop();
         await gateway.stop();
@@ -345,7 +347,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
         await push.stop();
         await checkpointer?.stop();
         db.close();
-        log.info('magpie server stopped');
+        if (wasListening) log.info('magpie server stopped');
       },
     };
   }

@@ -28,6 +28,9 @@ export function runAdminCommand(identity: Identity, access: AccessControl, comma
       return { users: identity.listSubAccounts(command.appId) };
     case 'user-close':
       return access.closeSubAccount(command.subAccountSid);
+    case 'user-reopen':
+      // nothing to revoke: a reopened sub-account simply may log in again (as REST's reopen)
+      return identity.reopenSubAccount(command.subAccountSid);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);

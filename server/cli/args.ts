@@ -18,7 +18,8 @@ export type Command =
   | { kind: 'app-list'; dataDir: string; database: string | undefined; accountSid: string }
   | { kind: 'user-create'; dataDir: string; database: string | undefined; appId: string; name: string }
   | { kind: 'user-list'; dataDir: string; database: string | undefined; appId: string }
-  | { kind: 'user-close'; dataDir: string; database: string | undefined; subAccountSid: string };
+  | { kind: 'user-close'; dataDir: string; database: string | undefined; subAccountSid: string }
+  | { kind: 'user-reopen'; dataDir: string; database: string | undefined; subAccountSid: string };
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -94,7 +95,7 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'app create':
       allow('account', 'name');
       noMore(2);
-      return { kind: 'app-create', dataDir, database, accountSid: required('--account', values.account), name: required('--name', values.name) };
+      return { kind: 'app-create', dataDir, database, accountSid: required('--account', values.account), name: given('--name', values.name) };
     case 'app online':
     case 'app offline':
       allow();
@@ -108,16 +109,17 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'user create':
       allow('app', 'name');
       noMore(2);
-      return { kind: 'user-create', dataDir, database, appId: required('--app', values.app), name: required('--name', values.name) };
+      return { kind: 'user-create', dataDir, database, appId: required('--app', values.app), name: given('--name', values.name) };
     case 'user list':
       allow('app');
       noMore(2);
       return { kind: 'user-list', dataDir, database, appId: required('--app', values.app) };
     case 'user close':
+    case 'user reopen':
       allow();
-      if (!target) throw new UsageError('user close needs a SUBACCOUNTSID');
+      if (!target) throw new UsageError(`user ${action} needs a SUBACCOUNTSID`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
-      return { kind: 'user-close', dataDir, database, subAccountSid: target };
+      return { kind: action === 'close' ? 'user-close' : 'user-reopen', dataDir, database, subAccountSid: target };
     default:
       throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   }
@@ -146,6 +148,15 @@ function parseDatabase(text: string | undefined): string | undefined {
     throw error;
   }
   return text;
+}
+
+/**
+ * A name flag only has to be there: a blank or overlong name is the identity service's to refuse,
+ * with the same INVALID_USER_ID and rule the REST API gives ("is all spaces", "is empty", …).
+ */
+function given(flag: string, value: string | undefined): string {
+  if (value === undefined) throw new UsageError(`${flag} is required`);
+  return value;
 }
 
 function required(flag: string, value: string | undefined): string {

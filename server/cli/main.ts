@@ -1,4 +1,4 @@
-import { isMagpieError, errorCodeName } from '../../protocol';
+import { ErrorCode, isMagpieError, errorCodeName } from '../../protocol';
 import { runAdminCommand } from './admin-commands';
 import { openAdminContext } from './admin-context';
 import { parseCommand } from './args';
@@ -46,7 +46,8 @@ async function runParsed(argv: readonly string[], out: (text: string) => void, e
   } catch (error) {
     if (isMagpieError(error)) {
       err(JSON.stringify({ error: { code: error.code, name: errorCodeName(error.code), message: error.message } }));
-      return ExitCode.FAILED;
+      // no data where --data points is the folder's problem, not a refused operation
+      return error.code === ErrorCode.NO_MAGPIE_DATA ? ExitCode.DATA_FOLDER : ExitCode.FAILED;
     }
     if (isDatabaseError(error)) {
       err(`magpie-server: ${databaseMessage(error)}`);

@@ -70,16 +70,16 @@ export async function runStart(
       await server.stop();
       return ExitCode.DATABASE;
     }
-    log.error({ err: error }, 'could not start');
+    // one line for people (docs/server.md, exit 1); the stack only for who asks for debug logs
+    log.debug({ err: error }, 'could not start');
     err(`magpie-server: could not start: ${(error as Error).message}`);
     await server.stop();
     return ExitCode.FAILED;
   }
-  out(JSON.stringify({ listening: { host: command.host, ...ports } }));
-  const pidFile = writePidFile(command.dataDir, log);
-
-  // PostgreSQL: a lost connection ends the node on purpose (exit 4) for its supervisor to restart
-  const lost = await new Promise<Error | undefined>((resolve) => {
+  // PostgreSQL: a lost connection ends the node on purpose (exit 4) for its supervisor to restart.
+  // The handlers are in place before the listening line: a supervisor that stops the server as
+  // soon as it reads that line gets a graceful stop (exit 0), not a death by the signal.
+  const stopped = new Promise<Error | undefined>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log.info({ signal }, 'stopping');
       process.off('SIGINT', onSignal);
@@ -90,6 +90,9 @@ export async function runStart(
     process.on('SIGTERM', onSignal);
     server.onDatabaseLost((error) => resolve(error));
   });
+  out(JSON.stringify({ listening: { host: command.host, ...ports } }));
+  const pidFile = writePidFile(command.dataDir, log);
+  const lost = await stopped;
   if (lost !== undefined) {
     err(`magpie-server: lost the database connection (${lost.message.split('\n')[0]!.trim()}); exiting for a restart`);
     try {

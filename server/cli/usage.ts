@@ -26,7 +26,8 @@ export const USAGE = `usage: magpie-server <command> [options]
   app list --account SID                list a main account's apps
   user create --app APPID --name NAME   create a sub-account
   user list --app APPID                 list an app's sub-accounts
-  user close SUBACCOUNTSID              close a sub-account
+  user close SUBACCOUNTSID              close a sub-account (its logins and sessions end)
+  user reopen SUBACCOUNTSID             reopen a closed sub-account (it may log in again)
 
 Every command takes --data DIR (default ./magpie-data) and --db URL: a PostgreSQL database,
 postgres://USER@HOST:PORT/DB[?schema=NAME], instead of the SQLite file in --data (the server

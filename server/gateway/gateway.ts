@@ -93,12 +93,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   function listenOn(server: Server, port: number): Promise<number> {
     server.maxConnections = tuning.maxConnections;
-    server.on('error', (error) => log.error({ err: error }, 'listener error'));
     servers.push(server);
     return new Promise((resolve, reject) => {
+      // a port that cannot be opened (EADDRINUSE, EACCES) is the caller's to report, in one line
       server.once('error', reject);
       server.listen(port, deps.host, () => {
         server.off('error', reject);
+        server.on('error', (error) => log.error({ err: error }, 'listener error'));
         const address = server.address();
         resolve(typeof address === 'object' && address ? address.port : port);
       });

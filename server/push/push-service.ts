@@ -60,6 +60,9 @@ export function pushHeaders(secret: string, timestamp: string, pushId: string, b
 /** Beyond the webhook's timeout, how long a node's claim on a push it sends lasts (PostgreSQL). */
 export const PUSH_CLAIM_MARGIN_MS = 10_000;
 
+/** How many of a user's newest inbox entries a push's `unread` is counted over (docs/rest.md). */
+export const UNREAD_WINDOW_ENTRIES = 10_000;
+
 /** A failing webhook is said at warn at most this often per app; the other failures go to debug. */
 export const PUSH_FAILURE_LOG_INTERVAL_MS = 60_000;
 
@@ -91,6 +94,16 @@ export function createPushService(deps: PushServiceDeps): PushService {
   const headOf = db.prepare<[string, string], { max_seq: number; confirmed_seq: number }>(
     'SELECT max_seq, confirmed_seq FROM inbox_heads WHERE app_id = ? AND user_id = ?',
   );
+  // the badge: messages from others not yet read (READ marks), as the client counts its unread;
+  // notices, receipts and revoked or burned messages are no unread message. Only the newest
+  // UNREAD_WINDOW_ENTRIES inbox entries are looked at, so a long inbox costs a push a bounded scan.
+  const unreadOf = db.prepare<[string, string, number], number>(`
+    SELECT count(*) FROM inbox i
+    JOIN messages m ON m.msg_id = i.msg_id
+    LEFT JOIN read_marks r ON r.app_id = i.app_id AND r.user_id = i.user_id
+      AND r.conversation = CASE WHEN m.is_group = 1 THEN m.target ELSE m.sender END
+    WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ? AND i.kind = 1 AND i.own = 0
+      AND m.revoked_ms IS NULL AND m.burned_ms IS NULL AND m.msg_id > COALESCE(r.up_to_msg_id, 0)`).pluck();
   let buffered: PushItem[] = [];
   let flushScheduled = false;
   let timer: TimerHandle | undefined;
@@ -255,7 +268,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
       isGroup: isGroupId(push.conversation),
       mention: push.mention,
       count: push.count,
-      unread: head ? head.max_seq - head.confirmed_seq : push.count,
+      unread: head ? unreadOf.get(push.appId, push.userId, Math.max(0, head.max_seq - UNREAD_WINDOW_ENTRIES)) ?? push.count : push.count,
       preview: push.count === 1 ? push.preview : null,
       title: push.senderNickname,
       body: push.count > 1 ? `${push.count} new messages` : (push.preview ?? 'New message'),

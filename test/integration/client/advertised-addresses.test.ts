@@ -61,11 +61,12 @@ describe('addresses the server advertises at login', () => {
     root = await mkdtemp(join(tmpdir(), 'magpie-advertise-'));
     const dataDir = join(root, 'data');
     const admin = async <T>(...args: string[]) => JSON.parse((await run(process.execPath, [SERVER_BIN, ...args, '--data', dataDir, ...testDatabaseArgs(dataDir)])).stdout) as T;
-    const { accountSid } = await admin<{ accountSid: string }>('account', 'create');
-    app = await admin<{ appId: string; appToken: string }>('app', 'create', '--account', accountSid, '--name', 'cluster');
     serverPort = await freePort();
     nodeB = await startCutProxy({ port: serverPort });
     server = await startServerProcess(['--port', String(serverPort), '--http-port', '0', '--data', dataDir, ...testDatabaseArgs(dataDir), '--advertise', nodeB.address]);
+    // admin commands work on the data of a server that started (only start makes a data folder)
+    const { accountSid } = await admin<{ accountSid: string }>('account', 'create');
+    app = await admin<{ appId: string; appToken: string }>('app', 'create', '--account', accountSid, '--name', 'cluster');
   }, 60_000);
 
   afterEach(async () => {

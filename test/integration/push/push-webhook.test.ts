@@ -59,6 +59,20 @@ describe('offline push through the app webhook', () => {
     expect(calls[0]!.body).toMatchObject({ count: 10, body: '10 new messages', preview: null });
   });
 
+  it('counts as unread only messages, as the client does: not the group notices before them', async () => {
+    const created = await alice.group({ case: 'create', value: { name: 'notices', members: ['hana'] } });
+    const groupId = created.case === 'group' ? created.value.groupId : '';
+    // notices in hana's inbox: the create, a rename, a role change, a mute
+    await alice.group({ case: 'modify', value: { groupId, name: 'notices 2' } });
+    await alice.group({ case: 'setRole', value: { groupId, user: 'hana', role: pb.GroupRole.ADMIN } });
+    await alice.group({ case: 'setRole', value: { groupId, user: 'hana', role: pb.GroupRole.MEMBER } });
+    await alice.group({ case: 'mute', value: { groupId, user: 'hana', seconds: 60 } });
+    await say(groupId, 'first');
+    await say(groupId, 'second');
+    await waitFor(() => receiver.callsFor('hana').length > 0, 5_000, 'the push to hana');
+    expect(receiver.callsFor('hana')[0]!.body).toMatchObject({ count: 2, unread: 2 });
+  });
+
   it('sends nothing to a user who is online, nor for a silent custom message', async () => {
     const dave = await world.login('dave');
     await say('dave', 'you are here');

@@ -1,7 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
@@ -136,7 +137,13 @@ describe('magpie-server CLI', () => {
     const closed = await admin<{ closed: boolean }>('user', 'close', user.subAccountSid, '--data', dataDir);
     expect(closed.closed).toBe(true);
     await expect(login(user.voipAccount, user.voipPwd)).rejects.toMatchObject({ code: ErrorCode.SUB_ACCOUNT_CLOSED });
-    // eleven processes, each starting Node and tsx: slow on a shared two-core machine
+    const reopened = await admin<{ subAccountSid: string; closed: boolean }>('user', 'reopen', user.subAccountSid, '--data', dataDir);
+    expect(reopened).toMatchObject({ subAccountSid: user.subAccountSid, closed: false });
+    expect((await login(user.voipAccount, user.voipPwd)).userId).toBe(user.voipAccount);
+    const unknown = await cli('user', 'reopen', 'nope', '--data', dataDir);
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ error: { code: ErrorCode.USER_NOT_FOUND, name: 'USER_NOT_FOUND' } });
+    // thirteen processes, each starting Node and tsx: slow on a shared two-core machine
   }, 150_000);
 
   it('refuses a taken friendly name and an unknown app with their codes (exit 1)', async () => {
@@ -147,6 +154,75 @@ describe('magpie-server CLI', () => {
     const missing = await cli('user', 'list', '--app', 'nope', '--data', dataDir);
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: ErrorCode.APP_NOT_FOUND } });
+  }, 60_000);
+
+  it('refuses a blank or broken --name with INVALID_USER_ID naming the rule, as REST does (exit 1)', async () => {
+    const demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as { appId: string; accountSid: string };
+    const cases: [string[], string][] = [
+      [['user', 'create', '--app', demo.appId, '--name', '   '], 'a friendly name is all spaces'],
+      [['user', 'create', '--app', demo.appId, '--name', ''], 'a friendly name is empty'],
+      [['user', 'create', '--app', demo.appId, '--name', 'a\tb'], 'a friendly name must not hold control characters'],
+      [['user', 'create', '--app', demo.appId, '--name', 'x'.repeat(65)], 'a friendly name has 65 characters'],
+      [['app', 'create', '--account', demo.accountSid, '--name', '  '], 'an app name is all spaces'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(...args, '--data', dataDir);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stdout).toBe('');
+      const { error } = JSON.parse(result.stderr) as { error: { code: number; name: string; message: string } };
+      expect(error).toMatchObject({ code: ErrorCode.INVALID_USER_ID, name: 'INVALID_USER_ID' });
+      expect(error.message.startsWith(message), error.message).toBe(true);
+    }
+  }, 120_000);
+
+  it('refuses every admin command on a folder with no Magpie data (a mistyped --data), creating nothing', async () => {
+    const missing = join(dataDir, '..', 'typo');
+    const empty = join(dataDir, '..', 'empty');
+    await mkdir(empty);
+    const commands = [
+      ['account', 'create'],
+      ['account', 'rotate-token', '--account', 'abc'],
+      ['app', 'create', '--account', 'abc', '--name', 'x'],
+      ['app', 'list', '--account', 'abc'],
+      ['app', 'online', 'abc'],
+      ['user', 'create', '--app', 'abc', '--name', 'x'],
+      ['user', 'list', '--app', 'abc'],
+      ['user', 'close', 'abc'],
+      ['user', 'reopen', 'abc'],
+    ];
+    for (const folder of [missing, empty]) {
+      for (const args of commands) {
+        // straight to the bin: the PostgreSQL run's helper would make the folder to name its schema
+        const result = await run(process.execPath, [BIN, ...args, '--data', folder]).then(
+          ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+          (e: Result) => e,
+        );
+        expect(result.code, args.join(' ')).toBe(3);
+        expect(result.stdout).toBe('');
+        expect(JSON.parse(result.stderr)).toEqual({
+          error: { code: ErrorCode.NO_MAGPIE_DATA, name: 'NO_MAGPIE_DATA', message: `no Magpie data in ${folder}: start the server on it first, or check --data` },
+        });
+      }
+    }
+    await expect(stat(missing)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readdir(empty)).toEqual([]);
+  }, 120_000);
+
+  it('on a taken port says so in one line and exits 1: no log lines, no stack', async () => {
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = String((blocker.address() as AddressInfo).port);
+    try {
+      for (const ports of [['--port', taken, '--http-port', '0'], ['--port', '0', '--http-port', taken]]) {
+        // a folder of its own: the test's running server holds dataDir's lock
+        const result = await cli('start', ...ports, '--data', join(dataDir, '..', 'port-taken'));
+        expect(result.code, ports.join(' ')).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toBe(`magpie-server: could not start: listen EADDRINUSE: address already in use 127.0.0.1:${taken}\n`);
+      }
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   }, 60_000);
 
   it.each([
@@ -234,6 +310,8 @@ describe('the database URL (--db)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'magpie-cli-db-'));
     try {
       const url = 'postgres://postgres@127.0.0.1:1/test?connect_timeout=2';
+      // a folder a node has used (its server key): admin commands refuse one without (NO_MAGPIE_DATA)
+      await writeFile(join(dir, 'server.key'), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
       for (const args of [['start', '--port', '0', '--http-port', '0'], ['account', 'create']]) {
         const result = await cli(...args, '--data', dir, '--db', url);
         expect(result.code, args[0]).toBe(4);

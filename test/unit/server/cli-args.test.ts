@@ -51,6 +51,12 @@ describe('magpie-server arguments', () => {
     expect(parseCommand(['user', 'create', '--app', 'P', '--name', 'N'])).toMatchObject({ kind: 'user-create', appId: 'P', name: 'N' });
     expect(parseCommand(['user', 'list', '--app', 'P'])).toMatchObject({ kind: 'user-list', appId: 'P' });
     expect(parseCommand(['user', 'close', 'S'])).toMatchObject({ kind: 'user-close', subAccountSid: 'S' });
+    expect(parseCommand(['user', 'reopen', 'S'])).toMatchObject({ kind: 'user-reopen', subAccountSid: 'S' });
+  });
+
+  it('passes a blank --name on, for the identity service to refuse with the rule it breaks', () => {
+    expect(parseCommand(['app', 'create', '--account', 'A', '--name', '   '])).toMatchObject({ kind: 'app-create', name: '   ' });
+    expect(parseCommand(['user', 'create', '--app', 'P', '--name', ''])).toMatchObject({ kind: 'user-create', name: '' });
   });
 
   it('shows help with --help or help', () => {
@@ -67,11 +73,15 @@ describe('magpie-server arguments', () => {
   it.each([
     [['bogus'], /unknown command/],
     [['app', 'create', '--name', 'x'], /--account is required/],
-    [['app', 'create', '--account', 'a', '--name', ' '], /--name is required/],
+    [['app', 'create', '--account', 'a'], /--name is required/],
+    [['user', 'create', '--app', 'a'], /--name is required/],
     [['app', 'online'], /needs an APPID/],
     [['app', 'online', 'a', 'b'], /unexpected argument: b/],
     [['user', 'create', '--app', 'a', '--name', 'b', '--port', '1'], /--port does not apply/],
     [['user', 'close'], /needs a SUBACCOUNTSID/],
+    [['user', 'reopen'], /user reopen needs a SUBACCOUNTSID/],
+    [['user', 'reopen', 'S', 'T'], /unexpected argument: T/],
+    [['user', 'reopen', 'S', '--name', 'x'], /--name does not apply/],
     [['start', '--port', 'eighty'], /--port must be a port number/],
     [['start', '--port', '70000'], /--port must be a port number/],
     [['start', '--tls-cert', 'only-a-cert.pem'], /go together/],
