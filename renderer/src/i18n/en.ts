@@ -184,6 +184,7 @@ const en = {
     confirmQuit: 'Leave this group?',
     confirmKick: 'Remove {name} from the group?',
     confirmTransfer: 'Make {name} the owner? You will become a member.',
+    requestGone: 'This request was already handled or no longer applies',
     requestApply: '{actor} asks to join {group}',
     requestInvite: '{actor} invites you to {group}',
     requestOther: 'Request from {actor} for {group}',

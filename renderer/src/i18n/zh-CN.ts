@@ -186,6 +186,7 @@ const zhCN: MessageSchema = {
     confirmQuit: '确定退出该群吗？',
     confirmKick: '确定将 {name} 移出群组吗？',
     confirmTransfer: '确定将群主转让给 {name} 吗？你将成为普通成员。',
+    requestGone: '该申请已被处理或已失效',
     requestApply: '{actor} 申请加入 {group}',
     requestInvite: '{actor} 邀请你加入 {group}',
     requestOther: '{actor} 关于 {group} 的请求',

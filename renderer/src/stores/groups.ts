@@ -1,11 +1,29 @@
 /** My groups, their members, the search for public groups and the requests inbox. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { GroupModeName, GroupView, MemberView, NoticeView, Result } from '../../../preload/api';
+import { ApiErrorCode, type GroupModeName, type GroupView, type MemberView, type NoticeView, type Result } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
+import { useToasts } from './toasts';
 
 export const MEMBER_PAGE = 200;
+
+/**
+ * Answers to approve, reject, accept or decline saying the request no longer waits: another admin
+ * answered it, the group was dismissed, its user is already in. The entry goes; the core has
+ * dropped it from the inbox too.
+ */
+const STALE_REQUEST_CODES: readonly number[] = [
+  ApiErrorCode.REQUEST_NOT_FOUND, ApiErrorCode.GROUP_DISMISSED, ApiErrorCode.GROUP_NOT_FOUND, ApiErrorCode.ALREADY_IN_GROUP,
+];
+
+/** Notices that may end a waiting request: answered by id, its user admitted, the group gone. */
+const ENDS_REQUESTS: ReadonlySet<string> = new Set(['approve', 'reject', 'join', 'invite', 'decline', 'dismiss']);
+
+/** True when a notice may add or end a waiting request, so the inbox (and its badge) is read again. */
+export function touchesRequests(notice: NoticeView): boolean {
+  return notice.requestId !== undefined || ENDS_REQUESTS.has(notice.kind);
+}
 
 /** Owners and admins manage members and answer requests. */
 export function canManage(group: GroupView | undefined): boolean {
@@ -111,17 +129,29 @@ export const useGroups = defineStore('groups', () => {
     requests.value = requests.value.filter((r) => !(r.requestId === request.requestId && r.groupId === request.groupId));
   }
 
-  /** Answers a request: an apply to a group I manage, or an invitation to me. */
-  async function answer(request: NoticeView, accept: boolean): Promise<void> {
-    if (request.requestId === undefined) return;
+  /**
+   * Answers a request: an apply to a group I manage, or an invitation to me. 'gone' when the
+   * server says it no longer waits (answered by another admin, the group dismissed, its user
+   * already in): the stale entry goes instead of staying to be clicked again.
+   */
+  async function answer(request: NoticeView, accept: boolean): Promise<'done' | 'gone' | 'failed'> {
+    if (request.requestId === undefined) return 'failed';
     const args = { groupId: request.groupId, requestId: request.requestId };
     const isInvite = request.kind === 'invite_request' || request.kind === 'invite';
     const method = isInvite ? (accept ? 'group.acceptInvite' : 'group.declineInvite') : accept ? 'group.approve' : 'group.reject';
-    const done = await backend.run(method, args);
-    if (done !== undefined) {
+    const done = await backend.call(method, args);
+    if (done.ok) {
       dropRequest(request);
       if (accept) await refresh(request.groupId);
+      return 'done';
     }
+    if (!STALE_REQUEST_CODES.includes(done.error.code)) {
+      useToasts().error(done.error);
+      return 'failed';
+    }
+    dropRequest(request);
+    await loadRequests();
+    return 'gone';
   }
 
   async function memberAction(groupId: string, action: () => Promise<unknown>): Promise<void> {
