@@ -4,6 +4,7 @@ import { computed, ref } from 'vue';
 import { ApiErrorCode, type GroupModeName, type GroupView, type MemberView, type NoticeView, type Result } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
+import { useSession } from './session';
 import { useToasts } from './toasts';
 
 export const MEMBER_PAGE = 200;
@@ -42,6 +43,8 @@ export const useGroups = defineStore('groups', () => {
   const requests = ref<NoticeView[]>([]);
   const searchResults = ref<GroupView[]>([]);
   const selectedId = ref<string | null>(null);
+  /** Groups I applied to from this page whose answer has not come yet ("Request sent"). */
+  const applied = ref<Set<string>>(new Set());
 
   const mine = computed(() =>
     Object.values(byId.value)
@@ -87,6 +90,7 @@ export const useGroups = defineStore('groups', () => {
    */
   async function onNotice(notice: NoticeView): Promise<void> {
     const { groupId } = notice;
+    tellApplicant(notice);
     if (notice.kind === 'dismiss') {
       const g = byId.value[groupId];
       if (g) upsert({ ...g, dismissed: true });
@@ -97,6 +101,25 @@ export const useGroups = defineStore('groups', () => {
     const conversations = useConversations();
     const c = conversations.byId[groupId];
     if (group && c && c.title !== group.name) conversations.upsert({ ...c, title: group.name });
+  }
+
+  /**
+   * My application was answered: I am told, as WeChat tells an applicant, with the reason given
+   * for a refusal; Find groups offers applying again after a refusal, and an approval lands me
+   * in the group (its card and chat come with the notice).
+   */
+  function tellApplicant(notice: NoticeView): void {
+    if (notice.kind !== 'reject' && notice.kind !== 'approve') return;
+    const me = useSession().session?.userId;
+    if (!me || !notice.targets.includes(me) || notice.actor === me) return;
+    const next = new Set(applied.value);
+    next.delete(notice.groupId);
+    applied.value = next;
+    const group = byId.value[notice.groupId]?.name ?? searchResults.value.find((g) => g.groupId === notice.groupId)?.name ?? notice.groupId;
+    const reason = notice.text.trim();
+    if (notice.kind === 'approve') useToasts().say('groups.applicationApproved', { group });
+    else if (reason) useToasts().say('groups.applicationDeclined', { group, reason });
+    else useToasts().say('groups.applicationDeclinedNoReason', { group });
   }
 
   async function loadRequests(): Promise<void> {
@@ -122,7 +145,9 @@ export const useGroups = defineStore('groups', () => {
   }
 
   async function apply(groupId: string, reason?: string): Promise<boolean> {
-    return (await backend.run('group.apply', { groupId, reason })) !== undefined;
+    const sent = (await backend.run('group.apply', { groupId, reason })) !== undefined;
+    if (sent) applied.value = new Set([...applied.value, groupId]);
+    return sent;
   }
 
   function dropRequest(request: NoticeView): void {
@@ -201,10 +226,11 @@ export const useGroups = defineStore('groups', () => {
     requests.value = [];
     searchResults.value = [];
     selectedId.value = null;
+    applied.value = new Set();
   }
 
   return {
-    byId, members, requests, searchResults, selectedId, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
+    byId, members, requests, searchResults, selectedId, applied, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
     create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, modify, reset,
     onNotice, renameMember,
   };

@@ -5,6 +5,7 @@ import type { MessageView, NoticeView } from '../../../preload/api';
 import { useBackend } from '../../../renderer/src/stores/backend';
 import { wireEvents } from '../../../renderer/src/stores/event-wiring';
 import { useGroups } from '../../../renderer/src/stores/groups';
+import { useSession } from '../../../renderer/src/stores/session';
 import { useToasts } from '../../../renderer/src/stores/toasts';
 import { createFakeApi, type Handlers } from './fake-api';
 
@@ -65,5 +66,33 @@ describe('the requests inbox', () => {
       await flushPromises();
       expect(groups.requests, notice.kind).toEqual([]);
     }
+  });
+});
+
+describe('the applicant', () => {
+  const signedInAs = (userId: string) => {
+    useSession().session = { userId, appId: 'app1', nickname: '', servers: [] } as never;
+  };
+
+  it('is told a refusal with its reason, and may apply again', async () => {
+    const api = start({ 'group.apply': () => ({ requestId: 7 }) }, () => []);
+    signedInAs('dave');
+    const groups = useGroups();
+    groups.upsert({ groupId: 'g1', name: 'Book Club', owner: 'ann', mode: 'approval', capacity: 500, memberCount: 2, announcement: '', myRole: 'none', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0 });
+    await groups.apply('g1', 'I am Dave');
+    expect(groups.applied.has('g1')).toBe(true);
+    api.emit('message.upserted', { message: noticeMessage({ kind: 'reject', groupId: 'g1', actor: 'ann', targets: ['dave'], text: 'full for now', requestId: 7 }) });
+    await flushPromises();
+    expect(useToasts().items.map((t) => t.words)).toEqual([{ key: 'groups.applicationDeclined', values: { group: 'Book Club', reason: 'full for now' } }]);
+    expect(groups.applied.has('g1')).toBe(false);
+  });
+
+  it('is told an approval; an admin reading the same notices about someone else is not', async () => {
+    const api = start({}, () => []);
+    signedInAs('dave');
+    api.emit('message.upserted', { message: noticeMessage({ kind: 'approve', groupId: 'g1', actor: 'ann', targets: ['dave'], text: '', requestId: 7 }) });
+    api.emit('message.upserted', { message: noticeMessage({ kind: 'reject', groupId: 'g1', actor: 'ann', targets: ['erin'], text: 'no', requestId: 8 }) });
+    await flushPromises();
+    expect(useToasts().items.map((t) => t.words?.key)).toEqual(['groups.applicationApproved']);
   });
 });
