@@ -395,6 +395,11 @@ export const ApiErrorCode = {
   INVALID_USER_ID: 520005,
   /** A file over the page's send limit (MEDIA_LIMITS.maxSendBytes) or the server's for its kind. */
   FILE_TOO_LARGE: 581004,
+  /** Group requests that no longer wait (group.approve | reject | acceptInvite | declineInvite). */
+  GROUP_NOT_FOUND: 560001,
+  GROUP_DISMISSED: 560002,
+  REQUEST_NOT_FOUND: 560008,
+  ALREADY_IN_GROUP: 590017,
 } as const;
 export type ApiErrorCodeName = keyof typeof ApiErrorCode;
 

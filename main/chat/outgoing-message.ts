@@ -19,6 +19,10 @@ export function buildOutgoing(selfId: string, to: string, content: OutgoingConte
   if (!isGroupId(to) && !isValidUserId(to)) {
     throw new MagpieError(ErrorCode.INVALID_USER_ID, `not a user or group id: ${JSON.stringify(to)}`);
   }
+  // the server refuses it in a group (INVALID_MESSAGE) after it was stored: refused here, never kept
+  if (isGroupId(to) && content.kind === 'text' && content.burnAfterReading === true) {
+    throw new MagpieError(ErrorCode.BAD_ARGUMENT, 'burn after reading is for one-to-one chats, not groups');
+  }
   const id = newClientMsgId(nowMs);
   const send = sendInit(id, to, content);
   const wire = create(pb.SendSchema, send);

@@ -1,4 +1,4 @@
-import { pb } from '../../protocol';
+import { pendingRequests } from '../groups/pending-requests';
 import type { Command, GroupCommand } from './args';
 import { ExitCode, type CliIo, type CliSession } from './cli-session';
 import { noticeLine } from './output';
@@ -57,10 +57,7 @@ export async function runGroup(session: CliSession, io: CliIo, command: GroupCom
       for (const group of await deadline.race(groups.mine(), 'listing groups')) io.out(group);
       return ExitCode.OK;
     case 'requests': {
-      const waiting = new Set([pb.NoticeKind.APPLY, pb.NoticeKind.INVITE_REQUEST]);
-      for (const notice of session.client.store.notices.list(500)) {
-        if (waiting.has(notice.kind) && !notice.handled) io.out(noticeLine(notice));
-      }
+      for (const notice of pendingRequests(session.client.store, session.client.selfId)) io.out(noticeLine(notice));
       return ExitCode.OK;
     }
     case 'mute':

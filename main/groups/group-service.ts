@@ -5,6 +5,7 @@ import type { MagpieClient } from '../client/magpie-client';
 import { groupFromWire, memberFromWire } from '../store';
 import { MODE_BY_NAME, toGroupView, toMemberView } from '../views/conversation-view';
 import { toNoticeView } from '../views/message-view';
+import { isStaleRequestError, pendingRequests } from './pending-requests';
 
 type GroupOp = MessageInitShape<typeof pb.GroupRequestSchema>['op'];
 
@@ -49,6 +50,20 @@ export function createGroupService(client: MagpieClient) {
     for (const notice of store.notices.listForGroup(groupId, 500)) {
       if (notice.requestId === requestId) store.notices.markHandled(notice.seq);
     }
+  }
+
+  /**
+   * Answers a request. An answer saying it no longer waits (another admin answered it, the group
+   * was dismissed, its user is already in) clears the entry as well, and is still reported.
+   */
+  async function answer(groupId: string, requestId: number, op: GroupOp): Promise<void> {
+    try {
+      await call(op);
+    } catch (error) {
+      if (isStaleRequestError(error)) markRequestHandled(groupId, requestId);
+      throw error;
+    }
+    markRequestHandled(groupId, requestId);
   }
 
   return {
@@ -134,23 +149,19 @@ export function createGroupService(client: MagpieClient) {
     },
 
     async approve(groupId: string, requestId: number): Promise<void> {
-      await call({ case: 'approve', value: { groupId, requestId: BigInt(requestId) } });
-      markRequestHandled(groupId, requestId);
+      await answer(groupId, requestId, { case: 'approve', value: { groupId, requestId: BigInt(requestId) } });
     },
 
     async reject(groupId: string, requestId: number, reason = ''): Promise<void> {
-      await call({ case: 'reject', value: { groupId, requestId: BigInt(requestId), reason } });
-      markRequestHandled(groupId, requestId);
+      await answer(groupId, requestId, { case: 'reject', value: { groupId, requestId: BigInt(requestId), reason } });
     },
 
     async acceptInvite(groupId: string, requestId: number): Promise<void> {
-      await call({ case: 'acceptInvite', value: { groupId, requestId: BigInt(requestId) } });
-      markRequestHandled(groupId, requestId);
+      await answer(groupId, requestId, { case: 'acceptInvite', value: { groupId, requestId: BigInt(requestId) } });
     },
 
     async declineInvite(groupId: string, requestId: number, reason = ''): Promise<void> {
-      await call({ case: 'declineInvite', value: { groupId, requestId: BigInt(requestId), reason } });
-      markRequestHandled(groupId, requestId);
+      await answer(groupId, requestId, { case: 'declineInvite', value: { groupId, requestId: BigInt(requestId), reason } });
     },
 
     async invite(groupId: string, users: string[], reason = ''): Promise<void> {
@@ -206,11 +217,7 @@ export function createGroupService(client: MagpieClient) {
 
     /** Applications to groups I manage and invites to me, not yet answered. */
     requests(): NoticeView[] {
-      const waiting = new Set([pb.NoticeKind.APPLY, pb.NoticeKind.INVITE_REQUEST]);
-      return store.notices
-        .list(500)
-        .filter((n) => waiting.has(n.kind) && !n.handled)
-        .map(toNoticeView);
+      return pendingRequests(store, client.selfId).map(toNoticeView);
     },
   };
 }

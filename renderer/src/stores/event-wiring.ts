@@ -2,7 +2,7 @@
 import { useMedia } from './media';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
-import { useGroups } from './groups';
+import { touchesRequests, useGroups } from './groups';
 import { useMessages } from './messages';
 import { useSession } from './session';
 import { useTyping } from './typing';
@@ -21,7 +21,7 @@ export function wireEvents(): () => void {
     backend.on('message.upserted', ({ message }) => {
       messages.upsert(message);
       const notice = message.kind === 'notice' ? message.notice : undefined;
-      if (notice?.requestId !== undefined) void groups.loadRequests();
+      if (notice && touchesRequests(notice)) void groups.loadRequests();
       if (notice) void groups.onNotice(notice);
       if (!message.outgoing) typing.stop(message.conversation, message.from);
     }),

@@ -1,11 +1,30 @@
 /** My groups, their members, the search for public groups and the requests inbox. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ApiError, GroupModeName, GroupView, MemberView, NoticeView, Result } from '../../../preload/api';
+import { ApiErrorCode, type ApiError, type GroupModeName, type GroupView, type MemberView, type NoticeView, type Result } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
+import { useSession } from './session';
+import { useToasts } from './toasts';
 
 export const MEMBER_PAGE = 200;
+
+/**
+ * Answers to approve, reject, accept or decline saying the request no longer waits: another admin
+ * answered it, the group was dismissed, its user is already in. The entry goes; the core has
+ * dropped it from the inbox too.
+ */
+const STALE_REQUEST_CODES: readonly number[] = [
+  ApiErrorCode.REQUEST_NOT_FOUND, ApiErrorCode.GROUP_DISMISSED, ApiErrorCode.GROUP_NOT_FOUND, ApiErrorCode.ALREADY_IN_GROUP,
+];
+
+/** Notices that may end a waiting request: answered by id, its user admitted, the group gone. */
+const ENDS_REQUESTS: ReadonlySet<string> = new Set(['approve', 'reject', 'join', 'invite', 'decline', 'dismiss']);
+
+/** True when a notice may add or end a waiting request, so the inbox (and its badge) is read again. */
+export function touchesRequests(notice: NoticeView): boolean {
+  return notice.requestId !== undefined || ENDS_REQUESTS.has(notice.kind);
+}
 
 /** Owners and admins manage members and answer requests. */
 export function canManage(group: GroupView | undefined): boolean {
@@ -24,6 +43,8 @@ export const useGroups = defineStore('groups', () => {
   const requests = ref<NoticeView[]>([]);
   const searchResults = ref<GroupView[]>([]);
   const selectedId = ref<string | null>(null);
+  /** Groups I applied to from this page whose answer has not come yet ("Request sent"). */
+  const applied = ref<Set<string>>(new Set());
 
   const mine = computed(() =>
     Object.values(byId.value)
@@ -69,6 +90,7 @@ export const useGroups = defineStore('groups', () => {
    */
   async function onNotice(notice: NoticeView): Promise<void> {
     const { groupId } = notice;
+    tellApplicant(notice);
     if (notice.kind === 'dismiss') {
       const g = byId.value[groupId];
       if (g) upsert({ ...g, dismissed: true });
@@ -79,6 +101,25 @@ export const useGroups = defineStore('groups', () => {
     const conversations = useConversations();
     const c = conversations.byId[groupId];
     if (group && c && c.title !== group.name) conversations.upsert({ ...c, title: group.name });
+  }
+
+  /**
+   * My application was answered: I am told, as WeChat tells an applicant, with the reason given
+   * for a refusal; Find groups offers applying again after a refusal, and an approval lands me
+   * in the group (its card and chat come with the notice).
+   */
+  function tellApplicant(notice: NoticeView): void {
+    if (notice.kind !== 'reject' && notice.kind !== 'approve') return;
+    const me = useSession().session?.userId;
+    if (!me || !notice.targets.includes(me) || notice.actor === me) return;
+    const next = new Set(applied.value);
+    next.delete(notice.groupId);
+    applied.value = next;
+    const group = byId.value[notice.groupId]?.name ?? searchResults.value.find((g) => g.groupId === notice.groupId)?.name ?? notice.groupId;
+    const reason = notice.text.trim();
+    if (notice.kind === 'approve') useToasts().say('groups.applicationApproved', { group });
+    else if (reason) useToasts().say('groups.applicationDeclined', { group, reason });
+    else useToasts().say('groups.applicationDeclinedNoReason', { group });
   }
 
   async function loadRequests(): Promise<void> {
@@ -104,24 +145,38 @@ export const useGroups = defineStore('groups', () => {
   }
 
   async function apply(groupId: string, reason?: string): Promise<boolean> {
-    return (await backend.run('group.apply', { groupId, reason })) !== undefined;
+    const sent = (await backend.run('group.apply', { groupId, reason })) !== undefined;
+    if (sent) applied.value = new Set([...applied.value, groupId]);
+    return sent;
   }
 
   function dropRequest(request: NoticeView): void {
     requests.value = requests.value.filter((r) => !(r.requestId === request.requestId && r.groupId === request.groupId));
   }
 
-  /** Answers a request: an apply to a group I manage, or an invitation to me. */
-  async function answer(request: NoticeView, accept: boolean): Promise<void> {
-    if (request.requestId === undefined) return;
+  /**
+   * Answers a request: an apply to a group I manage, or an invitation to me. 'gone' when the
+   * server says it no longer waits (answered by another admin, the group dismissed, its user
+   * already in): the stale entry goes instead of staying to be clicked again.
+   */
+  async function answer(request: NoticeView, accept: boolean): Promise<'done' | 'gone' | 'failed'> {
+    if (request.requestId === undefined) return 'failed';
     const args = { groupId: request.groupId, requestId: request.requestId };
     const isInvite = request.kind === 'invite_request' || request.kind === 'invite';
     const method = isInvite ? (accept ? 'group.acceptInvite' : 'group.declineInvite') : accept ? 'group.approve' : 'group.reject';
-    const done = await backend.run(method, args);
-    if (done !== undefined) {
+    const done = await backend.call(method, args);
+    if (done.ok) {
       dropRequest(request);
       if (accept) await refresh(request.groupId);
+      return 'done';
     }
+    if (!STALE_REQUEST_CODES.includes(done.error.code)) {
+      useToasts().error(done.error);
+      return 'failed';
+    }
+    dropRequest(request);
+    await loadRequests();
+    return 'gone';
   }
 
   async function memberAction(groupId: string, action: () => Promise<unknown>): Promise<void> {
@@ -180,10 +235,11 @@ export const useGroups = defineStore('groups', () => {
     requests.value = [];
     searchResults.value = [];
     selectedId.value = null;
+    applied.value = new Set();
   }
 
   return {
-    byId, members, requests, searchResults, selectedId, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
+    byId, members, requests, searchResults, selectedId, applied, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
     create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, modify, reset,
     onNotice, renameMember,
   };

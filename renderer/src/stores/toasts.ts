@@ -8,6 +8,8 @@ export interface Toast {
   /** An error code to translate (errors.e<code>), or 0 for plain text. */
   code: number;
   message: string;
+  /** Words to translate (an i18n key and its values), for news the stores have no words for. */
+  words?: { key: string; values: Record<string, string> };
 }
 
 const TOAST_LIMIT = 4;
@@ -30,9 +32,14 @@ export const useToasts = defineStore('toasts', () => {
     return push({ kind: 'info', code: 0, message });
   }
 
+  /** News in the page's language: ToastList translates key with values. */
+  function say(key: string, values: Record<string, string> = {}): number {
+    return push({ kind: 'info', code: 0, message: key, words: { key, values } });
+  }
+
   function dismiss(id: number): void {
     items.value = items.value.filter((t) => t.id !== id);
   }
 
-  return { items, push, error, info, dismiss };
+  return { items, push, error, info, say, dismiss };
 });

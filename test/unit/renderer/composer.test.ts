@@ -147,4 +147,39 @@ describe('the composer', () => {
     expect(textBox(box.element).value).toHaveLength(MESSAGE_LIMITS.maxTextChars + 3);
     wrapper.unmount();
   });
+
+  it('offers burn after reading in a one-to-one chat only, and never sends it to a group', async () => {
+    const group = await mountComposer(true);
+    expect(group.wrapper.find('[data-testid="burn-toggle"]').exists()).toBe(false);
+    const box = group.wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('to the team');
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(group.api.callsOf('message.send')[0]?.content).toMatchObject({ kind: 'text', text: 'to the team', burnAfterReading: undefined });
+    group.wrapper.unmount();
+    const single = await mountComposer(false);
+    expect(single.wrapper.find('[data-testid="burn-toggle"]').exists()).toBe(true);
+    single.wrapper.unmount();
+  });
+
+  it('keeps burn after reading to the chat it was turned on in: off again in the next chat', async () => {
+    const { api, wrapper } = await mountComposer(false);
+    await wrapper.get('[data-testid="burn-toggle"]').trigger('click');
+    expect(wrapper.get('[data-testid="burn-toggle"]').attributes('aria-pressed')).toBe('true');
+    await wrapper.setProps({ conversation: 'bob01' } as never);
+    expect(wrapper.get('[data-testid="burn-toggle"]').attributes('aria-pressed')).toBe('false');
+    // a group between two one-to-one chats leaves it off too
+    await wrapper.setProps({ conversation: 'alice01' } as never);
+    await wrapper.get('[data-testid="burn-toggle"]').trigger('click');
+    await wrapper.setProps({ conversation: 'g1', isGroup: true } as never);
+    expect(wrapper.find('[data-testid="burn-toggle"]').exists()).toBe(false);
+    await wrapper.setProps({ conversation: 'alice01', isGroup: false } as never);
+    expect(wrapper.get('[data-testid="burn-toggle"]').attributes('aria-pressed')).toBe('false');
+    const box = wrapper.get('[data-testid="composer-input"]');
+    await box.setValue('plain');
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(api.callsOf('message.send').at(-1)?.content).toMatchObject({ burnAfterReading: undefined });
+    wrapper.unmount();
+  });
 });

@@ -1,0 +1,75 @@
+/// <reference lib="dom" />
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pb } from '../../protocol';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
+import { wireUsers, type Account } from './support/wire-users';
+
+/** A user as the UI names them: the nickname once known, the id until then. */
+const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount})`;
+
+/**
+ * A group's admin at work in the UI: the menu offers what the server allows an admin (revoking a
+ * member's message), and no more once the role is gone.
+ */
+describe('a group admin in the UI', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let work: string;
+  const apps: WebApp[] = [];
+  const wires = wireUsers(() => server, 'group-admin');
+  let ann: Account;
+  let bob: Account;
+  let cat: Account;
+  let page: Page;
+
+  const item = (id: string) => page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
+  const bubble = (text: string) => page.getByTestId('message-bubble').filter({ hasText: text });
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    work = await mkdtemp(join(tmpdir(), 'magpie-group-admin-'));
+    server = await startTestServer({ dataDir: join(work, 'server') });
+    ann = server.createUser('ann');
+    bob = server.createUser('bob');
+    cat = server.createUser('cat');
+    browser = await launchChromium();
+    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'bob') });
+    apps.push(app);
+    page = await openPage(browser, app.url);
+    await signIn(page, server, bob);
+  }, 120_000);
+
+  afterAll(async () => {
+    await wires.close();
+    await tearDown({ browser, apps, server, work });
+  });
+
+  it("an admin revokes a member's message from the menu; a plain member is not offered it", async () => {
+    const annWire = await wires.connect(ann);
+    const catWire = await wires.connect(cat);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Admins', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, cat.voipAccount] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+    await annWire.ask('GROUP', { op: { case: 'setRole', value: { groupId, user: bob.voipAccount, role: pb.GroupRole.ADMIN } } }, 'GROUP_RESULT');
+    await wires.sendText(catWire, groupId, 'a word too many');
+    await item(groupId).click(WAIT);
+    await bubble('a word too many').click({ button: 'right', ...WAIT });
+    await page.getByTestId('menu-revoke').click(WAIT);
+    const byMe = new RegExp(`You revoked a message from ${shownName(cat)}`);
+    await expect.poll(() => page.getByTestId('message-revoked').textContent(), WAIT).toMatch(byMe);
+
+    // no longer an admin: a member's message has no Revoke, only one's own within the window
+    await annWire.ask('GROUP', { op: { case: 'setRole', value: { groupId, user: bob.voipAccount, role: pb.GroupRole.MEMBER } } }, 'GROUP_RESULT');
+    await wires.sendText(catWire, groupId, 'another word');
+    await expect.poll(async () => {
+      await page.keyboard.press('Escape');
+      await bubble('another word').click({ button: 'right' });
+      return page.getByTestId('menu-revoke').count();
+    }, WAIT).toBe(0);
+    expect(await page.getByTestId('menu-delete').count()).toBe(1);
+  }, 60_000);
+});
