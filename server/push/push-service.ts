@@ -74,6 +74,19 @@ export function pushClaimMs(tuning: Pick<Tuning, 'pushTimeoutMs'>): number {
   return tuning.pushTimeoutMs + PUSH_CLAIM_MARGIN_MS;
 }
 
+/**
+ * Put before a push's body when the message mentions the recipient (or everyone), so a phone
+ * shows it even when the app hides content. English, like the body's other words ("New message",
+ * "[image]"); an app that wants another language builds its own text from `mention` and `count`.
+ */
+export const MENTION_MARK = '[@you]';
+
+/** The push's ready-to-show text: the preview, or what stands in for it, marked when it mentions the recipient. */
+export function pushBodyText(push: Pick<PendingPush, 'count' | 'preview' | 'mention'>): string {
+  const text = push.count > 1 ? `${push.count} new messages` : (push.preview ?? 'New message');
+  return push.mention ? `${MENTION_MARK} ${text}` : text;
+}
+
 const TYPE_PREVIEWS: Record<number, string> = {
   [pb.MessageType.VOICE]: '[voice]',
   [pb.MessageType.IMAGE]: '[image]',
@@ -104,6 +117,8 @@ export function createPushService(deps: PushServiceDeps): PushService {
       AND r.conversation = CASE WHEN m.is_group = 1 THEN m.target ELSE m.sender END
     WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ? AND i.kind = 1 AND i.own = 0
       AND m.revoked_ms IS NULL AND m.burned_ms IS NULL AND m.msg_id > COALESCE(r.up_to_msg_id, 0)`).pluck();
+  // read when the push is sent, so a group renamed while its push waited is named as it is now
+  const groupNameOf = db.prepare<[string, string], string>('SELECT name FROM groups WHERE app_id = ? AND group_id = ?').pluck();
   let buffered: PushItem[] = [];
   let flushScheduled = false;
   let timer: TimerHandle | undefined;
@@ -258,6 +273,8 @@ export function createPushService(deps: PushServiceDeps): PushService {
       return;
     }
     const head = headOf.get(push.appId, push.userId);
+    const isGroup = isGroupId(push.conversation);
+    // the body is signed as sent, so the signature covers groupName like every other field
     const body = JSON.stringify({
       type: 'magpie.push',
       appId: push.appId,
@@ -265,13 +282,14 @@ export function createPushService(deps: PushServiceDeps): PushService {
       sender: push.sender,
       senderNickname: push.senderNickname,
       conversation: push.conversation,
-      isGroup: isGroupId(push.conversation),
+      isGroup,
+      groupName: isGroup ? (groupNameOf.get(push.appId, push.conversation) ?? null) : null,
       mention: push.mention,
       count: push.count,
       unread: head ? unreadOf.get(push.appId, push.userId, Math.max(0, head.max_seq - UNREAD_WINDOW_ENTRIES)) ?? push.count : push.count,
       preview: push.count === 1 ? push.preview : null,
       title: push.senderNickname,
-      body: push.count > 1 ? `${push.count} new messages` : (push.preview ?? 'New message'),
+      body: pushBodyText(push),
       maxSeq: push.maxSeq,
     });
     const timestamp = String(clock.now());

@@ -99,6 +99,46 @@ describe('offline push through the app webhook', () => {
     expect(receiver.callsFor('frank')[0]!.body).toMatchObject({ mention: true });
   });
 
+  it('names the group of a group push (groupName, signed with the rest), none for a one-to-one push', async () => {
+    const created = await alice.group({ case: 'create', value: { name: 'Tea party 茶会', members: ['nina'] } });
+    const groupId = created.case === 'group' ? created.value.groupId : '';
+    await say(groupId, 'tea at five');
+    await waitFor(() => receiver.callsFor('nina').length > 0, 5_000, 'the push to nina');
+    const [group] = receiver.callsFor('nina');
+    expect(receiver.verify(group!, secret)).toBe(true);
+    expect(group!.raw).toContain('"groupName":"Tea party 茶会"');
+    // the title stays the sender, as before; the group is a field of its own
+    expect(group!.body).toMatchObject({ conversation: groupId, isGroup: true, groupName: 'Tea party 茶会', title: 'Alice Liddell', body: 'tea at five' });
+    const [single] = receiver.callsFor('bob');
+    expect(single!.body).toMatchObject({ isGroup: false, groupName: null });
+  });
+
+  it('says "[@you]" in the body of a push that mentions the recipient, the text shown or not', async () => {
+    const created = await alice.group({ case: 'create', value: { name: 'mentions', members: ['oscar', 'quinn'] } });
+    const groupId = created.case === 'group' ? created.value.groupId : '';
+    await say(groupId, 'oscar, look', { mentions: ['oscar'] });
+    await waitFor(() => receiver.callsFor('quinn').length > 0, 5_000, 'the push to quinn');
+    await waitFor(() => receiver.callsFor('oscar').length > 0, 5_000, 'the push to oscar');
+    expect(receiver.callsFor('oscar')[0]!.body).toMatchObject({ mention: true, preview: 'oscar, look', body: '[@you] oscar, look' });
+    // a member not mentioned sees the message as it is
+    expect(receiver.callsFor('quinn')[0]!.body).toMatchObject({ mention: false, body: 'oscar, look' });
+
+    await call('PUT', `/v1/accounts/{sid}/apps/${world.server.appId}/push`, { hideContent: true });
+    try {
+      const quiet = await alice.group({ case: 'create', value: { name: 'hidden', members: ['paula', 'rob'] } });
+      const hiddenId = quiet.case === 'group' ? quiet.value.groupId : '';
+      await say(hiddenId, 'paula, the secret', { mentions: ['paula'] });
+      await waitFor(() => receiver.callsFor('rob').length > 0, 5_000, 'the push to rob');
+      expect(receiver.callsFor('rob')[0]!.body).toMatchObject({ mention: false, body: 'New message' });
+      await waitFor(() => receiver.callsFor('paula').length > 0, 5_000, 'the push to paula');
+      const [hidden] = receiver.callsFor('paula');
+      expect(hidden!.body).toMatchObject({ mention: true, preview: null, title: 'Alice Liddell', groupName: 'hidden', body: '[@you] New message' });
+      expect(hidden!.raw).not.toContain('the secret');
+    } finally {
+      await call('PUT', `/v1/accounts/{sid}/apps/${world.server.appId}/push`, { hideContent: false });
+    }
+  });
+
   it('sends nothing for a one-to-one conversation the recipient muted (kept on the server, seen by every device); one once unmuted', async () => {
     const offline = async (user: string) => {
       await waitFor(
@@ -157,6 +197,24 @@ describe('offline push through the app webhook', () => {
     expect(calls[2]!.body.preview).toBeNull();
     expect(calls[2]!.raw).not.toContain('secret plans');
     await call('PUT', `/v1/accounts/{sid}/apps/${world.server.appId}/push`, { hideContent: false });
+  });
+
+  it("names the group as it is called when the push is sent, not when the message was", async () => {
+    const slow = await openChatWorld({ tuning: { pushDelayMs: 1_000 } });
+    try {
+      const rest = restClient(`http://127.0.0.1:${slow.server.httpPort}`, slow.server.accountSid, slow.server.authToken);
+      await rest('PUT', `/v1/accounts/{sid}/apps/${slow.server.appId}/push`, { url: receiver.url });
+      const owner = await slow.login('rita');
+      const created = await owner.group({ case: 'create', value: { name: 'old name', members: ['sam'] } });
+      const groupId = created.case === 'group' ? created.value.groupId : '';
+      await owner.send({ clientMsgId: clientId(1), to: groupId, type: pb.MessageType.TEXT, text: 'hi' });
+      await waitFor(() => slow.server.server.pushQueueDepth() === 1, 2_000, 'the push to be queued');
+      await owner.group({ case: 'modify', value: { groupId, name: 'new name' } });
+      await waitFor(() => receiver.callsFor('sam').length > 0, 5_000, 'the push to sam');
+      expect(receiver.callsFor('sam')[0]!.body).toMatchObject({ conversation: groupId, groupName: 'new name' });
+    } finally {
+      await slow.close();
+    }
   });
 
   it('drops a pending push once the user comes online before it is due', async () => {
