@@ -22,7 +22,8 @@ export function wireEvents(): () => void {
       messages.upsert(message);
       const notice = message.kind === 'notice' ? message.notice : undefined;
       if (notice && touchesRequests(notice)) void groups.loadRequests();
-      if (notice) void groups.onNotice(notice);
+      // my own id tells an applicant's answer from others' (groups.ts cannot ask the session: a cycle)
+      if (notice) void groups.onNotice(notice, session.session?.userId);
       if (!message.outgoing) typing.stop(message.conversation, message.from);
     }),
     backend.on('message.removed', ({ conversation, key }) => messages.remove(conversation, key)),

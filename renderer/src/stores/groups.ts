@@ -4,7 +4,6 @@ import { computed, ref } from 'vue';
 import { ApiErrorCode, type ApiError, type GroupModeName, type GroupView, type MemberView, type NoticeView, type Result } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
-import { useSession } from './session';
 import { useToasts } from './toasts';
 
 export const MEMBER_PAGE = 200;
@@ -88,9 +87,9 @@ export const useGroups = defineStore('groups', () => {
    * and the chat header follow at once from the server's answer. Quiet, since a dismissed group or
    * one I just left answers with an error that says nothing new.
    */
-  async function onNotice(notice: NoticeView): Promise<void> {
+  async function onNotice(notice: NoticeView, me?: string): Promise<void> {
     const { groupId } = notice;
-    tellApplicant(notice);
+    tellApplicant(notice, me);
     if (notice.kind === 'dismiss') {
       const g = byId.value[groupId];
       if (g) upsert({ ...g, dismissed: true });
@@ -108,9 +107,8 @@ export const useGroups = defineStore('groups', () => {
    * for a refusal; Find groups offers applying again after a refusal, and an approval lands me
    * in the group (its card and chat come with the notice).
    */
-  function tellApplicant(notice: NoticeView): void {
+  function tellApplicant(notice: NoticeView, me: string | undefined): void {
     if (notice.kind !== 'reject' && notice.kind !== 'approve') return;
-    const me = useSession().session?.userId;
     if (!me || !notice.targets.includes(me) || notice.actor === me) return;
     const next = new Set(applied.value);
     next.delete(notice.groupId);
