@@ -72,4 +72,32 @@ describe('a group admin in the UI', () => {
     }, WAIT).toBe(0);
     expect(await page.getByTestId('menu-delete').count()).toBe(1);
   }, 60_000);
+
+  it('a member opens a group its owner dismissed: no error toast, and an info panel with no members and no actions', async () => {
+    const annWire = await wires.connect(ann);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Short-lived', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, cat.voipAccount] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+    await wires.sendText(annWire, groupId, 'last words');
+    // bob has seen the members before the group goes, so the page holds its member list
+    await page.keyboard.press('Escape');
+    await item(groupId).click(WAIT);
+    await page.getByTestId('group-info-toggle').click(WAIT);
+    await expect.poll(() => page.getByTestId('member-list').locator('li').count(), WAIT).toBe(3);
+    await page.getByTestId('group-info-toggle').click(WAIT);
+
+    await annWire.ask('GROUP', { op: { case: 'dismiss', value: { groupId } } }, 'GROUP_RESULT');
+    await expect.poll(() => page.getByTestId('chat-pane').textContent(), WAIT).toContain('This group was dismissed');
+    await page.getByTestId('group-info-toggle').click(WAIT);
+    const details = page.getByTestId('group-details');
+    await details.waitFor(WAIT);
+    // give the panel's refresh the time to answer and any toast the time to show
+    await page.waitForTimeout(1_000);
+    expect(await page.locator('[data-testid="toasts"] .toast.error').allTextContents()).toEqual([]);
+    await expect.poll(() => details.textContent(), WAIT).toContain('This group was dismissed');
+    expect(await details.getByTestId('member-list').count()).toBe(0);
+    expect(await details.textContent()).not.toMatch(/Members \(\d+\)/);
+    for (const action of ['group-invite', 'group-edit', 'group-quit', 'group-dismiss', 'group-dnd']) {
+      expect(await details.getByTestId(action).count(), action).toBe(0);
+    }
+  }, 60_000);
 });

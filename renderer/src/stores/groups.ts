@@ -1,7 +1,7 @@
 /** My groups, their members, the search for public groups and the requests inbox. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { ApiErrorCode, type ApiError, type GroupModeName, type GroupView, type MemberView, type NoticeView, type Result } from '../../../preload/api';
+import { ApiErrorCode, type ApiError, type GroupModeName, type GroupView, type MemberView, type NoticeView } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useToasts } from './toasts';
@@ -28,11 +28,6 @@ export function touchesRequests(notice: NoticeView): boolean {
 /** Owners and admins manage members and answer requests. */
 export function canManage(group: GroupView | undefined): boolean {
   return group?.myRole === 'owner' || group?.myRole === 'admin';
-}
-
-async function quietly<T>(pending: Promise<Result<T>>): Promise<T | undefined> {
-  const result = await pending;
-  return result.ok ? result.value : undefined;
 }
 
 export const useGroups = defineStore('groups', () => {
@@ -63,19 +58,42 @@ export const useGroups = defineStore('groups', () => {
     byId.value = next;
   }
 
-  /** Asks the server for the group; quiet for background refreshes, where a failure is no news. */
-  async function refresh(groupId: string, quiet = false): Promise<GroupView | undefined> {
-    const group = quiet ? await quietly(backend.call('group.info', { groupId })) : await backend.run('group.info', { groupId });
-    if (group) upsert(group);
-    return group;
+  /** A dismissed group has no members: its card says so and its member list is empty, not the last one seen. */
+  function markDismissed(groupId: string): void {
+    const g = byId.value[groupId];
+    if (g && (!g.dismissed || g.memberCount !== 0)) upsert({ ...g, dismissed: true, memberCount: 0 });
+    if (members.value[groupId]?.length !== 0) members.value = { ...members.value, [groupId]: [] };
   }
 
+  /**
+   * Asks the server for the group; quiet for background refreshes, where a failure is no news. A
+   * dismissed group is no error either: the card and the chat say so themselves.
+   */
+  async function refresh(groupId: string, quiet = false): Promise<GroupView | undefined> {
+    const result = await backend.call('group.info', { groupId });
+    if (!result.ok) {
+      if (result.error.code === ApiErrorCode.GROUP_DISMISSED) markDismissed(groupId);
+      else if (!quiet) useToasts().error(result.error);
+      return undefined;
+    }
+    upsert(result.value);
+    if (result.value.dismissed) markDismissed(groupId);
+    return result.value;
+  }
+
+  /**
+   * The group's members, page by page. A group known to be dismissed is not asked about (the server
+   * would only answer GROUP_DISMISSED), and that answer for one not yet known is news, not an error.
+   */
   async function loadMembers(groupId: string, quiet = false): Promise<void> {
+    if (byId.value[groupId]?.dismissed) return markDismissed(groupId);
     const all: MemberView[] = [];
     for (let offset = 0; ; offset += MEMBER_PAGE) {
-      const args = { groupId, offset, limit: MEMBER_PAGE };
-      const page = quiet ? await quietly(backend.call('group.members', args)) : await backend.run('group.members', args);
-      if (!page) return;
+      const result = await backend.call('group.members', { groupId, offset, limit: MEMBER_PAGE });
+      if (!result.ok && result.error.code === ApiErrorCode.GROUP_DISMISSED) return markDismissed(groupId);
+      if (!result.ok && !quiet) useToasts().error(result.error);
+      if (!result.ok) return;
+      const page = result.value;
       all.push(...page.members);
       if (page.members.length < MEMBER_PAGE || all.length >= page.total) break;
     }
@@ -91,8 +109,7 @@ export const useGroups = defineStore('groups', () => {
     const { groupId } = notice;
     tellApplicant(notice, me);
     if (notice.kind === 'dismiss') {
-      const g = byId.value[groupId];
-      if (g) upsert({ ...g, dismissed: true });
+      markDismissed(groupId);
       return;
     }
     const [group] = await Promise.all([refresh(groupId, true), members.value[groupId] ? loadMembers(groupId, true) : Promise.resolve()]);
@@ -198,7 +215,8 @@ export const useGroups = defineStore('groups', () => {
     const done = await backend.run(how === 'quit' ? 'group.quit' : 'group.dismiss', { groupId });
     if (done === undefined) return false;
     const g = byId.value[groupId];
-    if (g) upsert(how === 'quit' ? { ...g, myRole: 'none' } : { ...g, dismissed: true });
+    if (how === 'dismiss') markDismissed(groupId);
+    else if (g) upsert({ ...g, myRole: 'none' });
     if (selectedId.value === groupId) selectedId.value = null;
     return true;
   }

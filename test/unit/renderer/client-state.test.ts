@@ -134,6 +134,39 @@ describe('group notices', () => {
     expect(useToasts().items).toEqual([]);
     expect(groups.byId.g1?.dismissed).toBe(true);
   });
+
+  it("as a member: the dismiss notice empties the group's member list, and the info panel's loud refresh says nothing", async () => {
+    let asked = 0;
+    const api = start({
+      'group.info': () => ({ ok: false, error: { code: 560002, message: 'dismissed' } }),
+      'group.members': () => ((asked += 1), { ok: false, error: { code: 560002, message: 'dismissed' } }),
+    });
+    const groups = useGroups();
+    groups.upsert({ ...group, myRole: 'member', memberCount: 2 });
+    groups.members.g1 = [
+      { userId: 'u1', nickname: '', role: 'member', card: '', muteUntilMs: 0 },
+      { userId: 'u2', nickname: '', role: 'owner', card: '', muteUntilMs: 0 },
+    ];
+    api.emit('message.upserted', { message: noticeMessage({ kind: 'dismiss', groupId: 'g1', actor: 'u2', targets: [], text: '' }) });
+    await flushPromises();
+    expect(groups.members.g1).toEqual([]);
+    expect(groups.byId.g1).toMatchObject({ dismissed: true, memberCount: 0 });
+    // what the info panel does on opening, not quiet: a group known to be dismissed is not asked about
+    await Promise.all([groups.refresh('g1'), groups.loadMembers('g1')]);
+    expect(asked).toBe(0);
+    expect(useToasts().items).toEqual([]);
+  });
+
+  it('met for the first time by a loud refresh, is no error: the group is marked dismissed and its members go', async () => {
+    start({ 'group.members': () => ({ ok: false, error: { code: 560002, message: 'dismissed' } }) });
+    const groups = useGroups();
+    groups.upsert({ ...group, myRole: 'member', memberCount: 2 });
+    groups.members.g1 = [{ userId: 'u2', nickname: '', role: 'owner', card: '', muteUntilMs: 0 }];
+    await groups.loadMembers('g1');
+    expect(useToasts().items).toEqual([]);
+    expect(groups.members.g1).toEqual([]);
+    expect(groups.byId.g1).toMatchObject({ dismissed: true, memberCount: 0 });
+  });
 });
 
 describe('nicknames', () => {
