@@ -1,3 +1,4 @@
+import { showControlCharacters } from '../../protocol';
 import type { Settings } from '../../preload/api';
 
 export interface NotificationRequest {
@@ -49,7 +50,8 @@ export function notificationFor(
   if (!settings.notifications || message.outgoing || attention.focused) return undefined;
   if (context.muted && !message.mentionsMe) return undefined;
   const mention = message.mentionsMe ? MENTIONED[language] : '';
-  const text = message.burnAfterReading ? BURN_MESSAGE[language] : PLACEHOLDERS[language][message.preview] ?? message.preview;
+  // the words as the chat shows them: a control character by name (<ESC>), never sent raw to the OS
+  const text = message.burnAfterReading ? BURN_MESSAGE[language] : PLACEHOLDERS[language][message.preview] ?? showControlCharacters(message.preview);
   switch (settings.preview) {
     case 'full':
       return {

@@ -22,6 +22,11 @@ describe('notification policy', () => {
     });
   });
 
+  it('names control characters in the text, as the chat list does, instead of passing them to the OS raw', () => {
+    const request = notificationFor({ ...message, preview: 'ring\u0007 now\u001b[2J' }, { settings, muted: false, attention: away, language: 'en' });
+    expect(request?.body).toBe('Alice: ring<BEL> now<ESC>[2J');
+  });
+
   it('stays quiet for a focused window, my own message, muted chats and notifications off', () => {
     expect(notificationFor(message, { settings, muted: false, attention: { focused: true }, language: 'en' })).toBeUndefined();
     expect(notificationFor({ ...message, outgoing: true }, { settings, muted: false, attention: away, language: 'en' })).toBeUndefined();

@@ -13,7 +13,7 @@ async function mountList(locale: Locale) {
   const api = createFakeApi({
     'conversations.list': () => [
       conversation('alice', { title: 'Alice', lastTimeMs: 30, unread: 2, lastPreview: 'hi' }),
-      conversation('bob', { title: 'Bob', lastTimeMs: 20, draft: 'see you at', unread: 5, muted: true }),
+      conversation('bob', { title: 'Bob', lastTimeMs: 20, draft: 'see you at\u0007', unread: 5, muted: true }),
       conversation('g1', { title: 'Team', lastTimeMs: 10, pinned: true }),
     ],
   });
@@ -24,14 +24,15 @@ async function mountList(locale: Locale) {
 }
 
 describe('the conversation list', () => {
-  it('shows pinned first, then by time, with unread badges, a grey badge when muted, and the draft marker', async () => {
+  it('shows pinned first, then by time, with unread badges, a grey badge when muted, and the draft (its control characters named)', async () => {
     const { wrapper } = await mountList('en');
     const items = wrapper.findAll('[data-testid="conversation-item"]');
     expect(items.map((i) => i.attributes('data-conversation'))).toEqual(['g1', 'alice', 'bob']);
     expect(items[1]!.get('[data-testid="unread-badge"]').text()).toBe('2');
     expect(items[2]!.get('[data-testid="unread-badge"]').classes()).toContain('muted');
     expect(items[2]!.get('[data-testid="draft-marker"]').text()).toBe('[Draft]');
-    expect(items[2]!.text()).toContain('see you at');
+    // a control character in the draft is named, as in the preview and the bubble
+    expect(items[2]!.text()).toContain('see you at<BEL>');
     wrapper.unmount();
   });
 
