@@ -190,7 +190,15 @@ function customOf(values: Values, command: string): CustomSend {
   if (values.text !== undefined || values.stdin) throw new UsageError('give --custom CMD or a text (--text, --stdin), not both', command);
   const custom = values.custom ?? '';
   if (custom.trim() === '') throw new UsageError('--custom must name a command', command);
+  // the server's limits, checked before the message is stored (never sent, it would stay failed)
+  if (custom.length > MESSAGE_LIMITS.maxCommandChars) {
+    throw new UsageError(`--custom is ${custom.length} characters long; the server takes at most ${MESSAGE_LIMITS.maxCommandChars}`, command);
+  }
   const payload = values.payload ?? '{}';
+  const payloadBytes = Buffer.byteLength(payload, 'utf8');
+  if (payloadBytes > MESSAGE_LIMITS.maxCustomPayloadBytes) {
+    throw new UsageError(`--payload is ${payloadBytes} bytes; the server takes at most ${MESSAGE_LIMITS.maxCustomPayloadBytes}`, command);
+  }
   try {
     JSON.parse(payload);
   } catch (error) {

@@ -55,6 +55,12 @@ describe('magpie CLI arguments', () => {
     expect(parseCli([...LOGIN, 'outbox', 'discard', 'AB'.repeat(16)]).command).toEqual({ kind: 'outbox', flush: false, discard: { id: 'ab'.repeat(16) } });
     expect(usageError([...LOGIN, 'outbox', 'discard', '17']).message).toContain('not an outbox id');
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', ' \t ']).message).toContain('only white space');
+    // a custom message over the server's limits is refused before it is stored
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'c'.repeat(65)]).message).toContain('at most 64');
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'c'.repeat(64)]).command).toMatchObject({ custom: { command: 'c'.repeat(64) } });
+    const payload = (bytes: number) => `"${'x'.repeat(bytes - 2)}"`;
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'big', '--payload', payload(16 * 1024 + 1)]).message).toContain('at most 16384');
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'big', '--payload', payload(16 * 1024)]).command).toMatchObject({ custom: { command: 'big' } });
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'a', '--text', 'b'])).toMatchObject({ command: 'send', message: expect.stringContaining('--text is given more than once') });
     expect(usageError([...LOGIN, '--timeout', '-1', 'send', '--to', 'bob', '--text', 'a'])).toMatchObject({ command: 'send', message: expect.not.stringContaining('\n') });
     expect(parseCli([...LOGIN, 'search', '北京', 'meeting']).command).toEqual({ kind: 'search', query: '北京 meeting', limit: 50 });
