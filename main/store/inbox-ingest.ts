@@ -196,7 +196,9 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
         if (meAmong(affected)) groups.patchGroup(groupId, { myRole: pb.GroupRole.NONE }, now);
         return false;
       case pb.NoticeKind.DISMISS:
-        groups.patchGroup(groupId, { dismissed: true }, now);
+        // a dismissed group has no members left: none is shown offline either
+        groups.patchGroup(groupId, { dismissed: true, memberCount: 0 }, now);
+        groups.replaceMembers(groupId, []);
         return false;
       case pb.NoticeKind.ROLE:
         for (const userId of notice.targets) groups.patchMember(groupId, userId, { role: notice.role });

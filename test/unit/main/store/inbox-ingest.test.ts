@@ -149,6 +149,17 @@ describe('inbox ingest', () => {
     ]);
   });
 
+  it('empties a dismissed group of its members and count, its card and notices kept', () => {
+    temp = openTempStore('alice');
+    temp.store.ingest.ingestPage([
+      noticeEntry(1, { kind: pb.NoticeKind.CREATE, groupId: 'gteam', actor: 'bob', targets: ['alice', 'carol'], groupName: 'Team' }),
+      noticeEntry(2, { kind: pb.NoticeKind.DISMISS, groupId: 'gteam', actor: 'bob' }),
+    ]);
+    expect(temp.store.groups.getGroup('gteam')).toMatchObject({ name: 'Team', dismissed: true, memberCount: 0 });
+    expect(temp.store.groups.listMembers('gteam')).toEqual([]);
+    expect(temp.store.notices.list().map((n) => n.kind)).toEqual([pb.NoticeKind.DISMISS, pb.NoticeKind.CREATE]);
+  });
+
   it('raises the applied seq past entries with nothing to store when told the page ends there', async () => {
     temp = openTempStore('alice');
     temp.store.ingest.ingestPage([messageEntry(1, { msgId: 1, from: 'bob', to: 'alice' })], 3);
