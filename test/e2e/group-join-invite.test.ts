@@ -10,7 +10,7 @@ import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tea
 import { wireUsers, type Account } from './support/wire-users';
 
 /**
- * Joining and inviting as a WeChat user expects: an application to an approval group carries an
+ * Joining and inviting as a messenger's user expects: an application to an approval group carries an
  * optional message that the admins read in the request, and inviting picks people from one's chats
  * with a search box, beside the ids typed for anyone else.
  */

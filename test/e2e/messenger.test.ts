@@ -133,7 +133,7 @@ describe('the Magpie app in a browser', () => {
     await input.fill('first');
     await input.press('Shift+Enter');
     await input.pressSequentially('second');
-    // WeChat's own new-line key: a textarea does nothing with it by itself
+    // Ctrl+Enter, a common new-line key: a textarea does nothing with it by itself
     await input.press('Control+Enter');
     await input.pressSequentially('third');
     expect(await input.inputValue()).toBe('first\nsecond\nthird');

@@ -18,8 +18,8 @@ const PLACEHOLDER_KEYS: Readonly<Record<string, string>> = {
 /**
  * A conversation's last-message preview in the UI's language: placeholders translated, a recalled
  * message said by who recalled it ("You revoked a message", "对方撤回了一条消息"), the message's own
- * words as they are; in a group, another member's message after their name ("Carol: hi"), as in
- * WeChat, so the list says who spoke. A group whose latest event is a notice shows it in the words
+ * words as they are; in a group, another member's message after their name ("Carol: hi"), so
+ * the list says who spoke. A group whose latest event is a notice shows it in the words
  * of the chat's own system line ("Alice joined the group").
  */
 export function usePreviewText(): (conversation: ConversationView) => string {

@@ -120,7 +120,7 @@ export const useGroups = defineStore('groups', () => {
   }
 
   /**
-   * My application was answered: I am told, as WeChat tells an applicant, with the reason given
+   * My application was answered: I am told, with the reason given
    * for a refusal; Find groups offers applying again after a refusal, and an approval lands me
    * in the group (its card and chat come with the notice).
    */
