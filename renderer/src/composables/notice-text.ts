@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n';
-import type { NoticeView } from '../../../preload/api';
+import { showControlCharacters, type NoticeView } from '../../../preload/api';
 import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
 
@@ -34,6 +34,15 @@ export function spaceNames(text: string): string {
   return out;
 }
 
+/** The longest part of a new announcement a system line quotes, in characters. */
+const ANNOUNCEMENT_QUOTE_CHARS = 60;
+
+/** A new announcement as one short line: its line breaks as spaces, cut with an ellipsis. */
+export function announcementQuote(text: string): string {
+  const line = [...showControlCharacters(text.replace(/\s+/gu, ' ').trim())];
+  return line.length > ANNOUNCEMENT_QUOTE_CHARS ? `${line.slice(0, ANNOUNCEMENT_QUOTE_CHARS).join('')}…` : line.join('');
+}
+
 /** The centred system line for a group notice, in the current language. */
 export function useNoticeText(): (notice: NoticeView) => string {
   const { t, locale } = useI18n();
@@ -47,8 +56,10 @@ export function useNoticeText(): (notice: NoticeView) => string {
     const actor = name(notice.actor);
     const targets = notice.targets.map(name).join(zh() ? '、' : ', ');
     const role = notice.role ? t(`groups.role.${notice.role}`) : '';
-    const kind = notice.kind === 'mute' && !notice.muteUntilMs ? 'unmute' : notice.kind;
-    const text = t(`notice.${kind}`, { actor, targets, role });
+    // a change that set an announcement carries it: the line quotes it (a rename says "group info")
+    const announced = notice.kind === 'modify' && notice.text.trim() !== '';
+    const kind = notice.kind === 'mute' && !notice.muteUntilMs ? 'unmute' : announced ? 'modify_announcement' : notice.kind;
+    const text = t(`notice.${kind}`, { actor, targets, role, text: announced ? announcementQuote(notice.text) : '' });
     if (zh()) return spaceNames(text);
     // "you" starts a sentence with a capital ("You joined the group"), and stays small inside one
     const you = t('notices.you');

@@ -216,6 +216,7 @@ const en = {
     mute: '{actor} muted {targets}',
     unmute: '{actor} unmuted {targets}',
     modify: '{actor} changed the group info',
+    modify_announcement: '{actor} changed the announcement: {text}',
     transfer: '{actor} made {targets} the owner',
     decline: '{targets} declined the invitation',
   },

@@ -218,6 +218,7 @@ const zhCN: MessageSchema = {
     mute: '{actor}将{targets}禁言',
     unmute: '{actor}解除了{targets}的禁言',
     modify: '{actor}修改了群资料',
+    modify_announcement: '{actor}修改了群公告：{text}',
     transfer: '{actor}将群主转让给{targets}',
     decline: '{targets}拒绝了邀请',
   },
