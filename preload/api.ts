@@ -6,7 +6,7 @@
  */
 
 /** The content limits the server enforces: the composer counts against them. */
-export { controlCharacterName, hasControlCharacter, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
+export { codePointLabel, controlCharacterName, hasControlCharacter, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
 
 /** The server's limits on group words the page lets one type (server/groups/group-limits.ts). */
 export const GROUP_LIMITS = {

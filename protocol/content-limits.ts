@@ -46,7 +46,12 @@ export function controlCharacterName(c: string): string {
   const unit = c.charCodeAt(0);
   if (unit <= 0x1f) return C0_NAMES[unit]!;
   if (unit === 0x7f) return 'DEL';
-  return `U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
+  return codePointLabel(c);
+}
+
+/** A character's code point as Unicode writes it: U+001B, U+0085. */
+export function codePointLabel(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**

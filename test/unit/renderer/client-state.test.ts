@@ -2,7 +2,7 @@
 import { flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
-import type { GroupView, MessageView, NoticeView } from '../../../preload/api';
+import type { GroupView } from '../../../preload/api';
 import { avatarInitial } from '../../../renderer/src/identity/avatar-initial';
 import { firstBadUserId, userIdProblem } from '../../../renderer/src/identity/user-id';
 import { spaceNames } from '../../../renderer/src/composables/notice-text';
@@ -14,7 +14,7 @@ import { createProfileRefresh } from '../../../renderer/src/stores/profile-refre
 import { useSession } from '../../../renderer/src/stores/session';
 import { useToasts } from '../../../renderer/src/stores/toasts';
 import { useUi } from '../../../renderer/src/stores/ui';
-import { conversation, createFakeApi, type Handlers } from './fake-api';
+import { conversation, createFakeApi, type Handlers, noticeMessage } from './fake-api';
 
 const me = { userId: 'u1', appId: 'app1', nickname: 'Me', servers: ['127.0.0.1:8883'] };
 const group: GroupView = {
@@ -36,14 +36,6 @@ function start(handlers: Handlers) {
   useBackend().attach(api);
   wireEvents();
   return api;
-}
-
-function noticeMessage(notice: NoticeView): MessageView {
-  return {
-    key: `n-${notice.kind}`, conversation: notice.groupId, conversationKind: 'group', from: notice.actor, to: notice.groupId,
-    outgoing: false, kind: 'notice', text: '', mentions: [], mentionAll: false, notice, timeMs: 1, state: 'received',
-    revoked: false, burnAfterReading: false, burned: false,
-  };
 }
 
 describe('an avatar initial', () => {

@@ -2,7 +2,7 @@
  * A stand-in for the core behind the contract: the renderer's tests answer calls with handlers
  * and push events by hand. The real core is outside the renderer, so a fake is fair here.
  */
-import type { ConversationView, EventName, EventPayloads, MagpieApi, MessageView, MethodArgs, MethodName, MethodResult, Result } from '../../../preload/api';
+import type { ConversationView, EventName, EventPayloads, MagpieApi, MessageView, MethodArgs, MethodName, MethodResult, NoticeView, Result } from '../../../preload/api';
 
 export type Handlers = { [M in MethodName]?: (args: MethodArgs<M>) => MethodResult<M> | Promise<MethodResult<M>> | Result<MethodResult<M>> };
 
@@ -54,5 +54,14 @@ export function message(key: string, timeMs: number, change: Partial<MessageView
     key, msgId: timeMs, conversation: 'alice', conversationKind: 'user', from: 'alice', to: 'me', outgoing: false,
     kind: 'text', text: `text ${key}`, mentions: [], mentionAll: false, timeMs, state: 'received',
     revoked: false, burnAfterReading: false, burned: false, ...change,
+  };
+}
+
+/** A group notice as the core hands it to the page: a message of kind notice. */
+export function noticeMessage(notice: NoticeView): MessageView {
+  return {
+    key: `n-${notice.kind}`, conversation: notice.groupId, conversationKind: 'group', from: notice.actor, to: notice.groupId,
+    outgoing: false, kind: 'notice', text: '', mentions: [], mentionAll: false, notice, timeMs: 1, state: 'received',
+    revoked: false, burnAfterReading: false, burned: false,
   };
 }

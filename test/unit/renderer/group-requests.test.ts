@@ -1,13 +1,13 @@
 import { flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
-import type { MessageView, NoticeView } from '../../../preload/api';
+import type { NoticeView } from '../../../preload/api';
 import { useBackend } from '../../../renderer/src/stores/backend';
 import { wireEvents } from '../../../renderer/src/stores/event-wiring';
 import { useGroups } from '../../../renderer/src/stores/groups';
 import { useSession } from '../../../renderer/src/stores/session';
 import { useToasts } from '../../../renderer/src/stores/toasts';
-import { createFakeApi, type Handlers } from './fake-api';
+import { createFakeApi, type Handlers, noticeMessage } from './fake-api';
 
 const application: NoticeView = { kind: 'apply', groupId: 'g1', actor: 'dave', targets: ['dave'], text: 'I am Dave', requestId: 7 };
 
@@ -17,14 +17,6 @@ function start(handlers: Handlers, waiting: () => NoticeView[] = () => [applicat
   useBackend().attach(api);
   wireEvents();
   return api;
-}
-
-function noticeMessage(notice: NoticeView): MessageView {
-  return {
-    key: `n-${notice.kind}`, conversation: notice.groupId, conversationKind: 'group', from: notice.actor, to: notice.groupId,
-    outgoing: false, kind: 'notice', text: '', mentions: [], mentionAll: false, notice, timeMs: 1, state: 'received',
-    revoked: false, burnAfterReading: false, burned: false,
-  };
 }
 
 describe('the requests inbox', () => {

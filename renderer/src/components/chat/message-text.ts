@@ -1,4 +1,4 @@
-import { controlCharacterName, SHOWN_CONTROL_CHARACTER } from '../../../../preload/api';
+import { codePointLabel, controlCharacterName, SHOWN_CONTROL_CHARACTER } from '../../../../preload/api';
 
 /**
  * A message's text as the bubble shows it: web addresses as links, the rest as plain text, each
@@ -21,8 +21,7 @@ function plainPieces(text: string): TextPiece[] {
   let at = 0;
   for (const match of plain.matchAll(SHOWN_CONTROL_CHARACTER)) {
     if (match.index > at) pieces.push({ text: plain.slice(at, match.index) });
-    const code = `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    pieces.push({ text: controlCharacterName(match[0]), control: code });
+    pieces.push({ text: controlCharacterName(match[0]), control: codePointLabel(match[0]) });
     at = match.index + match[0].length;
   }
   if (at < plain.length || pieces.length === 0) pieces.push({ text: plain.slice(at) });
