@@ -56,9 +56,15 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
+        // the unit tests share their workers' module cache (isolate: false): they open no server
+        // and no socket, and importing the same modules again for each file was a third of their time
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: [PG_UNIT_TESTS], isolate: false, env: { MAGPIE_TEST_DB: '' } },
+      },
+      {
         extends: true,
         // as the suite always ran: SQLite, even when MAGPIE_TEST_DB is set in the shell
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [PG_UNIT_TESTS, ...CLUSTER_TESTS], env: { MAGPIE_TEST_DB: '' } },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', PG_UNIT_TESTS, ...CLUSTER_TESTS], env: { MAGPIE_TEST_DB: '' } },
       },
       {
         // the server-backed suites again, every server on PostgreSQL (MAGPIE_TEST_DB)
