@@ -12,9 +12,13 @@ import type { SqlDatabase } from '../storage/sql-database';
  * before anything is opened.
  */
 export function requireMagpieFolder(dataDir: string, database: string | undefined): void {
-  const needed = database === undefined ? [SERVER_KEY_FILE, DATABASE_FILE] : [SERVER_KEY_FILE];
-  for (const name of needed) {
-    if (!isFile(join(dataDir, name))) throw noMagpieData(dataDir);
+  if (!isFile(join(dataDir, SERVER_KEY_FILE))) throw noMagpieData(dataDir);
+  // a server key and no database file: the folder of a server on PostgreSQL (a cluster node's)
+  if (database === undefined && !isFile(join(dataDir, DATABASE_FILE))) {
+    throw new MagpieError(
+      ErrorCode.NO_MAGPIE_DATA,
+      `no SQLite database in ${dataDir}: a server that keeps its data in PostgreSQL uses this folder; give its --db postgres://…`,
+    );
   }
 }
 

@@ -91,7 +91,7 @@ export async function runStart(
     server.onDatabaseLost((error) => resolve(error));
   });
   out(JSON.stringify({ listening: { host: command.host, ...ports } }));
-  const pidFile = writePidFile(command.dataDir, log);
+  const pidFile = writePidFile(command.dataDir, command.cluster ? nodePidFile(command.cluster.nodeId) : PID_FILE, log);
   const lost = await stopped;
   if (lost !== undefined) {
     err(`magpie-server: lost the database connection (${lost.message.split('\n')[0]!.trim()}); exiting for a restart`);
@@ -113,8 +113,13 @@ export async function runStart(
 /** Which process serves this data folder: the desktop's local server reads it to tell whom to stop. */
 export const PID_FILE = 'server.pid';
 
-function writePidFile(dataDir: string, log: { warn: (o: object, m: string) => void }): string | undefined {
-  const file = join(dataDir, PID_FILE);
+/** A cluster node's: the nodes share one data folder, and each one's pid must be found (docs/server.md). */
+export function nodePidFile(nodeId: string): string {
+  return `server-${nodeId}.pid`;
+}
+
+function writePidFile(dataDir: string, name: string, log: { warn: (o: object, m: string) => void }): string | undefined {
+  const file = join(dataDir, name);
   try {
     writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
     return file;
