@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NodeIdTakenError } from '../cluster/cluster-node';
 import { NatsUnreachableError } from '../cluster/nats-link';
 import { createLogger } from '../logger';
 import { createMagpieServer } from '../server';
@@ -64,6 +65,12 @@ export async function runStart(
   try {
     ports = await server.start();
   } catch (error) {
+    if (error instanceof NodeIdTakenError) {
+      // a configuration mistake: one line; restarting would meet the same running node
+      err(`magpie-server: ${error.message}`);
+      await server.stop();
+      return ExitCode.FAILED;
+    }
     if (error instanceof NatsUnreachableError) {
       // like an unreachable database: one line, and the exit code a supervisor retries on
       err(`magpie-server: ${error.message}`);
@@ -90,8 +97,9 @@ export async function runStart(
     process.on('SIGTERM', onSignal);
     server.onDatabaseLost((error) => resolve(error));
   });
-  out(JSON.stringify({ listening: { host: command.host, ...ports } }));
+  // before the listening line: whoever reads that line finds the pid file
   const pidFile = writePidFile(command.dataDir, command.cluster ? nodePidFile(command.cluster.nodeId) : PID_FILE, log);
+  out(JSON.stringify({ listening: { host: command.host, ...ports } }));
   const lost = await stopped;
   if (lost !== undefined) {
     err(`magpie-server: lost the database connection (${lost.message.split('\n')[0]!.trim()}); exiting for a restart`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ErrorCode, pb, type Clock, type TimerHandle } from '../../protocol';
 import { deviceName, type Session, type SessionRegistry } from '../gateway/sessions';
@@ -72,6 +73,26 @@ type Control = { t: 'force'; node: string; appId: string; userId: string; device
  */
 export const CLUSTER_CONTROL_KEEP_MS = 60_000;
 
+/** How long a starting node waits for a running node of its id to answer (NATS says "no responders" at once). */
+const NODE_ID_ASK_MS = 2_000;
+
+/** The process that runs a node id, as it answers a starting node that asks for the same id. */
+interface NodeIdHolder {
+  readonly pid: number;
+  readonly host: string;
+}
+
+/**
+ * Another running node already has this node id: two processes under one id would take each
+ * other's routed pushes and presence, so the second one does not start (docs/server.md).
+ */
+export class NodeIdTakenError extends Error {
+  constructor(nodeId: string, holder: NodeIdHolder) {
+    super(`node id ${nodeId} is in use by a running node (pid ${holder.pid} on ${holder.host}): give each node its own --node-id`);
+    this.name = 'NodeIdTakenError';
+  }
+}
+
 /** Whether a session that logged in at `aMs` on node `aNode` came before one at `bMs` on `bNode`. */
 export function loggedInBefore(aMs: number, aNode: string, bMs: number, bNode: string): boolean {
   return aMs < bMs || (aMs === bMs && aNode < bNode);
@@ -90,6 +111,8 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     presence: `${prefix}.presence`,
     control: `${prefix}.control`,
     pushTo: (node: string) => `${prefix}.push.${node}`,
+    /** The running node of an id answers here: a second process with its id refuses to start. */
+    nodeId: (node: string) => `${prefix}.node.${node}`,
   };
   const epoch = randomBytes(6).toString('hex');
   const announcer = createPresenceAnnouncer(nodeId, epoch);
@@ -329,6 +352,14 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
           notifyAll();
         },
       });
+      const holder = await link.ask(subjects.nodeId(nodeId), NODE_ID_ASK_MS);
+      if (holder !== undefined) {
+        await link.close();
+        link = undefined;
+        throw new NodeIdTakenError(nodeId, JSON.parse(Buffer.from(holder).toString('utf8')) as NodeIdHolder);
+      }
+      const self: NodeIdHolder = { pid: process.pid, host: hostname() };
+      link.answer(subjects.nodeId(nodeId), () => Buffer.from(JSON.stringify(self), 'utf8'));
       link.subscribe(subjects.presence, onPresence);
       link.subscribe(subjects.pushTo(nodeId), onPushes);
       link.subscribe(subjects.control, onControl);

@@ -20,6 +20,10 @@ export interface NatsLink {
   publishKept(subject: string, data: Uint8Array): void;
   /** Calls `onMessage` for each message on the subject, in the order NATS delivers them. */
   subscribe(subject: string, onMessage: (data: Uint8Array, subject: string) => void): void;
+  /** Answers every request on the subject with what `reply` gives at that moment. */
+  answer(subject: string, reply: () => Uint8Array): void;
+  /** Asks whoever answers on the subject; undefined when nobody does (within `timeoutMs`). */
+  ask(subject: string, timeoutMs: number): Promise<Uint8Array | undefined>;
   /** Publishes dropped because the link was down (or its reconnect buffer full). */
   readonly droppedPublishes: number;
   close(): Promise<void>;
@@ -135,6 +139,23 @@ export async function openNatsLink(deps: NatsLinkDeps): Promise<NatsLink> {
         },
       });
       subscriptions.push(subscription);
+    },
+    answer(subject, reply) {
+      subscriptions.push(
+        connection.subscribe(subject, {
+          callback: (error, message) => {
+            if (!error) message.respond(reply());
+          },
+        }),
+      );
+    },
+    async ask(subject, timeoutMs) {
+      try {
+        return (await connection.request(subject, undefined, { timeout: timeoutMs })).data;
+      } catch {
+        // no responders (NATS says so at once) or none within the time
+        return undefined;
+      }
     },
     async close() {
       if (state === 'closed') return;

@@ -17,7 +17,7 @@ describe('the data folder cluster nodes share', () => {
     cluster = undefined;
   });
 
-  it('holds a pid file per node, each removed when its own node stops, and admin commands there ask for --db', { timeout: 90_000 }, async () => {
+  it('holds a pid file per node, each removed when its own node stops; a second process under a running node’s id does not start; admin commands there ask for --db', { timeout: 90_000 }, async () => {
     cluster = await startClusterOfProcesses(2);
     const [first, second] = cluster.nodes as [ClusterOfProcesses['nodes'][0], ClusterOfProcesses['nodes'][0]];
     const pidOf = (id: string) => Number(readFileSync(join(cluster!.dataDir, `server-${id}.pid`), 'utf8').trim());
@@ -25,6 +25,15 @@ describe('the data folder cluster nodes share', () => {
     expect(pidOf(second.id)).toBe(second.pid);
     // the single server's file would name only whichever node wrote it last
     expect(existsSync(join(cluster.dataDir, 'server.pid'))).toBe(false);
+
+    // a second process under a running node's id stops before it listens, in one line, exit 1
+    const twin = await cluster.startNode(first.id).then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(twin).toContain(`exited (code 1, signal null) before listening:\nmagpie-server: node id ${first.id} is in use by a running node (pid ${first.pid} on `);
+    expect(pidOf(first.id)).toBe(first.pid);
+    expect((await first.health()).status).toBe('ready');
 
     await second.stop();
     expect(existsSync(join(cluster.dataDir, `server-${second.id}.pid`))).toBe(false);
