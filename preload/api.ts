@@ -73,6 +73,17 @@ export interface NoticeView {
   requestId?: number;
   role?: GroupRoleName;
   muteUntilMs?: number;
+  /** MODIFY: what changed, each with its new value; absent when the notice does not say (an older one). */
+  changes?: GroupChangesView;
+}
+
+/** The settings a group change gave a new value: only those keys are present. */
+export interface GroupChangesView {
+  name?: string;
+  /** Empty: the announcement was cleared. */
+  announcement?: string;
+  mode?: GroupModeName;
+  inviteConfirm?: boolean;
 }
 
 export interface MessageView {

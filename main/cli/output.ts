@@ -1,5 +1,5 @@
 import { errorCodeName, ErrorCode, isMagpieError } from '../../protocol';
-import type { GroupView, MemberView, NoticeView } from '../../preload/api';
+import type { GroupChangesView, GroupView, MemberView, NoticeView } from '../../preload/api';
 import type { OutboxItem, StoredMessage, StoredNotice } from '../store';
 import { toMessageView, toNoticeView } from '../views/message-view';
 
@@ -46,6 +46,8 @@ export interface NoticeLine {
   time: number;
   state: 'received';
   requestId?: number;
+  /** A modify notice: what changed, each with its new value (docs/client.md "Output"). */
+  changes?: GroupChangesView;
 }
 
 export interface ErrorLine {
@@ -97,6 +99,7 @@ export function noticeLine(notice: Omit<StoredNotice, 'handled'>): NoticeLine {
     state: 'received',
   };
   if (view.requestId) line.requestId = view.requestId;
+  if (view.changes) line.changes = view.changes;
   return line;
 }
 

@@ -208,9 +208,12 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
         for (const userId of notice.targets) groups.patchMember(groupId, userId, { muteUntilMs: notice.muteUntilMs });
         if (meAmong(notice.targets)) groups.patchGroup(groupId, { myMuteUntilMs: notice.muteUntilMs }, now);
         return false;
-      case pb.NoticeKind.MODIFY:
-        if (named(notice).name !== undefined) groups.patchGroup(groupId, named(notice), now);
+      case pb.NoticeKind.MODIFY: {
+        // a notice that says what changed keeps the cached announcement, mode and invite rule too
+        const patch = { ...named(notice), ...notice.changes };
+        if (Object.keys(patch).length > 0) groups.patchGroup(groupId, patch, now);
         return false;
+      }
       case pb.NoticeKind.TRANSFER: {
         const newOwner = notice.targets[0];
         if (newOwner === undefined) return false;

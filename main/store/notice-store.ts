@@ -1,5 +1,14 @@
 import type { Database } from 'better-sqlite3';
-import type { pb } from '../../protocol';
+import { pb } from '../../protocol';
+
+/** What a MODIFY notice changed: only the settings it gave a new value, each with that value. */
+export interface GroupChanges {
+  readonly name?: string;
+  /** Empty: the announcement was cleared. */
+  readonly announcement?: string;
+  readonly mode?: pb.GroupMode;
+  readonly inviteConfirm?: boolean;
+}
 
 export interface StoredNotice {
   readonly seq: number;
@@ -13,6 +22,8 @@ export interface StoredNotice {
   readonly muteUntilMs: number;
   readonly groupName: string;
   readonly requestId: number;
+  /** MODIFY: what changed; absent for a notice that does not say (stored before, or from an older server). */
+  readonly changes?: GroupChanges;
   /** An application or invite this user has answered. */
   readonly handled: boolean;
 }
@@ -29,10 +40,12 @@ interface NoticeRow {
   mute_until_ms: number;
   group_name: string;
   request_id: number;
+  changes: string | null;
   handled: number;
 }
 
 const fromRow = (r: NoticeRow): StoredNotice => ({
+  ...(r.changes === null ? {} : { changes: JSON.parse(r.changes) as GroupChanges }),
   seq: r.seq,
   kind: r.kind,
   groupId: r.group_id,
@@ -60,7 +73,20 @@ export function noticeFromWire(seq: number, notice: pb.Notice): Omit<StoredNotic
     muteUntilMs: Number(notice.muteUntilMs),
     groupName: notice.groupName,
     requestId: Number(notice.requestId),
+    ...(notice.kind === pb.NoticeKind.MODIFY && notice.changed.length > 0 ? { changes: changesOf(notice) } : {}),
   };
+}
+
+/** The new values of what a MODIFY notice says changed (name in group_name, announcement in text). */
+function changesOf(notice: pb.Notice): GroupChanges {
+  const changes: { -readonly [K in keyof GroupChanges]: GroupChanges[K] } = {};
+  for (const field of notice.changed) {
+    if (field === pb.GroupField.NAME) changes.name = notice.groupName;
+    else if (field === pb.GroupField.ANNOUNCEMENT) changes.announcement = notice.text;
+    else if (field === pb.GroupField.MODE) changes.mode = notice.mode;
+    else if (field === pb.GroupField.INVITE_CONFIRM) changes.inviteConfirm = notice.inviteConfirm;
+  }
+  return changes;
 }
 
 /** Group notices, by inbox seq. */
@@ -77,8 +103,8 @@ export interface NoticeStore {
 
 export function createNoticeStore(db: Database): NoticeStore {
   const insertStmt = db.prepare(`
-    INSERT OR IGNORE INTO notices (seq, kind, group_id, actor, targets, text, time_ms, role, mute_until_ms, group_name, request_id)
-    VALUES (@seq, @kind, @groupId, @actor, @targets, @text, @timeMs, @role, @muteUntilMs, @groupName, @requestId)`);
+    INSERT OR IGNORE INTO notices (seq, kind, group_id, actor, targets, text, time_ms, role, mute_until_ms, group_name, request_id, changes)
+    VALUES (@seq, @kind, @groupId, @actor, @targets, @text, @timeMs, @role, @muteUntilMs, @groupName, @requestId, @changes)`);
   const listStmt = db.prepare<[number, number], NoticeRow>('SELECT * FROM notices WHERE seq < ? ORDER BY seq DESC LIMIT ?');
   const byGroup = db.prepare<[string, number], NoticeRow>(
     'SELECT * FROM notices WHERE group_id = ? ORDER BY seq DESC LIMIT ?',
@@ -86,7 +112,9 @@ export function createNoticeStore(db: Database): NoticeStore {
   const latestByGroup = db.prepare<[string], NoticeRow>('SELECT * FROM notices WHERE group_id = ? ORDER BY time_ms DESC, seq DESC LIMIT 1');
   const handled = db.prepare('UPDATE notices SET handled = 1 WHERE seq = ?');
   return {
-    insert: (notice) => insertStmt.run({ ...notice, targets: JSON.stringify(notice.targets) }).changes > 0,
+    insert: (notice) =>
+      insertStmt.run({ ...notice, targets: JSON.stringify(notice.targets), changes: notice.changes === undefined ? null : JSON.stringify(notice.changes) })
+        .changes > 0,
     list: (limit = 100, beforeSeq = Number.MAX_SAFE_INTEGER) => listStmt.all(beforeSeq, limit).map(fromRow),
     listForGroup: (groupId, limit = 100) => byGroup.all(groupId, limit).map(fromRow),
     latestForGroup: (groupId) => {

@@ -1,7 +1,7 @@
 import type { ConversationView, GroupModeName, GroupView, MemberView } from '../../preload/api';
 import { pb } from '../../protocol';
 import type { Conversation, GroupRecord, MemberRecord, StoredNotice, UserProfile } from '../store';
-import { ROLE_NAMES, toNoticeView } from './message-view';
+import { MODE_NAMES, ROLE_NAMES, toNoticeView } from './message-view';
 
 /**
  * `revokedBy`: who revoked the last message, when it was revoked by someone other than its sender.
@@ -37,12 +37,6 @@ export function toConversationView(
   }
   return view;
 }
-
-const MODE_NAMES: Record<pb.GroupMode, GroupModeName> = {
-  [pb.GroupMode.PUBLIC]: 'public',
-  [pb.GroupMode.APPROVAL]: 'approval',
-  [pb.GroupMode.PRIVATE]: 'private',
-};
 
 export const MODE_BY_NAME: Record<GroupModeName, pb.GroupMode> = {
   public: pb.GroupMode.PUBLIC,

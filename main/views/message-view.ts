@@ -1,5 +1,5 @@
 import { isGroupId, MESSAGE_TYPE_NAMES, pb } from '../../protocol';
-import type { GroupRoleName, MessageView, NoticeKindName, NoticeView } from '../../preload/api';
+import type { GroupModeName, GroupRoleName, MessageView, NoticeKindName, NoticeView } from '../../preload/api';
 import type { StoredMessage, StoredNotice } from '../store';
 
 export const NOTICE_KIND_NAMES: Record<pb.NoticeKind, NoticeKindName | undefined> = {
@@ -19,6 +19,12 @@ export const NOTICE_KIND_NAMES: Record<pb.NoticeKind, NoticeKindName | undefined
   [pb.NoticeKind.MODIFY]: 'modify',
   [pb.NoticeKind.TRANSFER]: 'transfer',
   [pb.NoticeKind.DECLINE]: 'decline',
+};
+
+export const MODE_NAMES: Record<pb.GroupMode, GroupModeName> = {
+  [pb.GroupMode.PUBLIC]: 'public',
+  [pb.GroupMode.APPROVAL]: 'approval',
+  [pb.GroupMode.PRIVATE]: 'private',
 };
 
 export const ROLE_NAMES: Record<pb.GroupRole, GroupRoleName> = {
@@ -90,6 +96,10 @@ export function toNoticeView(notice: StoredNotice): NoticeView {
   if (notice.requestId) view.requestId = notice.requestId;
   if (notice.role) view.role = ROLE_NAMES[notice.role];
   if (notice.kind === pb.NoticeKind.MUTE) view.muteUntilMs = notice.muteUntilMs;
+  if (notice.changes !== undefined) {
+    const { mode, ...rest } = notice.changes;
+    view.changes = { ...rest, ...(mode === undefined ? {} : { mode: MODE_NAMES[mode] ?? 'public' }) };
+  }
   return view;
 }
 

@@ -27,6 +27,10 @@ export interface NoticeInit {
   readonly role?: pb.GroupRole;
   readonly muteUntilMs?: number;
   readonly requestId?: number;
+  /** MODIFY: what changed, and the new mode and invite rule when those did. */
+  readonly changed?: readonly pb.GroupField[];
+  readonly mode?: pb.GroupMode;
+  readonly inviteConfirm?: boolean;
   /** Defaults to the caller. */
   readonly actor?: string;
 }
@@ -64,6 +68,9 @@ export class GroupOp {
       role: init.role ?? pb.GroupRole.NONE,
       muteUntilMs: BigInt(init.muteUntilMs ?? 0),
       requestId: BigInt(init.requestId ?? 0),
+      changed: init.changed === undefined ? [] : [...init.changed],
+      mode: init.mode ?? pb.GroupMode.PUBLIC,
+      inviteConfirm: init.inviteConfirm ?? false,
     });
     this.appended.push(...this.ctx.inbox.append(this.appId, users, { case: 'notice', value: notice }));
   }

@@ -12,6 +12,7 @@ import {
 } from './group-context';
 import { CAPACITY_BY_TYPE, GROUP_LIMITS as L } from './group-limits';
 import { RequestKind } from './group-store';
+import type { GroupRecord } from './membership';
 
 /** CREATE: the caller owns the new group; listed members join at once, or get an invite to confirm. */
 export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit {
@@ -69,9 +70,29 @@ export function modifyGroup(op: GroupOp, body: pb.ModifyGroup): GroupResultInit 
     mode: body.mode,
     inviteConfirm: body.inviteConfirm,
   });
-  const changed = op.activeGroup(group.groupId);
-  op.notify(op.members(group.groupId), changed, { kind: pb.NoticeKind.MODIFY, text: body.announcement ?? '' });
+  const after = op.activeGroup(group.groupId);
+  const changed = changedFields(group, body);
+  // members are told what changed; a change to nothing new is no news
+  if (changed.length > 0) {
+    op.notify(op.members(group.groupId), after, {
+      kind: pb.NoticeKind.MODIFY,
+      text: changed.includes(pb.GroupField.ANNOUNCEMENT) ? after.announcement : '',
+      changed,
+      mode: after.mode,
+      inviteConfirm: after.inviteConfirm,
+    });
+  }
   return { result: { case: 'group', value: op.info(group.groupId) } };
+}
+
+/** The settings a MODIFY gives a value they did not have, in GroupField order. */
+function changedFields(before: GroupRecord, body: pb.ModifyGroup): pb.GroupField[] {
+  const changed: pb.GroupField[] = [];
+  if (body.name !== undefined && body.name !== before.name) changed.push(pb.GroupField.NAME);
+  if (body.announcement !== undefined && body.announcement !== before.announcement) changed.push(pb.GroupField.ANNOUNCEMENT);
+  if (body.mode !== undefined && body.mode !== before.mode) changed.push(pb.GroupField.MODE);
+  if (body.inviteConfirm !== undefined && body.inviteConfirm !== before.inviteConfirm) changed.push(pb.GroupField.INVITE_CONFIRM);
+  return changed;
 }
 
 /** DISMISS: the owner ends the group; every member is told, then the members are gone. */

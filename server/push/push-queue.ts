@@ -1,5 +1,12 @@
 import { greatest, type SqlDatabase } from '../storage/sql-database';
 
+/** How a push's messages mention the recipient; a personal @mention outweighs @all. */
+export type PushMention = 'none' | 'all' | 'you';
+
+// push_pending.mention holds the rank, so a merge keeps the greatest (migration 0012)
+const MENTION_RANK: Record<PushMention, number> = { none: 0, all: 1, you: 2 };
+const mentionOfRank = (rank: number): PushMention => (rank >= MENTION_RANK.you ? 'you' : rank === MENTION_RANK.all ? 'all' : 'none');
+
 /** One offline message for a recipient, as the queue merges it. */
 export interface PushItem {
   readonly appId: string;
@@ -9,7 +16,7 @@ export interface PushItem {
   readonly senderNickname: string;
   readonly conversation: string;
   readonly preview: string | null;
-  readonly mention: boolean;
+  readonly mention: PushMention;
 }
 
 /** A recipient's pending notification: every message since the last one, merged. */
@@ -23,7 +30,8 @@ export interface PendingPush {
   /** Empty when the merged messages came from several conversations. */
   readonly conversation: string;
   readonly preview: string | null;
-  readonly mention: boolean;
+  /** The strongest mention among the merged messages. */
+  readonly mention: PushMention;
   readonly dueMs: number;
   readonly attempts: number;
 }
@@ -109,7 +117,7 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
 
   const enqueueAll = db.transaction((items: readonly PushItem[], nowMs: number, delayMs: number, minIntervalMs: number) => {
     for (const item of items) {
-      upsert.run({ ...item, mention: item.mention ? 1 : 0, dueMs: nowMs + delayMs, minIntervalMs });
+      upsert.run({ ...item, mention: MENTION_RANK[item.mention], dueMs: nowMs + delayMs, minIntervalMs });
     }
   });
 
@@ -143,7 +151,7 @@ function toPending(row: Row): PendingPush {
     senderNickname: row.sender_nickname,
     conversation: row.conversation,
     preview: row.preview,
-    mention: row.mention === 1,
+    mention: mentionOfRank(row.mention),
     dueMs: row.due_ms,
     attempts: row.attempts,
   };

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { isGroupId, pb, type Clock, type TimerHandle } from '../../protocol';
 import type { UserStore } from '../identity/users';
 import type { Tuning } from '../tuning';
-import { createPushQueue, type PendingPush, type PushItem } from './push-queue';
+import { createPushQueue, type PendingPush, type PushItem, type PushMention } from './push-queue';
 import { checkPushUrl, type PushSettings } from './push-settings';
 
 export type PushTuning = Pick<
@@ -75,16 +75,17 @@ export function pushClaimMs(tuning: Pick<Tuning, 'pushTimeoutMs'>): number {
 }
 
 /**
- * Put before a push's body when the message mentions the recipient (or everyone), so a phone
- * shows it even when the app hides content. English, like the body's other words ("New message",
- * "[image]"); an app that wants another language builds its own text from `mention` and `count`.
+ * Put before a push's body when a message mentions the recipient ("[@you]") or everyone
+ * ("[@all]"), so a phone shows it even when the app hides content; a personal mention wins over
+ * @all. English, like the body's other words ("New message", "[image]"); an app that wants another
+ * language builds its own text from `mention`, `mentionKind` and `count`.
  */
-export const MENTION_MARK = '[@you]';
+export const MENTION_MARKS = { you: '[@you]', all: '[@all]' } as const;
 
-/** The push's ready-to-show text: the preview, or what stands in for it, marked when it mentions the recipient. */
+/** The push's ready-to-show text: the preview, or what stands in for it, marked when it mentions the recipient or everyone. */
 export function pushBodyText(push: Pick<PendingPush, 'count' | 'preview' | 'mention'>): string {
   const text = push.count > 1 ? `${push.count} new messages` : (push.preview ?? 'New message');
-  return push.mention ? `${MENTION_MARK} ${text}` : text;
+  return push.mention === 'none' ? text : `${MENTION_MARKS[push.mention]} ${text}`;
 }
 
 const TYPE_PREVIEWS: Record<number, string> = {
@@ -158,9 +159,10 @@ export function createPushService(deps: PushServiceDeps): PushService {
     if (message.from === userId) return undefined;
     if (message.custom?.silent === true) return undefined;
     const group = isGroupId(message.to) ? message.to : undefined;
-    const mention = group !== undefined && (message.mentionAll || message.mentions.includes(userId));
+    const mention: PushMention =
+      group === undefined ? 'none' : message.mentions.includes(userId) ? 'you' : message.mentionAll ? 'all' : 'none';
     // an @mention comes through a group's do-not-disturb, like in the apps people know
-    if (group !== undefined && !mention && dndOf.get(appId, group, userId) === 1) return undefined;
+    if (group !== undefined && mention === 'none' && dndOf.get(appId, group, userId) === 1) return undefined;
     // a muted one-to-one conversation stays quiet on every device, the phone's included
     if (group === undefined && deps.isMuted?.(appId, userId, message.from) === true) return undefined;
     return {
@@ -284,7 +286,8 @@ export function createPushService(deps: PushServiceDeps): PushService {
       conversation: push.conversation,
       isGroup,
       groupName: isGroup ? (groupNameOf.get(push.appId, push.conversation) ?? null) : null,
-      mention: push.mention,
+      mention: push.mention !== 'none',
+      mentionKind: push.mention === 'none' ? null : push.mention,
       count: push.count,
       unread: head ? unreadOf.get(push.appId, push.userId, Math.max(0, head.max_seq - UNREAD_WINDOW_ENTRIES)) ?? push.count : push.count,
       preview: push.count === 1 ? push.preview : null,

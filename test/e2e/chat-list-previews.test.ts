@@ -103,7 +103,7 @@ describe('the chat list previews', () => {
     await sendText(annWire, bob.voipAccount, 'a newer word');
     await expect.poll(async () => (await shownIds())[0], WAIT).toBe(ann.voipAccount);
 
-    // a new announcement is quoted, on one line and cut short; a rename alone is "the group info"
+    // a new announcement is quoted, on one line and cut short; a rename says the new name
     const announcement = `Meet at 10,\nroom 3. ${'Bring the slides. '.repeat(5)}`;
     await annWire.ask('GROUP', { op: { case: 'modify', value: { groupId, announcement } } }, 'GROUP_RESULT');
     await item(groupId).click();
@@ -111,7 +111,9 @@ describe('the chat list previews', () => {
       new RegExp(`${shownName(ann)} changed the announcement: Meet at 10, room 3\\. Bring the slides\\. .{20,}…\\s*$`),
     );
     await annWire.ask('GROUP', { op: { case: 'modify', value: { groupId, name: 'Events 2' } } }, 'GROUP_RESULT');
-    await expect.poll(() => page.getByTestId('notice-line').last().textContent(), WAIT).toMatch(new RegExp(`${shownName(ann)} changed the group info\\s*$`));
+    const renamed = new RegExp(`${shownName(ann)} renamed the group to "Events 2"\\s*$`);
+    await expect.poll(() => page.getByTestId('notice-line').last().textContent(), WAIT).toMatch(renamed);
+    await expect.poll(() => item(groupId).locator('.preview').textContent(), WAIT).toMatch(renamed);
 
     await catWire.ask('GROUP', { op: { case: 'quit', value: { groupId } } }, 'GROUP_RESULT');
     const left = new RegExp(`${shownName(cat)} left the group`);

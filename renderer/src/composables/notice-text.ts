@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n';
-import { showControlCharacters, type NoticeView } from '../../../preload/api';
+import { showControlCharacters, type GroupChangesView, type NoticeView } from '../../../preload/api';
 import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
 
@@ -34,13 +34,35 @@ export function spaceNames(text: string): string {
   return out;
 }
 
-/** The longest part of a new announcement a system line quotes, in characters. */
-const ANNOUNCEMENT_QUOTE_CHARS = 60;
+/** The longest part of a new announcement or group name a system line quotes, in characters. */
+const QUOTE_CHARS = 60;
 
-/** A new announcement as one short line: its line breaks as spaces, cut with an ellipsis. */
+/** A new announcement or name as one short line: its line breaks as spaces, cut with an ellipsis. */
 export function announcementQuote(text: string): string {
   const line = [...showControlCharacters(text.replace(/\s+/gu, ' ').trim())];
-  return line.length > ANNOUNCEMENT_QUOTE_CHARS ? `${line.slice(0, ANNOUNCEMENT_QUOTE_CHARS).join('')}…` : line.join('');
+  return line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS).join('').trimEnd()}…` : line.join('');
+}
+
+/**
+ * What a group change did, in one line's parts: the name, the join mode, the invite rule, and the
+ * announcement last (its quote runs to the line's end).
+ */
+function changeParts(changes: GroupChangesView, t: (key: string, values?: Record<string, string>) => string): string[] {
+  const parts: string[] = [];
+  if (changes.name !== undefined) parts.push(t('noticeChange.name', { name: announcementQuote(changes.name) }));
+  if (changes.mode !== undefined) parts.push(t(`noticeChange.mode.${changes.mode}`));
+  if (changes.inviteConfirm !== undefined) parts.push(t(changes.inviteConfirm ? 'noticeChange.inviteConfirmOn' : 'noticeChange.inviteConfirmOff'));
+  if (changes.announcement !== undefined) {
+    const text = announcementQuote(changes.announcement);
+    parts.push(text === '' ? t('noticeChange.announcementCleared') : t('noticeChange.announcement', { text }));
+  }
+  return parts;
+}
+
+/** "a", "a and b", "a, b and c"; in Chinese "a，b，c". */
+function joinParts(parts: readonly string[], zh: boolean): string {
+  if (zh || parts.length < 2) return parts.join('，');
+  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
 
 /** The centred system line for a group notice, in the current language. */
@@ -56,10 +78,19 @@ export function useNoticeText(): (notice: NoticeView) => string {
     const actor = name(notice.actor);
     const targets = notice.targets.map(name).join(zh() ? '、' : ', ');
     const role = notice.role ? t(`groups.role.${notice.role}`) : '';
-    // a change that set an announcement carries it: the line quotes it (a rename says "group info")
-    const announced = notice.kind === 'modify' && notice.text.trim() !== '';
-    const kind = notice.kind === 'mute' && !notice.muteUntilMs ? 'unmute' : announced ? 'modify_announcement' : notice.kind;
-    const text = t(`notice.${kind}`, { actor, targets, role, text: announced ? announcementQuote(notice.text) : '' });
+    // a change that says what it changed is said field by field ("renamed the group to …"); an
+    // older one that set an announcement still quotes it; any other says "changed the group info"
+    const parts = notice.kind === 'modify' && notice.changes ? changeParts(notice.changes, t) : [];
+    const announced = notice.kind === 'modify' && parts.length === 0 && notice.text.trim() !== '';
+    const kind =
+      notice.kind === 'mute' && !notice.muteUntilMs ? 'unmute' : parts.length > 0 ? 'modify_changes' : announced ? 'modify_announcement' : notice.kind;
+    const text = t(`notice.${kind}`, {
+      actor,
+      targets,
+      role,
+      text: announced ? announcementQuote(notice.text) : '',
+      changes: joinParts(parts, zh()),
+    });
     if (zh()) return spaceNames(text);
     // "you" starts a sentence with a capital ("You joined the group"), and stays small inside one
     const you = t('notices.you');

@@ -217,6 +217,7 @@ const en = {
     unmute: '{actor} unmuted {targets}',
     modify: '{actor} changed the group info',
     modify_announcement: '{actor} changed the announcement: {text}',
+    modify_changes: '{actor} {changes}',
     transfer: '{actor} made {targets} the owner',
     decline: '{targets} declined the invitation',
   },
@@ -281,6 +282,14 @@ const en = {
     tlsHint: 'that port speaks TLS: write {address}',
   },
   notices: { you: 'you' },
+  noticeChange: {
+    name: 'renamed the group to "{name}"',
+    announcement: 'changed the announcement: {text}',
+    announcementCleared: 'cleared the announcement',
+    mode: { public: 'made the group public', approval: 'made joining need approval', private: 'made the group invite-only' },
+    inviteConfirmOn: 'asked invitees to accept before joining',
+    inviteConfirmOff: 'let invitees join without accepting',
+  },
   appLink: {
     lost: 'This page lost its link to the Magpie app: the app has stopped. Start Magpie again and open the address it prints.',
   },

@@ -219,6 +219,7 @@ const zhCN: MessageSchema = {
     unmute: '{actor}解除了{targets}的禁言',
     modify: '{actor}修改了群资料',
     modify_announcement: '{actor}修改了群公告：{text}',
+    modify_changes: '{actor}{changes}',
     transfer: '{actor}将群主转让给{targets}',
     decline: '{targets}拒绝了邀请',
   },
@@ -283,6 +284,14 @@ const zhCN: MessageSchema = {
     tlsHint: '该端口使用 TLS 加密：请写成 {address}',
   },
   notices: { you: '你' },
+  noticeChange: {
+    name: '将群名称改为“{name}”',
+    announcement: '修改了群公告：{text}',
+    announcementCleared: '清空了群公告',
+    mode: { public: '将群设为公开', approval: '将群设为加入需审核', private: '将群设为仅限邀请' },
+    inviteConfirmOn: '开启了入群邀请确认',
+    inviteConfirmOff: '关闭了入群邀请确认',
+  },
   appLink: {
     lost: '此页面与鹊 Magpie 应用的连接已断开：应用已停止。请重新启动应用，并打开它显示的地址。',
   },

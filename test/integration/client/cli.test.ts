@@ -250,6 +250,8 @@ describe('the magpie CLI, end to end', () => {
     ]);
     expect(mine.lines.find((g) => g['groupId'] === groupId)).toMatchObject({ name: '新名字 🐦' });
     expect(history.lines.map((l) => l['notice'])).toContain('modify');
+    // the notice line says what changed, each with its new value
+    expect(history.lines.find((l) => l['notice'] === 'modify')).toMatchObject({ changes: { name: '新名字 🐦', announcement: 'read me' } });
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stderr)).toMatchObject({ code: ErrorCode.NOT_GROUP_ADMIN });
     const nothing = await magpie([...as('rita'), 'group', 'modify', '--group', groupId]);

@@ -139,6 +139,26 @@ describe('offline push through the app webhook', () => {
     }
   });
 
+  it('says "[@all]" for a push whose message mentions everyone, "[@you]" when it mentions the recipient too', async () => {
+    const created = await alice.group({ case: 'create', value: { name: 'all hands', members: ['sue', 'tom'] } });
+    const groupId = created.case === 'group' ? created.value.groupId : '';
+    await say(groupId, 'everyone, and tom: standup', { mentionAll: true, mentions: ['tom'] });
+    await waitFor(() => receiver.callsFor('sue').length > 0 && receiver.callsFor('tom').length > 0, 5_000, 'the pushes to sue and tom');
+    expect(receiver.callsFor('sue')[0]!.body).toMatchObject({ mention: true, mentionKind: 'all', body: '[@all] everyone, and tom: standup' });
+    expect(receiver.callsFor('tom')[0]!.body).toMatchObject({ mention: true, mentionKind: 'you', body: '[@you] everyone, and tom: standup' });
+
+    // merged in one push: a personal mention among them outweighs @all
+    const merged = await alice.group({ case: 'create', value: { name: 'all hands 2', members: ['uma', 'vic'] } });
+    const mergedId = merged.case === 'group' ? merged.value.groupId : '';
+    await say(mergedId, 'everyone, look', { mentionAll: true });
+    await say(mergedId, 'uma, you too', { mentions: ['uma'] });
+    await waitFor(() => receiver.callsFor('uma').length > 0 && receiver.callsFor('vic').length > 0, 5_000, 'the pushes to uma and vic');
+    expect(receiver.callsFor('uma')[0]!.body).toMatchObject({ count: 2, mentionKind: 'you', body: '[@you] 2 new messages' });
+    expect(receiver.callsFor('vic')[0]!.body).toMatchObject({ count: 2, mentionKind: 'all', body: '[@all] 2 new messages' });
+    // no mention: no mark and no kind
+    expect(receiver.callsFor('bob')[0]!.body).toMatchObject({ mention: false, mentionKind: null });
+  });
+
   it('sends nothing for a one-to-one conversation the recipient muted (kept on the server, seen by every device); one once unmuted', async () => {
     const offline = async (user: string) => {
       await waitFor(

@@ -136,5 +136,46 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
       const page = await owner.group({ case: 'members', value: { groupId: group.groupId, offset: 1, limit: 1 } });
       expect(page.value).toMatchObject({ total: 3, members: [expect.objectContaining({ userId: 'pat01', nickname: 'Pat' })] });
     });
+
+    it('a modify notice says what changed: the new name, several settings at once, nothing for no change', async () => {
+      const owner = await world.login('owner01');
+      const member = await world.login('member01');
+      const group = infoOf(await owner.group({ case: 'create', value: { name: 'Hikers', members: ['member01', 'away01'] } }));
+      const groupId = group.groupId;
+
+      await owner.group({ case: 'modify', value: { groupId, name: 'Hikers 2' } });
+      expect((await member.nextPush(isNotice(pb.NoticeKind.MODIFY))).item.value).toMatchObject({
+        actor: 'owner01',
+        groupName: 'Hikers 2',
+        changed: [pb.GroupField.NAME],
+        text: '',
+      });
+      // the name it already has, with a new announcement and mode: only those two are named
+      await owner.group({
+        case: 'modify',
+        value: { groupId, name: 'Hikers 2', announcement: 'Sunday 8:00', mode: pb.GroupMode.APPROVAL, inviteConfirm: false },
+      });
+      expect((await member.nextPush(isNotice(pb.NoticeKind.MODIFY))).item.value).toMatchObject({
+        changed: [pb.GroupField.ANNOUNCEMENT, pb.GroupField.MODE],
+        text: 'Sunday 8:00',
+        mode: pb.GroupMode.APPROVAL,
+      });
+      await owner.group({ case: 'modify', value: { groupId, mode: pb.GroupMode.APPROVAL, announcement: 'Sunday 8:00' } });
+      await owner.group({ case: 'modify', value: { groupId, inviteConfirm: true, announcement: '' } });
+      expect((await member.nextPush(isNotice(pb.NoticeKind.MODIFY))).item.value).toMatchObject({
+        changed: [pb.GroupField.ANNOUNCEMENT, pb.GroupField.INVITE_CONFIRM],
+        text: '',
+        inviteConfirm: true,
+      });
+
+      // a member who was away finds the same in their inbox: three notices, the change to nothing new left none
+      const away = await world.login('away01');
+      const modifies = (await away.syncAll()).map((e) => e.item.value as pb.Notice).filter((n) => n.kind === pb.NoticeKind.MODIFY);
+      expect(modifies.map((n) => n.changed)).toEqual([
+        [pb.GroupField.NAME],
+        [pb.GroupField.ANNOUNCEMENT, pb.GroupField.MODE],
+        [pb.GroupField.ANNOUNCEMENT, pb.GroupField.INVITE_CONFIRM],
+      ]);
+    });
   });
 });

@@ -52,7 +52,18 @@ export function readEntry(seq: number, reader: string, conversation: string, upT
 
 export function noticeEntry(
   seq: number,
-  fields: { kind: pb.NoticeKind; groupId: string; actor: string; targets?: string[]; groupName?: string; role?: pb.GroupRole },
+  fields: {
+    kind: pb.NoticeKind;
+    groupId: string;
+    actor: string;
+    targets?: string[];
+    groupName?: string;
+    role?: pb.GroupRole;
+    text?: string;
+    changed?: pb.GroupField[];
+    mode?: pb.GroupMode;
+    inviteConfirm?: boolean;
+  },
 ): pb.Entry {
   const value = create(pb.NoticeSchema, {
     kind: fields.kind,
@@ -61,6 +72,10 @@ export function noticeEntry(
     targets: fields.targets ?? [],
     groupName: fields.groupName ?? '',
     role: fields.role ?? pb.GroupRole.NONE,
+    text: fields.text ?? '',
+    changed: fields.changed ?? [],
+    mode: fields.mode ?? pb.GroupMode.PUBLIC,
+    inviteConfirm: fields.inviteConfirm ?? false,
     timeMs: BigInt(1_700_000_000_000 + seq),
   });
   return create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'notice', value } });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pb } from '../../../../protocol';
+import { toNoticeView } from '../../../../main/views/message-view';
 import { burnedEntry, messageEntry, noticeEntry, openTempStore, readEntry, revokedEntry } from './inbox-entries';
 
 let temp: ReturnType<typeof openTempStore>;
@@ -147,6 +148,34 @@ describe('inbox ingest', () => {
     expect(temp.store.notices.list().map((n) => n.kind)).toEqual([
       pb.NoticeKind.KICK, pb.NoticeKind.ROLE, pb.NoticeKind.JOIN, pb.NoticeKind.CREATE,
     ]);
+  });
+
+  it('keeps what a group change changed with its notice, and in the cached group; an older notice says nothing of it', () => {
+    temp = openTempStore('alice');
+    const group = { groupId: 'gteam', actor: 'bob' };
+    temp.store.ingest.ingestPage([
+      noticeEntry(1, { ...group, kind: pb.NoticeKind.CREATE, targets: ['alice'], groupName: 'Team' }),
+      noticeEntry(2, {
+        ...group,
+        kind: pb.NoticeKind.MODIFY,
+        groupName: 'Team 2',
+        text: 'Friday 5pm',
+        changed: [pb.GroupField.NAME, pb.GroupField.ANNOUNCEMENT, pb.GroupField.MODE, pb.GroupField.INVITE_CONFIRM],
+        mode: pb.GroupMode.APPROVAL,
+        inviteConfirm: true,
+      }),
+      noticeEntry(3, { ...group, kind: pb.NoticeKind.MODIFY, groupName: 'Team 2', text: '', changed: [pb.GroupField.ANNOUNCEMENT] }),
+      // from a server that does not say what changed
+      noticeEntry(4, { ...group, kind: pb.NoticeKind.MODIFY, groupName: 'Team 2' }),
+    ]);
+    const store = temp.reopen();
+    const [older, cleared, renamed] = store.notices.listForGroup('gteam');
+    expect(renamed?.changes).toEqual({ name: 'Team 2', announcement: 'Friday 5pm', mode: pb.GroupMode.APPROVAL, inviteConfirm: true });
+    expect(toNoticeView(renamed!).changes).toEqual({ name: 'Team 2', announcement: 'Friday 5pm', mode: 'approval', inviteConfirm: true });
+    expect(cleared?.changes).toEqual({ announcement: '' });
+    expect(older?.changes).toBeUndefined();
+    expect(toNoticeView(older!)).not.toHaveProperty('changes');
+    expect(store.groups.getGroup('gteam')).toMatchObject({ name: 'Team 2', announcement: '', mode: pb.GroupMode.APPROVAL, inviteConfirm: true });
   });
 
   it('empties a dismissed group of its members and count, its card and notices kept', () => {

@@ -94,6 +94,24 @@ describe('client store migrations', () => {
     }
   });
 
+  it('0007 keeps the notices stored before it, which say nothing of what a group change changed', () => {
+    const file = join(tempDir(), 'magpie.db');
+    const before = new BetterSqlite3(file);
+    migrate(before, clientStoreMigrations.slice(0, 6));
+    before.exec(`INSERT INTO notices (seq, kind, group_id, actor, text, time_ms, group_name) VALUES (1, 13, 'gteam', 'bob', '', 1000, 'Team 2')`);
+    before.close();
+
+    const store = openClientStoreFile(file, 'alice');
+    try {
+      expect(store.migration).toEqual({ fromVersion: 6, toVersion: clientStoreMigrations.length });
+      const [old] = store.notices.listForGroup('gteam');
+      expect(old).toMatchObject({ seq: 1, groupName: 'Team 2' });
+      expect(old?.changes).toBeUndefined();
+    } finally {
+      close(store);
+    }
+  });
+
   it('a failing migration rolls back whole, version included', () => {
     const db = new BetterSqlite3(':memory:');
     const broken = [
