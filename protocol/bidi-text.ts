@@ -77,3 +77,40 @@ export function isolateText(text: string): string {
 export function jsonWithBidiEscaped(value: unknown): string {
   return JSON.stringify(value).replace(BIDI_FORMATTING, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** A piece of a sentence as the page draws it: its words, and whether they are one isolate. */
+export interface IsolatePiece {
+  readonly text: string;
+  readonly isolated: boolean;
+}
+
+/**
+ * A sentence made with isolateText cut into its pieces, each outermost FSI … PDI (without those
+ * two characters) an isolated piece: the page draws those as `<bdi>` elements, so the isolates
+ * hold as before and the characters never reach the page's text (copy, find, screen readers).
+ */
+export function isolatePieces(text: string): IsolatePiece[] {
+  const pieces: IsolatePiece[] = [];
+  let depth = 0;
+  let current = '';
+  const flush = (isolated: boolean): void => {
+    if (current !== '') pieces.push({ text: current, isolated });
+    current = '';
+  };
+  for (const c of text) {
+    if (c === FSI && depth === 0) {
+      flush(false);
+      depth = 1;
+    } else if (c === PDI && depth === 1) {
+      flush(true);
+      depth = 0;
+    } else {
+      if (depth > 0 && (c === '\u2066' || c === '\u2067' || c === FSI)) depth++;
+      else if (depth > 1 && c === PDI) depth--;
+      current += c;
+    }
+  }
+  // an isolate left open (never made by isolateText) runs to the end, still isolated
+  flush(depth > 0);
+  return pieces;
+}

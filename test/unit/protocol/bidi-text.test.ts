@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balanceIsolates, bidiControlName, isolateText, jsonWithBidiEscaped, showBidiControls } from '../../../protocol';
+import { balanceIsolates, bidiControlName, isolatePieces, isolateText, jsonWithBidiEscaped, showBidiControls } from '../../../protocol';
 
 describe('bidirectional text kept from reordering what is around it', () => {
   it('shows each embedding, override and isolate by its Unicode name, keeping the marks and the words', () => {
@@ -31,5 +31,18 @@ describe('bidirectional text kept from reordering what is around it', () => {
     const line = jsonWithBidiEscaped(value);
     expect(line).toBe('{"text":"pay \\u202eexe.pdf\\u2069 \\u200f\\u200e\\u061c","name":"سارة"}');
     expect(JSON.parse(line)).toEqual(value);
+  });
+
+  it('cuts a sentence made with isolateText into its pieces, each quote one isolated piece, its own isolates kept inside', () => {
+    const line = `${isolateText('ev\u202eil')}: ${isolateText('hi \u2067שלום')}`;
+    expect(isolatePieces(line)).toEqual([
+      { text: 'ev\u202eil', isolated: true },
+      { text: ': ', isolated: false },
+      { text: 'hi \u2067שלום\u2069', isolated: true },
+    ]);
+    expect(isolatePieces('no quotes here')).toEqual([{ text: 'no quotes here', isolated: false }]);
+    expect(isolatePieces('')).toEqual([]);
+    // whatever a stray PDI in a name tried, the pieces around it stay text of the UI's own
+    expect(isolatePieces(`${isolateText('\u2069\u202ex')} joined`)).toEqual([{ text: '\u202ex', isolated: true }, { text: ' joined', isolated: false }]);
   });
 });
