@@ -7,6 +7,8 @@
 
 /** The content limits the server enforces: the composer counts against them. */
 export { codePointLabel, controlCharacterName, hasControlCharacter, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
+/** Bidirectional text kept from reordering what is around it (docs/client.md, "Message text is text"). */
+export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateText, showBidiControls } from '../protocol/bidi-text';
 
 /** The server's limits on group words the page lets one type (server/groups/group-limits.ts). */
 export const GROUP_LIMITS = {

@@ -1,5 +1,5 @@
 import { runDownload, runSendFile } from './media-commands';
-import { ErrorCode, hasControlCharacter, isMagpieError, MagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isMagpieError, jsonWithBidiEscaped, MagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
 import { runBurn, runHistory, runListen, runOutbox, runRead, runRevoke, runSearch, runSend } from './chat-commands';
 import { CliExit, cliProfileDir, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
@@ -41,9 +41,10 @@ export function processIo(): CliIo & { dispose(): void } {
   process.stderr.on('error', onStderrError);
   return {
     out: (line) => {
-      if (stdoutOpen) process.stdout.write(JSON.stringify(line) + '\n');
+      // a direction override in a message or a name must not reorder the line a terminal draws
+      if (stdoutOpen) process.stdout.write(jsonWithBidiEscaped(line) + '\n');
     },
-    err: (line) => process.stderr.write(JSON.stringify(line) + '\n'),
+    err: (line) => process.stderr.write(jsonWithBidiEscaped(line) + '\n'),
     // read lazily: touching process.stdin opens a handle that would keep a finished command alive
     get stdin() {
       return process.stdin;

@@ -1,4 +1,4 @@
-import { showControlCharacters } from '../../protocol';
+import { showBidiControls, showControlCharacters } from '../../protocol';
 import type { Settings } from '../../preload/api';
 
 export interface NotificationRequest {
@@ -50,17 +50,20 @@ export function notificationFor(
   if (!settings.notifications || message.outgoing || attention.focused) return undefined;
   if (context.muted && !message.mentionsMe) return undefined;
   const mention = message.mentionsMe ? MENTIONED[language] : '';
-  // the words as the chat shows them: a control character by name (<ESC>), never sent raw to the OS
-  const text = message.burnAfterReading ? BURN_MESSAGE[language] : PLACEHOLDERS[language][message.preview] ?? showControlCharacters(message.preview);
+  // the words as the chat shows them: a control character by name (<ESC>), never sent raw to the OS;
+  // a direction override or isolate by name too (<RLO>): the OS draws the line, and a name reorders
+  // nothing on any notifier, where an isolate around the words is honoured by some and not others
+  const text = message.burnAfterReading ? BURN_MESSAGE[language] : PLACEHOLDERS[language][message.preview] ?? showBidiControls(showControlCharacters(message.preview));
+  const title = showBidiControls(message.conversationTitle);
   switch (settings.preview) {
     case 'full':
       return {
-        title: message.conversationTitle,
-        body: `${mention}${message.isGroup ? `${message.senderName}: ` : ''}${text || NEW_MESSAGE[language]}`,
+        title,
+        body: `${mention}${message.isGroup ? `${showBidiControls(message.senderName)}: ` : ''}${text || NEW_MESSAGE[language]}`,
         conversation: message.conversation,
       };
     case 'sender':
-      return { title: message.conversationTitle, body: `${mention}${NEW_MESSAGE[language]}`, conversation: message.conversation };
+      return { title, body: `${mention}${NEW_MESSAGE[language]}`, conversation: message.conversation };
     case 'none':
       return { title: 'Magpie', body: NEW_MESSAGE[language], conversation: message.conversation };
     default: {

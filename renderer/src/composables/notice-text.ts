@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n';
-import { showControlCharacters, type GroupChangesView, type NoticeView } from '../../../preload/api';
+import { isolateText, showControlCharacters, type GroupChangesView, type NoticeView } from '../../../preload/api';
 import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
 
@@ -7,11 +7,14 @@ const OPEN = '\u0001';
 const CLOSE = '\u0002';
 const HAN = /[\u3400-\u9fff]/u;
 const LATIN = /[A-Za-z0-9]/u;
+/** The isolate characters around a name (isolateText): no letters of their own, so spacing looks past them. */
+const ISOLATE = /[\u2066-\u2069]/u;
 
 /**
  * Joins the names into a Chinese sentence: a space only where a name in Latin letters meets Chinese
  * text ("alice 加入了群组"), none where Chinese meets Chinese ("你加入了群组", "alice 将你禁言").
- * The names arrive wrapped in OPEN/CLOSE marks so only their edges are looked at, never their inside.
+ * The names arrive wrapped in OPEN/CLOSE marks so only their edges are looked at, never their inside;
+ * the isolate characters at those edges are looked past.
  */
 export function spaceNames(text: string): string {
   const needsSpace = (a: string | undefined, b: string | undefined) =>
@@ -24,12 +27,14 @@ export function spaceNames(text: string): string {
     if (ch === OPEN || ch === CLOSE) {
       let j = i + 1;
       while (chars[j] === OPEN || chars[j] === CLOSE) j++;
-      if (needsSpace(lastVisible, chars[j])) out += ' ';
+      let next = j;
+      while (next < chars.length && ISOLATE.test(chars[next]!)) next++;
+      if (needsSpace(lastVisible, chars[next])) out += ' ';
       i = j - 1;
       continue;
     }
     out += ch;
-    lastVisible = ch;
+    if (!ISOLATE.test(ch)) lastVisible = ch;
   }
   return out;
 }
@@ -49,12 +54,12 @@ export function announcementQuote(text: string): string {
  */
 function changeParts(changes: GroupChangesView, t: (key: string, values?: Record<string, string>) => string): string[] {
   const parts: string[] = [];
-  if (changes.name !== undefined) parts.push(t('noticeChange.name', { name: announcementQuote(changes.name) }));
+  if (changes.name !== undefined) parts.push(t('noticeChange.name', { name: isolateText(announcementQuote(changes.name)) }));
   if (changes.mode !== undefined) parts.push(t(`noticeChange.mode.${changes.mode}`));
   if (changes.inviteConfirm !== undefined) parts.push(t(changes.inviteConfirm ? 'noticeChange.inviteConfirmOn' : 'noticeChange.inviteConfirmOff'));
   if (changes.announcement !== undefined) {
     const text = announcementQuote(changes.announcement);
-    parts.push(text === '' ? t('noticeChange.announcementCleared') : t('noticeChange.announcement', { text }));
+    parts.push(text === '' ? t('noticeChange.announcementCleared') : t('noticeChange.announcement', { text: isolateText(text) }));
   }
   return parts;
 }
@@ -71,9 +76,10 @@ export function useNoticeText(): (notice: NoticeView) => string {
   const profiles = useProfiles();
   const session = useSession();
   const zh = () => locale.value === 'zh-CN';
-  // names are marked for spaceNames in Chinese; in English the templates carry their own spaces
+  // names are marked for spaceNames in Chinese; in English the templates carry their own spaces.
+  // Each is an isolate (drawn by BidiText): a right-to-left name cannot reorder the sentence.
   const mark = (name: string) => (zh() ? `${OPEN}${name}${CLOSE}` : name);
-  const name = (userId: string) => mark(userId === session.session?.userId ? t('notices.you') : profiles.name(userId));
+  const name = (userId: string) => mark(userId === session.session?.userId ? t('notices.you') : isolateText(profiles.name(userId)));
   return (notice) => {
     const actor = name(notice.actor);
     const targets = notice.targets.map(name).join(zh() ? '、' : ', ');
@@ -88,7 +94,7 @@ export function useNoticeText(): (notice: NoticeView) => string {
       actor,
       targets,
       role,
-      text: announced ? announcementQuote(notice.text) : '',
+      text: announced ? isolateText(announcementQuote(notice.text)) : '',
       changes: joinParts(parts, zh()),
     });
     if (zh()) return spaceNames(text);

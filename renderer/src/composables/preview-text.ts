@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n';
-import { showControlCharacters, type ConversationView } from '../../../preload/api';
+import { isolateText, showControlCharacters, type ConversationView } from '../../../preload/api';
 import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
 import { useNoticeText } from './notice-text';
@@ -20,7 +20,9 @@ const PLACEHOLDER_KEYS: Readonly<Record<string, string>> = {
  * message said by who recalled it ("You revoked a message", "对方撤回了一条消息"), the message's own
  * words as they are; in a group, another member's message after their name ("Carol: hi"), so
  * the list says who spoke. A group whose latest event is a notice shows it in the words
- * of the chat's own system line ("Alice joined the group").
+ * of the chat's own system line ("Alice joined the group"). Each name and the words are an
+ * isolate (isolateText; drawn by BidiText), so a right-to-left name or an override in a message
+ * cannot reorder the sentence around it.
  */
 export function usePreviewText(): (conversation: ConversationView) => string {
   const { t } = useI18n();
@@ -35,15 +37,15 @@ export function usePreviewText(): (conversation: ConversationView) => string {
       if (c.lastRevokedBy && c.lastFrom) return revokedByOther(c.lastFrom, c.lastRevokedBy);
       if (c.lastFrom && c.lastFrom === session.session?.userId) return t('conversations.preview.revokedByMe');
       if (c.kind !== 'group' || !c.lastFrom) return t('conversations.preview.revokedByPeer');
-      return t('conversations.preview.revokedByMember', { name: profiles.name(c.lastFrom) });
+      return t('conversations.preview.revokedByMember', { name: isolateText(profiles.name(c.lastFrom)) });
     }
     const key = PLACEHOLDER_KEYS[preview];
     // the message's own words, with their control characters visible as in the bubble
-    const text = key ? t(key) : showControlCharacters(preview);
+    const text = key ? t(key) : isolateText(showControlCharacters(preview));
     const byMember = c.kind === 'group' && !!c.lastFrom && c.lastFrom !== session.session?.userId;
     // "[burned]" says what happened to a message, not what someone wrote
     if (!byMember || !text || preview === '[burned]') return text;
-    return t('conversations.preview.fromMember', { name: profiles.name(c.lastFrom!), text });
+    return t('conversations.preview.fromMember', { name: isolateText(profiles.name(c.lastFrom!)), text });
   };
 }
 
@@ -55,10 +57,11 @@ export function useRevokedByOtherText(): (sender: string, revokedBy: string) => 
   const { t } = useI18n();
   const session = useSession();
   const profiles = useProfiles();
+  const name = (userId: string) => isolateText(profiles.name(userId));
   return (sender, revokedBy) => {
     const me = session.session?.userId;
-    if (sender === me) return t('conversations.preview.revokedMineByAdmin', { admin: profiles.name(revokedBy) });
-    if (revokedBy === me) return t('conversations.preview.revokedByMeForMember', { name: profiles.name(sender) });
-    return t('conversations.preview.revokedByAdminForMember', { admin: profiles.name(revokedBy), name: profiles.name(sender) });
+    if (sender === me) return t('conversations.preview.revokedMineByAdmin', { admin: name(revokedBy) });
+    if (revokedBy === me) return t('conversations.preview.revokedByMeForMember', { name: name(sender) });
+    return t('conversations.preview.revokedByAdminForMember', { admin: name(revokedBy), name: name(sender) });
   };
 }

@@ -72,9 +72,13 @@ export function tabTypeOf(sniffedType: string, fileName: string): string | null 
 /** Longest name handed to the browser's download (file systems take 255 bytes). */
 const MAX_NAME_CHARS = 200;
 
-/** A file's name as a download name: no folders, no characters file systems refuse, never empty. */
+/**
+ * A file's name as a download name: no folders, no characters file systems refuse, no control
+ * character (C0, DEL, C1) and no direction embedding, override or isolate (`invoice\u202efdp.exe`
+ * would be listed as `invoiceexe.pdf` in the downloads folder), never empty.
+ */
 export function downloadNameOf(fileName: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const cleaned = fileName.replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_').replace(/^[\s.]+|[\s.]+$/g, '');
+  const cleaned = fileName.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069<>:"/\\|?*]/g, '_').replace(/^[\s.]+|[\s.]+$/g, '');
   return cleaned.slice(0, MAX_NAME_CHARS) || 'file';
 }

@@ -21,7 +21,8 @@ export function filterConversations(list: ConversationView[], filter: string, sh
   const needle = filter.trim().toLowerCase();
   if (!needle) return list;
   return list.filter((c) =>
-    [c.title, c.id, shownPreview(c), c.draft].some((field) => field.toLowerCase().includes(needle)),
+    // the isolate characters around a preview's names and words are no words: "carol: hi" still matches
+    [c.title, c.id, shownPreview(c).replace(/[\u2066-\u2069]/gu, ''), c.draft].some((field) => field.toLowerCase().includes(needle)),
   );
 }
 

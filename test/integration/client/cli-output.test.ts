@@ -96,4 +96,17 @@ describe('what the magpie CLI prints', () => {
       expect(run.stderr).toContain('\\u001b');
     }
   });
+
+  it('prints a direction override in a message escaped (\\u202e), so it cannot reorder the line a terminal draws; the JSON value is the same', { timeout: 60_000 }, async () => {
+    const text = 'pay \u202eexe.pdf\u2069 now \u200f';
+    const sent = await magpie(as('tova', 'send', '--to', 'uma', '--text', text));
+    expect(sent.code, sent.stderr).toBe(0);
+    const history = await magpie(as('uma', 'history', '--with', 'tova'));
+    expect(history.code, history.stderr).toBe(0);
+    for (const run of [sent, history]) {
+      expect(run.stdout).not.toMatch(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u);
+      expect(run.stdout).toContain('\\u202e');
+      expect(run.lines.map((l) => l['text'])).toContain(text);
+    }
+  });
 });

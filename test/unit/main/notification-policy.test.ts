@@ -27,6 +27,16 @@ describe('notification policy', () => {
     expect(request?.body).toBe('Alice: ring<BEL> now<ESC>[2J');
   });
 
+  it('names a direction override or isolate in the text, the sender and the title, so none reorders the line the OS draws', () => {
+    const request = notificationFor(
+      { ...message, preview: 'see invoice\u202efdp.exe \u2067x', senderName: 'ev\u202eil', conversationTitle: 'T\u202deam' },
+      { settings, muted: false, attention: away, language: 'en' },
+    );
+    expect(request).toMatchObject({ title: 'T<LRO>eam', body: 'ev<RLO>il: see invoice<RLO>fdp.exe <RLI>x' });
+    // right-to-left words and their marks are words, shown as they are
+    expect(notificationFor({ ...message, preview: 'مرحبا\u200f' }, { settings, muted: false, attention: away, language: 'en' })?.body).toBe('Alice: مرحبا\u200f');
+  });
+
   it('stays quiet for a focused window, my own message, muted chats and notifications off', () => {
     expect(notificationFor(message, { settings, muted: false, attention: { focused: true }, language: 'en' })).toBeUndefined();
     expect(notificationFor({ ...message, outgoing: true }, { settings, muted: false, attention: away, language: 'en' })).toBeUndefined();

@@ -21,7 +21,8 @@ function lines(locale: Locale, notices: NoticeView[]): string[] {
   const Probe = defineComponent({
     setup() {
       const text = useNoticeText();
-      out = notices.map(text);
+      // names and quotes come as bidi isolates (FSI … PDI) that BidiText draws as <bdi>: read the words
+      out = notices.map(text).map((line) => line.replace(/[\u2066-\u2069]/gu, ''));
       return () => h('div');
     },
   });

@@ -24,6 +24,9 @@ describe('what the web shell shows in a new tab', () => {
     expect(downloadNameOf('report <script>.txt')).toBe('report _script_.txt');
     expect(downloadNameOf('../../etc/passwd')).toBe('_.._etc_passwd');
     expect(downloadNameOf('a\u0000b.txt')).toBe('a_b.txt');
+    expect(downloadNameOf('invoice\u202efdp.exe')).toBe('invoice_fdp.exe');
+    expect(downloadNameOf('c1\u009b \u2067x\u2069.txt')).toBe('c1_ _x_.txt');
+    expect(downloadNameOf('فاتورة\u200f.pdf')).toBe('فاتورة\u200f.pdf');
     expect(downloadNameOf('...')).toBe('file');
     expect(downloadNameOf('')).toBe('file');
   });

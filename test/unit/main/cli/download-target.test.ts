@@ -14,4 +14,10 @@ describe('the name a download is saved under', () => {
     expect(safeFileName('nul\u0000.txt', 'f1')).toBe('nul_.txt');
     expect(safeFileName('two\nlines\u009b.txt', 'f1')).toBe('two_lines_.txt');
   });
+
+  it('turns a direction override or isolate into "_", so the saved invoice\\u202efdp.exe does not read as a PDF', () => {
+    expect(safeFileName('invoice\u202efdp.exe', 'f1')).toBe('invoice_fdp.exe');
+    expect(safeFileName('\u2066a\u2069\u202a.txt', 'f1')).toBe('_a__.txt');
+    expect(safeFileName('فاتورة.pdf', 'f1')).toBe('فاتورة.pdf');
+  });
 });
