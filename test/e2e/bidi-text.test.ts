@@ -1,13 +1,10 @@
 /// <reference lib="dom" />
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pb } from '../../protocol';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
-import { wireUsers, type Account } from './support/wire-users';
+import { signedInWorld } from './support/signed-in-world';
+import { WAIT } from './support/web-app';
+import type { Account } from './support/wire-users';
 
 /** A nickname with a right-to-left override: drawn raw, "mal<RLO>ory: hi" would read "mal…ih :yro". */
 const SPOOF_NICKNAME = 'mal\u202eory';
@@ -41,35 +38,24 @@ function drawnLefts(element: Locator, needles: readonly string[]): Promise<numbe
  * group" after a name in the chat), and an Arabic message still reads right to left.
  */
 describe('bidirectional text in the real UI', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let work: string;
-  const apps: WebApp[] = [];
-  const wires = wireUsers(() => server, 'bidi');
+  const world = signedInWorld({
+    name: 'bidi',
+    users: ['ann', 'bob', 'eve'],
+    viewer: 'bob',
+    // a nickname saved before the server refused overrides in names: the client must not trust it
+    prepare: (server) => server.server.db.prepare('UPDATE users SET nickname = ? WHERE user_id = ?').run(SPOOF_NICKNAME, world.user('eve').voipAccount),
+  });
+  const wires = world.wires;
   let ann: Account;
   let bob: Account;
   let eve: Account;
   let page: Page;
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    work = await mkdtemp(join(tmpdir(), 'magpie-bidi-'));
-    server = await startTestServer({ dataDir: join(work, 'server') });
-    ann = server.createUser('ann');
-    bob = server.createUser('bob');
-    eve = server.createUser('eve');
-    // a nickname saved before the server refused overrides in names: the client must not trust it
-    server.server.db.prepare('UPDATE users SET nickname = ? WHERE user_id = ?').run(SPOOF_NICKNAME, eve.voipAccount);
-    browser = await launchChromium();
-    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'bob') });
-    apps.push(app);
-    page = await openPage(browser, app.url);
-    await signIn(page, server, bob);
-  }, 120_000);
-
-  afterAll(async () => {
-    await wires.close();
-    await tearDown({ browser, apps, server, work });
+  beforeAll(() => {
+    ({ page } = world);
+    ann = world.user('ann');
+    bob = world.user('bob');
+    eve = world.user('eve');
   });
 
   it('a nickname and a message with U+202E stay in their place beside the name, the ": " and "left the group"', async () => {

@@ -1,13 +1,11 @@
 /// <reference lib="dom" />
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pb } from '../../protocol';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
-import { wireUsers, type Account } from './support/wire-users';
+import { signedInWorld } from './support/signed-in-world';
+import { WAIT } from './support/web-app';
+import type { Account } from './support/wire-users';
 
 /** A user as the UI names them: the nickname (the friendly name) once known, the id until then. */
 const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount})`;
@@ -17,11 +15,8 @@ const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount
  * the core's codes), and a message an admin revoked says so, in the list and in the chat.
  */
 describe('the chat list previews', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let work: string;
-  const apps: WebApp[] = [];
-  const wires = wireUsers(() => server, 'previews');
+  const world = signedInWorld({ name: 'previews', users: ['ann', 'bob', 'cat'], viewer: 'bob' });
+  const wires = world.wires;
   const wire = wires.connect;
   const sendText = wires.sendText;
   let ann: Account;
@@ -32,23 +27,11 @@ describe('the chat list previews', () => {
   const item = (id: string) => page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
   const shownIds = () => page.locator('[data-testid="conversation-item"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-conversation')));
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    work = await mkdtemp(join(tmpdir(), 'magpie-previews-'));
-    server = await startTestServer({ dataDir: join(work, 'server') });
-    ann = server.createUser('ann');
-    bob = server.createUser('bob');
-    cat = server.createUser('cat');
-    browser = await launchChromium();
-    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'bob') });
-    apps.push(app);
-    page = await openPage(browser, app.url);
-    await signIn(page, server, bob);
-  }, 120_000);
-
-  afterAll(async () => {
-    await wires.close();
-    await tearDown({ browser, apps, server, work });
+  beforeAll(() => {
+    ({ page } = world);
+    ann = world.user('ann');
+    bob = world.user('bob');
+    cat = world.user('cat');
   });
 
   it('the filter finds a revoked message by the words shown, in English and in Chinese, not by its stored code', async () => {

@@ -1,13 +1,10 @@
 /// <reference lib="dom" />
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pb } from '../../protocol';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, openPage, signIn, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
-import { wireUsers, type Account } from './support/wire-users';
+import { signedInWorld } from './support/signed-in-world';
+import { WAIT } from './support/web-app';
+import type { Account } from './support/wire-users';
 
 /** A user as the UI names them: the nickname once known, the id until then. */
 const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount})`;
@@ -17,11 +14,8 @@ const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount
  * member's message), and no more once the role is gone.
  */
 describe('a group admin in the UI', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let work: string;
-  const apps: WebApp[] = [];
-  const wires = wireUsers(() => server, 'group-admin');
+  const world = signedInWorld({ name: 'group-admin', users: ['ann', 'bob', 'cat'], viewer: 'bob' });
+  const wires = world.wires;
   let ann: Account;
   let bob: Account;
   let cat: Account;
@@ -30,23 +24,11 @@ describe('a group admin in the UI', () => {
   const item = (id: string) => page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
   const bubble = (text: string) => page.getByTestId('message-bubble').filter({ hasText: text });
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    work = await mkdtemp(join(tmpdir(), 'magpie-group-admin-'));
-    server = await startTestServer({ dataDir: join(work, 'server') });
-    ann = server.createUser('ann');
-    bob = server.createUser('bob');
-    cat = server.createUser('cat');
-    browser = await launchChromium();
-    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'bob') });
-    apps.push(app);
-    page = await openPage(browser, app.url);
-    await signIn(page, server, bob);
-  }, 120_000);
-
-  afterAll(async () => {
-    await wires.close();
-    await tearDown({ browser, apps, server, work });
+  beforeAll(() => {
+    ({ page } = world);
+    ann = world.user('ann');
+    bob = world.user('bob');
+    cat = world.user('cat');
   });
 
   it("an admin revokes a member's message from the menu; a plain member is not offered it", async () => {
