@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { ErrorCode, isGroupId, MagpieError, type pb } from '../../protocol';
+import { ErrorCode, errorCodeName, isGroupId, MagpieError, type pb } from '../../protocol';
 import { inputFromWireMessage, type StoredMessage } from '../store';
 import { textOverLimit, type Command } from './args';
 import { createMediaAccess } from '../files/media-access';
@@ -48,6 +48,14 @@ export async function awaitSentUnlessRefused(
   loginFailed.catch(() => undefined);
   let printed = 0;
   let refused = false;
+  // a retryable answer (the server's disk full, a rate limit) keeps a message 'sending': the
+  // timeout then says what the server answered, not only that no result came
+  const tracked = new Set(ids);
+  let deferred: MagpieError | undefined;
+  const onDeferred = ({ clientMsgId, error }: { clientMsgId: string; error: MagpieError }): void => {
+    if (tracked.has(clientMsgId)) deferred = error;
+  };
+  client.events.on('sendDeferred', onDeferred);
   const printSettled = (): boolean => {
     while (printed < ids.length) {
       const id = ids[printed]!;
@@ -85,9 +93,13 @@ export async function awaitSentUnlessRefused(
     // a refused login, or the server ended the session: its code and exit 4
     if (error instanceof CliExit) throw error;
     const state = client.status;
-    const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
+    const online = state.state === 'online';
+    const code = online ? (deferred?.code ?? ErrorCode.REQUEST_TIMEOUT) : (state.code ?? ErrorCode.NOT_CONNECTED);
     const why = error instanceof Error ? error.message : String(error);
-    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}${linkDown(state, loggedIn)}); they stay in the outbox`));
+    const answered = online && deferred !== undefined ? `; the server answered ${errorCodeName(deferred.code) ?? deferred.code}: ${deferred.message}` : '';
+    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}${answered}${linkDown(state, loggedIn)}); they stay in the outbox`));
+  } finally {
+    client.events.off('sendDeferred', onDeferred);
   }
   return refused ? ExitCode.REFUSED : ExitCode.OK;
 }
