@@ -16,7 +16,10 @@ export function tlsFilesProblem(tls: Pick<TlsConfig, 'certFile' | 'keyFile'>): s
   }
   let key;
   try {
-    key = createPrivateKey(readFileSync(tls.keyFile));
+    const pem = readFileSync(tls.keyFile);
+    // the server takes no passphrase; OpenSSL would only say 'interrupted or cancelled'
+    if (/ENCRYPTED/.test(pem.toString('latin1'))) return `--tls-key ${tls.keyFile}: the key is encrypted: give it without a passphrase (openssl pkey -in KEY -out PLAIN.key)`;
+    key = createPrivateKey(pem);
   } catch (error) {
     return `--tls-key ${tls.keyFile}: ${reason(error, 'a PEM private key (-----BEGIN PRIVATE KEY-----)')}`;
   }

@@ -246,6 +246,8 @@ describe('magpie-server CLI', () => {
     const two = makeSelfSignedCert(dir, ['127.0.0.1'], 'two');
     const notPem = join(dir, 'photo.png');
     await writeFile(notPem, Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const encrypted = join(dir, 'encrypted.key');
+    await writeFile(encrypted, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
     const data = join(dir, 'data');
     const start = (cert: string, key: string) => cli('start', '--port', '0', '--http-port', '0', '--tls-port', '0', '--tls-cert', cert, '--tls-key', key, '--data', data);
     const cases: [Result, string][] = [
@@ -253,6 +255,7 @@ describe('magpie-server CLI', () => {
       [await start(one.certFile, join(dir, 'missing.key')), `magpie-server: --tls-key ${join(dir, 'missing.key')}: ENOENT: no such file or directory, open '${join(dir, 'missing.key')}'\n`],
       [await start(one.certFile, one.certFile), `magpie-server: --tls-key ${one.certFile}: not a PEM private key (-----BEGIN PRIVATE KEY-----)\n`],
       [await start(one.certFile, two.keyFile), `magpie-server: --tls-key ${two.keyFile} is not the key of --tls-cert ${one.certFile}\n`],
+      [await start(one.certFile, encrypted), `magpie-server: --tls-key ${encrypted}: the key is encrypted: give it without a passphrase (openssl pkey -in KEY -out PLAIN.key)\n`],
     ];
     for (const [result, stderr] of cases) {
       expect(result.stderr).toBe(stderr);
