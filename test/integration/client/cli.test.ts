@@ -172,6 +172,10 @@ describe('the magpie CLI, end to end', () => {
       const flushed = await magpie(on(`tls://${plainOnTls}`, 'outbox', 'flush'));
       expect(flushed.code).toBe(0);
       expect(flushed.lines).toEqual([]);
+      // the HTTP port, a likely slip (8885 for 8883): said so, at once, exit 4
+      const onHttp = await magpie(on(`127.0.0.1:${tlsServer.httpPort}`, 'listen', '--count', '1'));
+      expect(onHttp.code).toBe(4);
+      expect(JSON.parse(onHttp.stderr)).toMatchObject({ code: ErrorCode.NOT_MAGPIE_PORT, name: 'NOT_MAGPIE_PORT', message: expect.stringContaining('answers HTTP') });
     } finally {
       await tlsServer.stop();
     }
