@@ -6,7 +6,7 @@ import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { messageKey } from '../views/message-view';
-import { messageLine, noticeLine, outboxLine, type MessageLine, type NoticeLine } from './output';
+import { messageLine, noticeLine, outboxLine, transientSentLine, type MessageLine, type NoticeLine } from './output';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
@@ -130,9 +130,10 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
     const view = await session.chat.send(command.to, { kind: 'text', text, ...(command.burn ? { burnAfterReading: true } : {}) });
     ids.push(view.clientMsgId!);
   };
+  if (command.custom?.transient) return sendTransient(session, io, command.to, command.custom);
   if (command.custom) {
-    const { command: name, payload, transient } = command.custom;
-    const view = await session.chat.send(command.to, { kind: 'custom', command: name, payload, transient });
+    const { command: name, payload } = command.custom;
+    const view = await session.chat.send(command.to, { kind: 'custom', command: name, payload });
     ids.push(view.clientMsgId!);
   }
   if (command.text !== undefined) await sendText(command.text);
@@ -318,6 +319,17 @@ export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'se
     const message = store.messages.getByLocalId(hit.localId);
     if (message) io.out({ ...storedLine(store, message), snippet: hit.snippet.text });
   }
+  return ExitCode.OK;
+}
+
+/**
+ * A transient custom message goes only to whoever is online now: it is never stored or queued,
+ * so it needs the link first (it was fired before connecting and always failed NOT_CONNECTED).
+ */
+async function sendTransient(session: CliSession, io: CliIo, to: string, custom: { command: string; payload: string }): Promise<number> {
+  await session.connect();
+  const view = await session.deadline.race(session.chat.send(to, { kind: 'custom', command: custom.command, payload: custom.payload, transient: true }), 'sending');
+  io.out(transientSentLine(view));
   return ExitCode.OK;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import { magpie, withFlag } from '../../support/cli-process';
+import { magpie, startMagpie, withFlag } from '../../support/cli-process';
 import { deadAddress } from '../../support/dead-address';
 import { makeSelfSignedCert } from '../../support/self-signed-cert';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -101,6 +101,24 @@ describe('the magpie CLI, end to end', () => {
     const heard = await listening;
     expect(heard.code).toBe(0);
     expect(heard.lines).toEqual([expect.objectContaining({ from: 'liam', type: 'custom', custom: { command: 'order.paid', payload: '{"order":7,"名":"茶"}' } })]);
+  });
+
+  it('sends a transient custom message to whoever listens now, storing it nowhere', { timeout: 60_000 }, async () => {
+    const listening = startMagpie([...as('tina'), 'listen', '--count', '2', '--timeout', '45']);
+    // tina is online once a stored message reaches her listen
+    await magpie([...as('ugo'), 'send', '--to', 'tina', '--text', 'are you there?']);
+    await listening.lineWhere((line) => line['text'] === 'are you there?');
+    const sent = await magpie([...as('ugo'), 'send', '--to', 'tina', '--custom', 'typing', '--payload', '{"on":true}', '--transient']);
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    expect(sent.lines).toEqual([expect.objectContaining({ to: 'tina', type: 'custom', state: 'sent', seq: null, custom: { command: 'typing', payload: '{"on":true}' } })]);
+    const heard = await listening.done;
+    expect(heard.code).toBe(0);
+    expect(heard.lines.at(-1)).toMatchObject({ from: 'ugo', type: 'custom', custom: { command: 'typing', payload: '{"on":true}' } });
+    // nothing of it was kept: not in the sender's history, nor in its outbox
+    const history = await magpie([...as('ugo'), 'history', '--with', 'tina']);
+    expect(history.lines.map((line) => line['type'])).toEqual(['text']);
+    expect((await magpie([...as('ugo'), 'outbox'])).lines).toEqual([]);
   });
 
   it('exits 2 on bad arguments, 4 when the login is refused, 3 when nothing comes in time', { timeout: 60_000 }, async () => {
