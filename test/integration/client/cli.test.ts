@@ -222,18 +222,20 @@ describe('the magpie CLI, end to end', () => {
       magpie([...withFlag(as('nina'), '--server', dead), '--timeout', '2', 'send', '--to', 'hal', '--text', 'nobody listens']),
       magpie([...withFlag(as('nina'), '--server', httpPort), '--timeout', '3', 'send', '--to', 'hal', '--text', 'an HTTP port']),
     ]);
-    for (const [run, address, text] of [[refused, dead, 'nobody listens'], [notMagpie, httpPort, 'an HTTP port']] as const) {
-      expect(run.code, run.stderr).toBe(3);
-      expect(run.lines).toEqual([expect.objectContaining({ text, state: 'sending' })]);
-      const error = JSON.parse(run.stderr) as { code: number; message: string };
-      expect(error.code).toBe(ErrorCode.NOT_CONNECTED);
-      expect(error.message).toContain(`could not connect and log in: no server address could be reached (${address}: `);
-      expect(error.message).toContain('they stay in the outbox');
-    }
-    expect((JSON.parse(refused.stderr) as { message: string }).message).toContain('ECONNREFUSED');
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.lines).toEqual([expect.objectContaining({ text: 'nobody listens', state: 'sending' })]);
+    const error = JSON.parse(refused.stderr) as { code: number; message: string };
+    expect(error.code).toBe(ErrorCode.NOT_CONNECTED);
+    expect(error.message).toContain(`could not connect and log in: no server address could be reached (${dead}: `);
+    expect(error.message).toContain('they stay in the outbox');
+    expect(error.message).toContain('ECONNREFUSED');
+    // the HTTP port is a wrong address, not an outage: said at once (exit 4), the message failed with it
+    expect(notMagpie.code, notMagpie.stderr).toBe(4);
+    expect(JSON.parse(notMagpie.stderr)).toMatchObject({ code: ErrorCode.NOT_MAGPIE_PORT, message: expect.stringContaining(`${httpPort} answers HTTP`) });
+    expect(notMagpie.lines).toEqual([expect.objectContaining({ text: 'an HTTP port', state: 'failed', code: ErrorCode.NOT_MAGPIE_PORT })]);
     const queued = await magpie([...as('nina'), 'outbox']);
     expect(queued.lines.map((line) => [line['text'], line['state']])).toEqual(
-      expect.arrayContaining([['nobody listens', 'sending'], ['an HTTP port', 'sending']]),
+      expect.arrayContaining([['nobody listens', 'sending'], ['an HTTP port', 'failed']]),
     );
   });
 
