@@ -25,6 +25,7 @@ const SQLITE_ONLY = [
   'test/integration/server/wal-growth.test.ts',
   // a full disk under the SQLite file
   'test/reliability/disk-full.test.ts',
+  'test/reliability/disk-full-answers.test.ts',
   // the data folder's database file that cannot be made or opened
   'test/integration/server/data-folder-errors.test.ts',
   // the desktop's local server is the embedded SQLite server by design

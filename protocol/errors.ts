@@ -49,6 +49,8 @@ export const ErrorCode = {
   TLS_UNAVAILABLE: 171013,
   // the local demo server already runs on this data folder, on other ports than those asked for
   LOCAL_SERVER_ELSEWHERE: 171014,
+  // the address answered HTTP: the server's HTTP port (REST, console), not its client port
+  NOT_MAGPIE_PORT: 171015,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,

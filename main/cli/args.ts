@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isGroupId, isValidUserId, MESSAGE_LIMITS, textChars } from '../../protocol';
 import type { GroupModeName, LoginAuth } from '../../preload/api';
 import { parseServerAddressList } from '../engine/address-book';
+import { capacityRule, GROUP_CAPACITIES } from '../groups/group-service';
 import { UsageError } from './usage';
 
 export const DEFAULT_SERVER = '127.0.0.1:8883';
@@ -352,7 +353,10 @@ function parseGroup(op: string | undefined, rest: readonly string[], values: Val
       allow('name', 'mode', 'members', 'capacity');
       const mode = modeOf(values.mode ?? 'public', where);
       const create: GroupCommand = { op, name: required('--name', values.name, where), mode, members: userList(values.members, where, false) };
-      return values.capacity === undefined ? create : { ...create, capacity: positiveInt('--capacity', values.capacity, where) };
+      if (values.capacity === undefined) return create;
+      const capacity = positiveInt('--capacity', values.capacity, where);
+      if (!GROUP_CAPACITIES.includes(capacity)) throw new UsageError(`--capacity: ${capacityRule(capacity)}`, where);
+      return { ...create, capacity };
     }
     case 'join':
     case 'quit':
@@ -478,9 +482,11 @@ function loginSecret(
     values.signed !== undefined && 'signed',
   ].filter((way): way is string => way !== false);
   if (given.length > 1) throw new UsageError(`log in one way only, not ${given.map((w) => `--${w}`).join(' and ')}`, command);
-  if (values.token !== undefined) return { kind: 'token', value: values.token };
-  if (values.password !== undefined) return { kind: 'password', value: values.password };
-  if (values.signed !== undefined) return { kind: 'signed', value: values.signed };
+  // an empty secret (an unset variable in "--token $TOKEN") is refused here, as an empty file is,
+  // not sent to the server, which would leave the message failed in the outbox
+  if (values.token !== undefined) return { kind: 'token', value: required('--token', values.token, command) };
+  if (values.password !== undefined) return { kind: 'password', value: required('--password', values.password, command) };
+  if (values.signed !== undefined) return { kind: 'signed', value: required('--signed', values.signed, command) };
   const file = values['token-file'] ?? values['password-file'];
   if (file !== undefined) {
     const kind = values['token-file'] !== undefined ? 'token' : 'password';
@@ -535,7 +541,9 @@ function userList(text: string | undefined, command: string, needed: boolean): s
 }
 
 function required(flag: string, value: string | undefined, command: string): string {
-  if (value === undefined || value.trim() === '') throw new UsageError(`${flag} is required`, command);
+  if (value === undefined) throw new UsageError(`${flag} is required`, command);
+  // given but blank: usually an unset shell variable ("--name $NAME"), which "is required" hides
+  if (value.trim() === '') throw new UsageError(`${flag} is empty${value === '' ? '' : ' (only white space)'}: give a value`, command);
   return value;
 }
 

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline';
-import { ErrorCode, isGroupId, MagpieError, type pb } from '../../protocol';
+import { ErrorCode, errorCodeName, isGroupId, MagpieError, type pb } from '../../protocol';
 import { inputFromWireMessage, type StoredMessage } from '../store';
 import { textOverLimit, type Command } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { messageKey } from '../views/message-view';
-import { messageLine, noticeLine, outboxLine, type MessageLine, type NoticeLine } from './output';
+import { messageLine, noticeLine, outboxLine, transientSentLine, type MessageLine, type NoticeLine } from './output';
 
 type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
@@ -48,6 +48,14 @@ export async function awaitSentUnlessRefused(
   loginFailed.catch(() => undefined);
   let printed = 0;
   let refused = false;
+  // a retryable answer (the server's disk full, a rate limit) keeps a message 'sending': the
+  // timeout then says what the server answered, not only that no result came
+  const tracked = new Set(ids);
+  let deferred: MagpieError | undefined;
+  const onDeferred = ({ clientMsgId, error }: { clientMsgId: string; error: MagpieError }): void => {
+    if (tracked.has(clientMsgId)) deferred = error;
+  };
+  client.events.on('sendDeferred', onDeferred);
   const printSettled = (): boolean => {
     while (printed < ids.length) {
       const id = ids[printed]!;
@@ -85,9 +93,13 @@ export async function awaitSentUnlessRefused(
     // a refused login, or the server ended the session: its code and exit 4
     if (error instanceof CliExit) throw error;
     const state = client.status;
-    const code = state.state === 'online' ? ErrorCode.REQUEST_TIMEOUT : (state.code ?? ErrorCode.NOT_CONNECTED);
+    const online = state.state === 'online';
+    const code = online ? (deferred?.code ?? ErrorCode.REQUEST_TIMEOUT) : (state.code ?? ErrorCode.NOT_CONNECTED);
     const why = error instanceof Error ? error.message : String(error);
-    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}${linkDown(state, loggedIn)}); they stay in the outbox`));
+    const answered = online && deferred !== undefined ? `; the server answered ${errorCodeName(deferred.code) ?? deferred.code}: ${deferred.message}` : '';
+    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}${answered}${linkDown(state, loggedIn)}); they stay in the outbox`));
+  } finally {
+    client.events.off('sendDeferred', onDeferred);
   }
   return refused ? ExitCode.REFUSED : ExitCode.OK;
 }
@@ -118,9 +130,10 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
     const view = await session.chat.send(command.to, { kind: 'text', text, ...(command.burn ? { burnAfterReading: true } : {}) });
     ids.push(view.clientMsgId!);
   };
+  if (command.custom?.transient) return sendTransient(session, io, command.to, command.custom);
   if (command.custom) {
-    const { command: name, payload, transient } = command.custom;
-    const view = await session.chat.send(command.to, { kind: 'custom', command: name, payload, transient });
+    const { command: name, payload } = command.custom;
+    const view = await session.chat.send(command.to, { kind: 'custom', command: name, payload });
     ids.push(view.clientMsgId!);
   }
   if (command.text !== undefined) await sendText(command.text);
@@ -306,6 +319,17 @@ export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'se
     const message = store.messages.getByLocalId(hit.localId);
     if (message) io.out({ ...storedLine(store, message), snippet: hit.snippet.text });
   }
+  return ExitCode.OK;
+}
+
+/**
+ * A transient custom message goes only to whoever is online now: it is never stored or queued,
+ * so it needs the link first (it was fired before connecting and always failed NOT_CONNECTED).
+ */
+async function sendTransient(session: CliSession, io: CliIo, to: string, custom: { command: string; payload: string }): Promise<number> {
+  await session.connect();
+  const view = await session.deadline.race(session.chat.send(to, { kind: 'custom', command: custom.command, payload: custom.payload, transient: true }), 'sending');
+  io.out(transientSentLine(view));
   return ExitCode.OK;
 }
 

@@ -181,11 +181,12 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
 }
 
 /**
- * A port of the other transport (a plain address on the TLS port, tls:// on the plain one): the
+ * A port of the other transport (a plain address on the TLS port, tls:// on the plain one), or a
+ * web port (the server's HTTP port): the
  * engine retries it, as a server may be reconfigured, but a command fails at once, with the
  * address to write, as the sign-in form does, instead of at its deadline.
  */
-const WRONG_TRANSPORT_CODES: ReadonlySet<number> = new Set([ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE]);
+const WRONG_TRANSPORT_CODES: ReadonlySet<number> = new Set([ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE, ErrorCode.NOT_MAGPIE_PORT]);
 
 /** The profile folder, made if missing; a path that cannot be one is a bad argument (exit 2). */
 function makeProfileDir(dir: string): void {

@@ -1,5 +1,5 @@
 import { errorCodeName, ErrorCode, isMagpieError } from '../../protocol';
-import type { GroupChangesView, GroupView, MemberView, NoticeView } from '../../preload/api';
+import type { GroupChangesView, GroupView, MemberView, MessageView, NoticeView } from '../../preload/api';
 import type { OutboxItem, StoredMessage, StoredNotice } from '../store';
 import { toMessageView, toNoticeView } from '../views/message-view';
 
@@ -81,6 +81,23 @@ export function messageLine(message: StoredMessage, failure?: { code: number | n
     if (failure.message) line.message = failure.message;
   }
   return line;
+}
+
+/** A transient custom message this client sent: never stored, so its id is its client id and it has no seq. */
+export function transientSentLine(view: MessageView): MessageLine {
+  return {
+    id: view.clientMsgId ?? view.key,
+    clientId: view.clientMsgId ?? null,
+    conversation: view.conversation,
+    from: view.from,
+    to: view.to,
+    type: view.kind,
+    text: view.text,
+    seq: null,
+    time: view.timeMs,
+    state: 'sent',
+    ...(view.custom ? { custom: view.custom } : {}),
+  };
 }
 
 export function noticeLine(notice: Omit<StoredNotice, 'handled'>): NoticeLine {

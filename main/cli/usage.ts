@@ -54,7 +54,7 @@ Global flags:
 Exit codes: 0 done; 1 refused by the server; 2 bad arguments (BAD_ARGUMENT; a flag that takes a
 value is given once); 3 timed out (not sent, not
 connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
-the message says), or the server ended the session (kicked, account closed: the code and message
+the message says; or a web port: the server's HTTP port given for its client port), or the server ended the session (kicked, account closed: the code and message
 are printed); 5 the local store is damaged
 (LOCAL_STORE_CORRUPT: move the --profile folder aside, or use a new one, and run again: the
 server keeps every message and a fresh profile syncs them).

@@ -41,6 +41,8 @@ export interface ClientEvents {
   ingested: [IngestResult];
   /** An outgoing message changed state (sent with its ids, or failed). */
   outgoing: [StoredMessage];
+  /** The server answered a message's SEND with a retryable error: it stays in the outbox and goes again. */
+  sendDeferred: [{ clientMsgId: string; error: MagpieError }];
   /** A media message's upload is to run again (its retry): the media outbox starts it. */
   uploadDue: [string];
   /** A media message was withdrawn before its upload finished: the media outbox discards the upload. */
@@ -147,6 +149,7 @@ export class MagpieClient {
       maxInFlight: this.tuning.maxSendsInFlight,
       clock: this.clock,
       onSent: (send, receipt) => this.sync.handleSent(ownEntry(this.selfId, send, receipt)),
+      onDeferred: (clientMsgId, error) => this.events.emit('sendDeferred', { clientMsgId, error }),
     });
     return new ClientConnection({
       addresses: options.servers,

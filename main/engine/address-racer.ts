@@ -218,4 +218,9 @@ function errorText(error: unknown): string {
 }
 
 /** Failures that name a wrong address rather than an outage, reported in the race's place. */
-const CONFIGURATION_CODES: ReadonlySet<number> = new Set([ErrorCode.CERTIFICATE_REJECTED, ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE]);
+const CONFIGURATION_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.CERTIFICATE_REJECTED,
+  ErrorCode.TLS_REQUIRED,
+  ErrorCode.TLS_UNAVAILABLE,
+  ErrorCode.NOT_MAGPIE_PORT,
+]);

@@ -255,6 +255,13 @@ export class ClientConnection {
       if (error instanceof MagpieError && error.code === ErrorCode.TLS_REQUIRED) {
         throw new MagpieError(error.code, `${address.key} speaks TLS: write tls://${address.key}`, { cause: error, address: address.key });
       }
+      if (error instanceof MagpieError && error.code === ErrorCode.NOT_MAGPIE_PORT) {
+        throw new MagpieError(
+          error.code,
+          `${address.key} answers HTTP: it is a web port (the server's HTTP port serves REST and the console), not the server's client port (8883 unless it was moved)`,
+          { cause: error, address: address.key },
+        );
+      }
       throw error;
     } finally {
       signal.removeEventListener('abort', onAbort);

@@ -58,6 +58,8 @@ export class Link {
   private readonly decoder: FrameDecoder;
   private readonly batcher: FrameBatcher;
   private readonly pending = new Map<number, Pending>();
+  /** No byte came from the server yet: the first ones tell a Magpie port from a web server. */
+  private nothingReceived = true;
   private nextRequestId = 1;
   private closed = false;
   private closeError: MagpieError | undefined;
@@ -142,6 +144,15 @@ export class Link {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    if (this.nothingReceived) {
+      this.nothingReceived = false;
+      // a web server answers our HELLO with 'HTTP/1.1 400 …': said plainly, not as a frame whose
+      // flags 0x54 ('T') 'set a reserved bit'
+      if (chunk.subarray(0, 5).toString('latin1') === 'HTTP/') {
+        this.fail(new MagpieError(ErrorCode.NOT_MAGPIE_PORT, 'the port answers HTTP, not the Magpie protocol'));
+        return;
+      }
+    }
     let frames: Frame[];
     try {
       frames = this.decoder.push(chunk);

@@ -73,6 +73,8 @@ export class OutboxSender {
       readonly clock: Pick<Clock, 'setTimeout'>;
       /** After the receipt is written: the sync engine applies the own copy it stands for. */
       readonly onSent?: (send: InitOf<'SEND'>, receipt: SentReceipt) => void;
+      /** The server answered with a retryable error (a full disk, a rate limit): sent again later. */
+      readonly onDeferred?: (clientMsgId: string, error: MagpieError) => void;
     },
   ) {}
 
@@ -161,6 +163,7 @@ export class OutboxSender {
         if (isRetryableSendError(magpieError.code)) {
           // stays pending: sent again soon on this link, or by attach() on the next one
           this.scheduleRequeue(link);
+          this.deps.onDeferred?.(item.clientMsgId, magpieError);
           return;
         }
         this.deps.ledger.markFailed(item.clientMsgId, magpieError.code, magpieError.message);

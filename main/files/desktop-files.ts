@@ -18,6 +18,9 @@ export interface DesktopFiles {
  * never empty.
  */
 export function safeFileName(name: string, fallback: string): string {
-  const last = replaceControlCharacters(name.replace(/\\/g, '/').split('/').at(-1) ?? '').replace(/[<>:"|?*]/g, '_').trim();
-  return last === '' || last === '.' || last === '..' ? fallback : last.slice(0, 200);
+  const last = replaceControlCharacters(name.replace(/\\/g, '/').split('/').at(-1) ?? '').replace(/[<>:"|?*]/g, '_');
+  // no leading dot, as browsers save: a sender must not plant a hidden file (.bash_profile) in the
+  // folder it is saved to; no trailing dot or space, which Windows drops
+  const bare = last.replace(/^[\s.]+|[\s.]+$/gu, '');
+  return bare === '' ? fallback : bare.slice(0, 200);
 }

@@ -17,6 +17,14 @@ const TYPE_BY_CAPACITY: Record<number, pb.GroupType> = {
   2000: pb.GroupType.SUPER,
 };
 
+/** The member limits a new group may have, one per group type (capacity includes the owner). */
+export const GROUP_CAPACITIES: readonly number[] = Object.keys(TYPE_BY_CAPACITY).map(Number);
+
+/** How a wrong capacity is told, by the CLI's usage check and the service alike. */
+export function capacityRule(capacity: number): string {
+  return `a group holds ${GROUP_CAPACITIES.slice(0, -1).join(', ')} or ${GROUP_CAPACITIES.at(-1)} members, not ${capacity}`;
+}
+
 /** A new group holds up to 500 members unless asked otherwise, as a common desktop messenger's does. */
 export const DEFAULT_GROUP_CAPACITY = 500;
 
@@ -76,7 +84,7 @@ export function createGroupService(client: MagpieClient) {
       inviteConfirm?: boolean;
     }): Promise<GroupView> {
       const type = TYPE_BY_CAPACITY[args.capacity ?? DEFAULT_GROUP_CAPACITY];
-      if (type === undefined) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `no group size of ${args.capacity}`);
+      if (type === undefined) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, capacityRule(args.capacity ?? DEFAULT_GROUP_CAPACITY));
       return keepGroup(
         await call({
           case: 'create',

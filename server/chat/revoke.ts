@@ -17,8 +17,10 @@ export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
     const { appId } = caller;
     const message = ctx.messages.byId(appId, Number(body.msgId));
     if (message === undefined) throw new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no message ${String(body.msgId)}`);
+    // a revoke again (a retry whose answer was lost) is OK past the window too, but only for whom
+    // could revoke it: anyone else is refused as before the revoke
+    checkMayRevoke(ctx, caller, message, message.revokedMs !== null);
     if (message.revokedMs !== null) return bodyFrame('OK', {});
-    checkMayRevoke(ctx, caller, message);
     const timeMs = ctx.clock.now();
     let timeline: TimelinePush | undefined;
     const appended = ctx.db.transaction(() => {
@@ -48,9 +50,9 @@ export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
   };
 }
 
-function checkMayRevoke(ctx: ChatContext, caller: Caller, message: StoredMessage): void {
+function checkMayRevoke(ctx: ChatContext, caller: Caller, message: StoredMessage, revoked: boolean): void {
   const isSender = message.sender === caller.userId;
-  const withinWindow = ctx.clock.now() - message.timeMs <= ctx.revokeWindowMs;
+  const withinWindow = revoked || ctx.clock.now() - message.timeMs <= ctx.revokeWindowMs;
   if (isSender && withinWindow) return;
   if (message.isGroup) {
     const me = ctx.membership.member(caller.appId, message.target, caller.userId);

@@ -8,6 +8,7 @@ import type { Command } from './args';
 import { databaseMessage, dataFolderMessage, isDatabaseError, isDataFolderError } from './data-folder-error';
 import { createDemo, DEMO_FILE, isNewDataFolder } from './demo';
 import { ExitCode } from './exit-codes';
+import { tlsFilesProblem } from './tls-files';
 
 type StartCommand = Extract<Command, { kind: 'start' }>;
 
@@ -23,6 +24,12 @@ export async function runStart(
   // stdout and stderr may sit on a full disk or a closed pipe: losing a line must not end the server
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
+  const tlsProblem = command.tls ? tlsFilesProblem(command.tls) : undefined;
+  if (tlsProblem !== undefined) {
+    // a file the user named is a bad argument, said in one line before anything is made or opened
+    err(`magpie-server: ${tlsProblem}`);
+    return ExitCode.USAGE;
+  }
   const log = createLogger({ level: command.logLevel });
   // a demo app's token printed on stdout is fine on a developer's machine, never on a real server
   const demoStart = command.demo && isNewDataFolder(command.dataDir, command.database);

@@ -84,6 +84,9 @@ export function setRole(op: GroupOp, body: pb.SetRole): GroupResultInit {
 /** MUTE: a manager mutes a member below their rank for some seconds; 0 lifts it. */
 export function muteMember(op: GroupOp, body: pb.MuteMember): GroupResultInit {
   const { group, me } = op.myMembership(body.groupId);
+  requireManager(me);
+  // the owner would be told 'only the owner may do this': a mute is for the others
+  if (body.user === op.me) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, 'you cannot mute yourself');
   requireOutranks(me, targetMember(op, group.groupId, body.user));
   if (body.seconds > L.maxMuteSeconds) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `mute for at most ${L.maxMuteSeconds} s`);
   const untilMs = body.seconds === 0 ? 0 : op.ctx.clock.now() + body.seconds * 1000;

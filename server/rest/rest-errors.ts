@@ -1,4 +1,5 @@
 import { ErrorCode, isMagpieError } from '../../protocol';
+import { storageUnavailable } from '../storage/storage-errors';
 
 /** The HTTP status of each code a REST call may answer; anything else is a 400 (a refused rule). */
 const STATUS: Partial<Record<number, number>> = {
@@ -24,6 +25,8 @@ const STATUS: Partial<Record<number, number>> = {
   [ErrorCode.FILE_TOO_LARGE]: 413,
   [ErrorCode.FILE_TYPE_REFUSED]: 415,
   [ErrorCode.INTERNAL]: 500,
+  // the disk is full or failing: nothing was stored, the same call succeeds once it has room
+  [ErrorCode.STORAGE_UNAVAILABLE]: 503,
 };
 
 export interface RestError {
@@ -50,9 +53,12 @@ const SEND_WHAT: Record<RestBodyFormats, string> = {
 /**
  * Turns what a handler threw into the answer: a MagpieError keeps its code; Fastify's own errors
  * (a schema that does not match, a body that does not parse, one too large, a content type no
- * parser takes) become REST codes; anything else is INTERNAL and its message is not shown.
+ * parser takes) become REST codes; a storage failure (a full disk) is 503 STORAGE_UNAVAILABLE, as
+ * the gateway answers it; anything else is INTERNAL and its message is not shown.
  */
 export function restErrorOf(error: unknown, formats: RestBodyFormats = 'json'): RestError {
+  const storage = storageUnavailable(error);
+  if (storage !== undefined) return { status: 503, code: storage.code, message: storage.message };
   if (isMagpieError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
   const fastify = error as FastifyLikeError;
   if (fastify.validation !== undefined) {

@@ -327,6 +327,7 @@ const en = {
     e171005: "The server's certificate is not trusted: check the address, or give its CA file under Advanced",
     e171006: 'Another program holds the local demo server\'s port',
     e171014: 'This user\'s local demo server already runs on other ports',
+    e171015: 'That address is a web (HTTP) port, not the Magpie server\'s client port (8883 unless it was moved)',
     e171007: 'The local message store is damaged; sign in with a fresh profile to load everything again from the server',
     e171008: 'This version of the app asked for something the core does not know',
     e171009: 'The request was not valid',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import { magpie, withFlag } from '../../support/cli-process';
+import { magpie, startMagpie, withFlag } from '../../support/cli-process';
 import { deadAddress } from '../../support/dead-address';
 import { makeSelfSignedCert } from '../../support/self-signed-cert';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -103,6 +103,24 @@ describe('the magpie CLI, end to end', () => {
     expect(heard.lines).toEqual([expect.objectContaining({ from: 'liam', type: 'custom', custom: { command: 'order.paid', payload: '{"order":7,"名":"茶"}' } })]);
   });
 
+  it('sends a transient custom message to whoever listens now, storing it nowhere', { timeout: 60_000 }, async () => {
+    const listening = startMagpie([...as('tina'), 'listen', '--count', '2', '--timeout', '45']);
+    // tina is online once a stored message reaches her listen
+    await magpie([...as('ugo'), 'send', '--to', 'tina', '--text', 'are you there?']);
+    await listening.lineWhere((line) => line['text'] === 'are you there?');
+    const sent = await magpie([...as('ugo'), 'send', '--to', 'tina', '--custom', 'typing', '--payload', '{"on":true}', '--transient']);
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    expect(sent.lines).toEqual([expect.objectContaining({ to: 'tina', type: 'custom', state: 'sent', seq: null, custom: { command: 'typing', payload: '{"on":true}' } })]);
+    const heard = await listening.done;
+    expect(heard.code).toBe(0);
+    expect(heard.lines.at(-1)).toMatchObject({ from: 'ugo', type: 'custom', custom: { command: 'typing', payload: '{"on":true}' } });
+    // nothing of it was kept: not in the sender's history, nor in its outbox
+    const history = await magpie([...as('ugo'), 'history', '--with', 'tina']);
+    expect(history.lines.map((line) => line['type'])).toEqual(['text']);
+    expect((await magpie([...as('ugo'), 'outbox'])).lines).toEqual([]);
+  });
+
   it('exits 2 on bad arguments, 4 when the login is refused, 3 when nothing comes in time', { timeout: 60_000 }, async () => {
     const [noTarget, unknown, help, wrongPassword, quiet] = await Promise.all([
       magpie([...as('alice'), 'send', '--text', 'to nobody']),
@@ -172,6 +190,10 @@ describe('the magpie CLI, end to end', () => {
       const flushed = await magpie(on(`tls://${plainOnTls}`, 'outbox', 'flush'));
       expect(flushed.code).toBe(0);
       expect(flushed.lines).toEqual([]);
+      // the HTTP port, a likely slip (8885 for 8883): said so, at once, exit 4
+      const onHttp = await magpie(on(`127.0.0.1:${tlsServer.httpPort}`, 'listen', '--count', '1'));
+      expect(onHttp.code).toBe(4);
+      expect(JSON.parse(onHttp.stderr)).toMatchObject({ code: ErrorCode.NOT_MAGPIE_PORT, name: 'NOT_MAGPIE_PORT', message: expect.stringContaining('answers HTTP') });
     } finally {
       await tlsServer.stop();
     }
@@ -200,18 +222,20 @@ describe('the magpie CLI, end to end', () => {
       magpie([...withFlag(as('nina'), '--server', dead), '--timeout', '2', 'send', '--to', 'hal', '--text', 'nobody listens']),
       magpie([...withFlag(as('nina'), '--server', httpPort), '--timeout', '3', 'send', '--to', 'hal', '--text', 'an HTTP port']),
     ]);
-    for (const [run, address, text] of [[refused, dead, 'nobody listens'], [notMagpie, httpPort, 'an HTTP port']] as const) {
-      expect(run.code, run.stderr).toBe(3);
-      expect(run.lines).toEqual([expect.objectContaining({ text, state: 'sending' })]);
-      const error = JSON.parse(run.stderr) as { code: number; message: string };
-      expect(error.code).toBe(ErrorCode.NOT_CONNECTED);
-      expect(error.message).toContain(`could not connect and log in: no server address could be reached (${address}: `);
-      expect(error.message).toContain('they stay in the outbox');
-    }
-    expect((JSON.parse(refused.stderr) as { message: string }).message).toContain('ECONNREFUSED');
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.lines).toEqual([expect.objectContaining({ text: 'nobody listens', state: 'sending' })]);
+    const error = JSON.parse(refused.stderr) as { code: number; message: string };
+    expect(error.code).toBe(ErrorCode.NOT_CONNECTED);
+    expect(error.message).toContain(`could not connect and log in: no server address could be reached (${dead}: `);
+    expect(error.message).toContain('they stay in the outbox');
+    expect(error.message).toContain('ECONNREFUSED');
+    // the HTTP port is a wrong address, not an outage: said at once (exit 4), the message failed with it
+    expect(notMagpie.code, notMagpie.stderr).toBe(4);
+    expect(JSON.parse(notMagpie.stderr)).toMatchObject({ code: ErrorCode.NOT_MAGPIE_PORT, message: expect.stringContaining(`${httpPort} answers HTTP`) });
+    expect(notMagpie.lines).toEqual([expect.objectContaining({ text: 'an HTTP port', state: 'failed', code: ErrorCode.NOT_MAGPIE_PORT })]);
     const queued = await magpie([...as('nina'), 'outbox']);
     expect(queued.lines.map((line) => [line['text'], line['state']])).toEqual(
-      expect.arrayContaining([['nobody listens', 'sending'], ['an HTTP port', 'sending']]),
+      expect.arrayContaining([['nobody listens', 'sending'], ['an HTTP port', 'failed']]),
     );
   });
 

@@ -60,6 +60,15 @@ describe('the sign-in form\'s server addresses', () => {
     expect(ms).toBeLessThan(5_000);
   });
 
+  it('the server\'s HTTP port fails at once, named as a web port rather than a bad frame', async () => {
+    const { error, ms } = await signIn([`127.0.0.1:${server.httpPort}`]);
+    expect(error).toMatchObject({ code: ErrorCode.NOT_MAGPIE_PORT, address: `127.0.0.1:${server.httpPort}` });
+    expect(error?.message).toBe(
+      `127.0.0.1:${server.httpPort} answers HTTP: it is a web port (the server's HTTP port serves REST and the console), not the server's client port (8883 unless it was moved)`,
+    );
+    expect(ms).toBeLessThan(5_000);
+  });
+
   it('a closed port fails at once, once every address was refused', async () => {
     const { error, ms } = await signIn(['127.0.0.1:9', '127.0.0.2:9']);
     expect(error?.code).toBe(ErrorCode.NOT_CONNECTED);

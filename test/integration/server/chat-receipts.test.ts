@@ -36,6 +36,21 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
       expect(first!.item.value).toMatchObject({ msgId: sent.msgId, text: '' });
     });
 
+    it('answers a revoke again of a revoked message OK for its sender only, even past the window', async () => {
+      const alice = await world.login('alice01');
+      const bob = await world.login('bob01');
+      const stranger = await world.login('eve01');
+      const sent = await alice.text('bob01', 'oops', 1);
+      await alice.client.ask('REVOKE', { msgId: sent.msgId }, 'OK');
+      clock.advance(86_400_000);
+      // a retry whose first answer was lost still succeeds
+      await alice.client.ask('REVOKE', { msgId: sent.msgId }, 'OK');
+      // the peer and a stranger are refused, as before the revoke: no OK says they revoked it
+      for (const who of [bob, stranger]) {
+        await expect(who.client.ask('REVOKE', { msgId: sent.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.NOT_ALLOWED });
+      }
+    });
+
     it('lets a group owner revoke a member’s message long after', async () => {
       const owner = await world.login('owner01');
       const member = await world.login('member01');

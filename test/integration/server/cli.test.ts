@@ -6,6 +6,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
+import { makeSelfSignedCert } from '../../support/self-signed-cert';
 import { TestClient } from '../../support/test-client';
 import { testDatabaseArgs } from '../../support/test-database';
 
@@ -237,6 +238,32 @@ describe('magpie-server CLI', () => {
     expect(result.stderr).toContain('usage: magpie-server');
     expect(result.stdout).toBe('');
   });
+
+  it('names the TLS flag and file that cannot serve, in one line, exit 2, before the data folder is made', async () => {
+    const dir = join(dataDir, '..', 'tls-files');
+    await mkdir(dir, { recursive: true });
+    const one = makeSelfSignedCert(dir, ['127.0.0.1'], 'one');
+    const two = makeSelfSignedCert(dir, ['127.0.0.1'], 'two');
+    const notPem = join(dir, 'photo.png');
+    await writeFile(notPem, Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const encrypted = join(dir, 'encrypted.key');
+    await writeFile(encrypted, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
+    const data = join(dir, 'data');
+    const start = (cert: string, key: string) => cli('start', '--port', '0', '--http-port', '0', '--tls-port', '0', '--tls-cert', cert, '--tls-key', key, '--data', data);
+    const cases: [Result, string][] = [
+      [await start(notPem, one.keyFile), `magpie-server: --tls-cert ${notPem}: not a PEM certificate (-----BEGIN CERTIFICATE-----)\n`],
+      [await start(one.certFile, join(dir, 'missing.key')), `magpie-server: --tls-key ${join(dir, 'missing.key')}: ENOENT: no such file or directory, open '${join(dir, 'missing.key')}'\n`],
+      [await start(one.certFile, one.certFile), `magpie-server: --tls-key ${one.certFile}: not a PEM private key (-----BEGIN PRIVATE KEY-----)\n`],
+      [await start(one.certFile, two.keyFile), `magpie-server: --tls-key ${two.keyFile} is not the key of --tls-cert ${one.certFile}\n`],
+      [await start(one.certFile, encrypted), `magpie-server: --tls-key ${encrypted}: the key is encrypted: give it without a passphrase (openssl pkey -in KEY -out PLAIN.key)\n`],
+    ];
+    for (const [result, stderr] of cases) {
+      expect(result.stderr).toBe(stderr);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+    }
+    await expect(stat(data)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
 
   it('with no command prints the usage on stderr and exits 2; --help prints it on stdout and exits 0', async () => {
     const none = await cli();

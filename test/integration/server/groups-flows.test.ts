@@ -128,6 +128,19 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
       await expect(away.text(b.groupId, 'x', 2)).rejects.toMatchObject({ code: ErrorCode.GROUP_DISMISSED });
     });
 
+    it('a manager who mutes themselves is told so, not that only the owner may', async () => {
+      const owner = await world.login('owner01');
+      const admin = await world.login('admin01');
+      const group = infoOf(await owner.group({ case: 'create', value: { name: 'M', members: ['admin01'] } }));
+      await owner.group({ case: 'setRole', value: { groupId: group.groupId, user: 'admin01', role: pb.GroupRole.ADMIN } });
+      for (const [session, user] of [[owner, 'owner01'], [admin, 'admin01']] as const) {
+        await expect(session.group({ case: 'mute', value: { groupId: group.groupId, user, seconds: 60 } })).rejects.toMatchObject({
+          code: ErrorCode.INVALID_GROUP_ARGUMENT,
+          message: 'you cannot mute yourself',
+        });
+      }
+    });
+
     it('pages members with their nicknames', async () => {
       const owner = await world.login('owner01');
       const pat = await world.login('pat01');

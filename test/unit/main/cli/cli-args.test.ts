@@ -94,6 +94,12 @@ describe('magpie CLI arguments', () => {
     expect(usageError([...LOGIN, 'listen', '--count', '0']).message).toMatch(/--count must be a whole number from 1 to 4294967295/);
     expect(usageError([...LOGIN, 'listen', '--text', 'x']).message).toBe('--text does not apply to "listen"');
     expect(usageError([...LOGIN, 'group', 'approve', '--group', 'g1']).message).toBe('--request is required');
+    // a flag given blank is not "required": it was given
+    expect(usageError([...LOGIN, 'group', 'modify', '--group', 'g1', '--name', '']).message).toBe('--name is empty: give a value');
+    expect(usageError([...LOGIN, 'group', 'create', '--name', '  ']).message).toBe('--name is empty (only white space): give a value');
+    // a group's size is one of its types', said before anything is sent
+    expect(usageError([...LOGIN, 'group', 'create', '--name', 't', '--capacity', '2']).message).toBe('--capacity: a group holds 100, 300, 500, 1000 or 2000 members, not 2');
+    expect(parseCli([...LOGIN, 'group', 'create', '--name', 't', '--capacity', '1000']).command).toMatchObject({ group: { capacity: 1000 } });
     expect(usageError([...LOGIN, 'group', 'role', '--group', 'g1', '--member', 'bob', '--role', 'owner']).message).toMatch(/--role must be admin or member/);
     expect(usageError([...LOGIN, 'group', 'fly']).message).toBe('unknown group command: fly');
     expect(usageError(['--app', 'a', '--user', 'alice', 'listen']).message).toMatch(/exactly one of --token, --token-file, --password, --password-file or --signed/);
@@ -145,5 +151,11 @@ describe('magpie login secrets kept out of the command line (ps shows arguments)
     expect(refusal([...BASE, '--token-file', '/run/empty', 'listen'])).toMatch(/holds no token/);
     expect(refusal([...BASE, '--password-file', '/nope', 'listen'])).toMatch(/--password-file \/nope: ENOENT/);
     expect(refusal([...BASE, '--password-file', '-', 'send', '--to', 'bob', '--stdin'])).toMatch(/cannot both read stdin/);
+  });
+
+  it('refuses an empty secret argument (an unset variable in "--token $TOKEN") before anything is stored or sent', () => {
+    expect(refusal([...BASE, '--token', '', 'listen'])).toBe('--token is empty: give a value');
+    expect(refusal([...BASE, '--password', '', 'send', '--to', 'bob', '--text', 'hi'])).toBe('--password is empty: give a value');
+    expect(refusal([...BASE, '--signed', ' ', '--ts', '1', 'listen'])).toBe('--signed is empty (only white space): give a value');
   });
 });

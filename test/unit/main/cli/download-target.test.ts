@@ -10,6 +10,14 @@ describe('the name a download is saved under', () => {
     expect(safeFileName('名字 🐦.txt', 'f1')).toBe('名字 🐦.txt');
   });
 
+  it('is never a hidden file: leading dots (and trailing dots and spaces) go, as browsers save', () => {
+    expect(safeFileName('.bash_profile', 'f1')).toBe('bash_profile');
+    expect(safeFileName('../.ssh/authorized_keys', 'f1')).toBe('authorized_keys');
+    expect(safeFileName(' ...hidden. ', 'f1')).toBe('hidden');
+    expect(safeFileName('archive.tar.gz', 'f1')).toBe('archive.tar.gz');
+    expect(safeFileName(' . ', 'f1')).toBe('f1');
+  });
+
   it('turns control characters, which a file system may not take, into "_"', () => {
     expect(safeFileName('nul\u0000.txt', 'f1')).toBe('nul_.txt');
     expect(safeFileName('two\nlines\u009b.txt', 'f1')).toBe('two_lines_.txt');
