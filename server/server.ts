@@ -236,6 +236,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       sessions,
       handlers,
       inboxHead: (appId, userId, clientMinor) => chat.inboxHead(appId, userId, clientMinor),
+      httpPort: () => httpPort,
       loginExtras: (appId, userId) => ({
         httpPort,
         mediaToken: mediaTokenBody(appId, userId),

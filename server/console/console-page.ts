@@ -45,6 +45,8 @@ in the Magpie folder, then restart the server.</p>
  */
 export async function registerConsolePage(app: FastifyInstance, assetsDir: string): Promise<void> {
   app.get('/console', (_request, reply) => reply.redirect('/console/'));
+  // the port's address alone, typed into a browser, opens the console
+  app.get('/', (_request, reply) => reply.redirect('/console/'));
   if (!existsSync(join(assetsDir, 'index.html'))) {
     const notBuilt = (_request: unknown, reply: FastifyReply) => reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT);
     app.get('/console/', notBuilt);

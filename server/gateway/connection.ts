@@ -50,6 +50,8 @@ export interface ConnectionDeps {
   inboxHead(appId: string, userId: string, clientMinor: number): InboxHead;
   /** Fields other parts add to LOGIN_RESULT (the file service's port and media token). */
   loginExtras?(appId: string, userId: string): LoginExtras;
+  /** The server's HTTP port (0: none), named to a browser that opened the client port. */
+  httpPort?(): number;
   /** Called once, when the login succeeds. */
   onLoggedIn?(): void;
   onClosed(connection: Connection): void;
@@ -69,6 +71,13 @@ export interface Connection {
 
 type Phase = 'hello' | 'login' | 'ready' | 'closing';
 
+/** An HTTP/1 request line's start ("GET /", "POST /", …): no Magpie frame starts with these bytes. */
+const HTTP_REQUEST = /^(?:GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE) /;
+
+function startsLikeHttp(chunk: Buffer): boolean {
+  return HTTP_REQUEST.test(chunk.subarray(0, 8).toString('latin1'));
+}
+
 export function createConnection(deps: ConnectionDeps): Connection {
   const { socket, clock, tuning, sessions } = deps;
   const log = deps.log.child({ remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` });
@@ -87,6 +96,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
   /** Set by shutdown(): reading stays paused while the last requests finish. */
   let stopping = false;
   let lastHeardMs = clock.now();
+  /** Whether any byte came yet (the first ones may be a browser's HTTP request). */
+  let heardAnything = false;
   let working: Promise<void> | undefined;
   let lingerTimer: ReturnType<typeof setTimeout> | undefined;
   let idleTimer: TimerHandle | undefined;
@@ -140,6 +151,23 @@ export function createConnection(deps: ConnectionDeps): Connection {
     lingerTimer.unref();
   }
 
+  /**
+   * A browser (or curl) pointed at the client port: a plain HTTP answer that says where the HTTP
+   * port is reads better than the bytes of an ERROR frame (docs/server.md "The gateway").
+   */
+  function answerHttp(): void {
+    const port = deps.httpPort?.() ?? 0;
+    const where = port > 0 ? `port ${port}` : 'the server\'s HTTP port';
+    const body = `This is the Magpie server's client port: it speaks Magpie's binary protocol, not HTTP.\nThe developer console, the REST API and the file service are on ${where}.\n`;
+    const head = ['HTTP/1.1 400 Bad Request', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+    log.debug('an HTTP request on the client port');
+    phase = 'closing';
+    stopTimers();
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+    lingerTimer = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+    lingerTimer.unref();
+  }
+
   function fail(error: MagpieError): void {
     log.debug({ code: error.code, message: error.message }, 'closing connection');
     closeWith(errorFrame(error.code, error.message));
@@ -170,6 +198,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   function onData(chunk: Buffer): void {
     if (phase === 'closing') return;
+    if (!heardAnything) {
+      heardAnything = true;
+      if (startsLikeHttp(chunk)) return answerHttp();
+    }
     let frames: Frame[];
     try {
       frames = decoder.push(chunk);

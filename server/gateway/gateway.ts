@@ -22,6 +22,8 @@ export interface GatewayDeps {
   readonly handlers: HandlerTable;
   inboxHead(appId: string, userId: string, clientMinor: number): InboxHead;
   loginExtras?(appId: string, userId: string): LoginExtras;
+  /** The server's HTTP port (0: none). */
+  httpPort?(): number;
 }
 
 export interface Gateway {
@@ -82,6 +84,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       handlers: deps.handlers,
       inboxHead: deps.inboxHead,
       ...(deps.loginExtras ? { loginExtras: deps.loginExtras } : {}),
+      ...(deps.httpPort ? { httpPort: deps.httpPort } : {}),
       onLoggedIn: settle,
       onClosed: (closed) => {
         settle();

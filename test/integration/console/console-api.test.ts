@@ -256,7 +256,7 @@ describe('the developer console API', () => {
     expect((await call('GET', '/console/api/apps')).status).toBe(401);
   });
 
-  it('serves the page with a strict CSP and no framing', async () => {
+  it('serves the page with a strict CSP and no framing, at /console and at the bare address', async () => {
     const reply = await fetch(`${base}/console/`);
     expect([200, 503]).toContain(reply.status);
     expect(reply.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -265,6 +265,10 @@ describe('the developer console API', () => {
     const redirect = await fetch(`${base}/console`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe('/console/');
+    // the port's bare address, as a developer types it into a browser
+    const root = await fetch(`${base}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
   });
 
   it('never writes the auth token, the session cookie or a sign-in body to the log', async () => {

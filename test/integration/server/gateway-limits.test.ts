@@ -26,6 +26,20 @@ describe('gateway limits', () => {
     world = undefined;
   });
 
+  it('answers a browser that opened the client port in plain HTTP, naming the HTTP port, and stays up for clients', async () => {
+    world = await startTestServer();
+    const response = await fetch(`http://127.0.0.1:${world.port}/console`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const text = await response.text();
+    expect(text).toContain("This is the Magpie server's client port: it speaks Magpie's binary protocol, not HTTP.");
+    expect(text).toContain(`are on port ${world.httpPort}.`);
+    // a Magpie client beside it is served as before
+    const c = await client();
+    await c.hello();
+    expect(errorBefore(c)).toBeUndefined();
+  });
+
   it('closes a socket that does not log in within the login timeout', async () => {
     world = await startTestServer({ tuning: { loginTimeoutMs: 200 } });
     const started = Date.now();
