@@ -25,6 +25,7 @@ import { createUserStore, type UserStore } from './identity/users';
 import { createSilentLogger } from './logger';
 import { createConversationMutes } from './profiles/conversation-mutes';
 import { createProfileService } from './profiles/profile-service';
+import { createWindowLossLog } from './storage/window-loss-log';
 import { openStore } from './storage/open-store';
 import { runMigrations } from './storage/migrate';
 import { migrations } from './storage/migrations';
@@ -78,10 +79,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
               windowMs: tuning.commitWindowMs,
               gapMs: tuning.commitWindowGapMs,
               maxLogBytes: tuning.redoLogMaxBytes,
-              onWindowLost: (error, recovered) =>
-                recovered
-                  ? log.error({ err: error }, 'a commit window was lost; its redo log was run again, nothing is lost')
-                  : log.error({ err: error }, 'a commit window was lost and its redo log could not be run again yet; writes fail until it can'),
+              onWindowLost: createWindowLossLog(log),
             },
           }
         : {}),
