@@ -167,6 +167,8 @@ export class MagpieClient {
       onLogin: (result, link) => this.onLogin(result, link),
       onPush: (frame) => this.onPush(frame),
       onStatus: (status) => {
+        // MAGPIE_LOG_LEVEL=debug shows each attempt and why it failed (the CLI's --help says so)
+        options.log.debug({ ...status }, `connection ${status.state}`);
         if (status.state !== 'online') {
           this.sync.detach();
           this.outbox.detach();

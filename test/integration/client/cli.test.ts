@@ -28,6 +28,19 @@ describe('the magpie CLI, end to end', () => {
     await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
 
+  it('MAGPIE_LOG_LEVEL=debug prints each connection attempt and why it failed, as JSON lines on stderr', { timeout: 60_000 }, async () => {
+    const args = ['--server', dead, '--app', server.appId, '--token', server.appToken, '--user', 'dbg', '--profile', join(root, 'dbg')];
+    const run = await magpie([...args, 'send', '--to', 'bob', '--text', 'hi', '--timeout', '2'], '', { MAGPIE_LOG_LEVEL: 'debug' });
+    expect(run.code).toBe(3);
+    const logged = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{"level"'))
+      .map((line) => JSON.parse(line) as { msg: string; state: string; reason?: string });
+    expect(logged.map((line) => line.msg)).toContain('connection connecting');
+    const failed = logged.find((line) => line.state === 'reconnecting');
+    expect(failed?.reason).toContain(dead);
+  });
+
   it('takes the app token from the environment or from stdin, never needing it in the arguments (ps)', { timeout: 60_000 }, async () => {
     const noSecret = ['--server', live, '--app', server.appId, '--user', 'ivy', '--profile', join(root, 'ivy')];
     const byEnv = await magpie([...noSecret, 'send', '--to', 'jack', '--text', 'env'], '', { MAGPIE_TOKEN: server.appToken });
