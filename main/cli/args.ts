@@ -221,6 +221,11 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
         throw new UsageError('--burn goes with --text T (burn after reading is for text)', name);
       }
       if (values.burn && values.group !== undefined) throw new UsageError('--burn is for one-to-one messages (--to USER)', name);
+      // "magpie send --to bob hello": the words were meant as the text
+      const stray = [sub, ...rest].find((e) => e !== undefined);
+      if (stray !== undefined && values.text === undefined && !values.stdin && values.custom === undefined && mediaOption(values, name) === undefined) {
+        throw new UsageError(`unexpected argument: ${stray} (to send it as the text, write --text ${JSON.stringify([sub, ...rest].filter((e) => e !== undefined).join(' '))})`, name);
+      }
       noMore([sub, ...rest]);
       const to = conversationTarget(values.to, values.group, '--to', name);
       const media = mediaOption(values, name);

@@ -37,6 +37,14 @@ describe('magpie CLI arguments', () => {
     expect(parseCli([...LOGIN, '--force', 'send', '--to', 'bob', '--text', 'hi']).global).toMatchObject({ force: true });
   });
 
+  it('says how to send words given without --text, and refuses them as before', () => {
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', 'hello', 'world']).message).toBe(
+      'unexpected argument: hello (to send it as the text, write --text "hello world")',
+    );
+    // with something to send already, an extra word is only unexpected
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'hi', 'there']).message).toBe('unexpected argument: there');
+  });
+
   it('parses each command into what it asks for', () => {
     expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--text', 'hi']).command).toEqual({ kind: 'send', to: 'bob', text: 'hi', stdin: false });
     expect(parseCli([...LOGIN, 'send', '--group', 'g42', '--stdin']).command).toEqual({ kind: 'send', to: 'g42', text: undefined, stdin: true });
