@@ -76,6 +76,7 @@ const en = {
     backToList: 'Back to chats',
     composer: 'Message',
     composerPlaceholder: 'Type a message. Enter to send, Shift+Enter for a new line',
+    dropToSend: 'Drop to send to {name}',
     send: 'Send',
     emoji: 'Emoji',
     emojiPicker: 'Pick an emoji',
