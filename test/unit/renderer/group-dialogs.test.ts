@@ -160,3 +160,13 @@ describe('the edit group dialog', () => {
   });
 });
 
+
+describe("the group's details", () => {
+  it('name the owner as the member list does, with the id as its tooltip, not by the bare id', async () => {
+    const { wrapper } = await mountDetails('en');
+    const owner = byTestId('group-owner')!;
+    expect(owner.textContent!.trim()).toBe('Me');
+    expect(owner.title).toBe('me');
+    wrapper.unmount();
+  });
+});
