@@ -364,7 +364,7 @@ const en = {
   },
   // ---- messages that go missing or lie (composer limits, refusals, burn, sign-in) ----
   composerLimits: {
-    tooLong: 'The message is {n} characters over the limit of {max}: shorten it to send',
+    tooLong: 'The message is {n} character over the limit of {max}: shorten it to send | The message is {n} characters over the limit of {max}: shorten it to send',
     counter: '{n} of {max} characters',
     notSent: 'Not sent',
     notSentBecause: 'Not sent: {reason}',
@@ -378,10 +378,10 @@ const en = {
     open: 'Open',
     openFile: 'Open {name}',
     record: 'Record a voice message',
-    recording: 'Recording, {n} seconds',
+    recording: 'Recording, {n} second | Recording, {n} seconds',
     stopAndSend: 'Stop and send',
     cancelRecording: 'Cancel',
-    play: 'Play voice message, {n} seconds',
+    play: 'Play voice message, {n} second | Play voice message, {n} seconds',
     pause: 'Pause',
     attach: 'Attach a file',
     uploading: 'Sending {name}… {percent}%',
