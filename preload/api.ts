@@ -412,6 +412,8 @@ export const ApiErrorCode = {
   GROUP_NOT_FOUND: 560001,
   GROUP_DISMISSED: 560002,
   REQUEST_NOT_FOUND: 560008,
+  /** Asked about a group one left or was removed from (its members): not an error to show. */
+  NOT_GROUP_MEMBER: 560072,
   ALREADY_IN_GROUP: 590017,
 } as const;
 export type ApiErrorCodeName = keyof typeof ApiErrorCode;

@@ -55,9 +55,33 @@ export function createChatService(client: MagpieClient) {
     return { burned: burned ?? messageByKey(key), read: wire === undefined ? undefined : { conversation: message.conversation, upToMsgId: BigInt(wire) } };
   }
 
+  /**
+   * Read marks made with no link (a chat read offline, from the store): a READ fired then would be
+   * lost, and the sender would never see "Read". The highest per conversation goes out once the
+   * session is next online. Kept in memory: a mark made offline in a run that ends before the next
+   * login is not sent.
+   */
+  const unsentReads = new Map<string, number>();
+
+  function fireRead(read: { conversation: string; upToMsgId: bigint }): void {
+    if (client.status.state === 'online') {
+      client.fire('READ', read);
+      return;
+    }
+    const before = unsentReads.get(read.conversation);
+    if (before === undefined || Number(read.upToMsgId) > before) unsentReads.set(read.conversation, Number(read.upToMsgId));
+  }
+
+  client.events.on('status', (status) => {
+    if (status.state !== 'online' || unsentReads.size === 0) return;
+    const reads = [...unsentReads];
+    unsentReads.clear();
+    for (const [conversation, upTo] of reads) client.fire('READ', { conversation, upToMsgId: BigInt(upTo) });
+  });
+
   function sendRead(conversation: string, upTo: number): void {
     const wire = readUpToOnWire(conversation, upTo);
-    if (wire !== undefined) client.fire('READ', { conversation, upToMsgId: BigInt(wire) });
+    if (wire !== undefined) fireRead({ conversation, upToMsgId: BigInt(wire) });
   }
 
   return {
@@ -149,7 +173,7 @@ export function createChatService(client: MagpieClient) {
      */
     burn(key: string): StoredMessage {
       const { burned, read } = burnHere(key);
-      if (read) client.fire('READ', read);
+      if (read) fireRead(read);
       return burned;
     },
 

@@ -78,6 +78,7 @@ const zhCN: MessageSchema = {
     backToList: '返回会话列表',
     composer: '消息',
     composerPlaceholder: '输入消息，Enter 发送，Shift+Enter 换行',
+    dropToSend: '松开即可发送给 {name}',
     send: '发送',
     emoji: '表情',
     emojiPicker: '选择表情',

@@ -85,12 +85,23 @@ export const useGroups = defineStore('groups', () => {
    * The group's members, page by page. A group known to be dismissed is not asked about (the server
    * would only answer GROUP_DISMISSED), and that answer for one not yet known is news, not an error.
    */
+  /**
+   * No longer in the group (left it, or removed while the answer was on its way): its members are
+   * not one's to see any more, so the list held from before (oneself still in it) goes.
+   */
+  function markLeft(groupId: string): void {
+    const g = byId.value[groupId];
+    if (g && g.myRole !== 'none') upsert({ ...g, myRole: 'none' });
+    if (members.value[groupId]?.length !== 0) members.value = { ...members.value, [groupId]: [] };
+  }
+
   async function loadMembers(groupId: string, quiet = false): Promise<void> {
     if (byId.value[groupId]?.dismissed) return markDismissed(groupId);
     const all: MemberView[] = [];
     for (let offset = 0; ; offset += MEMBER_PAGE) {
       const result = await backend.call('group.members', { groupId, offset, limit: MEMBER_PAGE });
       if (!result.ok && result.error.code === ApiErrorCode.GROUP_DISMISSED) return markDismissed(groupId);
+      if (!result.ok && result.error.code === ApiErrorCode.NOT_GROUP_MEMBER) return markLeft(groupId);
       if (!result.ok && !quiet) useToasts().error(result.error);
       if (!result.ok) return;
       const page = result.value;
@@ -216,7 +227,7 @@ export const useGroups = defineStore('groups', () => {
     if (done === undefined) return false;
     const g = byId.value[groupId];
     if (how === 'dismiss') markDismissed(groupId);
-    else if (g) upsert({ ...g, myRole: 'none' });
+    else if (g) markLeft(groupId);
     if (selectedId.value === groupId) selectedId.value = null;
     return true;
   }

@@ -53,8 +53,19 @@ export const useMessages = defineStore('messages', () => {
     update(conversation, (h) => ({ items: removeMessage(h.items, key) }));
   }
 
-  async function loadLatest(conversation: string): Promise<void> {
-    if (history(conversation).loading) return;
+  /** Newest-page fetches in flight: a second caller (a search jump into the chat just opened) waits for it. */
+  const latestInFlight = new Map<string, Promise<void>>();
+
+  function loadLatest(conversation: string): Promise<void> {
+    const running = latestInFlight.get(conversation);
+    if (running) return running;
+    if (history(conversation).loading) return Promise.resolve();
+    const fetch = fetchLatest(conversation).finally(() => latestInFlight.delete(conversation));
+    latestInFlight.set(conversation, fetch);
+    return fetch;
+  }
+
+  async function fetchLatest(conversation: string): Promise<void> {
     update(conversation, () => ({ loading: true }));
     const page = await backend.run('messages.page', { conversation, limit: PAGE_SIZE });
     update(conversation, (h) =>

@@ -26,6 +26,11 @@ export const useUi = defineStore('ui', () => {
   const appLinkUp = ref(true);
   /** The window is narrower than NARROW_WINDOW_PX: the chats screen shows the list or the open chat, not both. */
   const narrow = ref(false);
+  /**
+   * A chat was just started on purpose (New chat): its composer takes the focus once it shows, so
+   * the first message is typed at once, not after a click. The composer clears it.
+   */
+  const focusComposer = ref(false);
 
   /** Asks a yes/no question in the app's own dialog (window.confirm does not fit the app's look). */
   function confirm(text: string, action: string, danger = true): Promise<boolean> {
@@ -43,5 +48,5 @@ export const useUi = defineStore('ui', () => {
     });
   }
 
-  return { view, groupInfoOpen, confirmRequest, confirm, appLinkUp, narrow };
+  return { view, groupInfoOpen, confirmRequest, confirm, appLinkUp, narrow, focusComposer };
 });

@@ -145,6 +145,12 @@ describe('the composer', () => {
     expect(api.callsOf('message.send')).toEqual([]);
     expect(wrapper.get('[data-testid="composer-refusal"]').text()).toContain('3 characters over the limit of 5000');
     expect(textBox(box.element).value).toHaveLength(MESSAGE_LIMITS.maxTextChars + 3);
+    // one over, the likeliest: "1 character", not "1 characters"
+    await box.setValue('x'.repeat(MESSAGE_LIMITS.maxTextChars + 1));
+    await box.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(wrapper.get('[data-testid="composer-refusal"]').text()).toBe('The message is 1 character over the limit of 5000: shorten it to send');
+    expect(wrapper.get('[data-testid="composer-send"]').attributes('title')).toBe('The message is 1 character over the limit of 5000: shorten it to send');
     wrapper.unmount();
   });
 

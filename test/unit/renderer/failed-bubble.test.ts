@@ -63,3 +63,23 @@ describe("a message its sender revoked", () => {
     });
   }
 });
+
+describe('a message the other person of a one-to-one chat revoked', () => {
+  for (const [locale, words] of [
+    ['en', 'The other person revoked a message'],
+    ['zh-CN', '对方撤回了一条消息'],
+  ] as [Locale, string][]) {
+    it(`reads as the chat list's preview of it reads (${locale})`, () => {
+      const wrapper = mount(MessageBubble, {
+        props: {
+          message: { ...refused, conversation: 'alice', conversationKind: 'user', to: 'bob', outgoing: false, state: 'received', revoked: true },
+          isGroup: false,
+          highlighted: false,
+        },
+        global: { plugins: [createPinia(), createMagpieI18n(locale)] },
+      });
+      expect(wrapper.get('[data-testid="message-revoked"]').text()).toBe(words);
+      wrapper.unmount();
+    });
+  }
+});

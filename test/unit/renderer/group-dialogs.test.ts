@@ -6,6 +6,7 @@ import type { GroupView, MemberView, Result } from '../../../preload/api';
 import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
 import { useBackend } from '../../../renderer/src/stores/backend';
+import { useGroups } from '../../../renderer/src/stores/groups';
 import { useSession } from '../../../renderer/src/stores/session';
 import { useToasts } from '../../../renderer/src/stores/toasts';
 import { createFakeApi } from './fake-api';
@@ -160,3 +161,44 @@ describe('the edit group dialog', () => {
   });
 });
 
+
+describe("the group's details", () => {
+  it('name the owner as the member list does, with the id as its tooltip, not by the bare id', async () => {
+    const { wrapper } = await mountDetails('en');
+    const owner = byTestId('group-owner')!;
+    expect(owner.textContent!.trim()).toBe('Me');
+    expect(owner.title).toBe('me');
+    wrapper.unmount();
+  });
+});
+
+describe('a group one has left', () => {
+  it('says so in its details, with no member list held from before and no error toast', async () => {
+    const pinia = createPinia();
+    let left = false;
+    const api = createFakeApi({
+      'group.info': () => ({ ...group, owner: 'bob', myRole: left ? 'none' : 'member' }),
+      'group.members': () => (left ? { ok: false, error: { code: 560072, message: 'not a member of gteam' } } : { members, total: members.length }),
+      'group.quit': () => {
+        left = true;
+        return null;
+      },
+      'profiles.get': () => [],
+    });
+    useBackend(pinia).attach(api);
+    useSession(pinia).session = { userId: 'me', appId: 'app', nickname: '', servers: [] };
+    const groups = useGroups(pinia);
+    await groups.refresh('gteam');
+    await groups.loadMembers('gteam');
+    expect(groups.members['gteam']).toHaveLength(2);
+    expect(await groups.leave('gteam', 'quit')).toBe(true);
+    expect(groups.members['gteam']).toEqual([]);
+    // the chat's drawer opened afterwards asks again, and the server refuses a non-member
+    const wrapper = mount(GroupDetails, { props: { groupId: 'gteam' }, global: { plugins: [pinia, createMagpieI18n('en')] }, attachTo: document.body });
+    await flushPromises();
+    expect(byTestId('group-not-member')!.textContent!.trim()).toBe('You are no longer a member of this group');
+    expect(byTestId('member-list')).toBeNull();
+    expect(useToasts(pinia).items).toEqual([]);
+    wrapper.unmount();
+  });
+});

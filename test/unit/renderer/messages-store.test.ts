@@ -195,3 +195,18 @@ describe('paging while a page is already coming', () => {
     expect(api.callsOf('messages.page')).toHaveLength(2);
   });
 });
+
+describe('a search jump into a chat whose newest page is still coming', () => {
+  it('waits for that page and pages back to the hit, instead of giving up on a load in flight', async () => {
+    setActivePinia(createPinia());
+    const all = archive(150);
+    useBackend().attach(createFakeApi({ 'messages.page': pager(all) }));
+    const store = useMessages();
+    // the chat opened by the jump asks for its newest page; the jump then looks for the hit
+    const opened = store.loadLatest('alice');
+    const found = store.loadUntil('alice', all[4]!.key);
+    await opened;
+    expect(await found).toBe(true);
+    expect(store.history('alice').items.some((m) => m.key === all[4]!.key)).toBe(true);
+  });
+});

@@ -1,0 +1,23 @@
+import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
+
+/** setTimeout holds at most this many milliseconds (about 24.8 days); a longer wait is armed again. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Whether a moment (ms since the epoch) is still ahead, as a ref that turns false once it passes. A
+ * computed over Date.now() never runs again by itself: a mute's end showed as still to come, and
+ * the composer stayed locked, until something else changed.
+ */
+export function useStillAhead(untilMs: () => number, now: () => number = Date.now): Ref<boolean> {
+  const ahead = ref(false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  function arm(): void {
+    clearTimeout(timer);
+    const left = untilMs() - now();
+    ahead.value = left > 0;
+    if (left > 0) timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+  }
+  watch(untilMs, arm, { immediate: true });
+  onBeforeUnmount(() => clearTimeout(timer));
+  return ahead;
+}
