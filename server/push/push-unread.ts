@@ -10,6 +10,26 @@ export const UNREAD_WINDOW_ENTRIES = 10_000;
  */
 export const TIMELINE_UNREAD_WINDOW_ENTRIES = 1_000;
 
+/** A large group's unread messages in its timeline, for one reader (its query plan is tested). */
+export const TIMELINE_UNREAD_SQL = `
+  SELECT count(*) FROM group_timeline e
+  JOIN messages m ON m.msg_id = e.msg_id
+  LEFT JOIN read_marks r ON r.app_id = e.app_id AND r.user_id = @userId AND r.conversation = e.group_id
+  WHERE e.app_id = @appId AND e.group_id = @groupId AND e.kind = 1 AND m.sender <> @userId
+    AND e.seq > (SELECT max_seq FROM group_timelines t WHERE t.app_id = @appId AND t.group_id = @groupId) - @window
+    AND m.revoked_ms IS NULL AND m.burned_ms IS NULL AND m.msg_id > COALESCE(r.up_to_msg_id, 0)
+    AND EXISTS (SELECT 1 FROM timeline_access a WHERE a.app_id = e.app_id AND a.user_id = @userId AND a.group_id = e.group_id
+      AND e.seq > a.from_seq AND (a.until_seq IS NULL OR e.seq <= a.until_seq))`;
+
+/** The reader's inbox copies of a large group's messages (its mentions), counted in the timeline instead. */
+export const INBOX_TIMELINE_COPIES_SQL = `
+  SELECT count(*) FROM inbox i
+  JOIN messages m ON m.msg_id = i.msg_id
+  LEFT JOIN read_marks r ON r.app_id = i.app_id AND r.user_id = i.user_id AND r.conversation = m.target
+  WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ? AND i.kind = 1 AND i.own = 0 AND m.target = ?
+    AND m.msg_id >= (SELECT e.msg_id FROM group_timeline e WHERE e.app_id = i.app_id AND e.group_id = m.target AND e.seq = 1)
+    AND m.revoked_ms IS NULL AND m.burned_ms IS NULL AND m.msg_id > COALESCE(r.up_to_msg_id, 0)`;
+
 export interface PushUnread {
   /** A push's `unread` (docs/rest.md "Offline push"); `head` is the recipient's inbox head. */
   of(push: PendingPush, head: { max_seq: number } | undefined): number;
@@ -30,22 +50,8 @@ export function createPushUnread(db: SqlDatabase): PushUnread {
   // a large group's messages are in no inbox but the mentioned members' copies: its timeline's
   // unread messages are counted there, over its newest entries within the reader's ranges, and the
   // inbox count leaves out the copies of the messages since its first (seq 1 is always a message)
-  const timelineUnreadOf = db.prepare<{ appId: string; userId: string; groupId: string; window: number }, number>(`
-    SELECT count(*) FROM group_timeline e
-    JOIN messages m ON m.msg_id = e.msg_id
-    LEFT JOIN read_marks r ON r.app_id = e.app_id AND r.user_id = @userId AND r.conversation = e.group_id
-    WHERE e.app_id = @appId AND e.group_id = @groupId AND e.kind = 1 AND m.sender <> @userId
-      AND e.seq > (SELECT max_seq FROM group_timelines t WHERE t.app_id = @appId AND t.group_id = @groupId) - @window
-      AND m.revoked_ms IS NULL AND m.burned_ms IS NULL AND m.msg_id > COALESCE(r.up_to_msg_id, 0)
-      AND EXISTS (SELECT 1 FROM timeline_access a WHERE a.app_id = e.app_id AND a.user_id = @userId AND a.group_id = e.group_id
-        AND e.seq > a.from_seq AND (a.until_seq IS NULL OR e.seq <= a.until_seq))`).pluck();
-  const inboxTimelineCopiesOf = db.prepare<[string, string, number, string], number>(`
-    SELECT count(*) FROM inbox i
-    JOIN messages m ON m.msg_id = i.msg_id
-    LEFT JOIN read_marks r ON r.app_id = i.app_id AND r.user_id = i.user_id AND r.conversation = m.target
-    WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ? AND i.kind = 1 AND i.own = 0 AND m.target = ?
-      AND m.msg_id >= (SELECT e.msg_id FROM group_timeline e WHERE e.app_id = i.app_id AND e.group_id = m.target AND e.seq = 1)
-      AND m.revoked_ms IS NULL AND m.burned_ms IS NULL AND m.msg_id > COALESCE(r.up_to_msg_id, 0)`).pluck();
+  const timelineUnreadOf = db.prepare<{ appId: string; userId: string; groupId: string; window: number }, number>(TIMELINE_UNREAD_SQL).pluck();
+  const inboxTimelineCopiesOf = db.prepare<[string, string, number, string], number>(INBOX_TIMELINE_COPIES_SQL).pluck();
 
   /**
    * The badge, as the client counts its unread. A push of a large group's @all adds that group's

@@ -121,6 +121,18 @@ describe("offline push of a large group's @all", () => {
     }
   });
 
+  it('merges a personal mention and an @all into one push, each message counted once in unread', async () => {
+    const groupId = await createGroup('Merged hall', ['both6', 'only6', 'third6']);
+    await say(groupId, 'both6, a word', { mentions: ['both6'] });
+    await say(groupId, 'and now everyone', { mentionAll: true });
+    await waitFor(() => receiver.callsFor('both6').length > 0 && receiver.callsFor('only6').length > 0, 5_000, 'the pushes to both6 and only6');
+    await settle(300);
+    expect(receiver.callsFor('both6')).toHaveLength(1);
+    // the mention's inbox copy is the timeline's message too: two unread, not three
+    expect(receiver.callsFor('both6')[0]!.body).toMatchObject({ count: 2, unread: 2, mentionKind: 'you', body: '[@you] 2 new messages' });
+    expect(receiver.callsFor('only6')[0]!.body).toMatchObject({ count: 1, unread: 2, mentionKind: 'all', body: '[@all] and now everyone' });
+  });
+
   it('sends nothing for a silent custom @all', async () => {
     const groupId = await createGroup('Silent hall', ['quiet4', 'also4', 'third4']);
     await owner.send({ clientMsgId: clientId(n++), to: groupId, type: pb.MessageType.CUSTOM, mentionAll: true, custom: { command: 'refresh', silent: true } });

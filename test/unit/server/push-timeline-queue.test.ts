@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPushQueue, type PushQueue } from '../../../server/push/push-queue';
 import { pushBodyText, pushIdOf } from '../../../server/push/push-service';
+import { INBOX_TIMELINE_COPIES_SQL, TIMELINE_UNREAD_SQL } from '../../../server/push/push-unread';
 import { openDatabase } from '../../../server/storage/database';
 import { runMigrations } from '../../../server/storage/migrate';
 import { migrations } from '../../../server/storage/migrations';
@@ -71,5 +72,17 @@ describe("push queue: a large group's @all", () => {
     expect(due().get('bob')).toMatchObject({ count: 2, timeline: { seq: 4 } });
     queue.drop(due().get('bob')!);
     expect(due().get('bob')).toBeUndefined();
+  });
+
+  it('counts the unread of an @all push through primary keys only (once per offline member)', () => {
+    const plan = (sql: string, params: unknown) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params as never) as { detail: string }[]).map((row) => row.detail).join('\n');
+    const timeline = plan(TIMELINE_UNREAD_SQL, { appId: 'a', userId: 'u', groupId: 'g', window: 1000 });
+    expect(timeline).toMatch(/SEARCH e USING PRIMARY KEY \(app_id=\? AND group_id=\? AND seq>\?\)/);
+    expect(timeline).toMatch(/SEARCH a .*USING PRIMARY KEY/);
+    expect(timeline).not.toMatch(/\bSCAN\b/);
+    const copies = plan(INBOX_TIMELINE_COPIES_SQL, ['a', 'u', 0, 'g']);
+    expect(copies).toMatch(/SEARCH i USING PRIMARY KEY \(app_id=\? AND user_id=\? AND seq>\?\)/);
+    expect(copies).not.toMatch(/\bSCAN\b/);
   });
 });
