@@ -56,7 +56,8 @@ describe('a pending offline push and a server killed with SIGKILL', () => {
   it("keeps a large group's @all pushes when the server dies the moment after its SENT", { timeout: 60_000 }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'magpie-push-sigkill-'));
     receiver = await startPushReceiver();
-    const launcher = { kind: 'tuned' as const, tuning: { pushDelayMs: 2_000, groupTimelineThreshold: 3 } };
+    // a long commit window: the kill comes before it commits, so the restart runs the redo log (SQLite)
+    const launcher = { kind: 'tuned' as const, tuning: { pushDelayMs: 2_000, groupTimelineThreshold: 3, commitWindowMs: 10_000 } };
     server = await startServerProcess({ dataDir, launcher });
     const { accountSid, authToken, appId, appToken } = server.credentials;
     const call = restClient(`http://127.0.0.1:${server.httpPort}`, accountSid, authToken);
