@@ -172,7 +172,7 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
   const depth = db.prepare<[], number>('SELECT COUNT(*) FROM push_pending WHERE count > 0').pluck();
 
   const enqueueAll = db.transaction((items: readonly PushItem[], nowMs: number, delayMs: number, minIntervalMs: number) => {
-    // rows locked in one order by every writer (PostgreSQL), so two queues never deadlock
+    // rows locked in one order by every writer (PostgreSQL, enqueueTimeline too): no lock cycles between them
     for (const item of [...items].sort(byRecipient)) {
       upsert.run({ ...item, mention: MENTION_RANK[item.mention], dueMs: nowMs + delayMs, minIntervalMs });
     }
