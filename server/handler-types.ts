@@ -63,6 +63,12 @@ export interface Delivery {
   isOnlineBesides?(appId: string, userId: string, exceptSessionId: string): boolean;
   /** Told of each committed inbox entry whose user has no online session (the offline push). */
   offline?(appId: string, userId: string, entry: pb.Entry): void;
+  /**
+   * Told of a large group's timeline message inside its SEND's transaction, with the members who
+   * may read it (the offline push of an @all, which is in no member's inbox: queued in that
+   * transaction, so it commits with the message and survives a crash right after the commit).
+   */
+  offlineTimeline?(appId: string, readers: readonly string[], entry: pb.Entry): void;
 }
 
 /**

@@ -139,6 +139,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       isOnline: (appId, userId) => reach.isOnline(appId, userId),
       isOnlineBesides: (appId, userId, except) => reach.isOnlineBesides!(appId, userId, except),
       offline: (appId, userId, entry) => push.offline(appId, userId, entry),
+      offlineTimeline: (appId, readers, entry) => push.offlineTimeline(appId, readers, entry),
     };
     let listening = false;
     // message ids tell time, not counts: the metric counts rows. PostgreSQL reads the statistics'

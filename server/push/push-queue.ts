@@ -19,6 +19,20 @@ export interface PushItem {
   readonly mention: PushMention;
 }
 
+/**
+ * A large (read-diffused) group's @all, for the members with no online session: it is in no
+ * member's inbox, so the rows remember its timeline seq instead (migration 0013).
+ */
+export interface TimelinePushItem {
+  readonly appId: string;
+  readonly userIds: readonly string[];
+  readonly groupId: string;
+  readonly timelineSeq: number;
+  readonly sender: string;
+  readonly senderNickname: string;
+  readonly preview: string | null;
+}
+
 /** A recipient's pending notification: every message since the last one, merged. */
 export interface PendingPush {
   readonly appId: string;
@@ -32,6 +46,8 @@ export interface PendingPush {
   readonly preview: string | null;
   /** The strongest mention among the merged messages. */
   readonly mention: PushMention;
+  /** The newest large group's @all the row covers (in no inbox): its group and timeline seq. */
+  readonly timeline: { readonly groupId: string; readonly seq: number } | null;
   readonly dueMs: number;
   readonly attempts: number;
 }
@@ -39,6 +55,11 @@ export interface PendingPush {
 export interface PushQueue {
   /** Merges the items into their recipients' rows, in one transaction. */
   enqueue(items: readonly PushItem[], nowMs: number, delayMs: number, minIntervalMs: number): void;
+  /**
+   * Merges a large group's @all into every named member's row, in one statement: called inside the
+   * SEND's transaction, so the rows commit (or roll back) with the message.
+   */
+  enqueueTimeline(item: TimelinePushItem, nowMs: number, delayMs: number, minIntervalMs: number): void;
   /**
    * Rows due now, at most `limit`. On PostgreSQL they are claimed for `claimMs` (other nodes skip
    * them until the send ends or the claim runs out), so two nodes never send the same push.
@@ -65,6 +86,8 @@ interface Row {
   conversation: string;
   preview: string | null;
   mention: number;
+  timeline_group: string | null;
+  timeline_seq: number | null;
   due_ms: number;
   attempts: number;
 }
@@ -89,7 +112,37 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       sender = excluded.sender,
       sender_nickname = excluded.sender_nickname,
       preview = excluded.preview,
-      mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END`);
+      mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END,
+      timeline_group = CASE WHEN p.count = 0 THEN NULL ELSE p.timeline_group END,
+      timeline_seq = CASE WHEN p.count = 0 THEN NULL ELSE p.timeline_seq END`);
+  // a large group's @all: one row per member named (a JSON array), merged like the upsert above.
+  // Its max_seq is the member's inbox seq confirmed so far, so only the timeline decides when a row
+  // of it alone was seen; merged into a row with inbox messages, theirs stays. Every value is cast:
+  // PostgreSQL reads an untyped parameter in a SELECT list as text.
+  const members =
+    db.dialect === 'postgres'
+      ? 'jsonb_array_elements_text(CAST(@userIds AS jsonb)) AS u(value)'
+      : 'json_each(@userIds) AS u';
+  // byte order, as enqueue's sort (user ids are ASCII): not the database's collation
+  const userOrder = db.dialect === 'postgres' ? 'u.value COLLATE "C"' : 'u.value';
+  const upsertTimeline = db.prepare(`
+    INSERT INTO push_pending AS p (app_id, user_id, count, max_seq, sender, sender_nickname, conversation, preview, mention, due_ms, timeline_group, timeline_seq)
+    SELECT CAST(@appId AS TEXT), u.value, 1, COALESCE(h.confirmed_seq, 0), CAST(@sender AS TEXT), CAST(@senderNickname AS TEXT),
+      CAST(@groupId AS TEXT), CAST(@preview AS TEXT), ${MENTION_RANK.all}, CAST(@dueMs AS BIGINT), CAST(@groupId AS TEXT), CAST(@timelineSeq AS BIGINT)
+    FROM ${members} LEFT JOIN inbox_heads h ON h.app_id = CAST(@appId AS TEXT) AND h.user_id = u.value
+    WHERE true ORDER BY ${userOrder}
+    ON CONFLICT (app_id, user_id) DO UPDATE SET
+      due_ms = CASE WHEN p.count = 0 THEN ${max}(excluded.due_ms, COALESCE(p.sent_ms, 0) + @minIntervalMs) ELSE p.due_ms END,
+      attempts = CASE WHEN p.count = 0 THEN 0 ELSE p.attempts END,
+      conversation = CASE WHEN p.count = 0 OR p.conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
+      count = p.count + 1,
+      max_seq = CASE WHEN p.count = 0 THEN excluded.max_seq ELSE p.max_seq END,
+      sender = excluded.sender,
+      sender_nickname = excluded.sender_nickname,
+      preview = excluded.preview,
+      mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END,
+      timeline_group = excluded.timeline_group,
+      timeline_seq = excluded.timeline_seq`);
   const due = db.prepare<[number, number], Row>('SELECT * FROM push_pending WHERE count > 0 AND due_ms <= ? ORDER BY due_ms LIMIT ?');
   // PostgreSQL, several nodes: rows another node is sending are skipped (locked or claimed), and
   // the rows taken are claimed in the same statement
@@ -110,19 +163,29 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       due_ms = CASE WHEN count > @count THEN CAST(@nowMs AS BIGINT) + @minIntervalMs ELSE due_ms END
     WHERE app_id = @appId AND user_id = @userId`);
   const retry = db.prepare('UPDATE push_pending SET attempts = attempts + 1, due_ms = ?, claimed_until_ms = NULL WHERE app_id = ? AND user_id = ?');
-  const drop = db.prepare('UPDATE push_pending SET count = 0, attempts = 0, claimed_until_ms = NULL WHERE app_id = ? AND user_id = ? AND max_seq <= ?');
+  // a large group's @all merged meanwhile moves no max_seq: the count says so
+  const drop = db.prepare(
+    'UPDATE push_pending SET count = 0, attempts = 0, claimed_until_ms = NULL WHERE app_id = ? AND user_id = ? AND max_seq <= ? AND count <= ?',
+  );
   const release = db.prepare('UPDATE push_pending SET claimed_until_ms = NULL WHERE app_id = ? AND user_id = ?');
   const sweep = db.prepare('DELETE FROM push_pending WHERE count = 0 AND COALESCE(sent_ms, 0) < ?');
   const depth = db.prepare<[], number>('SELECT COUNT(*) FROM push_pending WHERE count > 0').pluck();
 
   const enqueueAll = db.transaction((items: readonly PushItem[], nowMs: number, delayMs: number, minIntervalMs: number) => {
-    for (const item of items) {
+    // rows locked in one order by every writer (PostgreSQL, enqueueTimeline too): no lock cycles between them
+    for (const item of [...items].sort(byRecipient)) {
       upsert.run({ ...item, mention: MENTION_RANK[item.mention], dueMs: nowMs + delayMs, minIntervalMs });
     }
   });
 
   return {
     enqueue: (items, nowMs, delayMs, minIntervalMs) => enqueueAll(items, nowMs, delayMs, minIntervalMs),
+    enqueueTimeline(item, nowMs, delayMs, minIntervalMs) {
+      if (item.userIds.length === 0) return;
+      // the statement takes the rows in user order, as enqueue does, so writers never deadlock
+      const userIds = JSON.stringify(item.userIds);
+      upsertTimeline.run({ ...item, userIds, dueMs: nowMs + delayMs, minIntervalMs });
+    },
     due: (nowMs, limit, claimMs) =>
       (claimDue !== undefined ? claimDue.all({ nowMs, limit, until: nowMs + claimMs }).sort((a, b) => a.due_ms - b.due_ms) : due.all(nowMs, limit)).map(
         toPending,
@@ -132,13 +195,17 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
     retryAt: (push, dueMs) => void retry.run(dueMs, push.appId, push.userId),
     // a message merged after the decision keeps its row pending
     drop: (push) => {
-      drop.run(push.appId, push.userId, push.maxSeq);
+      drop.run(push.appId, push.userId, push.maxSeq, push.count);
       // a message merged after the decision keeps its row pending: for any node to take
       release.run(push.appId, push.userId);
     },
     sweep: (nowMs, minIntervalMs) => void sweep.run(nowMs - minIntervalMs),
     depth: () => depth.get() ?? 0,
   };
+}
+
+function byRecipient(a: PushItem, b: PushItem): number {
+  return a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
 }
 
 function toPending(row: Row): PendingPush {
@@ -152,6 +219,7 @@ function toPending(row: Row): PendingPush {
     conversation: row.conversation,
     preview: row.preview,
     mention: mentionOfRank(row.mention),
+    timeline: row.timeline_group === null || row.timeline_seq === null ? null : { groupId: row.timeline_group, seq: row.timeline_seq },
     dueMs: row.due_ms,
     attempts: row.attempts,
   };

@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { SqlDatabase } from '../storage/sql-database';
+import { greatest, type SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import { isGroupId, pb, type Clock, type TimerHandle } from '../../protocol';
 import type { UserStore } from '../identity/users';
 import type { Tuning } from '../tuning';
 import { createPushQueue, type PendingPush, type PushItem, type PushMention } from './push-queue';
 import { checkPushUrl, type PushSettings } from './push-settings';
+import { createPushUnread } from './push-unread';
 
 export type PushTuning = Pick<
   Tuning,
@@ -28,6 +29,12 @@ export interface PushServiceDeps {
 export interface PushService {
   /** A committed inbox entry for a user with no online session (Delivery.offline). */
   offline(appId: string, userId: string, entry: pb.Entry): void;
+  /**
+   * A large group's timeline message, inside its SEND's transaction (Delivery.offlineTimeline): an
+   * @all queues, in one write that commits with the message, a push for every reader with no
+   * online session and no inbox copy of it (those it names get theirs through `offline`).
+   */
+  offlineTimeline(appId: string, readers: readonly string[], entry: pb.Entry): void;
   /** Starts sending what is due, including what a previous run left in the table. */
   start(): void;
   stop(): Promise<void>;
@@ -60,9 +67,6 @@ export function pushHeaders(secret: string, timestamp: string, pushId: string, b
 /** Beyond the webhook's timeout, how long a node's claim on a push it sends lasts (PostgreSQL). */
 export const PUSH_CLAIM_MARGIN_MS = 10_000;
 
-/** How many of a user's newest inbox entries a push's `unread` is counted over (docs/rest.md). */
-export const UNREAD_WINDOW_ENTRIES = 10_000;
-
 /** A failing webhook is said at warn at most this often per app; the other failures go to debug. */
 export const PUSH_FAILURE_LOG_INTERVAL_MS = 60_000;
 
@@ -81,6 +85,16 @@ export function pushClaimMs(tuning: Pick<Tuning, 'pushTimeoutMs'>): number {
  * language builds its own text from `mention`, `mentionKind` and `count`.
  */
 export const MENTION_MARKS = { you: '[@you]', all: '[@all]' } as const;
+
+/**
+ * X-Magpie-Push-Id: the same on every retry of one push, another for the next. A push that covers
+ * a large group's @all names its timeline seq too: the inbox's seq need not have moved since the
+ * last push.
+ */
+export function pushIdOf(push: Pick<PendingPush, 'appId' | 'userId' | 'maxSeq' | 'timeline'>): string {
+  const id = `${push.appId}:${push.userId}:${push.maxSeq}`;
+  return push.timeline === null ? id : `${id}:${push.timeline.groupId}:${push.timeline.seq}`;
+}
 
 /** The push's ready-to-show text: the preview, or what stands in for it, marked when it mentions the recipient or everyone. */
 export function pushBodyText(push: Pick<PendingPush, 'count' | 'preview' | 'mention'>): string {
@@ -108,16 +122,13 @@ export function createPushService(deps: PushServiceDeps): PushService {
   const headOf = db.prepare<[string, string], { max_seq: number; confirmed_seq: number }>(
     'SELECT max_seq, confirmed_seq FROM inbox_heads WHERE app_id = ? AND user_id = ?',
   );
-  // the badge: messages from others not yet read (READ marks), as the client counts its unread;
-  // notices, receipts and revoked or burned messages are no unread message. Only the newest
-  // UNREAD_WINDOW_ENTRIES inbox entries are looked at, so a long inbox costs a push a bounded scan.
-  const unreadOf = db.prepare<[string, string, number], number>(`
-    SELECT count(*) FROM inbox i
-    JOIN messages m ON m.msg_id = i.msg_id
-    LEFT JOIN read_marks r ON r.app_id = i.app_id AND r.user_id = i.user_id
-      AND r.conversation = CASE WHEN m.is_group = 1 THEN m.target ELSE m.sender END
-    WHERE i.app_id = ? AND i.user_id = ? AND i.seq > ? AND i.kind = 1 AND i.own = 0
-      AND m.revoked_ms IS NULL AND m.burned_ms IS NULL AND m.msg_id > COALESCE(r.up_to_msg_id, 0)`).pluck();
+  const unread = createPushUnread(db);
+  // how far the member's devices have the timeline: confirmed (2.1), or copied to the inbox of a
+  // 2.0 client (copies are made only while it is online)
+  const timelineSeenOf = db.prepare<{ appId: string; userId: string; groupId: string }, number>(`
+    SELECT ${greatest(db)}(
+      COALESCE((SELECT confirmed_seq FROM timeline_confirms WHERE app_id = @appId AND user_id = @userId AND group_id = @groupId), 0),
+      COALESCE((SELECT copied_seq FROM timeline_legacy_copies WHERE app_id = @appId AND user_id = @userId AND group_id = @groupId), 0))`).pluck();
   // read when the push is sent, so a group renamed while its push waited is named as it is now
   const groupNameOf = db.prepare<[string, string], string>('SELECT name FROM groups WHERE app_id = ? AND group_id = ?').pluck();
   let buffered: PushItem[] = [];
@@ -261,11 +272,13 @@ export function createPushService(deps: PushServiceDeps): PushService {
     // rows still due but skipped (in flight, or over the concurrency) are picked up when a send ends
   }
 
-  /** Online now, or every merged message confirmed: the notification has nothing to say. */
+  /** Online now, or every merged message confirmed (the inbox's, and a large group's @all in its timeline): the notification has nothing to say. */
   function cameBack(push: PendingPush): boolean {
     if (deps.isOnline(push.appId, push.userId)) return true;
     const head = headOf.get(push.appId, push.userId);
-    return head !== undefined && head.confirmed_seq >= push.maxSeq;
+    if ((head?.confirmed_seq ?? 0) < push.maxSeq || (head === undefined && push.timeline === null)) return false;
+    if (push.timeline === null) return true;
+    return (timelineSeenOf.get({ appId: push.appId, userId: push.userId, groupId: push.timeline.groupId }) ?? 0) >= push.timeline.seq;
   }
 
   async function deliver(push: PendingPush): Promise<void> {
@@ -289,7 +302,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
       mention: push.mention !== 'none',
       mentionKind: push.mention === 'none' ? null : push.mention,
       count: push.count,
-      unread: head ? unreadOf.get(push.appId, push.userId, Math.max(0, head.max_seq - UNREAD_WINDOW_ENTRIES)) ?? push.count : push.count,
+      unread: unread.of(push, head),
       preview: push.count === 1 ? push.preview : null,
       title: push.senderNickname,
       body: pushBodyText(push),
@@ -302,7 +315,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
         method: 'POST',
         redirect: 'error',
         signal: AbortSignal.timeout(tuning.pushTimeoutMs),
-        headers: pushHeaders(app.secret, timestamp, `${push.appId}:${push.userId}:${push.maxSeq}`, body),
+        headers: pushHeaders(app.secret, timestamp, pushIdOf(push), body),
         body,
       });
       await response.body?.cancel();
@@ -333,6 +346,34 @@ export function createPushService(deps: PushServiceDeps): PushService {
         flushScheduled = true;
         setImmediate(flush);
       }
+    },
+    offlineTimeline(appId, readers, entry) {
+      if (entry.item.case !== 'message') return;
+      const message = entry.item.value;
+      // an @all comes through a member's do-not-disturb, as in a small group (itemOf)
+      if (!message.mentionAll || message.custom?.silent === true) return;
+      const app = settings.get(appId);
+      if (app.url === null) return;
+      const named = new Set(message.mentions);
+      // the sender is no reader; a member it names has an inbox copy, pushed as "[@you]"
+      const userIds = readers.filter((user) => user !== message.from && !named.has(user) && !deps.isOnline(appId, user));
+      if (userIds.length === 0) return;
+      queue.enqueueTimeline(
+        {
+          appId,
+          userIds,
+          groupId: entry.groupId,
+          timelineSeq: Number(entry.seq),
+          sender: message.from,
+          senderNickname: users.getUser(appId, message.from)?.nickname || message.from,
+          preview: app.hideContent || message.burnAfterReading ? null : previewOf(message),
+        },
+        clock.now(),
+        tuning.pushDelayMs,
+        tuning.pushMinIntervalMs,
+      );
+      // after the SEND's commit: a timer set now would only find the rows due later anyway
+      setImmediate(() => inTimer(schedule));
     },
     start() {
       running = true;

@@ -7,8 +7,9 @@ import type { TimelinePush } from './timeline-delivery';
 /**
  * A SEND to a group, inside its transaction: when the group is (or now becomes) read-diffused, the
  * message goes into the group's timeline once, and only the members it mentions get it in their
- * inbox as well (their own entry: an alert, an offline push). Returns undefined for a group below
- * the threshold, which the caller write-diffuses as before.
+ * inbox as well (their own entry: an alert, an offline push). An @all is copied to no inbox: the
+ * offline push queues its members' pushes in this transaction (Delivery.offlineTimeline). Returns
+ * undefined for a group below the threshold, which the caller write-diffuses as before.
  */
 export function storeInTimeline(
   ctx: ChatContext,
@@ -25,5 +26,7 @@ export function storeInTimeline(
   const members = new Set(recipients);
   const mentioned = [...new Set(send.mentions)].filter((user) => members.has(user));
   const appended = ctx.inbox.append(appId, mentioned, { case: 'message', message, own: false });
-  return { appended, push: { entry: timelineMessageEntry(seq, send.to, message), readers: recipients } };
+  const entry = timelineMessageEntry(seq, send.to, message);
+  if (message.mentionAll) ctx.delivery.offlineTimeline?.(appId, recipients, entry);
+  return { appended, push: { entry, readers: recipients } };
 }

@@ -52,4 +52,32 @@ describe('a pending offline push and a server killed with SIGKILL', () => {
     expect(receiver.calls[0]!.body).toMatchObject({ recipient: 'bob', sender: 'alice', preview: 'while you sleep' });
     expect(receiver.verify(receiver.calls[0]!, push.json.secret as string)).toBe(true);
   });
+
+  it("keeps a large group's @all pushes when the server dies the moment after its SENT", { timeout: 60_000 }, async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'magpie-push-sigkill-'));
+    receiver = await startPushReceiver();
+    // a long commit window: the kill comes before it commits, so the restart runs the redo log (SQLite)
+    const launcher = { kind: 'tuned' as const, tuning: { pushDelayMs: 2_000, groupTimelineThreshold: 3, commitWindowMs: 10_000 } };
+    server = await startServerProcess({ dataDir, launcher });
+    const { accountSid, authToken, appId, appToken } = server.credentials;
+    const call = restClient(`http://127.0.0.1:${server.httpPort}`, accountSid, authToken);
+    expect((await call('PUT', `/v1/accounts/{sid}/apps/${appId}/push`, { url: receiver.url })).status).toBe(200);
+
+    const owner = await TestClient.connect(server.port);
+    await owner.hello();
+    await owner.loginWithAppToken(appId, appToken, 'owner');
+    const created = await owner.ask('GROUP', { op: { case: 'create', value: { name: 'Big', members: ['m1', 'm2', 'm3'] } } }, 'GROUP_RESULT');
+    const groupId = created.result.case === 'group' ? created.result.value.groupId : '';
+    await owner.ask('SEND', { clientMsgId: new Uint8Array(16).fill(8), to: groupId, type: pb.MessageType.TEXT, text: 'all hands', mentionAll: true }, 'SENT');
+    // killed at once: the pushes were queued in the SEND's own transaction, logged before SENT left
+    await server.kill();
+    await owner.close();
+    expect(receiver.calls).toEqual([]);
+
+    server = await startServerProcess({ dataDir, launcher, port: server.port });
+    await waitFor(() => receiver!.calls.length >= 3, 15_000, 'the pushes after the restart');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.calls.map((c) => c.body.recipient).sort()).toEqual(['m1', 'm2', 'm3']);
+    for (const c of receiver.calls) expect(c.body).toMatchObject({ mentionKind: 'all', body: '[@all] all hands', conversation: groupId });
+  });
 });

@@ -11,6 +11,7 @@ import { migration0009GroupTimelines } from './0009-group-timelines';
 import { migration0010ClusterClaims } from './0010-cluster-claims';
 import { migration0011RestReplays } from './0011-rest-replays';
 import { migration0012PushMentionKinds } from './0012-push-mention-kinds';
+import { migration0013PushTimelineMentions } from './0013-push-timeline-mentions';
 import { pgGroups, pgIdentity, pgMessages } from './postgres/0001-0003';
 import { pgAccessRevocations, pgConversationMutes, pgFiles, pgGroupTimelines, pgRestPush } from './postgres/0005-0009';
 
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   migration0010ClusterClaims,
   migration0011RestReplays,
   migration0012PushMentionKinds,
+  migration0013PushTimelineMentions,
 ];
