@@ -119,4 +119,26 @@ describe('a large group\'s timeline on the client', () => {
     await dan.syncIdle();
     expect(dan.store.db.prepare('SELECT count(*) FROM messages WHERE text = ?').pluck().get('dan here')).toBe(1);
   });
+
+  it('a catch-up of many large groups at once raises the notifications of one batch, not a few per group', async () => {
+    const s = await start();
+    const alice = await owner(s);
+    const groups: string[] = [];
+    for (let g = 0; g < 10; g++) {
+      const groupId = await createGroup(alice, ['bob01', 'carol01']);
+      groups.push(groupId);
+      for (let i = 0; i < 3; i++) await say(alice, groupId, `g${g} m${i}`);
+    }
+    // the window is not focused: each message would notify, but a catch-up is not a storm
+    const bob = await fixture.core(s, 'bob01');
+    const shown = (): number => bob.upserted().filter((m) => m.kind === 'text').length;
+    await eventually(() => shown() >= 30, 10_000, () => `${shown()} of 30 shown`);
+    await eventually(() => bob.notifications.length > 0, 5_000, () => 'a notification');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bob.notifications.length).toBeLessThanOrEqual(3);
+    for (const [g, groupId] of groups.entries()) {
+      const page = await bob.call('messages.page', { conversation: groupId });
+      expect(page.ok && page.value.messages.filter((m) => m.kind === 'text').map((m) => m.text)).toEqual([`g${g} m0`, `g${g} m1`, `g${g} m2`]);
+    }
+  });
 });
