@@ -35,6 +35,11 @@ export interface TimelineSyncDeps {
   readonly pageEntries: number;
   readonly confirmDelayMs: number;
   readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /**
+   * A pull's progress, as the inbox's: entries stored so far, and that plus what the slices seen
+   * so far say is left (a timeline not in a page yet adds to the target when it comes).
+   */
+  readonly onProgress?: (progress: { applied: number; target: number; done: boolean }) => void;
 }
 
 /**
@@ -87,6 +92,8 @@ export class TimelineSync {
   async pull(): Promise<void> {
     if (this.pulling || !this.enabled) return;
     this.pulling = true;
+    let applied = 0;
+    const left = new Map<string, number>();
     try {
       for (;;) {
         const link = this.link;
@@ -104,10 +111,17 @@ export class TimelineSync {
           // without more, the cursor steps to max_seq, past parts of the timeline that are not ours
           const upTo = slice.more ? last : Math.max(last, Number(slice.maxSeq));
           if (upTo > after) toApply.push({ groupId: slice.groupId, entries, upToSeq: upTo });
+          applied += entries.length;
+          left.set(slice.groupId, slice.more ? Math.max(0, Number(slice.maxSeq) - last) : 0);
         }
         if (toApply.length > 0) await this.deps.ledger.applyTimelines(toApply);
         this.confirmNow(link);
-        if (!answer.body.more) break;
+        const done = !answer.body.more;
+        if (applied > 0) {
+          const target = applied + [...left.values()].reduce((sum, n) => sum + n, 0);
+          this.deps.onProgress?.({ applied, target: Math.max(target, applied), done });
+        }
+        if (done) break;
       }
     } finally {
       this.pulling = false;

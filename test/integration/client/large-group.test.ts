@@ -141,4 +141,22 @@ describe('a large group\'s timeline on the client', () => {
       expect(page.ok && page.value.messages.filter((m) => m.kind === 'text').map((m) => m.text)).toEqual([`g${g} m0`, `g${g} m1`, `g${g} m2`]);
     }
   });
+
+  it('a catch-up of large groups shows its progress, as the inbox\'s does', async () => {
+    const s = await start();
+    const alice = await owner(s);
+    for (let g = 0; g < 2; g++) {
+      const groupId = await createGroup(alice, ['bob01', 'carol01']);
+      for (let i = 0; i < 300; i++) await say(alice, groupId, `g${g} m${i}`);
+    }
+    const bob = await fixture.core(s, 'bob01');
+    const progress = (): Array<{ applied: number; target: number; done: boolean }> =>
+      bob.events.filter((e) => e.event === 'sync.progress').map((e) => e.payload as { applied: number; target: number; done: boolean });
+    await eventually(() => progress().some((p) => p.done && p.applied === 600), 20_000, () => JSON.stringify(progress()));
+    // the page shows a bar while the timelines' pages come in, and the count it shows only grows
+    const timeline = progress().filter((p) => p.target >= 600);
+    expect(timeline.some((p) => !p.done && p.applied < p.target)).toBe(true);
+    for (const [i, p] of timeline.entries()) if (i > 0) expect(p.applied).toBeGreaterThan(timeline[i - 1]!.applied);
+    expect(timeline.at(-1)).toEqual({ applied: 600, target: 600, done: true });
+  });
 });
