@@ -182,7 +182,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       largeGroupPushIntervalMs: tuning.largeGroupPushIntervalMs,
       onCommit: (seconds) => metrics.observeCommit(seconds),
     });
-    const groups = createGroupService(featureDeps);
+    const groups = createGroupService({ ...featureDeps, flushGroupPushes: (appId, groupId) => chat.flushGroupPushes(appId, groupId) });
     const profiles = createProfileService({ users, tuning });
     const handlers: HandlerTable = {
       ...chat.handlers,

@@ -182,7 +182,6 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const print = (lines: (MessageLine | NoticeLine)[]): void => {
-    lines.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
     for (const line of lines) {
       if (command.count !== undefined && printed >= command.count) break;
       io.out(line);
@@ -190,15 +189,30 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
     }
     if (command.count !== undefined && printed >= command.count) done();
   };
+  // A catch-up applies the inbox (notices, mentions) before the large groups' timelines, so what
+  // one pull brings waits until the sync queue is idle and is printed in time order, as history
+  // shows it (a stable sort: lines of one millisecond keep the order they were applied in).
+  let pending: (MessageLine | NoticeLine)[] = [];
+  const flush = (): void => {
+    const lines = pending;
+    pending = [];
+    print(lines.sort((a, b) => a.time - b.time));
+  };
   client.events.on('ingested', (result) => {
-    print([...result.messages.filter((m) => !m.outgoing).map((m) => messageLine(m)), ...result.notices.map(noticeLine)]);
+    if (pending.length === 0) void client.syncIdle().then(flush);
+    pending.push(...result.messages.filter((m) => !m.outgoing).map((m) => messageLine(m)), ...result.notices.map(noticeLine));
   });
   client.events.on('transient', (entry) => {
     if (entry.item.case !== 'message' || entry.item.value.from === client.selfId) return;
     print([messageLine(transientMessage(entry.item.value, client.selfId))]);
   });
-  await session.connect();
-  await Promise.race([finished, session.deadline.reached]);
+  try {
+    await session.connect();
+    await Promise.race([finished, session.deadline.reached]);
+  } finally {
+    // what arrived before the deadline or Ctrl-C is printed, even while a long catch-up still runs
+    flush();
+  }
   if (command.count !== undefined && printed < command.count) {
     const why = io.signal.aborted ? 'interrupted' : 'the timeout passed';
     throw new CliExit(ExitCode.TIMEOUT, new MagpieError(ErrorCode.REQUEST_TIMEOUT, `${printed} of ${command.count} messages arrived before ${why}`));

@@ -20,7 +20,7 @@ import { OutboxSender } from '../engine/outbox-sender';
 import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
 import type { TransportOptions } from '../engine/transport';
 import { createEngineTuning, type EngineTuning } from '../engine/tuning';
-import { openClientStore, type ClientStore, type IngestResult, type PendingUpload, type StoredMessage } from '../store';
+import { mergeIngestResults, openClientStore, type ClientStore, type IngestResult, type PendingUpload, type StoredMessage } from '../store';
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
@@ -126,8 +126,10 @@ export class MagpieClient {
       timelines: {
         cursors: () => this.store.timelineCursors.applied(),
         cursorOf: (groupId) => this.store.timelineCursors.appliedOf(groupId),
-        applyTimeline: async (groupId, entries, upToSeq) => {
-          this.events.emit('ingested', await this.store.ingest.ingestTimeline(groupId, entries, { upToSeq }));
+        applyTimelines: async (slices) => {
+          const results: IngestResult[] = [];
+          for (const { groupId, entries, upToSeq } of slices) results.push(await this.store.ingest.ingestTimeline(groupId, entries, { upToSeq }));
+          this.events.emit('ingested', mergeIngestResults(results));
         },
         confirmed: (cursors) => {
           for (const [groupId, seq] of cursors) this.store.timelineCursors.raiseConfirmed(groupId, seq, this.clock.now());

@@ -84,6 +84,7 @@ export class SyncEngine {
             pageEntries: deps.pageEntries,
             confirmDelayMs: deps.timelineConfirmDelayMs ?? deps.confirmDelayMs,
             clock: deps.clock,
+            onProgress: deps.onProgress,
           });
   }
 

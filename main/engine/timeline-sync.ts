@@ -7,13 +7,25 @@ import type { Link } from './link';
 /** Timelines came with protocol 2.1: a 2.0 server would close the connection on TIMELINE_SYNC. */
 export const TIMELINE_MIN_SERVER_MINOR = 1;
 
+/** One timeline's entries to store, and the seq its cursor rises to with them. */
+export interface TimelineSliceToApply {
+  readonly groupId: string;
+  readonly entries: readonly pb.Entry[];
+  readonly upToSeq: number;
+}
+
 /** Where a large group's timeline entries go: the client store, behind this narrow seam. */
 export interface TimelineLedger {
   /** The newest stored seq of every timeline known here. */
   cursors(): ReadonlyMap<string, number>;
   cursorOf(groupId: string): number;
-  /** Stores entries and raises the group's cursor to upToSeq, atomically; applying twice changes nothing. */
-  applyTimeline(groupId: string, entries: readonly pb.Entry[], upToSeq: number): void | Promise<void>;
+  /**
+   * Stores each slice's entries and raises its group's cursor to its upToSeq, atomically per
+   * slice; applying twice changes nothing. A pushed entry is one slice; a TIMELINE_PAGE is all
+   * its slices in one call, so what it brings is one batch, as a SYNC_PAGE is (one notification
+   * budget for a catch-up of many groups, not one per group).
+   */
+  applyTimelines(slices: readonly TimelineSliceToApply[]): void | Promise<void>;
   /** The server has the TIMELINE_CONFIRM of these cursors. */
   confirmed?(cursors: ReadonlyMap<string, number>): void;
 }
@@ -23,6 +35,11 @@ export interface TimelineSyncDeps {
   readonly pageEntries: number;
   readonly confirmDelayMs: number;
   readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /**
+   * A pull's progress, as the inbox's: entries stored so far, and that plus what the slices seen
+   * so far say is left (a timeline not in a page yet adds to the target when it comes).
+   */
+  readonly onProgress?: (progress: { applied: number; target: number; done: boolean }) => void;
 }
 
 /**
@@ -65,7 +82,7 @@ export class TimelineSync {
     const cursor = this.deps.ledger.cursorOf(groupId);
     if (seq <= cursor) return;
     if (seq === cursor + 1) {
-      await this.deps.ledger.applyTimeline(groupId, [entry], seq);
+      await this.deps.ledger.applyTimelines([{ groupId, entries: [entry], upToSeq: seq }]);
       this.confirmTimer.schedule();
       return;
     }
@@ -75,6 +92,8 @@ export class TimelineSync {
   async pull(): Promise<void> {
     if (this.pulling || !this.enabled) return;
     this.pulling = true;
+    let applied = 0;
+    const left = new Map<string, number>();
     try {
       for (;;) {
         const link = this.link;
@@ -84,16 +103,25 @@ export class TimelineSync {
           cursors: [...cursors].map(([groupId, seq]) => ({ groupId, seq: BigInt(seq) })),
           limit: this.deps.pageEntries,
         });
+        const toApply: TimelineSliceToApply[] = [];
         for (const slice of answer.body.slices) {
           const after = cursors.get(slice.groupId) ?? 0;
           const entries = slice.entries.filter((e) => Number(e.seq) > after);
           const last = entries.reduce((max, e) => Math.max(max, Number(e.seq)), after);
           // without more, the cursor steps to max_seq, past parts of the timeline that are not ours
           const upTo = slice.more ? last : Math.max(last, Number(slice.maxSeq));
-          if (upTo > after) await this.deps.ledger.applyTimeline(slice.groupId, entries, upTo);
+          if (upTo > after) toApply.push({ groupId: slice.groupId, entries, upToSeq: upTo });
+          applied += entries.length;
+          left.set(slice.groupId, slice.more ? Math.max(0, Number(slice.maxSeq) - last) : 0);
         }
+        if (toApply.length > 0) await this.deps.ledger.applyTimelines(toApply);
         this.confirmNow(link);
-        if (!answer.body.more) break;
+        const done = !answer.body.more;
+        if (applied > 0) {
+          const target = applied + [...left.values()].reduce((sum, n) => sum + n, 0);
+          this.deps.onProgress?.({ applied, target: Math.max(target, applied), done });
+        }
+        if (done) break;
       }
     } finally {
       this.pulling = false;

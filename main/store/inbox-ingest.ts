@@ -345,6 +345,39 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
   };
 }
 
+/** Several ingests (one TIMELINE_PAGE's slices) as one result, in the order they were applied. */
+export function mergeIngestResults(results: readonly IngestResult[]): IngestResult {
+  const merged: IngestResult = {
+    appliedSeq: 0,
+    storedEntries: 0,
+    transientEntries: 0,
+    messages: [],
+    ownMessagesConfirmed: [],
+    revoked: [],
+    burned: [],
+    readReceipts: [],
+    notices: [],
+    conversations: [],
+  };
+  const conversations = new Set<string>();
+  for (const r of results) {
+    merged.messages.push(...r.messages);
+    merged.ownMessagesConfirmed.push(...r.ownMessagesConfirmed);
+    merged.revoked.push(...r.revoked);
+    merged.burned.push(...r.burned);
+    merged.readReceipts.push(...r.readReceipts);
+    merged.notices.push(...r.notices);
+    for (const id of r.conversations) conversations.add(id);
+  }
+  return {
+    ...merged,
+    appliedSeq: results.reduce((max, r) => Math.max(max, r.appliedSeq), 0),
+    storedEntries: results.reduce((sum, r) => sum + r.storedEntries, 0),
+    transientEntries: results.reduce((sum, r) => sum + r.transientEntries, 0),
+    conversations: [...conversations],
+  };
+}
+
 function named(notice: { groupName: string }): { name?: string } {
   return notice.groupName !== '' ? { name: notice.groupName } : {};
 }

@@ -50,6 +50,8 @@ export interface ChatService {
   inboxHead(appId: string, userId: string, clientMinor?: number): { maxSeq: number; confirmedSeq: number };
   /** Commits the SENDs waiting for the end of this turn; before the database closes. */
   flushWrites(): void;
+  /** Pushes a large group's coalesced timeline entries now (before a notice of the group goes out). */
+  flushGroupPushes(appId: string, groupId: string): void;
 }
 
 /** Messages, the seq inbox and its sync: SEND, SYNC, CONFIRM, REVOKE, READ, TYPING, READERS_QUERY. */
@@ -127,6 +129,7 @@ export function createChatService(deps: ChatDeps): ChatService {
       if (clientMinor < TIMELINE_MIN_MINOR) copyForLegacy(appId, userId);
       return inbox.head(appId, userId);
     },
+    flushGroupPushes: (appId, groupId) => ctx.timelines?.fanout.flushGroup(appId, groupId),
     flushWrites: () => {
       ctx.writes.flush();
       // the pushes of what was just committed, rather than after the sockets close

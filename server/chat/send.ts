@@ -110,8 +110,13 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
       deliverTransient(ctx, caller, body.to, outcome.recipients, outcome.content, outcome.timeMs);
       return sentFrame(0, outcome.timeMs, 0);
     case 'stored':
+      if (outcome.timeline !== undefined) {
+        ctx.timelines?.fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
+        // a mention's inbox copy leaves at once: the group's waiting messages (this one's entry
+        // too) go first, so the mentioned member does not get it ahead of what was said before
+        if (outcome.appended.length > 1) ctx.timelines?.fanout.flushGroup(caller.appId, body.to);
+      }
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
-      if (outcome.timeline !== undefined) ctx.timelines?.fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
       return sentFrame(outcome.msgId, outcome.timeMs, Number(outcome.own.entry.seq));
   }
 }

@@ -15,6 +15,11 @@ import { kickMembers, listMembers, muteMember, quitGroup, setCard, setDnd, setRo
 export interface GroupDeps extends ServerDeps {
   /** Makes a user known to the app (an invitee never seen before). */
   ensureUser(appId: string, userId: string): void;
+  /**
+   * Sends a large group's coalesced timeline pushes now: a notice of the group goes out at once,
+   * and must not overtake the messages sent before it (docs/server.md, "Large groups").
+   */
+  flushGroupPushes?(appId: string, groupId: string): void;
 }
 
 export interface GroupService {
@@ -64,6 +69,8 @@ export function createGroupService(deps: GroupDeps): GroupService {
         for (let attempt = 1; ; attempt++) {
           try {
             const { op, result } = runOnce(caller, body.op);
+            const noticed = new Set(op.appended.flatMap(({ entry }) => (entry.item.case === 'notice' ? [entry.item.value.groupId] : [])));
+            for (const groupId of noticed) deps.flushGroupPushes?.(caller.appId, groupId);
             pushAppended(deps.delivery, caller.appId, op.appended);
             return bodyFrame('GROUP_RESULT', result);
           } catch (error) {

@@ -26,6 +26,11 @@ export interface TimelineFanout {
   push(appId: string, push: TimelinePush, copyForLegacy?: LegacyCopier): void;
   /** Sends everything waiting now (before the server stops). */
   flush(): void;
+  /**
+   * Sends one group's waiting entries now: before a change of the group is pushed (a kick, a
+   * join, a rename), so its members get the messages sent before it ahead of it, not after.
+   */
+  flushGroup(appId: string, groupId: string): void;
   /** Entries waiting, all groups together. */
   readonly pending: number;
 }
@@ -83,6 +88,11 @@ export function createTimelineFanout(deps: TimelineFanoutDeps): TimelineFanout {
       queueMicrotask(() => {
         if (ready.soon) flushGroup(key, ready);
       });
+    },
+    flushGroup(appId, groupId) {
+      const key = `${appId}\u0000${groupId}`;
+      const queue = groups.get(key);
+      if (queue !== undefined && queue.entries.length > 0) flushGroup(key, queue);
     },
     flush() {
       for (const [key, queue] of groups) {

@@ -119,4 +119,44 @@ describe('a large group\'s timeline on the client', () => {
     await dan.syncIdle();
     expect(dan.store.db.prepare('SELECT count(*) FROM messages WHERE text = ?').pluck().get('dan here')).toBe(1);
   });
+
+  it('a catch-up of many large groups at once raises the notifications of one batch, not a few per group', async () => {
+    const s = await start();
+    const alice = await owner(s);
+    const groups: string[] = [];
+    for (let g = 0; g < 10; g++) {
+      const groupId = await createGroup(alice, ['bob01', 'carol01']);
+      groups.push(groupId);
+      for (let i = 0; i < 3; i++) await say(alice, groupId, `g${g} m${i}`);
+    }
+    // the window is not focused: each message would notify, but a catch-up is not a storm
+    const bob = await fixture.core(s, 'bob01');
+    const shown = (): number => bob.upserted().filter((m) => m.kind === 'text').length;
+    await eventually(() => shown() >= 30, 10_000, () => `${shown()} of 30 shown`);
+    await eventually(() => bob.notifications.length > 0, 5_000, () => 'a notification');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bob.notifications.length).toBeLessThanOrEqual(3);
+    for (const [g, groupId] of groups.entries()) {
+      const page = await bob.call('messages.page', { conversation: groupId });
+      expect(page.ok && page.value.messages.filter((m) => m.kind === 'text').map((m) => m.text)).toEqual([`g${g} m0`, `g${g} m1`, `g${g} m2`]);
+    }
+  });
+
+  it('a catch-up of large groups shows its progress, as the inbox\'s does', async () => {
+    const s = await start();
+    const alice = await owner(s);
+    for (let g = 0; g < 2; g++) {
+      const groupId = await createGroup(alice, ['bob01', 'carol01']);
+      for (let i = 0; i < 300; i++) await say(alice, groupId, `g${g} m${i}`);
+    }
+    const bob = await fixture.core(s, 'bob01');
+    const progress = (): Array<{ applied: number; target: number; done: boolean }> =>
+      bob.events.filter((e) => e.event === 'sync.progress').map((e) => e.payload as { applied: number; target: number; done: boolean });
+    await eventually(() => progress().some((p) => p.done && p.applied === 600), 20_000, () => JSON.stringify(progress()));
+    // the page shows a bar while the timelines' pages come in, and the count it shows only grows
+    const timeline = progress().filter((p) => p.target >= 600);
+    expect(timeline.some((p) => !p.done && p.applied < p.target)).toBe(true);
+    for (const [i, p] of timeline.entries()) if (i > 0) expect(p.applied).toBeGreaterThan(timeline[i - 1]!.applied);
+    expect(timeline.at(-1)).toEqual({ applied: 600, target: 600, done: true });
+  });
 });

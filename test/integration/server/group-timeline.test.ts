@@ -122,6 +122,39 @@ describe('large groups by read diffusion (threshold 3)', () => {
     expect(texts(await pullTimelines(carl))).toEqual(['with carl', 'carl is back']);
   });
 
+  it('a change of a busy group reaches its online members after the messages sent before it, not ahead of them', async () => {
+    // a long interval: the second message surely waits for it, as in any busy spell
+    world = await openChatWorld({ tuning: { groupTimelineThreshold: THRESHOLD, largeGroupPushIntervalMs: 2_000 } });
+    const owner = await world.login('owner01');
+    const groupId = await createGroup(owner, ['ann01', 'ben01', 'carl01']);
+    const ann = await world.login('ann01');
+    await owner.text(groupId, 't1', 1);
+    await owner.text(groupId, 't2', 2);
+    await owner.group({ case: 'kick', value: { groupId, users: ['carl01'] } });
+    const label = (entry: pb.Entry): string =>
+      entry.item.case === 'message' ? entry.item.value.text : entry.item.case === 'notice' ? `notice ${entry.item.value.kind}` : String(entry.item.case);
+    const pushed = (): string[] => ann.client.pushes.flatMap((f) => (f.name === 'PUSH' ? [label(f.body)] : []));
+    const deadline = Date.now() + 5_000;
+    while (pushed().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pushed()).toEqual(['t1', 't2', `notice ${pb.NoticeKind.KICK}`]);
+  });
+
+  it('a mention in a busy group reaches the mentioned member after the messages sent before it', async () => {
+    world = await openChatWorld({ tuning: { groupTimelineThreshold: THRESHOLD, largeGroupPushIntervalMs: 2_000 } });
+    const owner = await world.login('owner01');
+    const groupId = await createGroup(owner, ['ann01', 'ben01']);
+    const ann = await world.login('ann01');
+    await owner.text(groupId, 't1', 1);
+    await owner.text(groupId, 't2', 2);
+    await owner.text(groupId, 't3 @ann', 3, { mentions: ['ann01'] });
+    const texts = (): string[] => [
+      ...new Set(ann.client.pushes.flatMap((f) => (f.name === 'PUSH' && f.body.item.case === 'message' ? [f.body.item.value.text] : []))),
+    ];
+    const deadline = Date.now() + 5_000;
+    while (texts().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(texts()).toEqual(['t1', 't2', 't3 @ann']);
+  });
+
   it('an offline member catches up exactly once, in order, across pages and groups', async () => {
     await open();
     const owner = await world.login('owner01');

@@ -29,7 +29,7 @@ describe('confirms of pushed entries', () => {
     } as unknown as Link;
     const engine = new SyncEngine({
       ledger: { lastAppliedSeq: () => inbox.last, applyEntries: (entries) => void (inbox.last = Number(entries.at(-1)!.seq)), skipEntry: () => undefined },
-      timelines: { cursors: () => cursors, cursorOf: (g) => cursors.get(g) ?? 0, applyTimeline: (g, _entries, upTo) => void cursors.set(g, upTo) },
+      timelines: { cursors: () => cursors, cursorOf: (g) => cursors.get(g) ?? 0, applyTimelines: (slices) => slices.forEach((s) => cursors.set(s.groupId, s.upToSeq)) },
       pageEntries: 100,
       confirmDelayMs: desktopTuning.confirmDelayMs,
       timelineConfirmDelayMs: desktopTuning.timelineConfirmDelayMs,

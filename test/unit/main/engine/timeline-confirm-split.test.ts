@@ -15,7 +15,7 @@ describe('TimelineSync confirms', () => {
       fire: (_name: string, body: { cursors: { groupId: string; seq: bigint }[] }) => fired.push(body.cursors),
     } as unknown as Link;
     const sync = new TimelineSync({
-      ledger: { cursors: () => cursors, cursorOf: (g) => cursors.get(g) ?? 0, applyTimeline: () => undefined },
+      ledger: { cursors: () => cursors, cursorOf: (g) => cursors.get(g) ?? 0, applyTimelines: () => undefined },
       pageEntries: 200,
       confirmDelayMs: 10,
       clock: { setTimeout: () => 0 as never, clearTimeout: () => undefined },

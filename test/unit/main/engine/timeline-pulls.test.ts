@@ -27,7 +27,7 @@ function setup(timeline: () => Promise<pb.TimelineSlice[]>) {
   } as unknown as Link;
   const engine = new SyncEngine({
     ledger: { lastAppliedSeq: () => 0, applyEntries: () => undefined, skipEntry: () => undefined },
-    timelines: { cursors: () => cursors, cursorOf: (g) => cursors.get(g) ?? 0, applyTimeline: (g, _entries, upTo) => void cursors.set(g, upTo) },
+    timelines: { cursors: () => cursors, cursorOf: (g) => cursors.get(g) ?? 0, applyTimelines: (slices) => slices.forEach((s) => cursors.set(s.groupId, s.upToSeq)) },
     pageEntries: 100,
     confirmDelayMs: 1_000,
     clock: { setTimeout: (run: () => void) => (timers.push(run), timers.length) as never, clearTimeout: () => undefined },
