@@ -69,10 +69,12 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
         body: z
           .object({
             owner: userIdSchema,
-            name: z.string().min(1).max(128),
+            // the lengths are the group service's to check (code points: an emoji is one), so
+            // a name or announcement too long answers INVALID_GROUP_ARGUMENT as over the socket
+            name: z.string(),
             type: z.enum(TYPES).default('normal'),
             mode: z.enum(MODES).default('public'),
-            announcement: z.string().max(2000).default(''),
+            announcement: z.string().default(''),
             members: z.array(userIdSchema).max(2000).default([]),
           })
           .strict(),

@@ -294,6 +294,20 @@ describe('REST resources, on the real server with real clients', () => {
     expect((await call('GET', `${app}/groups/gnothing`)).json.error.code).toBe(ErrorCode.GROUP_NOT_FOUND);
   });
 
+  it('counts a group name and announcement in characters as people count them (an emoji is one)', async () => {
+    const emoji = '\u{1F600}';
+    const made = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: emoji.repeat(64), announcement: emoji.repeat(1_024) });
+    expect(made.status, made.text).toBe(201);
+    expect(made.json).toMatchObject({ name: emoji.repeat(64), announcement: emoji.repeat(1_024) });
+    const tooLong = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: emoji.repeat(65) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json.error).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('name has 65 characters: at most 64') });
+    const longAnnouncement = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: 'n', announcement: emoji.repeat(1_025) });
+    expect(longAnnouncement.json.error).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('announcement has 1025 characters') });
+    const empty = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: ' ' });
+    expect(empty.json.error.code).toBe(ErrorCode.INVALID_GROUP_ARGUMENT);
+  });
+
   it('serves an OpenAPI document generated from the same schemas, unsigned', async () => {
     const reply = await fetch(`http://127.0.0.1:${world.server.httpPort}/v1/openapi.json`);
     const doc = (await reply.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };

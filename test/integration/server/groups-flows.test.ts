@@ -190,5 +190,22 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
         [pb.GroupField.ANNOUNCEMENT, pb.GroupField.INVITE_CONFIRM],
       ]);
     });
+
+    it('counts a name and an announcement in characters as people see them: 64 emoji make a name, create and modify alike', async () => {
+      const owner = await world.login('owner01');
+      const emoji = '\u{1F426}';
+      const group = infoOf(await owner.group({ case: 'create', value: { name: emoji.repeat(64), announcement: emoji.repeat(1_024) } }));
+      expect(group).toMatchObject({ name: emoji.repeat(64), announcement: emoji.repeat(1_024) });
+      const renamed = infoOf(await owner.group({ case: 'modify', value: { groupId: group.groupId, name: `鹊${emoji.repeat(63)}` } }));
+      expect(renamed.name).toBe(`鹊${emoji.repeat(63)}`);
+      await expect(owner.group({ case: 'create', value: { name: emoji.repeat(65) } })).rejects.toMatchObject({
+        code: ErrorCode.INVALID_GROUP_ARGUMENT,
+        message: expect.stringContaining('name has 65 characters: at most 64'),
+      });
+      await expect(owner.group({ case: 'modify', value: { groupId: group.groupId, announcement: emoji.repeat(1_025) } })).rejects.toMatchObject({
+        code: ErrorCode.INVALID_GROUP_ARGUMENT,
+        message: expect.stringContaining('announcement has 1025 characters: at most 1024'),
+      });
+    });
   });
 });

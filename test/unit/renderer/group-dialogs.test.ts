@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupView, MemberView, Result } from '../../../preload/api';
+import CreateGroupForm from '../../../renderer/src/components/groups/CreateGroupForm.vue';
 import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
 import { useBackend } from '../../../renderer/src/stores/backend';
@@ -137,6 +138,22 @@ describe('the edit group dialog', () => {
     expect(api.callsOf('group.modify')).toEqual([]);
   });
 
+  it('counts a name and an announcement as the server does: 64 emoji are a name, 65 are not', async () => {
+    const { wrapper, api } = await mountDetails('en');
+    unmount = () => wrapper.unmount();
+    await click('group-edit');
+    await type('edit-group-name', '😀'.repeat(65));
+    await type('edit-group-announcement', '😀'.repeat(1025));
+    await click('edit-group-save');
+    expect(byTestId('edit-group-name-error')!.textContent).toContain('1–64 characters (this one is 65)');
+    expect(byTestId('edit-group-announcement-error')!.textContent).toContain('at most 1024 characters (this one is 1025)');
+    expect(api.callsOf('group.modify')).toEqual([]);
+    await type('edit-group-name', '😀'.repeat(64));
+    await type('edit-group-announcement', '😀'.repeat(1024));
+    await click('edit-group-save');
+    expect(api.callsOf('group.modify')).toEqual([{ groupId: 'gteam', name: '😀'.repeat(64), announcement: '😀'.repeat(1024), mode: 'public' }]);
+  });
+
   it("keeps the dialog and its input open with the server's refusal", async () => {
     const { wrapper, toasts } = await mountDetails('en', { ok: false, error: { code: 560010, message: 'name must not hold control characters' } });
     unmount = () => wrapper.unmount();
@@ -160,3 +177,27 @@ describe('the edit group dialog', () => {
   });
 });
 
+
+describe('the create group form', () => {
+  it('counts the name as the server does: 65 emoji are said to be too long, 64 are sent whole', async () => {
+    const pinia = createPinia();
+    const api = createFakeApi({ 'groups.create': (args) => ({ ...group, name: args.name }) });
+    useBackend(pinia).attach(api);
+    const wrapper = mount(CreateGroupForm, { global: { plugins: [pinia, createMagpieI18n('en')] }, attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    await type('create-group-name', '😀'.repeat(65));
+    await click('create-group-submit');
+    expect(byTestId('create-group-name-error')!.textContent).toContain('A group name is 1–64 characters (this one is 65)');
+    expect(api.callsOf('groups.create')).toEqual([]);
+    // the field takes the 64 emoji whole: no limit in UTF-16 units cuts it at 32
+    expect(byTestId('create-group-name')!.hasAttribute('maxlength')).toBe(false);
+    await type('create-group-name', '😀'.repeat(64));
+    await type('create-group-announcement', '😀'.repeat(1025));
+    await click('create-group-submit');
+    expect(byTestId('create-group-announcement-error')!.textContent).toContain('at most 1024 characters (this one is 1025)');
+    expect(api.callsOf('groups.create')).toEqual([]);
+    await type('create-group-announcement', '😀'.repeat(1024));
+    await click('create-group-submit');
+    expect(api.callsOf('groups.create')).toMatchObject([{ name: '😀'.repeat(64), announcement: '😀'.repeat(1024) }]);
+  });
+});
