@@ -10,6 +10,8 @@ const groupParams = appParams.extend({ groupId: groupIdSchema });
 const TYPES = ['temporary', 'normal', 'senior', 'advanced', 'super'] as const;
 const MODES = ['public', 'approval', 'private'] as const;
 const ROLES = ['none', 'member', 'admin', 'owner'] as const;
+/** A group made without a type holds 500 members, the owner included (DEFAULT_GROUP_CAPACITY of the apps). */
+const DEFAULT_TYPE: (typeof TYPES)[number] = 'senior';
 const groupSchema = z.object({
   groupId: z.string(),
   name: z.string(),
@@ -72,7 +74,8 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
             // the lengths are the group service's to check (code points: an emoji is one), so
             // a name or announcement too long answers INVALID_GROUP_ARGUMENT as over the socket
             name: z.string(),
-            type: z.enum(TYPES).default('normal'),
+            // 500 members, as the desktop app and the CLI make a group (docs/rest.md)
+            type: z.enum(TYPES).default(DEFAULT_TYPE),
             mode: z.enum(MODES).default('public'),
             announcement: z.string().default(''),
             members: z.array(userIdSchema).max(2000).default([]),

@@ -308,6 +308,13 @@ describe('REST resources, on the real server with real clients', () => {
     expect(empty.json.error.code).toBe(ErrorCode.INVALID_GROUP_ARGUMENT);
   });
 
+  it('makes a group of 500 members without a type, as the desktop app and the CLI do', async () => {
+    const made = await call('POST', `${app}/groups`, { owner: 'size-owner', name: 'default size' });
+    expect(made.status, made.text).toBe(201);
+    expect(made.json).toMatchObject({ type: 'senior', capacity: 500 });
+    expect((await call('POST', `${app}/groups`, { owner: 'size-owner', name: 'small', type: 'normal' })).json).toMatchObject({ type: 'normal', capacity: 300 });
+  });
+
   it('serves an OpenAPI document generated from the same schemas, unsigned', async () => {
     const reply = await fetch(`http://127.0.0.1:${world.server.httpPort}/v1/openapi.json`);
     const doc = (await reply.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
