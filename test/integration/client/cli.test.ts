@@ -385,4 +385,37 @@ describe('the magpie CLI, end to end', () => {
       ['text', 'welcome'],
     ]);
   });
+
+  it('refuses history and read of a group one is not in, or that does not exist, with the server\'s code (exit 1)', { timeout: 60_000 }, async () => {
+    const [secret, open] = await Promise.all([
+      magpie([...as('hal'), 'group', 'create', '--name', 'secret', '--mode', 'private', '--members', 'ida']),
+      magpie([...as('hal'), 'group', 'create', '--name', 'open', '--mode', 'public']),
+    ]);
+    const secretId = secret.lines[0]!['groupId'] as string;
+    const openId = open.lines[0]!['groupId'] as string;
+    await magpie([...as('hal'), 'send', '--group', secretId, '--text', 'members only']);
+    const runs = await Promise.all([
+      magpie([...as('outsider'), 'history', '--group', secretId]),
+      magpie([...as('outsider'), 'read', '--group', secretId]),
+      magpie([...as('outsider'), 'history', '--group', openId]),
+      magpie([...as('outsider'), 'read', '--group', openId]),
+      magpie([...as('outsider'), 'history', '--group', 'gffffffffffffffff']),
+      magpie([...as('outsider'), 'read', '--group', 'gffffffffffffffff']),
+    ]);
+    const codes = [ErrorCode.NOT_GROUP_MEMBER, ErrorCode.NOT_GROUP_MEMBER, ErrorCode.NOT_GROUP_MEMBER, ErrorCode.NOT_GROUP_MEMBER, ErrorCode.GROUP_NOT_FOUND, ErrorCode.GROUP_NOT_FOUND];
+    runs.forEach((run, i) => {
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(JSON.parse(run.stderr)).toMatchObject({ code: codes[i] });
+    });
+    // a member reads it as before; the owner, with nothing come in from others, marks nothing
+    const [member, read, owner] = await Promise.all([
+      magpie([...as('ida'), 'history', '--group', secretId]),
+      magpie([...as('ida'), 'read', '--group', secretId]),
+      magpie([...as('hal'), 'read', '--group', openId]),
+    ]);
+    expect(member.lines.map((l) => (l['type'] === 'notice' ? l['notice'] : l['text']))).toEqual(['create', 'members only']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(owner.lines[0]).toMatchObject({ ok: true, op: 'read', conversation: openId, upTo: null });
+  });
 });

@@ -207,5 +207,23 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
         message: expect.stringContaining('announcement has 1025 characters: at most 1024'),
       });
     });
+
+    it('shows a group\'s messages to no one outside it: SYNC, TIMELINE_SYNC and READ give an outsider nothing of it', async () => {
+      const owner = await world.login('owner01');
+      const outsider = await world.login('outsider01');
+      const group = infoOf(await owner.group({ case: 'create', value: { name: 'Inner', mode: pb.GroupMode.PUBLIC, members: ['member01', 'member02'] } }));
+      const sent = await owner.text(group.groupId, 'inner words', 1);
+      // a cursor named for the group by someone outside it reads nothing of it
+      const page = await outsider.client.ask('TIMELINE_SYNC', { cursors: [{ groupId: group.groupId, seq: 0n }], limit: 200 }, 'TIMELINE_PAGE');
+      expect(page.slices).toEqual([]);
+      expect((await outsider.syncAll()).filter((e) => e.item.case === 'message')).toEqual([]);
+      await expect(outsider.client.ask('READ', { conversation: group.groupId, upToMsgId: sent.msgId }, 'OK')).rejects.toMatchObject({
+        code: ErrorCode.NOT_GROUP_MEMBER,
+      });
+      await expect(outsider.client.ask('READ', { conversation: 'gffffffffffffffff', upToMsgId: sent.msgId }, 'OK')).rejects.toMatchObject({
+        code: ErrorCode.GROUP_NOT_FOUND,
+      });
+    });
   });
 });
+
