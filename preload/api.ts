@@ -295,7 +295,8 @@ export interface Methods {
   'group.apply': { args: { groupId: string; reason?: string }; result: { requestId: number } };
   'group.approve': { args: { groupId: string; requestId: number }; result: null };
   'group.reject': { args: { groupId: string; requestId: number; reason?: string }; result: null };
-  'group.invite': { args: { groupId: string; users: string[]; reason?: string }; result: null };
+  /** invited: whom the invite reached (joined, or asked to confirm); alreadyMembers: those named who were in already. */
+  'group.invite': { args: { groupId: string; users: string[]; reason?: string }; result: { invited: string[]; alreadyMembers: string[] } };
   'group.acceptInvite': { args: { groupId: string; requestId: number }; result: null };
   'group.declineInvite': { args: { groupId: string; requestId: number; reason?: string }; result: null };
   'group.kick': { args: { groupId: string; users: string[] }; result: null };

@@ -147,14 +147,17 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
 
   const usersBody = z.object({ users: z.array(userIdSchema).min(1).max(500) }).strict();
 
-  app.post(`${base}/:groupId/members`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {
+  /** Whom an add reached (joined, or asked to confirm where the group asks it) and who was in already. */
+  const addedSchema = okSchema.extend({ invited: z.array(z.string()), alreadyMembers: z.array(z.string()) });
+
+  app.post(`${base}/:groupId/members`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: addedSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
-    await ctx.calls.group(appId, asOwner(appId, groupId), {
+    const result = await ctx.calls.group(appId, asOwner(appId, groupId), {
       case: 'invite',
       value: { $typeName: 'magpie.v1.GroupUsers', groupId, users: request.body.users, reason: '' },
     });
-    return { ok: true as const };
+    return { ok: true as const, invited: result.invited, alreadyMembers: result.alreadyMembers };
   });
 
   app.post(`${base}/:groupId/kick`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {

@@ -418,4 +418,18 @@ describe('the magpie CLI, end to end', () => {
     expect(read.code, read.stderr).toBe(0);
     expect(owner.lines[0]).toMatchObject({ ok: true, op: 'read', conversation: openId, upTo: null });
   });
+
+  it('invites only those not yet in: the answer names the members already in apart, the notice only the new', { timeout: 60_000 }, async () => {
+    const created = await magpie([...as('kai'), 'group', 'create', '--name', 'crew', '--members', 'carol']);
+    const groupId = created.lines[0]!['groupId'] as string;
+    const invited = await magpie([...as('kai'), 'group', 'invite', '--group', groupId, '--members', 'bob,carol']);
+    expect(invited.code, invited.stderr).toBe(0);
+    expect(invited.lines).toEqual([{ ok: true, op: 'invite', groupId, users: ['bob'], alreadyMembers: ['carol'] }]);
+    const history = await magpie([...as('carol'), 'history', '--group', groupId]);
+    expect(history.lines.find((l) => l['notice'] === 'invite')).toMatchObject({ targets: ['bob'] });
+    const again = await magpie([...as('kai'), 'group', 'invite', '--group', groupId, '--members', 'bob,carol']);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stderr)).toMatchObject({ code: ErrorCode.ALREADY_IN_GROUP });
+  });
 });
+

@@ -279,11 +279,16 @@ describe('REST resources, on the real server with real clients', () => {
     const groupId = created.json.groupId as string;
     expect(created.json.memberCount).toBe(3);
     expect((await call('GET', `${app}/groups/${groupId}`)).json.name).toBe('team');
-    expect((await call('POST', `${app}/groups/${groupId}/members`, { users: ['hana'] })).status).toBe(200);
+    const added = await call('POST', `${app}/groups/${groupId}/members`, { users: ['hana', 'erin'] });
+    expect(added.status, added.text).toBe(200);
+    // erin was in already: named apart, and the notice tells of hana alone
+    expect(added.json).toEqual({ ok: true, invited: ['hana'], alreadyMembers: ['erin'] });
     expect((await call('POST', `${app}/groups/${groupId}/kick`, { users: ['frank'] })).status).toBe(200);
     const members = await call('GET', `${app}/groups/${groupId}/members`);
     expect((members.json.members as { userId: string }[]).map((m) => m.userId).sort()).toEqual(['erin', 'hana', 'owner1']);
     await erin.nextPush((e) => e.item.case === 'notice');
+    const joined = await erin.nextPush((e) => e.item.case === 'notice' && e.item.value.kind === pb.NoticeKind.INVITE);
+    expect((joined.item.value as pb.Notice).targets).toEqual(['hana']);
     const presence = await call('POST', `${app}/presence`, { users: ['erin', 'frank'] });
     expect(presence.json.users).toEqual([
       { userId: 'erin', online: true, devices: expect.any(Array) },

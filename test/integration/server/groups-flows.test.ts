@@ -224,6 +224,27 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
         code: ErrorCode.GROUP_NOT_FOUND,
       });
     });
+
+    it('an invite naming members already in reaches only the new: its answer names both, its notice only the new', async () => {
+      const owner = await world.login('owner01');
+      const member = await world.login('member01');
+      const group = infoOf(await owner.group({ case: 'create', value: { name: 'Crew', members: ['member01'] } }));
+      const answer = await owner.client.ask('GROUP', { op: { case: 'invite', value: { groupId: group.groupId, users: ['new01', 'member01', 'new02'] } } }, 'GROUP_RESULT');
+      expect(answer).toMatchObject({ invited: ['new01', 'new02'], alreadyMembers: ['member01'] });
+      expect(infoOf(answer.result).memberCount).toBe(4);
+      expect((await member.nextPush(isNotice(pb.NoticeKind.INVITE))).item.value).toMatchObject({ actor: 'owner01', targets: ['new01', 'new02'] });
+      // every one named already in: refused, nothing told
+      await expect(owner.group({ case: 'invite', value: { groupId: group.groupId, users: ['member01', 'new01'] } })).rejects.toMatchObject({
+        code: ErrorCode.ALREADY_IN_GROUP,
+      });
+      // where invitees confirm, the answer names whom it asked
+      await owner.group({ case: 'modify', value: { groupId: group.groupId, inviteConfirm: true } });
+      const asked = await owner.client.ask('GROUP', { op: { case: 'invite', value: { groupId: group.groupId, users: ['member01', 'new03'] } } }, 'GROUP_RESULT');
+      expect(asked).toMatchObject({ result: { case: 'pending' }, invited: ['new03'], alreadyMembers: ['member01'] });
+      // any other operation's answer names no one
+      const info = await owner.client.ask('GROUP', { op: { case: 'info', value: { groupId: group.groupId } } }, 'GROUP_RESULT');
+      expect(info).toMatchObject({ invited: [], alreadyMembers: [] });
+    });
   });
 });
 

@@ -201,3 +201,31 @@ describe('the create group form', () => {
     expect(api.callsOf('groups.create')).toMatchObject([{ name: '😀'.repeat(64), announcement: '😀'.repeat(1024) }]);
   });
 });
+
+describe('the invite dialog', () => {
+  it('says who was in already and not invited again, in en and zh-CN', async () => {
+    for (const [locale, text] of [['en', 'Already in the group, not invited again: bob'], ['zh-CN', '已在群中，未再次邀请：bob']] as const) {
+      const pinia = createPinia();
+      const api = createFakeApi({
+        'group.info': () => group,
+        'group.members': () => ({ members, total: members.length }),
+        'group.invite': (args) => ({ invited: args.users.filter((u) => u !== 'bob'), alreadyMembers: args.users.filter((u) => u === 'bob') }),
+      });
+      useBackend(pinia).attach(api);
+      useSession(pinia).session = { userId: 'me', appId: 'app', nickname: '', servers: [] };
+      const wrapper = mount(GroupDetails, { props: { groupId: 'gteam' }, global: { plugins: [pinia, createMagpieI18n(locale)] }, attachTo: document.body });
+      unmount = () => wrapper.unmount();
+      await flushPromises();
+      await click('group-invite');
+      await type('invite-users', 'bob, dan');
+      await click('invite-send');
+      expect(api.callsOf('group.invite')).toEqual([{ groupId: 'gteam', users: ['bob', 'dan'] }]);
+      const toasts = useToasts(pinia).items;
+      expect(toasts).toHaveLength(1);
+      expect(createMagpieI18n(locale).global.t(toasts[0]!.words!.key, toasts[0]!.words!.values)).toBe(text);
+      wrapper.unmount();
+      document.body.innerHTML = '';
+    }
+    unmount = undefined;
+  });
+});
