@@ -12,11 +12,11 @@ export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateT
 
 /** The server's limits on group words the page lets one type (server/groups/group-limits.ts). */
 export const GROUP_LIMITS = {
-  /** An application's message to the owner and admins, in UTF-16 code units as the server counts. */
+  /** An application's message to the owner and admins, in characters (code points, textChars) as the server counts. */
   maxReasonChars: 256,
-  /** A group's name: 1 to 64 UTF-16 code units, not all spaces, no control characters. */
+  /** A group's name: 1 to 64 characters (code points: an emoji is one), not all spaces, no control characters. */
   maxNameChars: 64,
-  /** A group's announcement, in UTF-16 code units. */
+  /** A group's announcement, in characters (code points). */
   maxAnnouncementChars: 1_024,
   /** The longest a member can be muted: 30 days. */
   maxMuteSeconds: 30 * 24 * 3600,
@@ -295,7 +295,8 @@ export interface Methods {
   'group.apply': { args: { groupId: string; reason?: string }; result: { requestId: number } };
   'group.approve': { args: { groupId: string; requestId: number }; result: null };
   'group.reject': { args: { groupId: string; requestId: number; reason?: string }; result: null };
-  'group.invite': { args: { groupId: string; users: string[]; reason?: string }; result: null };
+  /** invited: whom the invite reached (joined, or asked to confirm); alreadyMembers: those named who were in already. */
+  'group.invite': { args: { groupId: string; users: string[]; reason?: string }; result: { invited: string[]; alreadyMembers: string[] } };
   'group.acceptInvite': { args: { groupId: string; requestId: number }; result: null };
   'group.declineInvite': { args: { groupId: string; requestId: number; reason?: string }; result: null };
   'group.kick': { args: { groupId: string; users: string[] }; result: null };

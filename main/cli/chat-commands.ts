@@ -243,10 +243,23 @@ export async function runRevoke(session: CliSession, io: CliIo, command: Command
   return ExitCode.OK;
 }
 
+/**
+ * A group this run has nothing of is one the user may read only as a member: the server's answer
+ * says so (GROUP_NOT_FOUND for no such group, NOT_GROUP_MEMBER otherwise, exit 1), rather than an
+ * empty history or a read of nothing that looks like success.
+ */
+async function requireGroupMember(session: CliSession, groupId: string): Promise<void> {
+  const group = await session.deadline.race(session.groups.info(groupId), 'looking the group up');
+  if (group.dismissed) throw new MagpieError(ErrorCode.GROUP_DISMISSED, `${groupId} was dismissed`);
+  if (group.myRole === 'none') throw new MagpieError(ErrorCode.NOT_GROUP_MEMBER, `you are not a member of ${groupId}`);
+}
+
 /** read --with USER | --group G: marks what came in read, here and on the server (the 1:1 peer sees "read"). */
 export async function runRead(session: CliSession, io: CliIo, command: CommandOf<'read'>): Promise<number> {
   await session.connect();
   const upTo = await session.deadline.race(session.chat.markReadConfirmed(command.conversation), 'marking read');
+  // with nothing to mark no READ went out, so the server has not judged the group: ask it
+  if (upTo === undefined && isGroupId(command.conversation)) await requireGroupMember(session, command.conversation);
   io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: upTo === undefined ? null : String(upTo) });
   return ExitCode.OK;
 }
@@ -272,6 +285,8 @@ export async function runHistory(session: CliSession, io: CliIo, command: Comman
     lines.push(...notices.map(noticeLine));
     lines.sort((a, b) => a.time - b.time || (a.seq ?? 0) - (b.seq ?? 0));
   }
+  // a group with nothing here: one never joined, or no such group (a former member keeps what came in)
+  if (lines.length === 0 && isGroupId(command.conversation) && !command.offline) await requireGroupMember(session, command.conversation);
   for (const line of lines.slice(-command.limit)) io.out(line);
   return ExitCode.OK;
 }

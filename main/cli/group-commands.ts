@@ -36,9 +36,11 @@ export async function runGroup(session: CliSession, io: CliIo, command: GroupCom
     case 'reject':
       await deadline.race(groups.reject(command.groupId, command.requestId, command.reason), 'rejecting');
       return done({ requestId: command.requestId });
-    case 'invite':
-      await deadline.race(groups.invite(command.groupId, command.users), 'inviting');
-      return done({ users: command.users });
+    case 'invite': {
+      // users: whom it reached; those already in are named apart, and are in no notice
+      const { invited, alreadyMembers } = await deadline.race(groups.invite(command.groupId, command.users), 'inviting');
+      return done({ users: invited, alreadyMembers });
+    }
     case 'kick':
       await deadline.race(groups.kick(command.groupId, command.users), 'removing members');
       return done({ users: command.users });

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
-import type { GroupModeName, GroupView, MemberView, NoticeView } from '../../preload/api';
+import type { GroupModeName, GroupView, MemberView, MethodResult, NoticeView } from '../../preload/api';
 import type { MagpieClient } from '../client/magpie-client';
 import { groupFromWire, memberFromWire } from '../store';
 import { MODE_BY_NAME, toGroupView, toMemberView } from '../views/conversation-view';
@@ -8,6 +8,7 @@ import { toNoticeView } from '../views/message-view';
 import { isStaleRequestError, pendingRequests } from './pending-requests';
 
 type GroupOp = MessageInitShape<typeof pb.GroupRequestSchema>['op'];
+type InviteOutcome = MethodResult<'group.invite'>;
 
 const TYPE_BY_CAPACITY: Record<number, pb.GroupType> = {
   100: pb.GroupType.TEMPORARY,
@@ -172,8 +173,14 @@ export function createGroupService(client: MagpieClient) {
       await answer(groupId, requestId, { case: 'declineInvite', value: { groupId, requestId: BigInt(requestId), reason } });
     },
 
-    async invite(groupId: string, users: string[], reason = ''): Promise<void> {
-      await call({ case: 'invite', value: { groupId, users, reason } });
+    /**
+     * Invites: whom the invite reached (joined, or asked to confirm) and who was in already. A
+     * server that does not say (before these fields) is taken to have reached everyone named.
+     */
+    async invite(groupId: string, users: string[], reason = ''): Promise<InviteOutcome> {
+      const result = await call({ case: 'invite', value: { groupId, users, reason } });
+      if (result.invited.length === 0 && result.alreadyMembers.length === 0) return { invited: [...new Set(users)], alreadyMembers: [] };
+      return { invited: [...result.invited], alreadyMembers: [...result.alreadyMembers] };
     },
 
     async kick(groupId: string, users: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, userIdProblem, type Clock } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, textChars, userIdProblem, type Clock } from '../../protocol';
 import type { Caller } from '../handler-types';
 import type { Appended, InboxStore } from '../sync/inbox';
 import type { GroupStore } from './group-store';
@@ -152,8 +152,17 @@ export function checkName(value: string, max: number, what: string, allowEmpty =
   return checkText(value, max, what, allowEmpty);
 }
 
+/**
+ * A group's text (name, announcement, reason, card, keyword): at most max characters, counted as
+ * the message and name limits count them (Unicode code points, textChars): an emoji or a Chinese
+ * character is one.
+ */
 export function checkText(value: string, max: number, what: string, allowEmpty = true): string {
-  if (value.length > max) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} is longer than ${max} characters`);
+  // a text of at most max UTF-16 units has at most max code points: count only longer ones
+  const chars = value.length > max ? textChars(value) : value.length;
+  if (chars > max) {
+    throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} has ${chars} characters: at most ${max} (an emoji or a Chinese character counts one)`);
+  }
   if (!allowEmpty && value.trim().length === 0) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} must not be empty`);
   return value;
 }

@@ -100,10 +100,13 @@ export function inviteToGroup(op: GroupOp, body: pb.GroupUsers): GroupResultInit
   const { group, me } = op.myMembership(body.groupId);
   if (group.mode !== pb.GroupMode.PUBLIC) requireManager(me);
   checkText(body.reason, L.maxReasonChars, 'reason');
-  const invitees = checkUserIds(body.users, L.maxUsersPerRequest).filter(
-    (user) => op.ctx.membership.member(op.appId, group.groupId, user) === undefined,
-  );
+  const named = checkUserIds(body.users, L.maxUsersPerRequest);
+  const isMember = (user: string) => op.ctx.membership.member(op.appId, group.groupId, user) !== undefined;
+  // members named are left out: the answer says who they were, the notice names only the new
+  const alreadyMembers = named.filter(isMember);
+  const invitees = named.filter((user) => !isMember(user));
   if (invitees.length === 0) throw new MagpieError(ErrorCode.ALREADY_IN_GROUP, 'everyone named is already in the group');
+  const reached = { invited: invitees, alreadyMembers };
   requireRoom(group, invitees.length);
   for (const user of invitees) op.ctx.ensureUser(op.appId, user);
   const now = op.ctx.clock.now();
@@ -117,11 +120,11 @@ export function inviteToGroup(op: GroupOp, body: pb.GroupUsers): GroupResultInit
         op.notify([user], group, { kind: pb.NoticeKind.INVITE_REQUEST, targets: [user], text: body.reason, requestId });
       }
     }
-    return { result: { case: 'pending', value: { requestId: BigInt(first!) } } };
+    return { result: { case: 'pending', value: { requestId: BigInt(first!) } }, ...reached };
   }
   for (const user of invitees) admit(op, group.groupId, user);
   op.notify(op.members(group.groupId), group, { kind: pb.NoticeKind.INVITE, targets: invitees, text: body.reason });
-  return { result: { case: 'group', value: op.info(group.groupId) } };
+  return { result: { case: 'group', value: op.info(group.groupId) }, ...reached };
 }
 
 /**

@@ -10,6 +10,8 @@ const groupParams = appParams.extend({ groupId: groupIdSchema });
 const TYPES = ['temporary', 'normal', 'senior', 'advanced', 'super'] as const;
 const MODES = ['public', 'approval', 'private'] as const;
 const ROLES = ['none', 'member', 'admin', 'owner'] as const;
+/** A group made without a type holds 500 members, the owner included (DEFAULT_GROUP_CAPACITY of the apps). */
+const DEFAULT_TYPE: (typeof TYPES)[number] = 'senior';
 const groupSchema = z.object({
   groupId: z.string(),
   name: z.string(),
@@ -69,10 +71,13 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
         body: z
           .object({
             owner: userIdSchema,
-            name: z.string().min(1).max(128),
-            type: z.enum(TYPES).default('normal'),
+            // the lengths are the group service's to check (code points: an emoji is one), so
+            // a name or announcement too long answers INVALID_GROUP_ARGUMENT as over the socket
+            name: z.string(),
+            // 500 members, as the desktop app and the CLI make a group (docs/rest.md)
+            type: z.enum(TYPES).default(DEFAULT_TYPE),
             mode: z.enum(MODES).default('public'),
-            announcement: z.string().max(2000).default(''),
+            announcement: z.string().default(''),
             members: z.array(userIdSchema).max(2000).default([]),
           })
           .strict(),
@@ -142,14 +147,17 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
 
   const usersBody = z.object({ users: z.array(userIdSchema).min(1).max(500) }).strict();
 
-  app.post(`${base}/:groupId/members`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {
+  /** Whom an add reached (joined, or asked to confirm where the group asks it) and who was in already. */
+  const addedSchema = okSchema.extend({ invited: z.array(z.string()), alreadyMembers: z.array(z.string()) });
+
+  app.post(`${base}/:groupId/members`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: addedSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
-    await ctx.calls.group(appId, asOwner(appId, groupId), {
+    const result = await ctx.calls.group(appId, asOwner(appId, groupId), {
       case: 'invite',
       value: { $typeName: 'magpie.v1.GroupUsers', groupId, users: request.body.users, reason: '' },
     });
-    return { ok: true as const };
+    return { ok: true as const, invited: result.invited, alreadyMembers: result.alreadyMembers };
   });
 
   app.post(`${base}/:groupId/kick`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {

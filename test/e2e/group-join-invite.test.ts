@@ -144,5 +144,26 @@ describe('joining and inviting to a group', () => {
     // ids are split on commas only: a space inside one keeps it one id, named whole
     await pageAnn.getByTestId('invite-users').fill('bad id!，cat');
     await expect.poll(() => pageAnn.getByTestId('invite-error').textContent(), WAIT).toContain('"bad id!" may contain only ASCII letters');
+
+    // a member typed again is not invited again: the newcomer joins, a toast names the one already in
+    await pageAnn.getByTestId('invite-users').fill(`${cat.voipAccount}, newcomer01`);
+    await pageAnn.getByTestId('invite-send').click();
+    await pageAnn.locator('[data-testid="member-row"][data-user="newcomer01"]').waitFor(WAIT);
+    await expect.poll(() => pageAnn.getByTestId('toasts').textContent(), WAIT).toContain(`Already in the group, not invited again: ${cat.voipAccount}`);
+  }, 60_000);
+
+  it('creates a group named with 64 emoji, counted as the server counts (an emoji is one), and says so of 65', async () => {
+    await pageAnn.getByTestId('nav-groups').click();
+    await pageAnn.getByTestId('groups-create').click();
+    await pageAnn.getByTestId('create-group-name').fill('🐦'.repeat(65));
+    await pageAnn.getByTestId('create-group-submit').click();
+    await expect.poll(() => pageAnn.getByTestId('create-group-name-error').textContent(), WAIT).toContain('A group name is 1–64 characters (this one is 65)');
+    await pageAnn.getByTestId('create-group-name').fill('🐦'.repeat(64));
+    expect(await pageAnn.getByTestId('create-group-name').inputValue()).toBe('🐦'.repeat(64));
+    await pageAnn.getByTestId('create-group-submit').click();
+    const details = pageAnn.getByTestId('group-details');
+    await expect.poll(() => details.getAttribute('data-group'), WAIT).toMatch(/^g/);
+    await expect.poll(async () => (await pageAnn.getByTestId('group-details').textContent())?.includes('🐦'.repeat(64)), WAIT).toBe(true);
   }, 60_000);
 });
+

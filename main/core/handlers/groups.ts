@@ -27,7 +27,7 @@ export function createGroupHandlers(deps: CoreDeps): HandlerSlice<GroupMethods> 
     'group.apply': (args) => groups().apply(args.groupId, args.reason),
     'group.approve': (args) => answerNothing(groups().approve(args.groupId, args.requestId)),
     'group.reject': (args) => answerNothing(groups().reject(args.groupId, args.requestId, args.reason)),
-    'group.invite': (args) => answerNothing(groups().invite(args.groupId, args.users, args.reason)),
+    'group.invite': (args) => groups().invite(args.groupId, args.users, args.reason),
     'group.acceptInvite': (args) => answerNothing(groups().acceptInvite(args.groupId, args.requestId)),
     'group.declineInvite': (args) => answerNothing(groups().declineInvite(args.groupId, args.requestId, args.reason)),
     'group.kick': (args) => answerNothing(groups().kick(args.groupId, args.users)),

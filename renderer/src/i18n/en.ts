@@ -192,6 +192,7 @@ const en = {
     confirmTransfer: 'Make {name} the owner? You will become a member.',
     requestGone: 'This request was already handled or no longer applies',
     applicationApproved: 'Your request to join {group} was approved',
+    inviteAlreadyMembers: 'Already in the group, not invited again: {users}',
     applicationDeclined: 'Your request to join {group} was declined: {reason}',
     applicationDeclinedNoReason: 'Your request to join {group} was declined',
     requestApply: '{actor} asks to join {group}',

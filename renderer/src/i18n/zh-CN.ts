@@ -194,6 +194,7 @@ const zhCN: MessageSchema = {
     confirmTransfer: '确定将群主转让给 {name} 吗？你将成为普通成员。',
     requestGone: '该申请已被处理或已失效',
     applicationApproved: '你加入 {group} 的申请已通过',
+    inviteAlreadyMembers: '已在群中，未再次邀请：{users}',
     applicationDeclined: '你加入 {group} 的申请被拒绝：{reason}',
     applicationDeclinedNoReason: '你加入 {group} 的申请被拒绝',
     requestApply: '{actor} 申请加入 {group}',

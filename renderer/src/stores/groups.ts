@@ -209,7 +209,13 @@ export const useGroups = defineStore('groups', () => {
     if ((await action()) !== undefined) await Promise.all([loadMembers(groupId), refresh(groupId)]);
   }
 
-  const invite = (groupId: string, users: string[]) => memberAction(groupId, () => backend.run('group.invite', { groupId, users }));
+  /** Invites; those named who were in already are said in a toast (the group's notice names only the new). */
+  async function invite(groupId: string, users: string[]): Promise<void> {
+    const outcome = await backend.run('group.invite', { groupId, users });
+    if (outcome === undefined) return;
+    if (outcome.alreadyMembers.length > 0) useToasts().say('groups.inviteAlreadyMembers', { users: outcome.alreadyMembers.join(', ') });
+    await Promise.all([loadMembers(groupId), refresh(groupId)]);
+  }
   const kick = (groupId: string, user: string) => memberAction(groupId, () => backend.run('group.kick', { groupId, users: [user] }));
   /** Mutes (0 lifts it); the refusal is returned, not toasted, so the mute dialog can say it beside its field. */
   async function mute(groupId: string, user: string, seconds: number): Promise<ApiError | undefined> {

@@ -398,4 +398,51 @@ describe('the magpie CLI, end to end', () => {
       ['text', 'welcome'],
     ]);
   });
+
+  it('refuses history and read of a group one is not in, or that does not exist, with the server\'s code (exit 1)', { timeout: 60_000 }, async () => {
+    const [secret, open] = await Promise.all([
+      magpie([...as('hal'), 'group', 'create', '--name', 'secret', '--mode', 'private', '--members', 'ida']),
+      magpie([...as('hal'), 'group', 'create', '--name', 'open', '--mode', 'public']),
+    ]);
+    const secretId = secret.lines[0]!['groupId'] as string;
+    const openId = open.lines[0]!['groupId'] as string;
+    await magpie([...as('hal'), 'send', '--group', secretId, '--text', 'members only']);
+    const runs = await Promise.all([
+      magpie([...as('outsider'), 'history', '--group', secretId]),
+      magpie([...as('outsider'), 'read', '--group', secretId]),
+      magpie([...as('outsider'), 'history', '--group', openId]),
+      magpie([...as('outsider'), 'read', '--group', openId]),
+      magpie([...as('outsider'), 'history', '--group', 'gffffffffffffffff']),
+      magpie([...as('outsider'), 'read', '--group', 'gffffffffffffffff']),
+    ]);
+    const codes = [ErrorCode.NOT_GROUP_MEMBER, ErrorCode.NOT_GROUP_MEMBER, ErrorCode.NOT_GROUP_MEMBER, ErrorCode.NOT_GROUP_MEMBER, ErrorCode.GROUP_NOT_FOUND, ErrorCode.GROUP_NOT_FOUND];
+    runs.forEach((run, i) => {
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(JSON.parse(run.stderr)).toMatchObject({ code: codes[i] });
+    });
+    // a member reads it as before; the owner, with nothing come in from others, marks nothing
+    const [member, read, owner] = await Promise.all([
+      magpie([...as('ida'), 'history', '--group', secretId]),
+      magpie([...as('ida'), 'read', '--group', secretId]),
+      magpie([...as('hal'), 'read', '--group', openId]),
+    ]);
+    expect(member.lines.map((l) => (l['type'] === 'notice' ? l['notice'] : l['text']))).toEqual(['create', 'members only']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(owner.lines[0]).toMatchObject({ ok: true, op: 'read', conversation: openId, upTo: null });
+  });
+
+  it('invites only those not yet in: the answer names the members already in apart, the notice only the new', { timeout: 60_000 }, async () => {
+    const created = await magpie([...as('kai'), 'group', 'create', '--name', 'crew', '--members', 'carol']);
+    const groupId = created.lines[0]!['groupId'] as string;
+    const invited = await magpie([...as('kai'), 'group', 'invite', '--group', groupId, '--members', 'bob,carol']);
+    expect(invited.code, invited.stderr).toBe(0);
+    expect(invited.lines).toEqual([{ ok: true, op: 'invite', groupId, users: ['bob'], alreadyMembers: ['carol'] }]);
+    const history = await magpie([...as('carol'), 'history', '--group', groupId]);
+    expect(history.lines.find((l) => l['notice'] === 'invite')).toMatchObject({ targets: ['bob'] });
+    const again = await magpie([...as('kai'), 'group', 'invite', '--group', groupId, '--members', 'bob,carol']);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stderr)).toMatchObject({ code: ErrorCode.ALREADY_IN_GROUP });
+  });
 });
+

@@ -279,11 +279,16 @@ describe('REST resources, on the real server with real clients', () => {
     const groupId = created.json.groupId as string;
     expect(created.json.memberCount).toBe(3);
     expect((await call('GET', `${app}/groups/${groupId}`)).json.name).toBe('team');
-    expect((await call('POST', `${app}/groups/${groupId}/members`, { users: ['hana'] })).status).toBe(200);
+    const added = await call('POST', `${app}/groups/${groupId}/members`, { users: ['hana', 'erin'] });
+    expect(added.status, added.text).toBe(200);
+    // erin was in already: named apart, and the notice tells of hana alone
+    expect(added.json).toEqual({ ok: true, invited: ['hana'], alreadyMembers: ['erin'] });
     expect((await call('POST', `${app}/groups/${groupId}/kick`, { users: ['frank'] })).status).toBe(200);
     const members = await call('GET', `${app}/groups/${groupId}/members`);
     expect((members.json.members as { userId: string }[]).map((m) => m.userId).sort()).toEqual(['erin', 'hana', 'owner1']);
     await erin.nextPush((e) => e.item.case === 'notice');
+    const joined = await erin.nextPush((e) => e.item.case === 'notice' && e.item.value.kind === pb.NoticeKind.INVITE);
+    expect((joined.item.value as pb.Notice).targets).toEqual(['hana']);
     const presence = await call('POST', `${app}/presence`, { users: ['erin', 'frank'] });
     expect(presence.json.users).toEqual([
       { userId: 'erin', online: true, devices: expect.any(Array) },
@@ -292,6 +297,27 @@ describe('REST resources, on the real server with real clients', () => {
     expect((await call('DELETE', `${app}/groups/${groupId}`)).status).toBe(200);
     expect((await call('GET', `${app}/groups/${groupId}`)).json.dismissed).toBe(true);
     expect((await call('GET', `${app}/groups/gnothing`)).json.error.code).toBe(ErrorCode.GROUP_NOT_FOUND);
+  });
+
+  it('counts a group name and announcement in characters as people count them (an emoji is one)', async () => {
+    const emoji = '\u{1F600}';
+    const made = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: emoji.repeat(64), announcement: emoji.repeat(1_024) });
+    expect(made.status, made.text).toBe(201);
+    expect(made.json).toMatchObject({ name: emoji.repeat(64), announcement: emoji.repeat(1_024) });
+    const tooLong = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: emoji.repeat(65) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json.error).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('name has 65 characters: at most 64') });
+    const longAnnouncement = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: 'n', announcement: emoji.repeat(1_025) });
+    expect(longAnnouncement.json.error).toMatchObject({ code: ErrorCode.INVALID_GROUP_ARGUMENT, message: expect.stringContaining('announcement has 1025 characters') });
+    const empty = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: ' ' });
+    expect(empty.json.error.code).toBe(ErrorCode.INVALID_GROUP_ARGUMENT);
+  });
+
+  it('makes a group of 500 members without a type, as the desktop app and the CLI do', async () => {
+    const made = await call('POST', `${app}/groups`, { owner: 'size-owner', name: 'default size' });
+    expect(made.status, made.text).toBe(201);
+    expect(made.json).toMatchObject({ type: 'senior', capacity: 500 });
+    expect((await call('POST', `${app}/groups`, { owner: 'size-owner', name: 'small', type: 'normal' })).json).toMatchObject({ type: 'normal', capacity: 300 });
   });
 
   it('serves an OpenAPI document generated from the same schemas, unsigned', async () => {

@@ -190,5 +190,61 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
         [pb.GroupField.ANNOUNCEMENT, pb.GroupField.INVITE_CONFIRM],
       ]);
     });
+
+    it('counts a name and an announcement in characters as people see them: 64 emoji make a name, create and modify alike', async () => {
+      const owner = await world.login('owner01');
+      const emoji = '\u{1F426}';
+      const group = infoOf(await owner.group({ case: 'create', value: { name: emoji.repeat(64), announcement: emoji.repeat(1_024) } }));
+      expect(group).toMatchObject({ name: emoji.repeat(64), announcement: emoji.repeat(1_024) });
+      const renamed = infoOf(await owner.group({ case: 'modify', value: { groupId: group.groupId, name: `鹊${emoji.repeat(63)}` } }));
+      expect(renamed.name).toBe(`鹊${emoji.repeat(63)}`);
+      await expect(owner.group({ case: 'create', value: { name: emoji.repeat(65) } })).rejects.toMatchObject({
+        code: ErrorCode.INVALID_GROUP_ARGUMENT,
+        message: expect.stringContaining('name has 65 characters: at most 64'),
+      });
+      await expect(owner.group({ case: 'modify', value: { groupId: group.groupId, announcement: emoji.repeat(1_025) } })).rejects.toMatchObject({
+        code: ErrorCode.INVALID_GROUP_ARGUMENT,
+        message: expect.stringContaining('announcement has 1025 characters: at most 1024'),
+      });
+    });
+
+    it('shows a group\'s messages to no one outside it: SYNC, TIMELINE_SYNC and READ give an outsider nothing of it', async () => {
+      const owner = await world.login('owner01');
+      const outsider = await world.login('outsider01');
+      const group = infoOf(await owner.group({ case: 'create', value: { name: 'Inner', mode: pb.GroupMode.PUBLIC, members: ['member01', 'member02'] } }));
+      const sent = await owner.text(group.groupId, 'inner words', 1);
+      // a cursor named for the group by someone outside it reads nothing of it
+      const page = await outsider.client.ask('TIMELINE_SYNC', { cursors: [{ groupId: group.groupId, seq: 0n }], limit: 200 }, 'TIMELINE_PAGE');
+      expect(page.slices).toEqual([]);
+      expect((await outsider.syncAll()).filter((e) => e.item.case === 'message')).toEqual([]);
+      await expect(outsider.client.ask('READ', { conversation: group.groupId, upToMsgId: sent.msgId }, 'OK')).rejects.toMatchObject({
+        code: ErrorCode.NOT_GROUP_MEMBER,
+      });
+      await expect(outsider.client.ask('READ', { conversation: 'gffffffffffffffff', upToMsgId: sent.msgId }, 'OK')).rejects.toMatchObject({
+        code: ErrorCode.GROUP_NOT_FOUND,
+      });
+    });
+
+    it('an invite naming members already in reaches only the new: its answer names both, its notice only the new', async () => {
+      const owner = await world.login('owner01');
+      const member = await world.login('member01');
+      const group = infoOf(await owner.group({ case: 'create', value: { name: 'Crew', members: ['member01'] } }));
+      const answer = await owner.client.ask('GROUP', { op: { case: 'invite', value: { groupId: group.groupId, users: ['new01', 'member01', 'new02'] } } }, 'GROUP_RESULT');
+      expect(answer).toMatchObject({ invited: ['new01', 'new02'], alreadyMembers: ['member01'] });
+      expect(infoOf(answer.result).memberCount).toBe(4);
+      expect((await member.nextPush(isNotice(pb.NoticeKind.INVITE))).item.value).toMatchObject({ actor: 'owner01', targets: ['new01', 'new02'] });
+      // every one named already in: refused, nothing told
+      await expect(owner.group({ case: 'invite', value: { groupId: group.groupId, users: ['member01', 'new01'] } })).rejects.toMatchObject({
+        code: ErrorCode.ALREADY_IN_GROUP,
+      });
+      // where invitees confirm, the answer names whom it asked
+      await owner.group({ case: 'modify', value: { groupId: group.groupId, inviteConfirm: true } });
+      const asked = await owner.client.ask('GROUP', { op: { case: 'invite', value: { groupId: group.groupId, users: ['member01', 'new03'] } } }, 'GROUP_RESULT');
+      expect(asked).toMatchObject({ result: { case: 'pending' }, invited: ['new03'], alreadyMembers: ['member01'] });
+      // any other operation's answer names no one
+      const info = await owner.client.ask('GROUP', { op: { case: 'info', value: { groupId: group.groupId } } }, 'GROUP_RESULT');
+      expect(info).toMatchObject({ invited: [], alreadyMembers: [] });
+    });
   });
 });
+

@@ -23,4 +23,11 @@ describe('a text is counted in characters (Unicode code points)', () => {
     expect(send('🐦'.repeat(MESSAGE_LIMITS.maxTextChars + 1))).toBe(false);
     expect(send('x'.repeat(MESSAGE_LIMITS.maxTextChars + 1))).toBe(false);
   });
+
+  it('is what the desktop contract checks a group name and announcement against, as the server does', () => {
+    const create = (name: string, announcement = '') => methodSchemas['groups.create'].args.safeParse({ name, mode: 'public', announcement }).success;
+    expect(create('🐦'.repeat(64), '🐦'.repeat(1_024))).toBe(true);
+    expect(create('🐦'.repeat(65))).toBe(false);
+    expect(create('n', '🐦'.repeat(1_025))).toBe(false);
+  });
 });

@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupView, MemberView, Result } from '../../../preload/api';
+import CreateGroupForm from '../../../renderer/src/components/groups/CreateGroupForm.vue';
 import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
 import { useBackend } from '../../../renderer/src/stores/backend';
@@ -138,6 +139,22 @@ describe('the edit group dialog', () => {
     expect(api.callsOf('group.modify')).toEqual([]);
   });
 
+  it('counts a name and an announcement as the server does: 64 emoji are a name, 65 are not', async () => {
+    const { wrapper, api } = await mountDetails('en');
+    unmount = () => wrapper.unmount();
+    await click('group-edit');
+    await type('edit-group-name', '😀'.repeat(65));
+    await type('edit-group-announcement', '😀'.repeat(1025));
+    await click('edit-group-save');
+    expect(byTestId('edit-group-name-error')!.textContent).toContain('1–64 characters (this one is 65)');
+    expect(byTestId('edit-group-announcement-error')!.textContent).toContain('at most 1024 characters (this one is 1025)');
+    expect(api.callsOf('group.modify')).toEqual([]);
+    await type('edit-group-name', '😀'.repeat(64));
+    await type('edit-group-announcement', '😀'.repeat(1024));
+    await click('edit-group-save');
+    expect(api.callsOf('group.modify')).toEqual([{ groupId: 'gteam', name: '😀'.repeat(64), announcement: '😀'.repeat(1024), mode: 'public' }]);
+  });
+
   it("keeps the dialog and its input open with the server's refusal", async () => {
     const { wrapper, toasts } = await mountDetails('en', { ok: false, error: { code: 560010, message: 'name must not hold control characters' } });
     unmount = () => wrapper.unmount();
@@ -200,5 +217,57 @@ describe('a group one has left', () => {
     expect(byTestId('member-list')).toBeNull();
     expect(useToasts(pinia).items).toEqual([]);
     wrapper.unmount();
+  });
+});
+
+describe('the create group form', () => {
+  it('counts the name as the server does: 65 emoji are said to be too long, 64 are sent whole', async () => {
+    const pinia = createPinia();
+    const api = createFakeApi({ 'groups.create': (args) => ({ ...group, name: args.name }) });
+    useBackend(pinia).attach(api);
+    const wrapper = mount(CreateGroupForm, { global: { plugins: [pinia, createMagpieI18n('en')] }, attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    await type('create-group-name', '😀'.repeat(65));
+    await click('create-group-submit');
+    expect(byTestId('create-group-name-error')!.textContent).toContain('A group name is 1–64 characters (this one is 65)');
+    expect(api.callsOf('groups.create')).toEqual([]);
+    // the field takes the 64 emoji whole: no limit in UTF-16 units cuts it at 32
+    expect(byTestId('create-group-name')!.hasAttribute('maxlength')).toBe(false);
+    await type('create-group-name', '😀'.repeat(64));
+    await type('create-group-announcement', '😀'.repeat(1025));
+    await click('create-group-submit');
+    expect(byTestId('create-group-announcement-error')!.textContent).toContain('at most 1024 characters (this one is 1025)');
+    expect(api.callsOf('groups.create')).toEqual([]);
+    await type('create-group-announcement', '😀'.repeat(1024));
+    await click('create-group-submit');
+    expect(api.callsOf('groups.create')).toMatchObject([{ name: '😀'.repeat(64), announcement: '😀'.repeat(1024) }]);
+  });
+});
+
+describe('the invite dialog', () => {
+  it('says who was in already and not invited again, in en and zh-CN', async () => {
+    for (const [locale, text] of [['en', 'Already in the group, not invited again: bob'], ['zh-CN', '已在群中，未再次邀请：bob']] as const) {
+      const pinia = createPinia();
+      const api = createFakeApi({
+        'group.info': () => group,
+        'group.members': () => ({ members, total: members.length }),
+        'group.invite': (args) => ({ invited: args.users.filter((u) => u !== 'bob'), alreadyMembers: args.users.filter((u) => u === 'bob') }),
+      });
+      useBackend(pinia).attach(api);
+      useSession(pinia).session = { userId: 'me', appId: 'app', nickname: '', servers: [] };
+      const wrapper = mount(GroupDetails, { props: { groupId: 'gteam' }, global: { plugins: [pinia, createMagpieI18n(locale)] }, attachTo: document.body });
+      unmount = () => wrapper.unmount();
+      await flushPromises();
+      await click('group-invite');
+      await type('invite-users', 'bob, dan');
+      await click('invite-send');
+      expect(api.callsOf('group.invite')).toEqual([{ groupId: 'gteam', users: ['bob', 'dan'] }]);
+      const toasts = useToasts(pinia).items;
+      expect(toasts).toHaveLength(1);
+      expect(createMagpieI18n(locale).global.t(toasts[0]!.words!.key, toasts[0]!.words!.values)).toBe(text);
+      wrapper.unmount();
+      document.body.innerHTML = '';
+    }
+    unmount = undefined;
   });
 });

@@ -3,7 +3,7 @@
  * (GROUP_LIMITS, from server/groups/group-limits.ts): a value the server would refuse is named
  * beside its field, and the dialog stays open with what was typed.
  */
-import { GROUP_LIMITS, hasControlCharacter } from '../../../../preload/api';
+import { GROUP_LIMITS, hasControlCharacter, textChars } from '../../../../preload/api';
 
 /** Minutes a member may be muted for at most (30 days). */
 export const MAX_MUTE_MINUTES = GROUP_LIMITS.maxMuteSeconds / 60;
@@ -18,13 +18,23 @@ export function muteSeconds(typed: string): number | null {
 
 export type NameProblem = 'length' | 'control' | null;
 
-/** What is wrong with a group name as it would be sent (trimmed): its length counted as the server counts (UTF-16). */
+/** A group name's length as it would be sent (trimmed), counted as the server counts: code points, an emoji one. */
+export function groupNameChars(name: string): number {
+  return textChars(name.trim());
+}
+
+/** What is wrong with a group name as it would be sent (trimmed). */
 export function groupNameProblem(name: string): NameProblem {
-  const trimmed = name.trim();
-  if (trimmed.length < 1 || trimmed.length > GROUP_LIMITS.maxNameChars) return 'length';
-  return hasControlCharacter(trimmed) ? 'control' : null;
+  const chars = groupNameChars(name);
+  if (chars < 1 || chars > GROUP_LIMITS.maxNameChars) return 'length';
+  return hasControlCharacter(name.trim()) ? 'control' : null;
+}
+
+/** An announcement's length in characters as the server counts them (code points). */
+export function announcementChars(text: string): number {
+  return textChars(text);
 }
 
 export function announcementTooLong(text: string): boolean {
-  return text.length > GROUP_LIMITS.maxAnnouncementChars;
+  return announcementChars(text) > GROUP_LIMITS.maxAnnouncementChars;
 }
