@@ -43,7 +43,7 @@ export type GroupCommand =
 
 export type Command =
   | { kind: 'help'; topic: string }
-  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend; burn?: boolean }
+  | { kind: 'send'; to: string; text: string | undefined; stdin: boolean; custom?: CustomSend; burn?: boolean; mentions?: string[]; mentionAll?: true }
   | { kind: 'send-file'; to: string; path: string; mediaKind: 'voice' | 'image' | 'file'; durationMs: number | undefined }
   | { kind: 'download'; msgId: number; outDir: string }
   | { kind: 'revoke'; msgId: number }
@@ -120,6 +120,8 @@ const OPTIONS = {
   duration: { type: 'string' },
   out: { type: 'string' },
   burn: { type: 'boolean' },
+  mention: { type: 'string' },
+  'mention-all': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -216,7 +218,7 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
   };
   switch (name) {
     case 'send': {
-      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient', 'file', 'image', 'voice', 'duration', 'burn');
+      allow('to', 'group', 'text', 'stdin', 'custom', 'payload', 'transient', 'file', 'image', 'voice', 'duration', 'burn', 'mention', 'mention-all');
       if (values.burn && (values.text === undefined || values.stdin || values.custom !== undefined || mediaOption(values, name) !== undefined)) {
         throw new UsageError('--burn goes with --text T (burn after reading is for text)', name);
       }
@@ -228,6 +230,7 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       }
       noMore([sub, ...rest]);
       const to = conversationTarget(values.to, values.group, '--to', name);
+      const mentioned = mentionsOf(values, to, name);
       const media = mediaOption(values, name);
       if (media !== undefined) {
         if (values.text !== undefined || values.stdin || values.custom !== undefined) {
@@ -248,7 +251,7 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
       if (values.text !== undefined && values.text.trim() === '') throw new UsageError('--text must not be empty or only white space', name);
       const tooLong = values.text === undefined ? undefined : textOverLimit(values.text);
       if (tooLong !== undefined) throw new UsageError(`--text is ${tooLong}`, name);
-      return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false, ...(values.burn ? { burn: true } : {}) };
+      return { kind: 'send', to, text: values.text, stdin: values.stdin ?? false, ...(values.burn ? { burn: true } : {}), ...mentioned };
     }
     case 'download': {
       allow('out');
@@ -306,6 +309,48 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
     default:
       throw new UsageError(`unknown command: ${name}`);
   }
+}
+
+/** How the desktop composer writes @everyone into a text: "@all", or its label in English or Chinese. */
+const MENTION_ALL_LABELS = ['all', 'Everyone', '所有人'] as const;
+
+/**
+ * send's --mention U,V and --mention-all: group texts only. The desktop app mentions a user only
+ * while its text still holds "@name" for them, so the text must hold "@ID" for each user named,
+ * and "@all" (or the app's "@Everyone", "@所有人") for --mention-all. The server's count and id
+ * rules are checked here, so a refused list is never stored and left failed in the outbox.
+ */
+function mentionsOf(values: Values, to: string, command: string): { mentions?: string[]; mentionAll?: true } {
+  const all = values['mention-all'] ?? false;
+  if (values.mention === undefined && !all) return {};
+  const both = values.mention !== undefined && all;
+  const flags = both ? '--mention and --mention-all' : values.mention !== undefined ? '--mention' : '--mention-all';
+  if (!isGroupId(to)) throw new UsageError(`${flags}: mentions are for group messages (--group GID), not --to`, command);
+  if (values.text === undefined || values.stdin || values.custom !== undefined || mediaOption(values, command) !== undefined) {
+    throw new UsageError(`${flags} ${both ? 'go' : 'goes'} with --text T (a mention is part of a text)`, command);
+  }
+  const text = values.text;
+  const mentioned: { mentions?: string[]; mentionAll?: true } = {};
+  if (values.mention !== undefined) {
+    const ids = values.mention.split(',').map((u) => u.trim()).filter((u) => u !== '');
+    if (ids.length === 0) throw new UsageError('--mention needs at least one user id (a,b,c)', command);
+    const users = [...new Set(ids.map((u) => userId('--mention', u, command)))];
+    if (users.length > MESSAGE_LIMITS.maxMentions) {
+      throw new UsageError(`--mention names ${users.length} users; the server takes at most ${MESSAGE_LIMITS.maxMentions} in one message`, command);
+    }
+    const unnamed = users.filter((u) => !text.includes(`@${u}`));
+    if (unnamed.length > 0) {
+      throw new UsageError(`--text must name each user it mentions, as the app writes it: add ${unnamed.map((u) => `"@${u}"`).join(', ')} to it`, command);
+    }
+    mentioned.mentions = users;
+  }
+  if (all) {
+    if (!MENTION_ALL_LABELS.some((label) => text.includes(`@${label}`))) {
+      throw new UsageError('--text must say whom --mention-all calls, as the app writes it: add "@all" to it', command);
+    }
+    mentioned.mentionAll = true;
+  }
+  return mentioned;
 }
 
 /**

@@ -127,7 +127,14 @@ function failUnsent(session: CliSession, ids: readonly string[], exit: CliExit):
 export async function runSend(session: CliSession, io: CliIo, command: CommandOf<'send'>): Promise<number> {
   const ids: string[] = [];
   const sendText = async (text: string): Promise<void> => {
-    const view = await session.chat.send(command.to, { kind: 'text', text, ...(command.burn ? { burnAfterReading: true } : {}) });
+    const { mentions, mentionAll } = command;
+    const view = await session.chat.send(command.to, {
+      kind: 'text',
+      text,
+      ...(command.burn ? { burnAfterReading: true } : {}),
+      ...(mentions ? { mentions } : {}),
+      ...(mentionAll ? { mentionAll } : {}),
+    });
     ids.push(view.clientMsgId!);
   };
   if (command.custom?.transient) return sendTransient(session, io, command.to, command.custom);

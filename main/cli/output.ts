@@ -24,6 +24,11 @@ export interface MessageLine {
   custom?: { command: string; payload: string };
   /** Voice, image, file: what the message says of its file ("magpie download ID" fetches it). */
   media?: { fileId: string; name: string; size: number; mime: string; durationMs?: number; width?: number; height?: number };
+  /** A group text's @mentions: the user ids it names, and @all (owners and admins only). */
+  mentions?: string[];
+  mentionAll?: true;
+  /** A received message that mentions me, by my id or with @all. */
+  mentionsMe?: true;
   /** Taken back (by its sender or a group manager): its content is gone. */
   revoked?: true;
   /** Burn after reading; once read and burned, its content is gone. */
@@ -73,6 +78,10 @@ export function messageLine(message: StoredMessage, failure?: { code: number | n
   if (view.location) line.location = view.location;
   if (view.custom) line.custom = view.custom;
   if (view.media) line.media = { ...view.media };
+  if (view.mentions.length > 0) line.mentions = [...view.mentions];
+  if (view.mentionAll) line.mentionAll = true;
+  // a revoked message's content, its mentions with it, is gone
+  if (message.mentionsMe && !message.revoked) line.mentionsMe = true;
   if (message.revoked) line.revoked = true;
   if (message.burnAfterReading) line.burnAfterReading = true;
   if (message.burned) line.burned = true;

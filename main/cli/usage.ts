@@ -85,6 +85,7 @@ const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
 /** Per-command help, printed by "magpie COMMAND --help" and with a usage error. */
 export const COMMAND_USAGE: Record<string, string> = {
   send: `Usage: magpie [global flags] send (--to USER | --group GID) (--text T | --stdin | --custom CMD [--payload JSON] [--transient])
+       magpie [global flags] send --group GID --text T [--mention USER[,USER...]] [--mention-all]
 
 Stores the message in the outbox, connects and sends it; prints it with state "sent".
 A text is at most ${MESSAGE_LIMITS.maxTextChars} characters (Unicode code points, as the server counts); a longer one is
@@ -97,6 +98,11 @@ payload (default {}; at most ${MESSAGE_LIMITS.maxCustomPayloadBytes / 1024} KiB)
 --transient asks the server to push it to whoever is online and store nothing.
 --burn (with --to USER --text T) sends it burn after reading: the reader's "magpie burn ID" (or
 the app, once it is opened) empties it on every side.
+--mention U[,V...] (with --group GID --text T) @mentions those members (at most ${MESSAGE_LIMITS.maxMentions}): their app
+marks the group "[@ you]" and alerts them even when it is muted. As the app writes it, the text
+names each one (else exit 2): --text "@bob please look" --mention bob.
+--mention-all (group owners and admins; anyone else is refused, NOT_GROUP_ADMIN, exit 1)
+@mentions every member; the text says "@all": --text "@all meeting at 3" --mention-all.
 
        magpie [global flags] send (--to USER | --group GID) (--file P | --image P | --voice P --duration MS)
 

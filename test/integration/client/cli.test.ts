@@ -296,6 +296,60 @@ describe('the magpie CLI, end to end', () => {
     expect(nothing.stderr).toContain('give --name, --announcement or --mode');
   });
 
+  it('@mentions a member or everyone in a group: the member hears it mentions them; a plain member may not @all', { timeout: 90_000 }, async () => {
+    const created = await magpie([...as('alice'), 'group', 'create', '--name', 'mentions', '--members', 'bob,pia']);
+    expect(created.code, created.stderr).toBe(0);
+    const groupId = created.lines[0]!['groupId'] as string;
+    // bob's listen then prints what comes after the group's create notice
+    expect((await magpie([...as('bob'), 'history', '--group', groupId])).code).toBe(0);
+    const listening = magpie([...as('bob'), 'listen', '--count', '2', '--timeout', '45']);
+
+    const one = await magpie([...as('alice'), 'send', '--group', groupId, '--text', '@bob please look', '--mention', 'bob']);
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(0);
+    expect(one.lines).toEqual([expect.objectContaining({ conversation: groupId, text: '@bob please look', state: 'sent', mentions: ['bob'] })]);
+    expect(one.lines[0]).not.toHaveProperty('mentionAll');
+    const all = await magpie([...as('alice'), 'send', '--group', groupId, '--text', '@all meeting at 3', '--mention-all']);
+    expect(all.stderr).toBe('');
+    expect(all.code).toBe(0);
+    expect(all.lines).toEqual([expect.objectContaining({ text: '@all meeting at 3', state: 'sent', mentionAll: true })]);
+
+    const heard = await listening;
+    expect(heard.code, heard.stderr).toBe(0);
+    expect(heard.lines).toEqual([
+      expect.objectContaining({ from: 'alice', text: '@bob please look', state: 'received', mentions: ['bob'], mentionsMe: true }),
+      expect.objectContaining({ from: 'alice', text: '@all meeting at 3', state: 'received', mentionAll: true, mentionsMe: true }),
+    ]);
+    // another member sees whom the first one mentions, and that it is not them
+    const seen = await magpie([...as('pia'), 'history', '--group', groupId]);
+    const messages = seen.lines.filter((l) => l['type'] === 'text');
+    expect(messages).toEqual([
+      expect.objectContaining({ text: '@bob please look', mentions: ['bob'] }),
+      expect.objectContaining({ text: '@all meeting at 3', mentionAll: true, mentionsMe: true }),
+    ]);
+    expect(messages[0]).not.toHaveProperty('mentionsMe');
+
+    // only the owner and admins may @all: the line says the server's code, and nothing is left to send later
+    const refused = await magpie([...as('pia'), 'send', '--group', groupId, '--text', '@all look', '--mention-all']);
+    expect(refused.code).toBe(1);
+    expect(refused.lines).toEqual([expect.objectContaining({ text: '@all look', state: 'failed', code: ErrorCode.NOT_GROUP_ADMIN })]);
+    const outbox = await magpie([...as('pia'), 'outbox']);
+    expect(outbox.lines.map((l) => [l['text'], l['state']])).toEqual([['@all look', 'failed']]);
+    // a user outside the group is the server's to refuse too
+    const stranger = await magpie([...as('alice'), 'send', '--group', groupId, '--text', '@zed hi', '--mention', 'zed']);
+    expect(stranger.code).toBe(1);
+    expect(stranger.lines).toEqual([expect.objectContaining({ state: 'failed', code: ErrorCode.INVALID_MESSAGE, message: expect.stringContaining('zed') })]);
+
+    // refused before anything is stored: the limit named, exit 2
+    const many = Array.from({ length: 51 }, (_, i) => `m${i}`);
+    const over = await magpie([...as('alice'), 'send', '--group', groupId, '--text', many.map((u) => `@${u}`).join(' '), '--mention', many.join(',')]);
+    expect(over.code).toBe(2);
+    expect(JSON.parse(over.stderr)).toMatchObject({ name: 'BAD_ARGUMENT', message: expect.stringContaining('at most 50') });
+    const toUser = await magpie([...as('alice'), 'send', '--to', 'bob', '--text', '@bob hi', '--mention', 'bob']);
+    expect(toUser.code).toBe(2);
+    expect((await magpie([...as('alice'), 'outbox'])).lines.filter((l) => l['state'] === 'sending')).toEqual([]);
+  });
+
   it('refuses a group name or nickname with a line break or an escape, and takes emoji and Chinese', { timeout: 60_000 }, async () => {
     const [broken, escaped, nickname, fine] = await Promise.all([
       magpie([...as('tina'), 'group', 'create', '--name', 'two\nlines']),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCli, type SecretSources } from '../../../../main/cli/args';
-import { UsageError } from '../../../../main/cli/usage';
+import { COMMAND_USAGE, UsageError } from '../../../../main/cli/usage';
 
 const LOGIN = ['--app', 'app1', '--token', 'tok', '--user', 'alice'];
 
@@ -120,6 +120,64 @@ describe('magpie CLI arguments', () => {
     expect(usageError([...LOGIN, 'revoke', 'abc']).message).toBe('revoke: "abc" is not a message id (a number, as listen and history print it)');
     // what the terminal is shown is escaped: an argument cannot send it control sequences
     expect(usageError([...LOGIN, 'burn', '\u001b[2J']).message).toBe('burn: "\\u001b[2J" is not a message id (a number, as listen and history print it)');
+  });
+});
+
+describe('magpie send --mention and --mention-all', () => {
+  const group = [...LOGIN, 'send', '--group', 'g42'];
+
+  it('mentions members of a group text by id (split on commas, each once) or everyone', () => {
+    expect(parseCli([...group, '--text', '@bob please look', '--mention', 'bob']).command).toEqual({
+      kind: 'send', to: 'g42', text: '@bob please look', stdin: false, mentions: ['bob'],
+    });
+    expect(parseCli([...group, '--text', '@bob @carol_1 @bob', '--mention', 'bob, carol_1,,bob']).command).toMatchObject({ mentions: ['bob', 'carol_1'] });
+    expect(parseCli([...group, '--text', '@all meeting at 3', '--mention-all']).command).toEqual({
+      kind: 'send', to: 'g42', text: '@all meeting at 3', stdin: false, mentionAll: true,
+    });
+    // the desktop app's label for everyone, in either of its languages, is @all too
+    expect(parseCli([...group, '--text', '@所有人 开会', '--mention-all']).command).toMatchObject({ mentionAll: true });
+    expect(parseCli([...group, '--text', '@Everyone and @bob', '--mention-all', '--mention', 'bob']).command).toMatchObject({ mentions: ['bob'], mentionAll: true });
+    // a plain send is as before: no mention fields
+    expect(parseCli([...group, '--text', '@bob hi']).command).toEqual({ kind: 'send', to: 'g42', text: '@bob hi', stdin: false });
+  });
+
+  it('refuses mentions outside a group text, before anything is stored', () => {
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', '@bob hi', '--mention', 'bob']).message).toBe(
+      '--mention: mentions are for group messages (--group GID), not --to',
+    );
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', '@all hi', '--mention-all']).message).toBe(
+      '--mention-all: mentions are for group messages (--group GID), not --to',
+    );
+    expect(usageError([...group, '--custom', 'ping', '--mention', 'bob']).message).toBe('--mention goes with --text T (a mention is part of a text)');
+    expect(usageError([...group, '--image', '/tmp/a.png', '--mention-all']).message).toBe('--mention-all goes with --text T (a mention is part of a text)');
+    expect(usageError([...group, '--stdin', '--mention', 'bob', '--mention-all']).message).toBe(
+      '--mention and --mention-all go with --text T (a mention is part of a text)',
+    );
+    expect(usageError([...LOGIN, 'listen', '--mention', 'bob']).message).toBe('--mention does not apply to "listen"');
+  });
+
+  it('refuses a bad id, an empty list, more users than the server takes, and a text that does not name them', () => {
+    expect(usageError([...group, '--text', '@b@d', '--mention', 'b@d']).message).toMatch(/^--mention must be a user id .*not "b@d"/);
+    expect(usageError([...group, '--text', '@g1', '--mention', 'g1']).message).toMatch(/^--mention must be a user id/);
+    expect(usageError([...group, '--text', 'hi', '--mention', ' , ']).message).toBe('--mention needs at least one user id (a,b,c)');
+    const users = Array.from({ length: 51 }, (_, i) => `u${i}`);
+    const text = users.map((u) => `@${u}`).join(' ');
+    expect(usageError([...group, '--text', text, '--mention', users.join(',')]).message).toBe(
+      '--mention names 51 users; the server takes at most 50 in one message',
+    );
+    expect(parseCli([...group, '--text', text, '--mention', users.slice(0, 50).join(',')]).command).toMatchObject({ mentions: users.slice(0, 50) });
+    expect(usageError([...group, '--text', 'please look', '--mention', 'bob,carol']).message).toBe(
+      '--text must name each user it mentions, as the app writes it: add "@bob", "@carol" to it',
+    );
+    expect(usageError([...group, '--text', 'meeting at 3', '--mention-all']).message).toBe(
+      '--text must say whom --mention-all calls, as the app writes it: add "@all" to it',
+    );
+    expect(usageError([...group, '--text', '@bob', '--mention', 'bob', '--mention', 'carol']).message).toBe('--mention is given more than once: give it once');
+  });
+
+  it('says how to mention in send --help', () => {
+    expect(COMMAND_USAGE['send']).toContain('send --group GID --text T [--mention USER[,USER...]] [--mention-all]');
+    expect(COMMAND_USAGE['send']).toContain('--text "@bob please look" --mention bob');
   });
 });
 
