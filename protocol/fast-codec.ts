@@ -50,13 +50,16 @@ function isCommonMessage(message: Message): boolean {
   );
 }
 
-/** SENT's body, as toBinary(SentSchema, create(SentSchema, { msgId, timeMs, seq })). */
-export function encodeSent(msgId: bigint, timeMs: bigint, seq: bigint): Uint8Array {
-  if (!isUint64(msgId) || !isUint64(timeMs) || !isUint64(seq)) return toBinary(SentSchema, create(SentSchema, { msgId, timeMs, seq }));
-  const writer = new FlatWriter(3 * (1 + MAX_VARINT_BYTES));
+/** SENT's body, as toBinary(SentSchema, create(SentSchema, { msgId, timeMs, seq, timelineSeq })). */
+export function encodeSent(msgId: bigint, timeMs: bigint, seq: bigint, timelineSeq = 0n): Uint8Array {
+  if (!isUint64(msgId) || !isUint64(timeMs) || !isUint64(seq) || !isUint64(timelineSeq)) {
+    return toBinary(SentSchema, create(SentSchema, { msgId, timeMs, seq, timelineSeq }));
+  }
+  const writer = new FlatWriter(4 * (1 + MAX_VARINT_BYTES));
   if (msgId !== 0n) writer.tag(2, WireType.Varint).uint64(msgId);
   if (timeMs !== 0n) writer.tag(3, WireType.Varint).uint64(timeMs);
   if (seq !== 0n) writer.tag(4, WireType.Varint).uint64(seq);
+  if (timelineSeq !== 0n) writer.tag(5, WireType.Varint).uint64(timelineSeq);
   return writer.finish();
 }
 

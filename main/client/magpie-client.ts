@@ -150,7 +150,7 @@ export class MagpieClient {
       retryDelayMs: this.tuning.backoffBaseMs,
       maxInFlight: this.tuning.maxSendsInFlight,
       clock: this.clock,
-      onSent: (send, receipt) => this.sync.handleSent(ownEntry(this.selfId, send, receipt)),
+      onSent: (send, receipt) => this.sync.handleSent(ownEntry(this.selfId, send, receipt), receipt.timelineSeq),
       onDeferred: (clientMsgId, error) => this.events.emit('sendDeferred', { clientMsgId, error }),
     });
     return new ClientConnection({

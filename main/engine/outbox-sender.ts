@@ -12,6 +12,8 @@ export interface SentReceipt {
   readonly msgId: number;
   readonly timeMs: number;
   readonly seq: number;
+  /** A large group's message: its seq in the group's timeline (0: not said, protocol 2.0). */
+  readonly timelineSeq?: number;
 }
 
 /** The outbox rows in SQLite, behind this narrow seam. */
@@ -154,7 +156,12 @@ export class OutboxSender {
     link
       .request('SEND', item.send)
       .then((answer) => {
-        const receipt = { msgId: Number(answer.body.msgId), timeMs: Number(answer.body.timeMs), seq: Number(answer.body.seq) };
+        const receipt = {
+          msgId: Number(answer.body.msgId),
+          timeMs: Number(answer.body.timeMs),
+          seq: Number(answer.body.seq),
+          timelineSeq: Number(answer.body.timelineSeq),
+        };
         this.deps.ledger.markSent(item.clientMsgId, receipt);
         this.deps.onSent?.(item.send, receipt);
       })

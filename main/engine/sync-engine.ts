@@ -1,5 +1,5 @@
-import { ErrorCode, MagpieError, type AnswerTo, type Clock, type DecodedFrame, type TimerHandle } from '../../protocol';
-import type { pb } from '../../protocol';
+import { create } from '@bufbuild/protobuf';
+import { ErrorCode, isGroupId, MagpieError, pb, type AnswerTo, type Clock, type DecodedFrame, type TimerHandle } from '../../protocol';
 import type { Link } from './link';
 import { ConfirmTimer } from './confirm-timer';
 import { TimelineSync, type TimelineLedger } from './timeline-sync';
@@ -146,13 +146,21 @@ export class SyncEngine {
   /**
    * The SENT of one of this session's messages: its entry (the own copy, seq from SENT) is applied
    * like a push when it is the next seq, and fills a gap a later push would otherwise pull for.
+   * A large group's message also has its place in the group's timeline (SENT.timeline_seq, 0 from
+   * a server that does not say it): the same message is applied there, after the inbox's copy.
    */
-  handleSent(entry: pb.Entry): void {
+  handleSent(entry: pb.Entry, timelineSeq = 0): void {
     const seq = Number(entry.seq);
     if (seq === 0) return; // transient: never stored
     this.headSeen = Math.max(this.headSeen, seq);
     this.sentOwn.set(seq, entry);
     this.enqueue(() => this.applyPushed(entry));
+    const timelines = this.timelines;
+    const message = entry.item.case === 'message' ? entry.item.value : undefined;
+    if (timelineSeq > 0 && timelines !== undefined && message !== undefined && isGroupId(message.to)) {
+      const own = create(pb.EntrySchema, { seq: BigInt(timelineSeq), groupId: message.to, item: { case: 'message', value: message } });
+      this.enqueue(() => timelines.applySent(own));
+    }
   }
 
   private enqueue(task: () => Promise<void>): void {

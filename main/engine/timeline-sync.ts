@@ -54,6 +54,13 @@ export class TimelineSync {
   private pulling = false;
   private readonly confirmTimer: ConfirmTimer;
   private readonly sentConfirms = new Map<string, number>();
+  /**
+   * One's own messages this session sent to large groups, by group and timeline seq, from SEND
+   * and its SENT (protocol 2.1's timeline_seq): the server pushes them to the other sessions only,
+   * SENT stands for the push here. Applied when they continue their timeline, so the next entry
+   * (someone's reply) needs no pull.
+   */
+  private readonly sentOwn = new Map<string, Map<number, pb.Entry>>();
 
   constructor(private readonly deps: TimelineSyncDeps) {
     this.confirmTimer = new ConfirmTimer(deps.clock, deps.confirmDelayMs, () => {
@@ -68,6 +75,7 @@ export class TimelineSync {
 
   detach(): void {
     this.link = undefined;
+    this.sentOwn.clear();
     this.confirmTimer.cancel();
   }
 
@@ -77,16 +85,65 @@ export class TimelineSync {
   }
 
   async applyPushed(entry: pb.Entry): Promise<void> {
+    if (await this.applyInOrder(entry)) return;
+    await this.pull(); // a gap, or a timeline new to this device
+    this.forgetSent();
+  }
+
+  /**
+   * The entry a SENT stands for (one's own message, at the timeline seq SENT gave): applied like
+   * a push when it continues the timeline. Beyond a gap it waits: the entries before it are
+   * others' messages still on their way (their pushes leave in timeline order, coalesced), and
+   * the push that fills the gap applies it too; a timeline this device does not follow yet is
+   * pulled by the next push, as before.
+   */
+  async applySent(entry: pb.Entry): Promise<void> {
+    const groupId = entry.groupId;
+    const seq = Number(entry.seq);
+    if (seq <= this.deps.ledger.cursorOf(groupId)) return;
+    let own = this.sentOwn.get(groupId);
+    if (own === undefined) {
+      own = new Map();
+      this.sentOwn.set(groupId, own);
+    }
+    own.set(seq, entry);
+    await this.applyInOrder(entry);
+  }
+
+  /**
+   * Applies the entry when it continues its timeline, with one's own entries (from SENT) that
+   * fill what lies before it and those that follow it; false when there is a gap.
+   */
+  private async applyInOrder(entry: pb.Entry): Promise<boolean> {
     const groupId = entry.groupId;
     const seq = Number(entry.seq);
     const cursor = this.deps.ledger.cursorOf(groupId);
-    if (seq <= cursor) return;
-    if (seq === cursor + 1) {
-      await this.deps.ledger.applyTimelines([{ groupId, entries: [entry], upToSeq: seq }]);
-      this.confirmTimer.schedule();
-      return;
+    if (seq <= cursor) {
+      this.forgetSent(groupId);
+      return true; // already stored (a pull got it first)
     }
-    await this.pull(); // a gap, or a timeline new to this device
+    const own = this.sentOwn.get(groupId);
+    const run: pb.Entry[] = [];
+    for (let next = cursor + 1; ; next++) {
+      const found = next === seq ? entry : own?.get(next);
+      if (found === undefined) break;
+      run.push(found);
+    }
+    if (cursor + run.length < seq) return false;
+    await this.deps.ledger.applyTimelines([{ groupId, entries: run, upToSeq: cursor + run.length }]);
+    this.forgetSent(groupId);
+    this.confirmTimer.schedule();
+    return true;
+  }
+
+  /** Drops one's own entries now stored (of one group, or of all). */
+  private forgetSent(groupId?: string): void {
+    for (const [group, own] of this.sentOwn) {
+      if (groupId !== undefined && group !== groupId) continue;
+      const cursor = this.deps.ledger.cursorOf(group);
+      for (const seq of own.keys()) if (seq <= cursor) own.delete(seq);
+      if (own.size === 0) this.sentOwn.delete(group);
+    }
   }
 
   async pull(): Promise<void> {

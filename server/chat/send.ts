@@ -91,7 +91,7 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   const ownCopy = create(pb.MessageSchema, { ...message, clientMsgId: body.clientMsgId });
   // a one-to-one recipient is the reader of its own inbox: its copy leaves `to` out
   const delivered = toGroup ? message : create(pb.MessageSchema, { ...message, to: '' });
-  const timeline = toGroup ? storeInTimeline(ctx, appId, body, message, recipients, timeMs) : undefined;
+  const timeline = toGroup ? storeInTimeline(ctx, caller, body, message, recipients, timeMs) : undefined;
   if (timeline !== undefined) {
     const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
     return { case: 'stored', msgId, timeMs, own: toSelf, appended: [...timeline.appended, toSelf], timeline: timeline.push };
@@ -117,7 +117,8 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
         if (outcome.appended.length > 1) ctx.timelines?.fanout.flushGroup(caller.appId, body.to);
       }
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
-      return sentFrame(outcome.msgId, outcome.timeMs, Number(outcome.own.entry.seq));
+      // a large group's message: where it went in the timeline, which the sending session is not pushed
+      return sentFrame(outcome.msgId, outcome.timeMs, Number(outcome.own.entry.seq), Number(outcome.timeline?.entry.seq ?? 0));
   }
 }
 
@@ -203,8 +204,11 @@ function deliverTransient(ctx: ChatContext, caller: Caller, to: string, recipien
   ctx.delivery.toUser(caller.appId, caller.userId, frame, caller.sessionId);
 }
 
-/** SENT leaves client_msg_id empty: its request id already says which SEND it answers. */
-function sentFrame(msgId: number, timeMs: number, seq: number): Frame {
+/**
+ * SENT leaves client_msg_id empty: its request id already says which SEND it answers. A resend's
+ * SENT leaves timeline_seq out (0): the client then meets its timeline entry by a pull.
+ */
+function sentFrame(msgId: number, timeMs: number, seq: number, timelineSeq = 0): Frame {
   // the bytes of bodyFrame('SENT', …), without protobuf-es's reflection (one SENT per message)
-  return { type: FrameType.SENT, compressed: false, body: encodeSent(BigInt(msgId), BigInt(timeMs), BigInt(seq)) };
+  return { type: FrameType.SENT, compressed: false, body: encodeSent(BigInt(msgId), BigInt(timeMs), BigInt(seq), BigInt(timelineSeq)) };
 }

@@ -108,7 +108,8 @@ export function createTimelineFanout(deps: TimelineFanoutDeps): TimelineFanout {
 /**
  * Sends a group's waiting entries: runs of consecutive entries stored for the same readers go out
  * as one write per member (a join or a kick between two messages starts a new run, so each member
- * gets only what it may read). Members online with a 2.0 client get inbox copies instead.
+ * gets only what it may read). Members online with a 2.0 client get inbox copies instead. A
+ * message's sender gets it on its other sessions, one write each.
  */
 function send(deps: TimelineFanoutDeps, appId: string, entries: readonly TimelinePush[], copyForLegacy: LegacyCopier | undefined): void {
   const legacy = new Set<string>();
@@ -117,8 +118,16 @@ function send(deps: TimelineFanoutDeps, appId: string, entries: readonly Timelin
     const readers = entries[start]!.readers;
     let end = start + 1;
     while (end < entries.length && sameReaders(entries[end]!.readers, readers)) end++;
-    const frames = entries.slice(start, end).map((push) => bodyFrame('PUSH', push.entry));
+    const run = entries.slice(start, end);
+    const frames = run.map((push) => bodyFrame('PUSH', push.entry));
     for (const userId of sendRun(deps, appId, readers, frames, copyForLegacy !== undefined)) legacy.add(userId);
+    // a message's sender is no reader of it, but its other 2.1 sessions are pushed it, after the
+    // run and before the next one, so each gets the timeline in order (its 2.0 ones have the
+    // sender's inbox copy)
+    for (const [i, push] of run.entries()) {
+      const sender = push.sender;
+      if (sender !== undefined) deps.delivery.toUserSince?.(appId, sender.userId, TIMELINE_MIN_MINOR, frames[i]!, sender.sessionId);
+    }
     start = end;
   }
   if (legacy.size > 0 && copyForLegacy !== undefined) pushAppended(deps.delivery, appId, copyForLegacy([...legacy]));

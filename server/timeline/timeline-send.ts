@@ -1,5 +1,6 @@
 import type { pb } from '../../protocol';
 import type { ChatContext } from '../chat/chat-context';
+import type { Caller } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { timelineMessageEntry } from './timeline-store';
 import type { TimelinePush } from './timeline-delivery';
@@ -13,12 +14,13 @@ import type { TimelinePush } from './timeline-delivery';
  */
 export function storeInTimeline(
   ctx: ChatContext,
-  appId: string,
+  caller: Caller,
   send: pb.Send,
   message: pb.Message,
   recipients: readonly string[],
   timeMs: number,
 ): { appended: Appended[]; push: TimelinePush } | undefined {
+  const { appId } = caller;
   const timelines = ctx.timelines;
   // the recipients are every member but the sender
   if (timelines === undefined || !timelines.store.ensure(appId, send.to, recipients.length + 1, timelines.threshold, timeMs)) return undefined;
@@ -28,5 +30,6 @@ export function storeInTimeline(
   const appended = ctx.inbox.append(appId, mentioned, { case: 'message', message, own: false });
   const entry = timelineMessageEntry(seq, send.to, message);
   if (message.mentionAll) ctx.delivery.offlineTimeline?.(appId, recipients, entry);
-  return { appended, push: { entry, readers: recipients } };
+  // the sender's other sessions are pushed the entry as any member is; the sending one has SENT
+  return { appended, push: { entry, readers: recipients, sender: { userId: caller.userId, sessionId: caller.sessionId } } };
 }

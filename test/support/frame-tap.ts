@@ -1,5 +1,5 @@
 import { connect as netConnect, createServer, type Socket } from 'node:net';
-import { FrameDecoder, frameName, type Frame } from '../../protocol';
+import { encodeFrame, FrameDecoder, frameName, type Frame } from '../../protocol';
 
 /** One frame seen on the wire, as it travelled (its body deflated when `compressed`). */
 export interface TappedFrame {
@@ -20,7 +20,17 @@ export interface FrameTap {
   close(): Promise<void>;
 }
 
-export async function startFrameTap(targetPort: number): Promise<FrameTap> {
+export interface FrameTapOptions {
+  /** The tap's own port (default: any free port). */
+  readonly port?: number;
+  /**
+   * Changes what the server sends before it reaches the client (e.g. a SENT as an older server
+   * wrote it); the tap then passes re-encoded frames, and records them as they left the server.
+   */
+  readonly rewriteDown?: (frame: Frame) => Frame;
+}
+
+export async function startFrameTap(targetPort: number, options: FrameTapOptions = {}): Promise<FrameTap> {
   const frames: TappedFrame[] = [];
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
@@ -30,9 +40,13 @@ export async function startFrameTap(targetPort: number): Promise<FrameTap> {
   };
   const pipe = (from: Socket, to: Socket, direction: TappedFrame['direction']) => {
     const decoder = new FrameDecoder({ maxFrameBytes: 16 * 1024 * 1024 });
+    const rewrite = direction === 'down' ? options.rewriteDown : undefined;
     from.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) frames.push({ direction, name: frameName(frame.type) ?? `0x${frame.type.toString(16)}`, frame });
-      to.write(chunk);
+      for (const frame of decoder.push(chunk)) {
+        frames.push({ direction, name: frameName(frame.type) ?? `0x${frame.type.toString(16)}`, frame });
+        if (rewrite) to.write(encodeFrame(rewrite(frame)));
+      }
+      if (!rewrite) to.write(chunk);
     });
     from.on('close', () => to.destroy());
   };
@@ -43,7 +57,7 @@ export async function startFrameTap(targetPort: number): Promise<FrameTap> {
     pipe(client, upstream, 'up');
     pipe(upstream, client, 'down');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
     port,

@@ -35,7 +35,16 @@ export interface ClientFixture {
   client(
     server: Pick<TestServer, 'appId' | 'appToken' | 'port'>,
     user: string,
-    options?: { profileDir?: string; servers?: string[]; tuning?: Partial<EngineTuning>; transport?: TransportOptions; limits?: WireLimits; log?: Logger },
+    options?: {
+      profileDir?: string;
+      servers?: string[];
+      tuning?: Partial<EngineTuning>;
+      transport?: TransportOptions;
+      limits?: WireLimits;
+      log?: Logger;
+      /** Another device of the same user (default: `test-<user>`). */
+      deviceId?: string;
+    },
   ): Promise<MagpieClient>;
   /** A core for user, its window focused or not, in a fresh profile unless one is given. */
   core(server: Pick<TestServer, 'appId' | 'appToken' | 'port'>, user: string, options?: { focused?: boolean; profileDir?: string; desktopFiles?: DesktopFiles }): Promise<TestCore>;
@@ -55,7 +64,7 @@ export function createClientFixture(): ClientFixture {
   return {
     profile,
     async client(server, user, options = {}) {
-      const login = loginRequest(server.appId, { type: 'appToken', user, token: server.appToken }, { deviceId: `test-${user}` });
+      const login = loginRequest(server.appId, { type: 'appToken', user, token: server.appToken }, { deviceId: options.deviceId ?? `test-${user}` });
       const client = new MagpieClient({
         profileDir: options.profileDir ?? (await profile()),
         servers: options.servers ?? [`127.0.0.1:${server.port}`],

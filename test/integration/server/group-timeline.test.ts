@@ -99,6 +99,34 @@ describe('large groups by read diffusion (threshold 3)', () => {
     expect(own.map((e) => [e.seq, (e.item.value as pb.Message).text])).toEqual([[sent.seq, 'hello big']]);
   });
 
+  it('SENT says the message\'s timeline seq; the sender\'s other sessions are pushed the entry, the sending one is not', async () => {
+    await open();
+    const phone = await world.login('owner01', { deviceId: 'phone' });
+    const groupId = await createGroup(phone, ['ann01', 'ben01']);
+    const desk = await world.login('owner01', { deviceId: 'desk' });
+    const ann = await world.login('ann01');
+    const inTimeline = (entry: pb.Entry) => entry.groupId === groupId;
+    const toDesk = desk.nextPush(inTimeline);
+    const toAnn = ann.nextPush(inTimeline);
+    const first = await phone.text(groupId, 'from the phone', 1);
+    expect(first.timelineSeq).toBe(1n);
+    expect(await toAnn).toMatchObject({ seq: 1n });
+    // the desk's cursor moves with it, so ann's reply is no gap there
+    const atDesk = await toDesk;
+    expect(atDesk).toMatchObject({ seq: 1n });
+    expect(atDesk.item.value).toMatchObject({ msgId: first.msgId, from: 'owner01', text: 'from the phone' });
+    const reply = await ann.text(groupId, 'reply', 2);
+    expect(reply.timelineSeq).toBe(2n);
+    // the phone's first timeline push is ann's reply: its own entry came as SENT only
+    expect(await phone.nextPush(inTimeline)).toMatchObject({ seq: 2n });
+    expect(await desk.nextPush(inTimeline)).toMatchObject({ seq: 2n });
+    // a resend is answered as the first SENT but without the timeline seq (the client pulls)
+    const again = await phone.text(groupId, 'from the phone', 1);
+    expect([again.msgId, again.seq, again.timelineSeq]).toEqual([first.msgId, first.seq, 0n]);
+    // a one-to-one message has no timeline seq
+    expect((await phone.text('ann01', 'direct', 3)).timelineSeq).toBe(0n);
+  });
+
   it('a member joining sees from the join on, a kicked member sees nothing after the kick', async () => {
     await open();
     const owner = await world.login('owner01');

@@ -105,6 +105,9 @@ describe('encodeMessage and encodeSent on values protobuf-es refuses', () => {
     const sent = result(() => encodeSent(-1n, 0n, 0n));
     expect(sent).toEqual(result(() => toBinary(pb.SentSchema, { ...create(pb.SentSchema), msgId: -1n })));
     expect('error' in sent).toBe(true);
+    const badTimeline = result(() => encodeSent(1n, 0n, 0n, 1n << 64n));
+    expect(badTimeline).toEqual(result(() => toBinary(pb.SentSchema, { ...create(pb.SentSchema), msgId: 1n, timelineSeq: 1n << 64n })));
+    expect('error' in badTimeline).toBe(true);
   });
 
   it('give what toBinary gives for a 64-bit field holding a number, not a bigint', () => {
@@ -116,18 +119,22 @@ describe('encodeMessage and encodeSent on values protobuf-es refuses', () => {
 });
 
 describe('encodeSent', () => {
-  it('gives the bytes of toBinary for SENT bodies, zeros and 64-bit values included', () => {
+  it('gives the bytes of toBinary for SENT bodies, zeros, 64-bit values and a timeline seq included', () => {
     const random = createSeededRandom(15);
-    const cases: [bigint, bigint, bigint][] = [
-      [0n, 0n, 0n],
-      [1n, 0n, 0n],
-      [0n, 1_700_000_000_000n, 0n],
-      [2n ** 64n - 1n, 2n ** 63n, 1n],
+    const cases: [bigint, bigint, bigint, bigint][] = [
+      [0n, 0n, 0n, 0n],
+      [1n, 0n, 0n, 0n],
+      [0n, 1_700_000_000_000n, 0n, 0n],
+      [2n ** 64n - 1n, 2n ** 63n, 1n, 0n],
+      [1001n, 1_700_000_000_000n, 57n, 12n],
+      [0n, 0n, 0n, 2n ** 64n - 1n],
     ];
-    for (let i = 0; i < 1_000; i++) cases.push([randomBig(random), randomBig(random), randomBig(random)]);
-    for (const [msgId, timeMs, seq] of cases) {
-      expect(encodeSent(msgId, timeMs, seq)).toEqual(toBinary(pb.SentSchema, create(pb.SentSchema, { msgId, timeMs, seq })));
+    for (let i = 0; i < 1_000; i++) cases.push([randomBig(random), randomBig(random), randomBig(random), i % 2 === 0 ? 0n : randomBig(random)]);
+    for (const [msgId, timeMs, seq, timelineSeq] of cases) {
+      expect(encodeSent(msgId, timeMs, seq, timelineSeq)).toEqual(toBinary(pb.SentSchema, create(pb.SentSchema, { msgId, timeMs, seq, timelineSeq })));
     }
+    // without a timeline seq: the bytes of a SENT before the field existed
+    expect(encodeSent(7n, 8n, 9n)).toEqual(toBinary(pb.SentSchema, create(pb.SentSchema, { msgId: 7n, timeMs: 8n, seq: 9n })));
   });
 });
 
@@ -230,6 +237,6 @@ describe('the fields the hand-written codecs know', () => {
       '12:burnAfterReading', '13:clientMsgId', '14:withheld',
     ]);
     expect(fields(pb.SendSchema)).toEqual(['1:clientMsgId', '2:to', '3:type', '4:text', '5:mentions', '6:mentionAll', '7:media', '8:location', '9:custom', '10:burnAfterReading']);
-    expect(fields(pb.SentSchema)).toEqual(['1:clientMsgId', '2:msgId', '3:timeMs', '4:seq']);
+    expect(fields(pb.SentSchema)).toEqual(['1:clientMsgId', '2:msgId', '3:timeMs', '4:seq', '5:timelineSeq']);
   });
 });

@@ -12,15 +12,17 @@ import { createTimelineFanout, type TimelinePush } from '../../../server/timelin
 interface Sent {
   readonly userId: string;
   readonly seq: number;
+  /** The session left out (the sender's, which has SENT). */
+  readonly except?: string;
 }
 
 function recordingDelivery(legacyUsers: readonly string[] = []): { delivery: Delivery; sent: Sent[] } {
   const sent: Sent[] = [];
   const delivery: Delivery = {
     toUser: () => 0,
-    toUserSince: (_appId, userId, _minMinor, frame: Frame) => {
+    toUserSince: (_appId, userId, _minMinor, frame: Frame, except?: string) => {
       const decoded = decodeFrame(frame, { maxBodyBytes: 1 << 20 });
-      if (decoded.name === 'PUSH') sent.push({ userId, seq: Number(decoded.body.seq) });
+      if (decoded.name === 'PUSH') sent.push({ userId, seq: Number(decoded.body.seq), ...(except === undefined ? {} : { except }) });
       return 1;
     },
     onlineBelow: (_appId, userId) => legacyUsers.includes(userId),
@@ -37,6 +39,28 @@ function entry(seq: number, readers: readonly string[]): TimelinePush {
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('timeline fan-out', () => {
+  it('pushes a message to its sender\'s other sessions too, in timeline order, never to the sending one', async () => {
+    const clock = new ManualClock(0);
+    const { delivery, sent } = recordingDelivery();
+    const fanout = createTimelineFanout({ delivery, clock, intervalMs: 50 });
+    const from = (seq: number, sender: string, readers: readonly string[]): TimelinePush => ({
+      ...entry(seq, readers),
+      sender: { userId: sender, sessionId: `${sender}-phone` },
+    });
+    fanout.push('app', from(1, 'ann', ['ben']));
+    fanout.push('app', from(2, 'ann', ['ben']));
+    fanout.push('app', from(3, 'ben', ['ann']));
+    await turn();
+    expect(sent).toEqual([
+      { userId: 'ben', seq: 1 },
+      { userId: 'ben', seq: 2 },
+      { userId: 'ann', seq: 1, except: 'ann-phone' },
+      { userId: 'ann', seq: 2, except: 'ann-phone' },
+      { userId: 'ann', seq: 3 },
+      { userId: 'ben', seq: 3, except: 'ben-phone' },
+    ]);
+  });
+
   it('sends the first entry at the end of its turn and holds the next ones for the interval', async () => {
     const clock = new ManualClock(0);
     const { delivery, sent } = recordingDelivery();
