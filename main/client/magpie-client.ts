@@ -24,6 +24,7 @@ import { mergeIngestResults, openClientStore, type ClientStore, type IngestResul
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
+import { createUnsentReads, type ReadMark, type UnsentReads } from './unsent-reads';
 
 /**
  * Codes that say only that the connection went away under a request (a server stopping, a cut
@@ -84,6 +85,7 @@ export class MagpieClient {
   private readonly connection: ClientConnection;
   private sync!: SyncEngine;
   private outbox!: OutboxSender;
+  private readonly reads: UnsentReads;
   readonly tuning: EngineTuning;
   /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
   private toldLearned: string;
@@ -102,6 +104,13 @@ export class MagpieClient {
       throw error;
     }
     this.toldLearned = this.connection.learnedAddresses.join(',');
+    this.reads = createUnsentReads({
+      store: this.store.unsentReads,
+      online: () => this.status.state === 'online',
+      request: (mark) => this.request('READ', { conversation: mark.conversation, upToMsgId: BigInt(mark.upToMsgId) }),
+      now: () => this.clock.now(),
+      log: options.log,
+    });
   }
 
   private wire(options: MagpieClientOptions): ClientConnection {
@@ -175,6 +184,8 @@ export class MagpieClient {
           this.sync.detach();
           this.outbox.detach();
         }
+        // marks made while offline, in this run or an earlier one, go out with each login
+        if (status.state === 'online') this.reads.flush();
         this.events.emit('status', status);
       },
     });
@@ -222,6 +233,14 @@ export class MagpieClient {
   /** A frame that needs no answer (TYPING); dropped while offline. */
   fire<N extends BodyFrameName>(name: N, body: InitOf<N>): void {
     this.connection.onlineLink?.fire(name, body);
+  }
+
+  /**
+   * A READ that must reach the server (docs/client.md, "Read means seen"): stored first, sent now
+   * if online, else after the next login, also when the app was closed in between.
+   */
+  sendRead(mark: ReadMark): void {
+    this.reads.mark(mark);
   }
 
   /** Hands a stored outbox item to the sender: sent now if online, else on the next login. */
