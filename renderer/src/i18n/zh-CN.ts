@@ -70,7 +70,8 @@ const zhCN: MessageSchema = {
       revokedMineByAdmin: '"{admin}" 撤回了你的一条消息',
       revokedByMeForMember: '你撤回了 "{name}" 的一条消息',
       revokedByAdminForMember: '"{admin}" 撤回了 "{name}" 的一条消息',
-      fromMember: '{name}: {text}',
+      // Chinese text takes the full-width colon, with no space after it
+      fromMember: '{name}：{text}',
     },
   },
   chat: {
