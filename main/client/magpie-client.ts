@@ -86,6 +86,8 @@ export class MagpieClient {
   private sync!: SyncEngine;
   private outbox!: OutboxSender;
   private readonly reads: UnsentReads;
+  /** A login happened and its online status has not yet sent the waiting read marks. */
+  private readsDue = false;
   readonly tuning: EngineTuning;
   /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
   private toldLearned: string;
@@ -184,8 +186,12 @@ export class MagpieClient {
           this.sync.detach();
           this.outbox.detach();
         }
-        // marks made while offline, in this run or an earlier one, go out with each login
-        if (status.state === 'online') this.reads.flush();
+        // marks made while offline, in this run or an earlier one, go out once per login (an
+        // online status repeats when the heartbeat interval changes)
+        if (status.state === 'online' && this.readsDue) {
+          this.readsDue = false;
+          this.reads.flush();
+        }
         this.events.emit('status', status);
       },
     });
@@ -263,6 +269,7 @@ export class MagpieClient {
     this.store.syncState.raiseServerMax(Number(result.maxSeq), this.clock.now());
     this.sync.attach(link, result);
     this.outbox.attach(link);
+    this.readsDue = true;
     this.events.emit('login', result);
   }
 
