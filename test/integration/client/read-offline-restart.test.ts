@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createChatService } from '../../../main/chat/chat-service';
 import { messageKey } from '../../../main/views/message-view';
 import type { MagpieClient } from '../../../main/client/magpie-client';
+import type { ConnectionInfo, ConversationView } from '../../../preload/api';
+import { openTestCore } from '../../support/test-core';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
 
@@ -76,5 +78,34 @@ describe('a chat read offline, the app closed before the server is back', () => 
     await eventually(() => alice.store.messages.getByLocalId(Number(burnKey))?.burned === true, 10_000, () => `alice's copy: ${JSON.stringify(alice.store.messages.getByLocalId(Number(burnKey)))}`);
     await eventually(() => again.store.unsentReads.all().length === 0, 5_000);
     expect(again.store.messages.getByLocalId(onBob.localId)?.burned).toBe(true);
+  }, 40_000);
+
+  it('the desktop core: a chat opened offline, the shell restarted and the login restored, the sender sees Read', async () => {
+    work = await mkdtemp(join(tmpdir(), 'magpie-read-offline-restart-'));
+    server = await startTestServer({ dataDir: join(work, 'server'), port: PORT });
+    const alice = await fixture.client(server, 'alice');
+    await alice.start();
+    const bobProfile = await fixture.profile();
+    const first = openTestCore(bobProfile);
+    let second: ReturnType<typeof openTestCore> | undefined;
+    try {
+      await first.handlers['session.login']({ servers: [`127.0.0.1:${PORT}`], appId: server.appId, auth: { type: 'appToken', user: 'bob', token: server.appToken }, remember: true });
+      const sent = (await createChatService(alice).send('bob', { kind: 'text', text: 'lunch?' })).key;
+      const bobUnread = () => (first.handlers['conversations.list']({}) as ConversationView[]).find((c) => c.id === 'alice')?.unread;
+      await eventually(() => bobUnread() === 1, 5_000, () => `bob has ${bobUnread()} unread`);
+      await eventually(() => stateOf(alice, sent) === 'sent', 5_000);
+      await server.stop({ keepData: true });
+      await eventually(() => (first.handlers['session.connection']({}) as ConnectionInfo).state !== 'online', 5_000);
+      await first.handlers['conversation.markRead']({ conversation: 'alice' });
+      await first.shutdown();
+
+      server = await startTestServer({ dataDir: join(work, 'server'), port: PORT });
+      second = openTestCore(bobProfile);
+      expect(second.handlers['session.restore']({})).toMatchObject({ userId: 'bob' });
+      await eventually(() => stateOf(alice, sent) === 'read', 15_000, () => `alice's message is ${stateOf(alice, sent)}`);
+    } finally {
+      await first.shutdown();
+      await second?.shutdown();
+    }
   }, 40_000);
 });
