@@ -7,6 +7,8 @@ const zhCN: MessageSchema = {
     ok: '确定', cancel: '取消', close: '关闭', save: '保存', confirm: '确认', yes: '是', no: '否',
     retry: '重试', search: '搜索', loading: '加载中…', empty: '暂无内容', more: '更多操作',
     remove: '移除', apply: '应用', saved: '已保存',
+    // 中文用全角冒号，其后不加空格
+    labelled: '{label}：{text}',
   },
   login: {
     title: '登录鹊 Magpie',
