@@ -186,11 +186,20 @@ export type LoginAuth =
   | { type: 'appToken'; user: string; token: string }
   | { type: 'signed'; user: string; signature: string; timestamp: string; algorithm: 'hmac-sha256' | 'md5' };
 
+/** How a session signed in, without its secret: the sign-in form comes back set to it after a sign-out. */
+export interface SignInMethod {
+  type: LoginAuth['type'];
+  /** A signed token's algorithm. */
+  algorithm?: 'hmac-sha256' | 'md5';
+}
+
 export interface SessionView {
   userId: string;
   appId: string;
   nickname: string;
   servers: string[];
+  /** The sign-in method this session used (a core older than this field leaves it out: password). */
+  signedInWith?: SignInMethod;
 }
 
 /** The local demo server's accounts, when the shell started one (first run with no server). */

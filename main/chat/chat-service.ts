@@ -55,29 +55,10 @@ export function createChatService(client: MagpieClient) {
     return { burned: burned ?? messageByKey(key), read: wire === undefined ? undefined : { conversation: message.conversation, upToMsgId: BigInt(wire) } };
   }
 
-  /**
-   * Read marks made with no link (a chat read offline, from the store): a READ fired then would be
-   * lost, and the sender would never see "Read". The highest per conversation goes out once the
-   * session is next online. Kept in memory: a mark made offline in a run that ends before the next
-   * login is not sent.
-   */
-  const unsentReads = new Map<string, number>();
-
+  /** A READ through the client's unsent reads: made offline, it is kept on disk until the server has it. */
   function fireRead(read: { conversation: string; upToMsgId: bigint }): void {
-    if (client.status.state === 'online') {
-      client.fire('READ', read);
-      return;
-    }
-    const before = unsentReads.get(read.conversation);
-    if (before === undefined || Number(read.upToMsgId) > before) unsentReads.set(read.conversation, Number(read.upToMsgId));
+    client.sendRead({ conversation: read.conversation, upToMsgId: Number(read.upToMsgId) });
   }
-
-  client.events.on('status', (status) => {
-    if (status.state !== 'online' || unsentReads.size === 0) return;
-    const reads = [...unsentReads];
-    unsentReads.clear();
-    for (const [conversation, upTo] of reads) client.fire('READ', { conversation, upToMsgId: BigInt(upTo) });
-  });
 
   function sendRead(conversation: string, upTo: number): void {
     const wire = readUpToOnWire(conversation, upTo);

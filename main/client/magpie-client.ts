@@ -24,6 +24,7 @@ import { mergeIngestResults, openClientStore, type ClientStore, type IngestResul
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
+import { createUnsentReads, type ReadMark, type UnsentReads } from './unsent-reads';
 
 /**
  * Codes that say only that the connection went away under a request (a server stopping, a cut
@@ -84,6 +85,9 @@ export class MagpieClient {
   private readonly connection: ClientConnection;
   private sync!: SyncEngine;
   private outbox!: OutboxSender;
+  private readonly reads: UnsentReads;
+  /** A login happened and its online status has not yet sent the waiting read marks. */
+  private readsDue = false;
   readonly tuning: EngineTuning;
   /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
   private toldLearned: string;
@@ -102,6 +106,13 @@ export class MagpieClient {
       throw error;
     }
     this.toldLearned = this.connection.learnedAddresses.join(',');
+    this.reads = createUnsentReads({
+      store: this.store.unsentReads,
+      online: () => this.status.state === 'online',
+      request: (mark) => this.request('READ', { conversation: mark.conversation, upToMsgId: BigInt(mark.upToMsgId) }),
+      now: () => this.clock.now(),
+      log: options.log,
+    });
   }
 
   private wire(options: MagpieClientOptions): ClientConnection {
@@ -175,6 +186,12 @@ export class MagpieClient {
           this.sync.detach();
           this.outbox.detach();
         }
+        // marks made while offline, in this run or an earlier one, go out once per login (an
+        // online status repeats when the heartbeat interval changes)
+        if (status.state === 'online' && this.readsDue) {
+          this.readsDue = false;
+          this.reads.flush();
+        }
         this.events.emit('status', status);
       },
     });
@@ -224,6 +241,14 @@ export class MagpieClient {
     this.connection.onlineLink?.fire(name, body);
   }
 
+  /**
+   * A READ that must reach the server (docs/client.md, "Read means seen"): stored first, sent now
+   * if online, else after the next login, also when the app was closed in between.
+   */
+  sendRead(mark: ReadMark): void {
+    this.reads.mark(mark);
+  }
+
   /** Hands a stored outbox item to the sender: sent now if online, else on the next login. */
   submit(clientMsgId: string, send: InitOf<'SEND'>): void {
     this.outbox.submit({ clientMsgId, send });
@@ -244,6 +269,7 @@ export class MagpieClient {
     this.store.syncState.raiseServerMax(Number(result.maxSeq), this.clock.now());
     this.sync.attach(link, result);
     this.outbox.attach(link);
+    this.readsDue = true;
     this.events.emit('login', result);
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { ErrorCode, isGroupId, MagpieError } from '../../protocol';
-import type { ConversationView, LoginAuth } from '../../preload/api';
+import type { ConversationView, LoginAuth, SignInMethod } from '../../preload/api';
 import { createChatService, type ChatService } from '../chat/chat-service';
 import { createMuteService, type MuteService } from '../chat/mute-service';
 import { loginRequest } from '../client/login-request';
@@ -21,6 +21,8 @@ export interface Session {
   /** One-to-one mutes, kept on the server. */
   readonly mutes: MuteService;
   readonly servers: string[];
+  /** How it signed in, without the secret. */
+  readonly signedInWith: SignInMethod;
   conversationView(conversation: Conversation): ConversationView;
   conversationTitle(id: string): string;
 }
@@ -77,6 +79,7 @@ export function openSession(options: {
     profiles: createProfileService(client),
     mutes: createMuteService(client),
     servers: options.servers,
+    signedInWith: options.auth.type === 'signed' ? { type: 'signed', algorithm: options.auth.algorithm } : { type: options.auth.type },
     conversationTitle,
     conversationView: (conversation) =>
       toConversationView(

@@ -36,6 +36,8 @@ const PLACEHOLDERS: Record<'en' | 'zh-CN', Record<string, string>> = {
   'zh-CN': { '[voice]': '[语音]', '[image]': '[图片]', '[file]': '[文件]', '[location]': '[位置]' },
 };
 const MENTIONED: Record<'en' | 'zh-CN', string> = { en: '[mentioned you] ', 'zh-CN': '[有人@我] ' };
+/** Between a group member's name and the words: Chinese text takes the full-width colon, no space. */
+const AFTER_SENDER: Record<'en' | 'zh-CN', string> = { en: ': ', 'zh-CN': '：' };
 
 /**
  * Whether a message raises a desktop notification, and what it says. Notify when the window is
@@ -59,7 +61,7 @@ export function notificationFor(
     case 'full':
       return {
         title,
-        body: `${mention}${message.isGroup ? `${showBidiControls(message.senderName)}: ` : ''}${text || NEW_MESSAGE[language]}`,
+        body: `${mention}${message.isGroup ? `${showBidiControls(message.senderName)}${AFTER_SENDER[language]}` : ''}${text || NEW_MESSAGE[language]}`,
         conversation: message.conversation,
       };
     case 'sender':

@@ -14,6 +14,7 @@ import { createSyncStateStore, type SyncStateStore } from './sync-state-store';
 import { createUploadStore, type UploadStore } from './upload-store';
 import { createUserStore, type UserStore } from './user-store';
 import { createTimelineCursorStore, type TimelineCursorStore } from './timeline-cursor-store';
+import { createUnsentReadStore, type UnsentReadStore } from './unsent-read-store';
 
 /**
  * One user's client database and its typed stores. The one writer of the file: the engine and
@@ -32,6 +33,8 @@ export interface ClientStore {
   readonly syncState: SyncStateStore;
   /** Large groups' timeline cursors (protocol 2.1). */
   readonly timelineCursors: TimelineCursorStore;
+  /** Read marks the server has not yet accepted (sent after the next login). */
+  readonly unsentReads: UnsentReadStore;
   readonly users: UserStore;
   readonly groups: GroupStore;
   readonly notices: NoticeStore;
@@ -71,6 +74,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
   outbox.purgeSent();
   const syncState = createSyncStateStore(db);
   const timelineCursors = createTimelineCursorStore(db);
+  const unsentReads = createUnsentReadStore(db);
   const users = createUserStore(db);
   const groups = createGroupStore(db);
   const notices = createNoticeStore(db);
@@ -87,6 +91,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
     uploads,
     syncState,
     timelineCursors,
+    unsentReads,
     users,
     groups,
     notices,

@@ -12,5 +12,6 @@ export * from './outbox-store';
 export * from './search-text';
 export * from './sync-state-store';
 export * from './timeline-cursor-store';
+export * from './unsent-read-store';
 export * from './user-store';
 export * from './upload-store';

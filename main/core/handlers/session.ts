@@ -153,7 +153,13 @@ function rememberLearnedServers(deps: SessionHandlerDeps, session: Session, reme
 
 function sessionView(session: Session): SessionView {
   const me = session.client.store.users.get(session.client.selfId);
-  return { userId: session.client.selfId, appId: session.client.appId, nickname: me?.nickname ?? '', servers: session.servers };
+  return {
+    userId: session.client.selfId,
+    appId: session.client.appId,
+    nickname: me?.nickname ?? '',
+    servers: session.servers,
+    signedInWith: session.signedInWith,
+  };
 }
 
 /**

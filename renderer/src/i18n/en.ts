@@ -5,6 +5,8 @@ const en = {
     ok: 'OK', cancel: 'Cancel', close: 'Close', save: 'Save', confirm: 'Confirm', yes: 'Yes', no: 'No',
     retry: 'Retry', search: 'Search', loading: 'Loading…', empty: 'Nothing here yet', more: 'More actions',
     remove: 'Remove', apply: 'Apply', saved: 'Saved',
+    /** A label and what it names or says ("More actions: Bob"). */
+    labelled: '{label}: {text}',
   },
   login: {
     title: 'Sign in to Magpie',

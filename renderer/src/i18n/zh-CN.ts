@@ -7,6 +7,8 @@ const zhCN: MessageSchema = {
     ok: '确定', cancel: '取消', close: '关闭', save: '保存', confirm: '确认', yes: '是', no: '否',
     retry: '重试', search: '搜索', loading: '加载中…', empty: '暂无内容', more: '更多操作',
     remove: '移除', apply: '应用', saved: '已保存',
+    // 中文用全角冒号，其后不加空格
+    labelled: '{label}：{text}',
   },
   login: {
     title: '登录鹊 Magpie',
@@ -70,7 +72,8 @@ const zhCN: MessageSchema = {
       revokedMineByAdmin: '"{admin}" 撤回了你的一条消息',
       revokedByMeForMember: '你撤回了 "{name}" 的一条消息',
       revokedByAdminForMember: '"{admin}" 撤回了 "{name}" 的一条消息',
-      fromMember: '{name}: {text}',
+      // Chinese text takes the full-width colon, with no space after it
+      fromMember: '{name}：{text}',
     },
   },
   chat: {

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ApiError, ConnectionInfo, LoginAuth, MethodResult, ProfileView, SessionView } from '../../../preload/api';
+import type { ApiError, ConnectionInfo, LoginAuth, MethodResult, ProfileView, SessionView, SignInMethod } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useGroups } from './groups';
@@ -39,13 +39,16 @@ export const useSession = defineStore('session', () => {
   const sync = ref<{ applied: number; target: number; done: boolean; visible: boolean }>({ applied: 0, target: 0, done: true, visible: false });
   const ended = ref<{ reason: string; code?: number } | null>(null);
   const appInfo = ref<MethodResult<'app.info'> | null>(null);
-  /** Who signed in last, so the form after a sign-out or a kick still holds the app and user. */
-  const lastLogin = ref<{ appId: string; userId: string; servers: string[] } | null>(null);
+  /**
+   * Who signed in last and how, so the form after a sign-out or a kick still holds the app, the
+   * user and the sign-in method (never a secret).
+   */
+  const lastLogin = ref<{ appId: string; userId: string; servers: string[]; method: SignInMethod } | null>(null);
   let signingOut = false;
 
   async function afterSignIn(view: SessionView): Promise<void> {
     session.value = view;
-    lastLogin.value = { appId: view.appId, userId: view.userId, servers: view.servers };
+    lastLogin.value = { appId: view.appId, userId: view.userId, servers: view.servers, method: view.signedInWith ?? { type: 'password' } };
     ended.value = null;
     phase.value = 'signedIn';
     // every sign-in opens on the chats, not on whatever screen the last session left open

@@ -22,6 +22,13 @@ describe('notification policy', () => {
     });
   });
 
+  it('puts a full-width colon after the sender in Chinese, ": " in English', () => {
+    expect(notificationFor({ ...message, preview: '开会了' }, { settings, muted: false, attention: away, language: 'zh-CN' })?.body).toBe('Alice：开会了');
+    expect(notificationFor({ ...message, preview: '开会了' }, { settings, muted: false, attention: away, language: 'en' })?.body).toBe('Alice: 开会了');
+    // a one-to-one message names nobody before its words
+    expect(notificationFor({ ...message, isGroup: false }, { settings, muted: false, attention: away, language: 'zh-CN' })?.body).toBe('lunch at noon?');
+  });
+
   it('names control characters in the text, as the chat list does, instead of passing them to the OS raw', () => {
     const request = notificationFor({ ...message, preview: 'ring\u0007 now\u001b[2J' }, { settings, muted: false, attention: away, language: 'en' });
     expect(request?.body).toBe('Alice: ring<BEL> now<ESC>[2J');
@@ -48,7 +55,7 @@ describe('notification policy', () => {
 
   it('lets a mention through a muted chat', () => {
     const note = notificationFor({ ...message, mentionsMe: true }, { settings, muted: true, attention: away, language: 'zh-CN' });
-    expect(note?.body).toBe('[有人@我] Alice: lunch at noon?');
+    expect(note?.body).toBe('[有人@我] Alice：lunch at noon?');
   });
 
   it('shows as much as the preview setting allows', () => {

@@ -82,7 +82,7 @@ describe('the session, as the user sees it', () => {
     expect(session.ended).toBeNull();
     api.emit('session.ended', { reason: 'signed out' });
     expect(session.ended).toBeNull();
-    expect(session.lastLogin).toEqual({ appId: 'app1', userId: 'u1', servers: ['127.0.0.1:8883'] });
+    expect(session.lastLogin).toEqual({ appId: 'app1', userId: 'u1', servers: ['127.0.0.1:8883'], method: { type: 'password' } });
   });
 
   it('keeps a kick, and opens on the chats after the next sign-in', async () => {

@@ -50,7 +50,7 @@ async function previews(locale: Locale): Promise<Record<string, string>> {
 }
 
 describe('conversation list previews in the UI language', () => {
-  it('in Chinese: media, burn after reading, and who revoked', async () => {
+  it('in Chinese: media, burn after reading, who revoked, and a member\'s words after a full-width colon', async () => {
     expect(await previews('zh-CN')).toEqual({
       image: '[图片]',
       voice: '[语音]',
@@ -60,11 +60,11 @@ describe('conversation list previews in the UI language', () => {
       peer: '对方撤回了一条消息',
       gteam: expect.stringMatching(/^"(carol|Carol)" 撤回了一条消息$/),
       typed: '\u200b[image]',
-      gtalk: expect.stringMatching(/^(carol|Carol): lunch at noon$/),
-      gphoto: expect.stringMatching(/^(carol|Carol): \[图片\]$/),
+      gtalk: expect.stringMatching(/^(carol|Carol)：lunch at noon$/),
+      gphoto: expect.stringMatching(/^(carol|Carol)：\[图片\]$/),
       gmine: 'see you there',
       beep: 'beep<BEL> <ESC>[1mbold<U+0085>',
-      gbeep: expect.stringMatching(/^(carol|Carol): ding<BEL>$/),
+      gbeep: expect.stringMatching(/^(carol|Carol)：ding<BEL>$/),
     });
   });
 

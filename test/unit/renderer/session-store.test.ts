@@ -44,13 +44,13 @@ describe('the session store', () => {
     const session = useSession();
     await session.start();
     await session.logout(false);
-    expect(session.lastLogin).toEqual({ appId: 'app', userId: 'u1', servers: ['127.0.0.1:8883'] });
+    expect(session.lastLogin).toEqual({ appId: 'app', userId: 'u1', servers: ['127.0.0.1:8883'], method: { type: 'password' } });
     start({ 'session.restore': () => me, 'session.logout': () => null });
     const again = useSession();
     await again.start();
     await again.logout(true);
     expect(again.phase).toBe('signedOut');
-    expect(again.lastLogin).toEqual({ appId: 'app', userId: '', servers: ['127.0.0.1:8883'] });
+    expect(again.lastLogin).toEqual({ appId: 'app', userId: '', servers: ['127.0.0.1:8883'], method: { type: 'password' } });
   });
 
   it('shows the sign-in form when nothing is remembered', async () => {

@@ -112,6 +112,31 @@ describe('client store migrations', () => {
     }
   });
 
+  it('0008 adds the unsent read marks to a database at 0007: the highest per conversation, gone once accepted', () => {
+    const file = join(tempDir(), 'magpie.db');
+    const before = new BetterSqlite3(file);
+    migrate(before, clientStoreMigrations.slice(0, 7));
+    before.close();
+
+    const store = openClientStoreFile(file, 'alice');
+    try {
+      expect(store.migration).toEqual({ fromVersion: 7, toVersion: clientStoreMigrations.length });
+      store.unsentReads.raise('bob', 5, 1000);
+      store.unsentReads.raise('bob', 3, 1001);
+      store.unsentReads.raise('gteam', 9, 1002);
+      expect(store.unsentReads.all()).toEqual([
+        { conversation: 'bob', upToMsgId: 5 },
+        { conversation: 'gteam', upToMsgId: 9 },
+      ]);
+      // an answer to an older, lower READ leaves the higher mark waiting
+      store.unsentReads.accepted('gteam', 8);
+      store.unsentReads.accepted('bob', 5);
+      expect(store.unsentReads.all()).toEqual([{ conversation: 'gteam', upToMsgId: 9 }]);
+    } finally {
+      close(store);
+    }
+  });
+
   it('a failing migration rolls back whole, version included', () => {
     const db = new BetterSqlite3(':memory:');
     const broken = [

@@ -60,6 +60,10 @@ describe('query plans of the hot queries', () => {
     );
     expect(unburned).toMatch(/USING (COVERING )?INDEX messages_unburned/);
 
+    // every READ's answer deletes its waiting mark (migration 0008), by the conversation's key
+    const readAnswered = plan('DELETE FROM unsent_reads WHERE conversation = ? AND up_to_msg_id <= ?', 'u1', 9);
+    expect(readAnswered).toMatch(/SEARCH unsent_reads USING INDEX sqlite_autoindex_unsent_reads_1 \(conversation=\?\)/);
+
     const list = plan('SELECT * FROM conversations ORDER BY pinned DESC, last_time_ms DESC LIMIT ? OFFSET ?', 50, 0);
     expect(list).toMatch(/SCAN conversations USING INDEX conversations_by_list_order/);
     expect(list).not.toMatch(/TEMP B-TREE/);
