@@ -28,6 +28,8 @@ export const MEDIA_LIMITS = {
   maxSendBytes: 16 * 1024 * 1024,
   /** A file the page is handed to show or save: 32 MiB. */
   maxFetchBytes: 32 * 1024 * 1024,
+  /** A voice message's length: recording stops and sends at 60 s. */
+  maxVoiceMs: 60_000,
 } as const;
 
 // ---- views: what the page sees -----------------------------------------------------------------
