@@ -414,6 +414,8 @@ export const ApiErrorCode = {
   TLS_REQUIRED: 170018,
   /** A tls:// address on a port that does not speak TLS (the error's `address` is the host:port). */
   TLS_UNAVAILABLE: 171013,
+  /** A file of 0 bytes: not sent (no retry can help). */
+  FILE_EMPTY: 171075,
   NOT_CONNECTED: 171001,
   CONNECTION_CLOSED: 171003,
   KICKED_OFF: 175004,

@@ -33,4 +33,15 @@ describe('what a picked file is sent as', () => {
       expect(await bubble(name).getAttribute('data-kind')).toBe('image');
     }
   }, 90_000);
+
+  it('an empty file is refused at once, saying it is empty, with no "Try again" that could only fail again', async () => {
+    const page = world.page;
+    const before = await page.locator('[data-testid="message-bubble"]').count();
+    await page.getByTestId('attach-input').setInputFiles({ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    const refusal = page.getByTestId('composer-upload');
+    await refusal.waitFor(WAIT);
+    expect(await refusal.textContent()).toContain('empty.txt was not sent: The file is empty (0 bytes): there is nothing to send');
+    expect(await page.getByTestId('upload-retry').count()).toBe(0);
+    expect(await page.locator('[data-testid="message-bubble"]').count()).toBe(before);
+  }, 60_000);
 });
