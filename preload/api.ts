@@ -28,6 +28,8 @@ export const MEDIA_LIMITS = {
   maxSendBytes: 16 * 1024 * 1024,
   /** A file the page is handed to show or save: 32 MiB. */
   maxFetchBytes: 32 * 1024 * 1024,
+  /** A voice message's length: recording stops and sends at 60 s. */
+  maxVoiceMs: 60_000,
 } as const;
 
 // ---- views: what the page sees -----------------------------------------------------------------
@@ -412,6 +414,8 @@ export const ApiErrorCode = {
   TLS_REQUIRED: 170018,
   /** A tls:// address on a port that does not speak TLS (the error's `address` is the host:port). */
   TLS_UNAVAILABLE: 171013,
+  /** A file of 0 bytes: not sent (no retry can help). */
+  FILE_EMPTY: 171075,
   NOT_CONNECTED: 171001,
   CONNECTION_CLOSED: 171003,
   KICKED_OFF: 175004,

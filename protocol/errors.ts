@@ -51,6 +51,8 @@ export const ErrorCode = {
   LOCAL_SERVER_ELSEWHERE: 171014,
   // the address answered HTTP: the server's HTTP port (REST, console), not its client port
   NOT_MAGPIE_PORT: 171015,
+  // a picked file of 0 bytes: there is nothing to send, and sending again cannot change that
+  FILE_EMPTY: 171075,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,

@@ -165,7 +165,7 @@ export function createMediaHandlers(deps: {
       'media.send': async (args) => {
         const { session, outbox } = current();
         const bytes = Buffer.from(args.bytes, 'base64');
-        if (bytes.length === 0) throw new MagpieError(ErrorCode.BAD_ARGUMENT, 'an empty file is not sent');
+        if (bytes.length === 0) throw new MagpieError(ErrorCode.FILE_EMPTY, 'an empty file is not sent');
         if (bytes.length > MEDIA_LIMITS.maxSendBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `at most ${MEDIA_LIMITS.maxSendBytes} bytes from the page`);
         const dir = outgoingDir(deps.profileDir, session.client);
         await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -245,7 +245,7 @@ export function createMediaOutbox(deps: {
     async send(request) {
       const source = await stat(request.path).catch(() => undefined);
       if (!source?.isFile()) throw new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `no file at ${request.path}`);
-      if (source.size === 0) throw new MagpieError(ErrorCode.BAD_ARGUMENT, 'an empty file is not sent');
+      if (source.size === 0) throw new MagpieError(ErrorCode.FILE_EMPTY, 'an empty file is not sent');
       // a name with a line break (Linux allows one) is shown with "_": the server refuses control characters
       const name = replaceControlCharacters(request.name ?? basename(request.path));
       // the server's measure replaces these once the file is up

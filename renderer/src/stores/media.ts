@@ -50,6 +50,7 @@ export const useMedia = defineStore('media', () => {
 
   /** Sends a file; the refusal (code and words) when it was not sent. */
   async function send(conversation: string, file: Blob, name: string, kind: MediaKind, durationMs?: number): Promise<{ code: number; message: string } | null> {
+    if (file.size === 0) return { code: ApiErrorCode.FILE_EMPTY, message: `${name}: empty` };
     if (file.size > MEDIA_LIMITS.maxSendBytes) return { code: ApiErrorCode.FILE_TOO_LARGE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` };
     // the upload's progress arrives under the message's key and shows on its bubble
     const bytes = toBase64(new Uint8Array(await file.arrayBuffer()));
