@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCompactTimestamp } from '../../../server/auth/signature';
 import { restAuthorization, restSignature } from '../../../server/rest/rest-auth';
+import { ErrorCode } from '../../../protocol';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 /**
@@ -15,6 +16,51 @@ describe('REST: a first integration', () => {
     server = await startTestServer({ tuning: { restMaxRefusals: 1_000_000 } });
   });
   afterAll(() => server.stop());
+
+  /** A GET of the app signed by hand: each part can be got wrong the way an integrator does. */
+  async function getApp(parts: { sig?: string; authorization?: string }): Promise<{ status: number; code: number; message: string }> {
+    const query = parts.sig === undefined ? '' : `?sig=${parts.sig}`;
+    const response = await fetch(`http://127.0.0.1:${server.httpPort}/v1/accounts/${server.accountSid}/apps/${server.appId}${query}`, {
+      headers: parts.authorization === undefined ? {} : { authorization: parts.authorization },
+    });
+    const body = (await response.json()) as { error: { code: number; message: string } };
+    return { status: response.status, code: body.error.code, message: body.error.message };
+  }
+
+  it('says which part of the signing is wrong and how to write it', async () => {
+    const sid = server.accountSid;
+    const timestamp = formatCompactTimestamp(Date.now(), 480);
+    const sig = restSignature(sid, server.authToken, timestamp);
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+    const noSig = await getApp({ authorization: b64(`${sid}:${timestamp}`) });
+    expect([noSig.status, noSig.code]).toEqual([401, ErrorCode.REST_AUTH_FAILED]);
+    expect(noSig.message).toContain('sig query parameter');
+    const noHeader = await getApp({ sig });
+    expect(noHeader.message).toContain('Authorization header: base64(accountSid + ":" + timestamp)');
+    // the header not base64-encoded
+    const plain = await getApp({ sig, authorization: `${sid}:${timestamp}` });
+    expect(plain.message).toContain('send it base64-encoded');
+    // a timestamp written as a date with colons was said to be another account
+    const dated = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const withColons = await getApp({ sig: restSignature(sid, server.authToken, dated), authorization: b64(`${sid}:${dated}`) });
+    expect([withColons.status, withColons.code]).toEqual([401, ErrorCode.REST_AUTH_FAILED]);
+    expect(withColons.message).toContain(`timestamp "${dated}" is not yyyyMMddHHmmss (14 digits, e.g. 20`);
+    expect(withColons.message).toContain('UTC+8');
+    // a wrong token, or a sig made with another timestamp than the header's
+    const otherTime = formatCompactTimestamp(Date.now() - 60_000, 480);
+    const mismatch = await getApp({ sig: restSignature(sid, server.authToken, otherTime), authorization: b64(`${sid}:${timestamp}`) });
+    expect(mismatch.message).toMatch(/^the signature does not match: sig is the hex MD5 of accountSid \+ authToken \+ the timestamp in the Authorization header/);
+    // a clock minutes off: the message says by how much and which way
+    const ahead = formatCompactTimestamp(Date.now() + 7 * 60_000, 480);
+    const skewed = await getApp({ sig: restSignature(sid, server.authToken, ahead), authorization: b64(`${sid}:${ahead}`) });
+    expect([skewed.status, skewed.code]).toEqual([401, ErrorCode.REST_SIGNATURE_EXPIRED]);
+    expect(skewed.message).toMatch(new RegExp(`${ahead} is 4[0-9]{2} s ahead of the server's 20[0-9]{12}; check the clock`));
+    // a UTC timestamp: 8 hours behind
+    const utc = formatCompactTimestamp(Date.now(), 0);
+    const inUtc = await getApp({ sig: restSignature(sid, server.authToken, utc), authorization: b64(`${sid}:${utc}`) });
+    expect(inUtc.message).toMatch(/is 28[0-9]{3} s behind the server's/);
+  });
 
   it('reads the rest of a too-large body after its 413, so a client still sending it is not cut off', async () => {
     // a client in another process is still writing when the 413 arrives: here the rest is written
