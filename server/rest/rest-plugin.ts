@@ -42,7 +42,7 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
         },
         security: [{ sig: [], authorization: [] }],
       },
-      transform: jsonSchemaTransform,
+      transform: describedAsServed,
     });
     app.get(OPENAPI_PATH, { schema: { hide: true } }, () => app.swagger());
 
@@ -79,6 +79,69 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       });
     });
   };
+}
+
+/** The native paths' refusal: `{"error":{"code":N,"message":"..."}}` (docs/rest.md lists the codes). */
+const NATIVE_ERROR = {
+  description: 'Refused: the code is stable (docs/rest.md), the message says what to fix',
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'integer' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+};
+
+/** The classic paths' answer, JSON or XML (root element Response) by Accept, else like the body. */
+function classicEnvelope(description: string) {
+  return {
+    description,
+    type: 'object',
+    xml: { name: 'Response' },
+    properties: {
+      statusCode: { type: 'string', description: '"000000", or the error code as a string' },
+      statusMsg: { type: 'string', description: 'what went wrong, on a refusal' },
+    },
+    required: ['statusCode'],
+    additionalProperties: true,
+  };
+}
+
+type SwaggerTransformInput = Parameters<typeof jsonSchemaTransform>[0];
+
+/**
+ * The OpenAPI document says what the server does, beyond the zod schemas: the classic paths take
+ * XML as well as JSON and answer in either, an upload's body is the file's bytes, and every path
+ * may refuse with its error body.
+ */
+function describedAsServed(input: SwaggerTransformInput): ReturnType<typeof jsonSchemaTransform> {
+  const out = jsonSchemaTransform(input);
+  const schema = out.schema as Record<string, unknown> | undefined;
+  if (schema === undefined || schema.hide === true) return out;
+  if (out.url.startsWith('/2013-12-26/')) {
+    if (schema.body !== undefined) schema.consumes = ['application/json', 'application/xml', 'text/xml'];
+    schema.produces = ['application/json', 'application/xml'];
+    schema.response = {
+      200: classicEnvelope('statusCode "000000" and the answer\'s fields'),
+      '4XX': classicEnvelope('Refused: statusCode is the stable error code (docs/rest.md), statusMsg says what to fix'),
+      '5XX': classicEnvelope('The server failed (500) or cannot write its storage (503): make the call again later'),
+    };
+    return out;
+  }
+  if (out.url.endsWith('/files')) {
+    // the file's bytes, any Content-Type, with a Content-Length (docs/rest.md "Media")
+    schema.consumes = ['*/*'];
+    schema.body = { type: 'string', format: 'binary', description: 'the file\'s bytes; Content-Length is required' };
+  }
+  schema.response = {
+    ...(schema.response as Record<string, unknown> | undefined),
+    '4XX': NATIVE_ERROR,
+    '5XX': { ...NATIVE_ERROR, description: 'The server failed (500) or cannot write its storage (503): make the call again later' },
+  };
+  return out;
 }
 
 /** Every route with an {accountSid} must be signed by that account. */

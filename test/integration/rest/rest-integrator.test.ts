@@ -62,6 +62,27 @@ describe('REST: a first integration', () => {
     expect(inUtc.message).toMatch(/is 28[0-9]{3} s behind the server's/);
   });
 
+  it('describes in its OpenAPI document what the server takes and answers: XML on the classic paths, an upload\'s bytes, the error body', async () => {
+    interface Operation {
+      requestBody?: { content: Record<string, unknown> };
+      responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown>; xml?: { name: string } } }> }>;
+    }
+    const doc = (await (await fetch(`http://127.0.0.1:${server.httpPort}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const classic = doc.paths['/2013-12-26/Accounts/{accountSid}/SubAccounts']!.post!;
+    expect(Object.keys(classic.requestBody!.content).sort()).toEqual(['application/json', 'application/xml', 'text/xml']);
+    expect(Object.keys(classic.responses['200']!.content!).sort()).toEqual(['application/json', 'application/xml']);
+    expect(classic.responses['200']!.content!['application/xml']!.schema.xml).toEqual({ name: 'Response' });
+    expect(classic.responses['4XX']!.content!['application/xml']!.schema.properties).toHaveProperty('statusMsg');
+    const upload = doc.paths['/v1/accounts/{accountSid}/apps/{appId}/files']!.post!;
+    expect(upload.requestBody!.content).toHaveProperty('*/*');
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const refusal = operation.responses['4XX']?.content?.['application/json']?.schema.properties;
+        expect([method, path, refusal && Object.keys(refusal)]).toEqual([method, path, [path.startsWith('/v1/') ? 'error' : 'statusCode', ...(path.startsWith('/v1/') ? [] : ['statusMsg'])]]);
+      }
+    }
+  });
+
   it('reads the rest of a too-large body after its 413, so a client still sending it is not cut off', async () => {
     // a client in another process is still writing when the 413 arrives: here the rest is written
     // only once the answer is in, and must go through on the same, still open connection
