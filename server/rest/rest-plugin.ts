@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
@@ -7,7 +7,7 @@ import { pathOf } from '../http/path-of';
 import { parseClassicXml, sendClassic } from './classic-format';
 import type { RestAuth } from './rest-auth';
 import type { RestContext } from './rest-context';
-import { restErrorOf } from './rest-errors';
+import { RestMethodNotAllowed, restErrorOf } from './rest-errors';
 import { registerAppRoutes } from './routes-apps';
 import { registerClassicRoutes } from './routes-classic';
 import { registerFileRoutes } from './routes-files';
@@ -57,9 +57,7 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       registerMessageRoutes(native, deps);
       registerGroupRoutes(native, deps);
       await registerFileRoutes(native, deps);
-      native.all('/v1/*', { schema: { hide: true } }, () => {
-        throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
-      });
+      native.all('/v1/*', { schema: { hide: true } }, noSuchRoute(native));
     });
 
     await app.register(async (classic) => {
@@ -74,9 +72,7 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       classic.setErrorHandler(classicErrorHandler(deps.log));
       classic.addHook('preValidation', signedBy(deps));
       registerClassicRoutes(classic, deps);
-      classic.all('/2013-12-26/*', { schema: { hide: true } }, () => {
-        throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
-      });
+      classic.all('/2013-12-26/*', { schema: { hide: true } }, noSuchRoute(classic));
     });
   };
 }
@@ -142,6 +138,27 @@ function describedAsServed(input: SwaggerTransformInput): ReturnType<typeof json
     '5XX': { ...NATIVE_ERROR, description: 'The server failed (500) or cannot write its storage (503): make the call again later' },
   };
   return out;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * What the catch-all of a family of paths answers: 404 for a path the API does not have; for one
+ * it has, asked with another method, 405 naming the methods it takes (in `Allow` too), and an
+ * OPTIONS request 204 with `Allow`, unsigned (it reaches no resource).
+ */
+function noSuchRoute(scope: FastifyInstance) {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const url = pathOf(request.url);
+    const allowed = METHODS.filter((method) => {
+      const route = scope.findRoute({ method, url });
+      return route !== null && !('*' in route.params);
+    });
+    if (allowed.length === 0) throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
+    reply.header('allow', [...allowed, 'OPTIONS'].join(', '));
+    if (request.method === 'OPTIONS') return reply.code(204).send();
+    throw new RestMethodNotAllowed(request.method, allowed);
+  };
 }
 
 /** Every route with an {accountSid} must be signed by that account. */

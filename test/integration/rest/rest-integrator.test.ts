@@ -83,6 +83,24 @@ describe('REST: a first integration', () => {
     }
   });
 
+  it('answers a method a path does not take with 405 naming the ones it does, and OPTIONS with Allow', async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const sid = server.accountSid;
+    const put = await fetch(`${base}/v1/accounts/${sid}/apps/${server.appId}/messages`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST, OPTIONS');
+    expect(await put.json()).toEqual({ error: { code: ErrorCode.REST_NOT_FOUND, message: 'PUT is not a method of this path: it takes POST' } });
+    const classic = await fetch(`${base}/2013-12-26/Accounts/${sid}/SubAccounts`, { headers: { accept: 'application/json' } });
+    expect(classic.status).toBe(405);
+    expect(await classic.json()).toEqual({ statusCode: String(ErrorCode.REST_NOT_FOUND), statusMsg: 'GET is not a method of this path: it takes POST' });
+    const options = await fetch(`${base}/v1/accounts/${sid}/apps/${server.appId}`, { method: 'OPTIONS' });
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, HEAD, PATCH, DELETE, OPTIONS']);
+    // a path the API does not have stays 404
+    const none = await fetch(`${base}/v1/accounts/${sid}/apps/${server.appId}/nothing`, { method: 'OPTIONS' });
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: { code: number } }).error.code).toBe(ErrorCode.REST_NOT_FOUND);
+  });
+
   it('reads the rest of a too-large body after its 413, so a client still sending it is not cut off', async () => {
     // a client in another process is still writing when the 413 arrives: here the rest is written
     // only once the answer is in, and must go through on the same, still open connection
