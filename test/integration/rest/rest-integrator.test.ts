@@ -4,6 +4,7 @@ import { formatCompactTimestamp } from '../../../server/auth/signature';
 import { restAuthorization, restSignature } from '../../../server/rest/rest-auth';
 import { ErrorCode } from '../../../protocol';
 import { startTestServer, type TestServer } from '../../support/test-server';
+import { restClient } from './rest-fixture';
 
 /**
  * What an app server's developer meets on a first integration, written from docs/rest.md alone:
@@ -99,6 +100,21 @@ describe('REST: a first integration', () => {
     const none = await fetch(`${base}/v1/accounts/${sid}/apps/${server.appId}/nothing`, { method: 'OPTIONS' });
     expect(none.status).toBe(404);
     expect(((await none.json()) as { error: { code: number } }).error.code).toBe(ErrorCode.REST_NOT_FOUND);
+  });
+
+  it('sends once per idempotencyKey and sender, answering the first send to a repeat whatever its body says', async () => {
+    const call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
+    const path = `/v1/accounts/{sid}/apps/${server.appId}/messages`;
+    const send = (from: string, text: string) => call('POST', path, { from, to: 'bob', idempotencyKey: 'order-42', message: { type: 'text', text } });
+    const first = await send('alice', 'your order shipped');
+    expect(first.status).toBe(200);
+    const again = await send('alice', 'a changed text');
+    expect(again.json).toEqual(first.json);
+    const history = await call('GET', `/v1/accounts/{sid}/apps/${server.appId}/history?user=alice&peer=bob`);
+    expect(history.json.messages.map((m: { text: string }) => m.text)).toEqual(['your order shipped']);
+    // another sender's key is its own
+    const other = await send('carol', 'your order shipped');
+    expect(other.json.msgId).not.toBe(first.json.msgId);
   });
 
   it('reads the rest of a too-large body after its 413, so a client still sending it is not cut off', async () => {
