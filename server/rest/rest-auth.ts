@@ -44,6 +44,19 @@ export interface RestAuthDeps {
   readonly sharedReplays?: SharedReplays;
 }
 
+/** 429: every request from an address is refused until its refusals age out; says for how long (and Retry-After). */
+export class RestRateLimited extends MagpieError {
+  readonly retryAfterSeconds: number;
+  constructor(blockedForMs: number, maxRefusals: number, windowMs: number) {
+    const seconds = Math.max(1, Math.ceil(blockedForMs / 1000));
+    super(
+      ErrorCode.REST_RATE_LIMITED,
+      `too many refused requests from this address (${maxRefusals} within ${windowMs / 1000} s): every request from it is refused for ${seconds} s more; fix what the refusals said, then retry`,
+    );
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 /** The classic form: MD5 of accountSid, token and timestamp, upper-case hex. */
 export function restSignature(accountSid: string, authToken: string, timestamp: string): string {
   return createHash('md5').update(accountSid + authToken + timestamp).digest('hex').toUpperCase();
@@ -122,9 +135,8 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
   return {
     verify(request) {
       const address = request.remoteAddress;
-      if (refusals.blocked(address)) {
-        throw new MagpieError(ErrorCode.REST_RATE_LIMITED, 'too many refused requests from this address; wait and retry');
-      }
+      const blockedForMs = refusals.blockedForMs(address);
+      if (blockedForMs > 0) throw new RestRateLimited(blockedForMs, deps.maxRefusals, deps.refusalWindowMs);
       let accepted;
       try {
         accepted = check(request);

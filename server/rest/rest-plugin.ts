@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { pathOf } from '../http/path-of';
 import { parseClassicXml, sendClassic } from './classic-format';
-import type { RestAuth } from './rest-auth';
+import { RestRateLimited, type RestAuth } from './rest-auth';
 import type { RestContext } from './rest-context';
 import { RestMethodNotAllowed, restErrorOf } from './rest-errors';
 import { registerAppRoutes } from './routes-apps';
@@ -193,6 +193,7 @@ function nativeErrorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const refused = restErrorOf(error, 'json');
     logFailure(log, request, error, refused.status);
+    if (error instanceof RestRateLimited) void reply.header('retry-after', String(error.retryAfterSeconds));
     return reply.code(refused.status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
   };
 }
@@ -201,6 +202,7 @@ function classicErrorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const refused = restErrorOf(error, 'json-or-xml');
     logFailure(log, request, error, refused.status);
+    if (error instanceof RestRateLimited) void reply.header('retry-after', String(error.retryAfterSeconds));
     return sendClassic(request, reply, refused.status, { statusCode: String(refused.code), statusMsg: refused.message });
   };
 }

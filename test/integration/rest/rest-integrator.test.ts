@@ -173,3 +173,29 @@ async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('REST: locked out after too many refusals', () => {
+  it('says for how long every request is refused, in the message and in Retry-After', async () => {
+    const server = await startTestServer({ tuning: { restMaxRefusals: 3, restRefusalWindowMs: 60_000 } });
+    try {
+      const call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
+      for (let i = 0; i < 3; i++) expect((await call('GET', '/v1/accounts/{sid}/apps', undefined, { token: '0'.repeat(32) })).status).toBe(401);
+      const timestamp = formatCompactTimestamp(Date.now(), 480);
+      const response = await fetch(
+        `http://127.0.0.1:${server.httpPort}/v1/accounts/${server.accountSid}/apps?sig=${restSignature(server.accountSid, server.authToken, timestamp)}`,
+        { headers: { authorization: restAuthorization(server.accountSid, timestamp) } },
+      );
+      expect(response.status).toBe(429);
+      const seconds = Number(response.headers.get('retry-after'));
+      expect(seconds).toBeGreaterThanOrEqual(55);
+      expect(seconds).toBeLessThanOrEqual(60);
+      const body = (await response.json()) as { error: { code: number; message: string } };
+      expect(body.error.code).toBe(ErrorCode.REST_RATE_LIMITED);
+      expect(body.error.message).toBe(
+        `too many refused requests from this address (3 within 60 s): every request from it is refused for ${seconds} s more; fix what the refusals said, then retry`,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+});
