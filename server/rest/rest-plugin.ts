@@ -29,7 +29,7 @@ export const OPENAPI_PATH = '/v1/openapi.json';
  */
 export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
   return async (app) => {
-    app.setValidatorCompiler(validatorCompiler);
+    app.setValidatorCompiler(restValidatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     await app.register(swagger, {
       openapi: {
@@ -75,6 +75,33 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       classic.all('/2013-12-26/*', { schema: { hide: true } }, noSuchRoute(classic));
     });
   };
+}
+
+/**
+ * The zod validator, with its two least telling messages said plainly: a field left out ("Invalid
+ * input: expected string, received undefined") is "is required (a string)", and a query number
+ * that is no number ("expected number, received NaN") is "is not a number".
+ */
+const restValidatorCompiler: typeof validatorCompiler = (route) => {
+  const validate = validatorCompiler(route);
+  return (data) => {
+    const result = validate(data);
+    if (typeof result === 'object' && 'error' in result && Array.isArray(result.error)) {
+      for (const issue of result.error as { keyword?: string; message?: string; params?: { expected?: unknown } }[]) {
+        if (issue.keyword !== 'invalid_type' || typeof issue.message !== 'string') continue;
+        if (issue.message.endsWith('received undefined')) {
+          issue.message = typeof issue.params?.expected === 'string' ? `is required (${articled(issue.params.expected)})` : 'is required';
+        } else if (issue.message.endsWith('expected number, received NaN')) {
+          issue.message = 'is not a number';
+        }
+      }
+    }
+    return result;
+  };
+};
+
+function articled(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** The native paths' refusal: `{"error":{"code":N,"message":"..."}}` (docs/rest.md lists the codes). */

@@ -117,6 +117,20 @@ describe('REST: a first integration', () => {
     expect(other.json.msgId).not.toBe(first.json.msgId);
   });
 
+  it('names a field left out as required and a query number that is none as not a number', async () => {
+    const call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
+    const apps = `/v1/accounts/{sid}/apps/${server.appId}`;
+    const noOwner = await call('POST', `${apps}/groups`, { name: 'Tea party' });
+    expect([noOwner.status, noOwner.json.error]).toEqual([400, { code: ErrorCode.REST_BAD_REQUEST, message: 'body/owner is required (a string)' }]);
+    const noUsers = await call('POST', `${apps}/presence`, {});
+    expect(noUsers.json.error.message).toBe('body/users is required (an array)');
+    const limit = await call('GET', `${apps}/history?user=alice&limit=ten`);
+    expect([limit.status, limit.json.error]).toEqual([400, { code: ErrorCode.REST_BAD_REQUEST, message: 'querystring/limit is not a number' }]);
+    // the other messages stay zod's, naming the field
+    const wrongType = await call('POST', `${apps}/messages`, { to: 42, message: { type: 'text', text: 'x' } });
+    expect(wrongType.json.error.message).toBe('body/to Invalid input: expected string, received number');
+  });
+
   it('reads the rest of a too-large body after its 413, so a client still sending it is not cut off', async () => {
     // a client in another process is still writing when the 413 arrives: here the rest is written
     // only once the answer is in, and must go through on the same, still open connection
