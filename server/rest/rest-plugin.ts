@@ -80,14 +80,20 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
 /**
  * The zod validator, with its two least telling messages said plainly: a field left out ("Invalid
  * input: expected string, received undefined") is "is required (a string)", and a query number
- * that is no number ("expected number, received NaN") is "is not a number".
+ * that is no number ("expected number, received NaN") is "is not a number"; a field the path does
+ * not take is said so.
  */
 const restValidatorCompiler: typeof validatorCompiler = (route) => {
   const validate = validatorCompiler(route);
   return (data) => {
     const result = validate(data);
     if (typeof result === 'object' && 'error' in result && Array.isArray(result.error)) {
-      for (const issue of result.error as { keyword?: string; message?: string; params?: { expected?: unknown } }[]) {
+      for (const issue of result.error as { keyword?: string; message?: string; instancePath?: string; params?: { expected?: unknown } }[]) {
+        // the whole body or query: "body has a field ...", not "body/ has a field ..."
+        if (issue.instancePath === '/') issue.instancePath = '';
+        if (issue.keyword === 'unrecognized_keys' && typeof issue.message === 'string') {
+          issue.message = issue.message.replace(/^Unrecognized keys?: /, 'has a field this path does not take (see /v1/openapi.json): ');
+        }
         if (issue.keyword !== 'invalid_type' || typeof issue.message !== 'string') continue;
         if (issue.message.endsWith('received undefined')) {
           issue.message = typeof issue.params?.expected === 'string' ? `is required (${articled(issue.params.expected)})` : 'is required';

@@ -129,6 +129,8 @@ describe('REST: a first integration', () => {
     // the other messages stay zod's, naming the field
     const wrongType = await call('POST', `${apps}/messages`, { to: 42, message: { type: 'text', text: 'x' } });
     expect(wrongType.json.error.message).toBe('body/to Invalid input: expected string, received number');
+    const extra = await call('POST', `${apps}/messages`, { to: 'bob', text: 'hi', message: { type: 'text', text: 'x' } });
+    expect(extra.json.error.message).toBe('body has a field this path does not take (see /v1/openapi.json): "text"');
   });
 
   it('reads the rest of a too-large body after its 413, so a client still sending it is not cut off', async () => {
