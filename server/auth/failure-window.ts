@@ -11,6 +11,8 @@ export interface FailureWindow {
   count(key: string): number;
   /** Whether the key has `blockAt` failures or more within the window. */
   blocked(key: string): boolean;
+  /** How long until the key is no longer blocked (its oldest failures age out); 0 when it is not. */
+  blockedForMs(key: string): number;
   /** Records a failure now. */
   add(key: string): void;
   /** Forgets every failure of the key. */
@@ -66,6 +68,12 @@ export function createFailureWindow(deps: FailureWindowDeps): FailureWindow {
   return {
     count: (key) => recent(key).length,
     blocked: (key) => recent(key).length >= blockAt,
+    blockedForMs(key) {
+      const times = recent(key);
+      if (times.length < blockAt) return 0;
+      // times are in the order they failed: the block lifts when all but blockAt - 1 have aged out
+      return Math.max(0, times[times.length - blockAt]! + windowMs - clock.now());
+    },
     add(key) {
       const times = recent(key);
       if (times.length === 0 && failures.size >= maxKeys * HARD_LIMIT_FACTOR) return;

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { checkJsonDepth } from './body-depth';
 import { pathOf } from './path-of';
@@ -22,6 +23,17 @@ export interface HttpServer {
   /** Starts listening; resolves with the port. */
   listen(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** How long the server reads and drops the rest of a body it refused as too large before it cuts the connection. */
+export const BODY_LINGER_MS = 30_000;
+
+function lingerForBody(raw: IncomingMessage, reply: FastifyReply): void {
+  reply.removeHeader('connection');
+  const cut = setTimeout(() => raw.socket.destroy(), BODY_LINGER_MS);
+  cut.unref();
+  raw.once('end', () => clearTimeout(cut));
+  raw.once('close', () => clearTimeout(cut));
 }
 
 /**
@@ -57,6 +69,14 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       return;
     }
     parseJson(request, body as string, done);
+  });
+  // A body refused as too large (413) before it was read: Fastify would close the connection as
+  // soon as the answer is written, while the client is still sending, and the client's write then
+  // fails (EPIPE, a reset) before it reads the 413 that says what to fix. The rest of the body is
+  // read and dropped instead (Node does so once the answer ends), for at most BODY_LINGER_MS.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode === 413 && !request.raw.complete) lingerForBody(request.raw, reply);
+    return payload;
   });
   for (const routes of deps.routes) void app.register(routes);
   return {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import { createFailureWindow } from '../auth/failure-window';
-import { parseCompactTimestamp } from '../auth/signature';
+import { formatCompactTimestamp, parseCompactTimestamp } from '../auth/signature';
 import type { Identity } from '../identity/identity';
 import { constantTimeEqual } from '../identity/secrets';
 import type { SharedReplays } from './rest-replays';
@@ -44,6 +44,19 @@ export interface RestAuthDeps {
   readonly sharedReplays?: SharedReplays;
 }
 
+/** 429: every request from an address is refused until its refusals age out; says for how long (and Retry-After). */
+export class RestRateLimited extends MagpieError {
+  readonly retryAfterSeconds: number;
+  constructor(blockedForMs: number, maxRefusals: number, windowMs: number) {
+    const seconds = Math.max(1, Math.ceil(blockedForMs / 1000));
+    super(
+      ErrorCode.REST_RATE_LIMITED,
+      `too many refused requests from this address (${maxRefusals} within ${windowMs / 1000} s): every request from it is refused for ${seconds} s more; fix what the refusals said, then retry`,
+    );
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 /** The classic form: MD5 of accountSid, token and timestamp, upper-case hex. */
 export function restSignature(accountSid: string, authToken: string, timestamp: string): string {
   return createHash('md5').update(accountSid + authToken + timestamp).digest('hex').toUpperCase();
@@ -51,6 +64,12 @@ export function restSignature(accountSid: string, authToken: string, timestamp: 
 
 export function restAuthorization(accountSid: string, timestamp: string): string {
   return Buffer.from(`${accountSid}:${timestamp}`, 'utf8').toString('base64');
+}
+
+/** A UTC offset as people write it: UTC+8, UTC-3:30. */
+function zoneOf(offset: number): string {
+  const minutes = Math.abs(offset) % 60;
+  return `UTC${offset < 0 ? '-' : '+'}${Math.floor(Math.abs(offset) / 60)}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''}`;
 }
 
 export function createRestAuth(deps: RestAuthDeps): RestAuth {
@@ -69,28 +88,41 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
 
   function check(request: SignedRequest): { replayKey: string; expiresMs: number } {
     const fail = (message: string, code: number = ErrorCode.REST_AUTH_FAILED) => new MagpieError(code, message);
-    if (request.sig === undefined || request.authorization === undefined) {
-      throw fail('a REST request needs the sig query parameter and the Authorization header');
+    if (request.sig === undefined) throw fail('a REST request needs the sig query parameter: upper-case hex MD5(accountSid + authToken + timestamp)');
+    if (request.authorization === undefined) throw fail('a REST request needs the Authorization header: base64(accountSid + ":" + timestamp)');
+    const header = request.authorization.replace(/^Basic\s+/i, '');
+    if (header.startsWith(`${request.accountSid}:`)) {
+      throw fail('the Authorization header holds accountSid:timestamp as plain text: send it base64-encoded');
     }
-    const decoded = Buffer.from(request.authorization.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
-    const colon = decoded.lastIndexOf(':');
+    const decoded = Buffer.from(header, 'base64').toString('utf8');
+    // an account SID holds no colon: the first one ends it (a timestamp written with colons,
+    // 2026-11-30 12:00:00, is then named as the timestamp it is)
+    const colon = decoded.indexOf(':');
     const headerSid = decoded.slice(0, colon);
     const timestamp = decoded.slice(colon + 1);
-    if (colon < 0 || headerSid !== request.accountSid) throw fail('the Authorization header does not name this account');
+    if (colon < 0 || headerSid !== request.accountSid) {
+      throw fail('the Authorization header does not name this account: it is base64(accountSid + ":" + timestamp), with the accountSid of the path');
+    }
     const signedAt = parseCompactTimestamp(timestamp, deps.utcOffsetMinutes);
-    if (signedAt === undefined) throw fail('the Authorization timestamp is not yyyyMMddHHmmss');
+    if (signedAt === undefined) {
+      throw fail(
+        `the Authorization timestamp ${JSON.stringify(timestamp.slice(0, 32))} is not yyyyMMddHHmmss (14 digits, e.g. ${formatCompactTimestamp(clock.now(), deps.utcOffsetMinutes)}, wall-clock time at ${zoneOf(deps.utcOffsetMinutes)})`,
+      );
+    }
     const token = identity.authTokenOf(request.accountSid);
     if (token === null) throw fail('this account has no checkable auth token: rotate it', ErrorCode.AUTH_TOKEN_UNAVAILABLE);
     // an unknown account is refused like a wrong signature, so accounts cannot be probed
     const expected = restSignature(request.accountSid, token ?? 'x'.repeat(32), timestamp);
-    if (token === undefined || !constantTimeEqual(request.sig.toUpperCase(), expected)) throw fail('the signature does not match');
+    if (token === undefined || !constantTimeEqual(request.sig.toUpperCase(), expected)) {
+      throw fail('the signature does not match: sig is the hex MD5 of accountSid + authToken + the timestamp in the Authorization header (check the auth token and that both use the same timestamp)');
+    }
     const now = clock.now();
     if (Math.abs(now - signedAt) > deps.signatureWindowMs) {
       // a common mistake is a UTC timestamp: say which clock the server reads it on
-      const offset = deps.utcOffsetMinutes;
-      const zone = `UTC${offset < 0 ? '-' : '+'}${Math.floor(Math.abs(offset) / 60)}${Math.abs(offset) % 60 ? `:${String(Math.abs(offset) % 60).padStart(2, '0')}` : ''}`;
+      const off = Math.round((signedAt - now) / 1000);
       throw fail(
-        `the timestamp is more than ${deps.signatureWindowMs} ms from the server's time (it is read as wall-clock time at ${zone})`,
+        `the timestamp is more than ${deps.signatureWindowMs} ms from the server's time (it is read as wall-clock time at ${zoneOf(deps.utcOffsetMinutes)}): ` +
+          `${timestamp} is ${Math.abs(off)} s ${off > 0 ? 'ahead of' : 'behind'} the server's ${formatCompactTimestamp(now, deps.utcOffsetMinutes)}; check the clock and its time zone`,
         ErrorCode.REST_SIGNATURE_EXPIRED,
       );
     }
@@ -103,9 +135,8 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
   return {
     verify(request) {
       const address = request.remoteAddress;
-      if (refusals.blocked(address)) {
-        throw new MagpieError(ErrorCode.REST_RATE_LIMITED, 'too many refused requests from this address; wait and retry');
-      }
+      const blockedForMs = refusals.blockedForMs(address);
+      if (blockedForMs > 0) throw new RestRateLimited(blockedForMs, deps.maxRefusals, deps.refusalWindowMs);
       let accepted;
       try {
         accepted = check(request);

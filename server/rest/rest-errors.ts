@@ -1,4 +1,4 @@
-import { ErrorCode, isMagpieError } from '../../protocol';
+import { ErrorCode, isMagpieError, MagpieError } from '../../protocol';
 import { storageUnavailable } from '../storage/storage-errors';
 
 /** The HTTP status of each code a REST call may answer; anything else is a 400 (a refused rule). */
@@ -28,6 +28,13 @@ const STATUS: Partial<Record<number, number>> = {
   // the disk is full or failing: nothing was stored, the same call succeeds once it has room
   [ErrorCode.STORAGE_UNAVAILABLE]: 503,
 };
+
+/** A path the API has, asked with a method it does not take: 405 with REST_NOT_FOUND's code. */
+export class RestMethodNotAllowed extends MagpieError {
+  constructor(method: string, allowed: readonly string[]) {
+    super(ErrorCode.REST_NOT_FOUND, `${method} is not a method of this path: it takes ${allowed.join(', ')}`);
+  }
+}
 
 export interface RestError {
   readonly status: number;
@@ -59,6 +66,7 @@ const SEND_WHAT: Record<RestBodyFormats, string> = {
 export function restErrorOf(error: unknown, formats: RestBodyFormats = 'json'): RestError {
   const storage = storageUnavailable(error);
   if (storage !== undefined) return { status: 503, code: storage.code, message: storage.message };
+  if (error instanceof RestMethodNotAllowed) return { status: 405, code: error.code, message: error.message };
   if (isMagpieError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
   const fastify = error as FastifyLikeError;
   if (fastify.validation !== undefined) {

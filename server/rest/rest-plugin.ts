@@ -1,13 +1,13 @@
 import swagger from '@fastify/swagger';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { pathOf } from '../http/path-of';
 import { parseClassicXml, sendClassic } from './classic-format';
-import type { RestAuth } from './rest-auth';
+import { RestRateLimited, type RestAuth } from './rest-auth';
 import type { RestContext } from './rest-context';
-import { restErrorOf } from './rest-errors';
+import { RestMethodNotAllowed, restErrorOf } from './rest-errors';
 import { registerAppRoutes } from './routes-apps';
 import { registerClassicRoutes } from './routes-classic';
 import { registerFileRoutes } from './routes-files';
@@ -29,7 +29,7 @@ export const OPENAPI_PATH = '/v1/openapi.json';
  */
 export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
   return async (app) => {
-    app.setValidatorCompiler(validatorCompiler);
+    app.setValidatorCompiler(restValidatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     await app.register(swagger, {
       openapi: {
@@ -42,7 +42,7 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
         },
         security: [{ sig: [], authorization: [] }],
       },
-      transform: jsonSchemaTransform,
+      transform: describedAsServed,
     });
     app.get(OPENAPI_PATH, { schema: { hide: true } }, () => app.swagger());
 
@@ -57,9 +57,7 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       registerMessageRoutes(native, deps);
       registerGroupRoutes(native, deps);
       await registerFileRoutes(native, deps);
-      native.all('/v1/*', { schema: { hide: true } }, () => {
-        throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
-      });
+      native.all('/v1/*', { schema: { hide: true } }, noSuchRoute(native));
     });
 
     await app.register(async (classic) => {
@@ -74,10 +72,125 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       classic.setErrorHandler(classicErrorHandler(deps.log));
       classic.addHook('preValidation', signedBy(deps));
       registerClassicRoutes(classic, deps);
-      classic.all('/2013-12-26/*', { schema: { hide: true } }, () => {
-        throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
-      });
+      classic.all('/2013-12-26/*', { schema: { hide: true } }, noSuchRoute(classic));
     });
+  };
+}
+
+/**
+ * The zod validator, with its two least telling messages said plainly: a field left out ("Invalid
+ * input: expected string, received undefined") is "is required (a string)", and a query number
+ * that is no number ("expected number, received NaN") is "is not a number"; a field the path does
+ * not take is said so.
+ */
+const restValidatorCompiler: typeof validatorCompiler = (route) => {
+  const validate = validatorCompiler(route);
+  return (data) => {
+    const result = validate(data);
+    if (typeof result === 'object' && 'error' in result && Array.isArray(result.error)) {
+      for (const issue of result.error as { keyword?: string; message?: string; instancePath?: string; params?: { expected?: unknown } }[]) {
+        // the whole body or query: "body has a field ...", not "body/ has a field ..."
+        if (issue.instancePath === '/') issue.instancePath = '';
+        if (issue.keyword === 'unrecognized_keys' && typeof issue.message === 'string') {
+          issue.message = issue.message.replace(/^Unrecognized keys?: /, 'has a field this path does not take (see /v1/openapi.json): ');
+        }
+        if (issue.keyword !== 'invalid_type' || typeof issue.message !== 'string') continue;
+        if (issue.message.endsWith('received undefined')) {
+          issue.message = typeof issue.params?.expected === 'string' ? `is required (${articled(issue.params.expected)})` : 'is required';
+        } else if (issue.message.endsWith('expected number, received NaN')) {
+          issue.message = 'is not a number';
+        }
+      }
+    }
+    return result;
+  };
+};
+
+function articled(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/** The native paths' refusal: `{"error":{"code":N,"message":"..."}}` (docs/rest.md lists the codes). */
+const NATIVE_ERROR = {
+  description: 'Refused: the code is stable (docs/rest.md), the message says what to fix',
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'integer' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+};
+
+/** The classic paths' answer, JSON or XML (root element Response) by Accept, else like the body. */
+function classicEnvelope(description: string) {
+  return {
+    description,
+    type: 'object',
+    xml: { name: 'Response' },
+    properties: {
+      statusCode: { type: 'string', description: '"000000", or the error code as a string' },
+      statusMsg: { type: 'string', description: 'what went wrong, on a refusal' },
+    },
+    required: ['statusCode'],
+    additionalProperties: true,
+  };
+}
+
+type SwaggerTransformInput = Parameters<typeof jsonSchemaTransform>[0];
+
+/**
+ * The OpenAPI document says what the server does, beyond the zod schemas: the classic paths take
+ * XML as well as JSON and answer in either, an upload's body is the file's bytes, and every path
+ * may refuse with its error body.
+ */
+function describedAsServed(input: SwaggerTransformInput): ReturnType<typeof jsonSchemaTransform> {
+  const out = jsonSchemaTransform(input);
+  const schema = out.schema as Record<string, unknown> | undefined;
+  if (schema === undefined || schema.hide === true) return out;
+  if (out.url.startsWith('/2013-12-26/')) {
+    if (schema.body !== undefined) schema.consumes = ['application/json', 'application/xml', 'text/xml'];
+    schema.produces = ['application/json', 'application/xml'];
+    schema.response = {
+      200: classicEnvelope('statusCode "000000" and the answer\'s fields'),
+      '4XX': classicEnvelope('Refused: statusCode is the stable error code (docs/rest.md), statusMsg says what to fix'),
+      '5XX': classicEnvelope('The server failed (500) or cannot write its storage (503): make the call again later'),
+    };
+    return out;
+  }
+  if (out.url.endsWith('/files')) {
+    // the file's bytes, any Content-Type, with a Content-Length (docs/rest.md "Media")
+    schema.consumes = ['*/*'];
+    schema.body = { type: 'string', format: 'binary', description: 'the file\'s bytes; Content-Length is required' };
+  }
+  schema.response = {
+    ...(schema.response as Record<string, unknown> | undefined),
+    '4XX': NATIVE_ERROR,
+    '5XX': { ...NATIVE_ERROR, description: 'The server failed (500) or cannot write its storage (503): make the call again later' },
+  };
+  return out;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * What the catch-all of a family of paths answers: 404 for a path the API does not have; for one
+ * it has, asked with another method, 405 naming the methods it takes (in `Allow` too), and an
+ * OPTIONS request 204 with `Allow`, unsigned (it reaches no resource).
+ */
+function noSuchRoute(scope: FastifyInstance) {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const url = pathOf(request.url);
+    const allowed = METHODS.filter((method) => {
+      const route = scope.findRoute({ method, url });
+      return route !== null && !('*' in route.params);
+    });
+    if (allowed.length === 0) throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
+    reply.header('allow', [...allowed, 'OPTIONS'].join(', '));
+    if (request.method === 'OPTIONS') return reply.code(204).send();
+    throw new RestMethodNotAllowed(request.method, allowed);
   };
 }
 
@@ -113,6 +226,7 @@ function nativeErrorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const refused = restErrorOf(error, 'json');
     logFailure(log, request, error, refused.status);
+    if (error instanceof RestRateLimited) void reply.header('retry-after', String(error.retryAfterSeconds));
     return reply.code(refused.status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
   };
 }
@@ -121,6 +235,7 @@ function classicErrorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const refused = restErrorOf(error, 'json-or-xml');
     logFailure(log, request, error, refused.status);
+    if (error instanceof RestRateLimited) void reply.header('retry-after', String(error.retryAfterSeconds));
     return sendClassic(request, reply, refused.status, { statusCode: String(refused.code), statusMsg: refused.message });
   };
 }
