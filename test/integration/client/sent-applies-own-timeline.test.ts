@@ -70,6 +70,10 @@ describe('SENT stands for the own timeline entry in a large group', () => {
         await eventually(() => groupTexts(client, groupId).length === 2 * i + 2, 5_000, () => `${client.selfId} has ${groupTexts(client, groupId).length}`);
       }
     }
+    // one's own last message takes its place (its msg_id) with its SENT, which may come after the others have it
+    for (const client of [alice, bob, ...others]) {
+      await eventually(() => groupTexts(client, groupId).join('\n') === conversation.join('\n'), 5_000, () => `${client.selfId} has ${groupTexts(client, groupId).join(', ')}`);
+    }
     await Promise.all([alice, bob, ...others].map((c) => c.syncIdle()));
   }
 
