@@ -1,35 +1,20 @@
 /// <reference lib="dom" />
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage, tearDown } from './support/web-app';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signedInWorld } from './support/signed-in-world';
+import { openChatWith, WAIT } from './support/web-app';
+import type { Account } from './support/wire-users';
 
 /** The composer as a user types into it: where the typing goes, and what is kept of it. */
 describe('the composer', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let work: string;
-  const apps: WebApp[] = [];
+  const world = signedInWorld({ name: 'e2e-draft', users: ['alice', 'bob', 'carol'], viewer: 'alice' });
   let page: Page;
-  let bob: User;
+  let bob: Account;
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    work = await mkdtemp(join(tmpdir(), 'magpie-e2e-draft-'));
-    server = await startTestServer({ dataDir: join(work, 'server') });
-    const alice = server.createUser('alice');
-    bob = server.createUser('bob');
-    browser = await launchChromium();
-    const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'alice') });
-    apps.push(app);
-    page = await openPage(browser, app.url);
-    await signIn(page, server, alice);
-  }, 120_000);
-
-  afterAll(() => tearDown({ browser, apps, server, work }));
+  beforeAll(() => {
+    ({ page } = world);
+    bob = world.user('bob');
+  });
 
   // a draft is saved a moment after the last key: the window going away in that moment must not lose it
   it('a draft typed just before a reload is kept', async () => {
@@ -44,7 +29,7 @@ describe('the composer', () => {
   }, 60_000);
 
   it('a chat started from New chat with the keyboard takes the typing at once', async () => {
-    const carol = server.createUser('carol');
+    const carol = world.user('carol');
     await page.getByTestId('new-chat').focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('new-chat-user').waitFor(WAIT);
