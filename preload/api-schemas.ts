@@ -157,6 +157,7 @@ export const methodSchemas = {
       // base64 of at most maxSendBytes
       bytes: z.string().min(1).max(Math.ceil(MEDIA_LIMITS.maxSendBytes / 3) * 4),
       durationMs: z.number().int().min(0).max(3_600_000).optional(),
+      clientMsgId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
     }).strict(),
   },
   'media.fetch': { args: z.object({ key, thumb: z.boolean().optional() }).strict() },

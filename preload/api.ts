@@ -32,6 +32,26 @@ export const MEDIA_LIMITS = {
   maxVoiceMs: 60_000,
 } as const;
 
+/**
+ * A client message id made in the page, as 32 lower-case hex digits, laid out as the core's own
+ * (protocol/ids.ts): the clock in ms in 6 bytes, big-endian, then 10 random bytes.
+ */
+export function newPageClientMsgId(nowMs: number): string {
+  const id = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(id.subarray(6));
+  let time = Math.max(0, Math.floor(nowMs));
+  for (let i = 5; i >= 0; i--) {
+    id[i] = time % 256;
+    time = Math.floor(time / 256);
+  }
+  return [...id].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** The time (ms) in a client message id of that layout: its first 6 bytes. */
+export function timeOfClientMsgId(hex: string): number {
+  return Number.parseInt(hex.slice(0, 12), 16);
+}
+
 // ---- views: what the page sees -----------------------------------------------------------------
 
 export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'kicked';
@@ -328,9 +348,13 @@ export interface Methods {
    * (base64). Answers at once with the message (sending): it waits in the outbox for its upload,
    * across restarts, and the upload's progress arrives as `media.progress` under the message's key.
    * A failed upload marks the message failed with its code; `message.retry` resumes it.
+   * `clientMsgId` (newPageClientMsgId): the id the page showed the message under while it read and
+   * handed over the bytes; the message takes it, and the time in it (never later than the core's
+   * clock), so it stays where the page showed it. A second call with an id already stored answers
+   * that message and stores nothing.
    */
   'media.send': {
-    args: { conversation: string; kind: 'image' | 'file' | 'voice'; name: string; bytes: string; durationMs?: number };
+    args: { conversation: string; kind: 'image' | 'file' | 'voice'; name: string; bytes: string; durationMs?: number; clientMsgId?: string };
     result: MessageView;
   };
   /**
@@ -416,6 +440,8 @@ export const ApiErrorCode = {
   TLS_UNAVAILABLE: 171013,
   /** A file of 0 bytes: not sent (no retry can help). */
   FILE_EMPTY: 171075,
+  /** The page could not read a picked file's bytes (moved, changed or removed since it was picked): its bubble fails, "Retry" reads it again. */
+  FILE_UNREADABLE: 171090,
   NOT_CONNECTED: 171001,
   CONNECTION_CLOSED: 171003,
   KICKED_OFF: 175004,

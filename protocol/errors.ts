@@ -53,6 +53,8 @@ export const ErrorCode = {
   NOT_MAGPIE_PORT: 171015,
   // a picked file of 0 bytes: there is nothing to send, and sending again cannot change that
   FILE_EMPTY: 171075,
+  // the page could not read a picked file's bytes to hand them over (moved, changed or removed since)
+  FILE_UNREADABLE: 171090,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,

@@ -14,8 +14,11 @@ export interface OutgoingDraft {
 
 const MEDIA_TYPES = { voice: pb.MessageType.VOICE, image: pb.MessageType.IMAGE, file: pb.MessageType.FILE } as const;
 
-/** Builds the SEND body and the local row of a message about to be sent. */
-export function buildOutgoing(selfId: string, to: string, content: OutgoingContent, nowMs: number): OutgoingDraft {
+/**
+ * Builds the SEND body and the local row of a message about to be sent, under a new client id of
+ * that time, or under the id given (one the page made: media.send's clientMsgId).
+ */
+export function buildOutgoing(selfId: string, to: string, content: OutgoingContent, nowMs: number, givenId?: Uint8Array): OutgoingDraft {
   if (!isGroupId(to) && !isValidUserId(to)) {
     throw new MagpieError(ErrorCode.INVALID_USER_ID, `not a user or group id: ${JSON.stringify(to)}`);
   }
@@ -23,7 +26,7 @@ export function buildOutgoing(selfId: string, to: string, content: OutgoingConte
   if (isGroupId(to) && content.kind === 'text' && content.burnAfterReading === true) {
     throw new MagpieError(ErrorCode.BAD_ARGUMENT, 'burn after reading is for one-to-one chats, not groups');
   }
-  const id = newClientMsgId(nowMs);
+  const id = givenId ?? newClientMsgId(nowMs);
   const send = sendInit(id, to, content);
   const wire = create(pb.SendSchema, send);
   const clientMsgId = clientMsgIdToHex(id);

@@ -13,7 +13,7 @@ import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type CachedFile,
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
 import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
 import { clientStorePath } from '../store';
-import { localIdOfKey, messageKey } from '../views/message-view';
+import { localIdOfKey, messageKey, toMessageView } from '../views/message-view';
 import type { Session } from './session';
 
 type MediaMethods = 'media.send' | 'media.fetch' | 'media.open' | 'media.save';
@@ -164,6 +164,9 @@ export function createMediaHandlers(deps: {
     handlers: {
       'media.send': async (args) => {
         const { session, outbox } = current();
+        // handed over again under an id already stored: that message, with no second copy of its bytes
+        const known = args.clientMsgId === undefined ? undefined : session.client.store.messages.getByClientMsgId(args.clientMsgId);
+        if (known) return toMessageView(known);
         const bytes = Buffer.from(args.bytes, 'base64');
         if (bytes.length === 0) throw new MagpieError(ErrorCode.FILE_EMPTY, 'an empty file is not sent');
         if (bytes.length > MEDIA_LIMITS.maxSendBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `at most ${MEDIA_LIMITS.maxSendBytes} bytes from the page`);
@@ -180,6 +183,7 @@ export function createMediaHandlers(deps: {
             name: args.name,
             owned: true,
             ...(args.durationMs ? { durationMs: args.durationMs } : {}),
+            ...(args.clientMsgId ? { clientMsgId: args.clientMsgId } : {}),
           });
         } catch (error) {
           await rm(path, { force: true });

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, pb, replaceControlCharacters } from '../../protocol';
-import type { MediaView, MessageView } from '../../preload/api';
+import { timeOfClientMsgId, type MediaView, type MessageView } from '../../preload/api';
 import { buildOutgoing } from '../chat/outgoing-message';
 import type { MagpieClient } from '../client/magpie-client';
 import { bodyOfWireMessage, type PendingUpload } from '../store';
@@ -21,6 +21,11 @@ export interface QueueFileRequest {
   readonly durationMs?: number;
   /** The path is the profile's own copy (bytes from the page): removed once it is not needed. */
   readonly owned?: boolean;
+  /**
+   * The client id the page showed the message under while it handed the bytes over (32 hex
+   * digits, its time in the first 6 bytes): the message takes it, and that time when not later than now.
+   */
+  readonly clientMsgId?: string;
 }
 
 /**
@@ -243,6 +248,9 @@ export function createMediaOutbox(deps: {
 
   return {
     async send(request) {
+      // the page's second hand-over of a message already stored (its answer was lost): that message, once
+      const known = request.clientMsgId === undefined ? undefined : store.messages.getByClientMsgId(request.clientMsgId);
+      if (known) return toMessageView(known);
       const source = await stat(request.path).catch(() => undefined);
       if (!source?.isFile()) throw new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `no file at ${request.path}`);
       if (source.size === 0) throw new MagpieError(ErrorCode.FILE_EMPTY, 'an empty file is not sent');
@@ -251,7 +259,10 @@ export function createMediaOutbox(deps: {
       // the server's measure replaces these once the file is up
       const media: MediaView = { fileId: '', name, size: source.size, mime: '', ...(request.durationMs ? { durationMs: request.durationMs } : {}) };
       const now = client.clock.now();
-      const draft = buildOutgoing(client.selfId, request.to, { kind: 'media', type: request.kind, media }, now);
+      // the page's bubble stood where the file was picked: a text sent while its bytes crossed stays below it
+      const givenId = request.clientMsgId === undefined ? undefined : Uint8Array.from(Buffer.from(request.clientMsgId, 'hex'));
+      const timeMs = request.clientMsgId === undefined ? now : Math.min(now, timeOfClientMsgId(request.clientMsgId));
+      const draft = buildOutgoing(client.selfId, request.to, { kind: 'media', type: request.kind, media }, timeMs, givenId);
       const stored = store.outbox.enqueue(
         {
           message: draft.message,

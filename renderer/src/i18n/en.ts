@@ -325,6 +325,7 @@ const en = {
     e170018: 'That port of the server speaks TLS, not plain TCP',
     e171013: 'That port of the server does not speak TLS',
     e171075: 'The file is empty (0 bytes): there is nothing to send',
+    e171090: 'The file could not be read: it was moved, changed or removed after it was picked',
     e171001: 'Not connected to the server',
     e171002: 'The server did not answer in time',
     e171003: 'The connection was closed',

@@ -5,15 +5,31 @@
  */
 import { defineStore } from 'pinia';
 import { reactive, watch } from 'vue';
-import type { EventPayloads, MessageView } from '../../../preload/api';
-import { ApiErrorCode, MEDIA_LIMITS } from '../../../preload/api';
+import type { EventPayloads, MessageView, Result } from '../../../preload/api';
+import { ApiErrorCode, MEDIA_LIMITS, newPageClientMsgId } from '../../../preload/api';
 import { downloadNameOf, tabTypeOf } from '../media/open-in-tab';
 import { useBackend } from './backend';
+import { HANDOVER_KEY_PREFIX } from './message-list';
 import { useMessages } from './messages';
 import { useSession } from './session';
 
 export type MediaKind = 'image' | 'file' | 'voice';
 export type FileState = 'downloading' | 'failed' | 'saved';
+
+/** A file shown as its message while the page reads it and hands it over. */
+interface Handover {
+  readonly view: MessageView;
+  readonly file: Blob;
+  readonly kind: MediaKind;
+  readonly name: string;
+  readonly durationMs?: number;
+  /** The file's blob: URL, once its bubble asked to show it. */
+  href: string | undefined;
+  /** Hand-overs started: an answer to an earlier one (before a retry) is not taken. */
+  attempt: number;
+}
+
+export type PreparedSend = { key: string } | { refused: { code: number; message: string } };
 
 /**
  * A file's bytes as base64, encoded by the browser itself (FileReader), off the page's script: a
@@ -58,16 +74,121 @@ export const useMedia = defineStore('media', () => {
     else progress.set(p.ref, p.total > 0 ? p.loaded / p.total : 0);
   }
 
-  /** Sends a file; the refusal (code and words) when it was not sent. */
-  async function send(conversation: string, file: Blob, name: string, kind: MediaKind, durationMs?: number): Promise<{ code: number; message: string } | null> {
-    if (file.size === 0) return { code: ApiErrorCode.FILE_EMPTY, message: `${name}: empty` };
-    if (file.size > MEDIA_LIMITS.maxSendBytes) return { code: ApiErrorCode.FILE_TOO_LARGE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` };
-    // the upload's progress arrives under the message's key and shows on its bubble
-    const bytes = await toBase64(file);
-    const result = await backend.call('media.send', { conversation, kind, name, bytes, ...(durationMs ? { durationMs } : {}) });
-    if (!result.ok) return result.error;
-    useMessages().upsert(result.value);
-    return null;
+  /**
+   * Files shown as their message before the core has them, by the key of that bubble: the page
+   * reads the bytes and hands them over (media.send) under a client id it made itself, and the core's
+   * message takes that id, so it replaces the bubble where it stands. Gone once the core's message is
+   * here or the bubble was removed; a failed hand-over stays, for "Retry".
+   */
+  const handovers = new Map<string, Handover>();
+  /** The time of the last bubble shown this way: files picked at once keep their order. */
+  let lastShownMs = 0;
+
+  /**
+   * Shows a file as its message (sending, 0 %) at once, before its bytes are read; the refusal
+   * (code and words) instead when it cannot be sent at all (too large, empty), shown by the composer.
+   */
+  function prepare(conversation: string, file: Blob, name: string, kind: MediaKind, from: string, durationMs?: number): PreparedSend {
+    if (file.size === 0) return { refused: { code: ApiErrorCode.FILE_EMPTY, message: `${name}: empty` } };
+    if (file.size > MEDIA_LIMITS.maxSendBytes) return { refused: { code: ApiErrorCode.FILE_TOO_LARGE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` } };
+    const timeMs = (lastShownMs = Math.max(Date.now(), lastShownMs + 1));
+    const clientMsgId = newPageClientMsgId(timeMs);
+    const key = `${HANDOVER_KEY_PREFIX}${clientMsgId}`;
+    const view: MessageView = {
+      key,
+      clientMsgId,
+      conversation,
+      conversationKind: conversation.startsWith('g') ? 'group' : 'user',
+      from,
+      to: conversation,
+      outgoing: true,
+      kind,
+      text: '',
+      mentions: [],
+      mentionAll: false,
+      media: { fileId: '', name, size: file.size, mime: file.type, ...(durationMs ? { durationMs } : {}) },
+      timeMs,
+      state: 'sending',
+      revoked: false,
+      burnAfterReading: false,
+      burned: false,
+    };
+    handovers.set(key, { view, file, kind, name, ...(durationMs ? { durationMs } : {}), href: undefined, attempt: 0 });
+    progress.set(key, 0);
+    useMessages().upsert(view);
+    return { key };
+  }
+
+  /**
+   * Reads a shown file's bytes and hands them to the core. The core's message (its own key, the
+   * same client id) takes the bubble's place; a failure, reading or on the way, marks the bubble
+   * failed with its reason ("Retry" hands it over again, "Cancel sending" removes it).
+   */
+  async function handOver(key: string): Promise<void> {
+    const pending = handovers.get(key);
+    if (!pending) return;
+    const attempt = ++pending.attempt;
+    const { view } = pending;
+    let result: Result<MessageView>;
+    try {
+      const bytes = await toBase64(pending.file);
+      if (handovers.get(key) !== pending || pending.attempt !== attempt) return;
+      result = await backend.call('media.send', {
+        conversation: view.conversation,
+        kind: pending.kind,
+        name: pending.name,
+        bytes,
+        clientMsgId: view.clientMsgId ?? '',
+        ...(pending.durationMs ? { durationMs: pending.durationMs } : {}),
+      });
+    } catch (error) {
+      const reading = error instanceof DOMException || error instanceof Error ? error.message : String(error);
+      result = { ok: false, error: { code: ApiErrorCode.FILE_UNREADABLE, message: `${pending.name}: ${reading}` } };
+    }
+    const messages = useMessages();
+    if (handovers.get(key) !== pending) {
+      // removed while its bytes crossed: the message the core made of them is withdrawn as well
+      if (result.ok) await messages.cancel(result.value.conversation, result.value.key);
+      return;
+    }
+    if (pending.attempt !== attempt) return;
+    if (!result.ok) {
+      progress.delete(key);
+      messages.upsert({ ...view, state: 'failed', errorCode: result.error.code, errorMessage: result.error.message });
+      return;
+    }
+    handovers.delete(key);
+    progress.delete(key);
+    const message = result.value;
+    // the page's copy of the bytes shows the core's message too: no second trip over the bridge
+    if (pending.href && !message.media?.fileId) {
+      urls.set(`local-${message.key}`, Promise.resolve(pending.href));
+      urls.set(`local-${message.key}.thumb`, Promise.resolve(pending.href));
+    }
+    if (message.state === 'sending' && !progress.has(message.key)) progress.set(message.key, 0);
+    messages.upsert(message);
+  }
+
+  /** "Retry" on a bubble whose hand-over failed: shown as sending again, then handed over. */
+  function retryHandover(key: string): Promise<void> {
+    const pending = handovers.get(key);
+    if (!pending) return Promise.resolve();
+    progress.set(key, 0);
+    useMessages().upsert(pending.view);
+    return handOver(key);
+  }
+
+  /** Removes a bubble whose bytes the core does not have (yet): one still crossing is withdrawn once there. */
+  function dropHandover(key: string): void {
+    const pending = handovers.get(key);
+    if (!pending) return;
+    handovers.delete(key);
+    progress.delete(key);
+    if (pending.href) {
+      URL.revokeObjectURL(pending.href);
+      blobs.delete(pending.href);
+    }
+    useMessages().remove(pending.view.conversation, key);
   }
 
   /**
@@ -75,6 +196,15 @@ export const useMedia = defineStore('media', () => {
    * had. The sender's own file not uploaded yet comes from the core's local copy, under its key.
    */
   function url(message: MessageView, thumb = false): Promise<string | null> {
+    const pending = handovers.get(message.key);
+    if (pending) {
+      // not the core's yet: the picked file itself
+      if (!pending.href) {
+        pending.href = URL.createObjectURL(pending.file);
+        blobs.set(pending.href, pending.file);
+      }
+      return Promise.resolve(pending.href);
+    }
     const id = `${message.media?.fileId || `local-${message.key}`}${thumb ? '.thumb' : ''}`;
     let known = urls.get(id);
     if (!known) {
@@ -98,8 +228,11 @@ export const useMedia = defineStore('media', () => {
     return known;
   }
 
-  /** The Electron shell opens and saves through the system (the contract's media.open / media.save). */
-  const desktop = () => useSession().appInfo?.shell === 'electron';
+  /**
+   * The Electron shell opens and saves through the system (the contract's media.open / media.save),
+   * but not a file the core does not have yet: the page's copy is opened and saved as in the web shell.
+   */
+  const desktop = (message: MessageView) => useSession().appInfo?.shell === 'electron' && !handovers.has(message.key);
 
   /** Saves a message's file: the system's save dialog in Electron, the browser's download in the web shell. */
   async function save(message: MessageView): Promise<void> {
@@ -117,7 +250,7 @@ export const useMedia = defineStore('media', () => {
   }
 
   async function saveNow(message: MessageView): Promise<void> {
-    if (desktop()) {
+    if (desktop(message)) {
       const result = await backend.run('media.save', { key: message.key });
       // a save dialog closed without saving leaves the card as it was
       if (!result) fileStates.set(message.key, 'failed');
@@ -161,7 +294,7 @@ export const useMedia = defineStore('media', () => {
       else if (before === 'saved') fileStates.set(message.key, before);
       else fileStates.delete(message.key);
     };
-    if (desktop()) {
+    if (desktop(message)) {
       fetched((await backend.run('media.open', { key: message.key })) !== undefined);
       return;
     }
@@ -183,6 +316,7 @@ export const useMedia = defineStore('media', () => {
 
   /** Signed out (or another account signed in): no file's state or copy of the last one stays. */
   function reset(): void {
+    handovers.clear();
     fileStates.clear();
     progress.clear();
     urls.clear();
@@ -199,5 +333,5 @@ export const useMedia = defineStore('media', () => {
     },
   );
 
-  return { progress, fileStates, onProgress, send, url, save, open, reset };
+  return { progress, fileStates, onProgress, prepare, handOver, retryHandover, dropHandover, url, save, open, reset };
 });

@@ -13,12 +13,33 @@ export function compareMessages(a: MessageView, b: MessageView): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** Returns a new sorted list with `incoming` merged in; a message with a known key replaces the old. */
+/**
+ * The key of a file's bubble the page shows before the core has the file (stores/media.ts): this,
+ * then the client id the page made for it, which the core's message takes.
+ */
+export const HANDOVER_KEY_PREFIX = 'handover-';
+
+export function isHandoverKey(key: string): boolean {
+  return key.startsWith(HANDOVER_KEY_PREFIX);
+}
+
+/**
+ * Returns a new sorted list with `incoming` merged in; a message with a known key replaces the old,
+ * and the core's message replaces the page's bubble of the same client id (never both shown).
+ */
 export function mergeMessages(list: readonly MessageView[], incoming: readonly MessageView[]): MessageView[] {
   if (incoming.length === 0) return list as MessageView[];
   const byKey = new Map<string, MessageView>();
   for (const m of list) byKey.set(m.key, m);
-  for (const m of incoming) byKey.set(m.key, m);
+  for (const m of incoming) {
+    if (isHandoverKey(m.key)) {
+      // the core's message of it came first: the page's bubble is not shown again
+      if ([...byKey.values()].some((other) => other.clientMsgId === m.clientMsgId && !isHandoverKey(other.key))) continue;
+    } else if (m.clientMsgId) {
+      byKey.delete(`${HANDOVER_KEY_PREFIX}${m.clientMsgId}`);
+    }
+    byKey.set(m.key, m);
+  }
   return [...byKey.values()].sort(compareMessages);
 }
 

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import type { MessageView } from '../../../preload/api';
+import { newPageClientMsgId, type MessageView } from '../../../preload/api';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually, type TestCore } from './client-fixture';
 
@@ -65,6 +65,34 @@ describe('media through the contract', () => {
     expect(missing).toMatchObject({ ok: false, error: { code: ErrorCode.MESSAGE_NOT_FOUND } });
     const bad = await alice.call('media.send', { conversation: 'bob', kind: 'sticker' as 'file', name: 'a', bytes: 'AA==' });
     expect(bad).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
+  }, 30_000);
+
+  it('takes the client id the page showed the file under, with its time, and a second hand-over of it stores nothing', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    const text = await alice.call('message.send', { conversation: 'bob', content: { kind: 'text', text: 'sent while the file crossed' } });
+    // picked before that text was sent, handed over after it
+    const pickedAt = (text.ok ? text.value.timeMs : 0) - 500;
+    const clientMsgId = newPageClientMsgId(pickedAt);
+    const bytes = randomBytes(50_000);
+    const args = { conversation: 'bob', kind: 'file' as const, name: 'picked.bin', bytes: bytes.toString('base64'), clientMsgId };
+    const sent = await alice.call('media.send', args);
+    expect(sent).toMatchObject({ ok: true, value: { clientMsgId, timeMs: pickedAt, state: 'sending' } });
+    const key = sent.ok ? sent.value.key : '';
+    // its answer lost, the page hands it over again: the same message, no second one
+    const again = await alice.call('media.send', args);
+    expect(again).toMatchObject({ ok: true, value: { key, clientMsgId } });
+    const page = await alice.call('messages.page', { conversation: 'bob', limit: 10 });
+    const files = page.ok ? page.value.messages.filter((m) => m.kind === 'file') : [];
+    expect(files.map((m) => m.key)).toEqual([key]);
+    // shown above the text until it is sent (then at the server's time, as every message)
+    expect(page.ok && page.value.messages.map((m) => m.kind)).toEqual(['file', 'text']);
+    expect(await settled(alice, key)).toMatchObject({ state: 'sent', clientMsgId });
+    // a time ahead of the core's clock is not taken
+    const ahead = await alice.call('media.send', { ...args, clientMsgId: newPageClientMsgId(Date.now() + 3_600_000) });
+    expect(ahead.ok && ahead.value.timeMs).toBeLessThanOrEqual(Date.now());
+    const malformed = await alice.call('media.send', { ...args, clientMsgId: 'not-hex' });
+    expect(malformed).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
   }, 30_000);
 
   it('opens and saves a file through the desktop shell\'s system app and save dialog; the web shell leaves both to its page', async () => {

@@ -44,6 +44,16 @@ describe('merging a history', () => {
     expect(list.map((m) => m.key)).toEqual(['a', 'b', 'local']);
   });
 
+  it('puts the core\'s message in place of the page\'s bubble of the same client id, whichever comes first', () => {
+    const bubble = message('handover-00ff', 50, { outgoing: true, state: 'sending', msgId: undefined, clientMsgId: '00ff' });
+    const core = message('12', 50, { outgoing: true, state: 'sending', msgId: undefined, clientMsgId: '00ff' });
+    const later = message('13', 60, { outgoing: true, state: 'sending', msgId: undefined, clientMsgId: 'aaaa' });
+    expect(mergeMessages([bubble, later], [core]).map((m) => m.key)).toEqual(['12', '13']);
+    // the bubble marked failed after the core's message came (its answer lost): not shown again
+    expect(mergeMessages([core, later], [{ ...bubble, state: 'failed' }]).map((m) => m.key)).toEqual(['12', '13']);
+    expect(mergeMessages([later], [bubble]).map((m) => m.key)).toEqual(['handover-00ff', '13']);
+  });
+
   it('removes by key', () => {
     expect(removeMessage([message('a', 1), message('b', 2)], 'a').map((m) => m.key)).toEqual(['b']);
   });
