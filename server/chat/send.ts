@@ -65,7 +65,9 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   // checked here, not before: a resend in the same batch must see the first one's row
   const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
   if (earlier !== undefined) {
-    return { case: 'earlier', sent: sentFrame(earlier.msgId, earlier.timeMs, earlier.senderSeq) };
+    // a large group's message says its timeline seq again, so the client applies it without a pull
+    const timelineSeq = earlier.isGroup ? (ctx.timelines?.store.seqOfMessage(appId, earlier.target, earlier.msgId) ?? 0) : 0;
+    return { case: 'earlier', sent: sentFrame(earlier.msgId, earlier.timeMs, earlier.senderSeq, timelineSeq) };
   }
   const recipients = toGroup ? groupRecipients(ctx, caller, body) : oneToOneRecipients(body.to, sender);
   const timeMs = ctx.clock.now();
@@ -205,8 +207,8 @@ function deliverTransient(ctx: ChatContext, caller: Caller, to: string, recipien
 }
 
 /**
- * SENT leaves client_msg_id empty: its request id already says which SEND it answers. A resend's
- * SENT leaves timeline_seq out (0): the client then meets its timeline entry by a pull.
+ * SENT leaves client_msg_id empty: its request id already says which SEND it answers. timeline_seq
+ * is 0 (left out) but for a large group's message, a resend's included (when found, seqOfMessage).
  */
 function sentFrame(msgId: number, timeMs: number, seq: number, timelineSeq = 0): Frame {
   // the bytes of bodyFrame('SENT', …), without protobuf-es's reflection (one SENT per message)
