@@ -112,11 +112,17 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
       deliverTransient(ctx, caller, body.to, outcome.recipients, outcome.content, outcome.timeMs);
       return sentFrame(0, outcome.timeMs, 0);
     case 'stored':
-      if (outcome.timeline !== undefined) {
-        ctx.timelines?.fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
-        // a mention's inbox copy leaves at once: the group's waiting messages (this one's entry
-        // too) go first, so the mentioned member does not get it ahead of what was said before
-        if (outcome.appended.length > 1) ctx.timelines?.fanout.flushGroup(caller.appId, body.to);
+      if (outcome.timeline !== undefined && ctx.timelines !== undefined) {
+        const { fanout } = ctx.timelines;
+        fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
+        // a mention's inbox copy leaves once the group's waiting messages (this one's entry too,
+        // and on a cluster those waiting on the other nodes) have gone, so the mentioned member
+        // does not get it ahead of what was said before
+        if (outcome.appended.length > 1) {
+          const appended = outcome.appended;
+          void fanout.afterWaiting(caller.appId, body.to, () => pushAppended(ctx.delivery, caller.appId, appended, { userId: caller.userId, sessionId: caller.sessionId }));
+          return sentFrame(outcome.msgId, outcome.timeMs, Number(outcome.own.entry.seq), Number(outcome.timeline.entry.seq));
+        }
       }
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
       // a large group's message: where it went in the timeline, which the sending session is not pushed
