@@ -181,8 +181,10 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
       legacyCopyEntriesPerCall: tuning.legacyCopyEntriesPerCall,
       largeGroupPushIntervalMs: tuning.largeGroupPushIntervalMs,
       onCommit: (seconds) => metrics.observeCommit(seconds),
+      // a cluster node: a large group's change waits for the pushes waiting on the other nodes
+      ...(resolved.cluster ? { othersWaiting: (appId: string, groupId: string) => clusterNode?.flushGroupEverywhere(appId, groupId) } : {}),
     });
-    const groups = createGroupService({ ...featureDeps, flushGroupPushes: (appId, groupId) => chat.flushGroupPushes(appId, groupId) });
+    const groups = createGroupService({ ...featureDeps, afterGroupPushes: (appId, groupIds, deliver) => chat.afterGroupPushes(appId, groupIds, deliver) });
     const profiles = createProfileService({ users, tuning });
     const handlers: HandlerTable = {
       ...chat.handlers,
@@ -250,6 +252,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
         clock,
         log,
         tuning,
+        flushGroup: (appId, groupId) => chat.flushGroupPushes(appId, groupId),
         notify: (session: Session) => {
           const head = chat.inboxHead(session.caller.appId, session.caller.userId);
           session.send(bodyFrame('NOTIFY', { maxSeq: BigInt(head.maxSeq) }));

@@ -42,6 +42,8 @@ export interface ChatDeps extends ServerDeps {
   readonly largeGroupPushIntervalMs?: number;
   /** Each group commit's duration in seconds (the server's metrics). */
   readonly onCommit?: (seconds: number) => void;
+  /** A cluster node: the other nodes send a large group's waiting pushes (TimelineFanoutDeps.othersWaiting). */
+  readonly othersWaiting?: (appId: string, groupId: string) => Promise<void> | undefined;
 }
 
 export interface ChatService {
@@ -50,8 +52,13 @@ export interface ChatService {
   inboxHead(appId: string, userId: string, clientMinor?: number): { maxSeq: number; confirmedSeq: number };
   /** Commits the SENDs waiting for the end of this turn; before the database closes. */
   flushWrites(): void;
-  /** Pushes a large group's coalesced timeline entries now (before a notice of the group goes out). */
+  /** Pushes a large group's coalesced timeline entries now (another cluster node asks, before its notice of the group goes out). */
   flushGroupPushes(appId: string, groupId: string): void;
+  /**
+   * Runs `deliver` (a change's notices) after the coalesced timeline entries of those of the groups
+   * that are large have left, on every node (TimelineFanout.afterWaiting); undefined when it ran at once.
+   */
+  afterGroupPushes(appId: string, groupIds: readonly string[], deliver: () => void): Promise<void> | undefined;
 }
 
 /** Messages, the seq inbox and its sync: SEND, SYNC, CONFIRM, REVOKE, READ, TYPING, READERS_QUERY. */
@@ -89,7 +96,12 @@ export function createChatService(deps: ChatDeps): ChatService {
       store: timelineStore,
       threshold,
       legacyCopyEntries,
-      fanout: createTimelineFanout({ delivery: deps.delivery, clock: deps.clock, intervalMs: deps.largeGroupPushIntervalMs ?? 0 }),
+      fanout: createTimelineFanout({
+        delivery: deps.delivery,
+        clock: deps.clock,
+        intervalMs: deps.largeGroupPushIntervalMs ?? 0,
+        ...(deps.othersWaiting ? { othersWaiting: deps.othersWaiting } : {}),
+      }),
     },
   };
   const compressThresholdBytes = deps.compressThresholdBytes ?? DEFAULT_WIRE_LIMITS.compressThresholdBytes;
@@ -130,6 +142,21 @@ export function createChatService(deps: ChatDeps): ChatService {
       return inbox.head(appId, userId);
     },
     flushGroupPushes: (appId, groupId) => ctx.timelines?.fanout.flushGroup(appId, groupId),
+    afterGroupPushes(appId, groupIds, deliver) {
+      const fanout = ctx.timelines?.fanout;
+      // a small group has no timeline pushes to wait for (the lookup is the head's primary key)
+      const large = fanout === undefined ? [] : groupIds.filter((groupId) => timelineStore.has(appId, groupId));
+      if (fanout === undefined || large.length === 0) {
+        deliver();
+        return undefined;
+      }
+      // one group in practice (a GROUP operation changes one); several wait one inside the other
+      const run = large.reduceRight<() => Promise<void> | undefined>((inner, groupId) => () => fanout.afterWaiting(appId, groupId, () => void inner()), () => {
+        deliver();
+        return undefined;
+      });
+      return run();
+    },
     flushWrites: () => {
       ctx.writes.flush();
       // the pushes of what was just committed, rather than after the sockets close

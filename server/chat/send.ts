@@ -65,7 +65,9 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
   // checked here, not before: a resend in the same batch must see the first one's row
   const earlier = ctx.messages.byClientId(appId, sender, body.clientMsgId);
   if (earlier !== undefined) {
-    return { case: 'earlier', sent: sentFrame(earlier.msgId, earlier.timeMs, earlier.senderSeq) };
+    // a large group's message says its timeline seq again, so the client applies it without a pull
+    const timelineSeq = earlier.isGroup ? (ctx.timelines?.store.seqOfMessage(appId, earlier.target, earlier.msgId) ?? 0) : 0;
+    return { case: 'earlier', sent: sentFrame(earlier.msgId, earlier.timeMs, earlier.senderSeq, timelineSeq) };
   }
   const recipients = toGroup ? groupRecipients(ctx, caller, body) : oneToOneRecipients(body.to, sender);
   const timeMs = ctx.clock.now();
@@ -110,11 +112,17 @@ function deliver(ctx: ChatContext, caller: Caller, body: pb.Send, outcome: SendO
       deliverTransient(ctx, caller, body.to, outcome.recipients, outcome.content, outcome.timeMs);
       return sentFrame(0, outcome.timeMs, 0);
     case 'stored':
-      if (outcome.timeline !== undefined) {
-        ctx.timelines?.fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
-        // a mention's inbox copy leaves at once: the group's waiting messages (this one's entry
-        // too) go first, so the mentioned member does not get it ahead of what was said before
-        if (outcome.appended.length > 1) ctx.timelines?.fanout.flushGroup(caller.appId, body.to);
+      if (outcome.timeline !== undefined && ctx.timelines !== undefined) {
+        const { fanout } = ctx.timelines;
+        fanout.push(caller.appId, outcome.timeline, legacyCopier(ctx, caller.appId));
+        // a mention's inbox copy leaves once the group's waiting messages (this one's entry too,
+        // and on a cluster those waiting on the other nodes) have gone, so the mentioned member
+        // does not get it ahead of what was said before
+        if (outcome.appended.length > 1) {
+          const appended = outcome.appended;
+          void fanout.afterWaiting(caller.appId, body.to, () => pushAppended(ctx.delivery, caller.appId, appended, { userId: caller.userId, sessionId: caller.sessionId }));
+          return sentFrame(outcome.msgId, outcome.timeMs, Number(outcome.own.entry.seq), Number(outcome.timeline.entry.seq));
+        }
       }
       pushAppended(ctx.delivery, caller.appId, outcome.appended, { userId: caller.userId, sessionId: caller.sessionId });
       // a large group's message: where it went in the timeline, which the sending session is not pushed
@@ -205,8 +213,8 @@ function deliverTransient(ctx: ChatContext, caller: Caller, to: string, recipien
 }
 
 /**
- * SENT leaves client_msg_id empty: its request id already says which SEND it answers. A resend's
- * SENT leaves timeline_seq out (0): the client then meets its timeline entry by a pull.
+ * SENT leaves client_msg_id empty: its request id already says which SEND it answers. timeline_seq
+ * is 0 (left out) but for a large group's message, a resend's included (when found, seqOfMessage).
  */
 function sentFrame(msgId: number, timeMs: number, seq: number, timelineSeq = 0): Frame {
   // the bytes of bodyFrame('SENT', …), without protobuf-es's reflection (one SENT per message)

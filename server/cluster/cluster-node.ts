@@ -26,6 +26,8 @@ export interface ClusterNodeDeps {
   readonly tuning: ClusterTuning;
   /** Tells a local session that its inbox head may have moved (a NOTIFY), so it pulls. */
   notify(session: Session): void;
+  /** Sends a large group's timeline pushes waiting on this node now (another node asks, flushGroupEverywhere). */
+  flushGroup?(appId: string, groupId: string): void;
 }
 
 export interface ClusterStatus {
@@ -57,6 +59,13 @@ export interface ClusterNode {
   remoteSessions(): Iterable<RemoteSession>;
   /** Queues a push for a session of another node; pushes leave once per turn, one message per node. */
   route(node: string, push: RoutedItem): void;
+  /**
+   * Asks every other node to send the group's timeline pushes waiting there (coalesced) now;
+   * resolves once each has answered, after its pushes left (so what this node routes next reaches
+   * a node after them), or after CLUSTER_FLUSH_WAIT_MS. Undefined when there is no node to ask
+   * (no peer, or the link is down: nothing could be routed from them anyway).
+   */
+  flushGroupEverywhere(appId: string, groupId: string): Promise<void> | undefined;
 }
 
 /**
@@ -65,6 +74,19 @@ export interface ClusterNode {
  * however late the control arrives.
  */
 type Control = { t: 'force'; node: string; appId: string; userId: string; device: number; deviceId: string; sessionId: string; loginMs: number };
+
+/**
+ * A change of a large group (or an @mention) on `node`: every other node sends the group's
+ * timeline pushes waiting there, and then answers `{ id, node }` on `node`'s flushed subject.
+ */
+type FlushControl = { t: 'flush'; node: string; id: number; appId: string; groupId: string };
+
+/**
+ * How long a change of a large group waits for the other nodes to send the group's waiting
+ * pushes (flushGroupEverywhere); a node that has not answered by then (blocked, dying) is not
+ * waited for: its pushes may then arrive after the change's notices.
+ */
+export const CLUSTER_FLUSH_WAIT_MS = 1_000;
 
 /**
  * A force login's control that could not leave because the link was down waits this long for the
@@ -111,6 +133,8 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     presence: `${prefix}.presence`,
     control: `${prefix}.control`,
     pushTo: (node: string) => `${prefix}.push.${node}`,
+    /** Answers to this node's flush controls. */
+    flushed: (node: string) => `${prefix}.flushed.${node}`,
     /** The running node of an id answers here: a second process with its id refuses to start. */
     nodeId: (node: string) => `${prefix}.node.${node}`,
   };
@@ -138,6 +162,9 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
   /** Pushes waiting for the end of this turn, per node, with their approximate size. */
   const outgoing = new Map<string, { pushes: RoutedItem[]; bytes: number }>();
   let flushScheduled = false;
+  /** This node's flush controls waiting for answers: the nodes still to answer. */
+  const flushes = new Map<number, { waiting: Set<string>; done: () => void }>();
+  let nextFlushId = 1;
 
   const mirror = createPresenceMirror({
     self: nodeId,
@@ -241,8 +268,31 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     }
   }
 
+  /** Another node changes a large group: this node's waiting pushes of it leave now, then it is told so. */
+  function onFlush(control: FlushControl): void {
+    deps.flushGroup?.(control.appId, control.groupId);
+    // the routed ones too, before the answer: NATS keeps one connection's messages in order, so
+    // the asking node's notices, routed after the answer, reach every node after these
+    flushDelta();
+    for (const node of [...outgoing.keys()]) flushPushes(node);
+    link?.publish(subjects.flushed(control.node), Buffer.from(JSON.stringify({ id: control.id, node: nodeId }), 'utf8'));
+  }
+
+  function onFlushed(data: Uint8Array): void {
+    const answer = JSON.parse(Buffer.from(data).toString('utf8')) as { id: number; node: string };
+    const flush = flushes.get(answer.id);
+    if (flush === undefined) return; // answered too late
+    flush.waiting.delete(answer.node);
+    if (flush.waiting.size === 0) flush.done();
+  }
+
   function onControl(data: Uint8Array): void {
-    const control = JSON.parse(Buffer.from(data).toString('utf8')) as Control;
+    const message = JSON.parse(Buffer.from(data).toString('utf8')) as Control | FlushControl;
+    if (message.t === 'flush') {
+      if (message.node !== nodeId) onFlush(message);
+      return;
+    }
+    const control = message;
     if (control.t !== 'force' || control.node === nodeId) return;
     if (typeof control.loginMs !== 'number') {
       log.warn({ by: control.node }, 'force-login control without a login time ignored');
@@ -363,6 +413,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       link.subscribe(subjects.presence, onPresence);
       link.subscribe(subjects.pushTo(nodeId), onPushes);
       link.subscribe(subjects.control, onControl);
+      link.subscribe(subjects.flushed(nodeId), onFlushed);
       publishPresence({ t: 'hello', node: nodeId, epoch });
       publishSnapshot();
       lastBeatMs = clock.now();
@@ -375,6 +426,7 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       if (beatTimer) clock.clearTimeout(beatTimer);
       for (const timer of recheckTimers.values()) clock.clearTimeout(timer);
       recheckTimers.clear();
+      for (const flush of [...flushes.values()]) flush.done();
       if (link) {
         publishPresence({ t: 'bye', node: nodeId, epoch });
         await link.close();
@@ -438,6 +490,25 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
     },
     remoteSessions() {
       return mirror.all();
+    },
+    flushGroupEverywhere(appId, groupId) {
+      const peers = mirror.nodes().map((node) => node.node);
+      if (stopped || link === undefined || link.state !== 'up' || peers.length === 0) return undefined;
+      const id = nextFlushId++;
+      const control: FlushControl = { t: 'flush', node: nodeId, id, appId, groupId };
+      return new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(() => {
+          log.warn({ appId, groupId, silent: [...(flushes.get(id)?.waiting ?? [])] }, 'cluster nodes did not send a large group\'s waiting pushes in time; its change goes out without them');
+          done();
+        }, CLUSTER_FLUSH_WAIT_MS);
+        const done = () => {
+          clock.clearTimeout(timer);
+          flushes.delete(id);
+          resolve();
+        };
+        flushes.set(id, { waiting: new Set(peers), done });
+        link!.publish(subjects.control, Buffer.from(JSON.stringify(control), 'utf8'));
+      });
     },
     route(node, push) {
       let batch = outgoing.get(node);

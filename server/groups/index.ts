@@ -16,10 +16,11 @@ export interface GroupDeps extends ServerDeps {
   /** Makes a user known to the app (an invitee never seen before). */
   ensureUser(appId: string, userId: string): void;
   /**
-   * Sends a large group's coalesced timeline pushes now: a notice of the group goes out at once,
-   * and must not overtake the messages sent before it (docs/server.md, "Large groups").
+   * Runs `deliver` (a change's notices) after the large groups' coalesced timeline pushes have
+   * left, on every node of a cluster: a notice of the group must not overtake the messages sent
+   * before it (docs/server.md, "Large groups"); undefined when it ran at once (ChatService.afterGroupPushes).
    */
-  flushGroupPushes?(appId: string, groupId: string): void;
+  afterGroupPushes?(appId: string, groupIds: readonly string[], deliver: () => void): Promise<void> | undefined;
 }
 
 export interface GroupService {
@@ -70,9 +71,16 @@ export function createGroupService(deps: GroupDeps): GroupService {
           try {
             const { op, result } = runOnce(caller, body.op);
             const noticed = new Set(op.appended.flatMap(({ entry }) => (entry.item.case === 'notice' ? [entry.item.value.groupId] : [])));
-            for (const groupId of noticed) deps.flushGroupPushes?.(caller.appId, groupId);
-            pushAppended(deps.delivery, caller.appId, op.appended);
-            return bodyFrame('GROUP_RESULT', result);
+            const answer = bodyFrame('GROUP_RESULT', result);
+            const deliver = () => pushAppended(deps.delivery, caller.appId, op.appended);
+            if (noticed.size === 0 || deps.afterGroupPushes === undefined) {
+              deliver();
+              return answer;
+            }
+            const delivered = deps.afterGroupPushes(caller.appId, [...noticed], deliver);
+            // answered once its notices are out (on a cluster node they may wait for the others):
+            // what the caller does next comes after them
+            return delivered === undefined ? answer : delivered.then(() => answer);
           } catch (error) {
             if (!isRetryableConflict(error) || attempt >= BATCH_CONFLICT_ATTEMPTS) throw error;
           }

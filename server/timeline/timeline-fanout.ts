@@ -12,6 +12,11 @@ export interface TimelineFanoutDeps {
   readonly clock: Clock;
   /** tuning.largeGroupPushIntervalMs: a group's pushes leave at most once per this long. */
   readonly intervalMs: number;
+  /**
+   * A cluster node: makes the other nodes send the group's entries waiting there; resolves once
+   * they have left (or the nodes did not answer in time). Undefined: no other node to wait for.
+   */
+  readonly othersWaiting?: (appId: string, groupId: string) => Promise<void> | undefined;
 }
 
 /**
@@ -31,13 +36,36 @@ export interface TimelineFanout {
    * join, a rename), so its members get the messages sent before it ahead of it, not after.
    */
   flushGroup(appId: string, groupId: string): void;
+  /**
+   * Runs `deliver` (the pushes of a change of the group, an @mention's inbox copies) after every
+   * entry of the group given so far has left, on this node and, on a cluster node, on the others
+   * (othersWaiting): at once when nothing else is to be waited for (undefined is returned), else
+   * once the others answered, the group's entries given meanwhile waiting behind it, so nothing
+   * said after the change reaches a member ahead of it. Resolves once `deliver` ran.
+   */
+  afterWaiting(appId: string, groupId: string, deliver: () => void): Promise<void> | undefined;
   /** Entries waiting, all groups together. */
   readonly pending: number;
 }
 
+/**
+ * Pushes held until the other nodes sent the group's waiting entries (afterWaiting): this node's
+ * entries given before them wait too (an entry of another node may come before them in the
+ * timeline), and those given after them wait behind them.
+ */
+interface Held {
+  ready: boolean;
+  readonly before: TimelinePush[];
+  readonly deliver: () => void;
+  readonly entries: TimelinePush[];
+  readonly done: () => void;
+}
+
 interface GroupQueue {
   readonly appId: string;
+  /** The entries before the first held delivery (all of them when none is held). */
   entries: TimelinePush[];
+  readonly held: Held[];
   copyForLegacy: LegacyCopier | undefined;
   timer: TimerHandle | undefined;
   /** A flush is due at the end of this turn. */
@@ -62,8 +90,34 @@ export function createTimelineFanout(deps: TimelineFanoutDeps): TimelineFanout {
     queue.timer = clock.setTimeout(() => {
       queue.timer = undefined;
       if (queue.entries.length > 0) flushGroup(key, queue);
-      else groups.delete(key);
+      else if (queue.held.length === 0) groups.delete(key);
     }, intervalMs);
+  }
+
+  function queueOf(appId: string, groupId: string, copyForLegacy?: LegacyCopier): { key: string; queue: GroupQueue } {
+    const key = `${appId}\u0000${groupId}`;
+    let queue = groups.get(key);
+    if (queue === undefined) {
+      queue = { appId, entries: [], held: [], copyForLegacy, timer: undefined, soon: false };
+      groups.set(key, queue);
+    }
+    return { key, queue };
+  }
+
+  /** Runs the held deliveries that are ready, in order, each followed by the entries given after it. */
+  function release(key: string, queue: GroupQueue): void {
+    while (queue.held[0]?.ready === true) {
+      const held = queue.held.shift()!;
+      queue.entries.push(...held.before);
+      if (queue.entries.length > 0) flushGroup(key, queue);
+      try {
+        held.deliver();
+      } finally {
+        queue.entries.push(...held.entries);
+        if (queue.entries.length > 0) flushGroup(key, queue);
+        held.done();
+      }
+    }
   }
 
   return {
@@ -71,15 +125,16 @@ export function createTimelineFanout(deps: TimelineFanoutDeps): TimelineFanout {
       return pending;
     },
     push(appId, push, copyForLegacy) {
-      const key = `${appId}\u0000${push.entry.groupId}`;
-      let queue = groups.get(key);
-      if (queue === undefined) {
-        queue = { appId, entries: [], copyForLegacy, timer: undefined, soon: false };
-        groups.set(key, queue);
-      }
-      queue.entries.push(push);
+      const { key, queue } = queueOf(appId, push.entry.groupId, copyForLegacy);
       queue.copyForLegacy = copyForLegacy ?? queue.copyForLegacy;
       pending++;
+      // behind a held delivery: leaves once it has gone
+      const last = queue.held.at(-1);
+      if (last !== undefined) {
+        last.entries.push(push);
+        return;
+      }
+      queue.entries.push(push);
       // waiting for the interval's timer (it flushes what it finds), or already due this turn
       if (queue.timer !== undefined || queue.soon) return;
       queue.soon = true;
@@ -94,9 +149,34 @@ export function createTimelineFanout(deps: TimelineFanoutDeps): TimelineFanout {
       const queue = groups.get(key);
       if (queue !== undefined && queue.entries.length > 0) flushGroup(key, queue);
     },
+    afterWaiting(appId, groupId, deliver) {
+      const key = `${appId}\u0000${groupId}`;
+      const existing = groups.get(key);
+      const others = deps.othersWaiting?.(appId, groupId);
+      if (others === undefined && (existing === undefined || existing.held.length === 0)) {
+        if (existing !== undefined && existing.entries.length > 0) flushGroup(key, existing);
+        deliver();
+        return undefined;
+      }
+      const { queue } = queueOf(appId, groupId);
+      return new Promise<void>((resolve) => {
+        const held: Held = { ready: false, before: queue.entries, deliver, entries: [], done: resolve };
+        queue.entries = [];
+        queue.held.push(held);
+        const ready = () => {
+          held.ready = true;
+          release(key, queue);
+        };
+        if (others === undefined) ready();
+        else void others.then(ready, ready);
+      });
+    },
     flush() {
       for (const [key, queue] of groups) {
         flushGroup(key, queue);
+        // stopping: what is held goes now, in order
+        for (const held of queue.held) held.ready = true;
+        release(key, queue);
         if (queue.timer !== undefined) clock.clearTimeout(queue.timer);
         queue.timer = undefined;
       }

@@ -15,6 +15,14 @@ import { entrySizeBound, messageOfRow, type StoredEntryRow } from '../sync/store
 
 const KIND = { message: 1, revoked: 3 } as const;
 
+/**
+ * How far back from a timeline's head a resend's message is looked for (seqOfMessage): the table
+ * has no index by message id, so the search is a bounded walk back along the timeline's key. A
+ * resend comes on the next connection, seconds after the first SEND; a message further back than
+ * this is answered without its timeline seq (0), and the client pulls it, as from a 2.0 server.
+ */
+export const RESEND_TIMELINE_SEARCH_ENTRIES = 1000;
+
 export interface TimelineSlicePage {
   readonly groupId: string;
   readonly entries: pb.Entry[];
@@ -39,6 +47,11 @@ export interface TimelineStore {
   ensure(appId: string, groupId: string, memberCount: number, threshold: number, timeMs: number): boolean;
   /** Appends a stored message; returns its timeline seq. Call inside a transaction. */
   appendMessage(appId: string, groupId: string, msgId: number): number;
+  /**
+   * The timeline seq of a stored message of the group, for the SENT of its resend; 0 when it is not
+   * among the last RESEND_TIMELINE_SEARCH_ENTRIES entries (or was stored before the group crossed).
+   */
+  seqOfMessage(appId: string, groupId: string, msgId: number): number;
   /** Appends a revoke; returns its entry, seq and group set. Call inside a transaction. */
   appendRevoked(appId: string, groupId: string, revoked: pb.Revoked): pb.Entry;
   /** The timelines the reader may read, after the reader's cursors (a group not named: from 0). */
@@ -81,6 +94,12 @@ export function createTimelineStore(db: SqlDatabase): TimelineStore {
   const nextSeq = db
     .prepare<[string, string], number>(
       'UPDATE group_timelines SET max_seq = max_seq + 1 WHERE app_id = ? AND group_id = ? RETURNING max_seq',
+    )
+    .pluck();
+  // newest first, along the primary key from the head down: the message is near the head
+  const selectMessageSeq = db
+    .prepare<[string, string, number, number], number>(
+      'SELECT seq FROM group_timeline WHERE app_id = ? AND group_id = ? AND seq > ? AND kind = 1 AND msg_id = ? ORDER BY seq DESC LIMIT 1',
     )
     .pluck();
   const insertEntry = db.prepare('INSERT INTO group_timeline (app_id, group_id, seq, kind, msg_id, item) VALUES (?, ?, ?, ?, ?, ?)');
@@ -245,6 +264,11 @@ export function createTimelineStore(db: SqlDatabase): TimelineStore {
       return true;
     },
     appendMessage: (appId, groupId, msgId) => append(appId, groupId, KIND.message, msgId, null),
+    seqOfMessage(appId, groupId, msgId) {
+      const head = selectHead.get(appId, groupId);
+      if (head === undefined) return 0;
+      return selectMessageSeq.get(appId, groupId, Math.max(0, head - RESEND_TIMELINE_SEARCH_ENTRIES), msgId) ?? 0;
+    },
     appendRevoked(appId, groupId, revoked) {
       const entry = create(pb.EntrySchema, { item: { case: 'revoked', value: revoked } });
       const seq = append(appId, groupId, KIND.revoked, null, toBinary(pb.EntrySchema, entry));

@@ -28,6 +28,14 @@ export interface FrameTapOptions {
    * wrote it); the tap then passes re-encoded frames, and records them as they left the server.
    */
   readonly rewriteDown?: (frame: Frame) => Frame;
+  /**
+   * Loses a frame from the server with the connection it travels on (e.g. a SENT after the server
+   * stored the message): a frame this says 'cut' for is recorded, not passed, and both sockets of
+   * its connection close at once (the frames before it reach the client, none after it); 'drop'
+   * loses the frame alone and keeps the connection. Frames are then passed re-encoded, as with
+   * rewriteDown.
+   */
+  readonly loseDown?: (frame: Frame) => 'pass' | 'drop' | 'cut';
 }
 
 export async function startFrameTap(targetPort: number, options: FrameTapOptions = {}): Promise<FrameTap> {
@@ -41,12 +49,22 @@ export async function startFrameTap(targetPort: number, options: FrameTapOptions
   const pipe = (from: Socket, to: Socket, direction: TappedFrame['direction']) => {
     const decoder = new FrameDecoder({ maxFrameBytes: 16 * 1024 * 1024 });
     const rewrite = direction === 'down' ? options.rewriteDown : undefined;
+    const lose = direction === 'down' ? options.loseDown : undefined;
+    const frameWise = rewrite !== undefined || lose !== undefined;
     from.on('data', (chunk: Buffer) => {
+      if (to.destroyed) return;
       for (const frame of decoder.push(chunk)) {
         frames.push({ direction, name: frameName(frame.type) ?? `0x${frame.type.toString(16)}`, frame });
-        if (rewrite) to.write(encodeFrame(rewrite(frame)));
+        const fate = lose?.(frame) ?? 'pass';
+        if (fate === 'cut') {
+          // what was written reaches the client before the close (end), nothing else does
+          to.end();
+          from.destroy();
+          return;
+        }
+        if (fate === 'pass' && frameWise) to.write(encodeFrame(rewrite ? rewrite(frame) : frame));
       }
-      if (!rewrite) to.write(chunk);
+      if (!frameWise) to.write(chunk);
     });
     from.on('close', () => to.destroy());
   };

@@ -120,9 +120,9 @@ describe('large groups by read diffusion (threshold 3)', () => {
     // the phone's first timeline push is ann's reply: its own entry came as SENT only
     expect(await phone.nextPush(inTimeline)).toMatchObject({ seq: 2n });
     expect(await desk.nextPush(inTimeline)).toMatchObject({ seq: 2n });
-    // a resend is answered as the first SENT but without the timeline seq (the client pulls)
+    // a resend is answered as the first SENT, its timeline seq included (the client needs no pull)
     const again = await phone.text(groupId, 'from the phone', 1);
-    expect([again.msgId, again.seq, again.timelineSeq]).toEqual([first.msgId, first.seq, 0n]);
+    expect([again.msgId, again.seq, again.timelineSeq]).toEqual([first.msgId, first.seq, 1n]);
     // a one-to-one message has no timeline seq
     expect((await phone.text('ann01', 'direct', 3)).timelineSeq).toBe(0n);
   });

@@ -123,4 +123,53 @@ describe('timeline fan-out', () => {
     expect(sent.map((s) => s.seq)).toEqual([1, 2]);
     expect(fanout.pending).toBe(0);
   });
+
+  it('on a cluster node, a change waits for the other nodes: this node\'s entries before it go after theirs, those after it after the change', async () => {
+    const clock = new ManualClock(0);
+    const { delivery, sent } = recordingDelivery();
+    const answers: (() => void)[] = [];
+    const asked: string[] = [];
+    const fanout = createTimelineFanout({
+      delivery,
+      clock,
+      intervalMs: 50,
+      othersWaiting: (_appId, groupId) => {
+        asked.push(groupId);
+        return new Promise<void>((resolve) => answers.push(resolve));
+      },
+    });
+    const delivered: string[] = [];
+    const seqs = () => sent.map((s) => s.seq);
+    fanout.push('app', entry(1, ['ben']));
+    const change = fanout.afterWaiting('app', 'g1', () => delivered.push(`notice after ${seqs().join(',')}`));
+    expect(change).toBeInstanceOf(Promise);
+    expect(asked).toEqual(['g1']);
+    // said after the change, and a second change behind the first
+    fanout.push('app', entry(2, ['ben']));
+    const second = fanout.afterWaiting('app', 'g1', () => delivered.push(`second after ${seqs().join(',')}`));
+    fanout.push('app', entry(3, ['ben']));
+    await turn();
+    clock.advance(200);
+    await turn();
+    // nothing leaves until the other nodes have sent theirs
+    expect(seqs()).toEqual([]);
+    expect(fanout.pending).toBe(3);
+    expect(asked).toEqual(['g1', 'g1']);
+    for (const answer of answers) answer();
+    await change;
+    await second;
+    expect(delivered).toEqual(['notice after 1', 'second after 1,2']);
+    expect(seqs()).toEqual([1, 2, 3]);
+    expect(fanout.pending).toBe(0);
+  });
+
+  it('without other nodes to wait for, a change goes out at once after the group\'s waiting entries', () => {
+    const clock = new ManualClock(0);
+    const { delivery, sent } = recordingDelivery();
+    const fanout = createTimelineFanout({ delivery, clock, intervalMs: 50, othersWaiting: () => undefined });
+    fanout.push('app', entry(1, ['ben']));
+    const delivered: number[][] = [];
+    expect(fanout.afterWaiting('app', 'g1', () => delivered.push(sent.map((s) => s.seq)))).toBeUndefined();
+    expect(delivered).toEqual([[1]]);
+  });
 });

@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { create } from '@bufbuild/protobuf';
+import { pb } from '../../../protocol';
 import type { SqlDatabase } from '../../../server/storage/sql-database';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/storage/database';
 import { runMigrations } from '../../../server/storage/migrate';
 import { migrations } from '../../../server/storage/migrations';
-import { createTimelineStore, type TimelineStore } from '../../../server/timeline/timeline-store';
+import { createTimelineStore, RESEND_TIMELINE_SEARCH_ENTRIES, type TimelineStore } from '../../../server/timeline/timeline-store';
 
 /** The timeline store on a real SQLite file: ranges from the membership triggers, pages, confirms. */
 let dir: string;
@@ -101,5 +103,26 @@ describe('group timeline store', () => {
     const tight = store.page(APP, 'owner', new Map(), 200, 1);
     expect(tight.slices[0]!.entries).toHaveLength(1);
     expect(tight.more).toBe(true);
+  });
+
+  it('finds a message\'s seq for its resend among the last RESEND_TIMELINE_SEARCH_ENTRIES entries, and says 0 beyond', () => {
+    join_('owner');
+    store.ensure(APP, G, 1, 1, 0);
+    expect(store.seqOfMessage(APP, G, 42)).toBe(0); // no such message
+    const firstId = msgId + 1;
+    expect(say()).toBe(1);
+    const secondId = msgId + 1;
+    expect(say()).toBe(2);
+    expect([store.seqOfMessage(APP, G, firstId), store.seqOfMessage(APP, G, secondId)]).toEqual([1, 2]);
+    // a revoke is an entry without the message's id
+    db.transaction(() => store.appendRevoked(APP, G, create(pb.RevokedSchema, { msgId: BigInt(firstId), by: 'owner', conversation: G })))();
+    for (let i = 0; i < RESEND_TIMELINE_SEARCH_ENTRIES - 2; i++) say();
+    // the head is now RESEND_TIMELINE_SEARCH_ENTRIES + 1: seq 2 is the oldest entry still searched
+    expect(store.seqOfMessage(APP, G, secondId)).toBe(2);
+    expect(store.seqOfMessage(APP, G, firstId)).toBe(0);
+    say();
+    expect(store.seqOfMessage(APP, G, secondId)).toBe(0);
+    // another group's timeline, or a group that has none, is never searched for it
+    expect(store.seqOfMessage(APP, 'g0000000000000002', secondId)).toBe(0);
   });
 });
