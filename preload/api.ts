@@ -30,6 +30,8 @@ export const MEDIA_LIMITS = {
   maxFetchBytes: 32 * 1024 * 1024,
   /** A voice message's length: recording stops and sends at 60 s. */
   maxVoiceMs: 60_000,
+  /** The shortest voice message the app and the CLI send: a recording stopped sooner is dropped as too short. */
+  minVoiceMs: 1_000,
 } as const;
 
 // ---- views: what the page sees -----------------------------------------------------------------

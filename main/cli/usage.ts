@@ -1,4 +1,5 @@
 import { MESSAGE_LIMITS } from '../../protocol';
+import { MEDIA_LIMITS } from '../../preload/api';
 
 /** Bad command-line arguments: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -108,7 +109,8 @@ names each one (else exit 2): --text "@bob please look" --mention bob.
 
 Uploads the file to the server's file service (resumable; progress as JSON lines on stderr), then
 sends the message naming it. An image must be an image, a voice message audio: the server checks
-the bytes.`,
+the bytes. --duration is the voice message's length in ms, at least ${MEDIA_LIMITS.minVoiceMs} (1 second; shorter is
+refused, exit 2, as the app drops a recording under a second).`,
   download: `Usage: magpie [global flags] download MSGID --out DIR
 
 Fetches the file of a voice, image or file message (its id as listen and history print it) into
