@@ -130,7 +130,9 @@ listen and history until then: a script that printed it has opened it.`,
 
 Marks every message that came in from the conversation read, here and on the server: in a 1:1
 chat the sender's copies turn "read"; in a group it counts for "who read it". A burn-after-reading
-message not yet opened stays unread (the desktop app opens it). Prints the id read up to.`,
+message not yet opened stays unread (the desktop app opens it). Prints the id read up to, or
+"upTo":null with "nothingToMark":true when nothing came in. A user the server does not know (no one
+signed in with that id) is USER_NOT_FOUND, a group GROUP_NOT_FOUND (exit 1).`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until
