@@ -183,6 +183,12 @@ export interface Settings {
   language: 'system' | 'zh-CN' | 'en';
   theme: 'system' | 'light' | 'dark';
   servers: string[];
+  /**
+   * How the last sign-in on this computer signed in (never its secret), recorded by the core at
+   * each sign-in: the sign-in form opens on it, also after "sign out and forget" and a restart.
+   * The page does not set it (settings.update refuses it).
+   */
+  signInMethod?: SignInMethod;
 }
 
 export type LoginAuth =

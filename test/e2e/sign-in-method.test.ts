@@ -7,8 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ensureRendererBuilt, launchChromium, openPage, startWebApp, tearDown, WAIT, type WebApp } from './support/web-app';
 
-/** "Sign out and forget this account": the sign-in form keeps the method, not the account. */
-describe('the sign-in form after "sign out and forget"', () => {
+/**
+ * The sign-in form's method is a preference of the computer: "sign out and forget this account"
+ * forgets the account's token, not that this computer signs in with an app token, and a restart
+ * (a reload of the web shell's page) opens the form on it again.
+ */
+describe('the sign-in method after "sign out and forget" and a restart', () => {
   let server: TestServer;
   let browser: Browser;
   let work: string;
@@ -29,7 +33,7 @@ describe('the sign-in form after "sign out and forget"', () => {
 
   const checked = (method: string) => page.getByTestId(`login-auth-${method}`).isChecked();
 
-  it('stays on the app-token tab; the user id is gone', async () => {
+  it('stays on the app-token tab; the user id and token are gone', async () => {
     await page.getByTestId('login-form').waitFor(WAIT);
     expect(await checked('password')).toBe(true);
     await page.getByTestId('login-auth-appToken').check({ force: true });
@@ -46,5 +50,13 @@ describe('the sign-in form after "sign out and forget"', () => {
     await page.getByTestId('login-form').waitFor(WAIT);
     expect(await checked('appToken')).toBe(true);
     expect(await page.getByTestId('login-user').inputValue()).toBe('');
+
+    await page.reload();
+    // forgotten: the restart does not sign the account in again, and the form keeps the method
+    await page.getByTestId('login-form').waitFor(WAIT);
+    expect(await checked('appToken')).toBe(true);
+    expect(await page.getByTestId('login-user').inputValue()).toBe('');
+    expect(await page.getByTestId('login-secret').inputValue()).toBe('');
+    expect(await page.getByTestId('conversation-list').count()).toBe(0);
   }, 60_000);
 });
