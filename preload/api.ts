@@ -30,6 +30,8 @@ export const MEDIA_LIMITS = {
   maxFetchBytes: 32 * 1024 * 1024,
   /** A voice message's length: recording stops and sends at 60 s. */
   maxVoiceMs: 60_000,
+  /** The shortest voice message the app and the CLI send: a recording stopped sooner is dropped as too short. */
+  minVoiceMs: 1_000,
 } as const;
 
 /**
@@ -201,6 +203,12 @@ export interface Settings {
   language: 'system' | 'zh-CN' | 'en';
   theme: 'system' | 'light' | 'dark';
   servers: string[];
+  /**
+   * How the last sign-in on this computer signed in (never its secret), recorded by the core at
+   * each sign-in: the sign-in form opens on it, also after "sign out and forget" and a restart.
+   * The page does not set it (settings.update refuses it).
+   */
+  signInMethod?: SignInMethod;
 }
 
 export type LoginAuth =

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isGroupId, isValidUserId, MESSAGE_LIMITS, textChars } from '../../protocol';
-import type { GroupModeName, LoginAuth } from '../../preload/api';
+import { MEDIA_LIMITS, type GroupModeName, type LoginAuth } from '../../preload/api';
 import { parseServerAddressList } from '../engine/address-book';
 import { capacityRule, GROUP_CAPACITIES } from '../groups/group-service';
 import { UsageError } from './usage';
@@ -239,6 +239,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
         if (values.duration !== undefined && media.mediaKind !== 'voice') throw new UsageError('--duration is for --voice', name);
         const durationMs = values.duration === undefined ? undefined : positiveInt('--duration', values.duration, name);
         if (media.mediaKind === 'voice' && durationMs === undefined) throw new UsageError('--voice needs --duration MS', name);
+        // as the app drops a recording stopped under a second, the CLI sends none that short
+        if (media.mediaKind === 'voice' && durationMs !== undefined && durationMs < MEDIA_LIMITS.minVoiceMs) {
+          throw new UsageError(`--duration is ${durationMs} ms: a voice message lasts at least ${MEDIA_LIMITS.minVoiceMs} ms (1 second)`, name);
+        }
         return { kind: 'send-file', to, ...media, durationMs };
       }
       if (values.custom !== undefined) return { kind: 'send', to, text: undefined, stdin: false, custom: customOf(values, name) };

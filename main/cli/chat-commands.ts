@@ -261,13 +261,28 @@ async function requireGroupMember(session: CliSession, groupId: string): Promise
   if (group.myRole === 'none') throw new MagpieError(ErrorCode.NOT_GROUP_MEMBER, `you are not a member of ${groupId}`);
 }
 
+/**
+ * A user this run has nothing from is looked up: one the server does not know (never made a
+ * sub-account, never signed in) is USER_NOT_FOUND (exit 1), rather than a read of nothing that
+ * looks like success.
+ */
+async function requireKnownUser(session: CliSession, userId: string): Promise<void> {
+  const known = await session.deadline.race(session.profiles.existsOnServer(userId), 'looking the user up');
+  if (!known) throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no user ${userId} in this app: no one has signed in with that id, so nothing came from it to mark read`);
+}
+
 /** read --with USER | --group G: marks what came in read, here and on the server (the 1:1 peer sees "read"). */
 export async function runRead(session: CliSession, io: CliIo, command: CommandOf<'read'>): Promise<number> {
   await session.connect();
   const upTo = await session.deadline.race(session.chat.markReadConfirmed(command.conversation), 'marking read');
-  // with nothing to mark no READ went out, so the server has not judged the group: ask it
-  if (upTo === undefined && isGroupId(command.conversation)) await requireGroupMember(session, command.conversation);
-  io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: upTo === undefined ? null : String(upTo) });
+  if (upTo !== undefined) {
+    io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: String(upTo) });
+    return ExitCode.OK;
+  }
+  // with nothing to mark no READ went out, so the server has not judged the conversation: ask it
+  if (isGroupId(command.conversation)) await requireGroupMember(session, command.conversation);
+  else await requireKnownUser(session, command.conversation);
+  io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: null, nothingToMark: true });
   return ExitCode.OK;
 }
 

@@ -1,4 +1,5 @@
 import { MESSAGE_LIMITS } from '../../protocol';
+import { MEDIA_LIMITS } from '../../preload/api';
 
 /** Bad command-line arguments: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -108,7 +109,8 @@ names each one (else exit 2): --text "@bob please look" --mention bob.
 
 Uploads the file to the server's file service (resumable; progress as JSON lines on stderr), then
 sends the message naming it. An image must be an image, a voice message audio: the server checks
-the bytes.`,
+the bytes. --duration is the voice message's length in ms, at least ${MEDIA_LIMITS.minVoiceMs} (1 second; shorter is
+refused, exit 2, as the app drops a recording under a second).`,
   download: `Usage: magpie [global flags] download MSGID --out DIR
 
 Fetches the file of a voice, image or file message (its id as listen and history print it) into
@@ -128,7 +130,9 @@ listen and history until then: a script that printed it has opened it.`,
 
 Marks every message that came in from the conversation read, here and on the server: in a 1:1
 chat the sender's copies turn "read"; in a group it counts for "who read it". A burn-after-reading
-message not yet opened stays unread (the desktop app opens it). Prints the id read up to.`,
+message not yet opened stays unread (the desktop app opens it). Prints the id read up to, or
+"upTo":null with "nothingToMark":true when nothing came in. A user the server does not know (no one
+signed in with that id) is USER_NOT_FOUND, a group GROUP_NOT_FOUND (exit 1).`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until

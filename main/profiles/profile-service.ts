@@ -32,6 +32,16 @@ export function createProfileService(client: MagpieClient) {
       return unique.map((id) => toView(known.get(id), id));
     },
 
+    /**
+     * Whether the server knows the user: one who was made a sub-account or has signed in. A user
+     * id no one has signed in with yet may still be sent to, but nothing can have come from it.
+     */
+    async existsOnServer(userId: string): Promise<boolean> {
+      const answer = await client.request('PROFILE_QUERY', { userIds: [userId] });
+      store.users.upsert(answer.body.profiles.map(fromWire));
+      return answer.body.profiles.some((profile) => profile.userId === userId);
+    },
+
     /** What the store knows, without asking the server (for titles and notifications). */
     known(userId: string): ProfileView {
       return toView(store.users.get(userId), userId);

@@ -18,6 +18,11 @@ const settingsSchema = z.object({
   language: z.enum(['system', 'zh-CN', 'en']),
   theme: z.enum(['system', 'light', 'dark']),
   servers: z.array(z.string()).min(1),
+  // a file from before this field, or with a method this version does not know, keeps the rest
+  signInMethod: z.object({
+    type: z.enum(['password', 'appToken', 'signed']),
+    algorithm: z.enum(['hmac-sha256', 'md5']).optional(),
+  }).optional().catch(undefined),
 });
 
 const rememberedSchema = z.object({

@@ -9,7 +9,7 @@ import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, op
 
 /**
  * Voice messages between two browsers on their own web shells, the fake microphone's tone as the
- * voice. Alice's page counts the microphone tracks it was given (and how many still run), and is
+ * voice. Each page counts the microphone tracks it was given (and how many still run); Alice's is
  * granted the microphone after a moment, as a person answers the permission prompt.
  */
 describe('voice messages in the app', () => {
@@ -24,19 +24,17 @@ describe('voice messages in the app', () => {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
     apps.push(app);
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'en-US', permissions: ['microphone'] });
-    if (slowMicrophone) {
-      await context.addInitScript(() => {
-        const tracks: MediaStreamTrack[] = [];
-        (window as unknown as { liveMicrophoneTracks: () => number }).liveMicrophoneTracks = () => tracks.filter((track) => track.readyState === 'live').length;
-        const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-        navigator.mediaDevices.getUserMedia = async (constraints) => {
-          await new Promise((resolve) => setTimeout(resolve, 1_500));
-          const stream = await ask(constraints);
-          tracks.push(...stream.getTracks());
-          return stream;
-        };
-      });
-    }
+    await context.addInitScript((grantAfterMs) => {
+      const tracks: MediaStreamTrack[] = [];
+      (window as unknown as { liveMicrophoneTracks: () => number }).liveMicrophoneTracks = () => tracks.filter((track) => track.readyState === 'live').length;
+      const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        if (grantAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, grantAfterMs));
+        const stream = await ask(constraints);
+        tracks.push(...stream.getTracks());
+        return stream;
+      };
+    }, slowMicrophone ? 1_500 : 0);
     const page = await context.newPage();
     page.on('pageerror', (error) => {
       throw error;
@@ -46,7 +44,8 @@ describe('voice messages in the app', () => {
     return page;
   }
 
-  const liveTracks = () => pageA.evaluate(() => (window as unknown as { liveMicrophoneTracks: () => number }).liveMicrophoneTracks());
+  const liveTracksOf = (page: Page) => page.evaluate(() => (window as unknown as { liveMicrophoneTracks: () => number }).liveMicrophoneTracks());
+  const liveTracks = () => liveTracksOf(pageA);
 
   async function record(page: Page, seconds: number): Promise<void> {
     await page.getByRole('button', { name: 'Record a voice message' }).click();
@@ -109,5 +108,28 @@ describe('voice messages in the app', () => {
     const voices = pageB.getByTestId('media-voice');
     await expect.poll(() => voices.count(), WAIT).toBe(3);
     expect(await voices.nth(2).getAttribute('aria-label')).toBe('Play voice message, 60 seconds');
+  }, 60_000);
+
+  it('a recording stopped under a second is not sent: the composer says it was too short', async () => {
+    await pageB.clock.install();
+    const voices = pageB.getByTestId('media-voice');
+    const before = await voices.count();
+    await pageB.getByRole('button', { name: 'Record a voice message' }).click();
+    await expect.poll(() => liveTracksOf(pageB), WAIT).toBe(1);
+    await pageB.clock.runFor(900);
+    await pageB.getByRole('button', { name: 'Stop and send' }).click();
+    await pageB.getByTestId('voice-recorder').waitFor({ state: 'detached', ...WAIT });
+    const notice = pageB.getByTestId('voice-too-short');
+    await notice.waitFor(WAIT);
+    expect(await notice.textContent()).toContain('Too short');
+    expect(await notice.getAttribute('role')).toBe('status');
+    expect(await liveTracksOf(pageB)).toBe(0);
+    // a message sent shows in one's own chat at once; give it a moment to be sure none is
+    await pageB.waitForTimeout(1_000);
+    expect(await voices.count()).toBe(before);
+    expect(await pageA.getByTestId('media-voice').count()).toBe(before);
+    // the notice is brief
+    await pageB.clock.runFor(2_500);
+    await notice.waitFor({ state: 'detached', ...WAIT });
   }, 60_000);
 });

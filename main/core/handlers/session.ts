@@ -64,7 +64,8 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
         throw error;
       }
       if (deps.current() !== session) throw new MagpieError(ErrorCode.CANCELLED, 'replaced by a newer sign-in');
-      deps.settings.update({ servers: args.servers });
+      // the form's sign-in method is the user's preference, kept apart from the login "forget" removes
+      deps.settings.update({ servers: args.servers, signInMethod: session.signedInWith });
       if (args.remember) {
         const remembered = { servers: args.servers, appId: args.appId, auth: args.auth, ...(args.caFile ? { caFile: args.caFile } : {}) };
         saveRememberedLogin(deps.rememberFile, deps.secretBox, { ...remembered, learnedServers: session.client.learnedServers });

@@ -396,6 +396,7 @@ const en = {
     recording: 'Recording, {n} second | Recording, {n} seconds',
     stopAndSend: 'Stop and send',
     cancelRecording: 'Cancel',
+    tooShort: 'Too short',
     play: 'Play voice message, {n} second | Play voice message, {n} seconds',
     pause: 'Pause',
     attach: 'Attach a file',

@@ -399,6 +399,7 @@ const zhCN: MessageSchema = {
     recording: '正在录音，{n} 秒',
     stopAndSend: '停止并发送',
     cancelRecording: '取消',
+    tooShort: '说话时间太短',
     play: '播放语音消息，{n} 秒',
     pause: '暂停',
     attach: '发送文件',

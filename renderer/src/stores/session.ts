@@ -110,6 +110,9 @@ export const useSession = defineStore('session', () => {
   /** Signing out is the user's own choice: no "session ended" notice follows it. */
   async function logout(forget: boolean): Promise<void> {
     signingOut = true;
+    // a forgotten account leaves no user id in the form; the server and app stay, they are no
+    // one's. Before the call: the session's end may reach the page first and show the form
+    if (forget && lastLogin.value) lastLogin.value = { ...lastLogin.value, userId: '' };
     try {
       await backend.call('session.logout', { forget });
     } finally {
@@ -117,8 +120,6 @@ export const useSession = defineStore('session', () => {
     }
     clearAll();
     ended.value = null;
-    // a forgotten account leaves no user id in the form; the server and app stay, they are no one's
-    if (forget && lastLogin.value) lastLogin.value = { ...lastLogin.value, userId: '' };
   }
 
   function onConnection(info: ConnectionInfo): void {

@@ -16,6 +16,19 @@ describe('settings and the remembered login', () => {
     expect(loadSettings(file)).toMatchObject({ language: 'zh-CN', theme: 'dark' });
   });
 
+  it('keeps the sign-in method; a file without it, or with one it does not know, keeps the rest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-settings-'));
+    const file = join(dir, 'settings.json');
+    saveSettings(file, { ...DEFAULT_SETTINGS, theme: 'dark', signInMethod: { type: 'signed', algorithm: 'md5' } });
+    expect(loadSettings(file)).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark', signInMethod: { type: 'signed', algorithm: 'md5' } });
+    await writeFile(file, JSON.stringify({ ...DEFAULT_SETTINGS, theme: 'dark' }));
+    expect(loadSettings(file)).toMatchObject({ theme: 'dark' });
+    expect(loadSettings(file).signInMethod).toBeUndefined();
+    await writeFile(file, JSON.stringify({ ...DEFAULT_SETTINGS, theme: 'dark', signInMethod: { type: 'carrier-pigeon' } }));
+    expect(loadSettings(file)).toMatchObject({ theme: 'dark' });
+    expect(loadSettings(file).signInMethod).toBeUndefined();
+  });
+
   it('never writes the password in plain text, and reads it back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
     const box = createKeyFileSecretBox(join(dir, 'secret.key'));

@@ -38,3 +38,17 @@ export function announcementChars(text: string): number {
 export function announcementTooLong(text: string): boolean {
   return announcementChars(text) > GROUP_LIMITS.maxAnnouncementChars;
 }
+
+/** An application's message in characters as the server counts them (code points): an emoji is one. */
+export function reasonChars(text: string): number {
+  return textChars(text);
+}
+
+/**
+ * The message cut to GROUP_LIMITS.maxReasonChars characters as the server counts them, never
+ * inside an emoji: a field's maxlength counts UTF-16 units, and stopped an emoji text at half.
+ */
+export function cutReason(text: string): string {
+  const max = GROUP_LIMITS.maxReasonChars;
+  return reasonChars(text) <= max ? text : Array.from(text).slice(0, max).join('');
+}

@@ -121,6 +121,16 @@ describe('magpie CLI arguments', () => {
     // what the terminal is shown is escaped: an argument cannot send it control sequences
     expect(usageError([...LOGIN, 'burn', '\u001b[2J']).message).toBe('burn: "\\u001b[2J" is not a message id (a number, as listen and history print it)');
   });
+
+  it('refuses a voice message under a second, as the app does, and sends one of a second', () => {
+    const voice = (ms: string) => [...LOGIN, 'send', '--to', 'bob', '--voice', 'v.webm', '--duration', ms];
+    const short = usageError(voice('999'));
+    expect(short.message).toBe('--duration is 999 ms: a voice message lasts at least 1000 ms (1 second)');
+    expect(short.command).toBe('send');
+    expect(usageError(voice('1')).message).toMatch(/at least 1000 ms/);
+    expect(parseCli(voice('1000')).command).toMatchObject({ kind: 'send-file', mediaKind: 'voice', durationMs: 1000 });
+    expect(COMMAND_USAGE['send']).toContain('at least 1000 (1 second');
+  });
 });
 
 describe('magpie send --mention and --mention-all', () => {

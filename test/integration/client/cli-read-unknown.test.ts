@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol';
+import { cliLoginArgs, magpie } from '../../support/cli-process';
+import { startTestServer, type TestServer } from '../../support/test-server';
+
+/** The one JSON error line a run printed on stderr. */
+function errorOf(stderr: string): { code: number; name: string; message: string } {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as { code: number; name: string; message: string };
+}
+
+describe('magpie read --with a user it has nothing from', () => {
+  let server: TestServer;
+  let root: string;
+  const as = (user: string): string[] => cliLoginArgs(server, root, user);
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    root = await mkdtemp(join(tmpdir(), 'magpie-cli-read-'));
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  it('fails for a user the server does not know (USER_NOT_FOUND, exit 1), as the group it does not know is GROUP_NOT_FOUND', { timeout: 60_000 }, async () => {
+    const read = await magpie([...as('reader'), 'read', '--with', 'nobody1']);
+    expect(read.code).toBe(1);
+    expect(read.stdout).toBe('');
+    expect(errorOf(read.stderr)).toMatchObject({ code: ErrorCode.USER_NOT_FOUND, name: 'USER_NOT_FOUND', message: expect.stringContaining('no user nobody1') });
+  });
+
+  it('refuses an id that cannot be a user as send --to does (BAD_ARGUMENT, exit 2)', { timeout: 60_000 }, async () => {
+    const [read, send] = await Promise.all([
+      magpie([...as('reader'), 'read', '--with', 'b@d']),
+      magpie([...as('reader'), 'send', '--to', 'b@d', '--text', 'hi']),
+    ]);
+    for (const run of [read, send]) {
+      expect(run.code).toBe(2);
+      expect(errorOf(run.stderr)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining('must be a user id') });
+    }
+  });
+
+  it('says there is nothing to mark for a user who exists but sent nothing (ok, upTo null)', { timeout: 60_000 }, async () => {
+    // quiet signs in once, so the server knows the user, and never writes to the reader
+    const signedIn = await magpie([...as('quiet'), 'history', '--with', 'reader']);
+    expect(signedIn.code, signedIn.stderr).toBe(0);
+    const read = await magpie([...as('reader'), 'read', '--with', 'quiet']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.lines).toEqual([{ ok: true, op: 'read', conversation: 'quiet', upTo: null, nothingToMark: true }]);
+
+    const sent = await magpie([...as('quiet'), 'send', '--to', 'reader', '--text', 'now something']);
+    const marked = await magpie([...as('reader'), 'read', '--with', 'quiet']);
+    expect(marked.code, marked.stderr).toBe(0);
+    expect(marked.lines).toEqual([{ ok: true, op: 'read', conversation: 'quiet', upTo: String(sent.lines[0]!['id']) }]);
+  });
+});
