@@ -76,7 +76,7 @@ export default defineConfig({
       {
         extends: true,
         // as the suite always ran: SQLite, even when MAGPIE_TEST_DB is set in the shell
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', PG_UNIT_TESTS, ...CLUSTER_TESTS], env: { MAGPIE_TEST_DB: '' } },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', PG_UNIT_TESTS, ...CLUSTER_TESTS], isolate: false, env: { MAGPIE_TEST_DB: '' } },
       },
       {
         // the server-backed suites again, every server on PostgreSQL (MAGPIE_TEST_DB)
@@ -85,6 +85,7 @@ export default defineConfig({
           name: 'postgres',
           include: ['test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts', PG_UNIT_TESTS],
           exclude: [...SQLITE_ONLY, ...CLIENT_SUBJECT, ...GATEWAY_SUBJECT],
+          isolate: false,
           env: { MAGPIE_TEST_DB: POSTGRES_TEST_DB },
           globalSetup: ['test/support/postgres-global-setup.ts'],
         },
