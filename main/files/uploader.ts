@@ -109,9 +109,14 @@ function idFromUrl(url: string): string {
   return url.split('/').at(-1) ?? '';
 }
 
-/** A refusal (4xx) is final; a network failure or a 5xx is worth another try. */
+/**
+ * A refusal (4xx) is final; a network failure or a 5xx is worth another try, but for a server
+ * whose media folder is full (STORAGE_UNAVAILABLE): seconds later it still is, and each try would
+ * send the rest of the file again for nothing.
+ */
 function retryable(error: DetailedError): boolean {
   const status = error.originalResponse?.getStatus() ?? 0;
+  if (asMagpieError(error).code === ErrorCode.STORAGE_UNAVAILABLE) return false;
   return status === 0 || status >= 500 || status === 409 || status === 423;
 }
 
