@@ -80,6 +80,31 @@ describe('the file service', () => {
     expect(file.sha256).toBe(await hashOf(path));
   }, 30_000);
 
+  it('stops an upload whose file is cut short while it is sent, at once, instead of waiting for bytes that never come', async () => {
+    const alice = await world.login('alice01');
+    const size = 64 * 1024 * 1024;
+    const path = await randomFile(dir, 'shrinking.bin', size);
+    let cut = false;
+    const startedMs = Date.now();
+    const failed = upload(alice, http, path, 'file', {
+      onProgress: (sent) => {
+        if (cut || sent < size * 0.1) return;
+        cut = true;
+        void truncate(path, 1000);
+      },
+    });
+    const outcome = await Promise.race([
+      failed.then(
+        () => 'uploaded',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000)),
+    ]);
+    expect(cut).toBe(true);
+    expect(outcome).toMatchObject({ code: ErrorCode.FILE_SOURCE_MISSING, message: expect.stringContaining('the file changed while it was sent') });
+    expect(Date.now() - startedMs).toBeLessThan(10_000);
+  }, 30_000);
+
   it('answers a stranger 403, the same as for a file that does not exist', async () => {
     const alice = await world.login('alice01');
     await world.login('bob01');
