@@ -85,6 +85,9 @@ export async function runDownload(session: CliSession, io: CliIo, command: Comma
     const media = message?.body.media;
     if (!message || !media) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${command.msgId} here`));
     await prepareOutDir(command.outDir);
+    // a file not fetched before needs the server: a server out of reach is said as such (why,
+    // NOT_CONNECTED) rather than as a download that gave no result in time
+    if (cache.get(media.fileId) === undefined) await connect();
     const cached = await session.deadline.race(
       cache.fetch(media.fileId, media.mime, async (path) => {
         await connect();

@@ -38,6 +38,18 @@ describe('the magpie CLI with files', () => {
     const line = history.lines.at(-1)!;
     expect(line).toMatchObject({ type: 'file', media: { name: 'report.bin', size: 300_000 } });
 
+    // not fetched before, with the server out of reach: said so, not 'no result within N s'
+    const away = await magpie([
+      ...as('bob', '--timeout', '3', 'download', String(line['id']), '--out', join(root, 'away')).map((a) =>
+        a === `127.0.0.1:${server.port}` ? '127.0.0.1:1' : a,
+      ),
+    ]);
+    expect(away.code).toBe(3);
+    expect(JSON.parse(away.stderr.trim().split('\n').at(-1)!)).toMatchObject({
+      code: ErrorCode.NOT_CONNECTED,
+      message: expect.stringContaining('could not connect and log in'),
+    });
+
     const got = await magpie(as('bob', 'download', String(line['id']), '--out', join(root, 'inbox')));
     expect(got.code).toBe(0);
     expect(got.lines[0]).toMatchObject({ path: join(root, 'inbox', 'report.bin'), size: 300_000 });
