@@ -135,4 +135,19 @@ describe('the magpie CLI with files', () => {
       expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining(path) });
     }
   }, 30_000);
+
+  it('says of a file whose name is not UTF-8 that its name is the trouble, not that it is missing', async () => {
+    // a name in Latin-1, as an old archive may hold: "r\xe9sum\xe9.txt"
+    const dirBytes = Buffer.from(root);
+    const name = Buffer.concat([dirBytes, Buffer.from('/r'), Buffer.from([0xe9]), Buffer.from('sum'), Buffer.from([0xe9]), Buffer.from('.txt')]);
+    await writeFile(name, 'cv');
+    // what the command line hands a Node program for those bytes
+    const asArgument = join(root, 'r\uFFFDsum\uFFFD.txt');
+    const refused = await magpie(as('alice', 'send', '--to', 'bob', '--file', asArgument));
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({
+      code: ErrorCode.BAD_ARGUMENT,
+      message: expect.stringContaining('not UTF-8'),
+    });
+  }, 30_000);
 });
