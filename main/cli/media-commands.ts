@@ -50,11 +50,16 @@ export async function runSendFile(session: CliSession, io: CliIo, command: Comma
   }
 }
 
+const NOT_UTF8_NAME =
+  'no such file by this name: a name with bytes that are not UTF-8 (shown as \uFFFD) does not reach magpie as it is on disk; rename the file with a UTF-8 name and send it again';
+
 /** A path that is not a readable regular file is the caller's mistake (exit 2), found before connecting. */
 async function requireReadableFile(path: string): Promise<void> {
   const refuse = (why: string) => new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `cannot send ${path}: ${why}`));
   const found = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw refuse(error.code === 'ENOENT' ? 'no such file' : error.message);
+    if (error.code !== 'ENOENT') throw refuse(error.message);
+    // bytes of a name that are not UTF-8 arrive here as U+FFFD: the file may well be there
+    throw refuse(path.includes('\uFFFD') ? NOT_UTF8_NAME : 'no such file');
   });
   if (!found.isFile()) throw refuse('not a regular file');
   if (found.size === 0) throw refuse('an empty file is not sent');
@@ -85,6 +90,9 @@ export async function runDownload(session: CliSession, io: CliIo, command: Comma
     const media = message?.body.media;
     if (!message || !media) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${command.msgId} here`));
     await prepareOutDir(command.outDir);
+    // a file not fetched before needs the server: a server out of reach is said as such (why,
+    // NOT_CONNECTED) rather than as a download that gave no result in time
+    if (cache.get(media.fileId) === undefined) await connect();
     const cached = await session.deadline.race(
       cache.fetch(media.fileId, media.mime, async (path) => {
         await connect();

@@ -38,6 +38,9 @@ export interface UploadedFile {
 
 export const UPLOADS_PATH = '/files/uploads';
 
+/** How often a running upload checks that its file is still the one it started with. */
+const SOURCE_CHECK_MS = 500;
+
 /**
  * The abort reason that also discards the upload: the server is asked to delete what it has (tus
  * termination) instead of keeping it to resume. Any other reason keeps it.
@@ -50,16 +53,32 @@ export const DISCARD_UPLOAD = 'discard-upload';
  * reason is DISCARD_UPLOAD).
  */
 export async function uploadFile(request: UploadRequest): Promise<UploadedFile> {
-  const size = (await stat(request.path)).size;
+  const source = await stat(request.path);
+  const size = source.size;
   const name = request.name ?? basename(request.path);
   return new Promise<UploadedFile>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      clearInterval(watch);
       request.signal?.removeEventListener('abort', onAbort);
       fn();
     };
+    // a file cut short or rewritten while it is read would leave the request waiting for bytes
+    // that never come (or send a mix of two versions): the upload stops, and the server drops it
+    const watch = setInterval(() => {
+      void stat(request.path).then(
+        (now) => {
+          if (settled || (now.size === source.size && now.mtimeMs === source.mtimeMs)) return;
+          void upload.abort(true).catch(() => undefined);
+          finish(() => reject(new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `the file changed while it was sent (${source.size} bytes, now ${now.size}): pick it again`)));
+        },
+        // deleted: the open stream still reads the bytes it had, and a later reopen fails on its own
+        () => undefined,
+      );
+    }, SOURCE_CHECK_MS);
+    watch.unref?.();
     const upload = new Upload(createReadStream(request.path), {
       endpoint: `${request.baseUrl}${UPLOADS_PATH}`,
       ...(request.resumeUrl ? { uploadUrl: request.resumeUrl } : {}),
@@ -109,9 +128,14 @@ function idFromUrl(url: string): string {
   return url.split('/').at(-1) ?? '';
 }
 
-/** A refusal (4xx) is final; a network failure or a 5xx is worth another try. */
+/**
+ * A refusal (4xx) is final; a network failure or a 5xx is worth another try, but for a server
+ * whose media folder is full (STORAGE_UNAVAILABLE): seconds later it still is, and each try would
+ * send the rest of the file again for nothing.
+ */
 function retryable(error: DetailedError): boolean {
   const status = error.originalResponse?.getStatus() ?? 0;
+  if (asMagpieError(error).code === ErrorCode.STORAGE_UNAVAILABLE) return false;
   return status === 0 || status >= 500 || status === 409 || status === 423;
 }
 

@@ -23,6 +23,8 @@ export function statusOf(code: number): number {
       return 415;
     case ErrorCode.UPLOAD_NOT_FOUND:
       return 404;
+    case ErrorCode.STORAGE_UNAVAILABLE:
+      return 503;
     default:
       return 400;
   }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromFile } from 'file-type';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import { sha256OfFile } from '../../platform/files';
 import type { BlobStore } from './blob-store';
-import { acceptedMime } from './media-limits';
+import { acceptedMime, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE_AT_LIMIT } from './media-limits';
 import { MediaKind, type UploadRecord, type UploadRecords } from './upload-records';
 
 export interface MediaIntakeDeps {
@@ -30,11 +30,7 @@ export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, 
     const image = await measured(path);
     width = image.width;
     height = image.height;
-    const thumbnail = await sharp(path)
-      .rotate()
-      .resize(deps.thumbnailMaxSidePx, deps.thumbnailMaxSidePx, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 75 })
-      .toBuffer();
+    const thumbnail = await thumbnailOf(path, deps.thumbnailMaxSidePx);
     thumbnailSha256 = createHash('sha256').update(thumbnail).digest('hex');
     await deps.blobs.putBytes(thumbnailSha256, thumbnail);
   }
@@ -42,14 +38,43 @@ export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, 
   deps.records.complete(upload.fileId, { sha256, mime, width, height, thumbnailSha256, completedMs: deps.clock.now() });
 }
 
+/**
+ * The image's sides as people see them. Only its header is read here (no pixel limit applies to
+ * that); a picture of more than MAX_IMAGE_PIXELS is refused by its sides, before anything decodes
+ * it: a few KB of PNG can hold a 30000 x 30000 picture that would take gigabytes to decode.
+ */
 async function measured(path: string): Promise<{ width: number; height: number }> {
+  let meta: Metadata;
   try {
-    const meta = await sharp(path).metadata();
-    // EXIF orientations 5-8 swap the sides as people see them
-    const swapped = (meta.orientation ?? 1) >= 5;
-    return swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, 'the image cannot be decoded', { cause: error });
+  }
+  if (meta.width * meta.height > MAX_IMAGE_PIXELS) {
+    throw new MagpieError(
+      ErrorCode.FILE_TYPE_REFUSED,
+      `the image is ${meta.width} x ${meta.height} pixels: the server takes at most ${MAX_IMAGE_PIXELS} pixels (${MAX_IMAGE_SIDE_AT_LIMIT} x ${MAX_IMAGE_SIDE_AT_LIMIT})`,
+    );
+  }
+  // EXIF orientations 5-8 swap the sides as people see them
+  const swapped = (meta.orientation ?? 1) >= 5;
+  return swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+}
+
+/**
+ * The WebP thumbnail, which decodes the whole picture: a header that reads well over pixel data
+ * that is cut short or damaged fails here, and that is the sender's file, not the server's fault
+ * (a 415 the client does not retry, never a 500).
+ */
+async function thumbnailOf(path: string, maxSidePx: number): Promise<Buffer> {
+  try {
+    return await sharp(path, { limitInputPixels: MAX_IMAGE_PIXELS })
+      .rotate()
+      .resize(maxSidePx, maxSidePx, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 75 })
+      .toBuffer();
+  } catch (error) {
+    throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, 'the image cannot be decoded: its data is damaged or cut short', { cause: error });
   }
 }
 

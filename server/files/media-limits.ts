@@ -3,6 +3,13 @@ import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { Tuning } from '../tuning';
 import { MediaKind, type MediaKindValue } from './upload-records';
 
+/**
+ * The most pixels an image upload may have (16383 x 16383, the image library's own default):
+ * measuring it and making its thumbnail decode it whole, about 4 bytes a pixel.
+ */
+export const MAX_IMAGE_SIDE_AT_LIMIT = 16_383;
+export const MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE_AT_LIMIT * MAX_IMAGE_SIDE_AT_LIMIT;
+
 const KIND_NAMES: Record<string, MediaKindValue> = { voice: MediaKind.VOICE, image: MediaKind.IMAGE, file: MediaKind.FILE };
 
 /** The kind an upload declares in its tus metadata (`kind`: voice, image or file). */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { ERRORS as TUS_ERRORS, Server as TusServer } from '@tus/server';
@@ -9,6 +10,7 @@ import type { BlobStore } from './blob-store';
 import { httpError, statusOf } from './http-errors';
 import { takeInUpload } from './media-intake';
 import { checkFileName, checkSize, parseKind } from './media-limits';
+import { storageUnavailable } from '../storage/storage-errors';
 import type { MediaBearer, MediaTokens } from './media-tokens';
 import type { UploadRecords } from './upload-records';
 
@@ -40,8 +42,18 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
   const bearerOf = (req: Request): MediaBearer => deps.tokens.verify(bearerToken(req.headers.get('authorization')));
   const asTusError = (error: unknown) => {
     if (error instanceof MagpieError) return httpError(statusOf(error.code), error.code, error.message);
+    const storage = storageFault(error);
+    if (storage !== undefined) return storage;
     deps.log.error({ err: error }, 'an upload failed on the server');
     return httpError(500, ErrorCode.INTERNAL, 'the upload failed on the server');
+  };
+  // the media folder full or not writable: the operator is told (with the path), the client is
+  // not (503 STORAGE_UNAVAILABLE, retry later); what earlier PATCHes stored stays to resume from
+  const storageFault = (error: unknown) => {
+    const storage = storageUnavailable(error);
+    if (storage === undefined) return undefined;
+    deps.log.error({ err: error }, 'an upload could not be stored: the media folder is full or cannot be written');
+    return httpError(statusOf(storage.code), storage.code, storage.message);
   };
 
   const maxUploadBytes = Math.max(deps.tuning.maxFileBytes, deps.tuning.maxImageBytes, deps.tuning.maxVoiceBytes);
@@ -54,8 +66,15 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
     maxSize: maxUploadBytes,
     // tus's own size refusals are plain text: above maxSize, or more bytes than the upload
     // announced; they get our JSON body and code like every other refusal
-    onResponseError(_req, error) {
-      if (!('status_code' in error) || error.status_code !== 413 || error.body.startsWith('{')) return undefined;
+    async onResponseError(req, error) {
+      // the staging folder's own write failed (a PATCH's bytes, a new upload's file): tus would
+      // answer 500 with the error's text, the server's path in it
+      if (!('status_code' in error)) {
+        const storage = storageFault(error);
+        if (storage !== undefined) await drainBody(req, maxUploadBytes);
+        return storage;
+      }
+      if (error.status_code !== 413 || error.body.startsWith('{')) return undefined;
       return error.body === TUS_ERRORS.ERR_MAX_SIZE_EXCEEDED.body
         ? httpError(413, ErrorCode.FILE_TOO_LARGE, `an upload is at most ${maxUploadBytes} bytes`)
         : httpError(413, ErrorCode.UPLOAD_MISMATCH, 'more bytes than the upload announced: the file changed while it was sent');
@@ -123,4 +142,28 @@ export function bearerToken(header: string | null | undefined): string {
   const match = /^Bearer (\S+)$/.exec(header ?? '');
   if (!match?.[1]) throw new MagpieError(ErrorCode.MEDIA_TOKEN_INVALID, 'the file service needs "Authorization: Bearer <media token>"');
   return match[1];
+}
+
+/**
+ * A PATCH refused part way (the media folder full): the rest of its body is read and dropped
+ * before the answer, so the client, still sending, reads the refusal instead of a broken pipe
+ * (the answer closes the connection). At most one upload's worth; past it the connection goes.
+ */
+async function drainBody(req: Request, maxBytes: number): Promise<void> {
+  const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+  if (node === undefined || node.complete || node.destroyed) return;
+  let drained = 0;
+  await new Promise<void>((resolve) => {
+    // whoever read it before (the web stream tus read through) has let go: its listeners would
+    // keep the body paused
+    node.removeAllListeners('readable');
+    node.removeAllListeners('data');
+    node.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > maxBytes) node.destroy();
+    });
+    node.once('end', resolve);
+    node.once('close', resolve);
+    node.resume();
+  });
 }

@@ -8,9 +8,15 @@ import { ErrorCode, MagpieError } from '../../protocol';
  */
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|NOMEM|PROTOCOL)/;
 
+/**
+ * The same for a file the server writes (the file service's media folder): full (ENOSPC, EDQUOT),
+ * failing (EIO), read-only (EROFS) or not the server's to write (EACCES, EPERM).
+ */
+const FILE_SYSTEM_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM']);
+
 export function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return STORAGE_CODES.test(code) || code === 'ENOSPC' || code === 'EIO';
+  if (typeof code === 'string') return STORAGE_CODES.test(code) || FILE_SYSTEM_CODES.has(code);
   return false;
 }
 

@@ -255,5 +255,14 @@ describe('media in the app', () => {
     const full = pageB.getByTestId('media-full');
     await full.waitFor(WAIT);
     await expect.poll(() => full.evaluate((img: HTMLImageElement) => img.naturalWidth), WAIT).toBe(800);
+    await pageB.keyboard.press('Escape');
+
+    // a picture whose thumbnail came but which was never opened here: its full image cannot be had
+    // offline, and the viewer says so instead of a progress bar that never moves
+    await pageB.getByRole('button', { name: 'Open image second.png' }).click();
+    const viewer = pageB.getByTestId('media-viewer');
+    await viewer.getByTestId('media-full-unavailable').waitFor(WAIT);
+    expect(await viewer.getByTestId('media-full-unavailable').textContent()).toContain('The file could not be fetched');
+    expect(await viewer.locator('progress').count()).toBe(0);
   }, 60_000);
 });

@@ -38,6 +38,18 @@ describe('the magpie CLI with files', () => {
     const line = history.lines.at(-1)!;
     expect(line).toMatchObject({ type: 'file', media: { name: 'report.bin', size: 300_000 } });
 
+    // not fetched before, with the server out of reach: said so, not 'no result within N s'
+    const away = await magpie([
+      ...as('bob', '--timeout', '3', 'download', String(line['id']), '--out', join(root, 'away')).map((a) =>
+        a === `127.0.0.1:${server.port}` ? '127.0.0.1:1' : a,
+      ),
+    ]);
+    expect(away.code).toBe(3);
+    expect(JSON.parse(away.stderr.trim().split('\n').at(-1)!)).toMatchObject({
+      code: ErrorCode.NOT_CONNECTED,
+      message: expect.stringContaining('could not connect and log in'),
+    });
+
     const got = await magpie(as('bob', 'download', String(line['id']), '--out', join(root, 'inbox')));
     expect(got.code).toBe(0);
     expect(got.lines[0]).toMatchObject({ path: join(root, 'inbox', 'report.bin'), size: 300_000 });
@@ -122,5 +134,20 @@ describe('the magpie CLI with files', () => {
       expect(refused.code).toBe(2);
       expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining(path) });
     }
+  }, 30_000);
+
+  it('says of a file whose name is not UTF-8 that its name is the trouble, not that it is missing', async () => {
+    // a name in Latin-1, as an old archive may hold: "r\xe9sum\xe9.txt"
+    const dirBytes = Buffer.from(root);
+    const name = Buffer.concat([dirBytes, Buffer.from('/r'), Buffer.from([0xe9]), Buffer.from('sum'), Buffer.from([0xe9]), Buffer.from('.txt')]);
+    await writeFile(name, 'cv');
+    // what the command line hands a Node program for those bytes
+    const asArgument = join(root, 'r\uFFFDsum\uFFFD.txt');
+    const refused = await magpie(as('alice', 'send', '--to', 'bob', '--file', asArgument));
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stderr.trim().split('\n').at(-1)!)).toMatchObject({
+      code: ErrorCode.BAD_ARGUMENT,
+      message: expect.stringContaining('not UTF-8'),
+    });
   }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,6 +78,31 @@ describe('the file service', () => {
     // the resumed upload starts where the server stopped: no progress below the offset
     expect(Math.min(...progress)).toBeGreaterThanOrEqual(offset);
     expect(file.sha256).toBe(await hashOf(path));
+  }, 30_000);
+
+  it('stops an upload whose file is cut short while it is sent, at once, instead of waiting for bytes that never come', async () => {
+    const alice = await world.login('alice01');
+    const size = 64 * 1024 * 1024;
+    const path = await randomFile(dir, 'shrinking.bin', size);
+    let cut = false;
+    const startedMs = Date.now();
+    const failed = upload(alice, http, path, 'file', {
+      onProgress: (sent) => {
+        if (cut || sent < size * 0.1) return;
+        cut = true;
+        void truncate(path, 1000);
+      },
+    });
+    const outcome = await Promise.race([
+      failed.then(
+        () => 'uploaded',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000)),
+    ]);
+    expect(cut).toBe(true);
+    expect(outcome).toMatchObject({ code: ErrorCode.FILE_SOURCE_MISSING, message: expect.stringContaining('the file changed while it was sent') });
+    expect(Date.now() - startedMs).toBeLessThan(10_000);
   }, 30_000);
 
   it('answers a stranger 403, the same as for a file that does not exist', async () => {
@@ -173,6 +199,32 @@ describe('the file service', () => {
     await expect(upload(alice, http, await randomFile(dir, 'noise.png', 3000), 'image')).rejects.toMatchObject({ code: ErrorCode.FILE_TYPE_REFUSED });
   });
 
+  it('refuses a picture cut short as the sender’s file (FILE_TYPE_REFUSED, not a server failure), and keeps serving', async () => {
+    const alice = await world.login('alice01');
+    const whole = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 30 } } })
+      .png()
+      .toBuffer();
+    // the header reads well: only decoding the pixels finds the cut
+    const cut = join(dir, 'cut.png');
+    await writeFile(cut, whole.subarray(0, 4096));
+    await expect(upload(alice, http, cut, 'image')).rejects.toMatchObject({ code: ErrorCode.FILE_TYPE_REFUSED, message: expect.stringContaining('damaged or cut short') });
+    const good = join(dir, 'good.png');
+    await writeFile(good, await sharp({ create: { width: 20, height: 20, channels: 3, background: '#000' } }).png().toBuffer());
+    await expect(upload(alice, http, good, 'image')).resolves.toMatchObject({ width: 20, height: 20 });
+  });
+
+  it('refuses a picture of more pixels than it decodes by its sides, saying them, before decoding it', async () => {
+    const alice = await world.login('alice01');
+    // a decompression bomb: 30000 x 30000 one-bit pixels in about 100 KB of PNG
+    const bomb = join(dir, 'bomb.png');
+    await writeFile(bomb, blankPng(30_000, 30_000));
+    expect((await stat(bomb)).size).toBeLessThan(1024 * 1024);
+    await expect(upload(alice, http, bomb, 'image')).rejects.toMatchObject({
+      code: ErrorCode.FILE_TYPE_REFUSED,
+      message: expect.stringContaining('the image is 30000 x 30000 pixels: the server takes at most 268402689 pixels'),
+    });
+  });
+
   it('refuses an upload above its kind’s limit before any byte is sent', async () => {
     const alice = await world.login('alice01');
     const path = await randomFile(dir, 'v.bin', 2 * 1024 * 1024 + 1);
@@ -224,3 +276,37 @@ describe('the file service', () => {
     expect(await blobCount(world.server.dataDir)).toBe(1);
   });
 });
+
+/** A black PNG of one-bit grey pixels: tiny on disk whatever its sides. */
+function blankPng(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const typed = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(typed.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    typed.copy(out, 4);
+    out.writeUInt32BE(crc32(typed), typed.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 1; // bit depth
+  header[9] = 0; // grey
+  const rows = Buffer.alloc((1 + Math.ceil(width / 8)) * height); // filter byte 0, all pixels 0
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
