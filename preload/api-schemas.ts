@@ -75,6 +75,7 @@ export const methodSchemas = {
     }).strict(),
   },
   'session.restore': { args: empty },
+  'session.remembered': { args: empty },
   'session.logout': { args: z.object({ forget: z.boolean().optional() }).strict() },
   'session.connection': { args: empty },
   'session.reconnect': { args: empty },

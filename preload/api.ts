@@ -232,6 +232,15 @@ export interface SessionView {
   signedInWith?: SignInMethod;
 }
 
+/** Who the remembered login is for, never its secret (`session.remembered`). */
+export interface RememberedAccount {
+  servers: string[];
+  appId: string;
+  userId: string;
+  /** The CA file the sign-in trusted (the login form's Advanced section). */
+  caFile?: string;
+}
+
 /** The local demo server's accounts, when the shell started one (first run with no server). */
 export interface DemoInfo {
   servers: string[];
@@ -280,7 +289,18 @@ export interface Methods {
     };
     result: SessionView;
   };
+  /** Signs the remembered login in again (a start); null when none, or after a sign-out. */
   'session.restore': { args: Record<string, never>; result: SessionView | null };
+  /**
+   * The remembered account without its secret, also after a plain sign-out: the sign-in form
+   * opens on it after a restart. Null when none (never remembered, or forgotten).
+   */
+  'session.remembered': { args: Record<string, never>; result: RememberedAccount | null };
+  /**
+   * Ends the session. `forget` (the default) removes the remembered login; without it the login
+   * keeps its account (servers, app, user, CA file) and loses its secret, so the next start does
+   * not sign in again.
+   */
   'session.logout': { args: { forget?: boolean }; result: null };
   'session.connection': { args: Record<string, never>; result: ConnectionInfo };
   /**

@@ -243,6 +243,10 @@ function parseCommand(name: string, sub: string | undefined, rest: readonly stri
         if (media.mediaKind === 'voice' && durationMs !== undefined && durationMs < MEDIA_LIMITS.minVoiceMs) {
           throw new UsageError(`--duration is ${durationMs} ms: a voice message lasts at least ${MEDIA_LIMITS.minVoiceMs} ms (1 second)`, name);
         }
+        // the server refuses a longer one only after the upload: refused before any byte goes
+        if (media.mediaKind === 'voice' && durationMs !== undefined && durationMs > MEDIA_LIMITS.maxVoiceMs) {
+          throw new UsageError(`--duration is ${durationMs} ms: a voice message lasts at most ${MEDIA_LIMITS.maxVoiceMs} ms (60 seconds)`, name);
+        }
         return { kind: 'send-file', to, ...media, durationMs };
       }
       if (values.custom !== undefined) return { kind: 'send', to, text: undefined, stdin: false, custom: customOf(values, name) };

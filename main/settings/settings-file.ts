@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { LoginAuth, Settings } from '../../preload/api';
+import type { LoginAuth, RememberedAccount, Settings } from '../../preload/api';
 import type { SecretBox } from './secret-box';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -29,8 +29,8 @@ const rememberedSchema = z.object({
   servers: z.array(z.string()).min(1),
   appId: z.string(),
   user: z.string(),
-  /** The LoginAuth as JSON, sealed by the SecretBox, in base64. */
-  sealedAuth: z.string(),
+  /** The LoginAuth as JSON, sealed by the SecretBox, in base64; gone after a plain sign-out. */
+  sealedAuth: z.string().optional(),
   caFile: z.string().optional(),
   /** Addresses the service advertised at login (docs/client.md); checked again when used. */
   learnedServers: z.array(z.string()).optional(),
@@ -74,7 +74,8 @@ export function saveSettings(file: string, settings: Settings): void {
 /** The remembered login, its secret sealed; undefined when none or when it cannot be opened. */
 export function loadRememberedLogin(file: string, box: SecretBox): RememberedLogin | undefined {
   const parsed = rememberedSchema.safeParse(readJson(file));
-  if (!parsed.success) return undefined;
+  // signed out: the account is remembered, its secret is not
+  if (!parsed.success || parsed.data.sealedAuth === undefined) return undefined;
   try {
     const auth = JSON.parse(box.open(Buffer.from(parsed.data.sealedAuth, 'base64'))) as LoginAuth;
     return {
@@ -98,4 +99,27 @@ export function saveRememberedLogin(file: string, box: SecretBox, login: Remembe
     ...(login.caFile ? { caFile: login.caFile } : {}),
     ...(login.learnedServers?.length ? { learnedServers: login.learnedServers } : {}),
   });
+}
+
+/** The remembered account (servers, app, user, CA file), with or without its secret; undefined when none. */
+export function loadRememberedAccount(file: string): RememberedAccount | undefined {
+  const parsed = rememberedSchema.safeParse(readJson(file));
+  if (!parsed.success) return undefined;
+  const { servers, appId, user, caFile } = parsed.data;
+  return { servers, appId, userId: user, ...(caFile ? { caFile } : {}) };
+}
+
+/**
+ * A plain sign-out: the remembered login keeps its account for the sign-in form and loses its
+ * sealed secret (and the advertised addresses, which only a restore used), so the next start
+ * does not sign in.
+ */
+export function forgetRememberedSecret(file: string): void {
+  const account = loadRememberedAccount(file);
+  if (!account) {
+    // none, or one this version cannot read: no secret of it stays behind either
+    rmSync(file, { force: true });
+    return;
+  }
+  writeJsonAtomic(file, { servers: account.servers, appId: account.appId, user: account.userId, ...(account.caFile ? { caFile: account.caFile } : {}) });
 }

@@ -4,7 +4,7 @@ import { ErrorCode, MagpieError, parseAddressText } from '../../../protocol';
 import type { DemoInfo, LoginAuth, SessionView } from '../../../preload/api';
 import type { AttentionState } from '../../notifications/notification-policy';
 import type { SecretBox } from '../../settings/secret-box';
-import { loadRememberedLogin, saveRememberedLogin, type RememberedLogin } from '../../settings/settings-file';
+import { forgetRememberedSecret, loadRememberedAccount, loadRememberedLogin, saveRememberedLogin, type RememberedLogin } from '../../settings/settings-file';
 import type { Session } from '../session';
 import { failedRace } from '../../client/failed-race';
 import { clientStorePath } from '../../store';
@@ -12,7 +12,7 @@ import { toConnectionInfo, type CoreDeps, type HandlerSlice } from './deps';
 import type { SettingsState } from './settings';
 
 type SessionMethods =
-  | 'app.info' | 'session.login' | 'session.restore' | 'session.logout' | 'session.connection'
+  | 'app.info' | 'session.login' | 'session.restore' | 'session.remembered' | 'session.logout' | 'session.connection'
   | 'session.reconnect' | 'ui.state' | 'network.changed';
 
 export interface SessionHandlerDeps extends CoreDeps {
@@ -84,9 +84,12 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       session.client.start().catch((error: unknown) => deps.log.info({ err: error }, 'remembered login did not succeed'));
       return sessionView(session);
     },
+    'session.remembered': () => loadRememberedAccount(deps.rememberFile) ?? null,
     'session.logout': async (args) => {
       await deps.endSession('signed out');
+      // signed out stays signed out: the next start shows the form, with the account but no secret
       if (args.forget ?? true) rmSync(deps.rememberFile, { force: true });
+      else forgetRememberedSecret(deps.rememberFile);
       return null;
     },
     'session.connection': () => toConnectionInfo(deps.current()?.client.status ?? { state: 'idle' }),

@@ -41,14 +41,21 @@ export const useSession = defineStore('session', () => {
   const appInfo = ref<MethodResult<'app.info'> | null>(null);
   /**
    * Who signed in last and how, so the form after a sign-out or a kick still holds the app, the
-   * user and the sign-in method (never a secret).
+   * user, the sign-in method and the CA file (never a secret). After a restart it is the account
+   * the core still remembers (a plain sign-out keeps it, without its secret).
    */
-  const lastLogin = ref<{ appId: string; userId: string; servers: string[]; method: SignInMethod } | null>(null);
+  const lastLogin = ref<{ appId: string; userId: string; servers: string[]; method: SignInMethod; caFile?: string } | null>(null);
   let signingOut = false;
 
-  async function afterSignIn(view: SessionView): Promise<void> {
+  async function afterSignIn(view: SessionView, caFile: string | undefined): Promise<void> {
     session.value = view;
-    lastLogin.value = { appId: view.appId, userId: view.userId, servers: view.servers, method: view.signedInWith ?? { type: 'password' } };
+    lastLogin.value = {
+      appId: view.appId,
+      userId: view.userId,
+      servers: view.servers,
+      method: view.signedInWith ?? { type: 'password' },
+      ...(caFile ? { caFile } : {}),
+    };
     ended.value = null;
     phase.value = 'signedIn';
     // every sign-in opens on the chats, not on whatever screen the last session left open
@@ -75,8 +82,20 @@ export const useSession = defineStore('session', () => {
     const [info] = await Promise.all([backend.call('app.info', {}), useSettings().load()]);
     if (info.ok) appInfo.value = info.value;
     const restored = await backend.call('session.restore', {});
-    if (restored.ok && restored.value) await afterSignIn(restored.value);
-    else phase.value = 'signedOut';
+    // the account remembered without (after a plain sign-out) or with its secret: its CA file too
+    const remembered = await backend.call('session.remembered', {});
+    const account = remembered.ok ? remembered.value : null;
+    if (restored.ok && restored.value) {
+      const same = account?.appId === restored.value.appId && account.userId === restored.value.userId;
+      await afterSignIn(restored.value, same ? account.caFile : undefined);
+      return;
+    }
+    if (account) {
+      // the method is this computer's preference, kept in the settings
+      const method = useSettings().settings.signInMethod ?? { type: 'password' };
+      lastLogin.value = { appId: account.appId, userId: account.userId, servers: account.servers, method, ...(account.caFile ? { caFile: account.caFile } : {}) };
+    }
+    phase.value = 'signedOut';
   }
 
   /** Signs in; returns the error for the form to show, or null. */
@@ -90,7 +109,7 @@ export const useSession = defineStore('session', () => {
       ...(form.caFile ? { caFile: form.caFile } : {}),
     });
     if (!result.ok) return result.error;
-    await afterSignIn(result.value);
+    await afterSignIn(result.value, form.caFile);
     return null;
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
-import { DEFAULT_SETTINGS, loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../../../main/settings/settings-file';
+import { DEFAULT_SETTINGS, forgetRememberedSecret, loadRememberedAccount, loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../../../main/settings/settings-file';
 
 describe('settings and the remembered login', () => {
   it('gives the defaults for a missing or broken settings file, and keeps what is saved', async () => {
@@ -62,5 +62,31 @@ describe('settings and the remembered login', () => {
       auth: { type: 'appToken', user: 'u1', token: 't' },
     });
     expect(loadRememberedLogin(file, createKeyFileSecretBox(join(dir, 'k2')))).toBeUndefined();
+  });
+});
+
+describe('the remembered login after a plain sign-out', () => {
+  it('keeps the account without its secret, which no longer restores', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
+    const box = createKeyFileSecretBox(join(dir, 'secret.key'));
+    const file = join(dir, 'login.json');
+    const auth = { type: 'password' as const, user: 'alice', password: 'pa55' };
+    saveRememberedLogin(file, box, { servers: ['127.0.0.1:8883'], appId: 'a1', auth, caFile: '/ca.pem', learnedServers: ['tcp://127.0.0.1:9'] });
+    forgetRememberedSecret(file);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ servers: ['127.0.0.1:8883'], appId: 'a1', user: 'alice', caFile: '/ca.pem' });
+    expect((await stat(file)).mode & 0o077).toBe(0);
+    expect(loadRememberedLogin(file, box)).toBeUndefined();
+    expect(loadRememberedAccount(file)).toEqual({ servers: ['127.0.0.1:8883'], appId: 'a1', userId: 'alice', caFile: '/ca.pem' });
+  });
+
+  it('removes a remembered login it cannot read, so no secret of it stays', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
+    const file = join(dir, 'login.json');
+    await writeFile(file, JSON.stringify({ servers: [], sealedAuth: 'c2VjcmV0' }));
+    forgetRememberedSecret(file);
+    await expect(stat(file)).rejects.toThrow();
+    expect(loadRememberedAccount(file)).toBeUndefined();
+    forgetRememberedSecret(file);
+    await expect(stat(file)).rejects.toThrow();
   });
 });

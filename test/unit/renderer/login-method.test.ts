@@ -63,3 +63,49 @@ describe('the sign-in form after a sign-out', () => {
     }
   });
 });
+
+describe('the sign-in form after a plain sign-out and a restart', () => {
+  it('holds the remembered account (servers, app, user, CA file) and the method of the settings, never a secret', async () => {
+    const api = createFakeApi({
+      'app.info': () => ({ name: 'Magpie', version: '0.1.0', shell: 'web' }),
+      'settings.get': () => ({ notifications: true, preview: 'full', language: 'en', theme: 'light', servers: ['127.0.0.1:8866'], signInMethod: { type: 'appToken' } }),
+      'session.restore': () => null,
+      'session.remembered': () => ({ servers: ['127.0.0.1:8899'], appId: 'app1', userId: 'u1', caFile: '/tmp/ca.pem' }),
+    });
+    const pinia: Pinia = createPinia();
+    useBackend(pinia).attach(api);
+    const session = useSession(pinia);
+    await session.start();
+    expect(session.phase).toBe('signedOut');
+    const wrapper = mount(LoginView, { global: { plugins: [pinia, createMagpieI18n('en')] } });
+    await flushPromises();
+    const value = (testId: string) => (wrapper.get(`[data-testid="${testId}"]`).element as HTMLInputElement).value;
+    expect(value('login-servers')).toBe('127.0.0.1:8899');
+    expect(value('login-app-id')).toBe('app1');
+    expect(value('login-user')).toBe('u1');
+    expect(value('login-ca-file')).toBe('/tmp/ca.pem');
+    expect(value('login-secret')).toBe('');
+    expect((wrapper.get('[data-testid="login-auth-appToken"]').element as HTMLInputElement).checked).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('holds only the settings (servers, method) when no account is remembered', async () => {
+    const api = createFakeApi({
+      'app.info': () => ({ name: 'Magpie', version: '0.1.0', shell: 'web' }),
+      'settings.get': () => ({ notifications: true, preview: 'full', language: 'en', theme: 'light', servers: ['127.0.0.1:8877'], signInMethod: { type: 'appToken' } }),
+      'session.restore': () => null,
+      'session.remembered': () => null,
+    });
+    const pinia: Pinia = createPinia();
+    useBackend(pinia).attach(api);
+    await useSession(pinia).start();
+    const wrapper = mount(LoginView, { global: { plugins: [pinia, createMagpieI18n('en')] } });
+    await flushPromises();
+    const value = (testId: string) => (wrapper.get(`[data-testid="${testId}"]`).element as HTMLInputElement).value;
+    expect(value('login-servers')).toBe('127.0.0.1:8877');
+    expect(value('login-app-id')).toBe('');
+    expect(value('login-user')).toBe('');
+    expect((wrapper.get('[data-testid="login-auth-appToken"]').element as HTMLInputElement).checked).toBe(true);
+    wrapper.unmount();
+  });
+});

@@ -131,6 +131,15 @@ describe('magpie CLI arguments', () => {
     expect(parseCli(voice('1000')).command).toMatchObject({ kind: 'send-file', mediaKind: 'voice', durationMs: 1000 });
     expect(COMMAND_USAGE['send']).toContain('at least 1000 (1 second');
   });
+
+  it('refuses a voice message over the server\'s 60 s before the upload, and sends one of 60 s', () => {
+    const voice = (ms: string) => [...LOGIN, 'send', '--to', 'bob', '--voice', 'v.webm', '--duration', ms];
+    const long = usageError(voice('60001'));
+    expect(long.message).toBe('--duration is 60001 ms: a voice message lasts at most 60000 ms (60 seconds)');
+    expect(long.command).toBe('send');
+    expect(parseCli(voice('60000')).command).toMatchObject({ kind: 'send-file', mediaKind: 'voice', durationMs: 60_000 });
+    expect(COMMAND_USAGE['send']).toContain('at most 60000 (60 seconds');
+  });
 });
 
 describe('magpie send --mention and --mention-all', () => {
