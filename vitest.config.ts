@@ -66,17 +66,21 @@ export default defineConfig({
     hookTimeout: 60_000,
     // integration tests open real sockets and SQLite files; two cores, so two workers
     maxWorkers: 2,
+    // every project's files share their worker's module cache (isolate: false): importing the server,
+    // the client core and their libraries again for each file was 234 s of the workers' time in a
+    // full run. Our modules keep no state at module level that one file could leave to the next
+    // (servers, stores and clients are objects each test makes and closes); a test that needs a
+    // fresh module would say so in its own file.
+    isolate: false,
     projects: [
       {
-        // the unit tests share their workers' module cache (isolate: false): they open no server
-        // and no socket, and importing the same modules again for each file was a third of their time
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: [PG_UNIT_TESTS], isolate: false, env: { MAGPIE_TEST_DB: '' } },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: [PG_UNIT_TESTS], env: { MAGPIE_TEST_DB: '' } },
       },
       {
         extends: true,
         // as the suite always ran: SQLite, even when MAGPIE_TEST_DB is set in the shell
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', PG_UNIT_TESTS, ...CLUSTER_TESTS], isolate: false, env: { MAGPIE_TEST_DB: '' } },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', PG_UNIT_TESTS, ...CLUSTER_TESTS], env: { MAGPIE_TEST_DB: '' } },
       },
       {
         // the server-backed suites again, every server on PostgreSQL (MAGPIE_TEST_DB)
@@ -85,7 +89,6 @@ export default defineConfig({
           name: 'postgres',
           include: ['test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts', PG_UNIT_TESTS],
           exclude: [...SQLITE_ONLY, ...CLIENT_SUBJECT, ...GATEWAY_SUBJECT],
-          isolate: false,
           env: { MAGPIE_TEST_DB: POSTGRES_TEST_DB },
           globalSetup: ['test/support/postgres-global-setup.ts'],
         },
