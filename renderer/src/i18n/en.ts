@@ -409,6 +409,8 @@ const en = {
     save: 'Save',
     saveFile: 'Save {name}',
     downloading: 'Downloading {name}',
+    offline: 'Available when back online',
+    offlineAction: 'You are offline: {name} can be fetched once the connection is back',
     unavailable: 'The file could not be fetched',
     fileState: { downloading: 'Downloading…', failed: 'Download failed', saved: 'Saved' },
   },

@@ -412,6 +412,8 @@ const zhCN: MessageSchema = {
     save: '保存',
     saveFile: '保存 {name}',
     downloading: '正在下载 {name}',
+    offline: '恢复联网后可查看',
+    offlineAction: '网络不可用：连接恢复后才能获取 {name}',
     unavailable: '无法获取该文件',
     fileState: { downloading: '下载中…', failed: '下载失败', saved: '已保存' },
   },

@@ -4,17 +4,20 @@
  * the core reports for both.
  */
 import { defineStore } from 'pinia';
-import { reactive, watch } from 'vue';
-import type { EventPayloads, MessageView, Result } from '../../../preload/api';
+import { reactive, ref, watch } from 'vue';
+import type { ApiError, EventPayloads, MessageView, Result } from '../../../preload/api';
 import { ApiErrorCode, MEDIA_LIMITS, newPageClientMsgId } from '../../../preload/api';
 import { downloadNameOf, tabTypeOf } from '../media/open-in-tab';
 import { useBackend } from './backend';
 import { HANDOVER_KEY_PREFIX } from './message-list';
 import { useMessages } from './messages';
 import { useSession } from './session';
+import { useToasts } from './toasts';
 
 export type MediaKind = 'image' | 'file' | 'voice';
 export type FileState = 'downloading' | 'failed' | 'saved';
+/** Why a file (or thumbnail) is not shown: the server cannot be reached now, or it could not be had. */
+export type Missing = 'offline' | 'failed';
 
 /** A file shown as its message while the page reads it and hands it over. */
 interface Handover {
@@ -67,6 +70,12 @@ export const useMedia = defineStore('media', () => {
    * could not be had, or saved. Gone for a file never opened or saved here.
    */
   const fileStates = reactive(new Map<string, FileState>());
+  /** Files (or thumbnails) the last fetch could not have, by id, and why; gone once asked again. */
+  const missing = reactive(new Map<string, Missing>());
+  /** The refusal behind each of those, for the user's own open, save or play to report. */
+  const refusals = new Map<string, ApiError>();
+  /** Counts the connection's returns: what could not be had offline is asked for again then. */
+  const reconnects = ref(0);
 
   function onProgress(p: EventPayloads['media.progress']): void {
     // a finished transfer leaves no bar behind (a sent file card would show a full "download")
@@ -191,9 +200,18 @@ export const useMedia = defineStore('media', () => {
     useMessages().remove(pending.view.conversation, key);
   }
 
+  const idOf = (message: MessageView, thumb: boolean) => `${message.media?.fileId || `local-${message.key}`}${thumb ? '.thumb' : ''}`;
+
+  /** A failure that only the connection's return can mend: the server was not reached. */
+  const offline = (error: ApiError) =>
+    error.code === ApiErrorCode.NOT_CONNECTED || error.code === ApiErrorCode.CONNECTION_CLOSED || useSession().connection.state !== 'online';
+
   /**
    * A blob: URL of a message's file (or thumbnail), fetched once per page; null when it could not be
-   * had. The sender's own file not uploaded yet comes from the core's local copy, under its key.
+   * had, with the reason in unavailable(). The sender's own file not uploaded yet comes from the
+   * core's local copy, under its key. It never reports a failure itself: a fetch the user did not
+   * ask for (a thumbnail, a voice message's audio ahead of its play) says nothing, and the user's
+   * own open, save or play reports it (report()).
    */
   function url(message: MessageView, thumb = false): Promise<string | null> {
     const pending = handovers.get(message.key);
@@ -205,27 +223,56 @@ export const useMedia = defineStore('media', () => {
       }
       return Promise.resolve(pending.href);
     }
-    const id = `${message.media?.fileId || `local-${message.key}`}${thumb ? '.thumb' : ''}`;
+    const id = idOf(message, thumb);
     let known = urls.get(id);
     if (!known) {
-      known = backend.run('media.fetch', { key: message.key, ...(thumb ? { thumb } : {}) }).then((got) => {
+      const failed = (error: ApiError) => {
+        urls.delete(id);
+        refusals.set(id, error);
+        missing.set(id, offline(error) ? 'offline' : 'failed');
+        return null;
+      };
+      missing.delete(id);
+      refusals.delete(id);
+      known = backend.call('media.fetch', { key: message.key, ...(thumb ? { thumb } : {}) }).then((got) => {
         progress.delete(message.key);
-        if (!got) {
-          urls.delete(id);
-          return null;
-        }
-        const blob = new Blob([fromBase64(got.bytes)], { type: got.mime });
+        if (!got.ok) return failed(got.error);
+        const blob = new Blob([fromBase64(got.value.bytes)], { type: got.value.mime });
         const href = URL.createObjectURL(blob);
         blobs.set(href, blob);
         return href;
-      }, () => {
-        // the bridge failed (the connection, say): the next ask fetches again
-        urls.delete(id);
-        return null;
+      }, (error: unknown) => {
+        // the bridge failed (the app's link, say): the next ask fetches again
+        progress.delete(message.key);
+        return failed({ code: ApiErrorCode.NOT_CONNECTED, message: error instanceof Error ? error.message : String(error) });
       });
       urls.set(id, known);
     }
     return known;
+  }
+
+  /** Why the last fetch of a message's file (or thumbnail) had nothing; undefined when it did or runs. */
+  function unavailable(message: MessageView, thumb = false): Missing | undefined {
+    return missing.get(idOf(message, thumb));
+  }
+
+  /**
+   * The user's own open, save or play failed: a toast, in the offline words when the server was not
+   * reached (the bare "not connected" code says nothing of when the file can be had).
+   */
+  function report(message: MessageView, error: ApiError): void {
+    if (!offline(error)) {
+      useToasts().error(error);
+      return;
+    }
+    const name = message.media?.name ?? '';
+    useToasts().push({ kind: 'error', code: error.code, message: error.message, words: { key: 'mediaUi.offlineAction', values: { name } } });
+  }
+
+  /** The user asked for the file itself and it could not be had: said once, as report() says it. */
+  function reportMissing(message: MessageView): void {
+    const error = refusals.get(idOf(message, false));
+    if (error) report(message, error);
   }
 
   /**
@@ -251,16 +298,19 @@ export const useMedia = defineStore('media', () => {
 
   async function saveNow(message: MessageView): Promise<void> {
     if (desktop(message)) {
-      const result = await backend.run('media.save', { key: message.key });
+      const result = await backend.call('media.save', { key: message.key });
       // a save dialog closed without saving leaves the card as it was
-      if (!result) fileStates.set(message.key, 'failed');
-      else if (result.saved) fileStates.set(message.key, 'saved');
+      if (!result.ok) {
+        fileStates.set(message.key, 'failed');
+        report(message, result.error);
+      } else if (result.value.saved) fileStates.set(message.key, 'saved');
       else fileStates.delete(message.key);
       return;
     }
     const href = await url(message);
     if (!href) {
       fileStates.set(message.key, 'failed');
+      reportMissing(message);
       return;
     }
     download(href, message.media?.name ?? '');
@@ -295,12 +345,15 @@ export const useMedia = defineStore('media', () => {
       else fileStates.delete(message.key);
     };
     if (desktop(message)) {
-      fetched((await backend.run('media.open', { key: message.key })) !== undefined);
+      const result = await backend.call('media.open', { key: message.key });
+      fetched(result.ok);
+      if (!result.ok) report(message, result.error);
       return;
     }
     const href = await url(message);
     const blob = href ? blobs.get(href) : undefined;
     fetched(!!href && !!blob);
+    if (!href) reportMissing(message);
     if (!href || !blob) return;
     const name = message.media?.name ?? '';
     const type = tabTypeOf(blob.type, name);
@@ -320,6 +373,8 @@ export const useMedia = defineStore('media', () => {
     fileStates.clear();
     progress.clear();
     urls.clear();
+    missing.clear();
+    refusals.clear();
     for (const href of blobs.keys()) URL.revokeObjectURL(href);
     blobs.clear();
   }
@@ -333,5 +388,19 @@ export const useMedia = defineStore('media', () => {
     },
   );
 
-  return { progress, fileStates, onProgress, prepare, handOver, retryHandover, dropHandover, url, save, open, reset };
+  // the connection is back: what could not be had offline is fetched again by those showing it
+  watch(
+    () => useSession().connection.state,
+    (state, before) => {
+      if (state !== 'online' || before === 'online') return;
+      for (const [id, why] of missing) {
+        if (why !== 'offline') continue;
+        missing.delete(id);
+        refusals.delete(id);
+      }
+      reconnects.value++;
+    },
+  );
+
+  return { progress, fileStates, reconnects, onProgress, prepare, handOver, retryHandover, dropHandover, url, unavailable, report, reportMissing, save, open, reset };
 });
