@@ -271,6 +271,30 @@ describe('media in the app', () => {
     expect(await pageB.getByTestId('toasts').textContent()).toBe('');
   }, 150_000);
 
+  it('a picture too large to decode in the page shows scaled, in the bubbles and the viewer, with Open and Save for the original', async () => {
+    // 16000 × 16000 is a gigabyte of pixels; one colour keeps the PNG at 3.4 MB
+    const png = await sharp({ create: { width: 16_000, height: 16_000, channels: 3, background: '#c63' } }).png().toBuffer();
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: png });
+    // the sender's own bubble: never the picked file itself, a thumbnail the core scaled
+    const own = pageA.getByRole('button', { name: 'Open image huge.png' }).getByTestId('media-thumb');
+    await own.waitFor({ timeout: 30_000 });
+    await expect.poll(() => own.evaluate((img: HTMLImageElement) => img.naturalWidth), WAIT).toBeLessThanOrEqual(320);
+
+    const spot = pageB.getByRole('button', { name: 'Open image huge.png' });
+    await spot.getByTestId('media-thumb').waitFor({ timeout: 30_000 });
+    await spot.click();
+    const full = pageB.getByTestId('media-full');
+    await full.waitFor({ timeout: 30_000 });
+    await expect.poll(() => full.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]), WAIT).toEqual([4096, 4096]);
+    const viewer = pageB.getByTestId('media-viewer');
+    expect(await viewer.getByTestId('media-scaled').textContent()).toContain('Shown scaled down from 16000 × 16000 pixels');
+    expect(await viewer.getByTestId('media-open').count()).toBe(1);
+    const saved = await downloaded(pageB, () => viewer.getByTestId('media-save').click());
+    expect(Buffer.compare(saved, png)).toBe(0);
+    await pageB.keyboard.press('Escape');
+    expect(await pageB.getByTestId('toasts').textContent()).toBe('');
+  }, 90_000);
+
   it('with the server stopped, bob still sees the image he saw, after a reload: thumbnail and full image from the profile', async () => {
     // a text after the images: once their thumbnails arrive it must still be in sight at the end
     await sendText(pageA, 'that is all');

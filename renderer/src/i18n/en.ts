@@ -411,6 +411,7 @@ const en = {
     downloading: 'Downloading {name}',
     offline: 'Available when back online',
     offlineAction: 'You are offline: {name} can be fetched once the connection is back',
+    scaled: 'Shown scaled down from {width} × {height} pixels: open or save it for the original',
     unavailable: 'The file could not be fetched',
     fileState: { downloading: 'Downloading…', failed: 'Download failed', saved: 'Saved' },
   },

@@ -414,6 +414,7 @@ const zhCN: MessageSchema = {
     downloading: '正在下载 {name}',
     offline: '恢复联网后可查看',
     offlineAction: '网络不可用：连接恢复后才能获取 {name}',
+    scaled: '图片过大，此处为缩小版（原图 {width} × {height} 像素）：打开或保存可获取原图',
     unavailable: '无法获取该文件',
     fileState: { downloading: '下载中…', failed: '下载失败', saved: '已保存' },
   },

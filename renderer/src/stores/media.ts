@@ -18,6 +18,8 @@ export type MediaKind = 'image' | 'file' | 'voice';
 export type FileState = 'downloading' | 'failed' | 'saved';
 /** Why a file (or thumbnail) is not shown: the server cannot be reached now, or it could not be had. */
 export type Missing = 'offline' | 'failed';
+/** A message's file itself, an image's thumbnail, or an image as the viewer shows it (scaled when very large). */
+export type MediaVariant = 'file' | 'thumb' | 'view';
 
 /** A file shown as its message while the page reads it and hands it over. */
 interface Handover {
@@ -28,6 +30,8 @@ interface Handover {
   readonly durationMs?: number;
   /** The file's blob: URL, once its bubble asked to show it. */
   href: string | undefined;
+  /** An image's: whether the page may show it itself (fitsView), once its bubble asked to show it. */
+  fits: Promise<boolean> | undefined;
   /** Hand-overs started: an answer to an earlier one (before a retry) is not taken. */
   attempt: number;
 }
@@ -48,6 +52,20 @@ function toBase64(file: Blob): Promise<string> {
     };
     reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
     reader.readAsDataURL(file);
+  });
+}
+
+/**
+ * Whether the page may decode a picture it holds itself: at most MEDIA_LIMITS.maxViewPixels. An
+ * image element out of the document loads only as far as its sides (its pixels are decoded when
+ * drawn), so this costs its header, not a gigabyte. One it cannot read fails where it is shown.
+ */
+function fitsView(href: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = new Image();
+    probe.onload = () => resolve(probe.naturalWidth * probe.naturalHeight <= MEDIA_LIMITS.maxViewPixels);
+    probe.onerror = () => resolve(true);
+    probe.src = href;
   });
 }
 
@@ -74,6 +92,8 @@ export const useMedia = defineStore('media', () => {
   const missing = reactive(new Map<string, Missing>());
   /** The refusal behind each of those, for the user's own open, save or play to report. */
   const refusals = new Map<string, ApiError>();
+  /** The original's sides of each image the core scaled down for the viewer, by id. */
+  const scaled = reactive(new Map<string, { width: number; height: number }>());
   /** Counts the connection's returns: what could not be had offline is asked for again then. */
   const reconnects = ref(0);
 
@@ -122,7 +142,7 @@ export const useMedia = defineStore('media', () => {
       burnAfterReading: false,
       burned: false,
     };
-    handovers.set(key, { view, file, kind, name, ...(durationMs ? { durationMs } : {}), href: undefined, attempt: 0 });
+    handovers.set(key, { view, file, kind, name, ...(durationMs ? { durationMs } : {}), href: undefined, fits: undefined, attempt: 0 });
     progress.set(key, 0);
     useMessages().upsert(view);
     return { key };
@@ -172,7 +192,8 @@ export const useMedia = defineStore('media', () => {
     // the page's copy of the bytes shows the core's message too: no second trip over the bridge
     if (pending.href && !message.media?.fileId) {
       urls.set(`local-${message.key}`, Promise.resolve(pending.href));
-      urls.set(`local-${message.key}.thumb`, Promise.resolve(pending.href));
+      // a picture too large to decode here gets its thumbnail from the core, scaled
+      if (await (pending.fits ?? true)) urls.set(`local-${message.key}.thumb`, Promise.resolve(pending.href));
     }
     if (message.state === 'sending' && !progress.has(message.key)) progress.set(message.key, 0);
     messages.upsert(message);
@@ -200,20 +221,20 @@ export const useMedia = defineStore('media', () => {
     useMessages().remove(pending.view.conversation, key);
   }
 
-  const idOf = (message: MessageView, thumb: boolean) => `${message.media?.fileId || `local-${message.key}`}${thumb ? '.thumb' : ''}`;
+  const idOf = (message: MessageView, variant: MediaVariant) => `${message.media?.fileId || `local-${message.key}`}${variant === 'file' ? '' : `.${variant}`}`;
 
   /** A failure that only the connection's return can mend: the server was not reached. */
   const offline = (error: ApiError) =>
     error.code === ApiErrorCode.NOT_CONNECTED || error.code === ApiErrorCode.CONNECTION_CLOSED || useSession().connection.state !== 'online';
 
   /**
-   * A blob: URL of a message's file (or thumbnail), fetched once per page; null when it could not be
+   * A blob: URL of a message's file (or its variant), fetched once per page; null when it could not be
    * had, with the reason in unavailable(). The sender's own file not uploaded yet comes from the
    * core's local copy, under its key. It never reports a failure itself: a fetch the user did not
    * ask for (a thumbnail, a voice message's audio ahead of its play) says nothing, and the user's
    * own open, save or play reports it (report()).
    */
-  function url(message: MessageView, thumb = false): Promise<string | null> {
+  function url(message: MessageView, variant: MediaVariant = 'file'): Promise<string | null> {
     const pending = handovers.get(message.key);
     if (pending) {
       // not the core's yet: the picked file itself
@@ -221,9 +242,13 @@ export const useMedia = defineStore('media', () => {
         pending.href = URL.createObjectURL(pending.file);
         blobs.set(pending.href, pending.file);
       }
-      return Promise.resolve(pending.href);
+      const href = pending.href;
+      if (variant === 'file' || pending.kind !== 'image') return Promise.resolve(href);
+      // until the core has it, a picture too large to decode in the page shows its name only
+      pending.fits ??= fitsView(href);
+      return pending.fits.then((fits) => (fits ? href : null));
     }
-    const id = idOf(message, thumb);
+    const id = idOf(message, variant);
     let known = urls.get(id);
     if (!known) {
       const failed = (error: ApiError) => {
@@ -234,9 +259,11 @@ export const useMedia = defineStore('media', () => {
       };
       missing.delete(id);
       refusals.delete(id);
-      known = backend.call('media.fetch', { key: message.key, ...(thumb ? { thumb } : {}) }).then((got) => {
+      const args = variant === 'thumb' ? { thumb: true } : variant === 'view' ? { view: true } : {};
+      known = backend.call('media.fetch', { key: message.key, ...args }).then((got) => {
         progress.delete(message.key);
         if (!got.ok) return failed(got.error);
+        if (got.value.scaledFrom) scaled.set(id, got.value.scaledFrom);
         const blob = new Blob([fromBase64(got.value.bytes)], { type: got.value.mime });
         const href = URL.createObjectURL(blob);
         blobs.set(href, blob);
@@ -252,8 +279,13 @@ export const useMedia = defineStore('media', () => {
   }
 
   /** Why the last fetch of a message's file (or thumbnail) had nothing; undefined when it did or runs. */
-  function unavailable(message: MessageView, thumb = false): Missing | undefined {
-    return missing.get(idOf(message, thumb));
+  function unavailable(message: MessageView, variant: MediaVariant = 'file'): Missing | undefined {
+    return missing.get(idOf(message, variant));
+  }
+
+  /** The original's sides when the viewer's image is a scaled copy (media.fetch's view); else undefined. */
+  function scaledFrom(message: MessageView): { width: number; height: number } | undefined {
+    return scaled.get(idOf(message, 'view'));
   }
 
   /**
@@ -271,7 +303,7 @@ export const useMedia = defineStore('media', () => {
 
   /** The user asked for the file itself and it could not be had: said once, as report() says it. */
   function reportMissing(message: MessageView): void {
-    const error = refusals.get(idOf(message, false));
+    const error = refusals.get(idOf(message, 'file'));
     if (error) report(message, error);
   }
 
@@ -375,6 +407,7 @@ export const useMedia = defineStore('media', () => {
     urls.clear();
     missing.clear();
     refusals.clear();
+    scaled.clear();
     for (const href of blobs.keys()) URL.revokeObjectURL(href);
     blobs.clear();
   }
@@ -402,5 +435,5 @@ export const useMedia = defineStore('media', () => {
     },
   );
 
-  return { progress, fileStates, reconnects, onProgress, prepare, handOver, retryHandover, dropHandover, url, unavailable, report, reportMissing, save, open, reset };
+  return { progress, fileStates, reconnects, onProgress, prepare, handOver, retryHandover, dropHandover, url, unavailable, scaledFrom, report, reportMissing, save, open, reset };
 });

@@ -35,15 +35,15 @@ describe('a picture offline', () => {
   it('a thumbnail fetched without being asked for fails without a toast, says offline, and is asked again once online', async () => {
     await start({ 'media.fetch': () => notConnected });
     const media = useMedia();
-    expect(await media.url(image, true)).toBeNull();
+    expect(await media.url(image, 'thumb')).toBeNull();
     expect(useToasts().items).toEqual([]);
-    expect(media.unavailable(image, true)).toBe('offline');
+    expect(media.unavailable(image, 'thumb')).toBe('offline');
     expect(media.reconnects).toBe(0);
 
     useSession().onConnection({ state: 'online' });
     await nextTick();
     expect(media.reconnects).toBe(1);
-    expect(media.unavailable(image, true)).toBeUndefined();
+    expect(media.unavailable(image, 'thumb')).toBeUndefined();
   });
 
   it('the user’s own save offline says so in the offline words, not a bare code', async () => {
