@@ -161,7 +161,7 @@ export const methodSchemas = {
       clientMsgId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
     }).strict(),
   },
-  'media.fetch': { args: z.object({ key, thumb: z.boolean().optional() }).strict() },
+  'media.fetch': { args: z.object({ key, thumb: z.boolean().optional(), view: z.boolean().optional() }).strict() },
   'media.open': { args: z.object({ key }).strict() },
   'media.save': { args: z.object({ key }).strict() },
 } as const satisfies { [M in MethodName]: { args: z.ZodType<MethodArgs<M>> } };

@@ -28,6 +28,14 @@ export const MEDIA_LIMITS = {
   maxSendBytes: 16 * 1024 * 1024,
   /** A file the page is handed to show or save: 32 MiB. */
   maxFetchBytes: 32 * 1024 * 1024,
+  /**
+   * The most pixels of a picture the viewer decodes in the page: 24 million (6000 × 4000, about
+   * 96 MB as RGBA). A larger one (the server takes up to 16383 × 16383, 1 GB of pixels) is shown
+   * as a copy the core scales to fit in viewScaledSidePx; open or save hands over the original.
+   */
+  maxViewPixels: 24_000_000,
+  /** The longest side of that scaled copy: 4096 px (at most 16.8 million pixels). */
+  viewScaledSidePx: 4096,
   /** A voice message's length: recording stops and sends at 60 s. */
   maxVoiceMs: 60_000,
   /** The shortest voice message the app and the CLI send: a recording stopped sooner is dropped as too short. */
@@ -389,8 +397,14 @@ export interface Methods {
    * A media message's file (or an image's thumbnail), fetched once into the profile's cache and
    * handed over as base64 to show from a blob: URL or to save; progress as `media.progress` under the key.
    * The sender's own file not uploaded yet comes from its local copy (an image's whole file as its thumbnail).
+   * `view`: an image as the viewer shows it, the file itself unless it has more than
+   * MEDIA_LIMITS.maxViewPixels pixels, else a WebP copy scaled to fit in viewScaledSidePx, with
+   * `scaledFrom` the original's sides.
    */
-  'media.fetch': { args: { key: string; thumb?: boolean }; result: { mime: string; size: number; bytes: string } };
+  'media.fetch': {
+    args: { key: string; thumb?: boolean; view?: boolean };
+    result: { mime: string; size: number; bytes: string; scaledFrom?: { width: number; height: number } };
+  };
   /**
    * Electron shell only: opens a media message's file (fetched into the cache first) with the
    * system's default app. The web shell answers METHOD_UNAVAILABLE; its page opens a blob: URL.

@@ -10,6 +10,7 @@ import type { ApiHandlers } from '../api/dispatch';
 import { safeFileName, type DesktopFiles } from '../files/desktop-files';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type CachedFile, type FileCache } from '../files/file-cache';
+import { oversizedForView, viewCopy } from '../files/image-view';
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
 import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
 import { clientStorePath } from '../store';
@@ -17,6 +18,9 @@ import { localIdOfKey, messageKey, toMessageView } from '../views/message-view';
 import type { Session } from './session';
 
 type MediaMethods = 'media.send' | 'media.fetch' | 'media.open' | 'media.save';
+
+/** The side an own large picture's thumbnail is scaled to before its upload (the server's thumbnails fit 320 px too). */
+const LOCAL_THUMB_SIDE_PX = 320;
 
 export interface MediaHandlers {
   readonly handlers: Pick<ApiHandlers, MediaMethods>;
@@ -191,8 +195,20 @@ export function createMediaHandlers(deps: {
         }
       },
       'media.fetch': async (args) => {
-        // an own image not uploaded yet has no thumbnail: the page scales the whole one
+        // an own image not uploaded yet has no thumbnail: the page scales the whole one, unless too large
         return withBytes(args.key, args.thumb === true, async (cached) => {
+          const local = cached.fileId.startsWith('local-');
+          // the viewer's picture, or an own picture's whole file as its thumbnail: scaled when too large to decode in the page
+          const scaling = cached.mime.startsWith('image/') && (args.thumb === true ? local : args.view === true);
+          const scaledFrom = scaling ? await oversizedForView(cached.path) : undefined;
+          if (scaledFrom) {
+            const side = args.thumb ? LOCAL_THUMB_SIDE_PX : MEDIA_LIMITS.viewScaledSidePx;
+            // a server file's copy is kept beside it in the cache; an own copy not uploaded yet is scaled each time
+            const bytes = local
+              ? await viewCopy(cached.path, side)
+              : await readFile((await current().cache.fetch(`${cached.fileId}.view`, 'image/webp', async (dest) => writeFile(dest, await viewCopy(cached.path, side)))).path);
+            return { mime: 'image/webp', size: bytes.length, bytes: bytes.toString('base64'), scaledFrom };
+          }
           if (cached.size > MEDIA_LIMITS.maxFetchBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a file over ${MEDIA_LIMITS.maxFetchBytes} bytes is not handed to the page`);
           return { mime: cached.mime, size: cached.size, bytes: (await readFile(cached.path)).toString('base64') };
         });

@@ -40,7 +40,8 @@ export function fileCacheDir(profileDir: string, appId: string, userId: string):
   return join(dirname(clientStorePath(profileDir, appId, userId)), 'files');
 }
 
-const FILE_ID = /^[0-9a-f]{32}(\.thumb)?$/;
+/** A file id, its thumbnail's (`.thumb`), or the viewer's scaled copy of a large image (`.view`, image-view.ts). */
+const FILE_ID = /^[0-9a-f]{32}(\.thumb|\.view)?$/;
 
 interface Row {
   file_id: string;

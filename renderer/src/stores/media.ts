@@ -4,17 +4,22 @@
  * the core reports for both.
  */
 import { defineStore } from 'pinia';
-import { reactive, watch } from 'vue';
-import type { EventPayloads, MessageView, Result } from '../../../preload/api';
+import { reactive, ref, watch } from 'vue';
+import type { ApiError, EventPayloads, MessageView, Result } from '../../../preload/api';
 import { ApiErrorCode, MEDIA_LIMITS, newPageClientMsgId } from '../../../preload/api';
 import { downloadNameOf, tabTypeOf } from '../media/open-in-tab';
 import { useBackend } from './backend';
 import { HANDOVER_KEY_PREFIX } from './message-list';
 import { useMessages } from './messages';
 import { useSession } from './session';
+import { useToasts } from './toasts';
 
 export type MediaKind = 'image' | 'file' | 'voice';
 export type FileState = 'downloading' | 'failed' | 'saved';
+/** Why a file (or thumbnail) is not shown: the server cannot be reached now, or it could not be had. */
+export type Missing = 'offline' | 'failed';
+/** A message's file itself, an image's thumbnail, or an image as the viewer shows it (scaled when very large). */
+export type MediaVariant = 'file' | 'thumb' | 'view';
 
 /** A file shown as its message while the page reads it and hands it over. */
 interface Handover {
@@ -25,6 +30,8 @@ interface Handover {
   readonly durationMs?: number;
   /** The file's blob: URL, once its bubble asked to show it. */
   href: string | undefined;
+  /** An image's: whether the page may show it itself (fitsView), once its bubble asked to show it. */
+  fits: Promise<boolean> | undefined;
   /** Hand-overs started: an answer to an earlier one (before a retry) is not taken. */
   attempt: number;
 }
@@ -48,6 +55,20 @@ function toBase64(file: Blob): Promise<string> {
   });
 }
 
+/**
+ * Whether the page may decode a picture it holds itself: at most MEDIA_LIMITS.maxViewPixels. An
+ * image element out of the document loads only as far as its sides (its pixels are decoded when
+ * drawn), so this costs its header, not a gigabyte. One it cannot read fails where it is shown.
+ */
+function fitsView(href: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = new Image();
+    probe.onload = () => resolve(probe.naturalWidth * probe.naturalHeight <= MEDIA_LIMITS.maxViewPixels);
+    probe.onerror = () => resolve(true);
+    probe.src = href;
+  });
+}
+
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -67,6 +88,14 @@ export const useMedia = defineStore('media', () => {
    * could not be had, or saved. Gone for a file never opened or saved here.
    */
   const fileStates = reactive(new Map<string, FileState>());
+  /** Files (or thumbnails) the last fetch could not have, by id, and why; gone once asked again. */
+  const missing = reactive(new Map<string, Missing>());
+  /** The refusal behind each of those, for the user's own open, save or play to report. */
+  const refusals = new Map<string, ApiError>();
+  /** The original's sides of each image the core scaled down for the viewer, by id. */
+  const scaled = reactive(new Map<string, { width: number; height: number }>());
+  /** Counts the connection's returns: what could not be had offline is asked for again then. */
+  const reconnects = ref(0);
 
   function onProgress(p: EventPayloads['media.progress']): void {
     // a finished transfer leaves no bar behind (a sent file card would show a full "download")
@@ -113,7 +142,7 @@ export const useMedia = defineStore('media', () => {
       burnAfterReading: false,
       burned: false,
     };
-    handovers.set(key, { view, file, kind, name, ...(durationMs ? { durationMs } : {}), href: undefined, attempt: 0 });
+    handovers.set(key, { view, file, kind, name, ...(durationMs ? { durationMs } : {}), href: undefined, fits: undefined, attempt: 0 });
     progress.set(key, 0);
     useMessages().upsert(view);
     return { key };
@@ -163,7 +192,8 @@ export const useMedia = defineStore('media', () => {
     // the page's copy of the bytes shows the core's message too: no second trip over the bridge
     if (pending.href && !message.media?.fileId) {
       urls.set(`local-${message.key}`, Promise.resolve(pending.href));
-      urls.set(`local-${message.key}.thumb`, Promise.resolve(pending.href));
+      // a picture too large to decode here gets its thumbnail from the core, scaled
+      if (await (pending.fits ?? true)) urls.set(`local-${message.key}.thumb`, Promise.resolve(pending.href));
     }
     if (message.state === 'sending' && !progress.has(message.key)) progress.set(message.key, 0);
     messages.upsert(message);
@@ -191,11 +221,20 @@ export const useMedia = defineStore('media', () => {
     useMessages().remove(pending.view.conversation, key);
   }
 
+  const idOf = (message: MessageView, variant: MediaVariant) => `${message.media?.fileId || `local-${message.key}`}${variant === 'file' ? '' : `.${variant}`}`;
+
+  /** A failure that only the connection's return can mend: the server was not reached. */
+  const offline = (error: ApiError) =>
+    error.code === ApiErrorCode.NOT_CONNECTED || error.code === ApiErrorCode.CONNECTION_CLOSED || useSession().connection.state !== 'online';
+
   /**
-   * A blob: URL of a message's file (or thumbnail), fetched once per page; null when it could not be
-   * had. The sender's own file not uploaded yet comes from the core's local copy, under its key.
+   * A blob: URL of a message's file (or its variant), fetched once per page; null when it could not be
+   * had, with the reason in unavailable(). The sender's own file not uploaded yet comes from the
+   * core's local copy, under its key. It never reports a failure itself: a fetch the user did not
+   * ask for (a thumbnail, a voice message's audio ahead of its play) says nothing, and the user's
+   * own open, save or play reports it (report()).
    */
-  function url(message: MessageView, thumb = false): Promise<string | null> {
+  function url(message: MessageView, variant: MediaVariant = 'file'): Promise<string | null> {
     const pending = handovers.get(message.key);
     if (pending) {
       // not the core's yet: the picked file itself
@@ -203,29 +242,69 @@ export const useMedia = defineStore('media', () => {
         pending.href = URL.createObjectURL(pending.file);
         blobs.set(pending.href, pending.file);
       }
-      return Promise.resolve(pending.href);
+      const href = pending.href;
+      if (variant === 'file' || pending.kind !== 'image') return Promise.resolve(href);
+      // until the core has it, a picture too large to decode in the page shows its name only
+      pending.fits ??= fitsView(href);
+      return pending.fits.then((fits) => (fits ? href : null));
     }
-    const id = `${message.media?.fileId || `local-${message.key}`}${thumb ? '.thumb' : ''}`;
+    const id = idOf(message, variant);
     let known = urls.get(id);
     if (!known) {
-      known = backend.run('media.fetch', { key: message.key, ...(thumb ? { thumb } : {}) }).then((got) => {
+      const failed = (error: ApiError) => {
+        urls.delete(id);
+        refusals.set(id, error);
+        missing.set(id, offline(error) ? 'offline' : 'failed');
+        return null;
+      };
+      missing.delete(id);
+      refusals.delete(id);
+      const args = variant === 'thumb' ? { thumb: true } : variant === 'view' ? { view: true } : {};
+      known = backend.call('media.fetch', { key: message.key, ...args }).then((got) => {
         progress.delete(message.key);
-        if (!got) {
-          urls.delete(id);
-          return null;
-        }
-        const blob = new Blob([fromBase64(got.bytes)], { type: got.mime });
+        if (!got.ok) return failed(got.error);
+        if (got.value.scaledFrom) scaled.set(id, got.value.scaledFrom);
+        const blob = new Blob([fromBase64(got.value.bytes)], { type: got.value.mime });
         const href = URL.createObjectURL(blob);
         blobs.set(href, blob);
         return href;
-      }, () => {
-        // the bridge failed (the connection, say): the next ask fetches again
-        urls.delete(id);
-        return null;
+      }, (error: unknown) => {
+        // the bridge failed (the app's link, say): the next ask fetches again
+        progress.delete(message.key);
+        return failed({ code: ApiErrorCode.NOT_CONNECTED, message: error instanceof Error ? error.message : String(error) });
       });
       urls.set(id, known);
     }
     return known;
+  }
+
+  /** Why the last fetch of a message's file (or thumbnail) had nothing; undefined when it did or runs. */
+  function unavailable(message: MessageView, variant: MediaVariant = 'file'): Missing | undefined {
+    return missing.get(idOf(message, variant));
+  }
+
+  /** The original's sides when the viewer's image is a scaled copy (media.fetch's view); else undefined. */
+  function scaledFrom(message: MessageView): { width: number; height: number } | undefined {
+    return scaled.get(idOf(message, 'view'));
+  }
+
+  /**
+   * The user's own open, save or play failed: a toast, in the offline words when the server was not
+   * reached (the bare "not connected" code says nothing of when the file can be had).
+   */
+  function report(message: MessageView, error: ApiError): void {
+    if (!offline(error)) {
+      useToasts().error(error);
+      return;
+    }
+    const name = message.media?.name ?? '';
+    useToasts().push({ kind: 'error', code: error.code, message: error.message, words: { key: 'mediaUi.offlineAction', values: { name } } });
+  }
+
+  /** The user asked for the file itself and it could not be had: said once, as report() says it. */
+  function reportMissing(message: MessageView): void {
+    const error = refusals.get(idOf(message, 'file'));
+    if (error) report(message, error);
   }
 
   /**
@@ -251,16 +330,19 @@ export const useMedia = defineStore('media', () => {
 
   async function saveNow(message: MessageView): Promise<void> {
     if (desktop(message)) {
-      const result = await backend.run('media.save', { key: message.key });
+      const result = await backend.call('media.save', { key: message.key });
       // a save dialog closed without saving leaves the card as it was
-      if (!result) fileStates.set(message.key, 'failed');
-      else if (result.saved) fileStates.set(message.key, 'saved');
+      if (!result.ok) {
+        fileStates.set(message.key, 'failed');
+        report(message, result.error);
+      } else if (result.value.saved) fileStates.set(message.key, 'saved');
       else fileStates.delete(message.key);
       return;
     }
     const href = await url(message);
     if (!href) {
       fileStates.set(message.key, 'failed');
+      reportMissing(message);
       return;
     }
     download(href, message.media?.name ?? '');
@@ -295,12 +377,15 @@ export const useMedia = defineStore('media', () => {
       else fileStates.delete(message.key);
     };
     if (desktop(message)) {
-      fetched((await backend.run('media.open', { key: message.key })) !== undefined);
+      const result = await backend.call('media.open', { key: message.key });
+      fetched(result.ok);
+      if (!result.ok) report(message, result.error);
       return;
     }
     const href = await url(message);
     const blob = href ? blobs.get(href) : undefined;
     fetched(!!href && !!blob);
+    if (!href) reportMissing(message);
     if (!href || !blob) return;
     const name = message.media?.name ?? '';
     const type = tabTypeOf(blob.type, name);
@@ -320,6 +405,9 @@ export const useMedia = defineStore('media', () => {
     fileStates.clear();
     progress.clear();
     urls.clear();
+    missing.clear();
+    refusals.clear();
+    scaled.clear();
     for (const href of blobs.keys()) URL.revokeObjectURL(href);
     blobs.clear();
   }
@@ -333,5 +421,19 @@ export const useMedia = defineStore('media', () => {
     },
   );
 
-  return { progress, fileStates, onProgress, prepare, handOver, retryHandover, dropHandover, url, save, open, reset };
+  // the connection is back: what could not be had offline is fetched again by those showing it
+  watch(
+    () => useSession().connection.state,
+    (state, before) => {
+      if (state !== 'online' || before === 'online') return;
+      for (const [id, why] of missing) {
+        if (why !== 'offline') continue;
+        missing.delete(id);
+        refusals.delete(id);
+      }
+      reconnects.value++;
+    },
+  );
+
+  return { progress, fileStates, reconnects, onProgress, prepare, handOver, retryHandover, dropHandover, url, unavailable, scaledFrom, report, reportMissing, save, open, reset };
 });

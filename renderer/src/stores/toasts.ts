@@ -8,7 +8,7 @@ export interface Toast {
   /** An error code to translate (errors.e<code>), or 0 for plain text. */
   code: number;
   message: string;
-  /** Words to translate (an i18n key and its values), for news the stores have no words for. */
+  /** Words to translate (an i18n key and its values), for news the stores have no words for; on an error, said in place of its code's words. */
   words?: { key: string; values: Record<string, string> };
 }
 

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import { newPageClientMsgId, type MessageView } from '../../../preload/api';
+import { MEDIA_LIMITS, newPageClientMsgId, type MessageView } from '../../../preload/api';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually, type TestCore } from './client-fixture';
 
@@ -47,6 +47,38 @@ describe('media through the contract', () => {
     const thumb = await bob.call('media.fetch', { key: received.key, thumb: true });
     expect(thumb.ok && (await sharp(Buffer.from(thumb.value.bytes, 'base64')).metadata()).width).toBeLessThanOrEqual(320);
   }, 30_000);
+
+  it('a picture too large to decode in the page comes to the viewer as a scaled copy, the original whole for open and save', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    const bob = await fixture.core(server, 'bob');
+    // 16000 × 16000 is a gigabyte of pixels in the page; one colour keeps the PNG small
+    const huge = await sharp({ create: { width: 16_000, height: 16_000, channels: 3, background: '#c63' } }).png().toBuffer();
+    const small = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3c6' } }).png().toBuffer();
+    for (const [name, png] of [['huge.png', huge], ['small.png', small]] as const) {
+      const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name, bytes: png.toString('base64') });
+      expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent' });
+    }
+    await eventually(() => bob.upserted().filter((m) => m.kind === 'image').length === 2, 10_000);
+    const [hugeKey, smallKey] = ['huge.png', 'small.png'].map((name) => bob.upserted().find((m) => m.media?.name === name)!.key);
+
+    const view = await bob.call('media.fetch', { key: hugeKey!, view: true });
+    expect(view).toMatchObject({ ok: true, value: { mime: 'image/webp', scaledFrom: { width: 16_000, height: 16_000 } } });
+    const scaled = await sharp(Buffer.from(view.ok ? view.value.bytes : '', 'base64')).metadata();
+    expect([scaled.width, scaled.height]).toEqual([MEDIA_LIMITS.viewScaledSidePx, MEDIA_LIMITS.viewScaledSidePx]);
+    // asked again (the viewer opened again, offline too): the copy kept in the cache, not scaled again
+    const again = await bob.call('media.fetch', { key: hugeKey!, view: true });
+    expect(again.ok && view.ok && again.value.bytes === view.value.bytes).toBe(true);
+    const original = await bob.call('media.fetch', { key: hugeKey! });
+    expect(original.ok && Buffer.compare(Buffer.from(original.value.bytes, 'base64'), huge)).toBe(0);
+    expect(original.ok && 'scaledFrom' in original.value).toBe(false);
+
+    // under the limit: the viewer gets the file itself
+    const smallView = await bob.call('media.fetch', { key: smallKey!, view: true });
+    expect(smallView.ok && Buffer.compare(Buffer.from(smallView.value.bytes, 'base64'), small)).toBe(0);
+    expect(smallView).toMatchObject({ ok: true, value: { mime: 'image/png' } });
+    expect(smallView.ok && 'scaledFrom' in smallView.value).toBe(false);
+  }, 60_000);
 
   it('sends a file, refuses an "image" that is none with the file service\'s code, and a bad call at the boundary', async () => {
     server = await startTestServer();
