@@ -170,3 +170,75 @@ describe('rights: messages', () => {
     await twin.close();
   });
 });
+
+describe('rights: access taken away reaches the file service', () => {
+  /** Every request of the file service a user makes with its media token: download, create, resume, end. */
+  async function fileServiceAnswers(session: Session, fileId: string, uploadPath: string) {
+    const tus = { 'tus-resumable': '1.0.0' };
+    const create = {
+      method: 'POST',
+      headers: { ...tus, 'upload-length': '10', 'upload-metadata': `kind ${Buffer.from('file').toString('base64')},filename ${Buffer.from('a').toString('base64')}` },
+    };
+    return [
+      await status(session, `/files/${fileId}`),
+      await status(session, uploadPath, { method: 'HEAD', headers: tus }),
+      await status(session, uploadPath, { method: 'PATCH', headers: { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, body: Buffer.alloc(4) }),
+      await status(session, uploadPath, { method: 'DELETE', headers: tus }),
+      await status(session, '/files/uploads', create),
+    ];
+  }
+
+  async function unfinishedUpload(session: Session): Promise<string> {
+    const answer = await raw(http, '/files/uploads', {
+      method: 'POST',
+      headers: { ...bearer(session), 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `kind ${Buffer.from('file').toString('base64')}` },
+    });
+    expect(answer.status).toBe(201);
+    return new URL(answer.headers.get('location')!, 'http://x').pathname;
+  }
+
+  // a HEAD answer has no body to carry the code
+  const refused = (code: number) => [{ status: 401, code }, { status: 401 }, { status: 401, code }, { status: 401, code }, { status: 401, code }];
+
+  it('a closed sub-account’s media token is refused at once, for its own files too', async () => {
+    const { server } = world.server;
+    const dora = server.identity.createSubAccount(world.server.appId, 'Dora');
+    const doraSession = await world.login(dora.voipAccount);
+    await world.login('bob01');
+    const file = await upload(doraSession, http, await randomFile(dir, 'd.bin', 1000), 'file');
+    await sendMedia(doraSession, 'bob01', 1, pb.MessageType.FILE, file);
+    const pending = await unfinishedUpload(doraSession);
+    expect(await status(doraSession, `/files/${file.fileId}`)).toEqual({ status: 200 });
+
+    server.access.closeSubAccount(dora.subAccountSid);
+    expect(await fileServiceAnswers(doraSession, file.fileId, pending)).toEqual(refused(ErrorCode.MEDIA_TOKEN_INVALID));
+    // reopened, the same token works again (it is the account that was closed, not the token)
+    server.identity.reopenSubAccount(dora.subAccountSid);
+    expect(await status(doraSession, `/files/${file.fileId}`)).toEqual({ status: 200 });
+  });
+
+  it('an app taken offline or deleted: its users’ media tokens are refused at once; other apps’ are not', async () => {
+    const { server } = world.server;
+    const alice = await world.login('alice01');
+    await world.login('bob01');
+    const file = await upload(alice, http, await randomFile(dir, 'a.bin', 1000), 'file');
+    await sendMedia(alice, 'bob01', 1, pb.MessageType.FILE, file);
+    const pending = await unfinishedUpload(alice);
+
+    const other = server.identity.createApp(world.server.accountSid, 'other');
+    const client = await TestClient.connect(world.server.port);
+    await client.hello();
+    const stranger = sessionOf('olga01', client, await client.loginWithAppToken(other.appId, other.appToken, 'olga01'));
+    const theirs = await upload(stranger, http, await randomFile(dir, 'o.bin', 1000), 'file');
+
+    server.access.setAppState(world.server.appId, 'offline');
+    expect(await fileServiceAnswers(alice, file.fileId, pending)).toEqual(refused(ErrorCode.MEDIA_TOKEN_INVALID));
+    expect(await status(stranger, `/files/${theirs.fileId}`)).toEqual({ status: 200 });
+
+    server.access.setAppState(world.server.appId, 'online');
+    expect(await status(alice, `/files/${file.fileId}`)).toEqual({ status: 200 });
+    server.identity.deleteApp(world.server.appId);
+    expect(await status(alice, `/files/${file.fileId}`)).toEqual({ status: 401, code: ErrorCode.MEDIA_TOKEN_INVALID });
+    await stranger.close();
+  });
+});
