@@ -169,7 +169,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
 
     // the features get ensureUser beside ServerDeps, for users they meet before those log in
     const featureDeps = { ...deps, ensureUser };
-    const files = createFileService({ db, clock, log, tuning, dataDir: resolved.dataDir });
+    // a media token ends with its user's access (a closed sub-account, an app offline), not an hour later
+    const files = createFileService({ db, clock, log, tuning, dataDir: resolved.dataDir, refusalOf: (appId, userId) => access.refusalOf(appId, userId) });
     const chat = createChatService({
       ...featureDeps,
       media: files.references,

@@ -20,6 +20,12 @@ export interface AccessControl {
    * allows, judged by the state now: an app switched back online keeps its sessions.
    */
   enforce(revocation: Pick<Revocation, 'appId' | 'userId'>): number;
+  /**
+   * Why the user may no longer use the app (an app offline or deleted, a closed sub-account), or
+   * undefined when it still may: what a credential issued before the change (a media token) is
+   * checked against at each use, as no login stands behind it. Two point lookups.
+   */
+  refusalOf(appId: string, userId: string): string | undefined;
 }
 
 export interface AccessControlDeps {
@@ -42,6 +48,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
   const userClosed = db.prepare<[string, string], number>(
     'SELECT closed FROM sub_accounts WHERE app_id = ? AND voip_account = ?',
   ).pluck();
+  const appState = db.prepare<[string], string>('SELECT state FROM apps WHERE app_id = ? AND deleted_ms IS NULL').pluck();
 
   function endApp(appId: string, reason = APP_OFFLINE_REASON): number {
     return sessions.endAppSessions(appId, ErrorCode.APP_OFFLINE, reason);
@@ -74,6 +81,12 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
       if (identity.getApp(appId)?.state !== 'online') return endApp(appId);
       if (userId !== undefined && userClosed.get(appId, userId) === 1) return endUser(appId, userId);
       return 0;
+    },
+    refusalOf(appId, userId) {
+      if (appState.get(appId) !== 'online') return 'the app is offline';
+      // a user of the app token or a signature has no sub-account: only its app can be closed
+      if (Number(userClosed.get(appId, userId) ?? 0) !== 0) return 'the account was closed';
+      return undefined;
     },
   };
 }

@@ -24,6 +24,8 @@ export interface FileServiceDeps {
   readonly dataDir: string;
   /** Where the bytes live; a local folder under the data folder by default. */
   readonly blobs?: BlobStore;
+  /** Why a media token's user may no longer use its app (AccessControl.refusalOf), checked at each request. */
+  readonly refusalOf?: (appId: string, userId: string) => string | undefined;
 }
 
 export interface FileService {
@@ -41,7 +43,11 @@ export interface FileService {
 export function createFileService(deps: FileServiceDeps): FileService {
   const blobs = deps.blobs ?? createLocalBlobStore(join(deps.dataDir, 'files', 'blobs'));
   const records = createUploadRecords(deps.db);
-  const tokens = createMediaTokens({ clock: deps.clock, ttlMs: deps.tuning.mediaTokenTtlMs });
+  const tokens = createMediaTokens({
+    clock: deps.clock,
+    ttlMs: deps.tuning.mediaTokenTtlMs,
+    ...(deps.refusalOf ? { refusalOf: deps.refusalOf } : {}),
+  });
   const partialDir = join(deps.dataDir, 'files', 'partial');
   // made here so a folder that cannot be made fails the start with its reason: tus would make it
   // later, off the stack, where its error is an uncaught exception

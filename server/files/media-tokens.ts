@@ -23,6 +23,12 @@ export interface MediaTokenDeps {
   readonly ttlMs: number;
   /** The HMAC key; a fresh random one per process when absent (tokens are short-lived). */
   readonly key?: Buffer;
+  /**
+   * Why the token's user may no longer use its app (AccessControl.refusalOf), checked at every
+   * use: access taken away (a closed sub-account, an app offline) ends the token at once, not at
+   * its expiry. Absent: only the signature and the expiry are checked.
+   */
+  readonly refusalOf?: (appId: string, userId: string) => string | undefined;
 }
 
 /**
@@ -46,6 +52,8 @@ export function createMediaTokens(deps: MediaTokenDeps): MediaTokens {
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) refuse('a media token with a wrong signature');
       const claims = parseClaims(payload);
       if (claims.e <= deps.clock.now()) refuse('the media token has expired; refresh it with MEDIA_TOKEN');
+      const refusal = deps.refusalOf?.(claims.a, claims.u);
+      if (refusal !== undefined) refuse(`the media token no longer counts: ${refusal}`);
       return { appId: claims.a, userId: claims.u };
     },
   };
