@@ -460,6 +460,10 @@ describe('REST fuzz: mutated signed requests on every route of the OpenAPI docum
       if (code === ErrorCode.INTERNAL) return `a ${reply.status} with INTERNAL`;
     } else if (path.startsWith('/2013-12-26/')) {
       const json = /^\s*\{/.test(reply.text);
+      // XML 1.0 has no NUL, no other C0 control but tab and line breaks, no U+FFFE or U+FFFF, no lone surrogate
+      // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+      const notXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(reply.text);
+      if (!json && notXml) return `a classic XML ${reply.status} holding U+${notXml[0].charCodeAt(0).toString(16).padStart(4, '0')}: ${JSON.stringify(reply.text.slice(0, 200))}`;
       const statusCode = json
         ? (JSON.parse(reply.text) as { statusCode?: unknown; statusMsg?: unknown }).statusCode
         : /<Response><statusCode>(\d+)<\/statusCode><statusMsg>[^<]*<\/statusMsg>/.exec(reply.text)?.[1];
@@ -617,6 +621,24 @@ describe('REST fuzz: mutated signed requests on every route of the OpenAPI docum
     expect(long.text).toContain('longer than 100 characters');
     const propfind = await send({ method: 'PROPFIND', url: app, headers: {}, what: '', signed: true });
     expect(propfind.headers.allow).toBe('GET, HEAD, PATCH, DELETE, OPTIONS');
+  });
+
+  it('answers a classic refusal that quotes a NUL or a lone surrogate in XML a parser reads', async () => {
+    const url = `/2013-12-26/Accounts/${server.accountSid}/QuerySubAccountByName`;
+    for (const name of ['a\u0000b', 'a\u001Bb', 'a\uD800b', 'a\uFFFFb']) {
+      const attempt: Attempt = {
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', accept: 'application/xml' },
+        body: JSON.stringify({ appId: server.appId, friendlyName: name }),
+        what: JSON.stringify(name),
+        signed: true,
+      };
+      const reply = await send(attempt);
+      expect(reply.status).toBe(404);
+      expect(problemOf(attempt, reply), attempt.what).toBeUndefined();
+      expect(reply.text).toContain(`<statusMsg>no sub-account named a\uFFFDb</statusMsg>`);
+    }
   });
 
   it('answers every mutated request with no 5xx and a known error code, and stays up', { timeout: 120_000 }, async () => {
