@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import { maxHeaderSize, STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol';
@@ -59,6 +60,32 @@ function frameworkRefusal(error: { code?: string }): Unrouted {
   };
 }
 
+/**
+ * The answer to bytes that are not an HTTP request Node can read (a broken request line or
+ * chunk, headers over Node's maxHeaderSize, a request not sent in time): the REST API's error body
+ * with its code, where Fastify's own has none. Nothing routed it, so it has no path's shape.
+ */
+function answerClientError(error: Error & { code?: string; reason?: string }, socket: Socket): void {
+  // a connection reset: nobody to answer
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let message = `the request is not HTTP the server can read${typeof error.reason === 'string' ? `: ${error.reason}` : ''}`;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    message = `the request's headers, with its URL, are larger than the server takes (${maxHeaderSize} bytes)`;
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    message = 'the request was not sent in time';
+  }
+  const body = JSON.stringify({ error: { code: ErrorCode.REST_BAD_REQUEST, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** The default answer: the REST API's error body. */
 const answerJson: UnroutedAnswer = (_request, reply, unrouted) =>
   reply.code(unrouted.status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: unrouted.code, message: unrouted.message } }));
@@ -102,6 +129,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
     // a URL the router cannot take: Fastify's own answer would quote the URL, query and all
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       void unrouted(request, reply, frameworkRefusal(error as { code?: string }));
     },

@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -639,6 +640,67 @@ describe('REST fuzz: mutated signed requests on every route of the OpenAPI docum
       expect(problemOf(attempt, reply), attempt.what).toBeUndefined();
       expect(reply.text).toContain(`<statusMsg>no sub-account named a\uFFFDb</statusMsg>`);
     }
+  });
+
+  /** Writes bytes on a fresh connection, ends it, and reads what comes back until the server closes it. */
+  function sendRaw(bytes: Buffer): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = connect(server.httpPort, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      const done = () => resolve(Buffer.concat(chunks).toString('latin1'));
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', done);
+      socket.on('close', done);
+      socket.setTimeout(3_000, () => socket.destroy());
+      socket.end(bytes);
+    });
+  }
+
+  it('answers bytes that are not HTTP it can read with a 4xx in the REST error shape, and stays up', async () => {
+    const seed = scenarioSeed(DEFAULT_SEED);
+    const random = createSeededRandom(seed);
+    const valid = `POST ${base}/${server.appId}/messages?sig=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`;
+    const broken = [
+      'GARBAGE\r\n\r\n',
+      'GET / HTTP/9.9\r\n\r\n',
+      'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(20_000)}\r\n\r\n`,
+      `GET /healthz?${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      `POST ${base} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`,
+      `POST ${base} HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      `POST ${base} HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n`,
+      `POST ${base} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}`,
+      `GET /v1/accounts/\u0000/apps HTTP/1.1\r\nHost: x\r\n\r\n`,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n`,
+      `GET /healthz HTTP/1.1\nHost: x\n\n`,
+      // cut off mid-request
+      valid.slice(0, 40),
+    ].map((text) => Buffer.from(text, 'latin1'));
+    for (let i = 0; i < 40; i++) {
+      const bytes = Buffer.from(valid, 'latin1');
+      for (let flips = random.between(1, 4); flips > 0; flips--) bytes[random.below(bytes.length)] = random.below(256);
+      broken.push(bytes);
+    }
+    const problems: string[] = [];
+    for (const bytes of broken) {
+      const answer = await sendRaw(bytes);
+      const what = JSON.stringify(bytes.toString('latin1').slice(0, 80));
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
+      if (status === undefined) {
+        // the server may close a connection it cannot read without a word, as Node does for some
+        if (answer !== '') problems.push(`${what}: not an HTTP answer: ${JSON.stringify(answer.slice(0, 100))}`);
+        continue;
+      }
+      if (Number(status) >= 500) problems.push(`${what}: ${status}`);
+      const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+      if (Number(status) >= 400 && body !== '' && !/^\{"error":\{"code":\d+,"message":"[^"]/.test(body) && !/<statusCode>\d+<\/statusCode>|"statusCode":"\d+"/.test(body)) {
+        problems.push(`${what}: a ${status} without an error code: ${body.slice(0, 100)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const normal = await send({ method: 'GET', url: `${base}/${server.appId}`, headers: {}, what: 'a normal request', signed: true });
+    expect(normal.status).toBe(200);
+    expect(logLines().filter((line) => line.level >= 50)).toEqual([]);
   });
 
   it('answers every mutated request with no 5xx and a known error code, and stays up', { timeout: 120_000 }, async () => {
