@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol';
-import { checkJsonDepth } from './body-depth';
+import { checkJsonDepth, utf8BodyText } from './body-depth';
 import { pathOf } from './path-of';
 
 /** One feature's routes, mounted on the shared listener (files, the REST API, health and metrics). */
@@ -141,14 +141,16 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   // the default parser takes a callback (its type also allows a promise, which it never returns)
   const parseJson = app.getDefaultJsonParser('error', 'error') as (request: unknown, body: string, done: (error: Error | null, body?: unknown) => void) => void;
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
     try {
-      checkJsonDepth(body as string);
+      text = utf8BodyText(body as Buffer);
+      checkJsonDepth(text);
     } catch (error) {
       done(error as Error, undefined);
       return;
     }
-    parseJson(request, body as string, done);
+    parseJson(request, text, done);
   });
   // A body refused as too large (413) before it was read: Fastify would close the connection as
   // soon as the answer is written, while the client is still sending, and the client's write then

@@ -445,6 +445,8 @@ describe('REST fuzz: mutated signed requests on every route of the OpenAPI docum
       const documented = reply.status === 503 && reply.text.includes(String(ErrorCode.STORAGE_UNAVAILABLE));
       if (!documented) return `status ${reply.status}`;
     }
+    // bytes that are not UTF-8 are refused, never stored as U+FFFD
+    if (reply.status < 400 && attempt.what.endsWith('invalid UTF-8') && attempt.method !== 'GET') return `took a body that is not UTF-8 (${reply.status})`;
     if (reply.status < 400 || attempt.method === 'HEAD') return undefined;
     const path = attempt.url.split('?')[0]!;
     if (path.startsWith('/v1/')) {
@@ -640,6 +642,40 @@ describe('REST fuzz: mutated signed requests on every route of the OpenAPI docum
       expect(problemOf(attempt, reply), attempt.what).toBeUndefined();
       expect(reply.text).toContain(`<statusMsg>no sub-account named a\uFFFDb</statusMsg>`);
     }
+  });
+
+  it('refuses a JSON or XML body that is not UTF-8 with 400 REST_BAD_REQUEST and stores nothing', async () => {
+    const subAccounts = () => (server.server.db.prepare('SELECT COUNT(*) AS n FROM sub_accounts').get() as { n: number }).n;
+    const before = subAccounts();
+    const bad = Buffer.from([0xff, 0xc0, 0x80, 0xed, 0xa0, 0x80]);
+    const cases: Attempt[] = [
+      {
+        method: 'POST',
+        url: `${base}/${server.appId}/subaccounts`,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat([Buffer.from('{"friendlyName":"utf8-'), bad, Buffer.from('"}')]),
+        what: 'native JSON',
+        signed: true,
+      },
+      {
+        method: 'POST',
+        url: `/2013-12-26/Accounts/${server.accountSid}/SubAccounts`,
+        headers: { 'content-type': 'application/xml', accept: 'application/xml' },
+        body: Buffer.concat([Buffer.from(`<SubAccount><appId>${server.appId}</appId><friendlyName>utf8-`), bad, Buffer.from('</friendlyName></SubAccount>')]),
+        what: 'classic XML',
+        signed: true,
+      },
+    ];
+    for (const attempt of cases) {
+      const reply = await send(attempt);
+      expect([attempt.what, reply.status], reply.text).toEqual([attempt.what, 400]);
+      expect(reply.text).toContain(String(ErrorCode.REST_BAD_REQUEST));
+      expect(reply.text).toContain('not UTF-8');
+    }
+    expect(subAccounts()).toBe(before);
+    // a BOM and any character spelled in UTF-8 are taken as before
+    const ok = await send({ ...cases[0]!, body: Buffer.from('\uFEFF{"friendlyName":"utf8-é😀"}') });
+    expect(ok.status, ok.text).toBe(201);
   });
 
   /** Writes bytes on a fresh connection, ends it, and reads what comes back until the server closes it. */
