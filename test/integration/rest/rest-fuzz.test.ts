@@ -25,7 +25,7 @@ import { CST_MINUTES } from './rest-fixture';
  * sends more per route; MAGPIE_REST_FUZZ_DEBUG=1 prints the answers' statuses and codes by route.
  */
 const DEFAULT_SEED = 20_261_130;
-const PER_ROUTE = Number(process.env.MAGPIE_REST_FUZZ_PER_ROUTE ?? 40);
+const PER_ROUTE = Number(process.env.MAGPIE_REST_FUZZ_PER_ROUTE ?? 100);
 const CONCURRENCY = 6;
 
 interface Reply {
