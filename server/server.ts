@@ -286,6 +286,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
             log,
             bodyLimitBytes: tuning.httpBodyLimitBytes,
             shutdownGraceMs: tuning.shutdownGraceMs,
+            unrouted: rest.unrouted,
             routes: [
               (app: FastifyInstance) => files.plugin(app),
               rest.plugin,

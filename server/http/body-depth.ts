@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { ErrorCode, MagpieError } from '../../protocol';
 
 /**
@@ -91,4 +92,15 @@ export function checkXmlDepth(text: string): void {
       i = j + 1;
     }
   }
+}
+
+/**
+ * A JSON or XML body's text, refused with REST_BAD_REQUEST when its bytes are not UTF-8: decoded
+ * as it comes, each bad byte would become U+FFFD and be stored in place of what the client meant.
+ */
+export function utf8BodyText(body: Buffer): string {
+  if (!isUtf8(body)) {
+    throw Object.assign(new MagpieError(ErrorCode.REST_BAD_REQUEST, 'the request body is not UTF-8: send JSON and XML bodies in UTF-8'), { statusCode: 400 });
+  }
+  return body.toString('utf8');
 }

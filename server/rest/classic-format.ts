@@ -55,11 +55,20 @@ export function wantsXml(request: FastifyRequest): boolean {
   return /xml/i.test(request.headers['content-type'] ?? '');
 }
 
+/**
+ * What XML 1.0 cannot hold, even escaped: NUL and the other C0 controls but tab and line breaks,
+ * U+FFFE, U+FFFF, and a lone surrogate (which has no UTF-8). A refusal's message may quote what the
+ * request sent (`no sub-account named a\u0000b`); the answer says U+FFFD there instead, so a
+ * client's XML parser still reads it.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what it finds
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Sends a classic answer in the format the request asked for. */
 export function sendClassic(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
   reply.code(status);
   if (wantsXml(request)) {
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ Response: body }) as string}`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>${(builder.build({ Response: body }) as string).replace(NOT_XML, '\uFFFD')}`;
     return reply.type('application/xml; charset=utf-8').send(xml);
   }
   return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));

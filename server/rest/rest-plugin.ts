@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { utf8BodyText } from '../http/body-depth';
+import { hasOverlongPart, OVERLONG_PATH_PART, type UnroutedAnswer } from '../http/http-server';
 import { pathOf } from '../http/path-of';
 import { parseClassicXml, sendClassic } from './classic-format';
 import { RestRateLimited, type RestAuth } from './rest-auth';
@@ -62,9 +64,9 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
 
     await app.register(async (classic) => {
       classic.removeContentTypeParser('text/plain');
-      classic.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) => {
+      classic.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_request, body, done) => {
         try {
-          done(null, parseClassicXml(body as string));
+          done(null, parseClassicXml(utf8BodyText(body as Buffer)));
         } catch (error) {
           done(error as Error, undefined);
         }
@@ -175,6 +177,14 @@ function describedAsServed(input: SwaggerTransformInput): ReturnType<typeof json
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** The methods a path of the API takes (none: the API has no such path). */
+function methodsOf(scope: FastifyInstance, url: string): string[] {
+  return METHODS.filter((method) => {
+    const route = scope.findRoute({ method, url });
+    return route !== null && !('*' in route.params);
+  });
+}
+
 /**
  * What the catch-all of a family of paths answers: 404 for a path the API does not have; for one
  * it has, asked with another method, 405 naming the methods it takes (in `Allow` too), and an
@@ -182,15 +192,39 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
  */
 function noSuchRoute(scope: FastifyInstance) {
   return (request: FastifyRequest, reply: FastifyReply) => {
-    const url = pathOf(request.url);
-    const allowed = METHODS.filter((method) => {
-      const route = scope.findRoute({ method, url });
-      return route !== null && !('*' in route.params);
-    });
-    if (allowed.length === 0) throw new MagpieError(ErrorCode.REST_NOT_FOUND, 'no such REST path');
+    const path = pathOf(request.url);
+    const allowed = methodsOf(scope, path);
+    if (allowed.length === 0) throw new MagpieError(ErrorCode.REST_NOT_FOUND, hasOverlongPart(path) ? OVERLONG_PATH_PART : 'no such REST path');
     reply.header('allow', [...allowed, 'OPTIONS'].join(', '));
     if (request.method === 'OPTIONS') return reply.code(204).send();
     throw new RestMethodNotAllowed(request.method, allowed);
+  };
+}
+
+/**
+ * The answer to a request no route took (http-server.ts), in the REST API's error shape on its
+ * paths (the classic paths' `statusCode` and `statusMsg`, JSON or XML): a path that does not
+ * decode, an over-long id, or a method the listener knows and no route takes (PROPFIND, TRACE),
+ * 405 with `Allow` on a path of the API as any other method it does not take.
+ */
+export function answerRestUnrouted(log: Logger): UnroutedAnswer {
+  return (request, reply, unrouted) => {
+    const path = pathOf(request.url);
+    let refusal = unrouted;
+    if (unrouted.status === 404 && (path.startsWith('/v1/') || path.startsWith('/2013-12-26/'))) {
+      const allowed = methodsOf(request.server, path);
+      if (allowed.length === 0) refusal = { ...unrouted, message: hasOverlongPart(path) ? OVERLONG_PATH_PART : 'no such REST path' };
+      else {
+        void reply.header('allow', [...allowed, 'OPTIONS'].join(', '));
+        refusal = restErrorOf(new RestMethodNotAllowed(request.method, allowed));
+      }
+    }
+    if (path.startsWith('/2013-12-26/')) {
+      logFailure(log, request, refusal, refusal.status);
+      return sendClassic(request, reply, refusal.status, { statusCode: String(refusal.code), statusMsg: refusal.message });
+    }
+    if (path.startsWith('/v1/')) logFailure(log, request, refusal, refusal.status);
+    return reply.code(refusal.status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
   };
 }
 
@@ -217,7 +251,7 @@ function signedBy(deps: RestPluginDeps) {
  * which stays valid for its whole window and is not bound to the method or the URL.
  */
 function logFailure(log: Logger, request: FastifyRequest, error: unknown, status: number): void {
-  const where = { method: request.method, route: request.routeOptions.url, path: pathOf(request.url), status };
+  const where = { method: request.method, route: request.routeOptions?.url, path: pathOf(request.url), status };
   if (status >= 500) log.error({ err: error, ...where }, 'REST request failed');
   else log.debug({ err: error, ...where }, 'REST request refused');
 }

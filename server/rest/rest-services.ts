@@ -15,7 +15,8 @@ import { createBroadcastJobs, type BroadcastJobs } from './broadcast';
 import { createHistoryStore } from './history';
 import { createRestAuth } from './rest-auth';
 import { uploadSizeOf, type RestContext } from './rest-context';
-import { createRestPlugin } from './rest-plugin';
+import type { UnroutedAnswer } from '../http/http-server';
+import { answerRestUnrouted, createRestPlugin } from './rest-plugin';
 import { createServiceCalls } from './service-calls';
 
 export interface RestServicesDeps {
@@ -35,6 +36,8 @@ export interface RestServicesDeps {
 
 export interface RestServices {
   readonly plugin: FastifyPluginAsync;
+  /** How the listener answers a request no route took, in the REST API's error shape on its paths. */
+  readonly unrouted: UnroutedAnswer;
   readonly broadcasts: BroadcastJobs;
   /** What the routes share: the developer console acts through the same context. */
   readonly context: RestContext;
@@ -78,5 +81,5 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     pushSettings: deps.pushSettings,
   };
   const plugin = createRestPlugin({ ...context, auth });
-  return { plugin, broadcasts, context };
+  return { plugin, unrouted: answerRestUnrouted(deps.log), broadcasts, context };
 }

@@ -100,8 +100,12 @@ export function suiteSize<T>(sizes: { ci: T; full: T }): T {
   return process.env.MAGPIE_RELIABILITY_FULL === '1' ? sizes.full : sizes.ci;
 }
 
-/** The seed of a scenario's randomness: MAGPIE_RELIABILITY_SEED, or a fresh one printed with the result. */
-export function scenarioSeed(): number {
+/**
+ * The seed of a scenario's randomness: MAGPIE_RELIABILITY_SEED, else `fallback` (a test that runs
+ * the same inputs every time), else a fresh one printed with the result.
+ */
+export function scenarioSeed(fallback?: number): number {
   const fixed = process.env.MAGPIE_RELIABILITY_SEED;
-  return fixed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(fixed);
+  if (fixed !== undefined) return Number(fixed);
+  return fallback ?? Math.floor(Math.random() * 2 ** 31);
 }
