@@ -27,14 +27,12 @@ describe('SENT stands for the own timeline entry in a large group', () => {
     server = undefined;
   });
 
-  /** Ports of this test file's own range; each test its own, so a rerun never meets a closing one. */
-  async function start(ports: number, tapOptions: Omit<FrameTapOptions, 'port'> = {}): Promise<{ server: TestServer; tap: FrameTap }> {
+  /** A server on free ports, with a frame tap of its own in front of it. */
+  async function start(tapOptions: Omit<FrameTapOptions, 'port'> = {}): Promise<{ server: TestServer; tap: FrameTap }> {
     server = await startTestServer({
-      port: ports,
-      httpPort: ports + 1,
       tuning: { groupTimelineThreshold: 2, requestsPerSecond: 100_000, requestBurst: 100_000 },
     });
-    tap = await startFrameTap(server.port, { ...tapOptions, port: ports + 2 });
+    tap = await startFrameTap(server.port, tapOptions);
     return { server, tap };
   }
 
@@ -78,7 +76,7 @@ describe('SENT stands for the own timeline entry in a large group', () => {
   }
 
   it('5 turns of two members: no TIMELINE_SYNC after login, every message once and in order, on every device', async () => {
-    const { server: s, tap: t } = await start(27010);
+    const { server: s, tap: t } = await start();
     const alice = await fixture.client(s, 'alice', { servers: [t.address] });
     // alice's other device: pushed her timeline entries as any member is
     const aliceDesk = await fixture.client(s, 'alice', { servers: [t.address], deviceId: 'test-alice-2' });
@@ -121,7 +119,7 @@ describe('SENT stands for the own timeline entry in a large group', () => {
       const sent = fromBinary(pb.SentSchema, frame.body);
       return { ...frame, body: toBinary(pb.SentSchema, create(pb.SentSchema, { msgId: sent.msgId, timeMs: sent.timeMs, seq: sent.seq })) };
     };
-    const { server: s, tap: t } = await start(27020, { rewriteDown: olderSent });
+    const { server: s, tap: t } = await start({ rewriteDown: olderSent });
     const alice = await fixture.client(s, 'alice', { servers: [t.address] });
     const bob = await fixture.client(s, 'bob');
     await Promise.all([alice.start(), bob.start()]);
