@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { checkXmlDepth } from '../http/body-depth';
 
@@ -9,16 +9,133 @@ import { checkXmlDepth } from '../http/body-depth';
  * fields (`<SubAccount><appId>..</appId><friendlyName>..</friendlyName></SubAccount>`); an XML
  * answer is `<Response>` with the same fields the JSON answer has.
  */
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true });
 const builder = new XMLBuilder({ format: false, suppressEmptyNode: false });
 
+/** The five entities XML predefines: the only names a body may refer to, since it may declare none. */
+const PREDEFINED: ReadonlyMap<string, string> = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
+
+/** A reference as XML writes it: `&#` decimal `;`, `&#x` hex `;` (a lower-case x) or `&` name `;`. */
+const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([^\s&;<>#][^\s&;<>]*));/y;
+
+/** XML 1.0's Char: tab, line feed, carriage return, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF. */
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+function quoted(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/**
+ * A text's references decoded as an XML parser does for a document without a DTD: the five
+ * predefined entities and character references become their characters; a reference to a
+ * character XML 1.0 does not allow (`&#0;`, a surrogate, beyond U+10FFFF), any other name (an
+ * undeclared entity) and an `&` that starts no reference are refused. The parser's own decoder
+ * takes character references only with HTML's entities besides, and keeps an unknown name as text.
+ */
+export function decodeXmlReferences(text: string): string {
+  let at = text.indexOf('&');
+  if (at < 0) return text;
+  let decoded = '';
+  let last = 0;
+  while (at >= 0) {
+    REFERENCE.lastIndex = at;
+    const match = REFERENCE.exec(text);
+    if (!match) {
+      throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body has an & that starts no reference: "${quoted(text.slice(at, at + 12))}" (write an & itself as &amp;)`);
+    }
+    const [reference, hex, decimal, name] = match;
+    let character: string;
+    if (name !== undefined) {
+      // a Map: `&constructor;` is no entity, whatever an object's prototype holds
+      const known = PREDEFINED.get(name);
+      if (known === undefined) {
+        throw new MagpieError(
+          ErrorCode.REST_BAD_REQUEST,
+          `the XML body refers to an undeclared entity, ${quoted(reference)}: only &lt; &gt; &amp; &quot; &apos; and character references such as &#20013; or &#x4E2D; are taken (write an & itself as &amp;)`,
+        );
+      }
+      character = known;
+    } else {
+      const digits = (hex ?? decimal)!.replace(/^0+(?=.)/, '');
+      const cp = digits.length > 8 ? Number.POSITIVE_INFINITY : Number.parseInt(digits, hex === undefined ? 10 : 16);
+      if (!isXmlChar(cp)) {
+        const which = cp <= 0x10ffff ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : 'beyond U+10FFFF';
+        throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body refers to a character XML 1.0 does not allow: ${quoted(reference)} (${which})`);
+      }
+      character = String.fromCodePoint(cp);
+    }
+    decoded += text.slice(last, at) + character;
+    last = at + reference.length;
+    at = text.indexOf('&', last);
+  }
+  return decoded + text.slice(last);
+}
+
+function dtdRefused(what: string, where: string): MagpieError {
+  return new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body has ${what}${where}: DTDs are not accepted`);
+}
+
+/**
+ * Refuses a body with a DOCTYPE or any other markup declaration (`<!ENTITY`, `<!ELEMENT`, ...):
+ * no body the server takes needs one, and a DTD is where external entities (a file or URL read
+ * into the body) and entities that expand into each other (a few hundred bytes growing into
+ * gigabytes) are declared. Checked on the raw text before the parser; comments, CDATA and
+ * processing instructions are skipped, since `<!` inside them is text.
+ */
+function checkNoDtd(text: string): void {
+  let i = 0;
+  while (i < text.length) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return;
+    let end: string | undefined;
+    if (text.startsWith('<!--', lt)) end = '-->';
+    else if (text.startsWith('<![CDATA[', lt)) end = ']]>';
+    else if (text.startsWith('<?', lt)) end = '?>';
+    else if (text.startsWith('<!', lt)) {
+      const keyword = /^<!([A-Za-z]*)/.exec(text.slice(lt, lt + 20))![1]!;
+      const before = text.slice(0, lt).split(/\r\n?|\n/);
+      const where = ` (line ${before.length}, column ${before[before.length - 1]!.length + 1})`;
+      throw dtdRefused(keyword === '' ? 'a declaration' : `a <!${keyword}> declaration`, where);
+    }
+    if (end === undefined) {
+      i = lt + 1;
+    } else {
+      const close = text.indexOf(end, lt + 2);
+      if (close < 0) return; // the parser says what is not closed
+      i = close + end.length;
+    }
+  }
+}
+
+/** The parser's decoder hooks, all but decode only to see that no DTD got through (checkNoDtd refuses one first). */
+const entityDecoder: EntityDecoderOptions = {
+  reset: () => undefined,
+  setXmlVersion: () => undefined,
+  setExternalEntities: () => undefined,
+  addInputEntities: () => {
+    throw dtdRefused('a <!DOCTYPE> declaration', '');
+  },
+  decode: decodeXmlReferences,
+};
+
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, entityDecoder });
+
 export function parseClassicXml(text: string): Record<string, unknown> {
+  checkNoDtd(text);
   // before the parser, which builds its answer recursively
   checkXmlDepth(text);
   let parsed: unknown;
   try {
     parsed = parser.parse(text, true);
   } catch (error) {
+    if (error instanceof MagpieError) throw error;
     throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body does not parse: ${xmlProblem(text, error)}`);
   }
   const roots = Object.entries(parsed as Record<string, unknown>).filter(([name]) => name !== '?xml');

@@ -121,6 +121,79 @@ describe('the classic REST paths', () => {
     expect(crossed.text).toContain('instead of closing tag &apos;friendlyName&apos;. (line 1, column');
   });
 
+  it('decodes the predefined entities and character references of an XML body, and refuses a DTD, an undeclared entity and a forbidden character', async () => {
+    const subAccount = (friendlyName: string, prolog = '') =>
+      `<?xml version="1.0" encoding="utf-8"?>${prolog}<SubAccount><appId>${server.appId}</appId><friendlyName>${friendlyName}</friendlyName></SubAccount>`;
+    const stored = async (friendlyName: string) => {
+      const found = await json('POST', 'QuerySubAccountByName', { appId: server.appId, friendlyName });
+      return found.status === 200 ? (found.json.SubAccount.friendlyName as string) : undefined;
+    };
+    // offset differs between the two counts: the identical request within a second would be a replay
+    const count = async (offset: number) => Number((await json('POST', 'GetSubAccounts', { appId: server.appId, startNo: 0, offset })).json.totalCount);
+
+    // a character escaped as XML allows is stored as the character, not as the escape
+    const chinese = await classic('POST', 'SubAccounts', subAccount('&#20013;&#x6587;'), 'xml');
+    expect([chinese.status, chinese.text]).toEqual([200, expect.stringContaining('<statusCode>000000</statusCode>')]);
+    expect(await stored('中文')).toBe('中文');
+    expect(await stored('&#20013;&#x6587;')).toBeUndefined();
+    const escaped = await classic('POST', 'SubAccounts', subAccount('a&lt;b&amp;c&gt;&quot;&apos;&#x1F426;'), 'xml');
+    expect(escaped.status, escaped.text).toBe(200);
+    expect(await stored(`a<b&c>"'🐦`)).toBe(`a<b&c>"'🐦`);
+    // &amp; is decoded once: what it escapes stays text
+    expect((await classic('POST', 'SubAccounts', subAccount('x&amp;lt;'), 'xml')).status).toBe(200);
+    expect(await stored('x&lt;')).toBe('x&lt;');
+
+    const before = await count(1);
+    const laughs = ['<!ENTITY a0 "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY a${i + 1} "${`&a${i};`.repeat(10)}">`)].join('');
+    const dtds = [
+      ['XXE', subAccount('&x;', '<!DOCTYPE SubAccount [<!ENTITY x SYSTEM "file:///etc/passwd">]>'), 'a <!DOCTYPE> declaration (line 1, column 39)'],
+      ['billion laughs', subAccount('&a9;', `\n<!DOCTYPE SubAccount [${laughs}]>`), 'a <!DOCTYPE> declaration (line 2, column 1)'],
+      ['internal entity', subAccount('&n;', '<!DOCTYPE SubAccount [<!ENTITY n "dtd-bob">]>'), 'a <!DOCTYPE> declaration'],
+      ['DOCTYPE alone', subAccount('dtd-alone', '<!DOCTYPE SubAccount>'), 'a <!DOCTYPE> declaration'],
+      ['entity without DOCTYPE', subAccount('dtd-entity<!ENTITY n "x">'), 'a <!ENTITY> declaration'],
+    ] as const;
+    for (const [what, body, found] of dtds) {
+      for (const accept of ['xml', 'json'] as const) {
+        const refused = await classic('POST', 'SubAccounts', body, 'xml', { accept });
+        const answer =
+          accept === 'json'
+            ? (JSON.parse(refused.text) as { statusCode: string; statusMsg: string })
+            : { statusCode: /<statusCode>(\d+)<\/statusCode>/.exec(refused.text)?.[1], statusMsg: /<statusMsg>([^<]*)<\/statusMsg>/.exec(refused.text)?.[1] };
+        expect([what, accept, refused.status, answer.statusCode]).toEqual([what, accept, 400, String(ErrorCode.REST_BAD_REQUEST)]);
+        expect(answer.statusMsg).toContain('DTDs are not accepted');
+        expect(answer.statusMsg).toContain(accept === 'json' ? found : found.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+        expect(refused.text).not.toContain('root:');
+      }
+    }
+    // a CDATA section or a comment holding <!DOCTYPE is text, not a DTD
+    const cdata = await classic('POST', 'SubAccounts', subAccount('<![CDATA[<!DOCTYPE x>&x;]]>', '<!-- <!DOCTYPE x> -->'), 'xml');
+    expect(cdata.status, cdata.text).toBe(200);
+    expect(await stored('<!DOCTYPE x>&x;')).toBe('<!DOCTYPE x>&x;');
+
+    const refusals = [
+      ['&#0;', 'a character XML 1.0 does not allow: &#0; (U+0000)'],
+      ['a&#xD800;', 'a character XML 1.0 does not allow: &#xD800; (U+D800)'],
+      ['&#x110000;', 'a character XML 1.0 does not allow: &#x110000; (beyond U+10FFFF)'],
+      ['&#1;', 'a character XML 1.0 does not allow: &#1; (U+0001)'],
+      ['&#xFFFF;', 'a character XML 1.0 does not allow: &#xFFFF; (U+FFFF)'],
+      ['&unknown;', 'an undeclared entity, &unknown;'],
+      ['&copy;2026', 'an undeclared entity, &copy;'],
+      ['&constructor;', 'an undeclared entity, &constructor;'],
+      ['&#;', 'an & that starts no reference: "&#;"'],
+    ] as const;
+    for (const [friendlyName, message] of refusals) {
+      const refused = await classic('POST', 'SubAccounts', subAccount(friendlyName), 'xml', { accept: 'json' });
+      expect([friendlyName, refused.status, JSON.parse(refused.text)]).toEqual([
+        friendlyName,
+        400,
+        { statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: expect.stringContaining(message) },
+      ]);
+    }
+    // nothing of the refused bodies was stored, entity or escape alike
+    expect(await count(2)).toBe(before + 1);
+    for (const name of ['&x;', '&a9;', 'dtd-bob', '&n;', 'dtd-alone', '&#0;', '&unknown;', '&copy;2026']) expect(await stored(name)).toBeUndefined();
+  });
+
   it('refuses a body that is neither JSON nor XML with 415 REST_UNSUPPORTED_MEDIA_TYPE', async () => {
     const body = JSON.stringify({ appId: server.appId, friendlyName: 'classic-plain' });
     for (const contentType of ['text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded']) {
