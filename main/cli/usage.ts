@@ -120,8 +120,10 @@ name already in DIR is never overwritten: the copy takes "name (1).ext" unless i
   revoke: `Usage: magpie [global flags] revoke MSGID
 
 Takes back a message (its id as send, listen and history print it) for everyone in its
-conversation: the sender within the server's revoke window (2 minutes by default), or an owner or
-admin of its group at any time. Every side's copy loses its content and shows "revoked": true.`,
+conversation: the sender within the server's revoke window (2 minutes by default; a group message
+only while still in the group), or, at any time, its group's owner (any message) or an admin (a
+plain member's, a former member's or their own, never the owner's or another admin's). Every
+side's copy loses its content and shows "revoked": true.`,
   burn: `Usage: magpie [global flags] burn MSGID
 
 A received burn-after-reading message (sent with "send --to USER --text T --burn") is read and

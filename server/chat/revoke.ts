@@ -5,12 +5,15 @@ import { pushAppended } from '../sync/push';
 import type { TimelinePush } from '../timeline';
 import { revokeInTimeline } from '../timeline/timeline-revoke';
 import { legacyCopier } from './send';
+import { outranks } from '../groups/membership';
 import type { ChatContext } from './chat-context';
 import type { StoredMessage } from './message-store';
 
 /**
- * REVOKE: the sender within the revoke window, or an owner or admin of the message's group at
- * any time. The content is dropped and a Revoked entry reaches every party's inbox.
+ * REVOKE: the sender within the revoke window (in a group, only while still a member of it), or,
+ * at any time, a manager of the message's group whose rank is above the sender's (the owner any
+ * message, an admin a plain member's or a former member's) or who sent it. The content is dropped
+ * and a Revoked entry reaches every party's inbox.
  */
 export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
   return ({ caller, body }) => {
@@ -53,13 +56,28 @@ export function createRevokeHandler(ctx: ChatContext): Handler<'REVOKE'> {
 function checkMayRevoke(ctx: ChatContext, caller: Caller, message: StoredMessage, revoked: boolean): void {
   const isSender = message.sender === caller.userId;
   const withinWindow = revoked || ctx.clock.now() - message.timeMs <= ctx.revokeWindowMs;
-  if (isSender && withinWindow) return;
-  if (message.isGroup) {
-    const me = ctx.membership.member(caller.appId, message.target, caller.userId);
-    if (me !== undefined && me.role >= pb.GroupRole.ADMIN) return;
+  if (!message.isGroup) {
+    if (isSender && withinWindow) return;
+    if (isSender) throw windowPassed(ctx);
+    throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only its sender may revoke a one-to-one message');
   }
-  if (isSender) throw new MagpieError(ErrorCode.REVOKE_WINDOW_PASSED, `messages can be revoked for ${ctx.revokeWindowMs} ms`);
+  const me = ctx.membership.member(caller.appId, message.target, caller.userId);
+  // out of the group (left, kicked, dismissed), its sender no longer acts in it, even in the window
+  if (isSender && me === undefined) throw new MagpieError(ErrorCode.NOT_GROUP_MEMBER, `you are not a member of ${message.target} any more`);
+  if (isSender && withinWindow) return;
+  if (me !== undefined && me.role >= pb.GroupRole.ADMIN) {
+    // a manager's own message at any age; another's by the group's hierarchy, as a kick
+    if (isSender) return;
+    const sender = ctx.membership.member(caller.appId, message.target, message.sender);
+    if (outranks(me.role, sender?.role ?? pb.GroupRole.NONE)) return;
+    throw new MagpieError(ErrorCode.NOT_GROUP_OWNER, "only the owner may revoke an admin's or the owner's message");
+  }
+  if (isSender) throw windowPassed(ctx);
   throw new MagpieError(ErrorCode.NOT_ALLOWED, 'only the sender, or an owner or admin of the group, may revoke a message');
+}
+
+function windowPassed(ctx: ChatContext): MagpieError {
+  return new MagpieError(ErrorCode.REVOKE_WINDOW_PASSED, `messages can be revoked for ${ctx.revokeWindowMs} ms`);
 }
 
 /** What stays of a revoked or burned message: its type and flags, no content. */

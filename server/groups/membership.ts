@@ -41,6 +41,16 @@ export interface MembershipStore {
   requireMember(appId: string, groupId: string, userId: string): MemberRecord;
 }
 
+/**
+ * The group's hierarchy, one rule for every act of a manager on someone else (kick, mute, another's
+ * card, revoking another's message): the owner acts on admins and plain members, an admin on plain
+ * members only, a plain member on no one. Their role is their role now; one no longer (or never)
+ * in the group is NONE and ranks below everyone.
+ */
+export function outranks(mine: pb.GroupRole, theirs: pb.GroupRole): boolean {
+  return mine >= pb.GroupRole.ADMIN && theirs < mine;
+}
+
 interface GroupRow {
   group_id: string;
   name: string;

@@ -11,7 +11,7 @@ import {
   type GroupResultInit,
 } from './group-context';
 import { GROUP_LIMITS as L } from './group-limits';
-import type { MemberRecord } from './membership';
+import { outranks, type MemberRecord } from './membership';
 
 function targetMember(op: GroupOp, groupId: string, userId: string): MemberRecord {
   const target = op.ctx.membership.member(op.appId, groupId, userId);
@@ -19,10 +19,10 @@ function targetMember(op: GroupOp, groupId: string, userId: string): MemberRecor
   return target;
 }
 
-/** A manager acts on members below their rank: the owner on admins and members, admins on members. */
+/** A manager acts on members below their rank (outranks): the owner on admins and members, admins on members. */
 function requireOutranks(me: MemberRecord, target: MemberRecord): void {
   requireManager(me);
-  if (target.role >= me.role) throw new MagpieError(ErrorCode.NOT_GROUP_OWNER, 'only the owner may do this to an admin or the owner');
+  if (!outranks(me.role, target.role)) throw new MagpieError(ErrorCode.NOT_GROUP_OWNER, 'only the owner may do this to an admin or the owner');
 }
 
 /** KICK: removes members; everyone, the kicked included, is told first. */

@@ -11,7 +11,7 @@ const shownName = (user: Account) => `(?:${user.friendlyName}|${user.voipAccount
 
 /**
  * A group's admin at work in the UI: the menu offers what the server allows an admin (revoking a
- * member's message), and no more once the role is gone.
+ * plain member's message, not the owner's), and no more once the role is gone.
  */
 describe('a group admin in the UI', () => {
   const world = signedInWorld({ name: 'group-admin', users: ['ann', 'bob', 'cat'], viewer: 'bob' });
@@ -31,7 +31,7 @@ describe('a group admin in the UI', () => {
     cat = world.user('cat');
   });
 
-  it("an admin revokes a member's message from the menu; a plain member is not offered it", async () => {
+  it("an admin revokes a member's message from the menu, not the owner's; a plain member is not offered it", async () => {
     const annWire = await wires.connect(ann);
     const catWire = await wires.connect(cat);
     const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Admins', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, cat.voipAccount] } } }, 'GROUP_RESULT');
@@ -43,6 +43,13 @@ describe('a group admin in the UI', () => {
     await page.getByTestId('menu-revoke').click(WAIT);
     const byMe = new RegExp(`You revoked a message from ${shownName(cat)}`);
     await expect.poll(() => page.getByTestId('message-revoked').textContent(), WAIT).toMatch(byMe);
+
+    // the owner's message is above an admin: no Revoke offered (the server would refuse it)
+    await wires.sendText(annWire, groupId, 'the owner speaks');
+    await page.keyboard.press('Escape');
+    await bubble('the owner speaks').click({ button: 'right', ...WAIT });
+    await page.getByTestId('menu-delete').waitFor(WAIT);
+    expect(await page.getByTestId('menu-revoke').count()).toBe(0);
 
     // no longer an admin: a member's message has no Revoke, only one's own within the window
     await annWire.ask('GROUP', { op: { case: 'setRole', value: { groupId, user: bob.voipAccount, role: pb.GroupRole.MEMBER } } }, 'GROUP_RESULT');

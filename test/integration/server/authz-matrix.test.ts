@@ -99,6 +99,32 @@ const cases: Case[] = [
     outcomes: managers(ErrorCode.NOT_ALLOWED, ErrorCode.NOT_ALLOWED),
   },
   {
+    // as a kick: an admin acts on plain members only
+    name: 'revoke another admin’s message',
+    prepare: async (groupId) => {
+      await sessions.owner.group({ case: 'setRole', value: { groupId, user: 'target01', role: pb.GroupRole.ADMIN } });
+      return (await sessions.target.text(groupId, 'an admin’s word', ++counter)).msgId;
+    },
+    run: (s, g) => s.client.ask('REVOKE', { msgId: g.ref }, 'OK'),
+    outcomes: { nonMember: ErrorCode.NOT_ALLOWED, member: ErrorCode.NOT_ALLOWED, admin: NGO, owner: 'ok' },
+  },
+  {
+    name: 'revoke the owner’s message',
+    prepare: async (groupId) => (await sessions.owner.text(groupId, 'the owner’s word', ++counter)).msgId,
+    run: (s, g) => s.client.ask('REVOKE', { msgId: g.ref }, 'OK'),
+    outcomes: { nonMember: ErrorCode.NOT_ALLOWED, member: ErrorCode.NOT_ALLOWED, admin: NGO, owner: 'ok' },
+  },
+  {
+    name: 'revoke the message of a member since kicked',
+    prepare: async (groupId) => {
+      const sent = await sessions.target.text(groupId, 'before the kick', ++counter);
+      await sessions.owner.group({ case: 'kick', value: { groupId, users: ['target01'] } });
+      return sent.msgId;
+    },
+    run: (s, g) => s.client.ask('REVOKE', { msgId: g.ref }, 'OK'),
+    outcomes: managers(ErrorCode.NOT_ALLOWED, ErrorCode.NOT_ALLOWED),
+  },
+  {
     name: 'ask who read another member’s message',
     prepare: async (groupId) => (await sessions.target.text(groupId, 'who read me', ++counter)).msgId,
     run: (s, g) => s.client.ask('READERS_QUERY', { msgId: g.ref }, 'READERS'),

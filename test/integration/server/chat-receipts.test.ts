@@ -62,6 +62,60 @@ describe.each(DIFFUSION_MODES)('%s', (_mode, groupTimelineThreshold) => {
       await owner.client.ask('REVOKE', { msgId: sent.msgId }, 'OK');
       expect((await member.nextPush(isRevoked)).item.value).toMatchObject({ by: 'owner01', conversation: groupId });
     });
+
+    it('follows the group’s hierarchy long after: the owner any message, an admin plain members’ only', async () => {
+      const owner = await world.login('owner01');
+      const admin = await world.login('admin01');
+      const other = await world.login('admin02');
+      const member = await world.login('member01');
+      const created = await owner.group({ case: 'create', value: { name: 'team', members: ['admin01', 'admin02', 'member01'] } });
+      const groupId = (created.value as pb.GroupInfo).groupId;
+      for (const user of ['admin01', 'admin02']) {
+        await owner.group({ case: 'setRole', value: { groupId, user, role: pb.GroupRole.ADMIN } });
+      }
+      const byOwner = await owner.text(groupId, 'from the owner', 1);
+      const byOther = await other.text(groupId, 'from another admin', 1);
+      const byMember = await member.text(groupId, 'from a member', 1);
+      const byAdmin = await admin.text(groupId, 'from the admin', 1);
+      clock.advance(86_400_000);
+      for (const msgId of [byOwner.msgId, byOther.msgId]) {
+        await expect(admin.client.ask('REVOKE', { msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.NOT_GROUP_OWNER });
+      }
+      await admin.client.ask('REVOKE', { msgId: byMember.msgId }, 'OK');
+      // one's own, at any age, as before
+      await admin.client.ask('REVOKE', { msgId: byAdmin.msgId }, 'OK');
+      await owner.client.ask('REVOKE', { msgId: byOther.msgId }, 'OK');
+      await owner.client.ask('REVOKE', { msgId: byOwner.msgId }, 'OK');
+      // a retry of a revoke already done answers as before it: the admin may not have done that one
+      await expect(admin.client.ask('REVOKE', { msgId: byOther.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.NOT_GROUP_OWNER });
+      const revokedBy = (await member.syncAll()).filter(isRevoked).map((e) => (e.item.value as pb.Revoked).by);
+      expect(revokedBy).toEqual(['admin01', 'admin01', 'owner01', 'owner01']);
+    });
+
+    it('refuses a sender out of the group within the window; its managers still revoke the message', async () => {
+      const owner = await world.login('owner01');
+      const admin = await world.login('admin01');
+      const kicked = await world.login('kicked01');
+      const leaver = await world.login('leaver01');
+      const created = await owner.group({ case: 'create', value: { name: 'team', members: ['admin01', 'kicked01', 'leaver01'] } });
+      const groupId = (created.value as pb.GroupInfo).groupId;
+      await owner.group({ case: 'setRole', value: { groupId, user: 'admin01', role: pb.GroupRole.ADMIN } });
+      const fromKicked = await kicked.text(groupId, 'before the kick', 1);
+      const fromLeaver = await leaver.text(groupId, 'before leaving', 1);
+      // while a member, one's own message within the window
+      const takenBack = await leaver.text(groupId, 'taken back', 2);
+      await leaver.client.ask('REVOKE', { msgId: takenBack.msgId }, 'OK');
+      await owner.group({ case: 'kick', value: { groupId, users: ['kicked01'] } });
+      await leaver.group({ case: 'quit', value: { groupId } });
+      clock.advance(1_000);
+      await expect(kicked.client.ask('REVOKE', { msgId: fromKicked.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.NOT_GROUP_MEMBER });
+      await expect(leaver.client.ask('REVOKE', { msgId: fromLeaver.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.NOT_GROUP_MEMBER });
+      // a former member ranks below everyone: an admin may revoke their message, the owner too
+      await admin.client.ask('REVOKE', { msgId: fromKicked.msgId }, 'OK');
+      await owner.client.ask('REVOKE', { msgId: fromLeaver.msgId }, 'OK');
+      // nor is a retry of a revoke done while a member answered OK once out
+      await expect(leaver.client.ask('REVOKE', { msgId: takenBack.msgId }, 'OK')).rejects.toMatchObject({ code: ErrorCode.NOT_GROUP_MEMBER });
+    });
   });
 
   describe('read receipts over TCP', () => {

@@ -1,14 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { mayRevoke, REVOKE_WINDOW_MS } from '../../../renderer/src/components/chat/revoke-rule';
+import type { GroupRoleName, MemberView } from '../../../preload/api';
+import { mayRevoke, REVOKE_WINDOW_MS, type RevokeContext } from '../../../renderer/src/components/chat/revoke-rule';
 import { message } from './fake-api';
 
-/** The menu's Revoke follows the server's rule (server/chat/revoke.ts) exactly. */
+/** The menu's Revoke follows the server's rule (server/chat/revoke.ts): never offered where it is refused. */
 describe('who may revoke a message', () => {
   const now = 1_700_000_000_000;
-  const inGroup = (change: Parameters<typeof message>[2] = {}) =>
-    message('m', now - 10 * 60_000, { conversation: 'g1', conversationKind: 'group', from: 'carol', to: 'g1', ...change });
+  const member = (userId: string, role: GroupRoleName): MemberView => ({ userId, nickname: userId, role, card: '', muteUntilMs: 0 });
+  // ann owns the group, adam and me (sometimes) are admins, carol is a plain member; dave has left it
+  const members = [member('ann', 'owner'), member('adam', 'admin'), member('carol', 'member')];
+  const asRole = (myRole: GroupRoleName, change: Partial<RevokeContext> = {}): RevokeContext => ({
+    myRole,
+    groupOwner: 'ann',
+    members: [...members, member('me', myRole)],
+    nowMs: now,
+    ...change,
+  });
+  /** A group message from someone, ten minutes old: past the window. */
+  const inGroup = (from: string, change: Parameters<typeof message>[2] = {}) =>
+    message('m', now - 10 * 60_000, { conversation: 'g1', conversationKind: 'group', from, to: 'g1', ...change });
+  const mineInGroup = (age: number) => inGroup('me', { outgoing: true, state: 'sent', timeMs: now - age });
 
-  it('the sender within the window (its edge included), not after', () => {
+  it('one-to-one: the sender within the window (its edge included), not after, never the recipient', () => {
     const mine = (age: number) => message('m', now - age, { outgoing: true, from: 'me', state: 'sent' });
     expect(mayRevoke(mine(REVOKE_WINDOW_MS), { nowMs: now })).toBe(true);
     expect(mayRevoke(mine(REVOKE_WINDOW_MS + 1), { nowMs: now })).toBe(false);
@@ -16,19 +29,47 @@ describe('who may revoke a message', () => {
     expect(mayRevoke(message('m', now), { nowMs: now })).toBe(false);
   });
 
-  it("an owner or admin: any member's message of the group, at any age; their own past the window too", () => {
-    for (const myRole of ['owner', 'admin'] as const) {
-      expect(mayRevoke(inGroup(), { myRole, nowMs: now })).toBe(true);
-      expect(mayRevoke(inGroup({ outgoing: true, from: 'me', state: 'read' }), { myRole, nowMs: now })).toBe(true);
-    }
-    expect(mayRevoke(inGroup(), { myRole: 'member', nowMs: now })).toBe(false);
-    expect(mayRevoke(inGroup(), { myRole: 'none', nowMs: now })).toBe(false);
+  it('the owner: any message of the group at any age, an admin’s and their own included', () => {
+    for (const from of ['carol', 'adam', 'dave', 'system']) expect(mayRevoke(inGroup(from), asRole('owner'))).toBe(true);
+    expect(mayRevoke(mineInGroup(10 * 60_000), asRole('owner'))).toBe(true);
   });
 
-  it('not in a dismissed group (it has no admins), nor a message already revoked', () => {
-    expect(mayRevoke(inGroup(), { myRole: 'owner', groupDismissed: true, nowMs: now })).toBe(false);
-    expect(mayRevoke(inGroup({ revoked: true }), { myRole: 'owner', nowMs: now })).toBe(false);
-    // one's own within the window stays revocable by its sender, as on the server
-    expect(mayRevoke(inGroup({ outgoing: true, from: 'me', state: 'sent', timeMs: now }), { myRole: 'none', groupDismissed: true, nowMs: now })).toBe(true);
+  it('an admin: a plain member’s or a former member’s message at any age and their own, never the owner’s or another admin’s', () => {
+    expect(mayRevoke(inGroup('carol'), asRole('admin'))).toBe(true);
+    expect(mayRevoke(inGroup('dave'), asRole('admin'))).toBe(true);
+    expect(mayRevoke(mineInGroup(10 * 60_000), asRole('admin'))).toBe(true);
+    expect(mayRevoke(inGroup('ann'), asRole('admin'))).toBe(false);
+    expect(mayRevoke(inGroup('adam'), asRole('admin'))).toBe(false);
+    // within the window as well: the window is the sender's, not a manager's
+    expect(mayRevoke(inGroup('adam', { timeMs: now }), asRole('admin'))).toBe(false);
+    // the owner's even while the member list has not come
+    expect(mayRevoke(inGroup('ann'), asRole('admin', { members: undefined }))).toBe(false);
+  });
+
+  it('an admin is not offered another’s message while the member list (who is an admin) has not come', () => {
+    expect(mayRevoke(inGroup('carol'), asRole('admin', { members: undefined }))).toBe(false);
+    expect(mayRevoke(inGroup('carol'), asRole('admin', { members: [] }))).toBe(false);
+    // one's own needs no list
+    expect(mayRevoke(mineInGroup(10 * 60_000), asRole('admin', { members: undefined }))).toBe(true);
+  });
+
+  it('a plain member: their own within the window only', () => {
+    expect(mayRevoke(mineInGroup(REVOKE_WINDOW_MS), asRole('member'))).toBe(true);
+    expect(mayRevoke(mineInGroup(REVOKE_WINDOW_MS + 1), asRole('member'))).toBe(false);
+    for (const from of ['carol', 'adam', 'ann', 'dave']) expect(mayRevoke(inGroup(from, { timeMs: now }), asRole('member'))).toBe(false);
+  });
+
+  it('out of the group (left, kicked, dismissed) or not knowing it: nothing, one’s own within the window included', () => {
+    const fresh = mineInGroup(1_000);
+    expect(mayRevoke(fresh, asRole('none'))).toBe(false);
+    expect(mayRevoke(fresh, { nowMs: now })).toBe(false);
+    expect(mayRevoke(fresh, asRole('owner', { groupDismissed: true }))).toBe(false);
+    expect(mayRevoke(inGroup('carol'), asRole('owner', { groupDismissed: true }))).toBe(false);
+  });
+
+  it('never a message already revoked or burned, nor a notice', () => {
+    expect(mayRevoke(inGroup('carol', { revoked: true }), asRole('owner'))).toBe(false);
+    expect(mayRevoke(inGroup('carol', { burned: true }), asRole('owner'))).toBe(false);
+    expect(mayRevoke(inGroup('carol', { kind: 'notice' }), asRole('owner'))).toBe(false);
   });
 });

@@ -33,7 +33,7 @@ describe('revoke', () => {
     await expect(f.call('alice', 'REVOKE', { msgId: 999n })).rejects.toMatchObject({ code: ErrorCode.MESSAGE_NOT_FOUND });
   });
 
-  it('lets a group admin revoke any message at any time, but not a plain member', async () => {
+  it('lets a group admin revoke a plain member’s message at any time, but not a plain member', async () => {
     const groupId = await makeGroup(f, 'alice', ['bob', 'carol']);
     await f.call('alice', 'GROUP', { op: { case: 'setRole', value: { groupId, user: 'bob', role: pb.GroupRole.ADMIN } } });
     const sent = await send('carol', groupId, 'spam', 1);

@@ -1,10 +1,15 @@
 /**
  * Who may revoke a message, as the server decides it (server/chat/revoke.ts), so the menu offers
- * "Revoke" exactly when the server would take it: the sender within the revoke window, and an
- * owner or admin of the message's group any message of it at any time (their own past the window
- * too). A dismissed group has no members, so no one manages it any more.
+ * "Revoke" only when the server would take it:
+ * - one's own sent message within the revoke window; in a group only while still a member of it
+ *   (the server refuses a sender who left or was kicked with NOT_GROUP_MEMBER);
+ * - in a group, at any age, by its hierarchy (as a kick): the owner any message; an admin a plain
+ *   member's, a former member's and their own, never the owner's or another admin's.
+ * What the page does not know is not offered: a group not yet known, or, for an admin, another's
+ * message while the member list (which says who is an admin) has not come. A dismissed group has
+ * no members, so no one may revoke in it any more.
  */
-import type { GroupRoleName, MessageView } from '../../../../preload/api';
+import type { GroupRoleName, MemberView, MessageView } from '../../../../preload/api';
 
 /** The server's revoke window (revokeWindowMs, 2 minutes by default; docs/client.md `revoke`). */
 export const REVOKE_WINDOW_MS = 120_000;
@@ -13,6 +18,10 @@ export interface RevokeContext {
   /** My role in the message's group; undefined for a one-to-one message or a group not known. */
   readonly myRole?: GroupRoleName;
   readonly groupDismissed?: boolean;
+  /** The group's owner (GroupView.owner). */
+  readonly groupOwner?: string;
+  /** The group's members as last loaded; undefined while not loaded. */
+  readonly members?: readonly MemberView[];
   readonly nowMs: number;
 }
 
@@ -20,7 +29,23 @@ export function mayRevoke(message: MessageView, context: RevokeContext): boolean
   if (message.kind === 'notice' || message.revoked || message.burned || message.msgId === undefined) return false;
   // one's own, only once the server has it
   if (message.outgoing && message.state !== 'sent' && message.state !== 'read') return false;
-  if (message.outgoing && context.nowMs - message.timeMs <= REVOKE_WINDOW_MS) return true;
-  const manager = context.myRole === 'owner' || context.myRole === 'admin';
-  return message.conversationKind === 'group' && manager && context.groupDismissed !== true;
+  const withinWindow = context.nowMs - message.timeMs <= REVOKE_WINDOW_MS;
+  if (message.conversationKind !== 'group') return message.outgoing && withinWindow;
+  const { myRole } = context;
+  // out of the group (or not knowing whether in it): no act in it, one's own message included
+  if (myRole === undefined || myRole === 'none' || context.groupDismissed === true) return false;
+  if (message.outgoing) return withinWindow || myRole === 'owner' || myRole === 'admin';
+  if (myRole === 'owner') return true;
+  if (myRole !== 'admin') return false;
+  return ranksBelowAdmin(message.from, context);
+}
+
+/**
+ * The sender is a plain member or no longer in the group (so below an admin). Not known while the
+ * member list has not come: a live group has at least its owner, so an empty list is none loaded.
+ */
+function ranksBelowAdmin(sender: string, context: RevokeContext): boolean {
+  if (sender === context.groupOwner || context.members === undefined || context.members.length === 0) return false;
+  const role = context.members.find((m) => m.userId === sender)?.role ?? 'none';
+  return role === 'member' || role === 'none';
 }
