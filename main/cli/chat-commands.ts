@@ -1,14 +1,12 @@
 import { createInterface } from 'node:readline';
 import { ErrorCode, errorCodeName, isGroupId, MagpieError, type pb } from '../../protocol';
 import { inputFromWireMessage, type StoredMessage } from '../store';
-import { textOverLimit, type Command } from './args';
+import { textOverLimit, type CommandOf } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { messageKey } from '../views/message-view';
 import { messageLine, noticeLine, outboxLine, transientSentLine, type MessageLine, type NoticeLine } from './output';
-
-type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
 /** What a wait for receipts does when the login is refused before the link ever came up. */
 interface AwaitOptions {

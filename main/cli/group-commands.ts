@@ -1,9 +1,7 @@
 import { pendingRequests } from '../groups/pending-requests';
-import type { Command, GroupCommand } from './args';
+import type { CommandOf, GroupCommand } from './args';
 import { ExitCode, type CliIo, type CliSession } from './cli-session';
 import { noticeLine } from './output';
-
-type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
 /** Every group operation: one JSON line for a change, one line per item for a list. */
 export async function runGroup(session: CliSession, io: CliIo, command: GroupCommand): Promise<number> {

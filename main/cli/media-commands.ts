@@ -6,12 +6,10 @@ import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache } from '../files/
 import { safeFileName } from '../files/desktop-files';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
-import type { Command } from './args';
+import type { CommandOf } from './args';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { awaitSentUnlessRefused } from './chat-commands';
 import { prepareOutDir, saveIntoFolder } from './download-target';
-
-type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
 /**
  * send --file/--image/--voice: connects, stores the message with its upload (so a cut or a later
