@@ -13,6 +13,18 @@ export const MESSAGE_LIMITS = {
 } as const;
 
 /**
+ * The largest upload the file service takes of each kind (the tus metadata's `kind`), in bytes: an
+ * image 20 MiB, a voice message 2 MiB, any other file 100 MiB. The server's defaults
+ * (server/tuning.ts maxImageBytes, maxVoiceBytes, maxFileBytes; a server's config may change them)
+ * and what the CLI checks a file against before it stores a message for it.
+ */
+export const MEDIA_BYTE_LIMITS = {
+  image: 20 * 1024 * 1024,
+  voice: 2 * 1024 * 1024,
+  file: 100 * 1024 * 1024,
+} as const;
+
+/**
  * Whether a name (a group's, a member card, a nickname, a file's) holds a control character (C0,
  * DEL, C1) or a bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069), which
  * none may: a line break or an escape in a name breaks lists and terminals, and a direction

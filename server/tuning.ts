@@ -1,4 +1,4 @@
-import { DEFAULT_WIRE_LIMITS } from '../protocol';
+import { DEFAULT_WIRE_LIMITS, MEDIA_BYTE_LIMITS } from '../protocol';
 import { DEFAULT_CONTENT_BUDGET, DEFAULT_REVOKE_WINDOW_MS } from './chat/content-limits';
 
 /**
@@ -226,9 +226,10 @@ export const DEFAULT_TUNING: Tuning = {
   groupTimelineThreshold: 200,
   legacyCopyEntriesPerCall: 1000,
   largeGroupPushIntervalMs: 50,
-  maxImageBytes: 20 * 1024 * 1024,
-  maxVoiceBytes: 2 * 1024 * 1024,
-  maxFileBytes: 100 * 1024 * 1024,
+  // protocol's MEDIA_BYTE_LIMITS: the CLI checks a file against the same numbers before storing its message
+  maxImageBytes: MEDIA_BYTE_LIMITS.image,
+  maxVoiceBytes: MEDIA_BYTE_LIMITS.voice,
+  maxFileBytes: MEDIA_BYTE_LIMITS.file,
   maxVoiceDurationMs: 60_000,
   mediaTokenTtlMs: 3_600_000,
   unreferencedUploadTtlMs: 86_400_000,

@@ -1,11 +1,12 @@
 import { access as accessFile, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ErrorCode, MagpieError } from '../../protocol';
+import { ErrorCode, MagpieError, MEDIA_BYTE_LIMITS } from '../../protocol';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache } from '../files/file-cache';
 import { safeFileName } from '../files/desktop-files';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
+import type { MediaKindName } from '../files/uploader';
 import type { CommandOf } from './args';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
 import { awaitSentUnlessRefused } from './chat-commands';
@@ -13,10 +14,11 @@ import { prepareOutDir, saveIntoFolder } from './download-target';
 
 /**
  * send --file/--image/--voice: connects, stores the message with its upload (so a cut or a later
- * run resumes it), uploads (progress on stderr), then waits for the message's receipt.
+ * run resumes it), uploads (progress on stderr), then waits for the message's receipt. A file the
+ * server would refuse for its size is refused first, before anything is stored.
  */
 export async function runSendFile(session: CliSession, io: CliIo, command: CommandOf<'send-file'>): Promise<number> {
-  await requireReadableFile(command.path);
+  await requireSendableFile(command.path, command.mediaKind);
   const access = createMediaAccess(session.client);
   let lastTenth = -1;
   const outbox = createMediaOutbox({
@@ -51,8 +53,20 @@ export async function runSendFile(session: CliSession, io: CliIo, command: Comma
 const NOT_UTF8_NAME =
   'no such file by this name: a name with bytes that are not UTF-8 (shown as \uFFFD) does not reach magpie as it is on disk; rename the file with a UTF-8 name and send it again';
 
-/** A path that is not a readable regular file is the caller's mistake (exit 2), found before connecting. */
-async function requireReadableFile(path: string): Promise<void> {
+const KIND_WORDS: Record<MediaKindName, string> = { image: 'an image', voice: 'a voice message', file: 'a file' };
+
+/** Bytes as people read them: 104857601 bytes (100.0 MiB). */
+function sizeWords(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return `${bytes} bytes (${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB)`;
+}
+
+/**
+ * A path that is not a readable regular file, an empty file, or one over the server's limit for
+ * its kind (MEDIA_BYTE_LIMITS, the server's defaults) is the caller's mistake (exit 2), found
+ * before connecting: no message is stored for it, as the app's composer refuses it at once.
+ */
+async function requireSendableFile(path: string, kind: MediaKindName): Promise<void> {
   const refuse = (why: string) => new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `cannot send ${path}: ${why}`));
   const found = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw refuse(error.message);
@@ -61,6 +75,8 @@ async function requireReadableFile(path: string): Promise<void> {
   });
   if (!found.isFile()) throw refuse('not a regular file');
   if (found.size === 0) throw refuse('an empty file is not sent');
+  const limit = MEDIA_BYTE_LIMITS[kind];
+  if (found.size > limit) throw refuse(`the file is ${sizeWords(found.size)}; the server takes ${KIND_WORDS[kind]} of at most ${sizeWords(limit)}`);
   await accessFile(path, constants.R_OK).catch(() => {
     throw refuse('not readable');
   });

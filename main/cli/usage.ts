@@ -1,5 +1,7 @@
-import { MESSAGE_LIMITS } from '../../protocol';
+import { MEDIA_BYTE_LIMITS, MESSAGE_LIMITS } from '../../protocol';
 import { MEDIA_LIMITS } from '../../preload/api';
+
+const MIB = 1024 * 1024;
 
 /** Bad command-line arguments: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -111,7 +113,9 @@ Uploads the file to the server's file service (resumable; progress as JSON lines
 sends the message naming it. An image must be an image, a voice message audio: the server checks
 the bytes. --duration is the voice message's length in ms, at least ${MEDIA_LIMITS.minVoiceMs} (1 second; shorter is
 refused, exit 2, as the app drops a recording under a second) and at most ${MEDIA_LIMITS.maxVoiceMs} (60 seconds, the
-server's limit; longer is refused, exit 2, before the upload).`,
+server's limit; longer is refused, exit 2, before the upload). A file is at most
+${MEDIA_BYTE_LIMITS.file / MIB} MiB, an image ${MEDIA_BYTE_LIMITS.image / MIB} MiB, a voice message ${MEDIA_BYTE_LIMITS.voice / MIB} MiB (the server's limits); a larger one is
+refused, exit 2, naming its size and the limit, before anything is stored or sent.`,
   download: `Usage: magpie [global flags] download MSGID --out DIR
 
 Fetches the file of a voice, image or file message (its id as listen and history print it) into
