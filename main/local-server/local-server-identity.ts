@@ -72,7 +72,7 @@ export function writeRecord(dataDir: string, record: LocalServerRecord): void {
 }
 
 /** What answers on host:port's TLS side: the certificate's fingerprint, or undefined when nothing TLS answers. */
-export function peerFingerprint(host: string, port: number, timeoutMs = 1_000): Promise<string | undefined> {
+export function peerFingerprint(host: string, port: number, timeoutMs = 5_000): Promise<string | undefined> {
   return new Promise((resolve) => {
     // not verified against a CA on purpose: the handshake itself proves the peer holds the
     // certificate's key, and the fingerprint says whose certificate it is

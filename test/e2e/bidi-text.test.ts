@@ -63,6 +63,9 @@ describe('bidirectional text in the real UI', () => {
     const eveWire = await wires.connect(eve);
     const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Bidi', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, eve.voipAccount] } } }, 'GROUP_RESULT');
     const groupId = (created.result.value as pb.GroupInfo).groupId;
+    // the message in a later millisecond than the create notice: a notice and a message of the same
+    // millisecond have no order in time, and the chat list then shows the notice
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await wires.sendText(eveWire, groupId, 'hi \u202ethere 12');
 
     const preview = page.locator(`[data-testid="conversation-item"][data-conversation="${groupId}"] .preview`);
