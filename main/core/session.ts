@@ -9,7 +9,7 @@ import { MagpieClient } from '../client/magpie-client';
 import type { EngineTuning } from '../engine/tuning';
 import { createGroupService, type GroupService } from '../groups/group-service';
 import { createProfileService, type ProfileService } from '../profiles/profile-service';
-import { REVOKED_PREVIEW, type Conversation } from '../store';
+import { REVOKED_PREVIEW, type Conversation, type StoredMessage } from '../store';
 import { toConversationView } from '../views/conversation-view';
 
 /** One signed-in user: the engine and the services on it. */
@@ -67,10 +67,16 @@ export function openSession(options: {
     return client.store.users.get(id)?.nickname || id;
   };
   /** Only a revoked last message is looked up (one read by key): the preview then says who revoked it. */
-  const revokedByOther = (conversation: Conversation): string | undefined => {
-    if (conversation.lastPreview !== REVOKED_PREVIEW || conversation.lastLocalId === null) return undefined;
-    const last = client.store.messages.getByLocalId(conversation.lastLocalId);
+  const revokedByOther = (conversation: Conversation, last: StoredMessage | undefined): string | undefined => {
+    if (conversation.lastPreview !== REVOKED_PREVIEW) return undefined;
     return last?.revokedBy && last.revokedBy !== last.from ? last.revokedBy : undefined;
+  };
+  const conversationView = (conversation: Conversation): ConversationView => {
+    const latestNotice = conversation.kind === 'group' ? client.store.notices.latestForGroup(conversation.id) : undefined;
+    // the last message only when something needs it: a revoke by another, or a notice to place
+    const needsLast = conversation.lastLocalId !== null && (latestNotice !== undefined || conversation.lastPreview === REVOKED_PREVIEW);
+    const last = needsLast ? client.store.messages.getByLocalId(conversation.lastLocalId!) : undefined;
+    return toConversationView(conversation, conversationTitle(conversation.id), revokedByOther(conversation, last), latestNotice, last);
   };
   return {
     client,
@@ -81,12 +87,6 @@ export function openSession(options: {
     servers: options.servers,
     signedInWith: options.auth.type === 'signed' ? { type: 'signed', algorithm: options.auth.algorithm } : { type: options.auth.type },
     conversationTitle,
-    conversationView: (conversation) =>
-      toConversationView(
-        conversation,
-        conversationTitle(conversation.id),
-        revokedByOther(conversation),
-        conversation.kind === 'group' ? client.store.notices.latestForGroup(conversation.id) : undefined,
-      ),
+    conversationView,
   };
 }

@@ -1,17 +1,19 @@
 import type { ConversationView, GroupModeName, GroupView, MemberView } from '../../preload/api';
 import { pb } from '../../protocol';
-import type { Conversation, GroupRecord, MemberRecord, StoredNotice, UserProfile } from '../store';
+import type { Conversation, GroupRecord, MemberRecord, StoredMessage, StoredNotice, UserProfile } from '../store';
 import { MODE_NAMES, ROLE_NAMES, toNoticeView } from './message-view';
 
 /**
  * `revokedBy`: who revoked the last message, when it was revoked by someone other than its sender.
  * `latestNotice`: a group's newest notice; it is the row's last line when no message came after it.
+ * `lastMessage`: the row's last message, whose own time and inbox seq place the notice against it.
  */
 export function toConversationView(
   conversation: Conversation,
   title: string,
   revokedBy?: string,
   latestNotice?: StoredNotice,
+  lastMessage?: Pick<StoredMessage, 'timeMs' | 'seq'>,
 ): ConversationView {
   const view: ConversationView = {
     id: conversation.id,
@@ -27,15 +29,25 @@ export function toConversationView(
   };
   if (conversation.lastSender) view.lastFrom = conversation.lastSender;
   if (revokedBy) view.lastRevokedBy = revokedBy;
-  // a notice stamped in the same millisecond as the last message is taken as the later: the
-  // conversation's time was raised to the notice's, so the message's own time is no longer known
-  if (latestNotice && (conversation.lastLocalId === null || latestNotice.timeMs >= conversation.lastTimeMs)) {
+  if (latestNotice && (conversation.lastLocalId === null || noticeIsLater(latestNotice, lastMessage, conversation.lastTimeMs))) {
     view.lastNotice = toNoticeView(latestNotice);
     view.lastTimeMs = Math.max(conversation.lastTimeMs, latestNotice.timeMs);
     delete view.lastFrom;
     delete view.lastRevokedBy;
   }
   return view;
+}
+
+/**
+ * Whether a group's newest notice came after its last message: by time, and in the same millisecond
+ * by the inbox's order when the message came through the inbox too (a large group's message comes
+ * from the group's timeline and keeps no inbox seq: the notice is then taken as the later). Without
+ * the message, the row's time stands for its time (a notice may have raised it).
+ */
+function noticeIsLater(notice: StoredNotice, message: Pick<StoredMessage, 'timeMs' | 'seq'> | undefined, rowTimeMs: number): boolean {
+  const messageTimeMs = message?.timeMs ?? rowTimeMs;
+  if (notice.timeMs !== messageTimeMs) return notice.timeMs > messageTimeMs;
+  return message?.seq === null || message?.seq === undefined || notice.seq > message.seq;
 }
 
 export const MODE_BY_NAME: Record<GroupModeName, pb.GroupMode> = {

@@ -5,7 +5,7 @@ import { messageEntry, openTempStore } from './inbox-entries';
 
 /**
  * A group row's last line: its newest notice (a join, a rename…) when that is not older than its
- * last message, by time; the row's time never goes down.
+ * last message, by time, and in the same millisecond by the inbox's order; the row's time never goes down.
  */
 let temp: ReturnType<typeof openTempStore>;
 afterEach(() => temp.dispose());
@@ -63,5 +63,22 @@ describe('a group row’s last line', () => {
     expect(tie.lastFrom).toBeUndefined();
     expect(tie.lastTimeMs).toBe(T + 3_000);
     expect(notices.latestForGroup(GROUP)).toBeUndefined();
+  });
+
+  it('in the same millisecond, follows the inbox: a message after the notice there is the last line', () => {
+    temp = openTempStore('alice');
+    const { conversations, ingest, messages } = temp.store;
+    conversations.ensure(GROUP, 0);
+    // the create notice (seq 3), then a message of the same millisecond (seq 4): the inbox's order
+    const created = { ...notice(3, T + 3_000, 'ann'), kind: pb.NoticeKind.CREATE, handled: false };
+    ingest.ingestPage([messageEntry(4, { msgId: 9, from: 'eve', to: GROUP, text: 'hi', timeMs: T + 3_000 })]);
+    const row = conversations.get(GROUP)!;
+    const last = messages.getByLocalId(row.lastLocalId!);
+    expect(toConversationView(row, 'Team', undefined, created, last)).toMatchObject({ lastPreview: 'hi', lastFrom: 'eve' });
+    expect(toConversationView(row, 'Team', undefined, created, last).lastNotice).toBeUndefined();
+    // a notice after it in the inbox, in that millisecond, is the last line
+    expect(toConversationView(row, 'Team', undefined, { ...created, seq: 5 }, last).lastNotice).toBeDefined();
+    // a large group's message keeps no inbox seq: the notice is taken as the later
+    expect(toConversationView(row, 'Team', undefined, created, { ...last!, seq: null }).lastNotice).toBeDefined();
   });
 });
