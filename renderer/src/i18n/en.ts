@@ -410,6 +410,7 @@ const en = {
     saveFile: 'Save {name}',
     downloading: 'Downloading {name}',
     offline: 'Available when back online',
+    offlinePreview: 'A preview: the full picture is shown when back online',
     offlineAction: 'You are offline: {name} can be fetched once the connection is back',
     scaled: 'Shown scaled down from {width} × {height} pixels: open or save it for the original',
     unavailable: 'The file could not be fetched',

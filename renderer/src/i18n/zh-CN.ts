@@ -413,6 +413,7 @@ const zhCN: MessageSchema = {
     saveFile: '保存 {name}',
     downloading: '正在下载 {name}',
     offline: '恢复联网后可查看',
+    offlinePreview: '这是预览图：恢复联网后显示原图',
     offlineAction: '网络不可用：连接恢复后才能获取 {name}',
     scaled: '图片过大，此处为缩小版（原图 {width} × {height} 像素）：打开或保存可获取原图',
     unavailable: '无法获取该文件',
