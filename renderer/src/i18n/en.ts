@@ -306,7 +306,7 @@ const en = {
   },
   confirmations: {
     logout: 'Sign out of {user} on this computer? Your history stays here.',
-    logoutForget: 'Sign out of {user} and forget this account on this computer?',
+    logoutForget: 'Sign out of {user} and forget this account on this computer? The sign-in form will not fill it in again; your history stays here.',
   },
   errors: {
     e581004: 'The file is larger than the server accepts for its kind',

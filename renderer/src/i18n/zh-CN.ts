@@ -309,7 +309,7 @@ const zhCN: MessageSchema = {
   },
   confirmations: {
     logout: '确定在这台电脑上退出 {user} 吗？聊天记录会保留。',
-    logoutForget: '确定退出 {user} 并在这台电脑上忘记此账号吗？',
+    logoutForget: '确定退出 {user} 并在这台电脑上忘记此账号吗？登录页不会再填入此账号，聊天记录仍保留在这台电脑上。'
   },
   errors: {
     e581004: '文件超过服务器对此类文件的大小限制',
