@@ -217,6 +217,7 @@ const en = {
     kick: '{actor} removed {targets}',
     dismiss: '{actor} dismissed the group',
     role: '{actor} made {targets} {role}',
+    roleAs: { owner: 'the owner', admin: 'an admin', member: 'a member', none: 'not a member' },
     mute: '{actor} muted {targets}',
     unmute: '{actor} unmuted {targets}',
     modify: '{actor} changed the group info',

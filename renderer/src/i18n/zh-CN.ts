@@ -220,6 +220,7 @@ const zhCN: MessageSchema = {
     kick: '{actor}将{targets}移出了群组',
     dismiss: '{actor}解散了群组',
     role: '{actor}将{targets}设为{role}',
+    roleAs: { owner: '群主', admin: '管理员', member: '成员', none: '非成员' },
     mute: '{actor}将{targets}禁言',
     unmute: '{actor}解除了{targets}的禁言',
     modify: '{actor}修改了群资料',
