@@ -222,10 +222,13 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
   const running = await recorded();
   if (running) return running;
 
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? DEFAULT_LOCAL_PORT;
-  const tlsPort = options.tlsPort ?? DEFAULT_LOCAL_TLS_PORT;
-  const httpPort = options.httpPort ?? DEFAULT_LOCAL_HTTP_PORT;
+  // not running: started again where it last ran (moved by flags once, it stays moved after a
+  // `kill PID`), on the ports asked for where they are; the defaults only for a first start
+  const last = readRecord(dataDir);
+  const host = options.host ?? last?.host ?? '127.0.0.1';
+  const port = options.port ?? last?.port ?? DEFAULT_LOCAL_PORT;
+  const tlsPort = options.tlsPort ?? last?.tlsPort ?? DEFAULT_LOCAL_TLS_PORT;
+  const httpPort = options.httpPort ?? last?.httpPort ?? DEFAULT_LOCAL_HTTP_PORT;
   const address = `${host}:${port}`;
 
   const found = await probe(host, port, tlsPort, identity.fingerprint256);

@@ -69,8 +69,15 @@ async function main(): Promise<number> {
     return 1;
   }
   const profileDir = resolve(args.profile ?? defaultProfileDir());
+  const wantsDemo = !args.server && !args['no-local-server'];
   const locked = lockProfile(profileDir);
   if (!locked.ok) {
+    // the demo server that page uses may have been stopped (kill PID): starting Magpie again brings
+    // it back, and the page open there reconnects to it by itself
+    const demo = wantsDemo ? await demoServer(ports, asked) : undefined;
+    if (demo && !demo.reused) {
+      process.stderr.write(`Started the local demo server again on ${demo.address}${demo.pid ? ` (pid ${demo.pid})` : ''}.\n`);
+    }
     const where = locked.holder.url ? `Open it there:\n\n  ${locked.holder.url}\n\n` : '';
     process.stderr.write(
       `This profile (${profileDir}) is already open in another Magpie (process ${locked.holder.pid}). ${where}` +
@@ -89,29 +96,10 @@ async function main(): Promise<number> {
   }
 
   let localServer: LocalServer | undefined;
-  if (!args.server && !args['no-local-server']) {
-    try {
-      // its own process and folder, shared with the desktop app: it keeps running after Ctrl+C.
-      // Only the ports asked for are passed: with none, the running server is reused wherever it runs.
-      localServer = await ensureLocalServer({
-        serverBin: join(root, 'bin/magpie-server.js'),
-        dataDir: defaultLocalServerDir(),
-        ...(asked.demo ? { port: ports.demo } : {}),
-        ...(asked.demoTls ? { tlsPort: ports.demoTls } : {}),
-        ...(asked.demoHttp ? { httpPort: ports.demoHttp } : {}),
-      });
-      // serverPid: pino's own "pid" is this shell's, and a line with the key twice reads as either
-      log.info({ address: localServer.address, serverPid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
-    } catch (error) {
-      if (error instanceof LocalServerElsewhereError) {
-        process.stderr.write(`No local demo server on the ports asked for: ${elsewhereLine(error.running)}\n`);
-      } else {
-        // a taken port is the usual cause: said in one line, not the server's log with its stack
-        const taken = await takenDemoPort(ports);
-        const why = taken ? portTakenLine(taken, ports[taken]) : (error as Error).message;
-        process.stderr.write(`No local demo server: ${why}\n`);
-      }
-    }
+  if (wantsDemo) {
+    localServer = await demoServer(ports, asked);
+    // serverPid: pino's own "pid" is this shell's, and a line with the key twice reads as either
+    if (localServer) log.info({ address: localServer.address, serverPid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
   }
 
   // the core is built before the shell that carries its events: they meet through this holder
@@ -175,6 +163,34 @@ async function main(): Promise<number> {
   if (storeClosed) profileLock.release();
   else log.warn('the store was still open at exit; the next start takes the profile over');
   return 0;
+}
+
+/**
+ * The local demo server, started or reused: its own process and folder, shared with the desktop
+ * app, it keeps running after Ctrl+C. Only the ports asked for are passed: with none, the running
+ * server is reused wherever it runs, and a stopped one starts again where it last ran. When it
+ * cannot be had, says why in one line and answers undefined.
+ */
+async function demoServer(ports: WebPorts, asked: ReturnType<typeof askedPorts>): Promise<LocalServer | undefined> {
+  try {
+    return await ensureLocalServer({
+      serverBin: join(root, 'bin/magpie-server.js'),
+      dataDir: defaultLocalServerDir(),
+      ...(asked.demo ? { port: ports.demo } : {}),
+      ...(asked.demoTls ? { tlsPort: ports.demoTls } : {}),
+      ...(asked.demoHttp ? { httpPort: ports.demoHttp } : {}),
+    });
+  } catch (error) {
+    if (error instanceof LocalServerElsewhereError) {
+      process.stderr.write(`No local demo server on the ports asked for: ${elsewhereLine(error.running)}\n`);
+    } else {
+      // a taken port is the usual cause: said in one line, not the server's log with its stack
+      const taken = await takenDemoPort(ports);
+      const why = taken ? portTakenLine(taken, ports[taken]) : (error as Error).message;
+      process.stderr.write(`No local demo server: ${why}\n`);
+    }
+    return undefined;
+  }
 }
 
 /** How long the page server is given to close its connections at exit. */

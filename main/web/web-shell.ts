@@ -89,7 +89,9 @@ export function createWebShell(options: WebShellOptions): WebShell {
         const path = new URL(request.url ?? '/', 'http://localhost').pathname;
         // the page itself needs the token; its assets are public build output
         if ((path === '/' || path === '/index.html') && !tokenOk(request)) {
-          response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Open the URL printed by `npm run web`, token included.\n');
+          response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(
+            'This address is not valid (any more): each start of Magpie (npm start, npm run web) makes a new one. Open the address it printed, token included.\n',
+          );
           return;
         }
         serveStatic(request, response).catch((error: unknown) => {

@@ -83,7 +83,8 @@ export function useNoticeText(): (notice: NoticeView) => string {
   return (notice) => {
     const actor = name(notice.actor);
     const targets = notice.targets.map(name).join(zh() ? '、' : ', ');
-    const role = notice.role ? t(`groups.role.${notice.role}`) : '';
+    // the role inside a sentence ("made Bob an admin"), not the member list's badge ("Admin")
+    const role = notice.role ? t(`notice.roleAs.${notice.role}`) : '';
     // a change that says what it changed is said field by field ("renamed the group to …"); an
     // older one that set an announcement still quotes it; any other says "changed the group info"
     const parts = notice.kind === 'modify' && notice.changes ? changeParts(notice.changes, t) : [];

@@ -217,6 +217,7 @@ const en = {
     kick: '{actor} removed {targets}',
     dismiss: '{actor} dismissed the group',
     role: '{actor} made {targets} {role}',
+    roleAs: { owner: 'the owner', admin: 'an admin', member: 'a member', none: 'not a member' },
     mute: '{actor} muted {targets}',
     unmute: '{actor} unmuted {targets}',
     modify: '{actor} changed the group info',
@@ -306,7 +307,7 @@ const en = {
   },
   confirmations: {
     logout: 'Sign out of {user} on this computer? Your history stays here.',
-    logoutForget: 'Sign out of {user} and forget this account on this computer?',
+    logoutForget: 'Sign out of {user} and forget this account on this computer? The sign-in form will not fill it in again; your history stays here.',
   },
   errors: {
     e581004: 'The file is larger than the server accepts for its kind',
@@ -410,6 +411,7 @@ const en = {
     saveFile: 'Save {name}',
     downloading: 'Downloading {name}',
     offline: 'Available when back online',
+    offlinePreview: 'A preview: the full picture is shown when back online',
     offlineAction: 'You are offline: {name} can be fetched once the connection is back',
     scaled: 'Shown scaled down from {width} × {height} pixels: open or save it for the original',
     unavailable: 'The file could not be fetched',

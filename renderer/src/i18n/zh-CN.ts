@@ -220,6 +220,7 @@ const zhCN: MessageSchema = {
     kick: '{actor}将{targets}移出了群组',
     dismiss: '{actor}解散了群组',
     role: '{actor}将{targets}设为{role}',
+    roleAs: { owner: '群主', admin: '管理员', member: '成员', none: '非成员' },
     mute: '{actor}将{targets}禁言',
     unmute: '{actor}解除了{targets}的禁言',
     modify: '{actor}修改了群资料',
@@ -309,7 +310,7 @@ const zhCN: MessageSchema = {
   },
   confirmations: {
     logout: '确定在这台电脑上退出 {user} 吗？聊天记录会保留。',
-    logoutForget: '确定退出 {user} 并在这台电脑上忘记此账号吗？',
+    logoutForget: '确定退出 {user} 并在这台电脑上忘记此账号吗？登录页不会再填入此账号，聊天记录仍保留在这台电脑上。'
   },
   errors: {
     e581004: '文件超过服务器对此类文件的大小限制',
@@ -413,6 +414,7 @@ const zhCN: MessageSchema = {
     saveFile: '保存 {name}',
     downloading: '正在下载 {name}',
     offline: '恢复联网后可查看',
+    offlinePreview: '这是预览图：恢复联网后显示原图',
     offlineAction: '网络不可用：连接恢复后才能获取 {name}',
     scaled: '图片过大，此处为缩小版（原图 {width} × {height} 像素）：打开或保存可获取原图',
     unavailable: '无法获取该文件',

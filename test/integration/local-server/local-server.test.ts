@@ -161,6 +161,35 @@ describe('the local demo server', () => {
     }
   });
 
+  it('moved and then stopped (kill PID), starts again on the ports it was moved to when no port is asked for, not on the defaults', { timeout: 90_000 }, async () => {
+    const dataDir = join(root, 'moved-stopped');
+    const moved = { serverBin: SERVER_BIN, dataDir, port: await freePort(), tlsPort: await freePort(), httpPort: await freePort() };
+    const first = await ensureLocalServer(moved);
+    expect(await stopLocalServer(dataDir)).toBe(true);
+    expect(isAlive(first.pid!)).toBe(false);
+    try {
+      // a plain `npm start` / `npm run web` afterwards: the clients remember the moved address
+      const again = await ensureLocalServer({ serverBin: SERVER_BIN, dataDir });
+      expect(again).toMatchObject({ address: `127.0.0.1:${moved.port}`, reused: false, httpPort: moved.httpPort });
+      expect(again.pid).not.toBe(first.pid);
+      expect(await portAccepts('127.0.0.1', moved.tlsPort)).toBe(true);
+      expect(await portAccepts('127.0.0.1', moved.httpPort)).toBe(true);
+      expect(readRecord(dataDir)).toMatchObject({ port: moved.port, tlsPort: moved.tlsPort, httpPort: moved.httpPort, pid: again.pid });
+      expect(again.demo?.servers).toEqual([`127.0.0.1:${moved.port}`]);
+    } finally {
+      expect(await stopLocalServer(dataDir)).toBe(true);
+    }
+    // one port asked: that one moves again, the others stay where they were
+    const httpPort = await freePort();
+    const third = await ensureLocalServer({ serverBin: SERVER_BIN, dataDir, httpPort });
+    try {
+      expect(third).toMatchObject({ address: `127.0.0.1:${moved.port}`, reused: false, httpPort });
+      expect(readRecord(dataDir)).toMatchObject({ port: moved.port, tlsPort: moved.tlsPort, httpPort });
+    } finally {
+      expect(await stopLocalServer(dataDir)).toBe(true);
+    }
+  });
+
   it('does not take a stranger on its ports for itself', { timeout: 30_000 }, async () => {
     const port = await freePort();
     const tlsPort = await freePort();

@@ -66,6 +66,11 @@ describe('the web shell', () => {
   it('serves the page only with its token, under a strict CSP', async () => {
     expect((await get(`${base}/`)).status).toBe(403);
     expect((await get(`${base}/?token=wrong`)).status).toBe(403);
+    // a tab left open from an earlier start (npm start or npm run web) is told why and what to open
+    const refused = await get(`${base}/?token=wrong`);
+    expect(refused.body).toBe(
+      'This address is not valid (any more): each start of Magpie (npm start, npm run web) makes a new one. Open the address it printed, token included.\n',
+    );
     const page = await get(`${base}/?token=${token}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Magpie</title>');

@@ -87,3 +87,19 @@ describe('the system line of a group change', () => {
     ]);
   });
 });
+
+describe('the system line of a change of role', () => {
+  const role = (targetRole: NoticeView['role'], actor = 'u1'): NoticeView => ({ kind: 'role', groupId: 'g1', actor, targets: ['ann'], text: '', role: targetRole });
+
+  it('reads as a sentence in English: "an admin", "a member", not a badge\'s capitalised word', () => {
+    expect(lines('en', [role('admin'), role('member'), role('admin', 'ann')])).toEqual([
+      'You made ann an admin',
+      'You made ann a member',
+      'ann made ann an admin',
+    ]);
+  });
+
+  it('in Chinese, the role as it is named everywhere', () => {
+    expect(lines('zh-CN', [role('admin'), role('member')])).toEqual(['你将 ann 设为管理员', '你将 ann 设为成员']);
+  });
+});
