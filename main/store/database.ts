@@ -37,7 +37,7 @@ export function openClientDatabase(file: string): OpenedDatabase {
   if (file !== ':memory:') mkdirSync(join(file, '..'), { recursive: true });
   const db = new BetterSqlite3(file);
   try {
-    db.pragma('journal_mode = WAL');
+    setWalMode(db);
     // WAL + NORMAL: a commit survives a process kill; only a power cut may lose the last commits
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -64,6 +64,25 @@ export function openClientDatabase(file: string): OpenedDatabase {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Switches the file to WAL, waiting up to 5 s for another connection's lock: two processes opening
+ * a new store at once (two `magpie` commands on a fresh profile) meet here, and SQLite answers a
+ * journal-mode change that meets a lock with SQLITE_BUSY at once, without its busy handler.
+ */
+function setWalMode(db: Database, waitMs = 5_000): void {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      // a synchronous open: sleep the thread a moment, then try again
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
   }
 }
 
