@@ -8,7 +8,7 @@ import { UsageError } from './usage';
 
 // the command line's entry point: what the rest of the CLI takes from the parsers in argv/
 export type { Command, CommandOf, CustomSend, GlobalOptions, GroupCommand, ParsedCli } from './argv/parsed-command';
-export type { SecretSources } from './argv/login-secret';
+export { isLocalCommand, type SecretSources } from './argv/login-secret';
 export { textOverLimit } from './argv/send-content';
 
 /** Turns argv (without node and the script) into a command; throws UsageError when it cannot. */

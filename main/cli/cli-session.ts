@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
@@ -9,6 +9,7 @@ import { MagpieClient } from '../client/magpie-client';
 import { createGroupService, type GroupService } from '../groups/group-service';
 import { createProfileService, type ProfileService } from '../profiles/profile-service';
 import { loadDeviceId } from '../settings/device-id';
+import { clientStorePath } from '../store/database';
 import { defaultProfileDir } from '../shell/profile-dir';
 import type { GlobalOptions } from './args';
 import { loadLearnedServers, saveLearnedServers } from './learned-servers';
@@ -109,20 +110,46 @@ export function cliProfileDir(global: Pick<GlobalOptions, 'profileDir'>): string
   return global.profileDir ?? join(defaultProfileDir(), 'cli');
 }
 
+/**
+ * The store a local command (no login: global.auth undefined) reads must be there already: one
+ * that is not (a never-used --profile, --app or --user, or a typo in one) is NO_MAGPIE_DATA, exit
+ * 2, and nothing is made, rather than an empty store made and an empty answer that looks like
+ * success.
+ */
+function requireStore(global: GlobalOptions, profileDir: string): void {
+  // a file where the folder should be is the bad --profile it is for every command
+  if (existsSync(profileDir) && !statSync(profileDir).isDirectory()) {
+    throw new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `--profile ${profileDir}: ${NOT_A_FOLDER}`));
+  }
+  let file: string;
+  try {
+    file = clientStorePath(profileDir, global.appId, global.user);
+  } catch (error) {
+    throw new CliExit(ExitCode.USAGE, error);
+  }
+  if (existsSync(file)) return;
+  const why =
+    `no Magpie data for user ${global.user} of app ${global.appId} in ${profileDir}: nothing was stored there yet. ` +
+    'Run a command that connects (listen, history without --offline) with the login first, or check --profile, --app and --user';
+  throw new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.NO_MAGPIE_DATA, why));
+}
+
 export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = cliLogger()): CliSession {
   const profileDir = cliProfileDir(global);
-  makeProfileDir(profileDir);
-  const login = loginRequest(global.appId, global.auth, {
-    device: pb.DeviceKind.BOT,
-    mode: global.force ? 'force' : 'auto',
-    deviceId: loadDeviceId(profileDir),
-  });
+  const { auth } = global;
+  // a local command makes nothing: neither the folder, nor a store, nor a device id
+  if (auth === undefined) requireStore(global, profileDir);
+  else makeProfileDir(profileDir);
+  const login =
+    auth === undefined
+      ? {}
+      : loginRequest(global.appId, auth, { device: pb.DeviceKind.BOT, mode: global.force ? 'force' : 'auto', deviceId: loadDeviceId(profileDir) });
   const client = new MagpieClient({
     profileDir,
     servers: global.servers,
     learnedServers: loadLearnedServers(profileDir, global.servers),
     transport: { insecurePlain: global.insecurePlain, ...(global.caFile === undefined ? {} : { caPem: readCaFile(global.caFile) }) },
-    login: { ...login, appId: global.appId, user: global.auth.user },
+    login: { ...login, appId: global.appId, user: global.user },
     log,
     clientName: 'magpie-cli',
   });
@@ -155,6 +182,8 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     profileDir,
     ended,
     connect() {
+      // the parser gives every command that connects a login: a local one never gets here
+      if (auth === undefined) return Promise.reject(new Error('a local command has no login to connect with'));
       connecting ??= (async () => {
         try {
           // an address of the other transport fails the command at once; an outage is waited for
@@ -188,13 +217,15 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
  */
 const WRONG_TRANSPORT_CODES: ReadonlySet<number> = new Set([ErrorCode.TLS_REQUIRED, ErrorCode.TLS_UNAVAILABLE, ErrorCode.NOT_MAGPIE_PORT]);
 
+const NOT_A_FOLDER = 'not a folder (a file is in the way)';
+
 /** The profile folder, made if missing; a path that cannot be one is a bad argument (exit 2). */
 function makeProfileDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a folder (a file is in the way)' : (error as Error).message;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? NOT_A_FOLDER : (error as Error).message;
     throw new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `--profile ${dir}: ${why}`));
   }
 }

@@ -127,7 +127,7 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
 /** The user's store file, for messages about it; undefined when the ids cannot name one. */
 function storeFile(global: GlobalOptions): string | undefined {
   try {
-    return clientStorePath(cliProfileDir(global), global.appId, global.auth.user);
+    return clientStorePath(cliProfileDir(global), global.appId, global.user);
   } catch {
     return undefined;
   }

@@ -29,8 +29,10 @@ Commands:
   burn ID       burn a received burn-after-reading message (send one with send --burn)
   listen        sync what was missed, then print incoming messages and notices
   history       a conversation's messages (from the server, or --offline from the local store)
-  outbox        messages not yet sent; "outbox flush" sends them, "outbox discard" drops failed ones
+  outbox        messages not yet sent (offline); "outbox flush" sends them, "outbox discard" drops
+                failed ones (offline)
   search TEXT   full-text search of the local store (offline)
+  (the offline commands, and history --offline, need no --token or --password)
   group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
   profile set   set my nickname (or avatar)
 
@@ -46,7 +48,9 @@ Global flags:
   --token-file F, --password-file F
                           the same, read from the first line of file F ("-": stdin); or set
                           MAGPIE_TOKEN or MAGPIE_PASSWORD in the environment. Prefer these:
-                          arguments are visible to every user of the machine (ps)
+                          arguments are visible to every user of the machine (ps). The local
+                          commands (history --offline, search, outbox, outbox discard) need no
+                          secret, only --app, --user and --profile; one given is ignored
   --signed SIG --ts TS    log in with a signature by the app server (HMAC-SHA256; --md5 for the MD5 form)
   --profile DIR           where the local store lives (default: <config dir>/magpie/cli, or $MAGPIE_PROFILE/cli)
   --timeout S             give up after S seconds (default 10; 0 waits for ever; at most 2147483)
@@ -55,8 +59,8 @@ Global flags:
   --help                  this text, or a command's ("magpie send --help")
 
 Exit codes: 0 done; 1 refused by the server; 2 bad arguments (BAD_ARGUMENT; a flag that takes a
-value is given once); 3 timed out (not sent, not
-connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
+value is given once; NO_MAGPIE_DATA: a local command on a profile, app or user with no
+store yet); 3 timed out (not sent, not connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
 the message says; or a web port: the server's HTTP port given for its client port), or the server ended the session (kicked, account closed: the code and message
 are printed); 5 the local store is damaged
 (LOCAL_STORE_CORRUPT: move the --profile folder aside, or use a new one, and run again: the
@@ -147,18 +151,21 @@ N have been printed or --timeout passes (exit 0 at the timeout without --count; 
   history: `Usage: magpie [global flags] history (--with USER | --group GID) [--limit N] [--offline]
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless
---offline, which reads the local store without connecting.`,
+--offline, which reads the local store without connecting and needs no login secret (one given
+is ignored); a store not made yet is NO_MAGPIE_DATA (exit 2).`,
   outbox: `Usage: magpie [global flags] outbox [flush | discard [ID]]
 
-Lists the outbox (offline). "outbox flush" connects and sends what waits there (a file message
+Lists the outbox (offline; no login secret needed, one given is ignored; a store not made yet
+is NO_MAGPIE_DATA, exit 2). "outbox flush" connects and sends what waits there (a file message
 whose upload was cut resumes it from the server's offset); exit 0 when all
 are sent, 1 if the server refused one, 3 if some are still unsent at --timeout.
-"outbox discard" (offline) drops the failed messages, or only the one whose ID (32 hex, as
+"outbox discard" (offline, no secret needed) drops the failed messages, or only the one whose ID (32 hex, as
 "outbox" prints it) is given, printing each; a message still sending is not discarded (exit 1,
 NOT_ALLOWED): it may already be on the server, and "outbox flush" settles it.`,
   search: `Usage: magpie [global flags] search TEXT [--limit N]
 
-Searches the messages in the local store (Chinese and English), newest first, without connecting.`,
+Searches the messages in the local store (Chinese and English), newest first, without connecting:
+no login secret is needed (one given is ignored); a store not made yet is NO_MAGPIE_DATA (exit 2).`,
   group: GROUP_USAGE,
   profile: `Usage: magpie [global flags] profile set [--nickname N] [--avatar URL]
 

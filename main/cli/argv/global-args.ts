@@ -4,7 +4,7 @@ import { UsageError } from '../usage';
 import type { Command, GlobalOptions } from './parsed-command';
 import { required, type Values } from './flags';
 import { userId } from './id-and-number-checks';
-import { loginSecret, type SecretSources } from './login-secret';
+import { isLocalCommand, loginSecret, type SecretSources } from './login-secret';
 
 export const DEFAULT_SERVER = '127.0.0.1:8883';
 export const DEFAULT_TIMEOUT_S = 10;
@@ -22,6 +22,32 @@ export function parseGlobal(values: Values, command: string, parsed: Command, se
   }
   const appId = required('--app', values.app, command);
   const user = required('--user', values.user, command);
+  // a local command reads only the store: --user names it (every store is named by a user id);
+  // the secret, given or not, is left alone
+  let auth: LoginAuth | undefined;
+  if (isLocalCommand(parsed)) userId('--user', user, command);
+  else auth = loginAuth(values, command, parsed, secrets, user);
+  const timeoutText = values.timeout ?? String(DEFAULT_TIMEOUT_S);
+  const timeoutS = Number(timeoutText);
+  if (timeoutText.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > MAX_TIMEOUT_S) {
+    throw new UsageError(`--timeout must be a number of seconds from 0 (waits for ever) to ${MAX_TIMEOUT_S}, not "${timeoutText}"`, command);
+  }
+  return {
+    servers: servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    appId,
+    user,
+    auth,
+    profileDir: values.profile,
+    // a positive timeout below a millisecond is not 0, which waits for ever
+    timeoutMs: timeoutS === 0 ? 0 : Math.max(1, Math.round(timeoutS * 1000)),
+    caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
+    insecurePlain: values['insecure-plain'] ?? false,
+    force: values.force ?? false,
+  };
+}
+
+/** How a connecting command logs in: the secret from exactly one place, and its flags. */
+function loginAuth(values: Values, command: string, parsed: Command, secrets: SecretSources, user: string): LoginAuth {
   const secret = loginSecret(values, command, parsed, secrets);
   let auth: LoginAuth;
   if (secret.kind === 'token') auth = { type: 'appToken', user: userId('--user', user, command), token: secret.value };
@@ -31,20 +57,5 @@ export function parseGlobal(values: Values, command: string, parsed: Command, se
     auth = { type: 'signed', user: userId('--user', user, command), signature: secret.value, timestamp, algorithm: values.md5 ? 'md5' : 'hmac-sha256' };
   }
   if (values.signed === undefined && (values.ts !== undefined || values.md5)) throw new UsageError('--ts and --md5 go with --signed', command);
-  const timeoutText = values.timeout ?? String(DEFAULT_TIMEOUT_S);
-  const timeoutS = Number(timeoutText);
-  if (timeoutText.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > MAX_TIMEOUT_S) {
-    throw new UsageError(`--timeout must be a number of seconds from 0 (waits for ever) to ${MAX_TIMEOUT_S}, not "${timeoutText}"`, command);
-  }
-  return {
-    servers: servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
-    appId,
-    auth,
-    profileDir: values.profile,
-    // a positive timeout below a millisecond is not 0, which waits for ever
-    timeoutMs: timeoutS === 0 ? 0 : Math.max(1, Math.round(timeoutS * 1000)),
-    caFile: values.ca === undefined ? undefined : required('--ca', values.ca, command),
-    insecurePlain: values['insecure-plain'] ?? false,
-    force: values.force ?? false,
-  };
+  return auth;
 }

@@ -20,6 +20,25 @@ export const processSecretSources: SecretSources = {
 };
 
 /**
+ * A command that only reads or edits the local store and never connects: history --offline,
+ * search, outbox (the listing) and outbox discard. It needs no login secret (the store is the OS
+ * user's to read anyway, as the desktop app shows history offline without one); one given is
+ * ignored, never read (a --token-file is not opened, stdin not touched).
+ */
+export function isLocalCommand(command: Command): boolean {
+  switch (command.kind) {
+    case 'history':
+      return command.offline;
+    case 'search':
+      return true;
+    case 'outbox':
+      return !command.flush;
+    default:
+      return false;
+  }
+}
+
+/**
  * The login secret, from exactly one place: an argument (--token, --password, --signed), a file
  * (--token-file, --password-file; "-" reads the first line of stdin), or, when none is given, the
  * environment (MAGPIE_TOKEN or MAGPIE_PASSWORD). Arguments show in `ps`; files and the

@@ -4,7 +4,13 @@ import type { GroupModeName, LoginAuth } from '../../../preload/api';
 export interface GlobalOptions {
   readonly servers: string[];
   readonly appId: string;
-  readonly auth: LoginAuth;
+  /** The user whose store the command reads (the voipAccount for a password login). */
+  readonly user: string;
+  /**
+   * How to log in; undefined for a local command (isLocalCommand), which never connects and so
+   * neither needs nor reads a secret.
+   */
+  readonly auth: LoginAuth | undefined;
   /** Undefined: the default profile folder. */
   readonly profileDir: string | undefined;
   /** 0 waits for ever. */

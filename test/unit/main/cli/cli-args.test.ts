@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli, type SecretSources } from '../../../../main/cli/args';
+import { isLocalCommand, parseCli, type SecretSources } from '../../../../main/cli/args';
 import { COMMAND_USAGE, UsageError } from '../../../../main/cli/usage';
 
 const LOGIN = ['--app', 'app1', '--token', 'tok', '--user', 'alice'];
@@ -20,6 +20,7 @@ describe('magpie CLI arguments', () => {
     expect(token.global).toEqual({
       servers: ['127.0.0.1:8883'],
       appId: 'app1',
+      user: 'alice',
       auth: { type: 'appToken', user: 'alice', token: 'tok' },
       profileDir: undefined,
       timeoutMs: 10_000,
@@ -27,9 +28,9 @@ describe('magpie CLI arguments', () => {
       insecurePlain: false,
       force: false,
     });
-    const password = parseCli(['--server', '10.0.0.1:1,10.0.0.2:2', '--app', 'a', '--user', '8001', '--password', 'pw', '--timeout', '2.5', 'outbox']);
+    const password = parseCli(['--server', '10.0.0.1:1,10.0.0.2:2', '--app', 'a', '--user', '8001', '--password', 'pw', '--timeout', '2.5', 'outbox', 'flush']);
     expect(password.global).toMatchObject({ servers: ['10.0.0.1:1', '10.0.0.2:2'], auth: { type: 'password', user: '8001', password: 'pw' }, timeoutMs: 2_500 });
-    const signed = parseCli(['--app', 'a', '--user', 'bob', '--signed', 'SIG', '--ts', '20261128', '--md5', '--profile', '/p', 'outbox']);
+    const signed = parseCli(['--app', 'a', '--user', 'bob', '--signed', 'SIG', '--ts', '20261128', '--md5', '--profile', '/p', 'outbox', 'flush']);
     expect(signed.global).toMatchObject({ profileDir: '/p', auth: { type: 'signed', signature: 'SIG', timestamp: '20261128', algorithm: 'md5' } });
     const tls = parseCli([...LOGIN, '--server', 'tls://im.example.com:8884,tcp://10.0.0.1:8883', '--ca', '/etc/magpie/ca.pem', 'listen']);
     expect(tls.global).toMatchObject({ servers: ['tls://im.example.com:8884', 'tcp://10.0.0.1:8883'], caFile: '/etc/magpie/ca.pem', insecurePlain: false });
@@ -242,5 +243,88 @@ describe('magpie login secrets kept out of the command line (ps shows arguments)
     expect(refusal([...BASE, '--token', '', 'listen'])).toBe('--token is empty: give a value');
     expect(refusal([...BASE, '--password', '', 'send', '--to', 'bob', '--text', 'hi'])).toBe('--password is empty: give a value');
     expect(refusal([...BASE, '--signed', ' ', '--ts', '1', 'listen'])).toBe('--signed is empty (only white space): give a value');
+  });
+});
+
+describe('magpie local commands need no login secret', () => {
+  const BASE = ['--app', 'a', '--user', 'alice', '--profile', '/p'];
+  // no secret anywhere: no flag, nothing in the environment; a file read would be a secret looked for
+  const reads: string[] = [];
+  const none = (env: Record<string, string> = {}): SecretSources => ({
+    env,
+    readFile: (path) => {
+      reads.push(path);
+      return 'tok-from-file\n';
+    },
+  });
+  const LOCAL = [
+    ['history', '--with', 'bob', '--offline'],
+    ['history', '--group', 'g1', '--offline'],
+    ['search', 'hello'],
+    ['outbox'],
+    ['outbox', 'discard'],
+    ['outbox', 'discard', '0123456789abcdef0123456789abcdef'],
+  ];
+
+  it('parses history --offline, search, outbox and outbox discard with --app and --user only, and no login', () => {
+    for (const command of LOCAL) {
+      expect(isLocalCommand(parseCli([...BASE, ...command], none()).command), command.join(' ')).toBe(true);
+      expect(parseCli([...BASE, ...command], none()).global, command.join(' ')).toMatchObject({ appId: 'a', user: 'alice', profileDir: '/p', auth: undefined });
+    }
+  });
+
+  it('ignores a secret given to a local command, without reading or checking it', () => {
+    reads.length = 0;
+    for (const command of LOCAL) {
+      for (const secret of [
+        ['--token', 'tok'],
+        ['--password', ''],
+        ['--token-file', '/run/token'],
+        ['--password-file', '-'],
+        ['--token', 't', '--password', 'p'],
+        ['--signed', 'SIG'],
+      ]) {
+        expect(parseCli([...BASE, ...secret, ...command], none()).global!.auth, `${secret.join(' ')} ${command.join(' ')}`).toBeUndefined();
+      }
+      expect(parseCli([...BASE, ...command], none({ MAGPIE_TOKEN: 't', MAGPIE_PASSWORD: 'p' })).global!.auth).toBeUndefined();
+    }
+    // neither a file nor stdin was opened for it
+    expect(reads).toEqual([]);
+  });
+
+  it('still needs --app and a --user that can name a store', () => {
+    const refusal = (argv: string[]): string => {
+      try {
+        parseCli(argv, none());
+      } catch (error) {
+        if (error instanceof UsageError) return error.message;
+        throw error;
+      }
+      throw new Error('no usage error');
+    };
+    expect(refusal(['--user', 'alice', 'outbox'])).toBe('--app is required');
+    expect(refusal(['--app', 'a', 'search', 'x'])).toBe('--user is required');
+    expect(refusal(['--app', 'a', '--user', 'b@d', 'history', '--with', 'bob', '--offline'])).toMatch(/--user must be a user id/);
+  });
+
+  it('still needs the secret, exactly as before, for every command that connects', () => {
+    const needsSecret = /^log in with exactly one of --token, --token-file, --password, --password-file or --signed/;
+    for (const command of [
+      ['history', '--with', 'bob'],
+      ['outbox', 'flush'],
+      ['send', '--to', 'bob', '--text', 'hi'],
+      ['listen'],
+      ['read', '--with', 'bob'],
+      ['revoke', '17'],
+      ['burn', '17'],
+      ['download', '17', '--out', '/tmp'],
+      ['group', 'list'],
+      ['profile', 'set', '--nickname', 'A'],
+    ]) {
+      expect(isLocalCommand(parseCli([...BASE, '--token', 't', ...command], none()).command), command.join(' ')).toBe(false);
+      expect(() => parseCli([...BASE, ...command], none()), command.join(' ')).toThrow(needsSecret);
+    }
+    expect(() => parseCli([...BASE, '--token', '', 'outbox', 'flush'], none())).toThrow('--token is empty: give a value');
+    expect(parseCli([...BASE, 'outbox', 'flush'], none({ MAGPIE_TOKEN: 'tok-env' })).global!.auth).toEqual({ type: 'appToken', user: 'alice', token: 'tok-env' });
   });
 });
