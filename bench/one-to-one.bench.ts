@@ -13,6 +13,7 @@ import type { ChatSystem } from './support/chat-ends';
 import { forkChatPair, type ProcessPair, type RunResult } from './support/chat-processes';
 import { forkMagpieServer } from './support/magpie-server';
 import { NOT_INSTALLED, startEjabberd, startMosquitto, startProsody, type Peer } from './support/peers';
+import { machineBusyMicros } from './support/proc-usage';
 import { fmt, fmtMs, isSmoke, printTable, ratioHigher, ratioLower, type Row } from './support/table';
 
 const smoke = isSmoke();
@@ -28,17 +29,23 @@ interface Figures {
   serverLoop?: { p99Ms: number; maxMs: number };
   /** Magpie's server's CPU time per message (user + system), µs. */
   serverCpuUs?: { burst: number; serial: number };
+  /** The whole machine's busy CPU time per message (server, both ends, the kernel), µs: the same figure for every system. */
+  machineCpuUs: { burst: number; serial: number };
 }
 
 /** `cpu`: the server's CPU time so far in µs (Magpie only), to report its cost per message in each mode. */
 async function measure(pair: ProcessPair, cpu?: () => Promise<number>): Promise<Figures> {
   await pair.run('burst', WARMUP, { tag: 'warm' });
   const c0 = await cpu?.();
+  const m0 = machineBusyMicros();
   const burstRun = await pair.run('burst', N);
+  const m1 = machineBusyMicros();
   const c1 = await cpu?.();
+  const m2 = machineBusyMicros();
   const serialRun = await pair.run('serial', N);
+  const m3 = machineBusyMicros();
   const c2 = await cpu?.();
-  const figures: Figures = { burst: burstRun, serial: serialRun };
+  const figures: Figures = { burst: burstRun, serial: serialRun, machineCpuUs: { burst: (m1 - m0) / N, serial: (m3 - m2) / N } };
   if (c0 !== undefined && c1 !== undefined && c2 !== undefined) figures.serverCpuUs = { burst: (c1 - c0) / N, serial: (c2 - c1) / N };
   return figures;
 }
@@ -145,6 +152,8 @@ async function main(): Promise<void> {
   printTable(`1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     `paced = ${fmt(halfRate)} msg/s for every system, half of Magpie's burst rate`,
     `Magpie's server CPU per message (user + system, stored and delivered): burst ${ours.serverCpuUs!.burst.toFixed(0)} µs, serial ${ours.serverCpuUs!.serial.toFixed(0)} µs`,
+    `the whole machine's busy CPU time per message (every process and the kernel, 10 ms steps), burst | serial: ${machineCpuNotes(ours, peers)}`,
+    `CPU per message of each end's process (user + system; sender / receiver), burst | serial: ${endCpuNotes(ours, peers)}`,
     `event-loop delay during each paced run (p99 / max; A and B each in a process of their own, timed on the system-wide monotonic clock): ${loopNotes(ours, peers)}`,
     'Magpie persists every message in SQLite (WAL; the SENDs read in one event-loop turn share one transaction) before SENT and PUSH; ejabberd and prosody keep online messages in memory only, except "ejabberd + archive" (mod_mam with default: always: every message archived in SQLite, WAL, the schema ejabberd ships; its connection syncs each commit to disk, the SQLite default, where Magpie syncs at checkpoints: a commit survives a crashed process, not a power cut); mosquitto runs without persistence',
     'Magpie runs with its per-connection request rate limit lifted (default 50/s); the XMPP peers run without shapers',
@@ -162,6 +171,17 @@ function loopNotes(ours: Figures, peers: readonly PeerOutcome[]): string {
     ...peers.flatMap((peer) => (peer.figures?.paced ? [`${peer.name}: ${ends(peer.figures.paced)}`] : [])),
   ];
   return parts.join('; ');
+}
+
+function machineCpuNotes(ours: Figures, peers: readonly PeerOutcome[]): string {
+  const both = (f: Figures) => `${f.machineCpuUs.burst.toFixed(0)} | ${f.machineCpuUs.serial.toFixed(0)} µs`;
+  return [`Magpie: ${both(ours)}`, ...peers.flatMap((peer) => (peer.figures ? [`${peer.name}: ${both(peer.figures)}`] : []))].join('; ');
+}
+
+function endCpuNotes(ours: Figures, peers: readonly PeerOutcome[]): string {
+  const us = (r: RunResult) => `${r.endCpuUs.sender.toFixed(0)} / ${r.endCpuUs.receiver.toFixed(0)} µs`;
+  const both = (f: Figures) => `${us(f.burst)} | ${us(f.serial)}`;
+  return [`Magpie: ${both(ours)}`, ...peers.flatMap((peer) => (peer.figures ? [`${peer.name}: ${both(peer.figures)}`] : []))].join('; ');
 }
 
 function missing(r: RunResult): string {

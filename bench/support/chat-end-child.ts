@@ -17,6 +17,12 @@ function monotonicMs(): number {
 
 const reply = (message: EndReply) => process.send?.(message);
 
+/** This process's CPU time (user + system) since `from`, µs. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return used.user + used.system;
+}
+
 async function main(): Promise<void> {
   const { system, role } = JSON.parse(process.argv[2]!) as { system: ChatSystem; role: ChatRole };
   const end = await openChatEnd(system, role);
@@ -24,7 +30,7 @@ async function main(): Promise<void> {
   // serial mode: the receiver says "i arrived" on a socket straight to the sender (one loopback hop)
   const signals = role === 'sender' ? await signalServer() : undefined;
 
-  let receiving: { tag: string; at: Float64Array; count: number; n: number; signal?: Socket } | undefined;
+  let receiving: { tag: string; at: Float64Array; count: number; n: number; cpuFrom: NodeJS.CpuUsage; signal?: Socket } | undefined;
   end.onReceive = (text) => {
     const at = monotonicMs();
     const r = receiving;
@@ -47,7 +53,7 @@ async function main(): Promise<void> {
     receiving = undefined;
     r.signal?.end();
     loop.disable();
-    reply({ type: 'received', tag: r.tag, at: Array.from(r.at), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });
+    reply({ type: 'received', tag: r.tag, at: Array.from(r.at), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6, cpuMicros: cpuSince(r.cpuFrom) });
   }
 
   process.on('message', (request: EndRequest) => {
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
       switch (request.type) {
         case 'expect': {
           const signal = request.signalPort === undefined ? undefined : await connectSignal(request.signalPort);
-          receiving = { tag: request.tag, at: new Float64Array(request.n).fill(Number.NaN), count: 0, n: request.n, ...(signal ? { signal } : {}) };
+          receiving = { tag: request.tag, at: new Float64Array(request.n).fill(Number.NaN), count: 0, n: request.n, cpuFrom: process.cpuUsage(), ...(signal ? { signal } : {}) };
           loop.reset();
           loop.enable();
           reply({ type: 'expecting' });
@@ -67,9 +73,10 @@ async function main(): Promise<void> {
         case 'run': {
           loop.reset();
           loop.enable();
+          const cpuFrom = process.cpuUsage();
           const sentAt = await run(end, request, signals);
           loop.disable();
-          reply({ type: 'sent', at: Array.from(sentAt), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });
+          reply({ type: 'sent', at: Array.from(sentAt), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6, cpuMicros: cpuSince(cpuFrom) });
           break;
         }
         case 'stop':

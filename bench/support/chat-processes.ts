@@ -16,8 +16,8 @@ export type EndRequest =
 export type EndReply =
   | { type: 'ready'; signalPort?: number }
   | { type: 'expecting' }
-  | { type: 'sent'; at: number[]; loopP99Ms: number; loopMaxMs: number }
-  | { type: 'received'; tag: string; at: number[]; loopP99Ms: number; loopMaxMs: number };
+  | { type: 'sent'; at: number[]; loopP99Ms: number; loopMaxMs: number; cpuMicros: number }
+  | { type: 'received'; tag: string; at: number[]; loopP99Ms: number; loopMaxMs: number; cpuMicros: number };
 
 export type RunMode = 'burst' | 'serial' | 'paced';
 
@@ -27,6 +27,8 @@ export interface RunResult extends LatencySummary {
   readonly missing: number;
   /** Event-loop delay of each end's process during the run (1 ms resolution). */
   readonly loops: { readonly senderP99Ms: number; readonly senderMaxMs: number; readonly receiverP99Ms: number; readonly receiverMaxMs: number };
+  /** CPU time (user + system) of each end's process per message sent, µs: the client side's share of the two cores. */
+  readonly endCpuUs: { readonly sender: number; readonly receiver: number };
 }
 
 export interface ProcessPair {
@@ -119,5 +121,6 @@ function result(sent: Extract<EndReply, { type: 'sent' }>, received: Extract<End
     messagesPerSecond: latencies.length / elapsedS,
     missing: received.at.length - latencies.length,
     loops: { senderP99Ms: sent.loopP99Ms, senderMaxMs: sent.loopMaxMs, receiverP99Ms: received.loopP99Ms, receiverMaxMs: received.loopMaxMs },
+    endCpuUs: { sender: sent.cpuMicros / received.at.length, receiver: received.cpuMicros / received.at.length },
   };
 }

@@ -45,6 +45,11 @@ function machineTicks(): MachineTicks {
   return { busy: total - idle, total };
 }
 
+/** CPU time all cores have spent busy since boot, in microseconds (10 ms steps): every process's, the bench's own included. */
+export function machineBusyMicros(): number {
+  return (machineTicks().busy / TICKS_PER_SECOND) * 1e6;
+}
+
 export interface MachineLoad {
   /** Share of all cores busy over the window, 0..1. */
   readonly busy: number;
