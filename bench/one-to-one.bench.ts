@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   printTable(`1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     `paced = ${fmt(halfRate)} msg/s for every system, half of Magpie's burst rate`,
     `Magpie's server CPU per message (user + system, stored and delivered): burst ${ours.serverCpuUs!.burst.toFixed(0)} µs, serial ${ours.serverCpuUs!.serial.toFixed(0)} µs`,
-    `the whole machine's busy CPU time per message (every process and the kernel, 10 ms steps), burst | serial: ${machineCpuNotes(ours, peers)}`,
+    `the whole machine's busy CPU time per message (every process and the kernel, 10 ms steps: read it on a quiet machine only), burst | serial: ${machineCpuNotes(ours, peers)}`,
     `CPU per message of each end's process (user + system; sender / receiver), burst | serial: ${endCpuNotes(ours, peers)}`,
     `event-loop delay during each paced run (p99 / max; A and B each in a process of their own, timed on the system-wide monotonic clock): ${loopNotes(ours, peers)}`,
     'Magpie persists every message in SQLite (WAL; the SENDs read in one event-loop turn share one transaction) before SENT and PUSH; ejabberd and prosody keep online messages in memory only, except "ejabberd + archive" (mod_mam with default: always: every message archived in SQLite, WAL, the schema ejabberd ships; its connection syncs each commit to disk, the SQLite default, where Magpie syncs at checkpoints: a commit survives a crashed process, not a power cut); mosquitto runs without persistence',
