@@ -122,7 +122,7 @@ export const methodSchemas = {
     }).strict(),
   },
   'groups.mine': { args: empty },
-  'groups.search': { args: z.object({ keyword: z.string().max(64), offset, limit }).strict() },
+  'groups.search': { args: z.object({ keyword: z.string().max(GROUP_LIMITS.maxKeywordChars), offset, limit }).strict() },
   'group.info': { args: z.object({ groupId }).strict() },
   'group.members': { args: z.object({ groupId, offset, limit }).strict() },
   'group.join': { args: z.object({ groupId }).strict() },

@@ -18,6 +18,8 @@ export const GROUP_LIMITS = {
   maxNameChars: 64,
   /** A group's announcement, in characters (code points). */
   maxAnnouncementChars: 1_024,
+  /** A group search's keyword: 1 to 64 characters (code points), a part of a name or a whole id. */
+  maxKeywordChars: 64,
   /** The longest a member can be muted: 30 days. */
   maxMuteSeconds: 30 * 24 * 3600,
 } as const;

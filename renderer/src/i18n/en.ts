@@ -148,6 +148,8 @@ const en = {
     noAnnouncement: 'No announcement',
     searchKeyword: 'Group name or ID',
     searchEmpty: 'No public group found',
+    searchNeedsKeyword: 'Type part of a group name, or a group ID',
+    searchTooLong: 'A search is at most {max} characters (this one is {n})',
     join: 'Join',
     apply: 'Apply to join',
     applied: 'Request sent',

@@ -151,6 +151,8 @@ const zhCN: MessageSchema = {
     noAnnouncement: '暂无公告',
     searchKeyword: '群名称或群 ID',
     searchEmpty: '没有找到公开群组',
+    searchNeedsKeyword: '请输入群名称的一部分或群 ID',
+    searchTooLong: '搜索内容最多 {max} 个字符（当前 {n} 个）',
     join: '加入',
     apply: '申请加入',
     applied: '已发送申请',

@@ -118,12 +118,13 @@ export const useGroups = defineStore('groups', () => {
    */
   async function onNotice(notice: NoticeView, me?: string): Promise<void> {
     const { groupId } = notice;
-    tellApplicant(notice, me);
     if (notice.kind === 'dismiss') {
       markDismissed(groupId);
       return;
     }
     const [group] = await Promise.all([refresh(groupId, true), members.value[groupId] ? loadMembers(groupId, true) : Promise.resolve()]);
+    // told after the refresh: a page reloaded since applying knows the group only from its answer
+    tellApplicant(notice, me, group?.name);
     // the chat list and header carry the group's name too
     const conversations = useConversations();
     const c = conversations.byId[groupId];
@@ -135,13 +136,13 @@ export const useGroups = defineStore('groups', () => {
    * for a refusal; Find groups offers applying again after a refusal, and an approval lands me
    * in the group (its card and chat come with the notice).
    */
-  function tellApplicant(notice: NoticeView, me: string | undefined): void {
+  function tellApplicant(notice: NoticeView, me: string | undefined, name: string | undefined): void {
     if (notice.kind !== 'reject' && notice.kind !== 'approve') return;
     if (!me || !notice.targets.includes(me) || notice.actor === me) return;
     const next = new Set(applied.value);
     next.delete(notice.groupId);
     applied.value = next;
-    const group = byId.value[notice.groupId]?.name ?? searchResults.value.find((g) => g.groupId === notice.groupId)?.name ?? notice.groupId;
+    const group = name ?? byId.value[notice.groupId]?.name ?? searchResults.value.find((g) => g.groupId === notice.groupId)?.name ?? notice.groupId;
     const reason = notice.text.trim();
     if (notice.kind === 'approve') useToasts().say('groups.applicationApproved', { group });
     else if (reason) useToasts().say('groups.applicationDeclined', { group, reason });

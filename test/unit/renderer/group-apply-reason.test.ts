@@ -28,6 +28,9 @@ async function openApply() {
   const api = createFakeApi({ 'groups.search': () => [group], 'group.apply': () => ({ requestId: 1 }) });
   useBackend(pinia).attach(api);
   const wrapper = mount(GroupSearch, { global: { plugins: [pinia, createMagpieI18n('en')] }, attachTo: document.body });
+  const keyword = byTestId('group-search-input') as HTMLInputElement;
+  keyword.value = 'Book';
+  keyword.dispatchEvent(new Event('input'));
   await click('group-search-submit');
   await click('group-apply');
   return { wrapper, api };

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupView, MemberView, Result } from '../../../preload/api';
 import CreateGroupForm from '../../../renderer/src/components/groups/CreateGroupForm.vue';
 import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
+import GroupSearch from '../../../renderer/src/components/groups/GroupSearch.vue';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
 import { useBackend } from '../../../renderer/src/stores/backend';
 import { useGroups } from '../../../renderer/src/stores/groups';
@@ -265,6 +266,41 @@ describe('the invite dialog', () => {
       const toasts = useToasts(pinia).items;
       expect(toasts).toHaveLength(1);
       expect(createMagpieI18n(locale).global.t(toasts[0]!.words!.key, toasts[0]!.words!.values)).toBe(text);
+      wrapper.unmount();
+      document.body.innerHTML = '';
+    }
+    unmount = undefined;
+  });
+});
+
+describe('find groups', () => {
+  it('asks for a keyword, or a shorter one, beside the field instead of sending what the server refuses, in en and zh-CN', async () => {
+    for (const [locale, empty, long] of [
+      ['en', 'Type part of a group name, or a group ID', 'A search is at most 64 characters (this one is 70)'],
+      ['zh-CN', '请输入群名称的一部分或群 ID', '搜索内容最多 64 个字符（当前 70 个）'],
+    ] as const) {
+      const pinia = createPinia();
+      const api = createFakeApi({ 'groups.search': () => [group] });
+      useBackend(pinia).attach(api);
+      const wrapper = mount(GroupSearch, { global: { plugins: [pinia, createMagpieI18n(locale)] }, attachTo: document.body });
+      unmount = () => wrapper.unmount();
+      const submit = async () => {
+        byTestId('group-search-input')!.closest('form')!.dispatchEvent(new Event('submit'));
+        await flushPromises();
+      };
+      await type('group-search-input', '   ');
+      await submit();
+      expect(byTestId('group-search-error')!.textContent!.trim()).toBe(empty);
+      await type('group-search-input', '读'.repeat(70));
+      await submit();
+      expect(byTestId('group-search-error')!.textContent!.trim()).toBe(long);
+      expect(api.callsOf('groups.search')).toEqual([]);
+      expect(useToasts(pinia).items).toEqual([]);
+      // 64 emoji are 64 characters to the server, and are sent
+      await type('group-search-input', '📖'.repeat(64));
+      expect(byTestId('group-search-error')!.textContent!.trim()).toBe('');
+      await submit();
+      expect(api.callsOf('groups.search')).toMatchObject([{ keyword: '📖'.repeat(64) }]);
       wrapper.unmount();
       document.body.innerHTML = '';
     }

@@ -79,6 +79,15 @@ describe('the applicant', () => {
     expect(groups.applied.has('g1')).toBe(false);
   });
 
+  it('is told an approval by the group\'s name after a reload, when the page knew the group only by its id', async () => {
+    const bookClub = { groupId: 'g1', name: 'Book Club', owner: 'ann', mode: 'approval', capacity: 500, memberCount: 3, announcement: '', myRole: 'member', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0 } as const;
+    const api = start({ 'group.info': () => bookClub }, () => []);
+    signedInAs('dave');
+    api.emit('message.upserted', { message: noticeMessage({ kind: 'approve', groupId: 'g1', actor: 'ann', targets: ['dave'], text: '', requestId: 7 }) });
+    await flushPromises();
+    expect(useToasts().items.map((t) => t.words)).toEqual([{ key: 'groups.applicationApproved', values: { group: 'Book Club' } }]);
+  });
+
   it('is told an approval; an admin reading the same notices about someone else is not', async () => {
     const api = start({}, () => []);
     signedInAs('dave');

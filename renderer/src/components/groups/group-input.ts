@@ -30,6 +30,13 @@ export function groupNameProblem(name: string): NameProblem {
   return hasControlCharacter(name.trim()) ? 'control' : null;
 }
 
+/** What keeps a group search's keyword (as it would be sent, trimmed) from being sent: nothing typed, or too long. */
+export function searchKeywordProblem(keyword: string): 'empty' | 'length' | null {
+  const chars = textChars(keyword.trim());
+  if (chars === 0) return 'empty';
+  return chars > GROUP_LIMITS.maxKeywordChars ? 'length' : null;
+}
+
 /** An announcement's length in characters as the server counts them (code points). */
 export function announcementChars(text: string): number {
   return textChars(text);
