@@ -9,6 +9,8 @@
 export { codePointLabel, controlCharacterName, hasControlCharacter, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
 /** Bidirectional text kept from reordering what is around it (docs/client.md, "Message text is text"). */
 export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateText, showBidiControls } from '../protocol/bidi-text';
+/** The order of a conversation's messages and notices, the same in the page, the core and the CLI. */
+export { compareConversationItems, type ConversationItemOrder } from './conversation-order';
 
 /** The server's limits on group words the page lets one type (server/groups/group-limits.ts). */
 export const GROUP_LIMITS = {
@@ -126,6 +128,8 @@ export interface MessageView {
   /** Stable local key: the client id for messages sent from here, else derived from the server id. */
   key: string;
   msgId?: number;
+  /** The user's inbox seq (a notice's too): the server's order of items of one millisecond. */
+  seq?: number;
   clientMsgId?: string;
   conversation: string;
   conversationKind: ConversationKind;

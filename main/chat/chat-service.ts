@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ErrorCode, isGroupId, MagpieError, pb } from '../../protocol';
-import type { HistoryCursor, MessageView, OutgoingContent, SearchHit } from '../../preload/api';
+import { compareConversationItems, type HistoryCursor, type MessageView, type OutgoingContent, type SearchHit } from '../../preload/api';
 import type { MagpieClient } from '../client/magpie-client';
 import type { StoredMessage } from '../store';
 import { localIdOfKey, messageKey, noticeAsMessageView, toMessageView } from '../views/message-view';
@@ -178,7 +178,8 @@ export function createChatService(client: MagpieClient) {
     },
 
     /**
-     * A page of history, oldest first, with group notices placed among the messages by time. The
+     * A page of history, oldest first, with group notices placed among the messages in the one order
+     * of a conversation's items (compareConversationItems: time, then the inbox's order). The
      * cursor is the store's own order (time, row id): a batch stamped with one millisecond can
      * straddle a page's edge, and a time alone would drop the rest of it.
      */
@@ -196,8 +197,8 @@ export function createChatService(client: MagpieClient) {
           .filter((n) => n.timeMs >= from && n.timeMs < to)
           .map(noticeAsMessageView);
         views.push(...notices);
-        views.sort((a, b) => a.timeMs - b.timeMs);
       }
+      views.sort(compareConversationItems);
       const oldest = page[0];
       return oldest && more ? { messages: views, more, next: { timeMs: oldest.timeMs, key: messageKey(oldest) } } : { messages: views, more };
     },

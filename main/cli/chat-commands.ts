@@ -5,7 +5,8 @@ import { textOverLimit, type CommandOf } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
-import { messageKey } from '../views/message-view';
+import { compareConversationItems, type ConversationItemOrder } from '../../preload/api';
+import { messageKey, messageOrder, noticeOrder } from '../views/message-view';
 import { messageLine, noticeLine, outboxLine, transientSentLine, type MessageLine, type NoticeLine } from './output';
 
 /** What a wait for receipts does when the login is refused before the link ever came up. */
@@ -181,6 +182,12 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
   return awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });
 }
 
+/** A line with where its item sits in its conversation: lines are printed in that order. */
+interface OrderedLine {
+  readonly order: ConversationItemOrder;
+  readonly line: MessageLine | NoticeLine;
+}
+
 export async function runListen(session: CliSession, io: CliIo, command: CommandOf<'listen'>): Promise<number> {
   const { client } = session;
   let printed = 0;
@@ -195,17 +202,19 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
     if (command.count !== undefined && printed >= command.count) done();
   };
   // A catch-up applies the inbox (notices, mentions) before the large groups' timelines, so what
-  // one pull brings waits until the sync queue is idle and is printed in time order, as history
-  // shows it (a stable sort: lines of one millisecond keep the order they were applied in).
-  let pending: (MessageLine | NoticeLine)[] = [];
+  // one pull brings waits until the sync queue is idle and is printed in the order history shows it.
+  let pending: OrderedLine[] = [];
   const flush = (): void => {
-    const lines = pending;
+    const items = pending;
     pending = [];
-    print(lines.sort((a, b) => a.time - b.time));
+    print(items.sort((a, b) => compareConversationItems(a.order, b.order)).map((item) => item.line));
   };
   client.events.on('ingested', (result) => {
     if (pending.length === 0) void client.syncIdle().then(flush);
-    pending.push(...result.messages.filter((m) => !m.outgoing).map((m) => messageLine(m)), ...result.notices.map(noticeLine));
+    pending.push(
+      ...result.messages.filter((m) => !m.outgoing).map((m) => ({ order: messageOrder(m), line: messageLine(m) })),
+      ...result.notices.map((n) => ({ order: noticeOrder(n), line: noticeLine(n) })),
+    );
   });
   client.events.on('transient', (entry) => {
     if (entry.item.case !== 'message' || entry.item.value.from === client.selfId) return;
@@ -297,14 +306,15 @@ export async function runHistory(session: CliSession, io: CliIo, command: Comman
   if (!command.offline) await session.connect();
   const { store } = session.client;
   const messages = store.messages.page(command.conversation, command.limit);
-  const lines: (MessageLine | NoticeLine)[] = messages.map((m) => storedLine(store, m));
+  const items: OrderedLine[] = messages.map((m) => ({ order: messageOrder(m), line: storedLine(store, m) }));
   if (isGroupId(command.conversation)) {
-    // notices sit among the messages by time; a short history shows the group's whole life
+    // notices sit among the messages; a short history shows the group's whole life
     const from = messages.length === command.limit ? messages[0]!.timeMs : 0;
     const notices = store.notices.listForGroup(command.conversation, 500).filter((n) => n.timeMs >= from);
-    lines.push(...notices.map(noticeLine));
-    lines.sort((a, b) => a.time - b.time || (a.seq ?? 0) - (b.seq ?? 0));
+    items.push(...notices.map((n) => ({ order: noticeOrder(n), line: noticeLine(n) })));
   }
+  // the chat's own order (time, then the inbox's), not the store's row order
+  const lines = items.sort((a, b) => compareConversationItems(a.order, b.order)).map((item) => item.line);
   // a group with nothing here: one never joined, or no such group (a former member keeps what came in)
   if (lines.length === 0 && isGroupId(command.conversation) && !command.offline) await requireGroupMember(session, command.conversation);
   for (const line of lines.slice(-command.limit)) io.out(line);

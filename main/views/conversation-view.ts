@@ -1,7 +1,7 @@
-import type { ConversationView, GroupModeName, GroupView, MemberView } from '../../preload/api';
+import { compareConversationItems, type ConversationView, type GroupModeName, type GroupView, type MemberView } from '../../preload/api';
 import { pb } from '../../protocol';
 import type { Conversation, GroupRecord, MemberRecord, StoredMessage, StoredNotice, UserProfile } from '../store';
-import { MODE_NAMES, ROLE_NAMES, toNoticeView } from './message-view';
+import { messageOrder, MODE_NAMES, noticeOrder, ROLE_NAMES, toNoticeView } from './message-view';
 
 /**
  * `revokedBy`: who revoked the last message, when it was revoked by someone other than its sender.
@@ -13,7 +13,7 @@ export function toConversationView(
   title: string,
   revokedBy?: string,
   latestNotice?: StoredNotice,
-  lastMessage?: Pick<StoredMessage, 'timeMs' | 'seq'>,
+  lastMessage?: Pick<StoredMessage, 'localId' | 'timeMs' | 'seq' | 'msgId'>,
 ): ConversationView {
   const view: ConversationView = {
     id: conversation.id,
@@ -29,7 +29,7 @@ export function toConversationView(
   };
   if (conversation.lastSender) view.lastFrom = conversation.lastSender;
   if (revokedBy) view.lastRevokedBy = revokedBy;
-  if (latestNotice && (conversation.lastLocalId === null || noticeIsLater(latestNotice, lastMessage, conversation.lastTimeMs))) {
+  if (latestNotice && (conversation.lastLocalId === null || noticeIsLater(latestNotice, lastMessage, conversation))) {
     view.lastNotice = toNoticeView(latestNotice);
     view.lastTimeMs = Math.max(conversation.lastTimeMs, latestNotice.timeMs);
     delete view.lastFrom;
@@ -39,15 +39,17 @@ export function toConversationView(
 }
 
 /**
- * Whether a group's newest notice came after its last message: by time, and in the same millisecond
- * by the inbox's order when the message came through the inbox too (a large group's message comes
- * from the group's timeline and keeps no inbox seq: the notice is then taken as the later). Without
- * the message, the row's time stands for its time (a notice may have raised it).
+ * Whether a group's newest notice came after its last message, in the order the chat shows them
+ * (compareConversationItems). Without the message, the row's time stands for its time (a notice may
+ * have raised it) and its row id for its key.
  */
-function noticeIsLater(notice: StoredNotice, message: Pick<StoredMessage, 'timeMs' | 'seq'> | undefined, rowTimeMs: number): boolean {
-  const messageTimeMs = message?.timeMs ?? rowTimeMs;
-  if (notice.timeMs !== messageTimeMs) return notice.timeMs > messageTimeMs;
-  return message?.seq === null || message?.seq === undefined || notice.seq > message.seq;
+function noticeIsLater(
+  notice: StoredNotice,
+  message: Pick<StoredMessage, 'localId' | 'timeMs' | 'seq' | 'msgId'> | undefined,
+  conversation: Pick<Conversation, 'lastLocalId' | 'lastTimeMs'>,
+): boolean {
+  const last = message ? messageOrder(message) : { timeMs: conversation.lastTimeMs, key: String(conversation.lastLocalId) };
+  return compareConversationItems(noticeOrder(notice), last) > 0;
 }
 
 export const MODE_BY_NAME: Record<GroupModeName, pb.GroupMode> = {

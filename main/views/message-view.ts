@@ -1,5 +1,5 @@
 import { isGroupId, MESSAGE_TYPE_NAMES, pb } from '../../protocol';
-import type { GroupModeName, GroupRoleName, MessageView, NoticeKindName, NoticeView } from '../../preload/api';
+import type { ConversationItemOrder, GroupModeName, GroupRoleName, MessageView, NoticeKindName, NoticeView } from '../../preload/api';
 import type { StoredMessage, StoredNotice } from '../store';
 
 export const NOTICE_KIND_NAMES: Record<pb.NoticeKind, NoticeKindName | undefined> = {
@@ -48,6 +48,16 @@ export function noticeKey(notice: Pick<StoredNotice, 'seq'>): string {
   return `n${notice.seq}`;
 }
 
+/** Where a stored message sits in its conversation (compareConversationItems), as its view would. */
+export function messageOrder(message: Pick<StoredMessage, 'localId' | 'timeMs' | 'seq' | 'msgId'>): ConversationItemOrder {
+  return { timeMs: message.timeMs, seq: message.seq, msgId: message.msgId, key: messageKey(message) };
+}
+
+/** Where a stored notice sits in its group's conversation, as its view would. */
+export function noticeOrder(notice: Pick<StoredNotice, 'timeMs' | 'seq'>): ConversationItemOrder {
+  return { timeMs: notice.timeMs, seq: notice.seq, key: noticeKey(notice) };
+}
+
 export function toMessageView(message: StoredMessage): MessageView {
   const payload = message.body.custom?.payload;
   const view: MessageView = {
@@ -69,6 +79,7 @@ export function toMessageView(message: StoredMessage): MessageView {
   };
   if (message.revoked && message.revokedBy && message.revokedBy !== message.from) view.revokedBy = message.revokedBy;
   if (message.msgId !== null) view.msgId = message.msgId;
+  if (message.seq !== null) view.seq = message.seq;
   if (message.clientMsgId !== null) view.clientMsgId = message.clientMsgId;
   if (message.body.media && !message.burned) view.media = { ...message.body.media };
   if (message.body.location && !message.burned) view.location = { ...message.body.location };
@@ -107,6 +118,7 @@ export function toNoticeView(notice: StoredNotice): NoticeView {
 export function noticeAsMessageView(notice: StoredNotice): MessageView {
   return {
     key: noticeKey(notice),
+    seq: notice.seq,
     conversation: notice.groupId,
     conversationKind: 'group',
     from: notice.actor,

@@ -2,16 +2,7 @@
  * One conversation's history as a sorted array: merging pages and upserted messages without
  * duplicates (by key), and removing. Pure functions, so the paging rules are tested alone.
  */
-import type { MessageView } from '../../../preload/api';
-
-/** Time order; messages of the same millisecond keep server order (msgId), then key. */
-export function compareMessages(a: MessageView, b: MessageView): number {
-  if (a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
-  const am = a.msgId ?? Number.MAX_SAFE_INTEGER;
-  const bm = b.msgId ?? Number.MAX_SAFE_INTEGER;
-  if (am !== bm) return am - bm;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-}
+import { compareConversationItems, type MessageView } from '../../../preload/api';
 
 /**
  * The key of a file's bubble the page shows before the core has the file (stores/media.ts): this,
@@ -40,7 +31,7 @@ export function mergeMessages(list: readonly MessageView[], incoming: readonly M
     }
     byKey.set(m.key, m);
   }
-  return [...byKey.values()].sort(compareMessages);
+  return [...byKey.values()].sort(compareConversationItems);
 }
 
 export function removeMessage(list: readonly MessageView[], key: string): MessageView[] {
