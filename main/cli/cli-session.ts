@@ -10,6 +10,7 @@ import { createGroupService, type GroupService } from '../groups/group-service';
 import { createProfileService, type ProfileService } from '../profiles/profile-service';
 import { loadDeviceId } from '../settings/device-id';
 import { clientStorePath } from '../store/database';
+import { cliTuning } from '../engine/tuning';
 import { defaultProfileDir } from '../shell/profile-dir';
 import type { GlobalOptions } from './args';
 import { loadLearnedServers, saveLearnedServers } from './learned-servers';
@@ -152,6 +153,8 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     login: { ...login, appId: global.appId, user: global.user },
     log,
     clientName: 'magpie-cli',
+    // one person waits on this command: back within a second of a restarted server listening
+    tuning: cliTuning,
   });
   client.events.on('learnedServers', (learned) => {
     try {

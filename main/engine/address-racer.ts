@@ -213,6 +213,17 @@ export function connectTcp(address: ResolvedAddress, signal: AbortSignal): Promi
   });
 }
 
+/**
+ * The race failed because nothing listened: every address refused the TCP connect (ECONNREFUSED,
+ * the server stopped or restarting), none timed out or answered wrongly. Such an attempt cost the
+ * server nothing, which the reconnect delay may take into account.
+ */
+export function nothingListened(error: unknown): boolean {
+  if (!(error instanceof MagpieError) || error.code !== ErrorCode.NOT_CONNECTED) return false;
+  const causes = error.cause instanceof AggregateError ? (error.cause.errors as unknown[]) : [];
+  return causes.length > 0 && causes.every((cause) => (cause as { code?: unknown } | undefined)?.code === 'ECONNREFUSED');
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -12,7 +12,7 @@ import {
   type WireLimits,
 } from '../../protocol';
 import { createAddressBook, type AddressBook, type ResolvedAddress } from './address-book';
-import { createAddressRacer, type ConnectFn } from './address-racer';
+import { createAddressRacer, nothingListened, type ConnectFn } from './address-racer';
 import { acceptAdvertised, addressText, type AcceptedAdvertised } from './advertised-addresses';
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
 import { createPasswordLogin, isPasswordLogin } from './password-login';
@@ -338,7 +338,9 @@ export class ClientConnection {
   }
 
   private scheduleReconnect(error: MagpieError): void {
-    const delay = CAPACITY_CODES.has(error.code) ? this.backoff.nextCapacityDelayMs() : this.backoff.nextDelayMs();
+    const delay = CAPACITY_CODES.has(error.code)
+      ? this.backoff.nextCapacityDelayMs()
+      : this.backoff.nextDelayMs(nothingListened(error) ? 'refused' : 'other');
     this.setStatus({ state: 'reconnecting', ...failureStatus(error) });
     this.retryTimer = this.deps.clock.setTimeout(() => {
       this.retryTimer = undefined;

@@ -5,11 +5,17 @@ import type { EngineTuning } from './tuning';
  * up to backoffJitterRatio so that clients cut off by the same outage do not return in step.
  * A passive object like the heartbeat policy: the engine owns the timer.
  */
-export type BackoffTuning = Pick<EngineTuning, 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitterRatio' | 'capacityBackoffMs'>;
+export type BackoffTuning = Pick<EngineTuning, 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitterRatio' | 'refusedBackoffMaxMs' | 'capacityBackoffMs'>;
+
+/** Why the last attempt failed, as far as the delay cares: nothing listened (refused), or anything else. */
+export type AttemptFailure = 'refused' | 'other';
 
 export interface ReconnectBackoff {
-  /** The delay before the next attempt; each call counts one more attempt. */
-  nextDelayMs(): number;
+  /**
+   * The delay before the next attempt; each call counts one more attempt. After an attempt that
+   * every address refused (nothing listens), the delay is capped at refusedBackoffMaxMs.
+   */
+  nextDelayMs(failure?: AttemptFailure): number;
   /**
    * The delay after the server refused a login for want of room (its cap of sessions per address
    * or per app): long, since others must leave first, and jittered like the others.
@@ -37,11 +43,12 @@ export function createReconnectBackoff({ tuning, random }: ReconnectBackoffDeps)
     attempts = 0;
   };
   return {
-    nextDelayMs() {
+    nextDelayMs(failure = 'other') {
       // cap the exponent too, so a long outage never overflows to Infinity
       const exponent = Math.min(attempts, 30);
       attempts += 1;
-      const ceilingMs = Math.min(tuning.backoffMaxMs, tuning.backoffBaseMs * 2 ** exponent);
+      const maxMs = failure === 'refused' ? Math.min(tuning.backoffMaxMs, tuning.refusedBackoffMaxMs) : tuning.backoffMaxMs;
+      const ceilingMs = Math.min(maxMs, tuning.backoffBaseMs * 2 ** exponent);
       return jittered(ceilingMs);
     },
     nextCapacityDelayMs() {

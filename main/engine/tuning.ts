@@ -37,6 +37,15 @@ export interface EngineTuning {
   /** Each delay is reduced by up to this share at random, so clients cut off together spread out. */
   readonly backoffJitterRatio: number;
   /**
+   * The cap (before jitter) while the last attempt found nothing listening: every address refused
+   * the TCP connect (ECONNREFUSED: the server is stopped or restarting). Such an attempt costs the
+   * server nothing (its kernel answers), so a waiting command can look again often and be back as
+   * soon as the port opens. An attempt the server did answer (a failed HELLO or LOGIN, a timeout)
+   * is spaced by backoffMaxMs as before. The desktop keeps backoffMaxMs here too: a crowd of apps
+   * should come back spread over the long delays, not at the instant a restarted server listens.
+   */
+  readonly refusedBackoffMaxMs: number;
+  /**
    * The delay (less jitter) before logging in again after TOO_MANY_SESSIONS_FROM_ADDRESS or
    * TOO_MANY_SESSIONS_FOR_APP: the server is full for us until others leave, and a crowd retrying
    * every backoffMaxMs would only load it more.
@@ -83,6 +92,7 @@ export const desktopTuning: EngineTuning = Object.freeze({
   backoffBaseMs: 1_000,
   backoffMaxMs: 60_000,
   backoffJitterRatio: 0.5,
+  refusedBackoffMaxMs: 60_000,
   capacityBackoffMs: 5 * 60_000,
   requestTimeoutMs: 15_000,
   loginTimeoutMs: 10_000,
@@ -112,6 +122,17 @@ export const fastTestTuning: Partial<EngineTuning> = Object.freeze({
   loginTimeoutMs: 2_000,
   confirmDelayMs: 10,
   timelineConfirmDelayMs: 10,
+});
+
+/**
+ * The command line's overrides. A person (or a script) waits on one command, so a stopped or
+ * restarting server is looked for every 0.5-1 s (refusedBackoffMaxMs, less jitter) and the command
+ * goes on within a second of the server listening again, where the desktop's doubling delays had
+ * reached 8-16 s after a few failures. A server that answers but fails the login still gets the
+ * desktop's doubling delays.
+ */
+export const cliTuning: Partial<EngineTuning> = Object.freeze({
+  refusedBackoffMaxMs: 1_000,
 });
 
 /** The desktop defaults with some values replaced; refuses values that make no sense together. */

@@ -20,8 +20,17 @@ const PREDEFINED: ReadonlyMap<string, string> = new Map([
   ['apos', "'"],
 ]);
 
-/** A reference as XML writes it: `&#` decimal `;`, `&#x` hex `;` (a lower-case x) or `&` name `;`. */
+/**
+ * A reference as XML writes it: `&#` decimal `;`, `&#x` hex `;` (a lower-case x: XML 1.0's CharRef
+ * production has no `&#X`) or `&` name `;`.
+ */
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([^\s&;<>#][^\s&;<>]*));/y;
+
+/** `&#X41;`: a hex reference with an upper-case X, which XML 1.0 does not take, told apart to say how to write it. */
+const UPPER_X_REFERENCE = /&#X([0-9A-Fa-f]+);/y;
+
+/** What a refused `&` quotes: itself and what follows it up to a space, a tag or the next reference (and a `;` there). */
+const BROKEN_REFERENCE = /^&[^\s<>&;"']*;?/;
 
 /** XML 1.0's Char: tab, line feed, carriage return, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF. */
 function isXmlChar(cp: number): boolean {
@@ -32,12 +41,64 @@ function quoted(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
+/** Where an index of the text is, as people count: ` (line 2, column 17)`, lines from 1, characters from 1. */
+function positionOf(text: string, index: number): string {
+  const lines = text.slice(0, index).split(/\r\n?|\n/);
+  return ` (line ${lines.length}, column ${[...lines[lines.length - 1]!].length + 1})`;
+}
+
+/**
+ * The reference at text[at] (an `&`): its length and its character, or the refusal in words, told
+ * where it is by `whereOf` (a position in the body, or nothing when it is not known), asked only
+ * for a refusal.
+ */
+function readReference(text: string, at: number, whereOf: () => string): { readonly length: number; readonly character: string } {
+  REFERENCE.lastIndex = at;
+  const match = REFERENCE.exec(text);
+  if (!match) {
+    UPPER_X_REFERENCE.lastIndex = at;
+    const upper = UPPER_X_REFERENCE.exec(text);
+    const where = whereOf();
+    if (upper) {
+      throw new MagpieError(
+        ErrorCode.REST_BAD_REQUEST,
+        `the XML body has a character reference with an upper-case X, ${quoted(upper[0])}${where}: XML writes a hex reference with a lower-case x, &#x${quoted(upper[1]!)};`,
+      );
+    }
+    throw new MagpieError(
+      ErrorCode.REST_BAD_REQUEST,
+      `the XML body has an & that starts no reference: "${quoted(BROKEN_REFERENCE.exec(text.slice(at, at + 41))![0])}"${where}; write an & itself as &amp;`,
+    );
+  }
+  const [reference, hex, decimal, name] = match;
+  if (name !== undefined) {
+    // a Map: `&constructor;` is no entity, whatever an object's prototype holds
+    const known = PREDEFINED.get(name);
+    if (known === undefined) {
+      const where = whereOf();
+      throw new MagpieError(
+        ErrorCode.REST_BAD_REQUEST,
+        `the XML body refers to an undeclared entity, ${quoted(reference)}${where}: only &lt; &gt; &amp; &quot; &apos; and character references such as &#20013; or &#x4E2D; are taken (write an & itself as &amp;)`,
+      );
+    }
+    return { length: reference.length, character: known };
+  }
+  const digits = (hex ?? decimal)!.replace(/^0+(?=.)/, '');
+  const cp = digits.length > 8 ? Number.POSITIVE_INFINITY : Number.parseInt(digits, hex === undefined ? 10 : 16);
+  if (!isXmlChar(cp)) {
+    const which = cp <= 0x10ffff ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : 'beyond U+10FFFF';
+    throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body refers to a character XML 1.0 does not allow: ${quoted(reference)} (${which})${whereOf()}`);
+  }
+  return { length: reference.length, character: String.fromCodePoint(cp) };
+}
+
 /**
  * A text's references decoded as an XML parser does for a document without a DTD: the five
  * predefined entities and character references become their characters; a reference to a
  * character XML 1.0 does not allow (`&#0;`, a surrogate, beyond U+10FFFF), any other name (an
- * undeclared entity) and an `&` that starts no reference are refused. The parser's own decoder
- * takes character references only with HTML's entities besides, and keeps an unknown name as text.
+ * undeclared entity), `&#X41;` and an `&` that starts no reference are refused. The parser's own
+ * decoder takes character references only with HTML's entities besides, and keeps an unknown name
+ * as text. checkMarkup refuses each of these first, with its line and column; this is what decodes.
  */
 export function decodeXmlReferences(text: string): string {
   let at = text.indexOf('&');
@@ -45,34 +106,9 @@ export function decodeXmlReferences(text: string): string {
   let decoded = '';
   let last = 0;
   while (at >= 0) {
-    REFERENCE.lastIndex = at;
-    const match = REFERENCE.exec(text);
-    if (!match) {
-      throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body has an & that starts no reference: "${quoted(text.slice(at, at + 12))}" (write an & itself as &amp;)`);
-    }
-    const [reference, hex, decimal, name] = match;
-    let character: string;
-    if (name !== undefined) {
-      // a Map: `&constructor;` is no entity, whatever an object's prototype holds
-      const known = PREDEFINED.get(name);
-      if (known === undefined) {
-        throw new MagpieError(
-          ErrorCode.REST_BAD_REQUEST,
-          `the XML body refers to an undeclared entity, ${quoted(reference)}: only &lt; &gt; &amp; &quot; &apos; and character references such as &#20013; or &#x4E2D; are taken (write an & itself as &amp;)`,
-        );
-      }
-      character = known;
-    } else {
-      const digits = (hex ?? decimal)!.replace(/^0+(?=.)/, '');
-      const cp = digits.length > 8 ? Number.POSITIVE_INFINITY : Number.parseInt(digits, hex === undefined ? 10 : 16);
-      if (!isXmlChar(cp)) {
-        const which = cp <= 0x10ffff ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : 'beyond U+10FFFF';
-        throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body refers to a character XML 1.0 does not allow: ${quoted(reference)} (${which})`);
-      }
-      character = String.fromCodePoint(cp);
-    }
+    const { length, character } = readReference(text, at, () => '');
     decoded += text.slice(last, at) + character;
-    last = at + reference.length;
+    last = at + length;
     at = text.indexOf('&', last);
   }
   return decoded + text.slice(last);
@@ -83,16 +119,30 @@ function dtdRefused(what: string, where: string): MagpieError {
 }
 
 /**
- * Refuses a body with a DOCTYPE or any other markup declaration (`<!ENTITY`, `<!ELEMENT`, ...):
- * no body the server takes needs one, and a DTD is where external entities (a file or URL read
- * into the body) and entities that expand into each other (a few hundred bytes growing into
- * gigabytes) are declared. Checked on the raw text before the parser; comments, CDATA and
- * processing instructions are skipped, since `<!` inside them is text.
+ * Checks the raw body before the parser, which would answer a bad reference in its own words
+ * ("char '&' is not expected") and an entity error with no place at all:
+ * - refuses a DOCTYPE or any other markup declaration (`<!ENTITY`, `<!ELEMENT`, ...): no body the
+ *   server takes needs one, and a DTD is where external entities (a file or URL read into the
+ *   body) and entities that expand into each other (a few hundred bytes growing into gigabytes)
+ *   are declared;
+ * - refuses each reference readReference refuses (in text and attribute values alike), with its
+ *   line and column.
+ * Comments, CDATA and processing instructions are skipped, since `<!` and `&` inside them are text.
  */
-function checkNoDtd(text: string): void {
+function checkMarkup(text: string): void {
   let i = 0;
+  // the next & and < at or after i, each found again only once passed: one pass over the body
+  // however it mixes them (a text of many references, a run of many tags)
+  let amp = text.indexOf('&');
+  let lt = text.indexOf('<');
   while (i < text.length) {
-    const lt = text.indexOf('<', i);
+    if (amp >= 0 && amp < i) amp = text.indexOf('&', i);
+    if (lt >= 0 && lt < i) lt = text.indexOf('<', i);
+    if (amp >= 0 && (lt < 0 || amp < lt)) {
+      const at = amp;
+      i = at + readReference(text, at, () => positionOf(text, at)).length;
+      continue;
+    }
     if (lt < 0) return;
     let end: string | undefined;
     if (text.startsWith('<!--', lt)) end = '-->';
@@ -100,9 +150,7 @@ function checkNoDtd(text: string): void {
     else if (text.startsWith('<?', lt)) end = '?>';
     else if (text.startsWith('<!', lt)) {
       const keyword = /^<!([A-Za-z]*)/.exec(text.slice(lt, lt + 20))![1]!;
-      const before = text.slice(0, lt).split(/\r\n?|\n/);
-      const where = ` (line ${before.length}, column ${before[before.length - 1]!.length + 1})`;
-      throw dtdRefused(keyword === '' ? 'a declaration' : `a <!${keyword}> declaration`, where);
+      throw dtdRefused(keyword === '' ? 'a declaration' : `a <!${keyword}> declaration`, positionOf(text, lt));
     }
     if (end === undefined) {
       i = lt + 1;
@@ -114,7 +162,7 @@ function checkNoDtd(text: string): void {
   }
 }
 
-/** The parser's decoder hooks, all but decode only to see that no DTD got through (checkNoDtd refuses one first). */
+/** The parser's decoder hooks, all but decode only to see that no DTD got through (checkMarkup refuses one first). */
 const entityDecoder: EntityDecoderOptions = {
   reset: () => undefined,
   setXmlVersion: () => undefined,
@@ -128,7 +176,7 @@ const entityDecoder: EntityDecoderOptions = {
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, entityDecoder });
 
 export function parseClassicXml(text: string): Record<string, unknown> {
-  checkNoDtd(text);
+  checkMarkup(text);
   // before the parser, which builds its answer recursively
   checkXmlDepth(text);
   let parsed: unknown;

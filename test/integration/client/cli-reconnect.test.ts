@@ -51,6 +51,37 @@ describe('the magpie CLI across a server restart', () => {
     expect(ended.stderr).toBe('');
   });
 
+  it('goes on within a second or two of a restarted server listening, not after the grown backoff', { timeout: 60_000 }, async () => {
+    // several commands at once: each draws its own jitter, so one lucky draw cannot pass the test
+    const bots = ['quick1', 'quick2', 'quick3', 'quick4'];
+    const listens = bots.map((bot) => startMagpie(byToken(bot, '--timeout', '30', 'listen', '--count', '2')));
+    runs.push(...listens);
+    const ended = listens.map((run) => run.done.then((result) => ({ ...result, at: Date.now() })));
+    // each is online, its first message printed, before the server goes
+    // one sender per bot: runs of one user on one profile would replace each other's session
+    const senderOf = (bot: string): string => `pam-${bot}`;
+    for (const bot of bots) expect((await magpie(byToken(senderOf(bot), 'send', '--to', bot, '--text', `hello ${bot}`))).code).toBe(0);
+    await Promise.all(listens.map((run, i) => run.lineWhere((line) => line['text'] === `hello ${bots[i]}`)));
+
+    const { port, dataDir } = server;
+    await server.stop({ keepData: true });
+    await sleep(1_500);
+    // commands started while the server is down wait for it too
+    const sends = bots.map((bot) => startMagpie(byToken(senderOf(bot), '--timeout', '30', 'send', '--to', bot, '--text', `back ${bot}`)));
+    runs.push(...sends);
+    const sent = sends.map((run) => run.done.then((result) => ({ ...result, at: Date.now() })));
+    await sleep(1_500);
+    server = await startTestServer({ dataDir, port });
+    const listening = Date.now();
+
+    for (const result of [...(await Promise.all(sent)), ...(await Promise.all(ended))]) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.lines.at(-1)?.['text']).toMatch(/^back quick\d$/);
+      // the CLI looks for a refusing port every 0.5-1 s: back within a second, plus login and sync
+      expect(result.at - listening).toBeLessThan(1_800);
+    }
+  });
+
   it('still ends listen --count at its deadline with exit 3 while the server is down', { timeout: 60_000 }, async () => {
     const { port, dataDir } = server;
     await server.stop({ keepData: true });

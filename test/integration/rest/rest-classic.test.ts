@@ -189,9 +189,41 @@ describe('the classic REST paths', () => {
         { statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: expect.stringContaining(message) },
       ]);
     }
+    // every bad reference is Magpie's refusal, in its words and with its place, never the parser's
+    // own ("char '&' is not expected"); &#X41; is not XML 1.0 (its CharRef has a lower-case x only)
+    const column = (friendlyName: string, index: number) => subAccount(friendlyName).indexOf('<friendlyName>') + '<friendlyName>'.length + index + 1;
+    const placed = [
+      ['a & b', 'an & that starts no reference: "&" (line 1, column C); write an & itself as &amp;', 2],
+      ['&', 'an & that starts no reference: "&" (line 1, column C)', 0],
+      ['a&b', 'an & that starts no reference: "&b" (line 1, column C)', 1],
+      ['&amp b', 'an & that starts no reference: "&amp" (line 1, column C)', 0],
+      ['&#65', 'an & that starts no reference: "&#65" (line 1, column C)', 0],
+      ['&#xZZ;', 'an & that starts no reference: "&#xZZ;" (line 1, column C)', 0],
+      ['&#X41;', 'a character reference with an upper-case X, &#X41; (line 1, column C): XML writes a hex reference with a lower-case x, &#x41;', 0],
+      ['ok&unknown;', 'an undeclared entity, &unknown; (line 1, column C): only', 2],
+      ['ok&#0;', 'a character XML 1.0 does not allow: &#0; (U+0000) (line 1, column C)', 2],
+    ] as const;
+    for (const [friendlyName, message, index] of placed) {
+      for (const accept of ['xml', 'json'] as const) {
+        const refused = await classic('POST', 'SubAccounts', subAccount(friendlyName), 'xml', { accept });
+        const answer =
+          accept === 'json'
+            ? (JSON.parse(refused.text) as { statusCode: string; statusMsg: string })
+            : { statusCode: /<statusCode>(\d+)<\/statusCode>/.exec(refused.text)?.[1], statusMsg: /<statusMsg>([^<]*)<\/statusMsg>/.exec(refused.text)?.[1] };
+        const expected = message.replace('C', String(column(friendlyName, index)));
+        expect([friendlyName, accept, refused.status, answer.statusCode]).toEqual([friendlyName, accept, 400, String(ErrorCode.REST_BAD_REQUEST)]);
+        expect(answer.statusMsg).toContain(accept === 'json' ? expected : expected.replace(/&/g, '&amp;').replace(/"/g, '&quot;'));
+        expect(answer.statusMsg).not.toContain('is not expected');
+      }
+    }
+    // lines counted from 1, columns in characters (a Chinese name before it counts one each), in attributes too
+    const later = await classic('POST', 'SubAccounts', `<SubAccount>\n  <appId>${server.appId}</appId>\n  <friendlyName>中文 &nbsp;</friendlyName></SubAccount>`, 'xml', { accept: 'json' });
+    expect(JSON.parse(later.text)).toEqual({ statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: expect.stringContaining('&nbsp; (line 3, column 20)') });
+    const attribute = await classic('POST', 'SubAccounts', `<SubAccount note="a & b"><appId>${server.appId}</appId></SubAccount>`, 'xml', { accept: 'json' });
+    expect(JSON.parse(attribute.text)).toEqual({ statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: expect.stringContaining('"&" (line 1, column 21)') });
     // nothing of the refused bodies was stored, entity or escape alike
     expect(await count(2)).toBe(before + 1);
-    for (const name of ['&x;', '&a9;', 'dtd-bob', '&n;', 'dtd-alone', '&#0;', '&unknown;', '&copy;2026']) expect(await stored(name)).toBeUndefined();
+    for (const name of ['&x;', '&a9;', 'dtd-bob', '&n;', 'dtd-alone', '&#0;', '&unknown;', '&copy;2026', 'a & b', 'A', '&#X41;', 'a&b']) expect(await stored(name)).toBeUndefined();
   });
 
   it('refuses a body that is neither JSON nor XML with 415 REST_UNSUPPORTED_MEDIA_TYPE', async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock, MagpieError, systemClock } from '../../../../protocol';
 import { createAddressBook, parseServerAddressList, type ResolvedAddress } from '../../../../main/engine/address-book';
-import { connectTcp, createAddressRacer, raceConnects } from '../../../../main/engine/address-racer';
+import { connectTcp, createAddressRacer, nothingListened, raceConnects } from '../../../../main/engine/address-racer';
 import { createEngineTuning } from '../../../../main/engine/tuning';
 
 /** A loopback server that greets each connection with one byte after greetDelayMs. */
@@ -122,6 +122,20 @@ describe('address racing over real sockets', () => {
     expect((error as MagpieError).message).toContain(closedA);
     expect((error as MagpieError).message).toContain(closedB);
     expect(Date.now() - started).toBeLessThan(2_000); // failures start the next at once, not after 5 s
+    expect(nothingListened(error)).toBe(true);
+  });
+
+  it('a race that a listening server lost by its timeout is not "nothing listened"', async () => {
+    const silent = await startServer(60_000);
+    servers.push(silent);
+    const closed = await closedPortAddress();
+    const tuning = createEngineTuning({ connectStaggerMs: 10, connectTimeoutMs: 100 });
+    const book = createAddressBook({ addresses: [closed, silent.address], clock: systemClock, tuning });
+    const racer = createAddressRacer({ book, connect: connectAndAwaitGreeting, clock: systemClock, tuning });
+    const error = await racer.connect().catch((e: unknown) => e);
+    expect((error as MagpieError).code).toBe(ErrorCode.NOT_CONNECTED);
+    expect(nothingListened(error)).toBe(false);
+    expect(nothingListened(new MagpieError(ErrorCode.CONNECTION_CLOSED, 'closed'))).toBe(false);
   });
 
   it('gives up on an address that connects but never answers, after the attempt timeout', async () => {

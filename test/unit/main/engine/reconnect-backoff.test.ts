@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createReconnectBackoff } from '../../../../main/engine/reconnect-backoff';
-import { createEngineTuning } from '../../../../main/engine/tuning';
+import { cliTuning, createEngineTuning } from '../../../../main/engine/tuning';
 
 const tuning = createEngineTuning({ backoffBaseMs: 1_000, backoffMaxMs: 30_000, backoffJitterRatio: 0.5 });
 
@@ -17,6 +17,17 @@ describe('reconnect backoff', () => {
     const backoff = createReconnectBackoff({ tuning, random: () => values.shift() ?? 0 });
     expect(backoff.nextCapacityDelayMs()).toBe(Math.round(300_000 * 0.75));
     expect(backoff.nextDelayMs()).toBe(2_000);
+  });
+
+  it('caps the delay at refusedBackoffMaxMs while nothing listens, and doubles as before once the server answered', () => {
+    const cli = createEngineTuning({ ...cliTuning, backoffBaseMs: 200, backoffMaxMs: 30_000 });
+    const backoff = createReconnectBackoff({ tuning: cli, random: () => 0 });
+    const refused = Array.from({ length: 5 }, () => backoff.nextDelayMs('refused'));
+    expect(refused).toEqual([200, 400, 800, 1_000, 1_000]);
+    expect(backoff.nextDelayMs('other')).toBe(6_400);
+    // the desktop keeps its long delays for a refusing port too
+    const desktop = createReconnectBackoff({ tuning, random: () => 0 });
+    expect(Array.from({ length: 4 }, () => desktop.nextDelayMs('refused'))).toEqual([1_000, 2_000, 4_000, 8_000]);
   });
 
   it('jitter takes away up to its ratio, at random', () => {
