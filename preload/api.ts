@@ -111,6 +111,8 @@ export interface NoticeView {
   requestId?: number;
   role?: GroupRoleName;
   muteUntilMs?: number;
+  /** MUTE that mutes: for how long, in whole seconds (its end less the notice's time); absent when it lifts one. */
+  muteSeconds?: number;
   /** MODIFY: what changed, each with its new value; absent when the notice does not say (an older one). */
   changes?: GroupChangesView;
 }

@@ -227,7 +227,9 @@ const en = {
     dismiss: '{actor} dismissed the group',
     role: '{actor} made {targets} {role}',
     roleAs: { owner: 'the owner', admin: 'an admin', member: 'a member', none: 'not a member' },
+    unadmin: '{actor} removed {targets} as admin',
     mute: '{actor} muted {targets}',
+    mute_for: '{actor} muted {targets} for {duration}',
     unmute: '{actor} unmuted {targets}',
     modify: '{actor} changed the group info',
     modify_announcement: '{actor} changed the announcement: {text}',
@@ -296,6 +298,7 @@ const en = {
     tlsHint: 'that port speaks TLS: write {address}',
   },
   notices: { you: 'you' },
+  duration: { days: '{n} day | {n} days', hours: '{n} hour | {n} hours', minutes: '{n} minute | {n} minutes', seconds: '{n} second | {n} seconds' },
   noticeChange: {
     name: 'renamed the group to "{name}"',
     announcement: 'changed the announcement: {text}',

@@ -230,7 +230,9 @@ const zhCN: MessageSchema = {
     dismiss: '{actor}解散了群组',
     role: '{actor}将{targets}设为{role}',
     roleAs: { owner: '群主', admin: '管理员', member: '成员', none: '非成员' },
+    unadmin: '{actor}取消了{targets}的管理员身份',
     mute: '{actor}将{targets}禁言',
+    mute_for: '{actor}将{targets}禁言 {duration}',
     unmute: '{actor}解除了{targets}的禁言',
     modify: '{actor}修改了群资料',
     modify_announcement: '{actor}修改了群公告：{text}',
@@ -299,6 +301,7 @@ const zhCN: MessageSchema = {
     tlsHint: '该端口使用 TLS 加密：请写成 {address}',
   },
   notices: { you: '你' },
+  duration: { days: '{n} 天', hours: '{n} 小时', minutes: '{n} 分钟', seconds: '{n} 秒' },
   noticeChange: {
     name: '将群名称改为“{name}”',
     announcement: '修改了群公告：{text}',
