@@ -138,7 +138,7 @@ export const methodSchemas = {
   'group.transfer': { args: z.object({ groupId, user: id }).strict() },
   'group.setRole': { args: z.object({ groupId, user: id, role: z.enum(['admin', 'member']) }).strict() },
   'group.mute': { args: z.object({ groupId, user: id, seconds: z.number().int().min(0).max(GROUP_LIMITS.maxMuteSeconds) }).strict() },
-  'group.setCard': { args: z.object({ groupId, user: id.optional(), card: z.string().max(64) }).strict() },
+  'group.setCard': { args: z.object({ groupId, user: id.optional(), card: z.string().max(GROUP_LIMITS.maxCardChars) }).strict() },
   'group.setDnd': { args: z.object({ groupId, on: z.boolean() }).strict() },
   'group.modify': {
     args: z.object({

@@ -22,6 +22,8 @@ export const GROUP_LIMITS = {
   maxAnnouncementChars: 1_024,
   /** A group search's keyword: 1 to 64 characters (code points), a part of a name or a whole id. */
   maxKeywordChars: 64,
+  /** One's alias in a group (the member card), in characters (code points); empty clears it, no control characters. */
+  maxCardChars: 64,
   /** The longest a member can be muted: 30 days. */
   maxMuteSeconds: 30 * 24 * 3600,
 } as const;
@@ -111,6 +113,8 @@ export interface NoticeView {
   requestId?: number;
   role?: GroupRoleName;
   muteUntilMs?: number;
+  /** MUTE that mutes: for how long, in whole seconds (its end less the notice's time); absent when it lifts one. */
+  muteSeconds?: number;
   /** MODIFY: what changed, each with its new value; absent when the notice does not say (an older one). */
   changes?: GroupChangesView;
 }

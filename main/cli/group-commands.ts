@@ -73,6 +73,9 @@ export async function runGroup(session: CliSession, io: CliIo, command: GroupCom
       await deadline.race(groups.setDnd(command.groupId, command.on), 'setting do-not-disturb');
       session.client.store.conversations.setMuted(command.groupId, command.on);
       return done({ on: command.on });
+    case 'card':
+      await deadline.race(groups.setCard(command.groupId, command.user, command.card), 'setting the alias');
+      return done({ user: command.user ?? session.client.selfId, card: command.card });
     case 'modify': {
       const { groupId, name, announcement, mode } = command;
       const change = { groupId, ...(name === undefined ? {} : { name }), ...(announcement === undefined ? {} : { announcement }), ...(mode === undefined ? {} : { mode }) };

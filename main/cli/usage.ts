@@ -33,7 +33,7 @@ Commands:
                 failed ones (offline)
   search TEXT   full-text search of the local store (offline)
   (the offline commands, and history --offline, need no --token or --password)
-  group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd
+  group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd|card
   profile set   set my nickname (or avatar)
 
 Global flags:
@@ -87,7 +87,11 @@ const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
   group mute --group G --member U --seconds S   (0 lifts it)
   group role --group G --member U --role admin|member
   group transfer --group G --member U       give the group to another member
-  group dnd --group G --on|--off            do not disturb`;
+  group dnd --group G --on|--off            do not disturb
+  group card --group G --card ALIAS [--member U]   my alias in the group (another member's: owner
+                                            or admin), at most 64 characters; shown instead of
+                                            the nickname in its member list and chat
+  group card --group G --clear [--member U] clear it`;
 
 /** Per-command help, printed by "magpie COMMAND --help" and with a usage error. */
 export const COMMAND_USAGE: Record<string, string> = {

@@ -107,6 +107,9 @@ export function toNoticeView(notice: StoredNotice): NoticeView {
   if (notice.requestId) view.requestId = notice.requestId;
   if (notice.role) view.role = ROLE_NAMES[notice.role];
   if (notice.kind === pb.NoticeKind.MUTE) view.muteUntilMs = notice.muteUntilMs;
+  // the server sets the end from the same clock as the notice's time, a millisecond or so before it
+  const muteSeconds = Math.round((notice.muteUntilMs - notice.timeMs) / 1000);
+  if (notice.kind === pb.NoticeKind.MUTE && notice.muteUntilMs > 0 && muteSeconds > 0) view.muteSeconds = muteSeconds;
   if (notice.changes !== undefined) {
     const { mode, ...rest } = notice.changes;
     view.changes = { ...rest, ...(mode === undefined ? {} : { mode: MODE_NAMES[mode] ?? 'public' }) };

@@ -43,6 +43,8 @@ export const OPTIONS = {
   role: { type: 'string' },
   on: { type: 'boolean' },
   off: { type: 'boolean' },
+  card: { type: 'string' },
+  clear: { type: 'boolean' },
   nickname: { type: 'string' },
   avatar: { type: 'string' },
   file: { type: 'string' },

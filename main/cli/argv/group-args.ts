@@ -1,4 +1,4 @@
-import type { GroupModeName } from '../../../preload/api';
+import { GROUP_LIMITS, hasControlCharacter, textChars, type GroupModeName } from '../../../preload/api';
 import { capacityRule, GROUP_CAPACITIES } from '../../groups/group-service';
 import { UsageError } from '../usage';
 import type { GroupCommand } from './parsed-command';
@@ -8,6 +8,17 @@ import { groupIdArg, limitOf, positiveInt, userId, userIdList, wholeNumber } fro
 function modeOf(mode: string, where: string): GroupModeName {
   if (mode !== 'public' && mode !== 'approval' && mode !== 'private') throw new UsageError(`--mode must be public, approval or private, not "${mode}"`, where);
   return mode;
+}
+
+/** An alias as the server takes it (trimmed): 1 to maxCardChars characters, counted as it counts them (code points), no control character. */
+function cardOf(typed: string, where: string): string {
+  const card = required('--card', typed, where).trim();
+  const chars = textChars(card);
+  if (chars > GROUP_LIMITS.maxCardChars) {
+    throw new UsageError(`--card has ${chars} characters: at most ${GROUP_LIMITS.maxCardChars} (an emoji or a Chinese character counts one)`, where);
+  }
+  if (hasControlCharacter(card)) throw new UsageError('--card must not hold control characters (line breaks, escapes, direction overrides)', where);
+  return card;
 }
 
 /** group SUBCOMMAND [flags]: every group operation. */
@@ -71,6 +82,12 @@ export function parseGroup(op: string | undefined, rest: readonly string[], valu
       allow('group', 'on', 'off');
       if (values.on === values.off || (values.on ?? false) === (values.off ?? false)) throw new UsageError('give either --on or --off', where);
       return { op, groupId: groupId(), on: values.on ?? false };
+    case 'card': {
+      allow('group', 'card', 'clear', 'member');
+      if ((values.card === undefined) === (values.clear !== true)) throw new UsageError('give either --card ALIAS or --clear', where);
+      const card = values.clear === true ? '' : cardOf(values.card ?? '', where);
+      return { op, groupId: groupId(), ...(values.member === undefined ? {} : { user: member() }), card };
+    }
     case 'modify': {
       allow('group', 'name', 'announcement', 'mode');
       const { name, announcement, mode } = values;

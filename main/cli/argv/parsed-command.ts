@@ -36,6 +36,8 @@ export type GroupCommand =
   | { op: 'role'; groupId: string; user: string; role: 'admin' | 'member' }
   | { op: 'transfer'; groupId: string; user: string }
   | { op: 'dnd'; groupId: string; on: boolean }
+  /** user: another member's alias (owner or admin); absent: my own. An empty card clears it. */
+  | { op: 'card'; groupId: string; user?: string; card: string }
   | { op: 'modify'; groupId: string; name?: string; announcement?: string; mode?: GroupModeName };
 
 export type Command =

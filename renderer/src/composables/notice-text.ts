@@ -64,6 +64,20 @@ function changeParts(changes: GroupChangesView, t: (key: string, values?: Record
   return parts;
 }
 
+const DURATION_UNITS = [['days', 86_400], ['hours', 3_600], ['minutes', 60], ['seconds', 1]] as const;
+
+/** A mute's length in its whole units, largest first: "1 hour 30 minutes", "30 days" ("1 小时 30 分钟"). */
+export function durationText(seconds: number, t: (key: string, n: number) => string): string {
+  const parts: string[] = [];
+  let left = seconds;
+  for (const [unit, size] of DURATION_UNITS) {
+    const n = Math.floor(left / size);
+    left -= n * size;
+    if (n > 0) parts.push(t(`duration.${unit}`, n));
+  }
+  return parts.join(' ');
+}
+
 /** "a", "a and b", "a, b and c"; in Chinese "a，b，c". */
 function joinParts(parts: readonly string[], zh: boolean): string {
   if (zh || parts.length < 2) return parts.join('，');
@@ -90,13 +104,17 @@ export function useNoticeText(): (notice: NoticeView) => string {
     const parts = notice.kind === 'modify' && notice.changes ? changeParts(notice.changes, t) : [];
     const announced = notice.kind === 'modify' && parts.length === 0 && notice.text.trim() !== '';
     const kind =
-      notice.kind === 'mute' && !notice.muteUntilMs ? 'unmute' : parts.length > 0 ? 'modify_changes' : announced ? 'modify_announcement' : notice.kind;
+      notice.kind === 'mute' ? (!notice.muteUntilMs ? 'unmute' : notice.muteSeconds ? 'mute_for' : 'mute')
+        // a member made a member again was an admin: say what they lost, not "made you a member"
+        : notice.kind === 'role' && notice.role === 'member' ? 'unadmin'
+          : parts.length > 0 ? 'modify_changes' : announced ? 'modify_announcement' : notice.kind;
     const text = t(`notice.${kind}`, {
       actor,
       targets,
       role,
       text: announced ? isolateText(announcementQuote(notice.text)) : '',
       changes: joinParts(parts, zh()),
+      duration: notice.muteSeconds ? durationText(notice.muteSeconds, (key, n) => t(key, { n }, n)) : '',
     });
     if (zh()) return spaceNames(text);
     // "you" starts a sentence with a capital ("You joined the group"), and stays small inside one

@@ -46,6 +46,18 @@ export const useGroups = defineStore('groups', () => {
       .sort((a, b) => a.name.localeCompare(b.name)),
   );
 
+  /** Each group's members' aliases (cards), by user: a group chat's bubbles name a member by it, as the member list does. */
+  const cards = computed(() => {
+    const out: Record<string, Map<string, string>> = {};
+    for (const [groupId, list] of Object.entries(members.value)) out[groupId] = new Map(list.filter((m) => m.card !== '').map((m) => [m.userId, m.card]));
+    return out;
+  });
+
+  /** A member's alias in the group, '' when they set none or the member list has not come. */
+  function cardOf(groupId: string, userId: string): string {
+    return cards.value[groupId]?.get(userId) ?? '';
+  }
+
   function upsert(group: GroupView): void {
     byId.value = { ...byId.value, [group.groupId]: group };
   }
@@ -253,6 +265,18 @@ export const useGroups = defineStore('groups', () => {
     return undefined;
   }
 
+  /**
+   * Sets (or, with '', clears) my alias in the group; the member list shows it at once. The
+   * refusal is returned, not toasted, so the alias field can say it.
+   */
+  async function setCard(groupId: string, me: string, card: string): Promise<ApiError | undefined> {
+    const result = await backend.call('group.setCard', { groupId, card });
+    if (!result.ok) return result.error;
+    const list = members.value[groupId];
+    if (list) members.value = { ...members.value, [groupId]: list.map((m) => (m.userId === me ? { ...m, card } : m)) };
+    return undefined;
+  }
+
   /** A member's nickname changed: member lists show the new one. */
   function renameMember(userId: string, nickname: string): void {
     const next: Record<string, MemberView[]> = {};
@@ -275,6 +299,6 @@ export const useGroups = defineStore('groups', () => {
   return {
     byId, members, requests, searchResults, selectedId, applied, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
     create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, modify, reset,
-    onNotice, renameMember,
+    onNotice, renameMember, setCard, cardOf,
   };
 });

@@ -91,15 +91,48 @@ describe('the system line of a group change', () => {
 describe('the system line of a change of role', () => {
   const role = (targetRole: NoticeView['role'], actor = 'u1'): NoticeView => ({ kind: 'role', groupId: 'g1', actor, targets: ['ann'], text: '', role: targetRole });
 
-  it('reads as a sentence in English: "an admin", "a member", not a badge\'s capitalised word', () => {
-    expect(lines('en', [role('admin'), role('member'), role('admin', 'ann')])).toEqual([
+  const toMe = (targetRole: NoticeView['role']): NoticeView => ({ ...role(targetRole, 'ann'), targets: ['u1'] });
+
+  it('reads as a sentence in English: "an admin", not a badge\'s capitalised word; an admin made a member again is "removed as admin"', () => {
+    expect(lines('en', [role('admin'), role('member'), role('admin', 'ann'), toMe('member'), toMe('admin')])).toEqual([
       'You made ann an admin',
-      'You made ann a member',
+      'You removed ann as admin',
       'ann made ann an admin',
+      'ann removed you as admin',
+      'ann made you an admin',
     ]);
   });
 
   it('in Chinese, the role as it is named everywhere', () => {
-    expect(lines('zh-CN', [role('admin'), role('member')])).toEqual(['你将 ann 设为管理员', '你将 ann 设为成员']);
+    expect(lines('zh-CN', [role('admin'), role('member'), toMe('member')])).toEqual(['你将 ann 设为管理员', '你取消了 ann 的管理员身份', 'ann 取消了你的管理员身份']);
+  });
+});
+
+describe('the system line of a mute', () => {
+  const mute = (muteSeconds: number | undefined, targets = ['ann'], actor = 'u1'): NoticeView => ({
+    kind: 'mute', groupId: 'g1', actor, targets, text: '', muteUntilMs: muteSeconds === 0 ? 0 : 1_800_000_000_000, ...(muteSeconds ? { muteSeconds } : {}),
+  });
+
+  it('says for how long, in the largest whole units, when the notice says it', () => {
+    expect(lines('en', [mute(600), mute(5_400, ['u1'], 'ann'), mute(30 * 86_400), mute(86_400 + 61), mute(1), mute(undefined), mute(0)])).toEqual([
+      'You muted ann for 10 minutes',
+      'ann muted you for 1 hour 30 minutes',
+      'You muted ann for 30 days',
+      'You muted ann for 1 day 1 minute 1 second',
+      'You muted ann for 1 second',
+      // an end without the notice's time to measure it from: no length to say
+      'You muted ann',
+      'You unmuted ann',
+    ]);
+  });
+
+  it('in Chinese', () => {
+    expect(lines('zh-CN', [mute(600), mute(5_400, ['u1'], 'ann'), mute(2 * 86_400), mute(undefined), mute(0)])).toEqual([
+      '你将 ann 禁言 10 分钟',
+      'ann 将你禁言 1 小时 30 分钟',
+      '你将 ann 禁言 2 天',
+      '你将 ann 禁言',
+      '你解除了 ann 的禁言',
+    ]);
   });
 });

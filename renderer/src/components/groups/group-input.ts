@@ -30,6 +30,17 @@ export function groupNameProblem(name: string): NameProblem {
   return hasControlCharacter(name.trim()) ? 'control' : null;
 }
 
+/** One's alias in a group as it would be sent (trimmed), counted as the server counts: code points. */
+export function cardChars(card: string): number {
+  return textChars(card.trim());
+}
+
+/** What keeps an alias (trimmed) from being sent; an empty one is no problem: it clears the alias. */
+export function cardProblem(card: string): NameProblem {
+  if (cardChars(card) > GROUP_LIMITS.maxCardChars) return 'length';
+  return hasControlCharacter(card.trim()) ? 'control' : null;
+}
+
 /** What keeps a group search's keyword (as it would be sent, trimmed) from being sent: nothing typed, or too long. */
 export function searchKeywordProblem(keyword: string): 'empty' | 'length' | null {
   const chars = textChars(keyword.trim());

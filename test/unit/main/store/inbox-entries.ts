@@ -63,6 +63,8 @@ export function noticeEntry(
     changed?: pb.GroupField[];
     mode?: pb.GroupMode;
     inviteConfirm?: boolean;
+    /** MUTE: the end, as milliseconds after the notice's time (1_700_000_000_000 + seq). */
+    muteForMs?: number;
   },
 ): pb.Entry {
   const value = create(pb.NoticeSchema, {
@@ -77,6 +79,7 @@ export function noticeEntry(
     mode: fields.mode ?? pb.GroupMode.PUBLIC,
     inviteConfirm: fields.inviteConfirm ?? false,
     timeMs: BigInt(1_700_000_000_000 + seq),
+    muteUntilMs: fields.muteForMs === undefined ? 0n : BigInt(1_700_000_000_000 + seq + fields.muteForMs),
   });
   return create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'notice', value } });
 }

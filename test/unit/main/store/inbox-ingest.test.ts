@@ -178,6 +178,22 @@ describe('inbox ingest', () => {
     expect(store.groups.getGroup('gteam')).toMatchObject({ name: 'Team 2', announcement: '', mode: pb.GroupMode.APPROVAL, inviteConfirm: true });
   });
 
+  it("gives a mute's view its length, from its end and the notice's time; a lift has none", () => {
+    temp = openTempStore('alice');
+    const group = { groupId: 'gteam', actor: 'bob', targets: ['alice'] };
+    temp.store.ingest.ingestPage([
+      noticeEntry(1, { ...group, kind: pb.NoticeKind.CREATE, groupName: 'Team' }),
+      // the server sets the end a moment before it stamps the notice
+      noticeEntry(2, { ...group, kind: pb.NoticeKind.MUTE, muteForMs: 600_000 - 2 }),
+      noticeEntry(3, { ...group, kind: pb.NoticeKind.MUTE, muteForMs: 30 * 86_400_000 }),
+      noticeEntry(4, { ...group, kind: pb.NoticeKind.MUTE }),
+    ]);
+    const [lift, month, tenMinutes] = temp.reopen().notices.listForGroup('gteam');
+    expect(toNoticeView(tenMinutes!)).toMatchObject({ kind: 'mute', muteSeconds: 600 });
+    expect(toNoticeView(month!)).toMatchObject({ kind: 'mute', muteSeconds: 30 * 86_400 });
+    expect(toNoticeView(lift!)).not.toHaveProperty('muteSeconds');
+  });
+
   it('empties a dismissed group of its members and count, its card and notices kept', () => {
     temp = openTempStore('alice');
     temp.store.ingest.ingestPage([

@@ -1,0 +1,103 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GroupView, MemberView } from '../../../preload/api';
+import ConfirmHost from '../../../renderer/src/components/common/ConfirmHost.vue';
+import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
+import { createMagpieI18n } from '../../../renderer/src/i18n';
+import { useBackend } from '../../../renderer/src/stores/backend';
+import { useSession } from '../../../renderer/src/stores/session';
+import { createFakeApi } from './fake-api';
+
+const group: GroupView = {
+  groupId: 'gteam', name: 'Team', owner: 'me', mode: 'public', capacity: 500, memberCount: 2, announcement: '',
+  myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+};
+const members: MemberView[] = [
+  { userId: 'me', nickname: 'Me', role: 'owner', card: '', muteUntilMs: 0 },
+  { userId: 'bob', nickname: 'Bob', role: 'member', card: '', muteUntilMs: 0 },
+];
+
+const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+async function mountDetails() {
+  const pinia = createPinia();
+  const api = createFakeApi({
+    'profiles.get': () => [],
+    'group.info': () => group,
+    'group.members': () => ({ members, total: members.length }),
+    'group.mute': () => null,
+  });
+  useBackend(pinia).attach(api);
+  useSession(pinia).session = { userId: 'me', appId: 'app', nickname: 'Me', servers: [] };
+  const plugins = [pinia, createMagpieI18n('en')];
+  const details = mount(GroupDetails, { props: { groupId: 'gteam' }, global: { plugins }, attachTo: document.body });
+  const confirms = mount(ConfirmHost, { global: { plugins }, attachTo: document.body });
+  await flushPromises();
+  return () => {
+    details.unmount();
+    confirms.unmount();
+  };
+}
+
+/** Opens bob's "More actions" menu from the keyboard and picks an item, as Enter on it does. */
+async function pick(item: string): Promise<HTMLElement> {
+  const more = byTestId('member-actions')!;
+  more.focus();
+  more.click();
+  await flushPromises();
+  const entry = byTestId(item)!;
+  expect(document.activeElement?.getAttribute('role')).toBe('menuitem');
+  entry.focus();
+  entry.click();
+  await flushPromises();
+  return more;
+}
+
+function escape(): void {
+  (document.activeElement ?? document.body).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+}
+
+let unmount: (() => void) | undefined;
+afterEach(() => {
+  unmount?.();
+  unmount = undefined;
+  document.body.innerHTML = '';
+});
+
+describe("a dialog opened from a member's More actions menu", () => {
+  it('gives the focus back to that member\'s More actions button on Escape, not to the page', async () => {
+    unmount = await mountDetails();
+    const more = await pick('member-mute');
+    expect(byTestId('mute-dialog')).not.toBeNull();
+    expect(byTestId('mute-dialog')!.contains(document.activeElement)).toBe(true);
+    escape();
+    await flushPromises();
+    expect(byTestId('mute-dialog')).toBeNull();
+    expect(document.activeElement).toBe(more);
+  });
+
+  it('gives it back once the dialog is done too (Mute saved)', async () => {
+    unmount = await mountDetails();
+    const more = await pick('member-mute');
+    byTestId('mute-save')!.focus();
+    byTestId('mute-dialog')!.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await flushPromises();
+    expect(byTestId('mute-dialog')).toBeNull();
+    expect(document.activeElement).toBe(byTestId('member-actions'));
+    expect(byTestId('member-actions')).toBe(more);
+  });
+
+  it('gives it back when a confirmation (Remove, Make owner) is cancelled', async () => {
+    unmount = await mountDetails();
+    for (const item of ['member-kick', 'member-transfer']) {
+      const more = await pick(item);
+      expect(document.querySelector('[role="dialog"]')).not.toBeNull();
+      escape();
+      await flushPromises();
+      expect(document.querySelector('[role="dialog"]')).toBeNull();
+      expect(document.activeElement).toBe(more);
+    }
+  });
+});
