@@ -7,6 +7,7 @@
 
 /** The content limits the server enforces: the composer counts against them. */
 export { codePointLabel, controlCharacterName, hasControlCharacter, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
+import { MAX_VOICE_DURATION_MS } from '../protocol/content-limits';
 /** Bidirectional text kept from reordering what is around it (docs/client.md, "Message text is text"). */
 export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateText, showBidiControls } from '../protocol/bidi-text';
 
@@ -36,8 +37,8 @@ export const MEDIA_LIMITS = {
   maxViewPixels: 24_000_000,
   /** The longest side of that scaled copy: 4096 px (at most 16.8 million pixels). */
   viewScaledSidePx: 4096,
-  /** A voice message's length: recording stops and sends at 60 s. */
-  maxVoiceMs: 60_000,
+  /** A voice message's length: recording stops and sends at 60 s, the longest a SEND may announce. */
+  maxVoiceMs: MAX_VOICE_DURATION_MS,
   /** The shortest voice message the app and the CLI send: a recording stopped sooner is dropped as too short. */
   minVoiceMs: 1_000,
 } as const;

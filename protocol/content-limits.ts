@@ -25,6 +25,13 @@ export const MEDIA_BYTE_LIMITS = {
 } as const;
 
 /**
+ * The longest voice message, 60 s: what a SEND may announce (server/chat/content-limits.ts), the
+ * server's default `maxVoiceDurationMs` (a config may only lower it) and where the app's recorder
+ * stops.
+ */
+export const MAX_VOICE_DURATION_MS = 60_000;
+
+/**
  * Whether a name (a group's, a member card, a nickname, a file's) holds a control character (C0,
  * DEL, C1) or a bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069), which
  * none may: a line break or an escape in a name breaks lists and terminals, and a direction

@@ -1,4 +1,4 @@
-import { MESSAGE_LIMITS } from '../../protocol';
+import { MAX_VOICE_DURATION_MS, MESSAGE_LIMITS } from '../../protocol';
 
 /**
  * Limits of a message's content; docs/server.md "Messages and sync" lists them. Those a client
@@ -12,7 +12,8 @@ export const CONTENT_LIMITS = {
   maxFileNameChars: 255,
   maxMimeChars: 127,
   maxMediaBytes: 2 * 1024 * 1024 * 1024,
-  maxVoiceDurationMs: 10 * 60 * 1000,
+  /** The file service's default too (tuning maxVoiceDurationMs, which may only be lower), so a SEND and its upload agree. */
+  maxVoiceDurationMs: MAX_VOICE_DURATION_MS,
   maxImageSidePx: 100_000,
   /**
    * A stored message's encoding, at most. The limits above keep every valid message under about
