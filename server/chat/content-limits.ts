@@ -1,4 +1,4 @@
-import { MAX_VOICE_DURATION_MS, MESSAGE_LIMITS } from '../../protocol';
+import { DEFAULT_SERVER_LIMITS, MAX_VOICE_DURATION_MS, MESSAGE_LIMITS } from '../../protocol';
 
 /**
  * Limits of a message's content; docs/server.md "Messages and sync" lists them. Those a client
@@ -24,7 +24,7 @@ export const CONTENT_LIMITS = {
 } as const;
 
 /** Anyone may revoke their own message this long after sending; owners and admins at any time. */
-export const DEFAULT_REVOKE_WINDOW_MS = 2 * 60 * 1000;
+export const DEFAULT_REVOKE_WINDOW_MS = DEFAULT_SERVER_LIMITS.revokeWindowMs;
 
 /**
  * Stored content per sender: 2 MiB at once (some 10,000 short texts), then 32 KiB/s (far beyond
