@@ -8,6 +8,7 @@ import { MagpieClient } from '../../../main/client/magpie-client';
 import { DEFAULT_SERVER_LIMITS, ErrorCode } from '../../../protocol';
 import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
+import { createClientFixture } from './client-fixture';
 
 const MiB = 1024 * 1024;
 /** A server tuned away from every default its clients check. */
@@ -16,6 +17,7 @@ const TUNED = { revokeWindowMs: 5_000, maxImageBytes: 3 * MiB, maxVoiceBytes: 51
 describe('a server tuned to other limits tells its clients at login, and they use them', () => {
   let server: TestServer;
   let root: string;
+  const fixture = createClientFixture();
   const as = (user: string, ...more: string[]): string[] => [...cliLoginArgs(server, root, user), ...more];
 
   beforeAll(async () => {
@@ -23,6 +25,7 @@ describe('a server tuned to other limits tells its clients at login, and they us
     root = await mkdtemp(join(tmpdir(), 'magpie-server-limits-'));
   });
   afterAll(async () => {
+    await fixture.cleanup();
     await server.stop();
     await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
@@ -38,6 +41,15 @@ describe('a server tuned to other limits tells its clients at login, and they us
     } finally {
       client.close();
     }
+  });
+
+  it('the desktop core hands them to the page: the session, the connection and its online event carry them', async () => {
+    const told = { revokeWindowMs: 5_000, mediaBytes: { image: 3 * MiB, voice: 512 * 1024, file: MiB }, maxVoiceDurationMs: 30_000 };
+    const alice = await fixture.core(server, 'alice-desk');
+    expect(await alice.call('session.restore', {})).toMatchObject({ ok: true, value: { userId: 'alice-desk', limits: told } });
+    expect(await alice.call('session.connection', {})).toMatchObject({ ok: true, value: { state: 'online', limits: told } });
+    const online = alice.events.filter((e) => e.event === 'connection.state').map((e) => e.payload as { state: string; limits?: unknown });
+    expect(online.filter((info) => info.state === 'online').at(-1)?.limits).toEqual(told);
   });
 
   it("the CLI refuses a 2 MiB file upfront with the server's 1 MiB in the message, exit 2, and stores nothing", async () => {
