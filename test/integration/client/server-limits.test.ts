@@ -52,6 +52,16 @@ describe('a server tuned to other limits tells its clients at login, and they us
     expect(online.filter((info) => info.state === 'online').at(-1)?.limits).toEqual(told);
   });
 
+  it("the desktop core refuses a voice recording over the server's voice limit before storing it, FILE_TOO_LARGE", async () => {
+    const frank = await fixture.core(server, 'frank-desk');
+    const bytes = Buffer.alloc(512 * 1024 + 1, 7).toString('base64');
+    const refused = await frank.call('media.send', { conversation: 'carol', kind: 'voice', name: 'voice.webm', bytes, durationMs: 5_000 });
+    expect(refused).toEqual({ ok: false, error: { code: ErrorCode.FILE_TOO_LARGE, message: `a voice message of ${512 * 1024 + 1} bytes: the server takes at most ${512 * 1024} bytes` } });
+    // no message, no bubble, nothing in the outbox to fail at its upload
+    expect(frank.upserted()).toEqual([]);
+    expect(await frank.call('messages.page', { conversation: 'carol', limit: 10 })).toMatchObject({ ok: true, value: { messages: [] } });
+  });
+
   it("the CLI refuses a 2 MiB file upfront with the server's 1 MiB in the message, exit 2, and stores nothing", async () => {
     const path = join(root, 'two-mib.bin');
     await writeFile(path, new Uint8Array());
