@@ -226,7 +226,7 @@ export const DEFAULT_TUNING: Tuning = {
   groupTimelineThreshold: 200,
   legacyCopyEntriesPerCall: 1000,
   largeGroupPushIntervalMs: 50,
-  // protocol's MEDIA_BYTE_LIMITS: the CLI checks a file against the same numbers before storing its message
+  // protocol's MEDIA_BYTE_LIMITS, the defaults clients assume of a server that tells none (LOGIN_RESULT limits)
   maxImageBytes: MEDIA_BYTE_LIMITS.image,
   maxVoiceBytes: MEDIA_BYTE_LIMITS.voice,
   maxFileBytes: MEDIA_BYTE_LIMITS.file,
