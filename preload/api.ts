@@ -7,6 +7,10 @@
 
 /** The content limits the server enforces: the composer counts against them. */
 export { codePointLabel, controlCharacterName, hasControlCharacter, MESSAGE_LIMITS, SHOWN_CONTROL_CHARACTER, showControlCharacters, textChars } from '../protocol/content-limits';
+import { MAX_VOICE_DURATION_MS } from '../protocol/content-limits';
+/** What the server takes (revoke window, uploads, voice length): SessionView and ConnectionInfo carry its figures. */
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../protocol/content-limits';
+import type { ServerLimits } from '../protocol/content-limits';
 /** Bidirectional text kept from reordering what is around it (docs/client.md, "Message text is text"). */
 export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateText, showBidiControls } from '../protocol/bidi-text';
 /** The order of a conversation's messages and notices, the same in the page, the core and the CLI. */
@@ -42,8 +46,8 @@ export const MEDIA_LIMITS = {
   maxViewPixels: 24_000_000,
   /** The longest side of that scaled copy: 4096 px (at most 16.8 million pixels). */
   viewScaledSidePx: 4096,
-  /** A voice message's length: recording stops and sends at 60 s. */
-  maxVoiceMs: 60_000,
+  /** A voice message's length: recording stops and sends at 60 s, the longest a SEND may announce. */
+  maxVoiceMs: MAX_VOICE_DURATION_MS,
   /** The shortest voice message the app and the CLI send: a recording stopped sooner is dropped as too short. */
   minVoiceMs: 1_000,
 } as const;
@@ -248,6 +252,12 @@ export interface SessionView {
   servers: string[];
   /** The sign-in method this session used (a core older than this field leaves it out: password). */
   signedInWith?: SignInMethod;
+  /**
+   * What the server takes, as its last login told (the defaults before this session's first
+   * login, and from a server that tells none); 'connection.state' brings them anew at each login.
+   * A core older than this field leaves it out: the defaults.
+   */
+  limits?: ServerLimits;
 }
 
 /** Who the remembered login is for, never its secret (`session.remembered`). */
@@ -273,6 +283,8 @@ export interface ConnectionInfo {
   heartbeatMs?: number;
   /** Online: the server's address. Otherwise: the address the failure (`code`) is about, where it names one. */
   server?: string;
+  /** Online: what this server takes, as its login told (SessionView.limits). */
+  limits?: ServerLimits;
 }
 
 /** Where a page of history ends: strictly before the message with this time and key. */

@@ -15,14 +15,42 @@ export const MESSAGE_LIMITS = {
 /**
  * The largest upload the file service takes of each kind (the tus metadata's `kind`), in bytes: an
  * image 20 MiB, a voice message 2 MiB, any other file 100 MiB. The server's defaults
- * (server/tuning.ts maxImageBytes, maxVoiceBytes, maxFileBytes; a server's config may change them)
- * and what the CLI checks a file against before it stores a message for it.
+ * (server/tuning.ts maxImageBytes, maxVoiceBytes, maxFileBytes; a server's config may change them
+ * and tells its clients at login, LOGIN_RESULT's `limits`).
  */
 export const MEDIA_BYTE_LIMITS = {
   image: 20 * 1024 * 1024,
   voice: 2 * 1024 * 1024,
   file: 100 * 1024 * 1024,
 } as const;
+
+/**
+ * The longest voice message, 60 s: what a SEND may announce (server/chat/content-limits.ts), the
+ * server's default `maxVoiceDurationMs` (a config may only lower it) and where the app's recorder
+ * stops.
+ */
+export const MAX_VOICE_DURATION_MS = 60_000;
+
+/**
+ * What a server takes that a client checks before it offers or sends, as LOGIN_RESULT's `limits`
+ * tells it (docs/protocol.md, ServerLimits): the revoke window, the largest upload of each kind and
+ * the longest voice message.
+ */
+export interface ServerLimits {
+  readonly revokeWindowMs: number;
+  readonly mediaBytes: { readonly image: number; readonly voice: number; readonly file: number };
+  readonly maxVoiceDurationMs: number;
+}
+
+/**
+ * The server's defaults (server/tuning.ts takes them): what a client assumes of a server that
+ * sends no limits (an older one) or leaves one at 0, and before its first login.
+ */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  revokeWindowMs: 2 * 60 * 1000,
+  mediaBytes: MEDIA_BYTE_LIMITS,
+  maxVoiceDurationMs: MAX_VOICE_DURATION_MS,
+};
 
 /**
  * Whether a name (a group's, a member card, a nickname, a file's) holds a control character (C0,

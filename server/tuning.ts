@@ -1,4 +1,4 @@
-import { DEFAULT_WIRE_LIMITS, MEDIA_BYTE_LIMITS } from '../protocol';
+import { DEFAULT_WIRE_LIMITS, MAX_VOICE_DURATION_MS, MEDIA_BYTE_LIMITS } from '../protocol';
 import { DEFAULT_CONTENT_BUDGET, DEFAULT_REVOKE_WINDOW_MS } from './chat/content-limits';
 
 /**
@@ -114,7 +114,7 @@ export interface Tuning {
   readonly maxImageBytes: number;
   readonly maxVoiceBytes: number;
   readonly maxFileBytes: number;
-  /** The longest voice message a SEND may announce. */
+  /** The longest voice message a SEND may announce: at most MAX_VOICE_DURATION_MS (60 s), which every SEND is held to. */
   readonly maxVoiceDurationMs: number;
   /** A media token (LOGIN_RESULT, MEDIA_TOKEN) is accepted this long after it is issued. */
   readonly mediaTokenTtlMs: number;
@@ -226,11 +226,11 @@ export const DEFAULT_TUNING: Tuning = {
   groupTimelineThreshold: 200,
   legacyCopyEntriesPerCall: 1000,
   largeGroupPushIntervalMs: 50,
-  // protocol's MEDIA_BYTE_LIMITS: the CLI checks a file against the same numbers before storing its message
+  // protocol's MEDIA_BYTE_LIMITS, the defaults clients assume of a server that tells none (LOGIN_RESULT limits)
   maxImageBytes: MEDIA_BYTE_LIMITS.image,
   maxVoiceBytes: MEDIA_BYTE_LIMITS.voice,
   maxFileBytes: MEDIA_BYTE_LIMITS.file,
-  maxVoiceDurationMs: 60_000,
+  maxVoiceDurationMs: MAX_VOICE_DURATION_MS,
   mediaTokenTtlMs: 3_600_000,
   unreferencedUploadTtlMs: 86_400_000,
   uploadSweepIntervalMs: 600_000,
@@ -267,5 +267,10 @@ export const DEFAULT_TUNING: Tuning = {
 };
 
 export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {
-  return { ...DEFAULT_TUNING, ...overrides };
+  const tuning = { ...DEFAULT_TUNING, ...overrides };
+  // every SEND is held to the protocol's 60 s, and clients record no longer: a higher value would promise what is refused
+  if (!(tuning.maxVoiceDurationMs >= 1 && tuning.maxVoiceDurationMs <= MAX_VOICE_DURATION_MS)) {
+    throw new RangeError(`tuning: maxVoiceDurationMs is ${tuning.maxVoiceDurationMs}; it may be 1 to ${MAX_VOICE_DURATION_MS} ms`);
+  }
+  return tuning;
 }

@@ -1,6 +1,6 @@
 import { access as accessFile, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ErrorCode, MagpieError, MEDIA_BYTE_LIMITS } from '../../protocol';
+import { ErrorCode, MagpieError, type ServerLimits } from '../../protocol';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache } from '../files/file-cache';
 import { safeFileName } from '../files/desktop-files';
@@ -15,10 +15,11 @@ import { prepareOutDir, saveIntoFolder } from './download-target';
 /**
  * send --file/--image/--voice: connects, stores the message with its upload (so a cut or a later
  * run resumes it), uploads (progress on stderr), then waits for the message's receipt. A file the
- * server would refuse for its size is refused first, before anything is stored.
+ * server would refuse for its size (or a voice message for its length) is refused once logged in,
+ * against the limits the server told, before anything is stored.
  */
 export async function runSendFile(session: CliSession, io: CliIo, command: CommandOf<'send-file'>): Promise<number> {
-  await requireSendableFile(command.path, command.mediaKind);
+  const size = await requireSendableFile(command.path);
   const access = createMediaAccess(session.client);
   let lastTenth = -1;
   const outbox = createMediaOutbox({
@@ -36,6 +37,7 @@ export async function runSendFile(session: CliSession, io: CliIo, command: Comma
   try {
     const connected = session.connect();
     await connected;
+    requireWithinServerLimits(command, size, session.client.serverLimits);
     const view = await outbox.send({
       to: command.to,
       path: resolve(command.path),
@@ -61,13 +63,16 @@ function sizeWords(bytes: number): string {
   return `${bytes} bytes (${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB)`;
 }
 
+function refusal(path: string, why: string): CliExit {
+  return new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `cannot send ${path}: ${why}`));
+}
+
 /**
- * A path that is not a readable regular file, an empty file, or one over the server's limit for
- * its kind (MEDIA_BYTE_LIMITS, the server's defaults) is the caller's mistake (exit 2), found
- * before connecting: no message is stored for it, as the app's composer refuses it at once.
+ * A path that is not a readable regular file, or an empty file, is the caller's mistake (exit 2),
+ * found before connecting: no message is stored for it. Answers the file's size.
  */
-async function requireSendableFile(path: string, kind: MediaKindName): Promise<void> {
-  const refuse = (why: string) => new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, `cannot send ${path}: ${why}`));
+async function requireSendableFile(path: string): Promise<number> {
+  const refuse = (why: string) => refusal(path, why);
   const found = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw refuse(error.message);
     // bytes of a name that are not UTF-8 arrive here as U+FFFD: the file may well be there
@@ -75,11 +80,24 @@ async function requireSendableFile(path: string, kind: MediaKindName): Promise<v
   });
   if (!found.isFile()) throw refuse('not a regular file');
   if (found.size === 0) throw refuse('an empty file is not sent');
-  const limit = MEDIA_BYTE_LIMITS[kind];
-  if (found.size > limit) throw refuse(`the file is ${sizeWords(found.size)}; the server takes ${KIND_WORDS[kind]} of at most ${sizeWords(limit)}`);
   await accessFile(path, constants.R_OK).catch(() => {
     throw refuse('not readable');
   });
+  return found.size;
+}
+
+/**
+ * A file over the server's limit for its kind, or a voice message longer than it takes (the
+ * limits its LOGIN_RESULT told), is the caller's mistake too (exit 2), as the app's composer
+ * refuses it at once: found before the message is stored, so none is left in the outbox.
+ */
+function requireWithinServerLimits(command: CommandOf<'send-file'>, size: number, limits: ServerLimits): void {
+  const kind = command.mediaKind;
+  const limit = limits.mediaBytes[kind];
+  if (size > limit) throw refusal(command.path, `the file is ${sizeWords(size)}; the server takes ${KIND_WORDS[kind]} of at most ${sizeWords(limit)}`);
+  if (kind === 'voice' && command.durationMs !== undefined && command.durationMs > limits.maxVoiceDurationMs) {
+    throw refusal(command.path, `--duration is ${command.durationMs} ms; the server takes a voice message of at most ${limits.maxVoiceDurationMs} ms`);
+  }
 }
 
 /**

@@ -120,10 +120,11 @@ names each one (else exit 2): --text "@bob please look" --mention bob.
 Uploads the file to the server's file service (resumable; progress as JSON lines on stderr), then
 sends the message naming it. An image must be an image, a voice message audio: the server checks
 the bytes. --duration is the voice message's length in ms, at least ${MEDIA_LIMITS.minVoiceMs} (1 second; shorter is
-refused, exit 2, as the app drops a recording under a second) and at most ${MEDIA_LIMITS.maxVoiceMs} (60 seconds, the
-server's limit; longer is refused, exit 2, before the upload). A file is at most
-${MEDIA_BYTE_LIMITS.file / MIB} MiB, an image ${MEDIA_BYTE_LIMITS.image / MIB} MiB, a voice message ${MEDIA_BYTE_LIMITS.voice / MIB} MiB (the server's limits); a larger one is
-refused, exit 2, naming its size and the limit, before anything is stored or sent.`,
+refused, exit 2, as the app drops a recording under a second) and at most ${MEDIA_LIMITS.maxVoiceMs} (60 seconds, or
+less if the server says so at login; longer is refused, exit 2, before the upload). A file is at
+most what the server says at login for its kind (by default ${MEDIA_BYTE_LIMITS.file / MIB} MiB, an image ${MEDIA_BYTE_LIMITS.image / MIB} MiB, a
+voice message ${MEDIA_BYTE_LIMITS.voice / MIB} MiB); a larger one is refused, exit 2, naming its size and the
+server's limit, once logged in and before anything is stored or sent.`,
   download: `Usage: magpie [global flags] download MSGID --out DIR
 
 Fetches the file of a voice, image or file message (its id as listen and history print it) into

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import {
+  DEFAULT_SERVER_LIMITS,
   ErrorCode,
   isMagpieError,
   MagpieError,
@@ -12,6 +13,7 @@ import {
   type DecodedFrame,
   type InitOf,
   type RequestName,
+  type ServerLimits,
   type WireLimits,
 } from '../../protocol';
 import { ClientConnection, type ConnectionStatus } from '../engine/client-connection';
@@ -24,6 +26,7 @@ import { mergeIngestResults, openClientStore, type ClientStore, type IngestResul
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
+import { serverLimitsOf } from './server-limits';
 import { createUnsentReads, type ReadMark, type UnsentReads } from './unsent-reads';
 
 /**
@@ -91,6 +94,7 @@ export class MagpieClient {
   readonly tuning: EngineTuning;
   /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
   private toldLearned: string;
+  private limitsTold: ServerLimits = DEFAULT_SERVER_LIMITS;
 
   constructor(private readonly options: MagpieClientOptions) {
     this.clock = options.clock ?? systemClock;
@@ -201,6 +205,14 @@ export class MagpieClient {
     return this.connection.current;
   }
 
+  /**
+   * What the server takes (revoke window, upload sizes, voice length), as its last LOGIN_RESULT
+   * said; the defaults before the first login of this client and for a server that says none.
+   */
+  get serverLimits(): ServerLimits {
+    return this.limitsTold;
+  }
+
   get heartbeatIntervalMs(): number {
     return this.connection.heartbeatIntervalMs;
   }
@@ -266,6 +278,7 @@ export class MagpieClient {
       this.toldLearned = learned.join(',');
       this.events.emit('learnedServers', learned);
     }
+    this.limitsTold = serverLimitsOf(result.limits);
     this.store.syncState.raiseServerMax(Number(result.maxSeq), this.clock.now());
     this.sync.attach(link, result);
     this.outbox.attach(link);

@@ -174,6 +174,11 @@ export function createMediaHandlers(deps: {
         const bytes = Buffer.from(args.bytes, 'base64');
         if (bytes.length === 0) throw new MagpieError(ErrorCode.FILE_EMPTY, 'an empty file is not sent');
         if (bytes.length > MEDIA_LIMITS.maxSendBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `at most ${MEDIA_LIMITS.maxSendBytes} bytes from the page`);
+        // a recording the server would refuse is not stored to fail at its upload: no Retry could help it
+        const voiceLimit = session.client.serverLimits.mediaBytes.voice;
+        if (args.kind === 'voice' && bytes.length > voiceLimit) {
+          throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a voice message of ${bytes.length} bytes: the server takes at most ${voiceLimit} bytes`);
+        }
         const dir = outgoingDir(deps.profileDir, session.client);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         const path = join(dir, randomBytes(12).toString('hex'));

@@ -1,4 +1,4 @@
-import { MESSAGE_LIMITS } from '../../protocol';
+import { DEFAULT_SERVER_LIMITS, MAX_VOICE_DURATION_MS, MESSAGE_LIMITS } from '../../protocol';
 
 /**
  * Limits of a message's content; docs/server.md "Messages and sync" lists them. Those a client
@@ -12,7 +12,8 @@ export const CONTENT_LIMITS = {
   maxFileNameChars: 255,
   maxMimeChars: 127,
   maxMediaBytes: 2 * 1024 * 1024 * 1024,
-  maxVoiceDurationMs: 10 * 60 * 1000,
+  /** The file service's default too (tuning maxVoiceDurationMs, which may only be lower), so a SEND and its upload agree. */
+  maxVoiceDurationMs: MAX_VOICE_DURATION_MS,
   maxImageSidePx: 100_000,
   /**
    * A stored message's encoding, at most. The limits above keep every valid message under about
@@ -23,7 +24,7 @@ export const CONTENT_LIMITS = {
 } as const;
 
 /** Anyone may revoke their own message this long after sending; owners and admins at any time. */
-export const DEFAULT_REVOKE_WINDOW_MS = 2 * 60 * 1000;
+export const DEFAULT_REVOKE_WINDOW_MS = DEFAULT_SERVER_LIMITS.revokeWindowMs;
 
 /**
  * Stored content per sender: 2 MiB at once (some 10,000 short texts), then 32 KiB/s (far beyond

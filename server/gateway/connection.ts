@@ -24,6 +24,7 @@ import type { PasswordChallenge } from '../auth/password-challenge';
 import type { Caller, Handler, HandlerTable } from '../handler-types';
 import { storageUnavailable } from '../storage/storage-errors';
 import type { Tuning } from '../tuning';
+import { loginLimits } from './login-limits';
 import { createOutbound } from './outbound';
 import type { Session, SessionRegistry } from './sessions';
 import { createTokenBucket } from './token-bucket';
@@ -424,6 +425,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       sessionId: caller.sessionId,
       appId: who.appId,
       ...(who.serverSignature ? { serverSignature: who.serverSignature } : {}),
+      limits: loginLimits(tuning),
       ...deps.loginExtras?.(who.appId, who.userId),
     });
     reply(result, requestId);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../../protocol';
-import type { EventName, EventPayloads } from '../../../preload/api';
+import type { EventName, EventPayloads, ServerLimits } from '../../../preload/api';
 import type { ApiHandlers } from '../../api/dispatch';
 import type { ConnectionStatus } from '../../engine/client-connection';
 import type { Session } from '../session';
@@ -34,12 +34,14 @@ export function requireSessionOf(current: () => Session | undefined): Session {
   return session;
 }
 
-export function toConnectionInfo(status: ConnectionStatus): EventPayloads['connection.state'] {
+/** The status as the page sees it; online, with the limits the server's login told. */
+export function toConnectionInfo(status: ConnectionStatus, limits?: ServerLimits): EventPayloads['connection.state'] {
   const info: EventPayloads['connection.state'] = { state: status.state };
   if (status.reason !== undefined) info.reason = status.reason;
   if (status.code !== undefined) info.code = status.code;
   if (status.heartbeatMs !== undefined) info.heartbeatMs = status.heartbeatMs;
   if (status.server !== undefined) info.server = status.server;
+  if (status.state === 'online' && limits !== undefined) info.limits = limits;
   return info;
 }
 

@@ -92,7 +92,10 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       else forgetRememberedSecret(deps.rememberFile);
       return null;
     },
-    'session.connection': () => toConnectionInfo(deps.current()?.client.status ?? { state: 'idle' }),
+    'session.connection': () => {
+      const client = deps.current()?.client;
+      return client ? toConnectionInfo(client.status, client.serverLimits) : toConnectionInfo({ state: 'idle' });
+    },
     'session.reconnect': () => {
       const session = deps.requireSession();
       if (session.client.status.state === 'offline') {
@@ -101,7 +104,7 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       } else {
         session.client.networkUp();
       }
-      return toConnectionInfo(session.client.status);
+      return toConnectionInfo(session.client.status, session.client.serverLimits);
     },
     'ui.state': (args) => {
       deps.setAttention(args);
@@ -163,6 +166,7 @@ function sessionView(session: Session): SessionView {
     nickname: me?.nickname ?? '',
     servers: session.servers,
     signedInWith: session.signedInWith,
+    limits: session.client.serverLimits,
   };
 }
 

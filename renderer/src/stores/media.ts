@@ -117,9 +117,18 @@ export const useMedia = defineStore('media', () => {
    * Shows a file as its message (sending, 0 %) at once, before its bytes are read; the refusal
    * (code and words) instead when it cannot be sent at all (too large, empty), shown by the composer.
    */
+  /**
+   * The largest file of a kind the page hands over: the contract's limit, and for a voice message
+   * the server's too (its login told it), so a recording it would refuse is never stored.
+   */
+  function sendLimitBytes(kind: MediaKind): number {
+    return kind === 'voice' ? Math.min(MEDIA_LIMITS.maxSendBytes, useSession().limits.mediaBytes.voice) : MEDIA_LIMITS.maxSendBytes;
+  }
+
   function prepare(conversation: string, file: Blob, name: string, kind: MediaKind, from: string, durationMs?: number): PreparedSend {
     if (file.size === 0) return { refused: { code: ApiErrorCode.FILE_EMPTY, message: `${name}: empty` } };
-    if (file.size > MEDIA_LIMITS.maxSendBytes) return { refused: { code: ApiErrorCode.FILE_TOO_LARGE, message: `${name}: over ${MEDIA_LIMITS.maxSendBytes / 1024 / 1024} MB` } };
+    const maxBytes = sendLimitBytes(kind);
+    if (file.size > maxBytes) return { refused: { code: ApiErrorCode.FILE_TOO_LARGE, message: `${name}: over ${maxBytes} bytes` } };
     const timeMs = (lastShownMs = Math.max(Date.now(), lastShownMs + 1));
     const clientMsgId = newPageClientMsgId(timeMs);
     const key = `${HANDOVER_KEY_PREFIX}${clientMsgId}`;
@@ -435,5 +444,5 @@ export const useMedia = defineStore('media', () => {
     },
   );
 
-  return { progress, fileStates, reconnects, onProgress, prepare, handOver, retryHandover, dropHandover, url, unavailable, scaledFrom, report, reportMissing, save, open, reset };
+  return { progress, fileStates, reconnects, onProgress, sendLimitBytes, prepare, handOver, retryHandover, dropHandover, url, unavailable, scaledFrom, report, reportMissing, save, open, reset };
 });

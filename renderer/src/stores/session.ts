@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ApiError, ConnectionInfo, LoginAuth, MethodResult, ProfileView, SessionView, SignInMethod } from '../../../preload/api';
+import { DEFAULT_SERVER_LIMITS, type ApiError, type ConnectionInfo, type LoginAuth, type MethodResult, type ProfileView, type ServerLimits, type SessionView, type SignInMethod } from '../../../preload/api';
 import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { useGroups } from './groups';
@@ -36,6 +36,8 @@ export const useSession = defineStore('session', () => {
   const session = ref<SessionView | null>(null);
   const me = ref<ProfileView | null>(null);
   const connection = ref<ConnectionInfo>({ state: 'idle' });
+  /** What the server takes (revoke window, uploads, voice length), as its last login told. */
+  const limits = ref<ServerLimits>(DEFAULT_SERVER_LIMITS);
   const sync = ref<{ applied: number; target: number; done: boolean; visible: boolean }>({ applied: 0, target: 0, done: true, visible: false });
   const ended = ref<{ reason: string; code?: number } | null>(null);
   const appInfo = ref<MethodResult<'app.info'> | null>(null);
@@ -49,6 +51,8 @@ export const useSession = defineStore('session', () => {
 
   async function afterSignIn(view: SessionView, caFile: string | undefined): Promise<void> {
     session.value = view;
+    // a core older than the field tells none: the defaults
+    limits.value = view.limits ?? DEFAULT_SERVER_LIMITS;
     lastLogin.value = {
       appId: view.appId,
       userId: view.userId,
@@ -74,7 +78,7 @@ export const useSession = defineStore('session', () => {
       useGroups().loadRequests(),
       useSettings().load(),
     ]);
-    if (conn.ok) connection.value = conn.value;
+    if (conn.ok) onConnection(conn.value);
     if (profile.ok) me.value = profile.value;
   }
 
@@ -117,6 +121,7 @@ export const useSession = defineStore('session', () => {
     session.value = null;
     me.value = null;
     connection.value = { state: 'idle' };
+    limits.value = DEFAULT_SERVER_LIMITS;
     sync.value = { applied: 0, target: 0, done: true, visible: false };
     useConversations().reset();
     useMessages().reset();
@@ -143,6 +148,8 @@ export const useSession = defineStore('session', () => {
 
   function onConnection(info: ConnectionInfo): void {
     connection.value = info;
+    // each login tells them; offline, the last ones told still hold
+    if (info.limits) limits.value = info.limits;
   }
 
   function onSyncProgress(p: { applied: number; target: number; done: boolean }): void {
@@ -160,7 +167,7 @@ export const useSession = defineStore('session', () => {
   /** "Retry now": reconnect at once, or after a refused sign-in, try it again. */
   async function reconnect(): Promise<void> {
     const result = await backend.call('session.reconnect', {});
-    if (result.ok) connection.value = result.value;
+    if (result.ok) onConnection(result.value);
   }
 
   /** Saves my nickname on the server; the refusal when it was not saved (the caller says so where it was asked). */
@@ -175,7 +182,7 @@ export const useSession = defineStore('session', () => {
   }
 
   return {
-    phase, session, me, connection, sync, ended, appInfo, lastLogin,
+    phase, session, me, connection, limits, sync, ended, appInfo, lastLogin,
     start, login, logout, refresh, reconnect, onConnection, onSyncProgress, onEnded, updateNickname,
   };
 });

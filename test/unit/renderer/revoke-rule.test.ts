@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupRoleName, MemberView } from '../../../preload/api';
-import { mayRevoke, REVOKE_WINDOW_MS, type RevokeContext } from '../../../renderer/src/components/chat/revoke-rule';
+import { mayRevoke, type RevokeContext } from '../../../renderer/src/components/chat/revoke-rule';
 import { message } from './fake-api';
 
 /** The menu's Revoke follows the server's rule (server/chat/revoke.ts): never offered where it is refused. */
 describe('who may revoke a message', () => {
   const now = 1_700_000_000_000;
+  /** The window the server told at login: not the 2-minute default. */
+  const REVOKE_WINDOW_MS = 5_000;
+  const oneToOne: RevokeContext = { nowMs: now, revokeWindowMs: REVOKE_WINDOW_MS };
   const member = (userId: string, role: GroupRoleName): MemberView => ({ userId, nickname: userId, role, card: '', muteUntilMs: 0 });
   // ann owns the group, adam and me (sometimes) are admins, carol is a plain member; dave has left it
   const members = [member('ann', 'owner'), member('adam', 'admin'), member('carol', 'member')];
@@ -14,6 +17,7 @@ describe('who may revoke a message', () => {
     groupOwner: 'ann',
     members: [...members, member('me', myRole)],
     nowMs: now,
+    revokeWindowMs: REVOKE_WINDOW_MS,
     ...change,
   });
   /** A group message from someone, ten minutes old: past the window. */
@@ -23,10 +27,20 @@ describe('who may revoke a message', () => {
 
   it('one-to-one: the sender within the window (its edge included), not after, never the recipient', () => {
     const mine = (age: number) => message('m', now - age, { outgoing: true, from: 'me', state: 'sent' });
-    expect(mayRevoke(mine(REVOKE_WINDOW_MS), { nowMs: now })).toBe(true);
-    expect(mayRevoke(mine(REVOKE_WINDOW_MS + 1), { nowMs: now })).toBe(false);
-    expect(mayRevoke(message('m', now, { outgoing: true, state: 'sending', msgId: undefined }), { nowMs: now })).toBe(false);
-    expect(mayRevoke(message('m', now), { nowMs: now })).toBe(false);
+    expect(mayRevoke(mine(REVOKE_WINDOW_MS), oneToOne)).toBe(true);
+    expect(mayRevoke(mine(REVOKE_WINDOW_MS + 1), oneToOne)).toBe(false);
+    expect(mayRevoke(message('m', now, { outgoing: true, state: 'sending', msgId: undefined }), oneToOne)).toBe(false);
+    expect(mayRevoke(message('m', now), oneToOne)).toBe(false);
+  });
+
+  it("follows the server's window, whatever it is: a 10-minute one offers what the default would not", () => {
+    const mine = (age: number) => message('m', now - age, { outgoing: true, from: 'me', state: 'sent' });
+    const tenMinutes = { nowMs: now, revokeWindowMs: 10 * 60_000 };
+    expect(mayRevoke(mine(3 * 60_000), tenMinutes)).toBe(true);
+    expect(mayRevoke(mine(10 * 60_000 + 1), tenMinutes)).toBe(false);
+    // a 5 s window: a message of 6 s is past it
+    expect(mayRevoke(mine(6_000), oneToOne)).toBe(false);
+    expect(mayRevoke(mineInGroup(6_000), asRole('member'))).toBe(false);
   });
 
   it('the owner: any message of the group at any age, an admin’s and their own included', () => {
@@ -62,7 +76,7 @@ describe('who may revoke a message', () => {
   it('out of the group (left, kicked, dismissed) or not knowing it: nothing, one’s own within the window included', () => {
     const fresh = mineInGroup(1_000);
     expect(mayRevoke(fresh, asRole('none'))).toBe(false);
-    expect(mayRevoke(fresh, { nowMs: now })).toBe(false);
+    expect(mayRevoke(fresh, oneToOne)).toBe(false);
     expect(mayRevoke(fresh, asRole('owner', { groupDismissed: true }))).toBe(false);
     expect(mayRevoke(inGroup('carol'), asRole('owner', { groupDismissed: true }))).toBe(false);
   });

@@ -94,6 +94,11 @@ describe('content rules', () => {
       ErrorCode.INVALID_MESSAGE,
     ],
     [
+      'a voice message over 60 s (the longest the file service takes)',
+      { clientMsgId: clientId(1), to: 'bob', type: pb.MessageType.VOICE, media: { fileId: 'f1', durationMs: 60_001 } },
+      ErrorCode.INVALID_MESSAGE,
+    ],
+    [
       'a latitude past the pole',
       { clientMsgId: clientId(1), to: 'bob', type: pb.MessageType.LOCATION, location: { latitude: 91, longitude: 0 } },
       ErrorCode.INVALID_MESSAGE,
@@ -127,7 +132,7 @@ describe('content rules', () => {
   it('stores each message type with its own parts', async () => {
     const media = { fileId: 'file-1', name: 'a.png', size: 1234n, mime: 'image/png', width: 10, height: 20 };
     await send({ clientMsgId: clientId(1), to: 'bob', type: pb.MessageType.IMAGE, text: 'caption', media });
-    await send({ clientMsgId: clientId(2), to: 'bob', type: pb.MessageType.VOICE, media: { fileId: 'v', durationMs: 3000 } });
+    await send({ clientMsgId: clientId(2), to: 'bob', type: pb.MessageType.VOICE, media: { fileId: 'v', durationMs: 60_000 } });
     await send({ clientMsgId: clientId(3), to: 'bob', type: pb.MessageType.FILE, media: { fileId: 'doc', name: 'a.pdf' } });
     await send({ clientMsgId: clientId(4), to: 'bob', type: pb.MessageType.LOCATION, location: { latitude: 31.2, longitude: 121.5, title: 'Bund' } });
     await send({ clientMsgId: clientId(5), to: 'bob', type: pb.MessageType.CUSTOM, custom: { command: 'poke', payload: new Uint8Array([1, 2]) } });

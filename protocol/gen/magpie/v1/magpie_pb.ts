@@ -13,7 +13,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file magpie/v1/magpie.proto.
  */
 export const file_magpie_v1_magpie: GenFile = /*@__PURE__*/
-  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIj8KCUF1dGhTdGFydBIOCgZhcHBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIUCgxjbGllbnRfbm9uY2UYAyABKAwiaQoNQXV0aENoYWxsZW5nZRIMCgRzYWx0GAEgASgMEhAKCHNjcnlwdF9uGAIgASgNEhAKCHNjcnlwdF9yGAMgASgNEhAKCHNjcnlwdF9wGAQgASgNEhQKDHNlcnZlcl9ub25jZRgFIAEoDCKbAgoFTG9naW4SIQoEYXV0aBgBIAEoDjITLm1hZ3BpZS52MS5BdXRoVHlwZRIOCgZhcHBfaWQYAiABKAkSDAoEdXNlchgDIAEoCRIOCgZzZWNyZXQYBCABKAkSEQoJdGltZXN0YW1wGAUgASgJEjoKE3NpZ25hdHVyZV9hbGdvcml0aG0YBiABKA4yHS5tYWdwaWUudjEuU2lnbmF0dXJlQWxnb3JpdGhtEiUKBmRldmljZRgHIAEoDjIVLm1hZ3BpZS52MS5EZXZpY2VLaW5kEiIKBG1vZGUYCCABKA4yFC5tYWdwaWUudjEuTG9naW5Nb2RlEhEKCWRldmljZV9pZBgJIAEoCRIUCgxjbGllbnRfcHJvb2YYCiABKAwipAIKC0xvZ2luUmVzdWx0Eg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSFgoOc2VydmVyX3RpbWVfbXMYAyABKAQSFwoPaWRsZV90aW1lb3V0X21zGAQgASgNEg8KB21heF9zZXEYBSABKAQSFQoNY29uZmlybWVkX3NlcRgGIAEoBBISCgpzZXNzaW9uX2lkGAcgASgJEg4KBmFwcF9pZBgIIAEoCRIYChBzZXJ2ZXJfc2lnbmF0dXJlGAkgASgMEhEKCWh0dHBfcG9ydBgKIAEoDRIqCgttZWRpYV90b2tlbhgLIAEoCzIVLm1hZ3BpZS52MS5NZWRpYVRva2VuEhwKFGFkdmVydGlzZWRfYWRkcmVzc2VzGAwgAygJIi8KCk1lZGlhVG9rZW4SDQoFdG9rZW4YASABKAkSEgoKZXhwaXJlc19tcxgCIAEoBCJQCgZLaWNrZWQSDAoEY29kZRgBIAEoDRIOCgZyZWFzb24YAiABKAkSKAoJYnlfZGV2aWNlGAMgASgOMhUubWFncGllLnYxLkRldmljZUtpbmQiJgoFRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIgQKAk9rIpwBCgVNZWRpYRIPCgdmaWxlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc2l6ZRgDIAEoBBIMCgRtaW1lGAQgASgJEhMKC2R1cmF0aW9uX21zGAUgASgNEg0KBXdpZHRoGAYgASgNEg4KBmhlaWdodBgHIAEoDRIUCgx0aHVtYm5haWxfaWQYCCABKAkSDgoGc2hhMjU2GAkgASgJIk8KCExvY2F0aW9uEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIk0KBkN1c3RvbRIPCgdjb21tYW5kGAEgASgJEg8KB3BheWxvYWQYAiABKAwSEQoJdHJhbnNpZW50GAMgASgIEg4KBnNpbGVudBgEIAEoCCKLAgoEU2VuZBIVCg1jbGllbnRfbXNnX2lkGAEgASgMEgoKAnRvGAIgASgJEiQKBHR5cGUYAyABKA4yFi5tYWdwaWUudjEuTWVzc2FnZVR5cGUSDAoEdGV4dBgEIAEoCRIQCghtZW50aW9ucxgFIAMoCRITCgttZW50aW9uX2FsbBgGIAEoCBIfCgVtZWRpYRgHIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgIIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCSABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgKIAEoCCJhCgRTZW50EhUKDWNsaWVudF9tc2dfaWQYASABKAwSDgoGbXNnX2lkGAIgASgEEg8KB3RpbWVfbXMYAyABKAQSCwoDc2VxGAQgASgEEhQKDHRpbWVsaW5lX3NlcRgFIAEoBCLPAgoHTWVzc2FnZRIOCgZtc2dfaWQYASABKAQSDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCRIMCgR0ZXh0GAQgASgJEg8KB3RpbWVfbXMYBSABKAQSJAoEdHlwZRgGIAEoDjIWLm1hZ3BpZS52MS5NZXNzYWdlVHlwZRIQCghtZW50aW9ucxgHIAMoCRITCgttZW50aW9uX2FsbBgIIAEoCBIfCgVtZWRpYRgJIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgKIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCyABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgMIAEoCBIVCg1jbGllbnRfbXNnX2lkGA0gASgMEhAKCHdpdGhoZWxkGA4gASgIIsUCCgZOb3RpY2USIwoEa2luZBgBIAEoDjIVLm1hZ3BpZS52MS5Ob3RpY2VLaW5kEhAKCGdyb3VwX2lkGAIgASgJEg0KBWFjdG9yGAMgASgJEg8KB3RhcmdldHMYBCADKAkSDAoEdGV4dBgFIAEoCRIPCgd0aW1lX21zGAYgASgEEiIKBHJvbGUYByABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlEhUKDW11dGVfdW50aWxfbXMYCCABKAQSEgoKZ3JvdXBfbmFtZRgJIAEoCRISCgpyZXF1ZXN0X2lkGAogASgEEiYKB2NoYW5nZWQYCyADKA4yFS5tYWdwaWUudjEuR3JvdXBGaWVsZBIiCgRtb2RlGAwgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIWCg5pbnZpdGVfY29uZmlybRgNIAEoCCJMCgdSZXZva2VkEg4KBm1zZ19pZBgBIAEoBBIKCgJieRgCIAEoCRIUCgxjb252ZXJzYXRpb24YAyABKAkSDwoHdGltZV9tcxgEIAEoBCJaCgtSZWFkUmVjZWlwdBIOCgZyZWFkZXIYASABKAkSFAoMY29udmVyc2F0aW9uGAIgASgJEhQKDHVwX3RvX21zZ19pZBgDIAEoBBIPCgd0aW1lX21zGAQgASgEIi4KBkJ1cm5lZBIOCgZtc2dfaWQYASABKAQSFAoMY29udmVyc2F0aW9uGAIgASgJIu4BCgVFbnRyeRILCgNzZXEYASABKAQSJQoHbWVzc2FnZRgCIAEoCzISLm1hZ3BpZS52MS5NZXNzYWdlSAASIwoGbm90aWNlGAMgASgLMhEubWFncGllLnYxLk5vdGljZUgAEiUKB3Jldm9rZWQYBCABKAsyEi5tYWdwaWUudjEuUmV2b2tlZEgAEiYKBHJlYWQYBSABKAsyFi5tYWdwaWUudjEuUmVhZFJlY2VpcHRIABIjCgZidXJuZWQYBiABKAsyES5tYWdwaWUudjEuQnVybmVkSAASEAoIZ3JvdXBfaWQYByABKAlCBgoEaXRlbSIZCgZOb3RpZnkSDwoHbWF4X3NlcRgBIAEoBCIoCgRTeW5jEhEKCWFmdGVyX3NlcRgBIAEoBBINCgVsaW1pdBgCIAEoDSJMCghTeW5jUGFnZRIhCgdlbnRyaWVzGAEgAygLMhAubWFncGllLnYxLkVudHJ5Eg8KB21heF9zZXEYAiABKAQSDAoEbW9yZRgDIAEoCCIWCgdDb25maXJtEgsKA3NlcRgBIAEoBCIvCg5UaW1lbGluZUN1cnNvchIQCghncm91cF9pZBgBIAEoCRILCgNzZXEYAiABKAQiSQoMVGltZWxpbmVTeW5jEioKB2N1cnNvcnMYASADKAsyGS5tYWdwaWUudjEuVGltZWxpbmVDdXJzb3ISDQoFbGltaXQYAiABKA0iYwoNVGltZWxpbmVTbGljZRIQCghncm91cF9pZBgBIAEoCRIhCgdlbnRyaWVzGAIgAygLMhAubWFncGllLnYxLkVudHJ5Eg8KB21heF9zZXEYAyABKAQSDAoEbW9yZRgEIAEoCCJGCgxUaW1lbGluZVBhZ2USKAoGc2xpY2VzGAEgAygLMhgubWFncGllLnYxLlRpbWVsaW5lU2xpY2USDAoEbW9yZRgCIAEoCCI9Cg9UaW1lbGluZUNvbmZpcm0SKgoHY3Vyc29ycxgBIAMoCzIZLm1hZ3BpZS52MS5UaW1lbGluZUN1cnNvciIYCgZSZXZva2USDgoGbXNnX2lkGAEgASgEIjIKBFJlYWQSFAoMY29udmVyc2F0aW9uGAEgASgJEhQKDHVwX3RvX21zZ19pZBgCIAEoBCIzCgZUeXBpbmcSCgoCdG8YASABKAkSDAoEZnJvbRgCIAEoCRIPCgdzdG9wcGVkGAMgASgIIh4KDFJlYWRlcnNRdWVyeRIOCgZtc2dfaWQYASABKAQiNwoHUmVhZGVycxIOCgZtc2dfaWQYASABKAQSDAoEcmVhZBgCIAMoCRIOCgZ1bnJlYWQYAyADKAkizQIKCUdyb3VwSW5mbxIQCghncm91cF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBW93bmVyGAMgASgJEiIKBHR5cGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBUeXBlEiIKBG1vZGUYBSABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlEhQKDGFubm91bmNlbWVudBgGIAEoCRIUCgxtZW1iZXJfY291bnQYByABKA0SEAoIY2FwYWNpdHkYCCABKA0SEgoKY3JlYXRlZF9tcxgJIAEoBBIlCgdteV9yb2xlGAogASgOMhQubWFncGllLnYxLkdyb3VwUm9sZRILCgNkbmQYCyABKAgSFgoOaW52aXRlX2NvbmZpcm0YDCABKAgSEQoJZGlzbWlzc2VkGA0gASgIEhgKEG15X211dGVfdW50aWxfbXMYDiABKAQijAEKC0dyb3VwTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSIgoEcm9sZRgCIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSDAoEY2FyZBgDIAEoCRIVCg1tdXRlX3VudGlsX21zGAQgASgEEhEKCWpvaW5lZF9tcxgFIAEoBBIQCghuaWNrbmFtZRgGIAEoCSKiAQoLQ3JlYXRlR3JvdXASDAoEbmFtZRgBIAEoCRIiCgR0eXBlGAIgASgOMhQubWFncGllLnYxLkdyb3VwVHlwZRIiCgRtb2RlGAMgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIUCgxhbm5vdW5jZW1lbnQYBCABKAkSDwoHbWVtYmVycxgFIAMoCRIWCg5pbnZpdGVfY29uZmlybRgGIAEoCCLJAQoLTW9kaWZ5R3JvdXASEAoIZ3JvdXBfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEhkKDGFubm91bmNlbWVudBgDIAEoCUgBiAEBEicKBG1vZGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlSAKIAQESGwoOaW52aXRlX2NvbmZpcm0YBSABKAhIA4gBAUIHCgVfbmFtZUIPCg1fYW5ub3VuY2VtZW50QgcKBV9tb2RlQhEKD19pbnZpdGVfY29uZmlybSIcCghHcm91cFJlZhIQCghncm91cF9pZBgBIAEoCSIuCgpBcHBseUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI+CgZEZWNpZGUSEAoIZ3JvdXBfaWQYASABKAkSEgoKcmVxdWVzdF9pZBgCIAEoBBIOCgZyZWFzb24YAyABKAkiPQoKR3JvdXBVc2VycxIQCghncm91cF9pZBgBIAEoCRINCgV1c2VycxgCIAMoCRIOCgZyZWFzb24YAyABKAkiLQoLR3JvdXBUYXJnZXQSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCSJNCgdTZXRSb2xlEhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkSIgoEcm9sZRgDIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUiPQoKTXV0ZU1lbWJlchIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEg8KB3NlY29uZHMYAyABKA0iNwoHU2V0Q2FyZBIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEgwKBGNhcmQYAyABKAkiPgoMU2VhcmNoR3JvdXBzEg8KB2tleXdvcmQYASABKAkSDgoGb2Zmc2V0GAIgASgNEg0KBWxpbWl0GAMgASgNIj4KC0xpc3RNZW1iZXJzEhAKCGdyb3VwX2lkGAEgASgJEg4KBm9mZnNldBgCIAEoDRINCgVsaW1pdBgDIAEoDSImCgZTZXREbmQSEAoIZ3JvdXBfaWQYASABKAkSCgoCb24YAiABKAgi5AYKDEdyb3VwUmVxdWVzdBIoCgZjcmVhdGUYASABKAsyFi5tYWdwaWUudjEuQ3JlYXRlR3JvdXBIABIoCgZtb2RpZnkYAiABKAsyFi5tYWdwaWUudjEuTW9kaWZ5R3JvdXBIABImCgdkaXNtaXNzGAMgASgLMhMubWFncGllLnYxLkdyb3VwUmVmSAASJgoFYXBwbHkYBCABKAsyFS5tYWdwaWUudjEuQXBwbHlHcm91cEgAEiQKB2FwcHJvdmUYBSABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoGcmVqZWN0GAYgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEicKBmludml0ZRgHIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASJQoEa2ljaxgIIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASIwoEcXVpdBgJIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKCHRyYW5zZmVyGAogASgLMhYubWFncGllLnYxLkdyb3VwVGFyZ2V0SAASJgoIc2V0X3JvbGUYCyABKAsyEi5tYWdwaWUudjEuU2V0Um9sZUgAEiUKBG11dGUYDCABKAsyFS5tYWdwaWUudjEuTXV0ZU1lbWJlckgAEiYKCHNldF9jYXJkGA0gASgLMhIubWFncGllLnYxLlNldENhcmRIABIpCgZzZWFyY2gYDiABKAsyFy5tYWdwaWUudjEuU2VhcmNoR3JvdXBzSAASKAoJbGlzdF9taW5lGA8gASgLMhMubWFncGllLnYxLkxpc3RNaW5lSAASKQoHbWVtYmVycxgQIAEoCzIWLm1hZ3BpZS52MS5MaXN0TWVtYmVyc0gAEiQKB3NldF9kbmQYESABKAsyES5tYWdwaWUudjEuU2V0RG5kSAASIwoEaW5mbxgSIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKDWFjY2VwdF9pbnZpdGUYEyABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASKwoOZGVjbGluZV9pbnZpdGUYFCABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoEam9pbhgVIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAQgQKAm9wIgoKCExpc3RNaW5lIkAKCUdyb3VwTGlzdBIkCgZncm91cHMYASADKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvEg0KBXRvdGFsGAIgASgNIkQKCk1lbWJlclBhZ2USJwoHbWVtYmVycxgBIAMoCzIWLm1hZ3BpZS52MS5Hcm91cE1lbWJlchINCgV0b3RhbBgCIAEoDSL+AQoLR3JvdXBSZXN1bHQSJQoFZ3JvdXAYASABKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvSAASJgoGZ3JvdXBzGAIgASgLMhQubWFncGllLnYxLkdyb3VwTGlzdEgAEigKB21lbWJlcnMYAyABKAsyFS5tYWdwaWUudjEuTWVtYmVyUGFnZUgAEhsKAm9rGAQgASgLMg0ubWFncGllLnYxLk9rSAASJQoHcGVuZGluZxgFIAEoCzISLm1hZ3BpZS52MS5QZW5kaW5nSAASDwoHaW52aXRlZBgGIAMoCRIXCg9hbHJlYWR5X21lbWJlcnMYByADKAlCCAoGcmVzdWx0Ih0KB1BlbmRpbmcSEgoKcmVxdWVzdF9pZBgBIAEoBCJQCgdQcm9maWxlEg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSDgoGYXZhdGFyGAMgASgJEhIKCnVwZGF0ZWRfbXMYBCABKAQiIAoMUHJvZmlsZVF1ZXJ5EhAKCHVzZXJfaWRzGAEgAygJIjAKCFByb2ZpbGVzEiQKCHByb2ZpbGVzGAEgAygLMhIubWFncGllLnYxLlByb2ZpbGUiUwoNUHJvZmlsZVVwZGF0ZRIVCghuaWNrbmFtZRgBIAEoCUgAiAEBEhMKBmF2YXRhchgCIAEoCUgBiAEBQgsKCV9uaWNrbmFtZUIJCgdfYXZhdGFyIioKCk11dGVVcGRhdGUSDAoEbXV0ZRgBIAMoCRIOCgZ1bm11dGUYAiADKAkiFgoFTXV0ZXMSDQoFcGVlcnMYASADKAkqUQoIQXV0aFR5cGUSFgoSQVVUSF9UWVBFX1BBU1NXT1JEEAASFwoTQVVUSF9UWVBFX0FQUF9UT0tFThABEhQKEEFVVEhfVFlQRV9TSUdORUQQAipWChJTaWduYXR1cmVBbGdvcml0aG0SIwofU0lHTkFUVVJFX0FMR09SSVRITV9ITUFDX1NIQTI1NhAAEhsKF1NJR05BVFVSRV9BTEdPUklUSE1fTUQ1EAEqfAoKRGV2aWNlS2luZBIXChNERVZJQ0VfS0lORF9ERVNLVE9QEAASFgoSREVWSUNFX0tJTkRfTU9CSUxFEAESEwoPREVWSUNFX0tJTkRfV0VCEAISEwoPREVWSUNFX0tJTkRfUEFEEAMSEwoPREVWSUNFX0tJTkRfQk9UEAQqNgoJTG9naW5Nb2RlEhMKD0xPR0lOX01PREVfQVVUTxAAEhQKEExPR0lOX01PREVfRk9SQ0UQASqfAQoLTWVzc2FnZVR5cGUSFQoRTUVTU0FHRV9UWVBFX1RFWFQQABIWChJNRVNTQUdFX1RZUEVfVk9JQ0UQARIWChJNRVNTQUdFX1RZUEVfSU1BR0UQAhIVChFNRVNTQUdFX1RZUEVfRklMRRADEhkKFU1FU1NBR0VfVFlQRV9MT0NBVElPThAEEhcKE01FU1NBR0VfVFlQRV9DVVNUT00QBSqTAwoKTm90aWNlS2luZBIbChdOT1RJQ0VfS0lORF9VTlNQRUNJRklFRBAAEhYKEk5PVElDRV9LSU5EX0NSRUFURRABEhYKEk5PVElDRV9LSU5EX0lOVklURRACEh4KGk5PVElDRV9LSU5EX0lOVklURV9SRVFVRVNUEAMSFQoRTk9USUNFX0tJTkRfQVBQTFkQBBIXChNOT1RJQ0VfS0lORF9BUFBST1ZFEAUSFgoSTk9USUNFX0tJTkRfUkVKRUNUEAYSFAoQTk9USUNFX0tJTkRfSk9JThAHEhQKEE5PVElDRV9LSU5EX1FVSVQQCBIUChBOT1RJQ0VfS0lORF9LSUNLEAkSFwoTTk9USUNFX0tJTkRfRElTTUlTUxAKEhQKEE5PVElDRV9LSU5EX1JPTEUQCxIUChBOT1RJQ0VfS0lORF9NVVRFEAwSFgoSTk9USUNFX0tJTkRfTU9ESUZZEA0SGAoUTk9USUNFX0tJTkRfVFJBTlNGRVIQDhIXChNOT1RJQ0VfS0lORF9ERUNMSU5FEA8qkwEKCkdyb3VwRmllbGQSGwoXR1JPVVBfRklFTERfVU5TUEVDSUZJRUQQABIUChBHUk9VUF9GSUVMRF9OQU1FEAESHAoYR1JPVVBfRklFTERfQU5OT1VOQ0VNRU5UEAISFAoQR1JPVVBfRklFTERfTU9ERRADEh4KGkdST1VQX0ZJRUxEX0lOVklURV9DT05GSVJNEAQqggEKCUdyb3VwVHlwZRIYChRHUk9VUF9UWVBFX1RFTVBPUkFSWRAAEhUKEUdST1VQX1RZUEVfTk9STUFMEAESFQoRR1JPVVBfVFlQRV9TRU5JT1IQAhIXChNHUk9VUF9UWVBFX0FEVkFOQ0VEEAMSFAoQR1JPVVBfVFlQRV9TVVBFUhAEKlMKCUdyb3VwTW9kZRIVChFHUk9VUF9NT0RFX1BVQkxJQxAAEhcKE0dST1VQX01PREVfQVBQUk9WQUwQARIWChJHUk9VUF9NT0RFX1BSSVZBVEUQAipjCglHcm91cFJvbGUSEwoPR1JPVVBfUk9MRV9OT05FEAASFQoRR1JPVVBfUk9MRV9NRU1CRVIQARIUChBHUk9VUF9ST0xFX0FETUlOEAISFAoQR1JPVVBfUk9MRV9PV05FUhADYgZwcm90bzM");
+  fileDesc("ChZtYWdwaWUvdjEvbWFncGllLnByb3RvEgltYWdwaWUudjEiNQoFSGVsbG8SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0SDgoGY2xpZW50GAMgASgJIqUBCghIZWxsb0FjaxINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDRIOCgZzZXJ2ZXIYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhYKDm1heF9ib2R5X2J5dGVzGAUgASgNEiAKGGNvbXByZXNzX3RocmVzaG9sZF9ieXRlcxgGIAEoDRIYChBsb2dpbl90aW1lb3V0X21zGAcgASgNIj8KCUF1dGhTdGFydBIOCgZhcHBfaWQYASABKAkSDAoEdXNlchgCIAEoCRIUCgxjbGllbnRfbm9uY2UYAyABKAwiaQoNQXV0aENoYWxsZW5nZRIMCgRzYWx0GAEgASgMEhAKCHNjcnlwdF9uGAIgASgNEhAKCHNjcnlwdF9yGAMgASgNEhAKCHNjcnlwdF9wGAQgASgNEhQKDHNlcnZlcl9ub25jZRgFIAEoDCKbAgoFTG9naW4SIQoEYXV0aBgBIAEoDjITLm1hZ3BpZS52MS5BdXRoVHlwZRIOCgZhcHBfaWQYAiABKAkSDAoEdXNlchgDIAEoCRIOCgZzZWNyZXQYBCABKAkSEQoJdGltZXN0YW1wGAUgASgJEjoKE3NpZ25hdHVyZV9hbGdvcml0aG0YBiABKA4yHS5tYWdwaWUudjEuU2lnbmF0dXJlQWxnb3JpdGhtEiUKBmRldmljZRgHIAEoDjIVLm1hZ3BpZS52MS5EZXZpY2VLaW5kEiIKBG1vZGUYCCABKA4yFC5tYWdwaWUudjEuTG9naW5Nb2RlEhEKCWRldmljZV9pZBgJIAEoCRIUCgxjbGllbnRfcHJvb2YYCiABKAwizQIKC0xvZ2luUmVzdWx0Eg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSFgoOc2VydmVyX3RpbWVfbXMYAyABKAQSFwoPaWRsZV90aW1lb3V0X21zGAQgASgNEg8KB21heF9zZXEYBSABKAQSFQoNY29uZmlybWVkX3NlcRgGIAEoBBISCgpzZXNzaW9uX2lkGAcgASgJEg4KBmFwcF9pZBgIIAEoCRIYChBzZXJ2ZXJfc2lnbmF0dXJlGAkgASgMEhEKCWh0dHBfcG9ydBgKIAEoDRIqCgttZWRpYV90b2tlbhgLIAEoCzIVLm1hZ3BpZS52MS5NZWRpYVRva2VuEhwKFGFkdmVydGlzZWRfYWRkcmVzc2VzGAwgAygJEicKBmxpbWl0cxgNIAEoCzIXLm1hZ3BpZS52MS5TZXJ2ZXJMaW1pdHMikQEKDFNlcnZlckxpbWl0cxIYChByZXZva2Vfd2luZG93X21zGAEgASgEEhcKD21heF9pbWFnZV9ieXRlcxgCIAEoBBIXCg9tYXhfdm9pY2VfYnl0ZXMYAyABKAQSFgoObWF4X2ZpbGVfYnl0ZXMYBCABKAQSHQoVbWF4X3ZvaWNlX2R1cmF0aW9uX21zGAUgASgNIi8KCk1lZGlhVG9rZW4SDQoFdG9rZW4YASABKAkSEgoKZXhwaXJlc19tcxgCIAEoBCJQCgZLaWNrZWQSDAoEY29kZRgBIAEoDRIOCgZyZWFzb24YAiABKAkSKAoJYnlfZGV2aWNlGAMgASgOMhUubWFncGllLnYxLkRldmljZUtpbmQiJgoFRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIgQKAk9rIpwBCgVNZWRpYRIPCgdmaWxlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc2l6ZRgDIAEoBBIMCgRtaW1lGAQgASgJEhMKC2R1cmF0aW9uX21zGAUgASgNEg0KBXdpZHRoGAYgASgNEg4KBmhlaWdodBgHIAEoDRIUCgx0aHVtYm5haWxfaWQYCCABKAkSDgoGc2hhMjU2GAkgASgJIk8KCExvY2F0aW9uEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIk0KBkN1c3RvbRIPCgdjb21tYW5kGAEgASgJEg8KB3BheWxvYWQYAiABKAwSEQoJdHJhbnNpZW50GAMgASgIEg4KBnNpbGVudBgEIAEoCCKLAgoEU2VuZBIVCg1jbGllbnRfbXNnX2lkGAEgASgMEgoKAnRvGAIgASgJEiQKBHR5cGUYAyABKA4yFi5tYWdwaWUudjEuTWVzc2FnZVR5cGUSDAoEdGV4dBgEIAEoCRIQCghtZW50aW9ucxgFIAMoCRITCgttZW50aW9uX2FsbBgGIAEoCBIfCgVtZWRpYRgHIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgIIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCSABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgKIAEoCCJhCgRTZW50EhUKDWNsaWVudF9tc2dfaWQYASABKAwSDgoGbXNnX2lkGAIgASgEEg8KB3RpbWVfbXMYAyABKAQSCwoDc2VxGAQgASgEEhQKDHRpbWVsaW5lX3NlcRgFIAEoBCLPAgoHTWVzc2FnZRIOCgZtc2dfaWQYASABKAQSDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCRIMCgR0ZXh0GAQgASgJEg8KB3RpbWVfbXMYBSABKAQSJAoEdHlwZRgGIAEoDjIWLm1hZ3BpZS52MS5NZXNzYWdlVHlwZRIQCghtZW50aW9ucxgHIAMoCRITCgttZW50aW9uX2FsbBgIIAEoCBIfCgVtZWRpYRgJIAEoCzIQLm1hZ3BpZS52MS5NZWRpYRIlCghsb2NhdGlvbhgKIAEoCzITLm1hZ3BpZS52MS5Mb2NhdGlvbhIhCgZjdXN0b20YCyABKAsyES5tYWdwaWUudjEuQ3VzdG9tEhoKEmJ1cm5fYWZ0ZXJfcmVhZGluZxgMIAEoCBIVCg1jbGllbnRfbXNnX2lkGA0gASgMEhAKCHdpdGhoZWxkGA4gASgIIsUCCgZOb3RpY2USIwoEa2luZBgBIAEoDjIVLm1hZ3BpZS52MS5Ob3RpY2VLaW5kEhAKCGdyb3VwX2lkGAIgASgJEg0KBWFjdG9yGAMgASgJEg8KB3RhcmdldHMYBCADKAkSDAoEdGV4dBgFIAEoCRIPCgd0aW1lX21zGAYgASgEEiIKBHJvbGUYByABKA4yFC5tYWdwaWUudjEuR3JvdXBSb2xlEhUKDW11dGVfdW50aWxfbXMYCCABKAQSEgoKZ3JvdXBfbmFtZRgJIAEoCRISCgpyZXF1ZXN0X2lkGAogASgEEiYKB2NoYW5nZWQYCyADKA4yFS5tYWdwaWUudjEuR3JvdXBGaWVsZBIiCgRtb2RlGAwgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIWCg5pbnZpdGVfY29uZmlybRgNIAEoCCJMCgdSZXZva2VkEg4KBm1zZ19pZBgBIAEoBBIKCgJieRgCIAEoCRIUCgxjb252ZXJzYXRpb24YAyABKAkSDwoHdGltZV9tcxgEIAEoBCJaCgtSZWFkUmVjZWlwdBIOCgZyZWFkZXIYASABKAkSFAoMY29udmVyc2F0aW9uGAIgASgJEhQKDHVwX3RvX21zZ19pZBgDIAEoBBIPCgd0aW1lX21zGAQgASgEIi4KBkJ1cm5lZBIOCgZtc2dfaWQYASABKAQSFAoMY29udmVyc2F0aW9uGAIgASgJIu4BCgVFbnRyeRILCgNzZXEYASABKAQSJQoHbWVzc2FnZRgCIAEoCzISLm1hZ3BpZS52MS5NZXNzYWdlSAASIwoGbm90aWNlGAMgASgLMhEubWFncGllLnYxLk5vdGljZUgAEiUKB3Jldm9rZWQYBCABKAsyEi5tYWdwaWUudjEuUmV2b2tlZEgAEiYKBHJlYWQYBSABKAsyFi5tYWdwaWUudjEuUmVhZFJlY2VpcHRIABIjCgZidXJuZWQYBiABKAsyES5tYWdwaWUudjEuQnVybmVkSAASEAoIZ3JvdXBfaWQYByABKAlCBgoEaXRlbSIZCgZOb3RpZnkSDwoHbWF4X3NlcRgBIAEoBCIoCgRTeW5jEhEKCWFmdGVyX3NlcRgBIAEoBBINCgVsaW1pdBgCIAEoDSJMCghTeW5jUGFnZRIhCgdlbnRyaWVzGAEgAygLMhAubWFncGllLnYxLkVudHJ5Eg8KB21heF9zZXEYAiABKAQSDAoEbW9yZRgDIAEoCCIWCgdDb25maXJtEgsKA3NlcRgBIAEoBCIvCg5UaW1lbGluZUN1cnNvchIQCghncm91cF9pZBgBIAEoCRILCgNzZXEYAiABKAQiSQoMVGltZWxpbmVTeW5jEioKB2N1cnNvcnMYASADKAsyGS5tYWdwaWUudjEuVGltZWxpbmVDdXJzb3ISDQoFbGltaXQYAiABKA0iYwoNVGltZWxpbmVTbGljZRIQCghncm91cF9pZBgBIAEoCRIhCgdlbnRyaWVzGAIgAygLMhAubWFncGllLnYxLkVudHJ5Eg8KB21heF9zZXEYAyABKAQSDAoEbW9yZRgEIAEoCCJGCgxUaW1lbGluZVBhZ2USKAoGc2xpY2VzGAEgAygLMhgubWFncGllLnYxLlRpbWVsaW5lU2xpY2USDAoEbW9yZRgCIAEoCCI9Cg9UaW1lbGluZUNvbmZpcm0SKgoHY3Vyc29ycxgBIAMoCzIZLm1hZ3BpZS52MS5UaW1lbGluZUN1cnNvciIYCgZSZXZva2USDgoGbXNnX2lkGAEgASgEIjIKBFJlYWQSFAoMY29udmVyc2F0aW9uGAEgASgJEhQKDHVwX3RvX21zZ19pZBgCIAEoBCIzCgZUeXBpbmcSCgoCdG8YASABKAkSDAoEZnJvbRgCIAEoCRIPCgdzdG9wcGVkGAMgASgIIh4KDFJlYWRlcnNRdWVyeRIOCgZtc2dfaWQYASABKAQiNwoHUmVhZGVycxIOCgZtc2dfaWQYASABKAQSDAoEcmVhZBgCIAMoCRIOCgZ1bnJlYWQYAyADKAkizQIKCUdyb3VwSW5mbxIQCghncm91cF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBW93bmVyGAMgASgJEiIKBHR5cGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBUeXBlEiIKBG1vZGUYBSABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlEhQKDGFubm91bmNlbWVudBgGIAEoCRIUCgxtZW1iZXJfY291bnQYByABKA0SEAoIY2FwYWNpdHkYCCABKA0SEgoKY3JlYXRlZF9tcxgJIAEoBBIlCgdteV9yb2xlGAogASgOMhQubWFncGllLnYxLkdyb3VwUm9sZRILCgNkbmQYCyABKAgSFgoOaW52aXRlX2NvbmZpcm0YDCABKAgSEQoJZGlzbWlzc2VkGA0gASgIEhgKEG15X211dGVfdW50aWxfbXMYDiABKAQijAEKC0dyb3VwTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSIgoEcm9sZRgCIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUSDAoEY2FyZBgDIAEoCRIVCg1tdXRlX3VudGlsX21zGAQgASgEEhEKCWpvaW5lZF9tcxgFIAEoBBIQCghuaWNrbmFtZRgGIAEoCSKiAQoLQ3JlYXRlR3JvdXASDAoEbmFtZRgBIAEoCRIiCgR0eXBlGAIgASgOMhQubWFncGllLnYxLkdyb3VwVHlwZRIiCgRtb2RlGAMgASgOMhQubWFncGllLnYxLkdyb3VwTW9kZRIUCgxhbm5vdW5jZW1lbnQYBCABKAkSDwoHbWVtYmVycxgFIAMoCRIWCg5pbnZpdGVfY29uZmlybRgGIAEoCCLJAQoLTW9kaWZ5R3JvdXASEAoIZ3JvdXBfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEhkKDGFubm91bmNlbWVudBgDIAEoCUgBiAEBEicKBG1vZGUYBCABKA4yFC5tYWdwaWUudjEuR3JvdXBNb2RlSAKIAQESGwoOaW52aXRlX2NvbmZpcm0YBSABKAhIA4gBAUIHCgVfbmFtZUIPCg1fYW5ub3VuY2VtZW50QgcKBV9tb2RlQhEKD19pbnZpdGVfY29uZmlybSIcCghHcm91cFJlZhIQCghncm91cF9pZBgBIAEoCSIuCgpBcHBseUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI+CgZEZWNpZGUSEAoIZ3JvdXBfaWQYASABKAkSEgoKcmVxdWVzdF9pZBgCIAEoBBIOCgZyZWFzb24YAyABKAkiPQoKR3JvdXBVc2VycxIQCghncm91cF9pZBgBIAEoCRINCgV1c2VycxgCIAMoCRIOCgZyZWFzb24YAyABKAkiLQoLR3JvdXBUYXJnZXQSEAoIZ3JvdXBfaWQYASABKAkSDAoEdXNlchgCIAEoCSJNCgdTZXRSb2xlEhAKCGdyb3VwX2lkGAEgASgJEgwKBHVzZXIYAiABKAkSIgoEcm9sZRgDIAEoDjIULm1hZ3BpZS52MS5Hcm91cFJvbGUiPQoKTXV0ZU1lbWJlchIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEg8KB3NlY29uZHMYAyABKA0iNwoHU2V0Q2FyZBIQCghncm91cF9pZBgBIAEoCRIMCgR1c2VyGAIgASgJEgwKBGNhcmQYAyABKAkiPgoMU2VhcmNoR3JvdXBzEg8KB2tleXdvcmQYASABKAkSDgoGb2Zmc2V0GAIgASgNEg0KBWxpbWl0GAMgASgNIj4KC0xpc3RNZW1iZXJzEhAKCGdyb3VwX2lkGAEgASgJEg4KBm9mZnNldBgCIAEoDRINCgVsaW1pdBgDIAEoDSImCgZTZXREbmQSEAoIZ3JvdXBfaWQYASABKAkSCgoCb24YAiABKAgi5AYKDEdyb3VwUmVxdWVzdBIoCgZjcmVhdGUYASABKAsyFi5tYWdwaWUudjEuQ3JlYXRlR3JvdXBIABIoCgZtb2RpZnkYAiABKAsyFi5tYWdwaWUudjEuTW9kaWZ5R3JvdXBIABImCgdkaXNtaXNzGAMgASgLMhMubWFncGllLnYxLkdyb3VwUmVmSAASJgoFYXBwbHkYBCABKAsyFS5tYWdwaWUudjEuQXBwbHlHcm91cEgAEiQKB2FwcHJvdmUYBSABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoGcmVqZWN0GAYgASgLMhEubWFncGllLnYxLkRlY2lkZUgAEicKBmludml0ZRgHIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASJQoEa2ljaxgIIAEoCzIVLm1hZ3BpZS52MS5Hcm91cFVzZXJzSAASIwoEcXVpdBgJIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKCHRyYW5zZmVyGAogASgLMhYubWFncGllLnYxLkdyb3VwVGFyZ2V0SAASJgoIc2V0X3JvbGUYCyABKAsyEi5tYWdwaWUudjEuU2V0Um9sZUgAEiUKBG11dGUYDCABKAsyFS5tYWdwaWUudjEuTXV0ZU1lbWJlckgAEiYKCHNldF9jYXJkGA0gASgLMhIubWFncGllLnYxLlNldENhcmRIABIpCgZzZWFyY2gYDiABKAsyFy5tYWdwaWUudjEuU2VhcmNoR3JvdXBzSAASKAoJbGlzdF9taW5lGA8gASgLMhMubWFncGllLnYxLkxpc3RNaW5lSAASKQoHbWVtYmVycxgQIAEoCzIWLm1hZ3BpZS52MS5MaXN0TWVtYmVyc0gAEiQKB3NldF9kbmQYESABKAsyES5tYWdwaWUudjEuU2V0RG5kSAASIwoEaW5mbxgSIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAEioKDWFjY2VwdF9pbnZpdGUYEyABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASKwoOZGVjbGluZV9pbnZpdGUYFCABKAsyES5tYWdwaWUudjEuRGVjaWRlSAASIwoEam9pbhgVIAEoCzITLm1hZ3BpZS52MS5Hcm91cFJlZkgAQgQKAm9wIgoKCExpc3RNaW5lIkAKCUdyb3VwTGlzdBIkCgZncm91cHMYASADKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvEg0KBXRvdGFsGAIgASgNIkQKCk1lbWJlclBhZ2USJwoHbWVtYmVycxgBIAMoCzIWLm1hZ3BpZS52MS5Hcm91cE1lbWJlchINCgV0b3RhbBgCIAEoDSL+AQoLR3JvdXBSZXN1bHQSJQoFZ3JvdXAYASABKAsyFC5tYWdwaWUudjEuR3JvdXBJbmZvSAASJgoGZ3JvdXBzGAIgASgLMhQubWFncGllLnYxLkdyb3VwTGlzdEgAEigKB21lbWJlcnMYAyABKAsyFS5tYWdwaWUudjEuTWVtYmVyUGFnZUgAEhsKAm9rGAQgASgLMg0ubWFncGllLnYxLk9rSAASJQoHcGVuZGluZxgFIAEoCzISLm1hZ3BpZS52MS5QZW5kaW5nSAASDwoHaW52aXRlZBgGIAMoCRIXCg9hbHJlYWR5X21lbWJlcnMYByADKAlCCAoGcmVzdWx0Ih0KB1BlbmRpbmcSEgoKcmVxdWVzdF9pZBgBIAEoBCJQCgdQcm9maWxlEg8KB3VzZXJfaWQYASABKAkSEAoIbmlja25hbWUYAiABKAkSDgoGYXZhdGFyGAMgASgJEhIKCnVwZGF0ZWRfbXMYBCABKAQiIAoMUHJvZmlsZVF1ZXJ5EhAKCHVzZXJfaWRzGAEgAygJIjAKCFByb2ZpbGVzEiQKCHByb2ZpbGVzGAEgAygLMhIubWFncGllLnYxLlByb2ZpbGUiUwoNUHJvZmlsZVVwZGF0ZRIVCghuaWNrbmFtZRgBIAEoCUgAiAEBEhMKBmF2YXRhchgCIAEoCUgBiAEBQgsKCV9uaWNrbmFtZUIJCgdfYXZhdGFyIioKCk11dGVVcGRhdGUSDAoEbXV0ZRgBIAMoCRIOCgZ1bm11dGUYAiADKAkiFgoFTXV0ZXMSDQoFcGVlcnMYASADKAkqUQoIQXV0aFR5cGUSFgoSQVVUSF9UWVBFX1BBU1NXT1JEEAASFwoTQVVUSF9UWVBFX0FQUF9UT0tFThABEhQKEEFVVEhfVFlQRV9TSUdORUQQAipWChJTaWduYXR1cmVBbGdvcml0aG0SIwofU0lHTkFUVVJFX0FMR09SSVRITV9ITUFDX1NIQTI1NhAAEhsKF1NJR05BVFVSRV9BTEdPUklUSE1fTUQ1EAEqfAoKRGV2aWNlS2luZBIXChNERVZJQ0VfS0lORF9ERVNLVE9QEAASFgoSREVWSUNFX0tJTkRfTU9CSUxFEAESEwoPREVWSUNFX0tJTkRfV0VCEAISEwoPREVWSUNFX0tJTkRfUEFEEAMSEwoPREVWSUNFX0tJTkRfQk9UEAQqNgoJTG9naW5Nb2RlEhMKD0xPR0lOX01PREVfQVVUTxAAEhQKEExPR0lOX01PREVfRk9SQ0UQASqfAQoLTWVzc2FnZVR5cGUSFQoRTUVTU0FHRV9UWVBFX1RFWFQQABIWChJNRVNTQUdFX1RZUEVfVk9JQ0UQARIWChJNRVNTQUdFX1RZUEVfSU1BR0UQAhIVChFNRVNTQUdFX1RZUEVfRklMRRADEhkKFU1FU1NBR0VfVFlQRV9MT0NBVElPThAEEhcKE01FU1NBR0VfVFlQRV9DVVNUT00QBSqTAwoKTm90aWNlS2luZBIbChdOT1RJQ0VfS0lORF9VTlNQRUNJRklFRBAAEhYKEk5PVElDRV9LSU5EX0NSRUFURRABEhYKEk5PVElDRV9LSU5EX0lOVklURRACEh4KGk5PVElDRV9LSU5EX0lOVklURV9SRVFVRVNUEAMSFQoRTk9USUNFX0tJTkRfQVBQTFkQBBIXChNOT1RJQ0VfS0lORF9BUFBST1ZFEAUSFgoSTk9USUNFX0tJTkRfUkVKRUNUEAYSFAoQTk9USUNFX0tJTkRfSk9JThAHEhQKEE5PVElDRV9LSU5EX1FVSVQQCBIUChBOT1RJQ0VfS0lORF9LSUNLEAkSFwoTTk9USUNFX0tJTkRfRElTTUlTUxAKEhQKEE5PVElDRV9LSU5EX1JPTEUQCxIUChBOT1RJQ0VfS0lORF9NVVRFEAwSFgoSTk9USUNFX0tJTkRfTU9ESUZZEA0SGAoUTk9USUNFX0tJTkRfVFJBTlNGRVIQDhIXChNOT1RJQ0VfS0lORF9ERUNMSU5FEA8qkwEKCkdyb3VwRmllbGQSGwoXR1JPVVBfRklFTERfVU5TUEVDSUZJRUQQABIUChBHUk9VUF9GSUVMRF9OQU1FEAESHAoYR1JPVVBfRklFTERfQU5OT1VOQ0VNRU5UEAISFAoQR1JPVVBfRklFTERfTU9ERRADEh4KGkdST1VQX0ZJRUxEX0lOVklURV9DT05GSVJNEAQqggEKCUdyb3VwVHlwZRIYChRHUk9VUF9UWVBFX1RFTVBPUkFSWRAAEhUKEUdST1VQX1RZUEVfTk9STUFMEAESFQoRR1JPVVBfVFlQRV9TRU5JT1IQAhIXChNHUk9VUF9UWVBFX0FEVkFOQ0VEEAMSFAoQR1JPVVBfVFlQRV9TVVBFUhAEKlMKCUdyb3VwTW9kZRIVChFHUk9VUF9NT0RFX1BVQkxJQxAAEhcKE0dST1VQX01PREVfQVBQUk9WQUwQARIWChJHUk9VUF9NT0RFX1BSSVZBVEUQAipjCglHcm91cFJvbGUSEwoPR1JPVVBfUk9MRV9OT05FEAASFQoRR1JPVVBfUk9MRV9NRU1CRVIQARIUChBHUk9VUF9ST0xFX0FETUlOEAISFAoQR1JPVVBfUk9MRV9PV05FUhADYgZwcm90bzM");
 
 /**
  * HELLO, the client's first frame.
@@ -323,6 +323,13 @@ export type LoginResult = Message$1<"magpie.v1.LoginResult"> & {
    * @generated from field: repeated string advertised_addresses = 12;
    */
   advertisedAddresses: string[];
+
+  /**
+   * what this server takes; absent (an older server): the defaults
+   *
+   * @generated from field: magpie.v1.ServerLimits limits = 13;
+   */
+  limits?: ServerLimits | undefined;
 };
 
 /**
@@ -331,6 +338,52 @@ export type LoginResult = Message$1<"magpie.v1.LoginResult"> & {
  */
 export const LoginResultSchema: GenMessage<LoginResult> = /*@__PURE__*/
   messageDesc(file_magpie_v1_magpie, 5);
+
+/**
+ * LOGIN_RESULT's limits: the server's tuning that a client checks before it offers or sends. A field
+ * left 0 means the default (protocol/content-limits.ts DEFAULT_SERVER_LIMITS).
+ *
+ * @generated from message magpie.v1.ServerLimits
+ */
+export type ServerLimits = Message$1<"magpie.v1.ServerLimits"> & {
+  /**
+   * a sender may revoke a message this long after sending
+   *
+   * @generated from field: uint64 revoke_window_ms = 1;
+   */
+  revokeWindowMs: bigint;
+
+  /**
+   * the file service's largest upload of each kind
+   *
+   * @generated from field: uint64 max_image_bytes = 2;
+   */
+  maxImageBytes: bigint;
+
+  /**
+   * @generated from field: uint64 max_voice_bytes = 3;
+   */
+  maxVoiceBytes: bigint;
+
+  /**
+   * @generated from field: uint64 max_file_bytes = 4;
+   */
+  maxFileBytes: bigint;
+
+  /**
+   * the longest voice message a SEND may announce
+   *
+   * @generated from field: uint32 max_voice_duration_ms = 5;
+   */
+  maxVoiceDurationMs: number;
+};
+
+/**
+ * Describes the message magpie.v1.ServerLimits.
+ * Use `create(ServerLimitsSchema)` to create a new message.
+ */
+export const ServerLimitsSchema: GenMessage<ServerLimits> = /*@__PURE__*/
+  messageDesc(file_magpie_v1_magpie, 6);
 
 /**
  * MEDIA_TOKEN_RESULT, and LOGIN_RESULT's media_token: the bearer token of the file service.
@@ -356,7 +409,7 @@ export type MediaToken = Message$1<"magpie.v1.MediaToken"> & {
  * Use `create(MediaTokenSchema)` to create a new message.
  */
 export const MediaTokenSchema: GenMessage<MediaToken> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 6);
+  messageDesc(file_magpie_v1_magpie, 7);
 
 /**
  * KICKED, pushed before the server closes a session it replaces or closes.
@@ -385,7 +438,7 @@ export type Kicked = Message$1<"magpie.v1.Kicked"> & {
  * Use `create(KickedSchema)` to create a new message.
  */
 export const KickedSchema: GenMessage<Kicked> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 7);
+  messageDesc(file_magpie_v1_magpie, 8);
 
 /**
  * ERROR: the answer to a failed request (with its request id), or the last frame before a close.
@@ -409,7 +462,7 @@ export type Error = Message$1<"magpie.v1.Error"> & {
  * Use `create(ErrorSchema)` to create a new message.
  */
 export const ErrorSchema: GenMessage<Error> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 8);
+  messageDesc(file_magpie_v1_magpie, 9);
 
 /**
  * OK: the answer to a request that returns nothing else.
@@ -424,7 +477,7 @@ export type Ok = Message$1<"magpie.v1.Ok"> & {
  * Use `create(OkSchema)` to create a new message.
  */
 export const OkSchema: GenMessage<Ok> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 9);
+  messageDesc(file_magpie_v1_magpie, 10);
 
 /**
  * Media travels over the file service; the message carries its reference and metadata.
@@ -489,7 +542,7 @@ export type Media = Message$1<"magpie.v1.Media"> & {
  * Use `create(MediaSchema)` to create a new message.
  */
 export const MediaSchema: GenMessage<Media> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 10);
+  messageDesc(file_magpie_v1_magpie, 11);
 
 /**
  * @generated from message magpie.v1.Location
@@ -521,7 +574,7 @@ export type Location = Message$1<"magpie.v1.Location"> & {
  * Use `create(LocationSchema)` to create a new message.
  */
 export const LocationSchema: GenMessage<Location> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 11);
+  messageDesc(file_magpie_v1_magpie, 12);
 
 /**
  * @generated from message magpie.v1.Custom
@@ -557,7 +610,7 @@ export type Custom = Message$1<"magpie.v1.Custom"> & {
  * Use `create(CustomSchema)` to create a new message.
  */
 export const CustomSchema: GenMessage<Custom> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 12);
+  messageDesc(file_magpie_v1_magpie, 13);
 
 /**
  * SEND: a message from the client. client_msg_id makes a resend idempotent.
@@ -627,7 +680,7 @@ export type Send = Message$1<"magpie.v1.Send"> & {
  * Use `create(SendSchema)` to create a new message.
  */
 export const SendSchema: GenMessage<Send> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 13);
+  messageDesc(file_magpie_v1_magpie, 14);
 
 /**
  * SENT: the server has stored the message and every inbox entry (the "sent" receipt).
@@ -673,7 +726,7 @@ export type Sent = Message$1<"magpie.v1.Sent"> & {
  * Use `create(SentSchema)` to create a new message.
  */
 export const SentSchema: GenMessage<Sent> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 14);
+  messageDesc(file_magpie_v1_magpie, 15);
 
 /**
  * A message as stored and delivered.
@@ -761,7 +814,7 @@ export type Message = Message$1<"magpie.v1.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 15);
+  messageDesc(file_magpie_v1_magpie, 16);
 
 /**
  * @generated from message magpie.v1.Notice
@@ -852,7 +905,7 @@ export type Notice = Message$1<"magpie.v1.Notice"> & {
  * Use `create(NoticeSchema)` to create a new message.
  */
 export const NoticeSchema: GenMessage<Notice> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 16);
+  messageDesc(file_magpie_v1_magpie, 17);
 
 /**
  * @generated from message magpie.v1.Revoked
@@ -886,7 +939,7 @@ export type Revoked = Message$1<"magpie.v1.Revoked"> & {
  * Use `create(RevokedSchema)` to create a new message.
  */
 export const RevokedSchema: GenMessage<Revoked> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 17);
+  messageDesc(file_magpie_v1_magpie, 18);
 
 /**
  * @generated from message magpie.v1.ReadReceipt
@@ -920,7 +973,7 @@ export type ReadReceipt = Message$1<"magpie.v1.ReadReceipt"> & {
  * Use `create(ReadReceiptSchema)` to create a new message.
  */
 export const ReadReceiptSchema: GenMessage<ReadReceipt> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 18);
+  messageDesc(file_magpie_v1_magpie, 19);
 
 /**
  * @generated from message magpie.v1.Burned
@@ -942,7 +995,7 @@ export type Burned = Message$1<"magpie.v1.Burned"> & {
  * Use `create(BurnedSchema)` to create a new message.
  */
 export const BurnedSchema: GenMessage<Burned> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 19);
+  messageDesc(file_magpie_v1_magpie, 20);
 
 /**
  * One item of a user's inbox. seq 0 marks a transient entry: shown, never stored or confirmed.
@@ -1003,7 +1056,7 @@ export type Entry = Message$1<"magpie.v1.Entry"> & {
  * Use `create(EntrySchema)` to create a new message.
  */
 export const EntrySchema: GenMessage<Entry> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 20);
+  messageDesc(file_magpie_v1_magpie, 21);
 
 /**
  * NOTIFY: the inbox has entries up to max_seq; pull what you miss.
@@ -1022,7 +1075,7 @@ export type Notify = Message$1<"magpie.v1.Notify"> & {
  * Use `create(NotifySchema)` to create a new message.
  */
 export const NotifySchema: GenMessage<Notify> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 21);
+  messageDesc(file_magpie_v1_magpie, 22);
 
 /**
  * SYNC: pull entries with seq > after_seq.
@@ -1046,7 +1099,7 @@ export type Sync = Message$1<"magpie.v1.Sync"> & {
  * Use `create(SyncSchema)` to create a new message.
  */
 export const SyncSchema: GenMessage<Sync> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 22);
+  messageDesc(file_magpie_v1_magpie, 23);
 
 /**
  * SYNC_PAGE.
@@ -1077,7 +1130,7 @@ export type SyncPage = Message$1<"magpie.v1.SyncPage"> & {
  * Use `create(SyncPageSchema)` to create a new message.
  */
 export const SyncPageSchema: GenMessage<SyncPage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 23);
+  messageDesc(file_magpie_v1_magpie, 24);
 
 /**
  * CONFIRM: the client has stored everything up to seq.
@@ -1096,7 +1149,7 @@ export type Confirm = Message$1<"magpie.v1.Confirm"> & {
  * Use `create(ConfirmSchema)` to create a new message.
  */
 export const ConfirmSchema: GenMessage<Confirm> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 24);
+  messageDesc(file_magpie_v1_magpie, 25);
 
 /**
  * A place in one group's timeline (protocol 2.1).
@@ -1120,7 +1173,7 @@ export type TimelineCursor = Message$1<"magpie.v1.TimelineCursor"> & {
  * Use `create(TimelineCursorSchema)` to create a new message.
  */
 export const TimelineCursorSchema: GenMessage<TimelineCursor> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 25);
+  messageDesc(file_magpie_v1_magpie, 26);
 
 /**
  * TIMELINE_SYNC: pull the timelines of the caller's large groups after the cursors given.
@@ -1144,7 +1197,7 @@ export type TimelineSync = Message$1<"magpie.v1.TimelineSync"> & {
  * Use `create(TimelineSyncSchema)` to create a new message.
  */
 export const TimelineSyncSchema: GenMessage<TimelineSync> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 26);
+  messageDesc(file_magpie_v1_magpie, 27);
 
 /**
  * One group's part of a TIMELINE_PAGE.
@@ -1180,7 +1233,7 @@ export type TimelineSlice = Message$1<"magpie.v1.TimelineSlice"> & {
  * Use `create(TimelineSliceSchema)` to create a new message.
  */
 export const TimelineSliceSchema: GenMessage<TimelineSlice> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 27);
+  messageDesc(file_magpie_v1_magpie, 28);
 
 /**
  * TIMELINE_PAGE: the answer to TIMELINE_SYNC.
@@ -1206,7 +1259,7 @@ export type TimelinePage = Message$1<"magpie.v1.TimelinePage"> & {
  * Use `create(TimelinePageSchema)` to create a new message.
  */
 export const TimelinePageSchema: GenMessage<TimelinePage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 28);
+  messageDesc(file_magpie_v1_magpie, 29);
 
 /**
  * TIMELINE_CONFIRM: the client has stored these timelines up to their seqs.
@@ -1225,7 +1278,7 @@ export type TimelineConfirm = Message$1<"magpie.v1.TimelineConfirm"> & {
  * Use `create(TimelineConfirmSchema)` to create a new message.
  */
 export const TimelineConfirmSchema: GenMessage<TimelineConfirm> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 29);
+  messageDesc(file_magpie_v1_magpie, 30);
 
 /**
  * REVOKE.
@@ -1244,7 +1297,7 @@ export type Revoke = Message$1<"magpie.v1.Revoke"> & {
  * Use `create(RevokeSchema)` to create a new message.
  */
 export const RevokeSchema: GenMessage<Revoke> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 30);
+  messageDesc(file_magpie_v1_magpie, 31);
 
 /**
  * READ: the reader has read the conversation up to and including up_to_msg_id.
@@ -1268,7 +1321,7 @@ export type Read = Message$1<"magpie.v1.Read"> & {
  * Use `create(ReadSchema)` to create a new message.
  */
 export const ReadSchema: GenMessage<Read> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 31);
+  messageDesc(file_magpie_v1_magpie, 32);
 
 /**
  * TYPING: transient, never stored. The client sends `to`; the server adds `from`.
@@ -1297,7 +1350,7 @@ export type Typing = Message$1<"magpie.v1.Typing"> & {
  * Use `create(TypingSchema)` to create a new message.
  */
 export const TypingSchema: GenMessage<Typing> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 32);
+  messageDesc(file_magpie_v1_magpie, 33);
 
 /**
  * READERS: who has and has not read a group message (asked by its sender or a group admin).
@@ -1316,7 +1369,7 @@ export type ReadersQuery = Message$1<"magpie.v1.ReadersQuery"> & {
  * Use `create(ReadersQuerySchema)` to create a new message.
  */
 export const ReadersQuerySchema: GenMessage<ReadersQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 33);
+  messageDesc(file_magpie_v1_magpie, 34);
 
 /**
  * @generated from message magpie.v1.Readers
@@ -1343,7 +1396,7 @@ export type Readers = Message$1<"magpie.v1.Readers"> & {
  * Use `create(ReadersSchema)` to create a new message.
  */
 export const ReadersSchema: GenMessage<Readers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 34);
+  messageDesc(file_magpie_v1_magpie, 35);
 
 /**
  * @generated from message magpie.v1.GroupInfo
@@ -1431,7 +1484,7 @@ export type GroupInfo = Message$1<"magpie.v1.GroupInfo"> & {
  * Use `create(GroupInfoSchema)` to create a new message.
  */
 export const GroupInfoSchema: GenMessage<GroupInfo> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 35);
+  messageDesc(file_magpie_v1_magpie, 36);
 
 /**
  * @generated from message magpie.v1.GroupMember
@@ -1473,7 +1526,7 @@ export type GroupMember = Message$1<"magpie.v1.GroupMember"> & {
  * Use `create(GroupMemberSchema)` to create a new message.
  */
 export const GroupMemberSchema: GenMessage<GroupMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 36);
+  messageDesc(file_magpie_v1_magpie, 37);
 
 /**
  * @generated from message magpie.v1.CreateGroup
@@ -1517,7 +1570,7 @@ export type CreateGroup = Message$1<"magpie.v1.CreateGroup"> & {
  * Use `create(CreateGroupSchema)` to create a new message.
  */
 export const CreateGroupSchema: GenMessage<CreateGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 37);
+  messageDesc(file_magpie_v1_magpie, 38);
 
 /**
  * @generated from message magpie.v1.ModifyGroup
@@ -1554,7 +1607,7 @@ export type ModifyGroup = Message$1<"magpie.v1.ModifyGroup"> & {
  * Use `create(ModifyGroupSchema)` to create a new message.
  */
 export const ModifyGroupSchema: GenMessage<ModifyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 38);
+  messageDesc(file_magpie_v1_magpie, 39);
 
 /**
  * @generated from message magpie.v1.GroupRef
@@ -1571,7 +1624,7 @@ export type GroupRef = Message$1<"magpie.v1.GroupRef"> & {
  * Use `create(GroupRefSchema)` to create a new message.
  */
 export const GroupRefSchema: GenMessage<GroupRef> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 39);
+  messageDesc(file_magpie_v1_magpie, 40);
 
 /**
  * @generated from message magpie.v1.ApplyGroup
@@ -1593,7 +1646,7 @@ export type ApplyGroup = Message$1<"magpie.v1.ApplyGroup"> & {
  * Use `create(ApplyGroupSchema)` to create a new message.
  */
 export const ApplyGroupSchema: GenMessage<ApplyGroup> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 40);
+  messageDesc(file_magpie_v1_magpie, 41);
 
 /**
  * approve / reject an application, accept / decline an invite.
@@ -1622,7 +1675,7 @@ export type Decide = Message$1<"magpie.v1.Decide"> & {
  * Use `create(DecideSchema)` to create a new message.
  */
 export const DecideSchema: GenMessage<Decide> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 41);
+  messageDesc(file_magpie_v1_magpie, 42);
 
 /**
  * @generated from message magpie.v1.GroupUsers
@@ -1649,7 +1702,7 @@ export type GroupUsers = Message$1<"magpie.v1.GroupUsers"> & {
  * Use `create(GroupUsersSchema)` to create a new message.
  */
 export const GroupUsersSchema: GenMessage<GroupUsers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 42);
+  messageDesc(file_magpie_v1_magpie, 43);
 
 /**
  * @generated from message magpie.v1.GroupTarget
@@ -1671,7 +1724,7 @@ export type GroupTarget = Message$1<"magpie.v1.GroupTarget"> & {
  * Use `create(GroupTargetSchema)` to create a new message.
  */
 export const GroupTargetSchema: GenMessage<GroupTarget> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 43);
+  messageDesc(file_magpie_v1_magpie, 44);
 
 /**
  * @generated from message magpie.v1.SetRole
@@ -1700,7 +1753,7 @@ export type SetRole = Message$1<"magpie.v1.SetRole"> & {
  * Use `create(SetRoleSchema)` to create a new message.
  */
 export const SetRoleSchema: GenMessage<SetRole> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 44);
+  messageDesc(file_magpie_v1_magpie, 45);
 
 /**
  * @generated from message magpie.v1.MuteMember
@@ -1729,7 +1782,7 @@ export type MuteMember = Message$1<"magpie.v1.MuteMember"> & {
  * Use `create(MuteMemberSchema)` to create a new message.
  */
 export const MuteMemberSchema: GenMessage<MuteMember> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 45);
+  messageDesc(file_magpie_v1_magpie, 46);
 
 /**
  * @generated from message magpie.v1.SetCard
@@ -1758,7 +1811,7 @@ export type SetCard = Message$1<"magpie.v1.SetCard"> & {
  * Use `create(SetCardSchema)` to create a new message.
  */
 export const SetCardSchema: GenMessage<SetCard> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 46);
+  messageDesc(file_magpie_v1_magpie, 47);
 
 /**
  * @generated from message magpie.v1.SearchGroups
@@ -1785,7 +1838,7 @@ export type SearchGroups = Message$1<"magpie.v1.SearchGroups"> & {
  * Use `create(SearchGroupsSchema)` to create a new message.
  */
 export const SearchGroupsSchema: GenMessage<SearchGroups> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 47);
+  messageDesc(file_magpie_v1_magpie, 48);
 
 /**
  * @generated from message magpie.v1.ListMembers
@@ -1812,7 +1865,7 @@ export type ListMembers = Message$1<"magpie.v1.ListMembers"> & {
  * Use `create(ListMembersSchema)` to create a new message.
  */
 export const ListMembersSchema: GenMessage<ListMembers> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 48);
+  messageDesc(file_magpie_v1_magpie, 49);
 
 /**
  * @generated from message magpie.v1.SetDnd
@@ -1834,7 +1887,7 @@ export type SetDnd = Message$1<"magpie.v1.SetDnd"> & {
  * Use `create(SetDndSchema)` to create a new message.
  */
 export const SetDndSchema: GenMessage<SetDnd> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 49);
+  messageDesc(file_magpie_v1_magpie, 50);
 
 /**
  * GROUP: one group operation.
@@ -1981,7 +2034,7 @@ export type GroupRequest = Message$1<"magpie.v1.GroupRequest"> & {
  * Use `create(GroupRequestSchema)` to create a new message.
  */
 export const GroupRequestSchema: GenMessage<GroupRequest> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 50);
+  messageDesc(file_magpie_v1_magpie, 51);
 
 /**
  * @generated from message magpie.v1.ListMine
@@ -1994,7 +2047,7 @@ export type ListMine = Message$1<"magpie.v1.ListMine"> & {
  * Use `create(ListMineSchema)` to create a new message.
  */
 export const ListMineSchema: GenMessage<ListMine> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 51);
+  messageDesc(file_magpie_v1_magpie, 52);
 
 /**
  * @generated from message magpie.v1.GroupList
@@ -2016,7 +2069,7 @@ export type GroupList = Message$1<"magpie.v1.GroupList"> & {
  * Use `create(GroupListSchema)` to create a new message.
  */
 export const GroupListSchema: GenMessage<GroupList> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 52);
+  messageDesc(file_magpie_v1_magpie, 53);
 
 /**
  * @generated from message magpie.v1.MemberPage
@@ -2038,7 +2091,7 @@ export type MemberPage = Message$1<"magpie.v1.MemberPage"> & {
  * Use `create(MemberPageSchema)` to create a new message.
  */
 export const MemberPageSchema: GenMessage<MemberPage> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 53);
+  messageDesc(file_magpie_v1_magpie, 54);
 
 /**
  * GROUP_RESULT.
@@ -2102,7 +2155,7 @@ export type GroupResult = Message$1<"magpie.v1.GroupResult"> & {
  * Use `create(GroupResultSchema)` to create a new message.
  */
 export const GroupResultSchema: GenMessage<GroupResult> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 54);
+  messageDesc(file_magpie_v1_magpie, 55);
 
 /**
  * @generated from message magpie.v1.Pending
@@ -2119,7 +2172,7 @@ export type Pending = Message$1<"magpie.v1.Pending"> & {
  * Use `create(PendingSchema)` to create a new message.
  */
 export const PendingSchema: GenMessage<Pending> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 55);
+  messageDesc(file_magpie_v1_magpie, 56);
 
 /**
  * @generated from message magpie.v1.Profile
@@ -2153,7 +2206,7 @@ export type Profile = Message$1<"magpie.v1.Profile"> & {
  * Use `create(ProfileSchema)` to create a new message.
  */
 export const ProfileSchema: GenMessage<Profile> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 56);
+  messageDesc(file_magpie_v1_magpie, 57);
 
 /**
  * @generated from message magpie.v1.ProfileQuery
@@ -2170,7 +2223,7 @@ export type ProfileQuery = Message$1<"magpie.v1.ProfileQuery"> & {
  * Use `create(ProfileQuerySchema)` to create a new message.
  */
 export const ProfileQuerySchema: GenMessage<ProfileQuery> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 57);
+  messageDesc(file_magpie_v1_magpie, 58);
 
 /**
  * @generated from message magpie.v1.Profiles
@@ -2187,7 +2240,7 @@ export type Profiles = Message$1<"magpie.v1.Profiles"> & {
  * Use `create(ProfilesSchema)` to create a new message.
  */
 export const ProfilesSchema: GenMessage<Profiles> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 58);
+  messageDesc(file_magpie_v1_magpie, 59);
 
 /**
  * @generated from message magpie.v1.ProfileUpdate
@@ -2209,7 +2262,7 @@ export type ProfileUpdate = Message$1<"magpie.v1.ProfileUpdate"> & {
  * Use `create(ProfileUpdateSchema)` to create a new message.
  */
 export const ProfileUpdateSchema: GenMessage<ProfileUpdate> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 59);
+  messageDesc(file_magpie_v1_magpie, 60);
 
 /**
  * MUTE_UPDATE: the caller mutes or unmutes one-to-one conversations, by the peer's user id. The
@@ -2235,7 +2288,7 @@ export type MuteUpdate = Message$1<"magpie.v1.MuteUpdate"> & {
  * Use `create(MuteUpdateSchema)` to create a new message.
  */
 export const MuteUpdateSchema: GenMessage<MuteUpdate> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 60);
+  messageDesc(file_magpie_v1_magpie, 61);
 
 /**
  * MUTES: the peers whose one-to-one conversations the user muted, all of them. The answer to
@@ -2255,7 +2308,7 @@ export type Mutes = Message$1<"magpie.v1.Mutes"> & {
  * Use `create(MutesSchema)` to create a new message.
  */
 export const MutesSchema: GenMessage<Mutes> = /*@__PURE__*/
-  messageDesc(file_magpie_v1_magpie, 61);
+  messageDesc(file_magpie_v1_magpie, 62);
 
 /**
  * @generated from enum magpie.v1.AuthType

@@ -11,10 +11,9 @@
  */
 import type { GroupRoleName, MemberView, MessageView } from '../../../../preload/api';
 
-/** The server's revoke window (revokeWindowMs, 2 minutes by default; docs/client.md `revoke`). */
-export const REVOKE_WINDOW_MS = 120_000;
-
 export interface RevokeContext {
+  /** The server's revoke window, as its login told (revokeWindowMs, 2 minutes by default). */
+  readonly revokeWindowMs: number;
   /** My role in the message's group; undefined for a one-to-one message or a group not known. */
   readonly myRole?: GroupRoleName;
   readonly groupDismissed?: boolean;
@@ -29,7 +28,7 @@ export function mayRevoke(message: MessageView, context: RevokeContext): boolean
   if (message.kind === 'notice' || message.revoked || message.burned || message.msgId === undefined) return false;
   // one's own, only once the server has it
   if (message.outgoing && message.state !== 'sent' && message.state !== 'read') return false;
-  const withinWindow = context.nowMs - message.timeMs <= REVOKE_WINDOW_MS;
+  const withinWindow = context.nowMs - message.timeMs <= context.revokeWindowMs;
   if (message.conversationKind !== 'group') return message.outgoing && withinWindow;
   const { myRole } = context;
   // out of the group (or not knowing whether in it): no act in it, one's own message included

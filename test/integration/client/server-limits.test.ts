@@ -1,0 +1,104 @@
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginRequest } from '../../../main/client/login-request';
+import { MagpieClient } from '../../../main/client/magpie-client';
+import { DEFAULT_SERVER_LIMITS, ErrorCode } from '../../../protocol';
+import { cliLoginArgs, magpie } from '../../support/cli-process';
+import { startTestServer, type TestServer } from '../../support/test-server';
+import { createClientFixture } from './client-fixture';
+
+const MiB = 1024 * 1024;
+/** A server tuned away from every default its clients check. */
+const TUNED = { revokeWindowMs: 5_000, maxImageBytes: 3 * MiB, maxVoiceBytes: 512 * 1024, maxFileBytes: MiB, maxVoiceDurationMs: 30_000 };
+
+describe('a server tuned to other limits tells its clients at login, and they use them', () => {
+  let server: TestServer;
+  let root: string;
+  const fixture = createClientFixture();
+  const as = (user: string, ...more: string[]): string[] => [...cliLoginArgs(server, root, user), ...more];
+
+  beforeAll(async () => {
+    server = await startTestServer({ tuning: TUNED });
+    root = await mkdtemp(join(tmpdir(), 'magpie-server-limits-'));
+  });
+  afterAll(async () => {
+    await fixture.cleanup();
+    await server.stop();
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  it("the client core reports the server's revoke window, upload sizes and voice length once logged in", async () => {
+    const login = loginRequest(server.appId, { type: 'appToken', user: 'alice', token: server.appToken }, { deviceId: 'limits-test' });
+    const client = new MagpieClient({ profileDir: join(root, 'core-alice'), servers: [`127.0.0.1:${server.port}`], login: { ...login, appId: server.appId, user: 'alice' }, log: pino({ level: 'silent' }) });
+    try {
+      // before any login: the defaults
+      expect(client.serverLimits).toEqual(DEFAULT_SERVER_LIMITS);
+      await client.start();
+      expect(client.serverLimits).toEqual({ revokeWindowMs: 5_000, mediaBytes: { image: 3 * MiB, voice: 512 * 1024, file: MiB }, maxVoiceDurationMs: 30_000 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('the desktop core hands them to the page: the session, the connection and its online event carry them', async () => {
+    const told = { revokeWindowMs: 5_000, mediaBytes: { image: 3 * MiB, voice: 512 * 1024, file: MiB }, maxVoiceDurationMs: 30_000 };
+    const alice = await fixture.core(server, 'alice-desk');
+    expect(await alice.call('session.restore', {})).toMatchObject({ ok: true, value: { userId: 'alice-desk', limits: told } });
+    expect(await alice.call('session.connection', {})).toMatchObject({ ok: true, value: { state: 'online', limits: told } });
+    const online = alice.events.filter((e) => e.event === 'connection.state').map((e) => e.payload as { state: string; limits?: unknown });
+    expect(online.filter((info) => info.state === 'online').at(-1)?.limits).toEqual(told);
+  });
+
+  it("the desktop core refuses a voice recording over the server's voice limit before storing it, FILE_TOO_LARGE", async () => {
+    const frank = await fixture.core(server, 'frank-desk');
+    const bytes = Buffer.alloc(512 * 1024 + 1, 7).toString('base64');
+    const refused = await frank.call('media.send', { conversation: 'carol', kind: 'voice', name: 'voice.webm', bytes, durationMs: 5_000 });
+    expect(refused).toEqual({ ok: false, error: { code: ErrorCode.FILE_TOO_LARGE, message: `a voice message of ${512 * 1024 + 1} bytes: the server takes at most ${512 * 1024} bytes` } });
+    // no message, no bubble, nothing in the outbox to fail at its upload
+    expect(frank.upserted()).toEqual([]);
+    expect(await frank.call('messages.page', { conversation: 'carol', limit: 10 })).toMatchObject({ ok: true, value: { messages: [] } });
+  });
+
+  it("the CLI refuses a 2 MiB file upfront with the server's 1 MiB in the message, exit 2, and stores nothing", async () => {
+    const path = join(root, 'two-mib.bin');
+    await writeFile(path, new Uint8Array());
+    await truncate(path, 2 * MiB);
+    const refused = await magpie(as('bob', 'send', '--to', 'carol', '--file', path));
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.lines).toEqual([]);
+    const error = JSON.parse(refused.stderr.trim().split('\n').at(-1)!) as { code: number; message: string };
+    expect(error.code).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(error.message).toBe(`cannot send ${path}: the file is ${2 * MiB} bytes (2 MiB); the server takes a file of at most ${MiB} bytes (1 MiB)`);
+    // nothing was uploaded or stored
+    expect(refused.stderr).not.toContain('"progress"');
+    expect((await magpie(as('bob', 'outbox'))).lines).toEqual([]);
+  }, 60_000);
+
+  it('the CLI refuses a voice message longer than the server takes, before storing it', async () => {
+    const path = join(root, 'voice.webm');
+    await writeFile(path, new Uint8Array(1024));
+    const refused = await magpie(as('dave', 'send', '--to', 'carol', '--voice', path, '--duration', '45000'));
+    expect(refused.code, refused.stderr).toBe(2);
+    const error = JSON.parse(refused.stderr.trim().split('\n').at(-1)!) as { code: number; message: string };
+    expect(error).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: `cannot send ${path}: --duration is 45000 ms; the server takes a voice message of at most 30000 ms` });
+    expect((await magpie(as('dave', 'outbox'))).lines).toEqual([]);
+  }, 60_000);
+
+  it('the CLI sends a file over the default limit to a server that takes more', async () => {
+    // not this server: one whose file limit is above the 100 MiB default takes 100 MiB + 1 from magpie
+    const roomy = await startTestServer({ tuning: { maxFileBytes: 100 * MiB + 2 } });
+    try {
+      const path = join(root, 'over-default.bin');
+      await writeFile(path, new Uint8Array());
+      await truncate(path, 100 * MiB + 1);
+      const sent = await magpie([...cliLoginArgs(roomy, root, 'erin'), 'send', '--to', 'bob', '--file', path]);
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.lines).toMatchObject([{ type: 'file', state: 'sent', media: { size: 100 * MiB + 1 } }]);
+    } finally {
+      await roomy.stop();
+    }
+  }, 120_000);
+});
