@@ -73,6 +73,9 @@ export async function runGroup(session: CliSession, io: CliIo, command: GroupCom
       await deadline.race(groups.setDnd(command.groupId, command.on), 'setting do-not-disturb');
       session.client.store.conversations.setMuted(command.groupId, command.on);
       return done({ on: command.on });
+    case 'mute-all':
+      io.out(await deadline.race(groups.modify({ groupId: command.groupId, muteAll: command.on }), command.on ? 'turning on mute all' : 'turning off mute all'));
+      return ExitCode.OK;
     case 'modify': {
       const { groupId, name, announcement, mode } = command;
       const change = { groupId, ...(name === undefined ? {} : { name }), ...(announcement === undefined ? {} : { announcement }), ...(mode === undefined ? {} : { mode }) };

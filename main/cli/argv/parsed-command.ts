@@ -36,6 +36,7 @@ export type GroupCommand =
   | { op: 'role'; groupId: string; user: string; role: 'admin' | 'member' }
   | { op: 'transfer'; groupId: string; user: string }
   | { op: 'dnd'; groupId: string; on: boolean }
+  | { op: 'mute-all'; groupId: string; on: boolean }
   | { op: 'modify'; groupId: string; name?: string; announcement?: string; mode?: GroupModeName };
 
 export type Command =

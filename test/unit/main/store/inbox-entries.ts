@@ -63,6 +63,7 @@ export function noticeEntry(
     changed?: pb.GroupField[];
     mode?: pb.GroupMode;
     inviteConfirm?: boolean;
+    muteAll?: boolean;
   },
 ): pb.Entry {
   const value = create(pb.NoticeSchema, {
@@ -76,6 +77,7 @@ export function noticeEntry(
     changed: fields.changed ?? [],
     mode: fields.mode ?? pb.GroupMode.PUBLIC,
     inviteConfirm: fields.inviteConfirm ?? false,
+    muteAll: fields.muteAll ?? false,
     timeMs: BigInt(1_700_000_000_000 + seq),
   });
   return create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'notice', value } });
