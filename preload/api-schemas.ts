@@ -119,6 +119,7 @@ export const methodSchemas = {
       members: ids.optional(),
       announcement: z.string().max(GROUP_LIMITS.maxAnnouncementChars).optional(),
       inviteConfirm: z.boolean().optional(),
+      muteAll: z.boolean().optional(),
     }).strict(),
   },
   'groups.mine': { args: empty },

@@ -130,6 +130,8 @@ export interface GroupChangesView {
   announcement?: string;
   mode?: GroupModeName;
   inviteConfirm?: boolean;
+  /** Mute all turned on (true) or off (false). */
+  muteAll?: boolean;
 }
 
 export interface MessageView {
@@ -201,6 +203,8 @@ export interface GroupView {
   inviteConfirm: boolean;
   dismissed: boolean;
   myMuteUntilMs: number;
+  /** Mute all: only the owner and admins may send (others' SEND is refused SELF_MUTED). */
+  muteAll: boolean;
 }
 
 export interface MemberView {
@@ -397,7 +401,7 @@ export interface Methods {
   'group.setCard': { args: { groupId: string; user?: string; card: string }; result: null };
   'group.setDnd': { args: { groupId: string; on: boolean }; result: null };
   'group.modify': {
-    args: { groupId: string; name?: string; announcement?: string; mode?: GroupModeName; inviteConfirm?: boolean };
+    args: { groupId: string; name?: string; announcement?: string; mode?: GroupModeName; inviteConfirm?: boolean; muteAll?: boolean };
     result: GroupView;
   };
   'group.requests': { args: Record<string, never>; result: NoticeView[] };

@@ -76,6 +76,9 @@ export async function runGroup(session: CliSession, io: CliIo, command: GroupCom
     case 'card':
       await deadline.race(groups.setCard(command.groupId, command.user, command.card), 'setting the alias');
       return done({ user: command.user ?? session.client.selfId, card: command.card });
+    case 'mute-all':
+      io.out(await deadline.race(groups.modify({ groupId: command.groupId, muteAll: command.on }), command.on ? 'turning on mute all' : 'turning off mute all'));
+      return ExitCode.OK;
     case 'modify': {
       const { groupId, name, announcement, mode } = command;
       const change = { groupId, ...(name === undefined ? {} : { name }), ...(announcement === undefined ? {} : { announcement }), ...(mode === undefined ? {} : { mode }) };

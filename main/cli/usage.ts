@@ -33,7 +33,7 @@ Commands:
                 failed ones (offline)
   search TEXT   full-text search of the local store (offline)
   (the offline commands, and history --offline, need no --token or --password)
-  group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|role|transfer|dnd|card
+  group ...     create|modify|join|apply|approve|reject|invite|kick|quit|dismiss|members|list|requests|mute|mute-all|role|transfer|dnd|card
   profile set   set my nickname (or avatar)
 
 Global flags:
@@ -85,6 +85,9 @@ const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
   group list                                my groups
   group requests                            applications and invites waiting for an answer
   group mute --group G --member U --seconds S   (0 lifts it)
+  group mute-all --group G --on|--off       only the owner and admins may send while on (owner or
+                                            admin); prints the group. A send from anyone else to
+                                            the group fails with SELF_MUTED (580007), exit 1
   group role --group G --member U --role admin|member
   group transfer --group G --member U       give the group to another member
   group dnd --group G --on|--off            do not disturb

@@ -219,12 +219,20 @@ export function createGroupService(client: MagpieClient) {
       store.groups.patchGroup(groupId, { dnd: on }, now());
     },
 
-    async modify(args: { groupId: string; name?: string; announcement?: string; mode?: GroupModeName; inviteConfirm?: boolean }): Promise<GroupView> {
+    async modify(args: {
+      groupId: string;
+      name?: string;
+      announcement?: string;
+      mode?: GroupModeName;
+      inviteConfirm?: boolean;
+      muteAll?: boolean;
+    }): Promise<GroupView> {
       const value: MessageInitShape<typeof pb.ModifyGroupSchema> = { groupId: args.groupId };
       if (args.name !== undefined) value.name = args.name;
       if (args.announcement !== undefined) value.announcement = args.announcement;
       if (args.mode !== undefined) value.mode = MODE_BY_NAME[args.mode];
       if (args.inviteConfirm !== undefined) value.inviteConfirm = args.inviteConfirm;
+      if (args.muteAll !== undefined) value.muteAll = args.muteAll;
       const result = await call({ case: 'modify', value });
       if (result.result.case === 'group') return keepGroup(result);
       return this.info(args.groupId);

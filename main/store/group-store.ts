@@ -16,6 +16,8 @@ export interface GroupRecord {
   readonly inviteConfirm: boolean;
   readonly dismissed: boolean;
   readonly myMuteUntilMs: number;
+  /** Mute all: only the owner and admins may send to the group. */
+  readonly muteAll: boolean;
 }
 
 export interface MemberRecord {
@@ -45,6 +47,7 @@ export function groupFromWire(info: pb.GroupInfo): GroupRecord {
     inviteConfirm: info.inviteConfirm,
     dismissed: info.dismissed,
     myMuteUntilMs: Number(info.myMuteUntilMs),
+    muteAll: info.muteAll,
   };
 }
 
@@ -75,6 +78,7 @@ interface GroupRow {
   invite_confirm: number;
   dismissed: number;
   my_mute_until_ms: number;
+  mute_all: number;
 }
 
 interface MemberRow {
@@ -102,6 +106,7 @@ const groupFromRow = (r: GroupRow): GroupRecord => ({
   inviteConfirm: r.invite_confirm === 1,
   dismissed: r.dismissed === 1,
   myMuteUntilMs: r.my_mute_until_ms,
+  muteAll: r.mute_all === 1,
 });
 
 const memberFromRow = (r: MemberRow): MemberRecord => ({
@@ -146,6 +151,7 @@ const GROUP_COLUMNS: Record<keyof Omit<GroupRecord, 'groupId'>, string> = {
   inviteConfirm: 'invite_confirm',
   dismissed: 'dismissed',
   myMuteUntilMs: 'my_mute_until_ms',
+  muteAll: 'mute_all',
 };
 
 const toSql = (value: unknown): unknown => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
@@ -153,9 +159,9 @@ const toSql = (value: unknown): unknown => (typeof value === 'boolean' ? (value 
 export function createGroupStore(db: Database): GroupStore {
   const upsertGroupStmt = db.prepare(`
     INSERT OR REPLACE INTO groups (group_id, name, owner, type, mode, announcement, member_count, capacity, created_ms,
-      my_role, dnd, invite_confirm, dismissed, my_mute_until_ms, updated_ms)
+      my_role, dnd, invite_confirm, dismissed, my_mute_until_ms, mute_all, updated_ms)
     VALUES (@groupId, @name, @owner, @type, @mode, @announcement, @memberCount, @capacity, @createdMs,
-      @myRole, @dnd, @inviteConfirm, @dismissed, @myMuteUntilMs, @updatedMs)`);
+      @myRole, @dnd, @inviteConfirm, @dismissed, @myMuteUntilMs, @muteAll, @updatedMs)`);
   const ensureGroup = db.prepare('INSERT OR IGNORE INTO groups (group_id) VALUES (?)');
   const groupById = db.prepare<[string], GroupRow>('SELECT * FROM groups WHERE group_id = ?');
   const mine = db.prepare<[], GroupRow>('SELECT * FROM groups WHERE my_role <> 0 AND dismissed = 0 ORDER BY name');
@@ -187,6 +193,7 @@ export function createGroupStore(db: Database): GroupStore {
         dnd: group.dnd ? 1 : 0,
         inviteConfirm: group.inviteConfirm ? 1 : 0,
         dismissed: group.dismissed ? 1 : 0,
+        muteAll: group.muteAll ? 1 : 0,
         updatedMs: nowMs,
       });
     },

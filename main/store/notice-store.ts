@@ -8,6 +8,8 @@ export interface GroupChanges {
   readonly announcement?: string;
   readonly mode?: pb.GroupMode;
   readonly inviteConfirm?: boolean;
+  /** Mute all turned on (true) or off (false). */
+  readonly muteAll?: boolean;
 }
 
 export interface StoredNotice {
@@ -85,6 +87,7 @@ function changesOf(notice: pb.Notice): GroupChanges {
     else if (field === pb.GroupField.ANNOUNCEMENT) changes.announcement = notice.text;
     else if (field === pb.GroupField.MODE) changes.mode = notice.mode;
     else if (field === pb.GroupField.INVITE_CONFIRM) changes.inviteConfirm = notice.inviteConfirm;
+    else if (field === pb.GroupField.MUTE_ALL) changes.muteAll = notice.muteAll;
   }
   return changes;
 }

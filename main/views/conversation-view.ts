@@ -72,6 +72,7 @@ export function toGroupView(group: GroupRecord): GroupView {
     inviteConfirm: group.inviteConfirm,
     dismissed: group.dismissed,
     myMuteUntilMs: group.myMuteUntilMs,
+    muteAll: group.muteAll,
   };
 }
 

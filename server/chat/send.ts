@@ -186,13 +186,16 @@ function budgetKey(caller: Caller): string {
   return `${caller.appId}/${caller.userId}`;
 }
 
-/** Whether the caller may post this message to its group: a member, not muted, mentions allowed. */
+/** Whether the caller may post this message to its group: a member, not muted (alone or by mute all), mentions allowed. */
 function checkMayPost(ctx: ChatContext, caller: Caller, send: pb.Send): void {
   const { appId, userId } = caller;
-  ctx.membership.requireActiveGroup(appId, send.to);
+  const group = ctx.membership.requireActiveGroup(appId, send.to);
   const me = ctx.membership.requireMember(appId, send.to, userId);
   if (me.muteUntilMs > ctx.clock.now()) {
     throw new MagpieError(ErrorCode.SELF_MUTED, `you are muted in ${send.to} until ${new Date(me.muteUntilMs).toISOString()}`);
+  }
+  if (group.muteAll && me.role < pb.GroupRole.ADMIN) {
+    throw new MagpieError(ErrorCode.SELF_MUTED, `all members of ${send.to} are muted: only the owner and admins may send`);
   }
   if (send.mentionAll && me.role < pb.GroupRole.ADMIN) {
     throw new MagpieError(ErrorCode.NOT_GROUP_ADMIN, 'only the owner and admins may mention everyone');

@@ -31,6 +31,8 @@ export interface NoticeInit {
   readonly changed?: readonly pb.GroupField[];
   readonly mode?: pb.GroupMode;
   readonly inviteConfirm?: boolean;
+  /** MODIFY with MUTE_ALL changed: on or off now. */
+  readonly muteAll?: boolean;
   /** Defaults to the caller. */
   readonly actor?: string;
 }
@@ -71,6 +73,7 @@ export class GroupOp {
       changed: init.changed === undefined ? [] : [...init.changed],
       mode: init.mode ?? pb.GroupMode.PUBLIC,
       inviteConfirm: init.inviteConfirm ?? false,
+      muteAll: init.muteAll ?? false,
     });
     this.appended.push(...this.ctx.inbox.append(this.appId, users, { case: 'notice', value: notice }));
   }
@@ -125,6 +128,7 @@ export function groupInfo(group: GroupRecord, me: MemberRecord | undefined): pb.
     inviteConfirm: group.inviteConfirm,
     dismissed: group.dismissedMs !== null,
     myMuteUntilMs: BigInt(me?.muteUntilMs ?? 0),
+    muteAll: group.muteAll,
   });
 }
 

@@ -23,14 +23,15 @@ export interface MemberWithNickname {
   readonly nickname: string;
 }
 
-/** A group as created: what a stored group has but its member count and dismissal. */
-export type NewGroup = Omit<GroupRecord, 'memberCount' | 'dismissedMs'>;
+/** A group as created: what a stored group has but its member count, dismissal and mute all (off). */
+export type NewGroup = Omit<GroupRecord, 'memberCount' | 'dismissedMs' | 'muteAll'>;
 
 export interface GroupChanges {
   readonly name?: string;
   readonly announcement?: string;
   readonly mode?: pb.GroupMode;
   readonly inviteConfirm?: boolean;
+  readonly muteAll?: boolean;
 }
 
 /** The write side of groups and the listings; every write runs inside the service's transaction. */
@@ -85,7 +86,7 @@ export function createGroupStore(db: SqlDatabase): GroupStore {
   const updateDnd = db.prepare('UPDATE group_members SET dnd = ? WHERE app_id = ? AND group_id = ? AND user_id = ?');
   const updateGroup = db.prepare(`
     UPDATE groups SET name = COALESCE(?, name), announcement = COALESCE(?, announcement), mode = COALESCE(?, mode),
-      invite_confirm = COALESCE(?, invite_confirm)
+      invite_confirm = COALESCE(?, invite_confirm), mute_all = COALESCE(?, mute_all)
     WHERE app_id = ? AND group_id = ?`);
   const markDismissed = db.prepare('UPDATE groups SET dismissed_ms = ?, member_count = 0 WHERE app_id = ? AND group_id = ?');
   const deleteMembers = db.prepare('DELETE FROM group_members WHERE app_id = ? AND group_id = ?');
@@ -152,7 +153,7 @@ export function createGroupStore(db: SqlDatabase): GroupStore {
     setCard: (appId, groupId, userId, card) => void updateCard.run(card, appId, groupId, userId),
     setDnd: (appId, groupId, userId, on) => void updateDnd.run(on ? 1 : 0, appId, groupId, userId),
     modify(appId, groupId, c) {
-      updateGroup.run(c.name ?? null, c.announcement ?? null, c.mode ?? null, flag(c.inviteConfirm), appId, groupId);
+      updateGroup.run(c.name ?? null, c.announcement ?? null, c.mode ?? null, flag(c.inviteConfirm), flag(c.muteAll), appId, groupId);
     },
     dismiss(appId, groupId, timeMs) {
       markDismissed.run(timeMs, appId, groupId);

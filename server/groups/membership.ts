@@ -18,6 +18,8 @@ export interface GroupRecord {
   readonly memberCount: number;
   readonly createdMs: number;
   readonly dismissedMs: number | null;
+  /** Mute all: only the owner and admins may send while it is on. */
+  readonly muteAll: boolean;
 }
 
 export interface MemberRecord {
@@ -63,6 +65,7 @@ interface GroupRow {
   member_count: number;
   created_ms: number;
   dismissed_ms: number | null;
+  mute_all: number;
 }
 
 interface MemberRow {
@@ -75,7 +78,7 @@ interface MemberRow {
 }
 
 export const GROUP_COLUMNS =
-  'group_id, name, owner, type, mode, announcement, invite_confirm, capacity, member_count, created_ms, dismissed_ms';
+  'group_id, name, owner, type, mode, announcement, invite_confirm, capacity, member_count, created_ms, dismissed_ms, mute_all';
 
 export function groupFromRow(row: GroupRow): GroupRecord {
   return {
@@ -90,6 +93,7 @@ export function groupFromRow(row: GroupRow): GroupRecord {
     memberCount: row.member_count,
     createdMs: row.created_ms,
     dismissedMs: row.dismissed_ms,
+    muteAll: row.mute_all === 1,
   };
 }
 

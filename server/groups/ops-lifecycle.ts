@@ -52,7 +52,7 @@ export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit 
   return { result: { case: 'group', value: op.info(groupId) } };
 }
 
-/** MODIFY: name, announcement, mode and invite confirmation; owner or admin. */
+/** MODIFY: name, announcement, mode, invite confirmation and mute all; owner or admin. */
 export function modifyGroup(op: GroupOp, body: pb.ModifyGroup): GroupResultInit {
   const { group, me } = op.myMembership(body.groupId);
   requireManager(me);
@@ -69,6 +69,7 @@ export function modifyGroup(op: GroupOp, body: pb.ModifyGroup): GroupResultInit 
     announcement: body.announcement,
     mode: body.mode,
     inviteConfirm: body.inviteConfirm,
+    muteAll: body.muteAll,
   });
   const after = op.activeGroup(group.groupId);
   const changed = changedFields(group, body);
@@ -80,6 +81,7 @@ export function modifyGroup(op: GroupOp, body: pb.ModifyGroup): GroupResultInit 
       changed,
       mode: after.mode,
       inviteConfirm: after.inviteConfirm,
+      muteAll: after.muteAll,
     });
   }
   return { result: { case: 'group', value: op.info(group.groupId) } };
@@ -92,6 +94,7 @@ function changedFields(before: GroupRecord, body: pb.ModifyGroup): pb.GroupField
   if (body.announcement !== undefined && body.announcement !== before.announcement) changed.push(pb.GroupField.ANNOUNCEMENT);
   if (body.mode !== undefined && body.mode !== before.mode) changed.push(pb.GroupField.MODE);
   if (body.inviteConfirm !== undefined && body.inviteConfirm !== before.inviteConfirm) changed.push(pb.GroupField.INVITE_CONFIRM);
+  if (body.muteAll !== undefined && body.muteAll !== before.muteAll) changed.push(pb.GroupField.MUTE_ALL);
   return changed;
 }
 

@@ -79,6 +79,7 @@ export function parseGroup(op: string | undefined, rest: readonly string[], valu
       allow('group', 'member');
       return { op, groupId: groupId(), user: member() };
     case 'dnd':
+    case 'mute-all':
       allow('group', 'on', 'off');
       if (values.on === values.off || (values.on ?? false) === (values.off ?? false)) throw new UsageError('give either --on or --off', where);
       return { op, groupId: groupId(), on: values.on ?? false };

@@ -38,6 +38,7 @@ export type GroupCommand =
   | { op: 'dnd'; groupId: string; on: boolean }
   /** user: another member's alias (owner or admin); absent: my own. An empty card clears it. */
   | { op: 'card'; groupId: string; user?: string; card: string }
+  | { op: 'mute-all'; groupId: string; on: boolean }
   | { op: 'modify'; groupId: string; name?: string; announcement?: string; mode?: GroupModeName };
 
 export type Command =

@@ -49,14 +49,15 @@ export function announcementQuote(text: string): string {
 }
 
 /**
- * What a group change did, in one line's parts: the name, the join mode, the invite rule, and the
- * announcement last (its quote runs to the line's end).
+ * What a group change did, in one line's parts: the name, the join mode, the invite rule, mute
+ * all, and the announcement last (its quote runs to the line's end).
  */
 function changeParts(changes: GroupChangesView, t: (key: string, values?: Record<string, string>) => string): string[] {
   const parts: string[] = [];
   if (changes.name !== undefined) parts.push(t('noticeChange.name', { name: isolateText(announcementQuote(changes.name)) }));
   if (changes.mode !== undefined) parts.push(t(`noticeChange.mode.${changes.mode}`));
   if (changes.inviteConfirm !== undefined) parts.push(t(changes.inviteConfirm ? 'noticeChange.inviteConfirmOn' : 'noticeChange.inviteConfirmOff'));
+  if (changes.muteAll !== undefined) parts.push(t(changes.muteAll ? 'noticeChange.muteAllOn' : 'noticeChange.muteAllOff'));
   if (changes.announcement !== undefined) {
     const text = announcementQuote(changes.announcement);
     parts.push(text === '' ? t('noticeChange.announcementCleared') : t('noticeChange.announcement', { text: isolateText(text) }));

@@ -257,6 +257,13 @@ export const useGroups = defineStore('groups', () => {
     await backend.run('group.setDnd', { groupId, on });
   }
 
+  /** Turns the group's mute all on or off (owner or admin); a refusal is toasted and the switch shows the group as it is. */
+  async function setMuteAll(groupId: string, on: boolean): Promise<void> {
+    const result = await backend.call('group.modify', { groupId, muteAll: on });
+    if (result.ok) upsert(result.value);
+    else useToasts().error(result.error);
+  }
+
   /** Changes the group; the refusal is returned, not toasted, so the edit dialog can stay open and say it. */
   async function modify(groupId: string, change: { name?: string; announcement?: string; mode?: GroupModeName }): Promise<ApiError | undefined> {
     const result = await backend.call('group.modify', { groupId, ...change });
@@ -298,7 +305,7 @@ export const useGroups = defineStore('groups', () => {
 
   return {
     byId, members, requests, searchResults, selectedId, applied, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
-    create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, modify, reset,
+    create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, setMuteAll, modify, reset,
     onNotice, renameMember, setCard, cardOf,
   };
 });

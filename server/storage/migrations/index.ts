@@ -12,8 +12,10 @@ import { migration0010ClusterClaims } from './0010-cluster-claims';
 import { migration0011RestReplays } from './0011-rest-replays';
 import { migration0012PushMentionKinds } from './0012-push-mention-kinds';
 import { migration0013PushTimelineMentions } from './0013-push-timeline-mentions';
+import { migration0014GroupMuteAll } from './0014-group-mute-all';
 import { pgGroups, pgIdentity, pgMessages } from './postgres/0001-0003';
 import { pgAccessRevocations, pgConversationMutes, pgFiles, pgGroupTimelines, pgRestPush } from './postgres/0005-0009';
+import { pgGroupMuteAll } from './postgres/0014';
 
 /**
  * Every migration, in order, each with its PostgreSQL body (migrations/postgres/). Append new ones
@@ -33,4 +35,5 @@ export const migrations: readonly Migration[] = [
   migration0011RestReplays,
   migration0012PushMentionKinds,
   migration0013PushTimelineMentions,
+  { ...migration0014GroupMuteAll, postgres: pgGroupMuteAll },
 ];

@@ -19,7 +19,7 @@ import { conversation, createFakeApi, type Handlers, noticeMessage } from './fak
 const me = { userId: 'u1', appId: 'app1', nickname: 'Me', servers: ['127.0.0.1:8883'] };
 const group: GroupView = {
   groupId: 'g1', name: 'Team', owner: 'u1', mode: 'approval', capacity: 500, memberCount: 1, announcement: '',
-  myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+  myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0, muteAll: false,
 };
 
 function start(handlers: Handlers) {

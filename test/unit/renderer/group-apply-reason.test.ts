@@ -12,7 +12,7 @@ import { createFakeApi } from './fake-api';
 
 const group: GroupView = {
   groupId: 'gclub', name: 'Club', owner: 'olga', mode: 'approval', capacity: 500, memberCount: 3, announcement: '',
-  myRole: 'none', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+  myRole: 'none', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0, muteAll: false,
 };
 
 const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);

@@ -70,7 +70,7 @@ describe('the applicant', () => {
     const api = start({ 'group.apply': () => ({ requestId: 7 }) }, () => []);
     signedInAs('dave');
     const groups = useGroups();
-    groups.upsert({ groupId: 'g1', name: 'Book Club', owner: 'ann', mode: 'approval', capacity: 500, memberCount: 2, announcement: '', myRole: 'none', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0 });
+    groups.upsert({ groupId: 'g1', name: 'Book Club', owner: 'ann', mode: 'approval', capacity: 500, memberCount: 2, announcement: '', myRole: 'none', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0, muteAll: false });
     await groups.apply('g1', 'I am Dave');
     expect(groups.applied.has('g1')).toBe(true);
     api.emit('message.upserted', { message: noticeMessage({ kind: 'reject', groupId: 'g1', actor: 'ann', targets: ['dave'], text: 'full for now', requestId: 7 }) });
@@ -80,7 +80,7 @@ describe('the applicant', () => {
   });
 
   it('is told an approval by the group\'s name after a reload, when the page knew the group only by its id', async () => {
-    const bookClub = { groupId: 'g1', name: 'Book Club', owner: 'ann', mode: 'approval', capacity: 500, memberCount: 3, announcement: '', myRole: 'member', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0 } as const;
+    const bookClub = { groupId: 'g1', name: 'Book Club', owner: 'ann', mode: 'approval', capacity: 500, memberCount: 3, announcement: '', myRole: 'member', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0, muteAll: false } as const;
     const api = start({ 'group.info': () => bookClub }, () => []);
     signedInAs('dave');
     api.emit('message.upserted', { message: noticeMessage({ kind: 'approve', groupId: 'g1', actor: 'ann', targets: ['dave'], text: '', requestId: 7 }) });

@@ -88,6 +88,15 @@ describe('the system line of a group change', () => {
   });
 });
 
+describe('the system line of mute all', () => {
+  const notices = [modify({ muteAll: true }), modify({ muteAll: false }), modify({ muteAll: true }, '', 'u1')];
+
+  it('says who turned it on or off, in English and in Chinese', () => {
+    expect(lines('en', notices)).toEqual(['ann turned on mute all', 'ann turned off mute all', 'You turned on mute all']);
+    expect(lines('zh-CN', notices)).toEqual(['ann 开启了全员禁言', 'ann 关闭了全员禁言', '你开启了全员禁言']);
+  });
+});
+
 describe('the system line of a change of role', () => {
   const role = (targetRole: NoticeView['role'], actor = 'u1'): NoticeView => ({ kind: 'role', groupId: 'g1', actor, targets: ['ann'], text: '', role: targetRole });
 

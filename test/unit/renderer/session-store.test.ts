@@ -105,7 +105,7 @@ describe('the session store', () => {
 describe('the groups store', () => {
   const group: GroupView = {
     groupId: 'g1', name: 'Team', owner: 'u1', mode: 'approval', capacity: 200, memberCount: 2, announcement: '',
-    myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+    myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0, muteAll: false,
   };
   const apply: NoticeView = { kind: 'apply', groupId: 'g1', actor: 'bob', targets: ['bob'], text: '', requestId: 7 };
   const invite: NoticeView = { kind: 'invite_request', groupId: 'g2', actor: 'carol', targets: ['u1'], text: '', requestId: 9 };

@@ -71,7 +71,7 @@ export interface ChatFixture {
 }
 
 export function createChatFixture(
-  options: { revokeWindowMs?: number; contentBytesPerSecond?: number; contentBurstBytes?: number } = {},
+  options: { revokeWindowMs?: number; contentBytesPerSecond?: number; contentBurstBytes?: number; groupTimelineThreshold?: number } = {},
 ): ChatFixture {
   const dir = mkdtempSync(join(tmpdir(), 'magpie-chat-'));
   const db = openDatabase(dir, { busyTimeoutMs: 1000 });

@@ -80,6 +80,8 @@ describe('magpie CLI arguments', () => {
       kind: 'group', group: { op: 'approve', groupId: 'g1', requestId: 7 },
     });
     expect(parseCli([...LOGIN, 'group', 'dnd', '--group', 'g1', '--off']).command).toEqual({ kind: 'group', group: { op: 'dnd', groupId: 'g1', on: false } });
+    expect(parseCli([...LOGIN, 'group', 'mute-all', '--group', 'g1', '--on']).command).toEqual({ kind: 'group', group: { op: 'mute-all', groupId: 'g1', on: true } });
+    expect(usageError([...LOGIN, 'group', 'mute-all', '--group', 'g1']).message).toBe('give either --on or --off');
     expect(parseCli([...LOGIN, 'profile', 'set', '--nickname', '喜鹊']).command).toEqual({ kind: 'profile', nickname: '喜鹊', avatar: undefined });
   });
 

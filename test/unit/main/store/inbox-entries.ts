@@ -65,6 +65,7 @@ export function noticeEntry(
     inviteConfirm?: boolean;
     /** MUTE: the end, as milliseconds after the notice's time (1_700_000_000_000 + seq). */
     muteForMs?: number;
+    muteAll?: boolean;
   },
 ): pb.Entry {
   const value = create(pb.NoticeSchema, {
@@ -78,6 +79,7 @@ export function noticeEntry(
     changed: fields.changed ?? [],
     mode: fields.mode ?? pb.GroupMode.PUBLIC,
     inviteConfirm: fields.inviteConfirm ?? false,
+    muteAll: fields.muteAll ?? false,
     timeMs: BigInt(1_700_000_000_000 + seq),
     muteUntilMs: fields.muteForMs === undefined ? 0n : BigInt(1_700_000_000_000 + seq + fields.muteForMs),
   });

@@ -194,6 +194,24 @@ describe('inbox ingest', () => {
     expect(toNoticeView(lift!)).not.toHaveProperty('muteSeconds');
   });
 
+  it('keeps mute all turned on and off in the cached group and with its notices', () => {
+    temp = openTempStore('alice');
+    const group = { groupId: 'gteam', actor: 'bob' };
+    temp.store.ingest.ingestPage([
+      noticeEntry(1, { ...group, kind: pb.NoticeKind.CREATE, targets: ['alice'], groupName: 'Team' }),
+      noticeEntry(2, { ...group, kind: pb.NoticeKind.MODIFY, groupName: 'Team', changed: [pb.GroupField.MUTE_ALL], muteAll: true }),
+    ]);
+    expect(temp.store.groups.getGroup('gteam')).toMatchObject({ name: 'Team', muteAll: true });
+    temp.store.ingest.ingestPage([
+      noticeEntry(3, { ...group, kind: pb.NoticeKind.MODIFY, groupName: 'Team', changed: [pb.GroupField.MUTE_ALL], muteAll: false }),
+    ]);
+    const store = temp.reopen();
+    expect(store.groups.getGroup('gteam')?.muteAll).toBe(false);
+    const [off, on] = store.notices.listForGroup('gteam');
+    expect(on?.changes).toEqual({ muteAll: true });
+    expect(toNoticeView(off!).changes).toEqual({ muteAll: false });
+  });
+
   it('empties a dismissed group of its members and count, its card and notices kept', () => {
     temp = openTempStore('alice');
     temp.store.ingest.ingestPage([

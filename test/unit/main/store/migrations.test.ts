@@ -137,6 +137,26 @@ describe('client store migrations', () => {
     }
   });
 
+  it('0009 gives a group cached at 0008 mute all off, and keeps it from then on', () => {
+    const file = join(tempDir(), 'magpie.db');
+    const before = new BetterSqlite3(file);
+    migrate(before, clientStoreMigrations.slice(0, 8));
+    before.exec(`INSERT INTO groups (group_id, name, owner, my_role, invite_confirm) VALUES ('gteam', 'Team', 'bob', 1, 1)`);
+    before.close();
+
+    const store = openClientStoreFile(file, 'alice');
+    try {
+      expect(store.migration).toEqual({ fromVersion: 8, toVersion: clientStoreMigrations.length });
+      expect(store.groups.getGroup('gteam')).toMatchObject({ name: 'Team', owner: 'bob', inviteConfirm: true, muteAll: false });
+      store.groups.patchGroup('gteam', { muteAll: true }, 2000);
+      expect(store.groups.listMine()).toEqual([expect.objectContaining({ groupId: 'gteam', muteAll: true })]);
+      store.groups.upsertGroup({ ...store.groups.getGroup('gteam')!, muteAll: false }, 3000);
+      expect(store.groups.getGroup('gteam')?.muteAll).toBe(false);
+    } finally {
+      close(store);
+    }
+  });
+
   it('a failing migration rolls back whole, version included', () => {
     const db = new BetterSqlite3(':memory:');
     const broken = [
