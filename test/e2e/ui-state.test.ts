@@ -135,7 +135,7 @@ describe('the app keeps every view current and says what happened', () => {
     expect((await row.locator('.avatar').textContent())?.trim()).toBe('鲍');
   });
 
-  it('a muted member reads "muted you" and gets no composer buttons; a map link fills the location', async () => {
+  it('a muted member reads "muted you for 10 minutes" and gets no composer buttons; a map link fills the location', async () => {
     await pageA.locator(`[data-testid="member-row"][data-user="${bob.voipAccount}"]`).getByTestId('member-actions').click();
     await pageA.getByTestId('member-mute').click();
     await pageA.getByTestId('mute-minutes').fill('10');
@@ -143,7 +143,7 @@ describe('the app keeps every view current and says what happened', () => {
 
     await pageB.getByTestId('nav-chats').click();
     await pageB.locator(`[data-testid="conversation-item"][data-conversation="${groupId}"]`).click(WAIT);
-    await expect.poll(() => pageB.getByTestId('notice-line').last().textContent(), WAIT).toMatch(/muted you\s*$/);
+    await expect.poll(() => pageB.getByTestId('notice-line').last().textContent(), WAIT).toMatch(/muted you for 10 minutes\s*$/);
     await pageB.getByTestId('composer-disabled').waitFor(WAIT);
     expect(await pageB.getByTestId('location-button').count()).toBe(0);
     expect(await pageB.getByTestId('composer-send').count()).toBe(0);
