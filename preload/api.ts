@@ -140,6 +140,8 @@ export interface MessageView {
   msgId?: number;
   /** The user's inbox seq (a notice's too): the server's order of items of one millisecond. */
   seq?: number;
+  /** A large group's message: its seq in the group's timeline, the server's order of the timeline's messages of one millisecond. */
+  timelineSeq?: number;
   clientMsgId?: string;
   conversation: string;
   conversationKind: ConversationKind;

@@ -46,6 +46,7 @@ export function buildOutgoing(selfId: string, to: string, content: OutgoingConte
       body: bodyOfWireMessage(wire),
       timeMs: nowMs,
       seq: null,
+      timelineSeq: null,
       state: 'sending',
       mentionsMe: false,
       burnAfterReading: wire.burnAfterReading,

@@ -124,7 +124,11 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
   function applyMessage(message: pb.Message, seq: number, acc: Accumulator): void {
     const conversation = messageConversation(message);
     const stored = newMessageFromWire(message, seq, selfId, batch.readUpToMsgId(conversation));
-    if (acc.timeline !== undefined) stored.seq = null;
+    if (acc.timeline !== undefined) {
+      // the seq is the timeline's: kept apart, it orders the timeline's messages of one millisecond
+      stored.seq = null;
+      stored.timelineSeq = seq;
+    }
     // the insert is the duplicate check: a known msg_id or client id leaves the row as it is
     if (messages.insertNew(stored)) {
       batch.noteNewMessage(stored);
@@ -133,11 +137,12 @@ export function createInboxIngest(deps: InboxIngestDeps): InboxIngest {
       return;
     }
     const { msgId, clientMsgId } = stored;
+    if (acc.timeline !== undefined && msgId !== null) messages.noteTimelineSeq(msgId, seq);
     if (!stored.outgoing || clientMsgId === null || msgId === null || messages.hasMsgId(msgId)) return;
     if (!messages.getByClientMsgId(clientMsgId)) return;
     // sent from here: the SENT receipt may have been lost, the sync copy confirms it
     batch.flush();
-    const confirmed = deps.outbox.markSent(clientMsgId, { msgId, seq, timeMs: stored.timeMs });
+    const confirmed = deps.outbox.markSent(clientMsgId, { msgId, seq: stored.seq, timelineSeq: stored.timelineSeq, timeMs: stored.timeMs });
     if (confirmed) acc.ownMessagesConfirmed.push(confirmed);
     acc.conversations.add(conversation);
   }

@@ -43,6 +43,8 @@ export interface MessageInput {
   readonly body: MessageBody;
   readonly timeMs: number;
   readonly seq: number | null;
+  /** A large group's message: its seq in the group's timeline (protocol 2.1); else null. */
+  readonly timelineSeq: number | null;
   readonly state: MessageState;
   readonly mentionsMe: boolean;
   readonly burnAfterReading: boolean;
@@ -69,6 +71,7 @@ export interface MessageRow {
   body: string | null;
   time_ms: number;
   seq: number | null;
+  timeline_seq: number | null;
   state: MessageState;
   mentions_me: number;
   burn_after_reading: number;
@@ -91,6 +94,7 @@ export function messageFromRow(row: MessageRow): StoredMessage {
     body: row.body ? (JSON.parse(row.body) as MessageBody) : {},
     timeMs: row.time_ms,
     seq: row.seq,
+    timelineSeq: row.timeline_seq,
     state: row.state,
     mentionsMe: row.mentions_me === 1,
     burnAfterReading: row.burn_after_reading === 1,
@@ -173,6 +177,7 @@ export function newMessageFromWire(message: pb.Message, seq: number, selfId: str
     body: bodyOfWireMessage(message),
     timeMs: Number(message.timeMs),
     seq,
+    timelineSeq: null,
     state: outgoing ? 'sent' : msgId <= readUpToMsgId ? 'read' : 'received',
     mentionsMe: !outgoing && !message.withheld && (message.mentionAll || message.mentions.includes(selfId)),
     burnAfterReading: message.burnAfterReading,

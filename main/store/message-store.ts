@@ -22,6 +22,8 @@ export interface PageCursor {
 export interface ServerCopy {
   readonly msgId: number;
   readonly seq: number | null;
+  /** A large group's message: its timeline seq (SENT.timeline_seq); 0 or absent when not known. */
+  readonly timelineSeq?: number | null;
   readonly timeMs: number;
 }
 
@@ -39,6 +41,11 @@ export interface MessageStore {
   insertNew(message: NewMessage): boolean;
   /** Whether a message with this server id is stored (deleted ones included). */
   hasMsgId(msgId: number): boolean;
+  /**
+   * A message stored before it was met in its group's timeline (from the inbox: one's own, an
+   * @mention; sent from here) takes its timeline seq; one that has it keeps it.
+   */
+  noteTimelineSeq(msgId: number, timelineSeq: number): void;
   /**
    * Merges a little of the search index, in proportion to the messages just indexed. The index
    * merges only when asked (search-merge.ts): FTS5's own merges ran inside whichever commit
@@ -78,13 +85,14 @@ export interface MessageStore {
 export function createMessageStore(db: Database): MessageStore {
   const insertRow = db.prepare(`
     INSERT OR IGNORE INTO messages (msg_id, client_msg_id, conversation, sender, recipient, outgoing, type, text,
-      body, time_ms, seq, state, mentions_me, burn_after_reading)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      body, time_ms, seq, timeline_seq, state, mentions_me, burn_after_reading)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const indexText = db.prepare('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
   const unindex = db.prepare('DELETE FROM message_search WHERE rowid = ?');
   const mergeSearch = prepareSearchMerge(db);
   const byLocalId = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE local_id = ?');
   const byMsgId = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE msg_id = ?');
+  const setTimelineSeq = db.prepare('UPDATE messages SET timeline_seq = ? WHERE msg_id = ? AND timeline_seq IS NULL');
   const msgIdStored = db.prepare<[number], number>('SELECT 1 FROM messages WHERE msg_id = ?').pluck();
   const byClientMsgId = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE client_msg_id = ?');
   const pageBefore = db.prepare<[string, number, number, number], MessageRow>(`
@@ -92,7 +100,7 @@ export function createMessageStore(db: Database): MessageStore {
     WHERE conversation = ? AND (time_ms, local_id) < (?, ?) AND deleted = 0
     ORDER BY time_ms DESC, local_id DESC LIMIT ?`);
   const attach = db.prepare(`
-    UPDATE messages SET msg_id = @msgId, seq = coalesce(@seq, seq), time_ms = @timeMs,
+    UPDATE messages SET msg_id = @msgId, seq = coalesce(@seq, seq), timeline_seq = coalesce(timeline_seq, @timelineSeq), time_ms = @timeMs,
       state = CASE WHEN state = 'read' THEN 'read' ELSE 'sent' END
     WHERE client_msg_id = @clientMsgId`);
   // one's own messages sent after this one and still waiting (an image still uploading) move with
@@ -141,6 +149,7 @@ export function createMessageStore(db: Database): MessageStore {
       bodyColumn(input.body),
       input.timeMs,
       input.seq,
+      input.timelineSeq,
       input.state,
       input.mentionsMe ? 1 : 0,
       input.burnAfterReading ? 1 : 0,
@@ -168,6 +177,9 @@ export function createMessageStore(db: Database): MessageStore {
       return true;
     },
     hasMsgId: (msgId) => msgIdStored.get(msgId) !== undefined,
+    noteTimelineSeq(msgId, timelineSeq) {
+      setTimelineSeq.run(timelineSeq, msgId);
+    },
     mergeSearchIndex: mergeSearch,
     getByLocalId: (localId) => get(byLocalId.get(localId)),
     getByMsgId: (msgId) => get(byMsgId.get(msgId)),
@@ -182,7 +194,8 @@ export function createMessageStore(db: Database): MessageStore {
     },
     attachServerCopy(clientMsgId, copy) {
       // the server's time, as every other device of both users shows it
-      attach.run({ clientMsgId, msgId: copy.msgId, seq: copy.seq, timeMs: copy.timeMs });
+      const timelineSeq = copy.timelineSeq !== undefined && copy.timelineSeq !== null && copy.timelineSeq > 0 ? copy.timelineSeq : null;
+      attach.run({ clientMsgId, msgId: copy.msgId, seq: copy.seq, timelineSeq, timeMs: copy.timeMs });
       const row = byClientMsgId.get(clientMsgId);
       if (row !== undefined) keepWaitingBelow.run({ conversation: row.conversation, localId: row.local_id, timeMs: copy.timeMs });
       return get(row);

@@ -13,7 +13,7 @@ export function toConversationView(
   title: string,
   revokedBy?: string,
   latestNotice?: StoredNotice,
-  lastMessage?: Pick<StoredMessage, 'localId' | 'timeMs' | 'seq' | 'msgId'>,
+  lastMessage?: Pick<StoredMessage, 'localId' | 'conversation' | 'timeMs' | 'seq' | 'timelineSeq' | 'msgId'>,
 ): ConversationView {
   const view: ConversationView = {
     id: conversation.id,
@@ -45,10 +45,12 @@ export function toConversationView(
  */
 function noticeIsLater(
   notice: StoredNotice,
-  message: Pick<StoredMessage, 'localId' | 'timeMs' | 'seq' | 'msgId'> | undefined,
-  conversation: Pick<Conversation, 'lastLocalId' | 'lastTimeMs'>,
+  message: Pick<StoredMessage, 'localId' | 'conversation' | 'timeMs' | 'seq' | 'timelineSeq' | 'msgId'> | undefined,
+  conversation: Pick<Conversation, 'id' | 'lastLocalId' | 'lastTimeMs'>,
 ): boolean {
-  const last = message ? messageOrder(message) : { timeMs: conversation.lastTimeMs, key: String(conversation.lastLocalId) };
+  const last = message
+    ? messageOrder(message)
+    : { timeMs: conversation.lastTimeMs, conversation: conversation.id, key: String(conversation.lastLocalId) };
   return compareConversationItems(noticeOrder(notice), last) > 0;
 }
 

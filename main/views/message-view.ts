@@ -49,13 +49,14 @@ export function noticeKey(notice: Pick<StoredNotice, 'seq'>): string {
 }
 
 /** Where a stored message sits in its conversation (compareConversationItems), as its view would. */
-export function messageOrder(message: Pick<StoredMessage, 'localId' | 'timeMs' | 'seq' | 'msgId'>): ConversationItemOrder {
-  return { timeMs: message.timeMs, seq: message.seq, msgId: message.msgId, key: messageKey(message) };
+export function messageOrder(message: Pick<StoredMessage, 'localId' | 'conversation' | 'timeMs' | 'seq' | 'timelineSeq' | 'msgId'>): ConversationItemOrder {
+  const { timeMs, conversation, seq, timelineSeq, msgId } = message;
+  return { timeMs, conversation, seq, timelineSeq, msgId, key: messageKey(message) };
 }
 
 /** Where a stored notice sits in its group's conversation, as its view would. */
-export function noticeOrder(notice: Pick<StoredNotice, 'timeMs' | 'seq'>): ConversationItemOrder {
-  return { timeMs: notice.timeMs, seq: notice.seq, key: noticeKey(notice) };
+export function noticeOrder(notice: Pick<StoredNotice, 'timeMs' | 'groupId' | 'seq'>): ConversationItemOrder {
+  return { timeMs: notice.timeMs, conversation: notice.groupId, seq: notice.seq, key: noticeKey(notice) };
 }
 
 export function toMessageView(message: StoredMessage): MessageView {
@@ -80,6 +81,7 @@ export function toMessageView(message: StoredMessage): MessageView {
   if (message.revoked && message.revokedBy && message.revokedBy !== message.from) view.revokedBy = message.revokedBy;
   if (message.msgId !== null) view.msgId = message.msgId;
   if (message.seq !== null) view.seq = message.seq;
+  if (message.timelineSeq !== null) view.timelineSeq = message.timelineSeq;
   if (message.clientMsgId !== null) view.clientMsgId = message.clientMsgId;
   if (message.body.media && !message.burned) view.media = { ...message.body.media };
   if (message.body.location && !message.burned) view.location = { ...message.body.location };

@@ -12,20 +12,21 @@ import { mergeMessages } from '../../../../renderer/src/stores/message-list';
 const T = 1_700_000_000_000;
 const GROUP = 'gteam';
 
-function message(localId: number, seq: number | null, msgId: number | null, timeMs = T): StoredMessage {
+function message(localId: number, seq: number | null, msgId: number | null, timeMs = T, timelineSeq: number | null = null, conversation = GROUP): StoredMessage {
   return {
     localId,
     msgId,
     clientMsgId: null,
-    conversation: GROUP,
+    conversation,
     from: 'bot01',
-    to: GROUP,
+    to: conversation,
     outgoing: false,
     type: pb.MessageType.TEXT,
     text: `m${localId}`,
     body: {},
     timeMs,
     seq,
+    timelineSeq,
     state: 'received',
     mentionsMe: false,
     burnAfterReading: false,
@@ -92,5 +93,36 @@ describe('the order of a conversation’s items', () => {
     // an unsent message has neither seq nor id: its row id
     expect(compareConversationItems(messageOrder(message(6, null, null)), messageOrder(message(7, null, null)))).toBeLessThan(0);
     expect(compareConversationItems(noticeOrder(created), noticeOrder(created))).toBe(0);
+  });
+
+  it('orders two messages of one millisecond from a large group\'s timeline by their timeline seqs, not their ids', () => {
+    // the server numbers its messages and a timeline apart (a cluster's nodes pick ids before one
+    // of them takes the timeline's head), so a higher id can have the earlier place in the timeline
+    const first = message(1, null, 205, T, 41);
+    const second = message(2, null, 204, T, 42);
+    expect(compareConversationItems(messageOrder(first), messageOrder(second))).toBeLessThan(0);
+    expect(compareConversationItems(messageOrder(second), messageOrder(first))).toBeGreaterThan(0);
+    // the page's list, whichever arrived first
+    const views = [toMessageView(second), toMessageView(first)];
+    expect(views.map((v) => v.timelineSeq)).toEqual([42, 41]);
+    expect(keysOf(mergeMessages([], views))).toEqual(['1', '2']);
+    expect(keysOf(mergeMessages([views[0]!], [views[1]!]))).toEqual(['1', '2']);
+    // one's own message has its inbox seq and its timeline seq: the timeline places it among the others
+    const own = message(3, 90, 206, T, 40);
+    expect(compareConversationItems(messageOrder(own), messageOrder(first))).toBeLessThan(0);
+  });
+
+  it('compares timeline seqs only within one group: two groups\' timelines of one millisecond fall back to the ids', () => {
+    const here = message(1, null, 300, T, 5, 'gone');
+    const there = message(2, null, 301, T, 2, 'gtwo');
+    expect(compareConversationItems(messageOrder(here), messageOrder(there))).toBeLessThan(0);
+    expect(compareConversationItems(messageOrder(there), messageOrder(here))).toBeGreaterThan(0);
+  });
+
+  it('leaves a large group\'s notice after a timeline message of its millisecond: the notice has no timeline seq', () => {
+    const said = message(1, null, 100, T, 7);
+    const renamed = notice(3);
+    expect(compareConversationItems(messageOrder(said), noticeOrder(renamed))).toBeLessThan(0);
+    expect(compareConversationItems(noticeOrder(renamed), messageOrder(said))).toBeGreaterThan(0);
   });
 });

@@ -48,7 +48,7 @@ describe('outbox attempts and purge', () => {
       {
         message: {
           msgId: null, clientMsgId, conversation: 'bob', from: 'alice', to: 'bob', outgoing: true, type: pb.MessageType.TEXT,
-          text: 'hi', body: {}, timeMs: 10, seq: null, state: 'sending', mentionsMe: false, burnAfterReading: false,
+          text: 'hi', body: {}, timeMs: 10, seq: null, timelineSeq: null, state: 'sending', mentionsMe: false, burnAfterReading: false,
         },
         sendBody: toBinary(pb.SendSchema, create(pb.SendSchema, { to: 'bob' })),
       },

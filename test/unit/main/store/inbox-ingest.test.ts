@@ -109,7 +109,7 @@ describe('inbox ingest', () => {
       {
         message: {
           msgId: null, clientMsgId: hex, conversation: 'bob', from: 'alice', to: 'bob', outgoing: true,
-          type: pb.MessageType.TEXT, text: 'sent before the crash', body: {}, timeMs: 5, seq: null,
+          type: pb.MessageType.TEXT, text: 'sent before the crash', body: {}, timeMs: 5, seq: null, timelineSeq: null,
           state: 'sending', mentionsMe: false, burnAfterReading: false,
         },
         sendBody: new Uint8Array([1, 2, 3]),
@@ -125,6 +125,32 @@ describe('inbox ingest', () => {
     expect(temp.store.messages.getByClientMsgId(hex)).toMatchObject({ msgId: 99, seq: 1, state: 'sent' });
     expect(temp.store.outbox.get(hex)).toBeUndefined(); // a receipt ends the outbox row
     expect(temp.store.outbox.pending()).toEqual([]);
+  });
+
+  it('confirms a message sent here to a large group by its timeline copy: the timeline seq is kept apart from the inbox seq', async () => {
+    temp = openTempStore('alice');
+    const clientMsgId = new Uint8Array(16).fill(9);
+    const hex = Buffer.from(clientMsgId).toString('hex');
+    temp.store.outbox.enqueue(
+      {
+        message: {
+          msgId: null, clientMsgId: hex, conversation: 'gbig', from: 'alice', to: 'gbig', outgoing: true,
+          type: pb.MessageType.TEXT, text: 'its SENT lost', body: {}, timeMs: 5, seq: null, timelineSeq: null,
+          state: 'sending', mentionsMe: false, burnAfterReading: false,
+        },
+        sendBody: new Uint8Array([1, 2, 3]),
+      },
+      5,
+    );
+    const result = await temp.store.ingest.ingestTimeline('gbig', [
+      messageEntry(41, { msgId: 99, from: 'alice', to: 'gbig', text: 'its SENT lost', clientMsgId }),
+    ]);
+    expect(result.ownMessagesConfirmed.map((m) => m.msgId)).toEqual([99]);
+    // 41 is the timeline's: taken for an inbox seq it would place the message among the notices
+    expect(temp.store.messages.getByClientMsgId(hex)).toMatchObject({ msgId: 99, seq: null, timelineSeq: 41, state: 'sent' });
+    // the inbox's own copy later leaves both as they are
+    temp.store.ingest.ingestPage([messageEntry(3, { msgId: 99, from: 'alice', to: 'gbig', text: 'its SENT lost', clientMsgId })]);
+    expect(temp.store.messages.getByMsgId(99)).toMatchObject({ timelineSeq: 41 });
   });
 
   it('keeps groups and members in step with notices, once', () => {

@@ -37,7 +37,7 @@ function sendFromHere(store: ClientStore): void {
     {
       message: {
         msgId: null, clientMsgId: Buffer.from(SENT_HERE).toString('hex'), conversation: 'bob', from: 'alice', to: 'bob',
-        outgoing: true, type: pb.MessageType.TEXT, text: 'on its way', body: {}, timeMs: 1_700_000_000_500, seq: null,
+        outgoing: true, type: pb.MessageType.TEXT, text: 'on its way', body: {}, timeMs: 1_700_000_000_500, seq: null, timelineSeq: null,
         state: 'sending', mentionsMe: false, burnAfterReading: false,
       },
       sendBody: new Uint8Array([1]),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, MagpieError } from '../../../../protocol';
+import { ErrorCode, MagpieError, pb } from '../../../../protocol';
 import { clientStorePath, migrate, openClientStore, openClientStoreFile } from '../../../../main/store';
 import { clientStoreMigrations } from '../../../../main/store/migrations';
 import { messageEntry } from './inbox-entries';
@@ -152,6 +152,28 @@ describe('client store migrations', () => {
       expect(store.groups.listMine()).toEqual([expect.objectContaining({ groupId: 'gteam', muteAll: true })]);
       store.groups.upsertGroup({ ...store.groups.getGroup('gteam')!, muteAll: false }, 3000);
       expect(store.groups.getGroup('gteam')?.muteAll).toBe(false);
+    } finally {
+      close(store);
+    }
+  });
+
+  it('0010 keeps the timeline seq of a large group\'s message; the messages stored at 0009 have none', async () => {
+    const file = join(tempDir(), 'magpie.db');
+    const before = new BetterSqlite3(file);
+    migrate(before, clientStoreMigrations.slice(0, 9));
+    before.exec(`INSERT INTO messages (msg_id, conversation, sender, recipient, outgoing, type, text, time_ms, seq, state)
+      VALUES (10, 'gbig', 'bob', 'gbig', 0, ${pb.MessageType.TEXT}, 'from the inbox', 1000, 1, 'received')`);
+    before.close();
+
+    const store = openClientStoreFile(file, 'alice');
+    try {
+      expect(store.migration).toEqual({ fromVersion: 9, toVersion: clientStoreMigrations.length });
+      expect(store.messages.getByMsgId(10)).toMatchObject({ seq: 1, timelineSeq: null });
+      await store.ingest.ingestTimeline('gbig', [messageEntry(7, { msgId: 11, from: 'bob', to: 'gbig', text: 'from the timeline' })]);
+      expect(store.messages.getByMsgId(11)).toMatchObject({ seq: null, timelineSeq: 7 });
+      // met again in the timeline, a message stored from the inbox takes its timeline seq too
+      await store.ingest.ingestTimeline('gbig', [messageEntry(8, { msgId: 10, from: 'bob', to: 'gbig', text: 'from the inbox' })]);
+      expect(store.messages.getByMsgId(10)).toMatchObject({ seq: 1, timelineSeq: 8 });
     } finally {
       close(store);
     }

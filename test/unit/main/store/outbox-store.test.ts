@@ -11,7 +11,7 @@ function outgoing(n: number, to = 'bob'): OutgoingMessage {
   return {
     message: {
       msgId: null, clientMsgId, conversation: to, from: 'alice', to, outgoing: true, type: pb.MessageType.TEXT,
-      text: `draft ${n}`, body: {}, timeMs: 1000 + n, seq: null, state: 'sending', mentionsMe: false, burnAfterReading: false,
+      text: `draft ${n}`, body: {}, timeMs: 1000 + n, seq: null, timelineSeq: null, state: 'sending', mentionsMe: false, burnAfterReading: false,
     },
     sendBody: new Uint8Array([n, n, n]),
   };

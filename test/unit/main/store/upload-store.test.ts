@@ -12,7 +12,7 @@ function withUpload(n: number): OutgoingMessage {
   return {
     message: {
       msgId: null, clientMsgId, conversation: 'bob', from: 'alice', to: 'bob', outgoing: true, type: pb.MessageType.FILE,
-      text: '', body: { media: { fileId: '', name: `f${n}.bin`, size: 10, mime: '' } }, timeMs: 1000 + n, seq: null, state: 'sending',
+      text: '', body: { media: { fileId: '', name: `f${n}.bin`, size: 10, mime: '' } }, timeMs: 1000 + n, seq: null, timelineSeq: null, state: 'sending',
       mentionsMe: false, burnAfterReading: false,
     },
     sendBody: new Uint8Array([n]),
