@@ -464,6 +464,8 @@ export interface EventPayloads {
   typing: { conversation: string; from: string; stopped: boolean };
   'notification.open': { conversation: string };
   'group.updated': { group: GroupView };
+  /** A member of the group set or cleared (card '') their alias: shown at once, no line in the chat. */
+  'group.memberCard': { groupId: string; userId: string; card: string };
   'session.ended': { reason: string; code?: number };
   /** A message's upload or download moved on: `ref` is the message's key. */
   'media.progress': { ref: string; loaded: number; total: number };

@@ -22,7 +22,7 @@ import { OutboxSender } from '../engine/outbox-sender';
 import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
 import type { TransportOptions } from '../engine/transport';
 import { createEngineTuning, type EngineTuning } from '../engine/tuning';
-import { mergeIngestResults, openClientStore, type ClientStore, type IngestResult, type PendingUpload, type StoredMessage } from '../store';
+import { applyCardNotice, mergeIngestResults, openClientStore, type ClientStore, type MemberCardChange, type IngestResult, type PendingUpload, type StoredMessage } from '../store';
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
@@ -55,6 +55,8 @@ export interface ClientEvents {
   /** The user's muted one-to-one conversations changed on another device. */
   mutes: [pb.Mutes];
   transient: [pb.Entry];
+  /** A member of one of my groups changed their card (alias): the cached member has it already. */
+  memberCard: [MemberCardChange];
   error: [unknown];
 }
 
@@ -154,7 +156,11 @@ export class MagpieClient {
       confirmDelayMs: this.tuning.confirmDelayMs,
       timelineConfirmDelayMs: this.tuning.timelineConfirmDelayMs,
       clock: this.clock,
-      onTransient: (entry) => this.events.emit('transient', entry),
+      onTransient: (entry) => {
+        const card = applyCardNotice(this.store.groups, entry);
+        if (card) this.events.emit('memberCard', card);
+        else this.events.emit('transient', entry);
+      },
       onProgress: (progress) => this.events.emit('progress', progress),
       onError: (error) => this.reportError(error),
       retryDelayMs: this.tuning.backoffBaseMs,

@@ -39,6 +39,7 @@ export function wireSessionEvents(session: Session, deps: SessionEventDeps): voi
     deps.emit('typing', { conversation: typing.from, from: typing.from, stopped: typing.stopped });
   });
   events.on('ingested', (result) => onIngested(session, result, deps));
+  events.on('memberCard', (change) => deps.emit('group.memberCard', { ...change }));
   events.on('mutes', (mutes) => {
     for (const id of session.mutes.apply(mutes.peers)) deps.emitConversation(session, id);
   });

@@ -212,6 +212,8 @@ export function createGroupService(client: MagpieClient) {
 
     async setCard(groupId: string, user: string | undefined, card: string): Promise<void> {
       await call({ case: 'setCard', value: { groupId, user: user ?? '', card } });
+      // the other members' clients are told by the server; this session by its answer
+      store.groups.patchMember(groupId, user ?? client.selfId, { card });
     },
 
     async setDnd(groupId: string, on: boolean): Promise<void> {

@@ -15,3 +15,4 @@ export * from './timeline-cursor-store';
 export * from './unsent-read-store';
 export * from './user-store';
 export * from './upload-store';
+export * from './card-notice';

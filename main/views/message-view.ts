@@ -19,6 +19,8 @@ export const NOTICE_KIND_NAMES: Record<pb.NoticeKind, NoticeKindName | undefined
   [pb.NoticeKind.MODIFY]: 'modify',
   [pb.NoticeKind.TRANSFER]: 'transfer',
   [pb.NoticeKind.DECLINE]: 'decline',
+  // transient only, never stored: a new alias is no line in the chat
+  [pb.NoticeKind.CARD]: undefined,
 };
 
 export const MODE_NAMES: Record<pb.GroupMode, GroupModeName> = {

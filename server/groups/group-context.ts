@@ -40,6 +40,8 @@ export interface NoticeInit {
 /** One group operation in flight: who asks, and the notices it leaves (pushed after commit). */
 export class GroupOp {
   readonly appended: Appended[] = [];
+  /** Transient notices (notifyOnline), pushed after the commit to whoever of their users is online. */
+  readonly transient: Array<{ readonly users: readonly string[]; readonly notice: pb.Notice }> = [];
   private readonly locked = new Set<string>();
 
   constructor(
@@ -59,7 +61,21 @@ export class GroupOp {
   notify(userIds: Iterable<string>, group: GroupRecord, init: NoticeInit): void {
     const users = [...new Set(userIds)];
     if (users.length === 0) return;
-    const notice = create(pb.NoticeSchema, {
+    this.appended.push(...this.ctx.inbox.append(this.appId, users, { case: 'notice', value: this.notice(group, init) }));
+  }
+
+  /**
+   * A notice for the online sessions of each user only (a PUSH with seq 0), sent after the commit:
+   * stored nowhere, so it costs no inbox row in a group of thousands, and a client that does not
+   * know it drops it.
+   */
+  notifyOnline(userIds: Iterable<string>, group: GroupRecord, init: NoticeInit): void {
+    const users = [...new Set(userIds)];
+    if (users.length > 0) this.transient.push({ users, notice: this.notice(group, init) });
+  }
+
+  private notice(group: GroupRecord, init: NoticeInit): pb.Notice {
+    return create(pb.NoticeSchema, {
       kind: init.kind,
       groupId: group.groupId,
       groupName: group.name,
@@ -75,7 +91,6 @@ export class GroupOp {
       inviteConfirm: init.inviteConfirm ?? false,
       muteAll: init.muteAll ?? false,
     });
-    this.appended.push(...this.ctx.inbox.append(this.appId, users, { case: 'notice', value: notice }));
   }
 
   /** Every member of the group now. */

@@ -72,7 +72,10 @@ export function createGroupService(deps: GroupDeps): GroupService {
             const { op, result } = runOnce(caller, body.op);
             const noticed = new Set(op.appended.flatMap(({ entry }) => (entry.item.case === 'notice' ? [entry.item.value.groupId] : [])));
             const answer = bodyFrame('GROUP_RESULT', result);
-            const deliver = () => pushAppended(deps.delivery, caller.appId, op.appended);
+            const deliver = () => {
+              pushAppended(deps.delivery, caller.appId, op.appended);
+              pushTransient(deps, caller, op.transient);
+            };
             if (noticed.size === 0 || deps.afterGroupPushes === undefined) {
               deliver();
               return answer;
@@ -88,6 +91,14 @@ export function createGroupService(deps: GroupDeps): GroupService {
       },
     },
   };
+}
+
+/** Transient notices go to every online session of their users but the caller's, which has its answer. */
+function pushTransient(deps: GroupDeps, caller: Caller, transient: GroupOp['transient']): void {
+  for (const { users, notice } of transient) {
+    const frame = bodyFrame('PUSH', { seq: 0n, item: { case: 'notice', value: notice } });
+    for (const user of users) deps.delivery.toUser(caller.appId, user, frame, caller.sessionId);
+  }
 }
 
 function run(op: GroupOp, request: pb.GroupRequest['op']): GroupResultInit {

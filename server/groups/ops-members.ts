@@ -95,14 +95,20 @@ export function muteMember(op: GroupOp, body: pb.MuteMember): GroupResultInit {
   return okResult;
 }
 
-/** SET_CARD: a member's name in the group; their own, or anyone's for a manager. */
+/**
+ * SET_CARD: a member's name in the group; their own, or anyone's for a manager. The members online
+ * are told quietly (a transient CARD notice, no line in the chat), so their clients name the
+ * member by it at once; the others read it with the member list.
+ */
 export function setCard(op: GroupOp, body: pb.SetCard): GroupResultInit {
   const { group, me } = op.myMembership(body.groupId);
   const user = body.user === '' ? op.me : body.user;
   checkName(body.card, L.maxCardChars, 'card');
   const target = targetMember(op, group.groupId, user);
   if (user !== op.me) requireOutranks(me, target);
+  if (target.card === body.card) return okResult;
   op.ctx.store.setCard(op.appId, group.groupId, user, body.card);
+  op.notifyOnline(op.members(group.groupId), group, { kind: pb.NoticeKind.CARD, targets: [user], text: body.card });
   return okResult;
 }
 

@@ -1,7 +1,7 @@
 import { useI18n } from 'vue-i18n';
 import { isolateText, showControlCharacters, type GroupChangesView, type NoticeView } from '../../../preload/api';
-import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
+import { useMemberName } from './member-name';
 
 const OPEN = '\u0001';
 const CLOSE = '\u0002';
@@ -88,14 +88,15 @@ function joinParts(parts: readonly string[], zh: boolean): string {
 /** The centred system line for a group notice, in the current language. */
 export function useNoticeText(): (notice: NoticeView) => string {
   const { t, locale } = useI18n();
-  const profiles = useProfiles();
   const session = useSession();
   const zh = () => locale.value === 'zh-CN';
   // names are marked for spaceNames in Chinese; in English the templates carry their own spaces.
   // Each is an isolate (drawn by BidiText): a right-to-left name cannot reorder the sentence.
   const mark = (name: string) => (zh() ? `${OPEN}${name}${CLOSE}` : name);
-  const name = (userId: string) => mark(userId === session.session?.userId ? t('notices.you') : isolateText(profiles.name(userId)));
+  const memberName = useMemberName();
   return (notice) => {
+    // a member is named by their alias in the group, as its member list and bubbles name them
+    const name = (userId: string) => mark(userId === session.session?.userId ? t('notices.you') : isolateText(memberName(userId, notice.groupId)));
     const actor = name(notice.actor);
     const targets = notice.targets.map(name).join(zh() ? '、' : ', ');
     // the role inside a sentence ("made Bob an admin"), not the member list's badge ("Admin")

@@ -1,7 +1,7 @@
 import { useI18n } from 'vue-i18n';
 import { isolateText, showControlCharacters, type ConversationView } from '../../../preload/api';
-import { useProfiles } from '../stores/profiles';
 import { useSession } from '../stores/session';
+import { useMemberName } from './member-name';
 import { useNoticeText } from './notice-text';
 
 /** The placeholders the core puts for what is not the message's own words (main/store/message-record.ts previewOf). */
@@ -27,17 +27,17 @@ const PLACEHOLDER_KEYS: Readonly<Record<string, string>> = {
 export function usePreviewText(): (conversation: ConversationView) => string {
   const { t } = useI18n();
   const session = useSession();
-  const profiles = useProfiles();
+  const memberName = useMemberName();
   const revokedByOther = useRevokedByOtherText();
   const noticeText = useNoticeText();
   return (c) => {
     if (c.lastNotice) return noticeText(c.lastNotice);
     const preview = c.lastPreview;
     if (preview === '[revoked]') {
-      if (c.lastRevokedBy && c.lastFrom) return revokedByOther(c.lastFrom, c.lastRevokedBy);
+      if (c.lastRevokedBy && c.lastFrom) return revokedByOther(c.lastFrom, c.lastRevokedBy, c.kind === 'group' ? c.id : undefined);
       if (c.lastFrom && c.lastFrom === session.session?.userId) return t('conversations.preview.revokedByMe');
       if (c.kind !== 'group' || !c.lastFrom) return t('conversations.preview.revokedByPeer');
-      return t('conversations.preview.revokedByMember', { name: isolateText(profiles.name(c.lastFrom)) });
+      return t('conversations.preview.revokedByMember', { name: isolateText(memberName(c.lastFrom, c.id)) });
     }
     const key = PLACEHOLDER_KEYS[preview];
     // the message's own words, with their control characters visible as in the bubble
@@ -45,20 +45,21 @@ export function usePreviewText(): (conversation: ConversationView) => string {
     const byMember = c.kind === 'group' && !!c.lastFrom && c.lastFrom !== session.session?.userId;
     // "[burned]" says what happened to a message, not what someone wrote
     if (!byMember || !text || preview === '[burned]') return text;
-    return t('conversations.preview.fromMember', { name: isolateText(profiles.name(c.lastFrom!)), text });
+    return t('conversations.preview.fromMember', { name: isolateText(memberName(c.lastFrom!, c.id)), text });
   };
 }
 
 /**
- * A message revoked by a group owner or admin, not its sender: both named, as the chat list and
- * the chat itself say it ("Ann revoked a message from Bob", "你撤回了 "Bob" 的一条消息").
+ * A message revoked by a group owner or admin, not its sender: both named (by their alias in the
+ * group), as the chat list and the chat itself say it ("Ann revoked a message from Bob", "你撤回了
+ * "Bob" 的一条消息").
  */
-export function useRevokedByOtherText(): (sender: string, revokedBy: string) => string {
+export function useRevokedByOtherText(): (sender: string, revokedBy: string, group?: string) => string {
   const { t } = useI18n();
   const session = useSession();
-  const profiles = useProfiles();
-  const name = (userId: string) => isolateText(profiles.name(userId));
-  return (sender, revokedBy) => {
+  const memberName = useMemberName();
+  return (sender, revokedBy, group) => {
+    const name = (userId: string) => isolateText(memberName(userId, group));
     const me = session.session?.userId;
     if (sender === me) return t('conversations.preview.revokedMineByAdmin', { admin: name(revokedBy) });
     if (revokedBy === me) return t('conversations.preview.revokedByMeForMember', { name: name(sender) });

@@ -35,6 +35,7 @@ export function wireEvents(): () => void {
       void conversations.open(conversation);
     }),
     backend.on('group.updated', ({ group }) => groups.upsert(group)),
+    backend.on('group.memberCard', ({ groupId, userId, card }) => groups.applyCard(groupId, userId, card)),
     backend.on('session.ended', (info) => session.onEnded(info)),
     backend.on('media.progress', (p) => useMedia().onProgress(p)),
   ];

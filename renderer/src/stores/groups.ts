@@ -279,9 +279,15 @@ export const useGroups = defineStore('groups', () => {
   async function setCard(groupId: string, me: string, card: string): Promise<ApiError | undefined> {
     const result = await backend.call('group.setCard', { groupId, card });
     if (!result.ok) return result.error;
-    const list = members.value[groupId];
-    if (list) members.value = { ...members.value, [groupId]: list.map((m) => (m.userId === me ? { ...m, card } : m)) };
+    applyCard(groupId, me, card);
     return undefined;
+  }
+
+  /** A member's alias changed (mine, or another's as the server told): the list and the bubbles show it at once. */
+  function applyCard(groupId: string, userId: string, card: string): void {
+    const list = members.value[groupId];
+    if (!list?.some((m) => m.userId === userId && m.card !== card)) return;
+    members.value = { ...members.value, [groupId]: list.map((m) => (m.userId === userId ? { ...m, card } : m)) };
   }
 
   /** A member's nickname changed: member lists show the new one. */
@@ -306,6 +312,6 @@ export const useGroups = defineStore('groups', () => {
   return {
     byId, members, requests, searchResults, selectedId, applied, mine, upsert, loadMine, refresh, loadMembers, loadRequests,
     create, search, join, apply, answer, invite, kick, mute, setRole, transfer, leave, setDnd, setMuteAll, modify, reset,
-    onNotice, renameMember, setCard, cardOf,
+    onNotice, renameMember, setCard, applyCard, cardOf,
   };
 });

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils';
-import { createPinia } from 'pinia';
+import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupView, MemberView } from '../../../preload/api';
 import { methodSchemas } from '../../../preload/api-schemas';
@@ -8,6 +8,7 @@ import MessageBubble from '../../../renderer/src/components/chat/MessageBubble.v
 import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
 import { useBackend } from '../../../renderer/src/stores/backend';
+import { wireEvents } from '../../../renderer/src/stores/event-wiring';
 import { useGroups } from '../../../renderer/src/stores/groups';
 import { useProfiles } from '../../../renderer/src/stores/profiles';
 import { useSession } from '../../../renderer/src/stores/session';
@@ -160,5 +161,40 @@ describe("a group chat's bubble", () => {
     // an alias is the group's: a one-to-one chat names bob by his nickname
     expect(sender('bob', false, 'bob').label).toBe('Bob');
     await flushPromises();
+  });
+});
+
+describe("another member's new alias", () => {
+  it('renames their bubbles and their row in the member list at once, when the core tells it', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const api = createFakeApi({ 'profiles.get': () => [] });
+    useBackend(pinia).attach(api);
+    const unwire = wireEvents();
+    useProfiles(pinia).remember([{ userId: 'bob', nickname: 'Bob', avatar: '' }]);
+    const groups = useGroups(pinia);
+    groups.members = { gteam: [{ userId: 'bob', nickname: 'Bob', role: 'owner', card: '', muteUntilMs: 0 }] };
+    const bubble = mount(MessageBubble, {
+      props: { message: message('1', 1, { conversation: 'gteam', conversationKind: 'group', from: 'bob' }), isGroup: true, highlighted: false },
+      global: { plugins: [pinia, createMagpieI18n('en')] },
+    });
+    expect(bubble.get('[data-testid="sender-name"]').text()).toBe('Bob');
+
+    api.emit('group.memberCard', { groupId: 'gteam', userId: 'bob', card: 'Coach' });
+    await flushPromises();
+    expect(bubble.get('[data-testid="sender-name"]').text()).toBe('Coach');
+    expect(groups.members['gteam']![0]!.card).toBe('Coach');
+    // another group's alias, or a member the page has not loaded, changes nothing here
+    api.emit('group.memberCard', { groupId: 'gother', userId: 'bob', card: 'Elsewhere' });
+    api.emit('group.memberCard', { groupId: 'gteam', userId: 'zed', card: 'Zed' });
+    await flushPromises();
+    expect(bubble.get('[data-testid="sender-name"]').text()).toBe('Coach');
+    expect(Object.keys(groups.members)).toEqual(['gteam']);
+    // cleared: the nickname again
+    api.emit('group.memberCard', { groupId: 'gteam', userId: 'bob', card: '' });
+    await flushPromises();
+    expect(bubble.get('[data-testid="sender-name"]').text()).toBe('Bob');
+    bubble.unmount();
+    unwire();
   });
 });

@@ -101,3 +101,79 @@ describe("a dialog opened from a member's More actions menu", () => {
     }
   });
 });
+
+describe("a member's row or its More actions gone after a confirmed action", () => {
+  /** The owner's view of a group of four; the fake server removes and hands over as the real one does. */
+  async function mountLive() {
+    let state: GroupView = { ...group, memberCount: 4 };
+    let list: MemberView[] = [
+      { userId: 'me', nickname: 'Me', role: 'owner', card: '', muteUntilMs: 0 },
+      { userId: 'bob', nickname: 'Bob', role: 'member', card: '', muteUntilMs: 0 },
+      { userId: 'cat', nickname: 'Cat', role: 'member', card: '', muteUntilMs: 0 },
+      { userId: 'dan', nickname: 'Dan', role: 'member', card: '', muteUntilMs: 0 },
+    ];
+    const pinia = createPinia();
+    useBackend(pinia).attach(createFakeApi({
+      'profiles.get': () => [],
+      'group.info': () => state,
+      'group.members': () => ({ members: list.map((m) => ({ ...m })), total: list.length }),
+      'group.kick': ({ users }) => {
+        list = list.filter((m) => !users.includes(m.userId));
+        state = { ...state, memberCount: list.length };
+        return null;
+      },
+      'group.transfer': ({ user }) => {
+        list = list.map((m) => ({ ...m, role: m.userId === user ? 'owner' : 'member' }));
+        state = { ...state, owner: user, myRole: 'member' };
+        return null;
+      },
+    }));
+    useSession(pinia).session = { userId: 'me', appId: 'app', nickname: 'Me', servers: [] };
+    const plugins = [pinia, createMagpieI18n('en')];
+    const details = mount(GroupDetails, { props: { groupId: 'gteam' }, global: { plugins }, attachTo: document.body });
+    const confirms = mount(ConfirmHost, { global: { plugins }, attachTo: document.body });
+    await flushPromises();
+    unmount = () => {
+      details.unmount();
+      confirms.unmount();
+    };
+  }
+  const actionsOf = (user: string) => document.querySelector<HTMLElement>(`[data-testid="member-row"][data-user="${user}"] [data-testid="member-actions"]`);
+
+  /** Opens the member's More actions from the keyboard, picks the item and confirms, as Enter does. */
+  async function confirmFor(user: string, item: string): Promise<void> {
+    const more = actionsOf(user)!;
+    more.focus();
+    more.click();
+    await flushPromises();
+    const entry = byTestId(item)!;
+    entry.focus();
+    entry.click();
+    await flushPromises();
+    byTestId('confirm-yes')!.focus();
+    byTestId('confirm-yes')!.click();
+    await flushPromises();
+  }
+
+  it("Remove: the focus goes to the next member's More actions, or the one before after the last", async () => {
+    await mountLive();
+    await confirmFor('bob', 'member-kick');
+    expect(document.querySelector('[data-user="bob"]')).toBeNull();
+    expect(document.activeElement).toBe(actionsOf('cat'));
+    await confirmFor('dan', 'member-kick');
+    expect(document.querySelector('[data-user="dan"]')).toBeNull();
+    expect(document.activeElement).toBe(actionsOf('cat'));
+    // the last one I manage: the member list has it
+    await confirmFor('cat', 'member-kick');
+    expect(document.activeElement).toBe(byTestId('member-list'));
+    expect(byTestId('member-list')!.getAttribute('aria-labelledby')).toBe(document.querySelector('.members h3')!.id);
+  });
+
+  it('Make owner: with every More actions gone, the member list has the focus', async () => {
+    await mountLive();
+    await confirmFor('cat', 'member-transfer');
+    expect(document.querySelector('[data-testid="member-actions"]')).toBeNull();
+    expect(document.querySelector('[data-user="cat"]')!.getAttribute('data-role')).toBe('owner');
+    expect(document.activeElement).toBe(byTestId('member-list'));
+  });
+});
