@@ -1,4 +1,4 @@
-import { MEDIA_BYTE_LIMITS, MESSAGE_LIMITS } from '../../protocol';
+import { DEFAULT_SERVER_LIMITS, MEDIA_BYTE_LIMITS, MESSAGE_LIMITS } from '../../protocol';
 import { MEDIA_LIMITS } from '../../preload/api';
 
 const MIB = 1024 * 1024;
@@ -124,10 +124,12 @@ Uploads the file to the server's file service (resumable; progress as JSON lines
 sends the message naming it. An image must be an image, a voice message audio: the server checks
 the bytes. --duration is the voice message's length in ms, at least ${MEDIA_LIMITS.minVoiceMs} (1 second; shorter is
 refused, exit 2, as the app drops a recording under a second) and at most ${MEDIA_LIMITS.maxVoiceMs} (60 seconds, or
-less if the server says so at login; longer is refused, exit 2, before the upload). A file is at
-most what the server says at login for its kind (by default ${MEDIA_BYTE_LIMITS.file / MIB} MiB, an image ${MEDIA_BYTE_LIMITS.image / MIB} MiB, a
-voice message ${MEDIA_BYTE_LIMITS.voice / MIB} MiB); a larger one is refused, exit 2, naming its size and the
-server's limit, once logged in and before anything is stored or sent.`,
+less if the server says so at login; longer is refused, exit 2, before the upload). How large a
+file may be is the server's to say, for each kind; a server's defaults are ${MEDIA_BYTE_LIMITS.file / MIB} MiB for a file,
+${MEDIA_BYTE_LIMITS.image / MIB} MiB for an image and ${MEDIA_BYTE_LIMITS.voice / MIB} MiB for a voice message, and a server may be set to others. The file
+is checked against the server's own limits, as its login tells them, once logged in and before
+anything is stored or sent: a larger one is refused, exit 2, naming its size and the server's
+limit.`,
   download: `Usage: magpie [global flags] download MSGID --out DIR
 
 Fetches the file of a voice, image or file message (its id as listen and history print it) into
@@ -136,10 +138,10 @@ name already in DIR is never overwritten: the copy takes "name (1).ext" unless i
   revoke: `Usage: magpie [global flags] revoke MSGID
 
 Takes back a message (its id as send, listen and history print it) for everyone in its
-conversation: the sender within the server's revoke window (2 minutes by default; a group message
-only while still in the group), or, at any time, its group's owner (any message) or an admin (a
-plain member's, a former member's or their own, never the owner's or another admin's). Every
-side's copy loses its content and shows "revoked": true.`,
+conversation: the sender within the server's revoke window (a server's default is ${DEFAULT_SERVER_LIMITS.revokeWindowMs / 60_000}
+minutes; a group message only while still in the group), or, at any time, its group's owner (any
+message) or an admin (a plain member's, a former member's or their own, never the owner's or
+another admin's). Every side's copy loses its content and shows "revoked": true.`,
   burn: `Usage: magpie [global flags] burn MSGID
 
 A received burn-after-reading message (sent with "send --to USER --text T --burn") is read and

@@ -75,6 +75,11 @@ export interface MagpieClientOptions {
   readonly clientName?: string;
   /** The wire limits this client enforces on what it receives (the protocol's defaults when absent). */
   readonly limits?: WireLimits;
+  /**
+   * What the server told it takes at an earlier session's login (remembered with that login):
+   * `serverLimits` until this client's first LOGIN_RESULT, rather than the defaults.
+   */
+  readonly serverLimits?: ServerLimits;
 }
 
 /**
@@ -96,9 +101,10 @@ export class MagpieClient {
   readonly tuning: EngineTuning;
   /** The learned addresses as last told through 'learnedServers' (or remembered at the start). */
   private toldLearned: string;
-  private limitsTold: ServerLimits = DEFAULT_SERVER_LIMITS;
+  private limitsTold: ServerLimits;
 
   constructor(private readonly options: MagpieClientOptions) {
+    this.limitsTold = options.serverLimits ?? DEFAULT_SERVER_LIMITS;
     this.clock = options.clock ?? systemClock;
     this.tuning = createEngineTuning(options.tuning);
     this.selfId = options.login.user;
@@ -213,7 +219,8 @@ export class MagpieClient {
 
   /**
    * What the server takes (revoke window, upload sizes, voice length), as its last LOGIN_RESULT
-   * said; the defaults before the first login of this client and for a server that says none.
+   * said; before this client's first login, those an earlier session remembered (the option
+   * `serverLimits`), else the defaults; the defaults for a server that says none.
    */
   get serverLimits(): ServerLimits {
     return this.limitsTold;

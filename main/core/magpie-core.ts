@@ -8,6 +8,7 @@ import type { EngineTuning } from '../engine/tuning';
 import type { AttentionState, Notifier } from '../notifications/notification-policy';
 import { loadDeviceId } from '../settings/device-id';
 import type { SecretBox } from '../settings/secret-box';
+import type { RememberedFromServer } from '../settings/settings-file';
 import { createConversationHandlers } from './handlers/conversations';
 import { requireSessionOf, type CoreDeps } from './handlers/deps';
 import { createGroupHandlers } from './handlers/groups';
@@ -100,11 +101,12 @@ export class MagpieCore {
       open: (conversation) => this.openConversation(conversation),
     });
 
-    const startSession = (servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string, learnedServers?: string[]): Session => {
+    const startSession = (servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string, remembered?: RememberedFromServer): Session => {
       const session = openSession({
         profileDir: options.profileDir,
         servers,
-        learnedServers,
+        learnedServers: remembered?.learnedServers,
+        serverLimits: remembered?.serverLimits,
         caFile,
         appId,
         auth,

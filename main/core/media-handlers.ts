@@ -13,6 +13,7 @@ import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type CachedFile,
 import { oversizedForView, viewCopy } from '../files/image-view';
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
 import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
+import type { MediaKindName } from '../files/uploader';
 import { clientStorePath } from '../store';
 import { localIdOfKey, messageKey, toMessageView } from '../views/message-view';
 import type { Session } from './session';
@@ -21,6 +22,9 @@ type MediaMethods = 'media.send' | 'media.fetch' | 'media.open' | 'media.save';
 
 /** The side an own large picture's thumbnail is scaled to before its upload (the server's thumbnails fit 320 px too). */
 const LOCAL_THUMB_SIDE_PX = 320;
+
+/** How a refusal names what was handed over. */
+const KIND_WORDS: Record<MediaKindName, string> = { image: 'an image', voice: 'a voice message', file: 'a file' };
 
 export interface MediaHandlers {
   readonly handlers: Pick<ApiHandlers, MediaMethods>;
@@ -174,10 +178,10 @@ export function createMediaHandlers(deps: {
         const bytes = Buffer.from(args.bytes, 'base64');
         if (bytes.length === 0) throw new MagpieError(ErrorCode.FILE_EMPTY, 'an empty file is not sent');
         if (bytes.length > MEDIA_LIMITS.maxSendBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `at most ${MEDIA_LIMITS.maxSendBytes} bytes from the page`);
-        // a recording the server would refuse is not stored to fail at its upload: no Retry could help it
-        const voiceLimit = session.client.serverLimits.mediaBytes.voice;
-        if (args.kind === 'voice' && bytes.length > voiceLimit) {
-          throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a voice message of ${bytes.length} bytes: the server takes at most ${voiceLimit} bytes`);
+        // what the server would refuse for its size is not stored to fail at its upload: no Retry could help it
+        const serverLimit = session.client.serverLimits.mediaBytes[args.kind];
+        if (bytes.length > serverLimit) {
+          throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `${KIND_WORDS[args.kind]} of ${bytes.length} bytes: the server takes at most ${serverLimit} bytes`);
         }
         const dir = outgoingDir(deps.profileDir, session.client);
         await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
-import { ErrorCode, isGroupId, MagpieError } from '../../protocol';
+import { ErrorCode, isGroupId, MagpieError, type ServerLimits } from '../../protocol';
 import type { ConversationView, LoginAuth, SignInMethod } from '../../preload/api';
 import { createChatService, type ChatService } from '../chat/chat-service';
 import { createMuteService, type MuteService } from '../chat/mute-service';
@@ -41,6 +41,8 @@ export function openSession(options: {
   servers: string[];
   /** Addresses the service advertised in an earlier session, raced after servers. */
   learnedServers?: string[] | undefined;
+  /** What the server told at an earlier session's login: the limits until this session's first. */
+  serverLimits?: ServerLimits | undefined;
   /** A CA certificate file trusted besides the system's (the login's advanced option). */
   caFile?: string | undefined;
   appId: string;
@@ -56,6 +58,7 @@ export function openSession(options: {
     profileDir: options.profileDir,
     servers: options.servers,
     ...(options.learnedServers ? { learnedServers: options.learnedServers } : {}),
+    ...(options.serverLimits ? { serverLimits: options.serverLimits } : {}),
     ...(options.caFile ? { transport: { caPem: readCaFile(options.caFile) } } : {}),
     login: { ...login, appId: options.appId, user: options.auth.user },
     tuning: options.tuning,

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { LoginAuth, RememberedAccount, Settings } from '../../preload/api';
+import type { LoginAuth, RememberedAccount, ServerLimits, Settings } from '../../preload/api';
 import type { SecretBox } from './secret-box';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -25,6 +25,13 @@ const settingsSchema = z.object({
   }).optional().catch(undefined),
 });
 
+const positiveInt = z.number().int().positive();
+const serverLimitsSchema = z.object({
+  revokeWindowMs: positiveInt,
+  mediaBytes: z.object({ image: positiveInt, voice: positiveInt, file: positiveInt }),
+  maxVoiceDurationMs: positiveInt,
+});
+
 const rememberedSchema = z.object({
   servers: z.array(z.string()).min(1),
   appId: z.string(),
@@ -34,6 +41,8 @@ const rememberedSchema = z.object({
   caFile: z.string().optional(),
   /** Addresses the service advertised at login (docs/client.md); checked again when used. */
   learnedServers: z.array(z.string()).optional(),
+  /** The limits the server last told at login: a restore uses them until its own login; a broken entry keeps the rest. */
+  serverLimits: serverLimitsSchema.optional().catch(undefined),
 });
 
 export interface RememberedLogin {
@@ -43,7 +52,12 @@ export interface RememberedLogin {
   readonly caFile?: string;
   /** Addresses the service advertised: raced after servers, never instead of them. */
   readonly learnedServers?: string[];
+  /** What the server last told it takes (not secret): a restored session's limits until its first login. */
+  readonly serverLimits?: ServerLimits;
 }
+
+/** What the server told an earlier session (advertised addresses, limits), kept with its login for the next start. */
+export type RememberedFromServer = Pick<RememberedLogin, 'learnedServers' | 'serverLimits'>;
 
 /** Writes a JSON file whole: to a temp file, then renamed, so a crash never leaves half of it. */
 function writeJsonAtomic(file: string, value: unknown): void {
@@ -84,6 +98,7 @@ export function loadRememberedLogin(file: string, box: SecretBox): RememberedLog
       auth,
       ...(parsed.data.caFile ? { caFile: parsed.data.caFile } : {}),
       ...(parsed.data.learnedServers?.length ? { learnedServers: parsed.data.learnedServers } : {}),
+      ...(parsed.data.serverLimits ? { serverLimits: parsed.data.serverLimits } : {}),
     };
   } catch {
     return undefined;
@@ -98,6 +113,7 @@ export function saveRememberedLogin(file: string, box: SecretBox, login: Remembe
     sealedAuth: box.seal(JSON.stringify(login.auth)).toString('base64'),
     ...(login.caFile ? { caFile: login.caFile } : {}),
     ...(login.learnedServers?.length ? { learnedServers: login.learnedServers } : {}),
+    ...(login.serverLimits ? { serverLimits: login.serverLimits } : {}),
   });
 }
 
@@ -111,7 +127,7 @@ export function loadRememberedAccount(file: string): RememberedAccount | undefin
 
 /**
  * A plain sign-out: the remembered login keeps its account for the sign-in form and loses its
- * sealed secret (and the advertised addresses, which only a restore used), so the next start
+ * sealed secret (and the advertised addresses and the server's limits, which only a restore used), so the next start
  * does not sign in.
  */
 export function forgetRememberedSecret(file: string): void {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startTestServer, type TestServer, type TestServerOptions } from '../support/test-server';
 import { ensureRendererBuilt, launchChromium, startWebApp, type WebApp, WAIT, openChatWith, signIn, type User, openPage, sendText, tearDown } from './support/web-app';
 
-/** The first server takes images up to this size, so a larger one fails until the server is fixed. */
+/** A server set to take images up to this size: a larger one is refused until the server is set back. */
 const SMALL_IMAGE_LIMIT = 100_000;
 
 /** Images and files between two browsers, each on its own web shell, through the real file service. */
@@ -48,7 +48,7 @@ describe('media in the app', () => {
   beforeAll(async () => {
     ensureRendererBuilt();
     work = await mkdtemp(join(tmpdir(), 'magpie-e2e-media-'));
-    server = await startTestServer({ dataDir: join(work, 'server'), tuning: { maxImageBytes: SMALL_IMAGE_LIMIT } });
+    server = await startTestServer({ dataDir: join(work, 'server') });
     alice = server.createUser('alice');
     const bob = server.createUser('bob');
     browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
@@ -207,8 +207,22 @@ describe('media in the app', () => {
   it('an upload the server refuses stays on its bubble, failed with the reason and a Retry that sends it once the server is fixed', async () => {
     const noise = await sharp(randomBytes(256 * 256 * 3), { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
     expect(noise.length).toBeGreaterThan(SMALL_IMAGE_LIMIT);
+    // picked while offline, against the limits of the last login: stored, its upload waits for the server
+    const restart = async (tuning: TestServerOptions['tuning']) => {
+      const { port, httpPort, dataDir } = server!;
+      await server!.stop({ keepData: true });
+      await expect.poll(() => pageA.getByTestId('connection-banner').count(), WAIT).toBe(1);
+      return async () => {
+        server = await startTestServer({ dataDir, port, httpPort, ...(tuning ? { tuning } : {}) });
+        await expect.poll(() => pageA.getByTestId('connection-banner').count(), { timeout: 75_000 }).toBe(0);
+      };
+    };
+    const comeBackSmall = await restart({ maxImageBytes: SMALL_IMAGE_LIMIT });
     await pageA.getByTestId('attach-input').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: noise });
     const bubble = pageA.locator('[data-testid="message-bubble"][data-kind="image"]').filter({ has: pageA.getByRole('button', { name: 'Open image noise.png' }) });
+    await bubble.waitFor(WAIT);
+    // the server comes back set to take less than the picture: its upload is refused
+    await comeBackSmall();
     await expect.poll(() => bubble.getAttribute('data-state'), WAIT).toBe('failed');
     expect(await bubble.getByTestId('failure-reason').textContent()).toContain('larger than the server accepts');
     expect(await pageA.getByTestId('composer-upload').count()).toBe(0);
@@ -221,12 +235,16 @@ describe('media in the app', () => {
     expect(await pageA.getByTestId('toasts').textContent()).toBe('');
     await pageA.keyboard.press('Escape');
 
-    // the server is fixed (a larger limit) and comes back where its clients expect it
-    const { port, httpPort, dataDir } = server!;
-    await server!.stop({ keepData: true });
-    await expect.poll(() => pageA.getByTestId('connection-banner').count(), WAIT).toBe(1);
-    server = await startTestServer({ dataDir, port, httpPort });
-    await expect.poll(() => pageA.getByTestId('connection-banner').count(), { timeout: 75_000 }).toBe(0);
+    // told the server's limit at that login, the composer now refuses such a picture before storing it
+    await pageA.getByTestId('attach-input').setInputFiles({ name: 'noise-again.png', mimeType: 'image/png', buffer: noise });
+    const refusal = pageA.getByTestId('composer-upload');
+    await refusal.waitFor(WAIT);
+    expect(await refusal.textContent()).toContain('noise-again.png was not sent: it is');
+    expect(await refusal.textContent()).toContain('and pictures up to 97.7 KB can be sent');
+    expect(await pageA.getByRole('button', { name: 'Open image noise-again.png' }).count()).toBe(0);
+
+    // the server is fixed (its default limit) and comes back where its clients expect it
+    await (await restart(undefined))();
 
     await bubble.getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => bubble.getAttribute('data-state'), { timeout: 30_000 }).toMatch(/sent|read/);

@@ -4,7 +4,7 @@ import { ErrorCode, MagpieError, parseAddressText } from '../../../protocol';
 import type { DemoInfo, LoginAuth, SessionView } from '../../../preload/api';
 import type { AttentionState } from '../../notifications/notification-policy';
 import type { SecretBox } from '../../settings/secret-box';
-import { forgetRememberedSecret, loadRememberedAccount, loadRememberedLogin, saveRememberedLogin, type RememberedLogin } from '../../settings/settings-file';
+import { forgetRememberedSecret, loadRememberedAccount, loadRememberedLogin, saveRememberedLogin, type RememberedFromServer, type RememberedLogin } from '../../settings/settings-file';
 import type { Session } from '../session';
 import { failedRace } from '../../client/failed-race';
 import { clientStorePath } from '../../store';
@@ -25,7 +25,7 @@ export interface SessionHandlerDeps extends CoreDeps {
   readonly rememberFile: string;
   /** How long an interactive login waits for the server before it gives up. */
   readonly loginTimeoutMs: number;
-  startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string, learnedServers?: string[]): Session;
+  startSession(servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string, remembered?: RememberedFromServer): Session;
   endSession(reason: string): Promise<void>;
   setAttention(attention: AttentionState): void;
   networkUp(): void;
@@ -68,8 +68,9 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       deps.settings.update({ servers: args.servers, signInMethod: session.signedInWith });
       if (args.remember) {
         const remembered = { servers: args.servers, appId: args.appId, auth: args.auth, ...(args.caFile ? { caFile: args.caFile } : {}) };
-        saveRememberedLogin(deps.rememberFile, deps.secretBox, { ...remembered, learnedServers: session.client.learnedServers });
-        rememberLearnedServers(deps, session, remembered);
+        const told = { learnedServers: session.client.learnedServers, serverLimits: session.client.serverLimits };
+        saveRememberedLogin(deps.rememberFile, deps.secretBox, { ...remembered, ...told });
+        rememberWhatServerTells(deps, session, remembered, told);
       } else rmSync(deps.rememberFile, { force: true });
       return sessionView(session);
     },
@@ -79,8 +80,9 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       const remembered = loadRememberedLogin(deps.rememberFile, deps.secretBox);
       if (!remembered) return null;
       // history opens at once from the store; the connection comes up in the background
-      const session = deps.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto', remembered.caFile, remembered.learnedServers);
-      rememberLearnedServers(deps, session, remembered);
+      // the limits the server last told hold until this session's own login tells them again
+      const session = deps.startSession(remembered.servers, remembered.appId, remembered.auth, 'auto', remembered.caFile, remembered);
+      rememberWhatServerTells(deps, session, remembered, remembered);
       session.client.start().catch((error: unknown) => deps.log.info({ err: error }, 'remembered login did not succeed'));
       return sessionView(session);
     },
@@ -145,16 +147,27 @@ function removeFailedFirstStore(deps: SessionHandlerDeps, file: string | undefin
   }
 }
 
-/** A later login's advertised list replaces the remembered one, so the next start races the nodes of now. */
-function rememberLearnedServers(deps: SessionHandlerDeps, session: Session, remembered: RememberedLogin): void {
-  session.client.events.on('learnedServers', (learnedServers) => {
+/**
+ * A later login's advertised list and limits replace the remembered ones, so the next start races
+ * the nodes of now and, until its own login, holds files and revokes to what the server last took.
+ */
+function rememberWhatServerTells(deps: SessionHandlerDeps, session: Session, remembered: RememberedLogin, told: RememberedFromServer): void {
+  let kept: RememberedFromServer = { ...(told.learnedServers ? { learnedServers: told.learnedServers } : {}), ...(told.serverLimits ? { serverLimits: told.serverLimits } : {}) };
+  const keep = (change: RememberedFromServer, what: string): void => {
     // signed out (and forgotten) or replaced meanwhile: nothing to keep
     if (deps.current() !== session || !existsSync(deps.rememberFile)) return;
+    kept = { ...kept, ...change };
     try {
-      saveRememberedLogin(deps.rememberFile, deps.secretBox, { ...remembered, learnedServers });
+      saveRememberedLogin(deps.rememberFile, deps.secretBox, { ...remembered, ...kept });
     } catch (error) {
-      deps.log.warn({ err: error }, 'could not remember the advertised server addresses');
+      deps.log.warn({ err: error }, `could not remember ${what}`);
     }
+  };
+  session.client.events.on('learnedServers', (learnedServers) => keep({ learnedServers }, 'the advertised server addresses'));
+  session.client.events.on('login', () => {
+    const serverLimits = session.client.serverLimits;
+    // written when they change, not at every reconnect
+    if (JSON.stringify(serverLimits) !== JSON.stringify(kept.serverLimits)) keep({ serverLimits }, "the server's limits");
   });
 }
 

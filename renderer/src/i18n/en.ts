@@ -422,6 +422,7 @@ const en = {
     notSent: '{name} was not sent: {reason}',
     retry: 'Try again',
     tooLarge: 'it is {size}, and files up to {max} can be sent',
+    tooLargeImage: 'it is {size}, and pictures up to {max} can be sent',
     openImage: 'Open image {name}',
     viewer: 'Image',
     save: 'Save',

@@ -425,6 +425,7 @@ const zhCN: MessageSchema = {
     notSent: '{name} 未发送：{reason}',
     retry: '重试',
     tooLarge: '文件大小为 {size}，最大可发送 {max}',
+    tooLargeImage: '图片大小为 {size}，最大可发送 {max}',
     openImage: '查看图片 {name}',
     viewer: '图片',
     save: '保存',

@@ -114,17 +114,18 @@ export const useMedia = defineStore('media', () => {
   let lastShownMs = 0;
 
   /**
+   * The largest file of a kind the page hands over: the contract's limit, or the server's for that
+   * kind (image, voice message, file) as its login told it when lower, so what it would refuse is
+   * never stored to fail at its upload.
+   */
+  function sendLimitBytes(kind: MediaKind): number {
+    return Math.min(MEDIA_LIMITS.maxSendBytes, useSession().limits.mediaBytes[kind]);
+  }
+
+  /**
    * Shows a file as its message (sending, 0 %) at once, before its bytes are read; the refusal
    * (code and words) instead when it cannot be sent at all (too large, empty), shown by the composer.
    */
-  /**
-   * The largest file of a kind the page hands over: the contract's limit, and for a voice message
-   * the server's too (its login told it), so a recording it would refuse is never stored.
-   */
-  function sendLimitBytes(kind: MediaKind): number {
-    return kind === 'voice' ? Math.min(MEDIA_LIMITS.maxSendBytes, useSession().limits.mediaBytes.voice) : MEDIA_LIMITS.maxSendBytes;
-  }
-
   function prepare(conversation: string, file: Blob, name: string, kind: MediaKind, from: string, durationMs?: number): PreparedSend {
     if (file.size === 0) return { refused: { code: ApiErrorCode.FILE_EMPTY, message: `${name}: empty` } };
     const maxBytes = sendLimitBytes(kind);

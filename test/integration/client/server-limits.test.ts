@@ -8,7 +8,7 @@ import { MagpieClient } from '../../../main/client/magpie-client';
 import { DEFAULT_SERVER_LIMITS, ErrorCode } from '../../../protocol';
 import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { startTestServer, type TestServer } from '../../support/test-server';
-import { createClientFixture } from './client-fixture';
+import { createClientFixture, eventually } from './client-fixture';
 
 const MiB = 1024 * 1024;
 /** A server tuned away from every default its clients check. */
@@ -61,6 +61,22 @@ describe('a server tuned to other limits tells its clients at login, and they us
     expect(frank.upserted()).toEqual([]);
     expect(await frank.call('messages.page', { conversation: 'carol', limit: 10 })).toMatchObject({ ok: true, value: { messages: [] } });
   });
+
+  it("the desktop core refuses an image or a file over the server's limit for its kind before storing it, FILE_TOO_LARGE", async () => {
+    const henry = await fixture.core(server, 'henry-desk');
+    const over = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
+    // 3 MiB + 1 and 1 MiB + 1: well under the page's own 16 MiB, over what this server takes
+    const image = await henry.call('media.send', { conversation: 'carol', kind: 'image', name: 'photo.png', bytes: over(3 * MiB + 1) });
+    expect(image).toEqual({ ok: false, error: { code: ErrorCode.FILE_TOO_LARGE, message: `an image of ${3 * MiB + 1} bytes: the server takes at most ${3 * MiB} bytes` } });
+    const file = await henry.call('media.send', { conversation: 'carol', kind: 'file', name: 'notes.bin', bytes: over(MiB + 1) });
+    expect(file).toEqual({ ok: false, error: { code: ErrorCode.FILE_TOO_LARGE, message: `a file of ${MiB + 1} bytes: the server takes at most ${MiB} bytes` } });
+    expect(henry.upserted()).toEqual([]);
+    expect(await henry.call('messages.page', { conversation: 'carol', limit: 10 })).toMatchObject({ ok: true, value: { messages: [] } });
+    // at the limit it is stored and uploaded: the server takes it
+    const atLimit = await henry.call('media.send', { conversation: 'carol', kind: 'file', name: 'notes.bin', bytes: over(MiB) });
+    expect(atLimit).toMatchObject({ ok: true, value: { kind: 'file', media: { size: MiB } } });
+    await eventually(() => henry.upserted().some((m) => m.kind === 'file' && m.state === 'sent'), 15_000, () => JSON.stringify(henry.upserted().map((m) => m.state)));
+  }, 30_000);
 
   it("the CLI refuses a 2 MiB file upfront with the server's 1 MiB in the message, exit 2, and stores nothing", async () => {
     const path = join(root, 'two-mib.bin');

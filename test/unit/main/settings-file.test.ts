@@ -2,8 +2,11 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SERVER_LIMITS } from '../../../protocol';
 import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
 import { DEFAULT_SETTINGS, forgetRememberedSecret, loadRememberedAccount, loadRememberedLogin, loadSettings, saveRememberedLogin, saveSettings } from '../../../main/settings/settings-file';
+
+const MiB = 1024 * 1024;
 
 describe('settings and the remembered login', () => {
   it('gives the defaults for a missing or broken settings file, and keeps what is saved', async () => {
@@ -53,6 +56,23 @@ describe('settings and the remembered login', () => {
     expect(loadRememberedLogin(file, box)).toEqual(login);
   });
 
+  it("keeps the server's last limits in plain sight beside the login; a broken entry keeps the rest", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
+    const box = createKeyFileSecretBox(join(dir, 'secret.key'));
+    const file = join(dir, 'login.json');
+    const login = { servers: ['127.0.0.1:8883'], appId: 'a1', auth: { type: 'appToken' as const, user: 'u1', token: 't' } };
+    const serverLimits = { ...DEFAULT_SERVER_LIMITS, revokeWindowMs: 5_000, mediaBytes: { image: 3 * MiB, voice: MiB / 2, file: MiB } };
+    saveRememberedLogin(file, box, { ...login, serverLimits });
+    expect(loadRememberedLogin(file, box)).toEqual({ ...login, serverLimits });
+    // not secret: the figures are plain JSON, only the auth is sealed
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ serverLimits });
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    for (const broken of [{ ...serverLimits, revokeWindowMs: -1 }, { revokeWindowMs: 5_000 }, 'lots']) {
+      await writeFile(file, JSON.stringify({ ...saved, serverLimits: broken }));
+      expect(loadRememberedLogin(file, box)).toEqual(login);
+    }
+  });
+
   it('forgets a remembered login sealed with another key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'magpie-remember-'));
     const file = join(dir, 'login.json');
@@ -71,7 +91,7 @@ describe('the remembered login after a plain sign-out', () => {
     const box = createKeyFileSecretBox(join(dir, 'secret.key'));
     const file = join(dir, 'login.json');
     const auth = { type: 'password' as const, user: 'alice', password: 'pa55' };
-    saveRememberedLogin(file, box, { servers: ['127.0.0.1:8883'], appId: 'a1', auth, caFile: '/ca.pem', learnedServers: ['tcp://127.0.0.1:9'] });
+    saveRememberedLogin(file, box, { servers: ['127.0.0.1:8883'], appId: 'a1', auth, caFile: '/ca.pem', learnedServers: ['tcp://127.0.0.1:9'], serverLimits: DEFAULT_SERVER_LIMITS });
     forgetRememberedSecret(file);
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ servers: ['127.0.0.1:8883'], appId: 'a1', user: 'alice', caFile: '/ca.pem' });
     expect((await stat(file)).mode & 0o077).toBe(0);

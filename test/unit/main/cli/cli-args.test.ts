@@ -143,6 +143,13 @@ describe('magpie CLI arguments', () => {
     expect(parseCli(voice('60000')).command).toMatchObject({ kind: 'send-file', mediaKind: 'voice', durationMs: 60_000 });
     expect(COMMAND_USAGE['send']).toContain('at most 60000 (60 seconds');
   });
+
+  it("says the sizes it prints are a server's defaults, and that the server's own limits are checked once logged in", () => {
+    const usage = COMMAND_USAGE['send']!.replace(/\s+/g, ' ');
+    expect(usage).toContain("a server's defaults are 100 MiB for a file, 20 MiB for an image and 2 MiB for a voice message, and a server may be set to others");
+    expect(usage).toContain("checked against the server's own limits, as its login tells them, once logged in and before anything is stored or sent");
+    expect(COMMAND_USAGE['revoke']!.replace(/\s+/g, ' ')).toContain("the server's revoke window (a server's default is 2 minutes;");
+  });
 });
 
 describe('magpie send --mention and --mention-all', () => {
