@@ -16,7 +16,7 @@ import { createFakeApi, message } from './fake-api';
 
 const group: GroupView = {
   groupId: 'gteam', name: 'Team', owner: 'bob', mode: 'public', capacity: 500, memberCount: 2, announcement: '',
-  myRole: 'member', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+  myRole: 'member', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0, muteAll: false,
 };
 
 /** A member's view of the group, the server taking an alias as the real one does (a copy of its members it changes). */

@@ -12,7 +12,7 @@ import { createFakeApi } from './fake-api';
 
 const group: GroupView = {
   groupId: 'gteam', name: 'Team', owner: 'me', mode: 'public', capacity: 500, memberCount: 2, announcement: '',
-  myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0,
+  myRole: 'owner', dnd: false, inviteConfirm: false, dismissed: false, myMuteUntilMs: 0, muteAll: false,
 };
 const members: MemberView[] = [
   { userId: 'me', nickname: 'Me', role: 'owner', card: '', muteUntilMs: 0 },
