@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupView, MemberView, Result } from '../../../preload/api';
+import { methodSchemas } from '../../../preload/api-schemas';
 import ChatPane from '../../../renderer/src/components/chat/ChatPane.vue';
 import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
@@ -132,5 +133,13 @@ describe('the composer of a member while mute all is on', () => {
       unmount!();
       document.body.innerHTML = '';
     }
+  });
+});
+
+describe("the contract's check of mute all", () => {
+  it('lets group.modify through with muteAll, as the switch sends it; groups.create has no such field', () => {
+    expect(methodSchemas['group.modify'].args.safeParse({ groupId: 'gteam', muteAll: true }).success).toBe(true);
+    expect(methodSchemas['group.modify'].args.safeParse({ groupId: 'gteam', muteAll: false }).success).toBe(true);
+    expect(methodSchemas['groups.create'].args.safeParse({ name: 'Team', mode: 'public', muteAll: true }).success).toBe(false);
   });
 });
