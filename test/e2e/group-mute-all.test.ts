@@ -76,6 +76,10 @@ describe('mute all in the UI, the owner and a member side by side', () => {
     expect(await member.getByTestId('composer-input').count()).toBe(0);
     expect(await member.getByTestId('composer-send').count()).toBe(0);
     expect(await member.getByTestId('attach-button').count()).toBe(0);
+    // the member's details say it, read-only
+    await member.getByTestId('group-info-toggle').click(WAIT);
+    await expect.poll(() => member.getByTestId('group-mute-all-state').textContent(), WAIT).toContain('Mute all: on');
+    expect(await member.getByTestId('group-mute-all').count()).toBe(0);
     // the owner still speaks
     expect(await owner.getByTestId('composer-disabled').count()).toBe(0);
     await owner.getByTestId('composer-input').fill('only me for now');
@@ -92,6 +96,7 @@ describe('mute all in the UI, the owner and a member side by side', () => {
     const input = member.getByTestId('composer-input');
     await input.waitFor(WAIT);
     expect(await member.getByTestId('composer-disabled').count()).toBe(0);
+    expect(await member.getByTestId('group-mute-all-state').count()).toBe(0);
     expect(await input.inputValue()).toBe('a draft I keep');
     await member.getByTestId('composer-send').click(WAIT);
     await expect.poll(() => bubble(member, 'a draft I keep').getAttribute('data-state'), WAIT).toMatch(/sent|read/);

@@ -195,6 +195,7 @@ const en = {
     dnd: 'Do not disturb',
     muteAll: 'Mute all',
     muteAllHint: 'Only the owner and admins can send messages',
+    muteAllOn: 'Mute all: on',
     openChat: 'Open chat',
     edit: 'Edit group',
     memberCount: '{n} / {max} members',

@@ -198,6 +198,7 @@ const zhCN: MessageSchema = {
     dnd: '消息免打扰',
     muteAll: '全员禁言',
     muteAllHint: '仅群主和管理员可发言',
+    muteAllOn: '全员禁言：已开启',
     openChat: '进入群聊',
     edit: '编辑群资料',
     memberCount: '{n} / {max} 人',
