@@ -378,6 +378,7 @@ const en = {
     e580005: 'Too late to revoke this message',
     e580006: 'You are not allowed to do that',
     e580007: 'You are muted in this group',
+    e580007All: 'All members of this group are muted: only the owner and admins can send',
     e580009: 'The content is too large',
     e580010: 'You have sent a lot of content lately; try again in a little while',
     e580011: 'That message is not in this conversation',
