@@ -527,6 +527,8 @@ export const ApiErrorCode = {
   /** Asked about a group one left or was removed from (its members): not an error to show. */
   NOT_GROUP_MEMBER: 560072,
   ALREADY_IN_GROUP: 590017,
+  /** A send refused in a group: the sender's own mute, or the group's mute all (its message starts "all members of"). */
+  SELF_MUTED: 580007,
 } as const;
 export type ApiErrorCodeName = keyof typeof ApiErrorCode;
 

@@ -23,6 +23,8 @@ const groupSchema = z.object({
   capacity: z.number(),
   createdMs: z.number(),
   dismissed: z.boolean(),
+  /** Mute all: only the owner and admins may send to the group while it is on. */
+  muteAll: z.boolean(),
 });
 const okSchema = z.object({ ok: z.literal(true) });
 
@@ -38,6 +40,7 @@ function groupJson(info: pb.GroupInfo): z.infer<typeof groupSchema> {
     capacity: info.capacity,
     createdMs: Number(info.createdMs),
     dismissed: info.dismissed,
+    muteAll: info.muteAll,
   };
 }
 

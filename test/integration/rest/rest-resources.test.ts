@@ -299,6 +299,21 @@ describe('REST resources, on the real server with real clients', () => {
     expect((await call('GET', `${app}/groups/gnothing`)).json.error.code).toBe(ErrorCode.GROUP_NOT_FOUND);
   });
 
+  it("tells a group's mute all in its info, as the owner turns it on and off", async () => {
+    const owner = await world.login('mute-owner');
+    const created = await call('POST', `${app}/groups`, { owner: 'mute-owner', name: 'quiet', members: ['mute-member'] });
+    expect(created.status, created.text).toBe(201);
+    const groupId = created.json.groupId as string;
+    expect(created.json.muteAll).toBe(false);
+    expect((await call('GET', `${app}/groups/${groupId}`)).json.muteAll).toBe(false);
+    await owner.group({ case: 'modify', value: { groupId, muteAll: true } });
+    const on = await call('GET', `${app}/groups/${groupId}`);
+    expect(on.status, on.text).toBe(200);
+    expect(on.json).toMatchObject({ groupId, name: 'quiet', muteAll: true });
+    await owner.group({ case: 'modify', value: { groupId, muteAll: false } });
+    expect((await call('GET', `${app}/groups/${groupId}`)).json.muteAll).toBe(false);
+  });
+
   it('counts a group name and announcement in characters as people count them (an emoji is one)', async () => {
     const emoji = '\u{1F600}';
     const made = await call('POST', `${app}/groups`, { owner: 'cp-owner', name: emoji.repeat(64), announcement: emoji.repeat(1_024) });

@@ -83,3 +83,27 @@ describe('a message the other person of a one-to-one chat revoked', () => {
     });
   }
 });
+
+describe('a message refused SELF_MUTED', () => {
+  const muted = (errorMessage: string): MessageView => ({ ...refused, errorCode: 580007, errorMessage });
+  const reason = (message: MessageView, locale: Locale) => {
+    const wrapper = mount(MessageBubble, {
+      props: { message, isGroup: true, highlighted: false },
+      global: { plugins: [createPinia(), createMagpieI18n(locale)] },
+    });
+    const text = wrapper.get('[data-testid="failure-reason"]').text();
+    expect(wrapper.find('[data-testid="retry-button"]').exists()).toBe(true);
+    wrapper.unmount();
+    return text;
+  };
+
+  it("says mute all closed the group, not that the sender was muted, when the server's reason is mute all (en, zh-CN)", () => {
+    const byMuteAll = muted('all members of g42 are muted: only the owner and admins may send');
+    expect(reason(byMuteAll, 'en')).toBe('Not sent: All members of this group are muted: only the owner and admins can send (code 580007)');
+    expect(reason(byMuteAll, 'zh-CN')).toBe('未发送：本群已开启全员禁言：仅群主和管理员可发言（错误码 580007）');
+  });
+
+  it("keeps 'You are muted in this group' for the sender's own mute", () => {
+    expect(reason(muted('you are muted in g42 until 2026-12-01T10:00:00.000Z'), 'en')).toContain('You are muted in this group (code 580007)');
+  });
+});

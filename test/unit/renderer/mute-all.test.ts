@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupView, MemberView, Result } from '../../../preload/api';
+import { methodSchemas } from '../../../preload/api-schemas';
 import ChatPane from '../../../renderer/src/components/chat/ChatPane.vue';
 import GroupDetails from '../../../renderer/src/components/groups/GroupDetails.vue';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
@@ -90,6 +91,47 @@ describe('the mute all switch in the group’s details', () => {
   });
 });
 
+describe('mute all in a plain member’s group details', () => {
+  async function mountAs(myRole: GroupView['myRole'], muteAll: boolean, locale: Locale = 'en') {
+    const { pinia, api } = setUp({ 'group.info': () => group(myRole, muteAll) });
+    const wrapper = mount(GroupDetails, { props: { groupId: 'gteam' }, global: { plugins: [pinia, createMagpieI18n(locale)] }, attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    wireEvents();
+    await flushPromises();
+    return { api };
+  }
+  const reset = () => {
+    unmount!();
+    document.body.innerHTML = '';
+  };
+
+  it('reads "Mute all: on" / "全员禁言：已开启" while it is on, with no switch, and goes when it is lifted', async () => {
+    const { api } = await mountAs('member', true);
+    expect(byTestId('group-mute-all-state')!.textContent!.trim()).toBe('Mute all: on');
+    expect(byTestId('group-mute-all')).toBeNull();
+    api.emit('group.updated', { group: group('member', false) });
+    await flushPromises();
+    expect(byTestId('group-mute-all-state')).toBeNull();
+    reset();
+    await mountAs('member', true, 'zh-CN');
+    expect(byTestId('group-mute-all-state')!.textContent!.trim()).toBe('全员禁言：已开启');
+    reset();
+  });
+
+  it('says nothing while it is off, and the owner and admins have the switch instead of the line', async () => {
+    await mountAs('member', false);
+    expect(byTestId('group-details')).not.toBeNull();
+    expect(byTestId('group-mute-all-state')).toBeNull();
+    reset();
+    for (const role of ['owner', 'admin'] as const) {
+      await mountAs(role, true);
+      expect(byTestId('group-mute-all-state')).toBeNull();
+      expect((byTestId('group-mute-all') as HTMLInputElement).checked).toBe(true);
+      reset();
+    }
+  });
+});
+
 describe('the composer of a member while mute all is on', () => {
   async function mountChat(myRole: GroupView['myRole'], locale: Locale = 'en') {
     const server = { group: group(myRole, true) };
@@ -132,5 +174,13 @@ describe('the composer of a member while mute all is on', () => {
       unmount!();
       document.body.innerHTML = '';
     }
+  });
+});
+
+describe("the contract's check of mute all", () => {
+  it('lets group.modify through with muteAll, as the switch sends it; groups.create has no such field', () => {
+    expect(methodSchemas['group.modify'].args.safeParse({ groupId: 'gteam', muteAll: true }).success).toBe(true);
+    expect(methodSchemas['group.modify'].args.safeParse({ groupId: 'gteam', muteAll: false }).success).toBe(true);
+    expect(methodSchemas['groups.create'].args.safeParse({ name: 'Team', mode: 'public', muteAll: true }).success).toBe(false);
   });
 });
