@@ -183,6 +183,28 @@ function runningPid(dataDir: string): number | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Which process answers once our start sees the server up: usually the child we started, but a
+ * server started by hand on the same folder at the same moment may have won the ports, and our
+ * child then exits (the port or the folder's lock taken). The server writes its pid file right
+ * after it listens; wait for it to name our child, or for the child to end (then the pid file's
+ * live process is the one answering), so the record never names a dead pid that a stop would signal.
+ */
+async function answeringPid(dataDir: string, childPid: number | undefined, childEnded: () => boolean, timeoutMs = 2_000): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (childEnded()) return runningPid(dataDir);
+    let written: number | undefined;
+    try {
+      written = Number(readFileSync(join(dataDir, SERVER_PID_FILE), 'utf8').trim());
+    } catch {
+      written = undefined;
+    }
+    if (written === childPid || Date.now() > deadline) return childPid;
+    await sleep(20);
+  }
+}
+
 export async function ensureLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { dataDir } = options;
   const identity = ensureIdentity(dataDir);
@@ -274,7 +296,8 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
       }
       await sleep(100);
     }
-    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, httpPort, ...(child.pid ? { pid: child.pid } : {}) });
+    const pid = await answeringPid(dataDir, child.pid, () => exit !== undefined);
+    writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, httpPort, ...(pid ? { pid } : {}) });
     return reuse(address, httpPort, false);
   } finally {
     rmSync(join(dataDir, LOCK_FILE), { force: true });
