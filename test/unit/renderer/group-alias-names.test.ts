@@ -6,6 +6,7 @@ import { defineComponent, h } from 'vue';
 import type { NoticeView } from '../../../preload/api';
 import ReadersDialog from '../../../renderer/src/components/chat/ReadersDialog.vue';
 import TypingIndicator from '../../../renderer/src/components/chat/TypingIndicator.vue';
+import SearchDialog from '../../../renderer/src/components/common/SearchDialog.vue';
 import ConversationList from '../../../renderer/src/components/conversations/ConversationList.vue';
 import { useNoticeText } from '../../../renderer/src/composables/notice-text';
 import { createMagpieI18n, type Locale } from '../../../renderer/src/i18n';
@@ -13,13 +14,15 @@ import { useBackend } from '../../../renderer/src/stores/backend';
 import { useConversations } from '../../../renderer/src/stores/conversations';
 import { useGroups } from '../../../renderer/src/stores/groups';
 import { useProfiles } from '../../../renderer/src/stores/profiles';
+import { useSearch } from '../../../renderer/src/stores/search';
 import { useSession } from '../../../renderer/src/stores/session';
 import { useTyping } from '../../../renderer/src/stores/typing';
 import { conversation, createFakeApi, message, type Handlers } from './fake-api';
 
 /**
  * Bob is "Bob" to everyone and "Coach" in gteam, carol has no alias: wherever a group speaks of a
- * member (its notices, its chat-list preview, who is typing, who read a message) it names them as
+ * member (its notices, its chat-list preview, who is typing, who read a message, a search hit's
+ * sender) it names them as
  * its bubbles and member list do; a one-to-one chat and another group use the nickname.
  */
 function world(handlers: Handlers = {}): Pinia {
@@ -131,6 +134,23 @@ describe("a group message's readers", () => {
     const names = (id: string) => [...document.querySelectorAll(`[data-testid="${id}"] li`)].map((li) => li.textContent!.trim());
     expect(names('readers-read')).toEqual(['Coach']);
     expect(names('readers-unread')).toEqual(['Carol']);
+    wrapper.unmount();
+  });
+});
+
+describe('a search hit in a group', () => {
+  it("names its sender by their alias in that group, and by their nickname elsewhere", () => {
+    const pinia = world();
+    useSearch(pinia).hits = [
+      { conversation: 'gteam', key: 'k1', from: 'bob', timeMs: 3, snippet: 'lunch at noon' },
+      { conversation: 'gother', key: 'k2', from: 'bob', timeMs: 2, snippet: 'lunch?' },
+      { conversation: 'bob', key: 'k3', from: 'bob', timeMs: 1, snippet: 'lunch!' },
+    ];
+    const wrapper = mount(SearchDialog, { global: { plugins: [pinia, createMagpieI18n('en')] }, attachTo: document.body });
+    const senders = Object.fromEntries(
+      [...document.querySelectorAll<HTMLElement>('[data-testid="search-hit"]')].map((hit) => [hit.dataset.conversation!, words(hit.querySelector('.hit-body bdi')!.textContent!)]),
+    );
+    expect(senders).toEqual({ gteam: 'Coach', gother: 'Bob', bob: 'Bob' });
     wrapper.unmount();
   });
 });
