@@ -103,4 +103,20 @@ describe('mute all in the UI, the owner and a member side by side', () => {
     await bubble(owner, 'a draft I keep').waitFor(WAIT);
     for (const page of [owner, member]) expect(await page.locator('[data-testid="toasts"] .toast.error').allTextContents()).toEqual([]);
   }, 90_000);
+
+  it("the member's open location dialog closes with the composer, so nothing is sent into the muted group", async () => {
+    const annWire = await wires.connect(ann);
+    const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Map room', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount] } } }, 'GROUP_RESULT');
+    const groupId = (created.result.value as pb.GroupInfo).groupId;
+    await wires.sendText(annWire, groupId, 'where are you?');
+    await item(member, groupId).click(WAIT);
+    await bubble(member, 'where are you?').waitFor(WAIT);
+    await member.getByTestId('location-button').click(WAIT);
+    await member.getByTestId('location-link').fill('39.9, 116.4');
+
+    await annWire.ask('GROUP', { op: { case: 'modify', value: { groupId, muteAll: true } } }, 'GROUP_RESULT');
+    await expect.poll(() => member.getByTestId('composer-disabled').count(), WAIT).toBe(1);
+    expect(await member.getByTestId('location-send').count()).toBe(0);
+    expect(await member.getByTestId('message-bubble').filter({ hasText: '39.9' }).count()).toBe(0);
+  }, 60_000);
 });
