@@ -15,14 +15,16 @@ function menuOpenerOf(item: HTMLElement): HTMLElement | null {
  * Gives focus back to what had it when a dialog or menu opened, once it closes with the focus still
  * inside it (Esc, a pick, its close button): a keyboard user goes on where they were instead of from
  * the top of the page. Not when closing put the focus elsewhere (a dialog the pick opened). When
- * that was an item of a menu, gone with its menu, the menu's own button has it.
+ * that was an item of a menu, the menu's own button has it.
  */
 export function useReturnFocus(box: Ref<HTMLElement | null>): void {
   const active = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
   const fallback = active ? menuOpenerOf(active) : null;
   onBeforeUnmount(() => {
     const now = document.activeElement;
-    const opener = active?.isConnected ? active : fallback?.isConnected ? fallback : null;
+    // a menu's item goes with its menu: its button, when still there, takes the focus even if the
+    // item lingers a tick longer than the dialog it opened
+    const opener = fallback?.isConnected ? fallback : active?.isConnected ? active : null;
     if (!opener) return;
     if (now && now !== document.body && !box.value?.contains(now)) return;
     opener.focus();
