@@ -164,18 +164,21 @@ function processAlive(pid: number): boolean {
 /** The file the server writes in its data folder once it listens (server/cli/start-command.ts). */
 const SERVER_PID_FILE = 'server.pid';
 
+/** The pid the server last wrote in its pid file (it may since have ended), or undefined. */
+function writtenPid(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dataDir, SERVER_PID_FILE), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The pid of the server running on this data folder: the one it wrote itself, when that process
  * is alive; else the one recorded at our own start, when alive; else undefined (never a dead pid).
  */
 function runningPid(dataDir: string): number | undefined {
-  let written: number | undefined;
-  try {
-    written = Number(readFileSync(join(dataDir, SERVER_PID_FILE), 'utf8').trim());
-  } catch {
-    written = undefined;
-  }
-  for (const pid of [written, readRecord(dataDir)?.pid]) {
+  for (const pid of [writtenPid(dataDir), readRecord(dataDir)?.pid]) {
     if (pid !== undefined && Number.isSafeInteger(pid) && pid > 0 && processAlive(pid)) return pid;
   }
   return undefined;
@@ -194,13 +197,7 @@ async function answeringPid(dataDir: string, childPid: number | undefined, child
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (childEnded()) return runningPid(dataDir);
-    let written: number | undefined;
-    try {
-      written = Number(readFileSync(join(dataDir, SERVER_PID_FILE), 'utf8').trim());
-    } catch {
-      written = undefined;
-    }
-    if (written === childPid || Date.now() > deadline) return childPid;
+    if (writtenPid(dataDir) === childPid || Date.now() > deadline) return childPid;
     await sleep(20);
   }
 }

@@ -18,32 +18,37 @@ export function muteSeconds(typed: string): number | null {
 
 export type NameProblem = 'length' | 'control' | null;
 
-/** A group name's length as it would be sent (trimmed), counted as the server counts: code points, an emoji one. */
-export function groupNameChars(name: string): number {
-  return textChars(name.trim());
+/** A name's length as it would be sent (trimmed), counted as the server counts: code points, an emoji one. */
+function sentChars(text: string): number {
+  return textChars(text.trim());
 }
+
+/** What keeps a name (as it would be sent, trimmed) from being sent: its length out of range, or a control character. */
+function nameProblem(text: string, minChars: number, maxChars: number): NameProblem {
+  const chars = sentChars(text);
+  if (chars < minChars || chars > maxChars) return 'length';
+  return hasControlCharacter(text.trim()) ? 'control' : null;
+}
+
+/** A group name's length as it would be sent. */
+export const groupNameChars = sentChars;
 
 /** What is wrong with a group name as it would be sent (trimmed). */
 export function groupNameProblem(name: string): NameProblem {
-  const chars = groupNameChars(name);
-  if (chars < 1 || chars > GROUP_LIMITS.maxNameChars) return 'length';
-  return hasControlCharacter(name.trim()) ? 'control' : null;
+  return nameProblem(name, 1, GROUP_LIMITS.maxNameChars);
 }
 
-/** One's alias in a group as it would be sent (trimmed), counted as the server counts: code points. */
-export function cardChars(card: string): number {
-  return textChars(card.trim());
-}
+/** One's alias in a group as it would be sent. */
+export const cardChars = sentChars;
 
 /** What keeps an alias (trimmed) from being sent; an empty one is no problem: it clears the alias. */
 export function cardProblem(card: string): NameProblem {
-  if (cardChars(card) > GROUP_LIMITS.maxCardChars) return 'length';
-  return hasControlCharacter(card.trim()) ? 'control' : null;
+  return nameProblem(card, 0, GROUP_LIMITS.maxCardChars);
 }
 
 /** What keeps a group search's keyword (as it would be sent, trimmed) from being sent: nothing typed, or too long. */
 export function searchKeywordProblem(keyword: string): 'empty' | 'length' | null {
-  const chars = textChars(keyword.trim());
+  const chars = sentChars(keyword);
   if (chars === 0) return 'empty';
   return chars > GROUP_LIMITS.maxKeywordChars ? 'length' : null;
 }
