@@ -21,6 +21,12 @@ export const GROUP_LIMITS = {
    * SYNC page (SYNC_LIMITS.maxPageBytes).
    */
   maxListPageBytes: 192 * 1024,
+  /**
+   * Groups one user may be a member of (owned ones included): bounds the groups one user can make
+   * and the groups others can put a user in without asking (create and invite add members at once
+   * where the group does not ask invitees to confirm). Past it: TOO_MANY_GROUPS.
+   */
+  maxGroupsPerUser: 500,
 } as const;
 
 /** Members a group of each type may hold, the owner included. */

@@ -6,6 +6,7 @@ import {
   checkUserIds,
   groupInfo,
   okResult,
+  requireGroupSlots,
   requireManager,
   requireOwner,
   type GroupOp,
@@ -25,6 +26,8 @@ export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit 
   if (!(body.mode in pb.GroupMode)) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group mode ${String(body.mode)}`);
   const others = checkUserIds(body.members, L.maxUsersPerRequest).filter((user) => user !== me);
   if (others.length + 1 > capacity) throw new MagpieError(ErrorCode.GROUP_FULL, `a group of this type holds ${capacity} members`);
+  // invitees who must confirm are counted when they accept
+  requireGroupSlots(op, body.inviteConfirm ? [me] : [me, ...others]);
   const now = ctx.clock.now();
   const groupId = ctx.newGroupId();
   ctx.store.insertGroup(appId, {
