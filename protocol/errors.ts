@@ -100,6 +100,8 @@ export const ErrorCode = {
   REQUEST_NOT_FOUND: 560008,
   OWNER_CANNOT_QUIT: 560009,
   INVALID_GROUP_ARGUMENT: 560010,
+  /** A user is in as many groups as the server allows (GROUP_LIMITS.maxGroupsPerUser): quit one first. */
+  TOO_MANY_GROUPS: 560011,
   NOT_GROUP_MEMBER: 560072,
   ALREADY_IN_GROUP: 590017,
   // 530xxx: the REST API of app servers (HTTP)

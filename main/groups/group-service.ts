@@ -104,9 +104,16 @@ export function createGroupService(client: MagpieClient) {
     /** My groups from the server, or from the store while offline. */
     async mine(): Promise<GroupView[]> {
       try {
-        const result = await call({ case: 'listMine', value: {} });
-        if (result.result.case !== 'groups') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, 'expected groups');
-        for (const info of result.result.value.groups) store.groups.upsertGroup(groupFromWire(info), now());
+        // in pages: a server answers as many as fit one frame (long names and announcements), and
+        // the total says how many there are; an older server answers them all at once
+        for (let offset = 0; ; ) {
+          const result = await call({ case: 'listMine', value: { offset } });
+          if (result.result.case !== 'groups') throw new MagpieError(ErrorCode.UNEXPECTED_FRAME, 'expected groups');
+          const { groups, total } = result.result.value;
+          for (const info of groups) store.groups.upsertGroup(groupFromWire(info), now());
+          offset += groups.length;
+          if (groups.length === 0 || offset >= total) break;
+        }
       } catch (error) {
         if (!offline(error)) throw error;
       }

@@ -2,6 +2,7 @@ import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, textChars, userIdProblem, type Clock } from '../../protocol';
 import type { Caller } from '../handler-types';
 import type { Appended, InboxStore } from '../sync/inbox';
+import { GROUP_LIMITS } from './group-limits';
 import type { GroupStore } from './group-store';
 import type { GroupRecord, MemberRecord, MembershipStore } from './membership';
 
@@ -155,6 +156,19 @@ export function requireManager(me: MemberRecord): void {
 
 export function requireOwner(me: MemberRecord): void {
   if (me.role !== pb.GroupRole.OWNER) throw new MagpieError(ErrorCode.NOT_GROUP_OWNER, 'only the owner may do this');
+}
+
+/**
+ * Each user may join one more group: below GROUP_LIMITS.maxGroupsPerUser, or TOO_MANY_GROUPS
+ * naming the first who may not (the caller is "you").
+ */
+export function requireGroupSlots(op: GroupOp, userIds: Iterable<string>): void {
+  const max = GROUP_LIMITS.maxGroupsPerUser;
+  for (const user of userIds) {
+    if (op.ctx.store.groupCountOf(op.appId, user) < max) continue;
+    const who = user === op.me ? 'you are' : `${user} is`;
+    throw new MagpieError(ErrorCode.TOO_MANY_GROUPS, `${who} in ${max} groups, as many as a user may be in: quit one first`);
+  }
 }
 
 export function checkUserIds(users: readonly string[], max: number): string[] {

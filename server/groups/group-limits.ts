@@ -14,6 +14,19 @@ export const GROUP_LIMITS = {
   maxKeywordChars: 64,
   defaultSearchPage: 20,
   maxSearchPage: 100,
+  /**
+   * Encoded bytes of the groups in one SEARCH or LIST_MINE answer: a group of the longest name and
+   * announcement is about 4.5 KB, so 100 of them would pass the 256 KiB frame a client accepts
+   * (compression helps little with varied Chinese text). Below the frame even uncompressed, as a
+   * SYNC page (SYNC_LIMITS.maxPageBytes).
+   */
+  maxListPageBytes: 192 * 1024,
+  /**
+   * Groups one user may be a member of (owned ones included): bounds the groups one user can make
+   * and the groups others can put a user in without asking (create and invite add members at once
+   * where the group does not ask invitees to confirm). Past it: TOO_MANY_GROUPS.
+   */
+  maxGroupsPerUser: 500,
 } as const;
 
 /** Members a group of each type may hold, the owner included. */

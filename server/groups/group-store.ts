@@ -58,6 +58,8 @@ export interface GroupStore {
   dropAllPending(appId: string, groupId: string, timeMs: number): void;
   search(appId: string, keyword: string, offset: number, limit: number): { groups: GroupRecord[]; total: number };
   groupsOf(appId: string, userId: string): GroupRecord[];
+  /** How many groups the user is a member of (a dismissed group has no members). */
+  groupCountOf(appId: string, userId: string): number;
   membersPage(appId: string, groupId: string, offset: number, limit: number): MemberWithNickname[];
 }
 
@@ -115,6 +117,7 @@ export function createGroupStore(db: SqlDatabase): GroupStore {
     `SELECT ${GROUP_COLUMNS} FROM groups WHERE ${SEARCH_WHERE} ORDER BY created_ms, group_id LIMIT ? OFFSET ?`,
   );
   const countSearch = db.prepare<[string, string, string], number>(`SELECT COUNT(*) FROM groups WHERE ${SEARCH_WHERE}`).pluck();
+  const countGroupsOf = db.prepare<[string, string], number>('SELECT COUNT(*) FROM group_members WHERE app_id = ? AND user_id = ?').pluck();
   const selectGroupsOf = db.prepare<[string, string], GroupRow>(`
     SELECT ${GROUP_COLUMNS.split(', ').map((c) => `g.${c}`).join(', ')}
     FROM group_members m JOIN groups g ON g.app_id = m.app_id AND g.group_id = m.group_id
@@ -176,6 +179,7 @@ export function createGroupStore(db: SqlDatabase): GroupStore {
       };
     },
     groupsOf: (appId, userId) => selectGroupsOf.all(appId, userId).map(groupFromRow),
+    groupCountOf: (appId, userId) => Number(countGroupsOf.get(appId, userId) ?? 0),
     membersPage: (appId, groupId, offset, limit) =>
       selectMembersPage.all(appId, groupId, limit, offset).map((row) => ({
         userId: row.user_id,

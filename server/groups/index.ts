@@ -140,7 +140,7 @@ function run(op: GroupOp, request: pb.GroupRequest['op']): GroupResultInit {
     case 'search':
       return searchGroups(op, request.value);
     case 'listMine':
-      return listMine(op);
+      return listMine(op, request.value);
     case 'members':
       return listMembers(op, request.value);
     case 'info':

@@ -3,6 +3,7 @@ import {
   checkText,
   checkUserIds,
   okResult,
+  requireGroupSlots,
   requireManager,
   requireRequest,
   type GroupOp,
@@ -26,6 +27,7 @@ function requireRoom(group: GroupRecord, adding: number): void {
 
 /** Adds a member and drops the user's other pending applications and invites of the group. */
 function admit(op: GroupOp, groupId: string, userId: string): void {
+  requireGroupSlots(op, [userId]);
   const now = op.ctx.clock.now();
   op.ctx.store.addMember(op.appId, groupId, userId, pb.GroupRole.MEMBER, now);
   op.ctx.store.dropPending(op.appId, groupId, userId, now);

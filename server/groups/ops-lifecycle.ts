@@ -1,3 +1,4 @@
+import { toBinary } from '@bufbuild/protobuf';
 import { ErrorCode, MagpieError, pb } from '../../protocol';
 import {
   checkName,
@@ -5,6 +6,7 @@ import {
   checkUserIds,
   groupInfo,
   okResult,
+  requireGroupSlots,
   requireManager,
   requireOwner,
   type GroupOp,
@@ -24,6 +26,8 @@ export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit 
   if (!(body.mode in pb.GroupMode)) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `unknown group mode ${String(body.mode)}`);
   const others = checkUserIds(body.members, L.maxUsersPerRequest).filter((user) => user !== me);
   if (others.length + 1 > capacity) throw new MagpieError(ErrorCode.GROUP_FULL, `a group of this type holds ${capacity} members`);
+  // invitees who must confirm are counted when they accept
+  requireGroupSlots(op, body.inviteConfirm ? [me] : [me, ...others]);
   const now = ctx.clock.now();
   const groupId = ctx.newGroupId();
   ctx.store.insertGroup(appId, {
@@ -121,13 +125,29 @@ export function searchGroups(op: GroupOp, body: pb.SearchGroups): GroupResultIni
   checkText(body.keyword, L.maxKeywordChars, 'keyword', false);
   const limit = Math.min(body.limit === 0 ? L.defaultSearchPage : body.limit, L.maxSearchPage);
   const { groups, total } = op.ctx.store.search(op.appId, body.keyword, body.offset, limit);
-  const infos = groups.map((g) => groupInfo(g, op.ctx.membership.member(op.appId, g.groupId, op.me)));
-  return { result: { case: 'groups', value: { groups: infos, total } } };
+  return { result: { case: 'groups', value: { groups: fittingPage(op, groups), total } } };
 }
 
-/** LIST_MINE: the groups the caller is a member of. */
-export function listMine(op: GroupOp): GroupResultInit {
+/** LIST_MINE: the groups the caller is a member of, from `offset` on, as many as fit one answer. */
+export function listMine(op: GroupOp, body: pb.ListMine): GroupResultInit {
   const groups = op.ctx.store.groupsOf(op.appId, op.me);
-  const infos = groups.map((g) => groupInfo(g, op.ctx.membership.member(op.appId, g.groupId, op.me)));
-  return { result: { case: 'groups', value: { groups: infos, total: infos.length } } };
+  return { result: { case: 'groups', value: { groups: fittingPage(op, groups.slice(body.offset)), total: groups.length } } };
+}
+
+/**
+ * The groups as the caller sees them, in order, as many as fit GROUP_LIMITS.maxListPageBytes (at
+ * least one): a list of long groups answered whole would pass the frame a client accepts, and its
+ * connection would end at every try.
+ */
+function fittingPage(op: GroupOp, groups: readonly GroupRecord[]): pb.GroupInfo[] {
+  const infos: pb.GroupInfo[] = [];
+  let bytes = 0;
+  for (const g of groups) {
+    const info = groupInfo(g, op.ctx.membership.member(op.appId, g.groupId, op.me));
+    // the encoded size, plus a field tag and a length prefix of at most 5 bytes
+    bytes += toBinary(pb.GroupInfoSchema, info).length + 6;
+    if (infos.length > 0 && bytes > L.maxListPageBytes) break;
+    infos.push(info);
+  }
+  return infos;
 }

@@ -392,6 +392,7 @@ const en = {
     e560008: 'Request not found',
     e560009: 'The owner cannot leave; transfer or dismiss the group first',
     e560010: 'Invalid group setting',
+    e560011: 'Someone is in as many groups as a user may be: they must leave one first',
     e560072: 'You are not a member of this group',
     e590017: 'Already in this group',
     e500000: 'Server error',
