@@ -71,6 +71,10 @@ describe('what the magpie CLI prints', () => {
       ],
       [send('--file', join(root, 'no-such-file')), 'no such file', ''],
       [as('quin', 'fly'), 'unknown command: fly', 'magpie --help'],
+      // a typo is named as one, with what it most likely meant
+      [send('--txt', 'hi'), 'unknown flag --txt (did you mean --text?)', 'magpie send --help'],
+      [as('quin', 'sned', '--to', 'rhea', '--text', 'hi'), 'unknown command: sned (did you mean send?)', 'magpie --help'],
+      [as('quin', 'group', 'memebrs', '--group', 'g1'), 'unknown group command: memebrs (did you mean members?)', 'magpie group --help'],
     ];
     const runs = await Promise.all(cases.map(([args]) => magpie(args)));
     for (const [i, run] of runs.entries()) {
