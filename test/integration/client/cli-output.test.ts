@@ -92,6 +92,18 @@ describe('what the magpie CLI prints', () => {
     expect((await magpie(as('quin', 'outbox'))).lines).toEqual([]);
   });
 
+  it('names a server address whose host name does not resolve, and why, rather than "none configured" (exit 3)', { timeout: 60_000 }, async () => {
+    // .invalid never resolves (RFC 6761)
+    const run = await magpie(withFlag(withFlag(as('pia', 'history', '--with', 'olga'), '--server', 'no-such-host.invalid:8883'), '--timeout', '3'));
+    expect(run.code, run.stderr).toBe(3);
+    const lines = run.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    const error = JSON.parse(lines[0]!) as { code: number; name: string; message: string };
+    expect(error).toMatchObject({ code: ErrorCode.NOT_CONNECTED, name: 'NOT_CONNECTED' });
+    expect(error.message).toContain('no-such-host.invalid:8883: the name no-such-host.invalid does not resolve (getaddrinfo ');
+    expect(error.message).not.toContain('none configured');
+  });
+
   it('shows what was typed in a usage error with its control characters escaped (exit 2)', async () => {
     for (const args of [as('pia', 'revoke', '\u001b[2Jgone'), as('pia', '\u001b]0;title\u0007')]) {
       const run = await magpie(args);
