@@ -51,6 +51,8 @@ export const ErrorCode = {
   LOCAL_SERVER_ELSEWHERE: 171014,
   // the address answered HTTP: the server's HTTP port (REST, console), not its client port
   NOT_MAGPIE_PORT: 171015,
+  // the CLI: another `magpie listen` already prints this user's messages from this profile
+  LISTEN_RUNNING: 171215,
   // a picked file of 0 bytes: there is nothing to send, and sending again cannot change that
   FILE_EMPTY: 171075,
   // the page could not read a picked file's bytes to hand them over (moved, changed or removed since)

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { closestName } from './argv/closest-name';
 import { parseCommand } from './argv/command-args';
 import { onlyOnce, OPTIONS, type Values } from './argv/flags';
 import { parseGlobal } from './argv/global-args';
@@ -18,7 +19,7 @@ export function parseCli(argv: readonly string[], secrets: SecretSources = proce
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     // Node's message spans lines ("Did you forget…"): one line, under the command's usage
-    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, ' '), commandNamed(argv));
+    throw new UsageError(unknownFlag(argv) ?? (error as Error).message.replace(/\s*\n\s*/g, ' '), commandNamed(argv));
   }
   const values = parsed.values as Values;
   const positionals = parsed.positionals;
@@ -28,6 +29,24 @@ export function parseCli(argv: readonly string[], secrets: SecretSources = proce
   onlyOnce(parsed.tokens, name);
   const command = parseCommand(name, sub, rest, values);
   return { command, global: parseGlobal(values, name, command, secrets) };
+}
+
+/**
+ * A flag magpie does not know, said as such with the one it most likely meant. Node's own message
+ * for it talks of positional arguments after `--`, which sends a user who typed `--txt` astray.
+ */
+function unknownFlag(argv: readonly string[]): string | undefined {
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false, tokens: true }));
+  } catch {
+    return undefined;
+  }
+  const known = Object.keys(OPTIONS);
+  const unknown = tokens.find((token) => token.kind === 'option' && !known.includes(token.name));
+  if (unknown?.kind !== 'option') return undefined;
+  const meant = closestName(unknown.name, known);
+  return `unknown flag ${unknown.rawName}${meant === undefined ? '' : ` (did you mean --${meant}?)`}`;
 }
 
 /** The command an argv names (its first positional), for the usage of an argv that does not parse. */

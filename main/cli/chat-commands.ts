@@ -5,6 +5,7 @@ import { textOverLimit, type CommandOf } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { lockListen } from './listen-lock';
 import { compareConversationItems, type ConversationItemOrder } from '../../preload/api';
 import { messageKey, messageOrder, noticeOrder } from '../views/message-view';
 import { messageLine, noticeLine, outboxLine, transientSentLine, type MessageLine, type NoticeLine } from './output';
@@ -220,12 +221,14 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
     if (entry.item.case !== 'message' || entry.item.value.from === client.selfId) return;
     print([messageLine(transientMessage(entry.item.value, client.selfId))]);
   });
+  const lock = lockListen(session);
   try {
     await session.connect();
     await Promise.race([finished, session.deadline.reached]);
   } finally {
     // what arrived before the deadline or Ctrl-C is printed, even while a long catch-up still runs
     flush();
+    lock.release();
   }
   if (command.count !== undefined && printed < command.count) {
     const why = io.signal.aborted ? 'interrupted' : 'the timeout passed';

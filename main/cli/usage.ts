@@ -60,7 +60,7 @@ Global flags:
 
 Exit codes: 0 done; 1 refused by the server; 2 bad arguments (BAD_ARGUMENT; a flag that takes a
 value is given once; NO_MAGPIE_DATA: a local command on a profile, app or user with no
-store yet); 3 timed out (not sent, not connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
+store yet; LISTEN_RUNNING: a second listen of a user on one profile); 3 timed out (not sent, not connected); 4 login failed (also an address of the other transport: write tls:// or tcp:// as
 the message says; or a web port: the server's HTTP port given for its client port), or the server ended the session (kicked, account closed: the code and message
 are printed); 5 the local store is damaged
 (LOCAL_STORE_CORRUPT: move the --profile folder aside, or use a new one, and run again: the
@@ -157,7 +157,9 @@ signed in with that id) is USER_NOT_FOUND, a group GROUP_NOT_FOUND (exit 1).`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until
-N have been printed or --timeout passes (exit 0 at the timeout without --count; 3 with it).`,
+N have been printed or --timeout passes (exit 0 at the timeout without --count; 3 with it).
+One listen per user and profile: a second while one runs is refused (LISTEN_RUNNING, exit 2);
+give it its own --profile.`,
   history: `Usage: magpie [global flags] history (--with USER | --group GID) [--limit N] [--offline]
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless

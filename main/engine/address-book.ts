@@ -76,9 +76,10 @@ export interface AddressBook {
    * The addresses to race, best first: the last winner, then the rest in configured order, each
    * resolved to an IP. Banned addresses are left out while any other remains; when every address
    * is banned they are all returned, soonest-unbanned first, because trying beats giving up.
-   * An address whose name does not resolve is left out of this round and banned.
+   * An address whose name does not resolve is left out of this round and banned, and told to
+   * unresolved (so a failed race can say why it had nothing to try).
    */
-  candidates(): Promise<ResolvedAddress[]>;
+  candidates(unresolved?: (address: ServerAddress, error: unknown) => void): Promise<ResolvedAddress[]>;
   /** The address won a race after connectMs: try it first next time. */
   recordWin(key: string, connectMs: number): void;
   /** The address failed to connect: try the others first for addressBanMs. */
@@ -159,7 +160,7 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
       preferred = { key, connectMs };
       bannedUntil.delete(key);
     },
-    async candidates() {
+    async candidates(unresolved) {
       const ordered = [...addresses].sort((a, b) => rank(a) - rank(b));
       const open = ordered.filter((a) => !isBanned(a.key));
       const chosen =
@@ -171,7 +172,10 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
       results.forEach((result, i) => {
         const address = chosen[i]!;
         if (result.status === 'fulfilled') out.push({ ...address, ...result.value });
-        else ban(address.key);
+        else {
+          ban(address.key);
+          unresolved?.(address, result.reason);
+        }
       });
       return out;
     },

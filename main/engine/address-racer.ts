@@ -38,6 +38,13 @@ export interface RaceOptions {
   readonly signal?: AbortSignal;
   /** Told about each failure as it happens (the racer bans it). */
   readonly onFailure?: (failure: RaceFailure) => void;
+  /** Addresses left out of the race because their name did not resolve: named when it fails. */
+  readonly unresolved?: readonly UnresolvedAddress[];
+}
+
+export interface UnresolvedAddress {
+  readonly key: string;
+  readonly error: unknown;
 }
 
 interface Attempt {
@@ -79,7 +86,11 @@ export function raceConnects<S extends Destroyable>(
       const running = attempts.length - failures.length;
       if (settled || running > 0 || attempts.length < candidates.length) return;
       stopAll();
-      const detail = failures.map((f) => `${f.address.key}: ${errorText(f.error)}`).join('; ');
+      const unresolved = options.unresolved ?? [];
+      const detail = [
+        ...unresolved.map((u) => `${u.key}: ${errorText(u.error)}`),
+        ...failures.map((f) => `${f.address.key}: ${errorText(f.error)}`),
+      ].join('; ');
       // a server that is not who its address says, or a port of the other transport, is a
       // configuration error, not an outage: say so
       const misconfigured = failures.find((f) => f.error instanceof MagpieError && CONFIGURATION_CODES.has(f.error.code))?.error as MagpieError | undefined;
@@ -94,7 +105,7 @@ export function raceConnects<S extends Destroyable>(
       }
       reject(
         new MagpieError(ErrorCode.NOT_CONNECTED, `no server address could be reached (${detail || 'none configured'})`, {
-          cause: new AggregateError(failures.map((f) => f.error)),
+          cause: new AggregateError([...unresolved.map((u) => u.error), ...failures.map((f) => f.error)]),
         }),
       );
     };
@@ -177,8 +188,12 @@ export interface AddressRacerDeps<S extends Destroyable> {
 export function createAddressRacer<S extends Destroyable>(deps: AddressRacerDeps<S>): AddressRacer<S> {
   return {
     async connect(signal) {
-      const candidates = await deps.book.candidates();
+      const unresolved: UnresolvedAddress[] = [];
+      const candidates = await deps.book.candidates((address, error) =>
+        unresolved.push({ key: address.key, error: new Error(`the name ${address.host} does not resolve (${errorText(error)})`, { cause: error }) }),
+      );
       const result = await raceConnects(candidates, deps.connect, {
+        unresolved,
         clock: deps.clock,
         staggerMs: deps.tuning.connectStaggerMs,
         attemptTimeoutMs: deps.tuning.connectTimeoutMs,

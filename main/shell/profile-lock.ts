@@ -23,10 +23,13 @@ const LOCK_FILE = 'shell.lock';
  * misses what the first ingests; the second start is refused and told where the first is instead.
  * A lock left by a process that is gone is taken over.
  */
-export function lockProfile(profileDir: string, options: { pid?: number; isAlive?: (pid: number) => boolean } = {}): ProfileLockResult {
+export function lockProfile(
+  profileDir: string,
+  options: { pid?: number; isAlive?: (pid: number) => boolean; lockFile?: string } = {},
+): ProfileLockResult {
   const pid = options.pid ?? process.pid;
   const isAlive = options.isAlive ?? processIsAlive;
-  const file = join(profileDir, LOCK_FILE);
+  const file = join(profileDir, options.lockFile ?? LOCK_FILE);
   mkdirSync(profileDir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;

@@ -1,9 +1,12 @@
 import { UsageError } from '../usage';
+import { didYouMean } from './closest-name';
 import type { Command } from './parsed-command';
 import { noMoreArguments, onlyOptions, type OptionName, type Values } from './flags';
 import { conversationTarget, limitOf, msgIdArg, positiveInt } from './id-and-number-checks';
 import { parseGroup } from './group-args';
 import { parseSend } from './send-args';
+
+const COMMANDS = ['send', 'download', 'revoke', 'read', 'burn', 'listen', 'history', 'outbox', 'search', 'group', 'profile'];
 
 /** A command's positionals and flags as its Command; send and group have parsers of their own. */
 export function parseCommand(name: string, sub: string | undefined, rest: readonly string[], values: Values): Command {
@@ -66,6 +69,6 @@ export function parseCommand(name: string, sub: string | undefined, rest: readon
       if (values.nickname === undefined && values.avatar === undefined) throw new UsageError('give --nickname N or --avatar URL', name);
       return { kind: 'profile', nickname: values.nickname, avatar: values.avatar };
     default:
-      throw new UsageError(`unknown command: ${name}`);
+      throw new UsageError(`unknown command: ${name}${didYouMean(name, COMMANDS)}`);
   }
 }

@@ -1,6 +1,7 @@
 import { GROUP_LIMITS, hasControlCharacter, textChars, type GroupModeName } from '../../../preload/api';
 import { capacityRule, GROUP_CAPACITIES } from '../../groups/group-service';
 import { UsageError } from '../usage';
+import { didYouMean } from './closest-name';
 import type { GroupCommand } from './parsed-command';
 import { noMoreArguments, onlyOptions, required, type OptionName, type Values } from './flags';
 import { groupIdArg, limitOf, positiveInt, userId, userIdList, wholeNumber } from './id-and-number-checks';
@@ -20,6 +21,11 @@ function cardOf(typed: string, where: string): string {
   if (hasControlCharacter(card)) throw new UsageError('--card must not hold control characters (line breaks, escapes, direction overrides)', where);
   return card;
 }
+
+const GROUP_COMMANDS = [
+  'create', 'join', 'quit', 'dismiss', 'apply', 'approve', 'reject', 'invite', 'kick', 'members', 'list', 'requests',
+  'mute', 'role', 'transfer', 'dnd', 'mute-all', 'card', 'modify',
+];
 
 /** group SUBCOMMAND [flags]: every group operation. */
 export function parseGroup(op: string | undefined, rest: readonly string[], values: Values): GroupCommand {
@@ -105,6 +111,6 @@ export function parseGroup(op: string | undefined, rest: readonly string[], valu
     case undefined:
       throw new UsageError('group needs a subcommand', where);
     default:
-      throw new UsageError(`unknown group command: ${op}`, where);
+      throw new UsageError(`unknown group command: ${op}${didYouMean(op, GROUP_COMMANDS)}`, where);
   }
 }

@@ -71,6 +71,10 @@ describe('what the magpie CLI prints', () => {
       ],
       [send('--file', join(root, 'no-such-file')), 'no such file', ''],
       [as('quin', 'fly'), 'unknown command: fly', 'magpie --help'],
+      // a typo is named as one, with what it most likely meant
+      [send('--txt', 'hi'), 'unknown flag --txt (did you mean --text?)', 'magpie send --help'],
+      [as('quin', 'sned', '--to', 'rhea', '--text', 'hi'), 'unknown command: sned (did you mean send?)', 'magpie --help'],
+      [as('quin', 'group', 'memebrs', '--group', 'g1'), 'unknown group command: memebrs (did you mean members?)', 'magpie group --help'],
     ];
     const runs = await Promise.all(cases.map(([args]) => magpie(args)));
     for (const [i, run] of runs.entries()) {
@@ -86,6 +90,18 @@ describe('what the magpie CLI prints', () => {
     }
     // nothing of it was stored
     expect((await magpie(as('quin', 'outbox'))).lines).toEqual([]);
+  });
+
+  it('names a server address whose host name does not resolve, and why, rather than "none configured" (exit 3)', { timeout: 60_000 }, async () => {
+    // .invalid never resolves (RFC 6761)
+    const run = await magpie(withFlag(withFlag(as('pia', 'history', '--with', 'olga'), '--server', 'no-such-host.invalid:8883'), '--timeout', '3'));
+    expect(run.code, run.stderr).toBe(3);
+    const lines = run.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    const error = JSON.parse(lines[0]!) as { code: number; name: string; message: string };
+    expect(error).toMatchObject({ code: ErrorCode.NOT_CONNECTED, name: 'NOT_CONNECTED' });
+    expect(error.message).toContain('no-such-host.invalid:8883: the name no-such-host.invalid does not resolve (getaddrinfo ');
+    expect(error.message).not.toContain('none configured');
   });
 
   it('shows what was typed in a usage error with its control characters escaped (exit 2)', async () => {

@@ -117,7 +117,9 @@ describe('magpie CLI arguments', () => {
     expect(usageError(['--app', 'a', '--user', 'alice', '--signed', 's', 'listen']).message).toBe('--ts is required');
     expect(usageError([...LOGIN, '--timeout', 'soon', 'listen']).message).toMatch(/--timeout must be a number of seconds/);
     expect(usageError([...LOGIN, '--server', 'nowhere', 'listen']).message).toMatch(/--server must be \[tls:\/\/\|tcp:\/\/\]host:port/);
-    expect(usageError([...LOGIN, '--bogus', 'listen']).message).toMatch(/bogus/);
+    expect(usageError([...LOGIN, '--bogus', 'listen']).message).toBe('unknown flag --bogus');
+    expect(usageError([...LOGIN, 'listen', '--cuont', '2']).message).toBe('unknown flag --cuont (did you mean --count?)');
+    expect(usageError([...LOGIN, 'histroy', '--with', 'bob']).message).toBe('unknown command: histroy (did you mean history?)');
     expect(usageError([...LOGIN, 'fly']).message).toBe('unknown command: fly');
     expect(usageError([...LOGIN, 'revoke']).message).toBe('revoke needs MSGID (the message id listen and history print)');
     expect(usageError([...LOGIN, 'revoke', 'abc']).message).toBe('revoke: "abc" is not a message id (a number, as listen and history print it)');
