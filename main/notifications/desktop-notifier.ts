@@ -1,9 +1,15 @@
 import { appendFileSync } from 'node:fs';
 import nodeNotifier from 'node-notifier';
+import { createLinuxNotifier } from './linux-notifier';
 import type { NotificationRequest, Notifier } from './notification-policy';
 
-/** Native notifications through node-notifier (notify-send, Notification Center, toasts). */
+/**
+ * Native notifications: on Linux notify-send run directly (linux-notifier.ts: the words never read
+ * as options or markup, and a click opens the chat); elsewhere node-notifier (Notification Center,
+ * toasts).
+ */
 export function createDesktopNotifier(options: { iconPath?: string; onError?: (error: unknown) => void } = {}): Notifier {
+  if (process.platform === 'linux') return createLinuxNotifier(options);
   return {
     notify(request, onClick) {
       nodeNotifier.notify(
