@@ -53,6 +53,24 @@ describe("a member's alias in a group, in the UI", () => {
     await expect.poll(() => row(bob).locator('.name').textContent(), WAIT).not.toContain('Bobby');
   }, 60_000);
 
+  it("draws the alias field as every other text field: the app's border, corners, padding and background", async () => {
+    await page.getByTestId('my-card-input').waitFor(WAIT);
+    const [alias, reference] = await page.evaluate(() => {
+      const look = (el: Element) => {
+        const s = getComputedStyle(el);
+        return [s.borderTopStyle, s.borderTopWidth, s.borderTopColor, s.borderTopLeftRadius, s.paddingTop, s.paddingLeft, s.backgroundColor].join(' ');
+      };
+      // the app's text field, as the sign-in form, settings and dialogs draw theirs
+      const probe = document.createElement('input');
+      probe.className = 'input';
+      document.querySelector('[data-testid="my-card"]')!.append(probe);
+      const seen = [look(document.querySelector('[data-testid="my-card-input"]')!), look(probe)];
+      probe.remove();
+      return seen;
+    });
+    expect(alias).toBe(reference);
+  }, 60_000);
+
   it("gives the focus back to a member's More actions button after Esc in the dialog its menu opened", async () => {
     const annWire = await wires.connect(ann);
     const created = await annWire.ask('GROUP', { op: { case: 'create', value: { name: 'Focus', mode: pb.GroupMode.PUBLIC, members: [bob.voipAccount, cat.voipAccount] } } }, 'GROUP_RESULT');

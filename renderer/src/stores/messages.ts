@@ -32,8 +32,12 @@ function emptyHistory(): History {
 export const useMessages = defineStore('messages', () => {
   const backend = useBackend();
   const histories = ref<Record<string, History>>({});
-  /** The message a search jumped to, shown highlighted. */
-  const highlightKey = ref<string | null>(null);
+  /**
+   * The message a search jumped to, shown highlighted in its conversation until the reader moves on
+   * (sends, jumps to the latest, opens another chat). A new object at each jump, so jumping to the
+   * same hit again scrolls to it again.
+   */
+  const highlight = ref<{ conversation: string; key: string } | null>(null);
 
   function history(conversation: string): History {
     return histories.value[conversation] ?? emptyHistory();
@@ -164,11 +168,11 @@ export const useMessages = defineStore('messages', () => {
 
   function reset(): void {
     histories.value = {};
-    highlightKey.value = null;
+    highlight.value = null;
   }
 
   return {
-    histories, highlightKey, history, upsert, remove, loadLatest, loadOlder, loadUntil, send, retry, revoke,
+    histories, highlight, history, upsert, remove, loadLatest, loadOlder, loadUntil, send, retry, revoke,
     cancel, deleteLocal, burn, readers, reset,
   };
 });

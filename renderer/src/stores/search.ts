@@ -32,7 +32,7 @@ export const useSearch = defineStore('search', () => {
   async function jump(hit: SearchHit): Promise<void> {
     open.value = false;
     const messages = useMessages();
-    messages.highlightKey = hit.key;
+    messages.highlight = { conversation: hit.conversation, key: hit.key };
     await useConversations().open(hit.conversation);
     await messages.loadUntil(hit.conversation, hit.key);
   }
