@@ -57,6 +57,8 @@ export const ErrorCode = {
   FILE_EMPTY: 171075,
   // the page could not read a picked file's bytes to hand them over (moved, changed or removed since)
   FILE_UNREADABLE: 171090,
+  // the local SQLite store cannot be written (or read): its disk is full, it is read-only, the disk failed
+  LOCAL_STORE_UNAVAILABLE: 171225,
   // 520xxx: identity and login
   ACCOUNT_NOT_FOUND: 520001,
   APP_NOT_FOUND: 520002,

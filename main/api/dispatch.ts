@@ -5,6 +5,7 @@
 import { ErrorCode, isMagpieError } from '../../protocol/errors';
 import { ApiErrorCode, type MethodArgs, type MethodName, type MethodResult, type Result } from '../../preload/api';
 import { isMethodName, methodSchemas } from '../../preload/api-schemas';
+import { localStoreUnavailable } from '../store/store-failure';
 
 /** The core as the shells see it: one async function per contract method. */
 export type ApiHandlers = { [M in MethodName]: (args: MethodArgs<M>) => Promise<MethodResult<M>> | MethodResult<M> };
@@ -30,6 +31,9 @@ export function createDispatch(handlers: Partial<ApiHandlers>, onUnexpected: (er
       if (isMagpieError(error)) {
         return { ok: false, error: { code: error.code, message: error.message, ...(error.address === undefined ? {} : { address: error.address }) } };
       }
+      // the local store's disk full or read-only: the page says so, never "internal error"
+      const unavailable = localStoreUnavailable(error, undefined);
+      if (unavailable) return { ok: false, error: { code: unavailable.code, message: unavailable.message } };
       onUnexpected(error);
       return { ok: false, error: { code: ErrorCode.INTERNAL, message: 'internal error' } };
     }

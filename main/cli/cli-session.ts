@@ -10,6 +10,8 @@ import { createGroupService, type GroupService } from '../groups/group-service';
 import { createProfileService, type ProfileService } from '../profiles/profile-service';
 import { loadDeviceId } from '../settings/device-id';
 import { clientStorePath } from '../store/database';
+import { localStoreUnavailable } from '../store/store-failure';
+import { errorLine } from './output';
 import { cliTuning } from '../engine/tuning';
 import { defaultProfileDir } from '../shell/profile-dir';
 import type { GlobalOptions } from './args';
@@ -23,6 +25,7 @@ export const ExitCode = {
   TIMEOUT: 3,
   LOGIN_FAILED: 4,
   LOCAL_STORE_CORRUPT: 5,
+  LOCAL_STORE_UNAVAILABLE: 6,
 } as const;
 
 /** A command ends with this exit code; the error (if any) is printed as a JSON line on stderr. */
@@ -175,6 +178,7 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
     const why = status.reason ?? 'the server ended the session';
     endSession(new CliExit(ExitCode.LOGIN_FAILED, new MagpieError(code, status.state === 'kicked' ? `the server ended this session: ${why}` : why)));
   });
+  reportStoreTrouble(client, io, clientStorePath(profileDir, global.appId, global.user));
   let connecting: Promise<void> | undefined;
   return {
     client,
@@ -210,6 +214,22 @@ export function openCliSession(global: GlobalOptions, io: CliIo, log: Logger = c
       client.close();
     },
   };
+}
+
+/**
+ * The store's disk full (or read-only) while the command runs: what arrives cannot be stored, and
+ * the engine tries again until it can. Said once on stderr, as an error line, and again after the
+ * store took something in between: a `listen` that prints nothing must not look like a quiet inbox.
+ */
+function reportStoreTrouble(client: MagpieClient, io: CliIo, file: string): void {
+  let told = false;
+  client.events.on('error', (error) => {
+    const unavailable = localStoreUnavailable(error, file);
+    if (!unavailable || told) return;
+    told = true;
+    io.err(errorLine(unavailable));
+  });
+  client.events.on('ingested', () => (told = false));
 }
 
 /**

@@ -1,7 +1,5 @@
 import { ErrorCode, MagpieError } from '../../protocol';
-
-/** SQLite's word for a file that is not a database, or one whose pages are damaged. */
-const CORRUPT = /^SQLITE_(NOTADB|CORRUPT)/;
+import { storeFailureKind } from '../store/store-failure';
 
 /**
  * A damaged local store as its own error (LOCAL_STORE_CORRUPT, exit code 5), never as a server
@@ -9,8 +7,7 @@ const CORRUPT = /^SQLITE_(NOTADB|CORRUPT)/;
  * profile syncs everything again; only messages still waiting in the old outbox are lost.
  */
 export function localStoreCorruption(error: unknown, profileDir: string, file: string | undefined): MagpieError | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !CORRUPT.test(code)) return undefined;
+  if (storeFailureKind(error) !== 'corrupt') return undefined;
   const reason = error instanceof Error ? error.message : String(error);
   return new MagpieError(
     ErrorCode.LOCAL_STORE_CORRUPT,

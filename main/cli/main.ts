@@ -5,6 +5,7 @@ import { runBurn, runHistory, runListen, runOutbox, runRead, runRevoke, runSearc
 import { CliExit, cliProfileDir, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
 import { localStoreCorruption } from './local-store-error';
 import { clientStorePath } from '../store/database';
+import { localStoreUnavailable } from '../store/store-failure';
 import { runGroup, runProfile } from './group-commands';
 import { errorLine } from './output';
 import { COMMAND_USAGE, GLOBAL_USAGE, UsageError } from './usage';
@@ -105,10 +106,17 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
     return await Promise.race([running, ended]);
   } catch (error) {
     // a damaged store is this machine's problem, not the server's: its own code and exit code
-    const corrupt = localStoreCorruption(error instanceof CliExit ? error.error : error, cliProfileDir(global!), storeFile(global!));
+    const cause = error instanceof CliExit ? error.error : error;
+    const corrupt = localStoreCorruption(cause, cliProfileDir(global!), storeFile(global!));
     if (corrupt) {
       io.err(errorLine(corrupt));
       return ExitCode.LOCAL_STORE_CORRUPT;
+    }
+    // a full or read-only disk under the store: not the server's failure, and nothing to move aside
+    const unavailable = localStoreUnavailable(cause, storeFile(global!));
+    if (unavailable) {
+      io.err(errorLine(unavailable));
+      return ExitCode.LOCAL_STORE_UNAVAILABLE;
     }
     if (error instanceof CliExit) {
       if (error.error !== undefined) io.err(errorLine(error.error));

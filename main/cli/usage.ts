@@ -64,7 +64,8 @@ store yet; LISTEN_RUNNING: a second listen of a user on one profile); 3 timed ou
 the message says; or a web port: the server's HTTP port given for its client port), or the server ended the session (kicked, account closed: the code and message
 are printed); 5 the local store is damaged
 (LOCAL_STORE_CORRUPT: move the --profile folder aside, or use a new one, and run again: the
-server keeps every message and a fresh profile syncs them).
+server keeps every message and a fresh profile syncs them); 6 the local store cannot be written
+(LOCAL_STORE_UNAVAILABLE: its disk is full or read-only; free space and run again, nothing is lost).
 Logs: MAGPIE_LOG_LEVEL=debug prints the engine's log on stderr.`;
 
 const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]

@@ -106,6 +106,8 @@ export class ClientConnection {
   private retryTimer: TimerHandle | undefined;
   private heartbeatTimer: TimerHandle | undefined;
   private heartbeatDeadline: TimerHandle | undefined;
+  /** The ping under way was sent out of turn, for a request that timed out: not a heartbeat the policy learns from. */
+  private probing = false;
   private loggedInOnce = false;
   private firstLogin: { resolve: (r: pb.LoginResult) => void; reject: (e: MagpieError) => void } | undefined;
 
@@ -241,6 +243,7 @@ export class ClientConnection {
       requestTimeoutMs: this.deps.tuning.requestTimeoutMs,
       onPush: (frame) => this.onPush(frame),
       onActivity: () => this.onActivity(),
+      onRequestTimeout: () => this.probe(link),
       onClose: (error) => this.onLinkClosed(link, error),
     });
     const onAbort = (): void => link.close();
@@ -297,9 +300,22 @@ export class ClientConnection {
     if (this.heartbeatDeadline) {
       this.deps.clock.clearTimeout(this.heartbeatDeadline);
       this.heartbeatDeadline = undefined;
-      this.heartbeat.onHeartbeatSuccess();
+      if (this.probing) this.probing = false;
+      else this.heartbeat.onHeartbeatSuccess();
       this.scheduleHeartbeat();
     }
+  }
+
+  /**
+   * A request on the link got no answer in time. Waiting for the next heartbeat (minutes apart
+   * once the interval has grown) would leave a message spinning on a link a NAT forgot: ping now,
+   * and replace the link if that gets no answer either.
+   */
+  private probe(link: Link): void {
+    if (this.link !== link || this.status.state !== 'online' || this.heartbeatDeadline) return;
+    if (this.heartbeatTimer) this.deps.clock.clearTimeout(this.heartbeatTimer);
+    this.probing = true;
+    this.sendHeartbeat();
   }
 
   private scheduleHeartbeat(): void {
@@ -320,7 +336,8 @@ export class ClientConnection {
       // I/O, so look once more on the next turn before calling the link dead
       this.heartbeatDeadline = this.deps.clock.setTimeout(() => {
         this.heartbeatDeadline = undefined;
-        this.heartbeat.onHeartbeatTimeout();
+        if (this.probing) this.probing = false;
+        else this.heartbeat.onHeartbeatTimeout();
         // no answer: the path is dead (a NAT dropped it); start over on a new connection
         this.onLinkClosed(link, new MagpieError(ErrorCode.CONNECTION_CLOSED, 'heartbeat got no answer'));
         link.close();
@@ -353,6 +370,7 @@ export class ClientConnection {
       if (timer) this.deps.clock.clearTimeout(timer);
     }
     this.retryTimer = this.heartbeatTimer = this.heartbeatDeadline = undefined;
+    this.probing = false;
   }
 
   private rejectFirst(error: MagpieError): void {

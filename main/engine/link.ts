@@ -39,6 +39,8 @@ export interface LinkOptions {
   readonly onPush: (frame: DecodedFrame) => void;
   /** Any frame at all arrived: the connection is alive. */
   readonly onActivity?: () => void;
+  /** A request went unanswered for its whole timeout: the connection may be dead. */
+  readonly onRequestTimeout?: () => void;
   /** Called once when the link is gone; the error says why when it was not our own close(). */
   readonly onClose: (error: MagpieError | undefined) => void;
 }
@@ -101,6 +103,7 @@ export class Link {
       const timer = this.options.clock.setTimeout(() => {
         this.pending.delete(requestId);
         reject(new MagpieError(ErrorCode.REQUEST_TIMEOUT, `${name} got no answer within ${timeoutMs} ms`));
+        this.options.onRequestTimeout?.();
       }, timeoutMs);
       this.pending.set(requestId, { request: name, resolve: resolve as (frame: DecodedFrame) => void, reject, timer });
       this.batcher.enqueue(

@@ -16,3 +16,4 @@ export * from './unsent-read-store';
 export * from './user-store';
 export * from './upload-store';
 export * from './card-notice';
+export * from './store-failure';

@@ -39,6 +39,17 @@ export function checkFileName(name: string): string {
   return name;
 }
 
+/**
+ * An upload begun (or finished) under a higher limit, before a restart with a lower one: the limit
+ * in force now decides, for its remaining bytes and for the SEND that names it.
+ */
+export function checkStillWithinLimit(kind: MediaKindValue, declaredSize: number, tuning: Tuning): void {
+  const max = maxBytesOf(kind, tuning);
+  if (declaredSize > max) {
+    throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `this kind of upload is at most ${max} bytes on this server now; this one has ${declaredSize}`);
+  }
+}
+
 export function checkSize(kind: MediaKindValue, size: number | undefined, tuning: Tuning): number {
   if (size === undefined || !Number.isSafeInteger(size) || size <= 0) {
     throw new MagpieError(ErrorCode.FILE_TOO_LARGE, 'an upload announces its length (Upload-Length), at least 1 byte');

@@ -3,6 +3,7 @@ import { ErrorCode, MagpieError, pb } from '../../protocol';
 import type { MediaReferences } from '../chat/media-reference';
 import type { Tuning } from '../tuning';
 import { THUMBNAIL_SUFFIX } from './downloads';
+import { checkStillWithinLimit } from './media-limits';
 import type { UploadRecords } from './upload-records';
 
 /**
@@ -18,6 +19,7 @@ export function createMediaReferences(records: UploadRecords, tuning: Tuning): M
         throw new MagpieError(ErrorCode.UPLOAD_NOT_FOUND, `${media.fileId} is no finished upload of yours`);
       }
       if (upload.kind !== (type as number)) mismatch('the upload was made for another kind of message');
+      checkStillWithinLimit(upload.kind, upload.declaredSize, tuning);
       if (media.size !== BigInt(upload.declaredSize)) mismatch(`the upload has ${upload.declaredSize} bytes, not ${media.size}`);
       if (media.mime !== '' && media.mime !== upload.mime) mismatch(`the upload is ${upload.mime ?? '?'}, not ${media.mime}`);
       if (type === pb.MessageType.VOICE && media.durationMs > tuning.maxVoiceDurationMs) {

@@ -9,7 +9,7 @@ import type { Tuning } from '../tuning';
 import type { BlobStore } from './blob-store';
 import { httpError, statusOf } from './http-errors';
 import { takeInUpload } from './media-intake';
-import { checkFileName, checkSize, parseKind } from './media-limits';
+import { checkFileName, checkSize, checkStillWithinLimit, parseKind } from './media-limits';
 import { storageUnavailable } from '../storage/storage-errors';
 import type { MediaBearer, MediaTokens } from './media-tokens';
 import type { UploadRecords } from './upload-records';
@@ -101,7 +101,10 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
         if (record === undefined || record.appId !== bearer.appId || record.owner !== bearer.userId) {
           throw new MagpieError(ErrorCode.FILE_FORBIDDEN, 'no such upload of yours');
         }
+        if (req.method === 'PATCH') checkStillWithinLimit(record.kind, record.declaredSize, deps.tuning);
       } catch (error) {
+        // a PATCH refused before its bytes were read: read them, so the client gets the answer, not a broken pipe
+        if (req.method === 'PATCH') await drainBody(req, maxUploadBytes);
         throw asTusError(error);
       }
     },

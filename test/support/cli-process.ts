@@ -19,6 +19,8 @@ export interface RunningCli {
   /** Resolves once a line matching the predicate was printed (rejects after ms, or at the exit). */
   lineWhere(match: (line: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
   readonly done: Promise<CliRun>;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
 }
 
 /** Starts the magpie bin, feeding stdin (left open with holdStdin), and follows its stdout line by line. */
@@ -58,6 +60,7 @@ export function startMagpie(args: readonly string[], stdin = '', env: Record<str
     child,
     lines,
     done,
+    stderr: () => stderr,
     lineWhere(match, ms = 20_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => finish(new Error(`no such line within ${ms} ms; stdout: ${stdout}; stderr: ${stderr}`)), ms);

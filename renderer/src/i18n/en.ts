@@ -354,6 +354,7 @@ const en = {
     e171014: 'This user\'s local demo server already runs on other ports',
     e171015: 'That address is a web (HTTP) port, not the Magpie server\'s client port (8883 unless it was moved)',
     e171007: 'The local message store is damaged; sign in with a fresh profile to load everything again from the server',
+    e171225: 'The local message store cannot be written: its disk is full or read-only. Free some space and try again; nothing was lost',
     e171008: 'This version of the app asked for something the core does not know',
     e171009: 'The request was not valid',
     e171010: 'Not available in this version of Magpie',

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createDispatch } from '../../../../main/api/dispatch';
 import { ApiErrorCode } from '../../../../preload/api';
@@ -23,5 +24,17 @@ describe("the UI contract's own error codes", () => {
     for (const code of [ApiErrorCode.UNKNOWN_METHOD, ApiErrorCode.BAD_ARGUMENT, ApiErrorCode.METHOD_UNAVAILABLE, ApiErrorCode.UNKNOWN_SENDER]) {
       expect(Math.floor(code / 1000)).toBe(171);
     }
+  });
+
+  it("answers a local store that cannot be written (a full disk) with LOCAL_STORE_UNAVAILABLE, not the server's INTERNAL", async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (x TEXT)');
+    // the page limit fails writes as a full disk does: SQLITE_FULL
+    db.pragma('max_page_count = 3');
+    const unexpected: unknown[] = [];
+    const full = createDispatch({ 'settings.get': () => db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000)) as never }, (error) => unexpected.push(error));
+    expect(await full('settings.get', {})).toEqual({ ok: false, error: { code: ErrorCode.LOCAL_STORE_UNAVAILABLE, message: expect.stringMatching(/cannot be written.*free some space/) } });
+    expect(unexpected).toEqual([]);
+    db.close();
   });
 });
