@@ -20,7 +20,7 @@ import { createGroupService } from './groups';
 import { createHttpServer } from './http/http-server';
 import type { Delivery, HandlerTable, ServerDeps } from './handler-types';
 import { createIdentity, type Identity } from './identity/identity';
-import { loadOrCreateServerKey } from './identity/server-key';
+import { openServerKeyFor } from './identity/server-key-check';
 import { createUserStore, type UserStore } from './identity/users';
 import { createSilentLogger } from './logger';
 import { createConversationMutes } from './profiles/conversation-mutes';
@@ -99,7 +99,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   }
 
   function composeServer(): MagpieServer {
-    const serverKey = loadOrCreateServerKey(resolved.dataDir);
+    const serverKey = openServerKeyFor(db, resolved.dataDir);
     const users = createUserStore({ db, clock });
     const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
     // a cluster node tells the others of each session; built below, once the services exist
