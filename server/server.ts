@@ -13,6 +13,8 @@ import { createClusterNode, type ClusterNode, type ClusterStatus } from './clust
 import { createClusterDelivery } from './cluster/cluster-delivery';
 import { createClusterSessionView } from './cluster/cluster-session-view';
 import { clientAddresses, mergeAdvertised } from './cluster/advertised-addresses';
+import { DEFAULT_SUBJECT_PREFIX } from './cluster/cluster-config';
+import { redactNatsUrl } from './cluster/nats-url';
 import { startWalCheckpointer, type WalCheckpointer } from './storage/wal-checkpointer';
 import { createChatService } from './chat';
 import { createFileService, type FileService } from './files';
@@ -331,6 +333,11 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
         const ports = { ...(await gateway.listen()), ...(http ? { httpPort } : {}) };
         clusterNode?.setAddresses(clientAddresses(resolved.host, ports));
         listening = true;
+        if (resolved.cluster) {
+          // said once the node listens: a start that fails (a port taken) says only why, in one line
+          const { nodeId, natsUrl, subjectPrefix } = resolved.cluster;
+          log.info({ nodeId, nats: redactNatsUrl(natsUrl), prefix: subjectPrefix ?? DEFAULT_SUBJECT_PREFIX }, 'joined the cluster');
+        }
         push.start();
         rest.broadcasts.resume();
         log.info({ host: resolved.host, ...ports, dataDir: resolved.dataDir }, 'magpie server listening');
