@@ -125,6 +125,8 @@ export const ErrorCode = {
   STORAGE_UNAVAILABLE: 500001,
   // an admin command on a folder (or --db database) no server has started on: a mistyped --data
   NO_MAGPIE_DATA: 500002,
+  // the data folder's server.key did not seal the database's secrets: a node given another folder
+  SERVER_KEY_MISMATCH: 500004,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

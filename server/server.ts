@@ -13,6 +13,8 @@ import { createClusterNode, type ClusterNode, type ClusterStatus } from './clust
 import { createClusterDelivery } from './cluster/cluster-delivery';
 import { createClusterSessionView } from './cluster/cluster-session-view';
 import { clientAddresses, mergeAdvertised } from './cluster/advertised-addresses';
+import { DEFAULT_SUBJECT_PREFIX } from './cluster/cluster-config';
+import { redactNatsUrl } from './cluster/nats-url';
 import { startWalCheckpointer, type WalCheckpointer } from './storage/wal-checkpointer';
 import { createChatService } from './chat';
 import { createFileService, type FileService } from './files';
@@ -20,7 +22,7 @@ import { createGroupService } from './groups';
 import { createHttpServer } from './http/http-server';
 import type { Delivery, HandlerTable, ServerDeps } from './handler-types';
 import { createIdentity, type Identity } from './identity/identity';
-import { loadOrCreateServerKey } from './identity/server-key';
+import { openServerKeyFor } from './identity/server-key-check';
 import { createUserStore, type UserStore } from './identity/users';
 import { createSilentLogger } from './logger';
 import { createConversationMutes } from './profiles/conversation-mutes';
@@ -99,7 +101,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   }
 
   function composeServer(): MagpieServer {
-    const serverKey = loadOrCreateServerKey(resolved.dataDir);
+    const serverKey = openServerKeyFor(db, resolved.dataDir);
     const users = createUserStore({ db, clock });
     const identity = createIdentity({ db, clock, serverKey, users, scryptCost: tuning.scryptCost });
     // a cluster node tells the others of each session; built below, once the services exist
@@ -331,6 +333,11 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
         const ports = { ...(await gateway.listen()), ...(http ? { httpPort } : {}) };
         clusterNode?.setAddresses(clientAddresses(resolved.host, ports));
         listening = true;
+        if (resolved.cluster) {
+          // said once the node listens: a start that fails (a port taken) says only why, in one line
+          const { nodeId, natsUrl, subjectPrefix } = resolved.cluster;
+          log.info({ nodeId, nats: redactNatsUrl(natsUrl), prefix: subjectPrefix ?? DEFAULT_SUBJECT_PREFIX }, 'joined the cluster');
+        }
         push.start();
         rest.broadcasts.resume();
         log.info({ host: resolved.host, ...ports, dataDir: resolved.dataDir }, 'magpie server listening');

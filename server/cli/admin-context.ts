@@ -1,7 +1,7 @@
 import { systemClock } from '../../protocol';
 import { createAccessControl, NO_SESSIONS, type AccessControl } from '../access/access-control';
 import { createIdentity, type Identity } from '../identity/identity';
-import { loadOrCreateServerKey } from '../identity/server-key';
+import { openServerKeyFor } from '../identity/server-key-check';
 import { createUserStore } from '../identity/users';
 import { openStore } from '../storage/open-store';
 import { runMigrations } from '../storage/migrate';
@@ -25,7 +25,7 @@ export function openAdminContext(dataDir: string, database?: string): { identity
     const identity = createIdentity({
       db,
       clock: systemClock,
-      serverKey: loadOrCreateServerKey(dataDir),
+      serverKey: openServerKeyFor(db, dataDir),
       users,
       scryptCost: DEFAULT_TUNING.scryptCost,
     });

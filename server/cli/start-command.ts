@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeIdTakenError } from '../cluster/cluster-node';
 import { NatsUnreachableError } from '../cluster/nats-link';
+import { ErrorCode, isMagpieError } from '../../protocol';
 import { createLogger } from '../logger';
 import { createMagpieServer } from '../server';
 import type { Command } from './args';
@@ -50,6 +51,11 @@ export async function runStart(
     if (isDatabaseError(error)) {
       err(`magpie-server: ${databaseMessage(error)}`);
       return ExitCode.DATABASE;
+    }
+    if (isMagpieError(error) && error.code === ErrorCode.SERVER_KEY_MISMATCH) {
+      // another folder than the database's: nothing listens, no node joins the cluster
+      err(`magpie-server: ${error.message}`);
+      return ExitCode.DATA_FOLDER;
     }
     if (!isDataFolderError(error)) throw error;
     err(`magpie-server: ${dataFolderMessage(command.dataDir, error)}`);

@@ -5,7 +5,6 @@ import { ErrorCode, pb, type Clock, type TimerHandle } from '../../protocol';
 import { deviceName, type Session, type SessionRegistry } from '../gateway/sessions';
 import type { Tuning } from '../tuning';
 import { DEFAULT_SUBJECT_PREFIX, type ClusterConfig } from './cluster-config';
-import { redactNatsUrl } from './nats-url';
 import { openNatsLink, type LinkState, type NatsLink } from './nats-link';
 import { createPresenceAnnouncer } from './presence-announcer';
 import { decodePresence, encodePresence, type PresenceMessage, type SessionRow } from './presence-messages';
@@ -418,7 +417,6 @@ export function createClusterNode(deps: ClusterNodeDeps): ClusterNode {
       publishSnapshot();
       lastBeatMs = clock.now();
       beatTimer = clock.setTimeout(beat, tuning.clusterHeartbeatMs);
-      log.info({ nodeId, nats: redactNatsUrl(config.natsUrl), prefix }, 'joined the cluster');
     },
     async stop() {
       if (stopped) return;

@@ -487,5 +487,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
 }
 
 function asMagpieError(error: unknown, fallback: number = ErrorCode.MALFORMED_FRAME): MagpieError {
-  return isMagpieError(error) ? error : new MagpieError(fallback, 'undecodable frame', { cause: error });
+  if (isMagpieError(error)) return error;
+  // a failure of the server's own (a login that threw) is no fault of the client's frame
+  const message = fallback === ErrorCode.INTERNAL ? 'internal server error' : 'undecodable frame';
+  return new MagpieError(fallback, message, { cause: error });
 }

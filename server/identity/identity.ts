@@ -97,7 +97,7 @@ function isoDate(ms: number): string {
 }
 
 /** The sealed auth token is bound to its account, so sealed values cannot be swapped between rows. */
-function accountContext(accountSid: string): string {
+export function accountContext(accountSid: string): string {
   return `account:${accountSid}`;
 }
 

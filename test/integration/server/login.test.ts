@@ -180,6 +180,22 @@ describe('login', () => {
     });
   });
 
+  describe('a login that fails inside the server', () => {
+    it('is answered INTERNAL "internal server error", not as a frame the server could not decode, and the socket may try again', async () => {
+      const app = world.server.identity.createApp(world.accountSid, 'sealed elsewhere');
+      // a token sealed under another server key (a node given another data folder) cannot be opened
+      world.server.db.prepare('UPDATE apps SET app_token_sealed = ? WHERE app_id = ?').run(`v1:${Buffer.alloc(40, 7).toString('base64')}`, app.appId);
+      const client = await connected();
+      const error = await client.loginWithAppToken(app.appId, app.appToken, 'olga').then(
+        () => undefined,
+        (e: unknown) => e as MagpieError,
+      );
+      expect(error).toBeInstanceOf(MagpieError);
+      expect({ code: error!.code, message: error!.message }).toEqual({ code: ErrorCode.INTERNAL, message: 'internal server error' });
+      expect((await client.loginWithAppToken(world.appId, world.appToken, 'olga')).userId).toBe('olga');
+    });
+  });
+
   describe('failed logins', () => {
     it('are rate limited per address and user: TOO_MANY_LOGIN_ATTEMPTS even with the right password', async () => {
       const user = world.createUser('lee');

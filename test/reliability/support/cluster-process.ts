@@ -48,6 +48,9 @@ export interface ClusterOfProcesses {
   readonly nodes: NodeProcess[];
   readonly credentials: DemoCredentials;
   readonly dataDir: string;
+  /** The `--db` URL (the cluster's schema) and `--cluster-name` every node is started with. */
+  readonly database: string;
+  readonly clusterName: string;
   /** Starts one more node (or a node again, under its id) on the cluster's database, NATS and folder. */
   startNode(id: string, port?: number): Promise<NodeProcess>;
   /** Resolves once every live node hears every other live node (and sees `sessions` sessions, if given). */
@@ -148,6 +151,8 @@ export async function startClusterOfProcesses(count: number, natsUrl = MACHINE_N
     nodes,
     credentials,
     dataDir,
+    database,
+    clusterName,
     async startNode(id, port) {
       const node = await start(id, port);
       const at = nodes.findIndex((other) => other.id === id);
