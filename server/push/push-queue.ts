@@ -100,8 +100,10 @@ interface Row {
 
 /**
  * The durable queue of offline pushes (table push_pending): one row per recipient. A new row is
- * due after the delay; messages that arrive while it waits merge into it; a row already sent
- * (count 0) is due again no sooner than minInterval after that send. In SQLite's UPDATE every
+ * due after the delay; messages that arrive while it waits merge into it (its sender is the last
+ * message's, unless a message before it mentions the recipient more strongly: the push then names
+ * who @mentioned them); a row already sent (count 0) is due again no sooner than minInterval after
+ * that send. In SQLite's UPDATE every
  * right-hand side reads the row as it was, so the CASEs below see the old count.
  */
 export function createPushQueue(db: SqlDatabase): PushQueue {
@@ -115,8 +117,8 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       conversation = CASE WHEN p.count = 0 OR p.conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
       count = p.count + 1,
       max_seq = ${max}(p.max_seq, excluded.max_seq),
-      sender = excluded.sender,
-      sender_nickname = excluded.sender_nickname,
+      sender = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender ELSE p.sender END,
+      sender_nickname = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender_nickname ELSE p.sender_nickname END,
       preview = excluded.preview,
       mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END,
       timeline_group = CASE WHEN p.count = 0 THEN NULL ELSE p.timeline_group END,
@@ -143,8 +145,8 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       conversation = CASE WHEN p.count = 0 OR p.conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
       count = p.count + 1,
       max_seq = CASE WHEN p.count = 0 THEN excluded.max_seq ELSE p.max_seq END,
-      sender = excluded.sender,
-      sender_nickname = excluded.sender_nickname,
+      sender = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender ELSE p.sender END,
+      sender_nickname = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender_nickname ELSE p.sender_nickname END,
       preview = excluded.preview,
       mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END,
       timeline_group = excluded.timeline_group,
