@@ -164,6 +164,8 @@ export interface Tuning {
   readonly pushTimeoutMs: number;
   /** Webhook calls in flight at once. */
   readonly pushConcurrency: number;
+  /** Of those, one app's at most: a slow or dead webhook leaves the other apps' pushes free slots. */
+  readonly pushConcurrencyPerApp: number;
   /** Characters of a message's text in a push preview. */
   readonly pushPreviewChars: number;
   /** A cluster node announces its presence (and its seq, so gaps show) this often. */
@@ -256,6 +258,7 @@ export const DEFAULT_TUNING: Tuning = {
   pushMaxAttempts: 12,
   pushTimeoutMs: 10_000,
   pushConcurrency: 16,
+  pushConcurrencyPerApp: 4,
   pushPreviewChars: 100,
   clusterHeartbeatMs: 1_000,
   clusterNodeSilenceMs: 3_000,

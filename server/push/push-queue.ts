@@ -61,11 +61,17 @@ export interface PushQueue {
    */
   enqueueTimeline(item: TimelinePushItem, nowMs: number, delayMs: number, minIntervalMs: number): void;
   /**
-   * Rows due now, at most `limit`. On PostgreSQL they are claimed for `claimMs` (other nodes skip
+   * Rows due now, at most `limit`, none of the apps in `skipApps`. On PostgreSQL they are claimed for `claimMs` (other nodes skip
    * them until the send ends or the claim runs out), so two nodes never send the same push.
    */
-  due(nowMs: number, limit: number, claimMs: number): PendingPush[];
-  earliestDueMs(): number | undefined;
+  due(nowMs: number, limit: number, claimMs: number, skipApps?: readonly string[]): PendingPush[];
+  /**
+   * The first `limit` rows with something pending, by when they are due (on PostgreSQL, a claimed
+   * row when its claim runs out), the apps in `skipApps` left out.
+   */
+  nextDue(limit: number, skipApps: readonly string[]): { appId: string; userId: string; dueMs: number }[];
+  /** A row `due` claimed that this node does not send now: free at once for any node (PostgreSQL). */
+  unclaim(push: PendingPush): void;
   /** `count` of the row's messages were notified (more may have merged meanwhile). */
   sent(push: PendingPush, nowMs: number, minIntervalMs: number): void;
   retryAt(push: PendingPush, dueMs: number): void;
@@ -94,8 +100,10 @@ interface Row {
 
 /**
  * The durable queue of offline pushes (table push_pending): one row per recipient. A new row is
- * due after the delay; messages that arrive while it waits merge into it; a row already sent
- * (count 0) is due again no sooner than minInterval after that send. In SQLite's UPDATE every
+ * due after the delay; messages that arrive while it waits merge into it (its sender is the last
+ * message's, unless a message before it mentions the recipient more strongly: the push then names
+ * who @mentioned them); a row already sent (count 0) is due again no sooner than minInterval after
+ * that send. In SQLite's UPDATE every
  * right-hand side reads the row as it was, so the CASEs below see the old count.
  */
 export function createPushQueue(db: SqlDatabase): PushQueue {
@@ -109,8 +117,8 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       conversation = CASE WHEN p.count = 0 OR p.conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
       count = p.count + 1,
       max_seq = ${max}(p.max_seq, excluded.max_seq),
-      sender = excluded.sender,
-      sender_nickname = excluded.sender_nickname,
+      sender = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender ELSE p.sender END,
+      sender_nickname = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender_nickname ELSE p.sender_nickname END,
       preview = excluded.preview,
       mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END,
       timeline_group = CASE WHEN p.count = 0 THEN NULL ELSE p.timeline_group END,
@@ -137,27 +145,35 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       conversation = CASE WHEN p.count = 0 OR p.conversation = excluded.conversation THEN excluded.conversation ELSE '' END,
       count = p.count + 1,
       max_seq = CASE WHEN p.count = 0 THEN excluded.max_seq ELSE p.max_seq END,
-      sender = excluded.sender,
-      sender_nickname = excluded.sender_nickname,
+      sender = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender ELSE p.sender END,
+      sender_nickname = CASE WHEN p.count = 0 OR excluded.mention >= p.mention THEN excluded.sender_nickname ELSE p.sender_nickname END,
       preview = excluded.preview,
       mention = CASE WHEN p.count = 0 THEN excluded.mention ELSE ${max}(p.mention, excluded.mention) END,
       timeline_group = excluded.timeline_group,
       timeline_seq = excluded.timeline_seq`);
-  const due = db.prepare<[number, number], Row>('SELECT * FROM push_pending WHERE count > 0 AND due_ms <= ? ORDER BY due_ms LIMIT ?');
+  // the apps whose webhooks hold all the slots they may have now (a JSON array): their rows wait,
+  // and the other apps' rows behind them are read
+  const notSkipped =
+    db.dialect === 'postgres'
+      ? 'app_id NOT IN (SELECT jsonb_array_elements_text(CAST(@skipApps AS jsonb)))'
+      : 'app_id NOT IN (SELECT value FROM json_each(@skipApps))';
+  const due = db.prepare<{ nowMs: number; limit: number; skipApps: string }, Row>(
+    `SELECT * FROM push_pending WHERE count > 0 AND due_ms <= @nowMs AND ${notSkipped} ORDER BY due_ms LIMIT @limit`,
+  );
   // PostgreSQL, several nodes: rows another node is sending are skipped (locked or claimed), and
   // the rows taken are claimed in the same statement
-  const claimDue = db.dialect !== 'postgres' ? undefined : db.prepare<{ nowMs: number; limit: number; until: number }, Row>(`
+  const claimDue = db.dialect !== 'postgres' ? undefined : db.prepare<{ nowMs: number; limit: number; until: number; skipApps: string }, Row>(`
     UPDATE push_pending SET claimed_until_ms = @until
     WHERE (app_id, user_id) IN (
       SELECT app_id, user_id FROM push_pending
-      WHERE count > 0 AND due_ms <= @nowMs AND (claimed_until_ms IS NULL OR claimed_until_ms <= @nowMs)
+      WHERE count > 0 AND due_ms <= @nowMs AND (claimed_until_ms IS NULL OR claimed_until_ms <= @nowMs) AND ${notSkipped}
       ORDER BY due_ms LIMIT @limit FOR UPDATE SKIP LOCKED)
     RETURNING *`);
-  const earliest =
-    db.dialect === 'postgres'
-      ? // a claimed row is due again when its claim runs out, not before (else a timer would spin)
-        db.prepare<[], number | null>(`SELECT MIN(GREATEST(due_ms, COALESCE(claimed_until_ms, 0))) FROM push_pending WHERE count > 0`).pluck()
-      : db.prepare<[], number | null>('SELECT MIN(due_ms) FROM push_pending WHERE count > 0').pluck();
+  // a claimed row is due again when its claim runs out, not before (else a timer would spin)
+  const dueAt = db.dialect === 'postgres' ? 'GREATEST(due_ms, COALESCE(claimed_until_ms, 0))' : 'due_ms';
+  const nextDue = db.prepare<{ limit: number; skipApps: string }, { app_id: string; user_id: string; due: number }>(
+    `SELECT app_id, user_id, ${dueAt} AS due FROM push_pending WHERE count > 0 AND ${notSkipped} ORDER BY ${dueAt} LIMIT @limit`,
+  );
   const sent = db.prepare(`
     UPDATE push_pending SET count = ${max}(0, count - @count), sent_ms = @nowMs, attempts = 0, claimed_until_ms = NULL,
       due_ms = CASE WHEN count > @count THEN CAST(@nowMs AS BIGINT) + @minIntervalMs ELSE due_ms END
@@ -186,11 +202,19 @@ export function createPushQueue(db: SqlDatabase): PushQueue {
       const userIds = JSON.stringify(item.userIds);
       upsertTimeline.run({ ...item, userIds, dueMs: nowMs + delayMs, minIntervalMs });
     },
-    due: (nowMs, limit, claimMs) =>
-      (claimDue !== undefined ? claimDue.all({ nowMs, limit, until: nowMs + claimMs }).sort((a, b) => a.due_ms - b.due_ms) : due.all(nowMs, limit)).map(
-        toPending,
-      ),
-    earliestDueMs: () => earliest.get() ?? undefined,
+    due(nowMs, limit, claimMs, skipApps = []) {
+      const skip = JSON.stringify(skipApps);
+      const rows =
+        claimDue !== undefined
+          ? claimDue.all({ nowMs, limit, until: nowMs + claimMs, skipApps: skip }).sort((a, b) => a.due_ms - b.due_ms)
+          : due.all({ nowMs, limit, skipApps: skip });
+      return rows.map(toPending);
+    },
+    nextDue: (limit, skipApps) =>
+      nextDue.all({ limit, skipApps: JSON.stringify(skipApps) }).map((row) => ({ appId: row.app_id, userId: row.user_id, dueMs: Number(row.due) })),
+    unclaim: (push) => {
+      if (claimDue !== undefined) release.run(push.appId, push.userId);
+    },
     sent: (push, nowMs, minIntervalMs) => void sent.run({ count: push.count, nowMs, minIntervalMs, appId: push.appId, userId: push.userId }),
     retryAt: (push, dueMs) => void retry.run(dueMs, push.appId, push.userId),
     // a message merged after the decision keeps its row pending

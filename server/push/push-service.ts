@@ -10,7 +10,7 @@ import { createPushUnread } from './push-unread';
 
 export type PushTuning = Pick<
   Tuning,
-  'pushDelayMs' | 'pushMinIntervalMs' | 'pushRetryBaseMs' | 'pushRetryMaxMs' | 'pushMaxAttempts' | 'pushTimeoutMs' | 'pushConcurrency' | 'pushPreviewChars'
+  'pushDelayMs' | 'pushMinIntervalMs' | 'pushRetryBaseMs' | 'pushRetryMaxMs' | 'pushMaxAttempts' | 'pushTimeoutMs' | 'pushConcurrency' | 'pushConcurrencyPerApp' | 'pushPreviewChars'
 >;
 
 export interface PushServiceDeps {
@@ -62,6 +62,10 @@ export function pushHeaders(secret: string, timestamp: string, pushId: string, b
     [PUSH_HEADERS.signature]: `v1=${pushSignature(secret, timestamp, body)}`,
     [PUSH_HEADERS.pushId]: pushId,
   };
+}
+
+function keyOf(row: { readonly appId: string; readonly userId: string }): string {
+  return `${row.appId}\u0000${row.userId}`;
 }
 
 /** Beyond the webhook's timeout, how long a node's claim on a push it sends lasts (PostgreSQL). */
@@ -162,6 +166,12 @@ export function createPushService(deps: PushServiceDeps): PushService {
     );
   }
   const inFlight = new Map<string, Promise<void>>();
+  // sends in flight per app: one app's slow or silent webhook holds at most its cap of the slots,
+  // so the other apps' pushes still leave when due
+  const inFlightOfApp = new Map<string, number>();
+  const appCap = Math.max(1, Math.min(tuning.pushConcurrencyPerApp, tuning.pushConcurrency));
+  const atCap = (appId: string) => (inFlightOfApp.get(appId) ?? 0) >= appCap;
+  const appsAtCap = () => [...inFlightOfApp.keys()].filter(atCap);
 
   function itemOf(appId: string, userId: string, entry: pb.Entry): PushItem | undefined {
     if (entry.item.case !== 'message') return undefined;
@@ -233,11 +243,11 @@ export function createPushService(deps: PushServiceDeps): PushService {
 
   function schedule(): void {
     if (!running) return;
-    const earliest = queue.earliestDueMs();
+    // the rows in flight, and those of apps at their cap, wait for a send to end, which schedules
+    // again: a timer for them now would only find them again and again
+    const earliest = queue.nextDue(inFlight.size + 1, appsAtCap()).find((row) => !inFlight.has(keyOf(row)))?.dueMs;
     if (earliest === undefined || earliest >= timerAtMs) return;
-    // what is due now is being sent (or waits for a free slot): the end of a send schedules again,
-    // where a timer now would only find the same rows in flight, again and again
-    if (earliest <= clock.now() && inFlight.size > 0) return;
+    if (earliest <= clock.now() && inFlight.size >= tuning.pushConcurrency) return;
     if (timer) clock.clearTimeout(timer);
     timerAtMs = earliest;
     timer = clock.setTimeout(() => {
@@ -251,25 +261,38 @@ export function createPushService(deps: PushServiceDeps): PushService {
     if (!running) return;
     const now = clock.now();
     queue.sweep(now, tuning.pushMinIntervalMs);
-    const free = tuning.pushConcurrency - inFlight.size;
-    // on SQLite rows in flight here are read again and skipped; on PostgreSQL they are claimed
-    const limit = db.dialect === 'postgres' ? Math.max(0, free) : tuning.pushConcurrency + inFlight.size;
-    for (const push of limit === 0 ? [] : queue.due(now, limit, pushClaimMs(tuning))) {
-      if (inFlight.size >= tuning.pushConcurrency) break;
-      const key = `${push.appId}\u0000${push.userId}`;
-      if (inFlight.has(key)) continue;
-      if (cameBack(push)) {
-        queue.drop(push);
-        continue;
+    // an app reaching its cap leaves its other rows to the next round, which reads past them to the
+    // other apps' rows; each such round caps one more app, so the rounds end
+    for (let again = true; again && inFlight.size < tuning.pushConcurrency; ) {
+      again = false;
+      const free = tuning.pushConcurrency - inFlight.size;
+      // on SQLite rows in flight here are read again and skipped; on PostgreSQL they are claimed
+      const limit = db.dialect === 'postgres' ? free : tuning.pushConcurrency + inFlight.size;
+      for (const push of queue.due(now, limit, pushClaimMs(tuning), appsAtCap())) {
+        const key = keyOf(push);
+        if (inFlight.has(key)) continue;
+        if (inFlight.size >= tuning.pushConcurrency || atCap(push.appId)) {
+          queue.unclaim(push);
+          again ||= inFlight.size < tuning.pushConcurrency;
+          continue;
+        }
+        if (cameBack(push)) {
+          queue.drop(push);
+          continue;
+        }
+        inFlightOfApp.set(push.appId, (inFlightOfApp.get(push.appId) ?? 0) + 1);
+        const sending = deliver(push).finally(() => {
+          inFlight.delete(key);
+          const left = (inFlightOfApp.get(push.appId) ?? 1) - 1;
+          if (left > 0) inFlightOfApp.set(push.appId, left);
+          else inFlightOfApp.delete(push.appId);
+          schedule();
+        });
+        inFlight.set(key, sending);
       }
-      const sending = deliver(push).finally(() => {
-        inFlight.delete(key);
-        schedule();
-      });
-      inFlight.set(key, sending);
     }
     schedule();
-    // rows still due but skipped (in flight, or over the concurrency) are picked up when a send ends
+    // rows still due but skipped (in flight, over the concurrency or their app's cap) are picked up when a send ends
   }
 
   /** Online now, or every merged message confirmed (the inbox's, and a large group's @all in its timeline): the notification has nothing to say. */

@@ -35,6 +35,12 @@ describe('REST storage (migration 4)', () => {
     expect(plan(`SELECT * FROM messages WHERE target = 'g1' AND is_group = 1 AND ${window} ORDER BY msg_id LIMIT 10`)).toMatch(/USING INDEX messages_by_target/);
     expect(plan(`SELECT * FROM messages WHERE sender = 'c' AND ${window} ORDER BY msg_id LIMIT 10`)).toMatch(/USING INDEX messages_by_(sender|client_id)/);
     expect(plan('SELECT * FROM push_pending WHERE count > 0 AND due_ms <= 5 ORDER BY due_ms LIMIT 5')).toMatch(/USING INDEX push_pending_due/);
+    // the same, past the apps whose webhooks hold all their slots (pushConcurrencyPerApp)
+    const pastApps = `app_id NOT IN (SELECT value FROM json_each('["a"]'))`;
+    expect(plan(`SELECT * FROM push_pending WHERE count > 0 AND due_ms <= 5 AND ${pastApps} ORDER BY due_ms LIMIT 5`)).toMatch(/USING INDEX push_pending_due/);
+    expect(plan(`SELECT app_id, user_id, due_ms AS due FROM push_pending WHERE count > 0 AND ${pastApps} ORDER BY due_ms LIMIT 5`)).toMatch(
+      /USING INDEX push_pending_due/,
+    );
     // the push's check of a 1:1 mute, once per offline message (migration 8)
     expect(plan("SELECT 1 FROM conversation_mutes WHERE app_id = 'a' AND user_id = 'b' AND peer = 'c'")).toMatch(/USING PRIMARY KEY/);
   });
