@@ -189,7 +189,8 @@ export function createDesktopApp(deps: DesktopAppDeps): { run(): void } {
 }
 
 function main(): void {
-  const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' });
+  // as the web shell: warnings and errors on the terminal unless MAGPIE_LOG_LEVEL asks for more
+  const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'warn' });
   createDesktopApp({ appRoot: join(import.meta.dirname, '../..'), log, env: process.env }).run();
 }
 

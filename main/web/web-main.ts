@@ -86,7 +86,9 @@ async function main(): Promise<number> {
     return 3;
   }
   const profileLock = locked.lock;
-  const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+  // the terminal shows the friendly lines; the log (JSON) only when something goes wrong, or when
+  // MAGPIE_LOG_LEVEL asks for more
+  const log = pino({ level: process.env['MAGPIE_LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
 
   // a taken page port is said before a demo server is started for a page that cannot open
   if (ports.page !== 0 && !(await portIsFree('127.0.0.1', ports.page))) {
