@@ -233,10 +233,11 @@ function signedBy(deps: RestPluginDeps) {
   return async (request: FastifyRequest): Promise<void> => {
     const accountSid = (request.params as { accountSid?: string }).accountSid;
     if (accountSid === undefined) return;
-    const sig = (request.query as { sig?: unknown }).sig;
+    // the query parser gives a parameter named twice as a list of its values
+    const sig = (request.query as { sig?: string | string[] }).sig;
     deps.auth.verify({
       accountSid,
-      sig: typeof sig === 'string' ? sig : undefined,
+      sig,
       authorization: request.headers.authorization,
       method: request.method,
       url: request.url,

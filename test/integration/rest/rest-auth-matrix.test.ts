@@ -154,6 +154,21 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
     expect([broken.status, codeOf(broken)]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
   });
 
+  it('refuses a sig given twice, the same value or not, saying it was given more than once', async () => {
+    const atMs = Date.now();
+    const sig = restSignature(server.accountSid, server.authToken, formatCompactTimestamp(atMs, CST_MINUTES));
+    for (const [path, other] of [
+      ['/v1/accounts/{sid}/apps', sig],
+      ['/v1/accounts/{sid}/apps', 'A'.repeat(32)],
+      ['/2013-12-26/Accounts/{sid}/AccountInfo', sig],
+    ] as const) {
+      // the client adds the right sig after this one: sig=X&sig=RIGHT
+      const twice = await asA('GET', `${path}?sig=${other}`, undefined, { atMs });
+      expect([path, twice.status, codeOf(twice)]).toEqual([path, 401, ErrorCode.REST_AUTH_FAILED]);
+      expect(twice.json.error?.message ?? twice.json.statusMsg).toBe('the sig query parameter is given 2 times: give it once');
+    }
+  });
+
   it('refuses every body that is not JSON with 415 REST_UNSUPPORTED_MEDIA_TYPE, saying JSON only', async () => {
     const path = `/v1/accounts/{sid}/apps/${appOfA}/messages`;
     const body = JSON.stringify({ from: 'alice', to: 'bob', text: 'hi' });
