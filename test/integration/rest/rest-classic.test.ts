@@ -30,7 +30,7 @@ describe('the classic REST paths', () => {
     name: string,
     body: string | undefined,
     format: 'json' | 'xml',
-    options: { atMs?: number; token?: string; accept?: 'json' | 'xml'; contentType?: string } = {},
+    options: { atMs?: number; token?: string; accept?: 'json' | 'xml'; contentType?: string; nonce?: number } = {},
   ) {
     const timestamp = cstTimestamp(options.atMs);
     const sig = createHash('md5')
@@ -39,7 +39,7 @@ describe('the classic REST paths', () => {
       .toUpperCase();
     const type = options.contentType ?? (format === 'json' ? 'application/json;charset=utf-8' : 'application/xml;charset=utf-8');
     const accept = options.accept ?? format;
-    const response = await fetch(`${base}/${name}?sig=${sig}`, {
+    const response = await fetch(`${base}/${name}?sig=${sig}${options.nonce === undefined ? '' : `&nonce=${options.nonce}`}`, {
       method,
       headers: {
         Accept: accept === 'json' ? 'application/json' : 'application/xml',
@@ -119,6 +119,23 @@ describe('the classic REST paths', () => {
     expect(bad.text).toContain('<statusMsg>the XML body does not parse: elements not closed: &lt;SubAccount&gt;, &lt;appId&gt;</statusMsg>');
     const crossed = await classic('POST', 'SubAccounts', '<SubAccount><appId>x</friendlyName></SubAccount>', 'xml');
     expect(crossed.text).toContain('instead of closing tag &apos;friendlyName&apos;. (line 1, column');
+  });
+
+  it('names the missing fields of an XML body with an empty root, as it does for {} in JSON', async () => {
+    const fromJson = JSON.parse((await classic('POST', 'SubAccounts', '{}', 'json')).text) as { statusMsg: string };
+    expect(fromJson.statusMsg).toBe('body/appId is required (a string), body/friendlyName is required (a string)');
+    // each its own nonce: the same empty fields in one second would be a replay of the last
+    for (const [nonce, body] of ['<SubAccount/>', '<a/>', '<?xml version="1.0" encoding="utf-8"?><SubAccount></SubAccount>', '<SubAccount>\n  </SubAccount>'].entries()) {
+      const empty = await classic('POST', 'SubAccounts', body, 'xml', { accept: 'json', nonce });
+      expect([body, empty.status, JSON.parse(empty.text)]).toEqual([body, 400, { statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: fromJson.statusMsg }]);
+    }
+    const one = await classic('POST', 'QuerySubAccountByName', `<SubAccount><appId>${server.appId}</appId></SubAccount>`, 'xml', { accept: 'json' });
+    expect(JSON.parse(one.text)).toEqual({ statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: 'body/friendlyName is required (a string)' });
+    // a body that is not one root holding fields is still refused as such
+    for (const body of ['<SubAccount>just text</SubAccount>', '<a/><b/>']) {
+      const wrong = await classic('POST', 'SubAccounts', body, 'xml', { accept: 'json' });
+      expect([body, wrong.status, JSON.parse(wrong.text).statusCode]).toEqual([body, 400, String(ErrorCode.REST_BAD_REQUEST)]);
+    }
   });
 
   it('decodes the predefined entities and character references of an XML body, and refuses a DTD, an undeclared entity and a forbidden character', async () => {
