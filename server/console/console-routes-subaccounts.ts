@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { closeSubAccount, createSubAccount, reopenSubAccount, subAccountPage } from '../rest/app-operations';
-import { createdSubJson, createdSubSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema, typedNameSchema } from '../rest/app-resources';
+import { createdSubJson, createdSubSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema, newNameSchema } from '../rest/app-resources';
 import type { ConsoleContext } from './console-context';
 
 const appParams = z.object({ appId: z.string().min(1).max(64) });
@@ -23,7 +23,7 @@ export function registerConsoleSubAccountRoutes(root: FastifyInstance, ctx: Cons
 
   app.post(
     base,
-    { schema: { params: appParams, body: z.object({ friendlyName: typedNameSchema }).strict(), response: { 201: createdSubSchema } } },
+    { schema: { params: appParams, body: z.object({ friendlyName: newNameSchema }).strict(), response: { 201: createdSubSchema } } },
     async (request, reply) => reply.code(201).send(createdSubJson(createSubAccount(rest, accountOf(request), request.params.appId, request.body.friendlyName))),
   );
 
