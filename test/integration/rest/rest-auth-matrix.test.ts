@@ -179,6 +179,22 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
     }
   });
 
+  it('refuses a JSON body declared in a charset other than UTF-8 with 415, storing nothing; takes utf-8 however written', async () => {
+    const path = `/v1/accounts/{sid}/apps/${appOfA}/subaccounts`;
+    const before = state();
+    for (const [n, charset] of ['latin1', 'ISO-8859-1', '"us-ascii"', 'utf-16', 'gbk', ''].entries()) {
+      // UTF-8 bytes that a latin1 reader would take for other text (é is Ã©)
+      const reply = await asA('POST', path, undefined, { raw: JSON.stringify({ friendlyName: `café-${n}` }), headers: { 'content-type': `application/json; charset=${charset}` } });
+      expect([charset, reply.status, codeOf(reply)]).toEqual([charset, 415, ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]);
+      expect(reply.json.error.message).toBe(`the body is declared charset=${JSON.stringify(charset.replaceAll('"', ''))}: send it in UTF-8 (charset=utf-8, or no charset)`);
+    }
+    expect(state()).toBe(before);
+    for (const [n, type] of ['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF8', 'application/json; charset="UTF-8"'].entries()) {
+      const reply = await asA('POST', path, undefined, { raw: JSON.stringify({ friendlyName: `café+${n}` }), headers: { 'content-type': type } });
+      expect([type, reply.status, reply.json.friendlyName]).toEqual([type, 201, `café+${n}`]);
+    }
+  });
+
   it('refuses a body over the limit with 413, saying the limit and where files go', async () => {
     const path = `/v1/accounts/{sid}/apps/${appOfA}/messages`;
     const big = JSON.stringify({ from: 'alice', to: 'bob', message: { type: 'text', text: 'x'.repeat(DEFAULT_TUNING.httpBodyLimitBytes) } });

@@ -252,6 +252,24 @@ describe('the classic REST paths', () => {
     }
   });
 
+  it('refuses an XML or JSON body declared in a charset other than UTF-8 with 415, in the classic shape', async () => {
+    const body = `<SubAccount><appId>${server.appId}</appId><friendlyName>café-latin1</friendlyName></SubAccount>`;
+    for (const contentType of ['application/xml; charset=iso-8859-1', 'text/xml;charset=GB2312']) {
+      const reply = await classic('POST', 'SubAccounts', body, 'xml', { contentType, accept: 'json' });
+      expect([contentType, reply.status, JSON.parse(reply.text).statusCode]).toEqual([contentType, 415, String(ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE)]);
+    }
+    const fromJson = await classic('POST', 'SubAccounts', JSON.stringify({ appId: server.appId, friendlyName: 'café-latin1' }), 'json', {
+      contentType: 'application/json; charset=latin1',
+    });
+    expect(JSON.parse(fromJson.text)).toEqual({
+      statusCode: String(ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE),
+      statusMsg: 'the body is declared charset="latin1": send it in UTF-8 (charset=utf-8, or no charset)',
+    });
+    expect(server.server.identity.findByFriendlyName(server.appId, 'café-latin1')).toBeUndefined();
+    const utf8 = await classic('POST', 'SubAccounts', body, 'xml', { contentType: 'text/xml; charset=UTF-8', accept: 'json' });
+    expect(JSON.parse(utf8.text).statusCode).toBe('000000');
+  });
+
   it('answers every classic path in XML, refusals included, and XML to a JSON body when Accept asks', async () => {
     const xml = (fields: Record<string, string>) =>
       `<?xml version="1.0" encoding="utf-8"?><Request>${Object.entries(fields)
