@@ -15,8 +15,10 @@ export function registerConsoleSubAccountRoutes(root: FastifyInstance, ctx: Cons
   const base = '/console/api/apps/:appId/subaccounts';
   const accountOf = (request: FastifyRequest) => ctx.guard.accountOf(request);
 
-  // a search that finds nothing is an empty page here, not an error: the page shows "no match"
-  app.get(base, { schema: { params: appParams, querystring: subPageQuerySchema(rest.tuning.maxRestPageItems, 20), response: { 200: subPageSchema } } }, (request) => {
+  // a search that finds nothing is an empty page here, not an error: the page shows "no match",
+  // a name longer than any name can be included (a 400 would show the schema's words)
+  const query = subPageQuerySchema(rest.tuning.maxRestPageItems, 20).extend({ friendlyName: z.string().optional() });
+  app.get(base, { schema: { params: appParams, querystring: query, response: { 200: subPageSchema } } }, (request) => {
     const page = subAccountPage(rest, accountOf(request), request.params.appId, request.query);
     return subPageJson(page);
   });

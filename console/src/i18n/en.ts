@@ -29,7 +29,7 @@ const en = {
     authTokenUnavailable: 'This account’s AUTH TOKEN was made by an older server version: an administrator must rotate it once (magpie-server account rotate-token) before you can sign in.',
     pageOutdated: 'This page does not match the server’s version. Reload the page.',
     internal: 'The server failed. Try again in a moment.',
-    badRequest: 'Please check the fields: {message}',
+    badRequest: 'The server could not take what was sent. Check the fields; if they look right, reload the page (it may be out of date).',
     generic: 'The request failed ({code}): {message}',
     unreachable: 'The server did not answer: it may be stopped or restarting. Try again in a moment.',
     badAnswer: 'The server could not be reached (HTTP {status}). Try again in a moment.',

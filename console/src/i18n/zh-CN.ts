@@ -31,7 +31,7 @@ const zhCN: MessageSchema = {
     authTokenUnavailable: '该账号的 AUTH TOKEN 由旧版服务器生成：需由管理员先轮换一次（magpie-server account rotate-token）才能登录。',
     pageOutdated: '此页面与服务器版本不一致，请刷新页面。',
     internal: '服务器出错，请稍后重试。',
-    badRequest: '请检查填写的内容：{message}',
+    badRequest: '服务器无法处理提交的内容。请检查填写的内容；如无误，请刷新页面（页面可能已过期）。',
     generic: '请求失败（{code}）：{message}',
     unreachable: '服务器没有响应：它可能已停止或正在重启，请稍后重试。',
     badAnswer: '无法连接服务器（HTTP {status}），请稍后重试。',
