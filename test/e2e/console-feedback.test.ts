@@ -54,4 +54,14 @@ describe('the developer console\'s feedback', () => {
     }
     await page.context().close();
   }, 60_000);
+
+  it('lines up the "Choose an app" box with the Apps box', async () => {
+    const page = await signIn();
+    const choose = page.getByText('Choose an app to manage it.');
+    await choose.waitFor(WAIT);
+    const apps = await page.getByRole('navigation', { name: 'Apps' }).boundingBox();
+    const card = await choose.boundingBox();
+    expect(Math.abs(card!.y - apps!.y)).toBeLessThanOrEqual(1);
+    await page.context().close();
+  }, 60_000);
 });
