@@ -64,4 +64,40 @@ describe('the developer console\'s feedback', () => {
     expect(Math.abs(card!.y - apps!.y)).toBeLessThanOrEqual(1);
     await page.context().close();
   }, 60_000);
+
+  it('clears an error once the app it was about is no longer shown, and drops the failure of a call a later one outdated', async () => {
+    const page = await signIn();
+    await page.getByRole('button', { name: /test app/ }).click();
+    const detail = page.locator('article.app-detail');
+    await page.getByLabel('App name', { exact: true }).fill('   ');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await expect.poll(() => detail.getByRole('alert').allTextContents(), WAIT).toEqual([expect.stringContaining('A name needs 1–64 characters')]);
+    // a new app is shown: the refusal of the other app's name is not said of it
+    await page.getByLabel('New app name').fill('Second');
+    await page.getByRole('button', { name: 'Create app' }).click();
+    await page.getByRole('heading', { name: 'Second' }).waitFor(WAIT);
+    expect(await detail.getByRole('alert').count()).toBe(0);
+    // back to the first: nothing left from before either
+    await page.getByRole('button', { name: /test app/ }).click();
+    await page.getByRole('heading', { name: 'test app' }).waitFor(WAIT);
+    expect(await detail.getByRole('alert').count()).toBe(0);
+
+    // a refresh of this app's figures that fails only after the page moved to another app
+    let first = true;
+    await page.route('**/console/api/apps/*/stats**', async (route) => {
+      if (!first) return route.continue();
+      first = false;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.abort('connectionrefused');
+    });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('button', { name: /Second/ }).click();
+    await page.getByRole('heading', { name: 'Second' }).waitFor(WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const stats = page.getByRole('region', { name: 'Today' });
+    expect(await stats.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => stats.getByTestId('online-users').textContent(), WAIT).toBe('0');
+    expect(await page.getByRole('alert').allTextContents()).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });
