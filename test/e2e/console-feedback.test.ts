@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -18,7 +20,8 @@ describe('the developer console\'s feedback', () => {
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    server = await startTestServer();
+    // a test push per app every 0.5 s: the test of a slow receiver sends one per language
+    server = await startTestServer({ tuning: { consoleTestPushIntervalMs: 500 } });
     browser = await launchChromium();
   }, 120_000);
 
@@ -100,4 +103,38 @@ describe('the developer console\'s feedback', () => {
     expect(await page.getByRole('alert').allTextContents()).toEqual([]);
     await page.context().close();
   }, 60_000);
+
+  it('says a test push is under way while it waits for a slow receiver, then what the receiver answered', async () => {
+    let hooks = 0;
+    const slow: Server = createServer((request, response) => {
+      hooks++;
+      request.resume();
+      setTimeout(() => response.writeHead(200).end(), 2_500);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      for (const [locale, labels] of [
+        ['en-US', { region: 'Offline push', url: 'Webhook URL', save: 'Save push settings', send: 'Send test push', sending: 'Sending…', waiting: 'waiting for the receiver’s answer', done: 'The receiver answered HTTP 200.' }],
+        ['zh-CN', { region: '离线推送', url: '推送地址（Webhook URL）', save: '保存推送设置', send: '发送测试推送', sending: '正在发送…', waiting: '等待接收方响应', done: '接收方返回 HTTP 200。' }],
+      ] as const) {
+        const page = await signIn(locale);
+        await page.getByRole('button', { name: /test app/ }).click();
+        const push = page.getByRole('region', { name: labels.region });
+        await push.getByLabel(labels.url).fill(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/hook?${locale}`);
+        await push.getByRole('button', { name: labels.save }).click();
+        await push.getByRole('status').waitFor(WAIT);
+        await push.getByRole('button', { name: labels.send }).click();
+        const sending = push.getByRole('button', { name: labels.sending });
+        await sending.waitFor(WAIT);
+        expect(await sending.isDisabled()).toBe(true);
+        expect(await push.getByRole('status').textContent()).toContain(labels.waiting);
+        await expect.poll(() => push.getByRole('status').textContent(), WAIT).toContain(labels.done);
+        expect(await push.getByRole('button', { name: labels.send }).isEnabled()).toBe(true);
+        await page.context().close();
+      }
+      expect(hooks).toBe(2);
+    } finally {
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  }, 90_000);
 });

@@ -79,6 +79,8 @@ const en = {
     hideSecret: 'Hide push secret',
     rotateSecret: 'Rotate push secret',
     test: 'Send test push',
+    testSending: 'Sending…',
+    testWaiting: 'Sending the test push and waiting for the receiver’s answer (this can take a few seconds)…',
     testDelivered: 'The receiver answered HTTP {status}.',
     testRefused: 'The receiver answered HTTP {status}.',
     testNoAnswer: 'The test push got no answer: the receiver refused the connection, its host name was not found, or it did not answer in time. The console does not say which (it would let anyone probe the server’s network); the server’s log does.',

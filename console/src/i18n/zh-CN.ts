@@ -81,6 +81,8 @@ const zhCN: MessageSchema = {
     hideSecret: '隐藏推送密钥',
     rotateSecret: '更换推送密钥',
     test: '发送测试推送',
+    testSending: '正在发送…',
+    testWaiting: '正在发送测试推送并等待接收方响应（可能需要几秒钟）…',
     testDelivered: '接收方返回 HTTP {status}。',
     testRefused: '接收方返回 HTTP {status}。',
     testNoAnswer: '测试推送没有得到响应：接收方拒绝了连接、主机名无法解析，或未在限定时间内响应。控制台不区分这几种情况（否则可被用来探测服务器所在的网络），服务器日志中有具体原因。',
