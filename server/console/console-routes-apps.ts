@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { changeApp, deleteApp, rotateAppToken } from '../rest/app-operations';
-import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, pushChangeSchema, pushSchema, typedNameSchema } from '../rest/app-resources';
+import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, pushChangeSchema, pushSchema, newNameSchema } from '../rest/app-resources';
 import { ownApp } from '../rest/rest-context';
 import type { ConsoleContext } from './console-context';
 import { sendTestPush } from './test-push';
@@ -22,11 +22,11 @@ export function registerConsoleAppRoutes(root: FastifyInstance, ctx: ConsoleCont
     apps: rest.identity.listApps(accountOf(request)).map(appJson),
   }));
 
-  app.post(base, { schema: { body: z.object({ name: typedNameSchema }).strict(), response: { 201: appSchema } } }, async (request, reply) =>
+  app.post(base, { schema: { body: z.object({ name: newNameSchema }).strict(), response: { 201: appSchema } } }, async (request, reply) =>
     reply.code(201).send(appJson(rest.identity.createApp(accountOf(request), request.body.name))),
   );
 
-  app.patch(`${base}/:appId`, { schema: { params: appParams, body: appChangeSchema(typedNameSchema), response: { 200: appSchema } } }, (request) =>
+  app.patch(`${base}/:appId`, { schema: { params: appParams, body: appChangeSchema(newNameSchema), response: { 200: appSchema } } }, (request) =>
     appJson(changeApp(rest, accountOf(request), request.params.appId, request.body)),
   );
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { closeSubAccount, createSubAccount, reopenSubAccount, subAccountPage } from '../rest/app-operations';
-import { createdSubJson, createdSubSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema, typedNameSchema } from '../rest/app-resources';
+import { createdSubJson, createdSubSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema, newNameSchema } from '../rest/app-resources';
 import type { ConsoleContext } from './console-context';
 
 const appParams = z.object({ appId: z.string().min(1).max(64) });
@@ -15,15 +15,17 @@ export function registerConsoleSubAccountRoutes(root: FastifyInstance, ctx: Cons
   const base = '/console/api/apps/:appId/subaccounts';
   const accountOf = (request: FastifyRequest) => ctx.guard.accountOf(request);
 
-  // a search that finds nothing is an empty page here, not an error: the page shows "no match"
-  app.get(base, { schema: { params: appParams, querystring: subPageQuerySchema(rest.tuning.maxRestPageItems, 20), response: { 200: subPageSchema } } }, (request) => {
+  // a search that finds nothing is an empty page here, not an error: the page shows "no match",
+  // a name longer than any name can be included (a 400 would show the schema's words)
+  const query = subPageQuerySchema(rest.tuning.maxRestPageItems, 20).extend({ friendlyName: z.string().optional() });
+  app.get(base, { schema: { params: appParams, querystring: query, response: { 200: subPageSchema } } }, (request) => {
     const page = subAccountPage(rest, accountOf(request), request.params.appId, request.query);
     return subPageJson(page);
   });
 
   app.post(
     base,
-    { schema: { params: appParams, body: z.object({ friendlyName: typedNameSchema }).strict(), response: { 201: createdSubSchema } } },
+    { schema: { params: appParams, body: z.object({ friendlyName: newNameSchema }).strict(), response: { 201: createdSubSchema } } },
     async (request, reply) => reply.code(201).send(createdSubJson(createSubAccount(rest, accountOf(request), request.params.appId, request.body.friendlyName))),
   );
 

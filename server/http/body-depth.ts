@@ -104,3 +104,22 @@ export function utf8BodyText(body: Buffer): string {
   }
   return body.toString('utf8');
 }
+
+/** The charset parameter of a Content-Type, quoted or not: `application/json; charset="UTF-8"`. */
+const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
+
+/**
+ * Refuses (415 REST_UNSUPPORTED_MEDIA_TYPE) a JSON or XML body whose Content-Type names a charset
+ * other than UTF-8: its bytes are read as UTF-8 only, and read so they could mean other text than
+ * the sender wrote (latin1 "Ã©" taken as "é"), stored without a word. No charset is UTF-8.
+ */
+export function checkUtf8Charset(contentType: string | undefined): void {
+  const charset = CHARSET.exec(contentType ?? '');
+  if (charset === null) return;
+  const name = (charset[1] ?? charset[2] ?? '').trim();
+  if (/^utf-?8$/i.test(name)) return;
+  throw Object.assign(
+    new MagpieError(ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE, `the body is declared charset=${JSON.stringify(name.slice(0, 40))}: send it in UTF-8 (charset=utf-8, or no charset)`),
+    { statusCode: 415 },
+  );
+}

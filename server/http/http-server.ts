@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol';
-import { checkJsonDepth, utf8BodyText } from './body-depth';
+import { checkJsonDepth, checkUtf8Charset, utf8BodyText } from './body-depth';
 import { pathOf } from './path-of';
 
 /** One feature's routes, mounted on the shared listener (files, the REST API, health and metrics). */
@@ -144,6 +144,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     let text: string;
     try {
+      checkUtf8Charset(request.headers['content-type']);
       text = utf8BodyText(body as Buffer);
       checkJsonDepth(text);
     } catch (error) {

@@ -61,6 +61,7 @@ export interface Identity {
    */
   authTokenOf(accountSid: string): string | null | undefined;
   rotateAuthToken(accountSid: string): AccountCreated;
+  /** Names (of apps and sub-accounts) are stored without surrounding white space: docs/rest.md. */
   createApp(accountSid: string, name: string): AppInfo;
   setAppState(appId: string, state: AppState): AppInfo;
   getApp(appId: string): AppInfo | undefined;
@@ -75,6 +76,7 @@ export interface Identity {
   /** One page of the app's sub-accounts, oldest first, and how many there are. */
   listSubAccountsPage(appId: string, offset: number, limit: number): { total: number; items: SubAccountInfo[] };
   getSubAccount(subAccountSid: string): SubAccountInfo | undefined;
+  /** Surrounding white space of the name is dropped, as it is when one is stored. */
   findByFriendlyName(appId: string, friendlyName: string): SubAccountInfo | undefined;
   closeSubAccount(subAccountSid: string): SubAccountInfo;
   reopenSubAccount(subAccountSid: string): SubAccountInfo;
@@ -99,6 +101,16 @@ function isoDate(ms: number): string {
 /** The sealed auth token is bound to its account, so sealed values cannot be swapped between rows. */
 export function accountContext(accountSid: string): string {
   return `account:${accountSid}`;
+}
+
+/**
+ * The name as stored: without surrounding white space (what String#trim drops: spaces, tabs, line
+ * breaks, U+00A0, U+3000, ...), as an XML body's values come, so every path stores "  alice " as
+ * "alice"; a name of white space alone is left whole, for checkName to say it is all spaces.
+ */
+function storedName(name: string): string {
+  const trimmed = name.trim();
+  return trimmed === '' ? name : trimmed;
 }
 
 /** Says which rule a name breaks, one message per rule (docs/rest.md): all are INVALID_USER_ID. */
@@ -235,7 +247,8 @@ export function createIdentity(deps: IdentityDeps): Identity {
       return { accountSid, authToken, dateCreated: isoDate(row.created_ms) };
     },
 
-    createApp(accountSid, name) {
+    createApp(accountSid, given) {
+      const name = storedName(given);
       checkName('an app name', name);
       if (!q.account.get(accountSid)) throw new MagpieError(ErrorCode.ACCOUNT_NOT_FOUND, `no main account ${accountSid}`);
       const appId = randomHex32();
@@ -255,7 +268,8 @@ export function createIdentity(deps: IdentityDeps): Identity {
       return row && toApp(row);
     },
 
-    renameApp(appId, name) {
+    renameApp(appId, given) {
+      const name = storedName(given);
       checkName('an app name', name);
       requireApp(appId);
       q.rename.run(name, appId);
@@ -278,7 +292,8 @@ export function createIdentity(deps: IdentityDeps): Identity {
       return (q.appsOf.all(accountSid) as RawApp[]).map(toApp);
     },
 
-    createSubAccount(appId, friendlyName, chosen = {}) {
+    createSubAccount(appId, given, chosen = {}) {
+      const friendlyName = storedName(given);
       checkName('a friendly name', friendlyName);
       requireApp(appId);
       const voipPwd = chosen.voipPwd ?? randomPassword();
@@ -320,7 +335,9 @@ export function createIdentity(deps: IdentityDeps): Identity {
     },
 
     findByFriendlyName(appId, friendlyName) {
-      const row = q.subByFriendlyName.get(appId, friendlyName) as RawSub | undefined;
+      const name = storedName(friendlyName);
+      // then as given: a name stored with its spaces before they were dropped is found too
+      const row = (q.subByFriendlyName.get(appId, name) ?? (name === friendlyName ? undefined : q.subByFriendlyName.get(appId, friendlyName))) as RawSub | undefined;
       return row && publicSub(toSub(row));
     },
 

@@ -10,12 +10,11 @@ import type { AppInfo, SubAccountCreated, SubAccountInfo } from '../identity/ide
 export const NAME_MAX = 64;
 export const nameSchema = z.string().min(1).max(NAME_MAX);
 /**
- * A name to create or rename with: its length (1-64 characters, an emoji one) and content are
- * checked by the identity service, so every bad name answers the same INVALID_USER_ID.
+ * A name to create or rename with: the identity service drops its surrounding white space and
+ * checks its length (1-64 characters, an emoji one) and content, so every path stores the same
+ * name and every bad name answers the same INVALID_USER_ID.
  */
 export const newNameSchema = z.string();
-/** A name typed into the console's forms: surrounding spaces are dropped before it is checked. */
-export const typedNameSchema = z.string().trim();
 
 export const appStateSchema = z.enum(['online', 'offline']);
 export const appSchema = z.object({

@@ -187,6 +187,8 @@ export function parseClassicXml(text: string): Record<string, unknown> {
     throw new MagpieError(ErrorCode.REST_BAD_REQUEST, `the XML body does not parse: ${xmlProblem(text, error)}`);
   }
   const roots = Object.entries(parsed as Record<string, unknown>).filter(([name]) => name !== '?xml');
+  // an empty root (`<SubAccount/>`) holds no fields: the schema then names each one required, as for `{}` in JSON
+  if (roots.length === 1 && roots[0]![1] === '') return {};
   if (roots.length !== 1 || typeof roots[0]![1] !== 'object' || roots[0]![1] === null) {
     throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'an XML body is one root element holding the fields');
   }

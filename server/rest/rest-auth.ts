@@ -9,8 +9,11 @@ import type { SharedReplays } from './rest-replays';
 /** What a signed REST request carries (docs/rest.md "Signing"). */
 export interface SignedRequest {
   readonly accountSid: string;
-  /** The `sig` query parameter: upper-case hex MD5(accountSid + authToken + timestamp). */
-  readonly sig: string | undefined;
+  /**
+   * The `sig` query parameter: upper-case hex MD5(accountSid + authToken + timestamp); a list when
+   * the query gives it more than once (refused: which one was meant is not the server's guess).
+   */
+  readonly sig: string | readonly string[] | undefined;
   /** The Authorization header: base64(accountSid + ':' + timestamp). */
   readonly authorization: string | undefined;
   /** Method, URL and body, so that only an identical request counts as a replay. */
@@ -89,6 +92,8 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
   function check(request: SignedRequest): { replayKey: string; expiresMs: number } {
     const fail = (message: string, code: number = ErrorCode.REST_AUTH_FAILED) => new MagpieError(code, message);
     if (request.sig === undefined) throw fail('a REST request needs the sig query parameter: upper-case hex MD5(accountSid + authToken + timestamp)');
+    if (typeof request.sig !== 'string') throw fail(`the sig query parameter is given ${request.sig.length} times: give it once`);
+    const sig = request.sig;
     if (request.authorization === undefined) throw fail('a REST request needs the Authorization header: base64(accountSid + ":" + timestamp)');
     const header = request.authorization.replace(/^Basic\s+/i, '');
     if (header.startsWith(`${request.accountSid}:`)) {
@@ -113,7 +118,7 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
     if (token === null) throw fail('this account has no checkable auth token: rotate it', ErrorCode.AUTH_TOKEN_UNAVAILABLE);
     // an unknown account is refused like a wrong signature, so accounts cannot be probed
     const expected = restSignature(request.accountSid, token ?? 'x'.repeat(32), timestamp);
-    if (token === undefined || !constantTimeEqual(request.sig.toUpperCase(), expected)) {
+    if (token === undefined || !constantTimeEqual(sig.toUpperCase(), expected)) {
       throw fail('the signature does not match: sig is the hex MD5 of accountSid + authToken + the timestamp in the Authorization header (check the auth token and that both use the same timestamp)');
     }
     const now = clock.now();
@@ -127,7 +132,7 @@ export function createRestAuth(deps: RestAuthDeps): RestAuth {
       );
     }
     const bodyHash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
-    const replayKey = `${request.sig}\u0000${request.method}\u0000${request.url}\u0000${bodyHash}`;
+    const replayKey = `${sig}\u0000${request.method}\u0000${request.url}\u0000${bodyHash}`;
     if ((seen.get(replayKey) ?? 0) > now) throw fail('this signed request was already accepted', ErrorCode.REST_REPLAYED);
     return { replayKey, expiresMs: signedAt + deps.signatureWindowMs + 1 };
   }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
-import { utf8BodyText } from '../http/body-depth';
+import { checkUtf8Charset, utf8BodyText } from '../http/body-depth';
 import { hasOverlongPart, OVERLONG_PATH_PART, type UnroutedAnswer } from '../http/http-server';
 import { pathOf } from '../http/path-of';
 import { parseClassicXml, sendClassic } from './classic-format';
@@ -64,8 +64,9 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
 
     await app.register(async (classic) => {
       classic.removeContentTypeParser('text/plain');
-      classic.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_request, body, done) => {
+      classic.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (request, body, done) => {
         try {
+          checkUtf8Charset(request.headers['content-type']);
           done(null, parseClassicXml(utf8BodyText(body as Buffer)));
         } catch (error) {
           done(error as Error, undefined);
@@ -233,10 +234,11 @@ function signedBy(deps: RestPluginDeps) {
   return async (request: FastifyRequest): Promise<void> => {
     const accountSid = (request.params as { accountSid?: string }).accountSid;
     if (accountSid === undefined) return;
-    const sig = (request.query as { sig?: unknown }).sig;
+    // the query parser gives a parameter named twice as a list of its values
+    const sig = (request.query as { sig?: string | string[] }).sig;
     deps.auth.verify({
       accountSid,
-      sig: typeof sig === 'string' ? sig : undefined,
+      sig,
       authorization: request.headers.authorization,
       method: request.method,
       url: request.url,

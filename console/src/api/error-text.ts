@@ -36,8 +36,9 @@ export function errorText(t: Translate, error: unknown): string {
     case ErrorCode.INTERNAL:
       return t('errors.internal');
     case ErrorCode.REST_BAD_REQUEST:
-      // the server's message names the field: kept, as no code says which
-      return t('errors.badRequest', { message: error.message });
+      // the server's message is its schema's English ("querystring/friendlyName Too big: ..."),
+      // for a developer calling the API, not for the page's reader: the page's fields keep within it
+      return t('errors.badRequest');
     default:
       // a code this page does not know (a newer server): the server's words, with the code
       return t('errors.generic', { code: error.code, message: error.message });

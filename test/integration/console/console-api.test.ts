@@ -81,6 +81,13 @@ describe('the developer console API', () => {
     }
   });
 
+  it('refuses a JSON body declared in a charset other than UTF-8 with 415', async () => {
+    const call = await signedIn();
+    const reply = await call('POST', '/console/api/apps', { name: 'café' }, { headers: { 'content-type': 'application/json; charset=latin1' } });
+    expect([reply.status, reply.json.error.code]).toEqual([415, ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]);
+    expect(server.server.identity.listApps(server.accountSid).map((app) => app.name)).not.toContain('café');
+  });
+
   it('answers "nobody is signed in" to a browser without a session, and 401 on every other path', async () => {
     const call = consoleClient(base);
     const nobody = await call('GET', '/console/api/session');

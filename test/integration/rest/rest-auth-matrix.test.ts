@@ -154,6 +154,21 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
     expect([broken.status, codeOf(broken)]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
   });
 
+  it('refuses a sig given twice, the same value or not, saying it was given more than once', async () => {
+    const atMs = Date.now();
+    const sig = restSignature(server.accountSid, server.authToken, formatCompactTimestamp(atMs, CST_MINUTES));
+    for (const [path, other] of [
+      ['/v1/accounts/{sid}/apps', sig],
+      ['/v1/accounts/{sid}/apps', 'A'.repeat(32)],
+      ['/2013-12-26/Accounts/{sid}/AccountInfo', sig],
+    ] as const) {
+      // the client adds the right sig after this one: sig=X&sig=RIGHT
+      const twice = await asA('GET', `${path}?sig=${other}`, undefined, { atMs });
+      expect([path, twice.status, codeOf(twice)]).toEqual([path, 401, ErrorCode.REST_AUTH_FAILED]);
+      expect(twice.json.error?.message ?? twice.json.statusMsg).toBe('the sig query parameter is given 2 times: give it once');
+    }
+  });
+
   it('refuses every body that is not JSON with 415 REST_UNSUPPORTED_MEDIA_TYPE, saying JSON only', async () => {
     const path = `/v1/accounts/{sid}/apps/${appOfA}/messages`;
     const body = JSON.stringify({ from: 'alice', to: 'bob', text: 'hi' });
@@ -161,6 +176,22 @@ describe('REST: every endpoint checks signature, time, account and body', () => 
       const reply = await asA('POST', path, undefined, { raw: body, headers: { 'content-type': type } });
       expect([type, reply.status, codeOf(reply)]).toEqual([type, 415, ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]);
       expect(reply.json.error.message).toBe('send JSON (application/json)');
+    }
+  });
+
+  it('refuses a JSON body declared in a charset other than UTF-8 with 415, storing nothing; takes utf-8 however written', async () => {
+    const path = `/v1/accounts/{sid}/apps/${appOfA}/subaccounts`;
+    const before = state();
+    for (const [n, charset] of ['latin1', 'ISO-8859-1', '"us-ascii"', 'utf-16', 'gbk', ''].entries()) {
+      // UTF-8 bytes that a latin1 reader would take for other text (é is Ã©)
+      const reply = await asA('POST', path, undefined, { raw: JSON.stringify({ friendlyName: `café-${n}` }), headers: { 'content-type': `application/json; charset=${charset}` } });
+      expect([charset, reply.status, codeOf(reply)]).toEqual([charset, 415, ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE]);
+      expect(reply.json.error.message).toBe(`the body is declared charset=${JSON.stringify(charset.replaceAll('"', ''))}: send it in UTF-8 (charset=utf-8, or no charset)`);
+    }
+    expect(state()).toBe(before);
+    for (const [n, type] of ['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF8', 'application/json; charset="UTF-8"'].entries()) {
+      const reply = await asA('POST', path, undefined, { raw: JSON.stringify({ friendlyName: `café+${n}` }), headers: { 'content-type': type } });
+      expect([type, reply.status, reply.json.friendlyName]).toEqual([type, 201, `café+${n}`]);
     }
   });
 

@@ -30,7 +30,7 @@ describe('the classic REST paths', () => {
     name: string,
     body: string | undefined,
     format: 'json' | 'xml',
-    options: { atMs?: number; token?: string; accept?: 'json' | 'xml'; contentType?: string } = {},
+    options: { atMs?: number; token?: string; accept?: 'json' | 'xml'; contentType?: string; nonce?: number } = {},
   ) {
     const timestamp = cstTimestamp(options.atMs);
     const sig = createHash('md5')
@@ -39,7 +39,7 @@ describe('the classic REST paths', () => {
       .toUpperCase();
     const type = options.contentType ?? (format === 'json' ? 'application/json;charset=utf-8' : 'application/xml;charset=utf-8');
     const accept = options.accept ?? format;
-    const response = await fetch(`${base}/${name}?sig=${sig}`, {
+    const response = await fetch(`${base}/${name}?sig=${sig}${options.nonce === undefined ? '' : `&nonce=${options.nonce}`}`, {
       method,
       headers: {
         Accept: accept === 'json' ? 'application/json' : 'application/xml',
@@ -119,6 +119,23 @@ describe('the classic REST paths', () => {
     expect(bad.text).toContain('<statusMsg>the XML body does not parse: elements not closed: &lt;SubAccount&gt;, &lt;appId&gt;</statusMsg>');
     const crossed = await classic('POST', 'SubAccounts', '<SubAccount><appId>x</friendlyName></SubAccount>', 'xml');
     expect(crossed.text).toContain('instead of closing tag &apos;friendlyName&apos;. (line 1, column');
+  });
+
+  it('names the missing fields of an XML body with an empty root, as it does for {} in JSON', async () => {
+    const fromJson = JSON.parse((await classic('POST', 'SubAccounts', '{}', 'json')).text) as { statusMsg: string };
+    expect(fromJson.statusMsg).toBe('body/appId is required (a string), body/friendlyName is required (a string)');
+    // each its own nonce: the same empty fields in one second would be a replay of the last
+    for (const [nonce, body] of ['<SubAccount/>', '<a/>', '<?xml version="1.0" encoding="utf-8"?><SubAccount></SubAccount>', '<SubAccount>\n  </SubAccount>'].entries()) {
+      const empty = await classic('POST', 'SubAccounts', body, 'xml', { accept: 'json', nonce });
+      expect([body, empty.status, JSON.parse(empty.text)]).toEqual([body, 400, { statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: fromJson.statusMsg }]);
+    }
+    const one = await classic('POST', 'QuerySubAccountByName', `<SubAccount><appId>${server.appId}</appId></SubAccount>`, 'xml', { accept: 'json' });
+    expect(JSON.parse(one.text)).toEqual({ statusCode: String(ErrorCode.REST_BAD_REQUEST), statusMsg: 'body/friendlyName is required (a string)' });
+    // a body that is not one root holding fields is still refused as such
+    for (const body of ['<SubAccount>just text</SubAccount>', '<a/><b/>']) {
+      const wrong = await classic('POST', 'SubAccounts', body, 'xml', { accept: 'json' });
+      expect([body, wrong.status, JSON.parse(wrong.text).statusCode]).toEqual([body, 400, String(ErrorCode.REST_BAD_REQUEST)]);
+    }
   });
 
   it('decodes the predefined entities and character references of an XML body, and refuses a DTD, an undeclared entity and a forbidden character', async () => {
@@ -233,6 +250,24 @@ describe('the classic REST paths', () => {
       expect([contentType, reply.status]).toEqual([contentType, 415]);
       expect(JSON.parse(reply.text)).toEqual({ statusCode: String(ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE), statusMsg: 'send JSON (application/json) or XML (application/xml)' });
     }
+  });
+
+  it('refuses an XML or JSON body declared in a charset other than UTF-8 with 415, in the classic shape', async () => {
+    const body = `<SubAccount><appId>${server.appId}</appId><friendlyName>café-latin1</friendlyName></SubAccount>`;
+    for (const contentType of ['application/xml; charset=iso-8859-1', 'text/xml;charset=GB2312']) {
+      const reply = await classic('POST', 'SubAccounts', body, 'xml', { contentType, accept: 'json' });
+      expect([contentType, reply.status, JSON.parse(reply.text).statusCode]).toEqual([contentType, 415, String(ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE)]);
+    }
+    const fromJson = await classic('POST', 'SubAccounts', JSON.stringify({ appId: server.appId, friendlyName: 'café-latin1' }), 'json', {
+      contentType: 'application/json; charset=latin1',
+    });
+    expect(JSON.parse(fromJson.text)).toEqual({
+      statusCode: String(ErrorCode.REST_UNSUPPORTED_MEDIA_TYPE),
+      statusMsg: 'the body is declared charset="latin1": send it in UTF-8 (charset=utf-8, or no charset)',
+    });
+    expect(server.server.identity.findByFriendlyName(server.appId, 'café-latin1')).toBeUndefined();
+    const utf8 = await classic('POST', 'SubAccounts', body, 'xml', { contentType: 'text/xml; charset=UTF-8', accept: 'json' });
+    expect(JSON.parse(utf8.text).statusCode).toBe('000000');
   });
 
   it('answers every classic path in XML, refusals included, and XML to a JSON body when Accept asks', async () => {

@@ -25,6 +25,7 @@ const KNOWN = [
   ErrorCode.AUTH_TOKEN_UNAVAILABLE,
   ErrorCode.REST_NOT_FOUND,
   ErrorCode.INTERNAL,
+  ErrorCode.REST_BAD_REQUEST,
 ];
 
 describe('the console\'s error texts', () => {
