@@ -87,7 +87,7 @@ const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
   group mute --group G --member U --seconds S   (0 lifts it)
   group mute-all --group G --on|--off       only the owner and admins may send while on (owner or
                                             admin); prints the group. A send from anyone else to
-                                            the group fails with SELF_MUTED (580007), exit 1
+                                            the group fails with GROUP_MUTED_ALL (580012), exit 1
   group role --group G --member U --role admin|member
   group transfer --group G --member U       give the group to another member
   group dnd --group G --on|--off            do not disturb
