@@ -204,10 +204,24 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
   // A catch-up applies the inbox (notices, mentions) before the large groups' timelines, so what
   // one pull brings waits until the sync queue is idle and is printed in the order history shows it.
   let pending: OrderedLine[] = [];
+  const inOrder = (items: OrderedLine[]): (MessageLine | NoticeLine)[] =>
+    items.sort((a, b) => compareConversationItems(a.order, b.order)).map((item) => item.line);
+  // A profile that never synced gets the account's whole history in its first catch-up: with a
+  // count, only its newest N are printed, as a messenger on a new device opens on the latest.
+  let firstCatchUp: OrderedLine[] | undefined =
+    command.count !== undefined && client.store.syncState.get().appliedSeq === 0 ? [] : undefined;
   const flush = (): void => {
     const items = pending;
     pending = [];
-    print(items.sort((a, b) => compareConversationItems(a.order, b.order)).map((item) => item.line));
+    if (firstCatchUp) firstCatchUp.push(...items);
+    else print(inOrder(items));
+  };
+  const endFirstCatchUp = (): void => {
+    if (!firstCatchUp || command.count === undefined) return;
+    const items = [...firstCatchUp, ...pending];
+    firstCatchUp = undefined;
+    pending = [];
+    print(inOrder(items).slice(-command.count));
   };
   client.events.on('ingested', (result) => {
     if (pending.length === 0) void client.syncIdle().then(flush);
@@ -222,9 +236,11 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
   });
   try {
     await session.connect();
+    endFirstCatchUp();
     await Promise.race([finished, session.deadline.reached]);
   } finally {
     // what arrived before the deadline or Ctrl-C is printed, even while a long catch-up still runs
+    endFirstCatchUp();
     flush();
   }
   if (command.count !== undefined && printed < command.count) {

@@ -157,7 +157,9 @@ signed in with that id) is USER_NOT_FOUND, a group GROUP_NOT_FOUND (exit 1).`,
   listen: `Usage: magpie [global flags] listen [--count N]
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until
-N have been printed or --timeout passes (exit 0 at the timeout without --count; 3 with it).`,
+N have been printed or --timeout passes (exit 0 at the timeout without --count; 3 with it).
+On a profile that never synced, what the first sync brings is the account's history: with
+--count N only its newest N are printed (oldest of them first), then what arrives after.`,
   history: `Usage: magpie [global flags] history (--with USER | --group GID) [--limit N] [--offline]
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless
