@@ -205,7 +205,7 @@ export interface GroupView {
   inviteConfirm: boolean;
   dismissed: boolean;
   myMuteUntilMs: number;
-  /** Mute all: only the owner and admins may send (others' SEND is refused SELF_MUTED). */
+  /** Mute all: only the owner and admins may send (others' SEND is refused GROUP_MUTED_ALL). */
   muteAll: boolean;
 }
 
@@ -527,8 +527,10 @@ export const ApiErrorCode = {
   /** Asked about a group one left or was removed from (its members): not an error to show. */
   NOT_GROUP_MEMBER: 560072,
   ALREADY_IN_GROUP: 590017,
-  /** A send refused in a group: the sender's own mute, or the group's mute all (its message starts "all members of"). */
+  /** A send refused in a group: the sender is muted there on their own. */
   SELF_MUTED: 580007,
+  /** A send refused in a group: its mute all is on and the sender is neither its owner nor an admin. */
+  GROUP_MUTED_ALL: 580012,
 } as const;
 export type ApiErrorCodeName = keyof typeof ApiErrorCode;
 

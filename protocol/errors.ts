@@ -84,6 +84,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 580009,
   CONTENT_BUDGET_EXCEEDED: 580010,
   NOT_IN_CONVERSATION: 580011,
+  // a SEND to a group whose mute all is on, from a member who is neither its owner nor an admin
+  GROUP_MUTED_ALL: 580012,
   // 581xxx: the file service (HTTP answers carry them too)
   MEDIA_TOKEN_INVALID: 581001,
   UPLOAD_NOT_FOUND: 581002,

@@ -1,14 +1,14 @@
 import { createInterface } from 'node:readline';
-import { ErrorCode, errorCodeName, isGroupId, MagpieError, type pb } from '../../protocol';
-import { inputFromWireMessage, type StoredMessage } from '../store';
+import { ErrorCode, errorCodeName, isGroupId, MagpieError } from '../../protocol';
+import type { StoredMessage } from '../store';
 import { textOverLimit, type CommandOf } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
-import { lockListen } from './listen-lock';
 import { compareConversationItems, type ConversationItemOrder } from '../../preload/api';
 import { messageKey, messageOrder, noticeOrder } from '../views/message-view';
 import { messageLine, noticeLine, outboxLine, transientSentLine, type MessageLine, type NoticeLine } from './output';
+import { createSenderNameReader, createSenderNames, type SenderNames } from './sender-names';
 
 /** What a wait for receipts does when the login is refused before the link ever came up. */
 interface AwaitOptions {
@@ -33,6 +33,7 @@ export async function awaitSentUnlessRefused(
   options: AwaitOptions = { ownMessages: false },
 ): Promise<number> {
   const { client } = session;
+  const names = createSenderNames(client.store);
   let loggedIn = false;
   const loginFailed = connected.then(
     () => {
@@ -63,7 +64,7 @@ export async function awaitSentUnlessRefused(
       if (!message || message.state === 'sending') break;
       const item = client.store.outbox.get(id);
       if (message.state === 'failed') refused = true;
-      io.out(messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined));
+      io.out(messageLine(names, message, item ? { code: item.errorCode, message: item.errorMessage } : undefined));
       printed += 1;
     }
     return printed === ids.length;
@@ -88,7 +89,7 @@ export async function awaitSentUnlessRefused(
     // what is not settled is shown as it stands (sending: it stays in the outbox)
     for (const id of unsent) {
       const message = client.store.messages.getByClientMsgId(id);
-      if (message) io.out(storedLine(client.store, message));
+      if (message) io.out(storedLine(names, client.store, message));
     }
     // a refused login, or the server ended the session: its code and exit 4
     if (error instanceof CliExit) throw error;
@@ -189,59 +190,11 @@ interface OrderedLine {
   readonly line: MessageLine | NoticeLine;
 }
 
-export async function runListen(session: CliSession, io: CliIo, command: CommandOf<'listen'>): Promise<number> {
-  const { client } = session;
-  let printed = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const print = (lines: (MessageLine | NoticeLine)[]): void => {
-    for (const line of lines) {
-      if (command.count !== undefined && printed >= command.count) break;
-      io.out(line);
-      printed += 1;
-    }
-    if (command.count !== undefined && printed >= command.count) done();
-  };
-  // A catch-up applies the inbox (notices, mentions) before the large groups' timelines, so what
-  // one pull brings waits until the sync queue is idle and is printed in the order history shows it.
-  let pending: OrderedLine[] = [];
-  const flush = (): void => {
-    const items = pending;
-    pending = [];
-    print(items.sort((a, b) => compareConversationItems(a.order, b.order)).map((item) => item.line));
-  };
-  client.events.on('ingested', (result) => {
-    if (pending.length === 0) void client.syncIdle().then(flush);
-    pending.push(
-      ...result.messages.filter((m) => !m.outgoing).map((m) => ({ order: messageOrder(m), line: messageLine(m) })),
-      ...result.notices.map((n) => ({ order: noticeOrder(n), line: noticeLine(n) })),
-    );
-  });
-  client.events.on('transient', (entry) => {
-    if (entry.item.case !== 'message' || entry.item.value.from === client.selfId) return;
-    print([messageLine(transientMessage(entry.item.value, client.selfId))]);
-  });
-  const lock = lockListen(session);
-  try {
-    await session.connect();
-    await Promise.race([finished, session.deadline.reached]);
-  } finally {
-    // what arrived before the deadline or Ctrl-C is printed, even while a long catch-up still runs
-    flush();
-    lock.release();
-  }
-  if (command.count !== undefined && printed < command.count) {
-    const why = io.signal.aborted ? 'interrupted' : 'the timeout passed';
-    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(ErrorCode.REQUEST_TIMEOUT, `${printed} of ${command.count} messages arrived before ${why}`));
-  }
-  return ExitCode.OK;
-}
-
 /** A stored message as a line; a failed one carries the code and message its outbox row keeps. */
-function storedLine(store: CliSession['client']['store'], message: StoredMessage): MessageLine {
-  if (message.state !== 'failed' || message.clientMsgId === null) return messageLine(message);
+function storedLine(names: SenderNames, store: CliSession['client']['store'], message: StoredMessage): MessageLine {
+  if (message.state !== 'failed' || message.clientMsgId === null) return messageLine(names, message);
   const item = store.outbox.get(message.clientMsgId);
-  return messageLine(message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
+  return messageLine(names, message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
 }
 
 /** The message of this id in the local store (synced at connect), or MESSAGE_NOT_FOUND (exit 1). */
@@ -301,20 +254,26 @@ export async function runBurn(session: CliSession, io: CliIo, command: CommandOf
   await session.connect();
   const message = syncedMessage(session, command.msgId);
   const burned = await session.deadline.race(session.chat.burnConfirmed(messageKey(message)), 'burning');
-  io.out(messageLine(burned));
+  io.out(messageLine(createSenderNames(session.client.store), burned));
   return ExitCode.OK;
 }
 
 export async function runHistory(session: CliSession, io: CliIo, command: CommandOf<'history'>): Promise<number> {
   if (!command.offline) await session.connect();
   const { store } = session.client;
+  // its senders as the app's chat names them once open: a group's members read, a peer's profile
+  if (!command.offline) {
+    const peer = { conversation: command.conversation, from: command.conversation };
+    await session.deadline.race(createSenderNameReader(session).read([peer]), 'reading the names');
+  }
+  const names = createSenderNames(store);
   const messages = store.messages.page(command.conversation, command.limit);
-  const items: OrderedLine[] = messages.map((m) => ({ order: messageOrder(m), line: storedLine(store, m) }));
+  const items: OrderedLine[] = messages.map((m) => ({ order: messageOrder(m), line: storedLine(names, store, m) }));
   if (isGroupId(command.conversation)) {
     // notices sit among the messages; a short history shows the group's whole life
     const from = messages.length === command.limit ? messages[0]!.timeMs : 0;
     const notices = store.notices.listForGroup(command.conversation, 500).filter((n) => n.timeMs >= from);
-    items.push(...notices.map((n) => ({ order: noticeOrder(n), line: noticeLine(n) })));
+    items.push(...notices.map((n) => ({ order: noticeOrder(n), line: noticeLine(names, n) })));
   }
   // the chat's own order (time, then the inbox's), not the store's row order
   const lines = items.sort((a, b) => compareConversationItems(a.order, b.order)).map((item) => item.line);
@@ -329,7 +288,8 @@ export async function runOutbox(session: CliSession, io: CliIo, command: Command
   if (command.discard) return discardFailed(session, io, command.discard.id);
   if (!command.flush) {
     const items = store.outbox.list().filter((item) => item.state !== 'sent').reverse();
-    for (const item of items) io.out(outboxLine(item, store.messages.getByClientMsgId(item.clientMsgId)));
+    const names = createSenderNames(store);
+    for (const item of items) io.out(outboxLine(names, item, store.messages.getByClientMsgId(item.clientMsgId)));
     return ExitCode.OK;
   }
   // media messages still waiting for their upload resume it (from the server's offset) at login
@@ -377,9 +337,10 @@ function discardFailed(session: CliSession, io: CliIo, id: string | undefined): 
 
 export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'search'>): number {
   const { store } = session.client;
+  const names = createSenderNames(store);
   for (const hit of store.search.search(command.query, { limit: command.limit })) {
     const message = store.messages.getByLocalId(hit.localId);
-    if (message) io.out({ ...storedLine(store, message), snippet: hit.snippet.text });
+    if (message) io.out({ ...storedLine(names, store, message), snippet: hit.snippet.text });
   }
   return ExitCode.OK;
 }
@@ -391,11 +352,6 @@ export function runSearch(session: CliSession, io: CliIo, command: CommandOf<'se
 async function sendTransient(session: CliSession, io: CliIo, to: string, custom: { command: string; payload: string }): Promise<number> {
   await session.connect();
   const view = await session.deadline.race(session.chat.send(to, { kind: 'custom', command: custom.command, payload: custom.payload, transient: true }), 'sending');
-  io.out(transientSentLine(view));
+  io.out(transientSentLine(createSenderNames(session.client.store), view));
   return ExitCode.OK;
-}
-
-/** A transient custom message (seq 0): shown, never stored. */
-function transientMessage(message: pb.Message, selfId: string): StoredMessage {
-  return { ...inputFromWireMessage(message, 0, selfId, 0), localId: 0, revoked: false, revokedBy: null, burned: false };
 }

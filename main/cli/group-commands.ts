@@ -2,6 +2,7 @@ import { pendingRequests } from '../groups/pending-requests';
 import type { CommandOf, GroupCommand } from './args';
 import { ExitCode, type CliIo, type CliSession } from './cli-session';
 import { noticeLine } from './output';
+import { createSenderNames } from './sender-names';
 
 /** Every group operation: one JSON line for a change, one line per item for a list. */
 export async function runGroup(session: CliSession, io: CliIo, command: GroupCommand): Promise<number> {
@@ -57,7 +58,8 @@ export async function runGroup(session: CliSession, io: CliIo, command: GroupCom
       for (const group of await deadline.race(groups.mine(), 'listing groups')) io.out(group);
       return ExitCode.OK;
     case 'requests': {
-      for (const notice of pendingRequests(session.client.store, session.client.selfId)) io.out(noticeLine(notice));
+      const names = createSenderNames(session.client.store);
+      for (const notice of pendingRequests(session.client.store, session.client.selfId)) io.out(noticeLine(names, notice));
       return ExitCode.OK;
     }
     case 'mute':

@@ -1,7 +1,8 @@
 import { runDownload, runSendFile } from './media-commands';
 import { ErrorCode, hasControlCharacter, isMagpieError, jsonWithBidiEscaped, MagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
-import { runBurn, runHistory, runListen, runOutbox, runRead, runRevoke, runSearch, runSend } from './chat-commands';
+import { runBurn, runHistory, runOutbox, runRead, runRevoke, runSearch, runSend } from './chat-commands';
+import { runListen } from './listen-command';
 import { CliExit, cliProfileDir, ExitCode, openCliSession, type CliIo, type CliSession } from './cli-session';
 import { localStoreCorruption } from './local-store-error';
 import { clientStorePath } from '../store/database';

@@ -2,6 +2,7 @@ import { errorCodeName, ErrorCode, isMagpieError } from '../../protocol';
 import type { GroupChangesView, GroupView, MemberView, MessageView, NoticeView } from '../../preload/api';
 import type { OutboxItem, StoredMessage, StoredNotice } from '../store';
 import { toMessageView, toNoticeView } from '../views/message-view';
+import type { SenderNames } from './sender-names';
 
 /**
  * The CLI's JSON lines. Their fields are a contract with scripts: add fields, never rename.
@@ -14,6 +15,8 @@ export interface MessageLine {
   clientId: string | null;
   conversation: string;
   from: string;
+  /** The sender as the app names them: their alias in the group, else their nickname, else their id. */
+  fromName: string;
   to: string;
   type: string;
   text: string;
@@ -42,6 +45,8 @@ export interface NoticeLine {
   id: string;
   conversation: string;
   from: string;
+  /** The notice's actor as the app names them (alias, nickname, id). */
+  fromName: string;
   to: string;
   type: 'notice';
   notice: string;
@@ -61,13 +66,14 @@ export interface ErrorLine {
   message: string;
 }
 
-export function messageLine(message: StoredMessage, failure?: { code: number | null; message: string | null }): MessageLine {
+export function messageLine(names: SenderNames, message: StoredMessage, failure?: { code: number | null; message: string | null }): MessageLine {
   const view = toMessageView(message);
   const line: MessageLine = {
     id: message.msgId !== null ? String(message.msgId) : (message.clientMsgId ?? `local-${message.localId}`),
     clientId: message.outgoing ? message.clientMsgId : null,
     conversation: message.conversation,
     from: message.from,
+    fromName: names(message.from, message.conversation),
     to: message.to,
     type: view.kind,
     text: view.text,
@@ -93,12 +99,13 @@ export function messageLine(message: StoredMessage, failure?: { code: number | n
 }
 
 /** A transient custom message this client sent: never stored, so its id is its client id and it has no seq. */
-export function transientSentLine(view: MessageView): MessageLine {
+export function transientSentLine(names: SenderNames, view: MessageView): MessageLine {
   return {
     id: view.clientMsgId ?? view.key,
     clientId: view.clientMsgId ?? null,
     conversation: view.conversation,
     from: view.from,
+    fromName: names(view.from, view.conversation),
     to: view.to,
     type: view.kind,
     text: view.text,
@@ -109,12 +116,13 @@ export function transientSentLine(view: MessageView): MessageLine {
   };
 }
 
-export function noticeLine(notice: Omit<StoredNotice, 'handled'>): NoticeLine {
+export function noticeLine(names: SenderNames, notice: Omit<StoredNotice, 'handled'>): NoticeLine {
   const view: NoticeView = toNoticeView({ ...notice, handled: false });
   const line: NoticeLine = {
     id: `n${notice.seq}`,
     conversation: notice.groupId,
     from: notice.actor,
+    fromName: names(notice.actor, notice.groupId),
     to: notice.groupId,
     type: 'notice',
     notice: view.kind,
@@ -130,10 +138,10 @@ export function noticeLine(notice: Omit<StoredNotice, 'handled'>): NoticeLine {
 }
 
 /** An outbox row as a line: its message, with attempts and the last error. */
-export function outboxLine(item: OutboxItem, message: StoredMessage | undefined): MessageLine & { attempts: number } {
+export function outboxLine(names: SenderNames, item: OutboxItem, message: StoredMessage | undefined): MessageLine & { attempts: number } {
   const base: MessageLine = message
-    ? messageLine(message)
-    : { id: item.msgId !== null ? String(item.msgId) : item.clientMsgId, clientId: item.clientMsgId, conversation: item.to, from: '', to: item.to, type: 'text', text: '', seq: item.seq, time: item.createdMs, state: item.state };
+    ? messageLine(names, message)
+    : { id: item.msgId !== null ? String(item.msgId) : item.clientMsgId, clientId: item.clientMsgId, conversation: item.to, from: '', fromName: '', to: item.to, type: 'text', text: '', seq: item.seq, time: item.createdMs, state: item.state };
   const line = { ...base, state: message?.state === 'read' ? 'read' : item.state, attempts: item.attempts };
   if (item.errorCode !== null) {
     line.code = item.errorCode;

@@ -88,7 +88,7 @@ const GROUP_USAGE = `Usage: magpie [global flags] group SUBCOMMAND [flags]
   group mute --group G --member U --seconds S   (0 lifts it)
   group mute-all --group G --on|--off       only the owner and admins may send while on (owner or
                                             admin); prints the group. A send from anyone else to
-                                            the group fails with SELF_MUTED (580007), exit 1
+                                            the group fails with GROUP_MUTED_ALL (580012), exit 1
   group role --group G --member U --role admin|member
   group transfer --group G --member U       give the group to another member
   group dnd --group G --on|--off            do not disturb
@@ -160,7 +160,9 @@ signed in with that id) is USER_NOT_FOUND, a group GROUP_NOT_FOUND (exit 1).`,
 Connects, syncs what arrived while away, and prints every incoming message and group notice until
 N have been printed or --timeout passes (exit 0 at the timeout without --count; 3 with it).
 One listen per user and profile: a second while one runs is refused (LISTEN_RUNNING, exit 2);
-give it its own --profile.`,
+give it its own --profile.
+On a profile that never synced, what the first sync brings is the account's history: with
+--count N only its newest N are printed (oldest of them first), then what arrives after.`,
   history: `Usage: magpie [global flags] history (--with USER | --group GID) [--limit N] [--offline]
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless

@@ -195,7 +195,7 @@ function checkMayPost(ctx: ChatContext, caller: Caller, send: pb.Send): void {
     throw new MagpieError(ErrorCode.SELF_MUTED, `you are muted in ${send.to} until ${new Date(me.muteUntilMs).toISOString()}`);
   }
   if (group.muteAll && me.role < pb.GroupRole.ADMIN) {
-    throw new MagpieError(ErrorCode.SELF_MUTED, `all members of ${send.to} are muted: only the owner and admins may send`);
+    throw new MagpieError(ErrorCode.GROUP_MUTED_ALL, `all members of ${send.to} are muted: only the owner and admins may send`);
   }
   if (send.mentionAll && me.role < pb.GroupRole.ADMIN) {
     throw new MagpieError(ErrorCode.NOT_GROUP_ADMIN, 'only the owner and admins may mention everyone');

@@ -27,6 +27,13 @@ describe('mute all in the UI, the owner and a member side by side', () => {
   const item = (page: Page, id: string) => page.locator(`[data-testid="conversation-item"][data-conversation="${id}"]`);
   const bubble = (page: Page, text: string) => page.getByTestId('message-bubble').filter({ hasText: text });
   const notices = (page: Page) => page.getByTestId('notice-line').allTextContents();
+  /** Where the focus is, and the live region around it. */
+  const closedFocus = (page: Page) =>
+    page.evaluate(() => {
+      const active = document.activeElement;
+      const region = active?.closest('[aria-live]');
+      return { focused: active?.getAttribute('data-testid') ?? active?.tagName, live: region?.getAttribute('aria-live'), role: region?.getAttribute('role') };
+    });
 
   async function openApp(user: Account, name: string): Promise<Page> {
     const app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, name) });
@@ -73,6 +80,8 @@ describe('mute all in the UI, the owner and a member side by side', () => {
     // the member's chat: closed, saying why, with the notice in the timeline, and nothing to send with
     await expect.poll(() => member.getByTestId('composer-disabled').textContent(), WAIT).toContain('All members are muted');
     await expect.poll(() => notices(member), WAIT).toContainEqual(expect.stringMatching(/turned on mute all/));
+    // the focus the composer held goes to the words saying why, which a polite live region announces
+    expect(await closedFocus(member)).toEqual({ focused: 'composer-disabled', live: 'polite', role: 'status' });
     expect(await member.getByTestId('composer-input').count()).toBe(0);
     expect(await member.getByTestId('composer-send').count()).toBe(0);
     expect(await member.getByTestId('attach-button').count()).toBe(0);
@@ -117,6 +126,8 @@ describe('mute all in the UI, the owner and a member side by side', () => {
     await annWire.ask('GROUP', { op: { case: 'modify', value: { groupId, muteAll: true } } }, 'GROUP_RESULT');
     await expect.poll(() => member.getByTestId('composer-disabled').count(), WAIT).toBe(1);
     expect(await member.getByTestId('location-send').count()).toBe(0);
+    // the dialog's focus does not fall to the page either
+    await expect.poll(() => closedFocus(member), WAIT).toEqual({ focused: 'composer-disabled', live: 'polite', role: 'status' });
     expect(await member.getByTestId('message-bubble').filter({ hasText: '39.9' }).count()).toBe(0);
   }, 60_000);
 });

@@ -2,10 +2,10 @@ import { useI18n } from 'vue-i18n';
 import { ApiErrorCode } from '../../../preload/api';
 
 /**
- * SELF_MUTED covers a member's own mute and the group's mute all; the server's message tells them
- * apart (docs/protocol.md), so a member not muted alone is not told "You are muted".
+ * A server before GROUP_MUTED_ALL (and a message failed under one, kept in the outbox) refused mute
+ * all with SELF_MUTED, told apart only by its message: such a member was not muted alone either.
  */
-function mutedAll(error: { code: number; message: string }): boolean {
+function mutedAllBefore580012(error: { code: number; message: string }): boolean {
   return error.code === ApiErrorCode.SELF_MUTED && error.message.startsWith('all members of ');
 }
 
@@ -13,7 +13,7 @@ function mutedAll(error: { code: number; message: string }): boolean {
 export function useErrorText(): (error: { code: number; message: string }) => string {
   const { t, te } = useI18n();
   return (error) => {
-    const key = mutedAll(error) ? 'errors.e580007All' : `errors.e${error.code}`;
+    const key = mutedAllBefore580012(error) ? 'errors.e580012' : `errors.e${error.code}`;
     const message = te(key) ? t(key) : error.message || t('errors.unknown');
     return t('errors.withCode', { message, code: error.code });
   };

@@ -50,6 +50,16 @@ export function usePreviewText(): (conversation: ConversationView) => string {
 }
 
 /**
+ * Whether usePreviewText's line ends in the message's own words (a quote), rather than in a name
+ * or fixed words: the chat list gives the words the room a long name before them would take.
+ */
+export function previewEndsInWords(c: ConversationView): boolean {
+  if (c.lastNotice) return false;
+  const preview = c.lastPreview;
+  return preview !== '' && preview !== '[revoked]' && PLACEHOLDER_KEYS[preview] === undefined;
+}
+
+/**
  * A message revoked by a group owner or admin, not its sender: both named (by their alias in the
  * group), as the chat list and the chat itself say it ("Ann revoked a message from Bob", "你撤回了
  * "Bob" 的一条消息").

@@ -2,7 +2,7 @@ import type { Migration } from '../migration';
 
 /**
  * groups.mute_all: while 1, only the owner and admins may send to the group (SEND answers the
- * others SELF_MUTED); turned on and off by a MODIFY (server/groups/ops-lifecycle.ts).
+ * others GROUP_MUTED_ALL); turned on and off by a MODIFY (server/groups/ops-lifecycle.ts).
  */
 export const migration0014GroupMuteAll: Migration = {
   version: 14,

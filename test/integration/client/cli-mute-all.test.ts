@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../../support/test-server';
 
 /**
  * Mute all through the magpie CLI against a real server: the owner and admins turn it on and off
- * (a member may not), a member's send to the group fails with SELF_MUTED (exit 1) while it is on,
+ * (a member may not), a member's send to the group fails with GROUP_MUTED_ALL (exit 1) while it is on,
  * and every member reads who turned it on and off. Small and large (read-diffused from 3 members
  * on) groups alike.
  */
@@ -50,7 +50,7 @@ describe('the magpie CLI and a group’s mute all', () => {
       const muted = await magpie(as('bob01', 'send', '--group', groupId, '--text', 'may I?'));
       expect(muted.code).toBe(1);
       expect(muted.lines).toEqual([
-        expect.objectContaining({ text: 'may I?', state: 'failed', code: ErrorCode.SELF_MUTED, message: expect.stringContaining('all members') }),
+        expect.objectContaining({ text: 'may I?', state: 'failed', code: ErrorCode.GROUP_MUTED_ALL, message: expect.stringContaining('all members') }),
       ]);
       expect((await magpie(as('alice01', 'send', '--group', groupId, '--text', 'owner speaks'))).code).toBe(0);
 

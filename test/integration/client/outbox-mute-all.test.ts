@@ -41,7 +41,7 @@ describe("a plain member's queued message to a group that mute all closed meanwh
     return seen!;
   }
 
-  it('fails with SELF_MUTED and the reason when flushed, is kept, fails again while still muted, and sends on Retry once lifted', async () => {
+  it('fails with GROUP_MUTED_ALL and the reason when flushed, is kept, fails again while still muted, and sends on Retry once lifted', async () => {
     server = await startTestServer();
     let ann = await owner(server);
     const created = await ann.ask('GROUP', { op: { case: 'create', value: { name: 'Quiet room', mode: pb.GroupMode.PUBLIC, members: ['bob'] } } }, 'GROUP_RESULT');
@@ -71,8 +71,8 @@ describe("a plain member's queued message to a group that mute all closed meanwh
     // bob's app starts again: the outbox goes out and the server refuses it
     const back = await fixture.core(server, 'bob', { profileDir: bob.profileDir });
     const failed = await settled(back, groupId, key, 'failed');
-    expect(failed).toMatchObject({ text: 'written while away', errorCode: ErrorCode.SELF_MUTED, errorMessage: expect.stringMatching(/^all members of /) });
-    expect(back.upserted().filter((m) => m.key === key).at(-1)).toMatchObject({ state: 'failed', errorCode: ErrorCode.SELF_MUTED });
+    expect(failed).toMatchObject({ text: 'written while away', errorCode: ErrorCode.GROUP_MUTED_ALL, errorMessage: expect.stringMatching(/^all members of /) });
+    expect(back.upserted().filter((m) => m.key === key).at(-1)).toMatchObject({ state: 'failed', errorCode: ErrorCode.GROUP_MUTED_ALL });
     await waitFor(async () => {
       const info = await back.call('group.info', { groupId });
       return info.ok && info.value.muteAll;
@@ -82,7 +82,7 @@ describe("a plain member's queued message to a group that mute all closed meanwh
     const early = await back.call('message.retry', { key });
     expect(early.ok && early.value.state).toBe('sending');
     const again = await settled(back, groupId, key, 'failed');
-    expect(again).toMatchObject({ errorCode: ErrorCode.SELF_MUTED, text: 'written while away' });
+    expect(again).toMatchObject({ errorCode: ErrorCode.GROUP_MUTED_ALL, text: 'written while away' });
 
     // lifted: Retry sends it, and the owner gets it
     await setMuteAll(ann, groupId, false);

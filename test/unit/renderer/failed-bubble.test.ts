@@ -84,8 +84,8 @@ describe('a message the other person of a one-to-one chat revoked', () => {
   }
 });
 
-describe('a message refused SELF_MUTED', () => {
-  const muted = (errorMessage: string): MessageView => ({ ...refused, errorCode: 580007, errorMessage });
+describe('a message refused by a mute', () => {
+  const muted = (errorMessage: string, errorCode = 580007): MessageView => ({ ...refused, errorCode, errorMessage });
   const reason = (message: MessageView, locale: Locale) => {
     const wrapper = mount(MessageBubble, {
       props: { message, isGroup: true, highlighted: false },
@@ -97,10 +97,15 @@ describe('a message refused SELF_MUTED', () => {
     return text;
   };
 
-  it("says mute all closed the group, not that the sender was muted, when the server's reason is mute all (en, zh-CN)", () => {
+  it('says mute all closed the group, not that the sender was muted, for GROUP_MUTED_ALL (en, zh-CN)', () => {
+    const byMuteAll = muted('all members of g42 are muted: only the owner and admins may send', 580012);
+    expect(reason(byMuteAll, 'en')).toBe('Not sent: All members of this group are muted: only the owner and admins can send (code 580012)');
+    expect(reason(byMuteAll, 'zh-CN')).toBe('未发送：本群已开启全员禁言：仅群主和管理员可发言（错误码 580012）');
+  });
+
+  it("says mute all for an older server's SELF_MUTED whose message is mute all's, with the code it sent", () => {
     const byMuteAll = muted('all members of g42 are muted: only the owner and admins may send');
     expect(reason(byMuteAll, 'en')).toBe('Not sent: All members of this group are muted: only the owner and admins can send (code 580007)');
-    expect(reason(byMuteAll, 'zh-CN')).toBe('未发送：本群已开启全员禁言：仅群主和管理员可发言（错误码 580007）');
   });
 
   it("keeps 'You are muted in this group' for the sender's own mute", () => {

@@ -45,20 +45,23 @@ describe('mute all', () => {
     }
   });
 
-  it('refuses a SEND from a plain member while on, with SELF_MUTED; the owner and admins still send', async () => {
+  it('refuses a SEND from a plain member while on, with GROUP_MUTED_ALL (not SELF_MUTED); the owner and admins still send', async () => {
     const groupId = await setUp();
     await muteAll('owner', groupId, true);
     const refused = f.call('member', 'SEND', text(groupId, 'hello?', 1));
-    await expect(refused).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.GROUP_MUTED_ALL });
     await expect(refused).rejects.toThrow(/all members of .* are muted/);
-    await expect(f.call('other', 'SEND', text(groupId, 'me too?', 2))).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
+    await expect(f.call('other', 'SEND', text(groupId, 'me too?', 2))).rejects.toMatchObject({ code: ErrorCode.GROUP_MUTED_ALL });
     bodyOf(await f.call('owner', 'SEND', text(groupId, 'owner speaks', 3)), 'SENT');
     bodyOf(await f.call('admin', 'SEND', text(groupId, 'admin speaks', 4)), 'SENT');
     // a member made an admin speaks at once; one made a member again is muted again
     await group(f, 'owner', { case: 'setRole', value: { groupId, user: 'member', role: pb.GroupRole.ADMIN } });
     bodyOf(await f.call('member', 'SEND', text(groupId, 'now I may', 5)), 'SENT');
     await group(f, 'owner', { case: 'setRole', value: { groupId, user: 'member', role: pb.GroupRole.MEMBER } });
-    await expect(f.call('member', 'SEND', text(groupId, 'not any more', 6))).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
+    await expect(f.call('member', 'SEND', text(groupId, 'not any more', 6))).rejects.toMatchObject({ code: ErrorCode.GROUP_MUTED_ALL });
+    // a member also muted alone is told of their own mute first, with its own code
+    await group(f, 'owner', { case: 'mute', value: { groupId, user: 'other', seconds: 60 } });
+    await expect(f.call('other', 'SEND', text(groupId, 'and me?', 8))).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
     await muteAll('admin', groupId, false);
     bodyOf(await f.call('member', 'SEND', text(groupId, 'free again', 7)), 'SENT');
   });
@@ -67,7 +70,7 @@ describe('mute all', () => {
     const groupId = await setUp();
     const sent = bodyOf(await f.call('member', 'SEND', text(groupId, 'said before', 1)), 'SENT');
     await muteAll('owner', groupId, true);
-    await expect(f.call('member', 'SEND', text(groupId, 'muted now', 3))).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
+    await expect(f.call('member', 'SEND', text(groupId, 'muted now', 3))).rejects.toMatchObject({ code: ErrorCode.GROUP_MUTED_ALL });
     const fromOwner = bodyOf(await f.call('owner', 'SEND', text(groupId, 'announcement', 2)), 'SENT');
     await f.call('member', 'READ', { conversation: groupId, upToMsgId: fromOwner.msgId });
     await f.call('member', 'REVOKE', { msgId: sent.msgId });
@@ -88,7 +91,7 @@ describe('mute all', () => {
       expect(pushed.map((p) => (p.item.case === 'notice' ? p.item.value.changed : undefined))).toEqual([[pb.GroupField.MUTE_ALL]]);
       expect((await notices(f, user)).at(-1)).toMatchObject({ kind: pb.NoticeKind.MODIFY, actor: 'admin', muteAll: true });
     }
-    await expect(f.call('member', 'SEND', text(groupId, 'muted', 2))).rejects.toMatchObject({ code: ErrorCode.SELF_MUTED });
+    await expect(f.call('member', 'SEND', text(groupId, 'muted', 2))).rejects.toMatchObject({ code: ErrorCode.GROUP_MUTED_ALL });
     expect(bodyOf(await f.call('admin', 'SEND', text(groupId, 'admin speaks', 3)), 'SENT').timelineSeq).toBeGreaterThan(first.timelineSeq);
   });
 });

@@ -1486,7 +1486,7 @@ export type GroupInfo = Message$1<"magpie.v1.GroupInfo"> & {
   myMuteUntilMs: bigint;
 
   /**
-   * mute all: only the owner and admins may send to the group while it is on (SEND: SELF_MUTED)
+   * mute all: only the owner and admins may send to the group while it is on (SEND: GROUP_MUTED_ALL)
    *
    * @generated from field: bool mute_all = 15;
    */
