@@ -35,6 +35,9 @@ import { createUnsentReads, type ReadMark, type UnsentReads } from './unsent-rea
  */
 const CUT_OFF: ReadonlySet<number> = new Set([ErrorCode.CONNECTION_CLOSED, ErrorCode.NOT_CONNECTED, ErrorCode.SERVER_SHUTTING_DOWN]);
 
+/** States the connection does not leave on its own: nothing reconnects. */
+const STOPPED: ReadonlySet<ConnectionStatus['state']> = new Set(['idle', 'offline', 'kicked']);
+
 export interface ClientEvents {
   status: [ConnectionStatus];
   login: [pb.LoginResult];
@@ -259,6 +262,28 @@ export class MagpieClient {
     const link = this.connection.onlineLink;
     if (!link) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'not connected to the server');
     return link.request(name, body);
+  }
+
+  /**
+   * Resolves true once online (at once when it is), false after timeoutMs or when the connection
+   * has stopped for good (signed out, kicked, a login refused for a reason retrying cannot fix).
+   */
+  whenOnline(timeoutMs: number): Promise<boolean> {
+    if (this.connection.onlineLink) return Promise.resolve(true);
+    if (STOPPED.has(this.status.state)) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (online: boolean): void => {
+        this.clock.clearTimeout(timer);
+        this.events.off('status', onStatus);
+        resolve(online);
+      };
+      const onStatus = (status: ConnectionStatus): void => {
+        if (status.state === 'online') done(true);
+        else if (STOPPED.has(status.state)) done(false);
+      };
+      const timer = this.clock.setTimeout(() => done(false), timeoutMs);
+      this.events.on('status', onStatus);
+    });
   }
 
   /** A frame that needs no answer (TYPING); dropped while offline. */

@@ -70,6 +70,12 @@ export interface EngineTuning {
   readonly timelineConfirmDelayMs: number;
   /** Outbox SENDs awaiting their receipt at once on one link; the rest wait their turn, in order. */
   readonly maxSendsInFlight: number;
+  /**
+   * A group create cut off by a lost connection (or unanswered) goes again with its request id once
+   * the client is online, until this long after it was first asked; then it fails, and a press of
+   * Create with the same settings goes on with the same request id (main/groups/group-create-ids.ts).
+   */
+  readonly groupCreateRetryMs: number;
 
   // ---- files (main/files/media-outbox.ts)
   /** Media uploads running at once; later ones wait their turn, in the order they were sent. */
@@ -100,6 +106,7 @@ export const desktopTuning: EngineTuning = Object.freeze({
   confirmDelayMs: 200,
   timelineConfirmDelayMs: 2_000,
   maxSendsInFlight: 64,
+  groupCreateRetryMs: 60_000,
   maxUploadsAtOnce: 2,
 });
 
@@ -122,6 +129,7 @@ export const fastTestTuning: Partial<EngineTuning> = Object.freeze({
   loginTimeoutMs: 2_000,
   confirmDelayMs: 10,
   timelineConfirmDelayMs: 10,
+  groupCreateRetryMs: 10_000,
 });
 
 /**

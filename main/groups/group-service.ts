@@ -5,6 +5,7 @@ import type { MagpieClient } from '../client/magpie-client';
 import { groupFromWire, memberFromWire } from '../store';
 import { MODE_BY_NAME, toGroupView, toMemberView } from '../views/conversation-view';
 import { toNoticeView } from '../views/message-view';
+import { createGroupCreateIds } from './group-create-ids';
 import { isStaleRequestError, pendingRequests } from './pending-requests';
 
 type GroupOp = MessageInitShape<typeof pb.GroupRequestSchema>['op'];
@@ -26,6 +27,17 @@ export function capacityRule(capacity: number): string {
   return `a group holds ${GROUP_CAPACITIES.slice(0, -1).join(', ')} or ${GROUP_CAPACITIES.at(-1)} members, not ${capacity}`;
 }
 
+/**
+ * Failures that leave a request's outcome unknown: the connection went (or the answer did not
+ * come) after it may have reached the server. A create goes again with its request id after them.
+ */
+const UNKNOWN_OUTCOME: ReadonlySet<number> = new Set([
+  ErrorCode.CONNECTION_CLOSED,
+  ErrorCode.NOT_CONNECTED,
+  ErrorCode.SERVER_SHUTTING_DOWN,
+  ErrorCode.REQUEST_TIMEOUT,
+]);
+
 /** A new group holds up to 500 members unless asked otherwise, as a common desktop messenger's does. */
 export const DEFAULT_GROUP_CAPACITY = 500;
 
@@ -36,6 +48,7 @@ export const DEFAULT_GROUP_CAPACITY = 500;
 export function createGroupService(client: MagpieClient) {
   const { store } = client;
   const now = () => client.clock.now();
+  const createIds = createGroupCreateIds(now);
 
   async function call(op: GroupOp): Promise<pb.GroupResult> {
     const answer = await client.request('GROUP', { op });
@@ -52,6 +65,26 @@ export function createGroupService(client: MagpieClient) {
 
   function offline(error: unknown): boolean {
     return error instanceof MagpieError && error.code === ErrorCode.NOT_CONNECTED;
+  }
+
+  /**
+   * Asks until answered: a request whose outcome is unknown goes again, the same request id in it,
+   * once the client is online again, until tuning.groupCreateRetryMs after the first try; a little
+   * later than at once, so a link that is going has gone.
+   */
+  async function callUntilAnswered(op: GroupOp): Promise<pb.GroupResult> {
+    const deadlineMs = now() + client.tuning.groupCreateRetryMs;
+    for (;;) {
+      try {
+        return await call(op);
+      } catch (error) {
+        if (!(error instanceof MagpieError) || !UNKNOWN_OUTCOME.has(error.code)) throw error;
+        const pauseMs = Math.min(client.tuning.backoffBaseMs, Math.max(0, deadlineMs - now()));
+        await new Promise<void>((resolve) => client.clock.setTimeout(resolve, pauseMs));
+        const leftMs = deadlineMs - now();
+        if (leftMs <= 0 || !(await client.whenOnline(leftMs))) throw error;
+      }
+    }
   }
 
   /** An application or invite answered here no longer waits in the approvals inbox. */
@@ -86,19 +119,20 @@ export function createGroupService(client: MagpieClient) {
     }): Promise<GroupView> {
       const type = TYPE_BY_CAPACITY[args.capacity ?? DEFAULT_GROUP_CAPACITY];
       if (type === undefined) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, capacityRule(args.capacity ?? DEFAULT_GROUP_CAPACITY));
-      return keepGroup(
-        await call({
-          case: 'create',
-          value: {
-            name: args.name,
-            type,
-            mode: MODE_BY_NAME[args.mode],
-            members: args.members ?? [],
-            announcement: args.announcement ?? '',
-            inviteConfirm: args.inviteConfirm ?? false,
-          },
-        }),
-      );
+      const settings = {
+        name: args.name,
+        type,
+        mode: MODE_BY_NAME[args.mode],
+        members: args.members ?? [],
+        announcement: args.announcement ?? '',
+        inviteConfirm: args.inviteConfirm ?? false,
+      };
+      // one id per user action, kept across retries and a repeat of an unanswered create
+      // (docs/client.md "Creating a group"): the server makes one group of it, however often asked
+      const settingsKey = JSON.stringify(settings);
+      const result = await callUntilAnswered({ case: 'create', value: { ...settings, requestId: createIds.idFor(settingsKey) } });
+      createIds.answered(settingsKey);
+      return keepGroup(result);
     },
 
     /** My groups from the server, or from the store while offline. */

@@ -3,6 +3,7 @@ import { ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, textCha
 import type { Caller } from '../handler-types';
 import type { Appended, InboxStore } from '../sync/inbox';
 import { GROUP_LIMITS } from './group-limits';
+import type { GroupCreates } from './group-creates';
 import type { GroupStore } from './group-store';
 import type { GroupRecord, MemberRecord, MembershipStore } from './membership';
 
@@ -11,6 +12,8 @@ export interface GroupContext {
   readonly clock: Clock;
   readonly membership: MembershipStore;
   readonly store: GroupStore;
+  /** The request ids of recent creates (a repeat answers the first create's group). */
+  readonly creates: GroupCreates;
   readonly inbox: InboxStore;
   readonly ensureUser: (appId: string, userId: string) => void;
   readonly newGroupId: () => string;

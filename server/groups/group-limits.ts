@@ -27,6 +27,17 @@ export const GROUP_LIMITS = {
    * where the group does not ask invitees to confirm). Past it: TOO_MANY_GROUPS.
    */
   maxGroupsPerUser: 500,
+  /**
+   * A create's request id is remembered this long after the group was made (by time, not by count):
+   * a repeat within it answers that group. A day outlasts any client's retries and a person's
+   * second press of Create after an apparent failure by far.
+   */
+  createRequestMemoryMs: 24 * 3_600_000,
+  /** Request ids older than the memory are deleted at most this often (at a create, by whichever node makes it). */
+  createRequestSweepMs: 10 * 60_000,
+  /** A create's request id: empty (none), or as many bytes as a SEND's client_msg_id may have. */
+  minCreateRequestIdBytes: 8,
+  maxCreateRequestIdBytes: 64,
 } as const;
 
 /** Members a group of each type may hold, the owner included. */

@@ -6,6 +6,7 @@ import { BATCH_CONFLICT_ATTEMPTS } from '../storage/write-batch';
 import { createInboxStore } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
 import { GroupOp, type GroupContext, type GroupResultInit } from './group-context';
+import { createGroupCreates } from './group-creates';
 import { createGroupStore } from './group-store';
 import { createMembershipStore } from './membership';
 import { createGroup, dismissGroup, groupInfoOp, listMine, modifyGroup, searchGroups } from './ops-lifecycle';
@@ -39,6 +40,7 @@ export function createGroupService(deps: GroupDeps): GroupService {
     clock: deps.clock,
     membership: createMembershipStore(db),
     store: createGroupStore(db),
+    creates: createGroupCreates(db),
     inbox,
     ensureUser: (appId, userId) => deps.ensureUser(appId, userId),
     newGroupId: () => `g${randomBytes(8).toString('hex')}`,

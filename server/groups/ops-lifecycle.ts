@@ -16,9 +16,17 @@ import { CAPACITY_BY_TYPE, GROUP_LIMITS as L } from './group-limits';
 import { RequestKind } from './group-store';
 import type { GroupRecord } from './membership';
 
-/** CREATE: the caller owns the new group; listed members join at once, or get an invite to confirm. */
+/**
+ * CREATE: the caller owns the new group; listed members join at once, or get an invite to confirm.
+ * A repeat of a create with the same request id (its answer was lost) answers the group the first
+ * made, as it is now, whatever the repeat's other fields say: no second group, no notice.
+ */
 export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit {
   const { ctx, appId, me } = op;
+  const requestId = checkCreateRequestId(body.requestId);
+  // before every other check: the group it made may have taken the caller's last group slot
+  const made = requestId === undefined ? undefined : ctx.creates.groupOf(appId, me, requestId, ctx.clock.now());
+  if (made !== undefined) return { result: { case: 'group', value: op.info(made) } };
   checkName(body.name, L.maxNameChars, 'name', false);
   checkText(body.announcement, L.maxAnnouncementChars, 'announcement');
   const capacity = CAPACITY_BY_TYPE[body.type];
@@ -30,6 +38,8 @@ export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit 
   requireGroupSlots(op, body.inviteConfirm ? [me] : [me, ...others]);
   const now = ctx.clock.now();
   const groupId = ctx.newGroupId();
+  // first of the writes: on PostgreSQL a second node making the same create waits here for this one
+  if (requestId !== undefined) ctx.creates.record(appId, me, requestId, groupId, now);
   ctx.store.insertGroup(appId, {
     groupId,
     name: body.name,
@@ -54,6 +64,18 @@ export function createGroup(op: GroupOp, body: pb.CreateGroup): GroupResultInit 
     }
   }
   return { result: { case: 'group', value: op.info(groupId) } };
+}
+
+/** The create's request id; undefined when it has none (a client from before request ids). */
+function checkCreateRequestId(id: Uint8Array): Uint8Array | undefined {
+  if (id.length === 0) return undefined;
+  if (id.length < L.minCreateRequestIdBytes || id.length > L.maxCreateRequestIdBytes) {
+    throw new MagpieError(
+      ErrorCode.INVALID_GROUP_ARGUMENT,
+      `request_id must be empty or ${L.minCreateRequestIdBytes}-${L.maxCreateRequestIdBytes} bytes (16 recommended: the clock in ms in 6 bytes, then 10 random)`,
+    );
+  }
+  return id;
 }
 
 /** MODIFY: name, announcement, mode, invite confirmation and mute all; owner or admin. */

@@ -93,7 +93,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
       ctx.users.ensureUser(appId, owner);
       const result = await ctx.calls.group(appId, owner, {
         case: 'create',
-        value: { $typeName: 'magpie.v1.CreateGroup', name, type: TYPES.indexOf(type), mode: MODES.indexOf(mode), announcement, members, inviteConfirm: false },
+        value: { $typeName: 'magpie.v1.CreateGroup', name, type: TYPES.indexOf(type), mode: MODES.indexOf(mode), announcement, members, inviteConfirm: false, requestId: new Uint8Array(0) },
       });
       return reply.code(201).send(groupJson(resultGroup(result)));
     },

@@ -13,9 +13,11 @@ import { migration0011RestReplays } from './0011-rest-replays';
 import { migration0012PushMentionKinds } from './0012-push-mention-kinds';
 import { migration0013PushTimelineMentions } from './0013-push-timeline-mentions';
 import { migration0014GroupMuteAll } from './0014-group-mute-all';
+import { migration0015GroupCreates } from './0015-group-creates';
 import { pgGroups, pgIdentity, pgMessages } from './postgres/0001-0003';
 import { pgAccessRevocations, pgConversationMutes, pgFiles, pgGroupTimelines, pgRestPush } from './postgres/0005-0009';
 import { pgGroupMuteAll } from './postgres/0014';
+import { pgGroupCreates } from './postgres/0015';
 
 /**
  * Every migration, in order, each with its PostgreSQL body (migrations/postgres/). Append new ones
@@ -36,4 +38,5 @@ export const migrations: readonly Migration[] = [
   migration0012PushMentionKinds,
   migration0013PushTimelineMentions,
   { ...migration0014GroupMuteAll, postgres: pgGroupMuteAll },
+  { ...migration0015GroupCreates, postgres: pgGroupCreates },
 ];

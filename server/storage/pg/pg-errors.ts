@@ -26,9 +26,10 @@ export const RETRYABLE_SQL_STATES: ReadonlySet<string> = new Set(['40001', '40P0
  * insert waits for the first's commit and fails, and run again it reads the first's row. A message
  * id is the newest id read, plus the time and a random step (chat/message-store.ts): the rerun
  * picks past it; the same client id sent to two nodes at once: the rerun finds the first copy and
- * answers its receipt; a group's timeline made by two nodes at once: the rerun finds it made.
+ * answers its receipt; a group's timeline made by two nodes at once: the rerun finds it made; the same group create
+ * (request id) on two nodes at once: the rerun finds the first one's group.
  */
-const RETRYABLE_CONSTRAINTS: ReadonlySet<string> = new Set(['messages_pkey', 'messages_by_client_id', 'group_timelines_pkey']);
+const RETRYABLE_CONSTRAINTS: ReadonlySet<string> = new Set(['messages_pkey', 'messages_by_client_id', 'group_timelines_pkey', 'group_creates_pkey']);
 
 /**
  * A failure that says another node's transaction got in the way, not that this one was wrong:

@@ -17,7 +17,7 @@ export function checkMuteAllMigration(db: SqlDatabase): void {
     `INSERT INTO groups (app_id, group_id, name, owner, type, mode, announcement, invite_confirm, capacity, member_count, created_ms)
      VALUES ('app', 'g0000000000000001', 'old team', 'alice', 2, 1, 'hello', 1, 500, 1, 1000)`,
   ).run();
-  expect(runMigrations(db, migrations)).toBe(14);
+  expect(runMigrations(db, migrations.slice(0, 14))).toBe(14);
   const membership = createMembershipStore(db);
   expect(membership.group('app', 'g0000000000000001')).toEqual({
     groupId: 'g0000000000000001',
