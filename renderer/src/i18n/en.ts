@@ -201,7 +201,7 @@ const en = {
     memberCount: '{n} / {max} members',
     role: { owner: 'Owner', admin: 'Admin', member: 'Member', none: 'Not a member' },
     mutedUntil: 'Muted until {time}',
-    confirmDismiss: 'Dismiss this group for everyone?',
+    confirmDismiss: 'Dismiss "{name}"? It ends for all its members: no one can send in it any more; the history stays readable.',
     confirmQuit: 'Leave this group?',
     confirmKick: 'Remove {name} from the group?',
     confirmTransfer: 'Make {name} the owner? You will become a member.',

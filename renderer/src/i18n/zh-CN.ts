@@ -204,7 +204,7 @@ const zhCN: MessageSchema = {
     memberCount: '{n} / {max} 人',
     role: { owner: '群主', admin: '管理员', member: '成员', none: '非成员' },
     mutedUntil: '禁言至 {time}',
-    confirmDismiss: '确定为所有人解散该群吗？',
+    confirmDismiss: '确定解散“{name}”吗？解散后所有成员都不能再在群里发言，聊天记录仍可查看。',
     confirmQuit: '确定退出该群吗？',
     confirmKick: '确定将 {name} 移出群组吗？',
     confirmTransfer: '确定将群主转让给 {name} 吗？你将成为普通成员。',
