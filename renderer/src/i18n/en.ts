@@ -281,6 +281,10 @@ const en = {
     noHits: 'No messages found',
     hint: 'Type at least one character',
     results: 'no results | {n} result | {n} results',
+    inChat: 'Search this chat (Ctrl+F)',
+    inChatInput: 'Search this chat',
+    inChatPlaceholder: 'Search messages in this chat',
+    close: 'Close search',
   },
   // ---- the desktop client's state and wording (issue 15, items 10-18) ----
   sessionEnd: {

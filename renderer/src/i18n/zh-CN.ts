@@ -284,6 +284,10 @@ const zhCN: MessageSchema = {
     noHits: '没有找到消息',
     hint: '请至少输入一个字符',
     results: '{n} 条结果',
+    inChat: '搜索聊天记录（Ctrl+F）',
+    inChatInput: '搜索本会话',
+    inChatPlaceholder: '在本会话中搜索消息',
+    close: '关闭搜索',
   },
   // ---- 桌面客户端的状态与措辞（issue 15 第 10-18 项）----
   sessionEnd: {
