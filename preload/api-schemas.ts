@@ -103,7 +103,7 @@ export const methodSchemas = {
   'message.burn': { args: z.object({ key }).strict() },
   'message.readers': { args: z.object({ key }).strict() },
   'typing.send': { args: z.object({ conversation, stopped: z.boolean().optional() }).strict() },
-  'search.messages': { args: z.object({ query: z.string().min(1).max(200), limit }).strict() },
+  'search.messages': { args: z.object({ query: z.string().min(1).max(200), limit, conversation: conversation.optional() }).strict() },
   'profile.me': { args: empty },
   'profile.update': {
     args: z.object({ nickname: z.string().min(1).max(64).optional(), avatar: z.string().max(512).optional() }).strict(),

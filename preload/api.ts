@@ -223,6 +223,8 @@ export interface SearchHit {
   from: string;
   timeMs: number;
   snippet: string;
+  /** [start, end) ranges of snippet (UTF-16 offsets) that matched the query, in order: what the page marks. */
+  highlights: { start: number; end: number }[];
 }
 
 export interface Settings {
@@ -372,7 +374,8 @@ export interface Methods {
   'message.burn': { args: { key: string }; result: MessageView };
   'message.readers': { args: { key: string }; result: { read: string[]; unread: string[] } };
   'typing.send': { args: { conversation: string; stopped?: boolean }; result: null };
-  'search.messages': { args: { query: string; limit?: number }; result: SearchHit[] };
+  /** conversation: only that chat's messages (the search in a chat). */
+  'search.messages': { args: { query: string; limit?: number; conversation?: string }; result: SearchHit[] };
   'profile.me': { args: Record<string, never>; result: ProfileView };
   'profile.update': { args: { nickname?: string; avatar?: string }; result: ProfileView };
   'profiles.get': { args: { userIds: string[] }; result: ProfileView[] };

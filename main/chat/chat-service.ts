@@ -203,13 +203,15 @@ export function createChatService(client: MagpieClient) {
       return oldest && more ? { messages: views, more, next: { timeMs: oldest.timeMs, key: messageKey(oldest) } } : { messages: views, more };
     },
 
-    search(query: string, limit = 50): SearchHit[] {
-      return store.search.search(query, { limit }).map((hit) => ({
+    /** Newest first; with a conversation, only its messages. */
+    search(query: string, limit = 50, conversation?: string): SearchHit[] {
+      return store.search.search(query, { limit, ...(conversation === undefined ? {} : { conversation }) }).map((hit) => ({
         conversation: hit.conversation,
         key: String(hit.localId),
         from: hit.from,
         timeMs: hit.timeMs,
         snippet: hit.snippet.text,
+        highlights: hit.snippet.highlights.map(({ start, end }) => ({ start, end })),
       }));
     },
 

@@ -74,6 +74,31 @@ function foldWithOrigins(text: string): { folded: string; origin: number[] } {
   return { folded, origin };
 }
 
+const NON_CJK_TOKEN_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}])[\\p{L}\\p{N}\\p{Co}])';
+const SEPARATOR_CHARS = '[^\\p{L}\\p{N}\\p{Co}]*';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+}
+
+/**
+ * Each query term as a pattern over the folded text that finds what FTS5 matched: its tokens in a
+ * row with only separators between them ("e-mail" finds "e-mail", "爬山" finds "爬山" and never a
+ * lone 山), a Latin token from a word's start, whole but for the last, which may be a word's start
+ * ("wom" finds "Wombat", not "bewombed").
+ */
+function termPatterns(query: string): RegExp[] {
+  return queryTerms(query).map((tokens) => {
+    const parts = tokens.map((token, i) => {
+      const cjk = IS_CJK.test(token);
+      const start = cjk || i > 0 ? '' : `(?<!${NON_CJK_TOKEN_CHAR})`;
+      const end = cjk || i === tokens.length - 1 ? '' : `(?!${NON_CJK_TOKEN_CHAR})`;
+      return `${start}${escapeRegExp(token.toLowerCase())}${end}`;
+    });
+    return new RegExp(parts.join(SEPARATOR_CHARS), 'gu');
+  });
+}
+
 /**
  * A short piece of the message around the first match, with the matches marked. Computed here
  * rather than by FTS5's snippet(), which would show the spaced index text; and cut from the text
@@ -81,16 +106,12 @@ function foldWithOrigins(text: string): { folded: string; origin: number[] } {
  */
 export function makeSnippet(text: string, query: string, maxChars = 64): Snippet {
   const { folded, origin } = foldWithOrigins(text);
-  const needles = queryTerms(query)
-    .flatMap((tokens) => [tokens.join(''), ...tokens])
-    .map((needle) => needle.toLowerCase())
-    .filter((needle, i, all) => needle !== '' && all.indexOf(needle) === i)
-    .sort((a, b) => b.length - a.length);
   // matched ranges in the written text
   const hits: { start: number; end: number }[] = [];
-  for (const needle of needles) {
-    for (let at = folded.indexOf(needle); at >= 0; at = folded.indexOf(needle, at + 1)) {
-      hits.push({ start: origin[at]!, end: origin[at + needle.length]! });
+  for (const pattern of termPatterns(query)) {
+    for (const match of folded.matchAll(pattern)) {
+      if (match[0] === '') continue;
+      hits.push({ start: origin[match.index]!, end: origin[match.index + match[0].length]! });
     }
   }
   const anchor = hits.length > 0 ? Math.min(...hits.map((h) => h.start)) : 0;

@@ -44,6 +44,6 @@ export function createMessageHandlers(deps: CoreDeps): HandlerSlice<MessageMetho
       deps.requireSession().chat.typing(args.conversation, args.stopped ?? false);
       return null;
     },
-    'search.messages': (args) => deps.requireSession().chat.search(args.query, args.limit),
+    'search.messages': (args) => deps.requireSession().chat.search(args.query, args.limit, args.conversation),
   };
 }

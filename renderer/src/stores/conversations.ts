@@ -19,6 +19,11 @@ export const useConversations = defineStore('conversations', () => {
   /** The chat pane is mounted (the Chats screen shows), so the active conversation is on screen. */
   const paneShowing = ref(false);
   const filter = ref('');
+  /**
+   * What was unread in the open chat when it came into sight: the chat draws its "N new messages"
+   * line above the first of them, for as long as it stays open (opening another chat ends it).
+   */
+  const unreadMarker = ref<{ conversation: string; count: number } | null>(null);
   const loaded = ref(false);
 
   const ordered = computed(() => orderConversations(Object.values(byId.value)));
@@ -36,7 +41,7 @@ export const useConversations = defineStore('conversations', () => {
     }
     byId.value = next;
     loaded.value = true;
-    await markActiveReadIfSeen();
+    await markActiveReadIfSeen(true);
   }
 
   function upsert(conversation: ConversationView): void {
@@ -52,28 +57,39 @@ export const useConversations = defineStore('conversations', () => {
     const next = { ...byId.value };
     delete next[id];
     byId.value = next;
-    if (activeId.value === id) activeId.value = null;
+    if (activeId.value === id) {
+      activeId.value = null;
+      unreadMarker.value = null;
+    }
   }
 
   async function reportUiState(): Promise<void> {
     await backend.call('ui.state', { focused: focused.value, activeConversation: activeId.value ?? undefined });
   }
 
-  async function markActiveReadIfSeen(): Promise<void> {
+  /**
+   * Marks the open conversation read once it is in sight. `arriving`: it came into sight just now
+   * (opened, the page or the pane shown again), so what it held unread is kept for its marker; a
+   * message read as it comes in, in sight, is no news to mark.
+   */
+  async function markActiveReadIfSeen(arriving = false): Promise<void> {
     const c = active.value;
     if (!c || !pageVisible.value || !paneShowing.value || (c.unread === 0 && !c.mentioned)) return;
+    if (arriving && c.unread > 0 && unreadMarker.value?.conversation !== c.id) unreadMarker.value = { conversation: c.id, count: c.unread };
     byId.value = { ...byId.value, [c.id]: { ...c, unread: 0, mentioned: false } };
     await backend.run('conversation.markRead', { conversation: c.id });
   }
 
   async function open(id: string, title?: string): Promise<void> {
     if (!byId.value[id]) byId.value = { ...byId.value, [id]: placeholderConversation(id, title) };
+    if (activeId.value !== id) unreadMarker.value = null;
     activeId.value = id;
-    await Promise.all([reportUiState(), markActiveReadIfSeen()]);
+    await Promise.all([reportUiState(), markActiveReadIfSeen(true)]);
   }
 
   async function close(): Promise<void> {
     activeId.value = null;
+    unreadMarker.value = null;
     await reportUiState();
   }
 
@@ -86,13 +102,13 @@ export const useConversations = defineStore('conversations', () => {
   async function setPageVisible(value: boolean): Promise<void> {
     if (pageVisible.value === value) return;
     pageVisible.value = value;
-    await markActiveReadIfSeen();
+    await markActiveReadIfSeen(true);
   }
 
   async function setPaneShowing(value: boolean): Promise<void> {
     if (paneShowing.value === value) return;
     paneShowing.value = value;
-    await markActiveReadIfSeen();
+    await markActiveReadIfSeen(true);
   }
 
   /** Keeps the draft locally at once and in the core when it changed. */
@@ -123,12 +139,13 @@ export const useConversations = defineStore('conversations', () => {
   function reset(): void {
     byId.value = {};
     activeId.value = null;
+    unreadMarker.value = null;
     filter.value = '';
     loaded.value = false;
   }
 
   return {
-    byId, activeId, focused, pageVisible, paneShowing, setPageVisible, setPaneShowing, filter, loaded, ordered, unreadTotal, active,
+    byId, activeId, unreadMarker, focused, pageVisible, paneShowing, setPageVisible, setPaneShowing, filter, loaded, ordered, unreadTotal, active,
     load, upsert, remove, open, close, setFocused, saveDraft, setPinned, setMuted, removeChat, reset, reportUiState,
   };
 });

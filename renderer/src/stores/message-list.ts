@@ -40,11 +40,15 @@ export function removeMessage(list: readonly MessageView[], key: string): Messag
 
 /**
  * Rows the history shows: messages, with a centred time before the first message, before each
- * message that follows the one before it by more than TIME_GAP_MS, and at each new day.
+ * message that follows the one before it by more than TIME_GAP_MS, and at each new day; and the
+ * "N new messages" line right above the first unread message, when the chat has one.
  */
 export type HistoryRow =
   | { type: 'time'; key: string; timeMs: number }
+  | { type: 'unread'; key: string; count: number }
   | { type: 'message'; key: string; message: MessageView };
+
+export const UNREAD_ROW_KEY = 'unread-marker';
 
 export const TIME_GAP_MS = 5 * 60_000;
 
@@ -54,13 +58,14 @@ export function startOfDay(timeMs: number): number {
   return d.getTime();
 }
 
-export function historyRows(list: readonly MessageView[]): HistoryRow[] {
+export function historyRows(list: readonly MessageView[], unread?: { key: string; count: number }): HistoryRow[] {
   const rows: HistoryRow[] = [];
   let previousMs = Number.NaN;
   for (const message of list) {
     const gap = !(message.timeMs - previousMs <= TIME_GAP_MS) || startOfDay(message.timeMs) !== startOfDay(previousMs);
     if (gap) rows.push({ type: 'time', key: `time:${message.key}`, timeMs: message.timeMs });
     previousMs = message.timeMs;
+    if (unread && message.key === unread.key) rows.push({ type: 'unread', key: UNREAD_ROW_KEY, count: unread.count });
     rows.push({ type: 'message', key: message.key, message });
   }
   return rows;

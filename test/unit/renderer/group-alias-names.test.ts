@@ -142,9 +142,9 @@ describe('a search hit in a group', () => {
   it("names its sender by their alias in that group, and by their nickname elsewhere", () => {
     const pinia = world();
     useSearch(pinia).hits = [
-      { conversation: 'gteam', key: 'k1', from: 'bob', timeMs: 3, snippet: 'lunch at noon' },
-      { conversation: 'gother', key: 'k2', from: 'bob', timeMs: 2, snippet: 'lunch?' },
-      { conversation: 'bob', key: 'k3', from: 'bob', timeMs: 1, snippet: 'lunch!' },
+      { conversation: 'gteam', key: 'k1', from: 'bob', timeMs: 3, snippet: 'lunch at noon', highlights: [] },
+      { conversation: 'gother', key: 'k2', from: 'bob', timeMs: 2, snippet: 'lunch?', highlights: [] },
+      { conversation: 'bob', key: 'k3', from: 'bob', timeMs: 1, snippet: 'lunch!', highlights: [] },
     ];
     const wrapper = mount(SearchDialog, { global: { plugins: [pinia, createMagpieI18n('en')] }, attachTo: document.body });
     const senders = Object.fromEntries(

@@ -112,4 +112,19 @@ describe('search text', () => {
     expect(chinese.text).toBe('我们明天见，好吗？');
     expect(chinese.highlights.map((h) => chinese.text.slice(h.start, h.end))).toEqual(['明天']);
   });
+
+  it('marks what the query matched, not its characters or letters wherever they stand', () => {
+    const marked = (text: string, query: string) => {
+      const snippet = makeSnippet(text, query, 200);
+      return snippet.highlights.map((h) => snippet.text.slice(h.start, h.end));
+    };
+    // a Chinese word as a whole: the 备 of 准备 is no match of 装备
+    expect(marked('周末一起去爬山吧，爬山的装备我来准备', '装备')).toEqual(['装备']);
+    expect(marked('周末一起去爬山吧，爬山的装备我来准备', '爬山 装备')).toEqual(['爬山', '爬山', '装备']);
+    // a Latin word from its start (the last one as a prefix), never inside another word
+    expect(marked('The Wombat plan, not bewombed', 'wom')).toEqual(['Wom']);
+    expect(marked('send an e-mail, or email', 'e-mail')).toEqual(['e-mail']);
+    expect(marked('the plan, the plane, theplan', 'the-plan')).toEqual(['the plan', 'the plan']);
+    expect(marked('见面wombat', 'wombat')).toEqual(['wombat']);
+  });
 });
