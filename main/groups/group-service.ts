@@ -74,11 +74,14 @@ export function createGroupService(client: MagpieClient) {
    */
   async function callUntilAnswered(op: GroupOp): Promise<pb.GroupResult> {
     const deadlineMs = now() + client.tuning.groupCreateRetryMs;
-    for (;;) {
+    for (let tries = 0; ; tries++) {
       try {
         return await call(op);
       } catch (error) {
         if (!(error instanceof MagpieError) || !UNKNOWN_OUTCOME.has(error.code)) throw error;
+        // offline at the first try: nothing went out, and the user is told at once, as for any
+        // group operation (a Create button does not wait a minute for a link that is not there)
+        if (tries === 0 && error.code === ErrorCode.NOT_CONNECTED) throw error;
         const pauseMs = Math.min(client.tuning.backoffBaseMs, Math.max(0, deadlineMs - now()));
         await new Promise<void>((resolve) => client.clock.setTimeout(resolve, pauseMs));
         const leftMs = deadlineMs - now();

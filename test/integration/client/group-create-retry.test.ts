@@ -93,4 +93,16 @@ describe('a group create whose answer the connection lost', () => {
     expect(another.groupId).not.toBe(told.groupId);
     expect(groupsOnServer()).toHaveLength(2);
   });
+
+  it('pressed while already offline, fails at once with NOT_CONNECTED: nothing went out, nothing to wait for', { timeout: 30_000 }, async () => {
+    const alice = await aliceThroughProxy();
+    proxy.setRefusing(true);
+    proxy.cutAll();
+    await expect.poll(() => alice.client.status.state, { timeout: 10_000 }).not.toBe('online');
+    const started = Date.now();
+    await expect(alice.groups.create(settings)).rejects.toMatchObject({ code: ErrorCode.NOT_CONNECTED });
+    // at once, not after groupCreateRetryMs (60 s)
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(groupsOnServer()).toEqual([]);
+  });
 });
