@@ -523,6 +523,8 @@ export const ApiErrorCode = {
   INVALID_USER_ID: 520005,
   /** A file over the page's send limit (MEDIA_LIMITS.maxSendBytes) or the server's for its kind. */
   FILE_TOO_LARGE: 581004,
+  /** The server refused a new upload for its user's upload limits; its message says when it fits again (docs/protocol.md). */
+  UPLOAD_QUOTA_EXCEEDED: 581008,
   /** Group requests that no longer wait (group.approve | reject | acceptInvite | declineInvite). */
   GROUP_NOT_FOUND: 560001,
   GROUP_DISMISSED: 560002,

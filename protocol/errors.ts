@@ -95,6 +95,8 @@ export const ErrorCode = {
   FILE_FORBIDDEN: 581006,
   /** Client side: the file a media message waits to upload is gone or changed since it was picked. */
   FILE_SOURCE_MISSING: 581007,
+  /** A new upload over the user's limits (unfinished at once, bytes per window); HTTP 429 with Retry-After. */
+  UPLOAD_QUOTA_EXCEEDED: 581008,
   // 560xxx / 590xxx: groups
   GROUP_NOT_FOUND: 560001,
   GROUP_DISMISSED: 560002,

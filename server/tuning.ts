@@ -124,6 +124,14 @@ export interface Tuning {
   readonly uploadSweepIntervalMs: number;
   /** An image's thumbnail fits in a square of this side (WebP). */
   readonly thumbnailMaxSidePx: number;
+  /** Uploads one user may have begun and not yet finished or cancelled, at once (per node). */
+  readonly maxUnfinishedUploadsPerUser: number;
+  /**
+   * Bytes (announced sizes) of the uploads one user may begin within uploadBytesWindowMs (per
+   * node); at least the largest per-kind limit, so every upload the server takes can fit.
+   */
+  readonly maxUploadBytesPerUser: number;
+  readonly uploadBytesWindowMs: number;
   /** Stored message content a sender may add per second, sustained (token bucket refill rate). */
   readonly contentBytesPerSecond: number;
   /** Stored message content a sender may add at once before the rate applies (bucket size). */
@@ -237,6 +245,12 @@ export const DEFAULT_TUNING: Tuning = {
   unreferencedUploadTtlMs: 86_400_000,
   uploadSweepIntervalMs: 600_000,
   thumbnailMaxSidePx: 320,
+  // a client runs 2 uploads at once per device (main/engine/tuning.ts); a user with several devices
+  // and some failed uploads kept to resume stays well under 20
+  maxUnfinishedUploadsPerUser: 20,
+  // a busy day (dozens of 20 MiB photos and a few 100 MiB files, about 2 GiB) fits twice over
+  maxUploadBytesPerUser: 5 * 1024 * 1024 * 1024,
+  uploadBytesWindowMs: 86_400_000,
   contentBytesPerSecond: DEFAULT_CONTENT_BUDGET.bytesPerSecond,
   contentBurstBytes: DEFAULT_CONTENT_BUDGET.burstBytes,
   httpBodyLimitBytes: 4 * 1024 * 1024,
@@ -274,6 +288,17 @@ export function resolveTuning(overrides: Partial<Tuning> = {}): Tuning {
   // every SEND is held to the protocol's 60 s, and clients record no longer: a higher value would promise what is refused
   if (!(tuning.maxVoiceDurationMs >= 1 && tuning.maxVoiceDurationMs <= MAX_VOICE_DURATION_MS)) {
     throw new RangeError(`tuning: maxVoiceDurationMs is ${tuning.maxVoiceDurationMs}; it may be 1 to ${MAX_VOICE_DURATION_MS} ms`);
+  }
+  // an upload above it could never start, however long its user waited
+  const largestUpload = Math.max(tuning.maxImageBytes, tuning.maxVoiceBytes, tuning.maxFileBytes);
+  if (!(tuning.maxUploadBytesPerUser >= largestUpload)) {
+    throw new RangeError(`tuning: maxUploadBytesPerUser is ${tuning.maxUploadBytesPerUser}; it must be at least the largest upload a kind allows (${largestUpload} bytes)`);
+  }
+  if (!(tuning.maxUnfinishedUploadsPerUser >= 1)) {
+    throw new RangeError(`tuning: maxUnfinishedUploadsPerUser is ${tuning.maxUnfinishedUploadsPerUser}; it must be at least 1`);
+  }
+  if (!(tuning.uploadBytesWindowMs >= 1)) {
+    throw new RangeError(`tuning: uploadBytesWindowMs is ${tuning.uploadBytesWindowMs}; it must be at least 1`);
   }
   return tuning;
 }

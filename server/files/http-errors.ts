@@ -25,6 +25,8 @@ export function statusOf(code: number): number {
       return 404;
     case ErrorCode.STORAGE_UNAVAILABLE:
       return 503;
+    case ErrorCode.UPLOAD_QUOTA_EXCEEDED:
+      return 429;
     default:
       return 400;
   }

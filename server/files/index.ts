@@ -13,6 +13,7 @@ import { registerDownloads } from './downloads';
 import { createMediaReferences } from './media-references';
 import { createMediaTokens, type MediaTokens } from './media-tokens';
 import { createTusUploads, UPLOADS_PATH } from './tus-uploads';
+import { createUploadQuota } from './upload-quota';
 import { createUploadRecords, type UploadRecord, type UploadRecords } from './upload-records';
 import { createUploadSweeper, type UploadSweeper } from './upload-sweeper';
 
@@ -57,6 +58,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
     blobs,
     records,
     tokens,
+    quota: createUploadQuota({ clock: deps.clock, limits: deps.tuning }),
     clock: deps.clock,
     log: deps.log,
     tuning: deps.tuning,

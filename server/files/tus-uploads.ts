@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { ERRORS as TUS_ERRORS, Server as TusServer } from '@tus/server';
+import { EVENTS, ERRORS as TUS_ERRORS, Server as TusServer } from '@tus/server';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import type { Tuning } from '../tuning';
@@ -12,6 +12,7 @@ import { takeInUpload } from './media-intake';
 import { checkFileName, checkSize, checkStillWithinLimit, parseKind } from './media-limits';
 import { storageUnavailable } from '../storage/storage-errors';
 import type { MediaBearer, MediaTokens } from './media-tokens';
+import { UploadQuotaExceeded, type UploadQuota } from './upload-quota';
 import type { UploadRecords } from './upload-records';
 
 export const UPLOADS_PATH = '/files/uploads';
@@ -21,6 +22,8 @@ export interface TusUploadDeps {
   readonly blobs: BlobStore;
   readonly records: UploadRecords;
   readonly tokens: MediaTokens;
+  /** Per-user limits on new uploads; a finished or cancelled upload is released from it. */
+  readonly quota: UploadQuota;
   readonly clock: Clock;
   readonly log: Logger;
   readonly tuning: Tuning;
@@ -85,9 +88,17 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
         const kind = parseKind(upload.metadata?.kind);
         const declaredSize = checkSize(kind, upload.size, deps.tuning);
         const name = checkFileName(upload.metadata?.filename ?? '');
-        deps.records.insert({ fileId: upload.id, appId: bearer.appId, owner: bearer.userId, kind, name, declaredSize, createdMs: deps.clock.now() });
+        deps.quota.admit({ fileId: upload.id, appId: bearer.appId, userId: bearer.userId, bytes: declaredSize });
+        try {
+          deps.records.insert({ fileId: upload.id, appId: bearer.appId, owner: bearer.userId, kind, name, declaredSize, createdMs: deps.clock.now() });
+        } catch (error) {
+          deps.quota.release(upload.id);
+          throw error;
+        }
         return {};
       } catch (error) {
+        // tus answers with a status and a body only: the header goes on the response it will write
+        if (error instanceof UploadQuotaExceeded) nodeResponseOf(req)?.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
         throw asTusError(error);
       }
     },
@@ -110,6 +121,8 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
     },
     async onUploadFinish(_req, upload) {
       const record = deps.records.get(upload.id);
+      // taken in or refused, it is no longer unfinished
+      deps.quota.release(upload.id);
       try {
         if (record === undefined) throw new MagpieError(ErrorCode.UPLOAD_NOT_FOUND, 'the upload is gone');
         await takeInUpload({ ...deps, thumbnailMaxSidePx: deps.tuning.thumbnailMaxSidePx }, record, join(deps.partialDir, upload.id));
@@ -133,6 +146,13 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
     },
   });
 
+  // a cancelled upload (tus termination) stops counting as unfinished, and its record goes with its
+  // bytes: left, it would wait for the sweep naming bytes that no longer exist
+  server.on(EVENTS.POST_TERMINATE, (_req, _res, fileId) => {
+    deps.quota.release(fileId);
+    if (deps.records.get(fileId)?.completedMs === null) deps.records.delete(fileId);
+  });
+
   return {
     server,
     async discardPartial(fileId) {
@@ -145,6 +165,11 @@ export function bearerToken(header: string | null | undefined): string {
   const match = /^Bearer (\S+)$/.exec(header ?? '');
   if (!match?.[1]) throw new MagpieError(ErrorCode.MEDIA_TOKEN_INVALID, 'the file service needs "Authorization: Bearer <media token>"');
   return match[1];
+}
+
+/** The Node response under tus's web Request, where a header of our own can still be set. */
+function nodeResponseOf(req: Request): ServerResponse | undefined {
+  return (req as { runtime?: { node?: { res?: ServerResponse } } }).runtime?.node?.res;
 }
 
 /**

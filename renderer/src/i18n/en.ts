@@ -339,6 +339,9 @@ const en = {
   errors: {
     e581004: 'The file is larger than the server accepts for its kind',
     e581007: 'The file was deleted or changed before it was uploaded',
+    e581008: 'You have reached your upload limit on this server for now; try again later',
+    e581008Bytes: 'You have uploaded a lot lately: this file fits within your upload limit again at {time}',
+    e581008Unfinished: 'Too many of your uploads are unfinished: finish or cancel one, or try again at {time}',
     unknown: 'Something went wrong',
     withCode: '{message} (code {code})',
     e170006: 'Too many requests, slow down',

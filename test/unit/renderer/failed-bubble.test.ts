@@ -112,3 +112,45 @@ describe('a message refused by a mute', () => {
     expect(reason(muted('you are muted in g42 until 2026-12-01T10:00:00.000Z'), 'en')).toContain('You are muted in this group (code 580007)');
   });
 });
+
+describe('a file refused for its sender’s upload limits (UPLOAD_QUOTA_EXCEEDED)', () => {
+  const fitsMs = Date.UTC(2026, 10, 29, 7, 0, 0);
+  const quota = (errorMessage: string): MessageView => ({
+    ...refused,
+    kind: 'file',
+    text: '',
+    media: { fileId: '', name: 'report.pdf', size: 1000, mime: '' },
+    errorCode: 581008,
+    errorMessage,
+  });
+  const reason = (message: MessageView, locale: Locale) => {
+    const wrapper = mount(MessageBubble, {
+      props: { message, isGroup: true, highlighted: false },
+      global: { plugins: [createPinia(), createMagpieI18n(locale)] },
+    });
+    const text = wrapper.get('[data-testid="failure-reason"]').text();
+    // a later Retry is the user's to choose: nothing retries it by itself
+    expect(wrapper.find('[data-testid="retry-button"]').exists()).toBe(true);
+    wrapper.unmount();
+    return text;
+  };
+  const shown = (locale: Locale) => new Date(fitsMs).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const bytes = quota(
+    'your uploads begun within the last 24 h come to 5368709000 bytes; this server takes at most 5368709120 bytes per user in that time: this one (1000 bytes) fits again at 2026-11-29T07:00:00Z',
+  );
+  const unfinished = quota('20 uploads of yours are unfinished, the most at once on this server (20): finish or cancel one; else the oldest expires and a new upload fits again at 2026-11-29T07:00:00Z');
+
+  it('says the sender uploaded a lot lately and when the file fits again, in local time (en, zh-CN)', () => {
+    expect(reason(bytes, 'en')).toBe(`Not sent: You have uploaded a lot lately: this file fits within your upload limit again at ${shown('en')} (code 581008)`);
+    expect(reason(bytes, 'zh-CN')).toBe(`未发送：您近期上传的内容较多：此文件可在 ${shown('zh-CN')} 后再次上传（错误码 581008）`);
+  });
+
+  it('says to finish or cancel an upload when too many are unfinished (en, zh-CN)', () => {
+    expect(reason(unfinished, 'en')).toBe(`Not sent: Too many of your uploads are unfinished: finish or cancel one, or try again at ${shown('en')} (code 581008)`);
+    expect(reason(unfinished, 'zh-CN')).toBe(`未发送：您未完成的上传过多：请完成或取消其中一个，或在 ${shown('zh-CN')} 后再试（错误码 581008）`);
+  });
+
+  it('still says what limit it is when the message names no time', () => {
+    expect(reason(quota('over the limit'), 'en')).toBe('Not sent: You have reached your upload limit on this server for now; try again later (code 581008)');
+  });
+});
