@@ -108,6 +108,8 @@ export class ClientConnection {
   private heartbeatDeadline: TimerHandle | undefined;
   /** The ping under way was sent out of turn, for a request that timed out: not a heartbeat the policy learns from. */
   private probing = false;
+  /** When the link last brought a frame (any frame), by the local clock. */
+  private lastActivityMs = 0;
   private loggedInOnce = false;
   private firstLogin: { resolve: (r: pb.LoginResult) => void; reject: (e: MagpieError) => void } | undefined;
 
@@ -296,6 +298,7 @@ export class ClientConnection {
   }
 
   private onActivity(): void {
+    this.lastActivityMs = this.deps.clock.now();
     // any frame proves the link alive: the pending heartbeat has its answer
     if (this.heartbeatDeadline) {
       this.deps.clock.clearTimeout(this.heartbeatDeadline);
@@ -313,6 +316,9 @@ export class ClientConnection {
    */
   private probe(link: Link): void {
     if (this.link !== link || this.status.state !== 'online' || this.heartbeatDeadline) return;
+    // frames came lately: the link is alive and the server busy (a burst over its request rate is
+    // delayed, never refused), and a ping would wait behind the same queue
+    if (this.deps.clock.now() - this.lastActivityMs < this.deps.tuning.heartbeatTimeoutMs) return;
     if (this.heartbeatTimer) this.deps.clock.clearTimeout(this.heartbeatTimer);
     this.probing = true;
     this.sendHeartbeat();

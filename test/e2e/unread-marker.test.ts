@@ -118,7 +118,7 @@ describe('the unread line', () => {
     await page.setViewportSize({ width: 1200, height: 760 });
   }, 90_000);
 
-  it('speaks Chinese: "以下为新消息" and "N 条新消息"', async () => {
+  it('speaks Chinese: "以下 N 条为新消息" and "N 条新消息"', async () => {
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-language').selectOption('zh-CN');
     await page.getByTestId('nav-chats').click();
@@ -133,7 +133,7 @@ describe('the unread line', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'unread-jump-zh-CN.png') });
     await jump.click();
     await expect.poll(() => inView('unread-marker'), WAIT).toBe(true);
-    expect(await marker().textContent()).toContain('以下为新消息');
+    expect(await marker().textContent()).toContain('以下 60 条为新消息');
     await expect.poll(() => rightAbove('猫的消息 1'), WAIT).toBe(true);
     await send(catWire, ['又一条']);
     await expect.poll(() => page.getByTestId('jump-latest').textContent(), WAIT).toContain('↓ 1 条新消息');

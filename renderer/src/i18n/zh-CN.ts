@@ -126,7 +126,7 @@ const zhCN: MessageSchema = {
     jumpLatest: '回到最新消息',
     jumpLatestNew: '回到最新消息（{n} 条新消息）',
     newBelow: '{n} 条新消息',
-    unreadLine: '以下为新消息',
+    unreadLine: '以下 {n} 条为新消息',
     unreadJump: '{n} 条新消息',
     unreadJumpLabel: '跳到第一条新消息（共 {n} 条）',
     history: '消息记录',
