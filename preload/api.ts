@@ -291,6 +291,13 @@ export interface ConnectionInfo {
   server?: string;
   /** Online: what this server takes, as its login told (SessionView.limits). */
   limits?: ServerLimits;
+  /**
+   * The server's clock (ms since the epoch) as the core reckoned it when it sent this, once a login
+   * of this session told it (docs/client.md, "Server time"). The page takes its own offset from it
+   * (this less its clock at receipt) and compares server times (the revoke window, mutes) with its
+   * clock plus that offset, never with its clock alone, which may be minutes off.
+   */
+  serverTimeMs?: number;
 }
 
 /** Where a page of history ends: strictly before the message with this time and key. */
