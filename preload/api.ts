@@ -420,8 +420,8 @@ export interface Methods {
    * across restarts, and the upload's progress arrives as `media.progress` under the message's key.
    * A failed upload marks the message failed with its code; `message.retry` resumes it.
    * `clientMsgId` (newPageClientMsgId): the id the page showed the message under while it read and
-   * handed over the bytes; the message takes it, and the time in it (never later than the core's
-   * clock), so it stays where the page showed it. A second call with an id already stored answers
+   * handed over the bytes; the message takes it, and the time in it (never later than the server's
+   * time as the core reckons it: docs/client.md, "Server time"), so it stays where the page showed it. A second call with an id already stored answers
    * that message and stores nothing.
    */
   'media.send': {

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginRequest } from '../../../main/client/login-request';
 import { MagpieClient } from '../../../main/client/magpie-client';
-import { systemClock, type Clock } from '../../../protocol';
+import { pb, systemClock, type Clock } from '../../../protocol';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture } from './client-fixture';
 
@@ -57,5 +57,21 @@ describe("the client reckons the server's clock at login, whatever its own says"
     const online = alice.events.filter((e) => e.event === 'connection.state').map((e) => e.payload as { state: string; serverTimeMs?: number });
     const told = online.filter((info) => info.state === 'online').at(-1)?.serverTimeMs ?? 0;
     expect(Math.abs(told - serverClock.now())).toBeLessThan(WITHIN_MS);
+  });
+
+  it("a message being sent stands at the server's time, not this computer's: below the messages that came before it", async () => {
+    const carol = await fixture.core(server, 'carol-desk');
+    const dave = await fixture.client(server, 'dave');
+    await dave.start();
+    const receipt = await dave.request('SEND', { to: 'carol-desk', clientMsgId: new Uint8Array(16).fill(7), type: pb.MessageType.TEXT, text: 'just now, by the server' });
+    const receivedMs = Number(receipt.body.timeMs);
+    const text = await carol.call('message.send', { conversation: 'dave', content: { kind: 'text', text: 'my answer' } });
+    if (!text.ok) throw new Error(text.error.message);
+    // the view the page shows while it is sent: a local clock 7 minutes slow put it 7 minutes before dave's
+    expect(text.value.timeMs).toBeGreaterThanOrEqual(receivedMs);
+    expect(Math.abs(text.value.timeMs - serverClock.now())).toBeLessThan(WITHIN_MS);
+    const file = await carol.call('media.send', { conversation: 'dave', kind: 'file', name: 'notes.txt', bytes: Buffer.from('notes').toString('base64') });
+    if (!file.ok) throw new Error(file.error.message);
+    expect(Math.abs(file.value.timeMs - serverClock.now())).toBeLessThan(WITHIN_MS);
   });
 });
