@@ -293,6 +293,13 @@ export interface ConnectionInfo {
   server?: string;
   /** Online: what this server takes, as its login told (SessionView.limits). */
   limits?: ServerLimits;
+  /**
+   * The server's clock (ms since the epoch) as the core reckoned it when it sent this, once a login
+   * of this session told it (docs/client.md, "Server time"). The page takes its own offset from it
+   * (this less its clock at receipt) and compares server times (the revoke window, mutes) with its
+   * clock plus that offset, never with its clock alone, which may be minutes off.
+   */
+  serverTimeMs?: number;
 }
 
 /** Where a page of history ends: strictly before the message with this time and key. */
@@ -416,8 +423,8 @@ export interface Methods {
    * across restarts, and the upload's progress arrives as `media.progress` under the message's key.
    * A failed upload marks the message failed with its code; `message.retry` resumes it.
    * `clientMsgId` (newPageClientMsgId): the id the page showed the message under while it read and
-   * handed over the bytes; the message takes it, and the time in it (never later than the core's
-   * clock), so it stays where the page showed it. A second call with an id already stored answers
+   * handed over the bytes; the message takes it, and the time in it (never later than the server's
+   * time as the core reckons it: docs/client.md, "Server time"), so it stays where the page showed it. A second call with an id already stored answers
    * that message and stores nothing.
    */
   'media.send': {

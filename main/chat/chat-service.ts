@@ -68,7 +68,9 @@ export function createChatService(client: MagpieClient) {
   return {
     /** Stores the message as sending and hands it to the outbox; a transient custom message is only fired. */
     async send(conversation: string, content: OutgoingContent): Promise<MessageView> {
-      const draft = buildOutgoing(client.selfId, conversation, content, client.clock.now());
+      // until the server's time replaces it, the server's clock as reckoned: a slow local clock would
+      // put it above messages that came before it
+      const draft = buildOutgoing(client.selfId, conversation, content, client.serverClock.now());
       if (content.kind === 'custom' && content.transient) {
         await client.request('SEND', draft.send);
         return { ...toMessageView({ ...draft.message, localId: 0, revoked: false, revokedBy: null, burned: false }), state: 'sent' };

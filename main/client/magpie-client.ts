@@ -18,6 +18,7 @@ import {
 } from '../../protocol';
 import { ClientConnection, type ConnectionStatus } from '../engine/client-connection';
 import type { Link } from '../engine/link';
+import type { LoginExchange } from '../engine/login-exchange';
 import { OutboxSender } from '../engine/outbox-sender';
 import { SyncEngine, type SyncProgress } from '../engine/sync-engine';
 import type { TransportOptions } from '../engine/transport';
@@ -26,6 +27,7 @@ import { applyCardNotice, mergeIngestResults, openClientStore, type ClientStore,
 import type { LoginInit } from './login-request';
 import { createOutboxLedger } from './outbox-ledger';
 import { ownEntry } from './own-entry';
+import { createServerClock, type ServerClock } from './server-clock';
 import { serverLimitsOf } from './server-limits';
 import { createUnsentReads, type ReadMark, type UnsentReads } from './unsent-reads';
 
@@ -95,6 +97,8 @@ export class MagpieClient {
   readonly selfId: string;
   readonly appId: string;
   readonly clock: Clock;
+  /** The server's clock as reckoned at the last login: what server times (revoke window, mutes, expiries) are compared with. */
+  readonly serverClock: ServerClock;
   private readonly connection: ClientConnection;
   private sync!: SyncEngine;
   private outbox!: OutboxSender;
@@ -109,6 +113,7 @@ export class MagpieClient {
   constructor(private readonly options: MagpieClientOptions) {
     this.limitsTold = options.serverLimits ?? DEFAULT_SERVER_LIMITS;
     this.clock = options.clock ?? systemClock;
+    this.serverClock = createServerClock(this.clock);
     this.tuning = createEngineTuning(options.tuning);
     this.selfId = options.login.user;
     this.appId = options.login.appId;
@@ -196,7 +201,7 @@ export class MagpieClient {
       random: options.random ?? Math.random,
       clientName: options.clientName,
       ...(options.limits ? { limits: options.limits } : {}),
-      onLogin: (result, link) => this.onLogin(result, link),
+      onLogin: (result, link, exchange) => this.onLogin(result, link, exchange),
       onPush: (frame) => this.onPush(frame),
       onStatus: (status) => {
         // MAGPIE_LOG_LEVEL=debug shows each attempt and why it failed (the CLI's --help says so)
@@ -309,7 +314,8 @@ export class MagpieClient {
     return this.connection.learnedAddresses;
   }
 
-  private onLogin(result: pb.LoginResult, link: Link): void {
+  private onLogin(result: pb.LoginResult, link: Link, exchange: LoginExchange): void {
+    this.serverClock.observe({ sentMs: exchange.sentMs, answeredMs: exchange.answeredMs, serverTimeMs: Number(result.serverTimeMs) });
     // told once per change, not at every reconnect: listeners write it to disk
     const learned = this.connection.learnedAddresses;
     if (result.advertisedAddresses.length > 0 && learned.join(',') !== this.toldLearned) {

@@ -13,8 +13,8 @@ export interface SessionEventDeps extends CoreDeps {
 export function wireSessionEvents(session: Session, deps: SessionEventDeps): void {
   const { events, store } = session.client;
   events.on('status', (status) => {
-    // online comes after the login that told the limits: the page takes them from here on a restored session
-    deps.emit('connection.state', toConnectionInfo(status, session.client.serverLimits));
+    // online comes after the login that told the limits and the server's time: the page takes them from here on a restored session
+    deps.emit('connection.state', toConnectionInfo(status, session.client.serverLimits, session.client.serverClock.reading()));
     if (status.state === 'kicked') deps.emit('session.ended', { reason: status.reason ?? 'kicked', code: status.code });
     // each time the session is up (requests work from then on, not yet at 'login'): offline mute
     // changes out, the list in

@@ -17,6 +17,7 @@ import { acceptAdvertised, addressText, type AcceptedAdvertised } from './advert
 import { createHeartbeatPolicy, type HeartbeatPolicy } from './heartbeat-policy';
 import { createPasswordLogin, isPasswordLogin } from './password-login';
 import { Link } from './link';
+import { timedLogin, type LoginExchange } from './login-exchange';
 import { createReconnectBackoff, type ReconnectBackoff } from './reconnect-backoff';
 import { createTransportConnect, type TransportOptions, type TransportSocket } from './transport';
 import type { EngineTuning } from './tuning';
@@ -51,8 +52,11 @@ export interface ClientConnectionDeps {
   readonly transport?: TransportOptions;
   readonly connect?: ConnectFn<TransportSocket>;
   readonly clientName?: string;
-  /** Runs after each successful login, before the state turns online (the sync engine's catch-up starts here). */
-  readonly onLogin: (result: pb.LoginResult, link: Link) => void;
+  /**
+   * Runs after each successful login, before the state turns online (the sync engine's catch-up
+   * starts here); `exchange` times the LOGIN's round trip for the server clock.
+   */
+  readonly onLogin: (result: pb.LoginResult, link: Link, exchange: LoginExchange) => void;
   readonly onPush: (frame: DecodedFrame) => void;
   /** Told what came of the advertised addresses: at construction (the remembered ones) and at each login that names some. */
   readonly onAdvertised?: (outcome: AcceptedAdvertised) => void;
@@ -198,7 +202,8 @@ export class ClientConnection {
         return;
       }
       this.link = link;
-      const result = await this.login(link);
+      const exchange = await this.login(link);
+      const { result } = exchange;
       if (!this.running || this.link !== link) return;
       this.attempt = undefined;
       this.loggedInOnce = true;
@@ -206,7 +211,7 @@ export class ClientConnection {
       this.heartbeat.onServerIdleTimeout(result.idleTimeoutMs);
       // an empty list: this server advertises nothing, and what was learned before still holds
       if (result.advertisedAddresses.length > 0) this.learn(result.advertisedAddresses);
-      this.deps.onLogin(result, link);
+      this.deps.onLogin(result, link, exchange);
       this.setStatus({ state: 'online', heartbeatMs: this.heartbeat.currentIntervalMs, server: address.key });
       this.scheduleHeartbeat();
       this.firstLogin?.resolve(result);
@@ -274,12 +279,12 @@ export class ClientConnection {
     return { link, destroy: () => link.close() };
   }
 
-  private async login(link: Link): Promise<pb.LoginResult> {
+  private login(link: Link): Promise<LoginExchange> {
     // force is the user's choice at sign-in; a reconnect must never kick a newer login of ours
     const body = this.loggedInOnce ? { ...this.deps.login, mode: pb.LoginMode.AUTO } : this.deps.login;
-    if (isPasswordLogin(body)) return this.passwordLogin.login(link, body, this.deps.tuning.loginTimeoutMs);
-    const answer = await link.request('LOGIN', body, this.deps.tuning.loginTimeoutMs);
-    return answer.body;
+    const now = () => this.deps.clock.now();
+    if (isPasswordLogin(body)) return this.passwordLogin.login(link, body, this.deps.tuning.loginTimeoutMs, now);
+    return timedLogin(link, body, this.deps.tuning.loginTimeoutMs, now);
   }
 
   private onPush(frame: DecodedFrame): void {

@@ -14,6 +14,7 @@ import {
   type ScryptParams,
 } from '../../protocol';
 import type { Link } from './link';
+import { timedLogin, type LoginExchange } from './login-exchange';
 
 /**
  * The most scrypt work a server may ask of this client (N, r, p): a server, or someone posing as
@@ -33,7 +34,7 @@ export function isPasswordLogin(login: InitOf<'LOGIN'>): boolean {
  * `secret`, held in memory only) never goes on the wire. The keys derived from it are kept for the
  * next login with the same salt and parameters, so a reconnect does not run scrypt again.
  */
-export function createPasswordLogin(): { login(link: Link, body: InitOf<'LOGIN'>, timeoutMs: number): Promise<pb.LoginResult> } {
+export function createPasswordLogin(): { login(link: Link, body: InitOf<'LOGIN'>, timeoutMs: number, now: () => number): Promise<LoginExchange> } {
   let cached: { id: string; keys: PasswordKeys } | undefined;
 
   async function keysFor(password: string, salt: Uint8Array, params: ScryptParams): Promise<PasswordKeys> {
@@ -56,7 +57,7 @@ export function createPasswordLogin(): { login(link: Link, body: InitOf<'LOGIN'>
   }
 
   return {
-    async login(link, body, timeoutMs) {
+    async login(link, body, timeoutMs, now) {
       const appId = body.appId ?? '';
       const user = body.user ?? '';
       const clientNonce = randomBytes(CLIENT_NONCE_BYTES);
@@ -67,12 +68,13 @@ export function createPasswordLogin(): { login(link: Link, body: InitOf<'LOGIN'>
       const message = authMessage({ appId, user, clientNonce, serverNonce: challenge.serverNonce, salt: challenge.salt, params });
       const proof = clientProof(keys, message);
       const onWire: InitOf<'LOGIN'> = { ...body, auth: pb.AuthType.PASSWORD, secret: '', clientProof: proof };
-      const result = await link.request('LOGIN', onWire, timeoutMs);
+      // timed alone: AUTH_START and scrypt before it are no part of the server clock's sample
+      const exchange = await timedLogin(link, onWire, timeoutMs, now);
       // a server that does not hold the account's ServerKey cannot sign: it is not the real one
-      if (!signatureMatches(serverSignature(keys.serverKey, message), result.body.serverSignature)) {
+      if (!signatureMatches(serverSignature(keys.serverKey, message), exchange.result.serverSignature)) {
         throw new MagpieError(ErrorCode.SERVER_PROOF_FAILED, 'the server could not prove it knows this account');
       }
-      return result.body;
+      return exchange;
     },
   };
 }

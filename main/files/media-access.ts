@@ -19,19 +19,17 @@ const REFRESH_MARGIN_MS = 60_000;
 /**
  * Follows the session's file-service grant: LOGIN_RESULT brings the HTTP port and a media token
  * (the host is the one the connection reached); MEDIA_TOKEN refreshes the token before it expires.
- * Expiry is compared in server time, corrected by the offset seen at login.
+ * Expiry is compared with the server's clock as the client reckons it (ServerClock).
  */
 export function createMediaAccess(client: MagpieClient): MediaAccess {
   let httpPort = 0;
   let token = '';
   let expiresServerMs = 0;
-  let serverOffsetMs = 0;
   let refreshing: Promise<void> | undefined;
   const onLogin = (result: pb.LoginResult) => {
     httpPort = result.httpPort;
     token = result.mediaToken?.token ?? '';
     expiresServerMs = Number(result.mediaToken?.expiresMs ?? 0n);
-    serverOffsetMs = Number(result.serverTimeMs) - client.clock.now();
   };
   client.events.on('login', onLogin);
 
@@ -44,7 +42,7 @@ export function createMediaAccess(client: MagpieClient): MediaAccess {
   return {
     async grant() {
       if (httpPort === 0) throw new MagpieError(ErrorCode.NOT_CONNECTED, 'no file service: log in first (or the server runs none)');
-      if (expiresServerMs - (client.clock.now() + serverOffsetMs) < REFRESH_MARGIN_MS) {
+      if (expiresServerMs - client.serverClock.now() < REFRESH_MARGIN_MS) {
         refreshing ??= refresh().finally(() => (refreshing = undefined));
         await refreshing;
       }

@@ -259,9 +259,11 @@ export function createMediaOutbox(deps: {
       // the server's measure replaces these once the file is up
       const media: MediaView = { fileId: '', name, size: source.size, mime: '', ...(request.durationMs ? { durationMs: request.durationMs } : {}) };
       const now = client.clock.now();
+      // shown at the server's time as reckoned until the server's own replaces it (as a text's)
+      const serverNow = client.serverClock.now();
       // the page's bubble stood where the file was picked: a text sent while its bytes crossed stays below it
       const givenId = request.clientMsgId === undefined ? undefined : Uint8Array.from(Buffer.from(request.clientMsgId, 'hex'));
-      const timeMs = request.clientMsgId === undefined ? now : Math.min(now, timeOfClientMsgId(request.clientMsgId));
+      const timeMs = request.clientMsgId === undefined ? serverNow : Math.min(serverNow, timeOfClientMsgId(request.clientMsgId));
       const draft = buildOutgoing(client.selfId, request.to, { kind: 'media', type: request.kind, media }, timeMs, givenId);
       const stored = store.outbox.enqueue(
         {

@@ -34,14 +34,18 @@ export function requireSessionOf(current: () => Session | undefined): Session {
   return session;
 }
 
-/** The status as the page sees it; online, with the limits the server's login told. */
-export function toConnectionInfo(status: ConnectionStatus, limits?: ServerLimits): EventPayloads['connection.state'] {
+/**
+ * The status as the page sees it; online, with the limits the server's login told; in any state,
+ * the server's time now once a login told it (ServerClock.reading).
+ */
+export function toConnectionInfo(status: ConnectionStatus, limits?: ServerLimits, serverTimeMs?: number): EventPayloads['connection.state'] {
   const info: EventPayloads['connection.state'] = { state: status.state };
   if (status.reason !== undefined) info.reason = status.reason;
   if (status.code !== undefined) info.code = status.code;
   if (status.heartbeatMs !== undefined) info.heartbeatMs = status.heartbeatMs;
   if (status.server !== undefined) info.server = status.server;
   if (status.state === 'online' && limits !== undefined) info.limits = limits;
+  if (serverTimeMs !== undefined) info.serverTimeMs = serverTimeMs;
   return info;
 }
 

@@ -96,7 +96,7 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
     },
     'session.connection': () => {
       const client = deps.current()?.client;
-      return client ? toConnectionInfo(client.status, client.serverLimits) : toConnectionInfo({ state: 'idle' });
+      return client ? toConnectionInfo(client.status, client.serverLimits, client.serverClock.reading()) : toConnectionInfo({ state: 'idle' });
     },
     'session.reconnect': () => {
       const session = deps.requireSession();
@@ -106,7 +106,7 @@ export function createSessionHandlers(deps: SessionHandlerDeps): HandlerSlice<Se
       } else {
         session.client.networkUp();
       }
-      return toConnectionInfo(session.client.status, session.client.serverLimits);
+      return toConnectionInfo(session.client.status, session.client.serverLimits, session.client.serverClock.reading());
     },
     'ui.state': (args) => {
       deps.setAttention(args);

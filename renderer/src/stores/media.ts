@@ -130,7 +130,8 @@ export const useMedia = defineStore('media', () => {
     if (file.size === 0) return { refused: { code: ApiErrorCode.FILE_EMPTY, message: `${name}: empty` } };
     const maxBytes = sendLimitBytes(kind);
     if (file.size > maxBytes) return { refused: { code: ApiErrorCode.FILE_TOO_LARGE, message: `${name}: over ${maxBytes} bytes` } };
-    const timeMs = (lastShownMs = Math.max(Date.now(), lastShownMs + 1));
+    // the server's time as reckoned, as the core's own for a text: the core keeps it (never later than its own)
+    const timeMs = (lastShownMs = Math.max(useSession().serverNow(), lastShownMs + 1));
     const clientMsgId = newPageClientMsgId(timeMs);
     const key = `${HANDOVER_KEY_PREFIX}${clientMsgId}`;
     const view: MessageView = {

@@ -10,6 +10,7 @@ import { useConversations } from './conversations';
 import { useGroups } from './groups';
 import { useMessages } from './messages';
 import { createProfileRefresh } from './profile-refresh';
+import { serverOffsetOf } from './server-offset';
 import { useProfiles } from './profiles';
 import { useSettings } from './settings';
 import { useTyping } from './typing';
@@ -38,6 +39,11 @@ export const useSession = defineStore('session', () => {
   const connection = ref<ConnectionInfo>({ state: 'idle' });
   /** What the server takes (revoke window, uploads, voice length), as its last login told. */
   const limits = ref<ServerLimits>(DEFAULT_SERVER_LIMITS);
+  /**
+   * The server's time less this page's clock, from the last ConnectionInfo that told the server's
+   * time (docs/client.md, "Server time"); 0 (the page's own clock) until one did.
+   */
+  const serverOffsetMs = ref(0);
   const sync = ref<{ applied: number; target: number; done: boolean; visible: boolean }>({ applied: 0, target: 0, done: true, visible: false });
   const ended = ref<{ reason: string; code?: number } | null>(null);
   const appInfo = ref<MethodResult<'app.info'> | null>(null);
@@ -122,6 +128,7 @@ export const useSession = defineStore('session', () => {
     me.value = null;
     connection.value = { state: 'idle' };
     limits.value = DEFAULT_SERVER_LIMITS;
+    serverOffsetMs.value = 0;
     sync.value = { applied: 0, target: 0, done: true, visible: false };
     useConversations().reset();
     useMessages().reset();
@@ -150,6 +157,12 @@ export const useSession = defineStore('session', () => {
     connection.value = info;
     // each login tells them; offline, the last ones told still hold
     if (info.limits) limits.value = info.limits;
+    if (info.serverTimeMs !== undefined) serverOffsetMs.value = serverOffsetOf(info.serverTimeMs, Date.now());
+  }
+
+  /** The server's time now, as this page reckons it: what server times (revoke window, mutes) are compared with. */
+  function serverNow(): number {
+    return Date.now() + serverOffsetMs.value;
   }
 
   function onSyncProgress(p: { applied: number; target: number; done: boolean }): void {
@@ -182,7 +195,7 @@ export const useSession = defineStore('session', () => {
   }
 
   return {
-    phase, session, me, connection, limits, sync, ended, appInfo, lastLogin,
-    start, login, logout, refresh, reconnect, onConnection, onSyncProgress, onEnded, updateNickname,
+    phase, session, me, connection, limits, serverOffsetMs, sync, ended, appInfo, lastLogin,
+    start, login, logout, refresh, reconnect, onConnection, serverNow, onSyncProgress, onEnded, updateNickname,
   };
 });

@@ -2,7 +2,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { describe, expect, it, vi } from 'vitest';
-import type { MessageView } from '../../../preload/api';
+import { timeOfClientMsgId, type MessageView } from '../../../preload/api';
 import ChatComposer from '../../../renderer/src/components/chat/ChatComposer.vue';
 import MessageBubble from '../../../renderer/src/components/chat/MessageBubble.vue';
 import { createMagpieI18n } from '../../../renderer/src/i18n';
@@ -86,5 +86,22 @@ describe('the sender\'s own media before its upload is done', () => {
     expect(voice.text()).not.toContain('could not be fetched');
     file.unmount();
     voice.unmount();
+  });
+});
+
+describe("a file's bubble before the core has it", () => {
+  it("stands at the server's time as the page reckons it, not the page's clock: a page 5 minutes fast puts it no later than the server's now", async () => {
+    const { api, pinia, i18n } = setup({ 'media.send': () => new Promise<MessageView>(() => undefined) });
+    await useConversations(pinia).load();
+    // the core tells the server's time: 5 minutes behind this page's clock
+    api.emit('connection.state', { state: 'online', serverTimeMs: Date.now() - 5 * 60_000 });
+    const composer = mount(ChatComposer, { props: { conversation: 'bob', isGroup: false, members: [], myId: 'me' }, global: { plugins: [pinia, i18n] } });
+    const input = composer.get('[data-testid="attach-input"]');
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array(100)], 'notes.txt', { type: 'text/plain' })] });
+    await input.trigger('change');
+    await vi.waitFor(() => expect(api.callsOf('media.send')).toHaveLength(1));
+    const shownMs = timeOfClientMsgId(api.callsOf('media.send')[0]!.clientMsgId ?? '');
+    expect(Math.abs(shownMs - (Date.now() - 5 * 60_000))).toBeLessThan(5_000);
+    composer.unmount();
   });
 });

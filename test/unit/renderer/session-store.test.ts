@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { GroupView, NoticeView } from '../../../preload/api';
 import { useBackend } from '../../../renderer/src/stores/backend';
 import { useConversations } from '../../../renderer/src/stores/conversations';
@@ -93,6 +93,32 @@ describe('the session store', () => {
     expect(session.phase).toBe('signedOut');
     expect(session.ended?.code).toBe(520004);
     expect(useConversations().byId).toEqual({});
+  });
+
+  it("reckons the server's clock from the time the core tells, whatever the page's clock says, and forgets it at sign-out", async () => {
+    vi.useFakeTimers();
+    try {
+      const pageMs = Date.UTC(2026, 2, 1, 9, 0, 0);
+      vi.setSystemTime(pageMs);
+      // the page's clock is 3 minutes fast: the core tells a server time 3 minutes behind it
+      const api = start({ 'session.restore': () => me, 'session.connection': () => ({ state: 'online', serverTimeMs: pageMs - 180_000 }), 'session.logout': () => null });
+      const session = useSession();
+      expect(session.serverNow()).toBe(pageMs);
+      await session.start();
+      expect(session.serverOffsetMs).toBe(-180_000);
+      expect(session.serverNow()).toBe(pageMs - 180_000);
+      vi.advanceTimersByTime(60_000);
+      expect(session.serverNow()).toBe(pageMs - 120_000);
+      // a state that tells none keeps it; a later login that tells another takes it
+      api.emit('connection.state', { state: 'reconnecting' });
+      expect(session.serverOffsetMs).toBe(-180_000);
+      api.emit('connection.state', { state: 'online', serverTimeMs: Date.now() + 5_000 });
+      expect(session.serverOffsetMs).toBe(5_000);
+      await session.logout(true);
+      expect(session.serverOffsetMs).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports a failed action as a toast with its code', async () => {

@@ -1,12 +1,13 @@
 // @vitest-environment happy-dom
 import { mount } from '@vue/test-utils';
-import { createPinia } from 'pinia';
+import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h, nextTick, ref } from 'vue';
 import type { MemberView } from '../../../preload/api';
 import MemberRow from '../../../renderer/src/components/groups/MemberRow.vue';
 import { useStillAhead } from '../../../renderer/src/composables/still-ahead';
 import { createMagpieI18n } from '../../../renderer/src/i18n';
+import { useSession } from '../../../renderer/src/stores/session';
 
 const START = Date.UTC(2026, 10, 30, 12, 0, 0);
 
@@ -52,5 +53,34 @@ describe('a moment still ahead (a mute running)', () => {
     await vi.advanceTimersByTimeAsync(5 * 60_000);
     expect(wrapper.text()).not.toContain('Muted until');
     wrapper.unmount();
+  });
+
+  it("a mute ends by the server's clock, not the page's: a page 3 minutes fast still shows it until the server's end", async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    // the core tells the server's time: 3 minutes behind this page's clock
+    useSession().onConnection({ state: 'online', serverTimeMs: START - 3 * 60_000 });
+    // muted for 2 minutes from the server's now: by the page's clock its end is already past
+    const member: MemberView = { userId: 'bob', nickname: 'Bob', role: 'member', card: '', muteUntilMs: START - 60_000 };
+    const wrapper = mount(MemberRow, {
+      props: { member, myRole: 'owner', isMe: false },
+      global: { plugins: [pinia, createMagpieI18n('en')] },
+    });
+    expect(wrapper.text()).toContain('Muted until');
+    await vi.advanceTimersByTimeAsync(2 * 60_000 - 1);
+    expect(wrapper.text()).toContain('Muted until');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(wrapper.text()).not.toContain('Muted until');
+    wrapper.unmount();
+    // muted again for 5 minutes; a later login tells the server is 10 minutes further on: over by then
+    const again = mount(MemberRow, {
+      props: { member: { ...member, muteUntilMs: useSession().serverNow() + 5 * 60_000 }, myRole: 'owner', isMe: false },
+      global: { plugins: [pinia, createMagpieI18n('en')] },
+    });
+    expect(again.text()).toContain('Muted until');
+    useSession().onConnection({ state: 'online', serverTimeMs: useSession().serverNow() + 10 * 60_000 });
+    await nextTick();
+    expect(again.text()).not.toContain('Muted until');
+    again.unmount();
   });
 });

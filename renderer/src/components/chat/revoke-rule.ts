@@ -21,14 +21,20 @@ export interface RevokeContext {
   readonly groupOwner?: string;
   /** The group's members as last loaded; undefined while not loaded. */
   readonly members?: readonly MemberView[];
+  /** The server's time now, as the page reckons it (the session's serverNow): never the page's clock alone. */
   readonly nowMs: number;
+}
+
+/** The first moment (server time) at which the sender's revoke window of a message is closed: its edge is still in it. */
+export function revokeWindowClosesMs(message: Pick<MessageView, 'timeMs'>, revokeWindowMs: number): number {
+  return message.timeMs + revokeWindowMs + 1;
 }
 
 export function mayRevoke(message: MessageView, context: RevokeContext): boolean {
   if (message.kind === 'notice' || message.revoked || message.burned || message.msgId === undefined) return false;
   // one's own, only once the server has it
   if (message.outgoing && message.state !== 'sent' && message.state !== 'read') return false;
-  const withinWindow = context.nowMs - message.timeMs <= context.revokeWindowMs;
+  const withinWindow = context.nowMs < revokeWindowClosesMs(message, context.revokeWindowMs);
   if (message.conversationKind !== 'group') return message.outgoing && withinWindow;
   const { myRole } = context;
   // out of the group (or not knowing whether in it): no act in it, one's own message included
