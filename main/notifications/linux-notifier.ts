@@ -8,7 +8,7 @@ import type { Notifier } from './notification-policy';
  * message's words are shown as typed, never as markup. The title is plain text by the
  * notification spec and goes as it is.
  *
- * A click: where notify-send has actions (libnotify 0.7.10 and later) it waits with a default
+ * A click: where notify-send has actions (--action, --wait) it waits with a default
  * action and prints "default" when the user clicks; an older notify-send refuses the flags, and
  * the notifier then shows notifications without a click from then on.
  */
