@@ -19,11 +19,12 @@ import { fmt, fmtMs, isSmoke, printTable, ratioHigher, ratioLower, type Row } fr
 const smoke = isSmoke();
 const N = smoke ? 300 : 10_000;
 /**
- * Warm-up before the measured runs, for every system alike: bursts of this many messages. Magpie's
- * server runs on V8, whose optimizing compiler settles over the first ~10,000 messages: with a
- * warm-up of 500, the measured burst was the compiler's (59 µs of server CPU a message, then
- * 28–32 µs in every later burst of the same run). Two bursts of N leave the measured runs a
- * server in its steady state, as one that has been up for a while is.
+ * Warm-up before the measured runs, for every system alike: bursts, then one serial run, of this
+ * many messages. Magpie's server runs on V8, whose optimizing compiler settles over the first
+ * ~10,000 messages of each kind of traffic: with a warm-up of 500, the measured burst was the
+ * compiler's (59 µs of server CPU a message, then 28–32 µs in every later burst of the same run),
+ * and so was the first serial run (122 µs a message, then 93–97 µs). Warmed up so, the measured
+ * runs see a server in its steady state, as one that has been up for a while is.
  */
 const WARMUP = smoke ? 50 : N;
 const WARMUP_BURSTS = smoke ? 1 : 2;
@@ -44,6 +45,7 @@ interface Figures {
 /** `cpu`: the server's CPU time so far in µs (Magpie only), to report its cost per message in each mode. */
 async function measure(pair: ProcessPair, cpu?: () => Promise<number>): Promise<Figures> {
   for (let burst = 1; burst <= WARMUP_BURSTS; burst++) await pair.run('burst', WARMUP, { tag: `warm${burst}` });
+  await pair.run('serial', WARMUP, { tag: 'warm-serial' });
   const c0 = await cpu?.();
   const m0 = machineBusyMicros();
   const burstRun = await pair.run('burst', N);
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
 
   printTable(`1:1, ${fmt(N)} messages A → B${smoke ? ' [smoke]' : ''}`, rows, [
     `paced = ${fmt(halfRate)} msg/s for every system, half of Magpie's burst rate`,
-    `every system first warms up with ${WARMUP_BURSTS} burst${WARMUP_BURSTS === 1 ? '' : 's'} of ${fmt(WARMUP)} messages, unmeasured`,
+    `every system first warms up, unmeasured: ${WARMUP_BURSTS} burst${WARMUP_BURSTS === 1 ? '' : 's'} and a serial run of ${fmt(WARMUP)} messages each`,
     `Magpie's server CPU per message (user + system, stored and delivered): burst ${ours.serverCpuUs!.burst.toFixed(0)} µs, serial ${ours.serverCpuUs!.serial.toFixed(0)} µs`,
     `the whole machine's busy CPU time per message (every process and the kernel, 10 ms steps: read it on a quiet machine only), burst | serial: ${machineCpuNotes(ours, peers)}`,
     `CPU per message of each end's process (user + system; sender / receiver), burst | serial: ${endCpuNotes(ours, peers)}`,
