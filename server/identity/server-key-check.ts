@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, MagpieError } from '../../protocol';
@@ -16,8 +17,10 @@ interface SealedSample {
  * auth tokens must be the one found in the folder. A cluster node (or an admin command) given
  * another folder than the one the database was first used with would otherwise start, and answer
  * every login and REST call of every app with an internal error (docs/server.md "Cluster mode").
- * A folder with no key is then refused before one is made there. A database that holds no sealed
- * secret yet has nothing to check against.
+ * A folder with no key is then refused before one is made there. The first opener of a database
+ * seals a check value into it (server_key_check), so even a database with no app or token yet
+ * refuses a second key; openers racing on an empty database keep whichever check value landed
+ * first, and the others are refused.
  */
 export function openServerKeyFor(db: SqlDatabase, dataDir: string): ServerKey {
   const sample = sealedSample(db);
@@ -28,7 +31,30 @@ export function openServerKeyFor(db: SqlDatabase, dataDir: string): ServerKey {
   if (sample !== undefined && !opens(key, sample)) {
     throw mismatch(`the ${SERVER_KEY_FILE} in ${dataDir} is not the key the database's secrets were sealed with`);
   }
+  if (!sealCheckValue(db, key)) {
+    throw mismatch(`the ${SERVER_KEY_FILE} in ${dataDir} is not the key the database's secrets were sealed with`);
+  }
   return key;
+}
+
+/** What the check value is sealed under: no app id or account sid can be this. */
+const CHECK_CONTEXT = 'server-key-check';
+
+/**
+ * Writes the check value unless the database holds one, then reads back the one it holds: false
+ * when another key sealed it (another opener got there first with another folder).
+ */
+function sealCheckValue(db: SqlDatabase, key: ServerKey): boolean {
+  const held = checkValue(db);
+  if (held !== undefined) return opens(key, held);
+  db.prepare('INSERT INTO server_key_check (id, sealed) VALUES (1, ?) ON CONFLICT (id) DO NOTHING').run(key.seal(randomBytes(16).toString('hex'), CHECK_CONTEXT));
+  const written = checkValue(db);
+  return written !== undefined && opens(key, written);
+}
+
+function checkValue(db: SqlDatabase): SealedSample | undefined {
+  const sealed = db.prepare<[], string>('SELECT sealed FROM server_key_check WHERE id = 1').pluck().get();
+  return sealed === undefined ? undefined : { sealed, context: CHECK_CONTEXT };
 }
 
 function mismatch(what: string): MagpieError {
@@ -39,6 +65,8 @@ function mismatch(what: string): MagpieError {
 }
 
 function sealedSample(db: SqlDatabase): SealedSample | undefined {
+  const check = checkValue(db);
+  if (check !== undefined) return check;
   const app = db.prepare<[], { app_id: string; app_token_sealed: string }>('SELECT app_id, app_token_sealed FROM apps ORDER BY created_ms, app_id LIMIT 1').get();
   if (app !== undefined) return { sealed: app.app_token_sealed, context: app.app_id };
   const account = db

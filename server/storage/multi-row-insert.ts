@@ -23,8 +23,15 @@ export function createMultiRowInsert(db: SqlDatabase, head: string, columns: num
 
   return (rows) => {
     for (let start = 0; start < rows.length; start += MULTI_ROW_INSERT_ROWS) {
-      const chunk = rows.slice(start, start + MULTI_ROW_INSERT_ROWS);
-      statementFor(chunk.length).run(chunk.flat());
+      const end = Math.min(rows.length, start + MULTI_ROW_INSERT_ROWS);
+      // copied by hand: Array.prototype.flat took V8's generic path here, ~5 % of a burst's CPU
+      const values: unknown[] = [];
+      for (let row = start; row < end; row++) {
+        const cells = rows[row]!;
+        if (cells.length !== columns) throw new Error(`a row of ${cells.length} values for ${columns} columns`);
+        for (let column = 0; column < columns; column++) values.push(cells[column]);
+      }
+      statementFor(end - start).run(values);
     }
   };
 }

@@ -14,6 +14,7 @@ import { migration0012PushMentionKinds } from './0012-push-mention-kinds';
 import { migration0013PushTimelineMentions } from './0013-push-timeline-mentions';
 import { migration0014GroupMuteAll } from './0014-group-mute-all';
 import { migration0015GroupCreates } from './0015-group-creates';
+import { migration0016ServerKeyCheck } from './0016-server-key-check';
 import { pgGroups, pgIdentity, pgMessages } from './postgres/0001-0003';
 import { pgAccessRevocations, pgConversationMutes, pgFiles, pgGroupTimelines, pgRestPush } from './postgres/0005-0009';
 import { pgGroupMuteAll } from './postgres/0014';
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   migration0013PushTimelineMentions,
   { ...migration0014GroupMuteAll, postgres: pgGroupMuteAll },
   { ...migration0015GroupCreates, postgres: pgGroupCreates },
+  migration0016ServerKeyCheck,
 ];
