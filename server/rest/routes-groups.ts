@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError, type pb } from '../../protocol';
+import { idempotencyKeySchema } from './idempotency-key';
 import { groupIdSchema, userIdSchema } from './message-input';
 import { ownApp, type RestContext } from './rest-context';
 
@@ -28,10 +29,6 @@ const groupSchema = z.object({
   muteAll: z.boolean(),
 });
 const okSchema = z.object({ ok: z.literal(true) });
-
-/** What an app server's own ids are written in (a UUID, an order number, `order-42:group`). */
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
-const idempotencyKeySchema = z.string().regex(IDEMPOTENCY_KEY, 'an idempotencyKey is 1-128 characters: ASCII letters, digits, ., _, : and -');
 
 /**
  * The CreateGroup request id of a REST create's idempotency key: the same row (app, owner, id) a
