@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
@@ -18,8 +18,11 @@ export interface BroadcastJob {
 }
 
 export interface BroadcastJobs {
-  /** Stores the job and starts it; the answer does not wait for any send. */
-  start(appId: string, sender: string, message: MessageInput, recipients: readonly string[] | undefined): BroadcastJob;
+  /**
+   * Stores the job and starts it; the answer does not wait for any send. With an idempotency key,
+   * the sender's job of that key, if there is one, is answered instead, whatever the rest says.
+   */
+  start(appId: string, sender: string, message: MessageInput, recipients: readonly string[] | undefined, idempotencyKey?: string): BroadcastJob;
   get(appId: string, jobId: string): BroadcastJob;
   /** Goes on with the jobs a stopped or killed server left running. */
   resume(): void;
@@ -53,6 +56,14 @@ interface Row {
   finished_ms: number | null;
 }
 
+/**
+ * The job id of a broadcast with an idempotency key: the same app, sender and key give the same
+ * job, for as long as the job is kept. The same form as a random id (b and 24 hex digits).
+ */
+function keyedJobId(appId: string, sender: string, key: string): string {
+  return `b${createHash('sha256').update(`${appId}\n${sender}\n${key}`).digest('hex').slice(0, 24)}`;
+}
+
 /** How long a node's claim on a broadcast job lasts without a chunk done (PostgreSQL). */
 export const BROADCAST_CLAIM_MS = 60_000;
 
@@ -71,9 +82,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
   const { db, clock, log, calls } = deps;
   const q = {
+    // a keyed job's id is its key's: two nodes given the same retry at once store one job
     insert: db.prepare(
       `INSERT INTO broadcast_jobs (job_id, app_id, sender, message, recipients, state, total, created_ms)
-       VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT (job_id) DO NOTHING`,
     ),
     get: db.prepare<[string], Row>('SELECT * FROM broadcast_jobs WHERE job_id = ?'),
     running: db.prepare<[], Row>("SELECT * FROM broadcast_jobs WHERE state = 'running' ORDER BY created_ms"),
@@ -204,14 +216,17 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
   }
 
   return {
-    start(appId, sender, message, recipients) {
+    start(appId, sender, message, recipients, idempotencyKey) {
+      const jobId = idempotencyKey === undefined ? `b${randomBytes(12).toString('hex')}` : keyedJobId(appId, sender, idempotencyKey);
+      // a repeat is answered before any check: the message it names may be gone by now
+      const earlier = idempotencyKey === undefined ? undefined : q.get.get(jobId);
+      if (earlier !== undefined) return toJob(earlier);
       // refused at once, not recipient by recipient
       sendBodyOf(message, sender, clientMsgIdOf('check', 0), deps.uploadSizeOf?.(appId, sender));
-      const jobId = `b${randomBytes(12).toString('hex')}`;
       const unique = recipients === undefined ? undefined : [...new Set(recipients)].filter((user) => user !== sender);
       const total = unique?.length ?? q.countUsers.get(appId, sender) ?? 0;
-      q.insert.run(jobId, appId, sender, JSON.stringify(message), unique === undefined ? null : JSON.stringify(unique), total, clock.now());
-      launch(jobId);
+      const stored = q.insert.run(jobId, appId, sender, JSON.stringify(message), unique === undefined ? null : JSON.stringify(unique), total, clock.now());
+      if (stored.changes === 1) launch(jobId);
       return toJob(q.get.get(jobId)!);
     },
     get(appId, jobId) {

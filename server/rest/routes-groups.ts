@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError, type pb } from '../../protocol';
+import { idempotencyKeySchema } from './idempotency-key';
 import { groupIdSchema, userIdSchema } from './message-input';
 import { ownApp, type RestContext } from './rest-context';
 
@@ -27,6 +29,16 @@ const groupSchema = z.object({
   muteAll: z.boolean(),
 });
 const okSchema = z.object({ ok: z.literal(true) });
+
+/**
+ * The CreateGroup request id of a REST create's idempotency key: the same row (app, owner, id) a
+ * client's request id takes in group_creates, so the same 24 hours and the same answer to a repeat.
+ * Hashed, so the id has a length the wire takes (32 bytes) and never equals a client's own id.
+ */
+function createRequestIdOf(key: string | undefined): Uint8Array {
+  if (key === undefined) return new Uint8Array(0);
+  return new Uint8Array(createHash('sha256').update(`rest-group-create:${key}`).digest());
+}
 
 function groupJson(info: pb.GroupInfo): z.infer<typeof groupSchema> {
   return {
@@ -82,6 +94,8 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
             mode: z.enum(MODES).default('public'),
             announcement: z.string().default(''),
             members: z.array(userIdSchema).max(2000).default([]),
+            /** The same key makes one group: a retried create answers the group the first made. */
+            idempotencyKey: idempotencyKeySchema.optional(),
           })
           .strict(),
         response: { 201: groupSchema },
@@ -89,11 +103,20 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
     },
     async (request, reply) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-      const { owner, name, type, mode, announcement, members } = request.body;
+      const { owner, name, type, mode, announcement, members, idempotencyKey } = request.body;
       ctx.users.ensureUser(appId, owner);
       const result = await ctx.calls.group(appId, owner, {
         case: 'create',
-        value: { $typeName: 'magpie.v1.CreateGroup', name, type: TYPES.indexOf(type), mode: MODES.indexOf(mode), announcement, members, inviteConfirm: false, requestId: new Uint8Array(0) },
+        value: {
+          $typeName: 'magpie.v1.CreateGroup',
+          name,
+          type: TYPES.indexOf(type),
+          mode: MODES.indexOf(mode),
+          announcement,
+          members,
+          inviteConfirm: false,
+          requestId: createRequestIdOf(idempotencyKey),
+        },
       });
       return reply.code(201).send(groupJson(resultGroup(result)));
     },

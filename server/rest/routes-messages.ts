@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { idempotencyKeySchema } from './idempotency-key';
 import { clientMsgIdOf, groupIdSchema, messageInputSchema, recipientSchema, sendBodyOf, userIdSchema } from './message-input';
 import { ownApp, restSender, uploadSizeOf, type RestContext } from './rest-context';
 
@@ -83,6 +84,8 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
             /** Omitted: every user of the app. */
             to: z.array(userIdSchema).min(1).max(ctx.tuning.maxBroadcastListUsers).optional(),
             message: messageInputSchema,
+            /** The same key starts one job: a retried request answers the first job. */
+            idempotencyKey: idempotencyKeySchema.optional(),
           })
           .strict(),
         response: { 202: jobSchema },
@@ -90,9 +93,9 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
     },
     async (request, reply) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
-      const { from, to, message } = request.body;
+      const { from, to, message, idempotencyKey } = request.body;
       if (message.custom?.transient) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'a broadcast is stored: it cannot be transient');
-      const job = ctx.broadcasts.start(appId, senderOf(appId, from), message, to);
+      const job = ctx.broadcasts.start(appId, senderOf(appId, from), message, to, idempotencyKey);
       return reply.code(202).send(job);
     },
   );
