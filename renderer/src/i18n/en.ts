@@ -74,6 +74,7 @@ const en = {
     },
   },
   chat: {
+    skipToComposer: 'Skip to message box',
     none: 'Select a chat to start messaging',
     backToList: 'Back to chats',
     composer: 'Message',

@@ -77,6 +77,7 @@ const zhCN: MessageSchema = {
     },
   },
   chat: {
+    skipToComposer: '跳到消息输入框',
     none: '选择一个会话开始聊天',
     backToList: '返回会话列表',
     composer: '消息',
