@@ -476,6 +476,8 @@ export interface EventPayloads {
   'group.updated': { group: GroupView };
   /** A member of the group set or cleared (card '') their alias: shown at once, no line in the chat. */
   'group.memberCard': { groupId: string; userId: string; card: string };
+  /** The core fetched these profiles (after a sign-in, a message from them): every name shown follows. */
+  'profiles.updated': { profiles: ProfileView[] };
   'session.ended': { reason: string; code?: number };
   /** A message's upload or download moved on: `ref` is the message's key. */
   'media.progress': { ref: string; loaded: number; total: number };

@@ -81,9 +81,11 @@ export class MagpieCore {
         if (userIds.length === 0 || session.client.status.state !== 'online') return Promise.resolve();
         return session.profiles
           .get(userIds)
-          .then(() => {
+          .then((profiles) => {
             if (this.session !== session) return;
             for (const id of userIds) deps.emitConversation(session, id);
+            // members, bubbles and notices name them too: the page renames them all at once
+            options.emit('profiles.updated', { profiles });
           })
           .catch((error: unknown) => options.log.debug({ err: error }, 'profiles not fetched'));
       },

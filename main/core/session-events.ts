@@ -65,8 +65,10 @@ function onIngested(session: Session, result: IngestResult, deps: SessionEventDe
   }
   session.mutes.follow(result.conversations);
   for (const id of result.conversations) deps.emitConversation(session, id);
-  // a first message from someone new is notified under their name, not their raw id
-  void deps.fetchProfiles(session, deps.unknownUsers(session, [...result.messages.map((m) => m.from), ...result.conversations])).then(() => {
+  // a first message from someone new is notified under their name, not their raw id; one from
+  // someone not asked about for a while brings their new name, if they renamed themselves
+  const people = [...result.messages.map((m) => m.from), ...result.conversations].filter((id) => !isGroupId(id));
+  void deps.fetchProfiles(session, session.profiles.due(people)).then(() => {
     if (deps.current() === session) deps.notify(session, result.messages);
   });
 }

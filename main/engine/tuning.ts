@@ -80,6 +80,13 @@ export interface EngineTuning {
   // ---- files (main/files/media-outbox.ts)
   /** Media uploads running at once; later ones wait their turn, in the order they were sent. */
   readonly maxUploadsAtOnce: number;
+
+  // ---- names (main/profiles/profile-service.ts)
+  /**
+   * No event tells of another user's new nickname: a message from someone whose profile this
+   * session has not asked for in this long asks again, so their new name shows in the list.
+   */
+  readonly profileRecheckMs: number;
 }
 
 /** Desktop defaults: a wired or Wi-Fi network behind a home NAT, whose mappings live a few minutes at least. */
@@ -108,6 +115,7 @@ export const desktopTuning: EngineTuning = Object.freeze({
   maxSendsInFlight: 64,
   groupCreateRetryMs: 60_000,
   maxUploadsAtOnce: 2,
+  profileRecheckMs: 60_000,
 });
 
 /** Overrides that make every timing short, for tests of the engine against a real server on loopback. */

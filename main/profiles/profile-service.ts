@@ -11,13 +11,23 @@ function fromWire(profile: pb.Profile): UserProfile {
   return { userId: profile.userId, nickname: profile.nickname, avatar: profile.avatar, updatedMs: Number(profile.updatedMs) };
 }
 
+/** User ids one PROFILE_QUERY names: the server's default `maxProfileQueryIds`. */
+export const PROFILE_QUERY_IDS = 100;
+
 /** Nicknames and avatars: asked of the server, kept in the store, read from it while offline. */
-export function createProfileService(client: MagpieClient) {
+export function createProfileService(client: MagpieClient, nowMs: () => number = Date.now) {
   const { store } = client;
+  /** When this session last had each user's profile from the server. */
+  const askedMs = new Map<string, number>();
 
   async function fetch(userIds: readonly string[]): Promise<void> {
-    const answer = await client.request('PROFILE_QUERY', { userIds: [...userIds] });
-    store.users.upsert(answer.body.profiles.map(fromWire));
+    for (let i = 0; i < userIds.length; i += PROFILE_QUERY_IDS) {
+      const ids = userIds.slice(i, i + PROFILE_QUERY_IDS);
+      const answer = await client.request('PROFILE_QUERY', { userIds: ids });
+      store.users.upsert(answer.body.profiles.map(fromWire));
+      const now = nowMs();
+      for (const id of ids) askedMs.set(id, now);
+    }
   }
 
   return {
@@ -40,6 +50,21 @@ export function createProfileService(client: MagpieClient) {
       const answer = await client.request('PROFILE_QUERY', { userIds: [userId] });
       store.users.upsert(answer.body.profiles.map(fromWire));
       return answer.body.profiles.some((profile) => profile.userId === userId);
+    },
+
+    /**
+     * The users among `userIds` whose name is worth asking for: not in the store, or not asked
+     * about by this session for the tuning's profileRecheckMs (they may have renamed themselves
+     * since: docs/client.md, "Names follow renames").
+     */
+    due(userIds: Iterable<string>): string[] {
+      const now = nowMs();
+      const due = new Set<string>();
+      for (const id of userIds) {
+        const asked = askedMs.get(id);
+        if (!store.users.get(id) || asked === undefined || now - asked >= client.tuning.profileRecheckMs) due.add(id);
+      }
+      return [...due];
     },
 
     /** What the store knows, without asking the server (for titles and notifications). */

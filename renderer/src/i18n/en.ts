@@ -74,6 +74,7 @@ const en = {
     },
   },
   chat: {
+    skipToComposer: 'Skip to message box',
     none: 'Select a chat to start messaging',
     backToList: 'Back to chats',
     composer: 'Message',
@@ -207,7 +208,7 @@ const en = {
     role: { owner: 'Owner', admin: 'Admin', member: 'Member', none: 'Not a member' },
     mutedUntil: 'Muted until {time}',
     confirmDismiss: 'Dismiss "{name}"? It ends for all its members: no one can send in it any more; the history stays readable.',
-    confirmQuit: 'Leave this group?',
+    confirmQuit: 'Leave "{name}"? You will no longer receive its messages.',
     confirmKick: 'Remove {name} from the group?',
     confirmTransfer: 'Make {name} the owner? You will become a member.',
     requestGone: 'This request was already handled or no longer applies',

@@ -77,6 +77,7 @@ const zhCN: MessageSchema = {
     },
   },
   chat: {
+    skipToComposer: '跳到消息输入框',
     none: '选择一个会话开始聊天',
     backToList: '返回会话列表',
     composer: '消息',
@@ -210,7 +211,7 @@ const zhCN: MessageSchema = {
     role: { owner: '群主', admin: '管理员', member: '成员', none: '非成员' },
     mutedUntil: '禁言至 {time}',
     confirmDismiss: '确定解散“{name}”吗？解散后所有成员都不能再在群里发言，聊天记录仍可查看。',
-    confirmQuit: '确定退出该群吗？',
+    confirmQuit: '确定退出“{name}”吗？退出后将不再接收该群消息。',
     confirmKick: '确定将 {name} 移出群组吗？',
     confirmTransfer: '确定将群主转让给 {name} 吗？你将成为普通成员。',
     requestGone: '该申请已被处理或已失效',

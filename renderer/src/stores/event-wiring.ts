@@ -4,6 +4,7 @@ import { useBackend } from './backend';
 import { useConversations } from './conversations';
 import { touchesRequests, useGroups } from './groups';
 import { useMessages } from './messages';
+import { createProfileRefresh } from './profile-refresh';
 import { useSession } from './session';
 import { useTyping } from './typing';
 import { useUi } from './ui';
@@ -15,6 +16,7 @@ export function wireEvents(): () => void {
   const messages = useMessages();
   const groups = useGroups();
   const typing = useTyping();
+  const profileRefresh = createProfileRefresh();
   const offs = [
     backend.on('connection.state', (info) => session.onConnection(info)),
     backend.on('sync.progress', (p) => session.onSyncProgress(p)),
@@ -36,6 +38,7 @@ export function wireEvents(): () => void {
     }),
     backend.on('group.updated', ({ group }) => groups.upsert(group)),
     backend.on('group.memberCard', ({ groupId, userId, card }) => groups.applyCard(groupId, userId, card)),
+    backend.on('profiles.updated', ({ profiles }) => profileRefresh.apply(profiles)),
     backend.on('session.ended', (info) => session.onEnded(info)),
     backend.on('media.progress', (p) => useMedia().onProgress(p)),
   ];

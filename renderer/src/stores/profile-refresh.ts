@@ -1,7 +1,9 @@
 /**
  * Nicknames change on other people's computers and no event says so: the page asks again for the
  * people it shows when a chat opens and when the window comes back to the front, and puts the
- * answer into every view that shows a name (list titles, chat header, members, notices).
+ * answer, and what the core fetched itself (`profiles.updated`: at sign-in, with a message), into
+ * every view that shows a name (list titles, chat header, members, notices). docs/client.md,
+ * "Names follow renames".
  */
 import type { ProfileView } from '../../../preload/api';
 import { useBackend } from './backend';

@@ -47,7 +47,7 @@ export interface ClientFixture {
     },
   ): Promise<MagpieClient>;
   /** A core for user, its window focused or not, in a fresh profile unless one is given. */
-  core(server: Pick<TestServer, 'appId' | 'appToken' | 'port'>, user: string, options?: { focused?: boolean; profileDir?: string; desktopFiles?: DesktopFiles }): Promise<TestCore>;
+  core(server: Pick<TestServer, 'appId' | 'appToken' | 'port'>, user: string, options?: { focused?: boolean; profileDir?: string; desktopFiles?: DesktopFiles; tuning?: Partial<EngineTuning> }): Promise<TestCore>;
   cleanup(): Promise<void>;
 }
 
@@ -89,7 +89,7 @@ export function createClientFixture(): ClientFixture {
         notifier: { notify: (request) => notifications.push(request) },
         emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => events.push({ event, payload }),
         log,
-        tuning: fastTestTuning,
+        tuning: { ...fastTestTuning, ...options.tuning },
         systemLanguage: 'en',
         ...(options.desktopFiles ? { desktopFiles: options.desktopFiles } : {}),
       });
