@@ -76,6 +76,7 @@ const en = {
   chat: {
     none: 'Select a chat to start messaging',
     backToList: 'Back to chats',
+    peerId: 'ID {id}',
     composer: 'Message',
     composerPlaceholder: 'Type a message. Enter to send, Shift+Enter for a new line',
     dropToSend: 'Drop to send to {name}',

@@ -79,6 +79,7 @@ const zhCN: MessageSchema = {
   chat: {
     none: '选择一个会话开始聊天',
     backToList: '返回会话列表',
+    peerId: '用户 ID {id}',
     composer: '消息',
     composerPlaceholder: '输入消息，Enter 发送，Shift+Enter 换行',
     dropToSend: '松开即可发送给 {name}',
