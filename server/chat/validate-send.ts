@@ -45,6 +45,8 @@ function checkedContent(send: pb.Send, toGroup: boolean): pb.Message {
   switch (send.type) {
     case pb.MessageType.TEXT:
       if (send.text.length === 0) invalid('a text message needs text');
+      // white space alone shows as an empty bubble; the app and the CLI never send it (trim's white space)
+      if (send.text.trim().length === 0) invalid('a text message needs text other than white space');
       break;
     case pb.MessageType.VOICE:
     case pb.MessageType.IMAGE:

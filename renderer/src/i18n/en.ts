@@ -77,6 +77,7 @@ const en = {
     skipToComposer: 'Skip to message box',
     none: 'Select a chat to start messaging',
     backToList: 'Back to chats',
+    peerId: 'ID {id}',
     composer: 'Message',
     composerPlaceholder: 'Type a message. Enter to send, Shift+Enter for a new line',
     dropToSend: 'Drop to send to {name}',

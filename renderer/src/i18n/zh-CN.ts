@@ -80,6 +80,7 @@ const zhCN: MessageSchema = {
     skipToComposer: '跳到消息输入框',
     none: '选择一个会话开始聊天',
     backToList: '返回会话列表',
+    peerId: '用户 ID {id}',
     composer: '消息',
     composerPlaceholder: '输入消息，Enter 发送，Shift+Enter 换行',
     dropToSend: '松开即可发送给 {name}',
