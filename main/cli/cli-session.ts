@@ -41,7 +41,8 @@ export class CliExit extends Error {
 
 /** Where the command prints and what stops it early (Ctrl-C). */
 export interface CliIo {
-  out(line: object): void;
+  /** Prints a line on stdout; written, when given, is told once the line is out (false: it could not be written). */
+  out(line: object, written?: (ok: boolean) => void): void;
   err(line: object): void;
   readonly stdin: NodeJS.ReadableStream;
   readonly signal: AbortSignal;

@@ -6,10 +6,10 @@ import { CliExit, ExitCode, type CliSession } from './cli-session';
 const LISTEN_LOCK = 'listen.lock';
 
 /**
- * One `listen` per user and profile. Two would share one store while each holds its own
- * connection: whichever stores a pushed message first prints it, and the other never does, so
- * each would print only part of what arrived, without a word. The second is refused instead
- * (LISTEN_RUNNING, exit 2), naming the first; a lock left by a process that is gone is taken over.
+ * One `listen` per user and profile. Two would share one store and its printed-up-to cursor
+ * (migration 0011) while each holds its own connection: both would print the same lines, and the
+ * cursor would be moved by two writers. The second is refused instead (LISTEN_RUNNING, exit 2),
+ * naming the first; a lock left by a process that is gone is taken over.
  */
 export function lockListen(session: CliSession): ProfileLock {
   const { client, profileDir } = session;
@@ -21,7 +21,7 @@ export function lockListen(session: CliSession): ProfileLock {
     new MagpieError(
       ErrorCode.LISTEN_RUNNING,
       `another magpie listen (process ${locked.holder.pid}) already prints ${client.selfId}'s messages from this profile (${profileDir}); ` +
-        'two would split them, each printing only what it stored first: stop that one, or give this one its own --profile',
+        'two would print the same lines twice from one printed-up-to cursor: stop that one, or give this one its own --profile',
     ),
   );
 }

@@ -42,9 +42,10 @@ export function processIo(): CliIo & { dispose(): void } {
   process.stdout.on('error', onStdoutError);
   process.stderr.on('error', onStderrError);
   return {
-    out: (line) => {
+    out: (line, written) => {
       // a direction override in a message or a name must not reorder the line a terminal draws
-      if (stdoutOpen) process.stdout.write(jsonWithBidiEscaped(line) + '\n');
+      if (stdoutOpen) process.stdout.write(jsonWithBidiEscaped(line) + '\n', written && ((error) => written(!error)));
+      else written?.(false);
     },
     err: (line) => process.stderr.write(jsonWithBidiEscaped(line) + '\n'),
     // read lazily: touching process.stdin opens a handle that would keep a finished command alive

@@ -159,10 +159,16 @@ signed in with that id) is USER_NOT_FOUND, a group GROUP_NOT_FOUND (exit 1).`,
 
 Connects, syncs what arrived while away, and prints every incoming message and group notice until
 N have been printed or --timeout passes (exit 0 at the timeout without --count; 3 with it).
+The profile keeps how far listen has printed: each run first prints, oldest first, what no listen
+printed yet (what came while none ran, what an earlier run left after its --count or when it was
+stopped or killed), then what arrives; so repeated "listen --count 5" runs print every message
+once, none skipped. A line counts as printed once written to stdout: a killed run loses nothing
+(at most the line being written then is printed again).
 One listen per user and profile: a second while one runs is refused (LISTEN_RUNNING, exit 2);
-give it its own --profile.
+give it its own --profile (which has its own cursor).
 On a profile that never synced, what the first sync brings is the account's history: with
---count N only its newest N are printed (oldest of them first), then what arrives after.`,
+--count N only its newest N are printed (oldest of them first), then what arrives after; the
+older history is not printed by later runs (history shows it).`,
   history: `Usage: magpie [global flags] history (--with USER | --group GID) [--limit N] [--offline]
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless

@@ -5,6 +5,7 @@ import { createConversationStore, type ConversationStore } from './conversation-
 import { clientStorePath, openClientDatabase } from './database';
 import { createGroupStore, type GroupStore } from './group-store';
 import { createInboxIngest, type InboxIngest } from './inbox-ingest';
+import { createListenCursorStore, type ListenCursorStore } from './listen-cursor-store';
 import { createMessageSearch, type MessageSearch } from './message-search';
 import { createMessageStore, type MessageStore } from './message-store';
 import type { MigrationOutcome } from './migrate';
@@ -35,6 +36,8 @@ export interface ClientStore {
   readonly timelineCursors: TimelineCursorStore;
   /** Read marks the server has not yet accepted (sent after the next login). */
   readonly unsentReads: UnsentReadStore;
+  /** How far the CLI's listen has printed (migration 0011). */
+  readonly listenCursor: ListenCursorStore;
   readonly users: UserStore;
   readonly groups: GroupStore;
   readonly notices: NoticeStore;
@@ -75,6 +78,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
   const syncState = createSyncStateStore(db);
   const timelineCursors = createTimelineCursorStore(db);
   const unsentReads = createUnsentReadStore(db);
+  const listenCursor = createListenCursorStore(db);
   const users = createUserStore(db);
   const groups = createGroupStore(db);
   const notices = createNoticeStore(db);
@@ -92,6 +96,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
     syncState,
     timelineCursors,
     unsentReads,
+    listenCursor,
     users,
     groups,
     notices,

@@ -3,6 +3,7 @@ export * from './conversation-store';
 export * from './database';
 export * from './group-store';
 export * from './inbox-ingest';
+export * from './listen-cursor-store';
 export * from './message-record';
 export * from './message-search';
 export * from './message-store';

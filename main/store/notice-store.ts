@@ -30,7 +30,7 @@ export interface StoredNotice {
   readonly handled: boolean;
 }
 
-interface NoticeRow {
+export interface NoticeRow {
   seq: number;
   kind: number;
   group_id: string;
@@ -46,7 +46,7 @@ interface NoticeRow {
   handled: number;
 }
 
-const fromRow = (r: NoticeRow): StoredNotice => ({
+export const noticeFromRow = (r: NoticeRow): StoredNotice => ({
   ...(r.changes === null ? {} : { changes: JSON.parse(r.changes) as GroupChanges }),
   seq: r.seq,
   kind: r.kind,
@@ -118,11 +118,11 @@ export function createNoticeStore(db: Database): NoticeStore {
     insert: (notice) =>
       insertStmt.run({ ...notice, targets: JSON.stringify(notice.targets), changes: notice.changes === undefined ? null : JSON.stringify(notice.changes) })
         .changes > 0,
-    list: (limit = 100, beforeSeq = Number.MAX_SAFE_INTEGER) => listStmt.all(beforeSeq, limit).map(fromRow),
-    listForGroup: (groupId, limit = 100) => byGroup.all(groupId, limit).map(fromRow),
+    list: (limit = 100, beforeSeq = Number.MAX_SAFE_INTEGER) => listStmt.all(beforeSeq, limit).map(noticeFromRow),
+    listForGroup: (groupId, limit = 100) => byGroup.all(groupId, limit).map(noticeFromRow),
     latestForGroup: (groupId) => {
       const row = latestByGroup.get(groupId);
-      return row ? fromRow(row) : undefined;
+      return row ? noticeFromRow(row) : undefined;
     },
     markHandled(seq) {
       handled.run(seq);
