@@ -17,6 +17,11 @@ function takeAppOffline(ctx: RestContext, appId: string, reason: string): void {
   ctx.access.setAppState(appId, 'offline', reason);
 }
 
+/** A new online app; with an idempotency key, the account's app of that key when there is one. */
+export function createApp(ctx: RestContext, accountSid: string, name: string, idempotencyKey: string | undefined): AppInfo {
+  return ctx.identity.createApp(accountSid, name, idempotencyKey);
+}
+
 /** Renames the app and/or puts it online or offline; the app as it is afterwards. */
 export function changeApp(ctx: RestContext, accountSid: string, appId: string, change: AppChange): AppInfo {
   const app = ownApp(ctx, accountSid, appId);
