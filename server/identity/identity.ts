@@ -42,6 +42,12 @@ export interface SubAccountInfo {
   readonly dateCreated: string;
 }
 
+/** A sub-account with its secrets, as they are shown once: after a reset. */
+export interface SubAccountSecrets extends SubAccountInfo {
+  readonly subToken: string;
+  readonly voipPwd: string;
+}
+
 /** What password login needs of a sub-account. */
 export interface SubAccountCredentials extends SubAccountInfo {
   /** The stored verifier (server/identity/password-verifier.ts), never the password or its hash. */
@@ -85,6 +91,8 @@ export interface Identity {
   findByFriendlyName(appId: string, friendlyName: string): SubAccountInfo | undefined;
   closeSubAccount(subAccountSid: string): SubAccountInfo;
   reopenSubAccount(subAccountSid: string): SubAccountInfo;
+  /** A new subToken and voipPwd (only their hashes kept): the old password logs nobody in from now on; live sessions stay. */
+  resetSubAccountSecrets(subAccountSid: string): SubAccountSecrets;
   findByVoipAccount(voipAccount: string): SubAccountCredentials | undefined;
 }
 
@@ -196,6 +204,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     subBySid: db.prepare('SELECT * FROM sub_accounts WHERE sub_account_sid = ?'),
     subsOf: db.prepare('SELECT * FROM sub_accounts WHERE app_id = ? ORDER BY date_created, sub_account_sid'),
     closeSub: db.prepare('UPDATE sub_accounts SET closed = 1 WHERE sub_account_sid = ?'),
+    setSubSecrets: db.prepare('UPDATE sub_accounts SET sub_token_hash = ?, voip_pwd_hash = ? WHERE sub_account_sid = ?'),
   };
 
   function toApp(row: RawApp): AppInfo {
@@ -390,6 +399,18 @@ export function createIdentity(deps: IdentityDeps): Identity {
         throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no sub-account ${subAccountSid}`);
       }
       return publicSub(toSub(q.subBySid.get(subAccountSid) as RawSub));
+    },
+
+    resetSubAccountSecrets(subAccountSid) {
+      const voipPwd = randomPassword();
+      const subToken = randomHex32();
+      // hashed before the write, as at creation: scrypt is slow
+      const pwdHash = createPasswordVerifier(voipPwd, scryptCost);
+      const tokenHash = hashSecret(subToken, scryptCost);
+      if (q.setSubSecrets.run(tokenHash, pwdHash, subAccountSid).changes === 0) {
+        throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no sub-account ${subAccountSid}`);
+      }
+      return { ...publicSub(toSub(q.subBySid.get(subAccountSid) as RawSub)), subToken, voipPwd };
     },
 
     findByVoipAccount(voipAccount) {
