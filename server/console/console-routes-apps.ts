@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { changeApp, deleteApp, rotateAppToken } from '../rest/app-operations';
+import { changeApp, createApp, deleteApp, rotateAppToken } from '../rest/app-operations';
 import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, pushChangeSchema, pushSchema, newNameSchema } from '../rest/app-resources';
+import { idempotencyKeySchema } from '../rest/idempotency-key';
 import { ownApp } from '../rest/rest-context';
 import type { ConsoleContext } from './console-context';
 import { sendTestPush } from './test-push';
@@ -22,8 +23,11 @@ export function registerConsoleAppRoutes(root: FastifyInstance, ctx: ConsoleCont
     apps: rest.identity.listApps(accountOf(request)).map(appJson),
   }));
 
-  app.post(base, { schema: { body: z.object({ name: newNameSchema }).strict(), response: { 201: appSchema } } }, async (request, reply) =>
-    reply.code(201).send(appJson(rest.identity.createApp(accountOf(request), request.body.name))),
+  // the page sends a key per form, so a second submit after a lost answer makes no second app
+  app.post(
+    base,
+    { schema: { body: z.object({ name: newNameSchema, idempotencyKey: idempotencyKeySchema.optional() }).strict(), response: { 201: appSchema } } },
+    async (request, reply) => reply.code(201).send(appJson(createApp(rest, accountOf(request), request.body.name, request.body.idempotencyKey))),
   );
 
   app.patch(`${base}/:appId`, { schema: { params: appParams, body: appChangeSchema(newNameSchema), response: { 200: appSchema } } }, (request) =>

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SqlDatabase } from '../storage/sql-database';
 import { ErrorCode, hasControlCharacter, MagpieError, textChars, userIdProblem, type Clock } from '../../protocol';
 import { createPasswordVerifier } from './password-verifier';
@@ -41,6 +42,12 @@ export interface SubAccountInfo {
   readonly dateCreated: string;
 }
 
+/** A sub-account with its secrets, as they are shown once: after a reset. */
+export interface SubAccountSecrets extends SubAccountInfo {
+  readonly subToken: string;
+  readonly voipPwd: string;
+}
+
 /** What password login needs of a sub-account. */
 export interface SubAccountCredentials extends SubAccountInfo {
   /** The stored verifier (server/identity/password-verifier.ts), never the password or its hash. */
@@ -61,8 +68,12 @@ export interface Identity {
    */
   authTokenOf(accountSid: string): string | null | undefined;
   rotateAuthToken(accountSid: string): AccountCreated;
-  /** Names (of apps and sub-accounts) are stored without surrounding white space: docs/rest.md. */
-  createApp(accountSid: string, name: string): AppInfo;
+  /**
+   * Names (of apps and sub-accounts) are stored without surrounding white space: docs/rest.md.
+   * With an idempotency key, the account's app of that key, if there is one, is answered as it is
+   * now, whatever the name says (APP_NOT_FOUND once it was deleted): docs/rest.md "Retries".
+   */
+  createApp(accountSid: string, name: string, idempotencyKey?: string): AppInfo;
   setAppState(appId: string, state: AppState): AppInfo;
   getApp(appId: string): AppInfo | undefined;
   renameApp(appId: string, name: string): AppInfo;
@@ -80,6 +91,8 @@ export interface Identity {
   findByFriendlyName(appId: string, friendlyName: string): SubAccountInfo | undefined;
   closeSubAccount(subAccountSid: string): SubAccountInfo;
   reopenSubAccount(subAccountSid: string): SubAccountInfo;
+  /** A new subToken and voipPwd (only their hashes kept): the old password logs nobody in from now on; live sessions stay. */
+  resetSubAccountSecrets(subAccountSid: string): SubAccountSecrets;
   findByVoipAccount(voipAccount: string): SubAccountCredentials | undefined;
 }
 
@@ -96,6 +109,15 @@ const VOIP_ACCOUNT_DIGITS = 14;
 
 function isoDate(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * The app id of an app made with an idempotency key: the same account and key give the same app,
+ * for as long as the app's row is kept (for good: a deleted app's row stays). The same form as a
+ * random id (32 hex digits).
+ */
+function keyedAppId(accountSid: string, key: string): string {
+  return createHash('sha256').update(`app\n${accountSid}\n${key}`).digest('hex').slice(0, 32);
 }
 
 /** The sealed auth token is bound to its account, so sealed values cannot be swapped between rows. */
@@ -163,6 +185,12 @@ export function createIdentity(deps: IdentityDeps): Identity {
       `INSERT INTO apps (app_id, account_sid, name, app_token_sealed, state, created_ms)
        VALUES (?, ?, ?, ?, 'online', ?)`,
     ),
+    // a keyed app's id is its key's: two nodes given the same retry at once store one app
+    insertKeyedApp: db.prepare(
+      `INSERT INTO apps (app_id, account_sid, name, app_token_sealed, state, created_ms)
+       VALUES (?, ?, ?, ?, 'online', ?) ON CONFLICT (app_id) DO NOTHING`,
+    ),
+    appEvenDeleted: db.prepare<[string], { account_sid: string; deleted_ms: number | null }>('SELECT account_sid, deleted_ms FROM apps WHERE app_id = ?'),
     // a deleted app is as good as gone: not found, not listed, no logins
     app: db.prepare('SELECT * FROM apps WHERE app_id = ? AND deleted_ms IS NULL'),
     appsOf: db.prepare('SELECT * FROM apps WHERE account_sid = ? AND deleted_ms IS NULL ORDER BY created_ms, app_id'),
@@ -176,6 +204,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     subBySid: db.prepare('SELECT * FROM sub_accounts WHERE sub_account_sid = ?'),
     subsOf: db.prepare('SELECT * FROM sub_accounts WHERE app_id = ? ORDER BY date_created, sub_account_sid'),
     closeSub: db.prepare('UPDATE sub_accounts SET closed = 1 WHERE sub_account_sid = ?'),
+    setSubSecrets: db.prepare('UPDATE sub_accounts SET sub_token_hash = ?, voip_pwd_hash = ? WHERE sub_account_sid = ?'),
   };
 
   function toApp(row: RawApp): AppInfo {
@@ -247,14 +276,31 @@ export function createIdentity(deps: IdentityDeps): Identity {
       return { accountSid, authToken, dateCreated: isoDate(row.created_ms) };
     },
 
-    createApp(accountSid, given) {
+    createApp(accountSid, given, idempotencyKey) {
+      if (!q.account.get(accountSid)) throw new MagpieError(ErrorCode.ACCOUNT_NOT_FOUND, `no main account ${accountSid}`);
+      const appId = idempotencyKey === undefined ? randomHex32() : keyedAppId(accountSid, idempotencyKey);
+      const keyedApp = () => {
+        const row = q.appEvenDeleted.get(appId);
+        if (row === undefined) return undefined;
+        // the account is in the hash: another account's row here would be a SHA-256 collision
+        if (row.account_sid !== accountSid) throw new MagpieError(ErrorCode.INTERNAL, `app id ${appId} is taken by another account`);
+        if (row.deleted_ms !== null) {
+          throw new MagpieError(ErrorCode.APP_NOT_FOUND, `the app made with idempotencyKey ${idempotencyKey} was deleted: a new app needs a new key`);
+        }
+        return requireApp(appId);
+      };
+      // a repeat is answered before the name is checked: the first create's name was good
+      const earlier = idempotencyKey === undefined ? undefined : keyedApp();
+      if (earlier !== undefined) return earlier;
       const name = storedName(given);
       checkName('an app name', name);
-      if (!q.account.get(accountSid)) throw new MagpieError(ErrorCode.ACCOUNT_NOT_FOUND, `no main account ${accountSid}`);
-      const appId = randomHex32();
-      const appToken = randomHex32();
-      q.insertApp.run(appId, accountSid, name, serverKey.seal(appToken, appId), clock.now());
-      return requireApp(appId);
+      const sealedToken = serverKey.seal(randomHex32(), appId);
+      if (idempotencyKey === undefined) {
+        q.insertApp.run(appId, accountSid, name, sealedToken, clock.now());
+        return requireApp(appId);
+      }
+      q.insertKeyedApp.run(appId, accountSid, name, sealedToken, clock.now());
+      return keyedApp()!;
     },
 
     setAppState(appId, state) {
@@ -353,6 +399,18 @@ export function createIdentity(deps: IdentityDeps): Identity {
         throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no sub-account ${subAccountSid}`);
       }
       return publicSub(toSub(q.subBySid.get(subAccountSid) as RawSub));
+    },
+
+    resetSubAccountSecrets(subAccountSid) {
+      const voipPwd = randomPassword();
+      const subToken = randomHex32();
+      // hashed before the write, as at creation: scrypt is slow
+      const pwdHash = createPasswordVerifier(voipPwd, scryptCost);
+      const tokenHash = hashSecret(subToken, scryptCost);
+      if (q.setSubSecrets.run(tokenHash, pwdHash, subAccountSid).changes === 0) {
+        throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no sub-account ${subAccountSid}`);
+      }
+      return { ...publicSub(toSub(q.subBySid.get(subAccountSid) as RawSub)), subToken, voipPwd };
     },
 
     findByVoipAccount(voipAccount) {

@@ -1,4 +1,4 @@
-import type { AppInfo, SubAccountCreated, SubAccountInfo } from '../identity/identity';
+import type { AppInfo, SubAccountCreated, SubAccountInfo, SubAccountSecrets } from '../identity/identity';
 import type { AppChange } from './app-resources';
 import { ownApp, ownSubAccount, type RestContext } from './rest-context';
 
@@ -15,6 +15,11 @@ import { ownApp, ownSubAccount, type RestContext } from './rest-context';
  */
 function takeAppOffline(ctx: RestContext, appId: string, reason: string): void {
   ctx.access.setAppState(appId, 'offline', reason);
+}
+
+/** A new online app; with an idempotency key, the account's app of that key when there is one. */
+export function createApp(ctx: RestContext, accountSid: string, name: string, idempotencyKey: string | undefined): AppInfo {
+  return ctx.identity.createApp(accountSid, name, idempotencyKey);
 }
 
 /** Renames the app and/or puts it online or offline; the app as it is afterwards. */
@@ -62,4 +67,12 @@ export function closeSubAccount(ctx: RestContext, accountSid: string, subAccount
 
 export function reopenSubAccount(ctx: RestContext, accountSid: string, subAccountSid: string, appId?: string): SubAccountInfo {
   return ctx.identity.reopenSubAccount(ownSubAccount(ctx, accountSid, subAccountSid, appId).subAccountSid);
+}
+
+/**
+ * A new subToken and voipPwd for a sub-account whose create answer was lost: the old password
+ * logs nobody in from now on, and its live sessions stay, as after a new app token (docs/rest.md).
+ */
+export function resetSubAccountSecrets(ctx: RestContext, accountSid: string, subAccountSid: string, appId: string): SubAccountSecrets {
+  return ctx.identity.resetSubAccountSecrets(ownSubAccount(ctx, accountSid, subAccountSid, appId).subAccountSid);
 }

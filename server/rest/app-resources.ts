@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInfo, SubAccountCreated, SubAccountInfo } from '../identity/identity';
+import type { AppInfo, SubAccountCreated, SubAccountInfo, SubAccountSecrets } from '../identity/identity';
 
 /**
  * The JSON of apps and sub-accounts, one definition for the REST API (docs/rest.md) and the
@@ -48,7 +48,7 @@ export const subSchema = z.object({
   dateCreated: z.string(),
 });
 export type SubJson = z.infer<typeof subSchema>;
-/** Secrets are shown once, at creation: the server keeps only their hashes. */
+/** Secrets are shown once, at creation (and after a reset): the server keeps only their hashes. */
 export const createdSubSchema = subSchema.extend({ subToken: z.string(), voipPwd: z.string() });
 export const subPageSchema = z.object({ total: z.number(), subAccounts: z.array(subSchema) });
 export type SubPage = z.infer<typeof subPageSchema>;
@@ -76,4 +76,8 @@ export function subPageJson(page: { total: number; items: readonly SubAccountInf
 
 export function createdSubJson(created: SubAccountCreated): z.infer<typeof createdSubSchema> {
   return { ...subJson({ ...created, closed: false }), subToken: created.subToken, voipPwd: created.voipPwd };
+}
+
+export function subSecretsJson(sub: SubAccountSecrets): z.infer<typeof createdSubSchema> {
+  return { ...subJson(sub), subToken: sub.subToken, voipPwd: sub.voipPwd };
 }

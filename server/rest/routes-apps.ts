@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { changeApp, deleteApp, rotateAppToken } from './app-operations';
+import { changeApp, createApp, deleteApp, rotateAppToken } from './app-operations';
 import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, newNameSchema, pushChangeSchema, pushSchema } from './app-resources';
+import { idempotencyKeySchema } from './idempotency-key';
 import { ownApp, type RestContext } from './rest-context';
 import { userIdSchema } from './message-input';
 
@@ -21,8 +22,17 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
 
   app.post(
     base,
-    { schema: { tags, params: accountParams, body: z.object({ name: newNameSchema }).strict(), response: { 201: appSchema } } },
-    async (request, reply) => reply.code(201).send(appJson(ctx.identity.createApp(request.params.accountSid, request.body.name))),
+    {
+      schema: {
+        tags,
+        params: accountParams,
+        // the same key makes one app: a retried request answers the first app
+        body: z.object({ name: newNameSchema, idempotencyKey: idempotencyKeySchema.optional() }).strict(),
+        response: { 201: appSchema },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(appJson(createApp(ctx, request.params.accountSid, request.body.name, request.body.idempotencyKey))),
   );
 
   app.get(`${base}/:appId`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>

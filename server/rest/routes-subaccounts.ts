@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
-import { closeSubAccount, createSubAccount, reopenSubAccount, subAccountPage } from './app-operations';
-import { createdSubJson, createdSubSchema, newNameSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema } from './app-resources';
+import { closeSubAccount, createSubAccount, reopenSubAccount, resetSubAccountSecrets, subAccountPage } from './app-operations';
+import { createdSubJson, createdSubSchema, newNameSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema, subSecretsJson } from './app-resources';
 import { ownSubAccount, type RestContext } from './rest-context';
 
 const appParams = z.object({ accountSid: z.string(), appId: z.string() });
 const subParams = appParams.extend({ subAccountSid: z.string() });
 
-/** Sub-accounts (an app's users): create, page, find by name, close, reopen. */
+/** Sub-accounts (an app's users): create, page, find by name, close, reopen, new secrets. */
 export function registerSubAccountRoutes(root: FastifyInstance, ctx: RestContext): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const base = '/v1/accounts/:accountSid/apps/:appId/subaccounts';
@@ -44,5 +44,9 @@ export function registerSubAccountRoutes(root: FastifyInstance, ctx: RestContext
 
   app.post(`${base}/:subAccountSid/reopen`, { schema: { tags, params: subParams, response: { 200: subSchema } } }, (request) =>
     subJson(reopenSubAccount(ctx, request.params.accountSid, request.params.subAccountSid, request.params.appId)),
+  );
+
+  app.post(`${base}/:subAccountSid/secrets`, { schema: { tags, params: subParams, response: { 200: createdSubSchema } } }, (request) =>
+    subSecretsJson(resetSubAccountSecrets(ctx, request.params.accountSid, request.params.subAccountSid, request.params.appId)),
   );
 }

@@ -41,6 +41,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { name: 'get sub-account', method: 'GET', path: `${A}/subaccounts/s1` },
   { name: 'close sub-account', method: 'POST', path: `${A}/subaccounts/s1/close` },
   { name: 'reopen sub-account', method: 'POST', path: `${A}/subaccounts/s1/reopen` },
+  { name: 'new sub-account secrets', method: 'POST', path: `${A}/subaccounts/s1/secrets` },
   {
     name: 'send',
     method: 'POST',
