@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
-import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { ErrorCode, MagpieError, SYSTEM_USER_ID, type Clock } from '../../protocol';
 import { clientMsgIdOf, sendBodyOf, type MessageInput, type UploadSizeOf } from './message-input';
 import type { ServiceCalls } from './service-calls';
 
@@ -77,9 +77,14 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
     ),
     get: db.prepare<[string], Row>('SELECT * FROM broadcast_jobs WHERE job_id = ?'),
     running: db.prepare<[], Row>("SELECT * FROM broadcast_jobs WHERE state = 'running' ORDER BY created_ms"),
-    countUsers: db.prepare<[string, string], number>('SELECT COUNT(*) FROM users WHERE app_id = ? AND user_id <> ?').pluck(),
+    // every user but the sender and the app's system sender, which is refused as a recipient
+    countUsers: db
+      .prepare<[string, string, string], number>('SELECT COUNT(*) FROM users WHERE app_id = ? AND user_id <> ? AND user_id <> ?')
+      .pluck(),
     usersAfter: db
-      .prepare<[string, string, string, number], string>('SELECT user_id FROM users WHERE app_id = ? AND user_id > ? AND user_id <> ? ORDER BY user_id LIMIT ?')
+      .prepare<[string, string, string, string, number], string>(
+        'SELECT user_id FROM users WHERE app_id = ? AND user_id > ? AND user_id <> ? AND user_id <> ? ORDER BY user_id LIMIT ?',
+      )
       .pluck(),
     progress: db.prepare('UPDATE broadcast_jobs SET done = done + ?, failed = failed + ?, cursor = ? WHERE job_id = ?'),
     finish: db.prepare('UPDATE broadcast_jobs SET state = ?, error = ?, finished_ms = ?, claimed_until_ms = NULL WHERE job_id = ?'),
@@ -142,7 +147,7 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       const users = list.slice(from, from + deps.chunkUsers);
       return { users, cursor: String(from + users.length) };
     }
-    const users = q.usersAfter.all(row.app_id, cursor, row.sender, deps.chunkUsers);
+    const users = q.usersAfter.all(row.app_id, cursor, row.sender, SYSTEM_USER_ID, deps.chunkUsers);
     return { users, cursor: users.at(-1) ?? cursor };
   }
 
@@ -209,7 +214,7 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       sendBodyOf(message, sender, clientMsgIdOf('check', 0), deps.uploadSizeOf?.(appId, sender));
       const jobId = `b${randomBytes(12).toString('hex')}`;
       const unique = recipients === undefined ? undefined : [...new Set(recipients)].filter((user) => user !== sender);
-      const total = unique?.length ?? q.countUsers.get(appId, sender) ?? 0;
+      const total = unique?.length ?? q.countUsers.get(appId, sender, SYSTEM_USER_ID) ?? 0;
       q.insert.run(jobId, appId, sender, JSON.stringify(message), unique === undefined ? null : JSON.stringify(unique), total, clock.now());
       launch(jobId);
       return toJob(q.get.get(jobId)!);

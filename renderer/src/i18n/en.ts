@@ -119,6 +119,7 @@ const en = {
     groupInfo: 'Group info',
     mutedUntil: 'You are muted in this group until {time}',
     mutedAll: 'All members are muted',
+    notificationChat: 'Notification chat: replies cannot be sent',
     dismissedGroup: 'This group was dismissed',
     notMember: 'You are no longer a member of this group',
     jumpLatest: 'Jump to latest',

@@ -122,6 +122,7 @@ const zhCN: MessageSchema = {
     groupInfo: '群资料',
     mutedUntil: '你在本群被禁言至 {time}',
     mutedAll: '全员禁言中',
+    notificationChat: '通知会话：无法回复',
     dismissedGroup: '该群已解散',
     notMember: '你已不是该群成员',
     jumpLatest: '回到最新消息',
