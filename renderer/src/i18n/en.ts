@@ -256,6 +256,7 @@ const en = {
     nicknameSaving: 'Saving…',
     nicknameSaved: 'Nickname saved',
     nicknameOffline: 'Not saved: not connected to the server. Save again once connected.',
+    nicknameBlank: 'Enter a nickname: it cannot be empty or only spaces',
     nicknameFailed: 'Not saved: {reason}',
     notifications: 'Notifications',
     notificationsOn: 'Show notifications for new messages',

@@ -259,6 +259,7 @@ const zhCN: MessageSchema = {
     nicknameSaving: '正在保存…',
     nicknameSaved: '昵称已保存',
     nicknameOffline: '未保存：未连接到服务器。连接后请再保存一次。',
+    nicknameBlank: '请输入昵称：不能为空或只有空格',
     nicknameFailed: '未保存：{reason}',
     notifications: '通知',
     notificationsOn: '新消息显示通知',
