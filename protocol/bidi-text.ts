@@ -70,7 +70,6 @@ export function isolateText(text: string): string {
 }
 
 /** DEL and the C1 controls, which JSON.stringify leaves as they are (it escapes C0 only). */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const DEL_AND_C1 = /[\u007f-\u009f]/gu;
 
 /**

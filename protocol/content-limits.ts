@@ -145,3 +145,21 @@ export function textChars(text: string): number {
   }
   return chars;
 }
+
+/**
+ * A duration as people say it, in English (the server's and the CLI's messages): "2 minutes",
+ * "1 minute 30 seconds", "1 hour", "500 ms" below a second. Whole units from days down to
+ * seconds; what is left below a second of a longer duration is dropped.
+ */
+export function humanDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const units: [number, string][] = [[86_400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+  let seconds = Math.floor(ms / 1000);
+  const parts: string[] = [];
+  for (const [size, name] of units) {
+    const count = Math.floor(seconds / size);
+    seconds -= count * size;
+    if (count > 0) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
+  }
+  return parts.join(' ');
+}
