@@ -13,6 +13,8 @@ export { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../protocol/content-li
 import type { ServerLimits } from '../protocol/content-limits';
 /** Bidirectional text kept from reordering what is around it (docs/client.md, "Message text is text"). */
 export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateText, showBidiControls } from '../protocol/bidi-text';
+/** The user an app server's notifications come from: its chat is read-only (the server refuses a SEND to it). */
+export { SYSTEM_USER_ID } from '../protocol/ids';
 /** The order of a conversation's messages and notices, the same in the page, the core and the CLI. */
 export { compareConversationItems, type ConversationItemOrder } from './conversation-order';
 

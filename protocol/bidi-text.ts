@@ -69,13 +69,19 @@ export function isolateText(text: string): string {
   return text === '' ? '' : `${FSI}${balanceIsolates(text)}${PDI}`;
 }
 
+/** DEL and the C1 controls, which JSON.stringify leaves as they are (it escapes C0 only). */
+const DEL_AND_C1 = /[\u007f-\u009f]/gu;
+
 /**
- * A JSON line with every directional formatting character escaped (`\u202e`): the same value to
- * a JSON reader, and nothing that a terminal drawing bidirectional text could use to reorder the
- * line around it.
+ * A JSON line for a terminal: no control character but the line's own end reaches it. JSON
+ * escapes C0 (ESC as `\u001b`); DEL and C1 (U+009B is CSI to some terminals) and every
+ * directional formatting character (`\u202e`) are escaped the same way. The same value to a JSON
+ * reader, and nothing a terminal could take as a command or use to reorder the line.
  */
-export function jsonWithBidiEscaped(value: unknown): string {
-  return JSON.stringify(value).replace(BIDI_FORMATTING, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(DEL_AND_C1, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(BIDI_FORMATTING, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A piece of a sentence as the page draws it: its words, and whether they are one isolate. */

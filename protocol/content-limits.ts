@@ -67,6 +67,20 @@ export function hasControlCharacter(name: string): boolean {
   return false;
 }
 
+/**
+ * The first control character a message's text may not hold, or undefined: C0 controls but tab,
+ * line feed and carriage return, DEL and C1 (ESC, NUL, U+009B). Nothing draws them, and an escape
+ * sequence from another user could rewrite a terminal that prints it; the server refuses them
+ * (INVALID_MESSAGE). Direction formatting stays allowed in a text: the page and the CLI show it.
+ */
+export function forbiddenTextControl(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if ((unit <= 0x1f && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d) || (unit >= 0x7f && unit <= 0x9f)) return text[i];
+  }
+  return undefined;
+}
+
 /** The name with each control character replaced: a file's name as people are shown it and save it. */
 export function replaceControlCharacters(name: string, replacement = '_'): string {
   return hasControlCharacter(name) ? [...name].map((c) => (hasControlCharacter(c) ? replacement : c)).join('') : name;
@@ -130,4 +144,22 @@ export function textChars(text: string): number {
     chars++;
   }
   return chars;
+}
+
+/**
+ * A duration as people say it, in English (the server's and the CLI's messages): "2 minutes",
+ * "1 minute 30 seconds", "1 hour", "500 ms" below a second. Whole units from days down to
+ * seconds; what is left below a second of a longer duration is dropped.
+ */
+export function humanDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const units: [number, string][] = [[86_400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+  let seconds = Math.floor(ms / 1000);
+  const parts: string[] = [];
+  for (const [size, name] of units) {
+    const count = Math.floor(seconds / size);
+    seconds -= count * size;
+    if (count > 0) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
+  }
+  return parts.join(' ');
 }

@@ -8,6 +8,13 @@ const GROUP_ID = /^g[A-Za-z0-9]{1,63}$/;
 
 export const USER_ID_MAX_LENGTH = 64;
 
+/**
+ * The user an app server's messages come from when they name no sender (REST without `from`).
+ * Nobody reads what is sent to it: the server refuses a SEND to it (RECIPIENT_NOT_FOUND) and the
+ * app shows its chat without a composer.
+ */
+export const SYSTEM_USER_ID = 'system';
+
 export function isValidUserId(id: string): boolean {
   return USER_ID.test(id) && !id.startsWith('g');
 }

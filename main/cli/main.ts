@@ -1,5 +1,5 @@
 import { runDownload, runSendFile } from './media-commands';
-import { ErrorCode, hasControlCharacter, isMagpieError, jsonWithBidiEscaped, MagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isMagpieError, jsonForTerminal, MagpieError } from '../../protocol';
 import { parseCli, type Command, type GlobalOptions } from './args';
 import { runBurn, runHistory, runOutbox, runRead, runRevoke, runSearch, runSend } from './chat-commands';
 import { runListen } from './listen-command';
@@ -44,10 +44,10 @@ export function processIo(): CliIo & { dispose(): void } {
   return {
     out: (line, written) => {
       // a direction override in a message or a name must not reorder the line a terminal draws
-      if (stdoutOpen) process.stdout.write(jsonWithBidiEscaped(line) + '\n', written && ((error) => written(!error)));
+      if (stdoutOpen) process.stdout.write(jsonForTerminal(line) + '\n', written && ((error) => written(!error)));
       else written?.(false);
     },
-    err: (line) => process.stderr.write(jsonWithBidiEscaped(line) + '\n'),
+    err: (line) => process.stderr.write(jsonForTerminal(line) + '\n'),
     // read lazily: touching process.stdin opens a handle that would keep a finished command alive
     get stdin() {
       return process.stdin;

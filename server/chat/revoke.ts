@@ -1,5 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { bodyFrame, ErrorCode, MagpieError, pb } from '../../protocol';
+import { bodyFrame, ErrorCode, humanDuration, MagpieError, pb } from '../../protocol';
 import type { Caller, Handler } from '../handler-types';
 import { pushAppended } from '../sync/push';
 import type { TimelinePush } from '../timeline';
@@ -77,7 +77,7 @@ function checkMayRevoke(ctx: ChatContext, caller: Caller, message: StoredMessage
 }
 
 function windowPassed(ctx: ChatContext): MagpieError {
-  return new MagpieError(ErrorCode.REVOKE_WINDOW_PASSED, `messages can be revoked for ${ctx.revokeWindowMs} ms`);
+  return new MagpieError(ErrorCode.REVOKE_WINDOW_PASSED, `a message can be revoked for ${humanDuration(ctx.revokeWindowMs)} after it was sent`);
 }
 
 /** What stays of a revoked or burned message: its type and flags, no content. */

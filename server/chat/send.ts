@@ -1,5 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { bodyFrame, encodeSent, ErrorCode, FrameType, isGroupId, isValidUserId, MagpieError, pb, type Frame } from '../../protocol';
+import { bodyFrame, encodeSent, ErrorCode, FrameType, isGroupId, isValidUserId, MagpieError, pb, SYSTEM_USER_ID, type Frame } from '../../protocol';
 import type { Caller, Handler } from '../handler-types';
 import type { Appended } from '../sync/inbox';
 import { pushAppended } from '../sync/push';
@@ -144,6 +144,10 @@ function checkRecipient(to: string): boolean {
   if (isGroupId(to)) return true;
   if (to.length === 0) throw new MagpieError(ErrorCode.RECIPIENT_NOT_FOUND, 'a message needs a recipient');
   if (!isValidUserId(to)) throw new MagpieError(ErrorCode.INVALID_USER_ID, `"${to}" is neither a user id nor a group id`);
+  // the app's notifications come from it; a reply would be stored where nobody reads it
+  if (to === SYSTEM_USER_ID) {
+    throw new MagpieError(ErrorCode.RECIPIENT_NOT_FOUND, `"${SYSTEM_USER_ID}" is the app's notification sender: nobody reads messages sent to it`);
+  }
   return false;
 }
 

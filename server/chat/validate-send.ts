@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { encodeMessage, ErrorCode, hasControlCharacter, isValidUserId, MagpieError, pb, textChars } from '../../protocol';
+import { codePointLabel, controlCharacterName, encodeMessage, ErrorCode, forbiddenTextControl, hasControlCharacter, isValidUserId, MagpieError, pb, textChars } from '../../protocol';
 import { CONTENT_LIMITS as L } from './content-limits';
 
 /** A SEND's content as stored: the message and its encoding, which the checks have bounded. */
@@ -29,6 +29,7 @@ function checkedContent(send: pb.Send, toGroup: boolean): pb.Message {
   if (send.text.length > L.maxTextChars && textChars(send.text) > L.maxTextChars) {
     throw new MagpieError(ErrorCode.TEXT_TOO_LONG, `text is longer than ${L.maxTextChars} characters`);
   }
+  checkTextControls('text', send.text);
   checkMentions(send, toGroup);
   if (send.burnAfterReading && toGroup) invalid('burn-after-reading is for one-to-one messages');
   const content = create(pb.MessageSchema, {
@@ -108,6 +109,8 @@ function checkedLocation(location: pb.Location | undefined): pb.Location {
   if (location.title.length > L.maxLocationTextChars || location.address.length > L.maxLocationTextChars) {
     invalid(`location title and address are at most ${L.maxLocationTextChars} characters`);
   }
+  checkTextControls('location.title', location.title);
+  checkTextControls('location.address', location.address);
   return create(pb.LocationSchema, { latitude, longitude, title: location.title, address: location.address });
 }
 
@@ -119,6 +122,16 @@ function checkedCustom(custom: pb.Custom | undefined): pb.Custom {
   }
   const { command, payload, transient, silent } = custom;
   return create(pb.CustomSchema, { command, payload, transient, silent });
+}
+
+/** ESC, NUL and the like draw nothing, and an escape sequence could rewrite a reader's terminal. */
+function checkTextControls(field: string, text: string): void {
+  const found = forbiddenTextControl(text);
+  if (found !== undefined) {
+    const name = controlCharacterName(found);
+    const label = codePointLabel(found);
+    invalid(`${field} must not hold control characters other than tab and line breaks (it holds ${name === label ? name : `${name}, ${label}`})`);
+  }
 }
 
 function invalid(message: string): never {

@@ -199,7 +199,7 @@ export function checkText(value: string, max: number, what: string, allowEmpty =
   if (chars > max) {
     throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} has ${chars} characters: at most ${max} (an emoji or a Chinese character counts one)`);
   }
-  if (!allowEmpty && value.trim().length === 0) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} must not be empty`);
+  if (!allowEmpty && value.trim().length === 0) throw new MagpieError(ErrorCode.INVALID_GROUP_ARGUMENT, `${what} must not be empty or only white space`);
   return value;
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
-import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { ErrorCode, MagpieError, SYSTEM_USER_ID, type Clock } from '../../protocol';
 import { clientMsgIdOf, sendBodyOf, type MessageInput, type UploadSizeOf } from './message-input';
 import type { ServiceCalls } from './service-calls';
 
@@ -89,9 +89,14 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
     ),
     get: db.prepare<[string], Row>('SELECT * FROM broadcast_jobs WHERE job_id = ?'),
     running: db.prepare<[], Row>("SELECT * FROM broadcast_jobs WHERE state = 'running' ORDER BY created_ms"),
-    countUsers: db.prepare<[string, string], number>('SELECT COUNT(*) FROM users WHERE app_id = ? AND user_id <> ?').pluck(),
+    // every user but the sender and the app's system sender, which is refused as a recipient
+    countUsers: db
+      .prepare<[string, string, string], number>('SELECT COUNT(*) FROM users WHERE app_id = ? AND user_id <> ? AND user_id <> ?')
+      .pluck(),
     usersAfter: db
-      .prepare<[string, string, string, number], string>('SELECT user_id FROM users WHERE app_id = ? AND user_id > ? AND user_id <> ? ORDER BY user_id LIMIT ?')
+      .prepare<[string, string, string, string, number], string>(
+        'SELECT user_id FROM users WHERE app_id = ? AND user_id > ? AND user_id <> ? AND user_id <> ? ORDER BY user_id LIMIT ?',
+      )
       .pluck(),
     progress: db.prepare('UPDATE broadcast_jobs SET done = done + ?, failed = failed + ?, cursor = ? WHERE job_id = ?'),
     finish: db.prepare('UPDATE broadcast_jobs SET state = ?, error = ?, finished_ms = ?, claimed_until_ms = NULL WHERE job_id = ?'),
@@ -154,7 +159,7 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       const users = list.slice(from, from + deps.chunkUsers);
       return { users, cursor: String(from + users.length) };
     }
-    const users = q.usersAfter.all(row.app_id, cursor, row.sender, deps.chunkUsers);
+    const users = q.usersAfter.all(row.app_id, cursor, row.sender, SYSTEM_USER_ID, deps.chunkUsers);
     return { users, cursor: users.at(-1) ?? cursor };
   }
 
@@ -224,7 +229,7 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       // refused at once, not recipient by recipient
       sendBodyOf(message, sender, clientMsgIdOf('check', 0), deps.uploadSizeOf?.(appId, sender));
       const unique = recipients === undefined ? undefined : [...new Set(recipients)].filter((user) => user !== sender);
-      const total = unique?.length ?? q.countUsers.get(appId, sender) ?? 0;
+      const total = unique?.length ?? q.countUsers.get(appId, sender, SYSTEM_USER_ID) ?? 0;
       const stored = q.insert.run(jobId, appId, sender, JSON.stringify(message), unique === undefined ? null : JSON.stringify(unique), total, clock.now());
       if (stored.changes === 1) launch(jobId);
       return toJob(q.get.get(jobId)!);

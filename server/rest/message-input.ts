@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { ErrorCode, MagpieError, newClientMsgId, pb } from '../../protocol';
 
 /** A user id as DESIGN.md has it: letters, digits, '_' and '-', 1-64, not starting with 'g'. */
-export const userIdSchema = z.string().regex(/^(?!g)[A-Za-z0-9_-]{1,64}$/, 'a user id: letters, digits, _ and -, 1-64, not starting with g');
-export const groupIdSchema = z.string().regex(/^g[A-Za-z0-9_-]{1,63}$/, 'a group id starts with g');
+export const userIdSchema = z.string().regex(/^(?!g)[A-Za-z0-9_-]{1,64}$/, 'must be a user id: letters, digits, _ and -, 1-64 characters, not starting with g');
+export const groupIdSchema = z.string().regex(/^g[A-Za-z0-9_-]{1,63}$/, 'must be a group id: g, then letters, digits, _ and -, 2-64 characters');
 /** A user or a group id, refused with one message naming both forms (a union says only "Invalid input"). */
 export const recipientSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a user id or a group id (g…): letters, digits, _ and -, 1-64')
-  .refine((id) => !id.startsWith('g') || id.length >= 2, 'a group id (g…): letters, digits, _ and -, 2-64');
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a user id or a group id (g…): letters, digits, _ and -, 1-64 characters')
+  .refine((id) => !id.startsWith('g') || id.length >= 2, 'must be a group id (g…) of 2-64 characters: letters, digits, _ and -');
 
 /** A message as the REST API takes it; the server's own checks (validate-send) still apply. */
 export const messageInputSchema = z
@@ -27,7 +27,7 @@ export const messageInputSchema = z
         payloadBase64: z
           .string()
           .max(87_384)
-          .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'payloadBase64 is standard base64 (A-Z, a-z, 0-9, + and /, padded with =)')
+          .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be standard base64 (A-Z, a-z, 0-9, + and /, padded with =)')
           .optional(),
         /** Never causes an offline push. */
         silent: z.boolean().optional(),

@@ -1,6 +1,6 @@
 import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
-import { ErrorCode, MagpieError, type Clock } from '../../protocol';
+import { ErrorCode, MagpieError, SYSTEM_USER_ID, type Clock } from '../../protocol';
 import type { AccessControl } from '../access/access-control';
 import type { FileService } from '../files';
 import type { SessionRegistry } from '../gateway/sessions';
@@ -33,11 +33,18 @@ export interface RestContext {
 }
 
 /** The sender of messages (and owner of uploads) an app sends as itself (no `from`). */
-export const SYSTEM_SENDER = 'system';
+export const SYSTEM_SENDER = SYSTEM_USER_ID;
 
-/** `from`, or the app's system sender (made a user the first time). */
+/** `from`, or the app's system sender (made a user the first time); a closed sub-account is refused (SUB_ACCOUNT_CLOSED, 403). */
 export function restSender(ctx: RestContext, appId: string, from: string | undefined): string {
-  if (from !== undefined) return from;
+  if (from !== undefined) {
+    // what its own login is answered (server/auth/authenticator.ts): a closed account sends nothing
+    const sub = ctx.identity.findByVoipAccount(from);
+    if (sub?.appId === appId && sub.closed) {
+      throw new MagpieError(ErrorCode.SUB_ACCOUNT_CLOSED, `sub-account ${from} is closed: nothing can be sent as it (reopen it first)`);
+    }
+    return from;
+  }
   ctx.users.ensureUser(appId, SYSTEM_SENDER, 'System');
   return SYSTEM_SENDER;
 }

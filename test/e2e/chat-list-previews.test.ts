@@ -116,16 +116,18 @@ describe('the chat list previews', () => {
     await page.getByTestId('nav-chats').click();
   }, 60_000);
 
-  it('control characters in a text show by name in the list and in the bubble, never as boxes or HTML', async () => {
+  // the server refuses every other control in a text now (a message stored before that rule is
+  // drawn the same way: test/unit/renderer/message-text.test.ts); a lone CR is still taken
+  it('a lone carriage return in a text shows by name in the list and in the bubble, never as a box, and HTML as text', async () => {
     const catWire = await wire(cat);
-    await sendText(catWire, bob.voipAccount, 'bell\u0007 \u001b[31m<b>red</b>\u001b[0m\u0085\ttab');
-    const shown = 'bellBEL ESC[31m<b>red</b>ESC[0mU+0085\ttab';
-    await expect.poll(() => item(cat.voipAccount).locator('.preview').textContent(), WAIT).toContain('bell<BEL> <ESC>[31m<b>red</b><ESC>[0m<U+0085>');
+    await sendText(catWire, bob.voipAccount, 'bell\r <b>red</b>\r\ttab');
+    const shown = 'bellCR <b>red</b>CR\ttab';
+    await expect.poll(() => item(cat.voipAccount).locator('.preview').textContent(), WAIT).toContain('bell<CR> <b>red</b><CR>');
     await item(cat.voipAccount).click();
     const text = page.getByTestId('message-text').filter({ hasText: 'bell' });
     await expect.poll(() => text.textContent(), WAIT).toBe(shown);
     expect(await text.locator('b').count()).toBe(0);
-    expect(await text.getByTestId('message-control').evaluateAll((names) => names.map((n) => n.getAttribute('title')))).toEqual(['U+0007', 'U+001B', 'U+001B', 'U+0085']);
+    expect(await text.getByTestId('message-control').evaluateAll((names) => names.map((n) => n.getAttribute('title')))).toEqual(['U+000D', 'U+000D']);
     // MAGPIE_SHOTS=<folder> keeps a screenshot for a look: names, not boxes
     if (process.env['MAGPIE_SHOTS']) await page.screenshot({ path: join(process.env['MAGPIE_SHOTS'], 'control-characters.png') });
   }, 60_000);

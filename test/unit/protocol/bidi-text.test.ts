@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balanceIsolates, bidiControlName, isolatePieces, isolateText, jsonWithBidiEscaped, showBidiControls } from '../../../protocol';
+import { balanceIsolates, bidiControlName, isolatePieces, isolateText, jsonForTerminal, showBidiControls } from '../../../protocol';
 
 describe('bidirectional text kept from reordering what is around it', () => {
   it('shows each embedding, override and isolate by its Unicode name, keeping the marks and the words', () => {
@@ -28,9 +28,13 @@ describe('bidirectional text kept from reordering what is around it', () => {
 
   it('escapes every directional formatting character in a JSON line, which still parses to the same value', () => {
     const value = { text: 'pay \u202eexe.pdf\u2069 \u200f\u200e\u061c', name: 'سارة' };
-    const line = jsonWithBidiEscaped(value);
+    const line = jsonForTerminal(value);
     expect(line).toBe('{"text":"pay \\u202eexe.pdf\\u2069 \\u200f\\u200e\\u061c","name":"سارة"}');
     expect(JSON.parse(line)).toEqual(value);
+    // JSON escapes C0 itself; DEL and C1 (U+009B is CSI to some terminals) are escaped here
+    const controls = { text: 'esc\u001b[2J del\u007f csi\u009b31m nel\u0085' };
+    expect(jsonForTerminal(controls)).toBe('{"text":"esc\\u001b[2J del\\u007f csi\\u009b31m nel\\u0085"}');
+    expect(JSON.parse(jsonForTerminal(controls))).toEqual(controls);
   });
 
   it('cuts a sentence made with isolateText into its pieces, each quote one isolated piece, its own isolates kept inside', () => {
