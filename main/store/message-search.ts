@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { messageFromRow, searchableText, type MessageRow } from './message-record';
 import { prepareSearchMerge } from './search-merge';
-import { makeSnippet, toIndexedText, toMatchExpression, type Snippet } from './search-text';
+import { createSnippetMaker, toIndexedText, toMatchExpression, type Snippet } from './search-text';
 
 export interface SearchHit {
   readonly conversation: string;
@@ -61,6 +61,7 @@ export function createMessageSearch(db: Database): MessageSearch {
         options.conversation === undefined
           ? all.all(match, before, limit)
           : inConversation.all(match, before, options.conversation, limit);
+      const makeSnippet = createSnippetMaker(query);
       return rows.map((row) => {
         const message = messageFromRow(row);
         return {
@@ -69,7 +70,7 @@ export function createMessageSearch(db: Database): MessageSearch {
           msgId: message.msgId,
           from: message.from,
           timeMs: message.timeMs,
-          snippet: makeSnippet(searchableText(message.text, message.body), query),
+          snippet: makeSnippet(searchableText(message.text, message.body)),
         };
       });
     },

@@ -1,3 +1,5 @@
+import { foldForSearch, wordCharClass } from './search-fold';
+
 /**
  * Search text for FTS5's unicode61 tokenizer, made to find Chinese (and Japanese, Korean) too.
  * unicode61 keeps a run of Han characters as one token, and trigram cannot match queries shorter
@@ -7,8 +9,6 @@
  */
 const CJK_CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
 const IS_CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]$/u;
-// unicode61's token characters are letters, numbers and private use (categories L* N* Co)
-const SEPARATORS = /[^\p{L}\p{N}\p{Co}]+/u;
 
 function normalize(text: string): string {
   return text.normalize('NFKC');
@@ -19,18 +19,20 @@ export function toIndexedText(text: string): string {
   return normalize(text).replace(CJK_CHARACTER, ' $& ');
 }
 
-/** The tokens of one query term, as unicode61 will see them. */
-function termTokens(term: string): string[] {
-  return toIndexedText(term)
-    .split(SEPARATORS)
-    .filter((token) => token !== '');
-}
-
-/** The query's terms (split on spaces), each a list of tokens; empty terms dropped. */
+/**
+ * The query's terms (split on spaces), each a list of its tokens as unicode61 will see them, folded
+ * as the index folds (so the marks in a hit find them where the index did); empty terms dropped.
+ */
 export function queryTerms(query: string): string[][] {
-  return normalize(query)
-    .split(/\s+/u)
-    .map(termTokens)
+  const separators = new RegExp(`[^${wordCharClass()}]+`, 'u');
+  return foldForSearch(query)
+    .folded.split(/\s+/u)
+    .map((term) =>
+      term
+        .replace(CJK_CHARACTER, ' $& ')
+        .split(separators)
+        .filter((token) => token !== ''),
+    )
     .filter((tokens) => tokens.length > 0);
 }
 
@@ -56,26 +58,6 @@ export interface Snippet {
   readonly highlights: readonly { readonly start: number; readonly end: number }[];
 }
 
-/**
- * The text folded for matching (NFKC, lower case) one character at a time, with where each folded
- * unit came from, so a match found in the folded text maps back onto the text as written.
- */
-function foldWithOrigins(text: string): { folded: string; origin: number[] } {
-  let folded = '';
-  const origin: number[] = [];
-  let at = 0;
-  for (const ch of text) {
-    const piece = normalize(ch).toLowerCase();
-    folded += piece;
-    for (let i = 0; i < piece.length; i++) origin.push(at);
-    at += ch.length;
-  }
-  origin.push(at);
-  return { folded, origin };
-}
-
-const NON_CJK_TOKEN_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}])[\\p{L}\\p{N}\\p{Co}])';
-const SEPARATOR_CHARS = '[^\\p{L}\\p{N}\\p{Co}]*';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
@@ -88,14 +70,17 @@ function escapeRegExp(text: string): string {
  * ("wom" finds "Wombat", not "bewombed").
  */
 function termPatterns(query: string): RegExp[] {
+  const wordChars = wordCharClass();
+  const nonCjkWordChar = `(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}])[${wordChars}])`;
+  const separatorChars = `[^${wordChars}]*`;
   return queryTerms(query).map((tokens) => {
     const parts = tokens.map((token, i) => {
       const cjk = IS_CJK.test(token);
-      const start = cjk || i > 0 ? '' : `(?<!${NON_CJK_TOKEN_CHAR})`;
-      const end = cjk || i === tokens.length - 1 ? '' : `(?!${NON_CJK_TOKEN_CHAR})`;
-      return `${start}${escapeRegExp(token.toLowerCase())}${end}`;
+      const start = cjk || i > 0 ? '' : `(?<!${nonCjkWordChar})`;
+      const end = cjk || i === tokens.length - 1 ? '' : `(?!${nonCjkWordChar})`;
+      return `${start}${escapeRegExp(token)}${end}`;
     });
-    return new RegExp(parts.join(SEPARATOR_CHARS), 'gu');
+    return new RegExp(parts.join(separatorChars), 'gu');
   });
 }
 
@@ -105,19 +90,33 @@ function termPatterns(query: string): RegExp[] {
  * as written, so full-width punctuation ("，") stays as it was typed.
  */
 export function makeSnippet(text: string, query: string, maxChars = 64): Snippet {
-  const { folded, origin } = foldWithOrigins(text);
-  // matched ranges in the written text
+  return createSnippetMaker(query)(text, maxChars);
+}
+
+/** makeSnippet for many messages and one query: its patterns are made once. */
+export function createSnippetMaker(query: string): (text: string, maxChars?: number) => Snippet {
+  const patterns = termPatterns(query);
+  return (text, maxChars = 64) => snippetOf(text, patterns, maxChars);
+}
+
+function snippetOf(text: string, patterns: readonly RegExp[], maxChars: number): Snippet {
+  const { folded, starts, ends, boundaries } = foldForSearch(text);
+  // matched ranges in the written text, whole characters: from the start of the one the match's
+  // first folded unit came from to the end of the one its last came from
   const hits: { start: number; end: number }[] = [];
-  for (const pattern of termPatterns(query)) {
+  for (const pattern of patterns) {
     for (const match of folded.matchAll(pattern)) {
       if (match[0] === '') continue;
-      hits.push({ start: origin[match.index]!, end: origin[match.index + match[0].length]! });
+      hits.push({ start: starts[match.index]!, end: ends[match.index + match[0].length - 1]! });
     }
   }
   const anchor = hits.length > 0 ? Math.min(...hits.map((h) => h.start)) : 0;
   let start = Math.max(0, anchor - Math.floor(maxChars / 4));
-  const end = Math.min(text.length, start + maxChars);
+  let end = Math.min(text.length, start + maxChars);
   start = Math.max(0, Math.min(start, end - maxChars));
+  // cut between characters only, never inside an emoji's surrogate pair or before a combining mark
+  start = boundaries.findLast((b) => b <= start) ?? 0;
+  end = boundaries.findLast((b) => b <= end && b > start) ?? boundaries.find((b) => b > start) ?? text.length;
   const prefix = start > 0 ? '…' : '';
   const suffix = end < text.length ? '…' : '';
   const marked = new Array<boolean>(end - start).fill(false);

@@ -35,6 +35,8 @@ describe('search hits mark the words that matched', () => {
     const annWire = await world.wires.connect(ann);
     await world.wires.sendText(annWire, world.user('bob').voipAccount, 'The Wombat plan for Friday');
     await world.wires.sendText(annWire, world.user('bob').voipAccount, '周末一起去爬山吧，爬山的装备我来准备');
+    // "café" three ways: composed, with a combining accent, in capitals
+    await world.wires.sendText(annWire, world.user('bob').voipAccount, 'Coffee at the Café, the cafe\u0301 or the CAFÉ?');
     for (let i = 1; i <= 40; i++) await world.wires.sendText(annWire, world.user('bob').voipAccount, `ann filler line ${i}`);
     await world.wires.sendText(annWire, world.user('bob').voipAccount, 'see <b>wombat</b> & <img src=x onerror=alert(1)>');
     const catWire = await world.wires.connect(cat);
@@ -95,6 +97,25 @@ describe('search hits mark the words that matched', () => {
     await page.getByTestId('chat-search').waitFor({ state: 'detached', ...WAIT });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chat-search-toggle');
     await page.setViewportSize({ width: 1200, height: 760 });
+  }, 60_000);
+
+  it('an accent-free query marks the accented words it found, in the chat and over all chats', async () => {
+    await openChatWith(page, ann.voipAccount);
+    await page.getByTestId('message-list').click();
+    await page.keyboard.press('Control+f');
+    const input = page.getByTestId('chat-search-input');
+    await input.fill('cafe');
+    await expect.poll(() => marks(chatHits().first()), WAIT).toEqual(['Café', 'cafe\u0301', 'CAFÉ']);
+    expect(await chatHits().count()).toBe(1);
+    await input.press('Escape');
+    await input.press('Escape');
+    await page.getByTestId('chat-search').waitFor({ state: 'detached', ...WAIT });
+
+    await searchAll('cafe');
+    await expect.poll(() => marks(globalHits().first()), WAIT).toEqual(['Café', 'cafe\u0301', 'CAFÉ']);
+    expect(await globalHits().count()).toBe(1);
+    expect(await globalHits().first().textContent()).toContain('Coffee at the Café, the cafe\u0301 or the CAFÉ?');
+    await page.keyboard.press('Escape');
   }, 60_000);
 
   it('reads in Chinese: the search button, its box and its hits', async () => {
