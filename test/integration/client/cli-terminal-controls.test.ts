@@ -40,7 +40,9 @@ describe('control characters in what the magpie CLI prints', () => {
     const custom = { command: 'paint\u009b2J', payload: 'red\u001b[31m del\u007f csi\u009b31m nel\u0085 bell\u0007' };
     const sent = await call('POST', `/v1/accounts/{sid}/apps/${server.appId}/messages`, { from: 'mallory', to: 'victor', message: { type: 'custom', custom } });
     expect(sent.status, sent.text).toBe(200);
-    const [history, listen] = await Promise.all([magpie(as('victor', 'history', '--with', 'mallory')), magpie(as('victor', '--timeout', '5', 'listen', '--count', '1'))]);
+    // listen first: on a profile another command synced, a first listen starts after what is stored
+    const listen = await magpie(as('victor', '--timeout', '5', 'listen', '--count', '1'));
+    const history = await magpie(as('victor', 'history', '--with', 'mallory'));
     for (const run of [history, listen]) {
       expect(run.code, run.stderr).toBe(0);
       expectNoControls(run);
