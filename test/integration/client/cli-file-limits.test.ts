@@ -79,7 +79,8 @@ describe('the magpie CLI refuses a file over the server limit for its kind befor
 
   it('sends a file of exactly the limit', async () => {
     const path = await fileOf(join(root, 'at-limit.bin'), MEDIA_BYTE_LIMITS.file);
-    const sent = await magpie(as('dave', 'send', '--to', 'bob', '--file', path));
+    // 100 MiB through the upload: on a busy machine it outlasts the default 10 s the command waits
+    const sent = await magpie(as('dave', '--timeout', '60', 'send', '--to', 'bob', '--file', path));
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.lines).toMatchObject([{ type: 'file', state: 'sent', media: { size: MEDIA_BYTE_LIMITS.file } }]);
   }, 120_000);

@@ -115,8 +115,10 @@ describe('the local demo server', () => {
       const identity = ensureIdentity(dataDir);
       byHand = spawn(process.execPath, [SERVER_BIN, 'start', '--demo', '--data', dataDir, '--host', '127.0.0.1', '--port', String(options.port),
         '--tls-cert', identity.certFile, '--tls-key', identity.keyFile, '--tls-port', String(options.tlsPort), '--http-port', String(options.httpPort)], { stdio: 'ignore' });
+      // listening on both ports: the reuse probe proves it ours over TLS, which may listen a moment after the plain port
       const deadline = Date.now() + 30_000;
-      while (!(await portAccepts('127.0.0.1', options.port)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const listening = async () => (await portAccepts('127.0.0.1', options.port)) && (await portAccepts('127.0.0.1', options.tlsPort));
+      while (!(await listening()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 
       const again = await ensureLocalServer(options);
       expect(again.reused).toBe(true);

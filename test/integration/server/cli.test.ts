@@ -166,8 +166,10 @@ describe('magpie-server CLI', () => {
       [['user', 'create', '--app', demo.appId, '--name', 'x'.repeat(65)], 'a friendly name has 65 characters'],
       [['app', 'create', '--account', demo.accountSid, '--name', '  '], 'an app name is all spaces'],
     ];
-    for (const [args, message] of cases) {
-      const result = await cli(...args, '--data', dataDir);
+    // each command is a process of its own: they start side by side, and each result is checked
+    const results = await Promise.all(cases.map(([args]) => cli(...args, '--data', dataDir)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const result = results[i]!;
       expect(result.code, args.join(' ')).toBe(1);
       expect(result.stdout).toBe('');
       const { error } = JSON.parse(result.stderr) as { error: { code: number; name: string; message: string } };
@@ -191,19 +193,24 @@ describe('magpie-server CLI', () => {
       ['user', 'close', 'abc'],
       ['user', 'reopen', 'abc'],
     ];
-    for (const folder of [missing, empty]) {
-      for (const args of commands) {
-        // straight to the bin: the PostgreSQL run's helper would make the folder to name its schema
-        const result = await run(process.execPath, [BIN, ...args, '--data', folder]).then(
+    // straight to the bin: the PostgreSQL run's helper would make the folder to name its schema;
+    // the eighteen processes start side by side, and each result is checked
+    const runs = [missing, empty].flatMap((folder) => commands.map((args) => ({ folder, args })));
+    const results = await Promise.all(
+      runs.map(({ folder, args }) =>
+        run(process.execPath, [BIN, ...args, '--data', folder]).then(
           ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
           (e: Result) => e,
-        );
-        expect(result.code, args.join(' ')).toBe(3);
-        expect(result.stdout).toBe('');
-        expect(JSON.parse(result.stderr)).toEqual({
-          error: { code: ErrorCode.NO_MAGPIE_DATA, name: 'NO_MAGPIE_DATA', message: `no Magpie data in ${folder}: start the server on it first, or check --data` },
-        });
-      }
+        ),
+      ),
+    );
+    for (const [i, { folder, args }] of runs.entries()) {
+      const result = results[i]!;
+      expect(result.code, args.join(' ')).toBe(3);
+      expect(result.stdout).toBe('');
+      expect(JSON.parse(result.stderr)).toEqual({
+        error: { code: ErrorCode.NO_MAGPIE_DATA, name: 'NO_MAGPIE_DATA', message: `no Magpie data in ${folder}: start the server on it first, or check --data` },
+      });
     }
     await expect(stat(missing)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await readdir(empty)).toEqual([]);
@@ -250,13 +257,14 @@ describe('magpie-server CLI', () => {
     await writeFile(encrypted, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
     const data = join(dir, 'data');
     const start = (cert: string, key: string) => cli('start', '--port', '0', '--http-port', '0', '--tls-port', '0', '--tls-cert', cert, '--tls-key', key, '--data', data);
-    const cases: [Result, string][] = [
-      [await start(notPem, one.keyFile), `magpie-server: --tls-cert ${notPem}: not a PEM certificate (-----BEGIN CERTIFICATE-----)\n`],
-      [await start(one.certFile, join(dir, 'missing.key')), `magpie-server: --tls-key ${join(dir, 'missing.key')}: ENOENT: no such file or directory, open '${join(dir, 'missing.key')}'\n`],
-      [await start(one.certFile, one.certFile), `magpie-server: --tls-key ${one.certFile}: not a PEM private key (-----BEGIN PRIVATE KEY-----)\n`],
-      [await start(one.certFile, two.keyFile), `magpie-server: --tls-key ${two.keyFile} is not the key of --tls-cert ${one.certFile}\n`],
-      [await start(one.certFile, encrypted), `magpie-server: --tls-key ${encrypted}: the key is encrypted: give it without a passphrase (openssl pkey -in KEY -out PLAIN.key)\n`],
-    ];
+    // the five starts run side by side: each is refused before it makes anything
+    const cases: [Result, string][] = await Promise.all([
+      start(notPem, one.keyFile).then((r): [Result, string] => [r, `magpie-server: --tls-cert ${notPem}: not a PEM certificate (-----BEGIN CERTIFICATE-----)\n`]),
+      start(one.certFile, join(dir, 'missing.key')).then((r): [Result, string] => [r, `magpie-server: --tls-key ${join(dir, 'missing.key')}: ENOENT: no such file or directory, open '${join(dir, 'missing.key')}'\n`]),
+      start(one.certFile, one.certFile).then((r): [Result, string] => [r, `magpie-server: --tls-key ${one.certFile}: not a PEM private key (-----BEGIN PRIVATE KEY-----)\n`]),
+      start(one.certFile, two.keyFile).then((r): [Result, string] => [r, `magpie-server: --tls-key ${two.keyFile} is not the key of --tls-cert ${one.certFile}\n`]),
+      start(one.certFile, encrypted).then((r): [Result, string] => [r, `magpie-server: --tls-key ${encrypted}: the key is encrypted: give it without a passphrase (openssl pkey -in KEY -out PLAIN.key)\n`]),
+    ]);
     for (const [result, stderr] of cases) {
       expect(result.stderr).toBe(stderr);
       expect(result.code).toBe(2);
@@ -268,12 +276,11 @@ describe('magpie-server CLI', () => {
   }, 60_000);
 
   it('with no command prints the usage on stderr and exits 2; --help prints it on stdout and exits 0', async () => {
-    const none = await cli();
+    const [none, help] = await Promise.all([cli(), cli('--help')]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^magpie-server: no command given\n/);
     expect(none.stderr).toContain('usage: magpie-server');
     expect(none.stdout).toBe('');
-    const help = await cli('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: magpie-server/);
     expect(help.stderr).toBe('');
@@ -324,8 +331,10 @@ describe('the database URL (--db)', () => {
   it('refuses what is not a postgres:// URL as a usage error (exit 2), before anything opens', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'magpie-cli-db-'));
     try {
-      for (const url of ['nope', 'mysql://h/db', 'postgres://h/db?schema=a-b']) {
-        const result = await cli('account', 'create', '--data', dir, '--db', url);
+      const urls = ['nope', 'mysql://h/db', 'postgres://h/db?schema=a-b'];
+      const results = await Promise.all(urls.map((url) => cli('account', 'create', '--data', dir, '--db', url)));
+      for (const [i, url] of urls.entries()) {
+        const result = results[i]!;
         expect(result.code, url).toBe(2);
         expect(result.stderr).toMatch(/^magpie-server: --db: /);
         expect(result.stdout).toBe('');
@@ -341,8 +350,10 @@ describe('the database URL (--db)', () => {
       const url = 'postgres://postgres@127.0.0.1:1/test?connect_timeout=2';
       // a folder a node has used (its server key): admin commands refuse one without (NO_MAGPIE_DATA)
       await writeFile(join(dir, 'server.key'), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
-      for (const args of [['start', '--port', '0', '--http-port', '0'], ['account', 'create']]) {
-        const result = await cli(...args, '--data', dir, '--db', url);
+      const commands = [['start', '--port', '0', '--http-port', '0'], ['account', 'create']];
+      const results = await Promise.all(commands.map((args) => cli(...args, '--data', dir, '--db', url)));
+      for (const [i, args] of commands.entries()) {
+        const result = results[i]!;
         expect(result.code, args[0]).toBe(4);
         expect(result.stderr).toMatch(/^magpie-server: cannot use the database: cannot connect to PostgreSQL: .*127\.0\.0\.1.*\n$/);
         expect(result.stderr.trim().split('\n')).toHaveLength(1);
