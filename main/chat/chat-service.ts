@@ -69,8 +69,10 @@ export function createChatService(client: MagpieClient) {
     /** Stores the message as sending and hands it to the outbox; a transient custom message is only fired. */
     async send(conversation: string, content: OutgoingContent): Promise<MessageView> {
       // until the server's time replaces it, the server's clock as reckoned: a slow local clock would
-      // put it above messages that came before it
-      const draft = buildOutgoing(client.selfId, conversation, content, client.serverClock.now());
+      // put it above messages that came before it; and never before the chat's newest message, which
+      // the reckoning (good to a few ms) could otherwise put a reply sent at once below
+      const newest = store.messages.latest(conversation)?.timeMs ?? 0;
+      const draft = buildOutgoing(client.selfId, conversation, content, Math.max(client.serverClock.now(), newest));
       if (content.kind === 'custom' && content.transient) {
         await client.request('SEND', draft.send);
         return { ...toMessageView({ ...draft.message, localId: 0, revoked: false, revokedBy: null, burned: false }), state: 'sent' };
