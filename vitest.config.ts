@@ -66,7 +66,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // four workers on CI's two cores: many files wait on sockets, child processes and timers rather
     // than the CPU. A whole run on a shared, busy machine took 736 s with four against 1,080 s with
-    // two; smaller subsets there were mixed (-18 % to +17 %), so a clean-machine CI run is the check.
+    // two; on a quiet machine 394 s, and 427 s in a clean-clone CI run (with two: ~830 s).
     // No file shares a fixed port or global resource (port 0, a schema and a data folder per server,
     // network namespaces and tmpfs mounts named by the worker's pid); fuzz-flood's p99 < 200 ms was
     // ~20 ms in CI.
