@@ -81,6 +81,21 @@ export function forbiddenTextControl(text: string): string | undefined {
   return undefined;
 }
 
+/** The character a client sends in place of each control character a text may not hold (forbiddenTextControl). */
+export const TEXT_CONTROL_REPLACEMENT = '\uFFFD';
+
+/**
+ * The text with each control character it may not hold (forbiddenTextControl) replaced by U+FFFD,
+ * as a client sends a pasted text: the reader sees that something was there, and words either
+ * side of it are not joined as a removal would join them. Tab and line breaks stay.
+ */
+export function replaceTextControls(text: string): string {
+  if (forbiddenTextControl(text) === undefined) return text;
+  let out = '';
+  for (const c of text) out += forbiddenTextControl(c) === undefined ? c : TEXT_CONTROL_REPLACEMENT;
+  return out;
+}
+
 /** The name with each control character replaced: a file's name as people are shown it and save it. */
 export function replaceControlCharacters(name: string, replacement = '_'): string {
   return hasControlCharacter(name) ? [...name].map((c) => (hasControlCharacter(c) ? replacement : c)).join('') : name;

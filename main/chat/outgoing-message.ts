@@ -1,5 +1,5 @@
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
-import { ErrorCode, isGroupId, isValidUserId, MagpieError, newClientMsgId, pb } from '../../protocol';
+import { ErrorCode, isGroupId, isValidUserId, MagpieError, newClientMsgId, pb, replaceTextControls } from '../../protocol';
 import type { OutgoingContent } from '../../preload/api';
 import { bodyOfWireMessage, clientMsgIdToHex, type MessageInput } from '../store';
 
@@ -61,13 +61,19 @@ function sendInit(clientMsgId: Uint8Array, to: string, content: OutgoingContent)
         clientMsgId,
         to,
         type: pb.MessageType.TEXT,
-        text: content.text,
+        // a pasted ESC or NUL would be refused (INVALID_MESSAGE) after the message was stored: sent as U+FFFD
+        text: replaceTextControls(content.text),
         mentions: content.mentions ?? [],
         mentionAll: content.mentionAll ?? false,
         burnAfterReading: content.burnAfterReading ?? false,
       };
     case 'location':
-      return { clientMsgId, to, type: pb.MessageType.LOCATION, location: content.location };
+      return {
+        clientMsgId,
+        to,
+        type: pb.MessageType.LOCATION,
+        location: { ...content.location, title: replaceTextControls(content.location.title), address: replaceTextControls(content.location.address) },
+      };
     case 'custom':
       return {
         clientMsgId,

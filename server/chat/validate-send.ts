@@ -117,6 +117,7 @@ function checkedLocation(location: pb.Location | undefined): pb.Location {
 function checkedCustom(custom: pb.Custom | undefined): pb.Custom {
   if (custom === undefined) invalid('a custom message needs custom content');
   if (custom.command.length === 0 || custom.command.length > L.maxCommandChars) invalid(`custom.command must be 1-${L.maxCommandChars} characters`);
+  checkTextControls('custom.command', custom.command);
   if (custom.payload.length > L.maxCustomPayloadBytes) {
     throw new MagpieError(ErrorCode.PAYLOAD_TOO_LARGE, `custom.payload is larger than ${L.maxCustomPayloadBytes} bytes`);
   }

@@ -35,14 +35,22 @@ export interface RestContext {
 /** The sender of messages (and owner of uploads) an app sends as itself (no `from`). */
 export const SYSTEM_SENDER = SYSTEM_USER_ID;
 
+/**
+ * Refuses a REST call that acts as `userId` when it is a closed sub-account of the app
+ * (SUB_ACCOUNT_CLOSED, 403), what its own login is answered (server/auth/authenticator.ts): a
+ * closed account acts in nothing. `refused` says what it may not do ("nothing can be sent as it").
+ */
+export function refuseClosedActor(ctx: RestContext, appId: string, userId: string, refused: string): void {
+  const sub = ctx.identity.findByVoipAccount(userId);
+  if (sub?.appId === appId && sub.closed) {
+    throw new MagpieError(ErrorCode.SUB_ACCOUNT_CLOSED, `sub-account ${userId} is closed: ${refused} (reopen it first)`);
+  }
+}
+
 /** `from`, or the app's system sender (made a user the first time); a closed sub-account is refused (SUB_ACCOUNT_CLOSED, 403). */
 export function restSender(ctx: RestContext, appId: string, from: string | undefined): string {
   if (from !== undefined) {
-    // what its own login is answered (server/auth/authenticator.ts): a closed account sends nothing
-    const sub = ctx.identity.findByVoipAccount(from);
-    if (sub?.appId === appId && sub.closed) {
-      throw new MagpieError(ErrorCode.SUB_ACCOUNT_CLOSED, `sub-account ${from} is closed: nothing can be sent as it (reopen it first)`);
-    }
+    refuseClosedActor(ctx, appId, from, 'nothing can be sent as it');
     return from;
   }
   ctx.users.ensureUser(appId, SYSTEM_SENDER, 'System');

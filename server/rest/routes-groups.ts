@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ErrorCode, MagpieError, type pb } from '../../protocol';
 import { idempotencyKeySchema } from './idempotency-key';
 import { groupIdSchema, userIdSchema } from './message-input';
-import { ownApp, type RestContext } from './rest-context';
+import { ownApp, refuseClosedActor, type RestContext } from './rest-context';
 
 const appParams = z.object({ accountSid: z.string(), appId: z.string() });
 const groupParams = appParams.extend({ groupId: groupIdSchema });
@@ -76,6 +76,12 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
     if (owner === undefined) throw new MagpieError(ErrorCode.GROUP_NOT_FOUND, `no group ${groupId}`);
     return owner;
   };
+  /** The owner a change runs as; a closed one changes nothing, as it sends nothing (reads still answer). */
+  const asActingOwner = (appId: string, groupId: string): string => {
+    const owner = asOwner(appId, groupId);
+    refuseClosedActor(ctx, appId, owner, `it owns group ${groupId}, which cannot be changed in its name`);
+    return owner;
+  };
 
   app.post(
     base,
@@ -104,6 +110,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
     async (request, reply) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { owner, name, type, mode, announcement, members, idempotencyKey } = request.body;
+      refuseClosedActor(ctx, appId, owner, 'no group can be created in its name');
       ctx.users.ensureUser(appId, owner);
       const result = await ctx.calls.group(appId, owner, {
         case: 'create',
@@ -132,7 +139,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   app.delete(`${base}/:groupId`, { schema: { tags, params: groupParams, response: { 200: okSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
-    await ctx.calls.group(appId, asOwner(appId, groupId), { case: 'dismiss', value: { $typeName: 'magpie.v1.GroupRef', groupId } });
+    await ctx.calls.group(appId, asActingOwner(appId, groupId), { case: 'dismiss', value: { $typeName: 'magpie.v1.GroupRef', groupId } });
     return { ok: true as const };
   });
 
@@ -179,7 +186,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   app.post(`${base}/:groupId/members`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: addedSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
-    const result = await ctx.calls.group(appId, asOwner(appId, groupId), {
+    const result = await ctx.calls.group(appId, asActingOwner(appId, groupId), {
       case: 'invite',
       value: { $typeName: 'magpie.v1.GroupUsers', groupId, users: request.body.users, reason: '' },
     });
@@ -189,7 +196,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   app.post(`${base}/:groupId/kick`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
-    await ctx.calls.group(appId, asOwner(appId, groupId), {
+    await ctx.calls.group(appId, asActingOwner(appId, groupId), {
       case: 'kick',
       value: { $typeName: 'magpie.v1.GroupUsers', groupId, users: request.body.users, reason: '' },
     });
