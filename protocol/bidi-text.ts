@@ -69,8 +69,8 @@ export function isolateText(text: string): string {
   return text === '' ? '' : `${FSI}${balanceIsolates(text)}${PDI}`;
 }
 
-/** DEL and the C1 controls, which JSON.stringify leaves as they are (it escapes C0 only). */
-const DEL_AND_C1 = /[\u007f-\u009f]/gu;
+/** DEL and the C1 controls, which JSON.stringify leaves as they are (it escapes C0 only), and every directional formatting character. */
+const TERMINAL_UNSAFE = new RegExp(`[\\u007f-\\u009f]|${BIDI_FORMATTING.source}`, 'gu');
 
 /**
  * A JSON line for a terminal: no control character but the line's own end reaches it. JSON
@@ -79,9 +79,7 @@ const DEL_AND_C1 = /[\u007f-\u009f]/gu;
  * reader, and nothing a terminal could take as a command or use to reorder the line.
  */
 export function jsonForTerminal(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(DEL_AND_C1, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    .replace(BIDI_FORMATTING, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(TERMINAL_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A piece of a sentence as the page draws it: its words, and whether they are one isolate. */

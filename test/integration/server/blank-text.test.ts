@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MagpieError, pb } from '../../../protocol';
-import { restClient, type RestCall } from '../rest/rest-fixture';
-import { TestClient } from '../../support/test-client';
-import { startTestServer, type TestServer } from '../../support/test-server';
+import type { RestCall } from '../rest/rest-fixture';
+import type { TestClient } from '../../support/test-client';
+import type { TestServer } from '../../support/test-server';
+import { startRestAndWire, type RestAndWire } from './rest-and-wire-fixture';
 
 /**
  * A text of white space alone shows as an empty bubble and an empty line in the chat list: the
@@ -14,17 +15,14 @@ describe('a text of white space alone', () => {
   let alice: TestClient;
   const blanks = ['   ', '\n\t', '\u3000\u00a0 '];
 
+  let fixture: RestAndWire;
+
   beforeAll(async () => {
-    server = await startTestServer({ tuning: { restMaxRefusals: 1_000_000 } });
-    call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
-    const user = server.createUser('alice');
-    alice = await TestClient.connect(server.port);
-    await alice.hello();
-    await alice.loginWithPassword(user.voipAccount, user.voipPwd);
+    fixture = await startRestAndWire({ tuning: { restMaxRefusals: 1_000_000 } });
+    ({ server, call, alice } = fixture);
   });
   afterAll(async () => {
-    await alice.close();
-    await server.stop();
+    await fixture.stop();
   });
 
   it('is refused over REST with INVALID_MESSAGE and stores nothing', async () => {

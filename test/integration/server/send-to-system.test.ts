@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MagpieError, pb } from '../../../protocol';
-import { restClient, type RestCall } from '../rest/rest-fixture';
-import { TestClient } from '../../support/test-client';
-import { startTestServer, type TestServer } from '../../support/test-server';
+import type { RestCall } from '../rest/rest-fixture';
+import type { TestClient } from '../../support/test-client';
+import type { TestServer } from '../../support/test-server';
+import { startRestAndWire, type RestAndWire } from './rest-and-wire-fixture';
 
 /** `system` is the app server's own sender: a message to it would be stored where nobody reads it. */
 describe('a message to the system sender', () => {
@@ -11,17 +12,14 @@ describe('a message to the system sender', () => {
   let alice: TestClient;
   const refusal = '"system" is the app\'s notification sender: nobody reads messages sent to it';
 
+  let fixture: RestAndWire;
+
   beforeAll(async () => {
-    server = await startTestServer();
-    call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
-    const user = server.createUser('alice');
-    alice = await TestClient.connect(server.port);
-    await alice.hello();
-    await alice.loginWithPassword(user.voipAccount, user.voipPwd);
+    fixture = await startRestAndWire();
+    ({ server, call, alice } = fixture);
   });
   afterAll(async () => {
-    await alice.close();
-    await server.stop();
+    await fixture.stop();
   });
 
   it('is refused from a client with RECIPIENT_NOT_FOUND, and over REST with 404', async () => {

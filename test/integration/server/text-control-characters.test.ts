@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MagpieError, pb } from '../../../protocol';
-import { restClient, type RestCall } from '../rest/rest-fixture';
-import { TestClient } from '../../support/test-client';
-import { startTestServer, type TestServer } from '../../support/test-server';
+import type { RestCall } from '../rest/rest-fixture';
+import type { TestClient } from '../../support/test-client';
+import type { TestServer } from '../../support/test-server';
+import { startRestAndWire, type RestAndWire } from './rest-and-wire-fixture';
 
 /**
  * ESC, NUL and the other controls draw nothing, and an escape sequence sent to another user could
@@ -28,17 +29,14 @@ describe('control characters in a message text', () => {
   ];
   const expectedMessage = (holds: string): string => `text must not hold control characters other than tab and line breaks (it holds ${holds})`;
 
+  let fixture: RestAndWire;
+
   beforeAll(async () => {
-    server = await startTestServer({ tuning: { restMaxRefusals: 1_000_000 } });
-    call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
-    const user = server.createUser('alice');
-    alice = await TestClient.connect(server.port);
-    await alice.hello();
-    await alice.loginWithPassword(user.voipAccount, user.voipPwd);
+    fixture = await startRestAndWire({ tuning: { restMaxRefusals: 1_000_000 } });
+    ({ server, call, alice } = fixture);
   });
   afterAll(async () => {
-    await alice.close();
-    await server.stop();
+    await fixture.stop();
   });
 
   it('is refused over REST with INVALID_MESSAGE naming the character, and nothing is stored', async () => {
