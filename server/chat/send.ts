@@ -89,10 +89,11 @@ function store(ctx: ChatContext, caller: Caller, body: pb.Send, toGroup: boolean
     burn: content.burnAfterReading,
   });
   recordMediaReference(ctx.media, appId, content, msgId, timeMs);
-  const message = create(pb.MessageSchema, { ...content, msgId: BigInt(msgId), from: sender, to: body.to, timeMs: BigInt(timeMs) });
-  const ownCopy = create(pb.MessageSchema, { ...message, clientMsgId: body.clientMsgId });
+  // copies of a whole message are whole messages: `create` would only walk every field again
+  const message: pb.Message = { ...content, msgId: BigInt(msgId), from: sender, to: body.to, timeMs: BigInt(timeMs) };
+  const ownCopy: pb.Message = { ...message, clientMsgId: body.clientMsgId };
   // a one-to-one recipient is the reader of its own inbox: its copy leaves `to` out
-  const delivered = toGroup ? message : create(pb.MessageSchema, { ...message, to: '' });
+  const delivered: pb.Message = toGroup ? message : { ...message, to: '' };
   const timeline = toGroup ? storeInTimeline(ctx, caller, body, message, recipients, timeMs) : undefined;
   if (timeline !== undefined) {
     const toSelf = ctx.inbox.appendAt(appId, sender, senderSeq, { case: 'message', message: ownCopy, own: true });
@@ -186,8 +187,16 @@ function takeBudgetUnlessStored(ctx: ChatContext, caller: Caller, send: pb.Send,
   );
 }
 
+/** Each session's key, made once: a fresh string would have its hash computed on every SEND. */
+const budgetKeys = new WeakMap<Caller, string>();
+
 function budgetKey(caller: Caller): string {
-  return `${caller.appId}/${caller.userId}`;
+  let key = budgetKeys.get(caller);
+  if (key === undefined) {
+    key = `${caller.appId}/${caller.userId}`;
+    budgetKeys.set(caller, key);
+  }
+  return key;
 }
 
 /** Whether the caller may post this message to its group: a member, not muted (alone or by mute all), mentions allowed. */

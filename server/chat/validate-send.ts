@@ -32,13 +32,23 @@ function checkedContent(send: pb.Send, toGroup: boolean): pb.Message {
   checkTextControls('text', send.text);
   checkMentions(send, toGroup);
   if (send.burnAfterReading && toGroup) invalid('burn-after-reading is for one-to-one messages');
-  const content = create(pb.MessageSchema, {
-    type: send.type,
+  // the message `create` would make, written out: `create` walks every field of the schema, and
+  // on this path that was 3 % of the server's time per message (validate-send.test.ts holds the
+  // two equal)
+  const content: pb.Message = {
+    $typeName: pb.MessageSchema.typeName,
+    msgId: 0n,
+    from: '',
+    to: '',
     text: send.text,
+    timeMs: 0n,
+    type: send.type,
     mentions: [...send.mentions],
     mentionAll: send.mentionAll,
     burnAfterReading: send.burnAfterReading,
-  });
+    clientMsgId: new Uint8Array(0),
+    withheld: false,
+  };
   if (send.type !== pb.MessageType.CUSTOM && send.custom !== undefined) invalid('custom content on a non-custom message');
   if (send.type !== pb.MessageType.LOCATION && send.location !== undefined) invalid('a location on a non-location message');
   const isMedia = send.type === pb.MessageType.VOICE || send.type === pb.MessageType.IMAGE || send.type === pb.MessageType.FILE;

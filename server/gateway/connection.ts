@@ -135,7 +135,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
   }
 
   function reply(frame: Frame, requestId: number | undefined): void {
-    send(requestId === undefined ? frame : { ...frame, requestId });
+    // a literal, not a spread: a spread's copy took V8's slow path on every answer
+    send(requestId === undefined ? frame : { type: frame.type, requestId, compressed: frame.compressed, body: frame.body });
   }
 
   /** Sends a last frame and closes this socket only. */

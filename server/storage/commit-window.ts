@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { openRedoLog, readRedoLog, type RedoEntry, type RedoLogFile, type RedoRecord } from './redo-log';
+import { openRedoLog, readRedoLog, RedoEntryEncoder, type RedoLogFile, type RedoRecord } from './redo-log';
 import type { SqlDatabase, SqlStatement, SqlTransaction } from './sql-database';
 
 /**
@@ -74,18 +74,6 @@ export class RedoLogError extends Error {
 /** A transaction asked for after SQLite ended the one it belongs in (a full disk, an I/O error). */
 function transactionEnded(): Error {
   return Object.assign(new Error('the transaction was ended by an earlier storage failure'), { code: 'EIO' });
-}
-
-/** The arguments as they are now: a caller may change a buffer or an object after the statement ran. */
-function copyArgs(args: unknown[]): unknown[] {
-  return args.map(copyValue);
-}
-
-function copyValue(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value);
-  if (Array.isArray(value)) return value.map(copyValue);
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyValue(item)]));
 }
 
 function committedWindow(raw: Database): number {
@@ -165,7 +153,7 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
   /** Nesting of transaction() calls: 0 outside any. */
   let depth = 0;
   /** The statements the current outermost transaction ran, in order (only while a window is open). */
-  const capture: RedoEntry[] = [];
+  const capture = new RedoEntryEncoder();
   let nextStatementId = 1;
   const sqlById = new Map<number, string>();
   /** Statement ids whose SQL the log file already holds. */
@@ -175,7 +163,7 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
 
   function appendRecord(): void {
     const defs: [number, string][] = [];
-    for (const [id] of capture) {
+    for (const id of capture.ids) {
       if (!definedInLog.has(id)) {
         definedInLog.add(id);
         defs.push([id, sqlById.get(id)!]);
@@ -289,7 +277,7 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
       if (depth === 0) settle();
     };
     const after = (args: unknown[]) => {
-      if (depth > 0 && windowOpen && raw.inTransaction) capture.push([id, copyArgs(args)]);
+      if (depth > 0 && windowOpen && raw.inTransaction) capture.add(id, args);
     };
     const wrapped: SqlStatement = {
       run(...args: unknown[]) {
@@ -336,21 +324,22 @@ export function openCommitWindow(raw: Database, logFile: string, options: Commit
     transaction(fn) {
       const inner = raw.transaction((...args: unknown[]) => {
         depth++;
-        const mark = capture.length;
+        const count = capture.count;
+        const mark = capture.mark;
         try {
           const result = fn(...args) as unknown;
           if (depth === 1 && windowOpen) {
             // SQLite ended the window under it: part of this transaction's work is gone with it
             if (!raw.inTransaction) throw transactionEnded();
             // the record is on disk before the savepoint ends: a failed write rolls the work back
-            if (capture.length > 0) appendRecord();
+            if (capture.count > 0) appendRecord();
           }
           return result;
         } catch (error) {
-          capture.length = mark;
+          capture.cutTo(count, mark);
           throw error;
         } finally {
-          if (depth === 1) capture.length = 0;
+          if (depth === 1) capture.clear();
           depth--;
         }
       });

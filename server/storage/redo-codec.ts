@@ -105,10 +105,58 @@ class Writer {
   }
 }
 
+/**
+ * A transaction's entries, encoded as each statement runs: the arguments are written down as they
+ * are at that moment, so nothing needs copying in case the caller changes a buffer later (a copy
+ * of every argument, then its encoding at the end, were 2–3 % of the server's time in a burst).
+ */
+export class RedoEntryEncoder {
+  private readonly writer = new Writer();
+  /** The statement id of each entry, in order. */
+  readonly ids: number[] = [];
+
+  add(statementId: number, args: readonly unknown[]): void {
+    const writer = this.writer;
+    writer.u32(statementId);
+    writer.u32(args.length);
+    for (const arg of args) writer.value(arg);
+    this.ids.push(statementId);
+  }
+
+  get count(): number {
+    return this.ids.length;
+  }
+
+  /** Where the entries end now: cutTo(mark) forgets those added after it (a savepoint rolled back). */
+  get mark(): number {
+    return this.writer.offset;
+  }
+
+  cutTo(count: number, mark: number): void {
+    this.ids.length = count;
+    this.writer.offset = mark;
+  }
+
+  clear(): void {
+    this.cutTo(0, 0);
+  }
+
+  /** The entries' bytes (valid until the next change). */
+  bytes(): Buffer {
+    return this.writer.buffer.subarray(0, this.writer.offset);
+  }
+}
+
+/** A record to write: its entries as values, or already encoded. */
+export interface RedoRecordToWrite extends Omit<RedoRecord, 'entries'> {
+  readonly entries: readonly RedoEntry[] | RedoEntryEncoder;
+}
+
 /** The record's bytes, after `headerBytes` bytes left for the caller (length and checksum). */
-export function encodeRedoRecord(record: RedoRecord, headerBytes: number): Buffer {
+export function encodeRedoRecord(record: RedoRecordToWrite, headerBytes: number): Buffer {
+  const { entries } = record;
   const writer = new Writer();
-  writer.reserve(headerBytes);
+  writer.reserve(headerBytes + (entries instanceof RedoEntryEncoder ? 16 + entries.mark : 0));
   writer.offset = headerBytes;
   writer.f64(record.window);
   writer.u32(record.defs.length);
@@ -116,11 +164,19 @@ export function encodeRedoRecord(record: RedoRecord, headerBytes: number): Buffe
     writer.u32(id);
     writer.string(sql);
   }
-  writer.u32(record.entries.length);
-  for (const [id, args] of record.entries) {
-    writer.u32(id);
-    writer.u32(args.length);
-    for (const arg of args) writer.value(arg);
+  if (entries instanceof RedoEntryEncoder) {
+    writer.u32(entries.count);
+    const bytes = entries.bytes();
+    writer.reserve(bytes.length);
+    writer.buffer.set(bytes, writer.offset);
+    writer.offset += bytes.length;
+  } else {
+    writer.u32(entries.length);
+    for (const [id, args] of entries) {
+      writer.u32(id);
+      writer.u32(args.length);
+      for (const arg of args) writer.value(arg);
+    }
   }
   return writer.buffer.subarray(0, writer.offset);
 }

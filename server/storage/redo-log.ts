@@ -1,8 +1,9 @@
 import { closeSync, ftruncateSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { decodeRedoRecord, encodeRedoRecord, type RedoRecord } from './redo-codec';
+import { decodeRedoRecord, encodeRedoRecord, type RedoRecord, type RedoRecordToWrite } from './redo-codec';
 
-export type { RedoEntry, RedoRecord } from './redo-codec';
+export type { RedoEntry, RedoRecord, RedoRecordToWrite } from './redo-codec';
+export { RedoEntryEncoder } from './redo-codec';
 
 /**
  * The commit window's redo log (docs/server.md "Commit window"): an append-only file beside the
@@ -29,7 +30,7 @@ function checksum(frame: Buffer, payloadEnd: number): number {
 
 export interface RedoLogFile {
   /** Appends one record in one write; throws (ENOSPC, EIO, …) if it could not be written whole. */
-  append(record: RedoRecord): void;
+  append(record: RedoRecordToWrite): void;
   /** Empties the file: everything in it is in a committed transaction now. */
   clear(): void;
   /** Bytes in the file. */

@@ -21,6 +21,9 @@ export type InboxItem =
   | { readonly case: 'read'; readonly value: pb.ReadReceipt }
   | { readonly case: 'burned'; readonly value: pb.Burned };
 
+/** Inbox head keys kept made (about 60 bytes each). */
+const MAX_REMEMBERED_HEAD_KEYS = 50_000;
+
 const KIND = { message: 1, notice: 2, revoked: 3, read: 4, burned: 5 } as const;
 
 /** One appended row: who got it and the entry with its seq, ready to push. */
@@ -172,8 +175,32 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
     });
   }
 
+  /**
+   * The heads' keys, each made once: a key made afresh on every message had its hash computed
+   * every time it was looked up (a few % of a burst). Forgotten when it holds too many.
+   */
+  let headKeys = new Map<string, Map<string, string>>();
+  let headKeyCount = 0;
+  function headKey(appId: string, userId: string): string {
+    let key = headKeys.get(appId)?.get(userId);
+    if (key !== undefined) return key;
+    if (headKeyCount >= MAX_REMEMBERED_HEAD_KEYS) {
+      headKeys = new Map();
+      headKeyCount = 0;
+    }
+    let ofApp = headKeys.get(appId);
+    if (ofApp === undefined) {
+      ofApp = new Map();
+      headKeys.set(appId, ofApp);
+    }
+    key = `${appId}\u0000${userId}`;
+    ofApp.set(userId, key);
+    headKeyCount++;
+    return key;
+  }
+
   function batchHead(appId: string, userId: string): BatchHead {
-    const key = `${appId}\u0000${userId}`;
+    const key = headKey(appId, userId);
     let head = batch!.heads.get(key);
     if (head === undefined) {
       head = lockHeads === undefined ? newHead(appId, userId, batchStartHead.get(appId, userId) ?? 0, true) : newHead(appId, userId, 0, false);
@@ -196,7 +223,7 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
    */
   function settledSeq(appId: string, userId: string, seq: number): number {
     if (batch === undefined || lockHeads === undefined) return seq;
-    const head = batch.heads.get(`${appId}\u0000${userId}`);
+    const head = batch.heads.get(headKey(appId, userId));
     if (head === undefined) return seq;
     settleHeads();
     // a seq given after the settling is real already, and above every seq given before it
@@ -210,14 +237,14 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
     }
     batch.rows.push(values);
     if (lockHeads === undefined) return;
-    const head = batch.heads.get(`${values[0]}\u0000${values[1]}`);
+    const head = batch.heads.get(headKey(values[0], values[1]));
     if (head !== undefined && !head.settled) head.rows.push(values);
   }
 
   /** An entry given during the batch, moved with its head's rows when the head is settled. */
   function given(appended: Appended, appId: string): Appended {
     if (batch === undefined || lockHeads === undefined) return appended;
-    const head = batch.heads.get(`${appId}\u0000${appended.userId}`);
+    const head = batch.heads.get(headKey(appId, appended.userId));
     if (head !== undefined && !head.settled) head.entries.push(appended.entry);
     return appended;
   }
@@ -238,7 +265,9 @@ export function createInboxStore(db: SqlDatabase): InboxStore {
   function appendAt(appId: string, userId: string, seq: number, item: InboxItem, stored?: Uint8Array): Appended {
     if (item.case === 'message') {
       insert([appId, userId, seq, KIND.message, Number(item.message.msgId), item.own ? 1 : 0, null]);
-      return given({ userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: 'message', value: item.message } }) }, appId);
+      // the entry `create` would make, written out (as validate-send.ts does, for the same reason)
+      const entry: pb.Entry = { $typeName: pb.EntrySchema.typeName, seq: BigInt(seq), item: { case: 'message', value: item.message }, groupId: '' };
+      return given({ userId, entry }, appId);
     }
     insert([appId, userId, seq, KIND[item.case], null, 0, stored ?? encodedItem(item)]);
     return given({ userId, entry: create(pb.EntrySchema, { seq: BigInt(seq), item: { case: item.case, value: item.value } as pb.Entry['item'] }) }, appId);
