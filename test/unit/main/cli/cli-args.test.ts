@@ -67,6 +67,18 @@ describe('magpie CLI arguments', () => {
     // a custom message over the server's limits is refused before it is stored
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'c'.repeat(65)]).message).toContain('at most 64');
     expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'c'.repeat(64)]).command).toMatchObject({ custom: { command: 'c'.repeat(64) } });
+    // counted as the server counts it: UTF-16 code units, an emoji two
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', '🐦'.repeat(33)]).message).toMatch(/^--custom is 66 characters long \(UTF-16 code units.*at most 64$/);
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', '🐦'.repeat(32)]).command).toMatchObject({ custom: { command: '🐦'.repeat(32) } });
+    // a control character the server refuses in a command (as in a text) is named, before anything is stored
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'paint\u001b[31m'])).toMatchObject({
+      command: 'send', message: '--custom must not hold control characters other than tab and line breaks (it holds ESC, U+001B)',
+    });
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'a\u0000b']).message).toContain('(it holds NUL, U+0000)');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'a\u007f']).message).toContain('(it holds DEL, U+007F)');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'csi\u009b', '--transient']).message).toContain('(it holds U+009B)');
+    // tab and line breaks stay allowed, as the server allows them
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'two\tparts\r\n']).command).toMatchObject({ custom: { command: 'two\tparts\r\n' } });
     const payload = (bytes: number) => `"${'x'.repeat(bytes - 2)}"`;
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'big', '--payload', payload(16 * 1024 + 1)]).message).toContain('at most 16384');
     expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'big', '--payload', payload(16 * 1024)]).command).toMatchObject({ custom: { command: 'big' } });
