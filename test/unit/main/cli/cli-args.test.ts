@@ -84,6 +84,13 @@ describe('magpie CLI arguments', () => {
     expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'big', '--payload', payload(16 * 1024)]).command).toMatchObject({ custom: { command: 'big' } });
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'a', '--text', 'b'])).toMatchObject({ command: 'send', message: expect.stringContaining('--text is given more than once') });
     expect(usageError([...LOGIN, '--timeout', '-1', 'send', '--to', 'bob', '--text', 'a'])).toMatchObject({ command: 'send', message: expect.not.stringContaining('\n') });
+    // a flag without its value is said so, in one line, without the parser's own wording
+    expect(usageError([...LOGIN, '--timeout', '-1', 'send', '--to', 'bob', '--text', 'a']).message).toBe(
+      '--timeout needs a value: -1 after it starts with a dash, so it is taken for a flag; write --timeout=-1',
+    );
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text'])).toMatchObject({ command: 'send', message: '--text needs a value' });
+    expect(usageError([...LOGIN, 'send', '--to', '--text', 'a'])).toMatchObject({ command: 'send', message: '--to needs a value (--text after it is a flag)' });
+    expect(usageError([...LOGIN, 'listen', '--count']).message).toBe('--count needs a value');
     expect(parseCli([...LOGIN, 'search', '北京', 'meeting']).command).toEqual({ kind: 'search', query: '北京 meeting', limit: 50 });
     expect(parseCli([...LOGIN, 'group', 'create', '--name', 'team', '--mode', 'approval', '--members', 'bob, carol']).command).toEqual({
       kind: 'group', group: { op: 'create', name: 'team', mode: 'approval', members: ['bob', 'carol'] },
