@@ -19,7 +19,8 @@ export function parseCli(argv: readonly string[], secrets: SecretSources = proce
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     // Node's message spans lines ("Did you forget…"): one line, under the command's usage
-    throw new UsageError(unknownFlag(argv) ?? (error as Error).message.replace(/\s*\n\s*/g, ' '), commandNamed(argv));
+    const message = (error as Error).message;
+    throw new UsageError(unknownFlag(argv) ?? missingValue(argv, message) ?? message.replace(/\s*\n\s*/g, ' '), commandNamed(argv));
   }
   const values = parsed.values as Values;
   const positionals = parsed.positionals;
@@ -47,6 +48,20 @@ function unknownFlag(argv: readonly string[]): string | undefined {
   if (unknown?.kind !== 'option') return undefined;
   const meant = closestName(unknown.name, known);
   return `unknown flag ${unknown.rawName}${meant === undefined ? '' : ` (did you mean --${meant}?)`}`;
+}
+
+/**
+ * A flag given without its value, said in magpie's words: Node's own ("Option '--text <value>'
+ * argument missing", "argument is ambiguous. Did you forget…") reads like a parser's internals.
+ */
+function missingValue(argv: readonly string[], message: string): string | undefined {
+  const match = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (missing|is ambiguous)/.exec(message);
+  if (!match) return undefined;
+  const flag = match[1]!;
+  const next = match[2] === 'missing' ? undefined : argv[argv.indexOf(flag) + 1];
+  if (next === undefined) return `${flag} needs a value`;
+  if (next.startsWith('--') && Object.hasOwn(OPTIONS, next.slice(2).split('=')[0]!)) return `${flag} needs a value (${next} after it is a flag)`;
+  return `${flag} needs a value: ${next} after it starts with a dash, so it is taken for a flag; write ${flag}=${next}`;
 }
 
 /** The command an argv names (its first positional), for the usage of an argv that does not parse. */

@@ -169,12 +169,19 @@ export async function runSend(session: CliSession, io: CliIo, command: CommandOf
     })();
     // a session the server ended takes no more lines: what was read is reported, then the end
     let cut: unknown;
+    // Ctrl-C or SIGTERM stops the reading too: stdin may be a terminal, or a pipe whose writer
+    // lives on, that never ends; what was read is then sent and reported as at the deadline
+    const interrupted = new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      else io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
     await Promise.race([
       reading,
       session.ended.catch((error: unknown) => {
         cut = error;
         lines.close();
       }),
+      interrupted.then(() => lines.close()),
     ]);
     if (cut !== undefined || tooLong !== undefined) {
       await awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });

@@ -169,10 +169,13 @@ export async function runListen(session: CliSession, io: CliIo, command: Command
   try {
     // made before this run's catch-up stores anything: what it brings is news
     ({ historyPending } = store.listenCursor.open(now()));
-    await session.connect();
+    // the server ending the session (KICKED) ends the run as the deadline does, here rather than
+    // under it: the store stays open until the line being written is recorded, or the next run
+    // would print it again
+    await Promise.race([session.connect(), session.ended]);
     connected = true;
     drain().catch(fail);
-    await Promise.race([finished, session.deadline.reached]);
+    await Promise.race([finished, session.deadline.reached, session.ended]);
   } finally {
     closing = true;
     try {

@@ -104,7 +104,12 @@ async function runParsed(argv: readonly string[], io: CliIo): Promise<number> {
     // the session's end decides: what the command still waits for (receipts, messages) fails after;
     // a command that reports what it did first (send prints its messages) has a moment for it
     running.catch(() => undefined);
-    const ended = session.ended.catch((error: unknown) => new Promise<never>((_, reject) => setTimeout(() => reject(error), REPORT_GRACE_MS)));
+    // listen ends itself on the session's end, once its cursor holds every line it wrote: the
+    // store must not close under a line whose write a slow reader has not taken yet
+    const ended =
+      command.kind === 'listen'
+        ? new Promise<never>(() => undefined)
+        : session.ended.catch((error: unknown) => new Promise<never>((_, reject) => setTimeout(() => reject(error), REPORT_GRACE_MS)));
     return await Promise.race([running, ended]);
   } catch (error) {
     // a damaged store is this machine's problem, not the server's: its own code and exit code

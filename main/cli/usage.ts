@@ -108,8 +108,9 @@ refused before it is stored (exit 2). --stdin sends one message per input line, 
 a line over that limit (exit 2, naming the line). Not sent within --timeout: prints it with
 state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
 A login the server refuses (exit 4) fails it instead: it is never sent later.
---custom sends a custom message: the command string CMD (at most ${MESSAGE_LIMITS.maxCommandChars} characters) with a JSON
-payload (default {}; at most ${MESSAGE_LIMITS.maxCustomPayloadBytes / 1024} KiB);
+--custom sends a custom message: the command string CMD (at most ${MESSAGE_LIMITS.maxCommandChars} characters, UTF-16 code units
+as the server counts; no control character but tab and line breaks) with a JSON payload
+(default {}; at most ${MESSAGE_LIMITS.maxCustomPayloadBytes / 1024} KiB); a CMD or payload the server would refuse is refused before it is stored (exit 2);
 --transient asks the server to push it to whoever is online and store nothing.
 --burn (with --to USER --text T) sends it burn after reading: the reader's "magpie burn ID" (or
 the app, once it is opened) empties it on every side.

@@ -1,4 +1,4 @@
-import { MESSAGE_LIMITS, textChars } from '../../../protocol';
+import { codePointLabel, controlCharacterName, forbiddenTextControl, MESSAGE_LIMITS, textChars } from '../../../protocol';
 import { MEDIA_LIMITS } from '../../../preload/api';
 import { UsageError } from '../usage';
 import type { CustomSend } from './parsed-command';
@@ -44,8 +44,20 @@ export function customOf(values: Values, command: string): CustomSend {
   const custom = values.custom ?? '';
   if (custom.trim() === '') throw new UsageError('--custom must name a command', command);
   // the server's limits, checked before the message is stored (never sent, it would stay failed)
+  // the server counts a command in UTF-16 code units, so an emoji takes two of the 64
   if (custom.length > MESSAGE_LIMITS.maxCommandChars) {
-    throw new UsageError(`--custom is ${custom.length} characters long; the server takes at most ${MESSAGE_LIMITS.maxCommandChars}`, command);
+    const units = textChars(custom) === custom.length ? '' : ' (UTF-16 code units: an emoji outside the basic plane counts as two)';
+    throw new UsageError(`--custom is ${custom.length} characters long${units}; the server takes at most ${MESSAGE_LIMITS.maxCommandChars}`, command);
+  }
+  // the server refuses these in a command as in a text (INVALID_MESSAGE): refused here, nothing is stored
+  const control = forbiddenTextControl(custom);
+  if (control !== undefined) {
+    const name = controlCharacterName(control);
+    const label = codePointLabel(control);
+    throw new UsageError(
+      `--custom must not hold control characters other than tab and line breaks (it holds ${name === label ? name : `${name}, ${label}`})`,
+      command,
+    );
   }
   const payload = values.payload ?? '{}';
   const payloadBytes = Buffer.byteLength(payload, 'utf8');

@@ -62,7 +62,7 @@ describe('what the magpie CLI prints', () => {
       [send('--text', ''), '--text must not be empty or only white space', 'magpie send --help'],
       [send('--text', 'a', '--text', 'b'), '--text is given more than once', 'magpie send --help'],
       [[...as('quin', 'send', '--to', 'rhea', '--to', 'sol'), '--text', 'hi'], '--to is given more than once', 'magpie send --help'],
-      [['--timeout', '-1', ...send('--text', 'hi')], "Option '--timeout' argument is ambiguous.", 'magpie send --help'],
+      [['--timeout', '-1', ...send('--text', 'hi')], '--timeout needs a value: -1 after it starts with a dash, so it is taken for a flag; write --timeout=-1', 'magpie send --help'],
       [['--timeout=-1', ...send('--text', 'hi')], '--timeout must be a number of seconds', 'magpie send --help'],
       [
         ['--server', `127.0.0.1:${server.port}`, '--app', server.appId, '--user', 'quin', '--password-file', join(root, 'no-such-file'), '--profile', join(root, 'quin'), 'listen'],

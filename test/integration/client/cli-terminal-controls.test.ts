@@ -56,4 +56,15 @@ describe('control characters in what the magpie CLI prints', () => {
     expectNoControls(run);
     expect(run.lines[0]).toMatchObject({ state: 'sent', text: 'a\uFFFDb\uFFFDc\uFFFDd\uFFFD' });
   });
+
+  it('refuses a custom command holding a control character before storing it (exit 2), as the server would refuse it', { timeout: 60_000 }, async () => {
+    const run = await magpie(as('mallory', 'send', '--to', 'victor', '--custom', 'paint\u001b[2J', '--payload', '{}'));
+    expect(run.code).toBe(2);
+    expectNoControls(run);
+    expect(JSON.parse(run.stderr)).toMatchObject({ name: 'BAD_ARGUMENT', message: expect.stringContaining('--custom must not hold control characters other than tab and line breaks (it holds ESC, U+001B)') });
+    // nothing waits in the outbox, failed or sending
+    const outbox = await magpie(as('mallory', 'outbox'));
+    expect(outbox.code, outbox.stderr).toBe(0);
+    expect(outbox.lines).toEqual([]);
+  });
 });

@@ -67,11 +67,30 @@ describe('magpie CLI arguments', () => {
     // a custom message over the server's limits is refused before it is stored
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'c'.repeat(65)]).message).toContain('at most 64');
     expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'c'.repeat(64)]).command).toMatchObject({ custom: { command: 'c'.repeat(64) } });
+    // counted as the server counts it: UTF-16 code units, an emoji two
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', '🐦'.repeat(33)]).message).toMatch(/^--custom is 66 characters long \(UTF-16 code units.*at most 64$/);
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', '🐦'.repeat(32)]).command).toMatchObject({ custom: { command: '🐦'.repeat(32) } });
+    // a control character the server refuses in a command (as in a text) is named, before anything is stored
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'paint\u001b[31m'])).toMatchObject({
+      command: 'send', message: '--custom must not hold control characters other than tab and line breaks (it holds ESC, U+001B)',
+    });
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'a\u0000b']).message).toContain('(it holds NUL, U+0000)');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'a\u007f']).message).toContain('(it holds DEL, U+007F)');
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'csi\u009b', '--transient']).message).toContain('(it holds U+009B)');
+    // tab and line breaks stay allowed, as the server allows them
+    expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'two\tparts\r\n']).command).toMatchObject({ custom: { command: 'two\tparts\r\n' } });
     const payload = (bytes: number) => `"${'x'.repeat(bytes - 2)}"`;
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--custom', 'big', '--payload', payload(16 * 1024 + 1)]).message).toContain('at most 16384');
     expect(parseCli([...LOGIN, 'send', '--to', 'bob', '--custom', 'big', '--payload', payload(16 * 1024)]).command).toMatchObject({ custom: { command: 'big' } });
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'a', '--text', 'b'])).toMatchObject({ command: 'send', message: expect.stringContaining('--text is given more than once') });
     expect(usageError([...LOGIN, '--timeout', '-1', 'send', '--to', 'bob', '--text', 'a'])).toMatchObject({ command: 'send', message: expect.not.stringContaining('\n') });
+    // a flag without its value is said so, in one line, without the parser's own wording
+    expect(usageError([...LOGIN, '--timeout', '-1', 'send', '--to', 'bob', '--text', 'a']).message).toBe(
+      '--timeout needs a value: -1 after it starts with a dash, so it is taken for a flag; write --timeout=-1',
+    );
+    expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text'])).toMatchObject({ command: 'send', message: '--text needs a value' });
+    expect(usageError([...LOGIN, 'send', '--to', '--text', 'a'])).toMatchObject({ command: 'send', message: '--to needs a value (--text after it is a flag)' });
+    expect(usageError([...LOGIN, 'listen', '--count']).message).toBe('--count needs a value');
     expect(parseCli([...LOGIN, 'search', '北京', 'meeting']).command).toEqual({ kind: 'search', query: '北京 meeting', limit: 50 });
     expect(parseCli([...LOGIN, 'group', 'create', '--name', 'team', '--mode', 'approval', '--members', 'bob, carol']).command).toEqual({
       kind: 'group', group: { op: 'create', name: 'team', mode: 'approval', members: ['bob', 'carol'] },
