@@ -6,6 +6,8 @@ import { MAX_LENGTH_PREFIX_BYTES } from './limits';
  * Turns a TCP byte stream into frames. Accepts frames split at any byte and many frames in one
  * chunk. A length prefix above the limit is refused as soon as it is read, before any of the
  * frame is buffered, so a peer cannot make us hold more than one frame of at most maxFrameBytes.
+ * A frame split across chunks is held as the chunks that came, never as room for the length it
+ * announced: a 4-byte prefix costs 4 bytes, not maxFrameBytes, however many sockets send one.
  * After an error the decoder stays failed: the connection is to be closed.
  */
 export class FrameDecoder {
@@ -13,8 +15,10 @@ export class FrameDecoder {
   private lengthValue = 0;
   private lengthBytes = 0;
   private scale = 1;
-  /** Inner bytes of the frame being assembled, once its length is known. */
-  private partial: Uint8Array | undefined;
+  /** Inner length of the frame being assembled, once its length is known. */
+  private partialLength: number | undefined;
+  /** The bytes of that frame received so far, as the chunks brought them. */
+  private parts: Uint8Array[] = [];
   private filled = 0;
   private failure: MagpieError | undefined;
 
@@ -44,7 +48,7 @@ export class FrameDecoder {
     const frames: Frame[] = [];
     let at = 0;
     while (at < chunk.length) {
-      if (this.partial === undefined) {
+      if (this.partialLength === undefined) {
         // reading the length prefix, one byte at a time
         const byte = chunk[at++]!;
         this.lengthValue += (byte & 0x7f) * this.scale;
@@ -73,21 +77,32 @@ export class FrameDecoder {
           at += inner;
           continue;
         }
-        this.partial = new Uint8Array(inner);
+        this.partialLength = inner;
         this.filled = 0;
       }
-      const need = this.partial.length - this.filled;
+      const need = this.partialLength - this.filled;
       const take = Math.min(need, chunk.length - at);
-      this.partial.set(chunk.subarray(at, at + take), this.filled);
+      this.parts.push(chunk.subarray(at, at + take));
       this.filled += take;
       at += take;
-      if (this.filled === this.partial.length) {
-        const inner = this.partial;
-        this.partial = undefined;
+      if (this.filled === this.partialLength) {
+        const inner = concat(this.parts, this.partialLength);
+        this.partialLength = undefined;
+        this.parts = [];
         this.filled = 0;
         frames.push(parseFrameInner(inner));
       }
     }
     return frames;
   }
+}
+
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const whole = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.length;
+  }
+  return whole;
 }

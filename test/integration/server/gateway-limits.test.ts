@@ -94,6 +94,29 @@ describe('gateway limits', () => {
     await waiting.waitClosed();
   });
 
+  it('holds only the bytes a frame brought, not the length its prefix announced', async () => {
+    world = await startTestServer();
+    // a length prefix announcing a frame just under the limit, and its type byte: 4 bytes each
+    const prefix = Buffer.from([0xfc, 0xff, 0x0f, 0x03]);
+    const sockets = 100;
+    const before = process.memoryUsage().arrayBuffers;
+    const held = await Promise.all(
+      Array.from({ length: sockets }, () => client().then((c) => {
+        c.socket.write(prefix);
+        return c;
+      })),
+    );
+    // loopback: each server connection has read its 4 bytes by then
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const grownMiB = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;
+    // room for 256 KiB per socket would be 25 MiB
+    expect(grownMiB).toBeLessThan(4);
+    const fine = await client('127.0.0.2');
+    await fine.hello();
+    await fine.loginWithAppToken(world.appId, world.appToken, 'unbothered');
+    expect(held.every((c) => !c.isClosed)).toBe(true);
+  });
+
   it('keeps a logged-in socket past the login timeout', async () => {
     world = await startTestServer({ tuning: { loginTimeoutMs: 200 } });
     const c = await client();
