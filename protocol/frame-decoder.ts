@@ -6,10 +6,16 @@ import { MAX_LENGTH_PREFIX_BYTES } from './limits';
  * Turns a TCP byte stream into frames. Accepts frames split at any byte and many frames in one
  * chunk. A length prefix above the limit is refused as soon as it is read, before any of the
  * frame is buffered, so a peer cannot make us hold more than one frame of at most maxFrameBytes.
- * A frame split across chunks is held as the chunks that came, never as room for the length it
- * announced: a 4-byte prefix costs 4 bytes, not maxFrameBytes, however many sockets send one.
+ * A frame split across chunks is held in a buffer that grows with what came (doubling, at most to
+ * the frame's length), never as room for the length it announced: a 4-byte prefix costs a few
+ * bytes, not maxFrameBytes, however many sockets send one, and a frame trickled in a byte at a
+ * time costs at most twice its bytes, not an object per byte.
  * After an error the decoder stays failed: the connection is to be closed.
  */
+/** The first room a split frame gets (or its length, if smaller). */
+const GROW_FROM_BYTES = 4096;
+const EMPTY = new Uint8Array(0);
+
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
   private lengthValue = 0;
@@ -17,8 +23,8 @@ export class FrameDecoder {
   private scale = 1;
   /** Inner length of the frame being assembled, once its length is known. */
   private partialLength: number | undefined;
-  /** The bytes of that frame received so far, as the chunks brought them. */
-  private parts: Uint8Array[] = [];
+  /** The bytes of that frame received so far (the first `filled`), grown as they come. */
+  private partial: Uint8Array = EMPTY;
   private filled = 0;
   private failure: MagpieError | undefined;
 
@@ -42,6 +48,14 @@ export class FrameDecoder {
           : new MagpieError(ErrorCode.MALFORMED_FRAME, 'undecodable frame', { cause: error });
       throw this.failure;
     }
+  }
+
+  /** Room for `needed` bytes: twice what is held, at least 4 KiB, at most the frame's length. */
+  private grow(needed: number): void {
+    const size = Math.min(this.partialLength!, Math.max(needed, 2 * this.partial.length, GROW_FROM_BYTES));
+    const grown = new Uint8Array(size);
+    grown.set(this.partial.subarray(0, this.filled));
+    this.partial = grown;
   }
 
   private consume(chunk: Uint8Array): Frame[] {
@@ -82,27 +96,18 @@ export class FrameDecoder {
       }
       const need = this.partialLength - this.filled;
       const take = Math.min(need, chunk.length - at);
-      this.parts.push(chunk.subarray(at, at + take));
+      if (this.filled + take > this.partial.length) this.grow(this.filled + take);
+      this.partial.set(chunk.subarray(at, at + take), this.filled);
       this.filled += take;
       at += take;
       if (this.filled === this.partialLength) {
-        const inner = concat(this.parts, this.partialLength);
+        const inner = this.partial;
         this.partialLength = undefined;
-        this.parts = [];
+        this.partial = EMPTY;
         this.filled = 0;
         frames.push(parseFrameInner(inner));
       }
     }
     return frames;
   }
-}
-
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const whole = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }
