@@ -6,15 +6,25 @@ import { MAX_LENGTH_PREFIX_BYTES } from './limits';
  * Turns a TCP byte stream into frames. Accepts frames split at any byte and many frames in one
  * chunk. A length prefix above the limit is refused as soon as it is read, before any of the
  * frame is buffered, so a peer cannot make us hold more than one frame of at most maxFrameBytes.
+ * A frame split across chunks is held in a buffer that grows with what came (doubling, at most to
+ * the frame's length), never as room for the length it announced: a 4-byte prefix costs a few
+ * bytes, not maxFrameBytes, however many sockets send one, and a frame trickled in a byte at a
+ * time costs at most twice its bytes, not an object per byte.
  * After an error the decoder stays failed: the connection is to be closed.
  */
+/** The first room a split frame gets (or its length, if smaller). */
+const GROW_FROM_BYTES = 4096;
+const EMPTY = new Uint8Array(0);
+
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
   private lengthValue = 0;
   private lengthBytes = 0;
   private scale = 1;
-  /** Inner bytes of the frame being assembled, once its length is known. */
-  private partial: Uint8Array | undefined;
+  /** Inner length of the frame being assembled, once its length is known. */
+  private partialLength: number | undefined;
+  /** The bytes of that frame received so far (the first `filled`), grown as they come. */
+  private partial: Uint8Array = EMPTY;
   private filled = 0;
   private failure: MagpieError | undefined;
 
@@ -40,11 +50,19 @@ export class FrameDecoder {
     }
   }
 
+  /** Room for `needed` bytes: twice what is held, at least 4 KiB, at most the frame's length. */
+  private grow(needed: number): void {
+    const size = Math.min(this.partialLength!, Math.max(needed, 2 * this.partial.length, GROW_FROM_BYTES));
+    const grown = new Uint8Array(size);
+    grown.set(this.partial.subarray(0, this.filled));
+    this.partial = grown;
+  }
+
   private consume(chunk: Uint8Array): Frame[] {
     const frames: Frame[] = [];
     let at = 0;
     while (at < chunk.length) {
-      if (this.partial === undefined) {
+      if (this.partialLength === undefined) {
         // reading the length prefix, one byte at a time
         const byte = chunk[at++]!;
         this.lengthValue += (byte & 0x7f) * this.scale;
@@ -73,17 +91,19 @@ export class FrameDecoder {
           at += inner;
           continue;
         }
-        this.partial = new Uint8Array(inner);
+        this.partialLength = inner;
         this.filled = 0;
       }
-      const need = this.partial.length - this.filled;
+      const need = this.partialLength - this.filled;
       const take = Math.min(need, chunk.length - at);
+      if (this.filled + take > this.partial.length) this.grow(this.filled + take);
       this.partial.set(chunk.subarray(at, at + take), this.filled);
       this.filled += take;
       at += take;
-      if (this.filled === this.partial.length) {
+      if (this.filled === this.partialLength) {
         const inner = this.partial;
-        this.partial = undefined;
+        this.partialLength = undefined;
+        this.partial = EMPTY;
         this.filled = 0;
         frames.push(parseFrameInner(inner));
       }

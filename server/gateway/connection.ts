@@ -278,6 +278,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
   async function work(): Promise<void> {
     try {
       for (let next = queue.shift(); next && phase !== 'closing'; next = queue.shift()) {
+        // a peer that does not read what it asked for gets no more answers made until it does (or
+        // is dropped): reading stopped, and the requests already read wait too
+        if (outbound.congested) await outbound.uncongested();
         await rateToken();
         if (isClosing()) break;
         if (phase === 'ready' && next.name === 'SEND') {

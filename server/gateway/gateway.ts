@@ -39,13 +39,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const connections = new Set<Connection>();
   const servers: Server[] = [];
 
-  /** Connections per remote address that have not logged in yet. */
+  /**
+   * Connections per remote address that have not logged in yet. On the TLS port a socket counts
+   * from its TCP accept, through its handshake, until its login: a handshake is a connection too.
+   */
   const pendingByAddress = new Map<string, number>();
 
-  function changePending(address: string, by: 1 | -1): void {
-    const count = (pendingByAddress.get(address) ?? 0) + by;
-    if (count > 0) pendingByAddress.set(address, count);
-    else pendingByAddress.delete(address);
+  /** Counts one not-yet-logged-in connection of address; undefined when it is over the limit. */
+  function admit(address: string): (() => void) | undefined {
+    const count = pendingByAddress.get(address) ?? 0;
+    if (count >= tuning.maxPendingConnectionsPerAddress) return undefined;
+    pendingByAddress.set(address, count + 1);
+    let counted = true;
+    return () => {
+      if (!counted) return;
+      counted = false;
+      const left = (pendingByAddress.get(address) ?? 0) - 1;
+      if (left > 0) pendingByAddress.set(address, left);
+      else pendingByAddress.delete(address);
+    };
   }
 
   /** Sockets told why they are refused, closing; a stop does not wait for their peers. */
@@ -60,20 +72,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
     setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
   }
 
+  function tooManyPendingMessage(): string {
+    return `${tuning.maxPendingConnectionsPerAddress} connections from this address have not logged in yet; retry later`;
+  }
+
   function accept(socket: Socket): void {
-    socket.setNoDelay(true);
     const address = socket.remoteAddress ?? 'unknown';
-    if ((pendingByAddress.get(address) ?? 0) >= tuning.maxPendingConnectionsPerAddress) {
+    const release = admit(address);
+    if (!release) {
       log.debug({ address }, 'refusing a connection: too many from this address have not logged in');
-      refuse(socket, ErrorCode.TOO_MANY_PENDING_CONNECTIONS, `${tuning.maxPendingConnectionsPerAddress} connections from this address have not logged in yet; retry later`);
+      refuse(socket, ErrorCode.TOO_MANY_PENDING_CONNECTIONS, tooManyPendingMessage());
       return;
     }
-    changePending(address, 1);
-    let pending = true;
-    const settle = () => {
-      if (pending) changePending(address, -1);
-      pending = false;
-    };
+    startConnection(socket, release);
+  }
+
+  /** Serves a socket counted by admit(); release() is called at its login or its close. */
+  function startConnection(socket: Socket, release: () => void): void {
+    socket.setNoDelay(true);
     const connection = createConnection({
       socket,
       clock,
@@ -85,9 +101,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       inboxHead: deps.inboxHead,
       ...(deps.loginExtras ? { loginExtras: deps.loginExtras } : {}),
       ...(deps.httpPort ? { httpPort: deps.httpPort } : {}),
-      onLoggedIn: settle,
+      onLoggedIn: release,
       onClosed: (closed) => {
-        settle();
+        release();
         connections.delete(closed);
       },
     });
@@ -110,26 +126,71 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   /**
+   * TLS-port sockets not yet handed to a connection (no first byte yet, or a handshake under way),
+   * by remote address and port: the TLS server hands the finished handshake back by that key.
+   */
+  const unsecured = new Map<string, { readonly raw: Socket; readonly release: () => void; readonly deadline: ReturnType<typeof setTimeout> }>();
+
+  function peerKey(socket: Socket): string {
+    return `${socket.remoteAddress ?? '?'}|${socket.remotePort ?? '?'}`;
+  }
+
+  /**
    * The TLS port's front door: a TLS ClientHello goes on to TLS; anything else is a plain client
    * given the wrong port, told so in a plain ERROR frame (TLS would hold its HELLO for ever, since
-   * a small HELLO's first bytes can pass for a TLS record header).
+   * a small HELLO's first bytes can pass for a TLS record header). Its first byte and its whole
+   * handshake must come within the login timeout, and it counts as a pending connection of its
+   * address meanwhile: a peer that stalls its handshake holds no more than one that never logs in.
    */
-  function acceptOnTlsPort(tlsServer: TlsServer): (socket: Socket) => void {
-    return (socket) => {
-      // wall time on purpose, as for any unauthenticated socket: a silent peer is dropped
-      const silent = setTimeout(() => socket.destroy(), tuning.loginTimeoutMs).unref();
-      socket.on('error', () => clearTimeout(silent));
-      socket.once('data', (chunk: Buffer) => {
-        clearTimeout(silent);
-        socket.pause();
+  function acceptOnTlsPort(tlsServer: TlsServer): (raw: Socket) => void {
+    return (raw) => {
+      const address = raw.remoteAddress ?? 'unknown';
+      raw.on('error', () => undefined);
+      const release = admit(address);
+      if (!release) {
+        // no frame can be said before a handshake: closed at once, as past maxConnections
+        log.debug({ address }, 'refusing a TLS connection: too many from this address have not logged in');
+        raw.destroy();
+        return;
+      }
+      const key = peerKey(raw);
+      // wall time on purpose, as for any unauthenticated socket: a silent or stalled peer is dropped
+      const deadline = setTimeout(() => {
+        log.debug({ address }, `closing a TLS connection: no handshake within ${tuning.loginTimeoutMs} ms`);
+        raw.destroy();
+      }, tuning.loginTimeoutMs);
+      deadline.unref();
+      unsecured.set(key, { raw, release, deadline });
+      raw.on('close', () => {
+        clearTimeout(deadline);
+        if (unsecured.get(key)?.raw === raw) unsecured.delete(key);
+        release();
+      });
+      raw.once('data', (chunk: Buffer) => {
+        raw.pause();
         if (!isTlsClientHello(chunk)) {
-          refuse(socket, ErrorCode.TLS_REQUIRED, 'this port speaks TLS: write the server address as tls://host:port');
+          clearTimeout(deadline);
+          unsecured.delete(key);
+          release();
+          refuse(raw, ErrorCode.TLS_REQUIRED, 'this port speaks TLS: write the server address as tls://host:port');
           return;
         }
-        socket.unshift(chunk);
-        tlsServer.emit('connection', socket);
+        raw.unshift(chunk);
+        tlsServer.emit('connection', raw);
       });
     };
+  }
+
+  /** A finished handshake: the connection takes over its socket's count and the login timer. */
+  function acceptSecured(socket: Socket): void {
+    const entry = unsecured.get(peerKey(socket));
+    if (!entry) {
+      socket.destroy();
+      return;
+    }
+    unsecured.delete(peerKey(socket));
+    clearTimeout(entry.deadline);
+    startConnection(socket, entry.release);
   }
 
   return {
@@ -141,8 +202,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (!deps.tls) return { port };
       // never listens itself: the front door hands it the sockets that open with a TLS hello
       const tlsServer = createTlsServer(
-        { cert: readFileSync(deps.tls.certFile), key: readFileSync(deps.tls.keyFile) },
-        accept,
+        // the front door's deadline ends a stalled handshake first; this is Node's own backstop
+        { cert: readFileSync(deps.tls.certFile), key: readFileSync(deps.tls.keyFile), handshakeTimeout: tuning.loginTimeoutMs },
+        acceptSecured,
       );
       // a failed handshake is that client's problem only
       tlsServer.on('tlsClientError', (error) => log.debug({ err: error }, 'TLS handshake failed'));
@@ -153,6 +215,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const closing = servers.map(
         (server) => new Promise<void>((resolve) => server.close(() => resolve())),
       );
+      // nothing is in flight before a handshake ends, and a server's close waits for every socket it
+      // accepted: a stalled handshake must not hold the stop
+      for (const { raw } of [...unsecured.values()]) raw.destroy();
       const open = [...connections];
       const graceful = Promise.all([
         ...open.map((connection) => connection.shutdown(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is stopping')),

@@ -20,6 +20,8 @@ export interface Outbound {
   flush(): void;
   /** True while writes wait for the peer to read. */
   readonly congested: boolean;
+  /** Resolves once the peer has read enough to be below the high-water mark again, or the socket closed. */
+  uncongested(): Promise<void>;
   dispose(): void;
 }
 
@@ -33,15 +35,28 @@ export interface OutboundDeps {
   onOverflow(reason: string): void;
 }
 
+/** Length prefix (4), type, flags and request id (5): the most a frame adds to its body. */
+const FRAME_HEADER_MAX_BYTES = 11;
+
 export function createOutbound(deps: OutboundDeps): Outbound {
   const { socket, clock, tuning } = deps;
   let congested = false;
   let stallTimer: TimerHandle | undefined;
   let overflowed = false;
+  /** Encoded bytes of the frames queued for the next write (headers counted at their largest). */
+  let queuedBytes = 0;
+  let waiters: (() => void)[] = [];
+
+  function wake(): void {
+    const woken = waiters;
+    waiters = [];
+    for (const resolve of woken) resolve();
+  }
 
   function overflow(reason: string): void {
     if (overflowed) return;
     overflowed = true;
+    wake();
     deps.onOverflow(reason);
   }
 
@@ -58,6 +73,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       stallTimer = undefined;
     }
     deps.onCongestion(value);
+    if (!value) wake();
   }
 
   const onDrain = () => setCongested(false);
@@ -76,11 +92,22 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
   // flushed after the I/O of this loop turn, not after each microtask: the answers to every
   // request read in one chunk, and the pushes they cause, leave in one write
-  const batcher = new FrameBatcher(write, (flush) => setImmediate(flush));
+  const batcher = new FrameBatcher(
+    (bytes) => {
+      queuedBytes = 0;
+      write(bytes);
+    },
+    (flush) => setImmediate(flush),
+  );
 
   return {
     send(frame) {
-      if (!overflowed) batcher.enqueue(frame);
+      if (overflowed) return;
+      batcher.enqueue(frame);
+      // what waits for the turn's end counts too: past the high-water mark it is written now, so
+      // the bounds above see it (many answers in one turn once made one write of any size)
+      queuedBytes += frame.body.length + FRAME_HEADER_MAX_BYTES;
+      if (queuedBytes > tuning.writeHighWaterBytes) batcher.flush();
     },
     sendEncoded(bytes) {
       if (overflowed) return;
@@ -93,10 +120,15 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     get congested() {
       return congested;
     },
+    uncongested() {
+      if (!congested || overflowed || socket.destroyed) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push(resolve));
+    },
     dispose() {
       socket.off('drain', onDrain);
       if (stallTimer) clock.clearTimeout(stallTimer);
       stallTimer = undefined;
+      wake();
     },
   };
 }

@@ -73,7 +73,7 @@ export class TestClient {
     const host = options.host ?? '127.0.0.1';
     return new Promise((resolve, reject) => {
       const socket = options.tls
-        ? tlsConnect({ port, host, rejectUnauthorized: false }, () => resolve(new TestClient(socket)))
+        ? tlsConnect({ port, host, rejectUnauthorized: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(new TestClient(socket)))
         : netConnect({ port, host, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });

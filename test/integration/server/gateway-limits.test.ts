@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bodyFrame, encodeFrame, ErrorCode, PROTOCOL_MAJOR } from '../../../protocol';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
+import type { Tuning } from '../../../server/tuning';
 
 describe('gateway limits', () => {
   let world: TestServer | undefined;
@@ -94,6 +96,29 @@ describe('gateway limits', () => {
     await waiting.waitClosed();
   });
 
+  it('holds only the bytes a frame brought, not the length its prefix announced', async () => {
+    world = await startTestServer();
+    // a length prefix announcing a frame just under the limit, and its type byte: 4 bytes each
+    const prefix = Buffer.from([0xfc, 0xff, 0x0f, 0x03]);
+    const sockets = 100;
+    const before = process.memoryUsage().arrayBuffers;
+    const held = await Promise.all(
+      Array.from({ length: sockets }, () => client().then((c) => {
+        c.socket.write(prefix);
+        return c;
+      })),
+    );
+    // loopback: each server connection has read its 4 bytes by then
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const grownMiB = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;
+    // room for 256 KiB per socket would be 25 MiB
+    expect(grownMiB).toBeLessThan(4);
+    const fine = await client('127.0.0.2');
+    await fine.hello();
+    await fine.loginWithAppToken(world.appId, world.appToken, 'unbothered');
+    expect(held.every((c) => !c.isClosed)).toBe(true);
+  });
+
   it('keeps a logged-in socket past the login timeout', async () => {
     world = await startTestServer({ tuning: { loginTimeoutMs: 200 } });
     const c = await client();
@@ -134,6 +159,61 @@ describe('gateway limits', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(order).toEqual(Array.from({ length: 25 }, (_, i) => i));
     expect(c.isClosed).toBe(false);
+  });
+
+  describe('many large answers asked for at once', () => {
+    const bounds = { writeHighWaterBytes: 64 * 1024, maxWriteBufferBytes: 512 * 1024, requestsPerSecond: 100_000, requestBurst: 100_000 };
+    const asks = 60;
+
+    /** A user whose every SYNC from 0 is answered by a page of about 150 KiB, even deflated. */
+    async function readerOfFullPages(tuning: Partial<Tuning>, logger?: Logger): Promise<TestClient> {
+      world = await startTestServer({ tuning, ...(logger ? { logger } : {}) });
+      const sender = await client();
+      await sender.hello();
+      await sender.loginWithAppToken(world.appId, world.appToken, 'pagesender');
+      for (let i = 0; i < 45; i++) {
+        await sender.ask('SEND', { clientMsgId: randomBytes(16), to: 'pagereader', text: randomBytes(3_700).toString('base64') }, 'SENT');
+      }
+      const reader = await client();
+      await reader.hello();
+      await reader.loginWithAppToken(world.appId, world.appToken, 'pagereader');
+      return reader;
+    }
+
+    it('are all answered to a client that reads them late, the write bounds kept meanwhile', async () => {
+      const reader = await readerOfFullPages({ ...bounds, writeStallTimeoutMs: 10_000 });
+      reader.socket.pause();
+      const answers = Promise.all(Array.from({ length: asks }, () => reader.ask('SYNC', { afterSeq: 0n, limit: 200 }, 'SYNC_PAGE')));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // about 9 MB of answers: made only as fast as the client reads, never all at once
+      expect(reader.isClosed).toBe(false);
+      reader.socket.resume();
+      const pages = await answers;
+      expect(pages[0]!.entries.length).toBeGreaterThan(30);
+      expect(pages.every((page) => page.entries.length === pages[0]!.entries.length)).toBe(true);
+      await reader.ping();
+    });
+
+    it('are not all made for a client that never reads: it is dropped, its buffer never far past the bound', async () => {
+      const dropped: string[] = [];
+      const capture = {
+        write(line: string) {
+          const { reason } = JSON.parse(line) as { reason?: string };
+          if (reason) dropped.push(reason);
+        },
+      };
+      const reader = await readerOfFullPages({ ...bounds, writeStallTimeoutMs: 300 }, pino({ level: 'warn' }, capture));
+      reader.socket.pause();
+      for (let i = 0; i < asks; i++) void reader.ask('SYNC', { afterSeq: 0n, limit: 200 }, 'SYNC_PAGE').catch(() => undefined);
+      const deadline = Date.now() + 5_000;
+      while (world!.server.stats().connections > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(world!.server.stats().connections).toBe(1);
+      expect(dropped).toHaveLength(1);
+      // the answers of one turn were one write, whatever its size (some 14.6 MB for 100 of them)
+      const held = /write buffer of (\d+) bytes/.exec(dropped[0]!);
+      if (held) expect(Number(held[1])).toBeLessThan(bounds.maxWriteBufferBytes + bounds.writeHighWaterBytes + 256 * 1024);
+      else expect(dropped[0]).toContain(`write buffer stayed above ${bounds.writeHighWaterBytes} bytes for 300 ms`);
+    });
   });
 
   it('drops a client that does not read instead of buffering for it without bound', async () => {

@@ -58,6 +58,23 @@ describe('frame size limits', () => {
     expect(codeOf(() => new FrameDecoder({ maxFrameBytes: max - 1 }).push(bytes.subarray(0, 2)))).toBe(ErrorCode.FRAME_TOO_LARGE);
   });
 
+  it('a frame trickled in a byte at a time is held in about its own bytes, not in an object per byte', () => {
+    // 20 peers each 64 KiB into a frame, one byte per read: an object per byte held ~100 MiB
+    const bodyLength = 64 * 1024;
+    const bytes = encodeFrame({ type: FrameType.SEND, compressed: false, body: new Uint8Array(bodyLength).fill(7) });
+    const decoders = Array.from({ length: 20 }, () => new FrameDecoder({ maxFrameBytes: limits.maxFrameBytes }));
+    const before = process.memoryUsage();
+    for (const decoder of decoders) for (let at = 0; at < bytes.length - 1; at++) decoder.push(bytes.subarray(at, at + 1));
+    const after = process.memoryUsage();
+    const grownMiB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 2 ** 20;
+    expect(grownMiB).toBeLessThan(16);
+    for (const decoder of decoders) {
+      expect(decoder.bufferedBytes).toBe(bytes.length - 1 - 3 /* the prefix */);
+      const [frame] = decoder.push(bytes.subarray(-1));
+      expect(frame!.body).toEqual(new Uint8Array(bodyLength).fill(7));
+    }
+  });
+
   it('a 5-byte length prefix is refused at its fourth byte, whatever its value', () => {
     for (const prefix of [
       [0x80, 0x80, 0x80, 0x80, 0x01],
