@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { closeSubAccount, createSubAccount, reopenSubAccount, subAccountPage } from '../rest/app-operations';
-import { createdSubJson, createdSubSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema, newNameSchema } from '../rest/app-resources';
+import { closeSubAccount, createSubAccount, reopenSubAccount, resetSubAccountSecrets, subAccountPage } from '../rest/app-operations';
+import { createdSubJson, createdSubSchema, subJson, subPageJson, subPageQuerySchema, subPageSchema, subSchema, subSecretsJson, newNameSchema } from '../rest/app-resources';
 import type { ConsoleContext } from './console-context';
 
 const appParams = z.object({ appId: z.string().min(1).max(64) });
 const subParams = appParams.extend({ subAccountSid: z.string().min(1).max(64) });
 
-/** An app's sub-accounts: a page, a search by name, create (secrets shown once), close, reopen. */
+/** An app's sub-accounts: a page, a search by name, create (secrets shown once), close, reopen, new secrets (shown once). */
 export function registerConsoleSubAccountRoutes(root: FastifyInstance, ctx: ConsoleContext): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { rest } = ctx;
@@ -35,5 +35,9 @@ export function registerConsoleSubAccountRoutes(root: FastifyInstance, ctx: Cons
 
   app.post(`${base}/:subAccountSid/reopen`, { schema: { params: subParams, response: { 200: subSchema } } }, (request) =>
     subJson(reopenSubAccount(rest, accountOf(request), request.params.subAccountSid, request.params.appId)),
+  );
+
+  app.post(`${base}/:subAccountSid/secrets`, { schema: { params: subParams, response: { 200: createdSubSchema } } }, (request) =>
+    subSecretsJson(resetSubAccountSecrets(rest, accountOf(request), request.params.subAccountSid, request.params.appId)),
   );
 }

@@ -105,6 +105,39 @@ export function utf8BodyText(body: Buffer): string {
   return body.toString('utf8');
 }
 
+/** With the u flag a well-formed pair is one code point: only a lone surrogate matches. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+function loneSurrogate(where: string, text: string): MagpieError {
+  const unit = LONE_SURROGATE.exec(text)![0].charCodeAt(0);
+  const label = `U+${unit.toString(16).toUpperCase()}`;
+  return Object.assign(
+    new MagpieError(
+      ErrorCode.REST_BAD_REQUEST,
+      `${where} holds a lone surrogate (\\u${unit.toString(16)}, ${label}), which is no character: write a character beyond U+FFFF as itself or as its pair of escapes (😀 is \\ud83d\\ude00)`,
+    ),
+    { statusCode: 400 },
+  );
+}
+
+/**
+ * Throws REST_BAD_REQUEST when a parsed JSON body holds a string (or a field name) with a lone
+ * surrogate, which only a \u escape can make: it would be stored as U+FFFD, not what was sent.
+ * The body's depth is already bounded (checkJsonDepth), so the walk is too.
+ */
+export function checkWellFormedJson(value: unknown, path = 'body'): void {
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) throw loneSurrogate(path, value);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkWellFormedJson(item, `${path}/${i}`));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (LONE_SURROGATE.test(key)) throw loneSurrogate(`a field name in ${path}`, key);
+      checkWellFormedJson(item, `${path}/${key}`);
+    }
+  }
+}
+
 /** The charset parameter of a Content-Type, quoted or not: `application/json; charset="UTF-8"`. */
 const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
 

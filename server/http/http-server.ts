@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol';
-import { checkJsonDepth, checkUtf8Charset, utf8BodyText } from './body-depth';
+import { checkJsonDepth, checkUtf8Charset, checkWellFormedJson, utf8BodyText } from './body-depth';
 import { pathOf } from './path-of';
 
 /** One feature's routes, mounted on the shared listener (files, the REST API, health and metrics). */
@@ -151,7 +151,15 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       done(error as Error, undefined);
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (error, parsed) => {
+      if (error) return done(error, undefined);
+      try {
+        checkWellFormedJson(parsed);
+      } catch (refusal) {
+        return done(refusal as Error, undefined);
+      }
+      done(null, parsed);
+    });
   });
   // A body refused as too large (413) before it was read: Fastify would close the connection as
   // soon as the answer is written, while the client is still sending, and the client's write then

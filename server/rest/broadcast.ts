@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
 import type { SqlDatabase } from '../storage/sql-database';
 import type { Logger } from 'pino';
-import { ErrorCode, MagpieError, SYSTEM_USER_ID, type Clock } from '../../protocol';
+import { ErrorCode, MagpieError, pb, SYSTEM_USER_ID, type Clock } from '../../protocol';
+import { validatedContent } from '../chat/validate-send';
 import { clientMsgIdOf, sendBodyOf, type MessageInput, type UploadSizeOf } from './message-input';
 import type { ServiceCalls } from './service-calls';
 
@@ -226,8 +228,9 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       // a repeat is answered before any check: the message it names may be gone by now
       const earlier = idempotencyKey === undefined ? undefined : q.get.get(jobId);
       if (earlier !== undefined) return toJob(earlier);
-      // refused at once, not recipient by recipient
-      sendBodyOf(message, sender, clientMsgIdOf('check', 0), deps.uploadSizeOf?.(appId, sender));
+      // refused at once, not recipient by recipient: each SEND is one-to-one, checked as SEND checks it
+      const body = sendBodyOf(message, sender, clientMsgIdOf('check', 0), deps.uploadSizeOf?.(appId, sender));
+      validatedContent(create(pb.SendSchema, body), false);
       const unique = recipients === undefined ? undefined : [...new Set(recipients)].filter((user) => user !== sender);
       const total = unique?.length ?? q.countUsers.get(appId, sender, SYSTEM_USER_ID) ?? 0;
       const stored = q.insert.run(jobId, appId, sender, JSON.stringify(message), unique === undefined ? null : JSON.stringify(unique), total, clock.now());

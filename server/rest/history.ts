@@ -30,7 +30,7 @@ export interface HistoryMessage {
   /** `payload` is the text as sent (null when a client sent bytes that are not UTF-8); `payloadBase64` the bytes. */
   readonly custom?: { command: string; payload: string | null; payloadBase64: string; silent: boolean } | undefined;
   readonly media?: { fileId: string; name: string; mime: string; size: number } | undefined;
-  readonly location?: { latitude: number; longitude: number; title: string } | undefined;
+  readonly location?: { latitude: number; longitude: number; title: string; address: string } | undefined;
   readonly revoked: boolean;
   readonly burned: boolean;
 }
@@ -148,7 +148,12 @@ function toMessage(row: Row): HistoryMessage {
       silent: content.custom.silent,
     },
     media: content.media && { fileId: content.media.fileId, name: content.media.name, mime: content.media.mime, size: Number(content.media.size) },
-    location: content.location && { latitude: content.location.latitude, longitude: content.location.longitude, title: content.location.title },
+    location: content.location && {
+      latitude: content.location.latitude,
+      longitude: content.location.longitude,
+      title: content.location.title,
+      address: content.location.address,
+    },
     revoked: row.revoked_ms !== null,
     burned: row.burned_ms !== null,
   };

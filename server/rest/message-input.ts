@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { z } from 'zod';
 import { ErrorCode, MagpieError, newClientMsgId, pb } from '../../protocol';
+import { CONTENT_LIMITS as L } from '../chat/content-limits';
 
 /** A user id as DESIGN.md has it: letters, digits, '_' and '-', 1-64, not starting with 'g'. */
 export const userIdSchema = z.string().regex(/^(?!g)[A-Za-z0-9_-]{1,64}$/, 'must be a user id: letters, digits, _ and -, 1-64 characters, not starting with g');
@@ -12,22 +13,38 @@ export const recipientSchema = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a user id or a group id (g…): letters, digits, _ and -, 1-64 characters')
   .refine((id) => !id.startsWith('g') || id.length >= 2, 'must be a group id (g…) of 2-64 characters: letters, digits, _ and -');
 
-/** A message as the REST API takes it; the server's own checks (validate-send) still apply. */
+/** What SEND stores of a text payload: its UTF-8 bytes (a lone surrogate as the three of U+FFFD). */
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+/** The bytes a standard padded base64 string decodes to. */
+const base64Bytes = (base64: string): number => (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
+
+/**
+ * A message as the REST API takes it. Every bound is the wire's own (CONTENT_LIMITS, which
+ * validate-send checks), so a field the server would refuse is refused here, as 400 naming it,
+ * and nothing the server takes is. Left to the server: the text's length (TEXT_TOO_LONG, counted
+ * in characters as people see them) and control characters (INVALID_MESSAGE naming the field).
+ */
 export const messageInputSchema = z
   .object({
     type: z.enum(['text', 'custom', 'image', 'voice', 'file']),
-    // no length here: the server's own check counts characters as people see them (TEXT_TOO_LONG, with its limit)
     text: z.string().optional(),
     custom: z
       .object({
-        command: z.string().min(1).max(128),
+        command: z.string().min(1).max(L.maxCommandChars),
         /** UTF-8 text. */
-        payload: z.string().max(65_536).optional(),
+        payload: z
+          .string()
+          .refine((payload) => utf8Bytes(payload) <= L.maxCustomPayloadBytes, {
+            error: (issue) => `is ${utf8Bytes(issue.input as string)} bytes in UTF-8: at most ${L.maxCustomPayloadBytes}`,
+          })
+          .optional(),
         /** Bytes, in base64 (as history answers them): instead of payload, for what is not text. */
         payloadBase64: z
           .string()
-          .max(87_384)
           .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be standard base64 (A-Z, a-z, 0-9, + and /, padded with =)')
+          .refine((base64) => base64Bytes(base64) <= L.maxCustomPayloadBytes, {
+            error: (issue) => `decodes to ${base64Bytes(issue.input as string)} bytes: at most ${L.maxCustomPayloadBytes}`,
+          })
           .optional(),
         /** Never causes an offline push. */
         silent: z.boolean().optional(),
@@ -39,19 +56,28 @@ export const messageInputSchema = z
     /** A file uploaded first (POST .../files) by the sender: image, voice or file by its id. */
     media: z
       .object({
-        fileId: z.string().min(1).max(256),
+        fileId: z.string().min(1).max(L.maxFileIdChars),
         /** Shown to the receiver; the upload's name when absent. */
-        name: z.string().max(255).optional(),
+        name: z.string().max(L.maxFileNameChars).optional(),
         /** Voice only, required there: how long it plays. */
         durationMs: z.number().int().min(1).max(2_147_483_647).optional(),
       })
       .strict()
       .optional(),
-    mentions: z.array(userIdSchema).max(100).optional(),
+    mentions: z.array(userIdSchema).max(L.maxMentions).optional(),
     mentionAll: z.boolean().optional(),
     burnAfterReading: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((message, context) => {
+    // the wire bounds a voice message's length only: another kind's durationMs is never read
+    if (message.type !== 'voice' || message.media === undefined) return;
+    const { durationMs } = message.media;
+    if (durationMs === undefined || durationMs > L.maxVoiceDurationMs) {
+      const said = durationMs === undefined ? 'is required for a voice message' : `is ${durationMs}`;
+      context.addIssue({ code: 'custom', path: ['media', 'durationMs'], message: `${said}: a voice message lasts 1 to ${L.maxVoiceDurationMs} ms` });
+    }
+  });
 export type MessageInput = z.infer<typeof messageInputSchema>;
 
 const TYPES = { text: pb.MessageType.TEXT, custom: pb.MessageType.CUSTOM, image: pb.MessageType.IMAGE, voice: pb.MessageType.VOICE, file: pb.MessageType.FILE } as const;

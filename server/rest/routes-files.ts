@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { CONTENT_LIMITS } from '../chat/content-limits';
 import { THUMBNAIL_SUFFIX } from '../files/downloads';
 import { parseKind } from '../files/media-limits';
 import { userIdSchema } from './message-input';
@@ -41,7 +42,7 @@ export async function registerFileRoutes(root: FastifyInstance, ctx: RestContext
           querystring: z.object({
             kind: z.enum(['image', 'voice', 'file']),
             from: userIdSchema.optional(),
-            name: z.string().max(255).optional(),
+            name: z.string().max(CONTENT_LIMITS.maxFileNameChars).optional(),
           }),
           response: { 201: uploadedSchema },
         },

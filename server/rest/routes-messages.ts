@@ -28,7 +28,7 @@ const historyMessage = z.object({
   mentions: z.array(z.string()),
   custom: z.object({ command: z.string(), payload: z.string().nullable(), payloadBase64: z.string(), silent: z.boolean() }).optional(),
   media: z.object({ fileId: z.string(), name: z.string(), mime: z.string(), size: z.number() }).optional(),
-  location: z.object({ latitude: z.number(), longitude: z.number(), title: z.string() }).optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), title: z.string(), address: z.string() }).optional(),
   revoked: z.boolean(),
   burned: z.boolean(),
 });

@@ -111,4 +111,7 @@ export const consoleApi = {
   createSubAccount: (appId: string, friendlyName: string) => call<CreatedSubAccount>('POST', `${app(appId)}/subaccounts`, { friendlyName }),
   setSubAccountClosed: (appId: string, subAccountSid: string, closed: boolean) =>
     call<SubAccountView>('POST', `${app(appId)}/subaccounts/${encodeURIComponent(subAccountSid)}/${closed ? 'close' : 'reopen'}`),
+  /** A new subToken and voipPwd, answered this once; the old ones stop working. */
+  newSubAccountSecrets: (appId: string, subAccountSid: string) =>
+    call<CreatedSubAccount>('POST', `${app(appId)}/subaccounts/${encodeURIComponent(subAccountSid)}/secrets`),
 };

@@ -113,6 +113,12 @@ const en = {
     next: 'Next page',
     pager: 'Sub-account pages',
     dismiss: 'Done, I saved them',
+    newSecrets: 'New secrets',
+    newSecretsNamed: 'New secrets for {name}',
+    confirmSecrets: 'Make a new subToken and voipPwd for “{name}”? The old ones stop working at once: logging in with them is refused. Devices already logged in stay until they log in again, then need the new password.',
+    secretsConfirm: 'Yes, make new secrets',
+    cancel: 'Cancel',
+    renewed: 'New secrets for “{name}”. The old ones no longer work, and these are shown only now:',
   },
 };
 

@@ -115,6 +115,12 @@ const zhCN: MessageSchema = {
     next: '下一页',
     pager: '子账号分页',
     dismiss: '已保存，关闭',
+    newSecrets: '重新生成密钥',
+    newSecretsNamed: '为 {name} 重新生成密钥',
+    confirmSecrets: '为“{name}”生成新的 subToken 和 voipPwd？旧的立即失效：再用它们登录会被拒绝。已登录的设备保持在线，直到下次登录，届时需要新密码。',
+    secretsConfirm: '确认生成',
+    cancel: '取消',
+    renewed: '已为“{name}”生成新密钥。旧的已失效，新的只显示这一次：',
   },
 };
 

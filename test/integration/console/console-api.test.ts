@@ -109,6 +109,7 @@ describe('the developer console API', () => {
       ['POST', `/console/api/apps/${server.appId}/subaccounts`],
       ['POST', `/console/api/apps/${server.appId}/subaccounts/${'0'.repeat(32)}/close`],
       ['POST', `/console/api/apps/${server.appId}/subaccounts/${'0'.repeat(32)}/reopen`],
+      ['POST', `/console/api/apps/${server.appId}/subaccounts/${'0'.repeat(32)}/secrets`],
     ] as const) {
       const reply = await call(method, path, method === 'GET' ? undefined : {});
       expect({ method, path, status: reply.status, code: reply.json.error?.code }).toEqual({ method, path, status: 401, code: ErrorCode.REST_AUTH_FAILED });
@@ -253,6 +254,36 @@ describe('the developer console API', () => {
     const refused = await call('GET', `/console/api/apps/${foreign.appId}/subaccounts`);
     expect(refused.status).toBe(403);
     expect(refused.json.error.code).toBe(ErrorCode.REST_FORBIDDEN);
+  });
+
+  it('gives a sub-account new secrets, shown once: the old password logs nobody in, the new one does; another account\'s is refused', async () => {
+    const call = await signedIn();
+    const app = `/console/api/apps/${server.appId}/subaccounts`;
+    const made = await call('POST', app, { friendlyName: 'grace' });
+    const renewed = await call('POST', `${app}/${made.json.subAccountSid}/secrets`, {});
+    expect(renewed.status, JSON.stringify(renewed.json)).toBe(200);
+    expect(renewed.json).toMatchObject({ subAccountSid: made.json.subAccountSid, voipAccount: made.json.voipAccount, friendlyName: 'grace', closed: false });
+    expect(renewed.json.subToken).toMatch(/^[0-9a-f]{32}$/);
+    expect([renewed.json.subToken, renewed.json.voipPwd]).not.toContain(made.json.subToken);
+    expect(renewed.json.voipPwd).not.toBe(made.json.voipPwd);
+    const login = async (password: string) => {
+      const client = await TestClient.connect(server.port);
+      clients.push(client);
+      await client.hello();
+      return client.loginWithPassword(made.json.voipAccount as string, password);
+    };
+    await expect(login(made.json.voipPwd as string)).rejects.toMatchObject({ code: ErrorCode.WRONG_PASSWORD });
+    await login(renewed.json.voipPwd as string);
+    // the page lists it as it was: its secrets are never answered again
+    expect((await call('GET', `${app}?friendlyName=grace`)).json.subAccounts[0]).not.toHaveProperty('voipPwd');
+
+    const other = server.server.identity.createAccount();
+    const foreign = server.server.identity.createApp(other.accountSid, 'not theirs');
+    const theirs = server.server.identity.createSubAccount(foreign.appId, 'ivan');
+    const refused = await call('POST', `/console/api/apps/${foreign.appId}/subaccounts/${theirs.subAccountSid}/secrets`, {});
+    expect([refused.status, refused.json.error.code]).toEqual([403, ErrorCode.REST_FORBIDDEN]);
+    const unknown = await call('POST', `${app}/${'0'.repeat(32)}/secrets`, {});
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, ErrorCode.USER_NOT_FOUND]);
   });
 
   it('ends a session when the auth token is rotated', async () => {

@@ -628,9 +628,21 @@ describe('REST fuzz: mutated signed requests on every route of the OpenAPI docum
     expect(propfind.headers.allow).toBe('GET, HEAD, PATCH, DELETE, OPTIONS');
   });
 
-  it('answers a classic refusal that quotes a NUL or a lone surrogate in XML a parser reads', async () => {
+  it('answers a classic refusal that quotes a NUL or a U+FFFF in XML a parser reads, and refuses a lone surrogate naming the field', async () => {
     const url = `/2013-12-26/Accounts/${server.accountSid}/QuerySubAccountByName`;
-    for (const name of ['a\u0000b', 'a\u001Bb', 'a\uD800b', 'a\uFFFFb']) {
+    const surrogate: Attempt = {
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', accept: 'application/xml' },
+      body: JSON.stringify({ appId: server.appId, friendlyName: 'a\uD800b' }),
+      what: 'a lone surrogate',
+      signed: true,
+    };
+    const refused = await send(surrogate);
+    expect(refused.status).toBe(400);
+    expect(problemOf(surrogate, refused), surrogate.what).toBeUndefined();
+    expect(refused.text).toContain('<statusMsg>body/friendlyName holds a lone surrogate (\\ud800, U+D800)');
+    for (const name of ['a\u0000b', 'a\u001Bb', 'a\uFFFFb']) {
       const attempt: Attempt = {
         method: 'POST',
         url,

@@ -102,7 +102,8 @@ describe('REST media: upload, then send by file id', () => {
     expect(voice.status, voice.text).toBe(201);
     expect(voice.json.mime).toMatch(/^audio\//);
     const noDuration = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'voice', media: { fileId: voice.json.fileId } } });
-    expect([noDuration.status, noDuration.json.error.code]).toEqual([400, ErrorCode.INVALID_MESSAGE]);
+    expect([noDuration.status, noDuration.json.error.code]).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
+    expect(noDuration.json.error.message).toMatch(/^body\/message\/media\/durationMs is required for a voice message/);
     const withDuration = await call('POST', `${app}/messages`, { to: 'bob', message: { type: 'voice', media: { fileId: voice.json.fileId, durationMs: 1000 } } });
     expect(withDuration.status, withDuration.text).toBe(200);
     expect((await receivedBy(bob, voice.json.fileId as string)).media?.durationMs).toBe(1000);

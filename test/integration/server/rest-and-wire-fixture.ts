@@ -7,6 +7,8 @@ export interface RestAndWire {
   readonly server: TestServer;
   readonly call: RestCall;
   readonly alice: TestClient;
+  /** alice's user id (her voipAccount). */
+  readonly aliceId: string;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startRestAndWire(options: TestServerOptions = {}): Promise
     server,
     call,
     alice,
+    aliceId: user.voipAccount,
     async stop() {
       await alice.close();
       await server.stop();
