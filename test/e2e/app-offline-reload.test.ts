@@ -68,4 +68,22 @@ describe('an app taken offline, and the page reloaded', () => {
     await page.reload();
     await page.getByTestId('conversation-list').waitFor(WAIT);
   }, 90_000);
+  it('a restart with the app offline: the refusal banner names the code as the rest of the page does, and its buttons read whole at 360 px', async () => {
+    server.server.access.setAppState(server.appId, 'offline', 'the app was taken offline');
+    await app.stop();
+    // a new start signs in with the remembered login, which the server refuses
+    app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'profile') });
+    apps.push(app);
+    const page = await openPage(browser, app.url, { locale: 'zh-CN', viewport: { width: 360, height: 640 } });
+    const banner = page.locator('[data-testid="connection-banner"][data-state="offline"]');
+    await banner.waitFor(WAIT);
+    expect(await banner.innerText()).toContain('该应用已下线（错误码 520003）');
+    for (const id of ['banner-retry', 'banner-sign-in']) {
+      const box = (await page.getByTestId(id).boundingBox())!;
+      // one line of its words, not a character a line
+      expect(box.height, id).toBeLessThan(40);
+      expect(box.x + box.width, id).toBeLessThanOrEqual(360);
+    }
+    server.server.access.setAppState(server.appId, 'online');
+  }, 90_000);
 });
