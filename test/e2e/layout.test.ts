@@ -172,4 +172,17 @@ describe('the main screen in a narrow window', () => {
     await row.waitFor(WAIT);
     expect(await pageAlice.getByTestId('group-details').count()).toBe(0);
   }, 60_000);
+  it('at 360×700 Settings shows every field and button whole, each Save beside or under its field', async () => {
+    await pageAlice.setViewportSize({ width: 360, height: 700 });
+    await pageAlice.getByTestId('nav-settings').click();
+    const panel = pageAlice.getByTestId('settings-panel');
+    await panel.waitFor(WAIT);
+    for (const id of ['settings-nickname', 'settings-nickname-save', 'settings-servers', 'settings-servers-save', 'settings-logout', 'settings-logout-forget']) {
+      const part = pageAlice.getByTestId(id);
+      await part.scrollIntoViewIfNeeded();
+      expect(await inWindow(part), id).toBe(true);
+    }
+    expect(await sidewaysScrollers(pageAlice)).toEqual([]);
+    await pageAlice.getByTestId('nav-chats').click();
+  }, 60_000);
 });

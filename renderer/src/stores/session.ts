@@ -55,10 +55,7 @@ export const useSession = defineStore('session', () => {
   const lastLogin = ref<{ appId: string; userId: string; servers: string[]; method: SignInMethod; caFile?: string } | null>(null);
   let signingOut = false;
 
-  async function afterSignIn(view: SessionView, caFile: string | undefined): Promise<void> {
-    session.value = view;
-    // a core older than the field tells none: the defaults
-    limits.value = view.limits ?? DEFAULT_SERVER_LIMITS;
+  function rememberLogin(view: SessionView, caFile: string | undefined): void {
     lastLogin.value = {
       appId: view.appId,
       userId: view.userId,
@@ -66,6 +63,13 @@ export const useSession = defineStore('session', () => {
       method: view.signedInWith ?? { type: 'password' },
       ...(caFile ? { caFile } : {}),
     };
+  }
+
+  async function afterSignIn(view: SessionView, caFile: string | undefined): Promise<void> {
+    session.value = view;
+    // a core older than the field tells none: the defaults
+    limits.value = view.limits ?? DEFAULT_SERVER_LIMITS;
+    rememberLogin(view, caFile);
     ended.value = null;
     phase.value = 'signedIn';
     // every sign-in opens on the chats, not on whatever screen the last session left open
@@ -96,8 +100,19 @@ export const useSession = defineStore('session', () => {
     const remembered = await backend.call('session.remembered', {});
     const account = remembered.ok ? remembered.value : null;
     if (restored.ok && restored.value) {
-      const same = account?.appId === restored.value.appId && account.userId === restored.value.userId;
-      await afterSignIn(restored.value, same ? account.caFile : undefined);
+      const view = restored.value;
+      const same = account?.appId === view.appId && account.userId === view.userId;
+      const caFile = same ? account.caFile : undefined;
+      // a session the server ended before this page loaded (the app taken offline, the account
+      // closed, a sign-in elsewhere) shows as it did before the reload: the form, and why
+      const conn = await backend.call('session.connection', {});
+      if (conn.ok && conn.value.state === 'kicked') {
+        rememberLogin(view, caFile);
+        ended.value = { reason: conn.value.reason ?? 'kicked', ...(conn.value.code !== undefined ? { code: conn.value.code } : {}) };
+        phase.value = 'signedOut';
+        return;
+      }
+      await afterSignIn(view, caFile);
       return;
     }
     if (account) {
