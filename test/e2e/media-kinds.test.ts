@@ -34,6 +34,31 @@ describe('what a picked file is sent as', () => {
     }
   }, 90_000);
 
+  it('a BMP, and a text that starts with "BM", are sent as files, not as images the server cannot decode', async () => {
+    const page = world.page;
+    await openChatWith(page, world.user('bob').voipAccount);
+    // a 2 × 2 24-bit BMP: the browser shows it, the server's image library cannot read it
+    const bmp = Buffer.alloc(70);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(70, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(2, 18);
+    bmp.writeInt32LE(2, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    bmp.writeUInt32LE(16, 34);
+    await page.getByTestId('attach-input').setInputFiles([
+      { name: 'scan.bmp', mimeType: 'image/bmp', buffer: bmp },
+      { name: 'cars.txt', mimeType: 'text/plain', buffer: Buffer.from('BMW, Audi and others\n') },
+    ]);
+    for (const name of ['scan.bmp', 'cars.txt']) {
+      await expect.poll(() => bubble(name).getAttribute('data-state'), WAIT).toMatch(/sent|read/);
+      expect(await bubble(name).getAttribute('data-kind')).toBe('file');
+    }
+    expect(await page.getByTestId('failure-reason').count()).toBe(0);
+  }, 60_000);
+
   it('an empty file is refused at once, saying it is empty, with no "Try again" that could only fail again', async () => {
     const page = world.page;
     const before = await page.locator('[data-testid="message-bubble"]').count();

@@ -10,8 +10,8 @@ describe('isShownImage', () => {
     }
   });
 
-  it('an SVG, text named .png, an empty file and a PDF are not pictures', async () => {
-    for (const text of ['<svg xmlns="http://www.w3.org/2000/svg"/>', 'not a png', '', '%PDF-1.4']) {
+  it('an SVG, text named .png, an empty file, a PDF and a BMP (which the server cannot decode) are not pictures to send as such', async () => {
+    for (const text of ['<svg xmlns="http://www.w3.org/2000/svg"/>', 'not a png', '', '%PDF-1.4', 'BM6\u0000\u0000\u0000', 'BMW, Audi and others']) {
       expect(isShownImage(await fileHead(new Blob([text])))).toBe(false);
     }
   });
