@@ -80,6 +80,28 @@ describe('media through the contract', () => {
     expect(smallView.ok && 'scaledFrom' in smallView.value).toBe(false);
   }, 60_000);
 
+  it('a TIFF the server took as an image (sent by the CLI or an app server) comes to the viewer as a WebP copy the page can show', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    const bob = await fixture.core(server, 'bob');
+    // the server's image library reads TIFF and thumbnails it; Chromium cannot decode one
+    const tiff = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#963' } }).tiff().toBuffer();
+    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'scan.tiff', bytes: tiff.toString('base64') });
+    expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent', media: { mime: 'image/tiff', width: 300, height: 200 } });
+    await eventually(() => bob.upserted().some((m) => m.media?.name === 'scan.tiff'), 5_000);
+    const key = bob.upserted().find((m) => m.media?.name === 'scan.tiff')!.key;
+
+    const view = await bob.call('media.fetch', { key, view: true });
+    expect(view).toMatchObject({ ok: true, value: { mime: 'image/webp' } });
+    // not scaled: the picture's own sides, and no "shown scaled down" for the viewer to say
+    expect(view.ok && 'scaledFrom' in view.value).toBe(false);
+    const shown = await sharp(Buffer.from(view.ok ? view.value.bytes : '', 'base64')).metadata();
+    expect([shown.format, shown.width, shown.height]).toEqual(['webp', 300, 200]);
+    // open and save still hand over the original
+    const original = await bob.call('media.fetch', { key });
+    expect(original.ok && Buffer.compare(Buffer.from(original.value.bytes, 'base64'), tiff)).toBe(0);
+  }, 30_000);
+
   it('sends a file, refuses an "image" that is none with the file service\'s code, and a bad call at the boundary', async () => {
     server = await startTestServer();
     const alice = await fixture.core(server, 'alice');
