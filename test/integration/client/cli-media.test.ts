@@ -118,6 +118,22 @@ describe('the magpie CLI with files', () => {
     expect(Buffer.compare(await readFile(join(dir, saved!)), bytes)).toBe(0);
   }, 30_000);
 
+  it('download of a file whose message was revoked says it was revoked, for the recipient and the sender', async () => {
+    await writeFile(join(root, 'draft.txt'), 'not for you after all');
+    const sent = await magpie(as('alice', 'send', '--to', 'frank', '--file', join(root, 'draft.txt')));
+    expect(sent.code, sent.stderr).toBe(0);
+    const id = String(sent.lines[0]!['id']);
+    expect((await magpie(as('alice', 'revoke', id))).code).toBe(0);
+    for (const user of ['frank', 'alice']) {
+      const got = await magpie(as(user, 'download', id, '--out', join(root, `${user}-revoked`)));
+      expect(got.code).toBe(1);
+      expect(JSON.parse(got.stderr.trim().split('\n').at(-1)!)).toMatchObject({
+        code: ErrorCode.MESSAGE_NOT_FOUND,
+        message: `message ${id} was revoked: its file can no longer be downloaded`,
+      });
+    }
+  }, 30_000);
+
   it('sends a file whose name holds a line break under the name with "_", which the server takes', async () => {
     await writeFile(join(root, 'two\nlines.txt'), 'odd name');
     const sent = await magpie(as('alice', 'send', '--to', 'dave', '--file', join(root, 'two\nlines.txt')));
