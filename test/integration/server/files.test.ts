@@ -206,6 +206,24 @@ describe('the file service', () => {
     await expect(upload(alice, http, await randomFile(dir, 'noise.png', 3000), 'image')).rejects.toMatchObject({ code: ErrorCode.FILE_TYPE_REFUSED });
   });
 
+  it('types a text that starts with "BM" by its bytes as no picture (not a BMP), so no page opens it as a broken image; a real BMP stays one', async () => {
+    const alice = await world.login('alice01');
+    const text = join(dir, 'cars.txt');
+    await writeFile(text, 'BMW, Audi and others\n');
+    expect(await upload(alice, http, text, 'file')).toMatchObject({ mime: 'application/octet-stream' });
+    const bmp = Buffer.alloc(70);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(70, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(2, 18);
+    bmp.writeInt32LE(2, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    await writeFile(join(dir, 'scan.bmp'), bmp);
+    expect(await upload(alice, http, join(dir, 'scan.bmp'), 'file')).toMatchObject({ mime: 'image/bmp' });
+  });
+
   it('refuses a picture cut short as the sender’s file (FILE_TYPE_REFUSED, not a server failure), and keeps serving', async () => {
     const alice = await world.login('alice01');
     const whole = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 30 } } })
