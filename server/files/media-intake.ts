@@ -4,6 +4,7 @@ import { fileTypeFromFile } from 'file-type';
 import sharp, { type Metadata } from 'sharp';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import { sha256OfFile } from '../../platform/files';
+import type { BlobLocks } from './blob-locks';
 import type { BlobStore } from './blob-store';
 import { acceptedMime, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE_AT_LIMIT } from './media-limits';
 import { MediaKind, type UploadRecord, type UploadRecords } from './upload-records';
@@ -11,6 +12,8 @@ import { MediaKind, type UploadRecord, type UploadRecords } from './upload-recor
 export interface MediaIntakeDeps {
   readonly blobs: BlobStore;
   readonly records: UploadRecords;
+  /** Held from storing the bytes to completing the record, so the sweep cannot delete them between. */
+  readonly locks: BlobLocks;
   readonly clock: Clock;
   readonly thumbnailMaxSidePx: number;
 }
@@ -26,17 +29,22 @@ export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, 
   const mime = acceptedMime(upload.kind, sniffed);
   let width = 0;
   let height = 0;
-  let thumbnailSha256: string | null = null;
+  let thumbnail: { sha256: string; bytes: Buffer } | undefined;
   if (upload.kind === MediaKind.IMAGE) {
     const image = await measured(path);
     width = image.width;
     height = image.height;
-    const thumbnail = await thumbnailOf(path, deps.thumbnailMaxSidePx);
-    thumbnailSha256 = createHash('sha256').update(thumbnail).digest('hex');
-    await deps.blobs.putBytes(thumbnailSha256, thumbnail);
+    const bytes = await thumbnailOf(path, deps.thumbnailMaxSidePx);
+    thumbnail = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
   }
-  await deps.blobs.putFile(sha256, path);
-  deps.records.complete(upload.fileId, { sha256, mime, width, height, thumbnailSha256, completedMs: deps.clock.now() });
+  const thumbnailSha256 = thumbnail?.sha256 ?? null;
+  // a blob already there is kept, not stored again: the sweep must not delete it before the record
+  // names it (it deletes a blob no record names)
+  await deps.locks.hold([sha256, thumbnailSha256], async () => {
+    if (thumbnail) await deps.blobs.putBytes(thumbnail.sha256, thumbnail.bytes);
+    await deps.blobs.putFile(sha256, path);
+    deps.records.complete(upload.fileId, { sha256, mime, width, height, thumbnailSha256, completedMs: deps.clock.now() });
+  });
 }
 
 /**

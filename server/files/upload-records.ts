@@ -52,6 +52,12 @@ export interface UploadRecords {
    */
   lockSweep(): boolean;
   unlockSweep(): void;
+  /**
+   * Another node's hold on the blob is waited for (PostgreSQL: a session advisory lock on the
+   * sha256); nothing to do on SQLite, where one server runs. Held only around a few file calls.
+   */
+  lockBlob(sha256: string): void;
+  unlockBlob(sha256: string): void;
 }
 
 interface Row {
@@ -73,11 +79,15 @@ interface Row {
 
 /** The advisory lock the sweeping node holds (PostgreSQL), one per schema: locks are per database. */
 const SWEEP_LOCK = "hashtext('magpie upload sweep ' || current_schema())";
+/** The advisory lock on one blob (PostgreSQL), per schema; a shared hash only makes two blobs wait for each other. */
+const BLOB_LOCK = "hashtext('magpie blob ' || current_schema() || ' ' || ?)";
 
 export function createUploadRecords(db: SqlDatabase): UploadRecords {
   const clustered = db.dialect === 'postgres';
   const trySweepLock = clustered ? db.prepare<[], number>(`SELECT pg_try_advisory_lock(${SWEEP_LOCK})::int`).pluck() : undefined;
   const sweepUnlock = clustered ? db.prepare(`SELECT pg_advisory_unlock(${SWEEP_LOCK})`) : undefined;
+  const blobLock = clustered ? db.prepare<[string]>(`SELECT pg_advisory_lock(${BLOB_LOCK})`) : undefined;
+  const blobUnlock = clustered ? db.prepare<[string]>(`SELECT pg_advisory_unlock(${BLOB_LOCK})`) : undefined;
   const insert = db.prepare(
     'INSERT INTO uploads (file_id, app_id, owner, kind, name, declared_size, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -130,6 +140,10 @@ export function createUploadRecords(db: SqlDatabase): UploadRecords {
     lockSweep: () => trySweepLock === undefined || trySweepLock.get() === 1,
     unlockSweep: () => {
       if (db.open) sweepUnlock?.get();
+    },
+    lockBlob: (sha256) => void blobLock?.get(sha256),
+    unlockBlob: (sha256) => {
+      if (db.open) blobUnlock?.get(sha256);
     },
   };
 }
