@@ -31,7 +31,7 @@ export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, 
   let height = 0;
   let thumbnail: { sha256: string; bytes: Buffer } | undefined;
   if (upload.kind === MediaKind.IMAGE) {
-    const image = await measured(path);
+    const image = await measured(path, mime);
     width = image.width;
     height = image.height;
     const bytes = await thumbnailOf(path, deps.thumbnailMaxSidePx);
@@ -48,16 +48,24 @@ export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, 
 }
 
 /**
+ * The picture types the server's image library reads; of the HEIF family only AVIF (it has no
+ * HEVC decoder, so no HEIC), and no BMP.
+ */
+const READ_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/apng', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/tiff']);
+
+/**
  * The image's sides as people see them. Only its header is read here (no pixel limit applies to
  * that); a picture of more than MAX_IMAGE_PIXELS is refused by its sides, before anything decodes
  * it: a few KB of PNG can hold a 30000 x 30000 picture that would take gigabytes to decode.
  */
-async function measured(path: string): Promise<{ width: number; height: number }> {
+async function measured(path: string, mime: string): Promise<{ width: number; height: number }> {
   let meta: Metadata;
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, 'the image cannot be decoded', { cause: error });
+    // a phone's HEIC photo is a picture all the same: the sender can still send it, as a file
+    const what = READ_IMAGE_TYPES.has(mime) ? '' : `: this server does not read ${mime} pictures; send it as a file`;
+    throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, `the image cannot be decoded${what}`, { cause: error });
   }
   if (meta.width * meta.height > MAX_IMAGE_PIXELS) {
     throw new MagpieError(

@@ -34,7 +34,7 @@ describe('what a picked file is sent as', () => {
     }
   }, 90_000);
 
-  it('a BMP, and a text that starts with "BM", are sent as files, not as images the server cannot decode', async () => {
+  it('a BMP, a phone’s HEIC photo, and a text that starts with "BM", are sent as files, not as images the server cannot decode', async () => {
     const page = world.page;
     await openChatWith(page, world.user('bob').voipAccount);
     // a 2 × 2 24-bit BMP: the browser shows it, the server's image library cannot read it
@@ -51,8 +51,10 @@ describe('what a picked file is sent as', () => {
     await page.getByTestId('attach-input').setInputFiles([
       { name: 'scan.bmp', mimeType: 'image/bmp', buffer: bmp },
       { name: 'cars.txt', mimeType: 'text/plain', buffer: Buffer.from('BMW, Audi and others\n') },
+      // a HEIF file's head with the brand of a phone's HEVC photo: the server reads AVIF only
+      { name: 'IMG_0001.HEIC', mimeType: 'image/heic', buffer: Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(64)]) },
     ]);
-    for (const name of ['scan.bmp', 'cars.txt']) {
+    for (const name of ['scan.bmp', 'cars.txt', 'IMG_0001.HEIC']) {
       await expect.poll(() => bubble(name).getAttribute('data-state'), WAIT).toMatch(/sent|read/);
       expect(await bubble(name).getAttribute('data-kind')).toBe('file');
     }

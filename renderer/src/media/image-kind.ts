@@ -2,8 +2,9 @@
  * Whether picked bytes go out as an image: only when they start with the signature of an image the
  * app shows and the server measures and thumbnails (PNG, JPEG, GIF, WebP, AVIF). The file's name and
  * declared type do not decide: an SVG (a document with scripts, not a picture the server
- * thumbnails), a BMP (the server's image library cannot decode one) or a file named .png that is
- * not one goes as a file, sent, where as an image the server would refuse it.
+ * thumbnails), a BMP or a phone's HEIC photo (the server's image library cannot decode either: of
+ * the HEIF family it reads AVIF only) or a file named .png that is not one goes as a file, sent,
+ * where as an image the server would refuse it.
  */
 export function isShownImage(head: Uint8Array): boolean {
   const starts = (bytes: readonly number[], at = 0) => bytes.every((byte, i) => head[at + i] === byte);

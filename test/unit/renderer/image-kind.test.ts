@@ -15,4 +15,10 @@ describe('isShownImage', () => {
       expect(isShownImage(await fileHead(new Blob([text])))).toBe(false);
     }
   });
+
+  it('a phone’s HEIC or HEIF photo is no picture to send as such (the server reads AVIF only of that family); an AVIF is', async () => {
+    const ftyp = (brand: string) => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from(`ftyp${brand}\0\0\0\0mif1${brand}`, 'latin1')]);
+    for (const brand of ['heic', 'heix', 'hevc', 'mif1', 'msf1']) expect(isShownImage(await fileHead(new Blob([ftyp(brand)])))).toBe(false);
+    expect(isShownImage(await fileHead(new Blob([ftyp('avif')])))).toBe(true);
+  });
 });
