@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileTypeFromFile } from 'file-type';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { sniffedTypeOfFile } from '../../platform/files';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { MEDIA_LIMITS } from '../../preload/api';
 import type { ApiHandlers } from '../api/dispatch';
@@ -113,7 +113,7 @@ export function createMediaHandlers(deps: {
     const source = await stat(upload.path).catch(() => undefined);
     if (!source?.isFile()) throw new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `${upload.name}: the file to send is gone`);
     // the server's sniffed type comes with the upload; until then the same sniffing says what it is
-    const mime = (await fileTypeFromFile(upload.path).catch(() => undefined))?.mime ?? 'application/octet-stream';
+    const mime = (await sniffedTypeOfFile(upload.path).catch(() => undefined)) ?? 'application/octet-stream';
     return { fileId: `local-${message.clientMsgId}`, path: upload.path, size: source.size, mime };
   };
 

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import { fileTypeFromFile } from 'file-type';
 import sharp, { type Metadata } from 'sharp';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
-import { sha256OfFile } from '../../platform/files';
+import { sha256OfFile, sniffedTypeOfFile } from '../../platform/files';
 import type { BlobLocks } from './blob-locks';
 import type { BlobStore } from './blob-store';
 import { acceptedMime, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE_AT_LIMIT } from './media-limits';
@@ -25,7 +23,7 @@ export interface MediaIntakeDeps {
  */
 export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, path: string): Promise<void> {
   const sha256 = await sha256OfFile(path);
-  const sniffed = await sniffedType(path);
+  const sniffed = await sniffedTypeOfFile(path);
   const mime = acceptedMime(upload.kind, sniffed);
   let width = 0;
   let height = 0;
@@ -92,27 +90,5 @@ async function thumbnailOf(path: string, maxSidePx: number): Promise<Buffer> {
       .toBuffer();
   } catch (error) {
     throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, 'the image cannot be decoded: its data is damaged or cut short', { cause: error });
-  }
-}
-
-/** The sizes a BMP's DIB header can have (BITMAPCOREHEADER to BITMAPV5HEADER). */
-const BMP_HEADER_SIZES: ReadonlySet<number> = new Set([12, 16, 40, 52, 56, 64, 108, 124]);
-
-/**
- * The type the bytes have. file-type calls anything that starts with "BM" a BMP, so a text that
- * begins "BMW …" was stored as image/bmp and a page opened it as a broken picture: a BMP must also
- * have its reserved bytes zero and a DIB header of a size that exists.
- */
-async function sniffedType(path: string): Promise<string | undefined> {
-  const sniffed = (await fileTypeFromFile(path))?.mime;
-  if (sniffed !== 'image/bmp') return sniffed;
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(18);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const plausible = bytesRead === head.length && head.readUInt32LE(6) === 0 && BMP_HEADER_SIZES.has(head.readUInt32LE(14));
-    return plausible ? sniffed : undefined;
-  } finally {
-    await handle.close();
   }
 }
