@@ -14,7 +14,10 @@ export interface BlobLocks {
  * One holder per blob in this process (a queue per key), then across nodes the database's lock on
  * the key (PostgreSQL: an advisory lock; SQLite has one server, so the queue is enough).
  */
-export function createBlobLocks(records: Pick<UploadRecords, 'lockBlob' | 'unlockBlob'>): BlobLocks {
+/** How often a blob's lock held by another node is tried again. */
+const BLOB_LOCK_RETRY_MS = 20;
+
+export function createBlobLocks(records: Pick<UploadRecords, 'tryLockBlob' | 'unlockBlob'>): BlobLocks {
   const tails = new Map<string, Promise<void>>();
 
   async function holdOne<T>(sha256: string, fn: () => Promise<T>): Promise<T> {
@@ -25,7 +28,8 @@ export function createBlobLocks(records: Pick<UploadRecords, 'lockBlob' | 'unloc
     tails.set(sha256, tail);
     await before;
     try {
-      records.lockBlob(sha256);
+      // another node's hold is waited for off the event loop, a try at a time
+      while (!records.tryLockBlob(sha256)) await new Promise((resolve) => setTimeout(resolve, BLOB_LOCK_RETRY_MS));
       try {
         return await fn();
       } finally {

@@ -53,10 +53,12 @@ export interface UploadRecords {
   lockSweep(): boolean;
   unlockSweep(): void;
   /**
-   * Another node's hold on the blob is waited for (PostgreSQL: a session advisory lock on the
-   * sha256); nothing to do on SQLite, where one server runs. Held only around a few file calls.
+   * Takes the blob's lock across nodes if no other node holds it (PostgreSQL: a session advisory
+   * lock on the sha256); false when another does. Always true on SQLite, where one server runs.
+   * A try, never a wait: the database calls block the event loop, and the other node may hold the
+   * lock across a file's copy.
    */
-  lockBlob(sha256: string): void;
+  tryLockBlob(sha256: string): boolean;
   unlockBlob(sha256: string): void;
 }
 
@@ -86,7 +88,7 @@ export function createUploadRecords(db: SqlDatabase): UploadRecords {
   const clustered = db.dialect === 'postgres';
   const trySweepLock = clustered ? db.prepare<[], number>(`SELECT pg_try_advisory_lock(${SWEEP_LOCK})::int`).pluck() : undefined;
   const sweepUnlock = clustered ? db.prepare(`SELECT pg_advisory_unlock(${SWEEP_LOCK})`) : undefined;
-  const blobLock = clustered ? db.prepare<[string]>(`SELECT pg_advisory_lock(${BLOB_LOCK})`) : undefined;
+  const blobTryLock = clustered ? db.prepare<[string], number>(`SELECT pg_try_advisory_lock(${BLOB_LOCK})::int`).pluck() : undefined;
   const blobUnlock = clustered ? db.prepare<[string]>(`SELECT pg_advisory_unlock(${BLOB_LOCK})`) : undefined;
   const insert = db.prepare(
     'INSERT INTO uploads (file_id, app_id, owner, kind, name, declared_size, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -141,7 +143,7 @@ export function createUploadRecords(db: SqlDatabase): UploadRecords {
     unlockSweep: () => {
       if (db.open) sweepUnlock?.get();
     },
-    lockBlob: (sha256) => void blobLock?.get(sha256),
+    tryLockBlob: (sha256) => blobTryLock === undefined || blobTryLock.get(sha256) === 1,
     unlockBlob: (sha256) => {
       if (db.open) blobUnlock?.get(sha256);
     },
