@@ -15,6 +15,7 @@ import type { ServerLimits } from '../protocol/content-limits';
 export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateText, showBidiControls } from '../protocol/bidi-text';
 /** The user an app server's notifications come from: its chat is read-only (the server refuses a SEND to it). */
 export { SYSTEM_USER_ID } from '../protocol/ids';
+export { cutFileName } from '../protocol/file-names';
 /** The order of a conversation's messages and notices, the same in the page, the core and the CLI. */
 export { compareConversationItems, type ConversationItemOrder } from './conversation-order';
 

@@ -2,6 +2,7 @@ export * from './errors';
 export * from './limits';
 export * from './content-limits';
 export * from './bidi-text';
+export * from './file-names';
 export * from './frame';
 export * from './frame-decoder';
 export * from './frame-types';

@@ -120,6 +120,11 @@ export async function runDownload(session: CliSession, io: CliIo, command: Comma
       message = client.store.messages.getByMsgId(command.msgId);
     }
     const media = message?.body.media;
+    // a revoked or burned message's file is no one's to fetch any more (the server answers 403): said as such, not as an id unknown
+    if (message?.revoked === true || message?.burned === true) {
+      const why = message.revoked ? 'was revoked' : 'was burned after reading';
+      throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `message ${command.msgId} ${why}: its file can no longer be downloaded`));
+    }
     if (!message || !media) throw new CliExit(ExitCode.REFUSED, new MagpieError(ErrorCode.MESSAGE_NOT_FOUND, `no media message ${command.msgId} here`));
     await prepareOutDir(command.outDir);
     // a file not fetched before needs the server: a server out of reach is said as such (why,

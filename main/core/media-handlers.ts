@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileTypeFromFile } from 'file-type';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError } from '../../protocol';
+import { sniffedTypeOfFile } from '../../platform/files';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { MEDIA_LIMITS } from '../../preload/api';
 import type { ApiHandlers } from '../api/dispatch';
 import { safeFileName, type DesktopFiles } from '../files/desktop-files';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type CachedFile, type FileCache } from '../files/file-cache';
-import { oversizedForView, viewCopy } from '../files/image-view';
+import { imageSides, oversizedForView, pageShowsImage, viewCopy } from '../files/image-view';
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
 import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
 import type { MediaKindName } from '../files/uploader';
@@ -113,7 +113,7 @@ export function createMediaHandlers(deps: {
     const source = await stat(upload.path).catch(() => undefined);
     if (!source?.isFile()) throw new MagpieError(ErrorCode.FILE_SOURCE_MISSING, `${upload.name}: the file to send is gone`);
     // the server's sniffed type comes with the upload; until then the same sniffing says what it is
-    const mime = (await fileTypeFromFile(upload.path).catch(() => undefined))?.mime ?? 'application/octet-stream';
+    const mime = (await sniffedTypeOfFile(upload.path).catch(() => undefined)) ?? 'application/octet-stream';
     return { fileId: `local-${message.clientMsgId}`, path: upload.path, size: source.size, mime };
   };
 
@@ -210,13 +210,15 @@ export function createMediaHandlers(deps: {
           // the viewer's picture, or an own picture's whole file as its thumbnail: scaled when too large to decode in the page
           const scaling = cached.mime.startsWith('image/') && (args.thumb === true ? local : args.view === true);
           const scaledFrom = scaling ? await oversizedForView(cached.path) : undefined;
-          if (scaledFrom) {
+          // a picture the page cannot decode (a TIFF sent by the CLI or an app server) would show as a broken image
+          const converting = scaling && !pageShowsImage(cached.mime) && (await imageSides(cached.path)) !== undefined;
+          if (scaledFrom || converting) {
             const side = args.thumb ? LOCAL_THUMB_SIDE_PX : MEDIA_LIMITS.viewScaledSidePx;
             // a server file's copy is kept beside it in the cache; an own copy not uploaded yet is scaled each time
             const bytes = local
               ? await viewCopy(cached.path, side)
               : await readFile((await current().cache.fetch(`${cached.fileId}.view`, 'image/webp', async (dest) => writeFile(dest, await viewCopy(cached.path, side)))).path);
-            return { mime: 'image/webp', size: bytes.length, bytes: bytes.toString('base64'), scaledFrom };
+            return { mime: 'image/webp', size: bytes.length, bytes: bytes.toString('base64'), ...(scaledFrom ? { scaledFrom } : {}) };
           }
           if (cached.size > MEDIA_LIMITS.maxFetchBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `a file over ${MEDIA_LIMITS.maxFetchBytes} bytes is not handed to the page`);
           return { mime: cached.mime, size: cached.size, bytes: (await readFile(cached.path)).toString('base64') };

@@ -1,4 +1,4 @@
-import { replaceControlCharacters } from '../../protocol';
+import { cutFileName, replaceControlCharacters } from '../../protocol';
 
 /**
  * What a desktop shell offers for a file the user opens or saves: the system's default app, and
@@ -15,12 +15,14 @@ export interface DesktopFiles {
 /**
  * A sender's file name as one safe path segment, for the desktop's save dialog and the CLI's
  * download alike: no folders, no control characters (C0, DEL, C1) or characters Windows refuses,
- * never empty.
+ * at most MAX_SAVED_NAME_BYTES bytes (cutFileName, as the web shell's download name: a long name
+ * loses the end of its stem, never its extension or half a character), never empty.
  */
 export function safeFileName(name: string, fallback: string): string {
   const last = replaceControlCharacters(name.replace(/\\/g, '/').split('/').at(-1) ?? '').replace(/[<>:"|?*]/g, '_');
   // no leading dot, as browsers save: a sender must not plant a hidden file (.bash_profile) in the
   // folder it is saved to; no trailing dot or space, which Windows drops
   const bare = last.replace(/^[\s.]+|[\s.]+$/gu, '');
-  return bare === '' ? fallback : bare.slice(0, 200);
+  return bare === '' ? fallback : cutFileName(bare);
 }
+

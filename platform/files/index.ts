@@ -1,1 +1,2 @@
 export * from './sha256-file';
+export * from './sniffed-type';

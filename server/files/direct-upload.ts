@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import type { Tuning } from '../tuning';
 import { makeFolder } from '../storage/make-folder';
+import type { BlobLocks } from './blob-locks';
 import type { BlobStore } from './blob-store';
 import { takeInUpload } from './media-intake';
 import { checkFileName, checkSize } from './media-limits';
@@ -28,6 +29,7 @@ export interface DirectUploadDeps {
   readonly stagingDir: string;
   readonly blobs: BlobStore;
   readonly records: UploadRecords;
+  readonly locks: BlobLocks;
   readonly clock: Clock;
   readonly tuning: Tuning;
 }

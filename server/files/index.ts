@@ -7,6 +7,7 @@ import type { Clock } from '../../protocol';
 import type { MediaReferences } from '../chat/media-reference';
 import type { Tuning } from '../tuning';
 import { makeFolderSync } from '../storage/make-folder';
+import { createBlobLocks } from './blob-locks';
 import { createLocalBlobStore, type BlobStore } from './blob-store';
 import { stagingPathOf, takeInDirectUpload, type DirectUpload } from './direct-upload';
 import { registerDownloads } from './downloads';
@@ -44,6 +45,7 @@ export interface FileService {
 export function createFileService(deps: FileServiceDeps): FileService {
   const blobs = deps.blobs ?? createLocalBlobStore(join(deps.dataDir, 'files', 'blobs'));
   const records = createUploadRecords(deps.db);
+  const locks = createBlobLocks(records);
   const tokens = createMediaTokens({
     clock: deps.clock,
     ttlMs: deps.tuning.mediaTokenTtlMs,
@@ -57,16 +59,18 @@ export function createFileService(deps: FileServiceDeps): FileService {
     partialDir,
     blobs,
     records,
+    locks,
     tokens,
     quota: createUploadQuota({ clock: deps.clock, limits: deps.tuning }),
     clock: deps.clock,
     log: deps.log,
     tuning: deps.tuning,
   });
-  const direct = { stagingDir: join(deps.dataDir, 'files', 'direct'), blobs, records, clock: deps.clock, tuning: deps.tuning };
+  const direct = { stagingDir: join(deps.dataDir, 'files', 'direct'), blobs, records, locks, clock: deps.clock, tuning: deps.tuning };
   const sweeper = createUploadSweeper({
     records,
     blobs,
+    locks,
     clock: deps.clock,
     log: deps.log,
     unreferencedTtlMs: deps.tuning.unreferencedUploadTtlMs,

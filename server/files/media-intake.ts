@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { fileTypeFromFile } from 'file-type';
 import sharp, { type Metadata } from 'sharp';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
-import { sha256OfFile } from '../../platform/files';
+import { sha256OfFile, sniffedTypeOfFile } from '../../platform/files';
+import type { BlobLocks } from './blob-locks';
 import type { BlobStore } from './blob-store';
 import { acceptedMime, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE_AT_LIMIT } from './media-limits';
 import { MediaKind, type UploadRecord, type UploadRecords } from './upload-records';
@@ -10,6 +10,8 @@ import { MediaKind, type UploadRecord, type UploadRecords } from './upload-recor
 export interface MediaIntakeDeps {
   readonly blobs: BlobStore;
   readonly records: UploadRecords;
+  /** Held from storing the bytes to completing the record, so the sweep cannot delete them between. */
+  readonly locks: BlobLocks;
   readonly clock: Clock;
   readonly thumbnailMaxSidePx: number;
 }
@@ -21,34 +23,47 @@ export interface MediaIntakeDeps {
  */
 export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, path: string): Promise<void> {
   const sha256 = await sha256OfFile(path);
-  const sniffed = (await fileTypeFromFile(path))?.mime;
+  const sniffed = await sniffedTypeOfFile(path);
   const mime = acceptedMime(upload.kind, sniffed);
   let width = 0;
   let height = 0;
-  let thumbnailSha256: string | null = null;
+  let thumbnail: { sha256: string; bytes: Buffer } | undefined;
   if (upload.kind === MediaKind.IMAGE) {
-    const image = await measured(path);
+    const image = await measured(path, mime);
     width = image.width;
     height = image.height;
-    const thumbnail = await thumbnailOf(path, deps.thumbnailMaxSidePx);
-    thumbnailSha256 = createHash('sha256').update(thumbnail).digest('hex');
-    await deps.blobs.putBytes(thumbnailSha256, thumbnail);
+    const bytes = await thumbnailOf(path, deps.thumbnailMaxSidePx);
+    thumbnail = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
   }
-  await deps.blobs.putFile(sha256, path);
-  deps.records.complete(upload.fileId, { sha256, mime, width, height, thumbnailSha256, completedMs: deps.clock.now() });
+  const thumbnailSha256 = thumbnail?.sha256 ?? null;
+  // a blob already there is kept, not stored again: the sweep must not delete it before the record
+  // names it (it deletes a blob no record names)
+  await deps.locks.hold([sha256, thumbnailSha256], async () => {
+    if (thumbnail) await deps.blobs.putBytes(thumbnail.sha256, thumbnail.bytes);
+    await deps.blobs.putFile(sha256, path);
+    deps.records.complete(upload.fileId, { sha256, mime, width, height, thumbnailSha256, completedMs: deps.clock.now() });
+  });
 }
+
+/**
+ * The picture types the server's image library reads; of the HEIF family only AVIF (it has no
+ * HEVC decoder, so no HEIC), and no BMP.
+ */
+const READ_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/apng', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/tiff']);
 
 /**
  * The image's sides as people see them. Only its header is read here (no pixel limit applies to
  * that); a picture of more than MAX_IMAGE_PIXELS is refused by its sides, before anything decodes
  * it: a few KB of PNG can hold a 30000 x 30000 picture that would take gigabytes to decode.
  */
-async function measured(path: string): Promise<{ width: number; height: number }> {
+async function measured(path: string, mime: string): Promise<{ width: number; height: number }> {
   let meta: Metadata;
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, 'the image cannot be decoded', { cause: error });
+    // a phone's HEIC photo is a picture all the same: the sender can still send it, as a file
+    const what = READ_IMAGE_TYPES.has(mime) ? '' : `: this server does not read ${mime} pictures; send it as a file`;
+    throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, `the image cannot be decoded${what}`, { cause: error });
   }
   if (meta.width * meta.height > MAX_IMAGE_PIXELS) {
     throw new MagpieError(
@@ -77,4 +92,3 @@ async function thumbnailOf(path: string, maxSidePx: number): Promise<Buffer> {
     throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, 'the image cannot be decoded: its data is damaged or cut short', { cause: error });
   }
 }
-

@@ -6,6 +6,7 @@ import { EVENTS, ERRORS as TUS_ERRORS, Server as TusServer } from '@tus/server';
 import type { Logger } from 'pino';
 import { ErrorCode, MagpieError, type Clock } from '../../protocol';
 import type { Tuning } from '../tuning';
+import type { BlobLocks } from './blob-locks';
 import type { BlobStore } from './blob-store';
 import { httpError, statusOf } from './http-errors';
 import { takeInUpload } from './media-intake';
@@ -21,6 +22,7 @@ export interface TusUploadDeps {
   readonly partialDir: string;
   readonly blobs: BlobStore;
   readonly records: UploadRecords;
+  readonly locks: BlobLocks;
   readonly tokens: MediaTokens;
   /** Per-user limits on new uploads; a finished or cancelled upload is released from it. */
   readonly quota: UploadQuota;

@@ -52,6 +52,14 @@ export interface UploadRecords {
    */
   lockSweep(): boolean;
   unlockSweep(): void;
+  /**
+   * Takes the blob's lock across nodes if no other node holds it (PostgreSQL: a session advisory
+   * lock on the sha256); false when another does. Always true on SQLite, where one server runs.
+   * A try, never a wait: the database calls block the event loop, and the other node may hold the
+   * lock across a file's copy.
+   */
+  tryLockBlob(sha256: string): boolean;
+  unlockBlob(sha256: string): void;
 }
 
 interface Row {
@@ -73,11 +81,15 @@ interface Row {
 
 /** The advisory lock the sweeping node holds (PostgreSQL), one per schema: locks are per database. */
 const SWEEP_LOCK = "hashtext('magpie upload sweep ' || current_schema())";
+/** The advisory lock on one blob (PostgreSQL), per schema; a shared hash only makes two blobs wait for each other. */
+const BLOB_LOCK = "hashtext('magpie blob ' || current_schema() || ' ' || ?)";
 
 export function createUploadRecords(db: SqlDatabase): UploadRecords {
   const clustered = db.dialect === 'postgres';
   const trySweepLock = clustered ? db.prepare<[], number>(`SELECT pg_try_advisory_lock(${SWEEP_LOCK})::int`).pluck() : undefined;
   const sweepUnlock = clustered ? db.prepare(`SELECT pg_advisory_unlock(${SWEEP_LOCK})`) : undefined;
+  const blobTryLock = clustered ? db.prepare<[string], number>(`SELECT pg_try_advisory_lock(${BLOB_LOCK})::int`).pluck() : undefined;
+  const blobUnlock = clustered ? db.prepare<[string]>(`SELECT pg_advisory_unlock(${BLOB_LOCK})`) : undefined;
   const insert = db.prepare(
     'INSERT INTO uploads (file_id, app_id, owner, kind, name, declared_size, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -130,6 +142,10 @@ export function createUploadRecords(db: SqlDatabase): UploadRecords {
     lockSweep: () => trySweepLock === undefined || trySweepLock.get() === 1,
     unlockSweep: () => {
       if (db.open) sweepUnlock?.get();
+    },
+    tryLockBlob: (sha256) => blobTryLock === undefined || blobTryLock.get(sha256) === 1,
+    unlockBlob: (sha256) => {
+      if (db.open) blobUnlock?.get(sha256);
     },
   };
 }

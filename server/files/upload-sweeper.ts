@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../protocol';
+import type { BlobLocks } from './blob-locks';
 import type { BlobStore } from './blob-store';
 import type { UploadRecords } from './upload-records';
 
 export interface UploadSweeperDeps {
   readonly records: UploadRecords;
   readonly blobs: BlobStore;
+  /** Held from asking whether another upload names a blob to deleting it (see media-intake.ts). */
+  readonly locks: BlobLocks;
   readonly clock: Clock;
   readonly log: Logger;
   readonly unreferencedTtlMs: number;
@@ -49,7 +52,10 @@ export function createUploadSweeper(deps: UploadSweeperDeps): UploadSweeper {
         deps.records.delete(upload.fileId);
         if (upload.completedMs === null) await deps.discardPartial(upload.fileId);
         for (const sha of [upload.sha256, upload.thumbnailSha256]) {
-          if (sha !== null && !deps.records.blobInUse(sha)) await deps.blobs.delete(sha);
+          if (sha === null) continue;
+          await deps.locks.hold([sha], async () => {
+            if (!deps.records.blobInUse(sha)) await deps.blobs.delete(sha);
+          });
         }
         removed++;
       }

@@ -34,6 +34,33 @@ describe('what a picked file is sent as', () => {
     }
   }, 90_000);
 
+  it('a BMP, a phone’s HEIC photo, and a text that starts with "BM", are sent as files, not as images the server cannot decode', async () => {
+    const page = world.page;
+    await openChatWith(page, world.user('bob').voipAccount);
+    // a 2 × 2 24-bit BMP: the browser shows it, the server's image library cannot read it
+    const bmp = Buffer.alloc(70);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(70, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(2, 18);
+    bmp.writeInt32LE(2, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    bmp.writeUInt32LE(16, 34);
+    await page.getByTestId('attach-input').setInputFiles([
+      { name: 'scan.bmp', mimeType: 'image/bmp', buffer: bmp },
+      { name: 'cars.txt', mimeType: 'text/plain', buffer: Buffer.from('BMW, Audi and others\n') },
+      // a HEIF file's head with the brand of a phone's HEVC photo: the server reads AVIF only
+      { name: 'IMG_0001.HEIC', mimeType: 'image/heic', buffer: Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(64)]) },
+    ]);
+    for (const name of ['scan.bmp', 'cars.txt', 'IMG_0001.HEIC']) {
+      await expect.poll(() => bubble(name).getAttribute('data-state'), WAIT).toMatch(/sent|read/);
+      expect(await bubble(name).getAttribute('data-kind')).toBe('file');
+    }
+    expect(await page.getByTestId('failure-reason').count()).toBe(0);
+  }, 60_000);
+
   it('an empty file is refused at once, saying it is empty, with no "Try again" that could only fail again', async () => {
     const page = world.page;
     const before = await page.locator('[data-testid="message-bubble"]').count();

@@ -1,8 +1,10 @@
 /**
  * Whether picked bytes go out as an image: only when they start with the signature of an image the
- * app shows (PNG, JPEG, GIF, WebP, BMP, AVIF). The file's name and declared type do not decide: an
- * SVG (a document with scripts, not a picture the server thumbnails) or a file named .png that is
- * not one goes as a file, sent, where as an image the server would refuse it.
+ * app shows and the server measures and thumbnails (PNG, JPEG, GIF, WebP, AVIF). The file's name and
+ * declared type do not decide: an SVG (a document with scripts, not a picture the server
+ * thumbnails), a BMP or a phone's HEIC photo (the server's image library cannot decode either: of
+ * the HEIF family it reads AVIF only) or a file named .png that is not one goes as a file, sent,
+ * where as an image the server would refuse it.
  */
 export function isShownImage(head: Uint8Array): boolean {
   const starts = (bytes: readonly number[], at = 0) => bytes.every((byte, i) => head[at + i] === byte);
@@ -13,7 +15,6 @@ export function isShownImage(head: Uint8Array): boolean {
     ascii('GIF87a') ||
     ascii('GIF89a') ||
     (ascii('RIFF') && ascii('WEBP', 8)) ||
-    ascii('BM') ||
     (ascii('ftyp', 4) && (ascii('avif', 8) || ascii('avis', 8)))
   );
 }

@@ -1,3 +1,5 @@
+import { cutFileName } from '../../../preload/api';
+
 /**
  * What the web shell may show in a new tab. The tab is a blob: URL of the app's own origin, so only
  * types that run no script are ever shown there: never text/html, SVG or XML (they would run script
@@ -69,16 +71,14 @@ export function tabTypeOf(sniffedType: string, fileName: string): string | null 
   return TYPE_BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()] ?? null;
 }
 
-/** Longest name handed to the browser's download (file systems take 255 bytes). */
-const MAX_NAME_CHARS = 200;
-
 /**
  * A file's name as a download name: no folders, no characters file systems refuse, no control
  * character (C0, DEL, C1) and no direction embedding, override or isolate (`invoice\u202efdp.exe`
- * would be listed as `invoiceexe.pdf` in the downloads folder), never empty.
+ * would be listed as `invoiceexe.pdf` in the downloads folder), never empty; a long name is cut
+ * to the bytes the desktop saves a name in, at a character, keeping its extension (cutFileName).
  */
 export function downloadNameOf(fileName: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   const cleaned = fileName.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069<>:"/\\|?*]/g, '_').replace(/^[\s.]+|[\s.]+$/g, '');
-  return cleaned.slice(0, MAX_NAME_CHARS) || 'file';
+  return cutFileName(cleaned) || 'file';
 }

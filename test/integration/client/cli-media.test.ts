@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../protocol';
+import { ErrorCode, pb } from '../../../protocol';
+import { uploadFile } from '../../../main/files/uploader';
 import { cliLoginArgs, magpie } from '../../support/cli-process';
+import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { runSource } from '../../support/run-source';
 
@@ -89,6 +91,48 @@ describe('the magpie CLI with files', () => {
     expect(intoFile.code).toBe(2);
     expect(JSON.parse(intoFile.stderr.trim().split('\n').at(-1)!)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining('not a folder') });
   }, 60_000);
+
+  it('downloads a file whose name is longer than a folder takes (255 characters of Chinese) under a shorter name that keeps its extension', async () => {
+    // a name of 255 UTF-16 units is what the server takes, and what a sender on another system can
+    // have; as UTF-8 it is 3 bytes a character, and no Linux folder holds a name of over 255 bytes
+    const sender = await TestClient.connect(server.port);
+    await sender.hello();
+    const login = await sender.loginWithAppToken(server.appId, server.appToken, 'alice');
+    const bytes = Buffer.from('%PDF-1.4 a long report');
+    await writeFile(join(root, 'long.pdf'), bytes);
+    const longName = `${'报'.repeat(251)}.pdf`;
+    const uploaded = await uploadFile({ baseUrl: `http://127.0.0.1:${server.httpPort}`, token: () => login.mediaToken!.token, path: join(root, 'long.pdf'), kind: 'file', name: longName });
+    await sender.request('SEND', { clientMsgId: randomBytes(16), to: 'erin', type: pb.MessageType.FILE, media: { fileId: uploaded.fileId, size: BigInt(uploaded.size), mime: uploaded.mime } });
+    sender.socket.destroy();
+
+    const history = await magpie(as('erin', 'history', '--with', 'alice'));
+    const line = history.lines.at(-1)!;
+    expect(line).toMatchObject({ media: { name: longName } });
+    const dir = join(root, 'erin-downloads');
+    const got = await magpie(as('erin', 'download', String(line['id']), '--out', dir));
+    expect(got.code, got.stderr).toBe(0);
+    const [saved] = await readdir(dir);
+    expect(saved).toMatch(/^报+\.pdf$/);
+    expect(Buffer.byteLength(saved!)).toBeLessThanOrEqual(200);
+    expect(got.lines[0]).toMatchObject({ path: join(dir, saved!), name: longName });
+    expect(Buffer.compare(await readFile(join(dir, saved!)), bytes)).toBe(0);
+  }, 30_000);
+
+  it('download of a file whose message was revoked says it was revoked, for the recipient and the sender', async () => {
+    await writeFile(join(root, 'draft.txt'), 'not for you after all');
+    const sent = await magpie(as('alice', 'send', '--to', 'frank', '--file', join(root, 'draft.txt')));
+    expect(sent.code, sent.stderr).toBe(0);
+    const id = String(sent.lines[0]!['id']);
+    expect((await magpie(as('alice', 'revoke', id))).code).toBe(0);
+    for (const user of ['frank', 'alice']) {
+      const got = await magpie(as(user, 'download', id, '--out', join(root, `${user}-revoked`)));
+      expect(got.code).toBe(1);
+      expect(JSON.parse(got.stderr.trim().split('\n').at(-1)!)).toMatchObject({
+        code: ErrorCode.MESSAGE_NOT_FOUND,
+        message: `message ${id} was revoked: its file can no longer be downloaded`,
+      });
+    }
+  }, 30_000);
 
   it('sends a file whose name holds a line break under the name with "_", which the server takes', async () => {
     await writeFile(join(root, 'two\nlines.txt'), 'odd name');

@@ -80,6 +80,28 @@ describe('media through the contract', () => {
     expect(smallView.ok && 'scaledFrom' in smallView.value).toBe(false);
   }, 60_000);
 
+  it('a TIFF the server took as an image (sent by the CLI or an app server) comes to the viewer as a WebP copy the page can show', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    const bob = await fixture.core(server, 'bob');
+    // the server's image library reads TIFF and thumbnails it; Chromium cannot decode one
+    const tiff = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#963' } }).tiff().toBuffer();
+    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'scan.tiff', bytes: tiff.toString('base64') });
+    expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent', media: { mime: 'image/tiff', width: 300, height: 200 } });
+    await eventually(() => bob.upserted().some((m) => m.media?.name === 'scan.tiff'), 5_000);
+    const key = bob.upserted().find((m) => m.media?.name === 'scan.tiff')!.key;
+
+    const view = await bob.call('media.fetch', { key, view: true });
+    expect(view).toMatchObject({ ok: true, value: { mime: 'image/webp' } });
+    // not scaled: the picture's own sides, and no "shown scaled down" for the viewer to say
+    expect(view.ok && 'scaledFrom' in view.value).toBe(false);
+    const shown = await sharp(Buffer.from(view.ok ? view.value.bytes : '', 'base64')).metadata();
+    expect([shown.format, shown.width, shown.height]).toEqual(['webp', 300, 200]);
+    // open and save still hand over the original
+    const original = await bob.call('media.fetch', { key });
+    expect(original.ok && Buffer.compare(Buffer.from(original.value.bytes, 'base64'), tiff)).toBe(0);
+  }, 30_000);
+
   it('sends a file, refuses an "image" that is none with the file service\'s code, and a bad call at the boundary', async () => {
     server = await startTestServer();
     const alice = await fixture.core(server, 'alice');
@@ -170,6 +192,36 @@ describe('media through the contract', () => {
     const web = await alice.call('media.save', { key: sent.ok ? sent.value.key : '' });
     expect(web).toMatchObject({ ok: false, error: { code: ErrorCode.METHOD_UNAVAILABLE } });
   }, 30_000);
+
+  it('types the sender\'s own copy as the server types it: a text starting "BM" is no BMP, a real BMP is one', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    // two large files take the two upload slots, so what follows waits its turn (not uploaded yet)
+    for (const name of ['a.bin', 'b.bin']) {
+      await alice.call('media.send', { conversation: 'bob', kind: 'file', name, bytes: randomBytes(15 * 1024 * 1024).toString('base64') });
+    }
+    const bmp = Buffer.alloc(70);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(70, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(2, 18);
+    bmp.writeInt32LE(2, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    const keys: string[] = [];
+    for (const [name, bytes] of [['cars.txt', Buffer.from('BMW, Audi and others\n')], ['scan.bmp', bmp]] as const) {
+      const sent = await alice.call('media.send', { conversation: 'bob', kind: 'file', name, bytes: bytes.toString('base64') });
+      keys.push(sent.ok ? sent.value.key : '');
+    }
+    const [text, picture] = await Promise.all(keys.map((key) => alice.call('media.fetch', { key })));
+    expect(text).toMatchObject({ ok: true, value: { mime: 'application/octet-stream', size: 21 } });
+    expect(picture).toMatchObject({ ok: true, value: { mime: 'image/bmp', size: 70 } });
+    // the server types them the same once they are up
+    for (const key of keys) expect(await settled(alice, key)).toMatchObject({ state: 'sent' });
+    const sentMimes = keys.map((key) => alice.upserted().filter((m) => m.key === key).at(-1)?.media?.mime);
+    expect(sentMimes).toEqual(['application/octet-stream', 'image/bmp']);
+  }, 60_000);
 
   it('shows the sender\'s own image and file from the local copy while its upload waits or runs, then from the server', async () => {
     server = await startTestServer();

@@ -206,6 +206,35 @@ describe('the file service', () => {
     await expect(upload(alice, http, await randomFile(dir, 'noise.png', 3000), 'image')).rejects.toMatchObject({ code: ErrorCode.FILE_TYPE_REFUSED });
   });
 
+  it('types a text that starts with "BM" by its bytes as no picture (not a BMP), so no page opens it as a broken image; a real BMP stays one', async () => {
+    const alice = await world.login('alice01');
+    const text = join(dir, 'cars.txt');
+    await writeFile(text, 'BMW, Audi and others\n');
+    expect(await upload(alice, http, text, 'file')).toMatchObject({ mime: 'application/octet-stream' });
+    const bmp = Buffer.alloc(70);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(70, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(2, 18);
+    bmp.writeInt32LE(2, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    await writeFile(join(dir, 'scan.bmp'), bmp);
+    expect(await upload(alice, http, join(dir, 'scan.bmp'), 'file')).toMatchObject({ mime: 'image/bmp' });
+  });
+
+  it('refuses a HEIC photo sent as an image saying to send it as a file, and takes it as a file', async () => {
+    const alice = await world.login('alice01');
+    const photo = join(dir, 'IMG_0001.HEIC');
+    await writeFile(photo, await heicPhoto());
+    await expect(upload(alice, http, photo, 'image')).rejects.toMatchObject({
+      code: ErrorCode.FILE_TYPE_REFUSED,
+      message: 'the image cannot be decoded: this server does not read image/heic pictures; send it as a file',
+    });
+    expect(await upload(alice, http, photo, 'file')).toMatchObject({ mime: 'image/heic' });
+  });
+
   it('refuses a picture cut short as the sender’s file (FILE_TYPE_REFUSED, not a server failure), and keeps serving', async () => {
     const alice = await world.login('alice01');
     const whole = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 30 } } })
@@ -283,6 +312,18 @@ describe('the file service', () => {
     expect(await blobCount(world.server.dataDir)).toBe(1);
   });
 });
+
+/**
+ * A phone's HEIC photo as the server sees it: a HEIF file whose picture is HEVC, which its image
+ * library cannot decode (it reads AVIF only). Made from an AVIF by renaming its brand and codec.
+ */
+async function heicPhoto(): Promise<Buffer> {
+  const bytes = Buffer.from(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a37' } }).avif().toBuffer());
+  for (const [from, to] of [['avif', 'heic'], ['av01', 'hvc1'], ['av1C', 'hvcC']] as const) {
+    for (let at = bytes.indexOf(from, 0, 'latin1'); at >= 0; at = bytes.indexOf(from, at + 4, 'latin1')) bytes.write(to, at, 'latin1');
+  }
+  return bytes;
+}
 
 /** A black PNG of one-bit grey pixels: tiny on disk whatever its sides. */
 function blankPng(width: number, height: number): Buffer {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { safeFileName } from '../../../main/files/desktop-files';
 import { downloadNameOf, tabTypeOf } from '../../../renderer/src/media/open-in-tab';
 
 describe('what the web shell shows in a new tab', () => {
@@ -29,5 +30,18 @@ describe('what the web shell shows in a new tab', () => {
     expect(downloadNameOf('فاتورة\u200f.pdf')).toBe('فاتورة\u200f.pdf');
     expect(downloadNameOf('...')).toBe('file');
     expect(downloadNameOf('')).toBe('file');
+  });
+
+  it('cuts a long name to 200 bytes of UTF-8 at a character, keeping its extension, as the desktop saves it', () => {
+    const emoji = downloadNameOf(`${'🐦'.repeat(120)}.png`);
+    expect(emoji).toBe(`${'🐦'.repeat(49)}.png`);
+    expect(emoji).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    const cjk = downloadNameOf(`${'报'.repeat(251)}.pdf`);
+    expect(new TextEncoder().encode(cjk).length).toBeLessThanOrEqual(200);
+    expect(cjk).toBe(`${'报'.repeat(65)}.pdf`);
+    expect(downloadNameOf(`${'x'.repeat(196)}   .txt`)).toBe(`${'x'.repeat(196)}.txt`);
+    for (const name of [`${'🐦'.repeat(120)}.png`, `${'报'.repeat(251)}.pdf`, `a.${'b'.repeat(300)}`, `名字 ${'x'.repeat(250)}.tar.gz`]) {
+      expect(downloadNameOf(name)).toBe(safeFileName(name, 'file'));
+    }
   });
 });

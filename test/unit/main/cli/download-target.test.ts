@@ -28,4 +28,17 @@ describe('the name a download is saved under', () => {
     expect(safeFileName('\u2066a\u2069\u202a.txt', 'f1')).toBe('_a__.txt');
     expect(safeFileName('فاتورة.pdf', 'f1')).toBe('فاتورة.pdf');
   });
+
+  it('cuts a name longer than a folder takes to 200 bytes of UTF-8, at a character, keeping its extension', () => {
+    const cjk = safeFileName(`${'报'.repeat(251)}.pdf`, 'f1');
+    expect(cjk).toBe(`${'报'.repeat(65)}.pdf`);
+    expect(Buffer.byteLength(cjk)).toBeLessThanOrEqual(200);
+    // an emoji is 4 bytes and 2 UTF-16 units: never cut in half
+    const emoji = safeFileName(`${'🐦'.repeat(120)}.png`, 'f1');
+    expect(emoji).toBe(`${'🐦'.repeat(49)}.png`);
+    // an "extension" too long to be one is cut with the rest
+    expect(Buffer.byteLength(safeFileName(`a.${'b'.repeat(300)}`, 'f1'))).toBe(200);
+    expect(safeFileName(`${'x'.repeat(196)}   .txt`, 'f1')).toBe(`${'x'.repeat(196)}.txt`);
+    expect(safeFileName('short.txt', 'f1')).toBe('short.txt');
+  });
 });
