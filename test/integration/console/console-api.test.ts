@@ -11,6 +11,10 @@ import { startPushReceiver, type PushReceiver } from '../push/push-receiver';
 import { textBody } from '../server/chat-fixture';
 import { consoleClient } from './console-client';
 
+/** The console's test push interval here: long enough for a loaded machine's test push to come back within it. */
+const TEST_PUSH_INTERVAL_MS = 1_500;
+const pastTestPushInterval = () => new Promise((resolve) => setTimeout(resolve, TEST_PUSH_INTERVAL_MS + 50));
+
 describe('the developer console API', () => {
   let server: TestServer;
   let receiver: PushReceiver;
@@ -26,7 +30,7 @@ describe('the developer console API', () => {
         done();
       },
     });
-    server = await startTestServer({ logger: pino({ level: 'trace' }, capture), tuning: { restMaxRefusals: 5, consoleTestPushIntervalMs: 400, pushTimeoutMs: 1_000 } });
+    server = await startTestServer({ logger: pino({ level: 'trace' }, capture), tuning: { restMaxRefusals: 5, consoleTestPushIntervalMs: TEST_PUSH_INTERVAL_MS, pushTimeoutMs: 1_000 } });
     receiver = await startPushReceiver();
     base = `http://127.0.0.1:${server.httpPort}`;
   });
@@ -190,7 +194,7 @@ describe('the developer console API', () => {
     // one test push per app per consoleTestPushIntervalMs: each answer tells something of an address
     const tooSoon = await call('POST', `/console/api/apps/${appId}/push/test`, {});
     expect([tooSoon.status, tooSoon.json.error.code]).toEqual([429, ErrorCode.REST_RATE_LIMITED]);
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await pastTestPushInterval();
     receiver.failNext(500);
     expect((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json).toMatchObject({ delivered: false, status: 500 });
 
@@ -204,7 +208,7 @@ describe('the developer console API', () => {
     await new Promise((resolve) => closed.close(resolve));
     const answers = [];
     for (const port of [closedPort, silentPort]) {
-      await new Promise((resolve) => setTimeout(resolve, 450));
+      await pastTestPushInterval();
       await call('PUT', `/console/api/apps/${appId}/push`, { url: `http://127.0.0.1:${port}/hook` });
       answers.push((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json);
     }
@@ -218,11 +222,11 @@ describe('the developer console API', () => {
       'no answer within 1000 ms',
     ]);
     // a status that is not 2xx says its code, and with no URL set the page is told so
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await pastTestPushInterval();
     await call('PUT', `/console/api/apps/${appId}/push`, { url: receiver.url });
     receiver.failNext(404);
     expect((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json).toEqual({ delivered: false, reason: 'status', status: 404, error: 'the receiver answered 404' });
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await pastTestPushInterval();
     await call('PUT', `/console/api/apps/${appId}/push`, { url: null });
     expect((await call('POST', `/console/api/apps/${appId}/push/test`, {})).json).toMatchObject({ delivered: false, reason: 'no-url' });
 
