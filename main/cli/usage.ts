@@ -175,7 +175,9 @@ older history is not printed by later runs (history shows it).`,
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless
 --offline, which reads the local store without connecting and needs no login secret (one given
-is ignored); a store not made yet is NO_MAGPIE_DATA (exit 2).`,
+is ignored); a store not made yet is NO_MAGPIE_DATA (exit 2). Connected, a conversation with
+nothing in it is looked up: a user the server does not know is USER_NOT_FOUND, a group one is
+not in NOT_GROUP_MEMBER or GROUP_NOT_FOUND (exit 1), never an empty history that looks like success.`,
   outbox: `Usage: magpie [global flags] outbox [flush | discard [ID]]
 
 Lists the outbox (offline; no login secret needed, one given is ignored; a store not made yet
