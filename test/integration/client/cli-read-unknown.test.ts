@@ -66,6 +66,19 @@ describe('magpie read and history --with a user it has nothing from', () => {
     }
   });
 
+  it('says to use --group for a group id given to --to or --with (BAD_ARGUMENT, exit 2)', { timeout: 60_000 }, async () => {
+    const [send, read, history] = await Promise.all([
+      magpie([...as('reader'), 'send', '--to', 'g123', '--text', 'hi']),
+      magpie([...as('reader'), 'read', '--with', 'g123']),
+      magpie([...as('reader'), 'history', '--with', 'g123']),
+    ]);
+    for (const [run, flag] of [[send, '--to'], [read, '--with'], [history, '--with']] as const) {
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(errorOf(run.stderr)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining(`${flag} must be a user id, not the group id "g123": use --group g123 for a group`) });
+    }
+  });
+
   it('says there is nothing to mark for a user who exists but sent nothing (ok, upTo null)', { timeout: 60_000 }, async () => {
     // quiet signs in once, so the server knows the user, and never writes to the reader
     const signedIn = await magpie([...as('quiet'), 'history', '--with', 'reader']);
