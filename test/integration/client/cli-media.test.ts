@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,13 +116,19 @@ describe('the magpie CLI with files', () => {
     expect(sent.lines[0]).toMatchObject({ state: 'sent', media: { name: 'two_lines.txt' } });
   }, 30_000);
 
-  it('sends an image with its sides', async () => {
-    await writeFile(join(root, 'pic.png'), await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123' } }).png().toBuffer());
+  it('sends an image with its sides; its media carries the fields docs/client.md lists, sha256 among them, and no other', async () => {
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123' } }).png().toBuffer();
+    await writeFile(join(root, 'pic.png'), png);
     const sent = await magpie(as('alice', 'send', '--to', 'bob', '--image', join(root, 'pic.png')));
     expect(sent.code).toBe(0);
     expect(sent.lines[0]).toMatchObject({ type: 'image', media: { mime: 'image/png' } });
     const listen = await magpie(as('bob', '--timeout', '2', 'history', '--with', 'alice'));
-    expect(listen.lines.at(-1)).toMatchObject({ type: 'image', media: { width: 64, height: 48, mime: 'image/png' } });
+    const sha256 = createHash('sha256').update(png).digest('hex');
+    for (const line of [sent.lines[0]!, listen.lines.at(-1)!]) {
+      // exactly these: what the store keeps beside them (the server's thumbnail id) is no part of the line
+      expect(line).toMatchObject({ type: 'image', media: { width: 64, height: 48, mime: 'image/png', sha256 } });
+      expect(Object.keys(line['media'] as object).sort()).toEqual(['fileId', 'height', 'mime', 'name', 'sha256', 'size', 'width']);
+    }
   }, 60_000);
 
   it('refuses an "image" that is none, or a "voice message" that is not audio, before storing or uploading it, and suggests --file', async () => {
