@@ -13,6 +13,8 @@ export { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../protocol/content-li
 import type { ServerLimits } from '../protocol/content-limits';
 /** Bidirectional text kept from reordering what is around it (docs/client.md, "Message text is text"). */
 export { balanceIsolates, bidiControlName, BIDI_CONTROL, isolatePieces, isolateText, showBidiControls } from '../protocol/bidi-text';
+/** Which picked bytes go out as an image (the ones the app shows), the same rule as the CLI's --image. */
+export { isShownImage, SHOWN_IMAGE_HEAD_BYTES } from '../protocol/media-kinds';
 /** The user an app server's notifications come from: its chat is read-only (the server refuses a SEND to it). */
 export { SYSTEM_USER_ID } from '../protocol/ids';
 export { cutFileName } from '../protocol/file-names';

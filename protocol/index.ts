@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './limits';
 export * from './content-limits';
+export * from './media-kinds';
 export * from './bidi-text';
 export * from './file-names';
 export * from './frame';

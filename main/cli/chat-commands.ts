@@ -233,12 +233,12 @@ async function requireGroupMember(session: CliSession, groupId: string): Promise
 
 /**
  * A user this run has nothing from is looked up: one the server does not know (never made a
- * sub-account, never signed in) is USER_NOT_FOUND (exit 1), rather than a read of nothing that
- * looks like success.
+ * sub-account, never signed in) is USER_NOT_FOUND (exit 1), rather than a read of nothing, or an
+ * empty history, that looks like success. `consequence` ends the message: what that means here.
  */
-async function requireKnownUser(session: CliSession, userId: string): Promise<void> {
+async function requireKnownUser(session: CliSession, userId: string, consequence: string): Promise<void> {
   const known = await session.deadline.race(session.profiles.existsOnServer(userId), 'looking the user up');
-  if (!known) throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no user ${userId} in this app: no one has signed in with that id, so nothing came from it to mark read`);
+  if (!known) throw new MagpieError(ErrorCode.USER_NOT_FOUND, `no user ${userId} in this app: no one has signed in with that id, so ${consequence}`);
 }
 
 /** read --with USER | --group G: marks what came in read, here and on the server (the 1:1 peer sees "read"). */
@@ -251,7 +251,7 @@ export async function runRead(session: CliSession, io: CliIo, command: CommandOf
   }
   // with nothing to mark no READ went out, so the server has not judged the conversation: ask it
   if (isGroupId(command.conversation)) await requireGroupMember(session, command.conversation);
-  else await requireKnownUser(session, command.conversation);
+  else await requireKnownUser(session, command.conversation, 'nothing came from it to mark read');
   io.out({ ok: true, op: 'read', conversation: command.conversation, upTo: null, nothingToMark: true });
   return ExitCode.OK;
 }
@@ -284,8 +284,12 @@ export async function runHistory(session: CliSession, io: CliIo, command: Comman
   }
   // the chat's own order (time, then the inbox's), not the store's row order
   const lines = items.sort((a, b) => compareConversationItems(a.order, b.order)).map((item) => item.line);
-  // a group with nothing here: one never joined, or no such group (a former member keeps what came in)
-  if (lines.length === 0 && isGroupId(command.conversation) && !command.offline) await requireGroupMember(session, command.conversation);
+  // a group with nothing here: one never joined, or no such group (a former member keeps what came in);
+  // a peer with nothing here: one who exists but wrote nothing yet, or no such user (as read says)
+  if (lines.length === 0 && !command.offline) {
+    if (isGroupId(command.conversation)) await requireGroupMember(session, command.conversation);
+    else await requireKnownUser(session, command.conversation, 'there is no history with it');
+  }
   for (const line of lines.slice(-command.limit)) io.out(line);
   return ExitCode.OK;
 }

@@ -1,6 +1,7 @@
-import { access as accessFile, constants, stat } from 'node:fs/promises';
+import { access as accessFile, constants, open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ErrorCode, MagpieError, type ServerLimits } from '../../protocol';
+import { fileTypeFromFile } from 'file-type';
+import { ErrorCode, isShownImage, isVoiceMime, MagpieError, SHOWN_IMAGE_HEAD_BYTES, type ServerLimits } from '../../protocol';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache } from '../files/file-cache';
 import { safeFileName } from '../files/desktop-files';
@@ -20,6 +21,7 @@ import { prepareOutDir, saveIntoFolder } from './download-target';
  */
 export async function runSendFile(session: CliSession, io: CliIo, command: CommandOf<'send-file'>): Promise<number> {
   const size = await requireSendableFile(command.path);
+  await requireBytesOfKind(command.path, command.mediaKind);
   const access = createMediaAccess(session.client);
   let lastTenth = -1;
   const outbox = createMediaOutbox({
@@ -84,6 +86,36 @@ async function requireSendableFile(path: string): Promise<number> {
     throw refuse('not readable');
   });
   return found.size;
+}
+
+/**
+ * An image that is not one the app shows, or a voice message that is not audio, is the caller's
+ * mistake too (exit 2), found before connecting: as an image or voice message the server would
+ * take its upload, then refuse it (FILE_TYPE_REFUSED) and leave it failed in the outbox. The app's
+ * composer decides so too (protocol/media-kinds.ts): what is not a picture goes as a file.
+ */
+async function requireBytesOfKind(path: string, kind: MediaKindName): Promise<void> {
+  const suggestion = `send it as a file: --file ${path}`;
+  if (kind === 'image') {
+    if (isShownImage(await fileHead(path))) return;
+    throw refusal(path, `it is not an image (its bytes are not PNG, JPEG, GIF, WebP or AVIF, whatever its name); ${suggestion}`);
+  }
+  if (kind === 'voice') {
+    const sniffed = (await fileTypeFromFile(path).catch(() => undefined))?.mime;
+    if (isVoiceMime(sniffed)) return;
+    throw refusal(path, `it is not audio (its bytes are ${sniffed ?? 'of no type magpie knows'}), which a voice message must be; ${suggestion}`);
+  }
+}
+
+async function fileHead(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const head = new Uint8Array(SHOWN_IMAGE_HEAD_BYTES);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 /**

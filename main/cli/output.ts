@@ -26,7 +26,7 @@ export interface MessageLine {
   location?: { latitude: number; longitude: number; title: string; address: string };
   custom?: { command: string; payload: string };
   /** Voice, image, file: what the message says of its file ("magpie download ID" fetches it). */
-  media?: { fileId: string; name: string; size: number; mime: string; durationMs?: number; width?: number; height?: number };
+  media?: MediaLine;
   /** A group text's @mentions: the user ids it names, and @all (owners and admins only). */
   mentions?: string[];
   mentionAll?: true;
@@ -39,6 +39,22 @@ export interface MessageLine {
   burned?: true;
   code?: number;
   message?: string;
+}
+
+/**
+ * A media message's file as a line shows it: these fields only, each named in docs/client.md
+ * ("Output"), whatever else the store keeps of the file (the server's thumbnail id).
+ */
+export interface MediaLine {
+  fileId: string;
+  name: string;
+  size: number;
+  mime: string;
+  /** The file's SHA-256 (64 hex), as the server hashed it; absent until its upload is done. */
+  sha256?: string;
+  durationMs?: number;
+  width?: number;
+  height?: number;
 }
 
 export interface NoticeLine {
@@ -83,7 +99,9 @@ export function messageLine(names: SenderNames, message: StoredMessage, failure?
   };
   if (view.location) line.location = view.location;
   if (view.custom) line.custom = view.custom;
-  if (view.media) line.media = { ...view.media };
+  // the view says whether the file shows (not once burned); the store holds all it knows of it
+  const media = view.media ? message.body.media : undefined;
+  if (media) line.media = mediaLine(media);
   if (view.mentions.length > 0) line.mentions = [...view.mentions];
   if (view.mentionAll) line.mentionAll = true;
   // a revoked message's content, its mentions with it, is gone
@@ -95,6 +113,17 @@ export function messageLine(names: SenderNames, message: StoredMessage, failure?
     line.code = failure.code;
     if (failure.message) line.message = failure.message;
   }
+  return line;
+}
+
+/** The listed fields of a stored file, and only those: a field added to the store is not printed unless listed here. */
+function mediaLine(media: NonNullable<StoredMessage['body']['media']>): MediaLine {
+  const { fileId, name, size, mime, sha256, durationMs, width, height } = media;
+  const line: MediaLine = { fileId, name, size, mime };
+  if (sha256) line.sha256 = sha256;
+  if (durationMs) line.durationMs = durationMs;
+  if (width) line.width = width;
+  if (height) line.height = height;
   return line;
 }
 

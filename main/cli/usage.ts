@@ -123,8 +123,9 @@ names each one (else exit 2): --text "@bob please look" --mention bob.
        magpie [global flags] send (--to USER | --group GID) (--file P | --image P | --voice P --duration MS)
 
 Uploads the file to the server's file service (resumable; progress as JSON lines on stderr), then
-sends the message naming it. An image must be an image, a voice message audio: the server checks
-the bytes. --duration is the voice message's length in ms, at least ${MEDIA_LIMITS.minVoiceMs} (1 second; shorter is
+sends the message naming it. An image must be a picture the app shows (PNG, JPEG, GIF, WebP or
+AVIF) and a voice message audio, by their bytes, not their names: anything else is refused before
+connecting, exit 2 (send it with --file). --duration is the voice message's length in ms, at least ${MEDIA_LIMITS.minVoiceMs} (1 second; shorter is
 refused, exit 2, as the app drops a recording under a second) and at most ${MEDIA_LIMITS.maxVoiceMs} (60 seconds, or
 less if the server says so at login; longer is refused, exit 2, before the upload). How large a
 file may be is the server's to say, for each kind; a server's defaults are ${MEDIA_BYTE_LIMITS.file / MIB} MiB for a file,
@@ -174,7 +175,9 @@ older history is not printed by later runs (history shows it).`,
 
 Prints the newest N (default 50) messages of a conversation, oldest first. Syncs first unless
 --offline, which reads the local store without connecting and needs no login secret (one given
-is ignored); a store not made yet is NO_MAGPIE_DATA (exit 2).`,
+is ignored); a store not made yet is NO_MAGPIE_DATA (exit 2). Connected, a conversation with
+nothing in it is looked up: a user the server does not know is USER_NOT_FOUND, a group one is
+not in NOT_GROUP_MEMBER or GROUP_NOT_FOUND (exit 1), never an empty history that looks like success.`,
   outbox: `Usage: magpie [global flags] outbox [flush | discard [ID]]
 
 Lists the outbox (offline; no login secret needed, one given is ignored; a store not made yet

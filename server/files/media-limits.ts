@@ -1,4 +1,4 @@
-import { ErrorCode, hasControlCharacter, MagpieError } from '../../protocol';
+import { ErrorCode, hasControlCharacter, isVoiceMime, MagpieError } from '../../protocol';
 import { CONTENT_LIMITS } from '../chat/content-limits';
 import type { Tuning } from '../tuning';
 import { MediaKind, type MediaKindValue } from './upload-records';
@@ -69,7 +69,7 @@ export function acceptedMime(kind: MediaKindValue, sniffed: string | undefined):
       if (sniffed?.startsWith('image/') === true) return sniffed;
       throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, `the bytes are not an image (${sniffed ?? 'unknown type'})`);
     case MediaKind.VOICE:
-      if (sniffed !== undefined && (sniffed.startsWith('audio/') || sniffed === 'video/webm' || sniffed === 'video/ogg')) return sniffed;
+      if (isVoiceMime(sniffed)) return sniffed;
       throw new MagpieError(ErrorCode.FILE_TYPE_REFUSED, `the bytes are not audio (${sniffed ?? 'unknown type'})`);
     case MediaKind.FILE:
       return sniffed ?? 'application/octet-stream';

@@ -23,6 +23,8 @@ export function groupIdArg(id: string, command: string): string {
 export function conversationTarget(user: string | undefined, group: string | undefined, userFlag: string, command: string): string {
   if ((user === undefined) === (group === undefined)) throw new UsageError(`give either ${userFlag} USER or --group GID`, command);
   if (group !== undefined) return groupIdArg(group, command);
+  // a group's id where a user's goes: the flag it belongs to is named, not only the rule it broke
+  if (isGroupId(user!)) throw new UsageError(`${userFlag} must be a user id, not the group id "${user!}": use --group ${user!} for a group`, command);
   return userId(userFlag, user!, command);
 }
 

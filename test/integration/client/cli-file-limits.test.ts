@@ -43,12 +43,15 @@ describe('the magpie CLI refuses a file over the server limit for its kind befor
     const hello = await magpie(as('alice', 'send', '--to', 'bob', '--text', 'hello'));
     expect(hello.code, hello.stderr).toBe(0);
 
-    for (const [flag, limit, extra] of [
-      ['--file', MEDIA_BYTE_LIMITS.file, []],
-      ['--image', MEDIA_BYTE_LIMITS.image, []],
-      ['--voice', MEDIA_BYTE_LIMITS.voice, ['--duration', '5000']],
+    // an image's and a voice message's first bytes say what they are, as they must to be sent at all
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const wav = new TextEncoder().encode('RIFF\0\0\0\0WAVEfmt ');
+    for (const [flag, limit, extra, head] of [
+      ['--file', MEDIA_BYTE_LIMITS.file, [], new Uint8Array()],
+      ['--image', MEDIA_BYTE_LIMITS.image, [], png],
+      ['--voice', MEDIA_BYTE_LIMITS.voice, ['--duration', '5000'], wav],
     ] as const) {
-      const path = await fileOf(join(root, `over${flag}.bin`), limit + 1);
+      const path = await fileOf(join(root, `over${flag}.bin`), limit + 1, head);
       const refused = await magpie(as('alice', 'send', '--to', 'bob', flag, path, ...extra));
       expect(refused.code, refused.stderr).toBe(2);
       expect(refused.lines).toEqual([]);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,25 @@ import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { TestClient } from '../../support/test-client';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { runSource } from '../../support/run-source';
+
+/** A real WAV file: 16-bit mono PCM silence of `seconds` at `rate` samples a second. */
+function wavOf(rate: number, seconds: number): Buffer {
+  const data = rate * seconds * 2;
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0, 'ascii');
+  head.writeUInt32LE(36 + data, 4);
+  head.write('WAVEfmt ', 8, 'ascii');
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20);
+  head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(rate, 24);
+  head.writeUInt32LE(rate * 2, 28);
+  head.writeUInt16LE(2, 32);
+  head.writeUInt16LE(16, 34);
+  head.write('data', 36, 'ascii');
+  head.writeUInt32LE(data, 40);
+  return Buffer.concat([head, Buffer.alloc(data)]);
+}
 
 const CHILD = join(import.meta.dirname, '../../support/media-upload-child.ts');
 
@@ -141,19 +160,63 @@ describe('the magpie CLI with files', () => {
     expect(sent.lines[0]).toMatchObject({ state: 'sent', media: { name: 'two_lines.txt' } });
   }, 30_000);
 
-  it('sends an image with its sides, and refuses an "image" that is none', async () => {
-    await writeFile(join(root, 'pic.png'), await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123' } }).png().toBuffer());
+  it('sends an image with its sides; its media carries the fields docs/client.md lists, sha256 among them, and no other', async () => {
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123' } }).png().toBuffer();
+    await writeFile(join(root, 'pic.png'), png);
     const sent = await magpie(as('alice', 'send', '--to', 'bob', '--image', join(root, 'pic.png')));
     expect(sent.code).toBe(0);
     expect(sent.lines[0]).toMatchObject({ type: 'image', media: { mime: 'image/png' } });
     const listen = await magpie(as('bob', '--timeout', '2', 'history', '--with', 'alice'));
-    expect(listen.lines.at(-1)).toMatchObject({ type: 'image', media: { width: 64, height: 48, mime: 'image/png' } });
+    const sha256 = createHash('sha256').update(png).digest('hex');
+    for (const line of [sent.lines[0]!, listen.lines.at(-1)!]) {
+      // exactly these: what the store keeps beside them (the server's thumbnail id) is no part of the line
+      expect(line).toMatchObject({ type: 'image', media: { width: 64, height: 48, mime: 'image/png', sha256 } });
+      expect(Object.keys(line['media'] as object).sort()).toEqual(['fileId', 'height', 'mime', 'name', 'sha256', 'size', 'width']);
+    }
+  }, 60_000);
 
-    await writeFile(join(root, 'fake.png'), randomBytes(2000));
-    const refused = await magpie(as('alice', 'send', '--to', 'bob', '--image', join(root, 'fake.png')));
-    // the message stays in the outbox, failed with the file service's code
-    expect(refused.code).toBe(1);
-    expect(refused.lines.at(-1)).toMatchObject({ type: 'image', state: 'failed', code: ErrorCode.FILE_TYPE_REFUSED });
+  it('refuses an "image" that is none, or a "voice message" that is not audio, before storing or uploading it, and suggests --file', async () => {
+    // online once, so what the outbox lists afterwards is what these runs left
+    expect((await magpie(as('erin', 'send', '--to', 'bob', '--text', 'hello'))).code).toBe(0);
+    const files = {
+      'fake.png': randomBytes(2000),
+      'notes.png': 'not a picture, whatever its name says',
+      'paper.pdf': '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n',
+      'drawing.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+      'song.txt': 'la la la',
+      'still.png': await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer(),
+    };
+    for (const [name, bytes] of Object.entries(files)) await writeFile(join(root, name), bytes);
+    for (const [flag, name, extra, what] of [
+      ['--image', 'fake.png', [], 'not an image'],
+      ['--image', 'notes.png', [], 'not an image'],
+      ['--image', 'paper.pdf', [], 'not an image'],
+      ['--image', 'drawing.svg', [], 'not an image'],
+      ['--voice', 'song.txt', ['--duration', '3000'], 'not audio'],
+      ['--voice', 'still.png', ['--duration', '3000'], 'not audio (its bytes are image/png)'],
+    ] as const) {
+      const path = join(root, name);
+      const refused = await magpie(as('erin', 'send', '--to', 'bob', flag, path, ...extra));
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.lines).toEqual([]);
+      expect(refused.stderr).not.toContain('"progress"');
+      const error = JSON.parse(refused.stderr.trim().split('\n').at(-1)!) as { code: number; message: string };
+      expect(error.code).toBe(ErrorCode.BAD_ARGUMENT);
+      expect(error.message).toContain(`cannot send ${path}: it is ${what}`);
+      expect(error.message).toContain(`send it as a file: --file ${path}`);
+    }
+    // nothing stored: no failed message waits in the outbox, and the same file goes as a file
+    expect((await magpie(as('erin', 'outbox'))).lines).toEqual([]);
+    const asFile = await magpie(as('erin', 'send', '--to', 'bob', '--file', join(root, 'paper.pdf')));
+    expect(asFile.code, asFile.stderr).toBe(0);
+    expect(asFile.lines).toMatchObject([{ type: 'file', state: 'sent', media: { mime: 'application/pdf' } }]);
+  }, 60_000);
+
+  it('sends a voice message whose bytes are audio', async () => {
+    await writeFile(join(root, 'hello.wav'), wavOf(8000, 1));
+    const sent = await magpie(as('alice', 'send', '--to', 'bob', '--voice', join(root, 'hello.wav'), '--duration', '1000'));
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.lines).toMatchObject([{ type: 'voice', state: 'sent', media: { mime: 'audio/wav', durationMs: 1000 } }]);
   }, 60_000);
 
   it('outbox flush resumes an upload a killed run left half done, and sends its message', async () => {

@@ -13,7 +13,7 @@ function errorOf(stderr: string): { code: number; name: string; message: string 
   return JSON.parse(lines[0]!) as { code: number; name: string; message: string };
 }
 
-describe('magpie read --with a user it has nothing from', () => {
+describe('magpie read and history --with a user it has nothing from', () => {
   let server: TestServer;
   let root: string;
   const as = (user: string): string[] => cliLoginArgs(server, root, user);
@@ -34,6 +34,27 @@ describe('magpie read --with a user it has nothing from', () => {
     expect(errorOf(read.stderr)).toMatchObject({ code: ErrorCode.USER_NOT_FOUND, name: 'USER_NOT_FOUND', message: expect.stringContaining('no user nobody1') });
   });
 
+  it('history --with a user the server does not know fails as read does (USER_NOT_FOUND, exit 1); offline it cannot tell', { timeout: 60_000 }, async () => {
+    const history = await magpie([...as('historian'), 'history', '--with', 'nobody2']);
+    expect(history.code).toBe(1);
+    expect(history.stdout).toBe('');
+    expect(errorOf(history.stderr)).toMatchObject({ code: ErrorCode.USER_NOT_FOUND, name: 'USER_NOT_FOUND', message: expect.stringContaining('no user nobody2') });
+    // the store alone cannot tell an unknown user from a quiet one: nothing to print, exit 0
+    const offline = await magpie([...as('historian'), 'history', '--with', 'nobody2', '--offline']);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).toBe('');
+    expect(offline.stderr).toBe('');
+  });
+
+  it('history --with a user who exists but wrote nothing prints nothing, exit 0', { timeout: 60_000 }, async () => {
+    const signedIn = await magpie([...as('silent'), 'outbox', 'flush']);
+    expect(signedIn.code, signedIn.stderr).toBe(0);
+    const history = await magpie([...as('historian'), 'history', '--with', 'silent']);
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout).toBe('');
+    expect(history.stderr).toBe('');
+  });
+
   it('refuses an id that cannot be a user as send --to does (BAD_ARGUMENT, exit 2)', { timeout: 60_000 }, async () => {
     const [read, send] = await Promise.all([
       magpie([...as('reader'), 'read', '--with', 'b@d']),
@@ -42,6 +63,19 @@ describe('magpie read --with a user it has nothing from', () => {
     for (const run of [read, send]) {
       expect(run.code).toBe(2);
       expect(errorOf(run.stderr)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining('must be a user id') });
+    }
+  });
+
+  it('says to use --group for a group id given to --to or --with (BAD_ARGUMENT, exit 2)', { timeout: 60_000 }, async () => {
+    const [send, read, history] = await Promise.all([
+      magpie([...as('reader'), 'send', '--to', 'g123', '--text', 'hi']),
+      magpie([...as('reader'), 'read', '--with', 'g123']),
+      magpie([...as('reader'), 'history', '--with', 'g123']),
+    ]);
+    for (const [run, flag] of [[send, '--to'], [read, '--with'], [history, '--with']] as const) {
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(errorOf(run.stderr)).toMatchObject({ code: ErrorCode.BAD_ARGUMENT, message: expect.stringContaining(`${flag} must be a user id, not the group id "g123": use --group g123 for a group`) });
     }
   });
 

@@ -121,6 +121,10 @@ describe('magpie CLI arguments', () => {
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--text', 'hi', '--payload', '{}']).message).toBe('--payload and --transient go with --custom CMD');
     expect(usageError([...LOGIN, 'send', '--to', 'bob', '--group', 'g1', '--text', 'x']).message).toBe('give either --to USER or --group GID');
     expect(usageError([...LOGIN, 'send', '--to', 'b@d', '--text', 'x']).message).toMatch(/--to must be a user id/);
+    // a group id given where a user's goes names the flag that takes it
+    expect(usageError([...LOGIN, 'send', '--to', 'g123', '--text', 'x']).message).toBe('--to must be a user id, not the group id "g123": use --group g123 for a group');
+    expect(usageError([...LOGIN, 'read', '--with', 'g123']).message).toBe('--with must be a user id, not the group id "g123": use --group g123 for a group');
+    expect(usageError([...LOGIN, 'history', '--with', 'g123']).message).toBe('--with must be a user id, not the group id "g123": use --group g123 for a group');
     expect(usageError([...LOGIN, 'listen', '--count', '0']).message).toMatch(/--count must be a whole number from 1 to 4294967295/);
     expect(usageError([...LOGIN, 'listen', '--text', 'x']).message).toBe('--text does not apply to "listen"');
     expect(usageError([...LOGIN, 'group', 'approve', '--group', 'g1']).message).toBe('--request is required');
