@@ -185,6 +185,7 @@ const en = {
     unmuteMember: 'Unmute',
     muteFor: 'Mute for how many minutes?',
     muteRange: 'Enter whole minutes from 1 to {max} (at most 30 days)',
+    nameEmpty: 'Enter a group name',
     nameLength: 'A group name is 1–{max} characters (this one is {n})',
     nameControl: 'A group name cannot hold line breaks or other control characters',
     myCard: 'My alias in this group',
