@@ -424,9 +424,10 @@ const en = {
     notSentBecause: 'Not sent: {reason}',
   },
   signInRefused: {
-    banner: 'The server refused to sign you in: {reason} (code {code}). Nothing is sent until you sign in again.',
+    banner: 'The server refused to sign you in: {reason} (code {code}). Sign in again, or retry once it is fixed.',
     unknown: 'the sign-in was not accepted',
     retryNow: 'Retry now',
+    retrying: 'Retrying…',
   },
   mediaUi: {
     open: 'Open',

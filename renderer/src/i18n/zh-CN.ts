@@ -427,9 +427,10 @@ const zhCN: MessageSchema = {
     notSentBecause: '未发送：{reason}',
   },
   signInRefused: {
-    banner: '服务器拒绝了登录：{reason}（错误码 {code}）。重新登录之前不会发送任何消息。',
+    banner: '服务器拒绝了登录：{reason}（错误码 {code}）。请重新登录，或在问题解决后重试。',
     unknown: '登录未被接受',
     retryNow: '立即重试',
+    retrying: '正在重试…',
   },
   mediaUi: {
     open: '打开',
