@@ -68,22 +68,45 @@ describe('an app taken offline, and the page reloaded', () => {
     await page.reload();
     await page.getByTestId('conversation-list').waitFor(WAIT);
   }, 90_000);
-  it('a restart with the app offline: the refusal banner names the code as the rest of the page does, and its buttons read whole at 360 px', async () => {
+  it('a restart with the app offline: the form under the refusal, as a reload shows it, its Retry now reads whole at 360 px and brings the chats back', async () => {
     server.server.access.setAppState(server.appId, 'offline', 'the app was taken offline');
     await app.stop();
     // a new start signs in with the remembered login, which the server refuses
     app = await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'profile') });
     apps.push(app);
+    const expectRefusedForm = async (page: Page, words: string): Promise<void> => {
+      await page.getByTestId('login-form').waitFor(WAIT);
+      const banner = page.locator('[data-testid="connection-banner"][data-state="refused"]');
+      await banner.waitFor(WAIT);
+      expect(await banner.innerText()).toContain(words);
+      // no chat to type into that could send nothing
+      expect(await page.getByTestId('conversation-list').count()).toBe(0);
+      expect(await page.getByTestId('composer-input').count()).toBe(0);
+      expect(await page.getByTestId('login-user').inputValue()).toBe(alice.voipAccount);
+    };
     const page = await openPage(browser, app.url, { locale: 'zh-CN', viewport: { width: 360, height: 640 } });
-    const banner = page.locator('[data-testid="connection-banner"][data-state="offline"]');
-    await banner.waitFor(WAIT);
-    expect(await banner.innerText()).toContain('该应用已下线（错误码 520003）');
-    for (const id of ['banner-retry', 'banner-sign-in']) {
-      const box = (await page.getByTestId(id).boundingBox())!;
-      // one line of its words, not a character a line
-      expect(box.height, id).toBeLessThan(40);
-      expect(box.x + box.width, id).toBeLessThanOrEqual(360);
-    }
+    await expectRefusedForm(page, '服务器拒绝了登录：该应用已下线（错误码 520003）');
+    const retry = page.getByTestId('banner-retry');
+    const box = (await retry.boundingBox())!;
+    // one line of its words, not a character a line
+    expect(box.height).toBeLessThan(40);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    // a reload, and a tab in English, say the same
+    await page.reload();
+    await expectRefusedForm(page, '服务器拒绝了登录：该应用已下线（错误码 520003）');
+    const en = await openPage(browser, app.url);
+    await expectRefusedForm(en, 'The server refused to sign you in: This app is offline (code 520003)');
+    // refused again: still the form
+    await retry.click();
+    await expect.poll(async () => (await retry.isEnabled()) && (await retry.innerText()) === '立即重试', WAIT).toBe(true);
+    expect(await page.getByTestId('login-form').count()).toBe(1);
+
+    // back online, Retry now signs in with what is remembered: the chats, no password typed
     server.server.access.setAppState(server.appId, 'online');
+    await retry.click();
+    await page.getByTestId('conversation-list').waitFor(WAIT);
+    expect(await page.getByTestId('connection-banner').count()).toBe(0);
+    await en.reload();
+    await en.getByTestId('conversation-list').waitFor(WAIT);
   }, 90_000);
 });

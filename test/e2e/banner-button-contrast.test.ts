@@ -25,7 +25,8 @@ function contrast(a: string, b: string): number {
 /**
  * The connection banner's buttons stand on the red of a refused sign-in: their words must be
  * readable there, not white on a white button. A session another desktop ended with a forced
- * sign-in is, reopened, the sign-in form under the banner that says so (not the chats under it).
+ * sign-in, or whose remembered sign-in the server refuses, is the sign-in form under the banner
+ * that says so (not the chats under it).
  */
 describe('the session-ended and refused banners', () => {
   let server: TestServer;
@@ -45,7 +46,7 @@ describe('the session-ended and refused banners', () => {
 
   afterAll(() => tearDown({ browser, apps, server, work }));
 
-  it('reopened after another desktop signed in with force, shows the form and why; a refused sign-in shows "Sign in again" in readable words', async () => {
+  it('reopened after another desktop signed in with force, shows the form and why; a refused sign-in shows "Retry now" in readable words', async () => {
     let page = await openPage(browser, apps[0]!.url);
     await signIn(page, server, alice);
     const other = await TestClient.connect(server.port);
@@ -70,9 +71,9 @@ describe('the session-ended and refused banners', () => {
     server.server.access.setAppState(server.appId, 'offline', 'the app was taken offline');
     apps.push(await startWebApp({ server: `127.0.0.1:${server.port}`, profileDir: join(work, 'alice') }));
     page = await openPage(browser, apps[1]!.url);
-    const button = page.getByTestId('banner-sign-in');
+    const button = page.locator('[data-testid="connection-banner"][data-state="refused"] [data-testid="banner-retry"]');
     await button.waitFor(WAIT);
-    expect(await button.textContent()).toContain('Sign in again');
+    expect(await button.textContent()).toContain('Retry now');
     const { color, background } = await button.evaluate((element) => {
       const style = getComputedStyle(element);
       return { color: style.color, background: style.backgroundColor };

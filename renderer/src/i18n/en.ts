@@ -185,6 +185,7 @@ const en = {
     unmuteMember: 'Unmute',
     muteFor: 'Mute for how many minutes?',
     muteRange: 'Enter whole minutes from 1 to {max} (at most 30 days)',
+    nameEmpty: 'Enter a group name',
     nameLength: 'A group name is 1–{max} characters (this one is {n})',
     nameControl: 'A group name cannot hold line breaks or other control characters',
     myCard: 'My alias in this group',
@@ -423,9 +424,10 @@ const en = {
     notSentBecause: 'Not sent: {reason}',
   },
   signInRefused: {
-    banner: 'The server refused to sign you in: {reason} (code {code}). Nothing is sent until you sign in again.',
+    banner: 'The server refused to sign you in: {reason} (code {code}). Sign in again, or retry once it is fixed.',
     unknown: 'the sign-in was not accepted',
     retryNow: 'Retry now',
+    retrying: 'Retrying…',
   },
   mediaUi: {
     open: 'Open',

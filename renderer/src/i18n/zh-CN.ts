@@ -188,6 +188,7 @@ const zhCN: MessageSchema = {
     unmuteMember: '解除禁言',
     muteFor: '禁言多少分钟？',
     muteRange: '请输入 1 到 {max} 之间的整数分钟（最长 30 天）',
+    nameEmpty: '请输入群名称',
     nameLength: '群名称须为 1–{max} 个字符（当前 {n} 个）',
     nameControl: '群名称不能包含换行等控制字符',
     myCard: '我在本群的昵称',
@@ -426,9 +427,10 @@ const zhCN: MessageSchema = {
     notSentBecause: '未发送：{reason}',
   },
   signInRefused: {
-    banner: '服务器拒绝了登录：{reason}（错误码 {code}）。重新登录之前不会发送任何消息。',
+    banner: '服务器拒绝了登录：{reason}（错误码 {code}）。请重新登录，或在问题解决后重试。',
     unknown: '登录未被接受',
     retryNow: '立即重试',
+    retrying: '正在重试…',
   },
   mediaUi: {
     open: '打开',

@@ -18,6 +18,11 @@ import { useUi } from './ui';
 
 export type Phase = 'starting' | 'signedOut' | 'signedIn';
 
+/** Offline with a code: the engine stopped on a sign-in the server refused for good (a wrong password, an app offline, ...). */
+export function isFinalRefusal(info: ConnectionInfo): boolean {
+  return info.state === 'offline' && info.code !== undefined;
+}
+
 export interface LoginForm {
   servers: string[];
   appId: string;
@@ -45,7 +50,12 @@ export const useSession = defineStore('session', () => {
    */
   const serverOffsetMs = ref(0);
   const sync = ref<{ applied: number; target: number; done: boolean; visible: boolean }>({ applied: 0, target: 0, done: true, visible: false });
-  const ended = ref<{ reason: string; code?: number } | null>(null);
+  /**
+   * Why the form shows instead of the chats: the server ended the session, or (`refused`) it
+   * refused the session's sign-in for good; the core still holds that session, and Retry now
+   * signs it in again with what is remembered.
+   */
+  const ended = ref<{ reason: string; code?: number; refused?: boolean } | null>(null);
   const appInfo = ref<MethodResult<'app.info'> | null>(null);
   /**
    * Who signed in last and how, so the form after a sign-out or a kick still holds the app, the
@@ -54,6 +64,10 @@ export const useSession = defineStore('session', () => {
    */
   const lastLogin = ref<{ appId: string; userId: string; servers: string[]; method: SignInMethod; caFile?: string } | null>(null);
   let signingOut = false;
+  /** The session whose sign-in was refused, while the form shows why: Retry now brings it back. */
+  let refusedView: SessionView | null = null;
+  /** Retry now was pressed on the refused form and its answer is not in yet. */
+  const retrying = ref(false);
 
   function rememberLogin(view: SessionView, caFile: string | undefined): void {
     lastLogin.value = {
@@ -106,6 +120,11 @@ export const useSession = defineStore('session', () => {
       // a session the server ended before this page loaded (the app taken offline, the account
       // closed, a sign-in elsewhere) shows as it did before the reload: the form, and why
       const conn = await backend.call('session.connection', {});
+      if (conn.ok && isFinalRefusal(conn.value)) {
+        rememberLogin(view, caFile);
+        showRefused(view, conn.value);
+        return;
+      }
       if (conn.ok && conn.value.state === 'kicked') {
         rememberLogin(view, caFile);
         ended.value = { reason: conn.value.reason ?? 'kicked', ...(conn.value.code !== undefined ? { code: conn.value.code } : {}) };
@@ -125,6 +144,9 @@ export const useSession = defineStore('session', () => {
 
   /** Signs in; returns the error for the form to show, or null. */
   async function login(form: LoginForm): Promise<ApiError | null> {
+    // a sign-in from the form replaces the refused session: its Retry now no longer speaks for it
+    refusedView = null;
+    retrying.value = false;
     const result = await backend.call('session.login', {
       servers: form.servers,
       appId: form.appId,
@@ -165,10 +187,40 @@ export const useSession = defineStore('session', () => {
       signingOut = false;
     }
     clearAll();
+    refusedView = null;
+    retrying.value = false;
     ended.value = null;
   }
 
+  /**
+   * The server refused the session's sign-in for good (docs/client.md, "A refused sign-in"): the
+   * chats go, with their composer that could send nothing, and the form says why.
+   */
+  function showRefused(view: SessionView, info: ConnectionInfo): void {
+    clearAll();
+    refusedView = view;
+    retrying.value = false;
+    ended.value = { reason: info.reason ?? 'refused', ...(info.code !== undefined ? { code: info.code } : {}), refused: true };
+  }
+
   function onConnection(info: ConnectionInfo): void {
+    if (phase.value === 'signedIn' && isFinalRefusal(info) && session.value) {
+      showRefused(session.value, info);
+      return;
+    }
+    if (phase.value === 'signedOut') {
+      // only a Retry now of the refused session brings the chats back; else the form's own sign-in does
+      if (retrying.value && refusedView && info.state === 'online') {
+        const view = refusedView;
+        refusedView = null;
+        retrying.value = false;
+        void afterSignIn(view, lastLogin.value?.caFile);
+      } else if (retrying.value && refusedView && isFinalRefusal(info)) {
+        retrying.value = false;
+        ended.value = { reason: info.reason ?? 'refused', ...(info.code !== undefined ? { code: info.code } : {}), refused: true };
+      }
+      return;
+    }
     connection.value = info;
     // each login tells them; offline, the last ones told still hold
     if (info.limits) limits.value = info.limits;
@@ -189,13 +241,21 @@ export const useSession = defineStore('session', () => {
     // our own sign-out's echo (it may come before or after the call's answer) is no news
     const ownSignOut = info.code === undefined && (signingOut || phase.value === 'signedOut');
     clearAll();
+    refusedView = null;
+    retrying.value = false;
     if (!ownSignOut) ended.value = info;
   }
 
   /** "Retry now": reconnect at once, or after a refused sign-in, try it again. */
   async function reconnect(): Promise<void> {
+    if (phase.value === 'signedOut' && refusedView) retrying.value = true;
     const result = await backend.call('session.reconnect', {});
     if (result.ok) onConnection(result.value);
+    // no session left to retry (signed out in another window): the form is all there is
+    else if (phase.value === 'signedOut') {
+      refusedView = null;
+      retrying.value = false;
+    }
   }
 
   /** Saves my nickname on the server; the refusal when it was not saved (the caller says so where it was asked). */
@@ -210,7 +270,7 @@ export const useSession = defineStore('session', () => {
   }
 
   return {
-    phase, session, me, connection, limits, serverOffsetMs, sync, ended, appInfo, lastLogin,
+    phase, session, me, connection, limits, serverOffsetMs, sync, ended, appInfo, lastLogin, retrying,
     start, login, logout, refresh, reconnect, onConnection, serverNow, onSyncProgress, onEnded, updateNickname,
   };
 });

@@ -21,27 +21,35 @@ function mountBanner(connection: ConnectionInfo, language: 'en' | 'zh-CN' = 'en'
 }
 
 describe('the connection banner', () => {
-  it('after a refused sign-in, says so instead of promising delivery, and offers to sign in again or retry', async () => {
-    const { api, wrapper, session } = mountBanner({ state: 'offline', code: 520005, reason: 'wrong password' });
-    await flushPromises();
-    const banner = wrapper.get('[data-testid="connection-banner"]');
-    expect(banner.text()).toContain('refused to sign you in');
-    expect(banner.text()).toContain('520005');
-    expect(banner.text()).not.toContain('will be sent');
-    await wrapper.get('[data-testid="banner-retry"]').trigger('click');
-    await flushPromises();
-    expect(api.callsOf('session.reconnect')).toEqual([{}]);
-    expect(session.connection.state).toBe('connecting');
-    wrapper.unmount();
+  it('over the form after a refused sign-in, says why and offers to retry, which it does with what is remembered', async () => {
+    for (const [language, words, retrying] of [['en', 'The server refused to sign you in: This app is offline (code 520003)', 'Retrying…'], ['zh-CN', '服务器拒绝了登录：该应用已下线（错误码 520003）', '正在重试…']] as const) {
+      const { api, wrapper, session } = mountBanner({ state: 'idle' }, language);
+      session.phase = 'signedOut';
+      session.ended = { reason: 'app offline', code: 520003, refused: true };
+      await flushPromises();
+      const banner = wrapper.get('[data-testid="connection-banner"]');
+      expect(banner.attributes('data-state')).toBe('refused');
+      expect(banner.text()).toContain(words);
+      // the form below it is the sign-in: no second way to it in the banner
+      expect(wrapper.find('[data-testid="banner-sign-in"]').exists()).toBe(false);
+      session.retrying = true;
+      await flushPromises();
+      expect(wrapper.get('[data-testid="banner-retry"]').text()).toBe(retrying);
+      session.retrying = false;
+      await flushPromises();
+      await wrapper.get('[data-testid="banner-retry"]').trigger('click');
+      await flushPromises();
+      expect(api.callsOf('session.reconnect')).toEqual([{}]);
+      wrapper.unmount();
+    }
   });
 
-  it('offers sign-in again after a refusal, and names a code it does not know in general words', async () => {
-    const { api, wrapper } = mountBanner({ state: 'offline', code: 529999, reason: 'something new' });
+  it('names a refusal code it does not know in general words', async () => {
+    const { wrapper, session } = mountBanner({ state: 'idle' });
+    session.phase = 'signedOut';
+    session.ended = { reason: 'something new', code: 529999, refused: true };
     await flushPromises();
     expect(wrapper.get('[data-testid="connection-banner"]').text()).toContain('the sign-in was not accepted (code 529999)');
-    await wrapper.get('[data-testid="banner-sign-in"]').trigger('click');
-    await flushPromises();
-    expect(api.callsOf('session.logout')).toEqual([{ forget: false }]);
     wrapper.unmount();
   });
 

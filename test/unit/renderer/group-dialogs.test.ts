@@ -243,6 +243,35 @@ describe('the create group form', () => {
     await click('create-group-submit');
     expect(api.callsOf('groups.create')).toMatchObject([{ name: '😀'.repeat(64), announcement: '😀'.repeat(1024) }]);
   });
+  it('keeps Create enabled with no name, and a click says why beside the field, in en and zh-CN', async () => {
+    for (const [locale, words] of [['en', 'Enter a group name'], ['zh-CN', '请输入群名称']] as const) {
+      const pinia = createPinia();
+      const api = createFakeApi({ 'groups.create': (args) => ({ ...group, name: args.name }) });
+      useBackend(pinia).attach(api);
+      const wrapper = mount(CreateGroupForm, { global: { plugins: [pinia, createMagpieI18n(locale)] }, attachTo: document.body });
+      const submit = byTestId('create-group-submit') as HTMLButtonElement;
+      expect(submit.disabled).toBe(false);
+      await type('create-group-name', '   ');
+      await click('create-group-submit');
+      const field = byTestId('create-group-name')!;
+      const error = byTestId('create-group-name-error')!;
+      expect(error.textContent!.trim()).toBe(words);
+      expect(error.getAttribute('role')).toBe('alert');
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+      expect(field.getAttribute('aria-describedby')).toBe(error.id);
+      expect(document.activeElement).toBe(field);
+      // the browser's own bubble (in the browser's language) never speaks first
+      expect(field.hasAttribute('required')).toBe(false);
+      expect(api.callsOf('groups.create')).toEqual([]);
+      // editing the name takes the error back; a name then creates the group
+      await type('create-group-name', 'Team');
+      expect(error.textContent!.trim()).toBe('');
+      expect(field.getAttribute('aria-invalid')).toBe('false');
+      await click('create-group-submit');
+      expect(api.callsOf('groups.create')).toMatchObject([{ name: 'Team' }]);
+      wrapper.unmount();
+    }
+  });
 });
 
 describe('the invite dialog', () => {

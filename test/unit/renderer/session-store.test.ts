@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it, vi } from 'vitest';
-import type { GroupView, NoticeView } from '../../../preload/api';
+import type { ConnectionInfo, GroupView, NoticeView } from '../../../preload/api';
 import { useBackend } from '../../../renderer/src/stores/backend';
 import { useConversations } from '../../../renderer/src/stores/conversations';
 import { wireEvents } from '../../../renderer/src/stores/event-wiring';
@@ -93,6 +93,53 @@ describe('the session store', () => {
     expect(session.phase).toBe('signedOut');
     expect(session.ended?.code).toBe(520004);
     expect(useConversations().byId).toEqual({});
+  });
+
+  it('leaves the chats for the form when the server refuses the sign-in for good, and Retry now brings them back', async () => {
+    let state: ConnectionInfo = { state: 'connecting' };
+    const api = start({ 'session.restore': () => me, 'session.connection': () => state, 'session.reconnect': () => ({ state: 'connecting' }) });
+    const session = useSession();
+    await session.start();
+    expect(session.phase).toBe('signedIn');
+    // the remembered login, refused: no chat stays open to type into
+    state = { state: 'offline', code: 520003, reason: 'app offline' };
+    api.emit('connection.state', state);
+    expect(session.phase).toBe('signedOut');
+    expect(session.ended).toEqual({ reason: 'app offline', code: 520003, refused: true });
+    expect(useConversations().byId).toEqual({});
+    expect(session.lastLogin?.userId).toBe('u1');
+    // refused again: still the form, the button back
+    await session.reconnect();
+    expect(session.retrying).toBe(true);
+    api.emit('connection.state', { state: 'offline', code: 520003, reason: 'app offline' });
+    expect(session.retrying).toBe(false);
+    expect(session.phase).toBe('signedOut');
+    // the app back online: the same session, its chats again
+    await session.reconnect();
+    state = { state: 'online' };
+    api.emit('connection.state', state);
+    await vi.waitFor(() => expect(session.phase).toBe('signedIn'));
+    expect(session.ended).toBeNull();
+    await vi.waitFor(() => expect(useConversations().byId.alice).toBeDefined());
+  });
+
+  it('a page loaded after the refusal shows the form and why, not the chats', async () => {
+    start({ 'session.restore': () => me, 'session.connection': () => ({ state: 'offline', code: 520006, reason: 'wrong password' }) });
+    const session = useSession();
+    await session.start();
+    expect(session.phase).toBe('signedOut');
+    expect(session.ended).toEqual({ reason: 'wrong password', code: 520006, refused: true });
+    expect(useConversations().byId).toEqual({});
+    expect(session.lastLogin?.userId).toBe('u1');
+  });
+
+  it('an offline without a code (no network, the engine stopped) keeps the chats', async () => {
+    const api = start({ 'session.restore': () => me });
+    const session = useSession();
+    await session.start();
+    api.emit('connection.state', { state: 'offline', reason: 'stopped' });
+    expect(session.phase).toBe('signedIn');
+    expect(session.ended).toBeNull();
   });
 
   it("reckons the server's clock from the time the core tells, whatever the page's clock says, and forgets it at sign-out", async () => {
