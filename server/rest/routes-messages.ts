@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { idempotencyKeySchema } from './idempotency-key';
 import { clientMsgIdOf, groupIdSchema, messageInputSchema, recipientSchema, sendBodyOf, userIdSchema } from './message-input';
-import { ownApp, restSender, uploadSizeOf, type RestContext } from './rest-context';
+import { ownApp, refuseOfflineApp, restSender, uploadSizeOf, type RestContext } from './rest-context';
 
 
 const appParams = z.object({ accountSid: z.string(), appId: z.string() });
@@ -62,7 +62,9 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request) => {
-      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
+      refuseOfflineApp(owned);
+      const { appId } = owned;
       const { from, to, message, idempotencyKey } = request.body;
       const key = idempotencyKey === undefined ? undefined : `rest:${idempotencyKey}`;
       const sender = senderOf(appId, from);
@@ -92,7 +94,9 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request, reply) => {
-      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
+      refuseOfflineApp(owned);
+      const { appId } = owned;
       const { from, to, message, idempotencyKey } = request.body;
       if (message.custom?.transient) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'a broadcast is stored: it cannot be transient');
       const job = ctx.broadcasts.start(appId, senderOf(appId, from), message, to, idempotencyKey);
