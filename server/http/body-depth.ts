@@ -138,6 +138,52 @@ export function checkWellFormedJson(value: unknown, path = 'body'): void {
   }
 }
 
+/**
+ * Why a JSON body the parser refused for its prototype keys is refused, naming the field: a
+ * "__proto__" field, or a "constructor" holding "prototype", which could change what an object
+ * inherits, are refused (Fastify's parser throws on them), and Fastify's own message said the
+ * body was not valid JSON. Undefined when the text does not parse either (it is not JSON).
+ */
+export function prototypeKeyRefusal(text: string): MagpieError | undefined {
+  let parsed: unknown;
+  try {
+    // JSON.parse makes "__proto__" an own field: nothing is inherited while the walk looks
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const where = prototypeKeyIn(parsed, 'body');
+  if (where === undefined) return undefined;
+  return Object.assign(
+    new MagpieError(
+      ErrorCode.REST_BAD_REQUEST,
+      `${where.path} has a field named "${where.key}", which no path takes: the server refuses it, as it could change what an object inherits; leave it out`,
+    ),
+    { statusCode: 400 },
+  );
+}
+
+function prototypeKeyIn(value: unknown, path: string): { path: string; key: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = prototypeKeyIn(item, `${path}/${i}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (Object.hasOwn(value, '__proto__')) return { path, key: '__proto__' };
+  const ctor = (value as Record<string, unknown>).constructor;
+  if (Object.hasOwn(value, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) {
+    return { path: `${path}/constructor`, key: 'prototype' };
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const found = prototypeKeyIn(item, `${path}/${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The charset parameter of a Content-Type, quoted or not: `application/json; charset="UTF-8"`. */
 const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol';
-import { checkJsonDepth, checkUtf8Charset, checkWellFormedJson, utf8BodyText } from './body-depth';
+import { checkJsonDepth, checkUtf8Charset, checkWellFormedJson, prototypeKeyRefusal, utf8BodyText } from './body-depth';
 import { pathOf } from './path-of';
 
 /** One feature's routes, mounted on the shared listener (files, the REST API, health and metrics). */
@@ -152,7 +152,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       return;
     }
     parseJson(request, text, (error, parsed) => {
-      if (error) return done(error, undefined);
+      if (error) return done(prototypeKeyRefusal(text) ?? error, undefined);
       try {
         checkWellFormedJson(parsed);
       } catch (refusal) {

@@ -26,7 +26,7 @@ const base64Bytes = (base64: string): number => (base64.length / 4) * 3 - (base6
  */
 export const messageInputSchema = z
   .object({
-    type: z.enum(['text', 'custom', 'image', 'voice', 'file']),
+    type: z.enum(['text', 'custom', 'image', 'voice', 'file', 'location']),
     text: z.string().optional(),
     custom: z
       .object({
@@ -64,12 +64,26 @@ export const messageInputSchema = z
       })
       .strict()
       .optional(),
+    /** A place, for a location message (required there): what the desktop app sends from its map. */
+    location: z
+      .object({
+        latitude: z.number().min(-90).max(90),
+        longitude: z.number().min(-180).max(180),
+        /** Shown as the place's name; empty when absent. */
+        title: z.string().max(L.maxLocationTextChars).optional(),
+        address: z.string().max(L.maxLocationTextChars).optional(),
+      })
+      .strict()
+      .optional(),
     mentions: z.array(userIdSchema).max(L.maxMentions).optional(),
     mentionAll: z.boolean().optional(),
     burnAfterReading: z.boolean().optional(),
   })
   .strict()
   .superRefine((message, context) => {
+    if (message.type === 'location' && message.location === undefined) {
+      context.addIssue({ code: 'custom', path: ['location'], message: 'is required for a location message: {latitude, longitude, title?, address?}' });
+    }
     // the wire bounds a voice message's length only: another kind's durationMs is never read
     if (message.type !== 'voice' || message.media === undefined) return;
     const { durationMs } = message.media;
@@ -80,7 +94,14 @@ export const messageInputSchema = z
   });
 export type MessageInput = z.infer<typeof messageInputSchema>;
 
-const TYPES = { text: pb.MessageType.TEXT, custom: pb.MessageType.CUSTOM, image: pb.MessageType.IMAGE, voice: pb.MessageType.VOICE, file: pb.MessageType.FILE } as const;
+const TYPES = {
+  text: pb.MessageType.TEXT,
+  custom: pb.MessageType.CUSTOM,
+  image: pb.MessageType.IMAGE,
+  voice: pb.MessageType.VOICE,
+  file: pb.MessageType.FILE,
+  location: pb.MessageType.LOCATION,
+} as const;
 
 /**
  * A client id from an idempotency key (the same key sends once), or a fresh one. Broadcasts use
@@ -132,6 +153,16 @@ export function sendBodyOf(message: MessageInput, to: string, clientMsgId: Uint8
               message.custom.payloadBase64 === undefined ? new TextEncoder().encode(message.custom.payload ?? '') : new Uint8Array(Buffer.from(message.custom.payloadBase64, 'base64')),
             silent: message.custom.silent ?? false,
             transient: message.custom.transient ?? false,
+          },
+        }
+      : {}),
+    ...(message.location
+      ? {
+          location: {
+            latitude: message.location.latitude,
+            longitude: message.location.longitude,
+            title: message.location.title ?? '',
+            address: message.location.address ?? '',
           },
         }
       : {}),

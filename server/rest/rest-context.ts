@@ -65,6 +65,16 @@ export function ownApp(ctx: RestContext, accountSid: string, appId: string): App
   return app;
 }
 
+/**
+ * Refuses a send or broadcast in an app taken offline (APP_OFFLINE, 403), the code its users'
+ * logins get: its messaging is off, so the app server's messages would reach no one who can log in.
+ */
+export function refuseOfflineApp(app: AppInfo): void {
+  if (app.state !== 'online') {
+    throw new MagpieError(ErrorCode.APP_OFFLINE, `app ${app.appId} is offline: nothing can be sent in it (take it online first: POST .../apps/${app.appId}/online)`);
+  }
+}
+
 /** The sub-account, if it exists in an app of the signed account (and in `appId` when given). */
 export function ownSubAccount(ctx: RestContext, accountSid: string, subAccountSid: string, appId?: string): SubAccountInfo {
   // the app named first: another account's app is refused before anything is looked up in it

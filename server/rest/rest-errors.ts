@@ -10,6 +10,7 @@ const STATUS: Partial<Record<number, number>> = {
   [ErrorCode.AUTH_TOKEN_UNAVAILABLE]: 401,
   [ErrorCode.REST_FORBIDDEN]: 403,
   [ErrorCode.SUB_ACCOUNT_CLOSED]: 403,
+  [ErrorCode.APP_OFFLINE]: 403,
   [ErrorCode.REST_NOT_FOUND]: 404,
   [ErrorCode.ACCOUNT_NOT_FOUND]: 404,
   [ErrorCode.APP_NOT_FOUND]: 404,

@@ -101,7 +101,8 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
     (request) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       return {
-        users: request.body.users.map((userId) => {
+        // each id once, in the order first named: a list with repeats asks about fewer users
+        users: [...new Set(request.body.users)].map((userId) => {
           const sessions = ctx.sessions.sessionsOf(appId, userId);
           return { userId, online: sessions.length > 0, devices: sessions.map((session) => session.caller.deviceId || 'unknown') };
         }),

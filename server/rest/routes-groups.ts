@@ -56,6 +56,35 @@ function groupJson(info: pb.GroupInfo): z.infer<typeof groupSchema> {
   };
 }
 
+interface DismissedRow {
+  group_id: string;
+  name: string;
+  owner: string;
+  type: number;
+  mode: number;
+  announcement: string;
+  member_count: number;
+  capacity: number;
+  created_ms: number;
+  mute_all: number;
+}
+
+function dismissedGroupJson(row: DismissedRow): z.infer<typeof groupSchema> {
+  return {
+    groupId: row.group_id,
+    name: row.name,
+    owner: row.owner,
+    type: TYPES[row.type] ?? 'normal',
+    mode: MODES[row.mode] ?? 'public',
+    announcement: row.announcement,
+    memberCount: row.member_count,
+    capacity: row.capacity,
+    createdMs: Number(row.created_ms),
+    dismissed: true,
+    muteAll: row.mute_all === 1,
+  };
+}
+
 function resultGroup(result: pb.GroupResult): pb.GroupInfo {
   if (result.result.case !== 'group') throw new MagpieError(ErrorCode.INTERNAL, 'expected a group');
   return result.result.value;
@@ -70,6 +99,12 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   const base = '/v1/accounts/:accountSid/apps/:appId/groups';
   const tags = ['groups'];
   const ownerOf = ctx.db.prepare<[string, string], string>('SELECT owner FROM groups WHERE app_id = ? AND group_id = ?').pluck();
+  // a dismissed group's info as it was left: its owner is no member now, and a private group
+  // shows itself to members only, so the service would refuse the app server its own group
+  const dismissedRow = ctx.db.prepare<[string, string], DismissedRow>(
+    `SELECT group_id, name, owner, type, mode, announcement, member_count, capacity, created_ms, mute_all
+     FROM groups WHERE app_id = ? AND group_id = ? AND dismissed_ms IS NOT NULL`,
+  );
 
   const asOwner = (appId: string, groupId: string): string => {
     const owner = ownerOf.get(appId, groupId);
@@ -132,7 +167,10 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   app.get(`${base}/:groupId`, { schema: { tags, params: groupParams, response: { 200: groupSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
-    const result = await ctx.calls.group(appId, asOwner(appId, groupId), { case: 'info', value: { $typeName: 'magpie.v1.GroupRef', groupId } });
+    const owner = asOwner(appId, groupId);
+    const dismissed = dismissedRow.get(appId, groupId);
+    if (dismissed !== undefined) return dismissedGroupJson(dismissed);
+    const result = await ctx.calls.group(appId, owner, { case: 'info', value: { $typeName: 'magpie.v1.GroupRef', groupId } });
     return groupJson(resultGroup(result));
   });
 
@@ -157,6 +195,8 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
           200: z.object({
             total: z.number(),
             members: z.array(z.object({ userId: z.string(), role: z.enum(ROLES), nickname: z.string(), joinedMs: z.number() })),
+            /** As the group's info says: a dismissed group has no members left. */
+            dismissed: z.boolean(),
           }),
         },
       },
@@ -165,7 +205,10 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { groupId } = request.params;
       const { offset, limit } = request.query;
-      const result = await ctx.calls.group(appId, asOwner(appId, groupId), {
+      const owner = asOwner(appId, groupId);
+      // read as the info reads it: the group is there, dismissed, and its members are gone
+      if (dismissedRow.get(appId, groupId) !== undefined) return { total: 0, members: [], dismissed: true };
+      const result = await ctx.calls.group(appId, owner, {
         case: 'members',
         value: { $typeName: 'magpie.v1.ListMembers', groupId, offset, limit },
       });
@@ -174,6 +217,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
       return {
         total: page.total,
         members: page.members.map((m) => ({ userId: m.userId, role: ROLES[m.role] ?? 'member', nickname: m.nickname, joinedMs: Number(m.joinedMs) })),
+        dismissed: false,
       };
     },
   );

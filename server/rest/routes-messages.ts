@@ -4,9 +4,14 @@ import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { idempotencyKeySchema } from './idempotency-key';
 import { clientMsgIdOf, groupIdSchema, messageInputSchema, recipientSchema, sendBodyOf, userIdSchema } from './message-input';
-import { ownApp, restSender, uploadSizeOf, type RestContext } from './rest-context';
+import { ownApp, refuseOfflineApp, restSender, SYSTEM_SENDER, uploadSizeOf, type RestContext } from './rest-context';
 
 
+/** A user a broadcast names: refused, as a send to it is, when it is the app's system sender. */
+const broadcastRecipientSchema = userIdSchema.refine(
+  (user) => user !== SYSTEM_SENDER,
+  `is "${SYSTEM_SENDER}", the app's notification sender: nobody reads messages sent to it`,
+);
 const appParams = z.object({ accountSid: z.string(), appId: z.string() });
 const jobSchema = z.object({
   jobId: z.string(),
@@ -62,7 +67,9 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request) => {
-      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
+      refuseOfflineApp(owned);
+      const { appId } = owned;
       const { from, to, message, idempotencyKey } = request.body;
       const key = idempotencyKey === undefined ? undefined : `rest:${idempotencyKey}`;
       const sender = senderOf(appId, from);
@@ -82,7 +89,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
           .object({
             from: userIdSchema.optional(),
             /** Omitted: every user of the app. */
-            to: z.array(userIdSchema).min(1).max(ctx.tuning.maxBroadcastListUsers).optional(),
+            to: z.array(broadcastRecipientSchema).min(1).max(ctx.tuning.maxBroadcastListUsers).optional(),
             message: messageInputSchema,
             /** The same key starts one job: a retried request answers the first job. */
             idempotencyKey: idempotencyKeySchema.optional(),
@@ -92,7 +99,9 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request, reply) => {
-      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
+      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
+      refuseOfflineApp(owned);
+      const { appId } = owned;
       const { from, to, message, idempotencyKey } = request.body;
       if (message.custom?.transient) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'a broadcast is stored: it cannot be transient');
       const job = ctx.broadcasts.start(appId, senderOf(appId, from), message, to, idempotencyKey);
