@@ -10,6 +10,7 @@ import type { Command } from './args';
 import { databaseMessage, dataFolderMessage, isDatabaseError, isDataFolderError } from './data-folder-error';
 import { createDemo, isNewDataFolder } from './demo';
 import { ExitCode } from './exit-codes';
+import { hostProblem, hostUnusable } from './host-check';
 import { tlsFilesProblem } from './tls-files';
 
 type StartCommand = Extract<Command, { kind: 'start' }>;
@@ -31,6 +32,17 @@ export async function runStart(
     // a file the user named is a bad argument, said in one line before anything is made or opened
     err(`magpie-server: ${tlsProblem}`);
     return ExitCode.USAGE;
+  }
+  const badHost = hostProblem(command.host);
+  if (badHost !== undefined) {
+    err(`magpie-server: ${badHost}`);
+    return ExitCode.USAGE;
+  }
+  // before the data folder is made: a start that cannot listen must leave no new folder behind
+  const unusableHost = await hostUnusable(command.host);
+  if (unusableHost !== undefined) {
+    err(`magpie-server: could not start: --host ${command.host}: ${unusableHost}`);
+    return ExitCode.FAILED;
   }
   const log = createLogger({ level: command.logLevel });
   // a demo app's token printed on stdout is fine on a developer's machine, never on a real server
