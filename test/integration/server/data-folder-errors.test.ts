@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
@@ -234,5 +235,44 @@ describe('a used data folder whose database is gone', () => {
     await again.listening;
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
+  }, 120_000);
+});
+
+describe('a second server on the same data folder', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'magpie-second-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  it('is refused in one line with exit 3 while the first serves on, and starts once the first stopped', async () => {
+    const dataDir = join(root, 'data');
+    const first = startInBackground(dataDir);
+    try {
+      const port = await first.listening;
+      const second = await server('start', '--port', '0', '--http-port', '0', '--data', dataDir);
+      expect(second).toEqual({
+        code: 3,
+        stdout: '',
+        stderr:
+          `magpie-server: cannot use the data folder ${dataDir}: another Magpie server is using this data folder ` +
+          '(stop it first, or give this one another --data folder; an admin command holds it only for a moment)\n',
+      });
+      // the first is untouched: its pid file, its port
+      expect(Number((await readFile(join(dataDir, 'server.pid'), 'utf8')).trim())).toBe(first.child.pid);
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve();
+        });
+        socket.once('error', reject);
+      });
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect(await first.exited).toBe(0);
+    await startAndStop(dataDir);
   }, 120_000);
 });
