@@ -28,6 +28,8 @@ import { createSilentLogger } from './logger';
 import { createConversationMutes } from './profiles/conversation-mutes';
 import { createProfileService } from './profiles/profile-service';
 import { createWindowLossLog } from './storage/window-loss-log';
+import { sqliteConnection } from './storage/database';
+import { refuseEmptiedDatabase, refuseLostDatabase } from './storage/lost-database';
 import { openStore } from './storage/open-store';
 import { runMigrations } from './storage/migrate';
 import { migrations } from './storage/migrations';
@@ -72,6 +74,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   const clock = config.clock ?? systemClock;
   const log = config.logger ?? createSilentLogger();
 
+  // a used folder whose SQLite database is gone is refused before a new, empty one is made there
+  if (config.database === undefined) refuseLostDatabase(resolved.dataDir);
   const db = openStore(resolved.dataDir, config.database, {
     busyTimeoutMs: tuning.sqliteBusyTimeoutMs,
     server: {
@@ -93,6 +97,8 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   // whatever fails from here on closes the database, which lets go of the data folder: an embedding
   // process (the desktop's local server) may then try again without a restart
   try {
+    const sqlite = sqliteConnection(db);
+    if (sqlite !== undefined) refuseEmptiedDatabase(sqlite, resolved.dataDir);
     runMigrations(db, migrations, () => clock.now());
     return composeServer();
   } catch (error) {

@@ -2,9 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Identity } from '../identity/identity';
 import { SERVER_KEY_FILE } from '../identity/server-key';
+import { DEMO_FILE } from '../storage/data-folder-files';
 import { DATABASE_FILE } from '../storage/database';
-
-export const DEMO_FILE = 'demo.json';
 
 export interface DemoCredentials {
   readonly accountSid: string;

@@ -4,11 +4,13 @@ import { NodeIdTakenError } from '../cluster/cluster-node';
 import { NatsUnreachableError } from '../cluster/nats-link';
 import { ErrorCode, isMagpieError } from '../../protocol';
 import { createLogger } from '../logger';
+import { DEMO_FILE, nodePidFile, PID_FILE } from '../storage/data-folder-files';
 import { createMagpieServer } from '../server';
 import type { Command } from './args';
 import { databaseMessage, dataFolderMessage, isDatabaseError, isDataFolderError } from './data-folder-error';
-import { createDemo, DEMO_FILE, isNewDataFolder } from './demo';
+import { createDemo, isNewDataFolder } from './demo';
 import { ExitCode } from './exit-codes';
+import { hostProblem, hostUnusable } from './host-check';
 import { tlsFilesProblem } from './tls-files';
 
 type StartCommand = Extract<Command, { kind: 'start' }>;
@@ -31,6 +33,17 @@ export async function runStart(
     err(`magpie-server: ${tlsProblem}`);
     return ExitCode.USAGE;
   }
+  const badHost = hostProblem(command.host);
+  if (badHost !== undefined) {
+    err(`magpie-server: ${badHost}`);
+    return ExitCode.USAGE;
+  }
+  // before the data folder is made: a start that cannot listen must leave no new folder behind
+  const unusableHost = await hostUnusable(command.host);
+  if (unusableHost !== undefined) {
+    err(`magpie-server: could not start: --host ${command.host}: ${unusableHost}`);
+    return ExitCode.FAILED;
+  }
   const log = createLogger({ level: command.logLevel });
   // a demo app's token printed on stdout is fine on a developer's machine, never on a real server
   const demoStart = command.demo && isNewDataFolder(command.dataDir, command.database);
@@ -52,8 +65,8 @@ export async function runStart(
       err(`magpie-server: ${databaseMessage(error)}`);
       return ExitCode.DATABASE;
     }
-    if (isMagpieError(error) && error.code === ErrorCode.SERVER_KEY_MISMATCH) {
-      // another folder than the database's: nothing listens, no node joins the cluster
+    if (isMagpieError(error) && (error.code === ErrorCode.SERVER_KEY_MISMATCH || error.code === ErrorCode.DATABASE_MISSING)) {
+      // another folder than the database's, or a used folder whose database is gone: nothing listens
       err(`magpie-server: ${error.message}`);
       return ExitCode.DATA_FOLDER;
     }
@@ -129,14 +142,6 @@ export async function runStart(
   removePidFile(pidFile);
   log.flush();
   return ExitCode.OK;
-}
-
-/** Which process serves this data folder: the desktop's local server reads it to tell whom to stop. */
-export const PID_FILE = 'server.pid';
-
-/** A cluster node's: the nodes share one data folder, and each one's pid must be found (docs/server.md). */
-export function nodePidFile(nodeId: string): string {
-  return `server-${nodeId}.pid`;
 }
 
 function writePidFile(dataDir: string, name: string, log: { warn: (o: object, m: string) => void }): string | undefined {

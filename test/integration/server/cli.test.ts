@@ -275,6 +275,25 @@ describe('magpie-server CLI', () => {
     expect(made.filter((name) => name !== '.magpie-test-schema')).toEqual([]);
   }, 60_000);
 
+  it('refuses a --host it cannot listen on in one line, before the data folder is made', async () => {
+    const root = join(dataDir, '..', 'bad-host');
+    const start = (host: string) => cli('start', '--host', host, '--port', '0', '--http-port', '0', '--data', join(root, host));
+    // side by side: each is refused before it makes anything
+    const [address, spaced, unknown, elsewhere] = await Promise.all([start('999.1.1.1'), start('a b'), start('nosuch.invalid'), start('192.0.2.1')]);
+    // not an address or name at all: a bad argument
+    expect(address).toEqual({ code: 2, stdout: '', stderr: 'magpie-server: --host 999.1.1.1: not an IP address or host name\n' });
+    expect(spaced).toEqual({ code: 2, stdout: '', stderr: 'magpie-server: --host a b: not an IP address or host name\n' });
+    // a name that resolves to nothing, an address of no interface here: like a port that is taken
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^magpie-server: could not start: --host nosuch\.invalid: getaddrinfo (ENOTFOUND|EAI_AGAIN) nosuch\.invalid\n$/);
+    expect(elsewhere).toEqual({ code: 1, stdout: '', stderr: 'magpie-server: could not start: --host 192.0.2.1: listen EADDRNOTAVAIL: address not available 192.0.2.1\n' });
+    // no folder was made (on PostgreSQL the test run itself names the folder's schema in it)
+    for (const host of ['999.1.1.1', 'a b', 'nosuch.invalid', '192.0.2.1']) {
+      const made = await readdir(join(root, host)).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
+      expect(made.filter((name) => name !== '.magpie-test-schema'), host).toEqual([]);
+    }
+  }, 60_000);
+
   it('with no command prints the usage on stderr and exits 2; --help prints it on stdout and exits 0', async () => {
     const [none, help] = await Promise.all([cli(), cli('--help')]);
     expect(none.code).toBe(2);
