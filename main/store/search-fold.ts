@@ -77,7 +77,6 @@ export function foldForSearch(text: string): FoldedText {
     }
     boundaries.push(end);
   };
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   let at = 0;
   while (at < text.length) {
     if (isLoneCharacter(text, at)) {
@@ -88,12 +87,22 @@ export function foldForSearch(text: string): FoldedText {
     // the rest up to the next character that stands alone, split into graphemes (the slower way)
     let next = at + 1;
     while (next < text.length && !isLoneCharacter(text, next)) next++;
-    for (const { segment, index } of segmenter.segment(text.slice(at, next))) {
+    for (const { segment, index } of graphemeSegmenter().segment(text.slice(at, next))) {
       add(foldGrapheme(segment), at + index, at + index + segment.length);
     }
     at = next;
   }
   return { folded, starts, ends, boundaries };
+}
+
+/**
+ * One segmenter for every call, made the first time a text needs it: making one loads the
+ * locale's break rules, ~15 ms the first time, which a text of lone characters never needs.
+ */
+let segmenter: Intl.Segmenter | undefined;
+function graphemeSegmenter(): Intl.Segmenter {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter;
 }
 
 function foldGrapheme(grapheme: string): string {
