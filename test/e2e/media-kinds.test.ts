@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { signedInWorld } from './support/signed-in-world';
 import { WAIT, openChatWith } from './support/web-app';
+import { tinyBmp } from '../support/tiny-bmp';
 
 /** What a picked file goes out as: its bytes decide, not its name or the type the system gives it. */
 describe('what a picked file is sent as', () => {
@@ -38,16 +39,7 @@ describe('what a picked file is sent as', () => {
     const page = world.page;
     await openChatWith(page, world.user('bob').voipAccount);
     // a 2 × 2 24-bit BMP: the browser shows it, the server's image library cannot read it
-    const bmp = Buffer.alloc(70);
-    bmp.write('BM', 0, 'latin1');
-    bmp.writeUInt32LE(70, 2);
-    bmp.writeUInt32LE(54, 10);
-    bmp.writeUInt32LE(40, 14);
-    bmp.writeInt32LE(2, 18);
-    bmp.writeInt32LE(2, 22);
-    bmp.writeUInt16LE(1, 26);
-    bmp.writeUInt16LE(24, 28);
-    bmp.writeUInt32LE(16, 34);
+    const bmp = tinyBmp();
     await page.getByTestId('attach-input').setInputFiles([
       { name: 'scan.bmp', mimeType: 'image/bmp', buffer: bmp },
       { name: 'cars.txt', mimeType: 'text/plain', buffer: Buffer.from('BMW, Audi and others\n') },

@@ -7,6 +7,7 @@ import { ErrorCode } from '../../../protocol';
 import { MEDIA_LIMITS, newPageClientMsgId, type MessageView } from '../../../preload/api';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually, type TestCore } from './client-fixture';
+import { tinyBmp } from '../../support/tiny-bmp';
 
 /** The message's latest view once it has left 'sending'. */
 async function settled(core: TestCore, key: string): Promise<MessageView> {
@@ -200,15 +201,7 @@ describe('media through the contract', () => {
     for (const name of ['a.bin', 'b.bin']) {
       await alice.call('media.send', { conversation: 'bob', kind: 'file', name, bytes: randomBytes(15 * 1024 * 1024).toString('base64') });
     }
-    const bmp = Buffer.alloc(70);
-    bmp.write('BM', 0, 'latin1');
-    bmp.writeUInt32LE(70, 2);
-    bmp.writeUInt32LE(54, 10);
-    bmp.writeUInt32LE(40, 14);
-    bmp.writeInt32LE(2, 18);
-    bmp.writeInt32LE(2, 22);
-    bmp.writeUInt16LE(1, 26);
-    bmp.writeUInt16LE(24, 28);
+    const bmp = tinyBmp();
     const keys: string[] = [];
     for (const [name, bytes] of [['cars.txt', Buffer.from('BMW, Audi and others\n')], ['scan.bmp', bmp]] as const) {
       const sent = await alice.call('media.send', { conversation: 'bob', kind: 'file', name, bytes: bytes.toString('base64') });

@@ -9,6 +9,7 @@ import { sha256OfFile as hashOf } from '../../../platform/files';
 import { uploadFile } from '../../../main/files/uploader';
 import { isMessage, openChatWorld, type ChatWorld } from './chat-fixture';
 import { baseUrl, blobCount, download, randomFile, raw, sendMedia, tempDir, tokenOf, upload } from './files-fixture';
+import { tinyBmp } from '../../support/tiny-bmp';
 
 let world: ChatWorld;
 let clock: ManualClock;
@@ -211,15 +212,7 @@ describe('the file service', () => {
     const text = join(dir, 'cars.txt');
     await writeFile(text, 'BMW, Audi and others\n');
     expect(await upload(alice, http, text, 'file')).toMatchObject({ mime: 'application/octet-stream' });
-    const bmp = Buffer.alloc(70);
-    bmp.write('BM', 0, 'latin1');
-    bmp.writeUInt32LE(70, 2);
-    bmp.writeUInt32LE(54, 10);
-    bmp.writeUInt32LE(40, 14);
-    bmp.writeInt32LE(2, 18);
-    bmp.writeInt32LE(2, 22);
-    bmp.writeUInt16LE(1, 26);
-    bmp.writeUInt16LE(24, 28);
+    const bmp = tinyBmp();
     await writeFile(join(dir, 'scan.bmp'), bmp);
     expect(await upload(alice, http, join(dir, 'scan.bmp'), 'file')).toMatchObject({ mime: 'image/bmp' });
   });
