@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { SERVER_KEY_FILE } from '../identity/server-key';
 import { DATABASE_FILE, sqliteConnection } from '../storage/database';
+import { refuseLostDatabase } from '../storage/lost-database';
 import type { SqlDatabase } from '../storage/sql-database';
 
 /**
@@ -20,6 +21,9 @@ export function requireMagpieFolder(dataDir: string, database: string | undefine
       `no SQLite database in ${dataDir}: a server that keeps its data in PostgreSQL uses this folder; give its --db postgres://…`,
     );
   }
+  // an emptied database is refused as start refuses it, before SQLite opens it: opening a 0-byte
+  // file deletes the write-ahead log beside it, which may hold everything a first start wrote
+  if (database === undefined) refuseLostDatabase(dataDir);
 }
 
 /** After opening: the database must hold Magpie's schema (an empty file or schema is not Magpie's). */

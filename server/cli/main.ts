@@ -47,7 +47,8 @@ async function runParsed(argv: readonly string[], out: (text: string) => void, e
     if (isMagpieError(error)) {
       err(JSON.stringify({ error: { code: error.code, name: errorCodeName(error.code), message: error.message } }));
       // no data where --data points, or another server's key there, is the folder's problem, not a refused operation
-      return error.code === ErrorCode.NO_MAGPIE_DATA || error.code === ErrorCode.SERVER_KEY_MISMATCH ? ExitCode.DATA_FOLDER : ExitCode.FAILED;
+      const folders = [ErrorCode.NO_MAGPIE_DATA, ErrorCode.SERVER_KEY_MISMATCH, ErrorCode.DATABASE_MISSING] as number[];
+      return folders.includes(error.code) ? ExitCode.DATA_FOLDER : ExitCode.FAILED;
     }
     if (isDatabaseError(error)) {
       err(`magpie-server: ${databaseMessage(error)}`);

@@ -172,6 +172,15 @@ describe('a used data folder whose database is gone', () => {
     await truncate(db, 0);
     expectRefused(await start(), dataDir, 'is empty \\(0 bytes\\)');
     expect((await stat(db)).size).toBe(0);
+    // an admin command refuses it too, before opening it: SQLite opening a 0-byte database
+    // deletes the write-ahead log beside it, which may hold what a first start wrote
+    const wal = Buffer.from('what a killed first start left in the log');
+    await writeFile(`${db}-wal`, wal);
+    const admin = await server('account', 'create', '--data', dataDir);
+    expect(admin.code).toBe(3);
+    expect(JSON.parse(admin.stderr)).toMatchObject({ error: { code: ErrorCode.DATABASE_MISSING, name: 'DATABASE_MISSING' } });
+    expect(await readFile(`${db}-wal`)).toEqual(wal);
+    await rm(`${db}-wal`);
 
     await rm(db);
     expectRefused(await start(), dataDir, 'is missing');
