@@ -112,6 +112,9 @@ describe('voice messages in the app', () => {
 
   it('a recording stopped under a second is not sent: the composer says it was too short', async () => {
     await pageB.clock.install();
+    // paused: the recording lasts the 900 ms run below and not a moment of the machine's own time,
+    // which on a loaded machine made it a second long, and sent
+    await pageB.clock.pauseAt((await pageB.evaluate(() => Date.now())) + 1_000);
     const voices = pageB.getByTestId('media-voice');
     const before = await voices.count();
     await pageB.getByRole('button', { name: 'Record a voice message' }).click();
