@@ -1,7 +1,7 @@
 import { access as accessFile, constants, open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fileTypeFromFile } from 'file-type';
 import { ErrorCode, isShownImage, isVoiceMime, MagpieError, SHOWN_IMAGE_HEAD_BYTES, type ServerLimits } from '../../protocol';
+import { sniffedTypeOfFile } from '../../platform/files';
 import { downloadFile } from '../files/downloader';
 import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache } from '../files/file-cache';
 import { safeFileName } from '../files/desktop-files';
@@ -101,7 +101,8 @@ async function requireBytesOfKind(path: string, kind: MediaKindName): Promise<vo
     throw refusal(path, `it is not an image (its bytes are not PNG, JPEG, GIF, WebP or AVIF, whatever its name); ${suggestion}`);
   }
   if (kind === 'voice') {
-    const sniffed = (await fileTypeFromFile(path).catch(() => undefined))?.mime;
+    // typed as the server's intake types it (one sniffer for both)
+    const sniffed = await sniffedTypeOfFile(path).catch(() => undefined);
     if (isVoiceMime(sniffed)) return;
     throw refusal(path, `it is not audio (its bytes are ${sniffed ?? 'of no type magpie knows'}), which a voice message must be; ${suggestion}`);
   }

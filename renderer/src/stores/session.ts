@@ -23,6 +23,11 @@ export function isFinalRefusal(info: ConnectionInfo): boolean {
   return info.state === 'offline' && info.code !== undefined;
 }
 
+/** Why the session ended, as the form's banner says it: the server's reason and code. */
+function endedBy(info: ConnectionInfo, fallback: string): { reason: string; code?: number } {
+  return { reason: info.reason ?? fallback, ...(info.code !== undefined ? { code: info.code } : {}) };
+}
+
 export interface LoginForm {
   servers: string[];
   appId: string;
@@ -127,7 +132,7 @@ export const useSession = defineStore('session', () => {
       }
       if (conn.ok && conn.value.state === 'kicked') {
         rememberLogin(view, caFile);
-        ended.value = { reason: conn.value.reason ?? 'kicked', ...(conn.value.code !== undefined ? { code: conn.value.code } : {}) };
+        ended.value = endedBy(conn.value, 'kicked');
         phase.value = 'signedOut';
         return;
       }
@@ -200,7 +205,7 @@ export const useSession = defineStore('session', () => {
     clearAll();
     refusedView = view;
     retrying.value = false;
-    ended.value = { reason: info.reason ?? 'refused', ...(info.code !== undefined ? { code: info.code } : {}), refused: true };
+    ended.value = { ...endedBy(info, 'refused'), refused: true };
   }
 
   function onConnection(info: ConnectionInfo): void {
@@ -217,7 +222,7 @@ export const useSession = defineStore('session', () => {
         void afterSignIn(view, lastLogin.value?.caFile);
       } else if (retrying.value && refusedView && isFinalRefusal(info)) {
         retrying.value = false;
-        ended.value = { reason: info.reason ?? 'refused', ...(info.code !== undefined ? { code: info.code } : {}), refused: true };
+        ended.value = { ...endedBy(info, 'refused'), refused: true };
       }
       return;
     }

@@ -1,43 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
-import { TestClient } from '../../support/test-client';
-import { startTestServer, type TestServer } from '../../support/test-server';
-import { restClient, waitFor, type RestCall } from './rest-fixture';
+import { startRestApp, type RestApp } from './rest-app-fixture';
+import { waitFor } from './rest-fixture';
 
 /**
  * A broadcast's `to` list: `system` is refused as the invalid recipient it is (it was counted as a
  * failed recipient of a job that ran), and a user named twice gets one copy.
  */
 describe('a broadcast to a list', () => {
-  let server: TestServer;
-  let call: RestCall;
-  let app: string;
-  const clients: TestClient[] = [];
-
+  let f: RestApp;
   beforeAll(async () => {
-    server = await startTestServer({ tuning: { restMaxRefusals: 1_000_000 } });
-    call = restClient(`http://127.0.0.1:${server.httpPort}`, server.accountSid, server.authToken);
-    app = `/v1/accounts/{sid}/apps/${server.appId}`;
+    f = await startRestApp();
   });
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server.stop();
-  });
+  afterAll(() => f.stop());
 
-  async function login(user: string): Promise<TestClient> {
-    const client = await TestClient.connect(server.port);
-    clients.push(client);
-    await client.hello();
-    await client.loginWithAppToken(server.appId, server.appToken, user);
-    return client;
-  }
-
-  const jobs = () => server.server.db.prepare<[], number>('SELECT COUNT(*) FROM broadcast_jobs').pluck().get();
+  const jobs = () => f.server.server.db.prepare<[], number>('SELECT COUNT(*) FROM broadcast_jobs').pluck().get();
 
   it('naming system is 400 REST_BAD_REQUEST naming the field, and no job starts', async () => {
     const before = jobs();
     for (const from of [undefined, 'alice']) {
-      const reply = await call('POST', `${app}/broadcasts`, { ...(from ? { from } : {}), to: ['bob', 'system'], message: { type: 'text', text: 'hi' } });
+      const reply = await f.call('POST', `${f.app}/broadcasts`, { ...(from ? { from } : {}), to: ['bob', 'system'], message: { type: 'text', text: 'hi' } });
       expect([reply.status, reply.json?.error?.code], reply.text).toEqual([400, ErrorCode.REST_BAD_REQUEST]);
       expect(reply.json.error.message).toContain('body/to/1 is "system", the app\'s notification sender: nobody reads messages sent to it');
     }
@@ -45,14 +27,14 @@ describe('a broadcast to a list', () => {
   });
 
   it('a user named twice gets one copy, and the job counts each user once', async () => {
-    const dave = await login('dave');
-    const erin = await login('erin');
-    const started = await call('POST', `${app}/broadcasts`, { to: ['dave', 'erin', 'dave'], message: { type: 'text', text: 'once' } });
+    const dave = await f.login('dave');
+    const erin = await f.login('erin');
+    const started = await f.call('POST', `${f.app}/broadcasts`, { to: ['dave', 'erin', 'dave'], message: { type: 'text', text: 'once' } });
     expect([started.status, started.json.total], started.text).toEqual([202, 2]);
     let job = started.json as { state: string; done: number; failed: number };
     await waitFor(
       async () => {
-        job = (await call('GET', `${app}/broadcasts/${started.json.jobId}`)).json;
+        job = (await f.call('GET', `${f.app}/broadcasts/${started.json.jobId}`)).json;
         return job.state !== 'running';
       },
       10_000,
@@ -66,7 +48,7 @@ describe('a broadcast to a list', () => {
     // a second copy would have come with the first: the same chunk, the same commit
     await dave.ping();
     expect(dave.pushes.filter((frame) => frame.name === 'PUSH')).toEqual([]);
-    const inbox = server.server.db.prepare<[string, string], number>('SELECT COUNT(*) FROM inbox WHERE user_id = ? AND app_id = ?').pluck();
-    expect(inbox.get('dave', server.appId)).toBe(1);
+    const inbox = f.server.server.db.prepare<[string, string], number>('SELECT COUNT(*) FROM inbox WHERE user_id = ? AND app_id = ?').pluck();
+    expect(inbox.get('dave', f.server.appId)).toBe(1);
   });
 });
