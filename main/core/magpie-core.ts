@@ -6,6 +6,7 @@ import type { DemoInfo, EventName, EventPayloads, LoginAuth } from '../../preloa
 import type { ApiHandlers } from '../api/dispatch';
 import type { EngineTuning } from '../engine/tuning';
 import type { AttentionState, Notifier } from '../notifications/notification-policy';
+import { routeLogin, type LocalServerRoute } from '../local-server/local-route';
 import { loadDeviceId } from '../settings/device-id';
 import type { SecretBox } from '../settings/secret-box';
 import type { RememberedFromServer } from '../settings/settings-file';
@@ -36,6 +37,8 @@ export interface MagpieCoreOptions {
   readonly systemLanguage?: string;
   /** The local demo server's accounts, shown on the login screen. */
   readonly demo?: DemoInfo;
+  /** The local demo server's TLS route: a login naming it dials it so (local-route.ts). */
+  readonly localServer?: LocalServerRoute;
   /** How long an interactive login waits for the server before it gives up. */
   readonly loginTimeoutMs?: number;
   /** The desktop shell's open-with-app and save dialog (Electron only): media.open and media.save. */
@@ -104,12 +107,13 @@ export class MagpieCore {
     });
 
     const startSession = (servers: string[], appId: string, auth: LoginAuth, mode?: 'auto' | 'force', caFile?: string, remembered?: RememberedFromServer): Session => {
-      const session = openSession({
+      const route = routeLogin(servers, caFile, options.localServer);
+      const opened = openSession({
         profileDir: options.profileDir,
-        servers,
+        servers: route.servers,
         learnedServers: remembered?.learnedServers,
         serverLimits: remembered?.serverLimits,
-        caFile,
+        caFile: route.caFile,
         appId,
         auth,
         mode,
@@ -118,6 +122,8 @@ export class MagpieCore {
         tuning: options.tuning,
         clientName: `magpie-${options.shell}/${options.version}`,
       });
+      // the form, the settings and the remembered login keep the address the user gave
+      const session: Session = { ...opened, servers };
       this.session = session;
       this.media.attach(session);
       wireSessionEvents(session, { ...deps, notify });

@@ -8,7 +8,7 @@ import pino, { type Logger } from 'pino';
 import { ApiErrorCode, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type EventName, type EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { defaultLocalServerDir, ensureLocalServer, type LocalServer } from '../local-server/local-server';
+import { defaultLocalServerDir, ensureLocalServer, localServerRoute, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { loadSettings } from '../settings/settings-file';
@@ -119,6 +119,8 @@ export function createDesktopApp(deps: DesktopAppDeps): { run(): void } {
         log.warn({ err: error }, 'no local server');
       }
     }
+    // a login naming the demo server is pinned to its certificate, up or down (local-route.ts)
+    const localRoute = localServer?.route ?? (onlyDefault && !env['MAGPIE_NO_LOCAL_SERVER'] ? localServerRoute(defaultLocalServerDir()) : undefined);
     return new MagpieCore({
       profileDir,
       shell: 'electron',
@@ -130,6 +132,7 @@ export function createDesktopApp(deps: DesktopAppDeps): { run(): void } {
       systemLanguage: app.getLocale(),
       desktopFiles: createElectronFiles(() => window),
       ...(localServer?.demo ? { demo: localServer.demo } : {}),
+      ...(localRoute ? { localServer: localRoute } : {}),
     });
   }
 

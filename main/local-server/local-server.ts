@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import type { DemoInfo } from '../../preload/api';
+import type { LocalServerRoute } from './local-route';
 import { ensureIdentity, peerFingerprint, portAccepts, readRecord, writeRecord } from './local-server-identity';
 
 /**
@@ -14,8 +15,10 @@ import { ensureIdentity, peerFingerprint, portAccepts, readRecord, writeRecord }
  * fingerprint); its demo accounts are read from its own demo.json, so they are never stale.
  */
 export interface LocalServer {
-  /** The plain loopback address the clients use. */
+  /** Its plain loopback address, which the login screen offers (and the CLI may use). */
   readonly address: string;
+  /** How the app dials it: over TLS, its own certificate the proof (local-route.ts). */
+  readonly route: LocalServerRoute;
   readonly demo: DemoInfo | undefined;
   readonly pid: number | undefined;
   /** True when it was already running (started by another shell or an earlier run). */
@@ -97,6 +100,30 @@ export function readDemo(dataDir: string, address: string): DemoInfo | undefined
       users: parsed.users.map((u) => ({ name: u.friendlyName, user: u.voipAccount, password: u.voipPwd })),
     };
   } catch {
+    return undefined;
+  }
+}
+
+/** A host as an address writes it: an IPv6 one in brackets. */
+function hostText(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function routeOf(host: string, port: number, tlsPort: number, certFile: string): LocalServerRoute {
+  return { address: `${hostText(host)}:${port}`, tlsAddress: `tls://${hostText(host)}:${tlsPort}`, caFile: certFile };
+}
+
+/**
+ * The route to this data folder's server whether it runs or not (where it last ran, else where it
+ * would start): a login naming it stays pinned to its certificate while it is down, or while
+ * another program holds its ports.
+ */
+export function localServerRoute(dataDir: string): LocalServerRoute | undefined {
+  const record = readRecord(dataDir);
+  try {
+    return routeOf(record?.host ?? '127.0.0.1', record?.port ?? DEFAULT_LOCAL_PORT, record?.tlsPort ?? DEFAULT_LOCAL_TLS_PORT, ensureIdentity(dataDir).certFile);
+  } catch {
+    // its folder cannot be made (read-only home): no demo server could run there either
     return undefined;
   }
 }
@@ -206,9 +233,10 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
   const { dataDir } = options;
   const identity = ensureIdentity(dataDir);
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const reuse = (address: string, httpPort: number | undefined, reused: boolean): LocalServer => ({
-    address,
-    demo: readDemo(dataDir, address),
+  const reuse = (host: string, port: number, tlsPort: number, httpPort: number | undefined, reused: boolean): LocalServer => ({
+    address: `${hostText(host)}:${port}`,
+    route: routeOf(host, port, tlsPort, identity.certFile),
+    demo: readDemo(dataDir, `${hostText(host)}:${port}`),
     pid: readRecord(dataDir)?.pid,
     reused,
     httpPort,
@@ -217,7 +245,7 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
   const reuseRunning = (host: string, port: number, tlsPort: number, httpPort: number | undefined): LocalServer => {
     const pid = runningPid(dataDir);
     writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, ...(httpPort ? { httpPort } : {}), ...(pid ? { pid } : {}) });
-    return reuse(`${host}:${port}`, httpPort, true);
+    return reuse(host, port, tlsPort, httpPort, true);
   };
 
   /**
@@ -295,7 +323,7 @@ export async function ensureLocalServer(options: LocalServerOptions): Promise<Lo
     }
     const pid = await answeringPid(dataDir, child.pid, () => exit !== undefined);
     writeRecord(dataDir, { fingerprint256: identity.fingerprint256, host, port, tlsPort, httpPort, ...(pid ? { pid } : {}) });
-    return reuse(address, httpPort, false);
+    return reuse(host, port, tlsPort, httpPort, false);
   } finally {
     rmSync(join(dataDir, LOCK_FILE), { force: true });
   }

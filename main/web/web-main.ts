@@ -9,7 +9,7 @@ import pino from 'pino';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { createDispatch } from '../api/dispatch';
 import { MagpieCore } from '../core/magpie-core';
-import { defaultLocalServerDir, ensureLocalServer, LocalServerElsewhereError, type LocalServer } from '../local-server/local-server';
+import { defaultLocalServerDir, ensureLocalServer, LocalServerElsewhereError, localServerRoute, type LocalServer } from '../local-server/local-server';
 import { createDesktopNotifier, createFileNotifier } from '../notifications/desktop-notifier';
 import { createKeyFileSecretBox } from '../settings/secret-box';
 import { defaultProfileDir } from '../shell/profile-dir';
@@ -104,6 +104,8 @@ async function main(): Promise<number> {
     if (localServer) log.info({ address: localServer.address, serverPid: localServer.pid, reused: localServer.reused }, 'local Magpie server ready');
   }
 
+  // a login naming the demo server is pinned to its certificate, up or down (local-route.ts)
+  const localRoute = localServer?.route ?? (wantsDemo ? localServerRoute(defaultLocalServerDir()) : undefined);
   // the core is built before the shell that carries its events: they meet through this holder
   const page: { shell?: WebShell } = {};
   const emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => page.shell?.emit(event, payload);
@@ -119,6 +121,7 @@ async function main(): Promise<number> {
     log,
     systemLanguage: Intl.DateTimeFormat().resolvedOptions().locale,
     ...(localServer?.demo ? { demo: localServer.demo } : args.server ? { demo: { servers: [args.server], appId: '', users: [] } } : {}),
+    ...(localRoute ? { localServer: localRoute } : {}),
   });
   const shell = createWebShell({
     rendererDir,

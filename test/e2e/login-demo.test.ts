@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { mkdtemp } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,16 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** Connections this machine holds open whose local end is 127.0.0.1:port (Linux's /proc/net/tcp). */
+function established(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[1] === local && fields[3] === '01').length;
+}
+
 /** The sign-in screen of `npm run web` with its local demo server: the demo accounts' buttons. */
 describe('the sign-in screen with the local demo server', () => {
   let browser: Browser;
@@ -30,13 +41,15 @@ describe('the sign-in screen with the local demo server', () => {
   let demoDir: string;
   const apps: WebApp[] = [];
   let url: string;
+  let ports: { client: number; tls: number; http: number };
 
   beforeAll(async () => {
     ensureRendererBuilt();
     work = await mkdtemp(join(tmpdir(), 'magpie-e2e-login-demo-'));
     demoDir = join(work, 'local-server');
     const [client, tls, http] = await freePorts(3);
-    const app = await startWebApp({ demo: { dataDir: demoDir, ports: { client: client!, tls: tls!, http: http! } }, profileDir: join(work, 'profile') });
+    ports = { client: client!, tls: tls!, http: http! };
+    const app = await startWebApp({ demo: { dataDir: demoDir, ports }, profileDir: join(work, 'profile') });
     apps.push(app);
     url = app.url;
     browser = await launchChromium();
@@ -78,5 +91,18 @@ describe('the sign-in screen with the local demo server', () => {
       expect(await seriousViolations(page)).toEqual([]);
       await page.context().close();
     }
+  }, 60_000);
+
+  it('signs in with a demo account in one click, over TLS to the demo server (docs/client.md, "The local demo server")', async () => {
+    const page = await openPage(browser, url);
+    await page.getByTestId('login-demo-alice').click();
+    // the form offers the plain address; the app dials the TLS port with the server's own certificate
+    expect(await page.getByTestId('login-servers').inputValue()).toBe(`127.0.0.1:${ports.client}`);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('conversation-list').waitFor(WAIT);
+    // the demo server's side of the app's connection: on its TLS port, none on its plain one
+    expect(established(ports.tls)).toBe(1);
+    expect(established(ports.client)).toBe(0);
+    await page.context().close();
   }, 60_000);
 });
