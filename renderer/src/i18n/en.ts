@@ -77,6 +77,9 @@ const en = {
     skipToComposer: 'Skip to message box',
     none: 'Select a chat to start messaging',
     backToList: 'Back to chats',
+    /** Under a long text cut to 20 lines (MessageBody.vue). */
+    showMore: 'Show more',
+    showLess: 'Show less',
     peerId: 'ID {id}',
     composer: 'Message',
     composerPlaceholder: 'Type a message. Enter to send, Shift+Enter for a new line',

@@ -80,6 +80,9 @@ const zhCN: MessageSchema = {
     skipToComposer: '跳到消息输入框',
     none: '选择一个会话开始聊天',
     backToList: '返回会话列表',
+    /** 长消息折叠到 20 行时其下的按钮（MessageBody.vue）。 */
+    showMore: '展开全文',
+    showLess: '收起',
     peerId: '用户 ID {id}',
     composer: '消息',
     composerPlaceholder: '输入消息，Enter 发送，Shift+Enter 换行',

@@ -41,6 +41,14 @@ export interface LoginForm {
 /** A sync this large shows a progress bar; smaller ones finish before anyone would notice. */
 export const SYNC_BAR_THRESHOLD = 50;
 
+/**
+ * How long a page that starts on a session still signing in (the remembered login at the app's
+ * start, or asked again after a refusal) waits for the server's answer before it shows the chats
+ * anyway: a refusal shows the form without the refused session's chats first, and a server that
+ * cannot be reached keeps the chats readable from the store after this.
+ */
+export const START_SIGN_IN_WAIT_MS = 5_000;
+
 export const useSession = defineStore('session', () => {
   const backend = useBackend();
   const phase = ref<Phase>('starting');
@@ -73,6 +81,8 @@ export const useSession = defineStore('session', () => {
   let refusedView: SessionView | null = null;
   /** Retry now was pressed on the refused form and its answer is not in yet. */
   const retrying = ref(false);
+  /** While the page starts on a session still signing in: takes each connection state the core tells. */
+  let startWaiter: ((info: ConnectionInfo) => void) | null = null;
 
   function rememberLogin(view: SessionView, caFile: string | undefined): void {
     lastLogin.value = {
@@ -123,16 +133,17 @@ export const useSession = defineStore('session', () => {
       const same = account?.appId === view.appId && account.userId === view.userId;
       const caFile = same ? account.caFile : undefined;
       // a session the server ended before this page loaded (the app taken offline, the account
-      // closed, a sign-in elsewhere) shows as it did before the reload: the form, and why
-      const conn = await backend.call('session.connection', {});
-      if (conn.ok && isFinalRefusal(conn.value)) {
+      // closed, a sign-in elsewhere) shows as it did before the reload: the form, and why; a
+      // refused sign-in is asked once more first, and a sign-in still going is waited for
+      const conn = await startingConnection();
+      if (conn && isFinalRefusal(conn)) {
         rememberLogin(view, caFile);
-        showRefused(view, conn.value);
+        showRefused(view, conn);
         return;
       }
-      if (conn.ok && conn.value.state === 'kicked') {
+      if (conn?.state === 'kicked') {
         rememberLogin(view, caFile);
-        ended.value = endedBy(conn.value, 'kicked');
+        ended.value = endedBy(conn, 'kicked');
         phase.value = 'signedOut';
         return;
       }
@@ -145,6 +156,38 @@ export const useSession = defineStore('session', () => {
       lastLogin.value = { appId: account.appId, userId: account.userId, servers: account.servers, method, ...(account.caFile ? { caFile: account.caFile } : {}) };
     }
     phase.value = 'signedOut';
+  }
+
+  /**
+   * The restored session's connection, once its sign-in has an answer. A sign-in the server
+   * refused before this page loaded is asked once more (the refusal may have been lifted: the app
+   * back online); one still going (the remembered login at the app's start, that retry) is waited
+   * for, up to START_SIGN_IN_WAIT_MS, so a refusal shows the form with no chats of the refused
+   * session first. Null when the core could not say.
+   */
+  async function startingConnection(): Promise<ConnectionInfo | null> {
+    const conn = await backend.call('session.connection', {});
+    if (!conn.ok) return null;
+    let info = conn.value;
+    if (isFinalRefusal(info)) {
+      const retried = await backend.call('session.reconnect', {});
+      if (!retried.ok) return info;
+      info = retried.value;
+    }
+    if (info.state !== 'connecting') return info;
+    return new Promise<ConnectionInfo>((resolve) => {
+      let last = info;
+      const done = (answer: ConnectionInfo): void => {
+        clearTimeout(timer);
+        startWaiter = null;
+        resolve(answer);
+      };
+      const timer = setTimeout(() => done(last), START_SIGN_IN_WAIT_MS);
+      startWaiter = (next) => {
+        last = next;
+        if (next.state !== 'connecting') done(next);
+      };
+    });
   }
 
   /** Signs in; returns the error for the form to show, or null. */
@@ -209,6 +252,7 @@ export const useSession = defineStore('session', () => {
   }
 
   function onConnection(info: ConnectionInfo): void {
+    startWaiter?.(info);
     if (phase.value === 'signedIn' && isFinalRefusal(info) && session.value) {
       showRefused(session.value, info);
       return;

@@ -5,7 +5,7 @@ import { useBackend } from '../../../renderer/src/stores/backend';
 import { useConversations } from '../../../renderer/src/stores/conversations';
 import { wireEvents } from '../../../renderer/src/stores/event-wiring';
 import { useGroups } from '../../../renderer/src/stores/groups';
-import { useSession } from '../../../renderer/src/stores/session';
+import { START_SIGN_IN_WAIT_MS, useSession } from '../../../renderer/src/stores/session';
 import { useSettings } from '../../../renderer/src/stores/settings';
 import { useToasts } from '../../../renderer/src/stores/toasts';
 import { conversation, createFakeApi, type Handlers } from './fake-api';
@@ -96,12 +96,12 @@ describe('the session store', () => {
   });
 
   it('leaves the chats for the form when the server refuses the sign-in for good, and Retry now brings them back', async () => {
-    let state: ConnectionInfo = { state: 'connecting' };
+    let state: ConnectionInfo = { state: 'online' };
     const api = start({ 'session.restore': () => me, 'session.connection': () => state, 'session.reconnect': () => ({ state: 'connecting' }) });
     const session = useSession();
     await session.start();
     expect(session.phase).toBe('signedIn');
-    // the remembered login, refused: no chat stays open to type into
+    // a reconnect, refused: no chat stays open to type into
     state = { state: 'offline', code: 520003, reason: 'app offline' };
     api.emit('connection.state', state);
     expect(session.phase).toBe('signedOut');
@@ -123,14 +123,79 @@ describe('the session store', () => {
     await vi.waitFor(() => expect(useConversations().byId.alice).toBeDefined());
   });
 
-  it('a page loaded after the refusal shows the form and why, not the chats', async () => {
-    start({ 'session.restore': () => me, 'session.connection': () => ({ state: 'offline', code: 520006, reason: 'wrong password' }) });
+  it('a page loaded after the refusal asks again once, and shows the form and why when refused again, not the chats', async () => {
+    const refused: ConnectionInfo = { state: 'offline', code: 520006, reason: 'wrong password' };
+    const api = start({ 'session.restore': () => me, 'session.connection': () => refused, 'session.reconnect': () => ({ state: 'connecting' }) });
     const session = useSession();
-    await session.start();
+    const starting = session.start();
+    await vi.waitFor(() => expect(api.callsOf('session.reconnect')).toHaveLength(1));
+    expect(session.phase).toBe('starting');
+    api.emit('connection.state', refused);
+    await starting;
     expect(session.phase).toBe('signedOut');
     expect(session.ended).toEqual({ reason: 'wrong password', code: 520006, refused: true });
     expect(useConversations().byId).toEqual({});
+    expect(api.callsOf('conversations.list')).toHaveLength(0);
     expect(session.lastLogin?.userId).toBe('u1');
+  });
+
+  it('a page loaded after the refusal signs in when the refusal was lifted meanwhile, no Retry now pressed', async () => {
+    let state: ConnectionInfo = { state: 'offline', code: 520003, reason: 'app offline' };
+    const api = start({ 'session.restore': () => me, 'session.connection': () => state, 'session.reconnect': () => ({ state: 'connecting' }) });
+    const session = useSession();
+    const starting = session.start();
+    await vi.waitFor(() => expect(api.callsOf('session.reconnect')).toHaveLength(1));
+    state = { state: 'online' };
+    api.emit('connection.state', state);
+    await starting;
+    expect(session.phase).toBe('signedIn');
+    expect(session.ended).toBeNull();
+    expect(useConversations().byId.alice).toBeDefined();
+  });
+
+  it('a start on a sign-in still going waits for its answer: a refusal shows the form with no chats first', async () => {
+    const api = start({ 'session.restore': () => me, 'session.connection': () => ({ state: 'connecting' }) });
+    const session = useSession();
+    const starting = session.start();
+    await vi.waitFor(() => expect(api.callsOf('session.connection')).toHaveLength(1));
+    expect(session.phase).toBe('starting');
+    api.emit('connection.state', { state: 'offline', code: 520003, reason: 'app offline' });
+    await starting;
+    expect(session.phase).toBe('signedOut');
+    expect(session.ended).toEqual({ reason: 'app offline', code: 520003, refused: true });
+    expect(api.callsOf('conversations.list')).toHaveLength(0);
+    // asked at the start, not again: this refusal is news, not an old one
+    expect(api.callsOf('session.reconnect')).toHaveLength(0);
+  });
+
+  it('a start on a server that does not answer shows the chats after a while, from the store', async () => {
+    vi.useFakeTimers();
+    try {
+      const api = start({ 'session.restore': () => me, 'session.connection': () => ({ state: 'connecting' }) });
+      const session = useSession();
+      const starting = session.start();
+      await vi.waitFor(() => expect(api.callsOf('session.connection')).toHaveLength(1));
+      await vi.advanceTimersByTimeAsync(START_SIGN_IN_WAIT_MS - 100);
+      expect(session.phase).toBe('starting');
+      // the network is down: the engine tries again later, the chats show meanwhile
+      api.emit('connection.state', { state: 'connecting' });
+      await vi.advanceTimersByTimeAsync(100);
+      await starting;
+      expect(session.phase).toBe('signedIn');
+      expect(useConversations().byId.alice).toBeDefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a start on a server that cannot be reached shows the chats at once', async () => {
+    const api = start({ 'session.restore': () => me, 'session.connection': () => ({ state: 'connecting' }) });
+    const session = useSession();
+    const starting = session.start();
+    await vi.waitFor(() => expect(api.callsOf('session.connection')).toHaveLength(1));
+    api.emit('connection.state', { state: 'reconnecting', code: 171001, reason: 'not connected' });
+    await starting;
+    expect(session.phase).toBe('signedIn');
   });
 
   it('an offline without a code (no network, the engine stopped) keeps the chats', async () => {
