@@ -16,6 +16,7 @@ import { registerFileRoutes } from './routes-files';
 import { registerGroupRoutes } from './routes-groups';
 import { registerMessageRoutes } from './routes-messages';
 import { registerSubAccountRoutes } from './routes-subaccounts';
+import { guardOfflineApps, requireRouteKinds } from './route-kinds';
 
 export interface RestPluginDeps extends RestContext {
   readonly auth: RestAuth;
@@ -54,6 +55,10 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       native.removeContentTypeParser('text/plain');
       native.setErrorHandler(nativeErrorHandler(deps.log));
       native.addHook('preValidation', signedBy(deps));
+      // every signed route says what it does, and the one guard refuses what would reach the
+      // users of an app taken offline (docs/rest.md "An app taken offline")
+      requireRouteKinds(native);
+      native.addHook('preHandler', guardOfflineApps(deps));
       registerAppRoutes(native, deps);
       registerSubAccountRoutes(native, deps);
       registerMessageRoutes(native, deps);
@@ -74,6 +79,8 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       });
       classic.setErrorHandler(classicErrorHandler(deps.log));
       classic.addHook('preValidation', signedBy(deps));
+      requireRouteKinds(classic);
+      classic.addHook('preHandler', guardOfflineApps(deps));
       registerClassicRoutes(classic, deps);
       classic.all('/2013-12-26/*', { schema: { hide: true } }, noSuchRoute(classic));
     });

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { idempotencyKeySchema } from './idempotency-key';
 import { clientMsgIdOf, groupIdSchema, messageInputSchema, recipientSchema, sendBodyOf, userIdSchema } from './message-input';
-import { ownApp, refuseOfflineApp, restSender, SYSTEM_SENDER, uploadSizeOf, type RestContext } from './rest-context';
+import { ownApp, restSender, SYSTEM_SENDER, uploadSizeOf, type RestContext } from './rest-context';
+import { REACHES_USERS, READS } from './route-kinds';
 
 
 /** A user a broadcast names: refused, as a send to it is, when it is the app's system sender. */
@@ -51,6 +52,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   app.post(
     `${base}/messages`,
     {
+      config: REACHES_USERS,
       schema: {
         tags,
         params: appParams,
@@ -67,9 +69,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request) => {
-      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
-      refuseOfflineApp(owned);
-      const { appId } = owned;
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { from, to, message, idempotencyKey } = request.body;
       const key = idempotencyKey === undefined ? undefined : `rest:${idempotencyKey}`;
       const sender = senderOf(appId, from);
@@ -82,6 +82,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   app.post(
     `${base}/broadcasts`,
     {
+      config: REACHES_USERS,
       schema: {
         tags,
         params: appParams,
@@ -99,9 +100,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request, reply) => {
-      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
-      refuseOfflineApp(owned);
-      const { appId } = owned;
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { from, to, message, idempotencyKey } = request.body;
       if (message.custom?.transient) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'a broadcast is stored: it cannot be transient');
       const job = ctx.broadcasts.start(appId, senderOf(appId, from), message, to, idempotencyKey);
@@ -111,7 +110,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
 
   app.get(
     `${base}/broadcasts/:jobId`,
-    { schema: { tags, params: appParams.extend({ jobId: z.string() }), response: { 200: jobSchema } } },
+    { config: READS, schema: { tags, params: appParams.extend({ jobId: z.string() }), response: { 200: jobSchema } } },
     (request) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       return ctx.broadcasts.get(appId, request.params.jobId);
@@ -121,6 +120,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   app.get(
     `${base}/history`,
     {
+      config: READS,
       schema: {
         tags,
         params: appParams,
