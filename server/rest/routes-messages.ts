@@ -22,6 +22,8 @@ const jobSchema = z.object({
   failed: z.number(),
   createdMs: z.number(),
   finishedMs: z.number().nullable(),
+  /** Why a failed job stopped (APP_OFFLINE: its app was taken offline mid-way); null while running and when done. */
+  error: z.object({ code: z.number(), message: z.string() }).nullable(),
 });
 const historyMessage = z.object({
   msgId: z.string(),
