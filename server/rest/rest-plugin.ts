@@ -153,13 +153,16 @@ type SwaggerTransformInput = Parameters<typeof jsonSchemaTransform>[0];
 
 /**
  * The OpenAPI document says what the server does, beyond the zod schemas: the classic paths take
- * XML as well as JSON and answer in either, an upload's body is the file's bytes, and every path
- * may refuse with its error body.
+ * XML as well as JSON and answer in either, an upload's body is the file's bytes, every path
+ * may refuse with its error body, and `x-magpie-kind` says what each path does (route-kinds.ts).
  */
 function describedAsServed(input: SwaggerTransformInput): ReturnType<typeof jsonSchemaTransform> {
   const out = jsonSchemaTransform(input);
   const schema = out.schema as Record<string, unknown> | undefined;
   if (schema === undefined || schema.hide === true) return out;
+  // read, manage or reach-users: the last is refused in an app taken offline (docs/rest.md)
+  const kind = input.route.config?.restKind;
+  if (kind !== undefined) schema['x-magpie-kind'] = kind;
   if (out.url.startsWith('/2013-12-26/')) {
     if (schema.body !== undefined) schema.consumes = ['application/json', 'application/xml', 'text/xml'];
     schema.produces = ['application/json', 'application/xml'];

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
 import { startRestApp, type RestApp } from './rest-app-fixture';
@@ -119,6 +121,31 @@ describe('REST in an app taken offline', () => {
     expect((await upload()).status).toBe(201);
     expect((await f.call('POST', `${group}/kick`, { users: ['carol'] })).status).toBe(200);
     expect((await f.call('DELETE', group)).status).toBe(200);
+  });
+
+  it('docs/rest.md lists exactly the paths the OpenAPI document marks as reaching users, and every signed path has a kind', async () => {
+    const openapi = (await (await fetch(`http://127.0.0.1:${f.server.httpPort}/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { 'x-magpie-kind'?: string }>>;
+    };
+    const kinds = Object.entries(openapi.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, kind: operation['x-magpie-kind'] })),
+    );
+    expect(kinds.length).toBeGreaterThan(30);
+    expect(kinds.filter((k) => k.kind === undefined)).toEqual([]);
+    const reaching = kinds
+      .filter((k) => k.kind === 'reach-users')
+      .map((k) => k.route.replace('/v1/accounts/{accountSid}', ''))
+      .sort();
+    const doc = readFileSync(join(import.meta.dirname, '../../../docs/rest.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('| refused while the app is offline |'));
+    const listed = table
+      .slice(0, table.indexOf('\n\n'))
+      .split('\n')
+      .slice(2)
+      .map((row) => /^\| `([^`]+)`/.exec(row)![1]!)
+      .sort();
+    expect(listed).toEqual(reaching);
+    expect(reaching).toHaveLength(7);
   });
 });
 
