@@ -68,14 +68,13 @@ export function ownApp(ctx: RestContext, accountSid: string, appId: string): App
 /**
  * Refuses what would reach the users of an app taken offline (APP_OFFLINE, 403), the code its
  * users' logins get: nothing sent or changed there reaches anyone who can log in. The REST routes
- * that reach users call it through one guard (route-kinds.ts); a broadcast checks it per chunk.
+ * that reach users call it through one guard (route-kinds.ts); a broadcast already under way
+ * checks its app before each chunk instead (broadcast.ts).
  */
 export function refuseOfflineApp(app: Pick<AppInfo, 'appId' | 'state'>): void {
-  if (app.state !== 'online') throw new MagpieError(ErrorCode.APP_OFFLINE, offlineAppMessage(app.appId));
-}
-
-export function offlineAppMessage(appId: string): string {
-  return `app ${appId} is offline: nothing can be sent or changed for its users (take it online first: POST .../apps/${appId}/online)`;
+  if (app.state !== 'online') {
+    throw new MagpieError(ErrorCode.APP_OFFLINE, `app ${app.appId} is offline: nothing can be sent or changed for its users (take it online first: POST .../apps/${app.appId}/online)`);
+  }
 }
 
 /** The sub-account, if it exists in an app of the signed account (and in `appId` when given). */
