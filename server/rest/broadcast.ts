@@ -17,6 +17,13 @@ export interface BroadcastJob {
   readonly failed: number;
   readonly createdMs: number;
   readonly finishedMs: number | null;
+  /** Why a failed job stopped: APP_OFFLINE when its app was taken offline mid-way; null otherwise. */
+  readonly error: BroadcastError | null;
+}
+
+export interface BroadcastError {
+  readonly code: number;
+  readonly message: string;
 }
 
 export interface BroadcastJobs {
@@ -41,6 +48,8 @@ export interface BroadcastDeps {
   readonly chunkUsers: number;
   /** The sender's uploads, for media broadcasts; absent without a file service. */
   readonly uploadSizeOf?: (appId: string, sender: string) => UploadSizeOf | undefined;
+  /** Whether the app is online now (read from the database, so any process's change counts). */
+  readonly appOnline: (appId: string) => boolean;
 }
 
 interface Row {
@@ -54,6 +63,7 @@ interface Row {
   done: number;
   failed: number;
   cursor: string;
+  error: string | null;
   created_ms: number;
   finished_ms: number | null;
 }
@@ -73,6 +83,21 @@ export const BROADCAST_CLAIM_MS = 60_000;
 export const BROADCAST_POLL_MS = 15_000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * What a job that stopped says of itself: the error it stored (a JSON {code, message}), or, for a
+ * job a server failure ended (its error is the failure's text, which stays in the log), INTERNAL.
+ */
+function errorOf(row: Pick<Row, 'error'>): BroadcastError | null {
+  if (row.error === null) return null;
+  try {
+    const stored = JSON.parse(row.error) as Partial<BroadcastError>;
+    if (typeof stored.code === 'number' && typeof stored.message === 'string') return { code: stored.code, message: stored.message };
+  } catch {
+    // not JSON: the text of a failure
+  }
+  return { code: ErrorCode.INTERNAL, message: 'the server failed while sending: the recipients past done were not reached' };
+}
 
 /**
  * A broadcast is a job: one ordinary SEND per recipient (the same storage and push path as any
@@ -115,6 +140,13 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       'UPDATE broadcast_jobs SET state = ?, error = ?, finished_ms = ?, claimed_until_ms = NULL WHERE job_id = ? AND claimed_until_ms = ?',
     ),
     release: db.prepare('UPDATE broadcast_jobs SET claimed_until_ms = NULL WHERE job_id = ? AND claimed_until_ms = ?'),
+    // the app went offline: the recipients not reached are handled, as failed, and the job ends
+    stop: db.prepare(
+      "UPDATE broadcast_jobs SET done = done + ?, failed = failed + ?, state = 'failed', error = ?, finished_ms = ?, claimed_until_ms = NULL WHERE job_id = ? AND state = 'running'",
+    ),
+    stopClaimed: db.prepare(
+      "UPDATE broadcast_jobs SET done = done + ?, failed = failed + ?, state = 'failed', error = ?, finished_ms = ?, claimed_until_ms = NULL WHERE job_id = ? AND state = 'running' AND claimed_until_ms = ?",
+    ),
   };
   /** PostgreSQL: the claim this node holds on each job it runs (its claimed_until_ms). */
   const claims = new Map<string, number>();
@@ -150,7 +182,25 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
       failed: row.failed,
       createdMs: row.created_ms,
       finishedMs: row.finished_ms,
+      error: errorOf(row),
     };
+  }
+
+  /**
+   * Ends the job of an app taken offline (or deleted) before its next chunk: every recipient not
+   * reached yet counts as failed, and the job says why. A chunk already sent stays sent.
+   */
+  function stopForOfflineApp(jobId: string): void {
+    const row = q.get.get(jobId)!;
+    const unreached = Math.max(0, row.total - row.done);
+    const error: BroadcastError = {
+      code: ErrorCode.APP_OFFLINE,
+      message: `app ${row.app_id} was taken offline: the broadcast stopped, and the ${unreached} recipients it had not reached are counted as failed`,
+    };
+    const stopped = clustered
+      ? q.stopClaimed.run(unreached, unreached, JSON.stringify(error), clock.now(), jobId, claims.get(jobId) ?? -1)
+      : q.stop.run(unreached, unreached, JSON.stringify(error), clock.now(), jobId);
+    if (stopped.changes === 1) log.info({ jobId, appId: row.app_id, unreached }, 'broadcast stopped: its app was taken offline');
   }
 
   /** The next chunk after the cursor: a list index, or the last user id (every user, by id). */
@@ -171,6 +221,11 @@ export function createBroadcastJobs(deps: BroadcastDeps): BroadcastJobs {
     let cursor = row.cursor;
     for (;;) {
       if (stopping) return;
+      // checked per chunk: a chunk's sends go out together, in one commit
+      if (!deps.appOnline(row.app_id)) {
+        stopForOfflineApp(jobId);
+        return;
+      }
       const chunk = nextChunk(row, cursor);
       if (chunk.users.length === 0) break;
       // every SEND of the chunk joins the same write batch: one commit for the chunk

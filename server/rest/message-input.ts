@@ -84,6 +84,15 @@ export const messageInputSchema = z
     if (message.type === 'location' && message.location === undefined) {
       context.addIssue({ code: 'custom', path: ['location'], message: 'is required for a location message: {latitude, longitude, title?, address?}' });
     }
+    // said here, naming the field and the type: SEND's own check answers a bare INVALID_MESSAGE
+    // (and an image, voice or file without media would be refused for its media first)
+    if (message.type !== 'location' && message.location !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['location'],
+        message: `is for a location message only, and this message's type is "${message.type}": send type "location" for a place, or leave location out`,
+      });
+    }
     // the wire bounds a voice message's length only: another kind's durationMs is never read
     if (message.type !== 'voice' || message.media === undefined) return;
     const { durationMs } = message.media;

@@ -66,12 +66,14 @@ export function ownApp(ctx: RestContext, accountSid: string, appId: string): App
 }
 
 /**
- * Refuses a send or broadcast in an app taken offline (APP_OFFLINE, 403), the code its users'
- * logins get: its messaging is off, so the app server's messages would reach no one who can log in.
+ * Refuses what would reach the users of an app taken offline (APP_OFFLINE, 403), the code its
+ * users' logins get: nothing sent or changed there reaches anyone who can log in. The REST routes
+ * that reach users call it through one guard (route-kinds.ts); a broadcast already under way
+ * checks its app before each chunk instead (broadcast.ts).
  */
-export function refuseOfflineApp(app: AppInfo): void {
+export function refuseOfflineApp(app: Pick<AppInfo, 'appId' | 'state'>): void {
   if (app.state !== 'online') {
-    throw new MagpieError(ErrorCode.APP_OFFLINE, `app ${app.appId} is offline: nothing can be sent in it (take it online first: POST .../apps/${app.appId}/online)`);
+    throw new MagpieError(ErrorCode.APP_OFFLINE, `app ${app.appId} is offline: nothing can be sent or changed for its users (take it online first: POST .../apps/${app.appId}/online)`);
   }
 }
 

@@ -16,6 +16,7 @@ import { registerFileRoutes } from './routes-files';
 import { registerGroupRoutes } from './routes-groups';
 import { registerMessageRoutes } from './routes-messages';
 import { registerSubAccountRoutes } from './routes-subaccounts';
+import { guardOfflineApps, requireRouteKinds } from './route-kinds';
 
 export interface RestPluginDeps extends RestContext {
   readonly auth: RestAuth;
@@ -54,6 +55,10 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       native.removeContentTypeParser('text/plain');
       native.setErrorHandler(nativeErrorHandler(deps.log));
       native.addHook('preValidation', signedBy(deps));
+      // every signed route says what it does, and the one guard refuses what would reach the
+      // users of an app taken offline (docs/rest.md "An app taken offline")
+      requireRouteKinds(native);
+      native.addHook('preHandler', guardOfflineApps(deps));
       registerAppRoutes(native, deps);
       registerSubAccountRoutes(native, deps);
       registerMessageRoutes(native, deps);
@@ -74,6 +79,8 @@ export function createRestPlugin(deps: RestPluginDeps): FastifyPluginAsync {
       });
       classic.setErrorHandler(classicErrorHandler(deps.log));
       classic.addHook('preValidation', signedBy(deps));
+      requireRouteKinds(classic);
+      classic.addHook('preHandler', guardOfflineApps(deps));
       registerClassicRoutes(classic, deps);
       classic.all('/2013-12-26/*', { schema: { hide: true } }, noSuchRoute(classic));
     });
@@ -146,13 +153,16 @@ type SwaggerTransformInput = Parameters<typeof jsonSchemaTransform>[0];
 
 /**
  * The OpenAPI document says what the server does, beyond the zod schemas: the classic paths take
- * XML as well as JSON and answer in either, an upload's body is the file's bytes, and every path
- * may refuse with its error body.
+ * XML as well as JSON and answer in either, an upload's body is the file's bytes, every path
+ * may refuse with its error body, and `x-magpie-kind` says what each path does (route-kinds.ts).
  */
 function describedAsServed(input: SwaggerTransformInput): ReturnType<typeof jsonSchemaTransform> {
   const out = jsonSchemaTransform(input);
   const schema = out.schema as Record<string, unknown> | undefined;
   if (schema === undefined || schema.hide === true) return out;
+  // read, manage or reach-users: the last is refused in an app taken offline (docs/rest.md)
+  const kind = input.route.config?.restKind;
+  if (kind !== undefined) schema['x-magpie-kind'] = kind;
   if (out.url.startsWith('/2013-12-26/')) {
     if (schema.body !== undefined) schema.consumes = ['application/json', 'application/xml', 'text/xml'];
     schema.produces = ['application/json', 'application/xml'];

@@ -54,6 +54,7 @@ export function createRestServices(deps: RestServicesDeps): RestServices {
     calls,
     chunkUsers: tuning.broadcastChunkUsers,
     uploadSizeOf: (appId, sender) => uploadSizeOf(deps.files, appId, sender),
+    appOnline: (appId) => deps.identity.getApp(appId)?.state === 'online',
   });
   const auth = createRestAuth({
     identity: deps.identity,

@@ -6,6 +6,7 @@ import { appChangeSchema, appJson, appListSchema, appSchema, deletedSchema, newN
 import { idempotencyKeySchema } from './idempotency-key';
 import { ownApp, type RestContext } from './rest-context';
 import { userIdSchema } from './message-input';
+import { MANAGES, READS } from './route-kinds';
 
 const accountParams = z.object({ accountSid: z.string() });
 const appParams = accountParams.extend({ appId: z.string() });
@@ -16,13 +17,14 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
   const base = '/v1/accounts/:accountSid/apps';
   const tags = ['apps'];
 
-  app.get(base, { schema: { tags, params: accountParams, response: { 200: appListSchema } } }, (request) => ({
+  app.get(base, { config: READS, schema: { tags, params: accountParams, response: { 200: appListSchema } } }, (request) => ({
     apps: ctx.identity.listApps(request.params.accountSid).map(appJson),
   }));
 
   app.post(
     base,
     {
+      config: MANAGES,
       schema: {
         tags,
         params: accountParams,
@@ -35,13 +37,14 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
       reply.code(201).send(appJson(createApp(ctx, request.params.accountSid, request.body.name, request.body.idempotencyKey))),
   );
 
-  app.get(`${base}/:appId`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
+  app.get(`${base}/:appId`, { config: READS, schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
     appJson(ownApp(ctx, request.params.accountSid, request.params.appId)),
   );
 
   app.patch(
     `${base}/:appId`,
     {
+      config: MANAGES,
       schema: {
         tags,
         params: appParams,
@@ -52,22 +55,22 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
     (request) => appJson(changeApp(ctx, request.params.accountSid, request.params.appId, request.body)),
   );
 
-  app.delete(`${base}/:appId`, { schema: { tags, params: appParams, response: { 200: deletedSchema } } }, (request) => {
+  app.delete(`${base}/:appId`, { config: MANAGES, schema: { tags, params: appParams, response: { 200: deletedSchema } } }, (request) => {
     deleteApp(ctx, request.params.accountSid, request.params.appId);
     return { deleted: true as const };
   });
 
   for (const state of ['online', 'offline'] as const) {
-    app.post(`${base}/:appId/${state}`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
+    app.post(`${base}/:appId/${state}`, { config: MANAGES, schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
       appJson(changeApp(ctx, request.params.accountSid, request.params.appId, { state })),
     );
   }
 
-  app.post(`${base}/:appId/token`, { schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
+  app.post(`${base}/:appId/token`, { config: MANAGES, schema: { tags, params: appParams, response: { 200: appSchema } } }, (request) =>
     appJson(rotateAppToken(ctx, request.params.accountSid, request.params.appId)),
   );
 
-  app.get(`${base}/:appId/push`, { schema: { tags, params: appParams, response: { 200: pushSchema } } }, (request) => {
+  app.get(`${base}/:appId/push`, { config: READS, schema: { tags, params: appParams, response: { 200: pushSchema } } }, (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     return ctx.pushSettings.get(appId);
   });
@@ -75,6 +78,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
   app.put(
     `${base}/:appId/push`,
     {
+      config: MANAGES,
       schema: {
         tags,
         params: appParams,
@@ -91,6 +95,7 @@ export function registerAppRoutes(root: FastifyInstance, ctx: RestContext): void
   app.post(
     `${base}/:appId/presence`,
     {
+      config: READS,
       schema: {
         tags,
         params: appParams,

@@ -6,6 +6,7 @@ import type { SubAccountInfo } from '../identity/identity';
 import { CLASSIC_OK, sendClassic } from './classic-format';
 import { closeSubAccount } from './app-operations';
 import { ownApp, type RestContext } from './rest-context';
+import { MANAGES, READS } from './route-kinds';
 
 /** The classic paths' version segment, as existing integrations call them. */
 export const CLASSIC_PREFIX = '/2013-12-26/Accounts/:accountSid';
@@ -31,7 +32,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
   const app = root.withTypeProvider<ZodTypeProvider>();
   const tags = ['classic'];
 
-  app.get(`${CLASSIC_PREFIX}/AccountInfo`, { schema: { tags, params } }, (request, reply) => {
+  app.get(`${CLASSIC_PREFIX}/AccountInfo`, { config: READS, schema: { tags, params } }, (request, reply) => {
     const account = ctx.identity.getAccount(request.params.accountSid);
     if (!account) throw new MagpieError(ErrorCode.ACCOUNT_NOT_FOUND, 'no such account');
     const date = classicDate(account.dateCreated);
@@ -43,7 +44,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
 
   app.post(
     `${CLASSIC_PREFIX}/SubAccounts`,
-    { schema: { tags, params, body: z.object({ appId, friendlyName: z.string() }) } },
+    { config: MANAGES, schema: { tags, params, body: z.object({ appId, friendlyName: z.string() }) } },
     (request, reply) => {
       const { appId: id, friendlyName } = request.body;
       ownApp(ctx, request.params.accountSid, id);
@@ -67,6 +68,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
   app.post(
     `${CLASSIC_PREFIX}/GetSubAccounts`,
     {
+      config: READS,
       schema: {
         tags,
         params,
@@ -88,7 +90,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
 
   app.post(
     `${CLASSIC_PREFIX}/QuerySubAccountByName`,
-    { schema: { tags, params, body: z.object({ appId, friendlyName: z.string().min(1).max(64) }) } },
+    { config: READS, schema: { tags, params, body: z.object({ appId, friendlyName: z.string().min(1).max(64) }) } },
     (request, reply) => {
       const { appId: id, friendlyName } = request.body;
       ownApp(ctx, request.params.accountSid, id);
@@ -100,7 +102,7 @@ export function registerClassicRoutes(root: FastifyInstance, ctx: RestContext): 
 
   app.post(
     `${CLASSIC_PREFIX}/CloseSubAccount`,
-    { schema: { tags, params, body: z.object({ appId: appId.optional(), subAccountSid: z.string().min(1).max(64) }) } },
+    { config: MANAGES, schema: { tags, params, body: z.object({ appId: appId.optional(), subAccountSid: z.string().min(1).max(64) }) } },
     (request, reply) => {
       closeSubAccount(ctx, request.params.accountSid, request.body.subAccountSid, request.body.appId);
       return sendClassic(request, reply, 200, { statusCode: CLASSIC_OK });

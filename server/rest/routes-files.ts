@@ -7,6 +7,7 @@ import { THUMBNAIL_SUFFIX } from '../files/downloads';
 import { parseKind } from '../files/media-limits';
 import { userIdSchema } from './message-input';
 import { ownApp, restSender, type RestContext } from './rest-context';
+import { REACHES_USERS } from './route-kinds';
 
 const KIND_NAMES = { 1: 'voice', 2: 'image', 3: 'file' } as const;
 
@@ -36,6 +37,7 @@ export async function registerFileRoutes(root: FastifyInstance, ctx: RestContext
     app.post(
       '/v1/accounts/:accountSid/apps/:appId/files',
       {
+        config: REACHES_USERS,
         schema: {
           tags: ['files'],
           params: z.object({ accountSid: z.string(), appId: z.string() }),

@@ -6,6 +6,7 @@ import { ErrorCode, MagpieError, type pb } from '../../protocol';
 import { idempotencyKeySchema } from './idempotency-key';
 import { groupIdSchema, userIdSchema } from './message-input';
 import { ownApp, refuseClosedActor, type RestContext } from './rest-context';
+import { REACHES_USERS, READS } from './route-kinds';
 
 const appParams = z.object({ accountSid: z.string(), appId: z.string() });
 const groupParams = appParams.extend({ groupId: groupIdSchema });
@@ -121,6 +122,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   app.post(
     base,
     {
+      config: REACHES_USERS,
       schema: {
         tags,
         params: appParams,
@@ -164,7 +166,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
     },
   );
 
-  app.get(`${base}/:groupId`, { schema: { tags, params: groupParams, response: { 200: groupSchema } } }, async (request) => {
+  app.get(`${base}/:groupId`, { config: READS, schema: { tags, params: groupParams, response: { 200: groupSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
     const owner = asOwner(appId, groupId);
@@ -174,7 +176,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
     return groupJson(resultGroup(result));
   });
 
-  app.delete(`${base}/:groupId`, { schema: { tags, params: groupParams, response: { 200: okSchema } } }, async (request) => {
+  app.delete(`${base}/:groupId`, { config: REACHES_USERS, schema: { tags, params: groupParams, response: { 200: okSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
     await ctx.calls.group(appId, asActingOwner(appId, groupId), { case: 'dismiss', value: { $typeName: 'magpie.v1.GroupRef', groupId } });
@@ -184,6 +186,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   app.get(
     `${base}/:groupId/members`,
     {
+      config: READS,
       schema: {
         tags,
         params: groupParams,
@@ -227,7 +230,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
   /** Whom an add reached (joined, or asked to confirm where the group asks it) and who was in already. */
   const addedSchema = okSchema.extend({ invited: z.array(z.string()), alreadyMembers: z.array(z.string()) });
 
-  app.post(`${base}/:groupId/members`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: addedSchema } } }, async (request) => {
+  app.post(`${base}/:groupId/members`, { config: REACHES_USERS, schema: { tags, params: groupParams, body: usersBody, response: { 200: addedSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
     const result = await ctx.calls.group(appId, asActingOwner(appId, groupId), {
@@ -237,7 +240,7 @@ export function registerGroupRoutes(root: FastifyInstance, ctx: RestContext): vo
     return { ok: true as const, invited: result.invited, alreadyMembers: result.alreadyMembers };
   });
 
-  app.post(`${base}/:groupId/kick`, { schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {
+  app.post(`${base}/:groupId/kick`, { config: REACHES_USERS, schema: { tags, params: groupParams, body: usersBody, response: { 200: okSchema } } }, async (request) => {
     const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
     const { groupId } = request.params;
     await ctx.calls.group(appId, asActingOwner(appId, groupId), {

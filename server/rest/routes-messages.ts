@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ErrorCode, MagpieError } from '../../protocol';
 import { idempotencyKeySchema } from './idempotency-key';
 import { clientMsgIdOf, groupIdSchema, messageInputSchema, recipientSchema, sendBodyOf, userIdSchema } from './message-input';
-import { ownApp, refuseOfflineApp, restSender, SYSTEM_SENDER, uploadSizeOf, type RestContext } from './rest-context';
+import { ownApp, restSender, SYSTEM_SENDER, uploadSizeOf, type RestContext } from './rest-context';
+import { REACHES_USERS, READS } from './route-kinds';
 
 
 /** A user a broadcast names: refused, as a send to it is, when it is the app's system sender. */
@@ -21,6 +22,8 @@ const jobSchema = z.object({
   failed: z.number(),
   createdMs: z.number(),
   finishedMs: z.number().nullable(),
+  /** Why a failed job stopped (APP_OFFLINE: its app was taken offline mid-way); null while running and when done. */
+  error: z.object({ code: z.number(), message: z.string() }).nullable(),
 });
 const historyMessage = z.object({
   msgId: z.string(),
@@ -51,6 +54,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   app.post(
     `${base}/messages`,
     {
+      config: REACHES_USERS,
       schema: {
         tags,
         params: appParams,
@@ -67,9 +71,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request) => {
-      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
-      refuseOfflineApp(owned);
-      const { appId } = owned;
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { from, to, message, idempotencyKey } = request.body;
       const key = idempotencyKey === undefined ? undefined : `rest:${idempotencyKey}`;
       const sender = senderOf(appId, from);
@@ -82,6 +84,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   app.post(
     `${base}/broadcasts`,
     {
+      config: REACHES_USERS,
       schema: {
         tags,
         params: appParams,
@@ -99,9 +102,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request, reply) => {
-      const owned = ownApp(ctx, request.params.accountSid, request.params.appId);
-      refuseOfflineApp(owned);
-      const { appId } = owned;
+      const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       const { from, to, message, idempotencyKey } = request.body;
       if (message.custom?.transient) throw new MagpieError(ErrorCode.REST_BAD_REQUEST, 'a broadcast is stored: it cannot be transient');
       const job = ctx.broadcasts.start(appId, senderOf(appId, from), message, to, idempotencyKey);
@@ -111,7 +112,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
 
   app.get(
     `${base}/broadcasts/:jobId`,
-    { schema: { tags, params: appParams.extend({ jobId: z.string() }), response: { 200: jobSchema } } },
+    { config: READS, schema: { tags, params: appParams.extend({ jobId: z.string() }), response: { 200: jobSchema } } },
     (request) => {
       const { appId } = ownApp(ctx, request.params.accountSid, request.params.appId);
       return ctx.broadcasts.get(appId, request.params.jobId);
@@ -121,6 +122,7 @@ export function registerMessageRoutes(root: FastifyInstance, ctx: RestContext): 
   app.get(
     `${base}/history`,
     {
+      config: READS,
       schema: {
         tags,
         params: appParams,

@@ -64,6 +64,13 @@ describe('a location message over REST', () => {
     [`a title over ${max} characters`, { type: 'location', location: { ...place, title: 'x'.repeat(max + 1) } }, 'body/message/location/title'],
     [`an address over ${max} characters`, { type: 'location', location: { ...place, address: 'x'.repeat(max + 1) } }, 'body/message/location/address'],
     ['a field a location does not have', { type: 'location', location: { ...place, zoom: 3 } }, 'body/message/location'],
+    [
+      'a location on a text',
+      { type: 'text', text: 'here', location: place },
+      'body/message/location is for a location message only, and this message\'s type is "text": send type "location" for a place, or leave location out',
+    ],
+    ['a location on an image', { type: 'image', media: { fileId: 'f1' }, location: place }, 'body/message/location is for a location message only, and this message\'s type is "image"'],
+    ['a location on a custom message', { type: 'custom', custom: { command: 'c' }, location: place }, 'body/message/location is for a location message only, and this message\'s type is "custom"'],
   ];
 
   it.each(refused)('%s: 400 REST_BAD_REQUEST naming the field, on send and broadcast', async (_what, message, said) => {
