@@ -89,7 +89,7 @@ describe('the app and the local demo server', () => {
         remember: true,
       });
       expect(view.servers).toEqual([`127.0.0.1:${ports.port}`]);
-      const online = await core.handlers['session.connection']();
+      const online = await core.handlers['session.connection']({});
       // the TLS port answered (the address is shown as host:port)
       expect(online).toMatchObject({ state: 'online', server: `127.0.0.1:${ports.tlsPort}` });
 
@@ -111,7 +111,7 @@ describe('the app and the local demo server', () => {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       expect(plainBytes).toBe(0);
       expect(tlsSessions).toBe(0);
-      expect((await core.handlers['session.connection']()).state).not.toBe('online');
+      expect((await core.handlers['session.connection']({})).state).not.toBe('online');
     } finally {
       await core.shutdown();
       await Promise.all(strangers.map(close));
