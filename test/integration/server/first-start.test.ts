@@ -1,10 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../../server/storage/migrations';
 import { TestClient } from '../../support/test-client';
 import { dropTestSchema, openServerDatabase, testDatabaseArgs } from '../../support/test-database';
 
@@ -17,8 +19,8 @@ interface Demo {
   users: { voipAccount: string; voipPwd: string; subAccountSid: string }[];
 }
 
-function startArgs(dataDir: string): string[] {
-  return [BIN, 'start', '--demo', '--port', '0', '--http-port', '0', '--data', dataDir, '--log-level', 'warn', ...testDatabaseArgs(dataDir)];
+function startArgs(dataDir: string, port = 0): string[] {
+  return [BIN, 'start', '--demo', '--port', String(port), '--http-port', '0', '--data', dataDir, '--log-level', 'warn', ...testDatabaseArgs(dataDir)];
 }
 
 /** Starts the bin with --demo, resolving once it listens: its port and what it printed before. */
@@ -123,5 +125,52 @@ describe('a first start with --demo', () => {
     expect(counts(dataDir)).toEqual({ accounts: 1, subAccounts: ['alice', 'bob'] });
     expect(JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8'))).toEqual(demo);
     await stop(again);
+  }, 120_000);
+});
+
+describe('a first start whose port is taken', () => {
+  let root: string;
+  let taken: Server;
+  const folders: string[] = [];
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'magpie-first-start-port-'));
+    taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => taken.close(resolve));
+    for (const folder of folders) dropTestSchema(folder);
+    await rm(root, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  it('exits 1 in one line and leaves a folder that a later start on a free port starts cleanly, with the demo it printed', async () => {
+    const dataDir = join(root, 'data');
+    folders.push(dataDir);
+    const port = (taken.address() as AddressInfo).port;
+    const failed = await run(process.execPath, startArgs(dataDir, port)).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim()).toBe(`magpie-server: could not start: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    // no pid file: nothing ran there
+    expect((await readdir(dataDir)).filter((name) => name.endsWith('.pid'))).toEqual([]);
+    // not half made: every migration ran, the key is there, the demo it printed is in demo.json
+    const db = openServerDatabase(dataDir);
+    try {
+      expect(db.prepare<[], number>('SELECT MAX(version) FROM schema_version').pluck().get()).toBe(migrations.at(-1)!.version);
+    } finally {
+      db.close();
+    }
+    expect(existsSync(join(dataDir, 'server.key'))).toBe(true);
+    const demo = printedDemo(failed.stdout)!;
+    expect(JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8'))).toEqual(demo);
+
+    const later = await startServer(dataDir);
+    expect(printedDemo(later.stdout)).toBeUndefined();
+    expect(counts(dataDir)).toEqual({ accounts: 1, subAccounts: ['alice', 'bob'] });
+    const alice = demo.users.find((user) => user.voipAccount === 'alice')!;
+    expect(await logsIn(later.port, alice.voipAccount, alice.voipPwd)).toBe('alice');
+    await stop(later);
   }, 120_000);
 });
