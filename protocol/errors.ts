@@ -131,7 +131,7 @@ export const ErrorCode = {
   NO_MAGPIE_DATA: 500002,
   // the data folder's server.key did not seal the database's secrets: a node given another folder
   SERVER_KEY_MISMATCH: 500004,
-  // start on a folder a server has used whose SQLite database is gone or empty: it would start empty
+  // start on a folder a server has used whose database (SQLite file, PostgreSQL schema) is gone or empty: it would start empty
   DATABASE_MISSING: 500005,
 } as const;
 

@@ -29,7 +29,7 @@ import { createConversationMutes } from './profiles/conversation-mutes';
 import { createProfileService } from './profiles/profile-service';
 import { createWindowLossLog } from './storage/window-loss-log';
 import { sqliteConnection } from './storage/database';
-import { refuseEmptiedDatabase, refuseLostDatabase } from './storage/lost-database';
+import { refuseEmptiedDatabase, refuseEmptiedSchema, refuseLostDatabase } from './storage/lost-database';
 import { openStore } from './storage/open-store';
 import { runMigrations } from './storage/migrate';
 import { migrations } from './storage/migrations';
@@ -99,6 +99,7 @@ export function createMagpieServer(config: ServerConfig): MagpieServer {
   try {
     const sqlite = sqliteConnection(db);
     if (sqlite !== undefined) refuseEmptiedDatabase(sqlite, resolved.dataDir);
+    else refuseEmptiedSchema(db, resolved.dataDir);
     runMigrations(db, migrations, () => clock.now());
     return composeServer();
   } catch (error) {

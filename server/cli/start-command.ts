@@ -8,7 +8,7 @@ import { DEMO_FILE, nodePidFile, PID_FILE } from '../storage/data-folder-files';
 import { createMagpieServer } from '../server';
 import type { Command } from './args';
 import { databaseMessage, dataFolderMessage, isDatabaseError, isDataFolderError } from './data-folder-error';
-import { createDemo, isNewDataFolder } from './demo';
+import { createDemoOnce } from './demo';
 import { ExitCode } from './exit-codes';
 import { hostProblem, hostUnusable } from './host-check';
 import { tlsFilesProblem } from './tls-files';
@@ -45,8 +45,6 @@ export async function runStart(
     return ExitCode.FAILED;
   }
   const log = createLogger({ level: command.logLevel });
-  // a demo app's token printed on stdout is fine on a developer's machine, never on a real server
-  const demoStart = command.demo && isNewDataFolder(command.dataDir, command.database);
   let server;
   try {
     server = createMagpieServer({
@@ -74,18 +72,22 @@ export async function runStart(
     err(`magpie-server: ${dataFolderMessage(command.dataDir, error)}`);
     return ExitCode.DATA_FOLDER;
   }
-  if (demoStart) {
+  // a demo app's token printed on stdout is fine on a developer's machine, never on a real server:
+  // made on a server with no main account yet, so also by the start after a first one killed early
+  if (command.demo) {
     let demo;
     try {
-      demo = createDemo(server.identity, command.dataDir);
+      demo = createDemoOnce(server.db, server.identity, command.dataDir);
     } catch (error) {
       await server.stop();
       if (!isDataFolderError(error)) throw error;
       err(`magpie-server: ${dataFolderMessage(command.dataDir, error)}`);
       return ExitCode.DATA_FOLDER;
     }
-    out(JSON.stringify({ demo, file: join(command.dataDir, DEMO_FILE) }, null, 2));
-    log.info({ file: DEMO_FILE }, 'created the demo account, app and users (alice, bob)');
+    if (demo !== undefined) {
+      out(JSON.stringify({ demo, file: join(command.dataDir, DEMO_FILE) }, null, 2));
+      log.info({ file: DEMO_FILE }, 'created the demo account, app and users (alice, bob)');
+    }
   }
   let ports;
   try {

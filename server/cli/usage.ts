@@ -13,8 +13,8 @@ export const USAGE = `usage: magpie-server <command> [options]
         [--advertise ADDR[,ADDR...]]    (the listeners' ports must differ; --advertise: more
                                         addresses of this service, [tls://|tcp://]host:port,
                                         at most 16, that clients race on their next connects)
-                                        run the server (SIGINT/SIGTERM stop it); --demo: on a
-                                        new data folder, also create a demo app and users
+                                        run the server (SIGINT/SIGTERM stop it); --demo: with
+                                        no main account yet, also create a demo app and users
                                         and print their secrets (never for real use)
         [--cluster --db postgres://... --nats nats://HOST:PORT --node-id ID [--cluster-name magpie]]
                                         run as one node of a cluster: nodes share the database,

@@ -17,9 +17,13 @@ export interface ByteRange {
 export interface BlobStore {
   /** The blob's size, or undefined when there is none. */
   size(sha256: string): Promise<number | undefined>;
-  /** Takes a finished file in under its hash (moved, not copied); a blob already there is kept. */
-  putFile(sha256: string, path: string): Promise<void>;
-  putBytes(sha256: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Takes a finished file in under its hash (moved, not copied); a blob already there is kept (and
+   * the file removed). True when the blob is new, so a caller whose record then fails knows whose
+   * bytes they are to delete.
+   */
+  putFile(sha256: string, path: string): Promise<boolean>;
+  putBytes(sha256: string, bytes: Uint8Array): Promise<boolean>;
   /** Streams the blob or a range of it; never reads it whole into memory. */
   read(sha256: string, range?: ByteRange): Readable;
   delete(sha256: string): Promise<void>;
@@ -43,18 +47,20 @@ export function createLocalBlobStore(dir: string): BlobStore {
     async putFile(sha256, path) {
       if ((await size(sha256)) !== undefined) {
         await rm(path, { force: true });
-        return;
+        return false;
       }
       await makeFolder(join(dir, sha256.slice(0, 2)));
       await rename(path, pathOf(sha256));
+      return true;
     },
     async putBytes(sha256, bytes) {
-      if ((await size(sha256)) !== undefined) return;
+      if ((await size(sha256)) !== undefined) return false;
       await makeFolder(join(dir, sha256.slice(0, 2)));
       // written aside then renamed, so a reader never sees half a blob
       const partial = `${pathOf(sha256)}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, pathOf(sha256));
+      return true;
     },
     read: (sha256, range) => createReadStream(pathOf(sha256), range ? { start: range.start, end: range.end } : {}),
     delete: (sha256) => rm(pathOf(sha256), { force: true }),

@@ -39,10 +39,30 @@ export async function takeInUpload(deps: MediaIntakeDeps, upload: UploadRecord, 
   // a blob already there is kept, not stored again: the sweep must not delete it before the record
   // names it (it deletes a blob no record names)
   await deps.locks.hold([sha256, thumbnailSha256], async () => {
-    if (thumbnail) await deps.blobs.putBytes(thumbnail.sha256, thumbnail.bytes);
-    await deps.blobs.putFile(sha256, path);
-    deps.records.complete(upload.fileId, { sha256, mime, width, height, thumbnailSha256, completedMs: deps.clock.now() });
+    const stored: string[] = [];
+    try {
+      if (thumbnail && (await deps.blobs.putBytes(thumbnail.sha256, thumbnail.bytes))) stored.push(thumbnail.sha256);
+      if (await deps.blobs.putFile(sha256, path)) stored.push(sha256);
+      deps.records.complete(upload.fileId, { sha256, mime, width, height, thumbnailSha256, completedMs: deps.clock.now() });
+    } catch (error) {
+      await deleteUnnamed(deps.blobs, stored);
+      throw error;
+    }
   });
+}
+
+/**
+ * The blobs this intake stored, after its record failed (the database closed, full, or refusing
+ * the row): no record names them, and the sweep finds blobs only through records, so they would
+ * stay for good. New under the lock held since before they were put, so no other record can name
+ * them yet: deleted without asking the database, which may be what failed. A blob that was there
+ * before is another upload's, and stays.
+ */
+async function deleteUnnamed(blobs: BlobStore, stored: readonly string[]): Promise<void> {
+  for (const sha256 of stored) {
+    // the record's failure is what the caller must hear; a blob that cannot go now stays as before
+    await blobs.delete(sha256).catch(() => undefined);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The files `start` writes in the data folder besides the database and key (docs/server.md "The data folder"). */
 
-/** The first start's demo credentials (with --demo). */
+/** The demo's credentials, written by the start with --demo that made the demo (server/cli/demo.ts). */
 export const DEMO_FILE = 'demo.json';
 
 /** Which process serves this data folder: the desktop's local server reads it to tell whom to stop. */

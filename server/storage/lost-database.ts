@@ -6,6 +6,7 @@ import { SERVER_KEY_FILE } from '../identity/server-key';
 import { REDO_LOG_SUFFIX } from './commit-window';
 import { DEMO_FILE, NODE_PID_FILE, PID_FILE } from './data-folder-files';
 import { DATABASE_FILE } from './database';
+import type { SqlDatabase } from './sql-database';
 
 /**
  * The files of a data folder a server has used: each is written only once the database holds
@@ -38,6 +39,26 @@ export function refuseEmptiedDatabase(raw: Database, dataDir: string): void {
   if (raw.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !== undefined) return;
   const traces = usedFolderTraces(dataDir);
   if (traces.length > 0) throw lostDatabase(dataDir, 'holds no Magpie tables', traces);
+}
+
+/**
+ * PostgreSQL (--db), after connecting, before the migrations: a used folder whose schema holds no
+ * Magpie data (dropped, or --db names another, empty database) is refused as SQLite's is; the
+ * migrations would make a new, empty server beside the folder's key. The folder is looked at
+ * before the schema: a cluster node's key is written only after its migrations committed, so a
+ * node starting beside another one's first start never sees the key without the tables.
+ */
+export function refuseEmptiedSchema(db: SqlDatabase, dataDir: string): void {
+  const traces = usedFolderTraces(dataDir);
+  if (traces.length === 0) return;
+  const ledger = db.prepare<[], number>("SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END").pluck().get();
+  if (ledger === 1 && db.prepare('SELECT 1 AS found FROM schema_version LIMIT 1').get() !== undefined) return;
+  throw new MagpieError(
+    ErrorCode.DATABASE_MISSING,
+    `the data folder ${dataDir} was used by a Magpie server (it holds ${traces.join(', ')}) but the schema of --db holds no Magpie tables: ` +
+      `starting would make a new, empty server. Check --db (its database and ?schema=), or restore the schema from a backup; ` +
+      `to start afresh on purpose, move the folder aside and start on a new one`,
+  );
 }
 
 function lostDatabase(dataDir: string, what: string, traces: readonly string[]): MagpieError {

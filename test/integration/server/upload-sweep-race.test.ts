@@ -63,8 +63,9 @@ beforeEach(async () => {
   blobs = {
     ...real,
     async putFile(sha256, path) {
-      await real.putFile(sha256, path);
+      const stored = await real.putFile(sha256, path);
       await afterPut?.wait();
+      return stored;
     },
     async delete(sha256) {
       await beforeDelete?.wait();

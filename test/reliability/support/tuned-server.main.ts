@@ -10,7 +10,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createDemo, isNewDataFolder } from '../../../server/cli/demo';
+import { createDemoOnce } from '../../../server/cli/demo';
 import { createLogger } from '../../../server/logger';
 import { createMagpieServer } from '../../../server/server';
 import type { Tuning } from '../../../server/tuning';
@@ -27,7 +27,6 @@ const { values } = parseArgs({
   },
 });
 const dataDir = values.data!;
-const firstStart = isNewDataFolder(dataDir, values.db);
 const server = createMagpieServer({
   dataDir,
   ...(values.db === undefined ? {} : { database: values.db }),
@@ -37,7 +36,7 @@ const server = createMagpieServer({
   tuning: JSON.parse(values.tuning ?? '{}') as Partial<Tuning>,
   logger: createLogger({ level: 'warn' }),
 });
-if (firstStart) createDemo(server.identity, dataDir);
+createDemoOnce(server.db, server.identity, dataDir);
 const ports = await server.start();
 process.stdout.write(`${JSON.stringify({ listening: { host: values.host, ...ports } })}\n`);
 if (values['event-loop-report']) {
