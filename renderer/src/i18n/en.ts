@@ -115,7 +115,7 @@ const en = {
     locationCard: 'Location',
     openMap: 'Coordinates {lat}, {lng}',
     customCard: 'Custom message',
-    command: 'Command',
+    command: 'Command: {command}',
     media: { voice: 'Voice message', image: 'Image', file: 'File' },
     groupInfo: 'Group info',
     mutedUntil: 'You are muted in this group until {time}',
@@ -253,7 +253,7 @@ const en = {
   settings: {
     title: 'Settings',
     profile: 'Profile',
-    userId: 'User ID',
+    userId: 'User ID: {id}',
     nickname: 'Nickname',
     nicknameSaving: 'Saving…',
     nicknameSaved: 'Nickname saved',

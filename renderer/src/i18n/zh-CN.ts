@@ -118,7 +118,7 @@ const zhCN: MessageSchema = {
     locationCard: '位置',
     openMap: '坐标 {lat}, {lng}',
     customCard: '自定义消息',
-    command: '命令',
+    command: '命令：{command}',
     media: { voice: '语音消息', image: '图片', file: '文件' },
     groupInfo: '群资料',
     mutedUntil: '你在本群被禁言至 {time}',
@@ -256,7 +256,7 @@ const zhCN: MessageSchema = {
   settings: {
     title: '设置',
     profile: '个人资料',
-    userId: '用户 ID',
+    userId: '用户 ID：{id}',
     nickname: '昵称',
     nicknameSaving: '正在保存…',
     nicknameSaved: '昵称已保存',
