@@ -30,8 +30,8 @@ describe('the developer console\'s feedback', () => {
     await server?.stop();
   });
 
-  async function signIn(locale = 'en-US'): Promise<Page> {
-    const page = await (await browser.newContext({ locale, viewport: { width: 1280, height: 900 } })).newPage();
+  async function signIn(locale = 'en-US', viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const page = await (await browser.newContext({ locale, viewport })).newPage();
     await page.goto(`http://127.0.0.1:${server.httpPort}/console`);
     await page.locator('#account-sid').fill(server.accountSid);
     await page.locator('#auth-token').fill(server.authToken);
@@ -56,6 +56,25 @@ describe('the developer console\'s feedback', () => {
       await subs.getByRole('rowheader', { name: 'heidi' }).waitFor(WAIT);
     }
     await page.context().close();
+  }, 60_000);
+
+  it('fits a 360 px wide window in both languages: the page never scrolls sideways, the sub-account table scrolls inside its box', async () => {
+    server.createUser('ivan');
+    for (const [locale, subsName] of [['en-US', 'Sub-accounts'], ['zh-CN', '子账号']] as const) {
+      const page = await signIn(locale, { width: 360, height: 740 });
+      await page.getByRole('button', { name: /test app/ }).click();
+      const subs = page.getByRole('region', { name: subsName });
+      await subs.getByRole('rowheader', { name: 'ivan' }).waitFor(WAIT);
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+      expect(widths.page).toBeLessThanOrEqual(widths.window);
+      // every card and the header stay inside the window
+      for (const box of await page.locator('header, .card').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().right))) {
+        expect(box).toBeLessThanOrEqual(360);
+      }
+      const scroller = subs.locator('.table-scroll');
+      expect(await scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      await page.context().close();
+    }
   }, 60_000);
 
   it('lines up the "Choose an app" box with the Apps box', async () => {

@@ -7,7 +7,7 @@ import { tinyBmp } from '../support/tiny-bmp';
 
 /** What a picked file goes out as: its bytes decide, not its name or the type the system gives it. */
 describe('what a picked file is sent as', () => {
-  const world = signedInWorld({ name: 'e2e-media-kinds', users: ['alice', 'bob'], viewer: 'alice' });
+  const world = signedInWorld({ name: 'e2e-media-kinds', users: ['alice', 'bob', 'carol'], viewer: 'alice' });
 
   const bubble = (name: string) => world.page.locator('[data-testid="message-bubble"]').filter({ hasText: name }).or(
     world.page.locator('[data-testid="message-bubble"]').filter({ has: world.page.getByRole('button', { name: `Open image ${name}` }) }),
@@ -62,5 +62,15 @@ describe('what a picked file is sent as', () => {
     expect(await refusal.textContent()).toContain('empty.txt was not sent: The file is empty (0 bytes): there is nothing to send');
     expect(await page.getByTestId('upload-retry').count()).toBe(0);
     expect(await page.locator('[data-testid="message-bubble"]').count()).toBe(before);
+  }, 60_000);
+
+  it('a file refused in one chat is not said to be "not sent" in the next chat opened', async () => {
+    const page = world.page;
+    await openChatWith(page, world.user('bob').voipAccount);
+    await page.getByTestId('attach-input').setInputFiles({ name: 'nothing.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    await page.getByTestId('composer-upload').waitFor(WAIT);
+    await openChatWith(page, world.user('carol').voipAccount);
+    await expect.poll(() => page.getByTestId('chat-title').textContent(), WAIT).toContain('carol');
+    expect(await page.getByTestId('composer-upload').count()).toBe(0);
   }, 60_000);
 });

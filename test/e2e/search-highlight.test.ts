@@ -143,5 +143,7 @@ describe('search hits mark the words that matched', () => {
     await page.getByTestId('search-input').fill('爬山 装备');
     await expect.poll(() => marks(globalHits().first()), WAIT).toEqual(['爬山', '爬山', '装备']);
     expect(await globalHits().count()).toBe(1);
+    // the sender is named as the chat list names one, with the full-width colon of Chinese text
+    expect(await globalHits().first().getByTestId('search-hit-body').innerText()).toMatch(/^ann：周末/);
   }
 });
