@@ -24,12 +24,25 @@ export function isUint64(value: bigint): boolean {
   return typeof value === 'bigint' && value >= 0n && value < TWO_64;
 }
 
+/**
+ * The buffer writers write into, shared: a writer is used from start to finish() in one go and
+ * never inside another, and finish() copies its bytes out, so one buffer serves them all instead of
+ * a fresh one per body (each was an allocation outside V8's heap, freed by a sweep after GC).
+ */
+let shared = new Uint8Array(4096);
+/** Bodies larger than this get a buffer of their own, so one large text does not hold memory for good. */
+const SHARED_MAX_BYTES = 64 * 1024;
+
 export class FlatWriter {
   private readonly buf: Uint8Array;
   private pos = 0;
 
   constructor(bound: number) {
-    this.buf = new Uint8Array(bound);
+    if (bound > SHARED_MAX_BYTES) this.buf = new Uint8Array(bound);
+    else {
+      if (bound > shared.length) shared = new Uint8Array(Math.min(SHARED_MAX_BYTES, Math.max(bound, 2 * shared.length)));
+      this.buf = shared;
+    }
   }
 
   /** A field's key: (number << 3) | wire type; numbers here are below 16, one byte. */

@@ -75,6 +75,18 @@ describe('encodeMessage', () => {
     expect(Buffer.from(encodeMessage(message)).equals(Buffer.from(toBinary(pb.MessageSchema, message)))).toBe(true);
   });
 
+  it('gives each body bytes of its own, which later encodings (into the shared buffer of the writers) leave as they were', () => {
+    const random = createSeededRandom(15);
+    const messages = Array.from({ length: 200 }, () => create(pb.MessageSchema, randomMessageInit(random)));
+    // long enough for a writer of its own, then short ones again: each kept body is checked at the end
+    messages.push(create(pb.MessageSchema, { text: 'x'.repeat(30_000) }), create(pb.MessageSchema, { text: 'after' }));
+    const bodies = messages.map((message) => encodeMessage(message));
+    const sent = encodeSent(1n, 2n, 3n);
+    encodeMessage(create(pb.MessageSchema, { from: 'z'.repeat(500), text: 'z'.repeat(500) }));
+    messages.forEach((message, i) => expect(bodies[i]).toEqual(toBinary(pb.MessageSchema, message)));
+    expect(sent).toEqual(toBinary(pb.SentSchema, create(pb.SentSchema, { msgId: 1n, timeMs: 2n, seq: 3n })));
+  });
+
   it('gives the bytes of toBinary for an empty message and for one carrying unknown fields', () => {
     expect(encodeMessage(create(pb.MessageSchema))).toEqual(toBinary(pb.MessageSchema, create(pb.MessageSchema)));
     const withUnknown = new BinaryWriter().tag(4, WireType.LengthDelimited).string('hi').tag(99, WireType.Varint).uint32(7).finish();
