@@ -1,207 +1,112 @@
 import { createInterface } from 'node:readline';
-import { ErrorCode, errorCodeName, isGroupId, MagpieError } from '../../protocol';
+import { ErrorCode, isGroupId, MagpieError } from '../../protocol';
 import type { StoredMessage } from '../store';
 import { textOverLimit, type CommandOf } from './args';
 import { createMediaAccess } from '../files/media-access';
 import { createMediaOutbox } from '../files/media-outbox';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
+import { awaitSentUnlessRefused, createSentReport, storedLine } from './sent-report';
 import { compareConversationItems, type ConversationItemOrder } from '../../preload/api';
 import { messageKey, messageOrder, noticeOrder } from '../views/message-view';
 import { messageLine, noticeLine, outboxLine, transientSentLine, type MessageLine, type NoticeLine } from './output';
-import { createSenderNameReader, createSenderNames, type SenderNames } from './sender-names';
-
-/** What a wait for receipts does when the login is refused before the link ever came up. */
-interface AwaitOptions {
-  /**
-   * The messages are this command's own (`send`): a refused login fails them, with the login's
-   * code, so that they are not sent by a later run. Otherwise (`outbox flush`) they stay queued.
-   */
-  readonly ownMessages: boolean;
-}
+import { createSenderNameReader, createSenderNames } from './sender-names';
 
 /**
- * Prints outgoing messages in the order they were written, each once it has left 'sending';
- * resolves when every tracked message has (or at the deadline, with exit 3). A login the server
- * refused is final, so it ends the wait at once rather than at the deadline (a connection that
- * merely times out keeps waiting).
+ * send: the messages are stored at once and sent in order as the link allows; each is printed once
+ * it is settled (sent, or failed with its code), in the order written, so `--stdin` fed by a live
+ * stream prints each line as it goes rather than once stdin ends.
  */
-export async function awaitSentUnlessRefused(
-  session: CliSession,
-  io: CliIo,
-  ids: readonly string[],
-  connected: Promise<unknown>,
-  options: AwaitOptions = { ownMessages: false },
-): Promise<number> {
-  const { client } = session;
-  const names = createSenderNames(client.store);
-  let loggedIn = false;
-  const loginFailed = connected.then(
-    () => {
-      loggedIn = true;
-      return new Promise<never>(() => undefined);
-    },
-    (error: unknown) => {
-      if (error instanceof CliExit && error.exitCode === ExitCode.TIMEOUT) return new Promise<never>(() => undefined);
-      throw error;
-    },
-  );
-  // the wait may end before the login does: its failure is then nobody's to report
-  loginFailed.catch(() => undefined);
-  let printed = 0;
-  let refused = false;
-  // a retryable answer (the server's disk full, a rate limit) keeps a message 'sending': the
-  // timeout then says what the server answered, not only that no result came
-  const tracked = new Set(ids);
-  let deferred: MagpieError | undefined;
-  const onDeferred = ({ clientMsgId, error }: { clientMsgId: string; error: MagpieError }): void => {
-    if (tracked.has(clientMsgId)) deferred = error;
-  };
-  client.events.on('sendDeferred', onDeferred);
-  const printSettled = (): boolean => {
-    while (printed < ids.length) {
-      const id = ids[printed]!;
-      const message = client.store.messages.getByClientMsgId(id);
-      if (!message || message.state === 'sending') break;
-      const item = client.store.outbox.get(id);
-      if (message.state === 'failed') refused = true;
-      io.out(messageLine(names, message, item ? { code: item.errorCode, message: item.errorMessage } : undefined));
-      printed += 1;
-    }
-    return printed === ids.length;
-  };
-  if (printSettled()) return refused ? ExitCode.REFUSED : ExitCode.OK;
-  const settled = new Promise<void>((resolve) => {
-    const check = (): void => {
-      if (!printSettled()) return;
-      client.events.off('outgoing', check);
-      client.events.off('ingested', check);
-      resolve();
-    };
-    client.events.on('outgoing', check);
-    client.events.on('ingested', check);
-  });
-  try {
-    await Promise.race([session.deadline.race(settled, 'sending'), session.ended, loginFailed]);
-  } catch (error) {
-    const unsent = ids.slice(printed);
-    // a login refused before the link came up: this command's messages failed with it
-    if (options.ownMessages && !loggedIn && error instanceof CliExit && error.exitCode === ExitCode.LOGIN_FAILED) failUnsent(session, unsent, error);
-    // what is not settled is shown as it stands (sending: it stays in the outbox)
-    for (const id of unsent) {
-      const message = client.store.messages.getByClientMsgId(id);
-      if (message) io.out(storedLine(names, client.store, message));
-    }
-    // a refused login, or the server ended the session: its code and exit 4
-    if (error instanceof CliExit) throw error;
-    const state = client.status;
-    const online = state.state === 'online';
-    const code = online ? (deferred?.code ?? ErrorCode.REQUEST_TIMEOUT) : (state.code ?? ErrorCode.NOT_CONNECTED);
-    const why = error instanceof Error ? error.message : String(error);
-    const answered = online && deferred !== undefined ? `; the server answered ${errorCodeName(deferred.code) ?? deferred.code}: ${deferred.message}` : '';
-    throw new CliExit(ExitCode.TIMEOUT, new MagpieError(code, `${unsent.length} message(s) not sent (${why}${answered}${linkDown(state, loggedIn)}); they stay in the outbox`));
-  } finally {
-    client.events.off('sendDeferred', onDeferred);
-  }
-  return refused ? ExitCode.REFUSED : ExitCode.OK;
-}
-
-/**
- * Why the link is down, as the other commands say it when they cannot connect (the address and its
- * error), or nothing when it is up: a send that timed out offline must not read like a slow server.
- */
-function linkDown(status: CliSession['client']['status'], loggedIn: boolean): string {
-  if (status.state === 'online') return '';
-  const what = loggedIn ? 'the connection was lost' : 'could not connect and log in';
-  return `; ${what}: ${status.reason ?? `no server answered yet (${status.state})`}`;
-}
-
-/**
- * Marks messages failed with the refused login's code: a user told "login failed" who runs the
- * command again with the right password must not find the first attempt sent as well.
- */
-function failUnsent(session: CliSession, ids: readonly string[], exit: CliExit): void {
-  const code = exit.error instanceof MagpieError ? exit.error.code : ErrorCode.NOT_CONNECTED;
-  const why = `not sent: the login was refused (${exit.message})`;
-  for (const id of ids) session.client.store.outbox.markFailed(id, code, why, Date.now());
-}
-
 export async function runSend(session: CliSession, io: CliIo, command: CommandOf<'send'>): Promise<number> {
-  const ids: string[] = [];
-  const sendText = async (text: string): Promise<void> => {
-    const { mentions, mentionAll } = command;
-    const view = await session.chat.send(command.to, {
-      kind: 'text',
-      text,
-      ...(command.burn ? { burnAfterReading: true } : {}),
-      ...(mentions ? { mentions } : {}),
-      ...(mentionAll ? { mentionAll } : {}),
-    });
-    ids.push(view.clientMsgId!);
-  };
   if (command.custom?.transient) return sendTransient(session, io, command.to, command.custom);
-  if (command.custom) {
-    const { command: name, payload } = command.custom;
-    const view = await session.chat.send(command.to, { kind: 'custom', command: name, payload });
-    ids.push(view.clientMsgId!);
-  }
-  if (command.text !== undefined) await sendText(command.text);
-  // connect while stdin is read: lines are stored at once, and sent in order as the link allows
-  const connected = session.connect();
-  connected.catch(() => undefined);
-  if (command.stdin) {
-    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-    // a line the server would refuse for its length ends the input there: what came before is sent
-    let tooLong: CliExit | undefined;
-    const reading = (async () => {
-      let lineNumber = 0;
-      for await (const line of lines) {
-        lineNumber += 1;
-        if (line.trim() === '') continue;
-        const problem = textOverLimit(line);
-        if (problem !== undefined) {
-          const why = `stdin line ${lineNumber} is ${problem}; it and the lines after it were not sent`;
-          tooLong = new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, why));
-          lines.close();
-          break;
-        }
-        await sendText(line);
-      }
-    })();
-    // a session the server ended takes no more lines: what was read is reported, then the end
-    let cut: unknown;
-    // Ctrl-C or SIGTERM stops the reading too: stdin may be a terminal, or a pipe whose writer
-    // lives on, that never ends; what was read is then sent and reported as at the deadline
-    const interrupted = new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      else io.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    await Promise.race([
-      reading,
-      session.ended.catch((error: unknown) => {
-        cut = error;
-        lines.close();
-      }),
-      interrupted.then(() => lines.close()),
-    ]);
-    if (cut !== undefined || tooLong !== undefined) {
-      await awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });
-      throw cut ?? tooLong;
+  const report = createSentReport(session, io, { ownMessages: true });
+  try {
+    const sendText = async (text: string): Promise<void> => {
+      const { mentions, mentionAll } = command;
+      const view = await session.chat.send(command.to, {
+        kind: 'text',
+        text,
+        ...(command.burn ? { burnAfterReading: true } : {}),
+        ...(mentions ? { mentions } : {}),
+        ...(mentionAll ? { mentionAll } : {}),
+      });
+      report.track(view.clientMsgId!);
+    };
+    if (command.custom) {
+      const { command: name, payload } = command.custom;
+      const view = await session.chat.send(command.to, { kind: 'custom', command: name, payload });
+      report.track(view.clientMsgId!);
     }
+    if (command.text !== undefined) await sendText(command.text);
+    // connect while stdin is read: lines are stored at once, and sent in order as the link allows
+    const connected = session.connect();
+    connected.catch(() => undefined);
+    if (command.stdin) {
+      const ended = await readStdinLines(session, io, connected, sendText);
+      if (ended !== undefined) {
+        await report.finish(connected);
+        throw ended;
+      }
+    }
+    return await report.finish(connected);
+  } finally {
+    report.dispose();
   }
-  return awaitSentUnlessRefused(session, io, ids, connected, { ownMessages: true });
+}
+
+/**
+ * Sends stdin's lines, one message each (blank lines skipped), until it ends; answers what ended
+ * the reading early, if anything: a line over the server's limit (exit 2, what came before is
+ * sent), the server ending the session, a refused login (their lines failed, exit 4), or nothing
+ * for Ctrl-C and SIGTERM, which stop the reading of a stdin that never ends (a terminal, a pipe
+ * whose writer lives on): what was read is then sent and reported as at the deadline.
+ */
+async function readStdinLines(session: CliSession, io: CliIo, connected: Promise<unknown>, sendText: (text: string) => Promise<void>): Promise<CliExit | undefined> {
+  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  let ended: CliExit | undefined;
+  const reading = (async () => {
+    let lineNumber = 0;
+    for await (const line of lines) {
+      lineNumber += 1;
+      if (line.trim() === '') continue;
+      const problem = textOverLimit(line);
+      if (problem !== undefined) {
+        const why = `stdin line ${lineNumber} is ${problem}; it and the lines after it were not sent`;
+        ended ??= new CliExit(ExitCode.USAGE, new MagpieError(ErrorCode.BAD_ARGUMENT, why));
+        lines.close();
+        break;
+      }
+      await sendText(line);
+    }
+  })();
+  const interrupted = new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    else io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const stop = (error: unknown): void => {
+    if (error instanceof CliExit) ended ??= error;
+    lines.close();
+  };
+  await Promise.race([
+    reading,
+    session.ended.catch(stop),
+    // a login refused for good takes no more lines either: a live stream would wait for ever
+    connected.then(
+      () => new Promise<never>(() => undefined),
+      (error: unknown) => {
+        if (error instanceof CliExit && error.exitCode === ExitCode.LOGIN_FAILED) stop(error);
+        // no server in time: the lines wait in the outbox for the link, as at the deadline
+        else return new Promise<never>(() => undefined);
+      },
+    ),
+    interrupted.then(() => lines.close()),
+  ]);
+  return ended;
 }
 
 /** A line with where its item sits in its conversation: lines are printed in that order. */
 interface OrderedLine {
   readonly order: ConversationItemOrder;
   readonly line: MessageLine | NoticeLine;
-}
-
-/** A stored message as a line; a failed one carries the code and message its outbox row keeps. */
-function storedLine(names: SenderNames, store: CliSession['client']['store'], message: StoredMessage): MessageLine {
-  if (message.state !== 'failed' || message.clientMsgId === null) return messageLine(names, message);
-  const item = store.outbox.get(message.clientMsgId);
-  return messageLine(names, message, item ? { code: item.errorCode, message: item.errorMessage } : undefined);
 }
 
 /** The message of this id in the local store (synced at connect), or MESSAGE_NOT_FOUND (exit 1). */

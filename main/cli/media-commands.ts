@@ -10,7 +10,7 @@ import { createMediaOutbox } from '../files/media-outbox';
 import type { MediaKindName } from '../files/uploader';
 import type { CommandOf } from './args';
 import { CliExit, cliLogger, ExitCode, type CliIo, type CliSession } from './cli-session';
-import { awaitSentUnlessRefused } from './chat-commands';
+import { awaitSentUnlessRefused } from './sent-report';
 import { prepareOutDir, saveIntoFolder } from './download-target';
 
 /**

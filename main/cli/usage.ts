@@ -105,7 +105,8 @@ export const COMMAND_USAGE: Record<string, string> = {
 Stores the message in the outbox, connects and sends it; prints it with state "sent".
 A text is at most ${MESSAGE_LIMITS.maxTextChars} characters (Unicode code points, as the server counts); a longer one is
 refused before it is stored (exit 2). --stdin sends one message per input line, in order, up to
-a line over that limit (exit 2, naming the line). Not sent within --timeout: prints it with
+a line over that limit (exit 2, naming the line), printing each line once it is sent (or failed)
+while stdin is still open, so a live stream (tail -f log | magpie send ...) shows each as it goes. Not sent within --timeout: prints it with
 state "sending" and exits 3; it stays in the outbox and "magpie outbox flush" sends it later.
 A login the server refuses (exit 4) fails it instead: it is never sent later.
 --custom sends a custom message: the command string CMD (at most ${MESSAGE_LIMITS.maxCommandChars} characters, UTF-16 code units

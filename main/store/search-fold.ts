@@ -2,7 +2,8 @@ import { FOLD_RUNS, WORD_CHAR_RANGES } from './unicode61-tables';
 
 /**
  * Text folded the way the message index folds it, so the query and the marks in a hit agree with
- * what the index matched. The index holds NFKC text read by SQLite's unicode61 tokenizer with
+ * what the index matched. The index holds NFKC text (Greek and Cyrillic marks folded:
+ * normalizeForSearch) read by SQLite's unicode61 tokenizer with
  * remove_diacritics 2: full-width and compatibility forms become plain ones ("ＣＡＦＥ" is "CAFE"),
  * letters lose their case and Latin letters their diacritics ("Café" is "cafe"), and SQLite's own
  * tables (unicode61-tables.ts, read from it) say which characters make words and what each folds
@@ -21,6 +22,46 @@ function lastAtOrBefore(table: readonly number[], width: number, codePoint: numb
     } else hi = mid - 1;
   }
   return found;
+}
+
+/**
+ * Greek and Cyrillic letters whose marks search ignores on top of unicode61, which folds only
+ * Latin ones: Greek loses tonos, dialytika and the polytonic marks ("Αθήνα" is "αθηνα", "ϊ" is
+ * "ι"), as Greek readers search; Cyrillic "ё" is "е", as Russian text mostly writes it. Other
+ * Cyrillic letters with marks are letters of their own ("й" is not "и", "ї" not "і") and stay.
+ */
+const SCRIPT_FOLDED_LETTER = /[\u0370-\u03ff\u1f00-\u1fff\u0401\u0451]/gu;
+const MARKS = /\p{M}+/gu;
+
+function foldLetterMarks(letter: string): string {
+  if (letter === '\u0451') return '\u0435';
+  if (letter === '\u0401') return '\u0415';
+  const base = letter.normalize('NFD').replace(MARKS, '');
+  return base === '' ? letter : base;
+}
+
+/**
+ * The one normalisation of searched text, for the index (toIndexedText) and for the query and
+ * marks (foldForSearch), so the two agree: NFKC, then the Greek and Cyrillic marks above folded.
+ * unicode61 then does the rest (case, Latin diacritics) in the index, and the tables here for the
+ * query. A change here changes what the index must hold: see MessageSearch.rebuild.
+ */
+export function normalizeForSearch(text: string): string {
+  return text.normalize('NFKC').replace(SCRIPT_FOLDED_LETTER, foldLetterMarks);
+}
+
+/**
+ * A text folded as the index held it before normalizeForSearch folded Greek and Cyrillic marks
+ * (NFKC only): a store indexed then keeps "αθήνα" until its index is rebuilt, and a query asks
+ * for that spelling too (toMatchExpression) so what was found before is still found.
+ */
+export function foldAsIndexedBefore(text: string): string {
+  let folded = '';
+  for (const ch of text.normalize('NFKC')) {
+    const codePoint = ch.codePointAt(0)!;
+    folded += isWordChar(codePoint) ? foldCodePoint(codePoint) : ch;
+  }
+  return folded;
 }
 
 /** True for a code point the index takes as part of a word. */
@@ -109,7 +150,7 @@ function foldGrapheme(grapheme: string): string {
   const first = grapheme.charCodeAt(0);
   if (grapheme.length === 1 && first < 0x80) return first >= 0x41 && first <= 0x5a ? String.fromCharCode(first + 32) : grapheme;
   let piece = '';
-  for (const ch of grapheme.normalize('NFKC')) {
+  for (const ch of normalizeForSearch(grapheme)) {
     const codePoint = ch.codePointAt(0)!;
     piece += isWordChar(codePoint) ? foldCodePoint(codePoint) : ch;
   }

@@ -1,4 +1,4 @@
-import { foldForSearch, wordCharClass } from './search-fold';
+import { foldAsIndexedBefore, foldForSearch, normalizeForSearch, wordCharClass } from './search-fold';
 
 /**
  * Search text for FTS5's unicode61 tokenizer, made to find Chinese (and Japanese, Korean) too.
@@ -10,23 +10,19 @@ import { foldForSearch, wordCharClass } from './search-fold';
 const CJK_CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
 const IS_CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]$/u;
 
-function normalize(text: string): string {
-  return text.normalize('NFKC');
-}
-
 /** The text as it goes into the index. */
 export function toIndexedText(text: string): string {
-  return normalize(text).replace(CJK_CHARACTER, ' $& ');
+  return normalizeForSearch(text).replace(CJK_CHARACTER, ' $& ');
 }
 
 /**
  * The query's terms (split on spaces), each a list of its tokens as unicode61 will see them, folded
  * as the index folds (so the marks in a hit find them where the index did); empty terms dropped.
  */
-export function queryTerms(query: string): string[][] {
+export function queryTerms(query: string, fold: (text: string) => string = (text) => foldForSearch(text).folded): string[][] {
   const separators = new RegExp(`[^${wordCharClass()}]+`, 'u');
-  return foldForSearch(query)
-    .folded.split(/\s+/u)
+  return fold(query)
+    .split(/\s+/u)
     .map((term) =>
       term
         .replace(CJK_CHARACTER, ' $& ')
@@ -44,12 +40,22 @@ export function queryTerms(query: string): string[][] {
 export function toMatchExpression(query: string): string | undefined {
   const terms = queryTerms(query);
   if (terms.length === 0) return undefined;
+  // a store indexed before Greek and Cyrillic marks were folded holds them until it is rebuilt:
+  // a term spelled with them asks for that spelling too (never a match the new folding would not make)
+  const before = queryTerms(query, foldAsIndexedBefore);
+  const aligned = before.length === terms.length;
   return terms
-    .map((tokens) => {
-      const last = tokens[tokens.length - 1]!;
-      return `"${tokens.join(' ')}"${IS_CJK.test(last) ? '' : '*'}`;
+    .map((tokens, i) => {
+      const phrase = phraseOf(tokens);
+      const old = aligned ? phraseOf(before[i]!) : phrase;
+      return old === phrase ? phrase : `(${phrase} OR ${old})`;
     })
     .join(' AND ');
+}
+
+function phraseOf(tokens: readonly string[]): string {
+  const last = tokens[tokens.length - 1]!;
+  return `"${tokens.join(' ')}"${IS_CJK.test(last) ? '' : '*'}`;
 }
 
 export interface Snippet {
