@@ -148,6 +148,15 @@ export function errorCodeName(code: number): ErrorCodeName | undefined {
 }
 
 /** The one error type of Magpie: a stable numeric code and a message for people. */
+/**
+ * A refusal for size as data (FILE_TOO_LARGE): the file's size and the limit it broke, in bytes,
+ * so an app says both without reading them out of the message's words.
+ */
+export interface SizeRefusal {
+  readonly sizeBytes: number;
+  readonly limitBytes: number;
+}
+
 export class MagpieError extends Error {
   readonly code: number;
   /**
@@ -155,12 +164,15 @@ export class MagpieError extends Error {
    * entry that is no address), so a UI can point at it without reading the message.
    */
   readonly address?: string;
+  /** FILE_TOO_LARGE: the size and the limit, when the refusal knows both. */
+  readonly tooLarge?: SizeRefusal;
 
-  constructor(code: number, message: string, options?: { cause?: unknown; address?: string }) {
+  constructor(code: number, message: string, options?: { cause?: unknown; address?: string; tooLarge?: SizeRefusal }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MagpieError';
     this.code = code;
     if (options?.address !== undefined) this.address = options.address;
+    if (options?.tooLarge !== undefined) this.tooLarge = options.tooLarge;
   }
 }
 
