@@ -161,5 +161,5 @@ export function asMagpieError(error: Error | DetailedError): MagpieError {
 
 /** A count of bytes as the server's error body gives one, or undefined when it is none. */
 function byteCount(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }

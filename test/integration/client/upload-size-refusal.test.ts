@@ -1,5 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
+import { buildOutgoing } from '../../../main/chat/outgoing-message';
+import { createMediaAccess } from '../../../main/files/media-access';
+import { uploadFile } from '../../../main/files/uploader';
+import { createChatService } from '../../../main/chat/chat-service';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually } from './client-fixture';
 
@@ -44,5 +51,35 @@ describe('an upload refused for its size', () => {
     const page = await after.call('messages.page', { conversation: 'bob', limit: 10 });
     const failed = page.ok ? page.value.messages.find((m) => m.key === key) : undefined;
     expect(failed).toMatchObject({ state: 'failed', errorCode: ErrorCode.FILE_TOO_LARGE, errorTooLarge: { sizeBytes: size, limitBytes: MiB } });
+  });
+
+  it('a SEND the server refuses for its size (its limit lowered after the upload) fails with the figures too', { timeout: 40_000 }, async () => {
+    const first = await startTestServer({ tuning: { maxFileBytes: 2 * MiB } });
+    const profileDir = await fixture.profile();
+    const before = await fixture.client(first, 'alice', { profileDir });
+    const access = createMediaAccess(before);
+    await before.start();
+    const path = join(profileDir, 'done.bin');
+    await writeFile(path, Buffer.alloc(1.5 * MiB, 5));
+    const grant = await access.grant();
+    const uploaded = await uploadFile({ baseUrl: grant.baseUrl, token: () => grant.token, path, kind: 'file' });
+    access.dispose();
+    before.close();
+    await before.store.closed;
+    await first.stop({ keepData: true });
+
+    // the upload was taken under 2 MiB; its SEND reaches a server that now takes 1 MiB
+    const again = await startTestServer({ dataDir: first.dataDir, port: first.port, tuning: { maxFileBytes: MiB } });
+    servers.push(again);
+    const alice = await fixture.client(again, 'alice', { profileDir, log: pino({ level: 'silent' }) });
+    await alice.start();
+    const media = { fileId: uploaded.fileId, name: 'done.bin', size: uploaded.size, mime: uploaded.mime };
+    const draft = buildOutgoing('alice', 'bob', { kind: 'media', type: 'file', media }, Date.now());
+    alice.store.outbox.enqueue({ message: draft.message, sendBody: draft.sendBody }, Date.now());
+    alice.submit(draft.clientMsgId, draft.send);
+    await eventually(() => alice.store.outbox.get(draft.clientMsgId)?.state === 'failed', 15_000, () => 'the SEND to be refused');
+    expect(alice.store.outbox.get(draft.clientMsgId)).toMatchObject({ errorCode: ErrorCode.FILE_TOO_LARGE, errorTooLarge: { sizeBytes: 1.5 * MiB, limitBytes: MiB } });
+    const view = createChatService(alice).view(alice.store.messages.getByClientMsgId(draft.clientMsgId)!);
+    expect(view).toMatchObject({ state: 'failed', errorTooLarge: { sizeBytes: 1.5 * MiB, limitBytes: MiB } });
   });
 });
