@@ -166,6 +166,11 @@ export interface MessageView {
   /** Why a failed message was not sent: the server's (or the client's) code and words. */
   errorCode?: number;
   errorMessage?: string;
+  /**
+   * Refused for its size (FILE_TOO_LARGE by the file service): the file's size and the limit it
+   * broke, in bytes, as data: the page says "it is X, the limit is Y" from these, never from the words.
+   */
+  errorTooLarge?: { sizeBytes: number; limitBytes: number };
   revoked: boolean;
   /** A revoked message: who revoked it, when that is not its sender (a group owner or admin). */
   revokedBy?: string;

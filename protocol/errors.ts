@@ -147,6 +147,27 @@ export function errorCodeName(code: number): ErrorCodeName | undefined {
   return namesByCode.get(code);
 }
 
+/**
+ * A refusal for size as data (FILE_TOO_LARGE): the file's size and the limit it broke, in bytes,
+ * so an app says both without reading them out of the message's words.
+ */
+export interface SizeRefusal {
+  readonly sizeBytes: number;
+  readonly limitBytes: number;
+}
+
+/** A size refusal as an ERROR frame's fields carry it (0 and 0 when there is none). */
+export function sizeRefusalToWire(tooLarge: SizeRefusal | undefined): { sizeBytes: bigint; limitBytes: bigint } {
+  return { sizeBytes: BigInt(tooLarge?.sizeBytes ?? 0), limitBytes: BigInt(tooLarge?.limitBytes ?? 0) };
+}
+
+/** An ERROR frame's size and limit, when it tells both (an older server tells neither). */
+export function sizeRefusalFromWire(body: { readonly sizeBytes: bigint; readonly limitBytes: bigint }): SizeRefusal | undefined {
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  if (body.sizeBytes <= 0n || body.limitBytes <= 0n || body.sizeBytes > max || body.limitBytes > max) return undefined;
+  return { sizeBytes: Number(body.sizeBytes), limitBytes: Number(body.limitBytes) };
+}
+
 /** The one error type of Magpie: a stable numeric code and a message for people. */
 export class MagpieError extends Error {
   readonly code: number;
@@ -155,12 +176,15 @@ export class MagpieError extends Error {
    * entry that is no address), so a UI can point at it without reading the message.
    */
   readonly address?: string;
+  /** FILE_TOO_LARGE: the size and the limit, when the refusal knows both. */
+  readonly tooLarge?: SizeRefusal;
 
-  constructor(code: number, message: string, options?: { cause?: unknown; address?: string }) {
+  constructor(code: number, message: string, options?: { cause?: unknown; address?: string; tooLarge?: SizeRefusal }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MagpieError';
     this.code = code;
     if (options?.address !== undefined) this.address = options.address;
+    if (options?.tooLarge !== undefined) this.tooLarge = options.tooLarge;
   }
 }
 

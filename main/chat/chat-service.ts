@@ -29,6 +29,7 @@ export function createChatService(client: MagpieClient) {
     const item = store.outbox.get(message.clientMsgId);
     if (item?.errorCode != null) shown.errorCode = item.errorCode;
     if (item?.errorMessage) shown.errorMessage = item.errorMessage;
+    if (item?.errorTooLarge) shown.errorTooLarge = { ...item.errorTooLarge };
     return shown;
   }
 

@@ -22,8 +22,8 @@ export function createOutboxLedger(deps: {
       const stored = store.outbox.markSent(clientMsgId, receipt);
       if (stored) deps.onOutgoing(stored);
     },
-    markFailed: (clientMsgId, code, message) => {
-      store.outbox.markFailed(clientMsgId, code, message, clock.now());
+    markFailed: (clientMsgId, code, message, tooLarge) => {
+      store.outbox.markFailed(clientMsgId, code, message, clock.now(), tooLarge);
       const stored = store.messages.getByClientMsgId(clientMsgId);
       if (stored) deps.onOutgoing(stored);
     },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { ErrorCode, MagpieError } from '../../protocol';
+import { ErrorCode, MagpieError, SHOWN_IMAGE_HEAD_BYTES } from '../../protocol';
 import { sniffedTypeOfFile } from '../../platform/files';
 import type { EventName, EventPayloads } from '../../preload/api';
 import { MEDIA_LIMITS } from '../../preload/api';
@@ -13,6 +13,7 @@ import { DEFAULT_FILE_CACHE_BYTES, fileCacheDir, openFileCache, type CachedFile,
 import { imageSides, oversizedForView, pageShowsImage, viewCopy } from '../files/image-view';
 import { createMediaAccess, type MediaAccess } from '../files/media-access';
 import { createMediaOutbox, type MediaOutbox } from '../files/media-outbox';
+import { sendableKind } from '../files/sendable-kind';
 import type { MediaKindName } from '../files/uploader';
 import { clientStorePath } from '../store';
 import { localIdOfKey, messageKey, toMessageView } from '../views/message-view';
@@ -178,24 +179,26 @@ export function createMediaHandlers(deps: {
         const bytes = Buffer.from(args.bytes, 'base64');
         if (bytes.length === 0) throw new MagpieError(ErrorCode.FILE_EMPTY, 'an empty file is not sent');
         if (bytes.length > MEDIA_LIMITS.maxSendBytes) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `at most ${MEDIA_LIMITS.maxSendBytes} bytes from the page`);
-        // what the server would refuse for its size is not stored to fail at its upload: no Retry could help it
-        const serverLimit = session.client.serverLimits.mediaBytes[args.kind];
-        if (bytes.length > serverLimit) {
-          throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `${KIND_WORDS[args.kind]} of ${bytes.length} bytes: the server takes at most ${serverLimit} bytes`);
-        }
         const dir = outgoingDir(deps.profileDir, session.client);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         const path = join(dir, randomBytes(12).toString('hex'));
         await writeFile(path, bytes, { mode: 0o600 });
         try {
+          // the page's kind is a wish: the bytes say what goes out (an "image" that is none goes as a file)
+          const kind = await sendableKind(args.kind, bytes.subarray(0, SHOWN_IMAGE_HEAD_BYTES), path);
+          // what the server would refuse for its size is not stored to fail at its upload: no Retry could help it
+          const serverLimit = session.client.serverLimits.mediaBytes[kind];
+          if (bytes.length > serverLimit) {
+            throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `${KIND_WORDS[kind]} of ${bytes.length} bytes: the server takes at most ${serverLimit} bytes`);
+          }
           // the copy stays until the upload is done (or the message withdrawn): it is what a restart resumes from
           return await outbox.send({
             to: args.conversation,
             path,
-            kind: args.kind,
+            kind,
             name: args.name,
             owned: true,
-            ...(args.durationMs ? { durationMs: args.durationMs } : {}),
+            ...(kind === 'voice' && args.durationMs ? { durationMs: args.durationMs } : {}),
             ...(args.clientMsgId ? { clientMsgId: args.clientMsgId } : {}),
           });
         } catch (error) {

@@ -17,6 +17,7 @@ import {
   type RequestName,
   type TimerHandle,
   type WireLimits,
+  sizeRefusalFromWire,
 } from '../../protocol';
 
 /** The byte stream a link runs on: a net.Socket or tls.TLSSocket. */
@@ -189,8 +190,11 @@ export class Link {
     }
     this.pending.delete(frame.requestId!);
     this.options.clock.clearTimeout(waiting.timer);
-    if (frame.name === 'ERROR') waiting.reject(new MagpieError(frame.body.code, frame.body.message));
-    else if (frame.name !== requestAnswers[waiting.request]) {
+    if (frame.name === 'ERROR') {
+      // a refusal for size tells its figures as data (FILE_TOO_LARGE from a server that knows them)
+      const tooLarge = sizeRefusalFromWire(frame.body);
+      waiting.reject(new MagpieError(frame.body.code, frame.body.message, tooLarge ? { tooLarge } : undefined));
+    } else if (frame.name !== requestAnswers[waiting.request]) {
       waiting.reject(new MagpieError(ErrorCode.UNEXPECTED_FRAME, `${waiting.request} answered by ${frame.name}`));
     } else waiting.resolve(frame);
   }

@@ -1,4 +1,4 @@
-import { ErrorCode, MagpieError, type Clock, type InitOf } from '../../protocol';
+import { ErrorCode, MagpieError, type Clock, type InitOf, type SizeRefusal } from '../../protocol';
 import type { Link } from './link';
 
 /** What the sender sends: the store's OutboxItem, its body decoded. */
@@ -23,7 +23,8 @@ export interface OutboxLedger {
   /** Its SEND is going on the wire once more (the store counts attempts). */
   noteAttempt(clientMsgId: string): void;
   markSent(clientMsgId: string, receipt: SentReceipt): void;
-  markFailed(clientMsgId: string, code: number, message: string): void;
+  /** tooLarge: a refusal for size, its figures as the server gave them. */
+  markFailed(clientMsgId: string, code: number, message: string, tooLarge?: SizeRefusal): void;
 }
 
 /** Errors after which the same message is sent again on the next connection. */
@@ -173,7 +174,7 @@ export class OutboxSender {
           this.deps.onDeferred?.(item.clientMsgId, magpieError);
           return;
         }
-        this.deps.ledger.markFailed(item.clientMsgId, magpieError.code, magpieError.message);
+        this.deps.ledger.markFailed(item.clientMsgId, magpieError.code, magpieError.message, magpieError.tooLarge);
       })
       .catch((error: unknown) => this.deps.onError(error))
       .finally(() => {

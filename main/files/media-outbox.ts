@@ -206,7 +206,7 @@ export function createMediaOutbox(deps: {
           // online all along and the file service still out of reach: failed, with its reason
         }
         deps.log.info({ clientMsgId, code: failure.code }, 'a media upload failed');
-        store.outbox.markFailed(clientMsgId, failure.code, failure.message, client.clock.now());
+        store.outbox.markFailed(clientMsgId, failure.code, failure.message, client.clock.now(), failure.tooLarge);
         changed(clientMsgId);
       })
       .finally(() => {

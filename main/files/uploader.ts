@@ -144,11 +144,22 @@ export function asMagpieError(error: Error | DetailedError): MagpieError {
   const body = 'originalResponse' in error ? error.originalResponse?.getBody() : undefined;
   if (body) {
     try {
-      const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
-      if (typeof parsed.code === 'number') return new MagpieError(parsed.code, String(parsed.message ?? 'refused'));
+      const parsed = JSON.parse(body) as { code?: unknown; message?: unknown; sizeBytes?: unknown; limitBytes?: unknown };
+      if (typeof parsed.code === 'number') {
+        // a refusal for size names its figures as data (an older server only in its words)
+        const tooLarge = byteCount(parsed.sizeBytes) !== undefined && byteCount(parsed.limitBytes) !== undefined
+          ? { sizeBytes: byteCount(parsed.sizeBytes)!, limitBytes: byteCount(parsed.limitBytes)! }
+          : undefined;
+        return new MagpieError(parsed.code, String(parsed.message ?? 'refused'), tooLarge ? { tooLarge } : undefined);
+      }
     } catch {
       // not one of ours: reported as a transport failure below
     }
   }
   return new MagpieError(ErrorCode.NOT_CONNECTED, `the upload failed: ${error.message}`, { cause: error });
+}
+
+/** A count of bytes as the server's error body gives one, or undefined when it is none. */
+function byteCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }

@@ -1,4 +1,5 @@
 import { newClientMsgId } from '../../protocol';
+import type { PendingCreateStore } from '../store';
 
 /**
  * How long a create that was not answered keeps its request id for a repeat of it: well inside
@@ -14,8 +15,10 @@ export const MAX_REMEMBERED_CREATES = 32;
  * The request ids of group creates not yet answered, by what they ask for. One user action gets
  * one id: the core's retries across reconnects reuse it, and so does the same create asked again
  * while the first is unanswered or after it failed (the user pressed Create again because the
- * first seemed to fail): the server answers it with the group the first made, if it made one. An
- * answered create forgets its id, so the same settings asked after a success make a new group.
+ * first seemed to fail), in this run or after a restart of the app or the CLI (the ids are in the
+ * client store, written before the create goes out): the server answers it with the group the
+ * first made, if it made one. An answered create forgets its id, so the same settings asked after
+ * a success make a new group.
  */
 export interface GroupCreateIds {
   /** The id for a create of these settings: the one an unanswered create of them had, or a new one. */
@@ -24,22 +27,20 @@ export interface GroupCreateIds {
   answered(settingsKey: string): void;
 }
 
-export function createGroupCreateIds(now: () => number): GroupCreateIds {
-  const pending = new Map<string, { readonly requestId: Uint8Array; readonly sinceMs: number }>();
+export function createGroupCreateIds(pending: PendingCreateStore, now: () => number): GroupCreateIds {
   return {
     idFor(settingsKey) {
       const nowMs = now();
-      for (const [key, entry] of pending) if (nowMs - entry.sinceMs >= CREATE_ID_MEMORY_MS) pending.delete(key);
+      pending.forgetOutside(nowMs - CREATE_ID_MEMORY_MS + 1, nowMs + CREATE_ID_MEMORY_MS);
       const kept = pending.get(settingsKey);
       if (kept !== undefined) return kept.requestId;
       const requestId = newClientMsgId(nowMs);
-      pending.set(settingsKey, { requestId, sinceMs: nowMs });
-      // a Map iterates in insertion order: the first key is the oldest
-      if (pending.size > MAX_REMEMBERED_CREATES) pending.delete(pending.keys().next().value!);
+      // kept before it is sent: a crash before the answer leaves it for the next run's create
+      pending.keep(settingsKey, { requestId, sinceMs: nowMs }, MAX_REMEMBERED_CREATES);
       return requestId;
     },
     answered(settingsKey) {
-      pending.delete(settingsKey);
+      pending.forget(settingsKey);
     },
   };
 }

@@ -48,7 +48,7 @@ export const DEFAULT_GROUP_CAPACITY = 500;
 export function createGroupService(client: MagpieClient) {
   const { store } = client;
   const now = () => client.clock.now();
-  const createIds = createGroupCreateIds(now);
+  const createIds = createGroupCreateIds(store.pendingCreates, now);
 
   async function call(op: GroupOp): Promise<pb.GroupResult> {
     const answer = await client.request('GROUP', { op });

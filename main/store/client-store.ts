@@ -11,6 +11,7 @@ import { createMessageStore, type MessageStore } from './message-store';
 import type { MigrationOutcome } from './migrate';
 import { createNoticeStore, type NoticeStore } from './notice-store';
 import { createOutboxStore, type OutboxStore } from './outbox-store';
+import { createPendingCreateStore, type PendingCreateStore } from './pending-create-store';
 import { createSyncStateStore, type SyncStateStore } from './sync-state-store';
 import { createUploadStore, type UploadStore } from './upload-store';
 import { createUserStore, type UserStore } from './user-store';
@@ -38,6 +39,8 @@ export interface ClientStore {
   readonly unsentReads: UnsentReadStore;
   /** How far the CLI's listen has printed (migration 0011). */
   readonly listenCursor: ListenCursorStore;
+  /** Group creates sent and not answered yet, with their request ids (migration 0012). */
+  readonly pendingCreates: PendingCreateStore;
   readonly users: UserStore;
   readonly groups: GroupStore;
   readonly notices: NoticeStore;
@@ -79,6 +82,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
   const timelineCursors = createTimelineCursorStore(db);
   const unsentReads = createUnsentReadStore(db);
   const listenCursor = createListenCursorStore(db);
+  const pendingCreates = createPendingCreateStore(db);
   const users = createUserStore(db);
   const groups = createGroupStore(db);
   const notices = createNoticeStore(db);
@@ -97,6 +101,7 @@ export function openClientStoreFile(file: string, selfId: string, clock: Pick<Cl
     timelineCursors,
     unsentReads,
     listenCursor,
+    pendingCreates,
     users,
     groups,
     notices,

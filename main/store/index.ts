@@ -10,6 +10,7 @@ export * from './message-store';
 export * from './migrate';
 export * from './notice-store';
 export * from './outbox-store';
+export * from './pending-create-store';
 export * from './search-fold';
 export * from './search-text';
 export * from './sync-state-store';

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { SizeRefusal } from '../../protocol';
 import type { ConversationStore } from './conversation-store';
 import type { MessageInput, StoredMessage } from './message-record';
 import type { MessageStore, ServerCopy } from './message-store';
@@ -16,6 +17,8 @@ export interface OutboxItem {
   readonly state: OutboxState;
   readonly errorCode: number | null;
   readonly errorMessage: string | null;
+  /** Refused for its size (FILE_TOO_LARGE): its size and the limit, as the refusal gave them (migration 0012). */
+  readonly errorTooLarge: SizeRefusal | null;
   readonly attempts: number;
   readonly createdMs: number;
   readonly updatedMs: number;
@@ -31,6 +34,8 @@ interface OutboxRow {
   state: OutboxState;
   error_code: number | null;
   error_message: string | null;
+  error_size_bytes: number | null;
+  error_limit_bytes: number | null;
   attempts: number;
   created_ms: number;
   updated_ms: number;
@@ -47,6 +52,7 @@ function fromRow(row: OutboxRow): OutboxItem {
     state: row.state,
     errorCode: row.error_code,
     errorMessage: row.error_message,
+    errorTooLarge: row.error_size_bytes !== null && row.error_limit_bytes !== null ? { sizeBytes: row.error_size_bytes, limitBytes: row.error_limit_bytes } : null,
     attempts: row.attempts,
     createdMs: row.created_ms,
     updatedMs: row.updated_ms,
@@ -82,8 +88,11 @@ export interface OutboxStore {
    * goes away (nothing is left to send; the message row keeps what the conversation shows).
    */
   markSent(clientMsgId: string, copy: ServerCopy): StoredMessage | undefined;
-  /** The server refused it (or it cannot be sent): the item and its message become failed. */
-  markFailed(clientMsgId: string, errorCode: number, errorMessage: string, nowMs: number): void;
+  /**
+   * The server refused it (or it cannot be sent): the item and its message become failed; a
+   * refusal for size keeps its figures (tooLarge) beside the code and words.
+   */
+  markFailed(clientMsgId: string, errorCode: number, errorMessage: string, nowMs: number, tooLarge?: SizeRefusal): void;
   /** The user asks to send a failed item again: back to sending, attempts kept. */
   retry(clientMsgId: string, nowMs: number): boolean;
   /** The user withdraws an unsent item: the outbox row and its message row go away. */
@@ -106,10 +115,10 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_ms = ? WHERE client_msg_id = ?');
   const sent = db.prepare('DELETE FROM outbox WHERE client_msg_id = ?');
   const failed = db.prepare(`
-    UPDATE outbox SET state = 'failed', error_code = ?, error_message = ?, updated_ms = ?
+    UPDATE outbox SET state = 'failed', error_code = ?, error_message = ?, error_size_bytes = ?, error_limit_bytes = ?, updated_ms = ?
     WHERE client_msg_id = ? AND state = 'sending'`);
   const retryStmt = db.prepare(`
-    UPDATE outbox SET state = 'sending', error_code = NULL, error_message = NULL, updated_ms = ?
+    UPDATE outbox SET state = 'sending', error_code = NULL, error_message = NULL, error_size_bytes = NULL, error_limit_bytes = NULL, updated_ms = ?
     WHERE client_msg_id = ? AND state = 'failed'`);
   const remove = db.prepare(`DELETE FROM outbox WHERE client_msg_id = ? AND state <> 'sent'`);
   const purge = db.prepare(`DELETE FROM outbox WHERE state = 'sent'`);
@@ -147,8 +156,9 @@ export function createOutboxStore(db: Database, messages: MessageStore, conversa
       if (message) conversations.refresh(message.conversation);
       return message;
     }),
-    markFailed: db.transaction((clientMsgId: string, errorCode: number, errorMessage: string, nowMs: number) => {
-      if (failed.run(errorCode, errorMessage, nowMs, clientMsgId).changes > 0) setMessageState(clientMsgId, 'failed');
+    markFailed: db.transaction((clientMsgId: string, errorCode: number, errorMessage: string, nowMs: number, tooLarge?: SizeRefusal) => {
+      const figures = [tooLarge?.sizeBytes ?? null, tooLarge?.limitBytes ?? null];
+      if (failed.run(errorCode, errorMessage, ...figures, nowMs, clientMsgId).changes > 0) setMessageState(clientMsgId, 'failed');
     }),
     retry: db.transaction((clientMsgId: string, nowMs: number) => {
       if (retryStmt.run(nowMs, clientMsgId).changes === 0) return false;

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../protocol';
+import { ErrorCode, type SizeRefusal } from '../../protocol';
 
 /** The error shape tus hooks throw and the download route sends: a JSON body with a stable code. */
 export interface HttpError {
@@ -6,8 +6,12 @@ export interface HttpError {
   readonly body: string;
 }
 
-export function httpError(status: number, code: number, message: string): HttpError {
-  return { status_code: status, body: JSON.stringify({ code, message }) };
+/**
+ * A refusal for size also carries its figures as data, `sizeBytes` and `limitBytes` beside code and
+ * message: fields a client before them does not read, and one after them shows without parsing words.
+ */
+export function httpError(status: number, code: number, message: string, tooLarge?: SizeRefusal): HttpError {
+  return { status_code: status, body: JSON.stringify({ code, message, ...(tooLarge ? { sizeBytes: tooLarge.sizeBytes, limitBytes: tooLarge.limitBytes } : {}) }) };
 }
 
 /** The HTTP status that goes with a file-service code. */

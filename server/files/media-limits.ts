@@ -46,7 +46,9 @@ export function checkFileName(name: string): string {
 export function checkStillWithinLimit(kind: MediaKindValue, declaredSize: number, tuning: Tuning): void {
   const max = maxBytesOf(kind, tuning);
   if (declaredSize > max) {
-    throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `this kind of upload is at most ${max} bytes on this server now; this one has ${declaredSize}`);
+    throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `this kind of upload is at most ${max} bytes on this server now; this one has ${declaredSize}`, {
+      tooLarge: { sizeBytes: declaredSize, limitBytes: max },
+    });
   }
 }
 
@@ -55,7 +57,7 @@ export function checkSize(kind: MediaKindValue, size: number | undefined, tuning
     throw new MagpieError(ErrorCode.FILE_TOO_LARGE, 'an upload announces its length (Upload-Length), at least 1 byte');
   }
   const max = maxBytesOf(kind, tuning);
-  if (size > max) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `this kind of upload is at most ${max} bytes`);
+  if (size > max) throw new MagpieError(ErrorCode.FILE_TOO_LARGE, `this kind of upload is at most ${max} bytes`, { tooLarge: { sizeBytes: size, limitBytes: max } });
   return size;
 }
 

@@ -46,7 +46,7 @@ export function createTusUploads(deps: TusUploadDeps): TusUploads {
   const datastore = new FileStore({ directory: deps.partialDir });
   const bearerOf = (req: Request): MediaBearer => deps.tokens.verify(bearerToken(req.headers.get('authorization')));
   const asTusError = (error: unknown) => {
-    if (error instanceof MagpieError) return httpError(statusOf(error.code), error.code, error.message);
+    if (error instanceof MagpieError) return httpError(statusOf(error.code), error.code, error.message, error.tooLarge);
     const storage = storageFault(error);
     if (storage !== undefined) return storage;
     deps.log.error({ err: error }, 'an upload failed on the server');

@@ -17,6 +17,8 @@ import {
   type DecodedFrame,
   type Frame,
   type TimerHandle,
+  sizeRefusalToWire,
+  type SizeRefusal,
 } from '../../protocol';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Authenticator } from '../auth/authenticator';
@@ -130,8 +132,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (phase !== 'closing') outbound.send(compressFrame(frame, tuning.compressThresholdBytes));
   }
 
-  function errorFrame(code: number, message: string, requestId?: number): Frame {
-    return bodyFrame('ERROR', { code, message }, requestId === undefined ? {} : { requestId });
+  function errorFrame(code: number, message: string, requestId?: number, tooLarge?: SizeRefusal): Frame {
+    const body = tooLarge === undefined ? { code, message } : { code, message, ...sizeRefusalToWire(tooLarge) };
+    return bodyFrame('ERROR', body, requestId === undefined ? {} : { requestId });
   }
 
   function reply(frame: Frame, requestId: number | undefined): void {
@@ -447,7 +450,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       // a full or failing disk is answered with its own code: the client retries later
       const error = storageUnavailable(thrown) ?? thrown;
       if (isMagpieError(error)) {
-        if (id !== undefined) reply(errorFrame(error.code, error.message), id);
+        if (id !== undefined) reply(errorFrame(error.code, error.message, undefined, error.tooLarge), id);
         else log.debug({ code: error.code, frame: frame.name }, 'request without id failed');
         return;
       }

@@ -15,6 +15,7 @@ import {
   encodeFrame,
   FrameDecoder,
   MagpieError,
+  sizeRefusalFromWire,
   pb,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
@@ -207,7 +208,10 @@ export class TestClient {
       const waiting = decoded.requestId === undefined ? undefined : this.pending.get(decoded.requestId);
       if (waiting) {
         this.pending.delete(decoded.requestId!);
-        if (decoded.name === 'ERROR') waiting.reject(new MagpieError(decoded.body.code, decoded.body.message));
+        if (decoded.name === 'ERROR') {
+          const tooLarge = sizeRefusalFromWire(decoded.body);
+          waiting.reject(new MagpieError(decoded.body.code, decoded.body.message, tooLarge ? { tooLarge } : undefined));
+        }
         else waiting.resolve(decoded);
         continue;
       }

@@ -426,6 +426,7 @@ const en = {
     counter: '{n} of {max} characters',
     notSent: 'Not sent',
     notSentBecause: 'Not sent: {reason}',
+    notSentTooLarge: 'Not sent: it is {size}, and the server takes up to {max} for this kind of file (code {code})',
   },
   signInRefused: {
     banner: 'The server refused to sign you in: {reason} (code {code}). Sign in again, or retry once it is fixed.',

@@ -429,6 +429,7 @@ const zhCN: MessageSchema = {
     counter: '已输入 {n} / {max} 字',
     notSent: '未发送',
     notSentBecause: '未发送：{reason}',
+    notSentTooLarge: '未发送：此文件为 {size}，服务器对此类文件最多接收 {max}（错误码 {code}）',
   },
   signInRefused: {
     banner: '服务器拒绝了登录：{reason}（错误码 {code}）。请重新登录，或在问题解决后重试。',

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import pino from 'pino';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol';
 import { MEDIA_LIMITS, newPageClientMsgId, type MessageView } from '../../../preload/api';
+import { createMediaAccess } from '../../../main/files/media-access';
+import { createMediaOutbox } from '../../../main/files/media-outbox';
+import { toMessageView } from '../../../main/views/message-view';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createClientFixture, eventually, type TestCore } from './client-fixture';
 import { tinyBmp } from '../../support/tiny-bmp';
@@ -81,14 +85,24 @@ describe('media through the contract', () => {
     expect(smallView.ok && 'scaledFrom' in smallView.value).toBe(false);
   }, 60_000);
 
-  it('a TIFF the server took as an image (sent by the CLI or an app server) comes to the viewer as a WebP copy the page can show', async () => {
+  it('a TIFF the server took as an image (sent by another client or an app server) comes to the viewer as a WebP copy the page can show', async () => {
     server = await startTestServer();
-    const alice = await fixture.core(server, 'alice');
     const bob = await fixture.core(server, 'bob');
-    // the server's image library reads TIFF and thumbnails it; Chromium cannot decode one
+    // the server's image library reads TIFF and thumbnails it; Chromium cannot decode one. The
+    // app's own core sends one as a file: this sender is a client that asks for an image anyway
     const tiff = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#963' } }).tiff().toBuffer();
-    const sent = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'scan.tiff', bytes: tiff.toString('base64') });
-    expect(await settled(alice, sent.ok ? sent.value.key : '')).toMatchObject({ state: 'sent', media: { mime: 'image/tiff', width: 300, height: 200 } });
+    const alice = await fixture.client(server, 'alice');
+    // as the CLI does: the file service's grant is followed from the first login on
+    const outbox = createMediaOutbox({ client: alice, access: createMediaAccess(alice), log: pino({ level: 'silent' }) });
+    await alice.start();
+    const tiffPath = join(await fixture.profile(), 'scan.tiff');
+    await writeFile(tiffPath, tiff);
+    const sent = await outbox.send({ to: 'bob', path: tiffPath, kind: 'image' });
+    await outbox.settled(sent.clientMsgId ?? '');
+    outbox.dispose();
+    const stored = () => toMessageView(alice.store.messages.getByClientMsgId(sent.clientMsgId ?? '')!);
+    await eventually(() => stored().state !== 'sending', 10_000, () => 'the TIFF to be sent');
+    expect(stored()).toMatchObject({ state: 'sent', media: { mime: 'image/tiff', width: 300, height: 200 } });
     await eventually(() => bob.upserted().some((m) => m.media?.name === 'scan.tiff'), 5_000);
     const key = bob.upserted().find((m) => m.media?.name === 'scan.tiff')!.key;
 
@@ -113,13 +127,55 @@ describe('media through the contract', () => {
     const own = await alice.call('media.fetch', { key: sent.ok ? sent.value.key : '' });
     expect(own.ok && Buffer.compare(Buffer.from(own.value.bytes, 'base64'), bytes)).toBe(0);
 
-    // refused by the file service: the message stays, failed with its code
+    // the page names a kind, the bytes decide (protocol/media-kinds.ts): an "image" that is none goes as a file
     const fake = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'x.png', bytes: randomBytes(500).toString('base64') });
-    expect(await settled(alice, fake.ok ? fake.value.key : '')).toMatchObject({ state: 'failed', errorCode: ErrorCode.FILE_TYPE_REFUSED });
+    expect(fake).toMatchObject({ ok: true, value: { kind: 'file', media: { name: 'x.png' } } });
+    expect(await settled(alice, fake.ok ? fake.value.key : '')).toMatchObject({ state: 'sent', kind: 'file' });
     const missing = await alice.call('media.fetch', { key: '999999' });
     expect(missing).toMatchObject({ ok: false, error: { code: ErrorCode.MESSAGE_NOT_FOUND } });
     const bad = await alice.call('media.send', { conversation: 'bob', kind: 'sticker' as 'file', name: 'a', bytes: 'AA==' });
     expect(bad).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_ARGUMENT } });
+  }, 30_000);
+
+  it('types the page\'s bytes itself: an EXE handed over as an image goes as a file, as a voice message is refused', async () => {
+    server = await startTestServer();
+    const alice = await fixture.core(server, 'alice');
+    const bob = await fixture.core(server, 'bob');
+    // a Windows program's first bytes (MZ, then its PE header where e_lfanew points)
+    const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([0x40, 0, 0, 0]), Buffer.from('PE\0\0'), randomBytes(4000)]);
+
+    // the sandboxed page says "image": the core's own typing says file, and so the message is one
+    const asImage = await alice.call('media.send', { conversation: 'bob', kind: 'image', name: 'cute-cat.png', bytes: exe.toString('base64') });
+    expect(asImage).toMatchObject({ ok: true, value: { kind: 'file', media: { name: 'cute-cat.png', size: exe.length } } });
+    const key = asImage.ok ? asImage.value.key : '';
+    expect(await settled(alice, key)).toMatchObject({ kind: 'file', state: 'sent' });
+    await eventually(() => bob.upserted().some((m) => m.media?.name === 'cute-cat.png'), 5_000);
+    const received = bob.upserted().find((m) => m.media?.name === 'cute-cat.png')!;
+    expect(received.kind).toBe('file');
+    expect(received.media?.mime.startsWith('image/')).toBe(false);
+    // no thumbnail is asked of the server for it: a file's card shows no picture
+    const fetched = await bob.call('media.fetch', { key: received.key });
+    expect(fetched.ok && Buffer.compare(Buffer.from(fetched.value.bytes, 'base64'), exe)).toBe(0);
+
+    // the page says "voice": refused at once, nothing stored, no copy of the bytes left behind
+    const before = alice.upserted().length;
+    const asVoice = await alice.call('media.send', { conversation: 'bob', kind: 'voice', name: 'voice.webm', bytes: exe.toString('base64'), durationMs: 3_000 });
+    expect(asVoice).toMatchObject({ ok: false, error: { code: ErrorCode.FILE_TYPE_REFUSED } });
+    expect(alice.upserted()).toHaveLength(before);
+    const page = await alice.call('messages.page', { conversation: 'bob', limit: 10 });
+    expect(page.ok && page.value.messages.map((m) => m.kind)).toEqual(['file']);
+    const outgoing = join(alice.profileDir, server.appId, 'alice', 'outgoing');
+    let left = ['?'];
+    await eventually(() => (void readdir(outgoing).then((names) => (left = names)), left.length === 0), 10_000, () => `own copies removed (${left.join(', ')})`);
+
+    // a real recording named voice goes as one
+    const wav = Buffer.concat([Buffer.from('RIFF\0\0\0\0WAVEfmt ', 'latin1'), Buffer.alloc(2000)]);
+    const voice = await alice.call('media.send', { conversation: 'bob', kind: 'voice', name: 'voice.wav', bytes: wav.toString('base64'), durationMs: 1_000 });
+    expect(voice).toMatchObject({ ok: true, value: { kind: 'voice', media: { durationMs: 1_000 } } });
+    // and a picture named a file stays a file: the user asked so
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer();
+    const asFile = await alice.call('media.send', { conversation: 'bob', kind: 'file', name: 'dot.png', bytes: png.toString('base64') });
+    expect(asFile).toMatchObject({ ok: true, value: { kind: 'file' } });
   }, 30_000);
 
   it('takes the client id the page showed the file under, with its time, and a second hand-over of it stores nothing', async () => {

@@ -6,7 +6,7 @@ import { decodeFrame, DEFAULT_WIRE_LIMITS, FrameType } from '../../../protocol';
 import { cliLoginArgs, magpie } from '../../support/cli-process';
 import { startFrameTap, type FrameTap } from '../../support/frame-tap';
 import { startTestServer, type TestServer } from '../../support/test-server';
-import { createClientFixture } from './client-fixture';
+import { createClientFixture, eventually } from './client-fixture';
 
 /**
  * The CLI's `group create` and the desktop core's `groups.create` (what the page's Create calls)
@@ -19,11 +19,21 @@ describe('a group create whose answer is lost, from the CLI and from the desktop
   let tap: FrameTap;
   let root: string;
 
+  /** While set, every GROUP_RESULT is lost on its way (the connection stays): no answer comes. */
+  let holdingAnswers = false;
+
   beforeEach(async () => {
     server = await startTestServer();
     let answers = 0;
+    holdingAnswers = false;
     // the first GROUP_RESULT is lost with its connection: the server made the group before it
-    tap = await startFrameTap(server.port, { loseDown: (frame) => (frame.type === FrameType.GROUP_RESULT && ++answers === 1 ? 'cut' : 'pass') });
+    tap = await startFrameTap(server.port, {
+      loseDown: (frame) => {
+        if (frame.type !== FrameType.GROUP_RESULT) return 'pass';
+        if (holdingAnswers) return 'drop';
+        return ++answers === 1 ? 'cut' : 'pass';
+      },
+    });
     root = await mkdtemp(join(tmpdir(), 'magpie-group-create-'));
   });
   afterEach(async () => {
@@ -63,5 +73,36 @@ describe('a group create whose answer is lost, from the CLI and from the desktop
     const ids = createRequestIds();
     expect(ids).toHaveLength(2);
     expect(ids[1]).toBe(ids[0]);
+  });
+
+  it('a create asked again after the app restarted between the send and the answer carries the same id: one group', { timeout: 30_000 }, async () => {
+    const settings = { name: 'crew', mode: 'private' as const, members: ['ben'] };
+    const profileDir = await fixture.profile();
+    // the first GROUP_RESULT never comes (the first one is cut otherwise: that frame is the second)
+    holdingAnswers = true;
+    const first = await fixture.core({ ...server, port: tap.port }, 'ann', { profileDir });
+    const creating = first.call('groups.create', settings);
+    await eventually(() => groupsOnServer().length === 1, 10_000, () => 'the server to make the group');
+    const [made] = groupsOnServer();
+    // the app ends (a crash, a quit) before the answer: the create's outcome is unknown to it
+    await first.core.shutdown();
+    expect((await creating).ok).toBe(false);
+
+    // the app again, on the same profile: Create pressed again with the same settings
+    holdingAnswers = false;
+    const again = await fixture.core({ ...server, port: tap.port }, 'ann', { profileDir });
+    const created = await again.call('groups.create', settings);
+    if (!created.ok) throw new Error(created.error.message);
+    expect(created.value.groupId).toBe(made);
+    expect(groupsOnServer()).toEqual([made]);
+    // the first run may have asked again itself before it ended (its answer timed out): one id throughout
+    const ids = createRequestIds();
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ids).size).toBe(1);
+
+    // answered, it is forgotten: the same settings created once more are a new group
+    const another = await again.call('groups.create', settings);
+    expect(another.ok && another.value.groupId).not.toBe(made);
+    expect(groupsOnServer()).toHaveLength(2);
   });
 });

@@ -54,7 +54,8 @@ describe('a server tuned to other limits tells its clients at login, and they us
 
   it("the desktop core refuses a voice recording over the server's voice limit before storing it, FILE_TOO_LARGE", async () => {
     const frank = await fixture.core(server, 'frank-desk');
-    const bytes = Buffer.alloc(512 * 1024 + 1, 7).toString('base64');
+    // audio by its first bytes (a WAV's), so only its size is wrong
+    const bytes = Buffer.concat([Buffer.from('RIFF\0\0\0\0WAVEfmt ', 'latin1'), Buffer.alloc(512 * 1024 + 1 - 16, 7)]).toString('base64');
     const refused = await frank.call('media.send', { conversation: 'carol', kind: 'voice', name: 'voice.webm', bytes, durationMs: 5_000 });
     expect(refused).toEqual({ ok: false, error: { code: ErrorCode.FILE_TOO_LARGE, message: `a voice message of ${512 * 1024 + 1} bytes: the server takes at most ${512 * 1024} bytes` } });
     // no message, no bubble, nothing in the outbox to fail at its upload
@@ -65,8 +66,10 @@ describe('a server tuned to other limits tells its clients at login, and they us
   it("the desktop core refuses an image or a file over the server's limit for its kind before storing it, FILE_TOO_LARGE", async () => {
     const henry = await fixture.core(server, 'henry-desk');
     const over = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
+    // a PNG by its first bytes, so it goes as an image and only its size is wrong
+    const png = (bytes: number) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(bytes - 8, 7)]).toString('base64');
     // 3 MiB + 1 and 1 MiB + 1: well under the page's own 16 MiB, over what this server takes
-    const image = await henry.call('media.send', { conversation: 'carol', kind: 'image', name: 'photo.png', bytes: over(3 * MiB + 1) });
+    const image = await henry.call('media.send', { conversation: 'carol', kind: 'image', name: 'photo.png', bytes: png(3 * MiB + 1) });
     expect(image).toEqual({ ok: false, error: { code: ErrorCode.FILE_TOO_LARGE, message: `an image of ${3 * MiB + 1} bytes: the server takes at most ${3 * MiB} bytes` } });
     const file = await henry.call('media.send', { conversation: 'carol', kind: 'file', name: 'notes.bin', bytes: over(MiB + 1) });
     expect(file).toEqual({ ok: false, error: { code: ErrorCode.FILE_TOO_LARGE, message: `a file of ${MiB + 1} bytes: the server takes at most ${MiB} bytes` } });

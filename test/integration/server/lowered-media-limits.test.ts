@@ -55,10 +55,19 @@ describe('a server restarted with a lower media limit', () => {
     server = await startTestServer({ dataDir: server.dataDir, tuning: { maxFileBytes: MIB } });
     const alice = await login(server, 'alice01');
     sessions.push(alice);
-    await expect(sendMedia(alice, 'bob01', 1, pb.MessageType.FILE, done)).rejects.toMatchObject({ code: ErrorCode.FILE_TOO_LARGE, message: expect.stringContaining(String(MIB)) });
+    // the size and the limit also come as data: the ERROR frame's size_bytes and limit_bytes
+    await expect(sendMedia(alice, 'bob01', 1, pb.MessageType.FILE, done)).rejects.toMatchObject({
+      code: ErrorCode.FILE_TOO_LARGE,
+      message: expect.stringContaining(String(MIB)),
+      tooLarge: { sizeBytes: 2 * MIB, limitBytes: MIB },
+    });
     // the same upload on the restarted server (its HTTP port is another)
     const resumeUrl = new URL(new URL(cutUrl).pathname, `http://127.0.0.1:${server.httpPort}`).href;
-    await expect(upload(alice, server.httpPort, cutPath, 'file', { resumeUrl, chunkSize: 256 * 1024 })).rejects.toMatchObject({ code: ErrorCode.FILE_TOO_LARGE });
+    // and so in the file service's JSON body (sizeBytes, limitBytes), as the uploader reads it
+    await expect(upload(alice, server.httpPort, cutPath, 'file', { resumeUrl, chunkSize: 256 * 1024 })).rejects.toMatchObject({
+      code: ErrorCode.FILE_TOO_LARGE,
+      tooLarge: { sizeBytes: 2 * MIB, limitBytes: MIB },
+    });
 
     const small = await upload(alice, server.httpPort, await randomFile(dir, 'small.bin', MIB / 2), 'file');
     await expect(sendMedia(alice, 'bob01', 2, pb.MessageType.FILE, small)).resolves.toMatchObject({ msgId: expect.any(BigInt) });

@@ -48,6 +48,35 @@ describe('a message the server refused', () => {
   }
 });
 
+describe('a file the file service refused for its size', () => {
+  // the words say other figures: the bubble takes the figures given as data, never the words
+  const tooLarge: MessageView = {
+    ...refused,
+    conversation: 'bob',
+    conversationKind: 'user',
+    to: 'bob',
+    kind: 'file',
+    text: '',
+    media: { fileId: '', name: 'movie.mp4', size: 3 * 1024 * 1024, mime: '' },
+    errorCode: 581004,
+    errorMessage: 'this kind of upload is at most 7 bytes on this server now; this one has 9',
+    errorTooLarge: { sizeBytes: 3 * 1024 * 1024, limitBytes: 1024 * 1024 },
+  };
+  for (const [locale, words] of [
+    ['en', 'Not sent: it is 3.0 MB, and the server takes up to 1.0 MB for this kind of file (code 581004)'],
+    ['zh-CN', '未发送：此文件为 3.0 MB，服务器对此类文件最多接收 1.0 MB（错误码 581004）'],
+  ] as [Locale, string][]) {
+    it(`says the file's size and the limit from the figures it was given (${locale})`, () => {
+      const wrapper = mount(MessageBubble, {
+        props: { message: tooLarge, isGroup: false, highlighted: false },
+        global: { plugins: [createPinia(), createMagpieI18n(locale)] },
+      });
+      expect(wrapper.get('[data-testid="failure-reason"]').text()).toBe(words);
+      wrapper.unmount();
+    });
+  }
+});
+
 describe("a message its sender revoked", () => {
   for (const [locale, words] of [
     ['en', 'alice revoked a message'],
