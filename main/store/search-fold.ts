@@ -31,6 +31,10 @@ function lastAtOrBefore(table: readonly number[], width: number, codePoint: numb
  * Cyrillic letters with marks are letters of their own ("й" is not "и", "ї" not "і") and stay.
  */
 const SCRIPT_FOLDED_LETTER = /[\u0370-\u03ff\u1f00-\u1fff\u0401\u0451]/gu;
+/** True for a text holding a letter normalizeForSearch folds (migration 0013 reindexes those). */
+export function hasScriptFoldedLetter(text: string): boolean {
+  return /[\u0370-\u03ff\u1f00-\u1fff\u0401\u0451]/u.test(text);
+}
 const MARKS = /\p{M}+/gu;
 
 function foldLetterMarks(letter: string): string {
@@ -44,24 +48,11 @@ function foldLetterMarks(letter: string): string {
  * The one normalisation of searched text, for the index (toIndexedText) and for the query and
  * marks (foldForSearch), so the two agree: NFKC, then the Greek and Cyrillic marks above folded.
  * unicode61 then does the rest (case, Latin diacritics) in the index, and the tables here for the
- * query. A change here changes what the index must hold: see MessageSearch.rebuild.
+ * query. A change here changes what the index must hold: a client store migration reindexes
+ * the messages it changes (as 0013 did for these letters).
  */
 export function normalizeForSearch(text: string): string {
   return text.normalize('NFKC').replace(SCRIPT_FOLDED_LETTER, foldLetterMarks);
-}
-
-/**
- * A text folded as the index held it before normalizeForSearch folded Greek and Cyrillic marks
- * (NFKC only): a store indexed then keeps "αθήνα" until its index is rebuilt, and a query asks
- * for that spelling too (toMatchExpression) so what was found before is still found.
- */
-export function foldAsIndexedBefore(text: string): string {
-  let folded = '';
-  for (const ch of text.normalize('NFKC')) {
-    const codePoint = ch.codePointAt(0)!;
-    folded += isWordChar(codePoint) ? foldCodePoint(codePoint) : ch;
-  }
-  return folded;
 }
 
 /** True for a code point the index takes as part of a word. */

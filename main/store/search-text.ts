@@ -1,4 +1,4 @@
-import { foldAsIndexedBefore, foldForSearch, normalizeForSearch, wordCharClass } from './search-fold';
+import { foldForSearch, normalizeForSearch, wordCharClass } from './search-fold';
 
 /**
  * Search text for FTS5's unicode61 tokenizer, made to find Chinese (and Japanese, Korean) too.
@@ -19,9 +19,9 @@ export function toIndexedText(text: string): string {
  * The query's terms (split on spaces), each a list of its tokens as unicode61 will see them, folded
  * as the index folds (so the marks in a hit find them where the index did); empty terms dropped.
  */
-export function queryTerms(query: string, fold: (text: string) => string = (text) => foldForSearch(text).folded): string[][] {
+export function queryTerms(query: string): string[][] {
   const separators = new RegExp(`[^${wordCharClass()}]+`, 'u');
-  return fold(query)
+  return foldForSearch(query).folded
     .split(/\s+/u)
     .map((term) =>
       term
@@ -40,17 +40,7 @@ export function queryTerms(query: string, fold: (text: string) => string = (text
 export function toMatchExpression(query: string): string | undefined {
   const terms = queryTerms(query);
   if (terms.length === 0) return undefined;
-  // a store indexed before Greek and Cyrillic marks were folded holds them until it is rebuilt:
-  // a term spelled with them asks for that spelling too (never a match the new folding would not make)
-  const before = queryTerms(query, foldAsIndexedBefore);
-  const aligned = before.length === terms.length;
-  return terms
-    .map((tokens, i) => {
-      const phrase = phraseOf(tokens);
-      const old = aligned ? phraseOf(before[i]!) : phrase;
-      return old === phrase ? phrase : `(${phrase} OR ${old})`;
-    })
-    .join(' AND ');
+  return terms.map(phraseOf).join(' AND ');
 }
 
 function phraseOf(tokens: readonly string[]): string {

@@ -11,6 +11,7 @@ import { migration0009 } from './0009-group-mute-all';
 import { migration0010 } from './0010-message-timeline-seq';
 import { migration0011 } from './0011-listen-cursor';
 import { migration0012 } from './0012-pending-creates-and-size-refusals';
+import { migration0013 } from './0013-search-fold-greek-cyrillic';
 
 /** Every migration in order; a new one is a new numbered file added at the end, never an edit. */
-export const clientStoreMigrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012];
+export const clientStoreMigrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013];
