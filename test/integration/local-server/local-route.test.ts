@@ -12,16 +12,10 @@ import { routeLogin } from '../../../main/local-server/local-route';
 import { ensureLocalServer, localServerRoute, stopLocalServer } from '../../../main/local-server/local-server';
 import { createSelfSignedCert } from '../../../main/local-server/self-signed-cert';
 import { createKeyFileSecretBox } from '../../../main/settings/secret-box';
+import { freePort } from '../../support/free-port';
 
 const SERVER_BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const listen = (server: Server, port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 const close = (server: Server) => new Promise((resolve) => server.close(resolve));

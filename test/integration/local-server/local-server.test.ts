@@ -16,17 +16,11 @@ import { ensureLocalServer, LocalServerElsewhereError, stopLocalServer, type Loc
 import { createSelfSignedCert } from '../../../main/local-server/self-signed-cert';
 import { ensureIdentity, portAccepts, readRecord } from '../../../main/local-server/local-server-identity';
 import { runSource } from '../../support/run-source';
+import { freePort } from '../../support/free-port';
 
 const SERVER_BIN = join(import.meta.dirname, '../../../bin/magpie-server.js');
 const CHILD = join(import.meta.dirname, '../../support/local-server-child.ts');
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
