@@ -224,7 +224,8 @@ describe('media in the app', () => {
     // the server comes back set to take less than the picture: its upload is refused
     await comeBackSmall();
     await expect.poll(() => bubble.getAttribute('data-state'), WAIT).toBe('failed');
-    expect(await bubble.getByTestId('failure-reason').textContent()).toContain('larger than the server accepts');
+    // the figures come as data with the refusal: the picture's size and the server's limit
+    expect(await bubble.getByTestId('failure-reason').textContent()).toMatch(/^Not sent: it is [\d.]+ KB, and the server takes up to 97\.7 KB for this kind of file/);
     expect(await pageA.getByTestId('composer-upload').count()).toBe(0);
     // never uploaded, yet its sender sees it: thumbnail and full image from the local copy, no error toast
     await bubble.getByTestId('media-thumb').waitFor(WAIT);
