@@ -34,6 +34,8 @@ describe('a label before its value, in English and Chinese', () => {
     await expect.poll(() => idLine.innerText(), WAIT).toBe(`User ID: ${ann}`);
     await page.getByTestId('settings-language').selectOption('zh-CN');
     await expect.poll(() => idLine.innerText(), WAIT).toBe(`用户 ID：${ann}`);
+    // a heading of two names joins them as Chinese does, not with an English slash
+    await expect.poll(() => page.locator('h3', { hasText: '语言与主题' }).count(), WAIT).toBe(1);
 
     await page.getByTestId('nav-chats').click();
     await openChatWith(page, world.user('bob').voipAccount);
@@ -55,6 +57,8 @@ describe('a label before its value, in English and Chinese', () => {
     const membersHeading = page.locator('h3').filter({ hasText: /^\s*(Members|群成员)/ });
     await expect.poll(async () => (await membersHeading.innerText()).trim(), WAIT).toBe('Members (2)');
     await page.getByTestId('group-open-chat').click();
+    const headerCount = page.getByTestId('chat-title').locator('.count');
+    await expect.poll(() => headerCount.innerText(), WAIT).toBe('(2)');
     await sendText(page, 'who has read this?');
     await page.getByTestId('readers-button').click();
     const headings = page.getByRole('dialog').locator('h3');
@@ -64,6 +68,7 @@ describe('a label before its value, in English and Chinese', () => {
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-language').selectOption('zh-CN');
     await page.getByTestId('nav-chats').click();
+    await expect.poll(() => headerCount.innerText(), WAIT).toBe('（2）');
     await page.getByTestId('readers-button').click();
     await expect.poll(() => headings.allInnerTexts(), WAIT).toEqual(['已读（0）', '未读（1）']);
     await page.keyboard.press('Escape');
