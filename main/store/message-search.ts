@@ -34,6 +34,34 @@ export interface MessageSearch {
   rebuild(options?: { chunkRows?: number; signal?: AbortSignal }): Promise<number>;
 }
 
+/**
+ * The searchable messages (not revoked, burned, deleted or burn-after-reading) in local_id order,
+ * a chunk at a time, and one of them indexed again as the index now folds it: search.rebuild()
+ * and client store migration 0013 both go through it.
+ */
+export function prepareReindex(db: Database): {
+  chunk(afterLocalId: number, limit: number): MessageRow[];
+  /** Indexes the row again when `only` (given its searchable text) holds; true when it did. */
+  row(row: MessageRow, only?: (text: string) => boolean): boolean;
+} {
+  const chunk = db.prepare<[number, number], MessageRow>(`
+    SELECT * FROM messages WHERE local_id > ? AND revoked = 0 AND burned = 0 AND deleted = 0 AND burn_after_reading = 0
+    ORDER BY local_id LIMIT ?`);
+  const indexText = db.prepare('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
+  const unindex = db.prepare('DELETE FROM message_search WHERE rowid = ?');
+  return {
+    chunk: (after, limit) => chunk.all(after, limit),
+    row(row, only) {
+      const message = messageFromRow(row);
+      const text = searchableText(message.text, message.body);
+      if (only && !only(text)) return false;
+      unindex.run(row.local_id);
+      if (text !== '') indexText.run(row.local_id, toIndexedText(text));
+      return true;
+    },
+  };
+}
+
 export function createMessageSearch(db: Database): MessageSearch {
   const all = db.prepare<[string, number, number], MessageRow>(`
     SELECT m.* FROM message_search s JOIN messages m ON m.local_id = s.rowid
@@ -44,11 +72,7 @@ export function createMessageSearch(db: Database): MessageSearch {
     WHERE message_search MATCH ? AND s.rowid < ? AND m.conversation = ?
     ORDER BY s.rowid DESC LIMIT ?`);
   const clear = db.prepare('DELETE FROM message_search');
-  const chunk = db.prepare<[number, number], MessageRow>(`
-    SELECT * FROM messages WHERE local_id > ? AND revoked = 0 AND burned = 0 AND deleted = 0 AND burn_after_reading = 0
-    ORDER BY local_id LIMIT ?`);
-  const indexText = db.prepare('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
-  const unindex = db.prepare('DELETE FROM message_search WHERE rowid = ?');
+  const reindex = prepareReindex(db);
   const mergeSearch = prepareSearchMerge(db);
 
   return {
@@ -80,16 +104,11 @@ export function createMessageSearch(db: Database): MessageSearch {
       let indexed = 0;
       for (;;) {
         signal?.throwIfAborted();
-        const rows = chunk.all(after, chunkRows);
+        const rows = reindex.chunk(after, chunkRows);
         if (rows.length === 0) return indexed;
         db.transaction(() => {
-          for (const row of rows) {
-            const message = messageFromRow(row);
-            const text = searchableText(message.text, message.body);
-            // a message stored between two chunks is indexed already
-            unindex.run(row.local_id);
-            if (text !== '') indexText.run(row.local_id, toIndexedText(text));
-          }
+          // a message stored between two chunks is indexed already: indexed again, not twice
+          for (const row of rows) reindex.row(row);
           mergeSearch(rows.length);
         })();
         indexed += rows.length;

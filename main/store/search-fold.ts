@@ -30,10 +30,11 @@ function lastAtOrBefore(table: readonly number[], width: number, codePoint: numb
  * "ι"), as Greek readers search; Cyrillic "ё" is "е", as Russian text mostly writes it. Other
  * Cyrillic letters with marks are letters of their own ("й" is not "и", "ї" not "і") and stay.
  */
-const SCRIPT_FOLDED_LETTER = /[\u0370-\u03ff\u1f00-\u1fff\u0401\u0451]/gu;
+const SCRIPT_FOLDED_LETTER_ONE = /[\u0370-\u03ff\u1f00-\u1fff\u0401\u0451]/u;
+const SCRIPT_FOLDED_LETTER = new RegExp(SCRIPT_FOLDED_LETTER_ONE.source, 'gu');
 /** True for a text holding a letter normalizeForSearch folds (migration 0013 reindexes those). */
 export function hasScriptFoldedLetter(text: string): boolean {
-  return /[\u0370-\u03ff\u1f00-\u1fff\u0401\u0451]/u.test(text);
+  return SCRIPT_FOLDED_LETTER_ONE.test(text);
 }
 const MARKS = /\p{M}+/gu;
 
