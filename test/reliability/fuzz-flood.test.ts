@@ -13,14 +13,7 @@ import { ensureOpenFileLimit, hardOpenFileLimit } from './support/silent-sockets
 const FUZZED_FRAMES = suiteSize({ ci: 1_000_000, full: 5_000_000 });
 const SILENT_SOCKETS = 10_000;
 const FUZZ_SOCKETS = 16;
-/**
- * The probe's round-trip p99 during the flood must stay under this, or under three times its own
- * p99 before the flood when the machine itself is slower than that (the whole suite running on two
- * cores put it at 475 ms before any fuzzed frame): what is judged is what the flood does to a
- * normal client, not how busy the machine is.
- */
 const P99_BOUND_MS = 200;
-const P99_BEFORE_FACTOR = 3;
 const PROBE_INTERVAL_MS = 40;
 /** Room for the silent sockets, the fuzzers, the clients and the database, with some to spare. */
 const OPEN_FILES_NEEDED = SILENT_SOCKETS + 2_000;
@@ -124,7 +117,7 @@ describe('a live server fed fuzzed frames and held by silent sockets', () => {
     expect(fuzzTally.frames).toBeGreaterThanOrEqual(FUZZED_FRAMES);
     expect(faults(count)).toEqual({ lost: 0, duplicated: 0, misordered: 0 });
     expect(during.length).toBeGreaterThan(20);
-    expect(p99During).toBeLessThan(Math.max(P99_BOUND_MS, P99_BEFORE_FACTOR * p99Before));
+    expect(p99During).toBeLessThan(P99_BOUND_MS);
     expect(fuzzTally.silentSockets).toBe(silentCount);
     expect(fuzzTally.silentClosedByServer).toBe(0);
   });
